@@ -1,0 +1,76 @@
+/* log.c - see log.h. */
+#include "common/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+static char log_component[64] = "pgopt";
+static log_level_t log_threshold = LOG_INFO;
+
+static const char *const level_names[] = {"debug", "info", "warn", "error", "off"};
+
+int log_level_parse(const char *name, log_level_t *level)
+{
+    for (int i = 0; i <= LOG_OFF; i++) {
+        if (strcasecmp(name, level_names[i]) == 0) {
+            *level = (log_level_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void log_init(const char *component, log_level_t level)
+{
+    snprintf(log_component, sizeof log_component, "%s", component);
+    log_threshold = level;
+    const char *env = getenv("PGOPT_LOG_LEVEL");
+    if (env && *env)
+        log_level_parse(env, &log_threshold);
+}
+
+int log_enabled(log_level_t level)
+{
+    return level >= log_threshold && level != LOG_OFF;
+}
+
+void log_event(log_level_t level, const char *msg, const char *fields, ...)
+{
+    if (!log_enabled(level))
+        return;
+    char line[2048];
+    struct timeval tv;
+    struct tm tm;
+    gettimeofday(&tv, NULL);
+    gmtime_r(&tv.tv_sec, &tm);
+    int n = snprintf(line, sizeof line,
+                     "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s comp=%s pid=%d msg=\"",
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                     tm.tm_sec, (long)(tv.tv_usec / 1000), level_names[level], log_component,
+                     (int)getpid());
+    /* Escape quotes and newlines in the message so each event stays one line. */
+    for (const char *p = msg; *p && n < (int)sizeof line - 8; p++) {
+        if (*p == '"' || *p == '\\')
+            line[n++] = '\\';
+        line[n++] = (*p == '\n') ? ' ' : *p;
+    }
+    line[n++] = '"';
+    if (fields && *fields && n < (int)sizeof line - 2) {
+        line[n++] = ' ';
+        va_list ap;
+        va_start(ap, fields);
+        int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fields, ap);
+        va_end(ap);
+        if (m > 0)
+            n += (m < (int)sizeof line - n - 1) ? m : (int)sizeof line - n - 2;
+    }
+    line[n++] = '\n';
+    ssize_t w = write(STDERR_FILENO, line, (size_t)n);
+    (void)w;
+}
