@@ -1,0 +1,25 @@
+/*
+ * clock.h - monotonic milliseconds and wall-clock timestamps.
+ *
+ * Deadlines and timeouts use the monotonic clock (immune to NTP steps);
+ * timestamps shown to people use UTC ISO-8601.
+ */
+#ifndef PGOPT_COMMON_CLOCK_H
+#define PGOPT_COMMON_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Milliseconds since an arbitrary fixed point (CLOCK_MONOTONIC). */
+int64_t clock_mono_ms(void);
+
+/* Microseconds, same clock, for benchmarks. */
+int64_t clock_mono_us(void);
+
+/* "2026-11-26T16:30:01.123Z" into buf (at least 32 bytes). */
+void clock_iso8601_now(char *buf, size_t len);
+
+/* Parses a duration: "30" (seconds), "30s", "500ms", "2m", "1h"; -1 if bad. */
+int64_t clock_parse_duration_ms(const char *text);
+
+#endif

@@ -1,0 +1,192 @@
+/* embedded.c - see embedded.h. */
+#include "coordinator/embedded.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/log.h"
+
+#define EMBEDDED_MAX 16
+
+struct embedded {
+    char dir[PATH_MAX];
+    int n;
+    pid_t pid[EMBEDDED_MAX];
+    char endpoint[EMBEDDED_MAX][PATH_MAX + 8];
+    char sockpath[EMBEDDED_MAX][PATH_MAX];
+    char missing[512];
+};
+
+static const struct {
+    const char *agent;
+    const char *exe;
+} agent_executables[] = {
+    {"index_advisor", "pgopt-index-advisor"},
+    {"query_rewriter", "pgopt-query-rewriter"},
+    {"config_tuner", "pgopt-config-tuner"},
+    {"ai_tuning", "pgopt-ai-tuning"},
+};
+
+const char *embedded_executable_for(const char *agent)
+{
+    for (size_t i = 0; i < sizeof agent_executables / sizeof agent_executables[0]; i++)
+        if (strcmp(agent_executables[i].agent, agent) == 0)
+            return agent_executables[i].exe;
+    return NULL;
+}
+
+static int worker_dir(char *buf, size_t len, err_t *err)
+{
+    const char *env = getenv("PGOPT_WORKER_DIR");
+    if (env && *env) {
+        snprintf(buf, len, "%s", env);
+        return 0;
+    }
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n < 0)
+        return err_set(err, "cannot locate own executable (/proc/self/exe): %s", strerror(errno));
+    self[n] = '\0';
+    snprintf(buf, len, "%s", dirname(self));
+    return 0;
+}
+
+static pid_t spawn_worker(const char *path, const char *endpoint, int jobs, const char *level,
+                          err_t *err)
+{
+    char jobs_arg[16];
+    snprintf(jobs_arg, sizeof jobs_arg, "%d", jobs);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        err_set(err, "fork: %s", strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        /* Die with the coordinator, even if it is SIGKILLed. */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() != parent)
+            _exit(0);
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0) {
+            dup2(devnull, STDIN_FILENO);
+            close(devnull);
+        }
+        execl(path, path, "--bind", endpoint, "--jobs", jobs_arg, "--log-level", level,
+              (char *)NULL);
+        fprintf(stderr, "pgopt-coordinator: cannot start %s: %s\n", path, strerror(errno));
+        _exit(127);
+    }
+    return pid;
+}
+
+embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs,
+                           const char *log_level, err_t *err)
+{
+    embedded_t *self = calloc(1, sizeof *self);
+    if (!self) {
+        err_set(err, "out of memory");
+        return NULL;
+    }
+    char bindir[PATH_MAX];
+    if (worker_dir(bindir, sizeof bindir, err) != 0) {
+        free(self);
+        return NULL;
+    }
+    const char *tmp = getenv("TMPDIR");
+    snprintf(self->dir, sizeof self->dir, "%s/pgopt-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(self->dir)) { /* mkdtemp creates it 0700: the endpoints are private */
+        err_set(err, "cannot create a private directory for worker sockets (%s): %s", self->dir,
+                strerror(errno));
+        free(self);
+        return NULL;
+    }
+    size_t moff = 0;
+    for (int k = 0; k < n && self->n < EMBEDDED_MAX; k++) {
+        const char *exe = embedded_executable_for(agents[k]);
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", bindir, exe ? exe : agents[k]);
+        if (!exe || access(path, X_OK) != 0) {
+            moff += (size_t)snprintf(self->missing + moff,
+                                     moff < sizeof self->missing ? sizeof self->missing - moff : 0,
+                                     "%s%s (%s not found in %s)", moff ? "; " : "", agents[k],
+                                     exe ? exe : "no executable", bindir);
+            continue;
+        }
+        int i = self->n;
+        snprintf(self->sockpath[i], sizeof self->sockpath[i], "%s/%s.sock", self->dir, agents[k]);
+        snprintf(self->endpoint[i], sizeof self->endpoint[i], "ipc://%s", self->sockpath[i]);
+        pid_t pid = spawn_worker(path, self->endpoint[i], worker_jobs,
+                                 log_level ? log_level : "warn", err);
+        if (pid < 0) {
+            embedded_stop(&self);
+            return NULL;
+        }
+        self->pid[i] = pid;
+        self->n++;
+        log_debug("embedded worker started", "agent=%s pid=%d endpoint=%s", agents[k], (int)pid,
+                  self->endpoint[i]);
+    }
+    return self;
+}
+
+int embedded_count(const embedded_t *self)
+{
+    return self ? self->n : 0;
+}
+
+const char *embedded_endpoint(const embedded_t *self, int i)
+{
+    return (self && i >= 0 && i < self->n) ? self->endpoint[i] : NULL;
+}
+
+const char *embedded_missing(const embedded_t *self)
+{
+    return self ? self->missing : "";
+}
+
+void embedded_stop(embedded_t **pself)
+{
+    if (!pself || !*pself)
+        return;
+    embedded_t *self = *pself;
+    for (int i = 0; i < self->n; i++)
+        if (self->pid[i] > 0)
+            kill(self->pid[i], SIGTERM);
+    int64_t deadline = clock_mono_ms() + 5000;
+    for (int i = 0; i < self->n; i++) {
+        while (self->pid[i] > 0) {
+            int status;
+            pid_t w = waitpid(self->pid[i], &status, WNOHANG);
+            if (w == self->pid[i] || (w < 0 && errno == ECHILD)) {
+                self->pid[i] = 0;
+                break;
+            }
+            if (clock_mono_ms() >= deadline) {
+                log_warn("embedded worker did not stop, killing it", "pid=%d", (int)self->pid[i]);
+                kill(self->pid[i], SIGKILL);
+                waitpid(self->pid[i], &status, 0);
+                self->pid[i] = 0;
+                break;
+            }
+            struct timespec ts = {0, 10 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+        }
+        unlink(self->sockpath[i]);
+    }
+    rmdir(self->dir);
+    free(self);
+    *pself = NULL;
+}

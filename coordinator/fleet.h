@@ -1,0 +1,91 @@
+/*
+ * fleet.h - the coordinator's side of the brokerless fleet: fan-out and gather.
+ *
+ * A fleet is a list of worker endpoints (one DEALER socket each). fleet_run()
+ * PINGs them all, learns each one's agent, load and capacity from the PONGs,
+ * sends one JOB per requested agent to the least-loaded live instance (the
+ * snapshot body is encoded once by the caller and shared by reference), and
+ * gathers RESULTs under a per-agent deadline:
+ *
+ *   - PROGRESS keeps a job alive; silence longer than the hang window means
+ *     the worker died or its job loop hung: CANCEL it and fail over to another
+ *     instance of the same agent while the deadline allows;
+ *   - BUSY moves the job to the next instance at once (and, when every
+ *     instance is busy, retries with backoff until the deadline);
+ *   - replies carrying another job id than the agent's current attempt are
+ *     late and dropped;
+ *   - an agent with no live instance is "unavailable", one past its deadline
+ *     "timeout", one whose every try failed "error"; the others still finish.
+ *
+ * See proto/PROTOCOL.md for the message flow.
+ */
+#ifndef PGOPT_COORDINATOR_FLEET_H
+#define PGOPT_COORDINATOR_FLEET_H
+
+#include <jansson.h>
+#include <stdint.h>
+#include <zmq.h>
+
+#include "common/error.h"
+
+typedef struct fleet fleet_t;
+
+typedef struct {
+    int64_t timeout_ms;  /* per-agent deadline, from its first dispatch */
+    int64_t progress_ms; /* PROGRESS interval asked of workers */
+    int64_t hang_ms;     /* silence after which a job's worker counts as dead */
+    int64_t discover_ms; /* how long to wait for PONGs before dispatching */
+    int heartbeat_ms;    /* libzmq heartbeat interval (dead hosts) */
+    int64_t max_frame;   /* largest frame accepted from a worker */
+    int quiet;           /* no progress lines on stderr */
+} fleet_opts_t;
+
+void fleet_opts_init(fleet_opts_t *opts);
+
+/* Status of one agent after fleet_run(). */
+typedef enum {
+    AGENT_PENDING = 0,
+    AGENT_OK,
+    AGENT_TIMEOUT,
+    AGENT_ERROR,
+    AGENT_UNAVAILABLE,
+} agent_status_t;
+
+const char *agent_status_name(agent_status_t status);
+
+typedef struct {
+    char agent[33];
+    agent_status_t status;
+    char worker[129];   /* identity ("host:pid") of the instance that answered last */
+    char endpoint[256]; /* its endpoint */
+    int attempts;       /* JOBs sent (BUSY answers included) */
+    int64_t elapsed_ms; /* first dispatch to final status */
+    char error[ERR_MSG_MAX];
+    json_t *result;     /* owned; the RESULT body when status is AGENT_OK */
+} agent_outcome_t;
+
+fleet_t *fleet_new(const fleet_opts_t *opts);
+void fleet_destroy(fleet_t **self);
+const char *fleet_error(const fleet_t *self);
+
+/* Adds an endpoint: "tcp://host:port" (a host name resolving to several
+ * addresses adds one endpoint per address), "ipc://path" or "inproc://name".
+ * Returns the number of endpoints added, or -1. */
+int fleet_add_endpoint(fleet_t *self, const char *endpoint);
+
+/* Adds every endpoint of a list separated by commas or white space (the
+ * PGOPT_WORKERS syntax). Returns the number added, or -1. */
+int fleet_add_endpoint_list(fleet_t *self, const char *list);
+
+int fleet_endpoint_count(const fleet_t *self);
+
+/* Runs one analysis: every agent in agents[0..n) gets the snapshot body.
+ * outcomes[0..n) are filled (caller frees results with fleet_outcomes_clear).
+ * Returns 0 when it ran (whatever the agents' statuses), -1 on a local
+ * failure (sockets). */
+int fleet_run(fleet_t *self, const char *const *agents, int n, zmq_msg_t *snapshot_body,
+              agent_outcome_t *outcomes);
+
+void fleet_outcomes_clear(agent_outcome_t *outcomes, int n);
+
+#endif

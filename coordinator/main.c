@@ -1,0 +1,480 @@
+/*
+ * main.c - pgopt-coordinator: get a snapshot (collect it from a live
+ * PostgreSQL, or read a saved one), publish it to the four agents of the
+ * fleet (given endpoints, or workers started locally), gather their replies
+ * under deadlines and print phase3_output.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/clock.h"
+#include "common/jsonout.h"
+#include "common/log.h"
+#include "coordinator/collect.h"
+#include "coordinator/embedded.h"
+#include "coordinator/fleet.h"
+#include "coordinator/host.h"
+#include "coordinator/phase3.h"
+#include "proto/codec.h"
+#include "proto/snapshot.h"
+#include "proto/transport.h"
+
+#define MAX_WORKER_ARGS 256
+
+typedef struct {
+    const char *snapshot_path;
+    const char *dsn;
+    int have_dsn;
+    const char *output;
+    const char *save_snapshot;
+    const char *workers[MAX_WORKER_ARGS];
+    int nworkers;
+    const char *agents[PHASE3_AGENT_COUNT];
+    int nagents;
+    int worker_jobs;
+    int verbose;
+    const char *log_level;
+    fleet_opts_t fleet;
+    collect_opts_t collect;
+} options_t;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: pgopt-coordinator (--dsn CONNINFO | --snapshot FILE) [options]\n"
+            "\n"
+            "Collects a snapshot of a PostgreSQL database (or reads a saved one), publishes\n"
+            "it to the four pgopt agents (index_advisor, query_rewriter, config_tuner,\n"
+            "ai_tuning) and prints their combined answer (phase3_output, JSON).\n"
+            "\n"
+            "Input:\n"
+            "  -d, --dsn CONNINFO       collect from this database (libpq conninfo or URI;\n"
+            "                           PG* environment variables fill what it leaves out;\n"
+            "                           --dsn '' uses the environment alone)\n"
+            "  -s, --snapshot FILE      use a saved snapshot (.json or .msgpack)\n"
+            "      --save-snapshot FILE keep the collected snapshot (.json or .msgpack)\n"
+            "      --code DIR           ship the application's *.py files for the agents\n"
+            "      --cpus N             CPUs of the database host\n"
+            "      --memory SIZE        RAM of the database host (e.g. 16GB)\n"
+            "      --storage KIND       hdd | ssd | nvme | san | network\n"
+            "      --cloud P:CLASS[:REGION]  cloud provider and instance class\n"
+            "      --statement-timeout DURATION  per collection query (default 30s)\n"
+            "\n"
+            "Output:\n"
+            "  -o, --output FILE        write phase3_output here (default: standard output)\n"
+            "\n"
+            "Fleet:\n"
+            "  -w, --worker ENDPOINT    a worker (tcp://HOST:PORT, ipc://PATH); repeatable.\n"
+            "                           A host name with several addresses is several\n"
+            "                           workers. Also PGOPT_WORKERS (comma separated).\n"
+            "                           Without any, the four workers next to this\n"
+            "                           executable (or in PGOPT_WORKER_DIR) are started\n"
+            "                           locally on private ipc:// endpoints.\n"
+            "      --agents LIST        run only these agents (comma separated)\n"
+            "  -t, --timeout DURATION   per-agent deadline (default 120s; 500ms, 2m ...)\n"
+            "      --hang DURATION      silence after which a worker counts as dead\n"
+            "                           (default 10 x progress interval, at least 2s)\n"
+            "      --progress-ms N      PROGRESS interval asked of workers (default 200)\n"
+            "      --discover DURATION  wait for workers' PONGs (default 1s; 10s embedded)\n"
+            "      --worker-jobs N      job slots of locally started workers (default 2)\n"
+            "\n"
+            "Other:\n"
+            "  -v, --verbose            log fleet events on standard error\n"
+            "      --log-level LEVEL    debug | info | warn | error | off (default warn)\n"
+            "  -h, --help               this text\n"
+            "  -V, --version            version\n"
+            "\n"
+            "Exit status: 0 every agent answered; 3 partial (some agents did not answer:\n"
+            "see the fleet section); 1 error (bad input, database unreachable, or no agent\n"
+            "answered); 2 bad command line.\n");
+}
+
+static int parse_agents(options_t *o, const char *list)
+{
+    char *copy = strdup(list);
+    char *save = NULL;
+    o->nagents = 0;
+    for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        int found = -1;
+        for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
+            if (strcmp(tok, PHASE3_AGENTS[a]) == 0)
+                found = a;
+        if (found < 0) {
+            fprintf(stderr,
+                    "pgopt-coordinator: unknown agent '%s' (index_advisor, query_rewriter, "
+                    "config_tuner, ai_tuning)\n",
+                    tok);
+            free(copy);
+            return -1;
+        }
+        int dup = 0;
+        for (int i = 0; i < o->nagents; i++)
+            dup |= o->agents[i] == PHASE3_AGENTS[found];
+        if (!dup)
+            o->agents[o->nagents++] = PHASE3_AGENTS[found];
+    }
+    free(copy);
+    if (o->nagents == 0) {
+        fprintf(stderr, "pgopt-coordinator: --agents needs at least one agent\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_duration_opt(const char *name, const char *value, int64_t *out)
+{
+    int64_t ms = clock_parse_duration_ms(value);
+    if (ms < 0) {
+        fprintf(stderr, "pgopt-coordinator: %s: bad duration '%s' (e.g. 30, 30s, 500ms, 2m)\n",
+                name, value);
+        return -1;
+    }
+    *out = ms;
+    return 0;
+}
+
+enum {
+    OPT_SAVE = 256,
+    OPT_CODE,
+    OPT_CPUS,
+    OPT_MEMORY,
+    OPT_STORAGE,
+    OPT_CLOUD,
+    OPT_STMT_TIMEOUT,
+    OPT_AGENTS,
+    OPT_HANG,
+    OPT_PROGRESS,
+    OPT_DISCOVER,
+    OPT_WORKER_JOBS,
+    OPT_LOG_LEVEL,
+};
+
+static int parse_args(int argc, char **argv, options_t *o)
+{
+    static const struct option longopts[] = {
+        {"dsn", required_argument, NULL, 'd'},
+        {"snapshot", required_argument, NULL, 's'},
+        {"save-snapshot", required_argument, NULL, OPT_SAVE},
+        {"code", required_argument, NULL, OPT_CODE},
+        {"cpus", required_argument, NULL, OPT_CPUS},
+        {"memory", required_argument, NULL, OPT_MEMORY},
+        {"storage", required_argument, NULL, OPT_STORAGE},
+        {"cloud", required_argument, NULL, OPT_CLOUD},
+        {"statement-timeout", required_argument, NULL, OPT_STMT_TIMEOUT},
+        {"output", required_argument, NULL, 'o'},
+        {"worker", required_argument, NULL, 'w'},
+        {"agents", required_argument, NULL, OPT_AGENTS},
+        {"timeout", required_argument, NULL, 't'},
+        {"hang", required_argument, NULL, OPT_HANG},
+        {"progress-ms", required_argument, NULL, OPT_PROGRESS},
+        {"discover", required_argument, NULL, OPT_DISCOVER},
+        {"worker-jobs", required_argument, NULL, OPT_WORKER_JOBS},
+        {"verbose", no_argument, NULL, 'v'},
+        {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    err_t err;
+    int c;
+    int64_t ms;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":d:s:o:w:t:vhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            o->dsn = optarg;
+            o->have_dsn = 1;
+            break;
+        case 's':
+            o->snapshot_path = optarg;
+            break;
+        case OPT_SAVE:
+            o->save_snapshot = optarg;
+            break;
+        case OPT_CODE:
+            o->collect.code_dir = optarg;
+            break;
+        case OPT_CPUS:
+            if (host_parse_cpus(optarg, &o->collect.cpus, &err) != 0) {
+                fprintf(stderr, "pgopt-coordinator: --cpus: %s\n", err.msg);
+                return -1;
+            }
+            break;
+        case OPT_MEMORY:
+            if (host_parse_memory(optarg, &o->collect.memory_bytes, &err) != 0) {
+                fprintf(stderr, "pgopt-coordinator: --memory: %s\n", err.msg);
+                return -1;
+            }
+            break;
+        case OPT_STORAGE:
+            if (host_parse_storage(optarg, &o->collect.storage, &err) != 0) {
+                fprintf(stderr, "pgopt-coordinator: --storage: %s\n", err.msg);
+                return -1;
+            }
+            break;
+        case OPT_CLOUD: {
+            json_t *cloud = NULL;
+            if (host_parse_cloud(optarg, &cloud, &err) != 0) {
+                fprintf(stderr, "pgopt-coordinator: --cloud: %s\n", err.msg);
+                return -1;
+            }
+            json_decref(cloud);
+            o->collect.cloud = optarg;
+            break;
+        }
+        case OPT_STMT_TIMEOUT:
+            if (parse_duration_opt("--statement-timeout", optarg, &ms) != 0)
+                return -1;
+            o->collect.statement_timeout_ms = (int)(ms > 0 ? ms : 1);
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'w':
+            if (o->nworkers >= MAX_WORKER_ARGS) {
+                fprintf(stderr, "pgopt-coordinator: too many --worker options (max %d)\n",
+                        MAX_WORKER_ARGS);
+                return -1;
+            }
+            o->workers[o->nworkers++] = optarg;
+            break;
+        case OPT_AGENTS:
+            if (parse_agents(o, optarg) != 0)
+                return -1;
+            break;
+        case 't':
+            if (parse_duration_opt("--timeout", optarg, &o->fleet.timeout_ms) != 0)
+                return -1;
+            break;
+        case OPT_HANG:
+            if (parse_duration_opt("--hang", optarg, &o->fleet.hang_ms) != 0)
+                return -1;
+            break;
+        case OPT_PROGRESS:
+            o->fleet.progress_ms = atoll(optarg);
+            if (o->fleet.progress_ms <= 0) {
+                fprintf(stderr, "pgopt-coordinator: --progress-ms: expected a positive number\n");
+                return -1;
+            }
+            break;
+        case OPT_DISCOVER:
+            if (parse_duration_opt("--discover", optarg, &o->fleet.discover_ms) != 0)
+                return -1;
+            break;
+        case OPT_WORKER_JOBS:
+            o->worker_jobs = atoi(optarg);
+            if (o->worker_jobs <= 0) {
+                fprintf(stderr, "pgopt-coordinator: --worker-jobs: expected a positive number\n");
+                return -1;
+            }
+            break;
+        case 'v':
+            o->verbose = 1;
+            break;
+        case OPT_LOG_LEVEL: {
+            log_level_t lv;
+            if (log_level_parse(optarg, &lv) != 0) {
+                fprintf(stderr, "pgopt-coordinator: --log-level: unknown level '%s'\n", optarg);
+                return -1;
+            }
+            o->log_level = optarg;
+            break;
+        }
+        case 'h':
+            usage(stdout);
+            exit(0);
+        case 'V':
+            printf("pgopt-coordinator %s (protocol %d.%d, snapshot format %d)\n", PGOPT_VERSION,
+                   PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR, SNAPSHOT_FORMAT_VERSION);
+            exit(0);
+        case ':':
+            fprintf(stderr, "pgopt-coordinator: option %s needs a value\n", argv[optind - 1]);
+            return -1;
+        default:
+            fprintf(stderr, "pgopt-coordinator: unknown option '%s' (see --help)\n",
+                    argv[optind - 1]);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "pgopt-coordinator: unexpected argument '%s' (see --help)\n", argv[optind]);
+        return -1;
+    }
+    if (!o->snapshot_path == !o->have_dsn) {
+        fprintf(stderr, "pgopt-coordinator: give exactly one of --dsn or --snapshot (see --help)\n");
+        return -1;
+    }
+    if (o->snapshot_path && (o->collect.code_dir || o->collect.cpus || o->collect.memory_bytes ||
+                             o->collect.storage || o->collect.cloud)) {
+        fprintf(stderr, "pgopt-coordinator: --code, --cpus, --memory, --storage and --cloud "
+                        "apply to --dsn collection, not to a saved --snapshot\n");
+        return -1;
+    }
+    return 0;
+}
+
+static int write_output(const char *path, const json_t *doc)
+{
+    err_t err;
+    if (!path || strcmp(path, "-") == 0) {
+        if (jsonout_file(stdout, doc, JSONOUT_PRETTY, &err) != 0 || fflush(stdout) != 0) {
+            fprintf(stderr, "pgopt-coordinator: writing standard output: %s\n", err.msg);
+            return -1;
+        }
+        return 0;
+    }
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "pgopt-coordinator: cannot write %s: %m\n", tmp);
+        return -1;
+    }
+    int rc = jsonout_file(f, doc, JSONOUT_PRETTY, &err);
+    if (fclose(f) != 0 || rc != 0 || rename(tmp, path) != 0) {
+        fprintf(stderr, "pgopt-coordinator: writing %s failed: %s\n", path,
+                rc ? err.msg : "I/O error");
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+static json_t *obtain_snapshot(const options_t *o)
+{
+    err_t err;
+    json_t *snap = NULL;
+    if (o->snapshot_path) {
+        if (snapshot_read_file(o->snapshot_path, &snap, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator: %s\n", err.msg);
+            return NULL;
+        }
+    } else {
+        collect_opts_t c = o->collect;
+        c.conninfo = o->dsn;
+        if (collect_snapshot(&c, &snap, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator: %s\n", err.msg);
+            return NULL;
+        }
+        if (snapshot_validate(snap, &err) != 0) {
+            /* The collector produced something the model rejects: a bug. */
+            fprintf(stderr, "pgopt-coordinator: collected snapshot is invalid: %s\n", err.msg);
+            json_decref(snap);
+            return NULL;
+        }
+    }
+    if (o->save_snapshot && snapshot_write_file(o->save_snapshot, snap, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator: --save-snapshot: %s\n", err.msg);
+        json_decref(snap);
+        return NULL;
+    }
+    return snap;
+}
+
+int main(int argc, char **argv)
+{
+    options_t o;
+    memset(&o, 0, sizeof o);
+    fleet_opts_init(&o.fleet);
+    collect_opts_init(&o.collect);
+    o.worker_jobs = 2;
+    int64_t default_discover = o.fleet.discover_ms;
+    if (parse_args(argc, argv, &o) != 0)
+        return EXIT_USAGE;
+    log_level_t level = o.verbose ? LOG_INFO : LOG_WARN;
+    if (o.log_level)
+        log_level_parse(o.log_level, &level);
+    log_init("coordinator", level);
+
+    json_t *snap = obtain_snapshot(&o);
+    if (!snap)
+        return EXIT_ERROR;
+
+    /* Encode once; every worker gets a reference to the same bytes. */
+    err_t err;
+    char *buf = NULL;
+    size_t len = 0;
+    zmq_msg_t body;
+    if (codec_encode(snap, &buf, &len, &err) != 0 ||
+        transport_body_from_buffer(&body, buf, len, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator: encoding the snapshot: %s\n", err.msg);
+        json_decref(snap);
+        return EXIT_ERROR;
+    }
+    json_decref(snap);
+
+    if (o.nagents == 0)
+        for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
+            o.agents[o.nagents++] = PHASE3_AGENTS[a];
+
+    int status = EXIT_ERROR;
+    embedded_t *local = NULL;
+    fleet_t *fleet = NULL;
+    const char *env_workers = getenv("PGOPT_WORKERS");
+    int distributed = o.nworkers > 0 || (env_workers && *env_workers);
+    if (!distributed) {
+        /* Local workers need a moment to bind; PONGs end the wait early. */
+        if (o.fleet.discover_ms == default_discover)
+            o.fleet.discover_ms = 10000;
+        local = embedded_start(o.agents, o.nagents, o.worker_jobs,
+                               o.log_level ? o.log_level : (o.verbose ? "info" : "warn"), &err);
+        if (!local) {
+            fprintf(stderr, "pgopt-coordinator: starting local workers: %s\n", err.msg);
+            goto done;
+        }
+    }
+    fleet = fleet_new(&o.fleet);
+    if (!fleet) {
+        fprintf(stderr, "pgopt-coordinator: out of memory\n");
+        goto done;
+    }
+    for (int i = 0; i < o.nworkers; i++)
+        if (fleet_add_endpoint(fleet, o.workers[i]) < 0) {
+            fprintf(stderr, "pgopt-coordinator: --worker: %s\n", fleet_error(fleet));
+            status = EXIT_USAGE;
+            goto done;
+        }
+    if (env_workers && *env_workers && fleet_add_endpoint_list(fleet, env_workers) < 0) {
+        fprintf(stderr, "pgopt-coordinator: PGOPT_WORKERS: %s\n", fleet_error(fleet));
+        status = EXIT_USAGE;
+        goto done;
+    }
+    for (int i = 0; i < embedded_count(local); i++)
+        if (fleet_add_endpoint(fleet, embedded_endpoint(local, i)) < 0) {
+            fprintf(stderr, "pgopt-coordinator: %s\n", fleet_error(fleet));
+            goto done;
+        }
+
+    agent_outcome_t outcomes[PHASE3_AGENT_COUNT];
+    if (fleet_run(fleet, o.agents, o.nagents, &body, outcomes) != 0) {
+        fprintf(stderr, "pgopt-coordinator: %s\n", fleet_error(fleet));
+        fleet_outcomes_clear(outcomes, o.nagents);
+        goto done;
+    }
+    if (local)
+        for (int k = 0; k < o.nagents; k++)
+            if (outcomes[k].status == AGENT_UNAVAILABLE &&
+                strstr(embedded_missing(local), outcomes[k].agent))
+                snprintf(outcomes[k].error, sizeof outcomes[k].error,
+                         "no worker executable for %s: %s", outcomes[k].agent,
+                         embedded_missing(local));
+    json_t *out = phase3_assemble(outcomes, o.nagents);
+    status = phase3_exit_status(outcomes, o.nagents);
+    fleet_outcomes_clear(outcomes, o.nagents);
+    if (write_output(o.output, out) != 0)
+        status = EXIT_ERROR;
+    json_decref(out);
+    for (int k = 0; k < o.nagents; k++)
+        if (outcomes[k].status != AGENT_OK)
+            fprintf(stderr, "pgopt-coordinator: %s: %s: %s\n", outcomes[k].agent,
+                    agent_status_name(outcomes[k].status), outcomes[k].error);
+
+done:
+    fleet_destroy(&fleet);
+    embedded_stop(&local);
+    zmq_msg_close(&body);
+    return status;
+}
