@@ -1,0 +1,1373 @@
+/*
+ * pysource.c - see pysource.h.
+ */
+#include "common/python/pysource.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Provided by the generated grammar (cmake/TreeSitterPython.cmake). */
+const TSLanguage *tree_sitter_python(void);
+
+/* How far names, nested literals and splats are followed: deep enough for
+ * real code (A = B; B = {...}), shallow enough that a cycle ends quickly. */
+#define RESOLVE_DEPTH_MAX 8
+#define EVAL_DEPTH_MAX    32
+
+typedef struct {
+    char *local;     /* name bound in the file: "sa", "create_engine" */
+    char *qualified; /* what it stands for: "sqlalchemy", "sqlalchemy.create_engine" */
+} import_binding_t;
+
+struct pysource {
+    char *path;
+    char *content; /* NUL-terminated copy */
+    size_t len;
+    TSTree *tree;
+    import_binding_t *imports;
+    size_t n_imports;
+};
+
+/* ---- a growable byte buffer ----------------------------------------- */
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+    bool oom;
+} strbuf_t;
+
+static void sb_append(strbuf_t *sb, const char *bytes, size_t n)
+{
+    if (sb->oom)
+        return;
+    if (sb->len + n + 1 > sb->cap) {
+        size_t cap = sb->cap ? sb->cap : 64;
+        while (cap < sb->len + n + 1)
+            cap *= 2;
+        char *grown = realloc(sb->data, cap);
+        if (!grown) {
+            sb->oom = true;
+            return;
+        }
+        sb->data = grown;
+        sb->cap = cap;
+    }
+    memcpy(sb->data + sb->len, bytes, n);
+    sb->len += n;
+    sb->data[sb->len] = '\0';
+}
+
+static void sb_putc(strbuf_t *sb, char c)
+{
+    sb_append(sb, &c, 1);
+}
+
+static void sb_free(strbuf_t *sb)
+{
+    free(sb->data);
+    sb->data = NULL;
+    sb->len = sb->cap = 0;
+}
+
+/* ---- lifecycle ------------------------------------------------------ */
+
+int pysource_check_grammar(err_t *err)
+{
+    const TSLanguage *lang = tree_sitter_python();
+    uint32_t abi = ts_language_version(lang);
+    if (abi < TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION || abi > TREE_SITTER_LANGUAGE_VERSION)
+        return err_set(err,
+                       "tree-sitter-python grammar has ABI %u but the tree-sitter runtime loads "
+                       "ABI %d..%d: rebuild with the grammar from scripts/fetch-grammar.sh "
+                       "(0.23.6, ABI 14)",
+                       abi, TREE_SITTER_MIN_COMPATIBLE_LANGUAGE_VERSION,
+                       TREE_SITTER_LANGUAGE_VERSION);
+    return 0;
+}
+
+static char *dup_span(const char *s, size_t n)
+{
+    char *copy = malloc(n + 1);
+    if (!copy)
+        return NULL;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    return copy;
+}
+
+static int add_import(pysource_t *src, const char *local, size_t local_len, const char *qualified,
+                      size_t qualified_len)
+{
+    import_binding_t *grown = realloc(src->imports, (src->n_imports + 1) * sizeof(*grown));
+    if (!grown)
+        return -1;
+    src->imports = grown;
+    import_binding_t *b = &src->imports[src->n_imports];
+    b->local = dup_span(local, local_len);
+    b->qualified = dup_span(qualified, qualified_len);
+    if (!b->local || !b->qualified) {
+        free(b->local);
+        free(b->qualified);
+        return -1;
+    }
+    src->n_imports++;
+    return 0;
+}
+
+/* Records one imported name: `import a.b` binds "a"; `import a.b as x`
+ * binds "x" to "a.b"; `from m import n as x` binds "x" to "m.n". */
+static int record_import_name(pysource_t *src, TSNode name_node, const char *module,
+                              size_t module_len)
+{
+    TSNode dotted = name_node, alias = {0};
+    if (pysource_node_is(name_node, "aliased_import")) {
+        dotted = ts_node_child_by_field_name(name_node, "name", 4);
+        alias = ts_node_child_by_field_name(name_node, "alias", 5);
+    }
+    if (ts_node_is_null(dotted))
+        return 0;
+    size_t dlen;
+    const char *dtext = pysource_node_span(src, dotted, &dlen);
+
+    strbuf_t q = {0};
+    if (module) {
+        sb_append(&q, module, module_len);
+        if (module_len == 0 || module[module_len - 1] != '.')
+            sb_putc(&q, '.');
+    }
+    sb_append(&q, dtext, dlen);
+    if (q.oom)
+        return sb_free(&q), -1;
+
+    int rc;
+    if (!ts_node_is_null(alias)) {
+        size_t alen;
+        const char *atext = pysource_node_span(src, alias, &alen);
+        rc = add_import(src, atext, alen, q.data, q.len);
+    } else if (module) {
+        rc = add_import(src, dtext, dlen, q.data, q.len);
+    } else {
+        /* `import a.b.c` binds only "a", to the package a itself. */
+        size_t first = 0;
+        while (first < dlen && dtext[first] != '.')
+            first++;
+        rc = add_import(src, dtext, first, dtext, first);
+    }
+    sb_free(&q);
+    return rc;
+}
+
+static pysource_walk_t collect_imports(const pysource_t *csrc, TSNode node, void *ctx)
+{
+    pysource_t *src = ctx;
+    (void)csrc;
+    bool is_plain = pysource_node_is(node, "import_statement");
+    bool is_from = pysource_node_is(node, "import_from_statement");
+    if (!is_plain && !is_from)
+        return PYSOURCE_WALK_CONTINUE;
+
+    const char *module = NULL;
+    size_t module_len = 0;
+    if (is_from) {
+        TSNode m = ts_node_child_by_field_name(node, "module_name", 11);
+        if (ts_node_is_null(m))
+            return PYSOURCE_WALK_SKIP_CHILDREN;
+        module = pysource_node_span(src, m, &module_len);
+    }
+    uint32_t n = ts_node_child_count(node);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *field = ts_node_field_name_for_child(node, i);
+        if (!field || strcmp(field, "name") != 0)
+            continue;
+        if (record_import_name(src, ts_node_child(node, i), module, module_len) != 0)
+            return PYSOURCE_WALK_STOP; /* out of memory */
+    }
+    return PYSOURCE_WALK_SKIP_CHILDREN;
+}
+
+pysource_t *pysource_parse(const char *path, const char *content, size_t len, err_t *err)
+{
+    if (!path)
+        path = "<memory>";
+    if (!content && len > 0) {
+        err_set(err, "%s: no content", path);
+        return NULL;
+    }
+    if (len > UINT32_MAX) {
+        err_set(err, "%s: %zu bytes is beyond what tree-sitter can parse (4 GiB)", path, len);
+        return NULL;
+    }
+    if (pysource_check_grammar(err) != 0)
+        return NULL;
+
+    pysource_t *src = calloc(1, sizeof(*src));
+    if (!src) {
+        err_set(err, "%s: out of memory", path);
+        return NULL;
+    }
+    src->path = strdup(path);
+    src->content = dup_span(content ? content : "", len);
+    src->len = len;
+    TSParser *parser = ts_parser_new();
+    if (!src->path || !src->content || !parser) {
+        err_set(err, "%s: out of memory", path);
+        goto fail;
+    }
+    if (!ts_parser_set_language(parser, tree_sitter_python())) {
+        err_set(err, "%s: tree-sitter refused the Python grammar", path);
+        goto fail;
+    }
+    src->tree = ts_parser_parse_string(parser, NULL, src->content, (uint32_t)len);
+    ts_parser_delete(parser);
+    parser = NULL;
+    if (!src->tree) {
+        err_set(err, "%s: tree-sitter returned no tree", path);
+        goto fail;
+    }
+    if (pysource_walk(src, pysource_root(src), collect_imports, src)) {
+        err_set(err, "%s: out of memory", path);
+        goto fail;
+    }
+    return src;
+
+fail:
+    if (parser)
+        ts_parser_delete(parser);
+    pysource_destroy(&src);
+    return NULL;
+}
+
+void pysource_destroy(pysource_t **srcp)
+{
+    if (!srcp || !*srcp)
+        return;
+    pysource_t *src = *srcp;
+    if (src->tree)
+        ts_tree_delete(src->tree);
+    for (size_t i = 0; i < src->n_imports; i++) {
+        free(src->imports[i].local);
+        free(src->imports[i].qualified);
+    }
+    free(src->imports);
+    free(src->content);
+    free(src->path);
+    free(src);
+    *srcp = NULL;
+}
+
+const char *pysource_path(const pysource_t *src)
+{
+    return src->path;
+}
+
+const char *pysource_content(const pysource_t *src, size_t *len)
+{
+    if (len)
+        *len = src->len;
+    return src->content;
+}
+
+TSNode pysource_root(const pysource_t *src)
+{
+    return ts_tree_root_node(src->tree);
+}
+
+bool pysource_has_error(const pysource_t *src)
+{
+    return ts_node_has_error(pysource_root(src));
+}
+
+bool pysource_first_error(const pysource_t *src, unsigned *line, unsigned *column)
+{
+    TSNode node = pysource_root(src);
+    if (!ts_node_has_error(node))
+        return false;
+    /* Descend into the first child that carries the error until the error
+     * node itself: ERROR nodes are errors, MISSING nodes are zero-width
+     * tokens the parser invented. */
+    for (;;) {
+        if (ts_node_is_missing(node) || strcmp(ts_node_type(node), "ERROR") == 0)
+            break;
+        uint32_t n = ts_node_child_count(node);
+        bool descended = false;
+        for (uint32_t i = 0; i < n; i++) {
+            TSNode child = ts_node_child(node, i);
+            if (ts_node_has_error(child) || ts_node_is_missing(child)) {
+                node = child;
+                descended = true;
+                break;
+            }
+        }
+        if (!descended)
+            break;
+    }
+    if (line)
+        *line = pysource_node_line(node);
+    if (column)
+        *column = pysource_node_column(node);
+    return true;
+}
+
+/* ---- nodes ---------------------------------------------------------- */
+
+const char *pysource_node_span(const pysource_t *src, TSNode node, size_t *len)
+{
+    uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
+    if (start > src->len)
+        start = (uint32_t)src->len;
+    if (end < start)
+        end = start;
+    if (end > src->len)
+        end = (uint32_t)src->len;
+    if (len)
+        *len = end - start;
+    return src->content + start;
+}
+
+char *pysource_node_text(const pysource_t *src, TSNode node)
+{
+    size_t len;
+    const char *s = pysource_node_span(src, node, &len);
+    return dup_span(s, len);
+}
+
+bool pysource_node_text_is(const pysource_t *src, TSNode node, const char *text)
+{
+    size_t len;
+    const char *s = pysource_node_span(src, node, &len);
+    return strlen(text) == len && memcmp(s, text, len) == 0;
+}
+
+bool pysource_node_is(TSNode node, const char *type)
+{
+    return !ts_node_is_null(node) && strcmp(ts_node_type(node), type) == 0;
+}
+
+unsigned pysource_node_line(TSNode node)
+{
+    return ts_node_start_point(node).row + 1;
+}
+
+unsigned pysource_node_column(TSNode node)
+{
+    return ts_node_start_point(node).column + 1;
+}
+
+/* ---- walking -------------------------------------------------------- */
+
+bool pysource_walk(const pysource_t *src, TSNode root, pysource_visit_fn visit, void *ctx)
+{
+    if (ts_node_is_null(root))
+        return false;
+    TSTreeCursor cursor = ts_tree_cursor_new(root);
+    bool stopped = false;
+    /* depth is tracked by hand: the cursor must never leave root. */
+    unsigned depth = 0;
+    for (;;) {
+        TSNode node = ts_tree_cursor_current_node(&cursor);
+        bool descend = true;
+        if (ts_node_is_named(node)) {
+            pysource_walk_t r = visit(src, node, ctx);
+            if (r == PYSOURCE_WALK_STOP) {
+                stopped = true;
+                break;
+            }
+            descend = r != PYSOURCE_WALK_SKIP_CHILDREN;
+        }
+        if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
+            depth++;
+            continue;
+        }
+        for (;;) {
+            if (depth == 0)
+                goto done;
+            if (ts_tree_cursor_goto_next_sibling(&cursor))
+                break;
+            ts_tree_cursor_goto_parent(&cursor);
+            depth--;
+        }
+    }
+done:
+    ts_tree_cursor_delete(&cursor);
+    return stopped;
+}
+
+/* ---- names and calls ------------------------------------------------ */
+
+static void dotted_append(const pysource_t *src, TSNode expr, strbuf_t *sb, bool *ok)
+{
+    if (!*ok)
+        return;
+    if (pysource_node_is(expr, "identifier")) {
+        size_t len;
+        const char *s = pysource_node_span(src, expr, &len);
+        sb_append(sb, s, len);
+    } else if (pysource_node_is(expr, "attribute")) {
+        dotted_append(src, ts_node_child_by_field_name(expr, "object", 6), sb, ok);
+        sb_putc(sb, '.');
+        dotted_append(src, ts_node_child_by_field_name(expr, "attribute", 9), sb, ok);
+    } else {
+        *ok = false;
+    }
+}
+
+char *pysource_dotted_name(const pysource_t *src, TSNode expr)
+{
+    strbuf_t sb = {0};
+    bool ok = true;
+    dotted_append(src, expr, &sb, &ok);
+    if (!ok || sb.oom || !sb.data) {
+        sb_free(&sb);
+        return NULL;
+    }
+    return sb.data;
+}
+
+char *pysource_qualified_name(const pysource_t *src, TSNode expr, bool *imported)
+{
+    if (imported)
+        *imported = false;
+    char *dotted = pysource_dotted_name(src, expr);
+    if (!dotted)
+        return NULL;
+    size_t first = strcspn(dotted, ".");
+    /* The last import of a name wins, as at run time in straight-line code. */
+    for (size_t i = src->n_imports; i-- > 0;) {
+        const import_binding_t *b = &src->imports[i];
+        if (strlen(b->local) != first || memcmp(b->local, dotted, first) != 0)
+            continue;
+        strbuf_t sb = {0};
+        sb_append(&sb, b->qualified, strlen(b->qualified));
+        sb_append(&sb, dotted + first, strlen(dotted + first));
+        free(dotted);
+        if (sb.oom)
+            return sb_free(&sb), NULL;
+        if (imported)
+            *imported = true;
+        return sb.data;
+    }
+    return dotted;
+}
+
+TSNode pysource_call_callee(TSNode call)
+{
+    return ts_node_child_by_field_name(call, "function", 8);
+}
+
+bool pysource_call_is(const pysource_t *src, TSNode call, const char *name)
+{
+    if (!pysource_node_is(call, "call"))
+        return false;
+    TSNode callee = pysource_call_callee(call);
+    if (pysource_node_is(callee, "attribute"))
+        callee = ts_node_child_by_field_name(callee, "attribute", 9);
+    return pysource_node_is(callee, "identifier") && pysource_node_text_is(src, callee, name);
+}
+
+typedef struct {
+    const char *name;
+    pysource_call_fn fn;
+    void *ctx;
+} find_calls_t;
+
+static pysource_walk_t find_calls_visit(const pysource_t *src, TSNode node, void *ctx)
+{
+    find_calls_t *fc = ctx;
+    if (pysource_node_is(node, "call") && pysource_call_is(src, node, fc->name))
+        return fc->fn(src, node, fc->ctx) == PYSOURCE_WALK_STOP ? PYSOURCE_WALK_STOP
+                                                                : PYSOURCE_WALK_CONTINUE;
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+void pysource_find_calls(const pysource_t *src, TSNode root, const char *name, pysource_call_fn fn,
+                         void *ctx)
+{
+    find_calls_t fc = {name, fn, ctx};
+    pysource_walk(src, root, find_calls_visit, &fc);
+}
+
+static TSNode null_node(void)
+{
+    TSNode n;
+    memset(&n, 0, sizeof(n));
+    return n;
+}
+
+TSNode pysource_call_arg(const pysource_t *src, TSNode call, unsigned index)
+{
+    (void)src;
+    TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
+    if (!pysource_node_is(args, "argument_list"))
+        return null_node(); /* a generator argument: f(x for x in y) */
+    uint32_t n = ts_node_named_child_count(args);
+    unsigned seen = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        TSNode a = ts_node_named_child(args, i);
+        const char *type = ts_node_type(a);
+        if (strcmp(type, "keyword_argument") == 0 || strcmp(type, "dictionary_splat") == 0 ||
+            strcmp(type, "list_splat") == 0 || strcmp(type, "comment") == 0)
+            continue;
+        if (seen++ == index)
+            return a;
+    }
+    return null_node();
+}
+
+TSNode pysource_call_kwarg(const pysource_t *src, TSNode call, const char *name)
+{
+    TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
+    uint32_t n = ts_node_named_child_count(args);
+    for (uint32_t i = 0; i < n; i++) {
+        TSNode a = ts_node_named_child(args, i);
+        if (!pysource_node_is(a, "keyword_argument"))
+            continue;
+        TSNode key = ts_node_child_by_field_name(a, "name", 4);
+        if (pysource_node_text_is(src, key, name))
+            return ts_node_child_by_field_name(a, "value", 5);
+    }
+    return null_node();
+}
+
+/* ---- scopes and name resolution ------------------------------------- */
+
+static bool is_name(const pysource_t *src, TSNode node, const char *name, size_t name_len)
+{
+    if (!pysource_node_is(node, "identifier"))
+        return false;
+    size_t len;
+    const char *s = pysource_node_span(src, node, &len);
+    return len == name_len && memcmp(s, name, len) == 0;
+}
+
+/* The identifier at the root of NAME.attr.attr or NAME[...][...]. */
+static TSNode target_root(TSNode node)
+{
+    for (;;) {
+        if (pysource_node_is(node, "attribute"))
+            node = ts_node_child_by_field_name(node, "object", 6);
+        else if (pysource_node_is(node, "subscript"))
+            node = ts_node_child_by_field_name(node, "value", 5);
+        else
+            return node;
+    }
+}
+
+typedef struct {
+    const char *name;
+    size_t name_len;
+    TSNode owner; /* the function/class/module node whose scope is scanned */
+    TSNode value; /* right-hand side of the single plain assignment */
+    unsigned assignments;
+    bool ambiguous; /* rebound, mutated, imported, a parameter... */
+} binding_scan_t;
+
+/* Whether target (an assignment/for/with target) binds or mutates the name:
+ * a bare identifier, one inside a tuple/list pattern, or the root of an
+ * attribute/subscript target (which mutates the object). */
+static bool target_mentions(const pysource_t *src, TSNode target, const binding_scan_t *bs)
+{
+    if (ts_node_is_null(target))
+        return false;
+    if (is_name(src, target, bs->name, bs->name_len))
+        return true;
+    if (pysource_node_is(target, "attribute") || pysource_node_is(target, "subscript"))
+        return is_name(src, target_root(target), bs->name, bs->name_len);
+    uint32_t n = ts_node_named_child_count(target);
+    for (uint32_t i = 0; i < n; i++)
+        if (target_mentions(src, ts_node_named_child(target, i), bs))
+            return true;
+    return false;
+}
+
+/* Methods that change a dict or list in place: after `opts.update(...)` the
+ * literal assigned to opts no longer tells its value. */
+static const char *const mutating_methods[] = {
+    "update", "setdefault", "pop",    "popitem", "clear",       "append",
+    "extend", "insert",     "remove", "sort",    "__setitem__", NULL,
+};
+
+static pysource_walk_t scan_binding_visit(const pysource_t *src, TSNode node, void *ctx)
+{
+    binding_scan_t *bs = ctx;
+    const char *type = ts_node_type(node);
+
+    if (!ts_node_eq(node, bs->owner) &&
+        (strcmp(type, "function_definition") == 0 || strcmp(type, "class_definition") == 0)) {
+        /* A nested scope: its body binds its own names, but its own name is
+         * bound here. */
+        if (is_name(src, ts_node_child_by_field_name(node, "name", 4), bs->name, bs->name_len))
+            bs->ambiguous = true;
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    }
+    if (strcmp(type, "lambda") == 0 || strcmp(type, "list_comprehension") == 0 ||
+        strcmp(type, "set_comprehension") == 0 || strcmp(type, "dictionary_comprehension") == 0 ||
+        strcmp(type, "generator_expression") == 0)
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+
+    if (strcmp(type, "assignment") == 0) {
+        TSNode left = ts_node_child_by_field_name(node, "left", 4);
+        TSNode right = ts_node_child_by_field_name(node, "right", 5);
+        if (is_name(src, left, bs->name, bs->name_len)) {
+            if (ts_node_is_null(right))
+                return PYSOURCE_WALK_CONTINUE; /* `NAME: int` binds nothing */
+            /* a = b = value: the value is the innermost right-hand side */
+            while (pysource_node_is(right, "assignment"))
+                right = ts_node_child_by_field_name(right, "right", 5);
+            bs->assignments++;
+            bs->value = right;
+        } else if (target_mentions(src, left, bs)) {
+            bs->ambiguous = true;
+        }
+    } else if (strcmp(type, "augmented_assignment") == 0 || strcmp(type, "for_statement") == 0 ||
+               strcmp(type, "for_in_clause") == 0) {
+        if (target_mentions(src, ts_node_child_by_field_name(node, "left", 4), bs))
+            bs->ambiguous = true;
+    } else if (strcmp(type, "named_expression") == 0) {
+        if (is_name(src, ts_node_child_by_field_name(node, "name", 4), bs->name, bs->name_len))
+            bs->ambiguous = true;
+    } else if (strcmp(type, "as_pattern_target") == 0 || strcmp(type, "global_statement") == 0 ||
+               strcmp(type, "nonlocal_statement") == 0 || strcmp(type, "delete_statement") == 0) {
+        if (target_mentions(src, node, bs))
+            bs->ambiguous = true;
+    } else if (strcmp(type, "import_statement") == 0 ||
+               strcmp(type, "import_from_statement") == 0) {
+        uint32_t n = ts_node_child_count(node);
+        for (uint32_t i = 0; i < n; i++) {
+            const char *field = ts_node_field_name_for_child(node, i);
+            if (!field || strcmp(field, "name") != 0)
+                continue;
+            TSNode name = ts_node_child(node, i);
+            TSNode bound = name;
+            if (pysource_node_is(name, "aliased_import"))
+                bound = ts_node_child_by_field_name(name, "alias", 5);
+            else if (pysource_node_is(name, "dotted_name"))
+                bound = ts_node_named_child(name, 0);
+            if (is_name(src, bound, bs->name, bs->name_len))
+                bs->ambiguous = true;
+        }
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    } else if (strcmp(type, "call") == 0) {
+        TSNode callee = pysource_call_callee(node);
+        if (pysource_node_is(callee, "attribute") &&
+            is_name(src, ts_node_child_by_field_name(callee, "object", 6), bs->name,
+                    bs->name_len)) {
+            TSNode method = ts_node_child_by_field_name(callee, "attribute", 9);
+            for (size_t i = 0; mutating_methods[i]; i++)
+                if (pysource_node_text_is(src, method, mutating_methods[i]))
+                    bs->ambiguous = true;
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static bool parameters_bind(const pysource_t *src, TSNode params, const binding_scan_t *bs)
+{
+    uint32_t n = ts_node_named_child_count(params);
+    for (uint32_t i = 0; i < n; i++) {
+        TSNode p = ts_node_named_child(params, i);
+        TSNode name = p;
+        if (pysource_node_is(p, "default_parameter") ||
+            pysource_node_is(p, "typed_default_parameter"))
+            name = ts_node_child_by_field_name(p, "name", 4);
+        else if (!pysource_node_is(p, "identifier"))
+            name = ts_node_named_child(p, 0); /* typed_parameter, *args, **kwargs */
+        if (is_name(src, name, bs->name, bs->name_len))
+            return true;
+    }
+    return false;
+}
+
+/* Resolves one identifier one step; null node when unresolvable. */
+static TSNode resolve_identifier(const pysource_t *src, TSNode ident)
+{
+    size_t name_len;
+    const char *name = pysource_node_span(src, ident, &name_len);
+    binding_scan_t bs = {.name = name, .name_len = name_len};
+
+    /* Class bodies are a scope only for code written directly in them:
+     * methods do not see class attributes. */
+    bool class_visible = true;
+    for (TSNode scope = ts_node_parent(ident); !ts_node_is_null(scope);
+         scope = ts_node_parent(scope)) {
+        const char *type = ts_node_type(scope);
+        TSNode body = {0};
+        if (strcmp(type, "lambda") == 0) {
+            TSNode params = ts_node_child_by_field_name(scope, "parameters", 10);
+            if (!ts_node_is_null(params) && parameters_bind(src, params, &bs))
+                return null_node();
+            continue;
+        }
+        if (strcmp(type, "list_comprehension") == 0 || strcmp(type, "set_comprehension") == 0 ||
+            strcmp(type, "dictionary_comprehension") == 0 ||
+            strcmp(type, "generator_expression") == 0) {
+            uint32_t n = ts_node_named_child_count(scope);
+            for (uint32_t i = 0; i < n; i++) {
+                TSNode c = ts_node_named_child(scope, i);
+                if (pysource_node_is(c, "for_in_clause") &&
+                    target_mentions(src, ts_node_child_by_field_name(c, "left", 4), &bs))
+                    return null_node();
+            }
+            continue;
+        }
+        if (strcmp(type, "function_definition") == 0) {
+            TSNode params = ts_node_child_by_field_name(scope, "parameters", 10);
+            if (!ts_node_is_null(params) && parameters_bind(src, params, &bs))
+                return null_node();
+            body = ts_node_child_by_field_name(scope, "body", 4);
+            class_visible = false;
+        } else if (strcmp(type, "class_definition") == 0) {
+            if (!class_visible)
+                continue;
+            body = ts_node_child_by_field_name(scope, "body", 4);
+            class_visible = false;
+        } else if (strcmp(type, "module") == 0) {
+            body = scope;
+        } else {
+            continue;
+        }
+        if (ts_node_is_null(body))
+            return null_node();
+        bs.owner = scope;
+        bs.assignments = 0;
+        bs.ambiguous = false;
+        bs.value = null_node();
+        pysource_walk(src, body, scan_binding_visit, &bs);
+        if (bs.ambiguous || bs.assignments > 1)
+            return null_node();
+        if (bs.assignments == 1)
+            return bs.value;
+        /* not bound here: look in the enclosing scope */
+    }
+    return null_node(); /* a builtin, a star import, or undefined */
+}
+
+TSNode pysource_resolve(const pysource_t *src, TSNode expr)
+{
+    for (int depth = 0; depth < RESOLVE_DEPTH_MAX; depth++) {
+        if (ts_node_is_null(expr) || !pysource_node_is(expr, "identifier"))
+            return expr;
+        expr = resolve_identifier(src, expr);
+    }
+    return null_node();
+}
+
+/* ---- string literals ------------------------------------------------ */
+
+static void utf8_append(strbuf_t *sb, uint32_t cp)
+{
+    char b[4];
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        sb_append(sb, b, 1);
+    } else if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        sb_append(sb, b, 2);
+    } else if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        sb_append(sb, b, 3);
+    } else {
+        b[0] = (char)(0xF0 | (cp >> 18));
+        b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+        b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[3] = (char)(0x80 | (cp & 0x3F));
+        sb_append(sb, b, 4);
+    }
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes the body of a non-raw Python str literal. Returns -1 for what a
+ * static reading cannot do (\N{name} needs the Unicode name table). */
+static int decode_escapes(const char *s, size_t n, bool fstring, strbuf_t *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (fstring && (c == '{' || c == '}') && i + 1 < n && s[i + 1] == c) {
+            sb_putc(out, c); /* {{ and }} */
+            i++;
+            continue;
+        }
+        if (c != '\\' || i + 1 >= n) {
+            sb_putc(out, c);
+            continue;
+        }
+        char e = s[++i];
+        switch (e) {
+        case '\n':
+            break; /* line continuation */
+        case '\r':
+            if (i + 1 < n && s[i + 1] == '\n')
+                i++;
+            break;
+        case '\\':
+        case '\'':
+        case '"':
+            sb_putc(out, e);
+            break;
+        case 'a':
+            sb_putc(out, '\a');
+            break;
+        case 'b':
+            sb_putc(out, '\b');
+            break;
+        case 'f':
+            sb_putc(out, '\f');
+            break;
+        case 'n':
+            sb_putc(out, '\n');
+            break;
+        case 'r':
+            sb_putc(out, '\r');
+            break;
+        case 't':
+            sb_putc(out, '\t');
+            break;
+        case 'v':
+            sb_putc(out, '\v');
+            break;
+        case 'x':
+        case 'u':
+        case 'U': {
+            size_t digits = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+            uint32_t cp = 0;
+            for (size_t k = 1; k <= digits; k++) {
+                int h = i + k < n ? hex_value(s[i + k]) : -1;
+                if (h < 0)
+                    return -1;
+                cp = cp * 16 + (uint32_t)h;
+            }
+            if (cp > 0x10FFFF)
+                return -1;
+            utf8_append(out, cp);
+            i += digits;
+            break;
+        }
+        case 'N':
+            return -1;
+        default:
+            if (e >= '0' && e <= '7') {
+                uint32_t cp = 0;
+                size_t k = 0;
+                while (k < 3 && i + k < n && s[i + k] >= '0' && s[i + k] <= '7')
+                    cp = cp * 8 + (uint32_t)(s[i + k++] - '0');
+                utf8_append(out, cp);
+                i += k - 1;
+            } else {
+                /* Python keeps unknown escapes verbatim: "\d" is "\\d". */
+                sb_putc(out, '\\');
+                sb_putc(out, e);
+            }
+        }
+    }
+    return 0;
+}
+
+/* Appends the value of one `string` node. placeholder == NULL makes
+ * replacement fields non-static (-1); otherwise they become placeholder and
+ * *dynamic is set. Bytes literals are never static here (-1). */
+static int string_append(const pysource_t *src, TSNode str, strbuf_t *out, const char *placeholder,
+                         bool *dynamic)
+{
+    bool raw = false, fstring = false, bytes = false;
+    uint32_t n = ts_node_child_count(str);
+    for (uint32_t i = 0; i < n; i++) {
+        TSNode part = ts_node_child(str, i);
+        const char *type = ts_node_type(part);
+        size_t len;
+        const char *text = pysource_node_span(src, part, &len);
+        if (strcmp(type, "string_start") == 0) {
+            for (size_t k = 0; k < len && text[k] != '"' && text[k] != '\''; k++) {
+                char p = text[k];
+                raw |= p == 'r' || p == 'R';
+                fstring |= p == 'f' || p == 'F';
+                bytes |= p == 'b' || p == 'B';
+            }
+            if (bytes)
+                return -1;
+        } else if (strcmp(type, "string_content") == 0) {
+            if (raw) {
+                if (fstring) {
+                    /* raw f-string: only {{ }} are special */
+                    for (size_t k = 0; k < len; k++) {
+                        sb_putc(out, text[k]);
+                        if ((text[k] == '{' || text[k] == '}') && k + 1 < len &&
+                            text[k + 1] == text[k])
+                            k++;
+                    }
+                } else {
+                    sb_append(out, text, len);
+                }
+            } else if (decode_escapes(text, len, fstring, out) != 0) {
+                return -1;
+            }
+        } else if (strcmp(type, "interpolation") == 0) {
+            if (!placeholder)
+                return -1;
+            sb_append(out, placeholder, strlen(placeholder));
+            if (dynamic)
+                *dynamic = true;
+        } else if (strcmp(type, "string_end") == 0 || strcmp(type, "comment") == 0) {
+            continue;
+        } else if (strcmp(type, "ERROR") == 0 || ts_node_is_missing(part)) {
+            return -1;
+        }
+    }
+    return out->oom ? -1 : 0;
+}
+
+/* Appends a string expression: a literal, an implicit concatenation, a +
+ * of strings, parentheses, or a name resolving to one of those. */
+static int string_expr_append(const pysource_t *src, TSNode expr, strbuf_t *out,
+                              const char *placeholder, bool *dynamic, int depth)
+{
+    if (depth > EVAL_DEPTH_MAX || ts_node_is_null(expr))
+        return -1;
+    const char *type = ts_node_type(expr);
+    if (strcmp(type, "string") == 0)
+        return string_append(src, expr, out, placeholder, dynamic);
+    if (strcmp(type, "concatenated_string") == 0) {
+        uint32_t n = ts_node_named_child_count(expr);
+        for (uint32_t i = 0; i < n; i++) {
+            TSNode part = ts_node_named_child(expr, i);
+            if (pysource_node_is(part, "comment"))
+                continue;
+            if (string_append(src, part, out, placeholder, dynamic) != 0)
+                return -1;
+        }
+        return 0;
+    }
+    if (strcmp(type, "parenthesized_expression") == 0)
+        return string_expr_append(src, ts_node_named_child(expr, 0), out, placeholder, dynamic,
+                                  depth + 1);
+    if (strcmp(type, "binary_operator") == 0) {
+        TSNode op = ts_node_child_by_field_name(expr, "operator", 8);
+        if (!pysource_node_text_is(src, op, "+"))
+            return -1;
+        if (string_expr_append(src, ts_node_child_by_field_name(expr, "left", 4), out, placeholder,
+                               dynamic, depth + 1) != 0)
+            return -1;
+        return string_expr_append(src, ts_node_child_by_field_name(expr, "right", 5), out,
+                                  placeholder, dynamic, depth + 1);
+    }
+    if (strcmp(type, "identifier") == 0) {
+        TSNode value = pysource_resolve(src, expr);
+        if (ts_node_is_null(value))
+            return -1;
+        return string_expr_append(src, value, out, placeholder, dynamic, depth + 1);
+    }
+    return -1;
+}
+
+char *pysource_string_template(const pysource_t *src, TSNode expr, const char *placeholder,
+                               bool *dynamic, size_t *len)
+{
+    strbuf_t sb = {0};
+    bool dyn = false;
+    if (string_expr_append(src, expr, &sb, placeholder ? placeholder : "", &dyn, 0) != 0 ||
+        sb.oom) {
+        sb_free(&sb);
+        return NULL;
+    }
+    if (!sb.data) {
+        sb.data = strdup("");
+        if (!sb.data)
+            return NULL;
+    }
+    if (dynamic)
+        *dynamic = dyn;
+    if (len)
+        *len = sb.len;
+    return sb.data;
+}
+
+/* ---- literal evaluation --------------------------------------------- */
+
+static json_t *eval(const pysource_t *src, TSNode expr, int depth);
+
+/* Python int literal: decimal, 0x, 0o, 0b, with underscores. */
+static json_t *eval_integer(const pysource_t *src, TSNode node)
+{
+    size_t len;
+    const char *text = pysource_node_span(src, node, &len);
+    char digits[80];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '_')
+            continue;
+        if (text[i] == 'j' || text[i] == 'J' || text[i] == 'l' || text[i] == 'L')
+            return NULL; /* complex, or Python 2 long */
+        if (n + 1 >= sizeof(digits))
+            return NULL;
+        digits[n++] = text[i];
+    }
+    digits[n] = '\0';
+    int base = 10;
+    const char *start = digits;
+    if (n > 1 && digits[0] == '0') {
+        char p = digits[1];
+        base = (p == 'x' || p == 'X')   ? 16
+               : (p == 'o' || p == 'O') ? 8
+               : (p == 'b' || p == 'B') ? 2
+                                        : 10;
+        if (base != 10)
+            start = digits + 2;
+    }
+    if (*start == '\0')
+        return NULL;
+    errno = 0;
+    char *end;
+    unsigned long long v = strtoull(start, &end, base);
+    if (errno || *end != '\0' || v > (unsigned long long)INT64_MAX)
+        return NULL;
+    return json_integer((json_int_t)v);
+}
+
+static json_t *eval_float(const pysource_t *src, TSNode node)
+{
+    size_t len;
+    const char *text = pysource_node_span(src, node, &len);
+    char digits[128];
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '_')
+            continue;
+        if (text[i] == 'j' || text[i] == 'J' || n + 1 >= sizeof(digits))
+            return NULL;
+        digits[n++] = text[i];
+    }
+    digits[n] = '\0';
+    char *end;
+    double v = strtod(digits, &end);
+    if (*end != '\0' || !isfinite(v))
+        return NULL;
+    return json_real(v);
+}
+
+static bool as_double(const json_t *v, double *out)
+{
+    if (json_is_integer(v)) {
+        *out = (double)json_integer_value(v);
+        return true;
+    }
+    if (json_is_real(v)) {
+        *out = json_real_value(v);
+        return true;
+    }
+    return false;
+}
+
+/* Python arithmetic on two static numbers; ints stay ints where Python's do
+ * (except / which is true division). NULL on overflow or division by 0. */
+static json_t *arith(const char *op, const json_t *a, const json_t *b)
+{
+    if (json_is_integer(a) && json_is_integer(b) && strcmp(op, "/") != 0) {
+        int64_t x = json_integer_value(a), y = json_integer_value(b), r;
+        if (strcmp(op, "+") == 0) {
+            if (__builtin_add_overflow(x, y, &r))
+                return NULL;
+        } else if (strcmp(op, "-") == 0) {
+            if (__builtin_sub_overflow(x, y, &r))
+                return NULL;
+        } else if (strcmp(op, "*") == 0) {
+            if (__builtin_mul_overflow(x, y, &r))
+                return NULL;
+        } else if (strcmp(op, "//") == 0 || strcmp(op, "%") == 0) {
+            if (y == 0 || (x == INT64_MIN && y == -1))
+                return NULL;
+            int64_t q = x / y, m = x % y;
+            if (m != 0 && ((m < 0) != (y < 0))) { /* Python floors */
+                q -= 1;
+                m += y;
+            }
+            r = strcmp(op, "//") == 0 ? q : m;
+        } else {
+            return NULL;
+        }
+        return json_integer(r);
+    }
+    double x, y, r;
+    if (!as_double(a, &x) || !as_double(b, &y))
+        return NULL;
+    if (strcmp(op, "+") == 0)
+        r = x + y;
+    else if (strcmp(op, "-") == 0)
+        r = x - y;
+    else if (strcmp(op, "*") == 0)
+        r = x * y;
+    else if (strcmp(op, "/") == 0) {
+        if (y == 0)
+            return NULL;
+        r = x / y;
+    } else if (strcmp(op, "//") == 0) {
+        if (y == 0)
+            return NULL;
+        r = floor(x / y);
+    } else if (strcmp(op, "%") == 0) {
+        if (y == 0)
+            return NULL;
+        r = fmod(x, y);
+        if (r != 0 && ((r < 0) != (y < 0)))
+            r += y;
+    } else
+        return NULL;
+    if (!isfinite(r))
+        return NULL;
+    return json_real(r);
+}
+
+typedef struct {
+    json_t *object;
+    int depth;
+    bool failed;
+} dict_eval_t;
+
+static int dict_eval_entry(const pysource_t *src, const char *key, TSNode key_node, TSNode value,
+                           void *ctx)
+{
+    (void)key_node;
+    dict_eval_t *de = ctx;
+    if (!key) {
+        de->failed = true;
+        return 1;
+    }
+    json_t *v = eval(src, value, de->depth + 1);
+    if (!v || json_object_set_new(de->object, key, v) != 0) {
+        de->failed = true;
+        return 1;
+    }
+    return 0;
+}
+
+static int mapping_entries(const pysource_t *src, TSNode expr, pysource_entry_fn fn, void *ctx,
+                           int depth);
+
+static json_t *eval_mapping(const pysource_t *src, TSNode expr, int depth)
+{
+    dict_eval_t de = {json_object(), depth, false};
+    if (!de.object)
+        return NULL;
+    mapping_entries(src, expr, dict_eval_entry, &de, depth + 1);
+    if (de.failed) {
+        json_decref(de.object);
+        return NULL;
+    }
+    return de.object;
+}
+
+static json_t *eval_sequence(const pysource_t *src, TSNode expr, int depth)
+{
+    json_t *array = json_array();
+    if (!array)
+        return NULL;
+    uint32_t n = ts_node_named_child_count(expr);
+    for (uint32_t i = 0; i < n; i++) {
+        TSNode item = ts_node_named_child(expr, i);
+        if (pysource_node_is(item, "comment"))
+            continue;
+        json_t *v = eval(src, item, depth + 1);
+        if (!v || json_array_append_new(array, v) != 0) {
+            json_decref(array);
+            return NULL;
+        }
+    }
+    return array;
+}
+
+static json_t *eval(const pysource_t *src, TSNode expr, int depth)
+{
+    if (depth > EVAL_DEPTH_MAX || ts_node_is_null(expr) || ts_node_has_error(expr))
+        return NULL;
+    const char *type = ts_node_type(expr);
+
+    if (strcmp(type, "integer") == 0)
+        return eval_integer(src, expr);
+    if (strcmp(type, "float") == 0)
+        return eval_float(src, expr);
+    if (strcmp(type, "true") == 0)
+        return json_true();
+    if (strcmp(type, "false") == 0)
+        return json_false();
+    if (strcmp(type, "none") == 0)
+        return json_null();
+    if (strcmp(type, "string") == 0 || strcmp(type, "concatenated_string") == 0) {
+        strbuf_t sb = {0};
+        if (string_expr_append(src, expr, &sb, NULL, NULL, depth) != 0 || sb.oom) {
+            sb_free(&sb);
+            return NULL;
+        }
+        json_t *s = json_stringn(sb.data ? sb.data : "", sb.len);
+        sb_free(&sb);
+        return s; /* NULL for invalid UTF-8 (e.g. "\xff" as bytes): not representable */
+    }
+    if (strcmp(type, "parenthesized_expression") == 0)
+        return eval(src, ts_node_named_child(expr, 0), depth + 1);
+    if (strcmp(type, "identifier") == 0) {
+        TSNode value = pysource_resolve(src, expr);
+        return ts_node_is_null(value) ? NULL : eval(src, value, depth + 1);
+    }
+    if (strcmp(type, "unary_operator") == 0) {
+        TSNode op = ts_node_child_by_field_name(expr, "operator", 8);
+        json_t *v = eval(src, ts_node_child_by_field_name(expr, "argument", 8), depth + 1);
+        if (!v)
+            return NULL;
+        json_t *r = NULL;
+        if (pysource_node_text_is(src, op, "+") && json_is_number(v)) {
+            r = json_incref(v);
+        } else if (pysource_node_text_is(src, op, "-") && json_is_integer(v)) {
+            if (json_integer_value(v) != INT64_MIN)
+                r = json_integer(-json_integer_value(v));
+        } else if (pysource_node_text_is(src, op, "-") && json_is_real(v)) {
+            r = json_real(-json_real_value(v));
+        } else if (pysource_node_text_is(src, op, "~") && json_is_integer(v)) {
+            r = json_integer(~json_integer_value(v));
+        }
+        json_decref(v);
+        return r;
+    }
+    if (strcmp(type, "binary_operator") == 0) {
+        TSNode op = ts_node_child_by_field_name(expr, "operator", 8);
+        json_t *a = eval(src, ts_node_child_by_field_name(expr, "left", 4), depth + 1);
+        json_t *b = a ? eval(src, ts_node_child_by_field_name(expr, "right", 5), depth + 1) : NULL;
+        json_t *r = NULL;
+        if (a && b) {
+            char *optext = pysource_node_text(src, op);
+            if (optext && json_is_string(a) && json_is_string(b) && strcmp(optext, "+") == 0) {
+                size_t la = json_string_length(a), lb = json_string_length(b);
+                char *joined = malloc(la + lb + 1);
+                if (joined) {
+                    memcpy(joined, json_string_value(a), la);
+                    memcpy(joined + la, json_string_value(b), lb);
+                    r = json_stringn(joined, la + lb);
+                    free(joined);
+                }
+            } else if (optext && json_is_number(a) && json_is_number(b)) {
+                r = arith(optext, a, b);
+            }
+            free(optext);
+        }
+        json_decref(a);
+        json_decref(b);
+        return r;
+    }
+    if (strcmp(type, "tuple") == 0 || strcmp(type, "list") == 0 || strcmp(type, "set") == 0 ||
+        strcmp(type, "expression_list") == 0)
+        return eval_sequence(src, expr, depth);
+    if (strcmp(type, "dictionary") == 0 || strcmp(type, "call") == 0)
+        return eval_mapping(src, expr, depth);
+    return NULL;
+}
+
+json_t *pysource_eval(const pysource_t *src, TSNode expr)
+{
+    return eval(src, expr, 0);
+}
+
+/* ---- mappings and keyword arguments --------------------------------- */
+
+static bool is_dict_call(const pysource_t *src, TSNode expr)
+{
+    if (!pysource_node_is(expr, "call"))
+        return false;
+    TSNode callee = pysource_call_callee(expr);
+    return pysource_node_is(callee, "identifier") && pysource_node_text_is(src, callee, "dict");
+}
+
+/* Keyword arguments of an argument_list: name=value and **splat. */
+static int argument_entries(const pysource_t *src, TSNode args, pysource_entry_fn fn, void *ctx,
+                            int depth)
+{
+    uint32_t n = ts_node_named_child_count(args);
+    for (uint32_t i = 0; i < n; i++) {
+        TSNode a = ts_node_named_child(args, i);
+        int rc = 0;
+        if (pysource_node_is(a, "keyword_argument")) {
+            TSNode key = ts_node_child_by_field_name(a, "name", 4);
+            char *name = pysource_node_text(src, key);
+            if (!name)
+                return -1;
+            rc = fn(src, name, key, ts_node_child_by_field_name(a, "value", 5), ctx);
+            free(name);
+        } else if (pysource_node_is(a, "dictionary_splat")) {
+            rc = mapping_entries(src, ts_node_named_child(a, 0), fn, ctx, depth + 1);
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int mapping_entries(const pysource_t *src, TSNode expr, pysource_entry_fn fn, void *ctx,
+                           int depth)
+{
+    TSNode value = depth > EVAL_DEPTH_MAX ? null_node() : pysource_resolve(src, expr);
+    while (pysource_node_is(value, "parenthesized_expression"))
+        value = ts_node_named_child(value, 0);
+
+    if (pysource_node_is(value, "dictionary") && !ts_node_has_error(value)) {
+        uint32_t n = ts_node_named_child_count(value);
+        for (uint32_t i = 0; i < n; i++) {
+            TSNode item = ts_node_named_child(value, i);
+            int rc = 0;
+            if (pysource_node_is(item, "pair")) {
+                TSNode key_node = ts_node_child_by_field_name(item, "key", 3);
+                TSNode val = ts_node_child_by_field_name(item, "value", 5);
+                json_t *key = eval(src, key_node, depth + 1);
+                if (json_is_string(key))
+                    rc = fn(src, json_string_value(key), key_node, val, ctx);
+                else
+                    rc = fn(src, NULL, key_node, item, ctx);
+                json_decref(key);
+            } else if (pysource_node_is(item, "dictionary_splat")) {
+                rc = mapping_entries(src, ts_node_named_child(item, 0), fn, ctx, depth + 1);
+            } else if (!pysource_node_is(item, "comment")) {
+                rc = fn(src, NULL, item, item, ctx);
+            }
+            if (rc)
+                return rc;
+        }
+        return 0;
+    }
+    if (is_dict_call(src, value) && !ts_node_has_error(value)) {
+        TSNode args = ts_node_child_by_field_name(value, "arguments", 9);
+        /* dict(mapping, k=v): the positional mapping comes first */
+        TSNode positional = pysource_call_arg(src, value, 0);
+        if (!ts_node_is_null(positional)) {
+            if (!ts_node_is_null(pysource_call_arg(src, value, 1)))
+                return fn(src, NULL, value, value, ctx);
+            int rc = mapping_entries(src, positional, fn, ctx, depth + 1);
+            if (rc)
+                return rc;
+        }
+        return argument_entries(src, args, fn, ctx, depth);
+    }
+    return fn(src, NULL, expr, expr, ctx);
+}
+
+int pysource_mapping_entries(const pysource_t *src, TSNode expr, pysource_entry_fn fn, void *ctx)
+{
+    return mapping_entries(src, expr, fn, ctx, 0);
+}
+
+int pysource_call_kwargs(const pysource_t *src, TSNode call, pysource_entry_fn fn, void *ctx)
+{
+    TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
+    if (!pysource_node_is(args, "argument_list"))
+        return 0;
+    return argument_entries(src, args, fn, ctx, 0);
+}

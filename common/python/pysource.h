@@ -1,0 +1,177 @@
+/*
+ * pysource.h - one Python source file parsed with tree-sitter, and the small
+ * static-analysis helpers pgopt's agents share to read application code:
+ * walking the tree, finding calls by callee name, reading arguments
+ * (including `**dict` expansion), following a name to its single
+ * assignment, and evaluating simple literals to JSON.
+ *
+ * The analysis is deliberately conservative: a value is reported as static
+ * only when the file alone proves it (a literal, or a name assigned exactly
+ * once in its scope to a literal and never mutated). Everything else is
+ * "dynamic" and callers say so instead of guessing.
+ *
+ * The grammar is tree-sitter-python 0.23.6 (ABI 14, built from
+ * scripts/fetch-grammar.sh); the runtime is Debian's libtree-sitter 0.20.7.
+ * The grammar's ABI is checked against the runtime before the first parse.
+ *
+ * Nodes (TSNode) are plain values that stay valid as long as the pysource_t
+ * they came from. Lines are 1-based; columns are 1-based byte offsets.
+ */
+#ifndef PGOPT_COMMON_PYTHON_PYSOURCE_H
+#define PGOPT_COMMON_PYTHON_PYSOURCE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <tree_sitter/api.h>
+
+#include "common/error.h"
+
+typedef struct pysource pysource_t;
+
+/* Parses content (len bytes, need not be NUL-terminated; a copy is kept).
+ * path is only used in messages and by callers. A file with syntax errors
+ * still parses (tree-sitter recovers): check pysource_has_error(). Returns
+ * NULL with err set when the grammar is incompatible with the runtime, the
+ * file is larger than 4 GiB, or memory runs out. */
+pysource_t *pysource_parse(const char *path, const char *content, size_t len, err_t *err);
+
+/* Frees the tree and the copy; safe on NULL and twice (nulls the pointer). */
+void pysource_destroy(pysource_t **src);
+
+/* Checks that the linked grammar can be loaded by the linked runtime (the
+ * check pysource_parse() makes); 0, or -1 with a message naming both ABI
+ * versions. */
+int pysource_check_grammar(err_t *err);
+
+const char *pysource_path(const pysource_t *src);
+const char *pysource_content(const pysource_t *src, size_t *len);
+TSNode pysource_root(const pysource_t *src);
+
+/* True when tree-sitter had to recover from a syntax error somewhere. The
+ * rest of the tree is still usable. */
+bool pysource_has_error(const pysource_t *src);
+
+/* Location of the first syntax error (an ERROR or MISSING node); false when
+ * the file parsed cleanly. */
+bool pysource_first_error(const pysource_t *src, unsigned *line, unsigned *column);
+
+/* ---- nodes ---------------------------------------------------------- */
+
+/* Source bytes of a node (not NUL-terminated). */
+const char *pysource_node_span(const pysource_t *src, TSNode node, size_t *len);
+
+/* malloc()ed NUL-terminated copy of a node's source text; NULL on OOM. */
+char *pysource_node_text(const pysource_t *src, TSNode node);
+
+/* Whether a node's source text is exactly text. */
+bool pysource_node_text_is(const pysource_t *src, TSNode node, const char *text);
+
+/* Whether a node is of the given grammar type ("call", "identifier"...). */
+bool pysource_node_is(TSNode node, const char *type);
+
+unsigned pysource_node_line(TSNode node);
+unsigned pysource_node_column(TSNode node);
+
+/* ---- walking -------------------------------------------------------- */
+
+typedef enum {
+    PYSOURCE_WALK_CONTINUE = 0,
+    PYSOURCE_WALK_SKIP_CHILDREN,
+    PYSOURCE_WALK_STOP,
+} pysource_walk_t;
+
+typedef pysource_walk_t (*pysource_visit_fn)(const pysource_t *src, TSNode node, void *ctx);
+
+/* Pre-order walk over the named nodes of the subtree rooted at root
+ * (root included). Returns true when a visit returned PYSOURCE_WALK_STOP. */
+bool pysource_walk(const pysource_t *src, TSNode root, pysource_visit_fn visit, void *ctx);
+
+/* ---- names and calls ------------------------------------------------ */
+
+/* The dotted name of an expression made of identifiers and attribute
+ * accesses ("sa.create_engine", "db.session.query"), malloc()ed; NULL when
+ * the expression is anything else (a call, a subscript...) or on OOM. */
+char *pysource_dotted_name(const pysource_t *src, TSNode expr);
+
+/* The dotted name with its first component replaced by what the file's
+ * imports bind it to: with `import sqlalchemy as sa`, "sa.create_engine"
+ * becomes "sqlalchemy.create_engine"; with `from sqlalchemy import text`,
+ * "text" becomes "sqlalchemy.text". *imported (may be NULL) tells whether
+ * an import matched; without one the dotted name is returned unchanged.
+ * Imports anywhere in the file count (function-level imports too). */
+char *pysource_qualified_name(const pysource_t *src, TSNode expr, bool *imported);
+
+/* Whether a call's callee is `name` or ends in `.name`: for "create_engine"
+ * this matches create_engine(...), sqlalchemy.create_engine(...),
+ * sa.create_engine(...), and also self.create_engine(...); callers that
+ * care where the function comes from check pysource_qualified_name(). */
+bool pysource_call_is(const pysource_t *src, TSNode call, const char *name);
+
+/* Calls fn for every call expression under root whose callee matches name
+ * (pysource_call_is), outermost first. fn may return PYSOURCE_WALK_STOP. */
+typedef pysource_walk_t (*pysource_call_fn)(const pysource_t *src, TSNode call, void *ctx);
+void pysource_find_calls(const pysource_t *src, TSNode root, const char *name, pysource_call_fn fn,
+                         void *ctx);
+
+/* The call's callee node (its "function" field). */
+TSNode pysource_call_callee(TSNode call);
+
+/* The index-th positional argument (0-based, keyword arguments and splats
+ * skipped); a null node (ts_node_is_null) when absent. */
+TSNode pysource_call_arg(const pysource_t *src, TSNode call, unsigned index);
+
+/* The value of the explicit keyword argument `name=` (not looked up in
+ * **splats); a null node when absent. */
+TSNode pysource_call_kwarg(const pysource_t *src, TSNode call, const char *name);
+
+/* One entry of a keyword-argument list or of a mapping. key is the keyword
+ * or the decoded string key (valid during the callback only), key_node the
+ * node it was read from (the keyword identifier or the key expression). When
+ * a `**splat` or a key cannot be expanded statically, key is NULL and value
+ * is the expression that could not be. Return nonzero to stop. */
+typedef int (*pysource_entry_fn)(const pysource_t *src, const char *key, TSNode key_node,
+                                 TSNode value, void *ctx);
+
+/* Enumerates a call's keyword arguments in order: explicit name=value, then
+ * the entries of `**X` where X is a dict literal, a dict(k=v) call, or a
+ * name that resolves (pysource_resolve) to one of those. Returns the
+ * callback's nonzero value, or 0. */
+int pysource_call_kwargs(const pysource_t *src, TSNode call, pysource_entry_fn fn, void *ctx);
+
+/* Enumerates the entries of a mapping expression the same way: {k: v, ...},
+ * dict(k=v, ...), dict({...}), {**other, ...}, or a name resolving to one.
+ * An expression that is not a static mapping yields one entry with key NULL
+ * and value = expr. */
+int pysource_mapping_entries(const pysource_t *src, TSNode expr, pysource_entry_fn fn, void *ctx);
+
+/* ---- values --------------------------------------------------------- */
+
+/* Follows an identifier to the right-hand side of its single binding:
+ * `NAME = expr` assigned exactly once in the innermost function, class or
+ * module scope that binds NAME, and not rebound or mutated there
+ * (augmented assignment, for/with/except targets, imports, parameters,
+ * global/nonlocal, del, NAME[...] = ..., NAME.update(...) all make it
+ * unresolvable). Chains of names are followed. Returns expr itself when it
+ * is not an identifier, a null node when it cannot be resolved. */
+TSNode pysource_resolve(const pysource_t *src, TSNode expr);
+
+/* Evaluates a simple literal expression to a new JSON value: int (int64),
+ * float, True/False/None, strings (escapes, raw strings, implicit and +
+ * concatenation, f-strings without replacement fields), negative numbers,
+ * + - * / // % on numbers, tuples/lists/sets (arrays), dicts with string
+ * keys (objects, incl. dict(k=v) and ** merging), names via
+ * pysource_resolve. NULL when the value is not static: any other call,
+ * os.environ[...], an f-string with {...}, bytes, an int beyond int64... */
+json_t *pysource_eval(const pysource_t *src, TSNode expr);
+
+/* The text of a string expression (literal, concatenation, name resolving
+ * to one) with every f-string replacement field {...} replaced by
+ * placeholder. Sets *dynamic when a field was replaced. Returns a
+ * malloc()ed NUL-terminated string and its length (the text may itself
+ * contain NUL bytes), or NULL when expr is not a static string template
+ * (bytes, % or .format(), a call, unresolvable...). */
+char *pysource_string_template(const pysource_t *src, TSNode expr, const char *placeholder,
+                               bool *dynamic, size_t *len);
+
+#endif
