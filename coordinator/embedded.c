@@ -20,12 +20,16 @@
 
 #define EMBEDDED_MAX 16
 
+/* ipc:// paths must fit sun_path (108 bytes), so these sizes are ample. */
+#define EMBEDDED_DIR_MAX  200
+#define EMBEDDED_PATH_MAX 256
+
 struct embedded {
-    char dir[PATH_MAX];
+    char dir[EMBEDDED_DIR_MAX];
     int n;
     pid_t pid[EMBEDDED_MAX];
-    char endpoint[EMBEDDED_MAX][PATH_MAX + 8];
-    char sockpath[EMBEDDED_MAX][PATH_MAX];
+    char endpoint[EMBEDDED_MAX][EMBEDDED_PATH_MAX + 8];
+    char sockpath[EMBEDDED_MAX][EMBEDDED_PATH_MAX];
     char missing[512];
 };
 
@@ -106,7 +110,9 @@ embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs,
         return NULL;
     }
     const char *tmp = getenv("TMPDIR");
-    snprintf(self->dir, sizeof self->dir, "%s/pgopt-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!tmp || !*tmp || strlen(tmp) > 60)
+        tmp = "/tmp"; /* a long TMPDIR would not fit a unix socket path */
+    snprintf(self->dir, sizeof self->dir, "%s/pgopt-XXXXXX", tmp);
     if (!mkdtemp(self->dir)) { /* mkdtemp creates it 0700: the endpoints are private */
         err_set(err, "cannot create a private directory for worker sockets (%s): %s", self->dir,
                 strerror(errno));
@@ -116,7 +122,7 @@ embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs,
     size_t moff = 0;
     for (int k = 0; k < n && self->n < EMBEDDED_MAX; k++) {
         const char *exe = embedded_executable_for(agents[k]);
-        char path[PATH_MAX];
+        char path[PATH_MAX + 64];
         snprintf(path, sizeof path, "%s/%s", bindir, exe ? exe : agents[k]);
         if (!exe || access(path, X_OK) != 0) {
             moff += (size_t)snprintf(self->missing + moff,
@@ -126,8 +132,10 @@ embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs,
             continue;
         }
         int i = self->n;
-        snprintf(self->sockpath[i], sizeof self->sockpath[i], "%s/%s.sock", self->dir, agents[k]);
-        snprintf(self->endpoint[i], sizeof self->endpoint[i], "ipc://%s", self->sockpath[i]);
+        char sock[EMBEDDED_PATH_MAX];
+        snprintf(sock, sizeof sock, "%s/%.32s.sock", self->dir, agents[k]);
+        memcpy(self->sockpath[i], sock, sizeof sock);
+        snprintf(self->endpoint[i], sizeof self->endpoint[i], "ipc://%s", sock);
         pid_t pid = spawn_worker(path, self->endpoint[i], worker_jobs,
                                  log_level ? log_level : "warn", err);
         if (pid < 0) {

@@ -21,6 +21,8 @@
 #define FLEET_MAX_ENDPOINTS 1024
 #define BUSY_BACKOFF_MIN_MS 50
 #define BUSY_BACKOFF_MAX_MS 1000
+/* Clocks of coordinator and worker tick apart by scheduling noise. */
+#define DEADLINE_SLACK_MS 100
 
 typedef struct {
     char endpoint[256];
@@ -46,6 +48,7 @@ typedef struct {
     int64_t last_heard;
     int64_t retry_at; /* waiting for a busy instance; 0 when not waiting */
     unsigned char *failed; /* per instance: this agent's job failed there */
+    int last_silent;       /* the last failure was silence (hang or death) */
 } agent_state_t;
 
 struct fleet {
@@ -365,11 +368,13 @@ static void dispatch(run_t *r, agent_state_t *a)
             explain_unusable(r, a->out->agent, why, sizeof why);
             finish(r, a, AGENT_UNAVAILABLE, "%s", why);
         } else {
-            /* Every instance failed this job: keep the last failure's text. */
+            /* Every instance failed this job: keep the last failure's text. A
+             * worker that fell silent did not answer in time: that is a
+             * timeout, even when it is detected before the deadline. */
             char last[ERR_MSG_MAX];
             snprintf(last, sizeof last, "%s", a->out->error);
-            finish(r, a, AGENT_ERROR, "%s (no other instance of %s left to try)", last,
-                   a->out->agent);
+            finish(r, a, a->last_silent ? AGENT_TIMEOUT : AGENT_ERROR,
+                   "%s (no other instance of %s left to try)", last, a->out->agent);
         }
         return;
     }
@@ -400,11 +405,14 @@ static void dispatch(run_t *r, agent_state_t *a)
               a->out->agent, a->job, in->endpoint, in->worker, (long long)h.deadline_ms);
 }
 
-/* The current attempt failed on its instance: remember why, move on. */
-static void fail_over(run_t *r, agent_state_t *a, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* The current attempt failed on its instance: remember why, move on to
+ * another instance. silent: the worker fell silent (died or hung) rather
+ * than answering with an error; with no instance left, the agent then ends
+ * as a timeout (it did not answer in time), otherwise as an error. */
+static void fail_over(run_t *r, agent_state_t *a, int silent, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static void fail_over(run_t *r, agent_state_t *a, const char *fmt, ...)
+static void fail_over(run_t *r, agent_state_t *a, int silent, const char *fmt, ...)
 {
     instance_t *in = &r->fleet->inst[a->inst];
     va_list ap;
@@ -416,6 +424,7 @@ static void fail_over(run_t *r, agent_state_t *a, const char *fmt, ...)
     log_warn("job failed on instance, failing over", "agent=%s job=%s endpoint=%s reason=\"%s\"",
              a->out->agent, a->job, in->endpoint, why);
     a->failed[a->inst] = 1;
+    a->last_silent = silent;
     if (in->load > 0)
         in->load--;
     a->inst = -1;
@@ -470,7 +479,7 @@ static void handle_message(run_t *r, int i, int dispatching)
         in->incompatible = 1;
         for (int k = 0; k < r->nagents; k++)
             if (r->agents[k].inst == i && r->agents[k].out->status == AGENT_PENDING)
-                fail_over(r, &r->agents[k], "%s", in->note);
+                fail_over(r, &r->agents[k], 0, "%s", in->note);
         transport_msg_close(&m);
         return;
     }
@@ -506,7 +515,7 @@ static void handle_message(run_t *r, int i, int dispatching)
             break;
         }
         if (!m.has_body) {
-            fail_over(r, a, "RESULT without a body");
+            fail_over(r, a, 0, "RESULT without a body");
             break;
         }
         {
@@ -514,12 +523,12 @@ static void handle_message(run_t *r, int i, int dispatching)
             err_t de;
             if (codec_decode(zmq_msg_data(&m.body), zmq_msg_size(&m.body), &CODEC_LIMITS_DOCUMENT,
                              &doc, &de) != 0) {
-                fail_over(r, a, "undecodable result: %s", de.msg);
+                fail_over(r, a, 0, "undecodable result: %s", de.msg);
                 break;
             }
             if (!json_is_object(doc)) {
                 json_decref(doc);
-                fail_over(r, a, "result is not a map");
+                fail_over(r, a, 0, "result is not a map");
                 break;
             }
             a->out->result = doc;
@@ -559,9 +568,16 @@ static void handle_message(run_t *r, int i, int dispatching)
         } else if (strcmp(h->code, MSG_ERR_AGENT) == 0) {
             in->incompatible = 1;
             snprintf(in->note, sizeof in->note, "agent mismatch: %s", h->message);
-            fail_over(r, a, "%s: %s", h->code, h->message);
+            fail_over(r, a, 0, "%s: %s", h->code, h->message);
+        } else if (strcmp(h->code, MSG_ERR_CANCELLED) == 0 &&
+                   clock_mono_ms() >= a->deadline - DEADLINE_SLACK_MS) {
+            /* The worker enforced the deadline we gave it, a moment before
+             * our own timer fired. */
+            snprintf(a->out->worker, sizeof a->out->worker, "%s", in->worker);
+            finish(r, a, AGENT_TIMEOUT, "no result within the deadline of %lld ms (%s: %s)",
+                   (long long)r->fleet->opts.timeout_ms, in->endpoint, h->message);
         } else {
-            fail_over(r, a, "%s: %s", h->code, h->message);
+            fail_over(r, a, 0, "%s: %s", h->code, h->message);
         }
         break;
     default:
@@ -604,7 +620,7 @@ static void check_timers(run_t *r)
             in->dead = 1;
             snprintf(in->note, sizeof in->note, "no PROGRESS for %lld ms during job %s",
                      (long long)(now - a->last_heard), a->job);
-            fail_over(r, a, "worker stopped responding (no PROGRESS for %lld ms)",
+            fail_over(r, a, 1, "worker stopped responding (no PROGRESS for %lld ms)",
                       (long long)(now - a->last_heard));
             continue;
         }
