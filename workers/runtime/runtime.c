@@ -1,0 +1,1161 @@
+/*
+ * runtime.c - the worker runtime (see runtime.h and proto/PROTOCOL.md).
+ *
+ * Threads: the main thread owns the ROUTER socket (ZeroMQ sockets are not
+ * thread-safe) and does all sending and receiving. Each accepted JOB runs on
+ * its own pthread in one of --jobs slots: decode, validate, agent, encode.
+ * The job thread never touches the socket; it records beats in atomics of its
+ * job_ctx_t and, when it returns, stores its outcome under the runtime mutex
+ * and writes one byte to a self-pipe. The main thread waits in zmq_poll() on
+ * the socket and the pipe (the signal handler writes to the same pipe), with
+ * a timeout that is the nearest deadline or PROGRESS check of any job.
+ *
+ * PROGRESS is forwarded only when the job's beat counter moved since the last
+ * PROGRESS, checked every progress_ms: the runtime never beats on a timer of
+ * its own, so a job loop that stops calling job_progress() falls silent and
+ * the coordinator's hang detection can work.
+ *
+ * A cancelled job (deadline, CANCEL, forced shutdown) is answered at once with
+ * ERROR cancelled; its thread cannot be killed, so its slot stays occupied
+ * (and counts as load) until the agent notices job_progress() == 1 and
+ * returns; the late outcome is then discarded.
+ */
+#include "workers/runtime/runtime.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "common/log.h"
+#include "proto/codec.h"
+#include "proto/message.h"
+#include "proto/snapshot.h"
+#include "proto/transport.h"
+
+#ifndef PGOPT_VERSION
+#define PGOPT_VERSION "unknown"
+#endif
+
+#define DEFAULT_MAX_FRAME    ((int64_t)256 * 1024 * 1024)
+#define MIN_MAX_FRAME        ((int64_t)MSG_HEADER_MAX_BYTES)
+#define MAX_MAX_FRAME        ((int64_t)4 * 1024 * 1024 * 1024)
+#define DEFAULT_HEARTBEAT_MS 1000
+#define MAX_HEARTBEAT_MS     3600000
+#define MAX_JOBS             1024
+#define DEFAULT_PROGRESS_MS  200
+/* Messages handled per wake-up before timers are looked at again, so that a
+ * flood of PINGs cannot starve deadlines. */
+#define RECV_BATCH 64
+
+/* ---- job context ---------------------------------------------------------- */
+
+struct job_ctx {
+    /* Fixed before the thread starts; read by both threads. */
+    char id[sizeof(((msg_header_t *)0)->job)];
+    int64_t received_at; /* monotonic ms */
+    int64_t deadline_ms; /* 0: the JOB set no deadline */
+    int64_t deadline_at; /* monotonic ms; INT64_MAX without a deadline */
+    int64_t progress_ms;
+    size_t body_len;
+    const agent_def_t *def;
+    codec_limits_t limits;
+    zmq_msg_t body;                /* closed by the job thread once decoded */
+    pthread_mutex_t *outcome_lock; /* the runtime's; guards finished */
+    int wake_fd;
+
+    /* Beats: written by the job loop, read by the main thread. seq is bumped
+     * last, so a reader that sees a new seq also sees that beat's values. */
+    atomic_int cancelled;
+    atomic_llong seq;
+    atomic_llong done;
+    atomic_llong total;
+    pthread_mutex_t stage_lock;
+    char stage[sizeof(((msg_header_t *)0)->stage)];
+
+    /* Outcome: written by the job thread before it sets finished (under
+     * outcome_lock); read by the main thread after it sees finished. */
+    int finished;
+    int failed;
+    char code[sizeof(((msg_header_t *)0)->code)];
+    char message[sizeof(((msg_header_t *)0)->message)];
+    char *result_buf;
+    size_t result_len;
+
+    /* Main thread only. */
+    unsigned char ident[TRANSPORT_IDENT_MAX];
+    size_t ident_len;
+    pthread_t thread;
+    int64_t last_sent_seq;
+    int64_t next_progress_at;
+    int replied; /* ERROR cancelled already sent: the outcome is discarded */
+    job_ctx_t *next_abandoned;
+};
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int job_progress(job_ctx_t *ctx, const char *stage, int64_t done, int64_t total)
+{
+    if (stage) {
+        pthread_mutex_lock(&ctx->stage_lock);
+        snprintf(ctx->stage, sizeof ctx->stage, "%s", stage);
+        pthread_mutex_unlock(&ctx->stage_lock);
+    }
+    atomic_store(&ctx->done, done);
+    atomic_store(&ctx->total, total);
+    atomic_fetch_add(&ctx->seq, 1);
+    return atomic_load(&ctx->cancelled) != 0;
+}
+
+int job_cancelled(const job_ctx_t *ctx)
+{
+    return atomic_load(&((job_ctx_t *)ctx)->cancelled) != 0;
+}
+
+int64_t job_remaining_ms(const job_ctx_t *ctx)
+{
+    if (ctx->deadline_at == INT64_MAX)
+        return INT64_MAX;
+    return ctx->deadline_at - now_ms();
+}
+
+static void job_free(job_ctx_t *job)
+{
+    if (!job)
+        return;
+    free(job->result_buf);
+    pthread_mutex_destroy(&job->stage_lock);
+    free(job);
+}
+
+/* ---- the runtime ---------------------------------------------------------- */
+
+typedef struct {
+    uint64_t received;  /* JOBs accepted into a slot */
+    uint64_t served;    /* RESULTs sent */
+    uint64_t failed;    /* ERROR snapshot_invalid / agent_failed */
+    uint64_t cancelled; /* deadline, CANCEL or forced shutdown */
+    uint64_t busy;      /* BUSY answers */
+    uint64_t refused;   /* agent_mismatch, shutting_down, version, malformed */
+    int64_t total_ms;   /* sum of elapsed ms over served jobs */
+    int64_t max_ms;     /* slowest served job */
+} worker_counters_t;
+
+typedef struct {
+    const agent_def_t *def;
+    const char *prog; /* basename of argv[0] */
+    char endpoint[1024];
+    int jobs;
+    int64_t max_frame;
+    int heartbeat_ms;
+    char worker_id[sizeof(((msg_header_t *)0)->worker)];
+
+    void *zctx;
+    void *sock;
+    int pipe_r;
+    int pipe_w;
+    pthread_mutex_t lock;
+    job_ctx_t **slots;
+    int shutting_down;
+    int signals_seen;
+    worker_counters_t counters;
+} runtime_t;
+
+/* Set by the signal handler, read by the main loop. */
+static volatile sig_atomic_t signal_count;
+static volatile sig_atomic_t signal_last;
+static int signal_wake_fd = -1;
+
+/* Jobs whose threads were still running when the worker exited: kept
+ * reachable from a global so their memory stays valid for the thread until
+ * the process ends (and leak checkers see it as owned). */
+static job_ctx_t *abandoned_jobs;
+
+static void on_signal(int signo)
+{
+    int saved = errno;
+    signal_last = signo;
+    signal_count = signal_count + 1;
+    if (signal_wake_fd >= 0) {
+        char c = 's';
+        ssize_t w = write(signal_wake_fd, &c, 1);
+        (void)w;
+    }
+    errno = saved;
+}
+
+static void wake_main(int fd)
+{
+    char c = 'j';
+    /* A full pipe already guarantees a wake-up; nothing else can go wrong. */
+    ssize_t w = write(fd, &c, 1);
+    (void)w;
+}
+
+/* Copies s into buf for a quoted logfmt value: no quotes, no newlines. */
+static const char *log_safe(const char *s, char *buf, size_t len)
+{
+    size_t i = 0;
+    for (; s && s[i] && i + 1 < len; i++)
+        buf[i] = (s[i] == '"') ? '\'' : (s[i] == '\n' || s[i] == '\r') ? ' ' : s[i];
+    buf[i] = '\0';
+    return buf;
+}
+
+static int load_of(const runtime_t *rt)
+{
+    int n = 0;
+    for (int i = 0; i < rt->jobs; i++)
+        n += rt->slots[i] != NULL;
+    return n;
+}
+
+static void send_or_log(runtime_t *rt, const void *ident, size_t ident_len, const msg_header_t *hdr,
+                        zmq_msg_t *body)
+{
+    err_t err = {{0}};
+    if (transport_send(rt->sock, ident, ident_len, hdr, body, &err) != 0) {
+        char safe[ERR_MSG_MAX];
+        log_warn("cannot send reply", "type=%s job=\"%s\" error=\"%s\"", msg_type_name(hdr->type),
+                 hdr->job, log_safe(err.msg, safe, sizeof safe));
+    }
+}
+
+static void reply_error(runtime_t *rt, const void *ident, size_t ident_len, const char *job,
+                        const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void reply_error(runtime_t *rt, const void *ident, size_t ident_len, const char *job,
+                        const char *code, const char *fmt, ...)
+{
+    msg_header_t h;
+    msg_header_init(&h, MSG_ERROR);
+    if (job)
+        snprintf(h.job, sizeof h.job, "%s", job);
+    snprintf(h.worker, sizeof h.worker, "%s", rt->worker_id);
+    snprintf(h.code, sizeof h.code, "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h.message, sizeof h.message, fmt, ap);
+    va_end(ap);
+    send_or_log(rt, ident, ident_len, &h, NULL);
+}
+
+/* ---- job thread ----------------------------------------------------------- */
+
+static void job_fail(job_ctx_t *job, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void job_fail(job_ctx_t *job, const char *code, const char *fmt, ...)
+{
+    job->failed = 1;
+    snprintf(job->code, sizeof job->code, "%s", code);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(job->message, sizeof job->message, fmt, ap);
+    va_end(ap);
+}
+
+static const char *json_kind(const json_t *v)
+{
+    switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_OBJECT:
+        return "a map";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+        return "an integer";
+    case JSON_REAL:
+        return "a double";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    default:
+        return "null";
+    }
+}
+
+static void job_execute(job_ctx_t *job)
+{
+    json_t *snapshot = NULL;
+    json_t *result = NULL;
+    err_t err = {{0}};
+
+    int rc = codec_decode(zmq_msg_data(&job->body), zmq_msg_size(&job->body), &job->limits,
+                          &snapshot, &err);
+    /* The encoded snapshot can be large: give it back before the agent runs. */
+    zmq_msg_close(&job->body);
+    if (rc != 0) {
+        job_fail(job, MSG_ERR_SNAPSHOT, "snapshot does not decode: %s", err.msg);
+        return;
+    }
+    job_progress(job, "decode", (int64_t)job->body_len, (int64_t)job->body_len);
+    if (snapshot_validate(snapshot, &err) != 0) {
+        job_fail(job, MSG_ERR_SNAPSHOT, "snapshot is not valid: %s", err.msg);
+        json_decref(snapshot);
+        return;
+    }
+    if (job_cancelled(job)) {
+        json_decref(snapshot);
+        job_fail(job, MSG_ERR_CANCELLED, "cancelled before the agent started");
+        return;
+    }
+    err_clear(&err);
+    rc = job->def->run(snapshot, job, &result, &err);
+    json_decref(snapshot);
+    if (rc != 0) {
+        json_decref(result);
+        job_fail(job, MSG_ERR_FAILED, "%s",
+                 err.msg[0] ? err.msg : "the agent failed without saying why");
+        return;
+    }
+    if (!json_is_object(result)) {
+        job_fail(job, MSG_ERR_FAILED, "the agent returned %s instead of a result map",
+                 json_kind(result));
+        json_decref(result);
+        return;
+    }
+    rc = codec_encode(result, &job->result_buf, &job->result_len, &err);
+    json_decref(result);
+    if (rc != 0)
+        job_fail(job, MSG_ERR_FAILED, "the result does not encode: %s", err.msg);
+}
+
+static void *job_thread(void *arg)
+{
+    job_ctx_t *job = arg;
+    job_execute(job);
+    pthread_mutex_lock(job->outcome_lock);
+    job->finished = 1;
+    pthread_mutex_unlock(job->outcome_lock);
+    wake_main(job->wake_fd);
+    return NULL;
+}
+
+/* ---- main thread: replies ------------------------------------------------- */
+
+static void send_progress(runtime_t *rt, job_ctx_t *job, int64_t now, int64_t seq)
+{
+    msg_header_t h;
+    msg_header_init(&h, MSG_PROGRESS);
+    snprintf(h.job, sizeof h.job, "%s", job->id);
+    h.seq = seq;
+    h.done = atomic_load(&job->done);
+    h.total = atomic_load(&job->total);
+    pthread_mutex_lock(&job->stage_lock);
+    snprintf(h.stage, sizeof h.stage, "%s", job->stage);
+    pthread_mutex_unlock(&job->stage_lock);
+    h.elapsed_ms = now - job->received_at;
+    send_or_log(rt, job->ident, job->ident_len, &h, NULL);
+    job->last_sent_seq = seq;
+}
+
+/* Cancels a running job: the agent sees job_progress() == 1, the coordinator
+ * hears ERROR cancelled now rather than when the agent gets round to it. */
+static void cancel_job(runtime_t *rt, job_ctx_t *job, int64_t now, const char *code,
+                       const char *reason)
+{
+    atomic_store(&job->cancelled, 1);
+    if (job->replied)
+        return;
+    job->replied = 1;
+    rt->counters.cancelled++;
+    reply_error(rt, job->ident, job->ident_len, job->id, code, "%s", reason);
+    char safe[256];
+    log_info("job cancelled", "job=\"%s\" ms=%lld reason=\"%s\"", job->id,
+             (long long)(now - job->received_at), log_safe(reason, safe, sizeof safe));
+}
+
+/* Joins the threads that have returned and answers for them. */
+static void reap_finished(runtime_t *rt, int64_t now)
+{
+    for (int i = 0; i < rt->jobs; i++) {
+        job_ctx_t *job = rt->slots[i];
+        if (!job)
+            continue;
+        pthread_mutex_lock(&rt->lock);
+        int finished = job->finished;
+        pthread_mutex_unlock(&rt->lock);
+        if (!finished)
+            continue;
+        pthread_join(job->thread, NULL);
+        rt->slots[i] = NULL;
+        int64_t elapsed = now - job->received_at;
+        if (job->replied) {
+            log_info("cancelled job returned", "job=\"%s\" ms=%lld", job->id, (long long)elapsed);
+        } else if (job->failed) {
+            rt->counters.failed++;
+            reply_error(rt, job->ident, job->ident_len, job->id, job->code, "%s", job->message);
+            char safe[sizeof job->message];
+            log_warn("job failed", "job=\"%s\" ms=%lld code=%s error=\"%s\"", job->id,
+                     (long long)elapsed, job->code, log_safe(job->message, safe, sizeof safe));
+        } else {
+            msg_header_t h;
+            msg_header_init(&h, MSG_RESULT);
+            snprintf(h.job, sizeof h.job, "%s", job->id);
+            snprintf(h.agent, sizeof h.agent, "%s", rt->def->agent);
+            snprintf(h.worker, sizeof h.worker, "%s", rt->worker_id);
+            h.elapsed_ms = elapsed;
+            zmq_msg_t body;
+            err_t err = {{0}};
+            size_t len = job->result_len;
+            char *buf = job->result_buf;
+            job->result_buf = NULL; /* the zmq_msg_t owns it now, even on failure */
+            if (transport_body_from_buffer(&body, buf, len, &err) != 0) {
+                rt->counters.failed++;
+                reply_error(rt, job->ident, job->ident_len, job->id, MSG_ERR_FAILED,
+                            "cannot wrap the result: %s", err.msg);
+            } else {
+                send_or_log(rt, job->ident, job->ident_len, &h, &body);
+                zmq_msg_close(&body);
+                rt->counters.served++;
+                rt->counters.total_ms += elapsed;
+                if (elapsed > rt->counters.max_ms)
+                    rt->counters.max_ms = elapsed;
+                log_info("job done", "job=\"%s\" ms=%lld snapshot_bytes=%zu result_bytes=%zu",
+                         job->id, (long long)elapsed, job->body_len, len);
+            }
+        }
+        job_free(job);
+    }
+}
+
+/* Deadlines and PROGRESS. */
+static void check_timers(runtime_t *rt, int64_t now)
+{
+    for (int i = 0; i < rt->jobs; i++) {
+        job_ctx_t *job = rt->slots[i];
+        if (!job || job->replied)
+            continue;
+        if (now >= job->deadline_at) {
+            char reason[96];
+            snprintf(reason, sizeof reason, "deadline of %lld ms passed",
+                     (long long)job->deadline_ms);
+            cancel_job(rt, job, now, MSG_ERR_CANCELLED, reason);
+            continue;
+        }
+        if (now >= job->next_progress_at) {
+            int64_t seq = atomic_load(&job->seq);
+            if (seq != job->last_sent_seq)
+                send_progress(rt, job, now, seq);
+            job->next_progress_at = now + job->progress_ms;
+        }
+    }
+}
+
+/* zmq_poll timeout: until the nearest deadline or PROGRESS check; -1 (wait
+ * for a message, a finished job or a signal) when nothing is due. */
+static long poll_timeout(const runtime_t *rt, int64_t now)
+{
+    int64_t next = INT64_MAX;
+    for (int i = 0; i < rt->jobs; i++) {
+        const job_ctx_t *job = rt->slots[i];
+        if (!job || job->replied)
+            continue;
+        if (job->deadline_at < next)
+            next = job->deadline_at;
+        if (job->next_progress_at < next)
+            next = job->next_progress_at;
+    }
+    if (next == INT64_MAX)
+        return -1;
+    if (next <= now)
+        return 0;
+    int64_t wait = next - now;
+    return wait > LONG_MAX ? LONG_MAX : (long)wait;
+}
+
+static int all_replied(const runtime_t *rt)
+{
+    for (int i = 0; i < rt->jobs; i++)
+        if (rt->slots[i] && !rt->slots[i]->replied)
+            return 0;
+    return 1;
+}
+
+/* ---- main thread: requests ------------------------------------------------ */
+
+static void handle_ping(runtime_t *rt, const transport_msg_t *m)
+{
+    msg_header_t h;
+    msg_header_init(&h, MSG_PONG);
+    snprintf(h.agent, sizeof h.agent, "%s", rt->def->agent);
+    snprintf(h.worker, sizeof h.worker, "%s", rt->worker_id);
+    h.load = load_of(rt);
+    h.capacity = rt->jobs;
+    h.served = (int64_t)rt->counters.served;
+    send_or_log(rt, m->ident, m->ident_len, &h, NULL);
+}
+
+static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
+{
+    job_ctx_t *job = calloc(1, sizeof *job);
+    if (!job) {
+        reply_error(rt, m->ident, m->ident_len, m->hdr.job, MSG_ERR_FAILED,
+                    "out of memory starting the job");
+        return -1;
+    }
+    snprintf(job->id, sizeof job->id, "%s", m->hdr.job);
+    job->received_at = now;
+    job->deadline_ms = m->hdr.deadline_ms;
+    job->deadline_at = m->hdr.deadline_ms > 0 ? now + m->hdr.deadline_ms : INT64_MAX;
+    job->progress_ms = m->hdr.progress_ms > 0 ? m->hdr.progress_ms : DEFAULT_PROGRESS_MS;
+    job->def = rt->def;
+    job->limits = CODEC_LIMITS_DOCUMENT;
+    job->limits.max_bytes = (size_t)rt->max_frame;
+    job->outcome_lock = &rt->lock;
+    job->wake_fd = rt->pipe_w;
+    job->body_len = zmq_msg_size(&m->body);
+    zmq_msg_init(&job->body);
+    zmq_msg_move(&job->body, &m->body);
+    memcpy(job->ident, m->ident, m->ident_len);
+    job->ident_len = m->ident_len;
+    pthread_mutex_init(&job->stage_lock, NULL);
+    atomic_init(&job->cancelled, 0);
+    atomic_init(&job->seq, 0);
+    atomic_init(&job->done, 0);
+    atomic_init(&job->total, 0);
+    /* The runtime's own beat: the job has started (sent at once below). */
+    job_progress(job, "start", 0, 0);
+
+    /* Job threads leave SIGTERM/SIGINT to the main thread. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    int rc = pthread_create(&job->thread, NULL, job_thread, job);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        zmq_msg_close(&job->body);
+        reply_error(rt, m->ident, m->ident_len, m->hdr.job, MSG_ERR_FAILED,
+                    "cannot start a job thread: %s", strerror(rc));
+        log_error("cannot start a job thread", "job=\"%s\" error=\"%s\"", job->id, strerror(rc));
+        job_free(job);
+        return -1;
+    }
+    rt->slots[slot] = job;
+    rt->counters.received++;
+    log_info("job received",
+             "job=\"%s\" snapshot_bytes=%zu deadline_ms=%lld progress_ms=%lld load=%d capacity=%d",
+             job->id, job->body_len, (long long)job->deadline_ms, (long long)job->progress_ms,
+             load_of(rt), rt->jobs);
+    send_progress(rt, job, now, atomic_load(&job->seq));
+    job->next_progress_at = now + job->progress_ms;
+    return 0;
+}
+
+static void handle_job(runtime_t *rt, transport_msg_t *m, int64_t now)
+{
+    const msg_header_t *hdr = &m->hdr;
+    char safe[128];
+    if (hdr->job[0] == '\0') {
+        rt->counters.refused++;
+        reply_error(rt, m->ident, m->ident_len, NULL, MSG_ERR_MALFORMED, "JOB without a job id");
+        log_warn("malformed message", "error=\"JOB without a job id\"");
+        return;
+    }
+    if (strcmp(hdr->agent, rt->def->agent) != 0) {
+        rt->counters.refused++;
+        reply_error(rt, m->ident, m->ident_len, hdr->job, MSG_ERR_AGENT,
+                    "this worker runs agent %s, the JOB is for agent '%s'", rt->def->agent,
+                    hdr->agent);
+        log_warn("job refused: agent mismatch", "job=\"%s\" agent=\"%s\"", hdr->job,
+                 log_safe(hdr->agent, safe, sizeof safe));
+        return;
+    }
+    if (rt->shutting_down) {
+        rt->counters.refused++;
+        reply_error(rt, m->ident, m->ident_len, hdr->job, MSG_ERR_SHUTDOWN,
+                    "worker %s is shutting down and takes no new jobs", rt->worker_id);
+        log_info("job refused: shutting down", "job=\"%s\"", hdr->job);
+        return;
+    }
+    int slot = -1;
+    for (int i = 0; i < rt->jobs && slot < 0; i++)
+        if (!rt->slots[i])
+            slot = i;
+    if (slot < 0) {
+        msg_header_t h;
+        msg_header_init(&h, MSG_BUSY);
+        snprintf(h.job, sizeof h.job, "%s", hdr->job);
+        snprintf(h.worker, sizeof h.worker, "%s", rt->worker_id);
+        h.load = load_of(rt);
+        h.capacity = rt->jobs;
+        send_or_log(rt, m->ident, m->ident_len, &h, NULL);
+        rt->counters.busy++;
+        log_info("job refused: busy", "job=\"%s\" load=%lld capacity=%d", hdr->job,
+                 (long long)h.load, rt->jobs);
+        return;
+    }
+    start_job(rt, m, slot, now);
+}
+
+static void handle_cancel(runtime_t *rt, const transport_msg_t *m, int64_t now)
+{
+    for (int i = 0; i < rt->jobs; i++) {
+        job_ctx_t *job = rt->slots[i];
+        /* Only the coordinator that sent the JOB may cancel it. */
+        if (job && !job->replied && strcmp(job->id, m->hdr.job) == 0 &&
+            job->ident_len == m->ident_len && memcmp(job->ident, m->ident, m->ident_len) == 0) {
+            cancel_job(rt, job, now, MSG_ERR_CANCELLED, "cancelled by coordinator");
+            return;
+        }
+    }
+    log_debug("cancel for an unknown job ignored", "job=\"%s\"", m->hdr.job);
+}
+
+static void dispatch(runtime_t *rt, transport_msg_t *m, int64_t now)
+{
+    const msg_header_t *hdr = &m->hdr;
+    if (hdr->v_major != PROTO_VERSION_MAJOR) {
+        rt->counters.refused++;
+        reply_error(rt, m->ident, m->ident_len, hdr->job[0] ? hdr->job : NULL, MSG_ERR_VERSION,
+                    "protocol version %d is not supported: this worker speaks version %d.%d",
+                    hdr->v_major, PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR);
+        log_warn("message refused: protocol version", "v=%d supported=%d", hdr->v_major,
+                 PROTO_VERSION_MAJOR);
+        return;
+    }
+    switch (hdr->type) {
+    case MSG_PING:
+        handle_ping(rt, m);
+        break;
+    case MSG_JOB:
+        handle_job(rt, m, now);
+        break;
+    case MSG_CANCEL:
+        handle_cancel(rt, m, now);
+        break;
+    case MSG_ERROR: {
+        /* Never answer an ERROR with an ERROR: two peers could ping-pong. */
+        char safe[sizeof hdr->message];
+        log_warn("error from a coordinator", "job=\"%s\" code=%s error=\"%s\"", hdr->job, hdr->code,
+                 log_safe(hdr->message, safe, sizeof safe));
+        break;
+    }
+    default:
+        rt->counters.refused++;
+        reply_error(rt, m->ident, m->ident_len, hdr->job[0] ? hdr->job : NULL, MSG_ERR_UNEXPECTED,
+                    "a worker does not accept %s messages", msg_type_name(hdr->type));
+        log_warn("message refused: unexpected type", "type=%s", msg_type_name(hdr->type));
+        break;
+    }
+}
+
+static void serve_messages(runtime_t *rt)
+{
+    for (int n = 0; n < RECV_BATCH; n++) {
+        transport_msg_t m;
+        err_t err = {{0}};
+        int rc = transport_recv(rt->sock, 1, &m, &err);
+        if (rc == 1)
+            return;
+        int64_t now = now_ms();
+        if (rc < 0) {
+            char safe[ERR_MSG_MAX];
+            log_warn("malformed message", "error=\"%s\"", log_safe(err.msg, safe, sizeof safe));
+            if (m.ident_len > 0) {
+                rt->counters.refused++;
+                /* The header may have decoded before the frames went wrong;
+                 * name the job then, so the coordinator can match it. */
+                const char *job = (m.hdr.type != MSG_INVALID &&
+                                   memchr(m.hdr.job, '\0', sizeof m.hdr.job) && m.hdr.job[0])
+                                      ? m.hdr.job
+                                      : NULL;
+                reply_error(rt, m.ident, m.ident_len, job, MSG_ERR_MALFORMED, "%s", err.msg);
+            }
+            transport_msg_close(&m);
+            if (m.ident_len == 0)
+                return; /* the socket itself failed; poll again */
+            continue;
+        }
+        dispatch(rt, &m, now);
+        transport_msg_close(&m);
+    }
+}
+
+static void drain_pipe(int fd)
+{
+    char buf[256];
+    while (read(fd, buf, sizeof buf) > 0)
+        ;
+}
+
+static void handle_signals(runtime_t *rt)
+{
+    int count = signal_count;
+    if (count == rt->signals_seen)
+        return;
+    rt->signals_seen = count;
+    int signo = signal_last;
+    if (!rt->shutting_down) {
+        rt->shutting_down = 1;
+        log_info("shutdown requested", "signal=%s running=%d",
+                 signo == SIGINT ? "SIGINT" : "SIGTERM", load_of(rt));
+    }
+}
+
+/* ---- options -------------------------------------------------------------- */
+
+static int cpu_count(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+static void usage(const runtime_t *rt, FILE *out)
+{
+    const agent_def_t *def = rt->def;
+    fprintf(out,
+            "Usage: %s --bind ENDPOINT [OPTIONS]\n"
+            "\n"
+            "%s\n"
+            "\n"
+            "pgopt worker for the %s agent. Binds one ZeroMQ ROUTER socket and serves any\n"
+            "number of pgopt coordinators (protocol %d.%d, proto/PROTOCOL.md): PING -> PONG,\n"
+            "JOB -> PROGRESS ... RESULT or ERROR, CANCEL. Jobs beyond --jobs get BUSY.\n"
+            "\n"
+            "Options:\n"
+            "  -b, --bind ENDPOINT    where to listen (required unless PGOPT_BIND is set):\n"
+            "                           tcp://*:5701, tcp://10.0.0.5:5701 or\n"
+            "                           ipc:///run/pgopt/%s.sock\n"
+            "                         An existing ipc:// socket file is replaced (libzmq unlinks\n"
+            "                         it), so never point two workers at the same path.\n"
+            "  -j, --jobs N           jobs run at once, 1..%d (default: CPUs available to\n"
+            "                         this process, here %d)\n"
+            "      --max-frame BYTES  largest frame accepted, e.g. 268435456 or 256M (suffixes\n"
+            "                         K, M, G: powers of 1024; %lld..%lld; default 256M). A\n"
+            "                         peer that sends a larger frame is disconnected.\n"
+            "      --heartbeat-ms MS  ZeroMQ heartbeat interval (default %d, 0 = off); a peer\n"
+            "                         silent for 3 intervals is dropped\n"
+            "      --log-level LEVEL  debug, info, warn, error or off (default info)\n"
+            "  -h, --help             show this text and exit\n"
+            "  -V, --version          show the version and exit\n"
+            "\n"
+            "Environment:\n"
+            "  PGOPT_BIND       endpoint when --bind is not given\n"
+            "  PGOPT_JOBS       pool size when --jobs is not given\n"
+            "  PGOPT_LOG_LEVEL  log threshold when --log-level is not given\n"
+            "\n"
+            "Logs: stderr, one logfmt line per event (start, each job, BUSY, shutdown).\n"
+            "Signals: SIGTERM or SIGINT stops taking jobs (new JOBs get ERROR shutting_down),\n"
+            "lets running jobs finish or reach their deadlines, answers them and exits; a\n"
+            "second signal exits at once, abandoning running jobs.\n"
+            "Exit status: 0 after a clean shutdown, 1 when the socket cannot be bound or jobs\n"
+            "were abandoned, 2 on bad usage.\n",
+            rt->prog, def->description ? def->description : "", def->agent, PROTO_VERSION_MAJOR,
+            PROTO_VERSION_MINOR, def->agent, MAX_JOBS, cpu_count(), (long long)MIN_MAX_FRAME,
+            (long long)MAX_MAX_FRAME, DEFAULT_HEARTBEAT_MS);
+}
+
+/* Strict integer with an optional K/M/G suffix (only when allow_suffix). */
+static int parse_int(const char *s, int allow_suffix, int64_t min, int64_t max, int64_t *out)
+{
+    if (!s || !*s)
+        return -1;
+    errno = 0;
+    char *end = NULL;
+    long long v = strtoll(s, &end, 10);
+    if (errno != 0 || end == s)
+        return -1;
+    int64_t mult = 1;
+    if (allow_suffix && *end) {
+        switch (*end) {
+        case 'k':
+        case 'K':
+            mult = 1024;
+            break;
+        case 'm':
+        case 'M':
+            mult = 1024 * 1024;
+            break;
+        case 'g':
+        case 'G':
+            mult = 1024 * 1024 * 1024;
+            break;
+        default:
+            return -1;
+        }
+        end++;
+    }
+    if (*end != '\0')
+        return -1;
+    if (v < 0 ? v < INT64_MIN / mult : v > INT64_MAX / mult)
+        return -1;
+    int64_t r = (int64_t)v * mult;
+    if (r < min || r > max)
+        return -1;
+    *out = r;
+    return 0;
+}
+
+static int bad_usage(const runtime_t *rt, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int bad_usage(const runtime_t *rt, const char *fmt, ...)
+{
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s: %s (see %s --help)\n", rt->prog, line, rt->prog);
+    return 2;
+}
+
+/* Returns -1 to go on, or an exit status. */
+static int parse_options(runtime_t *rt, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"bind", required_argument, NULL, 'b'},      {"jobs", required_argument, NULL, 'j'},
+        {"max-frame", required_argument, NULL, 'F'}, {"heartbeat-ms", required_argument, NULL, 'H'},
+        {"log-level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
+    };
+    const char *bind = NULL;
+    const char *jobs = NULL;
+    const char *jobs_src = "--jobs";
+    const char *level = NULL;
+    int64_t v = 0;
+    rt->max_frame = DEFAULT_MAX_FRAME;
+    rt->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
+
+    opterr = 0; /* our own one-line messages */
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, ":b:j:hV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            bind = optarg;
+            break;
+        case 'j':
+            jobs = optarg;
+            break;
+        case 'F':
+            if (parse_int(optarg, 1, MIN_MAX_FRAME, MAX_MAX_FRAME, &v) != 0)
+                return bad_usage(rt,
+                                 "--max-frame: expected a byte count from %lld to %lld "
+                                 "(suffix K, M or G allowed), got '%s'",
+                                 (long long)MIN_MAX_FRAME, (long long)MAX_MAX_FRAME, optarg);
+            rt->max_frame = v;
+            break;
+        case 'H':
+            if (parse_int(optarg, 0, 0, MAX_HEARTBEAT_MS, &v) != 0)
+                return bad_usage(rt, "--heartbeat-ms: expected milliseconds from 0 to %d, got '%s'",
+                                 MAX_HEARTBEAT_MS, optarg);
+            rt->heartbeat_ms = (int)v;
+            break;
+        case 'L':
+            level = optarg;
+            break;
+        case 'h':
+            usage(rt, stdout);
+            return 0;
+        case 'V':
+            printf("%s (pgopt) %s, agent %s, protocol %d.%d\n", rt->prog, PGOPT_VERSION,
+                   rt->def->agent, PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR);
+            return 0;
+        case ':':
+            return bad_usage(rt, "option '%s' needs a value", argv[optind - 1]);
+        default:
+            return bad_usage(rt, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return bad_usage(rt, "unexpected argument '%s'", argv[optind]);
+
+    if (!bind) {
+        bind = getenv("PGOPT_BIND");
+        if (bind && !*bind)
+            bind = NULL;
+    }
+    if (!bind)
+        return bad_usage(rt, "no endpoint: give --bind ENDPOINT or set PGOPT_BIND");
+    if (strlen(bind) >= sizeof rt->endpoint)
+        return bad_usage(rt, "--bind: endpoint longer than %zu bytes", sizeof rt->endpoint - 1);
+    snprintf(rt->endpoint, sizeof rt->endpoint, "%s", bind);
+
+    if (!jobs) {
+        jobs = getenv("PGOPT_JOBS");
+        jobs_src = "PGOPT_JOBS";
+        if (jobs && !*jobs)
+            jobs = NULL;
+    }
+    if (jobs) {
+        if (parse_int(jobs, 0, 1, MAX_JOBS, &v) != 0)
+            return bad_usage(rt, "%s: expected a number of jobs from 1 to %d, got '%s'", jobs_src,
+                             MAX_JOBS, jobs);
+        rt->jobs = (int)v;
+    } else {
+        rt->jobs = cpu_count();
+        if (rt->jobs > MAX_JOBS)
+            rt->jobs = MAX_JOBS;
+    }
+
+    log_level_t lvl = LOG_INFO;
+    if (level) {
+        if (log_level_parse(level, &lvl) != 0)
+            return bad_usage(rt, "--log-level: expected debug, info, warn, error or off, got '%s'",
+                             level);
+        /* log_init() lets PGOPT_LOG_LEVEL win; an explicit flag should win. */
+        setenv("PGOPT_LOG_LEVEL", level, 1);
+    }
+    char component[64];
+    snprintf(component, sizeof component, "worker/%s", rt->def->agent);
+    log_init(component, lvl);
+    return -1;
+}
+
+/* ---- lifecycle ------------------------------------------------------------ */
+
+static int open_socket(runtime_t *rt)
+{
+    err_t err = {{0}};
+    rt->zctx = zmq_ctx_new();
+    if (!rt->zctx) {
+        fprintf(stderr, "%s: cannot create a ZeroMQ context: %s\n", rt->prog, zmq_strerror(errno));
+        return -1;
+    }
+    rt->sock = zmq_socket(rt->zctx, ZMQ_ROUTER);
+    if (!rt->sock) {
+        fprintf(stderr, "%s: cannot create a ROUTER socket: %s\n", rt->prog, zmq_strerror(errno));
+        return -1;
+    }
+    if (transport_setup_socket(rt->sock, rt->max_frame, rt->heartbeat_ms, &err) != 0) {
+        fprintf(stderr, "%s: %s\n", rt->prog, err.msg);
+        return -1;
+    }
+    if (zmq_bind(rt->sock, rt->endpoint) != 0) {
+        int e = errno;
+        fprintf(stderr, "%s: cannot bind %s: %s\n", rt->prog, rt->endpoint, zmq_strerror(e));
+        log_error("cannot bind", "endpoint=\"%s\" error=\"%s\"", rt->endpoint, zmq_strerror(e));
+        return -1;
+    }
+    return 0;
+}
+
+static void close_socket(runtime_t *rt)
+{
+    if (rt->sock)
+        zmq_close(rt->sock);
+    rt->sock = NULL;
+    if (rt->zctx)
+        zmq_ctx_term(rt->zctx);
+    rt->zctx = NULL;
+}
+
+static int open_pipe(runtime_t *rt)
+{
+    int fds[2];
+    if (pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) {
+        fprintf(stderr, "%s: cannot create the wake-up pipe: %s\n", rt->prog, strerror(errno));
+        return -1;
+    }
+    rt->pipe_r = fds[0];
+    rt->pipe_w = fds[1];
+    return 0;
+}
+
+static void install_signals(int wake_fd)
+{
+    signal_wake_fd = wake_fd;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+static void restore_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal_wake_fd = -1;
+}
+
+/* Leaves the main loop's state: answers what can still be answered, keeps
+ * running threads' jobs alive, returns the number of jobs abandoned. */
+static int finish_jobs(runtime_t *rt)
+{
+    int64_t now = now_ms();
+    reap_finished(rt, now);
+    int abandoned = 0;
+    for (int i = 0; i < rt->jobs; i++) {
+        job_ctx_t *job = rt->slots[i];
+        if (!job)
+            continue;
+        if (!job->replied) {
+            abandoned++;
+            atomic_store(&job->cancelled, 1);
+            job->replied = 1;
+            rt->counters.cancelled++;
+            reply_error(rt, job->ident, job->ident_len, job->id, MSG_ERR_SHUTDOWN,
+                        "worker %s was stopped before the job finished", rt->worker_id);
+            log_warn("job abandoned", "job=\"%s\" ms=%lld", job->id,
+                     (long long)(now - job->received_at));
+        }
+        /* The thread may still be running (a hung agent): it keeps its job. */
+        pthread_detach(job->thread);
+        job->next_abandoned = abandoned_jobs;
+        abandoned_jobs = job;
+        rt->slots[i] = NULL;
+    }
+    return abandoned;
+}
+
+/* Runtimes whose job threads were still running at exit: the threads use its
+ * mutex and pipe, so it stays allocated (and reachable) until the process
+ * ends. */
+static runtime_t *abandoned_runtime;
+
+static void runtime_free(runtime_t *rt)
+{
+    close_socket(rt);
+    if (abandoned_jobs) {
+        abandoned_runtime = rt;
+        return;
+    }
+    if (rt->pipe_r >= 0)
+        close(rt->pipe_r);
+    if (rt->pipe_w >= 0)
+        close(rt->pipe_w);
+    pthread_mutex_destroy(&rt->lock);
+    free(rt->slots);
+    free(rt);
+}
+
+/* Graceful stop: give libzmq this long to flush the last replies; a forced
+ * stop allows only a moment for the courtesy ERRORs. */
+#define LINGER_GRACEFUL_MS 2000
+#define LINGER_FORCED_MS   100
+
+int worker_main(int argc, char **argv, const agent_def_t *def)
+{
+    runtime_t *rt = calloc(1, sizeof *rt);
+    if (!rt) {
+        fprintf(stderr, "%s: out of memory\n", def->executable);
+        return 1;
+    }
+    rt->def = def;
+    rt->pipe_r = rt->pipe_w = -1;
+    pthread_mutex_init(&rt->lock, NULL);
+    const char *slash = argc > 0 && argv[0] ? strrchr(argv[0], '/') : NULL;
+    rt->prog = slash ? slash + 1 : (argc > 0 && argv[0] ? argv[0] : def->executable);
+
+    int status = parse_options(rt, argc, argv);
+    if (status >= 0) {
+        runtime_free(rt);
+        return status;
+    }
+
+    char host[256] = "unknown";
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "unknown");
+    host[sizeof host - 1] = '\0';
+    char pid[24];
+    snprintf(pid, sizeof pid, ":%d", (int)getpid());
+    /* Keep the pid even when a long host name has to be cut. */
+    int room = (int)(sizeof rt->worker_id - 1 - strlen(pid));
+    snprintf(rt->worker_id, sizeof rt->worker_id, "%.*s%s", room, host, pid);
+
+    /* jansson seeds its hash function lazily; do it before there are threads. */
+    json_object_seed(0);
+
+    rt->slots = calloc((size_t)rt->jobs, sizeof *rt->slots);
+    if (!rt->slots) {
+        fprintf(stderr, "%s: out of memory\n", rt->prog);
+        runtime_free(rt);
+        return 1;
+    }
+    if (open_pipe(rt) != 0 || open_socket(rt) != 0) {
+        runtime_free(rt);
+        return 1;
+    }
+    signal_count = 0;
+    install_signals(rt->pipe_w);
+
+    char bound[1024];
+    size_t bound_len = sizeof bound;
+    if (zmq_getsockopt(rt->sock, ZMQ_LAST_ENDPOINT, bound, &bound_len) != 0)
+        snprintf(bound, sizeof bound, "%s", rt->endpoint);
+    log_info("worker started",
+             "agent=%s endpoint=\"%s\" worker=\"%s\" jobs=%d max_frame=%lld heartbeat_ms=%d "
+             "protocol=%d.%d version=%s",
+             def->agent, bound, rt->worker_id, rt->jobs, (long long)rt->max_frame, rt->heartbeat_ms,
+             PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR, PGOPT_VERSION);
+
+    int forced = 0;
+    for (;;) {
+        handle_signals(rt);
+        if (rt->signals_seen >= 2) {
+            forced = 1;
+            break;
+        }
+        int64_t now = now_ms();
+        reap_finished(rt, now);
+        check_timers(rt, now);
+        if (rt->shutting_down && all_replied(rt))
+            break;
+        zmq_pollitem_t items[2] = {
+            {rt->sock, 0, ZMQ_POLLIN, 0},
+            {NULL, rt->pipe_r, ZMQ_POLLIN, 0},
+        };
+        int n = zmq_poll(items, 2, poll_timeout(rt, now));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            log_error("zmq_poll failed", "error=\"%s\"", zmq_strerror(errno));
+            forced = 1;
+            break;
+        }
+        if (items[1].revents & ZMQ_POLLIN)
+            drain_pipe(rt->pipe_r);
+        if (items[0].revents & ZMQ_POLLIN)
+            serve_messages(rt);
+    }
+
+    int abandoned = finish_jobs(rt);
+    worker_counters_t *k = &rt->counters;
+    log_info(forced ? "worker stopped at once" : "worker stopped",
+             "received=%llu served=%llu failed=%llu cancelled=%llu busy=%llu refused=%llu "
+             "abandoned=%d total_ms=%lld max_ms=%lld",
+             (unsigned long long)k->received, (unsigned long long)k->served,
+             (unsigned long long)k->failed, (unsigned long long)k->cancelled,
+             (unsigned long long)k->busy, (unsigned long long)k->refused, abandoned,
+             (long long)k->total_ms, (long long)k->max_ms);
+    /* LINGER was 0 while serving (a dead peer must never block us); now the
+     * replies just queued must actually leave before the socket closes. */
+    int linger = forced ? LINGER_FORCED_MS : LINGER_GRACEFUL_MS;
+    zmq_setsockopt(rt->sock, ZMQ_LINGER, &linger, sizeof linger);
+    restore_signals();
+    runtime_free(rt);
+    return abandoned > 0 ? 1 : 0;
+}

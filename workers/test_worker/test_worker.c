@@ -1,0 +1,212 @@
+/*
+ * test_worker.c - pgopt-test-worker: a TEST DOUBLE of an agent on the real
+ * worker runtime (workers/runtime), for runtime and fleet tests. It is not an
+ * agent and is never installed.
+ *
+ * Everything but the agent function is the production code path: option
+ * parsing, the ROUTER socket, the job pool, PROGRESS, deadlines, CANCEL,
+ * signals. The agent function's behaviour comes from the environment:
+ *
+ *   PGOPT_TEST_AGENT      the agent name to serve. When unset it is derived
+ *                         from the name the program was run as, so tests can
+ *                         symlink it: pgopt-index-advisor -> index_advisor,
+ *                         pgopt-query-rewriter -> query_rewriter,
+ *                         pgopt-config-tuner -> config_tuner,
+ *                         pgopt-ai-tuning -> ai_tuning.
+ *   PGOPT_TEST_BEHAVIOUR  what a job does:
+ *     ok (default)   returns a small map computed from the snapshot:
+ *                    {"phase":"OPTIMIZE", "agent":<agent>,
+ *                     "snapshot_sections":[top-level keys in order],
+ *                     "statements":<length of the statements array, or null
+ *                     when the snapshot has none>, "worker":"host:pid"}
+ *     slow:MS        beats every 50 ms for MS ms (stopping early when
+ *                    cancelled), then as ok
+ *     hang           beats once, then loops forever without beating or
+ *                    checking for cancellation: a hung job loop
+ *     crash          beats once, then abort()s the whole process mid-job
+ *     fail           returns an error (the coordinator sees agent_failed)
+ *     exit-after-job as ok, then asks its own process to stop (SIGTERM), so
+ *                    the runtime delivers the RESULT and exits 0: one job
+ *                    per process, for restart tests
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "workers/runtime/runtime.h"
+
+typedef enum {
+    BEHAVE_OK,
+    BEHAVE_SLOW,
+    BEHAVE_HANG,
+    BEHAVE_CRASH,
+    BEHAVE_FAIL,
+    BEHAVE_EXIT
+} behaviour_t;
+
+static behaviour_t behaviour = BEHAVE_OK;
+static long slow_ms;
+static char agent_name[33];
+
+static const struct {
+    const char *executable;
+    const char *agent;
+} known_agents[] = {
+    {"pgopt-index-advisor", "index_advisor"},
+    {"pgopt-query-rewriter", "query_rewriter"},
+    {"pgopt-config-tuner", "config_tuner"},
+    {"pgopt-ai-tuning", "ai_tuning"},
+};
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static json_t *summarise(const json_t *snapshot)
+{
+    json_t *sections = json_array();
+    const char *key;
+    json_t *value;
+    json_object_foreach((json_t *)snapshot, key, value)
+    {
+        json_array_append_new(sections, json_string(key));
+    }
+    const json_t *statements = json_object_get(snapshot, "statements");
+    char host[256] = "unknown";
+    gethostname(host, sizeof host);
+    host[sizeof host - 1] = '\0';
+    char worker[300];
+    snprintf(worker, sizeof worker, "%s:%d", host, (int)getpid());
+    return json_pack("{s:s, s:s, s:o, s:o, s:s}", "phase", "OPTIMIZE", "agent", agent_name,
+                     "snapshot_sections", sections, "statements",
+                     json_is_array(statements)
+                         ? json_integer((json_int_t)json_array_size(statements))
+                         : json_null(),
+                     "worker", worker);
+}
+
+static int test_agent(const json_t *snapshot, job_ctx_t *ctx, json_t **result, err_t *err)
+{
+    switch (behaviour) {
+    case BEHAVE_SLOW: {
+        int64_t start = mono_ms();
+        for (;;) {
+            int64_t spent = mono_ms() - start;
+            if (spent >= slow_ms)
+                break;
+            if (job_progress(ctx, "slow", spent, slow_ms))
+                return err_set(err, "cancelled after %lld of %ld ms", (long long)spent, slow_ms);
+            sleep_ms(50);
+        }
+        break;
+    }
+    case BEHAVE_HANG:
+        job_progress(ctx, "hang", 0, 0);
+        /* A hung loop: no beats, no cancellation checks. Sleeping rather than
+         * spinning keeps the shared test machine's CPUs free. */
+        for (;;)
+            sleep_ms(10);
+    case BEHAVE_CRASH: {
+        job_progress(ctx, "crash", 0, 0);
+        struct rlimit no_core = {0, 0};
+        setrlimit(RLIMIT_CORE, &no_core);
+        abort();
+    }
+    case BEHAVE_FAIL:
+        return err_set(err, "test worker told to fail (PGOPT_TEST_BEHAVIOUR=fail)");
+    case BEHAVE_OK:
+    case BEHAVE_EXIT:
+        break;
+    }
+    *result = summarise(snapshot);
+    if (!*result)
+        return err_set(err, "cannot build the result map");
+    if (behaviour == BEHAVE_EXIT)
+        kill(getpid(), SIGTERM); /* process-directed: the runtime's main thread takes it */
+    return 0;
+}
+
+static int parse_behaviour(const char *s)
+{
+    if (!s || !*s || strcmp(s, "ok") == 0)
+        behaviour = BEHAVE_OK;
+    else if (strncmp(s, "slow:", 5) == 0) {
+        char *end = NULL;
+        errno = 0;
+        slow_ms = strtol(s + 5, &end, 10);
+        if (errno || end == s + 5 || *end || slow_ms < 0 || slow_ms > 86400000L)
+            return -1;
+        behaviour = BEHAVE_SLOW;
+    } else if (strcmp(s, "hang") == 0)
+        behaviour = BEHAVE_HANG;
+    else if (strcmp(s, "crash") == 0)
+        behaviour = BEHAVE_CRASH;
+    else if (strcmp(s, "fail") == 0)
+        behaviour = BEHAVE_FAIL;
+    else if (strcmp(s, "exit-after-job") == 0)
+        behaviour = BEHAVE_EXIT;
+    else
+        return -1;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *prog = argc > 0 && argv[0] ? argv[0] : "pgopt-test-worker";
+    const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+
+    const char *agent = getenv("PGOPT_TEST_AGENT");
+    if (agent && *agent) {
+        if (strlen(agent) >= sizeof agent_name) {
+            fprintf(stderr, "%s: PGOPT_TEST_AGENT: longer than %zu bytes\n", base,
+                    sizeof agent_name - 1);
+            return 2;
+        }
+        snprintf(agent_name, sizeof agent_name, "%s", agent);
+    } else {
+        for (size_t i = 0; i < sizeof known_agents / sizeof known_agents[0]; i++)
+            if (strcmp(base, known_agents[i].executable) == 0)
+                snprintf(agent_name, sizeof agent_name, "%s", known_agents[i].agent);
+        if (!agent_name[0]) {
+            fprintf(stderr,
+                    "%s: which agent? Set PGOPT_TEST_AGENT or run this program under an agent's "
+                    "name (pgopt-index-advisor, pgopt-query-rewriter, pgopt-config-tuner, "
+                    "pgopt-ai-tuning)\n",
+                    base);
+            return 2;
+        }
+    }
+    const char *b = getenv("PGOPT_TEST_BEHAVIOUR");
+    if (parse_behaviour(b) != 0) {
+        fprintf(stderr,
+                "%s: PGOPT_TEST_BEHAVIOUR: expected ok, slow:MS, hang, crash, fail or "
+                "exit-after-job, got '%s'\n",
+                base, b);
+        return 2;
+    }
+
+    agent_def_t def = {
+        .agent = agent_name,
+        .executable = base,
+        .description = "Test double of a pgopt agent (PGOPT_TEST_AGENT, PGOPT_TEST_BEHAVIOUR): "
+                       "real runtime, scripted job behaviour. Not an agent.",
+        .run = test_agent,
+    };
+    return worker_main(argc, argv, &def);
+}
