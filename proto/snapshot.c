@@ -675,7 +675,9 @@ int snapshot_parse_json(const char *text, size_t len, json_t **doc, err_t *err)
      * an error. */
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
     if (!root)
-        return err_set(err, "line %d, column %d: %s", je.line, je.column, je.text);
+        return err_set(err, "line %d, column %d: %s%s", je.line, je.column,
+                       json_error_code(&je) == json_error_invalid_utf8 ? "invalid UTF-8: " : "",
+                       je.text);
     jlimits_t l = {.items = 0, .err = err};
     vctx_t c = {.len = 0, .err = err};
     c.path[0] = '\0';
