@@ -60,7 +60,9 @@ typedef struct {
     const char *exe;       /* path to run (default: $PGOPT_BIN_DIR/pgopt-test-worker) */
     const char *env_extra; /* one more NAME=value, or NULL */
     int jobs;              /* --jobs N when > 0 */
-    int no_ping;           /* do not wait for a PONG after starting */
+    const char *opt;       /* one more option and its value, or NULL */
+    const char *opt_value;
+    int no_ping; /* do not wait for a PONG after starting */
 } spawn_opts_t;
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -445,7 +447,7 @@ static worker_t *spawn_worker(fixture_t *fx, const spawn_opts_t *o)
         worker_exe(exe, sizeof exe);
     char jobs[16];
     snprintf(jobs, sizeof jobs, "%d", o->jobs);
-    char *argv[12];
+    char *argv[14];
     int a = 0;
     argv[a++] = exe;
     argv[a++] = "--bind";
@@ -455,6 +457,10 @@ static worker_t *spawn_worker(fixture_t *fx, const spawn_opts_t *o)
     if (o->jobs > 0) {
         argv[a++] = "--jobs";
         argv[a++] = jobs;
+    }
+    if (o->opt) {
+        argv[a++] = (char *)o->opt;
+        argv[a++] = (char *)o->opt_value;
     }
     argv[a] = NULL;
 
@@ -773,6 +779,44 @@ static void test_malformed(void **state)
     send_job(w, "after.index_advisor.1", "index_advisor", 10000, 100);
     expect_msg(w, MSG_RESULT, 10000, &m,
                &(progress_log_t){.job = "after.index_advisor.1", .progress_ms = 100});
+    transport_msg_close(&m);
+}
+
+static void test_max_frame(void **state)
+{
+    fixture_t *fx = *state;
+    spawn_opts_t o = {.behaviour = "ok",
+                      .agent = "index_advisor",
+                      .jobs = 1,
+                      .opt = "--max-frame",
+                      .opt_value = "64K"};
+    worker_t *w = spawn_worker(fx, &o);
+    transport_msg_t m;
+
+    /* A body over the limit: libzmq drops the connection, the JOB never
+     * reaches the runtime, and nothing is decoded or allocated for it. */
+    json_t *big = test_snapshot();
+    char *text = malloc(100000);
+    assert_non_null(text);
+    memset(text, 'x', 99999);
+    text[99999] = '\0';
+    json_object_set_new(big, "padding", json_string(text));
+    free(text);
+    zmq_msg_t body;
+    body_from_json(&body, big);
+    json_decref(big);
+    send_job_body(w, "big.index_advisor.1", "index_advisor", 10000, 100, &body);
+    zmq_msg_close(&body);
+    assert_int_equal(recv_msg(w->dealer, 500, &m), 1);
+
+    /* The worker still serves (the DEALER reconnects by itself), and a JOB
+     * under the limit runs. */
+    expect_pong(w, &m, 5000);
+    assert_int_equal(m.hdr.load, 0);
+    transport_msg_close(&m);
+    send_job(w, "small.index_advisor.1", "index_advisor", 10000, 100);
+    expect_msg(w, MSG_RESULT, 10000, &m,
+               &(progress_log_t){.job = "small.index_advisor.1", .progress_ms = 100});
     transport_msg_close(&m);
 }
 
@@ -1153,6 +1197,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_agent_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agent_failed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),

@@ -352,20 +352,27 @@ static void *job_thread(void *arg)
 
 /* ---- main thread: replies ------------------------------------------------- */
 
-static void send_progress(runtime_t *rt, job_ctx_t *job, int64_t now, int64_t seq)
+/* Fills a PROGRESS header from the job's latest beat. seq is read first: if
+ * the loop beats meanwhile, the values may be newer than seq and that beat is
+ * sent again next time, but no beat is ever reported as sent before it was. */
+static void progress_header(const job_ctx_t *job, int64_t now, msg_header_t *h)
 {
-    msg_header_t h;
-    msg_header_init(&h, MSG_PROGRESS);
-    snprintf(h.job, sizeof h.job, "%s", job->id);
-    h.seq = seq;
-    h.done = atomic_load(&job->done);
-    h.total = atomic_load(&job->total);
-    pthread_mutex_lock(&job->stage_lock);
-    snprintf(h.stage, sizeof h.stage, "%s", job->stage);
-    pthread_mutex_unlock(&job->stage_lock);
-    h.elapsed_ms = now - job->received_at;
-    send_or_log(rt, job->ident, job->ident_len, &h, NULL);
-    job->last_sent_seq = seq;
+    job_ctx_t *j = (job_ctx_t *)job; /* the stage lock is not part of the value */
+    msg_header_init(h, MSG_PROGRESS);
+    snprintf(h->job, sizeof h->job, "%s", job->id);
+    h->seq = atomic_load(&j->seq);
+    h->done = atomic_load(&j->done);
+    h->total = atomic_load(&j->total);
+    pthread_mutex_lock(&j->stage_lock);
+    snprintf(h->stage, sizeof h->stage, "%s", job->stage);
+    pthread_mutex_unlock(&j->stage_lock);
+    h->elapsed_ms = now - job->received_at;
+}
+
+static void send_progress(runtime_t *rt, job_ctx_t *job, const msg_header_t *h)
+{
+    send_or_log(rt, job->ident, job->ident_len, h, NULL);
+    job->last_sent_seq = h->seq;
 }
 
 /* Cancels a running job: the agent sees job_progress() == 1, the coordinator
@@ -453,9 +460,11 @@ static void check_timers(runtime_t *rt, int64_t now)
             continue;
         }
         if (now >= job->next_progress_at) {
-            int64_t seq = atomic_load(&job->seq);
-            if (seq != job->last_sent_seq)
-                send_progress(rt, job, now, seq);
+            if (atomic_load(&job->seq) != job->last_sent_seq) {
+                msg_header_t h;
+                progress_header(job, now, &h);
+                send_progress(rt, job, &h);
+            }
             job->next_progress_at = now + job->progress_ms;
         }
     }
@@ -533,8 +542,11 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
     atomic_init(&job->seq, 0);
     atomic_init(&job->done, 0);
     atomic_init(&job->total, 0);
-    /* The runtime's own beat: the job has started (sent at once below). */
+    /* The runtime's own beat: the job has started. It is sent as soon as the
+     * thread exists, as it was now: the thread may beat again at once. */
     job_progress(job, "start", 0, 0);
+    msg_header_t started;
+    progress_header(job, now, &started);
 
     /* Job threads leave SIGTERM/SIGINT to the main thread. */
     sigset_t block, old;
@@ -558,7 +570,7 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
              "job=\"%s\" snapshot_bytes=%zu deadline_ms=%lld progress_ms=%lld load=%d capacity=%d",
              job->id, job->body_len, (long long)job->deadline_ms, (long long)job->progress_ms,
              load_of(rt), rt->jobs);
-    send_progress(rt, job, now, atomic_load(&job->seq));
+    send_progress(rt, job, &started);
     job->next_progress_at = now + job->progress_ms;
     return 0;
 }
