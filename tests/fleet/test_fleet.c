@@ -373,7 +373,12 @@ static void test_stopped_worker_late_reply_dropped(void **state)
     expect_ok(&r, "config_tuner");
     assert_int_equal(fleet_int(&r, "config_tuner", "attempts"), 2);
     assert_true(ends_with_pid(fleet_str(&r, "config_tuner", "worker"), b));
-    assert_non_null(strstr(r.err, "late or unknown RESULT dropped"));
+    /* a was told CANCEL when it fell silent; once continued it answers that
+     * old attempt (ERROR cancelled, or its RESULT if it finished first), and
+     * the answer is dropped by job id. */
+    if (!strstr(r.err, "late or unknown RESULT dropped") &&
+        !strstr(r.err, "ERROR not about a current job"))
+        fail_msg("no dropped late reply in the coordinator's log:\n%s", r.err);
     coord_free(&r);
 }
 
