@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -133,7 +134,9 @@ static pid_t start_process(char *const argv[], char **env, const char *out_path)
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
-        /* Only async-signal-safe calls between fork and exec. */
+        /* Only async-signal-safe calls between fork and exec. Should this
+         * test process die without its teardown, the worker dies too. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (fd >= 0) {
             dup2(fd, STDOUT_FILENO);
             dup2(fd, STDERR_FILENO);
@@ -1134,6 +1137,18 @@ static void test_bad_bind(void **state)
     char *argv3[] = {exe, "--bind", "carrier-pigeon://roof", NULL};
     assert_int_equal(run_capture(fx, argv3, add, out, sizeof out), 1);
     assert_contains(out, "cannot bind carrier-pigeon://roof: ");
+
+    /* --log-level wins over PGOPT_LOG_LEVEL: "off" leaves only the plain
+     * one-line message, not the structured log event. */
+    const char *noisy[] = {"PGOPT_TEST_AGENT=index_advisor", "PGOPT_LOG_LEVEL=debug", NULL};
+    char *argv4[] = {exe, "--log-level", "off", "--bind", "ipc:///nonexistent-pgopt-dir/w.sock",
+                     NULL};
+    assert_int_equal(run_capture(fx, argv4, noisy, out, sizeof out), 1);
+    assert_contains(out, "cannot bind");
+    assert_null(strstr(out, "level="));
+    char *argv5[] = {exe, "--bind", "ipc:///nonexistent-pgopt-dir/w.sock", NULL};
+    assert_int_equal(run_capture(fx, argv5, noisy, out, sizeof out), 1);
+    assert_contains(out, "level=error");
 }
 
 static void test_options(void **state)
