@@ -316,6 +316,12 @@ bool pysource_first_error(const pysource_t *src, unsigned *line, unsigned *colum
 
 const char *pysource_node_span(const pysource_t *src, TSNode node, size_t *len)
 {
+    /* tree-sitter 0.20 dereferences a null node's subtree: never pass one */
+    if (ts_node_is_null(node)) {
+        if (len)
+            *len = 0;
+        return src->content + src->len;
+    }
     uint32_t start = ts_node_start_byte(node), end = ts_node_end_byte(node);
     if (start > src->len)
         start = (uint32_t)src->len;
@@ -455,6 +461,8 @@ char *pysource_qualified_name(const pysource_t *src, TSNode expr, bool *imported
 
 TSNode pysource_call_callee(TSNode call)
 {
+    if (ts_node_is_null(call))
+        return call;
     return ts_node_child_by_field_name(call, "function", 8);
 }
 
@@ -500,6 +508,8 @@ static TSNode null_node(void)
 TSNode pysource_call_arg(const pysource_t *src, TSNode call, unsigned index)
 {
     (void)src;
+    if (!pysource_node_is(call, "call"))
+        return null_node();
     TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
     if (!pysource_node_is(args, "argument_list"))
         return null_node(); /* a generator argument: f(x for x in y) */
@@ -519,7 +529,11 @@ TSNode pysource_call_arg(const pysource_t *src, TSNode call, unsigned index)
 
 TSNode pysource_call_kwarg(const pysource_t *src, TSNode call, const char *name)
 {
+    if (!pysource_node_is(call, "call"))
+        return null_node();
     TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
+    if (!pysource_node_is(args, "argument_list"))
+        return null_node();
     uint32_t n = ts_node_named_child_count(args);
     for (uint32_t i = 0; i < n; i++) {
         TSNode a = ts_node_named_child(args, i);
