@@ -1,0 +1,348 @@
+/*
+ * ct_vacuum.c - autovacuum: global settings from the table population and
+ * per-table thresholds for large or high-churn tables.
+ *
+ * Autovacuum vacuums a table when its dead rows exceed
+ *   autovacuum_vacuum_threshold + autovacuum_vacuum_scale_factor x reltuples
+ * (50 + 0.2 x reltuples by default): a 10M-row table waits for 2M dead rows,
+ * 20% bloat. Per-table rule (table qualifies when it is large, >= 1M rows,
+ * or churns: >= 10k rows and either all its rows were updated or deleted
+ * within the stats window, or >= 20% of it is dead now):
+ *   scale factor f = 0.005 from 10M rows, 0.01 from 1M, else 0.02
+ *     (vacuum at 0.5-2% dead rows);
+ *   threshold t = 50, raised so that at the measured churn (n_tup_upd +
+ *     n_tup_del per second over the stats window) the table is not vacuumed
+ *     more often than every 5 minutes: t = max(50, churn x 300 s - f x reltuples);
+ *   analyze scale factor f / 2 (the default keeps analyze at half the vacuum
+ *     factor too).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workers/config_tuner/ct_internal.h"
+
+#define LARGE_TABLE_ROWS      1000000.0
+#define HUGE_TABLE_ROWS       10000000.0
+#define CHURN_MIN_ROWS        10000.0
+#define DEAD_RATIO_HIGH       0.2
+#define MIN_VACUUM_INTERVAL_S 300.0
+#define DEFAULT_THRESHOLD     50.0
+#define MID_TABLE_ROWS        100000.0
+#define MID_BLOATED_RATIO     0.1
+/* Cost accounting (PostgreSQL 15 defaults): vacuum_cost_page_dirty = 20
+ * credits; autovacuum spends cost_limit credits per cost_delay. */
+#define COST_PAGE_DIRTY 20.0
+#define COST_HEADROOM   2.0
+
+typedef struct {
+    int have_f, have_t;
+    double f, t;
+} reloption_vals_t;
+
+static void read_reloptions(const json_t *table, reloption_vals_t *r)
+{
+    memset(r, 0, sizeof *r);
+    const json_t *opts = json_object_get(table, "reloptions");
+    size_t i;
+    const json_t *o;
+    json_array_foreach(opts, i, o)
+    {
+        const char *s = json_string_value(o);
+        if (!s)
+            continue;
+        if (strncmp(s, "autovacuum_vacuum_scale_factor=", 31) == 0) {
+            r->have_f = 1;
+            r->f = atof(s + 31);
+        } else if (strncmp(s, "autovacuum_vacuum_threshold=", 28) == 0) {
+            r->have_t = 1;
+            r->t = atof(s + 28);
+        }
+    }
+}
+
+/* The previous value of one reloption key as text, or NULL. */
+static const char *reloption_text(const json_t *table, const char *key)
+{
+    const json_t *opts = json_object_get(table, "reloptions");
+    size_t klen = strlen(key), i;
+    const json_t *o;
+    json_array_foreach(opts, i, o)
+    {
+        const char *s = json_string_value(o);
+        if (s && strncmp(s, key, klen) == 0 && s[klen] == '=')
+            return s + klen + 1;
+    }
+    return NULL;
+}
+
+static void table_name(const json_t *t, char *buf, size_t len)
+{
+    char s[200], n[200];
+    const char *schema = ct_str(t, "schema");
+    const char *name = ct_str(t, "name");
+    ct_quote_ident(schema ? schema : "public", s, sizeof s);
+    ct_quote_ident(name ? name : "?", n, sizeof n);
+    snprintf(buf, len, "%s.%s", s, n);
+}
+
+static void per_table(ct_t *ct, const json_t *t, double g_f, double g_t, double *dirty_rate)
+{
+    double rel = 0, live = 0, dead = 0, upd = 0, del = 0;
+    ct_num(t, "reltuples", &rel);
+    ct_num(t, "n_live_tup", &live);
+    ct_num(t, "n_dead_tup", &dead);
+    ct_num(t, "n_tup_upd", &upd);
+    ct_num(t, "n_tup_del", &del);
+    if (rel < 0) /* -1: never analyzed */
+        rel = live;
+    double rows = fmax(rel, live);
+    double dead_ratio = live + dead > 0 ? dead / (live + dead) : 0;
+    double churn = ct->tables_window_s > 0 ? (upd + del) / ct->tables_window_s : 0;
+    *dirty_rate += churn;
+
+    int large = rows >= LARGE_TABLE_ROWS;
+    int turned_over = ct->tables_window_s > 0 && rows >= CHURN_MIN_ROWS && upd + del >= rows;
+    int bloated = rows >= CHURN_MIN_ROWS && dead_ratio >= DEAD_RATIO_HIGH && dead >= 1000;
+    if (!large && !turned_over && !bloated)
+        return;
+
+    double f = rows >= HUGE_TABLE_ROWS ? 0.005 : rows >= LARGE_TABLE_ROWS ? 0.01 : 0.02;
+    double th = DEFAULT_THRESHOLD;
+    if (churn > 0)
+        th = fmax(th, ceil(churn * MIN_VACUUM_INTERVAL_S - f * rows));
+    reloption_vals_t cur;
+    read_reloptions(t, &cur);
+    double cur_f = cur.have_f ? cur.f : g_f;
+    double cur_t = cur.have_t ? cur.t : g_t;
+    double cur_trigger = cur_t + cur_f * rows;
+    double new_trigger = th + f * rows;
+    /* Already at least as aggressive (set by a DBA): leave it. */
+    if (cur_trigger <= new_trigger * 1.0001 && (cur.have_f || cur.have_t))
+        return;
+    if (cur_trigger <= new_trigger * 1.0001)
+        return;
+
+    char name[420];
+    table_name(t, name, sizeof name);
+    char fbuf[32], abuf[32];
+    ct_format_number(f, fbuf, sizeof fbuf);
+    ct_format_number(f / 2, abuf, sizeof abuf);
+    char *apply = ct_printf("ALTER TABLE %s SET (autovacuum_vacuum_scale_factor = %s, "
+                            "autovacuum_vacuum_threshold = %.0f, "
+                            "autovacuum_analyze_scale_factor = %s);",
+                            name, fbuf, th, abuf);
+    /* Rollback: previous reloptions back, or RESET the keys that were unset. */
+    const char *keys[] = {"autovacuum_vacuum_scale_factor", "autovacuum_vacuum_threshold",
+                          "autovacuum_analyze_scale_factor"};
+    char set_part[512] = "", reset_part[256] = "";
+    for (size_t i = 0; i < 3; i++) {
+        const char *prev = reloption_text(t, keys[i]);
+        char *dst = prev ? set_part : reset_part;
+        size_t cap = prev ? sizeof set_part : sizeof reset_part;
+        size_t used = strlen(dst);
+        if (prev)
+            snprintf(dst + used, cap - used, "%s%s = %s", used ? ", " : "", keys[i], prev);
+        else
+            snprintf(dst + used, cap - used, "%s%s", used ? ", " : "", keys[i]);
+    }
+    char *rollback;
+    if (set_part[0] && reset_part[0])
+        rollback = ct_printf("ALTER TABLE %s SET (%s);\nALTER TABLE %s RESET (%s);", name, set_part,
+                             name, reset_part);
+    else if (set_part[0])
+        rollback = ct_printf("ALTER TABLE %s SET (%s);", name, set_part);
+    else
+        rollback = ct_printf("ALTER TABLE %s RESET (%s);", name, reset_part);
+
+    const char *why = large ? "large table" : turned_over ? "high churn" : "high dead-row ratio";
+    double interval = churn > 0 ? new_trigger / churn : -1;
+    char interval_s[96];
+    if (interval > 0)
+        snprintf(interval_s, sizeof interval_s, "about every %.0f s at the measured churn",
+                 interval);
+    else
+        snprintf(interval_s, sizeof interval_s, "churn rate unknown (no stats window)");
+    char *reason = ct_printf(
+        "%s: %.0f rows, %.0f dead (%.1f%%), %.0f updates+deletes over %.0f s = %.2f dead "
+        "rows/s. Autovacuum now waits for %.0f + %g x %.0f = %.0f dead rows (%.1f%% of the "
+        "table). Vacuuming at %g%% (threshold %.0f so it runs at most every %.0f s) waits for "
+        "%.0f dead rows: %s.",
+        why, rows, dead, 100 * dead_ratio, upd + del, ct->tables_window_s, churn, cur_t, cur_f,
+        rows, cur_trigger, rows > 0 ? 100 * cur_trigger / rows : 0, 100 * f, th,
+        MIN_VACUUM_INTERVAL_S, new_trigger, interval_s);
+
+    json_t *e = json_object();
+    json_object_set_new(e, "table", json_string(name));
+    json_object_set_new(e, "reltuples", json_real(rows));
+    json_object_set_new(e, "n_dead_tup", json_real(dead));
+    json_object_set_new(e, "dead_ratio", json_real(dead_ratio));
+    json_object_set_new(e, "dead_rows_per_s", json_real(churn));
+    json_t *c = json_object();
+    json_object_set_new(c, "autovacuum_vacuum_scale_factor", json_real(cur_f));
+    json_object_set_new(c, "autovacuum_vacuum_threshold", json_real(cur_t));
+    json_object_set_new(c, "source",
+                        json_string(cur.have_f || cur.have_t ? "reloptions" : "global settings"));
+    json_object_set_new(e, "current", c);
+    json_t *r = json_object();
+    json_object_set_new(r, "autovacuum_vacuum_scale_factor", json_real(f));
+    json_object_set_new(r, "autovacuum_vacuum_threshold", json_real(th));
+    json_object_set_new(r, "autovacuum_analyze_scale_factor", json_real(f / 2));
+    json_object_set_new(e, "recommended", r);
+    json_object_set_new(e, "trigger_dead_rows_current", json_real(cur_trigger));
+    json_object_set_new(e, "trigger_dead_rows_recommended", json_real(new_trigger));
+    json_object_set_new(e, "expected_interval_s", interval > 0 ? json_real(interval) : json_null());
+    json_object_set_new(e, "reason", json_string(reason));
+    json_object_set_new(e, "apply", json_string(apply));
+    json_object_set_new(e, "rollback", json_string(rollback));
+    json_object_set_new(e, "doc",
+                        json_string("https://www.postgresql.org/docs/15/"
+                                    "sql-createtable.html#SQL-CREATETABLE-STORAGE-PARAMETERS"));
+    json_array_append_new(ct->per_table, e);
+    ct_free_str(apply);
+    ct_free_str(rollback);
+    ct_free_str(reason);
+}
+
+void ct_autovacuum(ct_t *ct, json_t *group)
+{
+    const json_t *tables = json_object_get(ct->snap, "tables");
+    double g_f = 0.2, g_t = 50, g_af = 0.1, limit = -1, vlimit = 200, delay = 2, naptime_ms = 60000;
+    ct_setting_value(ct, "autovacuum_vacuum_scale_factor", &g_f);
+    ct_setting_value(ct, "autovacuum_vacuum_threshold", &g_t);
+    ct_setting_value(ct, "autovacuum_analyze_scale_factor", &g_af);
+    ct_setting_value(ct, "autovacuum_vacuum_cost_limit", &limit);
+    ct_setting_value(ct, "vacuum_cost_limit", &vlimit);
+    ct_setting_value(ct, "autovacuum_vacuum_cost_delay", &delay);
+    ct_setting_value(ct, "autovacuum_naptime", &naptime_ms);
+    double eff_limit = limit > 0 ? limit : vlimit;
+
+    size_t i, n_tables = 0, mid = 0, mid_bloated = 0, large = 0;
+    double dead_total = 0, rows_total = 0, dirty_rate = 0;
+    const json_t *t;
+    json_array_foreach(tables, i, t)
+    {
+        double rel = 0, live = 0, dead = 0;
+        ct_num(t, "reltuples", &rel);
+        ct_num(t, "n_live_tup", &live);
+        ct_num(t, "n_dead_tup", &dead);
+        double rows = fmax(rel, live);
+        n_tables++;
+        dead_total += dead;
+        rows_total += live + dead;
+        if (rows >= LARGE_TABLE_ROWS)
+            large++;
+        else if (rows >= MID_TABLE_ROWS) {
+            mid++;
+            if (live + dead > 0 && dead / (live + dead) > MID_BLOATED_RATIO)
+                mid_bloated++;
+        }
+        per_table(ct, t, g_f, g_t, &dirty_rate);
+    }
+    if (!json_is_array(tables) || n_tables == 0)
+        ct_note(ct, "snapshot has no tables: autovacuum settings are checked against defaults "
+                    "only and no per-table settings are derived");
+
+    json_t *ev = json_object();
+    json_object_set_new(ev, "tables", json_integer((json_int_t)n_tables));
+    json_object_set_new(ev, "large_tables", json_integer((json_int_t)large));
+    json_object_set_new(ev, "mid_tables", json_integer((json_int_t)mid));
+    json_object_set_new(ev, "mid_tables_over_10pct_dead", json_integer((json_int_t)mid_bloated));
+    json_object_set_new(ev, "dead_ratio_overall",
+                        json_real(rows_total > 0 ? dead_total / rows_total : 0));
+    json_object_set_new(ev, "dead_rows_per_s", json_real(dirty_rate));
+    json_object_set_new(ev, "per_table_settings",
+                        json_integer((json_int_t)json_array_size(ct->per_table)));
+    json_object_set_new(ct->evidence, "autovacuum", ev);
+
+    char *reason;
+    char buf[32];
+    /* Global scale factors: lowered when most mid-sized tables (100k-1M
+     * rows, too small for per-table settings) are more than 10% dead. */
+    int lower = mid >= 2 && mid_bloated * 2 > mid;
+    double rec_f = lower ? fmin(g_f, 0.1) : g_f;
+    double rec_af = lower ? fmin(g_af, 0.05) : g_af;
+    ct_format_number(rec_f, buf, sizeof buf);
+    reason = ct_printf("table population: %zu tables, %zu with 100k-1M rows of which %zu are "
+                       "more than 10%% dead, %zu with >= 1M rows (given per-table settings). %s",
+                       n_tables, mid, mid_bloated, large,
+                       lower ? "Most mid-sized tables carry over 10% dead rows at the current "
+                               "factor: vacuum them at 10% instead."
+                             : "Mid-sized tables keep up at the current factor: fine.");
+    ct_entry(ct, group, "autovacuum_vacuum_scale_factor", buf, "rule", reason);
+    ct_free_str(reason);
+    ct_format_number(rec_af, buf, sizeof buf);
+    reason =
+        ct_printf("kept at half the vacuum scale factor (%g), as in PostgreSQL's defaults", rec_f);
+    ct_entry(ct, group, "autovacuum_analyze_scale_factor", buf, "rule", reason);
+    ct_free_str(reason);
+
+    /* Workers: PGTune's CPU rule. */
+    double cur_workers = 3;
+    ct_setting_value(ct, "autovacuum_max_workers", &cur_workers);
+    if (ct->pgt.autovacuum_max_workers > 0) {
+        snprintf(buf, sizeof buf, "%d", ct->pgt.autovacuum_max_workers);
+        reason = ct_printf("PGTune: %d workers with %d CPUs (host.cpus, source: %s); %zu tables "
+                           "get per-table settings",
+                           ct->pgt.autovacuum_max_workers, ct->cpus, ct->cpus_source,
+                           json_array_size(ct->per_table));
+        ct_entry(ct, group, "autovacuum_max_workers", buf, "pgtune", reason);
+    } else {
+        snprintf(buf, sizeof buf, "%.0f", cur_workers);
+        reason = ct_printf("PGTune raises workers only from 16 CPUs (%s here); the current %.0f "
+                           "is kept",
+                           ct->cpus ? "fewer" : "CPU count unknown", cur_workers);
+        ct_entry(ct, group, "autovacuum_max_workers", buf, "pgtune", reason);
+    }
+    ct_free_str(reason);
+
+    /* Cost limit: worst case every dead row dirties its own page. */
+    double capacity = eff_limit / fmax(delay, 0.001) * 1000.0; /* credits per second */
+    double needed = dirty_rate * COST_PAGE_DIRTY;
+    json_object_set_new(ev, "cost_credits_per_s_capacity", json_real(capacity));
+    json_object_set_new(ev, "cost_credits_per_s_needed", json_real(needed));
+    if (ct->tables_window_s > 0 && needed * COST_HEADROOM > capacity) {
+        double rec =
+            fmin(10000, ceil(needed * COST_HEADROOM * fmax(delay, 0.001) / 1000.0 / 100) * 100);
+        snprintf(buf, sizeof buf, "%.0f", rec);
+        reason = ct_printf("measured: %.1f dead rows/s across all tables x %g credits per dirtied "
+                           "page = %.0f credits/s needed in the worst case; the current limit "
+                           "%.0f per %g ms allows %.0f credits/s. Raised for %gx headroom.",
+                           dirty_rate, COST_PAGE_DIRTY, needed, eff_limit, delay, capacity,
+                           COST_HEADROOM);
+        ct_entry(ct, group, "autovacuum_vacuum_cost_limit", buf, "measured", reason);
+    } else {
+        char cur[64];
+        const char *rec =
+            ct_setting_human(ct, "autovacuum_vacuum_cost_limit", cur, sizeof cur) ? cur : "-1";
+        if (ct->tables_window_s > 0)
+            reason = ct_printf("measured: %.1f dead rows/s x %g credits per dirtied page = %.0f "
+                               "credits/s in the worst case, within the %.0f credits/s the "
+                               "current limit %.0f per %g ms allows: fine",
+                               dirty_rate, COST_PAGE_DIRTY, needed, capacity, eff_limit, delay);
+        else
+            reason = ct_printf("no stats window to measure churn; the current limit %.0f per %g "
+                               "ms is kept",
+                               eff_limit, delay);
+        ct_entry(ct, group, "autovacuum_vacuum_cost_limit", rec,
+                 ct->tables_window_s > 0 ? "measured" : "rule", reason);
+    }
+    ct_free_str(reason);
+
+    char cur[64];
+    const char *rec =
+        ct_setting_human(ct, "autovacuum_vacuum_cost_delay", cur, sizeof cur) ? cur : "2ms";
+    reason = ct_printf("kept: throughput is tuned with the cost limit; %g ms is PostgreSQL 12+'s "
+                       "default",
+                       delay);
+    ct_entry(ct, group, "autovacuum_vacuum_cost_delay", rec, "rule", reason);
+    ct_free_str(reason);
+
+    rec = ct_setting_human(ct, "autovacuum_naptime", cur, sizeof cur) ? cur : "1min";
+    reason = ct_printf("kept: per-table thresholds are sized so no table is due more often than "
+                       "every %.0f s, so checking each database every %.0f s is enough",
+                       MIN_VACUUM_INTERVAL_S, naptime_ms / 1000.0);
+    ct_entry(ct, group, "autovacuum_naptime", rec, "rule", reason);
+    ct_free_str(reason);
+}
