@@ -785,6 +785,81 @@ static void test_malformed(void **state)
     transport_msg_close(&m);
 }
 
+/* xorshift64*: deterministic, so a failure reproduces. */
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ULL;
+}
+
+static void test_garbage(void **state)
+{
+    fixture_t *fx = *state;
+    worker_t *w = spawn_simple(fx, "ok", 2);
+    transport_msg_t m;
+
+    /* Valid headers of every kind, to be mutated. */
+    static const msg_type_t types[] = {MSG_PING, MSG_JOB, MSG_CANCEL, MSG_PROGRESS, MSG_ERROR};
+    char *seeds[5];
+    size_t seed_len[5];
+    for (int i = 0; i < 5; i++) {
+        msg_header_t h;
+        msg_header_init(&h, types[i]);
+        snprintf(h.job, sizeof h.job, "g.index_advisor.%d", i);
+        snprintf(h.agent, sizeof h.agent, "index_advisor");
+        snprintf(h.stage, sizeof h.stage, "x");
+        snprintf(h.code, sizeof h.code, "unexpected");
+        snprintf(h.message, sizeof h.message, "m");
+        h.deadline_ms = 1000;
+        h.progress_ms = 100;
+        encode_hdr(&h, &seeds[i], &seed_len[i]);
+    }
+    uint64_t rng = 0x9e3779b97f4a7c15ULL;
+    int sent = 0;
+    for (int n = 0; n < 3000; n++) {
+        int k = (int)(rng_next(&rng) % 5);
+        char frame[256];
+        size_t len = seed_len[k];
+        memcpy(frame, seeds[k], len);
+        int mode = (int)(rng_next(&rng) % 4);
+        if (mode == 0) { /* random bytes */
+            len = rng_next(&rng) % 64;
+            for (size_t i = 0; i < len; i++)
+                frame[i] = (char)rng_next(&rng);
+        } else if (mode == 1) { /* flip a few bytes */
+            for (int f = 0; f < 1 + (int)(rng_next(&rng) % 3); f++)
+                frame[rng_next(&rng) % len] = (char)rng_next(&rng);
+        } else if (mode == 2) { /* truncate */
+            len = rng_next(&rng) % len;
+        } /* mode 3: valid header, maybe with a stray or missing body below */
+        int frames = 1 + (int)(rng_next(&rng) % 3);
+        if (frames == 1)
+            send_raw(w->dealer, frame, len, NULL, 0);
+        else
+            send_raw(w->dealer, frame, len, "\x80", 1); /* body: an empty map */
+        sent++;
+        /* Drain replies as we go so no queue fills up. */
+        while (recv_msg(w->dealer, 0, &m) == 0)
+            transport_msg_close(&m);
+    }
+    for (int i = 0; i < 5; i++)
+        free(seeds[i]);
+    while (recv_msg(w->dealer, 300, &m) == 0)
+        transport_msg_close(&m);
+    assert_int_equal(sent, 3000);
+
+    /* Alive, serving, and no slot leaked. */
+    worker_reap(w, 0);
+    assert_false(w->reaped);
+    wait_load(w, 0, 5000, NULL);
+    send_job(w, "final.index_advisor.1", "index_advisor", 10000, 100);
+    expect_msg(w, MSG_RESULT, 10000, &m,
+               &(progress_log_t){.job = "final.index_advisor.1", .progress_ms = 100});
+    transport_msg_close(&m);
+}
+
 static void test_max_frame(void **state)
 {
     fixture_t *fx = *state;
@@ -1212,6 +1287,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_agent_mismatch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agent_failed, setup, teardown),
