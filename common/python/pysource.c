@@ -118,6 +118,28 @@ static int add_import(pysource_t *src, const char *local, size_t local_len, cons
     return 0;
 }
 
+/* The index-th child of node in a repeated field ("name" of an import),
+ * or a null node. tree-sitter 0.20's ts_node_field_name_for_child() only
+ * reports the first child of a repeated field; the tree cursor reports
+ * each one. */
+static TSNode field_child(TSNode node, const char *field, unsigned index)
+{
+    TSNode found;
+    memset(&found, 0, sizeof(found));
+    TSTreeCursor cursor = ts_tree_cursor_new(node);
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+        do {
+            const char *name = ts_tree_cursor_current_field_name(&cursor);
+            if (name && strcmp(name, field) == 0 && index-- == 0) {
+                found = ts_tree_cursor_current_node(&cursor);
+                break;
+            }
+        } while (ts_tree_cursor_goto_next_sibling(&cursor));
+    }
+    ts_tree_cursor_delete(&cursor);
+    return found;
+}
+
 /* Records one imported name: `import a.b` binds "a"; `import a.b as x`
  * binds "x" to "a.b"; `from m import n as x` binds "x" to "m.n". */
 static int record_import_name(pysource_t *src, TSNode name_node, const char *module,
@@ -178,14 +200,10 @@ static pysource_walk_t collect_imports(const pysource_t *csrc, TSNode node, void
             return PYSOURCE_WALK_SKIP_CHILDREN;
         module = pysource_node_span(src, m, &module_len);
     }
-    uint32_t n = ts_node_child_count(node);
-    for (uint32_t i = 0; i < n; i++) {
-        const char *field = ts_node_field_name_for_child(node, i);
-        if (!field || strcmp(field, "name") != 0)
-            continue;
-        if (record_import_name(src, ts_node_child(node, i), module, module_len) != 0)
+    TSNode name;
+    for (unsigned i = 0; !ts_node_is_null(name = field_child(node, "name", i)); i++)
+        if (record_import_name(src, name, module, module_len) != 0)
             return PYSOURCE_WALK_STOP; /* out of memory */
-    }
     return PYSOURCE_WALK_SKIP_CHILDREN;
 }
 
@@ -649,12 +667,8 @@ static pysource_walk_t scan_binding_visit(const pysource_t *src, TSNode node, vo
             bs->ambiguous = true;
     } else if (strcmp(type, "import_statement") == 0 ||
                strcmp(type, "import_from_statement") == 0) {
-        uint32_t n = ts_node_child_count(node);
-        for (uint32_t i = 0; i < n; i++) {
-            const char *field = ts_node_field_name_for_child(node, i);
-            if (!field || strcmp(field, "name") != 0)
-                continue;
-            TSNode name = ts_node_child(node, i);
+        TSNode name;
+        for (unsigned i = 0; !ts_node_is_null(name = field_child(node, "name", i)); i++) {
             TSNode bound = name;
             if (pysource_node_is(name, "aliased_import"))
                 bound = ts_node_child_by_field_name(name, "alias", 5);
