@@ -415,12 +415,12 @@ static void work_mem_entry(ct_t *ct, json_t *group)
             reason = ct_printf(
                 "measured temp spills: queryid %lld%s writes %s of temp files per call "
                 "(temp_blks_written x 8kB / calls) and takes %.1f%% of execution time; x%g "
-                "safety = %s%s. This is above %s, and within the %s%s.",
+                "safety = %s%s. This is above %s, and within the %s.",
                 (long long)max_qid, q, sp, 100 * max_share, SPILL_SAFETY_FACTOR, want_s,
                 want > budget ? " (capped at the budget: consider SET work_mem for that "
                                 "statement's role or transaction instead)"
                               : "",
-                pgtune_text, budget_text, ct->pgt.work_mem_kb > 0 ? "" : "");
+                pgtune_text, budget_text);
         }
     }
     json_t *e = ct_entry(ct, group, "work_mem", rec, method, reason);
@@ -735,9 +735,22 @@ static void parallelism_group(ct_t *ct, json_t *group)
         mwp = tsdb_bgw + p->max_parallel_workers + 3;
         mwp_method = "rule";
     }
+    /* Never lower max_worker_processes: extensions' background workers and
+     * logical replication workers take slots from the same pool. */
+    int kept_current = 0;
+    if ((int)cur_mwp > mwp) {
+        mwp = (int)cur_mwp;
+        mwp_method = "rule";
+        kept_current = 1;
+    }
     ct->rec_max_worker_processes = mwp;
     ct->rec_max_parallel_workers = p->max_parallel_workers;
-    if (mwp != p->max_worker_processes)
+    if (kept_current)
+        reason = ct_printf("PGTune would use the CPU count %d (host.cpus, source: %s), but the "
+                           "current %d is kept: background workers of extensions and logical "
+                           "replication share this pool, and unused slots cost nothing",
+                           ct->cpus, ct->cpus_source, mwp);
+    else if (mwp != p->max_worker_processes)
         reason = ct_printf("PGTune would use the CPU count %d (host.cpus, source: %s); "
                            "TimescaleDB needs timescaledb.max_background_workers %d + "
                            "max_parallel_workers %d + 3 = %d",
@@ -814,6 +827,12 @@ static void planner_group(ct_t *ct, json_t *group)
                            "of execution time and JIT pays off on long CPU-bound queries",
                            pgtune_profile_name(ct->profile), 100 * long_share);
         ct_entry(ct, group, "jit", rec, "pgtune", reason);
+    } else if (json_integer_value(json_object_get(w, "statements")) == 0) {
+        reason = ct_printf("no statement statistics to measure the workload; PGTune's %s profile "
+                           "turns JIT off: compiling costs tens of milliseconds, which short "
+                           "web/OLTP statements cannot earn back",
+                           pgtune_profile_name(ct->profile));
+        ct_entry(ct, group, "jit", "off", "pgtune", reason);
     } else {
         reason = ct_printf("workload \"%s\": statements with a mean under 10 ms take %.0f%% of "
                            "execution time and long ones %.0f%%; JIT compilation costs tens of "
