@@ -945,6 +945,19 @@ static void test_agent_failed(void **state)
     transport_msg_close(&m);
 }
 
+static void test_not_a_map(void **state)
+{
+    fixture_t *fx = *state;
+    worker_t *w = spawn_simple(fx, "not-a-map", 1);
+    transport_msg_t m;
+    progress_log_t p = {.job = "nm.index_advisor.1", .progress_ms = 100};
+    send_job(w, "nm.index_advisor.1", "index_advisor", 10000, 100);
+    expect_error(w, "agent_failed", "nm.index_advisor.1", 5000, &m, &p);
+    assert_string_equal(m.hdr.message, "the agent returned an array instead of a result map");
+    transport_msg_close(&m);
+    wait_load(w, 0, 2000, NULL);
+}
+
 static void test_cancel(void **state)
 {
     fixture_t *fx = *state;
@@ -1291,6 +1304,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_max_frame, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agent_failed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_not_a_map, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang, setup, teardown),
@@ -1304,8 +1318,17 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_options, setup, teardown),
     };
     /* ctest runs one test per process: the name is the first argument. */
-    if (argc > 1)
+    if (argc > 1) {
+        /* A name matching no test would "pass" by running nothing. */
+        int known = 0;
+        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+            known |= strcmp(tests[i].name, argv[1]) == 0;
+        if (!known) {
+            fprintf(stderr, "test_runtime: no test named '%s'\n", argv[1]);
+            return 1;
+        }
         cmocka_set_test_filter(argv[1]);
+    }
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests_name("runtime", tests, NULL, NULL);
 }

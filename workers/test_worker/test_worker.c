@@ -25,6 +25,8 @@
  *                    checking for cancellation: a hung job loop
  *     crash          beats once, then abort()s the whole process mid-job
  *     fail           returns an error (the coordinator sees agent_failed)
+ *     not-a-map      "succeeds" with an array instead of a result map (the
+ *                    runtime must turn that into agent_failed)
  *     exit-after-job as ok, then asks its own process to stop (SIGTERM), so
  *                    the runtime delivers the RESULT and exits 0: one job
  *                    per process, for restart tests
@@ -47,6 +49,7 @@ typedef enum {
     BEHAVE_HANG,
     BEHAVE_CRASH,
     BEHAVE_FAIL,
+    BEHAVE_NOT_MAP,
     BEHAVE_EXIT
 } behaviour_t;
 
@@ -130,6 +133,9 @@ static int test_agent(const json_t *snapshot, job_ctx_t *ctx, json_t **result, e
     }
     case BEHAVE_FAIL:
         return err_set(err, "test worker told to fail (PGOPT_TEST_BEHAVIOUR=fail)");
+    case BEHAVE_NOT_MAP:
+        *result = json_pack("[s]", "a list is not a result map");
+        return *result ? 0 : err_set(err, "cannot build the array");
     case BEHAVE_OK:
     case BEHAVE_EXIT:
         break;
@@ -159,6 +165,8 @@ static int parse_behaviour(const char *s)
         behaviour = BEHAVE_CRASH;
     else if (strcmp(s, "fail") == 0)
         behaviour = BEHAVE_FAIL;
+    else if (strcmp(s, "not-a-map") == 0)
+        behaviour = BEHAVE_NOT_MAP;
     else if (strcmp(s, "exit-after-job") == 0)
         behaviour = BEHAVE_EXIT;
     else
@@ -195,8 +203,8 @@ int main(int argc, char **argv)
     const char *b = getenv("PGOPT_TEST_BEHAVIOUR");
     if (parse_behaviour(b) != 0) {
         fprintf(stderr,
-                "%s: PGOPT_TEST_BEHAVIOUR: expected ok, slow:MS, hang, crash, fail or "
-                "exit-after-job, got '%s'\n",
+                "%s: PGOPT_TEST_BEHAVIOUR: expected ok, slow:MS, hang, crash, fail, "
+                "not-a-map or exit-after-job, got '%s'\n",
                 base, b);
         return 2;
     }
