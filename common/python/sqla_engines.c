@@ -224,6 +224,22 @@ static bool callee_from(const scan_file_t *f, TSNode call, const char *package)
     return ok;
 }
 
+/* db.text(...), db.select(...) with Flask-SQLAlchemy: the object is the SQLAlchemy()
+ * instance, by convention named db (often imported from an extensions
+ * module, so it cannot always be followed to its constructor). */
+static bool is_flask_db_object(const pysource_t *src, TSNode callee)
+{
+    if (!pysource_node_is(callee, "attribute"))
+        return false;
+    TSNode object = ts_node_child_by_field_name(callee, "object", 6);
+    if (!pysource_node_is(object, "identifier"))
+        return false;
+    if (pysource_node_text_is(src, object, "db"))
+        return true;
+    TSNode value = pysource_resolve(src, object);
+    return pysource_node_is(value, "call") && pysource_call_is(src, value, "SQLAlchemy");
+}
+
 /* ---- style evidence ------------------------------------------------- */
 
 static void add_evidence(json_t *list, const pysource_t *src, TSNode node, const char *marker)
@@ -253,7 +269,8 @@ static pysource_walk_t style_visit(const pysource_t *src, TSNode node, void *ctx
     scan_file_t *f = ctx;
     if (pysource_node_is(node, "call")) {
         TSNode callee = pysource_call_callee(node);
-        if (pysource_call_is(src, node, "select") && callee_from(f, node, "sqlalchemy")) {
+        if (pysource_call_is(src, node, "select") &&
+            (callee_from(f, node, "sqlalchemy") || is_flask_db_object(src, callee))) {
             TSNode arg = pysource_call_arg(src, node, 0);
             if (pysource_node_is(arg, "list"))
                 add_evidence(f->style_1x, src, node, "select([...])");
@@ -1118,7 +1135,7 @@ static pysource_walk_t feature_call_visit(const pysource_t *src, TSNode node, vo
     const char *shown = callee ? callee : last;
 
     if ((strcmp(last, "text") == 0 || strcmp(last, "DDL") == 0) &&
-        callee_from(fc->file, node, "sqlalchemy")) {
+        (callee_from(fc->file, node, "sqlalchemy") || is_flask_db_object(src, callee_node))) {
         TSNode arg = pysource_call_arg(src, node, 0);
         if (ts_node_is_null(arg))
             arg = pysource_call_kwarg(src, node, "text");

@@ -267,7 +267,17 @@ static void test_flask(void **state)
                 "{\"option\": \"pool_recycle\", \"file\": \"config.py\", \"line\": 19,"
                 " \"expr\": \"1800\"}",
                 "flask recycle source 2");
-    assert_json(json_object_get(e, "style"), "\"unknown\"", "flask style");
+    /* Flask-SQLAlchemy 3's db.select() is the 2.0 select() */
+    assert_json(json_object_get(e, "style"), "\"2.0\"", "flask style");
+    assert_json(json_object_get(e, "style_evidence"),
+                "[{\"marker\": \"select()\", \"file\": \"app.py\", \"line\": 24}]",
+                "flask style_evidence");
+    json_t *triples = feature_triples(r.features);
+    assert_json(triples, "[[23, \"advisory_lock\", \"SELECT pg_advisory_lock(42)\"]]",
+                "flask features");
+    json_decref(triples);
+    assert_json(json_object_get(json_array_get(r.features, 0), "call"), "\"db.text\"",
+                "flask feature call");
     scan_result_free(&r);
 }
 

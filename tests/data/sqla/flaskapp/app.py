@@ -16,3 +16,10 @@ class Post(db.Model):
 @app.route("/posts")
 def posts():
     return [p.id for p in Post.query.limit(10)]
+
+
+@app.route("/rebuild")
+def rebuild():
+    db.session.execute(db.text("SELECT pg_advisory_lock(42)"))
+    db.session.execute(db.select(Post).where(Post.id > 0))
+    return "ok"
