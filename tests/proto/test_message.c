@@ -371,6 +371,39 @@ static void test_type_names(void **state)
         assert_int_equal(msg_type_has_body((msg_type_t)t), t == MSG_JOB || t == MSG_RESULT);
 }
 
+/* The bytes shown in PROTOCOL.md, section 14, are what the encoder produces. */
+static void test_protocol_md_example(void **state)
+{
+    (void)state;
+    static const unsigned char ping[] = {0x83, 0xa1, 0x76, 0x01, 0xa2, 0x76, 0x6d, 0x00, 0xa4,
+                                         0x74, 0x79, 0x70, 0x65, 0xa4, 0x50, 0x49, 0x4e, 0x47};
+    static const unsigned char job[] = {
+        0x87, 0xa1, 0x76, 0x01, 0xa2, 0x76, 0x6d, 0x00, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa3, 0x4a,
+        0x4f, 0x42, 0xa3, 0x6a, 0x6f, 0x62, 0xb3, 0x72, 0x37, 0x66, 0x33, 0x2e, 0x63, 0x6f, 0x6e,
+        0x66, 0x69, 0x67, 0x5f, 0x74, 0x75, 0x6e, 0x65, 0x72, 0x2e, 0x31, 0xa5, 0x61, 0x67, 0x65,
+        0x6e, 0x74, 0xac, 0x63, 0x6f, 0x6e, 0x66, 0x69, 0x67, 0x5f, 0x74, 0x75, 0x6e, 0x65, 0x72,
+        0xab, 0x64, 0x65, 0x61, 0x64, 0x6c, 0x69, 0x6e, 0x65, 0x5f, 0x6d, 0x73, 0xcd, 0xea, 0x60,
+        0xab, 0x70, 0x72, 0x6f, 0x67, 0x72, 0x65, 0x73, 0x73, 0x5f, 0x6d, 0x73, 0xcd, 0x01, 0xf4};
+    msg_header_t h;
+    char *buf;
+    size_t len;
+    err_t err = {{0}};
+    msg_header_init(&h, MSG_PING);
+    assert_int_equal(msg_header_encode(&h, &buf, &len, &err), 0);
+    assert_int_equal(len, sizeof ping);
+    assert_memory_equal(buf, ping, len);
+    free(buf);
+    msg_header_init(&h, MSG_JOB);
+    snprintf(h.job, sizeof h.job, "r7f3.config_tuner.1");
+    snprintf(h.agent, sizeof h.agent, "config_tuner");
+    h.deadline_ms = 60000;
+    h.progress_ms = 500;
+    assert_int_equal(msg_header_encode(&h, &buf, &len, &err), 0);
+    assert_int_equal(len, sizeof job);
+    assert_memory_equal(buf, job, len);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,7 +411,7 @@ int main(void)
         cmocka_unit_test(test_encode_refuses),       cmocka_unit_test(test_free_text_repaired),
         cmocka_unit_test(test_decode_rejects),       cmocka_unit_test(test_decode_limits),
         cmocka_unit_test(test_unknown_keys_ignored), cmocka_unit_test(test_version_mismatch),
-        cmocka_unit_test(test_type_names),
+        cmocka_unit_test(test_type_names),           cmocka_unit_test(test_protocol_md_example),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
