@@ -37,6 +37,18 @@ struct sqla_scan {
 
 /* ---- small JSON helpers ---------------------------------------------- */
 
+/* The length of the longest prefix of s (len bytes) that is at most max
+ * bytes and does not end inside a UTF-8 sequence. */
+static size_t utf8_prefix(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    len = max;
+    while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+        len--;
+    return len;
+}
+
 /* A JSON string of at most max bytes of s, cut at a UTF-8 boundary and
  * with surrounding whitespace trimmed. NULL when s is not valid UTF-8. */
 static json_t *snippet_json(const char *s, size_t len, size_t max)
@@ -47,12 +59,7 @@ static json_t *snippet_json(const char *s, size_t len, size_t max)
     }
     while (len > 0 && isspace((unsigned char)s[len - 1]))
         len--;
-    if (len > max) {
-        len = max;
-        while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
-            len--;
-    }
-    return json_stringn(s, len);
+    return json_stringn(s, utf8_prefix(s, len, max));
 }
 
 static json_t *node_snippet(const pysource_t *src, TSNode node)
@@ -75,10 +82,13 @@ static bool array_has_string(const json_t *array, const char *s)
 static void diagnostic(sqla_scan_t *scan, const pysource_t *src, unsigned line, unsigned column,
                        const char *kind, const char *message)
 {
-    json_array_append_new(scan->diagnostics,
-                          json_pack("{s:s, s:i, s:i, s:s, s:s?}", "file", pysource_path(src),
-                                    "line", (int)line, "column", (int)column, "kind", kind,
-                                    "message", message));
+    json_t *entry = json_pack("{s:s, s:i, s:i, s:s, s:s}", "file", pysource_path(src), "line",
+                              (int)line, "column", (int)column, "kind", kind, "message", message);
+    if (!entry) /* a message cut inside a UTF-8 sequence by err_t's bound */
+        entry =
+            json_pack("{s:s, s:i, s:i, s:s, s:s}", "file", pysource_path(src), "line", (int)line,
+                      "column", (int)column, "kind", kind, "message", "(message not valid UTF-8)");
+    json_array_append_new(scan->diagnostics, entry);
 }
 
 /* ---- files ---------------------------------------------------------- */
@@ -473,7 +483,8 @@ static int connect_args_entry(const pysource_t *src, const char *key, TSNode key
         json_object_set_new(ca->object, key, v);
     } else {
         char name[256];
-        snprintf(name, sizeof(name), "connect_args.%s", key);
+        snprintf(name, sizeof(name), "connect_args.%.*s",
+                 (int)utf8_prefix(key, strlen(key), sizeof(name) - 16), key);
         mark_dynamic(ca->os, name);
     }
     return 0;
@@ -539,7 +550,7 @@ static void splat_dynamic(optset_t *os, const pysource_t *src, TSNode value)
     size_t len;
     const char *text = pysource_node_span(src, value, &len);
     char name[SNIPPET_MAX + 3];
-    snprintf(name, sizeof(name), "**%.*s", (int)(len > SNIPPET_MAX ? SNIPPET_MAX : len), text);
+    snprintf(name, sizeof(name), "**%.*s", (int)utf8_prefix(text, len, SNIPPET_MAX), text);
     mark_dynamic(os, name);
 }
 
@@ -926,7 +937,10 @@ static void neutralise_bind_parameters(char *sql, size_t len)
         } else if (c == ':' && i + 1 < len && sql[i + 1] == ':') {
             i += 2; /* a cast */
         } else if (c == ':' && i + 1 < len &&
-                   (isalpha((unsigned char)sql[i + 1]) || sql[i + 1] == '_')) {
+                   (isalpha((unsigned char)sql[i + 1]) || sql[i + 1] == '_') &&
+                   !(i > 0 && (isalnum((unsigned char)sql[i - 1]) || sql[i - 1] == '_'))) {
+            /* SQLAlchemy's rule: a colon right after a word character
+             * (arr[1:n]) is not a bind parameter */
             if (i > 0 && sql[i - 1] == '\\') {
                 sql[i - 1] = ' '; /* text()'s escaped colon: a literal ':' */
                 i++;

@@ -354,9 +354,10 @@ static void test_session_features(void **state)
     scan_result_t r = scan_app("session_state");
     assert_json(r.engines, "[]", "session_state engines");
     json_t *triples = feature_triples(r.features);
-    /* Lines 31-42 (SET LOCAL, SET TRANSACTION, xact locks, ON COMMIT DROP,
-     * keywords inside literals and comments, a cursor without HOLD,
-     * set_config(..., true), print()) must not appear. */
+    /* Lines 47-48: bind parameters next to slices, casts, comments and
+     * dollar quotes parse and hold nothing. Lines 31-42 (SET LOCAL, SET TRANSACTION, xact locks, ON
+     * COMMIT DROP, keywords inside literals and comments, a cursor without HOLD, set_config(...,
+     * true), print()) must not appear. */
     assert_json(triples,
                 "[[9, \"advisory_lock\", \"SELECT pg_advisory_lock(:job_id)\"],"
                 " [10, \"advisory_lock\", \"func.pg_try_advisory_lock(job_id)\"],"
@@ -368,7 +369,8 @@ static void test_session_features(void **state)
                 " \"DECLARE big CURSOR WITH HOLD FOR SELECT * FROM jobs\"],"
                 " [16, \"SET\", \"SELECT set_config('app.user', :user, false)\"],"
                 " [20, \"SET\", \"f\\\"SET search_path TO {schema}\\\"\"],"
-                " [26, \"SET\", \"SET statement_timeout = %s\"]]",
+                " [26, \"SET\", \"SET statement_timeout = %s\"],"
+                " [46, \"SET\", \"SET search_path TO :schema\"]]",
                 "session features");
     json_decref(triples);
 

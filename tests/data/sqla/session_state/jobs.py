@@ -40,3 +40,9 @@ def look_alikes(conn, job_id):
     conn.execute(text("SELECT note FROM settings WHERE key = 'LISTEN'"))
     print("SET search_path TO public")
     log.execute("SET")
+
+
+def binds(conn, schema):
+    conn.execute(text("SET search_path TO :schema"), {"schema": schema})
+    conn.execute(text("SELECT arr[1:n], x::int FROM t WHERE a = :a -- :b"), {"a": 1})
+    conn.execute(text("SELECT $tag$ LISTEN :c $tag$ AS body, 'x:y' AS z /* :w */"))
