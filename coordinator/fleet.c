@@ -21,6 +21,10 @@
 #define FLEET_MAX_ENDPOINTS 1024
 #define BUSY_BACKOFF_MIN_MS 50
 #define BUSY_BACKOFF_MAX_MS 1000
+/* Default silence window. Validating a large snapshot (tens of MB) is one
+ * step without beats and takes seconds on a loaded machine; a false "hung"
+ * costs a whole re-run elsewhere, a late detection only seconds. */
+#define HANG_MIN_MS 5000
 /* Clocks of coordinator and worker tick apart by scheduling noise. */
 #define DEADLINE_SLACK_MS 100
 
@@ -80,7 +84,7 @@ void fleet_opts_init(fleet_opts_t *opts)
     memset(opts, 0, sizeof *opts);
     opts->timeout_ms = 120000;
     opts->progress_ms = 200;
-    opts->hang_ms = 0; /* derived: max(2000, 10 x progress_ms) */
+    opts->hang_ms = 0; /* derived: max(HANG_MIN_MS, 10 x progress_ms) */
     opts->discover_ms = 1000;
     opts->heartbeat_ms = 1000;
     opts->max_frame = 256LL * 1024 * 1024;
@@ -99,8 +103,8 @@ fleet_t *fleet_new(const fleet_opts_t *opts)
         self->opts.progress_ms = 200;
     if (self->opts.hang_ms <= 0) {
         self->opts.hang_ms = self->opts.progress_ms * 10;
-        if (self->opts.hang_ms < 2000)
-            self->opts.hang_ms = 2000;
+        if (self->opts.hang_ms < HANG_MIN_MS)
+            self->opts.hang_ms = HANG_MIN_MS;
     }
     self->zctx = zmq_ctx_new();
     self->inst = calloc(FLEET_MAX_ENDPOINTS, sizeof *self->inst);
@@ -385,7 +389,7 @@ static void dispatch(run_t *r, agent_state_t *a)
     msg_header_init(&h, MSG_JOB);
     snprintf(h.job, sizeof h.job, "%s", a->job);
     snprintf(h.agent, sizeof h.agent, "%s", a->out->agent);
-    h.deadline_ms = a->deadline - now;
+    h.deadline_ms = a->deadline - now > 0 ? a->deadline - now : 1; /* 0 would mean "none" */
     h.progress_ms = f->opts.progress_ms;
     err_t e;
     if (transport_send(in->sock, NULL, 0, &h, r->body, &e) != 0) {

@@ -76,7 +76,7 @@ static void usage(FILE *out)
             "      --agents LIST        run only these agents (comma separated)\n"
             "  -t, --timeout DURATION   per-agent deadline (default 120s; 500ms, 2m ...)\n"
             "      --hang DURATION      silence after which a worker counts as dead\n"
-            "                           (default 10 x progress interval, at least 2s)\n"
+            "                           (default 10 x progress interval, at least 5s)\n"
             "      --progress-ms N      PROGRESS interval asked of workers (default 200)\n"
             "      --discover DURATION  wait for workers' PONGs (default 1s; 10s embedded)\n"
             "      --worker-jobs N      job slots of locally started workers (default 2)\n"

@@ -168,6 +168,8 @@ typedef struct {
     const codec_limits_t *lim;
     size_t items;
     err_t *err;
+    codec_progress_fn progress; /* may be NULL */
+    void *progress_arg;
 } reader_t;
 
 static int fail(reader_t *r, const unsigned char *at, const path_seg_t *seg, const char *fmt, ...)
@@ -280,6 +282,8 @@ static int count_item(reader_t *r, const unsigned char *at, const path_seg_t *se
     if (r->items >= r->lim->max_items)
         return fail(r, at, seg, "more than %zu values in the document", r->lim->max_items);
     r->items++;
+    if (r->progress && (r->items & (CODEC_PROGRESS_EVERY - 1)) == 0)
+        r->progress(r->progress_arg, (size_t)(at - r->start), (size_t)(r->end - r->start));
     return 0;
 }
 
@@ -504,6 +508,12 @@ static int decode_value(reader_t *r, const path_seg_t *seg, size_t depth, json_t
 int codec_decode(const void *buf, size_t len, const codec_limits_t *limits, json_t **out,
                  err_t *err)
 {
+    return codec_decode_progress(buf, len, limits, out, err, NULL, NULL);
+}
+
+int codec_decode_progress(const void *buf, size_t len, const codec_limits_t *limits, json_t **out,
+                          err_t *err, codec_progress_fn progress, void *progress_arg)
+{
     *out = NULL;
     reader_t r = {
         .start = buf,
@@ -512,6 +522,8 @@ int codec_decode(const void *buf, size_t len, const codec_limits_t *limits, json
         .lim = limits,
         .items = 0,
         .err = err,
+        .progress = progress,
+        .progress_arg = progress_arg,
     };
     if (len > limits->max_bytes)
         return fail(&r, r.p, NULL, "frame of %zu bytes exceeds the limit of %zu bytes", len,

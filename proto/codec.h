@@ -47,6 +47,15 @@ extern const codec_limits_t CODEC_LIMITS_DOCUMENT;
 int codec_decode(const void *buf, size_t len, const codec_limits_t *limits, json_t **out,
                  err_t *err);
 
+/* Called during a long decode, every CODEC_PROGRESS_EVERY values, with the
+ * offset reached: lets a worker's job loop keep beating (PROGRESS) while a
+ * large snapshot is decoded, so a big snapshot is not mistaken for a hang. */
+typedef void (*codec_progress_fn)(void *arg, size_t offset, size_t total);
+#define CODEC_PROGRESS_EVERY 65536 /* a power of two */
+
+int codec_decode_progress(const void *buf, size_t len, const codec_limits_t *limits, json_t **out,
+                          err_t *err, codec_progress_fn progress, void *progress_arg);
+
 /* Encodes a tree into a malloc()ed buffer (*buf, caller free()s). Fails on
  * values the model does not have (none in practice) with a path. */
 int codec_encode(const json_t *doc, char **buf, size_t *len, err_t *err);

@@ -293,14 +293,21 @@ static const char *json_kind(const json_t *v)
     }
 }
 
+/* The decoder's progress hook: decoding is the job loop's first stage, so
+ * it beats like any agent loop does. */
+static void decode_beat(void *arg, size_t offset, size_t total)
+{
+    job_progress(arg, "decode", (int64_t)offset, (int64_t)total);
+}
+
 static void job_execute(job_ctx_t *job)
 {
     json_t *snapshot = NULL;
     json_t *result = NULL;
     err_t err = {{0}};
 
-    int rc = codec_decode(zmq_msg_data(&job->body), zmq_msg_size(&job->body), &job->limits,
-                          &snapshot, &err);
+    int rc = codec_decode_progress(zmq_msg_data(&job->body), zmq_msg_size(&job->body),
+                                   &job->limits, &snapshot, &err, decode_beat, job);
     /* The encoded snapshot can be large: give it back before the agent runs. */
     zmq_msg_close(&job->body);
     if (rc != 0) {
