@@ -34,7 +34,8 @@ int job_progress(job_ctx_t *ctx, const char *stage, int64_t done, int64_t total)
 /* 1 when cancelled, without recording a beat. */
 int job_cancelled(const job_ctx_t *ctx);
 
-/* Milliseconds left before the job's deadline (may be negative). */
+/* Milliseconds left before the job's deadline (may be negative); INT64_MAX when
+ * the JOB carried no deadline (deadline_ms 0). */
 int64_t job_remaining_ms(const job_ctx_t *ctx);
 
 /* The agent: snapshot in (validated, read-only), result map out (*result, a new
