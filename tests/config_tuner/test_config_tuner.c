@@ -748,6 +748,39 @@ static void test_bad_input(void **state)
     json_decref(bare);
 }
 
+static void set_source(json_t *snap, const char *name, const char *source, const char *file)
+{
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(snap, "settings"), i,
+                       row) if (!strcmp(json_string_value(json_object_get(row, "name")), name))
+    {
+        json_object_set_new(row, "source", json_string(source));
+        json_object_set_new(row, "sourcefile", file ? json_string(file) : json_null());
+    }
+}
+
+static void test_rollback_sources(void **state)
+{
+    (void)state;
+    json_t *snap = base_snapshot();
+    /* From postgresql.conf: RESET brings that value back. */
+    set_source(snap, "shared_buffers", "configuration file",
+               "/etc/postgresql/15/main/postgresql.conf");
+    /* From an earlier ALTER SYSTEM: RESET would lose it, so SET it back. */
+    set_source(snap, "effective_cache_size", "configuration file",
+               "/var/lib/postgresql/15/main/postgresql.auto.conf");
+    /* File unknown (not a superuser): SET it back. */
+    set_source(snap, "maintenance_work_mem", "configuration file", NULL);
+    json_t *out = run(snap, NULL);
+    const char *rollback = str_at(out, "rollback_script");
+    assert_contains(rollback, "ALTER SYSTEM RESET shared_buffers;\n");
+    assert_contains(rollback, "ALTER SYSTEM SET effective_cache_size = '4GB';\n");
+    assert_contains(rollback, "ALTER SYSTEM SET maintenance_work_mem = '64MB';\n");
+    json_decref(out);
+    json_decref(snap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -756,6 +789,7 @@ int main(void)
         cmocka_unit_test(test_autovacuum_per_table), cmocka_unit_test(test_pool_sizing),
         cmocka_unit_test(test_session_features),     cmocka_unit_test(test_workload_profiles),
         cmocka_unit_test(test_timescaledb),          cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_rollback_sources),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -416,7 +416,15 @@ json_t *ct_entry(ct_t *ct, json_t *group, const char *name, const char *recommen
         /* ALTER SYSTEM RESET restores the built-in value when that is what
          * runs now ("default", or "override": computed at startup, like
          * wal_buffers = -1); otherwise the current value is written back. */
-        int reset = !have_current ||
+        const char *sourcefile = row ? ct_str(row, "sourcefile") : NULL;
+        size_t sflen = sourcefile ? strlen(sourcefile) : 0;
+        /* A value from postgresql.conf (not postgresql.auto.conf, which
+         * ALTER SYSTEM RESET would lose) also comes back with RESET; that
+         * needs pg_settings.sourcefile, which only superusers see. */
+        int from_conf =
+            source && strcmp(source, "configuration file") == 0 && sflen > 0 &&
+            (sflen < 20 || strcmp(sourcefile + sflen - 20, "postgresql.auto.conf") != 0);
+        int reset = !have_current || from_conf ||
                     (source && (strcmp(source, "default") == 0 || strcmp(source, "override") == 0));
         json_object_set_new(c, "current_sql", have_current ? json_string(current) : json_null());
         json_object_set_new(c, "reset", json_boolean(reset));
