@@ -827,7 +827,9 @@ int snapshot_write_file(const char *path, const json_t *doc, err_t *err)
     /* A snapshot with a target section may hold a DSN with credentials:
      * such files are readable by their owner only. */
     mode_t mode = json_object_get(doc, "target") ? 0600 : 0644;
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    /* O_NOFOLLOW: a symlink planted at path.tmp (say in /tmp) must not
+     * redirect the write elsewhere. */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
     if (fd < 0) {
         err_set(err, "%s: %s", tmp, strerror(errno));
         free(tmp);

@@ -410,6 +410,17 @@ static void test_file_errors(void **state)
     assert_err_contains(err, "unknown format: the name must end in .json or .msgpack");
     assert_int_equal(snapshot_write_file("/nonexistent-dir/x.json", small, &err), -1);
     assert_err_contains(err, "/nonexistent-dir/x.json.tmp");
+    /* A symlink at the temporary name is not followed. */
+    snprintf(path, sizeof path, "%s", path_in_tmp("victim"));
+    spit(path, "keep", 4);
+    assert_int_equal(symlink(path, path_in_tmp("out.json.tmp")), 0);
+    snprintf(path, sizeof path, "%s", path_in_tmp("out.json"));
+    assert_int_equal(snapshot_write_file(path, small, &err), -1);
+    assert_err_contains(err, "out.json.tmp");
+    size_t victim_len;
+    char *victim = slurp(path_in_tmp("victim"), &victim_len);
+    assert_string_equal(victim, "keep");
+    free(victim);
     json_decref(small);
     assert_null(doc);
 }
