@@ -781,6 +781,52 @@ static void test_rollback_sources(void **state)
     json_decref(snap);
 }
 
+/* Engines and session features read from application code by
+ * common/python/sqla_engines (when built with it). */
+static void test_code_section(void **state)
+{
+    (void)state;
+#ifdef PGOPT_HAVE_SQLA_ENGINES
+    json_t *snap = base_snapshot();
+    const char *db_py = "from sqlalchemy import create_engine, text\n"
+                        "\n"
+                        "engine = create_engine(\n"
+                        "    DATABASE_URL, pool_size=10, max_overflow=20, pool_pre_ping=True\n"
+                        ")\n"
+                        "\n"
+                        "def tenant(conn, schema):\n"
+                        "    conn.execute(text(\"SET search_path TO app\"))\n"
+                        "\n"
+                        "def safe(conn):\n"
+                        "    conn.execute(text(\"SET LOCAL statement_timeout = '5s'\"))\n";
+    json_object_set_new(snap, "code",
+                        json_pack("[{s:s, s:s, s:i}]", "path", "app/db.py", "content", db_py,
+                                  "bytes", (int)strlen(db_py)));
+    config_tuner_options_t opts = {.app_processes = 2};
+    json_t *out = run(snap, &opts);
+    assert_int_equal(json_integer_value(at(out, "sqlalchemy.pool_size.current")), 10);
+    assert_int_equal(json_integer_value(at(out, "sqlalchemy.max_overflow.current")), 20);
+    assert_true(json_is_true(at(out, "sqlalchemy.pool_pre_ping.current")));
+    assert_true(json_is_false(at(out, "sqlalchemy.pool_pre_ping.change")));
+    /* B = 8 over 2 processes: 4 each, overflow 4. */
+    assert_int_equal(json_integer_value(at(out, "sqlalchemy.pool_size.recommended")), 4);
+    json_t *eng = json_array_get(at(out, "sqlalchemy.engines"), 0);
+    assert_non_null(eng);
+    assert_string_equal(json_string_value(json_object_get(eng, "file")), "app/db.py");
+    assert_int_equal(json_integer_value(json_object_get(eng, "line")), 3);
+    assert_string_equal(str_at(out, "evidence.pools.engines_source"),
+                        "code (common/python/sqla_engines)");
+    /* The session SET (not the SET LOCAL) keeps PgBouncer in session mode. */
+    assert_string_equal(str_at(out, "pgbouncer.pool_mode.recommended"), "session");
+    assert_contains(str_at(out, "pgbouncer.pool_mode.reason"), "SET at app/db.py:8");
+    assert_int_equal(json_array_size(at(out, "pgbouncer.session_features")), 1);
+    json_decref(out);
+    json_decref(snap);
+#else
+    skip();
+#endif
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -789,7 +835,7 @@ int main(void)
         cmocka_unit_test(test_autovacuum_per_table), cmocka_unit_test(test_pool_sizing),
         cmocka_unit_test(test_session_features),     cmocka_unit_test(test_workload_profiles),
         cmocka_unit_test(test_timescaledb),          cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_rollback_sources),
+        cmocka_unit_test(test_rollback_sources),     cmocka_unit_test(test_code_section),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
