@@ -1,0 +1,1 @@
+"""Business logic, one module per area. Functions take an open Session."""

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# demo.sh - the one-command pgopt demo.
+#
+#   scripts/demo.sh [coordinator options...]     e.g.  scripts/demo.sh -o out.json
+#
+# 1. installs what is missing (scripts/deps.sh) and builds pgopt (Release);
+# 2. starts a throwaway PostgreSQL 15 (scripts/pg-sandbox.sh) in a temporary
+#    directory and creates the database pgopt_demo with pg_stat_statements,
+#    hypopg, pg_qualstats and pg_trgm;
+# 3. loads the demo shop (demo/schema.sql, demo/data.sql, demo/indexes.sql:
+#    ~1 GB, with deliberate problems, see demo/README.md), switches the server
+#    to production durability (demo/server.sql) and resets all statistics;
+# 4. runs the demo workload (demo/workload/run.sh: fixed transaction counts);
+# 5. runs pgopt-coordinator on the database and the demo application's code
+#    (demo/app) with its four agents started locally, and prints the result;
+# 6. stops the server and removes the temporary directory - also on failure
+#    and on Ctrl-C.
+#
+# Extra arguments go to pgopt-coordinator unchanged. Environment:
+#   PGOPT_BUILD_DIR   build directory (default: build)
+#   PGOPT_NO_BUILD=1  use the existing build as it is
+#   DEMO_SCALE=N      multiply the workload's transaction counts (default 1)
+#   DEMO_KEEP=1       leave the server running at the end (prints how to
+#                     connect and how to stop it)
+# Exit status: the coordinator's (0 every agent answered, 3 partial), or 1
+# when a step before it failed.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${PGOPT_BUILD_DIR:-build}
+case "$build" in /*) ;; *) build=$root/$build ;; esac
+pgbin=${PGBIN:-/usr/lib/postgresql/15/bin}
+export PGBIN=$pgbin
+
+t_start=$(date +%s)
+step() { printf '\n== demo: %s (%d s)\n' "$*" "$(($(date +%s) - t_start))" >&2; }
+die() { echo "demo: $*" >&2; exit 1; }
+
+# --- 1. dependencies and build ---------------------------------------------
+step "dependencies"
+if [ -x "$root/scripts/deps.sh" ]; then
+    "$root/scripts/deps.sh"
+else
+    echo "demo: scripts/deps.sh not found; assuming the dependencies are installed" >&2
+fi
+
+if [ "${PGOPT_NO_BUILD:-0}" != 1 ]; then
+    step "build ($build)"
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build "$build" -j2
+fi
+coordinator=$build/bin/pgopt-coordinator
+[ -x "$coordinator" ] || die "$coordinator not found: the build did not produce it"
+for tool in psql pgbench; do
+    [ -x "$pgbin/$tool" ] || die "$pgbin/$tool not found (install postgresql-15)"
+done
+
+# --- 2. throwaway server ------------------------------------------------------
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pgopt-demo.XXXXXX")
+# As root the server runs as postgres, which must reach the sandbox below.
+chmod 755 "$tmp"
+sandbox=$tmp/pg
+# shellcheck disable=SC2317  # invoked by the EXIT trap
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    # Stop our own background jobs (pgbench, psql) before the server.
+    local pid
+    for pid in $(jobs -p); do kill "$pid" 2>/dev/null || true; done
+    if [ "${DEMO_KEEP:-0}" = 1 ] && { [ "$status" = 0 ] || [ "$status" = 3 ]; } && [ -f "$sandbox/env" ]; then
+        echo "demo: server left running (DEMO_KEEP=1): . $sandbox/env; export PGHOST PGPORT PGUSER;" \
+             "psql -d pgopt_demo   - stop it with: $root/scripts/pg-sandbox.sh stop $sandbox && rm -rf $tmp" >&2
+        exit "$status"
+    fi
+    "$root/scripts/pg-sandbox.sh" stop "$sandbox" 2>/dev/null || true
+    rm -rf "$tmp"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'echo "demo: interrupted" >&2; exit 130' INT TERM
+
+step "start PostgreSQL 15 in $sandbox"
+"$root/scripts/pg-sandbox.sh" start "$sandbox"
+# shellcheck disable=SC1091
+. "$sandbox/env"
+export PGHOST PGPORT PGUSER
+export PGDATABASE=pgopt_demo
+unset PGSERVICE PGOPTIONS
+export PGAPPNAME=pgopt-demo
+psql() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+psql -d postgres -c "CREATE DATABASE pgopt_demo"
+psql -c "CREATE EXTENSION pg_stat_statements; CREATE EXTENSION hypopg;
+         CREATE EXTENSION pg_qualstats; CREATE EXTENSION pg_trgm;"
+
+# --- 3. data ---------------------------------------------------------------------
+step "load the demo shop (schema, ~1 GB of data, indexes)"
+psql -f "$root/demo/schema.sql"
+psql -v part=base -f "$root/demo/data.sql"
+# The two big halves at once: one per core.
+psql -v part=orders -f "$root/demo/data.sql" &
+load_orders=$!
+psql -v part=activity -f "$root/demo/data.sql" &
+load_activity=$!
+wait "$load_orders" || die "loading orders and payments failed"
+wait "$load_activity" || die "loading order_items, events, audit_log and sessions failed"
+psql -f "$root/demo/indexes.sql"
+
+step "production settings and statistics reset"
+psql -f "$root/demo/server.sql" >/dev/null
+# CHECKPOINT writes out the load, so that the workload's checkpoints are its
+# own. The cumulative statistics are reset so that everything pgopt reads
+# describes the workload alone; ANALYZE restores the row estimates that
+# pg_stat_reset() zeroes (n_live_tup, n_dead_tup), and is itself forgotten
+# by the pg_stat_statements reset that follows it.
+psql -c "CHECKPOINT" \
+     -c "SELECT pg_stat_reset(), pg_stat_reset_shared('bgwriter'), pg_stat_reset_shared('wal')" \
+     -c "ANALYZE" \
+     -c "SELECT pg_stat_statements_reset(), pg_qualstats_reset()" >/dev/null
+
+# --- 4. workload -------------------------------------------------------------------
+step "workload (storefront, fulfilment worker, reports, nightly import)"
+"$root/demo/workload/run.sh" "$tmp/work"
+
+# --- 5. pgopt ---------------------------------------------------------------------------
+dsn="host=$PGHOST port=$PGPORT user=$PGUSER dbname=pgopt_demo"
+args=(--dsn "$dsn" --code "$root/demo/app")
+# Human-readable output when this coordinator offers it (and the caller did
+# not choose a format); otherwise its JSON.
+if "$coordinator" --help 2>&1 | grep -q -- '--format'; then
+    case " $* " in *" --format"*) ;; *) args+=(--format text) ;; esac
+fi
+step "pgopt-coordinator ${args[*]} $*"
+set +e
+"$coordinator" "${args[@]}" "$@"
+status=$?
+set -e
+case "$status" in
+0) step "done: every agent answered" ;;
+3) step "done: partial result (see the fleet section for the agents that did not answer)" ;;
+*) step "pgopt-coordinator failed (exit status $status)" ;;
+esac
+exit "$status"
