@@ -827,6 +827,35 @@ static void test_code_section(void **state)
 #endif
 }
 
+/* Statistics reset a minute ago: rates are not extrapolated. */
+static void test_short_window(void **state)
+{
+    (void)state;
+    json_t *snap = base_snapshot();
+    json_t *resets = json_object_get(json_object_get(snap, "meta"), "stats_reset");
+    json_object_set_new(resets, "database", json_string("2026-11-26T11:59:00Z"));
+    json_object_set_new(resets, "pg_stat_statements", json_string("2026-11-26 11:59:00+00"));
+    json_t *bgw = json_object_get(snap, "bgwriter");
+    json_object_set_new(bgw, "seconds_since_reset", json_real(60));
+    json_object_set_new(json_object_get(bgw, "wal"), "stats_reset",
+                        json_string("2026-11-26T11:59:00.000000Z"));
+    json_object_set_new(json_object_get(bgw, "wal"), "wal_bytes", json_integer(10 * GB));
+    /* 20k rows updated 3 times over in a minute, 1% dead now. */
+    json_array_append_new(json_object_get(snap, "tables"),
+                          table("public", "burst", 2e4, 200, 6e4, 0, NULL));
+    json_t *out = run(snap, NULL);
+    assert_true(notes_contain(out, "statistics cover only 60 s"));
+    assert_string_equal(str_at(out, "postgresql.checkpoints.max_wal_size.method"), "pgtune");
+    assert_contains(str_at(out, "postgresql.checkpoints.max_wal_size.reason"), "cover only 60 s");
+    assert_int_equal(json_array_size(at(out, "per_table")), 0);
+    assert_string_equal(str_at(out, "postgresql.autovacuum.autovacuum_vacuum_cost_limit.method"),
+                        "rule");
+    assert_true(json_is_null(at(out, "workload.calls_per_s")));
+    assert_true(json_real_value(at(out, "evidence.stats_windows.statements_s")) == 60.0);
+    json_decref(out);
+    json_decref(snap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -836,6 +865,7 @@ int main(void)
         cmocka_unit_test(test_session_features),     cmocka_unit_test(test_workload_profiles),
         cmocka_unit_test(test_timescaledb),          cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_rollback_sources),     cmocka_unit_test(test_code_section),
+        cmocka_unit_test(test_short_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -167,6 +167,22 @@ static void load_windows(ct_t *ct)
     if (ct->wal_window_s <= 0)
         ct->wal_window_s = ct->bgwriter_window_s;
 
+    ct->tables_rates_ok = ct->tables_window_s >= CT_MIN_RATE_WINDOW_S;
+    ct->statements_rates_ok = ct->statements_window_s >= CT_MIN_RATE_WINDOW_S;
+    ct->wal_rates_ok = ct->wal_window_s >= CT_MIN_RATE_WINDOW_S;
+    double shortest = 0;
+    const double windows[] = {ct->tables_window_s, ct->statements_window_s, ct->wal_window_s};
+    for (size_t i = 0; i < 3; i++)
+        if (windows[i] > 0 && windows[i] < CT_MIN_RATE_WINDOW_S &&
+            (shortest == 0 || windows[i] < shortest))
+            shortest = windows[i];
+    if (shortest > 0)
+        ct_note(ct,
+                "statistics cover only %.0f s since their last reset (less than %.0f s): "
+                "per-second rates (table churn, WAL, calls) are not extrapolated; collect "
+                "again after at least an hour of normal traffic",
+                shortest, CT_MIN_RATE_WINDOW_S);
+
     json_t *w = json_object();
     json_object_set_new(w, "tables_s", json_real(ct->tables_window_s));
     json_object_set_new(w, "tables_source",
@@ -231,7 +247,7 @@ static int classify_workload(ct_t *ct, err_t *err)
     }
     double short_share = total > 0 ? short_t / total : 0;
     double long_share = total > 0 ? long_t / total : 0;
-    double rate = ct->statements_window_s > 0 ? calls / ct->statements_window_s : -1;
+    double rate = ct->statements_rates_ok ? calls / ct->statements_window_s : -1;
     const char *why;
     if (ct->opts.profile) {
         if (pgtune_profile_parse(ct->opts.profile, &ct->profile) != 0)
@@ -527,7 +543,8 @@ static void checkpoints_group(ct_t *ct, json_t *group)
     double timed = 0, req = 0, wal_bytes = 0, wal_fpi = 0, wal_records = 0;
     int have_ckpt =
         ct_num(bgw, "checkpoints_timed", &timed) && ct_num(bgw, "checkpoints_req", &req);
-    int have_wal = ct_num(wal, "wal_bytes", &wal_bytes) && ct->wal_window_s > 0;
+    int have_wal_bytes = ct_num(wal, "wal_bytes", &wal_bytes);
+    int have_wal = have_wal_bytes && ct->wal_rates_ok;
     ct_num(wal, "wal_fpi", &wal_fpi);
     ct_num(wal, "wal_records", &wal_records);
     double timeout_ms = 300000, cct = 0.9, cur_max = CT_GB, cur_min = 80 * CT_MB;
@@ -558,12 +575,17 @@ static void checkpoints_group(ct_t *ct, json_t *group)
 
     /* max_wal_size */
     if (!have_ckpt || !have_wal) {
-        reason = ct_printf("PGTune (%s) profile value; the snapshot lacks %s, so the WAL rate "
-                           "and requested checkpoints could not be measured",
-                           pgtune_profile_name(ct->profile),
-                           !have_ckpt ? "bgwriter checkpoint counters"
-                                      : "pg_stat_wal bytes or its "
-                                        "window");
+        char why[160];
+        if (!have_ckpt)
+            snprintf(why, sizeof why, "the snapshot lacks the bgwriter checkpoint counters");
+        else if (!have_wal_bytes || ct->wal_window_s <= 0)
+            snprintf(why, sizeof why, "the snapshot lacks pg_stat_wal bytes or their window");
+        else
+            snprintf(why, sizeof why,
+                     "the WAL statistics cover only %.0f s, too short to extrapolate the WAL "
+                     "written per checkpoint interval",
+                     ct->wal_window_s);
+        reason = ct_printf("PGTune (%s) profile value; %s", pgtune_profile_name(ct->profile), why);
         ct_entry(ct, group, "max_wal_size", pgt, "pgtune", reason);
         ct_free_str(reason);
     } else {
@@ -603,7 +625,8 @@ static void checkpoints_group(ct_t *ct, json_t *group)
     pgtune_format_kb(ct->pgt.min_wal_size_kb, pgt, sizeof pgt);
     ct_format_bytes(cur_min, cur_s, sizeof cur_s);
     if (!have_wal) {
-        reason = ct_printf("PGTune (%s) profile value; WAL rate not measured",
+        reason = ct_printf("PGTune (%s) profile value; WAL rate not measured (no pg_stat_wal "
+                           "data over at least an hour)",
                            pgtune_profile_name(ct->profile));
         ct_entry(ct, group, "min_wal_size", pgt, "pgtune", reason);
     } else {
@@ -633,7 +656,7 @@ static void checkpoints_group(ct_t *ct, json_t *group)
     const char *pgt_wc = ct->pgt.wal_compression ? ct->pgt.wal_compression
                          : ct->pg_major >= 15    ? "lz4"
                                                  : "on";
-    if (!have_wal || wal_bytes <= 0) {
+    if (!have_wal_bytes || wal_bytes <= 0) {
         reason = ct_printf("PGTune: %s; WAL statistics are missing, so the share of full-page "
                            "images could not be measured",
                            pgt_wc);

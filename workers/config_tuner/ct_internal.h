@@ -14,10 +14,11 @@
 #include "workers/config_tuner/config_tuner.h"
 #include "workers/config_tuner/pgtune.h"
 
-#define CT_KB     1024.0
-#define CT_MB     (1024.0 * 1024.0)
-#define CT_GB     (1024.0 * 1024.0 * 1024.0)
-#define CT_BLCKSZ 8192.0 /* PostgreSQL block size: temp_blks_* and relpages count these */
+#define CT_KB                1024.0
+#define CT_MB                (1024.0 * 1024.0)
+#define CT_GB                (1024.0 * 1024.0 * 1024.0)
+#define CT_MIN_RATE_WINDOW_S 3600.0
+#define CT_BLCKSZ            8192.0 /* PostgreSQL block size: temp_blks_* and relpages count these */
 
 typedef struct {
     const json_t *snap;
@@ -42,6 +43,10 @@ typedef struct {
     double statements_window_s;
     double wal_window_s;
     double bgwriter_window_s;
+    /* Rates are extrapolated only from windows of at least
+     * CT_MIN_RATE_WINDOW_S: a few seconds after a reset or a bulk load say
+     * nothing about the steady workload. */
+    int tables_rates_ok, statements_rates_ok, wal_rates_ok;
 
     pgtune_profile_t profile;
     int have_pgtune;

@@ -99,11 +99,11 @@ static void per_table(ct_t *ct, const json_t *t, double g_f, double g_t, double 
         rel = live;
     double rows = fmax(rel, live);
     double dead_ratio = live + dead > 0 ? dead / (live + dead) : 0;
-    double churn = ct->tables_window_s > 0 ? (upd + del) / ct->tables_window_s : 0;
+    double churn = ct->tables_rates_ok ? (upd + del) / ct->tables_window_s : 0;
     *dirty_rate += churn;
 
     int large = rows >= LARGE_TABLE_ROWS;
-    int turned_over = ct->tables_window_s > 0 && rows >= CHURN_MIN_ROWS && upd + del >= rows;
+    int turned_over = ct->tables_rates_ok && rows >= CHURN_MIN_ROWS && upd + del >= rows;
     int bloated = rows >= CHURN_MIN_ROWS && dead_ratio >= DEAD_RATIO_HIGH && dead >= 1000;
     if (!large && !turned_over && !bloated)
         return;
@@ -162,14 +162,21 @@ static void per_table(ct_t *ct, const json_t *t, double g_f, double g_t, double 
     if (interval > 0)
         snprintf(interval_s, sizeof interval_s, "about every %.0f s at the measured churn",
                  interval);
+    else if (ct->tables_rates_ok)
+        snprintf(interval_s, sizeof interval_s, "no updates or deletes in the window");
     else
-        snprintf(interval_s, sizeof interval_s, "churn rate unknown (no stats window)");
+        snprintf(interval_s, sizeof interval_s, "churn rate not measured (stats window %.0f s)",
+                 ct->tables_window_s);
+    char churn_s[128];
+    if (ct->tables_rates_ok)
+        snprintf(churn_s, sizeof churn_s, " = %.2f dead rows/s", churn);
+    else
+        snprintf(churn_s, sizeof churn_s, " (too short a window for a rate)");
     char *reason = ct_printf(
-        "%s: %.0f rows, %.0f dead (%.1f%%), %.0f updates+deletes over %.0f s = %.2f dead "
-        "rows/s. Autovacuum now waits for %.0f + %g x %.0f = %.0f dead rows (%.1f%% of the "
-        "table). Vacuuming at %g%% (threshold %.0f so it runs at most every %.0f s) waits for "
-        "%.0f dead rows: %s.",
-        why, rows, dead, 100 * dead_ratio, upd + del, ct->tables_window_s, churn, cur_t, cur_f,
+        "%s: %.0f rows, %.0f dead (%.1f%%), %.0f updates+deletes over %.0f s%s. Autovacuum now "
+        "waits for %.0f + %g x %.0f = %.0f dead rows (%.1f%% of the table). Vacuuming at %g%% "
+        "(threshold %.0f so it runs at most every %.0f s) waits for %.0f dead rows: %s.",
+        why, rows, dead, 100 * dead_ratio, upd + del, ct->tables_window_s, churn_s, cur_t, cur_f,
         rows, cur_trigger, rows > 0 ? 100 * cur_trigger / rows : 0, 100 * f, th,
         MIN_VACUUM_INTERVAL_S, new_trigger, interval_s);
 
@@ -302,7 +309,7 @@ void ct_autovacuum(ct_t *ct, json_t *group)
     double needed = dirty_rate * COST_PAGE_DIRTY;
     json_object_set_new(ev, "cost_credits_per_s_capacity", json_real(capacity));
     json_object_set_new(ev, "cost_credits_per_s_needed", json_real(needed));
-    if (ct->tables_window_s > 0 && needed * COST_HEADROOM > capacity) {
+    if (ct->tables_rates_ok && needed * COST_HEADROOM > capacity) {
         double rec =
             fmin(10000, ceil(needed * COST_HEADROOM * fmax(delay, 0.001) / 1000.0 / 100) * 100);
         snprintf(buf, sizeof buf, "%.0f", rec);
@@ -316,17 +323,17 @@ void ct_autovacuum(ct_t *ct, json_t *group)
         char cur[64];
         const char *rec =
             ct_setting_human(ct, "autovacuum_vacuum_cost_limit", cur, sizeof cur) ? cur : "-1";
-        if (ct->tables_window_s > 0)
+        if (ct->tables_rates_ok)
             reason = ct_printf("measured: %.1f dead rows/s x %g credits per dirtied page = %.0f "
                                "credits/s in the worst case, within the %.0f credits/s the "
                                "current limit %.0f per %g ms allows: fine",
                                dirty_rate, COST_PAGE_DIRTY, needed, capacity, eff_limit, delay);
         else
-            reason = ct_printf("no stats window to measure churn; the current limit %.0f per %g "
-                               "ms is kept",
-                               eff_limit, delay);
+            reason = ct_printf("churn not measured (stats window %.0f s, at least %.0f s "
+                               "needed); the current limit %.0f per %g ms is kept",
+                               ct->tables_window_s, CT_MIN_RATE_WINDOW_S, eff_limit, delay);
         ct_entry(ct, group, "autovacuum_vacuum_cost_limit", rec,
-                 ct->tables_window_s > 0 ? "measured" : "rule", reason);
+                 ct->tables_rates_ok ? "measured" : "rule", reason);
     }
     ct_free_str(reason);
 
