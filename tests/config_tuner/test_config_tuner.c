@@ -820,6 +820,19 @@ static void test_code_section(void **state)
     assert_string_equal(str_at(out, "pgbouncer.pool_mode.recommended"), "session");
     assert_contains(str_at(out, "pgbouncer.pool_mode.reason"), "SET at app/db.py:8");
     assert_int_equal(json_array_size(at(out, "pgbouncer.session_features")), 1);
+    assert_contains(str_at(out, "sqlalchemy.pool_size.reason"), "create_engine at app/db.py:3");
+    json_decref(out);
+
+    /* A pool size computed at run time is reported as such, not as 5. */
+    const char *dyn_py = "import os\nfrom sqlalchemy import create_engine\n"
+                         "engine = create_engine(URL, pool_size=int(os.environ['POOL']))\n";
+    json_object_set_new(snap, "code",
+                        json_pack("[{s:s, s:s, s:i}]", "path", "app/db.py", "content", dyn_py,
+                                  "bytes", (int)strlen(dyn_py)));
+    out = run(snap, &opts);
+    assert_contains(str_at(out, "sqlalchemy.pool_size.current"), "dynamic");
+    assert_int_equal(json_integer_value(at(out, "sqlalchemy.max_overflow.current")), 10);
+    assert_string_equal(str_at(out, "pgbouncer.pool_mode.recommended"), "transaction");
     json_decref(out);
     json_decref(snap);
 #else

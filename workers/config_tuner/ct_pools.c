@@ -200,10 +200,21 @@ static json_t *find_session_features(ct_t *ct, json_t *evidence)
     return found;
 }
 
+/* An option's value in the code: the literal, SQLAlchemy's default when the
+ * call does not set it, or a string saying it is computed at run time
+ * (listed in the engine's "dynamic", or a "**kwargs" splat may set it). */
 static json_t *engine_option(const json_t *engine, const char *name, double def, int is_bool)
 {
     const json_t *opts = json_object_get(engine, "options");
     const json_t *v = json_object_get(opts, name);
+    size_t i;
+    const json_t *d;
+    json_array_foreach(json_object_get(engine, "dynamic"), i, d)
+    {
+        const char *dn = json_string_value(d);
+        if (dn && (strcmp(dn, name) == 0 || (dn[0] == '*' && dn[1] == '*' && !v)))
+            return json_string("dynamic (computed at run time in the code)");
+    }
     if (is_bool) {
         if (json_is_boolean(v))
             return json_boolean(json_is_true(v));
@@ -327,8 +338,16 @@ void ct_sqlalchemy_pgbouncer(ct_t *ct)
     }
 
     /* ---- SQLAlchemy ---- */
-    const char *cur_from =
-        first ? "the first engine found" : "SQLAlchemy's defaults (no engine found)";
+    char cur_from[512];
+    if (!first)
+        snprintf(cur_from, sizeof cur_from, "SQLAlchemy's defaults (no engine found)");
+    else
+        snprintf(cur_from, sizeof cur_from, "%s at %s:%lld%s",
+                 ct_str(first, "call") ? ct_str(first, "call") : "the engine",
+                 ct_str(first, "file") ? ct_str(first, "file") : "?",
+                 (long long)json_integer_value(json_object_get(first, "line")),
+                 json_array_size(engines) > 1 ? " (the first of several engines: see engines)"
+                                              : "");
     char *reason;
     if (budget) {
         reason = ct_printf("rule: %s. Current from %s.", arith, cur_from);
