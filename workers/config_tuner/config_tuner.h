@@ -22,6 +22,8 @@
  * why the current value is fine; only change=true entries go into
  * apply_script and rollback_script.
  *
+ * The rules and constants behind each value: workers/config_tuner/RULES.md.
+ *
  * Nothing here touches a database: the scripts are text for a DBA.
  */
 #ifndef PGOPT_CONFIG_TUNER_H

@@ -118,9 +118,9 @@ static void per_table(ct_t *ct, const json_t *t, double g_f, double g_t, double 
     double cur_t = cur.have_t ? cur.t : g_t;
     double cur_trigger = cur_t + cur_f * rows;
     double new_trigger = th + f * rows;
-    /* Already at least as aggressive (set by a DBA): leave it. */
-    if (cur_trigger <= new_trigger * 1.0001 && (cur.have_f || cur.have_t))
-        return;
+    /* Autovacuum already comes at least this early (per-table settings of a
+     * DBA, or the churn budget asks for a later vacuum than the current
+     * trigger): nothing to gain. */
     if (cur_trigger <= new_trigger * 1.0001)
         return;
 
