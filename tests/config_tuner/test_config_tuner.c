@@ -869,6 +869,114 @@ static void test_short_window(void **state)
     json_decref(snap);
 }
 
+/* Every leaf of a rich snapshot replaced, one at a time, by values of the
+ * wrong type or absurd size: the agent answers (or refuses with a message)
+ * and never crashes (run under ASan/UBSan by the sanitizer build). */
+static json_t *rich_snapshot(void)
+{
+    json_t *snap = base_snapshot();
+    json_array_append_new(json_object_get(snap, "statements"),
+                          statement(1, "SELECT * FROM t ORDER BY a", 10, 500, 3200, 100));
+    json_array_append_new(json_object_get(snap, "statements"),
+                          statement(2, "SET search_path TO x", 10, 1, 0, 0));
+    json_array_append_new(json_object_get(snap, "tables"),
+                          table("public", "big", 5e6, 1e5, 8e5, 2e5,
+                                json_pack("[s]", "autovacuum_vacuum_threshold=5")));
+    json_object_set_new(snap, "activity",
+                        json_pack("{s:[{s:s, s:s, s:i}]}", "by_application", "application_name",
+                                  "web", "state", "idle", "count", 7));
+    json_object_set_new(snap, "pgbouncer",
+                        json_pack("{s:s, s:s}", "pool_mode", "session", "default_pool_size", "20"));
+    json_object_set_new(snap, "sqlalchemy",
+                        json_pack("{s:[{s:s, s:i, s:s, s:{s:i}, s:[s]}]}", "engines", "file",
+                                  "a.py", "line", 1, "url_expr", "postgresql+asyncpg://x",
+                                  "options", "pool_size", 3, "dynamic", "max_overflow"));
+    json_object_set_new(snap, "timescaledb",
+                        json_pack("{s:{s:s}, s:[{s:s, s:s, s:I, s:[{s:s, s:s, s:I}]}]}", "settings",
+                                  "timescaledb.max_background_workers", "8", "hypertables",
+                                  "schema", "public", "name", "m", "chunk_time_interval_us",
+                                  (json_int_t)86400000000LL, "chunks", "name", "c1", "range_end",
+                                  "2026-11-26T00:00:00Z", "index_bytes", (json_int_t)(1 * GB)));
+    return snap;
+}
+
+typedef struct {
+    json_t *root;
+    int runs;
+} mutate_ctx_t;
+
+static void run_mutated(mutate_ctx_t *m)
+{
+    json_t *out = NULL;
+    err_t err = {{0}};
+    int rc = config_tuner_analyze(m->root, NULL, &out, &err);
+    if (rc == 0) {
+        assert_non_null(out);
+        assert_non_null(json_object_get(out, "apply_script"));
+        json_decref(out);
+    } else {
+        assert_null(out);
+        assert_true(err.msg[0] != '\0');
+    }
+    m->runs++;
+}
+
+static void mutate_leaves(mutate_ctx_t *m, json_t *node)
+{
+    json_t *replacements[] = {
+        json_string("x"),     json_null(),        json_integer(-1),
+        json_real(1e300),     json_real(-1e300),  json_array(),
+        json_object(),        json_true(),        json_integer(0),
+        json_string("1e300"), json_string("nan"), json_string("-99999999999999999999")};
+    size_t nrep = sizeof replacements / sizeof replacements[0];
+    if (json_is_object(node)) {
+        const char *k;
+        json_t *v;
+        void *tmp;
+        json_object_foreach_safe(node, tmp, k, v)
+        {
+            json_t *orig = json_incref(v);
+            if (json_is_object(orig) || json_is_array(orig))
+                mutate_leaves(m, orig);
+            for (size_t r = 0; r < nrep; r++) {
+                json_object_set(node, k, replacements[r]);
+                run_mutated(m);
+            }
+            json_object_set(node, k, orig);
+            json_decref(orig);
+        }
+    } else if (json_is_array(node)) {
+        for (size_t i = 0; i < json_array_size(node); i++) {
+            json_t *orig = json_incref(json_array_get(node, i));
+            if (json_is_object(orig) || json_is_array(orig))
+                mutate_leaves(m, orig);
+            for (size_t r = 0; r < nrep; r++) {
+                json_array_set(node, i, replacements[r]);
+                run_mutated(m);
+            }
+            json_array_set(node, i, orig);
+            json_decref(orig);
+        }
+    }
+    for (size_t r = 0; r < nrep; r++)
+        json_decref(replacements[r]);
+}
+
+static void test_mutated_snapshots(void **state)
+{
+    (void)state;
+    json_t *snap = rich_snapshot();
+    /* The unmutated snapshot exercises every section. */
+    json_t *out = run(snap, NULL);
+    assert_int_equal(json_array_size(at(out, "per_table")), 1);
+    assert_contains(str_at(out, "pgbouncer.pool_mode.reason"), "SET in statement 2");
+    json_decref(out);
+    mutate_ctx_t m = {.root = snap};
+    mutate_leaves(&m, snap);
+    assert_true(m.runs > 1000);
+    json_decref(snap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -878,7 +986,7 @@ int main(void)
         cmocka_unit_test(test_session_features),     cmocka_unit_test(test_workload_profiles),
         cmocka_unit_test(test_timescaledb),          cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_rollback_sources),     cmocka_unit_test(test_code_section),
-        cmocka_unit_test(test_short_window),
+        cmocka_unit_test(test_short_window),         cmocka_unit_test(test_mutated_snapshots),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -213,7 +213,8 @@ static void load_settings(ct_t *ct)
         ct_note(ct, "snapshot has no settings (pg_settings): current values are unknown, every "
                     "recommendation is listed as a change");
     double mc;
-    ct->max_connections = ct_setting_value(ct, "max_connections", &mc) && mc > 0 ? (int)mc : 100;
+    ct->max_connections =
+        ct_setting_value(ct, "max_connections", &mc) && mc > 0 ? ct_clamp_int(mc, 1, 262143) : 100;
     const json_t *meta = json_object_get(ct->snap, "meta");
     int64_t vnum;
     ct->pg_major =
@@ -696,13 +697,13 @@ static int timescaledb_workers(const ct_t *ct, int *current_out)
     const json_t *tss = json_object_get(ts, "settings");
     const char *v = ct_str(tss, "timescaledb.max_background_workers");
     if (v)
-        cur = atof(v);
+        cur = ct_clamp_int(atof(v), 0, 262143);
     else
         ct_setting_value(ct, "timescaledb.max_background_workers", &cur);
     size_t hyper = json_array_size(json_object_get(ts, "hypertables"));
-    int want = (int)fmax(cur, 1.0 + (double)hyper);
+    int want = ct_clamp_int(fmax(cur, 1.0 + (double)hyper), 1, 262143);
     if (current_out)
-        *current_out = (int)cur;
+        *current_out = ct_clamp_int(cur, 0, 262143);
     return want;
 }
 
@@ -713,6 +714,8 @@ static void parallelism_group(ct_t *ct, json_t *group)
     ct_setting_value(ct, "max_worker_processes", &cur_mwp);
     ct_setting_value(ct, "max_parallel_workers", &cur_mpw);
     int tsdb_bgw = timescaledb_workers(ct, NULL);
+    cur_mwp = ct_clamp_int(cur_mwp, 0, 262143);
+    cur_mpw = ct_clamp_int(cur_mpw, 0, 1024);
     ct->rec_max_worker_processes = (int)cur_mwp;
     ct->rec_max_parallel_workers = (int)cur_mpw;
     if (!ct->cpus) {

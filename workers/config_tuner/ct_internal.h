@@ -75,6 +75,14 @@ int ct_num(const json_t *obj, const char *key, double *value);
 int ct_int(const json_t *obj, const char *key, int64_t *value);
 const char *ct_str(const json_t *obj, const char *key);
 
+/* Snapshot numbers are untrusted: ct_num, ct_int and ct_setting_value
+ * accept only finite values within +-CT_MAX_NUMBER, so later arithmetic and
+ * casts stay defined. */
+#define CT_MAX_NUMBER 1e18
+
+/* v rounded toward zero and clamped to [lo, hi]; NaN gives lo. */
+int ct_clamp_int(double v, int lo, int hi);
+
 /* ISO-8601 ("2026-11-26T16:30:01.123Z", "+00:00" offsets, space instead of
  * T) to seconds since the epoch; 0 when parsed, -1 otherwise. */
 int ct_parse_time(const char *text, double *epoch);

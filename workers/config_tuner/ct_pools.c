@@ -229,10 +229,10 @@ static int pgbouncer_int(const json_t *pgb, const char *key, int def)
 {
     const char *v = ct_str(pgb, key);
     if (v)
-        return atoi(v);
-    int64_t n;
-    if (ct_int(pgb, key, &n))
-        return (int)n;
+        return ct_clamp_int(strtod(v, NULL), 0, 1000000);
+    double n;
+    if (ct_num(pgb, key, &n))
+        return ct_clamp_int(n, 0, 1000000);
     return def;
 }
 
@@ -277,13 +277,13 @@ void ct_sqlalchemy_pgbouncer(ct_t *ct)
     char *proc_text = NULL;
     if (processes <= 0 &&
         ct_int(json_object_get(ct->snap, "sqlalchemy"), "app_processes", &given) && given > 0) {
-        processes = (int)given;
+        processes = ct_clamp_int((double)given, 1, 100000);
         proc_source = "snapshot.sqlalchemy.app_processes";
     }
     if (processes > 0) {
         proc_text = ct_printf("%d application processes (%s)", processes, proc_source);
     } else if (app_conns > 0) {
-        processes = (int)ceil(app_conns / cur_pool);
+        processes = ct_clamp_int(ceil(app_conns / cur_pool), 1, 100000);
         proc_source = "activity.by_application";
         proc_text = ct_printf("%d application processes: %.0f application connections seen in "
                               "pg_stat_activity / current pool_size %.0f (a lower bound: each "
@@ -305,7 +305,7 @@ void ct_sqlalchemy_pgbouncer(ct_t *ct)
 
     double reserved = 3;
     ct_setting_value(ct, "superuser_reserved_connections", &reserved);
-    int usable = ct->max_connections - (int)reserved;
+    int usable = ct->max_connections - ct_clamp_int(reserved, 0, 262143);
     if (usable < 1)
         usable = 1;
     int spindles = ct->storage_name && ct->storage == PGTUNE_HDD ? 1 : 0;
@@ -384,7 +384,7 @@ void ct_sqlalchemy_pgbouncer(ct_t *ct)
     }
     json_t *cur_recycle = engine_option(first, "pool_recycle", -1, 0);
     if (idle_s > 0) {
-        int rec = (int)floor(idle_s * 0.9);
+        int rec = ct_clamp_int(floor(idle_s * 0.9), 1, 1000000000);
         reason = ct_printf("rule: %s closes idle connections after %.0f s; recycling at 90%% of "
                            "that (%d s) replaces them before the server does",
                            idle_from, idle_s, rec);
@@ -580,10 +580,10 @@ void ct_timescaledb(ct_t *ct)
     double cur = 16;
     const char *cur_s = ct_str(tss, "timescaledb.max_background_workers");
     if (cur_s)
-        cur = atof(cur_s);
+        cur = ct_clamp_int(strtod(cur_s, NULL), 0, 262143);
     else
         ct_setting_value(ct, "timescaledb.max_background_workers", &cur);
-    int want = (int)fmax(cur, 1.0 + (double)json_array_size(hts));
+    int want = ct_clamp_int(fmax(cur, 1.0 + (double)json_array_size(hts)), 1, 262143);
     char buf[64];
     snprintf(buf, sizeof buf, "%d", want);
     char *reason = ct_printf("rule: 1 scheduler for this database + 1 job per hypertable (%zu) "
@@ -593,7 +593,7 @@ void ct_timescaledb(ct_t *ct)
     json_t *e = ct_entry(ct, out, "timescaledb.max_background_workers", buf, "rule", reason);
     if (cur_s && !ct_setting_row(ct, "timescaledb.max_background_workers")) {
         json_object_set_new(e, "current", json_string(cur_s));
-        json_object_set_new(e, "change", json_boolean(want != (int)cur));
+        json_object_set_new(e, "change", json_boolean(want != ct_clamp_int(cur, 0, 262143)));
     }
     ct_free_str(reason);
 

@@ -46,10 +46,24 @@ void ct_note(ct_t *ct, const char *fmt, ...)
     }
 }
 
+static int sane(double v)
+{
+    return isfinite(v) && fabs(v) <= CT_MAX_NUMBER;
+}
+
+int ct_clamp_int(double v, int lo, int hi)
+{
+    if (isnan(v) || v < lo)
+        return lo;
+    if (v > hi)
+        return hi;
+    return (int)v;
+}
+
 int ct_num(const json_t *obj, const char *key, double *value)
 {
     const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
-    if (!json_is_number(v))
+    if (!json_is_number(v) || !sane(json_number_value(v)))
         return 0;
     *value = json_number_value(v);
     return 1;
@@ -57,16 +71,12 @@ int ct_num(const json_t *obj, const char *key, double *value)
 
 int ct_int(const json_t *obj, const char *key, int64_t *value)
 {
-    const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
-    if (json_is_integer(v)) {
-        *value = (int64_t)json_integer_value(v);
-        return 1;
-    }
-    if (json_is_real(v)) {
-        *value = (int64_t)json_real_value(v);
-        return 1;
-    }
-    return 0;
+    double d;
+    if (!ct_num(obj, key, &d))
+        return 0;
+    const json_t *v = json_object_get(obj, key);
+    *value = json_is_integer(v) ? (int64_t)json_integer_value(v) : (int64_t)d;
+    return 1;
 }
 
 const char *ct_str(const json_t *obj, const char *key)
@@ -243,20 +253,22 @@ int ct_setting_value(const ct_t *ct, const char *name, double *value)
         return 0;
     char *end;
     double v = strtod(setting, &end);
-    if (end == setting || *end)
+    if (end == setting || *end || !sane(v))
         return 0;
     double factor;
     char kind;
     /* Negative values are sentinels (-1 = "use another setting"): no unit. */
     if (v >= 0 && unit_factor(ct_str(row, "unit"), &factor, &kind))
         v *= factor;
+    if (!sane(v))
+        return 0;
     *value = v;
     return 1;
 }
 
 void ct_format_number(double v, char *buf, size_t len)
 {
-    if (v == floor(v) && fabs(v) < 1e15)
+    if (isfinite(v) && v == floor(v) && fabs(v) < 1e15)
         snprintf(buf, len, "%lld", (long long)v);
     else
         snprintf(buf, len, "%.6g", v);
@@ -275,7 +287,10 @@ void ct_format_bytes(double bytes, char *buf, size_t len)
             return;
         }
     }
-    snprintf(buf, len, "%lldB", (long long)bytes);
+    if (sane(bytes))
+        snprintf(buf, len, "%lldB", (long long)bytes);
+    else
+        snprintf(buf, len, "%g B", bytes);
 }
 
 void ct_format_ms(double ms, char *buf, size_t len)
@@ -309,7 +324,8 @@ int ct_setting_human(const ct_t *ct, const char *name, char *buf, size_t len)
     char *end;
     double v = strtod(setting, &end);
     if (vartype && (strcmp(vartype, "integer") == 0 || strcmp(vartype, "real") == 0) &&
-        end != setting && !*end && v >= 0 && unit_factor(ct_str(row, "unit"), &factor, &kind)) {
+        end != setting && !*end && v >= 0 && sane(v) &&
+        unit_factor(ct_str(row, "unit"), &factor, &kind)) {
         if (kind == 'm')
             ct_format_bytes(v * factor, buf, len);
         else
@@ -326,7 +342,7 @@ int ct_parse_value(const ct_t *ct, const char *name, const char *text, double *v
         return 0;
     char *end;
     double v = strtod(text, &end);
-    if (end == text)
+    if (end == text || !sane(v))
         return 0;
     while (*end == ' ')
         end++;
