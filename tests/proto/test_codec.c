@@ -560,6 +560,58 @@ static void test_memory_bounded(void **state)
     counting_stop();
 }
 
+typedef struct {
+    int calls;
+    size_t last_offset;
+    size_t total;
+} beats_t;
+
+static void count_beat(void *arg, size_t offset, size_t total)
+{
+    beats_t *b = arg;
+    assert_true(offset > b->last_offset);
+    assert_true(offset < total);
+    b->calls++;
+    b->last_offset = offset;
+    b->total = total;
+}
+
+/* The progress hook beats every CODEC_PROGRESS_EVERY values, with the offset
+ * reached, and changes nothing about the result. */
+static void test_decode_progress(void **state)
+{
+    (void)state;
+    json_t *arr = json_array();
+    for (int i = 0; i < 200000; i++)
+        json_array_append_new(arr, json_integer(i % 100));
+    char *buf;
+    size_t len;
+    encode_ok(arr, &buf, &len);
+    beats_t beats = {0, 0, 0};
+    json_t *doc = NULL;
+    err_t err = {{0}};
+    assert_int_equal(
+        codec_decode_progress(buf, len, &CODEC_LIMITS_DOCUMENT, &doc, &err, count_beat, &beats), 0);
+    assert_int_equal(beats.calls, 200001 / CODEC_PROGRESS_EVERY);
+    assert_int_equal(beats.total, len);
+    assert_true(json_equal(doc, arr));
+    json_decref(doc);
+    /* Small documents do not beat; refusals still work with a hook. */
+    beats_t none = {0, 0, 0};
+    static const unsigned char small[] = {0x92, 0x01, 0x02};
+    assert_int_equal(codec_decode_progress(small, sizeof small, &CODEC_LIMITS_DOCUMENT, &doc, &err,
+                                           count_beat, &none),
+                     0);
+    assert_int_equal(none.calls, 0);
+    json_decref(doc);
+    assert_int_equal(
+        codec_decode_progress(buf, len - 1, &CODEC_LIMITS_DOCUMENT, &doc, &err, count_beat, &none),
+        -1);
+    assert_err_contains(err, "declared array of 200000 elements but only 199999 bytes remain");
+    free(buf);
+    json_decref(arr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -581,6 +633,7 @@ int main(void)
         cmocka_unit_test(test_path_rendering),
         cmocka_unit_test(test_encode_rejects_nul_key),
         cmocka_unit_test(test_memory_bounded),
+        cmocka_unit_test(test_decode_progress),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
