@@ -859,7 +859,7 @@ static void planner_group(ct_t *ct, json_t *group)
                            "web/OLTP statements cannot earn back",
                            pgtune_profile_name(ct->profile));
         ct_entry(ct, group, "jit", "off", "pgtune", reason);
-    } else {
+    } else if (short_share >= 0.5) {
         reason = ct_printf("workload \"%s\": statements with a mean under 10 ms take %.0f%% of "
                            "execution time and long ones %.0f%%; JIT compilation costs tens of "
                            "milliseconds when the planner's cost crosses jit_above_cost, which "
@@ -867,6 +867,12 @@ static void planner_group(ct_t *ct, json_t *group)
                            "web/oltp/mixed)",
                            pgtune_profile_name(ct->profile), 100 * short_share, 100 * long_share);
         ct_entry(ct, group, "jit", "off", "measured", reason);
+    } else {
+        reason = ct_printf("PGTune turns JIT off for the %s profile; measured: statements under "
+                           "10 ms take %.0f%% of execution time and statements of 100 ms or more "
+                           "%.0f%%, so few queries run long enough to repay compilation",
+                           pgtune_profile_name(ct->profile), 100 * short_share, 100 * long_share);
+        ct_entry(ct, group, "jit", "off", "pgtune", reason);
     }
     ct_free_str(reason);
 }
@@ -892,6 +898,7 @@ int config_tuner_analyze(const json_t *snapshot, const config_tuner_options_t *o
     ct.evidence = json_object();
     ct.changes = json_array();
     ct.per_table = json_array();
+    ct.missing_settings = json_array();
     int rc = -1;
 
     json_object_set_new(ct.result, "phase", json_string("OPTIMIZE"));
@@ -943,6 +950,24 @@ int config_tuner_analyze(const json_t *snapshot, const config_tuner_options_t *o
     if (ct_scripts(&ct, err) != 0)
         goto done;
 
+    if (json_array_size(ct.missing_settings) > 0) {
+        char list[1024] = "";
+        size_t used = 0, i;
+        json_t *v;
+        json_array_foreach(ct.missing_settings, i, v)
+        {
+            int k = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+                             json_string_value(v));
+            if (k < 0 || (size_t)k >= sizeof list - used)
+                break;
+            used += (size_t)k;
+        }
+        ct_note(&ct,
+                "%zu settings are missing from the snapshot's pg_settings (%s): their current "
+                "value is null, PostgreSQL %d's defaults stand in where a rule needs one, and "
+                "rollback resets them",
+                json_array_size(ct.missing_settings), list, ct.pg_major);
+    }
     json_object_set(ct.result, "per_table", ct.per_table);
     json_object_set(ct.result, "notes", ct.notes);
     json_object_set(ct.result, "evidence", ct.evidence);
@@ -955,6 +980,7 @@ done:
     json_decref(ct.evidence);
     json_decref(ct.changes);
     json_decref(ct.per_table);
+    json_decref(ct.missing_settings);
     json_decref(ct.settings_by_name);
     return rc;
 }

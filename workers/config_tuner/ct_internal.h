@@ -62,6 +62,7 @@ typedef struct {
     json_t *evidence; /* map */
     json_t *changes;  /* array of {name, value, current_sql|null, reset, restart} */
     json_t *per_table;
+    json_t *missing_settings; /* names ct_entry found no pg_settings row for */
 } ct_t;
 
 /* ---- ct_util.c ---- */

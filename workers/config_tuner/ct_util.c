@@ -411,6 +411,9 @@ json_t *ct_entry(ct_t *ct, json_t *group, const char *name, const char *recommen
      * is still recommended (applying it is harmless when it is already so). */
     if (recommended && !have_current)
         change = 1;
+    if (!have_current && json_object_size(ct->settings_by_name) > 0 &&
+        strncmp(name, "timescaledb.", 12) != 0)
+        json_array_append_new(ct->missing_settings, json_string(name));
 
     json_t *e = json_object();
     json_object_set_new(e, "current", have_current ? json_string(current) : json_null());
