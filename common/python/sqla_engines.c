@@ -33,6 +33,18 @@ struct sqla_scan {
     size_t n_files;
     json_t *diagnostics;
     bool style_collected;
+    json_t *project_20, *project_1x; /* style evidence of the whole code */
+    struct flask_setting *flask_settings;
+    size_t n_flask_settings;
+    bool flask_collected;
+};
+
+/* One Flask config key set somewhere in the code (collected once per scan,
+ * applied to every SQLAlchemy() object). */
+struct flask_setting {
+    const pysource_t *src;
+    char *key;
+    TSNode where, value;
 };
 
 /* ---- small JSON helpers ---------------------------------------------- */
@@ -198,6 +210,11 @@ void sqla_scan_destroy(sqla_scan_t **scanp)
         json_decref(scan->files[i].style_1x);
     }
     free(scan->files);
+    for (size_t i = 0; i < scan->n_flask_settings; i++)
+        free(scan->flask_settings[i].key);
+    free(scan->flask_settings);
+    json_decref(scan->project_20);
+    json_decref(scan->project_1x);
     json_decref(scan->diagnostics);
     free(scan);
     *scanp = NULL;
@@ -328,9 +345,19 @@ static void collect_style(sqla_scan_t *scan)
 {
     if (scan->style_collected)
         return;
+    scan->project_20 = json_array();
+    scan->project_1x = json_array();
     for (size_t i = 0; i < scan->n_files; i++) {
         scan_file_t *f = &scan->files[i];
         pysource_walk(f->src, pysource_root(f->src), style_visit, f);
+        for (size_t k = 0; k < json_array_size(f->style_20) &&
+                           json_array_size(scan->project_20) < STYLE_EVIDENCE_MAX;
+             k++)
+            json_array_append(scan->project_20, json_array_get(f->style_20, k));
+        for (size_t k = 0; k < json_array_size(f->style_1x) &&
+                           json_array_size(scan->project_1x) < STYLE_EVIDENCE_MAX;
+             k++)
+            json_array_append(scan->project_1x, json_array_get(f->style_1x, k));
     }
     scan->style_collected = true;
 }
@@ -339,18 +366,13 @@ static void collect_style(sqla_scan_t *scan)
  * the whole code section. */
 static void decide_style(const sqla_scan_t *scan, const scan_file_t *own, json_t *engine)
 {
-    json_t *ev20 = json_array(), *ev1x = json_array();
+    const json_t *ev20 = scan->project_20, *ev1x = scan->project_1x;
     if (json_array_size(own->style_20) || json_array_size(own->style_1x)) {
-        json_array_extend(ev20, own->style_20);
-        json_array_extend(ev1x, own->style_1x);
-    } else {
-        for (size_t i = 0; i < scan->n_files; i++) {
-            json_array_extend(ev20, scan->files[i].style_20);
-            json_array_extend(ev1x, scan->files[i].style_1x);
-        }
+        ev20 = own->style_20;
+        ev1x = own->style_1x;
     }
     const char *style = "unknown";
-    json_t *evidence = NULL;
+    const json_t *evidence = NULL;
     if (json_array_size(ev20)) {
         style = "2.0";
         evidence = ev20;
@@ -358,13 +380,9 @@ static void decide_style(const sqla_scan_t *scan, const scan_file_t *own, json_t
         style = "1.x";
         evidence = ev1x;
     }
-    json_t *kept = json_array();
-    for (size_t i = 0; evidence && i < json_array_size(evidence) && i < STYLE_EVIDENCE_MAX; i++)
-        json_array_append(kept, json_array_get(evidence, i));
     json_object_set_new(engine, "style", json_string(style));
-    json_object_set_new(engine, "style_evidence", kept);
-    json_decref(ev20);
-    json_decref(ev1x);
+    json_object_set_new(engine, "style_evidence",
+                        evidence ? json_deep_copy(evidence) : json_array());
 }
 
 /* ---- pool options --------------------------------------------------- */
@@ -661,9 +679,9 @@ static int flask_engine_option(const pysource_t *src, const char *key, TSNode ke
     return 0;
 }
 
-/* One Flask config key set to value somewhere in the code. */
-static void flask_config_key(flask_ctx_t *fc, const pysource_t *src, const char *key, TSNode where,
-                             TSNode value)
+/* Applies one Flask config key set to value somewhere in the code. */
+static void flask_apply_key(flask_ctx_t *fc, const pysource_t *src, const char *key, TSNode where,
+                            TSNode value)
 {
     if (strcmp(key, "SQLALCHEMY_DATABASE_URI") == 0) {
         if (json_is_null(json_object_get(fc->engine, "url_expr")))
@@ -677,6 +695,26 @@ static void flask_config_key(flask_ctx_t *fc, const pysource_t *src, const char 
     for (size_t i = 0; i < sizeof(flask_pool_keys) / sizeof(flask_pool_keys[0]); i++)
         if (strcmp(key, flask_pool_keys[i].key) == 0)
             apply_option(fc->os, src, flask_pool_keys[i].option, where, value);
+}
+
+/* Remembers a SQLALCHEMY_* key for flask_found(). */
+static void flask_config_key(sqla_scan_t *scan, const pysource_t *src, const char *key,
+                             TSNode where, TSNode value)
+{
+    if (strncmp(key, "SQLALCHEMY_", 11) != 0)
+        return;
+    struct flask_setting *grown =
+        realloc(scan->flask_settings, (scan->n_flask_settings + 1) * sizeof(*scan->flask_settings));
+    if (!grown)
+        return;
+    scan->flask_settings = grown;
+    struct flask_setting *fs = &scan->flask_settings[scan->n_flask_settings];
+    fs->src = src;
+    fs->key = strdup(key);
+    fs->where = where;
+    fs->value = value;
+    if (fs->key)
+        scan->n_flask_settings++;
 }
 
 static int flask_config_entry(const pysource_t *src, const char *key, TSNode key_node, TSNode value,
@@ -698,7 +736,7 @@ static bool is_config_object(const pysource_t *src, TSNode expr)
 
 static pysource_walk_t flask_config_visit(const pysource_t *src, TSNode node, void *ctx)
 {
-    flask_ctx_t *fc = ctx;
+    sqla_scan_t *fc = ctx;
     if (pysource_node_is(node, "assignment")) {
         TSNode left = ts_node_child_by_field_name(node, "left", 4);
         TSNode right = ts_node_child_by_field_name(node, "right", 5);
@@ -709,7 +747,7 @@ static pysource_walk_t flask_config_visit(const pysource_t *src, TSNode node, vo
         if (pysource_node_is(left, "identifier")) {
             /* SQLALCHEMY_POOL_SIZE = 10 in a config module or class */
             char *key = pysource_node_text(src, left);
-            if (key && strncmp(key, "SQLALCHEMY_", 11) == 0)
+            if (key)
                 flask_config_key(fc, src, key, left, right);
             free(key);
         } else if (pysource_node_is(left, "subscript") &&
@@ -828,10 +866,18 @@ static void flask_found(engines_ctx_t *ec, TSNode call)
     if (!ts_node_is_null(engine_options))
         pysource_mapping_entries(src, engine_options, flask_engine_option, &fc);
     /* The app's configuration may live in any file (config.py, settings
-     * classes, the app factory): read it everywhere. */
-    for (size_t i = 0; i < ec->scan->n_files; i++) {
-        const pysource_t *s = ec->scan->files[i].src;
-        pysource_walk(s, pysource_root(s), flask_config_visit, &fc);
+     * classes, the app factory): it is read everywhere, once. */
+    sqla_scan_t *scan = ec->scan;
+    if (!scan->flask_collected) {
+        for (size_t i = 0; i < scan->n_files; i++) {
+            const pysource_t *s = scan->files[i].src;
+            pysource_walk(s, pysource_root(s), flask_config_visit, scan);
+        }
+        scan->flask_collected = true;
+    }
+    for (size_t i = 0; i < scan->n_flask_settings; i++) {
+        const struct flask_setting *fs = &scan->flask_settings[i];
+        flask_apply_key(&fc, fs->src, fs->key, fs->where, fs->value);
     }
     finish_engine(ec, engine, &os, false, call);
 }

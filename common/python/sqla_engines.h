@@ -35,7 +35,9 @@
  *                 so any option may be set there ],
  *     "option_sources": [ {"option", "file", "line", "expr"} ] where each
  *                 option is set (several for Flask config classes that
- *                 disagree; the option is then also listed as dynamic),
+ *                 disagree; the option is then also listed as dynamic.
+ *                 Flask settings from every file are merged, whichever
+ *                 config class app.config.from_object() picks),
  *     "file_has_syntax_errors": true  (only when the engine's file has) }
  *
  * Style: "2.0" when the call has future=True, or the code uses 2.0 API
@@ -54,7 +56,7 @@
  * SQLALCHEMY_POOL_TIMEOUT, SQLALCHEMY_POOL_RECYCLE, anywhere in the code.
  *
  * Session features: array of
- *   { "file", "line", "feature": "SET" | "LISTEN" | "PREPARE" |
+ *   { "file", "line" (of the call that runs the SQL), "feature": "SET" | "LISTEN" | "PREPARE" |
  *     "advisory_lock" | "temp_table" | "with_hold_cursor",
  *     "snippet": the SQL statement (at most 200 bytes; for f-strings the
  *                Python expression), "call": the callee ("text",
