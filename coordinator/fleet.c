@@ -142,6 +142,18 @@ int fleet_endpoint_count(const fleet_t *self)
     return self->ninst;
 }
 
+int fleet_all_local(const fleet_t *self)
+{
+    for (int i = 0; i < self->ninst; i++) {
+        const char *ep = self->inst[i].endpoint;
+        /* tcp endpoints are stored resolved to numeric addresses. */
+        if (strncmp(ep, "tcp://", 6) == 0 && strncmp(ep, "tcp://127.", 10) != 0 &&
+            strncmp(ep, "tcp://[::1]:", 12) != 0)
+            return 0;
+    }
+    return 1;
+}
+
 static int add_one(fleet_t *self, const char *endpoint)
 {
     for (int i = 0; i < self->ninst; i++)

@@ -79,6 +79,10 @@ int fleet_add_endpoint_list(fleet_t *self, const char *list);
 
 int fleet_endpoint_count(const fleet_t *self);
 
+/* 1 when every endpoint stays on this machine (ipc://, inproc://, or tcp://
+ * to a loopback address): what may carry a DSN without CURVE. */
+int fleet_all_local(const fleet_t *self);
+
 /* Runs one analysis: every agent in agents[0..n) gets the snapshot body.
  * outcomes[0..n) are filled (caller frees results with fleet_outcomes_clear).
  * Returns 0 when it ran (whatever the agents' statuses), -1 on a local

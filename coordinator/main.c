@@ -389,43 +389,21 @@ int main(int argc, char **argv)
         log_level_parse(o.log_level, &level);
     log_init("coordinator", level);
 
-    json_t *snap = obtain_snapshot(&o);
-    if (!snap)
-        return EXIT_ERROR;
-
-    /* Encode once; every worker gets a reference to the same bytes. */
-    err_t err;
-    char *buf = NULL;
-    size_t len = 0;
-    zmq_msg_t body;
-    if (codec_encode(snap, &buf, &len, &err) != 0 ||
-        transport_body_from_buffer(&body, buf, len, &err) != 0) {
-        fprintf(stderr, "pgopt-coordinator: encoding the snapshot: %s\n", err.msg);
-        json_decref(snap);
-        return EXIT_ERROR;
-    }
-    json_decref(snap);
-
     if (o.nagents == 0)
         for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
             o.agents[o.nagents++] = PHASE3_AGENTS[a];
 
     int status = EXIT_ERROR;
+    err_t err;
     embedded_t *local = NULL;
     fleet_t *fleet = NULL;
+    json_t *snap = NULL;
+    zmq_msg_t body;
+    zmq_msg_init(&body);
     const char *env_workers = getenv("PGOPT_WORKERS");
     int distributed = o.nworkers > 0 || (env_workers && *env_workers);
-    if (!distributed) {
-        /* Local workers need a moment to bind; PONGs end the wait early. */
-        if (o.fleet.discover_ms == default_discover)
-            o.fleet.discover_ms = 10000;
-        local = embedded_start(o.agents, o.nagents, o.worker_jobs,
-                               o.log_level ? o.log_level : (o.verbose ? "info" : "warn"), &err);
-        if (!local) {
-            fprintf(stderr, "pgopt-coordinator: starting local workers: %s\n", err.msg);
-            goto done;
-        }
-    }
+    if (!distributed && o.fleet.discover_ms == default_discover)
+        o.fleet.discover_ms = 10000; /* local workers need a moment to bind; PONGs end it early */
     fleet = fleet_new(&o.fleet);
     if (!fleet) {
         fprintf(stderr, "pgopt-coordinator: out of memory\n");
@@ -442,11 +420,48 @@ int main(int argc, char **argv)
         status = EXIT_USAGE;
         goto done;
     }
-    for (int i = 0; i < embedded_count(local); i++)
-        if (fleet_add_endpoint(fleet, embedded_endpoint(local, i)) < 0) {
-            fprintf(stderr, "pgopt-coordinator: %s\n", fleet_error(fleet));
+
+    /* Workers reach the database for what-if analysis through target.dsn
+     * (never with a password). It stays on this machine: without CURVE
+     * (not yet available) it is not sent to workers on other hosts. */
+    o.collect.include_target_dsn = 1;
+    snap = obtain_snapshot(&o);
+    if (!snap)
+        goto done;
+    if (json_object_get(snap, "target") && !fleet_all_local(fleet)) {
+        json_object_del(snap, "target");
+        json_t *notes = json_object_get(json_object_get(snap, "meta"), "notes");
+        if (json_is_array(notes))
+            json_array_append_new(notes, json_string("target DSN withheld: workers on other hosts "
+                                                     "are reached without encryption, so what-if "
+                                                     "analysis on the database is not possible"));
+        log_warn("target DSN withheld from remote workers (plaintext tcp)", NULL);
+    }
+
+    /* Encode once; every worker gets a reference to the same bytes. */
+    char *buf = NULL;
+    size_t len = 0;
+    if (codec_encode(snap, &buf, &len, &err) != 0 ||
+        transport_body_from_buffer(&body, buf, len, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator: encoding the snapshot: %s\n", err.msg);
+        goto done;
+    }
+    json_decref(snap);
+    snap = NULL;
+
+    if (!distributed) {
+        local = embedded_start(o.agents, o.nagents, o.worker_jobs,
+                               o.log_level ? o.log_level : (o.verbose ? "info" : "warn"), &err);
+        if (!local) {
+            fprintf(stderr, "pgopt-coordinator: starting local workers: %s\n", err.msg);
             goto done;
         }
+        for (int i = 0; i < embedded_count(local); i++)
+            if (fleet_add_endpoint(fleet, embedded_endpoint(local, i)) < 0) {
+                fprintf(stderr, "pgopt-coordinator: %s\n", fleet_error(fleet));
+                goto done;
+            }
+    }
 
     agent_outcome_t outcomes[PHASE3_AGENT_COUNT];
     if (fleet_run(fleet, o.agents, o.nagents, &body, outcomes) != 0) {
@@ -473,6 +488,7 @@ int main(int argc, char **argv)
                     agent_status_name(outcomes[k].status), outcomes[k].error);
 
 done:
+    json_decref(snap);
     fleet_destroy(&fleet);
     embedded_stop(&local);
     zmq_msg_close(&body);
