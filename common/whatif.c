@@ -1,0 +1,632 @@
+/* whatif.c - see whatif.h. */
+#include "common/whatif.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/sqlparse.h"
+
+struct whatif {
+    PGconn *conn;
+    err_t err;
+    int has_hypopg;
+    char hypopg_version[32];
+    char hypopg_schema_q[140]; /* quoted schema of hypopg's functions */
+    int server_version;
+    int generation;
+    int64_t created_since_reset, created_total;
+    int64_t explains, cache_hits;
+    unsigned prepare_seq;
+    json_t *cache;       /* cache_key -> cost */
+    json_t *param_types; /* sql text -> array of type names */
+};
+
+static int fail(whatif_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(whatif_t *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->err.msg, sizeof w->err.msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* The server's message without its trailing newline. */
+static const char *pq_message(const PGconn *conn, const PGresult *r)
+{
+    static _Thread_local char buf[400];
+    const char *m = r ? PQresultErrorMessage(r) : NULL;
+    if (!m || !*m)
+        m = PQerrorMessage(conn);
+    snprintf(buf, sizeof buf, "%s", m ? m : "unknown error");
+    size_t n = strlen(buf);
+    while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+        buf[--n] = 0;
+    return buf;
+}
+
+/* Runs a command that returns no rows; on failure inside a transaction block
+ * the block is rolled back so the session stays usable. */
+static int exec_cmd(whatif_t *w, const char *what, const char *sql)
+{
+    PGresult *r = PQexec(w->conn, sql);
+    int ok = r && (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
+    if (!ok)
+        fail(w, "%s: %s", what, pq_message(w->conn, r));
+    PQclear(r);
+    if (!ok && PQtransactionStatus(w->conn) == PQTRANS_INERROR) {
+        PGresult *rb = PQexec(w->conn, "ROLLBACK");
+        PQclear(rb);
+    }
+    return ok ? 0 : -1;
+}
+
+int whatif_open(const char *conninfo, int statement_timeout_ms, whatif_t **out, err_t *err)
+{
+    if (!out)
+        return err_set(err, "whatif_open: no output pointer");
+    *out = NULL;
+    whatif_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return err_set(err, "whatif_open: out of memory");
+    w->cache = json_object();
+    w->param_types = json_object();
+    /* Read-only and bounded from the first statement on: the options travel
+     * in the startup packet, so not even the session setup can write. */
+    char options[160];
+    snprintf(options, sizeof options,
+             "-c default_transaction_read_only=on -c statement_timeout=%d -c lock_timeout=1000",
+             statement_timeout_ms > 0 ? statement_timeout_ms : 5000);
+    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
+    const char *vals[] = {conninfo ? conninfo : "", options, "pgopt-whatif", "10", NULL};
+    w->conn = PQconnectdbParams(keys, vals, 1);
+    if (!w->conn || PQstatus(w->conn) != CONNECTION_OK) {
+        err_set(err, "what-if session: cannot connect: %s", pq_message(w->conn, NULL));
+        whatif_destroy(&w);
+        return -1;
+    }
+    w->server_version = PQserverVersion(w->conn);
+    PGresult *r = PQexec(w->conn, "SHOW default_transaction_read_only");
+    int ro = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+             strcmp(PQgetvalue(r, 0, 0), "on") == 0;
+    PQclear(r);
+    if (!ro) {
+        err_set(err, "what-if session: the server did not accept default_transaction_read_only=on "
+                     "(a pooler may drop startup options); refusing to run what-if analysis");
+        whatif_destroy(&w);
+        return -1;
+    }
+    r = PQexec(w->conn,
+               "SELECT e.extversion, quote_ident(n.nspname) FROM pg_catalog.pg_extension e "
+               "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+               "WHERE e.extname = 'hypopg'");
+    if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+        w->has_hypopg = 1;
+        snprintf(w->hypopg_version, sizeof w->hypopg_version, "%s", PQgetvalue(r, 0, 0));
+        snprintf(w->hypopg_schema_q, sizeof w->hypopg_schema_q, "%s", PQgetvalue(r, 0, 1));
+    }
+    PQclear(r);
+    *out = w;
+    return 0;
+}
+
+void whatif_destroy(whatif_t **w)
+{
+    if (!w || !*w)
+        return;
+    if ((*w)->conn)
+        PQfinish((*w)->conn);
+    json_decref((*w)->cache);
+    json_decref((*w)->param_types);
+    free(*w);
+    *w = NULL;
+}
+
+const char *whatif_error(const whatif_t *w)
+{
+    return w ? w->err.msg : "no what-if session";
+}
+
+int whatif_has_hypopg(const whatif_t *w)
+{
+    return w && w->has_hypopg;
+}
+
+const char *whatif_hypopg_version(const whatif_t *w)
+{
+    return w && w->has_hypopg ? w->hypopg_version : NULL;
+}
+
+int whatif_server_version(const whatif_t *w)
+{
+    return w ? w->server_version : 0;
+}
+
+int whatif_generation(const whatif_t *w)
+{
+    return w ? w->generation : 0;
+}
+
+int64_t whatif_explain_count(const whatif_t *w)
+{
+    return w ? w->explains : 0;
+}
+
+int64_t whatif_cache_hits(const whatif_t *w)
+{
+    return w ? w->cache_hits : 0;
+}
+
+int64_t whatif_created_count(const whatif_t *w)
+{
+    return w ? w->created_total : 0;
+}
+
+int whatif_reset(whatif_t *w)
+{
+    if (!w || !w->has_hypopg)
+        return w ? fail(w, "hypopg is not installed") : -1;
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT %s.hypopg_reset()", w->hypopg_schema_q);
+    if (exec_cmd(w, "hypopg_reset", sql) != 0)
+        return -1;
+    w->created_since_reset = 0;
+    w->generation++;
+    return 0;
+}
+
+int whatif_index_create(whatif_t *w, const char *create_sql, unsigned *oid, int64_t *size)
+{
+    if (!w || !create_sql || !oid)
+        return w ? fail(w, "whatif_index_create: missing argument") : -1;
+    if (!w->has_hypopg)
+        return fail(w, "hypopg is not installed in the target database");
+    if (w->created_since_reset >= WHATIF_MAX_HYPO && whatif_reset(w) != 0)
+        return -1;
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT h.indexrelid, %s.hypopg_relation_size(h.indexrelid) "
+             "FROM %s.hypopg_create_index($1) h",
+             w->hypopg_schema_q, w->hypopg_schema_q);
+    const char *params[1] = {create_sql};
+    PGresult *r = PQexecParams(w->conn, sql, 1, NULL, params, NULL, NULL, 0);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+        fail(w, "hypopg_create_index(%s): %s", create_sql, pq_message(w->conn, r));
+        PQclear(r);
+        return -1;
+    }
+    *oid = (unsigned)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+    if (size)
+        *size = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    PQclear(r);
+    w->created_since_reset++;
+    w->created_total++;
+    return 0;
+}
+
+int whatif_index_drop(whatif_t *w, unsigned oid)
+{
+    if (!w || !w->has_hypopg)
+        return w ? fail(w, "hypopg is not installed") : -1;
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT %s.hypopg_drop_index(%u)", w->hypopg_schema_q, oid);
+    return exec_cmd(w, "hypopg_drop_index", sql);
+}
+
+/* ---- parameterized texts ------------------------------------------------ */
+
+char *whatif_fix_typed_params(const char *sql)
+{
+    static const char *const types[] = {"interval", "date",    "timestamptz", "timestamp", "timetz",
+                                        "time",     "numeric", "inet",        "cidr",      "uuid",
+                                        "json",     "jsonb",   "bytea",       NULL};
+    size_t len = strlen(sql);
+    /* each rewrite adds "::" and drops a space: at most len/3 rewrites */
+    char *out = malloc(len * 2 + 16);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    int quote = 0; /* inside '...' or "..." */
+    for (size_t i = 0; i < len;) {
+        char c = sql[i];
+        if (quote) {
+            out[o++] = c;
+            if (c == quote)
+                quote = 0;
+            i++;
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            quote = c;
+            out[o++] = c;
+            i++;
+            continue;
+        }
+        int at_word = (i == 0 || !(isalnum((unsigned char)sql[i - 1]) || sql[i - 1] == '_' ||
+                                   sql[i - 1] == '.' || sql[i - 1] == '$'));
+        int done = 0;
+        for (int t = 0; at_word && types[t] && !done; t++) {
+            size_t tl = strlen(types[t]);
+            if (strncasecmp(sql + i, types[t], tl) != 0)
+                continue;
+            size_t j = i + tl;
+            /* "timestamp with time zone $1" is rare in normalized texts; only
+             * the plain keyword followed by blanks and $n is rewritten. */
+            size_t k = j;
+            while (k < len && (sql[k] == ' ' || sql[k] == '\t' || sql[k] == '\n'))
+                k++;
+            if (k == j || k >= len || sql[k] != '$' || !isdigit((unsigned char)sql[k + 1]))
+                continue;
+            size_t e = k + 1;
+            while (e < len && isdigit((unsigned char)sql[e]))
+                e++;
+            memcpy(out + o, sql + k, e - k);
+            o += e - k;
+            out[o++] = ':';
+            out[o++] = ':';
+            memcpy(out + o, types[t], tl);
+            o += tl;
+            i = e;
+            done = 1;
+        }
+        if (!done)
+            out[o++] = sql[i++];
+    }
+    out[o] = 0;
+    return out;
+}
+
+typedef struct {
+    int number;
+    int location;
+} param_loc_t;
+
+typedef struct {
+    param_loc_t *locs;
+    size_t n, cap;
+    int max_number;
+} param_scan_t;
+
+static int collect_params(const ProtobufCMessage *node, int depth, void *user)
+{
+    (void)depth;
+    if (node->descriptor != &pg_query__param_ref__descriptor)
+        return 0;
+    const PgQuery__ParamRef *p = (const PgQuery__ParamRef *)node;
+    param_scan_t *s = user;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        param_loc_t *nl = realloc(s->locs, cap * sizeof *nl);
+        if (!nl)
+            return 1;
+        s->locs = nl;
+        s->cap = cap;
+    }
+    s->locs[s->n].number = p->number;
+    s->locs[s->n].location = p->location;
+    s->n++;
+    if (p->number > s->max_number)
+        s->max_number = p->number;
+    return 0;
+}
+
+/* Finds every $n of a text (through the real parse tree, so "$1" inside a
+ * string literal is not a parameter). */
+static int scan_params(whatif_t *w, const char *sql, param_scan_t *s)
+{
+    memset(s, 0, sizeof *s);
+    sqlparse_t *p = NULL;
+    err_t e;
+    if (sqlparse_parse(sql, &p, &e) != 0)
+        return fail(w, "cannot parse statement: %s", e.msg);
+    int rc = 0;
+    for (size_t i = 0; i < sqlparse_statement_count(p); i++) {
+        const PgQuery__RawStmt *st = sqlparse_statement(p, i);
+        if (st->stmt && sqlparse_walk((const ProtobufCMessage *)st->stmt, collect_params, s)) {
+            rc = fail(w, "out of memory scanning parameters");
+            break;
+        }
+    }
+    if (sqlparse_statement_count(p) != 1)
+        rc = fail(w, "expected one statement, found %zu", sqlparse_statement_count(p));
+    sqlparse_destroy(&p);
+    return rc;
+}
+
+static int prepare(whatif_t *w, const char *name, const char *types_decl, const char *sql)
+{
+    size_t len = strlen(sql) + strlen(name) + (types_decl ? strlen(types_decl) : 0) + 32;
+    char *cmd = malloc(len);
+    if (!cmd)
+        return fail(w, "out of memory");
+    snprintf(cmd, len, "PREPARE %s%s AS %s", name, types_decl ? types_decl : "", sql);
+    int rc = exec_cmd(w, "PREPARE", cmd);
+    free(cmd);
+    return rc;
+}
+
+static void deallocate(whatif_t *w, const char *name)
+{
+    char cmd[80];
+    snprintf(cmd, sizeof cmd, "DEALLOCATE %s", name);
+    PGresult *r = PQexec(w->conn, cmd);
+    PQclear(r);
+}
+
+/* Types of a prepared statement's parameters, from pg_prepared_statements. */
+static json_t *read_param_types(whatif_t *w, const char *name)
+{
+    const char *params[1] = {name};
+    PGresult *r = PQexecParams(w->conn,
+                               "SELECT t FROM pg_catalog.pg_prepared_statements p, "
+                               "unnest(p.parameter_types::text[]) WITH ORDINALITY u(t, i) "
+                               "WHERE p.name = $1 ORDER BY i",
+                               1, NULL, params, NULL, NULL, 0);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fail(w, "reading parameter types: %s", pq_message(w->conn, r));
+        PQclear(r);
+        return NULL;
+    }
+    json_t *a = json_array();
+    for (int i = 0; i < PQntuples(r); i++)
+        json_array_append_new(a, json_string(PQgetvalue(r, i, 0)));
+    PQclear(r);
+    return a;
+}
+
+/* Parameter types for sql (cached per text). Borrowed reference. */
+static json_t *param_types_of(whatif_t *w, const char *sql)
+{
+    json_t *t = json_object_get(w->param_types, sql);
+    if (t)
+        return t;
+    char name[40];
+    snprintf(name, sizeof name, "pgopt_whatif_%u", ++w->prepare_seq);
+    if (prepare(w, name, NULL, sql) != 0)
+        return NULL;
+    t = read_param_types(w, name);
+    deallocate(w, name);
+    if (!t)
+        return NULL;
+    json_object_set_new(w->param_types, sql, t);
+    return t;
+}
+
+int whatif_param_types(whatif_t *w, const char *sql, size_t *nparams, char ***types)
+{
+    if (!w || !sql || !nparams || !types)
+        return w ? fail(w, "whatif_param_types: missing argument") : -1;
+    *nparams = 0;
+    *types = NULL;
+    char *fixed = whatif_fix_typed_params(sql);
+    if (!fixed)
+        return fail(w, "out of memory");
+    json_t *t = param_types_of(w, fixed);
+    free(fixed);
+    if (!t)
+        return -1;
+    size_t n = json_array_size(t);
+    if (n == 0)
+        return 0;
+    char **out = calloc(n, sizeof *out);
+    if (!out)
+        return fail(w, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        out[i] = strdup(json_string_value(json_array_get(t, i)));
+    *nparams = n;
+    *types = out;
+    return 0;
+}
+
+void whatif_free_types(char **types, size_t n)
+{
+    if (!types)
+        return;
+    for (size_t i = 0; i < n; i++)
+        free(types[i]);
+    free(types);
+}
+
+static int cmp_loc(const void *a, const void *b)
+{
+    const param_loc_t *x = a, *y = b;
+    return (x->location > y->location) - (x->location < y->location);
+}
+
+/* sql with the parameters that have values replaced by 'value'::type. */
+static char *substitute(whatif_t *w, const char *sql, const param_scan_t *s, json_t *types,
+                        const char *const *values, size_t nvalues)
+{
+    size_t len = strlen(sql);
+    size_t cap = len + 1;
+    for (size_t i = 0; i < nvalues; i++)
+        if (values[i])
+            cap += (strlen(values[i]) * 2 + 80) * (s->n + 1);
+    char *out = malloc(cap);
+    if (!out) {
+        fail(w, "out of memory");
+        return NULL;
+    }
+    param_loc_t *locs = malloc((s->n + 1) * sizeof *locs);
+    if (!locs) {
+        free(out);
+        fail(w, "out of memory");
+        return NULL;
+    }
+    memcpy(locs, s->locs, s->n * sizeof *locs);
+    qsort(locs, s->n, sizeof *locs, cmp_loc);
+    size_t o = 0, at = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        int num = locs[i].number;
+        size_t loc = (size_t)locs[i].location;
+        if (num < 1 || (size_t)num > nvalues || !values[num - 1] || loc < at || loc >= len ||
+            sql[loc] != '$')
+            continue;
+        const char *type = json_string_value(json_array_get(types, (size_t)num - 1));
+        if (!type)
+            continue;
+        memcpy(out + o, sql + at, loc - at);
+        o += loc - at;
+        char *lit = PQescapeLiteral(w->conn, values[num - 1], strlen(values[num - 1]));
+        if (!lit) {
+            free(out);
+            free(locs);
+            fail(w, "cannot quote a parameter value: %s", pq_message(w->conn, NULL));
+            return NULL;
+        }
+        o += (size_t)snprintf(out + o, cap - o, "(%s::%s)", lit, type);
+        PQfreemem(lit);
+        at = loc + 1;
+        while (at < len && isdigit((unsigned char)sql[at]))
+            at++;
+    }
+    memcpy(out + o, sql + at, len - at);
+    o += len - at;
+    out[o] = 0;
+    free(locs);
+    return out;
+}
+
+/* EXPLAIN (FORMAT JSON) of sql; *json_text malloc()ed. */
+static int explain_text(whatif_t *w, const char *sql, const char *const *values, size_t nvalues,
+                        char **json_text)
+{
+    *json_text = NULL;
+    char *fixed = whatif_fix_typed_params(sql);
+    if (!fixed)
+        return fail(w, "out of memory");
+    param_scan_t s;
+    if (scan_params(w, fixed, &s) != 0) {
+        free(fixed);
+        return -1;
+    }
+    int rc = -1;
+    char *cmd = NULL, *subst = NULL;
+    char name[40] = "";
+    PGresult *r = NULL;
+    if (s.n == 0) {
+        size_t len = strlen(fixed) + 32;
+        cmd = malloc(len);
+        if (!cmd) {
+            fail(w, "out of memory");
+            goto out;
+        }
+        snprintf(cmd, len, "EXPLAIN (FORMAT JSON) %s", fixed);
+        r = PQexec(w->conn, cmd);
+    } else {
+        json_t *types = param_types_of(w, fixed);
+        if (!types)
+            goto out;
+        size_t ntypes = json_array_size(types);
+        /* Declared types for every parameter so a text where some $n were
+         * replaced by literals still prepares with the same numbering. */
+        size_t dlen = 8;
+        for (size_t i = 0; i < ntypes; i++)
+            dlen += strlen(json_string_value(json_array_get(types, i))) + 2;
+        char *decl = malloc(dlen);
+        if (!decl) {
+            fail(w, "out of memory");
+            goto out;
+        }
+        size_t d = 0;
+        decl[d++] = '(';
+        for (size_t i = 0; i < ntypes; i++)
+            d += (size_t)snprintf(decl + d, dlen - d, "%s%s", i ? ", " : "",
+                                  json_string_value(json_array_get(types, i)));
+        snprintf(decl + d, dlen - d, ")");
+        subst = values ? substitute(w, fixed, &s, types, values, nvalues) : strdup(fixed);
+        if (!subst) {
+            free(decl);
+            goto out;
+        }
+        snprintf(name, sizeof name, "pgopt_whatif_%u", ++w->prepare_seq);
+        int prc = prepare(w, name, ntypes ? decl : NULL, subst);
+        free(decl);
+        if (prc != 0) {
+            name[0] = 0;
+            goto out;
+        }
+        size_t len = strlen(name) + ntypes * 6 + 64;
+        cmd = malloc(len);
+        if (!cmd) {
+            fail(w, "out of memory");
+            goto out;
+        }
+        size_t c = (size_t)snprintf(cmd, len, "EXPLAIN (FORMAT JSON) EXECUTE %s", name);
+        for (size_t i = 0; i < ntypes; i++)
+            c += (size_t)snprintf(cmd + c, len - c, "%sNULL", i ? ", " : "(");
+        if (ntypes)
+            snprintf(cmd + c, len - c, ")");
+        if (exec_cmd(w, "BEGIN", "BEGIN READ ONLY") != 0)
+            goto out;
+        if (exec_cmd(w, "plan_cache_mode", "SET LOCAL plan_cache_mode = force_generic_plan") != 0)
+            goto out;
+        r = PQexec(w->conn, cmd);
+    }
+    w->explains++;
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
+        fail(w, "EXPLAIN: %s", pq_message(w->conn, r));
+        goto out;
+    }
+    *json_text = strdup(PQgetvalue(r, 0, 0));
+    rc = *json_text ? 0 : fail(w, "out of memory");
+out:
+    PQclear(r);
+    if (PQtransactionStatus(w->conn) != PQTRANS_IDLE) {
+        PGresult *rb = PQexec(w->conn, "ROLLBACK");
+        PQclear(rb);
+    }
+    if (name[0])
+        deallocate(w, name);
+    free(cmd);
+    free(subst);
+    free(fixed);
+    free(s.locs);
+    return rc;
+}
+
+int whatif_explain(whatif_t *w, const char *sql, const char *const *values, size_t nvalues,
+                   char **plan_json)
+{
+    if (!w || !sql || !plan_json)
+        return w ? fail(w, "whatif_explain: missing argument") : -1;
+    return explain_text(w, sql, values, nvalues, plan_json);
+}
+
+int whatif_cost(whatif_t *w, const char *sql, const char *const *values, size_t nvalues,
+                const char *cache_key, double *cost)
+{
+    if (!w || !sql || !cost)
+        return w ? fail(w, "whatif_cost: missing argument") : -1;
+    if (cache_key) {
+        json_t *c = json_object_get(w->cache, cache_key);
+        if (c) {
+            *cost = json_real_value(c);
+            w->cache_hits++;
+            return 0;
+        }
+    }
+    char *text = NULL;
+    if (explain_text(w, sql, values, nvalues, &text) != 0)
+        return -1;
+    json_error_t je;
+    json_t *doc = json_loads(text, 0, &je);
+    free(text);
+    json_t *plan = json_object_get(json_array_get(doc, 0), "Plan");
+    json_t *tc = json_object_get(plan, "Total Cost");
+    if (!json_is_number(tc)) {
+        json_decref(doc);
+        return fail(w, "EXPLAIN output has no Plan.\"Total Cost\"");
+    }
+    *cost = json_number_value(tc);
+    json_decref(doc);
+    if (cache_key)
+        json_object_set_new(w->cache, cache_key, json_real(*cost));
+    return 0;
+}

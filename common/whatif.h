@@ -1,0 +1,118 @@
+/*
+ * whatif.h - a read-only what-if session on the target database: hypothetical
+ * indexes (hypopg) and planner cost estimates of statement texts, including
+ * pg_stat_statements' parameterized texts on PostgreSQL 15.
+ *
+ * Used by the index advisor (and later the query rewriter) to ask the
+ * server's own planner "what would this statement cost if these indexes
+ * existed?" without creating anything.
+ *
+ * Nothing is written to the target, and that is enforced, not promised:
+ *  - the session runs with default_transaction_read_only = on, so any
+ *    statement that would write fails; EXPLAIN without ANALYZE never
+ *    executes (PostgreSQL skips the read-only check only for EXPLAIN-only
+ *    executor starts), so EXPLAIN of UPDATE/DELETE works and writes nothing;
+ *  - hypopg 1.3.1's hypothetical indexes live in the backend's memory only
+ *    (hypopg_create_index works in a read-only transaction, assigns no
+ *    transaction id, and the index survives ROLLBACK because it is not a
+ *    catalog row); they vanish with the session. Verified on PG15 + hypopg
+ *    1.3.1: txid_current_if_assigned() stays NULL after creating one;
+ *  - PREPARE/DEALLOCATE are session-local too;
+ *  - statement_timeout bounds every statement (default 5 s), lock_timeout 1 s.
+ *
+ * hypopg hands out fake OIDs from a small range (about 500 before it runs
+ * out), so whatif_index_create() resets all hypothetical indexes when
+ * WHATIF_MAX_HYPO creations have happened since the last reset: callers must
+ * treat any OID they hold as invalid after whatif_generation() changes.
+ *
+ * Parameterized statements (pg_stat_statements texts with $n): PostgreSQL 15
+ * has no EXPLAIN (GENERIC_PLAN), so a statement is PREPAREd, its parameter
+ * types are read from pg_prepared_statements, and the plan is EXPLAIN
+ * EXECUTE s(NULL, ...) under SET LOCAL plan_cache_mode = force_generic_plan
+ * (a generic plan never looks at the NULLs). Generic plans estimate ranges at
+ * 1/3 selectivity; callers may pass representative values for some
+ * parameters: those $n are replaced in the text by typed literals
+ * ('value'::type) and the statement is prepared again with all parameter
+ * types declared, so the planner sees real constants where they are known and
+ * generic parameters elsewhere. "interval $1" (pg_stat_statements' text of a
+ * typed literal, which does not parse) is rewritten to "$1::interval"; the
+ * same for date, time, timestamp, timestamptz and friends.
+ *
+ * Link: libpq, libpg_query (through common/sqlparse), jansson.
+ */
+#ifndef PGOPT_COMMON_WHATIF_H
+#define PGOPT_COMMON_WHATIF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+#define WHATIF_MAX_HYPO 400 /* hypothetical indexes created between resets */
+
+typedef struct whatif whatif_t;
+
+/* Connects (conninfo: libpq conninfo or URI) and sets the session up as
+ * described on top. statement_timeout_ms <= 0 means 5000. Returns -1 with err
+ * when the server cannot be reached or the session cannot be made read-only. */
+int whatif_open(const char *conninfo, int statement_timeout_ms, whatif_t **out, err_t *err);
+
+/* Closes the session (every hypothetical index and prepared statement goes
+ * with it). Safe on NULL and twice. */
+void whatif_destroy(whatif_t **w);
+
+/* Last error of a failing call. */
+const char *whatif_error(const whatif_t *w);
+
+/* 1 when hypopg is installed in the database (CREATE EXTENSION is never run:
+ * that would be a write), else 0. */
+int whatif_has_hypopg(const whatif_t *w);
+const char *whatif_hypopg_version(const whatif_t *w);
+
+/* Server version number (e.g. 150018). */
+int whatif_server_version(const whatif_t *w);
+
+/* Creates a hypothetical index from a CREATE INDEX statement (no
+ * CONCURRENTLY). *oid receives its OID, *size hypopg's size estimate in bytes
+ * (may be NULL). -1 with whatif_error() when hypopg refuses it. */
+int whatif_index_create(whatif_t *w, const char *create_sql, unsigned *oid, int64_t *size);
+
+/* Drops one hypothetical index. */
+int whatif_index_drop(whatif_t *w, unsigned oid);
+
+/* Drops every hypothetical index of the session (hypopg_reset()). */
+int whatif_reset(whatif_t *w);
+
+/* Increases each time the session resets its hypothetical indexes (see top). */
+int whatif_generation(const whatif_t *w);
+
+/* Planner total cost of a statement text with the hypothetical indexes that
+ * exist now. values[i] is a representative value for parameter $(i+1) (as
+ * text) or NULL for a generic parameter; values may be NULL. cache_key, when
+ * not NULL, names the statement + hypothetical index set: a second call with
+ * the same key returns the cached cost without asking the server. */
+int whatif_cost(whatif_t *w, const char *sql, const char *const *values, size_t nvalues,
+                const char *cache_key, double *cost);
+
+/* Same, returning the whole EXPLAIN (FORMAT JSON) text (malloc()ed) instead. */
+int whatif_explain(whatif_t *w, const char *sql, const char *const *values, size_t nvalues,
+                   char **plan_json);
+
+/* Parameter types ("integer", "text", ...) of a parameterized text, as the
+ * server infers them; *types is a malloc()ed array of malloc()ed strings
+ * (free with whatif_free_types). nparams 0 for a text without parameters. */
+int whatif_param_types(whatif_t *w, const char *sql, size_t *nparams, char ***types);
+void whatif_free_types(char **types, size_t n);
+
+/* Counters: EXPLAINs sent to the server, answers served from the cache,
+ * hypothetical indexes created. */
+int64_t whatif_explain_count(const whatif_t *w);
+int64_t whatif_cache_hits(const whatif_t *w);
+int64_t whatif_created_count(const whatif_t *w);
+
+/* Rewrites pg_stat_statements' "interval $1" (and date/time/timestamp[tz]/
+ * timetz/numeric/... $n) into "$1::interval" so the text parses. Returns a
+ * malloc()ed string (a copy when nothing changed). */
+char *whatif_fix_typed_params(const char *sql);
+
+#endif

@@ -1,0 +1,961 @@
+/* ia_candidates.c - candidate indexes from the column uses of each
+ * statement, their DDL, their size and their write overhead.
+ *
+ * Selectivities come from pg_stats the way PostgreSQL's selfuncs.c uses
+ * them (MCV frequencies, n_distinct, null_frac, histogram fractions); where
+ * pg_stats has nothing the planner's own defaults are used and named:
+ * DEFAULT_NUM_DISTINCT 200, DEFAULT_INEQ_SEL 1/3, DEFAULT_RANGE_INEQ_SEL
+ * 0.005, DEFAULT_MATCH_SEL 0.005, DEFAULT_CONTAIN_SEL 0.005.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workers/index_advisor/ia_internal.h"
+
+#define BLCKSZ            8192.0
+#define PAGE_USABLE       (8192.0 - 24.0 - 16.0) /* page header, btree special space */
+#define BTREE_LEAF_FILL   0.90                   /* BTREE_DEFAULT_FILLFACTOR */
+#define BTREE_MAX_POSTING 440.0 /* TIDs in one posting list: ~BTMaxItemSize / 6 bytes */
+
+void ia_normalize_key(const char *in, char *out, size_t len)
+{
+    size_t o = 0;
+    for (const char *p = in ? in : ""; *p && o + 1 < len; p++) {
+        if (*p == '(' || *p == ')' || *p == ' ' || *p == '"')
+            continue;
+        if (strncmp(p, "::text", 6) == 0 && !isalnum((unsigned char)p[6])) {
+            p += 5;
+            continue;
+        }
+        if (strncmp(p, "::regconfig", 11) == 0) {
+            p += 10;
+            continue;
+        }
+        out[o++] = (char)tolower((unsigned char)*p);
+    }
+    out[o] = 0;
+}
+
+static double distinct_count(const ia_column_t *col, double rows)
+{
+    if (!col || !col->has_stats)
+        return rows > 0 && rows < 200 ? rows : 200; /* DEFAULT_NUM_DISTINCT */
+    double nd = col->n_distinct;
+    if (nd < 0)
+        nd = -nd * rows;
+    if (nd < 1)
+        nd = 1;
+    return nd;
+}
+
+/* Fraction of the histogram below value (numbers compare as numbers, other
+ * values as text - right for ISO dates/timestamps and C-collated text). */
+static double hist_fraction(const json_t *hist, const char *value)
+{
+    size_t n = json_array_size(hist);
+    if (n < 2 || !value)
+        return -1;
+    char *end;
+    double v = strtod(value, &end);
+    int numeric = *value && *end == 0;
+    size_t below = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *b = json_string_value(json_array_get(hist, i));
+        if (!b)
+            return -1;
+        int lt;
+        if (numeric) {
+            double bv = strtod(b, &end);
+            if (*end)
+                return -1;
+            lt = bv < v;
+        } else {
+            lt = strcmp(b, value) < 0;
+        }
+        below += (size_t)lt;
+    }
+    if (below == 0)
+        return 0;
+    if (below >= n)
+        return 1;
+    return ((double)below - 0.5) / (double)(n - 1);
+}
+
+static double mcv_freq(const ia_column_t *col, const char *value, double *sum)
+{
+    *sum = 0;
+    if (!col || !col->mcv)
+        return -1;
+    double f = -1;
+    for (size_t i = 0; i < json_array_size(col->mcv); i++) {
+        double fr = json_number_value(json_array_get(col->mcf, i));
+        *sum += fr;
+        const char *v = json_string_value(json_array_get(col->mcv, i));
+        if (value && v && strcmp(v, value) == 0)
+            f = fr;
+    }
+    return f;
+}
+
+static double eq_selectivity(const ia_model_t *m, const ia_use_t *u, const char *value)
+{
+    const ia_column_t *col = u->expr ? NULL : ia_find_column(m, u->table, u->column);
+    double rows = ia_table_rows(&m->tables[u->table]);
+    double nd = distinct_count(col, rows);
+    if (col && value) {
+        double sum;
+        double f = mcv_freq(col, value, &sum);
+        if (f >= 0)
+            return f;
+        size_t nmcv = col->mcv ? json_array_size(col->mcv) : 0;
+        double rest = 1.0 - sum - col->null_frac;
+        if (nd > (double)nmcv && rest > 0)
+            return rest / (nd - (double)nmcv);
+    }
+    double s = 1.0 / nd;
+    return s > 1 ? 1 : s;
+}
+
+double ia_use_selectivity(const ia_model_t *m, const ia_use_t *u)
+{
+    const ia_column_t *col = u->expr ? NULL : ia_find_column(m, u->table, u->column);
+    switch (u->kind) {
+    case USE_EQ:
+    case USE_JOIN:
+        return eq_selectivity(m, u, u->constant);
+    case USE_IN: {
+        double k = u->in_count > 0 ? u->in_count : 10; /* ANY($1): 10 elements assumed */
+        double s = k * eq_selectivity(m, u, NULL);
+        return s > 1 ? 1 : s;
+    }
+    case USE_RANGE: {
+        if (col && col->histogram) {
+            double lo = 0, hi = 1;
+            if (u->range_dir == 2) {
+                double a = hist_fraction(col->histogram, u->constant);
+                double b = hist_fraction(col->histogram, u->constant2);
+                if (a >= 0 && b >= 0)
+                    return b > a ? b - a : 0.0001;
+                return 0.005; /* DEFAULT_RANGE_INEQ_SEL */
+            }
+            double f = hist_fraction(col->histogram, u->constant);
+            if (f >= 0) {
+                if (u->range_dir > 0)
+                    lo = f;
+                else
+                    hi = f;
+                double s = (hi - lo) * (1 - col->null_frac);
+                return s < 0.0001 ? 0.0001 : s;
+            }
+        }
+        return u->range_dir == 2 ? 0.005 : 1.0 / 3.0; /* planner defaults */
+    }
+    case USE_ISNULL:
+        return col && col->has_stats ? (col->null_frac > 0 ? col->null_frac : 0.0001) : 0.005;
+    case USE_NOTNULL:
+        return col && col->has_stats ? 1 - col->null_frac : 0.995;
+    case USE_LIKE:
+    case USE_TRGM:
+    case USE_JSONB:
+    case USE_ARRAY:
+    case USE_FTS:
+        return 0.005;
+    default:
+        return 1;
+    }
+}
+
+/* ---- candidate construction ---------------------------------------------- */
+
+typedef struct {
+    const char *keys[IA_MAX_KEYS];
+    int is_expr[IA_MAX_KEYS];
+    int nkeys;
+    const char *include[IA_MAX_INCLUDE];
+    int ninclude;
+    char *predicate; /* owned by the caller */
+    const char *opclass;
+    ia_method_t method;
+    const char *type;
+} spec_t;
+
+static void spec_key(spec_t *s, const ia_use_t *u)
+{
+    if (s->nkeys >= IA_MAX_KEYS)
+        return;
+    const char *k = u->expr ? u->expr : u->column;
+    for (int i = 0; i < s->nkeys; i++)
+        if (strcmp(s->keys[i], k) == 0)
+            return;
+    s->keys[s->nkeys] = k;
+    s->is_expr[s->nkeys] = u->expr != NULL;
+    s->nkeys++;
+}
+
+static void sanitize_name(const char *in, char *out, size_t len)
+{
+    size_t o = 0;
+    int last_us = 1;
+    for (const char *p = in; *p && o + 1 < len; p++) {
+        char ch = (char)tolower((unsigned char)*p);
+        if (isalnum((unsigned char)ch)) {
+            out[o++] = ch;
+            last_us = 0;
+        } else if (!last_us) {
+            out[o++] = '_';
+            last_us = 1;
+        }
+    }
+    while (o && out[o - 1] == '_')
+        o--;
+    out[o] = 0;
+}
+
+static int add_stmt_ref(ia_candidate_t *c, int s)
+{
+    for (size_t i = 0; i < c->nstmts; i++)
+        if (c->stmts[i] == s)
+            return 0;
+    c->stmts = realloc(c->stmts, (c->nstmts + 1) * sizeof(int));
+    c->stmts[c->nstmts++] = s;
+    return 1;
+}
+
+static void add_candidate(ia_model_t *m, int table, int s, const spec_t *sp)
+{
+    if (sp->nkeys == 0)
+        return;
+    char sig[1024];
+    size_t o = (size_t)snprintf(sig, sizeof sig, "%d|%d|%s|", table, (int)sp->method,
+                                sp->opclass ? sp->opclass : "");
+    for (int i = 0; i < sp->nkeys; i++) {
+        char nk[256];
+        ia_normalize_key(sp->keys[i], nk, sizeof nk);
+        o += (size_t)snprintf(sig + o, sizeof sig - o, "%s%s", i ? "," : "", nk);
+    }
+    o += (size_t)snprintf(sig + o, sizeof sig - o, "|");
+    for (int i = 0; i < sp->ninclude; i++)
+        o += (size_t)snprintf(sig + o, sizeof sig - o, "%s%s", i ? "," : "", sp->include[i]);
+    snprintf(sig + o, sizeof sig - o, "|%s", sp->predicate ? sp->predicate : "");
+    for (size_t i = 0; i < m->ncands; i++)
+        if (strcmp(m->cands[i].signature, sig) == 0) {
+            add_stmt_ref(&m->cands[i], s);
+            return;
+        }
+    if (m->ncands == m->cap_cands) {
+        m->cap_cands = m->cap_cands ? m->cap_cands * 2 : 32;
+        m->cands = realloc(m->cands, m->cap_cands * sizeof *m->cands);
+    }
+    ia_candidate_t *c = &m->cands[m->ncands];
+    memset(c, 0, sizeof *c);
+    c->table = table;
+    c->method = sp->method;
+    c->nkeys = sp->nkeys;
+    for (int i = 0; i < sp->nkeys; i++) {
+        c->keys[i] = ia_strdup(sp->keys[i]);
+        c->key_is_expr[i] = sp->is_expr[i];
+    }
+    c->ninclude = sp->ninclude;
+    for (int i = 0; i < sp->ninclude; i++)
+        c->include[i] = ia_strdup(sp->include[i]);
+    c->predicate = ia_strdup(sp->predicate);
+    c->opclass = ia_strdup(sp->opclass);
+    c->type = ia_strdup(sp->type);
+    c->signature = ia_strdup(sig);
+    c->needs_trgm = sp->opclass && strcmp(sp->opclass, "gin_trgm_ops") == 0;
+    /* name: idx_<table>_<keys>[_<include>][_partial] */
+    char name[512];
+    o = (size_t)snprintf(name, sizeof name, "idx_%s", m->tables[table].name);
+    for (int i = 0; i < sp->nkeys; i++)
+        o += (size_t)snprintf(name + o, sizeof name - o, "_%s", sp->keys[i]);
+    if (sp->ninclude)
+        o += (size_t)snprintf(name + o, sizeof name - o, "_incl");
+    if (sp->method == CAND_GIN)
+        o += (size_t)snprintf(name + o, sizeof name - o, "_%s",
+                              sp->opclass && strstr(sp->opclass, "trgm") ? "trgm" : "gin");
+    if (sp->predicate)
+        snprintf(name + o, sizeof name - o, "_partial");
+    char clean[512];
+    sanitize_name(name, clean, sizeof clean);
+    clean[63] = 0; /* NAMEDATALEN - 1 */
+    c->name = ia_strdup(clean);
+    add_stmt_ref(c, s);
+    m->ncands++;
+}
+
+static double use_sel_for_order(const ia_model_t *m, const ia_use_t *u)
+{
+    return ia_use_selectivity(m, u);
+}
+
+static char *literal(const char *v)
+{
+    char *end;
+    strtod(v, &end);
+    if (*v && *end == 0)
+        return ia_strdup(v);
+    if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
+        return ia_strdup(v);
+    size_t n = strlen(v);
+    char *out = malloc(n * 2 + 3);
+    size_t o = 0;
+    out[o++] = '\'';
+    for (const char *p = v; *p; p++) {
+        if (*p == '\'')
+            out[o++] = '\'';
+        out[o++] = *p;
+    }
+    out[o++] = '\'';
+    out[o] = 0;
+    return out;
+}
+
+typedef struct {
+    const ia_model_t *m;
+    const ia_use_t *u;
+    double sel;
+} ranked_t;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const ranked_t *x = a, *y = b;
+    return (x->sel > y->sel) - (x->sel < y->sel);
+}
+
+static int cmp_ordinal(const void *a, const void *b)
+{
+    const ia_use_t *x = *(const ia_use_t *const *)a, *y = *(const ia_use_t *const *)b;
+    return x->ordinal - y->ordinal;
+}
+
+/* Whether every column the statement needs from this table fits in keys +
+ * INCLUDE (an index-only scan). Fills sp->include with what is missing. */
+static int make_covering(const ia_model_t *m, const ia_statement_t *st, int table, spec_t *sp)
+{
+    if (st->select_star || st->command != 0)
+        return 0;
+    sp->ninclude = 0;
+    for (size_t i = 0; i < st->nuses; i++) {
+        const ia_use_t *u = &st->uses[i];
+        if (u->table != table)
+            continue;
+        if (u->expr && u->kind != USE_OUTPUT) {
+            /* an expression key does not return the column itself */
+        }
+        int have = 0;
+        for (int k = 0; k < sp->nkeys && !have; k++)
+            have = !sp->is_expr[k] && strcmp(sp->keys[k], u->column) == 0;
+        for (int k = 0; k < sp->ninclude && !have; k++)
+            have = strcmp(sp->include[k], u->column) == 0;
+        if (have)
+            continue;
+        if (sp->ninclude >= IA_MAX_INCLUDE)
+            return 0;
+        const ia_column_t *col = ia_find_column(m, table, u->column);
+        if (!col || col->avg_width > 64) /* wide values: the index would copy the heap */
+            return 0;
+        sp->include[sp->ninclude++] = u->column;
+    }
+    return sp->ninclude > 0;
+}
+
+static void gen_for_table(ia_model_t *m, int s, int table)
+{
+    ia_statement_t *st = &m->stmts[s];
+    ranked_t eqs[16], joins[8], ranges[8];
+    const ia_use_t *sorts[8], *groups[8];
+    size_t neq = 0, njoin = 0, nrange = 0, nsort = 0, ngroup = 0;
+    int sort_dir_mixed = 0;
+    for (size_t i = 0; i < st->nuses; i++) {
+        const ia_use_t *u = &st->uses[i];
+        if (u->table != table)
+            continue;
+        double sel = use_sel_for_order(m, u);
+        switch (u->kind) {
+        case USE_EQ:
+        case USE_IN:
+            if (neq < 16)
+                eqs[neq++] = (ranked_t){m, u, sel};
+            break;
+        case USE_JOIN:
+            if (njoin < 8)
+                joins[njoin++] = (ranked_t){m, u, sel};
+            break;
+        case USE_RANGE:
+        case USE_ISNULL:
+            if (nrange < 8)
+                ranges[nrange++] = (ranked_t){m, u, sel};
+            break;
+        case USE_SORT:
+            if (nsort < 8) {
+                if (nsort && sorts[0]->desc != u->desc)
+                    sort_dir_mixed = 1;
+                sorts[nsort++] = u;
+            }
+            break;
+        case USE_GROUP:
+            if (ngroup < 8)
+                groups[ngroup++] = u;
+            break;
+        default:
+            break;
+        }
+    }
+    qsort(eqs, neq, sizeof *eqs, cmp_ranked);
+    qsort(joins, njoin, sizeof *joins, cmp_ranked);
+    qsort(ranges, nrange, sizeof *ranges, cmp_ranked);
+    qsort(sorts, nsort, sizeof *sorts, cmp_ordinal);
+    qsort(groups, ngroup, sizeof *groups, cmp_ordinal);
+
+    /* single-column: every filtered or joined column (the baseline too) */
+    for (size_t i = 0; i < neq + njoin + nrange; i++) {
+        const ia_use_t *u = i < neq           ? eqs[i].u
+                            : i < neq + njoin ? joins[i - neq].u
+                                              : ranges[i - neq - njoin].u;
+        if (m->opts->baseline_single_column && u->expr)
+            continue;
+        spec_t sp = {0};
+        sp.type = "btree";
+        spec_key(&sp, u);
+        add_candidate(m, table, s, &sp);
+    }
+    if (m->opts->baseline_single_column)
+        return;
+
+    /* equality prefix (most selective first), then a range or the sort */
+    spec_t base = {0};
+    base.type = "btree";
+    for (size_t i = 0; i < neq && base.nkeys < IA_MAX_KEYS; i++)
+        spec_key(&base, eqs[i].u);
+    if (base.nkeys >= 2)
+        add_candidate(m, table, s, &base);
+    /* equality + join column (nested loop inner with a filter) */
+    for (size_t j = 0; j < njoin; j++) {
+        spec_t sp = {0};
+        sp.type = "btree";
+        spec_key(&sp, joins[j].u);
+        for (size_t i = 0; i < neq && sp.nkeys < IA_MAX_KEYS; i++)
+            spec_key(&sp, eqs[i].u);
+        if (sp.nkeys >= 2)
+            add_candidate(m, table, s, &sp);
+        spec_t sp2 = {0};
+        sp2.type = "btree";
+        for (size_t i = 0; i < neq && sp2.nkeys < IA_MAX_KEYS - 1; i++)
+            spec_key(&sp2, eqs[i].u);
+        spec_key(&sp2, joins[j].u);
+        if (sp2.nkeys >= 2)
+            add_candidate(m, table, s, &sp2);
+    }
+    for (size_t r = 0; r < nrange; r++) {
+        spec_t sp = {0};
+        sp.type = "btree";
+        for (size_t i = 0; i < neq && sp.nkeys < IA_MAX_KEYS - 1; i++)
+            spec_key(&sp, eqs[i].u);
+        for (size_t j = 0; j < njoin && sp.nkeys < IA_MAX_KEYS - 1 && neq == 0; j++)
+            spec_key(&sp, joins[j].u);
+        spec_key(&sp, ranges[r].u);
+        if (sp.nkeys >= 2)
+            add_candidate(m, table, s, &sp);
+    }
+    if (nsort && !sort_dir_mixed) {
+        spec_t sp = {0};
+        sp.type = "btree";
+        for (size_t i = 0; i < neq && sp.nkeys < IA_MAX_KEYS - 1; i++)
+            if (eqs[i].u->kind == USE_EQ)
+                spec_key(&sp, eqs[i].u);
+        for (size_t i = 0; i < nsort && sp.nkeys < IA_MAX_KEYS; i++)
+            spec_key(&sp, sorts[i]);
+        if (sp.nkeys >= 1)
+            add_candidate(m, table, s, &sp);
+    }
+    if (ngroup && neq == 0) {
+        spec_t sp = {0};
+        sp.type = "btree";
+        for (size_t i = 0; i < ngroup && sp.nkeys < IA_MAX_KEYS; i++)
+            spec_key(&sp, groups[i]);
+        add_candidate(m, table, s, &sp);
+    }
+
+    /* covering: the statement's hottest shape (equality + range/sort keys)
+     * with the rest of its columns in INCLUDE, for statements that carry at
+     * least 2% of the workload's time */
+    if (m->total_weight > 0 && st->weight / m->total_weight >= 0.02 && (neq || njoin || nrange)) {
+        spec_t sp = {0};
+        sp.type = "covering";
+        for (size_t i = 0; i < neq && sp.nkeys < IA_MAX_KEYS; i++)
+            spec_key(&sp, eqs[i].u);
+        if (neq == 0)
+            for (size_t j = 0; j < njoin && sp.nkeys < IA_MAX_KEYS; j++)
+                spec_key(&sp, joins[j].u);
+        if (nrange && sp.nkeys < IA_MAX_KEYS)
+            spec_key(&sp, ranges[0].u);
+        else if (nsort && !sort_dir_mixed)
+            for (size_t i = 0; i < nsort && sp.nkeys < IA_MAX_KEYS; i++)
+                spec_key(&sp, sorts[i]);
+        if (make_covering(m, st, table, &sp))
+            add_candidate(m, table, s, &sp);
+    }
+
+    /* partial indexes: a selective constant (IS NULL on a mostly non-null
+     * column, IS NOT NULL on a mostly null one, a rare literal value) moves
+     * into WHERE; the other keys of the statement stay keys */
+    for (size_t i = 0; i < st->nuses; i++) {
+        const ia_use_t *u = &st->uses[i];
+        if (u->table != table || u->expr)
+            continue;
+        const ia_column_t *col = ia_find_column(m, table, u->column);
+        if (!col || !col->has_stats)
+            continue;
+        char *pred = NULL;
+        char q[200];
+        ia_quote_ident(u->column, q, sizeof q);
+        if (u->kind == USE_ISNULL && col->null_frac <= 0.2)
+            pred = ia_printf("%s IS NULL", q);
+        else if (u->kind == USE_NOTNULL && col->null_frac >= 0.8)
+            pred = ia_printf("%s IS NOT NULL", q);
+        else if (u->kind == USE_EQ && u->constant && !u->param) {
+            double sum;
+            double f = mcv_freq(col, u->constant, &sum);
+            double nd = distinct_count(col, ia_table_rows(&m->tables[table]));
+            if (f >= 0 && f <= 0.2 && nd <= 100) {
+                char *lit = literal(u->constant);
+                pred = ia_printf("%s = %s", q, lit);
+                free(lit);
+            }
+        }
+        if (!pred)
+            continue;
+        spec_t sp = {0};
+        sp.type = "partial";
+        sp.predicate = pred;
+        for (size_t k = 0; k < neq && sp.nkeys < IA_MAX_KEYS; k++)
+            if (strcmp(eqs[k].u->column, u->column) != 0 || eqs[k].u->expr)
+                spec_key(&sp, eqs[k].u);
+        for (size_t k = 0; k < nrange && sp.nkeys < IA_MAX_KEYS; k++)
+            if (strcmp(ranges[k].u->column, u->column) != 0 || ranges[k].u->expr)
+                spec_key(&sp, ranges[k].u);
+        for (size_t k = 0; k < nsort && !sort_dir_mixed && sp.nkeys < IA_MAX_KEYS; k++)
+            spec_key(&sp, sorts[k]);
+        if (sp.nkeys == 0) {
+            /* nothing else to key on: the join column, else the column itself */
+            if (njoin)
+                spec_key(&sp, joins[0].u);
+            else
+                spec_key(&sp, u);
+        }
+        add_candidate(m, table, s, &sp);
+        free(pred);
+    }
+
+    /* LIKE 'abc%' (btree with pattern ops, right under any collation) and GIN */
+    for (size_t i = 0; i < st->nuses; i++) {
+        const ia_use_t *u = &st->uses[i];
+        if (u->table != table)
+            continue;
+        const ia_column_t *col = ia_find_column(m, table, u->column);
+        const char *type = col ? col->type : "";
+        spec_t sp = {0};
+        switch (u->kind) {
+        case USE_LIKE:
+            sp.type = "btree";
+            sp.method = CAND_BTREE;
+            if (strncmp(type, "character varying", 17) == 0)
+                sp.opclass = "varchar_pattern_ops";
+            else if (strcmp(type, "text") == 0)
+                sp.opclass = "text_pattern_ops";
+            else
+                continue;
+            break;
+        case USE_TRGM:
+            sp.type = "gin";
+            sp.method = CAND_GIN;
+            sp.opclass = "gin_trgm_ops";
+            break;
+        case USE_JSONB: {
+            sp.type = "gin";
+            sp.method = CAND_GIN;
+            /* jsonb_path_ops is smaller and faster but serves only @> */
+            int only_contains = 1;
+            for (size_t k = 0; k < st->nuses; k++)
+                if (st->uses[k].table == table && st->uses[k].kind == USE_JSONB &&
+                    strcmp(st->uses[k].column, u->column) == 0 && strcmp(st->uses[k].op, "@>") != 0)
+                    only_contains = 0;
+            sp.opclass = only_contains ? "jsonb_path_ops" : NULL;
+            break;
+        }
+        case USE_ARRAY:
+        case USE_FTS:
+            sp.type = "gin";
+            sp.method = CAND_GIN;
+            break;
+        default:
+            continue;
+        }
+        spec_key(&sp, u);
+        add_candidate(m, table, s, &sp);
+    }
+}
+
+static int method_matches(const ia_candidate_t *c, const ia_index_t *x)
+{
+    return strcmp(x->method, c->method == CAND_GIN ? "gin" : "btree") == 0;
+}
+
+int ia_served_by_existing(const ia_model_t *m, const ia_candidate_t *c)
+{
+    for (size_t i = 0; i < m->nindexes; i++) {
+        const ia_index_t *x = &m->indexes[i];
+        if (x->table_idx != c->table || !x->is_valid || !x->is_ready || !method_matches(c, x))
+            continue;
+        if ((size_t)c->nkeys > x->ncolumns)
+            continue;
+        if (x->predicate) {
+            char a[512], b[512];
+            ia_normalize_key(x->predicate, a, sizeof a);
+            ia_normalize_key(c->predicate ? c->predicate : "", b, sizeof b);
+            if (strcmp(a, b) != 0)
+                continue;
+        }
+        if (c->opclass && (!x->definition || !strstr(x->definition, c->opclass)))
+            continue;
+        int prefix = 1;
+        for (int k = 0; k < c->nkeys && prefix; k++) {
+            char a[256], b[256];
+            ia_normalize_key(c->keys[k], a, sizeof a);
+            ia_normalize_key(x->columns[k], b, sizeof b);
+            prefix = strcmp(a, b) == 0;
+        }
+        if (!prefix)
+            continue;
+        int covered = 1;
+        for (int k = 0; k < c->ninclude && covered; k++) {
+            int have = 0;
+            for (size_t j = 0; j < x->ncolumns && !have; j++)
+                have = strcmp(x->columns[j], c->include[k]) == 0;
+            for (size_t j = 0; j < x->ninclude && !have; j++)
+                have = strcmp(x->include[j], c->include[k]) == 0;
+            covered = have;
+        }
+        if (covered)
+            return 1;
+    }
+    return 0;
+}
+
+char *ia_candidate_ddl(const ia_model_t *m, const ia_candidate_t *c, int concurrently)
+{
+    const ia_table_t *t = &m->tables[c->table];
+    char qs[200], qt[200];
+    ia_quote_ident(t->schema, qs, sizeof qs);
+    ia_quote_ident(t->name, qt, sizeof qt);
+    char buf[4096];
+    size_t o = (size_t)snprintf(buf, sizeof buf, "CREATE INDEX %s%s%sON %s.%s %s(",
+                                concurrently ? "CONCURRENTLY " : "", concurrently ? c->name : "",
+                                concurrently ? " " : "", qs, qt,
+                                c->method == CAND_GIN ? "USING gin " : "");
+    for (int k = 0; k < c->nkeys; k++) {
+        char qk[260];
+        if (c->key_is_expr[k])
+            snprintf(qk, sizeof qk, "(%s)", c->keys[k]);
+        else
+            ia_quote_ident(c->keys[k], qk, sizeof qk);
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s%s%s", k ? ", " : "", qk,
+                              c->opclass ? " " : "", c->opclass ? c->opclass : "");
+    }
+    o += (size_t)snprintf(buf + o, sizeof buf - o, ")");
+    if (c->ninclude) {
+        o += (size_t)snprintf(buf + o, sizeof buf - o, " INCLUDE (");
+        for (int k = 0; k < c->ninclude; k++) {
+            char qk[260];
+            ia_quote_ident(c->include[k], qk, sizeof qk);
+            o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", k ? ", " : "", qk);
+        }
+        o += (size_t)snprintf(buf + o, sizeof buf - o, ")");
+    }
+    if (c->predicate)
+        snprintf(buf + o, sizeof buf - o, " WHERE %s", c->predicate);
+    return ia_strdup(buf);
+}
+
+/* ---- sizes --------------------------------------------------------------- */
+
+static double maxalign(double x)
+{
+    return ceil(x / 8.0) * 8.0;
+}
+
+static double type_width(const char *type)
+{
+    if (!type)
+        return 32;
+    if (strcmp(type, "integer") == 0 || strcmp(type, "date") == 0 || strcmp(type, "real") == 0)
+        return 4;
+    if (strcmp(type, "smallint") == 0)
+        return 2;
+    if (strcmp(type, "boolean") == 0)
+        return 1;
+    if (strcmp(type, "bigint") == 0 || strncmp(type, "timestamp", 9) == 0 ||
+        strcmp(type, "double precision") == 0)
+        return 8;
+    if (strcmp(type, "uuid") == 0)
+        return 16;
+    return 32;
+}
+
+static int type_dedup_safe(const char *type)
+{
+    /* btree deduplication is off for numeric, float, jsonb, arrays and
+     * container types (nbtree README: "deduplication safe" opclasses) */
+    if (!type)
+        return 0;
+    return !(strcmp(type, "numeric") == 0 || strncmp(type, "numeric(", 8) == 0 ||
+             strcmp(type, "real") == 0 || strcmp(type, "double precision") == 0 ||
+             strcmp(type, "jsonb") == 0 || strcmp(type, "json") == 0 || strstr(type, "[]"));
+}
+
+static double key_width(const ia_model_t *m, const ia_candidate_t *c, const char *key, int expr,
+                        const ia_column_t **colp)
+{
+    *colp = NULL;
+    if (expr) {
+        if (strstr(key, "::date"))
+            return 4;
+        if (strncmp(key, "date_trunc", 10) == 0)
+            return 8;
+    }
+    const char *colname = key;
+    char inner[256];
+    if (expr) {
+        /* lower(col) / upper(col): the column inside */
+        const char *open = strchr(key, '(');
+        const char *close = open ? strchr(open, ')') : NULL;
+        if (open && close && (size_t)(close - open) < sizeof inner) {
+            snprintf(inner, sizeof inner, "%.*s", (int)(close - open - 1), open + 1);
+            colname = inner;
+        }
+    }
+    const ia_column_t *col = ia_find_column(m, c->table, colname);
+    *colp = col;
+    if (col && col->has_stats && col->avg_width > 0) {
+        double w = col->avg_width;
+        double tw = type_width(col->type);
+        if (tw < 32)
+            return tw;                /* fixed-width: exact */
+        return w + (w < 127 ? 1 : 4); /* varlena short/long header */
+    }
+    return type_width(col ? col->type : NULL);
+}
+
+double ia_estimate_btree_bytes(const ia_model_t *m, const ia_candidate_t *c, char **method)
+{
+    const ia_table_t *t = &m->tables[c->table];
+    double rows = ia_table_rows(t);
+    double frac = 1;
+    if (c->predicate) {
+        /* the partial index's rows: the predicate's selectivity */
+        const ia_column_t *pc = NULL;
+        for (size_t i = 0; i < t->ncolumns && !pc; i++) {
+            char q[200];
+            ia_quote_ident(t->columns[i].name, q, sizeof q);
+            size_t ql = strlen(q);
+            if (strncmp(c->predicate, q, ql) == 0 && c->predicate[ql] == ' ')
+                pc = &t->columns[i];
+        }
+        if (pc && strstr(c->predicate, "IS NOT NULL"))
+            frac = 1 - pc->null_frac;
+        else if (pc && strstr(c->predicate, "IS NULL"))
+            frac = pc->null_frac;
+        else if (pc) {
+            const char *eq = strstr(c->predicate, " = ");
+            char val[256] = "";
+            if (eq) {
+                const char *v = eq + 3;
+                size_t n = strlen(v);
+                if (n >= 2 && v[0] == '\'')
+                    snprintf(val, sizeof val, "%.*s", (int)(n - 2), v + 1);
+                else
+                    snprintf(val, sizeof val, "%s", v);
+            }
+            double sum;
+            double f = mcv_freq(pc, val, &sum);
+            frac = f >= 0 ? f : 0.01;
+        }
+    }
+    double n = rows * frac;
+    if (c->method == CAND_GIN) {
+        const ia_column_t *col;
+        double w = key_width(m, c, c->keys[0], c->key_is_expr[0], &col);
+        double entries_per_row;
+        if (c->opclass && strcmp(c->opclass, "gin_trgm_ops") == 0)
+            entries_per_row = w + 2; /* about one trigram per character (+ padding) */
+        else
+            entries_per_row = w / 8 > 1 ? w / 8 : 1; /* ~one key per 8 bytes of value */
+        /* posting items are varbyte-compressed TIDs: ~2 bytes each, plus the
+         * entry tree (distinct keys are few next to the items) */
+        double bytes = n * entries_per_row * 2.0 / 0.9 + 2 * BLCKSZ;
+        if (method)
+            *method = ia_strdup("gin: rows x entries per row (trigrams ~ width + 2, other keys "
+                                "~ width / 8) x 2 bytes per compressed item / 0.9 fill");
+        return ceil(bytes / BLCKSZ) * BLCKSZ;
+    }
+    double keyw = 0, distinct = 1;
+    int dedup = c->ninclude == 0;
+    for (int k = 0; k < c->nkeys; k++) {
+        const ia_column_t *col;
+        double w = key_width(m, c, c->keys[k], c->key_is_expr[k], &col);
+        keyw = (w >= 8 ? maxalign(keyw) : keyw) + w;
+        double nd = distinct_count(c->key_is_expr[k] ? NULL : col, rows);
+        if (c->key_is_expr[k] && col)
+            nd = distinct_count(col, rows); /* lower(x) ~ x, x::date <= x */
+        distinct *= nd;
+        if (!col || !type_dedup_safe(col->type))
+            dedup = 0;
+    }
+    for (int k = 0; k < c->ninclude; k++) {
+        const ia_column_t *col;
+        keyw += key_width(m, c, c->include[k], 0, &col);
+    }
+    if (distinct > n)
+        distinct = n;
+    double tuple = maxalign(8 + keyw) + 4; /* IndexTupleData + key, ItemId */
+    double leaf_bytes;
+    if (dedup && n > 0 && n / distinct >= 2) {
+        /* one posting-list tuple per distinct key (split every ~440 TIDs),
+         * 6 bytes per further heap TID */
+        double tuples = distinct > n / BTREE_MAX_POSTING ? distinct : n / BTREE_MAX_POSTING;
+        leaf_bytes = tuples * tuple + (n - tuples) * 6;
+        if (method)
+            *method = ia_printf("btree with deduplication: %.0f rows, %.0f distinct keys "
+                                "(pg_stats n_distinct), %.0f-byte tuples, 90%% leaf fill",
+                                n, distinct, tuple);
+    } else {
+        leaf_bytes = n * tuple;
+        if (method)
+            *method = ia_printf("btree: %.0f rows x %.0f-byte tuples, 90%% leaf fill%s", n, tuple,
+                                dedup ? "" : " (no deduplication: unique keys, INCLUDE or type)");
+    }
+    double leaf_pages = ceil(leaf_bytes / (PAGE_USABLE * BTREE_LEAF_FILL));
+    if (leaf_pages < 1)
+        leaf_pages = 1;
+    double fanout = floor(PAGE_USABLE * 0.7 / tuple); /* internal pages 70% full */
+    double inner = 0, level = leaf_pages;
+    while (level > 1 && fanout > 1) {
+        level = ceil(level / fanout);
+        inner += level;
+    }
+    return (leaf_pages + inner + 1) * BLCKSZ; /* + metapage */
+}
+
+/* ---- write overhead ------------------------------------------------------ */
+
+static int cand_has_column(const ia_candidate_t *c, const char *col)
+{
+    for (int k = 0; k < c->nkeys; k++) {
+        if (!c->key_is_expr[k] && strcmp(c->keys[k], col) == 0)
+            return 1;
+        if (c->key_is_expr[k]) {
+            /* an expression over the column */
+            const char *p = strstr(c->keys[k], col);
+            size_t n = strlen(col);
+            if (p && (p == c->keys[k] || !isalnum((unsigned char)p[-1])) &&
+                !isalnum((unsigned char)p[n]) && p[n] != '_')
+                return 1;
+        }
+    }
+    for (int k = 0; k < c->ninclude; k++)
+        if (strcmp(c->include[k], col) == 0)
+            return 1;
+    return 0;
+}
+
+void ia_candidate_write_overhead(ia_model_t *m, ia_candidate_t *c, const int *chosen,
+                                 size_t nchosen)
+{
+    const ia_table_t *t = &m->tables[c->table];
+    double rows = ia_table_rows(t);
+    c->write_overhead = 0;
+    c->hot_lost_stmts = 0;
+    if (!t->has_counters || rows <= 0)
+        return;
+    double ins = (double)t->n_tup_ins, upd = (double)t->n_tup_upd, hot = (double)t->n_tup_hot_upd;
+    double nonhot = upd - hot > 0 ? upd - hot : 0;
+    double row_bytes = t->table_bytes > 0 ? (double)t->table_bytes / rows : 100;
+    double existing = 0;
+    for (size_t i = 0; i < m->nindexes; i++)
+        if (m->indexes[i].table_idx == c->table && m->indexes[i].has_size)
+            existing += (double)m->indexes[i].size_bytes / rows;
+    for (size_t i = 0; i < nchosen; i++) {
+        const ia_candidate_t *o = &m->cands[chosen[i]];
+        if (o != c && o->table == c->table)
+            existing += o->size_bytes / rows;
+    }
+    double entry = c->size_bytes / rows;
+    /* updates that change an indexed column of this candidate cannot be HOT
+     * any more: the rows those UPDATE statements touched (pg_stat_statements
+     * rows), at most the HOT updates observed */
+    double lost = 0;
+    for (size_t s = 0; s < m->nstmts; s++) {
+        const ia_statement_t *st = &m->stmts[s];
+        if (st->command != 2 || st->update_table != c->table)
+            continue;
+        for (size_t k = 0; k < st->nupdated; k++)
+            if (cand_has_column(c, st->updated_columns[k])) {
+                lost += st->rows;
+                c->hot_lost_stmts++;
+                break;
+            }
+    }
+    if (lost > hot)
+        lost = hot;
+    double base = ins * (row_bytes + existing) + nonhot * (row_bytes + existing) + hot * row_bytes;
+    if (base <= 0)
+        return;
+    double add = ins * entry + nonhot * entry + lost * (existing + entry);
+    c->write_overhead = add / base;
+}
+
+/* ---- driver -------------------------------------------------------------- */
+
+int ia_generate_candidates(ia_model_t *m, err_t *err)
+{
+    (void)err;
+    for (size_t s = 0; s < m->nstmts; s++) {
+        ia_statement_t *st = &m->stmts[s];
+        if (!st->parsed || st->command < 0 || st->command == 1 || st->weight <= 0)
+            continue;
+        for (size_t t = 0; t < st->ntables; t++)
+            gen_for_table(m, (int)s, st->tables[t]);
+    }
+    /* drop what existing indexes serve; size the rest */
+    size_t keep = 0;
+    size_t served = 0;
+    for (size_t i = 0; i < m->ncands; i++) {
+        ia_candidate_t *c = &m->cands[i];
+        if (ia_served_by_existing(m, c)) {
+            served++;
+            for (int k = 0; k < c->nkeys; k++)
+                free(c->keys[k]);
+            for (int k = 0; k < c->ninclude; k++)
+                free(c->include[k]);
+            free(c->predicate);
+            free(c->opclass);
+            free(c->type);
+            free(c->name);
+            free(c->signature);
+            free(c->stmts);
+            continue;
+        }
+        c->size_bytes = ia_estimate_btree_bytes(m, c, &c->size_method);
+        m->cands[keep++] = *c;
+    }
+    m->ncands = keep;
+    if (served)
+        ia_note(m,
+                "%zu candidate indexes were dropped because an existing index already serves "
+                "them (same leading columns, method and predicate)",
+                served);
+    return 0;
+}

@@ -1,0 +1,639 @@
+/* ia_cost.c - what a statement costs under a set of new indexes.
+ *
+ * Two evaluators, one question ("cost with config" / "cost without"):
+ *
+ *  - hypopg what-if (method "hypopg_whatif"): the candidate set is created as
+ *    hypothetical indexes in the read-only session of common/whatif.h and the
+ *    statement is EXPLAINed; the ratio is the server planner's own.
+ *  - pgopt's cost model (method "cost_model"), for GIN candidates (hypopg
+ *    1.3.1 cannot simulate GIN) and when no target is reachable. It follows
+ *    the planner's structure with its default cost constants
+ *    (seq_page_cost 1, random_page_cost 4, cpu_tuple_cost 0.01,
+ *    cpu_index_tuple_cost 0.005, cpu_operator_cost 0.0025): per table the
+ *    cheapest of a sequential scan, an index scan on the matched key prefix
+ *    (selectivities from pg_stats, heap pages from the correlation like
+ *    cost_index's Mackert-Lohman interpolation), an index-only scan when the
+ *    index holds every needed column, and for joined tables an index nested
+ *    loop driven by the other tables' filtered rows; sorts avoided by an
+ *    index in ORDER BY order; LIMIT with an ordered index reads only the rows
+ *    pg_stat_statements says a call returns.
+ *
+ * A ratio always compares two costs of the same evaluator.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workers/index_advisor/ia_internal.h"
+
+#define SEQ_PAGE    1.0
+#define RANDOM_PAGE 4.0
+#define CPU_TUPLE   0.01
+#define CPU_INDEX   0.005
+#define CPU_OP      0.0025
+
+int ia_candidate_needs_model(const ia_candidate_t *c)
+{
+    return c->method == CAND_GIN;
+}
+
+/* ---- representative parameter values ------------------------------------- */
+
+static const char *hist_at(const ia_column_t *col, double q)
+{
+    size_t n = json_array_size(col->histogram);
+    if (n < 2)
+        return NULL;
+    if (q < 0)
+        q = 0;
+    if (q > 1)
+        q = 1;
+    size_t i = (size_t)llround(q * (double)(n - 1));
+    return json_string_value(json_array_get(col->histogram, i));
+}
+
+/* Measured selectivity of a filter from pg_qualstats: 1 - filtered / seen. */
+static double qualstats_selectivity(const ia_model_t *m, const ia_statement_t *st,
+                                    const ia_use_t *u)
+{
+    const json_t *qs = json_object_get(m->snapshot, "qualstats");
+    size_t i;
+    json_t *q;
+    const ia_table_t *t = &m->tables[u->table];
+    double seen = 0, filtered = 0;
+    json_array_foreach(qs, i, q)
+    {
+        const char *sch = json_string_value(json_object_get(q, "schema"));
+        const char *tab = json_string_value(json_object_get(q, "table"));
+        const char *col = json_string_value(json_object_get(q, "column"));
+        const char *op = json_string_value(json_object_get(q, "operator"));
+        json_t *qid = json_object_get(q, "queryid");
+        if (!sch || !tab || !col || !op || strcmp(sch, t->schema) || strcmp(tab, t->name) ||
+            strcmp(col, u->column) || strcmp(op, u->op))
+            continue;
+        if (st->has_queryid && json_is_integer(qid) && json_integer_value(qid) != st->queryid)
+            continue;
+        json_t *ec = json_object_get(q, "execution_count"), *nf = json_object_get(q, "nbfiltered");
+        if (!json_is_integer(ec) || !json_is_integer(nf))
+            continue;
+        seen += (double)json_integer_value(ec);
+        filtered += (double)json_integer_value(nf);
+    }
+    if (seen <= 0)
+        return -1;
+    double s = 1 - filtered / seen;
+    return s < 0 ? 0 : s;
+}
+
+void ia_choose_param_values(ia_model_t *m, ia_statement_t *st)
+{
+    for (size_t i = 0; i < st->nuses; i++) {
+        ia_use_t *u = &st->uses[i];
+        if (u->kind != USE_RANGE || u->expr || !u->param || u->param > IA_MAX_PARAMS)
+            continue;
+        const ia_column_t *col = ia_find_column(m, u->table, u->column);
+        if (!col || !col->histogram)
+            continue;
+        size_t n = json_array_size(col->histogram);
+        /* a closed range (BETWEEN, or >= $a AND < $b on one column): one
+         * histogram bucket in the middle, the typical narrow range */
+        int lo_param = 0, hi_param = 0;
+        if (u->range_dir == 2) {
+            lo_param = u->param;
+            hi_param = u->param2;
+        } else {
+            for (size_t k = 0; k < st->nuses; k++) {
+                const ia_use_t *o = &st->uses[k];
+                if (o != u && o->kind == USE_RANGE && o->table == u->table && !o->expr &&
+                    o->param && strcmp(o->column, u->column) == 0 &&
+                    o->range_dir == -u->range_dir) {
+                    lo_param = u->range_dir > 0 ? u->param : o->param;
+                    hi_param = u->range_dir > 0 ? o->param : u->param;
+                }
+            }
+        }
+        size_t mid = (n - 1) / 2;
+        if (lo_param && hi_param && lo_param <= IA_MAX_PARAMS && hi_param <= IA_MAX_PARAMS) {
+            const char *a = json_string_value(json_array_get(col->histogram, mid));
+            const char *b = json_string_value(json_array_get(col->histogram, mid + 1));
+            if (a && b && !st->param_values[lo_param] && !st->param_values[hi_param]) {
+                st->param_values[lo_param] = ia_strdup(a);
+                st->param_values[hi_param] = ia_strdup(b);
+                if (u->range_dir == 2) {
+                    free(u->constant);
+                    free(u->constant2);
+                    u->constant = ia_strdup(a);
+                    u->constant2 = ia_strdup(b);
+                }
+            }
+            continue;
+        }
+        /* one-sided: pg_qualstats' measured selectivity picks the quantile */
+        double sel = qualstats_selectivity(m, st, u);
+        if (sel >= 0 && !st->param_values[u->param]) {
+            const char *v = hist_at(col, u->range_dir > 0 ? 1 - sel : sel);
+            if (v) {
+                st->param_values[u->param] = ia_strdup(v);
+                free(u->constant);
+                u->constant = ia_strdup(v);
+            }
+        }
+    }
+}
+
+/* ---- pgopt's cost model -------------------------------------------------- */
+
+typedef struct {
+    int table;
+    const char **keys;
+    const int *key_is_expr;
+    int nkeys;
+    const char **include;
+    int ninclude;
+    int gin;
+    const char *opclass;
+    const char *predicate;
+    double size_bytes;
+} access_t;
+
+static int use_matches_key(const ia_use_t *u, const char *key, int is_expr)
+{
+    char a[256], b[256];
+    ia_normalize_key(key, a, sizeof a);
+    ia_normalize_key(u->expr ? u->expr : u->column, b, sizeof b);
+    (void)is_expr;
+    return strcmp(a, b) == 0;
+}
+
+static int needed_columns_covered(const ia_model_t *m, const ia_statement_t *st, const access_t *a)
+{
+    (void)m;
+    if (st->select_star || st->command != 0)
+        return 0;
+    for (size_t i = 0; i < st->nuses; i++) {
+        const ia_use_t *u = &st->uses[i];
+        if (u->table != a->table)
+            continue;
+        int have = 0;
+        for (int k = 0; k < a->nkeys && !have; k++)
+            have = !a->key_is_expr[k] && strcmp(a->keys[k], u->column) == 0;
+        for (int k = 0; k < a->ninclude && !have; k++)
+            have = strcmp(a->include[k], u->column) == 0;
+        if (!have)
+            return 0;
+    }
+    return 1;
+}
+
+/* Filtered rows of a table (all its equality/range filters), at least 1. */
+static double filtered_rows(const ia_model_t *m, const ia_statement_t *st, int table)
+{
+    double rows = ia_table_rows(&m->tables[table]), sel = 1;
+    for (size_t i = 0; i < st->nuses; i++) {
+        const ia_use_t *u = &st->uses[i];
+        if (u->table == table && u->kind != USE_OUTPUT && u->kind != USE_SORT &&
+            u->kind != USE_GROUP && u->kind != USE_JOIN)
+            sel *= ia_use_selectivity(m, u);
+    }
+    double r = rows * sel;
+    return r < 1 ? 1 : r;
+}
+
+static double sort_cost(double rows)
+{
+    return rows > 1 ? 2.0 * CPU_OP * rows * log2(rows) : 0;
+}
+
+/* Cost of reading the table through one index; < 0 when it cannot be used. */
+static double index_cost(const ia_model_t *m, const ia_statement_t *st, const access_t *a,
+                         double outer_rows, int *provides_order)
+{
+    const ia_table_t *t = &m->tables[a->table];
+    double rows = ia_table_rows(t);
+    double pages = t->relpages > 0 ? (double)t->relpages : (double)t->table_bytes / 8192.0;
+    if (pages < 1)
+        pages = 1;
+    *provides_order = 0;
+    double sel = 1;
+    int matched = 0, joined = 0;
+    if (a->gin) {
+        for (size_t i = 0; i < st->nuses; i++) {
+            const ia_use_t *u = &st->uses[i];
+            if (u->table != a->table || !use_matches_key(u, a->keys[0], a->key_is_expr[0]))
+                continue;
+            int ok = 0;
+            if (u->kind == USE_TRGM)
+                ok = a->opclass && strcmp(a->opclass, "gin_trgm_ops") == 0;
+            else if (u->kind == USE_JSONB)
+                ok = !a->opclass || strcmp(u->op, "@>") == 0;
+            else if (u->kind == USE_ARRAY || u->kind == USE_FTS)
+                ok = 1;
+            if (ok) {
+                sel *= ia_use_selectivity(m, u);
+                matched = 1;
+            }
+        }
+        if (!matched)
+            return -1;
+        double r = rows * sel;
+        /* bitmap heap scan: pages in physical order (~half random), recheck */
+        double heap = fmin(r, pages) * (RANDOM_PAGE + SEQ_PAGE) / 2;
+        return 4 * RANDOM_PAGE + r * (CPU_INDEX + CPU_TUPLE + 20 * CPU_OP) + heap;
+    }
+    /* btree: equality keys, then one range key */
+    int k;
+    for (k = 0; k < a->nkeys; k++) {
+        int hit_eq = 0, hit_range = 0;
+        double s_eq = 1, s_range = 1;
+        for (size_t i = 0; i < st->nuses; i++) {
+            const ia_use_t *u = &st->uses[i];
+            if (u->table != a->table || !use_matches_key(u, a->keys[k], a->key_is_expr[k]))
+                continue;
+            if (u->kind == USE_EQ || u->kind == USE_IN || u->kind == USE_ISNULL ||
+                (u->kind == USE_LIKE && a->opclass)) {
+                hit_eq = 1;
+                s_eq *= ia_use_selectivity(m, u);
+            } else if (u->kind == USE_JOIN && outer_rows > 0) {
+                hit_eq = 1;
+                joined = 1;
+                s_eq *= ia_use_selectivity(m, u);
+            } else if (u->kind == USE_RANGE) {
+                hit_range = 1;
+                s_range *= ia_use_selectivity(m, u);
+            }
+        }
+        if (hit_eq) {
+            sel *= s_eq;
+            matched++;
+            continue;
+        }
+        if (hit_range) {
+            sel *= s_range;
+            matched++;
+            k++;
+        }
+        break;
+    }
+    /* does the index give ORDER BY order after its equality prefix? */
+    int eq_prefix = matched;
+    int order_ok = 0;
+    {
+        const ia_use_t *sorts[8];
+        int ns = 0;
+        for (size_t i = 0; i < st->nuses && ns < 8; i++)
+            if (st->uses[i].kind == USE_SORT && st->uses[i].table == a->table)
+                sorts[ns++] = &st->uses[i];
+        if (ns) {
+            order_ok = 1;
+            for (int s = 0; s < ns && order_ok; s++) {
+                int pos = -1;
+                for (int j = 0; j < a->nkeys; j++)
+                    if (use_matches_key(sorts[s], a->keys[j], a->key_is_expr[j]))
+                        pos = j;
+                order_ok = pos >= 0 && pos <= eq_prefix + s && sorts[s]->desc == sorts[0]->desc;
+            }
+        }
+    }
+    *provides_order = order_ok;
+    if (!matched && !order_ok)
+        return -1;
+    if (a->predicate) {
+        /* a partial index only when the statement implies its predicate */
+        char p[256];
+        ia_normalize_key(a->predicate, p, sizeof p);
+        int implied = 0;
+        for (size_t i = 0; i < st->nuses && !implied; i++) {
+            const ia_use_t *u = &st->uses[i];
+            if (u->table != a->table)
+                continue;
+            char want[256], q[300];
+            if (u->kind == USE_ISNULL)
+                snprintf(q, sizeof q, "%s is null", u->column);
+            else if (u->kind == USE_NOTNULL)
+                snprintf(q, sizeof q, "%s is not null", u->column);
+            else if (u->kind == USE_EQ && u->constant)
+                snprintf(q, sizeof q, "%s = %s", u->column, u->constant);
+            else
+                continue;
+            ia_normalize_key(q, want, sizeof want);
+            char p2[256];
+            /* literals: compare without quotes */
+            size_t o = 0;
+            for (const char *c = p; *c && o + 1 < sizeof p2; c++)
+                if (*c != '\'')
+                    p2[o++] = *c;
+            p2[o] = 0;
+            implied = strcmp(p2, want) == 0;
+        }
+        if (!implied)
+            return -1;
+    }
+    double r = rows * sel;
+    if (joined)
+        r = r < 1 ? 1 : r;
+    /* LIMIT with the order given by the index: only the returned rows */
+    double per_call = st->calls > 0 ? st->rows / st->calls : 0;
+    if (order_ok && st->has_limit && per_call > 0 && per_call < r)
+        r = per_call;
+    double index_pages = a->size_bytes / 8192.0 * (matched ? sel : 1);
+    if (order_ok && st->has_limit && per_call > 0)
+        index_pages = fmax(1, per_call / 100);
+    double height = rows > 1 ? ceil(log(rows) / log(200)) : 1;
+    double cost = height * RANDOM_PAGE + fmax(1, index_pages) * RANDOM_PAGE + r * CPU_INDEX;
+    if (!needed_columns_covered(m, st, a)) {
+        const ia_column_t *col = a->key_is_expr[0] ? NULL : ia_find_column(m, a->table, a->keys[0]);
+        double c2 = col && col->has_correlation ? col->correlation * col->correlation : 0;
+        double fetched = fmin(r, pages);
+        double heap = c2 * (sel * pages * SEQ_PAGE) + (1 - c2) * fetched * RANDOM_PAGE;
+        cost += heap + r * CPU_TUPLE;
+    } else {
+        cost += r * CPU_TUPLE * 0.5; /* index-only: visibility map mostly set */
+    }
+    if (joined)
+        cost *= outer_rows;
+    return cost;
+}
+
+static double model_cost(ia_model_t *m, int s, const int *config, size_t n)
+{
+    ia_statement_t *st = &m->stmts[s];
+    double total = 0;
+    for (size_t ti = 0; ti < st->ntables; ti++) {
+        int t = st->tables[ti];
+        const ia_table_t *tb = &m->tables[t];
+        double rows = ia_table_rows(tb);
+        double pages = tb->relpages > 0 ? (double)tb->relpages : (double)tb->table_bytes / 8192.0;
+        int nquals = 0, has_sort = 0, has_join = 0;
+        for (size_t i = 0; i < st->nuses; i++) {
+            if (st->uses[i].table != t)
+                continue;
+            ia_use_kind_t k = st->uses[i].kind;
+            if (k == USE_SORT)
+                has_sort = 1;
+            else if (k == USE_JOIN)
+                has_join = 1;
+            else if (k != USE_OUTPUT && k != USE_GROUP)
+                nquals++;
+        }
+        double out_rows = filtered_rows(m, st, t);
+        double seq = pages * SEQ_PAGE + rows * (CPU_TUPLE + CPU_OP * (nquals ? nquals : 0));
+        if (has_sort)
+            seq += sort_cost(out_rows);
+        /* the other tables' filtered rows drive a nested loop into this one */
+        double outer = 0;
+        if (has_join && st->ntables > 1) {
+            outer = -1;
+            for (size_t o = 0; o < st->ntables; o++)
+                if (st->tables[o] != t) {
+                    double fr = filtered_rows(m, st, st->tables[o]);
+                    if (outer < 0 || fr < outer)
+                        outer = fr;
+                }
+            if (outer < 0)
+                outer = 0;
+        }
+        double best = seq;
+        /* existing indexes */
+        for (size_t i = 0; i < m->nindexes; i++) {
+            const ia_index_t *x = &m->indexes[i];
+            if (x->table_idx != t || !x->is_valid || !x->is_ready ||
+                (strcmp(x->method, "btree") != 0 && strcmp(x->method, "gin") != 0))
+                continue;
+            int isexpr[IA_MAX_KEYS * 4] = {0};
+            size_t nk = x->ncolumns < IA_MAX_KEYS * 4 ? x->ncolumns : IA_MAX_KEYS * 4;
+            for (size_t k = 0; k < nk; k++)
+                isexpr[k] = strchr(x->columns[k], '(') != NULL;
+            access_t a = {t,
+                          (const char **)x->columns,
+                          isexpr,
+                          (int)nk,
+                          (const char **)x->include,
+                          (int)x->ninclude,
+                          strcmp(x->method, "gin") == 0,
+                          x->definition && strstr(x->definition, "gin_trgm_ops") ? "gin_trgm_ops"
+                          : x->definition && strstr(x->definition, "jsonb_path_ops")
+                              ? "jsonb_path_ops"
+                          : x->definition && strstr(x->definition, "pattern_ops") ? "pattern_ops"
+                                                                                  : NULL,
+                          x->predicate,
+                          x->has_size ? (double)x->size_bytes : 8192.0};
+            int ord;
+            double c = index_cost(m, st, &a, outer, &ord);
+            if (c >= 0 && has_sort && !ord)
+                c += sort_cost(out_rows);
+            if (c >= 0 && c < best)
+                best = c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const ia_candidate_t *cd = &m->cands[config[i]];
+            if (cd->table != t)
+                continue;
+            access_t a = {t,
+                          (const char **)cd->keys,
+                          cd->key_is_expr,
+                          cd->nkeys,
+                          (const char **)cd->include,
+                          cd->ninclude,
+                          cd->method == CAND_GIN,
+                          cd->opclass,
+                          cd->predicate,
+                          cd->size_bytes};
+            int ord;
+            double c = index_cost(m, st, &a, outer, &ord);
+            if (c >= 0 && has_sort && !ord)
+                c += sort_cost(out_rows);
+            if (c >= 0 && c < best)
+                best = c;
+        }
+        total += best;
+    }
+    m->model_calls++;
+    return total > 0 ? total : 1;
+}
+
+/* ---- hypopg -------------------------------------------------------------- */
+
+static int stmt_has_table(const ia_statement_t *st, int t)
+{
+    for (size_t i = 0; i < st->ntables; i++)
+        if (st->tables[i] == t)
+            return 1;
+    return 0;
+}
+
+static int in_config(const int *config, size_t n, int c)
+{
+    for (size_t i = 0; i < n; i++)
+        if (config[i] == c)
+            return 1;
+    return 0;
+}
+
+/* Makes the hypothetical indexes on the statement's tables exactly the
+ * btree candidates of config. */
+static int materialize(ia_model_t *m, const ia_statement_t *st, const int *config, size_t n)
+{
+    if (whatif_generation(m->whatif) != m->whatif_gen) {
+        for (size_t i = 0; i < m->ncands; i++)
+            m->cands[i].hypo_oid = 0;
+        m->whatif_gen = whatif_generation(m->whatif);
+    }
+    for (size_t i = 0; i < m->ncands; i++) {
+        ia_candidate_t *c = &m->cands[i];
+        if (c->hypo_oid && stmt_has_table(st, c->table) && !in_config(config, n, (int)i)) {
+            if (whatif_index_drop(m->whatif, c->hypo_oid) != 0)
+                return -1;
+            c->hypo_oid = 0;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        ia_candidate_t *c = &m->cands[config[i]];
+        if (c->hypo_oid || !stmt_has_table(st, c->table) || ia_candidate_needs_model(c))
+            continue;
+        char *ddl = ia_candidate_ddl(m, c, 0);
+        int64_t size = 0;
+        unsigned oid = 0;
+        int gen = whatif_generation(m->whatif);
+        int rc = whatif_index_create(m->whatif, ddl, &oid, &size);
+        free(ddl);
+        if (rc != 0)
+            return -1;
+        if (whatif_generation(m->whatif) != gen) {
+            /* the session reset its hypothetical indexes to stay within
+             * hypopg's OID range: start over for this statement */
+            for (size_t k = 0; k < m->ncands; k++)
+                m->cands[k].hypo_oid = 0;
+            m->whatif_gen = whatif_generation(m->whatif);
+            c->hypo_oid = oid;
+            c->hypo_size = (double)size;
+            return materialize(m, st, config, n);
+        }
+        c->hypo_oid = oid;
+        c->hypo_size = (double)size;
+    }
+    return 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    return *(const int *)a - *(const int *)b;
+}
+
+/* "s<idx>|c1,c2..." over the candidates of config relevant to s. */
+static char *config_key(const ia_model_t *m, int s, const int *config, size_t n, const char *tag)
+{
+    const ia_statement_t *st = &m->stmts[s];
+    int *rel = malloc((n + 1) * sizeof(int));
+    size_t nr = 0;
+    for (size_t i = 0; i < n; i++)
+        if (stmt_has_table(st, m->cands[config[i]].table))
+            rel[nr++] = config[i];
+    qsort(rel, nr, sizeof(int), cmp_int);
+    size_t cap = 32 + nr * 12;
+    char *key = malloc(cap);
+    size_t o = (size_t)snprintf(key, cap, "%s%d|", tag, s);
+    for (size_t i = 0; i < nr; i++)
+        o += (size_t)snprintf(key + o, cap - o, "%d,", rel[i]);
+    free(rel);
+    return key;
+}
+
+static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *cost)
+{
+    ia_statement_t *st = &m->stmts[s];
+    char *key = config_key(m, s, config, n, "h");
+    int rc = 0;
+    double c;
+    /* served from the cache without touching hypothetical indexes */
+    const char *vals[IA_MAX_PARAMS];
+    size_t nv = (size_t)(st->nparams < IA_MAX_PARAMS ? st->nparams : IA_MAX_PARAMS);
+    int any = 0;
+    for (size_t i = 0; i < nv; i++) {
+        vals[i] = st->param_values[i + 1];
+        any |= vals[i] != NULL;
+    }
+    if (materialize(m, st, config, n) != 0) {
+        free(key);
+        return -1;
+    }
+    rc = whatif_cost(m->whatif, st->query, any ? vals : NULL, nv, key, &c);
+    if (rc != 0 && any) {
+        /* a representative value the server rejects (type, domain): generic */
+        for (int p = 0; p <= IA_MAX_PARAMS; p++) {
+            free(st->param_values[p]);
+            st->param_values[p] = NULL;
+        }
+        rc = whatif_cost(m->whatif, st->query, NULL, 0, key, &c);
+    }
+    free(key);
+    if (rc == 0)
+        *cost = c;
+    return rc;
+}
+
+int ia_cost_begin(ia_model_t *m)
+{
+    const json_t *target = json_object_get(m->snapshot, "target");
+    const char *dsn = json_string_value(json_object_get(target, "dsn"));
+    if (m->opts->offline) {
+        ia_note(m, "offline mode: every estimate comes from pgopt's cost model");
+        return 0;
+    }
+    if (!dsn) {
+        ia_note(m, "snapshot has no target.dsn: estimates come from pgopt's cost model "
+                   "(pg_stats and sizes), not from what-if plans");
+        return 0;
+    }
+    err_t err;
+    if (whatif_open(dsn, m->opts->statement_timeout_ms, &m->whatif, &err) != 0) {
+        ia_note(m, "target not reachable for what-if analysis (%s): pgopt's cost model used",
+                err.msg);
+        return 0;
+    }
+    if (!whatif_has_hypopg(m->whatif)) {
+        ia_note(m, "hypopg is not installed in the target database (CREATE EXTENSION hypopg "
+                   "enables what-if plans): pgopt's cost model used");
+        whatif_destroy(&m->whatif);
+        return 0;
+    }
+    m->whatif_gen = whatif_generation(m->whatif);
+    return 0;
+}
+
+void ia_cost_end(ia_model_t *m)
+{
+    if (m->whatif)
+        whatif_reset(m->whatif);
+}
+
+int ia_statement_cost(ia_model_t *m, int s, const int *config, size_t n, int force_model,
+                      double *cost, int *method)
+{
+    ia_statement_t *st = &m->stmts[s];
+    int need_model = force_model || !m->whatif || st->cost_error;
+    for (size_t i = 0; i < n && !need_model; i++)
+        if (stmt_has_table(st, m->cands[config[i]].table) &&
+            ia_candidate_needs_model(&m->cands[config[i]]))
+            need_model = 1;
+    if (!need_model) {
+        if (hypo_cost(m, s, config, n, cost) == 0) {
+            *method = 1;
+            return 0;
+        }
+        st->cost_error = ia_strdup(whatif_error(m->whatif));
+        ia_note(m, "what-if EXPLAIN failed for queryid %lld (%s): pgopt's cost model used for it",
+                (long long)st->queryid, st->cost_error);
+    }
+    char *key = config_key(m, s, config, n, "m");
+    json_t *hit = json_object_get(m->cost_cache, key);
+    if (hit) {
+        *cost = json_real_value(hit);
+    } else {
+        *cost = model_cost(m, s, config, n);
+        json_object_set_new(m->cost_cache, key, json_real(*cost));
+    }
+    free(key);
+    *method = 0;
+    return 0;
+}

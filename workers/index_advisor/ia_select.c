@@ -1,0 +1,337 @@
+/* ia_select.c - workload-level index selection.
+ *
+ * Greedy by benefit per byte, after "Extend" (Schlosser et al.; Kossmann et
+ * al., VLDB 2020): each step either adds a new candidate or replaces a chosen
+ * index by a candidate that extends it (its keys are a prefix of the
+ * candidate's), whichever gains the most weighted time per byte of extra
+ * storage. The gain of a configuration C is
+ *
+ *     sum over statements s of  weight(s) x (1 - cost(s | C) / cost(s | {}))
+ *
+ * with weight = total_exec_time (calls x mean time) from pg_stat_statements,
+ * so the unit is milliseconds of the stats window. Both costs of a ratio come
+ * from the same evaluator. Steps stop when the best gain is below
+ * min_gain_fraction of the workload's total time, when the storage budget is
+ * spent, or when no candidate passes the write-overhead limit. At the end
+ * every chosen index is re-evaluated against the final configuration minus
+ * itself (interactions: a later, wider index may make an earlier one
+ * useless); indexes that no longer lower any statement's cost are dropped.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workers/index_advisor/ia_internal.h"
+
+static int stmt_has_table(const ia_statement_t *st, int t)
+{
+    for (size_t i = 0; i < st->ntables; i++)
+        if (st->tables[i] == t)
+            return 1;
+    return 0;
+}
+
+static int considered(const ia_statement_t *st)
+{
+    return st->parsed && (st->command == 0 || st->command == 2 || st->command == 3) &&
+           st->weight > 0 && st->ntables > 0;
+}
+
+/* cost(s | config) / cost(s | {}) from one evaluator. */
+static int ratio(ia_model_t *m, int s, const int *config, size_t n, double *r, int *method,
+                 double *c_with, double *c_without)
+{
+    double c, b;
+    int meth, bm;
+    ia_statement_cost(m, s, config, n, 0, &c, &meth);
+    ia_statement_cost(m, s, NULL, 0, meth == 0, &b, &bm);
+    if (bm != meth) /* the base could not be costed by the same evaluator */
+        ia_statement_cost(m, s, config, n, 1, &c, &meth);
+    if (b <= 0)
+        return -1;
+    *r = c / b;
+    if (*r > 1)
+        *r = 1; /* the planner never picks a plan costlier than without the index */
+    *method = meth;
+    if (c_with)
+        *c_with = c;
+    if (c_without)
+        *c_without = b;
+    return 0;
+}
+
+/* Statements a candidate may change: they touch its table and use its
+ * leading key in a filter, join, sort or group. */
+static int candidate_touches(const ia_model_t *m, const ia_candidate_t *c, int s)
+{
+    const ia_statement_t *st = &m->stmts[s];
+    if (!considered(st) || !stmt_has_table(st, c->table))
+        return 0;
+    char lead[256];
+    ia_normalize_key(c->keys[0], lead, sizeof lead);
+    for (size_t i = 0; i < st->nuses; i++) {
+        const ia_use_t *u = &st->uses[i];
+        if (u->table != c->table || u->kind == USE_OUTPUT)
+            continue;
+        char k[256];
+        ia_normalize_key(u->expr ? u->expr : u->column, k, sizeof k);
+        if (strcmp(k, lead) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* The chosen index a candidate extends (same table, method, predicate and
+ * opclass, chosen keys a prefix of the candidate's), or -1. */
+static int extends(const ia_model_t *m, const ia_candidate_t *c, const int *config, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const ia_candidate_t *o = &m->cands[config[i]];
+        if (o->table != c->table || o->method != c->method || o->nkeys > c->nkeys ||
+            (o->nkeys == c->nkeys && o->ninclude >= c->ninclude))
+            continue;
+        if ((o->predicate == NULL) != (c->predicate == NULL) ||
+            (o->predicate && strcmp(o->predicate, c->predicate) != 0))
+            continue;
+        if ((o->opclass == NULL) != (c->opclass == NULL) ||
+            (o->opclass && strcmp(o->opclass, c->opclass) != 0))
+            continue;
+        int prefix = 1;
+        for (int k = 0; k < o->nkeys && prefix; k++)
+            prefix = strcmp(o->keys[k], c->keys[k]) == 0;
+        if (prefix)
+            return (int)i;
+    }
+    return -1;
+}
+
+static int progress(ia_model_t *m, const char *stage, int64_t done, int64_t total)
+{
+    if (m->progress && m->progress(m->progress_user, stage, done, total)) {
+        m->cancelled = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* Gain of config over {} for the statements in list, into *gain. */
+static int gain_of(ia_model_t *m, const int *config, size_t n, const int *list, size_t nlist,
+                   double *gain)
+{
+    double g = 0;
+    for (size_t i = 0; i < nlist; i++) {
+        double r;
+        int meth;
+        if (ratio(m, list[i], config, n, &r, &meth, NULL, NULL) != 0)
+            continue;
+        g += m->stmts[list[i]].weight * (1 - r);
+    }
+    *gain = g;
+    return 0;
+}
+
+static double budget_for(ia_model_t *m)
+{
+    if (m->opts->budget_bytes > 0)
+        return (double)m->opts->budget_bytes;
+    double total = 0;
+    for (size_t t = 0; t < m->ntables; t++)
+        total += (double)m->tables[t].total_bytes;
+    double db = m->database_bytes > 0 ? (double)m->database_bytes : total;
+    if (m->database_bytes <= 0)
+        ia_note(m, "database size unknown: the storage budget is 25%% of the tables' total size");
+    return db * 0.25;
+}
+
+int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
+{
+    memset(sel, 0, sizeof *sel);
+    sel->rejected = json_array();
+    sel->budget_bytes = budget_for(m);
+    int *config = calloc(m->ncands + 1, sizeof(int));
+    size_t n = 0;
+    int *list = calloc(m->nstmts + 1, sizeof(int));
+    double min_gain = m->opts->min_gain_fraction * m->total_weight;
+    int64_t evals = 0;
+    for (;;) {
+        int best = -1, best_replace = -1;
+        double best_score = 0, best_gain = 0, best_delta = 0;
+        for (size_t ci = 0; ci < m->ncands; ci++) {
+            ia_candidate_t *c = &m->cands[ci];
+            if (c->chosen)
+                continue;
+            if (progress(m, "select", evals++, (int64_t)m->ncands * (sel->steps + 1))) {
+                free(config);
+                free(list);
+                return err_set(err, "cancelled");
+            }
+            int rep = extends(m, c, config, n);
+            double delta = c->size_bytes - (rep >= 0 ? m->cands[config[rep]].size_bytes : 0);
+            if (sel->used_bytes + delta > sel->budget_bytes)
+                continue;
+            ia_candidate_write_overhead(m, c, config, n);
+            if (c->write_overhead > m->opts->max_write_overhead)
+                continue;
+            /* statements this step can change */
+            size_t nl = 0;
+            for (size_t s = 0; s < m->nstmts; s++)
+                if (candidate_touches(m, c, (int)s) ||
+                    (rep >= 0 && candidate_touches(m, &m->cands[config[rep]], (int)s)))
+                    list[nl++] = (int)s;
+            if (!nl)
+                continue;
+            double g_now, g_new;
+            gain_of(m, config, n, list, nl, &g_now);
+            int saved = rep >= 0 ? config[rep] : -1;
+            if (rep >= 0)
+                config[rep] = (int)ci;
+            else
+                config[n] = (int)ci;
+            gain_of(m, config, rep >= 0 ? n : n + 1, list, nl, &g_new);
+            if (rep >= 0)
+                config[rep] = saved;
+            double gain = g_new - g_now;
+            if (gain <= min_gain || gain <= 0)
+                continue;
+            double score = gain / fmax(delta, 8192.0);
+            if (score > best_score) {
+                best_score = score;
+                best = (int)ci;
+                best_replace = rep;
+                best_gain = gain;
+                best_delta = delta;
+            }
+        }
+        if (best < 0)
+            break;
+        if (best_replace >= 0) {
+            m->cands[config[best_replace]].chosen = 0;
+            config[best_replace] = best;
+        } else {
+            config[n++] = best;
+        }
+        m->cands[best].chosen = 1;
+        sel->used_bytes += best_delta;
+        sel->steps++;
+        (void)best_gain;
+    }
+    /* budget/write-limit rejections worth telling: candidates with a gain
+     * that did not fit */
+    for (size_t ci = 0; ci < m->ncands; ci++) {
+        ia_candidate_t *c = &m->cands[ci];
+        if (c->chosen)
+            continue;
+        if (c->write_overhead > m->opts->max_write_overhead)
+            json_array_append_new(sel->rejected,
+                                  json_pack("{s:s, s:s, s:f}", "index", c->name, "reason",
+                                            "write overhead above the limit", "write_overhead",
+                                            c->write_overhead));
+        else if (sel->used_bytes + c->size_bytes > sel->budget_bytes &&
+                 c->size_bytes > sel->budget_bytes * 0.01)
+            json_array_append_new(sel->rejected,
+                                  json_pack("{s:s, s:s, s:f}", "index", c->name, "reason",
+                                            "does not fit the storage budget", "size_bytes",
+                                            c->size_bytes));
+    }
+
+    /* interactions: each chosen index against the final configuration
+     * without it; useless ones leave, until stable */
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (size_t i = 0; i < n; i++) {
+            int *without = calloc(n + 1, sizeof(int));
+            size_t nw = 0;
+            for (size_t k = 0; k < n; k++)
+                if (k != i)
+                    without[nw++] = config[k];
+            int useful = 0;
+            for (size_t s = 0; s < m->nstmts && !useful; s++) {
+                const ia_statement_t *st = &m->stmts[s];
+                if (!considered(st) || !stmt_has_table(st, m->cands[config[i]].table))
+                    continue;
+                double a, b;
+                int ma, mb;
+                ia_statement_cost(m, (int)s, config, n, 0, &a, &ma);
+                ia_statement_cost(m, (int)s, without, nw, ma == 0, &b, &mb);
+                if (a < b * 0.999)
+                    useful = 1;
+            }
+            free(without);
+            if (!useful) {
+                m->cands[config[i]].chosen = 0;
+                sel->used_bytes -= m->cands[config[i]].size_bytes;
+                config[i] = config[--n];
+                changed = 1;
+                break;
+            }
+        }
+    }
+
+    /* the figures of each chosen index, in the final configuration */
+    sel->choices = calloc(n + 1, sizeof *sel->choices);
+    for (size_t i = 0; i < n; i++) {
+        ia_choice_t *ch = &sel->choices[sel->nchoices++];
+        ch->cand = config[i];
+        ch->method = 1;
+        int *without = calloc(n + 1, sizeof(int));
+        size_t nw = 0;
+        for (size_t k = 0; k < n; k++)
+            if (k != i)
+                without[nw++] = config[k];
+        double w_before = 0, w_after = 0;
+        for (size_t s = 0; s < m->nstmts; s++) {
+            const ia_statement_t *st = &m->stmts[s];
+            if (!considered(st) || !stmt_has_table(st, m->cands[config[i]].table))
+                continue;
+            double a, b;
+            int ma, mb;
+            ia_statement_cost(m, (int)s, config, n, 0, &a, &ma);
+            ia_statement_cost(m, (int)s, without, nw, ma == 0, &b, &mb);
+            if (ma != mb)
+                ia_statement_cost(m, (int)s, config, n, 1, &a, &ma);
+            if (!(a < b * 0.999))
+                continue;
+            ch->affected = realloc(ch->affected, (ch->naffected + 1) * sizeof(int));
+            ch->affected[ch->naffected++] = (int)s;
+            double r = a / b;
+            w_before += st->weight;
+            w_after += st->weight * r;
+            ch->affected_weight += st->weight;
+            ch->cost_before += st->calls * b;
+            ch->cost_after += st->calls * a;
+            ch->benefit_ms += st->weight * (1 - r);
+            if (ma == 0)
+                ch->method = 0;
+        }
+        free(without);
+        ch->improvement = w_after > 0 ? w_before / w_after : 1;
+    }
+    /* the whole workload, before and after, by calls x cost */
+    for (size_t s = 0; s < m->nstmts; s++) {
+        const ia_statement_t *st = &m->stmts[s];
+        if (!considered(st))
+            continue;
+        double r, a, b;
+        int meth;
+        if (ratio(m, (int)s, config, n, &r, &meth, &a, &b) != 0)
+            continue;
+        sel->workload_cost_before += st->calls * b;
+        sel->workload_cost_after += st->calls * fmin(a, b);
+    }
+    free(config);
+    free(list);
+    return 0;
+}
+
+void ia_selection_free(ia_selection_t *sel)
+{
+    if (!sel)
+        return;
+    for (size_t i = 0; i < sel->nchoices; i++)
+        free(sel->choices[i].affected);
+    free(sel->choices);
+    json_decref(sel->rejected);
+    memset(sel, 0, sizeof *sel);
+}

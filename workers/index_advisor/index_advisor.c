@@ -1,0 +1,94 @@
+/* index_advisor.c - see index_advisor.h: load, extract, generate, evaluate,
+ * select, report. */
+#include "workers/index_advisor/index_advisor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "workers/index_advisor/ia_internal.h"
+
+void ia_options_init(ia_options_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_write_overhead = 0.25;
+    o->min_gain_fraction = 0.005;
+    o->min_unused_window_s = 7 * 86400.0;
+    o->statement_timeout_ms = 5000;
+}
+
+/* snapshot.options overrides (when the coordinator passes them) */
+static void apply_snapshot_options(const json_t *snapshot, ia_options_t *o)
+{
+    const json_t *opt = json_object_get(snapshot, "options");
+    json_t *v;
+    if ((v = json_object_get(opt, "index_budget_bytes")) && json_is_integer(v) &&
+        json_integer_value(v) > 0 && o->budget_bytes == 0)
+        o->budget_bytes = json_integer_value(v);
+    if ((v = json_object_get(opt, "index_max_write_overhead")) && json_is_number(v) &&
+        json_number_value(v) > 0)
+        o->max_write_overhead = json_number_value(v);
+    if ((v = json_object_get(opt, "index_min_gain_fraction")) && json_is_number(v) &&
+        json_number_value(v) >= 0)
+        o->min_gain_fraction = json_number_value(v);
+    if ((v = json_object_get(opt, "index_min_unused_window_s")) && json_is_number(v) &&
+        json_number_value(v) >= 0)
+        o->min_unused_window_s = json_number_value(v);
+    if ((v = json_object_get(opt, "index_offline")) && json_is_true(v))
+        o->offline = 1;
+}
+
+int index_advisor_run(const json_t *snapshot, const ia_options_t *opts_in, ia_progress_fn progress,
+                      void *progress_user, json_t **result, err_t *err)
+{
+    if (!result)
+        return err_set(err, "index advisor: no result pointer");
+    *result = NULL;
+    int64_t t0 = clock_mono_us();
+    ia_options_t opts;
+    if (opts_in)
+        opts = *opts_in;
+    else
+        ia_options_init(&opts);
+    apply_snapshot_options(snapshot, &opts);
+    ia_model_t m;
+    memset(&m, 0, sizeof m);
+    m.opts = &opts;
+    m.progress = progress;
+    m.progress_user = progress_user;
+    if (ia_model_load(&m, snapshot, err) != 0) {
+        ia_model_free(&m);
+        return -1;
+    }
+    size_t unparsed = 0;
+    for (size_t s = 0; s < m.nstmts; s++) {
+        if (progress && progress(progress_user, "parse", (int64_t)s, (int64_t)m.nstmts)) {
+            ia_model_free(&m);
+            return err_set(err, "cancelled");
+        }
+        err_t perr;
+        if (ia_extract_statement(&m, &m.stmts[s], &perr) != 0)
+            unparsed++;
+    }
+    if (unparsed)
+        ia_note(&m, "%zu statements could not be parsed by libpg_query and were skipped", unparsed);
+    if (ia_generate_candidates(&m, err) != 0) {
+        ia_model_free(&m);
+        return -1;
+    }
+    ia_cost_begin(&m);
+    for (size_t s = 0; s < m.nstmts; s++)
+        ia_choose_param_values(&m, &m.stmts[s]);
+    ia_selection_t sel;
+    if (ia_select(&m, &sel, err) != 0) {
+        ia_selection_free(&sel);
+        ia_model_free(&m);
+        return -1;
+    }
+    ia_cost_end(&m);
+    *result = ia_report(&m, &sel, (double)(clock_mono_us() - t0) / 1000.0);
+    ia_selection_free(&sel);
+    ia_model_free(&m);
+    return 0;
+}
