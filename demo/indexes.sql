@@ -1,5 +1,5 @@
--- demo/indexes.sql - constraints and secondary indexes of the pgopt demo
--- database (run after data.sql; see schema.sql for why they come last).
+-- demo/indexes.sql - secondary indexes of the pgopt demo database (run after
+-- data.sql; see schema.sql for why they come last).
 --
 -- Every index here is one a real team could have added for a reason; the
 -- ones marked PROBLEM are what pgopt's index advisor should call out. What
@@ -11,23 +11,6 @@
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 SET maintenance_work_mem = '256MB';
-
--- Unique keys.
-ALTER TABLE customers ADD CONSTRAINT customers_email_key UNIQUE (email);
-ALTER TABLE products ADD CONSTRAINT products_sku_key UNIQUE (sku);
-ALTER TABLE customer_sessions ADD CONSTRAINT customer_sessions_token_key UNIQUE (token);
-
--- Foreign keys (validated in one pass each instead of row by row at load).
--- events has none on purpose: it is the analytics sink, bulk-loaded by the
--- nightly import, which must not check 600k rows against the shop's tables.
-ALTER TABLE customers ADD CONSTRAINT customers_account_id_fkey FOREIGN KEY (account_id) REFERENCES accounts (id);
-ALTER TABLE orders ADD CONSTRAINT orders_customer_id_fkey FOREIGN KEY (customer_id) REFERENCES customers (id);
-ALTER TABLE order_items ADD CONSTRAINT order_items_order_id_fkey
-    FOREIGN KEY (order_id) REFERENCES orders (id) ON DELETE CASCADE;
-ALTER TABLE order_items ADD CONSTRAINT order_items_product_id_fkey FOREIGN KEY (product_id) REFERENCES products (id);
-ALTER TABLE payments ADD CONSTRAINT payments_order_id_fkey FOREIGN KEY (order_id) REFERENCES orders (id);
-ALTER TABLE customer_sessions ADD CONSTRAINT customer_sessions_customer_id_fkey
-    FOREIGN KEY (customer_id) REFERENCES customers (id);
 
 -- Good index: order detail pages and the ORM's lazy load of Order.items.
 CREATE INDEX order_items_order_id_idx ON order_items (order_id);

@@ -11,11 +11,12 @@ ALTER SYSTEM SET fsync = on;
 ALTER SYSTEM SET synchronous_commit = on;
 ALTER SYSTEM SET full_page_writes = on;
 
--- PROBLEM (configuration): max_wal_size was lowered to 256MB years ago, when
--- the database lived on a small disk. The nightly import now writes more WAL
--- than that, so PostgreSQL requests checkpoints long before
--- checkpoint_timeout; each one flushes all dirty buffers and, with
--- full_page_writes, makes the next change of every page log a full page.
-ALTER SYSTEM SET max_wal_size = '256MB';
+-- PROBLEM (configuration): max_wal_size = 128MB, carried over from the days of
+-- checkpoint_segments = 3 (48MB) and raised only once since. The nightly
+-- import alone writes more WAL than that, so PostgreSQL requests checkpoints
+-- long before checkpoint_timeout; each one flushes all dirty buffers and,
+-- with full_page_writes, makes the next change of every page log a full
+-- page image.
+ALTER SYSTEM SET max_wal_size = '128MB';
 
 SELECT pg_reload_conf();

@@ -20,8 +20,9 @@
 #   PGOPT_BUILD_DIR   build directory (default: build)
 #   PGOPT_NO_BUILD=1  use the existing build as it is
 #   DEMO_SCALE=N      multiply the workload's transaction counts (default 1)
-#   DEMO_KEEP=1       leave the server running at the end (prints how to
-#                     connect and how to stop it)
+#   DEMO_KEEP=1       leave the server running and the temporary directory
+#                     in place at the end (prints how to connect and how to
+#                     stop it)
 # Exit status: the coordinator's (0 every agent answered, 3 partial), or 1
 # when a step before it failed.
 set -euo pipefail
@@ -67,8 +68,8 @@ cleanup() {
     # Stop our own background jobs (pgbench, psql) before the server.
     local pid
     for pid in $(jobs -p); do kill "$pid" 2>/dev/null || true; done
-    if [ "${DEMO_KEEP:-0}" = 1 ] && { [ "$status" = 0 ] || [ "$status" = 3 ]; } && [ -f "$sandbox/env" ]; then
-        echo "demo: server left running (DEMO_KEEP=1): . $sandbox/env; export PGHOST PGPORT PGUSER;" \
+    if [ "${DEMO_KEEP:-0}" = 1 ] && [ -f "$sandbox/env" ]; then
+        echo "demo: server and $tmp left in place (DEMO_KEEP=1): . $sandbox/env; export PGHOST PGPORT PGUSER;" \
              "psql -d pgopt_demo   - stop it with: $root/scripts/pg-sandbox.sh stop $sandbox && rm -rf $tmp" >&2
         exit "$status"
     fi

@@ -12,7 +12,7 @@ SELECT accounts.id, accounts.name, accounts.plan, accounts.created_at FROM accou
 SELECT customers.id, customers.account_id, customers.email, customers.full_name, customers.country, customers.is_active, customers.marketing_opt_in, customers.created_at, customers.last_login_at FROM customers WHERE :aid = customers.account_id;
 \set r random(0, 999999)
 \set cid 1 + :r * :r / 5000000
-SELECT orders.id, orders.customer_id, orders.status, orders.currency, orders.total_cents, orders.shipping_country, orders.shipping_address, orders.created_at, orders.updated_at FROM orders WHERE :cid = orders.customer_id;
+SELECT orders.id, orders.customer_id, orders.status, orders.currency, orders.total_cents, orders.shipping_country, orders.shipping_address, orders.channel, orders.coupon_code, orders.created_at, orders.updated_at FROM orders WHERE :cid = orders.customer_id;
 \set r random(0, 999999)
 \set cid 1 + :r * :r / 5000000
-SELECT orders.id, orders.customer_id, orders.status, orders.currency, orders.total_cents, orders.shipping_country, orders.shipping_address, orders.created_at, orders.updated_at FROM orders WHERE :cid = orders.customer_id;
+SELECT orders.id, orders.customer_id, orders.status, orders.currency, orders.total_cents, orders.shipping_country, orders.shipping_address, orders.channel, orders.coupon_code, orders.created_at, orders.updated_at FROM orders WHERE :cid = orders.customer_id;

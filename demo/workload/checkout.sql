@@ -14,7 +14,7 @@
 SELECT products.id, products.sku, products.name, products.description, products.category, products.price_cents, products.stock, products.updated_at FROM products WHERE products.id = :p1 \gset p1_
 SELECT products.id, products.sku, products.name, products.description, products.category, products.price_cents, products.stock, products.updated_at FROM products WHERE products.id = :p2 \gset p2_
 \set total :p1_price_cents + :p2_price_cents
-INSERT INTO orders (customer_id, status, currency, total_cents, shipping_country, shipping_address, created_at, updated_at) VALUES (:cid, 'pending', 'USD', :total, 'US', '1 Main St, Springfield', now(), now()) RETURNING orders.id \gset
+INSERT INTO orders (customer_id, status, currency, total_cents, shipping_country, shipping_address, channel, coupon_code, created_at, updated_at) VALUES (:cid, 'pending', 'USD', :total, 'US', '1 Main St, Springfield', 'web', NULL, now(), now()) RETURNING orders.id \gset
 INSERT INTO order_items (order_id, product_id, quantity, unit_price_cents) VALUES (:id, :p1, 1, :p1_price_cents) RETURNING order_items.id;
 UPDATE products SET stock=(products.stock - 1), updated_at=now() WHERE products.id = :p1;
 INSERT INTO order_items (order_id, product_id, quantity, unit_price_cents) VALUES (:id, :p2, 1, :p2_price_cents) RETURNING order_items.id;

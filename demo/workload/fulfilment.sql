@@ -11,7 +11,7 @@ SET statement_timeout = '5s';
 SELECT pg_try_advisory_lock(4242);
 LISTEN order_created;
 SELECT id, customer_id, total_cents, created_at FROM orders WHERE status = 'pending' OR status = 'processing' ORDER BY created_at LIMIT 20;
-\set oid 1500000 - random(0, 3000)
+\set oid 1200000 - random(0, 3000)
 UPDATE orders SET status = 'shipped', updated_at = now() WHERE id = :oid;
 INSERT INTO audit_log (actor, entity, entity_id, action, changes) VALUES ('fulfilment-worker', 'order', :oid, 'update', '{"field": "status", "new": "shipped"}');
 SELECT pg_advisory_unlock(4242);

@@ -9,24 +9,24 @@
 \set r random(0, 999999)
 \set cid 1 + :r * :r / 5000000
 SELECT customers.id, customers.account_id, customers.email, customers.full_name, customers.country, customers.is_active, customers.marketing_opt_in, customers.created_at, customers.last_login_at FROM customers WHERE customers.id = :cid;
-SELECT orders.id, orders.customer_id, orders.status, orders.currency, orders.total_cents, orders.shipping_country, orders.shipping_address, orders.created_at, orders.updated_at FROM orders WHERE orders.customer_id = :cid ORDER BY orders.created_at DESC LIMIT 10;
-\set oid 1500000 - random_exponential(0, 200000, 3)
+SELECT orders.id, orders.customer_id, orders.status, orders.currency, orders.total_cents, orders.shipping_country, orders.shipping_address, orders.channel, orders.coupon_code, orders.created_at, orders.updated_at FROM orders WHERE orders.customer_id = :cid ORDER BY orders.created_at DESC LIMIT 10;
+\set oid 1200000 - random_exponential(0, 160000, 3)
 SELECT order_items.id, order_items.order_id, order_items.product_id, order_items.quantity, order_items.unit_price_cents FROM order_items WHERE :oid = order_items.order_id;
-\set oid 1500000 - random_exponential(0, 200000, 3)
+\set oid 1200000 - random_exponential(0, 160000, 3)
 SELECT order_items.id, order_items.order_id, order_items.product_id, order_items.quantity, order_items.unit_price_cents FROM order_items WHERE :oid = order_items.order_id;
-\set oid 1500000 - random_exponential(0, 200000, 3)
+\set oid 1200000 - random_exponential(0, 160000, 3)
 SELECT order_items.id, order_items.order_id, order_items.product_id, order_items.quantity, order_items.unit_price_cents FROM order_items WHERE :oid = order_items.order_id;
-\set oid 1500000 - random_exponential(0, 200000, 3)
+\set oid 1200000 - random_exponential(0, 160000, 3)
 SELECT order_items.id, order_items.order_id, order_items.product_id, order_items.quantity, order_items.unit_price_cents FROM order_items WHERE :oid = order_items.order_id;
-\set oid 1500000 - random_exponential(0, 200000, 3)
+\set oid 1200000 - random_exponential(0, 160000, 3)
 SELECT order_items.id, order_items.order_id, order_items.product_id, order_items.quantity, order_items.unit_price_cents FROM order_items WHERE :oid = order_items.order_id;
-\set oid 1500000 - random_exponential(0, 200000, 3)
+\set oid 1200000 - random_exponential(0, 160000, 3)
 SELECT order_items.id, order_items.order_id, order_items.product_id, order_items.quantity, order_items.unit_price_cents FROM order_items WHERE :oid = order_items.order_id;
-\set oid 1500000 - random_exponential(0, 200000, 3)
+\set oid 1200000 - random_exponential(0, 160000, 3)
 SELECT order_items.id, order_items.order_id, order_items.product_id, order_items.quantity, order_items.unit_price_cents FROM order_items WHERE :oid = order_items.order_id;
-\set oid 1500000 - random_exponential(0, 200000, 3)
+\set oid 1200000 - random_exponential(0, 160000, 3)
 SELECT order_items.id, order_items.order_id, order_items.product_id, order_items.quantity, order_items.unit_price_cents FROM order_items WHERE :oid = order_items.order_id;
-\set oid 1500000 - random_exponential(0, 200000, 3)
+\set oid 1200000 - random_exponential(0, 160000, 3)
 SELECT order_items.id, order_items.order_id, order_items.product_id, order_items.quantity, order_items.unit_price_cents FROM order_items WHERE :oid = order_items.order_id;
-\set oid 1500000 - random_exponential(0, 200000, 3)
+\set oid 1200000 - random_exponential(0, 160000, 3)
 SELECT order_items.id, order_items.order_id, order_items.product_id, order_items.quantity, order_items.unit_price_cents FROM order_items WHERE :oid = order_items.order_id;

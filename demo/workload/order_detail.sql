@@ -3,7 +3,7 @@
 -- one per item), and its payments.
 -- PROBLEM: payments.order_id has no index: the payments lookup reads the
 -- whole payments table.
-\set oid 1500000 - random_exponential(0, 300000, 3)
-SELECT orders.id, orders.customer_id, orders.status, orders.currency, orders.total_cents, orders.shipping_country, orders.shipping_address, orders.created_at, orders.updated_at FROM orders WHERE orders.id = :oid;
+\set oid 1200000 - random_exponential(0, 240000, 3)
+SELECT orders.id, orders.customer_id, orders.status, orders.currency, orders.total_cents, orders.shipping_country, orders.shipping_address, orders.channel, orders.coupon_code, orders.created_at, orders.updated_at FROM orders WHERE orders.id = :oid;
 SELECT order_items.order_id AS order_items_order_id, order_items.id, order_items.product_id, order_items.quantity, order_items.unit_price_cents FROM order_items WHERE order_items.order_id IN (:oid);
 SELECT payments.id, payments.order_id, payments.method, payments.status, payments.amount_cents, payments.provider_ref, payments.created_at FROM payments WHERE payments.order_id = :oid;

@@ -67,6 +67,8 @@ class Order(Base):
     total_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     shipping_country: Mapped[str] = mapped_column(Text)
     shipping_address: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(Text, default="web")
+    coupon_code: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()

@@ -19,6 +19,7 @@ def place_order(session: Session, customer_id: int, cart: list[tuple[int, int]],
         total_cents=total,
         shipping_country="US",
         shipping_address=address,
+        channel="web",
     )
     session.add(order)
     session.commit()
@@ -54,6 +55,8 @@ def import_marketplace_orders(session: Session, rows: list[dict]) -> int:
                 total_cents=row["total_cents"],
                 shipping_country=row["country"],
                 shipping_address=row["address"],
+                channel="marketplace",
+                coupon_code=row.get("coupon"),
             )
         )
         count += 1
