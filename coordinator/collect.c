@@ -48,6 +48,8 @@ typedef struct {
     int server_loopback;
     char database[256];
     char role[256];
+    char *locked_oids;  /* "{oid,...}": relations another session holds ACCESS EXCLUSIVE */
+    char *locked_names; /* "schema.name, ..." of those, for the note */
     err_t *err;
 } collector_t;
 
@@ -438,6 +440,49 @@ static void collect_host(collector_t *c)
     }
 }
 
+/* Relations another session holds ACCESS EXCLUSIVE (ALTER TABLE, VACUUM
+ * FULL, REINDEX, a migration's LOCK TABLE): the size functions,
+ * pg_get_indexdef and pg_get_expr would wait for them until lock_timeout
+ * and lose the whole section. They are left out of those calls instead
+ * (their sizes and definitions become null, `locked` is true). A lock
+ * taken after this query can still make a section wait; lock_timeout then
+ * turns that into a note. */
+static qstatus_t find_locked(collector_t *c)
+{
+    PGresult *r;
+    qstatus_t st = query(c, "locked relations",
+                         "SELECT COALESCE(array_agg(DISTINCT l.relation), '{}')::text, "
+                         "string_agg(DISTINCT format('%s.%s', n.nspname, k.relname), ', ') "
+                         "FROM pg_locks l JOIN pg_class k ON k.oid = l.relation "
+                         "JOIN pg_namespace n ON n.oid = k.relnamespace "
+                         "WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' "
+                         "AND l.granted AND l.pid IS DISTINCT FROM pg_backend_pid() "
+                         "AND l.database = (SELECT oid FROM pg_database "
+                         "                  WHERE datname = current_database())",
+                         0, NULL, &r);
+    if (st != Q_OK) {
+        c->locked_oids = strdup("{}");
+        if (st == Q_FATAL || c->locked_oids)
+            return st == Q_FATAL ? Q_FATAL : Q_OK;
+        err_set(c->err, "collecting locked relations: out of memory");
+        return Q_FATAL;
+    }
+    c->locked_oids = strdup(PQgetvalue(r, 0, 0));
+    if (!PQgetisnull(r, 0, 1)) {
+        c->locked_names = strdup(PQgetvalue(r, 0, 1));
+        note(c,
+             "tables, columns, indexes: sizes, definitions and defaults of relations another "
+             "session holds ACCESS EXCLUSIVE are null (locked: true): %s",
+             c->locked_names);
+    }
+    PQclear(r);
+    if (!c->locked_oids) {
+        err_set(c->err, "collecting locked relations: out of memory");
+        return Q_FATAL;
+    }
+    return Q_OK;
+}
+
 static qstatus_t collect_tables(collector_t *c)
 {
     json_t *rows;
@@ -445,10 +490,11 @@ static qstatus_t collect_tables(collector_t *c)
         c, "tables",
         "SELECT n.nspname AS schema, c.relname AS name, c.oid::int8 AS oid, "
         "c.relkind::text AS kind, c.reltuples::float8 AS reltuples, c.relpages::int8 AS relpages, "
-        "pg_total_relation_size(c.oid) AS total_bytes, pg_relation_size(c.oid) AS table_bytes, "
-        "pg_indexes_size(c.oid) AS index_bytes, "
-        "CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END "
-        "  AS toast_bytes, "
+        "CASE WHEN NOT locked THEN pg_total_relation_size(c.oid) END AS total_bytes, "
+        "CASE WHEN NOT locked THEN pg_relation_size(c.oid) END AS table_bytes, "
+        "CASE WHEN NOT locked THEN pg_indexes_size(c.oid) END AS index_bytes, "
+        "CASE WHEN c.reltoastrelid = 0 THEN 0 WHEN NOT locked "
+        "  THEN pg_total_relation_size(c.reltoastrelid) END AS toast_bytes, locked, "
         "s.seq_scan, s.seq_tup_read, s.idx_scan, s.idx_tup_fetch, s.n_tup_ins, s.n_tup_upd, "
         "s.n_tup_del, s.n_tup_hot_upd, s.n_live_tup, s.n_dead_tup, s.n_mod_since_analyze, "
         "s.n_ins_since_vacuum, s.vacuum_count, s.autovacuum_count, s.analyze_count, "
@@ -464,10 +510,13 @@ static qstatus_t collect_tables(collector_t *c)
         "  JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = "
         "  pc.relnamespace WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1) AS parent "
         "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "CROSS JOIN LATERAL (SELECT (c.oid = ANY ($1::oid[]) OR c.reltoastrelid = ANY ($1::oid[]) "
+        "  OR EXISTS (SELECT 1 FROM pg_index x WHERE x.indrelid = c.oid "
+        "             AND x.indexrelid = ANY ($1::oid[]))) AS locked) lk "
         "LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid "
         "LEFT JOIN pg_statio_all_tables io ON io.relid = c.oid "
         "WHERE c.relkind IN ('r', 'p', 'm') AND " USER_SCHEMAS " ORDER BY 1, 2",
-        0, NULL, &rows);
+        1, (const char *const[]){c->locked_oids}, &rows);
     if (st == Q_OK)
         json_object_set_new(c->doc, "tables", rows);
     return st;
@@ -482,26 +531,27 @@ static qstatus_t collect_columns(collector_t *c)
      * may not SELECT (and of tables under row security): stats_visible says
      * which null statistics mean "not visible" rather than "not analyzed". */
     json_t *rows;
-    qstatus_t st = query_rows(
-        c, "columns",
-        "SELECT n.nspname AS schema, c.relname AS \"table\", a.attname AS name, "
-        "a.attnum::int8 AS attnum, format_type(a.atttypid, a.atttypmod) AS type, "
-        "a.attnotnull AS not_null, pg_get_expr(d.adbin, d.adrelid, true) AS \"default\", "
-        "s.null_frac::float8 AS null_frac, s.avg_width::float8 AS avg_width, "
-        "s.n_distinct::float8 AS n_distinct, s.correlation::float8 AS correlation, "
-        "(s.most_common_vals::text)::text[] AS most_common_vals, "
-        "s.most_common_freqs::float8[] AS most_common_freqs, "
-        "(s.histogram_bounds::text)::text[] AS histogram_bounds, "
-        "(has_column_privilege(c.oid, a.attnum, 'SELECT') AND "
-        " NOT (c.relrowsecurity AND row_security_active(c.oid))) AS stats_visible "
-        "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
-        "JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-        "LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname "
-        "  AND s.attname = a.attname AND s.inherited = (c.relkind = 'p') "
-        "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm') "
-        "AND " USER_SCHEMAS " ORDER BY 1, 2, a.attnum",
-        0, NULL, &rows);
+    qstatus_t st =
+        query_rows(c, "columns",
+                   "SELECT n.nspname AS schema, c.relname AS \"table\", a.attname AS name, "
+                   "a.attnum::int8 AS attnum, format_type(a.atttypid, a.atttypmod) AS type, "
+                   "a.attnotnull AS not_null, CASE WHEN NOT a.attrelid = ANY ($1::oid[]) "
+                   "  THEN pg_get_expr(d.adbin, d.adrelid, true) END AS \"default\", "
+                   "s.null_frac::float8 AS null_frac, s.avg_width::float8 AS avg_width, "
+                   "s.n_distinct::float8 AS n_distinct, s.correlation::float8 AS correlation, "
+                   "(s.most_common_vals::text)::text[] AS most_common_vals, "
+                   "s.most_common_freqs::float8[] AS most_common_freqs, "
+                   "(s.histogram_bounds::text)::text[] AS histogram_bounds, "
+                   "(has_column_privilege(c.oid, a.attnum, 'SELECT') AND "
+                   " NOT (c.relrowsecurity AND row_security_active(c.oid))) AS stats_visible "
+                   "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+                   "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                   "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+                   "LEFT JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname "
+                   "  AND s.attname = a.attname AND s.inherited = (c.relkind = 'p') "
+                   "WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind IN ('r', 'p', 'm') "
+                   "AND " USER_SCHEMAS " ORDER BY 1, 2, a.attnum",
+                   1, (const char *const[]){c->locked_oids}, &rows);
     if (st != Q_OK)
         return st;
     size_t i, hidden = 0;
@@ -526,34 +576,39 @@ static qstatus_t collect_indexes(collector_t *c)
     /* Key columns are 1..indnkeyatts, INCLUDE columns the rest up to
      * indnatts. indkey holds 0 for an expression: its text comes from
      * pg_get_indexdef(oid, k, true); a plain column is named by attname,
-     * unquoted, so it compares equal to columns[].name. */
+     * unquoted, so it compares equal to columns[].name. pg_get_indexdef
+     * and pg_get_expr lock the table: not called for locked relations. */
     json_t *rows;
     qstatus_t st = query_rows(
         c, "indexes",
         "SELECT n.nspname AS schema, t.relname AS \"table\", ic.relname AS name, "
-        "ic.oid::int8 AS oid, pg_get_indexdef(i.indexrelid) AS definition, am.amname AS method, "
-        "ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0 THEN pg_get_indexdef(i.indexrelid, k, true) "
-        "  ELSE (SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = i.indrelid "
-        "        AND a.attnum = i.indkey[k - 1]) END "
+        "ic.oid::int8 AS oid, "
+        "CASE WHEN NOT locked THEN pg_get_indexdef(i.indexrelid) END AS definition, "
+        "am.amname AS method, "
+        "ARRAY(SELECT CASE WHEN i.indkey[k - 1] <> 0 THEN (SELECT a.attname::text "
+        "  FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]) "
+        "  WHEN NOT locked THEN pg_get_indexdef(i.indexrelid, k, true) END "
         "  FROM generate_series(1, i.indnkeyatts) k ORDER BY k)::text[] AS columns, "
-        "ARRAY(SELECT CASE WHEN i.indkey[k - 1] = 0 THEN pg_get_indexdef(i.indexrelid, k, true) "
-        "  ELSE (SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = i.indrelid "
-        "        AND a.attnum = i.indkey[k - 1]) END "
+        "ARRAY(SELECT CASE WHEN i.indkey[k - 1] <> 0 THEN (SELECT a.attname::text "
+        "  FROM pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k - 1]) "
+        "  WHEN NOT locked THEN pg_get_indexdef(i.indexrelid, k, true) END "
         "  FROM generate_series(i.indnkeyatts + 1, i.indnatts) k ORDER BY k)::text[] AS include, "
-        "pg_get_expr(i.indpred, i.indrelid, true) AS predicate, "
+        "CASE WHEN NOT locked THEN pg_get_expr(i.indpred, i.indrelid, true) END AS predicate, "
         "i.indisunique AS is_unique, i.indisprimary AS is_primary, i.indisvalid AS is_valid, "
         "i.indisready AS is_ready, i.indisexclusion AS is_exclusion, "
         "(con.oid IS NOT NULL) AS backs_constraint, i.indisreplident AS is_replica_identity, "
         "con.conname AS \"constraint\", s.idx_scan, s.idx_tup_read, s.idx_tup_fetch, "
-        "pg_relation_size(i.indexrelid) AS size_bytes "
+        "CASE WHEN NOT locked THEN pg_relation_size(i.indexrelid) END AS size_bytes, locked "
         "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+        "CROSS JOIN LATERAL (SELECT (i.indexrelid = ANY ($1::oid[]) "
+        "  OR i.indrelid = ANY ($1::oid[])) AS locked) lk "
         "JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace "
         "JOIN pg_am am ON am.oid = ic.relam "
         "LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid "
         "  AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x') "
         "LEFT JOIN pg_stat_all_indexes s ON s.indexrelid = i.indexrelid "
         "WHERE t.relkind IN ('r', 'p', 'm') AND " USER_SCHEMAS " ORDER BY 1, 2, 3",
-        0, NULL, &rows);
+        1, (const char *const[]){c->locked_oids}, &rows);
     if (st == Q_OK)
         json_object_set_new(c->doc, "indexes", rows);
     return st;
@@ -1232,6 +1287,7 @@ static int run(collector_t *c)
     double t0 = now_ms();
     collect_host(c);
     json_object_set_new(c->section_ms, "host", json_real(now_ms() - t0));
+    TIMED(c, "locked", find_locked(c));
     TIMED(c, "tables", collect_tables(c));
     TIMED(c, "columns", collect_columns(c));
     TIMED(c, "indexes", collect_indexes(c));
@@ -1283,6 +1339,8 @@ int collect_snapshot(const collect_opts_t *o, json_t **snapshot, err_t *err)
         rc = run(&c);
     if (c.conn)
         PQfinish(c.conn);
+    free(c.locked_oids);
+    free(c.locked_names);
     if (rc != 0) {
         json_decref(code);
         json_decref(skipped);
