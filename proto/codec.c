@@ -542,6 +542,27 @@ int codec_decode_progress(const void *buf, size_t len, const codec_limits_t *lim
     return 0;
 }
 
+const char *codec_type_name(const json_t *v)
+{
+    switch (v ? json_typeof(v) : JSON_NULL) {
+    case JSON_OBJECT:
+        return "map";
+    case JSON_ARRAY:
+        return "array";
+    case JSON_STRING:
+        return "string";
+    case JSON_INTEGER:
+        return "integer";
+    case JSON_REAL:
+        return "double";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "boolean";
+    default:
+        return "null";
+    }
+}
+
 /* ---- encoder ---------------------------------------------------------- */
 
 typedef struct {

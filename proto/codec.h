@@ -56,6 +56,10 @@ typedef void (*codec_progress_fn)(void *arg, size_t offset, size_t total);
 int codec_decode_progress(const void *buf, size_t len, const codec_limits_t *limits, json_t **out,
                           err_t *err, codec_progress_fn progress, void *progress_arg);
 
+/* The model's name of a value's type, for error messages: "map", "array",
+ * "string", "integer", "double", "boolean" or "null" (also for NULL). */
+const char *codec_type_name(const json_t *v);
+
 /* Encodes a tree into a malloc()ed buffer (*buf, caller free()s). Fails on
  * values the model does not have (none in practice) with a path. */
 int codec_encode(const json_t *doc, char **buf, size_t *len, err_t *err);

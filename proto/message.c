@@ -213,33 +213,12 @@ int msg_header_encode(const msg_header_t *h, char **buf, size_t *len, err_t *err
 
 /* ---- decoding --------------------------------------------------------- */
 
-static const char *json_type_word(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "map";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "double";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    default:
-        return "nil";
-    }
-}
-
 /* Copies a string value into a fixed buffer of size cap; -1 when it does not
  * fit or holds a NUL (the struct keeps C strings). */
 static int copy_str(const json_t *v, char *dst, size_t cap, const char *key, err_t *err)
 {
     if (!json_is_string(v))
-        return err_set(err, "header key \"%s\": expected string, got %s", key, json_type_word(v));
+        return err_set(err, "header key \"%s\": expected string, got %s", key, codec_type_name(v));
     size_t n = json_string_length(v);
     if (n > cap - 1)
         return err_set(err, "header key \"%s\": string of %zu bytes exceeds %zu", key, n, cap - 1);
@@ -253,7 +232,7 @@ static int copy_str(const json_t *v, char *dst, size_t cap, const char *key, err
 static int get_small_int(const json_t *v, const char *key, int *out, err_t *err)
 {
     if (!json_is_integer(v))
-        return err_set(err, "header key \"%s\": expected integer, got %s", key, json_type_word(v));
+        return err_set(err, "header key \"%s\": expected integer, got %s", key, codec_type_name(v));
     json_int_t i = json_integer_value(v);
     if (i < 0 || i > INT_MAX)
         return err_set(err, "header key \"%s\": %lld is out of range", key, (long long)i);
@@ -286,7 +265,7 @@ int msg_header_decode(const void *buf, size_t len, msg_header_t *h, err_t *err)
         return -1;
     int rc = -1;
     if (!json_is_object(root)) {
-        err_set(err, "header must be a map, got %s", json_type_word(root));
+        err_set(err, "header must be a map, got %s", codec_type_name(root));
         goto done;
     }
     const json_t *v = json_object_get(root, "v");
@@ -310,7 +289,7 @@ int msg_header_decode(const void *buf, size_t len, msg_header_t *h, err_t *err)
         goto done;
     }
     if (!json_is_string(t)) {
-        err_set(err, "header key \"type\": expected string, got %s", json_type_word(t));
+        err_set(err, "header key \"type\": expected string, got %s", codec_type_name(t));
         goto done;
     }
     h->type = msg_type_parse(json_string_value(t));
@@ -342,7 +321,7 @@ int msg_header_decode(const void *buf, size_t len, msg_header_t *h, err_t *err)
         } else {
             if (!json_is_integer(val)) {
                 err_set(err, "header key \"%s\": expected integer, got %s", k->key,
-                        json_type_word(val));
+                        codec_type_name(val));
                 goto done;
             }
             json_int_t iv = json_integer_value(val);

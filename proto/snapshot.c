@@ -386,27 +386,6 @@ static const field_spec_t sections[] = {
 
 /* ---- validation ------------------------------------------------------- */
 
-static const char *got_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "map";
-    case JSON_ARRAY:
-        return "array";
-    case JSON_STRING:
-        return "string";
-    case JSON_INTEGER:
-        return "integer";
-    case JSON_REAL:
-        return "double";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "boolean";
-    default:
-        return "null";
-    }
-}
-
 static unsigned type_bit(const json_t *v)
 {
     switch (json_typeof(v)) {
@@ -482,7 +461,7 @@ static int type_error(vctx_t *c, unsigned types, const json_t *v)
 {
     char want[64];
     expected_words(types, want, sizeof want);
-    return err_set(c->err, "%s: expected %s, got %s", c->path, want, got_name(v));
+    return err_set(c->err, "%s: expected %s, got %s", c->path, want, codec_type_name(v));
 }
 
 static int check_fields(vctx_t *c, const json_t *map, const field_spec_t *fields);
@@ -549,17 +528,18 @@ static int check_fields(vctx_t *c, const json_t *map, const field_spec_t *fields
 int snapshot_validate(const json_t *doc, err_t *err)
 {
     if (!json_is_object(doc))
-        return err_set(err, "snapshot must be a map, got %s", doc ? got_name(doc) : "nothing");
+        return err_set(err, "snapshot must be a map, got %s",
+                       doc ? codec_type_name(doc) : "nothing");
     const json_t *meta = json_object_get(doc, "meta");
     if (!meta)
         return err_set(err, "meta: section is required");
     if (!json_is_object(meta))
-        return err_set(err, "meta: expected map, got %s", got_name(meta));
+        return err_set(err, "meta: expected map, got %s", codec_type_name(meta));
     const json_t *fv = json_object_get(meta, "format_version");
     if (!fv)
         return err_set(err, "meta.format_version: required");
     if (!json_is_integer(fv))
-        return err_set(err, "meta.format_version: expected integer, got %s", got_name(fv));
+        return err_set(err, "meta.format_version: expected integer, got %s", codec_type_name(fv));
     if (json_integer_value(fv) != SNAPSHOT_FORMAT_VERSION)
         return err_set(err, "meta.format_version: unsupported version %lld (this pgopt reads %d)",
                        (long long)json_integer_value(fv), SNAPSHOT_FORMAT_VERSION);

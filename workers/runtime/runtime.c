@@ -272,27 +272,6 @@ static void job_fail(job_ctx_t *job, const char *code, const char *fmt, ...)
     va_end(ap);
 }
 
-static const char *json_kind(const json_t *v)
-{
-    switch (v ? json_typeof(v) : JSON_NULL) {
-    case JSON_OBJECT:
-        return "a map";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a double";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
 /* The decoder's progress hook: decoding is the job loop's first stage, so
  * it beats like any agent loop does. */
 static void decode_beat(void *arg, size_t offset, size_t total)
@@ -306,8 +285,8 @@ static void job_execute(job_ctx_t *job)
     json_t *result = NULL;
     err_t err = {{0}};
 
-    int rc = codec_decode_progress(zmq_msg_data(&job->body), zmq_msg_size(&job->body),
-                                   &job->limits, &snapshot, &err, decode_beat, job);
+    int rc = codec_decode_progress(zmq_msg_data(&job->body), zmq_msg_size(&job->body), &job->limits,
+                                   &snapshot, &err, decode_beat, job);
     /* The encoded snapshot can be large: give it back before the agent runs. */
     zmq_msg_close(&job->body);
     if (rc != 0) {
@@ -335,8 +314,9 @@ static void job_execute(job_ctx_t *job)
         return;
     }
     if (!json_is_object(result)) {
-        job_fail(job, MSG_ERR_FAILED, "the agent returned %s instead of a result map",
-                 json_kind(result));
+        job_fail(job, MSG_ERR_FAILED,
+                 "the agent returned a value of type %s instead of a result map",
+                 codec_type_name(result));
         json_decref(result);
         return;
     }
