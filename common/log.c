@@ -51,9 +51,8 @@ void log_event(log_level_t level, const char *msg, const char *fields, ...)
     gmtime_r(&tv.tv_sec, &tm);
     int n = snprintf(line, sizeof line,
                      "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s comp=%s pid=%d msg=\"",
-                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-                     tm.tm_sec, (long)(tv.tv_usec / 1000), level_names[level], log_component,
-                     (int)getpid());
+                     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                     (long)(tv.tv_usec / 1000), level_names[level], log_component, (int)getpid());
     /* Escape quotes and newlines in the message so each event stays one line. */
     for (const char *p = msg; *p && n < (int)sizeof line - 8; p++) {
         if (*p == '"' || *p == '\\')

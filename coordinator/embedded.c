@@ -96,8 +96,8 @@ static pid_t spawn_worker(const char *path, const char *endpoint, int jobs, cons
     return pid;
 }
 
-embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs,
-                           const char *log_level, err_t *err)
+embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs, const char *log_level,
+                           err_t *err)
 {
     embedded_t *self = calloc(1, sizeof *self);
     if (!self) {
@@ -136,8 +136,8 @@ embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs,
         snprintf(sock, sizeof sock, "%s/%.32s.sock", self->dir, agents[k]);
         memcpy(self->sockpath[i], sock, sizeof sock);
         snprintf(self->endpoint[i], sizeof self->endpoint[i], "ipc://%s", sock);
-        pid_t pid = spawn_worker(path, self->endpoint[i], worker_jobs,
-                                 log_level ? log_level : "warn", err);
+        pid_t pid =
+            spawn_worker(path, self->endpoint[i], worker_jobs, log_level ? log_level : "warn", err);
         if (pid < 0) {
             embedded_stop(&self);
             return NULL;

@@ -22,8 +22,8 @@ const char *embedded_executable_for(const char *agent);
 
 /* Starts one worker per agent found; worker_jobs is each one's --jobs;
  * log_level is passed as --log-level (NULL: "warn"). */
-embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs,
-                           const char *log_level, err_t *err);
+embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs, const char *log_level,
+                           err_t *err);
 
 /* Endpoints of the started workers (count, and the i-th). */
 int embedded_count(const embedded_t *self);

@@ -50,7 +50,7 @@ typedef struct {
     int64_t started;
     int64_t deadline;
     int64_t last_heard;
-    int64_t retry_at; /* waiting for a busy instance; 0 when not waiting */
+    int64_t retry_at;      /* waiting for a busy instance; 0 when not waiting */
     unsigned char *failed; /* per instance: this agent's job failed there */
     int last_silent;       /* the last failure was silence (hang or death) */
 } agent_state_t;
@@ -339,9 +339,9 @@ static void explain_unusable(run_t *r, const char *agent, char *buf, size_t len)
     off += (size_t)snprintf(buf + off, len - off, "no live worker for agent %s", agent);
     for (int i = 0; i < f->ninst; i++)
         answered += f->inst[i].answered;
-    off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
-                            " (%d endpoint%s, %d answered PING)", f->ninst,
-                            f->ninst == 1 ? "" : "s", answered);
+    off +=
+        (size_t)snprintf(buf + off, off < len ? len - off : 0, " (%d endpoint%s, %d answered PING)",
+                         f->ninst, f->ninst == 1 ? "" : "s", answered);
     for (int i = 0; i < f->ninst && off < len; i++)
         if (f->inst[i].incompatible)
             off += (size_t)snprintf(buf + off, len - off, "; %s: %s", f->inst[i].endpoint,
@@ -417,8 +417,8 @@ static void dispatch(run_t *r, agent_state_t *a)
     in->load++;
     snprintf(a->out->worker, sizeof a->out->worker, "%s", in->worker);
     snprintf(a->out->endpoint, sizeof a->out->endpoint, "%s", in->endpoint);
-    log_debug("job sent", "agent=%s job=%s endpoint=%s worker=%s deadline_ms=%lld",
-              a->out->agent, a->job, in->endpoint, in->worker, (long long)h.deadline_ms);
+    log_debug("job sent", "agent=%s job=%s endpoint=%s worker=%s deadline_ms=%lld", a->out->agent,
+              a->job, in->endpoint, in->worker, (long long)h.deadline_ms);
 }
 
 /* The current attempt failed on its instance: remember why, move on to
@@ -474,8 +474,7 @@ static void handle_message(run_t *r, int i, int dispatching)
     if (rc == 1)
         return;
     if (rc < 0) {
-        log_warn("malformed message from worker", "endpoint=%s error=\"%s\"", in->endpoint,
-                 e.msg);
+        log_warn("malformed message from worker", "endpoint=%s error=\"%s\"", in->endpoint, e.msg);
         transport_msg_close(&m);
         return;
     }
@@ -485,11 +484,10 @@ static void handle_message(run_t *r, int i, int dispatching)
         if (!in->incompatible) {
             if (h->v_major != PROTO_VERSION_MAJOR)
                 snprintf(in->note, sizeof in->note,
-                         "speaks protocol version %d.%d, this coordinator speaks %d.%d",
-                         h->v_major, h->v_minor, PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR);
+                         "speaks protocol version %d.%d, this coordinator speaks %d.%d", h->v_major,
+                         h->v_minor, PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR);
             else
-                snprintf(in->note, sizeof in->note, "refused our protocol version: %s",
-                         h->message);
+                snprintf(in->note, sizeof in->note, "refused our protocol version: %s", h->message);
             log_error("incompatible worker", "endpoint=%s reason=\"%s\"", in->endpoint, in->note);
         }
         in->incompatible = 1;
@@ -512,8 +510,7 @@ static void handle_message(run_t *r, int i, int dispatching)
         /* Our own in-flight jobs there are included in its load already. */
         in->load = h->load;
         log_debug("worker answered", "endpoint=%s agent=%s worker=%s load=%lld capacity=%lld",
-                  in->endpoint, in->agent, in->worker, (long long)h->load,
-                  (long long)h->capacity);
+                  in->endpoint, in->agent, in->worker, (long long)h->load, (long long)h->capacity);
         if (dispatching && pending_without_instance(r))
             for (int k = 0; k < r->nagents; k++)
                 if (r->agents[k].out->status == AGENT_PENDING && r->agents[k].inst < 0 &&
@@ -526,8 +523,7 @@ static void handle_message(run_t *r, int i, int dispatching)
         break;
     case MSG_RESULT:
         if (!a) {
-            log_debug("late or unknown RESULT dropped", "endpoint=%s job=%s", in->endpoint,
-                      h->job);
+            log_debug("late or unknown RESULT dropped", "endpoint=%s job=%s", in->endpoint, h->job);
             break;
         }
         if (!m.has_body) {

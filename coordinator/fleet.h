@@ -61,7 +61,7 @@ typedef struct {
     int attempts;       /* JOBs sent (BUSY answers included) */
     int64_t elapsed_ms; /* first dispatch to final status */
     char error[ERR_MSG_MAX];
-    json_t *result;     /* owned; the RESULT body when status is AGENT_OK */
+    json_t *result; /* owned; the RESULT body when status is AGENT_OK */
 } agent_outcome_t;
 
 fleet_t *fleet_new(const fleet_opts_t *opts);

@@ -40,9 +40,10 @@ json_t *phase3_assemble(agent_outcome_t *outcomes, int n)
     json_object_set_new(out, "phase", json_string("OPTIMIZE"));
     json_object_set_new(out, "timestamp", json_string(ts));
     int st = phase3_exit_status(outcomes, n);
-    json_object_set_new(out, "status", json_string(st == EXIT_COMPLETE  ? "complete"
-                                                   : st == EXIT_PARTIAL ? "partial"
-                                                                        : "failed"));
+    json_object_set_new(out, "status",
+                        json_string(st == EXIT_COMPLETE  ? "complete"
+                                    : st == EXIT_PARTIAL ? "partial"
+                                                         : "failed"));
     for (int a = 0; a < PHASE3_AGENT_COUNT; a++) {
         const char *name = PHASE3_AGENTS[a];
         agent_outcome_t *o = NULL;

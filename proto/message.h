@@ -33,23 +33,23 @@ typedef enum {
 } msg_type_t;
 
 /* ERROR codes (the "code" field): machine-readable, stable. */
-#define MSG_ERR_VERSION       "version"       /* unsupported protocol major version */
-#define MSG_ERR_MALFORMED     "malformed"     /* header or frames not decodable */
-#define MSG_ERR_AGENT         "agent_mismatch" /* JOB for an agent this worker is not */
-#define MSG_ERR_SNAPSHOT      "snapshot_invalid"
-#define MSG_ERR_FAILED        "agent_failed"  /* the agent function returned an error */
-#define MSG_ERR_CANCELLED     "cancelled"     /* CANCEL received or deadline passed */
-#define MSG_ERR_SHUTDOWN      "shutting_down"
-#define MSG_ERR_TOO_LARGE     "too_large"
-#define MSG_ERR_UNEXPECTED    "unexpected"    /* a type this peer does not accept */
+#define MSG_ERR_VERSION    "version"        /* unsupported protocol major version */
+#define MSG_ERR_MALFORMED  "malformed"      /* header or frames not decodable */
+#define MSG_ERR_AGENT      "agent_mismatch" /* JOB for an agent this worker is not */
+#define MSG_ERR_SNAPSHOT   "snapshot_invalid"
+#define MSG_ERR_FAILED     "agent_failed" /* the agent function returned an error */
+#define MSG_ERR_CANCELLED  "cancelled"    /* CANCEL received or deadline passed */
+#define MSG_ERR_SHUTDOWN   "shutting_down"
+#define MSG_ERR_TOO_LARGE  "too_large"
+#define MSG_ERR_UNEXPECTED "unexpected" /* a type this peer does not accept */
 
 typedef struct {
     int v_major;
     int v_minor;
     msg_type_t type;
-    char job[65];      /* JOB, PROGRESS, RESULT, ERROR, BUSY, CANCEL */
-    char agent[33];    /* JOB (requested), PONG/RESULT (served) */
-    char worker[129];  /* PONG, RESULT, BUSY, ERROR: "host:pid" of the worker */
+    char job[65];        /* JOB, PROGRESS, RESULT, ERROR, BUSY, CANCEL */
+    char agent[33];      /* JOB (requested), PONG/RESULT (served) */
+    char worker[129];    /* PONG, RESULT, BUSY, ERROR: "host:pid" of the worker */
     int64_t deadline_ms; /* JOB: time the coordinator allows, relative to receipt */
     int64_t progress_ms; /* JOB: how often the worker must send PROGRESS */
     int64_t elapsed_ms;  /* PROGRESS, RESULT */

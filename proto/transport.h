@@ -20,9 +20,9 @@
 
 typedef struct {
     unsigned char ident[TRANSPORT_IDENT_MAX];
-    size_t ident_len;    /* 0 on DEALER sockets */
+    size_t ident_len; /* 0 on DEALER sockets */
     msg_header_t hdr;
-    zmq_msg_t body;      /* valid only when has_body */
+    zmq_msg_t body; /* valid only when has_body */
     int has_body;
 } transport_msg_t;
 

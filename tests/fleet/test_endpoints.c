@@ -25,7 +25,8 @@ static int count_addresses(const char *host)
     for (struct addrinfo *a = res; a; a = a->ai_next) {
         int dup = 0;
         for (struct addrinfo *b = res; b != a; b = b->ai_next)
-            dup |= b->ai_addrlen == a->ai_addrlen && memcmp(b->ai_addr, a->ai_addr, a->ai_addrlen) == 0;
+            dup |= b->ai_addrlen == a->ai_addrlen &&
+                   memcmp(b->ai_addr, a->ai_addr, a->ai_addrlen) == 0;
         n += !dup && (a->ai_family == AF_INET || a->ai_family == AF_INET6);
     }
     freeaddrinfo(res);
@@ -51,7 +52,8 @@ static void test_lists_and_literals(void **state)
 {
     (void)state;
     fleet_t *f = fleet_new(NULL);
-    assert_int_equal(fleet_add_endpoint_list(f, "tcp://127.0.0.1:6001, tcp://[::1]:6002\nipc:///tmp/x.sock"), 3);
+    assert_int_equal(
+        fleet_add_endpoint_list(f, "tcp://127.0.0.1:6001, tcp://[::1]:6002\nipc:///tmp/x.sock"), 3);
     assert_int_equal(fleet_endpoint_count(f), 3);
     fleet_destroy(&f);
 }

@@ -198,9 +198,9 @@ static void test_all_ok(void **state)
 {
     (void)state;
     four_workers_except(NULL);
-    coord_run_t r = coord("all", "--snapshot", snapshot, "--discover", "5s", "-w",
-                          ep("index_advisor"), "-w", ep("query_rewriter"), "-w",
-                          ep("config_tuner"), "-w", ep("ai_tuning"), NULL);
+    coord_run_t r =
+        coord("all", "--snapshot", snapshot, "--discover", "5s", "-w", ep("index_advisor"), "-w",
+              ep("query_rewriter"), "-w", ep("config_tuner"), "-w", ep("ai_tuning"), NULL);
     assert_int_equal(r.status, 0);
     assert_non_null(r.out);
     assert_string_equal(json_string_value(json_object_get(r.out, "phase")), "OPTIMIZE");
@@ -222,8 +222,8 @@ static void test_failover_on_crash(void **state)
     four_workers_except("config_tuner");
     worker("ct_a", "config_tuner", "crash", 2);
     pid_t b = worker("ct_b", "config_tuner", "ok", 2);
-    coord_run_t r = coord("crash", "--snapshot", snapshot, "--discover", "5s", "--hang", "1s",
-                          "-w", ep("ct_a"), "-w", ep("ct_b"), "-w", ep("index_advisor"), "-w",
+    coord_run_t r = coord("crash", "--snapshot", snapshot, "--discover", "5s", "--hang", "1s", "-w",
+                          ep("ct_a"), "-w", ep("ct_b"), "-w", ep("index_advisor"), "-w",
                           ep("query_rewriter"), "-w", ep("ai_tuning"), NULL);
     assert_int_equal(r.status, 0);
     expect_ok(&r, "config_tuner");
@@ -296,12 +296,13 @@ static void test_missing_agent_unavailable(void **state)
 {
     (void)state;
     four_workers_except("ai_tuning");
-    coord_run_t r = coord("unavail", "--snapshot", snapshot, "--discover", "3s", "-w",
-                          ep("index_advisor"), "-w", ep("query_rewriter"), "-w",
-                          ep("config_tuner"), NULL);
+    coord_run_t r =
+        coord("unavail", "--snapshot", snapshot, "--discover", "3s", "-w", ep("index_advisor"),
+              "-w", ep("query_rewriter"), "-w", ep("config_tuner"), NULL);
     assert_int_equal(r.status, 3);
     assert_string_equal(fleet_str(&r, "ai_tuning", "status"), "unavailable");
-    assert_non_null(strstr(fleet_str(&r, "ai_tuning", "error"), "no live worker for agent ai_tuning"));
+    assert_non_null(
+        strstr(fleet_str(&r, "ai_tuning", "error"), "no live worker for agent ai_tuning"));
     assert_int_equal(fleet_int(&r, "ai_tuning", "attempts"), 0);
     expect_ok(&r, "index_advisor");
     coord_free(&r);
@@ -360,8 +361,7 @@ static void test_stopped_worker_late_reply_dropped(void **state)
     pid_t b = worker("ct_b", "config_tuner", "slow:3000", 2);
     char *env[] = {"PGOPT_LOG_LEVEL=debug", NULL};
     pid_t c = coord_start("late", env, "--snapshot", snapshot, "--discover", "5s", "--agents",
-                          "config_tuner", "--hang", "1s", "-w", ep("ct_a"), "-w", ep("ct_b"),
-                          NULL);
+                          "config_tuner", "--hang", "1s", "-w", ep("ct_a"), "-w", ep("ct_b"), NULL);
     sleep_ms(400);
     kill(a, SIGSTOP);
     sleep_ms(1800); /* the coordinator gives up on a after 1 s of silence */
@@ -424,9 +424,9 @@ static void test_wrong_protocol_version_peer(void **state)
     char fake_ep[300];
     snprintf(fake_ep, sizeof fake_ep, "%s", ep("fake"));
     pthread_create(&th, NULL, fake_v2_peer, fake_ep);
-    coord_run_t r = coord("v2", "--snapshot", snapshot, "--discover", "3s", "-w", fake_ep, "-w",
-                          ep("index_advisor"), "-w", ep("query_rewriter"), "-w",
-                          ep("config_tuner"), NULL);
+    coord_run_t r =
+        coord("v2", "--snapshot", snapshot, "--discover", "3s", "-w", fake_ep, "-w",
+              ep("index_advisor"), "-w", ep("query_rewriter"), "-w", ep("config_tuner"), NULL);
     pthread_join(th, NULL);
     assert_int_equal(r.status, 3);
     assert_string_equal(fleet_str(&r, "ai_tuning", "status"), "unavailable");
@@ -544,8 +544,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_all_ok, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failover_on_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failover_on_kill, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_hung_worker_times_out_others_succeed, setup,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(test_hung_worker_times_out_others_succeed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_slow_worker_hits_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_agent_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agent_failure_is_error, setup, teardown),

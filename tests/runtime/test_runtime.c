@@ -953,7 +953,8 @@ static void test_not_a_map(void **state)
     progress_log_t p = {.job = "nm.index_advisor.1", .progress_ms = 100};
     send_job(w, "nm.index_advisor.1", "index_advisor", 10000, 100);
     expect_error(w, "agent_failed", "nm.index_advisor.1", 5000, &m, &p);
-    assert_string_equal(m.hdr.message, "the agent returned a value of type array instead of a result map");
+    assert_string_equal(m.hdr.message,
+                        "the agent returned a value of type array instead of a result map");
     transport_msg_close(&m);
     wait_load(w, 0, 2000, NULL);
 }
