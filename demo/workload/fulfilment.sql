@@ -3,10 +3,11 @@
 -- orders, polls the open ones and ships one.
 -- Session state (advisory lock, LISTEN, SET) is what breaks when such a
 -- client is moved behind PgBouncer in transaction mode.
--- PROBLEM: the poll spells the status list as an OR chain and is served by
--- a full index on a column where 99.6% of the rows are never asked for (a
--- partial index on created_at WHERE status IN ('pending', 'processing') fits
--- it exactly).
+-- PROBLEM: the poll spells the status list as an OR chain (= ANY is the
+-- idiom) and no index fits it: the planner walks orders_created_at_idx and
+-- filters out thousands of rows per poll, while orders_status_idx sits
+-- unused. A partial index on created_at WHERE status IN ('pending',
+-- 'processing') fits it exactly.
 SET statement_timeout = '5s';
 SELECT pg_try_advisory_lock(4242);
 LISTEN order_created;
