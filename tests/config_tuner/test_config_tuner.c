@@ -988,6 +988,55 @@ static void test_mutated_snapshots(void **state)
     json_decref(snap);
 }
 
+/* A short window in which a write burst requested checkpoints (the demo's
+ * nightly import): sized from the burst, no rate extrapolated. */
+static void test_checkpoint_burst(void **state)
+{
+    (void)state;
+    json_t *snap = base_snapshot();
+    json_t *resets = json_object_get(json_object_get(snap, "meta"), "stats_reset");
+    json_object_set_new(resets, "database", json_string("2026-11-26T11:59:13Z"));
+    json_t *bgw = json_object_get(snap, "bgwriter");
+    json_object_set_new(bgw, "seconds_since_reset", json_real(47));
+    json_object_set_new(bgw, "checkpoints_timed", json_integer(0));
+    json_object_set_new(bgw, "checkpoints_req", json_integer(4));
+    json_object_set_new(json_object_get(bgw, "wal"), "stats_reset",
+                        json_string("2026-11-26T11:59:13Z"));
+    json_object_set_new(json_object_get(bgw, "wal"), "wal_bytes", json_integer(283 * MB));
+    json_t *settings = json_object_get(snap, "settings");
+    size_t i;
+    json_t *row;
+    json_array_foreach(
+        settings, i,
+        row) if (!strcmp(json_string_value(json_object_get(row, "name")), "max_wal_size"))
+        json_object_set_new(row, "setting", json_string("128"));
+    /* A queryid near 2^63 survives into the reasons. */
+    json_array_append_new(json_object_get(snap, "statements"),
+                          statement(-9123456789012345678LL, "SELECT * FROM t ORDER BY x", 1000,
+                                    40000, 1000 * 3200, 10));
+    /* RAM as /proc reports it, not a whole number of MB. */
+    json_object_set_new(json_object_get(snap, "host"), "memory_bytes",
+                        json_integer(24683656LL * 1024));
+    json_t *out = run(snap, NULL);
+    /* 283MB x 1.9 x 1.5 = 807MB -> 1GB (256MB steps below 1GB). */
+    assert_string_equal(str_at(out, "postgresql.checkpoints.max_wal_size.current"), "128MB");
+    assert_string_equal(str_at(out, "postgresql.checkpoints.max_wal_size.recommended"), "1GB");
+    assert_string_equal(str_at(out, "postgresql.checkpoints.max_wal_size.method"), "measured");
+    const char *reason = str_at(out, "postgresql.checkpoints.max_wal_size.reason");
+    assert_contains(reason, "4 requested checkpoints while 283MB of WAL was written in the 47 s");
+    assert_contains(reason, "807MB");
+    /* min_wal_size follows PGTune's 1/4 ratio of the new max, not dw's 4GB. */
+    assert_string_equal(str_at(out, "postgresql.checkpoints.min_wal_size.recommended"), "256MB");
+    assert_string_equal(str_at(out, "postgresql.checkpoints.min_wal_size.method"), "rule");
+    assert_contains(str_at(out, "postgresql.memory.work_mem.reason"),
+                    "queryid -9123456789012345678");
+    /* 24683656kB / 4 = 6170914kB, rounded down to shared_buffers' 8kB unit. */
+    assert_string_equal(str_at(out, "postgresql.memory.shared_buffers.recommended"), "6170912kB");
+    assert_contains(str_at(out, "postgresql.memory.shared_buffers.reason"), "(23.5GB)");
+    json_decref(out);
+    json_decref(snap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -998,6 +1047,7 @@ int main(void)
         cmocka_unit_test(test_timescaledb),          cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_rollback_sources),     cmocka_unit_test(test_code_section),
         cmocka_unit_test(test_short_window),         cmocka_unit_test(test_mutated_snapshots),
+        cmocka_unit_test(test_checkpoint_burst),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

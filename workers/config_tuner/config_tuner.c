@@ -57,11 +57,24 @@ static double round_up(double v, double step)
     return ceil(v / step) * step;
 }
 
-/* Memory amounts recommended by measurement are rounded up to whole MB
- * (whole GB above 1 GB for WAL sizes) so the scripts stay readable. */
-static void format_kb_value(int64_t kb, char *buf, size_t len)
+/* PGTune's kB value rounded down to the setting's own unit (8kB for
+ * shared_buffers, effective_cache_size, wal_buffers): PostgreSQL would round
+ * '6170914kB' to 6170912kB, and the next run would then see a difference
+ * that is not one. */
+static int64_t to_unit_kb(const ct_t *ct, const char *name, int64_t kb)
 {
-    pgtune_format_kb(kb, buf, len);
+    const char *unit = ct_setting_unit(ct, name);
+    int64_t step = 1;
+    if (unit && strcmp(unit, "8kB") == 0)
+        step = 8;
+    else if (unit && strcmp(unit, "MB") == 0)
+        step = 1024;
+    return kb / step * step;
+}
+
+static void format_kb_value(const ct_t *ct, const char *name, int64_t kb, char *buf, size_t len)
+{
+    pgtune_format_kb(to_unit_kb(ct, name, kb), buf, len);
 }
 
 static void load_host(ct_t *ct)
@@ -297,7 +310,11 @@ static const char *ram_text(const ct_t *ct, char *buf, size_t len)
 {
     char mem[32];
     ct_format_bytes((double)ct->memory_bytes, mem, sizeof mem);
-    snprintf(buf, len, "%s RAM (host.memory_bytes, source: %s)", mem, ct->memory_source);
+    if (ct->memory_bytes % (1024 * 1024) != 0)
+        snprintf(buf, len, "%s (%.1fGB) RAM (host.memory_bytes, source: %s)", mem,
+                 (double)ct->memory_bytes / CT_GB, ct->memory_source);
+    else
+        snprintf(buf, len, "%s RAM (host.memory_bytes, source: %s)", mem, ct->memory_source);
     return buf;
 }
 
@@ -369,7 +386,7 @@ static void work_mem_entry(ct_t *ct, json_t *group)
         }
         return;
     }
-    format_kb_value(ct->pgt.work_mem_kb, pgt, sizeof pgt);
+    format_kb_value(ct, "work_mem", ct->pgt.work_mem_kb, pgt, sizeof pgt);
     double pgtune_bytes = (double)ct->pgt.work_mem_kb * CT_KB;
     double budget = ((double)ct->memory_bytes - (double)ct->rec_shared_buffers_bytes) /
                     ((double)ct->max_connections * SORTS_PER_CONNECTION);
@@ -475,22 +492,22 @@ static void memory_group(ct_t *ct, json_t *group)
     const pgtune_result_t *p = &ct->pgt;
     const char *prof = pgtune_profile_name(ct->profile);
     ram_text(ct, ram, sizeof ram);
-    ct->rec_shared_buffers_bytes = p->shared_buffers_kb * 1024;
+    ct->rec_shared_buffers_bytes = to_unit_kb(ct, "shared_buffers", p->shared_buffers_kb) * 1024;
 
-    format_kb_value(p->shared_buffers_kb, buf, sizeof buf);
+    format_kb_value(ct, "shared_buffers", p->shared_buffers_kb, buf, sizeof buf);
     reason = ct_printf("PGTune (%s): RAM / %d = %s of %s", prof,
                        ct->profile == PGTUNE_DESKTOP ? 16 : 4, buf, ram);
     ct_entry(ct, group, "shared_buffers", buf, "pgtune", reason);
     ct_free_str(reason);
 
-    format_kb_value(p->effective_cache_size_kb, buf, sizeof buf);
+    format_kb_value(ct, "effective_cache_size", p->effective_cache_size_kb, buf, sizeof buf);
     reason = ct_printf("PGTune (%s): RAM x %s = %s of %s: the planner's estimate of the "
                        "page cache available to one query (no memory is allocated)",
                        prof, ct->profile == PGTUNE_DESKTOP ? "1/4" : "3/4", buf, ram);
     ct_entry(ct, group, "effective_cache_size", buf, "pgtune", reason);
     ct_free_str(reason);
 
-    format_kb_value(p->maintenance_work_mem_kb, buf, sizeof buf);
+    format_kb_value(ct, "maintenance_work_mem", p->maintenance_work_mem_kb, buf, sizeof buf);
     reason = ct_printf("PGTune (%s): RAM / %d = %s of %s, at most 8GB", prof,
                        ct->profile == PGTUNE_DW ? 8 : 16, buf, ram);
     ct_entry(ct, group, "maintenance_work_mem", buf, "pgtune", reason);
@@ -498,9 +515,9 @@ static void memory_group(ct_t *ct, json_t *group)
 
     work_mem_entry(ct, group);
 
-    format_kb_value(p->wal_buffers_kb, buf, sizeof buf);
+    format_kb_value(ct, "wal_buffers", p->wal_buffers_kb, buf, sizeof buf);
     char sb[32];
-    format_kb_value(p->shared_buffers_kb, sb, sizeof sb);
+    format_kb_value(ct, "shared_buffers", p->shared_buffers_kb, sb, sizeof sb);
     reason = ct_printf("PGTune: 3%% of shared_buffers %s, at most 16MB (rounded up to 16MB above "
                        "14MB, at least 32kB) = %s",
                        sb, buf);
@@ -514,9 +531,9 @@ static void memory_group(ct_t *ct, json_t *group)
     ct_free_str(reason);
 
     char mwm[32];
-    format_kb_value(p->maintenance_work_mem_kb, mwm, sizeof mwm);
+    format_kb_value(ct, "maintenance_work_mem", p->maintenance_work_mem_kb, mwm, sizeof mwm);
     if (p->autovacuum_work_mem_kb > 0) {
-        format_kb_value(p->autovacuum_work_mem_kb, buf, sizeof buf);
+        format_kb_value(ct, "autovacuum_work_mem", p->autovacuum_work_mem_kb, buf, sizeof buf);
         reason = ct_printf("PGTune: maintenance_work_mem %s >= 2GB, so each autovacuum worker is "
                            "capped at 2GB (several workers at once must not exhaust RAM)",
                            mwm);
@@ -574,22 +591,14 @@ static void checkpoints_group(ct_t *ct, json_t *group)
     pgtune_format_kb(ct->pgt.max_wal_size_kb, pgt, sizeof pgt);
     ct_format_bytes(cur_max, cur_s, sizeof cur_s);
 
-    /* max_wal_size */
-    if (!have_ckpt || !have_wal) {
-        char why[160];
-        if (!have_ckpt)
-            snprintf(why, sizeof why, "the snapshot lacks the bgwriter checkpoint counters");
-        else if (!have_wal_bytes || ct->wal_window_s <= 0)
-            snprintf(why, sizeof why, "the snapshot lacks pg_stat_wal bytes or their window");
-        else
-            snprintf(why, sizeof why,
-                     "the WAL statistics cover only %.0f s, too short to extrapolate the WAL "
-                     "written per checkpoint interval",
-                     ct->wal_window_s);
-        reason = ct_printf("PGTune (%s) profile value; %s", pgtune_profile_name(ct->profile), why);
-        ct_entry(ct, group, "max_wal_size", pgt, "pgtune", reason);
-        ct_free_str(reason);
-    } else {
+    /* max_wal_size. Three cases: a window long enough for a WAL rate; a
+     * short window in which the WAL written already requested checkpoints
+     * (a burst of known size, no rate extrapolated); no usable data
+     * (PGTune's profile value). */
+    int burst = have_ckpt && have_wal_bytes && !ct->wal_rates_ok && req > 0 && wal_bytes > 0;
+    double rec_max_bytes = (double)ct->pgt.max_wal_size_kb * CT_KB;
+    const char *max_method = "pgtune";
+    if (have_ckpt && have_wal) {
         double rec = fmax(cur_max, needed);
         int doubled = 0;
         if (req_share > REQUESTED_CHECKPOINT_SHARE && req >= 2 && 2 * cur_max > rec) {
@@ -616,22 +625,51 @@ static void checkpoints_group(ct_t *ct, json_t *group)
             timed, req, 100 * req_share, ct->bgwriter_window_s, rate_s, wal_bytes, ct->wal_window_s,
             pt_s, timeout_ms / 1000.0, WAL_HEADROOM, need_s, cur_s, verdict,
             pgtune_profile_name(ct->profile), pgt);
-        json_t *e = ct_entry(ct, group, "max_wal_size", buf, "measured", reason);
-        json_object_set_new(e, "pgtune", json_string(pgt));
-        ct_free_str(reason);
+        max_method = "measured";
+    } else if (burst) {
+        double need_burst = wal_bytes * (1 + 0.9) * WAL_HEADROOM;
+        double rec = fmax(cur_max, need_burst);
+        format_wal_size(rec, buf, sizeof buf);
+        if (rec <= cur_max)
+            snprintf(buf, sizeof buf, "%s", cur_s);
+        char w_s[32];
+        ct_format_bytes(round_up(wal_bytes, CT_MB), w_s, sizeof w_s);
+        ct_format_bytes(round_up(need_burst, CT_MB), need_s, sizeof need_s);
+        reason = ct_printf(
+            "measured: %.0f requested checkpoints while %s of WAL was written in the %.0f s the "
+            "statistics cover (too short a window to extrapolate a rate). Absorbing such a burst "
+            "without a requested checkpoint needs >= %s x (1 + checkpoint_completion_target 0.9) "
+            "x %.1f headroom = %s. Current %s%s. (PGTune %s would use %s.)",
+            req, w_s, ct->wal_window_s, w_s, WAL_HEADROOM, need_s, cur_s,
+            rec > cur_max ? ": raised" : " covers it", pgtune_profile_name(ct->profile), pgt);
+        max_method = "measured";
+    } else {
+        char why[160];
+        if (!have_ckpt)
+            snprintf(why, sizeof why, "the snapshot lacks the bgwriter checkpoint counters");
+        else if (!have_wal_bytes || ct->wal_window_s <= 0)
+            snprintf(why, sizeof why, "the snapshot lacks pg_stat_wal bytes or their window");
+        else
+            snprintf(why, sizeof why,
+                     "the WAL statistics cover only %.0f s, too short to extrapolate the WAL "
+                     "written per checkpoint interval, and no checkpoint was requested in them",
+                     ct->wal_window_s);
+        reason = ct_printf("PGTune (%s) profile value; %s", pgtune_profile_name(ct->profile), why);
+        snprintf(buf, sizeof buf, "%s", pgt);
     }
+    json_t *max_e = ct_entry(ct, group, "max_wal_size", buf, max_method, reason);
+    json_object_set_new(max_e, "pgtune", json_string(pgt));
+    ct_free_str(reason);
+    ct_parse_value(ct, "max_wal_size", buf, &rec_max_bytes);
 
     /* min_wal_size: WAL segments up to this size are recycled instead of
-     * removed; one checkpoint interval's WAL is what each cycle reuses. */
+     * removed; one checkpoint interval's WAL is what each cycle reuses. It
+     * stays at most half of max_wal_size. */
     pgtune_format_kb(ct->pgt.min_wal_size_kb, pgt, sizeof pgt);
     ct_format_bytes(cur_min, cur_s, sizeof cur_s);
-    if (!have_wal) {
-        reason = ct_printf("PGTune (%s) profile value; WAL rate not measured (no pg_stat_wal "
-                           "data over at least an hour)",
-                           pgtune_profile_name(ct->profile));
-        ct_entry(ct, group, "min_wal_size", pgt, "pgtune", reason);
-    } else {
-        double rec = fmax(cur_min, per_timeout);
+    if (have_wal) {
+        double want = fmin(per_timeout, rec_max_bytes / 2);
+        double rec = fmax(cur_min, want);
         char rec_s[32];
         if (rec > cur_min)
             format_wal_size(rec, rec_s, sizeof rec_s);
@@ -639,10 +677,28 @@ static void checkpoints_group(ct_t *ct, json_t *group)
             snprintf(rec_s, sizeof rec_s, "%s", cur_s);
         ct_format_bytes(round_up(per_timeout, CT_KB), pt_s, sizeof pt_s);
         reason = ct_printf("measured: %s of WAL per checkpoint_timeout; keeping at least that "
-                           "much recycled avoids creating new segment files every checkpoint. "
-                           "Current %s %s.",
+                           "much recycled (at most half of max_wal_size) avoids creating new "
+                           "segment files every checkpoint. Current %s %s.",
                            pt_s, cur_s, rec > cur_min ? "is smaller: raised" : "covers it: fine");
         ct_entry(ct, group, "min_wal_size", rec_s, "measured", reason);
+    } else if ((double)ct->pgt.min_wal_size_kb * CT_KB * 2 <= rec_max_bytes &&
+               strcmp(max_method, "pgtune") == 0) {
+        reason = ct_printf("PGTune (%s) profile value; WAL rate not measured (no pg_stat_wal "
+                           "data over at least an hour)",
+                           pgtune_profile_name(ct->profile));
+        ct_entry(ct, group, "min_wal_size", pgt, "pgtune", reason);
+    } else {
+        /* PGTune's profiles keep min_wal_size at a quarter of max_wal_size. */
+        double rec = fmax(cur_min, rec_max_bytes / 4);
+        char rec_s[32];
+        if (rec > cur_min)
+            format_wal_size(rec, rec_s, sizeof rec_s);
+        else
+            snprintf(rec_s, sizeof rec_s, "%s", cur_s);
+        reason = ct_printf("WAL rate not measured; PGTune's profiles keep min_wal_size at a "
+                           "quarter of max_wal_size (%s here), never below the current %s",
+                           buf, cur_s);
+        ct_entry(ct, group, "min_wal_size", rec_s, "rule", reason);
     }
     ct_free_str(reason);
 

@@ -76,9 +76,9 @@ int ct_num(const json_t *obj, const char *key, double *value);
 int ct_int(const json_t *obj, const char *key, int64_t *value);
 const char *ct_str(const json_t *obj, const char *key);
 
-/* Snapshot numbers are untrusted: ct_num, ct_int and ct_setting_value
- * accept only finite values within +-CT_MAX_NUMBER, so later arithmetic and
- * casts stay defined. */
+/* Snapshot numbers are untrusted: ct_num and ct_setting_value accept only
+ * finite values within +-CT_MAX_NUMBER (ct_int also any JSON integer, e.g.
+ * a queryid), so later arithmetic and casts stay defined. */
 #define CT_MAX_NUMBER 1e18
 
 /* v rounded toward zero and clamped to [lo, hi]; NaN gives lo. */

@@ -71,11 +71,15 @@ int ct_num(const json_t *obj, const char *key, double *value)
 
 int ct_int(const json_t *obj, const char *key, int64_t *value)
 {
+    const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+    if (json_is_integer(v)) { /* any int64, e.g. a queryid near 2^63 */
+        *value = (int64_t)json_integer_value(v);
+        return 1;
+    }
     double d;
     if (!ct_num(obj, key, &d))
         return 0;
-    const json_t *v = json_object_get(obj, key);
-    *value = json_is_integer(v) ? (int64_t)json_integer_value(v) : (int64_t)d;
+    *value = (int64_t)d;
     return 1;
 }
 
