@@ -524,8 +524,11 @@ static qstatus_t collect_tables(collector_t *c)
 
 static qstatus_t collect_columns(collector_t *c)
 {
-    /* pg_stats: most_common_vals and histogram_bounds are anyarray; their
-     * text form cast to text[] keeps each element's text exactly. A
+    /* pg_stats: most_common_vals and histogram_bounds are anyarray, whose
+     * text form is the array literal of the column's type: pgjson reads it
+     * as an array of strings, each element's text exactly as PostgreSQL
+     * prints it. The float4 statistics stay float4 so they print (and
+     * parse) as their shortest decimal (0.1, not 0.10000000149011612). A
      * partitioned table has only inherited statistics; a plain table's own
      * are the non-inherited ones. pg_stats hides rows of columns the role
      * may not SELECT (and of tables under row security): stats_visible says
@@ -537,11 +540,9 @@ static qstatus_t collect_columns(collector_t *c)
                    "a.attnum::int8 AS attnum, format_type(a.atttypid, a.atttypmod) AS type, "
                    "a.attnotnull AS not_null, CASE WHEN NOT a.attrelid = ANY ($1::oid[]) "
                    "  THEN pg_get_expr(d.adbin, d.adrelid, true) END AS \"default\", "
-                   "s.null_frac::float8 AS null_frac, s.avg_width::float8 AS avg_width, "
-                   "s.n_distinct::float8 AS n_distinct, s.correlation::float8 AS correlation, "
-                   "(s.most_common_vals::text)::text[] AS most_common_vals, "
-                   "s.most_common_freqs::float8[] AS most_common_freqs, "
-                   "(s.histogram_bounds::text)::text[] AS histogram_bounds, "
+                   "s.null_frac, s.avg_width::float4 AS avg_width, s.n_distinct, "
+                   "s.correlation, s.most_common_vals, s.most_common_freqs, "
+                   "s.histogram_bounds, "
                    "(has_column_privilege(c.oid, a.attnum, 'SELECT') AND "
                    " NOT (c.relrowsecurity AND row_security_active(c.oid))) AS stats_visible "
                    "FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "

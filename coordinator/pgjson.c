@@ -36,6 +36,7 @@ enum {
     OID_TIMESTAMPTZ = 1184,
     OID_NUMERIC_ARRAY = 1231,
     OID_NUMERIC = 1700,
+    OID_ANYARRAY = 2277,
     OID_JSONB = 3802,
 };
 
@@ -365,6 +366,7 @@ static int convert(Oid type, const char *s, size_t len, json_t **out, pgjson_sta
     case OID_TIMESTAMP:
         *out = iso_timestamp(s, type == OID_TIMESTAMPTZ);
         return *out ? 0 : err_set(err, "out of memory");
+    case OID_ANYARRAY: /* pg_stats.most_common_vals, histogram_bounds */
     case OID_TEXT_ARRAY:
     case OID_NAME_ARRAY:
     case OID_VARCHAR_ARRAY:

@@ -10,7 +10,8 @@
  *   float4, float8, numeric      -> double (NaN/Infinity -> null: JSON has none)
  *   json, jsonb                  -> the parsed value
  *   timestamptz                  -> "2024-05-01T10:11:12.345678Z" (session TimeZone must be UTC)
- *   text[], name[], varchar[]    -> array of string (NULL elements -> null)
+ *   text[], name[], varchar[],
+ *   anyarray (pg_stats)          -> array of string (NULL elements -> null)
  *   float4[], float8[], numeric[]-> array of double
  *   int2[], int4[], int8[], oid[]-> array of integer
  *   bool[]                       -> array of bool
