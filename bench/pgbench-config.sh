@@ -3,6 +3,7 @@
 # pgbench-config.sh - does pgopt's configuration advice make PostgreSQL faster?
 #
 #   bench/pgbench-config.sh [-s SCALE] [-T SECONDS] [-c CLIENTS] [-o REC.json] [-- COORDINATOR-OPTIONS...]
+#   bench/pgbench-config.sh --control [-s SCALE] [-T SECONDS] [-c CLIENTS]
 #
 # Measures pgbench (TPC-B-like, prepared statements) on a throwaway
 # PostgreSQL 15 with its default configuration, asks pgopt-coordinator for
@@ -12,6 +13,10 @@
 # their ratios: TPS, requested checkpoints (pg_stat_bgwriter.checkpoints_req,
 # the checkpoints forced by WAL volume rather than by checkpoint_timeout)
 # and WAL written.
+#
+# --control runs the second run with the default configuration too (same
+# restart, no advice applied): the ratios it prints are this machine's
+# run-to-run noise, the yardstick for the real comparison.
 #
 # Defaults: scale 50 (~750 MB, larger than the default 128MB shared_buffers,
 # so that the buffer cache matters), 60 s per run, 4 clients on 2 threads.
@@ -35,13 +40,15 @@ scale=50
 duration=60
 clients=4
 keep=""
-usage() { echo "usage: $0 [-s SCALE] [-T SECONDS] [-c CLIENTS] [-o REC.json] [-- COORDINATOR-OPTIONS...]" >&2; exit 2; }
+control=0
+usage() { echo "usage: $0 [--control] [-s SCALE] [-T SECONDS] [-c CLIENTS] [-o REC.json] [-- COORDINATOR-OPTIONS...]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
     case "$1" in
     -s) scale=${2:-}; shift 2 || usage ;;
     -T) duration=${2:-}; shift 2 || usage ;;
     -c) clients=${2:-}; shift 2 || usage ;;
     -o) keep=${2:-}; shift 2 || usage ;;
+    --control) control=1; shift ;;
     --) shift; break ;;
     -h | --help) usage ;;
     *) echo "pgbench-config: unknown option $1" >&2; usage ;;
@@ -125,39 +132,53 @@ run() {
     printf -v "${name}_wal_mb" '%s' "$(awk -v a="$a_wal" -v b="$b_wal" 'BEGIN { printf "%.0f", (a - b) / 1048576 }')"
 }
 
+restart_server() {
+    as_pg "$pgbin/pg_ctl" -D "$PGDATA" -l "$sandbox/server.log" -w -t 120 restart >/dev/null \
+        || { tail -20 "$sandbox/server.log" >&2; die "the server did not restart"; }
+    # pg-sandbox.sh stops the server by the pid in its env file.
+    local new_pid
+    new_pid=$(head -1 "$PGDATA/postmaster.pid")
+    sed -i "s/^PGOPT_SANDBOX_PID=.*/PGOPT_SANDBOX_PID=$new_pid/" "$sandbox/env"
+}
+
 step "run 1: default configuration (pgbench -M prepared -c $clients -j $threads -T $duration)"
 run before
 echo "   tps $before_tps, checkpoints requested $before_req, timed $before_timed, WAL $before_wal_mb MB" >&2
 
-step "pgopt-coordinator --dsn ... -o rec.json $*"
-dsn="host=$PGHOST port=$PGPORT user=$PGUSER dbname=pgbench"
-set +e
-"$coordinator" --dsn "$dsn" -o "$tmp/rec.json" "$@"
-status=$?
-set -e
-[ "$status" = 0 ] || [ "$status" = 3 ] || die "pgopt-coordinator failed (exit status $status)"
-[ "$(jq -r '.fleet.config_tuner.status // "missing"' "$tmp/rec.json")" = ok ] \
-    || die "the config_tuner did not answer: $(jq -c '.fleet.config_tuner' "$tmp/rec.json")"
-jq -r '.config_tuner.apply_script // empty' "$tmp/rec.json" >"$tmp/apply.sql"
-[ -s "$tmp/apply.sql" ] || die "the config_tuner returned no apply_script"
-[ -z "$keep" ] || cp "$tmp/rec.json" "$keep"
+if [ "$control" = 1 ]; then
+    step "control: no advice applied, restart only"
+    printf '%s\n' "-- control run: nothing applied" >"$tmp/apply.sql"
+    restart_server
+    pending=""
+else
+    step "pgopt-coordinator --dsn ... -o rec.json $*"
+    dsn="host=$PGHOST port=$PGPORT user=$PGUSER dbname=pgbench"
+    set +e
+    "$coordinator" --dsn "$dsn" -o "$tmp/rec.json" "$@"
+    status=$?
+    set -e
+    [ "$status" = 0 ] || [ "$status" = 3 ] || die "pgopt-coordinator failed (exit status $status)"
+    [ "$(jq -r '.fleet.config_tuner.status // "missing"' "$tmp/rec.json")" = ok ] \
+        || die "the config_tuner did not answer: $(jq -c '.fleet.config_tuner' "$tmp/rec.json")"
+    jq -r '.config_tuner.apply_script // empty' "$tmp/rec.json" >"$tmp/apply.sql"
+    [ -s "$tmp/apply.sql" ] || die "the config_tuner returned no apply_script"
+    [ -z "$keep" ] || cp "$tmp/rec.json" "$keep"
 
-step "apply the config_tuner's apply_script"
-sed 's/^/   | /' "$tmp/apply.sql" >&2
-psql -f "$tmp/apply.sql" >/dev/null
-pending=$(value "SELECT coalesce(string_agg(name, ', ' ORDER BY name), '') FROM pg_settings WHERE pending_restart")
-if [ -n "$pending" ]; then
-    step "restart (needed by: $pending)"
-    as_pg "$pgbin/pg_ctl" -D "$PGDATA" -l "$sandbox/server.log" -w -t 120 restart >/dev/null \
-        || { tail -20 "$sandbox/server.log" >&2; die "the server did not restart with the new settings"; }
-    # pg-sandbox.sh stops the server by the pid in its env file.
-    new_pid=$(head -1 "$PGDATA/postmaster.pid")
-    sed -i "s/^PGOPT_SANDBOX_PID=.*/PGOPT_SANDBOX_PID=$new_pid/" "$sandbox/env"
+    step "apply the config_tuner's apply_script"
+    sed 's/^/   | /' "$tmp/apply.sql" >&2
+    psql -f "$tmp/apply.sql" >/dev/null
+    pending=$(value "SELECT coalesce(string_agg(name, ', ' ORDER BY name), '') FROM pg_settings WHERE pending_restart")
+    if [ -n "$pending" ]; then
+        step "restart (needed by: $pending)"
+        restart_server
+    fi
+    still=$(value "SELECT coalesce(string_agg(name, ', ' ORDER BY name), '') FROM pg_settings WHERE pending_restart")
+    [ -z "$still" ] || die "settings still pending a restart: $still"
 fi
-still=$(value "SELECT coalesce(string_agg(name, ', ' ORDER BY name), '') FROM pg_settings WHERE pending_restart")
-[ -z "$still" ] || die "settings still pending a restart: $still"
 
-step "run 2: pgopt's configuration (same pgbench)"
+label=pgopt
+[ "$control" = 0 ] || label="default again"
+step "run 2: $label configuration (same pgbench)"
 run after
 echo "   tps $after_tps, checkpoints requested $after_req, timed $after_timed, WAL $after_wal_mb MB" >&2
 
@@ -165,12 +186,20 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "n/a"; else pri
 echo
 echo "pgbench-config: scale $scale ($db_size), $clients clients, $duration s per run, prepared protocol,"
 echo "fsync/synchronous_commit/full_page_writes on; host $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM"
-printf '%-28s %14s %14s %10s\n' "" "default" "pgopt" "ratio"
+printf '%-28s %14s %14s %10s\n' "" "default" "$label" "ratio"
 printf '%-28s %14s %14s %10s\n' "TPS" "$before_tps" "$after_tps" "$(ratio "$after_tps" "$before_tps")"
 printf '%-28s %14s %14s %10s\n' "latency average (ms)" "$before_lat" "$after_lat" "$(ratio "$after_lat" "$before_lat")"
 printf '%-28s %14s %14s %10s\n' "checkpoints requested" "$before_req" "$after_req" "$(ratio "$after_req" "$before_req")"
 printf '%-28s %14s %14s %10s\n' "checkpoints timed" "$before_timed" "$after_timed" "$(ratio "$after_timed" "$before_timed")"
 printf '%-28s %14s %14s %10s\n' "WAL written (MB)" "$before_wal_mb" "$after_wal_mb" "$(ratio "$after_wal_mb" "$before_wal_mb")"
-echo "settings applied: $(grep -c '^ALTER SYSTEM' "$tmp/apply.sql") ALTER SYSTEM, $(grep -c '^ALTER TABLE' "$tmp/apply.sql") ALTER TABLE${pending:+; restart for $pending}"
+if [ "$control" = 1 ]; then
+    echo "control run: both runs on the default configuration (the ratios are run-to-run noise)"
+else
+    echo "settings applied: $(grep -c '^ALTER SYSTEM' "$tmp/apply.sql") ALTER SYSTEM, $(grep -c '^ALTER TABLE' "$tmp/apply.sql") ALTER TABLE${pending:+; restart for $pending}"
+fi
 [ -z "$keep" ] || echo "recommendations (phase3_output) kept in $keep"
-echo "rerun: bench/pgbench-config.sh -s $scale -T $duration -c $clients${keep:+ -o $keep}${*:+ -- $*}"
+if [ "$control" = 1 ]; then
+    echo "rerun: bench/pgbench-config.sh --control -s $scale -T $duration -c $clients"
+else
+    echo "rerun: bench/pgbench-config.sh -s $scale -T $duration -c $clients${keep:+ -o $keep}${*:+ -- $*}"
+fi
