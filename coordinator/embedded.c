@@ -30,7 +30,9 @@ struct embedded {
     pid_t pid[EMBEDDED_MAX];
     char endpoint[EMBEDDED_MAX][EMBEDDED_PATH_MAX + 8];
     char sockpath[EMBEDDED_MAX][EMBEDDED_PATH_MAX];
-    char missing[512];
+    int nmissing;
+    char missing_agent[EMBEDDED_MAX][33];
+    char missing[EMBEDDED_MAX][EMBEDDED_PATH_MAX + 64];
 };
 
 static const struct {
@@ -119,16 +121,17 @@ embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs, co
         free(self);
         return NULL;
     }
-    size_t moff = 0;
     for (int k = 0; k < n && self->n < EMBEDDED_MAX; k++) {
         const char *exe = embedded_executable_for(agents[k]);
         char path[PATH_MAX + 64];
         snprintf(path, sizeof path, "%s/%s", bindir, exe ? exe : agents[k]);
         if (!exe || access(path, X_OK) != 0) {
-            moff += (size_t)snprintf(self->missing + moff,
-                                     moff < sizeof self->missing ? sizeof self->missing - moff : 0,
-                                     "%s%s (%s not found in %s)", moff ? "; " : "", agents[k],
-                                     exe ? exe : "no executable", bindir);
+            if (self->nmissing < EMBEDDED_MAX) {
+                int m = self->nmissing++;
+                snprintf(self->missing_agent[m], sizeof self->missing_agent[m], "%s", agents[k]);
+                snprintf(self->missing[m], sizeof self->missing[m], "%s not found in %s",
+                         exe ? exe : "no executable for this agent", bindir);
+            }
             continue;
         }
         int i = self->n;
@@ -160,9 +163,12 @@ const char *embedded_endpoint(const embedded_t *self, int i)
     return (self && i >= 0 && i < self->n) ? self->endpoint[i] : NULL;
 }
 
-const char *embedded_missing(const embedded_t *self)
+const char *embedded_missing(const embedded_t *self, const char *agent)
 {
-    return self ? self->missing : "";
+    for (int m = 0; self && m < self->nmissing; m++)
+        if (strcmp(self->missing_agent[m], agent) == 0)
+            return self->missing[m];
+    return NULL;
 }
 
 void embedded_stop(embedded_t **pself)

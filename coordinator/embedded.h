@@ -29,8 +29,9 @@ embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs, co
 int embedded_count(const embedded_t *self);
 const char *embedded_endpoint(const embedded_t *self, int i);
 
-/* Agents for which no executable was found, as a readable list ("" if none). */
-const char *embedded_missing(const embedded_t *self);
+/* Why agent has no local worker ("pgopt-ai-tuning not found in DIR"), or
+ * NULL when its worker was started. */
+const char *embedded_missing(const embedded_t *self, const char *agent);
 
 /* SIGTERM, wait (up to 5 s, then SIGKILL), remove the private directory. */
 void embedded_stop(embedded_t **self);

@@ -324,7 +324,9 @@ static void finish(run_t *r, agent_state_t *a, agent_status_t st, const char *fm
     a->inst = -1;
     a->job[0] = '\0';
     a->retry_at = 0;
-    log_event(st == AGENT_OK ? LOG_INFO : LOG_WARN, "agent finished",
+    /* Info even on failure: the coordinator prints one line per failed agent
+     * at the end, and the fleet section says it all again. */
+    log_event(LOG_INFO, "agent finished",
               "agent=%s status=%s attempts=%d elapsed_ms=%lld error=\"%s\"", a->out->agent,
               agent_status_name(st), a->out->attempts, (long long)a->out->elapsed_ms,
               a->out->error);

@@ -469,13 +469,11 @@ int main(int argc, char **argv)
         fleet_outcomes_clear(outcomes, o.nagents);
         goto done;
     }
-    if (local)
-        for (int k = 0; k < o.nagents; k++)
-            if (outcomes[k].status == AGENT_UNAVAILABLE &&
-                strstr(embedded_missing(local), outcomes[k].agent))
-                snprintf(outcomes[k].error, sizeof outcomes[k].error,
-                         "no worker executable for %s: %s", outcomes[k].agent,
-                         embedded_missing(local));
+    for (int k = 0; local && k < o.nagents; k++) {
+        const char *why = embedded_missing(local, outcomes[k].agent);
+        if (outcomes[k].status == AGENT_UNAVAILABLE && why)
+            snprintf(outcomes[k].error, sizeof outcomes[k].error, "no local worker: %s", why);
+    }
     json_t *out = phase3_assemble(outcomes, o.nagents);
     status = phase3_exit_status(outcomes, o.nagents);
     fleet_outcomes_clear(outcomes, o.nagents);
