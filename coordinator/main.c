@@ -17,6 +17,7 @@
 #include "coordinator/embedded.h"
 #include "coordinator/fleet.h"
 #include "coordinator/host.h"
+#include "coordinator/pgbouncer_ini.h"
 #include "coordinator/phase3.h"
 #include "proto/codec.h"
 #include "proto/snapshot.h"
@@ -36,6 +37,10 @@ typedef struct {
     int nagents;
     int worker_jobs;
     int verbose;
+    int64_t index_budget; /* 0: the index advisor's default */
+    int verify;
+    int app_processes; /* 0: derived from pg_stat_activity by the config tuner */
+    const char *pgbouncer_ini;
     const char *log_level;
     fleet_opts_t fleet;
     collect_opts_t collect;
@@ -61,6 +66,15 @@ static void usage(FILE *out)
                  "      --storage KIND       hdd | ssd | nvme | san | network\n"
                  "      --cloud P:CLASS[:REGION]  cloud provider and instance class\n"
                  "      --statement-timeout DURATION  per collection query (default 30s)\n"
+                 "      --app-processes N    application processes sharing the database (each\n"
+                 "                           with its own SQLAlchemy pool; default: derived)\n"
+                 "      --pgbouncer-ini FILE PgBouncer's configuration (its [pgbouncer] section)\n"
+                 "\n"
+                 "Analysis:\n"
+                 "      --index-budget SIZE  storage the index advisor may spend (default 25%%\n"
+                 "                           of the database size)\n"
+                 "      --verify             query rewriter: run original and rewritten queries\n"
+                 "                           (read-only, with a timeout) and compare results\n"
                  "\n"
                  "Output:\n"
                  "  -o, --output FILE        write phase3_output here (default: standard output)\n"
@@ -149,6 +163,10 @@ enum {
     OPT_DISCOVER,
     OPT_WORKER_JOBS,
     OPT_LOG_LEVEL,
+    OPT_APP_PROCESSES,
+    OPT_PGBOUNCER_INI,
+    OPT_INDEX_BUDGET,
+    OPT_VERIFY,
 };
 
 static int parse_args(int argc, char **argv, options_t *o)
@@ -173,6 +191,10 @@ static int parse_args(int argc, char **argv, options_t *o)
         {"worker-jobs", required_argument, NULL, OPT_WORKER_JOBS},
         {"verbose", no_argument, NULL, 'v'},
         {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+        {"app-processes", required_argument, NULL, OPT_APP_PROCESSES},
+        {"pgbouncer-ini", required_argument, NULL, OPT_PGBOUNCER_INI},
+        {"index-budget", required_argument, NULL, OPT_INDEX_BUDGET},
+        {"verify", no_argument, NULL, OPT_VERIFY},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -273,6 +295,26 @@ static int parse_args(int argc, char **argv, options_t *o)
         case 'v':
             o->verbose = 1;
             break;
+        case OPT_APP_PROCESSES:
+            if (host_parse_cpus(optarg, &o->app_processes, &err) != 0) {
+                fprintf(stderr, "pgopt-coordinator: --app-processes: expected 1..65536, got '%s'\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case OPT_PGBOUNCER_INI:
+            o->pgbouncer_ini = optarg;
+            break;
+        case OPT_INDEX_BUDGET:
+            if (host_parse_memory(optarg, &o->index_budget, &err) != 0 || o->index_budget <= 0) {
+                fprintf(stderr, "pgopt-coordinator: --index-budget: %s\n",
+                        o->index_budget <= 0 ? "must be positive" : err.msg);
+                return -1;
+            }
+            break;
+        case OPT_VERIFY:
+            o->verify = 1;
+            break;
         case OPT_LOG_LEVEL: {
             log_level_t lv;
             if (log_level_parse(optarg, &lv) != 0) {
@@ -339,6 +381,40 @@ static int write_output(const char *path, const json_t *doc)
                 rc ? err.msg : "I/O error");
         unlink(tmp);
         return -1;
+    }
+    return 0;
+}
+
+/* The user's analysis choices travel inside the snapshot, so remote
+ * workers see them too: snapshot.options (index_budget_bytes, verify),
+ * sqlalchemy.app_processes and the pgbouncer section. */
+static int apply_user_options(const options_t *o, json_t *snap)
+{
+    json_t *options = json_object_get(snap, "options");
+    if (!json_is_object(options)) {
+        options = json_object();
+        json_object_set_new(snap, "options", options);
+    }
+    if (o->index_budget > 0)
+        json_object_set_new(options, "index_budget_bytes", json_integer(o->index_budget));
+    if (o->verify)
+        json_object_set_new(options, "verify", json_true());
+    if (o->app_processes > 0) {
+        json_t *sqla = json_object_get(snap, "sqlalchemy");
+        if (!json_is_object(sqla)) {
+            sqla = json_object();
+            json_object_set_new(snap, "sqlalchemy", sqla);
+        }
+        json_object_set_new(sqla, "app_processes", json_integer(o->app_processes));
+    }
+    if (o->pgbouncer_ini) {
+        json_t *pgb = NULL;
+        err_t err;
+        if (pgbouncer_ini_read(o->pgbouncer_ini, &pgb, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator: --pgbouncer-ini: %s\n", err.msg);
+            return -1;
+        }
+        json_object_set_new(snap, "pgbouncer", pgb);
     }
     return 0;
 }
@@ -427,6 +503,8 @@ int main(int argc, char **argv)
     o.collect.include_target_dsn = 1;
     snap = obtain_snapshot(&o);
     if (!snap)
+        goto done;
+    if (apply_user_options(&o, snap) != 0)
         goto done;
     if (json_object_get(snap, "target") && !fleet_all_local(fleet)) {
         json_object_del(snap, "target");
