@@ -284,6 +284,33 @@ static void test_connection_lost(void **state)
                                  "(terminating connection due to administrator command)");
 }
 
+/* A password given in the conninfo (the fixture's trust authentication
+ * ignores it) appears nowhere in the snapshot. */
+static void test_password_not_kept(void **state)
+{
+    (void)state;
+    char ci[600];
+    snap_conninfo(DB, NULL, ci, sizeof ci);
+    strcat(ci, " password=pgopt-s3cret");
+    collect_opts_t o;
+    collect_opts_init(&o);
+    o.conninfo = ci;
+    o.include_target_dsn = 1;
+    json_t *doc;
+    err_t err = {{0}};
+    if (collect_snapshot(&o, &doc, &err) != 0)
+        fail_msg("collect: %s", err.msg);
+    json_t *target = json_object_get(doc, "target");
+    assert_true(json_is_true(json_object_get(target, "password_omitted")));
+    const char *dsn = json_string_value(json_object_get(target, "dsn"));
+    assert_non_null(strstr(dsn, "dbname=" DB));
+    char *text = json_dumps(doc, 0);
+    assert_non_null(text);
+    assert_null(strstr(text, "pgopt-s3cret"));
+    free(text);
+    json_decref(doc);
+}
+
 static void test_bad_options(void **state)
 {
     (void)state;
@@ -317,6 +344,7 @@ int main(void)
         cmocka_unit_test_teardown(test_lock_timeout, release_lock),
         cmocka_unit_test_teardown(test_connection_lost, release_lock),
         cmocka_unit_test_teardown(test_locked_relation, release_lock),
+        cmocka_unit_test(test_password_not_kept),
         cmocka_unit_test(test_bad_options),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
