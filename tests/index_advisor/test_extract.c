@@ -399,6 +399,7 @@ static void extract_all(fixture_t *f)
     for (size_t s = 0; s < f->m.nstmts; s++) {
         err_t err;
         ia_extract_statement(&f->m, &f->m.stmts[s], &err);
+        f->m.total_weight += f->m.stmts[s].weight;
     }
     err_t err;
     assert_int_equal(ia_generate_candidates(&f->m, &err), 0);

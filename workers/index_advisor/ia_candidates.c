@@ -105,6 +105,9 @@ static double eq_selectivity(const ia_model_t *m, const ia_use_t *u, const char 
     const ia_column_t *col = u->expr ? NULL : ia_find_column(m, u->table, u->column);
     double rows = ia_table_rows(&m->tables[u->table]);
     double nd = distinct_count(col, rows);
+    /* lower(x)/upper(x) keep x's distinct values (case variants aside) */
+    if (u->expr && (strncmp(u->expr, "lower(", 6) == 0 || strncmp(u->expr, "upper(", 6) == 0))
+        nd = distinct_count(ia_find_column(m, u->table, u->column), rows);
     if (col && value) {
         double sum;
         double f = mcv_freq(col, value, &sum);
@@ -823,14 +826,19 @@ double ia_estimate_btree_bytes(const ia_model_t *m, const ia_candidate_t *c, cha
     double tuple = maxalign(8 + keyw) + 4; /* IndexTupleData + key, ItemId */
     double leaf_bytes;
     if (dedup && n > 0 && n / distinct >= 2) {
-        /* one posting-list tuple per distinct key (split every ~440 TIDs),
-         * 6 bytes per further heap TID */
-        double tuples = distinct > n / BTREE_MAX_POSTING ? distinct : n / BTREE_MAX_POSTING;
-        leaf_bytes = tuples * tuple + (n - tuples) * 6;
+        /* one posting-list tuple per distinct key: the MAXALIGNed key
+         * tuple followed by 6 bytes per heap TID, MAXALIGNed again, split
+         * every ~440 TIDs (BTMaxItemSize); _bt_form_posting's layout */
+        double dups = n / distinct;
+        double per = dups > BTREE_MAX_POSTING ? BTREE_MAX_POSTING : dups;
+        double tuples = n / per;
+        double posting = maxalign(maxalign(8 + keyw) + 6 * per) + 4;
+        leaf_bytes = tuples * posting;
         if (method)
             *method = ia_printf("btree with deduplication: %.0f rows, %.0f distinct keys "
-                                "(pg_stats n_distinct), %.0f-byte tuples, 90%% leaf fill",
-                                n, distinct, tuple);
+                                "(pg_stats n_distinct), %.1f TIDs per posting tuple of %.0f "
+                                "bytes, 90%% leaf fill",
+                                n, distinct, per, posting);
     } else {
         leaf_bytes = n * tuple;
         if (method)

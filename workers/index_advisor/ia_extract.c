@@ -1154,6 +1154,8 @@ int ia_extract_statement(ia_model_t *m, ia_statement_t *st, err_t *err)
             st->command = 3;
             add_with(&c, &sc, s->with_clause);
             analyze_modify_target(&c, &sc, s->relation);
+            if (sc.nrels)
+                st->update_table = sc.rels[0].table;
             const PgQuery__Node **quals = NULL;
             size_t nquals = 0;
             for (size_t k = 0; k < s->n_using_clause; k++)

@@ -339,7 +339,6 @@ static void load_statements(ia_model_t *m)
         x->weight = x->total_ms > 0 ? x->total_ms : x->calls * x->mean_ms;
         x->update_table = -1;
         x->base_cost = -1;
-        m->total_weight += x->weight;
     }
 }
 

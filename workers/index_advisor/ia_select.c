@@ -131,6 +131,19 @@ static int gain_of(ia_model_t *m, const int *config, size_t n, const int *list, 
     return 0;
 }
 
+/* Time the workload spends writing a table (its INSERT/UPDATE/DELETE
+ * statements), ms: what a new index's extra write volume slows down. */
+static double write_time_ms(const ia_model_t *m, int table)
+{
+    double w = 0;
+    for (size_t s = 0; s < m->nstmts; s++) {
+        const ia_statement_t *st = &m->stmts[s];
+        if (st->command >= 1 && st->command <= 3 && st->update_table == table)
+            w += st->weight;
+    }
+    return w;
+}
+
 static double budget_for(ia_model_t *m)
 {
     if (m->opts->budget_bytes > 0)
@@ -191,7 +204,7 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
             gain_of(m, config, rep >= 0 ? n : n + 1, list, nl, &g_new);
             if (rep >= 0)
                 config[rep] = saved;
-            double gain = g_new - g_now;
+            double gain = g_new - g_now - c->write_overhead * write_time_ms(m, c->table);
             if (gain <= min_gain || gain <= 0)
                 continue;
             double score = gain / fmax(delta, 8192.0);

@@ -12,7 +12,7 @@
 void ia_options_init(ia_options_t *o)
 {
     memset(o, 0, sizeof *o);
-    o->max_write_overhead = 0.25;
+    o->max_write_overhead = 0.5;
     o->min_gain_fraction = 0.005;
     o->min_unused_window_s = 7 * 86400.0;
     o->statement_timeout_ms = 5000;
@@ -71,6 +71,12 @@ int index_advisor_run(const json_t *snapshot, const ia_options_t *opts_in, ia_pr
         if (ia_extract_statement(&m, &m.stmts[s], &perr) != 0)
             unparsed++;
     }
+    /* the workload an index can serve: statements that read or write
+     * tables (utility statements such as EXPLAIN, SET or VACUUM do not
+     * count toward the total that gains are measured against) */
+    for (size_t s = 0; s < m.nstmts; s++)
+        if (m.stmts[s].parsed && m.stmts[s].command >= 0)
+            m.total_weight += m.stmts[s].weight;
     if (unparsed)
         ia_note(&m, "%zu statements could not be parsed by libpg_query and were skipped", unparsed);
     if (ia_generate_candidates(&m, err) != 0) {

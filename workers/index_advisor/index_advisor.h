@@ -38,7 +38,10 @@ typedef struct {
      * when present, else 25% of the database size (database.size_bytes). */
     int64_t budget_bytes;
     /* Largest extra write volume a new index may add to its table (fraction of
-     * the table's current heap + index write bytes); default 0.25. */
+     * the table's current heap + index write bytes); default 0.5. Below the
+     * limit the extra write time (that fraction of the time the workload's
+     * INSERT/UPDATE/DELETE statements on the table take) is subtracted from
+     * the index's gain. */
     double max_write_overhead;
     /* Stop when the best remaining step saves less than this fraction of the
      * workload's total weighted time; default 0.005. */
