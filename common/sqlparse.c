@@ -254,3 +254,37 @@ const char *sqlparse_feature_explanation(unsigned feature_bit)
         return NULL;
     }
 }
+
+/* ---- Tree editing and deparse ------------------------------------------- */
+
+PgQuery__ParseResult *sqlparse_tree_mutable(sqlparse_t *parse)
+{
+    return parse ? parse->tree : NULL;
+}
+
+int sqlparse_deparse(const PgQuery__ParseResult *tree, char **sql, err_t *err)
+{
+    if (!sql)
+        return err_set(err, "sqlparse_deparse: no output pointer");
+    *sql = NULL;
+    if (!tree)
+        return err_set(err, "sqlparse_deparse: no tree");
+    size_t len = pg_query__parse_result__get_packed_size(tree);
+    uint8_t *buf = malloc(len ? len : 1);
+    if (!buf)
+        return err_set(err, "sqlparse_deparse: out of memory");
+    pg_query__parse_result__pack(tree, buf);
+    PgQueryProtobuf pb = {.len = len, .data = (char *)buf};
+    PgQueryDeparseResult res = pg_query_deparse_protobuf(pb);
+    free(buf);
+    if (res.error) {
+        err_set(err, "deparse: %s", res.error->message ? res.error->message : "failed");
+        pg_query_free_deparse_result(res);
+        return -1;
+    }
+    *sql = strdup(res.query ? res.query : "");
+    pg_query_free_deparse_result(res);
+    if (!*sql)
+        return err_set(err, "sqlparse_deparse: out of memory");
+    return 0;
+}

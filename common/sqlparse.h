@@ -82,4 +82,18 @@ const char *sqlparse_feature_name(unsigned feature_bit);
 /* Why the feature breaks under transaction pooling (one sentence). */
 const char *sqlparse_feature_explanation(unsigned feature_bit);
 
+/* ---- Tree editing and deparse (added for the query rewriter) ------------
+ * Callers may edit the tree in place and print it back as SQL. Nodes they
+ * add must be allocated with malloc() (protobuf-c's default allocator, the
+ * one the tree was unpacked with) because sqlparse_destroy() frees every
+ * node; a node moved elsewhere must be unlinked from its old place. */
+
+/* The tree, for editing (owned by parse). */
+PgQuery__ParseResult *sqlparse_tree_mutable(sqlparse_t *parse);
+
+/* SQL text of a (possibly edited) tree, printed by libpg_query's deparser
+ * (pg_query_deparse_protobuf). *sql is malloc()ed. -1 with err when the tree
+ * cannot be packed or the deparser refuses it (a node it cannot print). */
+int sqlparse_deparse(const PgQuery__ParseResult *tree, char **sql, err_t *err);
+
 #endif

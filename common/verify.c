@@ -1,0 +1,144 @@
+/* verify.c - see verify.h. */
+#include "common/verify.h"
+
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/whatif.h"
+
+struct verify {
+    PGconn *conn;
+    int timeout_ms;
+    err_t err;
+};
+
+const char *verify_error(const verify_t *v)
+{
+    return v ? v->err.msg : "no verify session";
+}
+
+static const char *pq_msg(PGconn *c, const PGresult *r)
+{
+    const char *m = r ? PQresultErrorMessage(r) : NULL;
+    if (!m || !*m)
+        m = c ? PQerrorMessage(c) : "no connection";
+    return m;
+}
+
+int verify_open(const char *conninfo, int statement_timeout_ms, verify_t **out, err_t *err)
+{
+    if (!out)
+        return err_set(err, "verify_open: no output pointer");
+    *out = NULL;
+    verify_t *v = calloc(1, sizeof *v);
+    if (!v)
+        return err_set(err, "verify_open: out of memory");
+    v->timeout_ms = statement_timeout_ms > 0 ? statement_timeout_ms : 5000;
+    char options[160];
+    snprintf(options, sizeof options,
+             "-c default_transaction_read_only=on -c statement_timeout=%d -c lock_timeout=1000",
+             v->timeout_ms);
+    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
+    const char *vals[] = {conninfo ? conninfo : "", options, "pgopt-verify", "10", NULL};
+    v->conn = PQconnectdbParams(keys, vals, 1);
+    if (!v->conn || PQstatus(v->conn) != CONNECTION_OK) {
+        err_set(err, "verify session: cannot connect: %s", pq_msg(v->conn, NULL));
+        verify_destroy(&v);
+        return -1;
+    }
+    PGresult *r = PQexec(v->conn, "SHOW default_transaction_read_only");
+    int ro = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+             strcmp(PQgetvalue(r, 0, 0), "on") == 0;
+    PQclear(r);
+    if (!ro) {
+        err_set(err, "verify session: the server did not accept default_transaction_read_only=on; "
+                     "refusing to run statements");
+        verify_destroy(&v);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+void verify_destroy(verify_t **v)
+{
+    if (!v || !*v)
+        return;
+    if ((*v)->conn)
+        PQfinish((*v)->conn);
+    free(*v);
+    *v = NULL;
+}
+
+static int exec_ok(verify_t *v, const char *sql)
+{
+    PGresult *r = PQexec(v->conn, sql);
+    int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (!ok)
+        err_set(&v->err, "%s: %s", sql, pq_msg(v->conn, r));
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+int verify_digest(verify_t *v, const char *sql, const char *const *values, size_t nvalues,
+                  verify_digest_t *d)
+{
+    if (!v || !sql || !d)
+        return -1;
+    memset(d, 0, sizeof *d);
+    char *fixed = whatif_fix_typed_params(sql);
+    if (!fixed)
+        return err_set(&v->err, "verify: out of memory");
+    /* strip a trailing semicolon so the text can be a subquery */
+    size_t len = strlen(fixed);
+    while (len && (fixed[len - 1] == ';' || fixed[len - 1] == ' ' || fixed[len - 1] == '\n'))
+        fixed[--len] = 0;
+    size_t cap = len + 256;
+    char *q = malloc(cap);
+    if (!q) {
+        free(fixed);
+        return err_set(&v->err, "verify: out of memory");
+    }
+    snprintf(q, cap,
+             "SELECT count(*), coalesce(sum(hashtextextended(r::text, 0)::numeric), 0), "
+             "coalesce(sum(hashtextextended(r::text, 1)::numeric), 0) FROM (%s) AS r",
+             fixed);
+    free(fixed);
+    char set[96];
+    snprintf(set, sizeof set, "SET LOCAL statement_timeout = %d", v->timeout_ms);
+    int rc = -1;
+    if (exec_ok(v, "BEGIN READ ONLY") == 0 && exec_ok(v, set) == 0) {
+        double t0 = now_ms();
+        PGresult *r = PQexecParams(v->conn, q, (int)nvalues, NULL, values, NULL, NULL, 0);
+        d->ms = now_ms() - t0;
+        if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
+            d->rows = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+            snprintf(d->sum0, sizeof d->sum0, "%s", PQgetvalue(r, 0, 1));
+            snprintf(d->sum1, sizeof d->sum1, "%s", PQgetvalue(r, 0, 2));
+            rc = 0;
+        } else {
+            err_set(&v->err, "%s", pq_msg(v->conn, r));
+        }
+        PQclear(r);
+    }
+    PGresult *rb = PQexec(v->conn, "ROLLBACK");
+    PQclear(rb);
+    free(q);
+    return rc;
+}
+
+int verify_digest_equal(const verify_digest_t *a, const verify_digest_t *b)
+{
+    return a->rows == b->rows && strcmp(a->sum0, b->sum0) == 0 && strcmp(a->sum1, b->sum1) == 0;
+}

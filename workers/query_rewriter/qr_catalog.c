@@ -1,0 +1,298 @@
+/* qr_catalog.c - the catalog model the rewriter's proofs use, read from the
+ * snapshot's tables, columns, indexes, constraints and settings sections
+ * (docs/SNAPSHOT.md). Strings point into the snapshot, which outlives it. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workers/query_rewriter/qr_internal.h"
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static double num(const json_t *o, const char *k, double dflt)
+{
+    const json_t *v = json_object_get(o, k);
+    return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+static int strs(const json_t *arr, const char **out, int max)
+{
+    int n = 0;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (n < max && json_is_string(v))
+            out[n++] = json_string_value(v);
+    }
+    return n;
+}
+
+static void *alloc_array(const json_t *a, size_t elem, size_t *n)
+{
+    *n = 0;
+    size_t len = json_array_size(a);
+    return calloc(len ? len : 1, elem);
+}
+
+int qr_catalog_load(const json_t *snap, qr_catalog_t *cat, err_t *err)
+{
+    memset(cat, 0, sizeof *cat);
+    const json_t *tables = json_object_get(snap, "tables");
+    const json_t *columns = json_object_get(snap, "columns");
+    const json_t *indexes = json_object_get(snap, "indexes");
+    const json_t *cons = json_object_get(snap, "constraints");
+    cat->tables = alloc_array(tables, sizeof *cat->tables, &cat->ntables);
+    cat->columns = alloc_array(columns, sizeof *cat->columns, &cat->ncolumns);
+    cat->indexes = alloc_array(indexes, sizeof *cat->indexes, &cat->nindexes);
+    cat->constraints = alloc_array(cons, sizeof *cat->constraints, &cat->nconstraints);
+    if (!cat->tables || !cat->columns || !cat->indexes || !cat->constraints) {
+        qr_catalog_free(cat);
+        return err_set(err, "catalog: out of memory");
+    }
+    size_t i;
+    const json_t *v;
+    json_array_foreach(tables, i, v)
+    {
+        if (!str(v, "name"))
+            continue;
+        qr_table_t *t = &cat->tables[cat->ntables++];
+        t->schema = str(v, "schema") ? str(v, "schema") : "public";
+        t->name = str(v, "name");
+        t->reltuples = num(v, "reltuples", -1);
+        t->relpages = (int64_t)num(v, "relpages", -1);
+        t->table_bytes = (int64_t)num(v, "table_bytes", -1);
+        t->toast_bytes = (int64_t)num(v, "toast_bytes", 0);
+    }
+    json_array_foreach(columns, i, v)
+    {
+        if (!str(v, "name") || !str(v, "table"))
+            continue;
+        qr_column_t *c = &cat->columns[cat->ncolumns++];
+        c->schema = str(v, "schema") ? str(v, "schema") : "public";
+        c->table = str(v, "table");
+        c->name = str(v, "name");
+        c->type = str(v, "type") ? str(v, "type") : "unknown";
+        c->attnum = (int)num(v, "attnum", (double)cat->ncolumns);
+        c->not_null = json_is_true(json_object_get(v, "not_null"));
+        c->null_frac = num(v, "null_frac", -1);
+        c->n_distinct = num(v, "n_distinct", 0);
+        c->avg_width = num(v, "avg_width", -1);
+        c->mcv = json_object_get(v, "most_common_vals");
+        c->hist = json_object_get(v, "histogram_bounds");
+        if (!json_is_array(c->mcv))
+            c->mcv = NULL;
+        if (!json_is_array(c->hist))
+            c->hist = NULL;
+        qr_table_t *t = (qr_table_t *)qr_table_find(cat, c->schema, c->table);
+        if (t) {
+            t->ncols++;
+            if (c->avg_width > 0)
+                t->row_width += c->avg_width;
+        }
+    }
+    json_array_foreach(indexes, i, v)
+    {
+        if (!str(v, "name") || !str(v, "table"))
+            continue;
+        qr_index_t *x = &cat->indexes[cat->nindexes++];
+        x->schema = str(v, "schema") ? str(v, "schema") : "public";
+        x->table = str(v, "table");
+        x->name = str(v, "name");
+        x->method = str(v, "method") ? str(v, "method") : "btree";
+        x->definition = str(v, "definition") ? str(v, "definition") : "";
+        x->predicate = str(v, "predicate");
+        x->ncols = strs(json_object_get(v, "columns"), x->cols, QR_MAX_KEYS);
+        x->is_unique = json_is_true(json_object_get(v, "is_unique"));
+        const json_t *valid = json_object_get(v, "is_valid");
+        x->is_valid = valid ? json_is_true(valid) : 1;
+    }
+    json_array_foreach(cons, i, v)
+    {
+        if (!str(v, "table") || !str(v, "type"))
+            continue;
+        qr_constraint_t *k = &cat->constraints[cat->nconstraints++];
+        k->schema = str(v, "schema") ? str(v, "schema") : "public";
+        k->table = str(v, "table");
+        k->name = str(v, "name") ? str(v, "name") : "";
+        k->type = str(v, "type");
+        k->definition = str(v, "definition") ? str(v, "definition") : "";
+        k->ncols = strs(json_object_get(v, "columns"), k->cols, QR_MAX_KEYS);
+        k->ref_schema = str(v, "ref_schema");
+        k->ref_table = str(v, "ref_table");
+        k->nref = strs(json_object_get(v, "ref_columns"), k->ref_cols, QR_MAX_KEYS);
+    }
+    cat->work_mem_kb = 4096;
+    json_array_foreach(json_object_get(snap, "settings"), i, v)
+    {
+        const char *name = str(v, "name");
+        if (name && strcmp(name, "work_mem") == 0 && str(v, "setting"))
+            cat->work_mem_kb = atof(str(v, "setting")); /* unit kB */
+    }
+    return 0;
+}
+
+void qr_catalog_free(qr_catalog_t *cat)
+{
+    if (!cat)
+        return;
+    free(cat->tables);
+    free(cat->columns);
+    free(cat->indexes);
+    free(cat->constraints);
+    memset(cat, 0, sizeof *cat);
+}
+
+const qr_table_t *qr_table_find(const qr_catalog_t *cat, const char *schema, const char *name)
+{
+    if (!name)
+        return NULL;
+    const qr_table_t *only = NULL;
+    int count = 0;
+    for (size_t i = 0; i < cat->ntables; i++) {
+        const qr_table_t *t = &cat->tables[i];
+        if (strcmp(t->name, name) != 0)
+            continue;
+        if (schema) {
+            if (strcmp(t->schema, schema) == 0)
+                return t;
+            continue;
+        }
+        if (strcmp(t->schema, "public") == 0)
+            return t;
+        only = t;
+        count++;
+    }
+    return count == 1 ? only : NULL;
+}
+
+const qr_column_t *qr_column_find(const qr_catalog_t *cat, const qr_table_t *t, const char *col)
+{
+    if (!t || !col)
+        return NULL;
+    for (size_t i = 0; i < cat->ncolumns; i++) {
+        const qr_column_t *c = &cat->columns[i];
+        if (strcmp(c->name, col) == 0 && strcmp(c->table, t->name) == 0 &&
+            strcmp(c->schema, t->schema) == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static int same_table(const char *schema, const char *table, const qr_table_t *t)
+{
+    return strcmp(table, t->name) == 0 && strcmp(schema, t->schema) == 0;
+}
+
+static int all_not_null(const qr_catalog_t *cat, const qr_table_t *t, const char *const *cols,
+                        int n)
+{
+    for (int i = 0; i < n; i++) {
+        const qr_column_t *c = qr_column_find(cat, t, cols[i]);
+        if (!c || !c->not_null)
+            return 0;
+    }
+    return 1;
+}
+
+static int contains_all(const char *const *have, int nhave, const char *const *need, int nneed)
+{
+    for (int i = 0; i < nneed; i++) {
+        int found = 0;
+        for (int j = 0; j < nhave && !found; j++)
+            found = strcmp(have[j], need[i]) == 0;
+        if (!found)
+            return 0;
+    }
+    return nneed > 0;
+}
+
+int qr_cols_cover_unique(const qr_catalog_t *cat, const qr_table_t *t, const char *const *cols,
+                         int n, const char **key_name)
+{
+    for (size_t i = 0; i < cat->nconstraints; i++) {
+        const qr_constraint_t *k = &cat->constraints[i];
+        if (!same_table(k->schema, k->table, t) || (strcmp(k->type, "p") && strcmp(k->type, "u")))
+            continue;
+        if (contains_all(cols, n, k->cols, k->ncols) && all_not_null(cat, t, k->cols, k->ncols)) {
+            if (key_name)
+                *key_name = k->name;
+            return 1;
+        }
+    }
+    for (size_t i = 0; i < cat->nindexes; i++) {
+        const qr_index_t *x = &cat->indexes[i];
+        if (!same_table(x->schema, x->table, t) || !x->is_unique || !x->is_valid || x->predicate)
+            continue;
+        if (contains_all(cols, n, x->cols, x->ncols) && all_not_null(cat, t, x->cols, x->ncols)) {
+            if (key_name)
+                *key_name = x->name;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const qr_constraint_t *qr_table_key(const qr_catalog_t *cat, const qr_table_t *t)
+{
+    const qr_constraint_t *best = NULL;
+    for (size_t i = 0; i < cat->nconstraints; i++) {
+        const qr_constraint_t *k = &cat->constraints[i];
+        if (!same_table(k->schema, k->table, t))
+            continue;
+        if (strcmp(k->type, "p") == 0)
+            return k;
+        if (!best && strcmp(k->type, "u") == 0 && all_not_null(cat, t, k->cols, k->ncols))
+            best = k;
+    }
+    return best;
+}
+
+const qr_index_t *qr_index_leading(const qr_catalog_t *cat, const qr_table_t *t, const char *col,
+                                   const char *method)
+{
+    for (size_t i = 0; i < cat->nindexes; i++) {
+        const qr_index_t *x = &cat->indexes[i];
+        if (!same_table(x->schema, x->table, t) || !x->is_valid || x->ncols == 0)
+            continue;
+        if (method && strcmp(x->method, method) != 0)
+            continue;
+        if (strcmp(x->cols[0], col) == 0)
+            return x;
+    }
+    return NULL;
+}
+
+/* Compares ignoring case, spaces, parentheses and "::text" style casts the
+ * catalog adds to expression keys. */
+static void squash(const char *in, char *out, size_t len)
+{
+    size_t o = 0;
+    for (; *in && o + 1 < len; in++) {
+        if (isspace((unsigned char)*in) || *in == '(' || *in == ')' || *in == '"')
+            continue;
+        out[o++] = (char)tolower((unsigned char)*in);
+    }
+    out[o] = 0;
+}
+
+const qr_index_t *qr_index_expression(const qr_catalog_t *cat, const qr_table_t *t,
+                                      const char *expr)
+{
+    char want[512], have[512];
+    squash(expr, want, sizeof want);
+    for (size_t i = 0; i < cat->nindexes; i++) {
+        const qr_index_t *x = &cat->indexes[i];
+        if (!same_table(x->schema, x->table, t) || !x->is_valid)
+            continue;
+        for (int k = 0; k < x->ncols; k++) {
+            squash(x->cols[k], have, sizeof have);
+            if (strcmp(have, want) == 0)
+                return x;
+        }
+    }
+    return NULL;
+}

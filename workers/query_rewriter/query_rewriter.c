@@ -1,0 +1,625 @@
+/* query_rewriter.c - the driver: statements in, one fresh parse per rule,
+ * deparse + re-parse check, gain (EXPLAIN through common/whatif, or pgopt's
+ * own estimate), priority, optional verify, output in the seed's shape. */
+#include "workers/query_rewriter/query_rewriter.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/verify.h"
+#include "common/whatif.h"
+#include "workers/query_rewriter/qr_internal.h"
+
+void query_rewriter_opts_init(query_rewriter_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->statement_timeout_ms = 5000;
+    o->max_statements = 500;
+}
+
+typedef struct {
+    const json_t *snapshot;
+    const query_rewriter_opts_t *opts;
+    qr_catalog_t cat;
+    whatif_t *whatif;
+    verify_t *verify;
+    double total_time_ms;
+    json_t *sql_rewrites, *rewrites, *notes;
+    int next_id;
+} run_t;
+
+static void note(run_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(run_t *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0)
+        s = NULL;
+    va_end(ap);
+    if (s) {
+        json_array_append_new(r->notes, json_string(s));
+        free(s);
+    }
+}
+
+static double num(const json_t *o, const char *k)
+{
+    const json_t *v = json_object_get(o, k);
+    return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+/* Values for the rewritten text's parameters from the original's. */
+static void map_params(const qr_edit_t *e, char **orig, int norig, char **out, int *nout)
+{
+    if (e->nparams == 0) {
+        for (int i = 0; i < norig; i++)
+            out[i] = orig[i] ? strdup(orig[i]) : NULL;
+        *nout = norig;
+        return;
+    }
+    for (int k = 0; k < e->nparams; k++) {
+        const qr_param_src_t *p = &e->params[k];
+        out[k] = NULL;
+        if (p->kind == QR_PARAM_SAME) {
+            if (p->src >= 1 && p->src <= norig && orig[p->src - 1])
+                out[k] = strdup(orig[p->src - 1]);
+        } else if (p->kind == QR_PARAM_ARRAY) {
+            size_t cap = 16, len = 0;
+            char *a = malloc(cap);
+            int ok = a != NULL;
+            if (ok)
+                a[len++] = '{';
+            for (int s = p->src; ok && s <= p->src_end; s++) {
+                const char *v = s >= 1 && s <= norig ? orig[s - 1] : NULL;
+                if (!v) {
+                    ok = 0;
+                    break;
+                }
+                size_t need = len + 2 * strlen(v) + 8;
+                if (need > cap) {
+                    cap = need * 2;
+                    char *g = realloc(a, cap);
+                    if (!g) {
+                        ok = 0;
+                        break;
+                    }
+                    a = g;
+                }
+                if (s > p->src)
+                    a[len++] = ',';
+                a[len++] = '"';
+                for (const char *c = v; *c; c++) {
+                    if (*c == '"' || *c == '\\')
+                        a[len++] = '\\';
+                    a[len++] = *c;
+                }
+                a[len++] = '"';
+            }
+            if (ok) {
+                a[len++] = '}';
+                a[len] = 0;
+                out[k] = a;
+            } else {
+                free(a);
+            }
+        } else {
+            out[k] = qr_column_value(p->column);
+        }
+    }
+    *nout = e->nparams;
+}
+
+static void free_values(char **v, int n)
+{
+    for (int i = 0; i < n; i++) {
+        free(v[i]);
+        v[i] = NULL;
+    }
+}
+
+static int all_bound(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!v[i])
+            return 0;
+    return 1;
+}
+
+static const char *priority_for(double share_saved, double share_time, int gain_known,
+                                int conditional)
+{
+    int level; /* 1..3 */
+    if (gain_known)
+        level = share_saved >= 0.05 ? 1 : share_saved >= 0.005 ? 2 : 3;
+    else
+        level = share_time >= 0.10 ? 2 : 3;
+    if (conditional && level < 3)
+        level++;
+    return level == 1 ? "P1" : level == 2 ? "P2" : "P3";
+}
+
+static void format_gain(char *buf, size_t len, double g)
+{
+    if (g >= 10)
+        snprintf(buf, len, "%.0fx", g);
+    else
+        snprintf(buf, len, "%.1fx", g);
+}
+
+/* EXPLAIN costs of original and rewritten (or with the hypothetical index
+ * for advice). Returns 1 when costs were obtained. */
+static int explain_gain(run_t *r, qr_edit_t *e, const char *orig_sql, const char *new_sql,
+                        json_t *ev, double *gain)
+{
+    if (!r->whatif)
+        return 0;
+    char *ov[QR_MAX_PARAMS] = {0}, *nv[QR_MAX_PARAMS] = {0};
+    json_t *how = json_object();
+    int no = qr_bind_params(&r->cat, orig_sql, ov, QR_MAX_PARAMS, how);
+    if (no > QR_MAX_PARAMS)
+        no = QR_MAX_PARAMS;
+    /* OFFSET stays generic for costs: the first page would hide its cost */
+    int nn = 0;
+    map_params(e, ov, no, nv, &nn);
+    double c0 = 0, c1 = 0;
+    int ok = 0;
+    if (e->hypo_index) {
+        unsigned oid = 0;
+        ok = whatif_cost(r->whatif, orig_sql, (const char *const *)ov, (size_t)no, NULL, &c0) == 0;
+        if (ok && whatif_has_hypopg(r->whatif) &&
+            whatif_index_create(r->whatif, e->hypo_index, &oid, NULL) == 0) {
+            ok = whatif_cost(r->whatif, orig_sql, (const char *const *)ov, (size_t)no, NULL, &c1) ==
+                 0;
+            whatif_index_drop(r->whatif, oid);
+            json_object_set_new(ev, "hypothetical_index", json_string(e->hypo_index));
+        } else {
+            ok = 0;
+        }
+    } else if (new_sql) {
+        ok =
+            whatif_cost(r->whatif, orig_sql, (const char *const *)ov, (size_t)no, NULL, &c0) == 0 &&
+            whatif_cost(r->whatif, new_sql, (const char *const *)nv, (size_t)nn, NULL, &c1) == 0;
+    }
+    if (!ok)
+        json_object_set_new(ev, "explain_error", json_string(whatif_error(r->whatif)));
+    if (ok && c1 > 0) {
+        json_object_set_new(ev, "cost_original", json_real(c0));
+        json_object_set_new(ev, "cost_rewritten", json_real(c1));
+        json_object_set_new(ev, "parameter_values", json_incref(how));
+        *gain = c0 / c1;
+    }
+    json_decref(how);
+    free_values(ov, no);
+    free_values(nv, nn);
+    return ok && c1 > 0;
+}
+
+static void run_verify(run_t *r, qr_edit_t *e, const char *orig_sql, const char *new_sql,
+                       json_t *out)
+{
+    json_t *v = json_object();
+    json_object_set_new(out, "verify", v);
+    if (!r->verify) {
+        json_object_set_new(v, "status", json_string("not run: no verify session (see notes)"));
+        return;
+    }
+    if (e->advice_only || !new_sql) {
+        json_object_set_new(
+            v, "status",
+            json_string("not applicable: advice, the query text is unchanged in meaning"));
+        return;
+    }
+    if (e->not_verifiable) {
+        char s[400];
+        snprintf(s, sizeof s, "not comparable: %s", e->not_verifiable_reason);
+        json_object_set_new(v, "status", json_string(s));
+        return;
+    }
+    char *ov[QR_MAX_PARAMS] = {0}, *nv[QR_MAX_PARAMS] = {0};
+    json_t *how = json_object();
+    int no = qr_bind_params(&r->cat, orig_sql, ov, QR_MAX_PARAMS, how);
+    if (no > QR_MAX_PARAMS)
+        no = QR_MAX_PARAMS;
+    int nn = 0;
+    map_params(e, ov, no, nv, &nn);
+    json_object_set_new(v, "parameter_values", how);
+    if (!all_bound(ov, no) || !all_bound(nv, nn)) {
+        json_object_set_new(v, "status",
+                            json_string("not run: a parameter has no value in pg_stats"));
+    } else {
+        verify_digest_t a, b;
+        if (verify_digest(r->verify, orig_sql, (const char *const *)ov, (size_t)no, &a) != 0) {
+            char s[600];
+            snprintf(s, sizeof s, "error running the original: %s", verify_error(r->verify));
+            json_object_set_new(v, "status", json_string(s));
+        } else if (verify_digest(r->verify, new_sql, (const char *const *)nv, (size_t)nn, &b) !=
+                   0) {
+            char s[600];
+            snprintf(s, sizeof s, "error running the rewrite: %s", verify_error(r->verify));
+            json_object_set_new(v, "status", json_string(s));
+        } else {
+            int eq = verify_digest_equal(&a, &b);
+            char s[300];
+            if (eq)
+                snprintf(s, sizeof s, "verified equal");
+            else if (a.rows != b.rows)
+                snprintf(s, sizeof s, "different: %lld rows vs %lld rows", (long long)a.rows,
+                         (long long)b.rows);
+            else
+                snprintf(s, sizeof s, "different: same row count (%lld), different rows",
+                         (long long)a.rows);
+            json_object_set_new(v, "status", json_string(s));
+            json_object_set_new(v, "rows", json_integer(a.rows));
+            json_object_set_new(v, "ms_original", json_real(a.ms));
+            json_object_set_new(v, "ms_rewritten", json_real(b.ms));
+        }
+    }
+    free_values(ov, no);
+    free_values(nv, nn);
+}
+
+/* Applies one rule to one statement; appends its entry or a note. */
+static int apply_rule(run_t *r, const qr_rule_t *rule, const json_t *stmt, const char *query,
+                      int online, err_t *err)
+{
+    sqlparse_t *p = NULL;
+    if (sqlparse_parse(query, &p, NULL) != 0)
+        return 0;
+    if (sqlparse_statement_count(p) != 1) {
+        sqlparse_destroy(&p);
+        return 0;
+    }
+    PgQuery__ParseResult *tree = sqlparse_tree_mutable(p);
+    qr_edit_t e;
+    memset(&e, 0, sizeof e);
+    e.cat = &r->cat;
+    e.snapshot = r->snapshot;
+    e.stmt = stmt;
+    e.query = query;
+    e.parse = p;
+    e.select =
+        tree->stmts[0]->stmt && tree->stmts[0]->stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT
+            ? tree->stmts[0]->stmt->select_stmt
+            : NULL;
+    e.changes = json_array();
+    e.evidence = json_object();
+    int before = qr_max_param((const ProtobufCMessage *)tree);
+    int rc = rule->apply(&e, err);
+    const json_t *qid = json_object_get(stmt, "queryid");
+    char *new_sql = NULL;
+    if (rc <= 0)
+        goto done;
+    if (e.withheld[0]) {
+        char qs[32] = "";
+        if (json_is_integer(qid))
+            snprintf(qs, sizeof qs, "%lld", (long long)json_integer_value(qid));
+        note(r, "withheld %s for statement %s: %s", rule->id, qs[0] ? qs : "(text)", e.withheld);
+        rc = 0;
+        goto done;
+    }
+    /* deparse and prove the text parses again with the parameters it should have */
+    err_t derr;
+    if (sqlparse_deparse(sqlparse_tree(p), &new_sql, &derr) != 0) {
+        note(r, "%s: the edited tree did not deparse (%s); rewrite dropped", rule->id, derr.msg);
+        rc = 0;
+        goto done;
+    }
+    sqlparse_t *again = NULL;
+    if (sqlparse_parse(new_sql, &again, &derr) != 0) {
+        note(r, "%s: the deparsed text does not parse (%s); rewrite dropped", rule->id, derr.msg);
+        free(new_sql);
+        new_sql = NULL;
+        rc = 0;
+        goto done;
+    }
+    int after = qr_max_param((const ProtobufCMessage *)sqlparse_tree(again));
+    sqlparse_destroy(&again);
+    int expect = e.nparams ? e.nparams : before;
+    if (after != expect) {
+        note(r, "%s: the rewrite has %d parameters, expected %d; rewrite dropped", rule->id, after,
+             expect);
+        rc = 0;
+        goto done;
+    }
+    json_t *out = json_object();
+    json_object_set_new(out, "original_query", json_string(query));
+    json_object_set_new(out, "optimized_query", json_string(new_sql));
+    json_object_set(out, "changes", e.changes);
+    double gain = 0;
+    char method[700];
+    json_t *ev = e.evidence;
+    int gain_known = 0;
+    if (online && explain_gain(r, &e, query, new_sql, ev, &gain)) {
+        gain_known = 1;
+        snprintf(method, sizeof method,
+                 e.hypo_index ? "explain: planner cost without vs with the hypothetical index "
+                                "(hypopg), generic plan with pg_stats values where known"
+                              : "explain: planner cost of original vs rewritten, generic plan with "
+                                "pg_stats values where known");
+    } else if (e.own_gain > 0) {
+        gain = e.own_gain;
+        gain_known = 1;
+        snprintf(method, sizeof method, "pgopt estimate: %s", e.own_method);
+    } else {
+        snprintf(method, sizeof method, "%s%s", online ? "" : "target not reachable, ",
+                 e.own_method[0] ? e.own_method : "not estimated");
+    }
+    char gs[300];
+    if (gain_known) {
+        format_gain(gs, sizeof gs, gain);
+        if (gain < 1.05)
+            snprintf(gs + strlen(gs), sizeof gs - strlen(gs), " (no gain on this database)");
+    } else {
+        snprintf(gs, sizeof gs, "unknown: %s",
+                 online ? "EXPLAIN could not cost both texts" : "no target to EXPLAIN on");
+    }
+    json_object_set_new(out, "estimated_gain", json_string(gs));
+    if (json_is_integer(qid))
+        json_object_set_new(out, "queryid", json_integer(json_integer_value(qid)));
+    json_object_set_new(out, "rule", json_string(rule->id));
+    char safety[900];
+    if (e.safety[0])
+        snprintf(safety, sizeof safety, "conditional: %s", e.safety);
+    else
+        snprintf(safety, sizeof safety, "proven");
+    json_object_set_new(out, "safety", json_string(safety));
+    json_object_set_new(out, "method", json_string(method));
+    double total = num(stmt, "total_exec_time");
+    double share_time = r->total_time_ms > 0 ? total / r->total_time_ms : 0;
+    double saved = gain_known && gain > 1 ? total * (1 - 1 / gain) : 0;
+    double share_saved = r->total_time_ms > 0 ? saved / r->total_time_ms : 0;
+    json_object_set_new(out, "priority",
+                        json_string(priority_for(share_saved, share_time,
+                                                 gain_known && gain >= 1.05, e.safety[0] != 0)));
+    json_object_set_new(ev, "calls", json_integer((json_int_t)num(stmt, "calls")));
+    json_object_set_new(ev, "total_exec_time_ms", json_real(total));
+    json_object_set_new(ev, "share_of_total_time", json_real(share_time));
+    if (gain_known && gain > 1)
+        json_object_set_new(ev, "time_saved_ms_estimate", json_real(saved));
+    json_object_set(out, "evidence", ev);
+    if (e.advice)
+        json_object_set_new(out, "advice", json_string(e.advice));
+    if (r->opts->verify)
+        run_verify(r, &e, query, new_sql, out);
+    /* the seed's rewrites entry of type query_opt for the same finding */
+    json_t *rw = json_object();
+    char id[32];
+    snprintf(id, sizeof id, "qry-%03d", ++r->next_id);
+    json_object_set_new(rw, "id", json_string(id));
+    json_object_set_new(rw, "file", json_null());
+    json_object_set_new(rw, "line", json_null());
+    json_object_set_new(rw, "type", json_string("query_opt"));
+    json_object_set_new(rw, "original", json_string(query));
+    json_object_set_new(
+        rw, "optimized",
+        json_string(e.advice && e.advice_only && e.hypo_index ? e.advice : new_sql));
+    size_t i;
+    json_t *c;
+    size_t elen = 0;
+    json_array_foreach(e.changes, i, c) elen += strlen(json_string_value(c)) + 2;
+    char *expl = calloc(1, elen + 1);
+    if (expl) {
+        json_array_foreach(e.changes, i, c)
+        {
+            if (i)
+                strcat(expl, "; ");
+            strcat(expl, json_string_value(c));
+        }
+        json_object_set_new(rw, "explanation", json_string(expl));
+        free(expl);
+    }
+    json_object_set(rw, "estimated_gain", json_object_get(out, "estimated_gain"));
+    json_object_set(rw, "priority", json_object_get(out, "priority"));
+    json_object_set_new(rw, "sql_rewrite",
+                        json_integer((json_int_t)json_array_size(r->sql_rewrites)));
+    if (json_is_integer(qid))
+        json_object_set_new(rw, "queryid", json_integer(json_integer_value(qid)));
+    json_array_append_new(r->rewrites, rw);
+    json_array_append_new(r->sql_rewrites, out);
+    rc = 1;
+done:
+    free(new_sql);
+    free(e.advice);
+    free(e.hypo_index);
+    json_decref(e.changes);
+    json_decref(e.evidence);
+    sqlparse_destroy(&p);
+    return rc < 0 ? -1 : rc;
+}
+
+static int cmp_time(const void *a, const void *b)
+{
+    double x = num(*(const json_t *const *)a, "total_exec_time");
+    double y = num(*(const json_t *const *)b, "total_exec_time");
+    return (x < y) - (x > y);
+}
+
+/* Statements that are pgopt's own or catalog queries are not the workload. */
+static int skip_statement(const char *q)
+{
+    return !q || strstr(q, "pg_catalog.") || strstr(q, "pg_stat_") || strstr(q, "hypopg");
+}
+
+static int run_all(run_t *r, int online, err_t *err)
+{
+    const json_t *stmts = json_object_get(r->snapshot, "statements");
+    size_t n = json_array_size(stmts);
+    const json_t **order = calloc(n ? n : 1, sizeof *order);
+    if (!order)
+        return err_set(err, "query_rewriter: out of memory");
+    for (size_t i = 0; i < n; i++) {
+        order[i] = json_array_get(stmts, i);
+        r->total_time_ms += num(order[i], "total_exec_time");
+    }
+    qsort(order, n, sizeof *order, cmp_time);
+    size_t limit = r->opts->max_statements > 0 ? (size_t)r->opts->max_statements : 500;
+    if (n > limit)
+        note(r, "examined the %zu statements with the most total time of %zu", limit, n);
+    size_t todo = n < limit ? n : limit;
+    int parse_failures = 0;
+    for (size_t i = 0; i < todo; i++) {
+        if (r->opts->progress &&
+            r->opts->progress(r->opts->progress_user, (int64_t)i, (int64_t)todo)) {
+            free(order);
+            return err_set(err, "cancelled");
+        }
+        const char *q = json_string_value(json_object_get(order[i], "query"));
+        if (skip_statement(q))
+            continue;
+        char *fixed = whatif_fix_typed_params(q);
+        if (!fixed)
+            continue;
+        sqlparse_t *p = NULL;
+        if (sqlparse_parse(fixed, &p, NULL) != 0) {
+            parse_failures++;
+            free(fixed);
+            continue;
+        }
+        sqlparse_destroy(&p);
+        for (size_t k = 0; k < qr_nrules; k++)
+            if (apply_rule(r, qr_rules[k], order[i], fixed, online, err) < 0) {
+                free(fixed);
+                free(order);
+                return -1;
+            }
+        free(fixed);
+    }
+    if (parse_failures)
+        note(r,
+             "%d statement texts did not parse (truncated by track_activity_query_size, or not "
+             "SQL) and were skipped",
+             parse_failures);
+    free(order);
+    return 0;
+}
+
+static json_t *new_result(void)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "phase", json_string("OPTIMIZE"));
+    json_object_set_new(o, "agent", json_string("query_rewriter"));
+    return o;
+}
+
+int query_rewriter_analyze(const json_t *snapshot, const query_rewriter_opts_t *opts,
+                           json_t **result, err_t *err)
+{
+    if (!result)
+        return err_set(err, "query_rewriter_analyze: no output pointer");
+    *result = NULL;
+    if (!json_is_object(snapshot))
+        return err_set(err, "query_rewriter: the snapshot is not a map");
+    query_rewriter_opts_t dflt;
+    if (!opts) {
+        query_rewriter_opts_init(&dflt);
+        opts = &dflt;
+    }
+    run_t r;
+    memset(&r, 0, sizeof r);
+    r.snapshot = snapshot;
+    r.opts = opts;
+    r.sql_rewrites = json_array();
+    r.rewrites = json_array();
+    r.notes = json_array();
+    if (qr_catalog_load(snapshot, &r.cat, err) != 0)
+        goto fail;
+    if (!json_is_array(json_object_get(snapshot, "statements")))
+        note(&r, "the snapshot has no statements section (pg_stat_statements): nothing to rewrite");
+    if (!json_is_array(json_object_get(snapshot, "constraints")))
+        note(&r, "the snapshot has no constraints: rewrites that need NOT NULL or unique keys are "
+                 "conditional or withheld");
+    int verify = opts->verify ||
+                 json_is_true(json_object_get(json_object_get(snapshot, "options"), "verify"));
+    query_rewriter_opts_t eff = *opts;
+    eff.verify = verify;
+    r.opts = &eff;
+    const char *dsn =
+        json_string_value(json_object_get(json_object_get(snapshot, "target"), "dsn"));
+    int online = 0;
+    if (opts->offline) {
+        note(&r, "offline: gains are pgopt's own estimates, not EXPLAIN costs");
+    } else if (!dsn) {
+        note(&r,
+             "no target.dsn in the snapshot: gains are pgopt's own estimates, not EXPLAIN costs");
+    } else {
+        err_t werr;
+        if (whatif_open(dsn, opts->statement_timeout_ms, &r.whatif, &werr) != 0)
+            note(&r, "target not reachable (%s): gains are pgopt's own estimates", werr.msg);
+        else
+            online = 1;
+    }
+    if (verify) {
+        if (!dsn || opts->offline) {
+            note(&r, "verify requested but there is no target to run on");
+        } else {
+            err_t verr;
+            if (verify_open(dsn, opts->statement_timeout_ms, &r.verify, &verr) != 0)
+                note(&r, "verify: %s", verr.msg);
+        }
+    }
+    if (run_all(&r, online, err) != 0)
+        goto fail;
+    if (qr_n1_detect(&r.cat, json_object_get(snapshot, "statements"), r.rewrites, r.notes,
+                     &r.next_id) != 0)
+        goto fail;
+    json_t *out = new_result();
+    json_object_set_new(out, "rewrites", r.rewrites);
+    json_object_set_new(out, "sql_rewrites", r.sql_rewrites);
+    json_object_set_new(out, "notes", r.notes);
+    whatif_destroy(&r.whatif);
+    verify_destroy(&r.verify);
+    qr_catalog_free(&r.cat);
+    *result = out;
+    return 0;
+fail:
+    whatif_destroy(&r.whatif);
+    verify_destroy(&r.verify);
+    qr_catalog_free(&r.cat);
+    json_decref(r.sql_rewrites);
+    json_decref(r.rewrites);
+    json_decref(r.notes);
+    return -1;
+}
+
+int query_rewriter_rewrite_text(const json_t *snapshot, const char *sql, json_t **rewrites,
+                                json_t **notes, err_t *err)
+{
+    if (!rewrites || !notes || !sql)
+        return err_set(err, "query_rewriter_rewrite_text: bad arguments");
+    query_rewriter_opts_t o;
+    query_rewriter_opts_init(&o);
+    o.offline = 1;
+    run_t r;
+    memset(&r, 0, sizeof r);
+    r.snapshot = snapshot;
+    r.opts = &o;
+    r.sql_rewrites = json_array();
+    r.rewrites = json_array();
+    r.notes = json_array();
+    if (qr_catalog_load(snapshot, &r.cat, err) != 0) {
+        json_decref(r.sql_rewrites);
+        json_decref(r.rewrites);
+        json_decref(r.notes);
+        return -1;
+    }
+    json_t *stmt = json_object();
+    json_object_set_new(stmt, "query", json_string(sql));
+    int rc = 0;
+    for (size_t k = 0; k < qr_nrules && rc >= 0; k++)
+        rc = apply_rule(&r, qr_rules[k], stmt, sql, 0, err);
+    json_decref(stmt);
+    qr_catalog_free(&r.cat);
+    json_decref(r.rewrites);
+    if (rc < 0) {
+        json_decref(r.sql_rewrites);
+        json_decref(r.notes);
+        return -1;
+    }
+    *rewrites = r.sql_rewrites;
+    *notes = r.notes;
+    return 0;
+}
