@@ -7,8 +7,8 @@
  *
  * It (re)creates database pgopt_bench_collect on that server with 1,000
  * tables of 20 columns (20,000 columns, 200 rows each, ANALYZEd: real
- * pg_stats histograms and MCVs), installs pg_stat_statements there, resets
- * it and runs 10,000 distinct statements once each. pg_stat_statements.max
+ * pg_stats histograms and MCVs), installs pg_stat_statements there, clears
+ * that database's entries and runs 10,000 distinct statements once each. pg_stat_statements.max
  * must leave room for all of them: it is a postmaster setting, the sandbox
  * default is 5000, and a full pg_stat_statements evicts 5% of its entries
  * at once, so start the server with pg_stat_statements.max=20000. The bench
@@ -142,7 +142,10 @@ static void build(const char *conninfo)
 
     /* 10,000 distinct statements: table x column, run once each. */
     t0 = now_s();
-    exec_or_die(c, "SELECT pg_stat_statements_reset()");
+    /* Only this database's entries: other databases' statistics on the
+     * server are not the bench's to clear. */
+    exec_or_die(c, "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
+                   "WHERE datname = current_database()), 0)");
     int n = 0;
     for (int t = 1; t <= TABLES && n < STATEMENTS; t++) {
         for (int col = 1; col <= 10 && n < STATEMENTS; col++, n++) {
