@@ -469,8 +469,9 @@ static int in_list_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot
     snprintf(type, sizeof type, "%s[]", c->type);
     PgQuery__Node *arr = qr_node_cast(qr_node_param(first), type);
     PgQuery__Node *lexpr = a->lexpr;
+    size_t nitems = l->n_items;
     a->lexpr = NULL;
-    qr_node_free(n);
+    qr_node_free(n); /* frees l too */
     *slot = qr_node_aexpr(is_not ? PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL
                                  : PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY,
                           is_not ? "<>" : "=", lexpr, arr);
@@ -497,14 +498,14 @@ static int in_list_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot
     qr_change(e,
               "Replaced %s.%s %s ($%d, ..., $%d) (%zu parameters) with %s = %s($%d::%s): one "
               "statement text, one plan and one pg_stat_statements entry for every list length",
-              c->table, c->name, is_not ? "NOT IN" : "IN", first, last, l->n_items, c->name,
+              c->table, c->name, is_not ? "NOT IN" : "IN", first, last, nitems, c->name,
               is_not ? "<> ALL" : "ANY", first, type);
     if (max == last + 1)
         qr_change(e, "Parameter $%d after the list becomes $%d", max, first + 1);
     else if (max > last)
         qr_change(e, "Parameters $%d..$%d after the list become $%d..$%d", last + 1, max, first + 1,
                   nnew);
-    json_object_set_new(e->evidence, "list_length", json_integer((json_int_t)l->n_items));
+    json_object_set_new(e->evidence, "list_length", json_integer((json_int_t)nitems));
     json_object_set_new(e->evidence, "element_type", json_string(c->type));
     return 1;
 }
