@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import hashlib
+
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from ..models import AuditLog, Order, OrderItem, Payment, Product
@@ -10,7 +12,7 @@ from ..models import AuditLog, Order, OrderItem, Payment, Product
 
 def place_order(session: Session, customer_id: int, cart: list[tuple[int, int]], address: str) -> Order:
     """cart: (product_id, quantity) pairs."""
-    products = {p.id: p for p in session.scalars(select(Product).where(Product.id.in_([pid for pid, _ in cart])))}
+    products = {pid: session.get(Product, pid) for pid, _ in cart}
     total = sum(products[pid].price_cents * qty for pid, qty in cart)
     order = Order(
         customer_id=customer_id,
@@ -37,8 +39,18 @@ def place_order(session: Session, customer_id: int, cart: list[tuple[int, int]],
         products[product_id].stock -= quantity
         session.commit()
 
-    session.add(Payment(order_id=order.id, method="card", status="authorized", amount_cents=total, provider_ref=""))
+    session.add(
+        Payment(
+            order_id=order.id,
+            method="card",
+            status="authorized",
+            amount_cents=total,
+            provider_ref="ch_" + hashlib.md5(str(order.id).encode()).hexdigest(),
+        )
+    )
     session.add(AuditLog(actor="api", entity="order", entity_id=order.id, action="create", changes={"status": "pending"}))
+    session.commit()
+    session.execute(text("SELECT pg_notify('order_created', :id)"), {"id": str(order.id)})
     session.commit()
     return order
 

@@ -29,7 +29,7 @@ CAMPAIGN_SQL = text(
     """
     SELECT type, count(*) AS events, count(DISTINCT customer_id) AS customers
     FROM events
-    WHERE payload @> CAST(:filter AS jsonb)
+    WHERE payload @> :filter
     GROUP BY type
     ORDER BY events DESC
     """
