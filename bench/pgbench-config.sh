@@ -74,6 +74,10 @@ as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pgopt-bench.XXXXXX")
 chmod 755 "$tmp" # as root the server runs as postgres and must reach the sandbox
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$tmp"; then
+    rmdir "$tmp"
+    die "the postgres user cannot reach $tmp (set TMPDIR to a directory it can traverse, e.g. /tmp)"
+fi
 sandbox=$tmp/pg
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {

@@ -40,15 +40,16 @@ die() { echo "demo: $*" >&2; exit 1; }
 # --- 1. dependencies and build ---------------------------------------------
 step "dependencies"
 if [ -x "$root/scripts/deps.sh" ]; then
-    "$root/scripts/deps.sh"
+    "$root/scripts/deps.sh" >&2
 else
     echo "demo: scripts/deps.sh not found; assuming the dependencies are installed" >&2
 fi
 
 if [ "${PGOPT_NO_BUILD:-0}" != 1 ]; then
     step "build ($build)"
+    # Progress goes to standard error: standard output carries the result.
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build "$build" -j2
+    cmake --build "$build" -j2 >&2
 fi
 coordinator=$build/bin/pgopt-coordinator
 [ -x "$coordinator" ] || die "$coordinator not found: the build did not produce it"
@@ -60,6 +61,10 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pgopt-demo.XXXXXX")
 # As root the server runs as postgres, which must reach the sandbox below.
 chmod 755 "$tmp"
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$tmp"; then
+    rmdir "$tmp"
+    die "the postgres user cannot reach $tmp (set TMPDIR to a directory it can traverse, e.g. /tmp)"
+fi
 sandbox=$tmp/pg
 # shellcheck disable=SC2317  # invoked by the EXIT trap
 cleanup() {
@@ -81,7 +86,7 @@ trap cleanup EXIT
 trap 'echo "demo: interrupted" >&2; exit 130' INT TERM
 
 step "start PostgreSQL 15 in $sandbox"
-"$root/scripts/pg-sandbox.sh" start "$sandbox"
+"$root/scripts/pg-sandbox.sh" start "$sandbox" >&2
 # shellcheck disable=SC1091
 . "$sandbox/env"
 export PGHOST PGPORT PGUSER
@@ -90,22 +95,22 @@ unset PGSERVICE PGOPTIONS
 export PGAPPNAME=pgopt-demo
 psql() { "$pgbin/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
-psql -d postgres -c "CREATE DATABASE pgopt_demo"
+psql -d postgres -c "CREATE DATABASE pgopt_demo" >&2
 psql -c "CREATE EXTENSION pg_stat_statements; CREATE EXTENSION hypopg;
-         CREATE EXTENSION pg_qualstats; CREATE EXTENSION pg_trgm;"
+         CREATE EXTENSION pg_qualstats; CREATE EXTENSION pg_trgm;" >&2
 
 # --- 3. data ---------------------------------------------------------------------
 step "load the demo shop (schema, ~1 GB of data, indexes)"
-psql -f "$root/demo/schema.sql"
-psql -v part=base -f "$root/demo/data.sql"
+psql -f "$root/demo/schema.sql" >&2
+psql -v part=base -f "$root/demo/data.sql" >&2
 # The two big halves at once: one per core.
-psql -v part=orders -f "$root/demo/data.sql" &
+psql -v part=orders -f "$root/demo/data.sql" >&2 &
 load_orders=$!
-psql -v part=activity -f "$root/demo/data.sql" &
+psql -v part=activity -f "$root/demo/data.sql" >&2 &
 load_activity=$!
 wait "$load_orders" || die "loading orders and payments failed"
 wait "$load_activity" || die "loading order_items, events, audit_log and sessions failed"
-psql -f "$root/demo/indexes.sql"
+psql -f "$root/demo/indexes.sql" >&2
 
 step "production settings and statistics reset"
 psql -f "$root/demo/server.sql" >/dev/null
