@@ -1,0 +1,345 @@
+/*
+ * ai_cloud.c - cloud_native and cost_optimization, priced against the
+ * dated catalog in ai_catalog.c.
+ *
+ * Need: vCPUs = ceil(p95 load / 0.7) (load = statement execution time per
+ * second: an upper bound of CPU demand, since it includes I/O waits);
+ * memory = working set / 0.75 (so the hot data fits the effective cache,
+ * as effective_cache_size = 3/4 RAM assumes). Right-sizing picks the
+ * cheapest offering of the same product that covers both. Monthly = hourly
+ * x 730 hours. Spot/preemptible capacity does not exist for managed
+ * PostgreSQL primaries: it is only suggested for self-managed replicas or
+ * batch analytics.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "workers/ai_tuning/ai_internal.h"
+
+#define HOURS_PER_MONTH 730.0
+#define CPU_TARGET      0.7
+#define CACHE_SHARE     0.75
+#define GIB             1073741824.0
+
+static const char *norm_provider(const char *p)
+{
+    if (!p)
+        return NULL;
+    static const struct {
+        const char *alias, *provider;
+    } map[] = {
+        {"aws", "aws"},           {"amazon", "aws"},
+        {"rds", "aws"},           {"aurora", "aws"},
+        {"gcp", "gcp"},           {"google", "gcp"},
+        {"cloudsql", "gcp"},      {"alloydb", "gcp"},
+        {"azure", "azure"},       {"microsoft", "azure"},
+        {"neon", "neon"},         {"ec2", "self-managed"},
+        {"gce", "self-managed"},  {"self-managed", "self-managed"},
+        {"self", "self-managed"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof *map; i++)
+        if (strncasecmp(p, map[i].alias, strlen(map[i].alias)) == 0)
+            return map[i].provider;
+    return NULL;
+}
+
+static const ai_offer_t *find_offer(const char *provider, const char *cls)
+{
+    if (!cls)
+        return NULL;
+    /* Aurora and RDS share class names: an "aurora" provider spelling picks Aurora. */
+    for (size_t i = 0; i < AI_OFFER_COUNT; i++)
+        if (strcasecmp(AI_OFFERS[i].instance, cls) == 0 &&
+            (!provider || !strcmp(AI_OFFERS[i].provider, provider)))
+            return &AI_OFFERS[i];
+    return NULL;
+}
+
+static const ai_offer_t *cheapest(const char *product, double vcpu, double mem_gib)
+{
+    const ai_offer_t *best = NULL;
+    for (size_t i = 0; i < AI_OFFER_COUNT; i++) {
+        const ai_offer_t *o = &AI_OFFERS[i];
+        if (strcmp(o->product, product) != 0 || o->vcpu < vcpu || o->memory_gib < mem_gib)
+            continue;
+        if (!best || o->usd_per_hour < best->usd_per_hour)
+            best = o;
+    }
+    return best;
+}
+
+static const ai_commitment_t *commitment(const char *product)
+{
+    for (size_t i = 0; i < AI_COMMITMENT_COUNT; i++)
+        if (!strcmp(AI_COMMITMENTS[i].product, product))
+            return &AI_COMMITMENTS[i];
+    return NULL;
+}
+
+static json_t *offer_json(const ai_offer_t *o)
+{
+    return json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:s, s:s, s:s}", "provider",
+                     o->provider, "product", o->product, "instance", o->instance, "vcpu", o->vcpu,
+                     "memory_gib", o->memory_gib, "usd_per_hour", o->usd_per_hour, "usd_per_month",
+                     o->usd_per_hour * HOURS_PER_MONTH, "region", o->region, "price_source",
+                     o->source, "price_as_of", o->as_of, "price_basis",
+                     "on-demand list price as of that date, compute only");
+}
+
+json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
+{
+    json_t *cn = json_object(), *recs = json_array(), *impact = json_object();
+    json_t *cost = json_object(), *crecs = json_array();
+    const json_t *cloud = json_object_get(json_object_get(c->snapshot, "host"), "cloud");
+    const char *prov_raw = json_string_value(json_object_get(cloud, "provider"));
+    const char *cls = json_string_value(json_object_get(cloud, "instance_class"));
+    const char *prov = norm_provider(prov_raw);
+    int aurora = prov_raw && strncasecmp(prov_raw, "aurora", 6) == 0;
+    json_object_set_new(cn, "provider", json_string(prov ? prov : prov_raw ? prov_raw : "unknown"));
+
+    /* Measured need. */
+    double load = c->load_p95;
+    const char *load_basis = "p95 of per-interval statement execution time per second";
+    if (!isfinite(load)) {
+        /* No history: the average since pg_stat_statements was reset. */
+        const json_t *meta = json_object_get(c->snapshot, "meta");
+        double t_reset, t_now, total = 0;
+        size_t i;
+        const json_t *row;
+        json_array_foreach(json_object_get(c->snapshot, "statements"), i, row)
+        {
+            total += json_number_value(json_object_get(row, "total_exec_time"));
+        }
+        if (ai_parse_time(json_string_value(json_object_get(json_object_get(meta, "stats_reset"),
+                                                            "pg_stat_statements")),
+                          &t_reset) == 0 &&
+            ai_parse_time(json_string_value(json_object_get(meta, "collected_at")), &t_now) == 0 &&
+            t_now - t_reset > 3600) {
+            load = total / 1000 / (t_now - t_reset);
+            load_basis = "average statement execution time per second since the "
+                         "pg_stat_statements reset (no history: peaks unknown)";
+        }
+    }
+    double ws = c->working_set_bytes;
+    double need_vcpu = isfinite(load) ? fmax(1, ceil(load / CPU_TARGET)) : NAN;
+    double need_mem = isfinite(ws) ? fmax(1, ws / CACHE_SHARE / GIB) : NAN;
+    json_t *need = json_object();
+    json_object_set_new(need, "vcpu", isfinite(need_vcpu) ? json_real(need_vcpu) : json_null());
+    json_object_set_new(need, "memory_gib", isfinite(need_mem) ? json_real(need_mem) : json_null());
+    json_object_set_new(need, "load", isfinite(load) ? json_real(load) : json_null());
+    json_object_set_new(need, "load_basis", json_string(load_basis));
+    json_object_set_new(need, "working_set_bytes", isfinite(ws) ? json_real(ws) : json_null());
+    json_object_set_new(need, "method",
+                        json_string("vCPU = ceil(load / 0.7); memory = working set / 0.75"));
+    json_object_set_new(impact, "measured_need", need);
+    json_object_set_new(impact, "catalog_date", json_string(AI_CATALOG_DATE));
+
+    const ai_offer_t *cur = NULL;
+    if (prov && cls) {
+        if (aurora) {
+            for (size_t i = 0; i < AI_OFFER_COUNT && !cur; i++)
+                if (!strcmp(AI_OFFERS[i].product, "Aurora PostgreSQL") &&
+                    !strcasecmp(AI_OFFERS[i].instance, cls))
+                    cur = &AI_OFFERS[i];
+        }
+        if (!cur)
+            cur = find_offer(prov, cls);
+    }
+    double cur_month = cur ? cur->usd_per_hour * HOURS_PER_MONTH : NAN;
+    if (cur) {
+        json_object_set_new(impact, "current", offer_json(cur));
+        json_object_set_new(cost, "current_monthly", json_sprintf("$%.2f", cur_month));
+    } else {
+        json_object_set_new(
+            cost, "current_monthly",
+            !cloud ? json_string("unknown: no host.cloud in the snapshot (pass --cloud "
+                                 "PROVIDER:INSTANCE_CLASS[:REGION])")
+                   : json_sprintf("unknown: instance class '%s' of provider '%s' is not in the "
+                                  "catalog dated %s",
+                                  cls ? cls : "?", prov_raw ? prov_raw : "?", AI_CATALOG_DATE));
+    }
+    if (cur && cloud && json_string_value(json_object_get(cloud, "region")) &&
+        strcasecmp(json_string_value(json_object_get(cloud, "region")), cur->region) != 0)
+        json_array_append_new(c->notes,
+                              json_sprintf("cost: prices are the catalog's %s list prices; "
+                                           "region %s may differ",
+                                           cur->region,
+                                           json_string_value(json_object_get(cloud, "region"))));
+
+    double savings = 0;
+    const ai_offer_t *target = cur;
+    if (cur && isfinite(need_vcpu) && isfinite(need_mem)) {
+        const ai_offer_t *fit = cheapest(cur->product, need_vcpu, need_mem);
+        if (fit && fit != cur && fit->usd_per_hour < cur->usd_per_hour) {
+            double s = (cur->usd_per_hour - fit->usd_per_hour) * HOURS_PER_MONTH;
+            savings += s;
+            target = fit;
+            json_array_append_new(
+                crecs,
+                json_pack("{s:s, s:s, s:s, s:f, s:o}", "type", "right_size", "from", cur->instance,
+                          "to", fit->instance, "monthly_savings_usd", s, "why",
+                          json_sprintf("measured need %.0f vCPU / %.1f GiB (%s); %s has "
+                                       "%.0f vCPU / %.0f GiB",
+                                       need_vcpu, need_mem, load_basis, cur->instance, cur->vcpu,
+                                       cur->memory_gib)));
+        } else if (cur->vcpu < need_vcpu || cur->memory_gib < need_mem) {
+            json_array_append_new(
+                crecs,
+                json_pack(
+                    "{s:s, s:s, s:o, s:o}", "type", "upsize", "from", cur->instance, "to",
+                    fit ? json_string(fit->instance) : json_string("(larger than the catalog)"),
+                    "why",
+                    json_sprintf("measured need %.0f vCPU / %.1f GiB exceeds %s (%.0f vCPU "
+                                 "/ %.0f GiB)",
+                                 need_vcpu, need_mem, cur->instance, cur->vcpu, cur->memory_gib)));
+        }
+    } else if (cur) {
+        json_array_append_new(c->notes, json_string("cost: right-sizing needs the load "
+                                                    "distribution and the working set (history "
+                                                    "and tables)"));
+    }
+    /* Commitments on the (right-sized) instance. */
+    const ai_commitment_t *cm = target ? commitment(target->product) : NULL;
+    if (target && cm) {
+        double m = target->usd_per_hour * HOURS_PER_MONTH;
+        json_array_append_new(
+            crecs,
+            json_pack("{s:s, s:s, s:f, s:f, s:s, s:s, s:s, s:o}", "type", "reserved_capacity",
+                      "instance", target->instance, "monthly_savings_1y_usd", m * cm->discount_1y,
+                      "monthly_savings_3y_usd", m * cm->discount_3y, "terms", cm->terms, "source",
+                      cm->source, "as_of", cm->as_of, "why",
+                      json_string("a steady primary runs 730 h a month: commitment "
+                                  "discounts apply to all of it")));
+        savings += m * cm->discount_1y;
+    } else if (target && !strcmp(target->provider, "neon")) {
+        json_array_append_new(crecs, json_pack("{s:s, s:s}", "type", "reserved_capacity", "why",
+                                               "Neon has no commitment pricing: savings come from "
+                                               "autoscaling and scale-to-zero"));
+    }
+    /* Spot. */
+    if (prov && !strcmp(prov, "self-managed")) {
+        json_array_append_new(
+            crecs, json_pack("{s:s, s:o}", "type", "spot", "why",
+                             json_sprintf("self-managed: spot/preemptible VMs suit read "
+                                          "replicas and batch analytics only (%.0f%% of "
+                                          "execution time is analytical); never the "
+                                          "primary",
+                                          isfinite(c->olap_share) ? 100 * c->olap_share : 0.0)));
+    } else {
+        json_array_append_new(crecs,
+                              json_pack("{s:s, s:s}", "type", "spot", "why",
+                                        "not applicable: managed PostgreSQL (RDS, Aurora, Cloud "
+                                        "SQL, AlloyDB, Azure flexible server, Neon) offers no "
+                                        "spot or preemptible primaries"));
+    }
+    if (cur)
+        json_object_set_new(cost, "projected_savings",
+                            json_sprintf("$%.2f per month (right-sizing plus a 1-year "
+                                         "commitment, list prices as of %s)",
+                                         savings, cur->as_of));
+    else
+        json_object_set_new(cost, "projected_savings",
+                            json_string("unknown: the current instance and its price are "
+                                        "unknown"));
+    json_object_set_new(cost, "recommendations", crecs);
+    json_object_set_new(cost, "assumptions",
+                        json_string("730 hours per month; compute only (storage, I/O, backups, "
+                                    "HA standby, egress extra); on-demand list prices of the "
+                                    "catalog rows named, as of their date"));
+
+    /* Options for the measured need, one per product. */
+    if (isfinite(need_vcpu) && isfinite(need_mem)) {
+        json_t *opts = json_array();
+        const char *seen[16];
+        size_t ns = 0;
+        for (size_t i = 0; i < AI_OFFER_COUNT && ns < 16; i++) {
+            int dup = 0;
+            for (size_t k = 0; k < ns; k++)
+                dup |= !strcmp(seen[k], AI_OFFERS[i].product);
+            if (dup)
+                continue;
+            seen[ns++] = AI_OFFERS[i].product;
+            const ai_offer_t *f = cheapest(AI_OFFERS[i].product, need_vcpu, need_mem);
+            if (f)
+                json_array_append_new(opts, offer_json(f));
+        }
+        json_object_set_new(impact, "options_for_measured_need", opts);
+    }
+    json_object_set_new(impact, "current_monthly_usd",
+                        isfinite(cur_month) ? json_real(cur_month) : json_null());
+
+    /* Provider-specific advice from the measured profile. */
+    double p50 = c->load_p50, p99 = c->load_p99;
+    if (!prov || !strcmp(prov, "aws"))
+        json_array_append_new(
+            recs, json_pack("{s:s, s:s, s:o}", "provider", "aws", "recommendation",
+                            "Enable Performance Insights (7 days free) to keep the wait-event "
+                            "profile that pg_stat_statements lacks",
+                            "why",
+                            json_sprintf("pgopt measured load from execution time only; %s",
+                                         isfinite(c->load_p95)
+                                             ? "per-wait attribution would split the p95 load "
+                                               "into CPU and I/O"
+                                             : "no load history was available")));
+    if (!prov || !strcmp(prov, "gcp")) {
+        json_array_append_new(recs,
+                              json_pack("{s:s, s:s, s:s}", "provider", "gcp", "recommendation",
+                                        "Enable Cloud SQL Query Insights for per-query plans "
+                                        "and tags",
+                                        "why",
+                                        "complements pg_stat_statements with "
+                                        "sampled plans"));
+        if (isfinite(c->olap_share))
+            json_array_append_new(
+                recs, json_pack("{s:s, s:s, s:o}", "provider", "gcp", "recommendation",
+                                c->olap_share >= 0.25 ? "AlloyDB columnar engine for the "
+                                                        "analytical statements"
+                                                      : "AlloyDB columnar engine: not needed",
+                                "why",
+                                json_sprintf("%.0f%% of execution time is analytical (scan-heavy)",
+                                             100 * c->olap_share)));
+    }
+    if (!prov || !strcmp(prov, "azure")) {
+        double size = c->db_size_now;
+        json_array_append_new(
+            recs, json_pack("{s:s, s:s, s:o}", "provider", "azure", "recommendation",
+                            isfinite(need_vcpu) && need_vcpu > 16
+                                ? "Consider Azure Cosmos DB for PostgreSQL (Citus, formerly "
+                                  "Hyperscale) to shard: the measured need exceeds 16 vCPU"
+                                : "Flexible server is enough; Hyperscale (Citus) sharding not "
+                                  "needed",
+                            "why",
+                            json_sprintf("measured need %s vCPU; database %.1f GiB",
+                                         isfinite(need_vcpu) ? "known" : "unknown",
+                                         size > 0 ? size / GIB : 0.0)));
+    }
+    if (!prov || !strcmp(prov, "neon")) {
+        if (isfinite(p50) && isfinite(p99)) {
+            double min_cu = fmax(0.25, ceil(4 * p50 / CPU_TARGET) / 4);
+            double max_cu = fmax(min_cu, ceil(4 * fmax(p99, c->load_max) / CPU_TARGET) / 4);
+            if (isfinite(need_mem))
+                min_cu = fmax(min_cu, ceil(4 * need_mem / 4.0) / 4); /* 4 GiB per CU */
+            max_cu = fmax(max_cu, min_cu);
+            json_array_append_new(
+                recs, json_pack("{s:s, s:s, s:f, s:f, s:o}", "provider", "neon", "recommendation",
+                                "Neon autoscaling range", "min_cu", min_cu, "max_cu", max_cu, "why",
+                                json_sprintf("load p50 %.2f, p99 %.2f sessions executing at 70%% "
+                                             "target; min also holds the working set (4 GiB per "
+                                             "CU)",
+                                             p50, p99)));
+        } else {
+            json_array_append_new(recs, json_pack("{s:s, s:s, s:s}", "provider", "neon",
+                                                  "recommendation", "Neon autoscaling range", "why",
+                                                  "unknown: needs the load distribution from "
+                                                  "history"));
+        }
+    }
+    json_object_set_new(cn, "recommendations", recs);
+    json_object_set_new(cn, "cost_impact", impact);
+    *cost_out = cost;
+    return cn;
+}

@@ -1,0 +1,474 @@
+/*
+ * ai_ml.c - ml_insights: regressions, anomalies, auto_scaling thresholds.
+ *
+ * Regressions (per statement, against its own history): x = log of the
+ * per-interval mean execution time (intervals with at least min_calls
+ * calls). The change point is the argmax of the CUSUM |sum(x_i - mean x)|
+ * (at least min_segment intervals on each side). The regression is
+ * reported when the robust z-score of the median after it against the
+ * baseline before it, 0.6745 (median_after - median_before) / MAD_before,
+ * exceeds 3.5 (MAD floored at 2% so a perfectly flat baseline does not turn
+ * noise into infinity), when >= 75% of the intervals after it are elevated
+ * (z > 2: a spike fails this, a sustained shift passes) and the statement
+ * holds at least min_share of the execution time after the change. The
+ * onset is refined with a tabular CUSUM (k = 0.5, h = 5 in robust z units):
+ * the last interval where the upper sum was zero before it crossed h.
+ *
+ * Anomalies (database level): each series (load, transactions, rows,
+ * blocks read, active connections) against the same hour of the week (two
+ * weeks or more), else the same hour of the day (two days or more), else
+ * the whole window; robust z over the bucket's median and MAD; flagged
+ * intervals are merged into events, events of different metrics that
+ * overlap into one anomaly.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "workers/ai_tuning/ai_internal.h"
+
+#define MAD_FLOOR_LOG (0.6745 * 0.02)
+#define ELEVATED_Z    2.0
+#define SUSTAIN_SHARE 0.75
+#define CUSUM_K       0.5
+#define CUSUM_H       5.0
+
+typedef struct {
+    double calls, total, sumsq, rows, t0, t1;
+} pool_t;
+
+static void pool_add(pool_t *p, const ai_stmt_point_t *x)
+{
+    if (p->calls == 0)
+        p->t0 = x->t0;
+    p->calls += x->calls;
+    p->total += x->total_ms;
+    p->sumsq += isfinite(x->sumsq) ? x->sumsq : NAN;
+    p->rows += x->rows;
+    p->t1 = x->t1;
+}
+
+static json_t *pool_json(const pool_t *p)
+{
+    double mean = p->calls > 0 ? p->total / p->calls : 0;
+    double var = p->calls > 0 ? p->sumsq / p->calls - mean * mean : NAN;
+    double hours = (p->t1 - p->t0) / 3600;
+    char a[32], b[32];
+    ai_format_time(p->t0, a, sizeof a);
+    ai_format_time(p->t1, b, sizeof b);
+    json_t *o = json_pack("{s:f, s:f, s:f, s:f, s:s, s:s}", "mean_ms", mean, "calls", p->calls,
+                          "calls_per_hour", hours > 0 ? p->calls / hours : 0.0, "total_ms",
+                          p->total, "from", a, "to", b);
+    /* Pooled stddev over the window's calls (sum of squares / calls - mean^2). */
+    if (isfinite(var))
+        json_object_set_new(o, "stddev_ms", json_real(var > 0 ? sqrt(var) : 0.0));
+    return o;
+}
+
+/* Total statement time (ms) in [t0, t1] from the load series. */
+static double window_time_ms(const ai_series_t *s, double t0, double t1)
+{
+    double sum = 0;
+    for (size_t i = 0; i < s->nload; i++)
+        if (s->load_t0[i] >= t0 && s->load_t1[i] <= t1)
+            sum += s->load[i] * (s->load_t1[i] - s->load_t0[i]) * 1000;
+    return sum;
+}
+
+static json_t *regressions(ai_ctx_t *c, json_t *ev)
+{
+    const ai_series_t *s = &c->series;
+    const ai_tuning_options_t *o = c->opt;
+    json_t *out = json_array();
+    size_t examined = 0, too_short = 0;
+    size_t cap = 0;
+    for (size_t q = 0; q < s->nst; q++)
+        cap = s->st[q].n > cap ? s->st[q].n : cap;
+    double *x = malloc((cap ? cap : 1) * sizeof *x), *tmp = malloc((cap ? cap : 1) * sizeof *tmp);
+    size_t *idx = malloc((cap ? cap : 1) * sizeof *idx);
+    for (size_t q = 0; x && tmp && idx && q < s->nst; q++) {
+        const ai_stmt_series_t *st = &s->st[q];
+        size_t n = 0;
+        for (size_t i = 0; i < st->n; i++)
+            if (st->pts[i].calls >= o->min_calls && st->pts[i].total_ms > 0) {
+                x[n] = log(st->pts[i].total_ms / st->pts[i].calls);
+                idx[n++] = i;
+            }
+        size_t ms = (size_t)o->min_segment;
+        if (n < 2 * ms) {
+            too_short += st->n > 0;
+            continue;
+        }
+        examined++;
+        double mean = 0;
+        for (size_t i = 0; i < n; i++)
+            mean += x[i];
+        mean /= (double)n;
+        double S = 0, best = -1;
+        size_t k = 0;
+        for (size_t i = 1; i < n; i++) {
+            S += x[i - 1] - mean;
+            if (i >= ms && n - i >= ms && fabs(S) > best) {
+                best = fabs(S);
+                k = i;
+            }
+        }
+        memcpy(tmp, x, k * sizeof *tmp);
+        double med_b = ai_median(tmp, k);
+        double mad_b = ai_mad(x, k, med_b);
+        double madf = mad_b > MAD_FLOOR_LOG ? mad_b : MAD_FLOOR_LOG;
+        memcpy(tmp, x + k, (n - k) * sizeof *tmp);
+        double med_a = ai_median(tmp, n - k);
+        double z = 0.6745 * (med_a - med_b) / madf;
+        if (!(z > o->z_threshold))
+            continue;
+        size_t elevated = 0;
+        for (size_t i = k; i < n; i++)
+            elevated += 0.6745 * (x[i] - med_b) / madf > ELEVATED_Z;
+        double frac = (double)elevated / (double)(n - k);
+        if (frac < SUSTAIN_SHARE)
+            continue;
+        /* Onset by tabular CUSUM over the whole series against the baseline. */
+        double C = 0;
+        size_t last_zero = 0, alarm = n;
+        for (size_t i = 0; i < n; i++) {
+            C += 0.6745 * (x[i] - med_b) / madf - CUSUM_K;
+            if (C <= 0) {
+                C = 0;
+                last_zero = i + 1;
+            }
+            if (C > CUSUM_H && i >= k - (k > 0) && alarm == n) {
+                alarm = i;
+                break;
+            }
+        }
+        size_t onset = alarm < n && last_zero <= alarm ? last_zero : k;
+        if (onset < k / 2)
+            onset = k; /* a drift that started long before the step: keep the step */
+        pool_t before = {0}, after = {0};
+        for (size_t i = 0; i < n; i++)
+            pool_add(i < onset ? &before : &after, &st->pts[idx[i]]);
+        double window_ms = window_time_ms(s, after.t0, after.t1);
+        double share = window_ms > 0 ? after.total / window_ms : NAN;
+        if (isfinite(share) && share < o->min_share)
+            continue;
+        double mb = before.total / before.calls, ma = after.total / after.calls;
+        const char *text = ai_statement_text(c->snapshot, st->queryid);
+        char onset_s[32];
+        ai_format_time(st->pts[idx[onset]].t0, onset_s, sizeof onset_s);
+        json_t *r =
+            json_pack("{s:I, s:I, s:o, s:s, s:f, s:f, s:o, s:o, s:f, s:f, s:f}", "queryid",
+                      (json_int_t)st->queryid, "userid", (json_int_t)st->userid, "query",
+                      text ? json_string(text) : json_string("(text not in the current snapshot)"),
+                      "onset", onset_s, "change_pct", 100 * (ma / mb - 1), "robust_z", z, "before",
+                      pool_json(&before), "after", pool_json(&after), "elevated_share", frac,
+                      "time_share_after", isfinite(share) ? share : -1.0, "extra_ms_per_hour",
+                      (ma - mb) * (after.calls / ((after.t1 - after.t0) / 3600)));
+        json_object_set_new(
+            r, "evidence",
+            json_sprintf("per-interval mean of %zu intervals with >= %.0f calls; change point "
+                         "by CUSUM of log(mean) at interval %zu; median %.3g ms -> %.3g ms, "
+                         "robust z %.1f (MAD of log mean before %.3g); %.0f%% of %zu intervals "
+                         "after it elevated",
+                         n, o->min_calls, k, exp(med_b), exp(med_a), z, mad_b, 100 * frac, n - k));
+        json_array_append_new(out, r);
+    }
+    free(x);
+    free(tmp);
+    free(idx);
+    json_object_set_new(ev, "statements_examined", json_integer((json_int_t)examined));
+    json_object_set_new(ev, "statements_too_few_intervals", json_integer((json_int_t)too_short));
+    if (s->nst == 0)
+        json_object_set_new(ev, "missing",
+                            json_string("no statement history: regressions need at least "
+                                        "2 x min_segment intervals of pg_stat_statements "
+                                        "counters (pgopt-coordinator snapshot --store, or "
+                                        "--samples N --interval S)"));
+    json_object_set_new(
+        ev, "method",
+        json_sprintf("per statement: CUSUM change point on log(per-interval mean), robust "
+                     "z = 0.6745 (median after - median before) / MAD before > %.1f, >= %.0f%% "
+                     "of intervals after it elevated (z > %.0f), >= %.0f calls per interval, "
+                     ">= %.1f%% of execution time after the change",
+                     o->z_threshold, 100 * SUSTAIN_SHARE, ELEVATED_Z, o->min_calls,
+                     100 * o->min_share));
+    return out;
+}
+
+/* ---- anomalies ---- */
+
+typedef struct {
+    const char *name;
+    double abs_floor; /* smallest deviation worth reporting, in the metric's unit */
+} metric_t;
+
+static const metric_t METRICS[] = {
+    {"db_time_per_s", 0.05},   {"xact_per_s", 1.0},         {"rows_per_s", 100.0},
+    {"blks_read_per_s", 10.0}, {"active_connections", 1.0},
+};
+enum { NMETRIC = sizeof METRICS / sizeof *METRICS };
+
+static double metric_value(const ai_interval_t *iv, int m)
+{
+    switch (m) {
+    case 0:
+        return iv->db_time_per_s;
+    case 1:
+        return iv->xact_per_s;
+    case 2:
+        return iv->rows_per_s;
+    case 3:
+        return iv->blks_read_per_s;
+    default:
+        return iv->active_conn;
+    }
+}
+
+typedef struct {
+    double t0, t1, peak_z, peak_v, base;
+    int metric, sign;
+} event_t;
+
+static int cmp_event(const void *a, const void *b)
+{
+    const event_t *x = a, *y = b;
+    return x->t0 < y->t0 ? -1 : x->t0 > y->t0;
+}
+
+static json_t *anomalies(ai_ctx_t *c, json_t *ev)
+{
+    const ai_series_t *s = &c->series;
+    json_t *out = json_array();
+    double span = s->n >= 2 ? s->t[s->n - 1] - s->t[0] : 0;
+    int mode = span >= 14 * 86400 ? 2 : span >= 2 * 86400 ? 1 : 0;
+    size_t nb = mode == 2 ? 168 : mode == 1 ? 24 : 1;
+    const char *mode_s = mode == 2   ? "same hour of the week"
+                         : mode == 1 ? "same hour of the day (history < 14 days)"
+                                     : "whole window (history < 2 days)";
+    json_object_set_new(ev, "baseline", json_string(mode_s));
+    if (s->niv < 12) {
+        json_object_set_new(
+            ev, "missing",
+            json_sprintf("anomalies need >= 12 intervals of history, have %zu", s->niv));
+        return out;
+    }
+    double *val = malloc(s->niv * sizeof *val), *tmp = malloc(s->niv * sizeof *tmp);
+    int *bucket = malloc(s->niv * sizeof *bucket);
+    double *med = malloc(nb * sizeof *med), *mad = malloc(nb * sizeof *mad);
+    size_t *cnt = malloc(nb * sizeof *cnt);
+    event_t *evs = NULL;
+    size_t nev = 0, evcap = 0;
+    json_t *used = json_array();
+    for (int m = 0; val && tmp && bucket && med && mad && cnt && m < NMETRIC; m++) {
+        size_t have = 0;
+        for (size_t i = 0; i < s->niv; i++) {
+            const ai_interval_t *iv = &s->iv[i];
+            val[i] = iv->valid && !iv->gap ? metric_value(iv, m) : NAN;
+            double mid = (iv->t0 + iv->t1) / 2;
+            long h = (long)floor(mid / 3600);
+            /* Epoch hour 0 is Thursday 00:00 UTC; hour of week from Sunday. */
+            bucket[i] = mode == 2 ? (int)((h + 96) % 168) : mode == 1 ? (int)(h % 24) : 0;
+            have += isfinite(val[i]);
+        }
+        if (have < 12)
+            continue;
+        json_array_append_new(used, json_string(METRICS[m].name));
+        for (size_t b = 0; b < nb; b++) {
+            size_t k = 0;
+            for (size_t i = 0; i < s->niv; i++)
+                if (bucket[i] == (int)b && isfinite(val[i]))
+                    tmp[k++] = val[i];
+            cnt[b] = k;
+            med[b] = ai_median(tmp, k);
+            mad[b] = k ? ai_mad(tmp, k, med[b]) : NAN;
+        }
+        event_t cur = {0};
+        int open = 0;
+        size_t quiet = 0;
+        for (size_t i = 0; i <= s->niv; i++) {
+            int flag = 0;
+            double z = 0;
+            if (i < s->niv && isfinite(val[i]) && cnt[bucket[i]] >= 5) {
+                double md = med[bucket[i]];
+                double madf = fmax(mad[bucket[i]], 0.05 * fabs(md));
+                madf = fmax(madf, 1e-9);
+                z = 0.6745 * (val[i] - md) / madf;
+                flag = fabs(z) > c->opt->z_threshold && fabs(val[i] - md) >= METRICS[m].abs_floor;
+            }
+            int sign = z > 0 ? 1 : -1;
+            if (flag && open && sign == cur.sign) {
+                cur.t1 = s->iv[i].t1;
+                if (fabs(z) > fabs(cur.peak_z)) {
+                    cur.peak_z = z;
+                    cur.peak_v = val[i];
+                    cur.base = med[bucket[i]];
+                }
+                quiet = 0;
+                continue;
+            }
+            if (open && !flag && quiet == 0 && i < s->niv) {
+                quiet = 1; /* one quiet interval inside an event is tolerated */
+                continue;
+            }
+            if (open) {
+                if (nev == evcap) {
+                    evcap = evcap ? evcap * 2 : 64;
+                    event_t *g = realloc(evs, evcap * sizeof *g);
+                    if (!g)
+                        break;
+                    evs = g;
+                }
+                evs[nev++] = cur;
+                open = 0;
+            }
+            quiet = 0;
+            if (flag) {
+                cur.t0 = s->iv[i].t0;
+                cur.t1 = s->iv[i].t1;
+                cur.peak_z = z;
+                cur.peak_v = val[i];
+                cur.base = med[bucket[i]];
+                cur.metric = m;
+                cur.sign = sign;
+                open = 1;
+            }
+        }
+    }
+    json_object_set_new(ev, "metrics", used);
+    if (nev)
+        qsort(evs, nev, sizeof *evs, cmp_event);
+    /* Events of different metrics that overlap are one anomaly. */
+    for (size_t i = 0; i < nev;) {
+        double t0 = evs[i].t0, t1 = evs[i].t1;
+        size_t j = i + 1;
+        while (j < nev && evs[j].t0 <= t1) {
+            t1 = fmax(t1, evs[j].t1);
+            j++;
+        }
+        json_t *metrics = json_array();
+        double peak = 0;
+        int up = 0;
+        for (size_t q = i; q < j; q++) {
+            json_array_append_new(metrics, json_pack("{s:s, s:s, s:f, s:f, s:f}", "metric",
+                                                     METRICS[evs[q].metric].name, "direction",
+                                                     evs[q].sign > 0 ? "above" : "below",
+                                                     "peak_value", evs[q].peak_v, "baseline_median",
+                                                     evs[q].base, "robust_z", evs[q].peak_z));
+            if (fabs(evs[q].peak_z) > fabs(peak)) {
+                peak = evs[q].peak_z;
+                up = evs[q].sign > 0;
+            }
+        }
+        char a[32], b[32];
+        ai_format_time(t0, a, sizeof a);
+        ai_format_time(t1, b, sizeof b);
+        double hours = (t1 - t0) / 3600;
+        json_array_append_new(
+            out, json_pack("{s:s, s:s, s:s, s:f, s:f, s:o}", "start", a, "end", b, "type",
+                           hours > 6 ? "level_shift"
+                           : up      ? "spike"
+                                     : "dip",
+                           "duration_hours", hours, "peak_robust_z", peak, "metrics", metrics));
+        i = j;
+    }
+    free(evs);
+    free(val);
+    free(tmp);
+    free(bucket);
+    free(med);
+    free(mad);
+    free(cnt);
+    json_object_set_new(ev, "method",
+                        json_sprintf("robust z = 0.6745 (x - median) / MAD against the %s "
+                                     "(MAD floored at 5%% of the median), |z| > %.1f and above "
+                                     "a per-metric minimum; flagged intervals merged into events",
+                                     mode_s, c->opt->z_threshold));
+    return out;
+}
+
+/* ---- auto scaling ---- */
+
+static json_t *auto_scaling(ai_ctx_t *c, json_t *ev)
+{
+    const ai_series_t *s = &c->series;
+    json_t *out = json_object();
+    c->load_p50 = c->load_p95 = c->load_p99 = c->load_max = NAN;
+    if (s->nload < 12) {
+        json_object_set_new(out, "status",
+                            json_sprintf("unknown: needs >= 12 intervals of statement history "
+                                         "to see the load distribution, have %zu",
+                                         s->nload));
+        return out;
+    }
+    double *v = malloc(s->nload * sizeof *v);
+    if (!v)
+        return out;
+    memcpy(v, s->load, s->nload * sizeof *v);
+    c->load_p50 = ai_quantile(v, s->nload, 0.50);
+    double p90 = ai_quantile(v, s->nload, 0.90);
+    c->load_p95 = ai_quantile(v, s->nload, 0.95);
+    c->load_p99 = ai_quantile(v, s->nload, 0.99);
+    c->load_max = v[s->nload - 1];
+    double p25 = ai_quantile(v, s->nload, 0.25);
+    free(v);
+    c->load_source = "statement execution time per second from the history";
+    json_object_set_new(out, "load_distribution",
+                        json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:I}", "p25", p25, "p50",
+                                  c->load_p50, "p90", p90, "p95", c->load_p95, "p99", c->load_p99,
+                                  "max", c->load_max, "intervals", (json_int_t)s->nload));
+    double target = 0.7; /* vCPU utilisation a scaler should aim for */
+    json_object_set_new(out, "scale_up_when",
+                        json_sprintf("load (average sessions executing) above %.2f (observed "
+                                     "p95) for 3 consecutive intervals (~%.0f min)",
+                                     c->load_p95, 3 * s->step_s / 60));
+    json_object_set_new(out, "scale_down_when",
+                        json_sprintf("load below %.2f (observed p25) for 12 consecutive "
+                                     "intervals (~%.0f min)",
+                                     p25, 12 * s->step_s / 60));
+    json_object_set_new(out, "min_vcpu",
+                        json_integer((json_int_t)fmax(1, ceil(c->load_p50 / target))));
+    json_object_set_new(
+        out, "max_vcpu",
+        json_integer((json_int_t)fmax(1, ceil(fmax(c->load_p99, c->load_max) / target))));
+    if (isfinite(s->cpus) && s->cpus > 0)
+        json_object_set_new(out, "p95_cpu_utilisation_upper_bound",
+                            json_real(c->load_p95 / s->cpus));
+    /* Connections. */
+    size_t nc = 0;
+    double *cv = malloc((s->n ? s->n : 1) * sizeof *cv);
+    for (size_t i = 0; cv && i < s->n; i++)
+        if (isfinite(s->conn_total[i]))
+            cv[nc++] = s->conn_total[i];
+    if (nc >= 12) {
+        double cp95 = ai_quantile(cv, nc, 0.95), cmax = cv[nc - 1];
+        json_t *conn = json_pack("{s:f, s:f}", "p95", cp95, "max", cmax);
+        if (isfinite(s->max_connections))
+            json_object_set_new(conn, "max_connections", json_real(s->max_connections));
+        json_object_set_new(
+            conn, "alert_when",
+            json_sprintf("connections above %.0f (observed max; p95 %.0f)%s", cmax, cp95,
+                         isfinite(s->max_connections) ? ", well before max_connections" : ""));
+        json_object_set_new(out, "connections", conn);
+    }
+    free(cv);
+    json_object_set_new(ev, "method",
+                        json_string("quantiles of per-interval statement execution time per "
+                                    "second (an upper bound of CPU demand: it includes I/O "
+                                    "waits); vCPU bounds at 70% target utilisation"));
+    return out;
+}
+
+json_t *ai_ml(ai_ctx_t *c)
+{
+    json_t *ml = json_object(), *ev = json_object(), *re = json_object(), *an = json_object(),
+           *as = json_object();
+    json_object_set_new(ml, "regressions", regressions(c, re));
+    json_object_set_new(ml, "anomalies", anomalies(c, an));
+    json_object_set_new(ml, "auto_scaling", auto_scaling(c, as));
+    json_object_set_new(ev, "regressions", re);
+    json_object_set_new(ev, "anomalies", an);
+    json_object_set_new(ev, "auto_scaling", as);
+    json_object_set_new(ml, "evidence", ev);
+    return ml;
+}

@@ -1,0 +1,46 @@
+/*
+ * ai_tuning.h - the AI tuning advisor agent: what the workload is, where it
+ * is going, what is abnormal and what it costs, from a snapshot and its
+ * `history` section (docs/SNAPSHOT.md, docs/HISTORY.md).
+ *
+ * "AI" here is statistics a DBA can audit: every insight carries its
+ * evidence (values, window, method). Output: the seed's "AI Tuning Advisor"
+ * shape (shared/seed/phase3-optimize.md):
+ *   {"phase":"OPTIMIZE","agent":"ai_tuning",
+ *    "workload_analysis":{"classification","peak_hours","query_clusters",..},
+ *    "predictions":{"growth_rate","scaling_trigger","proactive_actions",..},
+ *    "cloud_native":{"provider","recommendations","cost_impact"},
+ *    "ml_insights":{"regressions","anomalies","auto_scaling"},
+ *    "cost_optimization":{"current_monthly","projected_savings","recommendations"},
+ *    "notes":[..], "evidence":{..}}
+ * Where data is missing the field says so (a string starting "unknown: ..."
+ * or an empty list with a note naming what is missing).
+ */
+#ifndef PGOPT_AI_TUNING_H
+#define PGOPT_AI_TUNING_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+/* Progress callback: returns nonzero when the caller wants the analysis to
+ * stop (cancelled job). May be NULL. */
+typedef int (*ai_progress_fn)(void *arg, const char *stage, int64_t done, int64_t total);
+
+typedef struct {
+    double min_calls;   /* per interval, for a regression data point (default 5) */
+    double min_share;   /* share of execution time in the recent window (default 0.005) */
+    double z_threshold; /* robust z-score threshold (default 3.5) */
+    int min_segment;    /* intervals before and after a change point (default 6) */
+    unsigned seed;      /* k-means++ seed (default 42) */
+} ai_tuning_options_t;
+
+void ai_tuning_options_init(ai_tuning_options_t *o);
+
+/* Snapshot in, result out (a new reference). -1 with err when the snapshot
+ * is not a map, or when cancelled through progress. opts may be NULL. */
+int ai_tuning_analyze(const json_t *snapshot, const ai_tuning_options_t *opts,
+                      ai_progress_fn progress, void *progress_arg, json_t **result, err_t *err);
+
+#endif
