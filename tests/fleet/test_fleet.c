@@ -44,6 +44,10 @@ static int setup(void **state)
         return -1;
     const char *src = getenv("PGOPT_SOURCE_DIR");
     snprintf(snapshot, sizeof snapshot, "%s/tests/data/snapshots/minimal.json", src ? src : ".");
+    if (access(snapshot, R_OK) != 0) {
+        fprintf(stderr, "test snapshot %s is missing\n", snapshot);
+        return -1;
+    }
     return 0;
 }
 
