@@ -19,7 +19,9 @@
  * weeks or more), else the same hour of the day (two days or more), else
  * the whole window; robust z over the bucket's median and MAD; flagged
  * intervals are merged into events, events of different metrics that
- * overlap into one anomaly.
+ * overlap into one anomaly. An anomaly must last two intervals or show in
+ * two metrics: single excursions of one metric are what thousands of
+ * comparisons at |z| > 3.5 produce by chance (counted, not reported).
  */
 #include <math.h>
 #include <stdio.h>
@@ -265,7 +267,8 @@ static json_t *anomalies(ai_ctx_t *c, json_t *ev)
         for (size_t i = 0; i < s->niv; i++) {
             const ai_interval_t *iv = &s->iv[i];
             val[i] = iv->valid && !iv->gap ? metric_value(iv, m) : NAN;
-            double mid = (iv->t0 + iv->t1) / 2;
+            /* Rates belong to the interval's middle, point readings to its end. */
+            double mid = m == 4 ? iv->t1 : (iv->t0 + iv->t1) / 2;
             long h = (long)floor(mid / 3600);
             /* Epoch hour 0 is Thursday 00:00 UTC; hour of week from Sunday. */
             bucket[i] = mode == 2 ? (int)((h + 96) % 168) : mode == 1 ? (int)(h % 24) : 0;
@@ -291,8 +294,10 @@ static json_t *anomalies(ai_ctx_t *c, json_t *ev)
             double z = 0;
             if (i < s->niv && isfinite(val[i]) && cnt[bucket[i]] >= 5) {
                 double md = med[bucket[i]];
+                /* Floors: 5% of the median, and half the metric's smallest
+                 * meaningful step (connection counts move by whole units). */
                 double madf = fmax(mad[bucket[i]], 0.05 * fabs(md));
-                madf = fmax(madf, 1e-9);
+                madf = fmax(madf, METRICS[m].abs_floor / 2);
                 z = 0.6745 * (val[i] - md) / madf;
                 flag = fabs(z) > c->opt->z_threshold && fabs(val[i] - md) >= METRICS[m].abs_floor;
             }
@@ -339,12 +344,28 @@ static json_t *anomalies(ai_ctx_t *c, json_t *ev)
     if (nev)
         qsort(evs, nev, sizeof *evs, cmp_event);
     /* Events of different metrics that overlap are one anomaly. */
+    size_t isolated = 0;
     for (size_t i = 0; i < nev;) {
         double t0 = evs[i].t0, t1 = evs[i].t1;
         size_t j = i + 1;
         while (j < nev && evs[j].t0 <= t1) {
             t1 = fmax(t1, evs[j].t1);
             j++;
+        }
+        /* One metric over one interval is what thousands of comparisons
+         * produce by chance at |z| > 3.5: it must last two intervals or be
+         * seen by two metrics to count. */
+        int distinct = 0;
+        for (size_t q = i; q < j; q++) {
+            int seen = 0;
+            for (size_t p2 = i; p2 < q; p2++)
+                seen |= evs[p2].metric == evs[q].metric;
+            distinct += !seen;
+        }
+        if (distinct < 2 && t1 - t0 <= 1.5 * s->step_s) {
+            isolated++;
+            i = j;
+            continue;
         }
         json_t *metrics = json_array();
         double peak = 0;
@@ -372,6 +393,7 @@ static json_t *anomalies(ai_ctx_t *c, json_t *ev)
                            "duration_hours", hours, "peak_robust_z", peak, "metrics", metrics));
         i = j;
     }
+    json_object_set_new(ev, "isolated_excursions_ignored", json_integer((json_int_t)isolated));
     free(evs);
     free(val);
     free(tmp);
@@ -381,8 +403,9 @@ static json_t *anomalies(ai_ctx_t *c, json_t *ev)
     free(cnt);
     json_object_set_new(ev, "method",
                         json_sprintf("robust z = 0.6745 (x - median) / MAD against the %s "
-                                     "(MAD floored at 5%% of the median), |z| > %.1f and above "
-                                     "a per-metric minimum; flagged intervals merged into events",
+                                     "(MAD floored at 5%% of the median and at half a per-metric "
+                                     "minimum step), |z| > %.1f and a deviation of at least that "
+                                     "step; flagged intervals merged into events",
                                      mode_s, c->opt->z_threshold));
     return out;
 }
