@@ -217,10 +217,12 @@ char *qr_strdupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Parameter values for verify/EXPLAIN: a representative value from pg_stats
  * for every $n of a statement compared with a resolvable column (first most
- * common value, else the middle histogram bound), LIMIT/OFFSET get 100/0.
- * values[i] (malloc()ed or NULL) is for $(i+1); *how says where each came
- * from. Returns the number of parameters (max $n). */
-int qr_bind_params(const qr_catalog_t *cat, const char *query, char **values, int max, json_t *how);
+ * common value, else the middle histogram bound), LIMIT gets 100, OFFSET 0
+ * to run (for_cost 0) or stays generic for EXPLAIN (for_cost 1: the first
+ * page would hide what OFFSET costs). values[i] (malloc()ed or NULL) is for
+ * $(i+1); how says where each came from. Returns the number of parameters. */
+int qr_bind_params(const qr_catalog_t *cat, const char *query, char **values, int max, json_t *how,
+                   int for_cost);
 /* A representative value of a column (malloc()ed) or NULL. */
 char *qr_column_value(const qr_column_t *c);
 

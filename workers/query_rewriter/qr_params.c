@@ -44,7 +44,7 @@ typedef struct {
     } rels[64];
     int nrels;
     char **values;
-    int max;
+    int max, for_cost;
     json_t *how;
 } bind_t;
 
@@ -140,13 +140,14 @@ static int bind_visit(const ProtobufCMessage *m, int depth, void *user)
         int num;
         if (s->limit_count && qr_is_param(s->limit_count, &num))
             set_value(b, num, strdup("100"), "LIMIT: 100 rows (a typical page, not from pg_stats)");
-        if (s->limit_offset && qr_is_param(s->limit_offset, &num))
+        if (s->limit_offset && qr_is_param(s->limit_offset, &num) && !b->for_cost)
             set_value(b, num, strdup("0"), "OFFSET: 0 (the first page, not from pg_stats)");
     }
     return 0;
 }
 
-int qr_bind_params(const qr_catalog_t *cat, const char *query, char **values, int max, json_t *how)
+int qr_bind_params(const qr_catalog_t *cat, const char *query, char **values, int max, json_t *how,
+                   int for_cost)
 {
     for (int i = 0; i < max; i++)
         values[i] = NULL;
@@ -155,7 +156,8 @@ int qr_bind_params(const qr_catalog_t *cat, const char *query, char **values, in
         return 0;
     const ProtobufCMessage *root = (const ProtobufCMessage *)sqlparse_tree(p);
     int n = qr_max_param(root);
-    bind_t b = {.cat = cat, .values = values, .max = n < max ? n : max, .how = how};
+    bind_t b = {
+        .cat = cat, .values = values, .max = n < max ? n : max, .how = how, .for_cost = for_cost};
     sqlparse_walk(root, rels_visit, &b);
     sqlparse_walk(root, bind_visit, &b);
     sqlparse_destroy(&p);

@@ -159,10 +159,9 @@ static int explain_gain(run_t *r, qr_edit_t *e, const char *orig_sql, const char
         return 0;
     char *ov[QR_MAX_PARAMS] = {0}, *nv[QR_MAX_PARAMS] = {0};
     json_t *how = json_object();
-    int no = qr_bind_params(&r->cat, orig_sql, ov, QR_MAX_PARAMS, how);
+    int no = qr_bind_params(&r->cat, orig_sql, ov, QR_MAX_PARAMS, how, 1);
     if (no > QR_MAX_PARAMS)
         no = QR_MAX_PARAMS;
-    /* OFFSET stays generic for costs: the first page would hide its cost */
     int nn = 0;
     map_params(e, ov, no, nv, &nn);
     double c0 = 0, c1 = 0;
@@ -221,7 +220,7 @@ static void run_verify(run_t *r, qr_edit_t *e, const char *orig_sql, const char 
     }
     char *ov[QR_MAX_PARAMS] = {0}, *nv[QR_MAX_PARAMS] = {0};
     json_t *how = json_object();
-    int no = qr_bind_params(&r->cat, orig_sql, ov, QR_MAX_PARAMS, how);
+    int no = qr_bind_params(&r->cat, orig_sql, ov, QR_MAX_PARAMS, how, 0);
     if (no > QR_MAX_PARAMS)
         no = QR_MAX_PARAMS;
     int nn = 0;
