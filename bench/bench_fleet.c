@@ -7,6 +7,9 @@
  *   raw      the same bytes sent with plain zmq to four ROUTER peers (threads
  *            of this process on ipc://) that answer a one-byte ack: the floor
  *            of any design that ships the snapshot to four agents;
+ *   raw+decode  the same, but each peer decodes and validates the snapshot
+ *            before its ack, as every worker must: the floor of any design
+ *            whose agents read the snapshot;
  *   fleet    fleet_run() publishing the snapshot to four real worker
  *            processes (pgopt-test-worker, one per agent, on ipc://) and
  *            gathering their results: PING/PONG, JOB, decode + validate on
@@ -44,6 +47,7 @@ typedef struct {
     void *ctx;
     char endpoint[128];
     int reps;
+    int decode; /* decode + validate the body before the ack, as a worker does */
 } raw_peer_t;
 
 /* A peer that receives whole messages and answers each with one byte. */
@@ -63,6 +67,14 @@ static void *raw_peer(void *arg)
             zmq_msg_init(&m);
             zmq_msg_recv(&m, s, 0);
             more = zmq_msg_more(&m);
+            if (p->decode) {
+                json_t *doc = NULL;
+                err_t err;
+                if (codec_decode(zmq_msg_data(&m), zmq_msg_size(&m), &CODEC_LIMITS_DOCUMENT, &doc,
+                                 &err) == 0)
+                    snapshot_validate(doc, &err);
+                json_decref(doc);
+            }
             zmq_msg_close(&m);
         }
         zmq_msg_send(&id, s, ZMQ_SNDMORE);
@@ -84,7 +96,7 @@ static double median_ms(int64_t *us, int n)
     return (n % 2 ? (double)us[n / 2] : (us[n / 2 - 1] + us[n / 2]) / 2.0) / 1000.0;
 }
 
-static double bench_raw(zmq_msg_t *body, int reps)
+static double bench_raw(zmq_msg_t *body, int reps, int decode)
 {
     void *ctx = zmq_ctx_new();
     raw_peer_t peers[PEERS];
@@ -93,6 +105,7 @@ static double bench_raw(zmq_msg_t *body, int reps)
     for (int i = 0; i < PEERS; i++) {
         peers[i].ctx = ctx;
         peers[i].reps = reps;
+        peers[i].decode = decode;
         snprintf(peers[i].endpoint, sizeof peers[i].endpoint, "ipc://%s/raw%d.sock", dir, i);
         pthread_create(&th[i], NULL, raw_peer, &peers[i]);
         dealers[i] = zmq_socket(ctx, ZMQ_DEALER);
@@ -184,7 +197,8 @@ int main(int argc, char **argv)
 
     zmq_msg_t body;
     transport_body_from_buffer(&body, buf, len, &err);
-    double raw_ms = bench_raw(&body, reps);
+    double raw_ms = bench_raw(&body, reps, 0);
+    double raw_decode_ms = bench_raw(&body, reps, 1);
 
     pid_t pids[PHASE3_AGENT_COUNT];
     char endpoints[PHASE3_AGENT_COUNT][160];
@@ -232,10 +246,12 @@ int main(int argc, char **argv)
            "2k tables, 20k columns, 5k indexes)\n",
            reps, len / 1e6);
     printf("  %-58s %10.2f ms\n", "raw zmq: same bytes to 4 peers + ack (baseline)", raw_ms);
+    printf("  %-58s %10.2f ms\n", "raw zmq + each peer decodes and validates (baseline 2)",
+           raw_decode_ms);
     printf("  %-58s %10.2f ms\n", "fleet_run: publish to 4 worker processes + gather", fleet_ms);
     printf("  %-58s %10.2f ms\n", "one decode + validate of the snapshot (for scale)", decode_ms);
-    printf("  ratio fleet / raw: %.2fx  (the four workers decode in parallel on %ld CPUs)\n",
-           fleet_ms / raw_ms, sysconf(_SC_NPROCESSORS_ONLN));
+    printf("  ratio fleet / raw: %.2fx   fleet / (raw + decode): %.2fx   (%ld CPUs)\n",
+           fleet_ms / raw_ms, fleet_ms / raw_decode_ms, sysconf(_SC_NPROCESSORS_ONLN));
     if (failures)
         printf("  WARNING: %d agent runs did not finish ok\n", failures);
     printf("  rerun: build/bin/pgopt-bench-fleet %d\n", reps);
