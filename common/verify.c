@@ -142,3 +142,17 @@ int verify_digest_equal(const verify_digest_t *a, const verify_digest_t *b)
 {
     return a->rows == b->rows && strcmp(a->sum0, b->sum0) == 0 && strcmp(a->sum1, b->sum1) == 0;
 }
+
+int verify_set(verify_t *v, const char *name, const char *value)
+{
+    if (!v || !name || !value)
+        return -1;
+    const char *params[2] = {name, value};
+    PGresult *r =
+        PQexecParams(v->conn, "SELECT set_config($1, $2, false)", 2, NULL, params, NULL, NULL, 0);
+    int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        err_set(&v->err, "set %s: %s", name, pq_msg(v->conn, r));
+    PQclear(r);
+    return ok ? 0 : -1;
+}

@@ -44,6 +44,10 @@ const char *verify_error(const verify_t *v);
 int verify_digest(verify_t *v, const char *sql, const char *const *values, size_t nvalues,
                   verify_digest_t *d);
 
+/* Sets a planner/executor setting for the session (set_config(name, value,
+ * false)), e.g. work_mem for benchmarks. */
+int verify_set(verify_t *v, const char *name, const char *value);
+
 /* 1 when two digests are equal. */
 int verify_digest_equal(const verify_digest_t *a, const verify_digest_t *b);
 

@@ -226,6 +226,14 @@ static void run_verify(run_t *r, qr_edit_t *e, const char *orig_sql, const char 
     int nn = 0;
     map_params(e, ov, no, nv, &nn);
     json_object_set_new(v, "parameter_values", how);
+    /* the values themselves, so anyone can rerun both texts */
+    json_t *vo = json_array(), *vn = json_array();
+    for (int i = 0; i < no; i++)
+        json_array_append_new(vo, ov[i] ? json_string(ov[i]) : json_null());
+    for (int i = 0; i < nn; i++)
+        json_array_append_new(vn, nv[i] ? json_string(nv[i]) : json_null());
+    json_object_set_new(v, "values_original", vo);
+    json_object_set_new(v, "values_rewritten", vn);
     if (!all_bound(ov, no) || !all_bound(nv, nn)) {
         json_object_set_new(v, "status",
                             json_string("not run: a parameter has no value in pg_stats"));
