@@ -8,7 +8,7 @@
  * (seed/phase3-optimize.md) - recommendations, unused_indexes_to_drop,
  * duplicate_indexes - plus invalid_indexes, notes and an evaluation summary.
  *
- * Method (README of the agent: workers/index_advisor/METHOD.md):
+ * Method (workers/index_advisor/METHOD.md has the details):
  *  1. every statement is parsed with libpg_query; equality, IN, range, join,
  *     ORDER BY, GROUP BY, LIKE, jsonb/array/full-text uses are resolved to
  *     base-table columns through aliases, subqueries and CTEs;
