@@ -45,6 +45,8 @@ typedef struct {
     int nrels;
     char **values;
     int max, for_cost;
+    const qr_column_t *used[64]; /* columns already given a value, and how often */
+    int nused[64], nu;
     json_t *how;
 } bind_t;
 
@@ -124,8 +126,19 @@ static int bind_visit(const ProtobufCMessage *m, int depth, void *user)
                 continue;
             int num;
             if (qr_is_param(o, &num)) {
-                snprintf(how, sizeof how, "pg_stats of %s.%s", c->table, c->name);
-                set_value(b, num, qr_column_value(c), how);
+                /* a second $n on the same column gets the next value: two
+                 * parameters are rarely meant to be equal (UNION branches) */
+                int u = 0;
+                while (u < b->nu && b->used[u] != c)
+                    u++;
+                if (u == b->nu && b->nu < 64) {
+                    b->used[b->nu] = c;
+                    b->nused[b->nu++] = 0;
+                }
+                size_t k = u < 64 ? (size_t)b->nused[u]++ : 0;
+                snprintf(how, sizeof how, "pg_stats of %s.%s (value %zu)", c->table, c->name,
+                         k + 1);
+                set_value(b, num, column_value_k(c, k), how);
             } else if (o->node_case == PG_QUERY__NODE__NODE_LIST) {
                 for (size_t i = 0; i < o->list->n_items; i++)
                     if (qr_is_param(o->list->items[i], &num)) {
