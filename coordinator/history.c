@@ -1290,7 +1290,7 @@ int history_attach(json_t *snapshot, const char *store_dir, err_t *err)
         double tl = 0;
         if (!last || (history_parse_time(json_string_value(json_object_get(last, "collected_at")),
                                          &tl, NULL) == 0 &&
-                      floor(now) > tl)) {
+                      now > tl)) {
             json_t *e = history_entry_from_record(json_object_get(rec, "header"),
                                                   json_object_get(rec, "body"), 1);
             const json_t *like = NULL;
