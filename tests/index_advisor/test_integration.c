@@ -127,7 +127,10 @@ static int setup(void **state)
     PGresult *r = PQexec(c, "CREATE UNIQUE INDEX CONCURRENTLY idx_customers_country_broken ON "
                             "customers (country)");
     PQclear(r);
-    pgtest_exec(c, "SELECT pg_stat_statements_reset(); SELECT pg_qualstats_reset()");
+    /* Reset this database's statements only: other tests run in parallel on
+     * the same server and count their own. */
+    pgtest_exec(c, "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE "
+                   "datname = current_database()), 0); SELECT pg_qualstats_reset()");
     run_workload(c);
     PQfinish(c);
     return 0;
