@@ -3,7 +3,8 @@
 #
 #   scripts/demo.sh [coordinator options...]     e.g.  scripts/demo.sh -o out.json
 #
-# 1. installs what is missing (scripts/deps.sh) and builds pgopt (Release);
+# 1. installs what is missing (scripts/deps.sh) and builds pgopt (Release:
+#    the coordinator and the four agents);
 # 2. starts a throwaway PostgreSQL 15 (scripts/pg-sandbox.sh) in a temporary
 #    directory and creates the database pgopt_demo with pg_stat_statements,
 #    hypopg, pg_qualstats and pg_trgm;
@@ -47,9 +48,12 @@ fi
 
 if [ "${PGOPT_NO_BUILD:-0}" != 1 ]; then
     step "build ($build)"
-    # Progress goes to standard error: standard output carries the result.
+    # Only the five programs the demo runs (the tests and benchmarks would
+    # double the build time). Progress goes to standard error: standard
+    # output carries the result.
     cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build "$build" -j2 >&2
+    cmake --build "$build" -j2 --target pgopt-coordinator pgopt-index-advisor pgopt-query-rewriter \
+        pgopt-config-tuner pgopt-ai-tuning >&2
 fi
 coordinator=$build/bin/pgopt-coordinator
 [ -x "$coordinator" ] || die "$coordinator not found: the build did not produce it"

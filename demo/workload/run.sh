@@ -62,10 +62,13 @@ awk -v n=200000 'BEGIN {
 }' >"$import"
 
 w=$here
+# Today's midnight (UTC) in epoch seconds, for scripts that send time bounds.
+now_epoch=$(($(date -u +%s) / 86400 * 86400))
+
 run_pgbench() { # name clients transactions_per_client script@weight...
     local name=$1 clients=$2 tx=$3
     shift 3
-    local args=()
+    local args=(-D "now_epoch=$now_epoch")
     for s in "$@"; do args+=(-f "$w/$s"); done
     PGAPPNAME=$name "$pgbench" -n -c "$clients" -j "$(( clients > 1 ? 2 : 1 ))" -t "$tx" \
         --random-seed="$seed" "${args[@]}" >"$workdir/$name.log" 2>&1 \
