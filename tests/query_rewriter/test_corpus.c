@@ -190,6 +190,23 @@ static void test_n1(void **state)
                         "20x fewer round trips");
     json_decref(res);
 
+    /* SQLAlchemy's lazy loader puts the parameter first: "$1 = orders.customer_id" */
+    st = json_array();
+    json_array_append_new(
+        st, stmt(1, "SELECT id, email FROM customers WHERE region = $1 LIMIT $2", 200, 4000, 50));
+    json_array_append_new(st, stmt(2,
+                                   "SELECT orders.id, orders.total FROM orders WHERE $1 = "
+                                   "orders.customer_id",
+                                   4000, 12000, 400));
+    json_object_set_new(snap, "statements", st);
+    assert_int_equal(query_rewriter_analyze(snap, &o, &res, &err), 0);
+    n1 = find_type(json_object_get(res, "rewrites"), "n1_fix");
+    assert_non_null(n1);
+    assert_string_equal(json_string_value(json_object_get(n1, "optimized")),
+                        "SELECT orders.id, orders.total FROM orders WHERE orders.customer_id = "
+                        "ANY($1::bigint[])");
+    json_decref(res);
+
     /* the same counts without the rhythm (parent returns 1 row per call):
      * not an N+1 signature */
     st = json_array();

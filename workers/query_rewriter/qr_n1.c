@@ -87,6 +87,15 @@ static int child_pattern(const qr_catalog_t *cat, sqlparse_t *p, const qr_table_
             strcmp(qr_aexpr_op(n->a_expr), "=") != 0)
             continue;
         int num_ = 0;
+        /* SQLAlchemy's lazy loads emit "$1 = child.fk": equality is
+         * symmetric, so put the column on the left. */
+        if (n->a_expr->lexpr && n->a_expr->rexpr &&
+            n->a_expr->lexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF &&
+            n->a_expr->rexpr->node_case != PG_QUERY__NODE__NODE_PARAM_REF) {
+            PgQuery__Node *tmp = n->a_expr->lexpr;
+            n->a_expr->lexpr = n->a_expr->rexpr;
+            n->a_expr->rexpr = tmp;
+        }
         if (!qr_is_param(n->a_expr->rexpr, &num_) ||
             n->a_expr->rexpr->node_case != PG_QUERY__NODE__NODE_PARAM_REF)
             continue;
