@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/pgmark.h"
 #include "common/whatif.h"
 
 struct verify {
@@ -74,8 +75,10 @@ void verify_destroy(verify_t **v)
     *v = NULL;
 }
 
-static int exec_ok(verify_t *v, const char *sql)
+static int exec_ok(verify_t *v, const char *sql_in)
 {
+    char sql[256];
+    snprintf(sql, sizeof sql, "%s%s", PGOPT_SQL_MARK, sql_in);
     PGresult *r = PQexec(v->conn, sql);
     int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
@@ -111,6 +114,7 @@ int verify_digest(verify_t *v, const char *sql, const char *const *values, size_
         return err_set(&v->err, "verify: out of memory");
     }
     snprintf(q, cap,
+             PGOPT_SQL_MARK
              "SELECT count(*), coalesce(sum(hashtextextended(r::text, 0)::numeric), 0), "
              "coalesce(sum(hashtextextended(r::text, 1)::numeric), 0) FROM (%s) AS r",
              fixed);
@@ -132,7 +136,7 @@ int verify_digest(verify_t *v, const char *sql, const char *const *values, size_
         }
         PQclear(r);
     }
-    PGresult *rb = PQexec(v->conn, "ROLLBACK");
+    PGresult *rb = PQexec(v->conn, PGOPT_SQL_MARK "ROLLBACK");
     PQclear(rb);
     free(q);
     return rc;
@@ -148,8 +152,8 @@ int verify_set(verify_t *v, const char *name, const char *value)
     if (!v || !name || !value)
         return -1;
     const char *params[2] = {name, value};
-    PGresult *r =
-        PQexecParams(v->conn, "SELECT set_config($1, $2, false)", 2, NULL, params, NULL, NULL, 0);
+    PGresult *r = PQexecParams(v->conn, PGOPT_SQL_MARK "SELECT set_config($1, $2, false)", 2, NULL,
+                               params, NULL, NULL, 0);
     int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
     if (!ok)
         err_set(&v->err, "set %s: %s", name, pq_msg(v->conn, r));

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/pgmark.h"
 #include "coordinator/codedir.h"
 #include "coordinator/host.h"
 #include "coordinator/pgjson.h"
@@ -115,9 +116,29 @@ static qstatus_t fatal_from(collector_t *c, const char *what, PGresult *res)
     return Q_FATAL;
 }
 
-static qstatus_t exec_simple(collector_t *c, const char *what, const char *sql)
+/* Prefixes sql with PGOPT_SQL_MARK into buf (or a malloc()ed copy when it
+ * does not fit; *heap says so). */
+static const char *marked(const char *sql, char *buf, size_t len, char **heap)
 {
+    *heap = NULL;
+    size_t need = strlen(PGOPT_SQL_MARK) + strlen(sql) + 1;
+    char *dst = buf;
+    if (need > len) {
+        dst = *heap = malloc(need);
+        if (!dst)
+            return sql;
+        len = need;
+    }
+    snprintf(dst, len, "%s%s", PGOPT_SQL_MARK, sql);
+    return dst;
+}
+
+static qstatus_t exec_simple(collector_t *c, const char *what, const char *sql_in)
+{
+    char buf[512], *heap;
+    const char *sql = marked(sql_in, buf, sizeof buf, &heap);
     PGresult *r = PQexec(c->conn, sql);
+    free(heap);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         fatal_from(c, what, r);
@@ -137,7 +158,10 @@ static qstatus_t query(collector_t *c, const char *what, const char *sql, int np
     *res = NULL;
     if (exec_simple(c, what, "SAVEPOINT pgopt_section") != Q_OK)
         return Q_FATAL;
-    PGresult *r = PQexecParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    char buf[2048], *heap;
+    const char *msql = marked(sql, buf, sizeof buf, &heap);
+    PGresult *r = PQexecParams(c->conn, msql, nparams, NULL, params, NULL, NULL, 0);
+    free(heap);
     if (PQresultStatus(r) == PGRES_TUPLES_OK) {
         *res = r;
         return Q_OK;
@@ -693,11 +717,12 @@ static qstatus_t collect_statements(collector_t *c)
              "s.local_blks_dirtied, s.local_blks_written, s.temp_blks_read, s.temp_blks_written "
              "FROM %s.pg_stat_statements s "
              "WHERE s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+             "AND s.query NOT LIKE '%s' "
              "ORDER BY s.total_%s DESC, s.queryid",
              v >= 109 ? "s.toplevel," : "", times, io,
              v >= 108 ? "s.wal_records, s.wal_fpi, s.wal_bytes::int8 AS wal_bytes, " : "",
              v >= 110 ? "s.temp_blk_read_time, s.temp_blk_write_time, " : "", schema,
-             v >= 108 ? "exec_time" : "time");
+             PGOPT_SQL_MARK_LIKE, v >= 108 ? "exec_time" : "time");
     json_t *rows;
     qstatus_t st = query_rows(c, "statements", sql, 0, NULL, &rows);
     if (st == Q_OK) {
@@ -1203,10 +1228,15 @@ static int set_session(collector_t *c)
      * and would spend more time compiling than running. search_path is
      * pinned so that no user object can shadow a catalog function. */
     snprintf(sql, sizeof sql,
-             "SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d; "
-             "SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL TimeZone = 'UTC'; "
-             "SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; "
-             "SET LOCAL extra_float_digits = 3; SET LOCAL jit = off",
+             /* every statement of the string carries the mark (exec_simple
+              * adds the first): pg_stat_statements records each separately */
+             "SET LOCAL statement_timeout = %d; " PGOPT_SQL_MARK
+             "SET LOCAL lock_timeout = %d; " PGOPT_SQL_MARK
+             "SET LOCAL search_path = pg_catalog, pg_temp; " PGOPT_SQL_MARK
+             "SET LOCAL TimeZone = 'UTC'; " PGOPT_SQL_MARK
+             "SET LOCAL DateStyle = 'ISO, YMD'; " PGOPT_SQL_MARK
+             "SET LOCAL IntervalStyle = 'postgres'; " PGOPT_SQL_MARK
+             "SET LOCAL extra_float_digits = 3; " PGOPT_SQL_MARK "SET LOCAL jit = off",
              c->opts->statement_timeout_ms > 0 ? c->opts->statement_timeout_ms : 0,
              c->opts->lock_timeout_ms > 0 ? c->opts->lock_timeout_ms : 0);
     return exec_simple(c, "the read-only transaction", sql) == Q_OK ? 0 : -1;
