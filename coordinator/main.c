@@ -4,10 +4,12 @@
  * fleet (given endpoints, or workers started locally), gather their replies
  * under deadlines and print phase3_output.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/clock.h"
@@ -16,6 +18,8 @@
 #include "coordinator/collect.h"
 #include "coordinator/embedded.h"
 #include "coordinator/fleet.h"
+#include "coordinator/history.h"
+#include "coordinator/history_cli.h"
 #include "coordinator/host.h"
 #include "coordinator/pgbouncer_ini.h"
 #include "coordinator/phase3.h"
@@ -40,6 +44,9 @@ typedef struct {
     int64_t index_budget; /* 0: the index advisor's default */
     int verify;
     int app_processes; /* 0: derived from pg_stat_activity by the config tuner */
+    const char *store; /* history store to ship (--store) */
+    int samples;       /* live counter samples (--samples), 0 = none */
+    int interval_s;
     const char *pgbouncer_ini;
     const char *log_level;
     fleet_opts_t fleet;
@@ -48,61 +55,66 @@ typedef struct {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: pgopt-coordinator (--dsn CONNINFO | --snapshot FILE) [options]\n"
-                 "\n"
-                 "Collects a snapshot of a PostgreSQL database (or reads a saved one), publishes\n"
-                 "it to the four pgopt agents (index_advisor, query_rewriter, config_tuner,\n"
-                 "ai_tuning) and prints their combined answer (phase3_output, JSON).\n"
-                 "\n"
-                 "Input:\n"
-                 "  -d, --dsn CONNINFO       collect from this database (libpq conninfo or URI;\n"
-                 "                           PG* environment variables fill what it leaves out;\n"
-                 "                           --dsn '' uses the environment alone)\n"
-                 "  -s, --snapshot FILE      use a saved snapshot (.json or .msgpack)\n"
-                 "      --save-snapshot FILE keep the collected snapshot (.json or .msgpack)\n"
-                 "      --code DIR           ship the application's *.py files for the agents\n"
-                 "      --cpus N             CPUs of the database host\n"
-                 "      --memory SIZE        RAM of the database host (e.g. 16GB)\n"
-                 "      --storage KIND       hdd | ssd | nvme | san | network\n"
-                 "      --cloud P:CLASS[:REGION]  cloud provider and instance class\n"
-                 "      --statement-timeout DURATION  per collection query (default 30s)\n"
-                 "      --app-processes N    application processes sharing the database (each\n"
-                 "                           with its own SQLAlchemy pool; default: derived)\n"
-                 "      --pgbouncer-ini FILE PgBouncer's configuration (its [pgbouncer] section)\n"
-                 "\n"
-                 "Analysis:\n"
-                 "      --index-budget SIZE  storage the index advisor may spend (default 25%%\n"
-                 "                           of the database size)\n"
-                 "      --verify             query rewriter: run original and rewritten queries\n"
-                 "                           (read-only, with a timeout) and compare results\n"
-                 "\n"
-                 "Output:\n"
-                 "  -o, --output FILE        write phase3_output here (default: standard output)\n"
-                 "\n"
-                 "Fleet:\n"
-                 "  -w, --worker ENDPOINT    a worker (tcp://HOST:PORT, ipc://PATH); repeatable.\n"
-                 "                           A host name with several addresses is several\n"
-                 "                           workers. Also PGOPT_WORKERS (comma separated).\n"
-                 "                           Without any, the four workers next to this\n"
-                 "                           executable (or in PGOPT_WORKER_DIR) are started\n"
-                 "                           locally on private ipc:// endpoints.\n"
-                 "      --agents LIST        run only these agents (comma separated)\n"
-                 "  -t, --timeout DURATION   per-agent deadline (default 120s; 500ms, 2m ...)\n"
-                 "      --hang DURATION      silence after which a worker counts as dead\n"
-                 "                           (default 10 x progress interval, at least 5s)\n"
-                 "      --progress-ms N      PROGRESS interval asked of workers (default 200)\n"
-                 "      --discover DURATION  wait for workers' PONGs (default 1s; 10s embedded)\n"
-                 "      --worker-jobs N      job slots of locally started workers (default 2)\n"
-                 "\n"
-                 "Other:\n"
-                 "  -v, --verbose            log fleet events on standard error\n"
-                 "      --log-level LEVEL    debug | info | warn | error | off (default warn)\n"
-                 "  -h, --help               this text\n"
-                 "  -V, --version            version\n"
-                 "\n"
-                 "Exit status: 0 every agent answered; 3 partial (some agents did not answer:\n"
-                 "see the fleet section); 1 error (bad input, database unreachable, or no agent\n"
-                 "answered); 2 bad command line.\n");
+    fprintf(out,
+            "Usage: pgopt-coordinator (--dsn CONNINFO | --snapshot FILE) [options]\n"
+            "\n"
+            "Collects a snapshot of a PostgreSQL database (or reads a saved one), publishes\n"
+            "it to the four pgopt agents (index_advisor, query_rewriter, config_tuner,\n"
+            "ai_tuning) and prints their combined answer (phase3_output, JSON).\n"
+            "\n"
+            "Input:\n"
+            "  -d, --dsn CONNINFO       collect from this database (libpq conninfo or URI;\n"
+            "                           PG* environment variables fill what it leaves out;\n"
+            "                           --dsn '' uses the environment alone)\n"
+            "  -s, --snapshot FILE      use a saved snapshot (.json or .msgpack)\n"
+            "      --save-snapshot FILE keep the collected snapshot (.json or .msgpack)\n"
+            "      --code DIR           ship the application's *.py files for the agents\n"
+            "      --cpus N             CPUs of the database host\n"
+            "      --memory SIZE        RAM of the database host (e.g. 16GB)\n"
+            "      --storage KIND       hdd | ssd | nvme | san | network\n"
+            "      --cloud P:CLASS[:REGION]  cloud provider and instance class\n"
+            "      --statement-timeout DURATION  per collection query (default 30s)\n"
+            "      --app-processes N    application processes sharing the database (each\n"
+            "                           with its own SQLAlchemy pool; default: derived)\n"
+            "      --pgbouncer-ini FILE PgBouncer's configuration (its [pgbouncer] section)\n"
+            "      --store DIR          ship the history kept in DIR (see: pgopt-coordinator\n"
+            "                           snapshot --help)\n"
+            "      --samples N          sample the counters N times (a live window; needs --dsn)\n"
+            "      --interval DURATION  time between samples (default 10s)\n"
+            "\n"
+            "Analysis:\n"
+            "      --index-budget SIZE  storage the index advisor may spend (default 25%%\n"
+            "                           of the database size)\n"
+            "      --verify             query rewriter: run original and rewritten queries\n"
+            "                           (read-only, with a timeout) and compare results\n"
+            "\n"
+            "Output:\n"
+            "  -o, --output FILE        write phase3_output here (default: standard output)\n"
+            "\n"
+            "Fleet:\n"
+            "  -w, --worker ENDPOINT    a worker (tcp://HOST:PORT, ipc://PATH); repeatable.\n"
+            "                           A host name with several addresses is several\n"
+            "                           workers. Also PGOPT_WORKERS (comma separated).\n"
+            "                           Without any, the four workers next to this\n"
+            "                           executable (or in PGOPT_WORKER_DIR) are started\n"
+            "                           locally on private ipc:// endpoints.\n"
+            "      --agents LIST        run only these agents (comma separated)\n"
+            "  -t, --timeout DURATION   per-agent deadline (default 120s; 500ms, 2m ...)\n"
+            "      --hang DURATION      silence after which a worker counts as dead\n"
+            "                           (default 10 x progress interval, at least 5s)\n"
+            "      --progress-ms N      PROGRESS interval asked of workers (default 200)\n"
+            "      --discover DURATION  wait for workers' PONGs (default 1s; 10s embedded)\n"
+            "      --worker-jobs N      job slots of locally started workers (default 2)\n"
+            "\n"
+            "Other:\n"
+            "  -v, --verbose            log fleet events on standard error\n"
+            "      --log-level LEVEL    debug | info | warn | error | off (default warn)\n"
+            "  -h, --help               this text\n"
+            "  -V, --version            version\n"
+            "\n"
+            "Exit status: 0 every agent answered; 3 partial (some agents did not answer:\n"
+            "see the fleet section); 1 error (bad input, database unreachable, or no agent\n"
+            "answered); 2 bad command line.\n");
 }
 
 static int parse_agents(options_t *o, const char *list)
@@ -167,6 +179,9 @@ enum {
     OPT_PGBOUNCER_INI,
     OPT_INDEX_BUDGET,
     OPT_VERIFY,
+    OPT_STORE,
+    OPT_SAMPLES,
+    OPT_INTERVAL,
 };
 
 static int parse_args(int argc, char **argv, options_t *o)
@@ -195,6 +210,9 @@ static int parse_args(int argc, char **argv, options_t *o)
         {"pgbouncer-ini", required_argument, NULL, OPT_PGBOUNCER_INI},
         {"index-budget", required_argument, NULL, OPT_INDEX_BUDGET},
         {"verify", no_argument, NULL, OPT_VERIFY},
+        {"store", required_argument, NULL, OPT_STORE},
+        {"samples", required_argument, NULL, OPT_SAMPLES},
+        {"interval", required_argument, NULL, OPT_INTERVAL},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -315,6 +333,21 @@ static int parse_args(int argc, char **argv, options_t *o)
         case OPT_VERIFY:
             o->verify = 1;
             break;
+        case OPT_STORE:
+            o->store = optarg;
+            break;
+        case OPT_SAMPLES:
+            o->samples = atoi(optarg);
+            if (o->samples < 2) {
+                fprintf(stderr, "pgopt-coordinator: --samples: expected a number >= 2\n");
+                return -1;
+            }
+            break;
+        case OPT_INTERVAL:
+            if (parse_duration_opt("--interval", optarg, &ms) != 0)
+                return -1;
+            o->interval_s = (int)(ms >= 1000 ? ms / 1000 : 1);
+            break;
         case OPT_LOG_LEVEL: {
             log_level_t lv;
             if (log_level_parse(optarg, &lv) != 0) {
@@ -349,6 +382,10 @@ static int parse_args(int argc, char **argv, options_t *o)
                 "pgopt-coordinator: give exactly one of --dsn or --snapshot (see --help)\n");
         return -1;
     }
+    if (o->samples && !o->have_dsn) {
+        fprintf(stderr, "pgopt-coordinator: --samples needs --dsn\n");
+        return -1;
+    }
     if (o->snapshot_path && (o->collect.code_dir || o->collect.cpus || o->collect.memory_bytes ||
                              o->collect.storage || o->collect.cloud)) {
         fprintf(stderr, "pgopt-coordinator: --code, --cpus, --memory, --storage and --cloud "
@@ -364,6 +401,20 @@ static int write_output(const char *path, const json_t *doc)
     if (!path || strcmp(path, "-") == 0) {
         if (jsonout_file(stdout, doc, JSONOUT_PRETTY, &err) != 0 || fflush(stdout) != 0) {
             fprintf(stderr, "pgopt-coordinator: writing standard output: %s\n", err.msg);
+            return -1;
+        }
+        return 0;
+    }
+    /* A regular file is replaced atomically (readers never see half of it);
+     * anything else - /dev/null, a FIFO, a terminal - is written in place:
+     * renaming over it would replace the device node with a file. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *dev = fopen(path, "w");
+        int rc = dev ? jsonout_file(dev, doc, JSONOUT_PRETTY, &err) : -1;
+        if (!dev || fclose(dev) != 0 || rc != 0) {
+            fprintf(stderr, "pgopt-coordinator: writing %s failed: %s\n", path,
+                    dev ? err.msg : strerror(errno));
             return -1;
         }
         return 0;
@@ -442,6 +493,21 @@ static json_t *obtain_snapshot(const options_t *o)
             return NULL;
         }
     }
+    if (o->store && history_attach(snap, o->store, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator: --store: %s\n", err.msg);
+        json_decref(snap);
+        return NULL;
+    }
+    if (o->samples >= 2) {
+        collect_opts_t sc = o->collect;
+        sc.conninfo = o->dsn;
+        if (history_sample_live(&sc, o->samples, o->interval_s ? o->interval_s : 10, snap, &err) !=
+            0) {
+            fprintf(stderr, "pgopt-coordinator: --samples: %s\n", err.msg);
+            json_decref(snap);
+            return NULL;
+        }
+    }
     if (o->save_snapshot && snapshot_write_file(o->save_snapshot, snap, &err) != 0) {
         fprintf(stderr, "pgopt-coordinator: --save-snapshot: %s\n", err.msg);
         json_decref(snap);
@@ -452,6 +518,8 @@ static json_t *obtain_snapshot(const options_t *o)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "snapshot") == 0)
+        return history_cli_main(argc - 1, argv + 1);
     options_t o;
     memset(&o, 0, sizeof o);
     fleet_opts_init(&o.fleet);

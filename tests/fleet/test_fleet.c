@@ -506,6 +506,41 @@ static void test_embedded_missing_executable(void **state)
     proc_rmdir(dir);
 }
 
+static void *drain_fifo(void *arg)
+{
+    FILE *f = fopen(arg, "r");
+    char buf[4096];
+    size_t total = 0, n;
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        total += n;
+    if (f)
+        fclose(f);
+    return (void *)total;
+}
+
+/* -o to something that is not a regular file (a FIFO here, /dev/null in
+ * life) is written in place: an atomic rename would replace the node. */
+static void test_output_to_fifo(void **state)
+{
+    (void)state;
+    worker("ct", "config_tuner", "ok", 1);
+    char fifo[400];
+    snprintf(fifo, sizeof fifo, "%s/out.fifo", tmp);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    pthread_t th;
+    pthread_create(&th, NULL, drain_fifo, fifo);
+    coord_run_t r = coord("fifo", "--snapshot", snapshot, "--discover", "3s", "--agents",
+                          "config_tuner", "-w", ep("ct"), "-o", fifo, NULL);
+    void *got = NULL;
+    pthread_join(th, &got);
+    assert_int_equal(r.status, 0);
+    assert_true((size_t)got > 100);
+    struct stat st;
+    assert_int_equal(stat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    coord_free(&r);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -557,6 +592,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wrong_protocol_version_peer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_embedded_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_embedded_missing_executable, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_output_to_fifo, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
     };
     return cmocka_run_group_tests_name("fleet", tests, NULL, NULL);
