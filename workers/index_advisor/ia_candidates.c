@@ -519,7 +519,7 @@ static void gen_for_table(ia_model_t *m, int s, int table)
             pred = ia_printf("%s IS NULL", q);
         else if (u->kind == USE_NOTNULL && col->null_frac >= 0.8)
             pred = ia_printf("%s IS NOT NULL", q);
-        else if (u->kind == USE_EQ && u->constant && !u->param) {
+        else if (u->kind == USE_EQ && u->constant && (!u->param || u->qs_constant)) {
             double sum;
             double f = mcv_freq(col, u->constant, &sum);
             double nd = distinct_count(col, ia_table_rows(&m->tables[table]));
@@ -876,6 +876,15 @@ static int cand_has_column(const ia_candidate_t *c, const char *col)
     for (int k = 0; k < c->ninclude; k++)
         if (strcmp(c->include[k], col) == 0)
             return 1;
+    /* a partial index's predicate columns block HOT too (PostgreSQL's
+     * RelationGetIndexAttrBitmap includes them) */
+    if (c->predicate) {
+        size_t n = strlen(col);
+        for (const char *p = strstr(c->predicate, col); p; p = strstr(p + 1, col))
+            if ((p == c->predicate || (!isalnum((unsigned char)p[-1]) && p[-1] != '_')) &&
+                !isalnum((unsigned char)p[n]) && p[n] != '_')
+                return 1;
+    }
     return 0;
 }
 
@@ -925,11 +934,131 @@ void ia_candidate_write_overhead(ia_model_t *m, ia_candidate_t *c, const int *ch
     c->write_overhead = add / base;
 }
 
+/* ---- pg_qualstats constants ------------------------------------------------ */
+
+char *ia_parse_qualstats_const(const char *cv)
+{
+    if (!cv || !*cv)
+        return NULL;
+    size_t n = strlen(cv);
+    char *out = malloc(n + 1);
+    size_t o = 0;
+    if (cv[0] == '\'') {
+        const char *p = cv + 1;
+        for (;; p++) {
+            if (!*p) { /* unterminated: truncated to 80 bytes by pg_qualstats */
+                free(out);
+                return NULL;
+            }
+            if (*p == '\'') {
+                if (p[1] == '\'') {
+                    out[o++] = '\'';
+                    p++;
+                    continue;
+                }
+                break;
+            }
+            out[o++] = *p;
+        }
+        out[o] = 0;
+        return out;
+    }
+    /* a number or boolean, optionally cast: 2::integer, (-1)::bigint */
+    const char *p = cv;
+    if (*p == '(')
+        p++;
+    while (*p && *p != ':' && *p != ')')
+        out[o++] = *p++;
+    out[o] = 0;
+    char *end;
+    strtod(out, &end);
+    if (!(o && *end == 0) && strcmp(out, "true") != 0 && strcmp(out, "false") != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+size_t ia_apply_qualstats_constants(ia_model_t *m)
+{
+    const json_t *qs = json_object_get(m->snapshot, "qualstats");
+    if (!json_is_array(qs) || json_array_size(qs) == 0)
+        return 0;
+    size_t applied = 0, with_values = 0;
+    for (size_t s = 0; s < m->nstmts; s++) {
+        ia_statement_t *st = &m->stmts[s];
+        if (!st->parsed || !st->has_queryid)
+            continue;
+        for (size_t i = 0; i < st->nuses; i++) {
+            ia_use_t *u = &st->uses[i];
+            if (u->kind != USE_EQ || u->expr || !u->param || u->constant)
+                continue;
+            const ia_table_t *t = &m->tables[u->table];
+            /* executions per distinct value of this qual */
+            json_t *counts = json_object();
+            double total = 0;
+            size_t k;
+            json_t *q;
+            json_array_foreach(qs, k, q)
+            {
+                const char *sch = json_string_value(json_object_get(q, "schema"));
+                const char *tab = json_string_value(json_object_get(q, "table"));
+                const char *col = json_string_value(json_object_get(q, "column"));
+                const char *op = json_string_value(json_object_get(q, "operator"));
+                json_t *qid = json_object_get(q, "queryid");
+                json_t *ec = json_object_get(q, "execution_count");
+                if (!sch || !tab || !col || !op || strcmp(sch, t->schema) != 0 ||
+                    strcmp(tab, t->name) != 0 || strcmp(col, u->column) != 0 ||
+                    strcmp(op, "=") != 0 || !json_is_integer(qid) ||
+                    json_integer_value(qid) != st->queryid || !json_is_integer(ec))
+                    continue;
+                if (json_is_string(json_object_get(q, "ref_column")))
+                    continue; /* a join qual */
+                double cnt = (double)json_integer_value(ec);
+                total += cnt;
+                char *v =
+                    ia_parse_qualstats_const(json_string_value(json_object_get(q, "constvalue")));
+                if (!v)
+                    continue;
+                json_t *prev = json_object_get(counts, v);
+                json_object_set_new(counts, v, json_real(cnt + (prev ? json_real_value(prev) : 0)));
+                free(v);
+            }
+            const char *best = NULL;
+            double best_n = 0;
+            const char *key;
+            json_t *val;
+            json_object_foreach(counts, key, val)
+            {
+                if (json_real_value(val) > best_n) {
+                    best_n = json_real_value(val);
+                    best = key;
+                }
+            }
+            if (json_object_size(counts))
+                with_values++;
+            if (best && total > 0 && best_n / total >= IA_QS_DOMINANT_SHARE) {
+                u->constant = ia_strdup(best);
+                u->qs_constant = 1;
+                u->qs_share = best_n / total;
+                applied++;
+            }
+            json_decref(counts);
+        }
+    }
+    if (with_values == 0)
+        ia_note(m, "pg_qualstats rows carry no constvalue: partial indexes for $n equality "
+                   "predicates cannot be proposed (the collector must select "
+                   "pg_qualstats.constvalue)");
+    return applied;
+}
+
 /* ---- driver -------------------------------------------------------------- */
 
 int ia_generate_candidates(ia_model_t *m, err_t *err)
 {
     (void)err;
+    ia_apply_qualstats_constants(m);
     for (size_t s = 0; s < m->nstmts; s++) {
         ia_statement_t *st = &m->stmts[s];
         if (!st->parsed || st->command < 0 || st->command == 1 || st->weight <= 0)

@@ -88,6 +88,16 @@ static double qualstats_selectivity(const ia_model_t *m, const ia_statement_t *s
 
 void ia_choose_param_values(ia_model_t *m, ia_statement_t *st)
 {
+    /* equality parameters the application (nearly) always binds to one
+     * value (pg_qualstats): the planner sees that value, as it does in the
+     * custom plans PostgreSQL keeps for such statements - which is what lets
+     * a partial index on that value serve them */
+    for (size_t i = 0; i < st->nuses; i++) {
+        const ia_use_t *u = &st->uses[i];
+        if (u->qs_constant && u->param > 0 && u->param <= IA_MAX_PARAMS &&
+            !st->param_values[u->param])
+            st->param_values[u->param] = ia_strdup(u->constant);
+    }
     for (size_t i = 0; i < st->nuses; i++) {
         ia_use_t *u = &st->uses[i];
         if (u->kind != USE_RANGE || u->expr || !u->param || u->param > IA_MAX_PARAMS)

@@ -96,6 +96,9 @@ typedef struct {
     int desc;        /* USE_SORT: DESC */
     int ordinal;     /* position in ORDER BY / GROUP BY */
     int in_count;    /* USE_IN: number of list items (0 = unknown, e.g. ANY($1)) */
+    int qs_constant; /* constant is pg_qualstats' dominant value for param (the
+                        text has $n; see ia_apply_qualstats_constants) */
+    double qs_share; /* that value's share of the qual's executions */
 } ia_use_t;
 
 /* ---- statements ---------------------------------------------------------- */
@@ -199,6 +202,18 @@ const char *ia_use_kind_name(ia_use_kind_t k);
 int ia_extract_statement(ia_model_t *m, ia_statement_t *st, err_t *err);
 
 /* ia_candidates.c */
+/* pg_qualstats records the constant of each executed qual (constvalue,
+ * e.g. "'pending'::text"); pg_stat_statements' text has $n instead. For each
+ * equality use with a parameter, when one value accounts for at least
+ * IA_QS_DOMINANT_SHARE of the qual's executions, that value becomes the
+ * use's constant (qs_constant = 1): partial-index candidates and selectivity
+ * see the constant the application sends. Called before candidate
+ * generation. Returns the number of uses given a constant. */
+#define IA_QS_DOMINANT_SHARE 0.8
+size_t ia_apply_qualstats_constants(ia_model_t *m);
+/* "'pen''ding'::text" -> "pen'ding", "2::integer" -> "2"; malloc()ed, NULL
+ * when the text is not a literal (NULL, an expression). */
+char *ia_parse_qualstats_const(const char *constvalue);
 int ia_generate_candidates(ia_model_t *m, err_t *err);
 /* 1 when an existing valid index already serves the candidate (the
  * candidate's keys are a prefix of its keys, same method, same predicate). */
@@ -247,6 +262,7 @@ typedef struct {
     double workload_cost_before, workload_cost_after; /* weighted by calls */
     int steps;
     json_t *rejected; /* array of {index, reason} */
+    json_t *trace;    /* array of the greedy's steps: {move, index, replaces, gain_ms, ...} */
 } ia_selection_t;
 
 int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err);

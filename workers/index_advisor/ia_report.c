@@ -413,6 +413,7 @@ json_t *ia_report(ia_model_t *m, const ia_selection_t *sel, double run_ms)
     json_object_set_new(ev, "workload_weight_ms", json_real(m->total_weight));
     json_object_set_new(ev, "run_ms", json_real(run_ms));
     json_object_set_new(ev, "rejected", json_incref(sel->rejected));
+    json_object_set_new(ev, "selection_steps", json_incref(sel->trace));
     json_object_set_new(o, "evaluation", ev);
     json_object_set_new(o, "notes", json_incref(m->notes));
     return o;

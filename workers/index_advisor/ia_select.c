@@ -82,28 +82,34 @@ static int candidate_touches(const ia_model_t *m, const ia_candidate_t *c, int s
     return 0;
 }
 
-/* The chosen index a candidate extends (same table, method, predicate and
- * opclass, chosen keys a prefix of the candidate's), or -1. */
-static int extends(const ia_model_t *m, const ia_candidate_t *c, const int *config, size_t n)
+/* Whether chosen index o may give way to candidate c in one step: same
+ * table, method, operator class and predicate, and either
+ *  - c extends o (o's keys are a prefix of c's; Extend's move), or
+ *  - c holds o's leading key at another position (a wider index with a
+ *    better leading order: for "kind = $1 AND at BETWEEN ..." the btree
+ *    (kind, at) reads only the matching kind inside the range, while (at)
+ *    reads the whole range; Extend can only append, so it reaches (at, kind)
+ *    but never (kind, at)).
+ * Returns 0 (no), 1 (prefix extension) or 2 (replacement). */
+static int replaceable(const ia_candidate_t *o, const ia_candidate_t *c)
 {
-    for (size_t i = 0; i < n; i++) {
-        const ia_candidate_t *o = &m->cands[config[i]];
-        if (o->table != c->table || o->method != c->method || o->nkeys > c->nkeys ||
-            (o->nkeys == c->nkeys && o->ninclude >= c->ninclude))
-            continue;
-        if ((o->predicate == NULL) != (c->predicate == NULL) ||
-            (o->predicate && strcmp(o->predicate, c->predicate) != 0))
-            continue;
-        if ((o->opclass == NULL) != (c->opclass == NULL) ||
-            (o->opclass && strcmp(o->opclass, c->opclass) != 0))
-            continue;
-        int prefix = 1;
-        for (int k = 0; k < o->nkeys && prefix; k++)
-            prefix = strcmp(o->keys[k], c->keys[k]) == 0;
-        if (prefix)
-            return (int)i;
-    }
-    return -1;
+    if (o == c || o->table != c->table || o->method != c->method || o->nkeys > c->nkeys)
+        return 0;
+    if ((o->predicate == NULL) != (c->predicate == NULL) ||
+        (o->predicate && strcmp(o->predicate, c->predicate) != 0))
+        return 0;
+    if ((o->opclass == NULL) != (c->opclass == NULL) ||
+        (o->opclass && strcmp(o->opclass, c->opclass) != 0))
+        return 0;
+    int prefix = 1;
+    for (int k = 0; k < o->nkeys && prefix; k++)
+        prefix = strcmp(o->keys[k], c->keys[k]) == 0;
+    if (prefix)
+        return o->nkeys == c->nkeys && o->ninclude >= c->ninclude ? 0 : 1;
+    for (int k = 1; k < c->nkeys; k++)
+        if (strcmp(o->keys[0], c->keys[k]) == 0)
+            return 2;
+    return 0;
 }
 
 static int progress(ia_model_t *m, const char *stage, int64_t done, int64_t total)
@@ -157,19 +163,122 @@ static double budget_for(ia_model_t *m)
     return db * 0.25;
 }
 
+/* The claim the report makes for a chosen index: statement s is affected by
+ * config[i] when removing config[i] from the configuration raises its cost
+ * (both costs from one evaluator, 0.1% tolerance). *with / *without receive
+ * the two costs, *method the evaluator. */
+static int lowers(ia_model_t *m, int s, const int *config, size_t n, size_t i, double *with,
+                  double *without, int *method)
+{
+    const ia_statement_t *st = &m->stmts[s];
+    if (!considered(st) || !stmt_has_table(st, m->cands[config[i]].table))
+        return 0;
+    int *rest = calloc(n + 1, sizeof(int));
+    size_t nr = 0;
+    for (size_t k = 0; k < n; k++)
+        if (k != i)
+            rest[nr++] = config[k];
+    double a, b;
+    int ma, mb;
+    ia_statement_cost(m, s, config, n, 0, &a, &ma);
+    ia_statement_cost(m, s, rest, nr, ma == 0, &b, &mb);
+    if (ma != mb) /* the smaller set could only be costed by the model */
+        ia_statement_cost(m, s, config, n, 1, &a, &ma);
+    free(rest);
+    *with = a;
+    *without = b;
+    *method = ma;
+    return a < b * 0.999;
+}
+
+/* Removes chosen indexes that no longer lower any statement's cost in the
+ * configuration (a later, wider or better-ordered index took their
+ * statements), until none is left; only indexes on table (or all when
+ * table < 0). Their bytes return to the budget. */
+static void prune_useless(ia_model_t *m, int *config, size_t *n, ia_selection_t *sel, int table)
+{
+    int changed = 1;
+    while (changed) {
+        changed = 0;
+        for (size_t i = 0; i < *n && !changed; i++) {
+            if (table >= 0 && m->cands[config[i]].table != table)
+                continue;
+            int useful = 0;
+            for (size_t s = 0; s < m->nstmts && !useful; s++) {
+                double a, b;
+                int meth;
+                useful = lowers(m, (int)s, config, *n, i, &a, &b, &meth);
+            }
+            if (!useful) {
+                json_array_append_new(sel->trace, json_pack("{s:s, s:s}", "move", "drop_useless",
+                                                            "index", m->cands[config[i]].name));
+                m->cands[config[i]].chosen = 0;
+                sel->used_bytes -= m->cands[config[i]].size_bytes;
+                config[i] = config[--*n];
+                changed = 1;
+            }
+        }
+    }
+}
+
+/* Net gain (ms of the stats window) of one move: candidate ci added
+ * (rep < 0) or put in place of config[rep]. The statements that can change
+ * are those touching the candidate or the index it replaces; the write
+ * overhead counted is the candidate's minus the replaced index's. */
+static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int *list, double *gain)
+{
+    ia_candidate_t *c = &m->cands[ci];
+    ia_candidate_t *o = rep >= 0 ? &m->cands[config[rep]] : NULL;
+    size_t nl = 0;
+    for (size_t s = 0; s < m->nstmts; s++)
+        if (candidate_touches(m, c, (int)s) || (o && candidate_touches(m, o, (int)s)))
+            list[nl++] = (int)s;
+    if (!nl)
+        return -1;
+    double g_now, g_new;
+    gain_of(m, config, n, list, nl, &g_now);
+    int saved = rep >= 0 ? config[rep] : -1;
+    if (rep >= 0)
+        config[rep] = ci;
+    else
+        config[n] = ci;
+    gain_of(m, config, rep >= 0 ? n : n + 1, list, nl, &g_new);
+    if (rep >= 0)
+        config[rep] = saved;
+    double wo = c->write_overhead;
+    if (o) {
+        ia_candidate_write_overhead(m, o, config, n);
+        wo -= o->write_overhead;
+    }
+    *gain = g_new - g_now - wo * write_time_ms(m, c->table);
+    return 0;
+}
+
 int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
 {
     memset(sel, 0, sizeof *sel);
     sel->rejected = json_array();
+    sel->trace = json_array();
     sel->budget_bytes = budget_for(m);
     int *config = calloc(m->ncands + 1, sizeof(int));
     size_t n = 0;
     int *list = calloc(m->nstmts + 1, sizeof(int));
-    double min_gain = m->opts->min_gain_fraction * m->total_weight;
+    int *targets = calloc(m->ncands + 2, sizeof(int));
+    double min_fraction = m->opts->min_gain_fraction;
+    double remaining = m->total_weight; /* weighted time left under the configuration */
     int64_t evals = 0;
-    for (;;) {
+    /* every step raises the net gain, so the loop ends; the cap guards
+     * against a replacement cycle through write-overhead rounding */
+    int max_steps = (int)m->ncands * 2 + 16;
+    while (sel->steps < max_steps) {
         int best = -1, best_replace = -1;
         double best_score = 0, best_gain = 0, best_delta = 0;
+        /* a step must save min_gain_fraction of the time the workload still
+         * spends: of the original total for the first indexes, of what is
+         * left once they serve the hot statements (otherwise a better
+         * index for a statement an earlier choice already sped up 50x can
+         * never beat a threshold set by the time before any index) */
+        double min_gain = min_fraction * remaining;
         for (size_t ci = 0; ci < m->ncands; ci++) {
             ia_candidate_t *c = &m->cands[ci];
             if (c->chosen)
@@ -177,47 +286,60 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
             if (progress(m, "select", evals++, (int64_t)m->ncands * (sel->steps + 1))) {
                 free(config);
                 free(list);
+                free(targets);
                 return err_set(err, "cancelled");
             }
-            int rep = extends(m, c, config, n);
-            double delta = c->size_bytes - (rep >= 0 ? m->cands[config[rep]].size_bytes : 0);
-            if (sel->used_bytes + delta > sel->budget_bytes)
-                continue;
+            /* moves: add, or take the place of a chosen index it extends
+             * (then adding it alongside is pointless: the chosen one would
+             * be prefix-redundant) or reorders */
+            size_t nt = 0;
+            int has_prefix = 0;
+            for (size_t i = 0; i < n; i++) {
+                int r = replaceable(&m->cands[config[i]], c);
+                if (r)
+                    targets[nt++] = (int)i;
+                has_prefix |= r == 1;
+            }
+            if (!has_prefix)
+                targets[nt++] = -1;
             ia_candidate_write_overhead(m, c, config, n);
             if (c->write_overhead > m->opts->max_write_overhead)
                 continue;
-            /* statements this step can change */
-            size_t nl = 0;
-            for (size_t s = 0; s < m->nstmts; s++)
-                if (candidate_touches(m, c, (int)s) ||
-                    (rep >= 0 && candidate_touches(m, &m->cands[config[rep]], (int)s)))
-                    list[nl++] = (int)s;
-            if (!nl)
-                continue;
-            double g_now, g_new;
-            gain_of(m, config, n, list, nl, &g_now);
-            int saved = rep >= 0 ? config[rep] : -1;
-            if (rep >= 0)
-                config[rep] = (int)ci;
-            else
-                config[n] = (int)ci;
-            gain_of(m, config, rep >= 0 ? n : n + 1, list, nl, &g_new);
-            if (rep >= 0)
-                config[rep] = saved;
-            double gain = g_new - g_now - c->write_overhead * write_time_ms(m, c->table);
-            if (gain <= min_gain || gain <= 0)
-                continue;
-            double score = gain / fmax(delta, 8192.0);
-            if (score > best_score) {
-                best_score = score;
-                best = (int)ci;
-                best_replace = rep;
-                best_gain = gain;
-                best_delta = delta;
+            for (size_t t = 0; t < nt; t++) {
+                int rep = targets[t];
+                double delta = c->size_bytes - (rep >= 0 ? m->cands[config[rep]].size_bytes : 0);
+                if (sel->used_bytes + delta > sel->budget_bytes)
+                    continue;
+                double gain;
+                if (move_gain(m, config, n, (int)ci, rep, list, &gain) != 0)
+                    continue;
+                if (gain <= min_gain || gain <= 0)
+                    continue;
+                double score = gain / fmax(delta, 8192.0);
+                if (score > best_score) {
+                    best_score = score;
+                    best = (int)ci;
+                    best_replace = rep;
+                    best_gain = gain;
+                    best_delta = delta;
+                }
             }
         }
-        if (best < 0)
+        if (best < 0) {
+            json_array_append_new(sel->trace,
+                                  json_pack("{s:s, s:f}", "move", "stop", "min_gain_ms", min_gain));
             break;
+        }
+        json_array_append_new(
+            sel->trace,
+            json_pack("{s:s, s:s, s:s?, s:f, s:f, s:f}", "move",
+                      best_replace < 0 ? "add"
+                      : replaceable(&m->cands[config[best_replace]], &m->cands[best]) == 1
+                          ? "extend"
+                          : "replace",
+                      "index", m->cands[best].name, "replaces",
+                      best_replace >= 0 ? m->cands[config[best_replace]].name : NULL, "gain_ms",
+                      best_gain, "extra_bytes", best_delta, "min_gain_ms", min_gain));
         if (best_replace >= 0) {
             m->cands[config[best_replace]].chosen = 0;
             config[best_replace] = best;
@@ -227,8 +349,14 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
         m->cands[best].chosen = 1;
         sel->used_bytes += best_delta;
         sel->steps++;
-        (void)best_gain;
+        remaining -= best_gain;
+        if (remaining < 0)
+            remaining = 0;
+        /* an index this step made useless leaves now, so that its bytes
+         * count for the next moves */
+        prune_useless(m, config, &n, sel, m->cands[best].table);
     }
+    free(targets);
     /* budget/write-limit rejections worth telling: candidates with a gain
      * that did not fit */
     for (size_t ci = 0; ci < m->ncands; ci++) {
@@ -250,37 +378,7 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
 
     /* interactions: each chosen index against the final configuration
      * without it; useless ones leave, until stable */
-    int changed = 1;
-    while (changed) {
-        changed = 0;
-        for (size_t i = 0; i < n; i++) {
-            int *without = calloc(n + 1, sizeof(int));
-            size_t nw = 0;
-            for (size_t k = 0; k < n; k++)
-                if (k != i)
-                    without[nw++] = config[k];
-            int useful = 0;
-            for (size_t s = 0; s < m->nstmts && !useful; s++) {
-                const ia_statement_t *st = &m->stmts[s];
-                if (!considered(st) || !stmt_has_table(st, m->cands[config[i]].table))
-                    continue;
-                double a, b;
-                int ma, mb;
-                ia_statement_cost(m, (int)s, config, n, 0, &a, &ma);
-                ia_statement_cost(m, (int)s, without, nw, ma == 0, &b, &mb);
-                if (a < b * 0.999)
-                    useful = 1;
-            }
-            free(without);
-            if (!useful) {
-                m->cands[config[i]].chosen = 0;
-                sel->used_bytes -= m->cands[config[i]].size_bytes;
-                config[i] = config[--n];
-                changed = 1;
-                break;
-            }
-        }
-    }
+    prune_useless(m, config, &n, sel, -1);
 
     /* the figures of each chosen index, in the final configuration */
     sel->choices = calloc(n + 1, sizeof *sel->choices);
@@ -288,23 +386,14 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
         ia_choice_t *ch = &sel->choices[sel->nchoices++];
         ch->cand = config[i];
         ch->method = 1;
-        int *without = calloc(n + 1, sizeof(int));
-        size_t nw = 0;
-        for (size_t k = 0; k < n; k++)
-            if (k != i)
-                without[nw++] = config[k];
         double w_before = 0, w_after = 0;
         for (size_t s = 0; s < m->nstmts; s++) {
             const ia_statement_t *st = &m->stmts[s];
-            if (!considered(st) || !stmt_has_table(st, m->cands[config[i]].table))
-                continue;
             double a, b;
-            int ma, mb;
-            ia_statement_cost(m, (int)s, config, n, 0, &a, &ma);
-            ia_statement_cost(m, (int)s, without, nw, ma == 0, &b, &mb);
-            if (ma != mb)
-                ia_statement_cost(m, (int)s, config, n, 1, &a, &ma);
-            if (!(a < b * 0.999))
+            int ma;
+            /* the same test prune_useless applied: every listed statement
+             * satisfies the claim, every kept index has one */
+            if (!lowers(m, (int)s, config, n, i, &a, &b, &ma))
                 continue;
             ch->affected = realloc(ch->affected, (ch->naffected + 1) * sizeof(int));
             ch->affected[ch->naffected++] = (int)s;
@@ -318,7 +407,6 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
             if (ma == 0)
                 ch->method = 0;
         }
-        free(without);
         ch->improvement = w_after > 0 ? w_before / w_after : 1;
     }
     /* the whole workload, before and after, by calls x cost */
@@ -346,5 +434,6 @@ void ia_selection_free(ia_selection_t *sel)
         free(sel->choices[i].affected);
     free(sel->choices);
     json_decref(sel->rejected);
+    json_decref(sel->trace);
     memset(sel, 0, sizeof *sel);
 }

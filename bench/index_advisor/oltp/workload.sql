@@ -8,5 +8,6 @@
 50|SELECT c.country, count(*) FROM customers c JOIN orders o ON o.customer_id = c.id WHERE o.created_at >= '2023-06-{i:10:28}'::timestamp AND o.created_at < '2023-06-{i:10:28}'::timestamp + interval '1 day' GROUP BY c.country
 100|UPDATE orders SET status = 'shipped' WHERE id = {i:1:600000}
 100|SELECT status FROM orders WHERE id = {i:1:600000}
+50|SELECT id, customer_id, total FROM orders WHERE status = 'pending' ORDER BY created_at LIMIT 100
 50|SELECT count(*) FROM events WHERE kind = {i:0:39} AND at BETWEEN '2024-02-01'::timestamp + interval '{i:0:60} days' AND '2024-02-02'::timestamp + interval '{i:0:60} days'
 50|INSERT INTO events VALUES ({i:900000:1900000}, {i:1:100000}, 1, now(), 'x') ON CONFLICT DO NOTHING

@@ -1,5 +1,5 @@
 -- TPC-H-shaped schema (the 8 tables, primary keys only) with pgopt's own
--- generator in SQL at scale factor 0.05 (lineitem ~300k rows): uniform keys
+-- generator in SQL at scale factor 0.1 (lineitem 600k rows): uniform keys
 -- and the benchmark's value domains, not dbgen's text.
 CREATE EXTENSION IF NOT EXISTS hypopg;
 CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
@@ -24,10 +24,10 @@ CREATE TABLE lineitem (l_orderkey int NOT NULL, l_partkey int NOT NULL, l_suppke
 INSERT INTO region SELECT i, (ARRAY['AFRICA','AMERICA','ASIA','EUROPE','MIDDLE EAST'])[i+1], 'r' FROM generate_series(0,4) i;
 INSERT INTO nation SELECT i, 'NATION' || i, i % 5, 'n' FROM generate_series(0,24) i;
 INSERT INTO supplier SELECT i, 'Supplier#' || i, md5(i::text), i % 25, '1' || i, (i % 10000) - 999.99,
-  CASE WHEN i % 100 = 0 THEN 'Customer Complaints' ELSE 'ok' END FROM generate_series(1, 500) i;
+  CASE WHEN i % 100 = 0 THEN 'Customer Complaints' ELSE 'ok' END FROM generate_series(1, 1000) i;
 INSERT INTO customer SELECT i, 'Customer#' || i, md5(i::text), i % 25, (10 + i % 25) || '-' || i,
   (i % 10000) - 999.99, (ARRAY['AUTOMOBILE','BUILDING','FURNITURE','HOUSEHOLD','MACHINERY'])[1 + i % 5], 'c'
-  FROM generate_series(1, 7500) i;
+  FROM generate_series(1, 15000) i;
 INSERT INTO part SELECT i, (ARRAY['almond','antique','aquamarine','azure','beige','bisque','black','blanched',
   'blue','blush','brown','burlywood','burnished','chartreuse','chiffon','chocolate','coral','cornflower',
   'cornsilk','cream','cyan','dark','deep','dim','dodger','drab','firebrick','floral','forest','frosted',
@@ -37,17 +37,17 @@ INSERT INTO part SELECT i, (ARRAY['almond','antique','aquamarine','azure','beige
   (ARRAY['ANODIZED','BURNISHED','PLATED','POLISHED','BRUSHED'])[1 + i % 5] || ' ' ||
   (ARRAY['TIN','NICKEL','BRASS','STEEL','COPPER'])[1 + (i / 7) % 5], 1 + i % 50,
   (ARRAY['SM','LG','MED','JUMBO','WRAP'])[1 + i % 5] || ' ' || (ARRAY['CASE','BOX','BAG','JAR','PKG','PACK','CAN','DRUM'])[1 + i % 8],
-  900 + (i % 1000) / 10.0, 'p' FROM generate_series(1, 10000) i;
-INSERT INTO partsupp SELECT p, 1 + (p + s * 125) % 500, 1 + (p * s) % 9999, 1 + (p % 1000) / 10.0, 'ps'
-  FROM generate_series(1, 10000) p, generate_series(0, 3) s;
-INSERT INTO orders SELECT i, 1 + (i::bigint * 7919) % 7500, (ARRAY['O','F','P'])[1 + i % 3], 1000 + i % 400000,
+  900 + (i % 1000) / 10.0, 'p' FROM generate_series(1, 20000) i;
+INSERT INTO partsupp SELECT p, 1 + (p + s * 250) % 1000, 1 + (p * s) % 9999, 1 + (p % 1000) / 10.0, 'ps'
+  FROM generate_series(1, 20000) p, generate_series(0, 3) s;
+INSERT INTO orders SELECT i, 1 + (i::bigint * 7919) % 15000, (ARRAY['O','F','P'])[1 + i % 3], 1000 + i % 400000,
   date '1992-01-01' + (i % 2405), (ARRAY['1-URGENT','2-HIGH','3-MEDIUM','4-NOT SPECIFIED','5-LOW'])[1 + i % 5],
-  'Clerk#' || (i % 50), 0, CASE WHEN i % 50 = 0 THEN 'special requests' ELSE 'o' END FROM generate_series(1, 75000) i;
-INSERT INTO lineitem SELECT o, 1 + (o::bigint * 31 + l * 7) % 10000, 1 + (o + l * 131) % 500, l, 1 + (o + l) % 50,
+  'Clerk#' || (i % 50), 0, CASE WHEN i % 50 = 0 THEN 'special requests' ELSE 'o' END FROM generate_series(1, 150000) i;
+INSERT INTO lineitem SELECT o, 1 + (o::bigint * 31 + l * 7) % 20000, 1 + (o + l * 251) % 1000, l, 1 + (o + l) % 50,
   (1 + (o + l) % 50) * 950.0, ((o + l) % 11) / 100.0, ((o + l) % 9) / 100.0,
   (ARRAY['R','A','N'])[1 + (o + l) % 3], (ARRAY['O','F'])[1 + (o + l) % 2],
   date '1992-01-01' + (o % 2405) + 1 + l * 10, date '1992-01-01' + (o % 2405) + 30,
   date '1992-01-01' + (o % 2405) + 2 + l * 10,
   (ARRAY['DELIVER IN PERSON','COLLECT COD','NONE','TAKE BACK RETURN'])[1 + l % 4],
   (ARRAY['REG AIR','AIR','RAIL','SHIP','TRUCK','MAIL','FOB'])[1 + (o + l) % 7], 'l'
-  FROM generate_series(1, 75000) o, generate_series(1, 4) l;
+  FROM generate_series(1, 150000) o, generate_series(1, 4) l;
