@@ -465,6 +465,131 @@ static void test_candidates(void **state)
     unload(&f);
 }
 
+/* pg_qualstats' constvalue: the text form of the constant, cast included,
+ * truncated to 80 bytes (then not a literal any more). */
+static void test_qualstats_constant_parse(void **state)
+{
+    (void)state;
+    char *v = ia_parse_qualstats_const("'pending'::text");
+    assert_string_equal(v, "pending");
+    free(v);
+    v = ia_parse_qualstats_const("'it''s'::text");
+    assert_string_equal(v, "it's");
+    free(v);
+    v = ia_parse_qualstats_const("2::integer");
+    assert_string_equal(v, "2");
+    free(v);
+    v = ia_parse_qualstats_const("(-1)::bigint");
+    assert_string_equal(v, "-1");
+    free(v);
+    v = ia_parse_qualstats_const("true");
+    assert_string_equal(v, "true");
+    free(v);
+    assert_null(ia_parse_qualstats_const("'truncated at eighty bytes"));
+    assert_null(ia_parse_qualstats_const("now()"));
+    assert_null(ia_parse_qualstats_const(""));
+    assert_null(ia_parse_qualstats_const(NULL));
+}
+
+static json_t *qual(int64_t qid, const char *column, const char *constvalue, int64_t count)
+{
+    return json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:s?, s:n}", "queryid", (json_int_t)qid,
+                     "schema", "public", "table", "orders", "column", column, "operator", "=",
+                     "execution_count", (json_int_t)count, "nbfiltered", (json_int_t)0,
+                     "constvalue", constvalue, "ref_column");
+}
+
+/* pg_stat_statements has "status = $1"; pg_qualstats saw 'pending' in 95% of
+ * the executions of statement 7 and a mix in statement 8: only statement 7's
+ * use gets the constant, and a partial candidate "WHERE status = 'pending'"
+ * (4% of rows, 4 distinct values) keyed on its sort column. */
+static void test_partial_from_qualstats_constants(void **state)
+{
+    (void)state;
+    fixture_t f;
+    json_t *snap = base_snapshot();
+    json_t *sts = json_array();
+    json_array_append_new(sts, stmt(7,
+                                    "SELECT id, customer_id FROM orders WHERE status = $1 "
+                                    "ORDER BY created_at LIMIT $2",
+                                    1000, 9000, 100000));
+    json_array_append_new(sts,
+                          stmt(8, "SELECT count(*) FROM orders WHERE status = $1", 100, 900, 100));
+    json_object_set_new(snap, "statements", sts);
+    json_t *qs = json_array();
+    json_array_append_new(qs, qual(7, "status", "'pending'::text", 950));
+    json_array_append_new(qs, qual(7, "status", "'cancelled'::text", 50));
+    json_array_append_new(qs, qual(8, "status", "'pending'::text", 50));
+    json_array_append_new(qs, qual(8, "status", "'done'::text", 50));
+    json_object_set_new(snap, "qualstats", qs);
+    load(&f, snap);
+    extract_all(&f);
+    const ia_use_t *u = find_use(&f, &f.m.stmts[0], "orders", "status", NULL, USE_EQ);
+    assert_non_null(u);
+    assert_int_equal(u->qs_constant, 1);
+    assert_string_equal(u->constant, "pending");
+    assert_true(u->qs_share > 0.94 && u->qs_share < 0.96);
+    u = find_use(&f, &f.m.stmts[1], "orders", "status", NULL, USE_EQ);
+    assert_non_null(u);
+    assert_int_equal(u->qs_constant, 0);
+    assert_null(u->constant);
+    const ia_candidate_t *c =
+        find_cand(&f.m, "orders", "created_at", NULL, "status = 'pending'", "btree");
+    assert_non_null(c);
+    /* sized for the 4% of rows the predicate keeps */
+    const ia_candidate_t *full =
+        find_cand(&f.m, "orders", "status,created_at", NULL, NULL, "btree");
+    assert_non_null(full);
+    assert_true(c->size_bytes < full->size_bytes * 0.1);
+    /* the representative value the what-if EXPLAIN binds to $1 */
+    ia_choose_param_values(&f.m, &f.m.stmts[0]);
+    assert_string_equal(f.m.stmts[0].param_values[1], "pending");
+    assert_null(f.m.stmts[0].param_values[2]);
+    /* statement 8 has no dominant constant: no partial index for it */
+    for (size_t i = 0; i < f.m.ncands; i++)
+        if (f.m.cands[i].predicate)
+            for (size_t k = 0; k < f.m.cands[i].nstmts; k++)
+                assert_int_not_equal(f.m.cands[i].stmts[k], 1);
+    unload(&f);
+    /* without constvalue (the collector does not select it) a note says so */
+    snap = base_snapshot();
+    sts = json_array();
+    json_array_append_new(sts, stmt(7, "SELECT id FROM orders WHERE status = $1", 10, 90, 10));
+    json_object_set_new(snap, "statements", sts);
+    qs = json_array();
+    json_array_append_new(qs, qual(7, "status", NULL, 10));
+    json_object_set_new(snap, "qualstats", qs);
+    load(&f, snap);
+    extract_all(&f);
+    int noted = 0;
+    size_t i;
+    json_t *n;
+    json_array_foreach(f.m.notes, i, n) noted |= strstr(json_string_value(n), "constvalue") != NULL;
+    assert_true(noted);
+    unload(&f);
+}
+
+/* "kind = $1 AND at BETWEEN": the equality column leads, the range follows
+ * (a btree reads one kind inside the range), besides each column alone. */
+static void test_equality_then_range_candidate(void **state)
+{
+    (void)state;
+    fixture_t f;
+    json_t *snap = base_snapshot();
+    json_t *sts = json_array();
+    json_array_append_new(sts, stmt(9,
+                                    "SELECT count(*) FROM orders WHERE customer_id = $1 AND "
+                                    "created_at BETWEEN $2 AND $3",
+                                    100, 900, 100));
+    json_object_set_new(snap, "statements", sts);
+    load(&f, snap);
+    extract_all(&f);
+    assert_non_null(find_cand(&f.m, "orders", "customer_id,created_at", NULL, NULL, "btree"));
+    assert_non_null(find_cand(&f.m, "orders", "created_at", NULL, NULL, "btree"));
+    assert_null(find_cand(&f.m, "orders", "created_at,customer_id", NULL, NULL, "btree"));
+    unload(&f);
+}
+
 static void test_served_by_existing(void **state)
 {
     (void)state;
@@ -686,6 +811,9 @@ int main(void)
         cmocka_unit_test(test_update_delete_insert),
         cmocka_unit_test(test_syntax_error),
         cmocka_unit_test(test_candidates),
+        cmocka_unit_test(test_qualstats_constant_parse),
+        cmocka_unit_test(test_partial_from_qualstats_constants),
+        cmocka_unit_test(test_equality_then_range_candidate),
         cmocka_unit_test(test_served_by_existing),
         cmocka_unit_test(test_btree_size_estimate),
         cmocka_unit_test(test_drop_advice),
