@@ -41,6 +41,7 @@ typedef struct {
     int64_t busy_until; /* after BUSY: not a candidate before this time */
     int64_t busy_backoff;
     char note[ERR_MSG_MAX]; /* why it is unusable, for the report */
+    int curve;              /* encrypted and authenticated */
 } instance_t;
 
 typedef struct {
@@ -128,6 +129,7 @@ void fleet_destroy(fleet_t **pself)
             zmq_close(self->inst[i].sock);
     zmq_ctx_term(self->zctx);
     free(self->inst);
+    memset(&self->opts.curve, 0, sizeof self->opts.curve); /* the secret key */
     free(self);
     *pself = NULL;
 }
@@ -142,19 +144,50 @@ int fleet_endpoint_count(const fleet_t *self)
     return self->ninst;
 }
 
+static int is_loopback_tcp(const char *ep);
+
 int fleet_all_local(const fleet_t *self)
 {
     for (int i = 0; i < self->ninst; i++) {
         const char *ep = self->inst[i].endpoint;
-        /* tcp endpoints are stored resolved to numeric addresses. */
-        if (strncmp(ep, "tcp://", 6) == 0 && strncmp(ep, "tcp://127.", 10) != 0 &&
-            strncmp(ep, "tcp://[::1]:", 12) != 0)
+        if (strncmp(ep, "tcp://", 6) == 0 && !is_loopback_tcp(ep))
             return 0;
     }
     return 1;
 }
 
-static int add_one(fleet_t *self, const char *endpoint)
+int fleet_opts_load_curve(fleet_opts_t *opts, const char *secret_file,
+                          const char *server_public_file, err_t *err)
+{
+    curve_keypair_t kp;
+    if (curve_keypair_load(secret_file, &kp, err) != 0)
+        return -1;
+    if (server_public_file && curve_public_load(server_public_file, opts->curve_server, err) != 0) {
+        memset(&kp, 0, sizeof kp);
+        return -1;
+    }
+    opts->curve = kp;
+    memset(&kp, 0, sizeof kp);
+    return 0;
+}
+
+static int is_loopback_tcp(const char *ep)
+{
+    /* tcp endpoints are stored resolved to numeric addresses. */
+    return strncmp(ep, "tcp://127.", 10) == 0 || strncmp(ep, "tcp://[::1]:", 12) == 0;
+}
+
+int fleet_is_secure(const fleet_t *self)
+{
+    for (int i = 0; i < self->ninst; i++) {
+        const instance_t *in = &self->inst[i];
+        if (strncmp(in->endpoint, "tcp://", 6) == 0 && !is_loopback_tcp(in->endpoint) && !in->curve)
+            return 0;
+    }
+    return 1;
+}
+
+static int add_one(fleet_t *self, const char *endpoint, const char *server_key)
 {
     for (int i = 0; i < self->ninst; i++)
         if (strcmp(self->inst[i].endpoint, endpoint) == 0)
@@ -167,8 +200,21 @@ static int add_one(fleet_t *self, const char *endpoint)
     in->sock = zmq_socket(self->zctx, ZMQ_DEALER);
     if (!in->sock)
         return err_set(&self->err, "zmq_socket: %s", zmq_strerror(errno));
+    /* CURVE for tcp:// when the coordinator has keys; ipc:// and inproc://
+     * stay on this machine behind file permissions. */
+    int curve = strncmp(endpoint, "tcp://", 6) == 0 && self->opts.curve.public_z85[0];
+    const char *skey = server_key ? server_key : self->opts.curve_server;
+    if (curve && !skey[0]) {
+        zmq_close(in->sock);
+        in->sock = NULL;
+        return err_set(&self->err,
+                       "%s: CURVE is on but no public key of this worker was given "
+                       "(a server key for all, or one per endpoint)",
+                       endpoint);
+    }
     if (transport_setup_socket(in->sock, self->opts.max_frame, self->opts.heartbeat_ms,
                                &self->err) != 0 ||
+        (curve && curve_setup_client(in->sock, &self->opts.curve, skey, &self->err) != 0) ||
         zmq_connect(in->sock, endpoint) != 0) {
         if (self->err.msg[0] == '\0')
             err_set(&self->err, "connecting to %s: %s", endpoint, zmq_strerror(errno));
@@ -178,13 +224,32 @@ static int add_one(fleet_t *self, const char *endpoint)
         in->sock = NULL;
         return -1;
     }
+    in->curve = curve;
     self->ninst++;
     return 1;
 }
 
 /* "tcp://host:port" -> one endpoint per address of host. Numeric addresses
  * and other transports are added as they are. */
+static int add_endpoint(fleet_t *self, const char *endpoint, const char *server_key);
+
 int fleet_add_endpoint(fleet_t *self, const char *endpoint)
+{
+    return add_endpoint(self, endpoint, NULL);
+}
+
+int fleet_add_endpoint_key(fleet_t *self, const char *endpoint, const char *server_public_z85)
+{
+    err_clear(&self->err);
+    if (server_public_z85 && !curve_key_valid(server_public_z85))
+        return err_set(&self->err,
+                       "endpoint '%s': the server key is not a CURVE key (40 Z85 "
+                       "characters)",
+                       endpoint);
+    return add_endpoint(self, endpoint, server_public_z85);
+}
+
+static int add_endpoint(fleet_t *self, const char *endpoint, const char *server_key)
 {
     err_clear(&self->err);
     if (strlen(endpoint) >= sizeof self->inst[0].endpoint)
@@ -194,7 +259,7 @@ int fleet_add_endpoint(fleet_t *self, const char *endpoint)
             return err_set(&self->err,
                            "endpoint '%s': expected tcp://HOST:PORT, ipc://PATH or inproc://NAME",
                            endpoint);
-        return add_one(self, endpoint);
+        return add_one(self, endpoint, server_key);
     }
     const char *hostpart = endpoint + 6;
     char host[256];
@@ -238,7 +303,7 @@ int fleet_add_endpoint(fleet_t *self, const char *endpoint)
         } else {
             continue;
         }
-        int rc = add_one(self, ep);
+        int rc = add_one(self, ep, server_key);
         if (rc < 0) {
             freeaddrinfo(res);
             return -1;

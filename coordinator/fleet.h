@@ -17,6 +17,13 @@
  *   - an agent with no live instance is "unavailable", one past its deadline
  *     "timeout", one whose every try failed "error"; the others still finish.
  *
+ * CURVE: when opts carry a client key pair, every tcp:// endpoint is
+ * encrypted and authenticated (the worker's public key is given per endpoint
+ * with fleet_add_endpoint_key(), or once for all in opts.curve_server);
+ * ipc:// and inproc:// endpoints stay key-free (file permissions protect
+ * them). fleet_is_secure() says whether a snapshot carrying credentials may
+ * be sent.
+ *
  * See proto/PROTOCOL.md for the message flow.
  */
 #ifndef PGOPT_COORDINATOR_FLEET_H
@@ -27,20 +34,29 @@
 #include <zmq.h>
 
 #include "common/error.h"
+#include "proto/curve.h"
 
 typedef struct fleet fleet_t;
 
 typedef struct {
-    int64_t timeout_ms;  /* per-agent deadline, from its first dispatch */
-    int64_t progress_ms; /* PROGRESS interval asked of workers */
-    int64_t hang_ms;     /* silence after which a job's worker counts as dead */
-    int64_t discover_ms; /* how long to wait for PONGs before dispatching */
-    int heartbeat_ms;    /* libzmq heartbeat interval (dead hosts) */
-    int64_t max_frame;   /* largest frame accepted from a worker */
-    int quiet;           /* no progress lines on stderr */
+    int64_t timeout_ms;    /* per-agent deadline, from its first dispatch */
+    int64_t progress_ms;   /* PROGRESS interval asked of workers */
+    int64_t hang_ms;       /* silence after which a job's worker counts as dead */
+    int64_t discover_ms;   /* how long to wait for PONGs before dispatching */
+    int heartbeat_ms;      /* libzmq heartbeat interval (dead hosts) */
+    int64_t max_frame;     /* largest frame accepted from a worker */
+    int quiet;             /* no progress lines on stderr */
+    curve_keypair_t curve; /* the coordinator's key pair; empty public key: CURVE off */
+    char curve_server[CURVE_Z85_LEN + 1]; /* workers' public key when one serves all */
 } fleet_opts_t;
 
 void fleet_opts_init(fleet_opts_t *opts);
+
+/* Turns CURVE on: loads the coordinator's key pair from secret_file and,
+ * when server_public_file is not NULL, the one worker public key used for
+ * every tcp:// endpoint that is added without its own. */
+int fleet_opts_load_curve(fleet_opts_t *opts, const char *secret_file,
+                          const char *server_public_file, err_t *err);
 
 /* Status of one agent after fleet_run(). */
 typedef enum {
@@ -77,11 +93,19 @@ int fleet_add_endpoint(fleet_t *self, const char *endpoint);
  * PGOPT_WORKERS syntax). Returns the number added, or -1. */
 int fleet_add_endpoint_list(fleet_t *self, const char *list);
 
+/* As fleet_add_endpoint(), with this worker's CURVE public key (Z85; NULL:
+ * opts.curve_server). Needs a client key pair in the options for tcp://. */
+int fleet_add_endpoint_key(fleet_t *self, const char *endpoint, const char *server_public_z85);
+
 int fleet_endpoint_count(const fleet_t *self);
 
 /* 1 when every endpoint stays on this machine (ipc://, inproc://, or tcp://
  * to a loopback address): what may carry a DSN without CURVE. */
 int fleet_all_local(const fleet_t *self);
+
+/* 1 when every endpoint is local (fleet_all_local's sense) or CURVE
+ * encrypted: what may carry a DSN. */
+int fleet_is_secure(const fleet_t *self);
 
 /* Runs one analysis: every agent in agents[0..n) gets the snapshot body.
  * outcomes[0..n) are filled (caller frees results with fleet_outcomes_clear).

@@ -44,8 +44,9 @@ static const header_key_t header_keys[] = {
     STR_KEY(job,
             BIT(MSG_JOB) | BIT(MSG_PROGRESS) | BIT(MSG_RESULT) | BIT(MSG_BUSY) | BIT(MSG_CANCEL),
             BIT(MSG_ERROR), 1),
-    STR_KEY(agent, BIT(MSG_JOB) | BIT(MSG_PONG), BIT(MSG_RESULT), 1),
-    STR_KEY(worker, BIT(MSG_PONG) | BIT(MSG_RESULT), BIT(MSG_BUSY) | BIT(MSG_ERROR), 1),
+    STR_KEY(agent, BIT(MSG_JOB) | BIT(MSG_PONG) | BIT(MSG_COUNTERS), BIT(MSG_RESULT), 1),
+    STR_KEY(worker, BIT(MSG_PONG) | BIT(MSG_RESULT) | BIT(MSG_COUNTERS),
+            BIT(MSG_BUSY) | BIT(MSG_ERROR), 1),
     INT_KEY(deadline_ms, BIT(MSG_JOB)),
     INT_KEY(progress_ms, BIT(MSG_JOB)),
     INT_KEY(elapsed_ms, BIT(MSG_PROGRESS) | BIT(MSG_RESULT)),
@@ -53,9 +54,18 @@ static const header_key_t header_keys[] = {
     STR_KEY(stage, BIT(MSG_PROGRESS), 0, 0),
     INT_KEY(done, BIT(MSG_PROGRESS)),
     INT_KEY(total, BIT(MSG_PROGRESS)),
-    INT_KEY(load, BIT(MSG_PONG) | BIT(MSG_BUSY)),
-    INT_KEY(capacity, BIT(MSG_PONG) | BIT(MSG_BUSY)),
-    INT_KEY(served, BIT(MSG_PONG)),
+    INT_KEY(load, BIT(MSG_PONG) | BIT(MSG_BUSY) | BIT(MSG_COUNTERS)),
+    INT_KEY(capacity, BIT(MSG_PONG) | BIT(MSG_BUSY) | BIT(MSG_COUNTERS)),
+    INT_KEY(served, BIT(MSG_PONG) | BIT(MSG_COUNTERS)),
+    INT_KEY(received, BIT(MSG_COUNTERS)),
+    INT_KEY(failed, BIT(MSG_COUNTERS)),
+    INT_KEY(cancelled, BIT(MSG_COUNTERS)),
+    INT_KEY(busy, BIT(MSG_COUNTERS)),
+    INT_KEY(refused, BIT(MSG_COUNTERS)),
+    INT_KEY(auth_refused, BIT(MSG_COUNTERS)),
+    INT_KEY(uptime_ms, BIT(MSG_COUNTERS)),
+    INT_KEY(total_ms, BIT(MSG_COUNTERS)),
+    INT_KEY(max_ms, BIT(MSG_COUNTERS)),
     STR_KEY(code, BIT(MSG_ERROR), 0, 1),
     STR_KEY(message, BIT(MSG_ERROR), 0, 0),
 };
@@ -65,11 +75,12 @@ static const char *const type_names[] = {
     [MSG_INVALID] = "INVALID", [MSG_PING] = "PING",         [MSG_PONG] = "PONG",
     [MSG_JOB] = "JOB",         [MSG_PROGRESS] = "PROGRESS", [MSG_RESULT] = "RESULT",
     [MSG_ERROR] = "ERROR",     [MSG_BUSY] = "BUSY",         [MSG_CANCEL] = "CANCEL",
+    [MSG_STATS] = "STATS",     [MSG_COUNTERS] = "COUNTERS",
 };
 
 const char *msg_type_name(msg_type_t type)
 {
-    if ((int)type <= MSG_INVALID || type > MSG_CANCEL)
+    if ((int)type <= MSG_INVALID || type > MSG_TYPE_LAST)
         return "INVALID";
     return type_names[type];
 }
@@ -78,7 +89,7 @@ msg_type_t msg_type_parse(const char *name)
 {
     if (!name)
         return MSG_INVALID;
-    for (int t = MSG_PING; t <= MSG_CANCEL; t++)
+    for (int t = MSG_PING; t <= MSG_TYPE_LAST; t++)
         if (strcmp(name, type_names[t]) == 0)
             return (msg_type_t)t;
     return MSG_INVALID;
@@ -135,7 +146,7 @@ int msg_header_encode(const msg_header_t *h, char **buf, size_t *len, err_t *err
 {
     *buf = NULL;
     *len = 0;
-    if (h->type <= MSG_INVALID || h->type > MSG_CANCEL)
+    if (h->type <= MSG_INVALID || h->type > MSG_TYPE_LAST)
         return err_set(err, "encoding header: invalid message type %d", (int)h->type);
     const char *tname = msg_type_name(h->type);
     unsigned bit = BIT(h->type);

@@ -16,7 +16,7 @@
 #include "common/error.h"
 
 #define PROTO_VERSION_MAJOR 1
-#define PROTO_VERSION_MINOR 0
+#define PROTO_VERSION_MINOR 1 /* 1.1: STATS / COUNTERS */
 
 #define MSG_HEADER_MAX_BYTES 4096
 
@@ -30,7 +30,11 @@ typedef enum {
     MSG_ERROR,
     MSG_BUSY,
     MSG_CANCEL,
+    MSG_STATS,    /* 1.1: C -> W, asks for the worker's counters */
+    MSG_COUNTERS, /* 1.1: W -> C, answers STATS */
 } msg_type_t;
+
+#define MSG_TYPE_LAST MSG_COUNTERS
 
 /* ERROR codes (the "code" field): machine-readable, stable. */
 #define MSG_ERR_VERSION    "version"        /* unsupported protocol major version */
@@ -47,21 +51,30 @@ typedef struct {
     int v_major;
     int v_minor;
     msg_type_t type;
-    char job[65];        /* JOB, PROGRESS, RESULT, ERROR, BUSY, CANCEL */
-    char agent[33];      /* JOB (requested), PONG/RESULT (served) */
-    char worker[129];    /* PONG, RESULT, BUSY, ERROR: "host:pid" of the worker */
-    int64_t deadline_ms; /* JOB: time the coordinator allows, relative to receipt */
-    int64_t progress_ms; /* JOB: how often the worker must send PROGRESS */
-    int64_t elapsed_ms;  /* PROGRESS, RESULT */
-    int64_t seq;         /* PROGRESS: increases with every beat of the job loop */
-    int64_t done;        /* PROGRESS: units of work done ... */
-    int64_t total;       /* ... of total (0 if unknown) */
-    int64_t load;        /* PONG, BUSY: jobs running */
-    int64_t capacity;    /* PONG, BUSY: job slots */
-    int64_t served;      /* PONG: jobs completed since start */
-    char stage[65];      /* PROGRESS: what the job is doing */
-    char code[33];       /* ERROR */
-    char message[513];   /* ERROR: one human-readable line */
+    char job[65];         /* JOB, PROGRESS, RESULT, ERROR, BUSY, CANCEL */
+    char agent[33];       /* JOB (requested), PONG/RESULT (served) */
+    char worker[129];     /* PONG, RESULT, BUSY, ERROR: "host:pid" of the worker */
+    int64_t deadline_ms;  /* JOB: time the coordinator allows, relative to receipt */
+    int64_t progress_ms;  /* JOB: how often the worker must send PROGRESS */
+    int64_t elapsed_ms;   /* PROGRESS, RESULT */
+    int64_t seq;          /* PROGRESS: increases with every beat of the job loop */
+    int64_t done;         /* PROGRESS: units of work done ... */
+    int64_t total;        /* ... of total (0 if unknown) */
+    int64_t load;         /* PONG, BUSY: jobs running */
+    int64_t capacity;     /* PONG, BUSY: job slots */
+    int64_t served;       /* PONG, COUNTERS: jobs completed since start */
+    int64_t received;     /* COUNTERS: JOBs accepted into a slot */
+    int64_t failed;       /* COUNTERS: jobs answered agent_failed / snapshot_invalid */
+    int64_t cancelled;    /* COUNTERS: jobs cancelled (CANCEL, deadline, shutdown) */
+    int64_t busy;         /* COUNTERS: JOBs answered BUSY */
+    int64_t refused;      /* COUNTERS: messages refused (malformed, version, mismatch) */
+    int64_t auth_refused; /* COUNTERS: CURVE handshakes refused by the allow-list */
+    int64_t uptime_ms;    /* COUNTERS: since the worker started */
+    int64_t total_ms;     /* COUNTERS: sum of the served jobs' durations */
+    int64_t max_ms;       /* COUNTERS: slowest served job */
+    char stage[65];       /* PROGRESS: what the job is doing */
+    char code[33];        /* ERROR */
+    char message[513];    /* ERROR: one human-readable line */
 } msg_header_t;
 
 /* Returns "PING", ... or "INVALID". */

@@ -25,7 +25,7 @@ int FUZZ_ENTRY(const uint8_t *data, size_t size)
     }
     if (h.v_major != PROTO_VERSION_MAJOR)
         return 0; /* the receiver answers ERROR "version"; nothing else to check */
-    if (h.type <= MSG_INVALID || h.type > MSG_CANCEL)
+    if (h.type <= MSG_INVALID || h.type > MSG_TYPE_LAST)
         fuzz_fail(NAME, "accepted a header without a valid type", NULL);
     char *a = NULL, *b = NULL;
     size_t alen = 0, blen = 0;

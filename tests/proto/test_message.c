@@ -35,7 +35,7 @@ static msg_header_t full_header(msg_type_t type)
 }
 
 /* The keys each type carries (PROTOCOL.md, "Header keys"), in wire order. */
-static const char *const expected_keys[][12] = {
+static const char *const expected_keys[][18] = {
     [MSG_PING] = {"v", "vm", "type"},
     [MSG_PONG] = {"v", "vm", "type", "agent", "worker", "load", "capacity", "served"},
     [MSG_JOB] = {"v", "vm", "type", "job", "agent", "deadline_ms", "progress_ms"},
@@ -44,12 +44,16 @@ static const char *const expected_keys[][12] = {
     [MSG_ERROR] = {"v", "vm", "type", "job", "worker", "code", "message"},
     [MSG_BUSY] = {"v", "vm", "type", "job", "worker", "load", "capacity"},
     [MSG_CANCEL] = {"v", "vm", "type", "job"},
+    [MSG_STATS] = {"v", "vm", "type"},
+    [MSG_COUNTERS] = {"v", "vm", "type", "agent", "worker", "load", "capacity", "served",
+                      "received", "failed", "cancelled", "busy", "refused", "auth_refused",
+                      "uptime_ms", "total_ms", "max_ms"},
 };
 
 static void test_roundtrip_every_type(void **state)
 {
     (void)state;
-    for (int t = MSG_PING; t <= MSG_CANCEL; t++) {
+    for (int t = MSG_PING; t <= MSG_TYPE_LAST; t++) {
         msg_header_t h = full_header((msg_type_t)t);
         char *buf = NULL;
         size_t len = 0;
@@ -361,13 +365,13 @@ static void test_version_mismatch(void **state)
 static void test_type_names(void **state)
 {
     (void)state;
-    for (int t = MSG_PING; t <= MSG_CANCEL; t++)
+    for (int t = MSG_PING; t <= MSG_TYPE_LAST; t++)
         assert_int_equal(msg_type_parse(msg_type_name((msg_type_t)t)), t);
     assert_int_equal(msg_type_parse("ping"), MSG_INVALID);
     assert_int_equal(msg_type_parse(NULL), MSG_INVALID);
-    assert_string_equal(msg_type_name((msg_type_t)(MSG_CANCEL + 1)), "INVALID");
+    assert_string_equal(msg_type_name((msg_type_t)(MSG_TYPE_LAST + 1)), "INVALID");
     assert_string_equal(msg_type_name(MSG_INVALID), "INVALID");
-    for (int t = MSG_INVALID; t <= MSG_CANCEL; t++)
+    for (int t = MSG_INVALID; t <= MSG_TYPE_LAST; t++)
         assert_int_equal(msg_type_has_body((msg_type_t)t), t == MSG_JOB || t == MSG_RESULT);
 }
 
@@ -375,10 +379,10 @@ static void test_type_names(void **state)
 static void test_protocol_md_example(void **state)
 {
     (void)state;
-    static const unsigned char ping[] = {0x83, 0xa1, 0x76, 0x01, 0xa2, 0x76, 0x6d, 0x00, 0xa4,
+    static const unsigned char ping[] = {0x83, 0xa1, 0x76, 0x01, 0xa2, 0x76, 0x6d, 0x01, 0xa4,
                                          0x74, 0x79, 0x70, 0x65, 0xa4, 0x50, 0x49, 0x4e, 0x47};
     static const unsigned char job[] = {
-        0x87, 0xa1, 0x76, 0x01, 0xa2, 0x76, 0x6d, 0x00, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa3, 0x4a,
+        0x87, 0xa1, 0x76, 0x01, 0xa2, 0x76, 0x6d, 0x01, 0xa4, 0x74, 0x79, 0x70, 0x65, 0xa3, 0x4a,
         0x4f, 0x42, 0xa3, 0x6a, 0x6f, 0x62, 0xb3, 0x72, 0x37, 0x66, 0x33, 0x2e, 0x63, 0x6f, 0x6e,
         0x66, 0x69, 0x67, 0x5f, 0x74, 0x75, 0x6e, 0x65, 0x72, 0x2e, 0x31, 0xa5, 0x61, 0x67, 0x65,
         0x6e, 0x74, 0xac, 0x63, 0x6f, 0x6e, 0x66, 0x69, 0x67, 0x5f, 0x74, 0x75, 0x6e, 0x65, 0x72,

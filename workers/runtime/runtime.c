@@ -40,6 +40,7 @@
 
 #include "common/log.h"
 #include "proto/codec.h"
+#include "proto/curve.h"
 #include "proto/message.h"
 #include "proto/snapshot.h"
 #include "proto/transport.h"
@@ -155,6 +156,7 @@ typedef struct {
     uint64_t refused;   /* agent_mismatch, shutting_down, version, malformed */
     int64_t total_ms;   /* sum of elapsed ms over served jobs */
     int64_t max_ms;     /* slowest served job */
+    uint64_t peer_busy; /* of busy: refused by the per-peer limit */
 } worker_counters_t;
 
 typedef struct {
@@ -165,6 +167,11 @@ typedef struct {
     int64_t max_frame;
     int heartbeat_ms;
     char worker_id[sizeof(((msg_header_t *)0)->worker)];
+    int max_peer_jobs;        /* jobs one coordinator connection may hold; 0 = --jobs */
+    const char *curve_secret; /* key pair file: CURVE on */
+    const char *curve_allow;  /* allow-list file or directory */
+    curve_zap_t *zap;
+    int64_t started_at;
 
     void *zctx;
     void *sock;
@@ -180,6 +187,7 @@ typedef struct {
 /* Set by the signal handler, read by the main loop. */
 static volatile sig_atomic_t signal_count;
 static volatile sig_atomic_t signal_last;
+static volatile sig_atomic_t hup_count;
 static int signal_wake_fd = -1;
 
 /* Jobs whose threads were still running when the worker exited: kept
@@ -190,8 +198,12 @@ static job_ctx_t *abandoned_jobs;
 static void on_signal(int signo)
 {
     int saved = errno;
-    signal_last = signo;
-    signal_count = signal_count + 1;
+    if (signo == SIGHUP)
+        hup_count = hup_count + 1;
+    else {
+        signal_last = signo;
+        signal_count = signal_count + 1;
+    }
     if (signal_wake_fd >= 0) {
         char c = 's';
         ssize_t w = write(signal_wake_fd, &c, 1);
@@ -501,6 +513,48 @@ static void handle_ping(runtime_t *rt, const transport_msg_t *m)
     send_or_log(rt, m->ident, m->ident_len, &h, NULL);
 }
 
+/* STATS -> COUNTERS: what the worker has done since it started. */
+static void handle_stats(runtime_t *rt, const transport_msg_t *m, int64_t now)
+{
+    const worker_counters_t *k = &rt->counters;
+    msg_header_t h;
+    msg_header_init(&h, MSG_COUNTERS);
+    snprintf(h.agent, sizeof h.agent, "%s", rt->def->agent);
+    snprintf(h.worker, sizeof h.worker, "%s", rt->worker_id);
+    h.load = load_of(rt);
+    h.capacity = rt->jobs;
+    h.served = (int64_t)k->served;
+    h.received = (int64_t)k->received;
+    h.failed = (int64_t)k->failed;
+    h.cancelled = (int64_t)k->cancelled;
+    h.busy = (int64_t)k->busy;
+    h.refused = (int64_t)k->refused;
+    h.auth_refused = (int64_t)curve_zap_refused(rt->zap);
+    h.uptime_ms = now - rt->started_at;
+    h.total_ms = k->total_ms;
+    h.max_ms = k->max_ms;
+    send_or_log(rt, m->ident, m->ident_len, &h, NULL);
+    log_info("stats",
+             "received=%llu served=%llu failed=%llu cancelled=%llu busy=%llu "
+             "peer_busy=%llu refused=%llu auth_refused=%llu total_ms=%lld max_ms=%lld load=%d",
+             (unsigned long long)k->received, (unsigned long long)k->served,
+             (unsigned long long)k->failed, (unsigned long long)k->cancelled,
+             (unsigned long long)k->busy, (unsigned long long)k->peer_busy,
+             (unsigned long long)k->refused, (unsigned long long)curve_zap_refused(rt->zap),
+             (long long)k->total_ms, (long long)k->max_ms, load_of(rt));
+}
+
+/* Jobs held by the connection ident (running or cancelled but not returned). */
+static int peer_load(const runtime_t *rt, const unsigned char *ident, size_t ident_len)
+{
+    int n = 0;
+    for (int i = 0; i < rt->jobs; i++) {
+        const job_ctx_t *job = rt->slots[i];
+        n += job && job->ident_len == ident_len && memcmp(job->ident, ident, ident_len) == 0;
+    }
+    return n;
+}
+
 static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
 {
     job_ctx_t *job = calloc(1, sizeof *job);
@@ -540,6 +594,7 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
     sigemptyset(&block);
     sigaddset(&block, SIGTERM);
     sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &block, &old);
     int rc = pthread_create(&job->thread, NULL, job_thread, job);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -592,7 +647,11 @@ static void handle_job(runtime_t *rt, transport_msg_t *m, int64_t now)
     for (int i = 0; i < rt->jobs && slot < 0; i++)
         if (!rt->slots[i])
             slot = i;
-    if (slot < 0) {
+    /* One coordinator may not take every slot: the others would only ever
+     * hear BUSY. Its own jobs count against it until their threads return. */
+    int peer_full = slot >= 0 && rt->max_peer_jobs > 0 &&
+                    peer_load(rt, m->ident, m->ident_len) >= rt->max_peer_jobs;
+    if (slot < 0 || peer_full) {
         msg_header_t h;
         msg_header_init(&h, MSG_BUSY);
         snprintf(h.job, sizeof h.job, "%s", hdr->job);
@@ -601,8 +660,9 @@ static void handle_job(runtime_t *rt, transport_msg_t *m, int64_t now)
         h.capacity = rt->jobs;
         send_or_log(rt, m->ident, m->ident_len, &h, NULL);
         rt->counters.busy++;
-        log_info("job refused: busy", "job=\"%s\" load=%lld capacity=%d", hdr->job,
-                 (long long)h.load, rt->jobs);
+        rt->counters.peer_busy += (uint64_t)peer_full;
+        log_info("job refused: busy", "job=\"%s\" load=%lld capacity=%d per_peer_limit=%s",
+                 hdr->job, (long long)h.load, rt->jobs, peer_full ? "reached" : "no");
         return;
     }
     start_job(rt, m, slot, now);
@@ -643,6 +703,9 @@ static void dispatch(runtime_t *rt, transport_msg_t *m, int64_t now)
         break;
     case MSG_CANCEL:
         handle_cancel(rt, m, now);
+        break;
+    case MSG_STATS:
+        handle_stats(rt, m, now);
         break;
     case MSG_ERROR: {
         /* Never answer an ERROR with an ERROR: two peers could ping-pong. */
@@ -699,8 +762,34 @@ static void drain_pipe(int fd)
         ;
 }
 
+/* SIGHUP: reread the allow-list (key rotation). A list that no longer
+ * loads keeps the old one in force: refusing everyone is never the intent. */
+static int hups_seen;
+
+static void reload_allow(runtime_t *rt)
+{
+    int hups = hup_count;
+    if (hups == hups_seen)
+        return;
+    hups_seen = hups;
+    if (!rt->zap) {
+        log_info("SIGHUP ignored: CURVE is off", NULL);
+        return;
+    }
+    err_t err = {{0}};
+    curve_allow_t *allow = curve_allow_load(rt->curve_allow, &err);
+    if (!allow) {
+        log_error("allow-list not reloaded, the old one stays in force", "error=\"%s\"", err.msg);
+        return;
+    }
+    int n = curve_allow_count(allow);
+    curve_zap_replace(rt->zap, allow);
+    log_info("allow-list reloaded", "allowed_keys=%d allow=\"%s\"", n, rt->curve_allow);
+}
+
 static void handle_signals(runtime_t *rt)
 {
+    reload_allow(rt);
     int count = signal_count;
     if (count == rt->signals_seen)
         return;
@@ -749,6 +838,14 @@ static void usage(const runtime_t *rt, FILE *out)
             "                         peer that sends a larger frame is disconnected.\n"
             "      --heartbeat-ms MS  ZeroMQ heartbeat interval (default %d, 0 = off); a peer\n"
             "                         silent for 3 intervals is dropped\n"
+            "      --max-peer-jobs N  jobs one coordinator connection may run at once\n"
+            "                         (default: --jobs, no per-peer limit); beyond it BUSY,\n"
+            "                         so one coordinator cannot starve the others\n"
+            "      --curve-secret FILE  CURVE: encrypt and authenticate; FILE is this\n"
+            "                         worker's key pair (pgopt-coordinator keygen, mode 0600)\n"
+            "      --curve-allow PATH the coordinators' public keys that may connect: a file\n"
+            "                         (one key or key file per line) or a directory of *.pub\n"
+            "                         files; required with --curve-secret. Reloaded on SIGHUP.\n"
             "      --log-level LEVEL  debug, info, warn, error or off (default info)\n"
             "  -h, --help             show this text and exit\n"
             "  -V, --version          show the version and exit\n"
@@ -757,6 +854,8 @@ static void usage(const runtime_t *rt, FILE *out)
             "  PGOPT_BIND       endpoint when --bind is not given\n"
             "  PGOPT_JOBS       pool size when --jobs is not given\n"
             "  PGOPT_LOG_LEVEL  log threshold when --log-level is not given\n"
+            "  PGOPT_CURVE_SECRET, PGOPT_CURVE_ALLOW, PGOPT_MAX_PEER_JOBS  the same as the\n"
+            "                   options of those names when the options are not given\n"
             "\n"
             "Logs: stderr, one logfmt line per event (start, each job, BUSY, shutdown).\n"
             "Signals: SIGTERM or SIGINT stops taking jobs (new JOBs get ERROR shutting_down),\n"
@@ -828,15 +927,23 @@ static int bad_usage(const runtime_t *rt, const char *fmt, ...)
 static int parse_options(runtime_t *rt, int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"bind", required_argument, NULL, 'b'},      {"jobs", required_argument, NULL, 'j'},
-        {"max-frame", required_argument, NULL, 'F'}, {"heartbeat-ms", required_argument, NULL, 'H'},
-        {"log-level", required_argument, NULL, 'L'}, {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},         {NULL, 0, NULL, 0},
+        {"bind", required_argument, NULL, 'b'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"max-frame", required_argument, NULL, 'F'},
+        {"heartbeat-ms", required_argument, NULL, 'H'},
+        {"log-level", required_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"curve-secret", required_argument, NULL, 'S'},
+        {"curve-allow", required_argument, NULL, 'A'},
+        {"max-peer-jobs", required_argument, NULL, 'P'},
+        {NULL, 0, NULL, 0},
     };
     const char *bind = NULL;
     const char *jobs = NULL;
     const char *jobs_src = "--jobs";
     const char *level = NULL;
+    const char *peer_jobs = NULL;
     int64_t v = 0;
     rt->max_frame = DEFAULT_MAX_FRAME;
     rt->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
@@ -868,6 +975,15 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
             break;
         case 'L':
             level = optarg;
+            break;
+        case 'S':
+            rt->curve_secret = optarg;
+            break;
+        case 'A':
+            rt->curve_allow = optarg;
+            break;
+        case 'P':
+            peer_jobs = optarg;
             break;
         case 'h':
             usage(rt, stdout);
@@ -913,6 +1029,29 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
             rt->jobs = MAX_JOBS;
     }
 
+    if (!peer_jobs) {
+        peer_jobs = getenv("PGOPT_MAX_PEER_JOBS");
+        if (peer_jobs && !*peer_jobs)
+            peer_jobs = NULL;
+    }
+    if (peer_jobs) {
+        if (parse_int(peer_jobs, 0, 1, MAX_JOBS, &v) != 0)
+            return bad_usage(rt,
+                             "--max-peer-jobs: expected a number of jobs from 1 to %d, got '%s'",
+                             MAX_JOBS, peer_jobs);
+        rt->max_peer_jobs = v >= rt->jobs ? 0 : (int)v;
+    }
+    if (!rt->curve_secret && getenv("PGOPT_CURVE_SECRET") && *getenv("PGOPT_CURVE_SECRET"))
+        rt->curve_secret = getenv("PGOPT_CURVE_SECRET");
+    if (!rt->curve_allow && getenv("PGOPT_CURVE_ALLOW") && *getenv("PGOPT_CURVE_ALLOW"))
+        rt->curve_allow = getenv("PGOPT_CURVE_ALLOW");
+    /* A CURVE server without a checked allow-list accepts any client key. */
+    if (rt->curve_secret && !rt->curve_allow)
+        return bad_usage(rt, "--curve-secret needs --curve-allow: without an allow-list any "
+                             "client key would be accepted");
+    if (rt->curve_allow && !rt->curve_secret)
+        return bad_usage(rt, "--curve-allow needs --curve-secret (this worker's key pair)");
+
     log_level_t lvl = LOG_INFO;
     if (level) {
         if (log_level_parse(level, &lvl) != 0)
@@ -946,6 +1085,27 @@ static int open_socket(runtime_t *rt)
         fprintf(stderr, "%s: %s\n", rt->prog, err.msg);
         return -1;
     }
+    if (rt->curve_secret) {
+        /* Keys and the ZAP handler first: the socket must never be bound
+         * without them, or the first clients would pass unchecked. */
+        curve_keypair_t kp;
+        curve_allow_t *allow = NULL;
+        if (curve_keypair_load(rt->curve_secret, &kp, &err) != 0 ||
+            !(allow = curve_allow_load(rt->curve_allow, &err))) {
+            fprintf(stderr, "%s: CURVE: %s\n", rt->prog, err.msg);
+            log_error("cannot load CURVE keys", "error=\"%s\"", err.msg);
+            return -1;
+        }
+        int nkeys = curve_allow_count(allow);
+        rt->zap = curve_zap_start(rt->zctx, allow, &err);
+        int rc = rt->zap ? curve_setup_server(rt->sock, &kp, &err) : -1;
+        memset(&kp, 0, sizeof kp);
+        if (rc != 0) {
+            fprintf(stderr, "%s: CURVE: %s\n", rt->prog, err.msg);
+            return -1;
+        }
+        log_info("CURVE on", "allowed_keys=%d allow=\"%s\"", nkeys, rt->curve_allow);
+    }
     if (zmq_bind(rt->sock, rt->endpoint) != 0) {
         int e = errno;
         fprintf(stderr, "%s: cannot bind %s: %s\n", rt->prog, rt->endpoint, zmq_strerror(e));
@@ -960,6 +1120,7 @@ static void close_socket(runtime_t *rt)
     if (rt->sock)
         zmq_close(rt->sock);
     rt->sock = NULL;
+    curve_zap_stop(&rt->zap);
     if (rt->zctx)
         zmq_ctx_term(rt->zctx);
     rt->zctx = NULL;
@@ -987,6 +1148,7 @@ static void install_signals(int wake_fd)
     sa.sa_flags = SA_RESTART;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
 }
 
 static void restore_signals(void)
@@ -997,6 +1159,7 @@ static void restore_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     signal_wake_fd = -1;
 }
 
@@ -1099,6 +1262,9 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
         return 1;
     }
     signal_count = 0;
+    hup_count = 0;
+    hups_seen = 0;
+    rt->started_at = now_ms();
     install_signals(rt->pipe_w);
 
     char bound[1024];
@@ -1106,10 +1272,12 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
     if (zmq_getsockopt(rt->sock, ZMQ_LAST_ENDPOINT, bound, &bound_len) != 0)
         snprintf(bound, sizeof bound, "%s", rt->endpoint);
     log_info("worker started",
-             "agent=%s endpoint=\"%s\" worker=\"%s\" jobs=%d max_frame=%lld heartbeat_ms=%d "
-             "protocol=%d.%d version=%s",
-             def->agent, bound, rt->worker_id, rt->jobs, (long long)rt->max_frame, rt->heartbeat_ms,
-             PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR, PGOPT_VERSION);
+             "agent=%s endpoint=\"%s\" worker=\"%s\" jobs=%d max_peer_jobs=%d max_frame=%lld "
+             "heartbeat_ms=%d curve=%s protocol=%d.%d version=%s",
+             def->agent, bound, rt->worker_id, rt->jobs,
+             rt->max_peer_jobs > 0 ? rt->max_peer_jobs : rt->jobs, (long long)rt->max_frame,
+             rt->heartbeat_ms, rt->zap ? "on" : "off", PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR,
+             PGOPT_VERSION);
 
     int forced = 0;
     for (;;) {
@@ -1144,12 +1312,15 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
     int abandoned = finish_jobs(rt);
     worker_counters_t *k = &rt->counters;
     log_info(forced ? "worker stopped at once" : "worker stopped",
-             "received=%llu served=%llu failed=%llu cancelled=%llu busy=%llu refused=%llu "
-             "abandoned=%d total_ms=%lld max_ms=%lld",
+             "received=%llu served=%llu failed=%llu cancelled=%llu busy=%llu peer_busy=%llu "
+             "refused=%llu auth_accepted=%llu auth_refused=%llu abandoned=%d total_ms=%lld "
+             "max_ms=%lld",
              (unsigned long long)k->received, (unsigned long long)k->served,
              (unsigned long long)k->failed, (unsigned long long)k->cancelled,
-             (unsigned long long)k->busy, (unsigned long long)k->refused, abandoned,
-             (long long)k->total_ms, (long long)k->max_ms);
+             (unsigned long long)k->busy, (unsigned long long)k->peer_busy,
+             (unsigned long long)k->refused, (unsigned long long)curve_zap_accepted(rt->zap),
+             (unsigned long long)curve_zap_refused(rt->zap), abandoned, (long long)k->total_ms,
+             (long long)k->max_ms);
     /* LINGER was 0 while serving (a dead peer must never block us); now the
      * replies just queued must actually leave before the socket closes. */
     int linger = forced ? LINGER_FORCED_MS : LINGER_GRACEFUL_MS;
