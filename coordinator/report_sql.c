@@ -1,0 +1,429 @@
+/*
+ * report_sql.c - apply.sql and rollback.sql for psql, from phase3_output.
+ *
+ * Order of apply.sql, chosen so that every step is safe on a live server and
+ * the database is never worse off if the script stops half way:
+ *   1. new indexes, CREATE INDEX CONCURRENTLY (no lock against writes; each
+ *      statement on its own, never inside a transaction block - psql runs
+ *      them so when autocommit is on, its default);
+ *   2. indexes to drop (duplicates, unused, invalid), DROP INDEX
+ *      CONCURRENTLY, only after the indexes that replace them exist, and
+ *      only when the script can re-create them (a known definition);
+ *   3. per-table storage parameters (ALTER TABLE ... SET (...): a brief
+ *      SHARE UPDATE EXCLUSIVE lock);
+ *   4. server settings (ALTER SYSTEM, cannot run in a transaction block),
+ *      then pg_reload_conf(); settings that need a restart are listed.
+ * rollback.sql undoes 4, 3, 2, 1 in that order. `\set ON_ERROR_STOP on`
+ * makes psql stop at the first failure instead of carrying on.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "coordinator/report_internal.h"
+
+/* A comment of possibly several lines, each "-- " + at most ~96 columns. */
+static void comment(rbuf_t *b, const char *prefix, const char *text)
+{
+    if (!text)
+        return;
+    const size_t width = 96;
+    rbuf_t t = {0};
+    rb_add(&t, prefix);
+    rb_add(&t, text);
+    const char *s = rb_str(&t);
+    while (*s) {
+        size_t n = strcspn(s, "\n");
+        size_t take = n;
+        if (n > width) {
+            take = width;
+            while (take > 20 && s[take] != ' ')
+                take--;
+            if (take <= 20)
+                take = width;
+        }
+        rb_add(b, "-- ");
+        for (size_t i = 0; i < take; i++)
+            rb_addn(b, (unsigned char)s[i] < 0x20 ? " " : &s[i], 1);
+        rb_add(b, "\n");
+        s += take;
+        while (*s == ' ' || *s == '\n')
+            s++;
+    }
+    rb_free(&t);
+}
+
+/* "CREATE [UNIQUE] INDEX name ON ..." -> "... INDEX CONCURRENTLY IF NOT EXISTS name ON ..."
+ * (pg_get_indexdef text has neither; a statement that has them is kept). */
+static char *concurrent_create(const char *def)
+{
+    if (!def)
+        return NULL;
+    const char *idx = strstr(def, "INDEX ");
+    size_t n = strlen(def);
+    while (n && (def[n - 1] == ';' || isspace((unsigned char)def[n - 1])))
+        n--;
+    if (!idx || strncmp(def, "CREATE ", 7) != 0 || (size_t)(idx - def) > n)
+        return r_printf("%.*s;", (int)n, def);
+    const char *after = idx + 6;
+    int has_conc = strncmp(after, "CONCURRENTLY ", 13) == 0;
+    if (has_conc)
+        after += 13;
+    int has_ine = strncmp(after, "IF NOT EXISTS ", 14) == 0;
+    if (has_ine)
+        after += 14;
+    return r_printf("%.*sINDEX CONCURRENTLY IF NOT EXISTS %.*s;", (int)(idx - def), def,
+                    (int)(n - (size_t)(after - def)), after);
+}
+
+/* The statement lines of a config_tuner script that start with prefix. */
+static void script_lines(rbuf_t *b, const char *script, const char *prefix, int *count)
+{
+    const char *s = script;
+    while (s && *s) {
+        size_t n = strcspn(s, "\n");
+        if (strncmp(s, prefix, strlen(prefix)) == 0) {
+            rb_addn(b, s, n);
+            rb_add(b, "\n");
+            (*count)++;
+        }
+        s += n;
+        if (*s == '\n')
+            s++;
+    }
+}
+
+/* Lines that are neither comments nor ALTER SYSTEM / ALTER TABLE / the
+ * reload: TimescaleDB calls (set_chunk_time_interval) and whatever else the
+ * agent adds; they go with the server settings, in the agent's order. */
+static void other_lines(rbuf_t *b, const char *script, int *count)
+{
+    const char *s = script;
+    while (s && *s) {
+        size_t n = strcspn(s, "\n");
+        if (n && strncmp(s, "--", 2) != 0 && strncmp(s, "ALTER SYSTEM", 12) != 0 &&
+            strncmp(s, "ALTER TABLE", 11) != 0 && strncmp(s, "SELECT pg_reload_conf()", 23) != 0) {
+            rb_addn(b, s, n);
+            rb_add(b, "\n");
+            (*count)++;
+        }
+        s += n;
+        if (*s == '\n')
+            s++;
+    }
+}
+
+static void header(rbuf_t *b, const json_t *p3, const char *what)
+{
+    const json_t *ct = json_object_get(p3, "config_tuner");
+    const char *cs = rj_str(ct, "apply_script");
+    /* the config tuner's script names the database and snapshot on line 1 */
+    char db[256] = "";
+    const char *m = cs ? strstr(cs, "for database ") : NULL;
+    if (m) {
+        m += 13;
+        size_t n = strcspn(m, " \n");
+        snprintf(db, sizeof db, "%.*s", (int)n, m);
+    }
+    rb_printf(b, "-- pgopt %s%s%s\n", what, db[0] ? " for database " : "", db);
+    rb_printf(b, "-- from phase3_output of %s (status %s), pgopt %s\n",
+              rj_str(p3, "timestamp") ? rj_str(p3, "timestamp") : "unknown time",
+              rj_str(p3, "status") ? rj_str(p3, "status") : "unknown", PGOPT_VERSION);
+    rb_add(b, "-- Run with psql (autocommit on, its default), connected to that database as a\n"
+              "-- role that may create indexes and run ALTER SYSTEM (a superuser):\n");
+    rb_printf(b, "--   psql -X -d DBNAME -f %s.sql\n",
+              strstr(what, "rollback") ? "rollback" : "apply");
+    rb_add(b, "-- CONCURRENTLY and ALTER SYSTEM cannot run inside a transaction block:\n"
+              "-- do not wrap this file in BEGIN/COMMIT or run it with psql -1.\n");
+    rb_add(b, "\\set ON_ERROR_STOP on\n");
+    rb_add(b, "-- index builds may outlast a statement_timeout set for applications\n"
+              "SET statement_timeout = 0;\n");
+}
+
+int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *err)
+{
+    if (!json_is_object(phase3))
+        return err_set(err, "sql scripts: phase3_output is not a JSON object");
+    rbuf_t a = {0}, r = {0};
+    rbuf_t r_idx = {0}, r_drop = {0}, r_table = {0}, r_server = {0};
+    const json_t *ia = json_object_get(phase3, "index_advisor");
+    const json_t *ct = json_object_get(phase3, "config_tuner");
+    const json_t *qr = json_object_get(phase3, "query_rewriter");
+    header(&a, phase3, "apply script");
+    header(&r, phase3, "rollback script");
+
+    /* 1. indexes to create */
+    const json_t *recs = json_object_get(ia, "recommendations");
+    size_t i;
+    const json_t *x;
+    rb_printf(&a, "\n-- 1. New indexes (%zu), most valuable first%s\n", json_array_size(recs),
+              json_is_object(ia) ? "" : " - the index advisor did not answer");
+    ritems_t items;
+    ritems_collect(ia, "index_advisor", &items);
+    for (size_t k = 0; k < items.n; k++) {
+        const ritem_t *it = &items.items[k];
+        if (strcmp(it->kind, "create index") != 0)
+            continue;
+        const json_t *rec = NULL;
+        json_array_foreach(recs, i, x)
+        {
+            if (rj_str(x, "id") && !strcmp(rj_str(x, "id"), it->id))
+                rec = x;
+        }
+        const char *create = rj_str(rec, "create_statement");
+        if (!create)
+            continue;
+        rb_add(&a, "\n");
+        char head[128];
+        if (it->priority)
+            snprintf(head, sizeof head, "%s P%d: ", it->id, it->priority);
+        else
+            snprintf(head, sizeof head, "%s: ", it->id);
+        comment(&a, head, it->evidence);
+        const char *drop =
+            rj_str(rec, "rollback") ? rj_str(rec, "rollback") : rj_str(rec, "drop_statement");
+        if (drop) {
+            comment(&a, "", "If the build fails it leaves an INVALID index behind: run");
+            comment(&a, "   ", drop);
+            comment(&a, "", "and then this statement again.");
+        }
+        if (rj_str(rec, "prerequisite"))
+            rb_printf(&a, "%s\n", rj_str(rec, "prerequisite"));
+        char *stmt =
+            strstr(create, "CONCURRENTLY") ? r_printf("%s", create) : concurrent_create(create);
+        rb_printf(&a, "%s\n", stmt ? stmt : create);
+        free(stmt);
+        if (drop)
+            rb_printf(&r_idx, "-- %s\n%s\n", it->id, drop);
+        else
+            rb_printf(&r_idx, "-- %s: no drop statement given; drop it by hand\n", it->id);
+    }
+
+    /* 2. indexes to drop */
+    rb_add(&a, "\n-- 2. Indexes to drop, now that any replacement exists\n");
+    int ndrops = 0;
+    struct {
+        const char *key, *name, *why;
+    } kinds[] = {{"duplicate_indexes", "unneeded_index", "duplicate"},
+                 {"unused_indexes_to_drop", "index", "unused"},
+                 {"invalid_indexes", "index", "invalid"}};
+    for (int kd = 0; kd < 3; kd++) {
+        json_array_foreach(json_object_get(ia, kinds[kd].key), i, x)
+        {
+            const char *drop = rj_str(x, "drop_statement");
+            const char *name = rj_str(x, kinds[kd].name);
+            if (!drop)
+                continue;
+            char *recreate = NULL;
+            if (kd == 0)
+                recreate = concurrent_create(rj_str(x, "unneeded_definition"));
+            else if (kd == 1)
+                recreate = rj_str(x, "rollback") ? concurrent_create(rj_str(x, "rollback"))
+                                                 : concurrent_create(rj_str(x, "definition"));
+            rb_add(&a, "\n");
+            char *why = NULL;
+            if (kd == 0)
+                why = r_printf("%s: %s duplicate of %s (%s)", name ? name : "?",
+                               rj_str(x, "kind") ? rj_str(x, "kind") : "a",
+                               rj_str(x, "covering_index") ? rj_str(x, "covering_index") : "?",
+                               rj_str(x, "size") ? rj_str(x, "size") : "size unknown");
+            else
+                why = r_printf("%s: %s - %s", name ? name : "?", kinds[kd].why,
+                               rj_str(x, "reason") ? rj_str(x, "reason") : "no reason given");
+            comment(&a, "", why);
+            free(why);
+            if (kd == 2) {
+                /* an invalid index serves no query; rollback does not rebuild it */
+                rb_printf(&a, "%s\n", drop);
+                rb_printf(&r_drop, "-- %s was invalid when dropped: not re-created\n",
+                          name ? name : "?");
+                ndrops++;
+            } else if (recreate) {
+                rb_printf(&a, "%s\n", drop);
+                rb_printf(&r_drop, "-- re-create %s\n%s\n", name ? name : "?", recreate);
+                ndrops++;
+            } else {
+                comment(&a, "",
+                        "its definition is not in the output, so rollback could not re-create "
+                        "it: left commented out");
+                rb_printf(&a, "-- %s\n", drop);
+            }
+            free(recreate);
+        }
+    }
+    if (!ndrops)
+        rb_add(&a, "-- none\n");
+
+    /* 3. per-table settings */
+    rb_add(&a, "\n-- 3. Per-table settings\n");
+    int ntables = 0;
+    json_array_foreach(json_object_get(ct, "per_table"), i, x)
+    {
+        if (!rj_str(x, "apply"))
+            continue;
+        rb_add(&a, "\n");
+        comment(&a, "", rj_str(x, "reason"));
+        rb_printf(&a, "%s\n", rj_str(x, "apply"));
+        if (rj_str(x, "rollback"))
+            rb_printf(&r_table, "%s\n", rj_str(x, "rollback"));
+        ntables++;
+    }
+    if (!ntables)
+        rb_add(&a, "-- none\n");
+
+    /* 4. server settings */
+    rb_add(&a, "\n-- 4. Server settings (ALTER SYSTEM writes postgresql.auto.conf)\n");
+    const char *as = rj_str(ct, "apply_script");
+    const char *rs = rj_str(ct, "rollback_script");
+    int nset = 0, nrb = 0, nother = 0, nother_rb = 0;
+    if (as) {
+        const char *gname, *name;
+        const json_t *g, *v;
+        /* the reasons, one line per changed setting, before the statements */
+        json_object_foreach((json_t *)json_object_get(ct, "postgresql"), gname, g)
+        {
+            json_object_foreach((json_t *)g, name, v)
+            {
+                if (json_is_object(v) && json_is_true(json_object_get(v, "change"))) {
+                    char *c =
+                        r_printf("%s: %s", name, rj_str(v, "reason") ? rj_str(v, "reason") : "");
+                    comment(&a, "", c);
+                    free(c);
+                }
+            }
+        }
+        script_lines(&a, as, "ALTER SYSTEM", &nset);
+        other_lines(&a, as, &nother);
+        script_lines(&r_server, rs, "ALTER SYSTEM", &nrb);
+        other_lines(&r_server, rs, &nother_rb);
+    } else {
+        rb_printf(&a, "-- none: %s\n",
+                  json_is_object(ct) ? "the config tuner gave no apply_script"
+                                     : "the config tuner did not answer");
+    }
+    if (nset || nother) {
+        rb_add(&a, "SELECT pg_reload_conf();\n");
+        const json_t *rr = json_object_get(ct, "restart_required");
+        if (json_array_size(rr)) {
+            rbuf_t names = {0};
+            json_array_foreach(rr, i, x)
+            {
+                rb_printf(&names, "%s%s", i ? ", " : "",
+                          json_string_value(x) ? json_string_value(x) : "?");
+            }
+            char *c = r_printf("Restart the server (e.g. pg_ctl restart) for %s to take effect; "
+                               "pg_settings.pending_restart shows which are waiting.",
+                               rb_str(&names));
+            comment(&a, "", c);
+            free(c);
+            rb_free(&names);
+        }
+    } else if (as) {
+        rb_add(&a, "-- none\n");
+    }
+
+    /* query rewrites are code changes: point at them, do not pretend to apply them */
+    size_t nrw = json_array_size(json_object_get(qr, "rewrites")) +
+                 json_array_size(json_object_get(qr, "sql_rewrites"));
+    if (nrw) {
+        rb_add(&a, "\n");
+        char *c = r_printf("Query rewrites (%zu) change application code or SQL text and are "
+                           "not applied by this script: see the text or HTML report.",
+                           json_array_size(json_object_get(qr, "rewrites")));
+        comment(&a, "", c);
+        free(c);
+    }
+
+    /* rollback: the reverse order */
+    rb_add(&r, "\n-- 4. Server settings back to their values before apply.sql\n");
+    if (r_server.len) {
+        rb_add(&r, rb_str(&r_server));
+        rb_add(&r, "SELECT pg_reload_conf();\n");
+        const json_t *rr = json_object_get(ct, "restart_required");
+        if (json_array_size(rr))
+            rb_add(&r, "-- restart the server again for the settings that needed one\n");
+    } else {
+        rb_add(&r, "-- none\n");
+    }
+    rb_add(&r, "\n-- 3. Per-table settings\n");
+    rb_add(&r, r_table.len ? rb_str(&r_table) : "-- none\n");
+    rb_add(&r, "\n-- 2. Re-create the dropped indexes\n");
+    rb_add(&r, r_drop.len ? rb_str(&r_drop) : "-- none\n");
+    rb_add(&r, "\n-- 1. Drop the new indexes\n");
+    rb_add(&r, r_idx.len ? rb_str(&r_idx) : "-- none\n");
+    ritems_free(&items);
+
+    int rc = 0;
+    if (a.failed || r.failed || r_idx.failed || r_drop.failed || r_table.failed || r_server.failed)
+        rc = err_set(err, "sql scripts: out of memory");
+    else if (apply && (fputs(rb_str(&a), apply) < 0 || fflush(apply) != 0))
+        rc = err_set(err, "sql scripts: writing apply.sql: %s", strerror(errno));
+    else if (rollback && (fputs(rb_str(&r), rollback) < 0 || fflush(rollback) != 0))
+        rc = err_set(err, "sql scripts: writing rollback.sql: %s", strerror(errno));
+    rb_free(&a);
+    rb_free(&r);
+    rb_free(&r_idx);
+    rb_free(&r_drop);
+    rb_free(&r_table);
+    rb_free(&r_server);
+    return rc;
+}
+
+static int write_via_tmp(const char *path, FILE **f, char *tmp, size_t n, err_t *err)
+{
+    snprintf(tmp, n, "%s.tmp", path);
+    *f = fopen(tmp, "w");
+    if (!*f)
+        return err_set(err, "cannot write %s: %s", tmp, strerror(errno));
+    return 0;
+}
+
+int report_write_sql_path(const json_t *phase3, const char *path, char *apply_out,
+                          char *rollback_out, err_t *err)
+{
+    char ap[4096], rp[4096];
+    struct stat st;
+    size_t n = strlen(path);
+    int is_dir = (stat(path, &st) == 0 && S_ISDIR(st.st_mode));
+    if (!is_dir && n && path[n - 1] == '/') {
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            return err_set(err, "cannot create directory %s: %s", path, strerror(errno));
+        is_dir = 1;
+    }
+    if (is_dir) {
+        snprintf(ap, sizeof ap, "%s%sapply.sql", path, path[n - 1] == '/' ? "" : "/");
+        snprintf(rp, sizeof rp, "%s%srollback.sql", path, path[n - 1] == '/' ? "" : "/");
+    } else {
+        snprintf(ap, sizeof ap, "%s", path);
+        size_t stem = n >= 4 && !strcasecmp(path + n - 4, ".sql") ? n - 4 : n;
+        snprintf(rp, sizeof rp, "%.*s.rollback.sql", (int)stem, path);
+    }
+    char at[4200], rt[4200];
+    FILE *fa = NULL, *fr = NULL;
+    if (write_via_tmp(ap, &fa, at, sizeof at, err) != 0)
+        return -1;
+    if (write_via_tmp(rp, &fr, rt, sizeof rt, err) != 0) {
+        fclose(fa);
+        unlink(at);
+        return -1;
+    }
+    int rc = report_write_sql(phase3, fa, fr, err);
+    if (fclose(fa) != 0 && rc == 0)
+        rc = err_set(err, "writing %s: %s", at, strerror(errno));
+    if (fclose(fr) != 0 && rc == 0)
+        rc = err_set(err, "writing %s: %s", rt, strerror(errno));
+    if (rc == 0 && (rename(at, ap) != 0 || rename(rt, rp) != 0))
+        rc = err_set(err, "renaming the scripts into place (%s): %s", ap, strerror(errno));
+    if (rc != 0) {
+        unlink(at);
+        unlink(rt);
+        return -1;
+    }
+    if (apply_out)
+        snprintf(apply_out, 4096, "%s", ap);
+    if (rollback_out)
+        snprintf(rollback_out, 4096, "%s", rp);
+    return 0;
+}
