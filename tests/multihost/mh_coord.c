@@ -12,6 +12,8 @@
  * a fresh coordinator would) and prints one JSON line per run:
  *   {"run":i, "ms":..., "agents":{"<agent>":{"status","worker","endpoint",
  *    "attempts","elapsed_ms","error"}}, "rss_kb":..., "secure":0|1}
+ * `pgopt-mh-coord keygen ...` and `pgopt-mh-coord ping ...` run the
+ * subcommands that pgopt-coordinator dispatches the same way.
  * Exit status: 0 when every run ran (whatever the agents' statuses), 1 on a
  * local failure, 2 on bad usage.
  */
@@ -26,6 +28,8 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "coordinator/fleet.h"
+#include "coordinator/keygen.h"
+#include "coordinator/ping.h"
 #include "proto/codec.h"
 #include "proto/snapshot.h"
 #include "proto/transport.h"
@@ -60,6 +64,10 @@ static int64_t ms_arg(const char *name, const char *v)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "keygen") == 0)
+        return keygen_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "ping") == 0)
+        return ping_main(argc - 1, argv + 1);
     static const struct option longopts[] = {
         {"snapshot", required_argument, NULL, 's'},
         {"worker", required_argument, NULL, 'w'},
