@@ -20,9 +20,11 @@
 #include "coordinator/fleet.h"
 #include "coordinator/history.h"
 #include "coordinator/history_cli.h"
+#include "coordinator/keygen.h"
 #include "coordinator/host.h"
 #include "coordinator/pgbouncer_ini.h"
 #include "coordinator/phase3.h"
+#include "coordinator/ping.h"
 #include "proto/codec.h"
 #include "proto/snapshot.h"
 #include "proto/transport.h"
@@ -43,9 +45,11 @@ typedef struct {
     int verbose;
     int64_t index_budget; /* 0: the index advisor's default */
     int verify;
-    int app_processes; /* 0: derived from pg_stat_activity by the config tuner */
-    const char *store; /* history store to ship (--store) */
-    int samples;       /* live counter samples (--samples), 0 = none */
+    int app_processes;        /* 0: derived from pg_stat_activity by the config tuner */
+    const char *curve_secret; /* coordinator key pair file (--curve-secret) */
+    const char *curve_server; /* workers' public key file (--curve-server) */
+    const char *store;        /* history store to ship (--store) */
+    int samples;              /* live counter samples (--samples), 0 = none */
     int interval_s;
     const char *pgbouncer_ini;
     const char *log_level;
@@ -105,6 +109,9 @@ static void usage(FILE *out)
             "      --progress-ms N      PROGRESS interval asked of workers (default 200)\n"
             "      --discover DURATION  wait for workers' PONGs (default 1s; 10s embedded)\n"
             "      --worker-jobs N      job slots of locally started workers (default 2)\n"
+            "      --curve-secret FILE  this coordinator's CURVE key pair (tcp:// workers;\n"
+            "                           also PGOPT_CURVE_SECRET); see: pgopt-coordinator keygen\n"
+            "      --curve-server FILE  the workers' CURVE public key (PGOPT_CURVE_SERVER)\n"
             "\n"
             "Other:\n"
             "  -v, --verbose            log fleet events on standard error\n"
@@ -182,6 +189,8 @@ enum {
     OPT_STORE,
     OPT_SAMPLES,
     OPT_INTERVAL,
+    OPT_CURVE_SECRET,
+    OPT_CURVE_SERVER,
 };
 
 static int parse_args(int argc, char **argv, options_t *o)
@@ -213,6 +222,8 @@ static int parse_args(int argc, char **argv, options_t *o)
         {"store", required_argument, NULL, OPT_STORE},
         {"samples", required_argument, NULL, OPT_SAMPLES},
         {"interval", required_argument, NULL, OPT_INTERVAL},
+        {"curve-secret", required_argument, NULL, OPT_CURVE_SECRET},
+        {"curve-server", required_argument, NULL, OPT_CURVE_SERVER},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
@@ -335,6 +346,12 @@ static int parse_args(int argc, char **argv, options_t *o)
             break;
         case OPT_STORE:
             o->store = optarg;
+            break;
+        case OPT_CURVE_SECRET:
+            o->curve_secret = optarg;
+            break;
+        case OPT_CURVE_SERVER:
+            o->curve_server = optarg;
             break;
         case OPT_SAMPLES:
             o->samples = atoi(optarg);
@@ -520,6 +537,10 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "snapshot") == 0)
         return history_cli_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "keygen") == 0)
+        return keygen_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "ping") == 0)
+        return ping_main(argc - 1, argv + 1);
     options_t o;
     memset(&o, 0, sizeof o);
     fleet_opts_init(&o.fleet);
@@ -548,6 +569,15 @@ int main(int argc, char **argv)
     int distributed = o.nworkers > 0 || (env_workers && *env_workers);
     if (!distributed && o.fleet.discover_ms == default_discover)
         o.fleet.discover_ms = 10000; /* local workers need a moment to bind; PONGs end it early */
+    const char *secret = o.curve_secret ? o.curve_secret : getenv("PGOPT_CURVE_SECRET");
+    const char *server = o.curve_server ? o.curve_server : getenv("PGOPT_CURVE_SERVER");
+    if ((secret && *secret) || (server && *server)) {
+        if (fleet_opts_load_curve(&o.fleet, secret, server, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator: CURVE keys: %s\n", err.msg);
+            status = EXIT_USAGE;
+            goto done;
+        }
+    }
     fleet = fleet_new(&o.fleet);
     if (!fleet) {
         fprintf(stderr, "pgopt-coordinator: out of memory\n");
@@ -566,15 +596,15 @@ int main(int argc, char **argv)
     }
 
     /* Workers reach the database for what-if analysis through target.dsn
-     * (never with a password). It stays on this machine: without CURVE
-     * (not yet available) it is not sent to workers on other hosts. */
+     * (never with a password). It is sent to workers on other hosts only
+     * over CURVE; in plaintext it stays on this machine. */
     o.collect.include_target_dsn = 1;
     snap = obtain_snapshot(&o);
     if (!snap)
         goto done;
     if (apply_user_options(&o, snap) != 0)
         goto done;
-    if (json_object_get(snap, "target") && !fleet_all_local(fleet)) {
+    if (json_object_get(snap, "target") && !fleet_is_secure(fleet)) {
         json_object_del(snap, "target");
         json_t *notes = json_object_get(json_object_get(snap, "meta"), "notes");
         if (json_is_array(notes))
