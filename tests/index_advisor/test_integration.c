@@ -52,6 +52,10 @@ static const char *schema_sql =
     "  timestamp '2024-01-01' + i * interval '2 minutes' FROM generate_series(1, 200000) i;"
     "INSERT INTO order_items SELECT i, 1 + (i::bigint * 104729) % 200000, 1 + i % 20000, 1 + i % 5"
     "  FROM generate_series(1, 400000) i;"
+    "CREATE TABLE events (id bigint PRIMARY KEY, customer_id int NOT NULL, kind int NOT NULL,"
+    "  at timestamp NOT NULL);"
+    "INSERT INTO events SELECT i, 1 + (i * 17) % 30000, i % 40, timestamp '2024-01-01' + i * "
+    "  interval '20 seconds' FROM generate_series(1, 400000) i;"
     /* planted drops */
     "CREATE INDEX idx_orders_total ON orders (total);"
     "CREATE INDEX idx_orders_total_copy ON orders (total);"
@@ -94,6 +98,28 @@ static void run_workload(PGconn *c)
         PQclear(
             PQexecParams(c, "SELECT status FROM orders WHERE id = $1", 1, NULL, p, NULL, NULL, 0));
     }
+    /* a queue: always the rare 'pending' status (2% of rows), oldest
+     * first - pg_qualstats records the constant, pg_stat_statements "$1" */
+    for (int i = 0; i < 100; i++) {
+        p[0] = "pending";
+        PQclear(PQexecParams(c,
+                             "SELECT id, customer_id, total FROM orders WHERE status = $1 ORDER "
+                             "BY created_at LIMIT 100",
+                             1, NULL, p, NULL, NULL, 0));
+    }
+    /* equality + a one-day range: (kind, at), not (at) */
+    for (int i = 0; i < 300; i++) {
+        char k[16], d1[32], d2[32];
+        snprintf(k, sizeof k, "%d", i % 40);
+        snprintf(d1, sizeof d1, "2024-02-%02d", 1 + i % 25);
+        snprintf(d2, sizeof d2, "2024-02-%02d", 2 + i % 25);
+        const char *pe[3] = {k, d1, d2};
+        PQclear(PQexecParams(c,
+                             "SELECT count(*) FROM events WHERE kind = $1 AND at BETWEEN "
+                             "$2::timestamp AND $3::timestamp",
+                             3, NULL, pe, NULL, NULL, 0));
+    }
+    p[0] = a;
     for (int i = 0; i < 20; i++) {
         snprintf(a, sizeof a, "2024-06-%02d", 1 + i);
         PQclear(PQexecParams(c,
@@ -209,6 +235,34 @@ static void test_whatif_session(void **state)
     assert_non_null(strstr(err.msg, "cannot connect"));
 }
 
+/* pg_qualstats' constvalue is not in the collector's rows yet (the lead
+ * was asked to add it): read it from the view and attach it to the matching
+ * rows, as bench/index_advisor does. */
+static void add_qualstats_constants(json_t *snap)
+{
+    PGconn *c = pgtest_connect(DB);
+    PGresult *r = PQexec(c, "SELECT queryid, uniquequalnodeid, eval_type::text, constvalue "
+                            "FROM pg_qualstats WHERE constvalue IS NOT NULL");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    json_t *rows = json_object_get(snap, "qualstats");
+    for (int i = 0; i < PQntuples(r); i++) {
+        json_int_t qid = strtoll(PQgetvalue(r, i, 0), NULL, 10);
+        json_int_t uq = strtoll(PQgetvalue(r, i, 1), NULL, 10);
+        size_t k;
+        json_t *row;
+        json_array_foreach(rows, k, row)
+        {
+            const char *et = json_string_value(json_object_get(row, "eval_type"));
+            if (json_integer_value(json_object_get(row, "queryid")) == qid &&
+                json_integer_value(json_object_get(row, "uniquequalnodeid")) == uq && et &&
+                strcmp(et, PQgetvalue(r, i, 2)) == 0)
+                json_object_set_new(row, "constvalue", json_string(PQgetvalue(r, i, 3)));
+        }
+    }
+    PQclear(r);
+    PQfinish(c);
+}
+
 static json_t *collect(void)
 {
     collect_opts_t o;
@@ -219,6 +273,7 @@ static json_t *collect(void)
     err_t err;
     if (collect_snapshot(&o, &snap, &err) != 0)
         fail_msg("collect_snapshot: %s", err.msg);
+    add_qualstats_constants(snap);
     /* the statistics are minutes old: trust them for the unused check; a
      * budget that does not bind (this database is a few MB) */
     json_object_set_new(snap, "options",
@@ -286,12 +341,31 @@ static void test_agent_on_planted_schema(void **state)
     assert_non_null(find_rec(recs, "ON public.order_items (order_id", NULL));
     assert_non_null(find_rec(recs, "ON public.customers ((lower(email)))", NULL));
     assert_non_null(find_rec(recs, "ON public.products (category", NULL));
-    /* every recommendation lowers the planner's cost of each statement it
-     * claims, checked in a session of our own */
+    /* the events statement is served; whether by (kind, at) (equality
+     * first, then range: the bench's OLTP scenario reaches it through the
+     * replace move) or by (at) depends at this size on run-to-run planner
+     * estimates of a few ms, so it is not asserted here */
+    assert_non_null(find_rec(recs, "ON public.events (", NULL));
+    /* the queue's constant comes from pg_qualstats: a partial index */
+    assert_non_null(find_rec(recs, "ON public.orders (created_at) WHERE status = 'pending'", NULL));
+    /* the claim (METHOD.md): every statement a recommendation lists costs
+     * more when that index is removed from the recommended set - checked
+     * in a session of our own, with the queue's constant bound where the
+     * text compares status with $1 (as the application sends it) */
     whatif_t *w = NULL;
     assert_int_equal(whatif_open(conninfo, 5000, &w, &err), 0);
     size_t i;
     json_t *r;
+    size_t nrecs = json_array_size(recs);
+    char(*hypo)[1024] = calloc(nrecs, sizeof *hypo);
+    unsigned *oids = calloc(nrecs, sizeof *oids);
+    json_array_foreach(recs, i, r)
+    {
+        const char *ddl = json_string_value(json_object_get(r, "create_statement"));
+        const char *on = strstr(ddl, " ON ");
+        snprintf(hypo[i], sizeof hypo[i], "CREATE INDEX%.*s", (int)(strlen(on) - 1), on);
+        assert_int_equal(whatif_index_create(w, hypo[i], &oids[i], NULL), 0);
+    }
     json_array_foreach(recs, i, r)
     {
         assert_string_equal(json_string_value(json_object_get(r, "method")), "hypopg_whatif");
@@ -301,31 +375,30 @@ static void test_agent_on_planted_schema(void **state)
         json_t *qids = json_object_get(r, "affected_queryids");
         assert_int_equal(json_array_size(qids),
                          json_integer_value(json_object_get(r, "affected_queries")));
-        /* the DDL without CONCURRENTLY and name, for hypopg */
-        char hypo[1024];
-        const char *on = strstr(ddl, " ON ");
-        snprintf(hypo, sizeof hypo, "CREATE INDEX%.*s", (int)(strlen(on) - 1), on);
         size_t k;
         json_t *q;
         json_array_foreach(qids, k, q)
         {
             const char *text = query_of(snap, json_integer_value(q));
             assert_non_null(text);
-            double before, after;
-            assert_int_equal(whatif_reset(w), 0);
-            assert_int_equal(whatif_cost(w, text, NULL, 0, NULL, &before), 0);
-            unsigned oid;
-            assert_int_equal(whatif_index_create(w, hypo, &oid, NULL), 0);
-            assert_int_equal(whatif_cost(w, text, NULL, 0, NULL, &after), 0);
-            if (!(after < before))
-                fail_msg("%s does not lower the cost of %s (%.2f -> %.2f)", hypo, text, before,
-                         after);
+            const char *pending[1] = {"pending"};
+            int bind = strstr(text, "WHERE status = $1") != NULL;
+            double with, without;
+            assert_int_equal(whatif_cost(w, text, bind ? pending : NULL, bind, NULL, &with), 0);
+            assert_int_equal(whatif_index_drop(w, oids[i]), 0);
+            assert_int_equal(whatif_cost(w, text, bind ? pending : NULL, bind, NULL, &without), 0);
+            assert_int_equal(whatif_index_create(w, hypo[i], &oids[i], NULL), 0);
+            if (!(with < without))
+                fail_msg("removing %s does not raise the cost of %s (%.2f -> %.2f)", hypo[i], text,
+                         with, without);
         }
         const char *imp = json_string_value(json_object_get(r, "estimated_improvement"));
         assert_true(atof(imp) > 1.0);
         /* size: pgopt's estimate, not hypopg's raw number */
         assert_true(json_integer_value(json_object_get(r, "storage_bytes")) > 0);
     }
+    free(hypo);
+    free(oids);
     whatif_destroy(&w);
     /* planted drops */
     json_t *dups = json_object_get(res, "duplicate_indexes");

@@ -1,21 +1,25 @@
 /* ia_select.c - workload-level index selection.
  *
  * Greedy by benefit per byte, after "Extend" (Schlosser et al.; Kossmann et
- * al., VLDB 2020): each step either adds a new candidate or replaces a chosen
- * index by a candidate that extends it (its keys are a prefix of the
- * candidate's), whichever gains the most weighted time per byte of extra
- * storage. The gain of a configuration C is
+ * al., VLDB 2020), with one more move: each step adds a new candidate,
+ * extends a chosen index (its keys are a prefix of the candidate's) or
+ * replaces a chosen index by a candidate holding its leading key at another
+ * position (a better leading order: (at) -> (kind, at)), whichever gains the
+ * most weighted time per byte of extra storage. The gain of a configuration
+ * C is
  *
  *     sum over statements s of  weight(s) x (1 - cost(s | C) / cost(s | {}))
  *
  * with weight = total_exec_time (calls x mean time) from pg_stat_statements,
  * so the unit is milliseconds of the stats window. Both costs of a ratio come
  * from the same evaluator. Steps stop when the best gain is below
- * min_gain_fraction of the workload's total time, when the storage budget is
- * spent, or when no candidate passes the write-overhead limit. At the end
- * every chosen index is re-evaluated against the final configuration minus
- * itself (interactions: a later, wider index may make an earlier one
- * useless); indexes that no longer lower any statement's cost are dropped.
+ * min_gain_fraction of the time the workload still spends, when the storage
+ * budget is spent, or when no candidate passes the write-overhead limit.
+ * After each step and at the end, chosen indexes that no longer lower any
+ * statement's cost in the configuration leave (interactions: a later, wider
+ * index may make an earlier one useless). The claim reported for each index
+ * (affected statements) is exactly that test: removing it from the final
+ * configuration raises the statement's cost (METHOD.md).
  */
 #include <math.h>
 #include <stdio.h>
