@@ -214,7 +214,7 @@ static void chart_load_by_hour(rbuf_t *b, const json_t *ai)
                   L, T + ph - ph * thr / max, W - R, T + ph - ph * thr / max);
     rb_add(b, "<text x=\"50\" y=\"234\" font-size=\"11\" fill=\"#5b6577\">");
     esc(b, rj_str(ev, "metric") ? rj_str(ev, "metric") : "load");
-    rb_add(b, "; red: peak hours (dashed: threshold)</text></svg>");
+    rb_add(b, "</text></svg>");
     const json_t *ph_list = rj_path(ai, "workload_analysis.peak_hours");
     rb_add(b, "<p>Peak hours: ");
     size_t i;
@@ -227,7 +227,7 @@ static void chart_load_by_hour(rbuf_t *b, const json_t *ai)
     }
     if (!json_array_size(ph_list))
         rb_add(b, "none above the threshold");
-    rb_add(b, " (UTC).</p></div>");
+    rb_add(b, " (UTC), in red; dashed: the agent's peak threshold.</p></div>");
 }
 
 static void chart_clusters(rbuf_t *b, const json_t *ai)
@@ -357,9 +357,9 @@ static void chart_growth(rbuf_t *b, const json_t *ai)
         char lab[16];
         strftime(lab, sizeof lab, "%Y-%m", &tm);
         rb_printf(b,
-                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" "
+                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"%s\" "
                   "fill=\"#5b6577\">%s</text>",
-                  L + pw * m / months, T + ph + 14, lab);
+                  L + pw * m / months, T + ph + 14, m == months ? "end" : "middle", lab);
     }
     /* trigger dates the agent computed */
     int ntrig = 0;
@@ -423,10 +423,9 @@ static void chart_index_impact(rbuf_t *b, const json_t *ia)
         rb_add(b, "</div>");
         return;
     }
-    if (xmax <= 0)
-        xmax = 1;
-    if (ymax <= 0)
-        ymax = 1;
+    /* headroom, so that the largest point and its label stay inside */
+    xmax = xmax > 0 ? xmax * 1.15 : 1;
+    ymax = ymax > 0 ? ymax * 1.1 : 1;
     const double W = 640, H = 250, L = 64, R = 20, T = 14, B = 44;
     const double pw = W - L - R, ph = H - T - B;
     rb_printf(b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"index impact\">", W, H);
