@@ -110,7 +110,9 @@ static void test_summary_from_snapshot(void **state)
     assert_int_equal(json_integer_value(json_object_get(f->summary, "statements")), 28);
     assert_int_equal(json_integer_value(json_object_get(f->summary, "tables")), 3);
     assert_int_equal(json_integer_value(json_object_get(f->summary, "indexes")), 7);
-    assert_null(report_snapshot_summary(json_array()) /* not an object: NULL, no crash */);
+    json_t *arr = json_array();
+    assert_null(report_snapshot_summary(arr)); /* not an object: NULL, no crash */
+    json_decref(arr);
 }
 
 static void test_text_structure(void **state)
