@@ -857,6 +857,18 @@ int report_write_path(const json_t *phase3, report_format_t fmt, const char *pat
         return report_write(phase3, fmt, stdout, o, err);
     if (fmt == REPORT_SQL)
         return report_write_sql_path(phase3, path, NULL, NULL, err);
+    /* /dev/null, a FIFO or a terminal is written in place: renaming over
+     * it would replace the device node with a regular file */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        FILE *dev = fopen(path, "w");
+        if (!dev)
+            return err_set(err, "cannot write %s: %s", path, strerror(errno));
+        int rc = report_write(phase3, fmt, dev, o, err);
+        if (fclose(dev) != 0 && rc == 0)
+            rc = err_set(err, "writing %s: %s", path, strerror(errno));
+        return rc;
+    }
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <pty.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "coordinator/report.h"
@@ -319,6 +320,12 @@ static void test_cli(void **state)
     assert_int_equal(access(out, R_OK), 0);
     snprintf(out, sizeof out, "%s/sql/rollback.sql", dir);
     assert_int_equal(access(out, R_OK), 0);
+    /* a device is written in place, never replaced by a file */
+    const char *a7[] = {"report", in, "--format", "html", "-o", "/dev/null"};
+    assert_int_equal(run_cli(6, a7), 0);
+    struct stat st;
+    assert_int_equal(stat("/dev/null", &st), 0);
+    assert_true(S_ISCHR(st.st_mode));
     const char *a3[] = {"report", in, "--format", "pdf"};
     assert_int_equal(run_cli(4, a3), 2);
     const char *a4[] = {"report", "/nonexistent/x.json"};
