@@ -90,9 +90,14 @@ static void draw(progress_t *p, int force)
         append(line, &len, " %lld/%lld", (long long)p->done, (long long)p->total);
     else if (p->done > 0)
         len += (size_t)snprintf(line + len, sizeof line - len, " %lld", (long long)p->done);
+    int shown = 0;
     for (int i = 0; i < p->ntasks && len < sizeof line - 80; i++) {
         const task_t *t = &p->tasks[i];
-        len += (size_t)snprintf(line + len, sizeof line - len, "%s %s", i ? "," : ":", t->name);
+        /* finished fine: counted in done/total, no room taken on the line */
+        if (!strcmp(t->status, "ok"))
+            continue;
+        len +=
+            (size_t)snprintf(line + len, sizeof line - len, "%s %s", shown++ ? "," : ":", t->name);
         if (t->status[0])
             len += (size_t)snprintf(line + len, sizeof line - len, " %s", t->status);
         else {

@@ -34,8 +34,9 @@ void progress_destroy(progress_t **p);
 void progress_step(progress_t *p, const char *step, int64_t done, int64_t total);
 
 /* Per-task detail within the current step (e.g. one agent: its stage and
- * counts from PROGRESS). Up to 8 tasks are shown; status NULL while running,
- * else a final word ("ok", "timeout") that stays on the line. */
+ * counts from PROGRESS). Up to 8 tasks are tracked; status NULL while
+ * running, else a final word: "ok" takes the task off the line (the step's
+ * done/total counts it), any other ("timeout", "error") stays on it. */
 void progress_task(progress_t *p, const char *task, const char *stage, int64_t done, int64_t total,
                    const char *status);
 
