@@ -1399,3 +1399,13 @@ int pysource_call_kwargs(const pysource_t *src, TSNode call, pysource_entry_fn f
         return 0;
     return argument_entries(src, args, fn, ctx, 0);
 }
+
+/* ---- imports (added for the ORM pattern analysis) ------------------- */
+
+const char *pysource_import_of(const pysource_t *src, const char *local)
+{
+    for (size_t i = 0; i < src->n_imports; i++)
+        if (strcmp(src->imports[i].local, local) == 0)
+            return src->imports[i].qualified;
+    return NULL;
+}

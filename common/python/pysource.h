@@ -174,4 +174,11 @@ json_t *pysource_eval(const pysource_t *src, TSNode expr);
 char *pysource_string_template(const pysource_t *src, TSNode expr, const char *placeholder,
                                bool *dynamic, size_t *len);
 
+/* ---- imports (added for the ORM pattern analysis) ------------------- */
+
+/* What the file's imports bind local to ("sqlalchemy.orm.selectinload"
+ * for `from sqlalchemy.orm import selectinload`), or NULL when no import
+ * binds that name. Valid as long as src. */
+const char *pysource_import_of(const pysource_t *src, const char *local);
+
 #endif

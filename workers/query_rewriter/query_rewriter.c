@@ -11,6 +11,7 @@
 
 #include "common/verify.h"
 #include "common/whatif.h"
+#include "workers/query_rewriter/qr_code.h"
 #include "workers/query_rewriter/qr_internal.h"
 
 void query_rewriter_opts_init(query_rewriter_opts_t *o)
@@ -572,6 +573,9 @@ int query_rewriter_analyze(const json_t *snapshot, const query_rewriter_opts_t *
         goto fail;
     if (qr_n1_detect(&r.cat, json_object_get(snapshot, "statements"), r.rewrites, r.notes,
                      &r.next_id) != 0)
+        goto fail;
+    /* part 2: rewrites from the application code (ORM patterns) */
+    if (qr_code_rewrites(snapshot, r.rewrites, r.notes, &r.next_id, err) != 0)
         goto fail;
     json_t *out = new_result();
     json_object_set_new(out, "rewrites", r.rewrites);

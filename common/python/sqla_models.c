@@ -1,0 +1,989 @@
+/*
+ * sqla_models.c - see sqla_models.h.
+ */
+#include "common/python/sqla_models.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    char *name;
+    bool is_async;
+} factory_t;
+
+struct sqla_project {
+    pysource_t **files;
+    size_t nfiles;
+    size_t lines;
+    char **bases; /* declarative base names (class or variable) */
+    size_t nbases;
+    bool *base_flask;
+    sqla_model_t *models;
+    size_t nmodels;
+    sqla_function_t *funcs;
+    size_t nfuncs;
+    factory_t *factories;
+    size_t nfactories;
+    bool oom;
+};
+
+static void *grow(void *arr, size_t n, size_t size, bool *oom)
+{
+    void *g = realloc(arr, (n + 1) * size);
+    if (!g)
+        *oom = true;
+    return g;
+}
+
+static TSNode field(TSNode n, const char *name)
+{
+    return ts_node_child_by_field_name(n, name, (uint32_t)strlen(name));
+}
+
+/* The last component of a dotted callee: "db.relationship" -> "relationship". */
+static bool callee_is(const pysource_t *src, TSNode call, const char *name)
+{
+    return pysource_node_is(call, "call") && pysource_call_is(src, call, name);
+}
+
+static char *str_value(const pysource_t *src, TSNode expr)
+{
+    if (ts_node_is_null(expr))
+        return NULL;
+    json_t *v = pysource_eval(src, expr);
+    char *out = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+    json_decref(v);
+    return out;
+}
+
+static int bool_value(const pysource_t *src, TSNode expr)
+{
+    if (ts_node_is_null(expr))
+        return -1;
+    json_t *v = pysource_eval(src, expr);
+    int out = json_is_boolean(v) ? json_is_true(v) : -1;
+    json_decref(v);
+    return out;
+}
+
+/* ---- pass 1: bases, factories, functions ------------------------------ */
+
+static bool is_base_name(const sqla_project_t *p, const char *name, bool *flask)
+{
+    for (size_t i = 0; i < p->nbases; i++)
+        if (strcmp(p->bases[i], name) == 0) {
+            if (flask)
+                *flask = p->base_flask[i];
+            return true;
+        }
+    return false;
+}
+
+static void add_base(sqla_project_t *p, const char *name, bool flask)
+{
+    if (is_base_name(p, name, NULL))
+        return;
+    char **b = grow(p->bases, p->nbases, sizeof *b, &p->oom);
+    if (!b)
+        return;
+    p->bases = b;
+    bool *f = grow(p->base_flask, p->nbases, sizeof *f, &p->oom);
+    if (!f)
+        return;
+    p->base_flask = f;
+    p->bases[p->nbases] = strdup(name);
+    p->base_flask[p->nbases] = flask;
+    if (!p->bases[p->nbases]) {
+        p->oom = true;
+        return;
+    }
+    p->nbases++;
+}
+
+static void add_factory(sqla_project_t *p, const char *name, bool is_async)
+{
+    factory_t *f = grow(p->factories, p->nfactories, sizeof *f, &p->oom);
+    if (!f)
+        return;
+    p->factories = f;
+    f[p->nfactories].name = strdup(name);
+    f[p->nfactories].is_async = is_async;
+    if (f[p->nfactories].name)
+        p->nfactories++;
+}
+
+static bool decorated_property(const pysource_t *src, TSNode def)
+{
+    TSNode parent = ts_node_parent(def);
+    if (!pysource_node_is(parent, "decorated_definition"))
+        return false;
+    uint32_t n = ts_node_named_child_count(parent);
+    for (uint32_t i = 0; i < n; i++) {
+        TSNode d = ts_node_named_child(parent, i);
+        if (!pysource_node_is(d, "decorator"))
+            continue;
+        TSNode e = ts_node_named_child(d, 0);
+        char *name = pysource_dotted_name(src, e);
+        if (!name)
+            continue;
+        const char *last = strrchr(name, '.');
+        last = last ? last + 1 : name;
+        bool yes = strcmp(last, "property") == 0 || strcmp(last, "cached_property") == 0 ||
+                   strcmp(last, "hybrid_property") == 0;
+        free(name);
+        if (yes)
+            return true;
+    }
+    return false;
+}
+
+typedef struct {
+    sqla_project_t *p;
+    size_t file;
+    const char *cls;
+} index_ctx_t;
+
+static void index_block(index_ctx_t *c, TSNode block);
+
+static void index_statement(index_ctx_t *c, TSNode st)
+{
+    const pysource_t *src = c->p->files[c->file];
+    if (pysource_node_is(st, "decorated_definition")) {
+        index_statement(c, field(st, "definition"));
+        return;
+    }
+    if (pysource_node_is(st, "function_definition")) {
+        sqla_function_t *f = grow(c->p->funcs, c->p->nfuncs, sizeof *f, &c->p->oom);
+        if (!f)
+            return;
+        c->p->funcs = f;
+        sqla_function_t *fn = &f[c->p->nfuncs];
+        memset(fn, 0, sizeof *fn);
+        fn->name = pysource_node_text(src, field(st, "name"));
+        fn->cls = c->cls ? strdup(c->cls) : NULL;
+        fn->file = c->file;
+        fn->node = st;
+        fn->property = c->cls && decorated_property(src, st);
+        fn->is_async =
+            ts_node_child_count(st) > 0 && strcmp(ts_node_type(ts_node_child(st, 0)), "async") == 0;
+        if (!fn->name) {
+            c->p->oom = true;
+            return;
+        }
+        c->p->nfuncs++;
+        /* nested functions are indexed too (module-level lookup skips them
+         * only by name clash, which sqla_project_function reports as ambiguous) */
+        index_ctx_t inner = {c->p, c->file, NULL};
+        index_block(&inner, field(st, "body"));
+        return;
+    }
+    if (pysource_node_is(st, "class_definition")) {
+        char *name = pysource_node_text(src, field(st, "name"));
+        if (!name) {
+            c->p->oom = true;
+            return;
+        }
+        /* class X(DeclarativeBase) declares a base */
+        TSNode sup = field(st, "superclasses");
+        uint32_t n = ts_node_is_null(sup) ? 0 : ts_node_named_child_count(sup);
+        for (uint32_t i = 0; i < n; i++) {
+            TSNode s = ts_node_named_child(sup, i);
+            char *q = pysource_qualified_name(src, s, NULL);
+            if (q) {
+                const char *last = strrchr(q, '.');
+                last = last ? last + 1 : q;
+                if (strcmp(last, "DeclarativeBase") == 0 ||
+                    strcmp(last, "DeclarativeBaseNoMeta") == 0)
+                    add_base(c->p, name, false);
+                free(q);
+            }
+        }
+        index_ctx_t inner = {c->p, c->file, name};
+        index_block(&inner, field(st, "body"));
+        free(name);
+        return;
+    }
+    if (pysource_node_is(st, "expression_statement")) {
+        TSNode a = ts_node_named_child(st, 0);
+        if (!pysource_node_is(a, "assignment"))
+            return;
+        TSNode left = field(a, "left"), right = field(a, "right");
+        if (!pysource_node_is(left, "identifier") || !pysource_node_is(right, "call"))
+            return;
+        char *name = pysource_node_text(src, left);
+        if (!name)
+            return;
+        if (callee_is(src, right, "declarative_base") || callee_is(src, right, "generate_base"))
+            add_base(c->p, name, false);
+        else if (callee_is(src, right, "async_sessionmaker"))
+            add_factory(c->p, name, true);
+        else if (callee_is(src, right, "sessionmaker")) {
+            TSNode cls = pysource_call_kwarg(src, right, "class_");
+            bool is_async =
+                !ts_node_is_null(cls) && pysource_node_text_is(src, cls, "AsyncSession");
+            add_factory(c->p, name, is_async);
+        }
+        free(name);
+        return;
+    }
+    /* statements with blocks at module level (if TYPE_CHECKING:, try:) */
+    if (pysource_node_is(st, "if_statement") || pysource_node_is(st, "try_statement") ||
+        pysource_node_is(st, "with_statement")) {
+        uint32_t n = ts_node_named_child_count(st);
+        for (uint32_t i = 0; i < n; i++) {
+            TSNode ch = ts_node_named_child(st, i);
+            if (pysource_node_is(ch, "block"))
+                index_block(c, ch);
+            else if (!pysource_node_is(ch, "comment")) {
+                uint32_t m = ts_node_named_child_count(ch);
+                for (uint32_t k = 0; k < m; k++)
+                    if (pysource_node_is(ts_node_named_child(ch, k), "block"))
+                        index_block(c, ts_node_named_child(ch, k));
+            }
+        }
+    }
+}
+
+static void index_block(index_ctx_t *c, TSNode block)
+{
+    if (ts_node_is_null(block))
+        return;
+    uint32_t n = ts_node_named_child_count(block);
+    for (uint32_t i = 0; i < n && !c->p->oom; i++)
+        index_statement(c, ts_node_named_child(block, i));
+}
+
+/* ---- pass 2: models -------------------------------------------------- */
+
+static sqla_model_t *find_model(sqla_project_t *p, const char *name)
+{
+    for (size_t i = 0; i < p->nmodels; i++)
+        if (strcmp(p->models[i].name, name) == 0)
+            return &p->models[i];
+    return NULL;
+}
+
+static char *snake_case(const char *name)
+{
+    size_t n = strlen(name);
+    char *out = malloc(2 * n + 1);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if (isupper(ch)) {
+            if (i > 0 && (islower((unsigned char)name[i - 1]) ||
+                          (i + 1 < n && islower((unsigned char)name[i + 1]))))
+                out[k++] = '_';
+            out[k++] = (char)tolower(ch);
+        } else {
+            out[k++] = (char)ch;
+        }
+    }
+    out[k] = 0;
+    return out;
+}
+
+/* The target class of relationship("Order") / relationship(Order) /
+ * relationship(lambda: Order); NULL when it cannot be read. */
+static char *rel_target(const pysource_t *src, TSNode call)
+{
+    TSNode a = pysource_call_arg(src, call, 0);
+    if (ts_node_is_null(a))
+        a = pysource_call_kwarg(src, call, "argument");
+    if (ts_node_is_null(a))
+        return NULL;
+    if (pysource_node_is(a, "lambda"))
+        a = field(a, "body");
+    char *s = str_value(src, a);
+    if (!s)
+        s = pysource_dotted_name(src, a);
+    if (s) {
+        /* "app.models.Order" names the class by its module path */
+        char *dot = strrchr(s, '.');
+        if (dot)
+            memmove(s, dot + 1, strlen(dot + 1) + 1);
+    }
+    return s;
+}
+
+static sqla_lazy_t lazy_kind(const char *text)
+{
+    if (!text || strcmp(text, "select") == 0 || strcmp(text, "True") == 0)
+        return SQLA_LAZY_SELECT;
+    if (strcmp(text, "joined") == 0 || strcmp(text, "selectin") == 0 ||
+        strcmp(text, "subquery") == 0 || strcmp(text, "immediate") == 0 ||
+        strcmp(text, "False") == 0)
+        return SQLA_LAZY_EAGER;
+    if (strcmp(text, "dynamic") == 0 || strcmp(text, "write_only") == 0)
+        return SQLA_LAZY_DYNAMIC;
+    return SQLA_LAZY_NONE;
+}
+
+static char *lazy_literal(const pysource_t *src, TSNode v)
+{
+    if (ts_node_is_null(v))
+        return NULL;
+    json_t *j = pysource_eval(src, v);
+    char *out = NULL;
+    if (json_is_string(j))
+        out = strdup(json_string_value(j));
+    else if (json_is_boolean(j))
+        out = strdup(json_is_true(j) ? "True" : "False");
+    else if (json_is_null(j))
+        out = strdup("noload"); /* lazy=None is noload */
+    json_decref(j);
+    return out;
+}
+
+/* Mapped[List["X"]] -> collection (1); Mapped["X"] / Mapped[Optional[X]] -> 0;
+ * no annotation -> -1. */
+typedef struct {
+    int collection;
+} annot_ctx_t;
+
+static pysource_walk_t annot_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    annot_ctx_t *a = ctx;
+    if (pysource_node_is(n, "identifier")) {
+        if (pysource_node_text_is(src, n, "List") || pysource_node_text_is(src, n, "list") ||
+            pysource_node_text_is(src, n, "Set") || pysource_node_text_is(src, n, "set") ||
+            pysource_node_text_is(src, n, "Sequence") ||
+            pysource_node_text_is(src, n, "WriteOnlyMapped") ||
+            pysource_node_text_is(src, n, "DynamicMapped")) {
+            a->collection = 1;
+            return PYSOURCE_WALK_STOP;
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* The class a Mapped[...] annotation names: Mapped["Author"],
+ * Mapped[List["Book"]], Mapped[Optional[Publisher]]. */
+typedef struct {
+    char *name;
+} annot_target_t;
+
+static pysource_walk_t annot_target_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    annot_target_t *a = ctx;
+    const char *wrappers[] = {"Mapped",        "List",   "list",     "Optional",
+                              "Set",           "set",    "Sequence", "WriteOnlyMapped",
+                              "DynamicMapped", "typing", "None"};
+    if (pysource_node_is(n, "string")) {
+        char *v = str_value(src, n);
+        if (v) {
+            free(a->name);
+            a->name = v;
+        }
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    }
+    if (pysource_node_is(n, "identifier")) {
+        for (size_t i = 0; i < sizeof wrappers / sizeof *wrappers; i++)
+            if (pysource_node_text_is(src, n, wrappers[i]))
+                return PYSOURCE_WALK_CONTINUE;
+        free(a->name);
+        a->name = pysource_node_text(src, n);
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static void add_rel(sqla_project_t *p, sqla_model_t *m, sqla_relationship_t *r)
+{
+    sqla_relationship_t *g = grow(m->rels, m->nrels, sizeof *g, &p->oom);
+    if (!g) {
+        free(r->name);
+        free(r->target);
+        free(r->lazy_text);
+        free(r->secondary);
+        free(r->back_populates);
+        return;
+    }
+    m->rels = g;
+    m->rels[m->nrels++] = *r;
+}
+
+static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *src, const char *attr,
+                        TSNode call)
+{
+    sqla_column_t col;
+    memset(&col, 0, sizeof col);
+    col.attr = strdup(attr);
+    TSNode args = field(call, "arguments");
+    uint32_t n = ts_node_is_null(args) ? 0 : ts_node_named_child_count(args);
+    for (uint32_t i = 0; i < n; i++) {
+        TSNode a = ts_node_named_child(args, i);
+        if (i == 0 && pysource_node_is(a, "string") && !col.column)
+            col.column = str_value(src, a);
+        if (callee_is(src, a, "ForeignKey")) {
+            char *ref = str_value(src, pysource_call_arg(src, a, 0));
+            if (!ref) {
+                /* ForeignKey(User.id) */
+                char *d = pysource_dotted_name(src, pysource_call_arg(src, a, 0));
+                if (d) {
+                    char *dot = strrchr(d, '.');
+                    if (dot) {
+                        *dot = 0;
+                        const sqla_model_t *t = find_model(p, d);
+                        col.fk_table = t && t->table ? strdup(t->table) : strdup(d);
+                        col.fk_column = strdup(dot + 1);
+                    }
+                    free(d);
+                }
+            } else {
+                char *dot = strrchr(ref, '.');
+                if (dot) {
+                    *dot = 0;
+                    const char *tbl = strrchr(ref, '.'); /* schema.table.column */
+                    col.fk_table = strdup(tbl ? tbl + 1 : ref);
+                    col.fk_column = strdup(dot + 1);
+                }
+                free(ref);
+            }
+        }
+    }
+    col.primary_key = bool_value(src, pysource_call_kwarg(src, call, "primary_key")) == 1;
+    TSNode nm = pysource_call_kwarg(src, call, "name");
+    if (!col.column && !ts_node_is_null(nm))
+        col.column = str_value(src, nm);
+    if (!col.column)
+        col.column = strdup(attr);
+    sqla_column_t *g = grow(m->columns, m->ncolumns, sizeof *g, &p->oom);
+    if (!g || !col.attr || !col.column) {
+        free(col.attr);
+        free(col.column);
+        free(col.fk_table);
+        free(col.fk_column);
+        p->oom = true;
+        return;
+    }
+    m->columns = g;
+    m->columns[m->ncolumns++] = col;
+}
+
+/* Reads the class body of model m. Relationship collection-ness that
+ * depends on foreign keys is settled later (resolve_rels), since the
+ * target's table may be declared after. */
+static void read_model_body(sqla_project_t *p, sqla_model_t *m, const pysource_t *src, TSNode body,
+                            int *rel_annot)
+{
+    uint32_t n = ts_node_named_child_count(body);
+    for (uint32_t i = 0; i < n; i++) {
+        TSNode st = ts_node_named_child(body, i);
+        if (!pysource_node_is(st, "expression_statement"))
+            continue;
+        TSNode a = ts_node_named_child(st, 0);
+        if (!pysource_node_is(a, "assignment"))
+            continue;
+        TSNode left = field(a, "left"), right = field(a, "right"), type = field(a, "type");
+        if (!pysource_node_is(left, "identifier") || ts_node_is_null(right))
+            continue;
+        char *attr = pysource_node_text(src, left);
+        if (!attr)
+            continue;
+        if (strcmp(attr, "__tablename__") == 0) {
+            free(m->table);
+            m->table = str_value(src, right);
+        } else if (strcmp(attr, "__table__") == 0 && callee_is(src, right, "Table")) {
+            free(m->table);
+            m->table = str_value(src, pysource_call_arg(src, right, 0));
+        } else if (callee_is(src, right, "Column") || callee_is(src, right, "mapped_column")) {
+            read_column(p, m, src, attr, right);
+        } else if (callee_is(src, right, "relationship") || callee_is(src, right, "relation")) {
+            sqla_relationship_t r;
+            memset(&r, 0, sizeof r);
+            r.name = strdup(attr);
+            r.target = rel_target(src, right);
+            if (!r.target && !ts_node_is_null(type)) {
+                annot_target_t at = {NULL};
+                pysource_walk(src, type, annot_target_visit, &at);
+                r.target = at.name;
+            }
+            r.lazy_text = lazy_literal(src, pysource_call_kwarg(src, right, "lazy"));
+            r.lazy = lazy_kind(r.lazy_text);
+            TSNode sec = pysource_call_kwarg(src, right, "secondary");
+            r.secondary = ts_node_is_null(sec) ? NULL : pysource_node_text(src, sec);
+            r.back_populates = str_value(src, pysource_call_kwarg(src, right, "back_populates"));
+            r.line = pysource_node_line(st);
+            int uselist = bool_value(src, pysource_call_kwarg(src, right, "uselist"));
+            int annot = -1;
+            if (!ts_node_is_null(type)) {
+                annot_ctx_t ac = {0};
+                pysource_walk(src, type, annot_visit, &ac);
+                annot = ac.collection;
+            }
+            /* -1: decide from foreign keys once every model is known */
+            r.collection = uselist >= 0 ? uselist : annot >= 0 ? annot : r.secondary ? 1 : 0;
+            rel_annot[m->nrels] = uselist >= 0 || annot >= 0 || r.secondary ? 1 : 0;
+            /* backref="name" or backref("name", lazy=...) on the other side */
+            TSNode br = pysource_call_kwarg(src, right, "backref");
+            char *brname = NULL, *brlazy = NULL;
+            if (callee_is(src, br, "backref")) {
+                brname = str_value(src, pysource_call_arg(src, br, 0));
+                brlazy = lazy_literal(src, pysource_call_kwarg(src, br, "lazy"));
+            } else if (!ts_node_is_null(br)) {
+                brname = str_value(src, br);
+            }
+            if (r.name && r.target) {
+                add_rel(p, m, &r);
+                if (brname) {
+                    /* stored on this model for now; moved to the target in resolve_rels */
+                    sqla_relationship_t b;
+                    memset(&b, 0, sizeof b);
+                    b.name = brname;
+                    b.target = strdup(m->name);
+                    b.lazy_text = brlazy;
+                    b.lazy = lazy_kind(brlazy);
+                    b.from_backref = true;
+                    b.back_populates = strdup(attr);
+                    b.secondary = r.secondary ? strdup(r.secondary) : NULL;
+                    b.line = r.line;
+                    brname = brlazy = NULL;
+                    add_rel(p, m, &b);
+                }
+            } else {
+                free(r.name);
+                free(r.target);
+                free(r.lazy_text);
+                free(r.secondary);
+                free(r.back_populates);
+            }
+            free(brname);
+            free(brlazy);
+        }
+        free(attr);
+        if (m->nrels >= 255)
+            break;
+    }
+}
+
+static bool has_fk_to(const sqla_model_t *m, const char *table)
+{
+    for (size_t i = 0; i < m->ncolumns; i++)
+        if (m->columns[i].fk_table && table && strcmp(m->columns[i].fk_table, table) == 0)
+            return true;
+    return false;
+}
+
+typedef struct {
+    size_t model;
+    int decided[256];
+} pending_t;
+
+static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npending)
+{
+    /* a class is a model when one of its bases is a declarative base or a
+     * model; iterate until no new class is found (bases may come later in
+     * the file order) */
+    bool changed = true;
+    while (changed && !p->oom) {
+        changed = false;
+        for (size_t f = 0; f < p->nfiles; f++) {
+            const pysource_t *src = p->files[f];
+            TSNode root = pysource_root(src);
+            uint32_t n = ts_node_named_child_count(root);
+            for (uint32_t i = 0; i < n; i++) {
+                TSNode st = ts_node_named_child(root, i);
+                if (pysource_node_is(st, "decorated_definition"))
+                    st = field(st, "definition");
+                if (!pysource_node_is(st, "class_definition"))
+                    continue;
+                char *name = pysource_node_text(src, field(st, "name"));
+                if (!name || find_model(p, name) || is_base_name(p, name, NULL)) {
+                    free(name);
+                    continue;
+                }
+                TSNode sup = field(st, "superclasses");
+                uint32_t ns = ts_node_is_null(sup) ? 0 : ts_node_named_child_count(sup);
+                bool model = false, flask = false;
+                for (uint32_t s = 0; s < ns && !model; s++) {
+                    TSNode b = ts_node_named_child(sup, s);
+                    char *d = pysource_dotted_name(src, b);
+                    if (!d)
+                        continue;
+                    const char *last = strrchr(d, '.');
+                    if (last && strcmp(last, ".Model") == 0) {
+                        model = flask = true;
+                    } else if (is_base_name(p, d, &flask)) {
+                        model = true;
+                    } else {
+                        sqla_model_t *parent = find_model(p, last ? last + 1 : d);
+                        if (parent) {
+                            model = true;
+                            flask = parent->flask;
+                        }
+                    }
+                    free(d);
+                }
+                /* __abstract__ = True: an intermediate base, not mapped */
+                TSNode body = field(st, "body");
+                bool abstract = false;
+                uint32_t nb = ts_node_named_child_count(body);
+                for (uint32_t b = 0; b < nb; b++) {
+                    TSNode a = ts_node_named_child(ts_node_named_child(body, b), 0);
+                    if (pysource_node_is(a, "assignment") &&
+                        pysource_node_text_is(src, field(a, "left"), "__abstract__") &&
+                        bool_value(src, field(a, "right")) == 1)
+                        abstract = true;
+                }
+                if (model && abstract) {
+                    add_base(p, name, flask);
+                    changed = true;
+                } else if (model) {
+                    sqla_model_t *g = grow(p->models, p->nmodels, sizeof *g, &p->oom);
+                    pending_t *pg = grow(*pending, *npending, sizeof *pg, &p->oom);
+                    if (pg)
+                        *pending = pg;
+                    if (!g || !pg) {
+                        free(name);
+                        return;
+                    }
+                    p->models = g;
+                    sqla_model_t *m = &p->models[p->nmodels];
+                    memset(m, 0, sizeof *m);
+                    m->name = name;
+                    name = NULL;
+                    m->file = f;
+                    m->line = pysource_node_line(st);
+                    m->flask = flask;
+                    memset(&(*pending)[*npending], 0, sizeof **pending);
+                    (*pending)[*npending].model = p->nmodels;
+                    read_model_body(p, m, src, body, (*pending)[*npending].decided);
+                    if (!m->table && m->flask)
+                        m->table = snake_case(m->name);
+                    p->nmodels++;
+                    (*npending)++;
+                    changed = true;
+                }
+                free(name);
+            }
+        }
+    }
+}
+
+/* Settles collection-ness from foreign keys and moves backrefs to their
+ * target models. */
+static void resolve_rels(sqla_project_t *p, pending_t *pending, size_t npending)
+{
+    for (size_t k = 0; k < npending; k++) {
+        sqla_model_t *m = &p->models[pending[k].model];
+        for (size_t i = 0; i < m->nrels && i < 256; i++) {
+            sqla_relationship_t *r = &m->rels[i];
+            if (r->from_backref || pending[k].decided[i])
+                continue;
+            const sqla_model_t *t = find_model(p, r->target);
+            r->collection = !(t && has_fk_to(m, t->table));
+        }
+    }
+    for (size_t k = 0; k < p->nmodels; k++) {
+        sqla_model_t *m = &p->models[k];
+        for (size_t i = 0; i < m->nrels;) {
+            sqla_relationship_t *r = &m->rels[i];
+            if (!r->from_backref || strcmp(r->target, m->name) != 0) {
+                i++;
+                continue;
+            }
+            /* the backref's owner is the forward relationship's target */
+            const sqla_relationship_t *fwd = sqla_model_relationship(m, r->back_populates);
+            sqla_model_t *owner = fwd ? find_model(p, fwd->target) : NULL;
+            sqla_relationship_t moved = *r;
+            memmove(&m->rels[i], &m->rels[i + 1], (m->nrels - i - 1) * sizeof *r);
+            m->nrels--;
+            if (owner && !sqla_model_relationship(owner, moved.name)) {
+                moved.collection = fwd->secondary ? true : !fwd->collection;
+                add_rel(p, owner, &moved);
+                if (owner == m)
+                    i = 0;
+            } else {
+                free(moved.name);
+                free(moved.target);
+                free(moved.lazy_text);
+                free(moved.secondary);
+                free(moved.back_populates);
+            }
+        }
+    }
+}
+
+/* ---- lifecycle ------------------------------------------------------- */
+
+sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
+{
+    sqla_project_t *p = calloc(1, sizeof *p);
+    if (!p) {
+        err_set(err, "sqla_project: out of memory");
+        return NULL;
+    }
+    if (code && !json_is_array(code)) {
+        err_set(err, "code section: expected an array of {path, content}");
+        goto fail;
+    }
+    size_t n = json_array_size(code);
+    p->files = calloc(n ? n : 1, sizeof *p->files);
+    if (!p->files) {
+        err_set(err, "sqla_project: out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(code, i);
+        const char *path = json_string_value(json_object_get(e, "path"));
+        const json_t *content = json_object_get(e, "content");
+        if (!json_is_object(e) || !path || !json_is_string(content)) {
+            err_set(err, "code[%zu]: expected a map with string path and content", i);
+            goto fail;
+        }
+        size_t len = strlen(path);
+        if (len < 3 || strcmp(path + len - 3, ".py") != 0)
+            continue;
+        pysource_t *src =
+            pysource_parse(path, json_string_value(content), json_string_length(content), err);
+        if (!src)
+            goto fail;
+        size_t clen;
+        const char *c = pysource_content(src, &clen);
+        const char *nl = c;
+        size_t lines = clen > 0 && c[clen - 1] != '\n' ? 1 : 0;
+        while ((nl = memchr(nl, '\n', clen - (size_t)(nl - c))) != NULL) {
+            lines++;
+            nl++;
+        }
+        p->lines += lines;
+        p->files[p->nfiles++] = src;
+    }
+    for (size_t f = 0; f < p->nfiles && !p->oom; f++) {
+        index_ctx_t c = {p, f, NULL};
+        index_block(&c, pysource_root(p->files[f]));
+    }
+    pending_t *pending = NULL;
+    size_t npending = 0;
+    if (!p->oom)
+        collect_models(p, &pending, &npending);
+    if (!p->oom)
+        resolve_rels(p, pending, npending);
+    free(pending);
+    if (p->oom) {
+        err_set(err, "sqla_project: out of memory");
+        goto fail;
+    }
+    return p;
+fail:
+    sqla_project_destroy(&p);
+    return NULL;
+}
+
+void sqla_project_destroy(sqla_project_t **pp)
+{
+    if (!pp || !*pp)
+        return;
+    sqla_project_t *p = *pp;
+    for (size_t i = 0; i < p->nfiles; i++)
+        pysource_destroy(&p->files[i]);
+    free(p->files);
+    for (size_t i = 0; i < p->nbases; i++)
+        free(p->bases[i]);
+    free(p->bases);
+    free(p->base_flask);
+    for (size_t i = 0; i < p->nmodels; i++) {
+        sqla_model_t *m = &p->models[i];
+        free(m->name);
+        free(m->table);
+        for (size_t k = 0; k < m->ncolumns; k++) {
+            free(m->columns[k].attr);
+            free(m->columns[k].column);
+            free(m->columns[k].fk_table);
+            free(m->columns[k].fk_column);
+        }
+        free(m->columns);
+        for (size_t k = 0; k < m->nrels; k++) {
+            free(m->rels[k].name);
+            free(m->rels[k].target);
+            free(m->rels[k].lazy_text);
+            free(m->rels[k].secondary);
+            free(m->rels[k].back_populates);
+        }
+        free(m->rels);
+    }
+    free(p->models);
+    for (size_t i = 0; i < p->nfuncs; i++) {
+        free(p->funcs[i].name);
+        free(p->funcs[i].cls);
+    }
+    free(p->funcs);
+    for (size_t i = 0; i < p->nfactories; i++)
+        free(p->factories[i].name);
+    free(p->factories);
+    free(p);
+    *pp = NULL;
+}
+
+/* ---- queries --------------------------------------------------------- */
+
+size_t sqla_project_file_count(const sqla_project_t *p)
+{
+    return p->nfiles;
+}
+
+const pysource_t *sqla_project_file(const sqla_project_t *p, size_t i)
+{
+    return i < p->nfiles ? p->files[i] : NULL;
+}
+
+size_t sqla_project_line_count(const sqla_project_t *p)
+{
+    return p->lines;
+}
+
+size_t sqla_project_model_count(const sqla_project_t *p)
+{
+    return p->nmodels;
+}
+
+const sqla_model_t *sqla_project_model_at(const sqla_project_t *p, size_t i)
+{
+    return i < p->nmodels ? &p->models[i] : NULL;
+}
+
+const sqla_model_t *sqla_project_model(const sqla_project_t *p, const char *name)
+{
+    return name ? find_model((sqla_project_t *)p, name) : NULL;
+}
+
+const sqla_relationship_t *sqla_model_relationship(const sqla_model_t *m, const char *attr)
+{
+    if (!m || !attr)
+        return NULL;
+    for (size_t i = 0; i < m->nrels; i++)
+        if (strcmp(m->rels[i].name, attr) == 0)
+            return &m->rels[i];
+    return NULL;
+}
+
+const sqla_column_t *sqla_model_column(const sqla_model_t *m, const char *attr)
+{
+    if (!m || !attr)
+        return NULL;
+    for (size_t i = 0; i < m->ncolumns; i++)
+        if (strcmp(m->columns[i].attr, attr) == 0)
+            return &m->columns[i];
+    return NULL;
+}
+
+const char *sqla_model_pk(const sqla_model_t *m)
+{
+    for (size_t i = 0; m && i < m->ncolumns; i++)
+        if (m->columns[i].primary_key)
+            return m->columns[i].attr;
+    return "id";
+}
+
+/* Whether a file's path is the module a dotted hint names: "app.services"
+ * matches app/services.py and app/services/__init__.py (as a suffix, since
+ * the code root may sit above or below the package root). */
+static bool path_is_module(const char *path, const char *module)
+{
+    char buf[512];
+    size_t n = strlen(module);
+    if (n + 16 >= sizeof buf)
+        return false;
+    for (size_t i = 0; i <= n; i++)
+        buf[i] = module[i] == '.' ? '/' : module[i];
+    size_t pl = strlen(path);
+    const char *suffixes[] = {".py", "/__init__.py"};
+    for (int s = 0; s < 2; s++) {
+        char want[540];
+        snprintf(want, sizeof want, "%s%s", buf, suffixes[s]);
+        size_t wl = strlen(want);
+        if (pl >= wl && strcmp(path + pl - wl, want) == 0 && (pl == wl || path[pl - wl - 1] == '/'))
+            return true;
+    }
+    return false;
+}
+
+const sqla_function_t *sqla_project_function(const sqla_project_t *p, const char *name,
+                                             const char *cls, size_t prefer_file,
+                                             const char *module_hint)
+{
+    const sqla_function_t *found = NULL;
+    int count = 0;
+    for (size_t i = 0; i < p->nfuncs; i++) {
+        const sqla_function_t *f = &p->funcs[i];
+        if (strcmp(f->name, name) != 0)
+            continue;
+        if (cls ? !f->cls || strcmp(f->cls, cls) != 0 : f->cls != NULL)
+            continue;
+        if (module_hint && path_is_module(pysource_path(p->files[f->file]), module_hint))
+            return f;
+        if (f->file == prefer_file && !module_hint)
+            return f;
+        found = f;
+        count++;
+    }
+    return count == 1 ? found : NULL;
+}
+
+bool sqla_project_session_factory(const sqla_project_t *p, const char *name, bool *is_async)
+{
+    for (size_t i = 0; i < p->nfactories; i++)
+        if (strcmp(p->factories[i].name, name) == 0) {
+            if (is_async)
+                *is_async = p->factories[i].is_async;
+            return true;
+        }
+    if (strcmp(name, "Session") == 0 || strcmp(name, "AsyncSession") == 0) {
+        if (is_async)
+            *is_async = name[0] == 'A';
+        return true;
+    }
+    return false;
+}
+
+static const char *lazy_name(sqla_lazy_t l)
+{
+    switch (l) {
+    case SQLA_LAZY_SELECT:
+        return "select";
+    case SQLA_LAZY_EAGER:
+        return "eager";
+    case SQLA_LAZY_DYNAMIC:
+        return "dynamic";
+    default:
+        return "none";
+    }
+}
+
+json_t *sqla_project_models_json(const sqla_project_t *p)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < p->nmodels; i++) {
+        const sqla_model_t *m = &p->models[i];
+        json_t *cols = json_array(), *rels = json_array();
+        for (size_t k = 0; k < m->ncolumns; k++) {
+            const sqla_column_t *c = &m->columns[k];
+            char fk[300] = "";
+            if (c->fk_table)
+                snprintf(fk, sizeof fk, "%s.%s", c->fk_table, c->fk_column ? c->fk_column : "");
+            json_array_append_new(
+                cols, json_pack("{s:s, s:s, s:o, s:b}", "attr", c->attr, "column", c->column, "fk",
+                                fk[0] ? json_string(fk) : json_null(), "pk", c->primary_key));
+        }
+        for (size_t k = 0; k < m->nrels; k++) {
+            const sqla_relationship_t *r = &m->rels[k];
+            json_array_append_new(
+                rels, json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:b}", "name", r->name, "target",
+                                r->target, "lazy", lazy_name(r->lazy), "collection", r->collection,
+                                "secondary", r->secondary ? json_string(r->secondary) : json_null(),
+                                "back_populates",
+                                r->back_populates ? json_string(r->back_populates) : json_null(),
+                                "from_backref", r->from_backref));
+        }
+        json_array_append_new(
+            out, json_pack("{s:s, s:o, s:s, s:i, s:b, s:o, s:o}", "name", m->name, "table",
+                           m->table ? json_string(m->table) : json_null(), "file",
+                           pysource_path(p->files[m->file]), "line", (int)m->line, "flask",
+                           m->flask, "columns", cols, "relationships", rels));
+    }
+    return out;
+}

@@ -1,0 +1,135 @@
+/*
+ * sqla_models.h - a whole application's Python code parsed once, with what
+ * the ORM layer needs to know to reason about database access: the mapped
+ * classes (models), their tables, columns and relationships, and an index
+ * of the project's functions and methods so that analyses can follow a call
+ * from one module into another.
+ *
+ * Models are the classes that derive, directly or through other models or
+ * mixin-free intermediate classes, from a declarative base:
+ *   - a class deriving from sqlalchemy.orm.DeclarativeBase (2.0) or
+ *     DeclarativeBaseNoMeta,
+ *   - a name assigned declarative_base() (1.x) or registry().generate_base(),
+ *   - Flask-SQLAlchemy's `<db>.Model`.
+ * Bases are collected across every file first, so a model in one module may
+ * derive from a base declared in another. Classes with `__abstract__ = True`
+ * are not models (their subclasses are).
+ *
+ * The table is `__tablename__` (literal), the first argument of
+ * `__table__ = Table("name", ...)`, or for Flask-SQLAlchemy classes without
+ * either, the class name in snake_case (Flask-SQLAlchemy's own rule).
+ * Columns are attributes assigned Column(...) / mapped_column(...) /
+ * db.Column(...): the database column name (a leading string argument, else
+ * the attribute), ForeignKey("table.column") and primary_key=True.
+ * Relationships are attributes assigned relationship(...) (or
+ * db.relationship): the target class, lazy= ("select" when absent),
+ * uselist=, secondary=, back_populates=, backref= (which adds the reverse
+ * relationship on the target). Whether a relationship loads a collection
+ * or one object: uselist= when given; otherwise a Mapped[List[...]] /
+ * Mapped[list[...]] / Mapped[Set[...]] annotation says collection and any
+ * other Mapped[...] says scalar; otherwise secondary= means collection, a
+ * foreign key on this model's table to the target's table means
+ * many-to-one (scalar), and anything else is one-to-many (collection).
+ */
+#ifndef PGOPT_COMMON_PYTHON_SQLA_MODELS_H
+#define PGOPT_COMMON_PYTHON_SQLA_MODELS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+#include "common/python/pysource.h"
+
+typedef enum {
+    SQLA_LAZY_SELECT = 0, /* loads on first access: one SELECT per parent */
+    SQLA_LAZY_EAGER,      /* joined, selectin, subquery, immediate */
+    SQLA_LAZY_DYNAMIC,    /* dynamic / write_only: a query object on access */
+    SQLA_LAZY_NONE,       /* raise, raise_on_sql, noload: access never queries */
+} sqla_lazy_t;
+
+typedef struct {
+    char *name;   /* attribute */
+    char *target; /* class name of the related model */
+    sqla_lazy_t lazy;
+    char *lazy_text; /* the literal lazy= value, NULL when absent */
+    bool collection;
+    char *secondary; /* association table expression, NULL when none */
+    char *back_populates;
+    bool from_backref; /* created by the other side's backref= */
+    unsigned line;
+} sqla_relationship_t;
+
+typedef struct {
+    char *attr;     /* attribute name */
+    char *column;   /* database column name */
+    char *fk_table; /* ForeignKey("table.column") target, NULL when none */
+    char *fk_column;
+    bool primary_key;
+} sqla_column_t;
+
+typedef struct {
+    char *name;  /* class name */
+    char *table; /* NULL when it cannot be told */
+    size_t file; /* index into the project's files */
+    unsigned line;
+    bool flask; /* derives from <db>.Model */
+    sqla_column_t *columns;
+    size_t ncolumns;
+    sqla_relationship_t *rels;
+    size_t nrels;
+} sqla_model_t;
+
+typedef struct {
+    char *name;
+    char *cls; /* enclosing class name, NULL for module-level functions */
+    size_t file;
+    TSNode node;   /* the function_definition */
+    bool property; /* @property, @cached_property, @hybrid_property */
+    bool is_async;
+} sqla_function_t;
+
+typedef struct sqla_project sqla_project_t;
+
+/* Parses every .py entry of code_section (array of {path, content}); NULL
+ * code_section gives an empty project. NULL with err when the section is
+ * malformed (naming the index) or memory runs out. */
+sqla_project_t *sqla_project_new(const json_t *code_section, err_t *err);
+
+/* Safe on NULL and twice (nulls the pointer). */
+void sqla_project_destroy(sqla_project_t **project);
+
+size_t sqla_project_file_count(const sqla_project_t *p);
+const pysource_t *sqla_project_file(const sqla_project_t *p, size_t i);
+/* Total lines over all files (for throughput figures). */
+size_t sqla_project_line_count(const sqla_project_t *p);
+
+size_t sqla_project_model_count(const sqla_project_t *p);
+const sqla_model_t *sqla_project_model_at(const sqla_project_t *p, size_t i);
+const sqla_model_t *sqla_project_model(const sqla_project_t *p, const char *class_name);
+const sqla_relationship_t *sqla_model_relationship(const sqla_model_t *m, const char *attr);
+const sqla_column_t *sqla_model_column(const sqla_model_t *m, const char *attr);
+/* The primary key attribute ("id" when none is declared). */
+const char *sqla_model_pk(const sqla_model_t *m);
+
+/* A function or method by name. cls NULL: module-level functions only;
+ * prefer_file: the file to prefer among several with the same name
+ * (SIZE_MAX for none); module_hint: a dotted module path the caller's
+ * imports name ("app.services.pricing"), or NULL. NULL when not found or
+ * ambiguous. */
+const sqla_function_t *sqla_project_function(const sqla_project_t *p, const char *name,
+                                             const char *cls, size_t prefer_file,
+                                             const char *module_hint);
+
+/* Whether name is a session factory: assigned sessionmaker(...) /
+ * async_sessionmaker(...) anywhere, or Session / AsyncSession imported from
+ * sqlalchemy. *is_async tells the async kinds. */
+bool sqla_project_session_factory(const sqla_project_t *p, const char *name, bool *is_async);
+
+/* New JSON array describing the models (for tests and reports):
+ * [{name, table, file, line, flask, columns:[{attr, column, fk}],
+ *   relationships:[{name, target, lazy, collection, secondary,
+ *   back_populates, from_backref}]}]. */
+json_t *sqla_project_models_json(const sqla_project_t *p);
+
+#endif

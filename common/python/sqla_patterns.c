@@ -1,0 +1,2828 @@
+/*
+ * sqla_patterns.c - see sqla_patterns.h.
+ *
+ * Everything here reads the tree-sitter tree; source text is only copied
+ * (spans of nodes and whole lines) to build the rewritten snippets, which
+ * are made by splicing text at node boundaries and then parsed again.
+ */
+#include "common/python/sqla_patterns.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define MAX_VARS  24
+#define MAX_PATHS 16
+#define MAX_ADDS  8
+#define MAX_STACK 5
+
+/* ---- text helpers ---------------------------------------------------- */
+
+typedef struct {
+    char *d;
+    size_t n, cap;
+    bool oom;
+} buf_t;
+
+static void b_add(buf_t *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 256;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *g = realloc(b->d, cap);
+        if (!g) {
+            b->oom = true;
+            return;
+        }
+        b->d = g;
+        b->cap = cap;
+    }
+    memcpy(b->d + b->n, s, n);
+    b->n += n;
+    b->d[b->n] = 0;
+}
+
+static void b_str(buf_t *b, const char *s)
+{
+    b_add(b, s, strlen(s));
+}
+
+static void b_fmt(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void b_fmt(buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0) {
+        b->oom = true;
+        return;
+    }
+    b_add(b, s, (size_t)n);
+    free(s);
+}
+
+/* The buffer's string (never NULL; "" when empty); ownership passes on. */
+static char *b_take(buf_t *b)
+{
+    char *s = b->d ? b->d : strdup("");
+    b->d = NULL;
+    b->n = b->cap = 0;
+    return s;
+}
+
+static TSNode field(TSNode n, const char *name)
+{
+    return ts_node_child_by_field_name(n, name, (uint32_t)strlen(name));
+}
+
+static bool is(TSNode n, const char *type)
+{
+    return pysource_node_is(n, type);
+}
+
+static bool same_node(TSNode a, TSNode b)
+{
+    return !ts_node_is_null(a) && !ts_node_is_null(b) && ts_node_eq(a, b);
+}
+
+static TSNode unwrap(TSNode n)
+{
+    while (is(n, "await") || is(n, "parenthesized_expression"))
+        n = ts_node_named_child(n, 0);
+    return n;
+}
+
+/* Copies a node's text into buf (truncated to size). */
+static void text_of(const pysource_t *src, TSNode n, char *out, size_t size)
+{
+    size_t len;
+    const char *s = pysource_node_span(src, n, &len);
+    if (len >= size)
+        len = size - 1;
+    memcpy(out, s, len);
+    out[len] = 0;
+}
+
+static uint32_t line_begin(const char *c, uint32_t off)
+{
+    while (off > 0 && c[off - 1] != '\n')
+        off--;
+    return off;
+}
+
+static uint32_t line_end(const char *c, size_t len, uint32_t off)
+{
+    while (off < len && c[off] != '\n')
+        off++;
+    return off;
+}
+
+/* Indentation (spaces/tabs) of the line that starts at off. */
+static void indent_at(const char *c, uint32_t off, char *out, size_t size)
+{
+    size_t k = 0;
+    while ((c[off] == ' ' || c[off] == '\t') && k + 1 < size)
+        out[k++] = c[off++];
+    out[k] = 0;
+}
+
+/* Appends text, each of its lines prefixed with indent, ending in '\n'. */
+static void b_indented(buf_t *b, const char *text, const char *indent)
+{
+    const char *s = text;
+    while (*s) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (n > 0)
+            b_str(b, indent);
+        b_add(b, s, n);
+        b_str(b, "\n");
+        s += n + (nl ? 1 : 0);
+    }
+}
+
+typedef struct {
+    uint32_t s, e;
+    char *text;
+} edit_t;
+
+typedef struct {
+    edit_t e[48];
+    int n;
+    bool overflow;
+} edits_t;
+
+static void ed_add(edits_t *ed, uint32_t s, uint32_t e, const char *text)
+{
+    if (ed->n >= 48) {
+        ed->overflow = true;
+        return;
+    }
+    ed->e[ed->n].s = s;
+    ed->e[ed->n].e = e;
+    ed->e[ed->n].text = strdup(text);
+    ed->n++;
+}
+
+static void ed_free(edits_t *ed)
+{
+    for (int i = 0; i < ed->n; i++)
+        free(ed->e[i].text);
+    ed->n = 0;
+}
+
+static int ed_cmp(const void *a, const void *b)
+{
+    const edit_t *x = a, *y = b;
+    return (x->s > y->s) - (x->s < y->s);
+}
+
+/* content[rs, re) with the edits applied (edits outside are ignored; an
+ * edit overlapping the previous one fails the whole splice). */
+static char *ed_apply(const char *c, uint32_t rs, uint32_t re, edits_t *ed)
+{
+    qsort(ed->e, (size_t)ed->n, sizeof ed->e[0], ed_cmp);
+    buf_t b = {0};
+    uint32_t at = rs;
+    for (int i = 0; i < ed->n; i++) {
+        edit_t *e = &ed->e[i];
+        if (e->s < rs || e->e > re)
+            continue;
+        if (e->s < at) {
+            free(b.d);
+            return NULL;
+        }
+        b_add(&b, c + at, e->s - at);
+        b_str(&b, e->text);
+        at = e->e;
+    }
+    b_add(&b, c + at, re - at);
+    if (b.oom) {
+        free(b.d);
+        return NULL;
+    }
+    return b_take(&b);
+}
+
+bool sqla_snippet_parses(const char *text)
+{
+    /* remove the common indentation of the non-blank lines */
+    size_t min = SIZE_MAX;
+    for (const char *s = text; *s;) {
+        size_t k = 0;
+        while (s[k] == ' ' || s[k] == '\t')
+            k++;
+        if (s[k] != '\n' && s[k] != 0 && s[k] != '#' && k < min)
+            min = k;
+        const char *nl = strchr(s, '\n');
+        if (!nl)
+            break;
+        s = nl + 1;
+    }
+    if (min == SIZE_MAX)
+        min = 0;
+    buf_t b = {0};
+    for (const char *s = text; *s;) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        size_t k = 0;
+        while (k < min && k < n && (s[k] == ' ' || s[k] == '\t'))
+            k++;
+        b_add(&b, s + k, n - k);
+        b_str(&b, "\n");
+        s += n + (nl ? 1 : 0);
+    }
+    if (b.oom) {
+        free(b.d);
+        return false;
+    }
+    err_t err;
+    pysource_t *src = pysource_parse("<snippet>", b.d ? b.d : "", b.n, &err);
+    free(b.d);
+    if (!src)
+        return false;
+    bool ok = !pysource_has_error(src);
+    pysource_destroy(&src);
+    return ok;
+}
+
+/* ---- context --------------------------------------------------------- */
+
+typedef struct {
+    const sqla_project_t *p;
+    json_t *out, *notes;
+} det_t;
+
+typedef struct {
+    det_t *d;
+    size_t file;
+    const pysource_t *src;
+    const char *c;
+    size_t len;
+    bool api2;  /* the file uses the 2.0 API (select(), scalars, Mapped) */
+    bool flask; /* the file uses Flask-SQLAlchemy (db.session, Model.query) */
+} file_t;
+
+static void note(det_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note(det_t *d, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) >= 0) {
+        json_array_append_new(d->notes, json_string(s));
+        free(s);
+    }
+    va_end(ap);
+}
+
+static const sqla_model_t *model_named(const sqla_project_t *p, const pysource_t *src, TSNode n)
+{
+    n = unwrap(n);
+    if (!is(n, "identifier") && !is(n, "attribute"))
+        return NULL;
+    char t[128];
+    text_of(src, n, t, sizeof t);
+    const char *last = strrchr(t, '.');
+    const sqla_model_t *m = sqla_project_model(p, last ? last + 1 : t);
+    if (!m && last) {
+        /* User.id: the model is the object */
+        char *dot = strrchr(t, '.');
+        *dot = 0;
+        const char *l2 = strrchr(t, '.');
+        m = sqla_project_model(p, l2 ? l2 + 1 : t);
+    }
+    return m;
+}
+
+/* A receiver that holds a session or connection by name. */
+static bool sessionish(const pysource_t *src, TSNode n)
+{
+    n = unwrap(n);
+    char t[128];
+    if (!is(n, "identifier") && !is(n, "attribute"))
+        return false;
+    text_of(src, n, t, sizeof t);
+    const char *last = strrchr(t, '.');
+    last = last ? last + 1 : t;
+    size_t l = strlen(last);
+    if (strcmp(last, "db") == 0 || strcmp(last, "s") == 0 || strcmp(last, "sess") == 0 ||
+        strcmp(last, "conn") == 0 || strcmp(last, "connection") == 0 || strcmp(last, "dbs") == 0)
+        return true;
+    return (l >= 7 && strcasecmp(last + l - 7, "session") == 0);
+}
+
+static const char *method_of(const pysource_t *src, TSNode call, TSNode *obj, char *buf,
+                             size_t size)
+{
+    TSNode callee = field(call, "function");
+    if (!is(callee, "attribute"))
+        return NULL;
+    if (obj)
+        *obj = field(callee, "object");
+    text_of(src, field(callee, "attribute"), buf, size);
+    return buf;
+}
+
+/* ---- query chains ---------------------------------------------------- */
+
+typedef struct {
+    TSNode source;        /* .options() goes after this node */
+    TSNode options_args;  /* argument_list of an existing .options(...) */
+    TSNode get_key;       /* api 4: the key expression */
+    TSNode terminal_name; /* identifier of the outermost method */
+    const sqla_model_t *model;
+    int api; /* 1 session.query, 2 select(), 3 Model.query, 4 get */
+    bool awaited;
+    char session[128];
+    char exec_method[32]; /* execute / scalars / scalar around a select */
+    char terminal[32];
+    char eager[600];   /* ",Model.rel" entries from options() */
+    TSNode base_ident; /* the chain started at a name (result.scalars()) */
+} chain_t;
+
+static pysource_walk_t eager_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    chain_t *ch = ctx;
+    if (is(n, "attribute") || is(n, "string")) {
+        char t[160];
+        if (is(n, "string")) {
+            json_t *v = pysource_eval(src, n);
+            if (json_is_string(v))
+                snprintf(t, sizeof t, "*.%s", json_string_value(v));
+            else
+                t[0] = 0;
+            json_decref(v);
+        } else {
+            text_of(src, n, t, sizeof t);
+        }
+        if (t[0] && strlen(ch->eager) + strlen(t) + 2 < sizeof ch->eager) {
+            strcat(ch->eager, ",");
+            strcat(ch->eager, t);
+        }
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static bool chain_eager(const chain_t *ch, const char *model, const char *rel)
+{
+    char k[200];
+    snprintf(k, sizeof k, ",%s.%s", model, rel);
+    size_t kl = strlen(k);
+    for (const char *s = strstr(ch->eager, k); s; s = strstr(s + 1, k))
+        if (s[kl] == 0 || s[kl] == ',')
+            return true;
+    snprintf(k, sizeof k, ",*.%s", rel);
+    kl = strlen(k);
+    for (const char *s = strstr(ch->eager, k); s; s = strstr(s + 1, k))
+        if (s[kl] == 0 || s[kl] == ',')
+            return true;
+    return false;
+}
+
+static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode node, chain_t *ch)
+{
+    TSNode n = node;
+    bool first = true;
+    for (int guard = 0; guard < 40; guard++) {
+        if (is(n, "await"))
+            ch->awaited = true;
+        n = unwrap(n);
+        if (is(n, "call")) {
+            TSNode callee = field(n, "function"), obj;
+            char m[64];
+            if (is(callee, "identifier")) {
+                if (pysource_node_text_is(src, callee, "select")) {
+                    ch->model = model_named(p, src, pysource_call_arg(src, n, 0));
+                    ch->source = n;
+                    ch->api = 2;
+                    return ch->model != NULL;
+                }
+                return false;
+            }
+            if (!method_of(src, n, &obj, m, sizeof m))
+                return false;
+            if (first) {
+                snprintf(ch->terminal, sizeof ch->terminal, "%s", m);
+                ch->terminal_name = field(callee, "attribute");
+            }
+            first = false;
+            if (strcmp(m, "options") == 0) {
+                ch->options_args = field(n, "arguments");
+                pysource_walk(src, ch->options_args, eager_visit, ch);
+            } else if (strcmp(m, "select") == 0) {
+                ch->model = model_named(p, src, pysource_call_arg(src, n, 0));
+                ch->source = n;
+                ch->api = 2;
+                return ch->model != NULL;
+            } else if (strcmp(m, "query") == 0 && sessionish(src, obj)) {
+                ch->model = model_named(p, src, pysource_call_arg(src, n, 0));
+                ch->source = n;
+                ch->api = 1;
+                text_of(src, obj, ch->session, sizeof ch->session);
+                return ch->model != NULL;
+            } else if ((strcmp(m, "execute") == 0 || strcmp(m, "scalars") == 0 ||
+                        strcmp(m, "scalar") == 0 || strcmp(m, "paginate") == 0) &&
+                       sessionish(src, obj)) {
+                text_of(src, obj, ch->session, sizeof ch->session);
+                snprintf(ch->exec_method, sizeof ch->exec_method, "%s", m);
+                if (ts_node_is_null(ch->terminal_name) || strcmp(ch->terminal, m) == 0) {
+                    ch->terminal[0] = 0;
+                    memset(&ch->terminal_name, 0, sizeof ch->terminal_name);
+                }
+                n = pysource_call_arg(src, n, 0);
+                continue;
+            } else if (strcmp(m, "get") == 0 && sessionish(src, obj)) {
+                const sqla_model_t *mm = model_named(p, src, pysource_call_arg(src, n, 0));
+                if (!mm)
+                    return false;
+                ch->model = mm;
+                ch->api = 4;
+                ch->get_key = pysource_call_arg(src, n, 1);
+                ch->source = n;
+                text_of(src, obj, ch->session, sizeof ch->session);
+                return !ts_node_is_null(ch->get_key);
+            } else if (strcmp(m, "get") == 0 && is(obj, "attribute") &&
+                       pysource_node_text_is(src, field(obj, "attribute"), "query")) {
+                const sqla_model_t *mm = model_named(p, src, field(obj, "object"));
+                if (!mm)
+                    return false;
+                ch->model = mm;
+                ch->api = 4;
+                ch->get_key = pysource_call_arg(src, n, 0);
+                ch->source = n;
+                return !ts_node_is_null(ch->get_key);
+            }
+            n = obj;
+        } else if (is(n, "attribute")) {
+            TSNode obj = field(n, "object");
+            if (pysource_node_text_is(src, field(n, "attribute"), "query")) {
+                ch->model = model_named(p, src, obj);
+                if (!ch->model)
+                    return false;
+                ch->source = n;
+                ch->api = 3;
+                return true;
+            }
+            first = false;
+            n = obj;
+        } else {
+            if (is(n, "identifier"))
+                ch->base_ident = n;
+            return false;
+        }
+    }
+    return false;
+}
+
+/* ---- statements and scopes ------------------------------------------- */
+
+/* The statement (child of a block or module) that contains n. */
+static TSNode enclosing_statement(TSNode n)
+{
+    for (int guard = 0; guard < 200; guard++) {
+        TSNode parent = ts_node_parent(n);
+        if (ts_node_is_null(parent))
+            return n;
+        if (is(parent, "block") || is(parent, "module"))
+            return n;
+        n = parent;
+    }
+    return n;
+}
+
+typedef struct {
+    const pysource_t *src;
+    const char *name;
+    uint32_t before;
+    TSNode value, stmt;
+} lastassign_t;
+
+static pysource_walk_t lastassign_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    lastassign_t *la = ctx;
+    if (is(n, "function_definition") || is(n, "class_definition") || is(n, "lambda"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (ts_node_start_byte(n) >= la->before)
+        return PYSOURCE_WALK_STOP;
+    if (is(n, "assignment")) {
+        TSNode left = field(n, "left");
+        if (is(left, "identifier") && pysource_node_text_is(src, left, la->name) &&
+            !ts_node_is_null(field(n, "right"))) {
+            la->value = field(n, "right");
+            la->stmt = n;
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* The value last assigned to name in scope before byte offset before. */
+static TSNode last_assignment(const pysource_t *src, TSNode scope, const char *name,
+                              uint32_t before, TSNode *stmt)
+{
+    lastassign_t la;
+    memset(&la, 0, sizeof la);
+    la.src = src;
+    la.name = name;
+    la.before = before;
+    uint32_t n = ts_node_named_child_count(scope);
+    TSTreeCursor cur = ts_tree_cursor_new(scope);
+    if (ts_tree_cursor_goto_first_child(&cur)) {
+        do {
+            TSNode ch = ts_tree_cursor_current_node(&cur);
+            if (ts_node_start_byte(ch) >= before)
+                break;
+            if (ts_node_is_named(ch))
+                pysource_walk(src, ch, lastassign_visit, &la);
+        } while (ts_tree_cursor_goto_next_sibling(&cur));
+    }
+    ts_tree_cursor_delete(&cur);
+    (void)n;
+    if (stmt)
+        *stmt = ts_node_is_null(la.stmt) ? la.stmt : enclosing_statement(la.stmt);
+    return la.value;
+}
+
+typedef struct {
+    chain_t ch;
+    bool found;
+    bool const_literal;
+    size_t file;
+    const pysource_t *src;
+    TSNode stmt; /* statement holding the query */
+    bool other_function;
+    char via[200];
+} origin_t;
+
+static TSNode function_body_scope(TSNode fn)
+{
+    return field(fn, "body");
+}
+
+static void resolve_iterable(const sqla_project_t *p, size_t file, const pysource_t *src,
+                             TSNode scope, TSNode iter, uint32_t before, origin_t *o, int depth)
+{
+    if (depth > 4 || ts_node_is_null(iter))
+        return;
+    TSNode u = unwrap(iter);
+    if (is(u, "identifier")) {
+        char name[96];
+        text_of(src, u, name, sizeof name);
+        TSNode stmt;
+        TSNode v = last_assignment(src, scope, name, before, &stmt);
+        if (!ts_node_is_null(v))
+            resolve_iterable(p, file, src, scope, v, ts_node_start_byte(v), o, depth + 1);
+        return;
+    }
+    if (is(u, "list") || is(u, "tuple") || is(u, "set")) {
+        json_t *v = pysource_eval(src, u);
+        o->const_literal = v != NULL;
+        json_decref(v);
+        return;
+    }
+    if (is(u, "call") && is(field(u, "function"), "identifier")) {
+        char name[96];
+        text_of(src, field(u, "function"), name, sizeof name);
+        if (strcmp(name, "list") == 0 || strcmp(name, "enumerate") == 0 ||
+            strcmp(name, "sorted") == 0) {
+            resolve_iterable(p, file, src, scope, pysource_call_arg(src, u, 0), before, o,
+                             depth + 1);
+            return;
+        }
+        const char *qual = pysource_import_of(src, name);
+        char module[256] = "";
+        if (qual) {
+            snprintf(module, sizeof module, "%s", qual);
+            char *dot = strrchr(module, '.');
+            if (dot)
+                *dot = 0;
+        }
+        const sqla_function_t *fn =
+            sqla_project_function(p, name, NULL, file, module[0] ? module : NULL);
+        if (fn) {
+            /* the function's first return statement */
+            const pysource_t *fsrc = sqla_project_file(p, fn->file);
+            TSNode body = function_body_scope(fn->node);
+            uint32_t nb = ts_node_named_child_count(body);
+            for (uint32_t i = 0; i < nb; i++) {
+                TSNode st = ts_node_named_child(body, i);
+                if (is(st, "return_statement") && ts_node_named_child_count(st) > 0) {
+                    origin_t sub;
+                    memset(&sub, 0, sizeof sub);
+                    resolve_iterable(p, fn->file, fsrc, body, ts_node_named_child(st, 0),
+                                     ts_node_start_byte(st), &sub, depth + 1);
+                    if (sub.found) {
+                        *o = sub;
+                        o->other_function = true;
+                        snprintf(o->via, sizeof o->via, "%s() in %s:%u", fn->name,
+                                 pysource_path(fsrc), pysource_node_line(fn->node));
+                    }
+                    return;
+                }
+            }
+        }
+        return;
+    }
+    chain_t ch;
+    memset(&ch, 0, sizeof ch);
+    if (analyze_chain(p, src, u, &ch) && ch.api != 4) {
+        o->ch = ch;
+        o->found = true;
+        o->file = file;
+        o->src = src;
+        o->stmt = enclosing_statement(u);
+    } else if (!ts_node_is_null(ch.base_ident) && !same_node(ch.base_ident, u)) {
+        /* result = session.execute(select(M)); result.scalars().all() */
+        resolve_iterable(p, file, src, scope, ch.base_ident, before, o, depth + 1);
+    }
+}
+
+/* ---- loop scanning --------------------------------------------------- */
+
+typedef struct {
+    char name[64];
+    const sqla_model_t *model;
+    char path[200];
+} var_t;
+
+typedef struct {
+    const sqla_project_t *p;
+    const pysource_t *src;
+    size_t file;
+    var_t vars[MAX_VARS];
+    int nvars;
+    int depth;
+    char via[300];
+    TSNode skip;
+    const sqla_function_t *stack[MAX_STACK];
+    int nstack;
+    /* results */
+    struct {
+        char path[200];
+        char via[300];
+    } paths[MAX_PATHS];
+    int npaths;
+    TSNode keyed;
+    TSNode adds[MAX_ADDS];
+    int nadds;
+    TSNode commits[4];
+    int ncommits;
+    int in_modulo_if, in_try;
+    bool commit_guarded, commit_in_try, rollback_in_except, in_except;
+    TSNode rollbacks[4];
+    int nrollbacks;
+    bool network_seen, network_before_commit;
+    TSNode session_new;
+} scan_t;
+
+static var_t *var_find(scan_t *s, const char *name)
+{
+    for (int i = s->nvars - 1; i >= 0; i--)
+        if (strcmp(s->vars[i].name, name) == 0)
+            return &s->vars[i];
+    return NULL;
+}
+
+static void var_push(scan_t *s, const char *name, const sqla_model_t *m, const char *path)
+{
+    if (s->nvars >= MAX_VARS)
+        return;
+    var_t *v = &s->vars[s->nvars++];
+    snprintf(v->name, sizeof v->name, "%s", name);
+    v->model = m;
+    snprintf(v->path, sizeof v->path, "%s", path);
+}
+
+static void add_path(scan_t *s, const char *prefix, const char *rel)
+{
+    char path[200];
+    snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", rel);
+    for (int i = 0; i < s->npaths; i++)
+        if (strcmp(s->paths[i].path, path) == 0)
+            return;
+    if (s->npaths >= MAX_PATHS)
+        return;
+    snprintf(s->paths[s->npaths].path, sizeof s->paths[0].path, "%s", path);
+    snprintf(s->paths[s->npaths].via, sizeof s->paths[0].via, "%s", s->via);
+    s->npaths++;
+}
+
+static bool is_network_call(const pysource_t *src, TSNode call)
+{
+    TSNode callee = field(call, "function");
+    char *q = pysource_qualified_name(src, callee, NULL);
+    bool yes = false;
+    if (q) {
+        const char *prefixes[] = {"requests.", "httpx.",   "urllib.request.", "aiohttp.",
+                                  "smtplib.",  "urllib3.", "boto3."};
+        for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes && !yes; i++)
+            yes = strncmp(q, prefixes[i], strlen(prefixes[i])) == 0;
+        const char *last = strrchr(q, '.');
+        last = last ? last + 1 : q;
+        if (strcmp(last, "sendmail") == 0 || strcmp(last, "send_message") == 0 ||
+            strcmp(last, "urlopen") == 0)
+            yes = true;
+        free(q);
+    }
+    return yes;
+}
+
+/* Which parameter name a function binds at positional index i (skipping
+ * self/cls for methods when skip_first). */
+static bool param_name(const pysource_t *src, TSNode fn, unsigned i, char *out, size_t size)
+{
+    TSNode params = field(fn, "parameters");
+    uint32_t n = ts_node_named_child_count(params);
+    unsigned k = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        TSNode pnode = ts_node_named_child(params, j);
+        TSNode id = pnode;
+        if (is(pnode, "typed_parameter"))
+            id = ts_node_named_child(pnode, 0);
+        else if (is(pnode, "default_parameter") || is(pnode, "typed_default_parameter"))
+            id = field(pnode, "name");
+        if (!is(id, "identifier"))
+            return false;
+        if (k++ == i) {
+            text_of(src, id, out, size);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void scan_node(scan_t *s, TSNode n);
+
+static void follow(scan_t *s, const sqla_function_t *fn, unsigned param_index,
+                   const sqla_model_t *m, const char *prefix)
+{
+    if (s->nstack >= MAX_STACK)
+        return;
+    for (int i = 0; i < s->nstack; i++)
+        if (s->stack[i] == fn)
+            return;
+    const pysource_t *fsrc = sqla_project_file(s->p, fn->file);
+    char pname[64];
+    if (!param_name(fsrc, fn->node, param_index, pname, sizeof pname))
+        return;
+    scan_t saved = *s;
+    s->src = fsrc;
+    s->file = fn->file;
+    s->nvars = 0;
+    var_push(s, pname, m, prefix);
+    s->depth++;
+    s->stack[s->nstack++] = fn;
+    if (saved.depth == 0)
+        snprintf(s->via, sizeof s->via, "%s%s%s() in %s:%u", fn->cls ? fn->cls : "",
+                 fn->cls ? "." : "", fn->name, pysource_path(fsrc), pysource_node_line(fn->node));
+    memset(&s->skip, 0, sizeof s->skip);
+    scan_node(s, field(fn->node, "body"));
+    /* keep the results, restore the position */
+    saved.npaths = s->npaths;
+    memcpy(saved.paths, s->paths, sizeof s->paths);
+    *s = saved;
+}
+
+static bool references_var(scan_t *s, const pysource_t *src, TSNode n);
+
+typedef struct {
+    scan_t *s;
+    bool found;
+} refs_t;
+
+static pysource_walk_t refs_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    refs_t *r = ctx;
+    if (is(n, "identifier")) {
+        char t[64];
+        text_of(src, n, t, sizeof t);
+        if (var_find(r->s, t)) {
+            r->found = true;
+            return PYSOURCE_WALK_STOP;
+        }
+    }
+    if (is(n, "keyword_argument")) {
+        /* the keyword itself is not a reference */
+        TSNode v = field(n, "value");
+        if (!ts_node_is_null(v))
+            pysource_walk(src, v, refs_visit, r);
+        return r->found ? PYSOURCE_WALK_STOP : PYSOURCE_WALK_SKIP_CHILDREN;
+    }
+    if (is(n, "attribute")) {
+        pysource_walk(src, field(n, "object"), refs_visit, r);
+        return r->found ? PYSOURCE_WALK_STOP : PYSOURCE_WALK_SKIP_CHILDREN;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static bool references_var(scan_t *s, const pysource_t *src, TSNode n)
+{
+    refs_t r = {s, false};
+    pysource_walk(src, n, refs_visit, &r);
+    return r.found;
+}
+
+static bool session_factory_call(const sqla_project_t *p, const pysource_t *src, TSNode call,
+                                 bool *is_async)
+{
+    TSNode callee = field(call, "function");
+    if (is(callee, "call"))
+        return pysource_call_is(src, callee, "sessionmaker") ||
+               pysource_call_is(src, callee, "async_sessionmaker");
+    if (!is(callee, "identifier"))
+        return false;
+    char t[96];
+    text_of(src, callee, t, sizeof t);
+    return sqla_project_session_factory(p, t, is_async);
+}
+
+static void scan_children(scan_t *s, TSNode n)
+{
+    TSTreeCursor cur = ts_tree_cursor_new(n);
+    if (ts_tree_cursor_goto_first_child(&cur)) {
+        do {
+            TSNode ch = ts_tree_cursor_current_node(&cur);
+            if (ts_node_is_named(ch))
+                scan_node(s, ch);
+        } while (ts_tree_cursor_goto_next_sibling(&cur));
+    }
+    ts_tree_cursor_delete(&cur);
+}
+
+static bool is_comprehension(TSNode n)
+{
+    return is(n, "list_comprehension") || is(n, "set_comprehension") ||
+           is(n, "dictionary_comprehension") || is(n, "generator_expression");
+}
+
+/* Pushes the variable of `for w in x.rel` when x is tracked. */
+static void push_loop_var(scan_t *s, TSNode left, TSNode right)
+{
+    right = unwrap(right);
+    if (!is(left, "identifier") || !is(right, "attribute"))
+        return;
+    TSNode obj = field(right, "object");
+    char on[64], attr[64], ln[64];
+    text_of(s->src, obj, on, sizeof on);
+    text_of(s->src, field(right, "attribute"), attr, sizeof attr);
+    text_of(s->src, left, ln, sizeof ln);
+    var_t *v = is(obj, "identifier") ? var_find(s, on) : NULL;
+    if (!v || !v->model)
+        return;
+    const sqla_relationship_t *r = sqla_model_relationship(v->model, attr);
+    if (!r)
+        return;
+    const sqla_model_t *t = sqla_project_model(s->p, r->target);
+    if (!t)
+        return;
+    char path[200];
+    snprintf(path, sizeof path, "%s%s%s", v->path, v->path[0] ? "." : "", attr);
+    var_push(s, ln, t, path);
+}
+
+/* The model and relationship path an expression stands for: a tracked
+ * variable, or a many-to-one relationship of one (inv.customer.region);
+ * `x.awaitable_attrs.rel` (AsyncAttrs) is the same as `x.rel`. */
+static bool resolve_obj(scan_t *s, TSNode obj, const sqla_model_t **m, char *path, size_t size)
+{
+    if (is(obj, "identifier")) {
+        char on[64];
+        text_of(s->src, obj, on, sizeof on);
+        var_t *v = var_find(s, on);
+        if (!v || !v->model)
+            return false;
+        *m = v->model;
+        snprintf(path, size, "%s", v->path);
+        return true;
+    }
+    if (!is(obj, "attribute"))
+        return false;
+    const sqla_model_t *inner = NULL;
+    char ipath[200];
+    if (!resolve_obj(s, field(obj, "object"), &inner, ipath, sizeof ipath))
+        return false;
+    char attr[64];
+    text_of(s->src, field(obj, "attribute"), attr, sizeof attr);
+    if (strcmp(attr, "awaitable_attrs") == 0) {
+        *m = inner;
+        snprintf(path, size, "%s", ipath);
+        return true;
+    }
+    const sqla_relationship_t *r = sqla_model_relationship(inner, attr);
+    const sqla_model_t *t = r && !r->collection ? sqla_project_model(s->p, r->target) : NULL;
+    if (!t)
+        return false;
+    if (r->lazy == SQLA_LAZY_SELECT || r->lazy == SQLA_LAZY_DYNAMIC)
+        add_path(s, ipath, attr);
+    *m = t;
+    snprintf(path, size, "%s%s%s", ipath, ipath[0] ? "." : "", attr);
+    return true;
+}
+
+static void scan_node(scan_t *s, TSNode n)
+{
+    if (ts_node_is_null(n) || same_node(n, s->skip))
+        return;
+    if (is(n, "function_definition") || is(n, "class_definition") || is(n, "lambda") ||
+        is(n, "decorated_definition"))
+        return;
+    int saved_nvars = s->nvars;
+    if (is(n, "for_statement")) {
+        scan_node(s, field(n, "right"));
+        push_loop_var(s, field(n, "left"), field(n, "right"));
+        scan_node(s, field(n, "body"));
+        scan_node(s, field(n, "alternative"));
+        s->nvars = saved_nvars;
+        return;
+    }
+    if (is_comprehension(n)) {
+        uint32_t k = ts_node_named_child_count(n);
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode c = ts_node_named_child(n, i);
+            if (is(c, "for_in_clause")) {
+                scan_node(s, field(c, "right"));
+                push_loop_var(s, field(c, "left"), field(c, "right"));
+            }
+        }
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode c = ts_node_named_child(n, i);
+            if (!is(c, "for_in_clause"))
+                scan_node(s, c);
+        }
+        s->nvars = saved_nvars;
+        return;
+    }
+    if (is(n, "attribute")) {
+        TSNode obj = field(n, "object");
+        const sqla_model_t *om = NULL;
+        char opath[200];
+        if (resolve_obj(s, obj, &om, opath, sizeof opath)) {
+            char attr[64];
+            text_of(s->src, field(n, "attribute"), attr, sizeof attr);
+            const sqla_relationship_t *r = sqla_model_relationship(om, attr);
+            if (r) {
+                if (r->lazy == SQLA_LAZY_SELECT || r->lazy == SQLA_LAZY_DYNAMIC)
+                    add_path(s, opath, attr);
+            } else if (strcmp(attr, "awaitable_attrs") != 0) {
+                const sqla_function_t *fn =
+                    sqla_project_function(s->p, attr, om->name, SIZE_MAX, NULL);
+                TSNode parent = ts_node_parent(n);
+                bool called = is(parent, "call") && same_node(field(parent, "function"), n);
+                if (fn && (fn->property || called)) {
+                    char copy[200];
+                    snprintf(copy, sizeof copy, "%s", opath);
+                    follow(s, fn, 0, om, copy);
+                }
+            }
+            return;
+        }
+        scan_children(s, n);
+        return;
+    }
+    if (is(n, "assignment")) {
+        /* order = item.order: order is tracked too */
+        TSNode left = field(n, "left"), right = unwrap(field(n, "right"));
+        scan_children(s, n);
+        if (is(left, "identifier") && is(right, "attribute")) {
+            TSNode obj = field(right, "object");
+            char on[64], attr[64], ln[64];
+            text_of(s->src, obj, on, sizeof on);
+            var_t *v = is(obj, "identifier") ? var_find(s, on) : NULL;
+            if (v && v->model) {
+                text_of(s->src, field(right, "attribute"), attr, sizeof attr);
+                text_of(s->src, left, ln, sizeof ln);
+                const sqla_relationship_t *r = sqla_model_relationship(v->model, attr);
+                const sqla_model_t *t =
+                    r && !r->collection ? sqla_project_model(s->p, r->target) : NULL;
+                if (t) {
+                    char path[200];
+                    snprintf(path, sizeof path, "%s%s%s", v->path, v->path[0] ? "." : "", attr);
+                    var_push(s, ln, t, path);
+                    saved_nvars = s->nvars; /* the alias lives to the end of the loop */
+                }
+            }
+        }
+        return;
+    }
+    if (s->depth == 0 && is(n, "if_statement")) {
+        TSNode cond = field(n, "condition");
+        bool modulo = false;
+        size_t len;
+        /* `if i % 500 == 0:` commits in batches */
+        TSNode u = cond;
+        for (int g = 0; g < 4 && !ts_node_is_null(u); g++) {
+            if (is(u, "binary_operator")) {
+                const char *op = pysource_node_span(s->src, field(u, "operator"), &len);
+                if (len == 1 && op[0] == '%')
+                    modulo = true;
+                break;
+            }
+            u = ts_node_named_child(u, 0);
+        }
+        if (modulo)
+            s->in_modulo_if++;
+        scan_children(s, n);
+        if (modulo)
+            s->in_modulo_if--;
+        return;
+    }
+    if (s->depth == 0 && is(n, "try_statement")) {
+        s->in_try++;
+        scan_node(s, field(n, "body"));
+        s->in_try--;
+        uint32_t k = ts_node_named_child_count(n);
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode c = ts_node_named_child(n, i);
+            if (is(c, "except_clause")) {
+                bool saved = s->in_except;
+                s->in_except = true;
+                scan_node(s, c);
+                s->in_except = saved;
+            } else if (!same_node(c, field(n, "body"))) {
+                scan_node(s, c);
+            }
+        }
+        return;
+    }
+    if (is(n, "call") || is(n, "await")) {
+        TSNode call = unwrap(n);
+        if (s->depth == 0 && is(call, "call")) {
+            chain_t ch;
+            memset(&ch, 0, sizeof ch);
+            if (ts_node_is_null(s->keyed) && analyze_chain(s->p, s->src, n, &ch) &&
+                references_var(s, s->src, n)) {
+                s->keyed = n;
+                return;
+            }
+            char m[64];
+            TSNode obj;
+            if (method_of(s->src, call, &obj, m, sizeof m) && sessionish(s->src, obj)) {
+                if ((strcmp(m, "add") == 0 || strcmp(m, "add_all") == 0) && s->nadds < MAX_ADDS)
+                    s->adds[s->nadds++] = call;
+                else if (strcmp(m, "execute") == 0 &&
+                         pysource_call_is(s->src, unwrap(pysource_call_arg(s->src, call, 0)),
+                                          "values") &&
+                         s->nadds < MAX_ADDS)
+                    s->adds[s->nadds++] = call;
+                else if (strcmp(m, "commit") == 0) {
+                    if (s->in_modulo_if)
+                        s->commit_guarded = true;
+                    else if (s->ncommits < 4)
+                        s->commits[s->ncommits++] = call;
+                    if (s->in_try)
+                        s->commit_in_try = true;
+                    if (s->network_seen)
+                        s->network_before_commit = true;
+                } else if (strcmp(m, "rollback") == 0 && s->in_except) {
+                    s->rollback_in_except = true;
+                    if (s->nrollbacks < 4)
+                        s->rollbacks[s->nrollbacks++] = call;
+                }
+            }
+            if (is_network_call(s->src, call))
+                s->network_seen = true;
+            bool is_async;
+            if (ts_node_is_null(s->session_new) &&
+                session_factory_call(s->p, s->src, call, &is_async))
+                s->session_new = call;
+        }
+        if (is(call, "call")) {
+            TSNode callee = field(call, "function");
+            const sqla_function_t *fn = NULL;
+            if (is(callee, "identifier")) {
+                char name[96];
+                text_of(s->src, callee, name, sizeof name);
+                const char *qual = pysource_import_of(s->src, name);
+                char module[256] = "";
+                if (qual) {
+                    snprintf(module, sizeof module, "%s", qual);
+                    char *dot = strrchr(module, '.');
+                    if (dot)
+                        *dot = 0;
+                }
+                fn = sqla_project_function(s->p, name, NULL, s->file, module[0] ? module : NULL);
+            } else if (is(callee, "attribute") && is(field(callee, "object"), "identifier")) {
+                /* pricing.order_total(o) through `from app.services import pricing` */
+                char on[96], name[96];
+                text_of(s->src, field(callee, "object"), on, sizeof on);
+                text_of(s->src, field(callee, "attribute"), name, sizeof name);
+                const char *qual = pysource_import_of(s->src, on);
+                if (qual && !var_find(s, on))
+                    fn = sqla_project_function(s->p, name, NULL, SIZE_MAX, qual);
+            }
+            if (fn) {
+                TSNode args = field(call, "arguments");
+                uint32_t k = ts_node_named_child_count(args);
+                unsigned pos = 0;
+                for (uint32_t i = 0; i < k; i++) {
+                    TSNode a = ts_node_named_child(args, i);
+                    if (is(a, "keyword_argument") || is(a, "list_splat") ||
+                        is(a, "dictionary_splat"))
+                        continue;
+                    if (is(a, "identifier")) {
+                        char an[64];
+                        text_of(s->src, a, an, sizeof an);
+                        var_t *v = var_find(s, an);
+                        if (v && v->model) {
+                            var_t copy = *v;
+                            follow(s, fn, pos, copy.model, copy.path);
+                        }
+                    }
+                    pos++;
+                }
+            }
+        }
+        scan_children(s, n);
+        return;
+    }
+    scan_children(s, n);
+}
+
+/* ---- emitting -------------------------------------------------------- */
+
+static void emit(file_t *f, const pysource_t *rsrc, unsigned line, const char *type,
+                 const char *kind, uint32_t rs, uint32_t re, edits_t *ed, const char *pre,
+                 const char *post, const char *explanation, json_t *sql, bool security,
+                 json_t *extra)
+{
+    size_t clen;
+    const char *c = pysource_content(rsrc, &clen);
+    rs = line_begin(c, rs);
+    re = line_end(c, clen, re);
+    char indent[128];
+    indent_at(c, rs, indent, sizeof indent);
+    char *body = ed->overflow ? NULL : ed_apply(c, rs, re, ed);
+    ed_free(ed);
+    if (!body) {
+        note(f->d, "%s:%u %s: the rewrite could not be spliced; not reported",
+             pysource_path(f->src), line, kind);
+        json_decref(sql);
+        json_decref(extra);
+        return;
+    }
+    buf_t b = {0};
+    if (pre)
+        b_indented(&b, pre, indent);
+    b_str(&b, body);
+    free(body);
+    if (post) {
+        b_str(&b, "\n");
+        b_indented(&b, post, indent);
+        if (b.n > 0 && b.d[b.n - 1] == '\n')
+            b.d[--b.n] = 0;
+    }
+    char *optimized = b_take(&b);
+    if (!sqla_snippet_parses(optimized)) {
+        note(f->d, "%s:%u %s: the rewritten snippet does not parse; not reported",
+             pysource_path(f->src), line, kind);
+        free(optimized);
+        json_decref(sql);
+        json_decref(extra);
+        return;
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "file", json_string(pysource_path(f->src)));
+    json_object_set_new(o, "line", json_integer(line));
+    json_object_set_new(o, "type", json_string(type));
+    json_object_set_new(o, "kind", json_string(kind));
+    json_object_set_new(o, "original", json_stringn(c + rs, re - rs));
+    json_object_set_new(o, "optimized", json_string(optimized));
+    json_object_set_new(o, "explanation", json_string(explanation));
+    json_object_set_new(o, "style", json_string(f->api2 ? "2.0" : "1.x"));
+    json_object_set_new(o, "flask", json_boolean(f->flask));
+    json_object_set_new(o, "sql", sql ? sql : json_pack("{s:s}", "shape", "none"));
+    if (security)
+        json_object_set_new(o, "security", json_true());
+    if (rsrc != f->src) {
+        json_object_set_new(o, "query_file", json_string(pysource_path(rsrc)));
+    }
+    if (extra)
+        json_object_update(o, extra);
+    json_decref(extra);
+    free(optimized);
+    json_array_append_new(f->d->out, o);
+}
+
+static const char *import_note(const pysource_t *src, const char *name, const char *module,
+                               char *buf, size_t size)
+{
+    if (pysource_import_of(src, name)) {
+        buf[0] = 0;
+    } else {
+        snprintf(buf, size, " Needs `from %s import %s`.", module, name);
+    }
+    return buf;
+}
+
+static void lower_plural(const char *name, char *out, size_t size)
+{
+    size_t k = 0;
+    for (size_t i = 0; name[i] && k + 3 < size; i++) {
+        if (isupper((unsigned char)name[i]) && i > 0 && k + 4 < size)
+            out[k++] = '_';
+        out[k++] = (char)tolower((unsigned char)name[i]);
+    }
+    out[k++] = 's';
+    out[k] = 0;
+}
+
+static json_t *sql_hint_rel(const sqla_project_t *p, const sqla_model_t *m,
+                            const sqla_relationship_t *r)
+{
+    const sqla_model_t *t = sqla_project_model(p, r->target);
+    if (!t || !t->table)
+        return json_pack("{s:s}", "shape", "none");
+    json_t *cols = json_array();
+    const char *shape = "select";
+    if (!r->secondary && r->collection) {
+        for (size_t i = 0; i < t->ncolumns; i++)
+            if (t->columns[i].fk_table && m->table && strcmp(t->columns[i].fk_table, m->table) == 0)
+                json_array_append_new(cols, json_string(t->columns[i].column));
+        shape = json_array_size(cols) ? "select_by_fk" : "select";
+    } else if (!r->secondary) {
+        const sqla_column_t *pk = sqla_model_column(t, sqla_model_pk(t));
+        json_array_append_new(cols, json_string(pk ? pk->column : "id"));
+        shape = "select_by_pk";
+    }
+    return json_pack("{s:s, s:s, s:o, s:o}", "shape", shape, "table", t->table, "columns", cols,
+                     "parent_table", m->table ? json_string(m->table) : json_null());
+}
+
+/* N+1 through lazy relationships: add loader options to the origin query. */
+static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan_t *s)
+{
+    const sqla_model_t *root = o->ch.model;
+    bool keep[MAX_PATHS];
+    int kept = 0;
+    for (int i = 0; i < s->npaths; i++) {
+        keep[i] = true;
+        size_t l = strlen(s->paths[i].path);
+        for (int j = 0; j < s->npaths; j++)
+            if (j != i && strncmp(s->paths[j].path, s->paths[i].path, l) == 0 &&
+                s->paths[j].path[l] == '.')
+                keep[i] = false;
+    }
+    buf_t opts = {0}, expl = {0}, loaders = {0};
+    json_t *sql = NULL;
+    char imp_sel = 0, imp_join = 0;
+    for (int i = 0; i < s->npaths; i++) {
+        if (!keep[i])
+            continue;
+        /* walk the path's segments, building loader(Model.rel).loader(...) */
+        const sqla_model_t *m = root;
+        char path[200];
+        snprintf(path, sizeof path, "%s", s->paths[i].path);
+        buf_t one = {0};
+        bool all_eager = true;
+        char *save = NULL;
+        for (char *seg = strtok_r(path, ".", &save); seg && m; seg = strtok_r(NULL, ".", &save)) {
+            const sqla_relationship_t *r = sqla_model_relationship(m, seg);
+            if (!r) {
+                m = NULL;
+                break;
+            }
+            if (!chain_eager(&o->ch, m->name, seg))
+                all_eager = false;
+            const char *loader = r->collection ? "selectinload" : "joinedload";
+            if (r->collection)
+                imp_sel = 1;
+            else
+                imp_join = 1;
+            b_fmt(&one, "%s%s(%s.%s)", one.n ? "." : "", loader, m->name, seg);
+            if (!sql)
+                sql = sql_hint_rel(f->d->p, m, r);
+            m = sqla_project_model(f->d->p, r->target);
+        }
+        if (m && !all_eager && one.d) {
+            b_fmt(&opts, "%s%s", opts.n ? ", " : "", one.d);
+            b_fmt(&loaders, "%s%s", loaders.n ? "; " : "", s->paths[i].path);
+            b_fmt(&expl, "%s%s.%s is loaded lazily once per %s%s%s", expl.n ? "; " : "", root->name,
+                  s->paths[i].path, root->name, s->paths[i].via[0] ? " (via " : "",
+                  s->paths[i].via[0] ? s->paths[i].via : "");
+            if (s->paths[i].via[0])
+                b_str(&expl, ")");
+            kept++;
+        }
+        free(one.d);
+    }
+    if (!kept) {
+        free(opts.d);
+        free(expl.d);
+        free(loaders.d);
+        json_decref(sql);
+        return;
+    }
+    edits_t ed = {0};
+    if (!ts_node_is_null(o->ch.options_args)) {
+        char t[700];
+        snprintf(t, sizeof t, ", %s", opts.d);
+        uint32_t close = ts_node_end_byte(o->ch.options_args) - 1;
+        ed_add(&ed, close, close, t);
+    } else {
+        char t[700];
+        snprintf(t, sizeof t, ".options(%s)", opts.d);
+        uint32_t at = ts_node_end_byte(o->ch.source);
+        ed_add(&ed, at, at, t);
+    }
+    char imp[200] = "", imp2[200] = "";
+    if (imp_sel)
+        import_note(o->src, "selectinload", "sqlalchemy.orm", imp, sizeof imp);
+    if (imp_join)
+        import_note(o->src, "joinedload", "sqlalchemy.orm", imp2, sizeof imp2);
+    b_fmt(&expl,
+          ": one SELECT per row of the query at %s:%u. Eager-load it in that query with %s "
+          "(selectinload: one extra SELECT ... WHERE key IN (...) for a collection; joinedload: "
+          "a LEFT OUTER JOIN for a many-to-one).%s%s",
+          pysource_path(o->src), pysource_node_line(o->stmt), opts.d, imp, imp2);
+    uint32_t rs, re;
+    const pysource_t *rsrc = o->src;
+    json_t *extra = json_object();
+    json_object_set_new(extra, "loaders", json_string(opts.d));
+    if (o->src == f->src && !o->other_function &&
+        ts_node_start_byte(o->stmt) <= ts_node_start_byte(anchor) &&
+        pysource_node_line(anchor) + 40 > pysource_node_line(o->stmt) &&
+        ts_node_end_point(anchor).row + 1 - pysource_node_line(o->stmt) <= 40) {
+        rs = ts_node_start_byte(o->stmt);
+        re = ts_node_end_byte(anchor);
+        if (ts_node_end_byte(o->stmt) > re)
+            re = ts_node_end_byte(o->stmt);
+    } else {
+        rs = ts_node_start_byte(o->stmt);
+        re = ts_node_end_byte(o->stmt);
+        json_object_set_new(extra, "query_line", json_integer(pysource_node_line(o->stmt)));
+        if (o->via[0])
+            json_object_set_new(extra, "query_function", json_string(o->via));
+    }
+    emit(f, rsrc, line, "n1_fix", "lazy_load_in_loop", rs, re, &ed, NULL, NULL, expl.d, sql, false,
+         extra);
+    free(opts.d);
+    free(expl.d);
+    free(loaders.d);
+}
+
+/* The == comparison (or filter_by keyword) of a keyed query that
+ * references the loop variable. */
+typedef struct {
+    scan_t *s;
+    TSNode cmp, col, key, kw, kwcall;
+    const sqla_model_t *model;
+} keyed_t;
+
+static pysource_walk_t keyed_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    keyed_t *k = ctx;
+    if (is(n, "comparison_operator") && ts_node_named_child_count(n) == 2) {
+        TSNode a = ts_node_named_child(n, 0), b = ts_node_named_child(n, 1);
+        TSNode op = ts_node_child(n, 1);
+        if (!pysource_node_text_is(src, op, "=="))
+            return PYSOURCE_WALK_CONTINUE;
+        for (int side = 0; side < 2; side++) {
+            TSNode colside = side ? b : a, other = side ? a : b;
+            const sqla_model_t *m = is(colside, "attribute")
+                                        ? model_named(k->s->p, src, field(colside, "object"))
+                                        : NULL;
+            if (m && references_var(k->s, src, other)) {
+                k->cmp = n;
+                k->col = colside;
+                k->key = other;
+                k->model = m;
+                return PYSOURCE_WALK_STOP;
+            }
+        }
+    }
+    if (is(n, "call") && pysource_call_is(src, n, "filter_by")) {
+        TSNode args = field(n, "arguments");
+        if (ts_node_named_child_count(args) == 1 &&
+            is(ts_node_named_child(args, 0), "keyword_argument")) {
+            TSNode kw = ts_node_named_child(args, 0);
+            if (references_var(k->s, src, field(kw, "value"))) {
+                k->kw = kw;
+                k->kwcall = n;
+                k->key = field(kw, "value");
+                return PYSOURCE_WALK_STOP;
+            }
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, const char *var,
+                       scan_t *s, bool is_async)
+{
+    chain_t ch;
+    memset(&ch, 0, sizeof ch);
+    TSNode q = s->keyed;
+    if (!analyze_chain(f->d->p, f->src, q, &ch))
+        return;
+    (void)is_async;
+    char iter_text[256], key[256], name[128], sess[128];
+    TSNode it = unwrap(iter);
+    if (!is(it, "identifier") && !is(it, "attribute")) {
+        note(f->d,
+             "%s:%u query_in_loop: a query per iteration keyed by %s, but the iterable is not a "
+             "plain name, so no grouped rewrite is proposed",
+             pysource_path(f->src), line, var);
+        return;
+    }
+    text_of(f->src, it, iter_text, sizeof iter_text);
+    snprintf(sess, sizeof sess, "%s",
+             ch.session[0] ? ch.session
+             : f->flask    ? "db.session"
+                           : "session");
+    edits_t ed = {0};
+    buf_t pre = {0}, expl = {0};
+    json_t *sql = NULL;
+    const char *aw = ch.awaited ? "await " : "";
+    if (ch.api == 4) {
+        const sqla_model_t *m = ch.model;
+        const char *pk = sqla_model_pk(m);
+        text_of(f->src, ch.get_key, key, sizeof key);
+        char plural[96];
+        lower_plural(m->name, plural, sizeof plural);
+        snprintf(name, sizeof name, "%s_by_%s", plural, pk);
+        if (ch.session[0] && f->api2)
+            b_fmt(&pre,
+                  "%s = {row.%s: row for row in (%s%s.scalars(select(%s).where(%s.%s.in_({%s for "
+                  "%s in %s}))))}",
+                  name, pk, aw, sess, m->name, m->name, pk, key, var, iter_text);
+        else if (ch.session[0])
+            b_fmt(&pre,
+                  "%s = {row.%s: row for row in %s.query(%s).filter(%s.%s.in_({%s for %s in %s}))}",
+                  name, pk, sess, m->name, m->name, pk, key, var, iter_text);
+        else
+            b_fmt(&pre,
+                  "%s = {row.%s: row for row in %s.query.filter(%s.%s.in_({%s for %s in %s}))}",
+                  name, pk, m->name, m->name, pk, key, var, iter_text);
+        char rep[400];
+        snprintf(rep, sizeof rep, "%s.get(%s)", name, key);
+        ed_add(&ed, ts_node_start_byte(q), ts_node_end_byte(q), rep);
+        const sqla_column_t *pc = sqla_model_column(m, pk);
+        sql = json_pack("{s:s, s:s?, s:[s]}", "shape", "select_by_pk", "table", m->table, "columns",
+                        pc ? pc->column : pk);
+        b_fmt(&expl,
+              "%s is fetched by primary key once per iteration over %s: one round trip each. One "
+              "query with %s.%s IN (...) before the loop fetches them all; the loop reads a "
+              "dictionary.",
+              m->name, iter_text, m->name, pk);
+    } else {
+        keyed_t k;
+        memset(&k, 0, sizeof k);
+        k.s = s;
+        pysource_walk(f->src, q, keyed_visit, &k);
+        const sqla_model_t *m = k.model ? k.model : ch.model;
+        if (ts_node_is_null(k.key) || !m) {
+            note(f->d,
+                 "%s:%u query_in_loop: a query per iteration keyed by %s in a form pgopt "
+                 "does not rewrite (not a single == or filter_by)",
+                 pysource_path(f->src), line, var);
+            return;
+        }
+        char col[96];
+        if (!ts_node_is_null(k.col))
+            text_of(f->src, field(k.col, "attribute"), col, sizeof col);
+        else
+            text_of(f->src, field(k.kw, "name"), col, sizeof col);
+        text_of(f->src, k.key, key, sizeof key);
+        const char *t = ch.terminal;
+        const char *mode = NULL; /* list, first, one */
+        if (strcmp(t, "all") == 0)
+            mode = "list";
+        else if (strcmp(t, "first") == 0 || strcmp(t, "one_or_none") == 0 ||
+                 strcmp(t, "scalar_one_or_none") == 0)
+            mode = "first";
+        else if (strcmp(t, "one") == 0 || strcmp(t, "scalar_one") == 0)
+            mode = "one";
+        if (!mode || ts_node_is_null(ch.terminal_name)) {
+            note(f->d,
+                 "%s:%u query_in_loop: a query per iteration keyed by %s ending in .%s(); pgopt "
+                 "rewrites only .all(), .first(), .one() and their scalar forms",
+                 pysource_path(f->src), line, var, t[0] ? t : "?");
+            return;
+        }
+        char plural[96];
+        lower_plural(m->name, plural, sizeof plural);
+        snprintf(name, sizeof name, "%s_by_%s", plural, col);
+        /* the grouped query: the same text with IN and .all() */
+        edits_t g = {0};
+        char rep[700];
+        if (!ts_node_is_null(k.cmp)) {
+            char ct[200];
+            text_of(f->src, k.col, ct, sizeof ct);
+            snprintf(rep, sizeof rep, "%s.in_({%s for %s in %s})", ct, key, var, iter_text);
+            ed_add(&g, ts_node_start_byte(k.cmp), ts_node_end_byte(k.cmp), rep);
+        } else {
+            TSNode callee = field(k.kwcall, "function");
+            snprintf(rep, sizeof rep, "filter(%s.%s.in_({%s for %s in %s}))", m->name, col, key,
+                     var, iter_text);
+            ed_add(&g, ts_node_start_byte(field(callee, "attribute")), ts_node_end_byte(k.kwcall),
+                   rep);
+        }
+        bool on_exec = strcmp(t, "scalar_one") == 0 || strcmp(t, "scalar_one_or_none") == 0;
+        ed_add(&g, ts_node_start_byte(ch.terminal_name), ts_node_end_byte(ch.terminal_name),
+               on_exec ? "scalars().all" : "all");
+        char *grouped = ed_apply(f->c, ts_node_start_byte(q), ts_node_end_byte(q), &g);
+        ed_free(&g);
+        if (!grouped)
+            return;
+        b_fmt(&pre, "%s = {}\nfor row in %s:\n    %s.setdefault(row.%s, []).append(row)", name,
+              grouped, name, col);
+        free(grouped);
+        if (strcmp(mode, "list") == 0)
+            snprintf(rep, sizeof rep, "%s.get(%s, [])", name, key);
+        else if (strcmp(mode, "first") == 0)
+            snprintf(rep, sizeof rep, "next(iter(%s.get(%s, [])), None)", name, key);
+        else
+            snprintf(rep, sizeof rep, "%s[%s][0]", name, key);
+        ed_add(&ed, ts_node_start_byte(q), ts_node_end_byte(q), rep);
+        const sqla_column_t *cc = sqla_model_column(m, col);
+        sql = json_pack("{s:s, s:s?, s:[s]}", "shape", "select_by_fk", "table", m->table, "columns",
+                        cc ? cc->column : col);
+        b_fmt(&expl,
+              "a %s query keyed by %s runs once per iteration over %s: one round trip each. One "
+              "query with %s.%s IN (...) before the loop, grouped by %s in a dictionary, replaces "
+              "them.",
+              m->name, var, iter_text, m->name, col, col);
+    }
+    emit(f, f->src, line, "n1_fix", "query_in_loop", ts_node_start_byte(anchor),
+         ts_node_end_byte(anchor), &ed, pre.d, NULL, expl.d, sql, false, NULL);
+    free(pre.d);
+    free(expl.d);
+}
+
+/* Deletes a simple statement's line(s), or replaces it with pass when it is
+ * alone in its block. */
+static void delete_statement(file_t *f, edits_t *ed, TSNode call)
+{
+    TSNode st = enclosing_statement(call);
+    TSNode block = ts_node_parent(st);
+    if (ts_node_named_child_count(block) > 1) {
+        uint32_t s = line_begin(f->c, ts_node_start_byte(st));
+        uint32_t e = line_end(f->c, f->len, ts_node_end_byte(st));
+        if (e < f->len)
+            e++;
+        ed_add(ed, s, e, "");
+    } else {
+        ed_add(ed, ts_node_start_byte(st), ts_node_end_byte(st), "pass");
+    }
+}
+
+static bool body_uses_only(file_t *f, TSNode body, const char *name, TSNode allowed_add,
+                           edits_t *ed);
+
+static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_async,
+                        bool orm_objects, const char *why_not_bulk)
+{
+    char sess[128];
+    TSNode obj;
+    char m[32];
+    method_of(f->src, s->commits[0], &obj, m, sizeof m);
+    text_of(f->src, obj, sess, sizeof sess);
+    edits_t ed = {0};
+    buf_t post = {0}, expl = {0};
+    const char *aw = is_async ? "await " : "";
+    if (s->commit_in_try && s->rollback_in_except) {
+        /* per-item isolation: a SAVEPOINT per item, one COMMIT */
+        TSNode trynode = enclosing_statement(s->commits[0]);
+        TSNode p = ts_node_parent(s->commits[0]);
+        for (int g = 0; g < 20 && !ts_node_is_null(p); g++, p = ts_node_parent(p))
+            if (is(p, "try_statement")) {
+                trynode = p;
+                break;
+            }
+        TSNode first = ts_node_named_child(field(trynode, "body"), 0);
+        char ind[128];
+        indent_at(f->c, line_begin(f->c, ts_node_start_byte(first)), ind, sizeof ind);
+        char ins[300];
+        snprintf(ins, sizeof ins, "savepoint = %s%s.begin_nested()\n%s", aw, sess, ind);
+        ed_add(&ed, ts_node_start_byte(first), ts_node_start_byte(first), ins);
+        for (int i = 0; i < s->ncommits; i++) {
+            char rep[64];
+            snprintf(rep, sizeof rep, "savepoint.commit");
+            ed_add(&ed, ts_node_start_byte(field(s->commits[i], "function")),
+                   ts_node_end_byte(field(s->commits[i], "function")), rep);
+        }
+        for (int i = 0; i < s->nrollbacks; i++)
+            ed_add(&ed, ts_node_start_byte(field(s->rollbacks[i], "function")),
+                   ts_node_end_byte(field(s->rollbacks[i], "function")), "savepoint.rollback");
+        b_fmt(&post, "%s%s.commit()", aw, sess);
+        b_fmt(&expl,
+              "%s.commit() runs once per iteration: a COMMIT (a WAL flush) per item. The code "
+              "catches errors per item and rolls back, so per-item isolation is kept with a "
+              "SAVEPOINT per item (begin_nested) and one COMMIT after the loop. Note: nothing is "
+              "durable until the loop ends.",
+              sess);
+    } else {
+        for (int i = 0; i < s->ncommits; i++)
+            delete_statement(f, &ed, s->commits[i]);
+        b_fmt(&post, "%s%s.commit()", aw, sess);
+        b_fmt(&expl,
+              "%s.commit() runs once per iteration: a COMMIT (a WAL flush) per item. One "
+              "transaction for the loop commits once.",
+              sess);
+    }
+    if (orm_objects)
+        b_str(&expl, " Each commit also expires every loaded object (expire_on_commit=True), so "
+                     "the next iteration's attribute reads SELECT its row again: that reload per "
+                     "item disappears too.");
+    if (why_not_bulk)
+        b_fmt(&expl, " %s", why_not_bulk);
+    emit(f, f->src, line, "session_fix", "commit_in_loop", ts_node_start_byte(loop),
+         ts_node_end_byte(loop), &ed, NULL, post.d, expl.d, json_pack("{s:s}", "shape", "commit"),
+         false, NULL);
+    free(post.d);
+    free(expl.d);
+}
+
+/* Bulk insert for adds in a loop. Returns false when the shape is not one
+ * pgopt rewrites (the caller then falls back to the commit finding). */
+static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_async,
+                      const char **why_not)
+{
+    const sqla_model_t *model = NULL;
+    edits_t ed = {0};
+    char rows[96] = "", sess[128] = "";
+    TSNode body = field(loop, "body");
+    if (s->commit_in_try && s->rollback_in_except) {
+        *why_not = "A bulk INSERT is not proposed: the loop isolates failures per item, which one "
+                   "multi-row INSERT would not.";
+        return false;
+    }
+    for (int i = 0; i < s->nadds; i++) {
+        TSNode call = s->adds[i], obj;
+        char m[32];
+        method_of(f->src, call, &obj, m, sizeof m);
+        if (!sess[0])
+            text_of(f->src, obj, sess, sizeof sess);
+        TSNode arg = unwrap(pysource_call_arg(f->src, call, 0));
+        TSNode ctor = arg;
+        const sqla_model_t *mm = NULL;
+        TSNode assign_value;
+        memset(&assign_value, 0, sizeof assign_value);
+        if (strcmp(m, "execute") == 0) {
+            /* execute(insert(M).values(...)) */
+            TSNode vals = arg;
+            TSNode ins = field(field(vals, "function"), "object");
+            mm = is(ins, "call") && pysource_call_is(f->src, ins, "insert")
+                     ? model_named(f->d->p, f->src, pysource_call_arg(f->src, ins, 0))
+                     : NULL;
+            ctor = vals;
+        } else if (strcmp(m, "add") == 0 && is(arg, "call")) {
+            mm = model_named(f->d->p, f->src, field(arg, "function"));
+        } else if (strcmp(m, "add") == 0 && is(arg, "identifier")) {
+            char an[64];
+            text_of(f->src, arg, an, sizeof an);
+            TSNode st;
+            TSNode v = last_assignment(f->src, body, an, ts_node_start_byte(call), &st);
+            if (is(v, "call"))
+                mm = model_named(f->d->p, f->src, field(v, "function"));
+            if (mm && !body_uses_only(f, body, an, call, &ed)) {
+                mm = NULL;
+            }
+            ctor = v;
+            assign_value = v;
+        }
+        if (!mm || (model && mm != model) ||
+            ts_node_named_child_count(field(ctor, "arguments")) == 0) {
+            ed_free(&ed);
+            *why_not = "A bulk INSERT is not proposed: the objects are not built in a form pgopt "
+                       "rewrites (one model, keyword arguments).";
+            return false;
+        }
+        TSNode args = field(ctor, "arguments");
+        uint32_t na = ts_node_named_child_count(args);
+        for (uint32_t k = 0; k < na; k++)
+            if (!is(ts_node_named_child(args, k), "keyword_argument") &&
+                !is(ts_node_named_child(args, k), "dictionary_splat")) {
+                ed_free(&ed);
+                *why_not = "A bulk INSERT is not proposed: the model is built with positional "
+                           "arguments.";
+                return false;
+            }
+        model = mm;
+        lower_plural(mm->name, rows, sizeof rows);
+        strncat(rows, "_rows", sizeof rows - strlen(rows) - 1);
+        char argt[2000];
+        text_of(f->src, args, argt, sizeof argt);
+        char rep[2200];
+        if (!ts_node_is_null(assign_value)) {
+            snprintf(rep, sizeof rep, "dict%s", argt);
+            ed_add(&ed, ts_node_start_byte(assign_value), ts_node_end_byte(assign_value), rep);
+            char an[64];
+            text_of(f->src, arg, an, sizeof an);
+            snprintf(rep, sizeof rep, "%s.append(%s)", rows, an);
+        } else {
+            snprintf(rep, sizeof rep, "%s.append(dict%s)", rows, argt);
+        }
+        TSNode whole = call;
+        if (is(ts_node_parent(call), "await"))
+            whole = ts_node_parent(call);
+        ed_add(&ed, ts_node_start_byte(whole), ts_node_end_byte(whole), rep);
+    }
+    for (int i = 0; i < s->ncommits; i++)
+        delete_statement(f, &ed, s->commits[i]);
+    const char *aw = is_async ? "await " : "";
+    buf_t pre = {0}, post = {0}, expl = {0};
+    b_fmt(&pre, "%s = []", rows);
+    if (f->api2 || is_async)
+        b_fmt(&post, "%s%s.execute(insert(%s), %s)", aw, sess, model->name, rows);
+    else
+        b_fmt(&post, "%s.bulk_insert_mappings(%s, %s)", sess, model->name, rows);
+    if (s->ncommits)
+        b_fmt(&post, "\n%s%s.commit()", aw, sess);
+    char imp[160] = "";
+    if (f->api2 || is_async)
+        import_note(f->src, "insert", "sqlalchemy", imp, sizeof imp);
+    b_fmt(&expl,
+          "%s rows are inserted one ORM object at a time inside the loop%s: one INSERT round "
+          "trip per row%s. Collect plain dicts and insert them with one %s (multi-row INSERT "
+          "batches).%s",
+          model->name, s->ncommits ? " and committed per row" : "",
+          s->ncommits ? " plus a COMMIT per row" : " at flush",
+          f->api2 || is_async ? "execute(insert(Model), rows) (SQLAlchemy 2.0 bulk insert)"
+                              : "bulk_insert_mappings (the 1.x bulk API)",
+          imp);
+    emit(f, f->src, line, "bulk_op", "add_in_loop", ts_node_start_byte(loop),
+         ts_node_end_byte(loop), &ed, pre.d, post.d, expl.d,
+         json_pack("{s:s, s:s?, s:[]}", "shape", "insert", "table", model->table, "columns"), false,
+         NULL);
+    free(pre.d);
+    free(post.d);
+    free(expl.d);
+    return true;
+}
+
+/* name (assigned a model) may be used in the loop body only by the add and
+ * as `name.attr = value` targets, which become name["attr"] = value. */
+typedef struct {
+    file_t *f;
+    const char *name;
+    TSNode add;
+    edits_t *ed;
+    bool ok;
+} uses_t;
+
+static pysource_walk_t uses_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    uses_t *u = ctx;
+    if (same_node(n, u->add))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (is(n, "assignment")) {
+        TSNode left = field(n, "left");
+        if (is(left, "identifier") && pysource_node_text_is(src, left, u->name)) {
+            pysource_walk(src, field(n, "right"), uses_visit, u);
+            return PYSOURCE_WALK_SKIP_CHILDREN;
+        }
+        if (is(left, "attribute") && pysource_node_text_is(src, field(left, "object"), u->name)) {
+            char attr[96], rep[200];
+            text_of(src, field(left, "attribute"), attr, sizeof attr);
+            snprintf(rep, sizeof rep, "%s[\"%s\"]", u->name, attr);
+            ed_add(u->ed, ts_node_start_byte(left), ts_node_end_byte(left), rep);
+            pysource_walk(src, field(n, "right"), uses_visit, u);
+            return PYSOURCE_WALK_SKIP_CHILDREN;
+        }
+    }
+    if (is(n, "identifier") && pysource_node_text_is(src, n, u->name)) {
+        u->ok = false;
+        return PYSOURCE_WALK_STOP;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static bool body_uses_only(file_t *f, TSNode body, const char *name, TSNode allowed_add,
+                           edits_t *ed)
+{
+    uses_t u = {f, name, allowed_add, ed, true};
+    pysource_walk(f->src, body, uses_visit, &u);
+    return u.ok;
+}
+
+static bool function_is_async(TSNode fn)
+{
+    return !ts_node_is_null(fn) && ts_node_child_count(fn) > 0 &&
+           strcmp(ts_node_type(ts_node_child(fn, 0)), "async") == 0;
+}
+
+static void analyze_loop(file_t *f, TSNode loop, TSNode scope, TSNode fn)
+{
+    bool comp = !is(loop, "for_statement");
+    TSNode clause = loop;
+    if (comp) {
+        uint32_t k = ts_node_named_child_count(loop);
+        memset(&clause, 0, sizeof clause);
+        for (uint32_t i = 0; i < k; i++)
+            if (is(ts_node_named_child(loop, i), "for_in_clause")) {
+                clause = ts_node_named_child(loop, i);
+                break;
+            }
+        if (ts_node_is_null(clause))
+            return;
+    }
+    TSNode left = field(clause, "left"), right = field(clause, "right");
+    TSNode anchor = comp ? enclosing_statement(loop) : loop;
+    unsigned line = pysource_node_line(loop);
+    origin_t o;
+    memset(&o, 0, sizeof o);
+    resolve_iterable(f->d->p, f->file, f->src, scope, right, ts_node_start_byte(loop), &o, 0);
+    char var[64] = "";
+    if (is(left, "identifier"))
+        text_of(f->src, left, var, sizeof var);
+    else if ((is(left, "pattern_list") || is(left, "tuple_pattern")) &&
+             ts_node_named_child_count(left) == 2 && is(unwrap(right), "call") &&
+             pysource_call_is(f->src, unwrap(right), "enumerate") &&
+             is(ts_node_named_child(left, 1), "identifier"))
+        text_of(f->src, ts_node_named_child(left, 1), var,
+                sizeof var); /* for i, x in enumerate(...) */
+    scan_t s;
+    memset(&s, 0, sizeof s);
+    s.p = f->d->p;
+    s.src = f->src;
+    s.file = f->file;
+    if (var[0])
+        var_push(&s, var, o.found ? o.ch.model : NULL, "");
+    if (comp) {
+        s.skip = right;
+        scan_node(&s, loop);
+    } else {
+        scan_node(&s, field(loop, "body"));
+    }
+    bool is_async = function_is_async(fn);
+    if (o.found && s.npaths)
+        emit_lazy(f, anchor, line, &o, &s);
+    if (!ts_node_is_null(s.keyed) && !o.const_literal && var[0])
+        emit_keyed(f, anchor, line, right, var, &s, is_async);
+    if (comp || o.const_literal)
+        return;
+    const char *why_not = NULL;
+    bool bulk = s.nadds > 0 && emit_bulk(f, loop, line, &s, is_async, &why_not);
+    if (!bulk && s.ncommits > 0 && !s.network_before_commit)
+        emit_commit(f, loop, line, &s, is_async, o.found, why_not);
+    if (!ts_node_is_null(s.session_new)) {
+        TSNode st = enclosing_statement(s.session_new);
+        TSNode a = ts_node_named_child(st, 0);
+        if (is(a, "assignment") && is(field(a, "left"), "identifier")) {
+            char name[64], val[300];
+            text_of(f->src, field(a, "left"), name, sizeof name);
+            text_of(f->src, field(a, "right"), val, sizeof val);
+            edits_t ed = {0};
+            delete_statement(f, &ed, s.session_new);
+            buf_t pre = {0}, post = {0};
+            b_fmt(&pre, "%s = %s", name, val);
+            /* a close() per iteration moves after the loop too */
+            b_fmt(&post, "%s%s.close()", is_async ? "await " : "", name);
+            emit(f, f->src, pysource_node_line(s.session_new), "session_fix",
+                 "session_per_iteration", ts_node_start_byte(loop), ts_node_end_byte(loop), &ed,
+                 pre.d, post.d,
+                 "A new Session is created on every iteration: each one checks a connection out "
+                 "of the pool and starts its own transaction. Create it once before the loop and "
+                 "close it after (remove any close() inside the loop).",
+                 json_pack("{s:s}", "shape", "none"), false, NULL);
+            free(pre.d);
+            free(post.d);
+        }
+    }
+}
+
+/* ---- function-level checks ------------------------------------------- */
+
+static bool is_route(const pysource_t *src, TSNode fn)
+{
+    TSNode parent = ts_node_parent(fn);
+    if (!is(parent, "decorated_definition"))
+        return false;
+    uint32_t n = ts_node_named_child_count(parent);
+    for (uint32_t i = 0; i < n; i++) {
+        TSNode d = ts_node_named_child(parent, i);
+        if (!is(d, "decorator"))
+            continue;
+        TSNode e = ts_node_named_child(d, 0);
+        if (!is(e, "call"))
+            continue;
+        const char *methods[] = {"route", "get", "post", "put", "patch", "delete", "websocket"};
+        for (size_t k = 0; k < sizeof methods / sizeof *methods; k++)
+            if (is(field(e, "function"), "attribute") && pysource_call_is(src, e, methods[k]))
+                return true;
+    }
+    return false;
+}
+
+typedef struct {
+    file_t *f;
+    TSNode fn, body;
+    bool route;
+    int loop_depth;
+    /* session_not_closed */
+    const char *name;
+    bool closed, yielded;
+} fnscan_t;
+
+static pysource_walk_t closed_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    fnscan_t *c = ctx;
+    if (is(n, "call")) {
+        char m[32];
+        TSNode obj;
+        if (method_of(src, n, &obj, m, sizeof m) &&
+            (strcmp(m, "close") == 0 || strcmp(m, "remove") == 0) &&
+            pysource_node_text_is(src, obj, c->name))
+            c->closed = true;
+    }
+    if (is(n, "with_item") || is(n, "return_statement")) {
+        TSNode v = is(n, "with_item") ? field(n, "value") : ts_node_named_child(n, 0);
+        if (is(v, "as_pattern"))
+            v = ts_node_named_child(v, 0);
+        if (!ts_node_is_null(v) && pysource_node_text_is(src, unwrap(v), c->name))
+            c->closed = true;
+    }
+    if (is(n, "yield")) {
+        TSNode v = ts_node_named_child(n, 0);
+        if (!ts_node_is_null(v) && pysource_node_text_is(src, v, c->name))
+            c->yielded = true;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static void check_session_closed(file_t *f, TSNode fn, TSNode assign_stmt, const char *name,
+                                 bool is_async, const char *factory_text)
+{
+    fnscan_t c;
+    memset(&c, 0, sizeof c);
+    c.f = f;
+    c.name = name;
+    pysource_walk(f->src, field(fn, "body"), closed_visit, &c);
+    if (c.closed)
+        return;
+    TSNode block = ts_node_parent(assign_stmt);
+    uint32_t nb = ts_node_named_child_count(block);
+    TSNode last = ts_node_named_child(block, nb - 1);
+    edits_t ed = {0};
+    buf_t post = {0};
+    const char *c0 = f->c;
+    uint32_t rest_start = line_end(c0, f->len, ts_node_end_byte(assign_stmt));
+    if (rest_start < f->len)
+        rest_start++;
+    uint32_t rest_end = line_end(c0, f->len, ts_node_end_byte(last));
+    char indent[128];
+    indent_at(c0, line_begin(c0, ts_node_start_byte(assign_stmt)), indent, sizeof indent);
+    /* the rest of the block, indented one level deeper */
+    buf_t rest = {0};
+    for (uint32_t at = rest_start; at < rest_end;) {
+        uint32_t e = line_end(c0, f->len, at);
+        if (e > at)
+            b_str(&rest, "    ");
+        b_add(&rest, c0 + at, e - at);
+        b_str(&rest, "\n");
+        at = e + 1;
+    }
+    char *rest_text = b_take(&rest);
+    if (rest_end > rest_start)
+        rest_text[strlen(rest_text) - 1] = 0;
+    const char *expl;
+    buf_t head = {0};
+    if (c.yielded) {
+        b_fmt(&head, "%s = %s\n%stry:\n%s\n%sfinally:\n%s    %s%s.close()", name, factory_text,
+              indent, rest_text, indent, indent, is_async ? "await " : "", name);
+        expl = "The session is yielded (a request-scoped dependency) but never closed: its "
+               "connection goes back to the pool only when the object is garbage-collected, and "
+               "an open transaction can stay idle in transaction. Close it in finally.";
+    } else {
+        b_fmt(&head, "%swith %s as %s:\n%s", is_async ? "async " : "", factory_text, name,
+              rest_text);
+        expl = "The session is never closed: its connection goes back to the pool only when the "
+               "object is garbage-collected, and an uncommitted transaction stays idle in "
+               "transaction meanwhile. A with block closes it (and rolls back what was not "
+               "committed).";
+    }
+    free(rest_text);
+    ed_add(&ed, ts_node_start_byte(assign_stmt), rest_end, head.d ? head.d : "");
+    free(head.d);
+    free(post.d);
+    emit(f, f->src, pysource_node_line(assign_stmt), "session_fix", "session_not_closed",
+         ts_node_start_byte(assign_stmt), rest_end, &ed, NULL, NULL, expl,
+         json_pack("{s:s}", "shape", "none"), false, NULL);
+}
+
+/* Network calls while the session has uncommitted work. */
+typedef struct {
+    file_t *f;
+    bool in_tx, in_begin_block;
+    TSNode tx_start, net;
+    char sess[128];
+    bool done;
+} txscan_t;
+
+typedef struct {
+    txscan_t *t;
+    int op; /* 1 session work, 2 end of transaction */
+    TSNode net;
+} stmtcalls_t;
+
+static pysource_walk_t stmtcalls_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    stmtcalls_t *sc = ctx;
+    if (is(n, "function_definition") || is(n, "lambda") || is(n, "class_definition"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (is(n, "call")) {
+        char m[32];
+        TSNode obj;
+        if (method_of(src, n, &obj, m, sizeof m) && sessionish(src, obj)) {
+            if (strcmp(m, "commit") == 0 || strcmp(m, "rollback") == 0 || strcmp(m, "close") == 0) {
+                sc->op = 2;
+            } else if (strcmp(m, "add") == 0 || strcmp(m, "add_all") == 0 ||
+                       strcmp(m, "execute") == 0 || strcmp(m, "flush") == 0 ||
+                       strcmp(m, "delete") == 0 || strcmp(m, "merge") == 0) {
+                if (sc->op == 0) {
+                    sc->op = 1;
+                    if (!sc->t->in_tx)
+                        text_of(src, obj, sc->t->sess, sizeof sc->t->sess);
+                }
+            }
+        }
+        if (ts_node_is_null(sc->net) && is_network_call(src, n))
+            sc->net = n;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static bool names_assigned_between(file_t *f, TSNode from, TSNode to, TSNode uses);
+
+static void emit_network(file_t *f, txscan_t *t, TSNode net_stmt)
+{
+    edits_t ed = {0};
+    TSNode start = t->tx_start;
+    buf_t expl = {0};
+    bool hoist = ts_node_eq(ts_node_parent(start), ts_node_parent(net_stmt)) &&
+                 !names_assigned_between(f, start, net_stmt, net_stmt);
+    char ind[128];
+    indent_at(f->c, line_begin(f->c, ts_node_start_byte(net_stmt)), ind, sizeof ind);
+    if (hoist) {
+        uint32_t s = line_begin(f->c, ts_node_start_byte(net_stmt));
+        uint32_t e = line_end(f->c, f->len, ts_node_end_byte(net_stmt));
+        char *moved = malloc(e - s + 2);
+        if (!moved)
+            return;
+        memcpy(moved, f->c + s, e - s);
+        moved[e - s] = '\n';
+        moved[e - s + 1] = 0;
+        ed_add(&ed, line_begin(f->c, ts_node_start_byte(start)),
+               line_begin(f->c, ts_node_start_byte(start)), moved);
+        free(moved);
+        ed_add(&ed, s, e < f->len ? e + 1 : e, "");
+        b_str(&expl, "A network call runs while the session holds an open transaction (locks, a "
+                     "pooled connection, idle in transaction for the call's whole latency). It "
+                     "does not depend on the database work before it: run it before the "
+                     "transaction starts.");
+    } else if (!t->in_begin_block) {
+        char ins[300];
+        snprintf(ins, sizeof ins, "%s.commit()\n%s", t->sess, ind);
+        ed_add(&ed, ts_node_start_byte(net_stmt), ts_node_start_byte(net_stmt), ins);
+        b_str(&expl, "A network call runs while the session holds an open transaction (locks, a "
+                     "pooled connection, idle in transaction for the call's whole latency). "
+                     "Commit the database work before the call; what follows runs in a new, "
+                     "short transaction (if the call must succeed for the data to count, record "
+                     "a pending state first and confirm it afterwards).");
+    } else {
+        note(f->d,
+             "%s:%u network_in_transaction: a network call inside `with ...begin()` that "
+             "depends on the block's data; no mechanical rewrite",
+             pysource_path(f->src), pysource_node_line(net_stmt));
+        return;
+    }
+    emit(f, f->src, pysource_node_line(t->net), "session_fix", "network_in_transaction",
+         ts_node_start_byte(start), ts_node_end_byte(net_stmt), &ed, NULL, NULL, expl.d,
+         json_pack("{s:s}", "shape", "none"), false, NULL);
+    free(expl.d);
+}
+
+typedef struct {
+    const pysource_t *src;
+    char names[16][64];
+    int n;
+} assigned_t;
+
+static pysource_walk_t assigned_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    assigned_t *a = ctx;
+    if (is(n, "assignment") || is(n, "augmented_assignment")) {
+        TSNode left = field(n, "left");
+        if (is(left, "identifier") && a->n < 16)
+            text_of(src, left, a->names[a->n++], 64);
+    }
+    if (is(n, "for_statement")) {
+        TSNode left = field(n, "left");
+        if (is(left, "identifier") && a->n < 16)
+            text_of(src, left, a->names[a->n++], 64);
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+typedef struct {
+    assigned_t *a;
+    bool hit;
+} hit_t;
+
+static pysource_walk_t hit_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    hit_t *h = ctx;
+    if (is(n, "identifier")) {
+        for (int i = 0; i < h->a->n; i++)
+            if (pysource_node_text_is(src, n, h->a->names[i])) {
+                h->hit = true;
+                return PYSOURCE_WALK_STOP;
+            }
+    }
+    if (is(n, "attribute")) {
+        pysource_walk(src, field(n, "object"), hit_visit, h);
+        return h->hit ? PYSOURCE_WALK_STOP : PYSOURCE_WALK_SKIP_CHILDREN;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* Whether uses (the right side of net_stmt) reads a name assigned in the
+ * statements from `from` up to (not including) `to`, or reads the result
+ * of database work (any name the session work produced). */
+static bool names_assigned_between(file_t *f, TSNode from, TSNode to, TSNode uses)
+{
+    assigned_t a;
+    memset(&a, 0, sizeof a);
+    a.src = f->src;
+    for (TSNode n = from; !ts_node_is_null(n) && !ts_node_eq(n, to);
+         n = ts_node_next_named_sibling(n))
+        pysource_walk(f->src, n, assigned_visit, &a);
+    TSNode target = uses;
+    TSNode first = ts_node_named_child(uses, 0);
+    if (is(first, "assignment"))
+        target = field(first, "right");
+    hit_t h = {&a, false};
+    pysource_walk(f->src, target, hit_visit, &h);
+    return h.hit;
+}
+
+static void tx_block(txscan_t *t, TSNode block);
+
+static void tx_statement(txscan_t *t, TSNode st)
+{
+    file_t *f = t->f;
+    if (t->done || is(st, "function_definition") || is(st, "class_definition") ||
+        is(st, "decorated_definition"))
+        return;
+    if (is(st, "with_statement")) {
+        /* with session.begin(): / with Session.begin() as s: */
+        bool begin = false;
+        TSNode clause = ts_node_named_child(st, 0);
+        uint32_t k = ts_node_named_child_count(clause);
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode item = ts_node_named_child(clause, i);
+            TSNode v = field(item, "value");
+            if (is(v, "as_pattern"))
+                v = ts_node_named_child(v, 0);
+            char m[32];
+            TSNode obj;
+            if (is(v, "call") && method_of(f->src, v, &obj, m, sizeof m) &&
+                strcmp(m, "begin") == 0) {
+                begin = true;
+                text_of(f->src, obj, t->sess, sizeof t->sess);
+            }
+        }
+        if (begin) {
+            bool saved_tx = t->in_tx, saved_b = t->in_begin_block;
+            TSNode saved_start = t->tx_start;
+            t->in_tx = true;
+            t->in_begin_block = true;
+            t->tx_start = st;
+            /* hoisting targets the with statement itself */
+            tx_block(t, field(st, "body"));
+            if (!t->done) {
+                t->in_tx = saved_tx;
+                t->in_begin_block = saved_b;
+                t->tx_start = saved_start;
+            }
+            return;
+        }
+        tx_block(t, field(st, "body"));
+        return;
+    }
+    if (is(st, "if_statement") || is(st, "for_statement") || is(st, "while_statement") ||
+        is(st, "try_statement")) {
+        /* the header's own calls first, then each block in order */
+        TSNode cond = field(st, is(st, "for_statement") ? "right" : "condition");
+        if (!ts_node_is_null(cond)) {
+            stmtcalls_t sc;
+            memset(&sc, 0, sizeof sc);
+            sc.t = t;
+            pysource_walk(f->src, cond, stmtcalls_visit, &sc);
+            if (sc.op == 1 && !t->in_tx) {
+                t->in_tx = true;
+                t->tx_start = st;
+            }
+        }
+        uint32_t k = ts_node_named_child_count(st);
+        for (uint32_t i = 0; i < k && !t->done; i++) {
+            TSNode c = ts_node_named_child(st, i);
+            if (is(c, "block"))
+                tx_block(t, c);
+            else if (is(c, "else_clause") || is(c, "elif_clause") || is(c, "except_clause") ||
+                     is(c, "finally_clause")) {
+                uint32_t m = ts_node_named_child_count(c);
+                for (uint32_t j = 0; j < m; j++)
+                    if (is(ts_node_named_child(c, j), "block"))
+                        tx_block(t, ts_node_named_child(c, j));
+            }
+        }
+        return;
+    }
+    stmtcalls_t sc;
+    memset(&sc, 0, sizeof sc);
+    sc.t = t;
+    pysource_walk(f->src, st, stmtcalls_visit, &sc);
+    if (!ts_node_is_null(sc.net) && t->in_tx) {
+        t->net = sc.net;
+        t->done = true;
+        emit_network(f, t, st);
+        return;
+    }
+    if (sc.op == 1 && !t->in_tx) {
+        t->in_tx = true;
+        t->tx_start = st;
+    } else if (sc.op == 2 && !t->in_begin_block) {
+        t->in_tx = false;
+    }
+}
+
+static void tx_block(txscan_t *t, TSNode block)
+{
+    if (ts_node_is_null(block))
+        return;
+    TSTreeCursor cur = ts_tree_cursor_new(block);
+    if (ts_tree_cursor_goto_first_child(&cur)) {
+        do {
+            TSNode ch = ts_tree_cursor_current_node(&cur);
+            if (ts_node_is_named(ch))
+                tx_statement(t, ch);
+        } while (!t->done && ts_tree_cursor_goto_next_sibling(&cur));
+    }
+    ts_tree_cursor_delete(&cur);
+}
+
+/* Local names of a function (parameters and assigned names). */
+static bool is_local(const pysource_t *src, TSNode fn, const char *name)
+{
+    char pn[64];
+    for (unsigned i = 0; param_name(src, fn, i, pn, sizeof pn); i++)
+        if (strcmp(pn, name) == 0)
+            return true;
+    TSNode st;
+    TSNode v = last_assignment(src, field(fn, "body"), name, UINT32_MAX, &st);
+    return !ts_node_is_null(v);
+}
+
+typedef struct {
+    const pysource_t *src;
+    TSNode fn;
+    bool local;
+    char names[8][64];
+    int n;
+} locals_t;
+
+static pysource_walk_t locals_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    locals_t *l = ctx;
+    if (is(n, "keyword_argument")) {
+        pysource_walk(src, field(n, "value"), locals_visit, l);
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    }
+    if (is(n, "attribute")) {
+        pysource_walk(src, field(n, "object"), locals_visit, l);
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    }
+    if (is(n, "identifier")) {
+        char t[64];
+        text_of(src, n, t, sizeof t);
+        if (is_local(src, l->fn, t)) {
+            l->local = true;
+            bool dup = false;
+            for (int i = 0; i < l->n; i++)
+                dup |= strcmp(l->names[i], t) == 0;
+            if (!dup && l->n < 8)
+                snprintf(l->names[l->n++], 64, "%s", t);
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static void emit_engine(file_t *f, TSNode fn, TSNode call, bool in_loop)
+{
+    TSNode def = fn;
+    if (is(ts_node_parent(fn), "decorated_definition"))
+        def = ts_node_parent(fn);
+    TSNode st = enclosing_statement(call);
+    bool engine = pysource_call_is(f->src, call, "create_engine") ||
+                  pysource_call_is(f->src, call, "create_async_engine");
+    locals_t l;
+    memset(&l, 0, sizeof l);
+    l.src = f->src;
+    l.fn = fn;
+    pysource_walk(f->src, field(call, "arguments"), locals_visit, &l);
+    char calltext[1200];
+    text_of(f->src, call, calltext, sizeof calltext);
+    edits_t ed = {0};
+    buf_t pre = {0}, expl = {0};
+    const char *glob = engine ? "ENGINE" : "SESSION_FACTORY";
+    if (!l.local) {
+        b_fmt(&pre, "%s = %s\n\n", glob, calltext);
+        ed_add(&ed, ts_node_start_byte(call), ts_node_end_byte(call), glob);
+    } else {
+        buf_t args = {0};
+        for (int i = 0; i < l.n; i++)
+            b_fmt(&args, "%s%s", i ? ", " : "", l.names[i]);
+        b_fmt(&pre, "@functools.lru_cache(maxsize=None)\ndef _%s_for(%s):\n    return %s\n\n",
+              engine ? "engine" : "session_factory", args.d, calltext);
+        char rep[400];
+        snprintf(rep, sizeof rep, "_%s_for(%s)", engine ? "engine" : "session_factory", args.d);
+        ed_add(&ed, ts_node_start_byte(call), ts_node_end_byte(call), rep);
+        free(args.d);
+    }
+    b_fmt(&expl,
+          "%s is called %s: each call builds a new %s, so every %s opens fresh PostgreSQL "
+          "connections (TCP + auth + backend start, several ms) instead of reusing a pool, and "
+          "can exceed max_connections under load. Create it once %s.%s",
+          engine ? "create_engine()" : "sessionmaker()",
+          in_loop ? "inside a loop" : "inside a request handler",
+          engine ? "engine with its own connection pool" : "session factory",
+          in_loop ? "iteration" : "request",
+          l.local ? "per distinct argument (functools.lru_cache)" : "at module level",
+          l.local ? " Needs `import functools`." : "");
+    emit(f, f->src, pysource_node_line(call), "session_fix", "engine_per_call",
+         ts_node_start_byte(def), ts_node_end_byte(st), &ed, pre.d, NULL, expl.d,
+         json_pack("{s:s}", "shape", "none"), false, NULL);
+    free(pre.d);
+    free(expl.d);
+}
+
+/* ---- raw SQL built from strings ------------------------------------- */
+
+static bool sqlish(const char *s, size_t n)
+{
+    while (n && (isspace((unsigned char)*s) || *s == '(')) {
+        s++;
+        n--;
+    }
+    const char *kw[] = {"select", "insert", "update", "delete", "with"};
+    for (size_t i = 0; i < 5; i++) {
+        size_t l = strlen(kw[i]);
+        if (n > l && strncasecmp(s, kw[i], l) == 0 && !isalnum((unsigned char)s[l]))
+            return true;
+    }
+    return false;
+}
+
+static void param_from_expr(const pysource_t *src, TSNode e, int idx, char *out, size_t size)
+{
+    e = unwrap(e);
+    if (is(e, "identifier")) {
+        text_of(src, e, out, size);
+    } else if (is(e, "attribute")) {
+        text_of(src, field(e, "attribute"), out, size);
+    } else if (is(e, "subscript")) {
+        json_t *k = pysource_eval(src, field(e, "subscript"));
+        if (json_is_string(k))
+            snprintf(out, size, "%s", json_string_value(k));
+        else
+            snprintf(out, size, "p%d", idx);
+        json_decref(k);
+    } else {
+        snprintf(out, size, "p%d", idx);
+    }
+    for (char *c = out; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '_')
+            *c = '_';
+    if (!out[0] || isdigit((unsigned char)out[0]))
+        snprintf(out, size, "p%d", idx);
+}
+
+typedef struct {
+    char names[16][64];
+    char exprs[16][256];
+    int n;
+} binds_t;
+
+static const char *bind_name(binds_t *b, const char *name, const char *expr)
+{
+    for (int i = 0; i < b->n; i++)
+        if (strcmp(b->exprs[i], expr) == 0)
+            return b->names[i];
+    if (b->n >= 16)
+        return NULL;
+    char cand[64];
+    snprintf(cand, sizeof cand, "%s", name);
+    for (int k = 2;; k++) {
+        bool clash = false;
+        for (int i = 0; i < b->n; i++)
+            clash |= strcmp(b->names[i], cand) == 0;
+        if (!clash)
+            break;
+        snprintf(cand, sizeof cand, "%s_%d", name, k);
+    }
+    snprintf(b->names[b->n], 64, "%s", cand);
+    snprintf(b->exprs[b->n], 256, "%s", expr);
+    return b->names[b->n++];
+}
+
+/* Appends a SQL fragment, dropping a quote that closes a value the
+ * previous placeholder opened. */
+static void sql_piece(buf_t *out, buf_t *tmpl, const char *s, size_t n, bool *open_quote)
+{
+    if (*open_quote && n > 0 && s[0] == '\'') {
+        s++;
+        n--;
+    }
+    *open_quote = false;
+    b_add(out, s, n);
+    b_add(tmpl, s, n);
+}
+
+static void placeholder(buf_t *out, buf_t *tmpl, const char *name, bool named_style, int *nparam,
+                        bool *open_quote)
+{
+    if (out->n > 0 && out->d[out->n - 1] == '\'') {
+        out->d[--out->n] = 0;
+        if (tmpl->n > 0)
+            tmpl->d[--tmpl->n] = 0;
+        *open_quote = true;
+    }
+    if (named_style)
+        b_fmt(out, ":%s", name);
+    else
+        b_fmt(out, "%%(%s)s", name);
+    b_fmt(tmpl, "$%d", ++*nparam);
+}
+
+/* Checks one SQL-carrying argument. call: the text()/execute() call;
+ * arg: its first argument. */
+static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool text_call,
+                          bool named_style)
+{
+    TSNode expr = unwrap(arg), stmt;
+    memset(&stmt, 0, sizeof stmt);
+    if (is(expr, "identifier")) {
+        char name[64];
+        text_of(f->src, expr, name, sizeof name);
+        TSNode v = last_assignment(f->src, scope, name, ts_node_start_byte(call), &stmt);
+        if (ts_node_is_null(v))
+            return;
+        expr = unwrap(v);
+    }
+    bool fstring = false, percent = false;
+    TSNode str = expr, rhs;
+    memset(&rhs, 0, sizeof rhs);
+    if (is(expr, "string")) {
+        uint32_t k = ts_node_named_child_count(expr);
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode c = ts_node_named_child(expr, i);
+            if (is(c, "interpolation")) {
+                json_t *v = pysource_eval(f->src, field(c, "expression"));
+                if (!v)
+                    fstring = true;
+                json_decref(v);
+            }
+        }
+    } else if (is(expr, "binary_operator")) {
+        size_t len;
+        const char *op = pysource_node_span(f->src, field(expr, "operator"), &len);
+        str = field(expr, "left");
+        rhs = field(expr, "right");
+        json_t *v = pysource_eval(f->src, rhs);
+        percent = len == 1 && op[0] == '%' && is(str, "string") && !v;
+        json_decref(v);
+    }
+    if (!fstring && !percent)
+        return;
+    size_t slen;
+    const char *stext = pysource_node_span(f->src, str, &slen);
+    /* the string's SQL must start like a statement */
+    uint32_t k = ts_node_named_child_count(str);
+    TSNode first_content;
+    memset(&first_content, 0, sizeof first_content);
+    for (uint32_t i = 0; i < k; i++)
+        if (is(ts_node_named_child(str, i), "string_content")) {
+            first_content = ts_node_named_child(str, i);
+            break;
+        }
+    size_t fl;
+    const char *fc = pysource_node_span(f->src, first_content, &fl);
+    if (ts_node_is_null(first_content) || !sqlish(fc, fl))
+        return;
+    (void)stext;
+    (void)slen;
+    buf_t lit = {0}, tmpl = {0};
+    binds_t binds;
+    memset(&binds, 0, sizeof binds);
+    int nparam = 0, idx = 0;
+    bool open_quote = false;
+    bool named = text_call || named_style;
+    bool ok = true;
+    for (uint32_t i = 0; i < ts_node_child_count(str) && ok; i++) {
+        TSNode c = ts_node_child(str, i);
+        size_t n;
+        const char *s = pysource_node_span(f->src, c, &n);
+        if (is(c, "string_start")) {
+            for (size_t j = 0; j < n; j++)
+                if (s[j] != 'f' && s[j] != 'F')
+                    b_add(&lit, s + j, 1);
+        } else if (is(c, "string_end")) {
+            b_add(&lit, s, n);
+        } else if (is(c, "interpolation")) {
+            TSNode e = field(c, "expression");
+            json_t *v = pysource_eval(f->src, e);
+            if (v && json_is_string(v)) {
+                /* a constant: inline it */
+                sql_piece(&lit, &tmpl, json_string_value(v), strlen(json_string_value(v)),
+                          &open_quote);
+            } else if (v) {
+                char *t = json_dumps(v, JSON_ENCODE_ANY);
+                sql_piece(&lit, &tmpl, t, strlen(t), &open_quote);
+                free(t);
+            } else {
+                char pn[64], et[256];
+                param_from_expr(f->src, e, ++idx, pn, sizeof pn);
+                text_of(f->src, e, et, sizeof et);
+                const char *bn = bind_name(&binds, pn, et);
+                if (!bn)
+                    ok = false;
+                else
+                    placeholder(&lit, &tmpl, bn, named, &nparam, &open_quote);
+            }
+            json_decref(v);
+        } else if (percent && (is(c, "string_content"))) {
+            /* %s / %d / %(name)s placeholders; %% stays */
+            TSNode r = unwrap(rhs);
+            uint32_t rn = is(r, "tuple") ? ts_node_named_child_count(r) : 1;
+            size_t a = 0;
+            for (size_t j = 0; j < n; j++) {
+                if (s[j] != '%' || j + 1 >= n)
+                    continue;
+                if (s[j + 1] == '%') {
+                    j++;
+                    continue;
+                }
+                sql_piece(&lit, &tmpl, s + a, j - a, &open_quote);
+                size_t e2 = j + 1;
+                char pn[64] = "", et[256] = "";
+                if (s[e2] == '(') {
+                    const char *close = memchr(s + e2, ')', n - e2);
+                    if (!close) {
+                        ok = false;
+                        break;
+                    }
+                    snprintf(pn, sizeof pn, "%.*s", (int)(close - s - e2 - 1), s + e2 + 1);
+                    e2 = (size_t)(close - s) + 1;
+                    /* value from the dict on the right */
+                    snprintf(et, sizeof et, "%s[\"%s\"]", "__rhs__", pn);
+                } else {
+                    if (idx >= (int)rn) {
+                        ok = false;
+                        break;
+                    }
+                    TSNode e = is(r, "tuple") ? ts_node_named_child(r, (uint32_t)idx) : r;
+                    param_from_expr(f->src, e, idx + 1, pn, sizeof pn);
+                    text_of(f->src, e, et, sizeof et);
+                    idx++;
+                }
+                while (e2 < n && isalpha((unsigned char)s[e2]) == 0)
+                    e2++;
+                e2++; /* the conversion letter */
+                if (strncmp(et, "__rhs__", 7) == 0) {
+                    char rt[200];
+                    text_of(f->src, r, rt, sizeof rt);
+                    char full[300];
+                    snprintf(full, sizeof full, "%s%s", rt, et + 7);
+                    snprintf(et, sizeof et, "%s", full);
+                }
+                const char *bn = bind_name(&binds, pn, et);
+                if (!bn) {
+                    ok = false;
+                    break;
+                }
+                placeholder(&lit, &tmpl, bn, named, &nparam, &open_quote);
+                a = e2;
+                j = e2 - 1;
+            }
+            if (ok)
+                sql_piece(&lit, &tmpl, s + a, n - a, &open_quote);
+        } else {
+            /* string_content / escape_sequence of an f-string: {{ }} are braces */
+            for (size_t j = 0; j < n; j++) {
+                if (!percent && (s[j] == '{' || s[j] == '}') && j + 1 < n && s[j + 1] == s[j])
+                    j++;
+                sql_piece(&lit, &tmpl, s + j, 1, &open_quote);
+            }
+        }
+    }
+    if (!ok || lit.oom || binds.n == 0) {
+        free(lit.d);
+        free(tmpl.d);
+        return;
+    }
+    edits_t ed = {0};
+    ed_add(&ed, ts_node_start_byte(expr), ts_node_end_byte(expr), lit.d);
+    buf_t params = {0};
+    if (text_call) {
+        b_str(&params, ".bindparams(");
+        for (int i = 0; i < binds.n; i++)
+            b_fmt(&params, "%s%s=%s", i ? ", " : "", binds.names[i], binds.exprs[i]);
+        b_str(&params, ")");
+        ed_add(&ed, ts_node_end_byte(call), ts_node_end_byte(call), params.d);
+    } else {
+        b_str(&params, ", {");
+        for (int i = 0; i < binds.n; i++)
+            b_fmt(&params, "%s\"%s\": %s", i ? ", " : "", binds.names[i], binds.exprs[i]);
+        b_str(&params, "}");
+        if (ts_node_named_child_count(field(call, "arguments")) != 1) {
+            ed_free(&ed);
+            free(lit.d);
+            free(tmpl.d);
+            free(params.d);
+            return;
+        }
+        ed_add(&ed, ts_node_end_byte(arg), ts_node_end_byte(arg), params.d);
+    }
+    free(params.d);
+    uint32_t rs = ts_node_is_null(stmt) ? ts_node_start_byte(enclosing_statement(call))
+                                        : ts_node_start_byte(stmt);
+    uint32_t re = ts_node_end_byte(enclosing_statement(call));
+    buf_t expl = {0};
+    b_fmt(&expl,
+          "SQL text is built with %s from %d runtime value%s: an SQL injection risk, and every "
+          "distinct value is a distinct statement to parse and plan (pg_stat_statements sees "
+          "literals, not $n). Bind %s as parameter%s%s.",
+          fstring ? "an f-string" : "% formatting", binds.n, binds.n > 1 ? "s" : "",
+          binds.n > 1 ? "them" : "it", binds.n > 1 ? "s" : "",
+          text_call ? " with text().bindparams()"
+          : named   ? " (:name parameters, passed as a dict)"
+                    : " (the driver's %(name)s style, passed as a dict)");
+    emit(f, f->src, pysource_node_line(call), "query_opt", "sql_string_formatting", rs, re, &ed,
+         NULL, NULL, expl.d, json_pack("{s:s, s:s}", "shape", "raw", "text", tmpl.d ? tmpl.d : ""),
+         true, NULL);
+    free(expl.d);
+    free(lit.d);
+    free(tmpl.d);
+}
+
+/* ---- the file walk --------------------------------------------------- */
+
+typedef struct {
+    file_t *f;
+    TSNode scope, fn;
+    int loop_depth;
+    bool route;
+} walk_t;
+
+static void walk_node(walk_t *w, TSNode n);
+
+static void walk_children(walk_t *w, TSNode n)
+{
+    TSTreeCursor cur = ts_tree_cursor_new(n);
+    if (ts_tree_cursor_goto_first_child(&cur)) {
+        do {
+            TSNode ch = ts_tree_cursor_current_node(&cur);
+            if (ts_node_is_named(ch))
+                walk_node(w, ch);
+        } while (ts_tree_cursor_goto_next_sibling(&cur));
+    }
+    ts_tree_cursor_delete(&cur);
+}
+
+static void walk_node(walk_t *w, TSNode n)
+{
+    file_t *f = w->f;
+    const char *type = ts_node_type(n);
+    if (strcmp(type, "function_definition") == 0) {
+        walk_t inner = {f, field(n, "body"), n, 0, is_route(f->src, n)};
+        txscan_t t;
+        memset(&t, 0, sizeof t);
+        t.f = f;
+        tx_block(&t, field(n, "body"));
+        walk_children(&inner, field(n, "body"));
+        return;
+    }
+    if (strcmp(type, "for_statement") == 0 || is_comprehension(n)) {
+        analyze_loop(f, n, w->scope, w->fn);
+        w->loop_depth++;
+        walk_children(w, n);
+        w->loop_depth--;
+        return;
+    }
+    if (strcmp(type, "expression_statement") == 0 && !ts_node_is_null(w->fn)) {
+        TSNode a = ts_node_named_child(n, 0);
+        TSNode right = is(a, "assignment") ? unwrap(field(a, "right")) : a;
+        bool is_async = false;
+        if (is(a, "assignment") && is(field(a, "left"), "identifier") && is(right, "call") &&
+            w->loop_depth == 0 && session_factory_call(f->d->p, f->src, right, &is_async)) {
+            char name[64], ft[300];
+            text_of(f->src, field(a, "left"), name, sizeof name);
+            text_of(f->src, right, ft, sizeof ft);
+            check_session_closed(f, w->fn, n, name, is_async, ft);
+        }
+    }
+    if (strcmp(type, "while_statement") == 0) {
+        w->loop_depth++;
+        walk_children(w, n);
+        w->loop_depth--;
+        return;
+    }
+    if (strcmp(type, "call") == 0) {
+        bool engine = pysource_call_is(f->src, n, "create_engine") ||
+                      pysource_call_is(f->src, n, "create_async_engine") ||
+                      pysource_call_is(f->src, n, "sessionmaker") ||
+                      pysource_call_is(f->src, n, "async_sessionmaker");
+        if (engine && !ts_node_is_null(w->fn) && (w->route || w->loop_depth > 0))
+            emit_engine(f, w->fn, n, w->loop_depth > 0);
+        char m[32];
+        TSNode obj;
+        TSNode callee = field(n, "function");
+        bool text_call = is(callee, "identifier")
+                             ? pysource_node_text_is(f->src, callee, "text")
+                             : (is(callee, "attribute") &&
+                                pysource_node_text_is(f->src, field(callee, "attribute"), "text"));
+        if (text_call) {
+            check_raw_sql(f, w->scope, n, pysource_call_arg(f->src, n, 0), true, true);
+        } else if (method_of(f->src, n, &obj, m, sizeof m) &&
+                   (strcmp(m, "execute") == 0 || strcmp(m, "exec_driver_sql") == 0)) {
+            TSNode a0 = pysource_call_arg(f->src, n, 0);
+            char recv[96] = "";
+            text_of(f->src, obj, recv, sizeof recv);
+            /* SQLAlchemy's execute(str) is text(): :name; exec_driver_sql and
+             * DB-API cursors take the driver's %(name)s */
+            bool named = strcmp(m, "execute") == 0 && !strstr(recv, "cur");
+            if (!ts_node_is_null(a0) && !is(unwrap(a0), "call"))
+                check_raw_sql(f, w->scope, n, a0, false, named);
+        }
+    }
+    walk_children(w, n);
+}
+
+typedef struct {
+    int v2, v1, flask;
+} stylecount_t;
+
+static pysource_walk_t style_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    stylecount_t *sc = ctx;
+    if (is(n, "attribute")) {
+        TSNode a = field(n, "attribute");
+        if (pysource_node_text_is(src, a, "query"))
+            sc->v1++;
+        if (pysource_node_text_is(src, a, "session") &&
+            pysource_node_text_is(src, field(n, "object"), "db"))
+            sc->flask++;
+        if (pysource_node_text_is(src, a, "scalars") || pysource_node_text_is(src, a, "select"))
+            sc->v2++;
+    } else if (is(n, "identifier")) {
+        if (pysource_node_text_is(src, n, "select") || pysource_node_text_is(src, n, "Mapped") ||
+            pysource_node_text_is(src, n, "mapped_column") ||
+            pysource_node_text_is(src, n, "DeclarativeBase"))
+            sc->v2++;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_t *err)
+{
+    if (!findings || !notes)
+        return err_set(err, "sqla_detect: no output pointers");
+    det_t d = {p, json_array(), json_array()};
+    if (!d.out || !d.notes) {
+        json_decref(d.out);
+        json_decref(d.notes);
+        return err_set(err, "sqla_detect: out of memory");
+    }
+    for (size_t i = 0; i < sqla_project_file_count(p); i++) {
+        file_t f;
+        memset(&f, 0, sizeof f);
+        f.d = &d;
+        f.file = i;
+        f.src = sqla_project_file(p, i);
+        f.c = pysource_content(f.src, &f.len);
+        stylecount_t sc = {0, 0, 0};
+        pysource_walk(f.src, pysource_root(f.src), style_visit, &sc);
+        f.api2 = sc.v2 > 0 && sc.v2 >= sc.v1;
+        f.flask = sc.flask > 0;
+        walk_t w;
+        memset(&w, 0, sizeof w);
+        w.f = &f;
+        w.scope = pysource_root(f.src);
+        walk_children(&w, pysource_root(f.src));
+    }
+    *findings = d.out;
+    *notes = d.notes;
+    return 0;
+}

@@ -1,0 +1,71 @@
+/*
+ * sqla_patterns.h - database-access anti-patterns found in SQLAlchemy
+ * application code (sqla_models.h parses it), each with a rewritten snippet.
+ *
+ * Findings (one JSON object each):
+ *   { "file", "line", "type": "n1_fix" | "bulk_op" | "query_opt" | "session_fix",
+ *     "kind": what was found (below),
+ *     "original":  the exact source lines the fix changes,
+ *     "optimized": the same lines rewritten (valid Python: re-parsed, after
+ *                  removing the common indentation, without error nodes),
+ *     "explanation", "style": "2.0" | "1.x" | "flask",
+ *     "sql": what the database sees, for matching pg_stat_statements:
+ *            {"shape": "select_by_fk" | "select_by_pk" | "select" |
+ *             "insert" | "commit" | "none", "table", "columns": [...],
+ *             "parent_table"},
+ *     "security": true for SQL built from strings,
+ *     ["query_file", "query_line"]: where the query that the fix edits
+ *            is, when not in the loop's function }
+ *
+ * Kinds and where `line` points:
+ *   lazy_load_in_loop    a lazy relationship read per element of a query
+ *                        result (directly, in a comprehension, in a nested
+ *                        loop, or through a project function / method /
+ *                        property, across modules): the loop line; the fix
+ *                        adds selectinload (collections) / joinedload
+ *                        (many-to-one) to the query that produced the
+ *                        iterable.
+ *   query_in_loop        a query keyed by the loop variable (loop over
+ *                        anything but a literal of constants): the loop
+ *                        line; the fix is one grouped query (IN) before the
+ *                        loop and a dictionary lookup inside.
+ *   add_in_loop          session.add / add_all / execute(insert) per
+ *                        iteration (not over a literal of constants): the
+ *                        loop line; 2.0: execute(insert(M), rows), 1.x:
+ *                        bulk_insert_mappings(M, rows).
+ *   commit_in_loop       session.commit() per iteration: the loop line; one
+ *                        commit after the loop (SAVEPOINTs when the code
+ *                        catches per item). Not reported when the loop does
+ *                        a network call before committing (the commit
+ *                        records an external side effect) or commits every
+ *                        N items (a modulo condition).
+ *   engine_per_call      create_engine / sessionmaker inside a request
+ *                        handler or a loop: the call's line.
+ *   session_per_iteration  a Session created inside a loop: its line.
+ *   session_not_closed   a Session assigned to a name that is never closed,
+ *                        used in `with`, or returned: the assignment line.
+ *   network_in_transaction a requests / httpx / urllib / smtplib / aiohttp
+ *                        call while the session has uncommitted work, or
+ *                        inside `with session.begin()`: the call's line.
+ *   sql_string_formatting  SQL text built with an f-string or % and run by
+ *                        execute / text / exec_driver_sql: the call's line;
+ *                        the fix binds parameters (security finding).
+ */
+#ifndef PGOPT_COMMON_PYTHON_SQLA_PATTERNS_H
+#define PGOPT_COMMON_PYTHON_SQLA_PATTERNS_H
+
+#include <jansson.h>
+
+#include "common/error.h"
+#include "common/python/sqla_models.h"
+
+/* Appends findings (the shape above) to *findings and notes (strings:
+ * detections without a rewrite, snippets that failed to re-parse) to
+ * *notes; both are new arrays. 0, or -1 with err on out of memory. */
+int sqla_detect(const sqla_project_t *project, json_t **findings, json_t **notes, err_t *err);
+
+/* Whether text (a Python snippet, possibly indented as a whole) parses
+ * without error nodes once its common indentation is removed. */
+bool sqla_snippet_parses(const char *text);
+
+#endif

@@ -1,0 +1,326 @@
+/*
+ * test_orm_corpus.c - the SQLAlchemy code analysis on the labeled corpus
+ * (tests/data/orm/, labels in labels.txt: "path line type" per true
+ * problem). Precision and recall are computed over (file, line, type) and
+ * must reach 0.9 and 0.85; every finding's optimized snippet must parse
+ * without error nodes and its original must be the file's exact lines.
+ * Set PGOPT_ORM_DUMP=1 to print the findings.
+ */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "common/python/sqla_models.h"
+#include "common/python/sqla_patterns.h"
+#include "workers/query_rewriter/qr_code.h"
+
+static char corpus_dir[1024];
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    fclose(f);
+    if (buf) {
+        buf[n] = 0;
+        if (len)
+            *len = (size_t)n;
+    }
+    return buf;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every .py file under dir, as the snapshot's code section (paths relative
+ * to the corpus root). */
+static void add_dir(json_t *code, const char *rel)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s%s%s", corpus_dir, rel[0] ? "/" : "", rel);
+    DIR *d = opendir(path);
+    assert_non_null(d);
+    char *names[256];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL && n < 256)
+        if (e->d_name[0] != '.')
+            names[n++] = strdup(e->d_name);
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n; i++) {
+        char r[1024], full[3072];
+        snprintf(r, sizeof r, "%s%s%s", rel, rel[0] ? "/" : "", names[i]);
+        snprintf(full, sizeof full, "%s/%s", corpus_dir, r);
+        struct stat st;
+        if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+            add_dir(code, r);
+        } else if (strlen(r) > 3 && strcmp(r + strlen(r) - 3, ".py") == 0) {
+            size_t len = 0;
+            char *content = read_file(full, &len);
+            assert_non_null(content);
+            json_array_append_new(code, json_pack("{s:s, s:s%, s:i}", "path", r, "content", content,
+                                                  len, "bytes", (int)len));
+            free(content);
+        }
+        free(names[i]);
+    }
+}
+
+static json_t *load_code(void)
+{
+    json_t *code = json_array();
+    add_dir(code, "");
+    return code;
+}
+
+typedef struct {
+    char file[256];
+    unsigned line;
+    char type[32];
+    int hit;
+} label_t;
+
+static size_t load_labels(label_t *labels, size_t max)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/labels.txt", corpus_dir);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char line[512];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f) && n < max) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        label_t *l = &labels[n];
+        memset(l, 0, sizeof *l);
+        if (sscanf(line, "%255s %u %31s", l->file, &l->line, l->type) == 3)
+            n++;
+    }
+    fclose(f);
+    return n;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *src = getenv("PGOPT_SOURCE_DIR");
+    snprintf(corpus_dir, sizeof corpus_dir, "%s/tests/data/orm", src ? src : ".");
+    return 0;
+}
+
+static void test_models(void **state)
+{
+    (void)state;
+    json_t *code = load_code();
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    /* Flask-SQLAlchemy: snake_case table names, FK-decided direction */
+    const sqla_model_t *order = sqla_project_model(p, "Order");
+    assert_non_null(order);
+    assert_string_equal(order->table, "order");
+    assert_true(order->flask);
+    const sqla_relationship_t *user = sqla_model_relationship(order, "user");
+    assert_non_null(user);
+    assert_false(user->collection); /* many-to-one: order.user_id -> user.id */
+    assert_true(sqla_model_relationship(sqla_project_model(p, "User"), "orders")->collection);
+    /* backref="order" on Order.items adds OrderItem.order (scalar) */
+    const sqla_relationship_t *back =
+        sqla_model_relationship(sqla_project_model(p, "OrderItem"), "order");
+    assert_non_null(back);
+    assert_true(back->from_backref);
+    assert_false(back->collection);
+    /* backref(...) call form on the 1.x side: Customer.invoices, a collection */
+    const sqla_relationship_t *inv =
+        sqla_model_relationship(sqla_project_model(p, "Customer"), "invoices");
+    assert_non_null(inv);
+    assert_true(inv->collection);
+    assert_int_equal(inv->lazy, SQLA_LAZY_SELECT);
+    /* 2.0 Mapped annotations and lazy= */
+    const sqla_model_t *book = sqla_project_model(p, "Book");
+    assert_string_equal(book->table, "books");
+    assert_false(book->flask);
+    assert_false(sqla_model_relationship(book, "author")->collection);
+    assert_true(sqla_model_relationship(book, "reviews")->collection);
+    assert_int_equal(sqla_model_relationship(book, "reviews")->lazy, SQLA_LAZY_NONE);
+    assert_int_equal(sqla_model_relationship(book, "publisher")->lazy, SQLA_LAZY_EAGER);
+    const sqla_column_t *fk = sqla_model_column(book, "author_id");
+    assert_string_equal(fk->fk_table, "authors");
+    /* secondary= */
+    assert_non_null(sqla_model_relationship(sqla_project_model(p, "Product"), "tags")->secondary);
+    /* declarative_base() */
+    assert_string_equal(sqla_project_model(p, "Invoice")->table, "invoices");
+    /* not models */
+    assert_null(sqla_project_model(p, "Base"));
+    bool is_async = false;
+    assert_true(sqla_project_session_factory(p, "AsyncSessionLocal", &is_async));
+    assert_true(is_async);
+    assert_true(sqla_project_session_factory(p, "SessionLocal", &is_async));
+    assert_false(is_async);
+    sqla_project_destroy(&p);
+    sqla_project_destroy(&p);
+    json_decref(code);
+}
+
+/* The exact lines of a file, from line `line`, as many as text has. */
+static int original_matches(json_t *code, const char *file, const char *original)
+{
+    size_t i;
+    json_t *e;
+    json_array_foreach(code, i, e)
+    {
+        if (strcmp(json_string_value(json_object_get(e, "path")), file) != 0)
+            continue;
+        const char *c = json_string_value(json_object_get(e, "content"));
+        /* the original must start at a line start and end at a line end */
+        const char *at = strstr(c, original);
+        while (at) {
+            size_t n = strlen(original);
+            if ((at == c || at[-1] == '\n') && (at[n] == '\n' || at[n] == 0))
+                return 1;
+            at = strstr(at + 1, original);
+        }
+        return 0;
+    }
+    return 0;
+}
+
+static void test_precision_recall(void **state)
+{
+    (void)state;
+    json_t *code = load_code();
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    json_t *findings = NULL, *notes = NULL;
+    assert_int_equal(sqla_detect(p, &findings, &notes, &err), 0);
+    label_t labels[256];
+    size_t nl = load_labels(labels, 256);
+    assert_true(nl >= 30);
+    int dump = getenv("PGOPT_ORM_DUMP") != NULL;
+    size_t tp = 0, fp = 0, i;
+    json_t *f;
+    int types[4] = {0};
+    const char *tnames[4] = {"n1_fix", "bulk_op", "query_opt", "session_fix"};
+    json_array_foreach(findings, i, f)
+    {
+        const char *file = json_string_value(json_object_get(f, "file"));
+        unsigned line = (unsigned)json_integer_value(json_object_get(f, "line"));
+        const char *type = json_string_value(json_object_get(f, "type"));
+        const char *opt = json_string_value(json_object_get(f, "optimized"));
+        const char *orig = json_string_value(json_object_get(f, "original"));
+        if (dump)
+            printf("---- %s:%u %s %s\n%s\n==>\n%s\n# %s\n# sql %s\n", file, line, type,
+                   json_string_value(json_object_get(f, "kind")), orig, opt,
+                   json_string_value(json_object_get(f, "explanation")),
+                   json_dumps(json_object_get(f, "sql"), JSON_COMPACT));
+        /* the rewrite is valid Python and the original is the file's text */
+        assert_true(sqla_snippet_parses(opt));
+        assert_true(original_matches(code,
+                                     json_string_value(json_object_get(f, "query_file"))
+                                         ? json_string_value(json_object_get(f, "query_file"))
+                                         : file,
+                                     orig));
+        assert_string_not_equal(orig, opt);
+        for (int t = 0; t < 4; t++)
+            if (strcmp(type, tnames[t]) == 0)
+                types[t]++;
+        int matched = 0;
+        for (size_t k = 0; k < nl; k++)
+            if (!labels[k].hit && labels[k].line == line && strcmp(labels[k].file, file) == 0 &&
+                strcmp(labels[k].type, type) == 0) {
+                labels[k].hit = 1;
+                matched = 1;
+                break;
+            }
+        if (matched)
+            tp++;
+        else {
+            fp++;
+            printf("false positive: %s:%u %s (%s)\n", file, line, type,
+                   json_string_value(json_object_get(f, "kind")));
+        }
+    }
+    for (size_t k = 0; k < nl; k++)
+        if (!labels[k].hit)
+            printf("missed: %s:%u %s\n", labels[k].file, labels[k].line, labels[k].type);
+    if (dump) {
+        json_array_foreach(notes, i, f) printf("note: %s\n", json_string_value(f));
+    }
+    double precision = tp + fp ? (double)tp / (double)(tp + fp) : 0;
+    double recall = nl ? (double)tp / (double)nl : 0;
+    printf("orm corpus: %zu labels, %zu findings, %zu true positives: precision %.3f, recall "
+           "%.3f\n",
+           nl, tp + fp, tp, precision, recall);
+    /* every type is represented in the findings */
+    for (int t = 0; t < 4; t++)
+        assert_true(types[t] > 0);
+    assert_true(precision >= 0.9);
+    assert_true(recall >= 0.85);
+    json_decref(findings);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+    json_decref(code);
+}
+
+static void test_bad_input(void **state)
+{
+    (void)state;
+    err_t err;
+    json_t *bad = json_pack("[{s:i}]", "path", 3);
+    assert_null(sqla_project_new(bad, &err));
+    assert_non_null(strstr(err.msg, "code[0]"));
+    json_decref(bad);
+    json_t *notarray = json_object();
+    assert_null(sqla_project_new(notarray, &err));
+    json_decref(notarray);
+    /* no code: an empty project, no findings */
+    sqla_project_t *p = sqla_project_new(NULL, &err);
+    assert_non_null(p);
+    json_t *findings, *notes;
+    assert_int_equal(sqla_detect(p, &findings, &notes, &err), 0);
+    assert_int_equal(json_array_size(findings), 0);
+    json_decref(findings);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+    /* a file with syntax errors is analysed for what parsed, never crashes */
+    json_t *code = json_pack("[{s:s, s:s}]", "path", "broken.py", "content",
+                             "def f(:\n    for u in session.query(User).all(:\n        u.x\n");
+    p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    assert_int_equal(sqla_detect(p, &findings, &notes, &err), 0);
+    json_decref(findings);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+    json_decref(code);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_models, setup),
+        cmocka_unit_test_setup(test_precision_recall, setup),
+        cmocka_unit_test_setup(test_bad_input, setup),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

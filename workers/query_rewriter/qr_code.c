@@ -1,0 +1,350 @@
+/* qr_code.c - see qr_code.h. */
+#include "workers/query_rewriter/qr_code.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/python/sqla_models.h"
+#include "common/python/sqla_patterns.h"
+#include "common/sqlparse.h"
+
+typedef enum { K_OTHER, K_SELECT, K_INSERT, K_COMMIT } kind_t;
+
+typedef struct {
+    const json_t *stmt;
+    kind_t kind;
+    char **tables;
+    size_t ntables;
+    char **columns;
+    size_t ncolumns;
+    double calls, mean, total;
+} stmtinfo_t;
+
+static double num(const json_t *o, const char *k)
+{
+    const json_t *v = json_object_get(o, k);
+    return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static void add_unique(char ***arr, size_t *n, const char *s)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*arr)[i], s) == 0)
+            return;
+    char **g = realloc(*arr, (*n + 1) * sizeof *g);
+    if (!g)
+        return;
+    *arr = g;
+    if ((g[*n] = strdup(s)) != NULL)
+        (*n)++;
+}
+
+static int collect_visit(const ProtobufCMessage *m, int depth, void *user)
+{
+    (void)depth;
+    stmtinfo_t *si = user;
+    if (m->descriptor == &pg_query__range_var__descriptor) {
+        const PgQuery__RangeVar *rv = (const PgQuery__RangeVar *)m;
+        if (rv->relname)
+            add_unique(&si->tables, &si->ntables, rv->relname);
+    } else if (m->descriptor == &pg_query__column_ref__descriptor) {
+        const PgQuery__ColumnRef *c = (const PgQuery__ColumnRef *)m;
+        if (c->n_fields > 0) {
+            const PgQuery__Node *last = c->fields[c->n_fields - 1];
+            if (last->node_case == PG_QUERY__NODE__NODE_STRING && last->string)
+                add_unique(&si->columns, &si->ncolumns, last->string->sval);
+        }
+    } else if (m->descriptor == &pg_query__res_target__descriptor) {
+        /* INSERT column lists */
+        const PgQuery__ResTarget *rt = (const PgQuery__ResTarget *)m;
+        if (rt->name && *rt->name)
+            add_unique(&si->columns, &si->ncolumns, rt->name);
+    }
+    return 0;
+}
+
+/* Parses sql into si (kind, tables, columns); -1 when it does not parse. */
+static int describe(const char *sql, stmtinfo_t *si)
+{
+    sqlparse_t *p = NULL;
+    if (!sql || sqlparse_parse(sql, &p, NULL) != 0)
+        return -1;
+    if (sqlparse_statement_count(p) != 1) {
+        sqlparse_destroy(&p);
+        return -1;
+    }
+    const PgQuery__RawStmt *rs = sqlparse_statement(p, 0);
+    const PgQuery__Node *n = rs->stmt;
+    si->kind = K_OTHER;
+    if (n && n->node_case == PG_QUERY__NODE__NODE_SELECT_STMT)
+        si->kind = K_SELECT;
+    else if (n && n->node_case == PG_QUERY__NODE__NODE_INSERT_STMT)
+        si->kind = K_INSERT;
+    else if (n && n->node_case == PG_QUERY__NODE__NODE_TRANSACTION_STMT &&
+             n->transaction_stmt->kind == PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT)
+        si->kind = K_COMMIT;
+    if (n)
+        sqlparse_walk((const ProtobufCMessage *)n, collect_visit, si);
+    sqlparse_destroy(&p);
+    return 0;
+}
+
+static void info_free(stmtinfo_t *si)
+{
+    for (size_t i = 0; i < si->ntables; i++)
+        free(si->tables[i]);
+    for (size_t i = 0; i < si->ncolumns; i++)
+        free(si->columns[i]);
+    free(si->tables);
+    free(si->columns);
+    si->tables = si->columns = NULL;
+    si->ntables = si->ncolumns = 0;
+}
+
+static int has(char **arr, size_t n, const char *s)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(arr[i], s) == 0)
+            return 1;
+    return 0;
+}
+
+typedef struct {
+    stmtinfo_t *s;
+    size_t n;
+    double total_time;
+} stmts_t;
+
+static const stmtinfo_t *busiest(const stmts_t *st, kind_t kind, const char *table, int only_table,
+                                 const json_t *cols, double below_calls)
+{
+    const stmtinfo_t *best = NULL;
+    for (size_t i = 0; i < st->n; i++) {
+        const stmtinfo_t *si = &st->s[i];
+        if (si->kind != kind || !table || !has(si->tables, si->ntables, table))
+            continue;
+        if (only_table && si->ntables != 1)
+            continue;
+        size_t k;
+        const json_t *c;
+        int ok = 1;
+        json_array_foreach(cols, k, c) if (!has(si->columns, si->ncolumns, json_string_value(c)))
+            ok = 0;
+        if (!ok || (below_calls > 0 && si->calls >= below_calls))
+            continue;
+        if (!best || si->calls > best->calls)
+            best = si;
+    }
+    return best;
+}
+
+static json_t *evidence_of(const stmtinfo_t *si)
+{
+    json_t *e = json_object();
+    const json_t *q = json_object_get(si->stmt, "queryid");
+    if (json_is_integer(q))
+        json_object_set_new(e, "queryid", json_integer(json_integer_value(q)));
+    json_object_set_new(e, "query",
+                        json_string(json_string_value(json_object_get(si->stmt, "query"))));
+    json_object_set_new(e, "calls", json_integer((json_int_t)si->calls));
+    json_object_set_new(e, "mean_exec_time_ms", json_real(si->mean));
+    json_object_set_new(e, "total_exec_time_ms", json_real(si->total));
+    return e;
+}
+
+/* Fills gain text, priority and evidence for one finding. */
+static void link(const stmts_t *st, const json_t *f, json_t *rw, int have_statements)
+{
+    const json_t *sql = json_object_get(f, "sql");
+    const char *shape = json_string_value(json_object_get(sql, "shape"));
+    const char *table = json_string_value(json_object_get(sql, "table"));
+    const json_t *cols = json_object_get(sql, "columns");
+    int security = json_is_true(json_object_get(f, "security"));
+    char gain[700] = "";
+    int level = 3;
+    json_t *ev = json_object();
+    const stmtinfo_t *m = NULL;
+    double saved_rt = 0, share = 0;
+    if (!have_statements) {
+        snprintf(gain, sizeof gain,
+                 "no matching statement: the snapshot has no pg_stat_statements");
+    } else if (!shape || strcmp(shape, "none") == 0) {
+        snprintf(gain, sizeof gain,
+                 "no matching statement: the cost (connections, idle-in-transaction time) is not "
+                 "a statement in pg_stat_statements");
+    } else if (strcmp(shape, "select_by_fk") == 0 || strcmp(shape, "select_by_pk") == 0 ||
+               strcmp(shape, "select") == 0) {
+        m = busiest(st, K_SELECT, table, strcmp(shape, "select") != 0, cols, 0);
+        if (m) {
+            const char *parent_table = json_string_value(json_object_get(sql, "parent_table"));
+            const stmtinfo_t *parent =
+                parent_table ? busiest(st, K_SELECT, parent_table, 0, NULL, m->calls) : NULL;
+            double pc = parent ? parent->calls : 0;
+            saved_rt = m->calls - (parent ? pc : 0);
+            if (saved_rt < 0)
+                saved_rt = 0;
+            double ratio = m->calls / (pc > 0 ? pc : 1);
+            snprintf(gain, sizeof gain,
+                     "%.0f round trips saved: the per-row SELECT on %s ran %.0f times (%.3f ms "
+                     "mean, %.1f ms total)%s%s%s; batched, one query per parent query remains "
+                     "(%.0fx fewer)",
+                     saved_rt, table, m->calls, m->mean, m->total, parent ? " against " : "",
+                     parent ? "" : ", no parent query found on ",
+                     parent ? "" : (parent_table ? parent_table : "the parent table"), ratio);
+            if (parent) {
+                char tail[200];
+                snprintf(tail, sizeof tail, " [parent: %.0f calls]", pc);
+                strncat(gain, tail, sizeof gain - strlen(gain) - 1);
+                json_object_set_new(ev, "parent", evidence_of(parent));
+            }
+        }
+    } else if (strcmp(shape, "insert") == 0) {
+        m = busiest(st, K_INSERT, table, 0, NULL, 0);
+        if (m) {
+            double after = ceil(m->calls / 1000.0);
+            saved_rt = m->calls - after;
+            snprintf(gain, sizeof gain,
+                     "%.0f round trips saved: %.0f single-row INSERTs into %s (%.3f ms mean) "
+                     "become about %.0f multi-row INSERTs of up to 1000 rows",
+                     saved_rt, m->calls, table, m->mean, after);
+        }
+    } else if (strcmp(shape, "commit") == 0) {
+        m = busiest(st, K_COMMIT, NULL, 0, NULL, 0);
+        for (size_t i = 0; !m && i < st->n; i++)
+            if (st->s[i].kind == K_COMMIT)
+                m = &st->s[i];
+        if (m)
+            snprintf(gain, sizeof gain,
+                     "COMMIT ran %.0f times (%.3f ms mean, %.1f ms total, each a WAL flush); "
+                     "one per loop run remains (share of this loop unknown)",
+                     m->calls, m->mean, m->total);
+    } else if (strcmp(shape, "raw") == 0) {
+        stmtinfo_t t;
+        memset(&t, 0, sizeof t);
+        const char *text = json_string_value(json_object_get(sql, "text"));
+        if (describe(text, &t) == 0 && t.ntables > 0) {
+            int variants = 0;
+            for (size_t i = 0; i < st->n; i++) {
+                const stmtinfo_t *si = &st->s[i];
+                if (si->kind != t.kind || si->ntables != t.ntables)
+                    continue;
+                int ok = 1;
+                for (size_t k = 0; k < t.ntables && ok; k++)
+                    ok = has(si->tables, si->ntables, t.tables[k]);
+                for (size_t k = 0; k < t.ncolumns && ok; k++)
+                    ok = has(si->columns, si->ncolumns, t.columns[k]);
+                if (!ok)
+                    continue;
+                variants++;
+                if (!m || si->calls > m->calls)
+                    m = si;
+            }
+            if (m)
+                snprintf(gain, sizeof gain,
+                         "%d pg_stat_statements entr%s match%s this statement's shape (busiest: "
+                         "%.0f calls, %.3f ms mean); bound, they are one prepared-able "
+                         "statement. Security fix first: SQL injection",
+                         variants, variants == 1 ? "y" : "ies", variants == 1 ? "es" : "", m->calls,
+                         m->mean);
+        } else {
+            snprintf(gain, sizeof gain,
+                     "no matching statement: the SQL template does not parse on its own");
+        }
+        info_free(&t);
+    }
+    if (!gain[0])
+        snprintf(gain, sizeof gain, "no matching statement in pg_stat_statements for %s%s%s",
+                 shape ? shape : "?", table ? " on " : "", table ? table : "");
+    if (m) {
+        json_object_set_new(ev, "statement", evidence_of(m));
+        share = st->total_time > 0 ? m->total / st->total_time : 0;
+        json_object_set_new(ev, "share_of_total_time", json_real(share));
+        if (saved_rt > 0)
+            json_object_set_new(ev, "round_trips_saved", json_integer((json_int_t)saved_rt));
+        level = share >= 0.05 || saved_rt >= 10000 ? 1 : 2;
+    }
+    if (security)
+        level = 1;
+    json_object_set_new(rw, "estimated_gain", json_string(gain));
+    json_object_set_new(rw, "priority", json_string(level == 1 ? "P1" : level == 2 ? "P2" : "P3"));
+    json_object_set_new(rw, "evidence", ev);
+}
+
+int qr_code_rewrites(const json_t *snapshot, json_t *rewrites, json_t *notes, int *next_id,
+                     err_t *err)
+{
+    const json_t *code = json_object_get(snapshot, "code");
+    if (!code) {
+        json_array_append_new(notes, json_string("no code section in the snapshot (collect with "
+                                                 "--code DIR): no ORM rewrites"));
+        return 0;
+    }
+    sqla_project_t *p = sqla_project_new(code, err);
+    if (!p)
+        return -1;
+    json_t *findings = NULL, *fnotes = NULL;
+    if (sqla_detect(p, &findings, &fnotes, err) != 0) {
+        sqla_project_destroy(&p);
+        return -1;
+    }
+    const json_t *stmts = json_object_get(snapshot, "statements");
+    stmts_t st = {0};
+    size_t ns = json_array_size(stmts);
+    st.s = calloc(ns ? ns : 1, sizeof *st.s);
+    if (!st.s) {
+        json_decref(findings);
+        json_decref(fnotes);
+        sqla_project_destroy(&p);
+        return err_set(err, "qr_code: out of memory");
+    }
+    for (size_t i = 0; i < ns; i++) {
+        const json_t *s = json_array_get(stmts, i);
+        stmtinfo_t *si = &st.s[st.n];
+        memset(si, 0, sizeof *si);
+        si->stmt = s;
+        si->calls = num(s, "calls");
+        si->mean = num(s, "mean_exec_time");
+        si->total = num(s, "total_exec_time");
+        st.total_time += si->total;
+        if (describe(json_string_value(json_object_get(s, "query")), si) == 0)
+            st.n++;
+        else
+            info_free(si);
+    }
+    size_t i;
+    json_t *f;
+    json_array_foreach(findings, i, f)
+    {
+        json_t *rw = json_object();
+        char id[32];
+        snprintf(id, sizeof id, "qry-%03d", ++*next_id);
+        json_object_set_new(rw, "id", json_string(id));
+        const char *keys[] = {"file", "line", "type", "original", "optimized", "explanation"};
+        for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+            json_object_set(rw, keys[k], json_object_get(f, keys[k]));
+        link(&st, f, rw, json_is_array(stmts));
+        const char *extra[] = {"kind",       "style",      "flask",  "security",
+                               "query_file", "query_line", "loaders"};
+        for (size_t k = 0; k < sizeof extra / sizeof *extra; k++)
+            if (json_object_get(f, extra[k]))
+                json_object_set(rw, extra[k], json_object_get(f, extra[k]));
+        json_array_append_new(rewrites, rw);
+    }
+    json_array_extend(notes, fnotes);
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "code: %zu Python files, %zu lines, %zu models analysed; %zu ORM "
+             "findings",
+             sqla_project_file_count(p), sqla_project_line_count(p), sqla_project_model_count(p),
+             json_array_size(findings));
+    json_array_append_new(notes, json_string(msg));
+    for (size_t k = 0; k < st.n; k++)
+        info_free(&st.s[k]);
+    free(st.s);
+    json_decref(findings);
+    json_decref(fnotes);
+    sqla_project_destroy(&p);
+    return 0;
+}
