@@ -1142,7 +1142,8 @@ static void scan_node(scan_t *s, TSNode n)
                 }
             }
         }
-        scan_children(s, n);
+        /* an await's call was handled here: scan its parts, not the call again */
+        scan_children(s, is(call, "call") ? call : n);
         return;
     }
     scan_children(s, n);
@@ -1743,7 +1744,7 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
     if (f->api2 || is_async)
         import_note(f->src, "insert", "sqlalchemy", imp, sizeof imp);
     b_fmt(&expl,
-          "%s rows are inserted one ORM object at a time inside the loop%s: one INSERT round "
+          "%s rows are inserted one at a time inside the loop%s: one INSERT round "
           "trip per row%s. Collect plain dicts and insert them with one %s (multi-row INSERT "
           "batches).%s",
           model->name, s->ncommits ? " and committed per row" : "",
@@ -2055,54 +2056,6 @@ static pysource_walk_t stmtcalls_visit(const pysource_t *src, TSNode n, void *ct
 
 static bool names_assigned_between(file_t *f, TSNode from, TSNode to, TSNode uses);
 
-static void emit_network(file_t *f, txscan_t *t, TSNode net_stmt)
-{
-    edits_t ed = {0};
-    TSNode start = t->tx_start;
-    buf_t expl = {0};
-    bool hoist = ts_node_eq(ts_node_parent(start), ts_node_parent(net_stmt)) &&
-                 !names_assigned_between(f, start, net_stmt, net_stmt);
-    char ind[128];
-    indent_at(f->c, line_begin(f->c, ts_node_start_byte(net_stmt)), ind, sizeof ind);
-    if (hoist) {
-        uint32_t s = line_begin(f->c, ts_node_start_byte(net_stmt));
-        uint32_t e = line_end(f->c, f->len, ts_node_end_byte(net_stmt));
-        char *moved = malloc(e - s + 2);
-        if (!moved)
-            return;
-        memcpy(moved, f->c + s, e - s);
-        moved[e - s] = '\n';
-        moved[e - s + 1] = 0;
-        ed_add(&ed, line_begin(f->c, ts_node_start_byte(start)),
-               line_begin(f->c, ts_node_start_byte(start)), moved);
-        free(moved);
-        ed_add(&ed, s, e < f->len ? e + 1 : e, "");
-        b_str(&expl, "A network call runs while the session holds an open transaction (locks, a "
-                     "pooled connection, idle in transaction for the call's whole latency). It "
-                     "does not depend on the database work before it: run it before the "
-                     "transaction starts.");
-    } else if (!t->in_begin_block) {
-        char ins[300];
-        snprintf(ins, sizeof ins, "%s.commit()\n%s", t->sess, ind);
-        ed_add(&ed, ts_node_start_byte(net_stmt), ts_node_start_byte(net_stmt), ins);
-        b_str(&expl, "A network call runs while the session holds an open transaction (locks, a "
-                     "pooled connection, idle in transaction for the call's whole latency). "
-                     "Commit the database work before the call; what follows runs in a new, "
-                     "short transaction (if the call must succeed for the data to count, record "
-                     "a pending state first and confirm it afterwards).");
-    } else {
-        note(f->d,
-             "%s:%u network_in_transaction: a network call inside `with ...begin()` that "
-             "depends on the block's data; no mechanical rewrite",
-             pysource_path(f->src), pysource_node_line(net_stmt));
-        return;
-    }
-    emit(f, f->src, pysource_node_line(t->net), "session_fix", "network_in_transaction",
-         ts_node_start_byte(start), ts_node_end_byte(net_stmt), &ed, NULL, NULL, expl.d,
-         json_pack("{s:s}", "shape", "none"), false, NULL);
-    free(expl.d);
-}
-
 typedef struct {
     const pysource_t *src;
     char names[16][64];
@@ -2145,6 +2098,103 @@ static pysource_walk_t hit_visit(const pysource_t *src, TSNode n, void *ctx)
         return h->hit ? PYSOURCE_WALK_STOP : PYSOURCE_WALK_SKIP_CHILDREN;
     }
     return PYSOURCE_WALK_CONTINUE;
+}
+
+/* Whether stmt reads a name bound by the with statement's `as` targets. */
+static bool uses_with_target(file_t *f, TSNode with, TSNode stmt)
+{
+    assigned_t a;
+    memset(&a, 0, sizeof a);
+    a.src = f->src;
+    TSNode clause = ts_node_named_child(with, 0);
+    uint32_t k = ts_node_named_child_count(clause);
+    for (uint32_t i = 0; i < k && a.n < 16; i++) {
+        TSNode v = field(ts_node_named_child(clause, i), "value");
+        if (is(v, "as_pattern")) {
+            TSNode target = field(v, "alias");
+            if (ts_node_is_null(target))
+                target = ts_node_named_child(v, 1);
+            TSNode id = is(target, "as_pattern_target") ? ts_node_named_child(target, 0) : target;
+            if (is(id, "identifier"))
+                text_of(f->src, id, a.names[a.n++], 64);
+        }
+    }
+    hit_t h = {&a, false};
+    pysource_walk(f->src, stmt, hit_visit, &h);
+    return h.hit;
+}
+
+static void emit_network(file_t *f, txscan_t *t, TSNode net_stmt)
+{
+    edits_t ed = {0};
+    TSNode start = t->tx_start;
+    buf_t expl = {0};
+    bool hoist;
+    if (t->in_begin_block && is(start, "with_statement") &&
+        same_node(ts_node_parent(net_stmt), field(start, "body"))) {
+        /* inside `with X.begin() [as s]:` - independent of the block's
+         * statements before it and of the `as` name: it can run first */
+        TSNode first = ts_node_named_child(field(start, "body"), 0);
+        hoist = !names_assigned_between(f, first, net_stmt, net_stmt) &&
+                !uses_with_target(f, start, net_stmt);
+    } else {
+        hoist = ts_node_eq(ts_node_parent(start), ts_node_parent(net_stmt)) &&
+                !names_assigned_between(f, start, net_stmt, net_stmt);
+    }
+    char ind[128];
+    indent_at(f->c, line_begin(f->c, ts_node_start_byte(net_stmt)), ind, sizeof ind);
+    if (hoist) {
+        uint32_t s = line_begin(f->c, ts_node_start_byte(net_stmt));
+        uint32_t e = line_end(f->c, f->len, ts_node_end_byte(net_stmt));
+        uint32_t at = line_begin(f->c, ts_node_start_byte(start));
+        char to[128];
+        indent_at(f->c, at, to, sizeof to);
+        size_t from_len = strlen(ind);
+        /* the moved lines, re-indented to the transaction's level */
+        buf_t moved = {0};
+        for (uint32_t l = s; l < e;) {
+            uint32_t le = line_end(f->c, f->len, l);
+            uint32_t k = l;
+            while (k < le && k - l < from_len && (f->c[k] == ' ' || f->c[k] == '\t'))
+                k++;
+            b_str(&moved, to);
+            b_add(&moved, f->c + k, le - k);
+            b_str(&moved, "\n");
+            l = le + 1;
+        }
+        if (moved.oom || !moved.d) {
+            free(moved.d);
+            return;
+        }
+        ed_add(&ed, at, at, moved.d);
+        free(moved.d);
+        /* delete the line with the newline before it (it is never the first) */
+        ed_add(&ed, s - 1, e, "");
+        b_str(&expl, "A network call runs while the session holds an open transaction (locks, a "
+                     "pooled connection, idle in transaction for the call's whole latency). It "
+                     "does not depend on the database work before it: run it before the "
+                     "session's first write, so no row lock or open write transaction spans "
+                     "the call.");
+    } else if (!t->in_begin_block) {
+        char ins[300];
+        snprintf(ins, sizeof ins, "%s.commit()\n%s", t->sess, ind);
+        ed_add(&ed, ts_node_start_byte(net_stmt), ts_node_start_byte(net_stmt), ins);
+        b_str(&expl, "A network call runs while the session holds an open transaction (locks, a "
+                     "pooled connection, idle in transaction for the call's whole latency). "
+                     "Commit the database work before the call; what follows runs in a new, "
+                     "short transaction (if the call must succeed for the data to count, record "
+                     "a pending state first and confirm it afterwards).");
+    } else {
+        note(f->d,
+             "%s:%u network_in_transaction: a network call inside `with ...begin()` that "
+             "depends on the block's data; no mechanical rewrite",
+             pysource_path(f->src), pysource_node_line(net_stmt));
+        return;
+    }
+    emit(f, f->src, pysource_node_line(t->net), "session_fix", "network_in_transaction",
+         ts_node_start_byte(start), ts_node_end_byte(net_stmt), &ed, NULL, NULL, expl.d,
+         json_pack("{s:s}", "shape", "none"), false, NULL);
+    free(expl.d);
 }
 
 /* Whether uses (the right side of net_stmt) reads a name assigned in the

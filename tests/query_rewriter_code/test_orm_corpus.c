@@ -315,12 +315,91 @@ static void test_bad_input(void **state)
     json_decref(code);
 }
 
+static json_t *find_rewrite(json_t *rewrites, const char *file, int line, const char *type)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(rewrites, i, r)
+    {
+        const char *f = json_string_value(json_object_get(r, "file"));
+        if (f && strcmp(f, file) == 0 && json_integer_value(json_object_get(r, "line")) == line &&
+            strcmp(json_string_value(json_object_get(r, "type")), type) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+/* The rewrites entries: linked to pg_stat_statements by tables/columns. */
+static void test_rewrites_linked(void **state)
+{
+    (void)state;
+    json_t *snap = json_object();
+    json_object_set_new(snap, "code", load_code());
+    json_t *st = json_array();
+    /* the lazy load of Author.books (books by author_id) and its parent */
+    json_array_append_new(
+        st, json_pack("{s:I, s:s, s:f, s:f, s:f}", "queryid", (json_int_t)11, "query",
+                      "SELECT books.id AS books_id, books.title AS books_title, books.author_id "
+                      "AS books_author_id FROM books WHERE $1 = books.author_id",
+                      "calls", 5000.0, "mean_exec_time", 0.05, "total_exec_time", 250.0));
+    json_array_append_new(st,
+                          json_pack("{s:I, s:s, s:f, s:f, s:f}", "queryid", (json_int_t)12, "query",
+                                    "SELECT authors.id, authors.name FROM authors", "calls", 50.0,
+                                    "mean_exec_time", 0.4, "total_exec_time", 20.0));
+    json_array_append_new(
+        st, json_pack("{s:I, s:s, s:f, s:f, s:f}", "queryid", (json_int_t)13, "query",
+                      "INSERT INTO reviews (book_id, stars, body) VALUES ($1, $2, $3)", "calls",
+                      12000.0, "mean_exec_time", 0.03, "total_exec_time", 360.0));
+    json_object_set_new(snap, "statements", st);
+    json_t *rewrites = json_array(), *notes = json_array();
+    int next = 0;
+    err_t err;
+    assert_int_equal(qr_code_rewrites(snap, rewrites, notes, &next, &err), 0);
+    assert_int_equal((int)json_array_size(rewrites), next);
+    json_t *r = find_rewrite(rewrites, "bookapi/app/routes.py", 27, "n1_fix");
+    assert_non_null(r);
+    const char *gain = json_string_value(json_object_get(r, "estimated_gain"));
+    /* 5000 per-row SELECTs against 50 parent queries: 4950 round trips */
+    assert_non_null(strstr(gain, "4950 round trips saved"));
+    assert_int_equal(json_integer_value(json_object_get(
+                         json_object_get(json_object_get(r, "evidence"), "statement"), "queryid")),
+                     11);
+    assert_string_equal(json_string_value(json_object_get(r, "priority")), "P1");
+    r = find_rewrite(rewrites, "bookapi/app/routes.py", 82, "bulk_op");
+    assert_non_null(r);
+    gain = json_string_value(json_object_get(r, "estimated_gain"));
+    assert_non_null(strstr(gain, "11988 round trips saved")); /* 12000 - ceil(12000/1000) */
+    /* nothing in pg_stat_statements for the shop's tables */
+    r = find_rewrite(rewrites, "shop/views.py", 20, "n1_fix");
+    assert_non_null(r);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(r, "estimated_gain")), "no matching statement"));
+    assert_string_equal(json_string_value(json_object_get(r, "priority")), "P3");
+    /* security findings are P1 whatever the traffic */
+    r = find_rewrite(rewrites, "legacy/jobs.py", 81, "query_opt");
+    assert_non_null(r);
+    assert_string_equal(json_string_value(json_object_get(r, "priority")), "P1");
+    json_decref(rewrites);
+    json_decref(notes);
+    /* no code section: a note, no entries */
+    json_object_del(snap, "code");
+    rewrites = json_array();
+    notes = json_array();
+    assert_int_equal(qr_code_rewrites(snap, rewrites, notes, &next, &err), 0);
+    assert_int_equal(json_array_size(rewrites), 0);
+    assert_true(json_array_size(notes) == 1);
+    json_decref(rewrites);
+    json_decref(notes);
+    json_decref(snap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_models, setup),
         cmocka_unit_test_setup(test_precision_recall, setup),
         cmocka_unit_test_setup(test_bad_input, setup),
+        cmocka_unit_test_setup(test_rewrites_linked, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
