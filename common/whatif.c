@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/pgmark.h"
 #include "common/sqlparse.h"
 
 struct whatif {
@@ -51,17 +52,34 @@ static const char *pq_message(const PGconn *conn, const PGresult *r)
     return buf;
 }
 
+/* Every statement pgopt sends carries PGOPT_SQL_MARK, so that the collector
+ * can leave pgopt's own what-if traffic out of the workload it reports
+ * (common/pgmark.h). nparams 0 runs sql as a simple query (several
+ * statements allowed). */
+static PGresult *run_marked(PGconn *conn, int nparams, const char *const *params, const char *sql)
+{
+    size_t len = strlen(PGOPT_SQL_MARK) + strlen(sql) + 1;
+    char *marked = malloc(len);
+    if (!marked)
+        return NULL;
+    snprintf(marked, len, "%s%s", PGOPT_SQL_MARK, sql);
+    PGresult *r = nparams ? PQexecParams(conn, marked, nparams, NULL, params, NULL, NULL, 0)
+                          : PQexec(conn, marked);
+    free(marked);
+    return r;
+}
+
 /* Runs a command that returns no rows; on failure inside a transaction block
  * the block is rolled back so the session stays usable. */
 static int exec_cmd(whatif_t *w, const char *what, const char *sql)
 {
-    PGresult *r = PQexec(w->conn, sql);
+    PGresult *r = run_marked(w->conn, 0, NULL, sql);
     int ok = r && (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
     if (!ok)
         fail(w, "%s: %s", what, pq_message(w->conn, r));
     PQclear(r);
     if (!ok && PQtransactionStatus(w->conn) == PQTRANS_INERROR) {
-        PGresult *rb = PQexec(w->conn, "ROLLBACK");
+        PGresult *rb = run_marked(w->conn, 0, NULL, "ROLLBACK");
         PQclear(rb);
     }
     return ok ? 0 : -1;
@@ -92,7 +110,7 @@ int whatif_open(const char *conninfo, int statement_timeout_ms, whatif_t **out, 
         return -1;
     }
     w->server_version = PQserverVersion(w->conn);
-    PGresult *r = PQexec(w->conn, "SHOW default_transaction_read_only");
+    PGresult *r = run_marked(w->conn, 0, NULL, "SHOW default_transaction_read_only");
     int ro = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
              strcmp(PQgetvalue(r, 0, 0), "on") == 0;
     PQclear(r);
@@ -102,10 +120,10 @@ int whatif_open(const char *conninfo, int statement_timeout_ms, whatif_t **out, 
         whatif_destroy(&w);
         return -1;
     }
-    r = PQexec(w->conn,
-               "SELECT e.extversion, quote_ident(n.nspname) FROM pg_catalog.pg_extension e "
-               "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
-               "WHERE e.extname = 'hypopg'");
+    r = run_marked(w->conn, 0, NULL,
+                   "SELECT e.extversion, quote_ident(n.nspname) FROM pg_catalog.pg_extension e "
+                   "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
+                   "WHERE e.extname = 'hypopg'");
     if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
         w->has_hypopg = 1;
         snprintf(w->hypopg_version, sizeof w->hypopg_version, "%s", PQgetvalue(r, 0, 0));
@@ -195,7 +213,7 @@ int whatif_index_create(whatif_t *w, const char *create_sql, unsigned *oid, int6
              "FROM %s.hypopg_create_index($1) h",
              w->hypopg_schema_q, w->hypopg_schema_q);
     const char *params[1] = {create_sql};
-    PGresult *r = PQexecParams(w->conn, sql, 1, NULL, params, NULL, NULL, 0);
+    PGresult *r = run_marked(w->conn, 1, params, sql);
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
         fail(w, "hypopg_create_index(%s): %s", create_sql, pq_message(w->conn, r));
         PQclear(r);
@@ -355,7 +373,7 @@ static void deallocate(whatif_t *w, const char *name)
 {
     char cmd[80];
     snprintf(cmd, sizeof cmd, "DEALLOCATE %s", name);
-    PGresult *r = PQexec(w->conn, cmd);
+    PGresult *r = run_marked(w->conn, 0, NULL, cmd);
     PQclear(r);
 }
 
@@ -363,11 +381,10 @@ static void deallocate(whatif_t *w, const char *name)
 static json_t *read_param_types(whatif_t *w, const char *name)
 {
     const char *params[1] = {name};
-    PGresult *r = PQexecParams(w->conn,
-                               "SELECT t FROM pg_catalog.pg_prepared_statements p, "
-                               "unnest(p.parameter_types::text[]) WITH ORDINALITY u(t, i) "
-                               "WHERE p.name = $1 ORDER BY i",
-                               1, NULL, params, NULL, NULL, 0);
+    PGresult *r = run_marked(w->conn, 1, params,
+                             "SELECT t FROM pg_catalog.pg_prepared_statements p, "
+                             "unnest(p.parameter_types::text[]) WITH ORDINALITY u(t, i) "
+                             "WHERE p.name = $1 ORDER BY i");
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
         fail(w, "reading parameter types: %s", pq_message(w->conn, r));
         PQclear(r);
@@ -518,7 +535,7 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
             goto out;
         }
         snprintf(cmd, len, "EXPLAIN (FORMAT JSON) %s", fixed);
-        r = PQexec(w->conn, cmd);
+        r = run_marked(w->conn, 0, NULL, cmd);
     } else {
         json_t *types = param_types_of(w, fixed);
         if (!types)
@@ -567,7 +584,7 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
             goto out;
         if (exec_cmd(w, "plan_cache_mode", "SET LOCAL plan_cache_mode = force_generic_plan") != 0)
             goto out;
-        r = PQexec(w->conn, cmd);
+        r = run_marked(w->conn, 0, NULL, cmd);
     }
     w->explains++;
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
@@ -579,7 +596,7 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
 out:
     PQclear(r);
     if (PQtransactionStatus(w->conn) != PQTRANS_IDLE) {
-        PGresult *rb = PQexec(w->conn, "ROLLBACK");
+        PGresult *rb = run_marked(w->conn, 0, NULL, "ROLLBACK");
         PQclear(rb);
     }
     if (name[0])
