@@ -375,6 +375,9 @@ static void finish(run_t *r, agent_state_t *a, agent_status_t st, const char *fm
 {
     a->out->status = st;
     a->out->elapsed_ms = a->started ? clock_mono_ms() - a->started : 0;
+    if (r->fleet->opts.on_progress)
+        r->fleet->opts.on_progress(r->fleet->opts.on_progress_arg, a->out->agent, NULL, 0, 0,
+                                   agent_status_name(st));
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
@@ -585,8 +588,12 @@ static void handle_message(run_t *r, int i, int dispatching)
                     dispatch(r, &r->agents[k]);
         break;
     case MSG_PROGRESS:
-        if (a)
+        if (a) {
             a->last_heard = clock_mono_ms();
+            if (r->fleet->opts.on_progress)
+                r->fleet->opts.on_progress(r->fleet->opts.on_progress_arg, a->out->agent, h->stage,
+                                           h->done, h->total, NULL);
+        }
         break;
     case MSG_RESULT:
         if (!a) {

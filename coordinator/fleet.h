@@ -48,6 +48,12 @@ typedef struct {
     int quiet;             /* no progress lines on stderr */
     curve_keypair_t curve; /* the coordinator's key pair; empty public key: CURVE off */
     char curve_server[CURVE_Z85_LEN + 1]; /* workers' public key when one serves all */
+    /* Called from fleet_run's loop (the caller's thread): on every PROGRESS
+     * of an agent's current job (status NULL) and once when the agent ends
+     * (status "ok", "timeout", "error", "unavailable"). May be NULL. */
+    void (*on_progress)(void *arg, const char *agent, const char *stage, int64_t done,
+                        int64_t total, const char *status);
+    void *on_progress_arg;
 } fleet_opts_t;
 
 void fleet_opts_init(fleet_opts_t *opts);

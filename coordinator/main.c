@@ -16,6 +16,7 @@
 #include "common/jsonout.h"
 #include "common/log.h"
 #include "coordinator/collect.h"
+#include "coordinator/config_file.h"
 #include "coordinator/embedded.h"
 #include "coordinator/fleet.h"
 #include "coordinator/history.h"
@@ -25,6 +26,9 @@
 #include "coordinator/pgbouncer_ini.h"
 #include "coordinator/phase3.h"
 #include "coordinator/ping.h"
+#include "coordinator/progress.h"
+#include "coordinator/report.h"
+#include "coordinator/report_cli.h"
 #include "proto/codec.h"
 #include "proto/snapshot.h"
 #include "proto/transport.h"
@@ -53,6 +57,8 @@ typedef struct {
     int interval_s;
     const char *pgbouncer_ini;
     const char *log_level;
+    const char *format; /* --format; NULL: report_format_default */
+    int quiet;          /* --quiet: no progress lines */
     fleet_opts_t fleet;
     collect_opts_t collect;
 } options_t;
@@ -61,6 +67,12 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: pgopt-coordinator (--dsn CONNINFO | --snapshot FILE) [options]\n"
+            "   or: pgopt-coordinator snapshot --dsn CONNINFO --store DIR  (append counters\n"
+            "       to a history store; snapshot --help)\n"
+            "   or: pgopt-coordinator report RESULT.json [-f FORMAT] [-o PATH]  (render a\n"
+            "       saved result again; report --help)\n"
+            "   or: pgopt-coordinator keygen NAME...   (CURVE key pairs; keygen --help)\n"
+            "   or: pgopt-coordinator ping ENDPOINT    (is a worker alive? ping --help)\n"
             "\n"
             "Collects a snapshot of a PostgreSQL database (or reads a saved one), publishes\n"
             "it to the four pgopt agents (index_advisor, query_rewriter, config_tuner,\n"
@@ -93,7 +105,12 @@ static void usage(FILE *out)
             "                           (read-only, with a timeout) and compare results\n"
             "\n"
             "Output:\n"
-            "  -o, --output FILE        write phase3_output here (default: standard output)\n"
+            "  -o, --output PATH        write here (default: standard output); with sql, a\n"
+            "                           directory gets apply.sql and rollback.sql\n"
+            "  -f, --format FORMAT      text | json | html | sql (default: from -o's\n"
+            "                           extension, else text on a terminal, json otherwise)\n"
+            "  -q, --quiet              no progress lines on standard error (they appear\n"
+            "                           only when it is a terminal)\n"
             "\n"
             "Fleet:\n"
             "  -w, --worker ENDPOINT    a worker (tcp://HOST:PORT, ipc://PATH); repeatable.\n"
@@ -191,48 +208,55 @@ enum {
     OPT_INTERVAL,
     OPT_CURVE_SECRET,
     OPT_CURVE_SERVER,
+    OPT_CONFIG,
 };
+
+/* File scope: config_merge_argv reads the same table getopt_long does. */
+static const struct option LONGOPTS[] = {
+    {"dsn", required_argument, NULL, 'd'},
+    {"snapshot", required_argument, NULL, 's'},
+    {"save-snapshot", required_argument, NULL, OPT_SAVE},
+    {"code", required_argument, NULL, OPT_CODE},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"storage", required_argument, NULL, OPT_STORAGE},
+    {"cloud", required_argument, NULL, OPT_CLOUD},
+    {"statement-timeout", required_argument, NULL, OPT_STMT_TIMEOUT},
+    {"output", required_argument, NULL, 'o'},
+    {"format", required_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"config", required_argument, NULL, OPT_CONFIG},
+    {"worker", required_argument, NULL, 'w'},
+    {"agents", required_argument, NULL, OPT_AGENTS},
+    {"timeout", required_argument, NULL, 't'},
+    {"hang", required_argument, NULL, OPT_HANG},
+    {"progress-ms", required_argument, NULL, OPT_PROGRESS},
+    {"discover", required_argument, NULL, OPT_DISCOVER},
+    {"worker-jobs", required_argument, NULL, OPT_WORKER_JOBS},
+    {"verbose", no_argument, NULL, 'v'},
+    {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
+    {"app-processes", required_argument, NULL, OPT_APP_PROCESSES},
+    {"pgbouncer-ini", required_argument, NULL, OPT_PGBOUNCER_INI},
+    {"index-budget", required_argument, NULL, OPT_INDEX_BUDGET},
+    {"verify", no_argument, NULL, OPT_VERIFY},
+    {"store", required_argument, NULL, OPT_STORE},
+    {"samples", required_argument, NULL, OPT_SAMPLES},
+    {"interval", required_argument, NULL, OPT_INTERVAL},
+    {"curve-secret", required_argument, NULL, OPT_CURVE_SECRET},
+    {"curve-server", required_argument, NULL, OPT_CURVE_SERVER},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+#define SHORTOPTS ":d:s:o:f:qw:t:vhV"
 
 static int parse_args(int argc, char **argv, options_t *o)
 {
-    static const struct option longopts[] = {
-        {"dsn", required_argument, NULL, 'd'},
-        {"snapshot", required_argument, NULL, 's'},
-        {"save-snapshot", required_argument, NULL, OPT_SAVE},
-        {"code", required_argument, NULL, OPT_CODE},
-        {"cpus", required_argument, NULL, OPT_CPUS},
-        {"memory", required_argument, NULL, OPT_MEMORY},
-        {"storage", required_argument, NULL, OPT_STORAGE},
-        {"cloud", required_argument, NULL, OPT_CLOUD},
-        {"statement-timeout", required_argument, NULL, OPT_STMT_TIMEOUT},
-        {"output", required_argument, NULL, 'o'},
-        {"worker", required_argument, NULL, 'w'},
-        {"agents", required_argument, NULL, OPT_AGENTS},
-        {"timeout", required_argument, NULL, 't'},
-        {"hang", required_argument, NULL, OPT_HANG},
-        {"progress-ms", required_argument, NULL, OPT_PROGRESS},
-        {"discover", required_argument, NULL, OPT_DISCOVER},
-        {"worker-jobs", required_argument, NULL, OPT_WORKER_JOBS},
-        {"verbose", no_argument, NULL, 'v'},
-        {"log-level", required_argument, NULL, OPT_LOG_LEVEL},
-        {"app-processes", required_argument, NULL, OPT_APP_PROCESSES},
-        {"pgbouncer-ini", required_argument, NULL, OPT_PGBOUNCER_INI},
-        {"index-budget", required_argument, NULL, OPT_INDEX_BUDGET},
-        {"verify", no_argument, NULL, OPT_VERIFY},
-        {"store", required_argument, NULL, OPT_STORE},
-        {"samples", required_argument, NULL, OPT_SAMPLES},
-        {"interval", required_argument, NULL, OPT_INTERVAL},
-        {"curve-secret", required_argument, NULL, OPT_CURVE_SECRET},
-        {"curve-server", required_argument, NULL, OPT_CURVE_SERVER},
-        {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
-    };
     err_t err;
     int c;
     int64_t ms;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":d:s:o:w:t:vhV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, SHORTOPTS, LONGOPTS, NULL)) != -1) {
         switch (c) {
         case 'd':
             o->dsn = optarg;
@@ -283,6 +307,20 @@ static int parse_args(int argc, char **argv, options_t *o)
         case 'o':
             o->output = optarg;
             break;
+        case 'f': {
+            report_format_t fmt;
+            if (report_format_parse(optarg, &fmt, &err) != 0) {
+                fprintf(stderr, "pgopt-coordinator: --format: %s\n", err.msg);
+                return -1;
+            }
+            o->format = optarg;
+            break;
+        }
+        case 'q':
+            o->quiet = 1;
+            break;
+        case OPT_CONFIG:
+            break; /* read by config_merge_argv before getopt */
         case 'w':
             if (o->nworkers >= MAX_WORKER_ARGS) {
                 fprintf(stderr, "pgopt-coordinator: too many --worker options (max %d)\n",
@@ -533,6 +571,48 @@ static json_t *obtain_snapshot(const options_t *o)
     return snap;
 }
 
+typedef struct {
+    progress_t *progress;
+    int finished, total;
+} fleet_progress_t;
+
+static void on_fleet_progress(void *arg, const char *agent, const char *stage, int64_t done,
+                              int64_t total, const char *status)
+{
+    fleet_progress_t *fp = arg;
+    if (status)
+        fp->finished++;
+    progress_step(fp->progress, "waiting for agents", fp->finished, fp->total);
+    progress_task(fp->progress, agent, stage, done, total, status);
+}
+
+/* phase3_output in the chosen format, to -o or standard output. */
+static int write_report(const options_t *o, const json_t *out, const json_t *summary,
+                        int64_t total_ms, int64_t collect_ms)
+{
+    err_t err;
+    report_format_t fmt;
+    if (o->format)
+        report_format_parse(o->format, &fmt, &err);
+    else
+        fmt = report_format_default(o->output, isatty(STDOUT_FILENO));
+    if (fmt == REPORT_JSON)
+        return write_output(o->output, out);
+    report_opts_t ro;
+    report_opts_init(&ro);
+    ro.snapshot_summary = summary;
+    ro.source = o->snapshot_path ? o->snapshot_path : "--dsn (live collection)";
+    ro.total_ms = total_ms;
+    ro.collect_ms = collect_ms;
+    int to_stdout = !o->output || !strcmp(o->output, "-");
+    ro.color = to_stdout && report_color_wanted(stdout);
+    if (report_write_path(out, fmt, o->output, &ro, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "snapshot") == 0)
@@ -541,14 +621,34 @@ int main(int argc, char **argv)
         return keygen_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "ping") == 0)
         return ping_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "report") == 0)
+        return report_cli_main(argc - 1, argv + 1);
+    /* command line > PGOPT_* > config file > defaults (docs/CONFIG.md) */
+    static const char *const not_configurable[] = {"help", "version", "config", NULL};
+    static const char *const repeatable[] = {"worker", NULL};
+    /* a saved snapshot excludes a collection and its host options */
+    static const char *const exclusive[] = {
+        "dsn",     "snapshot", "snapshot", "cpus",     "snapshot", "memory", "snapshot",
+        "storage", "snapshot", "cloud",    "snapshot", "code",     NULL};
+    const config_spec_t spec = {LONGOPTS,  SHORTOPTS, not_configurable, repeatable,
+                                exclusive, "PGOPT_",  "pgopt"};
+    int margc = 0;
+    char **margv = NULL;
+    err_t cerr;
+    if (config_merge_argv(&spec, argc, argv, &margc, &margv, NULL, &cerr) != 0) {
+        fprintf(stderr, "pgopt-coordinator: %s\n", cerr.msg);
+        return EXIT_USAGE;
+    }
     options_t o;
     memset(&o, 0, sizeof o);
     fleet_opts_init(&o.fleet);
     collect_opts_init(&o.collect);
     o.worker_jobs = 2;
     int64_t default_discover = o.fleet.discover_ms;
-    if (parse_args(argc, argv, &o) != 0)
+    if (parse_args(margc, margv, &o) != 0) {
+        config_free_argv(margc, &margv);
         return EXIT_USAGE;
+    }
     log_level_t level = o.verbose ? LOG_INFO : LOG_WARN;
     if (o.log_level)
         log_level_parse(o.log_level, &level);
@@ -560,6 +660,12 @@ int main(int argc, char **argv)
 
     int status = EXIT_ERROR;
     err_t err;
+    progress_t *progress = progress_new(progress_wanted(o.quiet));
+    fleet_progress_t fp = {progress, 0, o.nagents};
+    o.fleet.on_progress = on_fleet_progress;
+    o.fleet.on_progress_arg = &fp;
+    json_t *summary = NULL;
+    int64_t collect_ms = -1;
     embedded_t *local = NULL;
     fleet_t *fleet = NULL;
     json_t *snap = NULL;
@@ -599,9 +705,14 @@ int main(int argc, char **argv)
      * (never with a password). It is sent to workers on other hosts only
      * over CURVE; in plaintext it stays on this machine. */
     o.collect.include_target_dsn = 1;
+    progress_step(progress, o.snapshot_path ? "reading the snapshot" : "collecting", 0, 0);
     snap = obtain_snapshot(&o);
+    if (!o.snapshot_path)
+        collect_ms = progress_elapsed_ms(progress);
+    progress_done(progress, NULL);
     if (!snap)
         goto done;
+    summary = report_snapshot_summary(snap);
     if (apply_user_options(&o, snap) != 0)
         goto done;
     if (json_object_get(snap, "target") && !fleet_is_secure(fleet)) {
@@ -653,7 +764,8 @@ int main(int argc, char **argv)
     json_t *out = phase3_assemble(outcomes, o.nagents);
     status = phase3_exit_status(outcomes, o.nagents);
     fleet_outcomes_clear(outcomes, o.nagents);
-    if (write_output(o.output, out) != 0)
+    progress_done(progress, NULL);
+    if (write_report(&o, out, summary, progress_elapsed_ms(progress), collect_ms) != 0)
         status = EXIT_ERROR;
     json_decref(out);
     for (int k = 0; k < o.nagents; k++)
@@ -662,6 +774,9 @@ int main(int argc, char **argv)
                     agent_status_name(outcomes[k].status), outcomes[k].error);
 
 done:
+    progress_destroy(&progress);
+    json_decref(summary);
+    config_free_argv(margc, &margv);
     json_decref(snap);
     fleet_destroy(&fleet);
     embedded_stop(&local);

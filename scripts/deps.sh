@@ -14,6 +14,7 @@ packages=(
     libcmocka-dev libjansson-dev libtree-sitter-dev
     postgresql-15 postgresql-client-15 postgresql-15-hypopg postgresql-15-pg-qualstats
     clang libclang-rt-14-dev clang-format jq python3-yaml
+    chromium
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm)
 
