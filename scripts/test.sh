@@ -2,8 +2,8 @@
 # test.sh - the whole test suite, as the README's quick start and CI run it:
 # dependencies, a -Werror build with every test (real PostgreSQL 15 started
 # by the ctest fixture, real sockets, real worker processes), the same suite
-# again under AddressSanitizer + UndefinedBehaviorSanitizer, and a format
-# check.
+# again under AddressSanitizer + UndefinedBehaviorSanitizer, a short
+# libFuzzer run of the decoders, and a format check.
 #
 #   scripts/test.sh             everything
 #   PGOPT_TEST_SKIP_ASAN=1 scripts/test.sh   skip the sanitizer pass (local iteration)
@@ -26,6 +26,9 @@ if [ "${PGOPT_TEST_SKIP_ASAN:-0}" != 1 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         ctest --test-dir build-asan --output-on-failure -j2 --timeout 900
 fi
+
+echo "== short libFuzzer run of every decoder of untrusted bytes (${PGOPT_FUZZ_SECONDS:-10} s each)"
+tests/fuzz/run-fuzz.sh "${PGOPT_FUZZ_SECONDS:-10}"
 
 echo "== format (clang-format, .clang-format)"
 files=$(git ls-files '*.c' '*.h')
