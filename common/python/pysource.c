@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,6 +208,40 @@ static pysource_walk_t collect_imports(const pysource_t *csrc, TSNode node, void
     return PYSOURCE_WALK_SKIP_CHILDREN;
 }
 
+/* One parser per thread, reused: a TSParser's stacks and tables are sized
+ * on its first parse and kept, so a project of many files pays for them
+ * once. A thread-specific key deletes it when its thread exits. */
+static pthread_key_t parser_key;
+static pthread_once_t parser_once = PTHREAD_ONCE_INIT;
+static bool parser_key_ok;
+
+static void parser_free(void *parser)
+{
+    ts_parser_delete(parser);
+}
+
+static void parser_key_init(void)
+{
+    parser_key_ok = pthread_key_create(&parser_key, parser_free) == 0;
+}
+
+static TSParser *thread_parser(void)
+{
+    pthread_once(&parser_once, parser_key_init);
+    if (!parser_key_ok)
+        return NULL;
+    TSParser *parser = pthread_getspecific(parser_key);
+    if (parser)
+        return parser;
+    parser = ts_parser_new();
+    if (parser && (!ts_parser_set_language(parser, tree_sitter_python()) ||
+                   pthread_setspecific(parser_key, parser) != 0)) {
+        ts_parser_delete(parser);
+        parser = NULL;
+    }
+    return parser;
+}
+
 pysource_t *pysource_parse(const char *path, const char *content, size_t len, err_t *err)
 {
     if (!path)
@@ -230,18 +265,12 @@ pysource_t *pysource_parse(const char *path, const char *content, size_t len, er
     src->path = strdup(path);
     src->content = dup_span(content ? content : "", len);
     src->len = len;
-    TSParser *parser = ts_parser_new();
+    TSParser *parser = thread_parser();
     if (!src->path || !src->content || !parser) {
-        err_set(err, "%s: out of memory", path);
-        goto fail;
-    }
-    if (!ts_parser_set_language(parser, tree_sitter_python())) {
-        err_set(err, "%s: tree-sitter refused the Python grammar", path);
+        err_set(err, "%s: out of memory, or tree-sitter refused the Python grammar", path);
         goto fail;
     }
     src->tree = ts_parser_parse_string(parser, NULL, src->content, (uint32_t)len);
-    ts_parser_delete(parser);
-    parser = NULL;
     if (!src->tree) {
         err_set(err, "%s: tree-sitter returned no tree", path);
         goto fail;
@@ -253,8 +282,6 @@ pysource_t *pysource_parse(const char *path, const char *content, size_t len, er
     return src;
 
 fail:
-    if (parser)
-        ts_parser_delete(parser);
     pysource_destroy(&src);
     return NULL;
 }
@@ -383,16 +410,56 @@ unsigned pysource_node_column(TSNode node)
 
 /* ---- walking -------------------------------------------------------- */
 
+static _Thread_local struct {
+    TSTreeCursor **c; /* each malloc()ed, so pointers survive growth */
+    size_t cap, depth;
+} cursor_pool;
+
+TSTreeCursor *pysource_cursor_take(TSNode node)
+{
+    if (cursor_pool.depth == cursor_pool.cap) {
+        TSTreeCursor **g = realloc(cursor_pool.c, (cursor_pool.cap + 1) * sizeof *g);
+        if (!g)
+            return NULL;
+        cursor_pool.c = g;
+        g[cursor_pool.cap] = malloc(sizeof **g);
+        if (!g[cursor_pool.cap])
+            return NULL;
+        *g[cursor_pool.cap] = ts_tree_cursor_new(node);
+        cursor_pool.cap++;
+    } else {
+        ts_tree_cursor_reset(cursor_pool.c[cursor_pool.depth], node);
+    }
+    return cursor_pool.c[cursor_pool.depth++];
+}
+
+void pysource_cursor_give(TSTreeCursor *cursor)
+{
+    if (!cursor || cursor_pool.depth == 0)
+        return;
+    cursor_pool.depth--;
+    if (cursor_pool.depth > 0)
+        return;
+    for (size_t i = 0; i < cursor_pool.cap; i++) {
+        ts_tree_cursor_delete(cursor_pool.c[i]);
+        free(cursor_pool.c[i]);
+    }
+    free(cursor_pool.c);
+    memset(&cursor_pool, 0, sizeof cursor_pool);
+}
+
 bool pysource_walk(const pysource_t *src, TSNode root, pysource_visit_fn visit, void *ctx)
 {
     if (ts_node_is_null(root))
         return false;
-    TSTreeCursor cursor = ts_tree_cursor_new(root);
+    TSTreeCursor *cp = pysource_cursor_take(root);
+    if (!cp)
+        return visit(src, root, ctx) == PYSOURCE_WALK_STOP;
     bool stopped = false;
     /* depth is tracked by hand: the cursor must never leave root. */
     unsigned depth = 0;
     for (;;) {
-        TSNode node = ts_tree_cursor_current_node(&cursor);
+        TSNode node = ts_tree_cursor_current_node(cp);
         bool descend = true;
         if (ts_node_is_named(node)) {
             pysource_walk_t r = visit(src, node, ctx);
@@ -402,21 +469,21 @@ bool pysource_walk(const pysource_t *src, TSNode root, pysource_visit_fn visit, 
             }
             descend = r != PYSOURCE_WALK_SKIP_CHILDREN;
         }
-        if (descend && ts_tree_cursor_goto_first_child(&cursor)) {
+        if (descend && ts_tree_cursor_goto_first_child(cp)) {
             depth++;
             continue;
         }
         for (;;) {
             if (depth == 0)
                 goto done;
-            if (ts_tree_cursor_goto_next_sibling(&cursor))
+            if (ts_tree_cursor_goto_next_sibling(cp))
                 break;
-            ts_tree_cursor_goto_parent(&cursor);
+            ts_tree_cursor_goto_parent(cp);
             depth--;
         }
     }
 done:
-    ts_tree_cursor_delete(&cursor);
+    pysource_cursor_give(cp);
     return stopped;
 }
 

@@ -87,6 +87,17 @@ typedef pysource_walk_t (*pysource_visit_fn)(const pysource_t *src, TSNode node,
  * (root included). Returns true when a visit returned PYSOURCE_WALK_STOP. */
 bool pysource_walk(const pysource_t *src, TSNode root, pysource_visit_fn visit, void *ctx);
 
+/* A tree cursor positioned at node, from a per-thread pool: creating a
+ * TSTreeCursor mallocs its stack, and the recursive walks of the ORM
+ * analysis used to create one per visited node. Cursors are taken and given
+ * back in LIFO order (one per nesting level); the pool is freed when the
+ * outermost cursor is given back, so a caller that walks many subtrees
+ * takes one cursor around the whole job to keep the pool warm. NULL when
+ * memory runs out (callers treat it as a node without children). */
+TSTreeCursor *pysource_cursor_take(TSNode node);
+/* Gives back the most recently taken cursor; safe on NULL. */
+void pysource_cursor_give(TSTreeCursor *cursor);
+
 /* ---- names and calls ------------------------------------------------ */
 
 /* The dotted name of an expression made of identifiers and attribute

@@ -13,6 +13,71 @@ typedef struct {
     bool is_async;
 } factory_t;
 
+/* A small open-addressing hash table from a name (borrowed pointer, owned
+ * by the model or function it names) to an index. */
+typedef struct {
+    const char **keys;
+    size_t *vals;
+    size_t cap; /* power of two, or 0 */
+    size_t n;
+} name_index_t;
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static bool nidx_get(const name_index_t *x, const char *key, size_t *val)
+{
+    if (!x->cap)
+        return false;
+    for (size_t i = (size_t)name_hash(key) & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
+        if (!x->keys[i])
+            return false;
+        if (strcmp(x->keys[i], key) == 0) {
+            *val = x->vals[i];
+            return true;
+        }
+    }
+}
+
+static void nidx_free(name_index_t *x)
+{
+    free(x->keys);
+    free(x->vals);
+    memset(x, 0, sizeof *x);
+}
+
+/* Adds key -> val unless key is there already (the first one wins, as in
+ * the linear scans this replaces). -1 on OOM. */
+static int nidx_put_first(name_index_t *x, const char *key, size_t val)
+{
+    if ((x->n + 1) * 2 > x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 64;
+        name_index_t g = {calloc(cap, sizeof *g.keys), calloc(cap, sizeof *g.vals), cap, 0};
+        if (!g.keys || !g.vals) {
+            nidx_free(&g);
+            return -1;
+        }
+        for (size_t i = 0; i < x->cap; i++)
+            if (x->keys[i])
+                nidx_put_first(&g, x->keys[i], x->vals[i]);
+        nidx_free(x);
+        *x = g;
+    }
+    size_t i = (size_t)name_hash(key) & (x->cap - 1);
+    for (; x->keys[i]; i = (i + 1) & (x->cap - 1))
+        if (strcmp(x->keys[i], key) == 0)
+            return 0;
+    x->keys[i] = key;
+    x->vals[i] = val;
+    x->n++;
+    return 0;
+}
+
 struct sqla_project {
     pysource_t **files;
     size_t nfiles;
@@ -26,6 +91,14 @@ struct sqla_project {
     size_t nfuncs;
     factory_t *factories;
     size_t nfactories;
+    /* name -> first model / first function with that name, so that the
+     * per-attribute and per-call look-ups of the detections stay O(1) as the
+     * project grows (linear scans made detection superlinear: 0.45 s at 24k
+     * lines, 4.8 s at 96k). func_next chains functions sharing a name in
+     * file order, which keeps sqla_project_function's first-match rules. */
+    name_index_t model_index;
+    name_index_t func_index;
+    size_t *func_next;
     bool oom;
 };
 
@@ -259,10 +332,8 @@ static void index_block(index_ctx_t *c, TSNode block)
 
 static sqla_model_t *find_model(sqla_project_t *p, const char *name)
 {
-    for (size_t i = 0; i < p->nmodels; i++)
-        if (strcmp(p->models[i].name, name) == 0)
-            return &p->models[i];
-    return NULL;
+    size_t i;
+    return nidx_get(&p->model_index, name, &i) ? &p->models[i] : NULL;
 }
 
 static char *snake_case(const char *name)
@@ -654,6 +725,8 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                     read_model_body(p, m, src, body, (*pending)[*npending].decided);
                     if (!m->table && m->flask)
                         m->table = snake_case(m->name);
+                    if (nidx_put_first(&p->model_index, m->name, p->nmodels) != 0)
+                        p->oom = true;
                     p->nmodels++;
                     (*npending)++;
                     changed = true;
@@ -757,6 +830,28 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
         index_ctx_t c = {p, f, NULL};
         index_block(&c, pysource_root(p->files[f]));
     }
+    if (!p->oom && p->nfuncs) {
+        p->func_next = malloc(p->nfuncs * sizeof *p->func_next);
+        if (!p->func_next)
+            p->oom = true;
+        /* backwards, so that each chain runs in file order */
+        for (size_t i = p->nfuncs; i-- > 0 && !p->oom;) {
+            size_t head;
+            p->func_next[i] = nidx_get(&p->func_index, p->funcs[i].name, &head) ? head : SIZE_MAX;
+            if (p->func_next[i] != SIZE_MAX) {
+                /* the index holds the first match: point it at i instead */
+                for (size_t k = (size_t)name_hash(p->funcs[i].name) & (p->func_index.cap - 1);;
+                     k = (k + 1) & (p->func_index.cap - 1))
+                    if (strcmp(p->func_index.keys[k], p->funcs[i].name) == 0) {
+                        p->func_index.keys[k] = p->funcs[i].name;
+                        p->func_index.vals[k] = i;
+                        break;
+                    }
+            } else if (nidx_put_first(&p->func_index, p->funcs[i].name, i) != 0) {
+                p->oom = true;
+            }
+        }
+    }
     pending_t *pending = NULL;
     size_t npending = 0;
     if (!p->oom)
@@ -812,6 +907,9 @@ void sqla_project_destroy(sqla_project_t **pp)
         free(p->funcs[i].cls);
     }
     free(p->funcs);
+    free(p->func_next);
+    nidx_free(&p->model_index);
+    nidx_free(&p->func_index);
     for (size_t i = 0; i < p->nfactories; i++)
         free(p->factories[i].name);
     free(p->factories);
@@ -908,10 +1006,11 @@ const sqla_function_t *sqla_project_function(const sqla_project_t *p, const char
 {
     const sqla_function_t *found = NULL;
     int count = 0;
-    for (size_t i = 0; i < p->nfuncs; i++) {
+    size_t i;
+    if (!name || !nidx_get(&p->func_index, name, &i))
+        return NULL;
+    for (; i != SIZE_MAX; i = p->func_next[i]) {
         const sqla_function_t *f = &p->funcs[i];
-        if (strcmp(f->name, name) != 0)
-            continue;
         if (cls ? !f->cls || strcmp(f->cls, cls) != 0 : f->cls != NULL)
             continue;
         if (module_hint && path_is_module(pysource_path(p->files[f->file]), module_hint))

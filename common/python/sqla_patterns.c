@@ -565,17 +565,17 @@ static TSNode last_assignment(const pysource_t *src, TSNode scope, const char *n
     la.name = name;
     la.before = before;
     uint32_t n = ts_node_named_child_count(scope);
-    TSTreeCursor cur = ts_tree_cursor_new(scope);
-    if (ts_tree_cursor_goto_first_child(&cur)) {
+    TSTreeCursor *cur = pysource_cursor_take(scope);
+    if (cur && ts_tree_cursor_goto_first_child(cur)) {
         do {
-            TSNode ch = ts_tree_cursor_current_node(&cur);
+            TSNode ch = ts_tree_cursor_current_node(cur);
             if (ts_node_start_byte(ch) >= before)
                 break;
             if (ts_node_is_named(ch))
                 pysource_walk(src, ch, lastassign_visit, &la);
-        } while (ts_tree_cursor_goto_next_sibling(&cur));
+        } while (ts_tree_cursor_goto_next_sibling(cur));
     }
-    ts_tree_cursor_delete(&cur);
+    pysource_cursor_give(cur);
     (void)n;
     if (stmt)
         *stmt = ts_node_is_null(la.stmt) ? la.stmt : enclosing_statement(la.stmt);
@@ -877,15 +877,15 @@ static bool session_factory_call(const sqla_project_t *p, const pysource_t *src,
 
 static void scan_children(scan_t *s, TSNode n)
 {
-    TSTreeCursor cur = ts_tree_cursor_new(n);
-    if (ts_tree_cursor_goto_first_child(&cur)) {
+    TSTreeCursor *cur = pysource_cursor_take(n);
+    if (cur && ts_tree_cursor_goto_first_child(cur)) {
         do {
-            TSNode ch = ts_tree_cursor_current_node(&cur);
+            TSNode ch = ts_tree_cursor_current_node(cur);
             if (ts_node_is_named(ch))
                 scan_node(s, ch);
-        } while (ts_tree_cursor_goto_next_sibling(&cur));
+        } while (ts_tree_cursor_goto_next_sibling(cur));
     }
-    ts_tree_cursor_delete(&cur);
+    pysource_cursor_give(cur);
 }
 
 static bool is_comprehension(TSNode n)
@@ -2341,15 +2341,15 @@ static void tx_block(txscan_t *t, TSNode block)
 {
     if (ts_node_is_null(block))
         return;
-    TSTreeCursor cur = ts_tree_cursor_new(block);
-    if (ts_tree_cursor_goto_first_child(&cur)) {
+    TSTreeCursor *cur = pysource_cursor_take(block);
+    if (cur && ts_tree_cursor_goto_first_child(cur)) {
         do {
-            TSNode ch = ts_tree_cursor_current_node(&cur);
+            TSNode ch = ts_tree_cursor_current_node(cur);
             if (ts_node_is_named(ch))
                 tx_statement(t, ch);
-        } while (!t->done && ts_tree_cursor_goto_next_sibling(&cur));
+        } while (!t->done && ts_tree_cursor_goto_next_sibling(cur));
     }
-    ts_tree_cursor_delete(&cur);
+    pysource_cursor_give(cur);
 }
 
 /* Local names of a function (parameters and assigned names). */
@@ -2769,15 +2769,15 @@ static void walk_node(walk_t *w, TSNode n);
 
 static void walk_children(walk_t *w, TSNode n)
 {
-    TSTreeCursor cur = ts_tree_cursor_new(n);
-    if (ts_tree_cursor_goto_first_child(&cur)) {
+    TSTreeCursor *cur = pysource_cursor_take(n);
+    if (cur && ts_tree_cursor_goto_first_child(cur)) {
         do {
-            TSNode ch = ts_tree_cursor_current_node(&cur);
+            TSNode ch = ts_tree_cursor_current_node(cur);
             if (ts_node_is_named(ch))
                 walk_node(w, ch);
-        } while (ts_tree_cursor_goto_next_sibling(&cur));
+        } while (ts_tree_cursor_goto_next_sibling(cur));
     }
-    ts_tree_cursor_delete(&cur);
+    pysource_cursor_give(cur);
 }
 
 static void walk_node(walk_t *w, TSNode n)
@@ -2884,6 +2884,10 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
         json_decref(d.notes);
         return err_set(err, "sqla_detect: out of memory");
     }
+    /* held for the whole run: the walks below reuse the pooled cursors */
+    TSTreeCursor *pool = sqla_project_file_count(p) > 0
+                             ? pysource_cursor_take(pysource_root(sqla_project_file(p, 0)))
+                             : NULL;
     for (size_t i = 0; i < sqla_project_file_count(p); i++) {
         file_t f;
         memset(&f, 0, sizeof f);
@@ -2901,6 +2905,7 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
         w.scope = pysource_root(f.src);
         walk_children(&w, pysource_root(f.src));
     }
+    pysource_cursor_give(pool);
     *findings = d.out;
     *notes = d.notes;
     return 0;
