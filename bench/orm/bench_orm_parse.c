@@ -181,6 +181,21 @@ static void service_module(sb_t *b, int i)
                   i, k);
 }
 
+/* A function of its own so that callgrind reports its instructions
+ * (bench/orm/run.sh reads them as the parse-only yardstick). */
+__attribute__((noinline)) static void parse_only(const json_t *code)
+{
+    size_t i;
+    const json_t *e;
+    err_t err;
+    json_array_foreach(code, i, e)
+    {
+        const json_t *c = json_object_get(e, "content");
+        pysource_t *src = pysource_parse("x.py", json_string_value(c), json_string_length(c), &err);
+        pysource_destroy(&src);
+    }
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -230,15 +245,7 @@ int main(int argc, char **argv)
         err_t err;
         /* the ceiling: tree-sitter parsing alone (pysource_parse per file) */
         double t0 = now_s();
-        size_t i0;
-        json_t *e0;
-        json_array_foreach(code, i0, e0)
-        {
-            const json_t *c = json_object_get(e0, "content");
-            pysource_t *src =
-                pysource_parse("x.py", json_string_value(c), json_string_length(c), &err);
-            pysource_destroy(&src);
-        }
+        parse_only(code);
         traw[r] = now_s() - t0;
         t0 = now_s();
         sqla_project_t *p = sqla_project_new(code, &err);
