@@ -260,7 +260,7 @@ static void decode_foreign(const json_t *root, msg_header_t *h)
     if (json_is_string(t))
         h->type = msg_type_parse(json_string_value(t));
     const json_t *vm = json_object_get(root, "vm");
-    int minor;
+    int minor = 0;
     if (vm && get_small_int(vm, "vm", &minor, NULL) == 0)
         h->v_minor = minor;
     const json_t *job = json_object_get(root, "job");

@@ -45,7 +45,11 @@ static char *render(const json_t *p3, report_format_t fmt, const report_opts_t *
     fclose(f);
     if (rc != 0)
         fail_msg("report_write: %s", err.msg);
-    return buf;
+    /* A copy: gcc 12 -O2 otherwise takes pointers into the stream's buffer
+     * for pointers to the local variable (-Wdangling-pointer false alarm). */
+    char *copy = strdup(buf);
+    free(buf);
+    return copy;
 }
 
 /* Display columns of a line (UTF-8 aware, ANSI sequences skipped). */
