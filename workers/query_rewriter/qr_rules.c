@@ -4,8 +4,9 @@
 #include "workers/query_rewriter/qr_rules.h"
 
 const qr_rule_t *const qr_rules[] = {
-    &qr_rule_not_in,         &qr_rule_or_any,        &qr_rule_in_list,         &qr_rule_offset,
-    &qr_rule_sargable,       &qr_rule_like,          &qr_rule_scalar_subquery, &qr_rule_union,
-    &qr_rule_count_distinct, &qr_rule_distinct_join, &qr_rule_select_star,     &qr_rule_random,
+    &qr_rule_not_in,   &qr_rule_or_any,         &qr_rule_in_list,       &qr_rule_offset,
+    &qr_rule_sargable, &qr_rule_implicit_cast,  &qr_rule_like,          &qr_rule_scalar_subquery,
+    &qr_rule_union,    &qr_rule_count_distinct, &qr_rule_distinct_join, &qr_rule_select_star,
+    &qr_rule_random,
 };
 const size_t qr_nrules = sizeof qr_rules / sizeof qr_rules[0];

@@ -8,12 +8,20 @@
 
 #include "workers/query_rewriter/qr_internal.h"
 
-/* Calls fn on every predicate slot of the top-level SELECT's WHERE and JOIN
- * conditions; fn may replace *slot. Returns replacements made or -1. */
+/* Calls fn on every predicate slot of the statement: the WHERE and JOIN ...
+ * ON conditions of a plain top-level SELECT, UPDATE ... WHERE (and FROM's
+ * join conditions), DELETE ... WHERE (and USING's), and, inside those, the
+ * subqueries used as predicates (EXISTS / IN (SELECT ...), also under NOT)
+ * with their own scope. fn may replace *slot. Returns replacements made or
+ * -1. On UPDATE/DELETE it marks the edit not verifiable (verify is
+ * read-only). */
 int qr_each_top_pred(qr_edit_t *e,
                      int (*fn)(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot,
                                err_t *err),
                      err_t *err);
+
+/* "UPDATE" or "DELETE" for those statements, "" otherwise. */
+const char *qr_dml_kind(const qr_edit_t *e);
 
 /* An identifier as SQL: bare when lower-case [a-z_][a-z0-9_]*, else quoted. */
 const char *qr_quote_ident(const char *s, char *buf, size_t len);
@@ -22,6 +30,7 @@ extern const qr_rule_t qr_rule_not_in;
 extern const qr_rule_t qr_rule_or_any;
 extern const qr_rule_t qr_rule_in_list;
 extern const qr_rule_t qr_rule_sargable;
+extern const qr_rule_t qr_rule_implicit_cast;
 extern const qr_rule_t qr_rule_like;
 extern const qr_rule_t qr_rule_offset;
 extern const qr_rule_t qr_rule_scalar_subquery;

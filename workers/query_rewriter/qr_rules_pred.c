@@ -1,5 +1,7 @@
-/* qr_rules_pred.c - rules on predicates of the top-level SELECT (its WHERE
- * and JOIN ... ON conditions): NOT IN (subquery) -> NOT EXISTS, OR chains on
+/* qr_rules_pred.c - rules on predicates: the WHERE and JOIN ... ON
+ * conditions of the top-level SELECT, of UPDATE ... WHERE (and its FROM) and
+ * DELETE ... WHERE (and its USING), and of the subqueries used as predicates
+ * there (EXISTS, IN (SELECT ...)). NOT IN (subquery) -> NOT EXISTS, OR chains on
  * one column -> = ANY, long IN lists -> = ANY($n::type[]), non-sargable
  * predicates (cast/date() on an indexed timestamp -> range; a function on a
  * column -> its expression index), leading-wildcard LIKE -> pg_trgm GIN.
@@ -16,9 +18,20 @@
 
 typedef int (*slot_fn)(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, err_t *err);
 
+static int join_quals(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node *from, slot_fn fn,
+                      err_t *err);
+
+/* The WHERE and JOIN ... ON predicates of a plain SELECT, under scope sc. */
+static int select_preds(qr_edit_t *e, const qr_scope_t *sc, PgQuery__SelectStmt *s, slot_fn fn,
+                        err_t *err);
+
 /* Calls fn on every predicate slot under *slot (parents first). fn returns
  * 1 when it replaced the node (its children are not visited), 0 to go on,
- * -1 on error. Returns the number of replacements or -1. */
+ * -1 on error. A subquery used as a predicate (EXISTS, IN (SELECT ...), also
+ * under NOT) is entered with its own scope whose parent is sc: its columns
+ * resolve locally only (qr_resolve_local), so a correlated reference to the
+ * outer query is never mistaken for an inner column. Returns the number of
+ * replacements or -1. */
 static int each_pred(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, slot_fn fn,
                      err_t *err)
 {
@@ -36,6 +49,16 @@ static int each_pred(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, s
                 return -1;
             total += r;
         }
+    } else if (n->node_case == PG_QUERY__NODE__NODE_SUB_LINK && n->sub_link->subselect &&
+               n->sub_link->subselect->node_case == PG_QUERY__NODE__NODE_SELECT_STMT &&
+               (n->sub_link->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK ||
+                n->sub_link->sub_link_type == PG_QUERY__SUB_LINK_TYPE__ANY_SUBLINK)) {
+        PgQuery__SelectStmt *sub = n->sub_link->subselect->select_stmt;
+        if (sub->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
+            return 0;
+        qr_scope_t inner;
+        qr_scope_build(&inner, e->cat, sub, sc);
+        total = select_preds(e, &inner, sub, fn, err);
     }
     return total;
 }
@@ -52,18 +75,99 @@ static int join_quals(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node *from, s
     return c < 0 ? -1 : a + b + c;
 }
 
-int qr_each_top_pred(qr_edit_t *e, slot_fn fn, err_t *err)
+static int select_preds(qr_edit_t *e, const qr_scope_t *sc, PgQuery__SelectStmt *s, slot_fn fn,
+                        err_t *err)
 {
-    PgQuery__SelectStmt *s = e->select;
-    if (!s || s->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
-        return 0;
-    qr_scope_t sc;
-    qr_scope_build(&sc, e->cat, s, NULL);
-    int total = each_pred(e, &sc, &s->where_clause, fn, err);
+    int total = each_pred(e, sc, &s->where_clause, fn, err);
     for (size_t i = 0; total >= 0 && i < s->n_from_clause; i++) {
-        int r = join_quals(e, &sc, s->from_clause[i], fn, err);
+        int r = join_quals(e, sc, s->from_clause[i], fn, err);
         total = r < 0 ? -1 : total + r;
     }
+    return total;
+}
+
+/* The scope of an UPDATE (target + FROM) or DELETE (target + USING): built
+ * through qr_scope_build from a SELECT that only carries those relations, so
+ * name resolution is the same code as for SELECT. The target's RangeVar is
+ * the statement's own (an alias set on it shows in the output). */
+static void dml_scope(qr_scope_t *sc, const qr_catalog_t *cat, PgQuery__RangeVar *target,
+                      PgQuery__Node **more, size_t nmore)
+{
+    PgQuery__Node relnode;
+    pg_query__node__init(&relnode);
+    relnode.node_case = PG_QUERY__NODE__NODE_RANGE_VAR;
+    relnode.range_var = target;
+    PgQuery__Node *from[QR_MAX_RANGES + 1];
+    size_t n = 0;
+    from[n++] = &relnode;
+    for (size_t i = 0; i < nmore && n < QR_MAX_RANGES + 1; i++)
+        from[n++] = more[i];
+    PgQuery__SelectStmt fake;
+    pg_query__select_stmt__init(&fake);
+    fake.from_clause = from;
+    fake.n_from_clause = n;
+    qr_scope_build(sc, cat, &fake, NULL);
+    if (nmore >= QR_MAX_RANGES)
+        sc->opaque = 1;
+}
+
+/* The statement's data-changing kind, "" for SELECT (see qr_dml_kind). */
+const char *qr_dml_kind(const qr_edit_t *e)
+{
+    const PgQuery__ParseResult *t = sqlparse_tree(e->parse);
+    const PgQuery__Node *st = t && t->n_stmts == 1 ? t->stmts[0]->stmt : NULL;
+    if (st && st->node_case == PG_QUERY__NODE__NODE_UPDATE_STMT)
+        return "UPDATE";
+    if (st && st->node_case == PG_QUERY__NODE__NODE_DELETE_STMT)
+        return "DELETE";
+    return "";
+}
+
+/* UPDATE/DELETE statements change data: --verify runs statements in a READ
+ * ONLY transaction, so their results cannot be compared there. */
+static void mark_dml(qr_edit_t *e)
+{
+    const char *kind = qr_dml_kind(e);
+    if (!*kind || e->not_verifiable)
+        return;
+    e->not_verifiable = 1;
+    snprintf(e->not_verifiable_reason, sizeof e->not_verifiable_reason,
+             "%s changes data; verify runs statements read-only", kind);
+}
+
+int qr_each_top_pred(qr_edit_t *e, slot_fn fn, err_t *err)
+{
+    PgQuery__ParseResult *t = sqlparse_tree_mutable(e->parse);
+    PgQuery__Node *st = t && t->n_stmts == 1 ? t->stmts[0]->stmt : NULL;
+    qr_scope_t sc;
+    int total = 0;
+    if (e->select) {
+        PgQuery__SelectStmt *s = e->select;
+        if (s->op != PG_QUERY__SET_OPERATION__SETOP_NONE)
+            return 0;
+        qr_scope_build(&sc, e->cat, s, NULL);
+        return select_preds(e, &sc, s, fn, err);
+    }
+    if (st && st->node_case == PG_QUERY__NODE__NODE_UPDATE_STMT && st->update_stmt->relation) {
+        PgQuery__UpdateStmt *u = st->update_stmt;
+        dml_scope(&sc, e->cat, u->relation, u->from_clause, u->n_from_clause);
+        total = each_pred(e, &sc, &u->where_clause, fn, err);
+        for (size_t i = 0; total >= 0 && i < u->n_from_clause; i++) {
+            int r = join_quals(e, &sc, u->from_clause[i], fn, err);
+            total = r < 0 ? -1 : total + r;
+        }
+    } else if (st && st->node_case == PG_QUERY__NODE__NODE_DELETE_STMT &&
+               st->delete_stmt->relation) {
+        PgQuery__DeleteStmt *d = st->delete_stmt;
+        dml_scope(&sc, e->cat, d->relation, d->using_clause, d->n_using_clause);
+        total = each_pred(e, &sc, &d->where_clause, fn, err);
+        for (size_t i = 0; total >= 0 && i < d->n_using_clause; i++) {
+            int r = join_quals(e, &sc, d->using_clause[i], fn, err);
+            total = r < 0 ? -1 : total + r;
+        }
+    }
+    if (total > 0 || e->withheld[0])
+        mark_dml(e);
     return total;
 }
 
@@ -743,6 +847,581 @@ static int rule_like(qr_edit_t *e, err_t *err)
     return n > 0 ? 1 : n;
 }
 
+/* ---- casts that defeat an index ------------------------------------------------ */
+
+/* Type families as far as index use goes. Within the integer family and
+ * within the date/time family the btree operator families have cross-type
+ * operators (int4 = int8, timestamp = timestamptz), so a value of another
+ * member leaves the column alone; across families PostgreSQL resolves the
+ * operator by casting one side, and when that side is the column the index
+ * on it cannot be used (measured on PostgreSQL 15: int = 1.0 and
+ * int = $1::numeric, int = float8, numeric = float8, character = text,
+ * varchar = character all plan a Seq Scan with the column cast). */
+typedef enum {
+    TY_OTHER = 0,
+    TY_INT,
+    TY_NUMERIC,
+    TY_FLOAT,
+    TY_BPCHAR,
+    TY_VARCHAR,
+    TY_TEXT,
+    TY_TS,
+    TY_TSTZ,
+    TY_DATE
+} ty_t;
+
+/* A type as format_type() prints it (the snapshot's column types). rank
+ * orders the integer types (1 smallint, 2 integer, 3 bigint). */
+static ty_t catalog_type(const char *t, int *rank)
+{
+    *rank = 0;
+    if (!t)
+        return TY_OTHER;
+    if (strcmp(t, "smallint") == 0)
+        return *rank = 1, TY_INT;
+    if (strcmp(t, "integer") == 0)
+        return *rank = 2, TY_INT;
+    if (strcmp(t, "bigint") == 0)
+        return *rank = 3, TY_INT;
+    if (strncmp(t, "numeric", 7) == 0)
+        return TY_NUMERIC;
+    if (strcmp(t, "real") == 0 || strcmp(t, "double precision") == 0)
+        return TY_FLOAT;
+    if (strncmp(t, "character varying", 17) == 0)
+        return TY_VARCHAR;
+    if (strncmp(t, "character", 9) == 0 || strcmp(t, "bpchar") == 0)
+        return TY_BPCHAR;
+    if (strcmp(t, "text") == 0)
+        return TY_TEXT;
+    if (strncmp(t, "timestamp", 9) == 0)
+        return strstr(t, "with time zone") && !strstr(t, "without") ? TY_TSTZ : TY_TS;
+    if (strcmp(t, "date") == 0)
+        return TY_DATE;
+    return TY_OTHER;
+}
+
+/* A cast's type name as the parser builds it (pg_catalog.int4, ...). */
+static ty_t cast_type(const PgQuery__TypeName *tn, int *rank)
+{
+    *rank = 0;
+    if (!tn || tn->n_array_bounds || tn->n_names == 0)
+        return TY_OTHER;
+    const PgQuery__Node *last = tn->names[tn->n_names - 1];
+    if (!last || last->node_case != PG_QUERY__NODE__NODE_STRING)
+        return TY_OTHER;
+    const char *n = last->string->sval;
+    static const struct {
+        const char *name;
+        ty_t ty;
+        int rank;
+    } map[] = {
+        {"int2", TY_INT, 1},      {"smallint", TY_INT, 1},    {"int4", TY_INT, 2},
+        {"int", TY_INT, 2},       {"integer", TY_INT, 2},     {"int8", TY_INT, 3},
+        {"bigint", TY_INT, 3},    {"numeric", TY_NUMERIC, 0}, {"decimal", TY_NUMERIC, 0},
+        {"float4", TY_FLOAT, 0},  {"float8", TY_FLOAT, 0},    {"real", TY_FLOAT, 0},
+        {"bpchar", TY_BPCHAR, 0}, {"char", TY_BPCHAR, 0},     {"varchar", TY_VARCHAR, 0},
+        {"text", TY_TEXT, 0},     {"timestamp", TY_TS, 0},    {"timestamptz", TY_TSTZ, 0},
+        {"date", TY_DATE, 0},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(n, map[i].name) == 0)
+            return *rank = map[i].rank, map[i].ty;
+    return TY_OTHER;
+}
+
+/* The type as SQL, format_type()'s spelling (pg_get_indexdef prints casts
+ * in expression indexes the same way). Lengths and typmods are left out on
+ * purpose: a value cast to character(8) or numeric(10,2) would be cut or
+ * rounded. */
+static const char *type_sql(ty_t ty, int rank)
+{
+    switch (ty) {
+    case TY_INT:
+        return rank == 1 ? "smallint" : rank == 3 ? "bigint" : "integer";
+    case TY_NUMERIC:
+        return "numeric";
+    case TY_FLOAT:
+        return "double precision";
+    case TY_BPCHAR:
+        return "bpchar";
+    case TY_VARCHAR:
+        return "character varying";
+    case TY_TEXT:
+        return "text";
+    case TY_TS:
+        return "timestamp without time zone";
+    case TY_TSTZ:
+        return "timestamp with time zone";
+    case TY_DATE:
+        return "date";
+    default:
+        return "?";
+    }
+}
+
+/* What the value side of a comparison is. */
+typedef struct {
+    ty_t ty; /* TY_OTHER: untyped (a bare $n or a quoted literal adopts the column's type) */
+    int rank;
+    PgQuery__Node *inner;  /* the parameter or constant under any casts */
+    const char *literal;   /* the constant's text (numbers and strings), NULL for $n */
+    int literal_is_string; /* 'x' rather than 1 or 1.5 */
+    char ibuf[32];         /* an integer constant's text */
+} value_t;
+
+static void value_of(PgQuery__Node *n, value_t *v)
+{
+    memset(v, 0, sizeof *v);
+    if (n && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST)
+        v->ty = cast_type(n->type_cast->type_name, &v->rank);
+    while (n && n->node_case == PG_QUERY__NODE__NODE_TYPE_CAST)
+        n = n->type_cast->arg;
+    v->inner = n;
+    if (!n || n->node_case != PG_QUERY__NODE__NODE_A_CONST)
+        return;
+    const PgQuery__AConst *c = n->a_const;
+    if (c->val_case == PG_QUERY__A__CONST__VAL_FVAL && c->fval) {
+        v->literal = c->fval->fval;
+        if (v->ty == TY_OTHER)
+            v->ty = TY_NUMERIC; /* 1.0 is numeric in PostgreSQL */
+    } else if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL && c->ival) {
+        snprintf(v->ibuf, sizeof v->ibuf, "%d", c->ival->ival);
+        v->literal = v->ibuf;
+        if (v->ty == TY_OTHER)
+            v->ty = TY_INT, v->rank = 2;
+    } else if (c->val_case == PG_QUERY__A__CONST__VAL_SVAL && c->sval) {
+        v->literal = c->sval->sval;
+        v->literal_is_string = 1;
+    }
+}
+
+/* A decimal literal ([+-]digits[.digits], no exponent) split into its
+ * floor and ceiling; 0 when the text is not such a number or the integer
+ * part does not fit in 64 bits. */
+static int decimal_bounds(const char *s, long long *floor_v, long long *ceil_v, int *integral)
+{
+    if (!s)
+        return 0;
+    const char *p = s;
+    while (*p == ' ')
+        p++;
+    int neg = *p == '-';
+    if (*p == '-' || *p == '+')
+        p++;
+    if (!isdigit((unsigned char)*p) && !(*p == '.' && isdigit((unsigned char)p[1])))
+        return 0;
+    long long ip = 0;
+    for (; isdigit((unsigned char)*p); p++) {
+        int d = *p - '0';
+        if (ip > (9223372036854775807LL - d) / 10)
+            return 0;
+        ip = ip * 10 + d;
+    }
+    int frac = 0;
+    if (*p == '.') {
+        for (p++; isdigit((unsigned char)*p); p++)
+            frac |= *p != '0';
+    }
+    while (*p == ' ')
+        p++;
+    if (*p)
+        return 0; /* exponent or garbage: not judged */
+    *integral = !frac;
+    if (neg) {
+        *ceil_v = -ip;
+        *floor_v = frac ? -ip - 1 : -ip;
+    } else {
+        *floor_v = ip;
+        *ceil_v = frac ? ip + 1 : ip;
+    }
+    return 1;
+}
+
+static int in_int_range(long long v, int rank)
+{
+    if (rank == 1)
+        return v >= -32768 && v <= 32767;
+    if (rank == 2)
+        return v >= -2147483647LL - 1 && v <= 2147483647LL;
+    return 1;
+}
+
+static const char *mirror_op(const char *op)
+{
+    if (strcmp(op, "<") == 0)
+        return ">";
+    if (strcmp(op, ">") == 0)
+        return "<";
+    if (strcmp(op, "<=") == 0)
+        return ">=";
+    if (strcmp(op, ">=") == 0)
+        return "<=";
+    return op;
+}
+
+/* A pg_stats value of c (most common values, histogram bounds) for which
+ * bad() holds, or NULL when none does (or there are no pg_stats). */
+static const char *stats_counterexample(const qr_column_t *c, int (*bad)(const char *v),
+                                        int *have_stats)
+{
+    const json_t *lists[2] = {c->mcv, c->hist};
+    *have_stats = 0;
+    for (int l = 0; l < 2; l++) {
+        size_t i;
+        const json_t *x;
+        json_array_foreach(lists[l], i, x)
+        {
+            const char *v = json_string_value(x);
+            if (!v)
+                continue;
+            *have_stats = 1;
+            if (bad(v))
+                return v;
+        }
+    }
+    return NULL;
+}
+
+static int ends_with_space(const char *v)
+{
+    size_t n = strlen(v);
+    return n > 0 && v[n - 1] == ' ';
+}
+
+/* Not the canonical text of an integer ("7", "-12"; not "007", "+7", " 7"). */
+static int not_canonical_int(const char *v)
+{
+    const char *p = v;
+    if (*p == '-')
+        p++;
+    if (!isdigit((unsigned char)*p) || (*p == '0' && p[1]) || (v[0] == '-' && *p == '0'))
+        return 1;
+    for (; *p; p++)
+        if (!isdigit((unsigned char)*p))
+            return 1;
+    return 0;
+}
+
+/* pgopt's own estimate with PostgreSQL's default cost constants: a
+ * sequential scan that evaluates the cast on every row vs a btree scan
+ * fetching the matching rows (equality selectivity from pg_stats
+ * n_distinct, ranges at the planner's default 1/3). */
+static void cast_estimate(qr_edit_t *e, const qr_table_t *t, const qr_column_t *c, const char *op)
+{
+    if (e->own_gain > 0 || e->own_method[0])
+        return;
+    if (t->reltuples <= 0 || t->relpages <= 0) {
+        snprintf(e->own_method, sizeof e->own_method,
+                 "not estimated: %s has no reltuples/relpages (never analyzed)", t->name);
+        return;
+    }
+    int eq = strcmp(op, "=") == 0;
+    double nd = c->n_distinct > 0   ? c->n_distinct
+                : c->n_distinct < 0 ? -c->n_distinct * t->reltuples
+                                    : 0;
+    double sel = eq ? (nd >= 1 ? 1.0 / nd : 0.005) : 1.0 / 3;
+    double rows = sel * t->reltuples < 1 ? 1 : sel * t->reltuples;
+    double seq = (double)t->relpages * 1.0 + t->reltuples * (0.01 + 0.0025 + 0.0025);
+    double pages = rows < (double)t->relpages ? rows : (double)t->relpages;
+    double idx = 8.0 + pages * 4.0 + rows * (0.01 + 0.005 + 0.0025);
+    e->own_gain = seq / idx;
+    snprintf(e->own_method, sizeof e->own_method,
+             "PostgreSQL's default cost constants: a sequential scan of %s (%lld pages, %.0f rows) "
+             "casting %s on every row vs an index scan fetching about %.0f rows (%s)",
+             t->name, (long long)t->relpages, t->reltuples, c->name, rows,
+             eq ? (nd >= 1 ? "1/n_distinct from pg_stats" : "no n_distinct: default 0.5%")
+                : "range: the planner's default selectivity 1/3");
+}
+
+typedef enum {
+    CAST_VALUE_TO_COLUMN, /* cast the value to the column's type instead */
+    CAST_MOVE,            /* col::T op v -> col op v::T (cross-type operator exists) */
+    CAST_TEXT_AS_INT,     /* text_col::int = v -> text_col = v::int::text */
+} cast_fix_t;
+
+static int cast_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, err_t *err)
+{
+    (void)err;
+    PgQuery__Node *n = *slot;
+    if (n->node_case != PG_QUERY__NODE__NODE_A_EXPR ||
+        n->a_expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP)
+        return 0;
+    PgQuery__AExpr *a = n->a_expr;
+    const char *op = qr_aexpr_op(a);
+    /* <> is not an index condition: nothing for the index to win */
+    if (!op || (strcmp(op, "=") && strcmp(op, "<") && strcmp(op, "<=") && strcmp(op, ">") &&
+                strcmp(op, ">=")))
+        return 0;
+    /* the column side: a column, or a column under one explicit cast */
+    PgQuery__Node **colslot = NULL, **valslot = NULL;
+    for (int side = 0; side < 2 && !colslot; side++) {
+        PgQuery__Node **cs = side ? &a->rexpr : &a->lexpr, **vs = side ? &a->lexpr : &a->rexpr;
+        PgQuery__Node *x = *cs;
+        if (!x || !is_value(*vs))
+            continue;
+        if (x->node_case == PG_QUERY__NODE__NODE_COLUMN_REF ||
+            (x->node_case == PG_QUERY__NODE__NODE_TYPE_CAST && x->type_cast->arg &&
+             x->type_cast->arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF)) {
+            colslot = cs;
+            valslot = vs;
+        }
+    }
+    if (!colslot)
+        return 0;
+    int col_on_right = colslot == &a->rexpr;
+    PgQuery__Node *colref = (*colslot)->node_case == PG_QUERY__NODE__NODE_TYPE_CAST
+                                ? (*colslot)->type_cast->arg
+                                : *colslot;
+    int range = -1;
+    const qr_column_t *c = qr_resolve_local(sc, e->cat, colref, &range);
+    if (!c)
+        return 0;
+    const qr_table_t *t = qr_table_find(e->cat, c->schema, c->table);
+    const qr_index_t *x = t ? qr_index_leading(e->cat, t, c->name, "btree") : NULL;
+    if (!x)
+        return 0; /* no index to make usable: a missing index is the index advisor's question */
+    int crank, trank = 0;
+    ty_t ct = catalog_type(c->type, &crank);
+    value_t v;
+    value_of(*valslot, &v);
+    ty_t target = TY_OTHER; /* the type the column is cast to, explicitly or implicitly */
+    int explicit_cast = (*colslot)->node_case == PG_QUERY__NODE__NODE_TYPE_CAST;
+    if (explicit_cast) {
+        target = cast_type((*colslot)->type_cast->type_name, &trank);
+    } else {
+        /* implicit: only value types that make PostgreSQL cast the column */
+        if ((ct == TY_INT && (v.ty == TY_NUMERIC || v.ty == TY_FLOAT)) ||
+            (ct == TY_NUMERIC && v.ty == TY_FLOAT) || (ct == TY_BPCHAR && v.ty == TY_TEXT) ||
+            (ct == TY_VARCHAR && v.ty == TY_BPCHAR)) {
+            target = v.ty;
+            trank = v.rank;
+        }
+    }
+    if (target == TY_OTHER || (target == ct && (ct != TY_INT || trank == crank)))
+        return 0;
+    cast_fix_t fix;
+    int conditional_tz = 0, narrowing = 0;
+    if (ct == TY_INT && target == TY_INT) {
+        fix = CAST_MOVE;
+        narrowing = trank < crank;
+    } else if ((ct == TY_INT && (target == TY_NUMERIC || target == TY_FLOAT)) ||
+               (ct == TY_NUMERIC && target == TY_FLOAT) ||
+               (ct == TY_BPCHAR && (target == TY_TEXT || target == TY_VARCHAR)) ||
+               (ct == TY_VARCHAR && target == TY_BPCHAR)) {
+        fix = CAST_VALUE_TO_COLUMN;
+    } else if ((ct == TY_TS && target == TY_TSTZ) ||
+               (ct == TY_DATE && (target == TY_TS || target == TY_TSTZ))) {
+        fix = CAST_MOVE;
+    } else if (ct == TY_TSTZ && target == TY_TS) {
+        fix = CAST_MOVE;
+        conditional_tz = 1;
+    } else if ((ct == TY_TEXT || ct == TY_VARCHAR || ct == TY_BPCHAR) && target == TY_INT) {
+        fix = CAST_TEXT_AS_INT;
+    } else {
+        return 0; /* e.g. timestamp::date: non_sargable_predicate's case */
+    }
+    /* an expression index on exactly this cast already serves the predicate */
+    char expr[400];
+    snprintf(expr, sizeof expr, "%s::%s", c->name, type_sql(target, trank));
+    if (qr_index_expression(e->cat, t, expr))
+        return 0;
+    const char *ref = sc->r[range].refname;
+    char colsql[400];
+    snprintf(colsql, sizeof colsql, "%s.%s", ref, c->name);
+    char *vs = qr_expr_sql(*valslot);
+    const char *vtext = vs ? vs : "the value";
+    char key[300];
+    snprintf(key, sizeof key, "%s.%s", c->table, c->name);
+    json_object_set_new(e->evidence, "index", json_string(x->name));
+    json_object_set_new(e->evidence, "column_type", json_string(c->type));
+    json_object_set_new(e->evidence, "cast_to", json_string(type_sql(target, trank)));
+    const char *new_op = op;
+    PgQuery__Node *newval = NULL;
+    char how[600] = "";
+    if (fix == CAST_MOVE) {
+        value_t cur = v;
+        if (cur.ty == target && (target != TY_INT || cur.rank == trank))
+            newval = qr_node_copy(*valslot);
+        else
+            newval = qr_node_cast(qr_node_copy(*valslot), type_sql(target, trank));
+        snprintf(how, sizeof how,
+                 "moved the cast from the column to the value: the btree operator family of %s "
+                 "has a cross-type %s operator that converts exactly as the cast did",
+                 c->type, op);
+        if (narrowing)
+            qr_condition(e,
+                         "every value of %s fits in %s (the original raises an error on the "
+                         "others, the rewrite compares them)",
+                         key, type_sql(target, trank));
+        if (conditional_tz)
+            qr_condition(e,
+                         "the session TimeZone has no daylight-saving transitions for the "
+                         "values of %s (e.g. UTC): in a repeated local hour two instants cast "
+                         "to the same timestamp, while the value converts to one instant",
+                         key);
+    } else if (fix == CAST_TEXT_AS_INT) {
+        if (strcmp(op, "=") != 0) {
+            qr_withhold(e,
+                        "%s::%s %s %s compares numbers; as text the order differs ('10' < '9'), "
+                        "so the cast cannot move to the value",
+                        colsql, type_sql(target, trank), op, vtext);
+            free(vs);
+            return 1;
+        }
+        int have = 0;
+        const char *bad = stats_counterexample(c, not_canonical_int, &have);
+        if (bad) {
+            qr_withhold(e,
+                        "pg_stats of %s holds %s, not the canonical text of an integer: the "
+                        "original matches it through the cast, the text comparison would not",
+                        key, bad);
+            free(vs);
+            return 1;
+        }
+        if (v.literal && !v.literal_is_string && v.ty == TY_INT &&
+            (*valslot)->node_case == PG_QUERY__NODE__NODE_A_CONST) {
+            char *lit = qr_strdupf("'%s'", v.literal); /* 7 -> '7' */
+            newval = qr_node_parse_expr(lit);
+            free(lit);
+        } else
+            newval =
+                qr_node_cast(qr_node_cast(qr_node_copy(*valslot), type_sql(target, trank)), "text");
+        json_object_set_new(e->evidence, "pg_stats_values_checked",
+                            json_string(have ? "all canonical integers" : "no pg_stats"));
+        qr_condition(e,
+                     "every value of %s is an integer written canonically, without leading "
+                     "zeros, '+' or spaces (%s); the original matched '007' for 7, and raised "
+                     "an error on non-integer text where the rewrite does not",
+                     key,
+                     have ? "the pg_stats sample agrees" : "there are no pg_stats to check it");
+        snprintf(how, sizeof how,
+                 "compared the text column with the value's canonical text instead of casting "
+                 "every row to %s",
+                 type_sql(target, trank));
+    } else if (ct == TY_INT) {
+        long long lo, hi;
+        int integral;
+        if (v.literal && decimal_bounds(v.literal, &lo, &hi, &integral)) {
+            /* a constant: decide exactly */
+            const char *col_op = col_on_right ? mirror_op(op) : op; /* as "col op v" */
+            long long k;
+            if (integral) {
+                k = lo;
+            } else if (strcmp(col_op, "=") == 0) {
+                qr_withhold(e,
+                            "%s = %s is never true (an integer column against a fraction): the "
+                            "statement is probably wrong, not slow",
+                            colsql, v.literal);
+                free(vs);
+                return 1;
+            } else if (strcmp(col_op, "<") == 0 || strcmp(col_op, "<=") == 0) {
+                k = lo;
+                col_op = "<="; /* x < 2.5 <=> x <= 2 for integers */
+            } else {
+                k = hi;
+                col_op = ">="; /* x > 2.5 <=> x >= 3 */
+            }
+            if (!in_int_range(k, crank)) {
+                qr_withhold(e, "%s is outside the range of %s's type %s", v.literal, colsql,
+                            c->type);
+                free(vs);
+                return 1;
+            }
+            new_op = col_on_right ? mirror_op(col_op) : col_op;
+            char num[32];
+            snprintf(num, sizeof num, "%lld", k);
+            newval = qr_node_parse_expr(num);
+            json_object_set_new(e->evidence, "literal", json_string(v.literal));
+            snprintf(how, sizeof how,
+                     "replaced the %s constant %s by the %s %s %lld (equivalent for an integer "
+                     "column)",
+                     v.ty == TY_FLOAT ? "double precision" : "numeric", v.literal, c->type,
+                     integral ? "constant" : "bound", k);
+        } else {
+            newval = qr_node_cast(qr_node_copy(v.inner), type_sql(ct, crank));
+            qr_condition(e,
+                         "the values bound to %s are whole numbers within %s's range (casting "
+                         "1.5 to %s rounds it to 2, so a comparison that was never true would "
+                         "match; out-of-range values raise an error)",
+                         vtext, c->type, type_sql(ct, crank));
+            snprintf(how, sizeof how, "cast the value to the column's type %s", c->type);
+        }
+    } else if (ct == TY_NUMERIC) {
+        newval = qr_node_cast(qr_node_copy(v.inner), "numeric");
+        qr_condition(e,
+                     "the values of %s and %s are exact in double precision (at most 15 "
+                     "significant digits): the original compared %s rounded to double precision",
+                     key, vtext, key);
+        snprintf(how, sizeof how,
+                 "cast the value to numeric instead of the column to double "
+                 "precision");
+    } else if (ct == TY_BPCHAR) {
+        if (v.literal && v.literal_is_string) {
+            if (ends_with_space(v.literal)) {
+                qr_withhold(e,
+                            "'%s' ends with a space: as text it never equals %s (the cast strips "
+                            "trailing spaces), as character it would",
+                            v.literal, colsql);
+                free(vs);
+                return 1;
+            }
+            json_object_set_new(e->evidence, "literal", json_string(v.literal));
+        } else {
+            qr_condition(e,
+                         "the values bound to %s never end with a space (as text the column's "
+                         "trailing spaces are stripped and 'x ' matches nothing; as character "
+                         "trailing spaces are ignored on both sides)",
+                         vtext);
+        }
+        newval = qr_node_cast(qr_node_copy(v.inner), "bpchar");
+        snprintf(how, sizeof how,
+                 "cast the value to character instead of the column to text (character "
+                 "compares without trailing spaces, as the cast to text left the column)");
+    } else { /* varchar column vs character value */
+        int have = 0;
+        const char *bad = stats_counterexample(c, ends_with_space, &have);
+        if (bad || (v.literal && ends_with_space(v.literal))) {
+            qr_withhold(e,
+                        "'%s' (%s) ends with a space: compared as character (the original) "
+                        "trailing spaces are ignored, compared as text they are not",
+                        bad ? bad : v.literal,
+                        bad ? "a pg_stats value of the column" : "the value");
+            free(vs);
+            return 1;
+        }
+        newval = qr_node_cast(qr_node_copy(v.inner), "text");
+        qr_condition(e,
+                     "no value of %s ends with a space (%s): the original compared as character, "
+                     "ignoring trailing spaces",
+                     key, have ? "none in the pg_stats sample" : "no pg_stats to check it");
+        snprintf(how, sizeof how,
+                 "cast the value to text (varchar's index operator class) "
+                 "instead of the column to character");
+    }
+    /* build the sargable comparison in place, the column keeping its side */
+    PgQuery__Node *newcol = qr_node_copy(colref);
+    PgQuery__Node *cmp =
+        col_on_right ? qr_node_aexpr(PG_QUERY__A__EXPR__KIND__AEXPR_OP, new_op, newval, newcol)
+                     : qr_node_aexpr(PG_QUERY__A__EXPR__KIND__AEXPR_OP, new_op, newcol, newval);
+    char *before = qr_expr_sql(n);
+    char *after = qr_expr_sql(cmp);
+    qr_change(e, "%s -> %s: %s, so index %s on %s can be used", before ? before : "predicate",
+              after ? after : "rewritten predicate", how, x->name, colsql);
+    free(before);
+    free(after);
+    free(vs);
+    cast_estimate(e, t, c, op);
+    qr_node_free(n);
+    *slot = cmp;
+    return 1;
+}
+
+static int rule_implicit_cast(qr_edit_t *e, err_t *err)
+{
+    int n = qr_each_top_pred(e, cast_slot, err);
+    return n > 0 || e->withheld[0] ? 1 : n;
+}
+
 const qr_rule_t qr_rule_not_in = {"not_in_to_not_exists", "NOT IN (subquery) -> NOT EXISTS",
                                   rule_not_in};
 const qr_rule_t qr_rule_or_any = {"or_to_any", "OR chain on one column -> = ANY", rule_or_any};
@@ -752,3 +1431,7 @@ const qr_rule_t qr_rule_sargable = {"non_sargable_predicate",
                                     "function or cast on an indexed column", rule_sargable};
 const qr_rule_t qr_rule_like = {"leading_wildcard_like", "leading-wildcard LIKE -> pg_trgm GIN",
                                 rule_like};
+const qr_rule_t qr_rule_implicit_cast = {"cast_defeats_index",
+                                         "cast on an indexed column (implicit or explicit) -> "
+                                         "value cast to the column's type",
+                                         rule_implicit_cast};
