@@ -14,70 +14,6 @@
 #include "common/jsonout.h"
 #include "coordinator/report_internal.h"
 
-/* ---- growable string ------------------------------------------------------ */
-
-void rb_addn(rbuf_t *b, const char *s, size_t n)
-{
-    if (b->failed || !s)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->buf, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->buf = p;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, s, n);
-    b->len += n;
-    b->buf[b->len] = '\0';
-}
-
-void rb_add(rbuf_t *b, const char *s)
-{
-    if (s)
-        rb_addn(b, s, strlen(s));
-}
-
-void rb_printf(rbuf_t *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->failed = 1;
-        return;
-    }
-    rb_addn(b, s, (size_t)n);
-    free(s);
-}
-
-const char *rb_str(const rbuf_t *b)
-{
-    return b->buf ? b->buf : "";
-}
-
-char *rb_take(rbuf_t *b)
-{
-    char *s = b->buf ? b->buf : strdup("");
-    b->buf = NULL;
-    b->len = b->cap = 0;
-    return s;
-}
-
-void rb_free(rbuf_t *b)
-{
-    free(b->buf);
-    b->buf = NULL;
-    b->len = b->cap = 0;
-}
-
 char *r_printf(const char *fmt, ...)
 {
     va_list ap;
@@ -258,29 +194,30 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
                              : rj_str(r, "table") ? rj_str(r, "table")
                                                   : "?");
         free(target);
-        rbuf_t e = {0};
+        strbuf_t e = {0};
         char b1[32], b2[32];
-        rb_printf(&e, "%s",
-                  rj_str(r, "estimated_improvement") ? rj_str(r, "estimated_improvement")
-                                                     : "improvement not estimated");
+        strbuf_printf(&e, "%s",
+                      rj_str(r, "estimated_improvement") ? rj_str(r, "estimated_improvement")
+                                                         : "improvement not estimated");
         if (n >= 0)
-            rb_printf(&e, " for %.0f statement%s", n, n == 1 ? "" : "s");
+            strbuf_printf(&e, " for %.0f statement%s", n, n == 1 ? "" : "s");
         if (share >= 0) {
             r_fmt_share(share, b1);
-            rb_printf(&e, " (%s of workload time)", b1);
+            strbuf_printf(&e, " (%s of workload time)", b1);
         }
         if (saved >= 0) {
             r_fmt_ms(saved, b2);
-            rb_printf(&e, "; saves ~%s of the measured window", b2);
+            strbuf_printf(&e, "; saves ~%s of the measured window", b2);
         }
-        rb_printf(&e, "; %s, writes %s, risk %s",
-                  rj_str(r, "storage_impact") ? rj_str(r, "storage_impact") : "size unknown",
-                  rj_str(r, "write_overhead") ? rj_str(r, "write_overhead") : "overhead unknown",
-                  rj_str(r, "risk") ? rj_str(r, "risk") : "unknown");
+        strbuf_printf(&e, "; %s, writes %s, risk %s",
+                      rj_str(r, "storage_impact") ? rj_str(r, "storage_impact") : "size unknown",
+                      rj_str(r, "write_overhead") ? rj_str(r, "write_overhead")
+                                                  : "overhead unknown",
+                      rj_str(r, "risk") ? rj_str(r, "risk") : "unknown");
         if (rj_str(r, "method"))
-            rb_printf(&e, " (%s)", rj_str(r, "method"));
-        rb_add(&e, ".");
-        it->evidence = rb_take(&e);
+            strbuf_printf(&e, " (%s)", rj_str(r, "method"));
+        strbuf_add(&e, ".");
+        it->evidence = strbuf_take(&e);
         if (rj_str(r, "prerequisite"))
             it->apply =
                 r_printf("%s\n%s", rj_str(r, "prerequisite"), rj_str(r, "create_statement"));
@@ -372,19 +309,20 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
             it->title =
                 r_printf("%.*s%s", 120, q ? q : "statement", q && strlen(q) > 120 ? "..." : "");
         }
-        rbuf_t e = {0};
-        rb_printf(&e, "%s", rj_str(r, "explanation") ? rj_str(r, "explanation") : "");
+        strbuf_t e = {0};
+        strbuf_printf(&e, "%s", rj_str(r, "explanation") ? rj_str(r, "explanation") : "");
         if (rj_str(r, "estimated_gain"))
-            rb_printf(&e, "%sestimated %s", rb_str(&e)[0] ? "; " : "", rj_str(r, "estimated_gain"));
+            strbuf_printf(&e, "%sestimated %s", strbuf_str(&e)[0] ? "; " : "",
+                          rj_str(r, "estimated_gain"));
         if (saved >= 0) {
             char b[32];
             r_fmt_ms(saved, b);
-            rb_printf(&e, ", ~%s saved in the window", b);
+            strbuf_printf(&e, ", ~%s saved in the window", b);
         }
         if (sq && rj_str(sq, "safety"))
-            rb_printf(&e, ". Safety: %s", rj_str(sq, "safety"));
-        rb_add(&e, ".");
-        it->evidence = rb_take(&e);
+            strbuf_printf(&e, ". Safety: %s", rj_str(sq, "safety"));
+        strbuf_add(&e, ".");
+        it->evidence = strbuf_take(&e);
         it->apply = dupn(rj_str(r, "optimized"));
     }
     json_array_foreach(sqls, i, r)
@@ -404,18 +342,19 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
         it->kind = strdup("rewrite (sql)");
         const char *q = rj_str(r, "original_query");
         it->title = r_printf("%.*s%s", 120, q ? q : "statement", q && strlen(q) > 120 ? "..." : "");
-        rbuf_t e = {0};
+        strbuf_t e = {0};
         size_t c;
         const json_t *ch;
         json_array_foreach(json_object_get(r, "changes"), c, ch)
         {
             if (json_is_string(ch))
-                rb_printf(&e, "%s%s", c ? "; " : "", json_string_value(ch));
+                strbuf_printf(&e, "%s%s", c ? "; " : "", json_string_value(ch));
         }
         if (rj_str(r, "estimated_gain"))
-            rb_printf(&e, "%sestimated %s", rb_str(&e)[0] ? "; " : "", rj_str(r, "estimated_gain"));
-        rb_add(&e, ".");
-        it->evidence = rb_take(&e);
+            strbuf_printf(&e, "%sestimated %s", strbuf_str(&e)[0] ? "; " : "",
+                          rj_str(r, "estimated_gain"));
+        strbuf_add(&e, ".");
+        it->evidence = strbuf_take(&e);
         it->apply = dupn(rj_str(r, "optimized_query"));
     }
     free(used);
@@ -597,7 +536,7 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
         it->title = r_printf("%s %s .. %s", rj_str(r, "type") ? rj_str(r, "type") : "anomaly",
                              rj_str(r, "start") ? rj_str(r, "start") : "?",
                              rj_str(r, "end") ? rj_str(r, "end") : "?");
-        rbuf_t e = {0};
+        strbuf_t e = {0};
         size_t k;
         const json_t *m;
         json_array_foreach(json_object_get(r, "metrics"), k, m)
@@ -605,13 +544,13 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
             double peak = NAN, base = NAN;
             rj_num(m, "peak_value", &peak);
             rj_num(m, "baseline_median", &base);
-            rb_printf(&e, "%s%s %.3g vs median %.3g", k ? "; " : "",
-                      rj_str(m, "metric") ? rj_str(m, "metric") : "?", peak, base);
+            strbuf_printf(&e, "%s%s %.3g vs median %.3g", k ? "; " : "",
+                          rj_str(m, "metric") ? rj_str(m, "metric") : "?", peak, base);
         }
         if (z >= 0)
-            rb_printf(&e, " (peak robust z %.1f)", z);
-        rb_add(&e, ".");
-        it->evidence = rb_take(&e);
+            strbuf_printf(&e, " (peak robust z %.1f)", z);
+        strbuf_add(&e, ".");
+        it->evidence = strbuf_take(&e);
     }
     json_array_foreach(rj_path(s, "cloud_native.recommendations"), i, r)
     {
@@ -645,15 +584,15 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
         else
             it->title = r_printf("%s%s%s", type, rj_str(r, "instance") ? " " : "",
                                  rj_str(r, "instance") ? rj_str(r, "instance") : "");
-        rbuf_t e = {0};
+        strbuf_t e = {0};
         if (save3 >= 0)
-            rb_printf(&e, "3 years: $%.2f/month. ", save3);
+            strbuf_printf(&e, "3 years: $%.2f/month. ", save3);
         if (rj_str(r, "terms"))
-            rb_printf(&e, "%s. ", rj_str(r, "terms"));
-        rb_printf(&e, "%s", rj_str(r, "why") ? rj_str(r, "why") : "");
+            strbuf_printf(&e, "%s. ", rj_str(r, "terms"));
+        strbuf_printf(&e, "%s", rj_str(r, "why") ? rj_str(r, "why") : "");
         if (rj_str(r, "as_of"))
-            rb_printf(&e, " (prices as of %s)", rj_str(r, "as_of"));
-        it->evidence = rb_take(&e);
+            strbuf_printf(&e, " (prices as of %s)", rj_str(r, "as_of"));
+        it->evidence = strbuf_take(&e);
         it->gain = save1;
     }
 }

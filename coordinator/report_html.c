@@ -20,39 +20,39 @@
 
 /* ---- escaping ---------------------------------------------------------------- */
 
-static void esc(rbuf_t *b, const char *s)
+static void esc(strbuf_t *b, const char *s)
 {
     for (; s && *s; s++) {
         switch (*s) {
         case '<':
-            rb_add(b, "&lt;");
+            strbuf_add(b, "&lt;");
             break;
         case '>':
-            rb_add(b, "&gt;");
+            strbuf_add(b, "&gt;");
             break;
         case '&':
-            rb_add(b, "&amp;");
+            strbuf_add(b, "&amp;");
             break;
         case '"':
-            rb_add(b, "&quot;");
+            strbuf_add(b, "&quot;");
             break;
         case '\'':
-            rb_add(b, "&#39;");
+            strbuf_add(b, "&#39;");
             break;
         default:
             if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-                rb_add(b, " ");
+                strbuf_add(b, " ");
             else
-                rb_addn(b, s, 1);
+                strbuf_addn(b, s, 1);
         }
     }
 }
 
-static void tag_text(rbuf_t *b, const char *open, const char *text, const char *close)
+static void tag_text(strbuf_t *b, const char *open, const char *text, const char *close)
 {
-    rb_add(b, open);
+    strbuf_add(b, open);
     esc(b, text);
-    rb_add(b, close);
+    strbuf_add(b, close);
 }
 
 /* ---- style and script --------------------------------------------------- */
@@ -114,30 +114,30 @@ static const char *const JS =
 
 /* ---- small helpers ---------------------------------------------------------- */
 
-static void card(rbuf_t *b, const char *label, const char *value)
+static void card(strbuf_t *b, const char *label, const char *value)
 {
-    rb_add(b, "<div class=\"card\"><b>");
+    strbuf_add(b, "<div class=\"card\"><b>");
     esc(b, label);
-    rb_add(b, "</b><span>");
+    strbuf_add(b, "</b><span>");
     esc(b, value ? value : "no data");
-    rb_add(b, "</span></div>");
+    strbuf_add(b, "</span></div>");
 }
 
-static void nodata(rbuf_t *b, const char *why)
+static void nodata(strbuf_t *b, const char *why)
 {
-    rb_add(b, "<p class=\"nodata\">No data");
+    strbuf_add(b, "<p class=\"nodata\">No data");
     if (why && *why) {
-        rb_add(b, ": ");
+        strbuf_add(b, ": ");
         esc(b, why);
     }
-    rb_add(b, "</p>");
+    strbuf_add(b, "</p>");
 }
 
-static void chart_open(rbuf_t *b, const char *id, const char *title)
+static void chart_open(strbuf_t *b, const char *id, const char *title)
 {
-    rb_printf(b, "<div class=\"chart\" id=\"%s\"><h3>", id);
+    strbuf_printf(b, "<div class=\"chart\" id=\"%s\"><h3>", id);
     esc(b, title);
-    rb_add(b, "</h3>");
+    strbuf_add(b, "</h3>");
 }
 
 /* Axis label numbers: 3 significant digits, SI suffix for big ones. */
@@ -156,7 +156,7 @@ static void num_label(double v, char out[32])
 
 /* ---- charts ------------------------------------------------------------------------ */
 
-static void chart_load_by_hour(rbuf_t *b, const json_t *ai)
+static void chart_load_by_hour(strbuf_t *b, const json_t *ai)
 {
     chart_open(b, "chart-load-by-hour", "Load by hour of day (UTC)");
     const json_t *ev = rj_path(ai, "workload_analysis.evidence.peak_hours");
@@ -165,7 +165,7 @@ static void chart_load_by_hour(rbuf_t *b, const json_t *ai)
         nodata(b, !json_is_object(ai)     ? "the AI tuning advisor did not answer"
                   : rj_str(ev, "missing") ? rj_str(ev, "missing")
                                           : "no hour-of-day profile in the output");
-        rb_add(b, "</div>");
+        strbuf_add(b, "</div>");
         return;
     }
     double v[24], max = 0, thr = NAN;
@@ -180,57 +180,58 @@ static void chart_load_by_hour(rbuf_t *b, const json_t *ai)
         max = 1;
     const double W = 640, H = 240, L = 50, R = 10, T = 10, B = 40;
     const double pw = W - L - R, ph = H - T - B, bw = pw / 24;
-    rb_printf(b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"load by hour\">", W, H);
+    strbuf_printf(b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"load by hour\">", W,
+                  H);
     for (int k = 0; k <= 4; k++) {
         double y = T + ph - ph * k / 4;
         char lab[32];
         num_label(max * k / 4, lab);
-        rb_printf(b,
-                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>"
-                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" "
-                  "fill=\"#5b6577\">%s</text>",
-                  L, y, W - R, y, L - 4, y + 3, lab);
+        strbuf_printf(b,
+                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>"
+                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" "
+                      "fill=\"#5b6577\">%s</text>",
+                      L, y, W - R, y, L - 4, y + 3, lab);
     }
     for (int h = 0; h < 24; h++) {
         if (!isfinite(v[h]))
             continue;
         double hgt = ph * v[h] / max;
         int peak = isfinite(thr) && v[h] > thr;
-        rb_printf(b,
-                  "<rect class=\"bar%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                  "fill=\"%s\"><title>%02d:00 UTC: %.4g</title></rect>",
-                  peak ? " peak" : "", L + h * bw + 1, T + ph - hgt, bw - 2, hgt,
-                  peak ? "#c0392b" : "#2c7fb8", h, v[h]);
+        strbuf_printf(b,
+                      "<rect class=\"bar%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                      "fill=\"%s\"><title>%02d:00 UTC: %.4g</title></rect>",
+                      peak ? " peak" : "", L + h * bw + 1, T + ph - hgt, bw - 2, hgt,
+                      peak ? "#c0392b" : "#2c7fb8", h, v[h]);
         if (h % 3 == 0)
-            rb_printf(b,
-                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" "
-                      "fill=\"#5b6577\">%02d</text>",
-                      L + h * bw + bw / 2, T + ph + 14, h);
+            strbuf_printf(b,
+                          "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" "
+                          "fill=\"#5b6577\">%02d</text>",
+                          L + h * bw + bw / 2, T + ph + 14, h);
     }
     if (isfinite(thr))
-        rb_printf(b,
-                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c0392b\" "
-                  "stroke-dasharray=\"4 3\"/>",
-                  L, T + ph - ph * thr / max, W - R, T + ph - ph * thr / max);
-    rb_add(b, "<text x=\"50\" y=\"234\" font-size=\"11\" fill=\"#5b6577\">");
+        strbuf_printf(b,
+                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#c0392b\" "
+                      "stroke-dasharray=\"4 3\"/>",
+                      L, T + ph - ph * thr / max, W - R, T + ph - ph * thr / max);
+    strbuf_add(b, "<text x=\"50\" y=\"234\" font-size=\"11\" fill=\"#5b6577\">");
     esc(b, rj_str(ev, "metric") ? rj_str(ev, "metric") : "load");
-    rb_add(b, "</text></svg>");
+    strbuf_add(b, "</text></svg>");
     const json_t *ph_list = rj_path(ai, "workload_analysis.peak_hours");
-    rb_add(b, "<p>Peak hours: ");
+    strbuf_add(b, "<p>Peak hours: ");
     size_t i;
     const json_t *x;
     json_array_foreach(ph_list, i, x)
     {
         if (i)
-            rb_add(b, ", ");
+            strbuf_add(b, ", ");
         esc(b, json_string_value(x));
     }
     if (!json_array_size(ph_list))
-        rb_add(b, "none above the threshold");
-    rb_add(b, " (UTC), in red; dashed: the agent's peak threshold.</p></div>");
+        strbuf_add(b, "none above the threshold");
+    strbuf_add(b, " (UTC), in red; dashed: the agent's peak threshold.</p></div>");
 }
 
-static void chart_clusters(rbuf_t *b, const json_t *ai)
+static void chart_clusters(strbuf_t *b, const json_t *ai)
 {
     chart_open(b, "chart-clusters", "Statement clusters by share of execution time");
     const json_t *qc = rj_path(ai, "workload_analysis.query_clusters");
@@ -240,7 +241,7 @@ static void chart_clusters(rbuf_t *b, const json_t *ai)
         nodata(b, !json_is_object(ai)     ? "the AI tuning advisor did not answer"
                   : rj_str(ev, "missing") ? rj_str(ev, "missing")
                                           : "no clusters in the output");
-        rb_add(b, "</div>");
+        strbuf_add(b, "</div>");
         return;
     }
     /* largest share first */
@@ -264,8 +265,8 @@ static void chart_clusters(rbuf_t *b, const json_t *ai)
     }
     const double W = 640, rowh = 26, L = 230, R = 60;
     double H = 16 + rowh * (double)m;
-    rb_printf(b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"statement clusters\">",
-              W, H);
+    strbuf_printf(
+        b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"statement clusters\">", W, H);
     for (size_t r = 0; r < m; r++) {
         const json_t *c = json_array_get(qc, order[r]);
         double share = 0, stmts = 0, mean = NAN, calls = NAN;
@@ -278,20 +279,21 @@ static void chart_clusters(rbuf_t *b, const json_t *ai)
         snprintf(lab, sizeof lab, "%s (%.0f stmt)",
                  rj_str(c, "label") ? rj_str(c, "label") : "cluster", stmts);
         r_fmt_share(share, sh);
-        rb_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">", L - 6,
-                  y + 14);
+        strbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">", L - 6,
+                      y + 14);
         esc(b, lab);
-        rb_printf(b,
-                  "</text><rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" "
-                  "fill=\"#6c5ce7\"><title>",
-                  L, y + 2, fmax(1, (W - L - R) * share));
+        strbuf_printf(
+            b,
+            "</text><rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"18\" "
+            "fill=\"#6c5ce7\"><title>",
+            L, y + 2, fmax(1, (W - L - R) * share));
         esc(b, rj_str(c, "description") ? rj_str(c, "description") : lab);
-        rb_printf(b,
-                  "</title></rect><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
-                  "fill=\"#1d2433\">%s</text>",
-                  L + fmax(1, (W - L - R) * share) + 4, y + 15, sh);
+        strbuf_printf(b,
+                      "</title></rect><text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" "
+                      "fill=\"#1d2433\">%s</text>",
+                      L + fmax(1, (W - L - R) * share) + 4, y + 15, sh);
     }
-    rb_add(b, "</svg></div>");
+    strbuf_add(b, "</svg></div>");
 }
 
 /* months since the epoch-like origin, for forecast math */
@@ -307,7 +309,7 @@ static int parse_date(const char *s, double *epoch_s)
     return 0;
 }
 
-static void chart_growth(rbuf_t *b, const json_t *ai)
+static void chart_growth(strbuf_t *b, const json_t *ai)
 {
     chart_open(b, "chart-growth", "Database size forecast and scaling triggers");
     const json_t *p = json_object_get(ai, "predictions");
@@ -321,7 +323,7 @@ static void chart_growth(rbuf_t *b, const json_t *ai)
                   : rj_str(p, "growth_rate") ? rj_str(p, "growth_rate")
                   : rj_str(db, "status")     ? rj_str(db, "status")
                                              : "no growth fit in the output");
-        rb_add(b, "</div>");
+        strbuf_add(b, "</div>");
         return;
     }
     const int months = 24;
@@ -334,32 +336,32 @@ static void chart_growth(rbuf_t *b, const json_t *ai)
     }
     const double W = 640, H = 250, L = 64, R = 14, T = 12, B = 44;
     const double pw = W - L - R, ph = H - T - B;
-    rb_printf(b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"growth forecast\">", W,
-              H);
+    strbuf_printf(b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"growth forecast\">",
+                  W, H);
     for (int k = 0; k <= 4; k++) {
         double y = T + ph - ph * k / 4;
         char lab[32];
         r_fmt_bytes(ymax * k / 4, lab);
-        rb_printf(b,
-                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>"
-                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" "
-                  "fill=\"#5b6577\">%s</text>",
-                  L, y, W - R, y, L - 4, y + 3, lab);
+        strbuf_printf(b,
+                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>"
+                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" "
+                      "fill=\"#5b6577\">%s</text>",
+                      L, y, W - R, y, L - 4, y + 3, lab);
     }
-    rb_add(b, "<polyline fill=\"none\" stroke=\"#1e8449\" stroke-width=\"2\" points=\"");
+    strbuf_add(b, "<polyline fill=\"none\" stroke=\"#1e8449\" stroke-width=\"2\" points=\"");
     for (int m = 0; m <= months; m++)
-        rb_printf(b, "%.1f,%.1f ", L + pw * m / months, T + ph - ph * ys[m] / ymax);
-    rb_add(b, "\"/>");
+        strbuf_printf(b, "%.1f,%.1f ", L + pw * m / months, T + ph - ph * ys[m] / ymax);
+    strbuf_add(b, "\"/>");
     for (int m = 0; m <= months; m += 6) {
         time_t t = (time_t)(t0 + m * 30.0 * 86400);
         struct tm tm;
         gmtime_r(&t, &tm);
         char lab[16];
         strftime(lab, sizeof lab, "%Y-%m", &tm);
-        rb_printf(b,
-                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"%s\" "
-                  "fill=\"#5b6577\">%s</text>",
-                  L + pw * m / months, T + ph + 14, m == months ? "end" : "middle", lab);
+        strbuf_printf(b,
+                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"%s\" "
+                      "fill=\"#5b6577\">%s</text>",
+                      L + pw * m / months, T + ph + 14, m == months ? "end" : "middle", lab);
     }
     /* trigger dates the agent computed */
     int ntrig = 0;
@@ -374,30 +376,30 @@ static void chart_growth(rbuf_t *b, const json_t *ai)
         if (m < 0 || m > months)
             continue;
         double x = L + pw * m / months;
-        rb_printf(b,
-                  "<line class=\"trigger\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
-                  "stroke=\"#c0392b\" stroke-dasharray=\"5 3\"/><text x=\"%.1f\" y=\"%.1f\" "
-                  "font-size=\"10\" fill=\"#c0392b\">",
-                  x, T, x, T + ph, x + 3, T + 12 + 12 * ntrig);
+        strbuf_printf(b,
+                      "<line class=\"trigger\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
+                      "stroke=\"#c0392b\" stroke-dasharray=\"5 3\"/><text x=\"%.1f\" y=\"%.1f\" "
+                      "font-size=\"10\" fill=\"#c0392b\">",
+                      x, T, x, T + ph, x + 3, T + 12 + 12 * ntrig);
         esc(b, rj_str(t, "resource") ? rj_str(t, "resource") : "trigger");
-        rb_add(b, " ");
+        strbuf_add(b, " ");
         esc(b, rj_str(t, "date"));
-        rb_add(b, "</text>");
+        strbuf_add(b, "</text>");
         ntrig++;
     }
-    rb_add(b, "<text x=\"64\" y=\"244\" font-size=\"11\" fill=\"#5b6577\">");
+    strbuf_add(b, "<text x=\"64\" y=\"244\" font-size=\"11\" fill=\"#5b6577\">");
     char lab[256];
     snprintf(lab, sizeof lab, "%s fit, %.1f%% per month, from %s; dashed red: trigger dates", model,
              g * 100, rj_str(db, "window_to"));
     esc(b, lab);
-    rb_add(b, "</text></svg><p>Growth: ");
+    strbuf_add(b, "</text></svg><p>Growth: ");
     esc(b, rj_str(p, "growth_rate"));
-    rb_add(b, ". Scaling trigger: ");
+    strbuf_add(b, ". Scaling trigger: ");
     esc(b, rj_str(p, "scaling_trigger") ? rj_str(p, "scaling_trigger") : "no data");
-    rb_add(b, ".</p></div>");
+    strbuf_add(b, ".</p></div>");
 }
 
-static void chart_index_impact(rbuf_t *b, const json_t *ia)
+static void chart_index_impact(strbuf_t *b, const json_t *ia)
 {
     chart_open(b, "chart-index-impact", "New indexes: estimated time saved vs storage");
     const json_t *recs = json_object_get(ia, "recommendations");
@@ -420,7 +422,7 @@ static void chart_index_impact(rbuf_t *b, const json_t *ia)
         nodata(b, !json_is_object(ia) ? "the index advisor did not answer"
                   : n                 ? "the recommendations carry no size or time estimate"
                                       : "no index to create");
-        rb_add(b, "</div>");
+        strbuf_add(b, "</div>");
         return;
     }
     /* headroom, so that the largest point and its label stay inside */
@@ -428,19 +430,20 @@ static void chart_index_impact(rbuf_t *b, const json_t *ia)
     ymax = ymax > 0 ? ymax * 1.1 : 1;
     const double W = 640, H = 250, L = 64, R = 20, T = 14, B = 44;
     const double pw = W - L - R, ph = H - T - B;
-    rb_printf(b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"index impact\">", W, H);
+    strbuf_printf(b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"index impact\">", W,
+                  H);
     for (int k = 0; k <= 4; k++) {
         double y = T + ph - ph * k / 4, x = L + pw * k / 4;
         char ly[32], lx[32];
         r_fmt_ms(ymax * k / 4, ly);
         r_fmt_bytes(xmax * k / 4, lx);
-        rb_printf(b,
-                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>"
-                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" "
-                  "fill=\"#5b6577\">%s</text>"
-                  "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" "
-                  "fill=\"#5b6577\">%s</text>",
-                  L, y, W - R, y, L - 4, y + 3, ly, x, T + ph + 14, lx);
+        strbuf_printf(b,
+                      "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e3e7ee\"/>"
+                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" "
+                      "fill=\"#5b6577\">%s</text>"
+                      "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"middle\" "
+                      "fill=\"#5b6577\">%s</text>",
+                      L, y, W - R, y, L - 4, y + 3, ly, x, T + ph + 14, lx);
     }
     json_array_foreach(recs, i, r)
     {
@@ -453,8 +456,9 @@ static void chart_index_impact(rbuf_t *b, const json_t *ia)
                            : pr && !strcmp(pr, "P2") ? "#e1a500"
                                                      : "#2c7fb8";
         double x = L + pw * sz / xmax, y = T + ph - ph * saved / ymax;
-        rb_printf(b, "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"%s\"><title>",
-                  x, y, fill);
+        strbuf_printf(b,
+                      "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"6\" fill=\"%s\"><title>",
+                      x, y, fill);
         char tip[512], sb[32], tb[32];
         r_fmt_bytes(sz, sb);
         r_fmt_ms(saved, tb);
@@ -462,14 +466,14 @@ static void chart_index_impact(rbuf_t *b, const json_t *ia)
                  rj_str(r, "table") ? rj_str(r, "table") : "", tb, sb,
                  rj_str(r, "estimated_improvement") ? rj_str(r, "estimated_improvement") : "");
         esc(b, tip);
-        rb_printf(b, "</title></circle><text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">", x + 8,
-                  y + 4);
+        strbuf_printf(b, "</title></circle><text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">", x + 8,
+                      y + 4);
         esc(b, rj_str(r, "id"));
-        rb_add(b, "</text>");
+        strbuf_add(b, "</text>");
     }
-    rb_add(b, "<text x=\"64\" y=\"244\" font-size=\"11\" fill=\"#5b6577\">x: estimated size; "
-              "y: execution time saved over the measured window; colour: priority</text>"
-              "</svg></div>");
+    strbuf_add(b, "<text x=\"64\" y=\"244\" font-size=\"11\" fill=\"#5b6577\">x: estimated size; "
+                  "y: execution time saved over the measured window; colour: priority</text>"
+                  "</svg></div>");
 }
 
 /* "128MB" -> bytes, "9709kB", "4GB", "200", "1.1" -> value; unit class in *mem. */
@@ -501,7 +505,7 @@ static int parse_setting(const char *s, double *v, int *mem)
     return 0;
 }
 
-static void chart_config(rbuf_t *b, const json_t *ct)
+static void chart_config(strbuf_t *b, const json_t *ct)
 {
     chart_open(b, "chart-config", "Settings before and after (changed, numeric)");
     typedef struct {
@@ -531,53 +535,53 @@ static void chart_config(rbuf_t *b, const json_t *ct)
     if (!n) {
         nodata(b, !json_is_object(ct) ? "the config tuner did not answer"
                                       : "no numeric setting changes recommended");
-        rb_add(b, "</div>");
+        strbuf_add(b, "</div>");
         return;
     }
     const double W = 640, rowh = 34, L = 190, R = 90;
     double H = 30 + rowh * n;
-    rb_printf(b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"config before after\">",
-              W, H);
+    strbuf_printf(
+        b, "<svg viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"config before after\">", W, H);
     for (int i = 0; i < n; i++) {
         double mx = fmax(rows[i].a, rows[i].b);
         if (mx <= 0)
             mx = 1;
         double y = 6 + rowh * i, pw = W - L - R;
-        rb_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">", L - 6,
-                  y + 18);
+        strbuf_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">", L - 6,
+                      y + 18);
         esc(b, rows[i].name);
-        rb_printf(b,
-                  "</text><rect class=\"before\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                  "height=\"12\" fill=\"#95a5a6\"/><text x=\"%.1f\" y=\"%.1f\" "
-                  "font-size=\"10\">",
-                  L, y + 2, fmax(1, pw * rows[i].a / mx), L + fmax(1, pw * rows[i].a / mx) + 4,
-                  y + 12);
+        strbuf_printf(b,
+                      "</text><rect class=\"before\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                      "height=\"12\" fill=\"#95a5a6\"/><text x=\"%.1f\" y=\"%.1f\" "
+                      "font-size=\"10\">",
+                      L, y + 2, fmax(1, pw * rows[i].a / mx), L + fmax(1, pw * rows[i].a / mx) + 4,
+                      y + 12);
         esc(b, rows[i].cur);
-        rb_printf(b,
-                  "</text><rect class=\"after\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-                  "height=\"12\" fill=\"#1e8449\"/><text x=\"%.1f\" y=\"%.1f\" "
-                  "font-size=\"10\">",
-                  L, y + 16, fmax(1, pw * rows[i].b / mx), L + fmax(1, pw * rows[i].b / mx) + 4,
-                  y + 26);
+        strbuf_printf(b,
+                      "</text><rect class=\"after\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+                      "height=\"12\" fill=\"#1e8449\"/><text x=\"%.1f\" y=\"%.1f\" "
+                      "font-size=\"10\">",
+                      L, y + 16, fmax(1, pw * rows[i].b / mx), L + fmax(1, pw * rows[i].b / mx) + 4,
+                      y + 26);
         esc(b, rows[i].rec);
-        rb_add(b, "</text>");
+        strbuf_add(b, "</text>");
     }
-    rb_printf(b,
-              "<rect x=\"190\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"#95a5a6\"/>"
-              "<text x=\"204\" y=\"%.1f\" font-size=\"11\">current</text>"
-              "<rect x=\"270\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"#1e8449\"/>"
-              "<text x=\"284\" y=\"%.1f\" font-size=\"11\">recommended (each row to its own "
-              "scale)</text></svg></div>",
-              H - 18, H - 9, H - 18, H - 9);
+    strbuf_printf(b,
+                  "<rect x=\"190\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"#95a5a6\"/>"
+                  "<text x=\"204\" y=\"%.1f\" font-size=\"11\">current</text>"
+                  "<rect x=\"270\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"#1e8449\"/>"
+                  "<text x=\"284\" y=\"%.1f\" font-size=\"11\">recommended (each row to its own "
+                  "scale)</text></svg></div>",
+                  H - 18, H - 9, H - 18, H - 9);
 }
 
 /* ---- sections ---------------------------------------------------------------- */
 
-static void summary(rbuf_t *b, const json_t *p3, const report_opts_t *o)
+static void summary(strbuf_t *b, const json_t *p3, const report_opts_t *o)
 {
     const json_t *s = o->snapshot_summary;
     char buf[256], t1[32];
-    rb_add(b, "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">");
+    strbuf_add(b, "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">");
     card(b, "Database", s ? rj_str(s, "database") : NULL);
     card(b, "PostgreSQL", s ? rj_str(s, "server_version") : NULL);
     card(b, "Snapshot", s ? rj_str(s, "collected_at") : NULL);
@@ -600,19 +604,19 @@ static void summary(rbuf_t *b, const json_t *p3, const report_opts_t *o)
         card(b, "Collection", t1);
     }
     card(b, "Status", rj_str(p3, "status"));
-    rb_add(b, "</div>");
+    strbuf_add(b, "</div>");
     if (o->source) {
-        rb_add(b, "<p>Analysed: ");
+        strbuf_add(b, "<p>Analysed: ");
         esc(b, o->source);
-        rb_add(b, "</p>");
+        strbuf_add(b, "</p>");
     }
     if (!s)
-        rb_add(b, "<p class=\"nodata\">No snapshot summary: this report was made from "
-                  "phase3_output alone.</p>");
+        strbuf_add(b, "<p class=\"nodata\">No snapshot summary: this report was made from "
+                      "phase3_output alone.</p>");
     /* which agents answered */
-    rb_add(b, "<table id=\"fleet\" class=\"sortable\"><thead><tr><th>Agent</th><th>Status</th>"
-              "<th>Time (ms)</th><th>Attempts</th><th>Worker</th><th>Error</th></tr></thead>"
-              "<tbody>");
+    strbuf_add(b, "<table id=\"fleet\" class=\"sortable\"><thead><tr><th>Agent</th><th>Status</th>"
+                  "<th>Time (ms)</th><th>Attempts</th><th>Worker</th><th>Error</th></tr></thead>"
+                  "<tbody>");
     const json_t *fleet = json_object_get(p3, "fleet");
     for (int a = 0; a < PHASE3_AGENT_COUNT; a++) {
         const json_t *f = json_object_get(fleet, PHASE3_AGENTS[a]);
@@ -620,49 +624,49 @@ static void summary(rbuf_t *b, const json_t *p3, const report_opts_t *o)
         double ms = -1, att = -1;
         rj_num(f, "elapsed_ms", &ms);
         rj_num(f, "attempts", &att);
-        rb_add(b, "<tr><td>");
+        strbuf_add(b, "<tr><td>");
         esc(b, PHASE3_AGENTS[a]);
-        rb_printf(b, "</td><td class=\"%s\">",
-                  st && !strcmp(st, "ok") ? "status-ok" : "status-bad");
+        strbuf_printf(b, "</td><td class=\"%s\">",
+                      st && !strcmp(st, "ok") ? "status-ok" : "status-bad");
         esc(b, st ? st : "not in the output");
         if (ms >= 0)
-            rb_printf(b, "</td><td class=\"num\" data-v=\"%.0f\">%.0f", ms, ms);
+            strbuf_printf(b, "</td><td class=\"num\" data-v=\"%.0f\">%.0f", ms, ms);
         else
-            rb_add(b, "</td><td class=\"num\" data-v=\"\">");
-        rb_add(b, "</td><td class=\"num\">");
+            strbuf_add(b, "</td><td class=\"num\" data-v=\"\">");
+        strbuf_add(b, "</td><td class=\"num\">");
         if (att >= 0)
-            rb_printf(b, "%.0f", att);
-        rb_add(b, "</td><td>");
+            strbuf_printf(b, "%.0f", att);
+        strbuf_add(b, "</td><td>");
         esc(b, rj_str(f, "worker"));
-        rb_add(b, "</td><td>");
+        strbuf_add(b, "</td><td>");
         esc(b, rj_str(f, "error"));
-        rb_add(b, "</td></tr>");
+        strbuf_add(b, "</td></tr>");
     }
-    rb_add(b, "</tbody></table>");
+    strbuf_add(b, "</tbody></table>");
     const json_t *notes = json_object_get(s, "notes");
     if (json_array_size(notes)) {
-        rb_add(b, "<h3>Collection notes</h3><ul class=\"notes\">");
+        strbuf_add(b, "<h3>Collection notes</h3><ul class=\"notes\">");
         size_t i;
         const json_t *n;
         json_array_foreach(notes, i, n)
         {
             tag_text(b, "<li>", json_string_value(n), "</li>");
         }
-        rb_add(b, "</ul>");
+        strbuf_add(b, "</ul>");
     }
-    rb_add(b, "</section>");
+    strbuf_add(b, "</section>");
 }
 
-static void fact(rbuf_t *b, const char *label, const char *value)
+static void fact(strbuf_t *b, const char *label, const char *value)
 {
     tag_text(b, "<dt>", label, "</dt>");
     tag_text(b, "<dd>", value ? value : "no data", "</dd>");
 }
 
-static void agent_facts(rbuf_t *b, const char *agent, const json_t *s)
+static void agent_facts(strbuf_t *b, const char *agent, const json_t *s)
 {
     char line[1024], b1[32], b2[32];
-    rb_add(b, "<dl class=\"facts\">");
+    strbuf_add(b, "<dl class=\"facts\">");
     if (!strcmp(agent, "ai_tuning")) {
         const json_t *wa = json_object_get(s, "workload_analysis");
         fact(b, "Workload", rj_str(wa, "classification"));
@@ -692,16 +696,16 @@ static void agent_facts(rbuf_t *b, const char *agent, const json_t *s)
             fact(b, "Profile", line);
         }
         const json_t *rr = json_object_get(s, "restart_required");
-        rbuf_t names = {0};
+        strbuf_t names = {0};
         size_t i;
         const json_t *v;
         json_array_foreach(rr, i, v)
         {
-            rb_printf(&names, "%s%s", i ? ", " : "",
-                      json_string_value(v) ? json_string_value(v) : "?");
+            strbuf_printf(&names, "%s%s", i ? ", " : "",
+                          json_string_value(v) ? json_string_value(v) : "?");
         }
-        fact(b, "Needs a restart", names.len ? rb_str(&names) : "none");
-        rb_free(&names);
+        fact(b, "Needs a restart", names.len ? strbuf_str(&names) : "none");
+        strbuf_free(&names);
     } else if (!strcmp(agent, "index_advisor")) {
         const json_t *e = json_object_get(s, "evaluation");
         double before, after, used, budget;
@@ -724,65 +728,65 @@ static void agent_facts(rbuf_t *b, const char *agent, const json_t *s)
                  json_array_size(json_object_get(s, "sql_rewrites")));
         fact(b, "Found", line);
     }
-    rb_add(b, "</dl>");
+    strbuf_add(b, "</dl>");
 }
 
-static void agent_section(rbuf_t *b, const json_t *p3, const char *agent, const char *title)
+static void agent_section(strbuf_t *b, const json_t *p3, const char *agent, const char *title)
 {
     const json_t *s = json_object_get(p3, agent);
     const json_t *f = json_object_get(json_object_get(p3, "fleet"), agent);
-    rb_printf(b, "<section id=\"agent-%s\" class=\"agent\"><h2>", agent);
+    strbuf_printf(b, "<section id=\"agent-%s\" class=\"agent\"><h2>", agent);
     esc(b, title);
-    rb_add(b, "</h2>");
+    strbuf_add(b, "</h2>");
     if (!json_is_object(s)) {
         char why[1024];
         snprintf(why, sizeof why, "the agent did not answer (%s%s%s)",
                  rj_str(f, "status") ? rj_str(f, "status") : "not in the output",
                  rj_str(f, "error") ? ": " : "", rj_str(f, "error") ? rj_str(f, "error") : "");
         nodata(b, why);
-        rb_add(b, "</section>");
+        strbuf_add(b, "</section>");
         return;
     }
     agent_facts(b, agent, s);
     ritems_t l;
     ritems_collect(s, agent, &l);
     if (!l.n) {
-        rb_add(b, "<p>No recommendations.</p>");
+        strbuf_add(b, "<p>No recommendations.</p>");
     } else {
-        rb_printf(b,
-                  "<table class=\"sortable recs\" id=\"recs-%s\"><thead><tr><th>#</th>"
-                  "<th>Priority</th><th>Gain</th><th>Kind</th><th>Recommendation</th>"
-                  "<th>Evidence</th><th>Apply</th></tr></thead><tbody>",
-                  agent);
+        strbuf_printf(b,
+                      "<table class=\"sortable recs\" id=\"recs-%s\"><thead><tr><th>#</th>"
+                      "<th>Priority</th><th>Gain</th><th>Kind</th><th>Recommendation</th>"
+                      "<th>Evidence</th><th>Apply</th></tr></thead><tbody>",
+                      agent);
         for (size_t i = 0; i < l.n; i++) {
             const ritem_t *it = &l.items[i];
-            rb_printf(b, "<tr><td class=\"num\" data-v=\"%zu\">%zu</td>", i + 1, i + 1);
+            strbuf_printf(b, "<tr><td class=\"num\" data-v=\"%zu\">%zu</td>", i + 1, i + 1);
             if (it->priority)
-                rb_printf(b, "<td data-v=\"%d\"><span class=\"prio p%d\">P%d</span></td>",
-                          it->priority, it->priority, it->priority);
+                strbuf_printf(b, "<td data-v=\"%d\"><span class=\"prio p%d\">P%d</span></td>",
+                              it->priority, it->priority, it->priority);
             else
-                rb_add(b, "<td data-v=\"9\"><span class=\"prio p0\">-</span></td>");
+                strbuf_add(b, "<td data-v=\"9\"><span class=\"prio p0\">-</span></td>");
             if (it->gain >= 0)
-                rb_printf(b, "<td class=\"num\" data-v=\"%.6g\">", it->gain);
+                strbuf_printf(b, "<td class=\"num\" data-v=\"%.6g\">", it->gain);
             else
-                rb_add(b, "<td class=\"num\" data-v=\"-1\">");
+                strbuf_add(b, "<td class=\"num\" data-v=\"-1\">");
             esc(b, it->gain_text ? it->gain_text : "");
-            rb_add(b, "</td>");
+            strbuf_add(b, "</td>");
             tag_text(b, "<td>", it->kind, "</td>");
             tag_text(b, "<td>", it->title, "</td>");
             tag_text(b, "<td>", it->evidence, "</td>");
             if (it->apply)
                 tag_text(b, "<td><pre>", it->apply, "</pre></td>");
             else
-                rb_add(b, "<td></td>");
-            rb_add(b, "</tr>");
+                strbuf_add(b, "<td></td>");
+            strbuf_add(b, "</tr>");
         }
-        rb_add(b, "</tbody></table>");
+        strbuf_add(b, "</tbody></table>");
     }
     ritems_free(&l);
     const json_t *notes = r_notes(s);
     if (notes && json_array_size(notes)) {
-        rb_add(b, "<h3>Notes</h3><ul class=\"notes\">");
+        strbuf_add(b, "<h3>Notes</h3><ul class=\"notes\">");
         size_t i;
         const json_t *n;
         json_array_foreach(notes, i, n)
@@ -790,59 +794,59 @@ static void agent_section(rbuf_t *b, const json_t *p3, const char *agent, const 
             if (json_is_string(n))
                 tag_text(b, "<li>", json_string_value(n), "</li>");
         }
-        rb_add(b, "</ul>");
+        strbuf_add(b, "</ul>");
     }
-    rb_add(b, "</section>");
+    strbuf_add(b, "</section>");
 }
 
 int report_html_write(const json_t *phase3, FILE *out, const report_opts_t *o, err_t *err)
 {
-    rbuf_t b = {0};
+    strbuf_t b = {0};
     const json_t *s = o->snapshot_summary;
     const char *db = s ? rj_str(s, "database") : NULL;
-    rb_add(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-               "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-               "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-               "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
-               "<title>pgopt report");
+    strbuf_add(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                   "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+                   "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+                   "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
+                   "<title>pgopt report");
     if (db) {
-        rb_add(&b, " - ");
+        strbuf_add(&b, " - ");
         esc(&b, db);
     }
-    rb_printf(&b, "</title><style>%s</style></head><body><header><h1>pgopt report", CSS);
+    strbuf_printf(&b, "</title><style>%s</style></head><body><header><h1>pgopt report", CSS);
     if (db) {
-        rb_add(&b, ": ");
+        strbuf_add(&b, ": ");
         esc(&b, db);
     }
-    rb_add(&b, "</h1><p>");
+    strbuf_add(&b, "</h1><p>");
     esc(&b, rj_str(phase3, "phase") ? rj_str(phase3, "phase") : "OPTIMIZE");
-    rb_add(&b, " &middot; ");
+    strbuf_add(&b, " &middot; ");
     esc(&b, rj_str(phase3, "timestamp") ? rj_str(phase3, "timestamp") : "time unknown");
-    rb_add(&b, "</p></header><main>");
+    strbuf_add(&b, "</p></header><main>");
     summary(&b, phase3, o);
-    rb_add(&b, "<section id=\"charts\"><h2>Charts</h2><div class=\"charts\">");
+    strbuf_add(&b, "<section id=\"charts\"><h2>Charts</h2><div class=\"charts\">");
     const json_t *ai = json_object_get(phase3, "ai_tuning");
     chart_load_by_hour(&b, ai);
     chart_clusters(&b, ai);
     chart_growth(&b, ai);
     chart_index_impact(&b, json_object_get(phase3, "index_advisor"));
     chart_config(&b, json_object_get(phase3, "config_tuner"));
-    rb_add(&b, "</div></section>");
+    strbuf_add(&b, "</div></section>");
     agent_section(&b, phase3, "index_advisor", "Index advisor");
     agent_section(&b, phase3, "query_rewriter", "Query rewriter");
     agent_section(&b, phase3, "config_tuner", "Config tuner");
     agent_section(&b, phase3, "ai_tuning", "AI tuning advisor");
-    rb_add(&b, "</main><footer>Generated by pgopt ");
+    strbuf_add(&b, "</main><footer>Generated by pgopt ");
     esc(&b, o->version ? o->version : PGOPT_VERSION);
-    rb_add(&b, ". Every figure comes from the agents' output (phase3_output JSON); "
-               "click a column header to sort a table.</footer><script>");
-    rb_add(&b, JS);
-    rb_add(&b, "</script></body></html>\n");
+    strbuf_add(&b, ". Every figure comes from the agents' output (phase3_output JSON); "
+                   "click a column header to sort a table.</footer><script>");
+    strbuf_add(&b, JS);
+    strbuf_add(&b, "</script></body></html>\n");
     if (b.failed) {
-        rb_free(&b);
+        strbuf_free(&b);
         return err_set(err, "html report: out of memory");
     }
-    int rc = fputs(rb_str(&b), out) < 0 ? err_set(err, "html report: write error") : 0;
-    rb_free(&b);
+    int rc = fputs(strbuf_str(&b), out) < 0 ? err_set(err, "html report: write error") : 0;
+    strbuf_free(&b);
     return rc;
 }

@@ -14,22 +14,7 @@
 
 #include "coordinator/report.h"
 
-/* ---- growable string ---------------------------------------------------- */
-
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int failed; /* out of memory: later appends are ignored */
-} rbuf_t;
-
-void rb_add(rbuf_t *b, const char *s);
-void rb_addn(rbuf_t *b, const char *s, size_t n);
-void rb_printf(rbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The text so far ("" when empty); stays owned by b. */
-const char *rb_str(const rbuf_t *b);
-/* Hands the buffer to the caller (malloc()ed, never NULL unless out of memory). */
-char *rb_take(rbuf_t *b);
-void rb_free(rbuf_t *b);
+#include "common/strbuf.h"
 
 /* malloc()ed printf; NULL only when out of memory. */
 char *r_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -25,15 +25,15 @@
 #include "coordinator/report_internal.h"
 
 /* A comment of possibly several lines, each "-- " + at most ~96 columns. */
-static void comment(rbuf_t *b, const char *prefix, const char *text)
+static void comment(strbuf_t *b, const char *prefix, const char *text)
 {
     if (!text)
         return;
     const size_t width = 96;
-    rbuf_t t = {0};
-    rb_add(&t, prefix);
-    rb_add(&t, text);
-    const char *s = rb_str(&t);
+    strbuf_t t = {0};
+    strbuf_add(&t, prefix);
+    strbuf_add(&t, text);
+    const char *s = strbuf_str(&t);
     while (*s) {
         size_t n = strcspn(s, "\n");
         size_t take = n;
@@ -44,15 +44,15 @@ static void comment(rbuf_t *b, const char *prefix, const char *text)
             if (take <= 20)
                 take = width;
         }
-        rb_add(b, "-- ");
+        strbuf_add(b, "-- ");
         for (size_t i = 0; i < take; i++)
-            rb_addn(b, (unsigned char)s[i] < 0x20 ? " " : &s[i], 1);
-        rb_add(b, "\n");
+            strbuf_addn(b, (unsigned char)s[i] < 0x20 ? " " : &s[i], 1);
+        strbuf_add(b, "\n");
         s += take;
         while (*s == ' ' || *s == '\n')
             s++;
     }
-    rb_free(&t);
+    strbuf_free(&t);
 }
 
 /* "CREATE [UNIQUE] INDEX name ON ..." -> "... INDEX CONCURRENTLY IF NOT EXISTS name ON ..."
@@ -79,14 +79,14 @@ static char *concurrent_create(const char *def)
 }
 
 /* The statement lines of a config_tuner script that start with prefix. */
-static void script_lines(rbuf_t *b, const char *script, const char *prefix, int *count)
+static void script_lines(strbuf_t *b, const char *script, const char *prefix, int *count)
 {
     const char *s = script;
     while (s && *s) {
         size_t n = strcspn(s, "\n");
         if (strncmp(s, prefix, strlen(prefix)) == 0) {
-            rb_addn(b, s, n);
-            rb_add(b, "\n");
+            strbuf_addn(b, s, n);
+            strbuf_add(b, "\n");
             (*count)++;
         }
         s += n;
@@ -98,15 +98,15 @@ static void script_lines(rbuf_t *b, const char *script, const char *prefix, int 
 /* Lines that are neither comments nor ALTER SYSTEM / ALTER TABLE / the
  * reload: TimescaleDB calls (set_chunk_time_interval) and whatever else the
  * agent adds; they go with the server settings, in the agent's order. */
-static void other_lines(rbuf_t *b, const char *script, int *count)
+static void other_lines(strbuf_t *b, const char *script, int *count)
 {
     const char *s = script;
     while (s && *s) {
         size_t n = strcspn(s, "\n");
         if (n && strncmp(s, "--", 2) != 0 && strncmp(s, "ALTER SYSTEM", 12) != 0 &&
             strncmp(s, "ALTER TABLE", 11) != 0 && strncmp(s, "SELECT pg_reload_conf()", 23) != 0) {
-            rb_addn(b, s, n);
-            rb_add(b, "\n");
+            strbuf_addn(b, s, n);
+            strbuf_add(b, "\n");
             (*count)++;
         }
         s += n;
@@ -115,7 +115,7 @@ static void other_lines(rbuf_t *b, const char *script, int *count)
     }
 }
 
-static void header(rbuf_t *b, const json_t *p3, const char *what)
+static void header(strbuf_t *b, const json_t *p3, const char *what)
 {
     const json_t *ct = json_object_get(p3, "config_tuner");
     const char *cs = rj_str(ct, "apply_script");
@@ -127,27 +127,27 @@ static void header(rbuf_t *b, const json_t *p3, const char *what)
         size_t n = strcspn(m, " \n");
         snprintf(db, sizeof db, "%.*s", (int)n, m);
     }
-    rb_printf(b, "-- pgopt %s%s%s\n", what, db[0] ? " for database " : "", db);
-    rb_printf(b, "-- from phase3_output of %s (status %s), pgopt %s\n",
-              rj_str(p3, "timestamp") ? rj_str(p3, "timestamp") : "unknown time",
-              rj_str(p3, "status") ? rj_str(p3, "status") : "unknown", PGOPT_VERSION);
-    rb_add(b, "-- Run with psql (autocommit on, its default), connected to that database as a\n"
-              "-- role that may create indexes and run ALTER SYSTEM (a superuser):\n");
-    rb_printf(b, "--   psql -X -d DBNAME -f %s.sql\n",
-              strstr(what, "rollback") ? "rollback" : "apply");
-    rb_add(b, "-- CONCURRENTLY and ALTER SYSTEM cannot run inside a transaction block:\n"
-              "-- do not wrap this file in BEGIN/COMMIT or run it with psql -1.\n");
-    rb_add(b, "\\set ON_ERROR_STOP on\n");
-    rb_add(b, "-- index builds may outlast a statement_timeout set for applications\n"
-              "SET statement_timeout = 0;\n");
+    strbuf_printf(b, "-- pgopt %s%s%s\n", what, db[0] ? " for database " : "", db);
+    strbuf_printf(b, "-- from phase3_output of %s (status %s), pgopt %s\n",
+                  rj_str(p3, "timestamp") ? rj_str(p3, "timestamp") : "unknown time",
+                  rj_str(p3, "status") ? rj_str(p3, "status") : "unknown", PGOPT_VERSION);
+    strbuf_add(b, "-- Run with psql (autocommit on, its default), connected to that database as a\n"
+                  "-- role that may create indexes and run ALTER SYSTEM (a superuser):\n");
+    strbuf_printf(b, "--   psql -X -d DBNAME -f %s.sql\n",
+                  strstr(what, "rollback") ? "rollback" : "apply");
+    strbuf_add(b, "-- CONCURRENTLY and ALTER SYSTEM cannot run inside a transaction block:\n"
+                  "-- do not wrap this file in BEGIN/COMMIT or run it with psql -1.\n");
+    strbuf_add(b, "\\set ON_ERROR_STOP on\n");
+    strbuf_add(b, "-- index builds may outlast a statement_timeout set for applications\n"
+                  "SET statement_timeout = 0;\n");
 }
 
 int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *err)
 {
     if (!json_is_object(phase3))
         return err_set(err, "sql scripts: phase3_output is not a JSON object");
-    rbuf_t a = {0}, r = {0};
-    rbuf_t r_idx = {0}, r_drop = {0}, r_table = {0}, r_server = {0};
+    strbuf_t a = {0}, r = {0};
+    strbuf_t r_idx = {0}, r_drop = {0}, r_table = {0}, r_server = {0};
     const json_t *ia = json_object_get(phase3, "index_advisor");
     const json_t *ct = json_object_get(phase3, "config_tuner");
     const json_t *qr = json_object_get(phase3, "query_rewriter");
@@ -158,8 +158,8 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
     const json_t *recs = json_object_get(ia, "recommendations");
     size_t i;
     const json_t *x;
-    rb_printf(&a, "\n-- 1. New indexes (%zu), most valuable first%s\n", json_array_size(recs),
-              json_is_object(ia) ? "" : " - the index advisor did not answer");
+    strbuf_printf(&a, "\n-- 1. New indexes (%zu), most valuable first%s\n", json_array_size(recs),
+                  json_is_object(ia) ? "" : " - the index advisor did not answer");
     ritems_t items;
     ritems_collect(ia, "index_advisor", &items);
     for (size_t k = 0; k < items.n; k++) {
@@ -175,7 +175,7 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
         const char *create = rj_str(rec, "create_statement");
         if (!create)
             continue;
-        rb_add(&a, "\n");
+        strbuf_add(&a, "\n");
         char head[128];
         if (it->priority)
             snprintf(head, sizeof head, "%s P%d: ", it->id, it->priority);
@@ -190,19 +190,19 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
             comment(&a, "", "and then this statement again.");
         }
         if (rj_str(rec, "prerequisite"))
-            rb_printf(&a, "%s\n", rj_str(rec, "prerequisite"));
+            strbuf_printf(&a, "%s\n", rj_str(rec, "prerequisite"));
         char *stmt =
             strstr(create, "CONCURRENTLY") ? r_printf("%s", create) : concurrent_create(create);
-        rb_printf(&a, "%s\n", stmt ? stmt : create);
+        strbuf_printf(&a, "%s\n", stmt ? stmt : create);
         free(stmt);
         if (drop)
-            rb_printf(&r_idx, "-- %s\n%s\n", it->id, drop);
+            strbuf_printf(&r_idx, "-- %s\n%s\n", it->id, drop);
         else
-            rb_printf(&r_idx, "-- %s: no drop statement given; drop it by hand\n", it->id);
+            strbuf_printf(&r_idx, "-- %s: no drop statement given; drop it by hand\n", it->id);
     }
 
     /* 2. indexes to drop */
-    rb_add(&a, "\n-- 2. Indexes to drop, now that any replacement exists\n");
+    strbuf_add(&a, "\n-- 2. Indexes to drop, now that any replacement exists\n");
     int ndrops = 0;
     struct {
         const char *key, *name, *why;
@@ -222,7 +222,7 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
             else if (kd == 1)
                 recreate = rj_str(x, "rollback") ? concurrent_create(rj_str(x, "rollback"))
                                                  : concurrent_create(rj_str(x, "definition"));
-            rb_add(&a, "\n");
+            strbuf_add(&a, "\n");
             char *why = NULL;
             if (kd == 0)
                 why = r_printf("%s: %s duplicate of %s (%s)", name ? name : "?",
@@ -236,45 +236,45 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
             free(why);
             if (kd == 2) {
                 /* an invalid index serves no query; rollback does not rebuild it */
-                rb_printf(&a, "%s\n", drop);
-                rb_printf(&r_drop, "-- %s was invalid when dropped: not re-created\n",
-                          name ? name : "?");
+                strbuf_printf(&a, "%s\n", drop);
+                strbuf_printf(&r_drop, "-- %s was invalid when dropped: not re-created\n",
+                              name ? name : "?");
                 ndrops++;
             } else if (recreate) {
-                rb_printf(&a, "%s\n", drop);
-                rb_printf(&r_drop, "-- re-create %s\n%s\n", name ? name : "?", recreate);
+                strbuf_printf(&a, "%s\n", drop);
+                strbuf_printf(&r_drop, "-- re-create %s\n%s\n", name ? name : "?", recreate);
                 ndrops++;
             } else {
                 comment(&a, "",
                         "its definition is not in the output, so rollback could not re-create "
                         "it: left commented out");
-                rb_printf(&a, "-- %s\n", drop);
+                strbuf_printf(&a, "-- %s\n", drop);
             }
             free(recreate);
         }
     }
     if (!ndrops)
-        rb_add(&a, "-- none\n");
+        strbuf_add(&a, "-- none\n");
 
     /* 3. per-table settings */
-    rb_add(&a, "\n-- 3. Per-table settings\n");
+    strbuf_add(&a, "\n-- 3. Per-table settings\n");
     int ntables = 0;
     json_array_foreach(json_object_get(ct, "per_table"), i, x)
     {
         if (!rj_str(x, "apply"))
             continue;
-        rb_add(&a, "\n");
+        strbuf_add(&a, "\n");
         comment(&a, "", rj_str(x, "reason"));
-        rb_printf(&a, "%s\n", rj_str(x, "apply"));
+        strbuf_printf(&a, "%s\n", rj_str(x, "apply"));
         if (rj_str(x, "rollback"))
-            rb_printf(&r_table, "%s\n", rj_str(x, "rollback"));
+            strbuf_printf(&r_table, "%s\n", rj_str(x, "rollback"));
         ntables++;
     }
     if (!ntables)
-        rb_add(&a, "-- none\n");
+        strbuf_add(&a, "-- none\n");
 
     /* 4. server settings */
-    rb_add(&a, "\n-- 4. Server settings (ALTER SYSTEM writes postgresql.auto.conf)\n");
+    strbuf_add(&a, "\n-- 4. Server settings (ALTER SYSTEM writes postgresql.auto.conf)\n");
     const char *as = rj_str(ct, "apply_script");
     const char *rs = rj_str(ct, "rollback_script");
     int nset = 0, nrb = 0, nother = 0, nother_rb = 0;
@@ -299,36 +299,36 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
         script_lines(&r_server, rs, "ALTER SYSTEM", &nrb);
         other_lines(&r_server, rs, &nother_rb);
     } else {
-        rb_printf(&a, "-- none: %s\n",
-                  json_is_object(ct) ? "the config tuner gave no apply_script"
-                                     : "the config tuner did not answer");
+        strbuf_printf(&a, "-- none: %s\n",
+                      json_is_object(ct) ? "the config tuner gave no apply_script"
+                                         : "the config tuner did not answer");
     }
     if (nset || nother) {
-        rb_add(&a, "SELECT pg_reload_conf();\n");
+        strbuf_add(&a, "SELECT pg_reload_conf();\n");
         const json_t *rr = json_object_get(ct, "restart_required");
         if (json_array_size(rr)) {
-            rbuf_t names = {0};
+            strbuf_t names = {0};
             json_array_foreach(rr, i, x)
             {
-                rb_printf(&names, "%s%s", i ? ", " : "",
-                          json_string_value(x) ? json_string_value(x) : "?");
+                strbuf_printf(&names, "%s%s", i ? ", " : "",
+                              json_string_value(x) ? json_string_value(x) : "?");
             }
             char *c = r_printf("Restart the server (e.g. pg_ctl restart) for %s to take effect; "
                                "pg_settings.pending_restart shows which are waiting.",
-                               rb_str(&names));
+                               strbuf_str(&names));
             comment(&a, "", c);
             free(c);
-            rb_free(&names);
+            strbuf_free(&names);
         }
     } else if (as) {
-        rb_add(&a, "-- none\n");
+        strbuf_add(&a, "-- none\n");
     }
 
     /* query rewrites are code changes: point at them, do not pretend to apply them */
     size_t nrw = json_array_size(json_object_get(qr, "rewrites")) +
                  json_array_size(json_object_get(qr, "sql_rewrites"));
     if (nrw) {
-        rb_add(&a, "\n");
+        strbuf_add(&a, "\n");
         char *c = r_printf("Query rewrites (%zu) change application code or SQL text and are "
                            "not applied by this script: see the text or HTML report.",
                            json_array_size(json_object_get(qr, "rewrites")));
@@ -337,37 +337,37 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
     }
 
     /* rollback: the reverse order */
-    rb_add(&r, "\n-- 4. Server settings back to their values before apply.sql\n");
+    strbuf_add(&r, "\n-- 4. Server settings back to their values before apply.sql\n");
     if (r_server.len) {
-        rb_add(&r, rb_str(&r_server));
-        rb_add(&r, "SELECT pg_reload_conf();\n");
+        strbuf_add(&r, strbuf_str(&r_server));
+        strbuf_add(&r, "SELECT pg_reload_conf();\n");
         const json_t *rr = json_object_get(ct, "restart_required");
         if (json_array_size(rr))
-            rb_add(&r, "-- restart the server again for the settings that needed one\n");
+            strbuf_add(&r, "-- restart the server again for the settings that needed one\n");
     } else {
-        rb_add(&r, "-- none\n");
+        strbuf_add(&r, "-- none\n");
     }
-    rb_add(&r, "\n-- 3. Per-table settings\n");
-    rb_add(&r, r_table.len ? rb_str(&r_table) : "-- none\n");
-    rb_add(&r, "\n-- 2. Re-create the dropped indexes\n");
-    rb_add(&r, r_drop.len ? rb_str(&r_drop) : "-- none\n");
-    rb_add(&r, "\n-- 1. Drop the new indexes\n");
-    rb_add(&r, r_idx.len ? rb_str(&r_idx) : "-- none\n");
+    strbuf_add(&r, "\n-- 3. Per-table settings\n");
+    strbuf_add(&r, r_table.len ? strbuf_str(&r_table) : "-- none\n");
+    strbuf_add(&r, "\n-- 2. Re-create the dropped indexes\n");
+    strbuf_add(&r, r_drop.len ? strbuf_str(&r_drop) : "-- none\n");
+    strbuf_add(&r, "\n-- 1. Drop the new indexes\n");
+    strbuf_add(&r, r_idx.len ? strbuf_str(&r_idx) : "-- none\n");
     ritems_free(&items);
 
     int rc = 0;
     if (a.failed || r.failed || r_idx.failed || r_drop.failed || r_table.failed || r_server.failed)
         rc = err_set(err, "sql scripts: out of memory");
-    else if (apply && (fputs(rb_str(&a), apply) < 0 || fflush(apply) != 0))
+    else if (apply && (fputs(strbuf_str(&a), apply) < 0 || fflush(apply) != 0))
         rc = err_set(err, "sql scripts: writing apply.sql: %s", strerror(errno));
-    else if (rollback && (fputs(rb_str(&r), rollback) < 0 || fflush(rollback) != 0))
+    else if (rollback && (fputs(strbuf_str(&r), rollback) < 0 || fflush(rollback) != 0))
         rc = err_set(err, "sql scripts: writing rollback.sql: %s", strerror(errno));
-    rb_free(&a);
-    rb_free(&r);
-    rb_free(&r_idx);
-    rb_free(&r_drop);
-    rb_free(&r_table);
-    rb_free(&r_server);
+    strbuf_free(&a);
+    strbuf_free(&r);
+    strbuf_free(&r_idx);
+    strbuf_free(&r_drop);
+    strbuf_free(&r_table);
+    strbuf_free(&r_server);
     return rc;
 }
 

@@ -191,7 +191,7 @@ static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
         field(t, "server", line);
         field(t, "snapshot",
               rj_str(s, "collected_at") ? rj_str(s, "collected_at") : "time unknown");
-        rbuf_t c = {0};
+        strbuf_t c = {0};
         static const char *const keys[] = {"statements", "tables",     "indexes",
                                            "settings",   "code_files", "history_entries"};
         static const char *const names[] = {"statements", "tables",     "indexes",
@@ -199,48 +199,48 @@ static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
         for (int i = 0; i < 6; i++) {
             long long n = r_summary_count(s, keys[i]);
             if (n >= 0)
-                rb_printf(&c, "%s%lld %s", c.len ? ", " : "", n, names[i]);
+                strbuf_printf(&c, "%s%lld %s", c.len ? ", " : "", n, names[i]);
         }
         if (r_summary_count(s, "history_entries") < 0)
-            rb_printf(&c, "%sno history", c.len ? ", " : "");
-        field(t, "contents", c.len ? rb_str(&c) : "no counts in the snapshot");
-        rb_free(&c);
+            strbuf_printf(&c, "%sno history", c.len ? ", " : "");
+        field(t, "contents", c.len ? strbuf_str(&c) : "no counts in the snapshot");
+        strbuf_free(&c);
         const json_t *h = json_object_get(s, "host");
         if (h) {
             double cpus = NAN, mem = NAN;
             rj_num(h, "cpus", &cpus);
             rj_num(h, "memory_bytes", &mem);
-            rbuf_t hb = {0};
+            strbuf_t hb = {0};
             if (isfinite(cpus))
-                rb_printf(&hb, "%.0f CPUs", cpus);
+                strbuf_printf(&hb, "%.0f CPUs", cpus);
             if (isfinite(mem)) {
                 r_fmt_bytes(mem, b);
-                rb_printf(&hb, "%s%s RAM", hb.len ? ", " : "", b);
+                strbuf_printf(&hb, "%s%s RAM", hb.len ? ", " : "", b);
             }
             if (rj_str(h, "storage"))
-                rb_printf(&hb, "%s%s storage", hb.len ? ", " : "", rj_str(h, "storage"));
+                strbuf_printf(&hb, "%s%s storage", hb.len ? ", " : "", rj_str(h, "storage"));
             const json_t *cl = json_object_get(h, "cloud");
             if (rj_str(cl, "provider"))
-                rb_printf(&hb, "%s%s %s", hb.len ? ", " : "", rj_str(cl, "provider"),
-                          rj_str(cl, "instance_class") ? rj_str(cl, "instance_class") : "");
+                strbuf_printf(&hb, "%s%s %s", hb.len ? ", " : "", rj_str(cl, "provider"),
+                              rj_str(cl, "instance_class") ? rj_str(cl, "instance_class") : "");
             if (hb.len)
-                field(t, "host", rb_str(&hb));
-            rb_free(&hb);
+                field(t, "host", strbuf_str(&hb));
+            strbuf_free(&hb);
         }
     } else {
         field(t, "snapshot", "no summary (the report was made from phase3_output alone)");
     }
-    rbuf_t tb = {0};
+    strbuf_t tb = {0};
     if (o->total_ms >= 0) {
         r_fmt_ms((double)o->total_ms, b);
-        rb_printf(&tb, "%s in total", b);
+        strbuf_printf(&tb, "%s in total", b);
     }
     double cms = (double)o->collect_ms;
     if (cms < 0 && s)
         rj_num(s, "collection_ms", &cms);
     if (cms >= 0) {
         r_fmt_ms(cms, b);
-        rb_printf(&tb, "%scollection %s", tb.len ? ", " : "", b);
+        strbuf_printf(&tb, "%scollection %s", tb.len ? ", " : "", b);
     }
     const json_t *fleet = json_object_get(p3, "fleet");
     double slowest = -1;
@@ -254,12 +254,12 @@ static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
     }
     if (slowest >= 0) {
         r_fmt_ms(slowest, b);
-        rb_printf(&tb, "%sslowest agent %s", tb.len ? ", " : "", b);
+        strbuf_printf(&tb, "%sslowest agent %s", tb.len ? ", " : "", b);
     }
-    field(t, "took", tb.len ? rb_str(&tb) : "not measured");
-    rb_free(&tb);
+    field(t, "took", tb.len ? strbuf_str(&tb) : "not measured");
+    strbuf_free(&tb);
 
-    rbuf_t ab = {0};
+    strbuf_t ab = {0};
     int answered = 0, asked = 0;
     for (int i = 0; i < PHASE3_AGENT_COUNT; i++) {
         const json_t *fa = json_object_get(fleet, PHASE3_AGENTS[i]);
@@ -271,12 +271,13 @@ static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
         double ms = -1;
         rj_num(fa, "elapsed_ms", &ms);
         r_fmt_ms(ms, b);
-        rb_printf(&ab, "%s%s %s", ab.len ? ", " : "", PHASE3_AGENTS[i], !strcmp(st, "ok") ? b : st);
+        strbuf_printf(&ab, "%s%s %s", ab.len ? ", " : "", PHASE3_AGENTS[i],
+                      !strcmp(st, "ok") ? b : st);
     }
     snprintf(line, sizeof line, "%d of %d answered (%s): %s", answered, asked,
-             rj_str(p3, "status") ? rj_str(p3, "status") : "status unknown", rb_str(&ab));
+             rj_str(p3, "status") ? rj_str(p3, "status") : "status unknown", strbuf_str(&ab));
     field(t, "agents", line);
-    rb_free(&ab);
+    strbuf_free(&ab);
     const json_t *notes = json_object_get(s, "notes");
     size_t i;
     const json_t *n;
@@ -319,10 +320,10 @@ static void items(const tctx_t *t, const ritems_t *l, const char *what)
             snprintf(tag, sizeof tag, "P%d ", it->priority);
         snprintf(first, sizeof first, "%s %s%s%s", num, col(t, pc), tag, col(t, C_RESET));
         snprintf(rest_ind, sizeof rest_ind, "%*s", (int)(strlen(num) + 1 + strlen(tag)), "");
-        rbuf_t title = {0};
-        rb_printf(&title, "%s [%s]", it->title ? it->title : "?", it->kind ? it->kind : "");
-        wrap(t, rb_str(&title), first, rest_ind, 2, 0, col(t, C_BOLD), col(t, C_RESET));
-        rb_free(&title);
+        strbuf_t title = {0};
+        strbuf_printf(&title, "%s [%s]", it->title ? it->title : "?", it->kind ? it->kind : "");
+        wrap(t, strbuf_str(&title), first, rest_ind, 2, 0, col(t, C_BOLD), col(t, C_RESET));
+        strbuf_free(&title);
         if (it->evidence && *it->evidence)
             wrap(t, it->evidence, "     ", "     ", 2, 0, "", "");
         if (it->apply && *it->apply)
@@ -357,22 +358,22 @@ static void ai_facts(const tctx_t *t, const json_t *s)
         field(t, "workload", cls);
     }
     const json_t *ph = json_object_get(wa, "peak_hours");
-    rbuf_t b = {0};
+    strbuf_t b = {0};
     size_t i;
     const json_t *v;
     json_array_foreach(ph, i, v)
     {
-        rb_printf(&b, "%s%s", i ? ", " : "", json_string_value(v) ? json_string_value(v) : "?");
+        strbuf_printf(&b, "%s%s", i ? ", " : "", json_string_value(v) ? json_string_value(v) : "?");
     }
     if (b.len)
-        rb_add(&b, " UTC");
+        strbuf_add(&b, " UTC");
     else
-        rb_printf(&b, "no data: %s",
-                  rj_str(rj_path(wa, "evidence.peak_hours"), "missing")
-                      ? rj_str(rj_path(wa, "evidence.peak_hours"), "missing")
-                      : "none found");
-    field(t, "peak hours", rb_str(&b));
-    rb_free(&b);
+        strbuf_printf(&b, "no data: %s",
+                      rj_str(rj_path(wa, "evidence.peak_hours"), "missing")
+                          ? rj_str(rj_path(wa, "evidence.peak_hours"), "missing")
+                          : "none found");
+    field(t, "peak hours", strbuf_str(&b));
+    strbuf_free(&b);
     const json_t *qc = json_object_get(wa, "query_clusters");
     if (json_array_size(qc)) {
         const json_t *big = NULL;
@@ -420,15 +421,16 @@ static void config_facts(const tctx_t *t, const json_t *s)
     }
     const json_t *rr = json_object_get(s, "restart_required");
     if (json_array_size(rr)) {
-        rbuf_t b = {0};
+        strbuf_t b = {0};
         size_t i;
         const json_t *v;
         json_array_foreach(rr, i, v)
         {
-            rb_printf(&b, "%s%s", i ? ", " : "", json_string_value(v) ? json_string_value(v) : "?");
+            strbuf_printf(&b, "%s%s", i ? ", " : "",
+                          json_string_value(v) ? json_string_value(v) : "?");
         }
-        field(t, "needs restart", rb_str(&b));
-        rb_free(&b);
+        field(t, "needs restart", strbuf_str(&b));
+        strbuf_free(&b);
     }
 }
 

@@ -11,42 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/strbuf.h"
 #include "workers/config_tuner/ct_internal.h"
 
-typedef struct {
-    char *buf;
-    size_t len, cap;
-    int failed;
-} sbuf_t;
-
-static void sb_add(sbuf_t *b, const char *s)
+static void sb_line(strbuf_t *b, const char *s)
 {
-    size_t n = strlen(s);
-    if (b->failed)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->buf, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->buf = p;
-        b->cap = cap;
-    }
-    memcpy(b->buf + b->len, s, n + 1);
-    b->len += n;
+    strbuf_add(b, s);
+    strbuf_add(b, "\n");
 }
 
-static void sb_line(sbuf_t *b, const char *s)
-{
-    sb_add(b, s);
-    sb_add(b, "\n");
-}
-
-static void restart_comment(sbuf_t *b, const json_t *restart, const char *prefix)
+static void restart_comment(strbuf_t *b, const json_t *restart, const char *prefix)
 {
     char line[1024];
     size_t n = json_array_size(restart);
@@ -74,7 +48,7 @@ static void restart_comment(sbuf_t *b, const json_t *restart, const char *prefix
 
 int ct_scripts(ct_t *ct, err_t *err)
 {
-    sbuf_t apply = {0}, rollback = {0};
+    strbuf_t apply = {0}, rollback = {0};
     json_t *restart = json_array();
     size_t i;
     const json_t *c;
@@ -147,15 +121,15 @@ int ct_scripts(ct_t *ct, err_t *err)
         sb_line(&rollback, "-- then restart the server for the settings listed on top");
     }
     if (apply.failed || rollback.failed) {
-        free(apply.buf);
-        free(rollback.buf);
+        strbuf_free(&apply);
+        strbuf_free(&rollback);
         json_decref(restart);
         return err_set(err, "config_tuner: out of memory writing scripts");
     }
-    json_object_set_new(ct->result, "apply_script", json_string(apply.buf));
-    json_object_set_new(ct->result, "rollback_script", json_string(rollback.buf));
+    json_object_set_new(ct->result, "apply_script", json_string(strbuf_str(&apply)));
+    json_object_set_new(ct->result, "rollback_script", json_string(strbuf_str(&rollback)));
     json_object_set_new(ct->result, "restart_required", restart);
-    free(apply.buf);
-    free(rollback.buf);
+    strbuf_free(&apply);
+    strbuf_free(&rollback);
     return 0;
 }
