@@ -135,11 +135,12 @@ step "workload (storefront, fulfilment worker, reports, nightly import)"
 # --- 5. pgopt ---------------------------------------------------------------------------
 dsn="host=$PGHOST port=$PGPORT user=$PGUSER dbname=pgopt_demo"
 args=(--dsn "$dsn" --code "$root/demo/app")
-# Human-readable output when this coordinator offers it (and the caller did
-# not choose a format); otherwise its JSON.
-if "$coordinator" --help 2>&1 | grep -q -- '--format'; then
-    case " $* " in *" --format"*) ;; *) args+=(--format text) ;; esac
-fi
+# The text report, unless the caller chose a format or an output file (whose
+# extension then decides: -o result.json, -o report.html).
+case " $* " in
+*" --format"* | *" -f "* | *" -o "* | *" --output"*) ;;
+*) args+=(--format text) ;;
+esac
 step "pgopt-coordinator ${args[*]} $*"
 set +e
 "$coordinator" "${args[@]}" "$@"
