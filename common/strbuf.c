@@ -27,6 +27,11 @@ void strbuf_addn(strbuf_t *b, const char *s, size_t n)
     b->buf[b->len] = '\0';
 }
 
+void strbuf_addc(strbuf_t *b, char c)
+{
+    strbuf_addn(b, &c, 1);
+}
+
 void strbuf_add(strbuf_t *b, const char *s)
 {
     if (s)

@@ -21,6 +21,7 @@ typedef struct {
 
 void strbuf_add(strbuf_t *b, const char *s);
 void strbuf_addn(strbuf_t *b, const char *s, size_t n);
+void strbuf_addc(strbuf_t *b, char c);
 void strbuf_printf(strbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The text so far ("" when empty); stays owned by b. */
 const char *strbuf_str(const strbuf_t *b);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/strbuf.h"
+
 /* Provided by the generated grammar (cmake/TreeSitterPython.cmake). */
 const TSLanguage *tree_sitter_python(void);
 
@@ -32,47 +34,6 @@ struct pysource {
     import_binding_t *imports;
     size_t n_imports;
 };
-
-/* ---- a growable byte buffer ----------------------------------------- */
-
-typedef struct {
-    char *data;
-    size_t len, cap;
-    bool oom;
-} strbuf_t;
-
-static void sb_append(strbuf_t *sb, const char *bytes, size_t n)
-{
-    if (sb->oom)
-        return;
-    if (sb->len + n + 1 > sb->cap) {
-        size_t cap = sb->cap ? sb->cap : 64;
-        while (cap < sb->len + n + 1)
-            cap *= 2;
-        char *grown = realloc(sb->data, cap);
-        if (!grown) {
-            sb->oom = true;
-            return;
-        }
-        sb->data = grown;
-        sb->cap = cap;
-    }
-    memcpy(sb->data + sb->len, bytes, n);
-    sb->len += n;
-    sb->data[sb->len] = '\0';
-}
-
-static void sb_putc(strbuf_t *sb, char c)
-{
-    sb_append(sb, &c, 1);
-}
-
-static void sb_free(strbuf_t *sb)
-{
-    free(sb->data);
-    sb->data = NULL;
-    sb->len = sb->cap = 0;
-}
 
 /* ---- lifecycle ------------------------------------------------------ */
 
@@ -158,21 +119,21 @@ static int record_import_name(pysource_t *src, TSNode name_node, const char *mod
 
     strbuf_t q = {0};
     if (module) {
-        sb_append(&q, module, module_len);
+        strbuf_addn(&q, module, module_len);
         if (module_len == 0 || module[module_len - 1] != '.')
-            sb_putc(&q, '.');
+            strbuf_addc(&q, '.');
     }
-    sb_append(&q, dtext, dlen);
-    if (q.oom)
-        return sb_free(&q), -1;
+    strbuf_addn(&q, dtext, dlen);
+    if (q.failed)
+        return strbuf_free(&q), -1;
 
     int rc;
     if (!ts_node_is_null(alias)) {
         size_t alen;
         const char *atext = pysource_node_span(src, alias, &alen);
-        rc = add_import(src, atext, alen, q.data, q.len);
+        rc = add_import(src, atext, alen, q.buf, q.len);
     } else if (module) {
-        rc = add_import(src, dtext, dlen, q.data, q.len);
+        rc = add_import(src, dtext, dlen, q.buf, q.len);
     } else {
         /* `import a.b.c` binds only "a", to the package a itself. */
         size_t first = 0;
@@ -180,7 +141,7 @@ static int record_import_name(pysource_t *src, TSNode name_node, const char *mod
             first++;
         rc = add_import(src, dtext, first, dtext, first);
     }
-    sb_free(&q);
+    strbuf_free(&q);
     return rc;
 }
 
@@ -496,10 +457,10 @@ static void dotted_append(const pysource_t *src, TSNode expr, strbuf_t *sb, bool
     if (pysource_node_is(expr, "identifier")) {
         size_t len;
         const char *s = pysource_node_span(src, expr, &len);
-        sb_append(sb, s, len);
+        strbuf_addn(sb, s, len);
     } else if (pysource_node_is(expr, "attribute")) {
         dotted_append(src, ts_node_child_by_field_name(expr, "object", 6), sb, ok);
-        sb_putc(sb, '.');
+        strbuf_addc(sb, '.');
         dotted_append(src, ts_node_child_by_field_name(expr, "attribute", 9), sb, ok);
     } else {
         *ok = false;
@@ -511,11 +472,11 @@ char *pysource_dotted_name(const pysource_t *src, TSNode expr)
     strbuf_t sb = {0};
     bool ok = true;
     dotted_append(src, expr, &sb, &ok);
-    if (!ok || sb.oom || !sb.data) {
-        sb_free(&sb);
+    if (!ok || sb.failed || !sb.buf) {
+        strbuf_free(&sb);
         return NULL;
     }
-    return sb.data;
+    return sb.buf;
 }
 
 char *pysource_qualified_name(const pysource_t *src, TSNode expr, bool *imported)
@@ -532,14 +493,14 @@ char *pysource_qualified_name(const pysource_t *src, TSNode expr, bool *imported
         if (strlen(b->local) != first || memcmp(b->local, dotted, first) != 0)
             continue;
         strbuf_t sb = {0};
-        sb_append(&sb, b->qualified, strlen(b->qualified));
-        sb_append(&sb, dotted + first, strlen(dotted + first));
+        strbuf_addn(&sb, b->qualified, strlen(b->qualified));
+        strbuf_addn(&sb, dotted + first, strlen(dotted + first));
         free(dotted);
-        if (sb.oom)
-            return sb_free(&sb), NULL;
+        if (sb.failed)
+            return strbuf_free(&sb), NULL;
         if (imported)
             *imported = true;
-        return sb.data;
+        return sb.buf;
     }
     return dotted;
 }
@@ -857,22 +818,22 @@ static void utf8_append(strbuf_t *sb, uint32_t cp)
     char b[4];
     if (cp < 0x80) {
         b[0] = (char)cp;
-        sb_append(sb, b, 1);
+        strbuf_addn(sb, b, 1);
     } else if (cp < 0x800) {
         b[0] = (char)(0xC0 | (cp >> 6));
         b[1] = (char)(0x80 | (cp & 0x3F));
-        sb_append(sb, b, 2);
+        strbuf_addn(sb, b, 2);
     } else if (cp < 0x10000) {
         b[0] = (char)(0xE0 | (cp >> 12));
         b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
         b[2] = (char)(0x80 | (cp & 0x3F));
-        sb_append(sb, b, 3);
+        strbuf_addn(sb, b, 3);
     } else {
         b[0] = (char)(0xF0 | (cp >> 18));
         b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
         b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
         b[3] = (char)(0x80 | (cp & 0x3F));
-        sb_append(sb, b, 4);
+        strbuf_addn(sb, b, 4);
     }
 }
 
@@ -894,12 +855,12 @@ static int decode_escapes(const char *s, size_t n, bool fstring, strbuf_t *out)
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (fstring && (c == '{' || c == '}') && i + 1 < n && s[i + 1] == c) {
-            sb_putc(out, c); /* {{ and }} */
+            strbuf_addc(out, c); /* {{ and }} */
             i++;
             continue;
         }
         if (c != '\\' || i + 1 >= n) {
-            sb_putc(out, c);
+            strbuf_addc(out, c);
             continue;
         }
         char e = s[++i];
@@ -913,28 +874,28 @@ static int decode_escapes(const char *s, size_t n, bool fstring, strbuf_t *out)
         case '\\':
         case '\'':
         case '"':
-            sb_putc(out, e);
+            strbuf_addc(out, e);
             break;
         case 'a':
-            sb_putc(out, '\a');
+            strbuf_addc(out, '\a');
             break;
         case 'b':
-            sb_putc(out, '\b');
+            strbuf_addc(out, '\b');
             break;
         case 'f':
-            sb_putc(out, '\f');
+            strbuf_addc(out, '\f');
             break;
         case 'n':
-            sb_putc(out, '\n');
+            strbuf_addc(out, '\n');
             break;
         case 'r':
-            sb_putc(out, '\r');
+            strbuf_addc(out, '\r');
             break;
         case 't':
-            sb_putc(out, '\t');
+            strbuf_addc(out, '\t');
             break;
         case 'v':
-            sb_putc(out, '\v');
+            strbuf_addc(out, '\v');
             break;
         case 'x':
         case 'u':
@@ -965,8 +926,8 @@ static int decode_escapes(const char *s, size_t n, bool fstring, strbuf_t *out)
                 i += k - 1;
             } else {
                 /* Python keeps unknown escapes verbatim: "\d" is "\\d". */
-                sb_putc(out, '\\');
-                sb_putc(out, e);
+                strbuf_addc(out, '\\');
+                strbuf_addc(out, e);
             }
         }
     }
@@ -1000,13 +961,13 @@ static int string_append(const pysource_t *src, TSNode str, strbuf_t *out, const
                 if (fstring) {
                     /* raw f-string: only {{ }} are special */
                     for (size_t k = 0; k < len; k++) {
-                        sb_putc(out, text[k]);
+                        strbuf_addc(out, text[k]);
                         if ((text[k] == '{' || text[k] == '}') && k + 1 < len &&
                             text[k + 1] == text[k])
                             k++;
                     }
                 } else {
-                    sb_append(out, text, len);
+                    strbuf_addn(out, text, len);
                 }
             } else if (decode_escapes(text, len, fstring, out) != 0) {
                 return -1;
@@ -1014,7 +975,7 @@ static int string_append(const pysource_t *src, TSNode str, strbuf_t *out, const
         } else if (strcmp(type, "interpolation") == 0) {
             if (!placeholder)
                 return -1;
-            sb_append(out, placeholder, strlen(placeholder));
+            strbuf_addn(out, placeholder, strlen(placeholder));
             if (dynamic)
                 *dynamic = true;
         } else if (strcmp(type, "string_end") == 0 || strcmp(type, "comment") == 0) {
@@ -1023,7 +984,7 @@ static int string_append(const pysource_t *src, TSNode str, strbuf_t *out, const
             return -1;
         }
     }
-    return out->oom ? -1 : 0;
+    return out->failed ? -1 : 0;
 }
 
 /* Appends a string expression: a literal, an implicit concatenation, a +
@@ -1075,20 +1036,20 @@ char *pysource_string_template(const pysource_t *src, TSNode expr, const char *p
     strbuf_t sb = {0};
     bool dyn = false;
     if (string_expr_append(src, expr, &sb, placeholder ? placeholder : "", &dyn, 0) != 0 ||
-        sb.oom) {
-        sb_free(&sb);
+        sb.failed) {
+        strbuf_free(&sb);
         return NULL;
     }
-    if (!sb.data) {
-        sb.data = strdup("");
-        if (!sb.data)
+    if (!sb.buf) {
+        sb.buf = strdup("");
+        if (!sb.buf)
             return NULL;
     }
     if (dynamic)
         *dynamic = dyn;
     if (len)
         *len = sb.len;
-    return sb.data;
+    return sb.buf;
 }
 
 /* ---- literal evaluation --------------------------------------------- */
@@ -1302,12 +1263,12 @@ static json_t *eval(const pysource_t *src, TSNode expr, int depth)
         return json_null();
     if (strcmp(type, "string") == 0 || strcmp(type, "concatenated_string") == 0) {
         strbuf_t sb = {0};
-        if (string_expr_append(src, expr, &sb, NULL, NULL, depth) != 0 || sb.oom) {
-            sb_free(&sb);
+        if (string_expr_append(src, expr, &sb, NULL, NULL, depth) != 0 || sb.failed) {
+            strbuf_free(&sb);
             return NULL;
         }
-        json_t *s = json_stringn(sb.data ? sb.data : "", sb.len);
-        sb_free(&sb);
+        json_t *s = json_stringn(sb.buf ? sb.buf : "", sb.len);
+        strbuf_free(&sb);
         return s; /* NULL for invalid UTF-8 (e.g. "\xff" as bytes): not representable */
     }
     if (strcmp(type, "parenthesized_expression") == 0)
