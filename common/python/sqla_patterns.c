@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "common/strbuf.h"
 
 #define MAX_VARS  24
 #define MAX_PATHS 16
@@ -21,63 +22,6 @@
 #define MAX_STACK 5
 
 /* ---- text helpers ---------------------------------------------------- */
-
-typedef struct {
-    char *d;
-    size_t n, cap;
-    bool oom;
-} buf_t;
-
-static void b_add(buf_t *b, const char *s, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *g = realloc(b->d, cap);
-        if (!g) {
-            b->oom = true;
-            return;
-        }
-        b->d = g;
-        b->cap = cap;
-    }
-    memcpy(b->d + b->n, s, n);
-    b->n += n;
-    b->d[b->n] = 0;
-}
-
-static void b_str(buf_t *b, const char *s)
-{
-    b_add(b, s, strlen(s));
-}
-
-static void b_fmt(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void b_fmt(buf_t *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        b->oom = true;
-        return;
-    }
-    b_add(b, s, (size_t)n);
-    free(s);
-}
-
-/* The buffer's string (never NULL; "" when empty); ownership passes on. */
-static char *b_take(buf_t *b)
-{
-    char *s = b->d ? b->d : strdup("");
-    b->d = NULL;
-    b->n = b->cap = 0;
-    return s;
-}
 
 /* Field lookups by name cost a search of the grammar's field names each
  * time; the names here are string literals, so their ids are cached by
@@ -165,16 +109,16 @@ static void indent_at(const char *c, uint32_t off, char *out, size_t size)
 }
 
 /* Appends text, each of its lines prefixed with indent, ending in '\n'. */
-static void b_indented(buf_t *b, const char *text, const char *indent)
+static void b_indented(strbuf_t *b, const char *text, const char *indent)
 {
     const char *s = text;
     while (*s) {
         const char *nl = strchr(s, '\n');
         size_t n = nl ? (size_t)(nl - s) : strlen(s);
         if (n > 0)
-            b_str(b, indent);
-        b_add(b, s, n);
-        b_str(b, "\n");
+            strbuf_add(b, indent);
+        strbuf_addn(b, s, n);
+        strbuf_add(b, "\n");
         s += n + (nl ? 1 : 0);
     }
 }
@@ -220,26 +164,26 @@ static int ed_cmp(const void *a, const void *b)
 static char *ed_apply(const char *c, uint32_t rs, uint32_t re, edits_t *ed)
 {
     qsort(ed->e, (size_t)ed->n, sizeof ed->e[0], ed_cmp);
-    buf_t b = {0};
+    strbuf_t b = {0};
     uint32_t at = rs;
     for (int i = 0; i < ed->n; i++) {
         edit_t *e = &ed->e[i];
         if (e->s < rs || e->e > re)
             continue;
         if (e->s < at) {
-            free(b.d);
+            free(b.buf);
             return NULL;
         }
-        b_add(&b, c + at, e->s - at);
-        b_str(&b, e->text);
+        strbuf_addn(&b, c + at, e->s - at);
+        strbuf_add(&b, e->text);
         at = e->e;
     }
-    b_add(&b, c + at, re - at);
-    if (b.oom) {
-        free(b.d);
+    strbuf_addn(&b, c + at, re - at);
+    if (b.failed) {
+        free(b.buf);
         return NULL;
     }
-    return b_take(&b);
+    return strbuf_take(&b);
 }
 
 bool sqla_snippet_parses(const char *text)
@@ -259,24 +203,24 @@ bool sqla_snippet_parses(const char *text)
     }
     if (min == SIZE_MAX)
         min = 0;
-    buf_t b = {0};
+    strbuf_t b = {0};
     for (const char *s = text; *s;) {
         const char *nl = strchr(s, '\n');
         size_t n = nl ? (size_t)(nl - s) : strlen(s);
         size_t k = 0;
         while (k < min && k < n && (s[k] == ' ' || s[k] == '\t'))
             k++;
-        b_add(&b, s + k, n - k);
-        b_str(&b, "\n");
+        strbuf_addn(&b, s + k, n - k);
+        strbuf_add(&b, "\n");
         s += n + (nl ? 1 : 0);
     }
-    if (b.oom) {
-        free(b.d);
+    if (b.failed) {
+        free(b.buf);
         return false;
     }
     err_t err;
-    pysource_t *src = pysource_parse("<snippet>", b.d ? b.d : "", b.n, &err);
-    free(b.d);
+    pysource_t *src = pysource_parse("<snippet>", b.buf ? b.buf : "", b.len, &err);
+    free(b.buf);
     if (!src)
         return false;
     bool ok = !pysource_has_error(src);
@@ -1200,18 +1144,18 @@ static void emit(file_t *f, const pysource_t *rsrc, unsigned line, const char *t
         json_decref(extra);
         return;
     }
-    buf_t b = {0};
+    strbuf_t b = {0};
     if (pre)
         b_indented(&b, pre, indent);
-    b_str(&b, body);
+    strbuf_add(&b, body);
     free(body);
     if (post) {
-        b_str(&b, "\n");
+        strbuf_add(&b, "\n");
         b_indented(&b, post, indent);
-        if (b.n > 0 && b.d[b.n - 1] == '\n')
-            b.d[--b.n] = 0;
+        if (b.len > 0 && b.buf[b.len - 1] == '\n')
+            b.buf[--b.len] = 0;
     }
-    char *optimized = b_take(&b);
+    char *optimized = strbuf_take(&b);
     if (!sqla_snippet_parses(optimized)) {
         note(f->d, "%s:%u %s: the rewritten snippet does not parse; not reported",
              pysource_path(f->src), line, kind);
@@ -1302,7 +1246,7 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
                 s->paths[j].path[l] == '.')
                 keep[i] = false;
     }
-    buf_t opts = {0}, expl = {0}, loaders = {0};
+    strbuf_t opts = {0}, expl = {0}, loaders = {0};
     json_t *sql = NULL;
     char imp_sel = 0, imp_join = 0;
     for (int i = 0; i < s->npaths; i++) {
@@ -1312,7 +1256,7 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
         const sqla_model_t *m = root;
         char path[200];
         snprintf(path, sizeof path, "%s", s->paths[i].path);
-        buf_t one = {0};
+        strbuf_t one = {0};
         bool all_eager = true;
         char *save = NULL;
         for (char *seg = strtok_r(path, ".", &save); seg && m; seg = strtok_r(NULL, ".", &save)) {
@@ -1328,39 +1272,40 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
                 imp_sel = 1;
             else
                 imp_join = 1;
-            b_fmt(&one, "%s%s(%s.%s)", one.n ? "." : "", loader, m->name, seg);
+            strbuf_printf(&one, "%s%s(%s.%s)", one.len ? "." : "", loader, m->name, seg);
             if (!sql)
                 sql = sql_hint_rel(f->d->p, m, r);
             m = sqla_project_model(f->d->p, r->target);
         }
-        if (m && !all_eager && one.d) {
-            b_fmt(&opts, "%s%s", opts.n ? ", " : "", one.d);
-            b_fmt(&loaders, "%s%s", loaders.n ? "; " : "", s->paths[i].path);
-            b_fmt(&expl, "%s%s.%s is loaded lazily once per %s%s%s", expl.n ? "; " : "", root->name,
-                  s->paths[i].path, root->name, s->paths[i].via[0] ? " (via " : "",
-                  s->paths[i].via[0] ? s->paths[i].via : "");
+        if (m && !all_eager && one.buf) {
+            strbuf_printf(&opts, "%s%s", opts.len ? ", " : "", one.buf);
+            strbuf_printf(&loaders, "%s%s", loaders.len ? "; " : "", s->paths[i].path);
+            strbuf_printf(&expl, "%s%s.%s is loaded lazily once per %s%s%s", expl.len ? "; " : "",
+                          root->name, s->paths[i].path, root->name,
+                          s->paths[i].via[0] ? " (via " : "",
+                          s->paths[i].via[0] ? s->paths[i].via : "");
             if (s->paths[i].via[0])
-                b_str(&expl, ")");
+                strbuf_add(&expl, ")");
             kept++;
         }
-        free(one.d);
+        free(one.buf);
     }
     if (!kept) {
-        free(opts.d);
-        free(expl.d);
-        free(loaders.d);
+        free(opts.buf);
+        free(expl.buf);
+        free(loaders.buf);
         json_decref(sql);
         return;
     }
     edits_t ed = {0};
     if (!ts_node_is_null(o->ch.options_args)) {
         char t[700];
-        snprintf(t, sizeof t, ", %s", opts.d);
+        snprintf(t, sizeof t, ", %s", opts.buf);
         uint32_t close = ts_node_end_byte(o->ch.options_args) - 1;
         ed_add(&ed, close, close, t);
     } else {
         char t[700];
-        snprintf(t, sizeof t, ".options(%s)", opts.d);
+        snprintf(t, sizeof t, ".options(%s)", opts.buf);
         uint32_t at = ts_node_end_byte(o->ch.source);
         ed_add(&ed, at, at, t);
     }
@@ -1369,15 +1314,16 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
         import_note(o->src, "selectinload", "sqlalchemy.orm", imp, sizeof imp);
     if (imp_join)
         import_note(o->src, "joinedload", "sqlalchemy.orm", imp2, sizeof imp2);
-    b_fmt(&expl,
-          ": one SELECT per row of the query at %s:%u. Eager-load it in that query with %s "
-          "(selectinload: one extra SELECT ... WHERE key IN (...) for a collection; joinedload: "
-          "a LEFT OUTER JOIN for a many-to-one).%s%s",
-          pysource_path(o->src), pysource_node_line(o->stmt), opts.d, imp, imp2);
+    strbuf_printf(
+        &expl,
+        ": one SELECT per row of the query at %s:%u. Eager-load it in that query with %s "
+        "(selectinload: one extra SELECT ... WHERE key IN (...) for a collection; joinedload: "
+        "a LEFT OUTER JOIN for a many-to-one).%s%s",
+        pysource_path(o->src), pysource_node_line(o->stmt), opts.buf, imp, imp2);
     uint32_t rs, re;
     const pysource_t *rsrc = o->src;
     json_t *extra = json_object();
-    json_object_set_new(extra, "loaders", json_string(opts.d));
+    json_object_set_new(extra, "loaders", json_string(opts.buf));
     if (o->src == f->src && !o->other_function &&
         ts_node_start_byte(o->stmt) <= ts_node_start_byte(anchor) &&
         pysource_node_line(anchor) + 40 > pysource_node_line(o->stmt) &&
@@ -1393,11 +1339,11 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
         if (o->via[0])
             json_object_set_new(extra, "query_function", json_string(o->via));
     }
-    emit(f, rsrc, line, "n1_fix", "lazy_load_in_loop", rs, re, &ed, NULL, NULL, expl.d, sql, false,
-         extra);
-    free(opts.d);
-    free(expl.d);
-    free(loaders.d);
+    emit(f, rsrc, line, "n1_fix", "lazy_load_in_loop", rs, re, &ed, NULL, NULL, expl.buf, sql,
+         false, extra);
+    free(opts.buf);
+    free(expl.buf);
+    free(loaders.buf);
 }
 
 /* The == comparison (or filter_by keyword) of a keyed query that
@@ -1470,7 +1416,7 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
              : f->flask    ? "db.session"
                            : "session");
     edits_t ed = {0};
-    buf_t pre = {0}, expl = {0};
+    strbuf_t pre = {0}, expl = {0};
     json_t *sql = NULL;
     const char *aw = ch.awaited ? "await " : "";
     if (ch.api == 4) {
@@ -1481,29 +1427,32 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
         lower_plural(m->name, plural, sizeof plural);
         snprintf(name, sizeof name, "%s_by_%s", plural, pk);
         if (ch.session[0] && f->api2)
-            b_fmt(&pre,
-                  "%s = {row.%s: row for row in (%s%s.scalars(select(%s).where(%s.%s.in_({%s for "
-                  "%s in %s}))))}",
-                  name, pk, aw, sess, m->name, m->name, pk, key, var, iter_text);
+            strbuf_printf(
+                &pre,
+                "%s = {row.%s: row for row in (%s%s.scalars(select(%s).where(%s.%s.in_({%s for "
+                "%s in %s}))))}",
+                name, pk, aw, sess, m->name, m->name, pk, key, var, iter_text);
         else if (ch.session[0])
-            b_fmt(&pre,
-                  "%s = {row.%s: row for row in %s.query(%s).filter(%s.%s.in_({%s for %s in %s}))}",
-                  name, pk, sess, m->name, m->name, pk, key, var, iter_text);
+            strbuf_printf(
+                &pre,
+                "%s = {row.%s: row for row in %s.query(%s).filter(%s.%s.in_({%s for %s in %s}))}",
+                name, pk, sess, m->name, m->name, pk, key, var, iter_text);
         else
-            b_fmt(&pre,
-                  "%s = {row.%s: row for row in %s.query.filter(%s.%s.in_({%s for %s in %s}))}",
-                  name, pk, m->name, m->name, pk, key, var, iter_text);
+            strbuf_printf(
+                &pre, "%s = {row.%s: row for row in %s.query.filter(%s.%s.in_({%s for %s in %s}))}",
+                name, pk, m->name, m->name, pk, key, var, iter_text);
         char rep[400];
         snprintf(rep, sizeof rep, "%s.get(%s)", name, key);
         ed_add(&ed, ts_node_start_byte(q), ts_node_end_byte(q), rep);
         const sqla_column_t *pc = sqla_model_column(m, pk);
         sql = json_pack("{s:s, s:s?, s:[s]}", "shape", "select_by_pk", "table", m->table, "columns",
                         pc ? pc->column : pk);
-        b_fmt(&expl,
-              "%s is fetched by primary key once per iteration over %s: one round trip each. One "
-              "query with %s.%s IN (...) before the loop fetches them all; the loop reads a "
-              "dictionary.",
-              m->name, iter_text, m->name, pk);
+        strbuf_printf(
+            &expl,
+            "%s is fetched by primary key once per iteration over %s: one round trip each. One "
+            "query with %s.%s IN (...) before the loop fetches them all; the loop reads a "
+            "dictionary.",
+            m->name, iter_text, m->name, pk);
     } else {
         keyed_t k;
         memset(&k, 0, sizeof k);
@@ -1564,8 +1513,8 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
         ed_free(&g);
         if (!grouped)
             return;
-        b_fmt(&pre, "%s = {}\nfor row in %s:\n    %s.setdefault(row.%s, []).append(row)", name,
-              grouped, name, col);
+        strbuf_printf(&pre, "%s = {}\nfor row in %s:\n    %s.setdefault(row.%s, []).append(row)",
+                      name, grouped, name, col);
         free(grouped);
         if (strcmp(mode, "list") == 0)
             snprintf(rep, sizeof rep, "%s.get(%s, [])", name, key);
@@ -1577,16 +1526,17 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
         const sqla_column_t *cc = sqla_model_column(m, col);
         sql = json_pack("{s:s, s:s?, s:[s]}", "shape", "select_by_fk", "table", m->table, "columns",
                         cc ? cc->column : col);
-        b_fmt(&expl,
-              "a %s query keyed by %s runs once per iteration over %s: one round trip each. One "
-              "query with %s.%s IN (...) before the loop, grouped by %s in a dictionary, replaces "
-              "them.",
-              m->name, var, iter_text, m->name, col, col);
+        strbuf_printf(
+            &expl,
+            "a %s query keyed by %s runs once per iteration over %s: one round trip each. One "
+            "query with %s.%s IN (...) before the loop, grouped by %s in a dictionary, replaces "
+            "them.",
+            m->name, var, iter_text, m->name, col, col);
     }
     emit(f, f->src, line, "n1_fix", "query_in_loop", ts_node_start_byte(anchor),
-         ts_node_end_byte(anchor), &ed, pre.d, NULL, expl.d, sql, false, NULL);
-    free(pre.d);
-    free(expl.d);
+         ts_node_end_byte(anchor), &ed, pre.buf, NULL, expl.buf, sql, false, NULL);
+    free(pre.buf);
+    free(expl.buf);
 }
 
 /* Deletes a simple statement's line(s), or replaces it with pass when it is
@@ -1618,7 +1568,7 @@ static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool i
     method_of(f->src, s->commits[0], &obj, m, sizeof m);
     text_of(f->src, obj, sess, sizeof sess);
     edits_t ed = {0};
-    buf_t post = {0}, expl = {0};
+    strbuf_t post = {0}, expl = {0};
     const char *aw = is_async ? "await " : "";
     if (s->commit_in_try && s->rollback_in_except) {
         /* per-item isolation: a SAVEPOINT per item, one COMMIT */
@@ -1644,33 +1594,35 @@ static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool i
         for (int i = 0; i < s->nrollbacks; i++)
             ed_add(&ed, ts_node_start_byte(field(s->rollbacks[i], "function")),
                    ts_node_end_byte(field(s->rollbacks[i], "function")), "savepoint.rollback");
-        b_fmt(&post, "%s%s.commit()", aw, sess);
-        b_fmt(&expl,
-              "%s.commit() runs once per iteration: a COMMIT (a WAL flush) per item. The code "
-              "catches errors per item and rolls back, so per-item isolation is kept with a "
-              "SAVEPOINT per item (begin_nested) and one COMMIT after the loop. Note: nothing is "
-              "durable until the loop ends.",
-              sess);
+        strbuf_printf(&post, "%s%s.commit()", aw, sess);
+        strbuf_printf(
+            &expl,
+            "%s.commit() runs once per iteration: a COMMIT (a WAL flush) per item. The code "
+            "catches errors per item and rolls back, so per-item isolation is kept with a "
+            "SAVEPOINT per item (begin_nested) and one COMMIT after the loop. Note: nothing is "
+            "durable until the loop ends.",
+            sess);
     } else {
         for (int i = 0; i < s->ncommits; i++)
             delete_statement(f, &ed, s->commits[i]);
-        b_fmt(&post, "%s%s.commit()", aw, sess);
-        b_fmt(&expl,
-              "%s.commit() runs once per iteration: a COMMIT (a WAL flush) per item. One "
-              "transaction for the loop commits once.",
-              sess);
+        strbuf_printf(&post, "%s%s.commit()", aw, sess);
+        strbuf_printf(&expl,
+                      "%s.commit() runs once per iteration: a COMMIT (a WAL flush) per item. One "
+                      "transaction for the loop commits once.",
+                      sess);
     }
     if (orm_objects)
-        b_str(&expl, " Each commit also expires every loaded object (expire_on_commit=True), so "
-                     "the next iteration's attribute reads SELECT its row again: that reload per "
-                     "item disappears too.");
+        strbuf_add(&expl,
+                   " Each commit also expires every loaded object (expire_on_commit=True), so "
+                   "the next iteration's attribute reads SELECT its row again: that reload per "
+                   "item disappears too.");
     if (why_not_bulk)
-        b_fmt(&expl, " %s", why_not_bulk);
+        strbuf_printf(&expl, " %s", why_not_bulk);
     emit(f, f->src, line, "session_fix", "commit_in_loop", ts_node_start_byte(loop),
-         ts_node_end_byte(loop), &ed, NULL, post.d, expl.d, json_pack("{s:s}", "shape", "commit"),
-         false, NULL);
-    free(post.d);
-    free(expl.d);
+         ts_node_end_byte(loop), &ed, NULL, post.buf, expl.buf,
+         json_pack("{s:s}", "shape", "commit"), false, NULL);
+    free(post.buf);
+    free(expl.buf);
 }
 
 /* Bulk insert for adds in a loop. Returns false when the shape is not one
@@ -1761,33 +1713,34 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
     for (int i = 0; i < s->ncommits; i++)
         delete_statement(f, &ed, s->commits[i]);
     const char *aw = is_async ? "await " : "";
-    buf_t pre = {0}, post = {0}, expl = {0};
-    b_fmt(&pre, "%s = []", rows);
+    strbuf_t pre = {0}, post = {0}, expl = {0};
+    strbuf_printf(&pre, "%s = []", rows);
     if (f->api2 || is_async)
-        b_fmt(&post, "%s%s.execute(insert(%s), %s)", aw, sess, model->name, rows);
+        strbuf_printf(&post, "%s%s.execute(insert(%s), %s)", aw, sess, model->name, rows);
     else
-        b_fmt(&post, "%s.bulk_insert_mappings(%s, %s)", sess, model->name, rows);
+        strbuf_printf(&post, "%s.bulk_insert_mappings(%s, %s)", sess, model->name, rows);
     if (s->ncommits)
-        b_fmt(&post, "\n%s%s.commit()", aw, sess);
+        strbuf_printf(&post, "\n%s%s.commit()", aw, sess);
     char imp[160] = "";
     if (f->api2 || is_async)
         import_note(f->src, "insert", "sqlalchemy", imp, sizeof imp);
-    b_fmt(&expl,
-          "%s rows are inserted one at a time inside the loop%s: one INSERT round "
-          "trip per row%s. Collect plain dicts and insert them with one %s (multi-row INSERT "
-          "batches).%s",
-          model->name, s->ncommits ? " and committed per row" : "",
-          s->ncommits ? " plus a COMMIT per row" : " at flush",
-          f->api2 || is_async ? "execute(insert(Model), rows) (SQLAlchemy 2.0 bulk insert)"
-                              : "bulk_insert_mappings (the 1.x bulk API)",
-          imp);
+    strbuf_printf(
+        &expl,
+        "%s rows are inserted one at a time inside the loop%s: one INSERT round "
+        "trip per row%s. Collect plain dicts and insert them with one %s (multi-row INSERT "
+        "batches).%s",
+        model->name, s->ncommits ? " and committed per row" : "",
+        s->ncommits ? " plus a COMMIT per row" : " at flush",
+        f->api2 || is_async ? "execute(insert(Model), rows) (SQLAlchemy 2.0 bulk insert)"
+                            : "bulk_insert_mappings (the 1.x bulk API)",
+        imp);
     emit(f, f->src, line, "bulk_op", "add_in_loop", ts_node_start_byte(loop),
-         ts_node_end_byte(loop), &ed, pre.d, post.d, expl.d,
+         ts_node_end_byte(loop), &ed, pre.buf, post.buf, expl.buf,
          json_pack("{s:s, s:s?, s:[]}", "shape", "insert", "table", model->table, "columns"), false,
          NULL);
-    free(pre.d);
-    free(post.d);
-    free(expl.d);
+    free(pre.buf);
+    free(post.buf);
+    free(expl.buf);
     return true;
 }
 
@@ -1905,19 +1858,19 @@ static void analyze_loop(file_t *f, TSNode loop, TSNode scope, TSNode fn)
             text_of(f->src, field(a, "right"), val, sizeof val);
             edits_t ed = {0};
             delete_statement(f, &ed, s.session_new);
-            buf_t pre = {0}, post = {0};
-            b_fmt(&pre, "%s = %s", name, val);
+            strbuf_t pre = {0}, post = {0};
+            strbuf_printf(&pre, "%s = %s", name, val);
             /* a close() per iteration moves after the loop too */
-            b_fmt(&post, "%s%s.close()", is_async ? "await " : "", name);
+            strbuf_printf(&post, "%s%s.close()", is_async ? "await " : "", name);
             emit(f, f->src, pysource_node_line(s.session_new), "session_fix",
                  "session_per_iteration", ts_node_start_byte(loop), ts_node_end_byte(loop), &ed,
-                 pre.d, post.d,
+                 pre.buf, post.buf,
                  "A new Session is created on every iteration: each one checks a connection out "
                  "of the pool and starts its own transaction. Create it once before the loop and "
                  "close it after (remove any close() inside the loop).",
                  json_pack("{s:s}", "shape", "none"), false, NULL);
-            free(pre.d);
-            free(post.d);
+            free(pre.buf);
+            free(post.buf);
         }
     }
 }
@@ -1995,7 +1948,7 @@ static void check_session_closed(file_t *f, TSNode fn, TSNode assign_stmt, const
     uint32_t nb = ts_node_named_child_count(block);
     TSNode last = ts_node_named_child(block, nb - 1);
     edits_t ed = {0};
-    buf_t post = {0};
+    strbuf_t post = {0};
     const char *c0 = f->c;
     uint32_t rest_start = line_end(c0, f->len, ts_node_end_byte(assign_stmt));
     if (rest_start < f->len)
@@ -2004,38 +1957,39 @@ static void check_session_closed(file_t *f, TSNode fn, TSNode assign_stmt, const
     char indent[128];
     indent_at(c0, line_begin(c0, ts_node_start_byte(assign_stmt)), indent, sizeof indent);
     /* the rest of the block, indented one level deeper */
-    buf_t rest = {0};
+    strbuf_t rest = {0};
     for (uint32_t at = rest_start; at < rest_end;) {
         uint32_t e = line_end(c0, f->len, at);
         if (e > at)
-            b_str(&rest, "    ");
-        b_add(&rest, c0 + at, e - at);
-        b_str(&rest, "\n");
+            strbuf_add(&rest, "    ");
+        strbuf_addn(&rest, c0 + at, e - at);
+        strbuf_add(&rest, "\n");
         at = e + 1;
     }
-    char *rest_text = b_take(&rest);
+    char *rest_text = strbuf_take(&rest);
     if (rest_end > rest_start)
         rest_text[strlen(rest_text) - 1] = 0;
     const char *expl;
-    buf_t head = {0};
+    strbuf_t head = {0};
     if (c.yielded) {
-        b_fmt(&head, "%s = %s\n%stry:\n%s\n%sfinally:\n%s    %s%s.close()", name, factory_text,
-              indent, rest_text, indent, indent, is_async ? "await " : "", name);
+        strbuf_printf(&head, "%s = %s\n%stry:\n%s\n%sfinally:\n%s    %s%s.close()", name,
+                      factory_text, indent, rest_text, indent, indent, is_async ? "await " : "",
+                      name);
         expl = "The session is yielded (a request-scoped dependency) but never closed: its "
                "connection goes back to the pool only when the object is garbage-collected, and "
                "an open transaction can stay idle in transaction. Close it in finally.";
     } else {
-        b_fmt(&head, "%swith %s as %s:\n%s", is_async ? "async " : "", factory_text, name,
-              rest_text);
+        strbuf_printf(&head, "%swith %s as %s:\n%s", is_async ? "async " : "", factory_text, name,
+                      rest_text);
         expl = "The session is never closed: its connection goes back to the pool only when the "
                "object is garbage-collected, and an uncommitted transaction stays idle in "
                "transaction meanwhile. A with block closes it (and rolls back what was not "
                "committed).";
     }
     free(rest_text);
-    ed_add(&ed, ts_node_start_byte(assign_stmt), rest_end, head.d ? head.d : "");
-    free(head.d);
-    free(post.d);
+    ed_add(&ed, ts_node_start_byte(assign_stmt), rest_end, head.buf ? head.buf : "");
+    free(head.buf);
+    free(post.buf);
     emit(f, f->src, pysource_node_line(assign_stmt), "session_fix", "session_not_closed",
          ts_node_start_byte(assign_stmt), rest_end, &ed, NULL, NULL, expl,
          json_pack("{s:s}", "shape", "none"), false, NULL);
@@ -2157,7 +2111,7 @@ static void emit_network(file_t *f, txscan_t *t, TSNode net_stmt)
 {
     edits_t ed = {0};
     TSNode start = t->tx_start;
-    buf_t expl = {0};
+    strbuf_t expl = {0};
     bool hoist;
     if (t->in_begin_block && is(start, "with_statement") &&
         same_node(ts_node_parent(net_stmt), field(start, "body"))) {
@@ -2180,39 +2134,41 @@ static void emit_network(file_t *f, txscan_t *t, TSNode net_stmt)
         indent_at(f->c, at, to, sizeof to);
         size_t from_len = strlen(ind);
         /* the moved lines, re-indented to the transaction's level */
-        buf_t moved = {0};
+        strbuf_t moved = {0};
         for (uint32_t l = s; l < e;) {
             uint32_t le = line_end(f->c, f->len, l);
             uint32_t k = l;
             while (k < le && k - l < from_len && (f->c[k] == ' ' || f->c[k] == '\t'))
                 k++;
-            b_str(&moved, to);
-            b_add(&moved, f->c + k, le - k);
-            b_str(&moved, "\n");
+            strbuf_add(&moved, to);
+            strbuf_addn(&moved, f->c + k, le - k);
+            strbuf_add(&moved, "\n");
             l = le + 1;
         }
-        if (moved.oom || !moved.d) {
-            free(moved.d);
+        if (moved.failed || !moved.buf) {
+            free(moved.buf);
             return;
         }
-        ed_add(&ed, at, at, moved.d);
-        free(moved.d);
+        ed_add(&ed, at, at, moved.buf);
+        free(moved.buf);
         /* delete the line with the newline before it (it is never the first) */
         ed_add(&ed, s - 1, e, "");
-        b_str(&expl, "A network call runs while the session holds an open transaction (locks, a "
-                     "pooled connection, idle in transaction for the call's whole latency). It "
-                     "does not depend on the database work before it: run it before the "
-                     "session's first write, so no row lock or open write transaction spans "
-                     "the call.");
+        strbuf_add(&expl,
+                   "A network call runs while the session holds an open transaction (locks, a "
+                   "pooled connection, idle in transaction for the call's whole latency). It "
+                   "does not depend on the database work before it: run it before the "
+                   "session's first write, so no row lock or open write transaction spans "
+                   "the call.");
     } else if (!t->in_begin_block) {
         char ins[300];
         snprintf(ins, sizeof ins, "%s.commit()\n%s", t->sess, ind);
         ed_add(&ed, ts_node_start_byte(net_stmt), ts_node_start_byte(net_stmt), ins);
-        b_str(&expl, "A network call runs while the session holds an open transaction (locks, a "
-                     "pooled connection, idle in transaction for the call's whole latency). "
-                     "Commit the database work before the call; what follows runs in a new, "
-                     "short transaction (if the call must succeed for the data to count, record "
-                     "a pending state first and confirm it afterwards).");
+        strbuf_add(&expl,
+                   "A network call runs while the session holds an open transaction (locks, a "
+                   "pooled connection, idle in transaction for the call's whole latency). "
+                   "Commit the database work before the call; what follows runs in a new, "
+                   "short transaction (if the call must succeed for the data to count, record "
+                   "a pending state first and confirm it afterwards).");
     } else {
         note(f->d,
              "%s:%u network_in_transaction: a network call inside `with ...begin()` that "
@@ -2221,9 +2177,9 @@ static void emit_network(file_t *f, txscan_t *t, TSNode net_stmt)
         return;
     }
     emit(f, f->src, pysource_node_line(t->net), "session_fix", "network_in_transaction",
-         ts_node_start_byte(start), ts_node_end_byte(net_stmt), &ed, NULL, NULL, expl.d,
+         ts_node_start_byte(start), ts_node_end_byte(net_stmt), &ed, NULL, NULL, expl.buf,
          json_pack("{s:s}", "shape", "none"), false, NULL);
-    free(expl.d);
+    free(expl.buf);
 }
 
 /* Whether uses (the right side of net_stmt) reads a name assigned in the
@@ -2414,37 +2370,39 @@ static void emit_engine(file_t *f, TSNode fn, TSNode call, bool in_loop)
     char calltext[1200];
     text_of(f->src, call, calltext, sizeof calltext);
     edits_t ed = {0};
-    buf_t pre = {0}, expl = {0};
+    strbuf_t pre = {0}, expl = {0};
     const char *glob = engine ? "ENGINE" : "SESSION_FACTORY";
     if (!l.local) {
-        b_fmt(&pre, "%s = %s\n\n", glob, calltext);
+        strbuf_printf(&pre, "%s = %s\n\n", glob, calltext);
         ed_add(&ed, ts_node_start_byte(call), ts_node_end_byte(call), glob);
     } else {
-        buf_t args = {0};
+        strbuf_t args = {0};
         for (int i = 0; i < l.n; i++)
-            b_fmt(&args, "%s%s", i ? ", " : "", l.names[i]);
-        b_fmt(&pre, "@functools.lru_cache(maxsize=None)\ndef _%s_for(%s):\n    return %s\n\n",
-              engine ? "engine" : "session_factory", args.d, calltext);
+            strbuf_printf(&args, "%s%s", i ? ", " : "", l.names[i]);
+        strbuf_printf(&pre,
+                      "@functools.lru_cache(maxsize=None)\ndef _%s_for(%s):\n    return %s\n\n",
+                      engine ? "engine" : "session_factory", args.buf, calltext);
         char rep[400];
-        snprintf(rep, sizeof rep, "_%s_for(%s)", engine ? "engine" : "session_factory", args.d);
+        snprintf(rep, sizeof rep, "_%s_for(%s)", engine ? "engine" : "session_factory", args.buf);
         ed_add(&ed, ts_node_start_byte(call), ts_node_end_byte(call), rep);
-        free(args.d);
+        free(args.buf);
     }
-    b_fmt(&expl,
-          "%s is called %s: each call builds a new %s, so every %s opens fresh PostgreSQL "
-          "connections (TCP + auth + backend start, several ms) instead of reusing a pool, and "
-          "can exceed max_connections under load. Create it once %s.%s",
-          engine ? "create_engine()" : "sessionmaker()",
-          in_loop ? "inside a loop" : "inside a request handler",
-          engine ? "engine with its own connection pool" : "session factory",
-          in_loop ? "iteration" : "request",
-          l.local ? "per distinct argument (functools.lru_cache)" : "at module level",
-          l.local ? " Needs `import functools`." : "");
+    strbuf_printf(
+        &expl,
+        "%s is called %s: each call builds a new %s, so every %s opens fresh PostgreSQL "
+        "connections (TCP + auth + backend start, several ms) instead of reusing a pool, and "
+        "can exceed max_connections under load. Create it once %s.%s",
+        engine ? "create_engine()" : "sessionmaker()",
+        in_loop ? "inside a loop" : "inside a request handler",
+        engine ? "engine with its own connection pool" : "session factory",
+        in_loop ? "iteration" : "request",
+        l.local ? "per distinct argument (functools.lru_cache)" : "at module level",
+        l.local ? " Needs `import functools`." : "");
     emit(f, f->src, pysource_node_line(call), "session_fix", "engine_per_call",
-         ts_node_start_byte(def), ts_node_end_byte(st), &ed, pre.d, NULL, expl.d,
+         ts_node_start_byte(def), ts_node_end_byte(st), &ed, pre.buf, NULL, expl.buf,
          json_pack("{s:s}", "shape", "none"), false, NULL);
-    free(pre.d);
-    free(expl.d);
+    free(pre.buf);
+    free(expl.buf);
 }
 
 /* ---- raw SQL built from strings ------------------------------------- */
@@ -2518,31 +2476,31 @@ static const char *bind_name(binds_t *b, const char *name, const char *expr)
 
 /* Appends a SQL fragment, dropping a quote that closes a value the
  * previous placeholder opened. */
-static void sql_piece(buf_t *out, buf_t *tmpl, const char *s, size_t n, bool *open_quote)
+static void sql_piece(strbuf_t *out, strbuf_t *tmpl, const char *s, size_t n, bool *open_quote)
 {
     if (*open_quote && n > 0 && s[0] == '\'') {
         s++;
         n--;
     }
     *open_quote = false;
-    b_add(out, s, n);
-    b_add(tmpl, s, n);
+    strbuf_addn(out, s, n);
+    strbuf_addn(tmpl, s, n);
 }
 
-static void placeholder(buf_t *out, buf_t *tmpl, const char *name, bool named_style, int *nparam,
-                        bool *open_quote)
+static void placeholder(strbuf_t *out, strbuf_t *tmpl, const char *name, bool named_style,
+                        int *nparam, bool *open_quote)
 {
-    if (out->n > 0 && out->d[out->n - 1] == '\'') {
-        out->d[--out->n] = 0;
-        if (tmpl->n > 0)
-            tmpl->d[--tmpl->n] = 0;
+    if (out->len > 0 && out->buf[out->len - 1] == '\'') {
+        out->buf[--out->len] = 0;
+        if (tmpl->len > 0)
+            tmpl->buf[--tmpl->len] = 0;
         *open_quote = true;
     }
     if (named_style)
-        b_fmt(out, ":%s", name);
+        strbuf_printf(out, ":%s", name);
     else
-        b_fmt(out, "%%(%s)s", name);
-    b_fmt(tmpl, "$%d", ++*nparam);
+        strbuf_printf(out, "%%(%s)s", name);
+    strbuf_printf(tmpl, "$%d", ++*nparam);
 }
 
 /* Checks one SQL-carrying argument. call: the text()/execute() call;
@@ -2602,7 +2560,7 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
         return;
     (void)stext;
     (void)slen;
-    buf_t lit = {0}, tmpl = {0};
+    strbuf_t lit = {0}, tmpl = {0};
     binds_t binds;
     memset(&binds, 0, sizeof binds);
     int nparam = 0, idx = 0;
@@ -2616,9 +2574,9 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
         if (is(c, "string_start")) {
             for (size_t j = 0; j < n; j++)
                 if (s[j] != 'f' && s[j] != 'F')
-                    b_add(&lit, s + j, 1);
+                    strbuf_addn(&lit, s + j, 1);
         } else if (is(c, "string_end")) {
-            b_add(&lit, s, n);
+            strbuf_addn(&lit, s, n);
         } else if (is(c, "interpolation")) {
             TSNode e = field(c, "expression");
             json_t *v = pysource_eval(f->src, e);
@@ -2706,54 +2664,55 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
             }
         }
     }
-    if (!ok || lit.oom || binds.n == 0) {
-        free(lit.d);
-        free(tmpl.d);
+    if (!ok || lit.failed || binds.n == 0) {
+        free(lit.buf);
+        free(tmpl.buf);
         return;
     }
     edits_t ed = {0};
-    ed_add(&ed, ts_node_start_byte(expr), ts_node_end_byte(expr), lit.d);
-    buf_t params = {0};
+    ed_add(&ed, ts_node_start_byte(expr), ts_node_end_byte(expr), lit.buf);
+    strbuf_t params = {0};
     if (text_call) {
-        b_str(&params, ".bindparams(");
+        strbuf_add(&params, ".bindparams(");
         for (int i = 0; i < binds.n; i++)
-            b_fmt(&params, "%s%s=%s", i ? ", " : "", binds.names[i], binds.exprs[i]);
-        b_str(&params, ")");
-        ed_add(&ed, ts_node_end_byte(call), ts_node_end_byte(call), params.d);
+            strbuf_printf(&params, "%s%s=%s", i ? ", " : "", binds.names[i], binds.exprs[i]);
+        strbuf_add(&params, ")");
+        ed_add(&ed, ts_node_end_byte(call), ts_node_end_byte(call), params.buf);
     } else {
-        b_str(&params, ", {");
+        strbuf_add(&params, ", {");
         for (int i = 0; i < binds.n; i++)
-            b_fmt(&params, "%s\"%s\": %s", i ? ", " : "", binds.names[i], binds.exprs[i]);
-        b_str(&params, "}");
+            strbuf_printf(&params, "%s\"%s\": %s", i ? ", " : "", binds.names[i], binds.exprs[i]);
+        strbuf_add(&params, "}");
         if (ts_node_named_child_count(field(call, "arguments")) != 1) {
             ed_free(&ed);
-            free(lit.d);
-            free(tmpl.d);
-            free(params.d);
+            free(lit.buf);
+            free(tmpl.buf);
+            free(params.buf);
             return;
         }
-        ed_add(&ed, ts_node_end_byte(arg), ts_node_end_byte(arg), params.d);
+        ed_add(&ed, ts_node_end_byte(arg), ts_node_end_byte(arg), params.buf);
     }
-    free(params.d);
+    free(params.buf);
     uint32_t rs = ts_node_is_null(stmt) ? ts_node_start_byte(enclosing_statement(call))
                                         : ts_node_start_byte(stmt);
     uint32_t re = ts_node_end_byte(enclosing_statement(call));
-    buf_t expl = {0};
-    b_fmt(&expl,
-          "SQL text is built with %s from %d runtime value%s: an SQL injection risk, and every "
-          "distinct value is a distinct statement to parse and plan (pg_stat_statements sees "
-          "literals, not $n). Bind %s as parameter%s%s.",
-          fstring ? "an f-string" : "% formatting", binds.n, binds.n > 1 ? "s" : "",
-          binds.n > 1 ? "them" : "it", binds.n > 1 ? "s" : "",
-          text_call ? " with text().bindparams()"
-          : named   ? " (:name parameters, passed as a dict)"
-                    : " (the driver's %(name)s style, passed as a dict)");
+    strbuf_t expl = {0};
+    strbuf_printf(
+        &expl,
+        "SQL text is built with %s from %d runtime value%s: an SQL injection risk, and every "
+        "distinct value is a distinct statement to parse and plan (pg_stat_statements sees "
+        "literals, not $n). Bind %s as parameter%s%s.",
+        fstring ? "an f-string" : "% formatting", binds.n, binds.n > 1 ? "s" : "",
+        binds.n > 1 ? "them" : "it", binds.n > 1 ? "s" : "",
+        text_call ? " with text().bindparams()"
+        : named   ? " (:name parameters, passed as a dict)"
+                  : " (the driver's %(name)s style, passed as a dict)");
     emit(f, f->src, pysource_node_line(call), "query_opt", "sql_string_formatting", rs, re, &ed,
-         NULL, NULL, expl.d, json_pack("{s:s, s:s}", "shape", "raw", "text", tmpl.d ? tmpl.d : ""),
-         true, NULL);
-    free(expl.d);
-    free(lit.d);
-    free(tmpl.d);
+         NULL, NULL, expl.buf,
+         json_pack("{s:s, s:s}", "shape", "raw", "text", tmpl.buf ? tmpl.buf : ""), true, NULL);
+    free(expl.buf);
+    free(lit.buf);
+    free(tmpl.buf);
 }
 
 /* ---- the file walk --------------------------------------------------- */
