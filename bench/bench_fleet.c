@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -143,6 +144,9 @@ static pid_t start_worker(const char *bindir, const char *agent, char *endpoint,
     snprintf(endpoint, len, "ipc://%s/%s.sock", dir, agent);
     pid_t pid = fork();
     if (pid == 0) {
+        /* Workers end with the benchmark even when it dies early (SIGPIPE
+         * when its output is cut short by `| head`). */
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
         char exe[4096];
         snprintf(exe, sizeof exe, "%s/pgopt-test-worker", bindir);
         setenv("PGOPT_TEST_AGENT", agent, 1);
