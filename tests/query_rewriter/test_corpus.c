@@ -4,7 +4,8 @@
  * refused (withheld, with the reason in notes), shapes the rules must leave
  * alone, and deparse round trips (the optimized text parses and deparses to
  * itself). Cases cover SELECT, UPDATE/DELETE ... WHERE and subqueries used
- * as predicates (see workers/query_rewriter/RULES.md). Plus N+1 detection and the agent's output shape offline. */
+ * as predicates (see workers/query_rewriter/RULES.md). Plus N+1 detection and the agent's output
+ * shape offline. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
