@@ -135,10 +135,11 @@ static void test_corpus(void **state)
     }
     /* the corpus covers every rule with positives and refusals, including
      * cast_defeats_index and the predicate rules inside UPDATE/DELETE and
-     * subqueries (so dropping cases shows here) */
-    assert_true(positives >= 53);
+     * subqueries, and sqlcheck's anti-patterns of qr_rules_check.c (so
+     * dropping cases shows here) */
+    assert_true(positives >= 64);
     assert_true(refusals >= 14);
-    assert_true(untouched >= 19);
+    assert_true(untouched >= 31);
     json_decref(cases);
     json_decref(cat);
 }
@@ -275,6 +276,86 @@ static void test_agent_shape_and_priority(void **state)
     json_decref(snap);
 }
 
+static const json_t *find_rule(const json_t *arr, const char *rule)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach(arr, i, x) if (strcmp(json_string_value(json_object_get(x, "rule")), rule) ==
+                                      0) return x;
+    return NULL;
+}
+
+static json_t *setting_row(const char *name, const char *value)
+{
+    return json_pack("{s:s, s:s}", "name", name, "setting", value);
+}
+
+/* The evidence of qr_rules_check.c's findings comes from the snapshot: calls
+ * and rows per call from pg_stat_statements, the planner limits from the
+ * settings section (not PostgreSQL's defaults when the snapshot has them),
+ * transform_null_equals deciding whether = NULL already meant IS NULL. */
+static void test_check_rules_evidence(void **state)
+{
+    (void)state;
+    json_t *snap = load("catalog.json");
+    json_t *settings = json_object_get(snap, "settings");
+    json_array_append_new(settings, setting_row("join_collapse_limit", "4"));
+    json_array_append_new(settings, setting_row("from_collapse_limit", "8"));
+    json_array_append_new(settings, setting_row("geqo_threshold", "12"));
+    json_array_append_new(settings, setting_row("transform_null_equals", "on"));
+    json_t *st = json_array();
+    json_array_append_new(st, stmt(21, "SELECT id, status FROM orders", 10, 10000000, 5000));
+    /* 6 relations: under the default limit 8, over this snapshot's 4 */
+    json_array_append_new(
+        st, stmt(22,
+                 "SELECT a.id FROM orders a JOIN orders b ON b.id = a.id JOIN orders c ON c.id = "
+                 "b.id JOIN orders d ON d.id = c.id JOIN orders e ON e.id = d.id JOIN orders f ON "
+                 "f.id = e.id WHERE a.id = $1",
+                 5, 5, 10));
+    json_array_append_new(st, stmt(23, "SELECT id FROM customers WHERE region = NULL", 3, 0, 1));
+    json_object_set_new(snap, "statements", st);
+    query_rewriter_opts_t o;
+    query_rewriter_opts_init(&o);
+    o.offline = 1;
+    json_t *res = NULL;
+    err_t err;
+    assert_int_equal(query_rewriter_analyze(snap, &o, &res, &err), 0);
+    const json_t *sr = json_object_get(res, "sql_rewrites");
+    const json_t *full = find_rule(sr, "full_table_read");
+    assert_non_null(full);
+    const json_t *ev = json_object_get(full, "evidence");
+    assert_true(json_real_value(json_object_get(ev, "rows_per_call")) == 1000000.0);
+    assert_true(json_real_value(json_object_get(ev, "table_rows")) == 1000000.0);
+    assert_non_null(strstr(json_string_value(json_object_get(full, "advice")),
+                           "10 calls returned 1000000 rows each"));
+    /* detection only: the statement itself as optimized_query, like order_by_random */
+    assert_string_equal(json_string_value(json_object_get(full, "optimized_query")),
+                        "SELECT id, status FROM orders");
+    const json_t *joins = find_rule(sr, "too_many_joins");
+    assert_non_null(joins);
+    ev = json_object_get(joins, "evidence");
+    assert_int_equal(json_integer_value(json_object_get(ev, "from_items")), 6);
+    assert_int_equal(json_integer_value(json_object_get(ev, "join_collapse_limit")), 4);
+    assert_null(json_object_get(ev, "settings_source")); /* all three came from the snapshot */
+    assert_non_null(strstr(json_string_value(json_object_get(joins, "advice")),
+                           "exceed join_collapse_limit 4"));
+    /* transform_null_equals = on: the server already reads = NULL as IS NULL,
+     * so the rewrite is proven equal and says why */
+    const json_t *nul = find_rule(sr, "null_comparison");
+    assert_non_null(nul);
+    assert_string_equal(json_string_value(json_object_get(nul, "safety")), "proven");
+    assert_string_equal(json_string_value(json_object_get(nul, "optimized_query")),
+                        "SELECT id FROM customers WHERE region IS NULL");
+    assert_non_null(strstr(json_string_value(json_array_get(json_object_get(nul, "changes"), 0)),
+                           "transform_null_equals is on"));
+    /* each finding has its query_opt entry in rewrites */
+    const json_t *rws = json_object_get(res, "rewrites");
+    assert_int_equal(json_array_size(rws), json_array_size(sr));
+    assert_non_null(find_type(rws, "query_opt"));
+    json_decref(res);
+    json_decref(snap);
+}
+
 static void test_bad_input(void **state)
 {
     (void)state;
@@ -304,6 +385,7 @@ int main(void)
         cmocka_unit_test(test_corpus),
         cmocka_unit_test(test_n1),
         cmocka_unit_test(test_agent_shape_and_priority),
+        cmocka_unit_test(test_check_rules_evidence),
         cmocka_unit_test(test_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

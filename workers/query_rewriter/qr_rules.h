@@ -39,5 +39,11 @@ extern const qr_rule_t qr_rule_count_distinct;
 extern const qr_rule_t qr_rule_select_star;
 extern const qr_rule_t qr_rule_random;
 extern const qr_rule_t qr_rule_distinct_join;
+/* qr_rules_check.c: sqlcheck's remaining query anti-patterns */
+extern const qr_rule_t qr_rule_insert_columns;
+extern const qr_rule_t qr_rule_null_comparison;
+extern const qr_rule_t qr_rule_nullable_concat;
+extern const qr_rule_t qr_rule_too_many_joins;
+extern const qr_rule_t qr_rule_full_table_read;
 
 #endif
