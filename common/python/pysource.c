@@ -359,6 +359,68 @@ bool pysource_node_is(TSNode node, const char *type)
     return !ts_node_is_null(node) && strcmp(ts_node_type(node), type) == 0;
 }
 
+/* Per-thread caches keyed by the address of a string literal: open
+ * addressing over a power-of-two table; the grammar is always
+ * tree-sitter-python, so a name's symbols and field id never change. A full
+ * table (more distinct literals than slots) falls back to the lookup. */
+#define LITERAL_SLOTS 512
+
+typedef struct {
+    const char *literal;
+    TSSymbol named, anonymous; /* public symbols; 0 when the grammar has none */
+    TSFieldId field;
+} literal_slot_t;
+
+static _Thread_local literal_slot_t literal_slots[LITERAL_SLOTS];
+
+static literal_slot_t *literal_slot(const char *literal)
+{
+    uintptr_t h = ((uintptr_t)literal >> 3) * 0x9E3779B97F4A7C15u;
+    size_t i = (size_t)(h >> 55) & (LITERAL_SLOTS - 1);
+    for (size_t probe = 0; probe < LITERAL_SLOTS; probe++, i = (i + 1) & (LITERAL_SLOTS - 1)) {
+        literal_slot_t *e = &literal_slots[i];
+        if (e->literal == literal)
+            return e;
+        if (!e->literal) {
+            const TSLanguage *lang = tree_sitter_python();
+            uint32_t len = (uint32_t)strlen(literal);
+            e->literal = literal;
+            /* symbol_for_name answers "ERROR" for any prefix of it (and for
+             * ""): only ask for names that are really ERROR's */
+            bool error = strcmp(literal, "ERROR") == 0;
+            e->named = error ? (TSSymbol)-1 /* ts_builtin_sym_error */
+                             : ts_language_symbol_for_name(lang, literal, len, true);
+            e->anonymous = error ? 0 : ts_language_symbol_for_name(lang, literal, len, false);
+            e->field = ts_language_field_id_for_name(lang, literal, len);
+            return e;
+        }
+    }
+    return NULL;
+}
+
+bool pysource_node_is_literal(TSNode node, const char *literal)
+{
+    if (ts_node_is_null(node))
+        return false;
+    const literal_slot_t *e = literal_slot(literal);
+    if (!e)
+        return strcmp(ts_node_type(node), literal) == 0;
+    TSSymbol sym = ts_node_symbol(node);
+    return (e->named && sym == e->named) || (e->anonymous && sym == e->anonymous);
+}
+
+TSNode pysource_field_literal(TSNode node, const char *literal)
+{
+    TSNode none;
+    memset(&none, 0, sizeof none);
+    if (ts_node_is_null(node))
+        return none;
+    const literal_slot_t *e = literal_slot(literal);
+    if (!e)
+        return ts_node_child_by_field_name(node, literal, (uint32_t)strlen(literal));
+    return e->field ? ts_node_child_by_field_id(node, e->field) : none;
+}
+
 unsigned pysource_node_line(TSNode node)
 {
     return ts_node_start_point(node).row + 1;
@@ -509,17 +571,17 @@ TSNode pysource_call_callee(TSNode call)
 {
     if (ts_node_is_null(call))
         return call;
-    return ts_node_child_by_field_name(call, "function", 8);
+    return PYSOURCE_FIELD(call, "function");
 }
 
 bool pysource_call_is(const pysource_t *src, TSNode call, const char *name)
 {
-    if (!pysource_node_is(call, "call"))
+    if (!PYSOURCE_NODE_IS(call, "call"))
         return false;
     TSNode callee = pysource_call_callee(call);
-    if (pysource_node_is(callee, "attribute"))
-        callee = ts_node_child_by_field_name(callee, "attribute", 9);
-    return pysource_node_is(callee, "identifier") && pysource_node_text_is(src, callee, name);
+    if (PYSOURCE_NODE_IS(callee, "attribute"))
+        callee = PYSOURCE_FIELD(callee, "attribute");
+    return PYSOURCE_NODE_IS(callee, "identifier") && pysource_node_text_is(src, callee, name);
 }
 
 typedef struct {

@@ -70,6 +70,21 @@ bool pysource_node_text_is(const pysource_t *src, TSNode node, const char *text)
 /* Whether a node is of the given grammar type ("call", "identifier"...). */
 bool pysource_node_is(TSNode node, const char *type);
 
+/* The same test for a type spelled as a string literal, compared as a
+ * grammar symbol: the literal's symbols are looked up once per address and
+ * thread, then each test is an integer compare (ts_node_type() + strcmp on
+ * every test was a tenth of the ORM analysis). The macro makes anything but
+ * a literal fail to compile, since a buffer's address says nothing about
+ * what it will hold next time. */
+#define PYSOURCE_NODE_IS(node, literal) pysource_node_is_literal((node), "" literal "")
+bool pysource_node_is_literal(TSNode node, const char *literal);
+
+/* The child in a grammar field named by a string literal ("body",
+ * "function"...), with the field id cached the same way: a lookup by name
+ * searches the grammar's field names every time. A null node when absent. */
+#define PYSOURCE_FIELD(node, literal) pysource_field_literal((node), "" literal "")
+TSNode pysource_field_literal(TSNode node, const char *literal);
+
 unsigned pysource_node_line(TSNode node);
 unsigned pysource_node_column(TSNode node);
 

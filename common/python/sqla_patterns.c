@@ -23,44 +23,10 @@
 
 /* ---- text helpers ---------------------------------------------------- */
 
-/* Field lookups by name cost a search of the grammar's field names each
- * time; the names here are string literals, so their ids are cached by
- * address (a profile showed a sixth of the detection time in that search). */
-static TSNode field(TSNode n, const char *name)
-{
-    static struct {
-        const char *name;
-        TSFieldId id;
-    } cache[32];
-    static unsigned ncache;
-    TSFieldId id = 0;
-    for (unsigned i = 0; i < ncache; i++)
-        if (cache[i].name == name) {
-            id = cache[i].id;
-            break;
-        }
-    if (!id) {
-        if (ts_node_is_null(n))
-            return n;
-        id = ts_language_field_id_for_name(ts_tree_language(n.tree), name, (uint32_t)strlen(name));
-        if (id && ncache < 32) {
-            cache[ncache].name = name;
-            cache[ncache].id = id;
-            ncache++;
-        }
-    }
-    if (!id || ts_node_is_null(n)) {
-        TSNode z;
-        memset(&z, 0, sizeof z);
-        return z;
-    }
-    return ts_node_child_by_field_id(n, id);
-}
-
-static bool is(TSNode n, const char *type)
-{
-    return pysource_node_is(n, type);
-}
+/* Types and fields are always spelled as literals here: the pysource
+ * macros compare them as cached grammar symbols and field ids. */
+#define field(n, name) PYSOURCE_FIELD(n, name)
+#define is(n, type)    PYSOURCE_NODE_IS(n, type)
 
 static bool same_node(TSNode a, TSNode b)
 {
@@ -241,9 +207,26 @@ typedef struct {
     const pysource_t *src;
     const char *c;
     size_t len;
+    /* the file's style, read on its first finding (most files have none,
+     * and reading it is a walk over the whole tree) */
+    bool style_read;
     bool api2;  /* the file uses the 2.0 API (select(), scalars, Mapped) */
     bool flask; /* the file uses Flask-SQLAlchemy (db.session, Model.query) */
 } file_t;
+
+static void read_style(file_t *f);
+
+static bool file_api2(file_t *f)
+{
+    read_style(f);
+    return f->api2;
+}
+
+static bool file_flask(file_t *f)
+{
+    read_style(f);
+    return f->flask;
+}
 
 static void note(det_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(det_t *d, const char *fmt, ...)
@@ -1172,8 +1155,8 @@ static void emit(file_t *f, const pysource_t *rsrc, unsigned line, const char *t
     json_object_set_new(o, "original", json_stringn(c + rs, re - rs));
     json_object_set_new(o, "optimized", json_string(optimized));
     json_object_set_new(o, "explanation", json_string(explanation));
-    json_object_set_new(o, "style", json_string(f->api2 ? "2.0" : "1.x"));
-    json_object_set_new(o, "flask", json_boolean(f->flask));
+    json_object_set_new(o, "style", json_string(file_api2(f) ? "2.0" : "1.x"));
+    json_object_set_new(o, "flask", json_boolean(file_flask(f)));
     json_object_set_new(o, "sql", sql ? sql : json_pack("{s:s}", "shape", "none"));
     if (security)
         json_object_set_new(o, "security", json_true());
@@ -1412,9 +1395,9 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
     }
     text_of(f->src, it, iter_text, sizeof iter_text);
     snprintf(sess, sizeof sess, "%s",
-             ch.session[0] ? ch.session
-             : f->flask    ? "db.session"
-                           : "session");
+             ch.session[0]   ? ch.session
+             : file_flask(f) ? "db.session"
+                             : "session");
     edits_t ed = {0};
     strbuf_t pre = {0}, expl = {0};
     json_t *sql = NULL;
@@ -1426,7 +1409,7 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
         char plural[96];
         lower_plural(m->name, plural, sizeof plural);
         snprintf(name, sizeof name, "%s_by_%s", plural, pk);
-        if (ch.session[0] && f->api2)
+        if (ch.session[0] && file_api2(f))
             strbuf_printf(
                 &pre,
                 "%s = {row.%s: row for row in (%s%s.scalars(select(%s).where(%s.%s.in_({%s for "
@@ -1715,14 +1698,14 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
     const char *aw = is_async ? "await " : "";
     strbuf_t pre = {0}, post = {0}, expl = {0};
     strbuf_printf(&pre, "%s = []", rows);
-    if (f->api2 || is_async)
+    if (file_api2(f) || is_async)
         strbuf_printf(&post, "%s%s.execute(insert(%s), %s)", aw, sess, model->name, rows);
     else
         strbuf_printf(&post, "%s.bulk_insert_mappings(%s, %s)", sess, model->name, rows);
     if (s->ncommits)
         strbuf_printf(&post, "\n%s%s.commit()", aw, sess);
     char imp[160] = "";
-    if (f->api2 || is_async)
+    if (file_api2(f) || is_async)
         import_note(f->src, "insert", "sqlalchemy", imp, sizeof imp);
     strbuf_printf(
         &expl,
@@ -1731,8 +1714,8 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
         "batches).%s",
         model->name, s->ncommits ? " and committed per row" : "",
         s->ncommits ? " plus a COMMIT per row" : " at flush",
-        f->api2 || is_async ? "execute(insert(Model), rows) (SQLAlchemy 2.0 bulk insert)"
-                            : "bulk_insert_mappings (the 1.x bulk API)",
+        file_api2(f) || is_async ? "execute(insert(Model), rows) (SQLAlchemy 2.0 bulk insert)"
+                                 : "bulk_insert_mappings (the 1.x bulk API)",
         imp);
     emit(f, f->src, line, "bulk_op", "add_in_loop", ts_node_start_byte(loop),
          ts_node_end_byte(loop), &ed, pre.buf, post.buf, expl.buf,
@@ -1791,8 +1774,7 @@ static bool body_uses_only(file_t *f, TSNode body, const char *name, TSNode allo
 
 static bool function_is_async(TSNode fn)
 {
-    return !ts_node_is_null(fn) && ts_node_child_count(fn) > 0 &&
-           strcmp(ts_node_type(ts_node_child(fn, 0)), "async") == 0;
+    return !ts_node_is_null(fn) && ts_node_child_count(fn) > 0 && is(ts_node_child(fn, 0), "async");
 }
 
 static void analyze_loop(file_t *f, TSNode loop, TSNode scope, TSNode fn)
@@ -2249,7 +2231,7 @@ static void tx_statement(txscan_t *t, TSNode st)
     if (is(st, "if_statement") || is(st, "for_statement") || is(st, "while_statement") ||
         is(st, "try_statement")) {
         /* the header's own calls first, then each block in order */
-        TSNode cond = field(st, is(st, "for_statement") ? "right" : "condition");
+        TSNode cond = is(st, "for_statement") ? field(st, "right") : field(st, "condition");
         if (!ts_node_is_null(cond)) {
             stmtcalls_t sc;
             memset(&sc, 0, sizeof sc);
@@ -2722,6 +2704,10 @@ typedef struct {
     TSNode scope, fn;
     int loop_depth;
     bool route;
+    /* the function has session work or a begin(): only then can the
+     * transaction scan (tx_block) find anything, and it is a second walk
+     * over every statement */
+    bool tx_work;
 } walk_t;
 
 static void walk_node(walk_t *w, TSNode n);
@@ -2742,24 +2728,25 @@ static void walk_children(walk_t *w, TSNode n)
 static void walk_node(walk_t *w, TSNode n)
 {
     file_t *f = w->f;
-    const char *type = ts_node_type(n);
-    if (strcmp(type, "function_definition") == 0) {
-        walk_t inner = {f, field(n, "body"), n, 0, is_route(f->src, n)};
-        txscan_t t;
-        memset(&t, 0, sizeof t);
-        t.f = f;
-        tx_block(&t, field(n, "body"));
+    if (is(n, "function_definition")) {
+        walk_t inner = {f, field(n, "body"), n, 0, is_route(f->src, n), false};
         walk_children(&inner, field(n, "body"));
+        if (inner.tx_work) {
+            txscan_t t;
+            memset(&t, 0, sizeof t);
+            t.f = f;
+            tx_block(&t, field(n, "body"));
+        }
         return;
     }
-    if (strcmp(type, "for_statement") == 0 || is_comprehension(n)) {
+    if (is(n, "for_statement") || is_comprehension(n)) {
         analyze_loop(f, n, w->scope, w->fn);
         w->loop_depth++;
         walk_children(w, n);
         w->loop_depth--;
         return;
     }
-    if (strcmp(type, "expression_statement") == 0 && !ts_node_is_null(w->fn)) {
+    if (is(n, "expression_statement") && !ts_node_is_null(w->fn)) {
         TSNode a = ts_node_named_child(n, 0);
         TSNode right = is(a, "assignment") ? unwrap(field(a, "right")) : a;
         bool is_async = false;
@@ -2771,30 +2758,42 @@ static void walk_node(walk_t *w, TSNode n)
             check_session_closed(f, w->fn, n, name, is_async, ft);
         }
     }
-    if (strcmp(type, "while_statement") == 0) {
+    if (is(n, "while_statement")) {
         w->loop_depth++;
         walk_children(w, n);
         w->loop_depth--;
         return;
     }
-    if (strcmp(type, "call") == 0) {
-        bool engine = pysource_call_is(f->src, n, "create_engine") ||
-                      pysource_call_is(f->src, n, "create_async_engine") ||
-                      pysource_call_is(f->src, n, "sessionmaker") ||
-                      pysource_call_is(f->src, n, "async_sessionmaker");
+    if (is(n, "call")) {
+        /* the callee's last name, read once: pysource_call_is() per name
+         * was four lookups on every call of every file */
+        TSNode callee = field(n, "function");
+        TSNode last = is(callee, "attribute") ? field(callee, "attribute") : callee;
+        char lastname[32] = "";
+        if (is(last, "identifier"))
+            text_of(f->src, last, lastname, sizeof lastname);
+        bool engine = strcmp(lastname, "create_engine") == 0 ||
+                      strcmp(lastname, "create_async_engine") == 0 ||
+                      strcmp(lastname, "sessionmaker") == 0 ||
+                      strcmp(lastname, "async_sessionmaker") == 0;
         if (engine && !ts_node_is_null(w->fn) && (w->route || w->loop_depth > 0))
             emit_engine(f, w->fn, n, w->loop_depth > 0);
         char m[32];
         TSNode obj;
-        TSNode callee = field(n, "function");
         bool text_call = is(callee, "identifier")
                              ? pysource_node_text_is(f->src, callee, "text")
                              : (is(callee, "attribute") &&
                                 pysource_node_text_is(f->src, field(callee, "attribute"), "text"));
+        bool method = is(callee, "attribute") && method_of(f->src, n, &obj, m, sizeof m);
+        if (method && !w->tx_work &&
+            (strcmp(m, "begin") == 0 ||
+             ((strcmp(m, "add") == 0 || strcmp(m, "add_all") == 0 || strcmp(m, "execute") == 0 ||
+               strcmp(m, "flush") == 0 || strcmp(m, "delete") == 0 || strcmp(m, "merge") == 0) &&
+              sessionish(f->src, obj))))
+            w->tx_work = true;
         if (text_call) {
             check_raw_sql(f, w->scope, n, pysource_call_arg(f->src, n, 0), true, true);
-        } else if (method_of(f->src, n, &obj, m, sizeof m) &&
-                   (strcmp(m, "execute") == 0 || strcmp(m, "exec_driver_sql") == 0)) {
+        } else if (method && (strcmp(m, "execute") == 0 || strcmp(m, "exec_driver_sql") == 0)) {
             TSNode a0 = pysource_call_arg(f->src, n, 0);
             char recv[96] = "";
             text_of(f->src, obj, recv, sizeof recv);
@@ -2833,6 +2832,17 @@ static pysource_walk_t style_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+static void read_style(file_t *f)
+{
+    if (f->style_read)
+        return;
+    f->style_read = true;
+    stylecount_t sc = {0, 0, 0};
+    pysource_walk(f->src, pysource_root(f->src), style_visit, &sc);
+    f->api2 = sc.v2 > 0 && sc.v2 >= sc.v1;
+    f->flask = sc.flask > 0;
+}
+
 int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_t *err)
 {
     if (!findings || !notes)
@@ -2854,10 +2864,6 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
         f.file = i;
         f.src = sqla_project_file(p, i);
         f.c = pysource_content(f.src, &f.len);
-        stylecount_t sc = {0, 0, 0};
-        pysource_walk(f.src, pysource_root(f.src), style_visit, &sc);
-        f.api2 = sc.v2 > 0 && sc.v2 >= sc.v1;
-        f.flask = sc.flask > 0;
         walk_t w;
         memset(&w, 0, sizeof w);
         w.f = &f;
