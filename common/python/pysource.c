@@ -108,9 +108,9 @@ static int record_import_name(pysource_t *src, TSNode name_node, const char *mod
                               size_t module_len)
 {
     TSNode dotted = name_node, alias = {0};
-    if (pysource_node_is(name_node, "aliased_import")) {
-        dotted = ts_node_child_by_field_name(name_node, "name", 4);
-        alias = ts_node_child_by_field_name(name_node, "alias", 5);
+    if (PYSOURCE_NODE_IS(name_node, "aliased_import")) {
+        dotted = PYSOURCE_FIELD(name_node, "name");
+        alias = PYSOURCE_FIELD(name_node, "alias");
     }
     if (ts_node_is_null(dotted))
         return 0;
@@ -149,15 +149,31 @@ static pysource_walk_t collect_imports(const pysource_t *csrc, TSNode node, void
 {
     pysource_t *src = ctx;
     (void)csrc;
-    bool is_plain = pysource_node_is(node, "import_statement");
-    bool is_from = pysource_node_is(node, "import_from_statement");
-    if (!is_plain && !is_from)
-        return PYSOURCE_WALK_CONTINUE;
+    bool is_plain = PYSOURCE_NODE_IS(node, "import_statement");
+    bool is_from = PYSOURCE_NODE_IS(node, "import_from_statement");
+    if (!is_plain && !is_from) {
+        /* Imports are statements: only what holds statements is entered,
+         * never an expression (most of a tree's nodes). ERROR nodes are
+         * entered too, since recovery can wrap statements in them. */
+        if (PYSOURCE_NODE_IS(node, "module") || PYSOURCE_NODE_IS(node, "block") ||
+            PYSOURCE_NODE_IS(node, "ERROR") || PYSOURCE_NODE_IS(node, "if_statement") ||
+            PYSOURCE_NODE_IS(node, "elif_clause") || PYSOURCE_NODE_IS(node, "else_clause") ||
+            PYSOURCE_NODE_IS(node, "try_statement") || PYSOURCE_NODE_IS(node, "except_clause") ||
+            PYSOURCE_NODE_IS(node, "except_group_clause") ||
+            PYSOURCE_NODE_IS(node, "finally_clause") || PYSOURCE_NODE_IS(node, "with_statement") ||
+            PYSOURCE_NODE_IS(node, "for_statement") || PYSOURCE_NODE_IS(node, "while_statement") ||
+            PYSOURCE_NODE_IS(node, "function_definition") ||
+            PYSOURCE_NODE_IS(node, "class_definition") ||
+            PYSOURCE_NODE_IS(node, "decorated_definition") ||
+            PYSOURCE_NODE_IS(node, "match_statement") || PYSOURCE_NODE_IS(node, "case_clause"))
+            return PYSOURCE_WALK_CONTINUE;
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    }
 
     const char *module = NULL;
     size_t module_len = 0;
     if (is_from) {
-        TSNode m = ts_node_child_by_field_name(node, "module_name", 11);
+        TSNode m = PYSOURCE_FIELD(node, "module_name");
         if (ts_node_is_null(m))
             return PYSOURCE_WALK_SKIP_CHILDREN;
         module = pysource_node_span(src, m, &module_len);
@@ -516,14 +532,14 @@ static void dotted_append(const pysource_t *src, TSNode expr, strbuf_t *sb, bool
 {
     if (!*ok)
         return;
-    if (pysource_node_is(expr, "identifier")) {
+    if (PYSOURCE_NODE_IS(expr, "identifier")) {
         size_t len;
         const char *s = pysource_node_span(src, expr, &len);
         strbuf_addn(sb, s, len);
-    } else if (pysource_node_is(expr, "attribute")) {
-        dotted_append(src, ts_node_child_by_field_name(expr, "object", 6), sb, ok);
+    } else if (PYSOURCE_NODE_IS(expr, "attribute")) {
+        dotted_append(src, PYSOURCE_FIELD(expr, "object"), sb, ok);
         strbuf_addc(sb, '.');
-        dotted_append(src, ts_node_child_by_field_name(expr, "attribute", 9), sb, ok);
+        dotted_append(src, PYSOURCE_FIELD(expr, "attribute"), sb, ok);
     } else {
         *ok = false;
     }
@@ -593,7 +609,7 @@ typedef struct {
 static pysource_walk_t find_calls_visit(const pysource_t *src, TSNode node, void *ctx)
 {
     find_calls_t *fc = ctx;
-    if (pysource_node_is(node, "call") && pysource_call_is(src, node, fc->name))
+    if (PYSOURCE_NODE_IS(node, "call") && pysource_call_is(src, node, fc->name))
         return fc->fn(src, node, fc->ctx) == PYSOURCE_WALK_STOP ? PYSOURCE_WALK_STOP
                                                                 : PYSOURCE_WALK_CONTINUE;
     return PYSOURCE_WALK_CONTINUE;
@@ -616,10 +632,10 @@ static TSNode null_node(void)
 TSNode pysource_call_arg(const pysource_t *src, TSNode call, unsigned index)
 {
     (void)src;
-    if (!pysource_node_is(call, "call"))
+    if (!PYSOURCE_NODE_IS(call, "call"))
         return null_node();
-    TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
-    if (!pysource_node_is(args, "argument_list"))
+    TSNode args = PYSOURCE_FIELD(call, "arguments");
+    if (!PYSOURCE_NODE_IS(args, "argument_list"))
         return null_node(); /* a generator argument: f(x for x in y) */
     uint32_t n = ts_node_named_child_count(args);
     unsigned seen = 0;
@@ -637,19 +653,19 @@ TSNode pysource_call_arg(const pysource_t *src, TSNode call, unsigned index)
 
 TSNode pysource_call_kwarg(const pysource_t *src, TSNode call, const char *name)
 {
-    if (!pysource_node_is(call, "call"))
+    if (!PYSOURCE_NODE_IS(call, "call"))
         return null_node();
-    TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
-    if (!pysource_node_is(args, "argument_list"))
+    TSNode args = PYSOURCE_FIELD(call, "arguments");
+    if (!PYSOURCE_NODE_IS(args, "argument_list"))
         return null_node();
     uint32_t n = ts_node_named_child_count(args);
     for (uint32_t i = 0; i < n; i++) {
         TSNode a = ts_node_named_child(args, i);
-        if (!pysource_node_is(a, "keyword_argument"))
+        if (!PYSOURCE_NODE_IS(a, "keyword_argument"))
             continue;
-        TSNode key = ts_node_child_by_field_name(a, "name", 4);
+        TSNode key = PYSOURCE_FIELD(a, "name");
         if (pysource_node_text_is(src, key, name))
-            return ts_node_child_by_field_name(a, "value", 5);
+            return PYSOURCE_FIELD(a, "value");
     }
     return null_node();
 }
@@ -658,7 +674,7 @@ TSNode pysource_call_kwarg(const pysource_t *src, TSNode call, const char *name)
 
 static bool is_name(const pysource_t *src, TSNode node, const char *name, size_t name_len)
 {
-    if (!pysource_node_is(node, "identifier"))
+    if (!PYSOURCE_NODE_IS(node, "identifier"))
         return false;
     size_t len;
     const char *s = pysource_node_span(src, node, &len);
@@ -669,10 +685,10 @@ static bool is_name(const pysource_t *src, TSNode node, const char *name, size_t
 static TSNode target_root(TSNode node)
 {
     for (;;) {
-        if (pysource_node_is(node, "attribute"))
-            node = ts_node_child_by_field_name(node, "object", 6);
-        else if (pysource_node_is(node, "subscript"))
-            node = ts_node_child_by_field_name(node, "value", 5);
+        if (PYSOURCE_NODE_IS(node, "attribute"))
+            node = PYSOURCE_FIELD(node, "object");
+        else if (PYSOURCE_NODE_IS(node, "subscript"))
+            node = PYSOURCE_FIELD(node, "value");
         else
             return node;
     }
@@ -696,7 +712,7 @@ static bool target_mentions(const pysource_t *src, TSNode target, const binding_
         return false;
     if (is_name(src, target, bs->name, bs->name_len))
         return true;
-    if (pysource_node_is(target, "attribute") || pysource_node_is(target, "subscript"))
+    if (PYSOURCE_NODE_IS(target, "attribute") || PYSOURCE_NODE_IS(target, "subscript"))
         return is_name(src, target_root(target), bs->name, bs->name_len);
     uint32_t n = ts_node_named_child_count(target);
     for (uint32_t i = 0; i < n; i++)
@@ -721,7 +737,7 @@ static pysource_walk_t scan_binding_visit(const pysource_t *src, TSNode node, vo
         (strcmp(type, "function_definition") == 0 || strcmp(type, "class_definition") == 0)) {
         /* A nested scope: its body binds its own names, but its own name is
          * bound here. */
-        if (is_name(src, ts_node_child_by_field_name(node, "name", 4), bs->name, bs->name_len))
+        if (is_name(src, PYSOURCE_FIELD(node, "name"), bs->name, bs->name_len))
             bs->ambiguous = true;
         return PYSOURCE_WALK_SKIP_CHILDREN;
     }
@@ -731,14 +747,14 @@ static pysource_walk_t scan_binding_visit(const pysource_t *src, TSNode node, vo
         return PYSOURCE_WALK_SKIP_CHILDREN;
 
     if (strcmp(type, "assignment") == 0) {
-        TSNode left = ts_node_child_by_field_name(node, "left", 4);
-        TSNode right = ts_node_child_by_field_name(node, "right", 5);
+        TSNode left = PYSOURCE_FIELD(node, "left");
+        TSNode right = PYSOURCE_FIELD(node, "right");
         if (is_name(src, left, bs->name, bs->name_len)) {
             if (ts_node_is_null(right))
                 return PYSOURCE_WALK_CONTINUE; /* `NAME: int` binds nothing */
             /* a = b = value: the value is the innermost right-hand side */
-            while (pysource_node_is(right, "assignment"))
-                right = ts_node_child_by_field_name(right, "right", 5);
+            while (PYSOURCE_NODE_IS(right, "assignment"))
+                right = PYSOURCE_FIELD(right, "right");
             bs->assignments++;
             bs->value = right;
         } else if (target_mentions(src, left, bs)) {
@@ -746,10 +762,10 @@ static pysource_walk_t scan_binding_visit(const pysource_t *src, TSNode node, vo
         }
     } else if (strcmp(type, "augmented_assignment") == 0 || strcmp(type, "for_statement") == 0 ||
                strcmp(type, "for_in_clause") == 0) {
-        if (target_mentions(src, ts_node_child_by_field_name(node, "left", 4), bs))
+        if (target_mentions(src, PYSOURCE_FIELD(node, "left"), bs))
             bs->ambiguous = true;
     } else if (strcmp(type, "named_expression") == 0) {
-        if (is_name(src, ts_node_child_by_field_name(node, "name", 4), bs->name, bs->name_len))
+        if (is_name(src, PYSOURCE_FIELD(node, "name"), bs->name, bs->name_len))
             bs->ambiguous = true;
     } else if (strcmp(type, "as_pattern_target") == 0 || strcmp(type, "global_statement") == 0 ||
                strcmp(type, "nonlocal_statement") == 0 || strcmp(type, "delete_statement") == 0) {
@@ -760,9 +776,9 @@ static pysource_walk_t scan_binding_visit(const pysource_t *src, TSNode node, vo
         TSNode name;
         for (unsigned i = 0; !ts_node_is_null(name = field_child(node, "name", i)); i++) {
             TSNode bound = name;
-            if (pysource_node_is(name, "aliased_import"))
-                bound = ts_node_child_by_field_name(name, "alias", 5);
-            else if (pysource_node_is(name, "dotted_name"))
+            if (PYSOURCE_NODE_IS(name, "aliased_import"))
+                bound = PYSOURCE_FIELD(name, "alias");
+            else if (PYSOURCE_NODE_IS(name, "dotted_name"))
                 bound = ts_node_named_child(name, 0);
             if (is_name(src, bound, bs->name, bs->name_len))
                 bs->ambiguous = true;
@@ -770,10 +786,9 @@ static pysource_walk_t scan_binding_visit(const pysource_t *src, TSNode node, vo
         return PYSOURCE_WALK_SKIP_CHILDREN;
     } else if (strcmp(type, "call") == 0) {
         TSNode callee = pysource_call_callee(node);
-        if (pysource_node_is(callee, "attribute") &&
-            is_name(src, ts_node_child_by_field_name(callee, "object", 6), bs->name,
-                    bs->name_len)) {
-            TSNode method = ts_node_child_by_field_name(callee, "attribute", 9);
+        if (PYSOURCE_NODE_IS(callee, "attribute") &&
+            is_name(src, PYSOURCE_FIELD(callee, "object"), bs->name, bs->name_len)) {
+            TSNode method = PYSOURCE_FIELD(callee, "attribute");
             for (size_t i = 0; mutating_methods[i]; i++)
                 if (pysource_node_text_is(src, method, mutating_methods[i]))
                     bs->ambiguous = true;
@@ -788,10 +803,10 @@ static bool parameters_bind(const pysource_t *src, TSNode params, const binding_
     for (uint32_t i = 0; i < n; i++) {
         TSNode p = ts_node_named_child(params, i);
         TSNode name = p;
-        if (pysource_node_is(p, "default_parameter") ||
-            pysource_node_is(p, "typed_default_parameter"))
-            name = ts_node_child_by_field_name(p, "name", 4);
-        else if (!pysource_node_is(p, "identifier"))
+        if (PYSOURCE_NODE_IS(p, "default_parameter") ||
+            PYSOURCE_NODE_IS(p, "typed_default_parameter"))
+            name = PYSOURCE_FIELD(p, "name");
+        else if (!PYSOURCE_NODE_IS(p, "identifier"))
             name = ts_node_named_child(p, 0); /* typed_parameter, *args, **kwargs */
         if (is_name(src, name, bs->name, bs->name_len))
             return true;
@@ -814,7 +829,7 @@ static TSNode resolve_identifier(const pysource_t *src, TSNode ident)
         const char *type = ts_node_type(scope);
         TSNode body = {0};
         if (strcmp(type, "lambda") == 0) {
-            TSNode params = ts_node_child_by_field_name(scope, "parameters", 10);
+            TSNode params = PYSOURCE_FIELD(scope, "parameters");
             if (!ts_node_is_null(params) && parameters_bind(src, params, &bs))
                 return null_node();
             continue;
@@ -825,22 +840,22 @@ static TSNode resolve_identifier(const pysource_t *src, TSNode ident)
             uint32_t n = ts_node_named_child_count(scope);
             for (uint32_t i = 0; i < n; i++) {
                 TSNode c = ts_node_named_child(scope, i);
-                if (pysource_node_is(c, "for_in_clause") &&
-                    target_mentions(src, ts_node_child_by_field_name(c, "left", 4), &bs))
+                if (PYSOURCE_NODE_IS(c, "for_in_clause") &&
+                    target_mentions(src, PYSOURCE_FIELD(c, "left"), &bs))
                     return null_node();
             }
             continue;
         }
         if (strcmp(type, "function_definition") == 0) {
-            TSNode params = ts_node_child_by_field_name(scope, "parameters", 10);
+            TSNode params = PYSOURCE_FIELD(scope, "parameters");
             if (!ts_node_is_null(params) && parameters_bind(src, params, &bs))
                 return null_node();
-            body = ts_node_child_by_field_name(scope, "body", 4);
+            body = PYSOURCE_FIELD(scope, "body");
             class_visible = false;
         } else if (strcmp(type, "class_definition") == 0) {
             if (!class_visible)
                 continue;
-            body = ts_node_child_by_field_name(scope, "body", 4);
+            body = PYSOURCE_FIELD(scope, "body");
             class_visible = false;
         } else if (strcmp(type, "module") == 0) {
             body = scope;
@@ -866,7 +881,7 @@ static TSNode resolve_identifier(const pysource_t *src, TSNode ident)
 TSNode pysource_resolve(const pysource_t *src, TSNode expr)
 {
     for (int depth = 0; depth < RESOLVE_DEPTH_MAX; depth++) {
-        if (ts_node_is_null(expr) || !pysource_node_is(expr, "identifier"))
+        if (ts_node_is_null(expr) || !PYSOURCE_NODE_IS(expr, "identifier"))
             return expr;
         expr = resolve_identifier(src, expr);
     }
@@ -1063,7 +1078,7 @@ static int string_expr_append(const pysource_t *src, TSNode expr, strbuf_t *out,
         uint32_t n = ts_node_named_child_count(expr);
         for (uint32_t i = 0; i < n; i++) {
             TSNode part = ts_node_named_child(expr, i);
-            if (pysource_node_is(part, "comment"))
+            if (PYSOURCE_NODE_IS(part, "comment"))
                 continue;
             if (string_append(src, part, out, placeholder, dynamic) != 0)
                 return -1;
@@ -1074,14 +1089,14 @@ static int string_expr_append(const pysource_t *src, TSNode expr, strbuf_t *out,
         return string_expr_append(src, ts_node_named_child(expr, 0), out, placeholder, dynamic,
                                   depth + 1);
     if (strcmp(type, "binary_operator") == 0) {
-        TSNode op = ts_node_child_by_field_name(expr, "operator", 8);
+        TSNode op = PYSOURCE_FIELD(expr, "operator");
         if (!pysource_node_text_is(src, op, "+"))
             return -1;
-        if (string_expr_append(src, ts_node_child_by_field_name(expr, "left", 4), out, placeholder,
-                               dynamic, depth + 1) != 0)
+        if (string_expr_append(src, PYSOURCE_FIELD(expr, "left"), out, placeholder, dynamic,
+                               depth + 1) != 0)
             return -1;
-        return string_expr_append(src, ts_node_child_by_field_name(expr, "right", 5), out,
-                                  placeholder, dynamic, depth + 1);
+        return string_expr_append(src, PYSOURCE_FIELD(expr, "right"), out, placeholder, dynamic,
+                                  depth + 1);
     }
     if (strcmp(type, "identifier") == 0) {
         TSNode value = pysource_resolve(src, expr);
@@ -1296,7 +1311,7 @@ static json_t *eval_sequence(const pysource_t *src, TSNode expr, int depth)
     uint32_t n = ts_node_named_child_count(expr);
     for (uint32_t i = 0; i < n; i++) {
         TSNode item = ts_node_named_child(expr, i);
-        if (pysource_node_is(item, "comment"))
+        if (PYSOURCE_NODE_IS(item, "comment"))
             continue;
         json_t *v = eval(src, item, depth + 1);
         if (!v || json_array_append_new(array, v) != 0) {
@@ -1340,8 +1355,8 @@ static json_t *eval(const pysource_t *src, TSNode expr, int depth)
         return ts_node_is_null(value) ? NULL : eval(src, value, depth + 1);
     }
     if (strcmp(type, "unary_operator") == 0) {
-        TSNode op = ts_node_child_by_field_name(expr, "operator", 8);
-        json_t *v = eval(src, ts_node_child_by_field_name(expr, "argument", 8), depth + 1);
+        TSNode op = PYSOURCE_FIELD(expr, "operator");
+        json_t *v = eval(src, PYSOURCE_FIELD(expr, "argument"), depth + 1);
         if (!v)
             return NULL;
         json_t *r = NULL;
@@ -1359,9 +1374,9 @@ static json_t *eval(const pysource_t *src, TSNode expr, int depth)
         return r;
     }
     if (strcmp(type, "binary_operator") == 0) {
-        TSNode op = ts_node_child_by_field_name(expr, "operator", 8);
-        json_t *a = eval(src, ts_node_child_by_field_name(expr, "left", 4), depth + 1);
-        json_t *b = a ? eval(src, ts_node_child_by_field_name(expr, "right", 5), depth + 1) : NULL;
+        TSNode op = PYSOURCE_FIELD(expr, "operator");
+        json_t *a = eval(src, PYSOURCE_FIELD(expr, "left"), depth + 1);
+        json_t *b = a ? eval(src, PYSOURCE_FIELD(expr, "right"), depth + 1) : NULL;
         json_t *r = NULL;
         if (a && b) {
             char *optext = pysource_node_text(src, op);
@@ -1400,10 +1415,10 @@ json_t *pysource_eval(const pysource_t *src, TSNode expr)
 
 static bool is_dict_call(const pysource_t *src, TSNode expr)
 {
-    if (!pysource_node_is(expr, "call"))
+    if (!PYSOURCE_NODE_IS(expr, "call"))
         return false;
     TSNode callee = pysource_call_callee(expr);
-    return pysource_node_is(callee, "identifier") && pysource_node_text_is(src, callee, "dict");
+    return PYSOURCE_NODE_IS(callee, "identifier") && pysource_node_text_is(src, callee, "dict");
 }
 
 /* Keyword arguments of an argument_list: name=value and **splat. */
@@ -1414,14 +1429,14 @@ static int argument_entries(const pysource_t *src, TSNode args, pysource_entry_f
     for (uint32_t i = 0; i < n; i++) {
         TSNode a = ts_node_named_child(args, i);
         int rc = 0;
-        if (pysource_node_is(a, "keyword_argument")) {
-            TSNode key = ts_node_child_by_field_name(a, "name", 4);
+        if (PYSOURCE_NODE_IS(a, "keyword_argument")) {
+            TSNode key = PYSOURCE_FIELD(a, "name");
             char *name = pysource_node_text(src, key);
             if (!name)
                 return -1;
-            rc = fn(src, name, key, ts_node_child_by_field_name(a, "value", 5), ctx);
+            rc = fn(src, name, key, PYSOURCE_FIELD(a, "value"), ctx);
             free(name);
-        } else if (pysource_node_is(a, "dictionary_splat")) {
+        } else if (PYSOURCE_NODE_IS(a, "dictionary_splat")) {
             rc = mapping_entries(src, ts_node_named_child(a, 0), fn, ctx, depth + 1);
         }
         if (rc)
@@ -1434,26 +1449,26 @@ static int mapping_entries(const pysource_t *src, TSNode expr, pysource_entry_fn
                            int depth)
 {
     TSNode value = depth > EVAL_DEPTH_MAX ? null_node() : pysource_resolve(src, expr);
-    while (pysource_node_is(value, "parenthesized_expression"))
+    while (PYSOURCE_NODE_IS(value, "parenthesized_expression"))
         value = ts_node_named_child(value, 0);
 
-    if (pysource_node_is(value, "dictionary") && !ts_node_has_error(value)) {
+    if (PYSOURCE_NODE_IS(value, "dictionary") && !ts_node_has_error(value)) {
         uint32_t n = ts_node_named_child_count(value);
         for (uint32_t i = 0; i < n; i++) {
             TSNode item = ts_node_named_child(value, i);
             int rc = 0;
-            if (pysource_node_is(item, "pair")) {
-                TSNode key_node = ts_node_child_by_field_name(item, "key", 3);
-                TSNode val = ts_node_child_by_field_name(item, "value", 5);
+            if (PYSOURCE_NODE_IS(item, "pair")) {
+                TSNode key_node = PYSOURCE_FIELD(item, "key");
+                TSNode val = PYSOURCE_FIELD(item, "value");
                 json_t *key = eval(src, key_node, depth + 1);
                 if (json_is_string(key))
                     rc = fn(src, json_string_value(key), key_node, val, ctx);
                 else
                     rc = fn(src, NULL, key_node, item, ctx);
                 json_decref(key);
-            } else if (pysource_node_is(item, "dictionary_splat")) {
+            } else if (PYSOURCE_NODE_IS(item, "dictionary_splat")) {
                 rc = mapping_entries(src, ts_node_named_child(item, 0), fn, ctx, depth + 1);
-            } else if (!pysource_node_is(item, "comment")) {
+            } else if (!PYSOURCE_NODE_IS(item, "comment")) {
                 rc = fn(src, NULL, item, item, ctx);
             }
             if (rc)
@@ -1462,7 +1477,7 @@ static int mapping_entries(const pysource_t *src, TSNode expr, pysource_entry_fn
         return 0;
     }
     if (is_dict_call(src, value) && !ts_node_has_error(value)) {
-        TSNode args = ts_node_child_by_field_name(value, "arguments", 9);
+        TSNode args = PYSOURCE_FIELD(value, "arguments");
         /* dict(mapping, k=v): the positional mapping comes first */
         TSNode positional = pysource_call_arg(src, value, 0);
         if (!ts_node_is_null(positional)) {
@@ -1484,8 +1499,8 @@ int pysource_mapping_entries(const pysource_t *src, TSNode expr, pysource_entry_
 
 int pysource_call_kwargs(const pysource_t *src, TSNode call, pysource_entry_fn fn, void *ctx)
 {
-    TSNode args = ts_node_child_by_field_name(call, "arguments", 9);
-    if (!pysource_node_is(args, "argument_list"))
+    TSNode args = PYSOURCE_FIELD(call, "arguments");
+    if (!PYSOURCE_NODE_IS(args, "argument_list"))
         return 0;
     return argument_entries(src, args, fn, ctx, 0);
 }

@@ -120,7 +120,7 @@ static bool module_in_package(const char *module, size_t len, const char *packag
 static pysource_walk_t note_imports(const pysource_t *src, TSNode node, void *ctx)
 {
     scan_file_t *f = ctx;
-    if (pysource_node_is(node, "import_from_statement")) {
+    if (PYSOURCE_NODE_IS(node, "import_from_statement")) {
         size_t len;
         const char *m =
             pysource_node_span(src, ts_node_child_by_field_name(node, "module_name", 11), &len);
@@ -128,11 +128,11 @@ static pysource_walk_t note_imports(const pysource_t *src, TSNode node, void *ct
         f->imports_flask_sqlalchemy |= module_in_package(m, len, "flask_sqlalchemy");
         return PYSOURCE_WALK_SKIP_CHILDREN;
     }
-    if (pysource_node_is(node, "import_statement")) {
+    if (PYSOURCE_NODE_IS(node, "import_statement")) {
         uint32_t n = ts_node_named_child_count(node);
         for (uint32_t i = 0; i < n; i++) {
             TSNode name = ts_node_named_child(node, i);
-            if (pysource_node_is(name, "aliased_import"))
+            if (PYSOURCE_NODE_IS(name, "aliased_import"))
                 name = ts_node_child_by_field_name(name, "name", 4);
             size_t len;
             const char *m = pysource_node_span(src, name, &len);
@@ -256,15 +256,15 @@ static bool callee_from(const scan_file_t *f, TSNode call, const char *package)
  * module, so it cannot always be followed to its constructor). */
 static bool is_flask_db_object(const pysource_t *src, TSNode callee)
 {
-    if (!pysource_node_is(callee, "attribute"))
+    if (!PYSOURCE_NODE_IS(callee, "attribute"))
         return false;
     TSNode object = ts_node_child_by_field_name(callee, "object", 6);
-    if (!pysource_node_is(object, "identifier"))
+    if (!PYSOURCE_NODE_IS(object, "identifier"))
         return false;
     if (pysource_node_text_is(src, object, "db"))
         return true;
     TSNode value = pysource_resolve(src, object);
-    return pysource_node_is(value, "call") && pysource_call_is(src, value, "SQLAlchemy");
+    return PYSOURCE_NODE_IS(value, "call") && pysource_call_is(src, value, "SQLAlchemy");
 }
 
 /* ---- style evidence ------------------------------------------------- */
@@ -294,12 +294,12 @@ static bool last_component_is(const char *dotted, const char *name)
 static pysource_walk_t style_visit(const pysource_t *src, TSNode node, void *ctx)
 {
     scan_file_t *f = ctx;
-    if (pysource_node_is(node, "call")) {
+    if (PYSOURCE_NODE_IS(node, "call")) {
         TSNode callee = pysource_call_callee(node);
         if (pysource_call_is(src, node, "select") &&
             (callee_from(f, node, "sqlalchemy") || is_flask_db_object(src, callee))) {
             TSNode arg = pysource_call_arg(src, node, 0);
-            if (pysource_node_is(arg, "list"))
+            if (PYSOURCE_NODE_IS(arg, "list"))
                 add_evidence(f->style_1x, src, node, "select([...])");
             else
                 add_evidence(f->style_20, src, node, "select()");
@@ -307,7 +307,7 @@ static pysource_walk_t style_visit(const pysource_t *src, TSNode node, void *ctx
             add_evidence(f->style_20, src, node, "mapped_column()");
         } else if (pysource_call_is(src, node, "declarative_base")) {
             add_evidence(f->style_1x, src, node, "declarative_base()");
-        } else if (pysource_call_is(src, node, "query") && pysource_node_is(callee, "attribute")) {
+        } else if (pysource_call_is(src, node, "query") && PYSOURCE_NODE_IS(callee, "attribute")) {
             /* session.query(...), db.session.query(...), self.session.query */
             char *object =
                 pysource_dotted_name(src, ts_node_child_by_field_name(callee, "object", 6));
@@ -318,7 +318,7 @@ static pysource_walk_t style_visit(const pysource_t *src, TSNode node, void *ctx
             }
             free(object);
         }
-    } else if (pysource_node_is(node, "class_definition")) {
+    } else if (PYSOURCE_NODE_IS(node, "class_definition")) {
         TSNode bases = ts_node_child_by_field_name(node, "superclasses", 12);
         uint32_t n = ts_node_is_null(bases) ? 0 : ts_node_named_child_count(bases);
         for (uint32_t i = 0; i < n; i++) {
@@ -328,9 +328,9 @@ static pysource_walk_t style_visit(const pysource_t *src, TSNode node, void *ctx
                 add_evidence(f->style_20, src, node, "DeclarativeBase");
             free(base);
         }
-    } else if (pysource_node_is(node, "subscript") || pysource_node_is(node, "generic_type")) {
+    } else if (PYSOURCE_NODE_IS(node, "subscript") || PYSOURCE_NODE_IS(node, "generic_type")) {
         /* Mapped[int] is a generic_type in an annotation, a subscript elsewhere */
-        TSNode value = pysource_node_is(node, "subscript")
+        TSNode value = PYSOURCE_NODE_IS(node, "subscript")
                            ? ts_node_child_by_field_name(node, "value", 5)
                            : ts_node_named_child(node, 0);
         char *name = pysource_dotted_name(src, value);
@@ -548,7 +548,7 @@ static void apply_option(optset_t *os, const pysource_t *src, const char *name, 
     if (strcmp(name, "connect_args") == 0) {
         TSNode mapping = pysource_resolve(src, value);
         if (ts_node_is_null(mapping) ||
-            (!pysource_node_is(mapping, "dictionary") && !pysource_node_is(mapping, "call"))) {
+            (!PYSOURCE_NODE_IS(mapping, "dictionary") && !PYSOURCE_NODE_IS(mapping, "call"))) {
             set_option(os, name, NULL);
             return;
         }
@@ -737,20 +737,20 @@ static bool is_config_object(const pysource_t *src, TSNode expr)
 static pysource_walk_t flask_config_visit(const pysource_t *src, TSNode node, void *ctx)
 {
     sqla_scan_t *fc = ctx;
-    if (pysource_node_is(node, "assignment")) {
+    if (PYSOURCE_NODE_IS(node, "assignment")) {
         TSNode left = ts_node_child_by_field_name(node, "left", 4);
         TSNode right = ts_node_child_by_field_name(node, "right", 5);
         if (ts_node_is_null(right))
             return PYSOURCE_WALK_CONTINUE;
-        while (pysource_node_is(right, "assignment"))
+        while (PYSOURCE_NODE_IS(right, "assignment"))
             right = ts_node_child_by_field_name(right, "right", 5);
-        if (pysource_node_is(left, "identifier")) {
+        if (PYSOURCE_NODE_IS(left, "identifier")) {
             /* SQLALCHEMY_POOL_SIZE = 10 in a config module or class */
             char *key = pysource_node_text(src, left);
             if (key)
                 flask_config_key(fc, src, key, left, right);
             free(key);
-        } else if (pysource_node_is(left, "subscript") &&
+        } else if (PYSOURCE_NODE_IS(left, "subscript") &&
                    is_config_object(src, ts_node_child_by_field_name(left, "value", 5))) {
             /* app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {...} */
             json_t *key = pysource_eval(src, ts_node_child_by_field_name(left, "subscript", 9));
@@ -758,11 +758,11 @@ static pysource_walk_t flask_config_visit(const pysource_t *src, TSNode node, vo
                 flask_config_key(fc, src, json_string_value(key), left, right);
             json_decref(key);
         }
-    } else if (pysource_node_is(node, "call") && (pysource_call_is(src, node, "update") ||
+    } else if (PYSOURCE_NODE_IS(node, "call") && (pysource_call_is(src, node, "update") ||
                                                   pysource_call_is(src, node, "from_mapping"))) {
         /* app.config.update(SQLALCHEMY_POOL_SIZE=..., ...) or update({...}) */
         TSNode callee = pysource_call_callee(node);
-        if (pysource_node_is(callee, "attribute") &&
+        if (PYSOURCE_NODE_IS(callee, "attribute") &&
             is_config_object(src, ts_node_child_by_field_name(callee, "object", 6))) {
             TSNode positional = pysource_call_arg(src, node, 0);
             if (!ts_node_is_null(positional))
@@ -885,7 +885,7 @@ static void flask_found(engines_ctx_t *ec, TSNode call)
 static pysource_walk_t engine_call_visit(const pysource_t *src, TSNode node, void *ctx)
 {
     engines_ctx_t *ec = ctx;
-    if (!pysource_node_is(node, "call"))
+    if (!PYSOURCE_NODE_IS(node, "call"))
         return PYSOURCE_WALK_CONTINUE;
     scan_file_t *f = ec->file;
     if (pysource_call_is(src, node, "create_engine") && callee_from(f, node, "sqlalchemy"))
@@ -1177,7 +1177,7 @@ static const char *const execute_methods[] = {"execute", "executemany", "exec_dr
 static pysource_walk_t feature_call_visit(const pysource_t *src, TSNode node, void *ctx)
 {
     features_ctx_t *fc = ctx;
-    if (!pysource_node_is(node, "call"))
+    if (!PYSOURCE_NODE_IS(node, "call"))
         return PYSOURCE_WALK_CONTINUE;
     TSNode callee_node = pysource_call_callee(node);
     char *callee = pysource_dotted_name(src, callee_node);
@@ -1185,7 +1185,7 @@ static pysource_walk_t feature_call_visit(const pysource_t *src, TSNode node, vo
     if (callee) {
         const char *dot = strrchr(callee, '.');
         snprintf(last, sizeof(last), "%s", dot ? dot + 1 : callee);
-    } else if (pysource_node_is(callee_node, "attribute")) {
+    } else if (PYSOURCE_NODE_IS(callee_node, "attribute")) {
         /* get_connection().execute(...): no dotted name, but a method */
         TSNode attr = ts_node_child_by_field_name(callee_node, "attribute", 9);
         size_t len;
@@ -1205,13 +1205,13 @@ static pysource_walk_t feature_call_visit(const pysource_t *src, TSNode node, vo
         bool is_execute = false;
         for (size_t i = 0; execute_methods[i]; i++)
             is_execute |= strcmp(last, execute_methods[i]) == 0;
-        if (is_execute && pysource_node_is(callee_node, "attribute")) {
+        if (is_execute && PYSOURCE_NODE_IS(callee_node, "attribute")) {
             TSNode arg = pysource_call_arg(src, node, 0);
             if (ts_node_is_null(arg))
                 arg = pysource_call_kwarg(src, node, "statement");
             /* A text()/select() argument is a call: text() is classified on
              * its own; a constructed statement carries no raw SQL. */
-            if (!ts_node_is_null(arg) && !pysource_node_is(arg, "call"))
+            if (!ts_node_is_null(arg) && !PYSOURCE_NODE_IS(arg, "call"))
                 classify_sql(fc, node, arg, shown);
         } else if (callee && strchr(callee, '.')) {
             /* func.<name>: the attribute before the name is "func" */

@@ -110,15 +110,12 @@ static void *grow(void *arr, size_t n, size_t size, bool *oom)
     return g;
 }
 
-static TSNode field(TSNode n, const char *name)
-{
-    return ts_node_child_by_field_name(n, name, (uint32_t)strlen(name));
-}
+#define field(n, name) PYSOURCE_FIELD(n, name)
 
 /* The last component of a dotted callee: "db.relationship" -> "relationship". */
 static bool callee_is(const pysource_t *src, TSNode call, const char *name)
 {
-    return pysource_node_is(call, "call") && pysource_call_is(src, call, name);
+    return PYSOURCE_NODE_IS(call, "call") && pysource_call_is(src, call, name);
 }
 
 static char *str_value(const pysource_t *src, TSNode expr)
@@ -190,12 +187,12 @@ static void add_factory(sqla_project_t *p, const char *name, bool is_async)
 static bool decorated_property(const pysource_t *src, TSNode def)
 {
     TSNode parent = ts_node_parent(def);
-    if (!pysource_node_is(parent, "decorated_definition"))
+    if (!PYSOURCE_NODE_IS(parent, "decorated_definition"))
         return false;
     uint32_t n = ts_node_named_child_count(parent);
     for (uint32_t i = 0; i < n; i++) {
         TSNode d = ts_node_named_child(parent, i);
-        if (!pysource_node_is(d, "decorator"))
+        if (!PYSOURCE_NODE_IS(d, "decorator"))
             continue;
         TSNode e = ts_node_named_child(d, 0);
         char *name = pysource_dotted_name(src, e);
@@ -223,11 +220,11 @@ static void index_block(index_ctx_t *c, TSNode block);
 static void index_statement(index_ctx_t *c, TSNode st)
 {
     const pysource_t *src = c->p->files[c->file];
-    if (pysource_node_is(st, "decorated_definition")) {
+    if (PYSOURCE_NODE_IS(st, "decorated_definition")) {
         index_statement(c, field(st, "definition"));
         return;
     }
-    if (pysource_node_is(st, "function_definition")) {
+    if (PYSOURCE_NODE_IS(st, "function_definition")) {
         sqla_function_t *f = grow(c->p->funcs, c->p->nfuncs, sizeof *f, &c->p->oom);
         if (!f)
             return;
@@ -252,7 +249,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
         index_block(&inner, field(st, "body"));
         return;
     }
-    if (pysource_node_is(st, "class_definition")) {
+    if (PYSOURCE_NODE_IS(st, "class_definition")) {
         char *name = pysource_node_text(src, field(st, "name"));
         if (!name) {
             c->p->oom = true;
@@ -278,12 +275,12 @@ static void index_statement(index_ctx_t *c, TSNode st)
         free(name);
         return;
     }
-    if (pysource_node_is(st, "expression_statement")) {
+    if (PYSOURCE_NODE_IS(st, "expression_statement")) {
         TSNode a = ts_node_named_child(st, 0);
-        if (!pysource_node_is(a, "assignment"))
+        if (!PYSOURCE_NODE_IS(a, "assignment"))
             return;
         TSNode left = field(a, "left"), right = field(a, "right");
-        if (!pysource_node_is(left, "identifier") || !pysource_node_is(right, "call"))
+        if (!PYSOURCE_NODE_IS(left, "identifier") || !PYSOURCE_NODE_IS(right, "call"))
             return;
         char *name = pysource_node_text(src, left);
         if (!name)
@@ -302,17 +299,17 @@ static void index_statement(index_ctx_t *c, TSNode st)
         return;
     }
     /* statements with blocks at module level (if TYPE_CHECKING:, try:) */
-    if (pysource_node_is(st, "if_statement") || pysource_node_is(st, "try_statement") ||
-        pysource_node_is(st, "with_statement")) {
+    if (PYSOURCE_NODE_IS(st, "if_statement") || PYSOURCE_NODE_IS(st, "try_statement") ||
+        PYSOURCE_NODE_IS(st, "with_statement")) {
         uint32_t n = ts_node_named_child_count(st);
         for (uint32_t i = 0; i < n; i++) {
             TSNode ch = ts_node_named_child(st, i);
-            if (pysource_node_is(ch, "block"))
+            if (PYSOURCE_NODE_IS(ch, "block"))
                 index_block(c, ch);
-            else if (!pysource_node_is(ch, "comment")) {
+            else if (!PYSOURCE_NODE_IS(ch, "comment")) {
                 uint32_t m = ts_node_named_child_count(ch);
                 for (uint32_t k = 0; k < m; k++)
-                    if (pysource_node_is(ts_node_named_child(ch, k), "block"))
+                    if (PYSOURCE_NODE_IS(ts_node_named_child(ch, k), "block"))
                         index_block(c, ts_node_named_child(ch, k));
             }
         }
@@ -323,9 +320,17 @@ static void index_block(index_ctx_t *c, TSNode block)
 {
     if (ts_node_is_null(block))
         return;
-    uint32_t n = ts_node_named_child_count(block);
-    for (uint32_t i = 0; i < n && !c->p->oom; i++)
-        index_statement(c, ts_node_named_child(block, i));
+    /* a cursor: ts_node_named_child(block, i) counts from the first child
+     * each time, quadratic in a long module */
+    TSTreeCursor *cur = pysource_cursor_take(block);
+    if (cur && ts_tree_cursor_goto_first_child(cur)) {
+        do {
+            TSNode st = ts_tree_cursor_current_node(cur);
+            if (ts_node_is_named(st))
+                index_statement(c, st);
+        } while (!c->p->oom && ts_tree_cursor_goto_next_sibling(cur));
+    }
+    pysource_cursor_give(cur);
 }
 
 /* ---- pass 2: models -------------------------------------------------- */
@@ -367,7 +372,7 @@ static char *rel_target(const pysource_t *src, TSNode call)
         a = pysource_call_kwarg(src, call, "argument");
     if (ts_node_is_null(a))
         return NULL;
-    if (pysource_node_is(a, "lambda"))
+    if (PYSOURCE_NODE_IS(a, "lambda"))
         a = field(a, "body");
     char *s = str_value(src, a);
     if (!s)
@@ -419,7 +424,7 @@ typedef struct {
 static pysource_walk_t annot_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     annot_ctx_t *a = ctx;
-    if (pysource_node_is(n, "identifier")) {
+    if (PYSOURCE_NODE_IS(n, "identifier")) {
         if (pysource_node_text_is(src, n, "List") || pysource_node_text_is(src, n, "list") ||
             pysource_node_text_is(src, n, "Set") || pysource_node_text_is(src, n, "set") ||
             pysource_node_text_is(src, n, "Sequence") ||
@@ -444,7 +449,7 @@ static pysource_walk_t annot_target_visit(const pysource_t *src, TSNode n, void 
     const char *wrappers[] = {"Mapped",        "List",   "list",     "Optional",
                               "Set",           "set",    "Sequence", "WriteOnlyMapped",
                               "DynamicMapped", "typing", "None"};
-    if (pysource_node_is(n, "string")) {
+    if (PYSOURCE_NODE_IS(n, "string")) {
         char *v = str_value(src, n);
         if (v) {
             free(a->name);
@@ -452,7 +457,7 @@ static pysource_walk_t annot_target_visit(const pysource_t *src, TSNode n, void 
         }
         return PYSOURCE_WALK_SKIP_CHILDREN;
     }
-    if (pysource_node_is(n, "identifier")) {
+    if (PYSOURCE_NODE_IS(n, "identifier")) {
         for (size_t i = 0; i < sizeof wrappers / sizeof *wrappers; i++)
             if (pysource_node_text_is(src, n, wrappers[i]))
                 return PYSOURCE_WALK_CONTINUE;
@@ -487,7 +492,7 @@ static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *sr
     uint32_t n = ts_node_is_null(args) ? 0 : ts_node_named_child_count(args);
     for (uint32_t i = 0; i < n; i++) {
         TSNode a = ts_node_named_child(args, i);
-        if (i == 0 && pysource_node_is(a, "string") && !col.column)
+        if (i == 0 && PYSOURCE_NODE_IS(a, "string") && !col.column)
             col.column = str_value(src, a);
         if (callee_is(src, a, "ForeignKey")) {
             char *ref = str_value(src, pysource_call_arg(src, a, 0));
@@ -544,13 +549,13 @@ static void read_model_body(sqla_project_t *p, sqla_model_t *m, const pysource_t
     uint32_t n = ts_node_named_child_count(body);
     for (uint32_t i = 0; i < n; i++) {
         TSNode st = ts_node_named_child(body, i);
-        if (!pysource_node_is(st, "expression_statement"))
+        if (!PYSOURCE_NODE_IS(st, "expression_statement"))
             continue;
         TSNode a = ts_node_named_child(st, 0);
-        if (!pysource_node_is(a, "assignment"))
+        if (!PYSOURCE_NODE_IS(a, "assignment"))
             continue;
         TSNode left = field(a, "left"), right = field(a, "right"), type = field(a, "type");
-        if (!pysource_node_is(left, "identifier") || ts_node_is_null(right))
+        if (!PYSOURCE_NODE_IS(left, "identifier") || ts_node_is_null(right))
             continue;
         char *attr = pysource_node_text(src, left);
         if (!attr)
@@ -654,13 +659,17 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
         changed = false;
         for (size_t f = 0; f < p->nfiles; f++) {
             const pysource_t *src = p->files[f];
-            TSNode root = pysource_root(src);
-            uint32_t n = ts_node_named_child_count(root);
-            for (uint32_t i = 0; i < n; i++) {
-                TSNode st = ts_node_named_child(root, i);
-                if (pysource_node_is(st, "decorated_definition"))
+            /* a cursor over the module's statements: by index it is
+             * quadratic in a long module */
+            TSTreeCursor *cur = pysource_cursor_take(pysource_root(src));
+            bool more = cur && ts_tree_cursor_goto_first_child(cur);
+            for (; more; more = ts_tree_cursor_goto_next_sibling(cur)) {
+                TSNode st = ts_tree_cursor_current_node(cur);
+                if (!ts_node_is_named(st))
+                    continue;
+                if (PYSOURCE_NODE_IS(st, "decorated_definition"))
                     st = field(st, "definition");
-                if (!pysource_node_is(st, "class_definition"))
+                if (!PYSOURCE_NODE_IS(st, "class_definition"))
                     continue;
                 char *name = pysource_node_text(src, field(st, "name"));
                 if (!name || find_model(p, name) || is_base_name(p, name, NULL)) {
@@ -695,7 +704,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                 uint32_t nb = ts_node_named_child_count(body);
                 for (uint32_t b = 0; b < nb; b++) {
                     TSNode a = ts_node_named_child(ts_node_named_child(body, b), 0);
-                    if (pysource_node_is(a, "assignment") &&
+                    if (PYSOURCE_NODE_IS(a, "assignment") &&
                         pysource_node_text_is(src, field(a, "left"), "__abstract__") &&
                         bool_value(src, field(a, "right")) == 1)
                         abstract = true;
@@ -710,6 +719,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                         *pending = pg;
                     if (!g || !pg) {
                         free(name);
+                        pysource_cursor_give(cur);
                         return;
                     }
                     p->models = g;
@@ -733,6 +743,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                 }
                 free(name);
             }
+            pysource_cursor_give(cur);
         }
     }
 }
