@@ -1053,6 +1053,63 @@ size_t ia_apply_qualstats_constants(ia_model_t *m)
     return applied;
 }
 
+/* Whether the candidate's leading keys hold every key column of a valid,
+ * non-partial unique btree on its table while it cannot serve any of its
+ * statements by an index-only scan. A lookup on those leading keys reaches
+ * at most one row, which the unique index already finds: more keys narrow
+ * nothing, and the only thing such a wider index can save is the heap
+ * visit - when it holds every column a statement needs from the table.
+ * (orders (o_orderkey, o_orderstatus) next to the primary key on
+ * o_orderkey.) */
+static int unique_prefix_not_covering(const ia_model_t *m, const ia_candidate_t *c)
+{
+    if (c->method != CAND_BTREE)
+        return 0;
+    int unique_prefix = 0;
+    for (size_t i = 0; i < m->nindexes && !unique_prefix; i++) {
+        const ia_index_t *x = &m->indexes[i];
+        if (x->table_idx != c->table || !x->is_unique || !x->is_valid || x->predicate ||
+            !x->method || strcmp(x->method, "btree") != 0 || x->ncolumns == 0 ||
+            x->ncolumns >= (size_t)c->nkeys)
+            continue;
+        int all = 1;
+        for (size_t j = 0; j < x->ncolumns && all; j++) {
+            char a[256];
+            ia_normalize_key(x->columns[j], a, sizeof a);
+            int found = 0;
+            for (size_t k = 0; k < x->ncolumns && !found; k++) {
+                char b[256];
+                ia_normalize_key(c->keys[k], b, sizeof b);
+                found = strcmp(a, b) == 0;
+            }
+            all = found;
+        }
+        unique_prefix = all;
+    }
+    if (!unique_prefix)
+        return 0;
+    for (size_t k = 0; k < c->nstmts; k++) {
+        const ia_statement_t *st = &m->stmts[c->stmts[k]];
+        if (st->select_star || st->command != 0)
+            continue;
+        int covered = 1;
+        for (size_t i = 0; i < st->nuses && covered; i++) {
+            const ia_use_t *u = &st->uses[i];
+            if (u->table != c->table)
+                continue;
+            int have = 0;
+            for (int j = 0; j < c->nkeys && !have; j++)
+                have = !c->key_is_expr[j] && strcmp(c->keys[j], u->column) == 0;
+            for (int j = 0; j < c->ninclude && !have; j++)
+                have = strcmp(c->include[j], u->column) == 0;
+            covered = have;
+        }
+        if (covered)
+            return 0;
+    }
+    return 1;
+}
+
 /* ---- driver -------------------------------------------------------------- */
 
 int ia_generate_candidates(ia_model_t *m, err_t *err)
@@ -1068,11 +1125,14 @@ int ia_generate_candidates(ia_model_t *m, err_t *err)
     }
     /* drop what existing indexes serve; size the rest */
     size_t keep = 0;
-    size_t served = 0;
+    size_t served = 0, unique_lead = 0;
     for (size_t i = 0; i < m->ncands; i++) {
         ia_candidate_t *c = &m->cands[i];
-        if (ia_served_by_existing(m, c)) {
-            served++;
+        int is_served = ia_served_by_existing(m, c);
+        int is_unique_lead = !is_served && unique_prefix_not_covering(m, c);
+        if (is_served || is_unique_lead) {
+            served += is_served;
+            unique_lead += is_unique_lead;
             for (int k = 0; k < c->nkeys; k++)
                 free(c->keys[k]);
             for (int k = 0; k < c->ninclude; k++)
@@ -1094,5 +1154,11 @@ int ia_generate_candidates(ia_model_t *m, err_t *err)
                 "%zu candidate indexes were dropped because an existing index already serves "
                 "them (same leading columns, method and predicate)",
                 served);
+    if (unique_lead)
+        ia_note(m,
+                "%zu candidate indexes were dropped because their leading columns hold a unique "
+                "index's whole key (at most one row per lookup, which that index finds) and they "
+                "make no statement an index-only scan",
+                unique_lead);
     return 0;
 }

@@ -549,10 +549,20 @@ static char *config_key(const ia_model_t *m, int s, const int *config, size_t n,
     return key;
 }
 
+/* Whether $p is bound to a constant the application sends (pg_qualstats'
+ * dominant value of an equality qual), which generic costing keeps. */
+static int param_is_app_constant(const ia_statement_t *st, int p)
+{
+    for (size_t i = 0; i < st->nuses; i++)
+        if (st->uses[i].qs_constant && st->uses[i].param == p)
+            return 1;
+    return 0;
+}
+
 static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *cost)
 {
     ia_statement_t *st = &m->stmts[s];
-    char *key = config_key(m, s, config, n, "h");
+    char *key = config_key(m, s, config, n, m->generic_costing ? "g" : "h");
     int rc = 0;
     double c;
     /* served from the cache without touching hypothetical indexes */
@@ -561,6 +571,8 @@ static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *
     int any = 0;
     for (size_t i = 0; i < nv; i++) {
         vals[i] = st->param_values[i + 1];
+        if (m->generic_costing && !param_is_app_constant(st, (int)i + 1))
+            vals[i] = NULL;
         any |= vals[i] != NULL;
     }
     if (materialize(m, st, config, n) != 0) {
@@ -621,6 +633,10 @@ int ia_statement_cost(ia_model_t *m, int s, const int *config, size_t n, int for
                       double *cost, int *method)
 {
     ia_statement_t *st = &m->stmts[s];
+    if (m->cost_hook) {
+        *method = 1;
+        return m->cost_hook(m->cost_hook_user, s, config, n, cost);
+    }
     int need_model = force_model || !m->whatif || st->cost_error;
     for (size_t i = 0; i < n && !need_model; i++)
         if (stmt_has_table(st, m->cands[config[i]].table) &&

@@ -176,6 +176,14 @@ typedef struct {
     /* evaluation */
     whatif_t *whatif; /* NULL: cost model only */
     int whatif_gen;   /* whatif_generation() the candidates' hypo_oid belong to */
+    /* 1: hypopg costs bind only the constants the application sends
+     * (pg_qualstats), range parameters stay generic ($n as the planner's
+     * generic plan sees them); 0: representative values from pg_stats too */
+    int generic_costing;
+    /* tests: when set, every statement cost comes from here (the selection
+     * driven on given costs, without a database); method 1 is reported */
+    int (*cost_hook)(void *user, int s, const int *config, size_t n, double *cost);
+    void *cost_hook_user;
     int64_t whatif_calls, model_calls;
     json_t *cost_cache; /* key -> cost (double) for the cost model */
     ia_progress_fn progress;

@@ -15,11 +15,17 @@
  * from the same evaluator. Steps stop when the best gain is below
  * min_gain_fraction of the time the workload still spends, when the storage
  * budget is spent, or when no candidate passes the write-overhead limit.
+ * Every move must also save min_index_improvement of the cost of the
+ * statements it changes; an extend/replace move that makes no statement
+ * costlier is exempt from the step threshold (it adds no index).
  * After each step and at the end, chosen indexes that no longer lower any
  * statement's cost in the configuration leave (interactions: a later, wider
  * index may make an earlier one useless). The claim reported for each index
  * (affected statements) is exactly that test: removing it from the final
- * configuration raises the statement's cost (METHOD.md).
+ * configuration raises the statement's cost by at least 1%, under the
+ * representative-valued and the plain generic what-if plans alike; the
+ * final check (verify_claims) removes indexes whose claimed statements gain
+ * less than min_index_improvement under either costing (METHOD.md).
  */
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +33,12 @@
 #include <string.h>
 
 #include "workers/index_advisor/ia_internal.h"
+
+/* A statement is claimed by a chosen index when removing the index from the
+ * configuration raises the statement's cost by at least this fraction. */
+#define IA_CLAIM_MIN_RAISE 0.01
+/* A move "makes no statement worse" within this tolerance. */
+#define IA_WORSE_TOLERANCE 0.001
 
 static int stmt_has_table(const ia_statement_t *st, int t)
 {
@@ -125,22 +137,6 @@ static int progress(ia_model_t *m, const char *stage, int64_t done, int64_t tota
     return 0;
 }
 
-/* Gain of config over {} for the statements in list, into *gain. */
-static int gain_of(ia_model_t *m, const int *config, size_t n, const int *list, size_t nlist,
-                   double *gain)
-{
-    double g = 0;
-    for (size_t i = 0; i < nlist; i++) {
-        double r;
-        int meth;
-        if (ratio(m, list[i], config, n, &r, &meth, NULL, NULL) != 0)
-            continue;
-        g += m->stmts[list[i]].weight * (1 - r);
-    }
-    *gain = g;
-    return 0;
-}
-
 /* Time the workload spends writing a table (its INSERT/UPDATE/DELETE
  * statements), ms: what a new index's extra write volume slows down. */
 static double write_time_ms(const ia_model_t *m, int table)
@@ -192,7 +188,31 @@ static int lowers(ia_model_t *m, int s, const int *config, size_t n, size_t i, d
     *with = a;
     *without = b;
     *method = ma;
-    return a < b * 0.999;
+    /* the baseline (Supabase's method) keeps every index that lowers a
+     * cost at all */
+    return a < b * (1 - (m->opts->baseline_single_column ? 0.001 : IA_CLAIM_MIN_RAISE));
+}
+
+/* The claim checked under both hypopg costings: with representative values
+ * for range parameters (what the selection used) and with plain generic
+ * plans (only the constants the application sends bound). An index whose
+ * benefit appears under one costing and not the other depends on the
+ * evaluator. Costs: rep[0] with, rep[1] without; gen[] likewise (equal to
+ * rep[] for statements costed by the model). */
+static int lowers_both(ia_model_t *m, int s, const int *config, size_t n, size_t i, double rep[2],
+                       double gen[2], int *method)
+{
+    if (!lowers(m, s, config, n, i, &rep[0], &rep[1], method))
+        return 0;
+    gen[0] = rep[0];
+    gen[1] = rep[1];
+    if (*method != 1 || m->generic_costing || m->opts->baseline_single_column)
+        return 1;
+    int gm;
+    m->generic_costing = 1;
+    int ok = lowers(m, s, config, n, i, &gen[0], &gen[1], &gm);
+    m->generic_costing = 0;
+    return ok;
 }
 
 /* Removes chosen indexes that no longer lower any statement's cost in the
@@ -225,11 +245,20 @@ static void prune_useless(ia_model_t *m, int *config, size_t *n, ia_selection_t 
     }
 }
 
-/* Net gain (ms of the stats window) of one move: candidate ci added
- * (rep < 0) or put in place of config[rep]. The statements that can change
- * are those touching the candidate or the index it replaces; the write
- * overhead counted is the candidate's minus the replaced index's. */
-static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int *list, double *gain)
+/* One move: candidate ci added (rep < 0) or put in place of config[rep].
+ * The statements that can change are those touching the candidate or the
+ * index it replaces. Out:
+ *  - gain: weighted time saved (ms of the stats window), net of the write
+ *    overhead (the candidate's minus the replaced index's);
+ *  - rel: over the statements the move changes (cost down by at least
+ *    IA_CLAIM_MIN_RAISE), the weighted fraction of their cost it saves;
+ *  - dominates: no statement's cost rises and at least one falls. */
+typedef struct {
+    double gain, rel;
+    int dominates;
+} move_t;
+
+static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int *list, move_t *mv)
 {
     ia_candidate_t *c = &m->cands[ci];
     ia_candidate_t *o = rep >= 0 ? &m->cands[config[rep]] : NULL;
@@ -239,23 +268,84 @@ static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int 
             list[nl++] = (int)s;
     if (!nl)
         return -1;
-    double g_now, g_new;
-    gain_of(m, config, n, list, nl, &g_now);
     int saved = rep >= 0 ? config[rep] : -1;
-    if (rep >= 0)
-        config[rep] = ci;
-    else
-        config[n] = ci;
-    gain_of(m, config, rep >= 0 ? n : n + 1, list, nl, &g_new);
-    if (rep >= 0)
-        config[rep] = saved;
+    double g = 0, w_changed = 0, w_saved = 0;
+    int worse = 0;
+    for (size_t k = 0; k < nl; k++) {
+        double r_now, r_new;
+        int meth;
+        if (ratio(m, list[k], config, n, &r_now, &meth, NULL, NULL) != 0)
+            continue;
+        if (rep >= 0)
+            config[rep] = ci;
+        else
+            config[n] = ci;
+        int rc = ratio(m, list[k], config, rep >= 0 ? n : n + 1, &r_new, &meth, NULL, NULL);
+        if (rep >= 0)
+            config[rep] = saved;
+        if (rc != 0)
+            continue;
+        double w = m->stmts[list[k]].weight;
+        g += w * (r_now - r_new);
+        if (r_new > r_now * (1 + IA_WORSE_TOLERANCE))
+            worse = 1;
+        if (r_now > 0 && r_new < r_now * (1 - IA_CLAIM_MIN_RAISE)) {
+            w_changed += w;
+            w_saved += w * (1 - r_new / r_now);
+        }
+    }
     double wo = c->write_overhead;
     if (o) {
         ia_candidate_write_overhead(m, o, config, n);
         wo -= o->write_overhead;
     }
-    *gain = g_new - g_now - wo * write_time_ms(m, c->table);
+    mv->gain = g - wo * write_time_ms(m, c->table);
+    mv->rel = w_changed > 0 ? w_saved / w_changed : 0;
+    mv->dominates = !worse && w_changed > 0;
     return 0;
+}
+
+/* Final check of every chosen index's claim, under both costings
+ * (lowers_both): the statements it claims and, over them, the weighted
+ * fraction of their cost it saves, the smaller of the two costings'. The
+ * index with the smallest fraction below opts->min_index_improvement (or
+ * with no statement) leaves, and the check starts over on the smaller
+ * configuration, until every index passes. */
+static void verify_claims(ia_model_t *m, int *config, size_t *n, ia_selection_t *sel)
+{
+    double min_rel = m->opts->min_index_improvement;
+    for (;;) {
+        int worst = -1;
+        double worst_rel = INFINITY;
+        for (size_t i = 0; i < *n; i++) {
+            double w = 0, w_rep = 0, w_gen = 0;
+            for (size_t s = 0; s < m->nstmts; s++) {
+                double rep[2], gen[2];
+                int meth;
+                if (!lowers_both(m, (int)s, config, *n, i, rep, gen, &meth))
+                    continue;
+                double ws = m->stmts[s].weight;
+                w += ws;
+                w_rep += ws * (1 - rep[0] / rep[1]);
+                w_gen += ws * (1 - gen[0] / gen[1]);
+            }
+            double rel = w > 0 ? fmin(w_rep, w_gen) / w : -1;
+            if ((w <= 0 || rel < min_rel) && rel < worst_rel) {
+                worst = (int)i;
+                worst_rel = rel;
+            }
+        }
+        if (worst < 0)
+            return;
+        ia_candidate_t *c = &m->cands[config[worst]];
+        json_array_append_new(sel->trace,
+                              json_pack("{s:s, s:s, s:f, s:f}", "move", "drop_unverified", "index",
+                                        c->name, "improvement", worst_rel < 0 ? 0.0 : worst_rel,
+                                        "min_improvement", min_rel));
+        c->chosen = 0;
+        sel->used_bytes -= c->size_bytes;
+        config[worst] = config[--*n];
+    }
 }
 
 int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
@@ -276,7 +366,8 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
     int max_steps = (int)m->ncands * 2 + 16;
     while (sel->steps < max_steps) {
         int best = -1, best_replace = -1;
-        double best_score = 0, best_gain = 0, best_delta = 0;
+        double best_score = 0, best_gain = 0, best_delta = 0, best_rel = 0;
+        int best_dom = 0;
         /* a step must save min_gain_fraction of the time the workload still
          * spends: of the original total for the first indexes, of what is
          * left once they serve the hot statements (otherwise a better
@@ -314,10 +405,20 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
                 double delta = c->size_bytes - (rep >= 0 ? m->cands[config[rep]].size_bytes : 0);
                 if (sel->used_bytes + delta > sel->budget_bytes)
                     continue;
-                double gain;
-                if (move_gain(m, config, n, (int)ci, rep, list, &gain) != 0)
+                move_t mv;
+                if (move_gain(m, config, n, (int)ci, rep, list, &mv) != 0)
                     continue;
-                if (gain <= min_gain || gain <= 0)
+                double gain = mv.gain;
+                /* the statements a move changes must gain a clear share of
+                 * their cost (a smaller one is within the evaluators'
+                 * disagreement) */
+                if (gain <= 0 || mv.rel < m->opts->min_index_improvement)
+                    continue;
+                /* the threshold stops adding indexes; a move that changes a
+                 * chosen index into one no worse for any statement and
+                 * clearly better for some (an extension, or (kind, at) in
+                 * place of (at)) adds none and is not held to it */
+                if (gain <= min_gain && !(rep >= 0 && mv.dominates))
                     continue;
                 double score = gain / fmax(delta, 8192.0);
                 if (score > best_score) {
@@ -326,6 +427,8 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
                     best_replace = rep;
                     best_gain = gain;
                     best_delta = delta;
+                    best_rel = mv.rel;
+                    best_dom = gain <= min_gain;
                 }
             }
         }
@@ -336,14 +439,15 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
         }
         json_array_append_new(
             sel->trace,
-            json_pack("{s:s, s:s, s:s?, s:f, s:f, s:f}", "move",
+            json_pack("{s:s, s:s, s:s?, s:f, s:f, s:f, s:f, s:b}", "move",
                       best_replace < 0 ? "add"
                       : replaceable(&m->cands[config[best_replace]], &m->cands[best]) == 1
                           ? "extend"
                           : "replace",
                       "index", m->cands[best].name, "replaces",
                       best_replace >= 0 ? m->cands[config[best_replace]].name : NULL, "gain_ms",
-                      best_gain, "extra_bytes", best_delta, "min_gain_ms", min_gain));
+                      best_gain, "extra_bytes", best_delta, "min_gain_ms", min_gain, "improvement",
+                      best_rel, "dominates_below_threshold", best_dom));
         if (best_replace >= 0) {
             m->cands[config[best_replace]].chosen = 0;
             config[best_replace] = best;
@@ -383,6 +487,9 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
     /* interactions: each chosen index against the final configuration
      * without it; useless ones leave, until stable */
     prune_useless(m, config, &n, sel, -1);
+    /* every claim re-checked under both costings, every index held to the
+     * minimum improvement */
+    verify_claims(m, config, &n, sel);
 
     /* the figures of each chosen index, in the final configuration */
     sel->choices = calloc(n + 1, sizeof *sel->choices);
@@ -393,12 +500,14 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
         double w_before = 0, w_after = 0;
         for (size_t s = 0; s < m->nstmts; s++) {
             const ia_statement_t *st = &m->stmts[s];
-            double a, b;
+            double rep[2], gen[2];
             int ma;
-            /* the same test prune_useless applied: every listed statement
-             * satisfies the claim, every kept index has one */
-            if (!lowers(m, (int)s, config, n, i, &a, &b, &ma))
+            /* the test verify_claims applied: every listed statement
+             * satisfies the claim under both costings, every kept index has
+             * one; the figures are the representative-valued costs */
+            if (!lowers_both(m, (int)s, config, n, i, rep, gen, &ma))
                 continue;
+            double a = rep[0], b = rep[1];
             ch->affected = realloc(ch->affected, (ch->naffected + 1) * sizeof(int));
             ch->affected[ch->naffected++] = (int)s;
             double r = a / b;

@@ -14,6 +14,7 @@ void ia_options_init(ia_options_t *o)
     memset(o, 0, sizeof *o);
     o->max_write_overhead = 0.5;
     o->min_gain_fraction = 0.005;
+    o->min_index_improvement = 0.05;
     o->min_unused_window_s = 7 * 86400.0;
     o->statement_timeout_ms = 5000;
 }
@@ -32,6 +33,9 @@ static void apply_snapshot_options(const json_t *snapshot, ia_options_t *o)
     if ((v = json_object_get(opt, "index_min_gain_fraction")) && json_is_number(v) &&
         json_number_value(v) >= 0)
         o->min_gain_fraction = json_number_value(v);
+    if ((v = json_object_get(opt, "index_min_improvement")) && json_is_number(v) &&
+        json_number_value(v) >= 0)
+        o->min_index_improvement = json_number_value(v);
     if ((v = json_object_get(opt, "index_min_unused_window_s")) && json_is_number(v) &&
         json_number_value(v) >= 0)
         o->min_unused_window_s = json_number_value(v);

@@ -46,6 +46,12 @@ typedef struct {
     /* Stop when the best remaining step saves less than this fraction of the
      * workload's total weighted time; default 0.005. */
     double min_gain_fraction;
+    /* Every recommendation must lower the weighted cost of the statements it
+     * claims by at least this fraction, under the what-if plans with
+     * representative values and under plain generic plans alike (each
+     * greedy step must do so for the statements it changes); default 0.05.
+     * Smaller gains depend on the evaluator, not on the index. */
+    double min_index_improvement;
     /* An index must have idx_scan = 0 over at least this many seconds of
      * statistics to be reported unused; default 7 days. */
     double min_unused_window_s;
@@ -60,7 +66,7 @@ typedef struct {
 
 /* Defaults as documented above; snapshot.options may override some of them
  * (index_budget_bytes, index_max_write_overhead, index_min_gain_fraction,
- * index_min_unused_window_s, index_offline). */
+ * index_min_improvement, index_min_unused_window_s, index_offline). */
 void ia_options_init(ia_options_t *o);
 
 /* Runs the analysis. *result is a new map shaped like the seed's
