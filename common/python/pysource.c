@@ -153,19 +153,8 @@ static pysource_walk_t collect_imports(const pysource_t *csrc, TSNode node, void
     bool is_from = PYSOURCE_NODE_IS(node, "import_from_statement");
     if (!is_plain && !is_from) {
         /* Imports are statements: only what holds statements is entered,
-         * never an expression (most of a tree's nodes). ERROR nodes are
-         * entered too, since recovery can wrap statements in them. */
-        if (PYSOURCE_NODE_IS(node, "module") || PYSOURCE_NODE_IS(node, "block") ||
-            PYSOURCE_NODE_IS(node, "ERROR") || PYSOURCE_NODE_IS(node, "if_statement") ||
-            PYSOURCE_NODE_IS(node, "elif_clause") || PYSOURCE_NODE_IS(node, "else_clause") ||
-            PYSOURCE_NODE_IS(node, "try_statement") || PYSOURCE_NODE_IS(node, "except_clause") ||
-            PYSOURCE_NODE_IS(node, "except_group_clause") ||
-            PYSOURCE_NODE_IS(node, "finally_clause") || PYSOURCE_NODE_IS(node, "with_statement") ||
-            PYSOURCE_NODE_IS(node, "for_statement") || PYSOURCE_NODE_IS(node, "while_statement") ||
-            PYSOURCE_NODE_IS(node, "function_definition") ||
-            PYSOURCE_NODE_IS(node, "class_definition") ||
-            PYSOURCE_NODE_IS(node, "decorated_definition") ||
-            PYSOURCE_NODE_IS(node, "match_statement") || PYSOURCE_NODE_IS(node, "case_clause"))
+         * never an expression (most of a tree's nodes). */
+        if (pysource_holds_statements(node))
             return PYSOURCE_WALK_CONTINUE;
         return PYSOURCE_WALK_SKIP_CHILDREN;
     }
@@ -414,6 +403,47 @@ static literal_slot_t *literal_slot(const char *literal)
     return NULL;
 }
 
+bool pysource_holds_statements(TSNode node)
+{
+    /* a table by symbol, built once per thread: this runs on every node
+     * the import and assignment walks meet */
+    static const char *const holders[] = {"module",
+                                          "block",
+                                          "if_statement",
+                                          "elif_clause",
+                                          "else_clause",
+                                          "try_statement",
+                                          "except_clause",
+                                          "except_group_clause",
+                                          "finally_clause",
+                                          "with_statement",
+                                          "for_statement",
+                                          "while_statement",
+                                          "match_statement",
+                                          "case_clause",
+                                          "function_definition",
+                                          "class_definition",
+                                          "decorated_definition"};
+    static _Thread_local unsigned char table[1024];
+    static _Thread_local bool ready;
+    if (ts_node_is_null(node))
+        return false;
+    if (!ready) {
+        const TSLanguage *lang = tree_sitter_python();
+        for (size_t i = 0; i < sizeof holders / sizeof *holders; i++) {
+            TSSymbol sym =
+                ts_language_symbol_for_name(lang, holders[i], (uint32_t)strlen(holders[i]), true);
+            if (sym && sym < sizeof table)
+                table[sym] = 1;
+        }
+        ready = true;
+    }
+    TSSymbol sym = ts_node_symbol(node);
+    if (sym == (TSSymbol)-1) /* ERROR: recovery can wrap statements in one */
+        return true;
+    return sym < sizeof table && table[sym];
+}
+
 bool pysource_node_is_literal(TSNode node, const char *literal)
 {
     if (ts_node_is_null(node))
@@ -423,6 +453,15 @@ bool pysource_node_is_literal(TSNode node, const char *literal)
         return strcmp(ts_node_type(node), literal) == 0;
     TSSymbol sym = ts_node_symbol(node);
     return (e->named && sym == e->named) || (e->anonymous && sym == e->anonymous);
+}
+
+TSSymbol pysource_symbol_literal(const char *literal)
+{
+    const literal_slot_t *e = literal_slot(literal);
+    if (e)
+        return e->named;
+    return ts_language_symbol_for_name(tree_sitter_python(), literal, (uint32_t)strlen(literal),
+                                       true);
 }
 
 TSNode pysource_field_literal(TSNode node, const char *literal)

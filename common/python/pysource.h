@@ -82,6 +82,18 @@ bool pysource_node_is_literal(TSNode node, const char *literal);
 /* The child in a grammar field named by a string literal ("body",
  * "function"...), with the field id cached the same way: a lookup by name
  * searches the grammar's field names every time. A null node when absent. */
+/* Whether a node can hold statements (module, block, the compound
+ * statements and their clauses, definitions, ERROR from recovery): walks
+ * that look for statements (imports, assignments) enter only these and
+ * skip expressions, which are most of a tree's nodes. */
+bool pysource_holds_statements(TSNode node);
+
+/* The named grammar symbol of a type spelled as a literal (0 when the
+ * grammar has no such named node), for code that reads ts_node_symbol()
+ * once and compares it with several types. */
+#define PYSOURCE_SYMBOL(literal) pysource_symbol_literal("" literal "")
+TSSymbol pysource_symbol_literal(const char *literal);
+
 #define PYSOURCE_FIELD(node, literal) pysource_field_literal((node), "" literal "")
 TSNode pysource_field_literal(TSNode node, const char *literal);
 

@@ -28,6 +28,42 @@
 #define field(n, name) PYSOURCE_FIELD(n, name)
 #define is(n, type)    PYSOURCE_NODE_IS(n, type)
 
+/* The node types the two hot walks (walk_node, scan_node) dispatch on, as
+ * named symbols read once per thread: those walks visit every named node
+ * and test each against a dozen types. (Types that also exist as keywords,
+ * like lambda and await, stay with is().) */
+typedef struct {
+    bool ready;
+    TSSymbol function_definition, class_definition, decorated_definition, for_statement,
+        while_statement, list_comprehension, set_comprehension, dictionary_comprehension,
+        generator_expression, attribute, assignment, call, expression_statement, if_statement,
+        try_statement;
+} syms_t;
+
+static const syms_t *syms(void)
+{
+    static _Thread_local syms_t s;
+    if (!s.ready) {
+        s.function_definition = PYSOURCE_SYMBOL("function_definition");
+        s.class_definition = PYSOURCE_SYMBOL("class_definition");
+        s.decorated_definition = PYSOURCE_SYMBOL("decorated_definition");
+        s.for_statement = PYSOURCE_SYMBOL("for_statement");
+        s.while_statement = PYSOURCE_SYMBOL("while_statement");
+        s.list_comprehension = PYSOURCE_SYMBOL("list_comprehension");
+        s.set_comprehension = PYSOURCE_SYMBOL("set_comprehension");
+        s.dictionary_comprehension = PYSOURCE_SYMBOL("dictionary_comprehension");
+        s.generator_expression = PYSOURCE_SYMBOL("generator_expression");
+        s.attribute = PYSOURCE_SYMBOL("attribute");
+        s.assignment = PYSOURCE_SYMBOL("assignment");
+        s.call = PYSOURCE_SYMBOL("call");
+        s.expression_statement = PYSOURCE_SYMBOL("expression_statement");
+        s.if_statement = PYSOURCE_SYMBOL("if_statement");
+        s.try_statement = PYSOURCE_SYMBOL("try_statement");
+        s.ready = true;
+    }
+    return &s;
+}
+
 static bool same_node(TSNode a, TSNode b)
 {
     return !ts_node_is_null(a) && !ts_node_is_null(b) && ts_node_eq(a, b);
@@ -478,8 +514,13 @@ static pysource_walk_t lastassign_visit(const pysource_t *src, TSNode n, void *c
             la->value = field(n, "right");
             la->stmt = n;
         }
+        return PYSOURCE_WALK_CONTINUE; /* a = b = value: the inner one */
     }
-    return PYSOURCE_WALK_CONTINUE;
+    /* assignments are statements (or the right side of a chained one):
+     * expressions cannot hold one, so they are not entered */
+    if (is(n, "expression_statement") || pysource_holds_statements(n))
+        return PYSOURCE_WALK_CONTINUE;
+    return PYSOURCE_WALK_SKIP_CHILDREN;
 }
 
 /* The value last assigned to name in scope before byte offset before. */
@@ -815,10 +856,10 @@ static void scan_children(scan_t *s, TSNode n)
     pysource_cursor_give(cur);
 }
 
-static bool is_comprehension(TSNode n)
+static bool is_comprehension_symbol(const syms_t *y, TSSymbol ty)
 {
-    return is(n, "list_comprehension") || is(n, "set_comprehension") ||
-           is(n, "dictionary_comprehension") || is(n, "generator_expression");
+    return ty == y->list_comprehension || ty == y->set_comprehension ||
+           ty == y->dictionary_comprehension || ty == y->generator_expression;
 }
 
 /* Pushes the variable of `for w in x.rel` when x is tracked. */
@@ -889,11 +930,13 @@ static void scan_node(scan_t *s, TSNode n)
 {
     if (ts_node_is_null(n) || same_node(n, s->skip))
         return;
-    if (is(n, "function_definition") || is(n, "class_definition") || is(n, "lambda") ||
-        is(n, "decorated_definition"))
+    const syms_t *y = syms();
+    TSSymbol ty = ts_node_symbol(n);
+    if (ty == y->function_definition || ty == y->class_definition || is(n, "lambda") ||
+        ty == y->decorated_definition)
         return;
     int saved_nvars = s->nvars;
-    if (is(n, "for_statement")) {
+    if (ty == y->for_statement) {
         scan_node(s, field(n, "right"));
         push_loop_var(s, field(n, "left"), field(n, "right"));
         scan_node(s, field(n, "body"));
@@ -901,7 +944,7 @@ static void scan_node(scan_t *s, TSNode n)
         s->nvars = saved_nvars;
         return;
     }
-    if (is_comprehension(n)) {
+    if (is_comprehension_symbol(y, ty)) {
         uint32_t k = ts_node_named_child_count(n);
         for (uint32_t i = 0; i < k; i++) {
             TSNode c = ts_node_named_child(n, i);
@@ -918,7 +961,7 @@ static void scan_node(scan_t *s, TSNode n)
         s->nvars = saved_nvars;
         return;
     }
-    if (is(n, "attribute")) {
+    if (ty == y->attribute) {
         TSNode obj = field(n, "object");
         const sqla_model_t *om = NULL;
         char opath[200];
@@ -945,7 +988,7 @@ static void scan_node(scan_t *s, TSNode n)
         scan_children(s, n);
         return;
     }
-    if (is(n, "assignment")) {
+    if (ty == y->assignment) {
         /* order = item.order: order is tracked too */
         TSNode left = field(n, "left"), right = unwrap(field(n, "right"));
         scan_children(s, n);
@@ -970,7 +1013,7 @@ static void scan_node(scan_t *s, TSNode n)
         }
         return;
     }
-    if (s->depth == 0 && is(n, "if_statement")) {
+    if (s->depth == 0 && ty == y->if_statement) {
         TSNode cond = field(n, "condition");
         bool modulo = false;
         size_t len;
@@ -992,7 +1035,7 @@ static void scan_node(scan_t *s, TSNode n)
             s->in_modulo_if--;
         return;
     }
-    if (s->depth == 0 && is(n, "try_statement")) {
+    if (s->depth == 0 && ty == y->try_statement) {
         s->in_try++;
         scan_node(s, field(n, "body"));
         s->in_try--;
@@ -1010,7 +1053,7 @@ static void scan_node(scan_t *s, TSNode n)
         }
         return;
     }
-    if (is(n, "call") || is(n, "await")) {
+    if (ty == y->call || is(n, "await")) {
         TSNode call = unwrap(n);
         if (s->depth == 0 && is(call, "call")) {
             chain_t ch;
@@ -2728,7 +2771,9 @@ static void walk_children(walk_t *w, TSNode n)
 static void walk_node(walk_t *w, TSNode n)
 {
     file_t *f = w->f;
-    if (is(n, "function_definition")) {
+    const syms_t *y = syms();
+    TSSymbol ty = ts_node_symbol(n);
+    if (ty == y->function_definition) {
         walk_t inner = {f, field(n, "body"), n, 0, is_route(f->src, n), false};
         walk_children(&inner, field(n, "body"));
         if (inner.tx_work) {
@@ -2739,14 +2784,14 @@ static void walk_node(walk_t *w, TSNode n)
         }
         return;
     }
-    if (is(n, "for_statement") || is_comprehension(n)) {
+    if (ty == y->for_statement || is_comprehension_symbol(y, ty)) {
         analyze_loop(f, n, w->scope, w->fn);
         w->loop_depth++;
         walk_children(w, n);
         w->loop_depth--;
         return;
     }
-    if (is(n, "expression_statement") && !ts_node_is_null(w->fn)) {
+    if (ty == y->expression_statement && !ts_node_is_null(w->fn)) {
         TSNode a = ts_node_named_child(n, 0);
         TSNode right = is(a, "assignment") ? unwrap(field(a, "right")) : a;
         bool is_async = false;
@@ -2758,13 +2803,13 @@ static void walk_node(walk_t *w, TSNode n)
             check_session_closed(f, w->fn, n, name, is_async, ft);
         }
     }
-    if (is(n, "while_statement")) {
+    if (ty == y->while_statement) {
         w->loop_depth++;
         walk_children(w, n);
         w->loop_depth--;
         return;
     }
-    if (is(n, "call")) {
+    if (ty == y->call) {
         /* the callee's last name, read once: pysource_call_is() per name
          * was four lookups on every call of every file */
         TSNode callee = field(n, "function");
