@@ -2813,7 +2813,8 @@ static void walk_node(walk_t *w, TSNode n)
         /* the callee's last name, read once: pysource_call_is() per name
          * was four lookups on every call of every file */
         TSNode callee = field(n, "function");
-        TSNode last = is(callee, "attribute") ? field(callee, "attribute") : callee;
+        bool method = is(callee, "attribute"); /* obj.m(...) */
+        TSNode last = method ? field(callee, "attribute") : callee;
         char lastname[32] = "";
         if (is(last, "identifier"))
             text_of(f->src, last, lastname, sizeof lastname);
@@ -2823,13 +2824,13 @@ static void walk_node(walk_t *w, TSNode n)
                       strcmp(lastname, "async_sessionmaker") == 0;
         if (engine && !ts_node_is_null(w->fn) && (w->route || w->loop_depth > 0))
             emit_engine(f, w->fn, n, w->loop_depth > 0);
-        char m[32];
+        /* text(...) or x.text(...) */
+        bool text_call = strcmp(lastname, "text") == 0;
+        const char *m = lastname;
         TSNode obj;
-        bool text_call = is(callee, "identifier")
-                             ? pysource_node_text_is(f->src, callee, "text")
-                             : (is(callee, "attribute") &&
-                                pysource_node_text_is(f->src, field(callee, "attribute"), "text"));
-        bool method = is(callee, "attribute") && method_of(f->src, n, &obj, m, sizeof m);
+        memset(&obj, 0, sizeof obj);
+        if (method)
+            obj = field(callee, "object");
         if (method && !w->tx_work &&
             (strcmp(m, "begin") == 0 ||
              ((strcmp(m, "add") == 0 || strcmp(m, "add_all") == 0 || strcmp(m, "execute") == 0 ||
