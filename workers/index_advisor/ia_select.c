@@ -415,10 +415,14 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
                 if (gain <= 0 || mv.rel < m->opts->min_index_improvement)
                     continue;
                 /* the threshold stops adding indexes; a move that changes a
-                 * chosen index into one no worse for any statement and
-                 * clearly better for some (an extension, or (kind, at) in
-                 * place of (at)) adds none and is not held to it */
-                if (gain <= min_gain && !(rep >= 0 && mv.dominates))
+                 * chosen index's keys into ones no worse for any statement
+                 * and clearly better for some (an extension by a key, or
+                 * (kind, at) in place of (at)) adds none and is not held to
+                 * it; adding INCLUDE columns (covering) is, like any other
+                 * extra bytes for a small gain */
+                int exempt =
+                    rep >= 0 && mv.dominates && m->cands[config[rep]].ninclude == c->ninclude;
+                if (gain <= min_gain && !exempt)
                     continue;
                 double score = gain / fmax(delta, 8192.0);
                 if (score > best_score) {
