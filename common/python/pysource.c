@@ -526,6 +526,21 @@ void pysource_cursor_give(TSTreeCursor *cursor)
     memset(&cursor_pool, 0, sizeof cursor_pool);
 }
 
+void pysource_each_named_child(TSNode node, pysource_child_fn fn, void *ctx)
+{
+    if (ts_node_is_null(node))
+        return;
+    TSTreeCursor *cur = pysource_cursor_take(node);
+    if (cur && ts_tree_cursor_goto_first_child(cur)) {
+        do {
+            TSNode child = ts_tree_cursor_current_node(cur);
+            if (ts_node_is_named(child) && !fn(child, ctx))
+                break;
+        } while (ts_tree_cursor_goto_next_sibling(cur));
+    }
+    pysource_cursor_give(cur);
+}
+
 bool pysource_walk(const pysource_t *src, TSNode root, pysource_visit_fn visit, void *ctx)
 {
     if (ts_node_is_null(root))

@@ -125,6 +125,12 @@ TSTreeCursor *pysource_cursor_take(TSNode node);
 /* Gives back the most recently taken cursor; safe on NULL. */
 void pysource_cursor_give(TSTreeCursor *cursor);
 
+/* Calls fn for each named child of node, in order, until fn returns false;
+ * with a pooled cursor, since by index (ts_node_named_child) such a loop
+ * is quadratic in the number of children. A null node has none. */
+typedef bool (*pysource_child_fn)(TSNode child, void *ctx);
+void pysource_each_named_child(TSNode node, pysource_child_fn fn, void *ctx);
+
 /* ---- names and calls ------------------------------------------------ */
 
 /* The dotted name of an expression made of identifiers and attribute

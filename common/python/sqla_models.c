@@ -316,21 +316,18 @@ static void index_statement(index_ctx_t *c, TSNode st)
     }
 }
 
+static bool index_child(TSNode st, void *ctx)
+{
+    index_ctx_t *c = ctx;
+    index_statement(c, st);
+    return !c->p->oom;
+}
+
 static void index_block(index_ctx_t *c, TSNode block)
 {
     if (ts_node_is_null(block))
         return;
-    /* a cursor: ts_node_named_child(block, i) counts from the first child
-     * each time, quadratic in a long module */
-    TSTreeCursor *cur = pysource_cursor_take(block);
-    if (cur && ts_tree_cursor_goto_first_child(cur)) {
-        do {
-            TSNode st = ts_tree_cursor_current_node(cur);
-            if (ts_node_is_named(st))
-                index_statement(c, st);
-        } while (!c->p->oom && ts_tree_cursor_goto_next_sibling(cur));
-    }
-    pysource_cursor_give(cur);
+    pysource_each_named_child(block, index_child, c);
 }
 
 /* ---- pass 2: models -------------------------------------------------- */

@@ -523,6 +523,15 @@ static pysource_walk_t lastassign_visit(const pysource_t *src, TSNode n, void *c
     return PYSOURCE_WALK_SKIP_CHILDREN;
 }
 
+static bool lastassign_child(TSNode ch, void *ctx)
+{
+    lastassign_t *la = ctx;
+    if (ts_node_start_byte(ch) >= la->before)
+        return false;
+    pysource_walk(la->src, ch, lastassign_visit, la);
+    return true;
+}
+
 /* The value last assigned to name in scope before byte offset before. */
 static TSNode last_assignment(const pysource_t *src, TSNode scope, const char *name,
                               uint32_t before, TSNode *stmt)
@@ -532,19 +541,7 @@ static TSNode last_assignment(const pysource_t *src, TSNode scope, const char *n
     la.src = src;
     la.name = name;
     la.before = before;
-    uint32_t n = ts_node_named_child_count(scope);
-    TSTreeCursor *cur = pysource_cursor_take(scope);
-    if (cur && ts_tree_cursor_goto_first_child(cur)) {
-        do {
-            TSNode ch = ts_tree_cursor_current_node(cur);
-            if (ts_node_start_byte(ch) >= before)
-                break;
-            if (ts_node_is_named(ch))
-                pysource_walk(src, ch, lastassign_visit, &la);
-        } while (ts_tree_cursor_goto_next_sibling(cur));
-    }
-    pysource_cursor_give(cur);
-    (void)n;
+    pysource_each_named_child(scope, lastassign_child, &la);
     if (stmt)
         *stmt = ts_node_is_null(la.stmt) ? la.stmt : enclosing_statement(la.stmt);
     return la.value;
@@ -843,17 +840,15 @@ static bool session_factory_call(const sqla_project_t *p, const pysource_t *src,
     return sqla_project_session_factory(p, t, is_async);
 }
 
+static bool scan_child(TSNode ch, void *ctx)
+{
+    scan_node(ctx, ch);
+    return true;
+}
+
 static void scan_children(scan_t *s, TSNode n)
 {
-    TSTreeCursor *cur = pysource_cursor_take(n);
-    if (cur && ts_tree_cursor_goto_first_child(cur)) {
-        do {
-            TSNode ch = ts_tree_cursor_current_node(cur);
-            if (ts_node_is_named(ch))
-                scan_node(s, ch);
-        } while (ts_tree_cursor_goto_next_sibling(cur));
-    }
-    pysource_cursor_give(cur);
+    pysource_each_named_child(n, scan_child, s);
 }
 
 static bool is_comprehension_symbol(const syms_t *y, TSSymbol ty)
@@ -2318,19 +2313,17 @@ static void tx_statement(txscan_t *t, TSNode st)
     }
 }
 
+static bool tx_child(TSNode st, void *ctx)
+{
+    txscan_t *t = ctx;
+    tx_statement(t, st);
+    return !t->done;
+}
+
 static void tx_block(txscan_t *t, TSNode block)
 {
-    if (ts_node_is_null(block))
-        return;
-    TSTreeCursor *cur = pysource_cursor_take(block);
-    if (cur && ts_tree_cursor_goto_first_child(cur)) {
-        do {
-            TSNode ch = ts_tree_cursor_current_node(cur);
-            if (ts_node_is_named(ch))
-                tx_statement(t, ch);
-        } while (!t->done && ts_tree_cursor_goto_next_sibling(cur));
-    }
-    pysource_cursor_give(cur);
+    if (!t->done)
+        pysource_each_named_child(block, tx_child, t);
 }
 
 /* Local names of a function (parameters and assigned names). */
@@ -2755,17 +2748,15 @@ typedef struct {
 
 static void walk_node(walk_t *w, TSNode n);
 
+static bool walk_child(TSNode ch, void *ctx)
+{
+    walk_node(ctx, ch);
+    return true;
+}
+
 static void walk_children(walk_t *w, TSNode n)
 {
-    TSTreeCursor *cur = pysource_cursor_take(n);
-    if (cur && ts_tree_cursor_goto_first_child(cur)) {
-        do {
-            TSNode ch = ts_tree_cursor_current_node(cur);
-            if (ts_node_is_named(ch))
-                walk_node(w, ch);
-        } while (ts_tree_cursor_goto_next_sibling(cur));
-    }
-    pysource_cursor_give(cur);
+    pysource_each_named_child(n, walk_child, w);
 }
 
 static void walk_node(walk_t *w, TSNode n)
