@@ -188,19 +188,3 @@ int mh_await(void *sock, msg_type_t want, int timeout_ms, msg_header_t *h)
             return 0;
     }
 }
-
-char *mh_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)(n > 0 ? n : 0) + 1);
-    size_t got = buf ? fread(buf, 1, (size_t)(n > 0 ? n : 0), f) : 0;
-    fclose(f);
-    if (buf)
-        buf[got] = '\0';
-    return buf;
-}

@@ -44,7 +44,4 @@ int mh_send_job(void *sock, const char *job, const char *agent, int64_t deadline
 /* Waits for a message of type want (others are skipped); 0 with *h, or -1. */
 int mh_await(void *sock, msg_type_t want, int timeout_ms, msg_header_t *h);
 
-/* Reads a whole file (malloc'ed, NUL-terminated), or NULL. */
-char *mh_slurp(const char *path);
-
 #endif

@@ -37,6 +37,7 @@
 #include "proto/codec.h"
 #include "proto/curve.h"
 #include "proto/transport.h"
+#include "tests/support/proc.h"
 
 static char dir[64];
 
@@ -118,7 +119,7 @@ static int log_has(const char *logp, const char *text)
 {
     int64_t end = mh_now_ms() + 3000;
     do {
-        char *log = mh_slurp(logp);
+        char *log = proc_slurp(logp);
         int found = log && strstr(log, text);
         free(log);
         if (found)
@@ -294,7 +295,7 @@ static void test_refused_from_first_instant(void **state)
 
     msg_header_t h;
     if (mh_await(ok, MSG_PONG, 15000, &h) != 0) {
-        char *log = mh_slurp(logp);
+        char *log = proc_slurp(logp);
         fail_msg("allowed client got no PONG; worker log:\n%s", log ? log : "");
     }
     assert_string_equal(h.agent, "config_tuner");
@@ -352,7 +353,7 @@ static void test_worker_bad_usage(void **state)
     int st;
     assert_true(mh_wait(w.pid, 10000, &st));
     assert_int_equal(WEXITSTATUS(st), 2);
-    char *log = mh_slurp(w.log);
+    char *log = proc_slurp(w.log);
     assert_non_null(strstr(log, "needs --curve-allow"));
     free(log);
 
@@ -364,7 +365,7 @@ static void test_worker_bad_usage(void **state)
     w = start_worker("ok", opts2);
     assert_true(mh_wait(w.pid, 10000, &st));
     assert_int_equal(WEXITSTATUS(st), 1);
-    log = mh_slurp(w.log);
+    log = proc_slurp(w.log);
     assert_non_null(strstr(log, "accessible to other users"));
     free(log);
     chmod(secret, 0600);
