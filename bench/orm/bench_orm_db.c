@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
@@ -222,6 +223,70 @@ static long p_insert_multi(void)
     return rows_n;
 }
 
+/* query_opt (SQL built with an f-string or %): the application's lookup of
+ * each author's books with the author's name. The f-string sends a new
+ * literal text each time, parsed and planned anew; psycopg2 binds
+ * parameters on the client, so its "bound" query reaches the server the
+ * same way. Drivers that bind on the server send one text with $1 (the
+ * unnamed extended protocol, still planned per execution) and, once
+ * prepared (psycopg 3 after prepare_threshold executions, asyncpg always),
+ * reuse the statement and, after five executions, usually its generic
+ * plan. */
+#define LOOKUP_SQL                                                                                 \
+    "SELECT b.id, b.title, a.name FROM books b JOIN authors a ON a.id = b.author_id WHERE "        \
+    "b.author_id = "
+
+static long p_literal(void)
+{
+    long total = 0;
+    char sql[256];
+    for (int i = 1; i <= parents; i++) {
+        snprintf(sql, sizeof sql, LOOKUP_SQL "%d", i);
+        PGresult *r = PQexec(conn, sql);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            die(sql);
+        total += PQntuples(r);
+        PQclear(r);
+    }
+    return total;
+}
+
+static long p_bound(void)
+{
+    long total = 0;
+    char id[16];
+    const char *v[1] = {id};
+    for (int i = 1; i <= parents; i++) {
+        snprintf(id, sizeof id, "%d", i);
+        total += q(LOOKUP_SQL "$1", 1, v);
+    }
+    return total;
+}
+
+static long p_prepared(void)
+{
+    static bool prepared;
+    if (!prepared) {
+        PGresult *r = PQprepare(conn, "lookup", LOOKUP_SQL "$1", 1, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            die("prepare");
+        PQclear(r);
+        prepared = true;
+    }
+    long total = 0;
+    char id[16];
+    const char *v[1] = {id};
+    for (int i = 1; i <= parents; i++) {
+        snprintf(id, sizeof id, "%d", i);
+        PGresult *r = PQexecPrepared(conn, "lookup", 1, v, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK)
+            die("lookup");
+        total += PQntuples(r);
+        PQclear(r);
+    }
+    return total;
+}
+
 typedef struct {
     const char *name;
     long (*fn)(void);
@@ -300,6 +365,9 @@ int main(int argc, char **argv)
          {"multi-row insert (1000/stmt)", p_insert_multi},
          {NULL, NULL}},
         {{"commit per row", p_commit_row}, {"one commit", p_insert_row}, {NULL, NULL}},
+        {{"f-string SQL (literal per value)", p_literal},
+         {"bound, unnamed ($1, planned each)", p_bound},
+         {"bound, prepared (plan reused)", p_prepared}},
     };
     for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
         double base = 0;

@@ -2717,9 +2717,11 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
     strbuf_t expl = {0};
     strbuf_printf(
         &expl,
-        "SQL text is built with %s from %d runtime value%s: an SQL injection risk, and every "
-        "distinct value is a distinct statement to parse and plan (pg_stat_statements sees "
-        "literals, not $n). Bind %s as parameter%s%s.",
+        "SQL text is built with %s from %d runtime value%s: an SQL injection risk. Every "
+        "value makes a new SQL text that the server parses and plans anew; bound, the text "
+        "stays one statement that drivers binding on the server (psycopg 3, asyncpg) "
+        "prepare once and re-plan less (psycopg2 binds on the client: there the fix is "
+        "for safety only). Bind %s as parameter%s%s.",
         fstring ? "an f-string" : "% formatting", binds.n, binds.n > 1 ? "s" : "",
         binds.n > 1 ? "them" : "it", binds.n > 1 ? "s" : "",
         text_call ? " with text().bindparams()"
