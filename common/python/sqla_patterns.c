@@ -2492,37 +2492,199 @@ static const char *bind_name(binds_t *b, const char *name, const char *expr)
     return b->names[b->n++];
 }
 
-/* Appends a SQL fragment, dropping a quote that closes a value the
- * previous placeholder opened. */
-static void sql_piece(strbuf_t *out, strbuf_t *tmpl, const char *s, size_t n, bool *open_quote)
+/* The SQL of a formatted string as it is read: text, and a marker
+ * (PARAM_MARK, then the parameter's 1-based index) where a runtime value
+ * goes. Rendering happens once the whole string is known, because a value
+ * inside a quoted SQL literal ('%{term}%') must take the whole literal
+ * with it: the literal becomes one bound value built in Python. */
+#define PARAM_MARK     '\x01'
+#define MAX_RAW_PARAMS 16
+
+typedef struct {
+    strbuf_t sql;
+    char names[MAX_RAW_PARAMS][64];
+    char exprs[MAX_RAW_PARAMS][256];
+    int n;
+    bool bad; /* a marker byte in the source, or too many values */
+} rawsql_t;
+
+static void raw_text(rawsql_t *r, const char *s, size_t n)
 {
-    if (*open_quote && n > 0 && s[0] == '\'') {
-        s++;
-        n--;
-    }
-    *open_quote = false;
-    strbuf_addn(out, s, n);
-    strbuf_addn(tmpl, s, n);
+    if (memchr(s, PARAM_MARK, n))
+        r->bad = true;
+    strbuf_addn(&r->sql, s, n);
 }
 
-static void placeholder(strbuf_t *out, strbuf_t *tmpl, const char *name, bool named_style,
-                        int *nparam, bool *open_quote)
+static void raw_param(rawsql_t *r, const char *name, const char *expr)
 {
-    if (out->len > 0 && out->buf[out->len - 1] == '\'') {
-        out->buf[--out->len] = 0;
-        if (tmpl->len > 0)
-            tmpl->buf[--tmpl->len] = 0;
-        *open_quote = true;
+    if (r->n >= MAX_RAW_PARAMS) {
+        r->bad = true;
+        return;
     }
-    if (named_style)
-        strbuf_printf(out, ":%s", name);
+    snprintf(r->names[r->n], sizeof r->names[0], "%s", name);
+    snprintf(r->exprs[r->n], sizeof r->exprs[0], "%s", expr);
+    r->n++;
+    char mark[2] = {PARAM_MARK, (char)r->n};
+    strbuf_addn(&r->sql, mark, 2);
+}
+
+typedef struct {
+    strbuf_t *out;  /* the new Python string's contents */
+    strbuf_t *tmpl; /* the SQL as the server gets it, $n for values */
+    binds_t *binds;
+    bool named;      /* :name (text(), SQLAlchemy) or %(name)s (DB-API driver) */
+    bool percent;    /* the source was %-formatted: %% in it is one % */
+    char vprefix[4]; /* the string's prefix letters other than f (r) */
+    char delim[4];   /* its quotes, one or three */
+    int nparam;
+} render_t;
+
+/* SQL text outside literals, re-escaped for the new string's consumer. */
+static void render_text(render_t *rd, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool pct2 = s[i] == '%' && i + 1 < n && s[i + 1] == '%';
+        if (rd->percent && pct2) {
+            /* %% was one % after formatting */
+            strbuf_add(rd->out, rd->named ? "%" : "%%");
+            strbuf_add(rd->tmpl, "%");
+            i++;
+        } else if (!rd->percent && !rd->named && s[i] == '%') {
+            /* a driver now formats this string: a bare % must be doubled */
+            strbuf_add(rd->out, "%%");
+            strbuf_add(rd->tmpl, "%");
+        } else {
+            strbuf_addn(rd->out, s + i, 1);
+            strbuf_addn(rd->tmpl, s + i, 1);
+        }
+    }
+}
+
+static bool render_placeholder(render_t *rd, const char *name, const char *expr)
+{
+    const char *bn = bind_name(rd->binds, name, expr);
+    if (!bn)
+        return false;
+    if (rd->named)
+        strbuf_printf(rd->out, ":%s", bn);
     else
-        strbuf_printf(out, "%%(%s)s", name);
-    strbuf_printf(tmpl, "$%d", ++*nparam);
+        strbuf_printf(rd->out, "%%(%s)s", bn);
+    strbuf_printf(rd->tmpl, "$%d", ++rd->nparam);
+    return true;
 }
 
-/* Checks one SQL-carrying argument. call: the text()/execute() call;
- * arg: its first argument. */
+/* A quoted SQL literal holding values ('%{term}%'): one bound value, built
+ * by a Python f-string (or str.format when an expression holds the
+ * string's quote) from the literal's text and the expressions. */
+static bool render_literal(render_t *rd, rawsql_t *r, const char *s, size_t n)
+{
+    if (n == 2 && s[0] == PARAM_MARK) /* '{x}': the value is x itself */
+        return render_placeholder(rd, r->names[s[1] - 1], r->exprs[s[1] - 1]);
+    bool fstring = true;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (s[i] == PARAM_MARK) {
+            const char *e = r->exprs[s[i + 1] - 1];
+            if (strchr(e, rd->delim[0]) || strchr(e, '\\') || strchr(e, '\n'))
+                fstring = false;
+            i++;
+        }
+    strbuf_t v = {0}, args = {0};
+    const char *first = NULL;
+    strbuf_printf(&v, "%s%s%s", fstring ? "f" : "", rd->vprefix, rd->delim);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == PARAM_MARK && i + 1 < n) {
+            const char *e = r->exprs[s[i + 1] - 1];
+            if (!first)
+                first = r->names[s[i + 1] - 1];
+            if (fstring)
+                strbuf_printf(&v, "{%s}", e);
+            else {
+                strbuf_add(&v, "{}");
+                strbuf_printf(&args, "%s%s", args.len ? ", " : "", e);
+            }
+            i++;
+        } else if (s[i] == '\'' && i + 1 < n && s[i + 1] == '\'') {
+            strbuf_add(&v, "'"); /* SQL's '' is one quote in the value */
+            i++;
+        } else if (s[i] == '%' && i + 1 < n && s[i + 1] == '%' && rd->percent) {
+            strbuf_add(&v, "%");
+            i++;
+        } else if (s[i] == '{' || s[i] == '}') {
+            strbuf_addn(&v, s + i, 1);
+            strbuf_addn(&v, s + i, 1);
+        } else {
+            strbuf_addn(&v, s + i, 1);
+        }
+    }
+    strbuf_add(&v, rd->delim);
+    if (!fstring)
+        strbuf_printf(&v, ".format(%s)", args.buf ? args.buf : "");
+    bool ok =
+        !v.failed && !args.failed && first && v.len < 256 && render_placeholder(rd, first, v.buf);
+    free(v.buf);
+    free(args.buf);
+    return ok;
+}
+
+/* Renders the marked SQL: values become placeholders, quoted literals that
+ * hold values become one value each. False when the SQL cannot be read
+ * safely (an unterminated literal, a backslash-escaped quote). */
+static bool render_sql(render_t *rd, rawsql_t *r)
+{
+    const char *s = r->sql.buf ? r->sql.buf : "";
+    size_t n = r->sql.len;
+    size_t i = 0;
+    while (i < n) {
+        if (s[i] == '\\' && i + 1 < n && s[i + 1] == '\'')
+            return false;
+        if (s[i] == PARAM_MARK) {
+            if (i + 1 >= n ||
+                !render_placeholder(rd, r->names[s[i + 1] - 1], r->exprs[s[i + 1] - 1]))
+                return false;
+            i += 2;
+            continue;
+        }
+        if (s[i] != '\'') {
+            size_t j = i;
+            while (j < n && s[j] != '\'' && s[j] != PARAM_MARK &&
+                   !(s[j] == '\\' && j + 1 < n && s[j + 1] == '\''))
+                j++;
+            render_text(rd, s + i, j - i);
+            i = j;
+            continue;
+        }
+        /* a quoted literal: find its end ('' is a quote inside it) */
+        size_t j = i + 1;
+        bool values = false;
+        for (;;) {
+            if (j >= n)
+                return false;
+            if (s[j] == '\\' && j + 1 < n && s[j + 1] == '\'')
+                return false;
+            if (s[j] == PARAM_MARK) {
+                values = true;
+                j += 2;
+                continue;
+            }
+            if (s[j] == '\'' && j + 1 < n && s[j + 1] == '\'') {
+                j += 2;
+                continue;
+            }
+            if (s[j] == '\'')
+                break;
+            j++;
+        }
+        if (values) {
+            if (!render_literal(rd, r, s + i + 1, j - i - 1))
+                return false;
+        } else {
+            render_text(rd, s + i, j - i + 1);
+        }
+        i = j + 1;
+    }
+    return true;
+}
+
 static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool text_call,
                           bool named_style)
 {
@@ -2581,44 +2743,57 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
     strbuf_t lit = {0}, tmpl = {0};
     binds_t binds;
     memset(&binds, 0, sizeof binds);
-    int nparam = 0, idx = 0;
-    bool open_quote = false;
-    bool named = text_call || named_style;
+    rawsql_t raw;
+    memset(&raw, 0, sizeof raw);
+    render_t rd;
+    memset(&rd, 0, sizeof rd);
+    rd.out = &lit;
+    rd.tmpl = &tmpl;
+    rd.binds = &binds;
+    rd.named = text_call || named_style;
+    rd.percent = percent;
+    int idx = 0;
     bool ok = true;
+    const char *end_s = NULL;
+    size_t end_n = 0;
     for (uint32_t i = 0; i < ts_node_child_count(str) && ok; i++) {
         TSNode c = ts_node_child(str, i);
         size_t n;
         const char *s = pysource_node_span(f->src, c, &n);
         if (is(c, "string_start")) {
-            for (size_t j = 0; j < n; j++)
+            size_t q = 0, np = 0;
+            for (size_t j = 0; j < n; j++) {
+                if (s[j] == 'b' || s[j] == 'B')
+                    ok = false; /* bytes: no f-string can build the value */
+                else if ((s[j] == '"' || s[j] == '\'') && q < 3)
+                    rd.delim[q++] = s[j];
+                else if (s[j] != 'f' && s[j] != 'F' && np < 3)
+                    rd.vprefix[np++] = s[j];
                 if (s[j] != 'f' && s[j] != 'F')
                     strbuf_addn(&lit, s + j, 1);
+            }
         } else if (is(c, "string_end")) {
-            strbuf_addn(&lit, s, n);
+            end_s = s;
+            end_n = n;
         } else if (is(c, "interpolation")) {
             TSNode e = field(c, "expression");
             json_t *v = pysource_eval(f->src, e);
             if (v && json_is_string(v)) {
                 /* a constant: inline it */
-                sql_piece(&lit, &tmpl, json_string_value(v), strlen(json_string_value(v)),
-                          &open_quote);
+                raw_text(&raw, json_string_value(v), strlen(json_string_value(v)));
             } else if (v) {
                 char *t = json_dumps(v, JSON_ENCODE_ANY);
-                sql_piece(&lit, &tmpl, t, strlen(t), &open_quote);
+                raw_text(&raw, t, strlen(t));
                 free(t);
             } else {
                 char pn[64], et[256];
                 param_from_expr(f->src, e, ++idx, pn, sizeof pn);
                 text_of(f->src, e, et, sizeof et);
-                const char *bn = bind_name(&binds, pn, et);
-                if (!bn)
-                    ok = false;
-                else
-                    placeholder(&lit, &tmpl, bn, named, &nparam, &open_quote);
+                raw_param(&raw, pn, et);
             }
             json_decref(v);
         } else if (percent && (is(c, "string_content"))) {
-            /* %s / %d / %(name)s placeholders; %% stays */
+            /* %s / %d / %(name)s placeholders; %% stays (rendering reads it) */
             TSNode r = unwrap(rhs);
             uint32_t rn = is(r, "tuple") ? ts_node_named_child_count(r) : 1;
             size_t a = 0;
@@ -2629,7 +2804,7 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
                     j++;
                     continue;
                 }
-                sql_piece(&lit, &tmpl, s + a, j - a, &open_quote);
+                raw_text(&raw, s + a, j - a);
                 size_t e2 = j + 1;
                 char pn[64] = "", et[256] = "";
                 if (s[e2] == '(') {
@@ -2662,26 +2837,26 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
                     snprintf(full, sizeof full, "%s%s", rt, et + 7);
                     snprintf(et, sizeof et, "%s", full);
                 }
-                const char *bn = bind_name(&binds, pn, et);
-                if (!bn) {
-                    ok = false;
-                    break;
-                }
-                placeholder(&lit, &tmpl, bn, named, &nparam, &open_quote);
+                raw_param(&raw, pn, et);
                 a = e2;
                 j = e2 - 1;
             }
-            if (ok)
-                sql_piece(&lit, &tmpl, s + a, n - a, &open_quote);
+            if (ok && a < n)
+                raw_text(&raw, s + a, n - a);
         } else {
             /* string_content / escape_sequence of an f-string: {{ }} are braces */
             for (size_t j = 0; j < n; j++) {
                 if (!percent && (s[j] == '{' || s[j] == '}') && j + 1 < n && s[j + 1] == s[j])
                     j++;
-                sql_piece(&lit, &tmpl, s + j, 1, &open_quote);
+                raw_text(&raw, s + j, 1);
             }
         }
     }
+    if (ok && (raw.bad || !rd.delim[0] || !end_s || !render_sql(&rd, &raw)))
+        ok = false;
+    if (ok)
+        strbuf_addn(&lit, end_s, end_n);
+    free(raw.sql.buf);
     if (!ok || lit.failed || binds.n == 0) {
         free(lit.buf);
         free(tmpl.buf);
@@ -2724,9 +2899,9 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
         "for safety only). Bind %s as parameter%s%s.",
         fstring ? "an f-string" : "% formatting", binds.n, binds.n > 1 ? "s" : "",
         binds.n > 1 ? "them" : "it", binds.n > 1 ? "s" : "",
-        text_call ? " with text().bindparams()"
-        : named   ? " (:name parameters, passed as a dict)"
-                  : " (the driver's %(name)s style, passed as a dict)");
+        text_call  ? " with text().bindparams()"
+        : rd.named ? " (:name parameters, passed as a dict)"
+                   : " (the driver's %(name)s style, passed as a dict)");
     emit(f, f->src, pysource_node_line(call), "query_opt", "sql_string_formatting", rs, re, &ed,
          NULL, NULL, expl.buf,
          json_pack("{s:s, s:s}", "shape", "raw", "text", tmpl.buf ? tmpl.buf : ""), true, NULL);

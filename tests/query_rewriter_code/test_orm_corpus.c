@@ -315,6 +315,94 @@ static void test_bad_input(void **state)
     json_decref(code);
 }
 
+/* The optimized code of one raw-SQL finding in a one-file project, or
+ * NULL when there is none; malloc'ed. */
+static char *raw_rewrite(const char *content)
+{
+    err_t err;
+    json_t *code = json_pack("[{s:s, s:s}]", "path", "q.py", "content", content);
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    json_t *findings = NULL, *notes = NULL;
+    assert_int_equal(sqla_detect(p, &findings, &notes, &err), 0);
+    char *out = NULL;
+    size_t i;
+    json_t *f;
+    json_array_foreach(findings, i, f)
+    {
+        if (strcmp(json_string_value(json_object_get(f, "kind")), "sql_string_formatting") != 0)
+            continue;
+        const char *opt = json_string_value(json_object_get(f, "optimized"));
+        assert_true(sqla_snippet_parses(opt));
+        out = strdup(opt);
+    }
+    json_decref(findings);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+    json_decref(code);
+    return out;
+}
+
+static void expect_rewrite(const char *content, const char *want)
+{
+    char *got = raw_rewrite(content);
+    if (!want) {
+        if (got)
+            printf("unexpected rewrite:\n%s\n", got);
+        assert_null(got);
+        return;
+    }
+    if (!got || !strstr(got, want))
+        printf("rewrite of:\n%s\ngot:\n%s\nwanted it to contain:\n%s\n", content,
+               got ? got : "(none)", want);
+    assert_non_null(got);
+    assert_non_null(strstr(got, want));
+    free(got);
+}
+
+/* Values inside quoted SQL literals: the whole literal becomes one bound
+ * value built in Python; quotes, %% and braces keep their meaning. */
+static void test_raw_sql_literals(void **state)
+{
+    (void)state;
+    /* '{q}': the quotes go, the value is q */
+    expect_rewrite("def f(session, q):\n"
+                   "    return session.execute(text(f\"SELECT id FROM t WHERE a = '{q}'\"))\n",
+                   "text(\"SELECT id FROM t WHERE a = :q\").bindparams(q=q)");
+    /* '%{q}%': the pattern is the value; a literal without values stays */
+    expect_rewrite("def f(session, q):\n"
+                   "    return session.execute(text(f\"SELECT id FROM t WHERE a ILIKE "
+                   "'%{q}%' AND b <> 'x''y'\"))\n",
+                   "text(\"SELECT id FROM t WHERE a ILIKE :q AND b <> 'x''y'\")"
+                   ".bindparams(q=f\"%{q}%\")");
+    /* two values in one literal, braces in its text doubled in the f-string */
+    expect_rewrite("def f(session, a, b):\n"
+                   "    return session.execute(text(f\"SELECT 1 FROM t WHERE k = "
+                   "'{a}-{{x}}-{b}'\"))\n",
+                   "text(\"SELECT 1 FROM t WHERE k = :a\").bindparams(a=f\"{a}-{{x}}-{b}\")");
+    /* %-formatting for a DB-API driver: %% was one %, the value is data */
+    expect_rewrite("def f(cur, t):\n"
+                   "    cur.execute(\"SELECT id FROM b WHERE title LIKE '%%%s%%'\" % t)\n",
+                   "cur.execute(\"SELECT id FROM b WHERE title LIKE %(t)s\", {\"t\": f\"%{t}%\"})");
+    /* an expression holding the string's quote: str.format instead */
+    expect_rewrite("def f(cur, d):\n"
+                   "    cur.execute(\"SELECT id FROM b WHERE title LIKE '%%%s%%'\" % d[\"k\"])\n",
+                   "{\"k\": \"%{}%\".format(d[\"k\"])}");
+    /* an f-string for a driver: a bare % outside values is now doubled */
+    expect_rewrite("def f(cur, x):\n"
+                   "    cur.execute(f\"SELECT id FROM b WHERE n LIKE 'a%' AND id = {x}\")\n",
+                   "cur.execute(\"SELECT id FROM b WHERE n LIKE 'a%%' AND id = %(x)s\", "
+                   "{\"x\": x})");
+    /* an unterminated literal or a backslash-escaped quote: no rewrite
+     * rather than a wrong one */
+    expect_rewrite("def f(session, q):\n"
+                   "    return session.execute(text(f\"SELECT id FROM t WHERE a = '{q}\"))\n",
+                   NULL);
+    expect_rewrite("def f(session, q):\n"
+                   "    return session.execute(text(f'SELECT id FROM t WHERE a = \\'{q}\\''))\n",
+                   NULL);
+}
+
 static json_t *find_rewrite(json_t *rewrites, const char *file, int line, const char *type)
 {
     size_t i;
@@ -399,6 +487,7 @@ int main(void)
         cmocka_unit_test_setup(test_models, setup),
         cmocka_unit_test_setup(test_precision_recall, setup),
         cmocka_unit_test_setup(test_bad_input, setup),
+        cmocka_unit_test_setup(test_raw_sql_literals, setup),
         cmocka_unit_test_setup(test_rewrites_linked, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

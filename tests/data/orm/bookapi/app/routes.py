@@ -119,3 +119,10 @@ def star_counts(session: Session = Depends(get_db)):
     for stars in (1, 2, 3, 4, 5):
         counts[stars] = session.scalar(select(func.count(Review.id)).where(Review.stars == stars))
     return counts
+
+
+@router.get("/books/like")
+def like_books(title: str, session: Session = Depends(get_db)):
+    conn = session.connection()
+    rows = conn.exec_driver_sql("SELECT id, title FROM books WHERE title LIKE '%%%s%%'" % title)
+    return [tuple(r) for r in rows]
