@@ -49,7 +49,12 @@
  *                        inside `with session.begin()`: the call's line.
  *   sql_string_formatting  SQL text built with an f-string or % and run by
  *                        execute / text / exec_driver_sql: the call's line;
- *                        the fix binds parameters (security finding).
+ *                        the fix binds parameters (security finding). A
+ *                        value inside a quoted SQL literal ('%{term}%')
+ *                        binds the whole literal, built in Python
+ *                        (term=f"%{term}%"); a string whose quotes cannot
+ *                        be read safely (unterminated, backslash-escaped)
+ *                        gets no rewrite rather than a wrong one.
  */
 #ifndef PGOPT_COMMON_PYTHON_SQLA_PATTERNS_H
 #define PGOPT_COMMON_PYTHON_SQLA_PATTERNS_H
