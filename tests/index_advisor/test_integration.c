@@ -336,6 +336,13 @@ static void test_agent_on_planted_schema(void **state)
     fprintf(stderr, "%s\n", dump);
     free(dump);
     json_t *recs = json_object_get(res, "recommendations");
+    /* the workload's measured time and its estimate with the chosen set:
+     * the planted indexes must show as a large cut of the time */
+    const json_t *ev = json_object_get(res, "evaluation");
+    double t_before = json_number_value(json_object_get(ev, "workload_time_ms"));
+    double t_after = json_number_value(json_object_get(ev, "workload_time_ms_after_estimated"));
+    assert_true(t_before > 0);
+    assert_true(t_after > 0 && t_after < 0.5 * t_before);
     /* planted missing indexes */
     assert_non_null(find_rec(recs, "ON public.orders (customer_id", NULL));
     assert_non_null(find_rec(recs, "ON public.order_items (order_id", NULL));

@@ -268,6 +268,11 @@ typedef struct {
     size_t nchoices;
     double budget_bytes, used_bytes;
     double workload_cost_before, workload_cost_after; /* weighted by calls */
+    /* the considered statements' measured time (total_exec_time, ms), and
+     * that time scaled by each statement's cost ratio with the chosen set:
+     * planner costs summed over statements are dominated by whichever
+     * statement the planner costs highest, time is what users feel */
+    double workload_ms_before, workload_ms_after;
     int steps;
     json_t *rejected; /* array of {index, reason} */
     json_t *trace;    /* array of the greedy's steps: {move, index, replaces, gain_ms, ...} */

@@ -410,6 +410,8 @@ json_t *ia_report(ia_model_t *m, const ia_selection_t *sel, double run_ms)
     json_object_set_new(ev, "storage_used_bytes", json_integer((json_int_t)sel->used_bytes));
     json_object_set_new(ev, "workload_cost_before", json_real(sel->workload_cost_before));
     json_object_set_new(ev, "workload_cost_after", json_real(sel->workload_cost_after));
+    json_object_set_new(ev, "workload_time_ms", json_real(sel->workload_ms_before));
+    json_object_set_new(ev, "workload_time_ms_after_estimated", json_real(sel->workload_ms_after));
     json_object_set_new(ev, "workload_weight_ms", json_real(m->total_weight));
     json_object_set_new(ev, "run_ms", json_real(run_ms));
     json_object_set_new(ev, "rejected", json_incref(sel->rejected));

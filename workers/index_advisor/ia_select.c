@@ -537,6 +537,8 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
             continue;
         sel->workload_cost_before += st->calls * b;
         sel->workload_cost_after += st->calls * fmin(a, b);
+        sel->workload_ms_before += st->weight;
+        sel->workload_ms_after += st->weight * (b > 0 ? fmin(a, b) / b : 1);
     }
     free(config);
     free(list);
