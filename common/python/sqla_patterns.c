@@ -1567,9 +1567,14 @@ static void delete_statement(file_t *f, edits_t *ed, TSNode call)
     TSNode st = enclosing_statement(call);
     TSNode block = ts_node_parent(st);
     if (ts_node_named_child_count(block) > 1) {
+        /* the line with the newline before it: with the one after it, the
+         * last statement of a loop reached past the rewritten region, and
+         * ed_apply dropped the edit (a commit stayed in the loop) */
         uint32_t s = line_begin(f->c, ts_node_start_byte(st));
         uint32_t e = line_end(f->c, f->len, ts_node_end_byte(st));
-        if (e < f->len)
+        if (s > 0)
+            s--;
+        else if (e < f->len)
             e++;
         ed_add(ed, s, e, "");
     } else {

@@ -315,9 +315,9 @@ static void test_bad_input(void **state)
     json_decref(code);
 }
 
-/* The optimized code of one raw-SQL finding in a one-file project, or
+/* The optimized code of one finding of a kind in a one-file project, or
  * NULL when there is none; malloc'ed. */
-static char *raw_rewrite(const char *content)
+static char *kind_rewrite(const char *content, const char *kind)
 {
     err_t err;
     json_t *code = json_pack("[{s:s, s:s}]", "path", "q.py", "content", content);
@@ -330,7 +330,7 @@ static char *raw_rewrite(const char *content)
     json_t *f;
     json_array_foreach(findings, i, f)
     {
-        if (strcmp(json_string_value(json_object_get(f, "kind")), "sql_string_formatting") != 0)
+        if (strcmp(json_string_value(json_object_get(f, "kind")), kind) != 0)
             continue;
         const char *opt = json_string_value(json_object_get(f, "optimized"));
         assert_true(sqla_snippet_parses(opt));
@@ -345,7 +345,7 @@ static char *raw_rewrite(const char *content)
 
 static void expect_rewrite(const char *content, const char *want)
 {
-    char *got = raw_rewrite(content);
+    char *got = kind_rewrite(content, "sql_string_formatting");
     if (!want) {
         if (got)
             printf("unexpected rewrite:\n%s\n", got);
@@ -401,6 +401,55 @@ static void test_raw_sql_literals(void **state)
     expect_rewrite("def f(session, q):\n"
                    "    return session.execute(text(f'SELECT id FROM t WHERE a = \\'{q}\\''))\n",
                    NULL);
+}
+
+/* A loop whose last statement is the per-row commit: the rewrite must take
+ * the commit out of the loop, not leave it there next to the one after it
+ * (the edit deleting it used to reach past the rewritten lines and be
+ * dropped). */
+static void test_commit_last_in_loop(void **state)
+{
+    (void)state;
+    const char *src = "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column\n"
+                      "\n"
+                      "\n"
+                      "class Base(DeclarativeBase):\n"
+                      "    pass\n"
+                      "\n"
+                      "\n"
+                      "class Item(Base):\n"
+                      "    __tablename__ = \"items\"\n"
+                      "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+                      "    product_id: Mapped[int]\n"
+                      "    quantity: Mapped[int]\n"
+                      "\n"
+                      "\n"
+                      "def save(session, cart):\n"
+                      "    for product_id, quantity in cart:\n"
+                      "        item = Item(product_id=product_id, quantity=quantity)\n"
+                      "        session.add(item)\n"
+                      "        session.commit()\n"
+                      "\n"
+                      "\n"
+                      "def mark(conn, rows):\n"
+                      "    for row in rows:\n"
+                      "        conn.execute(text(\"UPDATE t SET done = true WHERE id = :id\"), "
+                      "{\"id\": row.id})\n"
+                      "        conn.commit()\n";
+    const char *kinds[] = {"add_in_loop", "commit_in_loop"};
+    const char *after[] = {"\n    session.commit()", "\n    conn.commit()"};
+    for (size_t k = 0; k < 2; k++) {
+        char *opt = kind_rewrite(src, kinds[k]);
+        if (!opt || !strstr(opt, after[k]) || strstr(opt, "        session.commit()") ||
+            strstr(opt, "        conn.commit()"))
+            printf("%s rewrite:\n%s\n", kinds[k], opt ? opt : "(none)");
+        assert_non_null(opt);
+        /* one commit, after the loop (loop body lines are indented 8) */
+        assert_non_null(strstr(opt, after[k]));
+        assert_null(strstr(opt, "        session.commit()"));
+        assert_null(strstr(opt, "        conn.commit()"));
+        free(opt);
+    }
 }
 
 static json_t *find_rewrite(json_t *rewrites, const char *file, int line, const char *type)
@@ -488,6 +537,7 @@ int main(void)
         cmocka_unit_test_setup(test_precision_recall, setup),
         cmocka_unit_test_setup(test_bad_input, setup),
         cmocka_unit_test_setup(test_raw_sql_literals, setup),
+        cmocka_unit_test_setup(test_commit_last_in_loop, setup),
         cmocka_unit_test_setup(test_rewrites_linked, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
