@@ -324,6 +324,8 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
         strbuf_add(&e, ".");
         it->evidence = strbuf_take(&e);
         it->apply = dupn(rj_str(r, "optimized"));
+        /* ORM rewrites carry the file they edit; SQL ones have none */
+        it->apply_is_code = rj_str(r, "file") != NULL;
     }
     json_array_foreach(sqls, i, r)
     {

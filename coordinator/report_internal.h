@@ -10,6 +10,7 @@
 #define PGOPT_COORDINATOR_REPORT_INTERNAL_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "coordinator/report.h"
@@ -40,16 +41,17 @@ void r_fmt_share(double share, char out[32]);
 /* ---- recommendations -------------------------------------------------- */
 
 typedef struct {
-    const char *agent; /* one of PHASE3_AGENTS */
-    char id[40];       /* the agent's id ("idx-001") or one made from the kind */
-    int priority;      /* 1..3 from "P1".."P3"; 0 when the agent gives none */
-    double gain;       /* ordering key within a priority: measured or estimated
-                          time saved in ms, else the speed-up factor; < 0 none */
-    char *kind;        /* "create index", "drop index", "rewrite", "setting", ... */
-    char *title;       /* one line: what */
-    char *evidence;    /* one or two sentences: why, with the numbers */
-    char *apply;       /* the command or code to apply (may be multi-line), or NULL */
-    char *gain_text;   /* the agent's own words ("164.0x faster"), or NULL */
+    const char *agent;  /* one of PHASE3_AGENTS */
+    char id[40];        /* the agent's id ("idx-001") or one made from the kind */
+    int priority;       /* 1..3 from "P1".."P3"; 0 when the agent gives none */
+    double gain;        /* ordering key within a priority: measured or estimated
+                           time saved in ms, else the speed-up factor; < 0 none */
+    char *kind;         /* "create index", "drop index", "rewrite", "setting", ... */
+    char *title;        /* one line: what */
+    char *evidence;     /* one or two sentences: why, with the numbers */
+    char *apply;        /* the command or code to apply (may be multi-line), or NULL */
+    bool apply_is_code; /* application source: printed line for line, never re-wrapped */
+    char *gain_text;    /* the agent's own words ("164.0x faster"), or NULL */
 } ritem_t;
 
 typedef struct {

@@ -64,6 +64,30 @@ static size_t fit_bytes(const char *s, size_t n, size_t cols)
     return i;
 }
 
+/* Source code as it is, line for line (Python's lines and indentation are
+ * its syntax: re-wrapping would change the code a user copies). Control
+ * characters other than newline and tab print as spaces. */
+static void code_lines(const tctx_t *t, const char *text, const char *first_indent,
+                       const char *indent, const char *pre, const char *post)
+{
+    const char *p = text;
+    const char *ind = first_indent;
+    for (;;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        fputs(ind, t->out);
+        fputs(pre, t->out);
+        for (size_t i = 0; i < len; i++)
+            fputc((unsigned char)p[i] < 0x20 && p[i] != '\t' ? ' ' : p[i], t->out);
+        fputs(post, t->out);
+        fputc('\n', t->out);
+        if (!nl || !nl[1])
+            return;
+        p = nl + 1;
+        ind = indent;
+    }
+}
+
 /*
  * Word-wraps text into lines of at most width columns: the first line starts
  * with first_indent, the others with indent. With quote_aware, spaces inside
@@ -108,6 +132,14 @@ static void wrap(const tctx_t *t, const char *text, const char *first_indent, co
                         brk = i;
                 }
                 take = brk ? brk : limit;
+                if (!brk && quote_aware) {
+                    /* a command: a word longer than the line overflows it
+                     * rather than being cut (copied back, a cut word is a
+                     * different command) */
+                    take = limit;
+                    while (take < rest && s[take] != ' ')
+                        take++;
+                }
                 if (take == 0)
                     take = 1;
             }
@@ -326,7 +358,9 @@ static void items(const tctx_t *t, const ritems_t *l, const char *what)
         strbuf_free(&title);
         if (it->evidence && *it->evidence)
             wrap(t, it->evidence, "     ", "     ", 2, 0, "", "");
-        if (it->apply && *it->apply)
+        if (it->apply && *it->apply && it->apply_is_code)
+            code_lines(t, it->apply, "     $ ", "       ", col(t, C_GREEN), col(t, C_RESET));
+        else if (it->apply && *it->apply)
             wrap(t, it->apply, "     $ ", "       ", 0, 1, col(t, C_GREEN), col(t, C_RESET));
     }
     if (shown < l->n) {

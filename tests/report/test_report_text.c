@@ -189,6 +189,38 @@ static void test_text_colour_and_width(void **state)
     free(t);
 }
 
+/* Application code in a rewrite is printed line for line: Python's lines
+ * and indentation are its syntax, so the width never re-wraps it. */
+static void test_code_verbatim(void **state)
+{
+    fixture_t *f = *state;
+    json_t *p3 = json_deep_copy(f->p3);
+    const char *longline = "        conn.execute(text(\"UPDATE orders SET status = 'shipped', "
+                           "updated_at = now() WHERE id = :id\"), {\"id\": row.id})";
+    char code[512];
+    snprintf(code, sizeof code, "    for row in rows:\n%s\n    conn.commit()", longline);
+    json_t *rw =
+        json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "id", "orm-001", "file",
+                  "shop/worker.py", "line", 47, "type", "session_fix", "original",
+                  "    for row in rows:\n        conn.commit()", "optimized", code, "explanation",
+                  "one COMMIT per row", "estimated_gain", "COMMIT ran 10 times", "priority", "P1");
+    json_array_insert_new(json_object_get(json_object_get(p3, "query_rewriter"), "rewrites"), 0,
+                          rw);
+    report_opts_t o;
+    report_opts_init(&o);
+    o.width = 50;
+    o.top = -1;
+    char *t = render(p3, REPORT_TEXT, &o);
+    char want[600];
+    snprintf(want, sizeof want,
+             "     $     for row in rows:\n       %s\n           conn.commit()\n", longline);
+    if (!strstr(t, want))
+        printf("%s\n", t);
+    assert_non_null(strstr(t, want));
+    free(t);
+    json_decref(p3);
+}
+
 static void test_agents_missing(void **state)
 {
     fixture_t *f = *state;
@@ -348,6 +380,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_summary_from_snapshot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_structure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_colour_and_width, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_code_verbatim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agents_missing, setup, teardown),
         cmocka_unit_test(test_malformed_sections),
         cmocka_unit_test(test_format_defaults),
