@@ -436,12 +436,16 @@ static void ai_facts(const tctx_t *t, const json_t *s)
     else
         field(t, "auto-scaling", rj_str(as, "status"));
     const json_t *co = json_object_get(s, "cost_optimization");
-    if (rj_str(co, "current_monthly") || rj_str(co, "projected_savings")) {
-        snprintf(line, sizeof line, "%s a month now; savings: %s",
-                 rj_str(co, "current_monthly") ? rj_str(co, "current_monthly") : "cost unknown",
-                 rj_str(co, "projected_savings") ? rj_str(co, "projected_savings") : "none found");
-        field(t, "cost", line);
+    /* each on its own line: either may be an "unknown: why" sentence */
+    const char *now = rj_str(co, "current_monthly"), *savings = rj_str(co, "projected_savings");
+    if (now && strncmp(now, "unknown", 7) != 0) {
+        snprintf(line, sizeof line, "%s a month", now);
+        field(t, "cost now", line);
+    } else if (now) {
+        field(t, "cost now", now);
     }
+    if (savings)
+        field(t, "savings", savings);
 }
 
 static void config_facts(const tctx_t *t, const json_t *s)

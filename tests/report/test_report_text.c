@@ -158,6 +158,9 @@ static void test_text_structure(void **state)
     assert_non_null(strstr(ct, "$ ALTER SYSTEM SET shared_buffers = '2GB';"));
     /* missing data is said, not invented */
     assert_non_null(strstr(ai, "peak hours      no data: peak hours need"));
+    /* cost now and savings, each on its own line */
+    assert_non_null(strstr(ai, "cost now        $116.07 a month\n"));
+    assert_non_null(strstr(ai, "savings         $35.98 per month"));
     /* top 10 by default, the rest counted */
     assert_non_null(strstr(ct, "... and 6 more"));
     /* 80 columns, no colour */
