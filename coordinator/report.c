@@ -311,9 +311,18 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
         }
         strbuf_t e = {0};
         strbuf_printf(&e, "%s", rj_str(r, "explanation") ? rj_str(r, "explanation") : "");
-        if (rj_str(r, "estimated_gain"))
-            strbuf_printf(&e, "%sestimated %s", strbuf_str(&e)[0] ? "; " : "",
+        if (rj_str(r, "estimated_gain")) {
+            /* after a sentence, a new one; after a phrase, a clause */
+            const char *sofar = strbuf_str(&e);
+            size_t n = strlen(sofar);
+            bool sentence = n > 0 && sofar[n - 1] == '.';
+            strbuf_printf(&e, "%s%s %s",
+                          n == 0     ? ""
+                          : sentence ? " "
+                                     : "; ",
+                          sentence || n == 0 ? "Estimated" : "estimated",
                           rj_str(r, "estimated_gain"));
+        }
         if (saved >= 0) {
             char b[32];
             r_fmt_ms(saved, b);
@@ -352,9 +361,18 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
             if (json_is_string(ch))
                 strbuf_printf(&e, "%s%s", c ? "; " : "", json_string_value(ch));
         }
-        if (rj_str(r, "estimated_gain"))
-            strbuf_printf(&e, "%sestimated %s", strbuf_str(&e)[0] ? "; " : "",
+        if (rj_str(r, "estimated_gain")) {
+            /* after a sentence, a new one; after a phrase, a clause */
+            const char *sofar = strbuf_str(&e);
+            size_t n = strlen(sofar);
+            bool sentence = n > 0 && sofar[n - 1] == '.';
+            strbuf_printf(&e, "%s%s %s",
+                          n == 0     ? ""
+                          : sentence ? " "
+                                     : "; ",
+                          sentence || n == 0 ? "Estimated" : "estimated",
                           rj_str(r, "estimated_gain"));
+        }
         strbuf_add(&e, ".");
         it->evidence = strbuf_take(&e);
         it->apply = dupn(rj_str(r, "optimized_query"));
