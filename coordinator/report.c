@@ -88,6 +88,38 @@ void r_fmt_bytes(double bytes, char out[32])
         snprintf(out, 32, "%.1f %s", v, units[u]);
 }
 
+/* Appends a rewrite's estimate to its explanation: after a sentence, a new
+ * one; after a phrase, a clause. Nothing when gain is NULL. */
+static void append_estimate(strbuf_t *e, const char *gain)
+{
+    if (!gain)
+        return;
+    const char *sofar = strbuf_str(e);
+    size_t n = strlen(sofar);
+    bool sentence = n > 0 && sofar[n - 1] == '.';
+    strbuf_printf(e, "%s%s %s",
+                  n == 0     ? ""
+                  : sentence ? " "
+                             : "; ",
+                  sentence || n == 0 ? "Estimated" : "estimated", gain);
+}
+
+bool r_fmt_workload_time(const json_t *evaluation, char *out, size_t size)
+{
+    double before, after;
+    if (!rj_num(evaluation, "workload_time_ms", &before) ||
+        !rj_num(evaluation, "workload_time_ms_after_estimated", &after) || before <= 0)
+        return false;
+    char b1[32], b2[32];
+    r_fmt_ms(before, b1);
+    r_fmt_ms(after, b2);
+    snprintf(out, size,
+             "%s measured -> about %s (-%.0f%%): each statement's time scaled by its planner "
+             "cost ratio",
+             b1, b2, 100 * (before - after) / before);
+    return true;
+}
+
 void r_fmt_share(double share, char out[32])
 {
     double p = share * 100;
@@ -311,18 +343,7 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
         }
         strbuf_t e = {0};
         strbuf_printf(&e, "%s", rj_str(r, "explanation") ? rj_str(r, "explanation") : "");
-        if (rj_str(r, "estimated_gain")) {
-            /* after a sentence, a new one; after a phrase, a clause */
-            const char *sofar = strbuf_str(&e);
-            size_t n = strlen(sofar);
-            bool sentence = n > 0 && sofar[n - 1] == '.';
-            strbuf_printf(&e, "%s%s %s",
-                          n == 0     ? ""
-                          : sentence ? " "
-                                     : "; ",
-                          sentence || n == 0 ? "Estimated" : "estimated",
-                          rj_str(r, "estimated_gain"));
-        }
+        append_estimate(&e, rj_str(r, "estimated_gain"));
         if (saved >= 0) {
             char b[32];
             r_fmt_ms(saved, b);
@@ -361,18 +382,7 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
             if (json_is_string(ch))
                 strbuf_printf(&e, "%s%s", c ? "; " : "", json_string_value(ch));
         }
-        if (rj_str(r, "estimated_gain")) {
-            /* after a sentence, a new one; after a phrase, a clause */
-            const char *sofar = strbuf_str(&e);
-            size_t n = strlen(sofar);
-            bool sentence = n > 0 && sofar[n - 1] == '.';
-            strbuf_printf(&e, "%s%s %s",
-                          n == 0     ? ""
-                          : sentence ? " "
-                                     : "; ",
-                          sentence || n == 0 ? "Estimated" : "estimated",
-                          rj_str(r, "estimated_gain"));
-        }
+        append_estimate(&e, rj_str(r, "estimated_gain"));
         strbuf_add(&e, ".");
         it->evidence = strbuf_take(&e);
         it->apply = dupn(rj_str(r, "optimized_query"));

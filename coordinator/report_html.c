@@ -709,16 +709,8 @@ static void agent_facts(strbuf_t *b, const char *agent, const json_t *s)
     } else if (!strcmp(agent, "index_advisor")) {
         const json_t *e = json_object_get(s, "evaluation");
         double before, after, used, budget;
-        if (rj_num(e, "workload_time_ms", &before) &&
-            rj_num(e, "workload_time_ms_after_estimated", &after) && before > 0) {
-            r_fmt_ms(before, b1);
-            r_fmt_ms(after, b2);
-            snprintf(line, sizeof line,
-                     "%s measured -> about %s (-%.0f%%), each statement's time scaled by its "
-                     "planner cost ratio",
-                     b1, b2, 100 * (before - after) / before);
+        if (r_fmt_workload_time(e, line, sizeof line))
             fact(b, "Workload time", line);
-        }
         if (rj_num(e, "workload_cost_before", &before) &&
             rj_num(e, "workload_cost_after", &after) && before > 0) {
             snprintf(line, sizeof line, "%.0f -> %.0f (-%.0f%%), %s", before, after,

@@ -37,6 +37,9 @@ void r_fmt_ms(double ms, char out[32]);
 void r_fmt_bytes(double bytes, char out[32]);
 /* "87%", "0.7%", "<0.1%" for a share in 0..1 */
 void r_fmt_share(double share, char out[32]);
+/* The index advisor's workload in time (evaluation.workload_time_ms and its
+ * estimate with the chosen set) as one line; false when either is missing. */
+bool r_fmt_workload_time(const json_t *evaluation, char *out, size_t size);
 
 /* ---- recommendations -------------------------------------------------- */
 

@@ -477,16 +477,8 @@ static void index_facts(const tctx_t *t, const json_t *s)
     const json_t *e = json_object_get(s, "evaluation");
     double before, after, used, budget;
     char line[512], b1[32], b2[32];
-    if (rj_num(e, "workload_time_ms", &before) &&
-        rj_num(e, "workload_time_ms_after_estimated", &after) && before > 0) {
-        r_fmt_ms(before, b1);
-        r_fmt_ms(after, b2);
-        snprintf(line, sizeof line,
-                 "%s measured -> about %s (-%.0f%%): each statement's time scaled by its "
-                 "planner cost ratio",
-                 b1, b2, 100 * (before - after) / before);
+    if (r_fmt_workload_time(e, line, sizeof line))
         field(t, "workload", line);
-    }
     if (rj_num(e, "workload_cost_before", &before) && rj_num(e, "workload_cost_after", &after) &&
         before > 0) {
         snprintf(line, sizeof line, "calls x cost %.0f -> %.0f (-%.0f%%) by %s", before, after,

@@ -224,6 +224,24 @@ static void test_code_verbatim(void **state)
     json_decref(p3);
 }
 
+/* The index advisor's workload in time leads its section when present. */
+static void test_workload_time(void **state)
+{
+    fixture_t *f = *state;
+    json_t *p3 = json_deep_copy(f->p3);
+    json_t *ev = json_object_get(json_object_get(p3, "index_advisor"), "evaluation");
+    json_object_set_new(ev, "workload_time_ms", json_real(90000));
+    json_object_set_new(ev, "workload_time_ms_after_estimated", json_real(22500));
+    char *t = render(p3, REPORT_TEXT, NULL);
+    const char *w = strstr(t, "  workload        1.5 min measured -> about 22.5 s (-75%)");
+    const char *c = strstr(t, "  planner cost    calls x cost 4072670 -> 1610384 (-60%)");
+    if (!w || !c)
+        printf("%s\n", t);
+    assert_true(w && c && w < c);
+    free(t);
+    json_decref(p3);
+}
+
 static void test_agents_missing(void **state)
 {
     fixture_t *f = *state;
@@ -384,6 +402,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_text_structure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_colour_and_width, setup, teardown),
         cmocka_unit_test_setup_teardown(test_code_verbatim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_workload_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agents_missing, setup, teardown),
         cmocka_unit_test(test_malformed_sections),
         cmocka_unit_test(test_format_defaults),
