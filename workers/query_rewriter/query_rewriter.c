@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/log.h"
 #include "common/verify.h"
 #include "common/whatif.h"
 #include "workers/query_rewriter/qr_code.h"
@@ -151,6 +152,21 @@ static void format_gain(char *buf, size_t len, double g)
         snprintf(buf, len, "%.1fx", g);
 }
 
+/* whatif_cost, tried a second time when the first attempt hit the session's
+ * lock or statement timeout: a DDL in progress or a burst of load on the
+ * target is transient, and a rewrite without its costs loses its evidence. */
+static int cost_once_more(whatif_t *w, const char *sql, const char *const *values, size_t n,
+                          double *cost)
+{
+    if (whatif_cost(w, sql, values, n, NULL, cost) == 0)
+        return 0;
+    const char *e = whatif_error(w);
+    if (!e || (!strstr(e, "lock timeout") && !strstr(e, "statement timeout")))
+        return -1;
+    log_warn("explain timed out, trying once more", "error=\"%s\"", e);
+    return whatif_cost(w, sql, values, n, NULL, cost);
+}
+
 /* EXPLAIN costs of original and rewritten (or with the hypothetical index
  * for advice). Returns 1 when costs were obtained. */
 static int explain_gain(run_t *r, qr_edit_t *e, const char *orig_sql, const char *new_sql,
@@ -169,20 +185,18 @@ static int explain_gain(run_t *r, qr_edit_t *e, const char *orig_sql, const char
     int ok = 0;
     if (e->hypo_index) {
         unsigned oid = 0;
-        ok = whatif_cost(r->whatif, orig_sql, (const char *const *)ov, (size_t)no, NULL, &c0) == 0;
+        ok = cost_once_more(r->whatif, orig_sql, (const char *const *)ov, (size_t)no, &c0) == 0;
         if (ok && whatif_has_hypopg(r->whatif) &&
             whatif_index_create(r->whatif, e->hypo_index, &oid, NULL) == 0) {
-            ok = whatif_cost(r->whatif, orig_sql, (const char *const *)ov, (size_t)no, NULL, &c1) ==
-                 0;
+            ok = cost_once_more(r->whatif, orig_sql, (const char *const *)ov, (size_t)no, &c1) == 0;
             whatif_index_drop(r->whatif, oid);
             json_object_set_new(ev, "hypothetical_index", json_string(e->hypo_index));
         } else {
             ok = 0;
         }
     } else if (new_sql) {
-        ok =
-            whatif_cost(r->whatif, orig_sql, (const char *const *)ov, (size_t)no, NULL, &c0) == 0 &&
-            whatif_cost(r->whatif, new_sql, (const char *const *)nv, (size_t)nn, NULL, &c1) == 0;
+        ok = cost_once_more(r->whatif, orig_sql, (const char *const *)ov, (size_t)no, &c0) == 0 &&
+             cost_once_more(r->whatif, new_sql, (const char *const *)nv, (size_t)nn, &c1) == 0;
     }
     if (!ok)
         json_object_set_new(ev, "explain_error", json_string(whatif_error(r->whatif)));
