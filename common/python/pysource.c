@@ -429,10 +429,8 @@ bool pysource_holds_statements(TSNode node)
     if (ts_node_is_null(node))
         return false;
     if (!ready) {
-        const TSLanguage *lang = tree_sitter_python();
         for (size_t i = 0; i < sizeof holders / sizeof *holders; i++) {
-            TSSymbol sym =
-                ts_language_symbol_for_name(lang, holders[i], (uint32_t)strlen(holders[i]), true);
+            TSSymbol sym = pysource_symbol_literal(holders[i]);
             if (sym && sym < sizeof table)
                 table[sym] = 1;
         }
