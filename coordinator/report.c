@@ -549,10 +549,38 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
         char sh[32], ex[32];
         r_fmt_share(share, sh);
         r_fmt_ms(extra, ex);
-        it->evidence = r_printf("queryid %.0f: mean %.3g ms -> %.3g ms (robust z %.1f); %s of "
+        double pv = NAN;
+        rj_num(r, "p_value", &pv);
+        char test[64];
+        if (isfinite(pv))
+            snprintf(test, sizeof test, "exact Mann-Whitney p %.2g", pv);
+        else
+            snprintf(test, sizeof test, "robust z %.1f", z);
+        it->evidence = r_printf("queryid %.0f: mean %.3g ms -> %.3g ms (%s); %s of "
                                 "execution time since, +%s per hour.",
-                                qid, before, after, z, sh, ex);
+                                qid, before, after, test, sh, ex);
         it->apply = q ? r_printf("EXPLAIN (ANALYZE, BUFFERS) %s", q) : NULL;
+    }
+    json_array_foreach(rj_path(s, "ml_insights.improvements"), i, r)
+    {
+        ritem_t *it = ritem_push(l, A);
+        if (!it)
+            return;
+        snprintf(it->id, sizeof it->id, "improvement-%03zu", i + 1);
+        it->kind = strdup("improvement");
+        double pct = NAN, before = NAN, after = NAN, pv = NAN, qid = NAN;
+        rj_num(r, "change_pct", &pct);
+        rj_num(json_object_get(r, "before"), "mean_ms", &before);
+        rj_num(json_object_get(r, "after"), "mean_ms", &after);
+        rj_num(r, "p_value", &pv);
+        rj_num(r, "queryid", &qid);
+        const char *q = rj_str(r, "query");
+        it->title =
+            r_printf("%+.0f%% since %s: %.*s%s", pct, rj_str(r, "onset") ? rj_str(r, "onset") : "?",
+                     80, q ? q : "statement", q && strlen(q) > 80 ? "..." : "");
+        it->evidence = r_printf("queryid %.0f: mean %.3g ms -> %.3g ms (exact Mann-Whitney p "
+                                "%.2g).",
+                                qid, before, after, pv);
     }
     json_array_foreach(rj_path(s, "ml_insights.anomalies"), i, r)
     {

@@ -229,6 +229,71 @@ static void test_bad_input(void **state)
     json_decref(snap);
 }
 
+/* A short history (9 entries a few seconds apart): one statement 400x
+ * slower after entry 5 (an index dropped), one 20x faster, one steady with
+ * noise. The step test reports the first as a regression with its change
+ * point, the second as an improvement, the third not at all. */
+static json_t *short_history(void)
+{
+    json_t *hist = json_array();
+    double cum[3] = {0, 0, 0}, calls[3] = {0, 0, 0};
+    unsigned seed = 3;
+    for (int e = 0; e < 9; e++) {
+        char at[40];
+        snprintf(at, sizeof at, "2026-01-05T10:00:%02dZ", e * 5);
+        json_t *st = json_array();
+        for (int q = 0; q < 3; q++) {
+            seed = seed * 1103515245u + 12345u;
+            double noise = 1 + 0.3 * (((seed >> 8) & 0xffff) / 65535.0 - 0.5);
+            double per = q == 0 ? (e < 5 ? 0.05 : 20.0) : q == 1 ? (e < 5 ? 8.0 : 0.4) : 2.0;
+            double n = q == 0 ? 200 : 100;
+            if (e > 0) {
+                cum[q] += per * noise * n;
+                calls[q] += n;
+            }
+            json_array_append_new(st, json_pack("{s:I, s:I, s:b, s:f, s:f, s:f}", "queryid",
+                                                (json_int_t)(1000 + q), "userid", (json_int_t)10,
+                                                "toplevel", 1, "calls", calls[q], "total_exec_time",
+                                                cum[q], "rows", calls[q]));
+        }
+        json_array_append_new(hist, json_pack("{s:s, s:o}", "collected_at", at, "statements", st));
+    }
+    return json_pack("{s:{s:i, s:s}, s:o}", "meta", "format_version", 1, "collected_at",
+                     "2026-01-05T10:00:40Z", "history", hist);
+}
+
+static void test_short_history_step(void **state)
+{
+    (void)state;
+    json_t *snap = short_history();
+    json_t *out = analyze(snap);
+    json_t *ml = json_object_get(out, "ml_insights");
+    json_t *regs = json_object_get(ml, "regressions");
+    json_t *imps = json_object_get(ml, "improvements");
+    if (json_array_size(regs) != 1) {
+        char *d = json_dumps(ml, JSON_INDENT(1));
+        print_message("%s\n", d);
+        free(d);
+    }
+    assert_int_equal(json_array_size(regs), 1);
+    json_t *r = json_array_get(regs, 0);
+    assert_int_equal(json_integer_value(json_object_get(r, "queryid")), 1000);
+    assert_string_equal(json_string_value(json_object_get(r, "method")), "step");
+    /* Entry 5 is the first slow one: the interval 4 -> 5 (t0 = 10:00:20). */
+    assert_string_equal(json_string_value(json_object_get(r, "onset")), "2026-01-05T10:00:20Z");
+    double pb = json_number_value(json_object_get(json_object_get(r, "before"), "mean_ms"));
+    double pa = json_number_value(json_object_get(json_object_get(r, "after"), "mean_ms"));
+    assert_true(pb > 0.03 && pb < 0.08 && pa > 15 && pa < 25);
+    assert_true(json_number_value(json_object_get(r, "calls_affected")) == 800);
+    double lost = json_number_value(json_object_get(r, "time_lost_ms"));
+    assert_true(fabs(lost - (pa - pb) * 800) < 1e-6 * lost);
+    assert_true(json_number_value(json_object_get(r, "p_value")) <= 0.05);
+    assert_int_equal(json_array_size(imps), 1);
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(imps, 0), "queryid")), 1001);
+    json_decref(out);
+    json_decref(snap);
+}
+
 static int cancel_at_ml(void *arg, const char *stage, int64_t done, int64_t total)
 {
     (void)arg;
@@ -256,10 +321,9 @@ static void test_cancel(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_planted_truth),
-        cmocka_unit_test(test_no_history),
-        cmocka_unit_test(test_bad_input),
-        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_planted_truth),      cmocka_unit_test(test_no_history),
+        cmocka_unit_test(test_bad_input),          cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_short_history_step),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/steptest.h"
 #include "workers/ai_tuning/ai_internal.h"
 
 #define MAD_FLOOR_LOG (0.6745 * 0.02)
@@ -78,12 +79,77 @@ static double window_time_ms(const ai_series_t *s, double t0, double t1)
     return sum;
 }
 
-static json_t *regressions(ai_ctx_t *c, json_t *ev)
+/* Step test (common/steptest.h) on the statement's per-interval means:
+ * for histories too short for the CUSUM (or changes it did not flag), a
+ * large step with >= 3 intervals on each side. dir +1 looks for a
+ * regression, -1 for an improvement. Returns the finding or NULL. */
+static json_t *step_finding(ai_ctx_t *c, const ai_stmt_series_t *st, const double *logx,
+                            const size_t *idx, size_t n, int dir)
+{
+    /* The test is on ranks, so logs would do; the medians and their ratio
+     * are reported in ms. */
+    double x[STEPTEST_MAX_N];
+    size_t off = n > STEPTEST_MAX_N ? n - STEPTEST_MAX_N : 0;
+    idx += off;
+    n -= off;
+    for (size_t i = 0; i < n; i++)
+        x[i] = exp(logx[off + i]);
+    const ai_series_t *s = &c->series;
+    steptest_opts_t so;
+    steptest_opts_init(&so);
+    so.direction = dir;
+    so.min_ratio = c->opt->step_min_ratio;
+    so.alpha = c->opt->step_alpha;
+    steptest_result_t r;
+    if (n < 2 * so.min_side || steptest_find(x, n, &so, &r, NULL) != 0 || !r.found)
+        return NULL;
+    pool_t before = {0}, after = {0};
+    for (size_t i = r.offset; i < n; i++)
+        pool_add(i < r.change ? &before : &after, &st->pts[idx[i]]);
+    if (before.calls <= 0 || after.calls <= 0)
+        return NULL;
+    double mb = before.total / before.calls, ma = after.total / after.calls;
+    /* The statement must matter on the side where it is slow. */
+    const pool_t *slow = dir > 0 ? &after : &before;
+    double window_ms = window_time_ms(s, slow->t0, slow->t1);
+    double share = window_ms > 0 ? slow->total / window_ms : NAN;
+    if (isfinite(share) && share < c->opt->min_share)
+        return NULL;
+    const char *text = ai_statement_text(c->snapshot, st->queryid);
+    const ai_stmt_point_t *first_after = &st->pts[idx[r.change]];
+    const ai_stmt_point_t *last_before = &st->pts[idx[r.change - 1]];
+    char onset_s[32], lb[32], fa[32];
+    ai_format_time(first_after->t0, onset_s, sizeof onset_s);
+    ai_format_time(last_before->t1, lb, sizeof lb);
+    ai_format_time(first_after->t1, fa, sizeof fa);
+    double hours = (after.t1 - after.t0) / 3600;
+    json_t *f = json_pack(
+        "{s:I, s:I, s:o, s:s, s:s, s:[s, s], s:f, s:o, s:o, s:f, s:f, s:f, s:f, s:f, s:f}",
+        "queryid", (json_int_t)st->queryid, "userid", (json_int_t)st->userid, "query",
+        text ? json_string(text) : json_string("(text not in the current snapshot)"), "method",
+        "step", "onset", onset_s, "change_between", lb, fa, "change_pct", 100 * (ma / mb - 1),
+        "before", pool_json(&before), "after", pool_json(&after), "calls_affected", after.calls,
+        dir > 0 ? "time_lost_ms" : "time_saved_ms", fabs(ma - mb) * after.calls, "p_value", r.p,
+        "p_min_at_this_size", r.p_min, "time_share_after", isfinite(share) ? share : -1.0,
+        dir > 0 ? "extra_ms_per_hour" : "saved_ms_per_hour",
+        hours > 0 ? fabs(ma - mb) * after.calls / hours : 0.0);
+    json_object_set_new(
+        f, "evidence",
+        json_sprintf("exact one-sided Mann-Whitney on per-interval mean time per call: %zu "
+                     "intervals before, %zu after; median %.3g ms -> %.3g ms (x%.3g); p %.3g "
+                     "(split p %.3g x %zu splits tried, Bonferroni; the smallest p possible with "
+                     "%zu and %zu intervals is %.3g)",
+                     r.n_before, r.n_after, r.median_before, r.median_after, r.ratio, r.p,
+                     r.p_split, r.splits, r.n_before, r.n_after, r.p_min));
+    return f;
+}
+
+static json_t *regressions(ai_ctx_t *c, json_t *ev, json_t *improvements)
 {
     const ai_series_t *s = &c->series;
     const ai_tuning_options_t *o = c->opt;
     json_t *out = json_array();
-    size_t examined = 0, too_short = 0;
+    size_t examined = 0, too_short = 0, by_step = 0, by_cusum = 0;
     size_t cap = 0;
     for (size_t q = 0; q < s->nst; q++)
         cap = s->st[q].n > cap ? s->st[q].n : cap;
@@ -98,8 +164,19 @@ static json_t *regressions(ai_ctx_t *c, json_t *ev)
                 idx[n++] = i;
             }
         size_t ms = (size_t)o->min_segment;
+        json_t *imp = step_finding(c, st, x, idx, n, -1);
+        if (imp)
+            json_array_append_new(improvements, imp);
         if (n < 2 * ms) {
-            too_short += st->n > 0;
+            json_t *f = step_finding(c, st, x, idx, n, +1);
+            if (f) {
+                json_array_append_new(out, f);
+                by_step++;
+            }
+            if (n >= 6)
+                examined++;
+            else
+                too_short += st->n > 0;
             continue;
         }
         examined++;
@@ -123,14 +200,19 @@ static json_t *regressions(ai_ctx_t *c, json_t *ev)
         memcpy(tmp, x + k, (n - k) * sizeof *tmp);
         double med_a = ai_median(tmp, n - k);
         double z = 0.6745 * (med_a - med_b) / madf;
-        if (!(z > o->z_threshold))
-            continue;
         size_t elevated = 0;
         for (size_t i = k; i < n; i++)
             elevated += 0.6745 * (x[i] - med_b) / madf > ELEVATED_Z;
         double frac = (double)elevated / (double)(n - k);
-        if (frac < SUSTAIN_SHARE)
+        if (!(z > o->z_threshold) || frac < SUSTAIN_SHARE) {
+            /* A large recent step the whole-history CUSUM split missed. */
+            json_t *f = step_finding(c, st, x, idx, n, +1);
+            if (f) {
+                json_array_append_new(out, f);
+                by_step++;
+            }
             continue;
+        }
         /* Onset by tabular CUSUM over the whole series against the baseline. */
         double C = 0;
         size_t last_zero = 0, alarm = n;
@@ -156,6 +238,7 @@ static json_t *regressions(ai_ctx_t *c, json_t *ev)
         if (isfinite(share) && share < o->min_share)
             continue;
         double mb = before.total / before.calls, ma = after.total / after.calls;
+        by_cusum++;
         const char *text = ai_statement_text(c->snapshot, st->queryid);
         char onset_s[32];
         ai_format_time(st->pts[idx[onset]].t0, onset_s, sizeof onset_s);
@@ -167,6 +250,9 @@ static json_t *regressions(ai_ctx_t *c, json_t *ev)
                       pool_json(&before), "after", pool_json(&after), "elevated_share", frac,
                       "time_share_after", isfinite(share) ? share : -1.0, "extra_ms_per_hour",
                       (ma - mb) * (after.calls / ((after.t1 - after.t0) / 3600)));
+        json_object_set_new(r, "method", json_string("cusum"));
+        json_object_set_new(r, "calls_affected", json_real(after.calls));
+        json_object_set_new(r, "time_lost_ms", json_real((ma - mb) * after.calls));
         json_object_set_new(
             r, "evidence",
             json_sprintf("per-interval mean of %zu intervals with >= %.0f calls; change point "
@@ -181,6 +267,16 @@ static json_t *regressions(ai_ctx_t *c, json_t *ev)
     free(idx);
     json_object_set_new(ev, "statements_examined", json_integer((json_int_t)examined));
     json_object_set_new(ev, "statements_too_few_intervals", json_integer((json_int_t)too_short));
+    json_object_set_new(ev, "found_by_cusum", json_integer((json_int_t)by_cusum));
+    json_object_set_new(ev, "found_by_step_test", json_integer((json_int_t)by_step));
+    json_object_set_new(
+        ev, "step_method",
+        json_sprintf("statements with >= 6 intervals: exact one-sided Mann-Whitney test on the "
+                     "per-interval mean time per call of the last <= %d intervals, every split "
+                     "with >= 3 intervals each side tried (Bonferroni), p <= %.2g and a median "
+                     "ratio >= %.3g; with 3 + 3 intervals only complete separation passes "
+                     "(p = 1/20 = 0.05); the same test downwards lists improvements",
+                     STEPTEST_MAX_N, o->step_alpha, o->step_min_ratio));
     if (s->nst == 0)
         json_object_set_new(ev, "missing",
                             json_string("no statement history: regressions need at least "
@@ -486,7 +582,9 @@ json_t *ai_ml(ai_ctx_t *c)
 {
     json_t *ml = json_object(), *ev = json_object(), *re = json_object(), *an = json_object(),
            *as = json_object();
-    json_object_set_new(ml, "regressions", regressions(c, re));
+    json_t *imp = json_array();
+    json_object_set_new(ml, "regressions", regressions(c, re, imp));
+    json_object_set_new(ml, "improvements", imp);
     json_object_set_new(ml, "anomalies", anomalies(c, an));
     json_object_set_new(ml, "auto_scaling", auto_scaling(c, as));
     json_object_set_new(ev, "regressions", re);
