@@ -1,6 +1,8 @@
 /* log.c - see log.h. */
 #include "common/log.h"
 
+#include "common/escape.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,21 +55,25 @@ void log_event(log_level_t level, const char *msg, const char *fields, ...)
                      "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ level=%s comp=%s pid=%d msg=\"",
                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                      (long)(tv.tv_usec / 1000), level_names[level], log_component, (int)getpid());
-    /* Escape quotes and newlines in the message so each event stays one line. */
-    for (const char *p = msg; *p && n < (int)sizeof line - 8; p++) {
-        if (*p == '"' || *p == '\\')
-            line[n++] = '\\';
-        line[n++] = (*p == '\n') ? ' ' : *p;
-    }
+    /* The message is one quoted value; the fields were formatted by the
+     * caller, who escapes quotes in the peer strings it passes (ESC()).
+     * Control characters, C1 controls and bidi overrides are escaped here
+     * in the whole line whatever the caller did, so no string can end the
+     * line early, forge the next one or drive the reader's terminal. */
+    esc_str(msg, ESC_QUOTE, line + n, sizeof line - (size_t)n - 3);
+    n += (int)strlen(line + n);
     line[n++] = '"';
-    if (fields && *fields && n < (int)sizeof line - 2) {
-        line[n++] = ' ';
+    if (fields && *fields) {
+        char raw[sizeof line];
         va_list ap;
         va_start(ap, fields);
-        int m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fields, ap);
+        int m = vsnprintf(raw, sizeof raw, fields, ap);
         va_end(ap);
-        if (m > 0)
-            n += (m < (int)sizeof line - n - 1) ? m : (int)sizeof line - n - 2;
+        if (m > 0 && n < (int)sizeof line - 6) {
+            line[n++] = ' ';
+            esc_str(raw, 0, line + n, sizeof line - (size_t)n - 1);
+            n += (int)strlen(line + n);
+        }
     }
     line[n++] = '\n';
     ssize_t w = write(STDERR_FILENO, line, (size_t)n);

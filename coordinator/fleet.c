@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/escape.h"
 #include "common/log.h"
 #include "proto/codec.h"
 #include "proto/message.h"
@@ -379,10 +380,15 @@ static void finish(run_t *r, agent_state_t *a, agent_status_t st, const char *fm
         r->fleet->opts.on_progress(r->fleet->opts.on_progress_arg, a->out->agent, NULL, 0, 0,
                                    agent_status_name(st));
     if (fmt) {
+        /* Formatted aside first: callers pass the earlier a->out->error as
+         * an argument ("...; earlier: %s"), and printing into the buffer
+         * being read repeated the text. */
+        char text[sizeof a->out->error];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(a->out->error, sizeof a->out->error, fmt, ap);
+        vsnprintf(text, sizeof text, fmt, ap);
         va_end(ap);
+        memcpy(a->out->error, text, sizeof text);
     }
     if (a->inst >= 0) {
         instance_t *in = &r->fleet->inst[a->inst];
@@ -397,7 +403,7 @@ static void finish(run_t *r, agent_state_t *a, agent_status_t st, const char *fm
     log_event(LOG_INFO, "agent finished",
               "agent=%s status=%s attempts=%d elapsed_ms=%lld error=\"%s\"", a->out->agent,
               agent_status_name(st), a->out->attempts, (long long)a->out->elapsed_ms,
-              a->out->error);
+              ESC(a->out->error));
 }
 
 /* Describes why no instance could take the agent's job. */
@@ -487,8 +493,8 @@ static void dispatch(run_t *r, agent_state_t *a)
     in->load++;
     snprintf(a->out->worker, sizeof a->out->worker, "%s", in->worker);
     snprintf(a->out->endpoint, sizeof a->out->endpoint, "%s", in->endpoint);
-    log_debug("job sent", "agent=%s job=%s endpoint=%s worker=%s deadline_ms=%lld", a->out->agent,
-              a->job, in->endpoint, in->worker, (long long)h.deadline_ms);
+    log_debug("job sent", "agent=%s job=%s endpoint=%s worker=\"%s\" deadline_ms=%lld",
+              a->out->agent, a->job, in->endpoint, ESC(in->worker), (long long)h.deadline_ms);
 }
 
 /* The current attempt failed on its instance: remember why, move on to
@@ -508,7 +514,7 @@ static void fail_over(run_t *r, agent_state_t *a, int silent, const char *fmt, .
     va_end(ap);
     snprintf(a->out->error, sizeof a->out->error, "%s (%s): %s", in->endpoint, in->worker, why);
     log_warn("job failed on instance, failing over", "agent=%s job=%s endpoint=%s reason=\"%s\"",
-             a->out->agent, a->job, in->endpoint, why);
+             a->out->agent, a->job, in->endpoint, ESC(why));
     a->failed[a->inst] = 1;
     a->last_silent = silent;
     if (in->load > 0)
@@ -544,7 +550,8 @@ static void handle_message(run_t *r, int i, int dispatching)
     if (rc == 1)
         return;
     if (rc < 0) {
-        log_warn("malformed message from worker", "endpoint=%s error=\"%s\"", in->endpoint, e.msg);
+        log_warn("malformed message from worker", "endpoint=%s error=\"%s\"", in->endpoint,
+                 ESC(e.msg));
         transport_msg_close(&m);
         return;
     }
@@ -558,7 +565,8 @@ static void handle_message(run_t *r, int i, int dispatching)
                          h->v_minor, PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR);
             else
                 snprintf(in->note, sizeof in->note, "refused our protocol version: %s", h->message);
-            log_error("incompatible worker", "endpoint=%s reason=\"%s\"", in->endpoint, in->note);
+            log_error("incompatible worker", "endpoint=%s reason=\"%s\"", in->endpoint,
+                      ESC(in->note));
         }
         in->incompatible = 1;
         for (int k = 0; k < r->nagents; k++)
@@ -579,8 +587,9 @@ static void handle_message(run_t *r, int i, int dispatching)
         in->capacity = h->capacity;
         /* Our own in-flight jobs there are included in its load already. */
         in->load = h->load;
-        log_debug("worker answered", "endpoint=%s agent=%s worker=%s load=%lld capacity=%lld",
-                  in->endpoint, in->agent, in->worker, (long long)h->load, (long long)h->capacity);
+        log_debug("worker answered",
+                  "endpoint=%s agent=\"%s\" worker=\"%s\" load=%lld capacity=%lld", in->endpoint,
+                  ESC(in->agent), ESC(in->worker), (long long)h->load, (long long)h->capacity);
         if (dispatching && pending_without_instance(r))
             for (int k = 0; k < r->nagents; k++)
                 if (r->agents[k].out->status == AGENT_PENDING && r->agents[k].inst < 0 &&
@@ -597,7 +606,8 @@ static void handle_message(run_t *r, int i, int dispatching)
         break;
     case MSG_RESULT:
         if (!a) {
-            log_debug("late or unknown RESULT dropped", "endpoint=%s job=%s", in->endpoint, h->job);
+            log_debug("late or unknown RESULT dropped", "endpoint=%s job=\"%s\"", in->endpoint,
+                      ESC(h->job));
             break;
         }
         if (!m.has_body) {
@@ -643,8 +653,8 @@ static void handle_message(run_t *r, int i, int dispatching)
         break;
     case MSG_ERROR:
         if (!a) {
-            log_debug("ERROR not about a current job", "endpoint=%s code=%s message=\"%s\"",
-                      in->endpoint, h->code, h->message);
+            log_debug("ERROR not about a current job", "endpoint=%s code=\"%s\" message=\"%s\"",
+                      in->endpoint, ESC(h->code), ESC(h->message));
             break;
         }
         if (strcmp(h->code, MSG_ERR_SNAPSHOT) == 0) {

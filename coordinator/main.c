@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/escape.h"
 #include "common/jsonout.h"
 #include "common/log.h"
 #include "coordinator/collect.h"
@@ -771,7 +772,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < o.nagents; k++)
         if (outcomes[k].status != AGENT_OK)
             fprintf(stderr, "pgopt-coordinator: %s: %s: %s\n", outcomes[k].agent,
-                    agent_status_name(outcomes[k].status), outcomes[k].error);
+                    agent_status_name(outcomes[k].status), ESC_LINE(outcomes[k].error));
 
 done:
     progress_destroy(&progress);

@@ -10,6 +10,7 @@
 #include <zmq.h>
 
 #include "common/clock.h"
+#include "common/escape.h"
 #include "proto/curve.h"
 #include "proto/message.h"
 #include "proto/transport.h"
@@ -60,8 +61,8 @@ static int await(void *sock, msg_type_t want, int64_t until, msg_header_t *h)
             return 0;
         }
         if (rc == 0 && m.hdr.type == MSG_ERROR)
-            fprintf(stderr, "pgopt-coordinator ping: worker answered ERROR %s: %s\n", m.hdr.code,
-                    m.hdr.message);
+            fprintf(stderr, "pgopt-coordinator ping: worker answered ERROR %s: %s\n",
+                    ESC_LINE(m.hdr.code), ESC_LINE(m.hdr.message));
         transport_msg_close(&m);
         if (rc == 0 && m.hdr.type == MSG_ERROR)
             return -1;
@@ -213,7 +214,7 @@ int ping_main(int argc, char **argv)
     status = 0;
     goto done;
 fail:
-    fprintf(stderr, "pgopt-coordinator ping: %s\n", err.msg);
+    fprintf(stderr, "pgopt-coordinator ping: %s\n", ESC_LINE(err.msg));
 done:
     if (sock)
         zmq_close(sock);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
+#include "common/escape.h"
 #include "coordinator/progress.h"
 
 #define MAX_TASKS    8
@@ -149,7 +150,8 @@ void progress_task(progress_t *p, const char *task, const char *stage, int64_t d
         memset(t, 0, sizeof *t);
         snprintf(t->name, sizeof t->name, "%s", task);
     }
-    snprintf(t->stage, sizeof t->stage, "%s", stage ? stage : "");
+    /* The stage comes from a worker's PROGRESS: escaped for the terminal. */
+    esc_str(stage, 0, t->stage, sizeof t->stage);
     t->done = done;
     t->total = total;
     snprintf(t->status, sizeof t->status, "%s", status ? status : "");

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/escape.h"
 #include "common/jsonout.h"
 #include "coordinator/report_internal.h"
 
@@ -813,6 +814,64 @@ json_t *report_snapshot_summary(const json_t *snap)
     return sum;
 }
 
+/* A copy of v whose strings (values and keys) are escaped for display
+ * (common/escape.h): every string in phase3_output came from a worker, the
+ * database or the application's code, and none may drive the reader's
+ * terminal or reorder what a browser shows. Newlines and tabs stay (SQL and
+ * code print line for line). NULL only when out of memory. */
+static json_t *escaped_copy(const json_t *v)
+{
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v);
+        if (!esc_needed(s, n, ESC_KEEP_NL) && !memchr(s, '\0', n))
+            return json_incref((json_t *)v);
+        strbuf_t b = {0};
+        /* a NUL inside a JSON string would end the C string early */
+        for (size_t i = 0; i < n;) {
+            const char *nul = memchr(s + i, '\0', n - i);
+            size_t k = nul ? (size_t)(nul - (s + i)) : n - i;
+            esc_append(&b, s + i, k, ESC_KEEP_NL);
+            if (nul)
+                strbuf_add(&b, "\\x00");
+            i += k + (nul ? 1 : 0);
+        }
+        json_t *r = b.failed ? NULL : json_stringn(strbuf_str(&b), b.len);
+        strbuf_free(&b);
+        return r;
+    }
+    if (json_is_array(v)) {
+        json_t *r = json_array();
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x)
+        {
+            if (!r || json_array_append_new(r, escaped_copy(x)) != 0) {
+                json_decref(r);
+                return NULL;
+            }
+        }
+        return r;
+    }
+    if (json_is_object(v)) {
+        json_t *r = json_object();
+        const char *k;
+        json_t *x;
+        json_object_foreach((json_t *)v, k, x)
+        {
+            char *ek = esc_dup(k, ESC_KEEP_NL);
+            int bad = !r || !ek || json_object_set_new(r, ek, escaped_copy(x)) != 0;
+            free(ek);
+            if (bad) {
+                json_decref(r);
+                return NULL;
+            }
+        }
+        return r;
+    }
+    return json_incref((json_t *)v);
+}
+
 int report_write(const json_t *phase3, report_format_t fmt, FILE *out, const report_opts_t *o,
                  err_t *err)
 {
@@ -829,11 +888,15 @@ int report_write(const json_t *phase3, report_format_t fmt, FILE *out, const rep
         rc = jsonout_file(out, phase3, JSONOUT_PRETTY, err);
         break;
     case REPORT_TEXT:
-        rc = report_text_write(phase3, out, o, err);
+    case REPORT_HTML: {
+        json_t *shown = escaped_copy(phase3);
+        if (!shown)
+            return err_set(err, "report: out of memory");
+        rc = fmt == REPORT_TEXT ? report_text_write(shown, out, o, err)
+                                : report_html_write(shown, out, o, err);
+        json_decref(shown);
         break;
-    case REPORT_HTML:
-        rc = report_html_write(phase3, out, o, err);
-        break;
+    }
     case REPORT_SQL:
         rc = report_write_sql(phase3, out, NULL, err);
         break;

@@ -289,7 +289,17 @@ static void test_slow_worker_hits_deadline(void **state)
                           ep("query_rewriter"), "-w", ep("config_tuner"), NULL);
     assert_int_equal(r.status, 3);
     assert_string_equal(fleet_str(&r, "ai_tuning", "status"), "timeout");
-    assert_non_null(strstr(fleet_str(&r, "ai_tuning", "error"), "deadline"));
+    /* The exact text, said once (it was printed into the buffer it read
+     * from: "...deadline of 2000 msno result within the deadline of 2000
+     * ms"). Either the coordinator's timer fired, or the worker enforced
+     * the same deadline a moment before and said so. */
+    const char *why = fleet_str(&r, "ai_tuning", "error");
+    const char *want = "no result within the deadline of 2000 ms";
+    char worker_said[400];
+    snprintf(worker_said, sizeof worker_said, "%s (%s: deadline of ", want, ep("ai_slow"));
+    if (strcmp(why, want) != 0 &&
+        (strncmp(why, worker_said, strlen(worker_said)) != 0 || strstr(why + 1, "no result")))
+        fail_msg("unexpected deadline error text: \"%s\"", why);
     assert_true(fleet_int(&r, "ai_tuning", "elapsed_ms") >= 2000);
     expect_ok(&r, "index_advisor");
     expect_ok(&r, "config_tuner");
@@ -437,6 +447,115 @@ static void test_wrong_protocol_version_peer(void **state)
     assert_int_equal(fleet_int(&r, "ai_tuning", "attempts"), 0);
     assert_non_null(strstr(fleet_str(&r, "ai_tuning", "error"), "protocol version 2"));
     expect_ok(&r, "config_tuner");
+    coord_free(&r);
+}
+
+/* A hostile worker: its PONG names it with a terminal escape and a forged
+ * log record, its PROGRESS stage carries a C1 CSI, and it answers the JOB
+ * with an ERROR whose message holds a bidi override and a newline. */
+#define HOSTILE_WORKER "w\x1b]0;owned\x07\nts=2026-01-01T00:00:00.000Z level=error msg=\"x\""
+#define HOSTILE_STAGE                                                                              \
+    "st\xc2\x9b"                                                                                   \
+    "2J"
+#define HOSTILE_ERROR                                                                              \
+    "bad\xe2\x80\xae"                                                                              \
+    "txt.exe\n\x1b[31mred\r"
+
+static void *hostile_peer(void *arg)
+{
+    const char *endpoint = arg;
+    void *ctx = zmq_ctx_new();
+    void *sock = zmq_socket(ctx, ZMQ_ROUTER);
+    int linger = 0;
+    zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_bind(sock, endpoint);
+    zmq_pollitem_t item = {sock, 0, ZMQ_POLLIN, 0};
+    int answered_job = 0;
+    for (int rounds = 0; rounds < 300 && !answered_job; rounds++) { /* bounded: ~30 s */
+        if (zmq_poll(&item, 1, 100) <= 0)
+            continue;
+        transport_msg_t m;
+        err_t e;
+        if (transport_recv(sock, 1, &m, &e) != 0)
+            continue;
+        msg_header_t h;
+        if (m.hdr.type == MSG_PING) {
+            msg_header_init(&h, MSG_PONG);
+            snprintf(h.agent, sizeof h.agent, "config_tuner");
+            snprintf(h.worker, sizeof h.worker, "%s", HOSTILE_WORKER);
+            h.capacity = 1;
+            transport_send(sock, m.ident, m.ident_len, &h, NULL, &e);
+        } else if (m.hdr.type == MSG_JOB) {
+            msg_header_init(&h, MSG_PROGRESS);
+            snprintf(h.job, sizeof h.job, "%s", m.hdr.job);
+            snprintf(h.stage, sizeof h.stage, "%s", HOSTILE_STAGE);
+            h.seq = 1;
+            transport_send(sock, m.ident, m.ident_len, &h, NULL, &e);
+            msg_header_init(&h, MSG_ERROR);
+            snprintf(h.job, sizeof h.job, "%s", m.hdr.job);
+            snprintf(h.worker, sizeof h.worker, "%s", HOSTILE_WORKER);
+            snprintf(h.code, sizeof h.code, "agent_failed");
+            snprintf(h.message, sizeof h.message, "%s", HOSTILE_ERROR);
+            transport_send(sock, m.ident, m.ident_len, &h, NULL, &e);
+            answered_job = 1;
+        }
+        transport_msg_close(&m);
+    }
+    zmq_close(sock);
+    zmq_ctx_term(ctx);
+    return NULL;
+}
+
+static void assert_no_raw_controls(const char *what, const char *text)
+{
+    const char *bad[] = {"\x1b", "\x07", "\r", "\xc2\x9b", "\xe2\x80\xae"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (strstr(text, bad[i]))
+            fail_msg("%s holds a raw control character (#%zu):\n%s", what, i, text);
+}
+
+static void test_hostile_worker_strings_escaped(void **state)
+{
+    (void)state;
+    pthread_t th;
+    char hostile_ep[300];
+    snprintf(hostile_ep, sizeof hostile_ep, "%s", ep("hostile"));
+    pthread_create(&th, NULL, hostile_peer, hostile_ep);
+    char *env[] = {"PGOPT_LOG_LEVEL=debug", NULL};
+    pid_t c = coord_start("hostile", env, "--snapshot", snapshot, "--discover", "5s", "--agents",
+                          "config_tuner", "-f", "text", "-w", hostile_ep, NULL);
+    coord_run_t r = {0};
+    r.status = proc_wait(c);
+    pthread_join(th, NULL);
+    char p[400];
+    snprintf(p, sizeof p, "%s/hostile.json", tmp);
+    char *report = proc_slurp(p);
+    snprintf(p, sizeof p, "%s/hostile.err", tmp);
+    r.err = proc_slurp(p);
+    assert_non_null(report);
+    assert_non_null(r.err);
+    assert_int_equal(r.status, 1); /* the only agent failed */
+    assert_no_raw_controls("the coordinator's stderr", r.err);
+    assert_no_raw_controls("the text report", report);
+    /* every stderr line is a log record or the coordinator's own message */
+    for (const char *line = r.err; *line;) {
+        if (strncmp(line, "ts=2026-01-01", 13) == 0 ||
+            (strncmp(line, "ts=", 3) != 0 && strncmp(line, "pgopt-coordinator: ", 19) != 0))
+            fail_msg("forged or foreign stderr line:\n%s", r.err);
+        const char *nl = strchr(line, '\n');
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    /* shown, escaped: the log quotes, the report and the summary line do not */
+    if (!strstr(r.err, "worker=\"w\\x1b]0;owned\\x07\\nts=2026-01-01T00:00:00.000Z "
+                       "level=error msg=\\\"x\\\"\""))
+        fail_msg("escaped worker name missing from the log:\n%s", r.err);
+    if (!strstr(r.err, "pgopt-coordinator: config_tuner: error: "))
+        fail_msg("no summary line:\n%s", r.err);
+    if (!strstr(r.err, "bad\\u202etxt.exe\\n\\x1b[31mred\\r"))
+        fail_msg("escaped ERROR message missing from stderr:\n%s", r.err);
+    if (!strstr(report, "bad\\u202etxt.exe"))
+        fail_msg("escaped ERROR message missing from the report:\n%s", report);
+    free(report);
     coord_free(&r);
 }
 
@@ -590,6 +709,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_busy_moves_to_other_instance, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stopped_worker_late_reply_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_protocol_version_peer, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_worker_strings_escaped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_embedded_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_embedded_missing_executable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_output_to_fifo, setup, teardown),

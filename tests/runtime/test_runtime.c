@@ -63,7 +63,8 @@ typedef struct {
     int jobs;              /* --jobs N when > 0 */
     const char *opt;       /* one more option and its value, or NULL */
     const char *opt_value;
-    int no_ping; /* do not wait for a PONG after starting */
+    int no_ping;          /* do not wait for a PONG after starting */
+    const char *log_path; /* the worker's stdout+stderr, else inherited */
 } spawn_opts_t;
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -483,7 +484,7 @@ static worker_t *spawn_worker(fixture_t *fx, const spawn_opts_t *o)
         add[k++] = o->env_extra;
     add[k] = NULL;
     char **env = make_env(add);
-    w->pid = start_process(argv, env, NULL);
+    w->pid = start_process(argv, env, o->log_path);
     free(env);
     fx->nworkers++;
 
@@ -961,6 +962,70 @@ static void test_not_a_map(void **state)
     wait_load(w, 0, 2000, NULL);
 }
 
+/* A hostile coordinator: job ids, an agent name and an ERROR built to
+ * forge log lines (newline + a fake "ts=... level=error" record), drive the
+ * terminal (ESC, C1 CSI) and reorder text (a bidi override). The worker's
+ * log keeps one record per line and shows them all escaped. */
+static void test_hostile_peer_strings(void **state)
+{
+    fixture_t *fx = *state;
+    char log_path[128];
+    snprintf(log_path, sizeof log_path, "%s/hostile.log", fx->dir);
+    spawn_opts_t o = {
+        .behaviour = "fail", .agent = "index_advisor", .jobs = 1, .log_path = log_path};
+    worker_t *w = spawn_worker(fx, &o);
+    const char *forged = "x\nts=2026-01-01T00:00:00.000Z level=error msg=\"forged\"";
+    const char *job = "j\x1b]0;owned\x07\xc2\x9b"
+                      "2J\xe2\x80\xae\"1";
+    transport_msg_t m;
+    progress_log_t p = {.job = job, .progress_ms = 100};
+    send_job(w, job, "index_advisor", 10000, 100);
+    expect_error(w, "agent_failed", job, 5000, &m, &p);
+    transport_msg_close(&m);
+    send_job(w, forged, "index\nadvisor", 10000, 100);
+    expect_error(w, "agent_mismatch", forged, 5000, &m, NULL);
+    transport_msg_close(&m);
+    msg_header_t h;
+    msg_header_init(&h, MSG_ERROR);
+    snprintf(h.job, sizeof h.job, "%s", forged);
+    snprintf(h.code, sizeof h.code, "c\r\x1b[1A");
+    snprintf(h.message, sizeof h.message, "m\n\x1b[31mred\xe2\x81\xa6");
+    send_hdr(w->dealer, &h, NULL);
+    /* The ERROR has no answer: a PING after it orders the log. */
+    expect_pong(w, &m, 2000);
+    transport_msg_close(&m);
+    kill(w->pid, SIGTERM);
+    worker_reap(w, 10000);
+    assert_true(w->reaped);
+
+    FILE *f = fopen(log_path, "r");
+    assert_non_null(f);
+    char log[65536];
+    size_t n = fread(log, 1, sizeof log - 1, f);
+    fclose(f);
+    log[n] = '\0';
+    for (const char *line = log; *line;) {
+        if (strncmp(line, "ts=", 3) != 0)
+            fail_msg("a log line does not start with ts=:\n%s", log);
+        if (strncmp(line, "ts=2026-01-01", 13) == 0)
+            fail_msg("forged log line:\n%s", log);
+        const char *nl = strchr(line, '\n');
+        line = nl ? nl + 1 : line + strlen(line);
+    }
+    assert_null(strchr(log, '\x1b'));
+    assert_null(strchr(log, '\r'));
+    assert_null(strchr(log, '\x07'));
+    assert_null(strstr(log, "\xc2\x9b"));
+    assert_null(strstr(log, "\xe2\x80\xae"));
+    assert_null(strstr(log, "\xe2\x81\xa6"));
+    /* ... and each one is there, escaped */
+    assert_contains(log, "job=\"j\\x1b]0;owned\\x07\\u009b2J\\u202e\\\"1\"");
+    assert_contains(log, "job=\"x\\nts=2026-01-01T00:00:00.000Z level=error msg=\\\"forged\\\"\"");
+    assert_contains(log, "agent=\"index\\nadvisor\"");
+    assert_contains(log, "code=\"c\\r\\x1b[1A\"");
+    assert_contains(log, "error=\"m\\n\\x1b[31mred\\u2066\"");
+}
+
 static void test_cancel(void **state)
 {
     fixture_t *fx = *state;
@@ -1310,6 +1375,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_snapshot_invalid, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agent_failed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_a_map, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile_peer_strings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang, setup, teardown),

@@ -38,6 +38,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "common/escape.h"
 #include "common/log.h"
 #include "proto/codec.h"
 #include "proto/curve.h"
@@ -220,16 +221,6 @@ static void wake_main(int fd)
     (void)w;
 }
 
-/* Copies s into buf for a quoted logfmt value: no quotes, no newlines. */
-static const char *log_safe(const char *s, char *buf, size_t len)
-{
-    size_t i = 0;
-    for (; s && s[i] && i + 1 < len; i++)
-        buf[i] = (s[i] == '"') ? '\'' : (s[i] == '\n' || s[i] == '\r') ? ' ' : s[i];
-    buf[i] = '\0';
-    return buf;
-}
-
 static int load_of(const runtime_t *rt)
 {
     int n = 0;
@@ -243,9 +234,8 @@ static void send_or_log(runtime_t *rt, const void *ident, size_t ident_len, cons
 {
     err_t err = {{0}};
     if (transport_send(rt->sock, ident, ident_len, hdr, body, &err) != 0) {
-        char safe[ERR_MSG_MAX];
         log_warn("cannot send reply", "type=%s job=\"%s\" error=\"%s\"", msg_type_name(hdr->type),
-                 hdr->job, log_safe(err.msg, safe, sizeof safe));
+                 ESC(hdr->job), ESC(err.msg));
     }
 }
 
@@ -385,9 +375,8 @@ static void cancel_job(runtime_t *rt, job_ctx_t *job, int64_t now, const char *c
     job->replied = 1;
     rt->counters.cancelled++;
     reply_error(rt, job->ident, job->ident_len, job->id, code, "%s", reason);
-    char safe[256];
-    log_info("job cancelled", "job=\"%s\" ms=%lld reason=\"%s\"", job->id,
-             (long long)(now - job->received_at), log_safe(reason, safe, sizeof safe));
+    log_info("job cancelled", "job=\"%s\" ms=%lld reason=\"%s\"", ESC(job->id),
+             (long long)(now - job->received_at), ESC(reason));
 }
 
 /* Joins the threads that have returned and answers for them. */
@@ -406,13 +395,13 @@ static void reap_finished(runtime_t *rt, int64_t now)
         rt->slots[i] = NULL;
         int64_t elapsed = now - job->received_at;
         if (job->replied) {
-            log_info("cancelled job returned", "job=\"%s\" ms=%lld", job->id, (long long)elapsed);
+            log_info("cancelled job returned", "job=\"%s\" ms=%lld", ESC(job->id),
+                     (long long)elapsed);
         } else if (job->failed) {
             rt->counters.failed++;
             reply_error(rt, job->ident, job->ident_len, job->id, job->code, "%s", job->message);
-            char safe[sizeof job->message];
-            log_warn("job failed", "job=\"%s\" ms=%lld code=%s error=\"%s\"", job->id,
-                     (long long)elapsed, job->code, log_safe(job->message, safe, sizeof safe));
+            log_warn("job failed", "job=\"%s\" ms=%lld code=%s error=\"%s\"", ESC(job->id),
+                     (long long)elapsed, job->code, ESC(job->message));
         } else {
             msg_header_t h;
             msg_header_init(&h, MSG_RESULT);
@@ -437,7 +426,7 @@ static void reap_finished(runtime_t *rt, int64_t now)
                 if (elapsed > rt->counters.max_ms)
                     rt->counters.max_ms = elapsed;
                 log_info("job done", "job=\"%s\" ms=%lld snapshot_bytes=%zu result_bytes=%zu",
-                         job->id, (long long)elapsed, job->body_len, len);
+                         ESC(job->id), (long long)elapsed, job->body_len, len);
             }
         }
         job_free(job);
@@ -602,7 +591,8 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
         zmq_msg_close(&job->body);
         reply_error(rt, m->ident, m->ident_len, m->hdr.job, MSG_ERR_FAILED,
                     "cannot start a job thread: %s", strerror(rc));
-        log_error("cannot start a job thread", "job=\"%s\" error=\"%s\"", job->id, strerror(rc));
+        log_error("cannot start a job thread", "job=\"%s\" error=\"%s\"", ESC(job->id),
+                  strerror(rc));
         job_free(job);
         return -1;
     }
@@ -610,7 +600,7 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
     rt->counters.received++;
     log_info("job received",
              "job=\"%s\" snapshot_bytes=%zu deadline_ms=%lld progress_ms=%lld load=%d capacity=%d",
-             job->id, job->body_len, (long long)job->deadline_ms, (long long)job->progress_ms,
+             ESC(job->id), job->body_len, (long long)job->deadline_ms, (long long)job->progress_ms,
              load_of(rt), rt->jobs);
     send_progress(rt, job, &started);
     job->next_progress_at = now + job->progress_ms;
@@ -620,7 +610,6 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
 static void handle_job(runtime_t *rt, transport_msg_t *m, int64_t now)
 {
     const msg_header_t *hdr = &m->hdr;
-    char safe[128];
     if (hdr->job[0] == '\0') {
         rt->counters.refused++;
         reply_error(rt, m->ident, m->ident_len, NULL, MSG_ERR_MALFORMED, "JOB without a job id");
@@ -632,15 +621,15 @@ static void handle_job(runtime_t *rt, transport_msg_t *m, int64_t now)
         reply_error(rt, m->ident, m->ident_len, hdr->job, MSG_ERR_AGENT,
                     "this worker runs agent %s, the JOB is for agent '%s'", rt->def->agent,
                     hdr->agent);
-        log_warn("job refused: agent mismatch", "job=\"%s\" agent=\"%s\"", hdr->job,
-                 log_safe(hdr->agent, safe, sizeof safe));
+        log_warn("job refused: agent mismatch", "job=\"%s\" agent=\"%s\"", ESC(hdr->job),
+                 ESC(hdr->agent));
         return;
     }
     if (rt->shutting_down) {
         rt->counters.refused++;
         reply_error(rt, m->ident, m->ident_len, hdr->job, MSG_ERR_SHUTDOWN,
                     "worker %s is shutting down and takes no new jobs", rt->worker_id);
-        log_info("job refused: shutting down", "job=\"%s\"", hdr->job);
+        log_info("job refused: shutting down", "job=\"%s\"", ESC(hdr->job));
         return;
     }
     int slot = -1;
@@ -662,7 +651,7 @@ static void handle_job(runtime_t *rt, transport_msg_t *m, int64_t now)
         rt->counters.busy++;
         rt->counters.peer_busy += (uint64_t)peer_full;
         log_info("job refused: busy", "job=\"%s\" load=%lld capacity=%d per_peer_limit=%s",
-                 hdr->job, (long long)h.load, rt->jobs, peer_full ? "reached" : "no");
+                 ESC(hdr->job), (long long)h.load, rt->jobs, peer_full ? "reached" : "no");
         return;
     }
     start_job(rt, m, slot, now);
@@ -679,7 +668,7 @@ static void handle_cancel(runtime_t *rt, const transport_msg_t *m, int64_t now)
             return;
         }
     }
-    log_debug("cancel for an unknown job ignored", "job=\"%s\"", m->hdr.job);
+    log_debug("cancel for an unknown job ignored", "job=\"%s\"", ESC(m->hdr.job));
 }
 
 static void dispatch(runtime_t *rt, transport_msg_t *m, int64_t now)
@@ -709,9 +698,8 @@ static void dispatch(runtime_t *rt, transport_msg_t *m, int64_t now)
         break;
     case MSG_ERROR: {
         /* Never answer an ERROR with an ERROR: two peers could ping-pong. */
-        char safe[sizeof hdr->message];
-        log_warn("error from a coordinator", "job=\"%s\" code=%s error=\"%s\"", hdr->job, hdr->code,
-                 log_safe(hdr->message, safe, sizeof safe));
+        log_warn("error from a coordinator", "job=\"%s\" code=\"%s\" error=\"%s\"", ESC(hdr->job),
+                 ESC(hdr->code), ESC(hdr->message));
         break;
     }
     default:
@@ -733,8 +721,7 @@ static void serve_messages(runtime_t *rt)
             return;
         int64_t now = now_ms();
         if (rc < 0) {
-            char safe[ERR_MSG_MAX];
-            log_warn("malformed message", "error=\"%s\"", log_safe(err.msg, safe, sizeof safe));
+            log_warn("malformed message", "error=\"%s\"", ESC(err.msg));
             if (m.ident_len > 0) {
                 rt->counters.refused++;
                 /* The header may have decoded before the frames went wrong;
@@ -1181,7 +1168,7 @@ static int finish_jobs(runtime_t *rt)
             rt->counters.cancelled++;
             reply_error(rt, job->ident, job->ident_len, job->id, MSG_ERR_SHUTDOWN,
                         "worker %s was stopped before the job finished", rt->worker_id);
-            log_warn("job abandoned", "job=\"%s\" ms=%lld", job->id,
+            log_warn("job abandoned", "job=\"%s\" ms=%lld", ESC(job->id),
                      (long long)(now - job->received_at));
         }
         /* The thread may still be running (a hung agent): it keeps its job. */
