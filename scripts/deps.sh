@@ -13,7 +13,7 @@ packages=(
     libzmq3-dev libmsgpack-dev libpq-dev libpg-query-dev libprotobuf-c-dev
     libcmocka-dev libjansson-dev libtree-sitter-dev
     postgresql-15 postgresql-client-15 postgresql-15-hypopg postgresql-15-pg-qualstats
-    clang libclang-rt-14-dev clang-format jq python3-yaml
+    clang libclang-rt-14-dev clang-format jq python3-yaml python3-sqlalchemy python3-psycopg2
     chromium
 )
 command -v npm >/dev/null 2>&1 || packages+=(npm)

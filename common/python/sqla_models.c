@@ -519,6 +519,14 @@ static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *sr
         }
     }
     col.primary_key = bool_value(src, pysource_call_kwarg(src, call, "primary_key")) == 1;
+    const char *dkw[] = {"default", "onupdate"};
+    for (size_t k = 0; k < 2; k++) {
+        TSNode d = pysource_call_kwarg(src, call, dkw[k]);
+        json_t *v = ts_node_is_null(d) ? NULL : pysource_eval(src, d);
+        if (!ts_node_is_null(d) && !v)
+            col.python_default = true;
+        json_decref(v);
+    }
     TSNode nm = pysource_call_kwarg(src, call, "name");
     if (!col.column && !ts_node_is_null(nm))
         col.column = str_value(src, nm);
@@ -546,18 +554,48 @@ static void read_model_body(sqla_project_t *p, sqla_model_t *m, const pysource_t
     uint32_t n = ts_node_named_child_count(body);
     for (uint32_t i = 0; i < n; i++) {
         TSNode st = ts_node_named_child(body, i);
+        TSNode def = PYSOURCE_NODE_IS(st, "decorated_definition") ? field(st, "definition") : st;
+        if (PYSOURCE_NODE_IS(def, "function_definition")) {
+            if (pysource_node_text_is(src, field(def, "name"), "__init__"))
+                m->custom_init = true;
+            if (PYSOURCE_NODE_IS(st, "decorated_definition")) {
+                /* @validates("a"), @x.setter: code runs when an attribute is set */
+                size_t len;
+                const char *t = pysource_node_span(src, st, &len);
+                size_t dl = (size_t)(ts_node_start_byte(def) - ts_node_start_byte(st));
+                for (size_t k = 0; k + 8 <= dl && k < len; k++)
+                    if (strncmp(t + k, "validates", 9) == 0 || strncmp(t + k, ".setter", 7) == 0)
+                        m->validates = true;
+            }
+            continue;
+        }
         if (!PYSOURCE_NODE_IS(st, "expression_statement"))
             continue;
         TSNode a = ts_node_named_child(st, 0);
         if (!PYSOURCE_NODE_IS(a, "assignment"))
             continue;
         TSNode left = field(a, "left"), right = field(a, "right"), type = field(a, "type");
+        if (PYSOURCE_NODE_IS(left, "identifier") && ts_node_is_null(right) &&
+            !ts_node_is_null(type)) {
+            /* `x: Mapped[int]` alone is a column (2.0 declarative) */
+            size_t tl;
+            const char *tt = pysource_node_span(src, type, &tl);
+            if (tl > 7 && strncmp(tt, "Mapped[", 7) == 0) {
+                char *attr = pysource_node_text(src, left);
+                if (attr && attr[0] != '_')
+                    read_column(p, m, src, attr, type);
+                free(attr);
+            }
+            continue;
+        }
         if (!PYSOURCE_NODE_IS(left, "identifier") || ts_node_is_null(right))
             continue;
         char *attr = pysource_node_text(src, left);
         if (!attr)
             continue;
-        if (strcmp(attr, "__tablename__") == 0) {
+        if (strcmp(attr, "__mapper_args__") == 0) {
+            m->mapper_args = true;
+        } else if (strcmp(attr, "__tablename__") == 0) {
             free(m->table);
             m->table = str_value(src, right);
         } else if (strcmp(attr, "__table__") == 0 && callee_is(src, right, "Table")) {
@@ -676,6 +714,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                 TSNode sup = field(st, "superclasses");
                 uint32_t ns = ts_node_is_null(sup) ? 0 : ts_node_named_child_count(sup);
                 bool model = false, flask = false;
+                char *parent_name = NULL;
                 for (uint32_t s = 0; s < ns && !model; s++) {
                     TSNode b = ts_node_named_child(sup, s);
                     char *d = pysource_dotted_name(src, b);
@@ -691,6 +730,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                         if (parent) {
                             model = true;
                             flask = parent->flask;
+                            parent_name = strdup(parent->name);
                         }
                     }
                     free(d);
@@ -716,6 +756,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                         *pending = pg;
                     if (!g || !pg) {
                         free(name);
+                        free(parent_name);
                         pysource_cursor_give(cur);
                         return;
                     }
@@ -727,6 +768,8 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                     m->file = f;
                     m->line = pysource_node_line(st);
                     m->flask = flask;
+                    m->parent = parent_name;
+                    parent_name = NULL;
                     memset(&(*pending)[*npending], 0, sizeof **pending);
                     (*pending)[*npending].model = p->nmodels;
                     read_model_body(p, m, src, body, (*pending)[*npending].decided);
@@ -739,6 +782,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                     changed = true;
                 }
                 free(name);
+                free(parent_name);
             }
             pysource_cursor_give(cur);
         }
@@ -893,6 +937,7 @@ void sqla_project_destroy(sqla_project_t **pp)
         sqla_model_t *m = &p->models[i];
         free(m->name);
         free(m->table);
+        free(m->parent);
         for (size_t k = 0; k < m->ncolumns; k++) {
             free(m->columns[k].attr);
             free(m->columns[k].column);

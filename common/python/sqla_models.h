@@ -66,6 +66,7 @@ typedef struct {
     char *fk_table; /* ForeignKey("table.column") target, NULL when none */
     char *fk_column;
     bool primary_key;
+    bool python_default; /* default= / onupdate= not a static literal (a callable) */
 } sqla_column_t;
 
 typedef struct {
@@ -78,6 +79,12 @@ typedef struct {
     size_t ncolumns;
     sqla_relationship_t *rels;
     size_t nrels;
+    /* what the ORM does on top of an INSERT, which Core and bulk inserts
+     * skip (sqla_patterns' bulk-insert rule reads these): */
+    char *parent;     /* the model this one derives from (inheritance), or NULL */
+    bool mapper_args; /* __mapper_args__ (polymorphic identity, version id...) */
+    bool custom_init; /* defines __init__ */
+    bool validates;   /* @validates methods, or property setters */
 } sqla_model_t;
 
 typedef struct {

@@ -190,6 +190,8 @@ static char *ed_apply(const char *c, uint32_t rs, uint32_t re, edits_t *ed)
 
 bool sqla_snippet_parses(const char *text)
 {
+    if (!text)
+        return false;
     /* remove the common indentation of the non-blank lines */
     size_t min = SIZE_MAX;
     for (const char *s = text; *s;) {
@@ -246,9 +248,51 @@ typedef struct {
     /* the file's style, read on its first finding (most files have none,
      * and reading it is a walk over the whole tree) */
     bool style_read;
-    bool api2;  /* the file uses the 2.0 API (select(), scalars, Mapped) */
-    bool flask; /* the file uses Flask-SQLAlchemy (db.session, Model.query) */
+    bool api2;     /* the file uses the 2.0 API (select(), scalars, Mapped) */
+    bool flask;    /* the file uses Flask-SQLAlchemy (db.session, Model.query) */
+    char unit[16]; /* one indentation level as the file writes it (rule 7: style) */
 } file_t;
+
+/* The file's indentation unit: what the first block after a line ending
+ * in ':' adds to that line's indentation ("    " when none is found). */
+static void read_indent_unit(file_t *f)
+{
+    snprintf(f->unit, sizeof f->unit, "    ");
+    const char *c = f->c;
+    size_t n = f->len;
+    for (size_t at = 0; at < n;) {
+        size_t e = at;
+        while (e < n && c[e] != '\n')
+            e++;
+        size_t last = e;
+        while (last > at && (c[last - 1] == ' ' || c[last - 1] == '\t' || c[last - 1] == '\r'))
+            last--;
+        if (last > at && c[last - 1] == ':') {
+            size_t ind = 0;
+            while (at + ind < e && (c[at + ind] == ' ' || c[at + ind] == '\t'))
+                ind++;
+            /* the next non-blank line */
+            size_t nx = e + 1;
+            while (nx < n) {
+                size_t k = 0;
+                while (nx + k < n && (c[nx + k] == ' ' || c[nx + k] == '\t'))
+                    k++;
+                if (nx + k < n && c[nx + k] != '\n' && c[nx + k] != '#') {
+                    if (k > ind && k - ind < sizeof f->unit && strncmp(c + at, c + nx, ind) == 0) {
+                        memcpy(f->unit, c + nx + ind, k - ind);
+                        f->unit[k - ind] = 0;
+                        return;
+                    }
+                    break;
+                }
+                while (nx < n && c[nx] != '\n')
+                    nx++;
+                nx++;
+            }
+        }
+        at = e + 1;
+    }
+}
 
 static void read_style(file_t *f);
 
@@ -677,6 +721,14 @@ typedef struct {
     int nrollbacks;
     bool network_seen, network_before_commit;
     TSNode session_new;
+    /* session writes in the loop (add, merge, delete, bulk_*, execute of a
+     * non-SELECT): a query prefetched before the loop would not see them */
+    TSNode writes[8];
+    int nwrites;
+    bool writes_overflow;
+    /* a with statement around the commit (session_scope(), begin()) */
+    bool commit_in_with;
+    bool except_in_loop; /* a try/except in the loop (not just try/finally) */
 } scan_t;
 
 static var_t *var_find(scan_t *s, const char *name)
@@ -756,6 +808,53 @@ static bool param_name(const pysource_t *src, TSNode fn, unsigned i, char *out, 
 }
 
 static void scan_node(scan_t *s, TSNode n);
+
+/* Whether a session method call writes rows: add, merge, delete, the bulk
+ * methods, or execute() of anything but a SELECT. */
+static bool is_write_method(const pysource_t *src, TSNode call, const char *m)
+{
+    const char *writes[] = {"add",
+                            "add_all",
+                            "merge",
+                            "delete",
+                            "bulk_save_objects",
+                            "bulk_insert_mappings",
+                            "bulk_update_mappings"};
+    for (size_t i = 0; i < sizeof writes / sizeof *writes; i++)
+        if (strcmp(m, writes[i]) == 0)
+            return true;
+    if (strcmp(m, "execute") != 0 && strcmp(m, "exec_driver_sql") != 0)
+        return false;
+    TSNode a = unwrap(pysource_call_arg(src, call, 0));
+    if (ts_node_is_null(a))
+        return false;
+    size_t n;
+    const char *t = pysource_node_span(src, a, &n);
+    /* insert(...) / update(...) / delete(...) anywhere in the statement
+     * expression, or SQL text that starts like a write */
+    const char *kw[] = {"insert(", "update(", "delete(", "INSERT",  "UPDATE",
+                        "DELETE",  "insert ", "update ", "delete ", "MERGE"};
+    for (size_t i = 0; i < sizeof kw / sizeof *kw; i++) {
+        size_t l = strlen(kw[i]);
+        for (size_t k = 0; k + l <= n; k++)
+            if (strncmp(t + k, kw[i], l) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* Whether n sits in a with statement (inside the loop body being scanned:
+ * the walk stops at the enclosing function). */
+static bool in_with_statement(TSNode n)
+{
+    for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); p = ts_node_parent(p)) {
+        if (is(p, "with_statement"))
+            return true;
+        if (is(p, "for_statement") || is(p, "while_statement") || is(p, "function_definition"))
+            return false;
+    }
+    return false;
+}
 
 static void follow(scan_t *s, const sqla_function_t *fn, unsigned param_index,
                    const sqla_model_t *m, const char *prefix)
@@ -1038,6 +1137,7 @@ static void scan_node(scan_t *s, TSNode n)
         for (uint32_t i = 0; i < k; i++) {
             TSNode c = ts_node_named_child(n, i);
             if (is(c, "except_clause")) {
+                s->except_in_loop = true;
                 bool saved = s->in_except;
                 s->in_except = true;
                 scan_node(s, c);
@@ -1061,6 +1161,12 @@ static void scan_node(scan_t *s, TSNode n)
             char m[64];
             TSNode obj;
             if (method_of(s->src, call, &obj, m, sizeof m) && sessionish(s->src, obj)) {
+                if (is_write_method(s->src, call, m)) {
+                    if (s->nwrites < 8)
+                        s->writes[s->nwrites++] = call;
+                    else
+                        s->writes_overflow = true;
+                }
                 if ((strcmp(m, "add") == 0 || strcmp(m, "add_all") == 0) && s->nadds < MAX_ADDS)
                     s->adds[s->nadds++] = call;
                 else if (strcmp(m, "execute") == 0 &&
@@ -1069,6 +1175,8 @@ static void scan_node(scan_t *s, TSNode n)
                          s->nadds < MAX_ADDS)
                     s->adds[s->nadds++] = call;
                 else if (strcmp(m, "commit") == 0) {
+                    if (in_with_statement(call))
+                        s->commit_in_with = true;
                     if (s->in_modulo_if)
                         s->commit_guarded = true;
                     else if (s->ncommits < 4)
@@ -1145,54 +1253,109 @@ static void scan_node(scan_t *s, TSNode n)
 
 /* ---- emitting -------------------------------------------------------- */
 
+/* How far a rewrite is shown to keep behaviour (sqla_patterns.h, "safety"):
+ * proven, conditional on an exact condition the analysis cannot check
+ * (written in the finding), or manual - no code, the explanation says how
+ * to fix it by hand and why pgopt does not. */
+typedef struct {
+    const char *level; /* "proven" | "conditional" | "manual" */
+    const char *text;  /* conditional: the condition; manual: why no code */
+} safety_t;
+
+static const safety_t SAFE_PROVEN = {"proven", NULL};
+
+/* Whether the file still parses (without error nodes) with content[rs, re)
+ * replaced by text: a snippet that parses on its own can still break its
+ * context (a multi-line iterable without parentheses in a for, a wrong
+ * indentation level). A file that had syntax errors before is checked by
+ * the snippet alone. */
+static bool parses_in_context(const pysource_t *src, uint32_t rs, uint32_t re, const char *text)
+{
+    if (!sqla_snippet_parses(text))
+        return false;
+    if (pysource_has_error(src))
+        return true;
+    size_t clen;
+    const char *c = pysource_content(src, &clen);
+    strbuf_t b = {0};
+    strbuf_addn(&b, c, rs);
+    strbuf_add(&b, text);
+    strbuf_addn(&b, c + re, clen - re);
+    if (b.failed) {
+        free(b.buf);
+        return false;
+    }
+    err_t err;
+    pysource_t *whole = pysource_parse(pysource_path(src), b.buf ? b.buf : "", b.len, &err);
+    free(b.buf);
+    bool ok = whole && !pysource_has_error(whole);
+    pysource_destroy(&whole);
+    return ok;
+}
+
 static void emit(file_t *f, const pysource_t *rsrc, unsigned line, const char *type,
                  const char *kind, uint32_t rs, uint32_t re, edits_t *ed, const char *pre,
                  const char *post, const char *explanation, json_t *sql, bool security,
-                 json_t *extra)
+                 json_t *extra, const safety_t *sf)
 {
     size_t clen;
     const char *c = pysource_content(rsrc, &clen);
     rs = line_begin(c, rs);
     re = line_end(c, clen, re);
-    char indent[128];
-    indent_at(c, rs, indent, sizeof indent);
-    char *body = ed->overflow ? NULL : ed_apply(c, rs, re, ed);
+    safety_t safety = sf ? *sf : SAFE_PROVEN;
+    bool manual = strcmp(safety.level, "manual") == 0;
+    char *optimized = NULL;
+    if (!manual) {
+        char indent[128];
+        indent_at(c, rs, indent, sizeof indent);
+        char *body = ed->overflow ? NULL : ed_apply(c, rs, re, ed);
+        if (!body) {
+            note(f->d, "%s:%u %s: the rewrite could not be spliced; not reported",
+                 pysource_path(f->src), line, kind);
+            ed_free(ed);
+            json_decref(sql);
+            json_decref(extra);
+            return;
+        }
+        strbuf_t b = {0};
+        if (pre)
+            b_indented(&b, pre, indent);
+        strbuf_add(&b, body);
+        free(body);
+        if (post) {
+            strbuf_add(&b, "\n");
+            b_indented(&b, post, indent);
+            if (b.len > 0 && b.buf[b.len - 1] == '\n')
+                b.buf[--b.len] = 0;
+        }
+        optimized = strbuf_take(&b);
+        /* rule 7: the rewrite re-parses in its file, or it is not shown */
+        if (!optimized || !parses_in_context(rsrc, rs, re, optimized)) {
+            note(f->d,
+                 "%s:%u %s: the rewritten code does not parse as Python in its file; reported "
+                 "without code",
+                 pysource_path(f->src), line, kind);
+            free(optimized);
+            optimized = NULL;
+            manual = true;
+            safety.level = "manual";
+            safety.text = "the mechanical rewrite did not re-parse as Python in its file, so no "
+                          "code is proposed: apply the fix described above by hand";
+        }
+    }
     ed_free(ed);
-    if (!body) {
-        note(f->d, "%s:%u %s: the rewrite could not be spliced; not reported",
-             pysource_path(f->src), line, kind);
-        json_decref(sql);
-        json_decref(extra);
-        return;
-    }
-    strbuf_t b = {0};
-    if (pre)
-        b_indented(&b, pre, indent);
-    strbuf_add(&b, body);
-    free(body);
-    if (post) {
-        strbuf_add(&b, "\n");
-        b_indented(&b, post, indent);
-        if (b.len > 0 && b.buf[b.len - 1] == '\n')
-            b.buf[--b.len] = 0;
-    }
-    char *optimized = strbuf_take(&b);
-    if (!sqla_snippet_parses(optimized)) {
-        note(f->d, "%s:%u %s: the rewritten snippet does not parse; not reported",
-             pysource_path(f->src), line, kind);
-        free(optimized);
-        json_decref(sql);
-        json_decref(extra);
-        return;
-    }
     json_t *o = json_object();
     json_object_set_new(o, "file", json_string(pysource_path(f->src)));
     json_object_set_new(o, "line", json_integer(line));
     json_object_set_new(o, "type", json_string(type));
     json_object_set_new(o, "kind", json_string(kind));
     json_object_set_new(o, "original", json_stringn(c + rs, re - rs));
-    json_object_set_new(o, "optimized", json_string(optimized));
+    json_object_set_new(o, "optimized", optimized ? json_string(optimized) : json_null());
     json_object_set_new(o, "explanation", json_string(explanation));
+    json_object_set_new(o, "safety", json_string(safety.level));
+    if (safety.text)
+        json_object_set_new(o, manual ? "manual_reason" : "safety_condition",
+                            json_string(safety.text));
     json_object_set_new(o, "style", json_string(file_api2(f) ? "2.0" : "1.x"));
     json_object_set_new(o, "flask", json_boolean(file_flask(f)));
     json_object_set_new(o, "sql", sql ? sql : json_pack("{s:s}", "shape", "none"));
@@ -1219,16 +1382,86 @@ static const char *import_note(const pysource_t *src, const char *name, const ch
     return buf;
 }
 
-static void lower_plural(const char *name, char *out, size_t size)
+/* A class name in snake_case: AuditLog -> audit_log, HTTPLog -> http_log. */
+static void snake_name(const char *name, char *out, size_t size)
 {
     size_t k = 0;
-    for (size_t i = 0; name[i] && k + 3 < size; i++) {
-        if (isupper((unsigned char)name[i]) && i > 0 && k + 4 < size)
+    for (size_t i = 0; name[i] && k + 2 < size; i++) {
+        bool up = isupper((unsigned char)name[i]);
+        bool prev_low =
+            i > 0 && (islower((unsigned char)name[i - 1]) || isdigit((unsigned char)name[i - 1]));
+        bool next_low = name[i + 1] && islower((unsigned char)name[i + 1]);
+        if (up && i > 0 && (prev_low || (next_low && isupper((unsigned char)name[i - 1]))) &&
+            k > 0 && out[k - 1] != '_')
             out[k++] = '_';
         out[k++] = (char)tolower((unsigned char)name[i]);
     }
-    out[k++] = 's';
     out[k] = 0;
+}
+
+/* The English plural of a snake_case noun, for generated names that read
+ * well (rule 7: keep the file's style): category -> categories, address ->
+ * addresses, box -> boxes, analysis -> analyses, and a name that already
+ * ends in a plural s (flags, news, series) stays as it is. */
+static void plural_name(const char *name, char *out, size_t size)
+{
+    char base[96];
+    snake_name(name, base, sizeof base);
+    size_t n = strlen(base);
+    const char *end = n ? base + n - 1 : base;
+    bool vowel_before = n >= 2 && strchr("aeiou", base[n - 2]);
+    if (n >= 2 && strcmp(base + n - 2, "is") == 0)
+        snprintf(out, size, "%.*ses", (int)(n - 2), base);
+    else if (n >= 2 && (strcmp(base + n - 2, "ss") == 0 || strcmp(base + n - 2, "us") == 0 ||
+                        strcmp(base + n - 2, "as") == 0 || strcmp(base + n - 2, "ch") == 0 ||
+                        strcmp(base + n - 2, "sh") == 0 || *end == 'x' || *end == 'z'))
+        snprintf(out, size, "%ses", base);
+    else if (*end == 's')
+        snprintf(out, size, "%s", base);
+    else if (*end == 'y' && n >= 2 && !vowel_before)
+        snprintf(out, size, "%.*sies", (int)(n - 1), base);
+    else
+        snprintf(out, size, "%ss", base);
+}
+
+/* A name for generated code that the file does not use yet: base, else
+ * base_2, base_3... (a generated name must not shadow the user's). */
+static void fresh_name(file_t *f, const char *base, char *out, size_t size)
+{
+    snprintf(out, size, "%s", base);
+    for (int k = 2; k < 100; k++) {
+        size_t bl = strlen(out);
+        bool used = false;
+        for (const char *at = f->c; (at = strstr(at, out)) != NULL; at += bl) {
+            bool left = at == f->c || !(isalnum((unsigned char)at[-1]) || at[-1] == '_');
+            bool right = !(isalnum((unsigned char)at[bl]) || at[bl] == '_');
+            if (left && right) {
+                used = true;
+                break;
+            }
+        }
+        if (!used)
+            return;
+        snprintf(out, size, "%s_%d", base, k);
+    }
+}
+
+/* The list a bulk insert collects rows in: product_rows for Product. */
+static void rows_name(file_t *f, const char *model, char *out, size_t size)
+{
+    char base[96], r[112];
+    snake_name(model, base, sizeof base);
+    snprintf(r, sizeof r, "%s_rows", base);
+    fresh_name(f, r, out, size);
+}
+
+/* The dictionary a grouped query fills: invoices_by_customer_id. */
+static void by_name(file_t *f, const char *model, const char *key, char *out, size_t size)
+{
+    char plural[96], r[200];
+    plural_name(model, plural, sizeof plural);
+    snprintf(r, sizeof r, "%s_by_%s", plural, key);
+    fresh_name(f, r, out, size);
 }
 
 static json_t *sql_hint_rel(const sqla_project_t *p, const sqla_model_t *m,
@@ -1270,6 +1503,10 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
     strbuf_t opts = {0}, expl = {0}, loaders = {0};
     json_t *sql = NULL;
     char imp_sel = 0, imp_join = 0;
+    /* rule 6: a lazy="dynamic" relationship (a query object on access)
+     * cannot take a loader option: SQLAlchemy raises on
+     * selectinload/joinedload of it */
+    char dynamic[200] = "";
     for (int i = 0; i < s->npaths; i++) {
         if (!keep[i])
             continue;
@@ -1288,6 +1525,8 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
             }
             if (!chain_eager(&o->ch, m->name, seg))
                 all_eager = false;
+            if (r->lazy == SQLA_LAZY_DYNAMIC && !dynamic[0])
+                snprintf(dynamic, sizeof dynamic, "%s.%s", m->name, seg);
             const char *loader = r->collection ? "selectinload" : "joinedload";
             if (r->collection)
                 imp_sel = 1;
@@ -1335,12 +1574,37 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
         import_note(o->src, "selectinload", "sqlalchemy.orm", imp, sizeof imp);
     if (imp_join)
         import_note(o->src, "joinedload", "sqlalchemy.orm", imp2, sizeof imp2);
-    strbuf_printf(
-        &expl,
-        ": one SELECT per row of the query at %s:%u. Eager-load it in that query with %s "
-        "(selectinload: one extra SELECT ... WHERE key IN (...) for a collection; joinedload: "
-        "a LEFT OUTER JOIN for a many-to-one).%s%s",
-        pysource_path(o->src), pysource_node_line(o->stmt), opts.buf, imp, imp2);
+    /* the explanation names exactly the loaders the code uses (rule 6):
+     * selectinload for collections (a joinedload of a collection multiplies
+     * the parent rows; several of them make a cartesian product),
+     * joinedload for many-to-one / one-to-one */
+    safety_t sf = SAFE_PROVEN;
+    if (dynamic[0]) {
+        strbuf_printf(&expl,
+                      ": one query per row of the query at %s:%u. %s is lazy=\"dynamic\": a "
+                      "query object that no loader option can eager-load (SQLAlchemy raises). "
+                      "Fix by hand: read the related rows for all parents in one query (WHERE "
+                      "key IN (...)) grouped by key before the loop, or change the relationship "
+                      "to lazy=\"select\" and eager-load it with selectinload.",
+                      pysource_path(o->src), pysource_node_line(o->stmt), dynamic);
+        sf.level = "manual";
+        sf.text = "a dynamic relationship cannot be eager-loaded";
+    } else {
+        strbuf_printf(&expl,
+                      ": one SELECT per row of the query at %s:%u. Eager-load it in that "
+                      "query with %s (",
+                      pysource_path(o->src), pysource_node_line(o->stmt), opts.buf);
+        if (imp_sel)
+            strbuf_add(&expl, "selectinload: a collection, loaded with one extra SELECT ... "
+                              "WHERE key IN (...) for all rows");
+        if (imp_join)
+            strbuf_printf(&expl,
+                          "%sjoinedload: a many-to-one or one-to-one, loaded in the same "
+                          "SELECT with a LEFT OUTER JOIN",
+                          imp_sel ? "; " : "");
+        strbuf_printf(&expl, "). Loader options change how rows are loaded, not which.%s%s", imp,
+                      imp2);
+    }
     uint32_t rs, re;
     const pysource_t *rsrc = o->src;
     json_t *extra = json_object();
@@ -1361,7 +1625,7 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
             json_object_set_new(extra, "query_function", json_string(o->via));
     }
     emit(f, rsrc, line, "n1_fix", "lazy_load_in_loop", rs, re, &ed, NULL, NULL, expl.buf, sql,
-         false, extra);
+         false, extra, &sf);
     free(opts.buf);
     free(expl.buf);
     free(loaders.buf);
@@ -1413,8 +1677,139 @@ static pysource_walk_t keyed_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* The model a session write in the loop writes (add(M(...)), add(x) with
+ * x = M(...) in the loop, execute(insert/update/delete(M)...)), or NULL
+ * when it cannot be told. */
+static const sqla_model_t *write_model(file_t *f, TSNode loop_body, TSNode call)
+{
+    char m[32];
+    TSNode obj;
+    if (!method_of(f->src, call, &obj, m, sizeof m))
+        return NULL;
+    TSNode a = unwrap(pysource_call_arg(f->src, call, 0));
+    if (ts_node_is_null(a))
+        return NULL;
+    if (strcmp(m, "add") == 0 || strcmp(m, "merge") == 0) {
+        if (is(a, "identifier") && !ts_node_is_null(loop_body)) {
+            char an[64];
+            text_of(f->src, a, an, sizeof an);
+            TSNode st;
+            a = unwrap(last_assignment(f->src, loop_body, an, ts_node_start_byte(call), &st));
+        }
+        return is(a, "call") ? model_named(f->d->p, f->src, field(a, "function")) : NULL;
+    }
+    if (strcmp(m, "execute") == 0) {
+        /* the innermost call of the chain: insert(M) in insert(M).values(...) */
+        for (int g = 0; g < 20 && is(a, "call"); g++) {
+            TSNode callee = field(a, "function");
+            if (is(callee, "identifier")) {
+                if (pysource_node_text_is(f->src, callee, "insert") ||
+                    pysource_node_text_is(f->src, callee, "update") ||
+                    pysource_node_text_is(f->src, callee, "delete"))
+                    return model_named(f->d->p, f->src, pysource_call_arg(f->src, a, 0));
+                return NULL;
+            }
+            if (!is(callee, "attribute"))
+                return NULL;
+            a = unwrap(field(callee, "object"));
+        }
+    }
+    return NULL;
+}
+
+typedef struct {
+    scan_t *s;
+    TSNode allowed; /* the comparison / keyword the IN replaces */
+    bool other;     /* the loop variable appears elsewhere in the query */
+} otherref_t;
+
+static pysource_walk_t otherref_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    otherref_t *o = ctx;
+    if (same_node(n, o->allowed))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (o->other)
+        return PYSOURCE_WALK_STOP;
+    /* only the object of an attribute and the value of a keyword are
+     * references (x.c and c=... do not name c) */
+    if (is(n, "attribute")) {
+        pysource_walk(src, field(n, "object"), otherref_visit, o);
+        return o->other ? PYSOURCE_WALK_STOP : PYSOURCE_WALK_SKIP_CHILDREN;
+    }
+    if (is(n, "keyword_argument")) {
+        pysource_walk(src, field(n, "value"), otherref_visit, o);
+        return o->other ? PYSOURCE_WALK_STOP : PYSOURCE_WALK_SKIP_CHILDREN;
+    }
+    if (is(n, "identifier")) {
+        char t[64];
+        text_of(src, n, t, sizeof t);
+        if (var_find(o->s, t)) {
+            o->other = true;
+            return PYSOURCE_WALK_STOP;
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* A method in the query chain that applies per query, not per key:
+ * LIMIT/OFFSET, slicing, DISTINCT, GROUP BY, a row lock. */
+static const char *per_query_method(const pysource_t *src, TSNode q)
+{
+    TSNode n = unwrap(q);
+    for (int g = 0; g < 40 && !ts_node_is_null(n); g++) {
+        if (is(n, "subscript"))
+            return "a slice";
+        if (!is(n, "call") && !is(n, "attribute"))
+            return NULL;
+        TSNode callee = is(n, "call") ? field(n, "function") : n;
+        if (!is(callee, "attribute")) {
+            /* select(M).limit(...) reaches select(...): arguments may hold more */
+            return NULL;
+        }
+        const char *bad[] = {"limit",  "offset",          "slice", "distinct", "group_by",
+                             "having", "with_for_update", "fetch", "paginate", "yield_per"};
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+            if (pysource_node_text_is(src, field(callee, "attribute"), bad[i]))
+                return bad[i];
+        n = unwrap(field(callee, "object"));
+    }
+    return NULL;
+}
+
+/* Whether the iterable can be iterated twice with the same items: a name
+ * bound in the function to a list/tuple/set display, a list comprehension,
+ * list()/sorted()/tuple()/set() or a query's .all(). */
+static bool iterable_is_sequence(file_t *f, TSNode scope, TSNode iter, uint32_t before)
+{
+    TSNode it = unwrap(iter);
+    for (int g = 0; g < 4 && is(it, "identifier"); g++) {
+        char name[96];
+        text_of(f->src, it, name, sizeof name);
+        TSNode st;
+        TSNode v = last_assignment(f->src, scope, name, before, &st);
+        if (ts_node_is_null(v))
+            return false;
+        before = ts_node_start_byte(v);
+        it = unwrap(v);
+    }
+    if (is(it, "list") || is(it, "tuple") || is(it, "set") || is(it, "list_comprehension") ||
+        is(it, "set_comprehension") || is(it, "dictionary"))
+        return true;
+    if (is(it, "call")) {
+        TSNode callee = field(it, "function");
+        if (is(callee, "identifier"))
+            return pysource_node_text_is(f->src, callee, "list") ||
+                   pysource_node_text_is(f->src, callee, "sorted") ||
+                   pysource_node_text_is(f->src, callee, "tuple") ||
+                   pysource_node_text_is(f->src, callee, "set");
+        if (is(callee, "attribute"))
+            return pysource_node_text_is(f->src, field(callee, "attribute"), "all");
+    }
+    return false;
+}
+
 static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, const char *var,
-                       scan_t *s, bool is_async)
+                       scan_t *s, bool is_async, TSNode scope)
 {
     chain_t ch;
     memset(&ch, 0, sizeof ch);
@@ -1444,9 +1839,7 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
         const sqla_model_t *m = ch.model;
         const char *pk = sqla_model_pk(m);
         text_of(f->src, ch.get_key, key, sizeof key);
-        char plural[96];
-        lower_plural(m->name, plural, sizeof plural);
-        snprintf(name, sizeof name, "%s_by_%s", plural, pk);
+        by_name(f, m->name, pk, name, sizeof name);
         if (ch.session[0] && file_api2(f))
             strbuf_printf(
                 &pre,
@@ -1509,9 +1902,7 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
                  pysource_path(f->src), line, var, t[0] ? t : "?");
             return;
         }
-        char plural[96];
-        lower_plural(m->name, plural, sizeof plural);
-        snprintf(name, sizeof name, "%s_by_%s", plural, col);
+        by_name(f, m->name, col, name, sizeof name);
         /* the grouped query: the same text with IN and .all() */
         edits_t g = {0};
         char rep[700];
@@ -1534,8 +1925,11 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
         ed_free(&g);
         if (!grouped)
             return;
-        strbuf_printf(&pre, "%s = {}\nfor row in %s:\n    %s.setdefault(row.%s, []).append(row)",
-                      name, grouped, name, col);
+        /* rule 7: a multi-line iterable of a for needs parentheses */
+        bool multiline = strchr(grouped, '\n') != NULL;
+        strbuf_printf(&pre, "%s = {}\nfor row in %s%s%s:\n%s%s.setdefault(row.%s, []).append(row)",
+                      name, multiline ? "(" : "", grouped, multiline ? ")" : "", f->unit, name,
+                      col);
         free(grouped);
         if (strcmp(mode, "list") == 0)
             snprintf(rep, sizeof rep, "%s.get(%s, [])", name, key);
@@ -1554,8 +1948,79 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
             "them.",
             m->name, var, iter_text, m->name, col, col);
     }
+    /* rule 3: the rows the loop writes are rows a prefetch made before the
+     * loop would not see (get-or-create in a loop); the key must be the only
+     * use of the loop variable in the query; a per-query clause (LIMIT...)
+     * cannot become per key */
+    safety_t sf = SAFE_PROVEN;
+    char why[600] = "";
+    TSNode loop_body = is(anchor, "for_statement") ? field(anchor, "body") : anchor;
+    const sqla_model_t *qm = ch.model;
+    for (int i = 0; i < s->nwrites && !why[0]; i++) {
+        const sqla_model_t *wm = write_model(f, loop_body, s->writes[i]);
+        if (!wm || wm == qm || (qm && wm->table && qm->table && strcmp(wm->table, qm->table) == 0))
+            snprintf(why, sizeof why,
+                     "the loop also writes %s rows (line %u), which a query run once before the "
+                     "loop would not see (a row created for one item must be found for the "
+                     "next)",
+                     wm ? wm->name : "database", pysource_node_line(s->writes[i]));
+    }
+    if (!why[0] && s->writes_overflow)
+        snprintf(why, sizeof why, "the loop writes rows in more places than pgopt follows");
+    otherref_t orf;
+    memset(&orf, 0, sizeof orf);
+    orf.s = s;
+    if (!why[0] && ch.api != 4) {
+        keyed_t k2;
+        memset(&k2, 0, sizeof k2);
+        k2.s = s;
+        pysource_walk(f->src, q, keyed_visit, &k2);
+        orf.allowed = !ts_node_is_null(k2.cmp) ? k2.cmp : k2.kw;
+        pysource_walk(f->src, q, otherref_visit, &orf);
+        if (orf.other)
+            snprintf(why, sizeof why,
+                     "the query uses %s in more than its key, so one query for all keys is not "
+                     "the same query",
+                     var);
+        const char *pq = per_query_method(f->src, q);
+        if (!why[0] && pq)
+            snprintf(why, sizeof why,
+                     "the query has %s%s, which applies to each per-item query and would apply "
+                     "to all keys at once in a grouped one",
+                     pq, strcmp(pq, "a slice") == 0 ? "" : "()");
+    }
+    char cond[600];
+    if (why[0]) {
+        free(pre.buf);
+        ed_free(&ed);
+        pre.buf = NULL;
+        strbuf_printf(&expl,
+                      " Not rewritten: %s. Fix by hand only if that does not matter here: "
+                      "collect the keys, run one IN query before the loop, and look rows up in "
+                      "a dictionary.",
+                      why);
+        sf.level = "manual";
+        sf.text = why;
+    } else {
+        cond[0] = 0;
+        if (!iterable_is_sequence(f, scope, iter, ts_node_start_byte(anchor)))
+            snprintf(cond, sizeof cond,
+                     "%s is a sequence that can be iterated twice with the same items (a list or "
+                     "tuple, not a generator, iterator or Result): the rewrite reads it once for "
+                     "the keys and once for the loop",
+                     iter_text);
+        if (ch.api != 4 && strcmp(ch.terminal, "one") == 0)
+            snprintf(cond + strlen(cond), sizeof cond - strlen(cond),
+                     "%severy key has exactly one row (.one() raised NoResultFound or "
+                     "MultipleResultsFound; the lookup raises KeyError or takes the first row)",
+                     cond[0] ? "; and " : "");
+        if (cond[0]) {
+            sf.level = "conditional";
+            sf.text = cond;
+        }
+    }
     emit(f, f->src, line, "n1_fix", "query_in_loop", ts_node_start_byte(anchor),
-         ts_node_end_byte(anchor), &ed, pre.buf, NULL, expl.buf, sql, false, NULL);
+         ts_node_end_byte(anchor), &ed, pre.buf, NULL, expl.buf, sql, false, NULL, &sf);
     free(pre.buf);
     free(expl.buf);
 }
@@ -1583,7 +2048,171 @@ static void delete_statement(file_t *f, edits_t *ed, TSNode call)
 }
 
 static bool body_uses_only(file_t *f, TSNode body, const char *name, TSNode allowed_add,
-                           edits_t *ed);
+                           edits_t *ed, const sqla_model_t *m, char *why, size_t size);
+
+/* A comment in the loop (or right above it) that says the per-item commit
+ * is meant: words of intent, or words about committing per item. */
+static const char *intent_comment(file_t *f, TSNode loop, char *buf, size_t size);
+
+typedef struct {
+    file_t *f;
+    char *buf;
+    size_t size;
+    bool found;
+} intent_t;
+
+static bool comment_says_intent(const char *text)
+{
+    char low[512];
+    size_t k = 0;
+    for (; text[k] && k + 1 < sizeof low; k++)
+        low[k] = (char)tolower((unsigned char)text[k]);
+    low[k] = 0;
+    const char *strong[] = {"intention",   "deliberate",    "on purpose",  "do not batch",
+                            "don't batch", "dont batch",    "must commit", "needs to commit",
+                            "isolat",      "one at a time", "independent", "individually",
+                            "separately"};
+    for (size_t i = 0; i < sizeof strong / sizeof *strong; i++)
+        if (strstr(low, strong[i]))
+            return true;
+    const char *per[] = {"per item", "per-item",   "per row",   "per-row",     "each item",
+                         "each row", "every item", "every row", "each record", "per record",
+                         "partial",  "progress",   "so that"};
+    if (strstr(low, "commit") || strstr(low, "transaction"))
+        for (size_t i = 0; i < sizeof per / sizeof *per; i++)
+            if (strstr(low, per[i]))
+                return true;
+    return false;
+}
+
+static pysource_walk_t intent_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    intent_t *it = ctx;
+    if (is(n, "comment")) {
+        char t[512];
+        text_of(src, n, t, sizeof t);
+        if (comment_says_intent(t)) {
+            snprintf(it->buf, it->size, "%s", t);
+            it->found = true;
+            return PYSOURCE_WALK_STOP;
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static const char *intent_comment(file_t *f, TSNode loop, char *buf, size_t size)
+{
+    intent_t it = {f, buf, size, false};
+    pysource_walk(f->src, loop, intent_visit, &it);
+    /* the comment lines right above the loop */
+    for (TSNode p = ts_node_prev_sibling(loop); !it.found && is(p, "comment");
+         p = ts_node_prev_sibling(p))
+        intent_visit(f->src, p, &it);
+    return it.found ? buf : NULL;
+}
+
+/* Names added to the session in the loop (add(x)) whose attributes the
+ * loop reads without setting them (not a constructor keyword, never
+ * assigned x.attr = ...): such a value (a primary key, a default) is
+ * generated by the database at flush, so the per-item commit (which
+ * flushes) cannot just go. */
+typedef struct {
+    file_t *f;
+    const char *name;
+    TSNode ctor;
+    TSNode body;
+    char attr[64];
+    unsigned line;
+} genread_t;
+
+static bool attr_set_explicitly(file_t *f, TSNode body, const char *name, TSNode ctor,
+                                const char *attr);
+
+static pysource_walk_t genread_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    genread_t *g = ctx;
+    if (g->attr[0])
+        return PYSOURCE_WALK_STOP;
+    if (is(n, "assignment") || is(n, "augmented_assignment")) {
+        /* x.attr = ... is a store, its right side may read */
+        TSNode left = field(n, "left");
+        if (!is(left, "attribute"))
+            pysource_walk(src, left, genread_visit, g);
+        pysource_walk(src, field(n, "right"), genread_visit, g);
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    }
+    if (is(n, "attribute") && is(field(n, "object"), "identifier") &&
+        pysource_node_text_is(src, field(n, "object"), g->name)) {
+        char a[64];
+        text_of(src, field(n, "attribute"), a, sizeof a);
+        if (!attr_set_explicitly(g->f, g->body, g->name, g->ctor, a)) {
+            snprintf(g->attr, sizeof g->attr, "%s", a);
+            g->line = pysource_node_line(n);
+            return PYSOURCE_WALK_STOP;
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+typedef struct {
+    const char *name, *attr;
+    bool set;
+} attrset_t;
+
+static pysource_walk_t attrset_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    attrset_t *a = ctx;
+    if (is(n, "assignment")) {
+        TSNode left = field(n, "left");
+        if (is(left, "attribute") && pysource_node_text_is(src, field(left, "object"), a->name) &&
+            pysource_node_text_is(src, field(left, "attribute"), a->attr)) {
+            a->set = true;
+            return PYSOURCE_WALK_STOP;
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static bool attr_set_explicitly(file_t *f, TSNode body, const char *name, TSNode ctor,
+                                const char *attr)
+{
+    if (is(ctor, "call") && !ts_node_is_null(pysource_call_kwarg(f->src, ctor, attr)))
+        return true;
+    attrset_t a = {name, attr, false};
+    pysource_walk(f->src, body, attrset_visit, &a);
+    return a.set;
+}
+
+static bool reads_generated_value(file_t *f, TSNode body, scan_t *s, char *why, size_t size)
+{
+    for (int i = 0; i < s->nwrites; i++) {
+        char m[32];
+        TSNode obj;
+        if (!method_of(f->src, s->writes[i], &obj, m, sizeof m) || strcmp(m, "add") != 0)
+            continue;
+        TSNode a = unwrap(pysource_call_arg(f->src, s->writes[i], 0));
+        if (!is(a, "identifier"))
+            continue;
+        char name[64];
+        text_of(f->src, a, name, sizeof name);
+        genread_t g;
+        memset(&g, 0, sizeof g);
+        g.f = f;
+        g.name = name;
+        g.body = body;
+        TSNode st;
+        g.ctor = unwrap(last_assignment(f->src, body, name, ts_node_start_byte(s->writes[i]), &st));
+        pysource_walk(f->src, body, genread_visit, &g);
+        if (g.attr[0]) {
+            snprintf(why, size,
+                     "line %u reads %s.%s, which the constructor does not set: a value the "
+                     "database generates at flush (a primary key, a default) and None until then",
+                     g.line, name, g.attr);
+            return true;
+        }
+    }
+    return false;
+}
 
 static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_async,
                         bool orm_objects, const char *why_not_bulk)
@@ -1596,47 +2225,64 @@ static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool i
     edits_t ed = {0};
     strbuf_t post = {0}, expl = {0};
     const char *aw = is_async ? "await " : "";
-    if (s->commit_in_try && s->rollback_in_except) {
-        /* per-item isolation: a SAVEPOINT per item, one COMMIT */
-        TSNode trynode = enclosing_statement(s->commits[0]);
-        TSNode p = ts_node_parent(s->commits[0]);
-        for (int g = 0; g < 20 && !ts_node_is_null(p); g++, p = ts_node_parent(p))
-            if (is(p, "try_statement")) {
-                trynode = p;
-                break;
-            }
-        TSNode first = ts_node_named_child(field(trynode, "body"), 0);
-        char ind[128];
-        indent_at(f->c, line_begin(f->c, ts_node_start_byte(first)), ind, sizeof ind);
-        char ins[300];
-        snprintf(ins, sizeof ins, "savepoint = %s%s.begin_nested()\n%s", aw, sess, ind);
-        ed_add(&ed, ts_node_start_byte(first), ts_node_start_byte(first), ins);
-        for (int i = 0; i < s->ncommits; i++) {
-            char rep[64];
-            snprintf(rep, sizeof rep, "savepoint.commit");
-            ed_add(&ed, ts_node_start_byte(field(s->commits[i], "function")),
-                   ts_node_end_byte(field(s->commits[i], "function")), rep);
-        }
-        for (int i = 0; i < s->nrollbacks; i++)
-            ed_add(&ed, ts_node_start_byte(field(s->rollbacks[i], "function")),
-                   ts_node_end_byte(field(s->rollbacks[i], "function")), "savepoint.rollback");
-        strbuf_printf(&post, "%s%s.commit()", aw, sess);
-        strbuf_printf(
-            &expl,
-            "%s.commit() runs once per iteration: a COMMIT (a WAL flush) per item. The code "
-            "catches errors per item and rolls back, so per-item isolation is kept with a "
-            "SAVEPOINT per item (begin_nested) and one COMMIT after the loop. Note: nothing is "
-            "durable until the loop ends.",
-            sess);
-    } else {
-        for (int i = 0; i < s->ncommits; i++)
+    safety_t sf = {"conditional",
+                   "the items may be committed all or nothing: with one COMMIT after the loop, "
+                   "a failure at one item no longer keeps the items before it, and nothing is "
+                   "visible to other sessions until the loop ends"};
+    char why[600] = "", cmt[300];
+    /* rule 4: a per-item commit that is meant stays */
+    if (s->commit_in_try && s->except_in_loop)
+        snprintf(why, sizeof why,
+                 "the loop catches errors per item around the commit%s, so one failing item "
+                 "does not undo the others: the per-item transaction is deliberate isolation",
+                 s->rollback_in_except ? " and rolls back" : "");
+    else if (s->commit_in_with)
+        snprintf(why, sizeof why,
+                 "the commit is inside a with block in the loop (a session or transaction "
+                 "scope per item), and moving it out of the block changes what the block "
+                 "commits and closes");
+    else if (intent_comment(f, loop, cmt, sizeof cmt))
+        snprintf(why, sizeof why, "a comment says the per-item commit is intended (%s)", cmt);
+    if (why[0]) {
+        strbuf_printf(&expl,
+                      "%s.commit() runs once per iteration: a COMMIT (a WAL flush) per item. Kept: "
+                      "%s. If per-item durability is not needed after all, commit once after "
+                      "the loop (or use a SAVEPOINT per item, begin_nested(), to keep the "
+                      "isolation with one COMMIT); pgopt does not change it.",
+                      sess, why);
+        sf.level = "manual";
+        sf.text = why;
+        json_t *extra = json_pack("{s:b}", "deliberate", 1);
+        emit(f, f->src, line, "session_fix", "commit_in_loop", ts_node_start_byte(loop),
+             ts_node_end_byte(loop), &ed, NULL, NULL, expl.buf,
+             json_pack("{s:s}", "shape", "commit"), false, extra, &sf);
+        free(expl.buf);
+        return;
+    }
+    /* rule 1: reads of database-generated values need the flush the commit
+     * did: keep a flush per item, drop only the COMMIT */
+    char gen[400] = "";
+    bool flush = reads_generated_value(f, field(loop, "body"), s, gen, sizeof gen);
+    for (int i = 0; i < s->ncommits; i++) {
+        if (flush)
+            ed_add(&ed, ts_node_start_byte(field(field(s->commits[i], "function"), "attribute")),
+                   ts_node_end_byte(field(field(s->commits[i], "function"), "attribute")), "flush");
+        else
             delete_statement(f, &ed, s->commits[i]);
-        strbuf_printf(&post, "%s%s.commit()", aw, sess);
+    }
+    strbuf_printf(&post, "%s%s.commit()", aw, sess);
+    if (flush)
+        strbuf_printf(&expl,
+                      "%s.commit() runs once per iteration: a COMMIT (a WAL flush) per item. The "
+                      "loop needs each item flushed (%s), so the commit becomes a flush (the "
+                      "INSERT still runs per item and assigns the value) and one COMMIT after "
+                      "the loop ends the transaction.",
+                      sess, gen);
+    else
         strbuf_printf(&expl,
                       "%s.commit() runs once per iteration: a COMMIT (a WAL flush) per item. One "
                       "transaction for the loop commits once.",
                       sess);
-    }
     if (orm_objects)
         strbuf_add(&expl,
                    " Each commit also expires every loaded object (expire_on_commit=True), so "
@@ -1646,9 +2292,125 @@ static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool i
         strbuf_printf(&expl, " %s", why_not_bulk);
     emit(f, f->src, line, "session_fix", "commit_in_loop", ts_node_start_byte(loop),
          ts_node_end_byte(loop), &ed, NULL, post.buf, expl.buf,
-         json_pack("{s:s}", "shape", "commit"), false, NULL);
+         json_pack("{s:s}", "shape", "commit"), false, NULL, &sf);
     free(post.buf);
     free(expl.buf);
+}
+
+/* Rule 2: what a plain-dict INSERT of model m skips that adding objects
+ * does - inheritance (the polymorphic identity, the joined tables), code in
+ * the class (__init__, @validates, property setters), mapper arguments,
+ * event listeners. Writes the reason to why; false when none applies. */
+static bool orm_insert_behaviour(file_t *f, const sqla_model_t *m, char *why, size_t size)
+{
+    const sqla_project_t *p = f->d->p;
+    if (m->parent) {
+        snprintf(why, size,
+                 "%s inherits from the mapped class %s (single-table or joined inheritance): a "
+                 "plain INSERT sets no polymorphic identity and fills no parent table",
+                 m->name, m->parent);
+        return true;
+    }
+    for (size_t i = 0; i < sqla_project_model_count(p); i++) {
+        const sqla_model_t *o = sqla_project_model_at(p, i);
+        if (o->parent && strcmp(o->parent, m->name) == 0) {
+            snprintf(why, size,
+                     "%s is the base of the mapped class %s (an inheritance hierarchy): a plain "
+                     "INSERT sets no polymorphic identity",
+                     m->name, o->name);
+            return true;
+        }
+    }
+    if (m->mapper_args) {
+        snprintf(why, size,
+                 "%s has __mapper_args__ (a polymorphic identity, a version counter...), which "
+                 "only the ORM's unit of work applies",
+                 m->name);
+        return true;
+    }
+    if (m->custom_init) {
+        snprintf(why, size, "%s defines __init__, which a plain dict row never runs", m->name);
+        return true;
+    }
+    if (m->validates) {
+        snprintf(why, size,
+                 "%s runs code when attributes are set (@validates or a property setter), which "
+                 "a plain dict row skips",
+                 m->name);
+        return true;
+    }
+    /* event listeners: listens_for(M, ...) / event.listen(M, ...) anywhere,
+     * on the class, one of its attributes, or Mapper/Base for all classes */
+    for (size_t i = 0; i < sqla_project_file_count(p); i++) {
+        size_t len;
+        const char *c = pysource_content(sqla_project_file(p, i), &len);
+        const char *pats[] = {"listens_for(", "event.listen("};
+        for (size_t k = 0; k < 2; k++) {
+            size_t pl = strlen(pats[k]);
+            for (const char *at = c; at && (size_t)(at - c) + pl <= len;) {
+                at = memmem(at, len - (size_t)(at - c), pats[k], pl);
+                if (!at)
+                    break;
+                const char *a = at + pl;
+                while ((size_t)(a - c) < len && (*a == ' ' || *a == '\n'))
+                    a++;
+                size_t nl = strlen(m->name);
+                bool named = (size_t)(a - c) + nl <= len && strncmp(a, m->name, nl) == 0 &&
+                             !isalnum((unsigned char)a[nl]) && a[nl] != '_';
+                bool global = strncmp(a, "Mapper", 6) == 0 || strncmp(a, "mapper", 6) == 0 ||
+                              strncmp(a, "Base", 4) == 0 || strncmp(a, "db.Model", 8) == 0 ||
+                              strncmp(a, "Session", 7) == 0;
+                if (named || global) {
+                    snprintf(why, size,
+                             "an event listener on %.*s (%s) runs on ORM inserts and not on a "
+                             "plain INSERT",
+                             named ? (int)nl : 6, a, pysource_path(sqla_project_file(p, i)));
+                    return true;
+                }
+                at += pl;
+            }
+        }
+    }
+    return false;
+}
+
+typedef struct {
+    file_t *f;
+    const sqla_model_t *m;
+    bool found;
+} reads_model_t;
+
+static pysource_walk_t reads_model_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    reads_model_t *r = ctx;
+    if (is(n, "call") || is(n, "attribute")) {
+        chain_t ch;
+        memset(&ch, 0, sizeof ch);
+        if (analyze_chain(r->f->d->p, src, n, &ch) && ch.model == r->m) {
+            r->found = true;
+            return PYSOURCE_WALK_STOP;
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+typedef struct {
+    const char *name;
+    uint32_t after;
+    bool used;
+} usedafter_t;
+
+static pysource_walk_t usedafter_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    usedafter_t *u = ctx;
+    if (ts_node_end_byte(n) <= u->after)
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (is(n, "identifier") && ts_node_start_byte(n) >= u->after &&
+        pysource_node_text_is(src, n, u->name)) {
+        u->used = true;
+        return PYSOURCE_WALK_STOP;
+    }
+    return PYSOURCE_WALK_CONTINUE;
 }
 
 /* Bulk insert for adds in a loop. Returns false when the shape is not one
@@ -1658,11 +2420,15 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
 {
     const sqla_model_t *model = NULL;
     edits_t ed = {0};
-    char rows[96] = "", sess[128] = "";
+    char rows[96] = "", sess[128] = "", manual[400] = "";
     TSNode body = field(loop, "body");
-    if (s->commit_in_try && s->rollback_in_except) {
-        *why_not = "A bulk INSERT is not proposed: the loop isolates failures per item, which one "
-                   "multi-row INSERT would not.";
+    char cmt[300];
+    if ((s->commit_in_try && s->except_in_loop) || s->commit_in_with ||
+        (s->ncommits && s->network_seen) ||
+        (s->ncommits && intent_comment(f, loop, cmt, sizeof cmt))) {
+        *why_not = "A bulk INSERT is not proposed: the loop commits per item on purpose (per-item "
+                   "error handling, a transaction scope, a remote call or a comment), which one "
+                   "multi-row INSERT would not keep.";
         return false;
     }
     for (int i = 0; i < s->nadds; i++) {
@@ -1693,7 +2459,7 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
             TSNode v = last_assignment(f->src, body, an, ts_node_start_byte(call), &st);
             if (is(v, "call"))
                 mm = model_named(f->d->p, f->src, field(v, "function"));
-            if (mm && !body_uses_only(f, body, an, call, &ed)) {
+            if (mm && !body_uses_only(f, body, an, call, &ed, mm, manual, sizeof manual)) {
                 mm = NULL;
             }
             ctor = v;
@@ -1716,9 +2482,33 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
                            "arguments.";
                 return false;
             }
+        /* rule 2: every keyword must be a column of the model (a relationship
+         * or a plain attribute set on the object is lost in a dict row) */
+        for (uint32_t k = 0; k < na && !manual[0] && strcmp(m, "add") == 0; k++) {
+            TSNode kw = ts_node_named_child(args, k);
+            if (is(kw, "dictionary_splat")) {
+                snprintf(manual, sizeof manual,
+                         "the %s is built with **%s, whose keys pgopt cannot check against the "
+                         "table's columns",
+                         mm->name, "...");
+                break;
+            }
+            char key[96];
+            text_of(f->src, field(kw, "name"), key, sizeof key);
+            if (sqla_model_column(mm, key))
+                continue;
+            if (sqla_model_relationship(mm, key))
+                snprintf(manual, sizeof manual,
+                         "%s(%s=...) sets a relationship, which a dict row for a plain INSERT "
+                         "does not carry",
+                         mm->name, key);
+            else
+                snprintf(manual, sizeof manual,
+                         "%s(%s=...) sets an attribute that is not a column pgopt knows of %s",
+                         mm->name, key, mm->name);
+        }
         model = mm;
-        lower_plural(mm->name, rows, sizeof rows);
-        strncat(rows, "_rows", sizeof rows - strlen(rows) - 1);
+        rows_name(f, mm->name, rows, sizeof rows);
         char argt[2000];
         text_of(f->src, args, argt, sizeof argt);
         char rep[2200];
@@ -1736,13 +2526,64 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
             whole = ts_node_parent(call);
         ed_add(&ed, ts_node_start_byte(whole), ts_node_end_byte(whole), rep);
     }
+    if (!manual[0])
+        orm_insert_behaviour(f, model, manual, sizeof manual);
+    if (!manual[0]) {
+        /* the loop reads rows of the model: with autoflush it saw the rows
+         * added in earlier iterations, which now go in after the loop */
+        reads_model_t rm = {f, model, false};
+        pysource_walk(f->src, body, reads_model_visit, &rm);
+        if (rm.found)
+            snprintf(manual, sizeof manual,
+                     "the loop also queries %s, and saw (autoflush) the rows it added in "
+                     "earlier iterations, which the bulk INSERT adds only after the loop",
+                     model->name);
+    }
+    for (int i = 0; i < s->nadds && !manual[0]; i++) {
+        /* an object name used after the loop now holds a dict */
+        TSNode a = unwrap(pysource_call_arg(f->src, s->adds[i], 0));
+        if (!is(a, "identifier"))
+            continue;
+        char an[64];
+        text_of(f->src, a, an, sizeof an);
+        TSNode fn = loop;
+        while (!ts_node_is_null(fn) && !is(fn, "function_definition") && !is(fn, "module"))
+            fn = ts_node_parent(fn);
+        usedafter_t u = {an, ts_node_end_byte(loop), false};
+        if (!ts_node_is_null(fn))
+            pysource_walk(f->src, fn, usedafter_visit, &u);
+        if (u.used)
+            snprintf(manual, sizeof manual,
+                     "%s is used after the loop, where it would be a dict instead of the last "
+                     "%s object",
+                     an, model->name);
+    }
+    if (manual[0]) {
+        ed_free(&ed);
+        *why_not = NULL;
+        strbuf_t expl = {0};
+        strbuf_printf(&expl,
+                      "%s rows are inserted one at a time inside the loop: one INSERT round trip "
+                      "per row. Not rewritten as a bulk INSERT: %s. Fix by hand where that does "
+                      "not matter, or keep the ORM objects and let one flush batch them "
+                      "(SQLAlchemy 2.0 batches INSERTs of many objects with insertmanyvalues).",
+                      model->name, manual);
+        emit(f, f->src, line, "bulk_op", "add_in_loop", ts_node_start_byte(loop),
+             ts_node_end_byte(loop), &ed, NULL, NULL, expl.buf,
+             json_pack("{s:s, s:s?, s:[]}", "shape", "insert", "table", model->table, "columns"),
+             false, NULL, &(safety_t){"manual", manual});
+        free(expl.buf);
+        return true;
+    }
     for (int i = 0; i < s->ncommits; i++)
         delete_statement(f, &ed, s->commits[i]);
     const char *aw = is_async ? "await " : "";
     strbuf_t pre = {0}, post = {0}, expl = {0};
     strbuf_printf(&pre, "%s = []", rows);
+    /* execute(insert(M), []) would run one INSERT of defaults (1.4): guard */
     if (file_api2(f) || is_async)
-        strbuf_printf(&post, "%s%s.execute(insert(%s), %s)", aw, sess, model->name, rows);
+        strbuf_printf(&post, "if %s:\n%s%s%s.execute(insert(%s), %s)", rows, f->unit, aw, sess,
+                      model->name, rows);
     else
         strbuf_printf(&post, "%s.bulk_insert_mappings(%s, %s)", sess, model->name, rows);
     if (s->ncommits)
@@ -1760,10 +2601,16 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
         file_api2(f) || is_async ? "execute(insert(Model), rows) (SQLAlchemy 2.0 bulk insert)"
                                  : "bulk_insert_mappings (the 1.x bulk API)",
         imp);
+    safety_t sf = SAFE_PROVEN;
+    if (s->ncommits) {
+        sf.level = "conditional";
+        sf.text = "the rows may be committed all or nothing: with one COMMIT after the loop, a "
+                  "failure at one row no longer keeps the rows before it";
+    }
     emit(f, f->src, line, "bulk_op", "add_in_loop", ts_node_start_byte(loop),
          ts_node_end_byte(loop), &ed, pre.buf, post.buf, expl.buf,
          json_pack("{s:s, s:s?, s:[]}", "shape", "insert", "table", model->table, "columns"), false,
-         NULL);
+         NULL, &sf);
     free(pre.buf);
     free(post.buf);
     free(expl.buf);
@@ -1778,6 +2625,10 @@ typedef struct {
     TSNode add;
     edits_t *ed;
     bool ok;
+    TSNode body;
+    const sqla_model_t *m;
+    char *why; /* rule 2: a store that a dict row would not keep */
+    size_t size;
 } uses_t;
 
 static pysource_walk_t uses_visit(const pysource_t *src, TSNode n, void *ctx)
@@ -1794,6 +2645,16 @@ static pysource_walk_t uses_visit(const pysource_t *src, TSNode n, void *ctx)
         if (is(left, "attribute") && pysource_node_text_is(src, field(left, "object"), u->name)) {
             char attr[96], rep[200];
             text_of(src, field(left, "attribute"), attr, sizeof attr);
+            if (!u->why[0] && !sqla_model_column(u->m, attr))
+                snprintf(u->why, u->size,
+                         "%s.%s = ... sets %s, which is not a column (a relationship or a plain "
+                         "attribute) and a dict row for a plain INSERT does not carry",
+                         u->name, attr, attr);
+            else if (!u->why[0] && !same_node(ts_node_parent(enclosing_statement(n)), u->body))
+                snprintf(u->why, u->size,
+                         "%s.%s is set only on some paths (line %u), so the dict rows would not "
+                         "all have the same keys (a multi-row INSERT needs them)",
+                         u->name, attr, pysource_node_line(n));
             snprintf(rep, sizeof rep, "%s[\"%s\"]", u->name, attr);
             ed_add(u->ed, ts_node_start_byte(left), ts_node_end_byte(left), rep);
             pysource_walk(src, field(n, "right"), uses_visit, u);
@@ -1808,9 +2669,9 @@ static pysource_walk_t uses_visit(const pysource_t *src, TSNode n, void *ctx)
 }
 
 static bool body_uses_only(file_t *f, TSNode body, const char *name, TSNode allowed_add,
-                           edits_t *ed)
+                           edits_t *ed, const sqla_model_t *m, char *why, size_t size)
 {
-    uses_t u = {f, name, allowed_add, ed, true};
+    uses_t u = {f, name, allowed_add, ed, true, body, m, why, size};
     pysource_walk(f->src, body, uses_visit, &u);
     return u.ok;
 }
@@ -1867,12 +2728,20 @@ static void analyze_loop(file_t *f, TSNode loop, TSNode scope, TSNode fn)
     if (o.found && s.npaths)
         emit_lazy(f, anchor, line, &o, &s);
     if (!ts_node_is_null(s.keyed) && !o.const_literal && var[0])
-        emit_keyed(f, anchor, line, right, var, &s, is_async);
+        emit_keyed(f, anchor, line, right, var, &s, is_async, scope);
     if (comp || o.const_literal)
         return;
     const char *why_not = NULL;
     bool bulk = s.nadds > 0 && emit_bulk(f, loop, line, &s, is_async, &why_not);
-    if (!bulk && s.ncommits > 0 && !s.network_before_commit)
+    if (!bulk && s.ncommits > 0 && s.network_seen)
+        /* rule 4: one transaction would stay open across a remote call per
+         * item, and a commit after the call records its side effect */
+        note(f->d,
+             "%s:%u commit_in_loop: the loop commits per item and makes a network call per "
+             "item; the per-item commit is kept (one transaction across the calls would hold "
+             "locks and a connection for their whole latency)",
+             pysource_path(f->src), line);
+    else if (!bulk && s.ncommits > 0)
         emit_commit(f, loop, line, &s, is_async, o.found, why_not);
     if (!ts_node_is_null(s.session_new)) {
         TSNode st = enclosing_statement(s.session_new);
@@ -1893,7 +2762,12 @@ static void analyze_loop(file_t *f, TSNode loop, TSNode scope, TSNode fn)
                  "A new Session is created on every iteration: each one checks a connection out "
                  "of the pool and starts its own transaction. Create it once before the loop and "
                  "close it after (remove any close() inside the loop).",
-                 json_pack("{s:s}", "shape", "none"), false, NULL);
+                 json_pack("{s:s}", "shape", "none"), false, NULL,
+                 &(safety_t){"conditional",
+                             "the items do not rely on a fresh session each: objects loaded for "
+                             "one item stay in the session's identity map for the next, and "
+                             "after a failed item the session needs a rollback() before it can "
+                             "be used again"});
             free(pre.buf);
             free(post.buf);
         }
@@ -2017,7 +2891,7 @@ static void check_session_closed(file_t *f, TSNode fn, TSNode assign_stmt, const
     free(post.buf);
     emit(f, f->src, pysource_node_line(assign_stmt), "session_fix", "session_not_closed",
          ts_node_start_byte(assign_stmt), rest_end, &ed, NULL, NULL, expl,
-         json_pack("{s:s}", "shape", "none"), false, NULL);
+         json_pack("{s:s}", "shape", "none"), false, NULL, &SAFE_PROVEN);
 }
 
 /* Network calls while the session has uncommitted work. */
@@ -2201,9 +3075,15 @@ static void emit_network(file_t *f, txscan_t *t, TSNode net_stmt)
              pysource_path(f->src), pysource_node_line(net_stmt));
         return;
     }
+    safety_t sf = {"conditional",
+                   hoist ? "the remote call may happen before the database work and even when "
+                           "that work later fails (it used to run after the work, inside the "
+                           "transaction)"
+                         : "the database work before the call may be committed on its own: if "
+                           "the code after the call fails, that work is no longer rolled back"};
     emit(f, f->src, pysource_node_line(t->net), "session_fix", "network_in_transaction",
          ts_node_start_byte(start), ts_node_end_byte(net_stmt), &ed, NULL, NULL, expl.buf,
-         json_pack("{s:s}", "shape", "none"), false, NULL);
+         json_pack("{s:s}", "shape", "none"), false, NULL, &sf);
     free(expl.buf);
 }
 
@@ -2421,9 +3301,15 @@ static void emit_engine(file_t *f, TSNode fn, TSNode call, bool in_loop)
         in_loop ? "iteration" : "request",
         l.local ? "per distinct argument (functools.lru_cache)" : "at module level",
         l.local ? " Needs `import functools`." : "");
+    safety_t sf = {"conditional",
+                   l.local ? "the arguments are hashable and the same arguments may share one "
+                             "engine (its pool) for the life of the process"
+                           : "the arguments have their final values when the module is imported "
+                             "(not read from a request, an app context or configuration loaded "
+                             "later)"};
     emit(f, f->src, pysource_node_line(call), "session_fix", "engine_per_call",
          ts_node_start_byte(def), ts_node_end_byte(st), &ed, pre.buf, NULL, expl.buf,
-         json_pack("{s:s}", "shape", "none"), false, NULL);
+         json_pack("{s:s}", "shape", "none"), false, NULL, &sf);
     free(pre.buf);
     free(expl.buf);
 }
@@ -2868,7 +3754,14 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
         return;
     }
     edits_t ed = {0};
-    ed_add(&ed, ts_node_start_byte(expr), ts_node_end_byte(expr), lit.buf);
+    /* rule 5: SQLAlchemy's execute() takes a plain string only in 1.x
+     * (Session, with a warning; Connection hands it to the driver, where
+     * :name is not a placeholder), 2.0 rejects it: the fix wraps it in
+     * text(), which both run */
+    bool wrap_text = !text_call && rd.named;
+    bool inline_arg = same_node(unwrap(arg), expr);
+    if (!(wrap_text && inline_arg))
+        ed_add(&ed, ts_node_start_byte(expr), ts_node_end_byte(expr), lit.buf);
     strbuf_t params = {0};
     if (text_call) {
         strbuf_add(&params, ".bindparams(");
@@ -2888,9 +3781,21 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
             free(params.buf);
             return;
         }
-        ed_add(&ed, ts_node_end_byte(arg), ts_node_end_byte(arg), params.buf);
+        if (wrap_text) {
+            char *at = inline_arg ? NULL : pysource_node_text(f->src, arg);
+            strbuf_t w = {0};
+            strbuf_printf(&w, "text(%s)%s", inline_arg ? lit.buf : at ? at : "", params.buf);
+            free(at);
+            ed_add(&ed, ts_node_start_byte(arg), ts_node_end_byte(arg), w.buf ? w.buf : "");
+            free(w.buf);
+        } else {
+            ed_add(&ed, ts_node_end_byte(arg), ts_node_end_byte(arg), params.buf);
+        }
     }
     free(params.buf);
+    char imp[160] = "";
+    if (wrap_text)
+        import_note(f->src, "text", "sqlalchemy", imp, sizeof imp);
     uint32_t rs = ts_node_is_null(stmt) ? ts_node_start_byte(enclosing_statement(call))
                                         : ts_node_start_byte(stmt);
     uint32_t re = ts_node_end_byte(enclosing_statement(call));
@@ -2901,15 +3806,18 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
         "value makes a new SQL text that the server parses and plans anew; bound, the text "
         "stays one statement that drivers binding on the server (psycopg 3, asyncpg) "
         "prepare once and re-plan less (psycopg2 binds on the client: there the fix is "
-        "for safety only). Bind %s as parameter%s%s.",
+        "for safety only). Bind %s as parameter%s%s.%s",
         fstring ? "an f-string" : "% formatting", binds.n, binds.n > 1 ? "s" : "",
         binds.n > 1 ? "them" : "it", binds.n > 1 ? "s" : "",
         text_call  ? " with text().bindparams()"
-        : rd.named ? " (:name parameters, passed as a dict)"
-                   : " (the driver's %(name)s style, passed as a dict)");
+        : rd.named ? " (text() with :name parameters, passed as a dict: SQLAlchemy 1.4 and 2.0 "
+                     "both run it)"
+                   : " (the driver's %(name)s style, passed as a dict)",
+        imp);
     emit(f, f->src, pysource_node_line(call), "query_opt", "sql_string_formatting", rs, re, &ed,
          NULL, NULL, expl.buf,
-         json_pack("{s:s, s:s}", "shape", "raw", "text", tmpl.buf ? tmpl.buf : ""), true, NULL);
+         json_pack("{s:s, s:s}", "shape", "raw", "text", tmpl.buf ? tmpl.buf : ""), true, NULL,
+         &SAFE_PROVEN);
     free(expl.buf);
     free(lit.buf);
     free(tmpl.buf);
@@ -3083,6 +3991,7 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
         f.file = i;
         f.src = sqla_project_file(p, i);
         f.c = pysource_content(f.src, &f.len);
+        read_indent_unit(&f);
         walk_t w;
         memset(&w, 0, sizeof w);
         w.f = &f;

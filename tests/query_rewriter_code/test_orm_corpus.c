@@ -229,19 +229,37 @@ static void test_precision_recall(void **state)
         const char *type = json_string_value(json_object_get(f, "type"));
         const char *opt = json_string_value(json_object_get(f, "optimized"));
         const char *orig = json_string_value(json_object_get(f, "original"));
+        const char *safety = json_string_value(json_object_get(f, "safety"));
         if (dump)
-            printf("---- %s:%u %s %s\n%s\n==>\n%s\n# %s\n# sql %s\n", file, line, type,
-                   json_string_value(json_object_get(f, "kind")), orig, opt,
+            printf("---- %s:%u %s %s [%s: %s]\n%s\n==>\n%s\n# %s\n# sql %s\n", file, line, type,
+                   json_string_value(json_object_get(f, "kind")), safety,
+                   json_string_value(json_object_get(f, "safety_condition"))
+                       ? json_string_value(json_object_get(f, "safety_condition"))
+                       : json_string_value(json_object_get(f, "manual_reason")),
+                   orig, opt ? opt : "(no code)",
                    json_string_value(json_object_get(f, "explanation")),
                    json_dumps(json_object_get(f, "sql"), JSON_COMPACT));
-        /* the rewrite is valid Python and the original is the file's text */
-        assert_true(sqla_snippet_parses(opt));
+        /* every finding says how safe its rewrite is; a manual one has no
+         * code and says why, a conditional one says on what */
+        assert_non_null(safety);
+        if (strcmp(safety, "manual") == 0) {
+            assert_true(json_is_null(json_object_get(f, "optimized")));
+            assert_non_null(json_string_value(json_object_get(f, "manual_reason")));
+        } else {
+            assert_true(strcmp(safety, "proven") == 0 || strcmp(safety, "conditional") == 0);
+            if (strcmp(safety, "conditional") == 0)
+                assert_non_null(json_string_value(json_object_get(f, "safety_condition")));
+            /* the rewrite is valid Python */
+            assert_non_null(opt);
+            assert_true(sqla_snippet_parses(opt));
+            assert_string_not_equal(orig, opt);
+        }
+        /* the original is the file's text */
         assert_true(original_matches(code,
                                      json_string_value(json_object_get(f, "query_file"))
                                          ? json_string_value(json_object_get(f, "query_file"))
                                          : file,
                                      orig));
-        assert_string_not_equal(orig, opt);
         for (int t = 0; t < 4; t++)
             if (strcmp(type, tnames[t]) == 0)
                 types[t]++;
@@ -333,6 +351,8 @@ static char *kind_rewrite(const char *content, const char *kind)
         if (strcmp(json_string_value(json_object_get(f, "kind")), kind) != 0)
             continue;
         const char *opt = json_string_value(json_object_get(f, "optimized"));
+        if (!opt)
+            continue; /* reported without code (safety: manual) */
         assert_true(sqla_snippet_parses(opt));
         out = strdup(opt);
     }

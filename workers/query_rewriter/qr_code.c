@@ -267,6 +267,10 @@ static void link(const stmts_t *st, const json_t *f, json_t *rw, int have_statem
     }
     if (security)
         level = 1;
+    /* a per-item commit that is deliberate isolation stays: at most a
+     * low-priority note (issue 14, rule 4) */
+    if (json_is_true(json_object_get(f, "deliberate")))
+        level = 3;
     json_object_set_new(rw, "estimated_gain", json_string(gain));
     json_object_set_new(rw, "priority", json_string(level == 1 ? "P1" : level == 2 ? "P2" : "P3"));
     json_object_set_new(rw, "evidence", ev);
@@ -325,8 +329,9 @@ int qr_code_rewrites(const json_t *snapshot, json_t *rewrites, json_t *notes, in
         for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
             json_object_set(rw, keys[k], json_object_get(f, keys[k]));
         link(&st, f, rw, json_is_array(stmts));
-        const char *extra[] = {"kind",       "style",      "flask",  "security",
-                               "query_file", "query_line", "loaders"};
+        const char *extra[] = {
+            "kind",    "style",  "flask",      "security", "query_file",       "query_line",
+            "loaders", "safety", "deliberate", "input",    "safety_condition", "manual_reason"};
         for (size_t k = 0; k < sizeof extra / sizeof *extra; k++)
             if (json_object_get(f, extra[k]))
                 json_object_set(rw, extra[k], json_object_get(f, extra[k]));
