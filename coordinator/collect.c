@@ -14,6 +14,8 @@
 
 #include "common/log.h"
 #include "common/pgmark.h"
+#include "common/provider.h"
+#include "common/strbuf.h"
 #include "coordinator/codedir.h"
 #include "coordinator/host.h"
 #include "coordinator/pgjson.h"
@@ -244,6 +246,31 @@ static qstatus_t query_row(collector_t *c, const char *what, const char *sql, js
         if (st_ == Q_FATAL)                                                                        \
             return -1;                                                                             \
     } while (0)
+
+/* Roles and functions only managed services create (common/provider.h):
+ * pg_roles and pg_proc are readable by every role. */
+static qstatus_t collect_provider_markers(collector_t *c)
+{
+    strbuf_t roles = {0}, funcs = {0};
+    for (size_t i = 0; PROVIDER_MARKER_ROLES[i]; i++)
+        strbuf_printf(&roles, "%s%s", i ? "," : "", PROVIDER_MARKER_ROLES[i]);
+    for (size_t i = 0; PROVIDER_MARKER_FUNCTIONS[i]; i++)
+        strbuf_printf(&funcs, "%s%s", i ? "," : "", PROVIDER_MARKER_FUNCTIONS[i]);
+    char *r = strbuf_take(&roles), *f = strbuf_take(&funcs);
+    const char *params[2] = {r ? r : "", f ? f : ""};
+    json_t *rows;
+    qstatus_t st = query_rows(c, "meta.provider_markers",
+                              "SELECT 'role' AS kind, rolname::text AS name FROM pg_roles "
+                              "WHERE rolname = ANY (string_to_array($1, ',')) "
+                              "UNION SELECT 'function', proname::text FROM pg_proc "
+                              "WHERE proname = ANY (string_to_array($2, ',')) ORDER BY 1, 2",
+                              2, params, &rows);
+    free(r);
+    free(f);
+    if (st == Q_OK)
+        json_object_set_new(c->meta, "provider_markers", rows);
+    return st;
+}
 
 static json_t *settings_row(json_t *rows, const char *name);
 
@@ -1316,6 +1343,7 @@ static int run(collector_t *c)
         return -1;
     TIMED(c, "server", collect_server(c));
     TIMED(c, "extensions", collect_extensions(c));
+    TIMED(c, "provider_markers", collect_provider_markers(c));
     double t0 = now_ms();
     collect_host(c);
     json_object_set_new(c->section_ms, "host", json_real(now_ms() - t0));

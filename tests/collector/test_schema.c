@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/jsonout.h"
+#include "common/provider.h"
 #include "coordinator/collect.h"
 #include "proto/snapshot.h"
 #include "tests/collector/snaputil.h"
@@ -244,6 +245,20 @@ static void test_meta(void **state)
         snap_find(json_object_get(meta, "extensions"), "name", "pg_stat_statements", NULL, NULL);
     assert_non_null(ext);
     assert_string_equal(sval(ext, "schema"), "public");
+    /* The test server is a plain PostgreSQL: the marker query ran and
+     * found no managed-service role or function. The --cloud flag this
+     * test passes wins, and the basis says the server shows no mark. */
+    assert_true(json_is_array(json_object_get(meta, "provider_markers")));
+    assert_int_equal(json_array_size(json_object_get(meta, "provider_markers")), 0);
+    provider_info_t prov;
+    provider_detect(doc, &prov);
+    assert_string_equal(prov.provider, "aws");
+    assert_non_null(strstr(prov.basis, "no managed-service mark"));
+    json_t *plain = json_deep_copy(doc);
+    json_object_del(plain, "host");
+    provider_detect(plain, &prov);
+    assert_string_equal(prov.provider, "self-hosted");
+    json_decref(plain);
     /* Set at server start, moved by every full reset. */
     assert_non_null(json_string_value(
         json_object_get(json_object_get(meta, "stats_reset"), "pg_stat_statements")));

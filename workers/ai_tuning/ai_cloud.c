@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/provider.h"
 #include "workers/ai_tuning/ai_internal.h"
 
 #define HOURS_PER_MONTH 730.0
@@ -90,6 +91,72 @@ static json_t *offer_json(const ai_offer_t *o)
                      "on-demand list price as of that date, compute only");
 }
 
+/* Self-hosted: the same measured need, in the server's own terms (cores,
+ * memory, disk), against what the host has (host.cpus, host.memory_bytes). */
+static void self_hosted_sizing(ai_ctx_t *c, json_t *recs, json_t *crecs, double need_vcpu,
+                               double need_mem, const char *load_basis)
+{
+    const json_t *host = json_object_get(c->snapshot, "host");
+    const json_t *jc = json_object_get(host, "cpus"), *jm = json_object_get(host, "memory_bytes");
+    double cpus = json_is_number(jc) ? json_number_value(jc) : NAN;
+    double mem = json_is_number(jm) ? json_number_value(jm) / GIB : NAN;
+    json_t *r = json_pack("{s:s, s:s}", "provider", "self-hosted", "recommendation", "cores");
+    if (isfinite(need_vcpu))
+        json_object_set_new(
+            r, "why",
+            isfinite(cpus)
+                ? json_sprintf("measured need %.0f cores (%s at 70%% target) against %.0f on the "
+                               "host: %s",
+                               need_vcpu, load_basis, cpus,
+                               need_vcpu > cpus        ? "add cores or move load off the server"
+                               : need_vcpu * 2 <= cpus ? "less than half is used at p95"
+                                                       : "enough")
+                : json_sprintf("measured need %.0f cores (%s at 70%% target); the host's core "
+                               "count is unknown (--cpus)",
+                               need_vcpu, load_basis));
+    else
+        json_object_set_new(r, "why",
+                            json_string("unknown: needs the load distribution from history"));
+    json_array_append_new(recs, r);
+    r = json_pack("{s:s, s:s}", "provider", "self-hosted", "recommendation", "memory");
+    if (isfinite(need_mem))
+        json_object_set_new(
+            r, "why",
+            isfinite(mem)
+                ? json_sprintf("working set %.1f GiB needs %.1f GiB of RAM to stay cached "
+                               "(working set / 0.75) against %.1f GiB on the host: %s",
+                               c->working_set_bytes / GIB, need_mem, mem,
+                               need_mem > mem ? "add memory or expect reads from disk" : "enough")
+                : json_sprintf("working set needs %.1f GiB of RAM; the host's memory is "
+                               "unknown (--memory)",
+                               need_mem));
+    else
+        json_object_set_new(r, "why", json_string("unknown: needs the tables' sizes"));
+    json_array_append_new(recs, r);
+    r = json_pack("{s:s, s:s}", "provider", "self-hosted", "recommendation", "disk");
+    double size = c->db_size_now;
+    if (size > 0 && isfinite(c->db_growth_monthly))
+        json_object_set_new(r, "why",
+                            json_sprintf("database %.2f GiB growing %.1f%% a month: %.2f GiB in "
+                                         "12 months at that rate (plan disk with WAL and "
+                                         "headroom for VACUUM FULL / REINDEX copies)",
+                                         size / GIB, 100 * c->db_growth_monthly,
+                                         size * (1 + 12 * c->db_growth_monthly) / GIB));
+    else if (size > 0)
+        json_object_set_new(
+            r, "why",
+            json_sprintf("database %.2f GiB; growth unknown (needs history)", size / GIB));
+    else
+        json_object_set_new(r, "why", json_string("unknown: database size not collected"));
+    json_array_append_new(recs, r);
+    if (isfinite(need_vcpu) && isfinite(cpus) && need_vcpu * 2 <= cpus)
+        json_array_append_new(
+            crecs, json_pack("{s:s, s:o}", "type", "right_size", "why",
+                             json_sprintf("self-hosted: %.0f of %.0f cores needed at p95; a "
+                                          "smaller machine or sharing this one would do",
+                                          need_vcpu, cpus)));
+}
+
 json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
 {
     json_t *cn = json_object(), *recs = json_array(), *impact = json_object();
@@ -97,9 +164,18 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
     const json_t *cloud = json_object_get(json_object_get(c->snapshot, "host"), "cloud");
     const char *prov_raw = json_string_value(json_object_get(cloud, "provider"));
     const char *cls = json_string_value(json_object_get(cloud, "instance_class"));
-    const char *prov = norm_provider(prov_raw);
-    int aurora = prov_raw && strncasecmp(prov_raw, "aurora", 6) == 0;
-    json_object_set_new(cn, "provider", json_string(prov ? prov : prov_raw ? prov_raw : "unknown"));
+    provider_info_t pi;
+    provider_detect(c->snapshot, &pi);
+    /* The flag's own spelling still picks the catalog (aurora vs rds);
+     * without a flag, the detected provider. */
+    const char *prov = pi.managed ? pi.provider : "self-managed";
+    if (prov_raw && norm_provider(prov_raw))
+        prov = norm_provider(prov_raw);
+    int aurora = (prov_raw && strncasecmp(prov_raw, "aurora", 6) == 0) ||
+                 (pi.product && !strcmp(pi.product, "Aurora PostgreSQL"));
+    int managed = strcmp(prov, "self-managed") != 0;
+    json_object_set_new(cn, "provider", json_string(managed ? prov : "self-hosted"));
+    json_object_set_new(cn, "provider_detection", provider_json(&pi));
 
     /* Measured need. */
     double load = c->load_p95;
@@ -156,11 +232,16 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
     } else {
         json_object_set_new(
             cost, "current_monthly",
-            !cloud ? json_string("unknown: no host.cloud in the snapshot (pass --cloud "
-                                 "PROVIDER:INSTANCE_CLASS[:REGION])")
-                   : json_sprintf("unknown: instance class '%s' of provider '%s' is not in the "
-                                  "catalog dated %s",
-                                  cls ? cls : "?", prov_raw ? prov_raw : "?", AI_CATALOG_DATE));
+            !managed ? json_string("not applicable: self-hosted (no managed-service price; "
+                                   "sizing is given in cores, memory and disk)")
+            : !cls   ? json_sprintf("unknown: %s detected (%s) but its instance class is "
+                                      "unknown (pass --cloud PROVIDER:INSTANCE_CLASS[:REGION])",
+                                  pi.product ? pi.product : prov, pi.evidence)
+            : !cloud ? json_string("unknown: no host.cloud in the snapshot (pass --cloud "
+                                   "PROVIDER:INSTANCE_CLASS[:REGION])")
+                     : json_sprintf("unknown: instance class '%s' of provider '%s' is not in the "
+                                    "catalog dated %s",
+                                    cls ? cls : "?", prov_raw ? prov_raw : "?", AI_CATALOG_DATE));
     }
     if (cur && cloud && json_string_value(json_object_get(cloud, "region")) &&
         strcasecmp(json_string_value(json_object_get(cloud, "region")), cur->region) != 0)
@@ -221,7 +302,7 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
                                                "autoscaling and scale-to-zero"));
     }
     /* Spot. */
-    if (prov && !strcmp(prov, "self-managed")) {
+    if (!managed) {
         json_array_append_new(
             crecs, json_pack("{s:s, s:o}", "type", "spot", "why",
                              json_sprintf("self-managed: spot/preemptible VMs suit read "
@@ -236,7 +317,11 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
                                         "SQL, AlloyDB, Azure flexible server, Neon) offers no "
                                         "spot or preemptible primaries"));
     }
-    if (cur)
+    if (!managed)
+        json_object_set_new(cost, "projected_savings",
+                            json_string("not applicable: self-hosted; the sizing below says "
+                                        "whether cores or memory can be given back"));
+    else if (cur)
         json_object_set_new(cost, "projected_savings",
                             json_sprintf("$%.2f per month (right-sizing plus a 1-year "
                                          "commitment, list prices as of %s)",
@@ -251,8 +336,9 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
                                     "HA standby, egress extra); on-demand list prices of the "
                                     "catalog rows named, as of their date"));
 
-    /* Options for the measured need, one per product. */
-    if (isfinite(need_vcpu) && isfinite(need_mem)) {
+    /* Options for the measured need, one per product (a self-hosted
+     * server gets its sizing in cores and memory instead). */
+    if (managed && isfinite(need_vcpu) && isfinite(need_mem)) {
         json_t *opts = json_array();
         const char *seen[16];
         size_t ns = 0;
@@ -274,7 +360,7 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
 
     /* Provider-specific advice from the measured profile. */
     double p50 = c->load_p50, p99 = c->load_p99;
-    if (!prov || !strcmp(prov, "aws"))
+    if (managed && !strcmp(prov, "aws"))
         json_array_append_new(
             recs, json_pack("{s:s, s:s, s:o}", "provider", "aws", "recommendation",
                             "Enable Performance Insights (7 days free) to keep the wait-event "
@@ -285,7 +371,7 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
                                              ? "per-wait attribution would split the p95 load "
                                                "into CPU and I/O"
                                              : "no load history was available")));
-    if (!prov || !strcmp(prov, "gcp")) {
+    if (managed && !strcmp(prov, "gcp")) {
         json_array_append_new(recs,
                               json_pack("{s:s, s:s, s:s}", "provider", "gcp", "recommendation",
                                         "Enable Cloud SQL Query Insights for per-query plans "
@@ -303,7 +389,7 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
                                 json_sprintf("%.0f%% of execution time is analytical (scan-heavy)",
                                              100 * c->olap_share)));
     }
-    if (!prov || !strcmp(prov, "azure")) {
+    if (managed && !strcmp(prov, "azure")) {
         double size = c->db_size_now;
         json_array_append_new(
             recs, json_pack("{s:s, s:s, s:o}", "provider", "azure", "recommendation",
@@ -317,7 +403,7 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
                                          isfinite(need_vcpu) ? "known" : "unknown",
                                          size > 0 ? size / GIB : 0.0)));
     }
-    if (!prov || !strcmp(prov, "neon")) {
+    if (managed && !strcmp(prov, "neon")) {
         if (isfinite(p50) && isfinite(p99)) {
             double min_cu = fmax(0.25, ceil(4 * p50 / CPU_TARGET) / 4);
             double max_cu = fmax(min_cu, ceil(4 * fmax(p99, c->load_max) / CPU_TARGET) / 4);
@@ -338,6 +424,8 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
                                                   "history"));
         }
     }
+    if (!managed)
+        self_hosted_sizing(c, recs, crecs, need_vcpu, need_mem, load_basis);
     json_object_set_new(cn, "recommendations", recs);
     json_object_set_new(cn, "cost_impact", impact);
     *cost_out = cost;
