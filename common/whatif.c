@@ -26,6 +26,7 @@ struct whatif {
     unsigned prepare_seq;
     json_t *cache;       /* cache_key -> cost */
     json_t *param_types; /* sql text -> array of type names */
+    json_t *declared;    /* fixed sql text -> "(type, ...)" declared at PREPARE */
 };
 
 static int fail(whatif_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -95,6 +96,7 @@ int whatif_open(const char *conninfo, int statement_timeout_ms, whatif_t **out, 
         return err_set(err, "whatif_open: out of memory");
     w->cache = json_object();
     w->param_types = json_object();
+    w->declared = json_object();
     /* Read-only and bounded from the first statement on: the options travel
      * in the startup packet, so not even the session setup can write. */
     char options[160];
@@ -142,6 +144,7 @@ void whatif_destroy(whatif_t **w)
         PQfinish((*w)->conn);
     json_decref((*w)->cache);
     json_decref((*w)->param_types);
+    json_decref((*w)->declared);
     free(*w);
     *w = NULL;
 }
@@ -269,6 +272,36 @@ char *whatif_fix_typed_params(const char *sql)
         int at_word = (i == 0 || !(isalnum((unsigned char)sql[i - 1]) || sql[i - 1] == '_' ||
                                    sql[i - 1] == '.' || sql[i - 1] == '$'));
         int done = 0;
+        /* "extract($1 FROM col)": pg_stat_statements replaced the field
+         * name, which the grammar does not take as a parameter. 'epoch' is
+         * a field of every source type extract() accepts, and the plan does
+         * not depend on the field. */
+        if (at_word && strncasecmp(sql + i, "extract", 7) == 0) {
+            size_t k = i + 7;
+            while (k < len && isspace((unsigned char)sql[k]))
+                k++;
+            if (k < len && sql[k] == '(') {
+                size_t d = k + 1;
+                while (d < len && isspace((unsigned char)sql[d]))
+                    d++;
+                size_t e = d + 1;
+                while (e < len && isdigit((unsigned char)sql[e]))
+                    e++;
+                size_t f = e;
+                while (f < len && isspace((unsigned char)sql[f]))
+                    f++;
+                if (d < len && sql[d] == '$' && e > d + 1 && f > e &&
+                    strncasecmp(sql + f, "from", 4) == 0 && f + 4 < len &&
+                    !isalnum((unsigned char)sql[f + 4]) && sql[f + 4] != '_') {
+                    memcpy(out + o, sql + i, d - i);
+                    o += d - i;
+                    memcpy(out + o, "'epoch'", 7);
+                    o += 7;
+                    i = e;
+                    continue;
+                }
+            }
+        }
         for (int t = 0; at_word && types[t] && !done; t++) {
             size_t tl = strlen(types[t]);
             if (strncasecmp(sql + i, types[t], tl) != 0)
@@ -405,7 +438,7 @@ static json_t *param_types_of(whatif_t *w, const char *sql)
         return t;
     char name[40];
     snprintf(name, sizeof name, "pgopt_whatif_%u", ++w->prepare_seq);
-    if (prepare(w, name, NULL, sql) != 0)
+    if (prepare(w, name, json_string_value(json_object_get(w->declared, sql)), sql) != 0)
         return NULL;
     t = read_param_types(w, name);
     deallocate(w, name);
@@ -438,6 +471,38 @@ int whatif_param_types(whatif_t *w, const char *sql, size_t *nparams, char ***ty
         out[i] = strdup(json_string_value(json_array_get(t, i)));
     *nparams = n;
     *types = out;
+    return 0;
+}
+
+int whatif_declare_param_types(whatif_t *w, const char *sql, const char *const *types, size_t n)
+{
+    if (!w || !sql || (n && !types))
+        return w ? fail(w, "whatif_declare_param_types: missing argument") : -1;
+    char *fixed = whatif_fix_typed_params(sql);
+    if (!fixed)
+        return fail(w, "out of memory");
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(types[i] ? types[i] : "unknown") + 2;
+    char *decl = malloc(len);
+    if (!decl) {
+        free(fixed);
+        return fail(w, "out of memory");
+    }
+    size_t d = 0;
+    decl[d++] = '(';
+    for (size_t i = 0; i < n; i++)
+        d += (size_t)snprintf(decl + d, len - d, "%s%s", i ? ", " : "",
+                              types[i] ? types[i] : "unknown");
+    snprintf(decl + d, len - d, ")");
+    if (n)
+        json_object_set_new(w->declared, fixed, json_string(decl));
+    else
+        json_object_del(w->declared, fixed);
+    /* types read under another declaration are stale */
+    json_object_del(w->param_types, fixed);
+    free(decl);
+    free(fixed);
     return 0;
 }
 

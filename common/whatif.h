@@ -36,7 +36,9 @@
  * types declared, so the planner sees real constants where they are known and
  * generic parameters elsewhere. "interval $1" (pg_stat_statements' text of a
  * typed literal, which does not parse) is rewritten to "$1::interval"; the
- * same for date, time, timestamp, timestamptz and friends.
+ * same for date, time, timestamp, timestamptz and friends. "extract($1 FROM
+ * col)" (the field name, replaced by pg_stat_statements, which the grammar
+ * does not take as a parameter) becomes "extract('epoch' FROM col)".
  *
  * Link: libpq, libpg_query (through common/sqlparse), jansson.
  */
@@ -104,6 +106,13 @@ int whatif_explain(whatif_t *w, const char *sql, const char *const *values, size
 int whatif_param_types(whatif_t *w, const char *sql, size_t *nparams, char ***types);
 void whatif_free_types(char **types, size_t n);
 
+/* Declares the types of sql's $1..$n for every later PREPARE of that text
+ * (types[i] NULL or "unknown": the server infers $(i+1)); from
+ * common/sqlparams. pg_stat_statements' texts that do not prepare on their
+ * own ("col BETWEEN $4 - $5 AND ...", "sum(CASE ... THEN $3 ELSE $4 END)")
+ * do with declared types. n 0 removes a declaration. */
+int whatif_declare_param_types(whatif_t *w, const char *sql, const char *const *types, size_t n);
+
 /* Counters: EXPLAINs sent to the server, answers served from the cache,
  * hypothetical indexes created. */
 int64_t whatif_explain_count(const whatif_t *w);
@@ -111,7 +120,8 @@ int64_t whatif_cache_hits(const whatif_t *w);
 int64_t whatif_created_count(const whatif_t *w);
 
 /* Rewrites pg_stat_statements' "interval $1" (and date/time/timestamp[tz]/
- * timetz/numeric/... $n) into "$1::interval" so the text parses. Returns a
+ * timetz/numeric/... $n) into "$1::interval", and "extract($n FROM" into
+ * "extract('epoch' FROM", so the text parses. Returns a
  * malloc()ed string (a copy when nothing changed). */
 char *whatif_fix_typed_params(const char *sql);
 

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sqlparams.h"
 #include "workers/index_advisor/ia_internal.h"
 
 #define SEQ_PAGE    1.0
@@ -86,8 +87,62 @@ static double qualstats_selectivity(const ia_model_t *m, const ia_statement_t *s
     return s < 0 ? 0 : s;
 }
 
+static const char *catalog_type(void *user, const char *schema, const char *table,
+                                const char *column)
+{
+    const ia_model_t *m = user;
+    int t = ia_find_table(m, schema, table);
+    const ia_column_t *c = t >= 0 ? ia_find_column(m, t, column) : NULL;
+    return c ? c->type : NULL;
+}
+
+/* Declares st's parameter types in the what-if session (sqlparams: the
+ * column or operand each $n meets) and binds a representative count to
+ * LIMIT parameters: a generic plan cannot know the row count, and
+ * pg_stat_statements says how many rows a call returned (rows / calls) -
+ * the LIMIT the application sends, or fewer. Evidence in param_evidence. */
+static void prepare_params(ia_model_t *m, ia_statement_t *st)
+{
+    if (!m->whatif || !st->parsed || !strchr(st->query, '$'))
+        return;
+    sqlparams_t *p = NULL;
+    err_t err;
+    if (sqlparams_infer(st->query, catalog_type, m, &p, &err) != 0)
+        return;
+    whatif_declare_param_types(m->whatif, st->query, (const char *const *)p->types, p->n);
+    json_t *ev = json_object();
+    json_t *types = json_array();
+    for (size_t i = 0; i < p->n; i++)
+        json_array_append_new(types, json_string(p->types[i]));
+    json_object_set_new(ev, "declared_types", types);
+    json_t *bound = json_array();
+    for (size_t i = 0; i < p->n; i++) {
+        int k = (int)i + 1;
+        if (p->kind[i] == SQLPARAM_REMOVED) {
+            json_array_append_new(
+                bound, json_pack("{s:i, s:s, s:s}", "param", k, "value", "epoch", "why",
+                                 "extract() field: a name, not a value; any field gives the "
+                                 "same plan, 'epoch' is valid for every source type"));
+        } else if (p->kind[i] == SQLPARAM_LIMIT && k <= IA_MAX_PARAMS && !st->param_values[k] &&
+                   st->calls > 0) {
+            /* OFFSET has no measured counterpart and stays generic */
+            double v = ceil(st->rows / st->calls);
+            st->param_values[k] = ia_printf("%.0f", v < 1 ? 1 : v);
+            json_array_append_new(
+                bound, json_pack("{s:i, s:s, s:s}", "param", k, "value", st->param_values[k], "why",
+                                 "LIMIT: rows per call from pg_stat_statements (a generic plan "
+                                 "guesses the row count)"));
+        }
+    }
+    json_object_set_new(ev, "bound_constants", bound);
+    json_decref(st->param_evidence);
+    st->param_evidence = ev;
+    sqlparams_destroy(&p);
+}
+
 void ia_choose_param_values(ia_model_t *m, ia_statement_t *st)
 {
+    prepare_params(m, st);
     /* equality parameters the application (nearly) always binds to one
      * value (pg_qualstats): the planner sees that value, as it does in the
      * custom plans PostgreSQL keeps for such statements - which is what lets
@@ -589,8 +644,10 @@ static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *
         rc = whatif_cost(m->whatif, st->query, NULL, 0, key, &c);
     }
     free(key);
-    if (rc == 0)
+    if (rc == 0) {
         *cost = c;
+        st->planned = 1;
+    }
     return rc;
 }
 

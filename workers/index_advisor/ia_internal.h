@@ -125,6 +125,11 @@ typedef struct {
     int base_method;  /* 1 hypopg, 0 cost model */
     char *param_values[IA_MAX_PARAMS + 1]; /* representative values, NULL = generic */
     char *cost_error;
+    /* how its parameters were prepared (common/sqlparams): declared types
+     * and the constants bound where a parameter is not a value the planner
+     * can take generically (LIMIT, extract field) - shown as evidence */
+    json_t *param_evidence; /* object or NULL */
+    int planned;            /* 1 once a what-if EXPLAIN of it succeeded */
 } ia_statement_t;
 
 /* ---- candidates ---------------------------------------------------------- */
@@ -282,6 +287,13 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err);
 void ia_selection_free(ia_selection_t *sel);
 
 /* ia_report.c */
+/* Priority thresholds: the share of the workload's measured time an index
+ * saves (METHOD.md section 5). */
+#define IA_P1_SAVED_SHARE 0.10
+#define IA_P2_SAVED_SHARE 0.02
+/* "P1".."P3" for an index saving saved_share of the workload's time;
+ * planner_verified 0 (cost model) with have_planner 1 is at most P3. */
+const char *ia_priority(double saved_share, int planner_verified, int have_planner);
 json_t *ia_report(ia_model_t *m, const ia_selection_t *sel, double run_ms);
 
 #endif

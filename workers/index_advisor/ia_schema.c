@@ -410,6 +410,7 @@ void ia_model_free(ia_model_t *m)
         for (int p = 0; p <= IA_MAX_PARAMS; p++)
             free(s->param_values[p]);
         free(s->cost_error);
+        json_decref(s->param_evidence);
     }
     free(m->stmts);
     for (size_t i = 0; i < m->ncands; i++) {

@@ -90,6 +90,18 @@ int index_advisor_run(const json_t *snapshot, const ia_options_t *opts_in, ia_pr
     ia_cost_begin(&m);
     for (size_t s = 0; s < m.nstmts; s++)
         ia_choose_param_values(&m, &m.stmts[s]);
+    /* every statement an index could serve is planned once without new
+     * indexes, so that each one is either planned or named with a reason
+     * (evaluation.statements_not_planned), whether or not a candidate
+     * touches it */
+    for (size_t s = 0; m.whatif && s < m.nstmts; s++) {
+        const ia_statement_t *st = &m.stmts[s];
+        if (st->parsed && st->command >= 0 && st->ntables > 0 && st->weight > 0) {
+            double c;
+            int meth;
+            ia_statement_cost(&m, (int)s, NULL, 0, 0, &c, &meth);
+        }
+    }
     ia_selection_t sel;
     if (ia_select(&m, &sel, err) != 0) {
         ia_selection_free(&sel);
