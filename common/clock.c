@@ -1,6 +1,8 @@
 /* clock.c - see clock.h. */
 #include "common/clock.h"
 
+#include "common/numparse.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,26 +36,17 @@ void clock_iso8601_now(char *buf, size_t len)
 
 int64_t clock_parse_duration_ms(const char *text)
 {
-    if (!text || !*text)
+    int64_t ms;
+    if (num_parse_duration_ms(text, 0, 1000000000000000LL, &ms, NULL) != 0)
         return -1;
-    errno = 0;
-    char *end = NULL;
-    double v = strtod(text, &end);
-    if (errno != 0 || end == text || v < 0)
-        return -1;
-    double scale;
-    if (*end == '\0' || strcmp(end, "s") == 0)
-        scale = 1000.0;
-    else if (strcmp(end, "ms") == 0)
-        scale = 1.0;
-    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
-        scale = 60000.0;
-    else if (strcmp(end, "h") == 0)
-        scale = 3600000.0;
-    else
-        return -1;
-    double ms = v * scale;
-    if (ms > 1e15)
-        return -1;
-    return (int64_t)(ms + 0.5);
+    return ms;
+}
+
+int64_t clock_add_ms(int64_t t, int64_t ms)
+{
+    if (ms > 0 && t > INT64_MAX - ms)
+        return INT64_MAX;
+    if (ms < 0 && t < INT64_MIN - ms)
+        return INT64_MIN;
+    return t + ms;
 }

@@ -19,7 +19,14 @@ int64_t clock_mono_us(void);
 /* "2026-11-26T16:30:01.123Z" into buf (at least 32 bytes). */
 void clock_iso8601_now(char *buf, size_t len);
 
-/* Parses a duration: "30" (seconds), "30s", "500ms", "2m", "1h"; -1 if bad. */
+/* Parses a duration: "30" (seconds), "30s", "500ms", "2m", "1h"; -1 if bad
+ * or above 10^15 ms. Options with a range use num_parse_duration_ms
+ * (common/numparse.h), which says what the range is. */
 int64_t clock_parse_duration_ms(const char *text);
+
+/* t + ms, saturating at INT64_MIN / INT64_MAX instead of overflowing: a
+ * deadline far in the future (a peer's deadline_ms of 2^63-1) stays far in
+ * the future. */
+int64_t clock_add_ms(int64_t t, int64_t ms);
 
 #endif

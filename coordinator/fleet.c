@@ -642,7 +642,7 @@ static void handle_message(run_t *r, int i, int dispatching)
         in->busy_backoff = in->busy_backoff ? in->busy_backoff * 2 : BUSY_BACKOFF_MIN_MS;
         if (in->busy_backoff > BUSY_BACKOFF_MAX_MS)
             in->busy_backoff = BUSY_BACKOFF_MAX_MS;
-        in->busy_until = clock_mono_ms() + in->busy_backoff;
+        in->busy_until = clock_add_ms(clock_mono_ms(), in->busy_backoff);
         log_info("worker busy, trying another instance", "agent=%s endpoint=%s load=%lld/%lld",
                  a->out->agent, in->endpoint, (long long)h->load, (long long)h->capacity);
         /* BUSY is not a failure of the job: this instance may take it later. */
@@ -813,7 +813,7 @@ int fleet_run(fleet_t *self, const char *const *agents, int n, zmq_msg_t *snapsh
         send_simple(&r, i, MSG_PING, NULL);
     }
     int64_t t0 = clock_mono_ms();
-    int64_t discover_end = t0 + self->opts.discover_ms;
+    int64_t discover_end = clock_add_ms(t0, self->opts.discover_ms);
     int rc = 0;
     while (rc == 0) {
         int pending = 0;
@@ -831,7 +831,7 @@ int fleet_run(fleet_t *self, const char *const *agents, int n, zmq_msg_t *snapsh
     int64_t start = clock_mono_ms();
     for (int k = 0; k < n && rc == 0; k++) {
         r.agents[k].started = start;
-        r.agents[k].deadline = start + self->opts.timeout_ms;
+        r.agents[k].deadline = clock_add_ms(start, self->opts.timeout_ms);
         dispatch(&r, &r.agents[k]);
     }
     while (rc == 0 && !all_done(&r)) {

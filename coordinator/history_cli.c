@@ -10,32 +10,34 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/numparse.h"
 #include "coordinator/collect.h"
 #include "coordinator/history.h"
 
 static void usage(FILE *out)
 {
-    fprintf(out, "Usage: pgopt-coordinator snapshot --dsn CONNINFO --store DIR [options]\n"
-                 "\n"
-                 "Collects the counters of a PostgreSQL database (pg_stat_statements, tables,\n"
-                 "database, bgwriter, activity, sizes) and appends them to the history store\n"
-                 "in DIR, under the server's system identifier and the database name. Run it\n"
-                 "every few minutes (cron, systemd timer, Kubernetes CronJob); an analysis with\n"
-                 "--store DIR then ships that history to the ai_tuning agent.\n"
-                 "\n"
-                 "  -d, --dsn CONNINFO         database to sample (libpq conninfo or URI)\n"
-                 "      --store DIR            history store directory (created if missing)\n"
-                 "      --retention DAYS       drop records older than this (default 35)\n"
-                 "      --full-resolution DAYS keep every record this recent; older ones are\n"
-                 "                             thinned to one per --thin (default 7)\n"
-                 "      --thin DURATION        spacing of thinned records (default 1h)\n"
-                 "      --no-compact           append only; leave retention for a later run\n"
-                 "      --statement-timeout DURATION  per collection query (default 30s)\n"
-                 "  -q, --quiet                print nothing on success\n"
-                 "  -h, --help                 this text\n"
-                 "\n"
-                 "Exit status: 0 appended; 1 error (database unreachable, store unwritable);\n"
-                 "2 bad command line.\n");
+    fprintf(out,
+            "Usage: pgopt-coordinator snapshot --dsn CONNINFO --store DIR [options]\n"
+            "\n"
+            "Collects the counters of a PostgreSQL database (pg_stat_statements, tables,\n"
+            "database, bgwriter, activity, sizes) and appends them to the history store\n"
+            "in DIR, under the server's system identifier and the database name. Run it\n"
+            "every few minutes (cron, systemd timer, Kubernetes CronJob); an analysis with\n"
+            "--store DIR then ships that history to the ai_tuning agent.\n"
+            "\n"
+            "  -d, --dsn CONNINFO         database to sample (libpq conninfo or URI)\n"
+            "      --store DIR            history store directory (created if missing)\n"
+            "      --retention DAYS       drop records older than this (default 35)\n"
+            "      --full-resolution DAYS keep every record this recent; older ones are\n"
+            "                             thinned to one per --thin (default 7)\n"
+            "      --thin DURATION        spacing of thinned records (default 1h)\n"
+            "      --no-compact           append only; leave retention for a later run\n"
+            "      --statement-timeout DURATION  per collection query (default 30s; 0 = none)\n"
+            "  -q, --quiet                print nothing on success\n"
+            "  -h, --help                 this text\n"
+            "\n"
+            "Exit status: 0 appended; 1 error (database unreachable, store unwritable);\n"
+            "2 bad command line.\n");
 }
 
 static int parse_days(const char *name, const char *text, int64_t *seconds)
@@ -108,17 +110,15 @@ int history_cli_main(int argc, char **argv)
         case OPT_NO_COMPACT:
             compact = 0;
             break;
-        case OPT_STMT_TIMEOUT:
-            ms = clock_parse_duration_ms(optarg);
-            if (ms < 0) {
-                fprintf(stderr,
-                        "pgopt-coordinator snapshot: --statement-timeout: bad duration "
-                        "'%s'\n",
-                        optarg);
+        case OPT_STMT_TIMEOUT: {
+            /* as in the main command: 0 is "no timeout", PostgreSQL's bound */
+            err_t e;
+            if (num_parse_duration_ms(optarg, 0, 2147483647LL, &ms, &e) != 0) {
+                fprintf(stderr, "pgopt-coordinator snapshot: --statement-timeout: %s\n", e.msg);
                 return 2;
             }
-            co.statement_timeout_ms = (int)(ms > 0 ? ms : 1);
-            break;
+            co.statement_timeout_ms = (int)ms;
+        } break;
         case 'q':
             quiet = 1;
             break;

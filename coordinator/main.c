@@ -16,6 +16,7 @@
 #include "common/escape.h"
 #include "common/jsonout.h"
 #include "common/log.h"
+#include "common/numparse.h"
 #include "coordinator/collect.h"
 #include "coordinator/config_file.h"
 #include "coordinator/embedded.h"
@@ -35,6 +36,10 @@
 #include "proto/transport.h"
 
 #define MAX_WORKER_ARGS 256
+/* PostgreSQL's own limit for statement_timeout (INT_MAX ms, 24.8 days) */
+#define MAX_STATEMENT_TIMEOUT_MS 2147483647LL
+/* --timeout, --hang, --discover, --interval: a week is beyond any analysis */
+#define MAX_FLEET_DURATION_MS (7LL * 24 * 3600 * 1000)
 
 typedef struct {
     const char *snapshot_path;
@@ -90,7 +95,7 @@ static void usage(FILE *out)
             "      --memory SIZE        RAM of the database host (e.g. 16GB)\n"
             "      --storage KIND       hdd | ssd | nvme | san | network\n"
             "      --cloud P:CLASS[:REGION]  cloud provider and instance class\n"
-            "      --statement-timeout DURATION  per collection query (default 30s)\n"
+            "      --statement-timeout DURATION  per collection query (default 30s; 0 = none)\n"
             "      --app-processes N    application processes sharing the database (each\n"
             "                           with its own SQLAlchemy pool; default: derived)\n"
             "      --pgbouncer-ini FILE PgBouncer's configuration (its [pgbouncer] section)\n"
@@ -174,15 +179,27 @@ static int parse_agents(options_t *o, const char *list)
     return 0;
 }
 
-static int parse_duration_opt(const char *name, const char *value, int64_t *out)
+/* Every duration option has a range; a value outside it is refused with
+ * the range in the message, never wrapped or clipped. */
+static int parse_duration_opt(const char *name, const char *value, int64_t min_ms, int64_t max_ms,
+                              int64_t *out)
 {
-    int64_t ms = clock_parse_duration_ms(value);
-    if (ms < 0) {
-        fprintf(stderr, "pgopt-coordinator: %s: bad duration '%s' (e.g. 30, 30s, 500ms, 2m)\n",
-                name, value);
+    err_t err;
+    if (num_parse_duration_ms(value, min_ms, max_ms, out, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator: %s: %s\n", name, err.msg);
         return -1;
     }
-    *out = ms;
+    return 0;
+}
+
+static int parse_int_opt(const char *name, const char *value, int64_t min, int64_t max,
+                         int64_t *out)
+{
+    err_t err;
+    if (num_parse_int(value, min, max, 0, out, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator: %s: %s\n", name, err.msg);
+        return -1;
+    }
     return 0;
 }
 
@@ -301,9 +318,11 @@ static int parse_args(int argc, char **argv, options_t *o)
             break;
         }
         case OPT_STMT_TIMEOUT:
-            if (parse_duration_opt("--statement-timeout", optarg, &ms) != 0)
+            /* 0 is PostgreSQL's "no timeout"; the upper bound is its own */
+            if (parse_duration_opt("--statement-timeout", optarg, 0, MAX_STATEMENT_TIMEOUT_MS,
+                                   &ms) != 0)
                 return -1;
-            o->collect.statement_timeout_ms = (int)(ms > 0 ? ms : 1);
+            o->collect.statement_timeout_ms = (int)ms;
             break;
         case 'o':
             o->output = optarg;
@@ -335,30 +354,29 @@ static int parse_args(int argc, char **argv, options_t *o)
                 return -1;
             break;
         case 't':
-            if (parse_duration_opt("--timeout", optarg, &o->fleet.timeout_ms) != 0)
+            if (parse_duration_opt("--timeout", optarg, 1, MAX_FLEET_DURATION_MS,
+                                   &o->fleet.timeout_ms) != 0)
                 return -1;
             break;
         case OPT_HANG:
-            if (parse_duration_opt("--hang", optarg, &o->fleet.hang_ms) != 0)
+            if (parse_duration_opt("--hang", optarg, 1, MAX_FLEET_DURATION_MS, &o->fleet.hang_ms) !=
+                0)
                 return -1;
             break;
         case OPT_PROGRESS:
-            o->fleet.progress_ms = atoll(optarg);
-            if (o->fleet.progress_ms <= 0) {
-                fprintf(stderr, "pgopt-coordinator: --progress-ms: expected a positive number\n");
+            /* the range a worker clamps a JOB's progress_ms to */
+            if (parse_int_opt("--progress-ms", optarg, 10, 60000, &o->fleet.progress_ms) != 0)
                 return -1;
-            }
             break;
         case OPT_DISCOVER:
-            if (parse_duration_opt("--discover", optarg, &o->fleet.discover_ms) != 0)
+            if (parse_duration_opt("--discover", optarg, 1, MAX_FLEET_DURATION_MS,
+                                   &o->fleet.discover_ms) != 0)
                 return -1;
             break;
         case OPT_WORKER_JOBS:
-            o->worker_jobs = atoi(optarg);
-            if (o->worker_jobs <= 0) {
-                fprintf(stderr, "pgopt-coordinator: --worker-jobs: expected a positive number\n");
+            if (parse_int_opt("--worker-jobs", optarg, 1, 1024, &ms) != 0)
                 return -1;
-            }
+            o->worker_jobs = (int)ms;
             break;
         case 'v':
             o->verbose = 1;
@@ -393,14 +411,12 @@ static int parse_args(int argc, char **argv, options_t *o)
             o->curve_server = optarg;
             break;
         case OPT_SAMPLES:
-            o->samples = atoi(optarg);
-            if (o->samples < 2) {
-                fprintf(stderr, "pgopt-coordinator: --samples: expected a number >= 2\n");
+            if (parse_int_opt("--samples", optarg, 2, 100000, &ms) != 0)
                 return -1;
-            }
+            o->samples = (int)ms;
             break;
         case OPT_INTERVAL:
-            if (parse_duration_opt("--interval", optarg, &ms) != 0)
+            if (parse_duration_opt("--interval", optarg, 1000, MAX_FLEET_DURATION_MS, &ms) != 0)
                 return -1;
             o->interval_s = (int)(ms >= 1000 ? ms / 1000 : 1);
             break;

@@ -670,7 +670,25 @@ static void test_bad_input(void **state)
 
     r = coord("badtimeout", "--snapshot", snapshot, "--timeout", "soon", NULL);
     assert_int_equal(r.status, 2);
-    assert_non_null(strstr(r.err, "bad duration 'soon'"));
+    assert_non_null(strstr(r.err, "--timeout: expected a duration from 1 ms to 7.0 days"));
+    assert_non_null(strstr(r.err, "got 'soon'"));
+    coord_free(&r);
+
+    /* Out of range is refused with the range, never wrapped to "no timeout"
+     * or clipped to 1 ms; 0 is PostgreSQL's "no statement timeout". */
+    r = coord("hugestmt", "--snapshot", snapshot, "--statement-timeout", "999999999999s", NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--statement-timeout: expected a duration from 0 ms to "
+                                  "2147483647 ms (e.g. 30s, 500ms, 2m, 1h), got '999999999999s'"));
+    coord_free(&r);
+    r = coord("hugetimeout", "--snapshot", snapshot, "--timeout", "9223372036854775807ms", NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(strstr(r.err, "--timeout: expected a duration"));
+    coord_free(&r);
+    r = coord("badprogress", "--snapshot", snapshot, "--progress-ms", "1e3", NULL);
+    assert_int_equal(r.status, 2);
+    assert_non_null(
+        strstr(r.err, "--progress-ms: expected an integer from 10 to 60000, got '1e3'"));
     coord_free(&r);
 
     r = coord("missingfile", "--snapshot", "/nonexistent/snap.json", NULL);

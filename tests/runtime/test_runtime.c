@@ -1083,6 +1083,43 @@ static void test_deadline(void **state)
     wait_load(w, 0, 2000, NULL);
 }
 
+/* Peer-supplied durations at their extremes (issue 13 item 6). A
+ * deadline_ms of 2^63-1 overflowed "now + deadline" into the past, so the
+ * job was cancelled at once (and UBSan aborted); a progress_ms of 2^63-1
+ * made every PROGRESS check due at once, so the main loop spun. Now the
+ * deadline saturates (the job runs to its RESULT) and the beat interval is
+ * clamped to 10..60000 ms. */
+static void test_extreme_durations(void **state)
+{
+    fixture_t *fx = *state;
+    worker_t *w = spawn_simple(fx, "slow:1000", 2);
+    transport_msg_t m;
+    progress_log_t p = {.job = "x1.index_advisor.1", .progress_ms = 100};
+    send_job(w, p.job, "index_advisor", INT64_MAX, 100);
+    expect_msg(w, MSG_RESULT, 10000, &m, &p);
+    assert_string_equal(m.hdr.job, p.job);
+    transport_msg_close(&m);
+    assert_true(p.count >= 2); /* the start beat and the slow loop's beats */
+
+    /* progress_ms clamped to 60 s: within a 400 ms deadline only the start
+     * beat goes out, where the overflow sent one on every 50 ms beat. */
+    progress_log_t q = {.job = "x2.index_advisor.1", .progress_ms = 0};
+    send_job(w, q.job, "index_advisor", 400, INT64_MAX);
+    expect_error(w, "cancelled", q.job, 5000, &m, &q);
+    assert_string_equal(m.hdr.message, "deadline of 400 ms passed");
+    transport_msg_close(&m);
+    if (q.count > 2)
+        fail_msg("%d PROGRESS messages for a job whose progress_ms was 2^63-1", q.count);
+
+    /* 1 ms is raised to 10 ms: beats at least 10 ms apart (note_progress
+     * checks the spacing). */
+    progress_log_t r = {.job = "x3.index_advisor.1", .progress_ms = 10};
+    send_job(w, r.job, "index_advisor", 10000, 1);
+    expect_msg(w, MSG_RESULT, 10000, &m, &r);
+    transport_msg_close(&m);
+    wait_load(w, 0, 2000, NULL);
+}
+
 static void test_hang(void **state)
 {
     fixture_t *fx = *state;
@@ -1378,6 +1415,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_hostile_peer_strings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cancel, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deadline, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_extreme_durations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang_shutdown, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_signal, setup, teardown),

@@ -38,8 +38,10 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "common/clock.h"
 #include "common/escape.h"
 #include "common/log.h"
+#include "common/numparse.h"
 #include "proto/codec.h"
 #include "proto/curve.h"
 #include "proto/message.h"
@@ -57,6 +59,8 @@
 #define MAX_HEARTBEAT_MS     3600000
 #define MAX_JOBS             1024
 #define DEFAULT_PROGRESS_MS  200
+#define MIN_PROGRESS_MS      10    /* a JOB's progress_ms is clamped to this ... */
+#define MAX_PROGRESS_MS      60000 /* ... range (PROTOCOL.md 4) */
 /* Messages handled per wake-up before timers are looked at again, so that a
  * flood of PINGs cannot starve deadlines. */
 #define RECV_BATCH 64
@@ -453,7 +457,7 @@ static void check_timers(runtime_t *rt, int64_t now)
                 progress_header(job, now, &h);
                 send_progress(rt, job, &h);
             }
-            job->next_progress_at = now + job->progress_ms;
+            job->next_progress_at = clock_add_ms(now, job->progress_ms);
         }
     }
 }
@@ -555,8 +559,15 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
     snprintf(job->id, sizeof job->id, "%s", m->hdr.job);
     job->received_at = now;
     job->deadline_ms = m->hdr.deadline_ms;
-    job->deadline_at = m->hdr.deadline_ms > 0 ? now + m->hdr.deadline_ms : INT64_MAX;
+    /* Peer-supplied durations: a deadline saturates (2^63-1 ms is "none",
+     * not an overflow into the past), the beat interval is clamped so that
+     * neither 1 ms nor 2^63-1 ms can make the main loop spin or go quiet. */
+    job->deadline_at = m->hdr.deadline_ms > 0 ? clock_add_ms(now, m->hdr.deadline_ms) : INT64_MAX;
     job->progress_ms = m->hdr.progress_ms > 0 ? m->hdr.progress_ms : DEFAULT_PROGRESS_MS;
+    if (job->progress_ms < MIN_PROGRESS_MS)
+        job->progress_ms = MIN_PROGRESS_MS;
+    if (job->progress_ms > MAX_PROGRESS_MS)
+        job->progress_ms = MAX_PROGRESS_MS;
     job->def = rt->def;
     job->limits = CODEC_LIMITS_DOCUMENT;
     job->limits.max_bytes = (size_t)rt->max_frame;
@@ -603,7 +614,7 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
              ESC(job->id), job->body_len, (long long)job->deadline_ms, (long long)job->progress_ms,
              load_of(rt), rt->jobs);
     send_progress(rt, job, &started);
-    job->next_progress_at = now + job->progress_ms;
+    job->next_progress_at = clock_add_ms(now, job->progress_ms);
     return 0;
 }
 
@@ -855,45 +866,11 @@ static void usage(const runtime_t *rt, FILE *out)
             (long long)MAX_MAX_FRAME, DEFAULT_HEARTBEAT_MS);
 }
 
-/* Strict integer with an optional K/M/G suffix (only when allow_suffix). */
+/* Strict integer with an optional K/M/G suffix (only when allow_suffix);
+ * the options' own messages say the range. */
 static int parse_int(const char *s, int allow_suffix, int64_t min, int64_t max, int64_t *out)
 {
-    if (!s || !*s)
-        return -1;
-    errno = 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s)
-        return -1;
-    int64_t mult = 1;
-    if (allow_suffix && *end) {
-        switch (*end) {
-        case 'k':
-        case 'K':
-            mult = 1024;
-            break;
-        case 'm':
-        case 'M':
-            mult = 1024 * 1024;
-            break;
-        case 'g':
-        case 'G':
-            mult = 1024 * 1024 * 1024;
-            break;
-        default:
-            return -1;
-        }
-        end++;
-    }
-    if (*end != '\0')
-        return -1;
-    if (v < 0 ? v < INT64_MIN / mult : v > INT64_MAX / mult)
-        return -1;
-    int64_t r = (int64_t)v * mult;
-    if (r < min || r > max)
-        return -1;
-    *out = r;
-    return 0;
+    return num_parse_int(s, min, max, allow_suffix ? NUM_BYTE_SUFFIX : 0, out, NULL);
 }
 
 static int bad_usage(const runtime_t *rt, const char *fmt, ...)
