@@ -265,8 +265,14 @@ static void link(const stmts_t *st, const json_t *f, json_t *rw, int have_statem
             json_object_set_new(ev, "round_trips_saved", json_integer((json_int_t)saved_rt));
         level = share >= 0.05 || saved_rt >= 10000 ? 1 : 2;
     }
-    if (security)
-        level = 1;
+    /* SQL built from strings: P1 when a value can come from outside
+     * (request input, a caller's argument, untraced); values from the
+     * database or constants are P2 (issue 14, rule 5) */
+    if (security) {
+        const char *input = json_string_value(json_object_get(f, "input"));
+        int outside = !input || (strcmp(input, "constant") != 0 && strcmp(input, "database") != 0);
+        level = outside ? 1 : 2;
+    }
     /* a per-item commit that is deliberate isolation stays: at most a
      * low-priority note (issue 14, rule 4) */
     if (json_is_true(json_object_get(f, "deliberate")))
