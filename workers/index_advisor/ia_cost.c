@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/sqlparams.h"
 #include "workers/index_advisor/ia_internal.h"
 
@@ -535,8 +536,40 @@ static int in_config(const int *config, size_t n, int c)
     return 0;
 }
 
-/* Makes the hypothetical indexes on the statement's tables exactly the
- * btree candidates of config. */
+int ia_candidate_serves(ia_model_t *m, int ci, int s)
+{
+    if (!m->serves) {
+        m->serves = malloc(m->ncands * m->nstmts + 1);
+        if (!m->serves)
+            return stmt_has_table(&m->stmts[s], m->cands[ci].table);
+        memset(m->serves, -1, m->ncands * m->nstmts + 1);
+    }
+    signed char *v = &m->serves[(size_t)ci * m->nstmts + (size_t)s];
+    if (*v >= 0)
+        return *v;
+    const ia_candidate_t *c = &m->cands[ci];
+    const ia_statement_t *st = &m->stmts[s];
+    *v = 0;
+    if (!stmt_has_table(st, c->table))
+        return 0;
+    char lead[256];
+    ia_normalize_key(c->keys[0], lead, sizeof lead);
+    for (size_t i = 0; i < st->nuses && !*v; i++) {
+        const ia_use_t *u = &st->uses[i];
+        if (u->table != c->table || u->kind == USE_OUTPUT)
+            continue;
+        char k[256];
+        ia_normalize_key(u->expr ? u->expr : u->column, k, sizeof k);
+        *v = strcmp(k, lead) == 0;
+    }
+    return *v;
+}
+
+/* Makes the hypothetical indexes that can serve the statement (its tables,
+ * leading key used: ia_candidate_serves) exactly the btree candidates of
+ * config that can; others are left as they are (they do not change its
+ * plan), so each index is created once and stays while statements of
+ * other shapes are planned. */
 static int materialize(ia_model_t *m, const ia_statement_t *st, const int *config, size_t n)
 {
     if (whatif_generation(m->whatif) != m->whatif_gen) {
@@ -546,7 +579,8 @@ static int materialize(ia_model_t *m, const ia_statement_t *st, const int *confi
     }
     for (size_t i = 0; i < m->ncands; i++) {
         ia_candidate_t *c = &m->cands[i];
-        if (c->hypo_oid && stmt_has_table(st, c->table) && !in_config(config, n, (int)i)) {
+        if (c->hypo_oid && ia_candidate_serves(m, (int)i, (int)(st - m->stmts)) &&
+            !in_config(config, n, (int)i)) {
             if (whatif_index_drop(m->whatif, c->hypo_oid) != 0)
                 return -1;
             c->hypo_oid = 0;
@@ -554,7 +588,8 @@ static int materialize(ia_model_t *m, const ia_statement_t *st, const int *confi
     }
     for (size_t i = 0; i < n; i++) {
         ia_candidate_t *c = &m->cands[config[i]];
-        if (c->hypo_oid || !stmt_has_table(st, c->table) || ia_candidate_needs_model(c))
+        if (c->hypo_oid || !ia_candidate_serves(m, config[i], (int)(st - m->stmts)) ||
+            ia_candidate_needs_model(c))
             continue;
         char *ddl = ia_candidate_ddl(m, c, 0);
         int64_t size = 0;
@@ -585,14 +620,15 @@ static int cmp_int(const void *a, const void *b)
     return *(const int *)a - *(const int *)b;
 }
 
-/* "s<idx>|c1,c2..." over the candidates of config relevant to s. */
-static char *config_key(const ia_model_t *m, int s, const int *config, size_t n, const char *tag)
+/* "s<idx>|c1,c2..." over the candidates of config that can serve s: the
+ * cost of a statement depends only on those, so a configuration change on
+ * its table that it cannot use re-plans nothing. */
+static char *config_key(ia_model_t *m, int s, const int *config, size_t n, const char *tag)
 {
-    const ia_statement_t *st = &m->stmts[s];
     int *rel = malloc((n + 1) * sizeof(int));
     size_t nr = 0;
     for (size_t i = 0; i < n; i++)
-        if (stmt_has_table(st, m->cands[config[i]].table))
+        if (ia_candidate_serves(m, config[i], s))
             rel[nr++] = config[i];
     qsort(rel, nr, sizeof(int), cmp_int);
     size_t cap = 32 + nr * 12;
@@ -618,9 +654,20 @@ static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *
 {
     ia_statement_t *st = &m->stmts[s];
     char *key = config_key(m, s, config, n, m->generic_costing ? "g" : "h");
+    /* the cache first: a configuration already costed for this statement
+     * needs neither the server nor any change to the hypothetical indexes
+     * (checking after materializing dropped and re-created indexes for
+     * answers already known - most of the creations of a run) */
+    json_t *hit = json_object_get(m->cost_cache, key);
+    if (hit) {
+        *cost = json_real_value(hit);
+        m->whatif_cache_hits++;
+        free(key);
+        st->planned = 1;
+        return 0;
+    }
     int rc = 0;
     double c;
-    /* served from the cache without touching hypothetical indexes */
     const char *vals[IA_MAX_PARAMS];
     size_t nv = (size_t)(st->nparams < IA_MAX_PARAMS ? st->nparams : IA_MAX_PARAMS);
     int any = 0;
@@ -634,21 +681,43 @@ static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *
         free(key);
         return -1;
     }
-    rc = whatif_cost(m->whatif, st->query, any ? vals : NULL, nv, key, &c);
+    rc = whatif_cost(m->whatif, st->query, any ? vals : NULL, nv, NULL, &c);
     if (rc != 0 && any) {
         /* a representative value the server rejects (type, domain): generic */
         for (int p = 0; p <= IA_MAX_PARAMS; p++) {
             free(st->param_values[p]);
             st->param_values[p] = NULL;
         }
-        rc = whatif_cost(m->whatif, st->query, NULL, 0, key, &c);
+        rc = whatif_cost(m->whatif, st->query, NULL, 0, NULL, &c);
     }
-    free(key);
     if (rc == 0) {
+        json_object_set_new(m->cost_cache, key, json_real(c));
         *cost = c;
         st->planned = 1;
     }
+    free(key);
     return rc;
+}
+
+void ia_phase_mark(ia_model_t *m, const char *phase)
+{
+    int64_t now = clock_mono_us();
+    int64_t ex = m->whatif ? whatif_explain_count(m->whatif) : 0;
+    int64_t cr = m->whatif ? whatif_created_count(m->whatif) : 0;
+    if (m->phase_name && m->phases) {
+        json_array_append_new(m->phases,
+                              json_pack("{s:s, s:I, s:I, s:I, s:f}", "phase", m->phase_name,
+                                        "whatif_explains", (json_int_t)(ex - m->phase_explains),
+                                        "hypothetical_indexes_created",
+                                        (json_int_t)(cr - m->phase_created), "cache_hits",
+                                        (json_int_t)(m->whatif_cache_hits - m->phase_hits), "ms",
+                                        (double)(now - m->phase_t0) / 1000.0));
+    }
+    m->phase_name = phase;
+    m->phase_t0 = now;
+    m->phase_explains = ex;
+    m->phase_created = cr;
+    m->phase_hits = m->whatif_cache_hits;
 }
 
 int ia_cost_begin(ia_model_t *m)

@@ -190,7 +190,13 @@ typedef struct {
     int (*cost_hook)(void *user, int s, const int *config, size_t n, double *cost);
     void *cost_hook_user;
     int64_t whatif_calls, model_calls;
-    json_t *cost_cache; /* key -> cost (double) for the cost model */
+    json_t *cost_cache; /* key -> cost (double): model ("m...") and what-if ("h"/"g...") */
+    int64_t whatif_cache_hits;
+    signed char *serves; /* ncands x nstmts: ia_candidate_serves, -1 unknown */
+    /* what-if calls and time per phase (evaluation.phases) */
+    json_t *phases;
+    const char *phase_name;
+    int64_t phase_t0, phase_explains, phase_created, phase_hits;
     ia_progress_fn progress;
     void *progress_user;
     int cancelled;
@@ -250,10 +256,21 @@ double ia_use_selectivity(const ia_model_t *m, const ia_use_t *u);
  * model). Returns -1 when the statement cannot be costed. */
 int ia_statement_cost(ia_model_t *m, int s, const int *config, size_t nconfig, int force_model,
                       double *cost, int *method);
+/* 1 when candidate ci can change statement s's plan: s reads ci's table
+ * and uses ci's leading key in a filter, join, sort or grouping. Costs are
+ * keyed and hypothetical indexes kept on this relation (the planner has no
+ * use for a btree whose leading key the statement never constrains or
+ * orders by, short of a full index-only scan of a narrower index, which
+ * the covering candidates do not target). */
+int ia_candidate_serves(ia_model_t *m, int ci, int s);
 /* Representative parameter values for s from pg_stats / pg_qualstats. */
 void ia_choose_param_values(ia_model_t *m, ia_statement_t *st);
 int ia_cost_begin(ia_model_t *m);
 void ia_cost_end(ia_model_t *m);
+/* Closes the current phase (its what-if EXPLAINs, hypothetical index
+ * creations, cache hits and wall time go to m->phases) and starts phase
+ * (NULL: none). */
+void ia_phase_mark(ia_model_t *m, const char *phase);
 int ia_candidate_needs_model(const ia_candidate_t *c);
 
 /* ia_select.c */
@@ -279,6 +296,9 @@ typedef struct {
      * statement the planner costs highest, time is what users feel */
     double workload_ms_before, workload_ms_after;
     int steps;
+    /* greedy moves costed with what-if plans, and skipped because their
+     * gain's upper bound could not pass the threshold or the best score */
+    int64_t moves_costed, moves_bounded;
     json_t *rejected; /* array of {index, reason} */
     json_t *trace;    /* array of the greedy's steps: {move, index, replaces, gain_ms, ...} */
 } ia_selection_t;

@@ -349,6 +349,7 @@ int ia_model_load(ia_model_t *m, const json_t *snapshot, err_t *err)
     m->snapshot = snapshot;
     m->notes = json_array();
     m->cost_cache = json_object();
+    m->phases = json_array();
     m->extensions = json_object_get(json_object_get(snapshot, "meta"), "extensions");
     if (!json_is_array(m->extensions))
         m->extensions = NULL;
@@ -430,6 +431,8 @@ void ia_model_free(ia_model_t *m)
     free(m->cands);
     json_decref(m->notes);
     json_decref(m->cost_cache);
+    json_decref(m->phases);
+    free(m->serves);
     whatif_destroy(&m->whatif);
     memset(m, 0, sizeof *m);
 }

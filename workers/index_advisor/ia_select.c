@@ -79,23 +79,9 @@ static int ratio(ia_model_t *m, int s, const int *config, size_t n, double *r, i
 
 /* Statements a candidate may change: they touch its table and use its
  * leading key in a filter, join, sort or group. */
-static int candidate_touches(const ia_model_t *m, const ia_candidate_t *c, int s)
+static int candidate_touches(ia_model_t *m, const ia_candidate_t *c, int s)
 {
-    const ia_statement_t *st = &m->stmts[s];
-    if (!considered(st) || !stmt_has_table(st, c->table))
-        return 0;
-    char lead[256];
-    ia_normalize_key(c->keys[0], lead, sizeof lead);
-    for (size_t i = 0; i < st->nuses; i++) {
-        const ia_use_t *u = &st->uses[i];
-        if (u->table != c->table || u->kind == USE_OUTPUT)
-            continue;
-        char k[256];
-        ia_normalize_key(u->expr ? u->expr : u->column, k, sizeof k);
-        if (strcmp(k, lead) == 0)
-            return 1;
-    }
-    return 0;
+    return considered(&m->stmts[s]) && ia_candidate_serves(m, (int)(c - m->cands), s);
 }
 
 /* Whether chosen index o may give way to candidate c in one step: same
@@ -348,6 +334,23 @@ static void verify_claims(ia_model_t *m, int *config, size_t *n, ia_selection_t 
     }
 }
 
+/* qsort order of candidates: upper bound of the gain per byte, highest
+ * first; the candidate index breaks ties (deterministic). qsort has no user
+ * pointer; the selection runs on one thread per model, these are set just
+ * before each sort. */
+static _Thread_local const ia_model_t *g_bound_model;
+static _Thread_local const double *g_bound;
+
+static int cmp_bound(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    double px = g_bound[x] / fmax(g_bound_model->cands[x].size_bytes, 8192.0);
+    double py = g_bound[y] / fmax(g_bound_model->cands[y].size_bytes, 8192.0);
+    if (px != py)
+        return px > py ? -1 : 1;
+    return (x > y) - (x < y);
+}
+
 int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
 {
     memset(sel, 0, sizeof *sel);
@@ -358,6 +361,9 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
     size_t n = 0;
     int *list = calloc(m->nstmts + 1, sizeof(int));
     int *targets = calloc(m->ncands + 2, sizeof(int));
+    double *rnow = calloc(m->nstmts + 1, sizeof(double));
+    double *bound = calloc(m->ncands + 1, sizeof(double));
+    int *order = calloc(m->ncands + 1, sizeof(int));
     double min_fraction = m->opts->min_gain_fraction;
     double remaining = m->total_weight; /* weighted time left under the configuration */
     int64_t evals = 0;
@@ -374,14 +380,49 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
          * index for a statement an earlier choice already sped up 50x can
          * never beat a threshold set by the time before any index) */
         double min_gain = min_fraction * remaining;
+        /* Early stop (branch and bound): a move's gain is at most the
+         * weighted time its statements still spend (their cost cannot fall
+         * below zero) minus the new index's write overhead. Candidates are
+         * tried in order of that bound per byte; an add move whose bound
+         * cannot pass the step threshold, or cannot beat the best score
+         * found so far, is not costed. Exact: the chosen move is the one
+         * the full scan would choose (ties go to the earlier candidate of
+         * the deterministic order). */
+        for (size_t s = 0; s < m->nstmts; s++) {
+            double r;
+            int meth;
+            rnow[s] =
+                considered(&m->stmts[s]) && ratio(m, (int)s, config, n, &r, &meth, NULL, NULL) == 0
+                    ? r
+                    : 0;
+        }
+        size_t norder = 0;
         for (size_t ci = 0; ci < m->ncands; ci++) {
             ia_candidate_t *c = &m->cands[ci];
             if (c->chosen)
                 continue;
+            double ub = 0;
+            for (size_t s = 0; s < m->nstmts; s++)
+                if (candidate_touches(m, c, (int)s))
+                    ub += m->stmts[s].weight * rnow[s];
+            ia_candidate_write_overhead(m, c, config, n);
+            ub -= c->write_overhead * write_time_ms(m, c->table);
+            bound[ci] = ub;
+            order[norder++] = (int)ci;
+        }
+        g_bound_model = m;
+        g_bound = bound;
+        qsort(order, norder, sizeof(int), cmp_bound);
+        for (size_t oi = 0; oi < norder; oi++) {
+            size_t ci = (size_t)order[oi];
+            ia_candidate_t *c = &m->cands[ci];
             if (progress(m, "select", evals++, (int64_t)m->ncands * (sel->steps + 1))) {
                 free(config);
                 free(list);
                 free(targets);
+                free(rnow);
+                free(bound);
+                free(order);
                 return err_set(err, "cancelled");
             }
             /* moves: add, or take the place of a chosen index it extends
@@ -405,6 +446,12 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
                 double delta = c->size_bytes - (rep >= 0 ? m->cands[config[rep]].size_bytes : 0);
                 if (sel->used_bytes + delta > sel->budget_bytes)
                     continue;
+                if (rep < 0 &&
+                    (bound[ci] <= min_gain || bound[ci] / fmax(delta, 8192.0) <= best_score)) {
+                    sel->moves_bounded++;
+                    continue;
+                }
+                sel->moves_costed++;
                 move_t mv;
                 if (move_gain(m, config, n, (int)ci, rep, list, &mv) != 0)
                     continue;
@@ -469,6 +516,9 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
         prune_useless(m, config, &n, sel, m->cands[best].table);
     }
     free(targets);
+    free(rnow);
+    free(bound);
+    free(order);
     /* budget/write-limit rejections worth telling: candidates with a gain
      * that did not fit */
     for (size_t ci = 0; ci < m->ncands; ci++) {
@@ -490,12 +540,14 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
 
     /* interactions: each chosen index against the final configuration
      * without it; useless ones leave, until stable */
+    ia_phase_mark(m, "verify");
     prune_useless(m, config, &n, sel, -1);
     /* every claim re-checked under both costings, every index held to the
      * minimum improvement */
     verify_claims(m, config, &n, sel);
 
     /* the figures of each chosen index, in the final configuration */
+    ia_phase_mark(m, "figures");
     sel->choices = calloc(n + 1, sizeof *sel->choices);
     for (size_t i = 0; i < n; i++) {
         ia_choice_t *ch = &sel->choices[sel->nchoices++];

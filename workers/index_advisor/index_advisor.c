@@ -88,6 +88,7 @@ int index_advisor_run(const json_t *snapshot, const ia_options_t *opts_in, ia_pr
         return -1;
     }
     ia_cost_begin(&m);
+    ia_phase_mark(&m, "plan_statements");
     for (size_t s = 0; s < m.nstmts; s++)
         ia_choose_param_values(&m, &m.stmts[s]);
     /* every statement an index could serve is planned once without new
@@ -102,12 +103,14 @@ int index_advisor_run(const json_t *snapshot, const ia_options_t *opts_in, ia_pr
             ia_statement_cost(&m, (int)s, NULL, 0, 0, &c, &meth);
         }
     }
+    ia_phase_mark(&m, "select");
     ia_selection_t sel;
     if (ia_select(&m, &sel, err) != 0) {
         ia_selection_free(&sel);
         ia_model_free(&m);
         return -1;
     }
+    ia_phase_mark(&m, NULL);
     ia_cost_end(&m);
     *result = ia_report(&m, &sel, (double)(clock_mono_us() - t0) / 1000.0);
     ia_selection_free(&sel);
