@@ -19,6 +19,7 @@
 #include "coordinator/codedir.h"
 #include "coordinator/host.h"
 #include "coordinator/pgjson.h"
+#include "coordinator/planprint.h"
 
 #ifndef PGOPT_VERSION
 #define PGOPT_VERSION "0.1.0"
@@ -711,6 +712,29 @@ static void missing_extension_note(collector_t *c, const char *section, const ch
              section, ext, c->database, ext, ext);
 }
 
+/* Plan fingerprints of the top statements by time (coordinator/planprint.h):
+ * what the history compares to tell a plan change. */
+static qstatus_t collect_plans(collector_t *c)
+{
+    json_t *st = json_object_get(c->doc, "statements");
+    if (!json_is_array(st) || json_array_size(st) == 0)
+        return Q_OK;
+    planprint_opts_t po;
+    planprint_opts_init(&po);
+    size_t done = 0, skipped = 0;
+    err_t e;
+    if (planprint_statements(c->conn, st, &po, &done, &skipped, &e) != 0) {
+        err_set(c->err, "collecting %s", e.msg);
+        return Q_FATAL;
+    }
+    json_object_set_new(c->meta, "plan_fingerprints",
+                        json_pack("{s:I, s:I, s:I, s:I}", "fingerprinted", (json_int_t)done,
+                                  "not_planned", (json_int_t)skipped, "max_statements",
+                                  (json_int_t)po.max_statements, "timeout_ms",
+                                  (json_int_t)po.timeout_ms));
+    return Q_OK;
+}
+
 static qstatus_t collect_statements(collector_t *c)
 {
     json_t *ext = extension(c, "pg_stat_statements");
@@ -1353,6 +1377,7 @@ static int run(collector_t *c)
     TIMED(c, "indexes", collect_indexes(c));
     TIMED(c, "constraints", collect_constraints(c));
     TIMED(c, "statements", collect_statements(c));
+    TIMED(c, "plans", collect_plans(c));
     TIMED(c, "qualstats", collect_qualstats(c));
     TIMED(c, "database", collect_database(c));
     TIMED(c, "bgwriter", collect_bgwriter(c));

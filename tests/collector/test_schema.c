@@ -495,6 +495,14 @@ static void test_statements(void **state)
         row("statements", "query", "SELECT id FROM customers WHERE lower(email) = $1", NULL, NULL);
     assert_int_equal(ival(email, "calls"), 3);
     assert_int_equal(ival(email, "rows"), 3);
+    /* Plan fingerprints (coordinator/planprint.h): the generic plan's
+     * shape and its hash, on the top statements. */
+    const char *hash = sval(lookup, "plan_hash");
+    assert_int_equal(strlen(hash), 16);
+    assert_non_null(strstr(sval(lookup, "plan_shape"), "orders"));
+    json_t *pf = json_object_get(section("meta"), "plan_fingerprints");
+    assert_true(ival(pf, "fingerprinted") >= 2);
+    assert_true(ival(pf, "fingerprinted") + ival(pf, "not_planned") <= ival(pf, "max_statements"));
     /* Only this database's statements. */
     size_t i;
     json_t *s;
