@@ -328,7 +328,8 @@ static qstatus_t collect_server(collector_t *c)
         c, "server info",
         "SELECT current_setting('server_version_num')::int AS server_version_num, "
         "current_setting('server_version') AS server_version, current_database() AS database, "
-        "transaction_timestamp() AS collected_at, pg_backend_pid() AS backend_pid, "
+        "transaction_timestamp() AS collected_at, pg_postmaster_start_time() AS "
+        "server_started_at, pg_backend_pid() AS backend_pid, "
         "current_user AS role, pg_is_in_recovery() AS in_recovery, "
         "(inet_server_addr() IS NULL OR inet_server_addr() <<= '127.0.0.0/8'::inet "
         " OR inet_server_addr() = '::1'::inet) AS server_loopback",
@@ -348,6 +349,7 @@ static qstatus_t collect_server(collector_t *c)
              json_string_value(json_object_get(row, "database")));
     snprintf(c->role, sizeof c->role, "%s", json_string_value(json_object_get(row, "role")));
     json_object_set(c->meta, "collected_at", json_object_get(row, "collected_at"));
+    json_object_set(c->meta, "server_started_at", json_object_get(row, "server_started_at"));
     json_object_set(c->meta, "server_version_num", json_object_get(row, "server_version_num"));
     json_object_set(c->meta, "server_version", json_object_get(row, "server_version"));
     json_object_set(c->meta, "database", json_object_get(row, "database"));

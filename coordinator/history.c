@@ -227,14 +227,66 @@ static const char *const STATEMENT_FIELDS[] = {
     "temp_blks_written",
     "blk_read_time",
     "wal_bytes",
+    "plan_hash", /* generic-plan shape (coordinator/planprint.h), top statements only */
     NULL,
 };
 
 static const char *const TABLE_FIELDS[] = {
-    "schema",       "name",       "total_bytes",    "table_bytes",   "index_bytes", "seq_scan",
-    "seq_tup_read", "idx_scan",   "idx_tup_fetch",  "n_tup_ins",     "n_tup_upd",   "n_tup_del",
-    "n_live_tup",   "n_dead_tup", "heap_blks_read", "heap_blks_hit", NULL,
+    "schema",
+    "name",
+    "total_bytes",
+    "table_bytes",
+    "index_bytes",
+    "seq_scan",
+    "seq_tup_read",
+    "idx_scan",
+    "idx_tup_fetch",
+    "n_tup_ins",
+    "n_tup_upd",
+    "n_tup_del",
+    "n_live_tup",
+    "n_dead_tup",
+    "heap_blks_read",
+    "heap_blks_hit",
+    "last_analyze",
+    "last_autoanalyze",
+    NULL,
 };
+
+/* Index definitions and validity: what the agent diffs to see an index
+ * created, dropped or made invalid between two records. */
+static const char *const INDEX_FIELDS[] = {
+    "schema", "table", "name", "definition", "is_valid", NULL,
+};
+
+/* At most this many indexes per record (by name order, as collected). */
+#define HISTORY_MAX_INDEXES 2000
+
+/* pg_settings rows reduced to {name: "setting[ unit]"} for the settings
+ * not at their built-in default: a diff of two such maps shows every
+ * setting changed (a name missing on one side is at its default there). */
+static json_t *settings_map(const json_t *rows)
+{
+    json_t *m = json_object();
+    size_t i;
+    const json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        const char *name = json_string_value(json_object_get(r, "name"));
+        const char *set = json_string_value(json_object_get(r, "setting"));
+        const char *src = json_string_value(json_object_get(r, "source"));
+        const char *unit = json_string_value(json_object_get(r, "unit"));
+        if (!name || !set || (src && !strcmp(src, "default")))
+            continue;
+        /* Per-session noise: the collector's own session settings. */
+        if (src && (!strcmp(src, "session") || !strcmp(src, "client")))
+            continue;
+        char v[300];
+        snprintf(v, sizeof v, "%s%s%s", set, unit ? " " : "", unit ? unit : "");
+        json_object_set_new(m, name, json_string(v));
+    }
+    return m;
+}
 
 /* Rows (array of maps) to columns (map of arrays); absent values -> null. */
 static json_t *to_columns(const json_t *rows, const char *const *fields)
@@ -275,6 +327,10 @@ int history_record_from_snapshot(const json_t *snapshot, json_t **out, err_t *er
     copy_field(header, meta, "system_identifier");
     copy_field(header, meta, "database");
     copy_field(header, meta, "stats_reset");
+    copy_field(header, meta, "server_started_at");
+    if (json_is_array(json_object_get(snapshot, "settings")))
+        json_object_set_new(header, "settings",
+                            settings_map(json_object_get(snapshot, "settings")));
     copy_field(header, snapshot, "database");
     copy_field(header, snapshot, "bgwriter");
     const json_t *act = json_object_get(snapshot, "activity");
@@ -283,6 +339,7 @@ int history_record_from_snapshot(const json_t *snapshot, json_t **out, err_t *er
         copy_field(a, act, "total");
         copy_field(a, act, "max_connections");
         copy_field(a, act, "by_state");
+        copy_field(a, act, "waiting");
         json_object_set_new(header, "activity", a);
     }
     const json_t *host = json_object_get(snapshot, "host");
@@ -300,6 +357,14 @@ int history_record_from_snapshot(const json_t *snapshot, json_t **out, err_t *er
     const json_t *tb = json_object_get(snapshot, "tables");
     if (json_is_array(tb))
         json_object_set_new(body, "tables", to_columns(tb, TABLE_FIELDS));
+    const json_t *ix = json_object_get(snapshot, "indexes");
+    if (json_is_array(ix)) {
+        json_t *cut = json_array();
+        for (size_t i = 0; i < json_array_size(ix) && i < HISTORY_MAX_INDEXES; i++)
+            json_array_append(cut, json_array_get(ix, i));
+        json_object_set_new(body, "indexes", to_columns(cut, INDEX_FIELDS));
+        json_decref(cut);
+    }
     *out = json_pack("{s:o, s:o}", "header", header, "body", body);
     return *out ? 0 : err_set(err, "out of memory");
 }
@@ -334,6 +399,8 @@ static json_t *entry_from_header(const json_t *header)
     copy_field(e, header, "activity");
     copy_field(e, header, "host");
     copy_field(e, header, "stats_reset");
+    copy_field(e, header, "server_started_at");
+    copy_field(e, header, "settings");
     return e;
 }
 
@@ -348,6 +415,9 @@ json_t *history_entry_from_record(const json_t *header, const json_t *body, int 
         if (json_object_get(body, "tables"))
             json_object_set_new(e, "tables",
                                 to_rows(json_object_get(body, "tables"), TABLE_FIELDS, NULL));
+        if (json_object_get(body, "indexes"))
+            json_object_set_new(e, "indexes",
+                                to_rows(json_object_get(body, "indexes"), INDEX_FIELDS, NULL));
     }
     return e;
 }
@@ -1071,6 +1141,9 @@ static json_t *rows_kept(const json_t *body, const stmt_key_t *keys, size_t nkey
         free(keep);
         free(sz);
     }
+    const json_t *ic = json_object_get(body, "indexes");
+    if (json_is_object(ic))
+        json_object_set_new(entry, "indexes", to_rows(ic, INDEX_FIELDS, NULL));
     return entry;
 }
 

@@ -44,6 +44,7 @@ static void test_snapshot_subcommand(void **state)
     assert_int_equal(run_cli(6, argv), 0);
     for (int i = 0; i < 20; i++)
         pgtest_exec(c, "SELECT count(*) FROM t WHERE id > 10");
+    pgtest_exec(c, "CREATE INDEX t_id ON t (id)");
     sleep(1); /* distinct collected_at seconds */
     assert_int_equal(run_cli(6, argv), 0);
     PQfinish(c);
@@ -81,6 +82,31 @@ static void test_snapshot_subcommand(void **state)
         grown = d > grown ? d : grown;
     }
     assert_true(grown >= 20);
+    /* What attribution diffs: the index created between the records, the
+     * settings map, the server start, the plan fingerprint. */
+    json_t *e0 = json_array_get(h, 0), *e1 = json_array_get(h, 1);
+    int had = 0, has = 0;
+    json_t *ix;
+    json_array_foreach(json_object_get(e0, "indexes"), i, ix) had |=
+        !strcmp(json_string_value(json_object_get(ix, "name")), "t_id");
+    json_array_foreach(json_object_get(e1, "indexes"), i, ix)
+    {
+        if (!strcmp(json_string_value(json_object_get(ix, "name")), "t_id")) {
+            has = 1;
+            assert_non_null(strstr(json_string_value(json_object_get(ix, "definition")), "(id)"));
+            assert_true(json_is_true(json_object_get(ix, "is_valid")));
+        }
+    }
+    assert_false(had);
+    assert_true(has);
+    assert_true(json_is_object(json_object_get(e1, "settings")));
+    assert_non_null(
+        json_object_get(json_object_get(e1, "settings"), "port")); /* set by the fixture */
+    assert_non_null(json_string_value(json_object_get(e1, "server_started_at")));
+    int hashed = 0;
+    json_array_foreach(b, i, rb) hashed |=
+        json_string_value(json_object_get(rb, "plan_hash")) != NULL;
+    assert_true(hashed);
     json_decref(snap);
 
     /* Live sampling: two collections a second apart. */
