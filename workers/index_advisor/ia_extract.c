@@ -44,11 +44,25 @@ typedef struct scope {
     size_t nctes, cap_ctes;
 } scope_t;
 
+/* The column uses a subquery makes, recorded while it is analyzed (also
+ * those add_use folds into an identical use of the outer query). */
+typedef struct {
+    int table;
+    const char *column; /* borrowed from the use it was recorded with */
+    ia_use_kind_t kind;
+} rec_t;
+
+typedef struct {
+    rec_t *items;
+    size_t n, cap;
+} recorder_t;
+
 typedef struct {
     ia_model_t *m;
     ia_statement_t *st;
     size_t cap_uses;
     int depth_guard;
+    recorder_t *rec; /* innermost subquery being analyzed, or NULL */
 } ctx_t;
 
 /* A resolved operand: a base column, possibly inside an indexable
@@ -136,9 +150,30 @@ static void note_table(ctx_t *c, int t)
 
 /* ---- uses ---------------------------------------------------------------- */
 
+static void record(ctx_t *c, int table, const char *column, ia_use_kind_t kind)
+{
+    recorder_t *r = c->rec;
+    if (!r || !column)
+        return;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 16;
+        rec_t *ni = realloc(r->items, cap * sizeof *ni);
+        if (!ni)
+            return;
+        r->items = ni;
+        r->cap = cap;
+    }
+    r->items[r->n++] = (rec_t){table, column, kind};
+}
+
 static ia_use_t *add_use(ctx_t *c, const term_t *t, ia_use_kind_t kind, const char *op)
 {
     ia_statement_t *st = c->st;
+    if (!t->expr && t->table >= 0 && (size_t)t->table < c->m->ntables) {
+        /* the model's column name outlives the recorder */
+        const ia_column_t *col = ia_find_column(c->m, t->table, t->column);
+        record(c, t->table, col ? col->name : NULL, kind);
+    }
     /* the same (kind, column, expr, op) twice adds nothing for candidates,
      * except sort/group positions which keep their first ordinal */
     for (size_t i = 0; i < st->nuses; i++) {
@@ -609,13 +644,75 @@ static void visit_aexpr(ctx_t *c, scope_t *sc, const PgQuery__AExpr *a)
     visit_other(c, sc, a->rexpr);
 }
 
+/* A scalar, EXISTS or IN subquery probes its table once per outer row on
+ * its equality columns (correlated or constant) and reads the aggregated or
+ * compared columns there: (keys) INCLUDE (those columns) answers it from
+ * the index alone. Recorded per table as an ia_subquery_t for the candidate
+ * generator. */
+static void add_subquery_shapes(ctx_t *c, const recorder_t *rec)
+{
+    for (size_t i = 0; i < rec->n; i++) {
+        int t = rec->items[i].table;
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = rec->items[k].table == t;
+        if (seen)
+            continue;
+        ia_subquery_t q;
+        memset(&q, 0, sizeof q);
+        q.table = t;
+        for (size_t k = i; k < rec->n; k++) {
+            const rec_t *r = &rec->items[k];
+            if (r->table != t)
+                continue;
+            int key = r->kind == USE_EQ || r->kind == USE_JOIN || r->kind == USE_IN;
+            int dup = 0;
+            for (int j = 0; j < q.nkeys && !dup; j++)
+                dup = strcmp(q.keys[j], r->column) == 0;
+            if (key) {
+                /* a key that was a value first moves to the keys */
+                for (int j = 0; j < q.nvalues; j++)
+                    if (strcmp(q.values[j], r->column) == 0) {
+                        q.values[j] = q.values[--q.nvalues];
+                        break;
+                    }
+                if (!dup && q.nkeys < IA_MAX_KEYS)
+                    q.keys[q.nkeys++] = r->column;
+                continue;
+            }
+            if (r->kind != USE_OUTPUT && r->kind != USE_RANGE)
+                continue;
+            for (int j = 0; j < q.nvalues && !dup; j++)
+                dup = strcmp(q.values[j], r->column) == 0;
+            if (!dup && q.nvalues < IA_MAX_INCLUDE)
+                q.values[q.nvalues++] = r->column;
+        }
+        if (q.nkeys == 0 || q.nvalues == 0)
+            continue;
+        ia_statement_t *st = c->st;
+        ia_subquery_t *nq = realloc(st->subqueries, (st->nsubqueries + 1) * sizeof *nq);
+        if (!nq)
+            return;
+        st->subqueries = nq;
+        st->subqueries[st->nsubqueries++] = q;
+    }
+}
+
 static void visit_sublink(ctx_t *c, scope_t *sc, const PgQuery__SubLink *sl)
 {
     if (!sl->subselect || sl->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
         return;
     rel_t out = {0};
     out.derived = 1;
+    recorder_t rec = {0}, *saved = c->rec;
+    c->rec = &rec;
     analyze_select(c, sl->subselect->select_stmt, sc, &out);
+    c->rec = saved;
+    if (sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK ||
+        sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK ||
+        sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__ANY_SUBLINK)
+        add_subquery_shapes(c, &rec);
+    free(rec.items);
     /* x IN (SELECT y ...): x probes y (semi-join both ways) */
     if (sl->sub_link_type == PG_QUERY__SUB_LINK_TYPE__ANY_SUBLINK && sl->testexpr) {
         term_t t = resolve_term(c, sc, sl->testexpr);
@@ -1092,7 +1189,7 @@ int ia_extract_statement(ia_model_t *m, ia_statement_t *st, err_t *err)
     }
     st->parsed = 1;
     st->command = -1;
-    ctx_t c = {m, st, st->nuses, 0};
+    ctx_t c = {m, st, st->nuses, 0, NULL};
     for (size_t i = 0; i < sqlparse_statement_count(p); i++) {
         const PgQuery__Node *n = sqlparse_statement(p, i)->stmt;
         if (!n)

@@ -26,6 +26,9 @@
 #define IA_MAX_KEYS    3  /* btree key columns per candidate (the issue: width <= 3) */
 #define IA_MAX_INCLUDE 4  /* INCLUDE columns for covering candidates */
 #define IA_MAX_PARAMS  64 /* $n parameters substituted per statement */
+/* A table of at most this many 8 kB pages is read whole by a sequential
+ * scan in about as many page reads: rejected candidates on it say so. */
+#define IA_TINY_TABLE_PAGES 8
 
 /* ---- schema ------------------------------------------------------------ */
 
@@ -103,6 +106,17 @@ typedef struct {
 
 /* ---- statements ---------------------------------------------------------- */
 
+/* A scalar / EXISTS / IN subquery's access to one table: its equality
+ * columns (correlated or constant) and the columns it aggregates or
+ * compares there. Names borrowed from the model's columns. */
+typedef struct {
+    int table;
+    const char *keys[IA_MAX_KEYS];
+    int nkeys;
+    const char *values[IA_MAX_INCLUDE];
+    int nvalues;
+} ia_subquery_t;
+
 typedef struct {
     int64_t queryid;
     int has_queryid;
@@ -115,6 +129,8 @@ typedef struct {
     int has_limit, has_aggregate, nparams;
     ia_use_t *uses;
     size_t nuses;
+    ia_subquery_t *subqueries; /* ia_extract.c: see ia_subquery_t */
+    size_t nsubqueries;
     int *tables; /* distinct tables referenced */
     size_t ntables;
     int update_table;       /* UPDATE target table or -1 */

@@ -474,6 +474,11 @@ json_t *ia_report(ia_model_t *m, const ia_selection_t *sel, double run_ms)
                         json_integer(m->whatif ? whatif_created_count(m->whatif) : 0));
     json_object_set_new(ev, "cost_model_evaluations", json_integer(m->model_calls));
     json_object_set_new(ev, "storage_budget_bytes", json_integer((json_int_t)sel->budget_bytes));
+    /* binary units throughout: --index-budget 30MB is 30 MiB */
+    set_str(ev, "storage_budget",
+            ia_printf("%.1f MiB (%.0f bytes; budgets are in binary units: 1 MB = 1 MiB = "
+                      "1048576 bytes)",
+                      sel->budget_bytes / 1048576.0, sel->budget_bytes));
     json_object_set_new(ev, "storage_used_bytes", json_integer((json_int_t)sel->used_bytes));
     json_object_set_new(ev, "workload_cost_before", json_real(sel->workload_cost_before));
     json_object_set_new(ev, "workload_cost_after", json_real(sel->workload_cost_after));

@@ -404,6 +404,7 @@ void ia_model_free(ia_model_t *m)
             free(s->uses[u].constant2);
         }
         free(s->uses);
+        free(s->subqueries);
         free(s->tables);
         for (size_t u = 0; u < s->nupdated; u++)
             free(s->updated_columns[u]);

@@ -525,7 +525,17 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
         ia_candidate_t *c = &m->cands[ci];
         if (c->chosen)
             continue;
-        if (c->write_overhead > m->opts->max_write_overhead)
+        const ia_table_t *tb = &m->tables[c->table];
+        double pages = tb->relpages > 0 ? (double)tb->relpages : (double)tb->table_bytes / 8192.0;
+        if (pages <= IA_TINY_TABLE_PAGES && pages > 0) {
+            /* the real reason, not the write ratio a tiny heap inflates */
+            char *why = ia_printf("the table is %.0f page%s (%.0f kB): a sequential scan reads it "
+                                  "whole in as many page reads, an index saves almost nothing",
+                                  pages, pages == 1 ? "" : "s", pages * 8);
+            json_array_append_new(sel->rejected, json_pack("{s:s, s:s, s:f}", "index", c->name,
+                                                           "reason", why, "table_pages", pages));
+            free(why);
+        } else if (c->write_overhead > m->opts->max_write_overhead)
             json_array_append_new(sel->rejected,
                                   json_pack("{s:s, s:s, s:f}", "index", c->name, "reason",
                                             "write overhead above the limit", "write_overhead",
