@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "proto/codec.h"
 #include "proto/message.h"
+#include "proto/result_schema.h"
 #include "proto/transport.h"
 
 #define FLEET_MAX_ENDPOINTS 1024
@@ -622,9 +623,20 @@ static void handle_message(run_t *r, int i, int dispatching)
                 fail_over(r, a, 0, "undecodable result: %s", de.msg);
                 break;
             }
-            if (!json_is_object(doc)) {
+            /* The result must be the agent's (docs/RESULTS.md): a worker
+             * answering with another agent's label or a wrongly shaped map
+             * is an error of this agent, never an empty "ok" section. */
+            err_t ve = {{0}};
+            if (h->agent[0] && strcmp(h->agent, a->out->agent) != 0)
+                err_set(&ve, "%s result: the RESULT header names agent \"%s\"", a->out->agent,
+                        h->agent);
+            else
+                result_validate(doc, a->out->agent, &ve);
+            if (ve.msg[0]) {
                 json_decref(doc);
-                fail_over(r, a, 0, "result is not a map");
+                in->incompatible = 1;
+                snprintf(in->note, sizeof in->note, "invalid result: %s", ve.msg);
+                fail_over(r, a, 0, "invalid result: %s", ve.msg);
                 break;
             }
             a->out->result = doc;

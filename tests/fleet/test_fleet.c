@@ -336,6 +336,37 @@ static void test_agent_failure_is_error(void **state)
     coord_free(&r);
 }
 
+/* A worker answering with a wrongly shaped result, or with another
+ * agent's label, makes that agent an error (it was accepted as ok with an
+ * empty section); a good instance of the same agent is then tried. */
+static void test_invalid_result_is_error(void **state)
+{
+    (void)state;
+    worker("ct_bad", "config_tuner", "wrong-shape", 2);
+    worker("qr_bad", "query_rewriter", "wrong-agent", 2);
+    worker("ia_bad", "index_advisor", "wrong-shape", 2);
+    pid_t good = worker("ia_good", "index_advisor", "ok", 2);
+    coord_run_t r = coord("invalid", "--snapshot", snapshot, "--discover", "5s", "--agents",
+                          "config_tuner,query_rewriter,index_advisor", "-w", ep("ct_bad"), "-w",
+                          ep("qr_bad"), "-w", ep("ia_bad"), "-w", ep("ia_good"), NULL);
+    assert_int_equal(r.status, 3); /* partial */
+    assert_string_equal(json_string_value(json_object_get(r.out, "status")), "partial");
+    assert_string_equal(fleet_str(&r, "config_tuner", "status"), "error");
+    assert_true(json_is_null(json_object_get(r.out, "config_tuner")));
+    const char *why = fleet_str(&r, "config_tuner", "error");
+    if (!strstr(why, "invalid result: config_tuner result: postgresql: expected map, got string"))
+        fail_msg("config_tuner error: %s", why);
+    assert_string_equal(fleet_str(&r, "query_rewriter", "status"), "error");
+    why = fleet_str(&r, "query_rewriter", "error");
+    if (!strstr(why, "invalid result: query_rewriter result: agent: the result is labelled "
+                     "\"index_advisor\""))
+        fail_msg("query_rewriter error: %s", why);
+    /* whichever index_advisor instance is tried first, the result comes from the good one */
+    expect_ok(&r, "index_advisor");
+    assert_true(ends_with_pid(fleet_str(&r, "index_advisor", "worker"), good));
+    coord_free(&r);
+}
+
 /* Three analyses at once against two one-slot instances: every analysis
  * completes; at least one had to take a BUSY answer and go elsewhere or
  * wait, so the attempts add up to more than three. */
@@ -724,6 +755,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_slow_worker_hits_deadline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_agent_unavailable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agent_failure_is_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_invalid_result_is_error, setup, teardown),
         cmocka_unit_test_setup_teardown(test_busy_moves_to_other_instance, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stopped_worker_late_reply_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_wrong_protocol_version_peer, setup, teardown),

@@ -18,6 +18,7 @@
 #include "common/jsonout.h"
 #include "proto/codec.h"
 #include "proto/message.h"
+#include "proto/result_schema.h"
 
 static const char *root;
 
@@ -215,6 +216,60 @@ static void json_corpus(void)
     put_text("snapshot_json", "bad-deep.json", deep);
 }
 
+/* A RESULT seed, checked: valid-* seeds must pass for their agent, bad-*
+ * ones must not, or the corpus would start the fuzzer in the wrong place. */
+static void put_result(const char *name, const json_t *t, const char *agent)
+{
+    err_t err = {{0}};
+    int valid = result_validate(t, agent, &err) == 0;
+    if (valid != (strncmp(name, "valid-", 6) == 0)) {
+        fprintf(stderr, "result seed %s: %s\n", name, valid ? "accepted" : err.msg);
+        exit(1);
+    }
+    put_tree("result", name, t);
+}
+
+/* RESULT bodies: the smallest valid result of each agent, and the
+ * violations the validator must name. */
+static void result_corpus(void)
+{
+    static const char *const shapes[][2] = {
+        {"index_advisor", "{s:s, s:s, s:[{s:s, s:s, s:i, s:n}], s:[], s:[{s:s}], s:[s]}"},
+        {"query_rewriter", "{s:s, s:s, s:[{s:s, s:n, s:n}], s:[{s:s, s:[s]}], s:[s]}"},
+    };
+    json_t *t =
+        json_pack(shapes[0][1], "phase", "OPTIMIZE", "agent", "index_advisor", "recommendations",
+                  "id", "idx-001", "create_statement", "CREATE INDEX CONCURRENTLY i ON t (a)",
+                  "affected_queries", 3, "rollback", "unused_indexes_to_drop", "duplicate_indexes",
+                  "unneeded_index", "i2", "notes", "n");
+    put_result("valid-index-advisor", t, "index_advisor");
+    json_object_set_new(json_array_get(json_object_get(t, "recommendations"), 0),
+                        "affected_queries", json_string("3"));
+    put_result("bad-index-advisor-type", t, "index_advisor");
+    json_decref(t);
+    t = json_pack(shapes[1][1], "phase", "OPTIMIZE", "agent", "query_rewriter", "rewrites", "id",
+                  "qry-001", "file", "line", "sql_rewrites", "original_query", "SELECT 1",
+                  "changes", "c", "notes", "n");
+    put_result("valid-query-rewriter", t, "query_rewriter");
+    json_object_set_new(t, "agent", json_string("index_advisor"));
+    put_result("bad-label", t, "query_rewriter");
+    json_decref(t);
+    t = json_pack("{s:s, s:s, s:{s:{s:{s:s, s:s, s:s}}}, s:{}, s:{}, s:{}, s:s}", "phase",
+                  "OPTIMIZE", "agent", "config_tuner", "postgresql", "memory", "work_mem",
+                  "current", "4MB", "recommended", "16MB", "reason", "r", "sqlalchemy", "pgbouncer",
+                  "timescaledb", "apply_script", "");
+    put_result("valid-config-tuner", t, "config_tuner");
+    json_decref(t);
+    t = json_pack("{s:s, s:s, s:{s:s, s:[]}, s:{}, s:{s:n}, s:{s:[]}, s:{s:[]}}", "phase",
+                  "OPTIMIZE", "agent", "ai_tuning", "workload_analysis", "classification", "OLTP",
+                  "peak_hours", "predictions", "cloud_native", "provider", "ml_insights",
+                  "anomalies", "cost_optimization", "recommendations");
+    put_result("valid-ai-tuning", t, "ai_tuning");
+    json_object_del(t, "predictions");
+    put_result("bad-ai-tuning-missing", t, "ai_tuning");
+    json_decref(t);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -229,5 +284,6 @@ int main(int argc, char **argv)
     codec_corpus();
     header_corpus();
     json_corpus();
+    result_corpus();
     return 0;
 }

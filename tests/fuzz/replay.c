@@ -27,6 +27,7 @@ static const struct {
     {"codec", fuzz_codec_entry},
     {"header", fuzz_header_entry},
     {"snapshot_json", fuzz_snapshot_json_entry},
+    {"result", fuzz_result_entry},
 };
 
 typedef struct {

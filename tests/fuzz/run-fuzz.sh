@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=${PGOPT_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
 build=${PGOPT_FUZZ_BUILD:-$src/build-fuzz}
 out=${PGOPT_FUZZ_OUT:-$(mktemp -d /tmp/pgopt-fuzz.XXXXXX)}
-targets="codec header snapshot_json"
+targets="codec header snapshot_json result"
 
 CC=clang cmake -S "$src" -B "$build" -DPGOPT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 for t in $targets; do

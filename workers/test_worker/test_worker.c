@@ -19,6 +19,11 @@
  *                     "snapshot_sections":[top-level keys in order],
  *                     "statements":<length of the statements array, or null
  *                     when the snapshot has none>, "worker":"host:pid"}
+ *                    plus the containers the agent's result schema requires
+ *                    (docs/RESULTS.md), empty, and a note saying so
+ *     wrong-shape    as ok, but the agent's first required container has
+ *                    the wrong type (a string)
+ *     wrong-agent    as ok, but labelled with another agent
  *     slow:MS        beats every 50 ms for MS ms (stopping early when
  *                    cancelled), then as ok
  *     hang           beats once, then loops forever without beating or
@@ -50,7 +55,9 @@ typedef enum {
     BEHAVE_CRASH,
     BEHAVE_FAIL,
     BEHAVE_NOT_MAP,
-    BEHAVE_EXIT
+    BEHAVE_EXIT,
+    BEHAVE_WRONG_SHAPE,
+    BEHAVE_WRONG_AGENT
 } behaviour_t;
 
 static behaviour_t behaviour = BEHAVE_OK;
@@ -96,12 +103,43 @@ static json_t *summarise(const json_t *snapshot)
     host[sizeof host - 1] = '\0';
     char worker[300];
     snprintf(worker, sizeof worker, "%s:%d", host, (int)getpid());
-    return json_pack("{s:s, s:s, s:o, s:o, s:s}", "phase", "OPTIMIZE", "agent", agent_name,
-                     "snapshot_sections", sections, "statements",
-                     json_is_array(statements)
-                         ? json_integer((json_int_t)json_array_size(statements))
-                         : json_null(),
-                     "worker", worker);
+    json_t *r = json_pack(
+        "{s:s, s:s, s:o, s:o, s:s, s:[s]}", "phase", "OPTIMIZE", "agent", agent_name,
+        "snapshot_sections", sections, "statements",
+        json_is_array(statements) ? json_integer((json_int_t)json_array_size(statements))
+                                  : json_null(),
+        "worker", worker, "notes", "pgopt-test-worker: a test double, no analysis was made");
+    /* The containers each agent's result schema requires, empty: the
+     * coordinator refuses a result without them. */
+    static const struct {
+        const char *agent;
+        const char *keys[6];
+        int map; /* 1: the containers are maps, 0: arrays */
+    } required[] = {
+        {"index_advisor", {"recommendations", "unused_indexes_to_drop", "duplicate_indexes"}, 0},
+        {"query_rewriter", {"rewrites", "sql_rewrites"}, 0},
+        {"config_tuner", {"postgresql", "sqlalchemy", "pgbouncer", "timescaledb"}, 1},
+        {"ai_tuning",
+         {"workload_analysis", "predictions", "cloud_native", "ml_insights", "cost_optimization"},
+         1},
+    };
+    for (size_t i = 0; r && i < sizeof required / sizeof required[0]; i++) {
+        if (strcmp(required[i].agent, agent_name) != 0)
+            continue;
+        for (int k = 0; k < 6 && required[i].keys[k]; k++)
+            json_object_set_new(r, required[i].keys[k],
+                                (behaviour == BEHAVE_WRONG_SHAPE && k == 0)
+                                    ? json_string("wrong shape on purpose")
+                                : required[i].map ? json_object()
+                                                  : json_array());
+        if (!strcmp(agent_name, "config_tuner"))
+            json_object_set_new(r, "apply_script", json_string(""));
+    }
+    if (r && behaviour == BEHAVE_WRONG_AGENT)
+        json_object_set_new(
+            r, "agent",
+            json_string(strcmp(agent_name, "index_advisor") ? "index_advisor" : "config_tuner"));
+    return r;
 }
 
 static int test_agent(const json_t *snapshot, job_ctx_t *ctx, json_t **result, err_t *err)
@@ -138,6 +176,8 @@ static int test_agent(const json_t *snapshot, job_ctx_t *ctx, json_t **result, e
         return *result ? 0 : err_set(err, "cannot build the array");
     case BEHAVE_OK:
     case BEHAVE_EXIT:
+    case BEHAVE_WRONG_SHAPE:
+    case BEHAVE_WRONG_AGENT:
         break;
     }
     *result = summarise(snapshot);
@@ -169,6 +209,10 @@ static int parse_behaviour(const char *s)
         behaviour = BEHAVE_NOT_MAP;
     else if (strcmp(s, "exit-after-job") == 0)
         behaviour = BEHAVE_EXIT;
+    else if (strcmp(s, "wrong-shape") == 0)
+        behaviour = BEHAVE_WRONG_SHAPE;
+    else if (strcmp(s, "wrong-agent") == 0)
+        behaviour = BEHAVE_WRONG_AGENT;
     else
         return -1;
     return 0;
@@ -204,7 +248,7 @@ int main(int argc, char **argv)
     if (parse_behaviour(b) != 0) {
         fprintf(stderr,
                 "%s: PGOPT_TEST_BEHAVIOUR: expected ok, slow:MS, hang, crash, fail, "
-                "not-a-map or exit-after-job, got '%s'\n",
+                "not-a-map, exit-after-job, wrong-shape or wrong-agent, got '%s'\n",
                 base, b);
         return 2;
     }
