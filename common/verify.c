@@ -8,11 +8,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/pgconn.h"
 #include "common/pgmark.h"
 #include "common/whatif.h"
 
 struct verify {
-    PGconn *conn;
+    pgconn_t *pg; /* every wait bounded (common/pgconn.h) */
     int timeout_ms;
     err_t err;
 };
@@ -22,11 +23,11 @@ const char *verify_error(const verify_t *v)
     return v ? v->err.msg : "no verify session";
 }
 
-static const char *pq_msg(PGconn *c, const PGresult *r)
+static const char *pq_msg(const pgconn_t *c, const PGresult *r)
 {
     const char *m = r ? PQresultErrorMessage(r) : NULL;
     if (!m || !*m)
-        m = c ? PQerrorMessage(c) : "no connection";
+        m = pgconn_error(c);
     return m;
 }
 
@@ -43,15 +44,18 @@ int verify_open(const char *conninfo, int statement_timeout_ms, verify_t **out, 
     snprintf(options, sizeof options,
              "-c default_transaction_read_only=on -c statement_timeout=%d -c lock_timeout=1000",
              v->timeout_ms);
-    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
-    const char *vals[] = {conninfo ? conninfo : "", options, "pgopt-verify", "10", NULL};
-    v->conn = PQconnectdbParams(keys, vals, 1);
-    if (!v->conn || PQstatus(v->conn) != CONNECTION_OK) {
-        err_set(err, "verify session: cannot connect: %s", pq_msg(v->conn, NULL));
+    const char *keys[] = {"dbname", "options", "application_name", NULL};
+    const char *vals[] = {conninfo ? conninfo : "", options, "pgopt-verify", NULL};
+    /* As in whatif: a silent server is given up on after statement_timeout
+     * plus a margin, or when the calling job is cancelled. */
+    pgconn_bounds_t b = {.query_bound_ms = (int64_t)v->timeout_ms + WHATIF_NO_ANSWER_MARGIN_MS};
+    err_t cerr = {{0}};
+    if (pgconn_open(keys, vals, &b, &v->pg, &cerr) != 0) {
+        err_set(err, "verify session: cannot connect: %s", cerr.msg);
         verify_destroy(&v);
         return -1;
     }
-    PGresult *r = PQexec(v->conn, "SHOW default_transaction_read_only");
+    PGresult *r = pgconn_exec(v->pg, PGOPT_SQL_MARK "SHOW default_transaction_read_only");
     int ro = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
              strcmp(PQgetvalue(r, 0, 0), "on") == 0;
     PQclear(r);
@@ -69,8 +73,7 @@ void verify_destroy(verify_t **v)
 {
     if (!v || !*v)
         return;
-    if ((*v)->conn)
-        PQfinish((*v)->conn);
+    pgconn_destroy(&(*v)->pg);
     free(*v);
     *v = NULL;
 }
@@ -79,10 +82,10 @@ static int exec_ok(verify_t *v, const char *sql_in)
 {
     char sql[256];
     snprintf(sql, sizeof sql, "%s%s", PGOPT_SQL_MARK, sql_in);
-    PGresult *r = PQexec(v->conn, sql);
+    PGresult *r = pgconn_exec(v->pg, sql);
     int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
-        err_set(&v->err, "%s: %s", sql, pq_msg(v->conn, r));
+        err_set(&v->err, "%s: %s", sql, pq_msg(v->pg, r));
     PQclear(r);
     return ok ? 0 : -1;
 }
@@ -124,7 +127,7 @@ int verify_digest(verify_t *v, const char *sql, const char *const *values, size_
     int rc = -1;
     if (exec_ok(v, "BEGIN READ ONLY") == 0 && exec_ok(v, set) == 0) {
         double t0 = now_ms();
-        PGresult *r = PQexecParams(v->conn, q, (int)nvalues, NULL, values, NULL, NULL, 0);
+        PGresult *r = pgconn_exec_params(v->pg, q, (int)nvalues, values);
         d->ms = now_ms() - t0;
         if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
             d->rows = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
@@ -132,11 +135,11 @@ int verify_digest(verify_t *v, const char *sql, const char *const *values, size_
             snprintf(d->sum1, sizeof d->sum1, "%s", PQgetvalue(r, 0, 2));
             rc = 0;
         } else {
-            err_set(&v->err, "%s", pq_msg(v->conn, r));
+            err_set(&v->err, "%s", pq_msg(v->pg, r));
         }
         PQclear(r);
     }
-    PGresult *rb = PQexec(v->conn, PGOPT_SQL_MARK "ROLLBACK");
+    PGresult *rb = pgconn_exec(v->pg, PGOPT_SQL_MARK "ROLLBACK");
     PQclear(rb);
     free(q);
     return rc;
@@ -152,11 +155,11 @@ int verify_set(verify_t *v, const char *name, const char *value)
     if (!v || !name || !value)
         return -1;
     const char *params[2] = {name, value};
-    PGresult *r = PQexecParams(v->conn, PGOPT_SQL_MARK "SELECT set_config($1, $2, false)", 2, NULL,
-                               params, NULL, NULL, 0);
+    PGresult *r =
+        pgconn_exec_params(v->pg, PGOPT_SQL_MARK "SELECT set_config($1, $2, false)", 2, params);
     int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
     if (!ok)
-        err_set(&v->err, "set %s: %s", name, pq_msg(v->conn, r));
+        err_set(&v->err, "set %s: %s", name, pq_msg(v->pg, r));
     PQclear(r);
     return ok ? 0 : -1;
 }

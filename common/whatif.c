@@ -10,11 +10,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/pgconn.h"
 #include "common/pgmark.h"
 #include "common/sqlparse.h"
 
 struct whatif {
-    PGconn *conn;
+    pgconn_t *pg; /* every wait bounded (common/pgconn.h) */
+    PGconn *conn; /* pgconn_pq(pg), for PQescapeLiteral and status */
     err_t err;
     int has_hypopg;
     char hypopg_version[32];
@@ -40,12 +42,12 @@ static int fail(whatif_t *w, const char *fmt, ...)
 }
 
 /* The server's message without its trailing newline. */
-static const char *pq_message(const PGconn *conn, const PGresult *r)
+static const char *pq_message(const whatif_t *w, const PGresult *r)
 {
     static _Thread_local char buf[400];
     const char *m = r ? PQresultErrorMessage(r) : NULL;
     if (!m || !*m)
-        m = PQerrorMessage(conn);
+        m = pgconn_error(w->pg);
     snprintf(buf, sizeof buf, "%s", m ? m : "unknown error");
     size_t n = strlen(buf);
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
@@ -57,15 +59,15 @@ static const char *pq_message(const PGconn *conn, const PGresult *r)
  * can leave pgopt's own what-if traffic out of the workload it reports
  * (common/pgmark.h). nparams 0 runs sql as a simple query (several
  * statements allowed). */
-static PGresult *run_marked(PGconn *conn, int nparams, const char *const *params, const char *sql)
+static PGresult *run_marked(pgconn_t *conn, int nparams, const char *const *params, const char *sql)
 {
     size_t len = strlen(PGOPT_SQL_MARK) + strlen(sql) + 1;
     char *marked = malloc(len);
     if (!marked)
         return NULL;
     snprintf(marked, len, "%s%s", PGOPT_SQL_MARK, sql);
-    PGresult *r = nparams ? PQexecParams(conn, marked, nparams, NULL, params, NULL, NULL, 0)
-                          : PQexec(conn, marked);
+    PGresult *r =
+        nparams ? pgconn_exec_params(conn, marked, nparams, params) : pgconn_exec(conn, marked);
     free(marked);
     return r;
 }
@@ -74,13 +76,13 @@ static PGresult *run_marked(PGconn *conn, int nparams, const char *const *params
  * the block is rolled back so the session stays usable. */
 static int exec_cmd(whatif_t *w, const char *what, const char *sql)
 {
-    PGresult *r = run_marked(w->conn, 0, NULL, sql);
+    PGresult *r = run_marked(w->pg, 0, NULL, sql);
     int ok = r && (PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK);
     if (!ok)
-        fail(w, "%s: %s", what, pq_message(w->conn, r));
+        fail(w, "%s: %s", what, pq_message(w, r));
     PQclear(r);
     if (!ok && PQtransactionStatus(w->conn) == PQTRANS_INERROR) {
-        PGresult *rb = run_marked(w->conn, 0, NULL, "ROLLBACK");
+        PGresult *rb = run_marked(w->pg, 0, NULL, "ROLLBACK");
         PQclear(rb);
     }
     return ok ? 0 : -1;
@@ -103,16 +105,22 @@ int whatif_open(const char *conninfo, int statement_timeout_ms, whatif_t **out, 
     snprintf(options, sizeof options,
              "-c default_transaction_read_only=on -c statement_timeout=%d -c lock_timeout=1000",
              statement_timeout_ms > 0 ? statement_timeout_ms : 5000);
-    const char *keys[] = {"dbname", "options", "application_name", "connect_timeout", NULL};
-    const char *vals[] = {conninfo ? conninfo : "", options, "pgopt-whatif", "10", NULL};
-    w->conn = PQconnectdbParams(keys, vals, 1);
-    if (!w->conn || PQstatus(w->conn) != CONNECTION_OK) {
-        err_set(err, "what-if session: cannot connect: %s", pq_message(w->conn, NULL));
+    const char *keys[] = {"dbname", "options", "application_name", NULL};
+    const char *vals[] = {conninfo ? conninfo : "", options, "pgopt-whatif", NULL};
+    /* The server ends a slow statement at statement_timeout; a server or
+     * network that stops answering is given up on this much later (and at
+     * once when the job is cancelled: the runtime's stop hook). */
+    int stmt_ms = statement_timeout_ms > 0 ? statement_timeout_ms : 5000;
+    pgconn_bounds_t b = {.query_bound_ms = (int64_t)stmt_ms + WHATIF_NO_ANSWER_MARGIN_MS};
+    err_t cerr = {{0}};
+    if (pgconn_open(keys, vals, &b, &w->pg, &cerr) != 0) {
+        err_set(err, "what-if session: cannot connect: %s", cerr.msg);
         whatif_destroy(&w);
         return -1;
     }
+    w->conn = pgconn_pq(w->pg);
     w->server_version = PQserverVersion(w->conn);
-    PGresult *r = run_marked(w->conn, 0, NULL, "SHOW default_transaction_read_only");
+    PGresult *r = run_marked(w->pg, 0, NULL, "SHOW default_transaction_read_only");
     int ro = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
              strcmp(PQgetvalue(r, 0, 0), "on") == 0;
     PQclear(r);
@@ -122,7 +130,7 @@ int whatif_open(const char *conninfo, int statement_timeout_ms, whatif_t **out, 
         whatif_destroy(&w);
         return -1;
     }
-    r = run_marked(w->conn, 0, NULL,
+    r = run_marked(w->pg, 0, NULL,
                    "SELECT e.extversion, quote_ident(n.nspname) FROM pg_catalog.pg_extension e "
                    "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
                    "WHERE e.extname = 'hypopg'");
@@ -140,8 +148,7 @@ void whatif_destroy(whatif_t **w)
 {
     if (!w || !*w)
         return;
-    if ((*w)->conn)
-        PQfinish((*w)->conn);
+    pgconn_destroy(&(*w)->pg);
     json_decref((*w)->cache);
     json_decref((*w)->param_types);
     json_decref((*w)->declared);
@@ -216,9 +223,9 @@ int whatif_index_create(whatif_t *w, const char *create_sql, unsigned *oid, int6
              "FROM %s.hypopg_create_index($1) h",
              w->hypopg_schema_q, w->hypopg_schema_q);
     const char *params[1] = {create_sql};
-    PGresult *r = run_marked(w->conn, 1, params, sql);
+    PGresult *r = run_marked(w->pg, 1, params, sql);
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        fail(w, "hypopg_create_index(%s): %s", create_sql, pq_message(w->conn, r));
+        fail(w, "hypopg_create_index(%s): %s", create_sql, pq_message(w, r));
         PQclear(r);
         return -1;
     }
@@ -406,7 +413,7 @@ static void deallocate(whatif_t *w, const char *name)
 {
     char cmd[80];
     snprintf(cmd, sizeof cmd, "DEALLOCATE %s", name);
-    PGresult *r = run_marked(w->conn, 0, NULL, cmd);
+    PGresult *r = run_marked(w->pg, 0, NULL, cmd);
     PQclear(r);
 }
 
@@ -414,12 +421,12 @@ static void deallocate(whatif_t *w, const char *name)
 static json_t *read_param_types(whatif_t *w, const char *name)
 {
     const char *params[1] = {name};
-    PGresult *r = run_marked(w->conn, 1, params,
+    PGresult *r = run_marked(w->pg, 1, params,
                              "SELECT t FROM pg_catalog.pg_prepared_statements p, "
                              "unnest(p.parameter_types::text[]) WITH ORDINALITY u(t, i) "
                              "WHERE p.name = $1 ORDER BY i");
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
-        fail(w, "reading parameter types: %s", pq_message(w->conn, r));
+        fail(w, "reading parameter types: %s", pq_message(w, r));
         PQclear(r);
         return NULL;
     }
@@ -559,7 +566,7 @@ static char *substitute(whatif_t *w, const char *sql, const param_scan_t *s, jso
         if (!lit) {
             free(out);
             free(locs);
-            fail(w, "cannot quote a parameter value: %s", pq_message(w->conn, NULL));
+            fail(w, "cannot quote a parameter value: %s", pq_message(w, NULL));
             return NULL;
         }
         o += (size_t)snprintf(out + o, cap - o, "(%s::%s)", lit, type);
@@ -600,7 +607,7 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
             goto out;
         }
         snprintf(cmd, len, "EXPLAIN (FORMAT JSON) %s", fixed);
-        r = run_marked(w->conn, 0, NULL, cmd);
+        r = run_marked(w->pg, 0, NULL, cmd);
     } else {
         json_t *types = param_types_of(w, fixed);
         if (!types)
@@ -649,11 +656,11 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
             goto out;
         if (exec_cmd(w, "plan_cache_mode", "SET LOCAL plan_cache_mode = force_generic_plan") != 0)
             goto out;
-        r = run_marked(w->conn, 0, NULL, cmd);
+        r = run_marked(w->pg, 0, NULL, cmd);
     }
     w->explains++;
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {
-        fail(w, "EXPLAIN: %s", pq_message(w->conn, r));
+        fail(w, "EXPLAIN: %s", pq_message(w, r));
         goto out;
     }
     *json_text = strdup(PQgetvalue(r, 0, 0));
@@ -661,7 +668,7 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
 out:
     PQclear(r);
     if (PQtransactionStatus(w->conn) != PQTRANS_IDLE) {
-        PGresult *rb = run_marked(w->conn, 0, NULL, "ROLLBACK");
+        PGresult *rb = run_marked(w->pg, 0, NULL, "ROLLBACK");
         PQclear(rb);
     }
     if (name[0])

@@ -20,6 +20,12 @@
  *  - PREPARE/DEALLOCATE are session-local too;
  *  - statement_timeout bounds every statement (default 5 s), lock_timeout 1 s.
  *
+ * A server or network that stops answering cannot hold a caller: the session
+ * runs on common/pgconn, so each wait ends WHATIF_NO_ANSWER_MARGIN_MS after
+ * statement_timeout at the latest, and at once when the calling thread's stop
+ * hook fires (a worker's job was cancelled); the session is then broken and
+ * every later call fails with the reason.
+ *
  * hypopg hands out fake OIDs from a small range (about 500 before it runs
  * out), so whatif_index_create() resets all hypothetical indexes when
  * WHATIF_MAX_HYPO creations have happened since the last reset: callers must
@@ -50,7 +56,8 @@
 
 #include "common/error.h"
 
-#define WHATIF_MAX_HYPO 400 /* hypothetical indexes created between resets */
+#define WHATIF_MAX_HYPO            400   /* hypothetical indexes created between resets */
+#define WHATIF_NO_ANSWER_MARGIN_MS 10000 /* past statement_timeout, see top */
 
 typedef struct whatif whatif_t;
 

@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/log.h"
+#include "common/pgconn.h"
 #include "common/pgmark.h"
 #include "common/provider.h"
 #include "common/strbuf.h"
@@ -37,7 +39,8 @@
     "AND n.nspname !~ '^pg_(toast|temp_)'"
 
 typedef struct {
-    PGconn *conn;
+    pgconn_t *pg; /* every wait bounded by --collect-timeout (common/pgconn.h) */
+    PGconn *conn; /* pgconn_pq(pg): for PQhost, PQescapeIdentifier and the like */
     const collect_opts_t *opts;
     json_t *doc;
     json_t *meta;
@@ -52,8 +55,9 @@ typedef struct {
     int server_loopback;
     char database[256];
     char role[256];
-    char *locked_oids;  /* "{oid,...}": relations another session holds ACCESS EXCLUSIVE */
-    char *locked_names; /* "schema.name, ..." of those, for the note */
+    char *locked_oids;   /* "{oid,...}": relations another session holds ACCESS EXCLUSIVE */
+    char *locked_names;  /* "schema.name, ..." of those, for the note */
+    int64_t deadline_at; /* clock_mono_ms() end of --collect-timeout; 0 = none */
     err_t *err;
 } collector_t;
 
@@ -102,9 +106,11 @@ typedef enum { Q_OK = 0, Q_SOFT = 1, Q_FATAL = -1 } qstatus_t;
 static qstatus_t fatal_from(collector_t *c, const char *what, PGresult *res)
 {
     char primary[400];
+    if (!res && pgconn_timed_out(c->pg))
+        return err_set(c->err, "collecting %s: %s", what, pgconn_error(c->pg));
     const char *p = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    one_line(p ? p : PQerrorMessage(c->conn), primary, sizeof primary);
-    if (PQstatus(c->conn) == CONNECTION_BAD) {
+    one_line(p ? p : pgconn_error(c->pg), primary, sizeof primary);
+    if (PQstatus(c->conn) == CONNECTION_BAD || (!res && pgconn_broken(c->pg))) {
         if (primary[0] && strstr(primary, "server closed the connection") == NULL)
             err_set(c->err, "collecting %s: server closed the connection unexpectedly (%s)", what,
                     primary);
@@ -140,7 +146,7 @@ static qstatus_t exec_simple(collector_t *c, const char *what, const char *sql_i
 {
     char buf[512], *heap;
     const char *sql = marked(sql_in, buf, sizeof buf, &heap);
-    PGresult *r = PQexec(c->conn, sql);
+    PGresult *r = pgconn_exec(c->pg, sql);
     free(heap);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -163,7 +169,7 @@ static qstatus_t query(collector_t *c, const char *what, const char *sql, int np
         return Q_FATAL;
     char buf[2048], *heap;
     const char *msql = marked(sql, buf, sizeof buf, &heap);
-    PGresult *r = PQexecParams(c->conn, msql, nparams, NULL, params, NULL, NULL, 0);
+    PGresult *r = pgconn_exec_params(c->pg, msql, nparams, params);
     free(heap);
     if (PQresultStatus(r) == PGRES_TUPLES_OK) {
         *res = r;
@@ -173,7 +179,7 @@ static qstatus_t query(collector_t *c, const char *what, const char *sql, int np
     /* 57014 query_canceled (statement timeout, pg_cancel_backend) and class
      * 57P (operator intervention: shutdown, termination) end the collection;
      * so does a lost connection. */
-    if (PQstatus(c->conn) == CONNECTION_BAD || !state || strcmp(state, "57014") == 0 ||
+    if (!r || pgconn_broken(c->pg) || !state || strcmp(state, "57014") == 0 ||
         strncmp(state, "57P", 3) == 0) {
         fatal_from(c, what, r);
         PQclear(r);
@@ -1245,15 +1251,23 @@ static int connect_db(collector_t *c)
     /* Later keywords win over the expanded dbname string: the collector
      * always names itself and always talks UTF-8 (the snapshot is UTF-8).
      * connect_timeout comes first so that the user's own value wins. */
-    const char *const keys[] = {"connect_timeout", "dbname", "application_name", "client_encoding",
-                                NULL};
-    const char *const vals[] = {"10", ci && *ci ? ci : NULL, APPLICATION_NAME, "UTF8", NULL};
-    c->conn = PQconnectdbParams(keys, vals, 1);
-    if (!c->conn)
-        return err_set(c->err, "connecting: out of memory");
-    if (PQstatus(c->conn) != CONNECTION_OK) {
+    const char *const keys[] = {"dbname", "application_name", "client_encoding", NULL};
+    const char *const vals[] = {ci && *ci ? ci : NULL, APPLICATION_NAME, "UTF8", NULL};
+    char what[64];
+    snprintf(what, sizeof what, "(--collect-timeout %lld ms)",
+             (long long)c->opts->collect_timeout_ms);
+    pgconn_bounds_t b = {.deadline_at = c->deadline_at, .what = what};
+    err_t cerr = {{0}};
+    int rc = pgconn_open(keys, vals, &b, &c->pg, &cerr);
+    c->conn = pgconn_pq(c->pg);
+    if (rc != 0 && !c->conn)
+        return err_set(c->err, "connecting: %s", cerr.msg);
+    if (rc != 0) {
         char reason[400];
-        connect_reason(PQerrorMessage(c->conn), reason, sizeof reason);
+        if (pgconn_timed_out(c->pg))
+            snprintf(reason, sizeof reason, "%s", cerr.msg);
+        else
+            connect_reason(PQerrorMessage(c->conn), reason, sizeof reason);
         const char *h = PQhost(c->conn), *p = PQport(c->conn), *d = PQdb(c->conn),
                    *u = PQuser(c->conn);
         return err_set(c->err, "connecting to host=%s port=%s dbname=%s user=%s: %s",
@@ -1356,6 +1370,7 @@ void collect_opts_init(collect_opts_t *o)
     o->code_max_file_bytes = CODEDIR_DEFAULT_MAX_FILE_BYTES;
     o->statement_timeout_ms = 30000;
     o->lock_timeout_ms = 5000;
+    o->collect_timeout_ms = COLLECT_DEFAULT_TIMEOUT_MS;
 }
 
 static int run(collector_t *c)
@@ -1399,6 +1414,10 @@ int collect_snapshot(const collect_opts_t *o, json_t **snapshot, err_t *err)
     if (check_opts(o, err) != 0)
         return -1;
     collector_t c = {.opts = o, .err = err};
+    /* Counted from the start, code directory included: the bound is on the
+     * whole command's wait, whatever stage freezes. */
+    if (o->collect_timeout_ms > 0)
+        c.deadline_at = clock_mono_ms() + o->collect_timeout_ms;
     c.doc = json_object();
     c.meta = json_object();
     c.notes = json_array();
@@ -1424,8 +1443,8 @@ int collect_snapshot(const collect_opts_t *o, json_t **snapshot, err_t *err)
     }
     if (rc == 0)
         rc = run(&c);
-    if (c.conn)
-        PQfinish(c.conn);
+    pgconn_destroy(&c.pg);
+    c.conn = NULL;
     free(c.locked_oids);
     free(c.locked_names);
     if (rc != 0) {

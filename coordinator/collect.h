@@ -15,7 +15,11 @@
  * or extension, a lock timeout) becomes a string in meta.notes and the
  * collection goes on. Failures that make the whole snapshot meaningless end
  * it with one line in err: bad connection string, refused connection,
- * authentication failure, statement_timeout reached, server gone.
+ * authentication failure, statement_timeout reached, server gone, and a
+ * server or network that stops answering: statement_timeout cannot end a
+ * wait the server never hears about, so every wait of the collection is
+ * bounded on the client side by collect_timeout_ms (common/pgconn.h), after
+ * which the connection is abandoned and the error says so.
  */
 #ifndef PGOPT_COORDINATOR_COLLECT_H
 #define PGOPT_COORDINATOR_COLLECT_H
@@ -38,7 +42,12 @@ typedef struct {
     int statement_timeout_ms;   /* per query, default 30000; 0 = none */
     int lock_timeout_ms;        /* per lock wait, default 5000; 0 = none */
     int include_target_dsn;     /* add target {dsn} (never with a password) */
+    int64_t collect_timeout_ms; /* whole collection, every libpq wait included; default 5 min;
+                                   0 = none */
 } collect_opts_t;
+
+#define COLLECT_DEFAULT_TIMEOUT_MS ((int64_t)300000)
+#define COLLECT_MAX_TIMEOUT_MS     ((int64_t)7 * 24 * 3600 * 1000) /* a week */
 
 /* Defaults as documented above; conninfo NULL. */
 void collect_opts_init(collect_opts_t *o);

@@ -33,6 +33,8 @@ static void usage(FILE *out)
             "      --thin DURATION        spacing of thinned records (default 1h)\n"
             "      --no-compact           append only; leave retention for a later run\n"
             "      --statement-timeout DURATION  per collection query (default 30s; 0 = none)\n"
+            "      --collect-timeout DURATION    the whole collection, however the\n"
+            "                             server or network behaves (default 5m; 0 = none)\n"
             "  -q, --quiet                print nothing on success\n"
             "  -h, --help                 this text\n"
             "\n"
@@ -53,7 +55,15 @@ static int parse_days(const char *name, const char *text, int64_t *seconds)
     return 0;
 }
 
-enum { OPT_STORE = 256, OPT_RETENTION, OPT_FULL, OPT_THIN, OPT_NO_COMPACT, OPT_STMT_TIMEOUT };
+enum {
+    OPT_STORE = 256,
+    OPT_RETENTION,
+    OPT_FULL,
+    OPT_THIN,
+    OPT_NO_COMPACT,
+    OPT_STMT_TIMEOUT,
+    OPT_COLLECT_TIMEOUT
+};
 
 int history_cli_main(int argc, char **argv)
 {
@@ -65,6 +75,7 @@ int history_cli_main(int argc, char **argv)
         {"thin", required_argument, NULL, OPT_THIN},
         {"no-compact", no_argument, NULL, OPT_NO_COMPACT},
         {"statement-timeout", required_argument, NULL, OPT_STMT_TIMEOUT},
+        {"collect-timeout", required_argument, NULL, OPT_COLLECT_TIMEOUT},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -118,6 +129,14 @@ int history_cli_main(int argc, char **argv)
                 return 2;
             }
             co.statement_timeout_ms = (int)ms;
+        } break;
+        case OPT_COLLECT_TIMEOUT: {
+            err_t e;
+            if (num_parse_duration_ms(optarg, 0, COLLECT_MAX_TIMEOUT_MS, &ms, &e) != 0) {
+                fprintf(stderr, "pgopt-coordinator snapshot: --collect-timeout: %s\n", e.msg);
+                return 2;
+            }
+            co.collect_timeout_ms = ms;
         } break;
         case 'q':
             quiet = 1;

@@ -96,6 +96,9 @@ static void usage(FILE *out)
             "      --storage KIND       hdd | ssd | nvme | san | network\n"
             "      --cloud P:CLASS[:REGION]  cloud provider and instance class\n"
             "      --statement-timeout DURATION  per collection query (default 30s; 0 = none)\n"
+            "      --collect-timeout DURATION  the whole collection, however the server or\n"
+            "                           network behaves; then the connection is abandoned\n"
+            "                           (default 5m; 0 = none)\n"
             "      --app-processes N    application processes sharing the database (each\n"
             "                           with its own SQLAlchemy pool; default: derived)\n"
             "      --pgbouncer-ini FILE PgBouncer's configuration (its [pgbouncer] section)\n"
@@ -212,6 +215,7 @@ enum {
     OPT_STORAGE,
     OPT_CLOUD,
     OPT_STMT_TIMEOUT,
+    OPT_COLLECT_TIMEOUT,
     OPT_AGENTS,
     OPT_HANG,
     OPT_PROGRESS,
@@ -241,6 +245,7 @@ static const struct option LONGOPTS[] = {
     {"storage", required_argument, NULL, OPT_STORAGE},
     {"cloud", required_argument, NULL, OPT_CLOUD},
     {"statement-timeout", required_argument, NULL, OPT_STMT_TIMEOUT},
+    {"collect-timeout", required_argument, NULL, OPT_COLLECT_TIMEOUT},
     {"output", required_argument, NULL, 'o'},
     {"format", required_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
@@ -324,6 +329,11 @@ static int parse_args(int argc, char **argv, options_t *o)
                                    &ms) != 0)
                 return -1;
             o->collect.statement_timeout_ms = (int)ms;
+            break;
+        case OPT_COLLECT_TIMEOUT:
+            if (parse_duration_opt("--collect-timeout", optarg, 0, COLLECT_MAX_TIMEOUT_MS,
+                                   &o->collect.collect_timeout_ms) != 0)
+                return -1;
             break;
         case 'o':
             o->output = optarg;
