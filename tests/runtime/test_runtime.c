@@ -1184,6 +1184,59 @@ static void test_hang_shutdown(void **state)
     assert_int_equal(WEXITSTATUS(w->status), 0);
 }
 
+/* Issue 13 item 2: a cancelled job whose thread never returns (the "hang"
+ * agent checks nothing) must not keep its slot for good. After
+ * --cancel-grace-ms the thread is set aside and the slot freed, so the next
+ * JOB is accepted, not refused with BUSY; at most --jobs threads are set
+ * aside, after which the slot stays taken and BUSY is the honest answer. */
+static void test_stuck_slot(void **state)
+{
+    fixture_t *fx = *state;
+    spawn_opts_t o = {.behaviour = "hang",
+                      .agent = "index_advisor",
+                      .jobs = 1,
+                      .opt = "--cancel-grace-ms",
+                      .opt_value = "300"};
+    worker_t *w = spawn_worker(fx, &o);
+    transport_msg_t m;
+    const char *a = "stuck.index_advisor.1";
+    progress_log_t pa = {.job = a, .progress_ms = 100};
+    send_job(w, a, "index_advisor", 300, 100);
+    expect_error(w, "cancelled", a, 5000, &m, &pa);
+    assert_string_equal(m.hdr.message, "deadline of 300 ms passed");
+    transport_msg_close(&m);
+    /* Before the fix the load stayed 1 here forever. */
+    wait_load(w, 0, 5000, NULL);
+
+    /* A later job is taken: its first PROGRESS, not BUSY. */
+    const char *b = "stuck.index_advisor.2";
+    progress_log_t pb = {.job = b, .progress_ms = 100};
+    send_job(w, b, "index_advisor", 300, 100);
+    expect_msg(w, MSG_PROGRESS, 5000, &m, NULL);
+    assert_string_equal(m.hdr.job, b);
+    note_progress(&pb, &m.hdr);
+    transport_msg_close(&m);
+    expect_error(w, "cancelled", b, 5000, &m, &pb);
+    transport_msg_close(&m);
+
+    /* One thread is set aside already (the limit for --jobs 1): this one
+     * keeps its slot, and the worker says BUSY rather than pile up threads. */
+    const char *c = "stuck.index_advisor.3";
+    int64_t end = now_ms() + 1500;
+    while (now_ms() < end) {
+        transport_msg_t pong;
+        send_ping(w);
+        expect_msg(w, MSG_PONG, 2000, &pong, NULL);
+        assert_int_equal(pong.hdr.load, 1);
+        transport_msg_close(&pong);
+        sleep_ms(100);
+    }
+    send_job(w, c, "index_advisor", 300, 100);
+    expect_msg(w, MSG_BUSY, 5000, &m, NULL);
+    assert_string_equal(m.hdr.job, c);
+    transport_msg_close(&m);
+}
+
 static void test_second_signal(void **state)
 {
     fixture_t *fx = *state;
@@ -1418,6 +1471,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_extreme_durations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hang_shutdown, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stuck_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_second_signal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exit_after_job, setup, teardown),

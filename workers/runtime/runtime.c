@@ -18,7 +18,15 @@
  * A cancelled job (deadline, CANCEL, forced shutdown) is answered at once with
  * ERROR cancelled; its thread cannot be killed, so its slot stays occupied
  * (and counts as load) until the agent notices job_progress() == 1 and
- * returns; the late outcome is then discarded.
+ * returns; the late outcome is then discarded. Waits on the database end by
+ * themselves: each job thread's pgconn stop hook is "the job is cancelled"
+ * (common/pgconn.h). A thread that still has not returned --cancel-grace-ms
+ * after the cancel (stuck somewhere no check reaches) is set aside: its slot
+ * is freed so the worker takes jobs again, and the thread is kept on a stuck
+ * list (joined if it ever returns, counted in the stats and stop lines). At
+ * most --jobs threads are set aside at once; beyond that the slots stay
+ * taken, so a worker whose jobs all get stuck says BUSY rather than piling
+ * up threads.
  */
 #include "workers/runtime/runtime.h"
 
@@ -42,6 +50,7 @@
 #include "common/escape.h"
 #include "common/log.h"
 #include "common/numparse.h"
+#include "common/pgconn.h"
 #include "proto/codec.h"
 #include "proto/curve.h"
 #include "proto/message.h"
@@ -52,15 +61,17 @@
 #define PGOPT_VERSION "unknown"
 #endif
 
-#define DEFAULT_MAX_FRAME    ((int64_t)256 * 1024 * 1024)
-#define MIN_MAX_FRAME        ((int64_t)MSG_HEADER_MAX_BYTES)
-#define MAX_MAX_FRAME        ((int64_t)4 * 1024 * 1024 * 1024)
-#define DEFAULT_HEARTBEAT_MS 1000
-#define MAX_HEARTBEAT_MS     3600000
-#define MAX_JOBS             1024
-#define DEFAULT_PROGRESS_MS  200
-#define MIN_PROGRESS_MS      10    /* a JOB's progress_ms is clamped to this ... */
-#define MAX_PROGRESS_MS      60000 /* ... range (PROTOCOL.md 4) */
+#define DEFAULT_MAX_FRAME       ((int64_t)256 * 1024 * 1024)
+#define MIN_MAX_FRAME           ((int64_t)MSG_HEADER_MAX_BYTES)
+#define MAX_MAX_FRAME           ((int64_t)4 * 1024 * 1024 * 1024)
+#define DEFAULT_HEARTBEAT_MS    1000
+#define MAX_HEARTBEAT_MS        3600000
+#define MAX_JOBS                1024
+#define DEFAULT_PROGRESS_MS     200
+#define MIN_PROGRESS_MS         10    /* a JOB's progress_ms is clamped to this ... */
+#define MAX_PROGRESS_MS         60000 /* ... range (PROTOCOL.md 4) */
+#define DEFAULT_CANCEL_GRACE_MS 10000
+#define MAX_CANCEL_GRACE_MS     3600000
 /* Messages handled per wake-up before timers are looked at again, so that a
  * flood of PINGs cannot starve deadlines. */
 #define RECV_BATCH 64
@@ -105,7 +116,9 @@ struct job_ctx {
     pthread_t thread;
     int64_t last_sent_seq;
     int64_t next_progress_at;
-    int replied; /* ERROR cancelled already sent: the outcome is discarded */
+    int replied;          /* ERROR cancelled already sent: the outcome is discarded */
+    int64_t cancelled_at; /* when replied was set by a cancel; 0 = not cancelled */
+    int stuck_noted;      /* the "cannot set aside" line was logged */
     job_ctx_t *next_abandoned;
 };
 
@@ -162,6 +175,7 @@ typedef struct {
     int64_t total_ms;   /* sum of elapsed ms over served jobs */
     int64_t max_ms;     /* slowest served job */
     uint64_t peer_busy; /* of busy: refused by the per-peer limit */
+    uint64_t stuck;     /* job threads set aside after --cancel-grace-ms */
 } worker_counters_t;
 
 typedef struct {
@@ -173,6 +187,7 @@ typedef struct {
     int heartbeat_ms;
     char worker_id[sizeof(((msg_header_t *)0)->worker)];
     int max_peer_jobs;        /* jobs one coordinator connection may hold; 0 = --jobs */
+    int64_t cancel_grace_ms;  /* a cancelled job's thread gets this long to return */
     const char *curve_secret; /* key pair file: CURVE on */
     const char *curve_allow;  /* allow-list file or directory */
     curve_zap_t *zap;
@@ -184,6 +199,8 @@ typedef struct {
     int pipe_w;
     pthread_mutex_t lock;
     job_ctx_t **slots;
+    job_ctx_t *stuck; /* threads set aside, still running (next_abandoned links) */
+    int nstuck;
     int shutting_down;
     int signals_seen;
     worker_counters_t counters;
@@ -332,10 +349,18 @@ static void job_execute(job_ctx_t *job)
         job_fail(job, MSG_ERR_FAILED, "the result does not encode: %s", err.msg);
 }
 
+/* The pgconn stop hook of a job thread: a cancelled job waits on nothing. */
+static int job_stop_hook(void *arg)
+{
+    return job_cancelled(arg);
+}
+
 static void *job_thread(void *arg)
 {
     job_ctx_t *job = arg;
+    pgconn_set_thread_stop(job_stop_hook, job);
     job_execute(job);
+    pgconn_set_thread_stop(NULL, NULL);
     pthread_mutex_lock(job->outcome_lock);
     job->finished = 1;
     pthread_mutex_unlock(job->outcome_lock);
@@ -377,6 +402,7 @@ static void cancel_job(runtime_t *rt, job_ctx_t *job, int64_t now, const char *c
     if (job->replied)
         return;
     job->replied = 1;
+    job->cancelled_at = now;
     rt->counters.cancelled++;
     reply_error(rt, job->ident, job->ident_len, job->id, code, "%s", reason);
     log_info("job cancelled", "job=\"%s\" ms=%lld reason=\"%s\"", ESC(job->id),
@@ -437,11 +463,63 @@ static void reap_finished(runtime_t *rt, int64_t now)
     }
 }
 
-/* Deadlines and PROGRESS. */
+/* Joins set-aside threads that have returned after all. */
+static void reap_stuck(runtime_t *rt, int64_t now)
+{
+    for (job_ctx_t **pp = &rt->stuck; *pp;) {
+        job_ctx_t *job = *pp;
+        pthread_mutex_lock(&rt->lock);
+        int finished = job->finished;
+        pthread_mutex_unlock(&rt->lock);
+        if (!finished) {
+            pp = &job->next_abandoned;
+            continue;
+        }
+        pthread_join(job->thread, NULL);
+        *pp = job->next_abandoned;
+        rt->nstuck--;
+        log_info("stuck job thread returned", "job=\"%s\" ms=%lld stuck=%d", job->id,
+                 (long long)(now - job->received_at), rt->nstuck);
+        job_free(job);
+    }
+}
+
+/* A cancelled job whose thread has not returned within the grace: its slot
+ * goes back to the pool, the thread to the stuck list (see top). */
+static void set_aside_stuck(runtime_t *rt, int slot, int64_t now)
+{
+    job_ctx_t *job = rt->slots[slot];
+    if (rt->nstuck >= rt->jobs) {
+        if (!job->stuck_noted)
+            log_warn("job thread stuck, slot kept: too many stuck threads",
+                     "job=\"%s\" stuck=%d limit=%d", job->id, rt->nstuck, rt->jobs);
+        job->stuck_noted = 1;
+        return;
+    }
+    rt->slots[slot] = NULL;
+    job->next_abandoned = rt->stuck;
+    rt->stuck = job;
+    rt->nstuck++;
+    rt->counters.stuck++;
+    log_warn("job thread stuck after cancel: slot freed",
+             "job=\"%s\" ms_since_cancel=%lld cancel_grace_ms=%lld stuck=%d", job->id,
+             (long long)(now - job->cancelled_at), (long long)rt->cancel_grace_ms, rt->nstuck);
+}
+
+/* Deadlines, PROGRESS, and cancelled jobs past their grace. */
 static void check_timers(runtime_t *rt, int64_t now)
 {
     for (int i = 0; i < rt->jobs; i++) {
         job_ctx_t *job = rt->slots[i];
+        if (job && job->replied && job->cancelled_at &&
+            now >= job->cancelled_at + rt->cancel_grace_ms) {
+            pthread_mutex_lock(&rt->lock);
+            int finished = job->finished;
+            pthread_mutex_unlock(&rt->lock);
+            if (!finished)
+                set_aside_stuck(rt, i, now);
+            continue;
+        }
         if (!job || job->replied)
             continue;
         if (now >= job->deadline_at) {
@@ -469,6 +547,9 @@ static long poll_timeout(const runtime_t *rt, int64_t now)
     int64_t next = INT64_MAX;
     for (int i = 0; i < rt->jobs; i++) {
         const job_ctx_t *job = rt->slots[i];
+        if (job && job->replied && job->cancelled_at && !job->stuck_noted &&
+            job->cancelled_at + rt->cancel_grace_ms < next)
+            next = job->cancelled_at + rt->cancel_grace_ms;
         if (!job || job->replied)
             continue;
         if (job->deadline_at < next)
@@ -529,12 +610,14 @@ static void handle_stats(runtime_t *rt, const transport_msg_t *m, int64_t now)
     send_or_log(rt, m->ident, m->ident_len, &h, NULL);
     log_info("stats",
              "received=%llu served=%llu failed=%llu cancelled=%llu busy=%llu "
-             "peer_busy=%llu refused=%llu auth_refused=%llu total_ms=%lld max_ms=%lld load=%d",
+             "peer_busy=%llu refused=%llu auth_refused=%llu total_ms=%lld max_ms=%lld load=%d "
+             "stuck=%d stuck_total=%llu",
              (unsigned long long)k->received, (unsigned long long)k->served,
              (unsigned long long)k->failed, (unsigned long long)k->cancelled,
              (unsigned long long)k->busy, (unsigned long long)k->peer_busy,
              (unsigned long long)k->refused, (unsigned long long)curve_zap_refused(rt->zap),
-             (long long)k->total_ms, (long long)k->max_ms, load_of(rt));
+             (long long)k->total_ms, (long long)k->max_ms, load_of(rt), rt->nstuck,
+             (unsigned long long)k->stuck);
 }
 
 /* Jobs held by the connection ident (running or cancelled but not returned). */
@@ -839,6 +922,9 @@ static void usage(const runtime_t *rt, FILE *out)
             "      --max-peer-jobs N  jobs one coordinator connection may run at once\n"
             "                         (default: --jobs, no per-peer limit); beyond it BUSY,\n"
             "                         so one coordinator cannot starve the others\n"
+            "      --cancel-grace-ms MS  a cancelled job's thread that has not returned after\n"
+            "                         MS (default %d) is set aside and its slot freed; at\n"
+            "                         most --jobs such threads, then slots stay taken\n"
             "      --curve-secret FILE  CURVE: encrypt and authenticate; FILE is this\n"
             "                         worker's key pair (pgopt-coordinator keygen, mode 0600)\n"
             "      --curve-allow PATH the coordinators' public keys that may connect: a file\n"
@@ -863,7 +949,7 @@ static void usage(const runtime_t *rt, FILE *out)
             "were abandoned, 2 on bad usage.\n",
             rt->prog, def->description ? def->description : "", def->agent, PROTO_VERSION_MAJOR,
             PROTO_VERSION_MINOR, def->agent, MAX_JOBS, cpu_count(), (long long)MIN_MAX_FRAME,
-            (long long)MAX_MAX_FRAME, DEFAULT_HEARTBEAT_MS);
+            (long long)MAX_MAX_FRAME, DEFAULT_HEARTBEAT_MS, DEFAULT_CANCEL_GRACE_MS);
 }
 
 /* Strict integer with an optional K/M/G suffix (only when allow_suffix);
@@ -901,6 +987,7 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
         {"curve-secret", required_argument, NULL, 'S'},
         {"curve-allow", required_argument, NULL, 'A'},
         {"max-peer-jobs", required_argument, NULL, 'P'},
+        {"cancel-grace-ms", required_argument, NULL, 'G'},
         {NULL, 0, NULL, 0},
     };
     const char *bind = NULL;
@@ -911,6 +998,7 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
     int64_t v = 0;
     rt->max_frame = DEFAULT_MAX_FRAME;
     rt->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
+    rt->cancel_grace_ms = DEFAULT_CANCEL_GRACE_MS;
 
     opterr = 0; /* our own one-line messages */
     optind = 1;
@@ -936,6 +1024,13 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
                 return bad_usage(rt, "--heartbeat-ms: expected milliseconds from 0 to %d, got '%s'",
                                  MAX_HEARTBEAT_MS, optarg);
             rt->heartbeat_ms = (int)v;
+            break;
+        case 'G':
+            if (parse_int(optarg, 0, 0, MAX_CANCEL_GRACE_MS, &v) != 0)
+                return bad_usage(rt,
+                                 "--cancel-grace-ms: expected milliseconds from 0 to %d, got '%s'",
+                                 MAX_CANCEL_GRACE_MS, optarg);
+            rt->cancel_grace_ms = v;
             break;
         case 'L':
             level = optarg;
@@ -1133,6 +1228,14 @@ static int finish_jobs(runtime_t *rt)
 {
     int64_t now = now_ms();
     reap_finished(rt, now);
+    reap_stuck(rt, now);
+    while (rt->stuck) {
+        job_ctx_t *job = rt->stuck;
+        rt->stuck = job->next_abandoned;
+        pthread_detach(job->thread);
+        job->next_abandoned = abandoned_jobs;
+        abandoned_jobs = job;
+    }
     int abandoned = 0;
     for (int i = 0; i < rt->jobs; i++) {
         job_ctx_t *job = rt->slots[i];
@@ -1237,11 +1340,11 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
         snprintf(bound, sizeof bound, "%s", rt->endpoint);
     log_info("worker started",
              "agent=%s endpoint=\"%s\" worker=\"%s\" jobs=%d max_peer_jobs=%d max_frame=%lld "
-             "heartbeat_ms=%d curve=%s protocol=%d.%d version=%s",
+             "heartbeat_ms=%d cancel_grace_ms=%lld curve=%s protocol=%d.%d version=%s",
              def->agent, bound, rt->worker_id, rt->jobs,
              rt->max_peer_jobs > 0 ? rt->max_peer_jobs : rt->jobs, (long long)rt->max_frame,
-             rt->heartbeat_ms, rt->zap ? "on" : "off", PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR,
-             PGOPT_VERSION);
+             rt->heartbeat_ms, (long long)rt->cancel_grace_ms, rt->zap ? "on" : "off",
+             PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR, PGOPT_VERSION);
 
     int forced = 0;
     for (;;) {
@@ -1252,6 +1355,7 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
         }
         int64_t now = now_ms();
         reap_finished(rt, now);
+        reap_stuck(rt, now);
         check_timers(rt, now);
         if (rt->shutting_down && all_replied(rt))
             break;
@@ -1277,14 +1381,14 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
     worker_counters_t *k = &rt->counters;
     log_info(forced ? "worker stopped at once" : "worker stopped",
              "received=%llu served=%llu failed=%llu cancelled=%llu busy=%llu peer_busy=%llu "
-             "refused=%llu auth_accepted=%llu auth_refused=%llu abandoned=%d total_ms=%lld "
-             "max_ms=%lld",
+             "refused=%llu auth_accepted=%llu auth_refused=%llu abandoned=%d stuck=%llu "
+             "total_ms=%lld max_ms=%lld",
              (unsigned long long)k->received, (unsigned long long)k->served,
              (unsigned long long)k->failed, (unsigned long long)k->cancelled,
              (unsigned long long)k->busy, (unsigned long long)k->peer_busy,
              (unsigned long long)k->refused, (unsigned long long)curve_zap_accepted(rt->zap),
-             (unsigned long long)curve_zap_refused(rt->zap), abandoned, (long long)k->total_ms,
-             (long long)k->max_ms);
+             (unsigned long long)curve_zap_refused(rt->zap), abandoned,
+             (unsigned long long)k->stuck, (long long)k->total_ms, (long long)k->max_ms);
     /* LINGER was 0 while serving (a dead peer must never block us); now the
      * replies just queued must actually leave before the socket closes. */
     int linger = forced ? LINGER_FORCED_MS : LINGER_GRACEFUL_MS;
