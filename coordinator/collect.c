@@ -731,7 +731,7 @@ static qstatus_t collect_plans(collector_t *c)
     planprint_opts_init(&po);
     size_t done = 0, skipped = 0;
     err_t e;
-    if (planprint_statements(c->conn, st, &po, &done, &skipped, &e) != 0) {
+    if (planprint_statements(c->pg, st, &po, &done, &skipped, &e) != 0) {
         err_set(c->err, "collecting %s", e.msg);
         return Q_FATAL;
     }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/pgconn.h"
 #include "common/pgmark.h"
 #include "common/strbuf.h"
 #include "common/whatif.h"
@@ -98,12 +99,12 @@ int planprint_shape(const char *explain_json, uint64_t *hash, char *shape, size_
 }
 
 /* Runs one marked command; returns the result (caller PQclear()s). */
-static PGresult *run(PGconn *conn, const char *sql)
+static PGresult *run(pgconn_t *conn, const char *sql)
 {
     strbuf_t b = {0};
     strbuf_printf(&b, "%s%s", PGOPT_SQL_MARK, sql);
     char *s = strbuf_take(&b);
-    PGresult *r = PQexec(conn, s ? s : sql);
+    PGresult *r = pgconn_exec(conn, s ? s : sql);
     free(s);
     return r;
 }
@@ -136,7 +137,7 @@ static int cmp_time(const void *a, const void *b)
 }
 
 /* One statement: 1 planned, 0 skipped, -1 connection lost. */
-static int one(PGconn *conn, json_t *row, int timeout_ms)
+static int one(pgconn_t *conn, json_t *row, int timeout_ms)
 {
     const char *q = json_string_value(json_object_get(row, "query"));
     if (!q || !plannable(q) || strstr(q, PGOPT_SQL_MARK))
@@ -151,7 +152,7 @@ static int one(PGconn *conn, json_t *row, int timeout_ms)
     PQclear(r);
     if (!have_sp) {
         free(fixed);
-        return PQstatus(conn) == CONNECTION_BAD ? -1 : 0;
+        return pgconn_broken(conn) ? -1 : 0;
     }
     snprintf(cmd, sizeof cmd, "SET LOCAL statement_timeout = %d",
              timeout_ms > 0 ? timeout_ms : 500);
@@ -226,13 +227,13 @@ static int one(PGconn *conn, json_t *row, int timeout_ms)
         PQclear(r);
     }
     free(fixed);
-    if (!restored || PQstatus(conn) == CONNECTION_BAD)
+    if (!restored || pgconn_broken(conn))
         return -1;
     return result;
 }
 
-int planprint_statements(PGconn *conn, json_t *statements, const planprint_opts_t *o, size_t *done,
-                         size_t *skipped, err_t *err)
+int planprint_statements(pgconn_t *conn, json_t *statements, const planprint_opts_t *o,
+                         size_t *done, size_t *skipped, err_t *err)
 {
     *done = *skipped = 0;
     size_t n = json_array_size(statements);
@@ -252,8 +253,8 @@ int planprint_statements(PGconn *conn, json_t *statements, const planprint_opts_
         int r = one(conn, rows[i], o->timeout_ms);
         if (r < 0) {
             rc = err_set(err, "plan fingerprints: %s",
-                         PQstatus(conn) == CONNECTION_BAD ? "connection lost"
-                                                          : "could not restore the transaction");
+                         pgconn_broken(conn) ? pgconn_error(conn)
+                                             : "could not restore the transaction");
             break;
         }
         if (r > 0)

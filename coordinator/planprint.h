@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/pgconn.h"
 
 typedef struct {
     size_t max_statements; /* by total_exec_time, default 20 */
@@ -41,11 +42,10 @@ int planprint_shape(const char *explain_json, uint64_t *hash, char *shape, size_
 
 /* Adds plan_hash ("%016llx") and plan_shape to the top rows of statements
  * (pg_stat_statements rows with query and total_exec_time) that plan.
- * conn is inside a transaction. *done counts fingerprinted statements,
- * *skipped those that did not plan (utility statements, texts that do not
- * PREPARE, timeouts). -1 with err only when the connection is lost or the
- * transaction cannot be restored. */
-int planprint_statements(PGconn *conn, json_t *statements, const planprint_opts_t *o, size_t *done,
-                         size_t *skipped, err_t *err);
+ * conn (common/pgconn: every wait bounded) is inside a transaction. *done counts fingerprinted
+ * statements, *skipped those that did not plan (utility statements, texts that do not PREPARE,
+ * timeouts). -1 with err only when the connection is lost or the transaction cannot be restored. */
+int planprint_statements(pgconn_t *conn, json_t *statements, const planprint_opts_t *o,
+                         size_t *done, size_t *skipped, err_t *err);
 
 #endif
