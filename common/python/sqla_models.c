@@ -803,6 +803,17 @@ static void resolve_rels(sqla_project_t *p, pending_t *pending, size_t npending)
             r->collection = !(t && has_fk_to(m, t->table));
         }
     }
+    /* Two passes: take every backref off the model that declared it, then
+     * give each to its owner. Moving them in one pass looped forever on a
+     * self-referential relationship with a backref (cinder's
+     * Volume.consistencygroup style: the owner is the model being walked,
+     * so the moved backref came round again and again). */
+    typedef struct {
+        sqla_model_t *owner;
+        sqla_relationship_t rel;
+    } move_t;
+    move_t *moves = NULL;
+    size_t nmoves = 0;
     for (size_t k = 0; k < p->nmodels; k++) {
         sqla_model_t *m = &p->models[k];
         for (size_t i = 0; i < m->nrels;) {
@@ -815,13 +826,15 @@ static void resolve_rels(sqla_project_t *p, pending_t *pending, size_t npending)
             const sqla_relationship_t *fwd = sqla_model_relationship(m, r->back_populates);
             sqla_model_t *owner = fwd ? find_model(p, fwd->target) : NULL;
             sqla_relationship_t moved = *r;
+            if (fwd)
+                moved.collection = fwd->secondary ? true : !fwd->collection;
             memmove(&m->rels[i], &m->rels[i + 1], (m->nrels - i - 1) * sizeof *r);
             m->nrels--;
-            if (owner && !sqla_model_relationship(owner, moved.name)) {
-                moved.collection = fwd->secondary ? true : !fwd->collection;
-                add_rel(p, owner, &moved);
-                if (owner == m)
-                    i = 0;
+            move_t *g = owner ? grow(moves, nmoves, sizeof *g, &p->oom) : NULL;
+            if (g) {
+                moves = g;
+                moves[nmoves].owner = owner;
+                moves[nmoves++].rel = moved;
             } else {
                 free(moved.name);
                 free(moved.target);
@@ -831,6 +844,19 @@ static void resolve_rels(sqla_project_t *p, pending_t *pending, size_t npending)
             }
         }
     }
+    for (size_t k = 0; k < nmoves; k++) {
+        sqla_relationship_t *r = &moves[k].rel;
+        if (!sqla_model_relationship(moves[k].owner, r->name)) {
+            add_rel(p, moves[k].owner, r);
+        } else {
+            free(r->name);
+            free(r->target);
+            free(r->lazy_text);
+            free(r->secondary);
+            free(r->back_populates);
+        }
+    }
+    free(moves);
 }
 
 /* ---- lifecycle ------------------------------------------------------- */

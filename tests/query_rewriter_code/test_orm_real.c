@@ -1,0 +1,76 @@
+/*
+ * test_orm_real.c - the ORM code analysis on shapes met in real
+ * applications (bench/orm/real/: Debian's OpenStack services and mailman),
+ * each reduced to the smallest code that showed the problem: a hang, a
+ * missed problem or a finding that was noise.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "common/python/sqla_models.h"
+#include "common/python/sqla_patterns.h"
+
+/* cinder's models: a self-referential relationship with a backref (the
+ * backref's owner is the model that declares it) used to loop forever
+ * while backrefs were moved to their owners. */
+static void test_self_referential_backref(void **state)
+{
+    (void)state;
+    const char *models =
+        "from sqlalchemy import Column, ForeignKey, Integer, String\n"
+        "from sqlalchemy.orm import declarative_base, relationship\n"
+        "Base = declarative_base()\n\n\n"
+        "class Volume(Base):\n"
+        "    __tablename__ = 'volumes'\n"
+        "    id = Column(String(36), primary_key=True)\n"
+        "    source_volid = Column(String(36), ForeignKey('volumes.id'))\n"
+        "    source = relationship('Volume', backref='clones', remote_side=[id])\n"
+        "    group_id = Column(String(36), ForeignKey('groups.id'))\n"
+        "    group = relationship('Group', backref='volumes')\n\n\n"
+        "class Group(Base):\n"
+        "    __tablename__ = 'groups'\n"
+        "    id = Column(String(36), primary_key=True)\n"
+        "    parent_id = Column(String(36), ForeignKey('groups.id'))\n"
+        "    parent = relationship('Group', backref='children', remote_side=[id])\n";
+    json_t *code = json_pack("[{s:s, s:s}]", "path", "cinder/db/models.py", "content", models);
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    const sqla_model_t *v = sqla_project_model(p, "Volume");
+    const sqla_model_t *g = sqla_project_model(p, "Group");
+    assert_non_null(v);
+    assert_non_null(g);
+    const sqla_relationship_t *clones = sqla_model_relationship(v, "clones");
+    assert_non_null(clones);
+    assert_true(clones->from_backref);
+    assert_non_null(sqla_model_relationship(v, "source"));
+    assert_non_null(sqla_model_relationship(g, "volumes"));
+    assert_non_null(sqla_model_relationship(g, "children"));
+    assert_non_null(sqla_model_relationship(g, "parent"));
+    /* each backref exactly once */
+    size_t nclones = 0;
+    for (size_t i = 0; i < v->nrels; i++)
+        nclones += strcmp(v->rels[i].name, "clones") == 0;
+    assert_int_equal(nclones, 1);
+    json_t *findings = NULL, *notes = NULL;
+    assert_int_equal(sqla_detect(p, &findings, &notes, &err), 0);
+    json_decref(findings);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+    json_decref(code);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_self_referential_backref),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
