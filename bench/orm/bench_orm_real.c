@@ -1,0 +1,146 @@
+/*
+ * bench_orm_real.c - the query rewriter's code analysis on one real
+ * application tree, the way a user runs it: the coordinator's --code
+ * collection (coordinator/codedir.c: same exclusions, a per-file limit of
+ * CODEDIR_DEFAULT_MAX_FILE_BYTES, but no total budget so that a whole
+ * package is read) and the worker's qr_code_rewrites over a snapshot that
+ * holds only that code (no statements: every finding is unmatched, which
+ * is what the findings, not their ranking, are judged on).
+ *
+ *   pgopt-bench-orm-real [--parse-only] DIR OUT.json
+ *
+ * --parse-only measures the floor instead: tree-sitter parsing of every
+ * collected file, one tree at a time, and nothing else.
+ *
+ * OUT.json: {dir, mode, files, skipped, skipped_reasons: {reason: n},
+ * bytes, lines, collect_s, analysis_s, rss_before_kb, rss_peak_kb,
+ * rewrites: [...], notes: [...]}. The run is one process per mode so that
+ * each peak RSS (getrusage) belongs to that mode alone; rss_before_kb is
+ * the peak after collecting the files (the source text itself, in JSON).
+ * bench/orm/real/run.sh drives it, bench/orm/real/score.py reads OUT.json.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "common/python/pysource.h"
+#include "coordinator/codedir.h"
+#include "workers/query_rewriter/qr_code.h"
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long peak_rss_kb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : -1;
+}
+
+/* The reason without the numbers in it, so that reasons group. */
+static void count_reason(json_t *by, const char *reason)
+{
+    char key[96];
+    snprintf(key, sizeof key, "%s", reason ? reason : "?");
+    char *cut = strpbrk(key, "0123456789(:");
+    if (cut && cut > key) {
+        while (cut > key && cut[-1] == ' ')
+            cut--;
+        *cut = '\0';
+    }
+    json_t *n = json_object_get(by, key);
+    json_object_set_new(by, key, json_integer(n ? json_integer_value(n) + 1 : 1));
+}
+
+int main(int argc, char **argv)
+{
+    int parse_only = argc == 4 && strcmp(argv[1], "--parse-only") == 0;
+    if (argc != 3 + parse_only) {
+        fprintf(stderr, "usage: %s [--parse-only] DIR OUT.json\n", argv[0]);
+        return 2;
+    }
+    const char *dir = argv[1 + parse_only], *out = argv[2 + parse_only];
+    err_t err;
+    json_t *files = NULL, *skipped = json_array();
+    double t0 = now_s();
+    if (codedir_collect(dir, (size_t)1 << 40, CODEDIR_DEFAULT_MAX_FILE_BYTES, &files, skipped,
+                        &err) != 0) {
+        fprintf(stderr, "bench_orm_real: %s\n", err.msg);
+        return 1;
+    }
+    double collect_s = now_s() - t0;
+    size_t bytes = 0, lines = 0, i;
+    json_t *f;
+    json_array_foreach(files, i, f)
+    {
+        size_t len = json_string_length(json_object_get(f, "content"));
+        const char *c = json_string_value(json_object_get(f, "content"));
+        bytes += len;
+        for (size_t k = 0; k < len; k++)
+            lines += c[k] == '\n';
+        if (len && c[len - 1] != '\n')
+            lines++;
+    }
+    json_t *by_reason = json_object();
+    json_t *s;
+    json_array_foreach(skipped, i, s)
+    {
+        const char *r = json_string_value(json_object_get(s, "reason"));
+        /* directories left out by design are not skipped code */
+        if (r && strstr(r, "director"))
+            continue;
+        count_reason(by_reason, r);
+    }
+    long rss_before = peak_rss_kb();
+    json_t *rewrites = json_array(), *notes = json_array();
+    t0 = now_s();
+    if (parse_only) {
+        json_array_foreach(files, i, f)
+        {
+            const json_t *c = json_object_get(f, "content");
+            pysource_t *src = pysource_parse(json_string_value(json_object_get(f, "path")),
+                                             json_string_value(c), json_string_length(c), &err);
+            pysource_destroy(&src);
+        }
+    } else {
+        json_t *snap = json_object();
+        json_object_set(snap, "code", files);
+        int next_id = 0;
+        if (qr_code_rewrites(snap, rewrites, notes, &next_id, &err) != 0) {
+            fprintf(stderr, "bench_orm_real: %s: %s\n", dir, err.msg);
+            return 1;
+        }
+        json_decref(snap);
+    }
+    double analysis_s = now_s() - t0;
+    /* The rewrites without the source text they quote at length: the
+     * scorer needs where, what, and the rewrite. */
+    json_int_t nskip = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(by_reason, k, v) nskip += json_integer_value(v);
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:I, s:I, s:o, s:I, s:I, s:f, s:f, s:I, s:I, s:o, s:o}", "dir", dir, "mode",
+        parse_only ? "parse" : "analysis", "files", (json_int_t)json_array_size(files), "skipped",
+        nskip, "skipped_reasons", by_reason, "bytes", (json_int_t)bytes, "lines", (json_int_t)lines,
+        "collect_s", collect_s, "analysis_s", analysis_s, "rss_before_kb", (json_int_t)rss_before,
+        "rss_peak_kb", (json_int_t)peak_rss_kb(), "rewrites", rewrites, "notes", notes);
+    if (!doc || json_dump_file(doc, out, JSON_INDENT(1) | JSON_SORT_KEYS) != 0) {
+        fprintf(stderr, "bench_orm_real: cannot write %s\n", out);
+        return 1;
+    }
+    printf("%s: %s, %zu files, %zu lines, %.1f MB, %.3f s, peak RSS %ld kB, %zu findings\n", dir,
+           parse_only ? "parse only" : "analysis", json_array_size(files), lines, bytes / 1e6,
+           analysis_s, peak_rss_kb(), json_array_size(rewrites));
+    json_decref(doc);
+    json_decref(files);
+    json_decref(skipped);
+    return 0;
+}

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""bench/orm/real/score.py - scores the ORM code analysis on real packages.
+
+    score.py --results DIR --labels labels.tsv --recall recall.tsv
+             [--sample sample.tsv] [PACKAGE...]
+
+DIR holds, per package, PACKAGE.json (pgopt-bench-orm-real, the analysis)
+and PACKAGE.parse.json (the same with --parse-only). Printed:
+  - per package: files, lines, MB, files skipped, analysis and parse-only
+    time and their ratio, peak RSS and RSS per MB of Python, findings by
+    kind;
+  - precision per package and overall: tp / labelled findings (labels.tsv:
+    package, file, line, kind, verdict tp|fp, rewrite ok|unsafe|none,
+    reason); findings without a label are listed as unlabelled, labels
+    without a finding as stale;
+  - recall on the hand-read sample (recall.tsv: package, path, line, kind,
+    note): a problem counts as found when a finding of the same file
+    covers its line (the finding's line, or a line of its `original`);
+  - unsafe rewrites: findings with `optimized` code whose label says
+    unsafe;
+  - snippets that do not parse: `optimized` code that Python's own parser
+    (ast) rejects after removing the common indentation - a check
+    independent of the tree-sitter one the analysis applies itself.
+The last line is a summary (`overall: ...`) that tests compare.
+Malformed input stops with an error naming the file and line.
+"""
+import argparse
+import ast
+import collections
+import json
+import os
+import sys
+import textwrap
+
+
+def die(msg):
+    sys.stderr.write("score.py: %s\n" % msg)
+    sys.exit(2)
+
+
+def read_tsv(path, ncols, what):
+    rows = []
+    if not path:
+        return rows
+    try:
+        fh = open(path, encoding="utf-8")
+    except OSError as e:
+        die("%s: %s" % (path, e.strerror))
+    with fh:
+        for n, line in enumerate(fh, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            cols = line.split("\t")
+            if len(cols) < ncols:
+                die("%s:%d: %s needs %d tab-separated columns, got %d" % (path, n, what, ncols, len(cols)))
+            rows.append((n, cols))
+    return rows
+
+
+def load_json(path):
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except OSError as e:
+        die("%s: %s" % (path, e.strerror))
+    except ValueError as e:
+        die("%s: not JSON: %s" % (path, e))
+
+
+def parses(code):
+    try:
+        ast.parse(textwrap.dedent(code))
+        return True
+    except SyntaxError:
+        return False
+
+
+def span(finding):
+    line = int(finding.get("line") or 0)
+    n = (finding.get("original") or "").count("\n") + 1
+    return line, line + n - 1
+
+
+def ratio(a, b):
+    return "%.3f (%d/%d)" % (a / b, a, b) if b else "n/a (0/0)"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--labels", required=True)
+    ap.add_argument("--recall", required=True)
+    ap.add_argument("--sample")
+    ap.add_argument("packages", nargs="*")
+    a = ap.parse_args()
+
+    pkgs = a.packages or sorted(
+        f[:-5] for f in os.listdir(a.results) if f.endswith(".json") and not f.endswith(".parse.json"))
+    if not pkgs:
+        die("%s: no PACKAGE.json results" % a.results)
+    results = {}
+    for p in pkgs:
+        d = load_json(os.path.join(a.results, p + ".json"))
+        for k in ("files", "lines", "bytes", "analysis_s", "rss_peak_kb", "rewrites"):
+            if k not in d:
+                die("%s.json: no '%s'" % (os.path.join(a.results, p), k))
+        pp = os.path.join(a.results, p + ".parse.json")
+        d["parse"] = load_json(pp) if os.path.exists(pp) else None
+        results[p] = d
+
+    labels = {}
+    for n, c in read_tsv(a.labels, 7, "a label"):
+        pkg, f, line, kind, verdict, rewrite = c[:6]
+        if verdict not in ("tp", "fp"):
+            die("%s:%d: verdict must be tp or fp, not %r" % (a.labels, n, verdict))
+        if rewrite not in ("ok", "unsafe", "none"):
+            die("%s:%d: rewrite must be ok, unsafe or none, not %r" % (a.labels, n, rewrite))
+        if not line.isdigit():
+            die("%s:%d: line must be a number, not %r" % (a.labels, n, line))
+        labels[(pkg, f, int(line), kind)] = (verdict, rewrite, c[6])
+    problems = []
+    for n, c in read_tsv(a.recall, 5, "a problem"):
+        if not c[2].isdigit():
+            die("%s:%d: line must be a number, not %r" % (a.recall, n, c[2]))
+        problems.append((c[0], c[1], int(c[2]), c[3], c[4]))
+    sample = [tuple(c[:2]) for _, c in read_tsv(a.sample, 2, "a sampled module")] if a.sample else []
+
+    # -- cost -----------------------------------------------------------
+    print("%-18s %6s %8s %6s %5s %9s %8s %6s %8s %7s %8s  %s" % (
+        "package", "files", "lines", "MB", "skip", "analysis", "parse", "ratio", "peakRSS", "RSS/src",
+        "findings", "by kind"))
+    tot = collections.Counter()
+    for p in pkgs:
+        d = results[p]
+        mb = d["bytes"] / 1e6
+        kinds = collections.Counter(r.get("kind", "?") for r in d["rewrites"])
+        parse_s = d["parse"]["analysis_s"] if d["parse"] else None
+        print("%-18s %6d %8d %6.1f %5d %8.2fs %7s %6s %6.0fMB %6.1fx %8d  %s" % (
+            p, d["files"], d["lines"], mb, d.get("skipped", 0), d["analysis_s"],
+            "%.2fs" % parse_s if parse_s is not None else "-",
+            "%.2fx" % (d["analysis_s"] / parse_s) if parse_s else "-",
+            d["rss_peak_kb"] / 1024, (d["rss_peak_kb"] / 1024) / mb if mb else 0, len(d["rewrites"]),
+            ", ".join("%s %d" % kv for kv in sorted(kinds.items())) or "-"))
+        tot["files"] += d["files"]
+        tot["lines"] += d["lines"]
+        tot["bytes"] += d["bytes"]
+        tot["analysis"] += d["analysis_s"]
+        tot["parse"] += parse_s or 0
+        tot["findings"] += len(d["rewrites"])
+        tot["rss"] = max(tot["rss"], d["rss_peak_kb"])
+        tot["rss_ratio_max"] = max(tot["rss_ratio_max"], (d["rss_peak_kb"] / 1024) / mb if mb else 0)
+    print("%-18s %6d %8d %6.1f %5s %8.2fs %6.2fs %6s %6.0fMB %6.1fx %8d  (RSS: largest; RSS/src: worst)" % (
+        "total", tot["files"], tot["lines"], tot["bytes"] / 1e6, "", tot["analysis"], tot["parse"],
+        "%.2fx" % (tot["analysis"] / tot["parse"]) if tot["parse"] else "-", tot["rss"] / 1024,
+        tot["rss_ratio_max"], tot["findings"]))
+    skipped = collections.Counter()
+    for p in pkgs:
+        skipped.update(results[p].get("skipped_reasons", {}))
+    if skipped:
+        print("files skipped: " + ", ".join("%s %d" % kv for kv in sorted(skipped.items())))
+    for p in pkgs:
+        for note in results[p].get("notes", []):
+            if "skipped" in note or "excluded" in note:
+                print("%s: %s" % (p, note))
+
+    # -- precision ------------------------------------------------------
+    print("\nprecision (tp / labelled findings)")
+    seen = set()
+    all_tp = all_lab = 0
+    unlabelled, unsafe, unparsable = [], [], []
+    for p in pkgs:
+        tp = lab = 0
+        for r in results[p]["rewrites"]:
+            key = (p, r.get("file"), int(r.get("line") or 0), r.get("kind"))
+            seen.add(key)
+            if r.get("optimized") and not parses(r["optimized"]):
+                unparsable.append(key)
+            lab_ = labels.get(key)
+            if not lab_:
+                unlabelled.append(key)
+                continue
+            lab += 1
+            tp += lab_[0] == "tp"
+            if r.get("optimized") and lab_[1] == "unsafe":
+                unsafe.append(key + (lab_[2],))
+        all_tp += tp
+        all_lab += lab
+        if results[p]["rewrites"]:
+            print("  %-18s %s" % (p, ratio(tp, lab)))
+    print("  %-18s %s" % ("overall", ratio(all_tp, all_lab)))
+    stale = sorted(k for k in labels if k[0] in results and k not in seen)
+    for k in unlabelled:
+        print("  unlabelled: %s %s:%d %s" % k)
+    for k in stale:
+        print("  stale label (no such finding now): %s %s:%d %s" % k)
+
+    # -- recall ---------------------------------------------------------
+    print("\nrecall on the hand-read sample (%d modules, %d problems)" % (len(sample), len(problems)))
+    by_kind = collections.defaultdict(lambda: [0, 0])
+    found = 0
+    sampled = set(sample)
+    for pkg, path, line, kind, note in problems:
+        if sample and (pkg, path) not in sampled:
+            die("%s: %s %s is not in the sample" % (a.recall, pkg, path))
+        hit = pkg in results and any(
+            r.get("file") == path and span(r)[0] <= line <= span(r)[1] for r in results[pkg]["rewrites"])
+        found += hit
+        by_kind[kind][0] += hit
+        by_kind[kind][1] += 1
+    for kind in sorted(by_kind):
+        print("  %-20s %s" % (kind, ratio(*by_kind[kind])))
+    print("  %-20s %s" % ("all", ratio(found, len(problems))))
+
+    print("\nunsafe rewrites (labelled): %d" % len(unsafe))
+    for k in unsafe:
+        print("  %s %s:%d %s - %s" % k)
+    print("optimized snippets that do not parse (Python's ast): %d" % len(unparsable))
+    for k in unparsable:
+        print("  %s %s:%d %s" % k)
+    print("overall: precision %s, recall %s, unsafe %d, unparsable %d, unlabelled %d, stale %d" % (
+        ratio(all_tp, all_lab), ratio(found, len(problems)), len(unsafe), len(unparsable),
+        len(unlabelled), len(stale)))
+
+
+if __name__ == "__main__":
+    main()
