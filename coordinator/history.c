@@ -12,16 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "coordinator/histframe.h"
 #include "proto/codec.h"
 
-#define FRAME_MAGIC    "PGH1"
-#define FRAME_FIXED    20
-#define MAX_HEADER     (16u << 20)
-#define MAX_BODY       (512u << 20)
 #define SEGMENT_ROTATE (64 << 20) /* start a new segment past this size */
 #define MAX_SEGMENTS   100000
 
@@ -31,53 +29,6 @@ struct history_store {
 };
 
 /* ---- small helpers ----------------------------------------------------- */
-
-/* CRC-32 (IEEE 802.3, as zlib's crc32()), table built once per call chain:
- * 2 KB of work, negligible next to the bytes it checks. */
-typedef struct {
-    uint32_t table[256];
-} crc_t;
-
-static void crc_init(crc_t *c)
-{
-    for (uint32_t i = 0; i < 256; i++) {
-        uint32_t v = i;
-        for (int k = 0; k < 8; k++)
-            v = (v & 1) ? 0xEDB88320u ^ (v >> 1) : v >> 1;
-        c->table[i] = v;
-    }
-}
-
-static uint32_t crc_update(const crc_t *c, uint32_t crc, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    crc = ~crc;
-    while (len--)
-        crc = c->table[(crc ^ *p++) & 0xFF] ^ (crc >> 8);
-    return ~crc;
-}
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-/* The header checksum covers the lengths and the body checksum too, so a
- * frame whose lengths were damaged is never trusted. */
-static uint32_t header_crc(const crc_t *c, const unsigned char fixed[FRAME_FIXED],
-                           const void *header, size_t hlen)
-{
-    uint32_t crc = crc_update(c, 0, fixed + 4, 12);
-    return crc_update(c, crc, header, hlen);
-}
 
 static int write_all(int fd, const void *buf, size_t len)
 {
@@ -324,6 +275,8 @@ int history_record_from_snapshot(const json_t *snapshot, json_t **out, err_t *er
     json_object_set_new(header, "v", json_integer(1));
     json_object_set_new(header, "collected_at", json_string(at));
     json_object_set_new(header, "t", json_integer((json_int_t)floor(t)));
+    /* Microseconds: two collections within one second are two records. */
+    json_object_set_new(header, "t_us", json_integer((json_int_t)llround(t * 1e6)));
     copy_field(header, meta, "system_identifier");
     copy_field(header, meta, "database");
     copy_field(header, meta, "stats_reset");
@@ -538,8 +491,9 @@ static void segment_path(const history_store_t *s, uint32_t n, char *buf, size_t
 typedef struct {
     uint32_t seg;
     off_t off;
-    uint32_t hlen, blen, body_crc;
-    int64_t t;
+    uint32_t hlen, blen, body_crc, header_crc;
+    int64_t t;    /* epoch seconds (retention, thinning) */
+    int64_t t_us; /* epoch microseconds (order, duplicates) */
     json_t *header;
 } frame_t;
 
@@ -556,183 +510,249 @@ static void frames_free(frames_t *f)
     memset(f, 0, sizeof *f);
 }
 
-/* Walks the frames of one open segment. Stops at the first frame that is
- * incomplete (torn tail) or whose header checksum fails; *valid_end is the
- * end of the last good frame. Appends frames (with decoded headers) to out
- * when out is not NULL. */
-static int scan_segment(int fd, uint32_t seg, const crc_t *crc, frames_t *out, off_t *valid_end,
-                        history_read_stats_t *stats, err_t *err)
+/* A record's time in microseconds: the header's t_us; for records written
+ * before it existed, collected_at (which keeps the fraction); else t. */
+static int64_t header_time_us(const json_t *h)
 {
+    json_t *us = json_object_get(h, "t_us");
+    if (json_is_integer(us))
+        return json_integer_value(us);
+    double e;
+    if (history_parse_time(json_string_value(json_object_get(h, "collected_at")), &e, NULL) == 0)
+        return (int64_t)llround(e * 1e6);
+    return json_integer_value(json_object_get(h, "t")) * 1000000;
+}
+
+/* What one segment's scan found (histframe.h), plus headers that passed
+ * their checksum but do not decode as a record header. */
+typedef struct {
+    histframe_scan_t frames;
+    size_t bad_headers;
+} segment_scan_t;
+
+typedef struct {
+    uint32_t seg;
+    frames_t *out;
+    segment_scan_t *scan;
+    err_t *err;
+} scan_ctx_t;
+
+static int on_frame(void *arg, const histframe_t *hf)
+{
+    scan_ctx_t *c = arg;
+    json_t *h = NULL;
+    if (codec_decode(hf->header, hf->hlen, &CODEC_LIMITS_DOCUMENT, &h, NULL) != 0 ||
+        !json_is_integer(json_object_get(h, "t"))) {
+        json_decref(h);
+        c->scan->bad_headers++;
+        return 0;
+    }
+    frames_t *out = c->out;
+    if (out->n == out->cap) {
+        size_t cap = out->cap ? out->cap * 2 : 256;
+        frame_t *g = realloc(out->v, cap * sizeof *out->v);
+        if (!g) {
+            json_decref(h);
+            err_set(c->err, "out of memory");
+            return -1;
+        }
+        out->v = g;
+        out->cap = cap;
+    }
+    frame_t *f = &out->v[out->n++];
+    f->seg = c->seg;
+    f->off = (off_t)hf->off;
+    f->hlen = hf->hlen;
+    f->blen = hf->blen;
+    f->body_crc = hf->body_crc;
+    f->header_crc = hf->header_crc;
+    f->t = json_integer_value(json_object_get(h, "t"));
+    f->t_us = header_time_us(h);
+    f->header = h;
+    return 0;
+}
+
+/* Walks the frames of one open segment (mapped, so damage anywhere can be
+ * stepped over: histframe_scan resynchronises on the next good frame).
+ * Appends frames with decoded headers to out when out is not NULL. */
+static int scan_segment(int fd, uint32_t seg, frames_t *out, segment_scan_t *scan, err_t *err)
+{
+    memset(scan, 0, sizeof *scan);
     struct stat st;
     if (fstat(fd, &st) != 0)
         return err_set(err, "stat segment %u: %s", seg, strerror(errno));
-    off_t off = 0, size = st.st_size;
-    char *hbuf = NULL;
-    size_t hcap = 0;
-    if (stats)
-        stats->bytes += (size_t)size;
-    while (off < size) {
-        unsigned char fixed[FRAME_FIXED];
-        if (size - off < FRAME_FIXED || read_at(fd, fixed, FRAME_FIXED, off) != 0) {
-            if (stats)
-                stats->torn_tails++;
-            break;
-        }
-        uint32_t hlen = get_u32(fixed + 4), blen = get_u32(fixed + 8);
-        if (memcmp(fixed, FRAME_MAGIC, 4) != 0 || hlen == 0 || hlen > MAX_HEADER ||
-            blen > MAX_BODY) {
-            if (stats)
-                stats->bad_frames++;
-            break;
-        }
-        if ((off_t)(FRAME_FIXED + (off_t)hlen + blen) > size - off) {
-            if (stats)
-                stats->torn_tails++;
-            break;
-        }
-        if (hlen > hcap) {
-            char *g = realloc(hbuf, hlen);
-            if (!g) {
-                free(hbuf);
-                return err_set(err, "out of memory");
-            }
-            hbuf = g;
-            hcap = hlen;
-        }
-        if (read_at(fd, hbuf, hlen, off + FRAME_FIXED) != 0 ||
-            header_crc(crc, fixed, hbuf, hlen) != get_u32(fixed + 16)) {
-            if (stats)
-                stats->bad_frames++;
-            break;
-        }
-        if (out) {
-            json_t *h = NULL;
-            if (codec_decode(hbuf, hlen, &CODEC_LIMITS_DOCUMENT, &h, NULL) != 0 ||
-                !json_is_integer(json_object_get(h, "t"))) {
-                json_decref(h);
-                if (stats)
-                    stats->bad_frames++;
-            } else {
-                if (out->n == out->cap) {
-                    out->cap = out->cap ? out->cap * 2 : 256;
-                    frame_t *g = realloc(out->v, out->cap * sizeof *out->v);
-                    if (!g) {
-                        json_decref(h);
-                        free(hbuf);
-                        return err_set(err, "out of memory");
-                    }
-                    out->v = g;
-                }
-                frame_t *f = &out->v[out->n++];
-                f->seg = seg;
-                f->off = off;
-                f->hlen = hlen;
-                f->blen = blen;
-                f->body_crc = get_u32(fixed + 12);
-                f->t = json_integer_value(json_object_get(h, "t"));
-                f->header = h;
-            }
-        }
-        off += FRAME_FIXED + (off_t)hlen + blen;
+    if (st.st_size == 0) {
+        scan->frames.clean_end = 1;
+        return 0;
     }
-    free(hbuf);
-    *valid_end = off;
-    return 0;
+    size_t size = (size_t)st.st_size;
+    void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (map == MAP_FAILED)
+        return err_set(err, "cannot map segment %u (%zu bytes): %s", seg, size, strerror(errno));
+    frames_t none = {0};
+    scan_ctx_t c = {seg, out ? out : &none, scan, err};
+    int rc = histframe_scan(map, size, out ? on_frame : NULL, &c, &scan->frames);
+    munmap(map, size);
+    return rc == 0 ? 0 : -1;
 }
 
 static int cmp_frame(const void *a, const void *b)
 {
     const frame_t *x = a, *y = b;
-    if (x->t != y->t)
-        return x->t < y->t ? -1 : 1;
+    if (x->t_us != y->t_us)
+        return x->t_us < y->t_us ? -1 : 1;
     if (x->seg != y->seg)
         return x->seg < y->seg ? -1 : 1;
     return x->off < y->off ? -1 : x->off > y->off;
 }
 
-/* Every good frame of the store, sorted by time, duplicates removed. */
-static int scan_store(history_store_t *s, frames_t *out, history_read_stats_t *stats, err_t *err)
+/* Per-segment findings of scan_store, for compaction. */
+typedef struct {
+    uint32_t *num;
+    unsigned char *damaged; /* damaged regions or undecodable headers */
+    unsigned char *torn;
+    size_t n;
+} segments_t;
+
+static void segments_free(segments_t *g)
 {
-    uint32_t *segs;
+    free(g->num);
+    free(g->damaged);
+    free(g->torn);
+    memset(g, 0, sizeof *g);
+}
+
+static void add_scan_stats(history_read_stats_t *stats, const segment_scan_t *sc)
+{
+    stats->bytes += sc->frames.good_bytes + sc->frames.damaged_bytes + sc->frames.torn_bytes;
+    stats->torn_tails += (size_t)sc->frames.torn;
+    stats->bad_frames += sc->frames.damaged + sc->bad_headers;
+    stats->damaged_bytes += sc->frames.damaged_bytes;
+}
+
+/* Every good frame of the store, sorted by time. The same record seen twice
+ * (same time and header checksum: a compaction interrupted after its
+ * rename) is dropped as a duplicate; a different record with the very same
+ * microsecond is dropped too and counted apart (same_time), so that it is
+ * reported, not silently merged. segs (optional) gets per-segment damage. */
+static int scan_store(history_store_t *s, frames_t *out, history_read_stats_t *stats,
+                      segments_t *segs, err_t *err)
+{
+    uint32_t *nums;
     size_t nseg;
     memset(out, 0, sizeof *out);
-    if (list_segments(s, &segs, &nseg, err) != 0)
+    if (segs)
+        memset(segs, 0, sizeof *segs);
+    if (list_segments(s, &nums, &nseg, err) != 0)
         return -1;
-    crc_t crc;
-    crc_init(&crc);
+    if (segs) {
+        segs->num = nums;
+        segs->n = nseg;
+        segs->damaged = calloc(nseg ? nseg : 1, 1);
+        segs->torn = calloc(nseg ? nseg : 1, 1);
+        if (!segs->damaged || !segs->torn) {
+            segments_free(segs);
+            return err_set(err, "out of memory");
+        }
+    }
     for (size_t i = 0; i < nseg; i++) {
         char path[PATH_MAX + 32];
-        segment_path(s, segs[i], path, sizeof path);
+        segment_path(s, nums[i], path, sizeof path);
         int fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0) {
             if (errno == ENOENT)
                 continue; /* removed by a compaction we raced (impossible under the lock) */
-            free(segs);
-            frames_free(out);
-            return err_set(err, "cannot open %s: %s", path, strerror(errno));
+            err_set(err, "cannot open %s: %s", path, strerror(errno));
+            goto fail;
         }
-        off_t end;
-        int rc = scan_segment(fd, segs[i], &crc, out, &end, stats, err);
+        segment_scan_t sc;
+        int rc = scan_segment(fd, nums[i], out, &sc, err);
         close(fd);
         if (rc != 0) {
-            free(segs);
-            frames_free(out);
-            return -1;
+            err_prefix(err, "%s: ", path);
+            goto fail;
+        }
+        add_scan_stats(stats, &sc);
+        if (segs) {
+            segs->damaged[i] = sc.frames.damaged + sc.bad_headers > 0;
+            segs->torn[i] = (unsigned char)sc.frames.torn;
         }
     }
-    free(segs);
+    if (!segs)
+        free(nums);
     if (out->n)
         qsort(out->v, out->n, sizeof *out->v, cmp_frame);
     size_t w = 0;
     for (size_t r = 0; r < out->n; r++) {
-        if (w > 0 && out->v[w - 1].t == out->v[r].t) {
-            json_decref(out->v[r].header);
-            if (stats)
+        if (w > 0 && out->v[w - 1].t_us == out->v[r].t_us) {
+            if (out->v[w - 1].header_crc == out->v[r].header_crc)
                 stats->duplicates++;
+            else
+                stats->same_time++;
+            json_decref(out->v[r].header);
             continue;
         }
         out->v[w++] = out->v[r];
     }
     out->n = w;
-    if (stats)
-        stats->records = w;
+    stats->records = w;
+    return 0;
+fail:
+    if (segs)
+        segments_free(segs);
+    else
+        free(nums);
+    frames_free(out);
+    return -1;
+}
+
+/* Reads one frame's body bytes; *crc_ok says whether they match the
+ * recorded checksum. */
+static int read_body_bytes(history_store_t *s, const frame_t *f, char **buf, int *crc_ok,
+                           err_t *err)
+{
+    char path[PATH_MAX + 32];
+    segment_path(s, f->seg, path, sizeof path);
+    *buf = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return err_set(err, "cannot open %s: %s", path, strerror(errno));
+    char *b = malloc(f->blen ? f->blen : 1);
+    if (!b) {
+        close(fd);
+        return err_set(err, "out of memory");
+    }
+    int rc = read_at(fd, b, f->blen, f->off + HISTFRAME_FIXED + f->hlen);
+    close(fd);
+    if (rc != 0) {
+        free(b);
+        return err_set(err, "%s offset %lld: cannot read record body", path, (long long)f->off);
+    }
+    *crc_ok = histframe_crc(0, b, f->blen) == f->body_crc;
+    *buf = b;
     return 0;
 }
 
 /* Reads and checks one frame's body. */
-static int read_body(history_store_t *s, const frame_t *f, const crc_t *crc, json_t **body,
-                     err_t *err)
+static int read_body(history_store_t *s, const frame_t *f, json_t **body, err_t *err)
 {
-    char path[PATH_MAX + 32];
-    segment_path(s, f->seg, path, sizeof path);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return err_set(err, "cannot open %s: %s", path, strerror(errno));
-    char *buf = malloc(f->blen ? f->blen : 1);
-    if (!buf) {
-        close(fd);
-        return err_set(err, "out of memory");
-    }
-    int rc = read_at(fd, buf, f->blen, f->off + FRAME_FIXED + f->hlen);
-    close(fd);
-    if (rc != 0) {
+    char *buf;
+    int ok;
+    if (read_body_bytes(s, f, &buf, &ok, err) != 0)
+        return -1;
+    if (!ok) {
         free(buf);
-        return err_set(err, "%s offset %lld: cannot read record body", path, (long long)f->off);
-    }
-    if (crc_update(crc, 0, buf, f->blen) != f->body_crc) {
-        free(buf);
-        return err_set(err, "%s offset %lld: record body checksum mismatch", path,
+        return err_set(err, "seg-%08u.phs offset %lld: record body checksum mismatch", f->seg,
                        (long long)f->off);
     }
-    rc = codec_decode(buf, f->blen, &CODEC_LIMITS_DOCUMENT, body, err);
+    int rc = codec_decode(buf, f->blen, &CODEC_LIMITS_DOCUMENT, body, err);
     free(buf);
     if (rc != 0)
-        return err_prefix(err, "%s offset %lld: ", path, (long long)f->off);
+        return err_prefix(err, "seg-%08u.phs offset %lld: ", f->seg, (long long)f->off);
     return 0;
 }
 
-static int encode_frame(const json_t *record, const crc_t *crc, char **frame, size_t *len,
-                        err_t *err)
+static int encode_frame(const json_t *record, char **frame, size_t *len, err_t *err)
 {
     const json_t *header = json_object_get(record, "header");
     const json_t *body = json_object_get(record, "body");
@@ -747,38 +767,17 @@ static int encode_frame(const json_t *record, const crc_t *crc, char **frame, si
         free(hb);
         return -1;
     }
-    if (hl > MAX_HEADER || bl > MAX_BODY) {
-        free(hb);
-        free(bb);
-        return err_set(err, "history record too large (header %zu, body %zu bytes)", hl, bl);
-    }
-    unsigned char *f = malloc(FRAME_FIXED + hl + bl);
-    if (!f) {
-        free(hb);
-        free(bb);
-        return err_set(err, "out of memory");
-    }
-    memcpy(f, FRAME_MAGIC, 4);
-    put_u32(f + 4, (uint32_t)hl);
-    put_u32(f + 8, (uint32_t)bl);
-    put_u32(f + 12, crc_update(crc, 0, bb, bl));
-    put_u32(f + 16, header_crc(crc, f, hb, hl));
-    memcpy(f + FRAME_FIXED, hb, hl);
-    memcpy(f + FRAME_FIXED + hl, bb, bl);
+    int rc = histframe_encode(hb, hl, bb, bl, frame, len, err);
     free(hb);
     free(bb);
-    *frame = (char *)f;
-    *len = FRAME_FIXED + hl + bl;
-    return 0;
+    return rc;
 }
 
 int history_append(history_store_t *s, const json_t *record, err_t *err)
 {
-    crc_t crc;
-    crc_init(&crc);
     char *frame = NULL;
     size_t len = 0;
-    if (encode_frame(record, &crc, &frame, &len, err) != 0)
+    if (encode_frame(record, &frame, &len, err) != 0)
         return -1;
     if (lock_store(s, LOCK_EX, err) != 0) {
         free(frame);
@@ -792,26 +791,28 @@ int history_append(history_store_t *s, const json_t *record, err_t *err)
         goto out;
     uint32_t cur = nseg ? segs[nseg - 1] : 1;
     segment_path(s, cur, path, sizeof path);
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         err_set(err, "cannot open %s: %s", path, strerror(errno));
         goto out;
     }
-    /* A writer killed mid-frame left a short tail: cut it so this frame
-     * starts on a frame boundary and every earlier record stays readable. */
-    off_t end;
-    struct stat st;
-    if (scan_segment(fd, cur, &crc, NULL, &end, NULL, err) != 0 || fstat(fd, &st) != 0)
+    segment_scan_t sc;
+    if (scan_segment(fd, cur, NULL, &sc, err) != 0)
         goto out;
-    if (end < st.st_size && (ftruncate(fd, end) != 0 || fsync(fd) != 0)) {
+    off_t end = (off_t)sc.frames.append_off;
+    /* A writer killed mid-frame left a torn tail (and only that: see
+     * histframe.h): cut it so this frame starts on a frame boundary. */
+    if (sc.frames.torn && (ftruncate(fd, end) != 0 || fsync(fd) != 0)) {
         err_set(err, "cannot truncate the torn tail of %s: %s", path, strerror(errno));
         goto out;
     }
     int new_segment = nseg == 0;
-    if (end >= SEGMENT_ROTATE) {
+    /* A segment ending in damage is left as it is (compaction moves it
+     * aside): appending after the damage would bury it mid-segment. */
+    if (end >= SEGMENT_ROTATE || !sc.frames.clean_end) {
         close(fd);
         segment_path(s, ++cur, path, sizeof path);
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd < 0) {
             err_set(err, "cannot create %s: %s", path, strerror(errno));
             goto out;
@@ -888,17 +889,18 @@ static void remove_tmp_files(const history_store_t *s)
     closedir(d);
 }
 
-/* Copies one frame's bytes, checking the body checksum on the way: a bad
- * body is dropped rather than carried into the compacted segment. */
-static int copy_frame(history_store_t *s, const frame_t *f, const crc_t *crc, int out_fd,
-                      size_t *written, int *dropped, err_t *err)
+/* Copies one frame into the compacted segment. A frame whose body fails its
+ * checksum keeps its header (the database-level counters are intact) with
+ * an empty body; *body_bad says so. */
+static int copy_frame(history_store_t *s, const frame_t *f, int out_fd, size_t *written,
+                      int *body_bad, err_t *err)
 {
     char path[PATH_MAX + 32];
     segment_path(s, f->seg, path, sizeof path);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return err_set(err, "cannot open %s: %s", path, strerror(errno));
-    size_t len = FRAME_FIXED + f->hlen + f->blen;
+    size_t len = HISTFRAME_FIXED + f->hlen + f->blen;
     char *buf = malloc(len);
     if (!buf) {
         close(fd);
@@ -910,16 +912,45 @@ static int copy_frame(history_store_t *s, const frame_t *f, const crc_t *crc, in
         free(buf);
         return err_set(err, "cannot read %s offset %lld", path, (long long)f->off);
     }
-    *dropped = crc_update(crc, 0, buf + FRAME_FIXED + f->hlen, f->blen) != f->body_crc;
-    if (!*dropped) {
-        if (write_all(out_fd, buf, len) != 0) {
+    *body_bad = histframe_crc(0, buf + HISTFRAME_FIXED + f->hlen, f->blen) != f->body_crc;
+    char *out = buf, *rebuilt = NULL;
+    size_t out_len = len;
+    if (*body_bad) {
+        const unsigned char empty_map = 0x80; /* msgpack {} */
+        if (histframe_encode(buf + HISTFRAME_FIXED, f->hlen, &empty_map, 1, &rebuilt, &out_len,
+                             err) != 0) {
             free(buf);
-            return err_set(err, "writing compacted segment: %s", strerror(errno));
+            return -1;
         }
-        *written += len;
+        out = rebuilt;
     }
+    rc = write_all(out_fd, out, out_len);
     free(buf);
+    free(rebuilt);
+    if (rc != 0)
+        return err_set(err, "writing compacted segment: %s", strerror(errno));
+    *written += out_len;
     return 0;
+}
+
+/* Moves a damaged segment out of the store's way (it is no longer listed)
+ * without destroying it: seg-N.damaged, or seg-N.damaged.K when taken. */
+static int move_aside(const history_store_t *s, uint32_t n, err_t *err)
+{
+    char from[PATH_MAX + 32], to[PATH_MAX + 48];
+    segment_path(s, n, from, sizeof from);
+    for (int k = 0; k < 1000; k++) {
+        if (k == 0)
+            snprintf(to, sizeof to, "%s/seg-%08u.damaged", s->path, n);
+        else
+            snprintf(to, sizeof to, "%s/seg-%08u.damaged.%d", s->path, n, k);
+        if (link(from, to) == 0)
+            return unlink(from) == 0 ? 0
+                                     : err_set(err, "cannot remove %s: %s", from, strerror(errno));
+        if (errno != EEXIST)
+            return err_set(err, "cannot move %s aside: %s", from, strerror(errno));
+    }
+    return err_set(err, "cannot move %s aside: too many damaged copies", from);
 }
 
 int history_compact(history_store_t *s, const history_policy_t *p, int64_t now, size_t min_drop,
@@ -934,18 +965,21 @@ int history_compact(history_store_t *s, const history_policy_t *p, int64_t now, 
     int rc = -1, out_fd = -1;
     frames_t f = {0};
     unsigned char *keep = NULL;
-    uint32_t *segs = NULL;
-    size_t nseg;
+    segments_t segs = {0};
     char tmp[PATH_MAX + 32], final[PATH_MAX + 32];
     tmp[0] = '\0';
     history_read_stats_t rs;
     memset(&rs, 0, sizeof rs);
     remove_tmp_files(s);
-    if (list_segments(s, &segs, &nseg, err) != 0 || scan_store(s, &f, &rs, err) != 0)
+    if (scan_store(s, &f, &rs, &segs, err) != 0)
         goto out;
-    stats->segments_before = nseg;
+    stats->segments_before = segs.n;
     stats->records_before = f.n;
     stats->bytes_before = rs.bytes;
+    stats->duplicates_dropped = rs.duplicates;
+    stats->same_time_dropped = rs.same_time;
+    stats->torn_tails = rs.torn_tails;
+    stats->damaged_regions = rs.bad_frames;
     keep = malloc(f.n ? f.n : 1);
     if (!keep) {
         err_set(err, "out of memory");
@@ -954,31 +988,36 @@ int history_compact(history_store_t *s, const history_policy_t *p, int64_t now, 
     size_t kept = policy_keep(&f, p, now, keep);
     size_t drop = f.n - kept;
     /* Duplicates, torn tails and bad frames are garbage worth a rewrite. */
-    size_t garbage = rs.duplicates + rs.torn_tails + rs.bad_frames;
+    size_t garbage = rs.duplicates + rs.same_time + rs.torn_tails + rs.bad_frames;
     if ((drop == 0 && garbage == 0) || (drop + garbage < min_drop && garbage == 0)) {
         stats->records_after = f.n;
         stats->bytes_after = rs.bytes;
         rc = 0;
         goto out;
     }
-    uint32_t next = nseg ? segs[nseg - 1] + 1 : 1;
+    uint32_t next = segs.n ? segs.num[segs.n - 1] + 1 : 1;
     snprintf(tmp, sizeof tmp, "%s/seg-%08u.tmp", s->path, next);
     segment_path(s, next, final, sizeof final);
-    out_fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    out_fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (out_fd < 0) {
         err_set(err, "cannot create %s: %s", tmp, strerror(errno));
         goto out;
     }
-    crc_t crc;
-    crc_init(&crc);
     size_t written = 0, after = 0;
     for (size_t i = 0; i < f.n; i++) {
         if (!keep[i])
             continue;
-        int dropped = 0;
-        if (copy_frame(s, &f.v[i], &crc, out_fd, &written, &dropped, err) != 0)
+        int body_bad = 0;
+        if (copy_frame(s, &f.v[i], out_fd, &written, &body_bad, err) != 0)
             goto out;
-        after += !dropped;
+        after++;
+        if (body_bad) {
+            stats->bodies_damaged++;
+            /* The original bytes go aside with their segment. */
+            for (size_t k = 0; k < segs.n; k++)
+                if (segs.num[k] == f.v[i].seg)
+                    segs.damaged[k] = 1;
+        }
     }
     if (fsync(out_fd) != 0 || close(out_fd) != 0) {
         out_fd = -1;
@@ -992,10 +1031,16 @@ int history_compact(history_store_t *s, const history_policy_t *p, int64_t now, 
         goto out;
     }
     tmp[0] = '\0';
-    for (size_t i = 0; i < nseg; i++) {
+    for (size_t i = 0; i < segs.n; i++) {
         char old[PATH_MAX + 32];
-        segment_path(s, segs[i], old, sizeof old);
-        unlink(old);
+        segment_path(s, segs.num[i], old, sizeof old);
+        if (!segs.damaged[i]) {
+            unlink(old);
+            continue;
+        }
+        if (move_aside(s, segs.num[i], err) != 0)
+            goto out; /* the kept records are installed; the damaged copy stays listed */
+        stats->segments_moved_aside++;
     }
     fsync_dir(s->path);
     stats->records_after = after;
@@ -1009,7 +1054,7 @@ out:
         unlink(tmp);
     frames_free(&f);
     free(keep);
-    free(segs);
+    segments_free(&segs);
     unlock_store(s);
     return rc;
 }
@@ -1168,11 +1213,9 @@ int history_build(history_store_t *s, const history_build_opts_t *o, json_t **hi
     int rc = -1;
     json_t *out = json_array(), *notes = json_array(), *first_body = NULL, *last_body = NULL;
     stmt_key_t *keys = NULL;
-    size_t nkeys = 0, nstmt_total = 0, with_rows = 0, bodies_bad = 0;
+    size_t nkeys = 0, nstmt_total = 0, with_rows = 0, bodies_bad = 0, last_idx = 0;
     unsigned char *rows = NULL;
-    crc_t crc;
-    crc_init(&crc);
-    if (scan_store(s, &f, stats, err) != 0) {
+    if (scan_store(s, &f, stats, NULL, err) != 0) {
         unlock_store(s);
         json_decref(out);
         json_decref(notes);
@@ -1203,12 +1246,23 @@ int history_build(history_store_t *s, const history_build_opts_t *o, json_t **hi
                 }
             rows[n - 1] = 1;
         }
+        /* The statements shipped are chosen on the newest and oldest bodies
+         * that read: one damaged body must not empty every entry. */
         err_t berr;
-        if (read_body(s, &f.v[f.n - 1], &crc, &last_body, &berr) != 0) {
-            json_array_append_new(notes, json_sprintf("newest record unreadable: %s", berr.msg));
-            last_body = json_object();
+        last_idx = f.n;
+        for (size_t i = f.n; i-- > lo && !last_body;) {
+            if (read_body(s, &f.v[i], &last_body, &berr) == 0)
+                last_idx = i;
+            else if (i == f.n - 1)
+                json_array_append_new(
+                    notes, json_sprintf("newest record's statements unreadable: %s", berr.msg));
         }
-        if (read_body(s, &f.v[lo], &crc, &first_body, &berr) != 0)
+        for (size_t i = lo; i < last_idx && !first_body; i++)
+            if (read_body(s, &f.v[i], &first_body, &berr) != 0)
+                first_body = NULL;
+        if (!last_body)
+            last_body = json_object();
+        if (!first_body)
             first_body = json_object();
         keys = select_statements(first_body, last_body, o->max_statements, &nkeys, &nstmt_total);
     }
@@ -1218,9 +1272,9 @@ int history_build(history_store_t *s, const history_build_opts_t *o, json_t **hi
         if (rows[i]) {
             json_t *body = NULL;
             err_t berr;
-            if (i == n - 1 && last_body)
+            if (lo + i == last_idx)
                 body = json_incref(last_body);
-            else if (read_body(s, fr, &crc, &body, &berr) != 0) {
+            else if (read_body(s, fr, &body, &berr) != 0) {
                 bodies_bad++;
                 body = NULL;
             }
@@ -1243,8 +1297,15 @@ int history_build(history_store_t *s, const history_build_opts_t *o, json_t **hi
                                                   "(a writer was interrupted); ignored",
                                                   stats->torn_tails));
     if (stats->bad_frames)
+        json_array_append_new(notes, json_sprintf("%zu damaged stretch(es) of the store (%zu "
+                                                  "bytes) skipped; every intact record after "
+                                                  "them is read",
+                                                  stats->bad_frames, stats->damaged_bytes));
+    if (stats->same_time)
         json_array_append_new(notes,
-                              json_sprintf("%zu damaged record(s) skipped", stats->bad_frames));
+                              json_sprintf("%zu record(s) dropped: another record has the same "
+                                           "collection time to the microsecond (first kept)",
+                                           stats->same_time));
     if (nstmt_total > nkeys)
         json_array_append_new(notes,
                               json_sprintf("statements: the %zu of %zu with most execution time "
@@ -1261,13 +1322,14 @@ int history_build(history_store_t *s, const history_build_opts_t *o, json_t **hi
             history_format_time(f.v[lo].t, from, sizeof from);
             history_format_time(f.v[f.n - 1].t, to, sizeof to);
         }
-        *info =
-            json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "source", "store",
-                      "store", s->path, "records", (json_int_t)n, "records_with_statements",
-                      (json_int_t)with_rows, "statements_kept", (json_int_t)nkeys,
-                      "statements_in_newest", (json_int_t)nstmt_total, "duplicates_dropped",
-                      (json_int_t)stats->duplicates, "from", n ? json_string(from) : json_null(),
-                      "to", n ? json_string(to) : json_null(), "notes", json_incref(notes));
+        *info = json_pack(
+            "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "source", "store",
+            "store", s->path, "records", (json_int_t)n, "records_with_statements",
+            (json_int_t)with_rows, "statements_kept", (json_int_t)nkeys, "statements_in_newest",
+            (json_int_t)nstmt_total, "duplicates_dropped", (json_int_t)stats->duplicates,
+            "same_time_dropped", (json_int_t)stats->same_time, "damaged_regions",
+            (json_int_t)stats->bad_frames, "from", n ? json_string(from) : json_null(), "to",
+            n ? json_string(to) : json_null(), "notes", json_incref(notes));
     }
     *history = out;
     out = NULL;

@@ -19,11 +19,16 @@
  *
  * Concurrency: writers and compaction take flock(LOCK_EX) on `lock`, readers
  * LOCK_SH. Crash safety: a frame is written with one write() and fsync()ed;
- * a writer killed mid-frame leaves a short tail that the next writer
+ * a writer killed mid-frame leaves a torn tail that the next writer
  * truncates (and readers ignore), so every complete record reads back.
- * Compaction writes a new segment to a temporary name, fsyncs it, renames it
- * into place, fsyncs the directory and only then unlinks what it replaced;
- * readers drop duplicate times, so a crash between the steps loses nothing.
+ * Damage: readers resynchronise on the next good frame (histframe.h), so a
+ * damaged byte costs only the record it hit; nothing but a torn tail is ever
+ * truncated, and compaction moves a damaged segment aside (seg-N.damaged)
+ * instead of deleting it. Compaction writes a new segment to a temporary
+ * name, fsyncs it, renames it into place, fsyncs the directory and only then
+ * unlinks what it replaced; readers drop the same record seen twice, so a
+ * crash between the steps loses nothing. Times are kept to the microsecond
+ * (header t_us), so records collected within one second stay distinct.
  */
 #ifndef PGOPT_COORDINATOR_HISTORY_H
 #define PGOPT_COORDINATOR_HISTORY_H
@@ -70,6 +75,13 @@ void history_policy_init(history_policy_t *p);
 typedef struct {
     size_t records_before, records_after, segments_before, bytes_before, bytes_after;
     int rewritten; /* 0 when nothing needed dropping */
+    /* What the rewrite dropped or repaired besides the policy's choices. */
+    size_t duplicates_dropped;   /* the same record twice (same time and header) */
+    size_t same_time_dropped;    /* another record with the very same microsecond */
+    size_t torn_tails;           /* incomplete frames at segment ends (cut) */
+    size_t damaged_regions;      /* unreadable stretches skipped (records lost there) */
+    size_t bodies_damaged;       /* records kept without statements/tables */
+    size_t segments_moved_aside; /* damaged segments renamed seg-N.damaged, not deleted */
 } history_compact_stats_t;
 
 /* Applies the policy relative to now (epoch seconds). Rewrites only when at
@@ -77,18 +89,15 @@ typedef struct {
 int history_compact(history_store_t *store, const history_policy_t *policy, int64_t now,
                     size_t min_drop, history_compact_stats_t *stats, err_t *err);
 
-/* One frame as the reader sees it. */
 typedef struct {
-    int64_t t;            /* epoch seconds of collected_at */
-    const json_t *header; /* valid during the callback */
-} history_frame_t;
-
-typedef struct {
-    size_t records;    /* complete, distinct records */
-    size_t torn_tails; /* segments ending in an incomplete frame */
-    size_t bad_frames; /* frames with a bad checksum or undecodable payload */
-    size_t duplicates; /* same time seen twice (interrupted compaction) */
-    size_t bytes;      /* total segment bytes */
+    size_t records;       /* complete, distinct records */
+    size_t torn_tails;    /* segments ending in an incomplete frame */
+    size_t bad_frames;    /* damaged regions skipped (resynchronised after) and headers
+                           * that pass their checksum but do not decode */
+    size_t damaged_bytes; /* bytes in damaged regions */
+    size_t duplicates;    /* the same record twice (interrupted compaction) */
+    size_t same_time;     /* a different record with the same microsecond: dropped */
+    size_t bytes;         /* total segment bytes */
 } history_read_stats_t;
 
 /* Options of history_build(): which part of the store to ship. */

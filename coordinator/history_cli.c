@@ -201,6 +201,17 @@ int history_cli_main(int argc, char **argv)
             printf("compacted: %zu -> %zu records, %zu -> %zu bytes\n", cs.records_before,
                    cs.records_after, cs.bytes_before, cs.bytes_after);
     }
+    /* Repairs are reported even with -q: they mean the store was damaged. */
+    if (cs.rewritten && (cs.duplicates_dropped || cs.same_time_dropped || cs.torn_tails ||
+                         cs.damaged_regions || cs.bodies_damaged || cs.segments_moved_aside))
+        fprintf(stderr,
+                "pgopt-coordinator snapshot: compaction repaired %s: %zu duplicate record(s) "
+                "dropped, %zu record(s) with the same collection time as another dropped, %zu "
+                "torn tail(s) cut, %zu damaged stretch(es) skipped, %zu record(s) kept without "
+                "their unreadable statements/tables, %zu damaged segment(s) moved aside as "
+                "seg-N.damaged\n",
+                history_path(store), cs.duplicates_dropped, cs.same_time_dropped, cs.torn_tails,
+                cs.damaged_regions, cs.bodies_damaged, cs.segments_moved_aside);
     status = 0;
 done:
     json_decref(rec);

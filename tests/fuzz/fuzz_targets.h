@@ -26,6 +26,7 @@ int fuzz_codec_entry(const uint8_t *data, size_t size);
 int fuzz_header_entry(const uint8_t *data, size_t size);
 int fuzz_snapshot_json_entry(const uint8_t *data, size_t size);
 int fuzz_result_entry(const uint8_t *data, size_t size);
+int fuzz_history_frames_entry(const uint8_t *data, size_t size);
 
 /* Prints why and aborts: what the fuzzer (or the replay test) reports. */
 void fuzz_fail(const char *target, const char *what, const char *detail) __attribute__((noreturn));

@@ -16,6 +16,7 @@
 
 #include "bench/synth_snapshot.h"
 #include "common/jsonout.h"
+#include "coordinator/histframe.h"
 #include "proto/codec.h"
 #include "proto/message.h"
 #include "proto/result_schema.h"
@@ -270,6 +271,52 @@ static void result_corpus(void)
     json_decref(t);
 }
 
+/* History segments: frames as history.c writes them (msgpack header and
+ * body), then the damage a reader must step over. */
+static void history_corpus(void)
+{
+    char seg[4096];
+    size_t len = 0;
+    for (int k = 0; k < 3; k++) {
+        json_t *h = json_pack("{s:i, s:I, s:I, s:s}", "v", 1, "t", (json_int_t)(1704067200 + k),
+                              "t_us", (json_int_t)(1704067200 + k) * 1000000, "collected_at",
+                              "2024-01-01T00:00:00Z");
+        json_t *b = json_pack("{s:{s:[I,I], s:[i,i]}}", "statements", "queryid",
+                              (json_int_t)101 + k, (json_int_t)-7, "calls", k, k * 2);
+        char *hb, *bb, *fr;
+        size_t hl, bl, fl;
+        err_t err;
+        if (codec_encode(h, &hb, &hl, &err) != 0 || codec_encode(b, &bb, &bl, &err) != 0 ||
+            histframe_encode(hb, hl, bb, bl, &fr, &fl, &err) != 0 || len + fl > sizeof seg) {
+            fprintf(stderr, "history corpus: %s\n", err.msg);
+            exit(1);
+        }
+        memcpy(seg + len, fr, fl);
+        len += fl;
+        free(hb);
+        free(bb);
+        free(fr);
+        json_decref(h);
+        json_decref(b);
+    }
+    put("history_frames", "valid-3-frames", seg, len);
+    char bad[4096];
+    memcpy(bad, seg, len);
+    bad[len / 3 + 6] ^= 0x40; /* inside the second frame */
+    put("history_frames", "bad-flipped-middle", bad, len);
+    memcpy(bad, seg, len);
+    bad[5] ^= 0x01; /* the first frame's header length */
+    put("history_frames", "bad-first-length", bad, len);
+    put("history_frames", "torn-tail", seg, len - 9);
+    memcpy(bad, seg, len);
+    memset(bad + len, 0, 300);
+    put("history_frames", "torn-zeros", bad, len + 300);
+    memcpy(bad, "garbage!", 8);
+    memcpy(bad + 8, seg, len);
+    put("history_frames", "bad-leading-garbage", bad, len + 8);
+    PUT_BYTES("history_frames", "torn-magic-prefix", 'P', 'G', 'H');
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -285,5 +332,6 @@ int main(int argc, char **argv)
     header_corpus();
     json_corpus();
     result_corpus();
+    history_corpus();
     return 0;
 }

@@ -28,6 +28,7 @@ static const struct {
     {"header", fuzz_header_entry},
     {"snapshot_json", fuzz_snapshot_json_entry},
     {"result", fuzz_result_entry},
+    {"history_frames", fuzz_history_frames_entry},
 };
 
 typedef struct {

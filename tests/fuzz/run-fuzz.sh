@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=${PGOPT_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
 build=${PGOPT_FUZZ_BUILD:-$src/build-fuzz}
 out=${PGOPT_FUZZ_OUT:-$(mktemp -d /tmp/pgopt-fuzz.XXXXXX)}
-targets="codec header snapshot_json result"
+targets="codec header snapshot_json result history_frames"
 
 CC=clang cmake -S "$src" -B "$build" -DPGOPT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 for t in $targets; do
@@ -31,6 +31,7 @@ for t in $targets; do
     cp "$here/corpus/$t"/* "$work/corpus/"
     case $t in
     header) max_len=5000 ;;
+    history_frames) max_len=8192 ;; # resynchronising is quadratic in damaged bytes
     *) max_len=65536 ;;
     esac
     echo "== fuzz_$t for ${seconds}s (corpus $work/corpus)"
