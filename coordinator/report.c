@@ -15,6 +15,8 @@
 #include "common/jsonout.h"
 #include "coordinator/report_internal.h"
 
+#include "common/textdiff.h"
+
 char *r_printf(const char *fmt, ...)
 {
     va_list ap;
@@ -301,6 +303,49 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
     }
 }
 
+/* An ORM rewrite's safety line and its diff: the code change shown as the
+ * lines it removes and adds (numbered from original_line in the file the
+ * code is in: query_file when the query is elsewhere), never as a second
+ * copy of the whole region. */
+static void orm_safety_and_diff(const json_t *r, ritem_t *it)
+{
+    strbuf_t b = {0};
+    const char *safety = rj_str(r, "safety");
+    if (safety && !strcmp(safety, "conditional") && rj_str(r, "safety_condition"))
+        strbuf_printf(&b, "Safe only if %s.", rj_str(r, "safety_condition"));
+    else if (safety && !strcmp(safety, "manual"))
+        strbuf_printf(&b, "No code: %s; fix by hand as explained.",
+                      rj_str(r, "manual_reason") ? rj_str(r, "manual_reason") : "not shown safe");
+    else if (safety)
+        strbuf_printf(&b, "Safety: %s.", safety);
+    size_t i;
+    const json_t *imp;
+    json_array_foreach(json_object_get(r, "imports"), i, imp)
+    {
+        if (json_is_string(imp))
+            strbuf_printf(&b, "%s%s",
+                          i       ? "; "
+                          : b.len ? " Add to the imports: "
+                                  : "Add to the imports: ",
+                          json_string_value(imp));
+    }
+    if (b.len)
+        it->safety = strbuf_take(&b);
+    else
+        strbuf_free(&b);
+    const char *orig = rj_str(r, "original"), *opt = rj_str(r, "optimized");
+    if (!orig || !opt)
+        return;
+    const char *file = rj_str(r, "query_file") ? rj_str(r, "query_file") : rj_str(r, "file");
+    double first = 0;
+    if (!rj_num(r, "original_line", &first) || first < 1)
+        first = 0;
+    char *a = r_printf("a/%s", file), *bl = r_printf("b/%s", file);
+    it->diff = textdiff_unified(orig, opt, (unsigned)first, a ? a : "a", bl ? bl : "b", 3);
+    free(a);
+    free(bl);
+}
+
 static void collect_query_rewriter(const json_t *s, ritems_t *l)
 {
     const char *A = "query_rewriter";
@@ -357,6 +402,8 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
         it->apply = dupn(rj_str(r, "optimized"));
         /* ORM rewrites carry the file they edit; SQL ones have none */
         it->apply_is_code = rj_str(r, "file") != NULL;
+        if (it->apply_is_code)
+            orm_safety_and_diff(r, it);
     }
     json_array_foreach(sqls, i, r)
     {
@@ -702,6 +749,8 @@ void ritems_free(ritems_t *list)
         free(list->items[i].evidence);
         free(list->items[i].apply);
         free(list->items[i].gain_text);
+        free(list->items[i].safety);
+        free(list->items[i].diff);
     }
     free(list->items);
     memset(list, 0, sizeof *list);

@@ -55,6 +55,33 @@ static void tag_text(strbuf_t *b, const char *open, const char *text, const char
     strbuf_add(b, close);
 }
 
+/* A unified diff (common/textdiff.h) as a table cell: every line escaped,
+ * removed and added lines marked, never re-wrapped (code). */
+static void diff_html(strbuf_t *b, const char *diff)
+{
+    strbuf_add(b, "<td><pre class=\"diff\">");
+    const char *p = diff;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = strndup(p, len);
+        const char *cls = !strncmp(p, "---", 3) || !strncmp(p, "+++", 3) ? "file"
+                          : *p == '-'                                    ? "del"
+                          : *p == '+'                                    ? "add"
+                          : *p == '@'                                    ? "hunk"
+                                                                         : NULL;
+        if (cls)
+            strbuf_printf(b, "<span class=\"%s\">", cls);
+        esc(b, line ? line : "");
+        strbuf_add(b, cls ? "</span>\n" : "\n");
+        free(line);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+    strbuf_add(b, "</pre></td>");
+}
+
 /* ---- style and script --------------------------------------------------- */
 
 static const char *const CSS =
@@ -81,6 +108,9 @@ static const char *const CSS =
     "pre{margin:0;white-space:pre-wrap;word-break:break-word;font:12px/1.35 ui-monospace,"
     "SFMono-Regular,Menlo,Consolas,monospace;background:#f1f4f8;padding:4px 6px;"
     "border-radius:3px}"
+    "pre.diff{white-space:pre;overflow-x:auto;word-break:normal}"
+    ".diff .add{color:#17643a;background:#e3f6ea}.diff .del{color:#8e1d12;background:#fbe6e3}"
+    ".diff .hunk{color:#2c6e9b}.diff .file{font-weight:600}.safety{margin-top:4px}"
     ".p1{color:#fff;background:#c0392b}.p2{color:#1d2433;background:#f1c40f}"
     ".p3{color:#fff;background:#2c7fb8}.p0{color:#1d2433;background:#dfe3ea}"
     ".prio{display:inline-block;padding:1px 6px;border-radius:3px;font-weight:600}"
@@ -776,8 +806,14 @@ static void agent_section(strbuf_t *b, const json_t *p3, const char *agent, cons
             strbuf_add(b, "</td>");
             tag_text(b, "<td>", it->kind, "</td>");
             tag_text(b, "<td>", it->title, "</td>");
-            tag_text(b, "<td>", it->evidence, "</td>");
-            if (it->apply)
+            strbuf_add(b, "<td>");
+            esc(b, it->evidence);
+            if (it->safety)
+                tag_text(b, "<div class=\"safety\">", it->safety, "</div>");
+            strbuf_add(b, "</td>");
+            if (it->diff)
+                diff_html(b, it->diff);
+            else if (it->apply)
                 tag_text(b, "<td><pre>", it->apply, "</pre></td>");
             else
                 strbuf_add(b, "<td></td>");

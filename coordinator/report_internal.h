@@ -55,6 +55,10 @@ typedef struct {
     char *apply;        /* the command or code to apply (may be multi-line), or NULL */
     bool apply_is_code; /* application source: printed line for line, never re-wrapped */
     char *gain_text;    /* the agent's own words ("164.0x faster"), or NULL */
+    char *safety;       /* ORM rewrites: how far the rewrite is shown safe, and the
+                           imports its code needs (one line of text), or NULL */
+    char *diff;         /* ORM rewrites: the change as a unified diff against the
+                           original lines (common/textdiff.h), or NULL */
 } ritem_t;
 
 typedef struct {

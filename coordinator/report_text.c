@@ -88,6 +88,47 @@ static void code_lines(const tctx_t *t, const char *text, const char *first_inde
     }
 }
 
+/* A unified diff (common/textdiff.h), line for line like code: removed
+ * lines red, added green, hunk headers cyan when colour is on. */
+static void diff_lines(const tctx_t *t, const char *diff)
+{
+    const char *p = diff;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        const char *c = "";
+        if (len >= 3 && (!strncmp(p, "---", 3) || !strncmp(p, "+++", 3)))
+            c = col(t, C_BOLD);
+        else if (*p == '-')
+            c = col(t, C_RED);
+        else if (*p == '+')
+            c = col(t, C_GREEN);
+        else if (*p == '@')
+            c = col(t, C_CYAN);
+        fputs("     ", t->out);
+        fputs(c, t->out);
+        for (size_t i = 0; i < len; i++)
+            fputc((unsigned char)p[i] < 0x20 && p[i] != '\t' ? ' ' : p[i], t->out);
+        fputs(*c ? col(t, C_RESET) : "", t->out);
+        fputc('\n', t->out);
+        if (!nl)
+            break;
+        p = nl + 1;
+    }
+}
+
+/* Whether the word of s (n bytes) around byte at is a path: it holds a '/'
+ * (a file path, a URL). */
+static int pathlike(const char *s, size_t n, size_t at)
+{
+    size_t b = at, e = at;
+    while (b > 0 && s[b - 1] != ' ')
+        b--;
+    while (e < n && s[e] != ' ')
+        e++;
+    return memchr(s + b, '/', e - b) != NULL;
+}
+
 /*
  * Word-wraps text into lines of at most width columns: the first line starts
  * with first_indent, the others with indent. With quote_aware, spaces inside
@@ -132,6 +173,13 @@ static void wrap(const tctx_t *t, const char *text, const char *first_indent, co
                         brk = i;
                 }
                 take = brk ? brk : limit;
+                if (!brk && !quote_aware && pathlike(s, rest, 0)) {
+                    /* a path is never cut: it overflows the line (copied
+                     * or searched for, a cut path names nothing) */
+                    take = limit;
+                    while (take < rest && s[take] != ' ')
+                        take++;
+                }
                 if (!brk && quote_aware) {
                     /* a command: a word longer than the line overflows it
                      * rather than being cut (copied back, a cut word is a
@@ -149,6 +197,20 @@ static void wrap(const tctx_t *t, const char *text, const char *first_indent, co
             fputs(pre, t->out);
             if (last && more) {
                 size_t cut = fit_bytes(s, take, room > 3 ? room - 3 : 0);
+                if (cut < take && pathlike(s, take, cut)) {
+                    /* the "..." goes before the path, or after all of it */
+                    size_t w = cut;
+                    while (w > 0 && s[w - 1] != ' ')
+                        w--;
+                    if (w > 0) {
+                        cut = w;
+                        while (cut > 0 && s[cut - 1] == ' ')
+                            cut--;
+                    } else {
+                        while (cut < take && s[cut] != ' ')
+                            cut++;
+                    }
+                }
                 for (size_t i = 0; i < cut; i++)
                     fputc((unsigned char)s[i] < 0x20 ? ' ' : s[i], t->out);
                 fputs("...", t->out);
@@ -358,7 +420,12 @@ static void items(const tctx_t *t, const ritems_t *l, const char *what)
         strbuf_free(&title);
         if (it->evidence && *it->evidence)
             wrap(t, it->evidence, "     ", "     ", 2, 0, "", "");
-        if (it->apply && *it->apply && it->apply_is_code)
+        /* what an ORM rewrite is safe under is never cut short */
+        if (it->safety)
+            wrap(t, it->safety, "     ", "     ", 0, 0, "", "");
+        if (it->diff)
+            diff_lines(t, it->diff);
+        else if (it->apply && *it->apply && it->apply_is_code)
             code_lines(t, it->apply, "     $ ", "       ", col(t, C_GREEN), col(t, C_RESET));
         else if (it->apply && *it->apply)
             wrap(t, it->apply, "     $ ", "       ", 0, 1, col(t, C_GREEN), col(t, C_RESET));

@@ -1353,6 +1353,12 @@ static void emit(file_t *f, const pysource_t *rsrc, unsigned line, const char *t
     json_object_set_new(o, "type", json_string(type));
     json_object_set_new(o, "kind", json_string(kind));
     json_object_set_new(o, "original", json_stringn(c + rs, re - rs));
+    /* the original's first line in its file (query_file when given): the
+     * reports number the diff's lines from it */
+    unsigned first = 1;
+    for (uint32_t k = 0; k < rs; k++)
+        first += c[k] == '\n';
+    json_object_set_new(o, "original_line", json_integer(first));
     json_object_set_new(o, "optimized", optimized ? json_string(optimized) : json_null());
     json_object_set_new(o, "explanation", json_string(explanation));
     json_object_set_new(o, "safety", json_string(safety.level));

@@ -268,6 +268,46 @@ static void test_no_data(void **state)
     free(d);
 }
 
+/* An ORM rewrite's change is the same unified diff as in the text report,
+ * every line escaped (application code may hold markup), removed and added
+ * lines marked; the safety condition is shown with the evidence. */
+static void test_orm_diff(void **state)
+{
+    (void)state;
+    json_t *rw = json_pack(
+        "{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:[s]}", "id", "qry-001", "file",
+        "app/views.py", "line", 12, "type", "n1_fix", "original",
+        "    for a in q:\n        out.append(a.books)", "optimized",
+        "    for a in q.options(selectinload(A.books)):\n        out.append(a.books)"
+        "  # <script>alert(1)</script>",
+        "explanation", "lazy", "priority", "P2", "original_line", 12, "safety", "conditional",
+        "safety_condition", "x < y & z", "imports", "from sqlalchemy.orm import selectinload");
+    json_t *p3 =
+        json_pack("{s:s, s:s, s:s, s:n, s:{s:[o]}, s:n, s:n}", "phase", "OPTIMIZE", "timestamp",
+                  "2026-01-01T00:00:00Z", "status", "partial", "index_advisor", "query_rewriter",
+                  "rewrites", rw, "config_tuner", "ai_tuning");
+    char html[4200];
+    snprintf(html, sizeof html, "%s/orm.html", g_dir);
+    write_html(p3, NULL, html);
+    json_decref(p3);
+    char *h = slurp(html, NULL);
+    assert_non_null(h);
+    const char *want[] = {
+        "<pre class=\"diff\"><span class=\"file\">--- a/app/views.py</span>",
+        "<span class=\"hunk\">@@ -12,2 +12,2 @@</span>",
+        "<span class=\"del\">-    for a in q:</span>",
+        "<span class=\"add\">+    for a in q.options(selectinload(A.books)):</span>",
+        "<span class=\"add\">+        out.append(a.books)  # &lt;script&gt;alert(1)&lt;/script&gt;"
+        "</span>",
+        "<div class=\"safety\">Safe only if x &lt; y &amp; z. Add to the imports: from "
+        "sqlalchemy.orm import selectinload</div>"};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!strstr(h, want[i]))
+            fail_msg("the HTML report lacks %s", want[i]);
+    assert_null(strstr(h, "<script>alert"));
+    free(h);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -294,6 +334,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_full_report),
         cmocka_unit_test(test_no_data),
+        cmocka_unit_test(test_orm_diff),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -192,21 +192,26 @@ static void test_text_colour_and_width(void **state)
     free(t);
 }
 
-/* Application code in a rewrite is printed line for line: Python's lines
- * and indentation are its syntax, so the width never re-wraps it. */
+/* An ORM rewrite is shown as a unified diff against the original lines,
+ * numbered from the line they start at, line for line (Python's lines and
+ * indentation are its syntax: the width never re-wraps code); its safety
+ * condition is printed in full. */
 static void test_code_verbatim(void **state)
 {
     fixture_t *f = *state;
     json_t *p3 = json_deep_copy(f->p3);
     const char *longline = "        conn.execute(text(\"UPDATE orders SET status = 'shipped', "
                            "updated_at = now() WHERE id = :id\"), {\"id\": row.id})";
-    char code[512];
+    char orig[512], code[512];
+    snprintf(orig, sizeof orig, "    for row in rows:\n%s\n        conn.commit()", longline);
     snprintf(code, sizeof code, "    for row in rows:\n%s\n    conn.commit()", longline);
-    json_t *rw =
-        json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s}", "id", "orm-001", "file",
-                  "shop/worker.py", "line", 47, "type", "session_fix", "original",
-                  "    for row in rows:\n        conn.commit()", "optimized", code, "explanation",
-                  "one COMMIT per row", "estimated_gain", "COMMIT ran 10 times", "priority", "P1");
+    json_t *rw = json_pack(
+        "{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:s}", "id", "orm-001", "file",
+        "shop/worker.py", "line", 47, "type", "session_fix", "original", orig, "optimized", code,
+        "explanation", "one COMMIT per row", "estimated_gain", "COMMIT ran 10 times", "priority",
+        "P1", "original_line", 47, "safety", "conditional", "safety_condition",
+        "the rows may be committed all or nothing: a failure at one row no longer keeps the "
+        "rows before it");
     json_array_insert_new(json_object_get(json_object_get(p3, "query_rewriter"), "rewrites"), 0,
                           rw);
     report_opts_t o;
@@ -214,13 +219,65 @@ static void test_code_verbatim(void **state)
     o.width = 50;
     o.top = -1;
     char *t = render(p3, REPORT_TEXT, &o);
-    char want[600];
+    char want[1200];
     snprintf(want, sizeof want,
-             "     $     for row in rows:\n       %s\n           conn.commit()\n", longline);
+             "     --- a/shop/worker.py\n"
+             "     +++ b/shop/worker.py\n"
+             "     @@ -47,3 +47,3 @@\n"
+             "          for row in rows:\n"
+             "      %s\n"
+             "     -        conn.commit()\n"
+             "     +    conn.commit()\n",
+             longline);
     if (!strstr(t, want))
         printf("%s\n", t);
     assert_non_null(strstr(t, want));
+    /* the condition in full, not cut to the evidence's two lines */
+    assert_non_null(strstr(t, "no longer keeps\n     the rows before it."));
+    assert_null(strstr(t, "$     for row in rows:"));
     free(t);
+    json_decref(p3);
+}
+
+/* A path in a title or evidence is never cut in the middle: a line breaks
+ * before it, or the path overflows the line; a rewrite without code says
+ * why and shows no diff. */
+static void test_path_not_cut(void **state)
+{
+    fixture_t *f = *state;
+    json_t *p3 = json_deep_copy(f->p3);
+    const char *path = "nova/api/openstack/compute/contrib/extended_server_attributes_v21.py";
+    char expl[600];
+    snprintf(expl, sizeof expl,
+             "Customer.invoices is loaded lazily once per Customer (via score() in %s:12): one "
+             "SELECT per row of the query at %s:40 and more words that run past two lines of "
+             "the report",
+             path, path);
+    json_t *rw = json_pack(
+        "{s:s, s:s, s:i, s:s, s:s, s:n, s:s, s:s, s:s, s:s, s:s}", "id", "orm-002", "file", path,
+        "line", 40, "type", "n1_fix", "original", "    for c in customers:\n        score(c)\n",
+        "optimized", "explanation", expl, "priority", "P2", "safety", "manual", "manual_reason",
+        "a dynamic relationship cannot be eager-loaded", "estimated_gain", "no matching statement");
+    json_array_insert_new(json_object_get(json_object_get(p3, "query_rewriter"), "rewrites"), 0,
+                          rw);
+    report_opts_t o;
+    report_opts_init(&o);
+    o.top = -1;
+    for (int width = 40; width <= 120; width += 7) {
+        o.width = width;
+        char *t = render(p3, REPORT_TEXT, &o);
+        /* every occurrence of the path's first part continues with all of it */
+        int seen = 0;
+        for (const char *at = strstr(t, "nova/"); at; at = strstr(at + 1, "nova/")) {
+            if (strncmp(at, path, strlen(path)) != 0)
+                printf("width %d: path cut at:\n%.120s\n", width, at);
+            assert_int_equal(strncmp(at, path, strlen(path)), 0);
+            seen++;
+        }
+        assert_true(seen >= 1);
+        assert_non_null(strstr(t, "No code: a dynamic"));
+        free(t);
+    }
     json_decref(p3);
 }
 
@@ -402,6 +459,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_text_structure, setup, teardown),
         cmocka_unit_test_setup_teardown(test_text_colour_and_width, setup, teardown),
         cmocka_unit_test_setup_teardown(test_code_verbatim, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_path_not_cut, setup, teardown),
         cmocka_unit_test_setup_teardown(test_workload_time, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agents_missing, setup, teardown),
         cmocka_unit_test(test_malformed_sections),

@@ -335,9 +335,20 @@ int qr_code_rewrites(const json_t *snapshot, json_t *rewrites, json_t *notes, in
         for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
             json_object_set(rw, keys[k], json_object_get(f, keys[k]));
         link(&st, f, rw, json_is_array(stmts));
-        const char *extra[] = {
-            "kind",    "style",  "flask",      "security", "query_file",       "query_line",
-            "loaders", "safety", "deliberate", "input",    "safety_condition", "manual_reason"};
+        const char *extra[] = {"kind",
+                               "style",
+                               "flask",
+                               "security",
+                               "query_file",
+                               "query_line",
+                               "loaders",
+                               "safety",
+                               "deliberate",
+                               "input",
+                               "safety_condition",
+                               "manual_reason",
+                               "imports",
+                               "original_line"};
         for (size_t k = 0; k < sizeof extra / sizeof *extra; k++)
             if (json_object_get(f, extra[k]))
                 json_object_set(rw, extra[k], json_object_get(f, extra[k]));
