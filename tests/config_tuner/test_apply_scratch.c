@@ -349,15 +349,31 @@ static void apply_rollback_cycle(PGconn **conn, json_t *snap)
     PQfinish(c);
     if (json_array_size(json_object_get(out, "restart_required")) > 0)
         assert_int_equal(pg_ctl("restart"), 0);
-    else
-        usleep(300000); /* let the reload reach every backend */
-    c = connect_scratch();
-    for (size_t i = 0; i < n; i++) {
-        char *now = show(c, changes[i].name);
-        if (strcmp(now, changes[i].recommended) != 0)
-            fail_msg("%s: SHOW says %s after apply, recommended %s", changes[i].name, now,
-                     changes[i].recommended);
-        free(now);
+    /* pg_reload_conf() only signals the postmaster: a backend started
+     * before it has re-read the file may still show the old values. Wait
+     * for the event - a new connection showing every recommended value -
+     * for at most 10 s, instead of sleeping a guessed 300 ms. */
+    for (int attempt = 0;; attempt++) {
+        c = connect_scratch();
+        size_t bad = n;
+        char *seen = NULL;
+        for (size_t i = 0; i < n && bad == n; i++) {
+            char *now = show(c, changes[i].name);
+            if (strcmp(now, changes[i].recommended) != 0) {
+                bad = i;
+                seen = now;
+            } else {
+                free(now);
+            }
+        }
+        if (bad == n)
+            break;
+        if (attempt >= 500)
+            fail_msg("%s: SHOW says %s 10 s after apply, recommended %s", changes[bad].name, seen,
+                     changes[bad].recommended);
+        free(seen);
+        PQfinish(c);
+        usleep(20000);
     }
     char *rel_after = reloptions(c);
     assert_non_null(strstr(rel_after, "autovacuum_vacuum_scale_factor=0.01"));

@@ -31,12 +31,6 @@
 static char tmp[256];
 static char snapshot[4096];
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -73,11 +67,30 @@ static pid_t worker(const char *name, const char *agent, const char *behaviour, 
     snprintf(beh_env, sizeof beh_env, "PGOPT_TEST_BEHAVIOUR=%s", behaviour);
     char bin[4096];
     snprintf(bin, sizeof bin, "%s", proc_bin("pgopt-test-worker"));
-    char *argv[] = {bin, "--bind", ep, "--jobs", jobs_s, "--log-level", "warn", NULL};
+    /* info: the "job received" line is the event tests wait for */
+    char *argv[] = {bin, "--bind", ep, "--jobs", jobs_s, "--log-level", "info", NULL};
     char *env[] = {agent_env, beh_env, NULL};
     pid_t pid = proc_start(argv, env, NULL, log);
     assert_true(pid > 0);
     return pid;
+}
+
+/* The worker of the two that logged "job received" (its log is
+ * tmp/NAME.log): 0 for a, 1 for b; fails after 30 s. Tests act on the
+ * instance that really has the job instead of guessing it after a sleep. */
+static int which_got_job(const char *a, const char *b)
+{
+    char pa[400], pb[400];
+    snprintf(pa, sizeof pa, "%s/%s.log", tmp, a);
+    snprintf(pb, sizeof pb, "%s/%s.log", tmp, b);
+    for (int i = 0; i < 3000; i++) {
+        if (proc_wait_for_text(pa, "msg=\"job received\"", 0))
+            return 0;
+        if (proc_wait_for_text(pb, "msg=\"job received\"", 10))
+            return 1;
+    }
+    fail_msg("neither %s nor %s received the job within 30 s", a, b);
+    return -1;
 }
 
 static const char *ep(const char *name)
@@ -240,21 +253,26 @@ static void test_failover_on_kill(void **state)
 {
     (void)state;
     four_workers_except("config_tuner");
-    pid_t a = worker("ct_a", "config_tuner", "slow:30000", 2);
-    pid_t b = worker("ct_b", "config_tuner", "ok", 2);
+    pid_t pids[2];
+    pids[0] = worker("ct_a", "config_tuner", "slow:3000", 2);
+    pids[1] = worker("ct_b", "config_tuner", "slow:3000", 2);
     pid_t c = coord_start("kill", NULL, "--snapshot", snapshot, "--discover", "5s", "--hang", "1s",
                           "-w", ep("ct_a"), "-w", ep("ct_b"), "-w", ep("index_advisor"), "-w",
                           ep("query_rewriter"), "-w", ep("ai_tuning"), NULL);
-    /* Instance a is listed first and idle: it gets the job. Kill it mid-job. */
-    sleep_ms(800);
-    kill(a, SIGKILL);
+    /* Kill the instance that has the job, once it has it (its "job received"
+     * log line; the test used to guess it after 800 ms, and under load the
+     * job had not been dispatched yet). The other one then runs the job to
+     * the end: both are slow, so a kill before dispatch would show as one
+     * attempt, not pass. */
+    int victim = which_got_job("ct_a", "ct_b");
+    kill(pids[victim], SIGKILL);
     coord_run_t r = {0};
     r.status = proc_wait(c);
     coord_collect(&r, "kill");
     assert_int_equal(r.status, 0);
     expect_ok(&r, "config_tuner");
     assert_int_equal(fleet_int(&r, "config_tuner", "attempts"), 2);
-    assert_true(ends_with_pid(fleet_str(&r, "config_tuner", "worker"), b));
+    assert_true(ends_with_pid(fleet_str(&r, "config_tuner", "worker"), pids[1 - victim]));
     coord_free(&r);
 }
 
@@ -402,25 +420,34 @@ static void test_busy_moves_to_other_instance(void **state)
 static void test_stopped_worker_late_reply_dropped(void **state)
 {
     (void)state;
-    pid_t a = worker("ct_a", "config_tuner", "slow:1500", 2);
-    pid_t b = worker("ct_b", "config_tuner", "slow:3000", 2);
+    pid_t pids[2];
+    pids[0] = worker("ct_a", "config_tuner", "slow:3000", 2);
+    pids[1] = worker("ct_b", "config_tuner", "slow:3000", 2);
     char *env[] = {"PGOPT_LOG_LEVEL=debug", NULL};
     pid_t c = coord_start("late", env, "--snapshot", snapshot, "--discover", "5s", "--agents",
                           "config_tuner", "--hang", "1s", "-w", ep("ct_a"), "-w", ep("ct_b"), NULL);
-    sleep_ms(400);
-    kill(a, SIGSTOP);
-    sleep_ms(1800); /* the coordinator gives up on a after 1 s of silence */
-    kill(a, SIGCONT);
+    /* Stop the instance that has the job once it has it, and continue it
+     * once the coordinator has given up on it (its own log line), not after
+     * guessed delays. */
+    int victim = which_got_job("ct_a", "ct_b");
+    kill(pids[victim], SIGSTOP);
+    char coord_log[400];
+    snprintf(coord_log, sizeof coord_log, "%s/late.err", tmp);
+    int gave_up = proc_wait_for_text(coord_log, "job failed on instance, failing over", 30000);
+    kill(pids[victim], SIGCONT);
+    if (!gave_up)
+        fail_msg("the coordinator never gave up on the stopped instance");
     coord_run_t r = {0};
     r.status = proc_wait(c);
     coord_collect(&r, "late");
     assert_int_equal(r.status, 0);
     expect_ok(&r, "config_tuner");
     assert_int_equal(fleet_int(&r, "config_tuner", "attempts"), 2);
-    assert_true(ends_with_pid(fleet_str(&r, "config_tuner", "worker"), b));
-    /* a was told CANCEL when it fell silent; once continued it answers that
-     * old attempt (ERROR cancelled, or its RESULT if it finished first), and
-     * the answer is dropped by job id. */
+    assert_true(ends_with_pid(fleet_str(&r, "config_tuner", "worker"), pids[1 - victim]));
+    /* The stopped instance was told CANCEL when it fell silent; once
+     * continued it answers that old attempt at once (ERROR cancelled, or its
+     * RESULT if it finished first), while the other one still has 3 s to
+     * go, and the answer is dropped by job id. */
     if (!strstr(r.err, "late or unknown RESULT dropped") &&
         !strstr(r.err, "ERROR not about a current job"))
         fail_msg("no dropped late reply in the coordinator's log:\n%s", r.err);

@@ -132,7 +132,6 @@ failover_case() {
     local victim=""
     for _ in $(seq 1 50); do victim=$(host_with_job 1 2); [ -n "$victim" ] && break; sleep 0.1; done
     [ -n "$victim" ] || { fail "$name: no worker got the job"; wait $cpid; return; }
-    sleep 0.3
     local t0; t0=$(date +%s%3N)
     case $action in
         kill) kill -9 "${PID[$victim]}" ;;

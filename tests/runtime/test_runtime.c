@@ -179,6 +179,13 @@ static void send_hdr(void *sock, const msg_header_t *h, zmq_msg_t *body)
         fail_msg("send %s: %s", msg_type_name(h->type), err.msg);
 }
 
+static void send_ping_on(void *sock)
+{
+    msg_header_t h;
+    msg_header_init(&h, MSG_PING);
+    send_hdr(sock, &h, NULL);
+}
+
 static void send_ping(worker_t *w)
 {
     msg_header_t h;
@@ -248,6 +255,15 @@ static void note_progress(progress_log_t *p, const msg_header_t *h)
 
 /* Receives until a message of type want arrives; PROGRESS on the way is
  * checked and logged in p (when p is given), anything else fails. */
+/* The next message on sock must be of type want. */
+static void expect_msg_on(void *sock, msg_type_t want, int timeout_ms, transport_msg_t *m)
+{
+    if (recv_msg(sock, timeout_ms, m) != 0)
+        fail_msg("no %s within %d ms", msg_type_name(want), timeout_ms);
+    if (m->hdr.type != want)
+        fail_msg("expected %s, got %s", msg_type_name(want), msg_type_name(m->hdr.type));
+}
+
 static void expect_msg(worker_t *w, msg_type_t want, int timeout_ms, transport_msg_t *m,
                        progress_log_t *p)
 {
@@ -505,6 +521,35 @@ static worker_t *spawn_simple(fixture_t *fx, const char *behaviour, int jobs)
 {
     spawn_opts_t o = {.behaviour = behaviour, .agent = "index_advisor", .jobs = jobs};
     return spawn_worker(fx, &o);
+}
+
+/* A two-slot index_advisor worker whose log goes to a file (path in buf),
+ * for tests that wait for one of its log lines. */
+static worker_t *spawn_logged(fixture_t *fx, const char *behaviour, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s/w%d.log", fx->dir, fx->nworkers);
+    spawn_opts_t o = {.behaviour = behaviour, .agent = "index_advisor", .jobs = 2, .log_path = buf};
+    return spawn_worker(fx, &o);
+}
+
+/* Waits (10 s at most) for a line of a worker's log: the event a test
+ * synchronises on, instead of a sleep that guesses how long it takes. */
+static void wait_log(const char *path, const char *text)
+{
+    int64_t end = now_ms() + 10000;
+    for (;;) {
+        FILE *f = fopen(path, "r");
+        char buf[65536];
+        size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+        if (f)
+            fclose(f);
+        buf[n] = '\0';
+        if (strstr(buf, text))
+            return;
+        if (now_ms() > end)
+            fail_msg("no \"%s\" in %s within 10 s:\n%s", text, path, buf);
+        sleep_ms(10);
+    }
 }
 
 /* Runs a worker executable to completion with stdout+stderr captured. */
@@ -1042,9 +1087,13 @@ static void test_cancel(void **state)
     void *other = new_dealer(fx, w->endpoint);
     fx->extra_socks[fx->nextra++] = other;
     send_cancel(other, job);
+    /* A PING on the same connection is handled after the CANCEL: its PONG
+     * says the CANCEL has been dealt with. */
+    send_ping_on(other);
+    expect_msg_on(other, MSG_PONG, 2000, &m);
+    transport_msg_close(&m);
     /* An unknown job id is ignored: no reply at all. */
     send_cancel(w->dealer, "nosuch.index_advisor.1");
-    sleep_ms(200);
     send_ping(w);
     expect_msg(w, MSG_PONG, 2000, &m, &p);
     assert_int_equal(m.hdr.load, 1);
@@ -1240,7 +1289,8 @@ static void test_stuck_slot(void **state)
 static void test_second_signal(void **state)
 {
     fixture_t *fx = *state;
-    worker_t *w = spawn_simple(fx, "hang", 2);
+    char log_path[128];
+    worker_t *w = spawn_logged(fx, "hang", log_path, sizeof log_path);
     const char *job = "s2.index_advisor.1";
     transport_msg_t m;
     progress_log_t p = {.job = job, .progress_ms = 100};
@@ -1250,7 +1300,7 @@ static void test_second_signal(void **state)
     transport_msg_close(&m);
 
     kill(w->pid, SIGTERM);
-    sleep_ms(300);
+    wait_log(log_path, "msg=\"shutdown requested\"");
     /* No deadline: the first signal waits for the job, and refuses new ones. */
     worker_reap(w, 200);
     assert_false(w->reaped);
@@ -1270,7 +1320,8 @@ static void test_second_signal(void **state)
 static void test_sigterm(void **state)
 {
     fixture_t *fx = *state;
-    worker_t *w = spawn_simple(fx, "slow:1000", 2);
+    char log_path[128];
+    worker_t *w = spawn_logged(fx, "slow:1000", log_path, sizeof log_path);
     const char *job = "t.index_advisor.1";
     transport_msg_t m;
     progress_log_t p = {.job = job, .progress_ms = 100};
@@ -1280,7 +1331,7 @@ static void test_sigterm(void **state)
     transport_msg_close(&m);
 
     kill(w->pid, SIGTERM);
-    sleep_ms(200);
+    wait_log(log_path, "msg=\"shutdown requested\"");
     send_job(w, "new.index_advisor.1", "index_advisor", 20000, 100);
     expect_error(w, "shutting_down", "new.index_advisor.1", 2000, &m, &p);
     transport_msg_close(&m);

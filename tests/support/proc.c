@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PROC_MAX 128
@@ -113,6 +114,25 @@ char *proc_slurp(const char *path)
     if (buf)
         buf[got] = '\0';
     return buf;
+}
+
+int proc_wait_for_text(const char *path, const char *text, int timeout_ms)
+{
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        char *s = proc_slurp(path);
+        int found = s && strstr(s, text);
+        free(s);
+        if (found)
+            return 1;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long ms = (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000;
+        if (ms >= timeout_ms)
+            return 0;
+        struct timespec step = {0, 10 * 1000 * 1000};
+        nanosleep(&step, NULL);
+    }
 }
 
 int proc_tmpdir(char *buf, size_t len)

@@ -32,6 +32,12 @@ void proc_kill_all(int sig);
 /* Reads a whole file into a malloc()ed NUL-terminated string (NULL if none). */
 char *proc_slurp(const char *path);
 
+/* Waits until the file at path contains text (a log line the test waits
+ * for: "job received", "shutdown requested"); polls every 10 ms for at most
+ * timeout_ms. Returns 1 when found, 0 on timeout. Tests synchronise on such
+ * events, never on a fixed sleep. */
+int proc_wait_for_text(const char *path, const char *text, int timeout_ms);
+
 /* A fresh private temporary directory (mkdtemp) in buf; removes it (and its
  * files, one level) with proc_rmdir. */
 int proc_tmpdir(char *buf, size_t len);
