@@ -1432,6 +1432,19 @@ static void plural_name(const char *name, char *out, size_t size)
     char base[96];
     snake_name(name, base, sizeof base);
     size_t n = strlen(base);
+    /* irregular nouns, as the last word of the name (order_child -> order_children) */
+    static const char *const irregular[][2] = {
+        {"child", "children"}, {"person", "people"},     {"man", "men"},     {"woman", "women"},
+        {"mouse", "mice"},     {"foot", "feet"},         {"tooth", "teeth"}, {"goose", "geese"},
+        {"datum", "data"},     {"criterion", "criteria"}};
+    for (size_t i = 0; i < sizeof irregular / sizeof *irregular; i++) {
+        size_t il = strlen(irregular[i][0]);
+        if (n >= il && strcmp(base + n - il, irregular[i][0]) == 0 &&
+            (n == il || base[n - il - 1] == '_')) {
+            snprintf(out, size, "%.*s%s", (int)(n - il), base, irregular[i][1]);
+            return;
+        }
+    }
     const char *end = n ? base + n - 1 : base;
     bool vowel_before = n >= 2 && strchr("aeiou", base[n - 2]);
     if (n >= 2 && strcmp(base + n - 2, "is") == 0)
@@ -1701,6 +1714,26 @@ static pysource_walk_t keyed_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* One indentation level as the code around a loop writes it: its body's
+ * indentation beyond the loop's own (the file's unit when that cannot be
+ * read: a one-line loop, a comprehension). */
+static void loop_unit(file_t *f, TSNode loop, char *out, size_t size)
+{
+    snprintf(out, size, "%s", f->unit);
+    TSNode body = field(loop, "body");
+    if (!is(loop, "for_statement") || ts_node_is_null(body))
+        return;
+    char li[128], bi[128];
+    indent_at(f->c, line_begin(f->c, ts_node_start_byte(loop)), li, sizeof li);
+    uint32_t bs = line_begin(f->c, ts_node_start_byte(body));
+    if (bs <= line_begin(f->c, ts_node_start_byte(loop)))
+        return;
+    indent_at(f->c, bs, bi, sizeof bi);
+    size_t ll = strlen(li), bl = strlen(bi);
+    if (bl > ll && strncmp(li, bi, ll) == 0 && bl - ll < size)
+        snprintf(out, size, "%s", bi + ll);
+}
+
 /* The model a session write in the loop writes (add(M(...)), add(x) with
  * x = M(...) in the loop, execute(insert/update/delete(M)...)), or NULL
  * when it cannot be told. */
@@ -1949,11 +1982,13 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
         ed_free(&g);
         if (!grouped)
             return;
-        /* rule 7: a multi-line iterable of a for needs parentheses */
+        /* rule 7: a multi-line iterable of a for needs parentheses, and the
+         * new loop indents as the code around it does */
+        char unit[16];
+        loop_unit(f, anchor, unit, sizeof unit);
         bool multiline = strchr(grouped, '\n') != NULL;
         strbuf_printf(&pre, "%s = {}\nfor row in %s%s%s:\n%s%s.setdefault(row.%s, []).append(row)",
-                      name, multiline ? "(" : "", grouped, multiline ? ")" : "", f->unit, name,
-                      col);
+                      name, multiline ? "(" : "", grouped, multiline ? ")" : "", unit, name, col);
         free(grouped);
         if (strcmp(mode, "list") == 0)
             snprintf(rep, sizeof rep, "%s.get(%s, [])", name, key);
@@ -2607,11 +2642,14 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
     strbuf_t pre = {0}, post = {0}, expl = {0};
     strbuf_printf(&pre, "%s = []", rows);
     /* execute(insert(M), []) would run one INSERT of defaults (1.4): guard */
-    if (file_api2(f) || is_async)
-        strbuf_printf(&post, "if %s:\n%s%s%s.execute(insert(%s), %s)", rows, f->unit, aw, sess,
+    if (file_api2(f) || is_async) {
+        char unit[16];
+        loop_unit(f, loop, unit, sizeof unit);
+        strbuf_printf(&post, "if %s:\n%s%s%s.execute(insert(%s), %s)", rows, unit, aw, sess,
                       model->name, rows);
-    else
+    } else {
         strbuf_printf(&post, "%s.bulk_insert_mappings(%s, %s)", sess, model->name, rows);
+    }
     if (s->ncommits)
         strbuf_printf(&post, "\n%s%s.commit()", aw, sess);
     char imp[160] = "";
@@ -3714,7 +3752,15 @@ static origin_kind_t value_origin(file_t *f, TSNode fn, TSNode e, uint32_t befor
         if (islower((unsigned char)*c))
             upper = false;
     TSNode mv = last_assignment(f->src, pysource_root(f->src), name, UINT32_MAX, &st);
-    if (upper || !ts_node_is_null(mv))
+    if (!ts_node_is_null(mv) && !ts_node_is_null(fn)) {
+        /* a module-level name: what it is assigned (os.environ[...] is
+         * outside input even in an UPPER_CASE name) */
+        TSNode none;
+        memset(&none, 0, sizeof none);
+        origin_kind_t k = value_origin(f, none, mv, ts_node_start_byte(mv), depth + 1);
+        return k == ORIGIN_UNKNOWN && upper ? ORIGIN_CONSTANT : k;
+    }
+    if (upper)
         return ORIGIN_CONSTANT;
     return ORIGIN_UNKNOWN;
 }
