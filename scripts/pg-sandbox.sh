@@ -54,6 +54,10 @@ unix_socket_directories = '$dir/sock'
 shared_preload_libraries = 'pg_stat_statements,pg_qualstats'
 pg_stat_statements.track = all
 pg_qualstats.sample_rate = 1
+# Room for every test sharing the server: at the defaults (5000 statements,
+# 1000 predicates) tests running side by side evict each other's entries.
+pg_stat_statements.max = 20000
+pg_qualstats.max = 20000
 track_io_timing = on
 fsync = off
 synchronous_commit = off

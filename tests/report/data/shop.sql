@@ -15,4 +15,7 @@ CREATE INDEX customers_is_active ON customers(is_active);
 CREATE INDEX orders_status_dup ON orders(status);
 CREATE INDEX orders_status_dup2 ON orders(status);
 VACUUM ANALYZE;
-SELECT pg_stat_statements_reset(), pg_qualstats_reset();
+-- This database's statements only, and no pg_qualstats_reset(): both are
+-- cluster-wide, and a server may be shared with other tests (the collector
+-- reads only this database's pg_qualstats rows, and the database is new).
+SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = current_database()), 0);
