@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ typedef struct {
     char *rel;          /* path relative to DIR, '/'-separated; directories end in '/' */
     const char *reason; /* NULL: a file to read */
     char *abs;          /* resolved path to read (files only) */
+    size_t nfiles;      /* a directory left out whole: the .py files under it */
 } entry_t;
 
 typedef struct {
@@ -27,6 +29,7 @@ typedef struct {
     const char *root; /* realpath of DIR */
     size_t root_len;
     int oom;
+    const codedir_opts_t *opts;
 } walk_t;
 
 static void add(walk_t *w, const char *rel, const char *reason, const char *abs)
@@ -45,6 +48,7 @@ static void add(walk_t *w, const char *rel, const char *reason, const char *abs)
     e->rel = strdup(rel);
     e->abs = abs ? strdup(abs) : NULL;
     e->reason = reason;
+    e->nfiles = 0;
     if (!e->rel || (abs && !e->abs)) {
         free(e->rel);
         free(e->abs);
@@ -82,6 +86,120 @@ static const char *excluded_dir(const char *name, const char *abs)
         return "virtualenv directory (has pyvenv.cfg)";
     return NULL;
 }
+
+static int name_in(const char *name, const char *const *globs)
+{
+    for (size_t i = 0; globs[i]; i++)
+        if (fnmatch(globs[i], name, 0) == 0)
+            return 1;
+    return 0;
+}
+
+static const char *not_runtime_dir(const char *name)
+{
+    static const char *const tests[] = {
+        "test", "tests", "testing", "*_tests", "*tests_*", "*integrationtests", NULL};
+    static const char *const migrations[] = {"migration", "migrations",   "*_migrations",
+                                             "alembic",   "migrate_repo", NULL};
+    if (name_in(name, tests))
+        return "tests";
+    if (name_in(name, migrations))
+        return "migrations";
+    return NULL;
+}
+
+static const char *not_runtime_file(const char *name)
+{
+    static const char *const tests[] = {"test_*.py", "*_test.py",   "*_tests.py",
+                                        "tests.py",  "conftest.py", NULL};
+    static const char *const seeds[] = {"seed*.py", "populate*.py", "*_seed.py", NULL};
+    if (name_in(name, tests))
+        return "tests";
+    if (name_in(name, seeds))
+        return "seed scripts";
+    return NULL;
+}
+
+const char *codedir_not_runtime(const char *rel)
+{
+    char comp[PATH_MAX];
+    const char *p = rel;
+    while (*p) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n >= sizeof comp)
+            return NULL;
+        memcpy(comp, p, n);
+        comp[n] = '\0';
+        const char *why = slash ? not_runtime_dir(comp) : not_runtime_file(comp);
+        if (why)
+            return why;
+        if (!slash)
+            break;
+        p = slash + 1;
+    }
+    return NULL;
+}
+
+int codedir_glob_match(const char *glob, const char *rel)
+{
+    if (fnmatch(glob, rel, 0) == 0)
+        return 1;
+    if (strchr(glob, '/'))
+        return 0;
+    char comp[PATH_MAX];
+    for (const char *p = rel; *p;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n < sizeof comp) {
+            memcpy(comp, p, n);
+            comp[n] = '\0';
+            if (fnmatch(glob, comp, 0) == 0)
+                return 1;
+        }
+        if (!slash)
+            break;
+        p = slash + 1;
+    }
+    return 0;
+}
+
+static const char *glob_hit(const char *const *globs, size_t n, const char *rel)
+{
+    for (size_t i = 0; i < n; i++)
+        if (codedir_glob_match(globs[i], rel))
+            return globs[i];
+    return NULL;
+}
+
+/* .py files under abs (not following symlinks), for the count of a
+ * directory left out whole. */
+static size_t count_py(const char *abs, int depth)
+{
+    DIR *d = depth > CODEDIR_MAX_DEPTH ? NULL : opendir(abs);
+    if (!d)
+        return 0;
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.')
+            continue;
+        char c[PATH_MAX];
+        if (snprintf(c, sizeof c, "%s/%s", abs, e->d_name) >= (int)sizeof c)
+            continue;
+        struct stat st;
+        if (lstat(c, &st) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode))
+            n += count_py(c, depth + 1);
+        else if (S_ISREG(st.st_mode) && ends_with(e->d_name, ".py"))
+            n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static const char *const REASON_EXCLUDED = "excluded by --code-exclude";
 
 static void walk(walk_t *w, const char *abs, const char *rel, int depth)
 {
@@ -153,15 +271,33 @@ static void walk(walk_t *w, const char *abs, const char *rel, int depth)
                 add(w, dirrel, "nested deeper than 64 directories", NULL);
                 continue;
             }
+            /* Left out whole when no glob can reach inside: an exclude
+             * glob that matches the directory, or the default rule and no
+             * include glob at all (one entry, with the file count). */
+            const codedir_opts_t *o = w->opts;
+            int excluded = glob_hit(o->exclude, o->nexclude, crel) != NULL;
+            const char *nr = !excluded && o->ninclude == 0 ? not_runtime_dir(name) : NULL;
+            if (excluded || nr) {
+                add(w, dirrel, excluded ? REASON_EXCLUDED : nr, NULL);
+                if (!w->oom)
+                    w->v[w->n - 1].nfiles = count_py(cabs, depth + 1);
+                continue;
+            }
             walk(w, cabs, crel, depth + 1);
             continue;
         }
         if (!is_py)
             continue;
+        const codedir_opts_t *o = w->opts;
+        const char *nr = codedir_not_runtime(crel);
         if (name[0] == '.')
             add(w, crel, "hidden file", NULL);
         else if (!S_ISREG(lst.st_mode))
             add(w, crel, "not a regular file", NULL);
+        else if (glob_hit(o->exclude, o->nexclude, crel))
+            add(w, crel, REASON_EXCLUDED, NULL);
+        else if (nr && !glob_hit(o->include, o->ninclude, crel))
+            add(w, crel, nr, NULL);
         else
             add(w, crel, NULL, cabs);
     }
@@ -221,6 +357,18 @@ static int read_bounded(const char *path, size_t limit, char **buf, size_t *len)
 int codedir_collect(const char *dir, size_t max_total, size_t max_file, json_t **files,
                     json_t *skipped, err_t *err)
 {
+    codedir_opts_t o = {.max_total = max_total, .max_file = max_file};
+    return codedir_collect_opts(dir, &o, files, skipped, err);
+}
+
+int codedir_collect_opts(const char *dir, const codedir_opts_t *opts, json_t **files,
+                         json_t *skipped, err_t *err)
+{
+    codedir_opts_t defaults = {0};
+    if (!opts)
+        opts = &defaults;
+    size_t max_total = opts->max_total ? opts->max_total : CODEDIR_DEFAULT_MAX_BYTES;
+    size_t max_file = opts->max_file ? opts->max_file : CODEDIR_DEFAULT_MAX_FILE_BYTES;
     *files = NULL;
     char root[PATH_MAX];
     if (!dir || !*dir)
@@ -237,7 +385,7 @@ int codedir_collect(const char *dir, size_t max_total, size_t max_file, json_t *
         return err_set(err, "--code %s: %s", dir, strerror(errno));
     closedir(probe);
 
-    walk_t w = {.root = root, .root_len = strlen(root)};
+    walk_t w = {.root = root, .root_len = strlen(root), .opts = opts};
     walk(&w, root, "", 0);
     if (w.oom) {
         for (size_t i = 0; i < w.n; i++) {
@@ -255,6 +403,24 @@ int codedir_collect(const char *dir, size_t max_total, size_t max_file, json_t *
     char reason[160];
     for (size_t i = 0; i < w.n; i++) {
         entry_t *e = &w.v[i];
+        if (e->reason == REASON_EXCLUDED ||
+            (e->reason &&
+             (strcmp(e->reason, "tests") == 0 || strcmp(e->reason, "migrations") == 0 ||
+              strcmp(e->reason, "seed scripts") == 0))) {
+            int dir_entry = ends_with(e->rel, "/");
+            if (e->reason == REASON_EXCLUDED)
+                snprintf(reason, sizeof reason, "%s", REASON_EXCLUDED);
+            else
+                snprintf(reason, sizeof reason,
+                         "not runtime code (%s): left out by default, --code-include GLOB keeps "
+                         "%s",
+                         e->reason, dir_entry ? "them" : "it");
+            skip(skipped, e->rel, reason);
+            if (dir_entry)
+                json_object_set_new(json_array_get(skipped, json_array_size(skipped) - 1), "files",
+                                    json_integer((json_int_t)e->nfiles));
+            continue;
+        }
         if (e->reason) {
             skip(skipped, e->rel, e->reason);
             continue;

@@ -13,6 +13,18 @@
  * files that are not valid UTF-8, files over the per-file limit, files that
  * no longer fit the total budget, unreadable files. Files that are not *.py
  * are not listed.
+ *
+ * Code that does not run in production is left out by default, so that its
+ * findings are not mixed with the application's and it does not spend the
+ * budget (codedir_not_runtime names the rule): tests, migrations and
+ * seed/populate scripts. A directory left out whole is one skipped entry
+ * with the number of .py files under it ("files"); a file left out by its
+ * own name is an entry of its own. --code-include GLOB keeps what a glob
+ * matches although the default rule leaves it out; --code-exclude GLOB
+ * leaves out what it matches, whatever else says (exclude wins over
+ * include). Globs are fnmatch(3) patterns on the path relative to DIR,
+ * where `*` also matches `/`; a glob without `/` is matched against each
+ * path component as well (`--code-exclude 'scripts'`, `'*_old.py'`).
  */
 #ifndef PGOPT_COORDINATOR_CODEDIR_H
 #define PGOPT_COORDINATOR_CODEDIR_H
@@ -30,5 +42,29 @@
  * not a directory, unreadable. */
 int codedir_collect(const char *dir, size_t max_total, size_t max_file, json_t **files,
                     json_t *skipped, err_t *err);
+
+typedef struct {
+    size_t max_total;           /* 0: CODEDIR_DEFAULT_MAX_BYTES */
+    size_t max_file;            /* 0: CODEDIR_DEFAULT_MAX_FILE_BYTES */
+    const char *const *include; /* --code-include globs */
+    size_t ninclude;
+    const char *const *exclude; /* --code-exclude globs */
+    size_t nexclude;
+} codedir_opts_t;
+
+/* codedir_collect with globs; opts NULL: the defaults. */
+int codedir_collect_opts(const char *dir, const codedir_opts_t *opts, json_t **files,
+                         json_t *skipped, err_t *err);
+
+/* Why a path relative to DIR ('/'-separated; a directory may end in '/')
+ * is not runtime code, or NULL: "tests" (a directory test, tests, testing,
+ * *_tests, *tests_* or *integrationtests, or a file test_*.py, *_test.py,
+ * *_tests.py, tests.py, conftest.py), "migrations" (a directory
+ * migration(s), *_migrations, alembic, migrate_repo), "seed scripts" (a
+ * file seed*.py, populate*.py, *_seed.py). */
+const char *codedir_not_runtime(const char *rel);
+
+/* Whether glob matches rel under the rule above. */
+int codedir_glob_match(const char *glob, const char *rel);
 
 #endif

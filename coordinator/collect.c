@@ -1435,10 +1435,13 @@ int collect_snapshot(const collect_opts_t *o, json_t **snapshot, err_t *err)
     int rc = 0;
     if (o->code_dir && *o->code_dir) {
         double tc = now_ms();
-        rc = codedir_collect(
-            o->code_dir, o->code_max_bytes ? o->code_max_bytes : CODEDIR_DEFAULT_MAX_BYTES,
-            o->code_max_file_bytes ? o->code_max_file_bytes : CODEDIR_DEFAULT_MAX_FILE_BYTES, &code,
-            skipped, err);
+        codedir_opts_t co = {.max_total = o->code_max_bytes,
+                             .max_file = o->code_max_file_bytes,
+                             .include = o->code_include,
+                             .ninclude = o->ncode_include,
+                             .exclude = o->code_exclude,
+                             .nexclude = o->ncode_exclude};
+        rc = codedir_collect_opts(o->code_dir, &co, &code, skipped, err);
         json_object_set_new(c.section_ms, "code", json_real(now_ms() - tc));
     }
     if (rc == 0)

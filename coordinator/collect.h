@@ -30,6 +30,8 @@
 
 #include "common/error.h"
 
+#define COLLECT_MAX_CODE_GLOBS 32
+
 typedef struct {
     const char *conninfo;       /* libpq conninfo or URI; NULL or "" = PG* environment variables */
     int cpus;                   /* --cpus; 0 = probe (local server) or unknown */
@@ -39,6 +41,11 @@ typedef struct {
     const char *code_dir;       /* --code DIR or NULL */
     size_t code_max_bytes;      /* total budget for --code files, default 8 MiB */
     size_t code_max_file_bytes; /* per file, default 1 MiB */
+    /* --code-include / --code-exclude globs (coordinator/codedir.h) */
+    const char *code_include[COLLECT_MAX_CODE_GLOBS];
+    size_t ncode_include;
+    const char *code_exclude[COLLECT_MAX_CODE_GLOBS];
+    size_t ncode_exclude;
     int statement_timeout_ms;   /* per query, default 30000; 0 = none */
     int lock_timeout_ms;        /* per lock wait, default 5000; 0 = none */
     int include_target_dsn;     /* add target {dsn} (never with a password) */

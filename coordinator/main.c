@@ -91,6 +91,9 @@ static void usage(FILE *out)
             "  -s, --snapshot FILE      use a saved snapshot (.json or .msgpack)\n"
             "      --save-snapshot FILE keep the collected snapshot (.json or .msgpack)\n"
             "      --code DIR           ship the application's *.py files for the agents\n"
+            "                           (tests, migrations, seed scripts left out, counted)\n"
+            "      --code-include GLOB  keep matching files the default leaves out (repeat)\n"
+            "      --code-exclude GLOB  leave matching files out (repeat; wins over include)\n"
             "      --cpus N             CPUs of the database host\n"
             "      --memory SIZE        RAM of the database host (e.g. 16GB)\n"
             "      --storage KIND       hdd | ssd | nvme | san | network\n"
@@ -210,6 +213,8 @@ static int parse_int_opt(const char *name, const char *value, int64_t min, int64
 enum {
     OPT_SAVE = 256,
     OPT_CODE,
+    OPT_CODE_INCLUDE,
+    OPT_CODE_EXCLUDE,
     OPT_CPUS,
     OPT_MEMORY,
     OPT_STORAGE,
@@ -240,6 +245,8 @@ static const struct option LONGOPTS[] = {
     {"snapshot", required_argument, NULL, 's'},
     {"save-snapshot", required_argument, NULL, OPT_SAVE},
     {"code", required_argument, NULL, OPT_CODE},
+    {"code-include", required_argument, NULL, OPT_CODE_INCLUDE},
+    {"code-exclude", required_argument, NULL, OPT_CODE_EXCLUDE},
     {"cpus", required_argument, NULL, OPT_CPUS},
     {"memory", required_argument, NULL, OPT_MEMORY},
     {"storage", required_argument, NULL, OPT_STORAGE},
@@ -295,6 +302,18 @@ static int parse_args(int argc, char **argv, options_t *o)
         case OPT_CODE:
             o->collect.code_dir = optarg;
             break;
+        case OPT_CODE_INCLUDE:
+        case OPT_CODE_EXCLUDE: {
+            int inc = c == OPT_CODE_INCLUDE;
+            size_t *n = inc ? &o->collect.ncode_include : &o->collect.ncode_exclude;
+            if (!*optarg || *n == COLLECT_MAX_CODE_GLOBS) {
+                fprintf(stderr, "pgopt-coordinator: --code-%s: %s\n", inc ? "include" : "exclude",
+                        *optarg ? "at most 32 globs" : "empty glob");
+                return -1;
+            }
+            (inc ? o->collect.code_include : o->collect.code_exclude)[(*n)++] = optarg;
+            break;
+        }
         case OPT_CPUS:
             if (host_parse_cpus(optarg, &o->collect.cpus, &err) != 0) {
                 fprintf(stderr, "pgopt-coordinator: --cpus: %s\n", err.msg);
@@ -463,6 +482,10 @@ static int parse_args(int argc, char **argv, options_t *o)
     if (!o->snapshot_path == !o->have_dsn) {
         fprintf(stderr,
                 "pgopt-coordinator: give exactly one of --dsn or --snapshot (see --help)\n");
+        return -1;
+    }
+    if ((o->collect.ncode_include || o->collect.ncode_exclude) && !o->collect.code_dir) {
+        fprintf(stderr, "pgopt-coordinator: --code-include and --code-exclude need --code\n");
         return -1;
     }
     if (o->samples && !o->have_dsn) {

@@ -7,8 +7,11 @@
  * holds only that code (no statements: every finding is unmatched, which
  * is what the findings, not their ranking, are judged on).
  *
- *   pgopt-bench-orm-real [--parse-only] DIR OUT.json
+ *   pgopt-bench-orm-real [--parse-only] [--code-include GLOB]... [--code-exclude GLOB]...
+ *                        DIR OUT.json
  *
+ * The globs are the coordinator's (coordinator/codedir.h); by default tests,
+ * migrations and seed scripts are left out, as the coordinator does.
  * --parse-only measures the floor instead: tree-sitter parsing of every
  * collected file, one tree at a time, and nothing else.
  *
@@ -49,7 +52,7 @@ static void count_reason(json_t *by, const char *reason)
 {
     char key[96];
     snprintf(key, sizeof key, "%s", reason ? reason : "?");
-    char *cut = strpbrk(key, "0123456789(:");
+    char *cut = strpbrk(key, "0123456789:");
     if (cut && cut > key) {
         while (cut > key && cut[-1] == ' ')
             cut--;
@@ -61,17 +64,39 @@ static void count_reason(json_t *by, const char *reason)
 
 int main(int argc, char **argv)
 {
-    int parse_only = argc == 4 && strcmp(argv[1], "--parse-only") == 0;
-    if (argc != 3 + parse_only) {
-        fprintf(stderr, "usage: %s [--parse-only] DIR OUT.json\n", argv[0]);
+    int parse_only = 0;
+    const char *inc[32], *exc[32];
+    codedir_opts_t o = {.max_total = (size_t)1 << 40, .include = inc, .exclude = exc};
+    int i0 = 1;
+    for (; i0 < argc && argv[i0][0] == '-' && argv[i0][1] == '-'; i0++) {
+        if (strcmp(argv[i0], "--parse-only") == 0) {
+            parse_only = 1;
+        } else if ((strcmp(argv[i0], "--code-include") == 0 ||
+                    strcmp(argv[i0], "--code-exclude") == 0) &&
+                   i0 + 1 < argc) {
+            int is_inc = argv[i0][7] == 'i';
+            size_t *n = is_inc ? &o.ninclude : &o.nexclude;
+            if (*n == 32) {
+                fprintf(stderr, "bench_orm_real: at most 32 globs each\n");
+                return 2;
+            }
+            (is_inc ? inc : exc)[(*n)++] = argv[++i0];
+        } else {
+            break;
+        }
+    }
+    if (argc - i0 != 2) {
+        fprintf(stderr,
+                "usage: %s [--parse-only] [--code-include GLOB]... [--code-exclude GLOB]... DIR "
+                "OUT.json\n",
+                argv[0]);
         return 2;
     }
-    const char *dir = argv[1 + parse_only], *out = argv[2 + parse_only];
+    const char *dir = argv[i0], *out = argv[i0 + 1];
     err_t err;
     json_t *files = NULL, *skipped = json_array();
     double t0 = now_s();
-    if (codedir_collect(dir, (size_t)1 << 40, CODEDIR_DEFAULT_MAX_FILE_BYTES, &files, skipped,
-                        &err) != 0) {
+    if (codedir_collect_opts(dir, &o, &files, skipped, &err) != 0) {
         fprintf(stderr, "bench_orm_real: %s\n", err.msg);
         return 1;
     }
@@ -96,7 +121,9 @@ int main(int argc, char **argv)
         /* directories left out by design are not skipped code */
         if (r && strstr(r, "director"))
             continue;
-        count_reason(by_reason, r);
+        json_int_t nf = json_integer_value(json_object_get(s, "files"));
+        for (json_int_t k = 0; k < (nf > 0 ? nf : 1); k++)
+            count_reason(by_reason, r);
     }
     long rss_before = peak_rss_kb();
     json_t *rewrites = json_array(), *notes = json_array();

@@ -142,11 +142,77 @@ static void test_bad_dir(void **state)
     snap_rmtree(root);
 }
 
+static int has_path(json_t *files, const char *path)
+{
+    return snap_find(files, "path", path, NULL, NULL) != NULL;
+}
+
+/* Tests, migrations and seed scripts are left out by default, counted;
+ * --code-include keeps them, --code-exclude wins over it. */
+static void test_not_runtime(void **state)
+{
+    (void)state;
+    const char *root = snap_tempdir(0, "pgopt-codedir-runtime");
+    snap_write(root, "app/models.py", "M = 1\n", 6);
+    snap_write(root, "app/tests/test_models.py", "T = 1\n", 6);
+    snap_write(root, "app/tests/unit/test_api.py", "T = 1\n", 6);
+    snap_write(root, "app/test_helpers.py", "T = 1\n", 6);
+    snap_write(root, "app/db/migrations/versions/0001_init.py", "V = 1\n", 6);
+    snap_write(root, "app/alembic/env.py", "E = 1\n", 6);
+    snap_write(root, "scripts/seed_db.py", "S = 1\n", 6);
+    snap_write(root, "app/contest.py", "C = 1\n", 6); /* not a test file */
+    snap_write(root, "app/legacy/old.py", "L = 1\n", 6);
+    snap_write(root, "heat_integrationtests/common.py", "I = 1\n", 6);
+
+    json_t *files = NULL, *skipped = json_array();
+    err_t err;
+    assert_int_equal(codedir_collect_opts(root, NULL, &files, skipped, &err), 0);
+    assert_int_equal(json_array_size(files), 3);
+    assert_true(has_path(files, "app/models.py"));
+    assert_true(has_path(files, "app/contest.py"));
+    assert_true(has_path(files, "app/legacy/old.py"));
+    expect_reason(skipped, "app/tests/", "not runtime code (tests)");
+    json_t *e = snap_find(skipped, "path", "app/tests/", NULL, NULL);
+    assert_int_equal(json_integer_value(json_object_get(e, "files")), 2);
+    expect_reason(skipped, "app/test_helpers.py", "not runtime code (tests)");
+    expect_reason(skipped, "app/db/migrations/", "not runtime code (migrations)");
+    expect_reason(skipped, "app/alembic/", "(migrations)");
+    expect_reason(skipped, "scripts/seed_db.py", "(seed scripts)");
+    expect_reason(skipped, "heat_integrationtests/", "(tests)");
+    json_decref(files);
+    json_decref(skipped);
+
+    const char *inc[] = {"app/tests/*"}, *exc[] = {"legacy", "*/unit/*"};
+    codedir_opts_t o = {.include = inc, .ninclude = 1, .exclude = exc, .nexclude = 2};
+    skipped = json_array();
+    assert_int_equal(codedir_collect_opts(root, &o, &files, skipped, &err), 0);
+    assert_true(has_path(files, "app/tests/test_models.py"));
+    assert_false(has_path(files, "app/tests/unit/test_api.py")); /* exclude wins */
+    expect_reason(skipped, "app/tests/unit/test_api.py", "--code-exclude");
+    expect_reason(skipped, "app/legacy/", "--code-exclude");
+    /* with include globs, default-excluded directories are walked file by file */
+    expect_reason(skipped, "app/test_helpers.py", "(tests)");
+    expect_reason(skipped, "app/db/migrations/versions/0001_init.py", "(migrations)");
+    assert_int_equal(json_array_size(files), 3);
+    json_decref(files);
+    json_decref(skipped);
+
+    assert_string_equal(codedir_not_runtime("a/tests/x.py"), "tests");
+    assert_string_equal(codedir_not_runtime("a/b/conftest.py"), "tests");
+    assert_null(codedir_not_runtime("a/testimony/x.py"));
+    assert_null(codedir_not_runtime("a/latest.py"));
+    assert_true(codedir_glob_match("*.py", "a/b.py"));
+    assert_true(codedir_glob_match("b.py", "a/b.py"));
+    assert_false(codedir_glob_match("a/c*", "a/b.py"));
+    snap_rmtree(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tree),
         cmocka_unit_test(test_bad_dir),
+        cmocka_unit_test(test_not_runtime),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -76,6 +76,11 @@ def parses(code):
         return False
 
 
+def excluded_reason(reason):
+    """Left out on purpose (not runtime code, --code-exclude), not skipped."""
+    return reason.startswith("not runtime code") or reason.startswith("excluded by")
+
+
 def span(finding):
     line = int(finding.get("line") or 0)
     n = (finding.get("original") or "").count("\n") + 1
@@ -127,8 +132,8 @@ def main():
     sample = [tuple(c[:2]) for _, c in read_tsv(a.sample, 2, "a sampled module")] if a.sample else []
 
     # -- cost -----------------------------------------------------------
-    print("%-18s %6s %8s %6s %5s %9s %8s %6s %8s %7s %8s  %s" % (
-        "package", "files", "lines", "MB", "skip", "analysis", "parse", "ratio", "peakRSS", "RSS/src",
+    print("%-18s %6s %8s %6s %5s %5s %9s %8s %6s %8s %7s %8s  %s" % (
+        "package", "files", "lines", "MB", "excl", "skip", "analysis", "parse", "ratio", "peakRSS", "RSS/src",
         "findings", "by kind"))
     tot = collections.Counter()
     for p in pkgs:
@@ -136,8 +141,10 @@ def main():
         mb = d["bytes"] / 1e6
         kinds = collections.Counter(r.get("kind", "?") for r in d["rewrites"])
         parse_s = d["parse"]["analysis_s"] if d["parse"] else None
-        print("%-18s %6d %8d %6.1f %5d %8.2fs %7s %6s %6.0fMB %6.1fx %8d  %s" % (
-            p, d["files"], d["lines"], mb, d.get("skipped", 0), d["analysis_s"],
+        reasons = d.get("skipped_reasons", {})
+        excl = sum(v for k, v in reasons.items() if excluded_reason(k))
+        print("%-18s %6d %8d %6.1f %5d %5d %8.2fs %7s %6s %6.0fMB %6.1fx %8d  %s" % (
+            p, d["files"], d["lines"], mb, excl, sum(reasons.values()) - excl, d["analysis_s"],
             "%.2fs" % parse_s if parse_s is not None else "-",
             "%.2fx" % (d["analysis_s"] / parse_s) if parse_s else "-",
             d["rss_peak_kb"] / 1024, (d["rss_peak_kb"] / 1024) / mb if mb else 0, len(d["rewrites"]),
@@ -150,15 +157,19 @@ def main():
         tot["findings"] += len(d["rewrites"])
         tot["rss"] = max(tot["rss"], d["rss_peak_kb"])
         tot["rss_ratio_max"] = max(tot["rss_ratio_max"], (d["rss_peak_kb"] / 1024) / mb if mb else 0)
-    print("%-18s %6d %8d %6.1f %5s %8.2fs %6.2fs %6s %6.0fMB %6.1fx %8d  (RSS: largest; RSS/src: worst)" % (
-        "total", tot["files"], tot["lines"], tot["bytes"] / 1e6, "", tot["analysis"], tot["parse"],
+    print("%-18s %6d %8d %6.1f %5s %5s %8.2fs %6.2fs %6s %6.0fMB %6.1fx %8d  (RSS: largest; RSS/src: worst)" % (
+        "total", tot["files"], tot["lines"], tot["bytes"] / 1e6, "", "", tot["analysis"], tot["parse"],
         "%.2fx" % (tot["analysis"] / tot["parse"]) if tot["parse"] else "-", tot["rss"] / 1024,
         tot["rss_ratio_max"], tot["findings"]))
     skipped = collections.Counter()
     for p in pkgs:
         skipped.update(results[p].get("skipped_reasons", {}))
+    excluded = {k: v for k, v in skipped.items() if excluded_reason(k)}
+    skipped = {k: v for k, v in skipped.items() if not excluded_reason(k)}
+    if excluded:
+        print("files left out (excl): " + ", ".join("%s %d" % kv for kv in sorted(excluded.items())))
     if skipped:
-        print("files skipped: " + ", ".join("%s %d" % kv for kv in sorted(skipped.items())))
+        print("files skipped (skip): " + ", ".join("%s %d" % kv for kv in sorted(skipped.items())))
     for p in pkgs:
         for note in results[p].get("notes", []):
             if "skipped" in note or "excluded" in note:

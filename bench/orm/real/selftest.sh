@@ -22,7 +22,7 @@ want="overall: precision 0.500 (1/2), recall 0.500 (1/2), unsafe 1, unparsable 1
 got=$(tail -1 "$out/fixed.txt")
 [ "$got" = "$want" ] || { cat "$out/fixed.txt"; fail "fixed results: got '$got', want '$want'"; }
 grep -q '^app .* 1.50x ' "$out/fixed.txt" || { cat "$out/fixed.txt"; fail "no analysis/parse ratio 1.50x"; }
-grep -q 'files skipped: not valid UTF-8 1' "$out/fixed.txt" || fail "skipped files not counted"
+grep -q 'files skipped (skip): not valid UTF-8 1' "$out/fixed.txt" || fail "skipped files not counted"
 
 if python3 "$here/score.py" --results "$st/results" --labels "$st/bad-labels.tsv" \
     --recall "$st/recall.tsv" >/dev/null 2>"$out/bad.txt"; then
