@@ -139,6 +139,7 @@ int main(int argc, char **argv)
     } else {
         json_t *snap = json_object();
         json_object_set(snap, "code", files);
+        json_object_set_new(snap, "meta", json_pack("{s:O}", "skipped_files", skipped));
         int next_id = 0;
         if (qr_code_rewrites(snap, rewrites, notes, &next_id, &err) != 0) {
             fprintf(stderr, "bench_orm_real: %s: %s\n", dir, err.msg);

@@ -16,6 +16,7 @@
 
 #include "common/python/sqla_models.h"
 #include "common/python/sqla_patterns.h"
+#include "workers/query_rewriter/qr_code.h"
 
 /* cinder's models: a self-referential relationship with a backref (the
  * backref's owner is the model that declares it) used to loop forever
@@ -67,10 +68,56 @@ static void test_self_referential_backref(void **state)
     json_decref(code);
 }
 
+static const char *note_with(const json_t *notes, const char *needle)
+{
+    size_t i;
+    const json_t *n;
+    json_array_foreach(notes, i,
+                       n) if (strstr(json_string_value(n), needle)) return json_string_value(n);
+    return NULL;
+}
+
+/* What the analysis did not read is counted in the agent's notes: files
+ * the collection left out (tests, migrations, --code-exclude), skipped
+ * (too big...), and files with syntax errors. */
+static void test_skipped_counted(void **state)
+{
+    (void)state;
+    json_t *snap = json_pack(
+        "{s:[{s:s, s:s}, {s:s, s:s}], s:{s:[{s:s, s:s, s:i}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, "
+        "{s:s, s:s}]}}",
+        "code", "path", "app/ok.py", "content", "X = 1\n", "path", "app/broken.py", "content",
+        "X = 1\ndef f(:\n    pass\n", "meta", "skipped_files", "path", "app/tests/", "reason",
+        "not runtime code (tests): left out by default, --code-include GLOB keeps them", "files",
+        12, "path", "app/test_x.py", "reason",
+        "not runtime code (tests): left out by default, --code-include GLOB keeps it", "path",
+        "app/db/migrations/", "reason",
+        "not runtime code (migrations): left out by default, --code-include GLOB keeps them",
+        "path", "big.py", "reason", "larger than the per-file limit of 1048576 bytes", "path",
+        "venv/", "reason", "virtualenv directory");
+    json_t *rewrites = json_array(), *notes = json_array();
+    int next = 0;
+    err_t err;
+    assert_int_equal(qr_code_rewrites(snap, rewrites, notes, &next, &err), 0);
+    const char *n = note_with(notes, "not runtime code");
+    assert_non_null(n);
+    assert_non_null(strstr(n, "13 files left out as not runtime code (tests 13, migrations 0"));
+    n = note_with(notes, "files skipped");
+    assert_non_null(n);
+    assert_non_null(strstr(n, "code: 1 files skipped"));
+    n = note_with(notes, "syntax errors");
+    assert_non_null(n);
+    assert_non_null(strstr(n, "1 files have syntax errors (the first: app/broken.py:2)"));
+    json_decref(rewrites);
+    json_decref(notes);
+    json_decref(snap);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_self_referential_backref),
+        cmocka_unit_test(test_skipped_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

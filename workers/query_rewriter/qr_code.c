@@ -282,6 +282,81 @@ static void link(const stmts_t *st, const json_t *f, json_t *rw, int have_statem
     json_object_set_new(rw, "evidence", ev);
 }
 
+/* What the analysis did not read, counted, so that a user knows what "no
+ * finding" covers: files the collection left out as not runtime code
+ * (tests, migrations, seed scripts: --code-include keeps them) or by
+ * --code-exclude, files it skipped (too big, not UTF-8, over the budget,
+ * ...; meta.skipped_files lists each), and files that did not parse
+ * cleanly (analysed for what parsed). */
+static void skipped_notes(const json_t *snapshot, const sqla_project_t *p, json_t *notes)
+{
+    const json_t *sk = json_object_get(json_object_get(snapshot, "meta"), "skipped_files");
+    json_int_t tests = 0, migrations = 0, seeds = 0, excluded = 0, other = 0;
+    size_t i;
+    const json_t *e;
+    json_array_foreach(sk, i, e)
+    {
+        const char *r = json_string_value(json_object_get(e, "reason"));
+        const char *path = json_string_value(json_object_get(e, "path"));
+        json_int_t n = json_integer_value(json_object_get(e, "files"));
+        if (!r || !path)
+            continue;
+        size_t pl = strlen(path);
+        if (n <= 0)
+            n = pl && path[pl - 1] == '/' ? 0 : 1;
+        if (strstr(r, "not runtime code (tests)"))
+            tests += n;
+        else if (strstr(r, "not runtime code (migrations)"))
+            migrations += n;
+        else if (strstr(r, "not runtime code (seed"))
+            seeds += n;
+        else if (strstr(r, "--code-exclude"))
+            excluded += n;
+        else
+            other += n;
+    }
+    char msg[400];
+    if (tests + migrations + seeds > 0) {
+        snprintf(msg, sizeof msg,
+                 "code: %lld files left out as not runtime code (tests %lld, migrations %lld, "
+                 "seed scripts %lld); --code-include GLOB analyses them",
+                 (long long)(tests + migrations + seeds), (long long)tests, (long long)migrations,
+                 (long long)seeds);
+        json_array_append_new(notes, json_string(msg));
+    }
+    if (excluded > 0) {
+        snprintf(msg, sizeof msg, "code: %lld files left out by --code-exclude",
+                 (long long)excluded);
+        json_array_append_new(notes, json_string(msg));
+    }
+    if (other > 0) {
+        snprintf(msg, sizeof msg,
+                 "code: %lld files skipped (too big, not UTF-8, over the budget, unreadable, ...: "
+                 "meta.skipped_files says which and why)",
+                 (long long)other);
+        json_array_append_new(notes, json_string(msg));
+    }
+    size_t bad = 0, nf = sqla_project_file_count(p);
+    unsigned line = 0, col = 0;
+    const char *first = NULL;
+    for (size_t k = 0; k < nf; k++) {
+        const pysource_t *src = sqla_project_file(p, k);
+        if (pysource_has_error(src)) {
+            if (!bad++) {
+                first = pysource_path(src);
+                pysource_first_error(src, &line, &col);
+            }
+        }
+    }
+    if (bad > 0) {
+        snprintf(msg, sizeof msg,
+                 "code: %zu files have syntax errors (the first: %s:%u) and were analysed for "
+                 "what parsed",
+                 bad, first ? first : "?", line);
+        json_array_append_new(notes, json_string(msg));
+    }
+}
+
 int qr_code_rewrites(const json_t *snapshot, json_t *rewrites, json_t *notes, int *next_id,
                      err_t *err)
 {
@@ -362,6 +437,7 @@ int qr_code_rewrites(const json_t *snapshot, json_t *rewrites, json_t *notes, in
              sqla_project_file_count(p), sqla_project_line_count(p), sqla_project_model_count(p),
              json_array_size(findings));
     json_array_append_new(notes, json_string(msg));
+    skipped_notes(snapshot, p, notes);
     for (size_t k = 0; k < st.n; k++)
         info_free(&st.s[k]);
     free(st.s);
