@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/clock.h"
+#include "common/pgmark.h"
 
 struct pgconn {
     PGconn *conn;
@@ -386,11 +387,25 @@ static int usable(pgconn_t *c)
     return 1;
 }
 
-PGresult *pgconn_exec(pgconn_t *c, const char *sql)
+/* Every statement pgopt sends goes through here, marked (common/pgmark.h). */
+static char *marked(pgconn_t *c, const char *sql)
+{
+    char *m = pgmark_sql(sql);
+    if (!m)
+        err_set(&c->err, "out of memory marking a statement");
+    return m;
+}
+
+PGresult *pgconn_exec(pgconn_t *c, const char *sql_in)
 {
     if (!usable(c))
         return NULL;
-    if (!PQsendQuery(c->conn, sql)) {
+    char *sql = marked(c, sql_in);
+    if (!sql)
+        return NULL;
+    int sent = PQsendQuery(c->conn, sql);
+    free(sql);
+    if (!sent) {
         char line[400];
         one_line(PQerrorMessage(c->conn), line, sizeof line);
         err_set(&c->err, "%s", line);
@@ -401,11 +416,17 @@ PGresult *pgconn_exec(pgconn_t *c, const char *sql)
     return finish(c);
 }
 
-PGresult *pgconn_exec_params(pgconn_t *c, const char *sql, int nparams, const char *const *params)
+PGresult *pgconn_exec_params(pgconn_t *c, const char *sql_in, int nparams,
+                             const char *const *params)
 {
     if (!usable(c))
         return NULL;
-    if (!PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0)) {
+    char *sql = marked(c, sql_in);
+    if (!sql)
+        return NULL;
+    int sent = PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+    free(sql);
+    if (!sent) {
         char line[400];
         one_line(PQerrorMessage(c->conn), line, sizeof line);
         err_set(&c->err, "%s", line);

@@ -86,12 +86,15 @@ PGconn *pgconn_pq(const pgconn_t *c);
 /* Moves the deadline (e.g. a session reused for a later job). */
 void pgconn_set_bounds(pgconn_t *c, const pgconn_bounds_t *bounds);
 
-/* Runs sql (several statements allowed) as PQexec would. NULL: no result;
+/* Runs sql (several statements allowed) as PQexec would, each statement
+ * marked with PGOPT_SQL_MARK first (common/pgmark.h: this is the one place
+ * pgopt's statements get their mark). NULL: no result;
  * pgconn_error() says why, and pgconn_broken() is 1 when a bound was reached
  * or the connection was lost. */
 PGresult *pgconn_exec(pgconn_t *c, const char *sql);
 
-/* Same with text parameters $1..$n as PQexecParams (one statement). */
+/* Same with text parameters $1..$n as PQexecParams (one statement, marked
+ * the same way). */
 PGresult *pgconn_exec_params(pgconn_t *c, const char *sql, int nparams, const char *const *params);
 
 /* 1 once the connection was given up (bound reached, connection lost). */

@@ -55,7 +55,7 @@ int verify_open(const char *conninfo, int statement_timeout_ms, verify_t **out, 
         verify_destroy(&v);
         return -1;
     }
-    PGresult *r = pgconn_exec(v->pg, PGOPT_SQL_MARK "SHOW default_transaction_read_only");
+    PGresult *r = pgconn_exec(v->pg, "SHOW default_transaction_read_only");
     int ro = r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
              strcmp(PQgetvalue(r, 0, 0), "on") == 0;
     PQclear(r);
@@ -78,10 +78,9 @@ void verify_destroy(verify_t **v)
     *v = NULL;
 }
 
-static int exec_ok(verify_t *v, const char *sql_in)
+/* Every statement goes through pgconn, which marks it (common/pgmark.h). */
+static int exec_ok(verify_t *v, const char *sql)
 {
-    char sql[256];
-    snprintf(sql, sizeof sql, "%s%s", PGOPT_SQL_MARK, sql_in);
     PGresult *r = pgconn_exec(v->pg, sql);
     int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
@@ -117,7 +116,6 @@ int verify_digest(verify_t *v, const char *sql, const char *const *values, size_
         return err_set(&v->err, "verify: out of memory");
     }
     snprintf(q, cap,
-             PGOPT_SQL_MARK
              "SELECT count(*), coalesce(sum(hashtextextended(r::text, 0)::numeric), 0), "
              "coalesce(sum(hashtextextended(r::text, 1)::numeric), 0) FROM (%s) AS r",
              fixed);
@@ -139,7 +137,7 @@ int verify_digest(verify_t *v, const char *sql, const char *const *values, size_
         }
         PQclear(r);
     }
-    PGresult *rb = pgconn_exec(v->pg, PGOPT_SQL_MARK "ROLLBACK");
+    PGresult *rb = pgconn_exec(v->pg, "ROLLBACK");
     PQclear(rb);
     free(q);
     return rc;
@@ -155,8 +153,7 @@ int verify_set(verify_t *v, const char *name, const char *value)
     if (!v || !name || !value)
         return -1;
     const char *params[2] = {name, value};
-    PGresult *r =
-        pgconn_exec_params(v->pg, PGOPT_SQL_MARK "SELECT set_config($1, $2, false)", 2, params);
+    PGresult *r = pgconn_exec_params(v->pg, "SELECT set_config($1, $2, false)", 2, params);
     int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
     if (!ok)
         err_set(&v->err, "set %s: %s", name, pq_msg(v->pg, r));

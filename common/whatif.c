@@ -55,21 +55,12 @@ static const char *pq_message(const whatif_t *w, const PGresult *r)
     return buf;
 }
 
-/* Every statement pgopt sends carries PGOPT_SQL_MARK, so that the collector
- * can leave pgopt's own what-if traffic out of the workload it reports
- * (common/pgmark.h). nparams 0 runs sql as a simple query (several
- * statements allowed). */
+/* nparams 0 runs sql as a simple query (several statements allowed). pgconn
+ * marks every statement with PGOPT_SQL_MARK (common/pgmark.h), so that the
+ * collector can leave pgopt's own what-if traffic out of the workload. */
 static PGresult *run_marked(pgconn_t *conn, int nparams, const char *const *params, const char *sql)
 {
-    size_t len = strlen(PGOPT_SQL_MARK) + strlen(sql) + 1;
-    char *marked = malloc(len);
-    if (!marked)
-        return NULL;
-    snprintf(marked, len, "%s%s", PGOPT_SQL_MARK, sql);
-    PGresult *r =
-        nparams ? pgconn_exec_params(conn, marked, nparams, params) : pgconn_exec(conn, marked);
-    free(marked);
-    return r;
+    return nparams ? pgconn_exec_params(conn, sql, nparams, params) : pgconn_exec(conn, sql);
 }
 
 /* Runs a command that returns no rows; on failure inside a transaction block

@@ -125,29 +125,10 @@ static qstatus_t fatal_from(collector_t *c, const char *what, PGresult *res)
     return Q_FATAL;
 }
 
-/* Prefixes sql with PGOPT_SQL_MARK into buf (or a malloc()ed copy when it
- * does not fit; *heap says so). */
-static const char *marked(const char *sql, char *buf, size_t len, char **heap)
+/* pgconn marks every statement (common/pgmark.h). */
+static qstatus_t exec_simple(collector_t *c, const char *what, const char *sql)
 {
-    *heap = NULL;
-    size_t need = strlen(PGOPT_SQL_MARK) + strlen(sql) + 1;
-    char *dst = buf;
-    if (need > len) {
-        dst = *heap = malloc(need);
-        if (!dst)
-            return sql;
-        len = need;
-    }
-    snprintf(dst, len, "%s%s", PGOPT_SQL_MARK, sql);
-    return dst;
-}
-
-static qstatus_t exec_simple(collector_t *c, const char *what, const char *sql_in)
-{
-    char buf[512], *heap;
-    const char *sql = marked(sql_in, buf, sizeof buf, &heap);
     PGresult *r = pgconn_exec(c->pg, sql);
-    free(heap);
     ExecStatusType st = PQresultStatus(r);
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
         fatal_from(c, what, r);
@@ -167,10 +148,7 @@ static qstatus_t query(collector_t *c, const char *what, const char *sql, int np
     *res = NULL;
     if (exec_simple(c, what, "SAVEPOINT pgopt_section") != Q_OK)
         return Q_FATAL;
-    char buf[2048], *heap;
-    const char *msql = marked(sql, buf, sizeof buf, &heap);
-    PGresult *r = pgconn_exec_params(c->pg, msql, nparams, params);
-    free(heap);
+    PGresult *r = pgconn_exec_params(c->pg, sql, nparams, params);
     if (PQresultStatus(r) == PGRES_TUPLES_OK) {
         *res = r;
         return Q_OK;
@@ -1296,15 +1274,15 @@ static int set_session(collector_t *c)
      * and would spend more time compiling than running. search_path is
      * pinned so that no user object can shadow a catalog function. */
     snprintf(sql, sizeof sql,
-             /* every statement of the string carries the mark (exec_simple
-              * adds the first): pg_stat_statements records each separately */
-             "SET LOCAL statement_timeout = %d; " PGOPT_SQL_MARK
-             "SET LOCAL lock_timeout = %d; " PGOPT_SQL_MARK
-             "SET LOCAL search_path = pg_catalog, pg_temp; " PGOPT_SQL_MARK
-             "SET LOCAL TimeZone = 'UTC'; " PGOPT_SQL_MARK
-             "SET LOCAL DateStyle = 'ISO, YMD'; " PGOPT_SQL_MARK
-             "SET LOCAL IntervalStyle = 'postgres'; " PGOPT_SQL_MARK
-             "SET LOCAL extra_float_digits = 3; " PGOPT_SQL_MARK "SET LOCAL jit = off",
+             /* pgconn marks every statement of the string (pg_stat_statements
+              * records each separately): common/pgmark.h */
+             "SET LOCAL statement_timeout = %d; "
+             "SET LOCAL lock_timeout = %d; "
+             "SET LOCAL search_path = pg_catalog, pg_temp; "
+             "SET LOCAL TimeZone = 'UTC'; "
+             "SET LOCAL DateStyle = 'ISO, YMD'; "
+             "SET LOCAL IntervalStyle = 'postgres'; "
+             "SET LOCAL extra_float_digits = 3; SET LOCAL jit = off",
              c->opts->statement_timeout_ms > 0 ? c->opts->statement_timeout_ms : 0,
              c->opts->lock_timeout_ms > 0 ? c->opts->lock_timeout_ms : 0);
     return exec_simple(c, "the read-only transaction", sql) == Q_OK ? 0 : -1;

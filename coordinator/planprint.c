@@ -98,15 +98,10 @@ int planprint_shape(const char *explain_json, uint64_t *hash, char *shape, size_
     return 0;
 }
 
-/* Runs one marked command; returns the result (caller PQclear()s). */
+/* Runs one command (pgconn marks it); the caller PQclear()s the result. */
 static PGresult *run(pgconn_t *conn, const char *sql)
 {
-    strbuf_t b = {0};
-    strbuf_printf(&b, "%s%s", PGOPT_SQL_MARK, sql);
-    char *s = strbuf_take(&b);
-    PGresult *r = pgconn_exec(conn, s ? s : sql);
-    free(s);
-    return r;
+    return pgconn_exec(conn, sql);
 }
 
 static int ok(PGresult *r)
