@@ -505,6 +505,145 @@ static int decode_value(reader_t *r, const path_seg_t *seg, size_t depth, json_t
     return 0;
 }
 
+/* Counts the values of the document without building anything, and
+ * returns the address of the first value beyond max_items, or NULL when
+ * there are not that many (or the bytes end or go wrong first: the
+ * decoding pass then says where and why). The decoder checks the budget as
+ * it builds, but a document of many small containers passes each declared
+ * count and gets refused only after max_items values are in memory (830 MB
+ * for 16M values); this pass refuses it before the first allocation. Each
+ * value takes at least one byte, so it runs only when len > max_items, and
+ * pending (values announced, not yet seen) never exceeds the bytes left. */
+static const unsigned char *beyond_item_budget(const unsigned char *p, const unsigned char *end,
+                                               size_t max_items, int *kind, size_t *declared)
+{
+    *kind = 0; /* the running total; 1, 2: an array's, a map's declared size */
+    size_t pending = 1, items = 0;
+    while (pending > 0) {
+        if (p >= end || pending > (size_t)(end - p))
+            return NULL;
+        const unsigned char *at = p;
+        unsigned char b = *p++;
+        pending--;
+        if (++items > max_items)
+            return at;
+        size_t left = (size_t)(end - p), skip = 0, n = 0, lenbytes = 0;
+        int children = 0; /* 1: n elements follow, 2: n key/value pairs */
+        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+            skip = 0;
+        } else if (b <= 0x8f) {
+            n = b & 0x0f, children = 2;
+        } else if (b <= 0x9f) {
+            n = b & 0x0f, children = 1;
+        } else if (b <= 0xbf) {
+            skip = b & 0x1f;
+        } else {
+            switch (b) {
+            case 0xc4:
+            case 0xd9:
+                lenbytes = 1;
+                break; /* bin8, str8 */
+            case 0xc5:
+            case 0xda:
+                lenbytes = 2;
+                break; /* bin16, str16 */
+            case 0xc6:
+            case 0xdb:
+                lenbytes = 4;
+                break; /* bin32, str32 */
+            case 0xc7:
+                lenbytes = 1, skip = 1;
+                break; /* ext8 + type */
+            case 0xc8:
+                lenbytes = 2, skip = 1;
+                break;
+            case 0xc9:
+                lenbytes = 4, skip = 1;
+                break;
+            case 0xca:
+                skip = 4;
+                break;
+            case 0xcb:
+                skip = 8;
+                break;
+            case 0xcc:
+            case 0xd0:
+                skip = 1;
+                break;
+            case 0xcd:
+            case 0xd1:
+                skip = 2;
+                break;
+            case 0xce:
+            case 0xd2:
+                skip = 4;
+                break;
+            case 0xcf:
+            case 0xd3:
+                skip = 8;
+                break;
+            case 0xd4:
+                skip = 2;
+                break; /* fixext 1..16 + type */
+            case 0xd5:
+                skip = 3;
+                break;
+            case 0xd6:
+                skip = 5;
+                break;
+            case 0xd7:
+                skip = 9;
+                break;
+            case 0xd8:
+                skip = 17;
+                break;
+            case 0xdc:
+                lenbytes = 2, children = 1;
+                break;
+            case 0xdd:
+                lenbytes = 4, children = 1;
+                break;
+            case 0xde:
+                lenbytes = 2, children = 2;
+                break;
+            case 0xdf:
+                lenbytes = 4, children = 2;
+                break;
+            default:
+                return NULL; /* 0xc1: the decoding pass names it */
+            }
+        }
+        if (lenbytes) {
+            if (left < lenbytes)
+                return NULL;
+            size_t v = (size_t)load_be(p, lenbytes);
+            p += lenbytes;
+            left -= lenbytes;
+            if (children)
+                n = v;
+            else
+                skip += v;
+        }
+        if (children) {
+            /* bounded by the bytes left, so pending cannot overflow */
+            if (n > left || (children == 2 && n > left / 2))
+                return NULL;
+            /* as the decoding pass words it: the declaration alone is over */
+            if ((children == 2 ? 2 * n : n) > max_items - items) {
+                *kind = children;
+                *declared = n;
+                return at;
+            }
+            pending += children == 2 ? 2 * n : n;
+        } else {
+            if (skip > left)
+                return NULL;
+            p += skip;
+        }
+    }
+    return NULL;
+}
+
 int codec_decode(const void *buf, size_t len, const codec_limits_t *limits, json_t **out,
                  err_t *err)
 {
@@ -530,6 +669,23 @@ int codec_decode_progress(const void *buf, size_t len, const codec_limits_t *lim
                     limits->max_bytes);
     if (len == 0)
         return fail(&r, r.p, NULL, "empty input");
+    if (len > limits->max_items) {
+        int kind;
+        size_t n = 0;
+        const unsigned char *over = beyond_item_budget(r.p, r.end, limits->max_items, &kind, &n);
+        if (over && kind == 1)
+            return fail(&r, over, NULL,
+                        "declared array of %zu elements exceeds the limit of %zu values", n,
+                        limits->max_items);
+        if (over && kind == 2)
+            return fail(&r, over, NULL,
+                        "declared map of %zu entries exceeds the limit of %zu values (keys count)",
+                        n, limits->max_items);
+        if (over)
+            return fail(&r, over, NULL,
+                        "more than %zu values in the document (counted before decoding)",
+                        limits->max_items);
+    }
     json_t *doc = NULL;
     if (decode_value(&r, NULL, 1, &doc) != 0)
         return -1;

@@ -612,9 +612,50 @@ static void test_decode_progress(void **state)
     json_decref(arr);
 }
 
+/* A document of many small maps passes every declared count; its total is
+ * refused before anything is built (issue 13: a 17M-value snapshot peaked
+ * at 830 MB before it was refused; bench/bench_codec_limit.c measures it). */
+static void test_value_budget_counted_first(void **state)
+{
+    (void)state;
+    unsigned char doc[5 + 20 * 25];
+    unsigned char *p = doc;
+    *p++ = 0xdd;
+    *p++ = 0, *p++ = 0, *p++ = 0, *p++ = 20;
+    for (int m = 0; m < 20; m++) {
+        *p++ = 0x88;
+        for (int k = 0; k < 8; k++)
+            *p++ = 0xa1, *p++ = (unsigned char)('a' + k), *p++ = (unsigned char)k;
+    }
+    codec_limits_t lim = CODEC_LIMITS_DOCUMENT;
+    lim.max_items = 100; /* the document holds 1 + 20 x 17 = 341 */
+    json_t *t = NULL;
+    err_t err = {{0}};
+    assert_int_equal(codec_decode(doc, sizeof doc, &lim, &t, &err), -1);
+    assert_null(t);
+    /* the sixth map (offset 5 + 5 x 25) is declared when 87 of the 100
+     * values are counted: its 16 keys and values do not fit */
+    assert_string_equal(err.msg, "offset 130, at $: declared map of 8 entries exceeds the limit of "
+                                 "100 values (keys count)");
+    lim.max_items = 341;
+    assert_int_equal(codec_decode(doc, sizeof doc, &lim, &t, &err), 0);
+    assert_int_equal(json_array_size(t), 20);
+    json_decref(t);
+    lim.max_items = 340;
+    assert_int_equal(codec_decode(doc, sizeof doc, &lim, &t, &err), -1);
+    assert_err_contains(err, "exceeds the limit of 340 values");
+    /* long but few values: the count does not refuse it */
+    unsigned char str[3 + 300] = {0xda, 0x01, 0x2c};
+    memset(str + 3, 'x', 300);
+    lim.max_items = 1;
+    assert_int_equal(codec_decode(str, sizeof str, &lim, &t, &err), 0);
+    json_decref(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_value_budget_counted_first),
         cmocka_unit_test(test_roundtrip_msgpack_identical),
         cmocka_unit_test(test_roundtrip_through_json),
         cmocka_unit_test(test_canonical_bytes),
