@@ -383,8 +383,9 @@ typedef struct {
     char session[128];
     char exec_method[32]; /* execute / scalars / scalar around a select */
     char terminal[32];
-    char eager[600];   /* ",Model.rel" entries from options() */
-    TSNode base_ident; /* the chain started at a name (result.scalars()) */
+    char eager[600];     /* ",Model.rel" entries from options() */
+    char model_ref[128]; /* how the code names the model (models.Resource) */
+    TSNode base_ident;   /* the chain started at a name (result.scalars()) */
 } chain_t;
 
 static pysource_walk_t eager_visit(const pysource_t *src, TSNode n, void *ctx)
@@ -441,6 +442,8 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
             if (is(callee, "identifier")) {
                 if (pysource_node_text_is(src, callee, "select")) {
                     ch->model = model_named(p, src, pysource_call_arg(src, n, 0));
+                    text_of(src, unwrap(pysource_call_arg(src, n, 0)), ch->model_ref,
+                            sizeof ch->model_ref);
                     ch->source = n;
                     ch->api = 2;
                     return ch->model != NULL;
@@ -459,11 +462,15 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
                 pysource_walk(src, ch->options_args, eager_visit, ch);
             } else if (strcmp(m, "select") == 0) {
                 ch->model = model_named(p, src, pysource_call_arg(src, n, 0));
+                text_of(src, unwrap(pysource_call_arg(src, n, 0)), ch->model_ref,
+                        sizeof ch->model_ref);
                 ch->source = n;
                 ch->api = 2;
                 return ch->model != NULL;
             } else if (strcmp(m, "query") == 0 && sessionish(src, obj)) {
                 ch->model = model_named(p, src, pysource_call_arg(src, n, 0));
+                text_of(src, unwrap(pysource_call_arg(src, n, 0)), ch->model_ref,
+                        sizeof ch->model_ref);
                 ch->source = n;
                 ch->api = 1;
                 text_of(src, obj, ch->session, sizeof ch->session);
@@ -484,6 +491,8 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
                 if (!mm)
                     return false;
                 ch->model = mm;
+                text_of(src, unwrap(pysource_call_arg(src, n, 0)), ch->model_ref,
+                        sizeof ch->model_ref);
                 ch->api = 4;
                 ch->get_key = pysource_call_arg(src, n, 1);
                 ch->source = n;
@@ -495,6 +504,7 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
                 if (!mm)
                     return false;
                 ch->model = mm;
+                text_of(src, unwrap(field(obj, "object")), ch->model_ref, sizeof ch->model_ref);
                 ch->api = 4;
                 ch->get_key = pysource_call_arg(src, n, 0);
                 ch->source = n;
@@ -507,6 +517,7 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
                 ch->model = model_named(p, src, obj);
                 if (!ch->model)
                     return false;
+                text_of(src, unwrap(obj), ch->model_ref, sizeof ch->model_ref);
                 ch->source = n;
                 ch->api = 3;
                 return true;
@@ -1406,6 +1417,76 @@ static const char *import_note(file_t *f, const pysource_t *src, const char *nam
     return buf;
 }
 
+/* How code in src names the SQLAlchemy function name of module
+ * ("selectinload", "sqlalchemy.orm"): bare when imported, through a module
+ * the file imports (orm.selectinload, sa.orm.selectinload), else bare with
+ * the import line added to the finding (import_note; note gets the
+ * explanation's sentence). A rewrite that names what its file does not
+ * bind fails with NameError (issue 14: real code imports `models` and
+ * `orm`, not the classes and functions). */
+static void sqla_ref(file_t *f, const pysource_t *src, const char *name, const char *module,
+                     char *out, size_t size, char *note, size_t nsize)
+{
+    if (note && nsize)
+        note[0] = 0;
+    if (pysource_import_of(src, name)) {
+        snprintf(out, size, "%s", name);
+        return;
+    }
+    const char *orm = pysource_import_of(src, "orm");
+    if (strcmp(module, "sqlalchemy.orm") == 0 && orm && strcmp(orm, "sqlalchemy.orm") == 0) {
+        snprintf(out, size, "orm.%s", name);
+        return;
+    }
+    const char *aliases[] = {"sa", "sqlalchemy", "sqla", "db_sa"};
+    for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++) {
+        const char *q = pysource_import_of(src, aliases[i]);
+        if (q && strcmp(q, "sqlalchemy") == 0) {
+            snprintf(out, size, "%s%s.%s", aliases[i], module + strlen("sqlalchemy"), name);
+            return;
+        }
+    }
+    snprintf(out, size, "%s", name);
+    if (note)
+        import_note(f, src, name, module, note, nsize);
+}
+
+/* How code in src names model m: as the chain's own query did
+ * (models.Resource), bare when src imports or defines it, or through the
+ * chain's module prefix when m lives in the same module as the chain's
+ * model. False when src has no name for it. */
+static bool model_ref(file_t *f, const pysource_t *src, const chain_t *ch, const sqla_model_t *m,
+                      char *out, size_t size)
+{
+    if (ch && ch->model == m && ch->model_ref[0]) {
+        /* "User.id" in query(User.id): the class part */
+        char t[128];
+        snprintf(t, sizeof t, "%s", ch->model_ref);
+        size_t nl = strlen(m->name);
+        for (char *at = strstr(t, m->name); at; at = strstr(at + 1, m->name))
+            if ((at == t || at[-1] == '.') && (at[nl] == 0 || at[nl] == '.')) {
+                at[nl] = 0;
+                snprintf(out, size, "%s", t);
+                return true;
+            }
+    }
+    if (pysource_import_of(src, m->name) || sqla_project_file(f->d->p, m->file) == src) {
+        snprintf(out, size, "%s", m->name);
+        return true;
+    }
+    if (ch && ch->model && ch->model->file == m->file) {
+        char base[128];
+        if (model_ref(f, src, ch, ch->model, base, sizeof base)) {
+            char *dot = strrchr(base, '.');
+            if (dot) {
+                snprintf(out, size, "%.*s.%s", (int)(dot - base), base, m->name);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 /* A class name in snake_case: AuditLog -> audit_log, HTTPLog -> http_log. */
 static void snake_name(const char *name, char *out, size_t size)
 {
@@ -1544,6 +1625,7 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
      * cannot take a loader option: SQLAlchemy raises on
      * selectinload/joinedload of it */
     char dynamic[200] = "";
+    char unnamed[96] = ""; /* a model the query's file has no name for */
     for (int i = 0; i < s->npaths; i++) {
         if (!keep[i])
             continue;
@@ -1565,11 +1647,18 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
             if (r->lazy == SQLA_LAZY_DYNAMIC && !dynamic[0])
                 snprintf(dynamic, sizeof dynamic, "%s.%s", m->name, seg);
             const char *loader = r->collection ? "selectinload" : "joinedload";
+            char lref[64], mref[160];
+            sqla_ref(f, o->src, loader, "sqlalchemy.orm", lref, sizeof lref, NULL, 0);
             if (r->collection)
                 imp_sel = 1;
             else
                 imp_join = 1;
-            strbuf_printf(&one, "%s%s(%s.%s)", one.len ? "." : "", loader, m->name, seg);
+            if (!model_ref(f, o->src, &o->ch, m, mref, sizeof mref)) {
+                if (!unnamed[0])
+                    snprintf(unnamed, sizeof unnamed, "%s", m->name);
+                snprintf(mref, sizeof mref, "%s", m->name);
+            }
+            strbuf_printf(&one, "%s%s(%s.%s)", one.len ? "." : "", lref, mref, seg);
             if (!sql)
                 sql = sql_hint_rel(f->d->p, m, r);
             m = sqla_project_model(f->d->p, r->target);
@@ -1606,17 +1695,29 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
         uint32_t at = ts_node_end_byte(o->ch.source);
         ed_add(&ed, at, at, t);
     }
-    char imp[200] = "", imp2[200] = "";
+    char imp[200] = "", imp2[200] = "", ref[64];
     if (imp_sel)
-        import_note(f, o->src, "selectinload", "sqlalchemy.orm", imp, sizeof imp);
+        sqla_ref(f, o->src, "selectinload", "sqlalchemy.orm", ref, sizeof ref, imp, sizeof imp);
     if (imp_join)
-        import_note(f, o->src, "joinedload", "sqlalchemy.orm", imp2, sizeof imp2);
+        sqla_ref(f, o->src, "joinedload", "sqlalchemy.orm", ref, sizeof ref, imp2, sizeof imp2);
     /* the explanation names exactly the loaders the code uses (rule 6):
      * selectinload for collections (a joinedload of a collection multiplies
      * the parent rows; several of them make a cartesian product),
      * joinedload for many-to-one / one-to-one */
     safety_t sf = SAFE_PROVEN;
-    if (dynamic[0]) {
+    char why_unnamed[300];
+    if (unnamed[0] && !dynamic[0]) {
+        snprintf(why_unnamed, sizeof why_unnamed,
+                 "%s, which the loader option names, is neither imported nor defined in %s",
+                 unnamed, pysource_path(o->src));
+        strbuf_printf(&expl,
+                      ": one SELECT per row of the query at %s:%u. Eager-load it in that query "
+                      "with %s, after importing %s there (pgopt does not add imports of your "
+                      "models).",
+                      pysource_path(o->src), pysource_node_line(o->stmt), opts.buf, unnamed);
+        sf.level = "manual";
+        sf.text = why_unnamed;
+    } else if (dynamic[0]) {
         strbuf_printf(&expl,
                       ": one query per row of the query at %s:%u. %s is lazy=\"dynamic\": a "
                       "query object that no loader option can eager-load (SQLAlchemy raises). "
@@ -1892,26 +1993,30 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
     strbuf_t pre = {0}, expl = {0};
     json_t *sql = NULL;
     const char *aw = ch.awaited ? "await " : "";
+    char mref[160], sel[64], imp[160] = "";
+    if (!model_ref(f, f->src, &ch, ch.model, mref, sizeof mref))
+        snprintf(mref, sizeof mref, "%s", ch.model->name);
     if (ch.api == 4) {
         const sqla_model_t *m = ch.model;
         const char *pk = sqla_model_pk(m);
         text_of(f->src, ch.get_key, key, sizeof key);
         by_name(f, m->name, pk, name, sizeof name);
-        if (ch.session[0] && file_api2(f))
+        if (ch.session[0] && file_api2(f)) {
+            sqla_ref(f, f->src, "select", "sqlalchemy", sel, sizeof sel, imp, sizeof imp);
             strbuf_printf(
                 &pre,
-                "%s = {row.%s: row for row in (%s%s.scalars(select(%s).where(%s.%s.in_({%s for "
+                "%s = {row.%s: row for row in (%s%s.scalars(%s(%s).where(%s.%s.in_({%s for "
                 "%s in %s}))))}",
-                name, pk, aw, sess, m->name, m->name, pk, key, var, iter_text);
-        else if (ch.session[0])
+                name, pk, aw, sess, sel, mref, mref, pk, key, var, iter_text);
+        } else if (ch.session[0])
             strbuf_printf(
                 &pre,
                 "%s = {row.%s: row for row in %s.query(%s).filter(%s.%s.in_({%s for %s in %s}))}",
-                name, pk, sess, m->name, m->name, pk, key, var, iter_text);
+                name, pk, sess, mref, mref, pk, key, var, iter_text);
         else
             strbuf_printf(
                 &pre, "%s = {row.%s: row for row in %s.query.filter(%s.%s.in_({%s for %s in %s}))}",
-                name, pk, m->name, m->name, pk, key, var, iter_text);
+                name, pk, mref, mref, pk, key, var, iter_text);
         char rep[400];
         snprintf(rep, sizeof rep, "%s.get(%s)", name, key);
         ed_add(&ed, ts_node_start_byte(q), ts_node_end_byte(q), rep);
@@ -1922,8 +2027,8 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
             &expl,
             "%s is fetched by primary key once per iteration over %s: one round trip each. One "
             "query with %s.%s IN (...) before the loop fetches them all; the loop reads a "
-            "dictionary.",
-            m->name, iter_text, m->name, pk);
+            "dictionary.%s",
+            m->name, iter_text, m->name, pk, imp);
     } else {
         keyed_t k;
         memset(&k, 0, sizeof k);
@@ -1970,8 +2075,11 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
             ed_add(&g, ts_node_start_byte(k.cmp), ts_node_end_byte(k.cmp), rep);
         } else {
             TSNode callee = field(k.kwcall, "function");
-            snprintf(rep, sizeof rep, "filter(%s.%s.in_({%s for %s in %s}))", m->name, col, key,
-                     var, iter_text);
+            char kref[160];
+            if (!model_ref(f, f->src, &ch, m, kref, sizeof kref))
+                snprintf(kref, sizeof kref, "%s", m->name);
+            snprintf(rep, sizeof rep, "filter(%s.%s.in_({%s for %s in %s}))", kref, col, key, var,
+                     iter_text);
             ed_add(&g, ts_node_start_byte(field(callee, "attribute")), ts_node_end_byte(k.kwcall),
                    rep);
         }
@@ -2273,6 +2381,38 @@ static bool reads_generated_value(file_t *f, TSNode body, scan_t *s, char *why, 
     return false;
 }
 
+/* Where name is bound inside n (an assignment, a with ... as, a for
+ * target): its line, or 0. */
+typedef struct {
+    const char *name;
+    unsigned line;
+} bound_t;
+
+static pysource_walk_t bound_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    bound_t *b = ctx;
+    TSNode target;
+    memset(&target, 0, sizeof target);
+    if (is(n, "assignment") || is(n, "for_statement"))
+        target = field(n, "left");
+    else if (is(n, "as_pattern"))
+        target = field(n, "alias");
+    if (is(target, "as_pattern_target"))
+        target = ts_node_named_child(target, 0);
+    if (is(target, "identifier") && pysource_node_text_is(src, target, b->name)) {
+        b->line = pysource_node_line(n);
+        return PYSOURCE_WALK_STOP;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static unsigned bound_inside(file_t *f, TSNode n, const char *name)
+{
+    bound_t b = {name, 0};
+    pysource_walk(f->src, n, bound_visit, &b);
+    return b.line;
+}
+
 static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_async,
                         bool orm_objects, const char *why_not_bulk)
 {
@@ -2289,8 +2429,20 @@ static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool i
                    "a failure at one item no longer keeps the items before it, and nothing is "
                    "visible to other sessions until the loop ends"};
     char why[600] = "", cmt[300];
+    /* the session itself is made per item: a commit after the loop would
+     * commit only the last one (seen in OpenStack Octavia) */
+    char root[128];
+    snprintf(root, sizeof root, "%s", sess);
+    root[strcspn(root, ".[(")] = 0;
+    unsigned made = root[0] ? bound_inside(f, field(loop, "body"), root) : 0;
     /* rule 4: a per-item commit that is meant stays */
-    if (s->commit_in_try && s->except_in_loop)
+    if (made)
+        snprintf(why, sizeof why,
+                 "%s is a new session per item (line %u): one commit after the loop would "
+                 "commit only the last item's session; create one session before the loop "
+                 "first (session_per_iteration)",
+                 root, made);
+    else if (s->commit_in_try && s->except_in_loop)
         snprintf(why, sizeof why,
                  "the loop catches errors per item around the commit%s, so one failing item "
                  "does not undo the others: the per-item transaction is deliberate isolation",
@@ -2311,7 +2463,7 @@ static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool i
                       sess, why);
         sf.level = "manual";
         sf.text = why;
-        json_t *extra = json_pack("{s:b}", "deliberate", 1);
+        json_t *extra = made ? NULL : json_pack("{s:b}", "deliberate", 1);
         emit(f, f->src, line, "session_fix", "commit_in_loop", ts_node_start_byte(loop),
              ts_node_end_byte(loop), &ed, NULL, NULL, expl.buf,
              json_pack("{s:s}", "shape", "commit"), false, extra, &sf);
@@ -2480,8 +2632,22 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
     const sqla_model_t *model = NULL;
     edits_t ed = {0};
     char rows[96] = "", sess[128] = "", manual[400] = "";
+    char mref[160] = ""; /* the model as the code names it (models.AuditLog) */
     TSNode body = field(loop, "body");
     char cmt[300];
+    for (int i = 0; i < s->nadds; i++) {
+        /* a session made per item: rows added after the loop would all go to
+         * the last one */
+        TSNode obj;
+        char m[32], root[128];
+        method_of(f->src, s->adds[i], &obj, m, sizeof m);
+        text_of(f->src, obj, root, sizeof root);
+        root[strcspn(root, ".[(")] = 0;
+        if (root[0] && bound_inside(f, body, root)) {
+            *why_not = "A bulk INSERT is not proposed: the loop makes a new session per item.";
+            return false;
+        }
+    }
     if ((s->commit_in_try && s->except_in_loop) || s->commit_in_with ||
         (s->ncommits && s->network_seen) ||
         (s->ncommits && intent_comment(f, loop, cmt, sizeof cmt))) {
@@ -2508,16 +2674,21 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
             mm = is(ins, "call") && pysource_call_is(f->src, ins, "insert")
                      ? model_named(f->d->p, f->src, pysource_call_arg(f->src, ins, 0))
                      : NULL;
+            if (mm)
+                text_of(f->src, unwrap(pysource_call_arg(f->src, ins, 0)), mref, sizeof mref);
             ctor = vals;
         } else if (strcmp(m, "add") == 0 && is(arg, "call")) {
             mm = model_named(f->d->p, f->src, field(arg, "function"));
+            text_of(f->src, field(arg, "function"), mref, sizeof mref);
         } else if (strcmp(m, "add") == 0 && is(arg, "identifier")) {
             char an[64];
             text_of(f->src, arg, an, sizeof an);
             TSNode st;
             TSNode v = last_assignment(f->src, body, an, ts_node_start_byte(call), &st);
-            if (is(v, "call"))
+            if (is(v, "call")) {
                 mm = model_named(f->d->p, f->src, field(v, "function"));
+                text_of(f->src, field(v, "function"), mref, sizeof mref);
+            }
             if (mm && !body_uses_only(f, body, an, call, &ed, mm, manual, sizeof manual)) {
                 mm = NULL;
             }
@@ -2641,20 +2812,20 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
     const char *aw = is_async ? "await " : "";
     strbuf_t pre = {0}, post = {0}, expl = {0};
     strbuf_printf(&pre, "%s = []", rows);
+    char imp[160] = "";
     /* execute(insert(M), []) would run one INSERT of defaults (1.4): guard */
     if (file_api2(f) || is_async) {
-        char unit[16];
+        char unit[16], ins[64];
         loop_unit(f, loop, unit, sizeof unit);
-        strbuf_printf(&post, "if %s:\n%s%s%s.execute(insert(%s), %s)", rows, unit, aw, sess,
-                      model->name, rows);
+        sqla_ref(f, f->src, "insert", "sqlalchemy", ins, sizeof ins, imp, sizeof imp);
+        strbuf_printf(&post, "if %s:\n%s%s%s.execute(%s(%s), %s)", rows, unit, aw, sess, ins,
+                      mref[0] ? mref : model->name, rows);
     } else {
-        strbuf_printf(&post, "%s.bulk_insert_mappings(%s, %s)", sess, model->name, rows);
+        strbuf_printf(&post, "%s.bulk_insert_mappings(%s, %s)", sess, mref[0] ? mref : model->name,
+                      rows);
     }
     if (s->ncommits)
         strbuf_printf(&post, "\n%s%s.commit()", aw, sess);
-    char imp[160] = "";
-    if (file_api2(f) || is_async)
-        import_note(f, f->src, "insert", "sqlalchemy", imp, sizeof imp);
     const char *how = file_api2(f) || is_async
                           ? "execute(insert(Model), rows) (SQLAlchemy 2.0 bulk insert)"
                           : "bulk_insert_mappings (the 1.x bulk API)";
@@ -4067,6 +4238,7 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
         return;
     }
     edits_t ed = {0};
+    char imp[160] = "";
     /* rule 5: SQLAlchemy's execute() takes a plain string only in 1.x
      * (Session, with a warning; Connection hands it to the driver, where
      * :name is not a placeholder), 2.0 rejects it: the fix wraps it in
@@ -4097,7 +4269,9 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
         if (wrap_text) {
             char *at = inline_arg ? NULL : pysource_node_text(f->src, arg);
             strbuf_t w = {0};
-            strbuf_printf(&w, "text(%s)%s", inline_arg ? lit.buf : at ? at : "", params.buf);
+            char tref[64];
+            sqla_ref(f, f->src, "text", "sqlalchemy", tref, sizeof tref, imp, sizeof imp);
+            strbuf_printf(&w, "%s(%s)%s", tref, inline_arg ? lit.buf : at ? at : "", params.buf);
             free(at);
             ed_add(&ed, ts_node_start_byte(arg), ts_node_end_byte(arg), w.buf ? w.buf : "");
             free(w.buf);
@@ -4106,9 +4280,6 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
         }
     }
     free(params.buf);
-    char imp[160] = "";
-    if (wrap_text)
-        import_note(f, f->src, "text", "sqlalchemy", imp, sizeof imp);
     uint32_t rs = ts_node_is_null(stmt) ? ts_node_start_byte(enclosing_statement(call))
                                         : ts_node_start_byte(stmt);
     uint32_t re = ts_node_end_byte(enclosing_statement(call));

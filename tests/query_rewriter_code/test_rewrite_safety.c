@@ -413,13 +413,73 @@ static void test_rule7_context(void **state)
     free(code);
 }
 
+/* Names in the code: the rewrite names models and SQLAlchemy functions the
+ * way the file does (models.Parent, orm.selectinload), or lists the import
+ * it needs; a commit on a session made per item is not moved. */
+static void test_names_in_context(void **state)
+{
+    (void)state;
+    json_t *code = json_pack(
+        "[{s:s, s:s}, {s:s, s:s}]", "path", "app/models.py", "content", MODELS, "path",
+        "app/api.py", "content",
+        "from sqlalchemy import orm\n"
+        "from app import models\n"
+        "\n"
+        "\n"
+        "def names(session):\n"
+        "    out = []\n"
+        "    for p in session.query(models.Parent).all():\n"
+        "        out.append(len(p.kids))\n"
+        "    return out\n"
+        "\n"
+        "\n"
+        "def touch(session, ids):\n"
+        "    ids = list(ids)\n"
+        "    for i in ids:\n"
+        "        c = session.query(models.Child).filter(models.Child.parent_id == i).all()\n");
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    json_t *findings = NULL, *notes = NULL;
+    assert_int_equal(sqla_detect(p, &findings, &notes, &err), 0);
+    int seen = 0;
+    size_t i;
+    json_t *f;
+    json_array_foreach(findings, i, f)
+    {
+        const char *kind = str(f, "kind");
+        if (strcmp(kind, "lazy_load_in_loop") == 0) {
+            if (!strstr(str(f, "optimized"), ".options(orm.selectinload(models.Parent.kids))"))
+                printf("%s\n", str(f, "optimized"));
+            assert_non_null(
+                strstr(str(f, "optimized"), ".options(orm.selectinload(models.Parent.kids))"));
+            assert_null(json_object_get(f, "imports"));
+            seen++;
+        } else if (strcmp(kind, "query_in_loop") == 0) {
+            assert_non_null(strstr(str(f, "optimized"), "models.Child.parent_id.in_("));
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 2);
+    json_decref(findings);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+    json_decref(code);
+    expect_manual("def f(factory, names):\n"
+                  "    for name in names:\n"
+                  "        session = factory()\n"
+                  "        session.add(Note(parent_id=1))\n"
+                  "        session.commit()\n",
+                  "commit_in_loop", "a new session per item");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rule1_generated_value), cmocka_unit_test(test_rule2_bulk_insert),
         cmocka_unit_test(test_rule3_prefetch),        cmocka_unit_test(test_rule4_isolation),
         cmocka_unit_test(test_rule5_sql_strings),     cmocka_unit_test(test_rule6_loaders),
-        cmocka_unit_test(test_rule7_context),
+        cmocka_unit_test(test_rule7_context),         cmocka_unit_test(test_names_in_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
