@@ -6,6 +6,7 @@
  * are made by splicing text at node boundaries and then parsed again.
  */
 #include "common/python/sqla_patterns.h"
+#include "common/python/sqla_perloop.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -4493,6 +4494,13 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
         json_decref(f.imports);
     }
     pysource_cursor_give(pool);
+    /* per-item work the rewrites above cannot reach: through helpers,
+     * other session names, save() (sqla_perloop.h) */
+    if (sqla_perloop_detect(p, d.out, err) != 0) {
+        json_decref(d.out);
+        json_decref(d.notes);
+        return -1;
+    }
     *findings = d.out;
     *notes = d.notes;
     return 0;

@@ -1,0 +1,798 @@
+/* sqla_perloop.c - see sqla_perloop.h. */
+#include "common/python/sqla_perloop.h"
+
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/python/pysource.h"
+
+#define IS(n, lit)    PYSOURCE_NODE_IS(n, lit)
+#define FIELD(n, lit) PYSOURCE_FIELD(n, lit)
+
+enum { B_QUERY = 1, B_INSERT = 2 };
+
+#define MAX_DEPTH 4 /* project calls followed from a loop */
+#define MAX_LOOPS 16
+#define MAX_VARS  24
+#define MAX_BUILT 32
+
+/* What a project function does, computed once. */
+typedef struct {
+    const sqla_function_t *fn;
+    unsigned char bits, busy, done;
+    size_t file;   /* where its first query/write is (itself or deeper) */
+    unsigned line; /* 0: none */
+} memo_t;
+
+typedef struct {
+    const sqla_project_t *p;
+    memo_t *memo;
+    size_t cap, n;
+    json_t *out;
+    json_t *seen; /* "file:line:kind" of findings already there */
+    int oom;
+} pl_t;
+
+typedef struct {
+    TSNode node;
+    bool active; /* not over constants */
+    char vars[MAX_VARS][48];
+    int nvars;
+    char iter[80];
+    TSNode qcall, icall;
+    const sqla_function_t *qvia, *ivia;
+    size_t qfile, ifile;
+    unsigned qline, iline;
+} loop_t;
+
+typedef struct {
+    pl_t *pl;
+    const pysource_t *src;
+    size_t file;
+    const char *cls; /* enclosing class of the function walked */
+    /* summary mode: the bits of the function, and where */
+    bool summary;
+    unsigned bits;
+    size_t where_file;
+    unsigned where_line;
+    int depth;
+    /* names assigned a constructed object (Foo(...), models.Foo()) */
+    char built[MAX_BUILT][48];
+    int nbuilt;
+    loop_t loops[MAX_LOOPS];
+    int nloops;
+} fw_t;
+
+static void text_of(const pysource_t *src, TSNode n, char *out, size_t size)
+{
+    size_t len = 0;
+    const char *s = ts_node_is_null(n) ? NULL : pysource_node_span(src, n, &len);
+    if (!s || len >= size) {
+        out[0] = 0;
+        return;
+    }
+    memcpy(out, s, len);
+    out[len] = 0;
+}
+
+static TSNode unwrap(TSNode n)
+{
+    while (!ts_node_is_null(n) && (IS(n, "parenthesized_expression") || IS(n, "await")) &&
+           ts_node_named_child_count(n) == 1)
+        n = ts_node_named_child(n, 0);
+    return n;
+}
+
+static const char *last_component(const char *t)
+{
+    const char *d = strrchr(t, '.');
+    return d ? d + 1 : t;
+}
+
+/* A receiver that is a session by its name: *session (context.session,
+ * self.session, get_session()), sess, store (mailman's @dbconnection
+ * argument), conn/connection. */
+static bool sessionish(const pysource_t *src, TSNode n)
+{
+    n = unwrap(n);
+    if (IS(n, "call"))
+        n = FIELD(n, "function");
+    if (!IS(n, "identifier") && !IS(n, "attribute"))
+        return false;
+    char t[160];
+    text_of(src, n, t, sizeof t);
+    const char *last = last_component(t);
+    size_t l = strlen(last);
+    if (strcmp(last, "sess") == 0 || strcmp(last, "store") == 0 || strcmp(last, "conn") == 0 ||
+        strcmp(last, "connection") == 0 || strcmp(last, "s") == 0)
+        return true;
+    return l >= 7 && strcasecmp(last + l - 7, "session") == 0;
+}
+
+static const char *method_of(const pysource_t *src, TSNode call, TSNode *obj, char *buf,
+                             size_t size)
+{
+    TSNode callee = FIELD(call, "function");
+    if (!IS(callee, "attribute"))
+        return NULL;
+    *obj = FIELD(callee, "object");
+    text_of(src, FIELD(callee, "attribute"), buf, size);
+    return buf[0] ? buf : NULL;
+}
+
+static bool is_model_class_name(const char *name)
+{
+    if (!isupper((unsigned char)name[0]))
+        return false;
+    bool lower = false;
+    for (const char *c = name; *c; c++)
+        lower |= islower((unsigned char)*c) != 0;
+    size_t l = strlen(name);
+    if (!lower)
+        return false; /* CONSTANT */
+    const char *bad[] = {"Error", "Exception", "Warning", "Dict", "List", "Set", "Counter", "Lock"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        size_t b = strlen(bad[i]);
+        if (l >= b && strcmp(name + l - b, bad[i]) == 0)
+            return false;
+    }
+    return true;
+}
+
+/* Foo(...) or models.Foo(...): an object constructed from a class. */
+static bool constructs(const pysource_t *src, TSNode e)
+{
+    e = unwrap(e);
+    if (!IS(e, "call"))
+        return false;
+    TSNode callee = FIELD(e, "function");
+    if (!IS(callee, "identifier") && !IS(callee, "attribute"))
+        return false;
+    char t[160];
+    text_of(src, callee, t, sizeof t);
+    return t[0] && is_model_class_name(last_component(t));
+}
+
+static bool built_has(const fw_t *w, const char *name)
+{
+    for (int i = 0; i < w->nbuilt; i++)
+        if (strcmp(w->built[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* ---- project functions ------------------------------------------------- */
+
+static memo_t *memo_slot(pl_t *pl, const sqla_function_t *fn)
+{
+    if ((pl->n + 1) * 2 > pl->cap) {
+        size_t cap = pl->cap ? pl->cap * 2 : 256;
+        memo_t *m = calloc(cap, sizeof *m);
+        if (!m) {
+            pl->oom = 1;
+            return NULL;
+        }
+        for (size_t i = 0; i < pl->cap; i++)
+            if (pl->memo[i].fn) {
+                size_t h = ((uintptr_t)pl->memo[i].fn >> 4) & (cap - 1);
+                while (m[h].fn)
+                    h = (h + 1) & (cap - 1);
+                m[h] = pl->memo[i];
+            }
+        free(pl->memo);
+        pl->memo = m;
+        pl->cap = cap;
+    }
+    size_t h = ((uintptr_t)fn >> 4) & (pl->cap - 1);
+    while (pl->memo[h].fn && pl->memo[h].fn != fn)
+        h = (h + 1) & (pl->cap - 1);
+    if (!pl->memo[h].fn) {
+        pl->memo[h].fn = fn;
+        pl->n++;
+    }
+    return &pl->memo[h];
+}
+
+/* The project function a call reaches, or NULL: f(...) (this module's or
+ * an imported one), module.f(...), self.m(...) / cls.m(...) in a class,
+ * Class.m(...) and pkg.Class.m(...). */
+static const sqla_function_t *callee_fn(const fw_t *w, TSNode call)
+{
+    const sqla_project_t *p = w->pl->p;
+    TSNode callee = FIELD(call, "function");
+    char name[96], on[160];
+    if (IS(callee, "identifier")) {
+        text_of(w->src, callee, name, sizeof name);
+        if (!name[0] || is_model_class_name(name))
+            return NULL;
+        const char *qual = pysource_import_of(w->src, name);
+        char module[256] = "";
+        if (qual) {
+            snprintf(module, sizeof module, "%s", qual);
+            char *dot = strrchr(module, '.');
+            if (dot)
+                *dot = 0;
+        }
+        return sqla_project_function(p, name, NULL, w->file, module[0] ? module : NULL);
+    }
+    if (!IS(callee, "attribute"))
+        return NULL;
+    TSNode obj = FIELD(callee, "object");
+    text_of(w->src, FIELD(callee, "attribute"), name, sizeof name);
+    if (!name[0])
+        return NULL;
+    if (IS(obj, "identifier")) {
+        text_of(w->src, obj, on, sizeof on);
+        if (strcmp(on, "self") == 0 || strcmp(on, "cls") == 0)
+            return w->cls ? sqla_project_function(p, name, w->cls, w->file, NULL) : NULL;
+        const char *qual = pysource_import_of(w->src, on);
+        const sqla_function_t *fn = NULL;
+        if (qual)
+            fn = sqla_project_function(p, name, NULL, SIZE_MAX, qual);
+        if (!fn && is_model_class_name(on))
+            fn = sqla_project_function(p, name, on, w->file, NULL);
+        return fn;
+    }
+    if (IS(obj, "attribute")) {
+        text_of(w->src, obj, on, sizeof on);
+        const char *last = last_component(on);
+        if (is_model_class_name(last))
+            return sqla_project_function(p, name, last, SIZE_MAX, NULL);
+    }
+    return NULL;
+}
+
+static void fwalk(fw_t *w, TSNode n);
+
+static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *file,
+                        unsigned *line)
+{
+    memo_t *m = memo_slot(pl, fn);
+    if (!m || m->busy)
+        return 0;
+    if (!m->done) {
+        if (depth > MAX_DEPTH)
+            return 0;
+        fw_t w;
+        memset(&w, 0, sizeof w);
+        w.pl = pl;
+        w.src = sqla_project_file(pl->p, fn->file);
+        w.file = fn->file;
+        w.cls = fn->cls;
+        w.summary = true;
+        w.depth = depth;
+        m->busy = 1;
+        fwalk(&w, FIELD(fn->node, "body"));
+        m = memo_slot(pl, fn); /* the table may have grown */
+        if (!m)
+            return 0;
+        m->busy = 0;
+        m->done = 1;
+        m->bits = (unsigned char)w.bits;
+        m->file = w.where_file;
+        m->line = w.where_line;
+    }
+    *file = m->file;
+    *line = m->line;
+    return m->bits;
+}
+
+/* ---- what a call does -------------------------------------------------- */
+
+static bool query_method(const char *m)
+{
+    return strcmp(m, "query") == 0 || strcmp(m, "execute") == 0 || strcmp(m, "scalars") == 0 ||
+           strcmp(m, "scalar") == 0 || strcmp(m, "get") == 0 || strcmp(m, "exec_driver_sql") == 0;
+}
+
+static bool text_inserts(const pysource_t *src, TSNode e)
+{
+    char t[64];
+    text_of(src, unwrap(e), t, sizeof t);
+    return strncmp(t, "insert(", 7) == 0 || strstr(t, ".insert(") != NULL;
+}
+
+/* B_QUERY / B_INSERT for a call on a session, 0 otherwise. */
+static unsigned session_call_bits(const fw_t *w, TSNode call)
+{
+    char m[48];
+    TSNode obj;
+    if (!method_of(w->src, call, &obj, m, sizeof m) || !sessionish(w->src, obj))
+        return 0;
+    if (strcmp(m, "execute") == 0 && text_inserts(w->src, pysource_call_arg(w->src, call, 0)))
+        return B_INSERT;
+    if (query_method(m))
+        return B_QUERY;
+    if (strcmp(m, "add") == 0 || strcmp(m, "add_all") == 0 || strcmp(m, "bulk_save_objects") == 0)
+        return B_INSERT;
+    return 0;
+}
+
+/* x.save(...) / session.add(x) of an object built in this function (the
+ * summary) or loop (the loop walk). */
+static bool saves_built(const fw_t *w, TSNode call)
+{
+    char m[48];
+    TSNode obj;
+    if (!method_of(w->src, call, &obj, m, sizeof m))
+        return false;
+    char on[48];
+    if (strcmp(m, "save") == 0 && IS(obj, "identifier")) {
+        text_of(w->src, obj, on, sizeof on);
+        return built_has(w, on);
+    }
+    if ((strcmp(m, "add") == 0) && sessionish(w->src, obj)) {
+        TSNode a = unwrap(pysource_call_arg(w->src, call, 0));
+        if (IS(a, "identifier")) {
+            text_of(w->src, a, on, sizeof on);
+            return built_has(w, on);
+        }
+        return constructs(w->src, a);
+    }
+    return false;
+}
+
+/* Whether the chain under call (call(...).x(...).y(...)) starts a query:
+ * on a session, or at a project function that queries. *root: the call
+ * that does. */
+static bool chain_queries(fw_t *w, TSNode call, TSNode *root, const sqla_function_t **via,
+                          size_t *qfile, unsigned *qline)
+{
+    TSNode n = call;
+    for (int guard = 0; guard < 32 && !ts_node_is_null(n); guard++) {
+        n = unwrap(n);
+        if (IS(n, "call")) {
+            if (session_call_bits(w, n) == B_QUERY) {
+                *root = n;
+                *via = NULL;
+                *qfile = w->file;
+                *qline = pysource_node_line(n);
+                return true;
+            }
+            const sqla_function_t *fn = callee_fn(w, n);
+            if (fn && (fn_bits(w->pl, fn, w->depth + 1, qfile, qline) & B_QUERY)) {
+                *root = n;
+                *via = fn;
+                return true;
+            }
+            n = FIELD(n, "function");
+        } else if (IS(n, "attribute")) {
+            n = FIELD(n, "object");
+        } else {
+            break;
+        }
+    }
+    return false;
+}
+
+/* ---- loop variables ---------------------------------------------------- */
+
+static void add_var(loop_t *l, const pysource_t *src, TSNode id)
+{
+    if (l->nvars < MAX_VARS) {
+        text_of(src, id, l->vars[l->nvars], sizeof l->vars[0]);
+        if (l->vars[l->nvars][0] && strcmp(l->vars[l->nvars], "_") != 0)
+            l->nvars++;
+    }
+}
+
+static pysource_walk_t target_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    if (IS(n, "identifier"))
+        add_var(ctx, src, n);
+    if (IS(n, "attribute") || IS(n, "subscript"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+typedef struct {
+    const loop_t *l;
+    bool hit;
+} ref_t;
+
+static pysource_walk_t ref_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    ref_t *r = ctx;
+    if (!IS(n, "identifier"))
+        return PYSOURCE_WALK_CONTINUE;
+    TSNode parent = ts_node_parent(n);
+    /* x.name and name=... are not uses of `name` */
+    if (IS(parent, "attribute") && ts_node_eq(FIELD(parent, "attribute"), n))
+        return PYSOURCE_WALK_CONTINUE;
+    if (IS(parent, "keyword_argument") && ts_node_eq(FIELD(parent, "name"), n))
+        return PYSOURCE_WALK_CONTINUE;
+    char t[48];
+    text_of(src, n, t, sizeof t);
+    for (int i = 0; i < r->l->nvars; i++)
+        if (strcmp(r->l->vars[i], t) == 0) {
+            r->hit = true;
+            return PYSOURCE_WALK_STOP;
+        }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static bool references(const fw_t *w, const loop_t *l, TSNode n)
+{
+    ref_t r = {l, false};
+    if (!ts_node_is_null(n))
+        pysource_walk(w->src, n, ref_visit, &r);
+    return r.hit;
+}
+
+/* The innermost loop (index) over non-constants whose item n uses, or -1. */
+static int keyed_loop(const fw_t *w, TSNode n)
+{
+    for (int i = w->nloops - 1; i >= 0; i--)
+        if (w->loops[i].active && references(w, &w->loops[i], n))
+            return i;
+    return -1;
+}
+
+static bool constant_expr(const pysource_t *src, TSNode e)
+{
+    e = unwrap(e);
+    if (IS(e, "string") || IS(e, "integer") || IS(e, "float") || IS(e, "true") || IS(e, "false") ||
+        IS(e, "none") || IS(e, "concatenated_string"))
+        return true;
+    if (IS(e, "identifier")) {
+        char t[64];
+        text_of(src, e, t, sizeof t);
+        bool lower = false;
+        for (const char *c = t; *c; c++)
+            lower |= islower((unsigned char)*c) != 0;
+        return t[0] && !lower; /* a module CONSTANT */
+    }
+    if (IS(e, "list") || IS(e, "tuple") || IS(e, "set")) {
+        uint32_t k = ts_node_named_child_count(e);
+        for (uint32_t i = 0; i < k; i++)
+            if (!constant_expr(src, ts_node_named_child(e, i)))
+                return false;
+        return true;
+    }
+    return false;
+}
+
+/* Loops over literals of constants, module CONSTANTS (a fixed list of
+ * models or tables), range(N) of a literal, are not per-item work. */
+static bool constant_iterable(const pysource_t *src, TSNode iter)
+{
+    iter = unwrap(iter);
+    if (IS(iter, "call")) {
+        char t[32];
+        text_of(src, FIELD(iter, "function"), t, sizeof t);
+        if (strcmp(t, "range") == 0 || strcmp(t, "reversed") == 0 || strcmp(t, "sorted") == 0 ||
+            strcmp(t, "enumerate") == 0) {
+            TSNode a = pysource_call_arg(src, iter, 0);
+            return !ts_node_is_null(a) && constant_iterable(src, a);
+        }
+        return false;
+    }
+    return constant_expr(src, iter);
+}
+
+static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
+{
+    if (w->nloops == MAX_LOOPS) {
+        w->nloops++; /* counted so the pop matches; not tracked */
+        return;
+    }
+    loop_t *l = &w->loops[w->nloops++];
+    memset(l, 0, sizeof *l);
+    l->node = node;
+    l->active = !constant_iterable(w->src, right);
+    pysource_walk(w->src, left, target_visit, l);
+    char t[200];
+    text_of(w->src, right, t, sizeof t);
+    if (!t[0])
+        snprintf(t, sizeof t, "...");
+    snprintf(l->iter, sizeof l->iter, "%.*s%s", 60, t, strlen(t) > 60 ? "..." : "");
+    for (char *c = l->iter; *c; c++)
+        if (*c == '\n' || *c == '\r')
+            *c = ' ';
+}
+
+/* ---- findings ---------------------------------------------------------- */
+
+static void emit(fw_t *w, const loop_t *l, bool query)
+{
+    TSNode call = query ? l->qcall : l->icall;
+    const sqla_function_t *via = query ? l->qvia : l->ivia;
+    unsigned line = pysource_node_line(l->node);
+    const char *kind = query ? "query_in_loop" : "add_in_loop";
+    char key[600];
+    snprintf(key, sizeof key, "%s:%u:%s", pysource_path(w->src), line, kind);
+    if (json_object_get(w->pl->seen, key))
+        return;
+    json_object_set_new(w->pl->seen, key, json_true());
+    size_t clen;
+    const char *c = pysource_content(w->src, &clen);
+    uint32_t rs = ts_node_start_byte(l->node), re = ts_node_end_byte(call);
+    while (rs > 0 && c[rs - 1] != '\n')
+        rs--;
+    while (re < clen && c[re] != '\n')
+        re++;
+    unsigned first = pysource_node_line(l->node);
+    /* the loop's line through the call's; just the loop's line when long */
+    if (pysource_node_line(call) - first > 30) {
+        re = ts_node_start_byte(l->node);
+        while (re < clen && c[re] != '\n')
+            re++;
+    }
+    char callee[120], where[400] = "";
+    text_of(w->src, FIELD(call, "function"), callee, sizeof callee);
+    if (!callee[0])
+        snprintf(callee, sizeof callee, "a call");
+    size_t vfile = query ? l->qfile : l->ifile;
+    unsigned vline = query ? l->qline : l->iline;
+    if (via && vline)
+        snprintf(where, sizeof where, " (through %s%s%s(), which %s at %s:%u)",
+                 via->cls ? via->cls : "", via->cls ? "." : "", via->name,
+                 query ? "queries" : "writes", pysource_path(sqla_project_file(w->pl->p, vfile)),
+                 vline);
+    char expl[1400], reason[400];
+    if (query) {
+        snprintf(expl, sizeof expl,
+                 "`%s` at line %u runs a query once per item of `%s`%s: one round trip per item "
+                 "(N+1). Fetch the rows of all items with one query before the loop (WHERE key "
+                 "IN (...) on the item's key, or a join or eager load in the query that produced "
+                 "the items) and look each up in a dictionary inside the loop.",
+                 callee, pysource_node_line(call), l->iter, where);
+        snprintf(reason, sizeof reason,
+                 "%s: the grouped query must keep what the per-item one does (its filters, "
+                 "ordering and limits, items without a row, exceptions raised per item), which "
+                 "the analysis cannot show, so the fix is described, not written",
+                 via ? "the query is in a helper whose contract the fix changes"
+                     : "the key cannot be mapped to one grouped query mechanically");
+    } else {
+        snprintf(expl, sizeof expl,
+                 "`%s` at line %u writes one row per item of `%s`%s: an INSERT round trip per row "
+                 "(save() also flushes each). Build the objects in the loop and write them once "
+                 "after it (session.add_all(objects) and one flush, or "
+                 "session.execute(insert(Model), rows)).",
+                 callee, pysource_node_line(call), l->iter, where);
+        snprintf(reason, sizeof reason,
+                 "the rows are written through %s, whose per-row behaviour (flush, generated "
+                 "keys read back, defaults, events, errors per item) a bulk write may not keep",
+                 via ? "a helper" : "save()/add() of ORM objects");
+    }
+    json_t *o =
+        json_pack("{s:s, s:i, s:s, s:s, s:s%, s:i, s:n, s:s, s:s, s:s, s:s, s:b, s:{s:s}}", "file",
+                  pysource_path(w->src), "line", (int)line, "type", query ? "n1_fix" : "bulk_op",
+                  "kind", kind, "original", c + rs, (size_t)(re - rs), "original_line", (int)first,
+                  "optimized", "explanation", expl, "safety", "manual", "manual_reason", reason,
+                  "style", "1.x", "flask", 0, "sql", "shape", "none");
+    if (!o) {
+        w->pl->oom = 1;
+        return;
+    }
+    if (via && vline) {
+        json_object_set_new(o, "query_file",
+                            json_string(pysource_path(sqla_project_file(w->pl->p, vfile))));
+        json_object_set_new(o, "query_line", json_integer(vline));
+    }
+    json_array_append_new(w->pl->out, o);
+}
+
+/* ---- the walk ---------------------------------------------------------- */
+
+static bool walk_child(TSNode ch, void *ctx)
+{
+    fwalk(ctx, ch);
+    return true;
+}
+
+static void note_bits(fw_t *w, unsigned bits, size_t file, unsigned line)
+{
+    if (bits && !w->where_line) {
+        w->where_file = file;
+        w->where_line = line;
+    }
+    w->bits |= bits;
+}
+
+static void on_call(fw_t *w, TSNode call)
+{
+    if (w->summary) {
+        unsigned b = session_call_bits(w, call);
+        if (saves_built(w, call))
+            b |= B_INSERT;
+        if (b) {
+            note_bits(w, b, w->file, pysource_node_line(call));
+            return;
+        }
+        const sqla_function_t *fn = callee_fn(w, call);
+        size_t f;
+        unsigned l;
+        if (fn) {
+            b = fn_bits(w->pl, fn, w->depth + 1, &f, &l);
+            note_bits(w, b, f, l);
+        }
+        return;
+    }
+    if (w->nloops == 0)
+        return;
+    TSNode root;
+    const sqla_function_t *via = NULL;
+    size_t qf = w->file;
+    unsigned ql = 0;
+    if (chain_queries(w, call, &root, &via, &qf, &ql)) {
+        /* the query's model is the item: another table per item */
+        TSNode m0 = unwrap(pysource_call_arg(w->src, root, via ? 1 : 0));
+        int k = keyed_loop(w, call);
+        if (k >= 0 && IS(m0, "identifier") && references(w, &w->loops[k], m0))
+            return;
+        if (k >= 0 && k < MAX_LOOPS && ts_node_is_null(w->loops[k].qcall)) {
+            loop_t *l = &w->loops[k];
+            l->qcall = call;
+            l->qvia = via;
+            l->qfile = qf;
+            l->qline = via ? ql : pysource_node_line(root);
+        }
+        return;
+    }
+    int k = -1;
+    const sqla_function_t *ivia = NULL;
+    size_t f = w->file;
+    unsigned l = 0;
+    if (saves_built(w, call) || (session_call_bits(w, call) == B_INSERT &&
+                                 IS(unwrap(pysource_call_arg(w->src, call, 0)), "call"))) {
+        for (int i = w->nloops - 1; i >= 0 && i < MAX_LOOPS; i--)
+            if (w->loops[i].active) {
+                k = i;
+                break;
+            }
+    } else {
+        const sqla_function_t *fn = callee_fn(w, call);
+        if (fn && (fn_bits(w->pl, fn, w->depth + 1, &f, &l) & B_INSERT)) {
+            k = keyed_loop(w, FIELD(call, "arguments"));
+            ivia = fn;
+        }
+    }
+    if (k >= 0 && k < MAX_LOOPS && ts_node_is_null(w->loops[k].icall)) {
+        w->loops[k].icall = call;
+        w->loops[k].ivia = ivia;
+        w->loops[k].ifile = f;
+        w->loops[k].iline = ivia ? l : pysource_node_line(call);
+    }
+}
+
+static void pop_loop(fw_t *w)
+{
+    w->nloops--;
+    if (w->nloops >= MAX_LOOPS || w->summary)
+        return;
+    loop_t *l = &w->loops[w->nloops];
+    if (!ts_node_is_null(l->qcall))
+        emit(w, l, true);
+    if (!ts_node_is_null(l->icall))
+        emit(w, l, false);
+}
+
+/* Names assigned from the loop's item stay keyed: `ref = get(ctx, key)`
+ * then `ref.x` ... and names assigned a constructed object are tracked. */
+static void on_assignment(fw_t *w, TSNode n)
+{
+    TSNode left = FIELD(n, "left"), right = FIELD(n, "right");
+    if (!IS(left, "identifier") || ts_node_is_null(right))
+        return;
+    if (constructs(w->src, right) && w->nbuilt < MAX_BUILT) {
+        text_of(w->src, left, w->built[w->nbuilt], sizeof w->built[0]);
+        if (w->built[w->nbuilt][0])
+            w->nbuilt++;
+    }
+    if (!w->summary) {
+        int k = keyed_loop(w, right);
+        if (k >= 0 && k < MAX_LOOPS)
+            add_var(&w->loops[k], w->src, left);
+    }
+}
+
+static void fwalk(fw_t *w, TSNode n)
+{
+    if (ts_node_is_null(n) || w->pl->oom)
+        return;
+    if (IS(n, "function_definition")) {
+        if (w->summary)
+            return; /* nested functions run when called, not here */
+        fw_t inner;
+        memset(&inner, 0, sizeof inner);
+        inner.pl = w->pl;
+        inner.src = w->src;
+        inner.file = w->file;
+        inner.cls = w->cls;
+        fwalk(&inner, FIELD(n, "body"));
+        return;
+    }
+    if (IS(n, "class_definition")) {
+        if (w->summary)
+            return;
+        char name[96];
+        text_of(w->src, FIELD(n, "name"), name, sizeof name);
+        fw_t inner;
+        memset(&inner, 0, sizeof inner);
+        inner.pl = w->pl;
+        inner.src = w->src;
+        inner.file = w->file;
+        inner.cls = name;
+        fwalk(&inner, FIELD(n, "body"));
+        return;
+    }
+    if (IS(n, "lambda"))
+        return;
+    if (IS(n, "for_statement")) {
+        fwalk(w, FIELD(n, "right"));
+        push_loop(w, n, FIELD(n, "left"), FIELD(n, "right"));
+        fwalk(w, FIELD(n, "body"));
+        pop_loop(w);
+        fwalk(w, FIELD(n, "alternative"));
+        return;
+    }
+    if (IS(n, "list_comprehension") || IS(n, "set_comprehension") ||
+        IS(n, "dictionary_comprehension") || IS(n, "generator_expression")) {
+        uint32_t k = ts_node_named_child_count(n);
+        int pushed = 0;
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode c = ts_node_named_child(n, i);
+            if (IS(c, "for_in_clause")) {
+                fwalk(w, FIELD(c, "right"));
+                push_loop(w, n, FIELD(c, "left"), FIELD(c, "right"));
+                pushed++;
+            }
+        }
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode c = ts_node_named_child(n, i);
+            if (!IS(c, "for_in_clause"))
+                fwalk(w, c);
+        }
+        while (pushed-- > 0)
+            pop_loop(w);
+        return;
+    }
+    if (IS(n, "assignment")) {
+        pysource_each_named_child(n, walk_child, w);
+        on_assignment(w, n);
+        return;
+    }
+    if (IS(n, "call")) {
+        on_call(w, n);
+        if (w->pl->oom)
+            return;
+    }
+    pysource_each_named_child(n, walk_child, w);
+}
+
+int sqla_perloop_detect(const sqla_project_t *p, json_t *findings, err_t *err)
+{
+    pl_t pl;
+    memset(&pl, 0, sizeof pl);
+    pl.p = p;
+    pl.out = findings;
+    pl.seen = json_object();
+    if (!pl.seen)
+        return err_set(err, "sqla_perloop: out of memory");
+    size_t i;
+    json_t *f;
+    json_array_foreach(findings, i, f)
+    {
+        char key[600];
+        snprintf(key, sizeof key, "%s:%lld:%s", json_string_value(json_object_get(f, "file")),
+                 (long long)json_integer_value(json_object_get(f, "line")),
+                 json_string_value(json_object_get(f, "kind")));
+        json_object_set_new(pl.seen, key, json_true());
+    }
+    for (size_t k = 0; k < sqla_project_file_count(p) && !pl.oom; k++) {
+        fw_t w;
+        memset(&w, 0, sizeof w);
+        w.pl = &pl;
+        w.src = sqla_project_file(p, k);
+        w.file = k;
+        fwalk(&w, pysource_root(w.src));
+    }
+    free(pl.memo);
+    json_decref(pl.seen);
+    return pl.oom ? err_set(err, "sqla_perloop: out of memory") : 0;
+}
