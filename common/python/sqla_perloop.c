@@ -620,10 +620,16 @@ static void on_call(fw_t *w, TSNode call)
     size_t qf = w->file;
     unsigned ql = 0;
     if (chain_queries(w, call, &root, &via, &qf, &ql)) {
-        /* the query's model is the item: another table per item */
-        TSNode m0 = unwrap(pysource_call_arg(w->src, root, via ? 1 : 0));
+        /* the query's model is the item: another table per item
+         * (session.query(model), model_query(context, model)) */
+        TSNode m0 = {0};
+        if (!via)
+            m0 = unwrap(pysource_call_arg(w->src, root, 0));
+        else if (strstr(via->name, "query"))
+            m0 = unwrap(pysource_call_arg(w->src, root, 1));
         int k = keyed_loop(w, call);
-        if (k >= 0 && IS(m0, "identifier") && references(w, &w->loops[k], m0))
+        if (k >= 0 && !ts_node_is_null(m0) && IS(m0, "identifier") &&
+            references(w, &w->loops[k], m0))
             return;
         if (k >= 0 && k < MAX_LOOPS && ts_node_is_null(w->loops[k].qcall)) {
             loop_t *l = &w->loops[k];

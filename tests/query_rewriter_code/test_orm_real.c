@@ -68,6 +68,116 @@ static void test_self_referential_backref(void **state)
     json_decref(code);
 }
 
+/* Findings of one kind in a project of files (path, content, ...). */
+static json_t *findings_of(const char *const *files, size_t n)
+{
+    json_t *code = json_array();
+    for (size_t i = 0; i + 1 < n; i += 2)
+        json_array_append_new(code,
+                              json_pack("{s:s, s:s}", "path", files[i], "content", files[i + 1]));
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    json_t *findings = NULL, *notes = NULL;
+    assert_int_equal(sqla_detect(p, &findings, &notes, &err), 0);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+    json_decref(code);
+    return findings;
+}
+
+static const json_t *finding_at(const json_t *findings, const char *file, int line,
+                                const char *kind)
+{
+    size_t i;
+    const json_t *f;
+    json_array_foreach(findings, i,
+                       f) if (strcmp(json_string_value(json_object_get(f, "file")), file) == 0 &&
+                              json_integer_value(json_object_get(f, "line")) == line &&
+                              strcmp(json_string_value(json_object_get(f, "kind")), kind) ==
+                                  0) return f;
+    return NULL;
+}
+
+/* OpenStack's shapes: a query per key through a helper in another module,
+ * a tuple loop target, context.session, save() of a row built per item;
+ * reported without code (the fix changes the helper's contract). */
+static void test_per_item_through_helpers(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "svc/db/api.py",
+        "from svc.db import models\n"
+        "\n"
+        "\n"
+        "def model_query(context, model):\n"
+        "    return context.session.query(model).filter_by(deleted=False)\n"
+        "\n"
+        "\n"
+        "def _spec_get_item(context, type_id, key):\n"
+        "    return model_query(context, models.Spec).filter_by(type_id=type_id, key=key).first()\n"
+        "\n"
+        "\n"
+        "def specs_update(context, type_id, specs):\n"
+        "    for key, value in specs.items():\n" /* 13 */
+        "        ref = _spec_get_item(context, type_id, key)\n"
+        "        if ref is None:\n"
+        "            ref = models.Spec()\n"
+        "        ref.update({'key': key, 'value': value})\n"
+        "        ref.save(context.session)\n"
+        "\n"
+        "\n"
+        "def projects_add(context, type_id, projects):\n"
+        "    for project in set(projects):\n" /* 22 */
+        "        access = models.Access()\n"
+        "        access.update({'type_id': type_id, 'project_id': project})\n"
+        "        access.save(context.session)\n"
+        "\n"
+        "\n"
+        "def purge(context):\n"
+        "    for model in (models.Spec, models.Access):\n" /* 29: constants */
+        "        model_query(context, model).delete()\n"
+        "    for table in context.tables:\n" /* 31: per table */
+        "        context.session.query(table).filter_by(deleted=True).delete()\n"
+        "    for attempt in range(3):\n" /* 33: not keyed */
+        "        rows = model_query(context, models.Spec).all()\n"
+        "    cache = {}\n"
+        "    for key in context.keys:\n" /* 36: a dict */
+        "        cache.get(key)\n"
+        "    return rows\n"
+        "\n"
+        "\n"
+        "def nested(context, groups):\n"
+        "    for group in groups:\n"       /* 42 */
+        "        for key in group.keys:\n" /* 43: innermost keyed */
+        "            _spec_get_item(context, group.id, key)\n",
+        "svc/manager.py",
+        "from svc.db import api as db_api\n"
+        "\n"
+        "\n"
+        "def sync(context, type_ids):\n"
+        "    return [db_api._spec_get_item(context, t, 'x') for t in type_ids]\n", /* 5 */
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    const json_t *q = finding_at(f, "svc/db/api.py", 13, "query_in_loop");
+    assert_non_null(q);
+    assert_true(json_is_null(json_object_get(q, "optimized")));
+    assert_string_equal(json_string_value(json_object_get(q, "safety")), "manual");
+    assert_string_equal(json_string_value(json_object_get(q, "query_file")), "svc/db/api.py");
+    assert_int_equal(json_integer_value(json_object_get(q, "query_line")), 5);
+    assert_non_null(finding_at(f, "svc/db/api.py", 13, "add_in_loop"));
+    assert_non_null(finding_at(f, "svc/db/api.py", 22, "add_in_loop"));
+    assert_null(finding_at(f, "svc/db/api.py", 22, "query_in_loop"));
+    assert_null(finding_at(f, "svc/db/api.py", 29, "query_in_loop"));
+    assert_null(finding_at(f, "svc/db/api.py", 31, "query_in_loop"));
+    assert_null(finding_at(f, "svc/db/api.py", 33, "query_in_loop"));
+    assert_null(finding_at(f, "svc/db/api.py", 36, "query_in_loop"));
+    assert_null(finding_at(f, "svc/db/api.py", 42, "query_in_loop"));
+    assert_non_null(finding_at(f, "svc/db/api.py", 43, "query_in_loop"));
+    assert_non_null(finding_at(f, "svc/manager.py", 5, "query_in_loop"));
+    json_decref(f);
+}
+
 static const char *note_with(const json_t *notes, const char *needle)
 {
     size_t i;
@@ -118,6 +228,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_self_referential_backref),
         cmocka_unit_test(test_skipped_counted),
+        cmocka_unit_test(test_per_item_through_helpers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
