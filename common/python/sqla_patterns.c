@@ -1198,7 +1198,8 @@ static void scan_node(scan_t *s, TSNode n)
                         s->commit_in_try = true;
                     if (s->network_seen)
                         s->network_before_commit = true;
-                } else if (strcmp(m, "rollback") == 0 && s->in_except) {
+                } else if ((strcmp(m, "rollback") == 0 || strcmp(m, "abort") == 0) &&
+                           s->in_except) {
                     s->rollback_in_except = true;
                     if (s->nrollbacks < 4)
                         s->rollbacks[s->nrollbacks++] = call;
@@ -2443,11 +2444,13 @@ static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool i
                  "commit only the last item's session; create one session before the loop "
                  "first (session_per_iteration)",
                  root, made);
-    else if (s->commit_in_try && s->except_in_loop)
+    else if (s->except_in_loop && (s->commit_in_try || s->rollback_in_except))
         snprintf(why, sizeof why,
-                 "the loop catches errors per item around the commit%s, so one failing item "
-                 "does not undo the others: the per-item transaction is deliberate isolation",
-                 s->rollback_in_except ? " and rolls back" : "");
+                 "the loop catches errors per item %s, so one failing item does not undo the "
+                 "others: the per-item transaction is deliberate isolation",
+                 s->commit_in_try && s->rollback_in_except ? "around the commit and rolls back"
+                 : s->commit_in_try                        ? "around the commit"
+                                    : "and rolls the failed item back before its commit");
     else if (s->commit_in_with)
         snprintf(why, sizeof why,
                  "the commit is inside a with block in the loop (a session or transaction "
@@ -2649,7 +2652,7 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
             return false;
         }
     }
-    if ((s->commit_in_try && s->except_in_loop) || s->commit_in_with ||
+    if ((s->except_in_loop && (s->commit_in_try || s->rollback_in_except)) || s->commit_in_with ||
         (s->ncommits && s->network_seen) ||
         (s->ncommits && intent_comment(f, loop, cmt, sizeof cmt))) {
         *why_not = "A bulk INSERT is not proposed: the loop commits per item on purpose (per-item "

@@ -253,6 +253,16 @@ static void test_rule4_isolation(void **state)
     assert_string_equal(str(f, "safety"), "manual");
     assert_true(json_is_true(json_object_get(f, "deliberate")));
     json_decref(f);
+    /* mailman's runner: the except rolls the failed item back (abort), the
+     * commit after the try ends every item */
+    expect_manual("def f(session, parents):\n"
+                  "    for p in parents:\n"
+                  "        try:\n"
+                  "            p.name = 'x'\n"
+                  "        except Exception:\n"
+                  "            session.abort()\n"
+                  "        session.commit()\n",
+                  "commit_in_loop", "rolls the failed item back");
     expect_manual("def f(session, parents):\n"
                   "    for p in parents:\n"
                   "        p.name = 'x'\n"
