@@ -1877,6 +1877,58 @@ static const sqla_model_t *write_model(file_t *f, TSNode loop_body, TSNode call)
     return NULL;
 }
 
+/* add(x) / merge(x) of the row the keyed query itself returned (x = the
+ * query, earlier in the loop), with no column of x that the query filters
+ * on assigned: an UPDATE of a row the prefetch finds just the same
+ * (placement's root-provider update), not a row it would miss. */
+typedef struct {
+    const char *name;
+    TSNode q;
+    bool key_store;
+} fetched_t;
+
+static pysource_walk_t keystore_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    fetched_t *ft = ctx;
+    if (is(n, "assignment") || is(n, "augmented_assignment")) {
+        TSNode left = field(n, "left");
+        if (is(left, "attribute") && pysource_node_text_is(src, field(left, "object"), ft->name)) {
+            /* a column the query names (filter_by(id=...), X.id == ...) */
+            size_t al, ql;
+            const char *a = pysource_node_span(src, field(left, "attribute"), &al);
+            const char *qt = pysource_node_span(src, ft->q, &ql);
+            for (size_t k = 0; k + al <= ql; k++)
+                if (memcmp(qt + k, a, al) == 0 && (k == 0 || !isalnum((unsigned char)qt[k - 1])) &&
+                    (k + al == ql || !isalnum((unsigned char)qt[k + al]))) {
+                    ft->key_store = true;
+                    return PYSOURCE_WALK_STOP;
+                }
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+static bool adds_fetched_row(file_t *f, TSNode loop_body, TSNode call, TSNode q)
+{
+    char m[32];
+    TSNode obj;
+    if (!method_of(f->src, call, &obj, m, sizeof m) ||
+        (strcmp(m, "add") != 0 && strcmp(m, "merge") != 0))
+        return false;
+    TSNode a = unwrap(pysource_call_arg(f->src, call, 0));
+    if (!is(a, "identifier"))
+        return false;
+    char name[64];
+    text_of(f->src, a, name, sizeof name);
+    TSNode st;
+    TSNode v = unwrap(last_assignment(f->src, loop_body, name, ts_node_start_byte(call), &st));
+    if (!same_node(v, unwrap(q)))
+        return false;
+    fetched_t ft = {name, q, false};
+    pysource_walk(f->src, loop_body, keystore_visit, &ft);
+    return !ft.key_store;
+}
+
 typedef struct {
     scan_t *s;
     TSNode allowed; /* the comparison / keyword the IN replaces */
@@ -2126,6 +2178,8 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
     TSNode loop_body = is(anchor, "for_statement") ? field(anchor, "body") : anchor;
     const sqla_model_t *qm = ch.model;
     for (int i = 0; i < s->nwrites && !why[0]; i++) {
+        if (adds_fetched_row(f, loop_body, s->writes[i], q))
+            continue;
         const sqla_model_t *wm = write_model(f, loop_body, s->writes[i]);
         if (!wm || wm == qm || (qm && wm->table && qm->table && strcmp(wm->table, qm->table) == 0))
             snprintf(why, sizeof why,

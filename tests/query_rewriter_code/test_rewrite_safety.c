@@ -226,6 +226,23 @@ static void test_rule3_prefetch(void **state)
                   "        c = session.query(Child).filter(Child.parent_id == p.id, Child.name == "
                   "p.name).all()\n",
                   "query_in_loop", "in more than its key");
+    /* look-alike: the loop updates the row its query returned (placement's
+     * root-provider update), not a column the query filters on */
+    char *upd = expect_code("def f(session, kids):\n"
+                            "    kids = list(kids)\n"
+                            "    for k in kids:\n"
+                            "        row = session.query(Child).filter_by(id=k.id).first()\n"
+                            "        row.name = 'x'\n"
+                            "        session.add(row)\n",
+                            "query_in_loop");
+    free(upd);
+    expect_manual("def f(session, kids):\n"
+                  "    kids = list(kids)\n"
+                  "    for k in kids:\n"
+                  "        row = session.query(Child).filter_by(name=k.name).first()\n"
+                  "        row.name = 'x'\n"
+                  "        session.add(row)\n",
+                  "query_in_loop", "also writes");
     /* look-alike: the loop writes another model */
     char *code = expect_code("def f(session, names):\n"
                              "    names = list(names)\n"
