@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "common/clock.h"
+#include "common/escape.h"
 #include "common/log.h"
 
 /* Largest key file read: a key file is under 200 bytes; an allow-list file
@@ -399,6 +401,21 @@ int curve_allow_contains(const curve_allow_t *self, const uint8_t key[32])
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
 
+/* Refusals are logged once per peer address and then at most once per
+ * window, with the number not logged since: a client retrying with a bad
+ * key (libzmq reconnects every 100 ms) or a flood from one host otherwise
+ * writes hundreds of lines a second. The table is the ZAP thread's own; an
+ * address not in it takes the slot of the one seen least recently. */
+#define REFUSAL_LOG_SLOTS     64
+#define REFUSAL_LOG_WINDOW_MS 10000
+
+typedef struct {
+    char address[64];
+    int64_t logged_at; /* 0: free slot */
+    int64_t seen_at;
+    uint64_t unlogged;
+} refusal_log_t;
+
 struct curve_zap {
     void *rep;      /* bound to ZAP_ENDPOINT; owned by the thread once started */
     void *ctl_main; /* PAIR: the stop signal */
@@ -408,7 +425,36 @@ struct curve_zap {
     curve_allow_t *allow;
     atomic_ullong accepted;
     atomic_ullong refused;
+    refusal_log_t refusals[REFUSAL_LOG_SLOTS];
 };
+
+/* 1 when this refusal from address is to be logged now; *unlogged is the
+ * number of refusals from it that were not logged since its last line. */
+static int refusal_should_log(curve_zap_t *z, const char *address, uint64_t *unlogged)
+{
+    int64_t now = clock_mono_ms();
+    refusal_log_t *slot = NULL;
+    for (int i = 0; i < REFUSAL_LOG_SLOTS && !slot; i++)
+        if (z->refusals[i].logged_at && strcmp(z->refusals[i].address, address) == 0)
+            slot = &z->refusals[i];
+    if (!slot) {
+        slot = &z->refusals[0];
+        for (int i = 0; i < REFUSAL_LOG_SLOTS && slot->logged_at; i++)
+            if (!z->refusals[i].logged_at || z->refusals[i].seen_at < slot->seen_at)
+                slot = &z->refusals[i];
+        memset(slot, 0, sizeof *slot);
+        snprintf(slot->address, sizeof slot->address, "%s", address);
+    }
+    slot->seen_at = now;
+    if (slot->logged_at && now - slot->logged_at < REFUSAL_LOG_WINDOW_MS) {
+        slot->unlogged++;
+        return 0;
+    }
+    *unlogged = slot->unlogged;
+    slot->unlogged = 0;
+    slot->logged_at = now;
+    return 1;
+}
 
 static int send_frame(void *sock, const void *data, size_t len, int more)
 {
@@ -473,10 +519,18 @@ static void zap_handle(curve_zap_t *z)
             zap_reply(z->rep, &f[1], "200", "OK", z85);
         } else {
             atomic_fetch_add(&z->refused, 1);
-            log_warn("client refused", "peer=\"%s\" mechanism=%.*s key=%s reason=\"%s\"", address,
-                     (int)(zmq_msg_size(&f[5]) < 16 ? zmq_msg_size(&f[5]) : 16),
-                     (const char *)zmq_msg_data(&f[5]), z85[0] ? z85 : "-",
-                     is_curve ? "key not in the allow-list" : "CURVE required");
+            char mech[17];
+            size_t ml = zmq_msg_size(&f[5]) < 16 ? zmq_msg_size(&f[5]) : 16;
+            memcpy(mech, zmq_msg_data(&f[5]), ml);
+            mech[ml] = '\0';
+            uint64_t unlogged = 0;
+            if (refusal_should_log(z, address, &unlogged))
+                log_warn("client refused",
+                         "peer=\"%s\" mechanism=\"%s\" key=%s reason=\"%s\" "
+                         "not_logged_since_last=%llu log_window_ms=%d",
+                         address, ESC(mech), z85[0] ? z85 : "-",
+                         is_curve ? "key not in the allow-list" : "CURVE required",
+                         (unsigned long long)unlogged, REFUSAL_LOG_WINDOW_MS);
             zap_reply(z->rep, &f[1], "400", is_curve ? "unknown client key" : "CURVE required", "");
         }
     } else if (n >= 2) {

@@ -2,6 +2,7 @@
 #include "proto/transport.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,6 +115,16 @@ int transport_recv(void *sock, int is_router, transport_msg_t *m, err_t *err)
             zmq_msg_close(&frame);
             return err_set(err, "zmq_msg_recv(header): %s", zmq_strerror(errno));
         }
+    }
+    if (is_router) {
+        /* Metadata of the connection (set at the handshake), not of the
+         * message: a peer cannot forge it. */
+        const char *uid = zmq_msg_gets(&frame, "User-Id");
+        const char *addr = zmq_msg_gets(&frame, "Peer-Address");
+        if (uid && *uid)
+            snprintf(m->peer, sizeof m->peer, "key:%s", uid);
+        else if (addr && *addr)
+            snprintf(m->peer, sizeof m->peer, "addr:%s", addr);
     }
     int rc = msg_header_decode(zmq_msg_data(&frame), zmq_msg_size(&frame), &m->hdr, err);
     zmq_msg_close(&frame);

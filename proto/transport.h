@@ -17,10 +17,15 @@
 #include "proto/message.h"
 
 #define TRANSPORT_IDENT_MAX 255
+#define TRANSPORT_PEER_MAX  64
 
 typedef struct {
     unsigned char ident[TRANSPORT_IDENT_MAX];
     size_t ident_len; /* 0 on DEALER sockets */
+    /* Who sent it, beyond one connection: "key:<Z85>" when CURVE
+     * authenticated the peer (the ZAP handler's User-Id), else
+     * "addr:<IP>" (libzmq's Peer-Address), else "" (ipc://: no address). */
+    char peer[TRANSPORT_PEER_MAX];
     msg_header_t hdr;
     zmq_msg_t body; /* valid only when has_body */
     int has_body;

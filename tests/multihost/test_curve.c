@@ -319,6 +319,31 @@ static void test_refused_from_first_instant(void **state)
     assert_true(log_has(logp, "client refused"));
     assert_true(log_has(logp, intruder.public_z85));
 
+    /* Refusals are rate-limited per address: more clients with the bad key
+     * are counted (the event waited for), not logged line by line. */
+    void *more[10];
+    for (int i = 0; i < 10; i++) {
+        more[i] = mh_dealer(zctx, ep, &intruder, server.public_z85);
+        assert_int_equal(mh_send(more[i], MSG_PING, NULL), 0);
+    }
+    int64_t end = mh_now_ms() + 15000;
+    do {
+        assert_int_equal(mh_send(ok, MSG_STATS, NULL), 0);
+        assert_int_equal(mh_await(ok, MSG_COUNTERS, 5000, &h), 0);
+    } while (h.auth_refused < 11 && mh_now_ms() < end);
+    if (h.auth_refused < 11)
+        fail_msg("only %lld refusals counted", (long long)h.auth_refused);
+    char *log = proc_slurp(logp);
+    int lines = 0;
+    for (const char *q = log; (q = strstr(q, "msg=\"client refused\" peer=\"127.0.0.1\"")); q++)
+        lines++;
+    if (lines != 1)
+        fail_msg("%d refusal lines for 127.0.0.1 after %lld refusals (10 s window):\n%s", lines,
+                 (long long)h.auth_refused, log);
+    free(log);
+    for (int i = 0; i < 10; i++)
+        zmq_close(more[i]);
+
     /* Key rotation: the intruder's key joins the allow-list, SIGHUP. */
     snprintf(cmd, sizeof cmd, "cp '%s/intruder.pub' '%s/'", dir, allow);
     assert_int_equal(system(cmd), 0);
@@ -373,6 +398,9 @@ static void test_worker_bad_usage(void **state)
 
 /* ---- per-peer limit and STATS ---------------------------------------------- */
 
+/* Without CURVE the per-peer limit is per network address: a client with
+ * two sockets (a and a2, both from 127.0.0.1) holds one job, not two; a
+ * client from another address (b, 127.0.0.2) gets the free slot. */
 static void test_per_peer_limit(void **state)
 {
     (void)state;
@@ -380,7 +408,13 @@ static void test_per_peer_limit(void **state)
     worker_t w = start_worker("slow:1500", opts);
     void *zctx = zmq_ctx_new();
     void *a = mh_dealer(zctx, w.endpoint, NULL, NULL);
-    void *b = mh_dealer(zctx, w.endpoint, NULL, NULL);
+    void *a2 = mh_dealer(zctx, w.endpoint, NULL, NULL);
+    char other[100];
+    snprintf(other, sizeof other, "tcp://127.0.0.2:0;%s", w.endpoint + strlen("tcp://"));
+    void *b = mh_dealer(zctx, other, NULL, NULL);
+    assert_non_null(b);
+    mh_send(a2, MSG_PING, NULL);
+    assert_int_equal(mh_await(a2, MSG_PONG, 15000, NULL), 0);
     mh_send(a, MSG_PING, NULL);
     assert_int_equal(mh_await(a, MSG_PONG, 15000, NULL), 0);
     mh_send(b, MSG_PING, NULL);
@@ -396,6 +430,10 @@ static void test_per_peer_limit(void **state)
     assert_string_equal(h.job, "a.config_tuner.2");
     assert_int_equal(h.load, 1);
     assert_int_equal(h.capacity, 2);
+    /* ... and from its second socket */
+    assert_int_equal(mh_send_job(a2, "a2.config_tuner.1", "config_tuner", 20000), 0);
+    assert_int_equal(mh_await(a2, MSG_BUSY, 5000, &h), 0);
+    assert_string_equal(h.job, "a2.config_tuner.1");
     /* Another coordinator gets the free slot. */
     assert_int_equal(mh_send_job(b, "b.config_tuner.1", "config_tuner", 20000), 0);
     assert_int_equal(mh_await(b, MSG_PROGRESS, 5000, &h), 0);
@@ -407,7 +445,7 @@ static void test_per_peer_limit(void **state)
     assert_int_equal(mh_await(b, MSG_COUNTERS, 5000, &h), 0);
     assert_int_equal(h.received, 2);
     assert_int_equal(h.served, 2);
-    assert_int_equal(h.busy, 1);
+    assert_int_equal(h.busy, 2);
     assert_int_equal(h.failed, 0);
     assert_int_equal(h.capacity, 2);
     assert_true(h.total_ms >= 2 * 1500);
@@ -416,7 +454,58 @@ static void test_per_peer_limit(void **state)
     assert_true(log_has(w.log, "per_peer_limit=reached"));
     assert_true(log_has(w.log, "msg=\"stats\""));
     zmq_close(a);
+    zmq_close(a2);
     zmq_close(b);
+    zmq_ctx_term(zctx);
+    stop_worker(&w);
+}
+
+/* With CURVE the per-peer limit is per client key: two sockets with one key
+ * hold one job; another key from the same address gets the free slot. */
+static void test_per_peer_limit_curve(void **state)
+{
+    (void)state;
+    keygen("server");
+    keygen("one");
+    keygen("two");
+    char allow[256], secret[256], cmd[700];
+    path(allow, sizeof allow, "allowed-two");
+    mkdir(allow, 0700);
+    snprintf(cmd, sizeof cmd, "cp '%s/one.pub' '%s/two.pub' '%s/'", dir, dir, allow);
+    assert_int_equal(system(cmd), 0);
+    path(secret, sizeof secret, "server.key");
+    char sopt[300], aopt[300];
+    snprintf(sopt, sizeof sopt, "--curve-secret=%s", secret);
+    snprintf(aopt, sizeof aopt, "--curve-allow=%s", allow);
+    const char *opts[] = {sopt, aopt, "--jobs", "2", "--max-peer-jobs", "1", NULL};
+    worker_t w = start_worker("slow:1500", opts);
+    curve_keypair_t server = load_pair("server"), one = load_pair("one"), two = load_pair("two");
+    void *zctx = zmq_ctx_new();
+    void *one_a = mh_dealer(zctx, w.endpoint, &one, server.public_z85);
+    void *one_b = mh_dealer(zctx, w.endpoint, &one, server.public_z85);
+    void *two_a = mh_dealer(zctx, w.endpoint, &two, server.public_z85);
+    void *socks[] = {one_a, one_b, two_a};
+    for (int i = 0; i < 3; i++) {
+        assert_non_null(socks[i]);
+        mh_send(socks[i], MSG_PING, NULL);
+        assert_int_equal(mh_await(socks[i], MSG_PONG, 15000, NULL), 0);
+    }
+    msg_header_t h;
+    assert_int_equal(mh_send_job(one_a, "1a.config_tuner.1", "config_tuner", 20000), 0);
+    assert_int_equal(mh_await(one_a, MSG_PROGRESS, 5000, &h), 0);
+    assert_int_equal(mh_send_job(one_b, "1b.config_tuner.1", "config_tuner", 20000), 0);
+    assert_int_equal(mh_await(one_b, MSG_BUSY, 5000, &h), 0);
+    assert_int_equal(h.load, 1);
+    assert_int_equal(mh_send_job(two_a, "2a.config_tuner.1", "config_tuner", 20000), 0);
+    assert_int_equal(mh_await(two_a, MSG_PROGRESS, 5000, &h), 0);
+    assert_string_equal(h.job, "2a.config_tuner.1");
+    char want[120];
+    snprintf(want, sizeof want, "peer=\"key:%s\"", one.public_z85);
+    assert_true(log_has(w.log, want));
+    assert_int_equal(mh_await(one_a, MSG_RESULT, 10000, &h), 0);
+    assert_int_equal(mh_await(two_a, MSG_RESULT, 10000, &h), 0);
+    for (int i = 0; i < 3; i++)
+        zmq_close(socks[i]);
     zmq_ctx_term(zctx);
     stop_worker(&w);
 }
@@ -518,8 +607,11 @@ static void test_fleet_over_curve(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_key_files),        cmocka_unit_test(test_refused_from_first_instant),
-        cmocka_unit_test(test_worker_bad_usage), cmocka_unit_test(test_per_peer_limit),
+        cmocka_unit_test(test_key_files),
+        cmocka_unit_test(test_refused_from_first_instant),
+        cmocka_unit_test(test_worker_bad_usage),
+        cmocka_unit_test(test_per_peer_limit),
+        cmocka_unit_test(test_per_peer_limit_curve),
         cmocka_unit_test(test_fleet_over_curve),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -113,6 +113,7 @@ struct job_ctx {
     /* Main thread only. */
     unsigned char ident[TRANSPORT_IDENT_MAX];
     size_t ident_len;
+    char peer[TRANSPORT_PEER_MAX]; /* transport_msg_t.peer of the JOB */
     pthread_t thread;
     int64_t last_sent_seq;
     int64_t next_progress_at;
@@ -620,13 +621,22 @@ static void handle_stats(runtime_t *rt, const transport_msg_t *m, int64_t now)
              (unsigned long long)k->stuck);
 }
 
-/* Jobs held by the connection ident (running or cancelled but not returned). */
-static int peer_load(const runtime_t *rt, const unsigned char *ident, size_t ident_len)
+/* Jobs held by the sender of m (running or cancelled but not returned):
+ * one client, not one connection - a client with two sockets must not take
+ * twice its share. The client is its CURVE public key when CURVE is on,
+ * else its network address; on ipc:// (no address) its connection. */
+static int peer_load(const runtime_t *rt, const transport_msg_t *m)
 {
     int n = 0;
     for (int i = 0; i < rt->jobs; i++) {
         const job_ctx_t *job = rt->slots[i];
-        n += job && job->ident_len == ident_len && memcmp(job->ident, ident, ident_len) == 0;
+        if (!job)
+            continue;
+        if (m->peer[0])
+            n += strcmp(job->peer, m->peer) == 0;
+        else
+            n += !job->peer[0] && job->ident_len == m->ident_len &&
+                 memcmp(job->ident, m->ident, m->ident_len) == 0;
     }
     return n;
 }
@@ -661,6 +671,7 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
     zmq_msg_move(&job->body, &m->body);
     memcpy(job->ident, m->ident, m->ident_len);
     job->ident_len = m->ident_len;
+    memcpy(job->peer, m->peer, sizeof job->peer);
     pthread_mutex_init(&job->stage_lock, NULL);
     atomic_init(&job->cancelled, 0);
     atomic_init(&job->seq, 0);
@@ -732,8 +743,7 @@ static void handle_job(runtime_t *rt, transport_msg_t *m, int64_t now)
             slot = i;
     /* One coordinator may not take every slot: the others would only ever
      * hear BUSY. Its own jobs count against it until their threads return. */
-    int peer_full = slot >= 0 && rt->max_peer_jobs > 0 &&
-                    peer_load(rt, m->ident, m->ident_len) >= rt->max_peer_jobs;
+    int peer_full = slot >= 0 && rt->max_peer_jobs > 0 && peer_load(rt, m) >= rt->max_peer_jobs;
     if (slot < 0 || peer_full) {
         msg_header_t h;
         msg_header_init(&h, MSG_BUSY);
@@ -744,8 +754,10 @@ static void handle_job(runtime_t *rt, transport_msg_t *m, int64_t now)
         send_or_log(rt, m->ident, m->ident_len, &h, NULL);
         rt->counters.busy++;
         rt->counters.peer_busy += (uint64_t)peer_full;
-        log_info("job refused: busy", "job=\"%s\" load=%lld capacity=%d per_peer_limit=%s",
-                 ESC(hdr->job), (long long)h.load, rt->jobs, peer_full ? "reached" : "no");
+        log_info("job refused: busy",
+                 "job=\"%s\" load=%lld capacity=%d per_peer_limit=%s peer=\"%s\"", ESC(hdr->job),
+                 (long long)h.load, rt->jobs, peer_full ? "reached" : "no",
+                 m->peer[0] ? ESC(m->peer) : "connection");
         return;
     }
     start_job(rt, m, slot, now);
@@ -919,7 +931,8 @@ static void usage(const runtime_t *rt, FILE *out)
             "                         peer that sends a larger frame is disconnected.\n"
             "      --heartbeat-ms MS  ZeroMQ heartbeat interval (default %d, 0 = off); a peer\n"
             "                         silent for 3 intervals is dropped\n"
-            "      --max-peer-jobs N  jobs one coordinator connection may run at once\n"
+            "      --max-peer-jobs N  jobs one client may run at once - its CURVE key, else\n"
+            "                         its address (ipc: its process), whatever its sockets\n"
             "                         (default: --jobs, no per-peer limit); beyond it BUSY,\n"
             "                         so one coordinator cannot starve the others\n"
             "      --cancel-grace-ms MS  a cancelled job's thread that has not returned after\n"
