@@ -1,0 +1,533 @@
+/* bench_budgets.c - index selection at several storage budgets, pgopt
+ * against two baselines computed in the same run (issue 15):
+ *
+ *   pgopt-bench-index-budgets --conninfo CONNINFO --snapshot FILE
+ *                             [--budgets 0.12,0.30,0.65]
+ *
+ * The database is one the bench already loaded and ran the workload on
+ * (bench/index_advisor/run.sh, scenario tpch); the snapshot is the one it
+ * collected (--snapshot-out). Per budget (a fraction of the data size: the
+ * tables' total bytes):
+ *  - pgopt: the index advisor as shipped, with that budget;
+ *  - single-column: the same agent restricted to single-column candidates
+ *    (Supabase index_advisor's candidate set), same budget;
+ *  - Extend (Schlosser, Kossmann, Boissier: "Efficient Scalable Multi-
+ *    Attribute Index Selection Using Recursive Strategies", ICDE 2019),
+ *    implemented here: start from no index; each step either adds a
+ *    single-column index on an indexable attribute or appends an indexable
+ *    attribute of the same table to a chosen index (width <= 3), taking the
+ *    move with the best (workload cost reduction) / (extra bytes) that fits
+ *    the budget; stop when no move lowers the cost. Costs: hypopg what-if
+ *    plans of every statement, cached per (statement, indexes on its
+ *    tables), each hypothetical index created once and kept while other
+ *    statements are planned - the same machinery as pgopt's. Sizes: pgopt's
+ *    btree estimate for every method, so the budget means the same bytes.
+ * Then one evaluator re-costs every set: a fresh what-if session, all of a
+ * set's indexes hypothetical, sum over statements of calls x plan total
+ * cost (generic plans, parameter types from common/sqlparams). Printed: that
+ * cost for none / pgopt / single-column / Extend, what-if EXPLAINs,
+ * hypothetical index creations and wall time per method. Markdown on stdout.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/clock.h"
+#include "common/sqlparams.h"
+#include "common/whatif.h"
+#include "workers/index_advisor/ia_internal.h"
+
+#define MAXW 3
+
+typedef struct {
+    int table;
+    const char *cols[MAXW];
+    int n;
+    double bytes;
+} idx_t;
+
+typedef struct {
+    ia_model_t *m;
+    whatif_t *w;
+    json_t *cache;   /* "s|ddl;ddl" -> cost */
+    json_t *created; /* ddl -> oid (kept across statements) */
+    int gen;
+    int64_t creations;
+} eval_t;
+
+static void die(const char *what, const char *msg)
+{
+    fprintf(stderr, "pgopt-bench-index-budgets: %s: %s\n", what, msg);
+    exit(1);
+}
+
+static const char *coltype(void *user, const char *schema, const char *table, const char *column)
+{
+    ia_model_t *m = user;
+    int t = ia_find_table(m, schema, table);
+    const ia_column_t *c = t >= 0 ? ia_find_column(m, t, column) : NULL;
+    return c ? c->type : NULL;
+}
+
+static int considered(const ia_statement_t *st)
+{
+    return st->parsed && (st->command == 0 || st->command == 2 || st->command == 3) &&
+           st->weight > 0 && st->ntables > 0;
+}
+
+static int has_table(const ia_statement_t *st, int t)
+{
+    for (size_t i = 0; i < st->ntables; i++)
+        if (st->tables[i] == t)
+            return 1;
+    return 0;
+}
+
+static char *ddl_of(const ia_model_t *m, const idx_t *x)
+{
+    char buf[512];
+    const ia_table_t *t = &m->tables[x->table];
+    size_t o = (size_t)snprintf(buf, sizeof buf, "CREATE INDEX ON %s.%s (", t->schema, t->name);
+    for (int i = 0; i < x->n; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "%s%s", i ? ", " : "", x->cols[i]);
+    snprintf(buf + o, sizeof buf - o, ")");
+    return strdup(buf);
+}
+
+static double size_of(ia_model_t *m, const idx_t *x)
+{
+    ia_candidate_t c;
+    memset(&c, 0, sizeof c);
+    c.table = x->table;
+    c.method = CAND_BTREE;
+    c.nkeys = x->n;
+    for (int i = 0; i < x->n; i++)
+        c.keys[i] = (char *)x->cols[i];
+    char *method = NULL;
+    double b = ia_estimate_btree_bytes(m, &c, &method);
+    free(method);
+    return b;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Planner cost of statement s with exactly the DDLs ddl[] (those on its
+ * tables) as hypothetical indexes. */
+static int stmt_cost(eval_t *e, int s, char **ddl, const int *tables, size_t n, double *cost)
+{
+    ia_statement_t *st = &e->m->stmts[s];
+    char **rel = calloc(n + 1, sizeof *rel);
+    size_t nr = 0;
+    for (size_t i = 0; i < n; i++)
+        if (has_table(st, tables[i]))
+            rel[nr++] = ddl[i];
+    qsort(rel, nr, sizeof *rel, cmp_str);
+    size_t klen = 32;
+    for (size_t i = 0; i < nr; i++)
+        klen += strlen(rel[i]) + 1;
+    char *key = malloc(klen);
+    size_t o = (size_t)snprintf(key, klen, "%d|", s);
+    for (size_t i = 0; i < nr; i++)
+        o += (size_t)snprintf(key + o, klen - o, "%s;", rel[i]);
+    json_t *hit = json_object_get(e->cache, key);
+    if (hit) {
+        *cost = json_real_value(hit);
+        free(key);
+        free(rel);
+        return 0;
+    }
+    if (whatif_generation(e->w) != e->gen) {
+        json_object_clear(e->created);
+        e->gen = whatif_generation(e->w);
+    }
+    /* drop created indexes on the statement's tables that are not wanted */
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(e->created, tmp, k, v)
+    {
+        int wanted = 0;
+        for (size_t i = 0; i < nr && !wanted; i++)
+            wanted = strcmp(rel[i], k) == 0;
+        int tbl = (int)json_integer_value(json_array_get(v, 1));
+        if (!wanted && has_table(st, tbl)) {
+            whatif_index_drop(e->w, (unsigned)json_integer_value(json_array_get(v, 0)));
+            json_object_del(e->created, k);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!has_table(st, tables[i]) || json_object_get(e->created, ddl[i]))
+            continue;
+        unsigned oid;
+        int gen = whatif_generation(e->w);
+        if (whatif_index_create(e->w, ddl[i], &oid, NULL) != 0)
+            die("hypopg", whatif_error(e->w));
+        e->creations++;
+        if (whatif_generation(e->w) != gen) {
+            json_object_clear(e->created);
+            e->gen = whatif_generation(e->w);
+            free(key);
+            free(rel);
+            whatif_index_drop(e->w, oid);
+            return stmt_cost(e, s, ddl, tables, n, cost);
+        }
+        json_object_set_new(e->created, ddl[i], json_pack("[I,i]", (json_int_t)oid, tables[i]));
+    }
+    int rc = whatif_cost(e->w, st->query, NULL, 0, NULL, cost);
+    if (rc == 0)
+        json_object_set_new(e->cache, key, json_real(*cost));
+    free(key);
+    free(rel);
+    return rc;
+}
+
+static double workload_cost(eval_t *e, char **ddl, const int *tables, size_t n, int only_table)
+{
+    double total = 0;
+    for (size_t s = 0; s < e->m->nstmts; s++) {
+        const ia_statement_t *st = &e->m->stmts[s];
+        if (!considered(st) || (only_table >= 0 && !has_table(st, only_table)))
+            continue;
+        double c;
+        if (stmt_cost(e, (int)s, ddl, tables, n, &c) == 0)
+            total += st->calls * c;
+    }
+    return total;
+}
+
+static int eval_open(eval_t *e, ia_model_t *m, const char *conninfo)
+{
+    memset(e, 0, sizeof *e);
+    e->m = m;
+    err_t err;
+    if (whatif_open(conninfo, 60000, &e->w, &err) != 0)
+        die("what-if", err.msg);
+    e->cache = json_object();
+    e->created = json_object();
+    for (size_t s = 0; s < m->nstmts; s++) {
+        sqlparams_t *p = NULL;
+        if (considered(&m->stmts[s]) &&
+            sqlparams_infer(m->stmts[s].query, coltype, m, &p, &err) == 0) {
+            whatif_declare_param_types(e->w, m->stmts[s].query, (const char *const *)p->types,
+                                       p->n);
+            sqlparams_destroy(&p);
+        }
+    }
+    return 0;
+}
+
+static void eval_close(eval_t *e)
+{
+    whatif_destroy(&e->w);
+    json_decref(e->cache);
+    json_decref(e->created);
+}
+
+/* Indexable attributes of a table: columns the workload filters, joins,
+ * sorts or groups on. */
+static int indexable(const ia_model_t *m, int t, const char *col)
+{
+    for (size_t s = 0; s < m->nstmts; s++) {
+        const ia_statement_t *st = &m->stmts[s];
+        if (!considered(st))
+            continue;
+        for (size_t i = 0; i < st->nuses; i++) {
+            const ia_use_t *u = &st->uses[i];
+            if (u->table == t && !u->expr && u->kind != USE_OUTPUT && strcmp(u->column, col) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    idx_t *set;
+    size_t n;
+    double bytes;
+    int64_t explains, creations;
+    double ms;
+} extend_result_t;
+
+static void extend_run(ia_model_t *m, const char *conninfo, double budget, extend_result_t *out)
+{
+    int64_t t0 = clock_mono_us();
+    eval_t e;
+    eval_open(&e, m, conninfo);
+    /* attributes: (table, column) */
+    size_t na = 0;
+    idx_t *attrs = calloc(4096, sizeof *attrs);
+    for (size_t t = 0; t < m->ntables; t++)
+        for (size_t c = 0; c < m->tables[t].ncolumns && na < 4096; c++)
+            if (indexable(m, (int)t, m->tables[t].columns[c].name)) {
+                attrs[na].table = (int)t;
+                attrs[na].cols[0] = m->tables[t].columns[c].name;
+                attrs[na].n = 1;
+                attrs[na].bytes = size_of(m, &attrs[na]);
+                na++;
+            }
+    idx_t *set = calloc(na + 1, sizeof *set);
+    size_t n = 0;
+    double used = 0;
+    char **ddl = calloc(na + 2, sizeof *ddl);
+    int *tbl = calloc(na + 2, sizeof *tbl);
+    for (;;) {
+        for (size_t i = 0; i < n; i++) {
+            ddl[i] = ddl_of(m, &set[i]);
+            tbl[i] = set[i].table;
+        }
+        double best_ratio = 0;
+        int best_kind = -1, best_a = -1, best_i = -1;
+        double best_bytes = 0;
+        /* per table, the current cost of the statements that read it */
+        for (size_t a = 0; a < na; a++) {
+            int t = attrs[a].table;
+            double now = workload_cost(&e, ddl, tbl, n, t);
+            /* add (a) */
+            int present = 0;
+            for (size_t i = 0; i < n && !present; i++)
+                present = set[i].table == t && strcmp(set[i].cols[0], attrs[a].cols[0]) == 0 &&
+                          set[i].n == 1;
+            if (!present && used + attrs[a].bytes <= budget) {
+                ddl[n] = ddl_of(m, &attrs[a]);
+                tbl[n] = t;
+                double c = workload_cost(&e, ddl, tbl, n + 1, t);
+                free(ddl[n]);
+                double r = (now - c) / fmax(attrs[a].bytes, 1);
+                if (now - c > 0 && r > best_ratio) {
+                    best_ratio = r;
+                    best_kind = 0;
+                    best_a = (int)a;
+                    best_bytes = attrs[a].bytes;
+                }
+            }
+            /* extend a chosen index of the same table by (a) */
+            for (size_t i = 0; i < n; i++) {
+                if (set[i].table != t || set[i].n >= MAXW)
+                    continue;
+                int has = 0;
+                for (int k = 0; k < set[i].n && !has; k++)
+                    has = strcmp(set[i].cols[k], attrs[a].cols[0]) == 0;
+                if (has)
+                    continue;
+                idx_t x = set[i];
+                x.cols[x.n++] = attrs[a].cols[0];
+                x.bytes = size_of(m, &x);
+                double delta = x.bytes - set[i].bytes;
+                if (used + delta > budget)
+                    continue;
+                char *saved = ddl[i];
+                ddl[i] = ddl_of(m, &x);
+                double c = workload_cost(&e, ddl, tbl, n, t);
+                free(ddl[i]);
+                ddl[i] = saved;
+                double r = (now - c) / fmax(delta, 1);
+                if (now - c > 0 && r > best_ratio) {
+                    best_ratio = r;
+                    best_kind = 1;
+                    best_a = (int)a;
+                    best_i = (int)i;
+                    best_bytes = delta;
+                }
+            }
+        }
+        for (size_t i = 0; i < n; i++)
+            free(ddl[i]);
+        if (best_kind < 0)
+            break;
+        if (best_kind == 0) {
+            set[n++] = attrs[best_a];
+        } else {
+            idx_t *x = &set[best_i];
+            x->cols[x->n++] = attrs[best_a].cols[0];
+            x->bytes = size_of(m, x);
+        }
+        used += best_bytes;
+    }
+    out->set = set;
+    out->n = n;
+    out->bytes = used;
+    out->explains = whatif_explain_count(e.w);
+    out->creations = e.creations;
+    out->ms = (double)(clock_mono_us() - t0) / 1000.0;
+    eval_close(&e);
+    free(ddl);
+    free(tbl);
+    free(attrs);
+}
+
+/* CREATE INDEX text of a recommendation, made hypothetical (no
+ * CONCURRENTLY, no name). */
+static char *hypo_of(const char *create)
+{
+    const char *on = strstr(create, " ON ");
+    if (!on)
+        return NULL;
+    size_t len = strlen(on) + 32;
+    char *s = malloc(len);
+    snprintf(s, len, "CREATE INDEX%s", on);
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ';' || s[n - 1] == ' '))
+        s[--n] = 0;
+    return s;
+}
+
+/* One evaluator: sum of calls x cost with exactly these DDLs. */
+static double rescore(ia_model_t *m, const char *conninfo, char **ddl, size_t n)
+{
+    eval_t e;
+    eval_open(&e, m, conninfo);
+    int *tbl = calloc(n + 1, sizeof *tbl);
+    for (size_t i = 0; i < n; i++) {
+        /* the table of "CREATE INDEX ON schema.table (" */
+        char sch[128] = "", name[128] = "";
+        const char *on = strstr(ddl[i], " ON ");
+        if (on)
+            sscanf(on + 4, "%127[^.].%127[^ (]", sch, name);
+        tbl[i] = ia_find_table(m, sch, name);
+    }
+    double c = workload_cost(&e, ddl, tbl, n, -1);
+    free(tbl);
+    eval_close(&e);
+    return c;
+}
+
+typedef struct {
+    double ms;
+    int64_t explains, creations;
+    char **ddl;
+    size_t n;
+    double bytes;
+} run_t;
+
+static void agent_run(json_t *snap, double budget, int single, run_t *r)
+{
+    ia_options_t o;
+    ia_options_init(&o);
+    o.budget_bytes = (int64_t)budget;
+    o.statement_timeout_ms = 60000;
+    if (single) {
+        o.baseline_single_column = 1;
+        o.min_gain_fraction = 0;
+        o.min_index_improvement = 0;
+        o.max_write_overhead = 1e9;
+    }
+    json_t *res = NULL;
+    err_t err;
+    int64_t t0 = clock_mono_us();
+    if (index_advisor_run(snap, &o, NULL, NULL, &res, &err) != 0)
+        die("advisor", err.msg);
+    r->ms = (double)(clock_mono_us() - t0) / 1000.0;
+    json_t *ev = json_object_get(res, "evaluation");
+    r->explains = json_integer_value(json_object_get(ev, "whatif_explains"));
+    r->creations = json_integer_value(json_object_get(ev, "hypothetical_indexes_created"));
+    r->bytes = json_number_value(json_object_get(ev, "storage_used_bytes"));
+    json_t *recs = json_object_get(res, "recommendations");
+    r->n = 0;
+    r->ddl = calloc(json_array_size(recs) + 1, sizeof *r->ddl);
+    size_t i;
+    json_t *rec;
+    json_array_foreach(recs, i, rec)
+    {
+        char *h = hypo_of(json_string_value(json_object_get(rec, "create_statement")));
+        if (h)
+            r->ddl[r->n++] = h;
+        fprintf(stderr, "  %s %s\n", single ? "single" : "pgopt",
+                json_string_value(json_object_get(rec, "create_statement")));
+    }
+    json_decref(res);
+}
+
+int main(int argc, char **argv)
+{
+    const char *conninfo = NULL, *snap_path = NULL, *budgets = "0.12,0.30,0.65";
+    static const struct option lo[] = {{"conninfo", required_argument, NULL, 'c'},
+                                       {"snapshot", required_argument, NULL, 's'},
+                                       {"budgets", required_argument, NULL, 'b'},
+                                       {NULL, 0, NULL, 0}};
+    int ch;
+    while ((ch = getopt_long(argc, argv, "c:s:b:", lo, NULL)) != -1) {
+        if (ch == 'c')
+            conninfo = optarg;
+        else if (ch == 's')
+            snap_path = optarg;
+        else if (ch == 'b')
+            budgets = optarg;
+        else
+            return 2;
+    }
+    if (!conninfo || !snap_path) {
+        fprintf(stderr, "usage: pgopt-bench-index-budgets --conninfo CONNINFO --snapshot FILE "
+                        "[--budgets 0.12,0.30,0.65]\n");
+        return 2;
+    }
+    json_error_t je;
+    json_t *snap = json_load_file(snap_path, 0, &je);
+    if (!snap)
+        die(snap_path, je.text);
+    /* the model (extraction) for Extend's attributes and the evaluator */
+    ia_options_t mo;
+    ia_options_init(&mo);
+    ia_model_t m;
+    memset(&m, 0, sizeof m);
+    m.opts = &mo;
+    err_t err;
+    if (ia_model_load(&m, snap, &err) != 0)
+        die("model", err.msg);
+    for (size_t s = 0; s < m.nstmts; s++)
+        ia_extract_statement(&m, &m.stmts[s], &err);
+    double data = 0;
+    for (size_t t = 0; t < m.ntables; t++)
+        data += (double)m.tables[t].total_bytes;
+    double none = rescore(&m, conninfo, NULL, 0);
+    printf("Data size (tables' total bytes): %.1f MiB. Planner cost of the workload: sum over "
+           "statements of calls x plan total cost, one fresh what-if session per set.\n\n",
+           data / 1048576);
+    printf(
+        "| budget | none | pgopt | single-column | Extend | pgopt / Extend | what-if "
+        "EXPLAINs pgopt / Extend | hypothetical creations pgopt / Extend | wall ms pgopt / "
+        "Extend | indexes pgopt / single / Extend |\n|---|---|---|---|---|---|---|---|---|---|\n");
+    char *list = strdup(budgets);
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        double frac = atof(tok);
+        double budget = frac * data;
+        fprintf(stderr, "budget %.0f%% = %.1f MiB\n", frac * 100, budget / 1048576);
+        run_t p, sgl;
+        agent_run(snap, budget, 0, &p);
+        agent_run(snap, budget, 1, &sgl);
+        extend_result_t ex;
+        extend_run(&m, conninfo, budget, &ex);
+        char **exddl = calloc(ex.n + 1, sizeof *exddl);
+        for (size_t i = 0; i < ex.n; i++) {
+            exddl[i] = ddl_of(&m, &ex.set[i]);
+            fprintf(stderr, "  extend %s\n", exddl[i]);
+        }
+        double cp = rescore(&m, conninfo, p.ddl, p.n);
+        double cs = rescore(&m, conninfo, sgl.ddl, sgl.n);
+        double ce = rescore(&m, conninfo, exddl, ex.n);
+        printf("| %.0f%% (%.1f MiB) | %.0f | %.0f | %.0f | %.0f | %.3f | %lld / %lld | %lld / "
+               "%lld | %.0f / %.0f | %zu / %zu / %zu |\n",
+               frac * 100, budget / 1048576, none, cp, cs, ce, ce > 0 ? cp / ce : 0,
+               (long long)p.explains, (long long)ex.explains, (long long)p.creations,
+               (long long)ex.creations, p.ms, ex.ms, p.n, sgl.n, ex.n);
+        fflush(stdout);
+        for (size_t i = 0; i < p.n; i++)
+            free(p.ddl[i]);
+        free(p.ddl);
+        for (size_t i = 0; i < sgl.n; i++)
+            free(sgl.ddl[i]);
+        free(sgl.ddl);
+        for (size_t i = 0; i < ex.n; i++)
+            free(exddl[i]);
+        free(exddl);
+        free(ex.set);
+    }
+    free(list);
+    ia_model_free(&m);
+    json_decref(snap);
+    return 0;
+}
