@@ -125,6 +125,7 @@ static void free_stmt(ia_statement_t *st)
         free(st->uses[u].constant2);
     }
     free(st->uses);
+    free(st->subqueries);
     free(st->tables);
     for (size_t u = 0; u < st->nupdated; u++)
         free(st->updated_columns[u]);
