@@ -194,8 +194,11 @@ static double workload_cost(eval_t *e, char **ddl, const int *tables, size_t n, 
         if (!considered(st) || (only_table >= 0 && !has_table(st, only_table)))
             continue;
         double c;
-        if (stmt_cost(e, (int)s, ddl, tables, n, &c) == 0)
+        if (stmt_cost(e, (int)s, ddl, tables, n, &c) == 0) {
             total += st->calls * c;
+            if (only_table < 0 && getenv("PGOPT_BENCH_PER_STATEMENT"))
+                fprintf(stderr, "    cost %12.0f x %.0f  %.70s\n", c, st->calls, st->query);
+        }
     }
     return total;
 }
@@ -404,10 +407,14 @@ typedef struct {
     double bytes;
 } run_t;
 
+static double g_min_gain = -1; /* --min-gain: pgopt's step threshold, -1 default */
+
 static void agent_run(json_t *snap, double budget, int single, run_t *r)
 {
     ia_options_t o;
     ia_options_init(&o);
+    if (g_min_gain >= 0 && !single)
+        o.min_gain_fraction = g_min_gain;
     o.budget_bytes = (int64_t)budget;
     o.statement_timeout_ms = 60000;
     if (single) {
@@ -445,24 +452,29 @@ static void agent_run(json_t *snap, double budget, int single, run_t *r)
 int main(int argc, char **argv)
 {
     const char *conninfo = NULL, *snap_path = NULL, *budgets = "0.12,0.30,0.65";
-    static const struct option lo[] = {{"conninfo", required_argument, NULL, 'c'},
-                                       {"snapshot", required_argument, NULL, 's'},
-                                       {"budgets", required_argument, NULL, 'b'},
-                                       {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {
+        {"conninfo", required_argument, NULL, 'c'}, {"snapshot", required_argument, NULL, 's'},
+        {"budgets", required_argument, NULL, 'b'},  {"skip-extend", no_argument, NULL, 'x'},
+        {"min-gain", required_argument, NULL, 'g'}, {NULL, 0, NULL, 0}};
     int ch;
-    while ((ch = getopt_long(argc, argv, "c:s:b:", lo, NULL)) != -1) {
+    int skip_extend = 0;
+    while ((ch = getopt_long(argc, argv, "c:s:b:xg:", lo, NULL)) != -1) {
         if (ch == 'c')
             conninfo = optarg;
         else if (ch == 's')
             snap_path = optarg;
         else if (ch == 'b')
             budgets = optarg;
+        else if (ch == 'g')
+            g_min_gain = atof(optarg);
+        else if (ch == 'x')
+            skip_extend = 1; /* quick iterations on pgopt alone */
         else
             return 2;
     }
     if (!conninfo || !snap_path) {
         fprintf(stderr, "usage: pgopt-bench-index-budgets --conninfo CONNINFO --snapshot FILE "
-                        "[--budgets 0.12,0.30,0.65]\n");
+                        "[--budgets 0.12,0.30,0.65] [--skip-extend] [--min-gain F]\n");
         return 2;
     }
     json_error_t je;
@@ -500,7 +512,9 @@ int main(int argc, char **argv)
         agent_run(snap, budget, 0, &p);
         agent_run(snap, budget, 1, &sgl);
         extend_result_t ex;
-        extend_run(&m, conninfo, budget, &ex);
+        memset(&ex, 0, sizeof ex);
+        if (!skip_extend)
+            extend_run(&m, conninfo, budget, &ex);
         char **exddl = calloc(ex.n + 1, sizeof *exddl);
         for (size_t i = 0; i < ex.n; i++) {
             exddl[i] = ddl_of(&m, &ex.set[i]);
@@ -508,7 +522,7 @@ int main(int argc, char **argv)
         }
         double cp = rescore(&m, conninfo, p.ddl, p.n);
         double cs = rescore(&m, conninfo, sgl.ddl, sgl.n);
-        double ce = rescore(&m, conninfo, exddl, ex.n);
+        double ce = skip_extend ? 0 : rescore(&m, conninfo, exddl, ex.n);
         printf("| %.0f%% (%.1f MiB) | %.0f | %.0f | %.0f | %.0f | %.3f | %lld / %lld | %lld / "
                "%lld | %.0f / %.0f | %zu / %zu / %zu |\n",
                frac * 100, budget / 1048576, none, cp, cs, ce, ce > 0 ? cp / ce : 0,

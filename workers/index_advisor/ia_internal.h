@@ -122,7 +122,12 @@ typedef struct {
     int has_queryid;
     char *query;
     double calls, total_ms, mean_ms, rows;
-    double weight;   /* total_exec_time: calls x mean (ms) */
+    double weight; /* total_exec_time: calls x mean (ms) */
+    /* the weight the selection uses (0: weight): the larger of its share of
+     * the measured time and its share of the planner cost (calls x cost
+     * without new indexes), times the workload's measured time - see
+     * ia_set_selection_weights */
+    double sel_weight;
     int command;     /* 0 select, 1 insert, 2 update, 3 delete, -1 other */
     int parsed;      /* 0 when libpg_query rejected it (note) */
     int select_star; /* SELECT * or t.*: no covering */
@@ -193,6 +198,7 @@ typedef struct {
     json_t *notes;       /* array of strings */
     json_t *extensions;  /* borrowed meta.extensions */
     double total_weight; /* sum of statement weights */
+    double sel_total;    /* the same over selection weights (0: total_weight) */
     int64_t database_bytes;
     /* evaluation */
     whatif_t *whatif; /* NULL: cost model only */
@@ -290,6 +296,12 @@ void ia_phase_mark(ia_model_t *m, const char *phase);
 int ia_candidate_needs_model(const ia_candidate_t *c);
 
 /* ia_select.c */
+/* Selection weights from the base costs (call after every statement was
+ * costed without new indexes): a statement whose share of the workload's
+ * planner cost (calls x cost) is larger than its share of the measured
+ * time is weighted by the cost share. Returns the number of statements
+ * weighted up. */
+size_t ia_set_selection_weights(ia_model_t *m);
 typedef struct {
     int cand;
     double benefit_ms;      /* weighted time saved with the final configuration */

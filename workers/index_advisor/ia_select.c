@@ -48,6 +48,11 @@ static int stmt_has_table(const ia_statement_t *st, int t)
     return 0;
 }
 
+static double sw(const ia_statement_t *st)
+{
+    return st->sel_weight > 0 ? st->sel_weight : st->weight;
+}
+
 static int considered(const ia_statement_t *st)
 {
     return st->parsed && (st->command == 0 || st->command == 2 || st->command == 3) &&
@@ -271,7 +276,7 @@ static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int 
             config[rep] = saved;
         if (rc != 0)
             continue;
-        double w = m->stmts[list[k]].weight;
+        double w = sw(&m->stmts[list[k]]);
         g += w * (r_now - r_new);
         if (r_new > r_now * (1 + IA_WORSE_TOLERANCE))
             worse = 1;
@@ -310,7 +315,7 @@ static void verify_claims(ia_model_t *m, int *config, size_t *n, ia_selection_t 
                 int meth;
                 if (!lowers_both(m, (int)s, config, *n, i, rep, gen, &meth))
                     continue;
-                double ws = m->stmts[s].weight;
+                double ws = sw(&m->stmts[s]);
                 w += ws;
                 w_rep += ws * (1 - rep[0] / rep[1]);
                 w_gen += ws * (1 - gen[0] / gen[1]);
@@ -351,6 +356,41 @@ static int cmp_bound(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+size_t ia_set_selection_weights(ia_model_t *m)
+{
+    double W = 0, C = 0;
+    for (size_t s = 0; s < m->nstmts; s++) {
+        const ia_statement_t *st = &m->stmts[s];
+        if (!considered(st))
+            continue;
+        double c;
+        int meth;
+        if (ia_statement_cost(m, (int)s, NULL, 0, 0, &c, &meth) != 0 || meth != 1)
+            return 0; /* only with what-if plans of every statement */
+        W += st->weight;
+        C += st->calls * c;
+    }
+    if (W <= 0 || C <= 0)
+        return 0;
+    size_t up = 0;
+    double total = m->total_weight;
+    for (size_t s = 0; s < m->nstmts; s++) {
+        ia_statement_t *st = &m->stmts[s];
+        if (!considered(st))
+            continue;
+        double c;
+        int meth;
+        ia_statement_cost(m, (int)s, NULL, 0, 0, &c, &meth);
+        double share = fmax(st->weight / W, st->calls * c / C);
+        st->sel_weight = W * share;
+        if (st->sel_weight > st->weight * 1.0001)
+            up++;
+        total += st->sel_weight - st->weight;
+    }
+    m->sel_total = total;
+    return up;
+}
+
 int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
 {
     memset(sel, 0, sizeof *sel);
@@ -365,7 +405,8 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
     double *bound = calloc(m->ncands + 1, sizeof(double));
     int *order = calloc(m->ncands + 1, sizeof(int));
     double min_fraction = m->opts->min_gain_fraction;
-    double remaining = m->total_weight; /* weighted time left under the configuration */
+    /* weighted time left under the configuration */
+    double remaining = m->sel_total > 0 ? m->sel_total : m->total_weight;
     int64_t evals = 0;
     /* every step raises the net gain, so the loop ends; the cap guards
      * against a replacement cycle through write-overhead rounding */
@@ -404,7 +445,7 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
             double ub = 0;
             for (size_t s = 0; s < m->nstmts; s++)
                 if (candidate_touches(m, c, (int)s))
-                    ub += m->stmts[s].weight * rnow[s];
+                    ub += sw(&m->stmts[s]) * rnow[s];
             ia_candidate_write_overhead(m, c, config, n);
             ub -= c->write_overhead * write_time_ms(m, c->table);
             bound[ci] = ub;

@@ -103,6 +103,15 @@ int index_advisor_run(const json_t *snapshot, const ia_options_t *opts_in, ia_pr
             ia_statement_cost(&m, (int)s, NULL, 0, 0, &c, &meth);
         }
     }
+    if (m.whatif && !m.cost_hook) {
+        size_t up = ia_set_selection_weights(&m);
+        if (up)
+            ia_note(&m,
+                    "%zu statements weighted by their share of the workload's planner cost, "
+                    "larger than their share of the measured time (the window may have seen "
+                    "cheap parameter values; METHOD.md section 4)",
+                    up);
+    }
     ia_phase_mark(&m, "select");
     ia_selection_t sel;
     if (ia_select(&m, &sel, err) != 0) {
