@@ -46,6 +46,7 @@ typedef struct {
 typedef struct {
     double t0, t1;
     double calls, total_ms, sumsq, rows, blks;
+    double temp; /* temp_blks_written in the interval */
 } ai_stmt_point_t;
 
 typedef struct {
@@ -102,6 +103,20 @@ json_t *ai_workload(ai_ctx_t *c);
 json_t *ai_predictions(ai_ctx_t *c);
 json_t *ai_ml(ai_ctx_t *c);
 json_t *ai_cloud(ai_ctx_t *c, json_t **cost);
+
+/* ---- attribution (ai_cause.c) ---- */
+typedef struct {
+    int64_t queryid;                /* 0: a database-level change (anomaly) */
+    int direction;                  /* +1 slower / more load, -1 faster / less */
+    double t0, t1;                  /* the change happened between these entry times */
+    double win0, win1;              /* the whole before .. after window compared */
+    double temp_before, temp_after; /* temp blocks written per call, NAN unknown */
+} ai_change_t;
+
+/* {cause, summary, compared{before, after}, evidence[], checked[]}: the
+ * most likely cause of the change, from what differs between the history
+ * entries around it (docs/AI_TUNING.md). */
+json_t *ai_attribute(ai_ctx_t *c, const ai_change_t *ch);
 
 /* The statement's SQL text in the current snapshot, or NULL. */
 const char *ai_statement_text(const json_t *snapshot, int64_t queryid);

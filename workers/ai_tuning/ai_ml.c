@@ -38,7 +38,7 @@
 #define CUSUM_H       5.0
 
 typedef struct {
-    double calls, total, sumsq, rows, t0, t1;
+    double calls, total, sumsq, rows, temp, t0, t1;
 } pool_t;
 
 static void pool_add(pool_t *p, const ai_stmt_point_t *x)
@@ -49,6 +49,7 @@ static void pool_add(pool_t *p, const ai_stmt_point_t *x)
     p->total += x->total_ms;
     p->sumsq += isfinite(x->sumsq) ? x->sumsq : NAN;
     p->rows += x->rows;
+    p->temp += x->temp;
     p->t1 = x->t1;
 }
 
@@ -77,6 +78,23 @@ static double window_time_ms(const ai_series_t *s, double t0, double t1)
         if (s->load_t0[i] >= t0 && s->load_t1[i] <= t1)
             sum += s->load[i] * (s->load_t1[i] - s->load_t0[i]) * 1000;
     return sum;
+}
+
+/* The cause of a statement's change in the interval `at` (ai_cause.c). */
+static json_t *statement_cause(ai_ctx_t *c, int64_t queryid, int dir, const ai_stmt_point_t *at,
+                               const pool_t *before, const pool_t *after)
+{
+    ai_change_t ch = {
+        .queryid = queryid,
+        .direction = dir,
+        .t0 = at->t0,
+        .t1 = at->t1,
+        .win0 = before->t0,
+        .win1 = after->t1,
+        .temp_before = before->calls > 0 ? before->temp / before->calls : NAN,
+        .temp_after = after->calls > 0 ? after->temp / after->calls : NAN,
+    };
+    return ai_attribute(c, &ch);
 }
 
 /* Step test (common/steptest.h) on the statement's per-interval means:
@@ -133,6 +151,8 @@ static json_t *step_finding(ai_ctx_t *c, const ai_stmt_series_t *st, const doubl
         "p_min_at_this_size", r.p_min, "time_share_after", isfinite(share) ? share : -1.0,
         dir > 0 ? "extra_ms_per_hour" : "saved_ms_per_hour",
         hours > 0 ? fabs(ma - mb) * after.calls / hours : 0.0);
+    json_object_set_new(f, "cause",
+                        statement_cause(c, st->queryid, dir, first_after, &before, &after));
     json_object_set_new(
         f, "evidence",
         json_sprintf("exact one-sided Mann-Whitney on per-interval mean time per call: %zu "
@@ -251,6 +271,8 @@ static json_t *regressions(ai_ctx_t *c, json_t *ev, json_t *improvements)
                       "time_share_after", isfinite(share) ? share : -1.0, "extra_ms_per_hour",
                       (ma - mb) * (after.calls / ((after.t1 - after.t0) / 3600)));
         json_object_set_new(r, "method", json_string("cusum"));
+        json_object_set_new(
+            r, "cause", statement_cause(c, st->queryid, +1, &st->pts[idx[onset]], &before, &after));
         json_object_set_new(r, "calls_affected", json_real(after.calls));
         json_object_set_new(r, "time_lost_ms", json_real((ma - mb) * after.calls));
         json_object_set_new(
@@ -481,12 +503,22 @@ static json_t *anomalies(ai_ctx_t *c, json_t *ev)
         ai_format_time(t0, a, sizeof a);
         ai_format_time(t1, b, sizeof b);
         double hours = (t1 - t0) / 3600;
+        ai_change_t ch = {.queryid = 0,
+                          .direction = up ? 1 : -1,
+                          .t0 = t0,
+                          .t1 = fmin(t1, t0 + s->step_s),
+                          .win0 = t0 - 3 * s->step_s,
+                          .win1 = t1,
+                          .temp_before = NAN,
+                          .temp_after = NAN};
+        json_t *cause = ai_attribute(c, &ch);
         json_array_append_new(
             out, json_pack("{s:s, s:s, s:s, s:f, s:f, s:o}", "start", a, "end", b, "type",
                            hours > 6 ? "level_shift"
                            : up      ? "spike"
                                      : "dip",
                            "duration_hours", hours, "peak_robust_z", peak, "metrics", metrics));
+        json_object_set_new(json_array_get(out, json_array_size(out) - 1), "cause", cause);
         i = j;
     }
     json_object_set_new(ev, "isolated_excursions_ignored", json_integer((json_int_t)isolated));
@@ -578,6 +610,74 @@ static json_t *auto_scaling(ai_ctx_t *c, json_t *ev)
     return out;
 }
 
+/* Short histories (fewer than the 12 intervals the anomaly baseline needs):
+ * the step test on the database load (statement time per second). A load
+ * step that a reported regression or improvement already explains (its
+ * onset inside the step's change interval, same direction) is that
+ * finding, not a second one. */
+static void load_steps(ai_ctx_t *c, const json_t *regs, const json_t *imps, json_t *out, json_t *ev)
+{
+    const ai_series_t *s = &c->series;
+    if (s->niv >= 12 || s->nload < 6)
+        return;
+    double x[STEPTEST_MAX_N];
+    size_t off = s->nload > STEPTEST_MAX_N ? s->nload - STEPTEST_MAX_N : 0, n = s->nload - off;
+    for (size_t i = 0; i < n; i++)
+        x[i] = s->load[off + i];
+    size_t folded = 0;
+    for (int dir = 1; dir >= -1; dir -= 2) {
+        steptest_opts_t so;
+        steptest_opts_init(&so);
+        so.direction = dir;
+        so.min_ratio = c->opt->load_step_min_ratio;
+        so.alpha = c->opt->step_alpha;
+        steptest_result_t r;
+        if (steptest_find(x, n, &so, &r, NULL) != 0 || !r.found)
+            continue;
+        double t0 = s->load_t0[off + r.change], t1 = s->load_t1[off + r.change];
+        const json_t *same = dir > 0 ? regs : imps;
+        int explained = 0;
+        size_t i;
+        const json_t *f;
+        json_array_foreach(same, i, f)
+        {
+            double on;
+            if (ai_parse_time(json_string_value(json_object_get(f, "onset")), &on) == 0 &&
+                on >= t0 - 1.0 && on <= t1 + 1.0)
+                explained = 1;
+        }
+        if (explained) {
+            folded++;
+            continue;
+        }
+        char a[32], b[32];
+        ai_format_time(t0, a, sizeof a);
+        ai_format_time(s->load_t1[s->nload - 1], b, sizeof b);
+        ai_change_t ch = {.queryid = 0,
+                          .direction = dir,
+                          .t0 = t0,
+                          .t1 = t1,
+                          .win0 = s->load_t0[off],
+                          .win1 = s->load_t1[s->nload - 1],
+                          .temp_before = NAN,
+                          .temp_after = NAN};
+        json_t *metrics = json_pack("[{s:s, s:s, s:f, s:f}]", "metric", "db_time_per_s",
+                                    "direction", dir > 0 ? "above" : "below", "peak_value",
+                                    r.median_after, "baseline_median", r.median_before);
+        json_t *an = json_pack("{s:s, s:s, s:s, s:s, s:f, s:o, s:f, s:o}", "start", a, "end", b,
+                               "type", "level_shift", "method", "step", "duration_hours",
+                               (s->load_t1[s->nload - 1] - t0) / 3600, "metrics", metrics,
+                               "p_value", r.p, "cause", ai_attribute(c, &ch));
+        json_array_append_new(out, an);
+    }
+    json_object_set_new(ev, "load_steps_explained_by_a_statement",
+                        json_integer((json_int_t)folded));
+    json_object_set_new(ev, "short_history_method",
+                        json_string("fewer than 12 intervals: exact Mann-Whitney step test on "
+                                    "statement time per second (same test as statement "
+                                    "regressions, ratio >= load_step_min_ratio)"));
+}
+
 json_t *ai_ml(ai_ctx_t *c)
 {
     json_t *ml = json_object(), *ev = json_object(), *re = json_object(), *an = json_object(),
@@ -585,7 +685,9 @@ json_t *ai_ml(ai_ctx_t *c)
     json_t *imp = json_array();
     json_object_set_new(ml, "regressions", regressions(c, re, imp));
     json_object_set_new(ml, "improvements", imp);
-    json_object_set_new(ml, "anomalies", anomalies(c, an));
+    json_t *anoms = anomalies(c, an);
+    load_steps(c, json_object_get(ml, "regressions"), imp, anoms, an);
+    json_object_set_new(ml, "anomalies", anoms);
     json_object_set_new(ml, "auto_scaling", auto_scaling(c, as));
     json_object_set_new(ev, "regressions", re);
     json_object_set_new(ev, "anomalies", an);

@@ -41,7 +41,7 @@ static double num(const json_t *o, const char *k)
 typedef struct {
     int64_t queryid, userid;
     int toplevel;
-    double calls, total, sumsq, rows, blks;
+    double calls, total, sumsq, rows, blks, temp;
 } srow_t;
 
 static int cmp_srow(const void *a, const void *b)
@@ -83,6 +83,8 @@ static srow_t *entry_rows(const json_t *stmts, size_t *n)
         x->rows = isfinite(rows) ? rows : 0;
         double h = num(s, "shared_blks_hit"), rd = num(s, "shared_blks_read");
         x->blks = (isfinite(h) ? h : 0) + (isfinite(rd) ? rd : 0);
+        double tw = num(s, "temp_blks_written");
+        x->temp = isfinite(tw) ? tw : 0;
     }
     qsort(r, *n, sizeof *r, cmp_srow);
     return r;
@@ -336,6 +338,7 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
                     .sumsq = cur[c].sumsq - p->sumsq,
                     .rows = cur[c].rows - p->rows,
                     .blks = cur[c].blks - p->blks,
+                    .temp = cur[c].temp - p->temp,
                 };
                 if (pt.calls < 0 || pt.total_ms < 0) {
                     st->resets++;

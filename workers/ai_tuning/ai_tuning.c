@@ -15,8 +15,9 @@ void ai_tuning_options_init(ai_tuning_options_t *o)
     o->z_threshold = 3.5;
     o->min_segment = 6;
     o->seed = 42;
-    o->step_min_ratio = 2.0;
+    o->step_min_ratio = 1.5;
     o->step_alpha = 0.05;
+    o->load_step_min_ratio = 2.0;
 }
 
 static double num(const json_t *o, const char *k)

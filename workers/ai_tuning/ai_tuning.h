@@ -29,13 +29,16 @@
 typedef int (*ai_progress_fn)(void *arg, const char *stage, int64_t done, int64_t total);
 
 typedef struct {
-    double min_calls;      /* per interval, for a regression data point (default 5) */
-    double min_share;      /* share of execution time in the recent window (default 0.005) */
-    double z_threshold;    /* robust z-score threshold (default 3.5) */
-    int min_segment;       /* intervals before and after a change point (default 6) */
-    unsigned seed;         /* k-means++ seed (default 42) */
-    double step_min_ratio; /* step test: median ratio after/before at least (default 2) */
-    double step_alpha;     /* step test: family-wise p at most (default 0.05) */
+    double min_calls;           /* per interval, for a regression data point (default 5) */
+    double min_share;           /* share of execution time in the recent window (default 0.005) */
+    double z_threshold;         /* robust z-score threshold (default 3.5) */
+    int min_segment;            /* intervals before and after a change point (default 6) */
+    unsigned seed;              /* k-means++ seed (default 42) */
+    double step_min_ratio;      /* step test: median ratio after/before at least (default 1.5) */
+    double step_alpha;          /* step test: family-wise p at most (default 0.05) */
+    double load_step_min_ratio; /* database load step (short history): ratio at least
+                                 * (default 2: load per second also moves with the call
+                                 * rate and the snapshot spacing, per-call time does not) */
 } ai_tuning_options_t;
 
 void ai_tuning_options_init(ai_tuning_options_t *o);

@@ -1,0 +1,347 @@
+/*
+ * planted_pg.c - planted changes with a real history (planted_pg.h).
+ */
+#include "planted_pg.h"
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "coordinator/collect.h"
+#include "coordinator/history.h"
+#include "tests/support/pgtest.h"
+#include "workers/ai_tuning/ai_tuning.h"
+
+#define BEFORE 6 /* snapshots before the change (the first interval has no statements yet) */
+#define AFTER  4 /* intervals after it */
+
+typedef struct {
+    const char *name;
+    const char *setup;   /* once, in the scenario's database */
+    const char *work[3]; /* each interval, `reps` times each */
+    int reps;
+    const char *change;        /* applied after the BEFORE-th snapshot */
+    const char *work_after[3]; /* added to the workload after the change */
+    int reps_after;
+    int reconnect; /* the workload reconnects after the change */
+    const char *expect_kind, *expect_query, *expect_cause;
+} scenario_t;
+
+/* Autovacuum off on the scenario tables: an autoanalyze at a random moment
+ * would be a second change in a test that plants one. */
+#define NOAV " WITH (autovacuum_enabled = false)"
+
+static const scenario_t SCENARIOS[] = {
+    {"index dropped",
+     "CREATE TABLE big (k int, v text)" NOAV "; INSERT INTO big SELECT g, md5(g::text) FROM "
+     "generate_series(1, 100000) g; CREATE INDEX big_k_idx ON big (k); ANALYZE big",
+     {"SELECT v FROM big WHERE k = 4242"},
+     20,
+     "DROP INDEX big_k_idx",
+     {NULL},
+     0,
+     0,
+     "regression",
+     "FROM big WHERE k",
+     "index_dropped"},
+    /* A hashed NOT IN subplan needs its hash table in work_mem; below that
+     * PostgreSQL scans a materialized (spilled) subplan per outer row. */
+    {"work_mem lowered, subplan spills",
+     "CREATE TABLE a1 (k int)" NOAV "; INSERT INTO a1 SELECT generate_series(1, 200); "
+     "CREATE TABLE b1 (k int)" NOAV "; INSERT INTO b1 SELECT g * 2 FROM generate_series(1, "
+     "10000) g; ANALYZE a1; ANALYZE b1",
+     {"SELECT count(*) FROM a1 WHERE k NOT IN (SELECT k FROM b1)"},
+     6,
+     "ALTER DATABASE %s SET work_mem = '64kB'",
+     {NULL},
+     0,
+     1,
+     "regression",
+     "NOT IN",
+     "setting_changed"},
+    {"plan flip (statistics changed)",
+     "CREATE TABLE pf (c int, pad text)" NOAV "; INSERT INTO pf SELECT g, md5(g::text) FROM "
+     "generate_series(1, 100000) g; CREATE INDEX pf_c_idx ON pf (c); ANALYZE pf",
+     {"SELECT pad FROM pf WHERE c = 777"},
+     20,
+     "ALTER TABLE pf ALTER COLUMN c SET (n_distinct = 1); ANALYZE pf",
+     {NULL},
+     0,
+     0,
+     "regression",
+     "FROM pf WHERE c",
+     "plan_change"},
+    {"data growth",
+     "CREATE TABLE dg (x int)" NOAV "; INSERT INTO dg SELECT g FROM generate_series(1, 20000) g; "
+     "ANALYZE dg",
+     {"SELECT count(*) FROM dg WHERE x > 5"},
+     10,
+     "INSERT INTO dg SELECT g FROM generate_series(1, 200000) g",
+     {NULL},
+     0,
+     0,
+     "regression",
+     "FROM dg WHERE x",
+     "data_growth"},
+    {"new heavy statement",
+     "CREATE TABLE small (id int)" NOAV "; INSERT INTO small SELECT generate_series(1, 1000); "
+     "CREATE TABLE h (v text)" NOAV "; INSERT INTO h SELECT md5(g::text) FROM "
+     "generate_series(1, 30000) g; ANALYZE small; ANALYZE h",
+     {"SELECT count(*) FROM small WHERE id < 50"},
+     20,
+     "SELECT 1",
+     {"SELECT count(*) FROM h a JOIN h b USING (v)"},
+     3,
+     0,
+     "anomaly",
+     NULL,
+     "new_statement"},
+    {"look-alike: steady noise",
+     "CREATE TABLE n (k int, v text)" NOAV "; INSERT INTO n SELECT g, md5(g::text) FROM "
+     "generate_series(1, 20000) g; CREATE INDEX n_k ON n (k); ANALYZE n",
+     {"SELECT count(*) FROM n WHERE k < 500", "SELECT count(*) FROM n WHERE v LIKE 'ab%'"},
+     10,
+     "SELECT 1",
+     {NULL},
+     0,
+     0,
+     NULL,
+     NULL,
+     NULL},
+    {"look-alike: statistics reset",
+     "CREATE TABLE r (k int, v text)" NOAV "; INSERT INTO r SELECT g, md5(g::text) FROM "
+     "generate_series(1, 20000) g; CREATE INDEX r_k ON r (k); ANALYZE r",
+     {"SELECT count(*) FROM r WHERE k < 500", "SELECT count(*) FROM r WHERE v LIKE 'ab%'"},
+     10,
+     "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE datname = "
+     "current_database()), 0); SELECT pg_stat_reset()",
+     {NULL},
+     0,
+     0,
+     NULL,
+     NULL,
+     NULL},
+};
+enum { NSCEN = sizeof SCENARIOS / sizeof *SCENARIOS };
+
+static void run_work(PGconn *c, const char *const *work, int reps)
+{
+    for (int k = 0; k < 3 && work[k]; k++)
+        for (int r = 0; r < reps; r++)
+            pgtest_exec(c, work[k]);
+}
+
+/* Every finding of the agent: {kind, query, cause, summary}. */
+static void findings(const json_t *out, json_t *list)
+{
+    const json_t *ml = json_object_get(out, "ml_insights");
+    static const char *const kinds[] = {"regressions", "improvements", "anomalies"};
+    for (int k = 0; k < 3; k++) {
+        size_t i;
+        const json_t *f;
+        json_array_foreach(json_object_get(ml, kinds[k]), i, f)
+        {
+            const json_t *cause = json_object_get(f, "cause");
+            json_array_append_new(
+                list, json_pack("{s:s, s:s, s:s, s:s}", "kind",
+                                k == 0   ? "regression"
+                                : k == 1 ? "improvement"
+                                         : "anomaly",
+                                "query",
+                                json_string_value(json_object_get(f, "query"))
+                                    ? json_string_value(json_object_get(f, "query"))
+                                    : "",
+                                "cause",
+                                json_string_value(json_object_get(cause, "cause"))
+                                    ? json_string_value(json_object_get(cause, "cause"))
+                                    : "(none)",
+                                "summary",
+                                json_string_value(json_object_get(cause, "summary"))
+                                    ? json_string_value(json_object_get(cause, "summary"))
+                                    : ""));
+        }
+    }
+}
+
+static int run_one(const scenario_t *sc, int idx, planted_result_t *res, int verbose)
+{
+    memset(res, 0, sizeof *res);
+    res->name = sc->name;
+    res->expect_kind = sc->expect_kind;
+    res->expect_query = sc->expect_query;
+    res->expect_cause = sc->expect_cause;
+    char db[64], conninfo[512];
+    snprintf(db, sizeof db, "pgopt_planted_%d_%d", idx, (int)getpid());
+    if (pgtest_create_db(db) != 0 || pgtest_conninfo(db, conninfo, sizeof conninfo) != 0)
+        return -1;
+    PGconn *c = pgtest_connect(db);
+    pgtest_exec(c, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    pgtest_exec(c, sc->setup);
+    collect_opts_t o;
+    collect_opts_init(&o);
+    o.conninfo = conninfo;
+    o.cpus = 2;
+    o.memory_bytes = (int64_t)4 << 30;
+    o.storage = "ssd";
+    /* A steady workload runs on a warm cache: one round before the first
+     * snapshot. */
+    run_work(c, sc->work, sc->reps);
+    json_t *hist = json_array(), *snap = NULL;
+    err_t err;
+    int rc = 0;
+    for (int k = 0; k <= BEFORE + AFTER; k++) {
+        if (k == BEFORE + 1) {
+            char change[512];
+            snprintf(change, sizeof change, sc->change, db); /* %s: the database's name */
+            pgtest_exec(c, change);
+            if (sc->reconnect) {
+                PQfinish(c);
+                c = pgtest_connect(db);
+            }
+        }
+        if (k > 0) {
+            run_work(c, sc->work, sc->reps);
+            if (k > BEFORE)
+                run_work(c, sc->work_after, sc->reps_after);
+        }
+        json_decref(snap);
+        snap = NULL;
+        json_t *rec = NULL;
+        if (collect_snapshot(&o, &snap, &err) != 0 ||
+            history_record_from_snapshot(snap, &rec, &err) != 0) {
+            fprintf(stderr, "planted %s: %s\n", sc->name, err.msg);
+            rc = -1;
+            break;
+        }
+        json_array_append_new(hist, history_entry_from_record(json_object_get(rec, "header"),
+                                                              json_object_get(rec, "body"), 1));
+        json_decref(rec);
+    }
+    PQfinish(c);
+    if (rc != 0) {
+        json_decref(hist);
+        json_decref(snap);
+        return -1;
+    }
+    json_object_set_new(snap, "history", hist);
+    json_t *out = NULL;
+    if (ai_tuning_analyze(snap, NULL, NULL, NULL, &out, &err) != 0) {
+        fprintf(stderr, "planted %s: analyze: %s\n", sc->name, err.msg);
+        json_decref(snap);
+        return -1;
+    }
+    json_t *list = json_array();
+    findings(out, list);
+    size_t i;
+    const json_t *f;
+    json_array_foreach(list, i, f)
+    {
+        const char *kind = json_string_value(json_object_get(f, "kind"));
+        const char *q = json_string_value(json_object_get(f, "query"));
+        const char *cause = json_string_value(json_object_get(f, "cause"));
+        int match = sc->expect_kind && !strcmp(kind, sc->expect_kind) &&
+                    (!sc->expect_query || strstr(q, sc->expect_query)) && !res->detected;
+        if (match) {
+            res->detected = 1;
+            res->attributed = sc->expect_cause && !strcmp(cause, sc->expect_cause);
+            snprintf(res->got_cause, sizeof res->got_cause, "%s", cause);
+            snprintf(res->summary, sizeof res->summary, "%s",
+                     json_string_value(json_object_get(f, "summary")));
+        } else {
+            res->false_found++;
+            if (!res->got_cause[0])
+                snprintf(res->got_cause, sizeof res->got_cause, "unexpected %s", kind);
+            if (!res->summary[0])
+                snprintf(res->summary, sizeof res->summary, "%.120s: %s", q,
+                         json_string_value(json_object_get(f, "summary")));
+        }
+    }
+    if (verbose && (!res->detected != !sc->expect_kind || !res->attributed != !sc->expect_cause ||
+                    res->false_found)) {
+        char *d = json_dumps(json_object_get(out, "ml_insights"), JSON_INDENT(1));
+        fprintf(stderr, "planted %s: ml_insights:\n%s\n", sc->name, d ? d : "");
+        free(d);
+        /* The expected statement's per-interval means, to see why. */
+        double pc = 0, pt = 0;
+        fprintf(stderr, "planted %s: per-interval mean ms of '%s':", sc->name,
+                sc->expect_query ? sc->expect_query : "-");
+        json_array_foreach(json_object_get(snap, "history"), i, f)
+        {
+            size_t j;
+            const json_t *row;
+            const json_t *stmts = json_object_get(snap, "statements");
+            json_array_foreach(stmts, j, row)
+            {
+                const char *q = json_string_value(json_object_get(row, "query"));
+                if (!q || !sc->expect_query || !strstr(q, sc->expect_query))
+                    continue;
+                json_int_t qid = json_integer_value(json_object_get(row, "queryid"));
+                size_t k;
+                const json_t *hr;
+                json_array_foreach(json_object_get(f, "statements"), k, hr)
+                {
+                    if (json_integer_value(json_object_get(hr, "queryid")) != qid)
+                        continue;
+                    double cl = json_number_value(json_object_get(hr, "calls"));
+                    double tt = json_number_value(json_object_get(hr, "total_exec_time"));
+                    if (cl > pc)
+                        fprintf(stderr, " %.3g", (tt - pt) / (cl - pc));
+                    pc = cl;
+                    pt = tt;
+                }
+            }
+        }
+        fprintf(stderr, "\n");
+    }
+    json_decref(list);
+    json_decref(out);
+    json_decref(snap);
+    return 0;
+}
+
+int planted_run_all(planted_result_t *results, size_t max, int verbose)
+{
+    size_t n = 0;
+    for (int i = 0; i < NSCEN && n < max; i++) {
+        if (run_one(&SCENARIOS[i], i, &results[n], verbose) != 0)
+            return -1;
+        n++;
+    }
+    return (int)n;
+}
+
+int planted_report(const planted_result_t *r, size_t n)
+{
+    int planted = 0, det_tp = 0, det_fp = 0, attr_tp = 0, lookalike_fp = 0;
+    printf("%-32s %-10s %-9s %-10s %-18s %s\n", "scenario", "expected", "detected", "extra",
+           "cause", "summary");
+    for (size_t i = 0; i < n; i++) {
+        printf("%-32s %-10s %-9s %-10d %-18s %.160s\n", r[i].name,
+               r[i].expect_cause ? r[i].expect_cause : "nothing",
+               r[i].expect_kind ? (r[i].detected ? "yes" : "NO") : "-", r[i].false_found,
+               r[i].got_cause[0] ? r[i].got_cause : "-", r[i].summary);
+        if (r[i].expect_kind) {
+            planted++;
+            det_tp += r[i].detected;
+            attr_tp += r[i].attributed;
+        } else {
+            lookalike_fp += r[i].false_found;
+        }
+        det_fp += r[i].false_found;
+    }
+    double dp = det_tp + det_fp ? (double)det_tp / (det_tp + det_fp) : 1.0;
+    double dr = planted ? (double)det_tp / planted : 1.0;
+    /* Attribution: of the findings reported for planted changes, how many
+     * name the planted cause (precision); of the planted changes, how many
+     * are found with their cause (recall). */
+    double ap = det_tp ? (double)attr_tp / det_tp : 1.0;
+    double ar = planted ? (double)attr_tp / planted : 1.0;
+    printf("detection:   precision %.3f recall %.3f (%d planted, %d found, %d extra)\n", dp, dr,
+           planted, det_tp, det_fp);
+    printf("attribution: precision %.3f recall %.3f\n", ap, ar);
+    printf("look-alikes reported: %d\n", lookalike_fp);
+    return dp == 1.0 && dr == 1.0 && ap == 1.0 && ar == 1.0 && lookalike_fp == 0;
+}
