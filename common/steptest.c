@@ -99,10 +99,30 @@ int steptest_find(const double *x, size_t n, const steptest_opts_t *o, steptest_
         if (o->direction == 0 || o->direction == dirs[d])
             ndir++;
     size_t splits = (nw - 2 * o->min_side + 1) * ndir;
-    double best_p = 2, best_lr = -1;
+    /* The change point: the split that best explains the series as two
+     * levels, i.e. the largest between-segment sum of squares
+     * k (n - k) / n (mean_after - mean_before)^2 on log values (positive
+     * series) - the least-squares change point. Choosing the smallest p
+     * instead favours balanced splits: a slightly high last "before" point
+     * would be moved after the change, and attribution would then look at
+     * the wrong interval. The test is then done at that split; the
+     * Bonferroni factor still counts every split, since the data chose it. */
+    int logs = 1;
+    for (size_t i = 0; i < nw; i++)
+        logs &= w[i] > 0;
+    double lv[STEPTEST_MAX_N];
+    for (size_t i = 0; i < nw; i++)
+        lv[i] = logs ? log(w[i]) : w[i];
+    double best_p = 2, best_bss = -1;
     for (size_t k = o->min_side; k + o->min_side <= nw; k++) {
         double mb = median_of(w, k, tmp), ma = median_of(w + k, nw - k, tmp);
-        double lr = mb > 0 && ma > 0 ? fabs(log(ma / mb)) : 0;
+        double sb = 0, sa = 0;
+        for (size_t i = 0; i < k; i++)
+            sb += lv[i];
+        for (size_t i = k; i < nw; i++)
+            sa += lv[i];
+        double diff = sa / (double)(nw - k) - sb / (double)k;
+        double bss = (double)k * (double)(nw - k) / (double)nw * diff * diff;
         double uu = u_up(w, k, w + k, nw - k);
         double full = (double)k * (double)(nw - k);
         for (int d = 0; d < 2; d++) {
@@ -112,12 +132,12 @@ int steptest_find(const double *x, size_t n, const steptest_opts_t *o, steptest_
             double p = steptest_mw_p(k, nw - k, u);
             if (!isfinite(p))
                 return err_set(err, "steptest: out of memory for the U distribution");
-            /* Only a split whose medians move the tested way may win. */
-            if (!(dirs[d] > 0 ? ma > mb : ma < mb))
+            /* Only a split whose medians and means move the tested way may win. */
+            if (!(dirs[d] > 0 ? ma > mb && diff > 0 : ma < mb && diff < 0))
                 continue;
-            if (p < best_p || (p == best_p && lr > best_lr)) {
+            if (bss > best_bss || (bss == best_bss && p < best_p)) {
                 best_p = p;
-                best_lr = lr;
+                best_bss = bss;
                 r->direction = dirs[d];
                 r->change = off + k;
                 r->n_before = k;

@@ -13,10 +13,11 @@
  * 1 of C(6,3) = 20 splits: p = 0.05 one-sided, the smallest p the test can
  * give at that size; 4 and 4 give 1/70 = 0.014, 5 and 5 1/252 = 0.004.
  *
- * The change point is not known in advance: every split with at least
- * min_side points on each side is tried and the p-values are multiplied by
- * the number of splits tried (Bonferroni), so the reported p is an upper
- * bound of the chance that noise alone produced a split that extreme.
+ * The change point is not known in advance: it is placed where two levels
+ * fit best (least squares on logs), and its p-value is multiplied by the
+ * number of splits that could have been chosen (Bonferroni), so the
+ * reported p is an upper bound of the chance that noise alone produced a
+ * split that extreme.
  * A step is only reported when, in addition, the medians on the two sides
  * differ by at least min_ratio: significance says the shift is real, the
  * ratio that it is large enough to matter.
@@ -71,11 +72,12 @@ void steptest_opts_init(steptest_opts_t *o);
 double steptest_mw_p(size_t m, size_t k, double u);
 
 /* Tests x[0..n) (finite values; NAN points are not allowed) for one step.
- * Tries every split with >= min_side points on each side of the last
- * STEPTEST_MAX_N points and keeps the one with the smallest exact p (ties:
- * largest |log ratio|). r is filled whenever 0 is returned, found or not.
- * -1 with err when n < 2 * min_side, a value is not finite or the options
- * are out of range. */
+ * Among the splits with >= min_side points on each side of the last
+ * STEPTEST_MAX_N points, the change point is the least-squares one (largest
+ * between-segment sum of squares of log values, of raw values when a value
+ * is <= 0); the exact p is taken there and multiplied by the splits tried. r is filled whenever 0
+ * is returned, found or not. -1 with err when n < 2 * min_side, a value is not finite or the
+ * options are out of range. */
 int steptest_find(const double *x, size_t n, const steptest_opts_t *o, steptest_result_t *r,
                   err_t *err);
 

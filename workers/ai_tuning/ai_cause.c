@@ -199,7 +199,7 @@ static double lock_waits(const json_t *e)
     return n;
 }
 
-json_t *ai_attribute(ai_ctx_t *c, const ai_change_t *ch)
+static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
 {
     const json_t *hist = json_object_get(c->snapshot, "history");
     size_t nh = json_array_size(hist), ne = 0;
@@ -688,4 +688,32 @@ done:
     json_object_set_new(out, "checked", a.checked);
     free(es);
     return out;
+}
+
+/* The change point of a step can be one interval off (the interval in which
+ * the change happened mixes both levels). When the entries around it show
+ * nothing, the checks run again over one more interval on each side, and
+ * the summary says so. */
+json_t *ai_attribute(ai_ctx_t *c, const ai_change_t *ch)
+{
+    json_t *r = attribute_once(c, ch);
+    const char *cause = json_string_value(json_object_get(r, "cause"));
+    double len = ch->t1 - ch->t0;
+    if (!cause || strcmp(cause, "unknown") != 0 || !(len > 0))
+        return r;
+    ai_change_t w = *ch;
+    w.t0 = ch->t0 - len;
+    w.t1 = ch->t1 + len;
+    json_t *r2 = attribute_once(c, &w);
+    const char *c2 = json_string_value(json_object_get(r2, "cause"));
+    if (!c2 || !strcmp(c2, "unknown")) {
+        json_decref(r2);
+        return r;
+    }
+    json_decref(r);
+    json_object_set_new(r2, "summary",
+                        json_sprintf("%s (within one interval of the change point)",
+                                     json_string_value(json_object_get(r2, "summary"))));
+    json_object_set_new(r2, "bracket_widened", json_true());
+    return r2;
 }

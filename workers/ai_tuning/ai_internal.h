@@ -96,7 +96,8 @@ typedef struct {
     double working_set_bytes;                      /* NAN when unknown */
     double db_growth_monthly;                      /* relative per 30 days, NAN unknown */
     double db_size_now;
-    json_t *triggers; /* borrowed from predictions */
+    json_t *triggers;         /* borrowed from predictions */
+    size_t small_unexplained; /* step findings < 2x with no cause found: not reported */
 } ai_ctx_t;
 
 json_t *ai_workload(ai_ctx_t *c);

@@ -151,8 +151,19 @@ static json_t *step_finding(ai_ctx_t *c, const ai_stmt_series_t *st, const doubl
         "p_min_at_this_size", r.p_min, "time_share_after", isfinite(share) ? share : -1.0,
         dir > 0 ? "extra_ms_per_hour" : "saved_ms_per_hour",
         hours > 0 ? fabs(ma - mb) * after.calls / hours : 0.0);
-    json_object_set_new(f, "cause",
-                        statement_cause(c, st->queryid, dir, first_after, &before, &after));
+    json_t *cause = statement_cause(c, st->queryid, dir, first_after, &before, &after);
+    /* A shift below 2x with nothing changed in the database is what host
+     * load or a cache warming up produce on a busy machine: counted, not
+     * reported. A cause found, or a larger step, is reported. */
+    const char *cs = json_string_value(json_object_get(cause, "cause"));
+    double mag = dir > 0 ? r.ratio : 1 / r.ratio;
+    if (cs && !strcmp(cs, "unknown") && mag < 2) {
+        c->small_unexplained++;
+        json_decref(cause);
+        json_decref(f);
+        return NULL;
+    }
+    json_object_set_new(f, "cause", cause);
     json_object_set_new(
         f, "evidence",
         json_sprintf("exact one-sided Mann-Whitney on per-interval mean time per call: %zu "
@@ -291,6 +302,8 @@ static json_t *regressions(ai_ctx_t *c, json_t *ev, json_t *improvements)
     json_object_set_new(ev, "statements_too_few_intervals", json_integer((json_int_t)too_short));
     json_object_set_new(ev, "found_by_cusum", json_integer((json_int_t)by_cusum));
     json_object_set_new(ev, "found_by_step_test", json_integer((json_int_t)by_step));
+    json_object_set_new(ev, "small_unexplained_shifts_ignored",
+                        json_integer((json_int_t)c->small_unexplained));
     json_object_set_new(
         ev, "step_method",
         json_sprintf("statements with >= 6 intervals: exact one-sided Mann-Whitney test on the "
@@ -613,8 +626,9 @@ static json_t *auto_scaling(ai_ctx_t *c, json_t *ev)
 /* Short histories (fewer than the 12 intervals the anomaly baseline needs):
  * the step test on the database load (statement time per second). A load
  * step that a reported regression or improvement already explains (its
- * onset inside the step's change interval, same direction) is that
- * finding, not a second one. */
+ * onset within one interval of the step's, same direction: the change's own
+ * statement, an INSERT or DDL, can put the load step one interval early) is
+ * that finding, not a second one. */
 static void load_steps(ai_ctx_t *c, const json_t *regs, const json_t *imps, json_t *out, json_t *ev)
 {
     const ai_series_t *s = &c->series;
@@ -643,7 +657,7 @@ static void load_steps(ai_ctx_t *c, const json_t *regs, const json_t *imps, json
         {
             double on;
             if (ai_parse_time(json_string_value(json_object_get(f, "onset")), &on) == 0 &&
-                on >= t0 - 1.0 && on <= t1 + 1.0)
+                on >= t0 - (t1 - t0) - 1.0 && on <= t1 + (t1 - t0) + 1.0)
                 explained = 1;
         }
         if (explained) {
