@@ -6,8 +6,21 @@
  *   { "file", "line", "type": "n1_fix" | "bulk_op" | "query_opt" | "session_fix",
  *     "kind": what was found (below),
  *     "original":  the exact source lines the fix changes,
- *     "optimized": the same lines rewritten (valid Python: re-parsed, after
- *                  removing the common indentation, without error nodes),
+ *     "original_line": the line of original's first line in its file,
+ *     "optimized": the same lines rewritten (valid Python: the whole file is
+ *                  re-parsed with them in place of original, without error
+ *                  nodes), or null when the rewrite is not shown safe,
+ *     "safety": "proven" | "conditional" | "manual" (workers/query_rewriter/
+ *               RULES.md, "ORM code rewrites": rules 1-7),
+ *     "safety_condition": conditional only, the exact condition,
+ *     "manual_reason": manual only, why there is no code (the explanation
+ *               says how to fix it by hand),
+ *     "imports": ["from sqlalchemy.orm import selectinload", ...] the import
+ *               lines the code needs that the file lacks (absent when none),
+ *     "input": SQL built from strings only, where its most exposed value
+ *              comes from: "request" | "parameter" | "unknown" | "database" |
+ *              "constant",
+ *     "deliberate": true for a per-item commit kept on purpose,
  *     "explanation", "style": "2.0" | "1.x" | "flask",
  *     "sql": what the database sees, for matching pg_stat_statements:
  *            {"shape": "select_by_fk" | "select_by_pk" | "select" |
@@ -34,11 +47,13 @@
  *                        loop line; 2.0: execute(insert(M), rows), 1.x:
  *                        bulk_insert_mappings(M, rows).
  *   commit_in_loop       session.commit() per iteration: the loop line; one
- *                        commit after the loop (SAVEPOINTs when the code
- *                        catches per item). Not reported when the loop does
- *                        a network call before committing (the commit
- *                        records an external side effect) or commits every
- *                        N items (a modulo condition).
+ *                        commit after the loop (a flush per item stays when
+ *                        the loop reads a generated key). Manual (kept) when
+ *                        the loop isolates items (try/except, rollback),
+ *                        commits in a with block, on a session made per
+ *                        item, or after a comment saying so. Not reported
+ *                        when the loop makes a network call (a note) or
+ *                        commits every N items (a modulo condition).
  *   engine_per_call      create_engine / sessionmaker inside a request
  *                        handler or a loop: the call's line.
  *   session_per_iteration  a Session created inside a loop: its line.
