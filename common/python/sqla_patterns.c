@@ -3137,6 +3137,27 @@ static pysource_walk_t closed_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+static pysource_walk_t returns_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    (void)src;
+    bool *found = ctx;
+    if (is(n, "function_definition") || is(n, "lambda") || is(n, "class_definition"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if ((is(n, "return_statement") && ts_node_named_child_count(n) > 0) || is(n, "yield")) {
+        *found = true;
+        return PYSOURCE_WALK_STOP;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* Whether a function body returns or yields a value. */
+static bool returns_value(file_t *f, TSNode body)
+{
+    bool found = false;
+    pysource_walk(f->src, body, returns_visit, &found);
+    return found;
+}
+
 static void check_session_closed(file_t *f, TSNode fn, TSNode assign_stmt, const char *name,
                                  bool is_async, const char *factory_text)
 {
@@ -3193,9 +3214,21 @@ static void check_session_closed(file_t *f, TSNode fn, TSNode assign_stmt, const
     ed_add(&ed, ts_node_start_byte(assign_stmt), rest_end, head.buf ? head.buf : "");
     free(head.buf);
     free(post.buf);
+    /* closing detaches what the session loaded: a value handed out of the
+     * function (returned, yielded) may be an ORM object whose lazy
+     * attributes then raise DetachedInstanceError */
+    bool hands_out = returns_value(f, field(fn, "body"));
+    safety_t sf = SAFE_PROVEN;
+    if (hands_out || c.yielded) {
+        sf.level = "conditional";
+        sf.text = "what the function returns or yields holds no ORM object loaded through the "
+                  "session whose unloaded attributes are read later: closing the session "
+                  "detaches its objects, and a lazy load on one then raises "
+                  "DetachedInstanceError";
+    }
     emit(f, f->src, pysource_node_line(assign_stmt), "session_fix", "session_not_closed",
          ts_node_start_byte(assign_stmt), rest_end, &ed, NULL, NULL, expl,
-         json_pack("{s:s}", "shape", "none"), false, NULL, &SAFE_PROVEN);
+         json_pack("{s:s}", "shape", "none"), false, NULL, &sf);
 }
 
 /* Network calls while the session has uncommitted work. */

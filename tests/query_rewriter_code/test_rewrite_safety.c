@@ -500,6 +500,34 @@ static void test_names_in_context(void **state)
                   "commit_in_loop", "a new session per item");
 }
 
+/* Closing a session detaches what it loaded: a with-block rewrite of a
+ * function that returns what the session loaded is conditional. */
+static void test_session_closed(void **state)
+{
+    (void)state;
+    json_t *f = finding("from sqlalchemy.orm import sessionmaker\n"
+                        "SessionLocal = sessionmaker()\n"
+                        "def parents():\n"
+                        "    s = SessionLocal()\n"
+                        "    return s.query(Parent).all()\n",
+                        "session_not_closed", NULL);
+    assert_non_null(f);
+    assert_string_equal(str(f, "safety"), "conditional");
+    assert_non_null(strstr(str(f, "safety_condition"), "DetachedInstanceError"));
+    json_decref(f);
+    f = finding("from sqlalchemy.orm import sessionmaker\n"
+                "SessionLocal = sessionmaker()\n"
+                "def add_one():\n"
+                "    s = SessionLocal()\n"
+                "    s.add(Parent(name='x'))\n"
+                "    s.commit()\n",
+                "session_not_closed", NULL);
+    assert_non_null(f);
+    assert_string_equal(str(f, "safety"), "proven");
+    assert_non_null(strstr(str(f, "optimized"), "with SessionLocal() as s:"));
+    json_decref(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -507,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_rule3_prefetch),        cmocka_unit_test(test_rule4_isolation),
         cmocka_unit_test(test_rule5_sql_strings),     cmocka_unit_test(test_rule6_loaders),
         cmocka_unit_test(test_rule7_context),         cmocka_unit_test(test_names_in_context),
+        cmocka_unit_test(test_session_closed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
