@@ -60,8 +60,10 @@ typedef struct {
     size_t where_file;
     unsigned where_line;
     int depth;
-    /* names assigned a constructed object (Foo(...), models.Foo()) */
+    /* names assigned a constructed object (Foo(...), models.Foo()), and
+     * whether session.add() of it costs a round trip of its own */
     char built[MAX_BUILT][48];
+    bool built_own_insert[MAX_BUILT];
     int nbuilt;
     loop_t loops[MAX_LOOPS];
     int nloops;
@@ -157,12 +159,33 @@ static bool constructs(const pysource_t *src, TSNode e)
     return t[0] && is_model_class_name(last_component(t));
 }
 
-static bool built_has(const fw_t *w, const char *name)
+/* -1: not built here; else whether add() of it is an INSERT of its own */
+static int built_find(const fw_t *w, const char *name)
 {
-    for (int i = 0; i < w->nbuilt; i++)
+    for (int i = w->nbuilt - 1; i >= 0; i--)
         if (strcmp(w->built[i], name) == 0)
-            return true;
-    return false;
+            return w->built_own_insert[i];
+    return -1;
+}
+
+/* session.add() of a new object is an INSERT round trip of its own at
+ * flush only when the database generates its key (SQLAlchemy 1.4 reads it
+ * back per row); rows whose whole key the code sets (composite keys,
+ * a key given to the constructor) go out in one executemany. Told only
+ * for mapped classes the model index knows; others are not counted. */
+static bool own_insert(const fw_t *w, TSNode ctor)
+{
+    char t[160];
+    text_of(w->src, FIELD(ctor, "function"), t, sizeof t);
+    const sqla_model_t *m = sqla_project_model(w->pl->p, last_component(t));
+    if (!m)
+        return false;
+    size_t npk = 0;
+    for (size_t i = 0; i < m->ncolumns; i++)
+        npk += m->columns[i].primary_key;
+    if (npk >= 2)
+        return false;
+    return ts_node_is_null(pysource_call_kwarg(w->src, ctor, sqla_model_pk(m)));
 }
 
 /* ---- project functions ------------------------------------------------- */
@@ -307,8 +330,7 @@ static unsigned session_call_bits(const fw_t *w, TSNode call)
         return B_INSERT;
     if (query_method(m))
         return B_QUERY;
-    if (strcmp(m, "add") == 0 || strcmp(m, "add_all") == 0 || strcmp(m, "bulk_save_objects") == 0)
-        return B_INSERT;
+    /* add(): saves_built() tells whether it is a round trip of its own */
     return 0;
 }
 
@@ -322,16 +344,17 @@ static bool saves_built(const fw_t *w, TSNode call)
         return false;
     char on[48];
     if (strcmp(m, "save") == 0 && IS(obj, "identifier")) {
+        /* oslo.db's ModelBase.save(): add and flush, a round trip per row */
         text_of(w->src, obj, on, sizeof on);
-        return built_has(w, on);
+        return built_find(w, on) >= 0;
     }
     if ((strcmp(m, "add") == 0) && sessionish(w->src, obj)) {
         TSNode a = unwrap(pysource_call_arg(w->src, call, 0));
         if (IS(a, "identifier")) {
             text_of(w->src, a, on, sizeof on);
-            return built_has(w, on);
+            return built_find(w, on) == 1;
         }
-        return constructs(w->src, a);
+        return constructs(w->src, a) && own_insert(w, a);
     }
     return false;
 }
@@ -522,10 +545,22 @@ static void emit(fw_t *w, const loop_t *l, bool query)
         while (re < clen && c[re] != '\n')
             re++;
     }
-    char callee[120], where[400] = "";
-    text_of(w->src, FIELD(call, "function"), callee, sizeof callee);
-    if (!callee[0])
-        snprintf(callee, sizeof callee, "a call");
+    char callee[80], where[400] = "";
+    size_t cl = 0;
+    const char *ct = pysource_node_span(w->src, FIELD(call, "function"), &cl);
+    /* one line, long chains cut in the middle */
+    int j = 0;
+    for (size_t i = 0; ct && i < cl && j < (int)sizeof callee - 1; i++) {
+        if (ct[i] == '\n' || ct[i] == ' ') {
+            if (j > 0 && callee[j - 1] != ' ' && callee[j - 1] != '(' && callee[j - 1] != '.')
+                callee[j++] = ' ';
+            continue;
+        }
+        callee[j++] = ct[i];
+    }
+    callee[j] = 0;
+    if (ct && cl > 0 && j >= (int)sizeof callee - 1)
+        snprintf(callee + sizeof callee - 24, 24, "...%.*s", 19, ct + cl - (cl > 19 ? 19 : cl));
     size_t vfile = query ? l->qfile : l->ifile;
     unsigned vline = query ? l->qline : l->iline;
     if (via && vline)
@@ -622,15 +657,15 @@ static void on_call(fw_t *w, TSNode call)
     if (chain_queries(w, call, &root, &via, &qf, &ql)) {
         /* the query's model is the item: another table per item
          * (session.query(model), model_query(context, model)) */
-        TSNode m0 = {0};
-        if (!via)
-            m0 = unwrap(pysource_call_arg(w->src, root, 0));
-        else if (strstr(via->name, "query"))
-            m0 = unwrap(pysource_call_arg(w->src, root, 1));
         int k = keyed_loop(w, call);
-        if (k >= 0 && !ts_node_is_null(m0) && IS(m0, "identifier") &&
-            references(w, &w->loops[k], m0))
-            return;
+        /* session.query(model): the first argument; model_query(context,
+         * model) / model_query(model): either of the first two */
+        unsigned nargs = !via ? 1 : strstr(via->name, "query") ? 2 : 0;
+        for (unsigned a = 0; k >= 0 && a < nargs; a++) {
+            TSNode m0 = unwrap(pysource_call_arg(w->src, root, a));
+            if (!ts_node_is_null(m0) && references(w, &w->loops[k], m0))
+                return;
+        }
         if (k >= 0 && k < MAX_LOOPS && ts_node_is_null(w->loops[k].qcall)) {
             loop_t *l = &w->loops[k];
             l->qcall = call;
@@ -644,8 +679,7 @@ static void on_call(fw_t *w, TSNode call)
     const sqla_function_t *ivia = NULL;
     size_t f = w->file;
     unsigned l = 0;
-    if (saves_built(w, call) || (session_call_bits(w, call) == B_INSERT &&
-                                 IS(unwrap(pysource_call_arg(w->src, call, 0)), "call"))) {
+    if (saves_built(w, call) || session_call_bits(w, call) == B_INSERT) {
         for (int i = w->nloops - 1; i >= 0 && i < MAX_LOOPS; i--)
             if (w->loops[i].active) {
                 k = i;
@@ -687,6 +721,7 @@ static void on_assignment(fw_t *w, TSNode n)
         return;
     if (constructs(w->src, right) && w->nbuilt < MAX_BUILT) {
         text_of(w->src, left, w->built[w->nbuilt], sizeof w->built[0]);
+        w->built_own_insert[w->nbuilt] = own_insert(w, unwrap(right));
         if (w->built[w->nbuilt][0])
             w->nbuilt++;
     }
