@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "common/clock.h"
+#include "common/escape.h"
 #include "common/numparse.h"
 #include "coordinator/collect.h"
 #include "coordinator/history.h"
@@ -125,7 +126,8 @@ int history_cli_main(int argc, char **argv)
             /* as in the main command: 0 is "no timeout", PostgreSQL's bound */
             err_t e;
             if (num_parse_duration_ms(optarg, 0, 2147483647LL, &ms, &e) != 0) {
-                fprintf(stderr, "pgopt-coordinator snapshot: --statement-timeout: %s\n", e.msg);
+                fprintf(stderr, "pgopt-coordinator snapshot: --statement-timeout: %s\n",
+                        ESC_LINE(e.msg));
                 return 2;
             }
             co.statement_timeout_ms = (int)ms;
@@ -133,7 +135,8 @@ int history_cli_main(int argc, char **argv)
         case OPT_COLLECT_TIMEOUT: {
             err_t e;
             if (num_parse_duration_ms(optarg, 0, COLLECT_MAX_TIMEOUT_MS, &ms, &e) != 0) {
-                fprintf(stderr, "pgopt-coordinator snapshot: --collect-timeout: %s\n", e.msg);
+                fprintf(stderr, "pgopt-coordinator snapshot: --collect-timeout: %s\n",
+                        ESC_LINE(e.msg));
                 return 2;
             }
             co.collect_timeout_ms = ms;
@@ -172,7 +175,7 @@ int history_cli_main(int argc, char **argv)
     int status = 1;
     co.conninfo = dsn;
     if (collect_snapshot(&co, &snap, &err) != 0) {
-        fprintf(stderr, "pgopt-coordinator snapshot: %s\n", err.msg);
+        fprintf(stderr, "pgopt-coordinator snapshot: %s\n", ESC_LINE(err.msg));
         goto done;
     }
     const json_t *meta = json_object_get(snap, "meta");
@@ -180,7 +183,7 @@ int history_cli_main(int argc, char **argv)
         history_open(store_dir, json_string_value(json_object_get(meta, "system_identifier")),
                      json_string_value(json_object_get(meta, "database")), &store, &err) != 0 ||
         history_append(store, rec, &err) != 0) {
-        fprintf(stderr, "pgopt-coordinator snapshot: %s\n", err.msg);
+        fprintf(stderr, "pgopt-coordinator snapshot: %s\n", ESC_LINE(err.msg));
         goto done;
     }
     history_compact_stats_t cs;
@@ -189,7 +192,7 @@ int history_cli_main(int argc, char **argv)
      * 5-minute records (288) would go, or anything is damaged. */
     if (compact && history_compact(store, &policy, (int64_t)time(NULL), 288, &cs, &err) != 0) {
         fprintf(stderr, "pgopt-coordinator snapshot: compaction: %s (the record was appended)\n",
-                err.msg);
+                ESC_LINE(err.msg));
         goto done;
     }
     if (!quiet) {

@@ -193,7 +193,7 @@ static int parse_duration_opt(const char *name, const char *value, int64_t min_m
 {
     err_t err;
     if (num_parse_duration_ms(value, min_ms, max_ms, out, &err) != 0) {
-        fprintf(stderr, "pgopt-coordinator: %s: %s\n", name, err.msg);
+        fprintf(stderr, "pgopt-coordinator: %s: %s\n", name, ESC_LINE(err.msg));
         return -1;
     }
     return 0;
@@ -204,7 +204,7 @@ static int parse_int_opt(const char *name, const char *value, int64_t min, int64
 {
     err_t err;
     if (num_parse_int(value, min, max, 0, out, &err) != 0) {
-        fprintf(stderr, "pgopt-coordinator: %s: %s\n", name, err.msg);
+        fprintf(stderr, "pgopt-coordinator: %s: %s\n", name, ESC_LINE(err.msg));
         return -1;
     }
     return 0;
@@ -316,26 +316,26 @@ static int parse_args(int argc, char **argv, options_t *o)
         }
         case OPT_CPUS:
             if (host_parse_cpus(optarg, &o->collect.cpus, &err) != 0) {
-                fprintf(stderr, "pgopt-coordinator: --cpus: %s\n", err.msg);
+                fprintf(stderr, "pgopt-coordinator: --cpus: %s\n", ESC_LINE(err.msg));
                 return -1;
             }
             break;
         case OPT_MEMORY:
             if (host_parse_memory(optarg, &o->collect.memory_bytes, &err) != 0) {
-                fprintf(stderr, "pgopt-coordinator: --memory: %s\n", err.msg);
+                fprintf(stderr, "pgopt-coordinator: --memory: %s\n", ESC_LINE(err.msg));
                 return -1;
             }
             break;
         case OPT_STORAGE:
             if (host_parse_storage(optarg, &o->collect.storage, &err) != 0) {
-                fprintf(stderr, "pgopt-coordinator: --storage: %s\n", err.msg);
+                fprintf(stderr, "pgopt-coordinator: --storage: %s\n", ESC_LINE(err.msg));
                 return -1;
             }
             break;
         case OPT_CLOUD: {
             json_t *cloud = NULL;
             if (host_parse_cloud(optarg, &cloud, &err) != 0) {
-                fprintf(stderr, "pgopt-coordinator: --cloud: %s\n", err.msg);
+                fprintf(stderr, "pgopt-coordinator: --cloud: %s\n", ESC_LINE(err.msg));
                 return -1;
             }
             json_decref(cloud);
@@ -360,7 +360,7 @@ static int parse_args(int argc, char **argv, options_t *o)
         case 'f': {
             report_format_t fmt;
             if (report_format_parse(optarg, &fmt, &err) != 0) {
-                fprintf(stderr, "pgopt-coordinator: --format: %s\n", err.msg);
+                fprintf(stderr, "pgopt-coordinator: --format: %s\n", ESC_LINE(err.msg));
                 return -1;
             }
             o->format = optarg;
@@ -424,7 +424,7 @@ static int parse_args(int argc, char **argv, options_t *o)
         case OPT_INDEX_BUDGET:
             if (host_parse_memory(optarg, &o->index_budget, &err) != 0 || o->index_budget <= 0) {
                 fprintf(stderr, "pgopt-coordinator: --index-budget: %s\n",
-                        o->index_budget <= 0 ? "must be positive" : err.msg);
+                        o->index_budget <= 0 ? "must be positive" : ESC_LINE(err.msg));
                 return -1;
             }
             break;
@@ -506,7 +506,7 @@ static int write_output(const char *path, const json_t *doc)
     err_t err;
     if (!path || strcmp(path, "-") == 0) {
         if (jsonout_file(stdout, doc, JSONOUT_PRETTY, &err) != 0 || fflush(stdout) != 0) {
-            fprintf(stderr, "pgopt-coordinator: writing standard output: %s\n", err.msg);
+            fprintf(stderr, "pgopt-coordinator: writing standard output: %s\n", ESC_LINE(err.msg));
             return -1;
         }
         return 0;
@@ -520,7 +520,7 @@ static int write_output(const char *path, const json_t *doc)
         int rc = dev ? jsonout_file(dev, doc, JSONOUT_PRETTY, &err) : -1;
         if (!dev || fclose(dev) != 0 || rc != 0) {
             fprintf(stderr, "pgopt-coordinator: writing %s failed: %s\n", path,
-                    dev ? err.msg : strerror(errno));
+                    dev ? ESC_LINE(err.msg) : strerror(errno));
             return -1;
         }
         return 0;
@@ -535,7 +535,7 @@ static int write_output(const char *path, const json_t *doc)
     int rc = jsonout_file(f, doc, JSONOUT_PRETTY, &err);
     if (fclose(f) != 0 || rc != 0 || rename(tmp, path) != 0) {
         fprintf(stderr, "pgopt-coordinator: writing %s failed: %s\n", path,
-                rc ? err.msg : "I/O error");
+                rc ? ESC_LINE(err.msg) : "I/O error");
         unlink(tmp);
         return -1;
     }
@@ -568,7 +568,7 @@ static int apply_user_options(const options_t *o, json_t *snap)
         json_t *pgb = NULL;
         err_t err;
         if (pgbouncer_ini_read(o->pgbouncer_ini, &pgb, &err) != 0) {
-            fprintf(stderr, "pgopt-coordinator: --pgbouncer-ini: %s\n", err.msg);
+            fprintf(stderr, "pgopt-coordinator: --pgbouncer-ini: %s\n", ESC_LINE(err.msg));
             return -1;
         }
         json_object_set_new(snap, "pgbouncer", pgb);
@@ -582,25 +582,26 @@ static json_t *obtain_snapshot(const options_t *o)
     json_t *snap = NULL;
     if (o->snapshot_path) {
         if (snapshot_read_file(o->snapshot_path, &snap, &err) != 0) {
-            fprintf(stderr, "pgopt-coordinator: %s\n", err.msg);
+            fprintf(stderr, "pgopt-coordinator: %s\n", ESC_LINE(err.msg));
             return NULL;
         }
     } else {
         collect_opts_t c = o->collect;
         c.conninfo = o->dsn;
         if (collect_snapshot(&c, &snap, &err) != 0) {
-            fprintf(stderr, "pgopt-coordinator: %s\n", err.msg);
+            fprintf(stderr, "pgopt-coordinator: %s\n", ESC_LINE(err.msg));
             return NULL;
         }
         if (snapshot_validate(snap, &err) != 0) {
             /* The collector produced something the model rejects: a bug. */
-            fprintf(stderr, "pgopt-coordinator: collected snapshot is invalid: %s\n", err.msg);
+            fprintf(stderr, "pgopt-coordinator: collected snapshot is invalid: %s\n",
+                    ESC_LINE(err.msg));
             json_decref(snap);
             return NULL;
         }
     }
     if (o->store && history_attach(snap, o->store, &err) != 0) {
-        fprintf(stderr, "pgopt-coordinator: --store: %s\n", err.msg);
+        fprintf(stderr, "pgopt-coordinator: --store: %s\n", ESC_LINE(err.msg));
         json_decref(snap);
         return NULL;
     }
@@ -609,13 +610,13 @@ static json_t *obtain_snapshot(const options_t *o)
         sc.conninfo = o->dsn;
         if (history_sample_live(&sc, o->samples, o->interval_s ? o->interval_s : 10, snap, &err) !=
             0) {
-            fprintf(stderr, "pgopt-coordinator: --samples: %s\n", err.msg);
+            fprintf(stderr, "pgopt-coordinator: --samples: %s\n", ESC_LINE(err.msg));
             json_decref(snap);
             return NULL;
         }
     }
     if (o->save_snapshot && snapshot_write_file(o->save_snapshot, snap, &err) != 0) {
-        fprintf(stderr, "pgopt-coordinator: --save-snapshot: %s\n", err.msg);
+        fprintf(stderr, "pgopt-coordinator: --save-snapshot: %s\n", ESC_LINE(err.msg));
         json_decref(snap);
         return NULL;
     }
@@ -658,7 +659,7 @@ static int write_report(const options_t *o, const json_t *out, const json_t *sum
     int to_stdout = !o->output || !strcmp(o->output, "-");
     ro.color = to_stdout && report_color_wanted(stdout);
     if (report_write_path(out, fmt, o->output, &ro, &err) != 0) {
-        fprintf(stderr, "pgopt-coordinator: %s\n", err.msg);
+        fprintf(stderr, "pgopt-coordinator: %s\n", ESC_LINE(err.msg));
         return -1;
     }
     return 0;
@@ -687,7 +688,7 @@ int main(int argc, char **argv)
     char **margv = NULL;
     err_t cerr;
     if (config_merge_argv(&spec, argc, argv, &margc, &margv, NULL, &cerr) != 0) {
-        fprintf(stderr, "pgopt-coordinator: %s\n", cerr.msg);
+        fprintf(stderr, "pgopt-coordinator: %s\n", ESC_LINE(cerr.msg));
         return EXIT_USAGE;
     }
     options_t o;
@@ -730,7 +731,7 @@ int main(int argc, char **argv)
     const char *server = o.curve_server ? o.curve_server : getenv("PGOPT_CURVE_SERVER");
     if ((secret && *secret) || (server && *server)) {
         if (fleet_opts_load_curve(&o.fleet, secret, server, &err) != 0) {
-            fprintf(stderr, "pgopt-coordinator: CURVE keys: %s\n", err.msg);
+            fprintf(stderr, "pgopt-coordinator: CURVE keys: %s\n", ESC_LINE(err.msg));
             status = EXIT_USAGE;
             goto done;
         }
@@ -742,12 +743,12 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < o.nworkers; i++)
         if (fleet_add_endpoint(fleet, o.workers[i]) < 0) {
-            fprintf(stderr, "pgopt-coordinator: --worker: %s\n", fleet_error(fleet));
+            fprintf(stderr, "pgopt-coordinator: --worker: %s\n", ESC_LINE(fleet_error(fleet)));
             status = EXIT_USAGE;
             goto done;
         }
     if (env_workers && *env_workers && fleet_add_endpoint_list(fleet, env_workers) < 0) {
-        fprintf(stderr, "pgopt-coordinator: PGOPT_WORKERS: %s\n", fleet_error(fleet));
+        fprintf(stderr, "pgopt-coordinator: PGOPT_WORKERS: %s\n", ESC_LINE(fleet_error(fleet)));
         status = EXIT_USAGE;
         goto done;
     }
@@ -781,7 +782,7 @@ int main(int argc, char **argv)
     size_t len = 0;
     if (codec_encode(snap, &buf, &len, &err) != 0 ||
         transport_body_from_buffer(&body, buf, len, &err) != 0) {
-        fprintf(stderr, "pgopt-coordinator: encoding the snapshot: %s\n", err.msg);
+        fprintf(stderr, "pgopt-coordinator: encoding the snapshot: %s\n", ESC_LINE(err.msg));
         goto done;
     }
     json_decref(snap);
@@ -791,19 +792,19 @@ int main(int argc, char **argv)
         local = embedded_start(o.agents, o.nagents, o.worker_jobs,
                                o.log_level ? o.log_level : (o.verbose ? "info" : "warn"), &err);
         if (!local) {
-            fprintf(stderr, "pgopt-coordinator: starting local workers: %s\n", err.msg);
+            fprintf(stderr, "pgopt-coordinator: starting local workers: %s\n", ESC_LINE(err.msg));
             goto done;
         }
         for (int i = 0; i < embedded_count(local); i++)
             if (fleet_add_endpoint(fleet, embedded_endpoint(local, i)) < 0) {
-                fprintf(stderr, "pgopt-coordinator: %s\n", fleet_error(fleet));
+                fprintf(stderr, "pgopt-coordinator: %s\n", ESC_LINE(fleet_error(fleet)));
                 goto done;
             }
     }
 
     agent_outcome_t outcomes[PHASE3_AGENT_COUNT];
     if (fleet_run(fleet, o.agents, o.nagents, &body, outcomes) != 0) {
-        fprintf(stderr, "pgopt-coordinator: %s\n", fleet_error(fleet));
+        fprintf(stderr, "pgopt-coordinator: %s\n", ESC_LINE(fleet_error(fleet)));
         fleet_outcomes_clear(outcomes, o.nagents);
         goto done;
     }

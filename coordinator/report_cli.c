@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/escape.h"
 #include "coordinator/report.h"
 #include "coordinator/report_cli.h"
 #include "proto/snapshot.h"
@@ -100,7 +101,7 @@ int report_cli_main(int argc, char **argv)
     report_format_t fmt;
     if (format) {
         if (report_format_parse(format, &fmt, &err) != 0) {
-            fprintf(stderr, "pgopt-coordinator report: --format: %s\n", err.msg);
+            fprintf(stderr, "pgopt-coordinator report: --format: %s\n", ESC_LINE(err.msg));
             return 2;
         }
     } else {
@@ -123,7 +124,7 @@ int report_cli_main(int argc, char **argv)
     if (snap_path) {
         json_t *snap = NULL;
         if (snapshot_read_file(snap_path, &snap, &err) != 0) {
-            fprintf(stderr, "pgopt-coordinator report: --snapshot: %s\n", err.msg);
+            fprintf(stderr, "pgopt-coordinator report: --snapshot: %s\n", ESC_LINE(err.msg));
             json_decref(p3);
             return 1;
         }
@@ -141,7 +142,7 @@ int report_cli_main(int argc, char **argv)
               (!strcmp(color, "auto") && to_stdout && report_color_wanted(stdout));
     int rc = report_write_path(p3, fmt, output, &o, &err);
     if (rc != 0)
-        fprintf(stderr, "pgopt-coordinator report: %s\n", err.msg);
+        fprintf(stderr, "pgopt-coordinator report: %s\n", ESC_LINE(err.msg));
     json_decref(summary);
     json_decref(p3);
     return rc == 0 ? 0 : 1;
