@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/progress.h"
 #include "common/python/pysource.h"
 #include "common/sqlparse.h"
 
@@ -170,6 +171,12 @@ sqla_scan_t *sqla_scan_new(const json_t *code_section, err_t *err)
             err_set(err, "code[%zu]: expected {path: string, content: string}", i);
             goto fail;
         }
+        /* Parsing is the scan's long loop (seconds for tens of thousands
+         * of files): it beats per file (common/progress.h). */
+        if (progress_beat("code scan: parse", (int64_t)i, (int64_t)n)) {
+            err_set(err, "code scan cancelled at file %zu of %zu", i, n);
+            goto fail;
+        }
         if (!ends_with(json_string_value(path), ".py"))
             continue;
         scan_file_t *f = &scan->files[scan->n_files];
@@ -205,6 +212,7 @@ void sqla_scan_destroy(sqla_scan_t **scanp)
         return;
     sqla_scan_t *scan = *scanp;
     for (size_t i = 0; i < scan->n_files; i++) {
+        progress_beat("code scan: free", (int64_t)i, (int64_t)scan->n_files);
         pysource_destroy(&scan->files[i].src);
         json_decref(scan->files[i].style_20);
         json_decref(scan->files[i].style_1x);
@@ -348,6 +356,7 @@ static void collect_style(sqla_scan_t *scan)
     scan->project_20 = json_array();
     scan->project_1x = json_array();
     for (size_t i = 0; i < scan->n_files; i++) {
+        progress_beat("code scan: style", (int64_t)i, (int64_t)scan->n_files);
         scan_file_t *f = &scan->files[i];
         pysource_walk(f->src, pysource_root(f->src), style_visit, f);
         for (size_t k = 0; k < json_array_size(f->style_20) &&
@@ -870,12 +879,16 @@ static void flask_found(engines_ctx_t *ec, TSNode call)
     sqla_scan_t *scan = ec->scan;
     if (!scan->flask_collected) {
         for (size_t i = 0; i < scan->n_files; i++) {
+            progress_beat("code scan: flask config", (int64_t)i, (int64_t)scan->n_files);
             const pysource_t *s = scan->files[i].src;
             pysource_walk(s, pysource_root(s), flask_config_visit, scan);
         }
         scan->flask_collected = true;
     }
     for (size_t i = 0; i < scan->n_flask_settings; i++) {
+        /* every engine reads every setting: long on a large tree */
+        if ((i & 4095) == 0)
+            progress_beat("code scan: flask settings", (int64_t)i, (int64_t)scan->n_flask_settings);
         const struct flask_setting *fs = &scan->flask_settings[i];
         flask_apply_key(&fc, fs->src, fs->key, fs->where, fs->value);
     }
@@ -910,6 +923,11 @@ int sqla_scan_engines(sqla_scan_t *scan, json_t **engines, err_t *err)
     collect_style(scan);
     engines_ctx_t ec = {scan, NULL, *engines};
     for (size_t i = 0; i < scan->n_files; i++) {
+        if (progress_beat("code scan: engines", (int64_t)i, (int64_t)scan->n_files)) {
+            json_decref(*engines);
+            *engines = NULL;
+            return err_set(err, "code scan cancelled at file %zu of %zu", i, scan->n_files);
+        }
         ec.file = &scan->files[i];
         pysource_walk(ec.file->src, pysource_root(ec.file->src), engine_call_visit, &ec);
     }
@@ -1239,6 +1257,11 @@ int sqla_scan_session_features(sqla_scan_t *scan, json_t **features, err_t *err)
     }
     features_ctx_t fc = {scan, NULL, *features};
     for (size_t i = 0; i < scan->n_files; i++) {
+        if (progress_beat("code scan: session features", (int64_t)i, (int64_t)scan->n_files)) {
+            json_decref(*features);
+            *features = NULL;
+            return err_set(err, "code scan cancelled at file %zu of %zu", i, scan->n_files);
+        }
         fc.file = &scan->files[i];
         pysource_walk(fc.file->src, pysource_root(fc.file->src), feature_call_visit, &fc);
     }

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/progress.h"
+
 typedef struct {
     char *name;
     bool is_async;
@@ -693,6 +695,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
     while (changed && !p->oom) {
         changed = false;
         for (size_t f = 0; f < p->nfiles; f++) {
+            progress_beat("code scan: models", (int64_t)f, (int64_t)p->nfiles);
             const pysource_t *src = p->files[f];
             /* a cursor over the module's statements: by index it is
              * quadratic in a long module */
@@ -794,6 +797,8 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
 static void resolve_rels(sqla_project_t *p, pending_t *pending, size_t npending)
 {
     for (size_t k = 0; k < npending; k++) {
+        if ((k & 1023) == 0)
+            progress_beat("code scan: relationships", (int64_t)k, (int64_t)npending);
         sqla_model_t *m = &p->models[pending[k].model];
         for (size_t i = 0; i < m->nrels && i < 256; i++) {
             sqla_relationship_t *r = &m->rels[i];
@@ -879,6 +884,12 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
         goto fail;
     }
     for (size_t i = 0; i < n; i++) {
+        /* The long loops of a large code section beat per file
+         * (common/progress.h), so the worker is not taken for hung. */
+        if (progress_beat("code scan: parse", (int64_t)i, (int64_t)n)) {
+            err_set(err, "code scan cancelled at file %zu of %zu", i, n);
+            goto fail;
+        }
         const json_t *e = json_array_get(code, i);
         const char *path = json_string_value(json_object_get(e, "path"));
         const json_t *content = json_object_get(e, "content");
@@ -905,6 +916,7 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
         p->files[p->nfiles++] = src;
     }
     for (size_t f = 0; f < p->nfiles && !p->oom; f++) {
+        progress_beat("code scan: index", (int64_t)f, (int64_t)p->nfiles);
         index_ctx_t c = {p, f, NULL};
         index_block(&c, pysource_root(p->files[f]));
     }
@@ -914,6 +926,8 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
             p->oom = true;
         /* backwards, so that each chain runs in file order */
         for (size_t i = p->nfuncs; i-- > 0 && !p->oom;) {
+            if ((i & 4095) == 0)
+                progress_beat("code scan: functions", (int64_t)(p->nfuncs - i), (int64_t)p->nfuncs);
             size_t head;
             p->func_next[i] = nidx_get(&p->func_index, p->funcs[i].name, &head) ? head : SIZE_MAX;
             if (p->func_next[i] != SIZE_MAX) {
@@ -952,8 +966,10 @@ void sqla_project_destroy(sqla_project_t **pp)
     if (!pp || !*pp)
         return;
     sqla_project_t *p = *pp;
-    for (size_t i = 0; i < p->nfiles; i++)
+    for (size_t i = 0; i < p->nfiles; i++) {
+        progress_beat("code scan: free", (int64_t)i, (int64_t)p->nfiles);
         pysource_destroy(&p->files[i]);
+    }
     free(p->files);
     for (size_t i = 0; i < p->nbases; i++)
         free(p->bases[i]);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "common/progress.h"
 #include "common/strbuf.h"
 
 #define MAX_VARS  24
@@ -4569,6 +4570,8 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
                              ? pysource_cursor_take(pysource_root(sqla_project_file(p, 0)))
                              : NULL;
     for (size_t i = 0; i < sqla_project_file_count(p); i++) {
+        /* per file, like the project's parse (common/progress.h) */
+        progress_beat("code scan: patterns", (int64_t)i, (int64_t)sqla_project_file_count(p));
         file_t f;
         memset(&f, 0, sizeof f);
         f.d = &d;

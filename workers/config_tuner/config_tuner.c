@@ -13,6 +13,9 @@
 #include <strings.h>
 
 #include "workers/config_tuner/ct_internal.h"
+#ifdef PGOPT_HAVE_SQLA_ENGINES
+#include "common/python/sqla_engines.h"
+#endif
 
 /* ---- workload classification (the PGTune profile) ----
  * A statement is "short" when its mean execution time is below 10 ms, and
@@ -933,6 +936,14 @@ static void planner_group(ct_t *ct, json_t *group)
     ct_free_str(reason);
 }
 
+int ct_beat(ct_t *ct, const char *stage, int64_t done, int64_t total)
+{
+    if (!ct->cancelled && ct->opts.progress &&
+        ct->opts.progress(ct->opts.progress_user, stage, done, total))
+        ct->cancelled = 1;
+    return ct->cancelled;
+}
+
 int config_tuner_analyze(const json_t *snapshot, const config_tuner_options_t *opts,
                          json_t **result, err_t *err)
 {
@@ -996,13 +1007,25 @@ int config_tuner_analyze(const json_t *snapshot, const config_tuner_options_t *o
     json_object_set_new(pg, "planner", planner);
     json_object_set_new(ct.result, "postgresql", pg);
 
+    /* A beat between stages, and inside the ones that loop over the input
+     * (tables, code files): a large snapshot takes seconds. */
+    ct_beat(&ct, "memory", 0, 7);
     memory_group(&ct, memory);
+    ct_beat(&ct, "parallelism", 1, 7);
     parallelism_group(&ct, parallelism);
+    ct_beat(&ct, "autovacuum", 2, 7);
     ct_autovacuum(&ct, autovacuum);
+    ct_beat(&ct, "checkpoints", 3, 7);
     checkpoints_group(&ct, checkpoints);
     planner_group(&ct, planner);
+    ct_beat(&ct, "pools", 4, 7);
     ct_sqlalchemy_pgbouncer(&ct);
+    ct_beat(&ct, "timescaledb", 5, 7);
     ct_timescaledb(&ct);
+    if (ct_beat(&ct, "scripts", 6, 7)) {
+        err_set(err, "config_tuner: cancelled");
+        goto done;
+    }
     if (ct_scripts(&ct, err) != 0)
         goto done;
 
@@ -1031,6 +1054,9 @@ int config_tuner_analyze(const json_t *snapshot, const config_tuner_options_t *o
     ct.result = NULL;
     rc = 0;
 done:
+#ifdef PGOPT_HAVE_SQLA_ENGINES
+    sqla_scan_destroy(&ct.code_scan);
+#endif
     json_decref(ct.result);
     json_decref(ct.notes);
     json_decref(ct.evidence);

@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "common/error.h"
+#include "common/progress.h"
 
 typedef struct {
     /* PGTune profile ("web", "oltp", "dw", "mixed", "desktop"); NULL derives
@@ -40,6 +41,10 @@ typedef struct {
     /* Number of application processes sharing the database; 0 derives it
      * from snapshot.sqlalchemy.app_processes or activity.by_application. */
     int app_processes;
+    /* Beats per stage, per table and per code file (common/progress.h);
+     * a return of 1 cancels the analysis (-1, "cancelled"). NULL: none. */
+    progress_fn progress;
+    void *progress_user;
 } config_tuner_options_t;
 
 /* Snapshot in (validated or not: missing or mistyped fields degrade to

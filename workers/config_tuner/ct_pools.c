@@ -105,6 +105,18 @@ static json_t *pgb_entry(json_t *group, const char *name, json_t *current, json_
     return e;
 }
 
+#ifdef PGOPT_HAVE_SQLA_ENGINES
+/* The code section parsed once for both readers below: parsing is the cost
+ * (seconds on a large tree), the two walks are cheap. NULL with e set when
+ * it does not parse or the job was cancelled. */
+static sqla_scan_t *code_scan(ct_t *ct, const json_t *code, err_t *e)
+{
+    if (!ct->code_scan)
+        ct->code_scan = sqla_scan_new(code, e);
+    return ct->code_scan;
+}
+#endif
+
 /* The engines: from snapshot.sqlalchemy.engines, else from the code. */
 static json_t *find_engines(ct_t *ct, const char **source)
 {
@@ -121,7 +133,8 @@ static json_t *find_engines(ct_t *ct, const char **source)
 #ifdef PGOPT_HAVE_SQLA_ENGINES
     json_t *engines = NULL;
     err_t e;
-    if (sqla_find_engines(code, &engines, &e) != 0) {
+    sqla_scan_t *scan = code_scan(ct, code, &e);
+    if (!scan || sqla_scan_engines(scan, &engines, &e) != 0) {
         ct_note(ct, "reading SQLAlchemy engines from the code failed: %s", e.msg);
         *source = "none: code analysis failed";
         return json_array();
@@ -145,7 +158,8 @@ static json_t *find_session_features(ct_t *ct, json_t *evidence)
     if (json_is_array(code) && json_array_size(code) > 0) {
         json_t *features = NULL;
         err_t e;
-        if (sqla_find_session_features(code, &features, &e) == 0) {
+        sqla_scan_t *scan = code_scan(ct, code, &e);
+        if (scan && sqla_scan_session_features(scan, &features, &e) == 0) {
             size_t i;
             json_t *f;
             json_array_foreach(features, i, f)

@@ -230,6 +230,8 @@ void ct_autovacuum(ct_t *ct, json_t *group)
     const json_t *t;
     json_array_foreach(tables, i, t)
     {
+        if (ct_beat(ct, "autovacuum", (int64_t)i, (int64_t)json_array_size(tables)))
+            break;
         double rel = 0, live = 0, dead = 0;
         ct_num(t, "reltuples", &rel);
         ct_num(t, "n_live_tup", &live);

@@ -4,13 +4,19 @@
 #include "workers/config_tuner/config_tuner.h"
 #include "workers/runtime/runtime.h"
 
+static int beat(void *user, const char *stage, int64_t done, int64_t total)
+{
+    return job_progress((job_ctx_t *)user, stage, done, total);
+}
+
 static int run_config_tuner(const json_t *snapshot, job_ctx_t *ctx, json_t **result, err_t *err)
 {
-    /* The analysis is a single pass over the snapshot (milliseconds), so
-     * one beat before and one after is all the progress there is. */
+    /* Milliseconds on a small snapshot, seconds on a large code section or
+     * thousands of tables: the analysis beats per stage, table and file. */
     if (job_progress(ctx, "analyze", 0, 1))
         return err_set(err, "cancelled before start");
-    int rc = config_tuner_analyze(snapshot, NULL, result, err);
+    config_tuner_options_t opts = {.progress = beat, .progress_user = ctx};
+    int rc = config_tuner_analyze(snapshot, &opts, result, err);
     job_progress(ctx, "done", 1, 1);
     return rc;
 }

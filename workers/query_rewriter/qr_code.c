@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/progress.h"
 #include "common/python/sqla_models.h"
 #include "common/python/sqla_patterns.h"
 #include "common/sqlparse.h"
@@ -402,6 +403,9 @@ int qr_code_rewrites(const json_t *snapshot, json_t *rewrites, json_t *notes, in
     json_t *f;
     json_array_foreach(findings, i, f)
     {
+        /* one finding per code site: tens of thousands on a large tree */
+        if ((i & 255) == 0)
+            progress_beat("code rewrites", (int64_t)i, (int64_t)json_array_size(findings));
         json_t *rw = json_object();
         char id[32];
         snprintf(id, sizeof id, "qry-%03d", ++*next_id);

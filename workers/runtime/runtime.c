@@ -51,6 +51,7 @@
 #include "common/log.h"
 #include "common/numparse.h"
 #include "common/pgconn.h"
+#include "common/progress.h"
 #include "proto/codec.h"
 #include "proto/curve.h"
 #include "proto/message.h"
@@ -98,6 +99,8 @@ struct job_ctx {
     atomic_llong seq;
     atomic_llong done;
     atomic_llong total;
+    atomic_llong last_beat_at; /* monotonic ms of the latest beat */
+    atomic_llong max_silence;  /* longest gap between two beats, ms (for the logs) */
     pthread_mutex_t stage_lock;
     char stage[sizeof(((msg_header_t *)0)->stage)];
 
@@ -130,13 +133,26 @@ static int64_t now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A silence this long between two beats is logged (debug) with the stages
+ * around it: how a loop that forgot to beat is found. */
+#define LONG_SILENCE_MS 1000
+
 int job_progress(job_ctx_t *ctx, const char *stage, int64_t done, int64_t total)
 {
-    if (stage) {
-        pthread_mutex_lock(&ctx->stage_lock);
+    int64_t now = now_ms();
+    int64_t gap = now - atomic_exchange(&ctx->last_beat_at, now);
+    if (gap > atomic_load(&ctx->max_silence))
+        atomic_store(&ctx->max_silence, gap); /* a lost race only loses a log figure */
+    char before[sizeof ctx->stage] = "";
+    pthread_mutex_lock(&ctx->stage_lock);
+    if (gap >= LONG_SILENCE_MS)
+        memcpy(before, ctx->stage, sizeof before);
+    if (stage)
         snprintf(ctx->stage, sizeof ctx->stage, "%s", stage);
-        pthread_mutex_unlock(&ctx->stage_lock);
-    }
+    pthread_mutex_unlock(&ctx->stage_lock);
+    if (gap >= LONG_SILENCE_MS)
+        log_debug("long silence in the job loop", "job=\"%s\" ms=%lld after=\"%s\" before=\"%s\"",
+                  ESC(ctx->id), (long long)gap, ESC(before), ESC(stage ? stage : ""));
     atomic_store(&ctx->done, done);
     atomic_store(&ctx->total, total);
     atomic_fetch_add(&ctx->seq, 1);
@@ -356,11 +372,20 @@ static int job_stop_hook(void *arg)
     return job_cancelled(arg);
 }
 
+/* The progress sink of a job thread (common/progress.h): shared library
+ * loops beat the job without knowing it. */
+static int job_sink(void *arg, const char *stage, int64_t done, int64_t total)
+{
+    return job_progress(arg, stage, done, total);
+}
+
 static void *job_thread(void *arg)
 {
     job_ctx_t *job = arg;
     pgconn_set_thread_stop(job_stop_hook, job);
+    progress_set_thread(job_sink, job);
     job_execute(job);
+    progress_set_thread(NULL, NULL);
     pgconn_set_thread_stop(NULL, NULL);
     pthread_mutex_lock(job->outcome_lock);
     job->finished = 1;
@@ -456,8 +481,11 @@ static void reap_finished(runtime_t *rt, int64_t now)
                 rt->counters.total_ms += elapsed;
                 if (elapsed > rt->counters.max_ms)
                     rt->counters.max_ms = elapsed;
-                log_info("job done", "job=\"%s\" ms=%lld snapshot_bytes=%zu result_bytes=%zu",
-                         ESC(job->id), (long long)elapsed, job->body_len, len);
+                log_info("job done",
+                         "job=\"%s\" ms=%lld snapshot_bytes=%zu result_bytes=%zu "
+                         "max_silence_ms=%lld",
+                         ESC(job->id), (long long)elapsed, job->body_len, len,
+                         (long long)atomic_load(&job->max_silence));
             }
         }
         job_free(job);
@@ -677,6 +705,8 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
     atomic_init(&job->seq, 0);
     atomic_init(&job->done, 0);
     atomic_init(&job->total, 0);
+    atomic_init(&job->last_beat_at, now);
+    atomic_init(&job->max_silence, 0);
     /* The runtime's own beat: the job has started. It is sent as soon as the
      * thread exists, as it was now: the thread may beat again at once. */
     job_progress(job, "start", 0, 0);
