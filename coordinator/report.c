@@ -604,9 +604,10 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
             snprintf(test, sizeof test, "exact Mann-Whitney p %.2g", pv);
         else
             snprintf(test, sizeof test, "robust z %.1f", z);
+        const char *cause = rj_str(json_object_get(r, "cause"), "summary");
         it->evidence = r_printf("queryid %.0f: mean %.3g ms -> %.3g ms (%s); %s of "
-                                "execution time since, +%s per hour.",
-                                qid, before, after, test, sh, ex);
+                                "execution time since, +%s per hour. Cause: %s.",
+                                qid, before, after, test, sh, ex, cause ? cause : "not attributed");
         it->apply = q ? r_printf("EXPLAIN (ANALYZE, BUFFERS) %s", q) : NULL;
     }
     json_array_foreach(rj_path(s, "ml_insights.improvements"), i, r)
@@ -626,9 +627,10 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
         it->title =
             r_printf("%+.0f%% since %s: %.*s%s", pct, rj_str(r, "onset") ? rj_str(r, "onset") : "?",
                      80, q ? q : "statement", q && strlen(q) > 80 ? "..." : "");
+        const char *cause = rj_str(json_object_get(r, "cause"), "summary");
         it->evidence = r_printf("queryid %.0f: mean %.3g ms -> %.3g ms (exact Mann-Whitney p "
-                                "%.2g).",
-                                qid, before, after, pv);
+                                "%.2g). Cause: %s.",
+                                qid, before, after, pv, cause ? cause : "not attributed");
     }
     json_array_foreach(rj_path(s, "ml_insights.anomalies"), i, r)
     {
@@ -656,6 +658,9 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
         if (z >= 0)
             strbuf_printf(&e, " (peak robust z %.1f)", z);
         strbuf_add(&e, ".");
+        const char *cause = rj_str(json_object_get(r, "cause"), "summary");
+        if (cause)
+            strbuf_printf(&e, " Cause: %s.", cause);
         it->evidence = strbuf_take(&e);
     }
     json_array_foreach(rj_path(s, "cloud_native.recommendations"), i, r)
