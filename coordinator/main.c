@@ -31,6 +31,7 @@
 #include "coordinator/progress.h"
 #include "coordinator/report.h"
 #include "coordinator/report_cli.h"
+#include "coordinator/verify_cli.h"
 #include "proto/codec.h"
 #include "proto/snapshot.h"
 #include "proto/transport.h"
@@ -77,6 +78,8 @@ static void usage(FILE *out)
             "       to a history store; snapshot --help)\n"
             "   or: pgopt-coordinator report RESULT.json [-f FORMAT] [-o PATH]  (render a\n"
             "       saved result again; report --help)\n"
+            "   or: pgopt-coordinator verify --store DIR RESULT.json  (was the advice applied,\n"
+            "       did it help; verify --help)\n"
             "   or: pgopt-coordinator keygen NAME...   (CURVE key pairs; keygen --help)\n"
             "   or: pgopt-coordinator ping ENDPOINT    (is a worker alive? ping --help)\n"
             "\n"
@@ -675,6 +678,8 @@ int main(int argc, char **argv)
         return ping_main(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "report") == 0)
         return report_cli_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "verify") == 0)
+        return verify_cli_main(argc - 1, argv + 1);
     /* command line > PGOPT_* > config file > defaults (docs/CONFIG.md) */
     static const char *const not_configurable[] = {"help", "version", "config", NULL};
     static const char *const repeatable[] = {"worker", NULL};

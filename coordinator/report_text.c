@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "coordinator/phase3.h"
+#include "coordinator/applied.h"
 #include "coordinator/report_internal.h"
 
 #define C_RESET  "\033[0m"
@@ -597,6 +598,22 @@ int report_text_write(const json_t *phase3, FILE *out, const report_opts_t *o, e
                                                  : "index changes recommended");
         ritems_free(&l);
         notes(&t, section);
+    }
+    /* Earlier advice checked against the history (coordinator/applied.h). */
+    const json_t *ver = json_object_get(phase3, "verification");
+    if (json_is_object(ver)) {
+        heading(&t, "Applied advice: did it help?");
+        size_t i;
+        const json_t *it;
+        json_array_foreach(json_object_get(ver, "items"), i, it)
+        {
+            strbuf_t line = {0};
+            applied_item_text(it, &line);
+            wrap(&t, strbuf_str(&line), "  - ", "    ", 0, 0, "", "");
+            strbuf_free(&line);
+        }
+        if (json_array_size(json_object_get(ver, "items")) == 0)
+            wrap(&t, "no earlier recommendation to check", "  ", "  ", 0, 0, "", "");
     }
     fputc('\n', out);
     return ferror(out) ? err_set(err, "text report: write error") : 0;

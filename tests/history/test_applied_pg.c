@@ -1,0 +1,193 @@
+/*
+ * test_applied_pg.c - verification of applied advice (coordinator/applied.h)
+ * against the test PostgreSQL with a real history: an earlier result
+ * recommends two indexes and a setting; both indexes are created half-way
+ * through a workload. The index the statement can use is reported applied,
+ * when, and measured faster; the one it cannot use is reported applied but
+ * "did not help" with its rollback; the setting left alone is "not
+ * applied". The same history written to a store is then checked through
+ * `pgopt-coordinator verify --store`.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "coordinator/applied.h"
+#include "coordinator/collect.h"
+#include "coordinator/history.h"
+#include "coordinator/verify_cli.h"
+#include "tests/support/pgtest.h"
+
+#define DB "pgopt_applied"
+
+static void work(PGconn *c)
+{
+    for (int i = 0; i < 15; i++) {
+        pgtest_exec(c, "SELECT count(*) FROM orders WHERE customer_id = 42");
+        pgtest_exec(c, "SELECT count(*) FROM orders WHERE amount > 10");
+    }
+}
+
+static json_int_t queryid_of(PGconn *c, const char *like)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT queryid FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
+             "WHERE d.datname = current_database() AND query LIKE '%s'",
+             like);
+    char *v = pgtest_scalar(c, sql);
+    assert_non_null(v);
+    json_int_t q = strtoll(v, NULL, 10);
+    free(v);
+    return q;
+}
+
+static json_t *item_by_id(const json_t *ver, const char *id)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(ver, "items"), i, it)
+    {
+        if (!strcmp(json_string_value(json_object_get(it, "id")), id))
+            return it;
+    }
+    fail_msg("no item %s", id);
+    return NULL;
+}
+
+static void test_applied(void **state)
+{
+    (void)state;
+    assert_int_equal(pgtest_create_db(DB), 0);
+    char conninfo[512];
+    assert_int_equal(pgtest_conninfo(DB, conninfo, sizeof conninfo), 0);
+    PGconn *c = pgtest_connect(DB);
+    pgtest_exec(c, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; "
+                   "CREATE TABLE orders (id int, customer_id int, amount int) "
+                   "WITH (autovacuum_enabled = false); "
+                   "INSERT INTO orders SELECT g, g % 5000, g % 1000 FROM "
+                   "generate_series(1, 200000) g; ANALYZE orders");
+    work(c); /* warm cache, and the statements exist for their queryids */
+    json_int_t q_cust = queryid_of(c, "%FROM orders WHERE customer_id%");
+    json_int_t q_amount = queryid_of(c, "%FROM orders WHERE amount%");
+
+    collect_opts_t o;
+    collect_opts_init(&o);
+    o.conninfo = conninfo;
+    json_t *hist = json_array(), *records = json_array();
+    err_t err;
+    for (int k = 0; k < 10; k++) {
+        if (k == 5)
+            pgtest_exec(c, "CREATE INDEX idx_orders_customer_id ON orders (customer_id); "
+                           "CREATE INDEX idx_orders_amount ON orders (amount)");
+        if (k > 0)
+            work(c);
+        json_t *snap = NULL, *rec = NULL;
+        if (collect_snapshot(&o, &snap, &err) != 0 ||
+            history_record_from_snapshot(snap, &rec, &err) != 0)
+            fail_msg("snapshot %d: %s", k, err.msg);
+        json_array_append_new(hist, history_entry_from_record(json_object_get(rec, "header"),
+                                                              json_object_get(rec, "body"), 1));
+        json_array_append_new(records, rec);
+        json_decref(snap);
+    }
+    PQfinish(c);
+
+    /* The earlier result, in phase3_output's shape. */
+    json_t *result = json_pack(
+        "{s:s, s:s, s:{s:[{s:s, s:s, s:[I], s:s, s:s}, {s:s, s:s, s:[I], s:s, s:s}]}, "
+        "s:{s:{s:{s:{s:s, s:s, s:b, s:s}}}}}",
+        "phase", "OPTIMIZE", "timestamp", "2026-01-01T00:00:00Z", "index_advisor",
+        "recommendations", "id", "idx-001", "create_statement",
+        "CREATE INDEX CONCURRENTLY idx_orders_customer_id ON public.orders (customer_id);",
+        "affected_queryids", q_cust, "estimated_improvement", "100.0x faster", "rollback",
+        "DROP INDEX CONCURRENTLY IF EXISTS public.idx_orders_customer_id;", "id", "idx-002",
+        "create_statement",
+        "CREATE INDEX CONCURRENTLY idx_orders_amount ON public.orders (amount);",
+        "affected_queryids", q_amount, "estimated_improvement", "3.0x faster", "rollback",
+        "DROP INDEX CONCURRENTLY IF EXISTS public.idx_orders_amount;", "config_tuner", "postgresql",
+        "memory", "work_mem", "current", "4MB", "recommended", "64MB", "change", 1, "reason",
+        "test");
+    json_t *ver = NULL;
+    if (applied_verify(result, hist, &ver, &err) != 0)
+        fail_msg("verify: %s", err.msg);
+    json_t *good = item_by_id(ver, "idx-001"), *useless = item_by_id(ver, "idx-002");
+    json_t *setting = item_by_id(ver, "work_mem");
+    char *d = json_dumps(ver, JSON_INDENT(1));
+    print_message("%s\n", d);
+    free(d);
+    assert_true(json_is_true(json_object_get(good, "applied")));
+    assert_string_equal(json_string_value(json_object_get(good, "verdict")), "helped");
+    assert_int_equal(json_array_size(json_object_get(good, "applied_between")), 2);
+    double speedup =
+        json_number_value(json_object_get(json_object_get(good, "measured"), "speedup"));
+    assert_true(speedup > 5);
+    assert_true(json_is_true(json_object_get(useless, "applied")));
+    assert_string_equal(json_string_value(json_object_get(useless, "verdict")), "did not help");
+    assert_non_null(strstr(json_string_value(json_object_get(useless, "rollback")), "DROP INDEX"));
+    assert_false(json_is_true(json_object_get(setting, "applied")));
+    assert_string_equal(json_string_value(json_object_get(setting, "verdict")), "not applied");
+    strbuf_t line = {0};
+    applied_item_text(useless, &line);
+    assert_non_null(strstr(strbuf_str(&line), "did not help: index"));
+    assert_non_null(strstr(strbuf_str(&line), "roll back with: DROP INDEX"));
+    strbuf_free(&line);
+
+    /* Through the store and the CLI. The store keys records by whole
+     * seconds, and these were taken faster than that: each record gets a
+     * time one second after the previous one (order and content kept). */
+    char store[256], res_path[300], out_path[300];
+    snprintf(store, sizeof store, "/tmp/pgopt-applied-%d", (int)getpid());
+    snprintf(res_path, sizeof res_path, "%s.result.json", store);
+    snprintf(out_path, sizeof out_path, "%s.out.json", store);
+    history_store_t *hs = NULL;
+    const json_t *h0 = json_object_get(json_array_get(records, 0), "header");
+    if (history_open(store, json_string_value(json_object_get(h0, "system_identifier")), DB, &hs,
+                     &err) != 0)
+        fail_msg("open: %s", err.msg);
+    size_t i;
+    json_t *rec;
+    json_array_foreach(records, i, rec)
+    {
+        json_t *h = json_object_get(rec, "header");
+        char at[32];
+        history_format_time(1767225600 + (int64_t)i, at, sizeof at);
+        json_object_set_new(h, "collected_at", json_string(at));
+        json_object_set_new(h, "t", json_integer(1767225600 + (json_int_t)i));
+        if (history_append(hs, rec, &err) != 0)
+            fail_msg("append: %s", err.msg);
+    }
+    history_close(&hs);
+    assert_int_equal(json_dump_file(result, res_path, 0), 0);
+    const char *argv[] = {"verify", "--store", store, res_path, "-f", "json", "-o", out_path};
+    assert_int_equal(verify_cli_main(8, (char **)argv), 0);
+    json_error_t je;
+    json_t *cli = json_load_file(out_path, 0, &je);
+    assert_non_null(cli);
+    assert_string_equal(json_string_value(json_object_get(item_by_id(cli, "idx-001"), "verdict")),
+                        "helped");
+    assert_string_equal(json_string_value(json_object_get(item_by_id(cli, "idx-002"), "verdict")),
+                        "did not help");
+    json_decref(cli);
+    const char *bad[] = {"verify", res_path};
+    assert_int_equal(verify_cli_main(2, (char **)bad), 2);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s' '%s'", store, res_path, out_path);
+    assert_int_equal(system(cmd), 0);
+    json_decref(ver);
+    json_decref(result);
+    json_decref(hist);
+    json_decref(records);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_applied)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
