@@ -2,6 +2,7 @@
 #include "common/python/sqla_perloop.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -271,6 +272,52 @@ static const sqla_function_t *callee_fn(const fw_t *w, TSNode call)
 
 static void fwalk(fw_t *w, TSNode n);
 
+/* Grammar symbols the walk compares each node with, read once. */
+typedef struct {
+    TSSymbol fn_def, class_def, lambda, for_st, list_comp, set_comp, dict_comp, gen_expr,
+        assignment, call, string, comment, identifier;
+} syms_t;
+
+static const syms_t *syms(void)
+{
+    static syms_t y;
+    static bool ready;
+    if (!ready) {
+        y.fn_def = PYSOURCE_SYMBOL("function_definition");
+        y.class_def = PYSOURCE_SYMBOL("class_definition");
+        y.lambda = PYSOURCE_SYMBOL("lambda");
+        y.for_st = PYSOURCE_SYMBOL("for_statement");
+        y.list_comp = PYSOURCE_SYMBOL("list_comprehension");
+        y.set_comp = PYSOURCE_SYMBOL("set_comprehension");
+        y.dict_comp = PYSOURCE_SYMBOL("dictionary_comprehension");
+        y.gen_expr = PYSOURCE_SYMBOL("generator_expression");
+        y.assignment = PYSOURCE_SYMBOL("assignment");
+        y.call = PYSOURCE_SYMBOL("call");
+        y.string = PYSOURCE_SYMBOL("string");
+        y.comment = PYSOURCE_SYMBOL("comment");
+        y.identifier = PYSOURCE_SYMBOL("identifier");
+        ready = true;
+    }
+    return &y;
+}
+
+/* A walker for a function or class body: only what the walk reads is
+ * reset (the loop and name tables are large and filled as used). */
+static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const char *cls)
+{
+    w->pl = pl;
+    w->src = src;
+    w->file = file;
+    w->cls = cls;
+    w->summary = false;
+    w->bits = 0;
+    w->where_file = 0;
+    w->where_line = 0;
+    w->depth = 0;
+    w->nbuilt = 0;
+    w->nloops = 0;
+}
+
 static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *file,
                         unsigned *line)
 {
@@ -281,11 +328,7 @@ static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *
         if (depth > MAX_DEPTH)
             return 0;
         fw_t w;
-        memset(&w, 0, sizeof w);
-        w.pl = pl;
-        w.src = sqla_project_file(pl->p, fn->file);
-        w.file = fn->file;
-        w.cls = fn->cls;
+        fw_init(&w, pl, sqla_project_file(pl->p, fn->file), fn->file, fn->cls);
         w.summary = true;
         w.depth = depth;
         m->busy = 1;
@@ -504,7 +547,9 @@ static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
         return;
     }
     loop_t *l = &w->loops[w->nloops++];
-    memset(l, 0, sizeof *l);
+    memset(l, 0, offsetof(loop_t, vars)); /* vars are filled as counted */
+    l->nvars = 0;
+    memset(&l->qcall, 0, sizeof *l - offsetof(loop_t, qcall));
     l->node = node;
     l->active = !constant_iterable(w->src, right);
     pysource_walk(w->src, left, target_visit, l);
@@ -736,35 +781,34 @@ static void fwalk(fw_t *w, TSNode n)
 {
     if (ts_node_is_null(n) || w->pl->oom)
         return;
-    if (IS(n, "function_definition")) {
+    const syms_t *y = syms();
+    TSSymbol ty = ts_node_symbol(n);
+    /* leaves, strings (docstrings) and comments hold no call */
+    if (ty == y->identifier || ty == y->string || ty == y->comment ||
+        ts_node_named_child_count(n) == 0)
+        return;
+    if (ty == y->fn_def || ty == y->class_def) {
         if (w->summary)
             return; /* nested functions run when called, not here */
-        fw_t inner;
-        memset(&inner, 0, sizeof inner);
-        inner.pl = w->pl;
-        inner.src = w->src;
-        inner.file = w->file;
-        inner.cls = w->cls;
-        fwalk(&inner, FIELD(n, "body"));
-        return;
-    }
-    if (IS(n, "class_definition")) {
-        if (w->summary)
-            return;
         char name[96];
-        text_of(w->src, FIELD(n, "name"), name, sizeof name);
-        fw_t inner;
-        memset(&inner, 0, sizeof inner);
-        inner.pl = w->pl;
-        inner.src = w->src;
-        inner.file = w->file;
-        inner.cls = name;
-        fwalk(&inner, FIELD(n, "body"));
+        const char *cls = w->cls;
+        if (ty == y->class_def) {
+            text_of(w->src, FIELD(n, "name"), name, sizeof name);
+            cls = name;
+        }
+        fw_t *inner = malloc(sizeof *inner);
+        if (!inner) {
+            w->pl->oom = 1;
+            return;
+        }
+        fw_init(inner, w->pl, w->src, w->file, cls);
+        fwalk(inner, FIELD(n, "body"));
+        free(inner);
         return;
     }
-    if (IS(n, "lambda"))
+    if (ty == y->lambda)
         return;
-    if (IS(n, "for_statement")) {
+    if (ty == y->for_st) {
         fwalk(w, FIELD(n, "right"));
         push_loop(w, n, FIELD(n, "left"), FIELD(n, "right"));
         fwalk(w, FIELD(n, "body"));
@@ -772,8 +816,7 @@ static void fwalk(fw_t *w, TSNode n)
         fwalk(w, FIELD(n, "alternative"));
         return;
     }
-    if (IS(n, "list_comprehension") || IS(n, "set_comprehension") ||
-        IS(n, "dictionary_comprehension") || IS(n, "generator_expression")) {
+    if (ty == y->list_comp || ty == y->set_comp || ty == y->dict_comp || ty == y->gen_expr) {
         uint32_t k = ts_node_named_child_count(n);
         int pushed = 0;
         for (uint32_t i = 0; i < k; i++) {
@@ -793,12 +836,12 @@ static void fwalk(fw_t *w, TSNode n)
             pop_loop(w);
         return;
     }
-    if (IS(n, "assignment")) {
+    if (ty == y->assignment) {
         pysource_each_named_child(n, walk_child, w);
         on_assignment(w, n);
         return;
     }
-    if (IS(n, "call")) {
+    if (ty == y->call) {
         on_call(w, n);
         if (w->pl->oom)
             return;
@@ -826,12 +869,14 @@ int sqla_perloop_detect(const sqla_project_t *p, json_t *findings, err_t *err)
         json_object_set_new(pl.seen, key, json_true());
     }
     for (size_t k = 0; k < sqla_project_file_count(p) && !pl.oom; k++) {
-        fw_t w;
-        memset(&w, 0, sizeof w);
-        w.pl = &pl;
-        w.src = sqla_project_file(p, k);
-        w.file = k;
-        fwalk(&w, pysource_root(w.src));
+        fw_t *w = malloc(sizeof *w);
+        if (!w) {
+            pl.oom = 1;
+            break;
+        }
+        fw_init(w, &pl, sqla_project_file(p, k), k, NULL);
+        fwalk(w, pysource_root(w->src));
+        free(w);
     }
     free(pl.memo);
     json_decref(pl.seen);
