@@ -178,10 +178,12 @@ def main():
     # -- precision ------------------------------------------------------
     print("\nprecision (tp / labelled findings)")
     seen = set()
-    all_tp = all_lab = 0
+    all_tp = all_lab = full_tp = full_lab = 0
+    full = []
     unlabelled, unsafe, unparsable = [], [], []
     for p in pkgs:
         tp = lab = 0
+        nunl = len(unlabelled)
         for r in results[p]["rewrites"]:
             key = (p, r.get("file"), int(r.get("line") or 0), r.get("kind"))
             seen.add(key)
@@ -197,9 +199,16 @@ def main():
                 unsafe.append(key + (lab_[2],))
         all_tp += tp
         all_lab += lab
+        if len(unlabelled) == nunl:
+            full.append(p)
+            full_tp += tp
+            full_lab += lab
         if results[p]["rewrites"]:
-            print("  %-18s %s" % (p, ratio(tp, lab)))
+            print("  %-18s %s%s" % (p, ratio(tp, lab), "" if len(unlabelled) == nunl else
+                                    "  (%d unlabelled)" % (len(unlabelled) - nunl)))
     print("  %-18s %s" % ("overall", ratio(all_tp, all_lab)))
+    print("  %-18s %s over %d packages with every finding labelled: %s" % (
+        "fully labelled", ratio(full_tp, full_lab), len(full), ", ".join(full)))
     stale = sorted(k for k in labels if k[0] in results and k not in seen)
     for k in unlabelled:
         print("  unlabelled: %s %s:%d %s" % k)
