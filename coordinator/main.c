@@ -17,6 +17,7 @@
 #include "common/jsonout.h"
 #include "common/log.h"
 #include "common/numparse.h"
+#include "common/outfile.h"
 #include "coordinator/collect.h"
 #include "coordinator/config_file.h"
 #include "coordinator/embedded.h"
@@ -514,32 +515,21 @@ static int write_output(const char *path, const json_t *doc)
         }
         return 0;
     }
-    /* A regular file is replaced atomically (readers never see half of it);
-     * anything else - /dev/null, a FIFO, a terminal - is written in place:
-     * renaming over it would replace the device node with a file. */
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        FILE *dev = fopen(path, "w");
-        int rc = dev ? jsonout_file(dev, doc, JSONOUT_PRETTY, &err) : -1;
-        if (!dev || fclose(dev) != 0 || rc != 0) {
-            fprintf(stderr, "pgopt-coordinator: writing %s failed: %s\n", path,
-                    dev ? ESC_LINE(err.msg) : strerror(errno));
-            return -1;
-        }
-        return 0;
-    }
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "pgopt-coordinator: cannot write %s: %m\n", tmp);
+    /* common/outfile: a file is replaced atomically (mode 0600), a device or
+     * FIFO written in place, a directory refused. */
+    outfile_t *f;
+    if (outfile_open(path, &f, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator: %s\n", ESC_LINE(err.msg));
         return -1;
     }
-    int rc = jsonout_file(f, doc, JSONOUT_PRETTY, &err);
-    if (fclose(f) != 0 || rc != 0 || rename(tmp, path) != 0) {
-        fprintf(stderr, "pgopt-coordinator: writing %s failed: %s\n", path,
-                rc ? ESC_LINE(err.msg) : "I/O error");
-        unlink(tmp);
+    if (jsonout_file(outfile_stream(f), doc, JSONOUT_PRETTY, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator: writing %s: %s\n", ESC_LINE(outfile_path(f)),
+                ESC_LINE(err.msg));
+        outfile_destroy(&f);
+        return -1;
+    }
+    if (outfile_commit(&f, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator: %s\n", ESC_LINE(err.msg));
         return -1;
     }
     return 0;

@@ -13,6 +13,7 @@
 
 #include "common/escape.h"
 #include "common/jsonout.h"
+#include "common/outfile.h"
 #include "coordinator/report_internal.h"
 
 #include "common/textdiff.h"
@@ -971,31 +972,15 @@ int report_write_path(const json_t *phase3, report_format_t fmt, const char *pat
         return report_write(phase3, fmt, stdout, o, err);
     if (fmt == REPORT_SQL)
         return report_write_sql_path(phase3, path, NULL, NULL, err);
-    /* /dev/null, a FIFO or a terminal is written in place: renaming over
-     * it would replace the device node with a regular file */
-    struct stat st;
-    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-        FILE *dev = fopen(path, "w");
-        if (!dev)
-            return err_set(err, "cannot write %s: %s", path, strerror(errno));
-        int rc = report_write(phase3, fmt, dev, o, err);
-        if (fclose(dev) != 0 && rc == 0)
-            rc = err_set(err, "writing %s: %s", path, strerror(errno));
-        return rc;
-    }
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return err_set(err, "cannot write %s: %s", tmp, strerror(errno));
-    int rc = report_write(phase3, fmt, f, o, err);
-    if (fclose(f) != 0 && rc == 0)
-        rc = err_set(err, "writing %s: %s", tmp, strerror(errno));
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = err_set(err, "renaming %s to %s: %s", tmp, path, strerror(errno));
-    if (rc != 0) {
-        unlink(tmp);
+    /* common/outfile: a file is replaced atomically (mode 0600), a device or
+     * FIFO written in place, a directory refused. */
+    outfile_t *f;
+    if (outfile_open(path, &f, err) != 0)
+        return -1;
+    if (report_write(phase3, fmt, outfile_stream(f), o, err) != 0) {
+        err_prefix(err, "writing %s: ", outfile_path(f));
+        outfile_destroy(&f);
         return -1;
     }
-    return 0;
+    return outfile_commit(&f, err);
 }

@@ -84,15 +84,18 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
 
 /* SQL scripts to a path: an existing directory (or a path ending in '/',
  * created) gets apply.sql and rollback.sql; any other path is apply's and
- * rollback goes next to it as <stem>.rollback.sql. Files are written to a
- * temporary name and renamed. The paths written go to apply_out and
- * rollback_out (each at least 4096 bytes) when not NULL. */
+ * rollback goes next to it as <stem>.rollback.sql (next to a symlink's
+ * target). A FIFO or character device gets apply.sql alone, in place, and no
+ * rollback file. Every file goes through common/outfile (atomic, 0600). The
+ * paths written go to apply_out and rollback_out (each at least 4096 bytes;
+ * rollback_out empty when none) when not NULL. */
 int report_write_sql_path(const json_t *phase3, const char *path, char *apply_out,
                           char *rollback_out, err_t *err);
 
-/* Writes the report to path (temporary file + rename), or to standard output
- * when path is NULL or "-". REPORT_SQL to a path goes through
- * report_write_sql_path. */
+/* Writes the report to path through common/outfile (a file replaced
+ * atomically, mode 0600; a device or FIFO in place; a directory refused), or
+ * to standard output when path is NULL or "-". REPORT_SQL to a path goes
+ * through report_write_sql_path. */
 int report_write_path(const json_t *phase3, report_format_t fmt, const char *path,
                       const report_opts_t *o, err_t *err);
 

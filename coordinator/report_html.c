@@ -10,6 +10,7 @@
  * and after (config_tuner). A chart without data says "no data" and why.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -903,7 +904,9 @@ int report_html_write(const json_t *phase3, FILE *out, const report_opts_t *o, e
         strbuf_free(&b);
         return err_set(err, "html report: out of memory");
     }
-    int rc = fputs(strbuf_str(&b), out) < 0 ? err_set(err, "html report: write error") : 0;
+    int rc = fputs(strbuf_str(&b), out) < 0 || fflush(out) != 0
+                 ? err_set(err, "html report: write error: %s", strerror(errno ? errno : EIO))
+                 : 0;
     strbuf_free(&b);
     return rc;
 }

@@ -19,9 +19,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/outfile.h"
 #include "coordinator/report_internal.h"
 
 /* A comment of possibly several lines, each "-- " + at most ~96 columns. */
@@ -371,15 +373,6 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
     return rc;
 }
 
-static int write_via_tmp(const char *path, FILE **f, char *tmp, size_t n, err_t *err)
-{
-    snprintf(tmp, n, "%s.tmp", path);
-    *f = fopen(tmp, "w");
-    if (!*f)
-        return err_set(err, "cannot write %s: %s", tmp, strerror(errno));
-    return 0;
-}
-
 int report_write_sql_path(const json_t *phase3, const char *path, char *apply_out,
                           char *rollback_out, err_t *err)
 {
@@ -397,33 +390,48 @@ int report_write_sql_path(const json_t *phase3, const char *path, char *apply_ou
         snprintf(rp, sizeof rp, "%s%srollback.sql", path, path[n - 1] == '/' ? "" : "/");
     } else {
         snprintf(ap, sizeof ap, "%s", path);
-        size_t stem = n >= 4 && !strcasecmp(path + n - 4, ".sql") ? n - 4 : n;
-        snprintf(rp, sizeof rp, "%.*s.rollback.sql", (int)stem, path);
+        rp[0] = '\0';
     }
-    char at[4200], rt[4200];
-    FILE *fa = NULL, *fr = NULL;
-    if (write_via_tmp(ap, &fa, at, sizeof at, err) != 0)
+    /* Both scripts go through common/outfile (atomic replace, mode 0600, a
+     * device or FIFO written in place, never replaced). */
+    outfile_t *fa = NULL, *fr = NULL;
+    if (outfile_open(ap, &fa, err) != 0)
         return -1;
-    if (write_via_tmp(rp, &fr, rt, sizeof rt, err) != 0) {
-        fclose(fa);
-        unlink(at);
+    if (!is_dir && outfile_kind(fa) != OUTFILE_STREAM) {
+        /* rollback next to apply, named after the file finally written
+         * (a symlink's target) */
+        const char *real = outfile_path(fa);
+        size_t rn = strlen(real);
+        size_t stem = rn >= 4 && !strcasecmp(real + rn - 4, ".sql") ? rn - 4 : rn;
+        snprintf(rp, sizeof rp, "%.*s.rollback.sql", (int)stem, real);
+    }
+    /* A device or FIFO gets apply.sql alone, as standard output does: no
+     * companion file is created next to a device node (/dev/full.rollback.sql). */
+    if (rp[0] && outfile_open(rp, &fr, err) != 0) {
+        outfile_destroy(&fa);
         return -1;
     }
-    int rc = report_write_sql(phase3, fa, fr, err);
-    if (fclose(fa) != 0 && rc == 0)
-        rc = err_set(err, "writing %s: %s", at, strerror(errno));
-    if (fclose(fr) != 0 && rc == 0)
-        rc = err_set(err, "writing %s: %s", rt, strerror(errno));
-    if (rc == 0 && (rename(at, ap) != 0 || rename(rt, rp) != 0))
-        rc = err_set(err, "renaming the scripts into place (%s): %s", ap, strerror(errno));
+    int rc = report_write_sql(phase3, outfile_stream(fa), fr ? outfile_stream(fr) : NULL, err);
     if (rc != 0) {
-        unlink(at);
-        unlink(rt);
+        err_prefix(err, "%s%s%s: ", outfile_path(fa), fr ? " and " : "",
+                   fr ? outfile_path(fr) : "");
+        outfile_destroy(&fa);
+        outfile_destroy(&fr);
         return -1;
     }
+    snprintf(ap, sizeof ap, "%s", outfile_path(fa));
+    if (fr)
+        snprintf(rp, sizeof rp, "%s", outfile_path(fr));
+    /* rollback first: an apply script never lands without its rollback */
+    if (fr && outfile_commit(&fr, err) != 0) {
+        outfile_destroy(&fa);
+        return -1;
+    }
+    if (outfile_commit(&fa, err) != 0)
+        return -1;
     if (apply_out)
         snprintf(apply_out, 4096, "%s", ap);
     if (rollback_out)
-        snprintf(rollback_out, 4096, "%s", rp);
+        snprintf(rollback_out, 4096, "%s", rp); /* empty: none (a device or FIFO) */
     return 0;
 }

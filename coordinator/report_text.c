@@ -4,6 +4,7 @@
  * evidence and the command or code to apply. Every line fits the width
  * (80 columns unless told otherwise); colour only when the caller asks.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -616,5 +617,8 @@ int report_text_write(const json_t *phase3, FILE *out, const report_opts_t *o, e
             wrap(&t, "no earlier recommendation to check", "  ", "  ", 0, 0, "", "");
     }
     fputc('\n', out);
-    return ferror(out) ? err_set(err, "text report: write error") : 0;
+    /* fflush reports the error of buffered data; its errno is the reason */
+    if (fflush(out) != 0 || ferror(out))
+        return err_set(err, "text report: write error: %s", strerror(errno ? errno : EIO));
+    return 0;
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "common/jsonout.h"
+#include "common/outfile.h"
 #include "proto/codec.h"
 
 /* ---- validation tables ------------------------------------------------ */
@@ -777,80 +778,33 @@ int snapshot_read_file(const char *path, json_t **doc, err_t *err)
     return 0;
 }
 
-static int write_all(int fd, const char *buf, size_t len, err_t *err)
-{
-    while (len > 0) {
-        ssize_t w = write(fd, buf, len);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            return err_set(err, "write: %s", strerror(errno));
-        }
-        buf += w;
-        len -= (size_t)w;
-    }
-    return 0;
-}
-
 int snapshot_write_file(const char *path, const json_t *doc, err_t *err)
 {
     file_format_t fmt = format_from_name(path);
     if (fmt == FMT_UNKNOWN)
         return err_set(err, "%s: unknown format: the name must end in .json or .msgpack", path);
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 5);
-    if (!tmp)
-        return err_set(err, "%s: out of memory", path);
-    memcpy(tmp, path, plen);
-    memcpy(tmp + plen, ".tmp", 5);
-
-    /* A snapshot with a target section may hold a DSN with credentials:
-     * such files are readable by their owner only. */
-    mode_t mode = json_object_get(doc, "target") ? 0600 : 0644;
-    /* O_NOFOLLOW: a symlink planted at path.tmp (say in /tmp) must not
-     * redirect the write elsewhere. */
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-    if (fd < 0) {
-        err_set(err, "%s: %s", tmp, strerror(errno));
-        free(tmp);
+    /* common/outfile: replaced atomically (readers see the old file or the
+     * new one), mode 0600 (a snapshot holds query texts and may hold a DSN
+     * with credentials), a device or FIFO written in place. */
+    outfile_t *f;
+    if (outfile_open(path, &f, err) != 0)
         return -1;
-    }
     int rc;
     if (fmt == FMT_MSGPACK) {
         char *buf = NULL;
         size_t len = 0;
         rc = codec_encode(doc, &buf, &len, err);
-        if (rc == 0)
-            rc = write_all(fd, buf, len, err);
+        if (rc == 0 && len && fwrite(buf, 1, len, outfile_stream(f)) != len)
+            rc = err_set(err, "%s: write: %s", outfile_path(f), strerror(errno));
         free(buf);
     } else {
-        FILE *f = fdopen(fd, "w");
-        if (!f) {
-            rc = err_set(err, "fdopen: %s", strerror(errno));
-        } else {
-            fd = -1; /* the stream owns it now */
-            rc = jsonout_file(f, doc, JSONOUT_PRETTY, err);
-            if (fflush(f) != 0 && rc == 0)
-                rc = err_set(err, "write: %s", strerror(errno));
-            if (rc == 0 && fsync(fileno(f)) != 0)
-                rc = err_set(err, "fsync: %s", strerror(errno));
-            if (fclose(f) != 0 && rc == 0)
-                rc = err_set(err, "close: %s", strerror(errno));
-        }
+        rc = jsonout_file(outfile_stream(f), doc, JSONOUT_PRETTY, err);
+        if (rc != 0)
+            err_prefix(err, "%s: ", outfile_path(f));
     }
-    if (fd >= 0) {
-        if (rc == 0 && fsync(fd) != 0)
-            rc = err_set(err, "fsync: %s", strerror(errno));
-        if (close(fd) != 0 && rc == 0)
-            rc = err_set(err, "close: %s", strerror(errno));
-    }
-    /* Readers see the old file or the new one, never half of one. */
-    if (rc == 0 && rename(tmp, path) != 0)
-        rc = err_set(err, "rename to %s: %s", path, strerror(errno));
     if (rc != 0) {
-        unlink(tmp);
-        err_prefix(err, "%s: ", path);
+        outfile_destroy(&f);
+        return -1;
     }
-    free(tmp);
-    return rc;
+    return outfile_commit(&f, err);
 }
