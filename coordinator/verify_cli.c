@@ -4,12 +4,14 @@
 #include "coordinator/verify_cli.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/outfile.h"
 #include "common/strbuf.h"
 #include "coordinator/applied.h"
 #include "coordinator/history.h"
@@ -157,11 +159,14 @@ int verify_cli_main(int argc, char **argv)
         fprintf(stderr, "pgopt-coordinator verify: %s\n", err.msg);
         goto out;
     }
-    FILE *f = output ? fopen(output, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, "pgopt-coordinator verify: cannot write %s\n", output);
+    /* -o goes through common/outfile like every other output (atomic,
+     * 0600, a device or FIFO in place, a directory refused). */
+    outfile_t *of = NULL;
+    if (output && strcmp(output, "-") != 0 && outfile_open(output, &of, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator verify: %s\n", err.msg);
         goto out;
     }
+    FILE *f = of ? outfile_stream(of) : stdout;
     if (!strcmp(format, "json")) {
         json_dumpf(ver, f, JSON_INDENT(2));
         fputc('\n', f);
@@ -186,9 +191,19 @@ int verify_cli_main(int argc, char **argv)
             strbuf_free(&line);
         }
     }
-    rc = ferror(f) ? 1 : 0;
-    if (output)
-        rc |= fclose(f) != 0;
+    if (of) {
+        rc = ferror(f) ? 1 : 0;
+        if (rc != 0) {
+            fprintf(stderr, "pgopt-coordinator verify: writing %s: %s\n", outfile_path(of),
+                    strerror(errno ? errno : EIO));
+            outfile_destroy(&of);
+        } else if (outfile_commit(&of, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator verify: %s\n", err.msg);
+            rc = 1;
+        }
+    } else {
+        rc = fflush(f) != 0 || ferror(f) ? 1 : 0;
+    }
 out:
     json_decref(ver);
     json_decref(hist);
