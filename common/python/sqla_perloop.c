@@ -882,3 +882,56 @@ int sqla_perloop_detect(const sqla_project_t *p, json_t *findings, err_t *err)
     json_decref(pl.seen);
     return pl.oom ? err_set(err, "sqla_perloop: out of memory") : 0;
 }
+
+/* ---- what the model index could not resolve ----------------------------- */
+
+typedef struct {
+    const sqla_project_t *p;
+    const pysource_t *src;
+    size_t n;
+    char *example;
+    size_t size;
+} unres_t;
+
+static bool declares_table(const pysource_t *src, TSNode body)
+{
+    uint32_t k = ts_node_named_child_count(body);
+    for (uint32_t i = 0; i < k && i < 64; i++) {
+        TSNode st = ts_node_named_child(body, i);
+        if (!IS(st, "expression_statement") || ts_node_named_child_count(st) == 0)
+            continue;
+        TSNode a = ts_node_named_child(st, 0);
+        if (IS(a, "assignment") && pysource_node_text_is(src, FIELD(a, "left"), "__tablename__"))
+            return true;
+    }
+    return false;
+}
+
+static bool unres_child(TSNode st, void *ctx)
+{
+    unres_t *u = ctx;
+    if (IS(st, "decorated_definition"))
+        st = FIELD(st, "definition");
+    if (!IS(st, "class_definition") || !declares_table(u->src, FIELD(st, "body")))
+        return true;
+    char name[96];
+    text_of(u->src, FIELD(st, "name"), name, sizeof name);
+    if (!name[0] || sqla_project_model(u->p, name))
+        return true;
+    if (u->n++ == 0 && u->example)
+        snprintf(u->example, u->size, "%s:%u %s", pysource_path(u->src), pysource_node_line(st),
+                 name);
+    return true;
+}
+
+size_t sqla_perloop_unresolved_models(const sqla_project_t *p, char *example, size_t size)
+{
+    unres_t u = {p, NULL, 0, example, size};
+    if (example && size)
+        example[0] = 0;
+    for (size_t k = 0; k < sqla_project_file_count(p); k++) {
+        u.src = sqla_project_file(p, k);
+        pysource_each_named_child(pysource_root(u.src), unres_child, &u);
+    }
+    return u.n;
+}

@@ -40,4 +40,11 @@
  * to skip duplicates). 0, or -1 with err on out of memory. */
 int sqla_perloop_detect(const sqla_project_t *p, json_t *findings, err_t *err);
 
+/* Classes that declare __tablename__ (module level) but are not models in
+ * the index: their base comes from outside the code (neutron_lib's
+ * model_base.BASEV2) or could not be resolved, so their relationships and
+ * lazy loads are unknown. The count; the first one as "path:line Class"
+ * in example (may be NULL). */
+size_t sqla_perloop_unresolved_models(const sqla_project_t *p, char *example, size_t size);
+
 #endif

@@ -250,8 +250,11 @@ static void test_skipped_counted(void **state)
     json_t *snap = json_pack(
         "{s:[{s:s, s:s}, {s:s, s:s}], s:{s:[{s:s, s:s, s:i}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, "
         "{s:s, s:s}]}}",
-        "code", "path", "app/ok.py", "content", "X = 1\n", "path", "app/broken.py", "content",
-        "X = 1\ndef f(:\n    pass\n", "meta", "skipped_files", "path", "app/tests/", "reason",
+        "code", "path", "app/ok.py", "content",
+        "from neutron_lib.db import model_base\n\n\nclass Port(model_base.BASEV2):\n"
+        "    __tablename__ = 'ports'\n",
+        "path", "app/broken.py", "content", "X = 1\ndef f(:\n    pass\n", "meta", "skipped_files",
+        "path", "app/tests/", "reason",
         "not runtime code (tests): left out by default, --code-include GLOB keeps them", "files",
         12, "path", "app/test_x.py", "reason",
         "not runtime code (tests): left out by default, --code-include GLOB keeps it", "path",
@@ -272,6 +275,10 @@ static void test_skipped_counted(void **state)
     n = note_with(notes, "syntax errors");
     assert_non_null(n);
     assert_non_null(strstr(n, "1 files have syntax errors (the first: app/broken.py:2)"));
+    n = note_with(notes, "__tablename__");
+    assert_non_null(n);
+    assert_non_null(strstr(n, "1 classes declare __tablename__"));
+    assert_non_null(strstr(n, "app/ok.py:4 Port"));
     json_decref(rewrites);
     json_decref(notes);
     json_decref(snap);

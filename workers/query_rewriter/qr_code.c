@@ -9,6 +9,7 @@
 #include "common/progress.h"
 #include "common/python/sqla_models.h"
 #include "common/python/sqla_patterns.h"
+#include "common/python/sqla_perloop.h"
 #include "common/sqlparse.h"
 
 typedef enum { K_OTHER, K_SELECT, K_INSERT, K_COMMIT } kind_t;
@@ -316,7 +317,7 @@ static void skipped_notes(const json_t *snapshot, const sqla_project_t *p, json_
         else
             other += n;
     }
-    char msg[400];
+    char msg[800];
     if (tests + migrations + seeds > 0) {
         snprintf(msg, sizeof msg,
                  "code: %lld files left out as not runtime code (tests %lld, migrations %lld, "
@@ -354,6 +355,16 @@ static void skipped_notes(const json_t *snapshot, const sqla_project_t *p, json_
                  "code: %zu files have syntax errors (the first: %s:%u) and were analysed for "
                  "what parsed",
                  bad, first ? first : "?", line);
+        json_array_append_new(notes, json_string(msg));
+    }
+    char example[300];
+    size_t unres = sqla_perloop_unresolved_models(p, example, sizeof example);
+    if (unres > 0) {
+        snprintf(msg, sizeof msg,
+                 "code: %zu classes declare __tablename__ but derive from a base the analysis "
+                 "could not resolve (the first: %s; a base from a package not in the code?): "
+                 "their relationships are unknown, so lazy loads through them are not found",
+                 unres, example);
         json_array_append_new(notes, json_string(msg));
     }
 }
