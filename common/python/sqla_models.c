@@ -726,7 +726,9 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                     const char *last = strrchr(d, '.');
                     if (last && strcmp(last, ".Model") == 0) {
                         model = flask = true;
-                    } else if (is_base_name(p, d, &flask)) {
+                    } else if (is_base_name(p, d, &flask) ||
+                               (last && is_base_name(p, last + 1, &flask))) {
+                        /* Base, or module.BASE (octavia's base_models.BASE) */
                         model = true;
                     } else {
                         sqla_model_t *parent = find_model(p, last ? last + 1 : d);

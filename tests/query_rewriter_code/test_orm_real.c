@@ -68,6 +68,28 @@ static void test_self_referential_backref(void **state)
     json_decref(code);
 }
 
+/* octavia: models derive from base_models.BASE, a declarative base named
+ * through its module. */
+static void test_base_through_module(void **state)
+{
+    (void)state;
+    json_t *code =
+        json_pack("[{s:s, s:s}, {s:s, s:s}]", "path", "app/db/base_models.py", "content",
+                  "from sqlalchemy.ext import declarative\nBASE = declarative.declarative_base()\n",
+                  "path", "app/db/models.py", "content",
+                  "import sqlalchemy as sa\nfrom app.db import base_models\n\n\n"
+                  "class Pool(base_models.BASE):\n    __tablename__ = 'pool'\n"
+                  "    id = sa.Column(sa.String(36), primary_key=True)\n");
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    const sqla_model_t *m = sqla_project_model(p, "Pool");
+    assert_non_null(m);
+    assert_string_equal(m->table, "pool");
+    sqla_project_destroy(&p);
+    json_decref(code);
+}
+
 /* Findings of one kind in a project of files (path, content, ...). */
 static json_t *findings_of(const char *const *files, size_t n)
 {
@@ -289,6 +311,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_self_referential_backref),
         cmocka_unit_test(test_skipped_counted),
+        cmocka_unit_test(test_base_through_module),
         cmocka_unit_test(test_per_item_through_helpers),
         cmocka_unit_test(test_add_needs_generated_key),
     };
