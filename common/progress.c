@@ -16,3 +16,8 @@ int progress_beat(const char *stage, int64_t done, int64_t total)
 {
     return thread_fn ? thread_fn(thread_user, stage, done, total) : 0;
 }
+
+int progress_alive(void)
+{
+    return thread_fn ? thread_fn(thread_user, NULL, -1, -1) : 0;
+}

@@ -33,4 +33,10 @@ void progress_set_thread(progress_fn fn, void *user);
  * a sink. */
 int progress_beat(const char *stage, int64_t done, int64_t total);
 
+/* A beat that changes neither the stage nor the counts (the sink is called
+ * with stage NULL and done = total = -1): for code under an agent's stage
+ * that only knows it made progress, e.g. each database round trip of a
+ * what-if session. Same return value as progress_beat. */
+int progress_alive(void);
+
 #endif

@@ -10,6 +10,7 @@
 
 #include "common/pgconn.h"
 #include "common/pgmark.h"
+#include "common/progress.h"
 #include "common/whatif.h"
 
 struct verify {
@@ -81,6 +82,7 @@ void verify_destroy(verify_t **v)
 /* Every statement goes through pgconn, which marks it (common/pgmark.h). */
 static int exec_ok(verify_t *v, const char *sql)
 {
+    progress_alive(); /* each round trip is progress (common/progress.h) */
     PGresult *r = pgconn_exec(v->pg, sql);
     int ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)

@@ -12,6 +12,7 @@
 
 #include "common/pgconn.h"
 #include "common/pgmark.h"
+#include "common/progress.h"
 #include "common/sqlparse.h"
 
 struct whatif {
@@ -60,7 +61,11 @@ static const char *pq_message(const whatif_t *w, const PGresult *r)
  * collector can leave pgopt's own what-if traffic out of the workload. */
 static PGresult *run_marked(pgconn_t *conn, int nparams, const char *const *params, const char *sql)
 {
-    return nparams ? pgconn_exec_params(conn, sql, nparams, params) : pgconn_exec(conn, sql);
+    PGresult *r = nparams ? pgconn_exec_params(conn, sql, nparams, params) : pgconn_exec(conn, sql);
+    /* Each round trip is progress: at 20-35 ms a selection makes hundreds
+     * of them, seconds on end (common/progress.h). */
+    progress_alive();
+    return r;
 }
 
 /* Runs a command that returns no rows; on failure inside a transaction block

@@ -29,7 +29,10 @@
 #include <sys/stat.h>
 
 #include "common/clock.h"
+#include "coordinator/collect.h"
+#include "tests/support/pgtest.h"
 #include "tests/support/proc.h"
+#include "tests/support/tcpproxy.h"
 
 #define CODE_COPIES 450 /* x 9 files: 4050 files, ~4.2 MB of Python */
 #define HANG        "2s"
@@ -177,10 +180,116 @@ static void test_code_agents_beat(void **state)
     json_decref(doc);
 }
 
-int main(void)
+#define IA_DB     "pgopt_liveness_ia"
+#define IA_TABLES 8
+
+/* A workload whose what-if selection needs hundreds of round trips: eight
+ * tables (large enough not to count as tiny), four filtered statements
+ * each, run through pg_stat_statements with their $n kept. */
+static void ia_workload(void)
+{
+    assert_int_equal(pgtest_create_db(IA_DB), 0);
+    PGconn *c = pgtest_connect(IA_DB);
+    pgtest_exec(c, "CREATE EXTENSION IF NOT EXISTS hypopg;"
+                   "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    for (int t = 0; t < IA_TABLES; t++) {
+        char sql[600];
+        snprintf(sql, sizeof sql,
+                 "CREATE TABLE t%d (id int PRIMARY KEY, a int NOT NULL, b int NOT NULL, "
+                 "c int NOT NULL, d text NOT NULL);"
+                 "INSERT INTO t%d SELECT i, i %% 997, i %% 89, (i * 7) %% 5003, md5(i::text) "
+                 "FROM generate_series(1, 20000) i",
+                 t, t);
+        pgtest_exec(c, sql);
+    }
+    pgtest_exec(c, "ANALYZE");
+    static const char *const shapes[] = {
+        "SELECT id, d FROM t%d WHERE a = $1",
+        "SELECT count(*) FROM t%d WHERE b = $1 AND c = $2",
+        "SELECT id FROM t%d WHERE c > $1 ORDER BY c LIMIT 10",
+        "SELECT a, b FROM t%d WHERE d = $1",
+    };
+    for (int t = 0; t < IA_TABLES; t++)
+        for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
+            char q[200];
+            snprintf(q, sizeof q, shapes[k], t);
+            for (int i = 0; i < 5; i++) {
+                char v1[16], v2[16];
+                snprintf(v1, sizeof v1, "%d", 10 + i);
+                snprintf(v2, sizeof v2, "%d", 20 + i);
+                const char *p[2] = {v1, v2};
+                int n = strstr(q, "$2") ? 2 : 1;
+                PGresult *r = PQexecParams(c, q, n, NULL, p, NULL, NULL, 0);
+                if (PQresultStatus(r) != PGRES_TUPLES_OK)
+                    fail_msg("%s: %s", q, PQresultErrorMessage(r));
+                PQclear(r);
+            }
+        }
+    PQfinish(c);
+}
+
+/* The index advisor over a link that adds 20-35 ms to every round trip:
+ * before, the selection's silent stretches at that latency ran past the
+ * hang window (4.8 s and more) and a healthy agent was killed. */
+static void test_index_advisor_slow_link(void **state)
+{
+    (void)state;
+    ia_workload();
+    const char *port = pgtest_env("PGPORT");
+    assert_non_null(port);
+    tcpproxy_t *p = tcpproxy_start("127.0.0.1", atoi(port));
+    assert_non_null(p);
+    /* The snapshot is collected through the proxy, so target.dsn is the
+     * slow link the worker will use. */
+    char ci[256];
+    const char *user = pgtest_env("PGUSER");
+    snprintf(ci, sizeof ci, "host=127.0.0.1 port=%d user=%s dbname=" IA_DB, tcpproxy_port(p),
+             user ? user : "postgres");
+    collect_opts_t o;
+    collect_opts_init(&o);
+    o.conninfo = ci;
+    o.include_target_dsn = 1;
+    json_t *snap = NULL;
+    err_t err = {{0}};
+    if (collect_snapshot(&o, &snap, &err) != 0)
+        fail_msg("collect: %s", err.msg);
+    char path[400];
+    snprintf(path, sizeof path, "%s/ia.json", tmp);
+    assert_int_equal(json_dump_file(snap, path, JSON_COMPACT), 0);
+    json_decref(snap);
+
+    tcpproxy_set_latency(p, 20, 35);
+    json_t *doc = run_coordinator("ia", path, "index_advisor");
+    assert_alive(doc, "index_advisor");
+    /* The run was long enough to matter: the round trips the worker waited
+     * for, at 20 ms or more each, add up to twice the hang window. */
+    const json_t *ev = json_object_get(json_object_get(doc, "index_advisor"), "evaluation");
+    int64_t trips = tcpproxy_delayed(p);
+    printf("index_advisor: %lld round trips at 20-35 ms (%lld what-if EXPLAINs, %lld "
+           "hypothetical indexes)\n",
+           (long long)trips, (long long)json_integer_value(json_object_get(ev, "whatif_explains")),
+           (long long)json_integer_value(json_object_get(ev, "hypothetical_indexes_created")));
+    assert_true(trips * 20 >= 2 * 2000);
+    json_decref(doc);
+    tcpproxy_destroy(&p);
+}
+
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_code_agents_beat, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_index_advisor_slow_link, setup, teardown),
     };
+    /* ctest runs one test per process: the name is the first argument */
+    if (argc > 1) {
+        int known = 0;
+        for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+            known |= strcmp(tests[i].name, argv[1]) == 0;
+        if (!known) {
+            fprintf(stderr, "test_liveness: no test named '%s'\n", argv[1]);
+            return 1;
+        }
+        cmocka_set_test_filter(argv[1]);
+    }
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -60,6 +60,7 @@ struct tcpproxy {
     char freeze_on[128]; /* "" = none */
     int lat_min, lat_max;
     int accepted, frozen;
+    int64_t delayed; /* client chunks held by the latency */
 
     conn_t conns[CONN_SLOTS]; /* proxy thread only */
     unsigned seed;
@@ -181,8 +182,12 @@ static void read_side(tcpproxy_t *p, conn_t *c, int i, int lat_min, int lat_max,
     }
     int64_t now = now_ms();
     int64_t delay = 0;
-    if (i == 0 && lat_max > 0)
+    if (i == 0 && lat_max > 0) {
         delay = lat_min + (lat_max > lat_min ? rand_r(&p->seed) % (lat_max - lat_min + 1) : 0);
+        pthread_mutex_lock(&p->mu);
+        p->delayed++;
+        pthread_mutex_unlock(&p->mu);
+    }
     ch->next = NULL;
     ch->len = (size_t)n;
     ch->off = 0;
@@ -426,6 +431,14 @@ int tcpproxy_wait_frozen(tcpproxy_t *p, int n, int timeout_ms)
     int got = p->frozen;
     pthread_mutex_unlock(&p->mu);
     return got;
+}
+
+int64_t tcpproxy_delayed(tcpproxy_t *p)
+{
+    pthread_mutex_lock(&p->mu);
+    int64_t n = p->delayed;
+    pthread_mutex_unlock(&p->mu);
+    return n;
 }
 
 void tcpproxy_set_latency(tcpproxy_t *p, int min_ms, int max_ms)

@@ -57,4 +57,8 @@ int tcpproxy_wait_frozen(tcpproxy_t *p, int n, int timeout_ms);
 /* Every chunk from a client waits a delay in [min_ms, max_ms] (0, 0: none). */
 void tcpproxy_set_latency(tcpproxy_t *p, int min_ms, int max_ms);
 
+/* Client chunks held by the latency so far: a lower bound on the round
+ * trips a client waited for. */
+int64_t tcpproxy_delayed(tcpproxy_t *p);
+
 #endif

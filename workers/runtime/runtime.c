@@ -153,8 +153,10 @@ int job_progress(job_ctx_t *ctx, const char *stage, int64_t done, int64_t total)
     if (gap >= LONG_SILENCE_MS)
         log_debug("long silence in the job loop", "job=\"%s\" ms=%lld after=\"%s\" before=\"%s\"",
                   ESC(ctx->id), (long long)gap, ESC(before), ESC(stage ? stage : ""));
-    atomic_store(&ctx->done, done);
-    atomic_store(&ctx->total, total);
+    if (stage || done >= 0) { /* progress_alive() keeps the counts */
+        atomic_store(&ctx->done, done);
+        atomic_store(&ctx->total, total);
+    }
     atomic_fetch_add(&ctx->seq, 1);
     return atomic_load(&ctx->cancelled) != 0;
 }

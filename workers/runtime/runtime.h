@@ -26,7 +26,9 @@
 typedef struct job_ctx job_ctx_t;
 
 /* Called by agents from their main loop: records a beat (done of total units
- * of work, in stage) that the runtime forwards as PROGRESS. Returns 1 when the
+ * of work, in stage) that the runtime forwards as PROGRESS; stage NULL with
+ * done < 0 keeps the stage and counts (common/progress.h, progress_alive).
+ * Returns 1 when the
  * job has been cancelled (CANCEL, deadline passed, shutdown deadline): the
  * agent should stop and return -1 promptly. Thread-safe, cheap (atomics). */
 int job_progress(job_ctx_t *ctx, const char *stage, int64_t done, int64_t total);
