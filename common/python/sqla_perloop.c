@@ -98,7 +98,8 @@ static const char *last_component(const char *t)
 
 /* A receiver that is a session by its name: *session (context.session,
  * self.session, get_session()), sess, store (mailman's @dbconnection
- * argument), conn/connection. */
+ * argument), conn/connection (not for get(): dictionaries are called
+ * that too). */
 static bool sessionish(const pysource_t *src, TSNode n)
 {
     n = unwrap(n);
@@ -111,7 +112,7 @@ static bool sessionish(const pysource_t *src, TSNode n)
     const char *last = last_component(t);
     size_t l = strlen(last);
     if (strcmp(last, "sess") == 0 || strcmp(last, "store") == 0 || strcmp(last, "conn") == 0 ||
-        strcmp(last, "connection") == 0 || strcmp(last, "s") == 0)
+        strcmp(last, "connection") == 0)
         return true;
     return l >= 7 && strcasecmp(last + l - 7, "session") == 0;
 }
@@ -371,6 +372,15 @@ static unsigned session_call_bits(const fw_t *w, TSNode call)
         return 0;
     if (strcmp(m, "execute") == 0 && text_inserts(w->src, pysource_call_arg(w->src, call, 0)))
         return B_INSERT;
+    if (strcmp(m, "get") == 0) {
+        /* session.get(Model, key); conn.get(...) / store.get(...) are
+         * mostly dictionaries */
+        char t[160];
+        text_of(w->src, unwrap(obj), t, sizeof t);
+        const char *last = last_component(t);
+        size_t l = strlen(last);
+        return l >= 7 && strcasecmp(last + l - 7, "session") == 0 ? B_QUERY : 0;
+    }
     if (query_method(m))
         return B_QUERY;
     /* add(): saves_built() tells whether it is a round trip of its own */
