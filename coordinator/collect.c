@@ -22,6 +22,7 @@
 #include "coordinator/host.h"
 #include "coordinator/pgjson.h"
 #include "coordinator/planprint.h"
+#include "coordinator/redact.h"
 
 #ifndef PGOPT_VERSION
 #define PGOPT_VERSION "0.1.0"
@@ -1372,6 +1373,19 @@ static int run(collector_t *c)
     TIMED(c, "indexes", collect_indexes(c));
     TIMED(c, "constraints", collect_constraints(c));
     TIMED(c, "statements", collect_statements(c));
+    /* Secrets out before anything else reads the texts (plans, saving,
+     * publishing): coordinator/redact.h. */
+    redact_stats_t rs;
+    if (redact_snapshot(c->doc, &rs) != 0) {
+        err_set(c->err, "redacting statement texts: out of memory");
+        return -1;
+    }
+    json_object_set_new(c->section_ms, "redaction", json_real(rs.ms));
+    if (rs.literals) {
+        char msg[400];
+        redact_note(&rs, msg, sizeof msg);
+        note(c, "%s", msg);
+    }
     TIMED(c, "plans", collect_plans(c));
     TIMED(c, "qualstats", collect_qualstats(c));
     TIMED(c, "database", collect_database(c));

@@ -30,6 +30,7 @@
 #include "coordinator/phase3.h"
 #include "coordinator/ping.h"
 #include "coordinator/progress.h"
+#include "coordinator/redact.h"
 #include "coordinator/report.h"
 #include "coordinator/report_cli.h"
 #include "coordinator/verify_cli.h"
@@ -577,6 +578,26 @@ static json_t *obtain_snapshot(const options_t *o)
         if (snapshot_read_file(o->snapshot_path, &snap, &err) != 0) {
             fprintf(stderr, "pgopt-coordinator: %s\n", ESC_LINE(err.msg));
             return NULL;
+        }
+        /* A saved snapshot (an older pgopt's, or made by hand) is redacted
+         * too before it goes to any worker: coordinator/redact.h. */
+        redact_stats_t rs;
+        if (redact_snapshot(snap, &rs) != 0) {
+            fprintf(stderr, "pgopt-coordinator: redacting %s: out of memory\n",
+                    ESC_LINE(o->snapshot_path));
+            json_decref(snap);
+            return NULL;
+        }
+        json_t *meta = json_object_get(snap, "meta");
+        if (rs.literals && json_is_object(meta)) {
+            char msg[400];
+            redact_note(&rs, msg, sizeof msg);
+            json_t *notes = json_object_get(meta, "notes");
+            if (!json_is_array(notes)) {
+                notes = json_array();
+                json_object_set_new(meta, "notes", notes);
+            }
+            json_array_append_new(notes, json_string(msg));
         }
     } else {
         collect_opts_t c = o->collect;

@@ -855,6 +855,9 @@ json_t *report_snapshot_summary(const json_t *snap)
     const json_t *notes = json_object_get(meta, "notes");
     if (json_is_array(notes) && json_array_size(notes))
         json_object_set(sum, "notes", (json_t *)notes);
+    const json_t *red = json_object_get(meta, "redaction");
+    if (json_is_object(red))
+        json_object_set(sum, "redaction", (json_t *)red);
     double total = 0;
     size_t i;
     const json_t *st;

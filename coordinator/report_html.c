@@ -636,6 +636,11 @@ static void summary(strbuf_t *b, const json_t *p3, const report_opts_t *o)
         card(b, "Collection", t1);
     }
     card(b, "Status", rj_str(p3, "status"));
+    double lits = 0;
+    if (s && rj_num(json_object_get(s, "redaction"), "literals", &lits) && lits > 0) {
+        snprintf(buf, sizeof buf, "%.0f secret literal(s)", lits);
+        card(b, "Redacted", buf);
+    }
     strbuf_add(b, "</div>");
     if (o->source) {
         strbuf_add(b, "<p>Analysed: ");

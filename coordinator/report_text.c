@@ -301,6 +301,18 @@ static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
             strbuf_printf(&c, "%sno history", c.len ? ", " : "");
         field(t, "contents", c.len ? strbuf_str(&c) : "no counts in the snapshot");
         strbuf_free(&c);
+        /* Say that texts were redacted: a reader comparing with
+         * pg_stat_statements would otherwise wonder. */
+        const json_t *red = json_object_get(s, "redaction");
+        double lits = 0, stmts = 0;
+        if (rj_num(red, "literals", &lits) && lits > 0) {
+            rj_num(red, "statements", &stmts);
+            snprintf(line, sizeof line,
+                     "%.0f secret literal(s) in %.0f statement text(s) replaced by '<redacted>' "
+                     "at collection",
+                     lits, stmts);
+            field(t, "redacted", line);
+        }
         const json_t *h = json_object_get(s, "host");
         if (h) {
             double cpus = NAN, mem = NAN;

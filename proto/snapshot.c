@@ -90,6 +90,15 @@ typedef struct field_spec {
 static const field_spec_t name_version_fields[] = {F_STR("name"), F_STR("version"), F_END};
 static const field_spec_t skipped_file_fields[] = {F_STR("path"), F_STR("reason"), F_END};
 
+/* meta.redaction: what the collector redacted (coordinator/redact.h). */
+static const field_spec_t redaction_fields[] = {
+    F_INT("statements"),
+    F_INT("literals"),
+    F_INT("fallback"),
+    F_DBL("ms"),
+    F_END,
+};
+
 static const field_spec_t meta_fields[] = {
     F_INT("format_version"),
     F_STR("collected_at"),
@@ -103,6 +112,7 @@ static const field_spec_t meta_fields[] = {
     F_STRS("notes"),
     F_ROWS("skipped_files", skipped_file_fields),
     F_ROWS("extensions", name_version_fields),
+    F_MAP("redaction", redaction_fields),
     F_END,
 };
 
