@@ -29,7 +29,10 @@
 #include <sys/stat.h>
 
 #include "common/clock.h"
+#include "common/progress.h"
 #include "coordinator/collect.h"
+#include "synth_history.h"
+#include "workers/ai_tuning/ai_tuning.h"
 #include "tests/support/pgtest.h"
 #include "tests/support/proc.h"
 #include "tests/support/tcpproxy.h"
@@ -274,11 +277,65 @@ static void test_index_advisor_slow_link(void **state)
     tcpproxy_destroy(&p);
 }
 
+/* ai_tuning's loops over history entries and statements beat from inside
+ * (progress_alive through the thread's sink), not only between its five
+ * stages: a month of one-minute entries made each stage one long silence.
+ * In process, on a synthetic history: the beats inside "series" (the
+ * history read, one per entry) and inside "ml_insights" (one per
+ * statement) are counted. */
+typedef struct {
+    char stage[32];
+    int64_t alive_in_series, alive_in_ml;
+} ai_beats_t;
+
+static int count_beat(void *user, const char *stage, int64_t done, int64_t total)
+{
+    (void)done;
+    (void)total;
+    ai_beats_t *b = user;
+    if (stage)
+        snprintf(b->stage, sizeof b->stage, "%s", stage);
+    else if (strcmp(b->stage, "series") == 0)
+        b->alive_in_series++;
+    else if (strcmp(b->stage, "ml_insights") == 0)
+        b->alive_in_ml++;
+    return 0;
+}
+
+static void test_ai_tuning_loops_beat(void **state)
+{
+    (void)state;
+    synth_opts_t so;
+    synth_opts_init(&so);
+    so.days = 7;
+    so.statements = 60;
+    synth_truth_t truth;
+    json_t *snap = synth_history(&so, &truth);
+    assert_non_null(snap);
+    size_t entries = json_array_size(json_object_get(snap, "history"));
+    ai_beats_t b = {{0}, 0, 0};
+    progress_set_thread(count_beat, &b);
+    json_t *result = NULL;
+    err_t err = {{0}};
+    int rc = ai_tuning_analyze(snap, NULL, count_beat, &b, &result, &err);
+    progress_set_thread(NULL, NULL);
+    if (rc != 0)
+        fail_msg("ai_tuning: %s", err.msg);
+    printf("ai_tuning: %zu history entries, %d statements: %lld beats reading the history, "
+           "%lld in ml_insights\n",
+           entries, so.statements, (long long)b.alive_in_series, (long long)b.alive_in_ml);
+    assert_true(b.alive_in_series >= (int64_t)entries);
+    assert_true(b.alive_in_ml >= so.statements);
+    json_decref(result);
+    json_decref(snap);
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_code_agents_beat, setup, teardown),
         cmocka_unit_test_setup_teardown(test_index_advisor_slow_link, setup, teardown),
+        cmocka_unit_test(test_ai_tuning_loops_beat),
     };
     /* ctest runs one test per process: the name is the first argument */
     if (argc > 1) {

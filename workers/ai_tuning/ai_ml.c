@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/progress.h"
 #include "common/steptest.h"
 #include "workers/ai_tuning/ai_internal.h"
 
@@ -187,6 +188,8 @@ static json_t *regressions(ai_ctx_t *c, json_t *ev, json_t *improvements)
     double *x = malloc((cap ? cap : 1) * sizeof *x), *tmp = malloc((cap ? cap : 1) * sizeof *tmp);
     size_t *idx = malloc((cap ? cap : 1) * sizeof *idx);
     for (size_t q = 0; x && tmp && idx && q < s->nst; q++) {
+        /* per statement: each is a full pass over its history (common/progress.h) */
+        progress_alive();
         const ai_stmt_series_t *st = &s->st[q];
         size_t n = 0;
         for (size_t i = 0; i < st->n; i++)

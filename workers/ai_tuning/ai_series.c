@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/progress.h"
 #include "workers/ai_tuning/ai_internal.h"
 
 typedef struct {
@@ -304,6 +305,8 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
     size_t nprev = 0, prev_entry = 0;
     size_t stmt_resets = 0;
     for (size_t i = 0; i < n; i++) {
+        /* per history entry: each carries up to thousands of statements */
+        progress_alive();
         const json_t *stmts = json_object_get(ref[i].e, "statements");
         if (!json_is_array(stmts))
             continue;

@@ -23,10 +23,11 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/progress.h"
 
 /* Progress callback: returns nonzero when the caller wants the analysis to
  * stop (cancelled job). May be NULL. */
-typedef int (*ai_progress_fn)(void *arg, const char *stage, int64_t done, int64_t total);
+typedef progress_fn ai_progress_fn; /* common/progress.h */
 
 typedef struct {
     double min_calls;           /* per interval, for a regression data point (default 5) */

@@ -20,6 +20,7 @@
 
 #include <pg_query.h>
 
+#include "common/progress.h"
 #include "common/sqlparse.h"
 #include "workers/ai_tuning/ai_internal.h"
 
@@ -605,6 +606,8 @@ json_t *ai_workload(ai_ctx_t *c)
     stmt_info_t *si = calloc(n ? n : 1, sizeof *si);
     size_t m = 0;
     for (size_t i = 0; si && i < n; i++) {
+        if ((i & 255) == 0)
+            progress_alive(); /* per 256 statements (common/progress.h) */
         const json_t *row = json_array_get(stmts, i);
         double calls = num(row, "calls"), total = num(row, "total_exec_time");
         if (!(calls > 0) || !(total >= 0))

@@ -28,10 +28,11 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "common/progress.h"
 
 /* Progress callback: returns 1 to cancel (the analysis then fails with
  * "cancelled"). May be NULL. */
-typedef int (*ia_progress_fn)(void *user, const char *stage, int64_t done, int64_t total);
+typedef progress_fn ia_progress_fn; /* common/progress.h */
 
 typedef struct {
     /* Storage budget for new indexes, bytes; 0 = snapshot.options.index_budget_bytes
