@@ -148,6 +148,11 @@ static void test_collection_redacts(void **state)
     assert_true(json_integer_value(json_object_get(red, "literals")) >= 6);
     assert_true(json_integer_value(json_object_get(red, "statements")) >= 6);
     assert_true(json_is_number(json_object_get(red, "ms")));
+    print_message(
+        "redaction: %.3f ms of a %.1f ms collection (%zu statements)\n",
+        json_number_value(json_object_get(red, "ms")),
+        json_number_value(json_object_get(json_object_get(snap, "meta"), "collection_ms")),
+        json_array_size(json_object_get(snap, "statements")));
     assert_non_null(snap_note(snap, "redacted", NULL));
     /* The text report says so. */
     json_t *p3 = json_pack("{s:s, s:s}", "phase", "OPTIMIZE", "status", "complete");
