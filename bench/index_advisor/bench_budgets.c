@@ -415,6 +415,8 @@ static void agent_run(json_t *snap, double budget, int single, run_t *r)
     ia_options_init(&o);
     if (g_min_gain >= 0 && !single)
         o.min_gain_fraction = g_min_gain;
+    if (getenv("PGOPT_BENCH_MIN_IMPROVEMENT") && !single)
+        o.min_index_improvement = atof(getenv("PGOPT_BENCH_MIN_IMPROVEMENT"));
     o.budget_bytes = (int64_t)budget;
     o.statement_timeout_ms = 60000;
     if (single) {
