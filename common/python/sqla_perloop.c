@@ -363,12 +363,29 @@ static bool text_inserts(const pysource_t *src, TSNode e)
     return strncmp(t, "insert(", 7) == 0 || strstr(t, ".insert(") != NULL;
 }
 
+/* Whether n is a name a loop here binds: `for session in sessions:` in a
+ * storage driver is an item (a dictionary), not an ORM session. */
+static bool loop_bound(const fw_t *w, TSNode n)
+{
+    n = unwrap(n);
+    if (!IS(n, "identifier"))
+        return false;
+    char t[48];
+    text_of(w->src, n, t, sizeof t);
+    for (int i = 0; i < w->nloops && i < MAX_LOOPS; i++)
+        for (int v = 0; v < w->loops[i].nvars; v++)
+            if (strcmp(w->loops[i].vars[v], t) == 0)
+                return true;
+    return false;
+}
+
 /* B_QUERY / B_INSERT for a call on a session, 0 otherwise. */
 static unsigned session_call_bits(const fw_t *w, TSNode call)
 {
     char m[48];
     TSNode obj;
-    if (!method_of(w->src, call, &obj, m, sizeof m) || !sessionish(w->src, obj))
+    if (!method_of(w->src, call, &obj, m, sizeof m) || !sessionish(w->src, obj) ||
+        loop_bound(w, obj))
         return 0;
     if (strcmp(m, "execute") == 0 && text_inserts(w->src, pysource_call_arg(w->src, call, 0)))
         return B_INSERT;

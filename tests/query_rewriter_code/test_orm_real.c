@@ -180,6 +180,10 @@ static void test_per_item_through_helpers(void **state)
         "\n"
         "def sync(context, type_ids):\n"
         "    return [db_api._spec_get_item(context, t, 'x') for t in type_ids]\n", /* 5 */
+        "svc/driver.py",
+        "def unlink(sessions):\n"
+        "    for session in sessions:\n" /* 2: a dict named session */
+        "        session.get('target')\n",
     };
     json_t *f = findings_of(files, sizeof files / sizeof *files);
     const json_t *q = finding_at(f, "svc/db/api.py", 13, "query_in_loop");
@@ -199,6 +203,7 @@ static void test_per_item_through_helpers(void **state)
     assert_null(finding_at(f, "svc/db/api.py", 42, "query_in_loop"));
     assert_non_null(finding_at(f, "svc/db/api.py", 43, "query_in_loop"));
     assert_non_null(finding_at(f, "svc/manager.py", 5, "query_in_loop"));
+    assert_null(finding_at(f, "svc/driver.py", 2, "query_in_loop"));
     json_decref(f);
 }
 
