@@ -396,7 +396,15 @@ static unsigned session_call_bits(const fw_t *w, TSNode call)
         text_of(w->src, unwrap(obj), t, sizeof t);
         const char *last = last_component(t);
         size_t l = strlen(last);
-        return l >= 7 && strcasecmp(last + l - 7, "session") == 0 ? B_QUERY : 0;
+        if (l < 7 || strcasecmp(last + l - 7, "session") != 0)
+            return 0;
+        /* Session.get(Model, key): a class first, then the key;
+         * d.get('name') / d.get('name', default) is a dictionary */
+        TSNode a0 = unwrap(pysource_call_arg(w->src, call, 0));
+        if (ts_node_is_null(pysource_call_arg(w->src, call, 1)) || IS(a0, "string") ||
+            IS(a0, "integer"))
+            return 0;
+        return B_QUERY;
     }
     if (query_method(m))
         return B_QUERY;

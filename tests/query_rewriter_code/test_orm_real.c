@@ -183,7 +183,16 @@ static void test_per_item_through_helpers(void **state)
         "svc/driver.py",
         "def unlink(sessions):\n"
         "    for session in sessions:\n" /* 2: a dict named session */
-        "        session.get('target')\n",
+        "        session.get('target')\n"
+        "\n"
+        "\n"
+        "def unlink_one(session, array):\n"
+        "    return session.get('snap_name', array)\n"
+        "\n"
+        "\n"
+        "def unlink_all(sessions, array):\n"
+        "    for s in sessions:\n" /* 12: the helper reads a dict named session */
+        "        unlink_one(s, array)\n",
     };
     json_t *f = findings_of(files, sizeof files / sizeof *files);
     const json_t *q = finding_at(f, "svc/db/api.py", 13, "query_in_loop");
@@ -204,6 +213,7 @@ static void test_per_item_through_helpers(void **state)
     assert_non_null(finding_at(f, "svc/db/api.py", 43, "query_in_loop"));
     assert_non_null(finding_at(f, "svc/manager.py", 5, "query_in_loop"));
     assert_null(finding_at(f, "svc/driver.py", 2, "query_in_loop"));
+    assert_null(finding_at(f, "svc/driver.py", 12, "query_in_loop"));
     json_decref(f);
 }
 
