@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/progress.h"
 #include "common/python/pysource.h"
 
 #define IS(n, lit)    PYSOURCE_NODE_IS(n, lit)
@@ -333,6 +334,7 @@ static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *
         w.summary = true;
         w.depth = depth;
         m->busy = 1;
+        progress_alive(); /* a helper's summary is one more function walked */
         fwalk(&w, FIELD(fn->node, "body"));
         m = memo_slot(pl, fn); /* the table may have grown */
         if (!m)
@@ -903,7 +905,12 @@ int sqla_perloop_detect(const sqla_project_t *p, json_t *findings, err_t *err)
                  json_string_value(json_object_get(f, "kind")));
         json_object_set_new(pl.seen, key, json_true());
     }
-    for (size_t k = 0; k < sqla_project_file_count(p) && !pl.oom; k++) {
+    size_t nf = sqla_project_file_count(p);
+    for (size_t k = 0; k < nf && !pl.oom; k++) {
+        /* PROGRESS per file (common/progress.h): a large tree must not
+         * look like a hung worker; a cancelled job stops here */
+        if (progress_beat("code scan: per-item work", (int64_t)k, (int64_t)nf))
+            break;
         fw_t *w = malloc(sizeof *w);
         if (!w) {
             pl.oom = 1;
@@ -965,6 +972,8 @@ size_t sqla_perloop_unresolved_models(const sqla_project_t *p, char *example, si
     if (example && size)
         example[0] = 0;
     for (size_t k = 0; k < sqla_project_file_count(p); k++) {
+        progress_beat("code scan: unresolved models", (int64_t)k,
+                      (int64_t)sqla_project_file_count(p));
         u.src = sqla_project_file(p, k);
         pysource_each_named_child(pysource_root(u.src), unres_child, &u);
     }
