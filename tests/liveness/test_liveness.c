@@ -37,7 +37,7 @@
 #include "tests/support/proc.h"
 #include "tests/support/tcpproxy.h"
 
-#define CODE_COPIES 450 /* x 9 files: 4050 files, ~4.2 MB of Python */
+#define CODE_COPIES 300 /* x 9 files: 2700 files, ~2.8 MB of Python */
 #define HANG        "2s"
 
 static char tmp[256];
