@@ -563,3 +563,31 @@ void applied_item_text(const json_t *it, strbuf_t *b)
     if (str(it, "rollback"))
         strbuf_printf(b, "; roll back with: %s", str(it, "rollback"));
 }
+
+int applied_with_store(json_t *result, const json_t *snapshot, const char *store_dir, err_t *err)
+{
+    const json_t *meta = json_object_get(snapshot, "meta");
+    const char *sysid = str(meta, "system_identifier"), *db = str(meta, "database");
+    if (!sysid || !db)
+        return err_set(err, "verify: the snapshot has no system identifier or database name");
+    history_store_t *hs = NULL;
+    if (history_open(store_dir, sysid, db, &hs, err) != 0)
+        return -1;
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/result-latest.json", history_path(hs));
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    history_close(&hs);
+    json_error_t je;
+    json_t *prev = json_load_file(path, 0, &je);
+    if (prev) {
+        json_t *ver = NULL;
+        if (applied_verify(prev, json_object_get(snapshot, "history"), &ver, err) == 0)
+            json_object_set_new(result, "verification", ver);
+        json_decref(prev);
+    }
+    if (json_dump_file(result, tmp, JSON_COMPACT) != 0 || rename(tmp, path) != 0) {
+        remove(tmp);
+        return err_set(err, "verify: cannot keep the result in %s", path);
+    }
+    return 0;
+}

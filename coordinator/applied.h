@@ -38,6 +38,12 @@ int applied_verify(const json_t *result, const json_t *history, json_t **out, er
 
 #include "common/strbuf.h"
 
+/* For an analysis with --store DIR: when the store keeps an earlier result
+ * of this server and database (DIR/<server>/<database>/result-latest.json),
+ * verifies it against snapshot.history and sets result.verification; then
+ * keeps result as the latest (written to a temporary name, renamed). */
+int applied_with_store(json_t *result, const json_t *snapshot, const char *store_dir, err_t *err);
+
 /* One line for a verification item, for the text and HTML reports:
  * "helped: index ... applied between A and B; 0.8 ms -> 0.01 ms per call
  * (80x faster, p 0.004); predicted 164.0x faster". */

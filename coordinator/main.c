@@ -34,6 +34,7 @@
 #include "coordinator/report.h"
 #include "coordinator/report_cli.h"
 #include "coordinator/verify_cli.h"
+#include "coordinator/applied.h"
 #include "proto/codec.h"
 #include "proto/snapshot.h"
 #include "proto/transport.h"
@@ -831,6 +832,13 @@ int main(int argc, char **argv)
     }
     json_t *out = phase3_assemble(outcomes, o.nagents);
     status = phase3_exit_status(outcomes, o.nagents);
+    /* With --store: check the previous result's advice against the history
+     * and keep this result for the next run (coordinator/applied.h). */
+    if (o.store) {
+        err_t verr;
+        if (applied_with_store(out, snap, o.store, &verr) != 0)
+            fprintf(stderr, "pgopt-coordinator: --store: %s\n", ESC_LINE(verr.msg));
+    }
     fleet_outcomes_clear(outcomes, o.nagents);
     progress_done(progress, NULL);
     if (write_report(&o, out, summary, progress_elapsed_ms(progress), collect_ms) != 0)

@@ -11,10 +11,16 @@
 # 3. loads the demo shop (demo/schema.sql, demo/data.sql, demo/indexes.sql:
 #    ~1 GB, with deliberate problems, see demo/README.md), switches the server
 #    to production durability (demo/server.sql) and resets all statistics;
-# 4. runs the demo workload (demo/workload/run.sh: fixed transaction counts);
-# 5. runs pgopt-coordinator on the database and the demo application's code
-#    (demo/app) with its four agents started locally, and prints the result;
-# 6. stops the server and removes the temporary directory - also on failure
+# 4. runs the demo workload (demo/workload/run.sh: fixed transaction counts)
+#    while a history snapshot is stored every 3 seconds;
+# 5. half-way: runs pgopt-coordinator once, applies its own top index
+#    recommendation, runs the workload's mix again for 30 s;
+# 6. runs pgopt-coordinator on the database and the demo application's code
+#    (demo/app) with its four agents started locally and the history
+#    (--store), and prints the result: the report's "Applied advice" section
+#    shows the index's measured effect next to the predicted one, the AI
+#    tuning section the improvement and its cause;
+# 7. stops the server and removes the temporary directory - also on failure
 #    and on Ctrl-C.
 #
 # Extra arguments go to pgopt-coordinator unchanged. Environment:
@@ -128,13 +134,43 @@ psql -c "CHECKPOINT" \
      -c "ANALYZE" \
      -c "SELECT pg_stat_statements_reset(), pg_qualstats_reset()" >/dev/null
 
-# --- 4. workload -------------------------------------------------------------------
-step "workload (storefront, fulfilment worker, reports, nightly import)"
+# --- 4. workload, with a short history ----------------------------------------------
+dsn="host=$PGHOST port=$PGPORT user=$PGUSER dbname=pgopt_demo"
+store=$tmp/history
+# A history snapshot every 3 seconds while the workload runs (in production:
+# every few minutes from cron): a compressed time scale, which the report
+# says wherever a figure is a rate per hour or a trend.
+snapshot_loop() {
+    while [ ! -f "$tmp/stop-snapshots" ]; do
+        "$coordinator" snapshot --dsn "$dsn" --store "$store" -q >/dev/null 2>&1 || true
+        sleep 3
+    done
+}
+snapshot_loop &
+snapshots=$!
+step "workload (storefront, fulfilment worker, reports, nightly import; history every 3 s)"
 "$root/demo/workload/run.sh" "$tmp/work"
 
-# --- 5. pgopt ---------------------------------------------------------------------------
-dsn="host=$PGHOST port=$PGPORT user=$PGUSER dbname=pgopt_demo"
-args=(--dsn "$dsn" --code "$root/demo/app")
+# --- 5. pgopt, half-way: apply its own top index recommendation --------------------------
+step "pgopt-coordinator half-way (--store: the result is kept for the next run to verify)"
+"$coordinator" --dsn "$dsn" --code "$root/demo/app" --store "$store" -o "$tmp/halfway.json" \
+    2>"$tmp/halfway.log" || { cat "$tmp/halfway.log" >&2; die "the half-way analysis failed"; }
+top=$(jq -r '[.index_advisor.recommendations[]? | select(.create_statement != null)]
+             | (map(select(.priority == "P1")) + .) | .[0].create_statement // empty' \
+      "$tmp/halfway.json")
+if [ -n "$top" ]; then
+    step "apply pgopt's top index recommendation: $top"
+    psql -c "$top" >&2
+else
+    step "no index recommendation to apply"
+fi
+step "workload, second round (same mix, 30 s per client)"
+WORKLOAD_SECONDS=30 "$root/demo/workload/run.sh" "$tmp/work2"
+touch "$tmp/stop-snapshots"
+wait "$snapshots" 2>/dev/null || true
+
+# --- 6. pgopt: the report, with what the applied advice did ------------------------------
+args=(--dsn "$dsn" --code "$root/demo/app" --store "$store")
 # The text report, unless the caller chose a format or an output file (whose
 # extension then decides: -o result.json, -o report.html).
 case " $* " in

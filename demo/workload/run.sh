@@ -65,12 +65,20 @@ w=$here
 # Today's midnight (UTC) in epoch seconds, for scripts that send time bounds.
 now_epoch=$(($(date -u +%s) / 86400 * 86400))
 
+# WORKLOAD_SECONDS=N: the same clients and statement mix for N seconds each
+# (pgbench -T) instead of the fixed counts, without the nightly import; the
+# demo's second round, after it applied pgopt's index recommendation.
+secs=${WORKLOAD_SECONDS:-}
+case "$secs" in '' | [1-9] | [1-9][0-9] | [1-9][0-9][0-9]) ;; *) echo "run.sh: WORKLOAD_SECONDS must be 1..999" >&2; exit 2 ;; esac
+
 run_pgbench() { # name clients transactions_per_client script@weight...
     local name=$1 clients=$2 tx=$3
     shift 3
     local args=(-D "now_epoch=$now_epoch")
     for s in "$@"; do args+=(-f "$w/$s"); done
-    PGAPPNAME=$name "$pgbench" -n -c "$clients" -j "$(( clients > 1 ? 2 : 1 ))" -t "$tx" \
+    local amount=(-t "$tx")
+    [ -z "$secs" ] || amount=(-T "$secs")
+    PGAPPNAME=$name "$pgbench" -n -c "$clients" -j "$(( clients > 1 ? 2 : 1 ))" "${amount[@]}" \
         --random-seed="$seed" "${args[@]}" >"$workdir/$name.log" 2>&1 \
         || { echo "run.sh: $name failed:" >&2; grep -m 10 -iE 'error|abort' "$workdir/$name.log" >&2; return 1; }
 }
@@ -90,7 +98,7 @@ run_pgbench reporting 1 $((20 * scale)) \
     report_customer_revenue.sql@3 report_top_customers.sql@3 report_campaign.sql@4 report_events_day.sql@4 \
     report_product_buyers.sql@3 report_unsold_products.sql@2 report_daily_revenue.sql@1 &
 pids+=($!)
-(
+[ -n "$secs" ] || (
     # Staged in a temporary table (session state, like the fulfilment
     # worker's), joined to customers for the account and the active flag,
     # then inserted in one statement. Seconds are after yesterday midnight.

@@ -175,6 +175,22 @@ static void test_applied(void **state)
     assert_string_equal(json_string_value(json_object_get(item_by_id(cli, "idx-002"), "verdict")),
                         "did not help");
     json_decref(cli);
+    /* Inside an analysis with --store: the first run keeps its result, the
+     * next one verifies it against its history. */
+    json_t *snap = json_pack("{s:{s:s, s:s}, s:O}", "meta", "system_identifier",
+                             json_string_value(json_object_get(h0, "system_identifier")),
+                             "database", DB, "history", hist);
+    json_t *first = json_deep_copy(result), *second = json_pack("{s:s}", "phase", "OPTIMIZE");
+    assert_int_equal(applied_with_store(first, snap, store, &err), 0);
+    assert_null(json_object_get(first, "verification"));
+    assert_int_equal(applied_with_store(second, snap, store, &err), 0);
+    json_t *v2 = json_object_get(second, "verification");
+    assert_non_null(v2);
+    assert_string_equal(json_string_value(json_object_get(item_by_id(v2, "idx-001"), "verdict")),
+                        "helped");
+    json_decref(first);
+    json_decref(second);
+    json_decref(snap);
     const char *bad[] = {"verify", res_path};
     assert_int_equal(verify_cli_main(2, (char **)bad), 2);
     char cmd[700];

@@ -119,6 +119,15 @@ int ai_tuning_analyze(const json_t *snapshot, const ai_tuning_options_t *opts,
         json_decref(c.notes);
         return err_set(err, "ai_tuning: out of memory building the history series");
     }
+    /* Snapshots seconds apart (a demo, --samples): every per-hour rate,
+     * monthly growth and peak hour is extrapolated from minutes. */
+    int compressed = c.series.n >= 2 && c.series.step_s > 0 && c.series.step_s < 60;
+    if (compressed)
+        json_array_append_new(
+            c.notes, json_sprintf("history: snapshots %.0f s apart, a compressed time scale: "
+                                  "rates per hour, growth per month, peak hours and trends are "
+                                  "extrapolated from %.0f s of history",
+                                  c.series.step_s, c.series.t[c.series.n - 1] - c.series.t[0]));
     const char *ws_basis = "unknown";
     c.working_set_bytes = working_set(snapshot, &ws_basis);
     json_t *out = json_object();
@@ -159,6 +168,8 @@ int ai_tuning_analyze(const json_t *snapshot, const ai_tuning_options_t *opts,
         json_pack("{s:o, s:s}", "bytes",
                   isfinite(c.working_set_bytes) ? json_real(c.working_set_bytes) : json_null(),
                   "basis", ws_basis));
+    json_object_set_new(json_object_get(ev, "history"), "compressed_time_scale",
+                        json_boolean(compressed));
     const json_t *mh = json_object_get(json_object_get(snapshot, "meta"), "history");
     if (mh)
         json_object_set_new(ev, "history_source", json_deep_copy(mh));
