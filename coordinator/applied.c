@@ -542,8 +542,12 @@ int applied_verify(const json_t *result, const json_t *history, json_t **out, er
 void applied_item_text(const json_t *it, strbuf_t *b)
 {
     const char *verdict = str(it, "verdict") ? str(it, "verdict") : "?";
-    strbuf_printf(b, "%s: %s %s", verdict, str(it, "kind") ? str(it, "kind") : "?",
-                  str(it, "title") ? str(it, "title") : "?");
+    const char *title = str(it, "title") ? str(it, "title") : "?";
+    size_t tl = strlen(title);
+    while (tl > 0 && (title[tl - 1] == ';' || title[tl - 1] == ' '))
+        tl--; /* the statement's own ';' would double the separator */
+    strbuf_printf(b, "%s: %s %.*s", verdict, str(it, "kind") ? str(it, "kind") : "?", (int)tl,
+                  title);
     const json_t *between = json_object_get(it, "applied_between");
     if (json_array_size(between) == 2)
         strbuf_printf(b, "; applied between %s and %s",

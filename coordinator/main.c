@@ -737,7 +737,7 @@ int main(int argc, char **argv)
     int64_t collect_ms = -1;
     embedded_t *local = NULL;
     fleet_t *fleet = NULL;
-    json_t *snap = NULL;
+    json_t *snap = NULL, *kept = NULL;
     zmq_msg_t body;
     zmq_msg_init(&body);
     const char *env_workers = getenv("PGOPT_WORKERS");
@@ -802,6 +802,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "pgopt-coordinator: encoding the snapshot: %s\n", ESC_LINE(err.msg));
         goto done;
     }
+    /* --store verifies the previous result against this snapshot's
+     * history after the agents answer: keep only what that needs. */
+    if (o.store)
+        kept = json_pack("{s:{s:O?, s:O?}, s:O?}", "meta", "system_identifier",
+                         json_object_get(json_object_get(snap, "meta"), "system_identifier"),
+                         "database", json_object_get(json_object_get(snap, "meta"), "database"),
+                         "history", json_object_get(snap, "history"));
     json_decref(snap);
     snap = NULL;
 
@@ -836,7 +843,7 @@ int main(int argc, char **argv)
      * and keep this result for the next run (coordinator/applied.h). */
     if (o.store) {
         err_t verr;
-        if (applied_with_store(out, snap, o.store, &verr) != 0)
+        if (applied_with_store(out, kept, o.store, &verr) != 0)
             fprintf(stderr, "pgopt-coordinator: --store: %s\n", ESC_LINE(verr.msg));
     }
     fleet_outcomes_clear(outcomes, o.nagents);
@@ -850,6 +857,7 @@ int main(int argc, char **argv)
                     agent_status_name(outcomes[k].status), ESC_LINE(outcomes[k].error));
 
 done:
+    json_decref(kept);
     progress_destroy(&progress);
     json_decref(summary);
     config_free_argv(margc, &margv);

@@ -520,7 +520,7 @@ static void ai_facts(const tctx_t *t, const json_t *s)
     /* each on its own line: either may be an "unknown: why" sentence */
     const char *now = rj_str(co, "current_monthly"), *savings = rj_str(co, "projected_savings");
     if (now && strncmp(now, "unknown", 7) != 0) {
-        snprintf(line, sizeof line, "%s a month", now);
+        snprintf(line, sizeof line, "%s%s", now, now[0] == '$' ? " a month" : "");
         field(t, "cost now", line);
     } else if (now) {
         field(t, "cost now", now);

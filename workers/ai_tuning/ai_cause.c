@@ -699,14 +699,18 @@ json_t *ai_attribute(ai_ctx_t *c, const ai_change_t *ch)
     json_t *r = attribute_once(c, ch);
     const char *cause = json_string_value(json_object_get(r, "cause"));
     double len = ch->t1 - ch->t0;
-    if (!cause || strcmp(cause, "unknown") != 0 || !(len > 0))
+    /* Effects without their root (a plan change, statistics) or nothing:
+     * look one interval wider for an index or setting change. */
+    int effect = cause && (!strcmp(cause, "plan_change") || !strcmp(cause, "statistics_changed"));
+    if (!cause || !(len > 0) || (strcmp(cause, "unknown") != 0 && !effect))
         return r;
     ai_change_t w = *ch;
     w.t0 = ch->t0 - len;
     w.t1 = ch->t1 + len;
     json_t *r2 = attribute_once(c, &w);
     const char *c2 = json_string_value(json_object_get(r2, "cause"));
-    if (!c2 || !strcmp(c2, "unknown")) {
+    int root = c2 && (!strncmp(c2, "index_", 6) || !strcmp(c2, "setting_changed"));
+    if (!c2 || !strcmp(c2, "unknown") || (effect && !root)) {
         json_decref(r2);
         return r;
     }
