@@ -993,6 +993,13 @@ static qstatus_t collect_activity(collector_t *c)
                     "WHERE wait_event IS NOT NULL AND pid <> pg_backend_pid() "
                     "AND backend_type = 'client backend' AND state IS DISTINCT FROM 'idle' "
                     "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"},
+        /* The same for this database only: what attribution compares (the
+         * cluster-wide list also counts other databases' lock waits). */
+        {"waiting_here", "SELECT wait_event_type, wait_event, count(*) AS count FROM "
+                         "pg_stat_activity WHERE wait_event IS NOT NULL "
+                         "AND pid <> pg_backend_pid() AND datname = current_database() "
+                         "AND backend_type = 'client backend' AND state IS DISTINCT FROM 'idle' "
+                         "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"},
         {"locks", "SELECT mode, granted, count(*) AS count FROM pg_locks "
                   "WHERE pid IS DISTINCT FROM pg_backend_pid() GROUP BY 1, 2 ORDER BY 1, 2"},
         {"replication",

@@ -293,6 +293,7 @@ int history_record_from_snapshot(const json_t *snapshot, json_t **out, err_t *er
         copy_field(a, act, "max_connections");
         copy_field(a, act, "by_state");
         copy_field(a, act, "waiting");
+        copy_field(a, act, "waiting_here");
         json_object_set_new(header, "activity", a);
     }
     const json_t *host = json_object_get(snapshot, "host");

@@ -184,7 +184,12 @@ static void checked(acc_t *a, const char *check, const char *result, json_t *det
 /* Lock waits (sessions waiting on a Lock) in an entry; NAN when unknown. */
 static double lock_waits(const json_t *e)
 {
-    const json_t *w = json_object_get(json_object_get(e, "activity"), "waiting");
+    /* This database's waits when collected (other databases' lock waits
+     * do not slow this one's statements). */
+    const json_t *act = json_object_get(e, "activity");
+    const json_t *w = json_object_get(act, "waiting_here");
+    if (!json_is_array(w))
+        w = json_object_get(act, "waiting");
     if (!json_is_array(w))
         return NAN;
     double n = 0;
