@@ -123,8 +123,9 @@ int outfile_open(const char *path, outfile_t **out, err_t *err)
         return 0;
     }
     if (snprintf(o->tmp, sizeof o->tmp, "%s.tmp.XXXXXX", o->path) >= (int)sizeof o->tmp) {
+        err_set(err, "%s: path too long", o->path);
         free(o);
-        return err_set(err, "%s: path too long", o->path);
+        return -1;
     }
     /* mkostemp creates the file 0600 with O_EXCL: nothing planted at a
      * guessable name can redirect the write. */
