@@ -4035,9 +4035,16 @@ static origin_kind_t value_origin(file_t *f, TSNode fn, TSNode e, uint32_t befor
  * when every $n is in a value position, else what is wrong. */
 static const char *value_position_problem(const char *sql)
 {
-    const char *value_words[] = {"LIKE",   "ILIKE",  "AND",  "OR",   "NOT",  "IS",     "BETWEEN",
-                                 "LIMIT",  "OFFSET", "THEN", "ELSE", "WHEN", "ESCAPE", "WHERE",
-                                 "HAVING", "ON",     "SET",  "IN",   "ANY",  "ALL",    "RETURN"};
+    /* keywords a bare value may follow; after WHERE, AND, OR, NOT, ON, WHEN
+     * or IS a bare placeholder would be a whole condition (SQL text, not a
+     * value: `WHERE {clause}` bound is a string where a boolean goes) */
+    const char *value_words[] = {"LIKE",   "ILIKE", "BETWEEN", "LIMIT",
+                                 "OFFSET", "THEN",  "ELSE",    "ESCAPE"};
+    /* the clause a list item stands in, when the nearest keyword before it
+     * is one of these, takes values: lower($1), VALUES ($1, $2), ANY($1) */
+    const char *list_value_words[] = {"WHERE", "AND",  "OR",    "NOT",     "ON",     "HAVING",
+                                      "SET",   "WHEN", "THEN",  "ELSE",    "VALUES", "ANY",
+                                      "ALL",   "LIKE", "ILIKE", "BETWEEN", "LIMIT",  "OFFSET"};
     const char *list_clauses[] = {"SELECT", "FROM",      "ORDER", "GROUP",  "JOIN",
                                   "INTO",   "RETURNING", "TABLE", "UPDATE", "BY"};
     bool quote = false;
@@ -4062,6 +4069,15 @@ static const char *value_position_problem(const char *sql)
         if (c == '.')
             return "a formatted value follows '.' (a column or table name)";
         if (c == '(' || c == ',') {
+            /* IN ($n) alone: usually a list joined into the text before,
+             * which bound becomes one item */
+            const char *o = b - 1;
+            while (o > sql && isspace((unsigned char)o[-1]))
+                o--;
+            if (c == '(' && *after == ')' && o - sql >= 2 && strncasecmp(o - 2, "IN", 2) == 0 &&
+                (o - 2 == sql || !isalnum((unsigned char)o[-3])))
+                return "a formatted value is the whole IN (...) list: if it is several values "
+                       "joined into text, one bound value is one item";
             /* a list: which clause is it in? the nearest keyword before */
             const char *q = b - 1;
             while (q > sql) {
@@ -4075,10 +4091,11 @@ static const char *value_position_problem(const char *sql)
                     if (wl == strlen(list_clauses[i]) && strncasecmp(q, list_clauses[i], wl) == 0)
                         return "a formatted value stands in a column, table or ORDER BY list, "
                                "where SQL takes names, not values";
-                for (size_t i = 0; i < sizeof value_words / sizeof *value_words; i++)
-                    if (wl == strlen(value_words[i]) && strncasecmp(q, value_words[i], wl) == 0)
+                for (size_t i = 0; i < sizeof list_value_words / sizeof *list_value_words; i++)
+                    if (wl == strlen(list_value_words[i]) &&
+                        strncasecmp(q, list_value_words[i], wl) == 0)
                         goto next;
-                if (wl == 6 && strncasecmp(q, "VALUES", 6) == 0)
+                if (wl == 2 && strncasecmp(q, "IN", 2) == 0)
                     goto next;
             }
             goto next;

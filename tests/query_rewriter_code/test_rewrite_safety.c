@@ -357,6 +357,21 @@ static void test_rule5_sql_strings(void **state)
                   "    return session.execute(text(f\"SELECT id FROM t WHERE id IN "
                   "({','.join(ids)})\")).all()\n",
                   "sql_string_formatting", "joined into the SQL text");
+    expect_manual("def s(session, clause):\n"
+                  "    return session.execute(text(f\"SELECT id FROM t WHERE {clause}\")).all()\n",
+                  "sql_string_formatting", "SQL takes a name");
+    expect_manual(
+        "def s(session, ids):\n"
+        "    return session.execute(text(f\"SELECT id FROM t WHERE id IN ({ids})\")).all()\n",
+        "sql_string_formatting", "the whole IN (...) list");
+    /* look-alikes: values after an operator, in a function call, in LIMIT */
+    json_t *ok = finding("def s(session, a, n):\n"
+                         "    return session.execute(text(f\"SELECT id FROM t WHERE lower(x) = "
+                         "lower('{a}') AND y IN (1, {n}) LIMIT {n}\")).all()\n",
+                         "sql_string_formatting", NULL);
+    assert_non_null(ok);
+    assert_string_equal(str(ok, "safety"), "proven");
+    json_decref(ok);
     /* execute() of a plain string: the fix wraps text() and says the import */
     f = finding("def d(session, customer_id):\n"
                 "    session.execute(\"DELETE FROM t WHERE id = %s\" % customer_id)\n",
