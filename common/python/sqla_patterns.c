@@ -239,6 +239,10 @@ bool sqla_snippet_parses(const char *text)
 typedef struct {
     const sqla_project_t *p;
     json_t *out, *notes;
+    /* what event listeners are registered on, read once per run on the
+     * first bulk-insert finding: [[target, path], ...] (scanning every
+     * file per finding was quadratic in the project's size) */
+    json_t *listened;
 } det_t;
 
 typedef struct {
@@ -2567,6 +2571,53 @@ static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool i
     free(expl.buf);
 }
 
+/* Whether name is one of dotted's components (Note in models.Note.body). */
+static bool dotted_has(const char *dotted, const char *name)
+{
+    size_t nl = strlen(name);
+    for (const char *at = strstr(dotted, name); at; at = strstr(at + 1, name))
+        if ((at == dotted || at[-1] == '.') && (at[nl] == 0 || at[nl] == '.'))
+            return true;
+    return false;
+}
+
+/* Every `listens_for(X` / `event.listen(X` in the project: X as written
+ * (models.User, Note.body, Mapper, db.Model...) and the file, as
+ * [[target, path], ...]. A text search: the calls' first argument is all
+ * that matters, and most files have none. */
+static json_t *read_listeners(const sqla_project_t *p)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < sqla_project_file_count(p); i++) {
+        size_t len;
+        const char *c = pysource_content(sqla_project_file(p, i), &len);
+        const char *pats[] = {"listens_for(", "event.listen("};
+        for (size_t k = 0; k < 2; k++) {
+            size_t pl = strlen(pats[k]);
+            for (const char *at = c; at && (size_t)(at - c) + pl <= len;) {
+                at = memmem(at, len - (size_t)(at - c), pats[k], pl);
+                if (!at)
+                    break;
+                const char *a = at + pl;
+                while ((size_t)(a - c) < len && (*a == ' ' || *a == '\n'))
+                    a++;
+                size_t n = 0;
+                while ((size_t)(a - c) + n < len &&
+                       (isalnum((unsigned char)a[n]) || a[n] == '_' || a[n] == '.'))
+                    n++;
+                /* kept dotted: models.User, Note.body, db.Model */
+                char target[96];
+                snprintf(target, sizeof target, "%.*s", (int)(n < 95 ? n : 95), a);
+                if (target[0])
+                    json_array_append_new(
+                        out, json_pack("[s, s]", target, pysource_path(sqla_project_file(p, i))));
+                at += pl;
+            }
+        }
+    }
+    return out;
+}
+
 /* Rule 2: what a plain-dict INSERT of model m skips that adding objects
  * does - inheritance (the polymorphic identity, the joined tables), code in
  * the class (__init__, @validates, property setters), mapper arguments,
@@ -2611,34 +2662,22 @@ static bool orm_insert_behaviour(file_t *f, const sqla_model_t *m, char *why, si
     }
     /* event listeners: listens_for(M, ...) / event.listen(M, ...) anywhere,
      * on the class, one of its attributes, or Mapper/Base for all classes */
-    for (size_t i = 0; i < sqla_project_file_count(p); i++) {
-        size_t len;
-        const char *c = pysource_content(sqla_project_file(p, i), &len);
-        const char *pats[] = {"listens_for(", "event.listen("};
-        for (size_t k = 0; k < 2; k++) {
-            size_t pl = strlen(pats[k]);
-            for (const char *at = c; at && (size_t)(at - c) + pl <= len;) {
-                at = memmem(at, len - (size_t)(at - c), pats[k], pl);
-                if (!at)
-                    break;
-                const char *a = at + pl;
-                while ((size_t)(a - c) < len && (*a == ' ' || *a == '\n'))
-                    a++;
-                size_t nl = strlen(m->name);
-                bool named = (size_t)(a - c) + nl <= len && strncmp(a, m->name, nl) == 0 &&
-                             !isalnum((unsigned char)a[nl]) && a[nl] != '_';
-                bool global = strncmp(a, "Mapper", 6) == 0 || strncmp(a, "mapper", 6) == 0 ||
-                              strncmp(a, "Base", 4) == 0 || strncmp(a, "db.Model", 8) == 0 ||
-                              strncmp(a, "Session", 7) == 0;
-                if (named || global) {
-                    snprintf(why, size,
-                             "an event listener on %.*s (%s) runs on ORM inserts and not on a "
-                             "plain INSERT",
-                             named ? (int)nl : 6, a, pysource_path(sqla_project_file(p, i)));
-                    return true;
-                }
-                at += pl;
-            }
+    if (!f->d->listened)
+        f->d->listened = read_listeners(p);
+    size_t i;
+    json_t *e;
+    json_array_foreach(f->d->listened, i, e)
+    {
+        const char *target = json_string_value(json_array_get(e, 0));
+        const char *globals[] = {"Mapper", "mapper", "Base", "Model", "Session"};
+        bool global = false;
+        for (size_t g = 0; g < sizeof globals / sizeof *globals && !global; g++)
+            global = dotted_has(target, globals[g]);
+        if (dotted_has(target, m->name) || global) {
+            snprintf(why, size,
+                     "an event listener on %s (%s) runs on ORM inserts and not on a plain INSERT",
+                     target, json_string_value(json_array_get(e, 1)));
+            return true;
         }
     }
     return false;
@@ -4576,7 +4615,7 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
 {
     if (!findings || !notes)
         return err_set(err, "sqla_detect: no output pointers");
-    det_t d = {p, json_array(), json_array()};
+    det_t d = {p, json_array(), json_array(), NULL};
     if (!d.out || !d.notes) {
         json_decref(d.out);
         json_decref(d.notes);
@@ -4604,6 +4643,8 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
         json_decref(f.imports);
     }
     pysource_cursor_give(pool);
+    json_decref(d.listened);
+    d.listened = NULL;
     /* per-item work the rewrites above cannot reach: through helpers,
      * other session names, save() (sqla_perloop.h) */
     if (sqla_perloop_detect(p, d.out, err) != 0) {
