@@ -577,6 +577,19 @@ static bool constant_iterable(const pysource_t *src, TSNode iter)
     return constant_expr(src, iter);
 }
 
+/* for chunk in chunks(ids, BULK_SIZE) / batched(...): each iteration is
+ * already one statement for a batch of items (neutron's type drivers) */
+static bool batches(const pysource_t *src, TSNode iter)
+{
+    iter = unwrap(iter);
+    if (!IS(iter, "call"))
+        return false;
+    char t[96];
+    text_of(src, FIELD(iter, "function"), t, sizeof t);
+    const char *last = last_component(t);
+    return strstr(last, "chunk") || strstr(last, "batch");
+}
+
 static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
 {
     if (w->nloops == MAX_LOOPS) {
@@ -588,7 +601,7 @@ static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
     l->nvars = 0;
     memset(&l->qcall, 0, sizeof *l - offsetof(loop_t, qcall));
     l->node = node;
-    l->active = !constant_iterable(w->src, right);
+    l->active = !constant_iterable(w->src, right) && !batches(w->src, right);
     pysource_walk(w->src, left, target_visit, l);
     char t[200];
     text_of(w->src, right, t, sizeof t);

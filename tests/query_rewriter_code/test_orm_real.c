@@ -192,7 +192,12 @@ static void test_per_item_through_helpers(void **state)
         "\n"
         "def unlink_all(sessions, array):\n"
         "    for s in sessions:\n" /* 12: the helper reads a dict named session */
-        "        unlink_one(s, array)\n",
+        "        unlink_one(s, array)\n"
+        "\n"
+        "\n"
+        "def remove(context, ids):\n"
+        "    for chunk in chunks(ids, 500):\n" /* 17: one DELETE per batch */
+        "        context.session.query(Alloc).filter(Alloc.id.in_(chunk)).delete()\n",
     };
     json_t *f = findings_of(files, sizeof files / sizeof *files);
     const json_t *q = finding_at(f, "svc/db/api.py", 13, "query_in_loop");
@@ -214,6 +219,7 @@ static void test_per_item_through_helpers(void **state)
     assert_non_null(finding_at(f, "svc/manager.py", 5, "query_in_loop"));
     assert_null(finding_at(f, "svc/driver.py", 2, "query_in_loop"));
     assert_null(finding_at(f, "svc/driver.py", 12, "query_in_loop"));
+    assert_null(finding_at(f, "svc/driver.py", 17, "query_in_loop"));
     json_decref(f);
 }
 
