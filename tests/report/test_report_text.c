@@ -4,6 +4,7 @@
  * asked, agents that did not answer, malformed sections; format defaults,
  * the colour decision on a real pseudo-terminal; the `report` subcommand.
  */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -299,6 +300,52 @@ static void test_workload_time(void **state)
     json_decref(p3);
 }
 
+/* A verification section (coordinator/applied.h) renders in text and HTML:
+ * the verdict first, the measured figures, the rollback when it did not
+ * help; HTML escapes what the result carried. */
+static void test_verification_section(void **state)
+{
+    fixture_t *f = *state;
+    json_t *p3 = json_deep_copy(f->p3);
+    json_object_set_new(
+        p3, "verification",
+        json_pack("{s:s, s:{s:i}, s:[{s:s, s:s, s:s, s:s, s:b, s:[s, s], s:{s:f, s:f, s:f, "
+                  "s:f, s:f}}, {s:s, s:s, s:s, s:s, s:b, s:s, s:s}]}",
+                  "result_timestamp", "2026-01-01T00:00:00Z", "history", "entries", 10, "items",
+                  "id", "idx-001", "kind", "index", "title",
+                  "CREATE INDEX CONCURRENTLY i ON public.orders (customer_id);", "verdict",
+                  "helped", "applied", 1, "applied_between", "2026-01-01T00:01:00Z",
+                  "2026-01-01T00:01:03Z", "measured", "mean_ms_before", 280.0, "mean_ms_after", 0.5,
+                  "speedup", 560.0, "p_faster", 0.00002, "p_slower", 1.0, "id", "idx-002", "kind",
+                  "index", "title", "CREATE INDEX i2 ON public.orders (note) <x>", "verdict",
+                  "did not help", "applied", 1, "rollback",
+                  "DROP INDEX CONCURRENTLY IF EXISTS public.i2;", "predicted", "3.0x faster"));
+    char *t = render(p3, REPORT_TEXT, NULL);
+    const char *h = strstr(t, "Applied advice: did it help?");
+    const char *a = strstr(t, "helped: index CREATE INDEX CONCURRENTLY i ON public.orders");
+    const char *b = strstr(t, "roll back with: DROP INDEX CONCURRENTLY IF EXISTS public.i2");
+    if (!h || !a || !b)
+        printf("%s\n", t);
+    assert_true(h && a && b && h < a && a < b);
+    /* Wrapped at the width: compare with the line breaks folded. */
+    char *flat = strdup(t);
+    size_t k = 0;
+    for (size_t i = 0; t[i]; i++)
+        if (!(isspace((unsigned char)t[i]) && k > 0 && flat[k - 1] == ' '))
+            flat[k++] = isspace((unsigned char)t[i]) ? ' ' : t[i];
+    flat[k] = 0;
+    assert_non_null(strstr(flat, "280 ms -> 0.5 ms per call"));
+    free(flat);
+    assert_null(strstr(t, "customer_id);;"));
+    free(t);
+    char *html = render(p3, REPORT_HTML, NULL);
+    assert_non_null(strstr(html, "<section id=\"verification\">"));
+    assert_non_null(strstr(html, "(note) &lt;x&gt;"));
+    assert_null(strstr(html, "(note) <x>"));
+    free(html);
+    json_decref(p3);
+}
+
 static void test_agents_missing(void **state)
 {
     fixture_t *f = *state;
@@ -466,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_format_defaults),
         cmocka_unit_test(test_colour_decision_on_a_pty),
         cmocka_unit_test(test_cli),
+        cmocka_unit_test_setup_teardown(test_verification_section, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
