@@ -220,10 +220,17 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
     if (ne)
         qsort(es, ne, sizeof *es, cmp_ent);
     /* E0: the last entry at or before the change's start; E1: the first at
-     * or after its end. */
+     * or after its end. A long history ships statements, tables and indexes
+     * on a subset of its entries (history_build's max_points): only those
+     * are compared when there are any. */
+    int rows_somewhere = 0;
+    for (size_t i = 0; i < ne && !rows_somewhere; i++)
+        rows_somewhere = json_is_array(json_object_get(es[i].e, "statements"));
     const json_t *e0 = NULL, *e1 = NULL, *efirst = NULL, *elast = NULL;
     size_t i0 = 0, i1 = 0;
     for (size_t i = 0; i < ne; i++) {
+        if (rows_somewhere && !json_is_array(json_object_get(es[i].e, "statements")))
+            continue;
         if (es[i].t <= ch->t0 + 1e-3) {
             e0 = es[i].e;
             i0 = i;
