@@ -92,11 +92,7 @@ static const field_spec_t skipped_file_fields[] = {F_STR("path"), F_STR("reason"
 
 /* meta.redaction: what the collector redacted (coordinator/redact.h). */
 static const field_spec_t redaction_fields[] = {
-    F_INT("statements"),
-    F_INT("literals"),
-    F_INT("fallback"),
-    F_DBL("ms"),
-    F_END,
+    F_INT("statements"), F_INT("literals"), F_INT("fallback"), F_DBL("ms"), F_END,
 };
 
 static const field_spec_t meta_fields[] = {
