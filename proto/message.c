@@ -320,9 +320,14 @@ int msg_header_decode(const void *buf, size_t len, msg_header_t *h, err_t *err)
             continue;
         }
         /* Known keys are checked even on types that do not use them: a
-         * wrong type there is still a broken peer. */
+         * wrong type there is still a broken peer. They are kept only when
+         * the type carries them (as msg_header_encode does), so that what
+         * was decoded encodes to the same fields: a PING with a "job" is a
+         * PING. */
+        int carried = (k->needs & bit) || (k->kind == KEY_STR && (k->allows & bit));
         if (k->kind == KEY_STR) {
-            char *dst = (char *)h + k->offset;
+            char scratch[sizeof h->message];
+            char *dst = carried ? (char *)h + k->offset : scratch;
             if (copy_str(val, dst, k->size, k->key, err) != 0)
                 goto done;
             if ((k->needs & bit) && k->identifier && dst[0] == '\0') {
@@ -340,7 +345,8 @@ int msg_header_decode(const void *buf, size_t len, msg_header_t *h, err_t *err)
                 err_set(err, "header key \"%s\": %lld is negative", k->key, (long long)iv);
                 goto done;
             }
-            *(int64_t *)(void *)((char *)h + k->offset) = (int64_t)iv;
+            if (carried)
+                *(int64_t *)(void *)((char *)h + k->offset) = (int64_t)iv;
         }
     }
     rc = 0;
