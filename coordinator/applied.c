@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/jsonget.h"
 #include "common/steptest.h"
 #include "common/strbuf.h"
 #include "coordinator/history.h"
@@ -28,17 +29,6 @@ static int cmp_ent(const void *a, const void *b)
 {
     double x = ((const ent_t *)a)->t, y = ((const ent_t *)b)->t;
     return x < y ? -1 : x > y;
-}
-
-static const char *str(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-static double num(const json_t *o, const char *k)
-{
-    const json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
 /* "CREATE INDEX [CONCURRENTLY] [IF NOT EXISTS] name ON [ONLY] table [USING m]
@@ -95,7 +85,7 @@ static const json_t *find_index(const json_t *entry, const char *table, const ch
     json_array_foreach(json_object_get(entry, "indexes"), i, ix)
     {
         char t[256], r[1024];
-        if (index_shape(str(ix, "definition"), t, sizeof t, r, sizeof r) != 0)
+        if (index_shape(jget_str(ix, "definition"), t, sizeof t, r, sizeof r) != 0)
             continue;
         if (same_table(t, table) && !strcmp(r, rest))
             return ix;
@@ -184,7 +174,7 @@ static void sums(const json_t *e, const json_t *ids, double *calls, double *time
     {
         if (!in_ids(ids, json_integer_value(json_object_get(r, "queryid"))))
             continue;
-        double c = num(r, "calls"), t = num(r, "total_exec_time");
+        double c = jget_num(r, "calls"), t = jget_num(r, "total_exec_time");
         if (isfinite(c) && isfinite(t)) {
             *calls += c;
             *time += t;
@@ -299,8 +289,8 @@ static json_t *item(const char *id, const char *kind, const char *title)
 
 static void verify_index(ctx_t *c, const json_t *rec)
 {
-    const char *sql = str(rec, "create_statement");
-    json_t *it = item(str(rec, "id"), "index", sql);
+    const char *sql = jget_str(rec, "create_statement");
+    json_t *it = item(jget_str(rec, "id"), "index", sql);
     char table[256], rest[1024];
     if (index_shape(sql, table, sizeof table, rest, sizeof rest) != 0) {
         json_object_set_new(it, "applied", json_null());
@@ -329,8 +319,8 @@ static void verify_index(ctx_t *c, const json_t *rec)
         }
     }
     json_object_set_new(it, "predicted",
-                        json_string(str(rec, "estimated_improvement")
-                                        ? str(rec, "estimated_improvement")
+                        json_string(jget_str(rec, "estimated_improvement")
+                                        ? jget_str(rec, "estimated_improvement")
                                         : "not estimated"));
     if (!have_indexes) {
         json_object_set_new(it, "applied", json_null());
@@ -353,8 +343,8 @@ static void verify_index(ctx_t *c, const json_t *rec)
         json_object_set_new(it, "applied_between",
                             last_without < c->ne ? json_pack("[s, s]", a, b) : json_null());
         json_object_set_new(it, "evidence",
-                            json_sprintf("index %s exists and is valid: %s", str(found, "name"),
-                                         str(found, "definition")));
+                            json_sprintf("index %s exists and is valid: %s",
+                                         jget_str(found, "name"), jget_str(found, "definition")));
         json_t *m = json_object();
         const char *verdict = last_without < c->ne
                                   ? measure(c->es, c->ne, json_object_get(rec, "affected_queryids"),
@@ -368,9 +358,9 @@ static void verify_index(ctx_t *c, const json_t *rec)
         json_object_set_new(it, "verdict", json_string(verdict));
         if (!strcmp(verdict, "did not help") || !strcmp(verdict, "made it worse"))
             json_object_set_new(it, "rollback",
-                                json_string(str(rec, "rollback") ? str(rec, "rollback")
-                                            : str(rec, "drop_statement")
-                                                ? str(rec, "drop_statement")
+                                json_string(jget_str(rec, "rollback") ? jget_str(rec, "rollback")
+                                            : jget_str(rec, "drop_statement")
+                                                ? jget_str(rec, "drop_statement")
                                                 : "DROP INDEX ..."));
     }
     json_array_append_new(c->items, it);
@@ -378,11 +368,12 @@ static void verify_index(ctx_t *c, const json_t *rec)
 
 static void verify_setting(ctx_t *c, const char *name, const json_t *s)
 {
-    const char *want = str(s, "recommended");
+    const char *want = jget_str(s, "recommended");
     char title[256];
     snprintf(title, sizeof title, "%s = %s", name, want ? want : "?");
     json_t *it = item(name, "setting", title);
-    json_object_set_new(it, "predicted", json_string(str(s, "reason") ? str(s, "reason") : ""));
+    json_object_set_new(it, "predicted",
+                        json_string(jget_str(s, "reason") ? jget_str(s, "reason") : ""));
     size_t first = c->ne, last_without = c->ne;
     int have = 0;
     const char *now = NULL;
@@ -391,7 +382,7 @@ static void verify_setting(ctx_t *c, const char *name, const json_t *s)
         if (!json_is_object(map))
             continue;
         have = 1;
-        now = str(map, name);
+        now = jget_str(map, name);
         if (now && same_setting(now, want)) {
             if (first == c->ne)
                 first = i;
@@ -427,11 +418,12 @@ static void verify_setting(ctx_t *c, const char *name, const json_t *s)
         json_object_set_new(it, "measured", m);
         json_object_set_new(it, "verdict", json_string(verdict));
         if (!strcmp(verdict, "did not help") || !strcmp(verdict, "made it worse"))
-            json_object_set_new(it, "rollback",
-                                json_sprintf("ALTER SYSTEM SET %s = '%s'; SELECT "
-                                             "pg_reload_conf();  -- the value before: check "
-                                             "`current` in the earlier result",
-                                             name, str(s, "current") ? str(s, "current") : "?"));
+            json_object_set_new(
+                it, "rollback",
+                json_sprintf("ALTER SYSTEM SET %s = '%s'; SELECT "
+                             "pg_reload_conf();  -- the value before: check "
+                             "`current` in the earlier result",
+                             name, jget_str(s, "current") ? jget_str(s, "current") : "?"));
     }
     json_array_append_new(c->items, it);
 }
@@ -439,10 +431,10 @@ static void verify_setting(ctx_t *c, const char *name, const json_t *s)
 static void verify_rewrite(ctx_t *c, const json_t *rw)
 {
     json_t *qid = json_object_get(rw, "queryid");
-    json_t *it = item(str(rw, "id"), "rewrite", str(rw, "optimized"));
-    json_object_set_new(
-        it, "predicted",
-        json_string(str(rw, "estimated_gain") ? str(rw, "estimated_gain") : "not estimated"));
+    json_t *it = item(jget_str(rw, "id"), "rewrite", jget_str(rw, "optimized"));
+    json_object_set_new(it, "predicted",
+                        json_string(jget_str(rw, "estimated_gain") ? jget_str(rw, "estimated_gain")
+                                                                   : "not estimated"));
     if (!json_is_integer(qid)) {
         json_object_set_new(it, "applied", json_null());
         json_object_set_new(it, "verdict", json_string("not checked"));
@@ -500,7 +492,7 @@ int applied_verify(const json_t *result, const json_t *history, json_t **out, er
     for (size_t i = 0; i < nh; i++) {
         const json_t *e = json_array_get(history, i);
         double t;
-        if (history_parse_time(str(e, "collected_at"), &t, NULL) == 0)
+        if (history_parse_time(jget_str(e, "collected_at"), &t, NULL) == 0)
             c.es[c.ne++] = (ent_t){t, e};
     }
     qsort(c.es, c.ne, sizeof *c.es, cmp_ent);
@@ -520,7 +512,7 @@ int applied_verify(const json_t *result, const json_t *history, json_t **out, er
         json_object_foreach((json_t *)g, name, s)
         {
             if (json_is_object(s) && json_is_true(json_object_get(s, "change")) &&
-                str(s, "recommended"))
+                jget_str(s, "recommended"))
                 verify_setting(&c, name, s);
         }
     }
@@ -532,7 +524,7 @@ int applied_verify(const json_t *result, const json_t *history, json_t **out, er
         fmt_time(c.es[c.ne - 1].t, to, sizeof to);
     }
     *out = json_pack("{s:s, s:{s:I, s:o, s:o}, s:o}", "result_timestamp",
-                     str(result, "timestamp") ? str(result, "timestamp") : "?", "history",
+                     jget_str(result, "timestamp") ? jget_str(result, "timestamp") : "?", "history",
                      "entries", (json_int_t)c.ne, "from", c.ne ? json_string(from) : json_null(),
                      "to", c.ne ? json_string(to) : json_null(), "items", c.items);
     free(c.es);
@@ -541,37 +533,37 @@ int applied_verify(const json_t *result, const json_t *history, json_t **out, er
 
 void applied_item_text(const json_t *it, strbuf_t *b)
 {
-    const char *verdict = str(it, "verdict") ? str(it, "verdict") : "?";
-    const char *title = str(it, "title") ? str(it, "title") : "?";
+    const char *verdict = jget_str(it, "verdict") ? jget_str(it, "verdict") : "?";
+    const char *title = jget_str(it, "title") ? jget_str(it, "title") : "?";
     size_t tl = strlen(title);
     while (tl > 0 && (title[tl - 1] == ';' || title[tl - 1] == ' '))
         tl--; /* the statement's own ';' would double the separator */
-    strbuf_printf(b, "%s: %s %.*s", verdict, str(it, "kind") ? str(it, "kind") : "?", (int)tl,
-                  title);
+    strbuf_printf(b, "%s: %s %.*s", verdict, jget_str(it, "kind") ? jget_str(it, "kind") : "?",
+                  (int)tl, title);
     const json_t *between = json_object_get(it, "applied_between");
     if (json_array_size(between) == 2)
         strbuf_printf(b, "; applied between %s and %s",
                       json_string_value(json_array_get(between, 0)),
                       json_string_value(json_array_get(between, 1)));
     const json_t *m = json_object_get(it, "measured");
-    double mb = num(m, "mean_ms_before"), ma = num(m, "mean_ms_after");
+    double mb = jget_num(m, "mean_ms_before"), ma = jget_num(m, "mean_ms_after");
     if (isfinite(mb) && isfinite(ma))
         strbuf_printf(b, "; %.3g ms -> %.3g ms per call (x%.3g faster, p %.2g; slower p %.2g)", mb,
-                      ma, num(m, "speedup"), num(m, "p_faster"), num(m, "p_slower"));
-    else if (str(m, "status"))
-        strbuf_printf(b, "; %s", str(m, "status"));
-    if (str(it, "predicted") && *str(it, "predicted"))
-        strbuf_printf(b, "; predicted: %s", str(it, "predicted"));
-    if (str(it, "evidence"))
-        strbuf_printf(b, "; %s", str(it, "evidence"));
-    if (str(it, "rollback"))
-        strbuf_printf(b, "; roll back with: %s", str(it, "rollback"));
+                      ma, jget_num(m, "speedup"), jget_num(m, "p_faster"), jget_num(m, "p_slower"));
+    else if (jget_str(m, "status"))
+        strbuf_printf(b, "; %s", jget_str(m, "status"));
+    if (jget_str(it, "predicted") && *jget_str(it, "predicted"))
+        strbuf_printf(b, "; predicted: %s", jget_str(it, "predicted"));
+    if (jget_str(it, "evidence"))
+        strbuf_printf(b, "; %s", jget_str(it, "evidence"));
+    if (jget_str(it, "rollback"))
+        strbuf_printf(b, "; roll back with: %s", jget_str(it, "rollback"));
 }
 
 int applied_with_store(json_t *result, const json_t *snapshot, const char *store_dir, err_t *err)
 {
     const json_t *meta = json_object_get(snapshot, "meta");
-    const char *sysid = str(meta, "system_identifier"), *db = str(meta, "database");
+    const char *sysid = jget_str(meta, "system_identifier"), *db = jget_str(meta, "database");
     if (!sysid || !db)
         return err_set(err, "verify: the snapshot has no system identifier or database name");
     history_store_t *hs = NULL;

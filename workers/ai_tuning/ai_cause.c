@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jsonget.h"
 #include "common/sqlparse.h"
 #include "common/strbuf.h"
 #include "workers/ai_tuning/ai_internal.h"
@@ -129,17 +130,6 @@ static int cmp_ent(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static const char *str(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-static double num(const json_t *o, const char *k)
-{
-    const json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
 static const json_t *stmt_row(const json_t *entry, int64_t queryid)
 {
     size_t i;
@@ -158,7 +148,7 @@ static const json_t *find_named(const json_t *arr, const char *schema, const cha
     const json_t *r;
     json_array_foreach(arr, i, r)
     {
-        const char *s = str(r, "schema"), *n = str(r, "name");
+        const char *s = jget_str(r, "schema"), *n = jget_str(r, "name");
         if (n && name && !strcmp(n, name) && (!schema || !s || !strcmp(s, schema)))
             return r;
     }
@@ -197,9 +187,9 @@ static double lock_waits(const json_t *e)
     const json_t *r;
     json_array_foreach(w, i, r)
     {
-        const char *t = str(r, "wait_event_type");
+        const char *t = jget_str(r, "wait_event_type");
         if (t && !strcmp(t, "Lock"))
-            n += isfinite(num(r, "count")) ? num(r, "count") : 0;
+            n += isfinite(jget_num(r, "count")) ? jget_num(r, "count") : 0;
     }
     return n;
 }
@@ -214,7 +204,7 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
     for (size_t i = 0; es && i < nh; i++) {
         const json_t *e = json_array_get(hist, i);
         double t;
-        if (ai_parse_time(str(e, "collected_at"), &t) == 0)
+        if (ai_parse_time(jget_str(e, "collected_at"), &t) == 0)
             es[ne++] = (ent_t){t, e};
     }
     if (ne)
@@ -265,54 +255,55 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
         const json_t *r;
         json_array_foreach(ix0, i, r)
         {
-            const json_t *q = find_named(ix1, str(r, "schema"), str(r, "name"));
+            const json_t *q = find_named(ix1, jget_str(r, "schema"), jget_str(r, "name"));
             const char *what = NULL;
             if (!q)
                 what = "dropped";
             else if (json_is_true(json_object_get(r, "is_valid")) &&
                      !json_is_true(json_object_get(q, "is_valid")))
                 what = "made invalid";
-            else if (!same(str(r, "definition"), str(q, "definition")))
+            else if (!same(jget_str(r, "definition"), jget_str(q, "definition")))
                 what = "redefined";
             if (!what)
                 continue;
-            int rel =
-                !ch->queryid || !table_scope || reads_table(&ts, str(r, "schema"), str(r, "table"));
+            int rel = !ch->queryid || !table_scope ||
+                      reads_table(&ts, jget_str(r, "schema"), jget_str(r, "table"));
             json_array_append_new(
-                changes, json_sprintf("%s %s (%s)%s", what, str(r, "name"),
-                                      str(r, "definition") ? str(r, "definition") : "?",
+                changes, json_sprintf("%s %s (%s)%s", what, jget_str(r, "name"),
+                                      jget_str(r, "definition") ? jget_str(r, "definition") : "?",
                                       rel ? "" : " - on a table this statement does not read"));
             if (rel && ch->direction > 0 && !idx_cause[0]) {
                 snprintf(idx_cause, sizeof idx_cause, "%s",
                          !strcmp(what, "dropped")        ? "index_dropped"
                          : !strcmp(what, "made invalid") ? "index_invalid"
                                                          : "index_changed");
-                strbuf_printf(&idx_sum, "index %s %s between %s and %s: %s", str(r, "name"), what,
-                              str(e0, "collected_at"), str(e1, "collected_at"),
-                              str(r, "definition") ? str(r, "definition") : "");
+                strbuf_printf(&idx_sum, "index %s %s between %s and %s: %s", jget_str(r, "name"),
+                              what, jget_str(e0, "collected_at"), jget_str(e1, "collected_at"),
+                              jget_str(r, "definition") ? jget_str(r, "definition") : "");
             }
         }
         json_array_foreach(ix1, i, r)
         {
-            const json_t *p = find_named(ix0, str(r, "schema"), str(r, "name"));
+            const json_t *p = find_named(ix0, jget_str(r, "schema"), jget_str(r, "name"));
             if (p)
                 continue;
             int valid = json_is_true(json_object_get(r, "is_valid"));
-            int rel =
-                !ch->queryid || !table_scope || reads_table(&ts, str(r, "schema"), str(r, "table"));
+            int rel = !ch->queryid || !table_scope ||
+                      reads_table(&ts, jget_str(r, "schema"), jget_str(r, "table"));
             json_array_append_new(
                 changes,
-                json_sprintf("created %s%s (%s)%s", str(r, "name"), valid ? "" : " INVALID",
-                             str(r, "definition") ? str(r, "definition") : "?",
+                json_sprintf("created %s%s (%s)%s", jget_str(r, "name"), valid ? "" : " INVALID",
+                             jget_str(r, "definition") ? jget_str(r, "definition") : "?",
                              rel ? "" : " - on a table this statement does not read"));
             if (rel && !idx_cause[0] &&
                 ((ch->direction < 0 && valid) || (ch->direction > 0 && !valid))) {
                 snprintf(idx_cause, sizeof idx_cause, "%s",
                          valid ? "index_created" : "index_invalid");
-                strbuf_printf(&idx_sum, "index %s created%s between %s and %s: %s", str(r, "name"),
+                strbuf_printf(&idx_sum, "index %s created%s between %s and %s: %s",
+                              jget_str(r, "name"),
                               valid ? "" : " (invalid: a failed CREATE INDEX CONCURRENTLY)",
-                              str(e0, "collected_at"), str(e1, "collected_at"),
-                              str(r, "definition") ? str(r, "definition") : "");
+                              jget_str(e0, "collected_at"), jget_str(e1, "collected_at"),
+                              jget_str(r, "definition") ? jget_str(r, "definition") : "");
             }
         }
         checked(&a, "indexes", json_array_size(changes) ? "changed" : "no change", changes);
@@ -336,7 +327,7 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
         json_t *v;
         json_object_foreach((json_t *)s0, k, v)
         {
-            const char *b = str(s1, k);
+            const char *b = jget_str(s1, k);
             if (!same(json_string_value(v), b)) {
                 json_array_append_new(changes, json_sprintf("%s: %s -> %s", k, json_string_value(v),
                                                             b ? b : "default"));
@@ -397,7 +388,7 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
         const json_t *r1;
         json_array_foreach(t1, i, r1)
         {
-            const char *sch = str(r1, "schema"), *nm = str(r1, "name");
+            const char *sch = jget_str(r1, "schema"), *nm = jget_str(r1, "name");
             if (ch->queryid && (!table_scope || !reads_table(&ts, sch, nm)))
                 continue;
             const json_t *r0 = find_named(t0, sch, nm);
@@ -408,10 +399,11 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
              * over several intervals still counts. */
             const json_t *rf = tf ? find_named(tf, sch, nm) : NULL;
             const json_t *rl = tl ? find_named(tl, sch, nm) : NULL;
-            double ratios[4] = {num(r1, "n_live_tup") / num(r0, "n_live_tup"),
-                                num(r1, "total_bytes") / num(r0, "total_bytes"),
-                                rf && rl ? num(rl, "n_live_tup") / num(rf, "n_live_tup") : NAN,
-                                rf && rl ? num(rl, "total_bytes") / num(rf, "total_bytes") : NAN};
+            double ratios[4] = {
+                jget_num(r1, "n_live_tup") / jget_num(r0, "n_live_tup"),
+                jget_num(r1, "total_bytes") / jget_num(r0, "total_bytes"),
+                rf && rl ? jget_num(rl, "n_live_tup") / jget_num(rf, "n_live_tup") : NAN,
+                rf && rl ? jget_num(rl, "total_bytes") / jget_num(rf, "total_bytes") : NAN};
             double rmax = NAN;
             for (int k = 0; k < 4; k++)
                 if (isfinite(ratios[k]) && ratios[k] > 0) {
@@ -419,11 +411,11 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
                     rmax = isfinite(rmax) ? fmax(rmax, mag) : mag;
                 }
             if (isfinite(rmax) && rmax >= GROWTH_RATIO) {
-                json_array_append_new(grow,
-                                      json_sprintf("%s.%s rows %.0f -> %.0f, %.0f -> %.0f bytes",
-                                                   sch ? sch : "", nm, num(r0, "n_live_tup"),
-                                                   num(r1, "n_live_tup"), num(r0, "total_bytes"),
-                                                   num(r1, "total_bytes")));
+                json_array_append_new(
+                    grow,
+                    json_sprintf("%s.%s rows %.0f -> %.0f, %.0f -> %.0f bytes", sch ? sch : "", nm,
+                                 jget_num(r0, "n_live_tup"), jget_num(r1, "n_live_tup"),
+                                 jget_num(r0, "total_bytes"), jget_num(r1, "total_bytes")));
                 if (rmax > best_ratio) {
                     best_ratio = rmax;
                     strbuf_free(&grow_sum);
@@ -431,21 +423,22 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
                                   "data %s: %s.%s x%.2g (rows %.0f -> %.0f, %.0f -> %.0f bytes) "
                                   "between %s and %s",
                                   ch->direction > 0 ? "growth" : "shrink", sch ? sch : "", nm, rmax,
-                                  num(rf ? rf : r0, "n_live_tup"), num(rl ? rl : r1, "n_live_tup"),
-                                  num(rf ? rf : r0, "total_bytes"),
-                                  num(rl ? rl : r1, "total_bytes"), str(e0, "collected_at"),
-                                  str(e1, "collected_at"));
+                                  jget_num(rf ? rf : r0, "n_live_tup"),
+                                  jget_num(rl ? rl : r1, "n_live_tup"),
+                                  jget_num(rf ? rf : r0, "total_bytes"),
+                                  jget_num(rl ? rl : r1, "total_bytes"),
+                                  jget_str(e0, "collected_at"), jget_str(e1, "collected_at"));
                 }
             }
             const char *keys[2] = {"last_analyze", "last_autoanalyze"};
             for (int k = 0; k < 2; k++)
-                if (str(r1, keys[k]) && !same(str(r0, keys[k]), str(r1, keys[k]))) {
+                if (jget_str(r1, keys[k]) && !same(jget_str(r0, keys[k]), jget_str(r1, keys[k]))) {
                     json_array_append_new(stats, json_sprintf("%s.%s %s %s", sch ? sch : "", nm,
-                                                              keys[k] + 5, str(r1, keys[k])));
+                                                              keys[k] + 5, jget_str(r1, keys[k])));
                     if (!stat_sum.len)
                         strbuf_printf(&stat_sum, "statistics of %s.%s changed (%s at %s)",
                                       sch ? sch : "", nm, k ? "autoanalyze" : "ANALYZE",
-                                      str(r1, keys[k]));
+                                      jget_str(r1, keys[k]));
                 }
         }
         checked(&a, "data_growth",
@@ -479,16 +472,16 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
         const char *h0 = NULL, *h1 = NULL, *at0 = NULL, *at1 = NULL;
         for (size_t i = i0 + 1; i-- > 0 && !h0;) {
             const json_t *r = stmt_row(es[i].e, ch->queryid);
-            if (r && str(r, "plan_hash")) {
-                h0 = str(r, "plan_hash");
-                at0 = str(es[i].e, "collected_at");
+            if (r && jget_str(r, "plan_hash")) {
+                h0 = jget_str(r, "plan_hash");
+                at0 = jget_str(es[i].e, "collected_at");
             }
         }
         for (size_t i = i1; i < ne && !h1; i++) {
             const json_t *r = stmt_row(es[i].e, ch->queryid);
-            if (r && str(r, "plan_hash")) {
-                h1 = str(r, "plan_hash");
-                at1 = str(es[i].e, "collected_at");
+            if (r && jget_str(r, "plan_hash")) {
+                h1 = jget_str(r, "plan_hash");
+                at1 = jget_str(es[i].e, "collected_at");
             }
         }
         if (h0 && h1) {
@@ -525,11 +518,11 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
         {
             int64_t q = json_integer_value(json_object_get(r, "queryid"));
             const json_t *p0 = stmt_row(ebase, q);
-            double base = p0 ? num(p0, "total_exec_time") : 0;
-            double d = num(r, "total_exec_time") - (isfinite(base) ? base : 0);
+            double base = p0 ? jget_num(p0, "total_exec_time") : 0;
+            double d = jget_num(r, "total_exec_time") - (isfinite(base) ? base : 0);
             if (isfinite(d) && d > 0)
                 total_after += d;
-            int is_new = !p0 || num(p0, "calls") == 0;
+            int is_new = !p0 || jget_num(p0, "calls") == 0;
             if (is_new && q != ch->queryid && isfinite(d) && d > best) {
                 best = d;
                 bestr = r;
@@ -541,14 +534,15 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
             bestr ? json_sprintf("queryid %lld new since %s: %.0f%% of statement time "
                                  "after the change",
                                  (long long)json_integer_value(json_object_get(bestr, "queryid")),
-                                 str(e0, "collected_at"), 100 * share)
+                                 jget_str(e0, "collected_at"), 100 * share)
                   : json_string("no statement appeared around the change");
         checked(&a, "new_statements", new_heavy ? "changed" : "no change", d);
         if (new_heavy) {
             const char *txt = ai_statement_text(
                 c->snapshot, json_integer_value(json_object_get(bestr, "queryid")));
             strbuf_printf(&new_sum, "a new statement takes %.0f%% of the time since %s: %.80s",
-                          100 * share, str(ebase, "collected_at"), txt ? txt : "(text not kept)");
+                          100 * share, jget_str(ebase, "collected_at"),
+                          txt ? txt : "(text not kept)");
             json_array_append_new(a.evidence, json_string(strbuf_str(&new_sum)));
         }
     } else {
@@ -591,7 +585,7 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
     /* 9. Restart or statistics reset. */
     int restart = 0;
     {
-        const char *r0 = str(e0, "server_started_at"), *r1 = str(e1, "server_started_at");
+        const char *r0 = jget_str(e0, "server_started_at"), *r1 = jget_str(e1, "server_started_at");
         const json_t *sr0 = json_object_get(e0, "stats_reset"),
                      *sr1 = json_object_get(e1, "stats_reset");
         int reset = sr0 && sr1 && !json_equal((json_t *)sr0, (json_t *)sr1);
@@ -682,8 +676,8 @@ done:
         strbuf_add(&u, "unknown: checked ");
         size_t i;
         const json_t *k;
-        json_array_foreach(a.checked, i, k)
-            strbuf_printf(&u, "%s%s (%s)", i ? ", " : "", str(k, "check"), str(k, "result"));
+        json_array_foreach(a.checked, i, k) strbuf_printf(
+            &u, "%s%s (%s)", i ? ", " : "", jget_str(k, "check"), jget_str(k, "result"));
         strbuf_free(&summary);
         summary = u;
         cause = "unknown";
@@ -694,8 +688,8 @@ done:
     free(sum);
     if (e0 && e1)
         json_object_set_new(out, "compared",
-                            json_pack("{s:s, s:s}", "before", str(e0, "collected_at"), "after",
-                                      str(e1, "collected_at")));
+                            json_pack("{s:s, s:s}", "before", jget_str(e0, "collected_at"), "after",
+                                      jget_str(e1, "collected_at")));
     json_object_set_new(out, "evidence", a.evidence);
     json_object_set_new(out, "checked", a.checked);
     free(es);
