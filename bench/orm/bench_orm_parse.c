@@ -31,8 +31,8 @@
 
 #include <jansson.h>
 
-#include "common/python/sqla_models.h"
-#include "common/python/sqla_patterns.h"
+#include "workers/query_rewriter/orm/sqla_models.h"
+#include "workers/query_rewriter/orm/sqla_patterns.h"
 
 typedef struct {
     char *d;

@@ -1,7 +1,7 @@
 /* bench_rewrites.c - every rewrite the agent proposes for a generated
  * workload, run against the real server: the original and the rewritten
  * text with the same pg_stats parameter values, at a small and a large
- * work_mem, median of N runs each, result multisets compared (common/verify
+ * work_mem, median of N runs each, result multisets compared (verify.c
  * digests). Prints a Markdown table: measured speedup next to the agent's
  * estimated_gain. bench/rewrites/run.sh starts a throwaway server for it.
  *
@@ -13,7 +13,7 @@
 
 #include <libpq-fe.h>
 
-#include "common/verify.h"
+#include "workers/query_rewriter/verify.h"
 #include "coordinator/collect.h"
 #include "workers/query_rewriter/query_rewriter.h"
 

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "common/pgmark.h"
-#include "common/verify.h"
+#include "workers/query_rewriter/verify.h"
 #include "common/whatif.h"
 #include "coordinator/collect.h"
 #include "tests/collector/snaputil.h"

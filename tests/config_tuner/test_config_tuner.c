@@ -793,7 +793,7 @@ static void test_rollback_sources(void **state)
 }
 
 /* Engines and session features read from application code by
- * common/python/sqla_engines (when built with it). */
+ * sqla_engines.c (when built with it). */
 static void test_code_section(void **state)
 {
     (void)state;

@@ -3,7 +3,7 @@
  * collect_snapshot() with target.dsn, then the agent with verify on: gains
  * come from EXPLAIN (original vs rewritten, hypopg for expression-index
  * advice), results are compared by row-multiset digests, N+1 is found from
- * the statistics alone. Also common/verify on its own: digests see a
+ * the statistics alone. Also verify.c on its own: digests see a
  * difference, and the session refuses to write. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +15,7 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 
-#include "common/verify.h"
+#include "workers/query_rewriter/verify.h"
 #include "coordinator/collect.h"
 #include "tests/support/pgtest.h"
 #include "workers/query_rewriter/query_rewriter.h"

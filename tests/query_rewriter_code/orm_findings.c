@@ -10,8 +10,8 @@
 
 #include <jansson.h>
 
-#include "common/python/sqla_models.h"
-#include "common/python/sqla_patterns.h"
+#include "workers/query_rewriter/orm/sqla_models.h"
+#include "workers/query_rewriter/orm/sqla_patterns.h"
 
 static char *slurp(const char *path, size_t *len)
 {

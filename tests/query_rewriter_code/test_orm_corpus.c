@@ -18,8 +18,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "common/python/sqla_models.h"
-#include "common/python/sqla_patterns.h"
+#include "workers/query_rewriter/orm/sqla_models.h"
+#include "workers/query_rewriter/orm/sqla_patterns.h"
 #include "workers/query_rewriter/qr_code.h"
 
 static char corpus_dir[1024];

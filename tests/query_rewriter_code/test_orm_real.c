@@ -14,8 +14,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "common/python/sqla_models.h"
-#include "common/python/sqla_patterns.h"
+#include "workers/query_rewriter/orm/sqla_models.h"
+#include "workers/query_rewriter/orm/sqla_patterns.h"
 #include "workers/query_rewriter/qr_code.h"
 
 /* cinder's models: a self-referential relationship with a backref (the

@@ -16,8 +16,8 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "common/python/sqla_models.h"
-#include "common/python/sqla_patterns.h"
+#include "workers/query_rewriter/orm/sqla_models.h"
+#include "workers/query_rewriter/orm/sqla_patterns.h"
 
 static const char *MODELS =
     "from sqlalchemy import Column, ForeignKey, Integer, String, text\n"

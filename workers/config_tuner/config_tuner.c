@@ -14,7 +14,7 @@
 
 #include "workers/config_tuner/ct_internal.h"
 #ifdef PGOPT_HAVE_SQLA_ENGINES
-#include "common/python/sqla_engines.h"
+#include "workers/config_tuner/sqla_engines.h"
 #endif
 
 /* ---- workload classification (the PGTune profile) ----

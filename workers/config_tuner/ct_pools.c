@@ -29,7 +29,7 @@
 #include "common/sqlparse.h"
 #include "workers/config_tuner/ct_internal.h"
 #ifdef PGOPT_HAVE_SQLA_ENGINES
-#include "common/python/sqla_engines.h"
+#include "workers/config_tuner/sqla_engines.h"
 #endif
 
 #define SQLA_DOC                                                                                   \

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "common/progress.h"
-#include "common/python/sqla_models.h"
-#include "common/python/sqla_patterns.h"
-#include "common/python/sqla_perloop.h"
+#include "workers/query_rewriter/orm/sqla_models.h"
+#include "workers/query_rewriter/orm/sqla_patterns.h"
+#include "workers/query_rewriter/orm/sqla_perloop.h"
 #include "common/sqlparse.h"
 
 typedef enum { K_OTHER, K_SELECT, K_INSERT, K_COMMIT } kind_t;

@@ -1,7 +1,7 @@
 /*
  * qr_code.h - the query rewriter's ORM part: `rewrites` entries from the
  * application code shipped in the snapshot (`code`), found by
- * common/python/sqla_patterns, each tied to the database by matching the
+ * orm/sqla_patterns, each tied to the database by matching the
  * SQL the ORM emits for it to pg_stat_statements.
  *
  * Matching: every statement text is parsed with libpg_query

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
-#include "common/verify.h"
+#include "workers/query_rewriter/verify.h"
 #include "common/whatif.h"
 #include "workers/query_rewriter/qr_code.h"
 #include "workers/query_rewriter/qr_internal.h"

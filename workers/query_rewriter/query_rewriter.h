@@ -26,7 +26,7 @@
  * Verify mode (opts.verify, or snapshot.options.verify == true): both texts
  * run on the target inside READ ONLY transactions with statement_timeout,
  * with parameters bound from pg_stats, and their row multisets are compared
- * by count and two order-independent hash sums (common/verify).
+ * by count and two order-independent hash sums (verify.c).
  *
  * N+1 from the database alone: a statement keyed by a foreign key
  * (WHERE fk = $n) called many times per call of a statement on the parent

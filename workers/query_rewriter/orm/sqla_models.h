@@ -31,8 +31,8 @@
  * foreign key on this model's table to the target's table means
  * many-to-one (scalar), and anything else is one-to-many (collection).
  */
-#ifndef PGOPT_COMMON_PYTHON_SQLA_MODELS_H
-#define PGOPT_COMMON_PYTHON_SQLA_MODELS_H
+#ifndef PGOPT_QR_ORM_SQLA_MODELS_H
+#define PGOPT_QR_ORM_SQLA_MODELS_H
 
 #include <jansson.h>
 #include <stdbool.h>

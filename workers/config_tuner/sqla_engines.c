@@ -1,7 +1,7 @@
 /*
  * sqla_engines.c - see sqla_engines.h.
  */
-#include "common/python/sqla_engines.h"
+#include "workers/config_tuner/sqla_engines.h"
 
 #include <ctype.h>
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /*
  * sqla_models.c - see sqla_models.h.
  */
-#include "common/python/sqla_models.h"
+#include "workers/query_rewriter/orm/sqla_models.h"
 
 #include <ctype.h>
 #include <stdint.h>

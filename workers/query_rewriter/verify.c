@@ -1,5 +1,5 @@
 /* verify.c - see verify.h. */
-#include "common/verify.h"
+#include "workers/query_rewriter/verify.h"
 
 #include <libpq-fe.h>
 #include <stdarg.h>

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 
 #include "common/jsonout.h"
-#include "common/python/sqla_engines.h"
+#include "workers/config_tuner/sqla_engines.h"
 
 static void load_dir(const char *root, const char *rel, json_t *code)
 {

@@ -5,8 +5,8 @@
  * (spans of nodes and whole lines) to build the rewritten snippets, which
  * are made by splicing text at node boundaries and then parsed again.
  */
-#include "common/python/sqla_patterns.h"
-#include "common/python/sqla_perloop.h"
+#include "workers/query_rewriter/orm/sqla_patterns.h"
+#include "workers/query_rewriter/orm/sqla_perloop.h"
 
 #include <ctype.h>
 #include <stdarg.h>

@@ -28,13 +28,13 @@
  * sqla_detect already covers (same file, line and kind) is not reported
  * again.
  */
-#ifndef PGOPT_COMMON_PYTHON_SQLA_PERLOOP_H
-#define PGOPT_COMMON_PYTHON_SQLA_PERLOOP_H
+#ifndef PGOPT_QR_ORM_SQLA_PERLOOP_H
+#define PGOPT_QR_ORM_SQLA_PERLOOP_H
 
 #include <jansson.h>
 
 #include "common/error.h"
-#include "common/python/sqla_models.h"
+#include "workers/query_rewriter/orm/sqla_models.h"
 
 /* Appends findings to findings (which may already hold sqla_detect's, used
  * to skip duplicates). 0, or -1 with err on out of memory. */

@@ -76,8 +76,8 @@
  * anyway) or "sql_syntax" (a static SQL string PostgreSQL's parser rejects;
  * not classified).
  */
-#ifndef PGOPT_COMMON_PYTHON_SQLA_ENGINES_H
-#define PGOPT_COMMON_PYTHON_SQLA_ENGINES_H
+#ifndef PGOPT_CT_SQLA_ENGINES_H
+#define PGOPT_CT_SQLA_ENGINES_H
 
 #include <jansson.h>
 #include <stddef.h>

@@ -71,13 +71,13 @@
  *                        be read safely (unterminated, backslash-escaped)
  *                        gets no rewrite rather than a wrong one.
  */
-#ifndef PGOPT_COMMON_PYTHON_SQLA_PATTERNS_H
-#define PGOPT_COMMON_PYTHON_SQLA_PATTERNS_H
+#ifndef PGOPT_QR_ORM_SQLA_PATTERNS_H
+#define PGOPT_QR_ORM_SQLA_PATTERNS_H
 
 #include <jansson.h>
 
 #include "common/error.h"
-#include "common/python/sqla_models.h"
+#include "workers/query_rewriter/orm/sqla_models.h"
 
 /* Appends findings (the shape above) to *findings and notes (strings:
  * detections without a rewrite, snippets that failed to re-parse) to

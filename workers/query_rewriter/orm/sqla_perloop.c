@@ -1,5 +1,5 @@
 /* sqla_perloop.c - see sqla_perloop.h. */
-#include "common/python/sqla_perloop.h"
+#include "workers/query_rewriter/orm/sqla_perloop.h"
 
 #include <ctype.h>
 #include <stddef.h>

@@ -17,8 +17,8 @@
  *
  * Link: libpq (and pgopt_common for whatif_fix_typed_params).
  */
-#ifndef PGOPT_COMMON_VERIFY_H
-#define PGOPT_COMMON_VERIFY_H
+#ifndef PGOPT_QR_VERIFY_H
+#define PGOPT_QR_VERIFY_H
 
 #include <stddef.h>
 #include <stdint.h>
