@@ -166,6 +166,24 @@ static void findings(const json_t *out, json_t *list)
     }
 }
 
+/* PGOPT_PLANTED_KEEP=DIR keeps every scenario's snapshot (with its
+ * history) as DIR/planted-<pid>-<run>-<scenario>.json, so that a miss seen
+ * once can be analysed again offline (the agent is deterministic on a
+ * given snapshot). */
+static void keep_snapshot(const json_t *snap, const char *name, int idx)
+{
+    static int run;
+    const char *dir = getenv("PGOPT_PLANTED_KEEP");
+    if (!dir || !*dir)
+        return;
+    if (idx == 0)
+        run++;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/planted-%d-%d-%d.json", dir, (int)getpid(), run, idx);
+    if (json_dump_file(snap, path, JSON_COMPACT) != 0)
+        fprintf(stderr, "planted %s: cannot keep the snapshot in %s\n", name, path);
+}
+
 static int run_one(const scenario_t *sc, int idx, planted_result_t *res, int verbose)
 {
     memset(res, 0, sizeof *res);
@@ -233,6 +251,7 @@ static int run_one(const scenario_t *sc, int idx, planted_result_t *res, int ver
         json_decref(snap);
         return -1;
     }
+    keep_snapshot(snap, sc->name, idx);
     json_t *list = json_array();
     findings(out, list);
     size_t i;

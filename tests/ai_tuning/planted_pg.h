@@ -9,6 +9,9 @@
  * attribute it. Shared by the ctest (tests/ai_tuning/test_attribution_pg.c)
  * and the benchmark (bench/ai_attribution_bench.c).
  *
+ * PGOPT_PLANTED_KEEP=DIR keeps each scenario's snapshot (history included)
+ * in DIR, to analyse a miss again offline.
+ *
  * Entries are kept in memory, not in a store on disk: the store keys
  * records by whole seconds today and the scenarios take snapshots faster
  * than that; the records are the same reduction the store keeps.
