@@ -194,483 +194,608 @@ static double lock_waits(const json_t *e)
     return n;
 }
 
-static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
+/* The history entries around a change, and what every check reads. */
+typedef struct {
+    ai_ctx_t *c;
+    const ai_change_t *ch;
+    ent_t *es; /* every entry, by time */
+    size_t ne;
+    /* e0: the last entry at or before the change's start (index i0); e1: the
+     * first at or after its end (i1); efirst / elast: the first and last of
+     * the change's window (before.t0 .. after.t1). */
+    const json_t *e0, *e1, *efirst, *elast;
+    size_t i0, i1;
+    tables_t ts;     /* the tables the statement reads */
+    int table_scope; /* 1 when they are known (else every table counts) */
+} around_t;
+
+/* What the checks found, for the choice of the cause: each check fills its
+ * own fields (a summary only when it found something relevant). */
+typedef struct {
+    char idx_cause[32]; /* index_dropped, index_invalid, index_changed, index_created */
+    strbuf_t idx_sum;
+    char set_name[64]; /* the first plan-relevant setting changed */
+    strbuf_t set_sum;
+    int spill;
+    strbuf_t grow_sum, stat_sum;
+    int plan_changed;
+    strbuf_t plan_sum;
+    int new_heavy;
+    strbuf_t new_sum;
+    int locks, restart;
+} found_t;
+
+static void found_free(found_t *f)
 {
+    strbuf_free(&f->idx_sum);
+    strbuf_free(&f->set_sum);
+    strbuf_free(&f->grow_sum);
+    strbuf_free(&f->stat_sum);
+    strbuf_free(&f->plan_sum);
+    strbuf_free(&f->new_sum);
+}
+
+/* Sorts the history's entries by time into w->es and finds the entries
+ * around the change. Returns 0, or -1 when there is no entry on one side
+ * (or no memory). A long history ships statements, tables and indexes on a
+ * subset of its entries (history_build's max_points): only those are
+ * compared when there are any. */
+static int around_find(ai_ctx_t *c, const ai_change_t *ch, around_t *w)
+{
+    memset(w, 0, sizeof *w);
+    w->c = c;
+    w->ch = ch;
     const json_t *hist = json_object_get(c->snapshot, "history");
-    size_t nh = json_array_size(hist), ne = 0;
-    ent_t *es = malloc((nh ? nh : 1) * sizeof *es);
-    acc_t a = {json_array(), json_array()};
-    json_t *out = json_object();
-    for (size_t i = 0; es && i < nh; i++) {
+    size_t nh = json_array_size(hist);
+    w->es = malloc((nh ? nh : 1) * sizeof *w->es);
+    for (size_t i = 0; w->es && i < nh; i++) {
         const json_t *e = json_array_get(hist, i);
         double t;
         if (ai_parse_time(jget_str(e, "collected_at"), &t) == 0)
-            es[ne++] = (ent_t){t, e};
+            w->es[w->ne++] = (ent_t){t, e};
     }
-    if (ne)
-        qsort(es, ne, sizeof *es, cmp_ent);
-    /* E0: the last entry at or before the change's start; E1: the first at
-     * or after its end. A long history ships statements, tables and indexes
-     * on a subset of its entries (history_build's max_points): only those
-     * are compared when there are any. */
+    if (w->ne)
+        qsort(w->es, w->ne, sizeof *w->es, cmp_ent);
     int rows_somewhere = 0;
-    for (size_t i = 0; i < ne && !rows_somewhere; i++)
-        rows_somewhere = json_is_array(json_object_get(es[i].e, "statements"));
-    const json_t *e0 = NULL, *e1 = NULL, *efirst = NULL, *elast = NULL;
-    size_t i0 = 0, i1 = 0;
-    for (size_t i = 0; i < ne; i++) {
-        if (rows_somewhere && !json_is_array(json_object_get(es[i].e, "statements")))
+    for (size_t i = 0; i < w->ne && !rows_somewhere; i++)
+        rows_somewhere = json_is_array(json_object_get(w->es[i].e, "statements"));
+    for (size_t i = 0; i < w->ne; i++) {
+        if (rows_somewhere && !json_is_array(json_object_get(w->es[i].e, "statements")))
             continue;
-        if (es[i].t <= ch->t0 + 1e-3) {
-            e0 = es[i].e;
-            i0 = i;
+        if (w->es[i].t <= ch->t0 + 1e-3) {
+            w->e0 = w->es[i].e;
+            w->i0 = i;
         }
-        if (!e1 && es[i].t >= ch->t1 - 1e-3) {
-            e1 = es[i].e;
-            i1 = i;
+        if (!w->e1 && w->es[i].t >= ch->t1 - 1e-3) {
+            w->e1 = w->es[i].e;
+            w->i1 = i;
         }
-        if (!efirst && es[i].t >= ch->win0 - 1e-3)
-            efirst = es[i].e;
-        if (es[i].t <= ch->win1 + 1e-3)
-            elast = es[i].e;
+        if (!w->efirst && w->es[i].t >= ch->win0 - 1e-3)
+            w->efirst = w->es[i].e;
+        if (w->es[i].t <= ch->win1 + 1e-3)
+            w->elast = w->es[i].e;
     }
-    const char *cause = NULL;
-    strbuf_t summary = {0};
-    if (!e0 || !e1) {
-        checked(&a, "history", "no data", json_string("no history entries around the change"));
-        goto done;
-    }
+    if (!w->e0 || !w->e1)
+        return -1;
     const char *sql = ch->queryid ? ai_statement_text(c->snapshot, ch->queryid) : NULL;
-    tables_t ts;
-    statement_tables(sql, &ts);
-    int table_scope = ts.n > 0;
+    statement_tables(sql, &w->ts);
+    w->table_scope = w->ts.n > 0;
+    return 0;
+}
 
-    /* 1. Indexes created, dropped, made invalid, redefined. */
-    const json_t *ix0 = json_object_get(e0, "indexes"), *ix1 = json_object_get(e1, "indexes");
-    char idx_cause[32] = "";
-    strbuf_t idx_sum = {0};
-    if (json_is_array(ix0) && json_is_array(ix1)) {
-        json_t *changes = json_array();
-        size_t i;
-        const json_t *r;
-        json_array_foreach(ix0, i, r)
-        {
-            const json_t *q = find_named(ix1, jget_str(r, "schema"), jget_str(r, "name"));
-            const char *what = NULL;
-            if (!q)
-                what = "dropped";
-            else if (json_is_true(json_object_get(r, "is_valid")) &&
-                     !json_is_true(json_object_get(q, "is_valid")))
-                what = "made invalid";
-            else if (!same(jget_str(r, "definition"), jget_str(q, "definition")))
-                what = "redefined";
-            if (!what)
-                continue;
-            int rel = !ch->queryid || !table_scope ||
-                      reads_table(&ts, jget_str(r, "schema"), jget_str(r, "table"));
-            json_array_append_new(
-                changes, json_sprintf("%s %s (%s)%s", what, jget_str(r, "name"),
-                                      jget_str(r, "definition") ? jget_str(r, "definition") : "?",
-                                      rel ? "" : " - on a table this statement does not read"));
-            if (rel && ch->direction > 0 && !idx_cause[0]) {
-                snprintf(idx_cause, sizeof idx_cause, "%s",
-                         !strcmp(what, "dropped")        ? "index_dropped"
-                         : !strcmp(what, "made invalid") ? "index_invalid"
-                                                         : "index_changed");
-                strbuf_printf(&idx_sum, "index %s %s between %s and %s: %s", jget_str(r, "name"),
-                              what, jget_str(e0, "collected_at"), jget_str(e1, "collected_at"),
-                              jget_str(r, "definition") ? jget_str(r, "definition") : "");
-            }
-        }
-        json_array_foreach(ix1, i, r)
-        {
-            const json_t *p = find_named(ix0, jget_str(r, "schema"), jget_str(r, "name"));
-            if (p)
-                continue;
-            int valid = json_is_true(json_object_get(r, "is_valid"));
-            int rel = !ch->queryid || !table_scope ||
-                      reads_table(&ts, jget_str(r, "schema"), jget_str(r, "table"));
-            json_array_append_new(
-                changes,
-                json_sprintf("created %s%s (%s)%s", jget_str(r, "name"), valid ? "" : " INVALID",
-                             jget_str(r, "definition") ? jget_str(r, "definition") : "?",
-                             rel ? "" : " - on a table this statement does not read"));
-            if (rel && !idx_cause[0] &&
-                ((ch->direction < 0 && valid) || (ch->direction > 0 && !valid))) {
-                snprintf(idx_cause, sizeof idx_cause, "%s",
-                         valid ? "index_created" : "index_invalid");
-                strbuf_printf(&idx_sum, "index %s created%s between %s and %s: %s",
-                              jget_str(r, "name"),
-                              valid ? "" : " (invalid: a failed CREATE INDEX CONCURRENTLY)",
-                              jget_str(e0, "collected_at"), jget_str(e1, "collected_at"),
-                              jget_str(r, "definition") ? jget_str(r, "definition") : "");
-            }
-        }
-        checked(&a, "indexes", json_array_size(changes) ? "changed" : "no change", changes);
-        for (size_t k = 0; k < json_array_size(changes); k++)
-            json_array_append_new(
-                a.evidence,
-                json_sprintf("index %s", json_string_value(json_array_get(changes, k))));
-    } else {
-        checked(&a, "indexes", "no data",
+/* Whether a change on this table concerns the statement: every table does
+ * for a load change or when the statement's tables are unknown. */
+static int relevant_table(const around_t *w, const char *schema, const char *table)
+{
+    return !w->ch->queryid || !w->table_scope || reads_table(&w->ts, schema, table);
+}
+
+/* 1. Indexes created, dropped, made invalid or redefined between e0 and
+ * e1. A relevant dropped / invalidated / redefined index explains a
+ * regression; a relevant index created explains an improvement (valid) or a
+ * regression (invalid: a failed CREATE INDEX CONCURRENTLY). */
+static void check_indexes(const around_t *w, acc_t *a, found_t *f)
+{
+    const ai_change_t *ch = w->ch;
+    const json_t *ix0 = json_object_get(w->e0, "indexes"), *ix1 = json_object_get(w->e1, "indexes");
+    if (!json_is_array(ix0) || !json_is_array(ix1)) {
+        checked(a, "indexes", "no data",
                 json_string("index definitions not in the history entries (recorded since "
                             "pgopt 0.1 with issue 16)"));
+        return;
     }
+    json_t *changes = json_array();
+    size_t i;
+    const json_t *r;
+    json_array_foreach(ix0, i, r)
+    {
+        const json_t *q = find_named(ix1, jget_str(r, "schema"), jget_str(r, "name"));
+        const char *what = NULL;
+        if (!q)
+            what = "dropped";
+        else if (json_is_true(json_object_get(r, "is_valid")) &&
+                 !json_is_true(json_object_get(q, "is_valid")))
+            what = "made invalid";
+        else if (!same(jget_str(r, "definition"), jget_str(q, "definition")))
+            what = "redefined";
+        if (!what)
+            continue;
+        int rel = relevant_table(w, jget_str(r, "schema"), jget_str(r, "table"));
+        json_array_append_new(
+            changes, json_sprintf("%s %s (%s)%s", what, jget_str(r, "name"),
+                                  jget_str(r, "definition") ? jget_str(r, "definition") : "?",
+                                  rel ? "" : " - on a table this statement does not read"));
+        if (rel && ch->direction > 0 && !f->idx_cause[0]) {
+            snprintf(f->idx_cause, sizeof f->idx_cause, "%s",
+                     !strcmp(what, "dropped")        ? "index_dropped"
+                     : !strcmp(what, "made invalid") ? "index_invalid"
+                                                     : "index_changed");
+            strbuf_printf(&f->idx_sum, "index %s %s between %s and %s: %s", jget_str(r, "name"),
+                          what, jget_str(w->e0, "collected_at"), jget_str(w->e1, "collected_at"),
+                          jget_str(r, "definition") ? jget_str(r, "definition") : "");
+        }
+    }
+    json_array_foreach(ix1, i, r)
+    {
+        const json_t *p = find_named(ix0, jget_str(r, "schema"), jget_str(r, "name"));
+        if (p)
+            continue;
+        int valid = json_is_true(json_object_get(r, "is_valid"));
+        int rel = relevant_table(w, jget_str(r, "schema"), jget_str(r, "table"));
+        json_array_append_new(
+            changes,
+            json_sprintf("created %s%s (%s)%s", jget_str(r, "name"), valid ? "" : " INVALID",
+                         jget_str(r, "definition") ? jget_str(r, "definition") : "?",
+                         rel ? "" : " - on a table this statement does not read"));
+        if (rel && !f->idx_cause[0] &&
+            ((ch->direction < 0 && valid) || (ch->direction > 0 && !valid))) {
+            snprintf(f->idx_cause, sizeof f->idx_cause, "%s",
+                     valid ? "index_created" : "index_invalid");
+            strbuf_printf(&f->idx_sum, "index %s created%s between %s and %s: %s",
+                          jget_str(r, "name"),
+                          valid ? "" : " (invalid: a failed CREATE INDEX CONCURRENTLY)",
+                          jget_str(w->e0, "collected_at"), jget_str(w->e1, "collected_at"),
+                          jget_str(r, "definition") ? jget_str(r, "definition") : "");
+        }
+    }
+    checked(a, "indexes", json_array_size(changes) ? "changed" : "no change", changes);
+    for (size_t k = 0; k < json_array_size(changes); k++)
+        json_array_append_new(
+            a->evidence, json_sprintf("index %s", json_string_value(json_array_get(changes, k))));
+}
 
-    /* 2. Settings. */
-    const json_t *s0 = json_object_get(e0, "settings"), *s1 = json_object_get(e1, "settings");
-    char set_name[64] = "";
-    strbuf_t set_sum = {0};
-    if (json_is_object(s0) && json_is_object(s1)) {
-        json_t *changes = json_array();
-        const char *k;
-        json_t *v;
-        json_object_foreach((json_t *)s0, k, v)
-        {
-            const char *b = jget_str(s1, k);
-            if (!same(json_string_value(v), b)) {
-                json_array_append_new(changes, json_sprintf("%s: %s -> %s", k, json_string_value(v),
-                                                            b ? b : "default"));
-                if (plan_setting(k) && !set_name[0]) {
-                    snprintf(set_name, sizeof set_name, "%s", k);
-                    strbuf_printf(&set_sum, "setting %s changed %s -> %s", k, json_string_value(v),
-                                  b ? b : "(built-in default)");
-                }
-            }
-        }
-        json_object_foreach((json_t *)s1, k, v)
-        {
-            if (json_object_get(s0, k))
-                continue;
-            json_array_append_new(changes,
-                                  json_sprintf("%s: default -> %s", k, json_string_value(v)));
-            if (plan_setting(k) && !set_name[0]) {
-                snprintf(set_name, sizeof set_name, "%s", k);
-                strbuf_printf(&set_sum, "setting %s changed (built-in default) -> %s", k,
-                              json_string_value(v));
-            }
-        }
-        checked(&a, "settings", json_array_size(changes) ? "changed" : "no change", changes);
-        for (size_t k2 = 0; k2 < json_array_size(changes); k2++)
+/* 2. Settings changed between e0 and e1 (the maps hold the settings not at
+ * their built-in default). Every change is listed; the first that changes
+ * plans or memory per operation (plan_setting) is the candidate cause. */
+static void check_settings(const around_t *w, acc_t *a, found_t *f)
+{
+    const json_t *s0 = json_object_get(w->e0, "settings"), *s1 = json_object_get(w->e1, "settings");
+    if (!json_is_object(s0) || !json_is_object(s1)) {
+        checked(a, "settings", "no data", json_string("settings not in the history entries"));
+        return;
+    }
+    json_t *changes = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)s0, k, v)
+    {
+        const char *b = jget_str(s1, k);
+        if (!same(json_string_value(v), b)) {
             json_array_append_new(
-                a.evidence,
-                json_sprintf("setting %s", json_string_value(json_array_get(changes, k2))));
-    } else {
-        checked(&a, "settings", "no data", json_string("settings not in the history entries"));
+                changes, json_sprintf("%s: %s -> %s", k, json_string_value(v), b ? b : "default"));
+            if (plan_setting(k) && !f->set_name[0]) {
+                snprintf(f->set_name, sizeof f->set_name, "%s", k);
+                strbuf_printf(&f->set_sum, "setting %s changed %s -> %s", k, json_string_value(v),
+                              b ? b : "(built-in default)");
+            }
+        }
     }
+    json_object_foreach((json_t *)s1, k, v)
+    {
+        if (json_object_get(s0, k))
+            continue;
+        json_array_append_new(changes, json_sprintf("%s: default -> %s", k, json_string_value(v)));
+        if (plan_setting(k) && !f->set_name[0]) {
+            snprintf(f->set_name, sizeof f->set_name, "%s", k);
+            strbuf_printf(&f->set_sum, "setting %s changed (built-in default) -> %s", k,
+                          json_string_value(v));
+        }
+    }
+    checked(a, "settings", json_array_size(changes) ? "changed" : "no change", changes);
+    for (size_t i = 0; i < json_array_size(changes); i++)
+        json_array_append_new(
+            a->evidence, json_sprintf("setting %s", json_string_value(json_array_get(changes, i))));
+}
 
-    /* 3. Temp spill per call. */
-    int spill = 0;
-    if (ch->queryid && isfinite(ch->temp_before) && isfinite(ch->temp_after)) {
-        spill = ch->direction > 0 ? ch->temp_after > SPILL_RATIO * ch->temp_before + 1
-                                  : ch->temp_before > SPILL_RATIO * ch->temp_after + 1;
-        json_t *d = json_sprintf("%.1f -> %.1f temp blocks written per call", ch->temp_before,
-                                 ch->temp_after);
-        checked(&a, "temp_spill", spill ? "changed" : "no change", d);
-        if (spill)
-            json_array_append_new(a.evidence,
-                                  json_sprintf("temp spill %.1f -> %.1f blocks per call",
-                                               ch->temp_before, ch->temp_after));
-    } else if (ch->queryid) {
-        checked(&a, "temp_spill", "no data",
+/* 3. Temp blocks written per call, before vs after (statement changes
+ * only): a sort or hash that started (or stopped) spilling. */
+static void check_temp_spill(const around_t *w, acc_t *a, found_t *f)
+{
+    const ai_change_t *ch = w->ch;
+    if (!ch->queryid)
+        return;
+    if (!isfinite(ch->temp_before) || !isfinite(ch->temp_after)) {
+        checked(a, "temp_spill", "no data",
                 json_string("temp blocks not in the statement history"));
+        return;
     }
+    f->spill = ch->direction > 0 ? ch->temp_after > SPILL_RATIO * ch->temp_before + 1
+                                 : ch->temp_before > SPILL_RATIO * ch->temp_after + 1;
+    json_t *d =
+        json_sprintf("%.1f -> %.1f temp blocks written per call", ch->temp_before, ch->temp_after);
+    checked(a, "temp_spill", f->spill ? "changed" : "no change", d);
+    if (f->spill)
+        json_array_append_new(a->evidence, json_sprintf("temp spill %.1f -> %.1f blocks per call",
+                                                        ch->temp_before, ch->temp_after));
+}
 
-    /* 4. Data growth and 5. statistics of the tables read. */
-    const json_t *t0 = json_object_get(e0, "tables"), *t1 = json_object_get(e1, "tables");
-    const json_t *tf = json_object_get(efirst, "tables"), *tl = json_object_get(elast, "tables");
+/* 4. Data growth (or shrink, for an improvement) of the tables the
+ * statement reads: rows or bytes x GROWTH_RATIO across the change or across
+ * the whole window (growth spread over several intervals still counts). The
+ * largest ratio is the candidate cause. */
+static void check_data_growth(const around_t *w, acc_t *a, found_t *f)
+{
+    const ai_change_t *ch = w->ch;
+    const json_t *t0 = json_object_get(w->e0, "tables"), *t1 = json_object_get(w->e1, "tables");
+    const json_t *tf = json_object_get(w->efirst, "tables"),
+                 *tl = json_object_get(w->elast, "tables");
+    if (!json_is_array(t0) || !json_is_array(t1)) {
+        checked(a, "data_growth", "no data", json_string("tables not in the history entries"));
+        return;
+    }
     double best_ratio = 1;
-    strbuf_t grow_sum = {0}, stat_sum = {0};
-    json_t *grow = json_array(), *stats = json_array();
+    json_t *grow = json_array();
     int tables_seen = 0;
-    if (json_is_array(t0) && json_is_array(t1)) {
-        size_t i;
-        const json_t *r1;
-        json_array_foreach(t1, i, r1)
-        {
-            const char *sch = jget_str(r1, "schema"), *nm = jget_str(r1, "name");
-            if (ch->queryid && (!table_scope || !reads_table(&ts, sch, nm)))
-                continue;
-            const json_t *r0 = find_named(t0, sch, nm);
-            if (!r0)
-                continue;
-            tables_seen++;
-            /* Across the change and across the whole window: growth spread
-             * over several intervals still counts. */
-            const json_t *rf = tf ? find_named(tf, sch, nm) : NULL;
-            const json_t *rl = tl ? find_named(tl, sch, nm) : NULL;
-            double ratios[4] = {
-                jget_num(r1, "n_live_tup") / jget_num(r0, "n_live_tup"),
-                jget_num(r1, "total_bytes") / jget_num(r0, "total_bytes"),
-                rf && rl ? jget_num(rl, "n_live_tup") / jget_num(rf, "n_live_tup") : NAN,
-                rf && rl ? jget_num(rl, "total_bytes") / jget_num(rf, "total_bytes") : NAN};
-            double rmax = NAN;
-            for (int k = 0; k < 4; k++)
-                if (isfinite(ratios[k]) && ratios[k] > 0) {
-                    double mag = ch->direction > 0 ? ratios[k] : 1 / ratios[k];
-                    rmax = isfinite(rmax) ? fmax(rmax, mag) : mag;
-                }
-            if (isfinite(rmax) && rmax >= GROWTH_RATIO) {
-                json_array_append_new(
-                    grow,
-                    json_sprintf("%s.%s rows %.0f -> %.0f, %.0f -> %.0f bytes", sch ? sch : "", nm,
-                                 jget_num(r0, "n_live_tup"), jget_num(r1, "n_live_tup"),
-                                 jget_num(r0, "total_bytes"), jget_num(r1, "total_bytes")));
-                if (rmax > best_ratio) {
-                    best_ratio = rmax;
-                    strbuf_free(&grow_sum);
-                    strbuf_printf(&grow_sum,
-                                  "data %s: %s.%s x%.2g (rows %.0f -> %.0f, %.0f -> %.0f bytes) "
-                                  "between %s and %s",
-                                  ch->direction > 0 ? "growth" : "shrink", sch ? sch : "", nm, rmax,
-                                  jget_num(rf ? rf : r0, "n_live_tup"),
-                                  jget_num(rl ? rl : r1, "n_live_tup"),
-                                  jget_num(rf ? rf : r0, "total_bytes"),
-                                  jget_num(rl ? rl : r1, "total_bytes"),
-                                  jget_str(e0, "collected_at"), jget_str(e1, "collected_at"));
-                }
+    size_t i;
+    const json_t *r1;
+    json_array_foreach(t1, i, r1)
+    {
+        const char *sch = jget_str(r1, "schema"), *nm = jget_str(r1, "name");
+        if (ch->queryid && (!w->table_scope || !reads_table(&w->ts, sch, nm)))
+            continue;
+        const json_t *r0 = find_named(t0, sch, nm);
+        if (!r0)
+            continue;
+        tables_seen++;
+        const json_t *rf = tf ? find_named(tf, sch, nm) : NULL;
+        const json_t *rl = tl ? find_named(tl, sch, nm) : NULL;
+        double ratios[4] = {
+            jget_num(r1, "n_live_tup") / jget_num(r0, "n_live_tup"),
+            jget_num(r1, "total_bytes") / jget_num(r0, "total_bytes"),
+            rf && rl ? jget_num(rl, "n_live_tup") / jget_num(rf, "n_live_tup") : NAN,
+            rf && rl ? jget_num(rl, "total_bytes") / jget_num(rf, "total_bytes") : NAN};
+        double rmax = NAN;
+        for (int k = 0; k < 4; k++)
+            if (isfinite(ratios[k]) && ratios[k] > 0) {
+                double mag = ch->direction > 0 ? ratios[k] : 1 / ratios[k];
+                rmax = isfinite(rmax) ? fmax(rmax, mag) : mag;
             }
-            const char *keys[2] = {"last_analyze", "last_autoanalyze"};
-            for (int k = 0; k < 2; k++)
-                if (jget_str(r1, keys[k]) && !same(jget_str(r0, keys[k]), jget_str(r1, keys[k]))) {
-                    json_array_append_new(stats, json_sprintf("%s.%s %s %s", sch ? sch : "", nm,
-                                                              keys[k] + 5, jget_str(r1, keys[k])));
-                    if (!stat_sum.len)
-                        strbuf_printf(&stat_sum, "statistics of %s.%s changed (%s at %s)",
-                                      sch ? sch : "", nm, k ? "autoanalyze" : "ANALYZE",
-                                      jget_str(r1, keys[k]));
-                }
+        if (!isfinite(rmax) || rmax < GROWTH_RATIO)
+            continue;
+        json_array_append_new(
+            grow, json_sprintf("%s.%s rows %.0f -> %.0f, %.0f -> %.0f bytes", sch ? sch : "", nm,
+                               jget_num(r0, "n_live_tup"), jget_num(r1, "n_live_tup"),
+                               jget_num(r0, "total_bytes"), jget_num(r1, "total_bytes")));
+        if (rmax > best_ratio) {
+            best_ratio = rmax;
+            strbuf_free(&f->grow_sum);
+            strbuf_printf(
+                &f->grow_sum,
+                "data %s: %s.%s x%.2g (rows %.0f -> %.0f, %.0f -> %.0f bytes) "
+                "between %s and %s",
+                ch->direction > 0 ? "growth" : "shrink", sch ? sch : "", nm, rmax,
+                jget_num(rf ? rf : r0, "n_live_tup"), jget_num(rl ? rl : r1, "n_live_tup"),
+                jget_num(rf ? rf : r0, "total_bytes"), jget_num(rl ? rl : r1, "total_bytes"),
+                jget_str(w->e0, "collected_at"), jget_str(w->e1, "collected_at"));
         }
-        checked(&a, "data_growth",
-                !tables_seen            ? "no data"
-                : json_array_size(grow) ? "changed"
-                                        : "no change",
-                json_incref(grow));
-        checked(&a, "statistics",
-                !tables_seen             ? "no data"
-                : json_array_size(stats) ? "changed"
-                                         : "no change",
-                json_incref(stats));
-        for (size_t k = 0; k < json_array_size(grow); k++)
-            json_array_append_new(
-                a.evidence, json_sprintf("data %s", json_string_value(json_array_get(grow, k))));
-        for (size_t k = 0; k < json_array_size(stats); k++)
-            json_array_append_new(
-                a.evidence,
-                json_sprintf("statistics %s", json_string_value(json_array_get(stats, k))));
-    } else {
-        checked(&a, "data_growth", "no data", json_string("tables not in the history entries"));
-        checked(&a, "statistics", "no data", json_string("tables not in the history entries"));
     }
+    checked(a, "data_growth",
+            !tables_seen            ? "no data"
+            : json_array_size(grow) ? "changed"
+                                    : "no change",
+            json_incref(grow));
+    for (size_t k = 0; k < json_array_size(grow); k++)
+        json_array_append_new(a->evidence,
+                              json_sprintf("data %s", json_string_value(json_array_get(grow, k))));
     json_decref(grow);
+}
+
+/* 5. Statistics of the tables the statement reads: last_analyze or
+ * last_autoanalyze moved between e0 and e1 (what makes a plan flip without
+ * an index or setting change). */
+static void check_statistics(const around_t *w, acc_t *a, found_t *f)
+{
+    const ai_change_t *ch = w->ch;
+    const json_t *t0 = json_object_get(w->e0, "tables"), *t1 = json_object_get(w->e1, "tables");
+    if (!json_is_array(t0) || !json_is_array(t1)) {
+        checked(a, "statistics", "no data", json_string("tables not in the history entries"));
+        return;
+    }
+    json_t *stats = json_array();
+    int tables_seen = 0;
+    size_t i;
+    const json_t *r1;
+    json_array_foreach(t1, i, r1)
+    {
+        const char *sch = jget_str(r1, "schema"), *nm = jget_str(r1, "name");
+        if (ch->queryid && (!w->table_scope || !reads_table(&w->ts, sch, nm)))
+            continue;
+        const json_t *r0 = find_named(t0, sch, nm);
+        if (!r0)
+            continue;
+        tables_seen++;
+        const char *keys[2] = {"last_analyze", "last_autoanalyze"};
+        for (int k = 0; k < 2; k++)
+            if (jget_str(r1, keys[k]) && !same(jget_str(r0, keys[k]), jget_str(r1, keys[k]))) {
+                json_array_append_new(stats, json_sprintf("%s.%s %s %s", sch ? sch : "", nm,
+                                                          keys[k] + 5, jget_str(r1, keys[k])));
+                if (!f->stat_sum.len)
+                    strbuf_printf(&f->stat_sum, "statistics of %s.%s changed (%s at %s)",
+                                  sch ? sch : "", nm, k ? "autoanalyze" : "ANALYZE",
+                                  jget_str(r1, keys[k]));
+            }
+    }
+    checked(a, "statistics",
+            !tables_seen             ? "no data"
+            : json_array_size(stats) ? "changed"
+                                     : "no change",
+            json_incref(stats));
+    for (size_t k = 0; k < json_array_size(stats); k++)
+        json_array_append_new(
+            a->evidence,
+            json_sprintf("statistics %s", json_string_value(json_array_get(stats, k))));
     json_decref(stats);
+}
 
-    /* 6. Plan fingerprint: the last one before the change, the first after. */
-    int plan_changed = 0;
-    strbuf_t plan_sum = {0};
-    if (ch->queryid) {
-        const char *h0 = NULL, *h1 = NULL, *at0 = NULL, *at1 = NULL;
-        for (size_t i = i0 + 1; i-- > 0 && !h0;) {
-            const json_t *r = stmt_row(es[i].e, ch->queryid);
-            if (r && jget_str(r, "plan_hash")) {
-                h0 = jget_str(r, "plan_hash");
-                at0 = jget_str(es[i].e, "collected_at");
-            }
-        }
-        for (size_t i = i1; i < ne && !h1; i++) {
-            const json_t *r = stmt_row(es[i].e, ch->queryid);
-            if (r && jget_str(r, "plan_hash")) {
-                h1 = jget_str(r, "plan_hash");
-                at1 = jget_str(es[i].e, "collected_at");
-            }
-        }
-        if (h0 && h1) {
-            plan_changed = strcmp(h0, h1) != 0;
-            checked(&a, "plan", plan_changed ? "changed" : "no change",
-                    json_sprintf("generic-plan fingerprint %s (%s) -> %s (%s)", h0, at0, h1, at1));
-            if (plan_changed) {
-                json_array_append_new(a.evidence,
-                                      json_sprintf("plan fingerprint %s -> %s", h0, h1));
-                strbuf_printf(&plan_sum, "plan changed (fingerprint %s -> %s)", h0, h1);
-            }
-        } else {
-            checked(&a, "plan", "no data",
-                    json_string("no plan fingerprint on both sides (only the top 20 statements by "
-                                "time are fingerprinted)"));
+/* 6. The statement's generic-plan fingerprint (statement changes only):
+ * the last one at or before e0 against the first at or after e1. */
+static void check_plan(const around_t *w, acc_t *a, found_t *f)
+{
+    const ai_change_t *ch = w->ch;
+    if (!ch->queryid)
+        return;
+    const char *h0 = NULL, *h1 = NULL, *at0 = NULL, *at1 = NULL;
+    for (size_t i = w->i0 + 1; i-- > 0 && !h0;) {
+        const json_t *r = stmt_row(w->es[i].e, ch->queryid);
+        if (r && jget_str(r, "plan_hash")) {
+            h0 = jget_str(r, "plan_hash");
+            at0 = jget_str(w->es[i].e, "collected_at");
         }
     }
+    for (size_t i = w->i1; i < w->ne && !h1; i++) {
+        const json_t *r = stmt_row(w->es[i].e, ch->queryid);
+        if (r && jget_str(r, "plan_hash")) {
+            h1 = jget_str(r, "plan_hash");
+            at1 = jget_str(w->es[i].e, "collected_at");
+        }
+    }
+    if (!h0 || !h1) {
+        checked(a, "plan", "no data",
+                json_string("no plan fingerprint on both sides (only the top 20 statements by "
+                            "time are fingerprinted)"));
+        return;
+    }
+    f->plan_changed = strcmp(h0, h1) != 0;
+    checked(a, "plan", f->plan_changed ? "changed" : "no change",
+            json_sprintf("generic-plan fingerprint %s (%s) -> %s (%s)", h0, at0, h1, at1));
+    if (f->plan_changed) {
+        json_array_append_new(a->evidence, json_sprintf("plan fingerprint %s -> %s", h0, h1));
+        strbuf_printf(&f->plan_sum, "plan changed (fingerprint %s -> %s)", h0, h1);
+    }
+}
 
-    /* 7. New statements taking the time after the change. */
-    strbuf_t new_sum = {0};
-    int new_heavy = 0;
-    if (elast && json_is_array(json_object_get(e0, "statements")) &&
-        json_is_array(json_object_get(elast, "statements"))) {
-        double total_after = 0, best = 0;
-        const json_t *bestr = NULL;
-        size_t i;
-        const json_t *r;
-        /* Over the whole window: a statement absent (or never called) at
-         * its start that took the time by its end. The window, not the
-         * entries around the change, so a change point one interval off
-         * still finds it. */
-        const json_t *ebase = efirst ? efirst : e0;
-        json_array_foreach(json_object_get(elast, "statements"), i, r)
-        {
-            int64_t q = json_integer_value(json_object_get(r, "queryid"));
-            const json_t *p0 = stmt_row(ebase, q);
-            double base = p0 ? jget_num(p0, "total_exec_time") : 0;
-            double d = jget_num(r, "total_exec_time") - (isfinite(base) ? base : 0);
-            if (isfinite(d) && d > 0)
-                total_after += d;
-            int is_new = !p0 || jget_num(p0, "calls") == 0;
-            if (is_new && q != ch->queryid && isfinite(d) && d > best) {
-                best = d;
-                bestr = r;
-            }
-        }
-        double share = total_after > 0 ? best / total_after : 0;
-        new_heavy = bestr && share >= 0.2;
-        json_t *d =
-            bestr ? json_sprintf("queryid %lld new since %s: %.0f%% of statement time "
-                                 "after the change",
-                                 (long long)json_integer_value(json_object_get(bestr, "queryid")),
-                                 jget_str(e0, "collected_at"), 100 * share)
-                  : json_string("no statement appeared around the change");
-        checked(&a, "new_statements", new_heavy ? "changed" : "no change", d);
-        if (new_heavy) {
-            const char *txt = ai_statement_text(
-                c->snapshot, json_integer_value(json_object_get(bestr, "queryid")));
-            strbuf_printf(&new_sum, "a new statement takes %.0f%% of the time since %s: %.80s",
-                          100 * share, jget_str(ebase, "collected_at"),
-                          txt ? txt : "(text not kept)");
-            json_array_append_new(a.evidence, json_string(strbuf_str(&new_sum)));
-        }
-    } else {
-        checked(&a, "new_statements", "no data",
+/* 7. A statement absent (or never called) at the start of the window that
+ * takes >= 20% of the statement time by its end. The window, not the
+ * entries around the change, so a change point one interval off still
+ * finds it. */
+static void check_new_statements(const around_t *w, acc_t *a, found_t *f)
+{
+    const ai_change_t *ch = w->ch;
+    if (!w->elast || !json_is_array(json_object_get(w->e0, "statements")) ||
+        !json_is_array(json_object_get(w->elast, "statements"))) {
+        checked(a, "new_statements", "no data",
                 json_string("statements not in the history entries"));
+        return;
     }
-
-    /* 8. Lock waits, before vs after. */
-    int locks = 0;
+    double total_after = 0, best = 0;
+    const json_t *bestr = NULL;
+    size_t i;
+    const json_t *r;
+    const json_t *ebase = w->efirst ? w->efirst : w->e0;
+    json_array_foreach(json_object_get(w->elast, "statements"), i, r)
     {
-        double wb = 0, wa = 0;
-        size_t nb = 0, na = 0;
-        for (size_t i = 0; i < ne; i++) {
-            double w = lock_waits(es[i].e);
-            if (!isfinite(w))
-                continue;
-            if (es[i].t <= ch->t0 + 1e-3 && es[i].t >= ch->win0 - 1e-3) {
-                wb += w;
-                nb++;
-            } else if (es[i].t >= ch->t1 - 1e-3 && es[i].t <= ch->win1 + 1e-3) {
-                wa += w;
-                na++;
-            }
-        }
-        if (nb && na) {
-            double mb = wb / nb, ma = wa / na;
-            locks = ch->direction > 0 && ma >= 1 && ma > 2 * mb;
-            checked(&a, "lock_waits", locks ? "changed" : "no change",
-                    json_sprintf("sessions waiting on locks: %.1f before, %.1f after (mean per "
-                                 "snapshot)",
-                                 mb, ma));
-            if (locks)
-                json_array_append_new(a.evidence,
-                                      json_sprintf("lock waits %.1f -> %.1f sessions", mb, ma));
-        } else {
-            checked(&a, "lock_waits", "no data", json_string("wait events not in the history"));
+        int64_t q = json_integer_value(json_object_get(r, "queryid"));
+        const json_t *p0 = stmt_row(ebase, q);
+        double base = p0 ? jget_num(p0, "total_exec_time") : 0;
+        double d = jget_num(r, "total_exec_time") - (isfinite(base) ? base : 0);
+        if (isfinite(d) && d > 0)
+            total_after += d;
+        int is_new = !p0 || jget_num(p0, "calls") == 0;
+        if (is_new && q != ch->queryid && isfinite(d) && d > best) {
+            best = d;
+            bestr = r;
         }
     }
-
-    /* 9. Restart or statistics reset. */
-    int restart = 0;
-    {
-        const char *r0 = jget_str(e0, "server_started_at"), *r1 = jget_str(e1, "server_started_at");
-        const json_t *sr0 = json_object_get(e0, "stats_reset"),
-                     *sr1 = json_object_get(e1, "stats_reset");
-        int reset = sr0 && sr1 && !json_equal((json_t *)sr0, (json_t *)sr1);
-        restart = r0 && r1 && strcmp(r0, r1) != 0;
-        checked(&a, "restart_or_reset",
-                restart || reset ? "changed"
-                : r0 && r1       ? "no change"
-                                 : "no data",
-                restart ? json_sprintf("server restarted at %s", r1)
-                : reset ? json_string("statistics were reset between the entries")
-                        : json_string(""));
-        if (restart)
-            json_array_append_new(a.evidence,
-                                  json_sprintf("server restarted at %s (cold cache)", r1));
+    double share = total_after > 0 ? best / total_after : 0;
+    f->new_heavy = bestr && share >= 0.2;
+    json_t *d = bestr
+                    ? json_sprintf("queryid %lld new since %s: %.0f%% of statement time "
+                                   "after the change",
+                                   (long long)json_integer_value(json_object_get(bestr, "queryid")),
+                                   jget_str(w->e0, "collected_at"), 100 * share)
+                    : json_string("no statement appeared around the change");
+    checked(a, "new_statements", f->new_heavy ? "changed" : "no change", d);
+    if (f->new_heavy) {
+        const char *txt = ai_statement_text(w->c->snapshot,
+                                            json_integer_value(json_object_get(bestr, "queryid")));
+        strbuf_printf(&f->new_sum, "a new statement takes %.0f%% of the time since %s: %.80s",
+                      100 * share, jget_str(ebase, "collected_at"), txt ? txt : "(text not kept)");
+        json_array_append_new(a->evidence, json_string(strbuf_str(&f->new_sum)));
     }
+}
 
-    /* The cause, roots before effects. */
-    if (ch->queryid) {
-        if (idx_cause[0]) {
-            cause = idx_cause;
-            strbuf_add(&summary, strbuf_str(&idx_sum));
-            if (plan_changed)
-                strbuf_printf(&summary, "; %s", strbuf_str(&plan_sum));
-        } else if (set_name[0]) {
-            cause = "setting_changed";
-            strbuf_add(&summary, strbuf_str(&set_sum));
-            if (spill)
-                strbuf_printf(&summary, "; temp spill %.1f -> %.1f blocks per call",
-                              ch->temp_before, ch->temp_after);
-            if (plan_changed)
-                strbuf_printf(&summary, "; %s", strbuf_str(&plan_sum));
-        } else if (grow_sum.len) {
-            cause = "data_growth";
-            strbuf_add(&summary, strbuf_str(&grow_sum));
-            if (plan_changed)
-                strbuf_printf(&summary, "; %s", strbuf_str(&plan_sum));
-        } else if (plan_changed) {
-            cause = "plan_change";
-            strbuf_add(&summary, strbuf_str(&plan_sum));
-            if (stat_sum.len)
-                strbuf_printf(&summary, " after %s", strbuf_str(&stat_sum));
-        } else if (spill) {
-            cause = "temp_spill";
-            strbuf_printf(&summary,
-                          "temp spill %.1f -> %.1f blocks per call (no setting changed: "
-                          "larger sorts or hashes)",
-                          ch->temp_before, ch->temp_after);
-        } else if (stat_sum.len) {
-            cause = "statistics_changed";
-            strbuf_add(&summary, strbuf_str(&stat_sum));
-        } else if (new_heavy) {
-            cause = "new_statement";
-            strbuf_add(&summary, strbuf_str(&new_sum));
-        } else if (locks) {
-            cause = "lock_waits";
-            strbuf_add(&summary, "more sessions waiting on locks after the change");
-        } else if (restart) {
-            cause = "restart";
-            strbuf_add(&summary, "server restart (cold cache)");
+/* 8. Sessions of this database waiting on locks, mean per snapshot in the
+ * window before the change against after it: a regression when at least
+ * one waits on average after, twice as many as before. */
+static void check_lock_waits(const around_t *w, acc_t *a, found_t *f)
+{
+    const ai_change_t *ch = w->ch;
+    double wb = 0, wa = 0;
+    size_t nb = 0, na = 0;
+    for (size_t i = 0; i < w->ne; i++) {
+        double x = lock_waits(w->es[i].e);
+        if (!isfinite(x))
+            continue;
+        if (w->es[i].t <= ch->t0 + 1e-3 && w->es[i].t >= ch->win0 - 1e-3) {
+            wb += x;
+            nb++;
+        } else if (w->es[i].t >= ch->t1 - 1e-3 && w->es[i].t <= ch->win1 + 1e-3) {
+            wa += x;
+            na++;
         }
+    }
+    if (!nb || !na) {
+        checked(a, "lock_waits", "no data", json_string("wait events not in the history"));
+        return;
+    }
+    double mb = wb / nb, ma = wa / na;
+    f->locks = ch->direction > 0 && ma >= 1 && ma > 2 * mb;
+    checked(a, "lock_waits", f->locks ? "changed" : "no change",
+            json_sprintf("sessions waiting on locks: %.1f before, %.1f after (mean per "
+                         "snapshot)",
+                         mb, ma));
+    if (f->locks)
+        json_array_append_new(a->evidence,
+                              json_sprintf("lock waits %.1f -> %.1f sessions", mb, ma));
+}
+
+/* 9. A server restart (postmaster start time moved between e0 and e1: a
+ * cold cache) or a statistics reset. */
+static void check_restart(const around_t *w, acc_t *a, found_t *f)
+{
+    const char *r0 = jget_str(w->e0, "server_started_at"),
+               *r1 = jget_str(w->e1, "server_started_at");
+    const json_t *sr0 = json_object_get(w->e0, "stats_reset"),
+                 *sr1 = json_object_get(w->e1, "stats_reset");
+    int reset = sr0 && sr1 && !json_equal((json_t *)sr0, (json_t *)sr1);
+    f->restart = r0 && r1 && strcmp(r0, r1) != 0;
+    checked(a, "restart_or_reset",
+            f->restart || reset ? "changed"
+            : r0 && r1          ? "no change"
+                                : "no data",
+            f->restart ? json_sprintf("server restarted at %s", r1)
+            : reset    ? json_string("statistics were reset between the entries")
+                       : json_string(""));
+    if (f->restart)
+        json_array_append_new(a->evidence, json_sprintf("server restarted at %s (cold cache)", r1));
+}
+
+/* The cause from what the checks found, roots before effects (see the top
+ * of the file), with its summary in *summary; NULL when nothing relevant
+ * changed. A statement's change looks at its own indexes, settings and
+ * tables first; a load change (no statement) at new statements first. */
+static const char *choose_cause(const ai_change_t *ch, const found_t *f, strbuf_t *summary)
+{
+    if (!ch->queryid) {
+        if (f->new_heavy) {
+            strbuf_add(summary, strbuf_str(&f->new_sum));
+            return "new_statement";
+        }
+        if (f->set_name[0]) {
+            strbuf_add(summary, strbuf_str(&f->set_sum));
+            return "setting_changed";
+        }
+        if (f->idx_cause[0]) {
+            strbuf_add(summary, strbuf_str(&f->idx_sum));
+            return f->idx_cause;
+        }
+        if (f->locks) {
+            strbuf_add(summary, "more sessions waiting on locks");
+            return "lock_waits";
+        }
+        if (f->restart) {
+            strbuf_add(summary, "server restart");
+            return "restart";
+        }
+        return NULL;
+    }
+    if (f->idx_cause[0]) {
+        strbuf_add(summary, strbuf_str(&f->idx_sum));
+        if (f->plan_changed)
+            strbuf_printf(summary, "; %s", strbuf_str(&f->plan_sum));
+        return f->idx_cause;
+    }
+    if (f->set_name[0]) {
+        strbuf_add(summary, strbuf_str(&f->set_sum));
+        if (f->spill)
+            strbuf_printf(summary, "; temp spill %.1f -> %.1f blocks per call", ch->temp_before,
+                          ch->temp_after);
+        if (f->plan_changed)
+            strbuf_printf(summary, "; %s", strbuf_str(&f->plan_sum));
+        return "setting_changed";
+    }
+    if (f->grow_sum.len) {
+        strbuf_add(summary, strbuf_str(&f->grow_sum));
+        if (f->plan_changed)
+            strbuf_printf(summary, "; %s", strbuf_str(&f->plan_sum));
+        return "data_growth";
+    }
+    if (f->plan_changed) {
+        strbuf_add(summary, strbuf_str(&f->plan_sum));
+        if (f->stat_sum.len)
+            strbuf_printf(summary, " after %s", strbuf_str(&f->stat_sum));
+        return "plan_change";
+    }
+    if (f->spill) {
+        strbuf_printf(summary,
+                      "temp spill %.1f -> %.1f blocks per call (no setting changed: "
+                      "larger sorts or hashes)",
+                      ch->temp_before, ch->temp_after);
+        return "temp_spill";
+    }
+    if (f->stat_sum.len) {
+        strbuf_add(summary, strbuf_str(&f->stat_sum));
+        return "statistics_changed";
+    }
+    if (f->new_heavy) {
+        strbuf_add(summary, strbuf_str(&f->new_sum));
+        return "new_statement";
+    }
+    if (f->locks) {
+        strbuf_add(summary, "more sessions waiting on locks after the change");
+        return "lock_waits";
+    }
+    if (f->restart) {
+        strbuf_add(summary, "server restart (cold cache)");
+        return "restart";
+    }
+    return NULL;
+}
+
+/* One attribution over the entries around [ch->t0, ch->t1]: runs every
+ * check (each listed in `checked`), then chooses the cause; "unknown" with
+ * the list of what was checked when none found a relevant change. */
+static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
+{
+    around_t w;
+    acc_t a = {json_array(), json_array()};
+    found_t f = {0};
+    const char *cause = NULL;
+    strbuf_t summary = {0};
+    if (around_find(c, ch, &w) != 0) {
+        checked(&a, "history", "no data", json_string("no history entries around the change"));
     } else {
-        if (new_heavy) {
-            cause = "new_statement";
-            strbuf_add(&summary, strbuf_str(&new_sum));
-        } else if (set_name[0]) {
-            cause = "setting_changed";
-            strbuf_add(&summary, strbuf_str(&set_sum));
-        } else if (idx_cause[0]) {
-            cause = idx_cause;
-            strbuf_add(&summary, strbuf_str(&idx_sum));
-        } else if (locks) {
-            cause = "lock_waits";
-            strbuf_add(&summary, "more sessions waiting on locks");
-        } else if (restart) {
-            cause = "restart";
-            strbuf_add(&summary, "server restart");
-        }
+        check_indexes(&w, &a, &f);
+        check_settings(&w, &a, &f);
+        check_temp_spill(&w, &a, &f);
+        check_data_growth(&w, &a, &f);
+        check_statistics(&w, &a, &f);
+        check_plan(&w, &a, &f);
+        check_new_statements(&w, &a, &f);
+        check_lock_waits(&w, &a, &f);
+        check_restart(&w, &a, &f);
+        cause = choose_cause(ch, &f, &summary);
     }
-    strbuf_free(&idx_sum);
-    strbuf_free(&set_sum);
-    strbuf_free(&grow_sum);
-    strbuf_free(&stat_sum);
-    strbuf_free(&plan_sum);
-    strbuf_free(&new_sum);
-done:
     if (!cause) {
         strbuf_t u = {0};
         strbuf_add(&u, "unknown: checked ");
@@ -682,17 +807,19 @@ done:
         summary = u;
         cause = "unknown";
     }
+    json_t *out = json_object();
     char *sum = strbuf_take(&summary);
     json_object_set_new(out, "cause", json_string(cause));
     json_object_set_new(out, "summary", json_string(sum ? sum : cause));
     free(sum);
-    if (e0 && e1)
+    found_free(&f); /* after the cause string (it may be f.idx_cause) was copied */
+    if (w.e0 && w.e1)
         json_object_set_new(out, "compared",
-                            json_pack("{s:s, s:s}", "before", jget_str(e0, "collected_at"), "after",
-                                      jget_str(e1, "collected_at")));
+                            json_pack("{s:s, s:s}", "before", jget_str(w.e0, "collected_at"),
+                                      "after", jget_str(w.e1, "collected_at")));
     json_object_set_new(out, "evidence", a.evidence);
     json_object_set_new(out, "checked", a.checked);
-    free(es);
+    free(w.es);
     return out;
 }
 
