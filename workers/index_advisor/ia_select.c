@@ -391,177 +391,183 @@ size_t ia_set_selection_weights(ia_model_t *m)
     return up;
 }
 
-int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
+/* Scratch arrays of one selection run, sized once (ncands / nstmts). */
+typedef struct {
+    int *config; /* chosen candidates */
+    size_t n;
+    int *list;     /* statements a move may change (move_gain) */
+    int *targets;  /* chosen indexes a candidate may replace, -1 = add */
+    double *rnow;  /* each statement's cost ratio under config */
+    double *bound; /* each candidate's gain upper bound */
+    int *order;    /* candidates by bound per byte */
+} sel_work_t;
+
+static void work_free(sel_work_t *w)
 {
-    memset(sel, 0, sizeof *sel);
-    sel->rejected = json_array();
-    sel->trace = json_array();
-    sel->budget_bytes = budget_for(m);
-    int *config = calloc(m->ncands + 1, sizeof(int));
-    size_t n = 0;
-    int *list = calloc(m->nstmts + 1, sizeof(int));
-    int *targets = calloc(m->ncands + 2, sizeof(int));
-    double *rnow = calloc(m->nstmts + 1, sizeof(double));
-    double *bound = calloc(m->ncands + 1, sizeof(double));
-    int *order = calloc(m->ncands + 1, sizeof(int));
-    double min_fraction = m->opts->min_gain_fraction;
-    /* weighted time left under the configuration */
-    double remaining = m->sel_total > 0 ? m->sel_total : m->total_weight;
-    int64_t evals = 0;
-    /* every step raises the net gain, so the loop ends; the cap guards
-     * against a replacement cycle through write-overhead rounding */
-    int max_steps = (int)m->ncands * 2 + 16;
-    while (sel->steps < max_steps) {
-        int best = -1, best_replace = -1;
-        double best_score = 0, best_gain = 0, best_delta = 0, best_rel = 0;
-        int best_dom = 0;
-        /* a step must save min_gain_fraction of the time the workload still
-         * spends: of the original total for the first indexes, of what is
-         * left once they serve the hot statements (otherwise a better
-         * index for a statement an earlier choice already sped up 50x can
-         * never beat a threshold set by the time before any index) */
-        double min_gain = min_fraction * remaining;
-        /* Early stop (branch and bound): a move's gain is at most the
-         * weighted time its statements still spend (their cost cannot fall
-         * below zero) minus the new index's write overhead. Candidates are
-         * tried in order of that bound per byte; an add move whose bound
-         * cannot pass the step threshold, or cannot beat the best score
-         * found so far, is not costed. Exact: the chosen move is the one
-         * the full scan would choose (ties go to the earlier candidate of
-         * the deterministic order). */
-        for (size_t s = 0; s < m->nstmts; s++) {
-            double r;
-            int meth;
-            rnow[s] =
-                considered(&m->stmts[s]) && ratio(m, (int)s, config, n, &r, &meth, NULL, NULL) == 0
-                    ? r
-                    : 0;
-        }
-        size_t norder = 0;
-        for (size_t ci = 0; ci < m->ncands; ci++) {
-            ia_candidate_t *c = &m->cands[ci];
-            if (c->chosen)
-                continue;
-            double ub = 0;
-            for (size_t s = 0; s < m->nstmts; s++)
-                if (candidate_touches(m, c, (int)s))
-                    ub += sw(&m->stmts[s]) * rnow[s];
-            ia_candidate_write_overhead(m, c, config, n);
-            ub -= c->write_overhead * write_time_ms(m, c->table);
-            bound[ci] = ub;
-            order[norder++] = (int)ci;
-        }
-        g_bound_model = m;
-        g_bound = bound;
-        qsort(order, norder, sizeof(int), cmp_bound);
-        for (size_t oi = 0; oi < norder; oi++) {
-            size_t ci = (size_t)order[oi];
-            ia_candidate_t *c = &m->cands[ci];
-            if (progress(m, "select", evals++, (int64_t)m->ncands * (sel->steps + 1))) {
-                free(config);
-                free(list);
-                free(targets);
-                free(rnow);
-                free(bound);
-                free(order);
-                return err_set(err, "cancelled");
-            }
-            /* moves: add, or take the place of a chosen index it extends
-             * (then adding it alongside is pointless: the chosen one would
-             * be prefix-redundant) or reorders */
-            size_t nt = 0;
-            int has_prefix = 0;
-            for (size_t i = 0; i < n; i++) {
-                int r = replaceable(&m->cands[config[i]], c);
-                if (r)
-                    targets[nt++] = (int)i;
-                has_prefix |= r == 1;
-            }
-            if (!has_prefix)
-                targets[nt++] = -1;
-            ia_candidate_write_overhead(m, c, config, n);
-            if (c->write_overhead > m->opts->max_write_overhead)
-                continue;
-            for (size_t t = 0; t < nt; t++) {
-                int rep = targets[t];
-                double delta = c->size_bytes - (rep >= 0 ? m->cands[config[rep]].size_bytes : 0);
-                if (sel->used_bytes + delta > sel->budget_bytes)
-                    continue;
-                if (rep < 0 &&
-                    (bound[ci] <= min_gain || bound[ci] / fmax(delta, 8192.0) <= best_score)) {
-                    sel->moves_bounded++;
-                    continue;
-                }
-                sel->moves_costed++;
-                move_t mv;
-                if (move_gain(m, config, n, (int)ci, rep, list, &mv) != 0)
-                    continue;
-                double gain = mv.gain;
-                /* the statements a move changes must gain a clear share of
-                 * their cost (a smaller one is within the evaluators'
-                 * disagreement) */
-                if (gain <= 0 || mv.rel < m->opts->min_index_improvement)
-                    continue;
-                /* the threshold stops adding indexes; a move that changes a
-                 * chosen index's keys into ones no worse for any statement
-                 * and clearly better for some (an extension by a key, or
-                 * (kind, at) in place of (at)) adds none and is not held to
-                 * it; adding INCLUDE columns (covering) is, like any other
-                 * extra bytes for a small gain */
-                int exempt =
-                    rep >= 0 && mv.dominates && m->cands[config[rep]].ninclude == c->ninclude;
-                if (gain <= min_gain && !exempt)
-                    continue;
-                double score = gain / fmax(delta, 8192.0);
-                if (score > best_score) {
-                    best_score = score;
-                    best = (int)ci;
-                    best_replace = rep;
-                    best_gain = gain;
-                    best_delta = delta;
-                    best_rel = mv.rel;
-                    best_dom = gain <= min_gain;
-                }
-            }
-        }
-        if (best < 0) {
-            json_array_append_new(sel->trace,
-                                  json_pack("{s:s, s:f}", "move", "stop", "min_gain_ms", min_gain));
-            break;
-        }
-        json_array_append_new(
-            sel->trace,
-            json_pack("{s:s, s:s, s:s?, s:f, s:f, s:f, s:f, s:b}", "move",
-                      best_replace < 0 ? "add"
-                      : replaceable(&m->cands[config[best_replace]], &m->cands[best]) == 1
-                          ? "extend"
-                          : "replace",
-                      "index", m->cands[best].name, "replaces",
-                      best_replace >= 0 ? m->cands[config[best_replace]].name : NULL, "gain_ms",
-                      best_gain, "extra_bytes", best_delta, "min_gain_ms", min_gain, "improvement",
-                      best_rel, "dominates_below_threshold", best_dom));
-        if (best_replace >= 0) {
-            m->cands[config[best_replace]].chosen = 0;
-            config[best_replace] = best;
-        } else {
-            config[n++] = best;
-        }
-        m->cands[best].chosen = 1;
-        sel->used_bytes += best_delta;
-        sel->steps++;
-        remaining -= best_gain;
-        if (remaining < 0)
-            remaining = 0;
-        /* an index this step made useless leaves now, so that its bytes
-         * count for the next moves */
-        prune_useless(m, config, &n, sel, m->cands[best].table);
+    free(w->config);
+    free(w->list);
+    free(w->targets);
+    free(w->rnow);
+    free(w->bound);
+    free(w->order);
+    memset(w, 0, sizeof *w);
+}
+
+/* The best move of one greedy step (cand < 0: none). */
+typedef struct {
+    int cand, replace;
+    double score, gain, delta, rel;
+    int dom; /* taken below the step threshold (a dominating key change) */
+} best_move_t;
+
+/* Each unchosen candidate's gain upper bound (the weighted time its
+ * statements still spend under the configuration, minus its write
+ * overhead) into w->bound, and the candidates sorted by bound per byte
+ * into w->order. Returns the number of candidates ordered. */
+static size_t order_by_bound(ia_model_t *m, sel_work_t *w)
+{
+    for (size_t s = 0; s < m->nstmts; s++) {
+        double r;
+        int meth;
+        w->rnow[s] = considered(&m->stmts[s]) &&
+                             ratio(m, (int)s, w->config, w->n, &r, &meth, NULL, NULL) == 0
+                         ? r
+                         : 0;
     }
-    free(targets);
-    free(rnow);
-    free(bound);
-    free(order);
-    /* budget/write-limit rejections worth telling: candidates with a gain
-     * that did not fit */
+    size_t norder = 0;
+    for (size_t ci = 0; ci < m->ncands; ci++) {
+        ia_candidate_t *c = &m->cands[ci];
+        if (c->chosen)
+            continue;
+        double ub = 0;
+        for (size_t s = 0; s < m->nstmts; s++)
+            if (candidate_touches(m, c, (int)s))
+                ub += sw(&m->stmts[s]) * w->rnow[s];
+        ia_candidate_write_overhead(m, c, w->config, w->n);
+        ub -= c->write_overhead * write_time_ms(m, c->table);
+        w->bound[ci] = ub;
+        w->order[norder++] = (int)ci;
+    }
+    g_bound_model = m;
+    g_bound = w->bound;
+    qsort(w->order, norder, sizeof(int), cmp_bound);
+    return norder;
+}
+
+/* One greedy step's search: every candidate's add and replace moves, in
+ * bound order, the best score (gain per extra byte) kept in *best.
+ * Returns -1 when the progress callback cancelled the run. */
+static int find_best_move(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double min_gain,
+                          int64_t *evals, best_move_t *best)
+{
+    memset(best, 0, sizeof *best);
+    best->cand = best->replace = -1;
+    /* Early stop (branch and bound): a move's gain is at most the
+     * weighted time its statements still spend (their cost cannot fall
+     * below zero) minus the new index's write overhead. Candidates are
+     * tried in order of that bound per byte; an add move whose bound
+     * cannot pass the step threshold, or cannot beat the best score
+     * found so far, is not costed. Exact: the chosen move is the one
+     * the full scan would choose (ties go to the earlier candidate of
+     * the deterministic order). */
+    size_t norder = order_by_bound(m, w);
+    for (size_t oi = 0; oi < norder; oi++) {
+        size_t ci = (size_t)w->order[oi];
+        ia_candidate_t *c = &m->cands[ci];
+        if (progress(m, "select", (*evals)++, (int64_t)m->ncands * (sel->steps + 1)))
+            return -1;
+        /* moves: add, or take the place of a chosen index it extends
+         * (then adding it alongside is pointless: the chosen one would
+         * be prefix-redundant) or reorders */
+        size_t nt = 0;
+        int has_prefix = 0;
+        for (size_t i = 0; i < w->n; i++) {
+            int r = replaceable(&m->cands[w->config[i]], c);
+            if (r)
+                w->targets[nt++] = (int)i;
+            has_prefix |= r == 1;
+        }
+        if (!has_prefix)
+            w->targets[nt++] = -1;
+        ia_candidate_write_overhead(m, c, w->config, w->n);
+        if (c->write_overhead > m->opts->max_write_overhead)
+            continue;
+        for (size_t t = 0; t < nt; t++) {
+            int rep = w->targets[t];
+            double delta = c->size_bytes - (rep >= 0 ? m->cands[w->config[rep]].size_bytes : 0);
+            if (sel->used_bytes + delta > sel->budget_bytes)
+                continue;
+            if (rep < 0 &&
+                (w->bound[ci] <= min_gain || w->bound[ci] / fmax(delta, 8192.0) <= best->score)) {
+                sel->moves_bounded++;
+                continue;
+            }
+            sel->moves_costed++;
+            move_t mv;
+            if (move_gain(m, w->config, w->n, (int)ci, rep, w->list, &mv) != 0)
+                continue;
+            double gain = mv.gain;
+            /* the statements a move changes must gain a clear share of
+             * their cost (a smaller one is within the evaluators'
+             * disagreement) */
+            if (gain <= 0 || mv.rel < m->opts->min_index_improvement)
+                continue;
+            /* the threshold stops adding indexes; a move that changes a
+             * chosen index's keys into ones no worse for any statement
+             * and clearly better for some (an extension by a key, or
+             * (kind, at) in place of (at)) adds none and is not held to
+             * it; adding INCLUDE columns (covering) is, like any other
+             * extra bytes for a small gain */
+            int exempt =
+                rep >= 0 && mv.dominates && m->cands[w->config[rep]].ninclude == c->ninclude;
+            if (gain <= min_gain && !exempt)
+                continue;
+            double score = gain / fmax(delta, 8192.0);
+            if (score > best->score) {
+                best->score = score;
+                best->cand = (int)ci;
+                best->replace = rep;
+                best->gain = gain;
+                best->delta = delta;
+                best->rel = mv.rel;
+                best->dom = gain <= min_gain;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Applies a greedy step's move to the configuration and traces it. */
+static void take_move(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, const best_move_t *b,
+                      double min_gain)
+{
+    json_array_append_new(
+        sel->trace,
+        json_pack("{s:s, s:s, s:s?, s:f, s:f, s:f, s:f, s:b}", "move",
+                  b->replace < 0 ? "add"
+                  : replaceable(&m->cands[w->config[b->replace]], &m->cands[b->cand]) == 1
+                      ? "extend"
+                      : "replace",
+                  "index", m->cands[b->cand].name, "replaces",
+                  b->replace >= 0 ? m->cands[w->config[b->replace]].name : NULL, "gain_ms", b->gain,
+                  "extra_bytes", b->delta, "min_gain_ms", min_gain, "improvement", b->rel,
+                  "dominates_below_threshold", b->dom));
+    if (b->replace >= 0) {
+        m->cands[w->config[b->replace]].chosen = 0;
+        w->config[b->replace] = b->cand;
+    } else {
+        w->config[w->n++] = b->cand;
+    }
+    m->cands[b->cand].chosen = 1;
+    sel->used_bytes += b->delta;
+    sel->steps++;
+}
+
+/* The rejections worth telling (sel->rejected): unchosen candidates on a
+ * table of a few pages, over the write-overhead limit, or that did not
+ * fit the storage budget. */
+static void record_rejections(ia_model_t *m, ia_selection_t *sel)
+{
     for (size_t ci = 0; ci < m->ncands; ci++) {
         ia_candidate_t *c = &m->cands[ci];
         if (c->chosen)
@@ -588,17 +594,13 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
                                             "does not fit the storage budget", "size_bytes",
                                             c->size_bytes));
     }
+}
 
-    /* interactions: each chosen index against the final configuration
-     * without it; useless ones leave, until stable */
-    ia_phase_mark(m, "verify");
-    prune_useless(m, config, &n, sel, -1);
-    /* every claim re-checked under both costings, every index held to the
-     * minimum improvement */
-    verify_claims(m, config, &n, sel);
-
-    /* the figures of each chosen index, in the final configuration */
-    ia_phase_mark(m, "figures");
+/* The figures of each chosen index in the final configuration
+ * (sel->choices: the statements it claims, time saved, costs) and the
+ * workload's before/after totals. */
+static void compute_figures(ia_model_t *m, const int *config, size_t n, ia_selection_t *sel)
+{
     sel->choices = calloc(n + 1, sizeof *sel->choices);
     for (size_t i = 0; i < n; i++) {
         ia_choice_t *ch = &sel->choices[sel->nchoices++];
@@ -643,8 +645,69 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
         sel->workload_ms_before += st->weight;
         sel->workload_ms_after += st->weight * (b > 0 ? fmin(a, b) / b : 1);
     }
-    free(config);
-    free(list);
+}
+
+/* The selection (see the top of this file): greedy steps until no move
+ * passes, then the final prune, the claims' check and the figures.
+ * Returns -1 (err: "cancelled") when the progress callback cancels. */
+int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
+{
+    memset(sel, 0, sizeof *sel);
+    sel->rejected = json_array();
+    sel->trace = json_array();
+    sel->budget_bytes = budget_for(m);
+    sel_work_t w = {0};
+    w.config = calloc(m->ncands + 1, sizeof(int));
+    w.list = calloc(m->nstmts + 1, sizeof(int));
+    w.targets = calloc(m->ncands + 2, sizeof(int));
+    w.rnow = calloc(m->nstmts + 1, sizeof(double));
+    w.bound = calloc(m->ncands + 1, sizeof(double));
+    w.order = calloc(m->ncands + 1, sizeof(int));
+    double min_fraction = m->opts->min_gain_fraction;
+    /* weighted time left under the configuration */
+    double remaining = m->sel_total > 0 ? m->sel_total : m->total_weight;
+    int64_t evals = 0;
+    /* every step raises the net gain, so the loop ends; the cap guards
+     * against a replacement cycle through write-overhead rounding */
+    int max_steps = (int)m->ncands * 2 + 16;
+    while (sel->steps < max_steps) {
+        /* a step must save min_gain_fraction of the time the workload still
+         * spends: of the original total for the first indexes, of what is
+         * left once they serve the hot statements (otherwise a better
+         * index for a statement an earlier choice already sped up 50x can
+         * never beat a threshold set by the time before any index) */
+        double min_gain = min_fraction * remaining;
+        best_move_t b;
+        if (find_best_move(m, sel, &w, min_gain, &evals, &b) != 0) {
+            work_free(&w);
+            return err_set(err, "cancelled");
+        }
+        if (b.cand < 0) {
+            json_array_append_new(sel->trace,
+                                  json_pack("{s:s, s:f}", "move", "stop", "min_gain_ms", min_gain));
+            break;
+        }
+        take_move(m, sel, &w, &b, min_gain);
+        remaining -= b.gain;
+        if (remaining < 0)
+            remaining = 0;
+        /* an index this step made useless leaves now, so that its bytes
+         * count for the next moves */
+        prune_useless(m, w.config, &w.n, sel, m->cands[b.cand].table);
+    }
+    record_rejections(m, sel);
+
+    /* interactions: each chosen index against the final configuration
+     * without it; useless ones leave, until stable */
+    ia_phase_mark(m, "verify");
+    prune_useless(m, w.config, &w.n, sel, -1);
+    /* every claim re-checked under both costings, every index held to the
+     * minimum improvement */
+    verify_claims(m, w.config, &w.n, sel);
+
+    ia_phase_mark(m, "figures");
+    compute_figures(m, w.config, w.n, sel);
+    work_free(&w);
     return 0;
 }
 
