@@ -365,13 +365,21 @@ static int make_covering(const ia_model_t *m, const ia_statement_t *st, int tabl
     return sp->ninclude > 0;
 }
 
-static void gen_for_table(ia_model_t *m, int s, int table)
-{
-    ia_statement_t *st = &m->stmts[s];
+/* One statement's uses of one table, by kind: equality and IN (most
+ * selective first), joins, ranges and IS NULL (likewise), sort and group
+ * columns (in their clause's order). */
+typedef struct {
     ranked_t eqs[16], joins[8], ranges[8];
     const ia_use_t *sorts[8], *groups[8];
-    size_t neq = 0, njoin = 0, nrange = 0, nsort = 0, ngroup = 0;
-    int sort_dir_mixed = 0;
+    size_t neq, njoin, nrange, nsort, ngroup;
+    int sort_dir_mixed; /* ORDER BY mixes ASC and DESC */
+} table_uses_t;
+
+/* Sorts statement st's uses of table into tu (see table_uses_t). */
+static void classify_uses(const ia_model_t *m, const ia_statement_t *st, int table,
+                          table_uses_t *tu)
+{
+    memset(tu, 0, sizeof *tu);
     for (size_t i = 0; i < st->nuses; i++) {
         const ia_use_t *u = &st->uses[i];
         if (u->table != table)
@@ -380,44 +388,49 @@ static void gen_for_table(ia_model_t *m, int s, int table)
         switch (u->kind) {
         case USE_EQ:
         case USE_IN:
-            if (neq < 16)
-                eqs[neq++] = (ranked_t){m, u, sel};
+            if (tu->neq < 16)
+                tu->eqs[tu->neq++] = (ranked_t){m, u, sel};
             break;
         case USE_JOIN:
-            if (njoin < 8)
-                joins[njoin++] = (ranked_t){m, u, sel};
+            if (tu->njoin < 8)
+                tu->joins[tu->njoin++] = (ranked_t){m, u, sel};
             break;
         case USE_RANGE:
         case USE_ISNULL:
-            if (nrange < 8)
-                ranges[nrange++] = (ranked_t){m, u, sel};
+            if (tu->nrange < 8)
+                tu->ranges[tu->nrange++] = (ranked_t){m, u, sel};
             break;
         case USE_SORT:
-            if (nsort < 8) {
-                if (nsort && sorts[0]->desc != u->desc)
-                    sort_dir_mixed = 1;
-                sorts[nsort++] = u;
+            if (tu->nsort < 8) {
+                if (tu->nsort && tu->sorts[0]->desc != u->desc)
+                    tu->sort_dir_mixed = 1;
+                tu->sorts[tu->nsort++] = u;
             }
             break;
         case USE_GROUP:
-            if (ngroup < 8)
-                groups[ngroup++] = u;
+            if (tu->ngroup < 8)
+                tu->groups[tu->ngroup++] = u;
             break;
         default:
             break;
         }
     }
-    qsort(eqs, neq, sizeof *eqs, cmp_ranked);
-    qsort(joins, njoin, sizeof *joins, cmp_ranked);
-    qsort(ranges, nrange, sizeof *ranges, cmp_ranked);
-    qsort(sorts, nsort, sizeof *sorts, cmp_ordinal);
-    qsort(groups, ngroup, sizeof *groups, cmp_ordinal);
+    qsort(tu->eqs, tu->neq, sizeof *tu->eqs, cmp_ranked);
+    qsort(tu->joins, tu->njoin, sizeof *tu->joins, cmp_ranked);
+    qsort(tu->ranges, tu->nrange, sizeof *tu->ranges, cmp_ranked);
+    qsort(tu->sorts, tu->nsort, sizeof *tu->sorts, cmp_ordinal);
+    qsort(tu->groups, tu->ngroup, sizeof *tu->groups, cmp_ordinal);
+}
 
-    /* single-column: every filtered or joined column (the baseline too) */
-    for (size_t i = 0; i < neq + njoin + nrange; i++) {
-        const ia_use_t *u = i < neq           ? eqs[i].u
-                            : i < neq + njoin ? joins[i - neq].u
-                                              : ranges[i - neq - njoin].u;
+/* Single-column candidates: every filtered or joined column (the
+ * single-column baseline's whole candidate set, without expressions). */
+static void gen_single_column(ia_model_t *m, int s, int table, const table_uses_t *tu)
+{
+    size_t neq = tu->neq, njoin = tu->njoin;
+    for (size_t i = 0; i < neq + njoin + tu->nrange; i++) {
+        const ia_use_t *u = i < neq           ? tu->eqs[i].u
+                            : i < neq + njoin ? tu->joins[i - neq].u
+                                              : tu->ranges[i - neq - njoin].u;
         if (m->opts->baseline_single_column && u->expr)
             continue;
         spec_t sp = {0};
@@ -425,30 +438,34 @@ static void gen_for_table(ia_model_t *m, int s, int table)
         spec_key(&sp, u);
         add_candidate(m, table, s, &sp);
     }
-    if (m->opts->baseline_single_column)
-        return;
+}
 
-    /* equality prefix (most selective first), then a range or the sort */
+/* Multi-column candidates: the equality prefix (most selective first),
+ * equality + join column both ways, equality (or join) + each range,
+ * equalities + the ORDER BY, the GROUP BY. */
+static void gen_composite(ia_model_t *m, int s, int table, const table_uses_t *tu)
+{
+    size_t neq = tu->neq, njoin = tu->njoin, nrange = tu->nrange;
     spec_t base = {0};
     base.type = "btree";
     for (size_t i = 0; i < neq && base.nkeys < IA_MAX_KEYS; i++)
-        spec_key(&base, eqs[i].u);
+        spec_key(&base, tu->eqs[i].u);
     if (base.nkeys >= 2)
         add_candidate(m, table, s, &base);
     /* equality + join column (nested loop inner with a filter) */
     for (size_t j = 0; j < njoin; j++) {
         spec_t sp = {0};
         sp.type = "btree";
-        spec_key(&sp, joins[j].u);
+        spec_key(&sp, tu->joins[j].u);
         for (size_t i = 0; i < neq && sp.nkeys < IA_MAX_KEYS; i++)
-            spec_key(&sp, eqs[i].u);
+            spec_key(&sp, tu->eqs[i].u);
         if (sp.nkeys >= 2)
             add_candidate(m, table, s, &sp);
         spec_t sp2 = {0};
         sp2.type = "btree";
         for (size_t i = 0; i < neq && sp2.nkeys < IA_MAX_KEYS - 1; i++)
-            spec_key(&sp2, eqs[i].u);
-        spec_key(&sp2, joins[j].u);
+            spec_key(&sp2, tu->eqs[i].u);
+        spec_key(&sp2, tu->joins[j].u);
         if (sp2.nkeys >= 2)
             add_candidate(m, table, s, &sp2);
     }
@@ -456,104 +473,126 @@ static void gen_for_table(ia_model_t *m, int s, int table)
         spec_t sp = {0};
         sp.type = "btree";
         for (size_t i = 0; i < neq && sp.nkeys < IA_MAX_KEYS - 1; i++)
-            spec_key(&sp, eqs[i].u);
+            spec_key(&sp, tu->eqs[i].u);
         for (size_t j = 0; j < njoin && sp.nkeys < IA_MAX_KEYS - 1 && neq == 0; j++)
-            spec_key(&sp, joins[j].u);
-        spec_key(&sp, ranges[r].u);
+            spec_key(&sp, tu->joins[j].u);
+        spec_key(&sp, tu->ranges[r].u);
         if (sp.nkeys >= 2)
             add_candidate(m, table, s, &sp);
     }
-    if (nsort && !sort_dir_mixed) {
+    if (tu->nsort && !tu->sort_dir_mixed) {
         spec_t sp = {0};
         sp.type = "btree";
         for (size_t i = 0; i < neq && sp.nkeys < IA_MAX_KEYS - 1; i++)
-            if (eqs[i].u->kind == USE_EQ)
-                spec_key(&sp, eqs[i].u);
-        for (size_t i = 0; i < nsort && sp.nkeys < IA_MAX_KEYS; i++)
-            spec_key(&sp, sorts[i]);
+            if (tu->eqs[i].u->kind == USE_EQ)
+                spec_key(&sp, tu->eqs[i].u);
+        for (size_t i = 0; i < tu->nsort && sp.nkeys < IA_MAX_KEYS; i++)
+            spec_key(&sp, tu->sorts[i]);
         if (sp.nkeys >= 1)
             add_candidate(m, table, s, &sp);
     }
-    if (ngroup && neq == 0) {
+    if (tu->ngroup && neq == 0) {
         spec_t sp = {0};
         sp.type = "btree";
-        for (size_t i = 0; i < ngroup && sp.nkeys < IA_MAX_KEYS; i++)
-            spec_key(&sp, groups[i]);
+        for (size_t i = 0; i < tu->ngroup && sp.nkeys < IA_MAX_KEYS; i++)
+            spec_key(&sp, tu->groups[i]);
         add_candidate(m, table, s, &sp);
     }
+}
 
-    /* covering: the statement's hottest shape (equality + range/sort keys)
-     * with the rest of its columns in INCLUDE, for statements that carry at
-     * least 2% of the workload's time */
-    if (m->total_weight > 0 && st->weight / m->total_weight >= 0.02 && (neq || njoin || nrange)) {
-        spec_t sp = {0};
-        sp.type = "covering";
-        for (size_t i = 0; i < neq && sp.nkeys < IA_MAX_KEYS; i++)
-            spec_key(&sp, eqs[i].u);
-        if (neq == 0)
-            for (size_t j = 0; j < njoin && sp.nkeys < IA_MAX_KEYS; j++)
-                spec_key(&sp, joins[j].u);
-        if (nrange && sp.nkeys < IA_MAX_KEYS)
-            spec_key(&sp, ranges[0].u);
-        else if (nsort && !sort_dir_mixed)
-            for (size_t i = 0; i < nsort && sp.nkeys < IA_MAX_KEYS; i++)
-                spec_key(&sp, sorts[i]);
-        if (make_covering(m, st, table, &sp))
-            add_candidate(m, table, s, &sp);
+/* Covering: the statement's hottest shape (equality + range/sort keys)
+ * with the rest of its columns in INCLUDE, for statements that carry at
+ * least 2% of the workload's time. */
+static void gen_covering(ia_model_t *m, int s, int table, const table_uses_t *tu)
+{
+    const ia_statement_t *st = &m->stmts[s];
+    if (!(m->total_weight > 0 && st->weight / m->total_weight >= 0.02 &&
+          (tu->neq || tu->njoin || tu->nrange)))
+        return;
+    spec_t sp = {0};
+    sp.type = "covering";
+    for (size_t i = 0; i < tu->neq && sp.nkeys < IA_MAX_KEYS; i++)
+        spec_key(&sp, tu->eqs[i].u);
+    if (tu->neq == 0)
+        for (size_t j = 0; j < tu->njoin && sp.nkeys < IA_MAX_KEYS; j++)
+            spec_key(&sp, tu->joins[j].u);
+    if (tu->nrange && sp.nkeys < IA_MAX_KEYS)
+        spec_key(&sp, tu->ranges[0].u);
+    else if (tu->nsort && !tu->sort_dir_mixed)
+        for (size_t i = 0; i < tu->nsort && sp.nkeys < IA_MAX_KEYS; i++)
+            spec_key(&sp, tu->sorts[i]);
+    if (make_covering(m, st, table, &sp))
+        add_candidate(m, table, s, &sp);
+}
+
+/* The WHERE of a partial index for use u, or NULL: IS NULL on a mostly
+ * non-null column, IS NOT NULL on a mostly null one, a rare literal value
+ * (at most 20% of rows, at most 100 distinct values). malloc()ed. */
+static char *partial_predicate(const ia_model_t *m, int table, const ia_use_t *u)
+{
+    if (u->table != table || u->expr)
+        return NULL;
+    const ia_column_t *col = ia_find_column(m, table, u->column);
+    if (!col || !col->has_stats)
+        return NULL;
+    char q[200];
+    ia_quote_ident(u->column, q, sizeof q);
+    if (u->kind == USE_ISNULL && col->null_frac <= 0.2)
+        return ia_printf("%s IS NULL", q);
+    if (u->kind == USE_NOTNULL && col->null_frac >= 0.8)
+        return ia_printf("%s IS NOT NULL", q);
+    if (u->kind == USE_EQ && u->constant && (!u->param || u->qs_constant)) {
+        double sum;
+        double f = mcv_freq(col, u->constant, &sum);
+        double nd = distinct_count(col, ia_table_rows(&m->tables[table]));
+        if (f >= 0 && f <= 0.2 && nd <= 100) {
+            char *lit = literal(u->constant);
+            char *pred = ia_printf("%s = %s", q, lit);
+            free(lit);
+            return pred;
+        }
     }
+    return NULL;
+}
 
-    /* partial indexes: a selective constant (IS NULL on a mostly non-null
-     * column, IS NOT NULL on a mostly null one, a rare literal value) moves
-     * into WHERE; the other keys of the statement stay keys */
+/* Partial indexes: a selective constant (partial_predicate) moves into
+ * WHERE; the other keys of the statement stay keys. */
+static void gen_partial(ia_model_t *m, int s, int table, const table_uses_t *tu)
+{
+    const ia_statement_t *st = &m->stmts[s];
     for (size_t i = 0; i < st->nuses; i++) {
         const ia_use_t *u = &st->uses[i];
-        if (u->table != table || u->expr)
-            continue;
-        const ia_column_t *col = ia_find_column(m, table, u->column);
-        if (!col || !col->has_stats)
-            continue;
-        char *pred = NULL;
-        char q[200];
-        ia_quote_ident(u->column, q, sizeof q);
-        if (u->kind == USE_ISNULL && col->null_frac <= 0.2)
-            pred = ia_printf("%s IS NULL", q);
-        else if (u->kind == USE_NOTNULL && col->null_frac >= 0.8)
-            pred = ia_printf("%s IS NOT NULL", q);
-        else if (u->kind == USE_EQ && u->constant && (!u->param || u->qs_constant)) {
-            double sum;
-            double f = mcv_freq(col, u->constant, &sum);
-            double nd = distinct_count(col, ia_table_rows(&m->tables[table]));
-            if (f >= 0 && f <= 0.2 && nd <= 100) {
-                char *lit = literal(u->constant);
-                pred = ia_printf("%s = %s", q, lit);
-                free(lit);
-            }
-        }
+        char *pred = partial_predicate(m, table, u);
         if (!pred)
             continue;
         spec_t sp = {0};
         sp.type = "partial";
         sp.predicate = pred;
-        for (size_t k = 0; k < neq && sp.nkeys < IA_MAX_KEYS; k++)
-            if (strcmp(eqs[k].u->column, u->column) != 0 || eqs[k].u->expr)
-                spec_key(&sp, eqs[k].u);
-        for (size_t k = 0; k < nrange && sp.nkeys < IA_MAX_KEYS; k++)
-            if (strcmp(ranges[k].u->column, u->column) != 0 || ranges[k].u->expr)
-                spec_key(&sp, ranges[k].u);
-        for (size_t k = 0; k < nsort && !sort_dir_mixed && sp.nkeys < IA_MAX_KEYS; k++)
-            spec_key(&sp, sorts[k]);
+        for (size_t k = 0; k < tu->neq && sp.nkeys < IA_MAX_KEYS; k++)
+            if (strcmp(tu->eqs[k].u->column, u->column) != 0 || tu->eqs[k].u->expr)
+                spec_key(&sp, tu->eqs[k].u);
+        for (size_t k = 0; k < tu->nrange && sp.nkeys < IA_MAX_KEYS; k++)
+            if (strcmp(tu->ranges[k].u->column, u->column) != 0 || tu->ranges[k].u->expr)
+                spec_key(&sp, tu->ranges[k].u);
+        for (size_t k = 0; k < tu->nsort && !tu->sort_dir_mixed && sp.nkeys < IA_MAX_KEYS; k++)
+            spec_key(&sp, tu->sorts[k]);
         if (sp.nkeys == 0) {
             /* nothing else to key on: the join column, else the column itself */
-            if (njoin)
-                spec_key(&sp, joins[0].u);
+            if (tu->njoin)
+                spec_key(&sp, tu->joins[0].u);
             else
                 spec_key(&sp, u);
         }
         add_candidate(m, table, s, &sp);
         free(pred);
     }
+}
 
-    /* LIKE 'abc%' (btree with pattern ops, right under any collation) and GIN */
+/* LIKE 'abc%' (btree with pattern ops, right under any collation) and GIN
+ * (trigram, jsonb, arrays, full text). */
+static void gen_pattern_and_gin(ia_model_t *m, int s, int table)
+{
+    const ia_statement_t *st = &m->stmts[s];
     for (size_t i = 0; i < st->nuses; i++) {
         const ia_use_t *u = &st->uses[i];
         if (u->table != table)
@@ -600,6 +639,21 @@ static void gen_for_table(ia_model_t *m, int s, int table)
         spec_key(&sp, u);
         add_candidate(m, table, s, &sp);
     }
+}
+
+/* Candidates for statement s on one of its tables (the single-column
+ * baseline stops after the first kind). */
+static void gen_for_table(ia_model_t *m, int s, int table)
+{
+    table_uses_t tu;
+    classify_uses(m, &m->stmts[s], table, &tu);
+    gen_single_column(m, s, table, &tu);
+    if (m->opts->baseline_single_column)
+        return;
+    gen_composite(m, s, table, &tu);
+    gen_covering(m, s, table, &tu);
+    gen_partial(m, s, table, &tu);
+    gen_pattern_and_gin(m, s, table);
 }
 
 static int method_matches(const ia_candidate_t *c, const ia_index_t *x)
