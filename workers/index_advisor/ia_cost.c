@@ -271,45 +271,48 @@ static double sort_cost(double rows)
     return rows > 1 ? 2.0 * CPU_OP * rows * log2(rows) : 0;
 }
 
-/* Cost of reading the table through one index; < 0 when it cannot be used. */
-static double index_cost(const ia_model_t *m, const ia_statement_t *st, const access_t *a,
-                         double outer_rows, int *provides_order)
+/* Cost of a GIN index scan for the statement's operators the index
+ * matches (a bitmap heap scan); < 0 when none matches. */
+static double gin_cost(const ia_model_t *m, const ia_statement_t *st, const access_t *a,
+                       double rows, double pages)
 {
-    const ia_table_t *t = &m->tables[a->table];
-    double rows = ia_table_rows(t);
-    double pages = t->relpages > 0 ? (double)t->relpages : (double)t->table_bytes / 8192.0;
-    if (pages < 1)
-        pages = 1;
-    *provides_order = 0;
     double sel = 1;
-    int matched = 0, joined = 0;
-    if (a->gin) {
-        for (size_t i = 0; i < st->nuses; i++) {
-            const ia_use_t *u = &st->uses[i];
-            if (u->table != a->table || !use_matches_key(u, a->keys[0], a->key_is_expr[0]))
-                continue;
-            int ok = 0;
-            if (u->kind == USE_TRGM)
-                ok = a->opclass && strcmp(a->opclass, "gin_trgm_ops") == 0;
-            else if (u->kind == USE_JSONB)
-                ok = !a->opclass || strcmp(u->op, "@>") == 0;
-            else if (u->kind == USE_ARRAY || u->kind == USE_FTS)
-                ok = 1;
-            if (ok) {
-                sel *= ia_use_selectivity(m, u);
-                matched = 1;
-            }
+    int matched = 0;
+    for (size_t i = 0; i < st->nuses; i++) {
+        const ia_use_t *u = &st->uses[i];
+        if (u->table != a->table || !use_matches_key(u, a->keys[0], a->key_is_expr[0]))
+            continue;
+        int ok = 0;
+        if (u->kind == USE_TRGM)
+            ok = a->opclass && strcmp(a->opclass, "gin_trgm_ops") == 0;
+        else if (u->kind == USE_JSONB)
+            ok = !a->opclass || strcmp(u->op, "@>") == 0;
+        else if (u->kind == USE_ARRAY || u->kind == USE_FTS)
+            ok = 1;
+        if (ok) {
+            sel *= ia_use_selectivity(m, u);
+            matched = 1;
         }
-        if (!matched)
-            return -1;
-        double r = rows * sel;
-        /* bitmap heap scan: pages in physical order (~half random), recheck */
-        double heap = fmin(r, pages) * (RANDOM_PAGE + SEQ_PAGE) / 2;
-        return 4 * RANDOM_PAGE + r * (CPU_INDEX + CPU_TUPLE + 20 * CPU_OP) + heap;
     }
-    /* btree: equality keys, then one range key */
-    int k;
-    for (k = 0; k < a->nkeys; k++) {
+    if (!matched)
+        return -1;
+    double r = rows * sel;
+    /* bitmap heap scan: pages in physical order (~half random), recheck */
+    double heap = fmin(r, pages) * (RANDOM_PAGE + SEQ_PAGE) / 2;
+    return 4 * RANDOM_PAGE + r * (CPU_INDEX + CPU_TUPLE + 20 * CPU_OP) + heap;
+}
+
+/* The btree's usable key prefix for the statement: equality keys (and the
+ * join key when an outer side drives a nested loop), then at most one
+ * range key. Returns the number of keys matched; *sel their combined
+ * selectivity, *joined 1 when a join key was used. */
+static int btree_prefix(const ia_model_t *m, const ia_statement_t *st, const access_t *a,
+                        double outer_rows, double *sel, int *joined)
+{
+    int matched = 0;
+    *sel = 1;
+    *joined = 0;
+    for (int k = 0; k < a->nkeys; k++) {
         int hit_eq = 0, hit_range = 0;
         double s_eq = 1, s_range = 1;
         for (size_t i = 0; i < st->nuses; i++) {
@@ -322,7 +325,7 @@ static double index_cost(const ia_model_t *m, const ia_statement_t *st, const ac
                 s_eq *= ia_use_selectivity(m, u);
             } else if (u->kind == USE_JOIN && outer_rows > 0) {
                 hit_eq = 1;
-                joined = 1;
+                *joined = 1;
                 s_eq *= ia_use_selectivity(m, u);
             } else if (u->kind == USE_RANGE) {
                 hit_range = 1;
@@ -330,71 +333,99 @@ static double index_cost(const ia_model_t *m, const ia_statement_t *st, const ac
             }
         }
         if (hit_eq) {
-            sel *= s_eq;
+            *sel *= s_eq;
             matched++;
             continue;
         }
         if (hit_range) {
-            sel *= s_range;
+            *sel *= s_range;
             matched++;
-            k++;
         }
         break;
     }
-    /* does the index give ORDER BY order after its equality prefix? */
-    int eq_prefix = matched;
-    int order_ok = 0;
-    {
-        const ia_use_t *sorts[8];
-        int ns = 0;
-        for (size_t i = 0; i < st->nuses && ns < 8; i++)
-            if (st->uses[i].kind == USE_SORT && st->uses[i].table == a->table)
-                sorts[ns++] = &st->uses[i];
-        if (ns) {
-            order_ok = 1;
-            for (int s = 0; s < ns && order_ok; s++) {
-                int pos = -1;
-                for (int j = 0; j < a->nkeys; j++)
-                    if (use_matches_key(sorts[s], a->keys[j], a->key_is_expr[j]))
-                        pos = j;
-                order_ok = pos >= 0 && pos <= eq_prefix + s && sorts[s]->desc == sorts[0]->desc;
-            }
-        }
+    return matched;
+}
+
+/* 1 when the index returns the statement's ORDER BY order on this table
+ * after its eq_prefix matched keys (same direction for every sort key). */
+static int btree_gives_order(const ia_statement_t *st, const access_t *a, int eq_prefix)
+{
+    const ia_use_t *sorts[8];
+    int ns = 0;
+    for (size_t i = 0; i < st->nuses && ns < 8; i++)
+        if (st->uses[i].kind == USE_SORT && st->uses[i].table == a->table)
+            sorts[ns++] = &st->uses[i];
+    if (!ns)
+        return 0;
+    int order_ok = 1;
+    for (int s = 0; s < ns && order_ok; s++) {
+        int pos = -1;
+        for (int j = 0; j < a->nkeys; j++)
+            if (use_matches_key(sorts[s], a->keys[j], a->key_is_expr[j]))
+                pos = j;
+        order_ok = pos >= 0 && pos <= eq_prefix + s && sorts[s]->desc == sorts[0]->desc;
     }
+    return order_ok;
+}
+
+/* 1 when the statement implies a partial index's predicate (one of its
+ * IS NULL / IS NOT NULL / col = literal uses on the table is the
+ * predicate, compared normalized and without quotes). */
+static int predicate_implied(const ia_statement_t *st, const access_t *a)
+{
+    char p[256];
+    ia_normalize_key(a->predicate, p, sizeof p);
+    for (size_t i = 0; i < st->nuses; i++) {
+        const ia_use_t *u = &st->uses[i];
+        if (u->table != a->table)
+            continue;
+        char want[256], q[300];
+        if (u->kind == USE_ISNULL)
+            snprintf(q, sizeof q, "%s is null", u->column);
+        else if (u->kind == USE_NOTNULL)
+            snprintf(q, sizeof q, "%s is not null", u->column);
+        else if (u->kind == USE_EQ && u->constant)
+            snprintf(q, sizeof q, "%s = %s", u->column, u->constant);
+        else
+            continue;
+        ia_normalize_key(q, want, sizeof want);
+        char p2[256];
+        /* literals: compare without quotes */
+        size_t o = 0;
+        for (const char *c = p; *c && o + 1 < sizeof p2; c++)
+            if (*c != '\'')
+                p2[o++] = *c;
+        p2[o] = 0;
+        if (strcmp(p2, want) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Cost of reading the table through one index; < 0 when it cannot be used
+ * (no key prefix matches and it gives no useful order, or the statement
+ * does not imply its predicate). *provides_order: it gives ORDER BY
+ * order. */
+static double index_cost(const ia_model_t *m, const ia_statement_t *st, const access_t *a,
+                         double outer_rows, int *provides_order)
+{
+    const ia_table_t *t = &m->tables[a->table];
+    double rows = ia_table_rows(t);
+    double pages = t->relpages > 0 ? (double)t->relpages : (double)t->table_bytes / 8192.0;
+    if (pages < 1)
+        pages = 1;
+    *provides_order = 0;
+    if (a->gin)
+        return gin_cost(m, st, a, rows, pages);
+    double sel;
+    int joined;
+    int matched = btree_prefix(m, st, a, outer_rows, &sel, &joined);
+    int order_ok = btree_gives_order(st, a, matched);
     *provides_order = order_ok;
     if (!matched && !order_ok)
         return -1;
-    if (a->predicate) {
-        /* a partial index only when the statement implies its predicate */
-        char p[256];
-        ia_normalize_key(a->predicate, p, sizeof p);
-        int implied = 0;
-        for (size_t i = 0; i < st->nuses && !implied; i++) {
-            const ia_use_t *u = &st->uses[i];
-            if (u->table != a->table)
-                continue;
-            char want[256], q[300];
-            if (u->kind == USE_ISNULL)
-                snprintf(q, sizeof q, "%s is null", u->column);
-            else if (u->kind == USE_NOTNULL)
-                snprintf(q, sizeof q, "%s is not null", u->column);
-            else if (u->kind == USE_EQ && u->constant)
-                snprintf(q, sizeof q, "%s = %s", u->column, u->constant);
-            else
-                continue;
-            ia_normalize_key(q, want, sizeof want);
-            char p2[256];
-            /* literals: compare without quotes */
-            size_t o = 0;
-            for (const char *c = p; *c && o + 1 < sizeof p2; c++)
-                if (*c != '\'')
-                    p2[o++] = *c;
-            p2[o] = 0;
-            implied = strcmp(p2, want) == 0;
-        }
-        if (!implied)
-            return -1;
-    }
+    if (a->predicate && !predicate_implied(st, a))
+        return -1;
     double r = rows * sel;
     if (joined)
         r = r < 1 ? 1 : r;
