@@ -1023,6 +1023,120 @@ static term_t resolve_sort_item(ctx_t *c, scope_t *sc, const PgQuery__SelectStmt
     return t;
 }
 
+/* GROUP BY and ORDER BY items of this SELECT: USE_GROUP / USE_SORT uses of
+ * its own scope's columns (with their ordinal and direction); a sort key
+ * that is not a plain column of this scope is visited as other use. */
+static void visit_group_and_sort(ctx_t *c, scope_t *sc, const PgQuery__SelectStmt *s)
+{
+    for (size_t i = 0; i < s->n_group_clause; i++) {
+        term_t t = resolve_sort_item(c, sc, s, s->group_clause[i]);
+        if (t.ok && t.scope_depth == 0) {
+            ia_use_t *u = add_use(c, &t, USE_GROUP, NULL);
+            if (u)
+                u->ordinal = (int)i;
+        }
+        free_term(&t);
+    }
+    for (size_t i = 0; i < s->n_sort_clause; i++) {
+        const PgQuery__Node *sn = s->sort_clause[i];
+        if (sn->node_case != PG_QUERY__NODE__NODE_SORT_BY)
+            continue;
+        term_t t = resolve_sort_item(c, sc, s, sn->sort_by->node);
+        if (t.ok && t.scope_depth == 0) {
+            ia_use_t *u = add_use(c, &t, USE_SORT, NULL);
+            if (u) {
+                u->ordinal = (int)i;
+                u->desc = sn->sort_by->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
+            }
+        } else {
+            visit_other(c, sc, sn->sort_by->node);
+        }
+        free_term(&t);
+    }
+}
+
+/* Appends one output column (name, base table or -1, base column or NULL)
+ * to a derived relation. */
+static void rel_add_out(rel_t *out, const char *name, int table, const char *column)
+{
+    out->outs = realloc(out->outs, (out->nouts + 1) * sizeof *out->outs);
+    out->outs[out->nouts].name = ia_strdup(name);
+    out->outs[out->nouts].table = table;
+    out->outs[out->nouts].column = ia_strdup(column);
+    out->nouts++;
+}
+
+/* SELECT * in a subquery: every column of every relation of the scope, by
+ * name, becomes an output of the derived relation. */
+static void rel_add_star(ctx_t *c, const scope_t *sc, rel_t *out)
+{
+    for (size_t r = 0; r < sc->nrels; r++) {
+        const rel_t *rel = &sc->rels[r];
+        if (rel->derived) {
+            for (size_t k = 0; k < rel->nouts; k++)
+                rel_add_out(out, rel->outs[k].name, rel->outs[k].table, rel->outs[k].column);
+        } else if (rel->table >= 0) {
+            const ia_table_t *tb = &c->m->tables[rel->table];
+            for (size_t k = 0; k < tb->ncolumns; k++)
+                rel_add_out(out, tb->columns[k].name, rel->table, tb->columns[k].name);
+        }
+    }
+}
+
+/* The target list: its columns are other uses; when this SELECT is a
+ * derived relation (out), each target becomes one of its outputs, named
+ * by its alias or column, traced to a base column where it is one. */
+static void visit_targets(ctx_t *c, scope_t *sc, const PgQuery__SelectStmt *s, rel_t *out)
+{
+    for (size_t i = 0; i < s->n_target_list; i++) {
+        const PgQuery__Node *tn = s->target_list[i];
+        if (tn->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
+            continue;
+        const PgQuery__ResTarget *rt = tn->res_target;
+        visit_other(c, sc, rt->val);
+        if (!out)
+            continue;
+        term_t t = resolve_term(c, sc, rt->val);
+        const char *name = rt->name && *rt->name ? rt->name : NULL;
+        if (!name && rt->val && rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+            rt->val->column_ref->n_fields)
+            name = node_string(rt->val->column_ref->fields[rt->val->column_ref->n_fields - 1]);
+        if (rt->val && rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
+            rt->val->column_ref->n_fields &&
+            rt->val->column_ref->fields[rt->val->column_ref->n_fields - 1]->node_case ==
+                PG_QUERY__NODE__NODE_A_STAR) {
+            rel_add_star(c, sc, out);
+            free_term(&t);
+            continue;
+        }
+        rel_add_out(out, name, t.ok && !t.expr && t.scope_depth == 0 ? t.table : -1,
+                    t.ok && !t.expr ? t.column : NULL);
+        free_term(&t);
+    }
+}
+
+/* SELECT DISTINCT: the output columns of this scope are grouped. */
+static void visit_distinct(ctx_t *c, scope_t *sc, const PgQuery__SelectStmt *s)
+{
+    if (s->n_distinct_clause == 0)
+        return;
+    for (size_t i = 0; i < s->n_target_list; i++) {
+        const PgQuery__Node *tn = s->target_list[i];
+        if (tn->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
+            continue;
+        term_t t = resolve_term(c, sc, tn->res_target->val);
+        if (t.ok && t.scope_depth == 0) {
+            ia_use_t *u = add_use(c, &t, USE_GROUP, NULL);
+            if (u)
+                u->ordinal = (int)i;
+        }
+        free_term(&t);
+    }
+}
+
+/* One SELECT (recursively its set operations, FROM items, subqueries):
+ * records its uses in c->st; out, when not NULL, receives the outputs of
+ * the derived relation it defines. Depth-limited against hostile input. */
 static void analyze_select(ctx_t *c, const PgQuery__SelectStmt *s, scope_t *parent, rel_t *out)
 {
     if (!s || c->depth_guard > 200)
@@ -1050,99 +1164,12 @@ static void analyze_select(ctx_t *c, const PgQuery__SelectStmt *s, scope_t *pare
         visit_pred(c, &sc, quals[i]);
     free(quals);
     visit_pred(c, &sc, s->where_clause);
-    for (size_t i = 0; i < s->n_group_clause; i++) {
-        term_t t = resolve_sort_item(c, &sc, s, s->group_clause[i]);
-        if (t.ok && t.scope_depth == 0) {
-            ia_use_t *u = add_use(c, &t, USE_GROUP, NULL);
-            if (u)
-                u->ordinal = (int)i;
-        }
-        free_term(&t);
-    }
-    for (size_t i = 0; i < s->n_sort_clause; i++) {
-        const PgQuery__Node *sn = s->sort_clause[i];
-        if (sn->node_case != PG_QUERY__NODE__NODE_SORT_BY)
-            continue;
-        term_t t = resolve_sort_item(c, &sc, s, sn->sort_by->node);
-        if (t.ok && t.scope_depth == 0) {
-            ia_use_t *u = add_use(c, &t, USE_SORT, NULL);
-            if (u) {
-                u->ordinal = (int)i;
-                u->desc = sn->sort_by->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
-            }
-        } else {
-            visit_other(c, &sc, sn->sort_by->node);
-        }
-        free_term(&t);
-    }
+    visit_group_and_sort(c, &sc, s);
     if (s->limit_count)
         c->st->has_limit = 1;
     visit_other(c, &sc, s->having_clause);
-    for (size_t i = 0; i < s->n_target_list; i++) {
-        const PgQuery__Node *tn = s->target_list[i];
-        if (tn->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
-            continue;
-        const PgQuery__ResTarget *rt = tn->res_target;
-        visit_other(c, &sc, rt->val);
-        if (!out)
-            continue;
-        /* derived rel output */
-        term_t t = resolve_term(c, &sc, rt->val);
-        const char *name = rt->name && *rt->name ? rt->name : NULL;
-        if (!name && rt->val && rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
-            rt->val->column_ref->n_fields)
-            name = node_string(rt->val->column_ref->fields[rt->val->column_ref->n_fields - 1]);
-        if (rt->val && rt->val->node_case == PG_QUERY__NODE__NODE_COLUMN_REF &&
-            rt->val->column_ref->n_fields &&
-            rt->val->column_ref->fields[rt->val->column_ref->n_fields - 1]->node_case ==
-                PG_QUERY__NODE__NODE_A_STAR) {
-            /* SELECT * in a subquery: every column of every rel, by name */
-            for (size_t r = 0; r < sc.nrels; r++) {
-                const rel_t *rel = &sc.rels[r];
-                if (rel->derived) {
-                    for (size_t k = 0; k < rel->nouts; k++) {
-                        out->outs = realloc(out->outs, (out->nouts + 1) * sizeof *out->outs);
-                        out->outs[out->nouts].name = ia_strdup(rel->outs[k].name);
-                        out->outs[out->nouts].table = rel->outs[k].table;
-                        out->outs[out->nouts].column = ia_strdup(rel->outs[k].column);
-                        out->nouts++;
-                    }
-                } else if (rel->table >= 0) {
-                    const ia_table_t *tb = &c->m->tables[rel->table];
-                    for (size_t k = 0; k < tb->ncolumns; k++) {
-                        out->outs = realloc(out->outs, (out->nouts + 1) * sizeof *out->outs);
-                        out->outs[out->nouts].name = ia_strdup(tb->columns[k].name);
-                        out->outs[out->nouts].table = rel->table;
-                        out->outs[out->nouts].column = ia_strdup(tb->columns[k].name);
-                        out->nouts++;
-                    }
-                }
-            }
-            free_term(&t);
-            continue;
-        }
-        out->outs = realloc(out->outs, (out->nouts + 1) * sizeof *out->outs);
-        out->outs[out->nouts].name = ia_strdup(name);
-        out->outs[out->nouts].table = t.ok && !t.expr && t.scope_depth == 0 ? t.table : -1;
-        out->outs[out->nouts].column = t.ok && !t.expr ? ia_strdup(t.column) : NULL;
-        out->nouts++;
-        free_term(&t);
-    }
-    if (s->n_distinct_clause > 0) {
-        /* DISTINCT: the output columns are grouped */
-        for (size_t i = 0; i < s->n_target_list; i++) {
-            const PgQuery__Node *tn = s->target_list[i];
-            if (tn->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
-                continue;
-            term_t t = resolve_term(c, &sc, tn->res_target->val);
-            if (t.ok && t.scope_depth == 0) {
-                ia_use_t *u = add_use(c, &t, USE_GROUP, NULL);
-                if (u)
-                    u->ordinal = (int)i;
-            }
-            free_term(&t);
-        }
-    }
+    visit_targets(c, &sc, s, out);
+    visit_distinct(c, &sc, s);
     for (size_t i = 0; i < s->n_values_lists; i++)
         visit_other(c, &sc, s->values_lists[i]);
     scope_free(&sc);
