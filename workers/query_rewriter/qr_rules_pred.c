@@ -1139,6 +1139,324 @@ typedef enum {
     CAST_TEXT_AS_INT,     /* text_col::int = v -> text_col = v::int::text */
 } cast_fix_t;
 
+/* One cast comparison being rewritten: what cast_slot found, and what a
+ * cast_fix_* function builds (the new value side, operator and the sentence
+ * saying how). */
+typedef struct {
+    qr_edit_t *e;
+    const qr_column_t *c;
+    const char *op;       /* the comparison's operator as written */
+    int col_on_right;     /* v op col rather than col op v */
+    PgQuery__Node *value; /* the value side as written */
+    const value_t *v;     /* what that value is */
+    ty_t ct, target;      /* the column's type and the type it is cast to */
+    int crank, trank;
+    const char *colsql; /* ref.column */
+    const char *key;    /* table.column */
+    const char *vtext;  /* the value's SQL, for messages */
+    /* built by the fix */
+    const char *new_op;
+    PgQuery__Node *newval;
+    char how[600];
+} cast_ctx_t;
+
+/* The comparison's column side - a column, or a column under one explicit
+ * cast - opposite a value. Sets *colslot and *valslot; returns 0 when
+ * neither side qualifies. */
+static int cast_find_column(PgQuery__AExpr *a, PgQuery__Node ***colslot, PgQuery__Node ***valslot)
+{
+    *colslot = *valslot = NULL;
+    for (int side = 0; side < 2 && !*colslot; side++) {
+        PgQuery__Node **cs = side ? &a->rexpr : &a->lexpr, **vs = side ? &a->lexpr : &a->rexpr;
+        PgQuery__Node *x = *cs;
+        if (!x || !is_value(*vs))
+            continue;
+        if (x->node_case == PG_QUERY__NODE__NODE_COLUMN_REF ||
+            (x->node_case == PG_QUERY__NODE__NODE_TYPE_CAST && x->type_cast->arg &&
+             x->type_cast->arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF)) {
+            *colslot = cs;
+            *valslot = vs;
+        }
+    }
+    return *colslot != NULL;
+}
+
+/* The type the column is cast to: the explicit cast's, or for a bare
+ * column the value's type when it is one that makes PostgreSQL cast the
+ * column. TY_OTHER when the column is not cast. */
+static ty_t cast_target(PgQuery__Node *colside, ty_t ct, const value_t *v, int *trank)
+{
+    if (colside->node_case == PG_QUERY__NODE__NODE_TYPE_CAST)
+        return cast_type(colside->type_cast->type_name, trank);
+    /* implicit: only value types that make PostgreSQL cast the column */
+    if ((ct == TY_INT && (v->ty == TY_NUMERIC || v->ty == TY_FLOAT)) ||
+        (ct == TY_NUMERIC && v->ty == TY_FLOAT) || (ct == TY_BPCHAR && v->ty == TY_TEXT) ||
+        (ct == TY_VARCHAR && v->ty == TY_BPCHAR)) {
+        *trank = v->rank;
+        return v->ty;
+    }
+    return TY_OTHER;
+}
+
+/* Which fix applies to a column of type ct cast to target; sets *narrowing
+ * (an integer cast to a smaller integer) and *conditional_tz (timestamptz
+ * cast to timestamp). Returns -1 for casts no fix handles (e.g.
+ * timestamp::date: non_sargable_predicate's case). */
+static int cast_choose_fix(ty_t ct, int crank, ty_t target, int trank, cast_fix_t *fix,
+                           int *narrowing, int *conditional_tz)
+{
+    *narrowing = *conditional_tz = 0;
+    if (ct == TY_INT && target == TY_INT) {
+        *fix = CAST_MOVE;
+        *narrowing = trank < crank;
+    } else if ((ct == TY_INT && (target == TY_NUMERIC || target == TY_FLOAT)) ||
+               (ct == TY_NUMERIC && target == TY_FLOAT) ||
+               (ct == TY_BPCHAR && (target == TY_TEXT || target == TY_VARCHAR)) ||
+               (ct == TY_VARCHAR && target == TY_BPCHAR)) {
+        *fix = CAST_VALUE_TO_COLUMN;
+    } else if ((ct == TY_TS && target == TY_TSTZ) ||
+               (ct == TY_DATE && (target == TY_TS || target == TY_TSTZ))) {
+        *fix = CAST_MOVE;
+    } else if (ct == TY_TSTZ && target == TY_TS) {
+        *fix = CAST_MOVE;
+        *conditional_tz = 1;
+    } else if ((ct == TY_TEXT || ct == TY_VARCHAR || ct == TY_BPCHAR) && target == TY_INT) {
+        *fix = CAST_TEXT_AS_INT;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+/* CAST_MOVE: the cast moves from the column to the value (the operator
+ * family has the cross-type operator), with the conditions under which
+ * that is exact. Always builds. */
+static void cast_fix_move(cast_ctx_t *cx, int narrowing, int conditional_tz)
+{
+    qr_edit_t *e = cx->e;
+    const value_t *cur = cx->v;
+    if (cur->ty == cx->target && (cx->target != TY_INT || cur->rank == cx->trank))
+        cx->newval = qr_node_copy(cx->value);
+    else
+        cx->newval = qr_node_cast(qr_node_copy(cx->value), type_sql(cx->target, cx->trank));
+    snprintf(cx->how, sizeof cx->how,
+             "moved the cast from the column to the value: the btree operator family of %s "
+             "has a cross-type %s operator that converts exactly as the cast did",
+             cx->c->type, cx->op);
+    if (narrowing)
+        qr_condition(e,
+                     "every value of %s fits in %s (the original raises an error on the "
+                     "others, the rewrite compares them)",
+                     cx->key, type_sql(cx->target, cx->trank));
+    if (conditional_tz)
+        qr_condition(e,
+                     "the session TimeZone has no daylight-saving transitions for the "
+                     "values of %s (e.g. UTC): in a repeated local hour two instants cast "
+                     "to the same timestamp, while the value converts to one instant",
+                     cx->key);
+}
+
+/* CAST_TEXT_AS_INT: text_col::int = v becomes text_col = v's canonical
+ * text. Returns 1 when withheld (not an equality, or pg_stats shows a
+ * non-canonical integer), 0 when built. */
+static int cast_fix_text_as_int(cast_ctx_t *cx)
+{
+    qr_edit_t *e = cx->e;
+    const value_t *v = cx->v;
+    const char *tsql = type_sql(cx->target, cx->trank);
+    if (strcmp(cx->op, "=") != 0) {
+        qr_withhold(e,
+                    "%s::%s %s %s compares numbers; as text the order differs ('10' < '9'), "
+                    "so the cast cannot move to the value",
+                    cx->colsql, tsql, cx->op, cx->vtext);
+        return 1;
+    }
+    int have = 0;
+    const char *bad = stats_counterexample(cx->c, not_canonical_int, &have);
+    if (bad) {
+        qr_withhold(e,
+                    "pg_stats of %s holds %s, not the canonical text of an integer: the "
+                    "original matches it through the cast, the text comparison would not",
+                    cx->key, bad);
+        return 1;
+    }
+    if (v->literal && !v->literal_is_string && v->ty == TY_INT &&
+        cx->value->node_case == PG_QUERY__NODE__NODE_A_CONST) {
+        char *lit = qr_strdupf("'%s'", v->literal); /* 7 -> '7' */
+        cx->newval = qr_node_parse_expr(lit);
+        free(lit);
+    } else
+        cx->newval = qr_node_cast(qr_node_cast(qr_node_copy(cx->value), tsql), "text");
+    json_object_set_new(e->evidence, "pg_stats_values_checked",
+                        json_string(have ? "all canonical integers" : "no pg_stats"));
+    qr_condition(e,
+                 "every value of %s is an integer written canonically, without leading "
+                 "zeros, '+' or spaces (%s); the original matched '007' for 7, and raised "
+                 "an error on non-integer text where the rewrite does not",
+                 cx->key,
+                 have ? "the pg_stats sample agrees" : "there are no pg_stats to check it");
+    snprintf(cx->how, sizeof cx->how,
+             "compared the text column with the value's canonical text instead of casting "
+             "every row to %s",
+             tsql);
+    return 0;
+}
+
+/* An integer column cast to numeric/double: a constant becomes the exact
+ * integer constant or bound (x < 2.5 -> x <= 2); a parameter is cast to the
+ * column's type under a stated condition. Returns 1 when withheld (= with a
+ * fraction never matches; the bound is outside the column's type), 0 when
+ * built. */
+static int cast_fix_int_column(cast_ctx_t *cx)
+{
+    qr_edit_t *e = cx->e;
+    const value_t *v = cx->v;
+    long long lo, hi;
+    int integral;
+    if (!(v->literal && decimal_bounds(v->literal, &lo, &hi, &integral))) {
+        cx->newval = qr_node_cast(qr_node_copy(v->inner), type_sql(cx->ct, cx->crank));
+        qr_condition(e,
+                     "the values bound to %s are whole numbers within %s's range (casting "
+                     "1.5 to %s rounds it to 2, so a comparison that was never true would "
+                     "match; out-of-range values raise an error)",
+                     cx->vtext, cx->c->type, type_sql(cx->ct, cx->crank));
+        snprintf(cx->how, sizeof cx->how, "cast the value to the column's type %s", cx->c->type);
+        return 0;
+    }
+    /* a constant: decide exactly */
+    const char *col_op = cx->col_on_right ? mirror_op(cx->op) : cx->op; /* as "col op v" */
+    long long k;
+    if (integral) {
+        k = lo;
+    } else if (strcmp(col_op, "=") == 0) {
+        qr_withhold(e,
+                    "%s = %s is never true (an integer column against a fraction): the "
+                    "statement is probably wrong, not slow",
+                    cx->colsql, v->literal);
+        return 1;
+    } else if (strcmp(col_op, "<") == 0 || strcmp(col_op, "<=") == 0) {
+        k = lo;
+        col_op = "<="; /* x < 2.5 <=> x <= 2 for integers */
+    } else {
+        k = hi;
+        col_op = ">="; /* x > 2.5 <=> x >= 3 */
+    }
+    if (!in_int_range(k, cx->crank)) {
+        qr_withhold(e, "%s is outside the range of %s's type %s", v->literal, cx->colsql,
+                    cx->c->type);
+        return 1;
+    }
+    cx->new_op = cx->col_on_right ? mirror_op(col_op) : col_op;
+    char num[32];
+    snprintf(num, sizeof num, "%lld", k);
+    cx->newval = qr_node_parse_expr(num);
+    json_object_set_new(e->evidence, "literal", json_string(v->literal));
+    snprintf(cx->how, sizeof cx->how,
+             "replaced the %s constant %s by the %s %s %lld (equivalent for an integer "
+             "column)",
+             v->ty == TY_FLOAT ? "double precision" : "numeric", v->literal, cx->c->type,
+             integral ? "constant" : "bound", k);
+    return 0;
+}
+
+/* A numeric column cast to double precision: the value is cast to numeric
+ * instead, under the condition that both are exact in double. Always
+ * builds. */
+static void cast_fix_numeric_column(cast_ctx_t *cx)
+{
+    cx->newval = qr_node_cast(qr_node_copy(cx->v->inner), "numeric");
+    qr_condition(cx->e,
+                 "the values of %s and %s are exact in double precision (at most 15 "
+                 "significant digits): the original compared %s rounded to double precision",
+                 cx->key, cx->vtext, cx->key);
+    snprintf(cx->how, sizeof cx->how,
+             "cast the value to numeric instead of the column to double "
+             "precision");
+}
+
+/* A character (bpchar) column cast to text: the value is cast to character
+ * instead. Returns 1 when withheld (a constant with a trailing space), 0
+ * when built. */
+static int cast_fix_bpchar_column(cast_ctx_t *cx)
+{
+    qr_edit_t *e = cx->e;
+    const value_t *v = cx->v;
+    if (v->literal && v->literal_is_string) {
+        if (ends_with_space(v->literal)) {
+            qr_withhold(e,
+                        "'%s' ends with a space: as text it never equals %s (the cast strips "
+                        "trailing spaces), as character it would",
+                        v->literal, cx->colsql);
+            return 1;
+        }
+        json_object_set_new(e->evidence, "literal", json_string(v->literal));
+    } else {
+        qr_condition(e,
+                     "the values bound to %s never end with a space (as text the column's "
+                     "trailing spaces are stripped and 'x ' matches nothing; as character "
+                     "trailing spaces are ignored on both sides)",
+                     cx->vtext);
+    }
+    cx->newval = qr_node_cast(qr_node_copy(v->inner), "bpchar");
+    snprintf(cx->how, sizeof cx->how,
+             "cast the value to character instead of the column to text (character "
+             "compares without trailing spaces, as the cast to text left the column)");
+    return 0;
+}
+
+/* A varchar column compared with a character value (cast to character):
+ * the value is cast to text instead. Returns 1 when withheld (the value or
+ * a pg_stats value ends with a space), 0 when built. */
+static int cast_fix_varchar_column(cast_ctx_t *cx)
+{
+    qr_edit_t *e = cx->e;
+    const value_t *v = cx->v;
+    int have = 0;
+    const char *bad = stats_counterexample(cx->c, ends_with_space, &have);
+    if (bad || (v->literal && ends_with_space(v->literal))) {
+        qr_withhold(e,
+                    "'%s' (%s) ends with a space: compared as character (the original) "
+                    "trailing spaces are ignored, compared as text they are not",
+                    bad ? bad : v->literal, bad ? "a pg_stats value of the column" : "the value");
+        return 1;
+    }
+    cx->newval = qr_node_cast(qr_node_copy(v->inner), "text");
+    qr_condition(e,
+                 "no value of %s ends with a space (%s): the original compared as character, "
+                 "ignoring trailing spaces",
+                 cx->key, have ? "none in the pg_stats sample" : "no pg_stats to check it");
+    snprintf(cx->how, sizeof cx->how,
+             "cast the value to text (varchar's index operator class) "
+             "instead of the column to character");
+    return 0;
+}
+
+/* The fix for cx's cast, by kind and column type. Returns 1 when withheld,
+ * 0 when cx->newval (and cx->new_op, cx->how) are built. */
+static int cast_build_fix(cast_ctx_t *cx, cast_fix_t fix, int narrowing, int conditional_tz)
+{
+    if (fix == CAST_MOVE) {
+        cast_fix_move(cx, narrowing, conditional_tz);
+        return 0;
+    }
+    if (fix == CAST_TEXT_AS_INT)
+        return cast_fix_text_as_int(cx);
+    if (cx->ct == TY_INT)
+        return cast_fix_int_column(cx);
+    if (cx->ct == TY_NUMERIC) {
+        cast_fix_numeric_column(cx);
+        return 0;
+    }
+    if (cx->ct == TY_BPCHAR)
+        return cast_fix_bpchar_column(cx);
+    return cast_fix_varchar_column(cx); /* varchar column vs character value */
+}
+
+/* qr_each_top_pred callback for cast_defeats_index: a comparison whose
+ * column side is cast (explicitly, or implicitly by the value's type) so
+ * that the btree index leading with the column cannot serve it is replaced
+ * in *slot by one with the column bare. Returns 1 when the edit changed or
+ * withheld the predicate, 0 when it does not apply; never fails. */
 static int cast_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, err_t *err)
 {
     (void)err;
@@ -1152,21 +1470,8 @@ static int cast_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, e
     if (!op || (strcmp(op, "=") && strcmp(op, "<") && strcmp(op, "<=") && strcmp(op, ">") &&
                 strcmp(op, ">=")))
         return 0;
-    /* the column side: a column, or a column under one explicit cast */
-    PgQuery__Node **colslot = NULL, **valslot = NULL;
-    for (int side = 0; side < 2 && !colslot; side++) {
-        PgQuery__Node **cs = side ? &a->rexpr : &a->lexpr, **vs = side ? &a->lexpr : &a->rexpr;
-        PgQuery__Node *x = *cs;
-        if (!x || !is_value(*vs))
-            continue;
-        if (x->node_case == PG_QUERY__NODE__NODE_COLUMN_REF ||
-            (x->node_case == PG_QUERY__NODE__NODE_TYPE_CAST && x->type_cast->arg &&
-             x->type_cast->arg->node_case == PG_QUERY__NODE__NODE_COLUMN_REF)) {
-            colslot = cs;
-            valslot = vs;
-        }
-    }
-    if (!colslot)
+    PgQuery__Node **colslot, **valslot;
+    if (!cast_find_column(a, &colslot, &valslot))
         return 0;
     int col_on_right = colslot == &a->rexpr;
     PgQuery__Node *colref = (*colslot)->node_case == PG_QUERY__NODE__NODE_TYPE_CAST
@@ -1184,42 +1489,14 @@ static int cast_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, e
     ty_t ct = catalog_type(c->type, &crank);
     value_t v;
     value_of(*valslot, &v);
-    ty_t target = TY_OTHER; /* the type the column is cast to, explicitly or implicitly */
-    int explicit_cast = (*colslot)->node_case == PG_QUERY__NODE__NODE_TYPE_CAST;
-    if (explicit_cast) {
-        target = cast_type((*colslot)->type_cast->type_name, &trank);
-    } else {
-        /* implicit: only value types that make PostgreSQL cast the column */
-        if ((ct == TY_INT && (v.ty == TY_NUMERIC || v.ty == TY_FLOAT)) ||
-            (ct == TY_NUMERIC && v.ty == TY_FLOAT) || (ct == TY_BPCHAR && v.ty == TY_TEXT) ||
-            (ct == TY_VARCHAR && v.ty == TY_BPCHAR)) {
-            target = v.ty;
-            trank = v.rank;
-        }
-    }
+    /* the type the column is cast to, explicitly or implicitly */
+    ty_t target = cast_target(*colslot, ct, &v, &trank);
     if (target == TY_OTHER || (target == ct && (ct != TY_INT || trank == crank)))
         return 0;
     cast_fix_t fix;
-    int conditional_tz = 0, narrowing = 0;
-    if (ct == TY_INT && target == TY_INT) {
-        fix = CAST_MOVE;
-        narrowing = trank < crank;
-    } else if ((ct == TY_INT && (target == TY_NUMERIC || target == TY_FLOAT)) ||
-               (ct == TY_NUMERIC && target == TY_FLOAT) ||
-               (ct == TY_BPCHAR && (target == TY_TEXT || target == TY_VARCHAR)) ||
-               (ct == TY_VARCHAR && target == TY_BPCHAR)) {
-        fix = CAST_VALUE_TO_COLUMN;
-    } else if ((ct == TY_TS && target == TY_TSTZ) ||
-               (ct == TY_DATE && (target == TY_TS || target == TY_TSTZ))) {
-        fix = CAST_MOVE;
-    } else if (ct == TY_TSTZ && target == TY_TS) {
-        fix = CAST_MOVE;
-        conditional_tz = 1;
-    } else if ((ct == TY_TEXT || ct == TY_VARCHAR || ct == TY_BPCHAR) && target == TY_INT) {
-        fix = CAST_TEXT_AS_INT;
-    } else {
-        return 0; /* e.g. timestamp::date: non_sargable_predicate's case */
-    }
+    int conditional_tz, narrowing;
+    if (cast_choose_fix(ct, crank, target, trank, &fix, &narrowing, &conditional_tz) != 0)
+        return 0;
     /* an expression index on exactly this cast already serves the predicate */
     char expr[400];
     snprintf(expr, sizeof expr, "%s::%s", c->name, type_sql(target, trank));
@@ -1229,184 +1506,39 @@ static int cast_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, e
     char colsql[400];
     snprintf(colsql, sizeof colsql, "%s.%s", ref, c->name);
     char *vs = qr_expr_sql(*valslot);
-    const char *vtext = vs ? vs : "the value";
     char key[300];
     snprintf(key, sizeof key, "%s.%s", c->table, c->name);
     json_object_set_new(e->evidence, "index", json_string(x->name));
     json_object_set_new(e->evidence, "column_type", json_string(c->type));
     json_object_set_new(e->evidence, "cast_to", json_string(type_sql(target, trank)));
-    const char *new_op = op;
-    PgQuery__Node *newval = NULL;
-    char how[600] = "";
-    if (fix == CAST_MOVE) {
-        value_t cur = v;
-        if (cur.ty == target && (target != TY_INT || cur.rank == trank))
-            newval = qr_node_copy(*valslot);
-        else
-            newval = qr_node_cast(qr_node_copy(*valslot), type_sql(target, trank));
-        snprintf(how, sizeof how,
-                 "moved the cast from the column to the value: the btree operator family of %s "
-                 "has a cross-type %s operator that converts exactly as the cast did",
-                 c->type, op);
-        if (narrowing)
-            qr_condition(e,
-                         "every value of %s fits in %s (the original raises an error on the "
-                         "others, the rewrite compares them)",
-                         key, type_sql(target, trank));
-        if (conditional_tz)
-            qr_condition(e,
-                         "the session TimeZone has no daylight-saving transitions for the "
-                         "values of %s (e.g. UTC): in a repeated local hour two instants cast "
-                         "to the same timestamp, while the value converts to one instant",
-                         key);
-    } else if (fix == CAST_TEXT_AS_INT) {
-        if (strcmp(op, "=") != 0) {
-            qr_withhold(e,
-                        "%s::%s %s %s compares numbers; as text the order differs ('10' < '9'), "
-                        "so the cast cannot move to the value",
-                        colsql, type_sql(target, trank), op, vtext);
-            free(vs);
-            return 1;
-        }
-        int have = 0;
-        const char *bad = stats_counterexample(c, not_canonical_int, &have);
-        if (bad) {
-            qr_withhold(e,
-                        "pg_stats of %s holds %s, not the canonical text of an integer: the "
-                        "original matches it through the cast, the text comparison would not",
-                        key, bad);
-            free(vs);
-            return 1;
-        }
-        if (v.literal && !v.literal_is_string && v.ty == TY_INT &&
-            (*valslot)->node_case == PG_QUERY__NODE__NODE_A_CONST) {
-            char *lit = qr_strdupf("'%s'", v.literal); /* 7 -> '7' */
-            newval = qr_node_parse_expr(lit);
-            free(lit);
-        } else
-            newval =
-                qr_node_cast(qr_node_cast(qr_node_copy(*valslot), type_sql(target, trank)), "text");
-        json_object_set_new(e->evidence, "pg_stats_values_checked",
-                            json_string(have ? "all canonical integers" : "no pg_stats"));
-        qr_condition(e,
-                     "every value of %s is an integer written canonically, without leading "
-                     "zeros, '+' or spaces (%s); the original matched '007' for 7, and raised "
-                     "an error on non-integer text where the rewrite does not",
-                     key,
-                     have ? "the pg_stats sample agrees" : "there are no pg_stats to check it");
-        snprintf(how, sizeof how,
-                 "compared the text column with the value's canonical text instead of casting "
-                 "every row to %s",
-                 type_sql(target, trank));
-    } else if (ct == TY_INT) {
-        long long lo, hi;
-        int integral;
-        if (v.literal && decimal_bounds(v.literal, &lo, &hi, &integral)) {
-            /* a constant: decide exactly */
-            const char *col_op = col_on_right ? mirror_op(op) : op; /* as "col op v" */
-            long long k;
-            if (integral) {
-                k = lo;
-            } else if (strcmp(col_op, "=") == 0) {
-                qr_withhold(e,
-                            "%s = %s is never true (an integer column against a fraction): the "
-                            "statement is probably wrong, not slow",
-                            colsql, v.literal);
-                free(vs);
-                return 1;
-            } else if (strcmp(col_op, "<") == 0 || strcmp(col_op, "<=") == 0) {
-                k = lo;
-                col_op = "<="; /* x < 2.5 <=> x <= 2 for integers */
-            } else {
-                k = hi;
-                col_op = ">="; /* x > 2.5 <=> x >= 3 */
-            }
-            if (!in_int_range(k, crank)) {
-                qr_withhold(e, "%s is outside the range of %s's type %s", v.literal, colsql,
-                            c->type);
-                free(vs);
-                return 1;
-            }
-            new_op = col_on_right ? mirror_op(col_op) : col_op;
-            char num[32];
-            snprintf(num, sizeof num, "%lld", k);
-            newval = qr_node_parse_expr(num);
-            json_object_set_new(e->evidence, "literal", json_string(v.literal));
-            snprintf(how, sizeof how,
-                     "replaced the %s constant %s by the %s %s %lld (equivalent for an integer "
-                     "column)",
-                     v.ty == TY_FLOAT ? "double precision" : "numeric", v.literal, c->type,
-                     integral ? "constant" : "bound", k);
-        } else {
-            newval = qr_node_cast(qr_node_copy(v.inner), type_sql(ct, crank));
-            qr_condition(e,
-                         "the values bound to %s are whole numbers within %s's range (casting "
-                         "1.5 to %s rounds it to 2, so a comparison that was never true would "
-                         "match; out-of-range values raise an error)",
-                         vtext, c->type, type_sql(ct, crank));
-            snprintf(how, sizeof how, "cast the value to the column's type %s", c->type);
-        }
-    } else if (ct == TY_NUMERIC) {
-        newval = qr_node_cast(qr_node_copy(v.inner), "numeric");
-        qr_condition(e,
-                     "the values of %s and %s are exact in double precision (at most 15 "
-                     "significant digits): the original compared %s rounded to double precision",
-                     key, vtext, key);
-        snprintf(how, sizeof how,
-                 "cast the value to numeric instead of the column to double "
-                 "precision");
-    } else if (ct == TY_BPCHAR) {
-        if (v.literal && v.literal_is_string) {
-            if (ends_with_space(v.literal)) {
-                qr_withhold(e,
-                            "'%s' ends with a space: as text it never equals %s (the cast strips "
-                            "trailing spaces), as character it would",
-                            v.literal, colsql);
-                free(vs);
-                return 1;
-            }
-            json_object_set_new(e->evidence, "literal", json_string(v.literal));
-        } else {
-            qr_condition(e,
-                         "the values bound to %s never end with a space (as text the column's "
-                         "trailing spaces are stripped and 'x ' matches nothing; as character "
-                         "trailing spaces are ignored on both sides)",
-                         vtext);
-        }
-        newval = qr_node_cast(qr_node_copy(v.inner), "bpchar");
-        snprintf(how, sizeof how,
-                 "cast the value to character instead of the column to text (character "
-                 "compares without trailing spaces, as the cast to text left the column)");
-    } else { /* varchar column vs character value */
-        int have = 0;
-        const char *bad = stats_counterexample(c, ends_with_space, &have);
-        if (bad || (v.literal && ends_with_space(v.literal))) {
-            qr_withhold(e,
-                        "'%s' (%s) ends with a space: compared as character (the original) "
-                        "trailing spaces are ignored, compared as text they are not",
-                        bad ? bad : v.literal,
-                        bad ? "a pg_stats value of the column" : "the value");
-            free(vs);
-            return 1;
-        }
-        newval = qr_node_cast(qr_node_copy(v.inner), "text");
-        qr_condition(e,
-                     "no value of %s ends with a space (%s): the original compared as character, "
-                     "ignoring trailing spaces",
-                     key, have ? "none in the pg_stats sample" : "no pg_stats to check it");
-        snprintf(how, sizeof how,
-                 "cast the value to text (varchar's index operator class) "
-                 "instead of the column to character");
+    cast_ctx_t cx = {.e = e,
+                     .c = c,
+                     .op = op,
+                     .col_on_right = col_on_right,
+                     .value = *valslot,
+                     .v = &v,
+                     .ct = ct,
+                     .target = target,
+                     .crank = crank,
+                     .trank = trank,
+                     .colsql = colsql,
+                     .key = key,
+                     .vtext = vs ? vs : "the value",
+                     .new_op = op};
+    if (cast_build_fix(&cx, fix, narrowing, conditional_tz)) {
+        free(vs);
+        return 1; /* withheld */
     }
     /* build the sargable comparison in place, the column keeping its side */
     PgQuery__Node *newcol = qr_node_copy(colref);
     PgQuery__Node *cmp =
-        col_on_right ? qr_node_aexpr(PG_QUERY__A__EXPR__KIND__AEXPR_OP, new_op, newval, newcol)
-                     : qr_node_aexpr(PG_QUERY__A__EXPR__KIND__AEXPR_OP, new_op, newcol, newval);
+        col_on_right
+            ? qr_node_aexpr(PG_QUERY__A__EXPR__KIND__AEXPR_OP, cx.new_op, cx.newval, newcol)
+            : qr_node_aexpr(PG_QUERY__A__EXPR__KIND__AEXPR_OP, cx.new_op, newcol, cx.newval);
     char *before = qr_expr_sql(n);
     char *after = qr_expr_sql(cmp);
     qr_change(e, "%s -> %s: %s, so index %s on %s can be used", before ? before : "predicate",
-              after ? after : "rewritten predicate", how, x->name, colsql);
+              after ? after : "rewritten predicate", cx.how, x->name, colsql);
     free(before);
     free(after);
     free(vs);
