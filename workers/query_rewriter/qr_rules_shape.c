@@ -168,63 +168,73 @@ static int dec_after_visit(const ProtobufCMessage *m, int depth, void *user)
     return 0;
 }
 
-static int rule_offset(qr_edit_t *e, err_t *err)
+/* The ORDER BY keys of a keyset candidate (column names of the one table)
+ * into cols and *ncols, their common direction into *desc. Returns -1 when
+ * the ORDER BY is not a list of plain columns, 1 when withheld (mixed
+ * directions), 0 when read. */
+static int offset_sort_keys(qr_edit_t *e, const PgQuery__SelectStmt *s, const qr_scope_t *sc,
+                            const char **cols, int *ncols, int *desc)
 {
-    (void)err;
-    PgQuery__SelectStmt *s = e->select;
-    if (!plain_select(s) || !s->limit_offset || !s->limit_count || s->n_sort_clause == 0 ||
-        s->n_from_clause != 1 || s->from_clause[0]->node_case != PG_QUERY__NODE__NODE_RANGE_VAR ||
-        s->n_distinct_clause || s->n_group_clause)
-        return 0;
-    qr_scope_t sc;
-    qr_scope_build(&sc, e->cat, s, NULL);
-    if (sc.n != 1 || !sc.r[0].table)
-        return 0;
-    const qr_table_t *t = sc.r[0].table;
-    const char *cols[QR_MAX_KEYS];
-    int ncols = 0, desc = -1;
+    *ncols = 0;
+    *desc = -1;
     for (size_t i = 0; i < s->n_sort_clause; i++) {
         const PgQuery__Node *sb = s->sort_clause[i];
-        if (sb->node_case != PG_QUERY__NODE__NODE_SORT_BY || ncols >= QR_MAX_KEYS)
-            return 0;
+        if (sb->node_case != PG_QUERY__NODE__NODE_SORT_BY || *ncols >= QR_MAX_KEYS)
+            return -1;
         const PgQuery__SortBy *b = sb->sort_by;
-        const qr_column_t *c = qr_resolve_local(&sc, e->cat, b->node, NULL);
+        const qr_column_t *c = qr_resolve_local(sc, e->cat, b->node, NULL);
         if (!c || b->n_use_op ||
             (b->sortby_nulls != PG_QUERY__SORT_BY_NULLS__SORTBY_NULLS_DEFAULT &&
              b->sortby_nulls != PG_QUERY__SORT_BY_NULLS__SORT_BY_NULLS_UNDEFINED))
-            return 0;
+            return -1;
         int d = b->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
-        if (desc >= 0 && d != desc) {
+        if (*desc >= 0 && d != *desc) {
             json_object_set_new(e->evidence, "mixed_directions", json_true());
             qr_withhold(e, "ORDER BY mixes ASC and DESC: a single row comparison cannot express "
                            "the page boundary (it needs an OR expansion per key)");
             return 1;
         }
-        desc = d;
-        cols[ncols++] = c->name;
+        *desc = d;
+        cols[(*ncols)++] = c->name;
     }
-    const char *key_name = NULL;
-    const char *added[QR_MAX_KEYS];
-    int nadded = 0;
-    if (!qr_cols_cover_unique(e->cat, t, cols, ncols, &key_name)) {
-        const qr_constraint_t *k = qr_table_key(e->cat, t);
-        if (!k) {
-            qr_withhold(e,
-                        "ORDER BY %s is not unique on %s and the table has no NOT NULL unique "
-                        "key to break ties: keyset pages would skip or repeat rows",
-                        cols[0], t->name);
-            return 1;
-        }
-        key_name = k->name;
-        for (int i = 0; i < k->ncols && ncols < QR_MAX_KEYS; i++) {
-            int have = 0;
-            for (int j = 0; j < ncols && !have; j++)
-                have = strcmp(cols[j], k->cols[i]) == 0;
-            if (!have)
-                added[nadded++] = cols[ncols++] = k->cols[i];
-        }
+    return 0;
+}
+
+/* Makes the order total: when cols do not cover a unique key of t, the
+ * columns of t's NOT NULL unique key that are missing are appended to cols
+ * and listed in added (*nadded). Sets *key_name. Returns 1 when withheld (no
+ * such key), 0 otherwise. */
+static int offset_total_order(qr_edit_t *e, const qr_table_t *t, const char **cols, int *ncols,
+                              const char **added, int *nadded, const char **key_name)
+{
+    *nadded = 0;
+    *key_name = NULL;
+    if (qr_cols_cover_unique(e->cat, t, cols, *ncols, key_name))
+        return 0;
+    const qr_constraint_t *k = qr_table_key(e->cat, t);
+    if (!k) {
+        qr_withhold(e,
+                    "ORDER BY %s is not unique on %s and the table has no NOT NULL unique "
+                    "key to break ties: keyset pages would skip or repeat rows",
+                    cols[0], t->name);
+        return 1;
     }
-    json_object_set_new(e->evidence, "unique_key", json_string(key_name));
+    *key_name = k->name;
+    for (int i = 0; i < k->ncols && *ncols < QR_MAX_KEYS; i++) {
+        int have = 0;
+        for (int j = 0; j < *ncols && !have; j++)
+            have = strcmp(cols[j], k->cols[i]) == 0;
+        if (!have)
+            added[(*nadded)++] = cols[(*ncols)++] = k->cols[i];
+    }
+    return 0;
+}
+
+/* A row comparison never matches NULLs: every nullable sort key needs
+ * pg_stats to show none (then a condition says so). Returns 1 when
+ * withheld (a key has NULLs), 0 otherwise. */
+static int offset_check_nulls(qr_edit_t *e, const qr_table_t *t, const char **cols, int ncols)
+{
     for (int i = 0; i < ncols; i++) {
         const qr_column_t *c = qr_column_find(e->cat, t, cols[i]);
         if (c->not_null)
@@ -239,22 +249,13 @@ static int rule_offset(qr_edit_t *e, err_t *err)
         qr_condition(e, "%s.%s is never NULL (nullable; %s)", t->name, c->name,
                      c->null_frac == 0 ? "pg_stats saw no NULL" : "no pg_stats");
     }
-    /* drop OFFSET; a $k offset leaves a hole that later parameters close */
-    int offset_param = 0;
-    qr_is_param(s->limit_offset, &offset_param);
-    if (s->limit_offset->node_case == PG_QUERY__NODE__NODE_TYPE_CAST)
-        offset_param = 0; /* $n::int: keep it simple, renumber only a bare $n */
-    char *offset_sql = qr_expr_sql(s->limit_offset);
-    qr_node_free(s->limit_offset);
-    s->limit_offset = NULL;
-    int max_before = qr_max_param((const ProtobufCMessage *)sqlparse_tree(e->parse));
-    if (offset_param > 0) {
-        sqlparse_walk((const ProtobufCMessage *)sqlparse_tree(e->parse), dec_after_visit,
-                      &offset_param);
-        max_before = qr_max_param((const ProtobufCMessage *)sqlparse_tree(e->parse));
-    }
-    int m = max_before;
-    /* ORDER BY gains the tie-breaker */
+    return 0;
+}
+
+/* Appends the tie-breaker columns to s's ORDER BY in the common direction. */
+static void offset_append_tiebreakers(PgQuery__SelectStmt *s, const char **added, int nadded,
+                                      int desc)
+{
     for (int i = 0; i < nadded; i++) {
         PgQuery__SortBy *b = calloc(1, sizeof *b);
         PgQuery__Node *n = calloc(1, sizeof *n);
@@ -271,6 +272,76 @@ static int rule_offset(qr_edit_t *e, err_t *err)
         n->sort_by = b;
         qr_list_append(&s->sort_clause, &s->n_sort_clause, n);
     }
+}
+
+/* Where the rewrite's parameters come from: $1..$m are the original's
+ * (shifted past a removed $offset_param), $m+1.. are the page's last key
+ * values (columns cols of t). */
+static void offset_set_params(qr_edit_t *e, const qr_table_t *t, const char **cols, int ncols,
+                              int m, int offset_param)
+{
+    int total = m + ncols;
+    for (int k = 1; k <= total && k <= QR_MAX_PARAMS; k++) {
+        qr_param_src_t *p = &e->params[k - 1];
+        if (k <= m) {
+            p->kind = QR_PARAM_SAME;
+            p->src = offset_param > 0 && k >= offset_param ? k + 1 : k;
+        } else {
+            p->kind = QR_PARAM_COLUMN;
+            p->table = t;
+            p->column = qr_column_find(e->cat, t, cols[k - m - 1]);
+        }
+    }
+    e->nparams = total < QR_MAX_PARAMS ? total : QR_MAX_PARAMS;
+}
+
+/* offset_to_keyset: SELECT ... FROM one table ORDER BY keys LIMIT n OFFSET
+ * k becomes a keyset page (WHERE (keys) > (last page's keys), ORDER BY made
+ * total with a unique key). Returns 1 when rewritten or withheld, 0 when it
+ * does not apply; never fails. */
+static int rule_offset(qr_edit_t *e, err_t *err)
+{
+    (void)err;
+    PgQuery__SelectStmt *s = e->select;
+    if (!plain_select(s) || !s->limit_offset || !s->limit_count || s->n_sort_clause == 0 ||
+        s->n_from_clause != 1 || s->from_clause[0]->node_case != PG_QUERY__NODE__NODE_RANGE_VAR ||
+        s->n_distinct_clause || s->n_group_clause)
+        return 0;
+    qr_scope_t sc;
+    qr_scope_build(&sc, e->cat, s, NULL);
+    if (sc.n != 1 || !sc.r[0].table)
+        return 0;
+    const qr_table_t *t = sc.r[0].table;
+    const char *cols[QR_MAX_KEYS];
+    int ncols, desc;
+    int rc = offset_sort_keys(e, s, &sc, cols, &ncols, &desc);
+    if (rc != 0)
+        return rc > 0;
+    const char *key_name;
+    const char *added[QR_MAX_KEYS];
+    int nadded;
+    if (offset_total_order(e, t, cols, &ncols, added, &nadded, &key_name))
+        return 1;
+    json_object_set_new(e->evidence, "unique_key", json_string(key_name));
+    if (offset_check_nulls(e, t, cols, ncols))
+        return 1;
+    /* drop OFFSET; a $k offset leaves a hole that later parameters close */
+    int offset_param = 0;
+    qr_is_param(s->limit_offset, &offset_param);
+    if (s->limit_offset->node_case == PG_QUERY__NODE__NODE_TYPE_CAST)
+        offset_param = 0; /* $n::int: keep it simple, renumber only a bare $n */
+    char *offset_sql = qr_expr_sql(s->limit_offset);
+    qr_node_free(s->limit_offset);
+    s->limit_offset = NULL;
+    int max_before = qr_max_param((const ProtobufCMessage *)sqlparse_tree(e->parse));
+    if (offset_param > 0) {
+        sqlparse_walk((const ProtobufCMessage *)sqlparse_tree(e->parse), dec_after_visit,
+                      &offset_param);
+        max_before = qr_max_param((const ProtobufCMessage *)sqlparse_tree(e->parse));
+    }
+    int m = max_before;
+    /* ORDER BY gains the tie-breaker */
+    offset_append_tiebreakers(s, added, nadded, desc);
     /* WHERE (k1, k2, ...) > ($m+1, $m+2, ...) */
     char lhs[1024] = "", rhs[512] = "", q[160];
     size_t lo = 0, ro = 0;
@@ -291,19 +362,7 @@ static int rule_offset(qr_edit_t *e, err_t *err)
     }
     s->where_clause = qr_node_and(s->where_clause, cond);
     /* parameters: originals keep their numbers except those after the offset */
-    int total = m + ncols;
-    for (int k = 1; k <= total && k <= QR_MAX_PARAMS; k++) {
-        qr_param_src_t *p = &e->params[k - 1];
-        if (k <= m) {
-            p->kind = QR_PARAM_SAME;
-            p->src = offset_param > 0 && k >= offset_param ? k + 1 : k;
-        } else {
-            p->kind = QR_PARAM_COLUMN;
-            p->table = t;
-            p->column = qr_column_find(e->cat, t, cols[k - m - 1]);
-        }
-    }
-    e->nparams = total < QR_MAX_PARAMS ? total : QR_MAX_PARAMS;
+    offset_set_params(e, t, cols, ncols, m, offset_param);
     qr_change(e,
               "Removed OFFSET %s: the server no longer reads and discards every row before the "
               "page",
@@ -349,6 +408,147 @@ static int is_simple_agg(const PgQuery__Node *n, const char **name)
     return 0;
 }
 
+/* The subquery of a select-list entry when it is a scalar subquery of the
+ * shape the rule handles (one table, one output, no grouping, ordering,
+ * limits or windows); NULL otherwise. */
+static PgQuery__SelectStmt *scalar_candidate(const PgQuery__ResTarget *rt)
+{
+    if (!rt->val || rt->val->node_case != PG_QUERY__NODE__NODE_SUB_LINK)
+        return NULL;
+    PgQuery__SubLink *sl = rt->val->sub_link;
+    if (sl->sub_link_type != PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK ||
+        sl->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+        return NULL;
+    PgQuery__SelectStmt *sub = sl->subselect->select_stmt;
+    if (!plain_select(sub) || sub->n_from_clause != 1 ||
+        sub->from_clause[0]->node_case != PG_QUERY__NODE__NODE_RANGE_VAR ||
+        sub->n_target_list != 1 || sub->n_group_clause || sub->having_clause || sub->limit_count ||
+        sub->limit_offset || sub->n_sort_clause || sub->n_distinct_clause || sub->n_window_clause)
+        return NULL;
+    return sub;
+}
+
+/* The subquery's one correlation among its WHERE conjuncts cj: exactly one
+ * conjunct reaching outside, of the form inner column = outer column. Sets
+ * *corr (its index), *outer_range (the outer range of the outer column),
+ * *icol and *ocol. Returns 0 when found, -1 otherwise. */
+static int scalar_correlation(const qr_edit_t *e, const qr_scope_t *sc, const qr_scope_t *isc,
+                              PgQuery__Node **cj, size_t ncj, int *corr, int *outer_range,
+                              const qr_column_t **icol, const qr_column_t **ocol)
+{
+    *corr = *outer_range = -1;
+    *icol = *ocol = NULL;
+    for (size_t i = 0; i < ncj; i++) {
+        unsigned r;
+        if (expr_ranges(isc, e->cat, cj[i], &r) == 0)
+            continue; /* local to the subquery */
+        /* the correlation: inner = outer */
+        const PgQuery__Node *c = cj[i];
+        if (*corr >= 0 || c->node_case != PG_QUERY__NODE__NODE_A_EXPR ||
+            c->a_expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !qr_aexpr_op(c->a_expr) ||
+            strcmp(qr_aexpr_op(c->a_expr), "=") != 0)
+            return -1;
+        const PgQuery__Node *l = c->a_expr->lexpr, *rr = c->a_expr->rexpr;
+        const qr_column_t *li = qr_resolve_local(isc, e->cat, l, NULL);
+        const qr_column_t *ri = qr_resolve_local(isc, e->cat, rr, NULL);
+        int orr = -1;
+        if (li && !ri && (*ocol = qr_resolve_local(sc, e->cat, rr, &orr)))
+            *icol = li;
+        else if (ri && !li && (*ocol = qr_resolve_local(sc, e->cat, l, &orr)))
+            *icol = ri;
+        else
+            return -1;
+        *corr = (int)i;
+        *outer_range = orr;
+    }
+    return *corr >= 0 && *icol && *ocol ? 0 : -1;
+}
+
+/* Moves the subquery sub into a derived table - SELECT <inner key> AS k,
+ * <its output> AS v FROM <its table> WHERE <its local conjuncts> [GROUP BY
+ * k when it aggregates] - and LEFT JOINs it to s's one FROM item ON
+ * alias.k = outer column. cj[corr] is the correlation conjunct. */
+static void scalar_join_derived(const qr_edit_t *e, PgQuery__SelectStmt *s, const qr_scope_t *sc,
+                                PgQuery__SelectStmt *sub, const qr_scope_t *isc, PgQuery__Node **cj,
+                                int corr, int outer_range, const qr_column_t *ocol,
+                                const char *alias, int is_agg)
+{
+    PgQuery__SelectStmt *d = new_select();
+    PgQuery__Node *keyref = NULL;
+    PgQuery__AExpr *ca = cj[corr]->a_expr;
+    /* the inner side of the correlation, as written */
+    keyref = qr_resolve_local(isc, e->cat, ca->lexpr, NULL) ? qr_node_copy(ca->lexpr)
+                                                            : qr_node_copy(ca->rexpr);
+    qr_list_append(&d->target_list, &d->n_target_list, qr_node_restarget(keyref, "k"));
+    PgQuery__Node *val = sub->target_list[0]->res_target->val;
+    sub->target_list[0]->res_target->val = NULL;
+    qr_list_append(&d->target_list, &d->n_target_list, qr_node_restarget(val, "v"));
+    d->from_clause = sub->from_clause;
+    d->n_from_clause = sub->n_from_clause;
+    sub->from_clause = NULL;
+    sub->n_from_clause = 0;
+    PgQuery__Node *taken[64];
+    size_t nt = take_conjuncts(&sub->where_clause, taken, 64);
+    for (size_t i = 0; i < nt; i++) {
+        if (i == (size_t)corr)
+            qr_node_free(taken[i]);
+        else
+            d->where_clause = qr_node_and(d->where_clause, taken[i]);
+    }
+    if (is_agg)
+        qr_list_append(&d->group_clause, &d->n_group_clause, qr_node_copy(keyref));
+    PgQuery__RangeSubselect *rs = calloc(1, sizeof *rs);
+    PgQuery__Node *rsn = calloc(1, sizeof *rsn);
+    PgQuery__JoinExpr *j = calloc(1, sizeof *j);
+    PgQuery__Node *jn = calloc(1, sizeof *jn);
+    if (!rs || !rsn || !j || !jn)
+        abort();
+    pg_query__range_subselect__init(rs);
+    rs->subquery = select_node(d);
+    rs->alias = new_alias(alias);
+    pg_query__node__init(rsn);
+    rsn->node_case = PG_QUERY__NODE__NODE_RANGE_SUBSELECT;
+    rsn->range_subselect = rs;
+    pg_query__join_expr__init(j);
+    j->jointype = PG_QUERY__JOIN_TYPE__JOIN_LEFT;
+    j->larg = s->from_clause[0];
+    j->rarg = rsn;
+    j->quals = qr_node_aexpr(PG_QUERY__A__EXPR__KIND__AEXPR_OP, "=", qr_node_colref2(alias, "k"),
+                             qr_node_colref2(sc->r[outer_range].refname, ocol->name));
+    pg_query__node__init(jn);
+    jn->node_case = PG_QUERY__NODE__NODE_JOIN_EXPR;
+    jn->join_expr = j;
+    s->from_clause[0] = jn;
+}
+
+/* The select-list entry rt now reads alias.v (COALESCE(alias.v, 0) for a
+ * count), keeping the output column's name (the aggregate's or column's
+ * when it had none). */
+static void scalar_replace_target(PgQuery__ResTarget *rt, const char *alias, int is_agg,
+                                  const char *agg, const char *colname)
+{
+    if (!rt->name || !*rt->name) {
+        /* an unset string is protobuf-c's static empty string */
+        if (rt->name && rt->name != protobuf_c_empty_string)
+            free(rt->name);
+        rt->name = strdup(is_agg ? agg : colname);
+    }
+    qr_node_free(rt->val);
+    PgQuery__Node *v = qr_node_colref2(alias, "v");
+    if (is_agg && strcmp(agg, "count") == 0) {
+        PgQuery__Node *co = qr_node_parse_expr("COALESCE(x, 0)");
+        qr_node_free(co->coalesce_expr->args[0]);
+        co->coalesce_expr->args[0] = v;
+        v = co;
+    }
+    rt->val = v;
+}
+
+/* correlated_subquery_to_join: the first select-list scalar subquery
+ * correlated by inner = outer becomes a LEFT JOIN to a derived table (one
+ * grouped pass for an aggregate, a unique-keyed lookup otherwise). Returns
+ * 1 when rewritten or withheld (a non-aggregate not keyed by a unique
+ * column), 0 when it does not apply; never fails. */
 static int rule_scalar_subquery(qr_edit_t *e, err_t *err)
 {
     (void)err;
@@ -362,18 +562,8 @@ static int rule_scalar_subquery(qr_edit_t *e, err_t *err)
     int done = 0;
     for (size_t ti = 0; ti < s->n_target_list; ti++) {
         PgQuery__ResTarget *rt = s->target_list[ti]->res_target;
-        if (!rt->val || rt->val->node_case != PG_QUERY__NODE__NODE_SUB_LINK)
-            continue;
-        PgQuery__SubLink *sl = rt->val->sub_link;
-        if (sl->sub_link_type != PG_QUERY__SUB_LINK_TYPE__EXPR_SUBLINK ||
-            sl->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
-            continue;
-        PgQuery__SelectStmt *sub = sl->subselect->select_stmt;
-        if (!plain_select(sub) || sub->n_from_clause != 1 ||
-            sub->from_clause[0]->node_case != PG_QUERY__NODE__NODE_RANGE_VAR ||
-            sub->n_target_list != 1 || sub->n_group_clause || sub->having_clause ||
-            sub->limit_count || sub->limit_offset || sub->n_sort_clause || sub->n_distinct_clause ||
-            sub->n_window_clause)
+        PgQuery__SelectStmt *sub = scalar_candidate(rt);
+        if (!sub)
             continue;
         qr_scope_t isc;
         qr_scope_build(&isc, e->cat, sub, &sc);
@@ -382,36 +572,9 @@ static int rule_scalar_subquery(qr_edit_t *e, err_t *err)
         PgQuery__Node *cj[64];
         size_t ncj = 0;
         conjuncts(sub->where_clause, cj, &ncj, 64);
-        int corr = -1, outer_range = -1, bad = 0;
-        const qr_column_t *icol = NULL, *ocol = NULL;
-        for (size_t i = 0; i < ncj && !bad; i++) {
-            unsigned r;
-            if (expr_ranges(&isc, e->cat, cj[i], &r) == 0)
-                continue; /* local to the subquery */
-            /* the correlation: inner = outer */
-            const PgQuery__Node *c = cj[i];
-            if (corr >= 0 || c->node_case != PG_QUERY__NODE__NODE_A_EXPR ||
-                c->a_expr->kind != PG_QUERY__A__EXPR__KIND__AEXPR_OP || !qr_aexpr_op(c->a_expr) ||
-                strcmp(qr_aexpr_op(c->a_expr), "=") != 0) {
-                bad = 1;
-                break;
-            }
-            const PgQuery__Node *l = c->a_expr->lexpr, *rr = c->a_expr->rexpr;
-            const qr_column_t *li = qr_resolve_local(&isc, e->cat, l, NULL);
-            const qr_column_t *ri = qr_resolve_local(&isc, e->cat, rr, NULL);
-            int orr = -1;
-            if (li && !ri && (ocol = qr_resolve_local(&sc, e->cat, rr, &orr)))
-                icol = li;
-            else if (ri && !li && (ocol = qr_resolve_local(&sc, e->cat, l, &orr)))
-                icol = ri;
-            else {
-                bad = 1;
-                break;
-            }
-            corr = (int)i;
-            outer_range = orr;
-        }
-        if (bad || corr < 0 || !icol || !ocol)
+        int corr, outer_range;
+        const qr_column_t *icol, *ocol;
+        if (scalar_correlation(e, &sc, &isc, cj, ncj, &corr, &outer_range, &icol, &ocol) != 0)
             continue;
         PgQuery__Node *tv = sub->target_list[0]->res_target->val;
         const char *agg = NULL;
@@ -437,69 +600,9 @@ static int rule_scalar_subquery(qr_edit_t *e, err_t *err)
          * local conjuncts GROUP BY icol) AS sqN ON sqN.k = outer.col */
         char alias[32];
         snprintf(alias, sizeof alias, "sq%d", done + 1);
-        PgQuery__SelectStmt *d = new_select();
-        PgQuery__Node *keyref = NULL;
-        PgQuery__AExpr *ca = cj[corr]->a_expr;
-        /* the inner side of the correlation, as written */
-        keyref = qr_resolve_local(&isc, e->cat, ca->lexpr, NULL) ? qr_node_copy(ca->lexpr)
-                                                                 : qr_node_copy(ca->rexpr);
-        qr_list_append(&d->target_list, &d->n_target_list, qr_node_restarget(keyref, "k"));
-        PgQuery__Node *val = sub->target_list[0]->res_target->val;
-        sub->target_list[0]->res_target->val = NULL;
-        qr_list_append(&d->target_list, &d->n_target_list, qr_node_restarget(val, "v"));
-        d->from_clause = sub->from_clause;
-        d->n_from_clause = sub->n_from_clause;
-        sub->from_clause = NULL;
-        sub->n_from_clause = 0;
-        PgQuery__Node *taken[64];
-        size_t nt = take_conjuncts(&sub->where_clause, taken, 64);
-        for (size_t i = 0; i < nt; i++) {
-            if (i == (size_t)corr)
-                qr_node_free(taken[i]);
-            else
-                d->where_clause = qr_node_and(d->where_clause, taken[i]);
-        }
-        if (is_agg)
-            qr_list_append(&d->group_clause, &d->n_group_clause, qr_node_copy(keyref));
-        PgQuery__RangeSubselect *rs = calloc(1, sizeof *rs);
-        PgQuery__Node *rsn = calloc(1, sizeof *rsn);
-        PgQuery__JoinExpr *j = calloc(1, sizeof *j);
-        PgQuery__Node *jn = calloc(1, sizeof *jn);
-        if (!rs || !rsn || !j || !jn)
-            abort();
-        pg_query__range_subselect__init(rs);
-        rs->subquery = select_node(d);
-        rs->alias = new_alias(alias);
-        pg_query__node__init(rsn);
-        rsn->node_case = PG_QUERY__NODE__NODE_RANGE_SUBSELECT;
-        rsn->range_subselect = rs;
-        pg_query__join_expr__init(j);
-        j->jointype = PG_QUERY__JOIN_TYPE__JOIN_LEFT;
-        j->larg = s->from_clause[0];
-        j->rarg = rsn;
-        j->quals =
-            qr_node_aexpr(PG_QUERY__A__EXPR__KIND__AEXPR_OP, "=", qr_node_colref2(alias, "k"),
-                          qr_node_colref2(sc.r[outer_range].refname, ocol->name));
-        pg_query__node__init(jn);
-        jn->node_case = PG_QUERY__NODE__NODE_JOIN_EXPR;
-        jn->join_expr = j;
-        s->from_clause[0] = jn;
+        scalar_join_derived(e, s, &sc, sub, &isc, cj, corr, outer_range, ocol, alias, is_agg);
         /* the output column keeps its name */
-        if (!rt->name || !*rt->name) {
-            /* an unset string is protobuf-c's static empty string */
-            if (rt->name && rt->name != protobuf_c_empty_string)
-                free(rt->name);
-            rt->name = strdup(is_agg ? agg : colname);
-        }
-        qr_node_free(rt->val);
-        PgQuery__Node *v = qr_node_colref2(alias, "v");
-        if (is_agg && strcmp(agg, "count") == 0) {
-            PgQuery__Node *co = qr_node_parse_expr("COALESCE(x, 0)");
-            qr_node_free(co->coalesce_expr->args[0]);
-            co->coalesce_expr->args[0] = v;
-            v = co;
-        }
-        rt->val = v;
+        scalar_replace_target(rt, alias, is_agg, agg, colname);
         if (is_agg)
             qr_change(e,
                       "Replaced the correlated subquery %s(...) FROM %s per row with a LEFT JOIN "
@@ -839,6 +942,103 @@ static int rule_random(qr_edit_t *e, err_t *err)
 
 /* ---- DISTINCT hiding join fan-out -> EXISTS -------------------------------------- */
 
+/* Which side of the two-table join the output columns come from: a bit
+ * per range in *used (exactly one must be set), the plain output columns
+ * in cols/ncols, *star when rel.* is selected. Returns -1 when the output
+ * is not plain columns and rel.* (a bare * takes both sides), 0 otherwise. */
+static int distinct_output_side(const qr_edit_t *e, const PgQuery__SelectStmt *s,
+                                const qr_scope_t *sc, const char **cols, int *ncols, int *star,
+                                unsigned *used)
+{
+    *used = 0;
+    *ncols = *star = 0;
+    for (size_t i = 0; i < s->n_target_list; i++) {
+        PgQuery__Node *v = s->target_list[i]->res_target->val;
+        if (has_star(v)) {
+            const PgQuery__ColumnRef *cr = v->column_ref;
+            if (cr->n_fields != 2)
+                return -1; /* bare * takes both sides */
+            const char *rel = cr->fields[0]->node_case == PG_QUERY__NODE__NODE_STRING
+                                  ? cr->fields[0]->string->sval
+                                  : NULL;
+            int hit = -1;
+            for (int r = 0; r < 2 && rel; r++)
+                if (strcmp(sc->r[r].refname, rel) == 0)
+                    hit = r;
+            if (hit < 0)
+                return -1;
+            *used |= 1u << hit;
+            *star = 1;
+            continue;
+        }
+        int range = -1;
+        const qr_column_t *c = qr_resolve_local(sc, e->cat, v, &range);
+        if (!c)
+            return -1;
+        *used |= 1u << range;
+        if (*ncols < QR_MAX_KEYS)
+            cols[(*ncols)++] = c->name;
+    }
+    return 0;
+}
+
+/* Whether every ORDER BY key and every join or WHERE conjunct resolves,
+ * and no ORDER BY key reads range other (which the rewrite moves into
+ * EXISTS). Returns 1 when so, 0 otherwise. */
+static int distinct_clauses_ok(const qr_edit_t *e, const PgQuery__SelectStmt *s,
+                               const PgQuery__JoinExpr *j, const qr_scope_t *sc, int other)
+{
+    for (size_t i = 0; i < s->n_sort_clause; i++) {
+        unsigned r;
+        if (s->sort_clause[i]->node_case != PG_QUERY__NODE__NODE_SORT_BY ||
+            expr_ranges(sc, e->cat, s->sort_clause[i]->sort_by->node, &r) != 0 ||
+            (r & (1u << other)))
+            return 0;
+    }
+    PgQuery__Node *tmp[64];
+    size_t nq = 0, nw = 0;
+    conjuncts(j->quals, tmp, &nq, 64);
+    conjuncts(s->where_clause, tmp + nq, &nw, 64 - nq);
+    for (size_t i = 0; i < nq + nw; i++) {
+        unsigned r;
+        if (expr_ranges(sc, e->cat, tmp[i], &r) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The edit: FROM keep WHERE <keep-only conjuncts> AND EXISTS (SELECT 1
+ * FROM other WHERE <the conjuncts that read other>), the join's and
+ * WHERE's conjuncts split by the ranges they read. */
+static void distinct_to_exists(const qr_edit_t *e, PgQuery__SelectStmt *s, PgQuery__JoinExpr *j,
+                               const qr_scope_t *sc, int keep, int other)
+{
+    PgQuery__Node *all[64];
+    size_t nall = take_conjuncts(&j->quals, all, 64);
+    nall += take_conjuncts(&s->where_clause, all + nall, 64 - nall);
+    PgQuery__SelectStmt *sub = new_select();
+    qr_list_append(&sub->target_list, &sub->n_target_list, qr_node_restarget(qr_node_int(1), NULL));
+    PgQuery__Node *keep_rv = keep == 0 ? j->larg : j->rarg;
+    PgQuery__Node *other_rv = keep == 0 ? j->rarg : j->larg;
+    j->larg = j->rarg = NULL;
+    qr_list_append(&sub->from_clause, &sub->n_from_clause, other_rv);
+    for (size_t i = 0; i < nall; i++) {
+        unsigned r = 0;
+        expr_ranges(sc, e->cat, all[i], &r);
+        if (r & (1u << other))
+            sub->where_clause = qr_node_and(sub->where_clause, all[i]);
+        else
+            s->where_clause = qr_node_and(s->where_clause, all[i]);
+    }
+    qr_node_free(s->from_clause[0]);
+    s->from_clause[0] = keep_rv;
+    s->where_clause = qr_node_and(s->where_clause, exists_node(sub));
+}
+
+/* distinct_join_fanout: SELECT DISTINCT over an inner join of two tables
+ * whose output reads one side becomes that side filtered by EXISTS on the
+ * other, without DISTINCT when the output holds a unique key. Returns 1
+ * when rewritten, 0 when it does not apply; never fails. */
 static int rule_distinct_join(qr_edit_t *e, err_t *err)
 {
     (void)err;
@@ -858,58 +1058,17 @@ static int rule_distinct_join(qr_edit_t *e, err_t *err)
     if (sc.opaque || sc.n != 2)
         return 0;
     /* which side do the output columns come from? */
-    unsigned used = 0;
+    unsigned used;
     const char *cols[QR_MAX_KEYS];
-    int ncols = 0, star = 0;
-    for (size_t i = 0; i < s->n_target_list; i++) {
-        PgQuery__Node *v = s->target_list[i]->res_target->val;
-        if (has_star(v)) {
-            const PgQuery__ColumnRef *cr = v->column_ref;
-            if (cr->n_fields != 2)
-                return 0; /* bare * takes both sides */
-            const char *rel = cr->fields[0]->node_case == PG_QUERY__NODE__NODE_STRING
-                                  ? cr->fields[0]->string->sval
-                                  : NULL;
-            int hit = -1;
-            for (int r = 0; r < 2 && rel; r++)
-                if (strcmp(sc.r[r].refname, rel) == 0)
-                    hit = r;
-            if (hit < 0)
-                return 0;
-            used |= 1u << hit;
-            star = 1;
-            continue;
-        }
-        int range = -1;
-        const qr_column_t *c = qr_resolve_local(&sc, e->cat, v, &range);
-        if (!c)
-            return 0;
-        used |= 1u << range;
-        if (ncols < QR_MAX_KEYS)
-            cols[ncols++] = c->name;
-    }
+    int ncols, star;
+    if (distinct_output_side(e, s, &sc, cols, &ncols, &star, &used) != 0)
+        return 0;
     if (used != 1u && used != 2u)
         return 0;
     int keep = used == 1u ? 0 : 1, other = 1 - keep;
-    for (size_t i = 0; i < s->n_sort_clause; i++) {
-        unsigned r;
-        if (s->sort_clause[i]->node_case != PG_QUERY__NODE__NODE_SORT_BY ||
-            expr_ranges(&sc, e->cat, s->sort_clause[i]->sort_by->node, &r) != 0 ||
-            (r & (1u << other)))
-            return 0;
-    }
-    /* split join conditions and WHERE into those that need the other side */
-    PgQuery__Node *all[64];
-    size_t nall = 0;
-    PgQuery__Node *tmp[64];
-    size_t nq = 0, nw = 0;
-    conjuncts(j->quals, tmp, &nq, 64);
-    conjuncts(s->where_clause, tmp + nq, &nw, 64 - nq);
-    for (size_t i = 0; i < nq + nw; i++) {
-        unsigned r;
-        if (expr_ranges(&sc, e->cat, tmp[i], &r) != 0)
-            return 0;
-    }
+    /* ORDER BY on the kept side; join conditions and WHERE all resolve */
+    if (!distinct_clauses_ok(e, s, j, &sc, other))
+        return 0;
     const qr_table_t *kt = sc.r[keep].table, *ot = sc.r[other].table;
     const char *kn = NULL;
     int unique = star || qr_cols_cover_unique(e->cat, kt, cols, ncols, &kn);
@@ -918,27 +1077,7 @@ static int rule_distinct_join(qr_edit_t *e, err_t *err)
         unique = k != NULL;
         kn = k ? k->name : NULL;
     }
-    /* edit: FROM keep WHERE <keep-only conjuncts> AND EXISTS (SELECT 1 FROM
-     * other WHERE <the rest>) */
-    nall = take_conjuncts(&j->quals, all, 64);
-    nall += take_conjuncts(&s->where_clause, all + nall, 64 - nall);
-    PgQuery__SelectStmt *sub = new_select();
-    qr_list_append(&sub->target_list, &sub->n_target_list, qr_node_restarget(qr_node_int(1), NULL));
-    PgQuery__Node *keep_rv = keep == 0 ? j->larg : j->rarg;
-    PgQuery__Node *other_rv = keep == 0 ? j->rarg : j->larg;
-    j->larg = j->rarg = NULL;
-    qr_list_append(&sub->from_clause, &sub->n_from_clause, other_rv);
-    for (size_t i = 0; i < nall; i++) {
-        unsigned r = 0;
-        expr_ranges(&sc, e->cat, all[i], &r);
-        if (r & (1u << other))
-            sub->where_clause = qr_node_and(sub->where_clause, all[i]);
-        else
-            s->where_clause = qr_node_and(s->where_clause, all[i]);
-    }
-    qr_node_free(s->from_clause[0]);
-    s->from_clause[0] = keep_rv;
-    s->where_clause = qr_node_and(s->where_clause, exists_node(sub));
+    distinct_to_exists(e, s, j, &sc, keep, other);
     qr_change(e,
               "Replaced the join to %s with EXISTS: the output reads only %s, so the join only "
               "filters, and EXISTS stops at the first match instead of multiplying rows",
