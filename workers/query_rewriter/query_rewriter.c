@@ -284,7 +284,134 @@ static void run_verify(run_t *r, qr_edit_t *e, const char *orig_sql, const char 
     free_values(nv, nn);
 }
 
-/* Applies one rule to one statement; appends its entry or a note. */
+/* Deparses the edited tree of p into *new_sql (the caller frees it) and
+ * proves the text parses again with the parameter count the edit expects
+ * (e->nparams, or the original's `before`). Returns 0 when it does, -1 when
+ * the rewrite is dropped (a note says why; *new_sql may be set). */
+static int deparse_checked(run_t *r, const qr_rule_t *rule, const qr_edit_t *e, sqlparse_t *p,
+                           int before, char **new_sql)
+{
+    err_t derr;
+    if (sqlparse_deparse(sqlparse_tree(p), new_sql, &derr) != 0) {
+        note(r, "%s: the edited tree did not deparse (%s); rewrite dropped", rule->id, derr.msg);
+        return -1;
+    }
+    sqlparse_t *again = NULL;
+    if (sqlparse_parse(*new_sql, &again, &derr) != 0) {
+        note(r, "%s: the deparsed text does not parse (%s); rewrite dropped", rule->id, derr.msg);
+        free(*new_sql);
+        *new_sql = NULL;
+        return -1;
+    }
+    int after = qr_max_param((const ProtobufCMessage *)sqlparse_tree(again));
+    sqlparse_destroy(&again);
+    int expect = e->nparams ? e->nparams : before;
+    if (after != expect) {
+        note(r, "%s: the rewrite has %d parameters, expected %d; rewrite dropped", rule->id, after,
+             expect);
+        return -1;
+    }
+    return 0;
+}
+
+/* The rewrite's gain: EXPLAIN on the target when online, else the rule's
+ * own estimate. Writes the method sentence (method, msize) and the gain
+ * text for estimated_gain (gs, gsize); *gain is set when known. Returns 1
+ * when the gain is known, 0 otherwise. */
+static int rewrite_gain(run_t *r, qr_edit_t *e, const char *query, const char *new_sql, int online,
+                        double *gain, char *method, size_t msize, char *gs, size_t gsize)
+{
+    int gain_known = 0;
+    if (online && explain_gain(r, e, query, new_sql, e->evidence, gain)) {
+        gain_known = 1;
+        snprintf(method, msize,
+                 e->hypo_index
+                     ? "explain: planner cost without vs with the hypothetical index "
+                       "(hypopg), generic plan with pg_stats values where known"
+                     : "explain: planner cost of original vs rewritten, generic plan with "
+                       "pg_stats values where known");
+    } else if (e->own_gain > 0) {
+        *gain = e->own_gain;
+        gain_known = 1;
+        snprintf(method, msize, "pgopt estimate: %s", e->own_method);
+    } else {
+        snprintf(method, msize, "%s%s", online ? "" : "target not reachable, ",
+                 e->own_method[0] ? e->own_method : "not estimated");
+    }
+    if (gain_known) {
+        format_gain(gs, gsize, *gain);
+        if (*gain < 1.05)
+            snprintf(gs + strlen(gs), gsize - strlen(gs), " (no gain on this database)");
+    } else {
+        snprintf(gs, gsize, "unknown: %s",
+                 online ? "EXPLAIN could not cost both texts" : "no target to EXPLAIN on");
+    }
+    return gain_known;
+}
+
+/* The priority of the rewrite (out's "priority") from the share of total
+ * time it saves, and the statement's figures in the evidence ev. */
+static void rewrite_priority(const run_t *r, const qr_edit_t *e, const json_t *stmt, json_t *out,
+                             json_t *ev, double gain, int gain_known)
+{
+    double total = num(stmt, "total_exec_time");
+    double share_time = r->total_time_ms > 0 ? total / r->total_time_ms : 0;
+    double saved = gain_known && gain > 1 ? total * (1 - 1 / gain) : 0;
+    double share_saved = r->total_time_ms > 0 ? saved / r->total_time_ms : 0;
+    json_object_set_new(out, "priority",
+                        json_string(priority_for(share_saved, share_time,
+                                                 gain_known && gain >= 1.05, e->safety[0] != 0)));
+    json_object_set_new(ev, "calls", json_integer((json_int_t)num(stmt, "calls")));
+    json_object_set_new(ev, "total_exec_time_ms", json_real(total));
+    json_object_set_new(ev, "share_of_total_time", json_real(share_time));
+    if (gain_known && gain > 1)
+        json_object_set_new(ev, "time_saved_ms_estimate", json_real(saved));
+}
+
+/* Appends the seed's rewrites entry (type query_opt) for the sql_rewrites
+ * entry out that is about to be appended: same gain and priority, the
+ * changes joined into the explanation. */
+static void append_rewrites_entry(run_t *r, const qr_edit_t *e, const char *query,
+                                  const char *new_sql, const json_t *qid, json_t *out)
+{
+    json_t *rw = json_object();
+    char id[32];
+    snprintf(id, sizeof id, "qry-%03d", ++r->next_id);
+    json_object_set_new(rw, "id", json_string(id));
+    json_object_set_new(rw, "file", json_null());
+    json_object_set_new(rw, "line", json_null());
+    json_object_set_new(rw, "type", json_string("query_opt"));
+    json_object_set_new(rw, "original", json_string(query));
+    json_object_set_new(
+        rw, "optimized",
+        json_string(e->advice && e->advice_only && e->hypo_index ? e->advice : new_sql));
+    size_t i;
+    json_t *c;
+    size_t elen = 0;
+    json_array_foreach(e->changes, i, c) elen += strlen(json_string_value(c)) + 2;
+    char *expl = calloc(1, elen + 1);
+    if (expl) {
+        json_array_foreach(e->changes, i, c)
+        {
+            if (i)
+                strcat(expl, "; ");
+            strcat(expl, json_string_value(c));
+        }
+        json_object_set_new(rw, "explanation", json_string(expl));
+        free(expl);
+    }
+    json_object_set(rw, "estimated_gain", json_object_get(out, "estimated_gain"));
+    json_object_set(rw, "priority", json_object_get(out, "priority"));
+    json_object_set_new(rw, "sql_rewrite",
+                        json_integer((json_int_t)json_array_size(r->sql_rewrites)));
+    if (json_is_integer(qid))
+        json_object_set_new(rw, "queryid", json_integer(json_integer_value(qid)));
+    json_array_append_new(r->rewrites, rw);
+}
+
+/* Applies one rule to one statement; appends its entry or a note. Returns
+ * 1 when an entry was added, 0 when the rule did not apply (or withheld or
+ * dropped its rewrite: a note says why), -1 when the rule failed (err). */
 static int apply_rule(run_t *r, const qr_rule_t *rule, const json_t *stmt, const char *query,
                       int online, err_t *err)
 {
@@ -324,26 +451,7 @@ static int apply_rule(run_t *r, const qr_rule_t *rule, const json_t *stmt, const
         goto done;
     }
     /* deparse and prove the text parses again with the parameters it should have */
-    err_t derr;
-    if (sqlparse_deparse(sqlparse_tree(p), &new_sql, &derr) != 0) {
-        note(r, "%s: the edited tree did not deparse (%s); rewrite dropped", rule->id, derr.msg);
-        rc = 0;
-        goto done;
-    }
-    sqlparse_t *again = NULL;
-    if (sqlparse_parse(new_sql, &again, &derr) != 0) {
-        note(r, "%s: the deparsed text does not parse (%s); rewrite dropped", rule->id, derr.msg);
-        free(new_sql);
-        new_sql = NULL;
-        rc = 0;
-        goto done;
-    }
-    int after = qr_max_param((const ProtobufCMessage *)sqlparse_tree(again));
-    sqlparse_destroy(&again);
-    int expect = e.nparams ? e.nparams : before;
-    if (after != expect) {
-        note(r, "%s: the rewrite has %d parameters, expected %d; rewrite dropped", rule->id, after,
-             expect);
+    if (deparse_checked(r, rule, &e, p, before, &new_sql) != 0) {
         rc = 0;
         goto done;
     }
@@ -352,33 +460,10 @@ static int apply_rule(run_t *r, const qr_rule_t *rule, const json_t *stmt, const
     json_object_set_new(out, "optimized_query", json_string(new_sql));
     json_object_set(out, "changes", e.changes);
     double gain = 0;
-    char method[700];
+    char method[700], gs[300];
     json_t *ev = e.evidence;
-    int gain_known = 0;
-    if (online && explain_gain(r, &e, query, new_sql, ev, &gain)) {
-        gain_known = 1;
-        snprintf(method, sizeof method,
-                 e.hypo_index ? "explain: planner cost without vs with the hypothetical index "
-                                "(hypopg), generic plan with pg_stats values where known"
-                              : "explain: planner cost of original vs rewritten, generic plan with "
-                                "pg_stats values where known");
-    } else if (e.own_gain > 0) {
-        gain = e.own_gain;
-        gain_known = 1;
-        snprintf(method, sizeof method, "pgopt estimate: %s", e.own_method);
-    } else {
-        snprintf(method, sizeof method, "%s%s", online ? "" : "target not reachable, ",
-                 e.own_method[0] ? e.own_method : "not estimated");
-    }
-    char gs[300];
-    if (gain_known) {
-        format_gain(gs, sizeof gs, gain);
-        if (gain < 1.05)
-            snprintf(gs + strlen(gs), sizeof gs - strlen(gs), " (no gain on this database)");
-    } else {
-        snprintf(gs, sizeof gs, "unknown: %s",
-                 online ? "EXPLAIN could not cost both texts" : "no target to EXPLAIN on");
-    }
+    int gain_known =
+        rewrite_gain(r, &e, query, new_sql, online, &gain, method, sizeof method, gs, sizeof gs);
     json_object_set_new(out, "estimated_gain", json_string(gs));
     if (json_is_integer(qid))
         json_object_set_new(out, "queryid", json_integer(json_integer_value(qid)));
@@ -390,57 +475,14 @@ static int apply_rule(run_t *r, const qr_rule_t *rule, const json_t *stmt, const
         snprintf(safety, sizeof safety, "proven");
     json_object_set_new(out, "safety", json_string(safety));
     json_object_set_new(out, "method", json_string(method));
-    double total = num(stmt, "total_exec_time");
-    double share_time = r->total_time_ms > 0 ? total / r->total_time_ms : 0;
-    double saved = gain_known && gain > 1 ? total * (1 - 1 / gain) : 0;
-    double share_saved = r->total_time_ms > 0 ? saved / r->total_time_ms : 0;
-    json_object_set_new(out, "priority",
-                        json_string(priority_for(share_saved, share_time,
-                                                 gain_known && gain >= 1.05, e.safety[0] != 0)));
-    json_object_set_new(ev, "calls", json_integer((json_int_t)num(stmt, "calls")));
-    json_object_set_new(ev, "total_exec_time_ms", json_real(total));
-    json_object_set_new(ev, "share_of_total_time", json_real(share_time));
-    if (gain_known && gain > 1)
-        json_object_set_new(ev, "time_saved_ms_estimate", json_real(saved));
+    rewrite_priority(r, &e, stmt, out, ev, gain, gain_known);
     json_object_set(out, "evidence", ev);
     if (e.advice)
         json_object_set_new(out, "advice", json_string(e.advice));
     if (r->opts->verify)
         run_verify(r, &e, query, new_sql, out);
     /* the seed's rewrites entry of type query_opt for the same finding */
-    json_t *rw = json_object();
-    char id[32];
-    snprintf(id, sizeof id, "qry-%03d", ++r->next_id);
-    json_object_set_new(rw, "id", json_string(id));
-    json_object_set_new(rw, "file", json_null());
-    json_object_set_new(rw, "line", json_null());
-    json_object_set_new(rw, "type", json_string("query_opt"));
-    json_object_set_new(rw, "original", json_string(query));
-    json_object_set_new(
-        rw, "optimized",
-        json_string(e.advice && e.advice_only && e.hypo_index ? e.advice : new_sql));
-    size_t i;
-    json_t *c;
-    size_t elen = 0;
-    json_array_foreach(e.changes, i, c) elen += strlen(json_string_value(c)) + 2;
-    char *expl = calloc(1, elen + 1);
-    if (expl) {
-        json_array_foreach(e.changes, i, c)
-        {
-            if (i)
-                strcat(expl, "; ");
-            strcat(expl, json_string_value(c));
-        }
-        json_object_set_new(rw, "explanation", json_string(expl));
-        free(expl);
-    }
-    json_object_set(rw, "estimated_gain", json_object_get(out, "estimated_gain"));
-    json_object_set(rw, "priority", json_object_get(out, "priority"));
-    json_object_set_new(rw, "sql_rewrite",
-                        json_integer((json_int_t)json_array_size(r->sql_rewrites)));
-    if (json_is_integer(qid))
-        json_object_set_new(rw, "queryid", json_integer(json_integer_value(qid)));
-    json_array_append_new(r->rewrites, rw);
+    append_rewrites_entry(r, &e, query, new_sql, qid, out);
     json_array_append_new(r->sql_rewrites, out);
     rc = 1;
 done:
