@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "common/clock.h"
-#include "coordinator/history.h"
+#include "coordinator/history/history.h"
 #include "workers/ai_tuning/ai_tuning.h"
 
 static double peak_mb(void)

@@ -32,7 +32,7 @@
 #include <time.h>
 
 #include "common/jsonout.h"
-#include "coordinator/collect.h"
+#include "coordinator/collect/collect.h"
 #include "proto/codec.h"
 
 #define BENCH_DB   "pgopt_bench_collect"
@@ -240,7 +240,7 @@ int main(int argc, char **argv)
             return 1;
         }
         collect_s[i] = now_s() - t0;
-        /* the secret redaction is part of every collection (coordinator/redact.h) */
+        /* the secret redaction is part of every collection (coordinator/collect/redact.h) */
         redact_ms[i] = json_real_value(
             json_object_get(json_object_get(json_object_get(doc, "meta"), "redaction"), "ms"));
         json_decref(last);

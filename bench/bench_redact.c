@@ -1,6 +1,6 @@
 /*
  * bench_redact.c - pgopt-bench-redact: what redacting secrets from statement
- * texts (coordinator/redact.h) costs, against encoding the same statements
+ * texts (coordinator/collect/redact.h) costs, against encoding the same statements
  * to msgpack (which every analysis does once to publish the snapshot), both
  * measured in this run.
  *
@@ -22,7 +22,7 @@
 #include <time.h>
 
 #include "bench/synth_snapshot.h"
-#include "coordinator/redact.h"
+#include "coordinator/collect/redact.h"
 #include "proto/codec.h"
 
 #define RUNS 7

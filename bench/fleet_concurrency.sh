@@ -1,7 +1,7 @@
 #!/bin/bash
 # fleet_concurrency.sh - fleet throughput and transport cost, measured with
 # real worker processes (pgopt-test-worker, agent config_tuner) and the
-# coordinator driver pgopt-mh-coord (coordinator/fleet.c):
+# coordinator driver pgopt-mh-coord (coordinator/fleet/fleet.c):
 #   1. one analysis, median of R runs in one coordinator process, over
 #      ipc://, tcp:// loopback plaintext and tcp:// loopback CURVE;
 #   2. N concurrent coordinators (N = 1..64) on W workers x 2 slots, each

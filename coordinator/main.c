@@ -18,23 +18,23 @@
 #include "common/log.h"
 #include "common/numparse.h"
 #include "common/outfile.h"
-#include "coordinator/collect.h"
+#include "coordinator/collect/collect.h"
 #include "coordinator/config_file.h"
-#include "coordinator/embedded.h"
-#include "coordinator/fleet.h"
-#include "coordinator/history.h"
-#include "coordinator/history_cli.h"
-#include "coordinator/keygen.h"
-#include "coordinator/host.h"
-#include "coordinator/pgbouncer_ini.h"
-#include "coordinator/phase3.h"
-#include "coordinator/ping.h"
-#include "coordinator/progress.h"
-#include "coordinator/redact.h"
-#include "coordinator/report.h"
-#include "coordinator/report_cli.h"
-#include "coordinator/verify_cli.h"
-#include "coordinator/applied.h"
+#include "coordinator/fleet/embedded.h"
+#include "coordinator/fleet/fleet.h"
+#include "coordinator/history/history.h"
+#include "coordinator/history/history_cli.h"
+#include "coordinator/fleet/keygen.h"
+#include "coordinator/collect/host.h"
+#include "coordinator/collect/pgbouncer_ini.h"
+#include "coordinator/fleet/phase3.h"
+#include "coordinator/fleet/ping.h"
+#include "coordinator/report/progress.h"
+#include "coordinator/collect/redact.h"
+#include "coordinator/report/report.h"
+#include "coordinator/report/report_cli.h"
+#include "coordinator/history/verify_cli.h"
+#include "coordinator/history/applied.h"
 #include "proto/codec.h"
 #include "proto/snapshot.h"
 #include "proto/transport.h"
@@ -581,7 +581,7 @@ static json_t *obtain_snapshot(const options_t *o)
             return NULL;
         }
         /* A saved snapshot (an older pgopt's, or made by hand) is redacted
-         * too before it goes to any worker: coordinator/redact.h. */
+         * too before it goes to any worker: coordinator/collect/redact.h. */
         redact_stats_t rs;
         if (redact_snapshot(snap, &rs) != 0) {
             fprintf(stderr, "pgopt-coordinator: redacting %s: out of memory\n",
@@ -840,7 +840,7 @@ int main(int argc, char **argv)
     json_t *out = phase3_assemble(outcomes, o.nagents);
     status = phase3_exit_status(outcomes, o.nagents);
     /* With --store: check the previous result's advice against the history
-     * and keep this result for the next run (coordinator/applied.h). */
+     * and keep this result for the next run (coordinator/history/applied.h). */
     if (o.store) {
         err_t verr;
         if (applied_with_store(out, kept, o.store, &verr) != 0)

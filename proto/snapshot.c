@@ -90,7 +90,7 @@ typedef struct field_spec {
 static const field_spec_t name_version_fields[] = {F_STR("name"), F_STR("version"), F_END};
 static const field_spec_t skipped_file_fields[] = {F_STR("path"), F_STR("reason"), F_END};
 
-/* meta.redaction: what the collector redacted (coordinator/redact.h). */
+/* meta.redaction: what the collector redacted (coordinator/collect/redact.h). */
 static const field_spec_t redaction_fields[] = {
     F_INT("statements"), F_INT("literals"), F_INT("fallback"), F_DBL("ms"), F_END,
 };

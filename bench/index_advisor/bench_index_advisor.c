@@ -32,7 +32,7 @@
 
 #include "common/clock.h"
 #include "common/whatif.h"
-#include "coordinator/collect.h"
+#include "coordinator/collect/collect.h"
 #include "workers/index_advisor/index_advisor.h"
 
 typedef struct {

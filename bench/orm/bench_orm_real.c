@@ -1,7 +1,7 @@
 /*
  * bench_orm_real.c - the query rewriter's code analysis on one real
  * application tree, the way a user runs it: the coordinator's --code
- * collection (coordinator/codedir.c: same exclusions, a per-file limit of
+ * collection (coordinator/collect/codedir.c: same exclusions, a per-file limit of
  * CODEDIR_DEFAULT_MAX_FILE_BYTES, but no total budget so that a whole
  * package is read) and the worker's qr_code_rewrites over a snapshot that
  * holds only that code (no statements: every finding is unmatched, which
@@ -10,7 +10,7 @@
  *   pgopt-bench-orm-real [--parse-only] [--code-include GLOB]... [--code-exclude GLOB]...
  *                        DIR OUT.json
  *
- * The globs are the coordinator's (coordinator/codedir.h); by default tests,
+ * The globs are the coordinator's (coordinator/collect/codedir.h); by default tests,
  * migrations and seed scripts are left out, as the coordinator does.
  * --parse-only measures the floor instead: tree-sitter parsing of every
  * collected file, one tree at a time, and nothing else.
@@ -31,7 +31,7 @@
 #include <jansson.h>
 
 #include "common/python/pysource.h"
-#include "coordinator/codedir.h"
+#include "coordinator/collect/codedir.h"
 #include "workers/query_rewriter/qr_code.h"
 
 static double now_s(void)

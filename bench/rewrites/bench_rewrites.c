@@ -14,7 +14,7 @@
 #include <libpq-fe.h>
 
 #include "workers/query_rewriter/verify.h"
-#include "coordinator/collect.h"
+#include "coordinator/collect/collect.h"
 #include "workers/query_rewriter/query_rewriter.h"
 
 static const char *schema_sql =

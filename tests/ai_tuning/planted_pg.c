@@ -10,8 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "coordinator/collect.h"
-#include "coordinator/history.h"
+#include "coordinator/collect/collect.h"
+#include "coordinator/history/history.h"
 #include "tests/support/pgtest.h"
 #include "workers/ai_tuning/ai_tuning.h"
 

@@ -1,8 +1,8 @@
 /*
  * planted_pg.h - planted changes against the test PostgreSQL, with a real
  * history: each scenario runs a workload between snapshots collected by
- * the real collector (coordinator/collect.h), reduced to history records
- * by the history store's own reduction (coordinator/history.h), applies
+ * the real collector (coordinator/collect/collect.h), reduced to history records
+ * by the history store's own reduction (coordinator/history/history.h), applies
  * one change half-way (an index dropped, work_mem lowered, statistics
  * changed, data grown, a new heavy statement) or a look-alike (steady
  * noise, a statistics reset), and lets the ai_tuning agent find and

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "coordinator/collect.h"
+#include "coordinator/collect/collect.h"
 #include "tests/support/pgtest.h"
 #include "workers/ai_tuning/ai_tuning.h"
 

@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "coordinator/collect.h"
+#include "coordinator/collect/collect.h"
 #include "workers/config_tuner/config_tuner.h"
 
 static char scratch_dir[256];

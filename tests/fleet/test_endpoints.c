@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "coordinator/fleet.h"
+#include "coordinator/fleet/fleet.h"
 
 /* Distinct addresses getaddrinfo gives for a name, counted independently. */
 static int count_addresses(const char *host)

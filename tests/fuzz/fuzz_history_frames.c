@@ -1,6 +1,6 @@
 /*
  * fuzz_history_frames.c - the history store's frame reader (histframe_scan,
- * coordinator/histframe.h) on any bytes: a segment file may be damaged by
+ * coordinator/history/histframe.h) on any bytes: a segment file may be damaged by
  * a disk, a copy or a person.
  *
  * Every byte must be accounted for (good + damaged + torn = size); good
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coordinator/histframe.h"
+#include "coordinator/history/histframe.h"
 #include "fuzz_targets.h"
 #include "proto/codec.h"
 

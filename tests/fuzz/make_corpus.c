@@ -16,7 +16,7 @@
 
 #include "bench/synth_snapshot.h"
 #include "common/jsonout.h"
-#include "coordinator/histframe.h"
+#include "coordinator/history/histframe.h"
 #include "proto/codec.h"
 #include "proto/message.h"
 #include "proto/result_schema.h"

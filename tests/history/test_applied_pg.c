@@ -1,5 +1,5 @@
 /*
- * test_applied_pg.c - verification of applied advice (coordinator/applied.h)
+ * test_applied_pg.c - verification of applied advice (coordinator/history/applied.h)
  * against the test PostgreSQL with a real history: an earlier result
  * recommends two indexes and a setting; both indexes are created half-way
  * through a workload. The index the statement can use is reported applied,
@@ -18,10 +18,10 @@
 
 #include <cmocka.h>
 
-#include "coordinator/applied.h"
-#include "coordinator/collect.h"
-#include "coordinator/history.h"
-#include "coordinator/verify_cli.h"
+#include "coordinator/history/applied.h"
+#include "coordinator/collect/collect.h"
+#include "coordinator/history/history.h"
+#include "coordinator/history/verify_cli.h"
 #include "tests/support/pgtest.h"
 
 #define DB "pgopt_applied"

@@ -1,5 +1,5 @@
 /*
- * test_history.c - the history store (coordinator/history.h): round trip,
+ * test_history.c - the history store (coordinator/history/history.h): round trip,
  * torn tails, a writer killed with SIGKILL in mid-write, concurrent
  * writers, retention and compaction (including a compaction interrupted
  * between its rename and its unlinks), --store attachment, every byte of a
@@ -21,7 +21,7 @@
 
 #include <cmocka.h>
 
-#include "coordinator/history.h"
+#include "coordinator/history/history.h"
 
 #define SYSID "7000000000000000042"
 #define T0    1704067200 /* 2024-01-01T00:00:00Z */

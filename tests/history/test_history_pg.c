@@ -14,9 +14,9 @@
 
 #include <cmocka.h>
 
-#include "coordinator/collect.h"
-#include "coordinator/history.h"
-#include "coordinator/history_cli.h"
+#include "coordinator/collect/collect.h"
+#include "coordinator/history/history.h"
+#include "coordinator/history/history_cli.h"
 #include "tests/support/pgtest.h"
 
 #define DB "ai_hist_cli"

@@ -23,7 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "coordinator/collect.h"
+#include "coordinator/collect/collect.h"
 #include "tests/support/pgtest.h"
 #include "tests/support/proc.h"
 #include "tests/support/tcpproxy.h"

@@ -7,7 +7,7 @@
  *  - the agent on a schema with planted truth: missing indexes removed and
  *    exercised by a workload, an identical duplicate, a prefix-redundant
  *    index, an unused index and an invalid one; the snapshot comes from the
- *    real collector (coordinator/collect.h) with target.dsn. Every planted
+ *    real collector (coordinator/collect/collect.h) with target.dsn. Every planted
  *    index must be found, every recommendation must lower the planner's cost
  *    of each statement it claims (checked again in a separate session), and
  *    pg_indexes must be the same afterwards;
@@ -23,7 +23,7 @@
 #include <cmocka.h>
 
 #include "common/whatif.h"
-#include "coordinator/collect.h"
+#include "coordinator/collect/collect.h"
 #include "tests/support/pgtest.h"
 #include "workers/index_advisor/index_advisor.h"
 

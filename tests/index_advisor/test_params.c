@@ -24,7 +24,7 @@
 
 #include "common/sqlparams.h"
 #include "common/whatif.h"
-#include "coordinator/collect.h"
+#include "coordinator/collect/collect.h"
 #include "tests/support/pgtest.h"
 #include "workers/index_advisor/index_advisor.h"
 

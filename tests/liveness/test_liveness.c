@@ -30,7 +30,7 @@
 
 #include "common/clock.h"
 #include "common/progress.h"
-#include "coordinator/collect.h"
+#include "coordinator/collect/collect.h"
 #include "synth_history.h"
 #include "workers/ai_tuning/ai_tuning.h"
 #include "tests/support/pgtest.h"

@@ -1,6 +1,6 @@
 /*
  * mh_coord.c - pgopt-mh-coord: a coordinator for the multi-host tests and the
- * fleet benchmark, built on the production fleet code (coordinator/fleet.c)
+ * fleet benchmark, built on the production fleet code (coordinator/fleet/fleet.c)
  * with the CURVE options that pgopt-coordinator's command line does not
  * (yet) expose. It is a test driver, never installed.
  *
@@ -27,9 +27,9 @@
 
 #include "common/clock.h"
 #include "common/log.h"
-#include "coordinator/fleet.h"
-#include "coordinator/keygen.h"
-#include "coordinator/ping.h"
+#include "coordinator/fleet/fleet.h"
+#include "coordinator/fleet/keygen.h"
+#include "coordinator/fleet/ping.h"
 #include "proto/codec.h"
 #include "proto/snapshot.h"
 #include "proto/transport.h"

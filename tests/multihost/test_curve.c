@@ -30,9 +30,9 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "coordinator/fleet.h"
-#include "coordinator/keygen.h"
-#include "coordinator/ping.h"
+#include "coordinator/fleet/fleet.h"
+#include "coordinator/fleet/keygen.h"
+#include "coordinator/fleet/ping.h"
 #include "mh_support.h"
 #include "proto/codec.h"
 #include "proto/curve.h"

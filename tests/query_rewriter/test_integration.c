@@ -16,7 +16,7 @@
 #include <libpq-fe.h>
 
 #include "workers/query_rewriter/verify.h"
-#include "coordinator/collect.h"
+#include "coordinator/collect/collect.h"
 #include "tests/support/pgtest.h"
 #include "workers/query_rewriter/query_rewriter.h"
 

@@ -3,7 +3,7 @@
  * the report tests (main.c's subcommand dispatch is the coordinator's; this
  * keeps the tests independent of it).
  */
-#include "coordinator/report_cli.h"
+#include "coordinator/report/report_cli.h"
 
 int main(int argc, char **argv)
 {

@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "coordinator/report.h"
+#include "coordinator/report/report.h"
 #include "synth_history.h"
 #include "workers/ai_tuning/ai_tuning.h"
 

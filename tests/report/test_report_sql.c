@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "coordinator/report.h"
+#include "coordinator/report/report.h"
 
 static char g_dir[] = "/tmp/pgopt-report-sql-XXXXXX";
 static char g_host[4096], g_port[32];

@@ -19,8 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "coordinator/report.h"
-#include "coordinator/report_cli.h"
+#include "coordinator/report/report.h"
+#include "coordinator/report/report_cli.h"
 #include "proto/snapshot.h"
 
 static json_t *load(const char *name)
@@ -300,7 +300,7 @@ static void test_workload_time(void **state)
     json_decref(p3);
 }
 
-/* A verification section (coordinator/applied.h) renders in text and HTML:
+/* A verification section (coordinator/history/applied.h) renders in text and HTML:
  * the verdict first, the measured figures, the rollback when it did not
  * help; HTML escapes what the result carried. */
 static void test_verification_section(void **state)

@@ -1,0 +1,589 @@
+/*
+ * applied.c - verification of applied advice (applied.h).
+ */
+#include "coordinator/history/applied.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "common/jsonget.h"
+#include "common/steptest.h"
+#include "common/strbuf.h"
+#include "coordinator/history/history.h"
+
+#define MIN_SIDE     3
+#define HELPED_RATIO 1.5 /* same threshold as the agent's step test */
+#define ALPHA        0.05
+
+typedef struct {
+    double t;
+    const json_t *e;
+} ent_t;
+
+static int cmp_ent(const void *a, const void *b)
+{
+    double x = ((const ent_t *)a)->t, y = ((const ent_t *)b)->t;
+    return x < y ? -1 : x > y;
+}
+
+/* "CREATE INDEX [CONCURRENTLY] [IF NOT EXISTS] name ON [ONLY] table [USING m]
+ * (cols) [INCLUDE (..)] [WHERE ..]" -> table and the text from "(" on,
+ * lower-cased without spaces or quotes, for comparison with
+ * pg_get_indexdef() of an existing index. */
+static int index_shape(const char *sql, char *table, size_t tlen, char *rest, size_t rlen)
+{
+    if (!sql)
+        return -1;
+    const char *on = strcasestr(sql, " ON ");
+    if (!on)
+        return -1;
+    const char *p = on + 4;
+    while (*p == ' ')
+        p++;
+    if (!strncasecmp(p, "ONLY ", 5))
+        p += 5;
+    size_t n = strcspn(p, " (");
+    snprintf(table, tlen, "%.*s", (int)n, p);
+    const char *paren = strchr(p, '(');
+    if (!paren)
+        return -1;
+    size_t k = 0;
+    for (const char *q = paren; *q && k + 1 < rlen; q++) {
+        if (*q == ';')
+            break;
+        if (isspace((unsigned char)*q) || *q == '"')
+            continue;
+        rest[k++] = (char)tolower((unsigned char)*q);
+    }
+    rest[k] = 0;
+    return 0;
+}
+
+static int same_table(const char *a, const char *b)
+{
+    /* "public.orders" vs "orders": compare the relation names, and the
+     * schemas when both are given. */
+    const char *da = strrchr(a, '.'), *db = strrchr(b, '.');
+    const char *na = da ? da + 1 : a, *nb = db ? db + 1 : b;
+    if (strcasecmp(na, nb) != 0)
+        return 0;
+    if (da && db)
+        return (size_t)(da - a) == (size_t)(db - b) && !strncasecmp(a, b, (size_t)(da - a));
+    return 1;
+}
+
+/* The entry's index matching the recommended shape, or NULL. */
+static const json_t *find_index(const json_t *entry, const char *table, const char *rest)
+{
+    size_t i;
+    const json_t *ix;
+    json_array_foreach(json_object_get(entry, "indexes"), i, ix)
+    {
+        char t[256], r[1024];
+        if (index_shape(jget_str(ix, "definition"), t, sizeof t, r, sizeof r) != 0)
+            continue;
+        if (same_table(t, table) && !strcmp(r, rest))
+            return ix;
+    }
+    return NULL;
+}
+
+/* "9709kB", "2GB", "16384 8kB", "0.9", "on" -> a comparable value: bytes
+ * for memory, milliseconds for time, the number otherwise; strings compare
+ * as text (*is_num 0). */
+static double norm_value(const char *v, int *is_num, char *text, size_t tlen)
+{
+    *is_num = 0;
+    snprintf(text, tlen, "%s", v ? v : "");
+    if (!v)
+        return NAN;
+    char *end;
+    double x = strtod(v, &end);
+    if (end == v)
+        return NAN;
+    while (*end == ' ')
+        end++;
+    static const struct {
+        const char *u;
+        double f;
+    } units[] = {
+        {"8kB", 8192},
+        {"16MB", 16777216},
+        {"kB", 1024},
+        {"MB", 1048576},
+        {"GB", 1073741824.0},
+        {"TB", 1099511627776.0},
+        {"B", 1},
+        {"ms", 1},
+        {"s", 1000},
+        {"min", 60000},
+        {"h", 3600000},
+        {"d", 86400000},
+        {"", 1},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+        if (!strcmp(end, units[i].u)) {
+            *is_num = 1;
+            return x * units[i].f;
+        }
+    return NAN;
+}
+
+static int same_setting(const char *current, const char *recommended)
+{
+    int na, nb;
+    char ta[128], tb[128];
+    double a = norm_value(current, &na, ta, sizeof ta);
+    double b = norm_value(recommended, &nb, tb, sizeof tb);
+    if (na && nb)
+        return fabs(a - b) <= 1e-9 * fmax(1, fabs(b));
+    return !strcasecmp(ta, tb);
+}
+
+/* Per-interval (delta time / delta calls) of the statements in ids (all
+ * when ids is empty) between consecutive entries carrying statements. */
+typedef struct {
+    double t0, t1, mean, calls, time;
+} ipt_t;
+
+static int in_ids(const json_t *ids, json_int_t q)
+{
+    if (json_array_size(ids) == 0)
+        return 1;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        if (json_is_integer(v) && json_integer_value(v) == q)
+            return 1;
+    }
+    return 0;
+}
+
+static void sums(const json_t *e, const json_t *ids, double *calls, double *time)
+{
+    *calls = *time = 0;
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(e, "statements"), i, r)
+    {
+        if (!in_ids(ids, json_integer_value(json_object_get(r, "queryid"))))
+            continue;
+        double c = jget_num(r, "calls"), t = jget_num(r, "total_exec_time");
+        if (isfinite(c) && isfinite(t)) {
+            *calls += c;
+            *time += t;
+        }
+    }
+}
+
+static size_t intervals(const ent_t *es, size_t ne, const json_t *ids, ipt_t *out)
+{
+    size_t n = 0, prev = ne;
+    double pc = 0, pt = 0;
+    for (size_t i = 0; i < ne; i++) {
+        if (!json_is_array(json_object_get(es[i].e, "statements")))
+            continue;
+        double c, t;
+        sums(es[i].e, ids, &c, &t);
+        if (prev < ne) {
+            double dc = c - pc, dt = t - pt;
+            /* A reset or an eviction makes a delta negative: skip it. */
+            if (dc > 0 && dt >= 0)
+                out[n++] = (ipt_t){es[prev].t, es[i].t, dt / dc, dc, dt};
+        }
+        prev = i;
+        pc = c;
+        pt = t;
+    }
+    return n;
+}
+
+static void fmt_time(double t, char *buf, size_t len)
+{
+    history_format_time((int64_t)floor(t), buf, len);
+}
+
+/* Measures time per call before t_before and after t_after; fills m and
+ * returns the verdict. */
+static const char *measure(const ent_t *es, size_t ne, const json_t *ids, double t_before,
+                           double t_after, json_t *m)
+{
+    ipt_t *pts = malloc((ne ? ne : 1) * sizeof *pts);
+    if (!pts)
+        return "too early to tell";
+    size_t n = intervals(es, ne, ids, pts);
+    double xb[STEPTEST_MAX_N], xa[STEPTEST_MAX_N];
+    size_t nb = 0, na = 0;
+    double cb = 0, tb = 0, ca = 0, ta = 0;
+    /* The most recent STEPTEST_MAX_N / 2 intervals on each side. */
+    for (size_t i = n; i-- > 0;) {
+        if (pts[i].t1 <= t_before + 1e-3 && nb < STEPTEST_MAX_N / 2) {
+            xb[nb++] = pts[i].mean;
+            cb += pts[i].calls;
+            tb += pts[i].time;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (pts[i].t0 >= t_after - 1e-3 && na < STEPTEST_MAX_N / 2) {
+            xa[na++] = pts[i].mean;
+            ca += pts[i].calls;
+            ta += pts[i].time;
+        }
+    }
+    free(pts);
+    json_object_set_new(m, "intervals_before", json_integer((json_int_t)nb));
+    json_object_set_new(m, "intervals_after", json_integer((json_int_t)na));
+    if (nb < MIN_SIDE || na < MIN_SIDE || cb <= 0 || ca <= 0) {
+        json_object_set_new(m, "status",
+                            json_sprintf("needs >= %d intervals with calls on each side, have %zu "
+                                         "before and %zu after",
+                                         MIN_SIDE, nb, na));
+        return nb < MIN_SIDE ? "not measurable" : "too early to tell";
+    }
+    double mb = tb / cb, ma = ta / ca;
+    /* U for "after is lower": pairs where the after value exceeds the
+     * before one (ties 1/2); small U = faster after. */
+    double u_down = 0, u_up = 0;
+    for (size_t j = 0; j < na; j++)
+        for (size_t i = 0; i < nb; i++) {
+            u_down += xa[j] > xb[i] ? 1 : xa[j] == xb[i] ? 0.5 : 0;
+            u_up += xa[j] < xb[i] ? 1 : xa[j] == xb[i] ? 0.5 : 0;
+        }
+    double p_down = steptest_mw_p(nb, na, u_down), p_up = steptest_mw_p(nb, na, u_up);
+    json_object_set_new(m, "mean_ms_before", json_real(mb));
+    json_object_set_new(m, "mean_ms_after", json_real(ma));
+    json_object_set_new(m, "calls_before", json_real(cb));
+    json_object_set_new(m, "calls_after", json_real(ca));
+    json_object_set_new(m, "speedup", json_real(ma > 0 ? mb / ma : INFINITY));
+    json_object_set_new(m, "p_faster", json_real(p_down));
+    json_object_set_new(m, "p_slower", json_real(p_up));
+    json_object_set_new(m, "test",
+                        json_sprintf("exact one-sided Mann-Whitney on per-interval time per call, "
+                                     "%zu intervals before and %zu after the change (split fixed "
+                                     "by the change, no search)",
+                                     nb, na));
+    if (ma > 0 && mb / ma >= HELPED_RATIO && p_down <= ALPHA)
+        return "helped";
+    if (mb > 0 && ma / mb >= HELPED_RATIO && p_up <= ALPHA)
+        return "made it worse";
+    return "did not help";
+}
+
+typedef struct {
+    ent_t *es;
+    size_t ne;
+    json_t *items;
+} ctx_t;
+
+static json_t *item(const char *id, const char *kind, const char *title)
+{
+    return json_pack("{s:s, s:s, s:s}", "id", id ? id : "?", "kind", kind, "title",
+                     title ? title : "?");
+}
+
+static void verify_index(ctx_t *c, const json_t *rec)
+{
+    const char *sql = jget_str(rec, "create_statement");
+    json_t *it = item(jget_str(rec, "id"), "index", sql);
+    char table[256], rest[1024];
+    if (index_shape(sql, table, sizeof table, rest, sizeof rest) != 0) {
+        json_object_set_new(it, "applied", json_null());
+        json_object_set_new(it, "verdict", json_string("not checked"));
+        json_object_set_new(it, "evidence", json_string("the create statement does not parse"));
+        json_array_append_new(c->items, it);
+        return;
+    }
+    size_t first = c->ne, last_without = c->ne;
+    const json_t *found = NULL;
+    int have_indexes = 0;
+    for (size_t i = 0; i < c->ne; i++) {
+        if (!json_is_array(json_object_get(c->es[i].e, "indexes")))
+            continue;
+        have_indexes = 1;
+        const json_t *ix = find_index(c->es[i].e, table, rest);
+        if (ix && json_is_true(json_object_get(ix, "is_valid"))) {
+            if (first == c->ne) {
+                first = i;
+                found = ix;
+            }
+        } else {
+            first = c->ne; /* dropped again: the latest appearance counts */
+            found = NULL;
+            last_without = i;
+        }
+    }
+    json_object_set_new(it, "predicted",
+                        json_string(jget_str(rec, "estimated_improvement")
+                                        ? jget_str(rec, "estimated_improvement")
+                                        : "not estimated"));
+    if (!have_indexes) {
+        json_object_set_new(it, "applied", json_null());
+        json_object_set_new(it, "verdict", json_string("not checked"));
+        json_object_set_new(it, "evidence",
+                            json_string("the history has no index definitions (recorded by "
+                                        "pgopt-coordinator snapshot since issue 16)"));
+    } else if (!found) {
+        json_object_set_new(it, "applied", json_false());
+        json_object_set_new(it, "verdict", json_string("not applied"));
+        json_object_set_new(
+            it, "evidence",
+            json_sprintf("no valid index on %s %s in the newest history entry", table, rest));
+    } else {
+        json_object_set_new(it, "applied", json_true());
+        char a[32] = "", b[32];
+        fmt_time(c->es[first].t, b, sizeof b);
+        if (last_without < c->ne)
+            fmt_time(c->es[last_without].t, a, sizeof a);
+        json_object_set_new(it, "applied_between",
+                            last_without < c->ne ? json_pack("[s, s]", a, b) : json_null());
+        json_object_set_new(it, "evidence",
+                            json_sprintf("index %s exists and is valid: %s",
+                                         jget_str(found, "name"), jget_str(found, "definition")));
+        json_t *m = json_object();
+        const char *verdict = last_without < c->ne
+                                  ? measure(c->es, c->ne, json_object_get(rec, "affected_queryids"),
+                                            c->es[last_without].t, c->es[first].t, m)
+                                  : "not measurable";
+        if (last_without == c->ne)
+            json_object_set_new(m, "status",
+                                json_string("the index exists since the first "
+                                            "history entry: no before to compare"));
+        json_object_set_new(it, "measured", m);
+        json_object_set_new(it, "verdict", json_string(verdict));
+        if (!strcmp(verdict, "did not help") || !strcmp(verdict, "made it worse"))
+            json_object_set_new(it, "rollback",
+                                json_string(jget_str(rec, "rollback") ? jget_str(rec, "rollback")
+                                            : jget_str(rec, "drop_statement")
+                                                ? jget_str(rec, "drop_statement")
+                                                : "DROP INDEX ..."));
+    }
+    json_array_append_new(c->items, it);
+}
+
+static void verify_setting(ctx_t *c, const char *name, const json_t *s)
+{
+    const char *want = jget_str(s, "recommended");
+    char title[256];
+    snprintf(title, sizeof title, "%s = %s", name, want ? want : "?");
+    json_t *it = item(name, "setting", title);
+    json_object_set_new(it, "predicted",
+                        json_string(jget_str(s, "reason") ? jget_str(s, "reason") : ""));
+    size_t first = c->ne, last_without = c->ne;
+    int have = 0;
+    const char *now = NULL;
+    for (size_t i = 0; i < c->ne; i++) {
+        const json_t *map = json_object_get(c->es[i].e, "settings");
+        if (!json_is_object(map))
+            continue;
+        have = 1;
+        now = jget_str(map, name);
+        if (now && same_setting(now, want)) {
+            if (first == c->ne)
+                first = i;
+        } else {
+            first = c->ne;
+            last_without = i;
+        }
+    }
+    if (!have) {
+        json_object_set_new(it, "applied", json_null());
+        json_object_set_new(it, "verdict", json_string("not checked"));
+        json_object_set_new(it, "evidence", json_string("the history has no settings"));
+    } else if (first == c->ne) {
+        json_object_set_new(it, "applied", json_false());
+        json_object_set_new(it, "verdict", json_string("not applied"));
+        json_object_set_new(it, "evidence",
+                            json_sprintf("%s is %s in the newest entry", name,
+                                         now ? now : "at its built-in default"));
+    } else {
+        json_object_set_new(it, "applied", json_true());
+        json_object_set_new(it, "evidence", json_sprintf("%s is %s", name, now));
+        json_t *m = json_object();
+        const char *verdict =
+            last_without < c->ne
+                ? measure(c->es, c->ne, NULL, c->es[last_without].t, c->es[first].t, m)
+                : "not measurable";
+        if (last_without < c->ne) {
+            char a[32], b[32];
+            fmt_time(c->es[last_without].t, a, sizeof a);
+            fmt_time(c->es[first].t, b, sizeof b);
+            json_object_set_new(it, "applied_between", json_pack("[s, s]", a, b));
+        }
+        json_object_set_new(it, "measured", m);
+        json_object_set_new(it, "verdict", json_string(verdict));
+        if (!strcmp(verdict, "did not help") || !strcmp(verdict, "made it worse"))
+            json_object_set_new(
+                it, "rollback",
+                json_sprintf("ALTER SYSTEM SET %s = '%s'; SELECT "
+                             "pg_reload_conf();  -- the value before: check "
+                             "`current` in the earlier result",
+                             name, jget_str(s, "current") ? jget_str(s, "current") : "?"));
+    }
+    json_array_append_new(c->items, it);
+}
+
+static void verify_rewrite(ctx_t *c, const json_t *rw)
+{
+    json_t *qid = json_object_get(rw, "queryid");
+    json_t *it = item(jget_str(rw, "id"), "rewrite", jget_str(rw, "optimized"));
+    json_object_set_new(it, "predicted",
+                        json_string(jget_str(rw, "estimated_gain") ? jget_str(rw, "estimated_gain")
+                                                                   : "not estimated"));
+    if (!json_is_integer(qid)) {
+        json_object_set_new(it, "applied", json_null());
+        json_object_set_new(it, "verdict", json_string("not checked"));
+        json_object_set_new(it, "evidence", json_string("no queryid for the original statement"));
+        json_array_append_new(c->items, it);
+        return;
+    }
+    json_t *ids = json_pack("[O]", qid);
+    ipt_t *pts = malloc((c->ne ? c->ne : 1) * sizeof *pts);
+    /* Calls per interval of the original, including zero-call intervals. */
+    size_t n = 0, zero_tail = 0, prev = c->ne;
+    double pc = 0, ever = 0;
+    for (size_t i = 0; pts && i < c->ne; i++) {
+        if (!json_is_array(json_object_get(c->es[i].e, "statements")))
+            continue;
+        double cl, t;
+        sums(c->es[i].e, ids, &cl, &t);
+        if (prev < c->ne && cl >= pc) {
+            double d = cl - pc;
+            n++;
+            ever += d;
+            zero_tail = d == 0 ? zero_tail + 1 : 0;
+        }
+        prev = i;
+        pc = cl;
+    }
+    free(pts);
+    json_decref(ids);
+    int stopped = ever > 0 && zero_tail >= MIN_SIDE;
+    json_object_set_new(it, "applied", stopped ? json_true() : json_false());
+    json_object_set_new(
+        it, "verdict",
+        json_string(stopped ? "applied (original no longer called)" : "not applied"));
+    json_object_set_new(
+        it, "evidence",
+        json_sprintf("original queryid %lld: %s; the history keeps no statement texts, so the "
+                     "rewritten statement's own queryid and time are not identified",
+                     (long long)json_integer_value(qid),
+                     stopped ? "no calls in the last intervals after being called"
+                             : "still called (or never seen in the history)"));
+    json_array_append_new(c->items, it);
+}
+
+int applied_verify(const json_t *result, const json_t *history, json_t **out, err_t *err)
+{
+    *out = NULL;
+    if (!json_is_object(result) || !json_object_get(result, "phase"))
+        return err_set(err, "verify: the result is not a phase3_output (no \"phase\")");
+    size_t nh = json_array_size(history);
+    ctx_t c = {malloc((nh ? nh : 1) * sizeof(ent_t)), 0, json_array()};
+    if (!c.es) {
+        json_decref(c.items);
+        return err_set(err, "verify: out of memory");
+    }
+    for (size_t i = 0; i < nh; i++) {
+        const json_t *e = json_array_get(history, i);
+        double t;
+        if (history_parse_time(jget_str(e, "collected_at"), &t, NULL) == 0)
+            c.es[c.ne++] = (ent_t){t, e};
+    }
+    qsort(c.es, c.ne, sizeof *c.es, cmp_ent);
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(json_object_get(result, "index_advisor"), "recommendations"),
+                       i, r) verify_index(&c, r);
+    const json_t *pg = json_object_get(json_object_get(result, "config_tuner"), "postgresql");
+    const char *group;
+    const json_t *g;
+    json_object_foreach((json_t *)pg, group, g)
+    {
+        const char *name;
+        const json_t *s;
+        if (!json_is_object(g))
+            continue;
+        json_object_foreach((json_t *)g, name, s)
+        {
+            if (json_is_object(s) && json_is_true(json_object_get(s, "change")) &&
+                jget_str(s, "recommended"))
+                verify_setting(&c, name, s);
+        }
+    }
+    json_array_foreach(json_object_get(json_object_get(result, "query_rewriter"), "rewrites"), i, r)
+        verify_rewrite(&c, r);
+    char from[32] = "", to[32] = "";
+    if (c.ne) {
+        fmt_time(c.es[0].t, from, sizeof from);
+        fmt_time(c.es[c.ne - 1].t, to, sizeof to);
+    }
+    *out = json_pack("{s:s, s:{s:I, s:o, s:o}, s:o}", "result_timestamp",
+                     jget_str(result, "timestamp") ? jget_str(result, "timestamp") : "?", "history",
+                     "entries", (json_int_t)c.ne, "from", c.ne ? json_string(from) : json_null(),
+                     "to", c.ne ? json_string(to) : json_null(), "items", c.items);
+    free(c.es);
+    return 0;
+}
+
+void applied_item_text(const json_t *it, strbuf_t *b)
+{
+    const char *verdict = jget_str(it, "verdict") ? jget_str(it, "verdict") : "?";
+    const char *title = jget_str(it, "title") ? jget_str(it, "title") : "?";
+    size_t tl = strlen(title);
+    while (tl > 0 && (title[tl - 1] == ';' || title[tl - 1] == ' '))
+        tl--; /* the statement's own ';' would double the separator */
+    strbuf_printf(b, "%s: %s %.*s", verdict, jget_str(it, "kind") ? jget_str(it, "kind") : "?",
+                  (int)tl, title);
+    const json_t *between = json_object_get(it, "applied_between");
+    if (json_array_size(between) == 2)
+        strbuf_printf(b, "; applied between %s and %s",
+                      json_string_value(json_array_get(between, 0)),
+                      json_string_value(json_array_get(between, 1)));
+    const json_t *m = json_object_get(it, "measured");
+    double mb = jget_num(m, "mean_ms_before"), ma = jget_num(m, "mean_ms_after");
+    if (isfinite(mb) && isfinite(ma))
+        strbuf_printf(b, "; %.3g ms -> %.3g ms per call (x%.3g faster, p %.2g; slower p %.2g)", mb,
+                      ma, jget_num(m, "speedup"), jget_num(m, "p_faster"), jget_num(m, "p_slower"));
+    else if (jget_str(m, "status"))
+        strbuf_printf(b, "; %s", jget_str(m, "status"));
+    if (jget_str(it, "predicted") && *jget_str(it, "predicted"))
+        strbuf_printf(b, "; predicted: %s", jget_str(it, "predicted"));
+    if (jget_str(it, "evidence"))
+        strbuf_printf(b, "; %s", jget_str(it, "evidence"));
+    if (jget_str(it, "rollback"))
+        strbuf_printf(b, "; roll back with: %s", jget_str(it, "rollback"));
+}
+
+int applied_with_store(json_t *result, const json_t *snapshot, const char *store_dir, err_t *err)
+{
+    const json_t *meta = json_object_get(snapshot, "meta");
+    const char *sysid = jget_str(meta, "system_identifier"), *db = jget_str(meta, "database");
+    if (!sysid || !db)
+        return err_set(err, "verify: the snapshot has no system identifier or database name");
+    history_store_t *hs = NULL;
+    if (history_open(store_dir, sysid, db, &hs, err) != 0)
+        return -1;
+    char path[4200], tmp[4300];
+    snprintf(path, sizeof path, "%s/result-latest.json", history_path(hs));
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    history_close(&hs);
+    json_error_t je;
+    json_t *prev = json_load_file(path, 0, &je);
+    if (prev) {
+        json_t *ver = NULL;
+        if (applied_verify(prev, json_object_get(snapshot, "history"), &ver, err) == 0)
+            json_object_set_new(result, "verification", ver);
+        json_decref(prev);
+    }
+    if (json_dump_file(result, tmp, JSON_COMPACT) != 0 || rename(tmp, path) != 0) {
+        remove(tmp);
+        return err_set(err, "verify: cannot keep the result in %s", path);
+    }
+    return 0;
+}

@@ -1,0 +1,216 @@
+/*
+ * verify_cli.c - `pgopt-coordinator verify` (verify_cli.h).
+ */
+#include "coordinator/history/verify_cli.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "common/outfile.h"
+#include "common/strbuf.h"
+#include "coordinator/history/applied.h"
+#include "coordinator/history/history.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: pgopt-coordinator verify --store DIR RESULT.json [options]\n"
+            "\n"
+            "For each recommendation of an earlier result (pgopt-coordinator -o RESULT.json):\n"
+            "was it applied (index with that definition, setting with that value, original\n"
+            "statement no longer called), when, and did the affected statements get faster\n"
+            "(exact Mann-Whitney test on the history kept by `snapshot --store DIR`)?\n"
+            "\n"
+            "  --store DIR                the history store\n"
+            "  --database NAME            which database of the store (needed when it holds\n"
+            "                             several)\n"
+            "  --system-identifier ID     which server (needed when it holds several)\n"
+            "  -f, --format text|json     default text\n"
+            "  -o, --output FILE          default standard output\n"
+            "  -h, --help                 this text\n"
+            "\n"
+            "Exit status: 0 written; 1 error; 2 bad command line.\n");
+}
+
+/* The only entry of a directory that is itself a directory, or NULL. */
+static char *only_subdir(const char *dir, int *count)
+{
+    *count = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char *found = NULL;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        char p[4096];
+        struct stat st;
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+            (*count)++;
+            free(found);
+            found = strdup(de->d_name);
+        }
+    }
+    closedir(d);
+    if (*count != 1) {
+        free(found);
+        return NULL;
+    }
+    return found;
+}
+
+int verify_cli_main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"store", required_argument, NULL, 'S'},
+        {"database", required_argument, NULL, 'D'},
+        {"system-identifier", required_argument, NULL, 'I'},
+        {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *store = NULL, *db = NULL, *sysid = NULL, *format = "text", *output = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":f:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'S':
+            store = optarg;
+            break;
+        case 'D':
+            db = optarg;
+            break;
+        case 'I':
+            sysid = optarg;
+            break;
+        case 'f':
+            format = optarg;
+            break;
+        case 'o':
+            output = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            fprintf(stderr, "pgopt-coordinator verify: bad option %s (see --help)\n",
+                    argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (!store || optind != argc - 1 || (strcmp(format, "text") && strcmp(format, "json"))) {
+        fprintf(stderr, "pgopt-coordinator verify: needs --store DIR and one RESULT.json "
+                        "(--format text|json; see --help)\n");
+        return 2;
+    }
+    json_error_t je;
+    json_t *result = json_load_file(argv[optind], 0, &je);
+    if (!result) {
+        fprintf(stderr, "pgopt-coordinator verify: %s: %s (line %d)\n", argv[optind], je.text,
+                je.line);
+        return 1;
+    }
+    /* Which server and database: given, or the only one in the store. */
+    char *auto_sys = NULL, *auto_db = NULL;
+    int n;
+    if (!sysid) {
+        auto_sys = only_subdir(store, &n);
+        if (!auto_sys) {
+            fprintf(stderr,
+                    "pgopt-coordinator verify: %s holds %d servers: pass --system-identifier\n",
+                    store, n);
+            json_decref(result);
+            return n == 0 ? 1 : 2;
+        }
+        sysid = auto_sys;
+    }
+    if (!db) {
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", store, sysid);
+        auto_db = only_subdir(p, &n);
+        if (!auto_db) {
+            fprintf(stderr, "pgopt-coordinator verify: %s holds %d databases: pass --database\n", p,
+                    n);
+            free(auto_sys);
+            json_decref(result);
+            return n == 0 ? 1 : 2;
+        }
+        db = auto_db;
+    }
+    err_t err;
+    history_store_t *hs = NULL;
+    json_t *hist = NULL, *info = NULL, *ver = NULL;
+    history_read_stats_t rs;
+    history_build_opts_t bo;
+    history_build_opts_init(&bo);
+    int rc = 1;
+    if (history_open(store, sysid, db, &hs, &err) != 0 ||
+        history_build(hs, &bo, &hist, &info, &rs, &err) != 0 ||
+        applied_verify(result, hist, &ver, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator verify: %s\n", err.msg);
+        goto out;
+    }
+    /* -o goes through common/outfile like every other output (atomic,
+     * 0600, a device or FIFO in place, a directory refused). */
+    outfile_t *of = NULL;
+    if (output && strcmp(output, "-") != 0 && outfile_open(output, &of, &err) != 0) {
+        fprintf(stderr, "pgopt-coordinator verify: %s\n", err.msg);
+        goto out;
+    }
+    FILE *f = of ? outfile_stream(of) : stdout;
+    if (!strcmp(format, "json")) {
+        json_dumpf(ver, f, JSON_INDENT(2));
+        fputc('\n', f);
+    } else {
+        const json_t *h = json_object_get(ver, "history");
+        fprintf(f, "Applied advice: did it help?\nresult of %s; history %s .. %s (%lld entries)\n",
+                json_string_value(json_object_get(ver, "result_timestamp")),
+                json_string_value(json_object_get(h, "from"))
+                    ? json_string_value(json_object_get(h, "from"))
+                    : "-",
+                json_string_value(json_object_get(h, "to"))
+                    ? json_string_value(json_object_get(h, "to"))
+                    : "-",
+                (long long)json_integer_value(json_object_get(h, "entries")));
+        size_t i;
+        const json_t *it;
+        json_array_foreach(json_object_get(ver, "items"), i, it)
+        {
+            strbuf_t line = {0};
+            applied_item_text(it, &line);
+            fprintf(f, "  - %s\n", strbuf_str(&line));
+            strbuf_free(&line);
+        }
+    }
+    if (of) {
+        rc = ferror(f) ? 1 : 0;
+        if (rc != 0) {
+            fprintf(stderr, "pgopt-coordinator verify: writing %s: %s\n", outfile_path(of),
+                    strerror(errno ? errno : EIO));
+            outfile_destroy(&of);
+        } else if (outfile_commit(&of, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator verify: %s\n", err.msg);
+            rc = 1;
+        }
+    } else {
+        rc = fflush(f) != 0 || ferror(f) ? 1 : 0;
+    }
+out:
+    json_decref(ver);
+    json_decref(hist);
+    json_decref(info);
+    history_close(&hs);
+    free(auto_sys);
+    free(auto_db);
+    json_decref(result);
+    return rc;
+}
