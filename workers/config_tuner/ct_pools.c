@@ -250,28 +250,33 @@ static int pgbouncer_int(const json_t *pgb, const char *key, int def)
     return def;
 }
 
-void ct_sqlalchemy_pgbouncer(ct_t *ct)
+/* What the pool rules share while ct_sqlalchemy_pgbouncer builds its two
+ * sections. */
+typedef struct {
+    ct_t *ct;
+    json_t *sqla, *pgb_out, *ev; /* the two result sections and evidence.pools */
+    json_t *engines;             /* the engines found (owned) */
+    const json_t *first;         /* the first engine, whose options are "current" */
+    const json_t *pgb;           /* snapshot.pgbouncer */
+    int deployed;                /* PgBouncer is in the snapshot */
+    int processes;               /* application processes P */
+    const char *proc_source;
+    char *proc_text; /* how P was found (owned) */
+    double reserved; /* superuser_reserved_connections */
+    int usable;      /* max_connections - reserved, at least 1 */
+    int spindles;
+    int budget;         /* B, 0 without host.cpus */
+    int pool, overflow; /* per process, when budget */
+    char *arith;        /* the budget arithmetic as a sentence (owned), when budget */
+} pools_t;
+
+/* P, the number of application processes: the option, else
+ * snapshot.sqlalchemy.app_processes, else application connections in
+ * pg_stat_activity / the current pool_size, else 1 (with a note). Sets
+ * p->processes, proc_source, proc_text and the evidence about it. */
+static void pools_processes(pools_t *p, double cur_pool)
 {
-    json_t *sqla = json_object();
-    json_t *pgb_out = json_object();
-    json_object_set_new(ct->result, "sqlalchemy", sqla);
-    json_object_set_new(ct->result, "pgbouncer", pgb_out);
-    json_t *ev = json_object();
-    json_object_set_new(ct->evidence, "pools", ev);
-
-    const char *engines_source;
-    json_t *engines = find_engines(ct, &engines_source);
-    const json_t *first = json_array_size(engines) ? json_array_get(engines, 0) : NULL;
-    double cur_pool = 5, cur_overflow = 10;
-    if (first) {
-        const json_t *o = json_object_get(first, "options");
-        ct_num(o, "pool_size", &cur_pool);
-        ct_num(o, "max_overflow", &cur_overflow);
-    }
-    if (cur_pool < 1)
-        cur_pool = 1;
-
-    /* Application processes. */
+    ct_t *ct = p->ct;
     int processes = ct->opts.app_processes;
     const char *proc_source = "option";
     int64_t given;
@@ -311,24 +316,32 @@ void ct_sqlalchemy_pgbouncer(ct_t *ct)
                               "pool_size down if more processes share the database");
         ct_note(ct, "number of application processes unknown: pool sizes assume 1 process");
     }
-    json_object_set_new(ev, "app_processes", json_integer(processes));
-    json_object_set_new(ev, "app_processes_source", json_string(proc_source));
-    json_object_set_new(ev, "app_connections_seen", json_real(app_conns));
-    json_object_set_new(ev, "tool_connections_seen", json_real(tool_conns));
-    json_object_set_new(ev, "engines_source", json_string(engines_source));
+    json_object_set_new(p->ev, "app_processes", json_integer(processes));
+    json_object_set_new(p->ev, "app_processes_source", json_string(proc_source));
+    json_object_set_new(p->ev, "app_connections_seen", json_real(app_conns));
+    json_object_set_new(p->ev, "tool_connections_seen", json_real(tool_conns));
+    p->processes = processes;
+    p->proc_source = proc_source;
+    p->proc_text = proc_text;
+}
 
-    double reserved = 3;
-    ct_setting_value(ct, "superuser_reserved_connections", &reserved);
-    int usable = ct->max_connections - ct_clamp_int(reserved, 0, 262143);
+/* The connection budget B = CPUs x 2 + spindles within the usable server
+ * connections, and from it the per-process pool_size and max_overflow
+ * (p->budget stays 0 without host.cpus). */
+static void pools_budget(pools_t *p)
+{
+    ct_t *ct = p->ct;
+    p->reserved = 3;
+    ct_setting_value(ct, "superuser_reserved_connections", &p->reserved);
+    int usable = ct->max_connections - ct_clamp_int(p->reserved, 0, 262143);
     if (usable < 1)
         usable = 1;
-    int spindles = ct->storage_name && ct->storage == PGTUNE_HDD ? 1 : 0;
-    int budget = ct->cpus ? ct->cpus * 2 + spindles : 0;
-    json_object_set_new(ev, "connection_budget", budget ? json_integer(budget) : json_null());
-    json_object_set_new(ev, "usable_server_connections", json_integer(usable));
-
-    int pool = 0, overflow = 0;
-    char *arith = NULL;
+    p->usable = usable;
+    p->spindles = ct->storage_name && ct->storage == PGTUNE_HDD ? 1 : 0;
+    int budget = ct->cpus ? ct->cpus * 2 + p->spindles : 0;
+    json_object_set_new(p->ev, "connection_budget", budget ? json_integer(budget) : json_null());
+    json_object_set_new(p->ev, "usable_server_connections", json_integer(usable));
+    int processes = p->processes, pool = 0, overflow = 0;
     if (budget) {
         if (budget > usable)
             budget = usable;
@@ -341,81 +354,56 @@ void ct_sqlalchemy_pgbouncer(ct_t *ct)
                 pool = usable / processes > 0 ? usable / processes : 1;
             }
         }
-        arith = ct_printf(
+        p->arith = ct_printf(
             "budget B = CPUs %d x 2 + spindles %d (%s storage) = %d server "
             "connections; %s; pool_size = ceil(%d / %d) = %d, max_overflow = %d, so "
             "all processes together open at most %d x (%d + %d) = %d connections, "
             "within max_connections %d - superuser_reserved_connections %.0f = %d",
-            ct->cpus, spindles, ct->storage_name ? pgtune_storage_name(ct->storage) : "unknown",
-            ct->cpus * 2 + spindles, proc_text, budget, processes, pool, overflow, processes, pool,
-            overflow, processes * (pool + overflow), ct->max_connections, reserved, usable);
+            ct->cpus, p->spindles, ct->storage_name ? pgtune_storage_name(ct->storage) : "unknown",
+            ct->cpus * 2 + p->spindles, p->proc_text, budget, processes, pool, overflow, processes,
+            pool, overflow, processes * (pool + overflow), ct->max_connections, p->reserved,
+            usable);
     }
+    p->budget = budget;
+    p->pool = pool;
+    p->overflow = overflow;
+}
 
-    /* ---- SQLAlchemy ---- */
-    char cur_from[512];
-    if (!first)
-        snprintf(cur_from, sizeof cur_from, "SQLAlchemy's defaults (no engine found)");
-    else
-        snprintf(cur_from, sizeof cur_from, "%s at %s:%lld%s",
-                 ct_str(first, "call") ? ct_str(first, "call") : "the engine",
-                 ct_str(first, "file") ? ct_str(first, "file") : "?",
-                 (long long)json_integer_value(json_object_get(first, "line")),
-                 json_array_size(engines) > 1 ? " (the first of several engines: see engines)"
-                                              : "");
-    char *reason;
-    if (budget) {
-        reason = ct_printf("rule: %s. Current from %s.", arith, cur_from);
-        sqla_entry(sqla, "pool_size", engine_option(first, "pool_size", 5, 0), json_integer(pool),
-                   "rule", reason);
-        ct_free_str(reason);
-        reason = ct_printf("rule: a burst may double the pool (overflow connections close when "
-                           "returned); %s.",
-                           arith);
-        sqla_entry(sqla, "max_overflow", engine_option(first, "max_overflow", 10, 0),
-                   json_integer(overflow), "rule", reason);
-        ct_free_str(reason);
-    } else {
-        sqla_entry(sqla, "pool_size", engine_option(first, "pool_size", 5, 0), NULL, "rule",
-                   "not recommended: the snapshot has no host.cpus for the connection budget "
-                   "(CPUs x 2 + spindles)");
-        sqla_entry(sqla, "max_overflow", engine_option(first, "max_overflow", 10, 0), NULL, "rule",
-                   "not recommended: no host.cpus for the connection budget");
-    }
-    json_t *cur_timeout = engine_option(first, "pool_timeout", 30, 0);
-    sqla_entry(sqla, "pool_timeout", cur_timeout, json_deep_copy(cur_timeout), "rule",
-               "kept: a checkout waits this long for a free connection before raising; keep it "
-               "below the application's own request timeout (not visible in the snapshot)");
-
+/* pool_recycle: 90% of the shortest idle timeout on the path
+ * (idle_session_timeout, PgBouncer client_idle_timeout), or kept. */
+static void pools_recycle(pools_t *p)
+{
     double idle_ms = 0;
-    ct_setting_value(ct, "idle_session_timeout", &idle_ms);
-    const json_t *pgb = json_object_get(ct->snap, "pgbouncer");
-    int client_idle = pgbouncer_int(pgb, "client_idle_timeout", 0);
+    ct_setting_value(p->ct, "idle_session_timeout", &idle_ms);
+    int client_idle = pgbouncer_int(p->pgb, "client_idle_timeout", 0);
     double idle_s = idle_ms > 0 ? idle_ms / 1000.0 : 0;
     const char *idle_from = "PostgreSQL idle_session_timeout";
     if (client_idle > 0 && (idle_s <= 0 || client_idle < idle_s)) {
         idle_s = client_idle;
         idle_from = "PgBouncer client_idle_timeout";
     }
-    json_t *cur_recycle = engine_option(first, "pool_recycle", -1, 0);
+    json_t *cur_recycle = engine_option(p->first, "pool_recycle", -1, 0);
     if (idle_s > 0) {
         int rec = ct_clamp_int(floor(idle_s * 0.9), 1, 1000000000);
-        reason = ct_printf("rule: %s closes idle connections after %.0f s; recycling at 90%% of "
-                           "that (%d s) replaces them before the server does",
-                           idle_from, idle_s, rec);
-        sqla_entry(sqla, "pool_recycle", cur_recycle, json_integer(rec), "rule", reason);
+        char *reason = ct_printf("rule: %s closes idle connections after %.0f s; recycling at "
+                                 "90%% of that (%d s) replaces them before the server does",
+                                 idle_from, idle_s, rec);
+        sqla_entry(p->sqla, "pool_recycle", cur_recycle, json_integer(rec), "rule", reason);
         ct_free_str(reason);
     } else {
-        sqla_entry(sqla, "pool_recycle", cur_recycle, json_deep_copy(cur_recycle), "rule",
+        sqla_entry(p->sqla, "pool_recycle", cur_recycle, json_deep_copy(cur_recycle), "rule",
                    "kept: no idle timeout on the path (idle_session_timeout is 0 and no "
                    "PgBouncer client_idle_timeout), and pool_pre_ping replaces connections "
                    "closed by restarts");
     }
-    sqla_entry(sqla, "pool_pre_ping", engine_option(first, "pool_pre_ping", 0, 1), json_true(),
-               "rule",
-               "one lightweight round trip per checkout detects connections closed by a server "
-               "restart, failover, PgBouncer restart or idle timeout before the application "
-               "uses them");
+}
+
+/* Every engine found, with its current pool options, as sqlalchemy.engines. */
+static json_t *pools_engine_list(const json_t *engines)
+{
     json_t *eng_list = json_array();
+    size_t i;
+    const json_t *a;
     json_array_foreach(engines, i, a)
     {
         json_t *e = json_object();
@@ -433,41 +421,96 @@ void ct_sqlalchemy_pgbouncer(ct_t *ct)
             json_object_set(e, "dynamic", json_object_get(a, "dynamic"));
         json_array_append_new(eng_list, e);
     }
-    json_object_set_new(sqla, "engines", eng_list);
-    json_object_set_new(sqla, "app_processes", json_integer(processes));
-    json_object_set_new(sqla, "app_processes_source", json_string(proc_source));
+    return eng_list;
+}
 
-    /* ---- PgBouncer ---- */
-    int deployed = json_is_object(pgb) && json_object_size(pgb) > 0;
-    json_object_set_new(pgb_out, "deployed", json_boolean(deployed));
-    json_t *features = find_session_features(ct, ev);
-    json_object_set_new(pgb_out, "session_features", features);
+/* The sqlalchemy section: pool_size and max_overflow from the budget,
+ * pool_timeout kept, pool_recycle from the idle timeouts, pool_pre_ping
+ * on, the engines and P. */
+static void pools_sqlalchemy(pools_t *p)
+{
+    const json_t *first = p->first;
+    json_t *sqla = p->sqla;
+    char cur_from[512];
+    if (!first)
+        snprintf(cur_from, sizeof cur_from, "SQLAlchemy's defaults (no engine found)");
+    else
+        snprintf(cur_from, sizeof cur_from, "%s at %s:%lld%s",
+                 ct_str(first, "call") ? ct_str(first, "call") : "the engine",
+                 ct_str(first, "file") ? ct_str(first, "file") : "?",
+                 (long long)json_integer_value(json_object_get(first, "line")),
+                 json_array_size(p->engines) > 1 ? " (the first of several engines: see engines)"
+                                                 : "");
+    char *reason;
+    if (p->budget) {
+        reason = ct_printf("rule: %s. Current from %s.", p->arith, cur_from);
+        sqla_entry(sqla, "pool_size", engine_option(first, "pool_size", 5, 0),
+                   json_integer(p->pool), "rule", reason);
+        ct_free_str(reason);
+        reason = ct_printf("rule: a burst may double the pool (overflow connections close when "
+                           "returned); %s.",
+                           p->arith);
+        sqla_entry(sqla, "max_overflow", engine_option(first, "max_overflow", 10, 0),
+                   json_integer(p->overflow), "rule", reason);
+        ct_free_str(reason);
+    } else {
+        sqla_entry(sqla, "pool_size", engine_option(first, "pool_size", 5, 0), NULL, "rule",
+                   "not recommended: the snapshot has no host.cpus for the connection budget "
+                   "(CPUs x 2 + spindles)");
+        sqla_entry(sqla, "max_overflow", engine_option(first, "max_overflow", 10, 0), NULL, "rule",
+                   "not recommended: no host.cpus for the connection budget");
+    }
+    json_t *cur_timeout = engine_option(first, "pool_timeout", 30, 0);
+    sqla_entry(sqla, "pool_timeout", cur_timeout, json_deep_copy(cur_timeout), "rule",
+               "kept: a checkout waits this long for a free connection before raising; keep it "
+               "below the application's own request timeout (not visible in the snapshot)");
+    pools_recycle(p);
+    sqla_entry(sqla, "pool_pre_ping", engine_option(first, "pool_pre_ping", 0, 1), json_true(),
+               "rule",
+               "one lightweight round trip per checkout detects connections closed by a server "
+               "restart, failover, PgBouncer restart or idle timeout before the application "
+               "uses them");
+    json_object_set_new(sqla, "engines", pools_engine_list(p->engines));
+    json_object_set_new(sqla, "app_processes", json_integer(p->processes));
+    json_object_set_new(sqla, "app_processes_source", json_string(p->proc_source));
+}
+
+/* pgbouncer.pool_mode: transaction when no session state was found in the
+ * code or the statements, else session with the uses listed (the first
+ * ten). */
+static void pools_pool_mode(pools_t *p, const json_t *features)
+{
+    ct_t *ct = p->ct;
+    const json_t *pgb = p->pgb;
     int async_pg = 0;
-    json_array_foreach(engines, i, a)
+    size_t i;
+    const json_t *a;
+    json_array_foreach(p->engines, i, a)
     {
         const char *url = ct_str(a, "url_expr");
         if (url && strstr(url, "asyncpg"))
             async_pg = 1;
     }
-
-    json_t *cur_mode = deployed && ct_str(pgb, "pool_mode") ? json_string(ct_str(pgb, "pool_mode"))
-                       : deployed                           ? json_string("session")
-                                                            : json_string("not deployed");
+    json_t *cur_mode = p->deployed && ct_str(pgb, "pool_mode")
+                           ? json_string(ct_str(pgb, "pool_mode"))
+                       : p->deployed ? json_string("session")
+                                     : json_string("not deployed");
     size_t nf = json_array_size(features);
+    char *reason;
     if (nf == 0) {
         reason = ct_printf(
             "transaction pooling shares %d server connections among all clients. No session "
             "state (session SET, LISTEN, SQL PREPARE, session advisory locks, WITH HOLD "
             "cursors, temporary tables) found in %s and %s, so transaction mode is safe%s.%s",
-            budget ? budget : ct->max_connections,
+            p->budget ? p->budget : ct->max_connections,
             json_object_get(ct->snap, "code") ? "the code" : "the code (none collected)",
             json_array_size(json_object_get(ct->snap, "statements")) ? "pg_stat_statements"
                                                                      : "the statements (none)",
             async_pg ? "; asyncpg prepares statements at protocol level: use PgBouncer >= 1.21 "
                        "with max_prepared_statements, or prepared_statement_cache_size=0"
                      : "",
-            deployed ? "" : " PgBouncer is not deployed: this is the recommended setup.");
-        pgb_entry(pgb_out, "pool_mode", cur_mode, json_string("transaction"), "rule", reason);
+            p->deployed ? "" : " PgBouncer is not deployed: this is the recommended setup.");
+        pgb_entry(p->pgb_out, "pool_mode", cur_mode, json_string("transaction"), "rule", reason);
     } else {
         /* List what breaks and where. */
         char list[2048] = "";
@@ -498,13 +541,23 @@ void ct_sqlalchemy_pgbouncer(ct_t *ct)
                            "(SET LOCAL, pg_advisory_xact_lock, ON COMMIT DROP temp tables, no "
                            "LISTEN through the pooler) to switch to transaction mode.",
                            nf, nf == 1 ? "" : "s", list, nf > 10 ? "; ..." : "");
-        pgb_entry(pgb_out, "pool_mode", cur_mode, json_string("session"), "rule", reason);
+        pgb_entry(p->pgb_out, "pool_mode", cur_mode, json_string("session"), "rule", reason);
     }
     ct_free_str(reason);
+}
 
-    int cur_default = pgbouncer_int(pgb, "default_pool_size", 20);
-    int cur_reserve = pgbouncer_int(pgb, "reserve_pool_size", 0);
-    int cur_maxclient = pgbouncer_int(pgb, "max_client_conn", 100);
+/* PgBouncer's pool sizes from the budget: default_pool_size = B,
+ * reserve_pool_size = ceil(B / 4) within the usable connections,
+ * max_client_conn = 2 x P x (pool_size + max_overflow), at least 100; and
+ * the ini lines (pool_mode session when nf session features were found). */
+static void pools_pgbouncer_sizes(pools_t *p, size_t nf)
+{
+    ct_t *ct = p->ct;
+    int deployed = p->deployed, budget = p->budget, usable = p->usable;
+    int processes = p->processes, pool = p->pool, overflow = p->overflow;
+    int cur_default = pgbouncer_int(p->pgb, "default_pool_size", 20);
+    int cur_reserve = pgbouncer_int(p->pgb, "reserve_pool_size", 0);
+    int cur_maxclient = pgbouncer_int(p->pgb, "max_client_conn", 100);
 #define PGB_CUR(v) (deployed ? json_integer(v) : json_string("not deployed"))
     if (budget) {
         int reserve = (budget + 3) / 4;
@@ -513,47 +566,92 @@ void ct_sqlalchemy_pgbouncer(ct_t *ct)
         int maxclient = 2 * processes * (pool + overflow);
         if (maxclient < 100)
             maxclient = 100;
-        reason = ct_printf("rule: server connections per database/user pair = budget B = CPUs "
-                           "%d x 2 + spindles %d = %d, within max_connections %d - reserved %.0f "
-                           "= %d%s",
-                           ct->cpus, spindles, budget, ct->max_connections, reserved, usable,
-                           deployed ? "" : " (PgBouncer not deployed; defaults would be 20)");
-        pgb_entry(pgb_out, "default_pool_size", PGB_CUR(cur_default), json_integer(budget), "rule",
-                  reason);
+        char *reason =
+            ct_printf("rule: server connections per database/user pair = budget B = "
+                      "CPUs %d x 2 + spindles %d = %d, within max_connections %d - "
+                      "reserved %.0f = %d%s",
+                      ct->cpus, p->spindles, budget, ct->max_connections, p->reserved, usable,
+                      deployed ? "" : " (PgBouncer not deployed; defaults would be 20)");
+        pgb_entry(p->pgb_out, "default_pool_size", PGB_CUR(cur_default), json_integer(budget),
+                  "rule", reason);
         ct_free_str(reason);
         reason = ct_printf("rule: ceil(B / 4) = %d extra server connections for bursts, so "
                            "default_pool_size + reserve_pool_size = %d stays within %d",
                            reserve, budget + reserve, usable);
-        pgb_entry(pgb_out, "reserve_pool_size", PGB_CUR(cur_reserve), json_integer(reserve), "rule",
-                  reason);
+        pgb_entry(p->pgb_out, "reserve_pool_size", PGB_CUR(cur_reserve), json_integer(reserve),
+                  "rule", reason);
         ct_free_str(reason);
         reason = ct_printf("rule: 2 x %d processes x (pool_size %d + max_overflow %d) = %d "
                            "client connections (old and new processes overlap during a rolling "
                            "deploy), at least PgBouncer's default 100: %d",
                            processes, pool, overflow, 2 * processes * (pool + overflow), maxclient);
-        pgb_entry(pgb_out, "max_client_conn", PGB_CUR(cur_maxclient), json_integer(maxclient),
+        pgb_entry(p->pgb_out, "max_client_conn", PGB_CUR(cur_maxclient), json_integer(maxclient),
                   "rule", reason);
         ct_free_str(reason);
         char *ini = ct_printf("[pgbouncer]\npool_mode = %s\nmax_client_conn = %d\n"
                               "default_pool_size = %d\nreserve_pool_size = %d\n",
                               nf ? "session" : "transaction", maxclient, budget, reserve);
-        json_object_set_new(pgb_out, "ini", json_string(ini));
+        json_object_set_new(p->pgb_out, "ini", json_string(ini));
         ct_free_str(ini);
     } else {
         const char *why = "not recommended: the snapshot has no host.cpus for the connection "
                           "budget (CPUs x 2 + spindles)";
-        pgb_entry(pgb_out, "default_pool_size", PGB_CUR(cur_default), NULL, "rule", why);
-        pgb_entry(pgb_out, "reserve_pool_size", PGB_CUR(cur_reserve), NULL, "rule", why);
-        pgb_entry(pgb_out, "max_client_conn", PGB_CUR(cur_maxclient), NULL, "rule", why);
+        pgb_entry(p->pgb_out, "default_pool_size", PGB_CUR(cur_default), NULL, "rule", why);
+        pgb_entry(p->pgb_out, "reserve_pool_size", PGB_CUR(cur_reserve), NULL, "rule", why);
+        pgb_entry(p->pgb_out, "max_client_conn", PGB_CUR(cur_maxclient), NULL, "rule", why);
     }
 #undef PGB_CUR
-    if (!deployed)
+}
+
+/* The result's sqlalchemy and pgbouncer sections and evidence.pools: pool
+ * sizes from the connection budget (see the top of this file), pool_mode
+ * from the session state found. Cannot fail: what is unknown is said in
+ * the entries and notes. */
+void ct_sqlalchemy_pgbouncer(ct_t *ct)
+{
+    pools_t p = {.ct = ct};
+    p.sqla = json_object();
+    p.pgb_out = json_object();
+    json_object_set_new(ct->result, "sqlalchemy", p.sqla);
+    json_object_set_new(ct->result, "pgbouncer", p.pgb_out);
+    p.ev = json_object();
+    json_object_set_new(ct->evidence, "pools", p.ev);
+
+    const char *engines_source;
+    p.engines = find_engines(ct, &engines_source);
+    p.first = json_array_size(p.engines) ? json_array_get(p.engines, 0) : NULL;
+    double cur_pool = 5, cur_overflow = 10;
+    if (p.first) {
+        const json_t *o = json_object_get(p.first, "options");
+        ct_num(o, "pool_size", &cur_pool);
+        ct_num(o, "max_overflow", &cur_overflow);
+    }
+    if (cur_pool < 1)
+        cur_pool = 1;
+
+    /* Application processes. */
+    pools_processes(&p, cur_pool);
+    json_object_set_new(p.ev, "engines_source", json_string(engines_source));
+    pools_budget(&p);
+
+    /* ---- SQLAlchemy ---- */
+    p.pgb = json_object_get(ct->snap, "pgbouncer");
+    pools_sqlalchemy(&p);
+
+    /* ---- PgBouncer ---- */
+    p.deployed = json_is_object(p.pgb) && json_object_size(p.pgb) > 0;
+    json_object_set_new(p.pgb_out, "deployed", json_boolean(p.deployed));
+    json_t *features = find_session_features(ct, p.ev);
+    json_object_set_new(p.pgb_out, "session_features", features);
+    pools_pool_mode(&p, features);
+    pools_pgbouncer_sizes(&p, json_array_size(features));
+    if (!p.deployed)
         ct_note(ct, "PgBouncer: not deployed (no pgbouncer section in the snapshot); its "
                     "recommended settings are for deploying it between the application and "
                     "PostgreSQL");
-    ct_free_str(arith);
-    ct_free_str(proc_text);
-    json_decref(engines);
+    ct_free_str(p.arith);
+    ct_free_str(p.proc_text);
+    json_decref(p.engines);
 }
 
 /* ---- TimescaleDB ---- */
