@@ -330,10 +330,21 @@ static void no_memory_entry(ct_t *ct, json_t *group, const char *name, const cha
     ct_free_str(reason);
 }
 
-/* work_mem: PGTune's formula against the measured temp spills. */
-static void work_mem_entry(ct_t *ct, json_t *group)
+/* The statements' temp spills, as work_mem_entry weighs them. */
+typedef struct {
+    double max_spill;        /* largest temp bytes per call among meaningful statements */
+    double max_share;        /* that statement's share of execution time */
+    double spill_written;    /* temp bytes written by all statements */
+    int64_t max_qid;         /* that statement's queryid */
+    const char *max_query;   /* and text */
+    int spilling;            /* statements that wrote temp files */
+    int spilling_meaningful; /* those with >= SPILL_MIN_SHARE of execution time */
+} spills_t;
+
+/* Scans pg_stat_statements (stmts) for temp file writes into sp. */
+static void spills_scan(const json_t *stmts, spills_t *sp)
 {
-    const json_t *stmts = json_object_get(ct->snap, "statements");
+    memset(sp, 0, sizeof *sp);
     double total = 0;
     size_t i;
     const json_t *s;
@@ -343,10 +354,6 @@ static void work_mem_entry(ct_t *ct, json_t *group)
         if (ct_num(s, "total_exec_time", &t) && t > 0)
             total += t;
     }
-    double max_spill = 0, max_share = 0, spill_written = 0;
-    int64_t max_qid = 0;
-    const char *max_query = NULL;
-    int spilling = 0, spilling_meaningful = 0;
     json_array_foreach(stmts, i, s)
     {
         double t = 0, c = 0, w = 0;
@@ -355,38 +362,108 @@ static void work_mem_entry(ct_t *ct, json_t *group)
         ct_num(s, "temp_blks_written", &w);
         if (w <= 0 || c <= 0)
             continue;
-        spilling++;
-        spill_written += w * CT_BLCKSZ;
+        sp->spilling++;
+        sp->spill_written += w * CT_BLCKSZ;
         double share = total > 0 ? t / total : 0;
         if (share < SPILL_MIN_SHARE)
             continue;
-        spilling_meaningful++;
+        sp->spilling_meaningful++;
         double per_call = w * CT_BLCKSZ / c;
-        if (per_call > max_spill) {
-            max_spill = per_call;
-            max_share = share;
-            ct_int(s, "queryid", &max_qid);
-            max_query = ct_str(s, "query");
+        if (per_call > sp->max_spill) {
+            sp->max_spill = per_call;
+            sp->max_share = share;
+            ct_int(s, "queryid", &sp->max_qid);
+            sp->max_query = ct_str(s, "query");
         }
     }
+}
+
+/* The work_mem entry without host.memory_bytes: not recommended, saying
+ * the largest spill when there is one. */
+static void work_mem_no_memory(ct_t *ct, json_t *group, const spills_t *sp)
+{
+    if (sp->max_spill > 0) {
+        char spb[32];
+        ct_format_bytes(round_up(sp->max_spill, CT_KB), spb, sizeof spb);
+        char *reason = ct_printf(
+            "not recommended: statement %lld spills %s per call to temp files (%.1f%% of "
+            "execution time), but without host.memory_bytes neither PGTune's value nor the "
+            "connection budget can be computed",
+            (long long)sp->max_qid, spb, 100 * sp->max_share);
+        ct_entry(ct, group, "work_mem", NULL, "measured", reason);
+        ct_free_str(reason);
+    } else {
+        no_memory_entry(ct, group, "work_mem",
+                        "(RAM - shared_buffers) / ((max_connections + max_worker_processes) "
+                        "x 3)");
+    }
+}
+
+/* Chooses work_mem: PGTune's value (pgt, pgtune_bytes) unless the largest
+ * meaningful spill x SPILL_SAFETY_FACTOR needs more, capped at budget.
+ * Sets *rec (pgt or rec_buf), *method; returns the reason (ct_free_str). */
+static char *work_mem_choose(const json_t *stmts, const spills_t *sp, const char *pgt,
+                             double pgtune_bytes, double budget, const char *pgtune_text,
+                             const char *budget_text, const char **rec, const char **method,
+                             char *rec_buf, size_t rec_size)
+{
+    if (!json_is_array(stmts) || json_array_size(stmts) == 0) {
+        *rec = pgt;
+        *method = "pgtune";
+        return ct_printf("%s. No pg_stat_statements data, so temp spills could not be "
+                         "checked; %s.",
+                         pgtune_text, budget_text);
+    }
+    if (sp->max_spill <= 0) {
+        *rec = pgt;
+        *method = "pgtune";
+        return ct_printf(
+            "%s. No statement with >= %.0f%% of execution time wrote temp files "
+            "(temp_blks_written = 0 for all of them; %d minor statements spilled %.0f bytes "
+            "in total), so PGTune's value stands; %s.",
+            pgtune_text, 100 * SPILL_MIN_SHARE, sp->spilling, sp->spill_written, budget_text);
+    }
+    double want = round_up(sp->max_spill * SPILL_SAFETY_FACTOR, CT_MB);
+    double chosen = fmin(want, budget);
+    char spb[32], want_s[32];
+    ct_format_bytes(round_up(sp->max_spill, CT_KB), spb, sizeof spb);
+    ct_format_bytes(want, want_s, sizeof want_s);
+    char q[96] = "";
+    if (sp->max_query)
+        snprintf(q, sizeof q, " (%.60s%s)", sp->max_query, strlen(sp->max_query) > 60 ? "..." : "");
+    if (chosen <= pgtune_bytes) {
+        *rec = pgt;
+        *method = "pgtune";
+        return ct_printf("%s. The largest per-call temp spill among statements with >= "
+                         "%.0f%% of execution time is %s (queryid %lld%s, %.1f%% of time); "
+                         "x%g safety = %s, which PGTune's value already covers; %s.",
+                         pgtune_text, 100 * SPILL_MIN_SHARE, spb, (long long)sp->max_qid, q,
+                         100 * sp->max_share, SPILL_SAFETY_FACTOR, want_s, budget_text);
+    }
+    ct_format_bytes(chosen, rec_buf, rec_size);
+    *rec = rec_buf;
+    *method = "measured";
+    return ct_printf("measured temp spills: queryid %lld%s writes %s of temp files per call "
+                     "(temp_blks_written x 8kB / calls) and takes %.1f%% of execution time; x%g "
+                     "safety = %s%s. This is above %s, and within the %s.",
+                     (long long)sp->max_qid, q, spb, 100 * sp->max_share, SPILL_SAFETY_FACTOR,
+                     want_s,
+                     want > budget ? " (capped at the budget: consider SET work_mem for that "
+                                     "statement's role or transaction instead)"
+                                   : "",
+                     pgtune_text, budget_text);
+}
+
+/* work_mem: PGTune's formula against the measured temp spills. */
+static void work_mem_entry(ct_t *ct, json_t *group)
+{
+    const json_t *stmts = json_object_get(ct->snap, "statements");
+    spills_t sp;
+    spills_scan(stmts, &sp);
 
     char pgt[32] = "", ram[128];
     if (!ct->have_pgtune) {
-        if (max_spill > 0) {
-            char sp[32];
-            ct_format_bytes(round_up(max_spill, CT_KB), sp, sizeof sp);
-            char *reason = ct_printf(
-                "not recommended: statement %lld spills %s per call to temp files (%.1f%% of "
-                "execution time), but without host.memory_bytes neither PGTune's value nor the "
-                "connection budget can be computed",
-                (long long)max_qid, sp, 100 * max_share);
-            ct_entry(ct, group, "work_mem", NULL, "measured", reason);
-            ct_free_str(reason);
-        } else {
-            no_memory_entry(ct, group, "work_mem",
-                            "(RAM - shared_buffers) / ((max_connections + max_worker_processes) "
-                            "x 3)");
-        }
+        work_mem_no_memory(ct, group, &sp);
         return;
     }
     format_kb_value(ct, "work_mem", ct->pgt.work_mem_kb, pgt, sizeof pgt);
@@ -412,64 +489,19 @@ static void work_mem_entry(ct_t *ct, json_t *group)
 
     const char *rec;
     const char *method;
-    char *reason;
     char rec_buf[32];
-    if (!json_is_array(stmts) || json_array_size(stmts) == 0) {
-        rec = pgt;
-        method = "pgtune";
-        reason = ct_printf("%s. No pg_stat_statements data, so temp spills could not be "
-                           "checked; %s.",
-                           pgtune_text, budget_text);
-    } else if (max_spill <= 0) {
-        rec = pgt;
-        method = "pgtune";
-        reason = ct_printf(
-            "%s. No statement with >= %.0f%% of execution time wrote temp files "
-            "(temp_blks_written = 0 for all of them; %d minor statements spilled %.0f bytes "
-            "in total), so PGTune's value stands; %s.",
-            pgtune_text, 100 * SPILL_MIN_SHARE, spilling, spill_written, budget_text);
-    } else {
-        double want = round_up(max_spill * SPILL_SAFETY_FACTOR, CT_MB);
-        double chosen = fmin(want, budget);
-        char sp[32], want_s[32];
-        ct_format_bytes(round_up(max_spill, CT_KB), sp, sizeof sp);
-        ct_format_bytes(want, want_s, sizeof want_s);
-        char q[96] = "";
-        if (max_query)
-            snprintf(q, sizeof q, " (%.60s%s)", max_query, strlen(max_query) > 60 ? "..." : "");
-        if (chosen <= pgtune_bytes) {
-            rec = pgt;
-            method = "pgtune";
-            reason = ct_printf("%s. The largest per-call temp spill among statements with >= "
-                               "%.0f%% of execution time is %s (queryid %lld%s, %.1f%% of time); "
-                               "x%g safety = %s, which PGTune's value already covers; %s.",
-                               pgtune_text, 100 * SPILL_MIN_SHARE, sp, (long long)max_qid, q,
-                               100 * max_share, SPILL_SAFETY_FACTOR, want_s, budget_text);
-        } else {
-            ct_format_bytes(chosen, rec_buf, sizeof rec_buf);
-            rec = rec_buf;
-            method = "measured";
-            reason = ct_printf(
-                "measured temp spills: queryid %lld%s writes %s of temp files per call "
-                "(temp_blks_written x 8kB / calls) and takes %.1f%% of execution time; x%g "
-                "safety = %s%s. This is above %s, and within the %s.",
-                (long long)max_qid, q, sp, 100 * max_share, SPILL_SAFETY_FACTOR, want_s,
-                want > budget ? " (capped at the budget: consider SET work_mem for that "
-                                "statement's role or transaction instead)"
-                              : "",
-                pgtune_text, budget_text);
-        }
-    }
+    char *reason = work_mem_choose(stmts, &sp, pgt, pgtune_bytes, budget, pgtune_text, budget_text,
+                                   &rec, &method, rec_buf, sizeof rec_buf);
     json_t *e = ct_entry(ct, group, "work_mem", rec, method, reason);
     json_object_set_new(e, "pgtune", json_string(pgt));
     json_object_set_new(e, "budget", json_string(budget_s));
     json_t *m = json_object();
-    json_object_set_new(m, "largest_spill_per_call_bytes", json_real(max_spill));
-    json_object_set_new(m, "queryid", max_spill > 0 ? json_integer(max_qid) : json_null());
-    json_object_set_new(m, "share_of_time", json_real(max_share));
+    json_object_set_new(m, "largest_spill_per_call_bytes", json_real(sp.max_spill));
+    json_object_set_new(m, "queryid", sp.max_spill > 0 ? json_integer(sp.max_qid) : json_null());
+    json_object_set_new(m, "share_of_time", json_real(sp.max_share));
     json_object_set_new(m, "safety_factor", json_real(SPILL_SAFETY_FACTOR));
-    json_object_set_new(m, "spilling_statements", json_integer(spilling));
-    json_object_set_new(m, "spilling_statements_meaningful", json_integer(spilling_meaningful));
+    json_object_set_new(m, "spilling_statements", json_integer(sp.spilling));
+    json_object_set_new(m, "spilling_statements_meaningful", json_integer(sp.spilling_meaningful));
     json_object_set_new(e, "measured", m);
     ct_free_str(reason);
     ct_free_str(pgtune_text);
@@ -557,100 +589,126 @@ static void format_wal_size(double bytes, char *buf, size_t len)
     ct_format_bytes(r, buf, len);
 }
 
-static void checkpoints_group(ct_t *ct, json_t *group)
+/* What the checkpoint and WAL rules read from the snapshot. */
+typedef struct {
+    double timed, req; /* checkpoints_timed, checkpoints_req */
+    double wal_bytes, wal_fpi, wal_records;
+    int have_ckpt;           /* both checkpoint counters present */
+    int have_wal_bytes;      /* pg_stat_wal wal_bytes present */
+    int have_wal;            /* and its window long enough for a rate */
+    double timeout_ms;       /* checkpoint_timeout */
+    double cur_max, cur_min; /* max_wal_size, min_wal_size in bytes */
+    double req_share;        /* requested / all checkpoints */
+    double rate;             /* WAL bytes per second, when have_wal */
+    double per_timeout;      /* WAL bytes per checkpoint_timeout */
+    double needed;           /* max_wal_size for timed checkpoints */
+} ckpt_t;
+
+/* Reads the checkpoint counters, WAL statistics and current settings into
+ * k, and writes evidence.checkpoints. */
+static void ckpt_read(ct_t *ct, ckpt_t *k)
 {
     const json_t *bgw = json_object_get(ct->snap, "bgwriter");
     const json_t *wal = json_object_get(bgw, "wal");
-    double timed = 0, req = 0, wal_bytes = 0, wal_fpi = 0, wal_records = 0;
-    int have_ckpt =
-        ct_num(bgw, "checkpoints_timed", &timed) && ct_num(bgw, "checkpoints_req", &req);
-    int have_wal_bytes = ct_num(wal, "wal_bytes", &wal_bytes);
-    int have_wal = have_wal_bytes && ct->wal_rates_ok;
-    ct_num(wal, "wal_fpi", &wal_fpi);
-    ct_num(wal, "wal_records", &wal_records);
-    double timeout_ms = 300000, cct = 0.9, cur_max = CT_GB, cur_min = 80 * CT_MB;
-    ct_setting_value(ct, "checkpoint_timeout", &timeout_ms);
+    memset(k, 0, sizeof *k);
+    k->have_ckpt =
+        ct_num(bgw, "checkpoints_timed", &k->timed) && ct_num(bgw, "checkpoints_req", &k->req);
+    k->have_wal_bytes = ct_num(wal, "wal_bytes", &k->wal_bytes);
+    k->have_wal = k->have_wal_bytes && ct->wal_rates_ok;
+    ct_num(wal, "wal_fpi", &k->wal_fpi);
+    ct_num(wal, "wal_records", &k->wal_records);
+    double cct = 0.9;
+    k->timeout_ms = 300000;
+    k->cur_max = CT_GB;
+    k->cur_min = 80 * CT_MB;
+    ct_setting_value(ct, "checkpoint_timeout", &k->timeout_ms);
     ct_setting_value(ct, "checkpoint_completion_target", &cct);
-    ct_setting_value(ct, "max_wal_size", &cur_max);
-    ct_setting_value(ct, "min_wal_size", &cur_min);
-    double req_share = timed + req > 0 ? req / (timed + req) : 0;
-    double rate = have_wal ? wal_bytes / ct->wal_window_s : 0;
-    double per_timeout = rate * timeout_ms / 1000.0;
-    double needed = per_timeout * (1 + 0.9) * WAL_HEADROOM;
+    ct_setting_value(ct, "max_wal_size", &k->cur_max);
+    ct_setting_value(ct, "min_wal_size", &k->cur_min);
+    k->req_share = k->timed + k->req > 0 ? k->req / (k->timed + k->req) : 0;
+    k->rate = k->have_wal ? k->wal_bytes / ct->wal_window_s : 0;
+    k->per_timeout = k->rate * k->timeout_ms / 1000.0;
+    k->needed = k->per_timeout * (1 + 0.9) * WAL_HEADROOM;
 
     json_t *ev = json_object();
-    json_object_set_new(ev, "checkpoints_timed", json_real(timed));
-    json_object_set_new(ev, "checkpoints_req", json_real(req));
-    json_object_set_new(ev, "requested_share", json_real(req_share));
-    json_object_set_new(ev, "wal_bytes", json_real(wal_bytes));
-    json_object_set_new(ev, "wal_bytes_per_s", have_wal ? json_real(rate) : json_null());
+    json_object_set_new(ev, "checkpoints_timed", json_real(k->timed));
+    json_object_set_new(ev, "checkpoints_req", json_real(k->req));
+    json_object_set_new(ev, "requested_share", json_real(k->req_share));
+    json_object_set_new(ev, "wal_bytes", json_real(k->wal_bytes));
+    json_object_set_new(ev, "wal_bytes_per_s", k->have_wal ? json_real(k->rate) : json_null());
     json_object_set_new(ev, "wal_per_checkpoint_timeout_bytes",
-                        have_wal ? json_real(per_timeout) : json_null());
-    json_object_set_new(ev, "checkpoint_timeout_s", json_real(timeout_ms / 1000.0));
+                        k->have_wal ? json_real(k->per_timeout) : json_null());
+    json_object_set_new(ev, "checkpoint_timeout_s", json_real(k->timeout_ms / 1000.0));
     json_object_set_new(ct->evidence, "checkpoints", ev);
+}
 
+/* The max_wal_size entry. Three cases: a window long enough for a WAL
+ * rate; a short window in which the WAL written already requested
+ * checkpoints (a burst of known size, no rate extrapolated); no usable data
+ * (PGTune's profile value). Writes the recommended text into buf (bsize)
+ * and its bytes into *rec_max_bytes; returns the method ("measured" or
+ * "pgtune"). */
+static const char *ckpt_max_wal_size(ct_t *ct, json_t *group, const ckpt_t *k, char *buf,
+                                     size_t bsize, double *rec_max_bytes)
+{
     char *reason;
-    char buf[32], cur_s[32], rate_s[32], pt_s[32], need_s[32], pgt[32];
+    char cur_s[32], rate_s[32], pt_s[32], need_s[32], pgt[32];
     pgtune_format_kb(ct->pgt.max_wal_size_kb, pgt, sizeof pgt);
-    ct_format_bytes(cur_max, cur_s, sizeof cur_s);
-
-    /* max_wal_size. Three cases: a window long enough for a WAL rate; a
-     * short window in which the WAL written already requested checkpoints
-     * (a burst of known size, no rate extrapolated); no usable data
-     * (PGTune's profile value). */
-    int burst = have_ckpt && have_wal_bytes && !ct->wal_rates_ok && req > 0 && wal_bytes > 0;
-    double rec_max_bytes = (double)ct->pgt.max_wal_size_kb * CT_KB;
+    ct_format_bytes(k->cur_max, cur_s, sizeof cur_s);
+    int burst =
+        k->have_ckpt && k->have_wal_bytes && !ct->wal_rates_ok && k->req > 0 && k->wal_bytes > 0;
+    *rec_max_bytes = (double)ct->pgt.max_wal_size_kb * CT_KB;
     const char *max_method = "pgtune";
-    if (have_ckpt && have_wal) {
-        double rec = fmax(cur_max, needed);
+    if (k->have_ckpt && k->have_wal) {
+        double rec = fmax(k->cur_max, k->needed);
         int doubled = 0;
-        if (req_share > REQUESTED_CHECKPOINT_SHARE && req >= 2 && 2 * cur_max > rec) {
-            rec = 2 * cur_max;
+        if (k->req_share > REQUESTED_CHECKPOINT_SHARE && k->req >= 2 && 2 * k->cur_max > rec) {
+            rec = 2 * k->cur_max;
             doubled = 1;
         }
-        format_wal_size(rec, buf, sizeof buf);
-        if (rec <= cur_max)
-            snprintf(buf, sizeof buf, "%s", cur_s);
-        snprintf(rate_s, sizeof rate_s, "%.0f", rate);
-        ct_format_bytes(round_up(per_timeout, CT_KB), pt_s, sizeof pt_s);
-        ct_format_bytes(round_up(needed, CT_MB), need_s, sizeof need_s);
+        format_wal_size(rec, buf, bsize);
+        if (rec <= k->cur_max)
+            snprintf(buf, bsize, "%s", cur_s);
+        snprintf(rate_s, sizeof rate_s, "%.0f", k->rate);
+        ct_format_bytes(round_up(k->per_timeout, CT_KB), pt_s, sizeof pt_s);
+        ct_format_bytes(round_up(k->needed, CT_MB), need_s, sizeof need_s);
         const char *verdict =
             doubled ? "too many requested checkpoints: the peak WAL rate is above the average, "
                       "so max_wal_size is doubled (check the next snapshot's counts)"
-            : rec > cur_max ? "raised so that checkpoints are triggered by time"
-                            : "fine: checkpoints are triggered by time and the measured WAL "
-                              "volume fits";
+            : rec > k->cur_max ? "raised so that checkpoints are triggered by time"
+                               : "fine: checkpoints are triggered by time and the measured WAL "
+                                 "volume fits";
         reason = ct_printf(
             "measured: %.0f timed vs %.0f requested checkpoints (%.0f%% requested) over %.0f s; "
             "WAL %s bytes/s (pg_stat_wal wal_bytes %.0f over %.0f s) = %s per checkpoint_timeout "
             "of %.0f s; timed checkpoints need >= that x (1 + checkpoint_completion_target 0.9) "
             "x %.1f headroom = %s. Current %s: %s. (PGTune %s would use %s.)",
-            timed, req, 100 * req_share, ct->bgwriter_window_s, rate_s, wal_bytes, ct->wal_window_s,
-            pt_s, timeout_ms / 1000.0, WAL_HEADROOM, need_s, cur_s, verdict,
+            k->timed, k->req, 100 * k->req_share, ct->bgwriter_window_s, rate_s, k->wal_bytes,
+            ct->wal_window_s, pt_s, k->timeout_ms / 1000.0, WAL_HEADROOM, need_s, cur_s, verdict,
             pgtune_profile_name(ct->profile), pgt);
         max_method = "measured";
     } else if (burst) {
-        double need_burst = wal_bytes * (1 + 0.9) * WAL_HEADROOM;
-        double rec = fmax(cur_max, need_burst);
-        format_wal_size(rec, buf, sizeof buf);
-        if (rec <= cur_max)
-            snprintf(buf, sizeof buf, "%s", cur_s);
+        double need_burst = k->wal_bytes * (1 + 0.9) * WAL_HEADROOM;
+        double rec = fmax(k->cur_max, need_burst);
+        format_wal_size(rec, buf, bsize);
+        if (rec <= k->cur_max)
+            snprintf(buf, bsize, "%s", cur_s);
         char w_s[32];
-        ct_format_bytes(round_up(wal_bytes, CT_MB), w_s, sizeof w_s);
+        ct_format_bytes(round_up(k->wal_bytes, CT_MB), w_s, sizeof w_s);
         ct_format_bytes(round_up(need_burst, CT_MB), need_s, sizeof need_s);
         reason = ct_printf(
             "measured: %.0f requested checkpoints while %s of WAL was written in the %.0f s the "
             "statistics cover (too short a window to extrapolate a rate). Absorbing such a burst "
             "without a requested checkpoint needs >= %s x (1 + checkpoint_completion_target 0.9) "
             "x %.1f headroom = %s. Current %s%s. (PGTune %s would use %s.)",
-            req, w_s, ct->wal_window_s, w_s, WAL_HEADROOM, need_s, cur_s,
-            rec > cur_max ? ": raised" : " covers it", pgtune_profile_name(ct->profile), pgt);
+            k->req, w_s, ct->wal_window_s, w_s, WAL_HEADROOM, need_s, cur_s,
+            rec > k->cur_max ? ": raised" : " covers it", pgtune_profile_name(ct->profile), pgt);
         max_method = "measured";
     } else {
         char why[160];
-        if (!have_ckpt)
+        if (!k->have_ckpt)
             snprintf(why, sizeof why, "the snapshot lacks the bgwriter checkpoint counters");
-        else if (!have_wal_bytes || ct->wal_window_s <= 0)
+        else if (!k->have_wal_bytes || ct->wal_window_s <= 0)
             snprintf(why, sizeof why, "the snapshot lacks pg_stat_wal bytes or their window");
         else
             snprintf(why, sizeof why,
@@ -658,31 +716,40 @@ static void checkpoints_group(ct_t *ct, json_t *group)
                      "written per checkpoint interval, and no checkpoint was requested in them",
                      ct->wal_window_s);
         reason = ct_printf("PGTune (%s) profile value; %s", pgtune_profile_name(ct->profile), why);
-        snprintf(buf, sizeof buf, "%s", pgt);
+        snprintf(buf, bsize, "%s", pgt);
     }
     json_t *max_e = ct_entry(ct, group, "max_wal_size", buf, max_method, reason);
     json_object_set_new(max_e, "pgtune", json_string(pgt));
     ct_free_str(reason);
-    ct_parse_value(ct, "max_wal_size", buf, &rec_max_bytes);
+    ct_parse_value(ct, "max_wal_size", buf, rec_max_bytes);
+    return max_method;
+}
 
-    /* min_wal_size: WAL segments up to this size are recycled instead of
-     * removed; one checkpoint interval's WAL is what each cycle reuses. It
-     * stays at most half of max_wal_size. */
+/* min_wal_size: WAL segments up to this size are recycled instead of
+ * removed; one checkpoint interval's WAL is what each cycle reuses. It
+ * stays at most half of max_wal_size (max_buf, rec_max_bytes as
+ * recommended, by max_method). */
+static void ckpt_min_wal_size(ct_t *ct, json_t *group, const ckpt_t *k, const char *max_buf,
+                              double rec_max_bytes, const char *max_method)
+{
+    char *reason;
+    char cur_s[32], pt_s[32], pgt[32];
     pgtune_format_kb(ct->pgt.min_wal_size_kb, pgt, sizeof pgt);
-    ct_format_bytes(cur_min, cur_s, sizeof cur_s);
-    if (have_wal) {
-        double want = fmin(per_timeout, rec_max_bytes / 2);
-        double rec = fmax(cur_min, want);
+    ct_format_bytes(k->cur_min, cur_s, sizeof cur_s);
+    if (k->have_wal) {
+        double want = fmin(k->per_timeout, rec_max_bytes / 2);
+        double rec = fmax(k->cur_min, want);
         char rec_s[32];
-        if (rec > cur_min)
+        if (rec > k->cur_min)
             format_wal_size(rec, rec_s, sizeof rec_s);
         else
             snprintf(rec_s, sizeof rec_s, "%s", cur_s);
-        ct_format_bytes(round_up(per_timeout, CT_KB), pt_s, sizeof pt_s);
-        reason = ct_printf("measured: %s of WAL per checkpoint_timeout; keeping at least that "
-                           "much recycled (at most half of max_wal_size) avoids creating new "
-                           "segment files every checkpoint. Current %s %s.",
-                           pt_s, cur_s, rec > cur_min ? "is smaller: raised" : "covers it: fine");
+        ct_format_bytes(round_up(k->per_timeout, CT_KB), pt_s, sizeof pt_s);
+        reason =
+            ct_printf("measured: %s of WAL per checkpoint_timeout; keeping at least that "
+                      "much recycled (at most half of max_wal_size) avoids creating new "
+                      "segment files every checkpoint. Current %s %s.",
+                      pt_s, cur_s, rec > k->cur_min ? "is smaller: raised" : "covers it: fine");
         ct_entry(ct, group, "min_wal_size", rec_s, "measured", reason);
     } else if ((double)ct->pgt.min_wal_size_kb * CT_KB * 2 <= rec_max_bytes &&
                strcmp(max_method, "pgtune") == 0) {
@@ -692,48 +759,69 @@ static void checkpoints_group(ct_t *ct, json_t *group)
         ct_entry(ct, group, "min_wal_size", pgt, "pgtune", reason);
     } else {
         /* PGTune's profiles keep min_wal_size at a quarter of max_wal_size. */
-        double rec = fmax(cur_min, rec_max_bytes / 4);
+        double rec = fmax(k->cur_min, rec_max_bytes / 4);
         char rec_s[32];
-        if (rec > cur_min)
+        if (rec > k->cur_min)
             format_wal_size(rec, rec_s, sizeof rec_s);
         else
             snprintf(rec_s, sizeof rec_s, "%s", cur_s);
         reason = ct_printf("WAL rate not measured; PGTune's profiles keep min_wal_size at a "
                            "quarter of max_wal_size (%s here), never below the current %s",
-                           buf, cur_s);
+                           max_buf, cur_s);
         ct_entry(ct, group, "min_wal_size", rec_s, "rule", reason);
     }
     ct_free_str(reason);
+}
 
-    reason = ct_printf("PGTune: 0.9 spreads checkpoint writes over 90%% of the interval "
-                       "(PostgreSQL 14+ default)");
-    ct_entry(ct, group, "checkpoint_completion_target", "0.9", "pgtune", reason);
-    ct_free_str(reason);
-
-    /* wal_compression */
+/* wal_compression: PGTune's value when full-page images are at least
+ * FPI_SHARE_FOR_COMPRESSION of the WAL (or WAL statistics are missing),
+ * else the current value. */
+static void ckpt_wal_compression(ct_t *ct, json_t *group, const ckpt_t *k)
+{
+    char *reason;
     const json_t *row = ct_setting_row(ct, "wal_compression");
     const char *cur_wc = row ? ct_str(row, "setting") : NULL;
     const char *pgt_wc = ct->pgt.wal_compression ? ct->pgt.wal_compression
                          : ct->pg_major >= 15    ? "lz4"
                                                  : "on";
-    if (!have_wal_bytes || wal_bytes <= 0) {
+    if (!k->have_wal_bytes || k->wal_bytes <= 0) {
         reason = ct_printf("PGTune: %s; WAL statistics are missing, so the share of full-page "
                            "images could not be measured",
                            pgt_wc);
         ct_entry(ct, group, "wal_compression", pgt_wc, "pgtune", reason);
     } else {
-        double share = fmin(1.0, wal_fpi * CT_BLCKSZ / wal_bytes);
+        double share = fmin(1.0, k->wal_fpi * CT_BLCKSZ / k->wal_bytes);
         int want = share >= FPI_SHARE_FOR_COMPRESSION;
         const char *rec = want ? pgt_wc : (cur_wc ? cur_wc : "off");
         reason = ct_printf("measured: %.0f full-page images in %.0f WAL records; at most 8kB "
                            "each they are up to %.1f%% of the %.0f WAL bytes. %s",
-                           wal_fpi, wal_records, 100 * share, wal_bytes,
+                           k->wal_fpi, k->wal_records, 100 * share, k->wal_bytes,
                            want ? "Compressing them (lz4 is cheap on CPU) cuts WAL volume."
                                 : "Below 20%: compression would gain little, current value is "
                                   "fine.");
         ct_entry(ct, group, "wal_compression", rec, "measured", reason);
     }
     ct_free_str(reason);
+}
+
+/* The checkpoints group: max_wal_size, min_wal_size from the measured WAL
+ * and checkpoint counts (PGTune's values without them),
+ * checkpoint_completion_target, wal_compression; evidence.checkpoints. */
+static void checkpoints_group(ct_t *ct, json_t *group)
+{
+    ckpt_t k;
+    ckpt_read(ct, &k);
+    char buf[32];
+    double rec_max_bytes;
+    const char *max_method = ckpt_max_wal_size(ct, group, &k, buf, sizeof buf, &rec_max_bytes);
+    ckpt_min_wal_size(ct, group, &k, buf, rec_max_bytes, max_method);
+
+    char *reason = ct_printf("PGTune: 0.9 spreads checkpoint writes over 90%% of the interval "
+                             "(PostgreSQL 14+ default)");
+    ct_entry(ct, group, "checkpoint_completion_target", "0.9", "pgtune", reason);
+    ct_free_str(reason);
+
+    ckpt_wal_compression(ct, group, &k);
 }
 
 static void int_entry(ct_t *ct, json_t *group, const char *name, int value, const char *method,
