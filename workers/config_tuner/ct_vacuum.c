@@ -87,53 +87,23 @@ static void table_name(const json_t *t, char *buf, size_t len)
     snprintf(buf, len, "%s.%s", s, n);
 }
 
-static void per_table(ct_t *ct, const json_t *t, double g_f, double g_t, double *dirty_rate)
+/* One table's figures and the per-table settings derived from them. */
+typedef struct {
+    double rows, dead, dead_ratio, upd_del;
+    double churn;        /* dead rows per second, 0 when not measured */
+    const char *why;     /* why the table gets settings */
+    double f, th;        /* recommended scale factor and threshold */
+    double cur_f, cur_t; /* current, from reloptions or the globals */
+    int cur_from_reloptions;
+    double cur_trigger, new_trigger; /* dead rows that trigger autovacuum */
+    double interval;                 /* expected seconds between vacuums, -1 unknown */
+} table_av_t;
+
+/* The rollback for the per-table settings of t (named name): the previous
+ * reloptions set back, the keys that were unset RESET. Returns the
+ * statement(s) (ct_free_str). */
+static char *reloptions_rollback(const json_t *t, const char *name)
 {
-    double rel = 0, live = 0, dead = 0, upd = 0, del = 0;
-    ct_num(t, "reltuples", &rel);
-    ct_num(t, "n_live_tup", &live);
-    ct_num(t, "n_dead_tup", &dead);
-    ct_num(t, "n_tup_upd", &upd);
-    ct_num(t, "n_tup_del", &del);
-    if (rel < 0) /* -1: never analyzed */
-        rel = live;
-    double rows = fmax(rel, live);
-    double dead_ratio = live + dead > 0 ? dead / (live + dead) : 0;
-    double churn = ct->tables_rates_ok ? (upd + del) / ct->tables_window_s : 0;
-    *dirty_rate += churn;
-
-    int large = rows >= LARGE_TABLE_ROWS;
-    int turned_over = ct->tables_rates_ok && rows >= CHURN_MIN_ROWS && upd + del >= rows;
-    int bloated = rows >= CHURN_MIN_ROWS && dead_ratio >= DEAD_RATIO_HIGH && dead >= 1000;
-    if (!large && !turned_over && !bloated)
-        return;
-
-    double f = rows >= HUGE_TABLE_ROWS ? 0.005 : rows >= LARGE_TABLE_ROWS ? 0.01 : 0.02;
-    double th = DEFAULT_THRESHOLD;
-    if (churn > 0)
-        th = fmax(th, ceil(churn * MIN_VACUUM_INTERVAL_S - f * rows));
-    reloption_vals_t cur;
-    read_reloptions(t, &cur);
-    double cur_f = cur.have_f ? cur.f : g_f;
-    double cur_t = cur.have_t ? cur.t : g_t;
-    double cur_trigger = cur_t + cur_f * rows;
-    double new_trigger = th + f * rows;
-    /* Autovacuum already comes at least this early (per-table settings of a
-     * DBA, or the churn budget asks for a later vacuum than the current
-     * trigger): nothing to gain. */
-    if (cur_trigger <= new_trigger * 1.0001)
-        return;
-
-    char name[420];
-    table_name(t, name, sizeof name);
-    char fbuf[32], abuf[32];
-    ct_format_number(f, fbuf, sizeof fbuf);
-    ct_format_number(f / 2, abuf, sizeof abuf);
-    char *apply = ct_printf("ALTER TABLE %s SET (autovacuum_vacuum_scale_factor = %s, "
-                            "autovacuum_vacuum_threshold = %.0f, "
-                            "autovacuum_analyze_scale_factor = %s);",
-                            name, fbuf, th, abuf);
-    /* Rollback: previous reloptions back, or RESET the keys that were unset. */
     const char *keys[] = {"autovacuum_vacuum_scale_factor", "autovacuum_vacuum_threshold",
                           "autovacuum_analyze_scale_factor"};
     char set_part[512] = "", reset_part[256] = "";
@@ -147,21 +117,21 @@ static void per_table(ct_t *ct, const json_t *t, double g_f, double g_t, double 
         else
             snprintf(dst + used, cap - used, "%s%s", used ? ", " : "", keys[i]);
     }
-    char *rollback;
     if (set_part[0] && reset_part[0])
-        rollback = ct_printf("ALTER TABLE %s SET (%s);\nALTER TABLE %s RESET (%s);", name, set_part,
-                             name, reset_part);
-    else if (set_part[0])
-        rollback = ct_printf("ALTER TABLE %s SET (%s);", name, set_part);
-    else
-        rollback = ct_printf("ALTER TABLE %s RESET (%s);", name, reset_part);
+        return ct_printf("ALTER TABLE %s SET (%s);\nALTER TABLE %s RESET (%s);", name, set_part,
+                         name, reset_part);
+    if (set_part[0])
+        return ct_printf("ALTER TABLE %s SET (%s);", name, set_part);
+    return ct_printf("ALTER TABLE %s RESET (%s);", name, reset_part);
+}
 
-    const char *why = large ? "large table" : turned_over ? "high churn" : "high dead-row ratio";
-    double interval = churn > 0 ? new_trigger / churn : -1;
+/* The sentence explaining a table's settings (ct_free_str). */
+static char *per_table_reason(const ct_t *ct, const table_av_t *a)
+{
     char interval_s[96];
-    if (interval > 0)
+    if (a->interval > 0)
         snprintf(interval_s, sizeof interval_s, "about every %.0f s at the measured churn",
-                 interval);
+                 a->interval);
     else if (ct->tables_rates_ok)
         snprintf(interval_s, sizeof interval_s, "no updates or deletes in the window");
     else
@@ -169,64 +139,133 @@ static void per_table(ct_t *ct, const json_t *t, double g_f, double g_t, double 
                  ct->tables_window_s);
     char churn_s[128];
     if (ct->tables_rates_ok)
-        snprintf(churn_s, sizeof churn_s, " = %.2f dead rows/s", churn);
+        snprintf(churn_s, sizeof churn_s, " = %.2f dead rows/s", a->churn);
     else
         snprintf(churn_s, sizeof churn_s, " (too short a window for a rate)");
-    char *reason = ct_printf(
+    return ct_printf(
         "%s: %.0f rows, %.0f dead (%.1f%%), %.0f updates+deletes over %.0f s%s. Autovacuum now "
         "waits for %.0f + %g x %.0f = %.0f dead rows (%.1f%% of the table). Vacuuming at %g%% "
         "(threshold %.0f so it runs at most every %.0f s) waits for %.0f dead rows: %s.",
-        why, rows, dead, 100 * dead_ratio, upd + del, ct->tables_window_s, churn_s, cur_t, cur_f,
-        rows, cur_trigger, rows > 0 ? 100 * cur_trigger / rows : 0, 100 * f, th,
-        MIN_VACUUM_INTERVAL_S, new_trigger, interval_s);
+        a->why, a->rows, a->dead, 100 * a->dead_ratio, a->upd_del, ct->tables_window_s, churn_s,
+        a->cur_t, a->cur_f, a->rows, a->cur_trigger,
+        a->rows > 0 ? 100 * a->cur_trigger / a->rows : 0, 100 * a->f, a->th, MIN_VACUUM_INTERVAL_S,
+        a->new_trigger, interval_s);
+}
 
+/* The per_table entry for table name: figures, current and recommended
+ * settings, triggers, and the statements. */
+static json_t *per_table_json(const char *name, const table_av_t *a, const char *reason,
+                              const char *apply, const char *rollback)
+{
     json_t *e = json_object();
     json_object_set_new(e, "table", json_string(name));
-    json_object_set_new(e, "reltuples", json_real(rows));
-    json_object_set_new(e, "n_dead_tup", json_real(dead));
-    json_object_set_new(e, "dead_ratio", json_real(dead_ratio));
-    json_object_set_new(e, "dead_rows_per_s", json_real(churn));
+    json_object_set_new(e, "reltuples", json_real(a->rows));
+    json_object_set_new(e, "n_dead_tup", json_real(a->dead));
+    json_object_set_new(e, "dead_ratio", json_real(a->dead_ratio));
+    json_object_set_new(e, "dead_rows_per_s", json_real(a->churn));
     json_t *c = json_object();
-    json_object_set_new(c, "autovacuum_vacuum_scale_factor", json_real(cur_f));
-    json_object_set_new(c, "autovacuum_vacuum_threshold", json_real(cur_t));
+    json_object_set_new(c, "autovacuum_vacuum_scale_factor", json_real(a->cur_f));
+    json_object_set_new(c, "autovacuum_vacuum_threshold", json_real(a->cur_t));
     json_object_set_new(c, "source",
-                        json_string(cur.have_f || cur.have_t ? "reloptions" : "global settings"));
+                        json_string(a->cur_from_reloptions ? "reloptions" : "global settings"));
     json_object_set_new(e, "current", c);
     json_t *r = json_object();
-    json_object_set_new(r, "autovacuum_vacuum_scale_factor", json_real(f));
-    json_object_set_new(r, "autovacuum_vacuum_threshold", json_real(th));
-    json_object_set_new(r, "autovacuum_analyze_scale_factor", json_real(f / 2));
+    json_object_set_new(r, "autovacuum_vacuum_scale_factor", json_real(a->f));
+    json_object_set_new(r, "autovacuum_vacuum_threshold", json_real(a->th));
+    json_object_set_new(r, "autovacuum_analyze_scale_factor", json_real(a->f / 2));
     json_object_set_new(e, "recommended", r);
-    json_object_set_new(e, "trigger_dead_rows_current", json_real(cur_trigger));
-    json_object_set_new(e, "trigger_dead_rows_recommended", json_real(new_trigger));
-    json_object_set_new(e, "expected_interval_s", interval > 0 ? json_real(interval) : json_null());
+    json_object_set_new(e, "trigger_dead_rows_current", json_real(a->cur_trigger));
+    json_object_set_new(e, "trigger_dead_rows_recommended", json_real(a->new_trigger));
+    json_object_set_new(e, "expected_interval_s",
+                        a->interval > 0 ? json_real(a->interval) : json_null());
     json_object_set_new(e, "reason", json_string(reason));
     json_object_set_new(e, "apply", json_string(apply));
     json_object_set_new(e, "rollback", json_string(rollback));
     json_object_set_new(e, "doc",
                         json_string("https://www.postgresql.org/docs/15/"
                                     "sql-createtable.html#SQL-CREATETABLE-STORAGE-PARAMETERS"));
-    json_array_append_new(ct->per_table, e);
+    return e;
+}
+
+/* One table: adds its churn to *dirty_rate and, when it is large, turned
+ * over in the window or bloated and autovacuum does not already come
+ * earlier, appends per-table autovacuum settings to ct->per_table (global
+ * factor g_f, threshold g_t). */
+static void per_table(ct_t *ct, const json_t *t, double g_f, double g_t, double *dirty_rate)
+{
+    double rel = 0, live = 0, dead = 0, upd = 0, del = 0;
+    ct_num(t, "reltuples", &rel);
+    ct_num(t, "n_live_tup", &live);
+    ct_num(t, "n_dead_tup", &dead);
+    ct_num(t, "n_tup_upd", &upd);
+    ct_num(t, "n_tup_del", &del);
+    if (rel < 0) /* -1: never analyzed */
+        rel = live;
+    table_av_t a = {.dead = dead, .upd_del = upd + del};
+    a.rows = fmax(rel, live);
+    double rows = a.rows;
+    a.dead_ratio = live + dead > 0 ? dead / (live + dead) : 0;
+    a.churn = ct->tables_rates_ok ? (upd + del) / ct->tables_window_s : 0;
+    *dirty_rate += a.churn;
+
+    int large = rows >= LARGE_TABLE_ROWS;
+    int turned_over = ct->tables_rates_ok && rows >= CHURN_MIN_ROWS && upd + del >= rows;
+    int bloated = rows >= CHURN_MIN_ROWS && a.dead_ratio >= DEAD_RATIO_HIGH && dead >= 1000;
+    if (!large && !turned_over && !bloated)
+        return;
+
+    a.f = rows >= HUGE_TABLE_ROWS ? 0.005 : rows >= LARGE_TABLE_ROWS ? 0.01 : 0.02;
+    a.th = DEFAULT_THRESHOLD;
+    if (a.churn > 0)
+        a.th = fmax(a.th, ceil(a.churn * MIN_VACUUM_INTERVAL_S - a.f * rows));
+    reloption_vals_t cur;
+    read_reloptions(t, &cur);
+    a.cur_f = cur.have_f ? cur.f : g_f;
+    a.cur_t = cur.have_t ? cur.t : g_t;
+    a.cur_from_reloptions = cur.have_f || cur.have_t;
+    a.cur_trigger = a.cur_t + a.cur_f * rows;
+    a.new_trigger = a.th + a.f * rows;
+    /* Autovacuum already comes at least this early (per-table settings of a
+     * DBA, or the churn budget asks for a later vacuum than the current
+     * trigger): nothing to gain. */
+    if (a.cur_trigger <= a.new_trigger * 1.0001)
+        return;
+
+    char name[420];
+    table_name(t, name, sizeof name);
+    char fbuf[32], abuf[32];
+    ct_format_number(a.f, fbuf, sizeof fbuf);
+    ct_format_number(a.f / 2, abuf, sizeof abuf);
+    char *apply = ct_printf("ALTER TABLE %s SET (autovacuum_vacuum_scale_factor = %s, "
+                            "autovacuum_vacuum_threshold = %.0f, "
+                            "autovacuum_analyze_scale_factor = %s);",
+                            name, fbuf, a.th, abuf);
+    /* Rollback: previous reloptions back, or RESET the keys that were unset. */
+    char *rollback = reloptions_rollback(t, name);
+    a.why = large ? "large table" : turned_over ? "high churn" : "high dead-row ratio";
+    a.interval = a.churn > 0 ? a.new_trigger / a.churn : -1;
+    char *reason = per_table_reason(ct, &a);
+    json_array_append_new(ct->per_table, per_table_json(name, &a, reason, apply, rollback));
     ct_free_str(apply);
     ct_free_str(rollback);
     ct_free_str(reason);
 }
 
-void ct_autovacuum(ct_t *ct, json_t *group)
-{
-    const json_t *tables = json_object_get(ct->snap, "tables");
-    double g_f = 0.2, g_t = 50, g_af = 0.1, limit = -1, vlimit = 200, delay = 2, naptime_ms = 60000;
-    ct_setting_value(ct, "autovacuum_vacuum_scale_factor", &g_f);
-    ct_setting_value(ct, "autovacuum_vacuum_threshold", &g_t);
-    ct_setting_value(ct, "autovacuum_analyze_scale_factor", &g_af);
-    ct_setting_value(ct, "autovacuum_vacuum_cost_limit", &limit);
-    ct_setting_value(ct, "vacuum_cost_limit", &vlimit);
-    ct_setting_value(ct, "autovacuum_vacuum_cost_delay", &delay);
-    ct_setting_value(ct, "autovacuum_naptime", &naptime_ms);
-    double eff_limit = limit > 0 ? limit : vlimit;
+/* The table population autovacuum's global settings are judged on. */
+typedef struct {
+    size_t n_tables, mid, mid_bloated, large;
+    double dead_total, rows_total;
+    double dirty_rate; /* dead rows per second over all tables */
+} av_population_t;
 
-    size_t i, n_tables = 0, mid = 0, mid_bloated = 0, large = 0;
-    double dead_total = 0, rows_total = 0, dirty_rate = 0;
+/* Walks the snapshot's tables (with progress beats; stops early when the
+ * job is cancelled): counts them by size and dead share into pop, and
+ * derives each one's per-table settings (per_table). */
+static void av_population(ct_t *ct, const json_t *tables, double g_f, double g_t,
+                          av_population_t *pop)
+{
+    memset(pop, 0, sizeof *pop);
+    size_t i;
     const json_t *t;
     json_array_foreach(tables, i, t)
     {
@@ -237,48 +276,37 @@ void ct_autovacuum(ct_t *ct, json_t *group)
         ct_num(t, "n_live_tup", &live);
         ct_num(t, "n_dead_tup", &dead);
         double rows = fmax(rel, live);
-        n_tables++;
-        dead_total += dead;
-        rows_total += live + dead;
+        pop->n_tables++;
+        pop->dead_total += dead;
+        pop->rows_total += live + dead;
         if (rows >= LARGE_TABLE_ROWS)
-            large++;
+            pop->large++;
         else if (rows >= MID_TABLE_ROWS) {
-            mid++;
+            pop->mid++;
             if (live + dead > 0 && dead / (live + dead) > MID_BLOATED_RATIO)
-                mid_bloated++;
+                pop->mid_bloated++;
         }
-        per_table(ct, t, g_f, g_t, &dirty_rate);
+        per_table(ct, t, g_f, g_t, &pop->dirty_rate);
     }
-    if (!json_is_array(tables) || n_tables == 0)
-        ct_note(ct, "snapshot has no tables: autovacuum settings are checked against defaults "
-                    "only and no per-table settings are derived");
+}
 
-    json_t *ev = json_object();
-    json_object_set_new(ev, "tables", json_integer((json_int_t)n_tables));
-    json_object_set_new(ev, "large_tables", json_integer((json_int_t)large));
-    json_object_set_new(ev, "mid_tables", json_integer((json_int_t)mid));
-    json_object_set_new(ev, "mid_tables_over_10pct_dead", json_integer((json_int_t)mid_bloated));
-    json_object_set_new(ev, "dead_ratio_overall",
-                        json_real(rows_total > 0 ? dead_total / rows_total : 0));
-    json_object_set_new(ev, "dead_rows_per_s", json_real(dirty_rate));
-    json_object_set_new(ev, "per_table_settings",
-                        json_integer((json_int_t)json_array_size(ct->per_table)));
-    json_object_set_new(ct->evidence, "autovacuum", ev);
-
-    char *reason;
+/* Global scale factors: lowered when most mid-sized tables (100k-1M rows,
+ * too small for per-table settings) are more than 10% dead. */
+static void av_scale_factors(ct_t *ct, json_t *group, const av_population_t *pop, double g_f,
+                             double g_af)
+{
     char buf[32];
-    /* Global scale factors: lowered when most mid-sized tables (100k-1M
-     * rows, too small for per-table settings) are more than 10% dead. */
-    int lower = mid >= 2 && mid_bloated * 2 > mid;
+    int lower = pop->mid >= 2 && pop->mid_bloated * 2 > pop->mid;
     double rec_f = lower ? fmin(g_f, 0.1) : g_f;
     double rec_af = lower ? fmin(g_af, 0.05) : g_af;
     ct_format_number(rec_f, buf, sizeof buf);
-    reason = ct_printf("table population: %zu tables, %zu with 100k-1M rows of which %zu are "
-                       "more than 10%% dead, %zu with >= 1M rows (given per-table settings). %s",
-                       n_tables, mid, mid_bloated, large,
-                       lower ? "Most mid-sized tables carry over 10% dead rows at the current "
-                               "factor: vacuum them at 10% instead."
-                             : "Mid-sized tables keep up at the current factor: fine.");
+    char *reason =
+        ct_printf("table population: %zu tables, %zu with 100k-1M rows of which %zu are "
+                  "more than 10%% dead, %zu with >= 1M rows (given per-table settings). %s",
+                  pop->n_tables, pop->mid, pop->mid_bloated, pop->large,
+                  lower ? "Most mid-sized tables carry over 10% dead rows at the current "
+                          "factor: vacuum them at 10% instead."
+                        : "Mid-sized tables keep up at the current factor: fine.");
     ct_entry(ct, group, "autovacuum_vacuum_scale_factor", buf, "rule", reason);
     ct_free_str(reason);
     ct_format_number(rec_af, buf, sizeof buf);
@@ -286,8 +314,13 @@ void ct_autovacuum(ct_t *ct, json_t *group)
         ct_printf("kept at half the vacuum scale factor (%g), as in PostgreSQL's defaults", rec_f);
     ct_entry(ct, group, "autovacuum_analyze_scale_factor", buf, "rule", reason);
     ct_free_str(reason);
+}
 
-    /* Workers: PGTune's CPU rule. */
+/* autovacuum_max_workers: PGTune's CPU rule, else the current value. */
+static void av_workers(ct_t *ct, json_t *group)
+{
+    char buf[32];
+    char *reason;
     double cur_workers = 3;
     ct_setting_value(ct, "autovacuum_max_workers", &cur_workers);
     if (ct->pgt.autovacuum_max_workers > 0) {
@@ -305,8 +338,17 @@ void ct_autovacuum(ct_t *ct, json_t *group)
         ct_entry(ct, group, "autovacuum_max_workers", buf, "pgtune", reason);
     }
     ct_free_str(reason);
+}
 
-    /* Cost limit: worst case every dead row dirties its own page. */
+/* autovacuum_vacuum_cost_limit: raised when the measured churn, with every
+ * dead row dirtying its own page (the worst case), needs more credits per
+ * second than the current limit (eff_limit per delay ms) allows; the
+ * capacity and need go to the evidence ev. */
+static void av_cost_limit(ct_t *ct, json_t *group, json_t *ev, double dirty_rate, double eff_limit,
+                          double delay)
+{
+    char buf[32];
+    char *reason;
     double capacity = eff_limit / fmax(delay, 0.001) * 1000.0; /* credits per second */
     double needed = dirty_rate * COST_PAGE_DIRTY;
     json_object_set_new(ev, "cost_credits_per_s_capacity", json_real(capacity));
@@ -338,13 +380,53 @@ void ct_autovacuum(ct_t *ct, json_t *group)
                  ct->tables_rates_ok ? "measured" : "rule", reason);
     }
     ct_free_str(reason);
+}
+
+/* The autovacuum group and evidence.autovacuum: global scale factors from
+ * the table population, workers, cost limit from the measured churn, cost
+ * delay and naptime kept; per-table settings into ct->per_table. */
+void ct_autovacuum(ct_t *ct, json_t *group)
+{
+    const json_t *tables = json_object_get(ct->snap, "tables");
+    double g_f = 0.2, g_t = 50, g_af = 0.1, limit = -1, vlimit = 200, delay = 2, naptime_ms = 60000;
+    ct_setting_value(ct, "autovacuum_vacuum_scale_factor", &g_f);
+    ct_setting_value(ct, "autovacuum_vacuum_threshold", &g_t);
+    ct_setting_value(ct, "autovacuum_analyze_scale_factor", &g_af);
+    ct_setting_value(ct, "autovacuum_vacuum_cost_limit", &limit);
+    ct_setting_value(ct, "vacuum_cost_limit", &vlimit);
+    ct_setting_value(ct, "autovacuum_vacuum_cost_delay", &delay);
+    ct_setting_value(ct, "autovacuum_naptime", &naptime_ms);
+    double eff_limit = limit > 0 ? limit : vlimit;
+
+    av_population_t pop;
+    av_population(ct, tables, g_f, g_t, &pop);
+    if (!json_is_array(tables) || pop.n_tables == 0)
+        ct_note(ct, "snapshot has no tables: autovacuum settings are checked against defaults "
+                    "only and no per-table settings are derived");
+
+    json_t *ev = json_object();
+    json_object_set_new(ev, "tables", json_integer((json_int_t)pop.n_tables));
+    json_object_set_new(ev, "large_tables", json_integer((json_int_t)pop.large));
+    json_object_set_new(ev, "mid_tables", json_integer((json_int_t)pop.mid));
+    json_object_set_new(ev, "mid_tables_over_10pct_dead",
+                        json_integer((json_int_t)pop.mid_bloated));
+    json_object_set_new(ev, "dead_ratio_overall",
+                        json_real(pop.rows_total > 0 ? pop.dead_total / pop.rows_total : 0));
+    json_object_set_new(ev, "dead_rows_per_s", json_real(pop.dirty_rate));
+    json_object_set_new(ev, "per_table_settings",
+                        json_integer((json_int_t)json_array_size(ct->per_table)));
+    json_object_set_new(ct->evidence, "autovacuum", ev);
+
+    av_scale_factors(ct, group, &pop, g_f, g_af);
+    av_workers(ct, group);
+    av_cost_limit(ct, group, ev, pop.dirty_rate, eff_limit, delay);
 
     char cur[64];
     const char *rec =
         ct_setting_human(ct, "autovacuum_vacuum_cost_delay", cur, sizeof cur) ? cur : "2ms";
-    reason = ct_printf("kept: throughput is tuned with the cost limit; %g ms is PostgreSQL 12+'s "
-                       "default",
-                       delay);
+    char *reason = ct_printf("kept: throughput is tuned with the cost limit; %g ms is PostgreSQL "
+                             "12+'s default",
+                             delay);
     ct_entry(ct, group, "autovacuum_vacuum_cost_delay", rec, "rule", reason);
     ct_free_str(reason);
 
