@@ -80,6 +80,8 @@ static void format_kb_value(const ct_t *ct, const char *name, int64_t kb, char *
     pgtune_format_kb(to_unit_kb(ct, name, kb), buf, len);
 }
 
+/* Reads host.memory_bytes, cpus and storage (with the collector's stated sources) into ct and
+ * writes evidence.host; a storage kind PGTune does not know gets a note. */
 static void load_host(ct_t *ct)
 {
     const json_t *host = json_object_get(ct->snap, "host");
@@ -134,6 +136,8 @@ static void load_host(ct_t *ct)
     json_object_set_new(ct->evidence, "host", h);
 }
 
+/* Seconds between a statistics reset time and the snapshot's collected_at; 0 when either is
+ * missing or unparsable. */
 static double window_from(const ct_t *ct, const char *reset_time)
 {
     double t;
@@ -143,6 +147,9 @@ static double window_from(const ct_t *ct, const char *reset_time)
     return w > 0 ? w : 0;
 }
 
+/* How long each statistics view has been counting (bgwriter, tables, statements, WAL), from the
+ * reset times or seconds_since_reset, and whether each window is long enough for per-second rates
+ * (notes say when not). */
 static void load_windows(ct_t *ct)
 {
     const json_t *meta = json_object_get(ct->snap, "meta");
@@ -213,6 +220,8 @@ static void load_windows(ct_t *ct)
                     "bgwriter.seconds_since_reset): per-second churn rates are not computed");
 }
 
+/* Indexes pg_settings by name and reads max_connections (default 100) and the server's major
+ * version (default 15); a note when the snapshot has no settings. */
 static void load_settings(ct_t *ct)
 {
     ct->settings_by_name = json_object();
@@ -237,6 +246,9 @@ static void load_settings(ct_t *ct)
         ct_int(meta, "server_version_num", &vnum) && vnum >= 90000 ? (int)(vnum / 10000) : 15;
 }
 
+/* Chooses the PGTune profile: the option, else from pg_stat_statements (share of time in short and
+ * in long or scan-heavy statements, call rate); writes result.workload. Returns 0, or -1 with err
+ * set for an unknown profile option. */
 static int classify_workload(ct_t *ct, err_t *err)
 {
     const json_t *stmts = json_object_get(ct->snap, "statements");
@@ -309,6 +321,7 @@ static int classify_workload(ct_t *ct, err_t *err)
     return 0;
 }
 
+/* The server's RAM as a phrase with its source, for reasons; returns buf. */
 static const char *ram_text(const ct_t *ct, char *buf, size_t len)
 {
     char mem[32];
@@ -321,6 +334,8 @@ static const char *ram_text(const ct_t *ct, char *buf, size_t len)
     return buf;
 }
 
+/* An entry without a value for name: PGTune's formula needs host.memory_bytes, which the snapshot
+ * lacks. */
 static void no_memory_entry(ct_t *ct, json_t *group, const char *name, const char *formula)
 {
     char *reason = ct_printf("not recommended: the snapshot has no host.memory_bytes, and "
@@ -508,6 +523,9 @@ static void work_mem_entry(ct_t *ct, json_t *group)
     ct_free_str(budget_text);
 }
 
+/* The memory group: shared_buffers, effective_cache_size, maintenance_work_mem, work_mem,
+ * wal_buffers, huge_pages and autovacuum_work_mem from PGTune (entries without a value when the
+ * RAM is unknown); records the recommended shared_buffers for later rules. */
 static void memory_group(ct_t *ct, json_t *group)
 {
     char buf[32], ram[128];
@@ -582,6 +600,7 @@ static void memory_group(ct_t *ct, json_t *group)
     ct_free_str(reason);
 }
 
+/* A WAL size rounded up to whole GB from 1GB on, else to multiples of 256MB, as PostgreSQL text. */
 static void format_wal_size(double bytes, char *buf, size_t len)
 {
     /* Whole GB from 1GB on, else multiples of 256MB. */
@@ -824,6 +843,7 @@ static void checkpoints_group(ct_t *ct, json_t *group)
     ckpt_wal_compression(ct, group, &k);
 }
 
+/* ct_entry with an integer value. */
 static void int_entry(ct_t *ct, json_t *group, const char *name, int value, const char *method,
                       const char *reason)
 {
@@ -854,6 +874,10 @@ static int timescaledb_workers(const ct_t *ct, int *current_out)
     return want;
 }
 
+/* The parallelism group: max_worker_processes, max_parallel_workers(_per_gather) and
+ * max_parallel_maintenance_workers from PGTune's CPU rule, keeping room for TimescaleDB's
+ * background workers; without host.cpus, entries without a value. Records the recommended worker
+ * counts for later rules. */
 static void parallelism_group(ct_t *ct, json_t *group)
 {
     char *reason;
@@ -950,6 +974,9 @@ static void parallelism_group(ct_t *ct, json_t *group)
     ct_free_str(reason);
 }
 
+/* The planner group: random_page_cost and effective_io_concurrency from the storage kind,
+ * default_statistics_target from the profile, and jit (kept for dw and desktop, off for the
+ * other profiles, the measured shares of short and long statements in the reason). */
 static void planner_group(ct_t *ct, json_t *group)
 {
     char *reason;

@@ -61,6 +61,9 @@ static int is_tool_application(const char *name)
     return 0;
 }
 
+/* Adds the sqlalchemy entry name to group (current and recommended are taken over; recommended
+ * NULL means none): unit, documentation link, restart_required (engine options are read when the
+ * engine is created) and change. Returns the entry (borrowed). */
 static json_t *sqla_entry(json_t *group, const char *name, json_t *current, json_t *recommended,
                           const char *method, const char *reason)
 {
@@ -85,6 +88,8 @@ static json_t *sqla_entry(json_t *group, const char *name, json_t *current, json
     return e;
 }
 
+/* Adds the pgbouncer entry name to group like sqla_entry (PgBouncer applies its settings on
+ * RELOAD: no restart). Returns the entry (borrowed). */
 static json_t *pgb_entry(json_t *group, const char *name, json_t *current, json_t *recommended,
                          const char *method, const char *reason)
 {
@@ -239,6 +244,8 @@ static json_t *engine_option(const json_t *engine, const char *name, double def,
     return json_integer((json_int_t)def);
 }
 
+/* A PgBouncer setting from snapshot.pgbouncer (text or number) clamped to 0..1000000, or def when
+ * absent. */
 static int pgbouncer_int(const json_t *pgb, const char *key, int def)
 {
     const char *v = ct_str(pgb, key);
@@ -656,6 +663,7 @@ void ct_sqlalchemy_pgbouncer(ct_t *ct)
 
 /* ---- TimescaleDB ---- */
 
+/* A chunk interval in microseconds as text ("7 days", "6 hours", "90 minutes"). */
 static void format_interval_us(double us, char *buf, size_t len)
 {
     double h = us / 3600e6;
@@ -667,6 +675,7 @@ static void format_interval_us(double us, char *buf, size_t len)
         snprintf(buf, len, "%.0f minutes", us / 60e6);
 }
 
+/* qsort order for chunks: the latest range_end first. */
 static int cmp_chunk_end_desc(const void *a, const void *b)
 {
     const char *x = ct_str(*(const json_t *const *)a, "range_end");
@@ -674,6 +683,10 @@ static int cmp_chunk_end_desc(const void *a, const void *b)
     return strcmp(y ? y : "", x ? x : "");
 }
 
+/* The result's timescaledb section: max_background_workers (one scheduler per database plus one
+ * job per hypertable) and, per hypertable, a chunk_time_interval such that the recent chunks'
+ * indexes fit in a quarter of RAM shared by all hypertables. Cannot fail; without TimescaleDB a
+ * note says so. */
 void ct_timescaledb(ct_t *ct)
 {
     const json_t *ts = json_object_get(ct->snap, "timescaledb");

@@ -20,6 +20,8 @@ static void sb_line(strbuf_t *b, const char *s)
     strbuf_add(b, "\n");
 }
 
+/* Appends a comment line (prefix, e.g. "--") naming the settings in restart that take effect only
+ * after a server restart, or saying none does. */
 static void restart_comment(strbuf_t *b, const json_t *restart, const char *prefix)
 {
     char line[1024];
@@ -46,6 +48,9 @@ static void restart_comment(strbuf_t *b, const json_t *restart, const char *pref
     sb_line(b, line);
 }
 
+/* Writes result.apply_script and rollback_script (ALTER SYSTEM for every recorded change, with the
+ * previous values to roll back) and result.restart_required. Returns 0, or -1 with err set when
+ * the scripts run out of memory. */
 int ct_scripts(ct_t *ct, err_t *err)
 {
     strbuf_t apply = {0}, rollback = {0};

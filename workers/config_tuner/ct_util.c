@@ -69,6 +69,8 @@ int ct_num(const json_t *obj, const char *key, double *value)
     return 1;
 }
 
+/* ct_num for integers: any JSON integer as is (a queryid near 2^63 stays exact), a real truncated.
+ * Returns 1 when present and numeric, else 0. */
 int ct_int(const json_t *obj, const char *key, int64_t *value)
 {
     const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
@@ -173,6 +175,7 @@ static const setting_meta_t setting_meta[] = {
     {"timescaledb.max_background_workers", NULL, NULL, 1},
 };
 
+/* PostgreSQL 15's catalog row for a setting this agent recommends, or NULL. */
 static const setting_meta_t *meta_of(const char *name)
 {
     for (size_t i = 0; i < sizeof setting_meta / sizeof setting_meta[0]; i++)
@@ -297,6 +300,7 @@ void ct_format_bytes(double bytes, char *buf, size_t len)
         snprintf(buf, len, "%g B", bytes);
 }
 
+/* Milliseconds with the largest unit that divides them exactly ("5min", "2h"), else in ms. */
 void ct_format_ms(double ms, char *buf, size_t len)
 {
     static const struct {
@@ -367,6 +371,8 @@ int ct_parse_value(const ct_t *ct, const char *name, const char *text, double *v
     return 1;
 }
 
+/* PostgreSQL's spellings of a boolean (on/off, true/false, yes/no, 1/0, any case) into *b. Returns
+ * 1 when s is one, else 0. */
 static int bool_text(const char *s, int *b)
 {
     if (!s)

@@ -41,6 +41,8 @@ typedef struct {
     double f, t;
 } reloption_vals_t;
 
+/* A table's autovacuum_vacuum_scale_factor and _threshold reloptions into r (have_f/have_t say
+ * which are set). */
 static void read_reloptions(const json_t *table, reloption_vals_t *r)
 {
     memset(r, 0, sizeof *r);
@@ -77,6 +79,8 @@ static const char *reloption_text(const json_t *table, const char *key)
     return NULL;
 }
 
+/* The table's schema-qualified, quoted name for ALTER TABLE ("public" when the schema is missing).
+ */
 static void table_name(const json_t *t, char *buf, size_t len)
 {
     char s[200], n[200];

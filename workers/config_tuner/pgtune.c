@@ -212,6 +212,7 @@ int pgtune_compute(const pgtune_input_t *in, pgtune_result_t *out, err_t *err)
     return 0;
 }
 
+/* The profile's name as PGTune spells it ("web" for an unknown value). */
 const char *pgtune_profile_name(pgtune_profile_t profile)
 {
     switch (profile) {
@@ -242,6 +243,7 @@ int pgtune_profile_parse(const char *name, pgtune_profile_t *out)
     return -1;
 }
 
+/* The storage kind's name as PGTune spells it ("unknown" for an unknown value). */
 const char *pgtune_storage_name(pgtune_storage_t storage)
 {
     switch (storage) {

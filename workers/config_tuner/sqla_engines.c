@@ -75,6 +75,8 @@ static json_t *snippet_json(const char *s, size_t len, size_t max)
     return json_stringn(s, utf8_prefix(s, len, max));
 }
 
+/* The node's source text as a trimmed JSON string of at most SNIPPET_MAX bytes ("<not valid
+ * UTF-8>" when it is not UTF-8). */
 static json_t *node_snippet(const pysource_t *src, TSNode node)
 {
     size_t len;
@@ -83,6 +85,7 @@ static json_t *node_snippet(const pysource_t *src, TSNode node)
     return j ? j : json_string("<not valid UTF-8>");
 }
 
+/* Whether the JSON array holds the string s. */
 static bool array_has_string(const json_t *array, const char *s)
 {
     size_t i;
@@ -92,6 +95,8 @@ static bool array_has_string(const json_t *array, const char *s)
     return false;
 }
 
+/* Appends a diagnostic {file, line, column, kind, message} to the scan (a message cut inside a
+ * UTF-8 sequence is replaced by a placeholder). */
 static void diagnostic(sqla_scan_t *scan, const pysource_t *src, unsigned line, unsigned column,
                        const char *kind, const char *message)
 {
@@ -118,6 +123,8 @@ static bool module_in_package(const char *module, size_t len, const char *packag
     return len >= p && memcmp(module, package, p) == 0 && (len == p || module[p] == '.');
 }
 
+/* pysource_walk visitor: records on the file whether it imports from the sqlalchemy and
+ * flask_sqlalchemy packages (import and from-import statements). */
 static pysource_walk_t note_imports(const pysource_t *src, TSNode node, void *ctx)
 {
     scan_file_t *f = ctx;
@@ -277,6 +284,8 @@ static bool is_flask_db_object(const pysource_t *src, TSNode callee)
 
 /* ---- style evidence ------------------------------------------------- */
 
+/* Appends a style marker found at node to the evidence list: at most STYLE_EVIDENCE_MAX entries,
+ * one per marker and file. */
 static void add_evidence(json_t *list, const pysource_t *src, TSNode node, const char *marker)
 {
     if (json_array_size(list) >= STYLE_EVIDENCE_MAX)
@@ -299,6 +308,9 @@ static bool last_component_is(const char *dotted, const char *name)
     return strcmp(dot ? dot + 1 : dotted, name) == 0;
 }
 
+/* pysource_walk visitor: collects the file's 2.0-style markers (select(), mapped_column(),
+ * DeclarativeBase, Mapped[]) and 1.x-style markers (select([...]), declarative_base(),
+ * session.query()). */
 static pysource_walk_t style_visit(const pysource_t *src, TSNode node, void *ctx)
 {
     scan_file_t *f = ctx;
@@ -349,6 +361,8 @@ static pysource_walk_t style_visit(const pysource_t *src, TSNode node, void *ctx
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* Walks every file once for style markers and keeps the first STYLE_EVIDENCE_MAX of each style for
+ * the whole project (a no-op on later calls). */
 static void collect_style(sqla_scan_t *scan)
 {
     if (scan->style_collected)
@@ -402,6 +416,7 @@ static const char *const pool_options[] = {
     NULL,
 };
 
+/* Whether name is an engine option the pool analysis reports (pool_options). */
 static bool is_pool_option(const char *name)
 {
     for (size_t i = 0; pool_options[i]; i++)
@@ -419,6 +434,7 @@ typedef struct {
     bool coerce_strings; /* engine_from_config: values may be ini strings */
 } optset_t;
 
+/* Records option name as computed at run time: no static value in options, listed in dynamic. */
 static void mark_dynamic(optset_t *os, const char *name)
 {
     json_object_del(os->options, name);
@@ -426,6 +442,7 @@ static void mark_dynamic(optset_t *os, const char *name)
         json_array_append_new(os->dynamic, json_string(name));
 }
 
+/* Appends where an option was set ({option, file, line, expr}) to option_sources. */
 static void add_source(optset_t *os, const char *option, const pysource_t *src, TSNode where,
                        TSNode value)
 {
@@ -496,6 +513,8 @@ typedef struct {
     json_t *object;
 } connect_args_t;
 
+/* pysource_mapping_entries callback for connect_args: each key's literal value into the object, a
+ * key whose value is not static (or a ** splat) marked dynamic. Always returns 0 (continue). */
 static int connect_args_entry(const pysource_t *src, const char *key, TSNode key_node, TSNode value,
                               void *ctx)
 {
@@ -572,6 +591,8 @@ static void apply_option(optset_t *os, const pysource_t *src, const char *name, 
     set_option(os, name, v);
 }
 
+/* A **mapping passed where options are read: any option may come from it, recorded as dynamic
+ * "**<expr>". */
 static void splat_dynamic(optset_t *os, const pysource_t *src, TSNode value)
 {
     size_t len;
@@ -581,6 +602,7 @@ static void splat_dynamic(optset_t *os, const pysource_t *src, TSNode value)
     mark_dynamic(os, name);
 }
 
+/* Starts the option set of engine (empty options, dynamic, sources). */
 static void optset_init(optset_t *os, json_t *engine)
 {
     memset(os, 0, sizeof(*os));
@@ -591,6 +613,7 @@ static void optset_init(optset_t *os, json_t *engine)
     os->conflicted = json_object();
 }
 
+/* Stores the option set's options, dynamic and option_sources on the engine. */
 static void optset_finish(optset_t *os)
 {
     json_object_set_new(os->engine, "options", os->options);
@@ -608,6 +631,9 @@ typedef struct {
     TSNode future_node;
 } kw_ctx_t;
 
+/* pysource_call_kwargs callback for create_engine() and the like: skips the call's non-option
+ * keywords, notes future=True, applies every other keyword as an option, a ** splat as dynamic.
+ * Always returns 0 (continue). */
 static int engine_kwarg(const pysource_t *src, const char *key, TSNode key_node, TSNode value,
                         void *ctx)
 {
@@ -640,6 +666,8 @@ typedef struct {
     json_t *engine;
 } config_ctx_t;
 
+/* pysource_mapping_entries callback for engine_from_config's configuration: keys with the prefix
+ * give url_expr or options, a ** splat is dynamic. Always returns 0 (continue). */
 static int config_entry(const pysource_t *src, const char *key, TSNode key_node, TSNode value,
                         void *ctx)
 {
@@ -677,6 +705,8 @@ typedef struct {
     json_t *engine;
 } flask_ctx_t;
 
+/* pysource_mapping_entries callback for SQLALCHEMY_ENGINE_OPTIONS and engine_options=: each key is
+ * an engine option, a ** splat dynamic. Always returns 0 (continue). */
 static int flask_engine_option(const pysource_t *src, const char *key, TSNode key_node,
                                TSNode value, void *ctx)
 {
@@ -726,6 +756,8 @@ static void flask_config_key(sqla_scan_t *scan, const pysource_t *src, const cha
         scan->n_flask_settings++;
 }
 
+/* pysource_mapping_entries / pysource_call_kwargs callback for config.update(...): remembers each
+ * SQLALCHEMY_* key. Always returns 0 (continue). */
 static int flask_config_entry(const pysource_t *src, const char *key, TSNode key_node, TSNode value,
                               void *ctx)
 {
@@ -743,6 +775,9 @@ static bool is_config_object(const pysource_t *src, TSNode expr)
     return yes;
 }
 
+/* pysource_walk visitor collecting the Flask config keys set anywhere: SQLALCHEMY_X = ... in
+ * modules and classes, app.config["SQLALCHEMY_X"] = ..., app.config.update(...) and
+ * from_mapping(...). */
 static pysource_walk_t flask_config_visit(const pysource_t *src, TSNode node, void *ctx)
 {
     sqla_scan_t *fc = ctx;
@@ -790,6 +825,7 @@ typedef struct {
     json_t *engines;
 } engines_ctx_t;
 
+/* A new engine map {file, line, call: kind, url_expr: null} for the call. */
 static json_t *engine_new(const scan_file_t *f, TSNode call, const char *kind)
 {
     json_t *engine = json_pack("{s:s, s:i, s:s, s:n}", "file", pysource_path(f->src), "line",
@@ -797,6 +833,8 @@ static json_t *engine_new(const scan_file_t *f, TSNode call, const char *kind)
     return engine;
 }
 
+/* Completes engine (options, style: 2.0 with future=True, else from the style markers; syntax
+ * errors in its file) and appends it to the engines found. */
 static void finish_engine(engines_ctx_t *ec, json_t *engine, optset_t *os, bool future,
                           TSNode future_node)
 {
@@ -815,6 +853,8 @@ static void finish_engine(engines_ctx_t *ec, json_t *engine, optset_t *os, bool 
     json_array_append_new(ec->engines, engine);
 }
 
+/* An engine from create_engine()/create_async_engine(): the URL (first argument or url=) and the
+ * keyword options. */
 static void create_engine_found(engines_ctx_t *ec, TSNode call, const char *kind)
 {
     const pysource_t *src = ec->file->src;
@@ -832,6 +872,8 @@ static void create_engine_found(engines_ctx_t *ec, TSNode call, const char *kind
     finish_engine(ec, engine, &os, kc.future, kc.future_node);
 }
 
+/* An engine from (async_)engine_from_config(): the configuration mapping's prefixed keys (ini
+ * strings coerced as SQLAlchemy does), then the keyword arguments, which override them. */
 static void engine_from_config_found(engines_ctx_t *ec, TSNode call)
 {
     const pysource_t *src = ec->file->src;
@@ -863,6 +905,9 @@ static void engine_from_config_found(engines_ctx_t *ec, TSNode call)
     finish_engine(ec, engine, &os, kc.future, kc.future_node);
 }
 
+/* An engine from Flask-SQLAlchemy's SQLAlchemy(): engine_options= and every SQLALCHEMY_* key set
+ * anywhere in the code (collected once per scan, since the app's configuration may live in any
+ * file). */
 static void flask_found(engines_ctx_t *ec, TSNode call)
 {
     const pysource_t *src = ec->file->src;
@@ -895,6 +940,8 @@ static void flask_found(engines_ctx_t *ec, TSNode call)
     finish_engine(ec, engine, &os, false, call);
 }
 
+/* pysource_walk visitor: every call that creates an engine (create_engine, create_async_engine,
+ * engine_from_config, SQLAlchemy()) from the right package becomes an engine. */
 static pysource_walk_t engine_call_visit(const pysource_t *src, TSNode node, void *ctx)
 {
     engines_ctx_t *ec = ctx;
@@ -1058,6 +1105,8 @@ static bool const_is_false(const PgQuery__Node *node)
     return false;
 }
 
+/* sqlparse_walk visitor: a set_config(name, value, false) call (a session-level SET) adds
+ * SQLPARSE_FEATURE_SET to the mask in user. Always returns 0 (continue). */
 static int set_config_visit(const ProtobufCMessage *node, int depth, void *user)
 {
     (void)depth;
@@ -1081,6 +1130,8 @@ typedef struct {
     json_t *features;
 } features_ctx_t;
 
+/* Appends a session feature found at call ({file, line, feature, snippet, call}, dynamic when the
+ * SQL was built at run time); takes snippet over. Unknown feature bits are dropped. */
 static void add_feature(features_ctx_t *fc, TSNode call, unsigned bit, const char *callee,
                         json_t *snippet, bool dynamic)
 {
@@ -1192,6 +1243,8 @@ static void classify_func_call(features_ctx_t *fc, TSNode call, const char *call
 
 static const char *const execute_methods[] = {"execute", "executemany", "exec_driver_sql", NULL};
 
+/* pysource_walk visitor: SQL passed to text()/DDL() or to an execute method, and func.<name>()
+ * calls, are classified for session state (SET, LISTEN, PREPARE, advisory locks, ...). */
 static pysource_walk_t feature_call_visit(const pysource_t *src, TSNode node, void *ctx)
 {
     features_ctx_t *fc = ctx;
