@@ -18,6 +18,7 @@ static double num(const json_t *o, const char *k, double dflt)
     return json_is_number(v) ? json_number_value(v) : dflt;
 }
 
+/* The strings of a JSON array (at most max, borrowed) into out; returns how many. */
 static int strs(const json_t *arr, const char **out, int max)
 {
     int n = 0;
@@ -31,6 +32,8 @@ static int strs(const json_t *arr, const char **out, int max)
     return n;
 }
 
+/* A zeroed array for as many elements as the JSON array a holds (at least one), count *n set to 0;
+ * NULL on out of memory. */
 static void *alloc_array(const json_t *a, size_t elem, size_t *n)
 {
     *n = 0;
@@ -38,6 +41,9 @@ static void *alloc_array(const json_t *a, size_t elem, size_t *n)
     return calloc(len ? len : 1, elem);
 }
 
+/* Reads the snapshot's tables, columns, indexes, constraints and work_mem into cat (strings
+ * borrowed from the snapshot, which must outlive cat). Returns 0, or -1 with err set on out of
+ * memory; cat is then empty. */
 int qr_catalog_load(const json_t *snap, qr_catalog_t *cat, err_t *err)
 {
     memset(cat, 0, sizeof *cat);
@@ -135,6 +141,7 @@ int qr_catalog_load(const json_t *snap, qr_catalog_t *cat, err_t *err)
     return 0;
 }
 
+/* Frees cat's arrays and empties it; safe twice. */
 void qr_catalog_free(qr_catalog_t *cat)
 {
     if (!cat)
@@ -169,6 +176,7 @@ const qr_table_t *qr_table_find(const qr_catalog_t *cat, const char *schema, con
     return count == 1 ? only : NULL;
 }
 
+/* Column col of table t, or NULL. */
 const qr_column_t *qr_column_find(const qr_catalog_t *cat, const qr_table_t *t, const char *col)
 {
     if (!t || !col)
@@ -187,6 +195,7 @@ static int same_table(const char *schema, const char *table, const qr_table_t *t
     return strcmp(table, t->name) == 0 && strcmp(schema, t->schema) == 0;
 }
 
+/* Whether every one of the n columns cols of t exists and is NOT NULL. */
 static int all_not_null(const qr_catalog_t *cat, const qr_table_t *t, const char *const *cols,
                         int n)
 {
@@ -198,6 +207,7 @@ static int all_not_null(const qr_catalog_t *cat, const qr_table_t *t, const char
     return 1;
 }
 
+/* Whether the nneed names in need are all among have (and there is at least one). */
 static int contains_all(const char *const *have, int nhave, const char *const *need, int nneed)
 {
     for (int i = 0; i < nneed; i++) {

@@ -26,6 +26,8 @@ typedef struct {
     int found;
 } reads_t;
 
+/* sqlparse_walk visitor: stops (returns 1) at the first relation that is the table r->want,
+ * setting r->found. */
 static int reads_visit(const ProtobufCMessage *m, int depth, void *user)
 {
     (void)depth;

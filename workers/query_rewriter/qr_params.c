@@ -50,6 +50,8 @@ typedef struct {
     json_t *how;
 } bind_t;
 
+/* sqlparse_walk visitor: lists the statement's catalog tables with the names they are referred to
+ * by (alias or name), at most 64. Always returns 0 (continue). */
 static int rels_visit(const ProtobufCMessage *m, int depth, void *user)
 {
     (void)depth;
@@ -94,6 +96,8 @@ static const qr_column_t *find_col(const bind_t *b, const PgQuery__Node *n)
     return found;
 }
 
+/* Binds $num to v (taken over) unless it is out of range or already bound (first source wins),
+ * recording how the value was chosen in b->how. */
 static void set_value(bind_t *b, int num, char *v, const char *how)
 {
     if (num < 1 || num > b->max || !v) {
@@ -111,6 +115,9 @@ static void set_value(bind_t *b, int num, char *v, const char *how)
         json_object_set_new(b->how, key, json_string(how));
 }
 
+/* sqlparse_walk visitor choosing parameter values: $n compared with a column (or in an IN list)
+ * gets the column's pg_stats values in turn, LIMIT $n 100 and OFFSET $n 0 (not when costing).
+ * Always returns 0 (continue). */
 static int bind_visit(const ProtobufCMessage *m, int depth, void *user)
 {
     (void)depth;

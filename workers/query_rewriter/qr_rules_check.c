@@ -51,6 +51,8 @@ static int is_null_const(const PgQuery__Node *n)
     return n && n->node_case == PG_QUERY__NODE__NODE_A_CONST && n->a_const->isnull;
 }
 
+/* sqlparse_walk visitor: stops (returns 1) at the first SELECT, which is how has_subquery finds
+ * one. */
 static int has_subquery_visit(const ProtobufCMessage *m, int depth, void *user)
 {
     (void)depth;
@@ -65,6 +67,7 @@ static int has_subquery(const PgQuery__Node *n)
     return n && sqlparse_walk((const ProtobufCMessage *)n, has_subquery_visit, NULL) != 0;
 }
 
+/* Whether a catalog type name is a string type (text, character, varchar, name, bpchar, citext). */
 static int is_text_type(const char *t)
 {
     return t && (strcmp(t, "text") == 0 || strncmp(t, "character", 9) == 0 ||
@@ -74,6 +77,10 @@ static int is_text_type(const char *t)
 
 /* ---- INSERT without a column list --------------------------------------------- */
 
+/* insert_without_columns: INSERT without a column list gets the columns its values fill
+ * today written out (the first n by position, when the table and row width are known;
+ * otherwise flagged without a list), so adding or reordering columns cannot shift values.
+ * Returns 1 when rewritten or flagged, 0 when it does not apply; never fails. */
 static int rule_insert_columns(qr_edit_t *e, err_t *err)
 {
     (void)err;
@@ -171,6 +178,8 @@ static int rule_insert_columns(qr_edit_t *e, err_t *err)
 
 /* ---- = NULL / <> NULL ------------------------------------------------------------ */
 
+/* qr_each_top_pred callback for null_comparison: x = NULL / x <> NULL (never true) becomes x IS
+ * [NOT] NULL in *slot. Returns 1 when replaced, 0 otherwise; never fails. */
 static int null_cmp_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, err_t *err)
 {
     (void)sc;
@@ -219,6 +228,8 @@ static int null_cmp_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slo
     return 1;
 }
 
+/* null_comparison: every = NULL / <> NULL predicate becomes IS [NOT] NULL (a correctness fix, no
+ * gain claimed). Returns 1 when rewritten, 0 when none, -1 on failure (err). */
 static int rule_null_comparison(qr_edit_t *e, err_t *err)
 {
     int n = qr_each_top_pred(e, null_cmp_slot, err);
@@ -239,6 +250,8 @@ typedef struct {
     size_t len;
 } concat_t;
 
+/* Records a || operand that is a nullable string column of the statement's tables (once per
+ * column) in c's list and names. */
 static void concat_operand(concat_t *c, const PgQuery__Node *n)
 {
     if (!n || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF)
@@ -268,6 +281,8 @@ static void concat_operand(concat_t *c, const PgQuery__Node *n)
                                                          : " (nullable, no pg_stats)");
 }
 
+/* sqlparse_walk visitor: hands both operands of every || to concat_operand. Always returns 0
+ * (continue). */
 static int concat_visit(const ProtobufCMessage *m, int depth, void *user)
 {
     (void)depth;
@@ -282,6 +297,9 @@ static int concat_visit(const ProtobufCMessage *m, int depth, void *user)
     return 0;
 }
 
+/* nullable_concat (advice only): || over nullable string columns in the select list or WHERE
+ * yields NULL for the whole expression; explains concat()/COALESCE without rewriting, since they
+ * return '' where || returns NULL. Returns 1 when flagged, 0 otherwise; never fails. */
 static int rule_nullable_concat(qr_edit_t *e, err_t *err)
 {
     (void)err;
@@ -319,6 +337,8 @@ static int rule_nullable_concat(qr_edit_t *e, err_t *err)
 
 /* ---- too many FROM items ---------------------------------------------------------- */
 
+/* The FROM items a FROM entry contributes to the planner's join search (both sides of every JOIN;
+ * a table, subquery, function or VALUES counts one). */
 static int count_from_items(const PgQuery__Node *n)
 {
     if (!n)
@@ -328,6 +348,10 @@ static int count_from_items(const PgQuery__Node *n)
     return 1; /* a table, subquery, function or VALUES in FROM */
 }
 
+/* too_many_joins (advice only): more FROM items than join_collapse_limit (explicit JOINs),
+ * from_collapse_limit (subqueries) or geqo_threshold (genetic search), read from the snapshot's
+ * settings; explains what the planner stops doing. Returns 1 when flagged, 0 otherwise; never
+ * fails. */
 static int rule_too_many_joins(qr_edit_t *e, err_t *err)
 {
     (void)err;
@@ -398,6 +422,7 @@ static int rule_too_many_joins(qr_edit_t *e, err_t *err)
 /* reltuples from which reading every row per call is worth a finding */
 #define QR_LARGE_TABLE_ROWS 100000.0
 
+/* Whether a select-list entry is a plain (not windowed) aggregate call, which returns one row. */
 static int is_aggregate_target(const PgQuery__Node *rt)
 {
     const PgQuery__Node *v =
@@ -414,6 +439,9 @@ static int is_aggregate_target(const PgQuery__Node *rt)
     return v->func_call->agg_star;
 }
 
+/* full_table_read (advice only): SELECT from one large table (>= QR_LARGE_TABLE_ROWS) without
+ * WHERE, LIMIT, grouping or aggregates ships every row; the rows per call from pg_stat_statements
+ * say how many. Returns 1 when flagged, 0 otherwise; never fails. */
 static int rule_full_table_read(qr_edit_t *e, err_t *err)
 {
     (void)err;

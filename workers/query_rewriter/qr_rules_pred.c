@@ -63,6 +63,8 @@ static int each_pred(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, s
     return total;
 }
 
+/* each_pred over the ON conditions of a FROM item's joins (nested joins included). Returns the
+ * replacements made or -1. */
 static int join_quals(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node *from, slot_fn fn,
                       err_t *err)
 {
@@ -75,6 +77,8 @@ static int join_quals(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node *from, s
     return c < 0 ? -1 : a + b + c;
 }
 
+/* each_pred over a plain SELECT's WHERE and JOIN ... ON predicates under scope sc. Returns the
+ * replacements made or -1. */
 static int select_preds(qr_edit_t *e, const qr_scope_t *sc, PgQuery__SelectStmt *s, slot_fn fn,
                         err_t *err)
 {
@@ -271,6 +275,10 @@ static int prove_not_null(qr_edit_t *e, const qr_column_t *c, const char *role, 
     return 0;
 }
 
+/* qr_each_top_pred callback for not_in_to_not_exists: col NOT IN (SELECT col2 FROM t ...) becomes
+ * NOT EXISTS (SELECT 1 FROM t WHERE inner = outer ...) in *slot, once both columns are proven NOT
+ * NULL (NOT IN with a NULL is never true). Returns 1 when replaced or withheld, 0 otherwise; never
+ * fails. */
 static int not_in_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, err_t *err)
 {
     (void)err;
@@ -354,6 +362,8 @@ static int not_in_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot,
     return 1;
 }
 
+/* not_in_to_not_exists: every NOT IN (subquery) predicate that can be proven NULL-free becomes NOT
+ * EXISTS. Returns 1 when rewritten or withheld, 0 when none, -1 on failure (err). */
 static int rule_not_in(qr_edit_t *e, err_t *err)
 {
     int n = qr_each_top_pred(e, not_in_slot, err);
@@ -367,6 +377,7 @@ static int rule_not_in(qr_edit_t *e, err_t *err)
 
 /* ---- OR chain on one column -> = ANY(ARRAY[...]) ---------------------------------- */
 
+/* Whether two ColumnRefs are written the same (same qualification and names). */
 static int same_colref(const PgQuery__Node *a, const PgQuery__Node *b)
 {
     if (!a || !b || a->node_case != PG_QUERY__NODE__NODE_COLUMN_REF ||
@@ -388,6 +399,7 @@ static int same_colref(const PgQuery__Node *a, const PgQuery__Node *b)
     return 1;
 }
 
+/* Whether a node is a value: a parameter or a non-NULL constant, possibly under casts. */
 static int is_value(const PgQuery__Node *n)
 {
     if (!n)
@@ -420,6 +432,9 @@ static int eq_col_value(const PgQuery__Node *n, PgQuery__Node **col, PgQuery__No
     return 0;
 }
 
+/* qr_each_top_pred callback for or_to_any: an OR whose branches compare one column with values
+ * (col = v1 OR col = v2 ...) becomes col = ANY(ARRAY[v1, v2, ...]) in *slot, the other branches
+ * kept. Returns 1 when replaced, 0 otherwise; never fails. */
 static int or_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, err_t *err)
 {
     (void)err;
@@ -501,6 +516,8 @@ static int or_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, err
     return 1;
 }
 
+/* or_to_any: OR chains of equalities on one column become = ANY. Returns 1 when rewritten, 0 when
+ * none, -1 on failure (err). */
 static int rule_or_any(qr_edit_t *e, err_t *err)
 {
     int n = qr_each_top_pred(e, or_slot, err);
@@ -519,6 +536,8 @@ typedef struct {
     int from, to; /* $from..$to collapse into $from */
 } renumber_t;
 
+/* sqlparse_walk visitor: parameters numbered after a folded list move down by the list's length
+ * minus one. Always returns 0 (continue). */
 static int renumber_visit(const ProtobufCMessage *m, int depth, void *user)
 {
     (void)depth;
@@ -531,6 +550,10 @@ static int renumber_visit(const ProtobufCMessage *m, int depth, void *user)
     return 0;
 }
 
+/* qr_each_top_pred callback for in_list_to_array_param: col IN ($a, $a+1, ..., $b) with at least
+ * QR_IN_LIST_MIN consecutive parameters becomes col = ANY($a::type[]) in *slot, the later
+ * parameters renumbered (one list per statement). Returns 1 when replaced or withheld (the
+ * column's type is unknown), 0 otherwise; never fails. */
 static int in_list_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, err_t *err)
 {
     (void)err;
@@ -614,6 +637,8 @@ static int in_list_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot
     return 1;
 }
 
+/* in_list_to_array_param: a long IN list of parameters becomes one array parameter. Returns 1 when
+ * rewritten or withheld, 0 when none, -1 on failure (err). */
 static int rule_in_list(qr_edit_t *e, err_t *err)
 {
     int n = qr_each_top_pred(e, in_list_slot, err);
@@ -663,6 +688,9 @@ static int indexable_function(const char *f)
     return 0;
 }
 
+/* qr_each_top_pred callback for non_sargable_predicate: col::date = v (or date(col) = v) on an
+ * indexed timestamp column becomes a range on the column in *slot; f(col) = v gets an expression
+ * index as advice. Returns 1 when replaced or advised, 0 otherwise; never fails. */
 static int sarg_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, err_t *err)
 {
     (void)err;
@@ -752,6 +780,8 @@ static int sarg_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, e
     return 0;
 }
 
+/* non_sargable_predicate: functions and casts on indexed columns, rewritten as a range or advised
+ * as an expression index. Returns 1 when rewritten or advised, 0 when none, -1 on failure (err). */
 static int rule_sargable(qr_edit_t *e, err_t *err)
 {
     int n = qr_each_top_pred(e, sarg_slot, err);
@@ -785,6 +815,9 @@ static int leading_wildcard(const PgQuery__Node *p)
     return 0;
 }
 
+/* qr_each_top_pred callback for leading_wildcard_like: col LIKE/ILIKE '%...' on a column without a
+ * trigram index gets a pg_trgm GIN index as advice (the predicate is unchanged). Returns 1 when
+ * advised, 0 otherwise; never fails. */
 static int like_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, err_t *err)
 {
     (void)err;
@@ -824,6 +857,9 @@ static int like_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, e
     return 1;
 }
 
+/* leading_wildcard_like: advises a trigram index for a leading-wildcard LIKE, with the condition
+ * that pg_trgm is installed when the snapshot's extension list lacks it. Returns 1 when advised, 0
+ * when none, -1 on failure (err). */
 static int rule_like(qr_edit_t *e, err_t *err)
 {
     int n = qr_each_top_pred(e, like_slot, err);
@@ -969,6 +1005,9 @@ typedef struct {
     char ibuf[32];         /* an integer constant's text */
 } value_t;
 
+/* What the value side of a comparison is (v): its type from the outermost cast or from the
+ * constant (1.0 numeric, 1 integer, 'x' untyped), the constant's text, and the node under the
+ * casts. */
 static void value_of(PgQuery__Node *n, value_t *v)
 {
     memset(v, 0, sizeof *v);
@@ -1037,6 +1076,7 @@ static int decimal_bounds(const char *s, long long *floor_v, long long *ceil_v, 
     return 1;
 }
 
+/* Whether v fits in the integer type of rank (1 smallint, 2 integer, 3 bigint). */
 static int in_int_range(long long v, int rank)
 {
     if (rank == 1)
@@ -1046,6 +1086,7 @@ static int in_int_range(long long v, int rank)
     return 1;
 }
 
+/* The comparison operator with its sides swapped (< becomes >); = and others unchanged. */
 static const char *mirror_op(const char *op)
 {
     if (strcmp(op, "<") == 0)

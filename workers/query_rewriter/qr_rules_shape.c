@@ -66,6 +66,8 @@ typedef struct {
     int unresolved;
 } refs_t;
 
+/* sqlparse_walk visitor: marks in r->ranges the scope ranges an expression's columns resolve to; a
+ * nested query or a column that does not resolve sets r->unresolved and stops (returns 1). */
 static int refs_visit(const ProtobufCMessage *m, int depth, void *user)
 {
     (void)depth;
@@ -99,6 +101,7 @@ static int expr_ranges(const qr_scope_t *sc, const qr_catalog_t *cat, const PgQu
     return r.unresolved ? -1 : 0;
 }
 
+/* A SelectStmt node wrapping s (aborts on out of memory). */
 static PgQuery__Node *select_node(PgQuery__SelectStmt *s)
 {
     PgQuery__Node *n = calloc(1, sizeof *n);
@@ -110,6 +113,7 @@ static PgQuery__Node *select_node(PgQuery__SelectStmt *s)
     return n;
 }
 
+/* A new, empty plain SelectStmt (aborts on out of memory). */
 static PgQuery__SelectStmt *new_select(void)
 {
     PgQuery__SelectStmt *s = calloc(1, sizeof *s);
@@ -121,6 +125,7 @@ static PgQuery__SelectStmt *new_select(void)
     return s;
 }
 
+/* An Alias named name (aborts on out of memory). */
 static PgQuery__Alias *new_alias(const char *name)
 {
     PgQuery__Alias *a = calloc(1, sizeof *a);
@@ -131,6 +136,7 @@ static PgQuery__Alias *new_alias(const char *name)
     return a;
 }
 
+/* EXISTS (sub) as a node (takes sub over; aborts on out of memory). */
 static PgQuery__Node *exists_node(PgQuery__SelectStmt *sub)
 {
     PgQuery__SubLink *sl = calloc(1, sizeof *sl);
@@ -147,6 +153,7 @@ static PgQuery__Node *exists_node(PgQuery__SelectStmt *sub)
     return n;
 }
 
+/* Whether a select-list value is * or rel.*. */
 static int has_star(const PgQuery__Node *val)
 {
     if (!val || val->node_case != PG_QUERY__NODE__NODE_COLUMN_REF)
@@ -157,6 +164,8 @@ static int has_star(const PgQuery__Node *val)
 
 /* ---- OFFSET -> keyset ------------------------------------------------------------- */
 
+/* sqlparse_walk visitor: every parameter numbered after the removed $offset moves down by one.
+ * Always returns 0 (continue). */
 static int dec_after_visit(const ProtobufCMessage *m, int depth, void *user)
 {
     (void)depth;
@@ -391,6 +400,8 @@ static int rule_offset(qr_edit_t *e, err_t *err)
 
 /* ---- correlated scalar subquery -> LEFT JOIN derived table -------------------- */
 
+/* Whether n is count/sum/min/max/avg without DISTINCT, FILTER, OVER, ORDER BY or WITHIN GROUP;
+ * sets *name to the aggregate's name. */
 static int is_simple_agg(const PgQuery__Node *n, const char **name)
 {
     if (!n || n->node_case != PG_QUERY__NODE__NODE_FUNC_CALL)
@@ -631,6 +642,8 @@ static int rule_scalar_subquery(qr_edit_t *e, err_t *err)
 
 /* ---- UNION -> UNION ALL ------------------------------------------------------ */
 
+/* Whether n is column = constant or column = $n (either side); sets *col (the column's last name)
+ * and *val. */
 static int eq_value(const PgQuery__Node *n, const char **col, const PgQuery__Node **val)
 {
     if (!n || n->node_case != PG_QUERY__NODE__NODE_A_EXPR ||
@@ -653,6 +666,9 @@ static int eq_value(const PgQuery__Node *n, const char **col, const PgQuery__Nod
     return 0;
 }
 
+/* A UNION branch over one table (*tab): 1 when its output includes a unique key of the table (or
+ * *), so it returns no duplicate rows itself, 0 when not, -1 when the branch is not a plain
+ * one-table SELECT. */
 static int branch_unique(qr_edit_t *e, PgQuery__SelectStmt *b, const qr_table_t **tab)
 {
     qr_scope_t sc;
@@ -674,6 +690,10 @@ static int branch_unique(qr_edit_t *e, PgQuery__SelectStmt *b, const qr_table_t 
     return qr_cols_cover_unique(e->cat, *tab, cols, n, &kn) ? 1 : 0;
 }
 
+/* union_to_union_all: UNION of two branches over one table that fix the same column to different
+ * values (disjoint), each returning no duplicates (a unique key in the output), becomes UNION ALL.
+ * Returns 1 when rewritten or withheld (a branch may return duplicates), 0 when it does not apply;
+ * never fails. */
 static int rule_union(qr_edit_t *e, err_t *err)
 {
     (void)err;
@@ -744,6 +764,9 @@ static int rule_union(qr_edit_t *e, err_t *err)
 
 /* ---- COUNT(DISTINCT x) -> count(*) over SELECT DISTINCT ----------------------- */
 
+/* count_distinct: SELECT count(DISTINCT x) FROM ... becomes SELECT count(*) FROM (SELECT
+ * DISTINCT x FROM ... [AND x IS NOT NULL, unless x is a NOT NULL column]) d, which can use a
+ * hash aggregate. Returns 1 when rewritten, 0 when it does not apply; never fails. */
 static int rule_count_distinct(qr_edit_t *e, err_t *err)
 {
     (void)err;
@@ -829,6 +852,9 @@ static int cmp_attnum(const void *a, const void *b)
     return (x->attnum > y->attnum) - (x->attnum < y->attnum);
 }
 
+/* select_star_wide (advice only): SELECT * from one wide table (>= QR_WIDE_COLUMNS columns or
+ * QR_WIDE_BYTES per row) has * written out as the columns in order, to delete the ones the caller
+ * does not read. Returns 1 when advised, 0 otherwise; never fails. */
 static int rule_select_star(qr_edit_t *e, err_t *err)
 {
     (void)err;
@@ -897,6 +923,9 @@ static int rule_select_star(qr_edit_t *e, err_t *err)
 
 /* ---- ORDER BY random() ------------------------------------------------------------ */
 
+/* order_by_random (advice only): ORDER BY random() reads and sorts every row; explains TABLESAMPLE
+ * and random-key alternatives without rewriting (they change the distribution). Returns 1 when
+ * flagged, 0 otherwise; never fails. */
 static int rule_random(qr_edit_t *e, err_t *err)
 {
     (void)err;

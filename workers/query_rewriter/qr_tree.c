@@ -10,6 +10,8 @@
 
 #include "workers/query_rewriter/qr_internal.h"
 
+/* calloc that aborts with a message on out of memory (the rewriter's policy for tree nodes: a
+ * half-built tree cannot be freed safely). */
 static void *xcalloc(size_t n)
 {
     void *p = calloc(1, n);
@@ -20,6 +22,7 @@ static void *xcalloc(size_t n)
     return p;
 }
 
+/* strdup of s ("" for NULL) that aborts with a message on out of memory. */
 static char *xstrdup(const char *s)
 {
     char *p = strdup(s ? s : "");
@@ -30,6 +33,7 @@ static char *xstrdup(const char *s)
     return p;
 }
 
+/* malloc()ed printf; aborts on out of memory (never NULL). */
 char *qr_strdupf(const char *fmt, ...)
 {
     va_list ap;
@@ -45,6 +49,9 @@ char *qr_strdupf(const char *fmt, ...)
 
 /* ---- scope ------------------------------------------------------------------ */
 
+/* Adds the ranges of one FROM item to the scope: a table (marked opaque when unknown: a CTE or a
+ * relation not in the catalog), both sides of a join; anything else (subquery, function) makes the
+ * scope opaque. */
 static void scope_add_from(qr_scope_t *sc, const qr_catalog_t *cat, const PgQuery__Node *n)
 {
     if (!n)
@@ -126,6 +133,7 @@ const qr_column_t *qr_resolve_local(const qr_scope_t *sc, const qr_catalog_t *ca
 
 /* ---- inspection ----------------------------------------------------------- */
 
+/* The last field of a ColumnRef (the column name), NULL for anything else or a star. */
 const char *qr_colref_last(const PgQuery__Node *n)
 {
     if (!n || n->node_case != PG_QUERY__NODE__NODE_COLUMN_REF || n->column_ref->n_fields == 0)
@@ -159,6 +167,7 @@ int qr_is_param(const PgQuery__Node *n, int *number)
     return 0;
 }
 
+/* sqlparse_walk visitor: the highest $n seen, into *(int *)user. Always returns 0 (continue). */
 static int max_param_visit(const ProtobufCMessage *m, int depth, void *user)
 {
     (void)depth;
@@ -180,6 +189,7 @@ int qr_max_param(const ProtobufCMessage *root)
 
 /* ---- constructors --------------------------------------------------------- */
 
+/* A new, initialised Node (aborts on out of memory). */
 static PgQuery__Node *node_new(void)
 {
     PgQuery__Node *n = xcalloc(sizeof *n);
@@ -187,6 +197,7 @@ static PgQuery__Node *node_new(void)
     return n;
 }
 
+/* A String node holding a copy of s. */
 PgQuery__Node *qr_node_string(const char *s)
 {
     PgQuery__String *v = xcalloc(sizeof *v);
@@ -198,6 +209,7 @@ PgQuery__Node *qr_node_string(const char *s)
     return n;
 }
 
+/* A ColumnRef rel.col, or col alone when rel is NULL. */
 PgQuery__Node *qr_node_colref2(const char *rel, const char *col)
 {
     PgQuery__ColumnRef *c = xcalloc(sizeof *c);
@@ -225,6 +237,7 @@ PgQuery__Node *qr_node_param(int number)
     return n;
 }
 
+/* An integer constant node. */
 PgQuery__Node *qr_node_int(int v)
 {
     PgQuery__Integer *i = xcalloc(sizeof *i);
@@ -241,6 +254,7 @@ PgQuery__Node *qr_node_int(int v)
     return n;
 }
 
+/* An A_Expr l op r of the given kind (takes l and r over). */
 PgQuery__Node *qr_node_aexpr(PgQuery__AExprKind kind, const char *op, PgQuery__Node *l,
                              PgQuery__Node *r)
 {
@@ -259,6 +273,7 @@ PgQuery__Node *qr_node_aexpr(PgQuery__AExprKind kind, const char *op, PgQuery__N
     return n;
 }
 
+/* A BoolExpr (AND, OR, NOT) over the nargs nodes in args (takes them over). */
 PgQuery__Node *qr_node_bool(PgQuery__BoolExprType op, PgQuery__Node **args, size_t nargs)
 {
     PgQuery__BoolExpr *b = xcalloc(sizeof *b);
@@ -275,6 +290,8 @@ PgQuery__Node *qr_node_bool(PgQuery__BoolExprType op, PgQuery__Node **args, size
     return n;
 }
 
+/* a AND b, either may be NULL (then the other is returned); an existing AND on the left is
+ * extended rather than nested, so the printed text stays flat. Takes both over. */
 PgQuery__Node *qr_node_and(PgQuery__Node *a, PgQuery__Node *b)
 {
     if (!a)
@@ -327,6 +344,7 @@ PgQuery__Node *qr_node_func(const char *name, PgQuery__Node **args, size_t nargs
     return n;
 }
 
+/* arg IS [NOT] NULL (takes arg over). */
 PgQuery__Node *qr_node_nulltest(PgQuery__Node *arg, int is_not_null)
 {
     PgQuery__NullTest *t = xcalloc(sizeof *t);
@@ -341,6 +359,7 @@ PgQuery__Node *qr_node_nulltest(PgQuery__Node *arg, int is_not_null)
     return n;
 }
 
+/* ARRAY[...] of the nelems nodes in elems (takes them over). */
 PgQuery__Node *qr_node_array(PgQuery__Node **elems, size_t nelems)
 {
     PgQuery__AArrayExpr *a = xcalloc(sizeof *a);
@@ -356,6 +375,7 @@ PgQuery__Node *qr_node_array(PgQuery__Node **elems, size_t nelems)
     return n;
 }
 
+/* A select-list entry val [AS name] (takes val over; name may be NULL). */
 PgQuery__Node *qr_node_restarget(PgQuery__Node *val, const char *name)
 {
     PgQuery__ResTarget *r = xcalloc(sizeof *r);
@@ -463,6 +483,8 @@ void qr_change(qr_edit_t *e, const char *fmt, ...)
     }
 }
 
+/* Appends a printf text to a sentence buffer, joined to what is there by "; and "; truncates at
+ * len. */
 static void append_text(char *buf, size_t len, const char *fmt, va_list ap)
 {
     size_t used = strlen(buf);
@@ -474,6 +496,7 @@ static void append_text(char *buf, size_t len, const char *fmt, va_list ap)
         vsnprintf(buf + used, len - used, fmt, ap);
 }
 
+/* Adds a condition under which the rewrite is safe (e->safety; the entry becomes "conditional"). */
 void qr_condition(qr_edit_t *e, const char *fmt, ...)
 {
     va_list ap;
@@ -482,6 +505,8 @@ void qr_condition(qr_edit_t *e, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Withholds the rewrite with the reason (e->withheld): the statement gets a note instead of an
+ * entry. */
 void qr_withhold(qr_edit_t *e, const char *fmt, ...)
 {
     va_list ap;

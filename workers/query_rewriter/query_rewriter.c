@@ -15,6 +15,8 @@
 #include "workers/query_rewriter/qr_code.h"
 #include "workers/query_rewriter/qr_internal.h"
 
+/* The defaults: statement_timeout 5000 ms for EXPLAIN and verify sessions, at most 500 statements
+ * examined, verify off, no progress callback. */
 void query_rewriter_opts_init(query_rewriter_opts_t *o)
 {
     memset(o, 0, sizeof *o);
@@ -34,6 +36,7 @@ typedef struct {
 } run_t;
 
 static void note(run_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a note (printf format) to the result; a note that cannot be formatted is dropped. */
 static void note(run_t *r, const char *fmt, ...)
 {
     va_list ap;
@@ -115,6 +118,7 @@ static void map_params(const qr_edit_t *e, char **orig, int norig, char **out, i
     *nout = e->nparams;
 }
 
+/* Frees the n parameter values in v and NULLs them. */
 static void free_values(char **v, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -123,6 +127,7 @@ static void free_values(char **v, int n)
     }
 }
 
+/* Whether each of the n parameter values is bound. */
 static int all_bound(char **v, int n)
 {
     for (int i = 0; i < n; i++)
@@ -131,6 +136,9 @@ static int all_bound(char **v, int n)
     return 1;
 }
 
+/* P1..P3 from the share of total execution time the rewrite saves (>= 5% P1, >= 0.5% P2), or, with
+ * the gain unknown, from the statement's share of time (>= 10% P2); a conditional rewrite drops
+ * one level. */
 static const char *priority_for(double share_saved, double share_time, int gain_known,
                                 int conditional)
 {
@@ -144,6 +152,7 @@ static const char *priority_for(double share_saved, double share_time, int gain_
     return level == 1 ? "P1" : level == 2 ? "P2" : "P3";
 }
 
+/* A gain ratio as text ("12x", "1.8x"). */
 static void format_gain(char *buf, size_t len, double g)
 {
     if (g >= 10)
@@ -212,6 +221,9 @@ static int explain_gain(run_t *r, qr_edit_t *e, const char *orig_sql, const char
     return ok && c1 > 0;
 }
 
+/* out's verify section: the original and the rewrite run read-only with the same pg_stats
+ * parameter values and their row multisets compared (digests), or why that was not done (no
+ * session, advice, not comparable, unbound parameter, an error running either text). */
 static void run_verify(run_t *r, qr_edit_t *e, const char *orig_sql, const char *new_sql,
                        json_t *out)
 {
@@ -495,6 +507,7 @@ done:
     return rc < 0 ? -1 : rc;
 }
 
+/* qsort order for statements: the most total execution time first. */
 static int cmp_time(const void *a, const void *b)
 {
     double x = num(*(const json_t *const *)a, "total_exec_time");
@@ -508,6 +521,9 @@ static int skip_statement(const char *q)
     return !q || strstr(q, "pg_catalog.") || strstr(q, "pg_stat_") || strstr(q, "hypopg");
 }
 
+/* Applies every rule to the statements with the most total time (at most max_statements),
+ * reporting progress and noting skipped texts. Returns 0, or -1 with err set when cancelled, out
+ * of memory or a rule failed. */
 static int run_all(run_t *r, int online, err_t *err)
 {
     const json_t *stmts = json_object_get(r->snapshot, "statements");
@@ -561,6 +577,7 @@ static int run_all(run_t *r, int online, err_t *err)
     return 0;
 }
 
+/* A new result map with the seed's phase and agent fields. */
 static json_t *new_result(void)
 {
     json_t *o = json_object();

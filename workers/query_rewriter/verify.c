@@ -24,6 +24,7 @@ const char *verify_error(const verify_t *v)
     return v ? v->err.msg : "no verify session";
 }
 
+/* The error text of a failed result, or of the connection when the result has none. */
 static const char *pq_msg(const pgconn_t *c, const PGresult *r)
 {
     const char *m = r ? PQresultErrorMessage(r) : NULL;
@@ -70,6 +71,7 @@ int verify_open(const char *conninfo, int statement_timeout_ms, verify_t **out, 
     return 0;
 }
 
+/* Closes the session and frees v; safe on NULL and twice (nulls the pointer). */
 void verify_destroy(verify_t **v)
 {
     if (!v || !*v)
@@ -91,6 +93,7 @@ static int exec_ok(verify_t *v, const char *sql)
     return ok ? 0 : -1;
 }
 
+/* Monotonic clock in milliseconds, for the digest runs' timings. */
 static double now_ms(void)
 {
     struct timespec ts;
