@@ -165,6 +165,12 @@ static int in_ids(const json_t *ids, json_int_t q)
     return 0;
 }
 
+/* 1 when q is in ids (an empty list holds nothing, unlike in_ids). */
+static int in_ids_strict(const json_t *ids, json_int_t q)
+{
+    return json_array_size(ids) > 0 && in_ids(ids, q);
+}
+
 static void sums(const json_t *e, const json_t *ids, double *calls, double *time)
 {
     *calls = *time = 0;
@@ -209,19 +215,21 @@ static void fmt_time(double t, char *buf, size_t len)
     history_format_time((int64_t)floor(t), buf, len);
 }
 
-/* Measures time per call before t_before and after t_after; fills m and
- * returns the verdict. */
-static const char *measure(const ent_t *es, size_t ne, const json_t *ids, double t_before,
-                           double t_after, json_t *m)
+/* Measures time per call of the statements ids_before before t_before and
+ * of ids_after after t_after (the same statements for an index or a
+ * setting; the original, then the rewritten statement for a rewrite);
+ * fills m and returns the verdict. */
+static const char *measure(const ent_t *es, size_t ne, const json_t *ids_before,
+                           const json_t *ids_after, double t_before, double t_after, json_t *m)
 {
     ipt_t *pts = malloc((ne ? ne : 1) * sizeof *pts);
     if (!pts)
         return "too early to tell";
-    size_t n = intervals(es, ne, ids, pts);
     double xb[STEPTEST_MAX_N], xa[STEPTEST_MAX_N];
     size_t nb = 0, na = 0;
     double cb = 0, tb = 0, ca = 0, ta = 0;
     /* The most recent STEPTEST_MAX_N / 2 intervals on each side. */
+    size_t n = intervals(es, ne, ids_before, pts);
     for (size_t i = n; i-- > 0;) {
         if (pts[i].t1 <= t_before + 1e-3 && nb < STEPTEST_MAX_N / 2) {
             xb[nb++] = pts[i].mean;
@@ -229,6 +237,7 @@ static const char *measure(const ent_t *es, size_t ne, const json_t *ids, double
             tb += pts[i].time;
         }
     }
+    n = intervals(es, ne, ids_after, pts);
     for (size_t i = 0; i < n; i++) {
         if (pts[i].t0 >= t_after - 1e-3 && na < STEPTEST_MAX_N / 2) {
             xa[na++] = pts[i].mean;
@@ -348,6 +357,7 @@ static void verify_index(ctx_t *c, const json_t *rec)
         json_t *m = json_object();
         const char *verdict = last_without < c->ne
                                   ? measure(c->es, c->ne, json_object_get(rec, "affected_queryids"),
+                                            json_object_get(rec, "affected_queryids"),
                                             c->es[last_without].t, c->es[first].t, m)
                                   : "not measurable";
         if (last_without == c->ne)
@@ -407,7 +417,7 @@ static void verify_setting(ctx_t *c, const char *name, const json_t *s)
         json_t *m = json_object();
         const char *verdict =
             last_without < c->ne
-                ? measure(c->es, c->ne, NULL, c->es[last_without].t, c->es[first].t, m)
+                ? measure(c->es, c->ne, NULL, NULL, c->es[last_without].t, c->es[first].t, m)
                 : "not measurable";
         if (last_without < c->ne) {
             char a[32], b[32];
@@ -428,6 +438,71 @@ static void verify_setting(ctx_t *c, const char *name, const json_t *s)
     json_array_append_new(c->items, it);
 }
 
+/* Calls of the statements ids per interval between consecutive entries
+ * carrying statements, zero-call intervals included (a negative delta, a
+ * reset, gives no interval). */
+typedef struct {
+    double t0, t1, calls;
+} cpt_t;
+
+static size_t call_intervals(const ent_t *es, size_t ne, const json_t *ids, cpt_t *out)
+{
+    size_t n = 0, prev = ne;
+    double pc = 0;
+    for (size_t i = 0; i < ne; i++) {
+        if (!json_is_array(json_object_get(es[i].e, "statements")))
+            continue;
+        double cl, t;
+        sums(es[i].e, ids, &cl, &t);
+        if (prev < ne && cl >= pc)
+            out[n++] = (cpt_t){es[prev].t, es[i].t, cl - pc};
+        prev = i;
+        pc = cl;
+    }
+    return n;
+}
+
+/* Appends to ids the queryids of the statements whose text fingerprint is
+ * fp, other than orig: the rewritten statement (several queryids when it
+ * runs under several users). -1 when no entry carries fingerprints. */
+static int fingerprint_ids(const ent_t *es, size_t ne, const char *fp, json_int_t orig, json_t *ids)
+{
+    int have = 0;
+    for (size_t i = 0; i < ne; i++) {
+        size_t k;
+        const json_t *r;
+        json_array_foreach(json_object_get(es[i].e, "statements"), k, r)
+        {
+            const char *f = jget_str(r, "text_fingerprint");
+            json_int_t q = json_integer_value(json_object_get(r, "queryid"));
+            if (!f)
+                continue;
+            have = 1;
+            if (strcmp(f, fp) != 0 || q == orig || in_ids_strict(ids, q))
+                continue;
+            json_array_append_new(ids, json_integer(q));
+        }
+    }
+    return have ? 0 : -1;
+}
+
+/* Why the rewritten statement cannot be looked for in the history, or NULL
+ * (then *fp is its fingerprint and rw_ids its queryids, maybe none). */
+static const char *rewritten_ids(const ctx_t *c, const json_t *rw, json_int_t orig, char *fp,
+                                 size_t fplen, json_t *rw_ids)
+{
+    char fo[32];
+    if (history_fingerprint(jget_str(rw, "optimized"), fp, fplen) != 0)
+        return "the rewritten SQL does not parse, so it has no fingerprint to look for";
+    if (history_fingerprint(jget_str(rw, "original"), fo, sizeof fo) == 0 && !strcmp(fo, fp))
+        return "the rewritten statement has the original's text fingerprint (they differ only "
+               "in constants or list lengths), so the history cannot tell them apart";
+    if (fingerprint_ids(c->es, c->ne, fp, orig, rw_ids) != 0)
+        return "the history keeps no statement fingerprints (recorded by pgopt-coordinator "
+               "snapshot since issue 16's rewrite verification)";
+    return NULL;
+}
+
 static void verify_rewrite(ctx_t *c, const json_t *rw)
 {
     json_t *qid = json_object_get(rw, "queryid");
@@ -435,46 +510,104 @@ static void verify_rewrite(ctx_t *c, const json_t *rw)
     json_object_set_new(it, "predicted",
                         json_string(jget_str(rw, "estimated_gain") ? jget_str(rw, "estimated_gain")
                                                                    : "not estimated"));
-    if (!json_is_integer(qid)) {
+    cpt_t *po = malloc((c->ne ? c->ne : 1) * sizeof *po);
+    cpt_t *pr = malloc((c->ne ? c->ne : 1) * sizeof *pr);
+    if (!json_is_integer(qid) || !po || !pr) {
         json_object_set_new(it, "applied", json_null());
         json_object_set_new(it, "verdict", json_string("not checked"));
-        json_object_set_new(it, "evidence", json_string("no queryid for the original statement"));
+        json_object_set_new(
+            it, "evidence",
+            json_string(po && pr ? "no queryid for the original statement" : "out of memory"));
         json_array_append_new(c->items, it);
+        free(po);
+        free(pr);
         return;
     }
-    json_t *ids = json_pack("[O]", qid);
-    ipt_t *pts = malloc((c->ne ? c->ne : 1) * sizeof *pts);
-    /* Calls per interval of the original, including zero-call intervals. */
-    size_t n = 0, zero_tail = 0, prev = c->ne;
-    double pc = 0, ever = 0;
-    for (size_t i = 0; pts && i < c->ne; i++) {
-        if (!json_is_array(json_object_get(c->es[i].e, "statements")))
-            continue;
-        double cl, t;
-        sums(c->es[i].e, ids, &cl, &t);
-        if (prev < c->ne && cl >= pc) {
-            double d = cl - pc;
-            n++;
-            ever += d;
-            zero_tail = d == 0 ? zero_tail + 1 : 0;
-        }
-        prev = i;
-        pc = cl;
+    json_int_t orig = json_integer_value(qid);
+    /* The original: called at some point, then not in the last MIN_SIDE
+     * intervals. */
+    json_t *orig_ids = json_pack("[I]", orig);
+    size_t no = call_intervals(c->es, c->ne, orig_ids, po), zero_tail = 0;
+    double ever = 0;
+    for (size_t k = 0; k < no; k++) {
+        ever += po[k].calls;
+        zero_tail = po[k].calls == 0 ? zero_tail + 1 : 0;
     }
-    free(pts);
-    json_decref(ids);
     int stopped = ever > 0 && zero_tail >= MIN_SIDE;
-    json_object_set_new(it, "applied", stopped ? json_true() : json_false());
-    json_object_set_new(
-        it, "verdict",
-        json_string(stopped ? "applied (original no longer called)" : "not applied"));
-    json_object_set_new(
-        it, "evidence",
-        json_sprintf("original queryid %lld: %s; the history keeps no statement texts, so the "
-                     "rewritten statement's own queryid and time are not identified",
-                     (long long)json_integer_value(qid),
-                     stopped ? "no calls in the last intervals after being called"
-                             : "still called (or never seen in the history)"));
+    /* The rewritten statement: the first interval in which it is called. */
+    char fp[32] = "";
+    json_t *rw_ids = json_array();
+    const char *why = rewritten_ids(c, rw, orig, fp, sizeof fp, rw_ids);
+    size_t nr = 0, onset = 0;
+    int seen = 0;
+    if (!why && json_array_size(rw_ids) > 0) {
+        nr = call_intervals(c->es, c->ne, rw_ids, pr);
+        while (onset < nr && pr[onset].calls == 0)
+            onset++;
+        seen = onset < nr;
+    }
+    strbuf_t ev = {0};
+    strbuf_printf(&ev, "original queryid %lld: %s", (long long)orig,
+                  stopped    ? "no calls in the last intervals after being called"
+                  : ever > 0 ? "still called"
+                             : "not called in the history");
+    if (seen) {
+        char a[32], b[32];
+        fmt_time(pr[onset].t0, a, sizeof a);
+        fmt_time(pr[onset].t1, b, sizeof b);
+        json_object_set_new(it, "applied", json_true());
+        json_object_set_new(it, "applied_between", json_pack("[s, s]", a, b));
+        strbuf_printf(&ev, "; rewritten statement (text fingerprint %s, queryid", fp);
+        for (size_t k = 0; k < json_array_size(rw_ids); k++)
+            strbuf_printf(&ev, "%s %lld", k ? "," : "",
+                          (long long)json_integer_value(json_array_get(rw_ids, k)));
+        strbuf_printf(&ev, ") first called between %s and %s", a, b);
+        if (!stopped && ever > 0)
+            strbuf_add(&ev, "; both are called: the rewrite is applied on part of the workload");
+        json_t *m = json_object();
+        const char *verdict = "not measurable";
+        if (onset == 0)
+            json_object_set_new(m, "status",
+                                json_string("the rewritten statement is called since the first "
+                                            "history interval: no before to compare"));
+        else
+            verdict = measure(c->es, c->ne, orig_ids, rw_ids, pr[onset].t0, pr[onset].t1, m);
+        json_object_set_new(m, "before_is", json_string("the original statement"));
+        json_object_set_new(m, "after_is", json_string("the rewritten statement"));
+        json_object_set_new(it, "measured", m);
+        json_object_set_new(it, "verdict", json_string(verdict));
+        if (!strcmp(verdict, "did not help") || !strcmp(verdict, "made it worse"))
+            json_object_set_new(
+                it, "rollback",
+                json_sprintf("go back to the original statement: %s",
+                             jget_str(rw, "original") ? jget_str(rw, "original") : "(not kept)"));
+    } else if (stopped) {
+        json_object_set_new(it, "applied", json_null());
+        json_object_set_new(it, "verdict",
+                            json_string("original no longer called, rewritten statement not seen"));
+        if (why)
+            strbuf_printf(&ev, "; %s", why);
+        else
+            strbuf_printf(&ev,
+                          "; no statement with the rewritten text's fingerprint %s was called "
+                          "(the code may have changed otherwise, or stopped running it)",
+                          fp);
+    } else {
+        json_object_set_new(it, "applied", json_false());
+        json_object_set_new(it, "verdict", json_string("not applied"));
+        if (why)
+            strbuf_printf(&ev, "; %s", why);
+        else
+            strbuf_printf(&ev, "; no statement with the rewritten text's fingerprint %s was called",
+                          fp);
+    }
+    char *e = strbuf_take(&ev);
+    json_object_set_new(it, "evidence", json_string(e ? e : ""));
+    free(e);
+    json_decref(orig_ids);
+    json_decref(rw_ids);
+    free(po);
+    free(pr);
     json_array_append_new(c->items, it);
 }
 

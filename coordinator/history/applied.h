@@ -10,12 +10,15 @@
  *    last entry without it and the first with it;
  *  - setting (config_tuner.postgresql.*.*, change = true): applied when the
  *    newest entry's value equals the recommended one (units normalised);
- *  - rewrite (query_rewriter.rewrites with a queryid): applied when the
- *    original statement's calls stopped (no calls in the last 3 intervals
- *    after it was called); the history keeps no statement texts, so the
- *    rewritten statement's own queryid cannot be found and that is said.
+ *  - rewrite (query_rewriter.rewrites with a queryid): applied when a
+ *    statement with the rewritten SQL's text fingerprint
+ *    (history_fingerprint: the history keeps fingerprints, not texts) is
+ *    called; when: the first interval it is; "original no longer called,
+ *    rewritten statement not seen" when only the original's calls stopped
+ *    (no calls in the last 3 intervals after it was called).
  * For an applied change it measures the affected statements' time per call
- * (the recommendation's affected_queryids; all statements for a setting)
+ * (the recommendation's affected_queryids; all statements for a setting;
+ * the original before and the rewritten statement after, for a rewrite)
  * in the intervals before and after it, with the exact Mann-Whitney test
  * of common/steptest.h at that split (>= 3 intervals each side), and gives
  * the realised gain next to the predicted one, and a verdict: helped, did

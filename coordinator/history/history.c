@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pg_query.h>
+
 #include "coordinator/history/histframe.h"
 #include "proto/codec.h"
 
@@ -179,6 +181,7 @@ static const char *const STATEMENT_FIELDS[] = {
     "blk_read_time",
     "wal_bytes",
     "plan_hash", /* generic-plan shape (coordinator/collect/planprint.h), top statements only */
+    "text_fingerprint", /* libpg_query fingerprint of the text (history_fingerprint) */
     NULL,
 };
 
@@ -237,6 +240,56 @@ static json_t *settings_map(const json_t *rows)
         json_object_set_new(m, name, json_string(v));
     }
     return m;
+}
+
+int history_fingerprint(const char *sql, char *out, size_t len)
+{
+    if (len)
+        out[0] = 0;
+    if (!sql || !*sql || len < 17)
+        return -1;
+    PgQueryFingerprintResult r = pg_query_fingerprint(sql);
+    int ok = !r.error && r.fingerprint_str && strlen(r.fingerprint_str) == 16;
+    if (ok)
+        snprintf(out, len, "%s", r.fingerprint_str);
+    pg_query_free_fingerprint_result(r);
+    return ok ? 0 : -1;
+}
+
+/* The text_fingerprint column: one per statement row, from its query text
+ * (null when the text is missing or does not parse, e.g. cut by
+ * track_activity_query_size). The text itself is not kept. */
+static json_t *fingerprint_column(const json_t *rows)
+{
+    json_t *col = json_array();
+    size_t i;
+    const json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        char fp[32];
+        json_array_append_new(
+            col,
+            history_fingerprint(json_string_value(json_object_get(r, "query")), fp, sizeof fp) == 0
+                ? json_string(fp)
+                : json_null());
+    }
+    return col;
+}
+
+json_t *history_rewrite_fingerprints(const json_t *result)
+{
+    json_t *out = json_array();
+    size_t i;
+    const json_t *rw;
+    json_array_foreach(json_object_get(json_object_get(result, "query_rewriter"), "rewrites"), i,
+                       rw)
+    {
+        char fp[32];
+        if (history_fingerprint(json_string_value(json_object_get(rw, "optimized")), fp,
+                                sizeof fp) == 0)
+            json_array_append_new(out, json_string(fp));
+    }
+    return out;
 }
 
 /* Rows (array of maps) to columns (map of arrays); absent values -> null. */
@@ -306,8 +359,11 @@ int history_record_from_snapshot(const json_t *snapshot, json_t **out, err_t *er
     }
     json_t *body = json_object();
     const json_t *st = json_object_get(snapshot, "statements");
-    if (json_is_array(st))
-        json_object_set_new(body, "statements", to_columns(st, STATEMENT_FIELDS));
+    if (json_is_array(st)) {
+        json_t *cols = to_columns(st, STATEMENT_FIELDS);
+        json_object_set_new(cols, "text_fingerprint", fingerprint_column(st));
+        json_object_set_new(body, "statements", cols);
+    }
     const json_t *tb = json_object_get(snapshot, "tables");
     if (json_is_array(tb))
         json_object_set_new(body, "tables", to_columns(tb, TABLE_FIELDS));
@@ -1068,6 +1124,7 @@ void history_build_opts_init(history_build_opts_t *o)
     o->max_points = 1500;
     o->max_statements = 100;
     o->max_tables = 30;
+    o->keep_fingerprints = NULL;
 }
 
 /* A statement's identity in pg_stat_statements: (queryid, userid, toplevel). */
@@ -1075,11 +1132,13 @@ typedef struct {
     int64_t queryid, userid;
     int toplevel;
     double score;
+    const char *fp; /* text_fingerprint, or NULL (owned by the body) */
 } stmt_key_t;
 
 static stmt_key_t key_at(const json_t *cols, size_t i)
 {
     stmt_key_t k;
+    k.fp = json_string_value(json_array_get(json_object_get(cols, "text_fingerprint"), i));
     k.queryid = json_integer_value(json_array_get(json_object_get(cols, "queryid"), i));
     k.userid = json_integer_value(json_array_get(json_object_get(cols, "userid"), i));
     json_t *tl = json_array_get(json_object_get(cols, "toplevel"), i);
@@ -1112,10 +1171,23 @@ static double num_at(const json_t *cols, const char *field, size_t i)
     return json_is_number(v) ? json_number_value(v) : 0.0;
 }
 
+static int listed(const json_t *strings, const char *s)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(strings, i, v)
+    {
+        if (s && json_is_string(v) && !strcmp(json_string_value(v), s))
+            return 1;
+    }
+    return 0;
+}
+
 /* The statements with most execution time between the oldest and newest
- * bodies (the newest value when the statement is new or was reset). */
+ * bodies (the newest value when the statement is new or was reset), and
+ * those whose fingerprint is in keep_fp. */
 static stmt_key_t *select_statements(const json_t *first, const json_t *last, size_t max,
-                                     size_t *count, size_t *total)
+                                     const json_t *keep_fp, size_t *count, size_t *total)
 {
     const json_t *lc = json_object_get(last, "statements");
     const json_t *fc = json_object_get(first, "statements");
@@ -1144,6 +1216,12 @@ static stmt_key_t *select_statements(const json_t *first, const json_t *last, si
     free(fk);
     qsort(lk, n, sizeof *lk, cmp_score_desc);
     *count = n < max ? n : max;
+    for (size_t i = *count; i < n; i++)
+        if (listed(keep_fp, lk[i].fp)) {
+            stmt_key_t t = lk[*count];
+            lk[(*count)++] = lk[i];
+            lk[i] = t;
+        }
     qsort(lk, *count, sizeof *lk, cmp_key);
     return lk;
 }
@@ -1265,7 +1343,8 @@ int history_build(history_store_t *s, const history_build_opts_t *o, json_t **hi
             last_body = json_object();
         if (!first_body)
             first_body = json_object();
-        keys = select_statements(first_body, last_body, o->max_statements, &nkeys, &nstmt_total);
+        keys = select_statements(first_body, last_body, o->max_statements, o->keep_fingerprints,
+                                 &nkeys, &nstmt_total);
     }
     for (size_t i = 0; i < n; i++) {
         const frame_t *fr = &f.v[lo + i];
@@ -1411,7 +1490,16 @@ int history_attach(json_t *snapshot, const char *store_dir, err_t *err)
         return -1;
     json_t *hist, *info;
     history_read_stats_t rs;
-    int rc = history_build(s, NULL, &hist, &info, &rs, err);
+    history_build_opts_t bo;
+    history_build_opts_init(&bo);
+    char kept[PATH_MAX + 32];
+    snprintf(kept, sizeof kept, "%s/result-latest.json", history_path(s));
+    json_t *prev = json_load_file(kept, 0, NULL);
+    json_t *keep = prev ? history_rewrite_fingerprints(prev) : NULL;
+    bo.keep_fingerprints = keep;
+    int rc = history_build(s, &bo, &hist, &info, &rs, err);
+    json_decref(keep);
+    json_decref(prev);
     history_close(&s);
     if (rc != 0)
         return err_prefix(err, "--store %s: ", store_dir);

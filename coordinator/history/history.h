@@ -58,6 +58,20 @@ const char *history_path(const history_store_t *store);
  * snapshot lacks meta.collected_at. *out is a new reference. */
 int history_record_from_snapshot(const json_t *snapshot, json_t **out, err_t *err);
 
+/* The fingerprint the store keeps for each statement instead of its text
+ * (docs/HISTORY.md): libpg_query's fingerprint of the parse tree, which
+ * ignores constants and parameter numbers, so pg_stat_statements'
+ * normalised text ("= $1") and the same statement with literals ("= 42")
+ * match; 16 hex digits in out (len >= 17). -1 (out "") when sql does not
+ * parse. Verification (applied.h) fingerprints a recommended rewrite the
+ * same way to find it in the history. */
+int history_fingerprint(const char *sql, char *out, size_t len);
+
+/* The fingerprints of the rewritten statements a result
+ * (phase3_output.query_rewriter.rewrites[].optimized) recommends, as an
+ * array of strings for history_build_opts_t.keep_fingerprints. */
+json_t *history_rewrite_fingerprints(const json_t *result);
+
 /* Appends one record (from history_record_from_snapshot) durably. */
 int history_append(history_store_t *store, const json_t *record, err_t *err);
 
@@ -106,6 +120,10 @@ typedef struct {
     size_t max_points;     /* entries carrying statements/tables (default 1500) */
     size_t max_statements; /* statements kept per entry, by time (default 100) */
     size_t max_tables;     /* tables kept per entry, by size (default 30) */
+    /* Statements whose text_fingerprint is in this array of strings are kept
+     * too, whatever their time (NULL = none): verification looks for a
+     * recommended rewrite, which is fast when it worked. */
+    const json_t *keep_fingerprints;
 } history_build_opts_t;
 
 void history_build_opts_init(history_build_opts_t *o);
@@ -120,7 +138,9 @@ int history_build(history_store_t *store, const history_build_opts_t *o, json_t 
 
 /* For an analysis with --store DIR: opens the store matching the snapshot's
  * meta.system_identifier and meta.database, builds the history and sets
- * snapshot.history and snapshot.meta.history. A store with no records for
+ * snapshot.history and snapshot.meta.history. The statements of the
+ * rewrites recommended by the result kept for verification
+ * (result-latest.json, applied.h) are shipped whatever their time. A store with no records for
  * this database is not an error: a note says so. */
 int history_attach(json_t *snapshot, const char *store_dir, err_t *err);
 

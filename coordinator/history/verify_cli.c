@@ -152,6 +152,9 @@ int verify_cli_main(int argc, char **argv)
     history_read_stats_t rs;
     history_build_opts_t bo;
     history_build_opts_init(&bo);
+    /* The rewritten statements are looked for whatever their time. */
+    json_t *keep = history_rewrite_fingerprints(result);
+    bo.keep_fingerprints = keep;
     int rc = 1;
     if (history_open(store, sysid, db, &hs, &err) != 0 ||
         history_build(hs, &bo, &hist, &info, &rs, &err) != 0 ||
@@ -205,6 +208,7 @@ int verify_cli_main(int argc, char **argv)
         rc = fflush(f) != 0 || ferror(f) ? 1 : 0;
     }
 out:
+    json_decref(keep);
     json_decref(ver);
     json_decref(hist);
     json_decref(info);

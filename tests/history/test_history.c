@@ -55,14 +55,17 @@ static json_t *snapshot_at(int64_t t, int nstmt, int64_t k)
     char at[32];
     history_format_time(t, at, sizeof at);
     json_t *st = json_array();
-    for (int i = 0; i < nstmt; i++)
+    for (int i = 0; i < nstmt; i++) {
+        char q[64];
+        snprintf(q, sizeof q, "SELECT c%d FROM t WHERE k = $1", i);
         json_array_append_new(
             st,
             json_pack("{s:I, s:I, s:b, s:s, s:I, s:I, s:f, s:f, s:I, s:I}", "queryid",
-                      (json_int_t)(100 + i), "userid", (json_int_t)10, "toplevel", 1, "query",
-                      "SELECT 1", "calls", (json_int_t)(k * (i + 1)), "rows", (json_int_t)(k * 3),
+                      (json_int_t)(100 + i), "userid", (json_int_t)10, "toplevel", 1, "query", q,
+                      "calls", (json_int_t)(k * (i + 1)), "rows", (json_int_t)(k * 3),
                       "total_exec_time", 1.5 * (double)k * (i + 1), "stddev_exec_time", 0.25,
                       "shared_blks_hit", (json_int_t)(k * 7), "shared_blks_read", (json_int_t)k));
+    }
     return json_pack("{s:{s:i, s:s, s:s, s:s}, s:{s:s, s:I, s:I}, s:{s:i, s:i}, s:o, "
                      "s:[{s:s, s:s, s:I, s:I}]}",
                      "meta", "format_version", 1, "collected_at", at, "database", "app",
@@ -163,6 +166,26 @@ static void test_round_trip(void **state)
     {
         assert_true(json_integer_value(json_object_get(r, "queryid")) >= 115);
     }
+    json_decref(h);
+    json_decref(info);
+    /* A statement listed by fingerprint (a recommended rewrite, written
+     * with a literal) is shipped too, though it has little time. */
+    char fp[32];
+    assert_int_equal(history_fingerprint("SELECT c3 FROM t WHERE k = 7", fp, sizeof fp), 0);
+    json_t *keep = json_pack("[s]", fp);
+    o.keep_fingerprints = keep;
+    assert_int_equal(history_build(s, &o, &h, &info, &st, &err), 0);
+    int have103 = 0;
+    json_array_foreach(json_object_get(json_array_get(h, 49), "statements"), i, r)
+    {
+        if (json_integer_value(json_object_get(r, "queryid")) == 103) {
+            have103 = 1;
+            assert_string_equal(json_string_value(json_object_get(r, "text_fingerprint")), fp);
+        }
+    }
+    assert_true(have103);
+    assert_int_equal(json_array_size(json_object_get(json_array_get(h, 49), "statements")), 6);
+    json_decref(keep);
     json_decref(h);
     json_decref(info);
     history_close(&s);

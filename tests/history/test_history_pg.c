@@ -108,6 +108,20 @@ static void test_snapshot_subcommand(void **state)
     json_array_foreach(b, i, rb) hashed |=
         json_string_value(json_object_get(rb, "plan_hash")) != NULL;
     assert_true(hashed);
+    /* The statement's text is not stored, its fingerprint is: the same as
+     * that of the text with a literal (what a recommended rewrite holds). */
+    char want[32];
+    assert_int_equal(history_fingerprint("select count(*) from t where id > 99", want, sizeof want),
+                     0);
+    int fingerprinted = 0;
+    json_array_foreach(b, i, rb)
+    {
+        assert_null(json_object_get(rb, "query"));
+        const char *fp = json_string_value(json_object_get(rb, "text_fingerprint"));
+        fingerprinted |= fp && !strcmp(fp, want);
+    }
+    assert_true(fingerprinted);
+    assert_int_equal(history_fingerprint("SELECT FROM WHERE", want, sizeof want), -1);
     json_decref(snap);
 
     /* Live sampling: two collections a second apart. */
