@@ -4159,278 +4159,328 @@ static const char *value_position_problem(const char *sql)
     return NULL;
 }
 
-static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool text_call,
-                          bool named_style)
+/* One formatted SQL string being read and rendered by check_raw_sql. */
+typedef struct {
+    file_t *f;
+    TSNode fn;   /* the enclosing function definition, or a null node */
+    TSNode call; /* the execute()/text() call */
+    TSNode rhs;  /* the right side of %, for %-formatting */
+    bool fstring, percent;
+    origin_kind_t worst; /* where the least trusted value comes from */
+    bool joined;         /* a value is a list joined into the text */
+    int idx;             /* values read so far */
+    bool ok;
+    strbuf_t lit, tmpl; /* the new Python string, the SQL with $n */
+    binds_t binds;
+    rawsql_t raw;
+    render_t rd;
+    const char *end_s; /* the string's closing quotes */
+    size_t end_n;
+} rawfmt_t;
+
+/* Notes where the runtime value e comes from (the worst origin so far) and
+ * whether it is a list joined into text (et, its source text). */
+static void rawfmt_origin(rawfmt_t *x, TSNode e, const char *et)
 {
-    TSNode expr = unwrap(arg), stmt;
-    memset(&stmt, 0, sizeof stmt);
-    TSNode fn = ts_node_parent(scope);
-    if (!is(fn, "function_definition"))
-        memset(&fn, 0, sizeof fn);
-    origin_kind_t worst = ORIGIN_CONSTANT;
-    bool joined = false;
-    if (is(expr, "identifier")) {
+    origin_kind_t ok2 = value_origin(x->f, x->fn, e, ts_node_start_byte(x->call), 0);
+    if (ok2 > x->worst)
+        x->worst = ok2;
+    if (strstr(et, "join("))
+        x->joined = true;
+}
+
+/* The SQL string argument arg of call, when it is built by an f-string with
+ * a runtime value or by % formatting with a runtime right side (through one
+ * local assignment, whose statement goes to *stmt) and starts like SQL.
+ * Sets *str (the string node), x->rhs, fstring, percent and *expr (the
+ * formatting expression). Returns false when it is not such a string. */
+static bool raw_formatted_string(rawfmt_t *x, TSNode scope, TSNode arg, TSNode *expr, TSNode *stmt,
+                                 TSNode *str)
+{
+    file_t *f = x->f;
+    *expr = unwrap(arg);
+    if (is(*expr, "identifier")) {
         char name[64];
-        text_of(f->src, expr, name, sizeof name);
-        TSNode v = last_assignment(f->src, scope, name, ts_node_start_byte(call), &stmt);
+        text_of(f->src, *expr, name, sizeof name);
+        TSNode v = last_assignment(f->src, scope, name, ts_node_start_byte(x->call), stmt);
         if (ts_node_is_null(v))
-            return;
-        expr = unwrap(v);
+            return false;
+        *expr = unwrap(v);
     }
-    bool fstring = false, percent = false;
-    TSNode str = expr, rhs;
-    memset(&rhs, 0, sizeof rhs);
-    if (is(expr, "string")) {
-        uint32_t k = ts_node_named_child_count(expr);
+    *str = *expr;
+    if (is(*expr, "string")) {
+        uint32_t k = ts_node_named_child_count(*expr);
         for (uint32_t i = 0; i < k; i++) {
-            TSNode c = ts_node_named_child(expr, i);
+            TSNode c = ts_node_named_child(*expr, i);
             if (is(c, "interpolation")) {
                 json_t *v = pysource_eval(f->src, field(c, "expression"));
                 if (!v)
-                    fstring = true;
+                    x->fstring = true;
                 json_decref(v);
             }
         }
-    } else if (is(expr, "binary_operator")) {
+    } else if (is(*expr, "binary_operator")) {
         size_t len;
-        const char *op = pysource_node_span(f->src, field(expr, "operator"), &len);
-        str = field(expr, "left");
-        rhs = field(expr, "right");
-        json_t *v = pysource_eval(f->src, rhs);
-        percent = len == 1 && op[0] == '%' && is(str, "string") && !v;
+        const char *op = pysource_node_span(f->src, field(*expr, "operator"), &len);
+        *str = field(*expr, "left");
+        x->rhs = field(*expr, "right");
+        json_t *v = pysource_eval(f->src, x->rhs);
+        x->percent = len == 1 && op[0] == '%' && is(*str, "string") && !v;
         json_decref(v);
     }
-    if (!fstring && !percent)
-        return;
+    if (!x->fstring && !x->percent)
+        return false;
     size_t slen;
-    const char *stext = pysource_node_span(f->src, str, &slen);
+    const char *stext = pysource_node_span(f->src, *str, &slen);
     /* the string's SQL must start like a statement */
-    uint32_t k = ts_node_named_child_count(str);
+    uint32_t k = ts_node_named_child_count(*str);
     TSNode first_content;
     memset(&first_content, 0, sizeof first_content);
     for (uint32_t i = 0; i < k; i++)
-        if (is(ts_node_named_child(str, i), "string_content")) {
-            first_content = ts_node_named_child(str, i);
+        if (is(ts_node_named_child(*str, i), "string_content")) {
+            first_content = ts_node_named_child(*str, i);
             break;
         }
     size_t fl;
     const char *fc = pysource_node_span(f->src, first_content, &fl);
     if (ts_node_is_null(first_content) || !sqlish(fc, fl))
-        return;
+        return false;
     (void)stext;
     (void)slen;
-    strbuf_t lit = {0}, tmpl = {0};
-    binds_t binds;
-    memset(&binds, 0, sizeof binds);
-    rawsql_t raw;
-    memset(&raw, 0, sizeof raw);
-    render_t rd;
-    memset(&rd, 0, sizeof rd);
-    rd.out = &lit;
-    rd.tmpl = &tmpl;
-    rd.binds = &binds;
-    rd.named = text_call || named_style;
-    rd.percent = percent;
-    int idx = 0;
-    bool ok = true;
-    const char *end_s = NULL;
-    size_t end_n = 0;
-    for (uint32_t i = 0; i < ts_node_child_count(str) && ok; i++) {
+    return true;
+}
+
+/* The string's opening token (s, n bytes): its quotes and prefix letters
+ * other than f go to the renderer and the new literal; a bytes string
+ * cannot be rebuilt (x->ok false). */
+static void rawfmt_start(rawfmt_t *x, const char *s, size_t n)
+{
+    size_t q = 0, np = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (s[j] == 'b' || s[j] == 'B')
+            x->ok = false; /* bytes: no f-string can build the value */
+        else if ((s[j] == '"' || s[j] == '\'') && q < 3)
+            x->rd.delim[q++] = s[j];
+        else if (s[j] != 'f' && s[j] != 'F' && np < 3)
+            x->rd.vprefix[np++] = s[j];
+        if (s[j] != 'f' && s[j] != 'F')
+            strbuf_addn(&x->lit, s + j, 1);
+    }
+}
+
+/* An f-string field: a constant is inlined as text, a runtime value
+ * becomes a parameter (named after its expression). */
+static void rawfmt_interpolation(rawfmt_t *x, TSNode c)
+{
+    const pysource_t *src = x->f->src;
+    TSNode e = field(c, "expression");
+    json_t *v = pysource_eval(src, e);
+    if (v && json_is_string(v)) {
+        /* a constant: inline it */
+        raw_text(&x->raw, json_string_value(v), strlen(json_string_value(v)));
+    } else if (v) {
+        char *t = json_dumps(v, JSON_ENCODE_ANY);
+        raw_text(&x->raw, t, strlen(t));
+        free(t);
+    } else {
+        char pn[64], et[256];
+        param_from_expr(src, e, ++x->idx, pn, sizeof pn);
+        text_of(src, e, et, sizeof et);
+        raw_param(&x->raw, pn, et);
+        rawfmt_origin(x, e, et);
+    }
+    json_decref(v);
+}
+
+/* A %-formatted string's content (s, n bytes): %s / %d / %(name)s become
+ * parameters taken from the right side (a tuple, one value or a dict);
+ * %% stays (rendering reads it). x->ok false when a placeholder has no
+ * value. */
+static void rawfmt_percent_content(rawfmt_t *x, const char *s, size_t n)
+{
+    const pysource_t *src = x->f->src;
+    TSNode r = unwrap(x->rhs);
+    uint32_t rn = is(r, "tuple") ? ts_node_named_child_count(r) : 1;
+    size_t a = 0;
+    for (size_t j = 0; j < n; j++) {
+        if (s[j] != '%' || j + 1 >= n)
+            continue;
+        if (s[j + 1] == '%') {
+            j++;
+            continue;
+        }
+        raw_text(&x->raw, s + a, j - a);
+        size_t e2 = j + 1;
+        char pn[64] = "", et[256] = "";
+        if (s[e2] == '(') {
+            const char *close = memchr(s + e2, ')', n - e2);
+            if (!close) {
+                x->ok = false;
+                break;
+            }
+            snprintf(pn, sizeof pn, "%.*s", (int)(close - s - e2 - 1), s + e2 + 1);
+            e2 = (size_t)(close - s) + 1;
+            /* value from the dict on the right */
+            snprintf(et, sizeof et, "%s[\"%s\"]", "__rhs__", pn);
+            origin_kind_t ok2 = value_origin(x->f, x->fn, r, ts_node_start_byte(x->call), 0);
+            if (ok2 > x->worst)
+                x->worst = ok2;
+        } else {
+            if (x->idx >= (int)rn) {
+                x->ok = false;
+                break;
+            }
+            TSNode e = is(r, "tuple") ? ts_node_named_child(r, (uint32_t)x->idx) : r;
+            param_from_expr(src, e, x->idx + 1, pn, sizeof pn);
+            text_of(src, e, et, sizeof et);
+            x->idx++;
+            rawfmt_origin(x, e, et);
+        }
+        while (e2 < n && isalpha((unsigned char)s[e2]) == 0)
+            e2++;
+        e2++; /* the conversion letter */
+        if (strncmp(et, "__rhs__", 7) == 0) {
+            char rt[200];
+            text_of(src, r, rt, sizeof rt);
+            char full[300];
+            snprintf(full, sizeof full, "%s%s", rt, et + 7);
+            snprintf(et, sizeof et, "%s", full);
+        }
+        raw_param(&x->raw, pn, et);
+        a = e2;
+        j = e2 - 1;
+    }
+    if (x->ok && a < n)
+        raw_text(&x->raw, s + a, n - a);
+}
+
+/* Reads the string node str part by part into x->raw (text and parameter
+ * markers) and renders the new literal (x->lit) and the SQL as the server
+ * gets it (x->tmpl). Returns false when the string cannot be rebuilt
+ * (bytes, a placeholder without a value, a marker byte in the source, too
+ * many values, or a rendering failure). */
+static bool rawfmt_render(rawfmt_t *x, TSNode str)
+{
+    const pysource_t *src = x->f->src;
+    for (uint32_t i = 0; i < ts_node_child_count(str) && x->ok; i++) {
         TSNode c = ts_node_child(str, i);
         size_t n;
-        const char *s = pysource_node_span(f->src, c, &n);
+        const char *s = pysource_node_span(src, c, &n);
         if (is(c, "string_start")) {
-            size_t q = 0, np = 0;
-            for (size_t j = 0; j < n; j++) {
-                if (s[j] == 'b' || s[j] == 'B')
-                    ok = false; /* bytes: no f-string can build the value */
-                else if ((s[j] == '"' || s[j] == '\'') && q < 3)
-                    rd.delim[q++] = s[j];
-                else if (s[j] != 'f' && s[j] != 'F' && np < 3)
-                    rd.vprefix[np++] = s[j];
-                if (s[j] != 'f' && s[j] != 'F')
-                    strbuf_addn(&lit, s + j, 1);
-            }
+            rawfmt_start(x, s, n);
         } else if (is(c, "string_end")) {
-            end_s = s;
-            end_n = n;
+            x->end_s = s;
+            x->end_n = n;
         } else if (is(c, "interpolation")) {
-            TSNode e = field(c, "expression");
-            json_t *v = pysource_eval(f->src, e);
-            if (v && json_is_string(v)) {
-                /* a constant: inline it */
-                raw_text(&raw, json_string_value(v), strlen(json_string_value(v)));
-            } else if (v) {
-                char *t = json_dumps(v, JSON_ENCODE_ANY);
-                raw_text(&raw, t, strlen(t));
-                free(t);
-            } else {
-                char pn[64], et[256];
-                param_from_expr(f->src, e, ++idx, pn, sizeof pn);
-                text_of(f->src, e, et, sizeof et);
-                raw_param(&raw, pn, et);
-                origin_kind_t ok2 = value_origin(f, fn, e, ts_node_start_byte(call), 0);
-                if (ok2 > worst)
-                    worst = ok2;
-                if (strstr(et, "join("))
-                    joined = true;
-            }
-            json_decref(v);
-        } else if (percent && (is(c, "string_content"))) {
-            /* %s / %d / %(name)s placeholders; %% stays (rendering reads it) */
-            TSNode r = unwrap(rhs);
-            uint32_t rn = is(r, "tuple") ? ts_node_named_child_count(r) : 1;
-            size_t a = 0;
-            for (size_t j = 0; j < n; j++) {
-                if (s[j] != '%' || j + 1 >= n)
-                    continue;
-                if (s[j + 1] == '%') {
-                    j++;
-                    continue;
-                }
-                raw_text(&raw, s + a, j - a);
-                size_t e2 = j + 1;
-                char pn[64] = "", et[256] = "";
-                if (s[e2] == '(') {
-                    const char *close = memchr(s + e2, ')', n - e2);
-                    if (!close) {
-                        ok = false;
-                        break;
-                    }
-                    snprintf(pn, sizeof pn, "%.*s", (int)(close - s - e2 - 1), s + e2 + 1);
-                    e2 = (size_t)(close - s) + 1;
-                    /* value from the dict on the right */
-                    snprintf(et, sizeof et, "%s[\"%s\"]", "__rhs__", pn);
-                    origin_kind_t ok2 = value_origin(f, fn, r, ts_node_start_byte(call), 0);
-                    if (ok2 > worst)
-                        worst = ok2;
-                } else {
-                    if (idx >= (int)rn) {
-                        ok = false;
-                        break;
-                    }
-                    TSNode e = is(r, "tuple") ? ts_node_named_child(r, (uint32_t)idx) : r;
-                    param_from_expr(f->src, e, idx + 1, pn, sizeof pn);
-                    text_of(f->src, e, et, sizeof et);
-                    idx++;
-                    origin_kind_t ok2 = value_origin(f, fn, e, ts_node_start_byte(call), 0);
-                    if (ok2 > worst)
-                        worst = ok2;
-                    if (strstr(et, "join("))
-                        joined = true;
-                }
-                while (e2 < n && isalpha((unsigned char)s[e2]) == 0)
-                    e2++;
-                e2++; /* the conversion letter */
-                if (strncmp(et, "__rhs__", 7) == 0) {
-                    char rt[200];
-                    text_of(f->src, r, rt, sizeof rt);
-                    char full[300];
-                    snprintf(full, sizeof full, "%s%s", rt, et + 7);
-                    snprintf(et, sizeof et, "%s", full);
-                }
-                raw_param(&raw, pn, et);
-                a = e2;
-                j = e2 - 1;
-            }
-            if (ok && a < n)
-                raw_text(&raw, s + a, n - a);
+            rawfmt_interpolation(x, c);
+        } else if (x->percent && (is(c, "string_content"))) {
+            rawfmt_percent_content(x, s, n);
         } else {
             /* string_content / escape_sequence of an f-string: {{ }} are braces */
             for (size_t j = 0; j < n; j++) {
-                if (!percent && (s[j] == '{' || s[j] == '}') && j + 1 < n && s[j + 1] == s[j])
+                if (!x->percent && (s[j] == '{' || s[j] == '}') && j + 1 < n && s[j + 1] == s[j])
                     j++;
-                raw_text(&raw, s + j, 1);
+                raw_text(&x->raw, s + j, 1);
             }
         }
     }
-    if (ok && (raw.bad || !rd.delim[0] || !end_s || !render_sql(&rd, &raw)))
-        ok = false;
-    if (ok)
-        strbuf_addn(&lit, end_s, end_n);
-    free(raw.sql.buf);
-    if (!ok || lit.failed || binds.n == 0) {
-        free(lit.buf);
-        free(tmpl.buf);
-        return;
-    }
-    uint32_t rs0 = ts_node_is_null(stmt) ? ts_node_start_byte(enclosing_statement(call))
-                                         : ts_node_start_byte(stmt);
-    const char *bad = joined ? "a list is joined into the SQL text, so one bound value would be "
-                               "one string, not a list"
-                             : value_position_problem(tmpl.buf ? tmpl.buf : "");
-    json_t *input = json_pack("{s:s}", "input", origin_names[worst]);
-    bool outside = worst >= ORIGIN_UNKNOWN;
-    if (bad) {
-        strbuf_t expl = {0};
-        strbuf_printf(
-            &expl,
-            "SQL text is built with %s from %d runtime value%s (%s%s). Not rewritten: %s. Fix "
-            "by hand: check a name against a fixed allow-list (a dict of the allowed tables or "
-            "columns) before it goes into the text, and bind real values as parameters (a list "
-            "with bindparam(..., expanding=True)).",
-            fstring ? "an f-string" : "% formatting", binds.n, binds.n > 1 ? "s" : "",
-            outside ? "input that can come from outside: an SQL injection risk"
-                    : "values from the database or module constants",
-            worst == ORIGIN_REQUEST     ? ", request input"
-            : worst == ORIGIN_PARAMETER ? ", a caller's argument"
-                                        : "",
-            bad);
-        emit(f, f->src, pysource_node_line(call), "query_opt", "sql_string_formatting", rs0,
-             ts_node_end_byte(enclosing_statement(call)), &(edits_t){0}, NULL, NULL, expl.buf,
-             json_pack("{s:s, s:s}", "shape", "raw", "text", tmpl.buf ? tmpl.buf : ""), true, input,
-             &(safety_t){"manual", bad});
-        free(expl.buf);
-        free(lit.buf);
-        free(tmpl.buf);
-        return;
-    }
-    edits_t ed = {0};
-    char imp[160] = "";
+    if (x->ok && (x->raw.bad || !x->rd.delim[0] || !x->end_s || !render_sql(&x->rd, &x->raw)))
+        x->ok = false;
+    if (x->ok)
+        strbuf_addn(&x->lit, x->end_s, x->end_n);
+    return x->ok;
+}
+
+/* A formatted value where SQL takes a name or a piece of SQL (bad says
+ * where): reported with the fix explained, no code (binding it would
+ * change the statement). rs0 is where the finding's lines start. */
+static void raw_emit_manual(rawfmt_t *x, const char *bad, uint32_t rs0, json_t *input)
+{
+    file_t *f = x->f;
+    bool outside = x->worst >= ORIGIN_UNKNOWN;
+    strbuf_t expl = {0};
+    strbuf_printf(
+        &expl,
+        "SQL text is built with %s from %d runtime value%s (%s%s). Not rewritten: %s. Fix "
+        "by hand: check a name against a fixed allow-list (a dict of the allowed tables or "
+        "columns) before it goes into the text, and bind real values as parameters (a list "
+        "with bindparam(..., expanding=True)).",
+        x->fstring ? "an f-string" : "% formatting", x->binds.n, x->binds.n > 1 ? "s" : "",
+        outside ? "input that can come from outside: an SQL injection risk"
+                : "values from the database or module constants",
+        x->worst == ORIGIN_REQUEST     ? ", request input"
+        : x->worst == ORIGIN_PARAMETER ? ", a caller's argument"
+                                       : "",
+        bad);
+    emit(f, f->src, pysource_node_line(x->call), "query_opt", "sql_string_formatting", rs0,
+         ts_node_end_byte(enclosing_statement(x->call)), &(edits_t){0}, NULL, NULL, expl.buf,
+         json_pack("{s:s, s:s}", "shape", "raw", "text", x->tmpl.buf ? x->tmpl.buf : ""), true,
+         input, &(safety_t){"manual", bad});
+    free(expl.buf);
+}
+
+/* The edits binding the values: the new literal in place of the
+ * formatting expression expr, and the parameters as .bindparams(...) on
+ * text() or as a dict argument of execute() (a plain string with :name
+ * parameters wrapped in text(), which SQLAlchemy 1.4 and 2.0 both run; the
+ * import it needs goes to imp). Returns false when execute() has more than
+ * the one argument (ed is then freed). */
+static bool raw_bind_edits(rawfmt_t *x, TSNode arg, TSNode expr, bool text_call, edits_t *ed,
+                           char *imp, size_t imp_size)
+{
+    file_t *f = x->f;
+    TSNode call = x->call;
+    binds_t *b = &x->binds;
     /* rule 5: SQLAlchemy's execute() takes a plain string only in 1.x
      * (Session, with a warning; Connection hands it to the driver, where
      * :name is not a placeholder), 2.0 rejects it: the fix wraps it in
      * text(), which both run */
-    bool wrap_text = !text_call && rd.named;
+    bool wrap_text = !text_call && x->rd.named;
     bool inline_arg = same_node(unwrap(arg), expr);
     if (!(wrap_text && inline_arg))
-        ed_add(&ed, ts_node_start_byte(expr), ts_node_end_byte(expr), lit.buf);
+        ed_add(ed, ts_node_start_byte(expr), ts_node_end_byte(expr), x->lit.buf);
     strbuf_t params = {0};
     if (text_call) {
         strbuf_add(&params, ".bindparams(");
-        for (int i = 0; i < binds.n; i++)
-            strbuf_printf(&params, "%s%s=%s", i ? ", " : "", binds.names[i], binds.exprs[i]);
+        for (int i = 0; i < b->n; i++)
+            strbuf_printf(&params, "%s%s=%s", i ? ", " : "", b->names[i], b->exprs[i]);
         strbuf_add(&params, ")");
-        ed_add(&ed, ts_node_end_byte(call), ts_node_end_byte(call), params.buf);
+        ed_add(ed, ts_node_end_byte(call), ts_node_end_byte(call), params.buf);
     } else {
         strbuf_add(&params, ", {");
-        for (int i = 0; i < binds.n; i++)
-            strbuf_printf(&params, "%s\"%s\": %s", i ? ", " : "", binds.names[i], binds.exprs[i]);
+        for (int i = 0; i < b->n; i++)
+            strbuf_printf(&params, "%s\"%s\": %s", i ? ", " : "", b->names[i], b->exprs[i]);
         strbuf_add(&params, "}");
         if (ts_node_named_child_count(field(call, "arguments")) != 1) {
-            ed_free(&ed);
-            free(lit.buf);
-            free(tmpl.buf);
+            ed_free(ed);
             free(params.buf);
-            return;
+            return false;
         }
         if (wrap_text) {
             char *at = inline_arg ? NULL : pysource_node_text(f->src, arg);
             strbuf_t w = {0};
             char tref[64];
-            sqla_ref(f, f->src, "text", "sqlalchemy", tref, sizeof tref, imp, sizeof imp);
-            strbuf_printf(&w, "%s(%s)%s", tref, inline_arg ? lit.buf : at ? at : "", params.buf);
+            sqla_ref(f, f->src, "text", "sqlalchemy", tref, sizeof tref, imp, imp_size);
+            strbuf_printf(&w, "%s(%s)%s", tref, inline_arg ? x->lit.buf : at ? at : "", params.buf);
             free(at);
-            ed_add(&ed, ts_node_start_byte(arg), ts_node_end_byte(arg), w.buf ? w.buf : "");
+            ed_add(ed, ts_node_start_byte(arg), ts_node_end_byte(arg), w.buf ? w.buf : "");
             free(w.buf);
         } else {
-            ed_add(&ed, ts_node_end_byte(arg), ts_node_end_byte(arg), params.buf);
+            ed_add(ed, ts_node_end_byte(arg), ts_node_end_byte(arg), params.buf);
         }
     }
     free(params.buf);
-    uint32_t rs = ts_node_is_null(stmt) ? ts_node_start_byte(enclosing_statement(call))
-                                        : ts_node_start_byte(stmt);
-    uint32_t re = ts_node_end_byte(enclosing_statement(call));
+    return true;
+}
+
+/* The finding for SQL built by formatting that binding fixes: the edits ed
+ * over lines rs..re, with an explanation of the risk by the values' origin
+ * and of what binding changes (imp: an import the fix adds). */
+static void raw_emit_bound(rawfmt_t *x, bool text_call, edits_t *ed, uint32_t rs, uint32_t re,
+                           const char *imp, json_t *input)
+{
+    file_t *f = x->f;
+    int n = x->binds.n;
     strbuf_t expl = {0};
     strbuf_printf(
         &expl,
@@ -4439,29 +4489,88 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
         "stays one statement that drivers binding on the server (psycopg 3, asyncpg) "
         "prepare once and re-plan less (psycopg2 binds on the client: there the fix is "
         "for safety only). Bind %s as parameter%s%s.%s",
-        fstring ? "an f-string" : "% formatting", binds.n, binds.n > 1 ? "s" : "",
-        worst == ORIGIN_REQUEST ? "request input goes into the SQL, an SQL injection risk"
-        : worst == ORIGIN_PARAMETER
+        x->fstring ? "an f-string" : "% formatting", n, n > 1 ? "s" : "",
+        x->worst == ORIGIN_REQUEST ? "request input goes into the SQL, an SQL injection risk"
+        : x->worst == ORIGIN_PARAMETER
             ? "a caller's argument goes into the SQL, an SQL injection risk wherever a caller "
               "passes outside input"
-        : worst == ORIGIN_UNKNOWN
+        : x->worst == ORIGIN_UNKNOWN
             ? "pgopt cannot trace where the value comes from, so it may be outside input (an "
               "SQL injection risk)"
             : "the values come from the database or module constants, not from request input "
               "(lower risk, but a stored value with a quote still breaks the statement)",
-        binds.n > 1 ? "them" : "it", binds.n > 1 ? "s" : "",
-        text_call  ? " with text().bindparams()"
-        : rd.named ? " (text() with :name parameters, passed as a dict: SQLAlchemy 1.4 and 2.0 "
-                     "both run it)"
-                   : " (the driver's %(name)s style, passed as a dict)",
+        n > 1 ? "them" : "it", n > 1 ? "s" : "",
+        text_call     ? " with text().bindparams()"
+        : x->rd.named ? " (text() with :name parameters, passed as a dict: SQLAlchemy 1.4 and "
+                        "2.0 both run it)"
+                      : " (the driver's %(name)s style, passed as a dict)",
         imp);
-    emit(f, f->src, pysource_node_line(call), "query_opt", "sql_string_formatting", rs, re, &ed,
+    emit(f, f->src, pysource_node_line(x->call), "query_opt", "sql_string_formatting", rs, re, ed,
          NULL, NULL, expl.buf,
-         json_pack("{s:s, s:s}", "shape", "raw", "text", tmpl.buf ? tmpl.buf : ""), true, input,
-         &SAFE_PROVEN);
+         json_pack("{s:s, s:s}", "shape", "raw", "text", x->tmpl.buf ? x->tmpl.buf : ""), true,
+         input, &SAFE_PROVEN);
     free(expl.buf);
-    free(lit.buf);
-    free(tmpl.buf);
+}
+
+/* SQL built from runtime values by an f-string or % formatting and passed
+ * to call (text() when text_call; named_style: the call takes :name
+ * parameters): a sql_string_formatting finding that binds the values as
+ * parameters, or, where a value stands for a name or a piece of SQL,
+ * explains the fix without code. Nothing when the string is constant, not
+ * SQL, or cannot be rebuilt exactly. */
+static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool text_call,
+                          bool named_style)
+{
+    rawfmt_t x;
+    memset(&x, 0, sizeof x);
+    x.f = f;
+    x.call = call;
+    x.fn = ts_node_parent(scope);
+    if (!is(x.fn, "function_definition"))
+        memset(&x.fn, 0, sizeof x.fn);
+    x.worst = ORIGIN_CONSTANT;
+    TSNode expr, stmt, str;
+    memset(&stmt, 0, sizeof stmt);
+    if (!raw_formatted_string(&x, scope, arg, &expr, &stmt, &str))
+        return;
+    x.rd.out = &x.lit;
+    x.rd.tmpl = &x.tmpl;
+    x.rd.binds = &x.binds;
+    x.rd.named = text_call || named_style;
+    x.rd.percent = x.percent;
+    x.ok = true;
+    bool ok = rawfmt_render(&x, str);
+    free(x.raw.sql.buf);
+    if (!ok || x.lit.failed || x.binds.n == 0) {
+        free(x.lit.buf);
+        free(x.tmpl.buf);
+        return;
+    }
+    uint32_t rs0 = ts_node_is_null(stmt) ? ts_node_start_byte(enclosing_statement(call))
+                                         : ts_node_start_byte(stmt);
+    const char *bad = x.joined ? "a list is joined into the SQL text, so one bound value would be "
+                                 "one string, not a list"
+                               : value_position_problem(x.tmpl.buf ? x.tmpl.buf : "");
+    json_t *input = json_pack("{s:s}", "input", origin_names[x.worst]);
+    if (bad) {
+        raw_emit_manual(&x, bad, rs0, input);
+        free(x.lit.buf);
+        free(x.tmpl.buf);
+        return;
+    }
+    edits_t ed = {0};
+    char imp[160] = "";
+    if (!raw_bind_edits(&x, arg, expr, text_call, &ed, imp, sizeof imp)) {
+        free(x.lit.buf);
+        free(x.tmpl.buf);
+        return;
+    }
+    uint32_t rs = ts_node_is_null(stmt) ? ts_node_start_byte(enclosing_statement(call))
+                                        : ts_node_start_byte(stmt);
+    uint32_t re = ts_node_end_byte(enclosing_statement(call));
+    raw_emit_bound(&x, text_call, &ed, rs, re, imp, input);
+    free(x.lit.buf);
+    free(x.tmpl.buf);
 }
 
 /* ---- the file walk --------------------------------------------------- */
