@@ -301,13 +301,13 @@ int analysis_run(const analysis_opts_t *opts, json_t **result, err_t *err)
     if (result)
         *result = NULL;
     err_clear(err);
-    const char *agents[PHASE3_AGENT_COUNT];
+    const char *agents[AGENT_COUNT];
     int nagents = opts->nagents;
     for (int a = 0; a < nagents; a++)
         agents[a] = opts->agents[a];
     if (nagents == 0)
-        for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
-            agents[nagents++] = PHASE3_AGENTS[a];
+        for (int a = 0; a < AGENT_COUNT; a++)
+            agents[nagents++] = AGENT_NAMES[a];
 
     int status = EXIT_ERROR, usage = 0;
     progress_t *progress = progress_new(progress_wanted(opts->quiet));
@@ -354,7 +354,7 @@ int analysis_run(const analysis_opts_t *opts, json_t **result, err_t *err)
     if (!distributed && !(local = start_local(opts, agents, nagents, fleet, err)))
         goto done;
 
-    agent_outcome_t outcomes[PHASE3_AGENT_COUNT];
+    agent_outcome_t outcomes[AGENT_COUNT];
     if (fleet_run(fleet, agents, nagents, &body, outcomes) != 0) {
         err_set(err, "%s", fleet_error(fleet));
         fleet_outcomes_clear(outcomes, nagents);

@@ -58,7 +58,7 @@ typedef struct {
     const char *workers[ANALYSIS_MAX_WORKERS];
     int nworkers;
     const char *workers_list;
-    const char *agents[PHASE3_AGENT_COUNT]; /* nagents 0: all four */
+    const char *agents[AGENT_COUNT]; /* nagents 0: all four */
     int nagents;
     int worker_jobs;
     const char *worker_log_level;

@@ -23,6 +23,7 @@
 #include "coordinator/history/verify_cli.h"
 #include "coordinator/report/report.h"
 #include "coordinator/report/report_cli.h"
+#include "proto/agents.h"
 #include "proto/message.h"
 #include "proto/snapshot.h"
 
@@ -133,23 +134,20 @@ static int parse_agents(options_t *o, const char *list)
     char *save = NULL;
     o->a.nagents = 0;
     for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
-        int found = -1;
-        for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
-            if (strcmp(tok, PHASE3_AGENTS[a]) == 0)
-                found = a;
-        if (found < 0) {
-            fprintf(stderr,
-                    "pgopt-coordinator: unknown agent '%s' (index_advisor, query_rewriter, "
-                    "config_tuner, ai_tuning)\n",
-                    tok);
+        const agent_info_t *found = agent_info(tok);
+        if (!found) {
+            fprintf(stderr, "pgopt-coordinator: unknown agent '%s' (", tok);
+            for (int a = 0; a < AGENT_COUNT; a++)
+                fprintf(stderr, "%s%s", a ? ", " : "", AGENTS[a].name);
+            fprintf(stderr, ")\n");
             free(copy);
             return -1;
         }
         int dup = 0;
         for (int i = 0; i < o->a.nagents; i++)
-            dup |= o->a.agents[i] == PHASE3_AGENTS[found];
+            dup |= o->a.agents[i] == found->name;
         if (!dup)
-            o->a.agents[o->a.nagents++] = PHASE3_AGENTS[found];
+            o->a.agents[o->a.nagents++] = found->name;
     }
     free(copy);
     if (o->a.nagents == 0) {

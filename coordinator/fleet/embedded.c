@@ -17,6 +17,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "proto/agents.h"
 
 #define EMBEDDED_MAX 16
 
@@ -35,22 +36,10 @@ struct embedded {
     char missing[EMBEDDED_MAX][EMBEDDED_PATH_MAX + 64];
 };
 
-static const struct {
-    const char *agent;
-    const char *exe;
-} agent_executables[] = {
-    {"index_advisor", "pgopt-index-advisor"},
-    {"query_rewriter", "pgopt-query-rewriter"},
-    {"config_tuner", "pgopt-config-tuner"},
-    {"ai_tuning", "pgopt-ai-tuning"},
-};
-
 const char *embedded_executable_for(const char *agent)
 {
-    for (size_t i = 0; i < sizeof agent_executables / sizeof agent_executables[0]; i++)
-        if (strcmp(agent_executables[i].agent, agent) == 0)
-            return agent_executables[i].exe;
-    return NULL;
+    const agent_info_t *info = agent_info(agent);
+    return info ? info->executable : NULL;
 }
 
 static int worker_dir(char *buf, size_t len, err_t *err)

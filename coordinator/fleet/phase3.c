@@ -5,9 +5,6 @@
 
 #include "common/clock.h"
 
-const char *const PHASE3_AGENTS[4] = {"index_advisor", "query_rewriter", "config_tuner",
-                                      "ai_tuning"};
-
 static json_t *fleet_entry(const agent_outcome_t *o)
 {
     json_t *e = json_object();
@@ -44,8 +41,8 @@ json_t *phase3_assemble(agent_outcome_t *outcomes, int n)
                         json_string(st == EXIT_COMPLETE  ? "complete"
                                     : st == EXIT_PARTIAL ? "partial"
                                                          : "failed"));
-    for (int a = 0; a < PHASE3_AGENT_COUNT; a++) {
-        const char *name = PHASE3_AGENTS[a];
+    for (int a = 0; a < AGENT_COUNT; a++) {
+        const char *name = AGENTS[a].name;
         agent_outcome_t *o = NULL;
         for (int i = 0; i < n; i++)
             if (strcmp(outcomes[i].agent, name) == 0)

@@ -18,10 +18,12 @@
 #include <jansson.h>
 
 #include "coordinator/fleet/fleet.h"
+#include "proto/agents.h"
 
-/* The four agents of phase 3, in the seed's order. */
-extern const char *const PHASE3_AGENTS[4];
-#define PHASE3_AGENT_COUNT 4
+/* The four agents of phase 3 are proto/agents.h's table; these are the
+ * names the fleet's callers knew them by before it existed. */
+#define PHASE3_AGENTS      AGENT_NAMES
+#define PHASE3_AGENT_COUNT AGENT_COUNT
 
 /* Exit statuses of pgopt-coordinator (documented in README and --help). */
 #define EXIT_COMPLETE 0 /* every requested agent answered */
@@ -30,7 +32,7 @@ extern const char *const PHASE3_AGENTS[4];
 #define EXIT_PARTIAL  3 /* some agents answered, some did not */
 
 /* Builds phase3_output. outcomes[0..n) are the agents that ran; agents of
- * PHASE3_AGENTS not among them get null and fleet status "skipped". The
+ * AGENTS (proto/agents.h) not among them get null and fleet status "skipped". The
  * results are moved out of outcomes (outcomes[i].result becomes NULL). */
 json_t *phase3_assemble(agent_outcome_t *outcomes, int n);
 

@@ -16,9 +16,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "coordinator/fleet/phase3.h"
 #include "coordinator/history/applied.h"
 #include "coordinator/report/report_internal.h"
+#include "proto/agents.h"
 
 /* ---- escaping ---------------------------------------------------------------- */
 
@@ -655,14 +655,14 @@ static void summary(strbuf_t *b, const json_t *p3, const report_opts_t *o)
                   "<th>Time (ms)</th><th>Attempts</th><th>Worker</th><th>Error</th></tr></thead>"
                   "<tbody>");
     const json_t *fleet = json_object_get(p3, "fleet");
-    for (int a = 0; a < PHASE3_AGENT_COUNT; a++) {
-        const json_t *f = json_object_get(fleet, PHASE3_AGENTS[a]);
+    for (int a = 0; a < AGENT_COUNT; a++) {
+        const json_t *f = json_object_get(fleet, AGENTS[a].name);
         const char *st = rj_str(f, "status");
         double ms = -1, att = -1;
         rj_num(f, "elapsed_ms", &ms);
         rj_num(f, "attempts", &att);
         strbuf_add(b, "<tr><td>");
-        esc(b, PHASE3_AGENTS[a]);
+        esc(b, AGENTS[a].name);
         strbuf_printf(b, "</td><td class=\"%s\">",
                       st && !strcmp(st, "ok") ? "status-ok" : "status-bad");
         esc(b, st ? st : "not in the output");
@@ -877,10 +877,8 @@ int report_html_write(const json_t *phase3, FILE *out, const report_opts_t *o, e
     chart_index_impact(&b, json_object_get(phase3, "index_advisor"));
     chart_config(&b, json_object_get(phase3, "config_tuner"));
     strbuf_add(&b, "</div></section>");
-    agent_section(&b, phase3, "index_advisor", "Index advisor");
-    agent_section(&b, phase3, "query_rewriter", "Query rewriter");
-    agent_section(&b, phase3, "config_tuner", "Config tuner");
-    agent_section(&b, phase3, "ai_tuning", "AI tuning advisor");
+    for (int a = 0; a < AGENT_COUNT; a++)
+        agent_section(&b, phase3, AGENTS[a].name, AGENTS[a].title);
     const json_t *ver = json_object_get(phase3, "verification");
     if (json_is_object(ver)) {
         strbuf_add(&b, "<section id=\"verification\"><h2>Applied advice: did it help?</h2><ul>");

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "coordinator/fleet/phase3.h"
 #include "coordinator/history/applied.h"
 #include "coordinator/report/report_internal.h"
+#include "proto/agents.h"
 
 #define C_RESET  "\033[0m"
 #define C_BOLD   "\033[1m"
@@ -257,19 +257,6 @@ static void field(const tctx_t *t, const char *label, const char *value)
     wrap(t, value ? value : "no data", first, ind, 0, 0, "", "");
 }
 
-static const char *agent_title(const char *agent)
-{
-    if (!strcmp(agent, "index_advisor"))
-        return "Index advisor";
-    if (!strcmp(agent, "query_rewriter"))
-        return "Query rewriter";
-    if (!strcmp(agent, "config_tuner"))
-        return "Config tuner";
-    if (!strcmp(agent, "ai_tuning"))
-        return "AI tuning advisor";
-    return agent;
-}
-
 static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
 {
     const json_t *s = o->snapshot_summary;
@@ -369,8 +356,8 @@ static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
 
     strbuf_t ab = {0};
     int answered = 0, asked = 0;
-    for (int i = 0; i < PHASE3_AGENT_COUNT; i++) {
-        const json_t *fa = json_object_get(fleet, PHASE3_AGENTS[i]);
+    for (int i = 0; i < AGENT_COUNT; i++) {
+        const json_t *fa = json_object_get(fleet, AGENTS[i].name);
         const char *st = rj_str(fa, "status");
         if (!st || !strcmp(st, "skipped"))
             continue;
@@ -379,7 +366,7 @@ static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
         double ms = -1;
         rj_num(fa, "elapsed_ms", &ms);
         r_fmt_ms(ms, b);
-        strbuf_printf(&ab, "%s%s %s", ab.len ? ", " : "", PHASE3_AGENTS[i],
+        strbuf_printf(&ab, "%s%s %s", ab.len ? ", " : "", AGENTS[i].name,
                       !strcmp(st, "ok") ? b : st);
     }
     snprintf(line, sizeof line, "%d of %d answered (%s): %s", answered, asked,
@@ -580,14 +567,14 @@ int report_text_write(const json_t *phase3, FILE *out, const report_opts_t *o, e
     tctx_t t = {out, o->width > 20 ? o->width : 80, o->color, o->top};
     summary(&t, phase3, o);
     const json_t *fleet = json_object_get(phase3, "fleet");
-    for (int a = 0; a < PHASE3_AGENT_COUNT; a++) {
-        const char *agent = PHASE3_AGENTS[a];
+    for (int a = 0; a < AGENT_COUNT; a++) {
+        const char *agent = AGENTS[a].name;
         const json_t *section = json_object_get(phase3, agent);
         const json_t *fa = json_object_get(fleet, agent);
         const char *st = rj_str(fa, "status");
         if (st && !strcmp(st, "skipped"))
             continue;
-        heading(&t, agent_title(agent));
+        heading(&t, AGENTS[a].title);
         if (!json_is_object(section)) {
             char line[1024];
             snprintf(line, sizeof line, "no answer: %s%s%s", st ? st : "not in the output",
@@ -604,11 +591,7 @@ int report_text_write(const json_t *phase3, FILE *out, const report_opts_t *o, e
             index_facts(&t, section);
         ritems_t l;
         ritems_collect(section, agent, &l);
-        items(&t, &l,
-              !strcmp(agent, "ai_tuning")        ? "actions, regressions or anomalies found"
-              : !strcmp(agent, "config_tuner")   ? "setting changes recommended"
-              : !strcmp(agent, "query_rewriter") ? "rewrites found"
-                                                 : "index changes recommended");
+        items(&t, &l, AGENTS[a].found);
         ritems_free(&l);
         notes(&t, section);
     }

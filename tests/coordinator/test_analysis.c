@@ -67,9 +67,9 @@ static void test_saved_snapshot(void **state)
     assert_non_null(result);
     assert_string_equal(json_string_value(json_object_get(result, "phase")), "OPTIMIZE");
     assert_string_equal(json_string_value(json_object_get(result, "status")), "complete");
-    for (int a = 0; a < PHASE3_AGENT_COUNT; a++) {
-        assert_true(json_is_object(json_object_get(result, PHASE3_AGENTS[a])));
-        assert_string_equal(fleet_status(result, PHASE3_AGENTS[a]), "ok");
+    for (int a = 0; a < AGENT_COUNT; a++) {
+        assert_true(json_is_object(json_object_get(result, AGENT_NAMES[a])));
+        assert_string_equal(fleet_status(result, AGENT_NAMES[a]), "ok");
     }
     json_error_t jerr;
     json_t *written = json_load_file(out, 0, &jerr);
