@@ -2722,16 +2722,24 @@ static pysource_walk_t usedafter_visit(const pysource_t *src, TSNode n, void *ct
     return PYSOURCE_WALK_CONTINUE;
 }
 
-/* Bulk insert for adds in a loop. Returns false when the shape is not one
- * pgopt rewrites (the caller then falls back to the commit finding). */
-static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_async,
-                      const char **why_not)
+/* What emit_bulk builds while it reads the adds of one loop. */
+typedef struct {
+    file_t *f;
+    TSNode body;               /* the loop's body */
+    const sqla_model_t *model; /* the one model added */
+    edits_t ed;                /* each add becomes an append of a dict row */
+    char rows[96];             /* the rows list's name */
+    char sess[128];            /* the session as written */
+    char manual[400];          /* why the rewrite is left to the reader, when it is */
+    char mref[160];            /* the model as the code names it (models.AuditLog) */
+} bulk_t;
+
+/* Loops emit_bulk leaves alone: a session made per item (rows added after
+ * the loop would all go to the last one), or commits per item on purpose
+ * (per-item error handling, a transaction scope, a remote call, a
+ * comment). Returns true, with *why_not, when refused. */
+static bool bulk_refused(file_t *f, TSNode loop, TSNode body, const scan_t *s, const char **why_not)
 {
-    const sqla_model_t *model = NULL;
-    edits_t ed = {0};
-    char rows[96] = "", sess[128] = "", manual[400] = "";
-    char mref[160] = ""; /* the model as the code names it (models.AuditLog) */
-    TSNode body = field(loop, "body");
     char cmt[300];
     for (int i = 0; i < s->nadds; i++) {
         /* a session made per item: rows added after the loop would all go to
@@ -2743,7 +2751,7 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
         root[strcspn(root, ".[(")] = 0;
         if (root[0] && bound_inside(f, body, root)) {
             *why_not = "A bulk INSERT is not proposed: the loop makes a new session per item.";
-            return false;
+            return true;
         }
     }
     if ((s->except_in_loop && (s->commit_in_try || s->rollback_in_except)) || s->commit_in_with ||
@@ -2752,124 +2760,154 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
         *why_not = "A bulk INSERT is not proposed: the loop commits per item on purpose (per-item "
                    "error handling, a transaction scope, a remote call or a comment), which one "
                    "multi-row INSERT would not keep.";
+        return true;
+    }
+    return false;
+}
+
+/* Rule 2: every keyword of the model's constructor (args, na of them) must
+ * be a column of mm (a relationship, a plain attribute or a ** splat is
+ * lost in a dict row); the first that is not goes to b->manual. */
+static void bulk_check_keywords(bulk_t *b, const sqla_model_t *mm, TSNode args, uint32_t na)
+{
+    file_t *f = b->f;
+    for (uint32_t k = 0; k < na && !b->manual[0]; k++) {
+        TSNode kw = ts_node_named_child(args, k);
+        if (is(kw, "dictionary_splat")) {
+            snprintf(b->manual, sizeof b->manual,
+                     "the %s is built with **%s, whose keys pgopt cannot check against the "
+                     "table's columns",
+                     mm->name, "...");
+            break;
+        }
+        char key[96];
+        text_of(f->src, field(kw, "name"), key, sizeof key);
+        if (sqla_model_column(mm, key))
+            continue;
+        if (sqla_model_relationship(mm, key))
+            snprintf(b->manual, sizeof b->manual,
+                     "%s(%s=...) sets a relationship, which a dict row for a plain INSERT "
+                     "does not carry",
+                     mm->name, key);
+        else
+            snprintf(b->manual, sizeof b->manual,
+                     "%s(%s=...) sets an attribute that is not a column pgopt knows of %s",
+                     mm->name, key, mm->name);
+    }
+}
+
+/* One add of the loop (session.add(Model(...)), add of a name assigned a
+ * Model(...), or execute(insert(Model).values(...))) becomes an append of
+ * a dict row to the rows list, all adds of one model built with keyword
+ * arguments. Returns false, with ed freed and *why_not, when the add is
+ * not in such a form. */
+static bool bulk_row(bulk_t *b, TSNode call, const char **why_not)
+{
+    file_t *f = b->f;
+    TSNode obj;
+    char m[32];
+    method_of(f->src, call, &obj, m, sizeof m);
+    if (!b->sess[0])
+        text_of(f->src, obj, b->sess, sizeof b->sess);
+    TSNode arg = unwrap(pysource_call_arg(f->src, call, 0));
+    TSNode ctor = arg;
+    const sqla_model_t *mm = NULL;
+    TSNode assign_value;
+    memset(&assign_value, 0, sizeof assign_value);
+    if (strcmp(m, "execute") == 0) {
+        /* execute(insert(M).values(...)) */
+        TSNode vals = arg;
+        TSNode ins = field(field(vals, "function"), "object");
+        mm = is(ins, "call") && pysource_call_is(f->src, ins, "insert")
+                 ? model_named(f->d->p, f->src, pysource_call_arg(f->src, ins, 0))
+                 : NULL;
+        if (mm)
+            text_of(f->src, unwrap(pysource_call_arg(f->src, ins, 0)), b->mref, sizeof b->mref);
+        ctor = vals;
+    } else if (strcmp(m, "add") == 0 && is(arg, "call")) {
+        mm = model_named(f->d->p, f->src, field(arg, "function"));
+        text_of(f->src, field(arg, "function"), b->mref, sizeof b->mref);
+    } else if (strcmp(m, "add") == 0 && is(arg, "identifier")) {
+        char an[64];
+        text_of(f->src, arg, an, sizeof an);
+        TSNode st;
+        TSNode v = last_assignment(f->src, b->body, an, ts_node_start_byte(call), &st);
+        if (is(v, "call")) {
+            mm = model_named(f->d->p, f->src, field(v, "function"));
+            text_of(f->src, field(v, "function"), b->mref, sizeof b->mref);
+        }
+        if (mm && !body_uses_only(f, b->body, an, call, &b->ed, mm, b->manual, sizeof b->manual)) {
+            mm = NULL;
+        }
+        ctor = v;
+        assign_value = v;
+    }
+    if (!mm || (b->model && mm != b->model) ||
+        ts_node_named_child_count(field(ctor, "arguments")) == 0) {
+        ed_free(&b->ed);
+        *why_not = "A bulk INSERT is not proposed: the objects are not built in a form pgopt "
+                   "rewrites (one model, keyword arguments).";
         return false;
     }
-    for (int i = 0; i < s->nadds; i++) {
-        TSNode call = s->adds[i], obj;
-        char m[32];
-        method_of(f->src, call, &obj, m, sizeof m);
-        if (!sess[0])
-            text_of(f->src, obj, sess, sizeof sess);
-        TSNode arg = unwrap(pysource_call_arg(f->src, call, 0));
-        TSNode ctor = arg;
-        const sqla_model_t *mm = NULL;
-        TSNode assign_value;
-        memset(&assign_value, 0, sizeof assign_value);
-        if (strcmp(m, "execute") == 0) {
-            /* execute(insert(M).values(...)) */
-            TSNode vals = arg;
-            TSNode ins = field(field(vals, "function"), "object");
-            mm = is(ins, "call") && pysource_call_is(f->src, ins, "insert")
-                     ? model_named(f->d->p, f->src, pysource_call_arg(f->src, ins, 0))
-                     : NULL;
-            if (mm)
-                text_of(f->src, unwrap(pysource_call_arg(f->src, ins, 0)), mref, sizeof mref);
-            ctor = vals;
-        } else if (strcmp(m, "add") == 0 && is(arg, "call")) {
-            mm = model_named(f->d->p, f->src, field(arg, "function"));
-            text_of(f->src, field(arg, "function"), mref, sizeof mref);
-        } else if (strcmp(m, "add") == 0 && is(arg, "identifier")) {
-            char an[64];
-            text_of(f->src, arg, an, sizeof an);
-            TSNode st;
-            TSNode v = last_assignment(f->src, body, an, ts_node_start_byte(call), &st);
-            if (is(v, "call")) {
-                mm = model_named(f->d->p, f->src, field(v, "function"));
-                text_of(f->src, field(v, "function"), mref, sizeof mref);
-            }
-            if (mm && !body_uses_only(f, body, an, call, &ed, mm, manual, sizeof manual)) {
-                mm = NULL;
-            }
-            ctor = v;
-            assign_value = v;
-        }
-        if (!mm || (model && mm != model) ||
-            ts_node_named_child_count(field(ctor, "arguments")) == 0) {
-            ed_free(&ed);
-            *why_not = "A bulk INSERT is not proposed: the objects are not built in a form pgopt "
-                       "rewrites (one model, keyword arguments).";
+    TSNode args = field(ctor, "arguments");
+    uint32_t na = ts_node_named_child_count(args);
+    for (uint32_t k = 0; k < na; k++)
+        if (!is(ts_node_named_child(args, k), "keyword_argument") &&
+            !is(ts_node_named_child(args, k), "dictionary_splat")) {
+            ed_free(&b->ed);
+            *why_not = "A bulk INSERT is not proposed: the model is built with positional "
+                       "arguments.";
             return false;
         }
-        TSNode args = field(ctor, "arguments");
-        uint32_t na = ts_node_named_child_count(args);
-        for (uint32_t k = 0; k < na; k++)
-            if (!is(ts_node_named_child(args, k), "keyword_argument") &&
-                !is(ts_node_named_child(args, k), "dictionary_splat")) {
-                ed_free(&ed);
-                *why_not = "A bulk INSERT is not proposed: the model is built with positional "
-                           "arguments.";
-                return false;
-            }
-        /* rule 2: every keyword must be a column of the model (a relationship
-         * or a plain attribute set on the object is lost in a dict row) */
-        if (!manual[0] && strcmp(m, "add") == 0)
-            orm_insert_behaviour(f, mm, manual, sizeof manual);
-        for (uint32_t k = 0; k < na && !manual[0] && strcmp(m, "add") == 0; k++) {
-            TSNode kw = ts_node_named_child(args, k);
-            if (is(kw, "dictionary_splat")) {
-                snprintf(manual, sizeof manual,
-                         "the %s is built with **%s, whose keys pgopt cannot check against the "
-                         "table's columns",
-                         mm->name, "...");
-                break;
-            }
-            char key[96];
-            text_of(f->src, field(kw, "name"), key, sizeof key);
-            if (sqla_model_column(mm, key))
-                continue;
-            if (sqla_model_relationship(mm, key))
-                snprintf(manual, sizeof manual,
-                         "%s(%s=...) sets a relationship, which a dict row for a plain INSERT "
-                         "does not carry",
-                         mm->name, key);
-            else
-                snprintf(manual, sizeof manual,
-                         "%s(%s=...) sets an attribute that is not a column pgopt knows of %s",
-                         mm->name, key, mm->name);
-        }
-        model = mm;
-        rows_name(f, mm->name, rows, sizeof rows);
-        char argt[2000];
-        text_of(f->src, args, argt, sizeof argt);
-        char rep[2200];
-        if (!ts_node_is_null(assign_value)) {
-            snprintf(rep, sizeof rep, "dict%s", argt);
-            ed_add(&ed, ts_node_start_byte(assign_value), ts_node_end_byte(assign_value), rep);
-            char an[64];
-            text_of(f->src, arg, an, sizeof an);
-            snprintf(rep, sizeof rep, "%s.append(%s)", rows, an);
-        } else {
-            snprintf(rep, sizeof rep, "%s.append(dict%s)", rows, argt);
-        }
-        TSNode whole = call;
-        if (is(ts_node_parent(call), "await"))
-            whole = ts_node_parent(call);
-        ed_add(&ed, ts_node_start_byte(whole), ts_node_end_byte(whole), rep);
+    /* rule 2: every keyword must be a column of the model (a relationship
+     * or a plain attribute set on the object is lost in a dict row) */
+    if (!b->manual[0] && strcmp(m, "add") == 0)
+        orm_insert_behaviour(f, mm, b->manual, sizeof b->manual);
+    if (strcmp(m, "add") == 0)
+        bulk_check_keywords(b, mm, args, na);
+    b->model = mm;
+    rows_name(f, mm->name, b->rows, sizeof b->rows);
+    char argt[2000];
+    text_of(f->src, args, argt, sizeof argt);
+    char rep[2200];
+    if (!ts_node_is_null(assign_value)) {
+        snprintf(rep, sizeof rep, "dict%s", argt);
+        ed_add(&b->ed, ts_node_start_byte(assign_value), ts_node_end_byte(assign_value), rep);
+        char an[64];
+        text_of(f->src, arg, an, sizeof an);
+        snprintf(rep, sizeof rep, "%s.append(%s)", b->rows, an);
+    } else {
+        snprintf(rep, sizeof rep, "%s.append(dict%s)", b->rows, argt);
     }
-    if (!manual[0])
-        orm_insert_behaviour(f, model, manual, sizeof manual);
-    if (!manual[0]) {
+    TSNode whole = call;
+    if (is(ts_node_parent(call), "await"))
+        whole = ts_node_parent(call);
+    ed_add(&b->ed, ts_node_start_byte(whole), ts_node_end_byte(whole), rep);
+    return true;
+}
+
+/* What a bulk INSERT would change that the reader must judge (into
+ * b->manual, when nothing before found something): the model's own insert
+ * behaviour, the loop reading rows of the model (autoflush showed it the
+ * rows of earlier iterations), or an added object's name used after the
+ * loop (it would hold a dict). */
+static void bulk_manual_reason(bulk_t *b, TSNode loop, const scan_t *s)
+{
+    file_t *f = b->f;
+    if (!b->manual[0])
+        orm_insert_behaviour(f, b->model, b->manual, sizeof b->manual);
+    if (!b->manual[0]) {
         /* the loop reads rows of the model: with autoflush it saw the rows
          * added in earlier iterations, which now go in after the loop */
-        reads_model_t rm = {f, model, false};
-        pysource_walk(f->src, body, reads_model_visit, &rm);
+        reads_model_t rm = {f, b->model, false};
+        pysource_walk(f->src, b->body, reads_model_visit, &rm);
         if (rm.found)
-            snprintf(manual, sizeof manual,
+            snprintf(b->manual, sizeof b->manual,
                      "the loop also queries %s, and saw (autoflush) the rows it added in "
                      "earlier iterations, which the bulk INSERT adds only after the loop",
-                     model->name);
+                     b->model->name);
     }
-    for (int i = 0; i < s->nadds && !manual[0]; i++) {
+    for (int i = 0; i < s->nadds && !b->manual[0]; i++) {
         /* an object name used after the loop now holds a dict */
         TSNode a = unwrap(pysource_call_arg(f->src, s->adds[i], 0));
         if (!is(a, "identifier"))
@@ -2883,47 +2921,61 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
         if (!ts_node_is_null(fn))
             pysource_walk(f->src, fn, usedafter_visit, &u);
         if (u.used)
-            snprintf(manual, sizeof manual,
+            snprintf(b->manual, sizeof b->manual,
                      "%s is used after the loop, where it would be a dict instead of the last "
                      "%s object",
-                     an, model->name);
+                     an, b->model->name);
     }
-    if (manual[0]) {
-        ed_free(&ed);
-        *why_not = NULL;
-        strbuf_t expl = {0};
-        strbuf_printf(&expl,
-                      "%s rows are inserted one at a time inside the loop: one INSERT round trip "
-                      "per row. Not rewritten as a bulk INSERT: %s. Fix by hand where that does "
-                      "not matter, or keep the ORM objects and let one flush batch them "
-                      "(SQLAlchemy 2.0 batches INSERTs of many objects with insertmanyvalues).",
-                      model->name, manual);
-        emit(f, f->src, line, "bulk_op", "add_in_loop", ts_node_start_byte(loop),
-             ts_node_end_byte(loop), &ed, NULL, NULL, expl.buf,
-             json_pack("{s:s, s:s?, s:[]}", "shape", "insert", "table", model->table, "columns"),
-             false, NULL, &(safety_t){"manual", manual});
-        free(expl.buf);
-        return true;
-    }
+}
+
+/* The add_in_loop finding without code: why a bulk INSERT is left to the
+ * reader (b->manual) and what to do instead. */
+static void bulk_emit_manual(bulk_t *b, TSNode loop, unsigned line)
+{
+    file_t *f = b->f;
+    ed_free(&b->ed);
+    strbuf_t expl = {0};
+    strbuf_printf(&expl,
+                  "%s rows are inserted one at a time inside the loop: one INSERT round trip "
+                  "per row. Not rewritten as a bulk INSERT: %s. Fix by hand where that does "
+                  "not matter, or keep the ORM objects and let one flush batch them "
+                  "(SQLAlchemy 2.0 batches INSERTs of many objects with insertmanyvalues).",
+                  b->model->name, b->manual);
+    emit(f, f->src, line, "bulk_op", "add_in_loop", ts_node_start_byte(loop),
+         ts_node_end_byte(loop), &b->ed, NULL, NULL, expl.buf,
+         json_pack("{s:s, s:s?, s:[]}", "shape", "insert", "table", b->model->table, "columns"),
+         false, NULL, &(safety_t){"manual", b->manual});
+    free(expl.buf);
+}
+
+/* The add_in_loop rewrite: rows collected as dicts in the loop, one bulk
+ * INSERT after it (execute(insert(Model), rows) for SQLAlchemy 2.0 code,
+ * bulk_insert_mappings for 1.x), the per-item commits replaced by one
+ * (then conditional: all or nothing). */
+static void bulk_emit(bulk_t *b, TSNode loop, unsigned line, const scan_t *s, bool is_async)
+{
+    file_t *f = b->f;
+    const sqla_model_t *model = b->model;
+    const char *mref = b->mref;
     for (int i = 0; i < s->ncommits; i++)
-        delete_statement(f, &ed, s->commits[i]);
+        delete_statement(f, &b->ed, s->commits[i]);
     const char *aw = is_async ? "await " : "";
     strbuf_t pre = {0}, post = {0}, expl = {0};
-    strbuf_printf(&pre, "%s = []", rows);
+    strbuf_printf(&pre, "%s = []", b->rows);
     char imp[160] = "";
     /* execute(insert(M), []) would run one INSERT of defaults (1.4): guard */
     if (file_api2(f) || is_async) {
         char unit[16], ins[64];
         loop_unit(f, loop, unit, sizeof unit);
         sqla_ref(f, f->src, "insert", "sqlalchemy", ins, sizeof ins, imp, sizeof imp);
-        strbuf_printf(&post, "if %s:\n%s%s%s.execute(%s(%s), %s)", rows, unit, aw, sess, ins,
-                      mref[0] ? mref : model->name, rows);
+        strbuf_printf(&post, "if %s:\n%s%s%s.execute(%s(%s), %s)", b->rows, unit, aw, b->sess, ins,
+                      mref[0] ? mref : model->name, b->rows);
     } else {
-        strbuf_printf(&post, "%s.bulk_insert_mappings(%s, %s)", sess, mref[0] ? mref : model->name,
-                      rows);
+        strbuf_printf(&post, "%s.bulk_insert_mappings(%s, %s)", b->sess,
+                      mref[0] ? mref : model->name, b->rows);
     }
     if (s->ncommits)
-        strbuf_printf(&post, "\n%s%s.commit()", aw, sess);
+        strbuf_printf(&post, "\n%s%s.commit()", aw, b->sess);
     const char *how = file_api2(f) || is_async
                           ? "execute(insert(Model), rows) (SQLAlchemy 2.0 bulk insert)"
                           : "bulk_insert_mappings (the 1.x bulk API)";
@@ -2952,12 +3004,35 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
                   "failure at one row no longer keeps the rows before it";
     }
     emit(f, f->src, line, "bulk_op", "add_in_loop", ts_node_start_byte(loop),
-         ts_node_end_byte(loop), &ed, pre.buf, post.buf, expl.buf,
+         ts_node_end_byte(loop), &b->ed, pre.buf, post.buf, expl.buf,
          json_pack("{s:s, s:s?, s:[]}", "shape", "insert", "table", model->table, "columns"), false,
          NULL, &sf);
     free(pre.buf);
     free(post.buf);
     free(expl.buf);
+}
+
+/* Bulk insert for adds in a loop. Returns false when the shape is not one
+ * pgopt rewrites (the caller then falls back to the commit finding). */
+static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_async,
+                      const char **why_not)
+{
+    bulk_t b;
+    memset(&b, 0, sizeof b);
+    b.f = f;
+    b.body = field(loop, "body");
+    if (bulk_refused(f, loop, b.body, s, why_not))
+        return false;
+    for (int i = 0; i < s->nadds; i++)
+        if (!bulk_row(&b, s->adds[i], why_not))
+            return false;
+    bulk_manual_reason(&b, loop, s);
+    if (b.manual[0]) {
+        *why_not = NULL;
+        bulk_emit_manual(&b, loop, line);
+        return true;
+    }
+    bulk_emit(&b, loop, line, s, is_async);
     return true;
 }
 
