@@ -329,12 +329,70 @@ static void test_skipped_counted(void **state)
     json_decref(snap);
 }
 
+/* Trees are not kept (issue 14: memory bounded): the first pass frees each
+ * file's tree (the cache's budget is an eighth of this small project, less
+ * than any file), so the per-item scan parses the service module again,
+ * and the helper module and the model module once more when it follows
+ * the helper and reads the model; the findings are those of a project
+ * whose trees were all kept. The project holds its own reference to the
+ * code section: the caller's may go first (ASan would catch a file parsed
+ * again from freed text). */
+static void test_trees_parsed_again_on_demand(void **state)
+{
+    (void)state;
+    json_t *code = json_pack(
+        "[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "path", "svc/db/api.py", "content",
+        "from svc.db import models\n"
+        "\n"
+        "\n"
+        "def volume_get(context, volume_id):\n"
+        "    return context.session.query(models.Volume).filter_by(id=volume_id).first()\n",
+        "path", "svc/db/models.py", "content",
+        "from sqlalchemy import Column, String\n"
+        "from sqlalchemy.orm import declarative_base\n"
+        "Base = declarative_base()\n\n\n"
+        "class Volume(Base):\n"
+        "    __tablename__ = 'volumes'\n"
+        "    id = Column(String(36), primary_key=True)\n",
+        "path", "svc/manager.py", "content",
+        "from svc.db import api\n"
+        "\n"
+        "\n"
+        "def refresh(context, ids):\n"
+        "    for vid in ids:\n" /* 5 */
+        "        api.volume_get(context, vid)\n");
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    json_decref(code);
+    assert_int_equal(sqla_project_file_count(p), 3);
+    /* the first pass parsed each file once and kept no tree */
+    assert_int_equal(sqla_project_parse_count(p), 3 + 1); /* + models.py for Volume's body */
+    assert_non_null(sqla_project_model(p, "Volume"));
+    json_t *findings = NULL, *notes = NULL;
+    assert_int_equal(sqla_detect(p, &findings, &notes, &err), 0);
+    assert_true(sqla_project_parse_count(p) > 3 + 1 + 3);
+    const json_t *q = finding_at(findings, "svc/manager.py", 5, "query_in_loop");
+    assert_non_null(q);
+    assert_string_equal(json_string_value(json_object_get(q, "query_file")), "svc/db/api.py");
+    assert_int_equal(json_integer_value(json_object_get(q, "query_line")), 5);
+    /* the same through the facts kept without trees */
+    unsigned line, col;
+    assert_false(sqla_project_file_error(p, 0, &line, &col));
+    assert_string_equal(sqla_project_path(p, 2), "svc/manager.py");
+    json_decref(findings);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+    sqla_project_destroy(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_self_referential_backref),
         cmocka_unit_test(test_skipped_counted),
         cmocka_unit_test(test_base_through_module),
+        cmocka_unit_test(test_trees_parsed_again_on_demand),
         cmocka_unit_test(test_per_item_through_helpers),
         cmocka_unit_test(test_add_needs_generated_key),
     };

@@ -339,15 +339,13 @@ static void skipped_notes(const json_t *snapshot, const sqla_project_t *p, json_
         json_array_append_new(notes, json_string(msg));
     }
     size_t bad = 0, nf = sqla_project_file_count(p);
-    unsigned line = 0, col = 0;
+    unsigned line = 0;
     const char *first = NULL;
     for (size_t k = 0; k < nf; k++) {
-        const pysource_t *src = sqla_project_file(p, k);
-        if (pysource_has_error(src)) {
-            if (!bad++) {
-                first = pysource_path(src);
-                pysource_first_error(src, &line, &col);
-            }
+        unsigned l, c;
+        if (sqla_project_file_error(p, k, &l, &c) && !bad++) {
+            first = sqla_project_path(p, k);
+            line = l;
         }
     }
     if (bad > 0) {

@@ -80,10 +80,69 @@ static int nidx_put_first(name_index_t *x, const char *key, size_t val)
     return 0;
 }
 
+/* What the first pass keeps of a file: its text stays in the code section
+ * (borrowed), its tree only while cached. */
+typedef struct {
+    const char *path, *content;
+    size_t len;
+    bool has_error;
+    unsigned err_line, err_col;
+    pysource_t *tree; /* cached, or NULL */
+    uint64_t used;    /* last hand-out, for the LRU order */
+    bool pinned;      /* handed out in the current scan */
+} pfile_t;
+
+/* A module-level class as the first pass saw it: enough to decide, once
+ * every base is known, whether it is a model, without its tree. */
+typedef struct {
+    size_t file;
+    uint32_t start; /* the class_definition's first byte, to find it again */
+    unsigned line;
+    char *name;
+    char **sups; /* its superclasses' dotted names, in order (others left out) */
+    size_t nsups;
+    bool abstract; /* __abstract__ = True */
+} klass_t;
+
+typedef struct {
+    size_t file;
+    unsigned line;
+    char *name;
+} table_class_t;
+
+/* The tree cache (sqla_project_file): a budget in bytes of Python source
+ * whose trees may stay cached between scans. A tree costs 20-25 bytes per
+ * source byte, so the budget is an eighth of the project's source (about
+ * 3x the source in trees, which keeps the analysis under the 10x of issue
+ * 14 with the code section itself and the index), at most 1 MiB (25 MB of
+ * trees however large the project: the largest module the collection
+ * takes, CODEDIR_DEFAULT_MAX_FILE_BYTES, fits, and so do the few modules
+ * a scan follows helpers into - an OpenStack service's models and DB API
+ * modules are 100-400 KB each). */
+#define TREE_CACHE_MAX_BYTES ((size_t)1 << 20)
+
+typedef struct {
+    size_t *cached; /* file indexes with a tree */
+    size_t ncached, cap;
+    size_t bytes;  /* source bytes of the cached trees */
+    size_t budget; /* see TREE_CACHE_MAX_BYTES */
+    uint64_t clock;
+    size_t parses;
+    bool oom;
+} tree_cache_t;
+
 struct sqla_project {
-    pysource_t **files;
+    json_t *code; /* a reference: the files' text, parsed again on demand */
+    pfile_t *files;
     size_t nfiles;
     size_t lines;
+    klass_t *classes;
+    size_t nclasses;
+    table_class_t *tclasses;
+    size_t ntclasses;
+    /* mutable behind the const project the detections see: which trees
+     * are cached is not part of what the project says */
+    tree_cache_t *cache;
     char **bases; /* declarative base names (class or variable) */
     size_t nbases;
     bool *base_flask;
@@ -215,13 +274,14 @@ typedef struct {
     sqla_project_t *p;
     size_t file;
     const char *cls;
+    const pysource_t *src;
 } index_ctx_t;
 
 static void index_block(index_ctx_t *c, TSNode block);
 
 static void index_statement(index_ctx_t *c, TSNode st)
 {
-    const pysource_t *src = c->p->files[c->file];
+    const pysource_t *src = c->src;
     if (PYSOURCE_NODE_IS(st, "decorated_definition")) {
         index_statement(c, field(st, "definition"));
         return;
@@ -236,7 +296,8 @@ static void index_statement(index_ctx_t *c, TSNode st)
         fn->name = pysource_node_text(src, field(st, "name"));
         fn->cls = c->cls ? strdup(c->cls) : NULL;
         fn->file = c->file;
-        fn->node = st;
+        fn->start = ts_node_start_byte(st);
+        fn->line = pysource_node_line(st);
         fn->property = c->cls && decorated_property(src, st);
         fn->is_async =
             ts_node_child_count(st) > 0 && strcmp(ts_node_type(ts_node_child(st, 0)), "async") == 0;
@@ -247,7 +308,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
         c->p->nfuncs++;
         /* nested functions are indexed too (module-level lookup skips them
          * only by name clash, which sqla_project_function reports as ambiguous) */
-        index_ctx_t inner = {c->p, c->file, NULL};
+        index_ctx_t inner = {c->p, c->file, NULL, src};
         index_block(&inner, field(st, "body"));
         return;
     }
@@ -272,7 +333,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
                 free(q);
             }
         }
-        index_ctx_t inner = {c->p, c->file, name};
+        index_ctx_t inner = {c->p, c->file, name, src};
         index_block(&inner, field(st, "body"));
         free(name);
         return;
@@ -686,111 +747,111 @@ typedef struct {
     int decided[256];
 } pending_t;
 
+/* The class statement a klass_t was read from, in the file's tree again. */
+static TSNode find_class(const pysource_t *src, uint32_t start)
+{
+    TSTreeCursor *cur = pysource_cursor_take(pysource_root(src));
+    TSNode found = {0};
+    bool more = cur && ts_tree_cursor_goto_first_child(cur);
+    for (; more; more = ts_tree_cursor_goto_next_sibling(cur)) {
+        TSNode st = ts_tree_cursor_current_node(cur);
+        if (ts_node_start_byte(st) > start)
+            break;
+        if (!ts_node_is_named(st))
+            continue;
+        if (PYSOURCE_NODE_IS(st, "decorated_definition"))
+            st = field(st, "definition");
+        if (PYSOURCE_NODE_IS(st, "class_definition") && ts_node_start_byte(st) == start) {
+            found = st;
+            break;
+        }
+    }
+    pysource_cursor_give(cur);
+    return found;
+}
+
 static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npending)
 {
     /* a class is a model when one of its bases is a declarative base or a
      * model; iterate until no new class is found (bases may come later in
-     * the file order) */
+     * the file order). The decisions read the first pass's facts; only a
+     * class that becomes a model needs its tree again, for its body. */
     bool changed = true;
     while (changed && !p->oom) {
         changed = false;
-        for (size_t f = 0; f < p->nfiles; f++) {
-            progress_beat("code scan: models", (int64_t)f, (int64_t)p->nfiles);
-            const pysource_t *src = p->files[f];
-            /* a cursor over the module's statements: by index it is
-             * quadratic in a long module */
-            TSTreeCursor *cur = pysource_cursor_take(pysource_root(src));
-            bool more = cur && ts_tree_cursor_goto_first_child(cur);
-            for (; more; more = ts_tree_cursor_goto_next_sibling(cur)) {
-                TSNode st = ts_tree_cursor_current_node(cur);
-                if (!ts_node_is_named(st))
-                    continue;
-                if (PYSOURCE_NODE_IS(st, "decorated_definition"))
-                    st = field(st, "definition");
-                if (!PYSOURCE_NODE_IS(st, "class_definition"))
-                    continue;
-                char *name = pysource_node_text(src, field(st, "name"));
-                if (!name || find_model(p, name) || is_base_name(p, name, NULL)) {
-                    free(name);
-                    continue;
-                }
-                TSNode sup = field(st, "superclasses");
-                uint32_t ns = ts_node_is_null(sup) ? 0 : ts_node_named_child_count(sup);
-                bool model = false, flask = false;
-                char *parent_name = NULL;
-                for (uint32_t s = 0; s < ns && !model; s++) {
-                    TSNode b = ts_node_named_child(sup, s);
-                    char *d = pysource_dotted_name(src, b);
-                    if (!d)
-                        continue;
-                    const char *last = strrchr(d, '.');
-                    if (last && strcmp(last, ".Model") == 0) {
-                        model = flask = true;
-                    } else if (is_base_name(p, d, &flask) ||
-                               (last && is_base_name(p, last + 1, &flask))) {
-                        /* Base, or module.BASE (octavia's base_models.BASE) */
-                        model = true;
-                    } else {
-                        sqla_model_t *parent = find_model(p, last ? last + 1 : d);
-                        if (parent) {
-                            model = true;
-                            flask = parent->flask;
-                            parent_name = strdup(parent->name);
-                        }
-                    }
-                    free(d);
-                }
-                /* __abstract__ = True: an intermediate base, not mapped */
-                TSNode body = field(st, "body");
-                bool abstract = false;
-                uint32_t nb = ts_node_named_child_count(body);
-                for (uint32_t b = 0; b < nb; b++) {
-                    TSNode a = ts_node_named_child(ts_node_named_child(body, b), 0);
-                    if (PYSOURCE_NODE_IS(a, "assignment") &&
-                        pysource_node_text_is(src, field(a, "left"), "__abstract__") &&
-                        bool_value(src, field(a, "right")) == 1)
-                        abstract = true;
-                }
-                if (model && abstract) {
-                    add_base(p, name, flask);
-                    changed = true;
-                } else if (model) {
-                    sqla_model_t *g = grow(p->models, p->nmodels, sizeof *g, &p->oom);
-                    pending_t *pg = grow(*pending, *npending, sizeof *pg, &p->oom);
-                    if (pg)
-                        *pending = pg;
-                    if (!g || !pg) {
-                        free(name);
-                        free(parent_name);
-                        pysource_cursor_give(cur);
-                        return;
-                    }
-                    p->models = g;
-                    sqla_model_t *m = &p->models[p->nmodels];
-                    memset(m, 0, sizeof *m);
-                    m->name = name;
-                    name = NULL;
-                    m->file = f;
-                    m->line = pysource_node_line(st);
-                    m->flask = flask;
-                    m->parent = parent_name;
-                    parent_name = NULL;
-                    memset(&(*pending)[*npending], 0, sizeof **pending);
-                    (*pending)[*npending].model = p->nmodels;
-                    read_model_body(p, m, src, body, (*pending)[*npending].decided);
-                    if (!m->table && m->flask)
-                        m->table = snake_case(m->name);
-                    if (nidx_put_first(&p->model_index, m->name, p->nmodels) != 0)
-                        p->oom = true;
-                    p->nmodels++;
-                    (*npending)++;
-                    changed = true;
-                }
-                free(name);
-                free(parent_name);
+        size_t last_file = SIZE_MAX;
+        for (size_t k = 0; k < p->nclasses && !p->oom; k++) {
+            const klass_t *kc = &p->classes[k];
+            if (kc->file != last_file) {
+                if (last_file != SIZE_MAX)
+                    sqla_project_scan_end(p);
+                last_file = kc->file;
+                progress_beat("code scan: models", (int64_t)kc->file, (int64_t)p->nfiles);
             }
-            pysource_cursor_give(cur);
+            const char *name = kc->name;
+            if (find_model(p, name) || is_base_name(p, name, NULL))
+                continue;
+            bool model = false, flask = false;
+            char *parent_name = NULL;
+            for (size_t s = 0; s < kc->nsups && !model; s++) {
+                const char *d = kc->sups[s];
+                const char *last = strrchr(d, '.');
+                if (last && strcmp(last, ".Model") == 0) {
+                    model = flask = true;
+                } else if (is_base_name(p, d, &flask) ||
+                           (last && is_base_name(p, last + 1, &flask))) {
+                    /* Base, or module.BASE (octavia's base_models.BASE) */
+                    model = true;
+                } else {
+                    sqla_model_t *parent = find_model(p, last ? last + 1 : d);
+                    if (parent) {
+                        model = true;
+                        flask = parent->flask;
+                        parent_name = strdup(parent->name);
+                    }
+                }
+            }
+            /* __abstract__ = True: an intermediate base, not mapped */
+            if (model && kc->abstract) {
+                add_base(p, name, flask);
+                changed = true;
+            } else if (model) {
+                const pysource_t *src = sqla_project_file(p, kc->file);
+                TSNode st = src ? find_class(src, kc->start) : (TSNode){0};
+                sqla_model_t *g = grow(p->models, p->nmodels, sizeof *g, &p->oom);
+                pending_t *pg = grow(*pending, *npending, sizeof *pg, &p->oom);
+                if (pg)
+                    *pending = pg;
+                char *mname = strdup(name);
+                if (!g || !pg || !mname || ts_node_is_null(st)) {
+                    p->oom = true;
+                    free(mname);
+                    free(parent_name);
+                    break;
+                }
+                p->models = g;
+                sqla_model_t *m = &p->models[p->nmodels];
+                memset(m, 0, sizeof *m);
+                m->name = mname;
+                m->file = kc->file;
+                m->line = kc->line;
+                m->flask = flask;
+                m->parent = parent_name;
+                parent_name = NULL;
+                memset(&(*pending)[*npending], 0, sizeof **pending);
+                (*pending)[*npending].model = p->nmodels;
+                read_model_body(p, m, src, field(st, "body"), (*pending)[*npending].decided);
+                if (!m->table && m->flask)
+                    m->table = snake_case(m->name);
+                if (nidx_put_first(&p->model_index, m->name, p->nmodels) != 0)
+                    p->oom = true;
+                p->nmodels++;
+                (*npending)++;
+                changed = true;
+            }
+            free(parent_name);
         }
+        sqla_project_scan_end(p);
     }
 }
 
@@ -866,12 +927,264 @@ static void resolve_rels(sqla_project_t *p, pending_t *pending, size_t npending)
     free(moves);
 }
 
+/* ---- the tree cache ---------------------------------------------------- */
+
+/* Frees least recently used unpinned trees until the cache is within its
+ * budget (or only pinned trees are left). */
+static void cache_trim(sqla_project_t *p)
+{
+    tree_cache_t *c = p->cache;
+    while (c->bytes > c->budget) {
+        size_t victim = SIZE_MAX;
+        for (size_t k = 0; k < c->ncached; k++) {
+            const pfile_t *f = &p->files[c->cached[k]];
+            if (!f->pinned && (victim == SIZE_MAX || f->used < p->files[c->cached[victim]].used))
+                victim = k;
+        }
+        if (victim == SIZE_MAX)
+            return;
+        pfile_t *f = &p->files[c->cached[victim]];
+        pysource_destroy(&f->tree);
+        c->bytes -= f->len;
+        c->cached[victim] = c->cached[--c->ncached];
+    }
+}
+
+/* Puts file i's tree in the cache; pinned when handed out to a scan. A
+ * tree that does not fit is freed at once unless pinned. */
+static void cache_put(sqla_project_t *p, size_t i, pysource_t *tree, bool pinned)
+{
+    tree_cache_t *c = p->cache;
+    pfile_t *f = &p->files[i];
+    if (!pinned && c->bytes + f->len > c->budget) {
+        pysource_destroy(&tree);
+        return;
+    }
+    if (c->ncached == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        size_t *g = realloc(c->cached, cap * sizeof *g);
+        if (!g) {
+            c->oom = true;
+            if (!pinned) {
+                pysource_destroy(&tree);
+                return;
+            }
+            /* pinned trees must survive the scan: keep it, untracked by
+             * the budget, and free it with the project */
+        } else {
+            c->cached = g;
+            c->cap = cap;
+        }
+    }
+    f->tree = tree;
+    f->used = ++c->clock;
+    f->pinned = pinned;
+    if (c->ncached < c->cap) {
+        c->cached[c->ncached++] = i;
+        c->bytes += f->len;
+    }
+}
+
+const pysource_t *sqla_project_file(const sqla_project_t *cp, size_t i)
+{
+    sqla_project_t *p = (sqla_project_t *)cp; /* the cache only: see struct */
+    if (i >= p->nfiles)
+        return NULL;
+    pfile_t *f = &p->files[i];
+    if (!f->tree) {
+        err_t err;
+        pysource_t *tree = pysource_parse(f->path, f->content, f->len, &err);
+        if (!tree) {
+            p->cache->oom = true;
+            return NULL;
+        }
+        p->cache->parses++;
+        cache_put(p, i, tree, true);
+        return f->tree;
+    }
+    f->used = ++p->cache->clock;
+    f->pinned = true;
+    return f->tree;
+}
+
+void sqla_project_scan_end(const sqla_project_t *cp)
+{
+    sqla_project_t *p = (sqla_project_t *)cp;
+    tree_cache_t *c = p->cache;
+    for (size_t k = 0; k < c->ncached; k++)
+        p->files[c->cached[k]].pinned = false;
+    cache_trim(p);
+}
+
+bool sqla_project_file_is(const sqla_project_t *p, size_t i, const pysource_t *src)
+{
+    return i < p->nfiles && src && p->files[i].tree == src;
+}
+
+const char *sqla_project_path(const sqla_project_t *p, size_t i)
+{
+    return i < p->nfiles ? p->files[i].path : NULL;
+}
+
+const char *sqla_project_content(const sqla_project_t *p, size_t i, size_t *len)
+{
+    if (i >= p->nfiles) {
+        *len = 0;
+        return NULL;
+    }
+    *len = p->files[i].len;
+    return p->files[i].content;
+}
+
+bool sqla_project_file_error(const sqla_project_t *p, size_t i, unsigned *line, unsigned *column)
+{
+    if (i >= p->nfiles || !p->files[i].has_error)
+        return false;
+    *line = p->files[i].err_line;
+    *column = p->files[i].err_col;
+    return true;
+}
+
+size_t sqla_project_parse_count(const sqla_project_t *p)
+{
+    return p->cache->parses;
+}
+
+TSNode sqla_function_node(const sqla_project_t *p, const sqla_function_t *fn,
+                          const pysource_t **src)
+{
+    TSNode none = {0};
+    const pysource_t *s = sqla_project_file(p, fn->file);
+    if (src)
+        *src = s;
+    if (!s)
+        return none;
+    /* down from the root through the children that hold the start byte:
+     * the definition is the outermost function_definition starting there */
+    TSNode n = pysource_root(s);
+    while (!ts_node_is_null(n)) {
+        if (ts_node_start_byte(n) == fn->start && PYSOURCE_NODE_IS(n, "function_definition"))
+            return n;
+        n = ts_node_first_child_for_byte(n, fn->start);
+    }
+    return none;
+}
+
+size_t sqla_project_table_class_count(const sqla_project_t *p)
+{
+    return p->ntclasses;
+}
+
+void sqla_project_table_class(const sqla_project_t *p, size_t i, size_t *file, unsigned *line,
+                              const char **name)
+{
+    const table_class_t *t = &p->tclasses[i];
+    *file = t->file;
+    *line = t->line;
+    *name = t->name;
+}
+
+/* ---- pass 1: what each file's tree says, before it is freed ------------ */
+
+static bool declares_table(const pysource_t *src, TSNode body)
+{
+    uint32_t k = ts_node_named_child_count(body);
+    for (uint32_t i = 0; i < k && i < 64; i++) {
+        TSNode st = ts_node_named_child(body, i);
+        if (!PYSOURCE_NODE_IS(st, "expression_statement") || ts_node_named_child_count(st) == 0)
+            continue;
+        TSNode a = ts_node_named_child(st, 0);
+        if (PYSOURCE_NODE_IS(a, "assignment") &&
+            pysource_node_text_is(src, field(a, "left"), "__tablename__"))
+            return true;
+    }
+    return false;
+}
+
+/* The module-level classes of file f (klass_t, table_class_t). */
+static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
+{
+    TSTreeCursor *cur = pysource_cursor_take(pysource_root(src));
+    bool more = cur && ts_tree_cursor_goto_first_child(cur);
+    for (; more && !p->oom; more = ts_tree_cursor_goto_next_sibling(cur)) {
+        TSNode st = ts_tree_cursor_current_node(cur);
+        if (!ts_node_is_named(st))
+            continue;
+        if (PYSOURCE_NODE_IS(st, "decorated_definition"))
+            st = field(st, "definition");
+        if (!PYSOURCE_NODE_IS(st, "class_definition"))
+            continue;
+        TSNode body = field(st, "body");
+        if (declares_table(src, body)) {
+            size_t nl;
+            TSNode nn = field(st, "name");
+            const char *nt = ts_node_is_null(nn) ? NULL : pysource_node_span(src, nn, &nl);
+            if (nt && nl > 0 && nl < 96) {
+                table_class_t *g = grow(p->tclasses, p->ntclasses, sizeof *g, &p->oom);
+                if (!g)
+                    break;
+                p->tclasses = g;
+                g[p->ntclasses].file = f;
+                g[p->ntclasses].line = pysource_node_line(st);
+                if (!(g[p->ntclasses].name = pysource_node_text(src, nn))) {
+                    p->oom = true;
+                    break;
+                }
+                p->ntclasses++;
+            }
+        }
+        char *name = pysource_node_text(src, field(st, "name"));
+        if (!name)
+            continue;
+        klass_t k;
+        memset(&k, 0, sizeof k);
+        k.file = f;
+        k.start = ts_node_start_byte(st);
+        k.line = pysource_node_line(st);
+        k.name = name;
+        TSNode sup = field(st, "superclasses");
+        uint32_t ns = ts_node_is_null(sup) ? 0 : ts_node_named_child_count(sup);
+        for (uint32_t i = 0; i < ns; i++) {
+            char *d = pysource_dotted_name(src, ts_node_named_child(sup, i));
+            if (!d)
+                continue;
+            char **g = grow(k.sups, k.nsups, sizeof *g, &p->oom);
+            if (!g) {
+                free(d);
+                break;
+            }
+            k.sups = g;
+            k.sups[k.nsups++] = d;
+        }
+        uint32_t nb = ts_node_named_child_count(body);
+        for (uint32_t b = 0; b < nb; b++) {
+            TSNode a = ts_node_named_child(ts_node_named_child(body, b), 0);
+            if (PYSOURCE_NODE_IS(a, "assignment") &&
+                pysource_node_text_is(src, field(a, "left"), "__abstract__") &&
+                bool_value(src, field(a, "right")) == 1)
+                k.abstract = true;
+        }
+        klass_t *g = grow(p->classes, p->nclasses, sizeof *g, &p->oom);
+        if (!g) {
+            free(k.name);
+            for (size_t i = 0; i < k.nsups; i++)
+                free(k.sups[i]);
+            free(k.sups);
+            break;
+        }
+        p->classes = g;
+        p->classes[p->nclasses++] = k;
+    }
+    pysource_cursor_give(cur);
+}
+
 /* ---- lifecycle ------------------------------------------------------- */
 
 sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
 {
     sqla_project_t *p = calloc(1, sizeof *p);
-    if (!p) {
+    if (!p || !(p->cache = calloc(1, sizeof *p->cache))) {
+        free(p);
         err_set(err, "sqla_project: out of memory");
         return NULL;
     }
@@ -879,13 +1192,25 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
         err_set(err, "code section: expected an array of {path, content}");
         goto fail;
     }
+    /* jansson's reference count is the one thing changed on a const section */
+    p->code = json_incref((json_t *)code);
     size_t n = json_array_size(code);
     p->files = calloc(n ? n : 1, sizeof *p->files);
     if (!p->files) {
         err_set(err, "sqla_project: out of memory");
         goto fail;
     }
+    size_t total = 0;
     for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(code, i);
+        if (json_is_string(json_object_get(e, "content")))
+            total += json_string_length(json_object_get(e, "content"));
+    }
+    p->cache->budget = total / 8 < TREE_CACHE_MAX_BYTES ? total / 8 : TREE_CACHE_MAX_BYTES;
+    /* One pass: each file is parsed, indexed (functions, bases, session
+     * factories), its classes and error noted, and its tree freed unless
+     * the cache has room for it. */
+    for (size_t i = 0; i < n && !p->oom; i++) {
         /* The long loops of a large code section beat per file
          * (common/progress.h), so the worker is not taken for hung. */
         if (progress_beat("code scan: parse", (int64_t)i, (int64_t)n)) {
@@ -902,25 +1227,28 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
         size_t len = strlen(path);
         if (len < 3 || strcmp(path + len - 3, ".py") != 0)
             continue;
-        pysource_t *src =
-            pysource_parse(path, json_string_value(content), json_string_length(content), err);
+        pfile_t *pf = &p->files[p->nfiles];
+        pf->path = path;
+        pf->content = json_string_value(content);
+        pf->len = json_string_length(content);
+        pysource_t *src = pysource_parse(path, pf->content, pf->len, err);
         if (!src)
             goto fail;
-        size_t clen;
-        const char *c = pysource_content(src, &clen);
-        const char *nl = c;
+        p->cache->parses++;
+        const char *c = pf->content, *nl = c;
+        size_t clen = pf->len;
         size_t lines = clen > 0 && c[clen - 1] != '\n' ? 1 : 0;
         while ((nl = memchr(nl, '\n', clen - (size_t)(nl - c))) != NULL) {
             lines++;
             nl++;
         }
         p->lines += lines;
-        p->files[p->nfiles++] = src;
-    }
-    for (size_t f = 0; f < p->nfiles && !p->oom; f++) {
-        progress_beat("code scan: index", (int64_t)f, (int64_t)p->nfiles);
-        index_ctx_t c = {p, f, NULL};
-        index_block(&c, pysource_root(p->files[f]));
+        pf->has_error = pysource_first_error(src, &pf->err_line, &pf->err_col);
+        size_t f = p->nfiles++;
+        index_ctx_t ic = {p, f, NULL, src};
+        index_block(&ic, pysource_root(src));
+        record_classes(p, f, src);
+        cache_put(p, f, src, false);
     }
     if (!p->oom && p->nfuncs) {
         p->func_next = malloc(p->nfuncs * sizeof *p->func_next);
@@ -953,7 +1281,7 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
     if (!p->oom)
         resolve_rels(p, pending, npending);
     free(pending);
-    if (p->oom) {
+    if (p->oom || p->cache->oom) {
         err_set(err, "sqla_project: out of memory");
         goto fail;
     }
@@ -968,11 +1296,23 @@ void sqla_project_destroy(sqla_project_t **pp)
     if (!pp || !*pp)
         return;
     sqla_project_t *p = *pp;
-    for (size_t i = 0; i < p->nfiles; i++) {
-        progress_beat("code scan: free", (int64_t)i, (int64_t)p->nfiles);
-        pysource_destroy(&p->files[i]);
-    }
+    for (size_t i = 0; i < p->nfiles; i++)
+        pysource_destroy(&p->files[i].tree);
     free(p->files);
+    json_decref(p->code);
+    if (p->cache)
+        free(p->cache->cached);
+    free(p->cache);
+    for (size_t i = 0; i < p->nclasses; i++) {
+        free(p->classes[i].name);
+        for (size_t k = 0; k < p->classes[i].nsups; k++)
+            free(p->classes[i].sups[k]);
+        free(p->classes[i].sups);
+    }
+    free(p->classes);
+    for (size_t i = 0; i < p->ntclasses; i++)
+        free(p->tclasses[i].name);
+    free(p->tclasses);
     for (size_t i = 0; i < p->nbases; i++)
         free(p->bases[i]);
     free(p->bases);
@@ -1019,11 +1359,6 @@ void sqla_project_destroy(sqla_project_t **pp)
 size_t sqla_project_file_count(const sqla_project_t *p)
 {
     return p->nfiles;
-}
-
-const pysource_t *sqla_project_file(const sqla_project_t *p, size_t i)
-{
-    return i < p->nfiles ? p->files[i] : NULL;
 }
 
 size_t sqla_project_line_count(const sqla_project_t *p)
@@ -1110,7 +1445,7 @@ const sqla_function_t *sqla_project_function(const sqla_project_t *p, const char
         const sqla_function_t *f = &p->funcs[i];
         if (cls ? !f->cls || strcmp(f->cls, cls) != 0 : f->cls != NULL)
             continue;
-        if (module_hint && path_is_module(pysource_path(p->files[f->file]), module_hint))
+        if (module_hint && path_is_module(p->files[f->file].path, module_hint))
             return f;
         if (f->file == prefer_file && !module_hint)
             return f;
@@ -1175,11 +1510,11 @@ json_t *sqla_project_models_json(const sqla_project_t *p)
                                 r->back_populates ? json_string(r->back_populates) : json_null(),
                                 "from_backref", r->from_backref));
         }
-        json_array_append_new(
-            out, json_pack("{s:s, s:o, s:s, s:i, s:b, s:o, s:o}", "name", m->name, "table",
-                           m->table ? json_string(m->table) : json_null(), "file",
-                           pysource_path(p->files[m->file]), "line", (int)m->line, "flask",
-                           m->flask, "columns", cols, "relationships", rels));
+        json_array_append_new(out,
+                              json_pack("{s:s, s:o, s:s, s:i, s:b, s:o, s:o}", "name", m->name,
+                                        "table", m->table ? json_string(m->table) : json_null(),
+                                        "file", p->files[m->file].path, "line", (int)m->line,
+                                        "flask", m->flask, "columns", cols, "relationships", rels));
     }
     return out;
 }

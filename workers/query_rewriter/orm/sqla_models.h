@@ -37,6 +37,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 #include "common/python/pysource.h"
@@ -91,8 +92,9 @@ typedef struct {
     char *name;
     char *cls; /* enclosing class name, NULL for module-level functions */
     size_t file;
-    TSNode node;   /* the function_definition */
-    bool property; /* @property, @cached_property, @hybrid_property */
+    uint32_t start; /* first byte of the function_definition (sqla_function_node) */
+    unsigned line;  /* its line */
+    bool property;  /* @property, @cached_property, @hybrid_property */
     bool is_async;
 } sqla_function_t;
 
@@ -100,16 +102,60 @@ typedef struct sqla_project sqla_project_t;
 
 /* Parses every .py entry of code_section (array of {path, content}); NULL
  * code_section gives an empty project. NULL with err when the section is
- * malformed (naming the index) or memory runs out. */
+ * malformed (naming the index) or memory runs out. The project holds a
+ * reference to code_section: the files are parsed again from its content
+ * when a scan needs a tree that is no longer cached (below). */
 sqla_project_t *sqla_project_new(const json_t *code_section, err_t *err);
 
 /* Safe on NULL and twice (nulls the pointer). */
 void sqla_project_destroy(sqla_project_t **project);
 
+/* Memory is bounded by not keeping every file's syntax tree (a tree costs
+ * 20-25 bytes per byte of Python: 280 MB for cinder's 11 MB): the index
+ * above is built in one pass over the files, each tree freed after it, and
+ * the models, functions and per-file facts below are what later passes
+ * read. A scan that needs a tree (the detections of sqla_patterns.h and
+ * sqla_perloop.h, a helper function's body in another module) gets it from
+ * sqla_project_file(), which parses the file again unless its tree is in a
+ * small least-recently-used cache (sqla_models.c says how big and why).
+ * A tree handed out stays valid until sqla_project_scan_end(): a scan may
+ * hold several (its file, the helpers it follows), which the cache may
+ * exceed its budget to keep. A scan that never calls scan_end keeps every
+ * tree it took, as before the cache. NULL when i is out of range or the
+ * file cannot be parsed again (out of memory). */
 size_t sqla_project_file_count(const sqla_project_t *p);
 const pysource_t *sqla_project_file(const sqla_project_t *p, size_t i);
+/* Ends the current scan: the trees handed out since the last call may be
+ * freed (the least recently used first, down to the cache's budget). */
+void sqla_project_scan_end(const sqla_project_t *p);
+/* Whether src is file i's tree (a tree handed out and not yet released):
+ * tells a tree's file without parsing anything. */
+bool sqla_project_file_is(const sqla_project_t *p, size_t i, const pysource_t *src);
+/* What the first pass kept of each file, without its tree: the path, the
+ * source text (borrowed from the code section), and the first syntax
+ * error (false when it parsed cleanly; pysource_first_error()). */
+const char *sqla_project_path(const sqla_project_t *p, size_t i);
+const char *sqla_project_content(const sqla_project_t *p, size_t i, size_t *len);
+bool sqla_project_file_error(const sqla_project_t *p, size_t i, unsigned *line, unsigned *column);
 /* Total lines over all files (for throughput figures). */
 size_t sqla_project_line_count(const sqla_project_t *p);
+/* Files parsed so far, first pass included (how often the cache missed:
+ * tests and the benchmark read it). */
+size_t sqla_project_parse_count(const sqla_project_t *p);
+
+/* The function's definition node and its file's tree (*src), from
+ * sqla_project_file(): valid until sqla_project_scan_end(). A null node
+ * when the file cannot be parsed again. */
+TSNode sqla_function_node(const sqla_project_t *p, const sqla_function_t *fn,
+                          const pysource_t **src);
+
+/* Module-level classes that declare __tablename__ (a literal assignment
+ * among the first 64 statements of the body), in file order: what the
+ * unresolved-model note (sqla_perloop_unresolved_models) compares with the
+ * models (names of 96 bytes or more are left out, as that note does). */
+size_t sqla_project_table_class_count(const sqla_project_t *p);
+void sqla_project_table_class(const sqla_project_t *p, size_t i, size_t *file, unsigned *line,
+                              const char **name);
 
 size_t sqla_project_model_count(const sqla_project_t *p);
 const sqla_model_t *sqla_project_model_at(const sqla_project_t *p, size_t i);

@@ -667,8 +667,11 @@ static void resolve_iterable(const sqla_project_t *p, size_t file, const pysourc
             sqla_project_function(p, name, NULL, file, module[0] ? module : NULL);
         if (fn) {
             /* the function's first return statement */
-            const pysource_t *fsrc = sqla_project_file(p, fn->file);
-            TSNode body = function_body_scope(fn->node);
+            const pysource_t *fsrc = NULL;
+            TSNode def = sqla_function_node(p, fn, &fsrc);
+            if (ts_node_is_null(def))
+                return;
+            TSNode body = function_body_scope(def);
             uint32_t nb = ts_node_named_child_count(body);
             for (uint32_t i = 0; i < nb; i++) {
                 TSNode st = ts_node_named_child(body, i);
@@ -681,7 +684,7 @@ static void resolve_iterable(const sqla_project_t *p, size_t file, const pysourc
                         *o = sub;
                         o->other_function = true;
                         snprintf(o->via, sizeof o->via, "%s() in %s:%u", fn->name,
-                                 pysource_path(fsrc), pysource_node_line(fn->node));
+                                 pysource_path(fsrc), fn->line);
                     }
                     return;
                 }
@@ -882,9 +885,10 @@ static void follow(scan_t *s, const sqla_function_t *fn, unsigned param_index,
     for (int i = 0; i < s->nstack; i++)
         if (s->stack[i] == fn)
             return;
-    const pysource_t *fsrc = sqla_project_file(s->p, fn->file);
+    const pysource_t *fsrc = NULL;
+    TSNode def = sqla_function_node(s->p, fn, &fsrc);
     char pname[64];
-    if (!param_name(fsrc, fn->node, param_index, pname, sizeof pname))
+    if (ts_node_is_null(def) || !param_name(fsrc, def, param_index, pname, sizeof pname))
         return;
     scan_t saved = *s;
     s->src = fsrc;
@@ -895,9 +899,9 @@ static void follow(scan_t *s, const sqla_function_t *fn, unsigned param_index,
     s->stack[s->nstack++] = fn;
     if (saved.depth == 0)
         snprintf(s->via, sizeof s->via, "%s%s%s() in %s:%u", fn->cls ? fn->cls : "",
-                 fn->cls ? "." : "", fn->name, pysource_path(fsrc), pysource_node_line(fn->node));
+                 fn->cls ? "." : "", fn->name, pysource_path(fsrc), fn->line);
     memset(&s->skip, 0, sizeof s->skip);
-    scan_node(s, field(fn->node, "body"));
+    scan_node(s, field(def, "body"));
     /* keep the results, restore the position */
     saved.npaths = s->npaths;
     memcpy(saved.paths, s->paths, sizeof s->paths);
@@ -1477,7 +1481,7 @@ static bool model_ref(file_t *f, const pysource_t *src, const chain_t *ch, const
                 return true;
             }
     }
-    if (pysource_import_of(src, m->name) || sqla_project_file(f->d->p, m->file) == src) {
+    if (pysource_import_of(src, m->name) || sqla_project_file_is(f->d->p, m->file, src)) {
         snprintf(out, size, "%s", m->name);
         return true;
     }
@@ -2590,7 +2594,7 @@ static json_t *read_listeners(const sqla_project_t *p)
     json_t *out = json_array();
     for (size_t i = 0; i < sqla_project_file_count(p); i++) {
         size_t len;
-        const char *c = pysource_content(sqla_project_file(p, i), &len);
+        const char *c = sqla_project_content(p, i, &len);
         const char *pats[] = {"listens_for(", "event.listen("};
         for (size_t k = 0; k < 2; k++) {
             size_t pl = strlen(pats[k]);
@@ -2609,8 +2613,8 @@ static json_t *read_listeners(const sqla_project_t *p)
                 char target[96];
                 snprintf(target, sizeof target, "%.*s", (int)(n < 95 ? n : 95), a);
                 if (target[0])
-                    json_array_append_new(
-                        out, json_pack("[s, s]", target, pysource_path(sqla_project_file(p, i))));
+                    json_array_append_new(out,
+                                          json_pack("[s, s]", target, sqla_project_path(p, i)));
                 at += pl;
             }
         }
@@ -4805,11 +4809,23 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
         json_decref(d.notes);
         return err_set(err, "sqla_detect: out of memory");
     }
+    /* per-item work the rewrites below cannot reach: through helpers,
+     * other session names, save() (sqla_perloop.h); its findings follow
+     * these, as when it ran after them, and it reads the same tree */
+    json_t *perloop_out = json_array();
+    sqla_perloop_t *pl = perloop_out ? sqla_perloop_new(p, perloop_out, err) : NULL;
+    if (!pl) {
+        json_decref(perloop_out);
+        json_decref(d.out);
+        json_decref(d.notes);
+        return perloop_out ? -1 : err_set(err, "sqla_detect: out of memory");
+    }
     /* held for the whole run: the walks below reuse the pooled cursors */
-    TSTreeCursor *pool = sqla_project_file_count(p) > 0
-                             ? pysource_cursor_take(pysource_root(sqla_project_file(p, 0)))
-                             : NULL;
-    for (size_t i = 0; i < sqla_project_file_count(p); i++) {
+    const pysource_t *first = sqla_project_file(p, 0);
+    TSTreeCursor *pool = first ? pysource_cursor_take(pysource_root(first)) : NULL;
+    size_t seen = 0;
+    int rc = 0;
+    for (size_t i = 0; i < sqla_project_file_count(p) && rc == 0; i++) {
         /* per file, like the project's parse (common/progress.h) */
         progress_beat("code scan: patterns", (int64_t)i, (int64_t)sqla_project_file_count(p));
         file_t f;
@@ -4817,6 +4833,10 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
         f.d = &d;
         f.file = i;
         f.src = sqla_project_file(p, i);
+        if (!f.src) {
+            rc = err_set(err, "sqla_detect: out of memory parsing %s", sqla_project_path(p, i));
+            break;
+        }
         f.c = pysource_content(f.src, &f.len);
         read_indent_unit(&f);
         walk_t w;
@@ -4825,13 +4845,20 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
         w.scope = pysource_root(f.src);
         walk_children(&w, pysource_root(f.src));
         json_decref(f.imports);
+        /* a per-item finding is skipped where a rewrite of this file is */
+        for (; seen < json_array_size(d.out); seen++)
+            sqla_perloop_seen(pl, json_array_get(d.out, seen));
+        rc = sqla_perloop_file(pl, i, err);
+        sqla_project_scan_end(p);
     }
     pysource_cursor_give(pool);
+    sqla_perloop_destroy(&pl);
     json_decref(d.listened);
     d.listened = NULL;
-    /* per-item work the rewrites above cannot reach: through helpers,
-     * other session names, save() (sqla_perloop.h) */
-    if (sqla_perloop_detect(p, d.out, err) != 0) {
+    if (rc == 0 && json_array_extend(d.out, perloop_out) != 0)
+        rc = err_set(err, "sqla_detect: out of memory");
+    json_decref(perloop_out);
+    if (rc != 0) {
         json_decref(d.out);
         json_decref(d.notes);
         return -1;

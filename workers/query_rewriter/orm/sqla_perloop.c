@@ -330,12 +330,18 @@ static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *
         if (depth > MAX_DEPTH)
             return 0;
         fw_t w;
-        fw_init(&w, pl, sqla_project_file(pl->p, fn->file), fn->file, fn->cls);
+        const pysource_t *fsrc = NULL;
+        TSNode def = sqla_function_node(pl->p, fn, &fsrc);
+        if (ts_node_is_null(def)) {
+            pl->oom = 1;
+            return 0;
+        }
+        fw_init(&w, pl, fsrc, fn->file, fn->cls);
         w.summary = true;
         w.depth = depth;
         m->busy = 1;
         progress_alive(); /* a helper's summary is one more function walked */
-        fwalk(&w, FIELD(fn->node, "body"));
+        fwalk(&w, FIELD(def, "body"));
         m = memo_slot(pl, fn); /* the table may have grown */
         if (!m)
             return 0;
@@ -661,8 +667,7 @@ static void emit(fw_t *w, const loop_t *l, bool query)
     if (via && vline)
         snprintf(where, sizeof where, " (through %s%s%s(), which %s at %s:%u)",
                  via->cls ? via->cls : "", via->cls ? "." : "", via->name,
-                 query ? "queries" : "writes", pysource_path(sqla_project_file(w->pl->p, vfile)),
-                 vline);
+                 query ? "queries" : "writes", sqla_project_path(w->pl->p, vfile), vline);
     char expl[1400], reason[400];
     if (query) {
         snprintf(expl, sizeof expl,
@@ -700,8 +705,7 @@ static void emit(fw_t *w, const loop_t *l, bool query)
         return;
     }
     if (via && vline) {
-        json_object_set_new(o, "query_file",
-                            json_string(pysource_path(sqla_project_file(w->pl->p, vfile))));
+        json_object_set_new(o, "query_file", json_string(sqla_project_path(w->pl->p, vfile)));
         json_object_set_new(o, "query_line", json_integer(vline));
     }
     json_array_append_new(w->pl->out, o);
@@ -899,96 +903,97 @@ static void fwalk(fw_t *w, TSNode n)
     pysource_each_named_child(n, walk_child, w);
 }
 
+struct sqla_perloop {
+    pl_t pl;
+    bool cancelled;
+};
+
+sqla_perloop_t *sqla_perloop_new(const sqla_project_t *p, json_t *out, err_t *err)
+{
+    sqla_perloop_t *x = calloc(1, sizeof *x);
+    if (!x || !(x->pl.seen = json_object())) {
+        free(x);
+        err_set(err, "sqla_perloop: out of memory");
+        return NULL;
+    }
+    x->pl.p = p;
+    x->pl.out = out;
+    return x;
+}
+
+void sqla_perloop_seen(sqla_perloop_t *x, const json_t *f)
+{
+    char key[600];
+    snprintf(key, sizeof key, "%s:%lld:%s", json_string_value(json_object_get(f, "file")),
+             (long long)json_integer_value(json_object_get(f, "line")),
+             json_string_value(json_object_get(f, "kind")));
+    json_object_set_new(x->pl.seen, key, json_true());
+}
+
+int sqla_perloop_file(sqla_perloop_t *x, size_t k, err_t *err)
+{
+    pl_t *pl = &x->pl;
+    size_t nf = sqla_project_file_count(pl->p);
+    /* PROGRESS per file (common/progress.h): a large tree must not look
+     * like a hung worker; a cancelled job stops here */
+    if (pl->oom || x->cancelled ||
+        (x->cancelled = progress_beat("code scan: per-item work", (int64_t)k, (int64_t)nf)))
+        return pl->oom ? err_set(err, "sqla_perloop: out of memory") : 0;
+    const pysource_t *src = sqla_project_file(pl->p, k);
+    fw_t *w = src ? malloc(sizeof *w) : NULL;
+    if (!w) {
+        pl->oom = 1;
+        return err_set(err, "sqla_perloop: out of memory");
+    }
+    fw_init(w, pl, src, k, NULL);
+    fwalk(w, pysource_root(w->src));
+    free(w);
+    return pl->oom ? err_set(err, "sqla_perloop: out of memory") : 0;
+}
+
+void sqla_perloop_destroy(sqla_perloop_t **xp)
+{
+    if (!xp || !*xp)
+        return;
+    free((*xp)->pl.memo);
+    json_decref((*xp)->pl.seen);
+    free(*xp);
+    *xp = NULL;
+}
+
 int sqla_perloop_detect(const sqla_project_t *p, json_t *findings, err_t *err)
 {
-    pl_t pl;
-    memset(&pl, 0, sizeof pl);
-    pl.p = p;
-    pl.out = findings;
-    pl.seen = json_object();
-    if (!pl.seen)
-        return err_set(err, "sqla_perloop: out of memory");
+    sqla_perloop_t *x = sqla_perloop_new(p, findings, err);
+    if (!x)
+        return -1;
     size_t i;
     json_t *f;
-    json_array_foreach(findings, i, f)
-    {
-        char key[600];
-        snprintf(key, sizeof key, "%s:%lld:%s", json_string_value(json_object_get(f, "file")),
-                 (long long)json_integer_value(json_object_get(f, "line")),
-                 json_string_value(json_object_get(f, "kind")));
-        json_object_set_new(pl.seen, key, json_true());
+    json_array_foreach(findings, i, f) sqla_perloop_seen(x, f);
+    int rc = 0;
+    for (size_t k = 0; k < sqla_project_file_count(p) && rc == 0; k++) {
+        rc = sqla_perloop_file(x, k, err);
+        sqla_project_scan_end(p);
     }
-    size_t nf = sqla_project_file_count(p);
-    for (size_t k = 0; k < nf && !pl.oom; k++) {
-        /* PROGRESS per file (common/progress.h): a large tree must not
-         * look like a hung worker; a cancelled job stops here */
-        if (progress_beat("code scan: per-item work", (int64_t)k, (int64_t)nf))
-            break;
-        fw_t *w = malloc(sizeof *w);
-        if (!w) {
-            pl.oom = 1;
-            break;
-        }
-        fw_init(w, &pl, sqla_project_file(p, k), k, NULL);
-        fwalk(w, pysource_root(w->src));
-        free(w);
-    }
-    free(pl.memo);
-    json_decref(pl.seen);
-    return pl.oom ? err_set(err, "sqla_perloop: out of memory") : 0;
+    sqla_perloop_destroy(&x);
+    return rc;
 }
 
 /* ---- what the model index could not resolve ----------------------------- */
 
-typedef struct {
-    const sqla_project_t *p;
-    const pysource_t *src;
-    size_t n;
-    char *example;
-    size_t size;
-} unres_t;
-
-static bool declares_table(const pysource_t *src, TSNode body)
-{
-    uint32_t k = ts_node_named_child_count(body);
-    for (uint32_t i = 0; i < k && i < 64; i++) {
-        TSNode st = ts_node_named_child(body, i);
-        if (!IS(st, "expression_statement") || ts_node_named_child_count(st) == 0)
-            continue;
-        TSNode a = ts_node_named_child(st, 0);
-        if (IS(a, "assignment") && pysource_node_text_is(src, FIELD(a, "left"), "__tablename__"))
-            return true;
-    }
-    return false;
-}
-
-static bool unres_child(TSNode st, void *ctx)
-{
-    unres_t *u = ctx;
-    if (IS(st, "decorated_definition"))
-        st = FIELD(st, "definition");
-    if (!IS(st, "class_definition") || !declares_table(u->src, FIELD(st, "body")))
-        return true;
-    char name[96];
-    text_of(u->src, FIELD(st, "name"), name, sizeof name);
-    if (!name[0] || sqla_project_model(u->p, name))
-        return true;
-    if (u->n++ == 0 && u->example)
-        snprintf(u->example, u->size, "%s:%u %s", pysource_path(u->src), pysource_node_line(st),
-                 name);
-    return true;
-}
-
 size_t sqla_perloop_unresolved_models(const sqla_project_t *p, char *example, size_t size)
 {
-    unres_t u = {p, NULL, 0, example, size};
+    size_t n = 0;
     if (example && size)
         example[0] = 0;
-    for (size_t k = 0; k < sqla_project_file_count(p); k++) {
-        progress_beat("code scan: unresolved models", (int64_t)k,
-                      (int64_t)sqla_project_file_count(p));
-        u.src = sqla_project_file(p, k);
-        pysource_each_named_child(pysource_root(u.src), unres_child, &u);
+    for (size_t k = 0; k < sqla_project_table_class_count(p); k++) {
+        size_t file;
+        unsigned line;
+        const char *name;
+        sqla_project_table_class(p, k, &file, &line, &name);
+        if (sqla_project_model(p, name))
+            continue;
+        if (n++ == 0 && example)
+            snprintf(example, size, "%s:%u %s", sqla_project_path(p, file), line, name);
     }
-    return u.n;
+    return n;
 }

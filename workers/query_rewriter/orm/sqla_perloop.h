@@ -40,6 +40,19 @@
  * to skip duplicates). 0, or -1 with err on out of memory. */
 int sqla_perloop_detect(const sqla_project_t *p, json_t *findings, err_t *err);
 
+/* The same, one file at a time, so that sqla_detect reads each file's tree
+ * once for both analyses (sqla_models.h: trees are not kept). new: findings
+ * go to out; seen: a finding reported elsewhere (same file, line and kind)
+ * is not reported again; file: the per-item findings of file k (its tree
+ * from sqla_project_file; the caller ends the scan). 0, or -1 with err on
+ * out of memory. */
+typedef struct sqla_perloop sqla_perloop_t;
+sqla_perloop_t *sqla_perloop_new(const sqla_project_t *p, json_t *out, err_t *err);
+void sqla_perloop_seen(sqla_perloop_t *pl, const json_t *finding);
+int sqla_perloop_file(sqla_perloop_t *pl, size_t k, err_t *err);
+/* Safe on NULL and twice (nulls the pointer). */
+void sqla_perloop_destroy(sqla_perloop_t **pl);
+
 /* Classes that declare __tablename__ (module level) but are not models in
  * the index: their base comes from outside the code (neutron_lib's
  * model_base.BASEV2) or could not be resolved, so their relationships and
