@@ -10,4 +10,4 @@ sandbox=$(mktemp -d /tmp/pgopt-attr-bench.XXXXXX)
 chmod 755 "$sandbox"
 trap '"$root/scripts/pg-sandbox.sh" stop "$sandbox" >/dev/null 2>&1 || true' EXIT
 "$root/scripts/pg-sandbox.sh" start "$sandbox" >/dev/null
-PGOPT_TEST_PGENV=$sandbox/env "$bin/pgopt-bench-attribution" "${1:-3}"
+PGOPT_SOURCE_DIR=$root PGOPT_TEST_PGENV=$sandbox/env "$bin/pgopt-bench-attribution" "${1:-3}"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "coordinator/collect/collect.h"
@@ -28,6 +29,7 @@ typedef struct {
     int reps_after;
     int reconnect; /* the workload reconnects after the change */
     const char *expect_kind, *expect_query, *expect_cause;
+    int restart; /* on a private cluster, restarted (pg_ctl restart) as the change */
 } scenario_t;
 
 /* Autovacuum off on the scenario tables: an autoanalyze at a random moment
@@ -46,7 +48,8 @@ static const scenario_t SCENARIOS[] = {
      0,
      "regression",
      "FROM big WHERE k",
-     "index_dropped"},
+     "index_dropped",
+     0},
     /* A hashed NOT IN subplan needs its hash table in work_mem; below that
      * PostgreSQL scans a materialized (spilled) subplan per outer row. */
     {"work_mem lowered, subplan spills",
@@ -61,7 +64,8 @@ static const scenario_t SCENARIOS[] = {
      1,
      "regression",
      "NOT IN",
-     "setting_changed"},
+     "setting_changed",
+     0},
     {"plan flip (statistics changed)",
      "CREATE TABLE pf (c int, pad text)" NOAV "; INSERT INTO pf SELECT g, md5(g::text) FROM "
      "generate_series(1, 100000) g; CREATE INDEX pf_c_idx ON pf (c); ANALYZE pf",
@@ -73,7 +77,8 @@ static const scenario_t SCENARIOS[] = {
      0,
      "regression",
      "FROM pf WHERE c",
-     "plan_change"},
+     "plan_change",
+     0},
     {"data growth",
      "CREATE TABLE dg (x int)" NOAV "; INSERT INTO dg SELECT g FROM generate_series(1, 20000) g; "
      "ANALYZE dg",
@@ -85,7 +90,8 @@ static const scenario_t SCENARIOS[] = {
      0,
      "regression",
      "FROM dg WHERE x",
-     "data_growth"},
+     "data_growth",
+     0},
     {"new heavy statement",
      "CREATE TABLE small (id int)" NOAV "; INSERT INTO small SELECT generate_series(1, 1000); "
      "CREATE TABLE h (v text)" NOAV "; INSERT INTO h SELECT md5(g::text) FROM "
@@ -98,7 +104,8 @@ static const scenario_t SCENARIOS[] = {
      0,
      "anomaly",
      NULL,
-     "new_statement"},
+     "new_statement",
+     0},
     {"look-alike: steady noise",
      "CREATE TABLE n (k int, v text)" NOAV "; INSERT INTO n SELECT g, md5(g::text) FROM "
      "generate_series(1, 20000) g; CREATE INDEX n_k ON n (k); ANALYZE n",
@@ -110,7 +117,8 @@ static const scenario_t SCENARIOS[] = {
      0,
      NULL,
      NULL,
-     NULL},
+     NULL,
+     0},
     {"look-alike: statistics reset",
      "CREATE TABLE r (k int, v text)" NOAV "; INSERT INTO r SELECT g, md5(g::text) FROM "
      "generate_series(1, 20000) g; CREATE INDEX r_k ON r (k); ANALYZE r",
@@ -123,9 +131,111 @@ static const scenario_t SCENARIOS[] = {
      0,
      NULL,
      NULL,
-     NULL},
+     NULL,
+     0},
+    /* A clean restart keeps the cumulative statistics; the cache starts
+     * cold. Same steady workload before and after. */
+    {"look-alike: server restart",
+     "CREATE TABLE rs (k int, v text)" NOAV "; INSERT INTO rs SELECT g, md5(g::text) FROM "
+     "generate_series(1, 20000) g; CREATE INDEX rs_k ON rs (k); ANALYZE rs",
+     {"SELECT count(*) FROM rs WHERE k < 500", "SELECT count(*) FROM rs WHERE v LIKE 'ab%'"},
+     10,
+     NULL,
+     {NULL},
+     0,
+     1,
+     NULL,
+     NULL,
+     NULL,
+     1},
 };
 enum { NSCEN = sizeof SCENARIOS / sizeof *SCENARIOS };
+
+/* A private PostgreSQL for a scenario that restarts the server
+ * (scripts/pg-sandbox.sh in a fresh temporary directory, own port). */
+typedef struct {
+    char dir[256];
+    char host[512], port[32], pgdata[512];
+    int started;
+} private_pg_t;
+
+static int private_pg_ctl(const private_pg_t *p, const char *action)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "%s/usr/lib/postgresql/15/bin/pg_ctl -D '%s' -l '%s/pg/server.log' -w -t 60 -m fast "
+             "%s >/dev/null 2>&1",
+             geteuid() == 0 ? "runuser -u postgres -- " : "", p->pgdata, p->dir, action);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int private_start(private_pg_t *p)
+{
+    memset(p, 0, sizeof *p);
+    const char *src = getenv("PGOPT_SOURCE_DIR");
+    if (!src) {
+        fprintf(stderr, "planted: PGOPT_SOURCE_DIR not set (ctest and bench/ai_attribution.sh "
+                        "set it): the restart scenario needs scripts/pg-sandbox.sh\n");
+        return -1;
+    }
+    snprintf(p->dir, sizeof p->dir, "/tmp/pgopt-planted-restart-XXXXXX");
+    /* the server runs as postgres, which must reach the directory */
+    if (!mkdtemp(p->dir) || chmod(p->dir, 0755) != 0)
+        return -1;
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "'%s/scripts/pg-sandbox.sh' start '%s/pg' >'%s/sandbox.log' 2>&1",
+             src, p->dir, p->dir);
+    if (system(cmd) != 0) {
+        fprintf(stderr, "planted: cannot start a private PostgreSQL (see %s/sandbox.log)\n",
+                p->dir);
+        return -1;
+    }
+    p->started = 1;
+    char env[400], line[1024];
+    snprintf(env, sizeof env, "%s/pg/env", p->dir);
+    FILE *f = fopen(env, "r");
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        if (!strncmp(line, "PGHOST=", 7))
+            snprintf(p->host, sizeof p->host, "%s", line + 7);
+        else if (!strncmp(line, "PGPORT=", 7))
+            snprintf(p->port, sizeof p->port, "%s", line + 7);
+        else if (!strncmp(line, "PGDATA=", 7))
+            snprintf(p->pgdata, sizeof p->pgdata, "%s", line + 7);
+    }
+    fclose(f);
+    return p->host[0] && p->port[0] && p->pgdata[0] ? 0 : -1;
+}
+
+static void private_stop(private_pg_t *p)
+{
+    if (!p->started)
+        return;
+    /* A restart changed the postmaster's pid (which pg-sandbox.sh stops
+     * by): stop it by its data directory first. */
+    private_pg_ctl(p, "stop");
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "'%s/scripts/pg-sandbox.sh' stop '%s/pg' >/dev/null 2>&1; rm -rf '%s'",
+             getenv("PGOPT_SOURCE_DIR"), p->dir, p->dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "planted: could not remove %s\n", p->dir);
+    p->started = 0;
+}
+
+static PGconn *private_connect(const private_pg_t *p, const char *db)
+{
+    char ci[1200];
+    snprintf(ci, sizeof ci, "host=%s port=%s user=postgres dbname=%s", p->host, p->port, db);
+    PGconn *c = PQconnectdb(ci);
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "planted: connect to the private server: %s", PQerrorMessage(c));
+        abort();
+    }
+    return c;
+}
 
 static void run_work(PGconn *c, const char *const *work, int reps)
 {
@@ -191,11 +301,29 @@ static int run_one(const scenario_t *sc, int idx, planted_result_t *res, int ver
     res->expect_kind = sc->expect_kind;
     res->expect_query = sc->expect_query;
     res->expect_cause = sc->expect_cause;
-    char db[64], conninfo[512];
+    res->expect_event = sc->restart ? "restart" : NULL;
+    char db[64], conninfo[1200];
     snprintf(db, sizeof db, "pgopt_planted_%d_%d", idx, (int)getpid());
-    if (pgtest_create_db(db) != 0 || pgtest_conninfo(db, conninfo, sizeof conninfo) != 0)
-        return -1;
-    PGconn *c = pgtest_connect(db);
+    private_pg_t priv = {0};
+    PGconn *c;
+    if (sc->restart) {
+        if (private_start(&priv) != 0) {
+            private_stop(&priv);
+            return -1;
+        }
+        PGconn *pc = private_connect(&priv, "postgres");
+        char sql[128];
+        snprintf(sql, sizeof sql, "CREATE DATABASE %s", db);
+        pgtest_exec(pc, sql);
+        PQfinish(pc);
+        snprintf(conninfo, sizeof conninfo, "host=%s port=%s user=postgres dbname=%s", priv.host,
+                 priv.port, db);
+        c = private_connect(&priv, db);
+    } else {
+        if (pgtest_create_db(db) != 0 || pgtest_conninfo(db, conninfo, sizeof conninfo) != 0)
+            return -1;
+        c = pgtest_connect(db);
+    }
     pgtest_exec(c, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
     pgtest_exec(c, sc->setup);
     collect_opts_t o;
@@ -211,7 +339,17 @@ static int run_one(const scenario_t *sc, int idx, planted_result_t *res, int ver
     err_t err;
     int rc = 0;
     for (int k = 0; k <= BEFORE + AFTER; k++) {
-        if (k == BEFORE + 1) {
+        if (k == BEFORE + 1 && sc->restart) {
+            PQfinish(c);
+            if (private_pg_ctl(&priv, "restart") != 0) {
+                fprintf(stderr, "planted %s: pg_ctl restart failed (see %s/pg/server.log)\n",
+                        sc->name, priv.dir);
+                c = NULL;
+                rc = -1;
+                break;
+            }
+            c = private_connect(&priv, db);
+        } else if (k == BEFORE + 1) {
             char change[512];
             snprintf(change, sizeof change, sc->change, db); /* %s: the database's name */
             pgtest_exec(c, change);
@@ -239,6 +377,7 @@ static int run_one(const scenario_t *sc, int idx, planted_result_t *res, int ver
         json_decref(rec);
     }
     PQfinish(c);
+    private_stop(&priv);
     if (rc != 0) {
         json_decref(hist);
         json_decref(snap);
@@ -252,6 +391,11 @@ static int run_one(const scenario_t *sc, int idx, planted_result_t *res, int ver
         return -1;
     }
     keep_snapshot(snap, sc->name, idx);
+    /* The restart recognised as such: the postmaster start time moved
+     * between two entries, after the BEFORE-th. */
+    const json_t *restarts =
+        json_object_get(json_object_get(json_object_get(out, "evidence"), "history"), "restarts");
+    res->recognised = sc->restart && json_array_size(restarts) == 1;
     json_t *list = json_array();
     findings(out, list);
     size_t i;
@@ -279,7 +423,10 @@ static int run_one(const scenario_t *sc, int idx, planted_result_t *res, int ver
         }
     }
     if (verbose && (!res->detected != !sc->expect_kind || !res->attributed != !sc->expect_cause ||
-                    res->false_found)) {
+                    res->false_found || !res->recognised != !sc->restart)) {
+        char *n = json_dumps(json_object_get(out, "notes"), JSON_INDENT(1));
+        fprintf(stderr, "planted %s: notes:\n%s\n", sc->name, n ? n : "");
+        free(n);
         char *d = json_dumps(json_object_get(out, "ml_insights"), JSON_INDENT(1));
         fprintf(stderr, "planted %s: ml_insights:\n%s\n", sc->name, d ? d : "");
         free(d);
@@ -335,6 +482,7 @@ int planted_run_all(planted_result_t *results, size_t max, int verbose)
 int planted_report(const planted_result_t *r, size_t n)
 {
     int planted = 0, det_tp = 0, det_fp = 0, attr_tp = 0, lookalike_fp = 0;
+    int events = 0, recognised = 0;
     printf("%-32s %-10s %-9s %-10s %-18s %s\n", "scenario", "expected", "detected", "extra",
            "cause", "summary");
     for (size_t i = 0; i < n; i++) {
@@ -350,6 +498,12 @@ int planted_report(const planted_result_t *r, size_t n)
             lookalike_fp += r[i].false_found;
         }
         det_fp += r[i].false_found;
+        if (r[i].expect_event) {
+            events++;
+            recognised += r[i].recognised;
+            if (!r[i].recognised)
+                printf("%-32s %s NOT recognised\n", r[i].name, r[i].expect_event);
+        }
     }
     double dp = det_tp + det_fp ? (double)det_tp / (det_tp + det_fp) : 1.0;
     double dr = planted ? (double)det_tp / planted : 1.0;
@@ -362,5 +516,8 @@ int planted_report(const planted_result_t *r, size_t n)
            planted, det_tp, det_fp);
     printf("attribution: precision %.3f recall %.3f\n", ap, ar);
     printf("look-alikes reported: %d\n", lookalike_fp);
-    return dp == 1.0 && dr == 1.0 && ap == 1.0 && ar == 1.0 && lookalike_fp == 0;
+    printf("events recognised (restart: postmaster start time moved): %d of %d\n", recognised,
+           events);
+    return dp == 1.0 && dr == 1.0 && ap == 1.0 && ar == 1.0 && lookalike_fp == 0 &&
+           recognised == events;
 }

@@ -69,6 +69,9 @@ typedef struct {
     size_t niv;
     double step_s; /* median interval */
     size_t resets, gaps, invalid;
+    /* Server restarts seen between consecutive entries (postmaster start
+     * time moved): [{between: [a, b], started_at}], owned. */
+    json_t *restarts;
     /* statements (entries carrying a statements list) */
     ai_stmt_series_t *st;
     size_t nst;

@@ -256,6 +256,28 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
                                               "tup_returned", "tup_fetched",   "tup_inserted",
                                               "tup_updated",  "tup_deleted",   "temp_bytes"};
     enum { NRATE = sizeof rate_fields / sizeof *rate_fields };
+    /* Restarts: the postmaster start time moved. A clean restart keeps the
+     * cumulative statistics (PostgreSQL 15 writes them at shutdown), so its
+     * intervals stay valid; a crash resets them, which the negative deltas
+     * below drop. Either way the cache is cold afterwards, which is what a
+     * change right after a restart may be. */
+    s->restarts = json_array();
+    for (size_t i = 1; i < n; i++) {
+        const char *r0 = json_string_value(json_object_get(ref[i - 1].e, "server_started_at"));
+        const char *r1 = json_string_value(json_object_get(ref[i].e, "server_started_at"));
+        if (!r0 || !r1 || !strcmp(r0, r1))
+            continue;
+        char a[32], b[32];
+        ai_format_time(ref[i - 1].t, a, sizeof a);
+        ai_format_time(ref[i].t, b, sizeof b);
+        json_array_append_new(s->restarts,
+                              json_pack("{s:[s, s], s:s, s:s}", "between", a, b, "started_at", r1,
+                                        "evidence", "postmaster start time moved"));
+        json_array_append_new(notes, json_sprintf("history: the server restarted between %s and "
+                                                  "%s (postmaster started at %s, was %s); the "
+                                                  "first intervals after it run on a cold cache",
+                                                  a, b, r1, r0));
+    }
     for (size_t i = 1; i < n; i++) {
         ai_interval_t *iv = &s->iv[s->niv++];
         const json_t *a = json_object_get(ref[i - 1].e, "database");
@@ -398,6 +420,7 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
 
 void ai_series_free(ai_series_t *s)
 {
+    json_decref(s->restarts);
     for (size_t i = 0; i < s->nst; i++)
         free(s->st[i].pts);
     free(s->st);

@@ -170,6 +170,8 @@ int ai_tuning_analyze(const json_t *snapshot, const ai_tuning_options_t *opts,
                   "basis", ws_basis));
     json_object_set_new(json_object_get(ev, "history"), "compressed_time_scale",
                         json_boolean(compressed));
+    json_object_set_new(json_object_get(ev, "history"), "restarts",
+                        s->restarts ? json_incref(s->restarts) : json_array());
     const json_t *mh = json_object_get(json_object_get(snapshot, "meta"), "history");
     if (mh)
         json_object_set_new(ev, "history_source", json_deep_copy(mh));
