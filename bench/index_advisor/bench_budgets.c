@@ -411,8 +411,8 @@ static double g_min_gain = -1; /* --min-gain: pgopt's step threshold, -1 default
 
 static void agent_run(json_t *snap, double budget, int single, run_t *r)
 {
-    ia_options_t o;
-    ia_options_init(&o);
+    index_advisor_options_t o;
+    index_advisor_options_init(&o);
     if (g_min_gain >= 0 && !single)
         o.min_gain_fraction = g_min_gain;
     if (getenv("PGOPT_BENCH_MIN_IMPROVEMENT") && !single)
@@ -428,7 +428,7 @@ static void agent_run(json_t *snap, double budget, int single, run_t *r)
     json_t *res = NULL;
     err_t err;
     int64_t t0 = clock_mono_us();
-    if (index_advisor_run(snap, &o, NULL, NULL, &res, &err) != 0)
+    if (index_advisor_analyze(snap, &o, NULL, NULL, &res, &err) != 0)
         die("advisor", err.msg);
     r->ms = (double)(clock_mono_us() - t0) / 1000.0;
     json_t *ev = json_object_get(res, "evaluation");
@@ -484,8 +484,8 @@ int main(int argc, char **argv)
     if (!snap)
         die(snap_path, je.text);
     /* the model (extraction) for Extend's attributes and the evaluator */
-    ia_options_t mo;
-    ia_options_init(&mo);
+    index_advisor_options_t mo;
+    index_advisor_options_init(&mo);
     ia_model_t m;
     memset(&m, 0, sizeof m);
     m.opts = &mo;

@@ -696,8 +696,8 @@ int main(int argc, char **argv)
     int *before_failed = NULL;
     json_t *preds = json_array();
     for (int k = 0; k < 2; k++) {
-        ia_options_t o;
-        ia_options_init(&o);
+        index_advisor_options_t o;
+        index_advisor_options_init(&o);
         o.statement_timeout_ms = timeout_s * 1000;
         if (k == 1) {
             o.baseline_single_column = 1;
@@ -707,7 +707,7 @@ int main(int argc, char **argv)
             o.max_write_overhead = 1e9;
         }
         int64_t a = clock_mono_us();
-        if (index_advisor_run(snap, &o, NULL, NULL, &methods[k].result, &err) != 0)
+        if (index_advisor_analyze(snap, &o, NULL, NULL, &methods[k].result, &err) != 0)
             die("advisor: %s", err.msg);
         methods[k].run_ms = (double)(clock_mono_us() - a) / 1000.0;
         json_t *ev = json_object_get(methods[k].result, "evaluation");

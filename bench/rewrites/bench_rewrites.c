@@ -139,12 +139,12 @@ int main(int argc, char **argv)
         fprintf(stderr, "collect: %s\n", err.msg);
         return 1;
     }
-    query_rewriter_opts_t qo;
-    query_rewriter_opts_init(&qo);
+    query_rewriter_options_t qo;
+    query_rewriter_options_init(&qo);
     qo.verify = 1;
     qo.statement_timeout_ms = 60000;
     json_t *res = NULL;
-    if (query_rewriter_analyze(snap, &qo, &res, &err) != 0) {
+    if (query_rewriter_analyze(snap, &qo, NULL, NULL, &res, &err) != 0) {
         fprintf(stderr, "analyze: %s\n", err.msg);
         return 1;
     }

@@ -302,7 +302,7 @@ static void apply_rollback_cycle(PGconn **conn, json_t *snap)
     PGconn *c = *conn;
     json_t *out = NULL;
     err_t err = {{0}};
-    if (config_tuner_analyze(snap, NULL, &out, &err) != 0)
+    if (config_tuner_analyze(snap, NULL, NULL, NULL, &out, &err) != 0)
         fail_msg("agent failed: %s", err.msg);
     if (getenv("PGOPT_TEST_DUMP")) {
         char *s1 = json_dumps(snap, JSON_INDENT(1)), *s2 = json_dumps(out, JSON_INDENT(1));

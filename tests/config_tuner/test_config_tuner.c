@@ -122,7 +122,7 @@ static json_t *run(const json_t *snap, const config_tuner_options_t *opts)
 {
     json_t *out = NULL;
     err_t err = {{0}};
-    if (config_tuner_analyze(snap, opts, &out, &err) != 0)
+    if (config_tuner_analyze(snap, opts, NULL, NULL, &out, &err) != 0)
         fail_msg("config_tuner_analyze failed: %s", err.msg);
     if (getenv("PGOPT_TEST_DUMP")) {
         char *s = json_dumps(out, JSON_INDENT(2));
@@ -658,7 +658,7 @@ static void test_workload_profiles(void **state)
     opts.profile = "olap";
     json_t *res = NULL;
     err_t err;
-    assert_int_equal(config_tuner_analyze(snap, &opts, &res, &err), -1);
+    assert_int_equal(config_tuner_analyze(snap, &opts, NULL, NULL, &res, &err), -1);
     assert_null(res);
     assert_contains(err.msg, "olap");
 
@@ -715,14 +715,14 @@ static void test_bad_input(void **state)
     json_t *res = (json_t *)0x1;
     err_t err;
     json_t *arr = json_array();
-    assert_int_equal(config_tuner_analyze(arr, NULL, &res, &err), -1);
+    assert_int_equal(config_tuner_analyze(arr, NULL, NULL, NULL, &res, &err), -1);
     assert_null(res);
     assert_contains(err.msg, "not a map");
     json_decref(arr);
-    assert_int_equal(config_tuner_analyze(NULL, NULL, &res, &err), -1);
+    assert_int_equal(config_tuner_analyze(NULL, NULL, NULL, NULL, &res, &err), -1);
     config_tuner_options_t opts = {.app_processes = -2};
     json_t *snap = base_snapshot();
-    assert_int_equal(config_tuner_analyze(snap, &opts, &res, &err), -1);
+    assert_int_equal(config_tuner_analyze(snap, &opts, NULL, NULL, &res, &err), -1);
     assert_contains(err.msg, "app_processes");
 
     /* Sections of the wrong type and a bare meta degrade to notes. */
@@ -920,7 +920,7 @@ static void run_mutated(mutate_ctx_t *m)
 {
     json_t *out = NULL;
     err_t err = {{0}};
-    int rc = config_tuner_analyze(m->root, NULL, &out, &err);
+    int rc = config_tuner_analyze(m->root, NULL, NULL, NULL, &out, &err);
     if (rc == 0) {
         assert_non_null(out);
         assert_non_null(json_object_get(out, "apply_script"));

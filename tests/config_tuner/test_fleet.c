@@ -83,7 +83,7 @@ static void test_worker_answer_equals_library(void **state)
     if (snapshot_read_file(snap_path, &read_back, &err) != 0)
         fail_msg("reading back: %s", err.msg);
     json_t *local = NULL;
-    if (config_tuner_analyze(read_back, NULL, &local, &err) != 0)
+    if (config_tuner_analyze(read_back, NULL, NULL, NULL, &local, &err) != 0)
         fail_msg("library: %s", err.msg);
     if (!json_equal(remote, local)) {
         char *a = json_dumps(remote, JSON_SORT_KEYS), *b = json_dumps(local, JSON_SORT_KEYS);

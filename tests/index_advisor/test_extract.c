@@ -81,14 +81,14 @@ static json_t *base_snapshot(void)
 
 typedef struct {
     json_t *snap;
-    ia_options_t opts;
+    index_advisor_options_t opts;
     ia_model_t m;
 } fixture_t;
 
 static void load(fixture_t *f, json_t *snap)
 {
     f->snap = snap;
-    ia_options_init(&f->opts);
+    index_advisor_options_init(&f->opts);
     f->opts.offline = 1;
     memset(&f->m, 0, sizeof f->m);
     f->m.opts = &f->opts;
@@ -723,10 +723,10 @@ static void test_drop_advice(void **state)
                         json_pack("{s:s}", "database", "2025-01-01T00:00:00Z"));
     json_t *res = NULL;
     err_t err;
-    ia_options_t o;
-    ia_options_init(&o);
+    index_advisor_options_t o;
+    index_advisor_options_init(&o);
     o.offline = 1;
-    assert_int_equal(index_advisor_run(snap, &o, NULL, NULL, &res, &err), 0);
+    assert_int_equal(index_advisor_analyze(snap, &o, NULL, NULL, &res, &err), 0);
     json_t *dups = json_object_get(res, "duplicate_indexes");
     json_t *d = find_by(dups, "unneeded_index", "public.o_cust");
     assert_non_null(d);
@@ -754,7 +754,7 @@ static void test_drop_advice(void **state)
     /* a short window: nothing is called unused, and a note says why */
     json_object_set_new(json_object_get(snap, "meta"), "stats_reset",
                         json_pack("{s:s}", "database", "2025-02-28T20:00:00Z"));
-    assert_int_equal(index_advisor_run(snap, &o, NULL, NULL, &res, &err), 0);
+    assert_int_equal(index_advisor_analyze(snap, &o, NULL, NULL, &res, &err), 0);
     assert_int_equal(json_array_size(json_object_get(res, "unused_indexes_to_drop")), 0);
     json_t *notes = json_object_get(res, "notes");
     int found = 0;
@@ -780,10 +780,10 @@ static void test_offline_recommendations(void **state)
     json_object_set_new(snap, "statements", sts);
     json_t *res = NULL;
     err_t err;
-    ia_options_t o;
-    ia_options_init(&o);
+    index_advisor_options_t o;
+    index_advisor_options_init(&o);
     o.offline = 1;
-    assert_int_equal(index_advisor_run(snap, &o, NULL, NULL, &res, &err), 0);
+    assert_int_equal(index_advisor_analyze(snap, &o, NULL, NULL, &res, &err), 0);
     json_t *recs = json_object_get(res, "recommendations");
     assert_true(json_array_size(recs) >= 2);
     int saw_cust = 0, saw_gin = 0;
@@ -822,13 +822,13 @@ static void test_bad_input(void **state)
     json_t *res = NULL;
     err_t err;
     json_t *arr = json_array();
-    assert_int_equal(index_advisor_run(arr, NULL, NULL, NULL, &res, &err), -1);
+    assert_int_equal(index_advisor_analyze(arr, NULL, NULL, NULL, &res, &err), -1);
     assert_non_null(strstr(err.msg, "not a map"));
     json_decref(arr);
     /* sections of the wrong type are notes, not crashes */
     json_t *snap = json_pack("{s:{s:i}, s:s, s:i, s:[i]}", "meta", "format_version", 1, "tables",
                              "nope", "columns", 3, "statements", 5);
-    assert_int_equal(index_advisor_run(snap, NULL, NULL, NULL, &res, &err), 0);
+    assert_int_equal(index_advisor_analyze(snap, NULL, NULL, NULL, &res, &err), 0);
     assert_int_equal(json_array_size(json_object_get(res, "recommendations")), 0);
     assert_true(json_array_size(json_object_get(res, "notes")) >= 2);
     json_decref(res);

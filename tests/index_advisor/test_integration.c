@@ -331,9 +331,9 @@ static void test_agent_on_planted_schema(void **state)
     json_t *snap = collect();
     json_t *res = NULL;
     err_t err;
-    ia_options_t o;
-    ia_options_init(&o);
-    assert_int_equal(index_advisor_run(snap, &o, NULL, NULL, &res, &err), 0);
+    index_advisor_options_t o;
+    index_advisor_options_init(&o);
+    assert_int_equal(index_advisor_analyze(snap, &o, NULL, NULL, &res, &err), 0);
     char *dump = json_dumps(res, JSON_INDENT(2));
     fprintf(stderr, "%s\n", dump);
     free(dump);
@@ -439,10 +439,10 @@ static void test_offline_same_schema(void **state)
     json_t *snap = collect();
     json_t *res = NULL;
     err_t err;
-    ia_options_t o;
-    ia_options_init(&o);
+    index_advisor_options_t o;
+    index_advisor_options_init(&o);
     o.offline = 1;
-    assert_int_equal(index_advisor_run(snap, &o, NULL, NULL, &res, &err), 0);
+    assert_int_equal(index_advisor_analyze(snap, &o, NULL, NULL, &res, &err), 0);
     json_t *recs = json_object_get(res, "recommendations");
     size_t k;
     json_t *x;

@@ -191,7 +191,7 @@ static void test_agent_plans_every_statement(void **state)
     json_object_set_new(snap, "options",
                         json_pack("{s:I}", "index_budget_bytes", (json_int_t)1 << 30));
     json_t *res = NULL;
-    assert_int_equal(index_advisor_run(snap, NULL, NULL, NULL, &res, &err), 0);
+    assert_int_equal(index_advisor_analyze(snap, NULL, NULL, NULL, &res, &err), 0);
     json_t *ev = json_object_get(res, "evaluation");
     json_t *np = json_object_get(ev, "statements_not_planned");
     assert_true(json_is_array(np));
@@ -237,7 +237,7 @@ static void test_agent_plans_every_statement(void **state)
     /* deterministic: the same snapshot and database give the same set,
      * in the same order, with the same figures */
     json_t *again = NULL;
-    assert_int_equal(index_advisor_run(snap, NULL, NULL, NULL, &again, &err), 0);
+    assert_int_equal(index_advisor_analyze(snap, NULL, NULL, NULL, &again, &err), 0);
     if (!json_equal(json_object_get(res, "recommendations"),
                     json_object_get(again, "recommendations"))) {
         char *a = json_dumps(json_object_get(res, "recommendations"), JSON_COMPACT);

@@ -95,7 +95,7 @@ typedef struct {
 
 typedef struct {
     json_t *snap;
-    ia_options_t opts;
+    index_advisor_options_t opts;
     ia_model_t m;
     const cost_row_t *rows;
     size_t nrows;
@@ -167,7 +167,7 @@ static void setup(fixture_t *f, json_t *statements, const cost_row_t *rows, size
 {
     memset(f, 0, sizeof *f);
     f->snap = snapshot(statements);
-    ia_options_init(&f->opts);
+    index_advisor_options_init(&f->opts);
     f->opts.offline = 1;
     f->opts.min_gain_fraction = min_gain_fraction;
     f->opts.min_index_improvement = min_improvement;

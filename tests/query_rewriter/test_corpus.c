@@ -176,12 +176,12 @@ static void test_n1(void **state)
     json_array_append_new(
         st, stmt(2, "SELECT id, total FROM orders WHERE customer_id = $1", 4000, 12000, 400));
     json_object_set_new(snap, "statements", st);
-    query_rewriter_opts_t o;
-    query_rewriter_opts_init(&o);
+    query_rewriter_options_t o;
+    query_rewriter_options_init(&o);
     o.offline = 1;
     json_t *res = NULL;
     err_t err;
-    assert_int_equal(query_rewriter_analyze(snap, &o, &res, &err), 0);
+    assert_int_equal(query_rewriter_analyze(snap, &o, NULL, NULL, &res, &err), 0);
     assert_string_equal(json_string_value(json_object_get(res, "phase")), "OPTIMIZE");
     assert_string_equal(json_string_value(json_object_get(res, "agent")), "query_rewriter");
     const json_t *n1 = find_type(json_object_get(res, "rewrites"), "n1_fix");
@@ -204,7 +204,7 @@ static void test_n1(void **state)
                                    "orders.customer_id",
                                    4000, 12000, 400));
     json_object_set_new(snap, "statements", st);
-    assert_int_equal(query_rewriter_analyze(snap, &o, &res, &err), 0);
+    assert_int_equal(query_rewriter_analyze(snap, &o, NULL, NULL, &res, &err), 0);
     n1 = find_type(json_object_get(res, "rewrites"), "n1_fix");
     assert_non_null(n1);
     assert_string_equal(json_string_value(json_object_get(n1, "optimized")),
@@ -220,7 +220,7 @@ static void test_n1(void **state)
     json_array_append_new(
         st, stmt(2, "SELECT id, total FROM orders WHERE customer_id = $1", 4000, 12000, 400));
     json_object_set_new(snap, "statements", st);
-    assert_int_equal(query_rewriter_analyze(snap, &o, &res, &err), 0);
+    assert_int_equal(query_rewriter_analyze(snap, &o, NULL, NULL, &res, &err), 0);
     assert_null(find_type(json_object_get(res, "rewrites"), "n1_fix"));
     json_decref(res);
     json_decref(snap);
@@ -244,10 +244,10 @@ static void test_agent_shape_and_priority(void **state)
     json_object_set_new(snap, "statements", st);
     json_t *res = NULL;
     err_t err;
-    query_rewriter_opts_t o;
-    query_rewriter_opts_init(&o);
+    query_rewriter_options_t o;
+    query_rewriter_options_init(&o);
     o.offline = 1;
-    assert_int_equal(query_rewriter_analyze(snap, &o, &res, &err), 0);
+    assert_int_equal(query_rewriter_analyze(snap, &o, NULL, NULL, &res, &err), 0);
     const json_t *sr = json_object_get(res, "sql_rewrites");
     assert_int_equal(json_array_size(sr), 3);
     /* ordered by total time: the proven NOT IN rewrite of the heaviest statement first */
@@ -314,12 +314,12 @@ static void test_check_rules_evidence(void **state)
                  5, 5, 10));
     json_array_append_new(st, stmt(23, "SELECT id FROM customers WHERE region = NULL", 3, 0, 1));
     json_object_set_new(snap, "statements", st);
-    query_rewriter_opts_t o;
-    query_rewriter_opts_init(&o);
+    query_rewriter_options_t o;
+    query_rewriter_options_init(&o);
     o.offline = 1;
     json_t *res = NULL;
     err_t err;
-    assert_int_equal(query_rewriter_analyze(snap, &o, &res, &err), 0);
+    assert_int_equal(query_rewriter_analyze(snap, &o, NULL, NULL, &res, &err), 0);
     const json_t *sr = json_object_get(res, "sql_rewrites");
     const json_t *full = find_rule(sr, "full_table_read");
     assert_non_null(full);
@@ -362,7 +362,7 @@ static void test_bad_input(void **state)
     json_t *res = NULL;
     err_t err;
     json_t *arr = json_array();
-    assert_int_equal(query_rewriter_analyze(arr, NULL, &res, &err), -1);
+    assert_int_equal(query_rewriter_analyze(arr, NULL, NULL, NULL, &res, &err), -1);
     assert_non_null(strstr(err.msg, "not a map"));
     json_decref(arr);
     /* wrong types everywhere: no crash, an answer with notes */
@@ -370,10 +370,10 @@ static void test_bad_input(void **state)
                              "meta", "format_version", 1, "statements", 1, "x", "query", 5,
                              "tables", "nope", "columns", "name", 3, "most_common_vals", 1,
                              "constraints", "table", "t", "type", "f");
-    query_rewriter_opts_t o;
-    query_rewriter_opts_init(&o);
+    query_rewriter_options_t o;
+    query_rewriter_options_init(&o);
     o.offline = 1;
-    assert_int_equal(query_rewriter_analyze(snap, &o, &res, &err), 0);
+    assert_int_equal(query_rewriter_analyze(snap, &o, NULL, NULL, &res, &err), 0);
     assert_int_equal(json_array_size(json_object_get(res, "sql_rewrites")), 0);
     json_decref(res);
     json_decref(snap);

@@ -137,7 +137,7 @@ static void test_agent_on_target(void **state)
         fail_msg("collect_snapshot: %s", err.msg);
     json_object_set_new(snap, "options", json_pack("{s:b}", "verify", 1));
     json_t *res = NULL;
-    if (query_rewriter_analyze(snap, NULL, &res, &err) != 0)
+    if (query_rewriter_analyze(snap, NULL, NULL, NULL, &res, &err) != 0)
         fail_msg("analyze: %s", err.msg);
     char *dump = json_dumps(res, JSON_INDENT(1));
     if (getenv("PGOPT_TEST_VERBOSE"))

@@ -86,8 +86,8 @@ static double working_set(const json_t *snapshot, const char **basis)
     return ws;
 }
 
-int ai_tuning_analyze(const json_t *snapshot, const ai_tuning_options_t *opts,
-                      ai_progress_fn progress, void *arg, json_t **result, err_t *err)
+int ai_tuning_analyze(const json_t *snapshot, const ai_tuning_options_t *opts, progress_fn progress,
+                      void *arg, json_t **result, err_t *err)
 {
     *result = NULL;
     if (!json_is_object(snapshot))

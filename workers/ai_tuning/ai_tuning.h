@@ -23,11 +23,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "common/progress.h"
-
-/* Progress callback: returns nonzero when the caller wants the analysis to
- * stop (cancelled job). May be NULL. */
-typedef progress_fn ai_progress_fn; /* common/progress.h */
+#include "workers/agent.h"
 
 typedef struct {
     double min_calls;           /* per interval, for a regression data point (default 5) */
@@ -44,9 +40,11 @@ typedef struct {
 
 void ai_tuning_options_init(ai_tuning_options_t *o);
 
-/* Snapshot in, result out (a new reference). -1 with err when the snapshot
- * is not a map, or when cancelled through progress. opts may be NULL. */
-int ai_tuning_analyze(const json_t *snapshot, const ai_tuning_options_t *opts,
-                      ai_progress_fn progress, void *progress_arg, json_t **result, err_t *err);
+/* The agent contract (workers/agent.h): snapshot in, result out (a new
+ * reference). -1 with err when the snapshot is not a map, or when cancelled
+ * through progress. opts NULL = the defaults; the agent reads no key of
+ * snapshot.options. */
+int ai_tuning_analyze(const json_t *snapshot, const ai_tuning_options_t *opts, progress_fn progress,
+                      void *progress_user, json_t **result, err_t *err);
 
 #endif

@@ -4,14 +4,11 @@
 #include "workers/ai_tuning/ai_tuning.h"
 #include "workers/runtime/runtime.h"
 
-static int beat(void *arg, const char *stage, int64_t done, int64_t total)
+/* The runtime's entry (workers/agent.h): the defaults, no options. */
+static int run_ai_tuning(const json_t *snapshot, progress_fn progress, void *progress_user,
+                         json_t **result, err_t *err)
 {
-    return job_progress(arg, stage, done, total);
-}
-
-static int run_ai_tuning(const json_t *snapshot, job_ctx_t *ctx, json_t **result, err_t *err)
-{
-    return ai_tuning_analyze(snapshot, NULL, beat, ctx, result, err);
+    return ai_tuning_analyze(snapshot, NULL, progress, progress_user, result, err);
 }
 
 static const agent_def_t ai_tuning_agent = {

@@ -1053,14 +1053,18 @@ static void planner_group(ct_t *ct, json_t *group)
 
 int ct_beat(ct_t *ct, const char *stage, int64_t done, int64_t total)
 {
-    if (!ct->cancelled && ct->opts.progress &&
-        ct->opts.progress(ct->opts.progress_user, stage, done, total))
+    if (!ct->cancelled && ct->progress && ct->progress(ct->progress_user, stage, done, total))
         ct->cancelled = 1;
     return ct->cancelled;
 }
 
+void config_tuner_options_init(config_tuner_options_t *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
 int config_tuner_analyze(const json_t *snapshot, const config_tuner_options_t *opts,
-                         json_t **result, err_t *err)
+                         progress_fn progress, void *progress_user, json_t **result, err_t *err)
 {
     if (!result)
         return err_set(err, "config_tuner: no result pointer");
@@ -1072,6 +1076,8 @@ int config_tuner_analyze(const json_t *snapshot, const config_tuner_options_t *o
     ct.snap = snapshot;
     if (opts)
         ct.opts = *opts;
+    ct.progress = progress;
+    ct.progress_user = progress_user;
     if (ct.opts.app_processes < 0)
         return err_set(err, "config_tuner: app_processes must not be negative (got %d)",
                        ct.opts.app_processes);

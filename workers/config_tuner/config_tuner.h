@@ -32,7 +32,7 @@
 #include <jansson.h>
 
 #include "common/error.h"
-#include "common/progress.h"
+#include "workers/agent.h"
 
 typedef struct {
     /* PGTune profile ("web", "oltp", "dw", "mixed", "desktop"); NULL derives
@@ -41,16 +41,18 @@ typedef struct {
     /* Number of application processes sharing the database; 0 derives it
      * from snapshot.sqlalchemy.app_processes or activity.by_application. */
     int app_processes;
-    /* Beats per stage, per table and per code file (common/progress.h);
-     * a return of 1 cancels the analysis (-1, "cancelled"). NULL: none. */
-    progress_fn progress;
-    void *progress_user;
 } config_tuner_options_t;
 
-/* Snapshot in (validated or not: missing or mistyped fields degrade to
- * notes), result out (a new reference). -1 with err only when the snapshot
- * is not a map or an option is invalid. opts may be NULL. */
+/* The defaults: everything derived from the snapshot. */
+void config_tuner_options_init(config_tuner_options_t *o);
+
+/* The agent contract (workers/agent.h). Snapshot in (validated or not:
+ * missing or mistyped fields degrade to notes), result out (a new
+ * reference). -1 with err when the snapshot is not a map, an option is
+ * invalid, or progress (beats per stage, per table and per code file)
+ * returned 1 ("cancelled"). opts NULL = the defaults; the agent reads no key
+ * of snapshot.options (app_processes comes from snapshot.sqlalchemy). */
 int config_tuner_analyze(const json_t *snapshot, const config_tuner_options_t *opts,
-                         json_t **result, err_t *err);
+                         progress_fn progress, void *progress_user, json_t **result, err_t *err);
 
 #endif

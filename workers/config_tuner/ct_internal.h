@@ -23,6 +23,8 @@
 typedef struct {
     const json_t *snap;
     config_tuner_options_t opts;
+    progress_fn progress; /* the caller's beat (workers/agent.h); NULL: none */
+    void *progress_user;
     int pg_major; /* from meta.server_version_num, 15 when absent */
 
     /* Host facts, each with where it came from (host.sources). */
@@ -69,7 +71,7 @@ typedef struct {
 #endif
 } ct_t;
 
-/* A beat through opts.progress (common/progress.h); 1 once cancelled. */
+/* A beat through progress (common/progress.h); 1 once cancelled. */
 int ct_beat(ct_t *ct, const char *stage, int64_t done, int64_t total);
 
 /* ---- ct_util.c ---- */

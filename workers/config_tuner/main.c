@@ -4,20 +4,17 @@
 #include "workers/config_tuner/config_tuner.h"
 #include "workers/runtime/runtime.h"
 
-static int beat(void *user, const char *stage, int64_t done, int64_t total)
+/* The runtime's entry (workers/agent.h): the defaults, the snapshot's own
+ * sections. Milliseconds on a small snapshot, seconds on a large code
+ * section or thousands of tables: the analysis beats per stage, table and
+ * file. */
+static int run_config_tuner(const json_t *snapshot, progress_fn progress, void *progress_user,
+                            json_t **result, err_t *err)
 {
-    return job_progress((job_ctx_t *)user, stage, done, total);
-}
-
-static int run_config_tuner(const json_t *snapshot, job_ctx_t *ctx, json_t **result, err_t *err)
-{
-    /* Milliseconds on a small snapshot, seconds on a large code section or
-     * thousands of tables: the analysis beats per stage, table and file. */
-    if (job_progress(ctx, "analyze", 0, 1))
+    if (progress(progress_user, "analyze", 0, 1))
         return err_set(err, "cancelled before start");
-    config_tuner_options_t opts = {.progress = beat, .progress_user = ctx};
-    int rc = config_tuner_analyze(snapshot, &opts, result, err);
-    job_progress(ctx, "done", 1, 1);
+    int rc = config_tuner_analyze(snapshot, NULL, progress, progress_user, result, err);
+    progress(progress_user, "done", 1, 1);
     return rc;
 }
 

@@ -186,7 +186,7 @@ typedef struct {
 
 typedef struct {
     const json_t *snapshot;
-    const ia_options_t *opts;
+    const index_advisor_options_t *opts;
     ia_table_t *tables;
     size_t ntables;
     ia_index_t *indexes;
@@ -219,7 +219,7 @@ typedef struct {
     json_t *phases;
     const char *phase_name;
     int64_t phase_t0, phase_explains, phase_created, phase_hits;
-    ia_progress_fn progress;
+    progress_fn progress;
     void *progress_user;
     int cancelled;
 } ia_model_t;

@@ -9,7 +9,7 @@
 #include "common/clock.h"
 #include "workers/index_advisor/ia_internal.h"
 
-void ia_options_init(ia_options_t *o)
+void index_advisor_options_init(index_advisor_options_t *o)
 {
     memset(o, 0, sizeof *o);
     o->max_write_overhead = 0.5;
@@ -20,7 +20,7 @@ void ia_options_init(ia_options_t *o)
 }
 
 /* snapshot.options overrides (when the coordinator passes them) */
-static void apply_snapshot_options(const json_t *snapshot, ia_options_t *o)
+static void apply_snapshot_options(const json_t *snapshot, index_advisor_options_t *o)
 {
     const json_t *opt = json_object_get(snapshot, "options");
     json_t *v;
@@ -43,18 +43,18 @@ static void apply_snapshot_options(const json_t *snapshot, ia_options_t *o)
         o->offline = 1;
 }
 
-int index_advisor_run(const json_t *snapshot, const ia_options_t *opts_in, ia_progress_fn progress,
-                      void *progress_user, json_t **result, err_t *err)
+int index_advisor_analyze(const json_t *snapshot, const index_advisor_options_t *opts_in,
+                          progress_fn progress, void *progress_user, json_t **result, err_t *err)
 {
     if (!result)
         return err_set(err, "index advisor: no result pointer");
     *result = NULL;
     int64_t t0 = clock_mono_us();
-    ia_options_t opts;
+    index_advisor_options_t opts;
     if (opts_in)
         opts = *opts_in;
     else
-        ia_options_init(&opts);
+        index_advisor_options_init(&opts);
     apply_snapshot_options(snapshot, &opts);
     ia_model_t m;
     memset(&m, 0, sizeof m);

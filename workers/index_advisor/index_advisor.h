@@ -28,11 +28,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "common/progress.h"
-
-/* Progress callback: returns 1 to cancel (the analysis then fails with
- * "cancelled"). May be NULL. */
-typedef progress_fn ia_progress_fn; /* common/progress.h */
+#include "workers/agent.h"
 
 typedef struct {
     /* Storage budget for new indexes, bytes; 0 = snapshot.options.index_budget_bytes
@@ -63,17 +59,19 @@ typedef struct {
     /* 1: single-column, per-statement candidates only (Supabase
      * index_advisor's method) - the benchmark's baseline. */
     int baseline_single_column;
-} ia_options_t;
+} index_advisor_options_t;
 
 /* Defaults as documented above; snapshot.options may override some of them
  * (index_budget_bytes, index_max_write_overhead, index_min_gain_fraction,
  * index_min_improvement, index_min_unused_window_s, index_offline). */
-void ia_options_init(ia_options_t *o);
+void index_advisor_options_init(index_advisor_options_t *o);
 
-/* Runs the analysis. *result is a new map shaped like the seed's
- * index_advisor JSON. Returns -1 with err on invalid input or cancel; a
- * target that cannot be reached is not an error (cost model, with a note). */
-int index_advisor_run(const json_t *snapshot, const ia_options_t *opts, ia_progress_fn progress,
-                      void *progress_user, json_t **result, err_t *err);
+/* Runs the analysis (the agent contract, workers/agent.h; opts NULL = the
+ * defaults, snapshot.options on top). *result is a new map shaped like the
+ * seed's index_advisor JSON. Returns -1 with err on invalid input or cancel;
+ * a target that cannot be reached is not an error (cost model, with a
+ * note). */
+int index_advisor_analyze(const json_t *snapshot, const index_advisor_options_t *opts,
+                          progress_fn progress, void *progress_user, json_t **result, err_t *err);
 
 #endif

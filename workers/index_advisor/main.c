@@ -4,19 +4,14 @@
 #include "workers/index_advisor/index_advisor.h"
 #include "workers/runtime/runtime.h"
 
-static int beat(void *user, const char *stage, int64_t done, int64_t total)
+/* The runtime's entry (workers/agent.h): options from the snapshot only. */
+static int run_index_advisor(const json_t *snapshot, progress_fn progress, void *progress_user,
+                             json_t **result, err_t *err)
 {
-    return job_progress((job_ctx_t *)user, stage, done, total);
-}
-
-static int run_index_advisor(const json_t *snapshot, job_ctx_t *ctx, json_t **result, err_t *err)
-{
-    if (job_progress(ctx, "start", 0, 1))
+    if (progress(progress_user, "start", 0, 1))
         return err_set(err, "cancelled before start");
-    ia_options_t opts;
-    ia_options_init(&opts);
-    int rc = index_advisor_run(snapshot, &opts, beat, ctx, result, err);
-    job_progress(ctx, "done", 1, 1);
+    int rc = index_advisor_analyze(snapshot, NULL, progress, progress_user, result, err);
+    progress(progress_user, "done", 1, 1);
     return rc;
 }
 

@@ -2,38 +2,22 @@
  * worker runtime (workers/runtime/runtime.h). The analysis lives in the
  * pgopt_query_rewriter library (query_rewriter.h) so tests can call it.
  *
- * Verify mode is opt-in: snapshot.options.verify == true (set by the
- * coordinator's --verify), or PGOPT_REWRITER_VERIFY=1 in the worker's
- * environment. PGOPT_REWRITER_OFFLINE=1 never connects to target.dsn. */
-#include <stdlib.h>
-#include <string.h>
-
+ * Verify and offline mode are opt-in through the snapshot's options
+ * (snapshot.options.verify, set by the coordinator's --verify, and
+ * snapshot.options.rewriter_offline, set by its --offline): the worker
+ * reads nothing from its environment, so a remote worker does what a local
+ * one does. */
 #include "workers/query_rewriter/query_rewriter.h"
 #include "workers/runtime/runtime.h"
 
-static int beat(void *user, int64_t done, int64_t total)
+/* The runtime's entry (workers/agent.h): options from the snapshot only. */
+static int run_query_rewriter(const json_t *snapshot, progress_fn progress, void *progress_user,
+                              json_t **result, err_t *err)
 {
-    return job_progress((job_ctx_t *)user, "rewrite", done, total);
-}
-
-static int env_on(const char *name)
-{
-    const char *v = getenv(name);
-    return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "on") == 0);
-}
-
-static int run_query_rewriter(const json_t *snapshot, job_ctx_t *ctx, json_t **result, err_t *err)
-{
-    query_rewriter_opts_t o;
-    query_rewriter_opts_init(&o);
-    o.verify = env_on("PGOPT_REWRITER_VERIFY");
-    o.offline = env_on("PGOPT_REWRITER_OFFLINE");
-    o.progress = beat;
-    o.progress_user = ctx;
-    if (job_progress(ctx, "start", 0, 1))
+    if (progress(progress_user, "start", 0, 1))
         return err_set(err, "cancelled before start");
-    int rc = query_rewriter_analyze(snapshot, &o, result, err);
-    job_progress(ctx, "done", 1, 1);
+    int rc = query_rewriter_analyze(snapshot, NULL, progress, progress_user, result, err);
+    progress(progress_user, "done", 1, 1);
     return rc;
 }
 

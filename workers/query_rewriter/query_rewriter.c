@@ -16,8 +16,8 @@
 #include "workers/query_rewriter/qr_internal.h"
 
 /* The defaults: statement_timeout 5000 ms for EXPLAIN and verify sessions, at most 500 statements
- * examined, verify off, no progress callback. */
-void query_rewriter_opts_init(query_rewriter_opts_t *o)
+ * examined, verify and offline off. */
+void query_rewriter_options_init(query_rewriter_options_t *o)
 {
     memset(o, 0, sizeof *o);
     o->statement_timeout_ms = 5000;
@@ -26,7 +26,9 @@ void query_rewriter_opts_init(query_rewriter_opts_t *o)
 
 typedef struct {
     const json_t *snapshot;
-    const query_rewriter_opts_t *opts;
+    const query_rewriter_options_t *opts;
+    progress_fn progress; /* the caller's beat (workers/agent.h); NULL: none */
+    void *progress_user;
     qr_catalog_t cat;
     whatif_t *whatif;
     verify_t *verify;
@@ -542,8 +544,7 @@ static int run_all(run_t *r, int online, err_t *err)
     size_t todo = n < limit ? n : limit;
     int parse_failures = 0;
     for (size_t i = 0; i < todo; i++) {
-        if (r->opts->progress &&
-            r->opts->progress(r->opts->progress_user, (int64_t)i, (int64_t)todo)) {
+        if (r->progress && r->progress(r->progress_user, "rewrite", (int64_t)i, (int64_t)todo)) {
             free(order);
             return err_set(err, "cancelled");
         }
@@ -586,23 +587,25 @@ static json_t *new_result(void)
     return o;
 }
 
-int query_rewriter_analyze(const json_t *snapshot, const query_rewriter_opts_t *opts,
-                           json_t **result, err_t *err)
+int query_rewriter_analyze(const json_t *snapshot, const query_rewriter_options_t *opts,
+                           progress_fn progress, void *progress_user, json_t **result, err_t *err)
 {
     if (!result)
         return err_set(err, "query_rewriter_analyze: no output pointer");
     *result = NULL;
     if (!json_is_object(snapshot))
         return err_set(err, "query_rewriter: the snapshot is not a map");
-    query_rewriter_opts_t dflt;
+    query_rewriter_options_t dflt;
     if (!opts) {
-        query_rewriter_opts_init(&dflt);
+        query_rewriter_options_init(&dflt);
         opts = &dflt;
     }
     run_t r;
     memset(&r, 0, sizeof r);
     r.snapshot = snapshot;
     r.opts = opts;
+    r.progress = progress;
+    r.progress_user = progress_user;
     r.sql_rewrites = json_array();
     r.rewrites = json_array();
     r.notes = json_array();
@@ -613,11 +616,15 @@ int query_rewriter_analyze(const json_t *snapshot, const query_rewriter_opts_t *
     if (!json_is_array(json_object_get(snapshot, "constraints")))
         note(&r, "the snapshot has no constraints: rewrites that need NOT NULL or unique keys are "
                  "conditional or withheld");
-    int verify = opts->verify ||
-                 json_is_true(json_object_get(json_object_get(snapshot, "options"), "verify"));
-    query_rewriter_opts_t eff = *opts;
+    /* snapshot.options turns verify and offline on (docs/SNAPSHOT.md); a
+     * caller's opts can turn them on too, never off. */
+    const json_t *snap_opts = json_object_get(snapshot, "options");
+    int verify = opts->verify || json_is_true(json_object_get(snap_opts, "verify"));
+    query_rewriter_options_t eff = *opts;
     eff.verify = verify;
+    eff.offline = opts->offline || json_is_true(json_object_get(snap_opts, "rewriter_offline"));
     r.opts = &eff;
+    opts = &eff;
     const char *dsn =
         json_string_value(json_object_get(json_object_get(snapshot, "target"), "dsn"));
     int online = 0;
@@ -674,8 +681,8 @@ int query_rewriter_rewrite_text(const json_t *snapshot, const char *sql, json_t 
 {
     if (!rewrites || !notes || !sql)
         return err_set(err, "query_rewriter_rewrite_text: bad arguments");
-    query_rewriter_opts_t o;
-    query_rewriter_opts_init(&o);
+    query_rewriter_options_t o;
+    query_rewriter_options_init(&o);
     o.offline = 1;
     run_t r;
     memset(&r, 0, sizeof r);

@@ -23,6 +23,11 @@
  * stated in `method`. Priority weighs the gain by the statement's share of
  * total execution time (calls x mean time).
  *
+ * Options (the agent contract, workers/agent.h): snapshot.options.verify
+ * and snapshot.options.rewriter_offline (docs/SNAPSHOT.md) turn verify mode
+ * and offline mode on, as opts.verify / opts.offline do for in-process
+ * callers.
+ *
  * Verify mode (opts.verify, or snapshot.options.verify == true): both texts
  * run on the target inside READ ONLY transactions with statement_timeout,
  * with parameters bound from pg_stats, and their row multisets are compared
@@ -40,23 +45,25 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "workers/agent.h"
 
 typedef struct {
     int offline;              /* 1: never connect to target.dsn */
     int verify;               /* 1: run both texts and compare results */
     int statement_timeout_ms; /* what-if and verify statements; 0 = 5000 */
     int max_statements;       /* statements examined, by total time; 0 = 500 */
-    /* called between statements; returns 1 to cancel */
-    int (*progress)(void *user, int64_t done, int64_t total);
-    void *progress_user;
-} query_rewriter_opts_t;
+} query_rewriter_options_t;
 
-void query_rewriter_opts_init(query_rewriter_opts_t *o);
+/* The defaults: online when target.dsn is reachable, no verify, 5 s per
+ * statement, 500 statements. */
+void query_rewriter_options_init(query_rewriter_options_t *o);
 
-/* Analyses snapshot; *result is a new object (the shape above). -1 with err
- * on a snapshot it cannot read or when cancelled. */
-int query_rewriter_analyze(const json_t *snapshot, const query_rewriter_opts_t *opts,
-                           json_t **result, err_t *err);
+/* The agent contract (workers/agent.h): analyses snapshot; *result is a new
+ * object (the shape above). progress beats once per statement (stage
+ * "rewrite"). -1 with err on a snapshot it cannot read or when cancelled.
+ * opts NULL = the defaults. */
+int query_rewriter_analyze(const json_t *snapshot, const query_rewriter_options_t *opts,
+                           progress_fn progress, void *progress_user, json_t **result, err_t *err);
 
 /* Rewrites one statement text with every applicable rule, offline (no gain
  * from the server), against the catalog of snapshot: an array of

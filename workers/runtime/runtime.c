@@ -321,6 +321,8 @@ static void decode_beat(void *arg, size_t offset, size_t total)
     job_progress(arg, "decode", (int64_t)offset, (int64_t)total);
 }
 
+static int job_sink(void *arg, const char *stage, int64_t done, int64_t total);
+
 static void job_execute(job_ctx_t *job)
 {
     json_t *snapshot = NULL;
@@ -347,7 +349,8 @@ static void job_execute(job_ctx_t *job)
         return;
     }
     err_clear(&err);
-    rc = job->def->run(snapshot, job, &result, &err);
+    /* The agent beats through job_sink, the same sink the thread has. */
+    rc = job->def->run(snapshot, job_sink, job, &result, &err);
     json_decref(snapshot);
     if (rc != 0) {
         json_decref(result);

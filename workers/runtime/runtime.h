@@ -13,7 +13,8 @@
  * the coordinator is told "cancelled". SIGTERM/SIGINT: stop taking jobs,
  * answer the ones in flight, exit.
  *
- * An agent plugs in with one function: snapshot in, result map out.
+ * An agent plugs in with one function, agent_def_t.run (workers/agent.h):
+ * snapshot in, result map out, with the job's beat as its progress callback.
  */
 #ifndef PGOPT_WORKERS_RUNTIME_H
 #define PGOPT_WORKERS_RUNTIME_H
@@ -22,10 +23,12 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "workers/agent.h"
 
 typedef struct job_ctx job_ctx_t;
 
-/* Called by agents from their main loop: records a beat (done of total units
+/* The job's beat, which agents receive as their progress callback
+ * (agent_def_t.run, workers/agent.h): records a beat (done of total units
  * of work, in stage) that the runtime forwards as PROGRESS; stage NULL with
  * done < 0 keeps the stage and counts (common/progress.h, progress_alive).
  * Returns 1 when the
@@ -39,18 +42,6 @@ int job_cancelled(const job_ctx_t *ctx);
 /* Milliseconds left before the job's deadline (may be negative); INT64_MAX when
  * the JOB carried no deadline (deadline_ms 0). */
 int64_t job_remaining_ms(const job_ctx_t *ctx);
-
-/* The agent: snapshot in (validated, read-only), result map out (*result, a new
- * reference, shaped like the agent's seed JSON). Returns 0, or -1 with err
- * set (the coordinator receives ERROR agent_failed with that text). */
-typedef int (*agent_run_fn)(const json_t *snapshot, job_ctx_t *ctx, json_t **result, err_t *err);
-
-typedef struct {
-    const char *agent;       /* "index_advisor", "query_rewriter", "config_tuner", "ai_tuning" */
-    const char *executable;  /* "pgopt-index-advisor", ... (for --help and logs) */
-    const char *description; /* one line for --help */
-    agent_run_fn run;
-} agent_def_t;
 
 /* Parses the common worker options (--bind, --jobs, --log-level, ...; see
  * --help), serves until SIGTERM/SIGINT, returns the process exit status. */

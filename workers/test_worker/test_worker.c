@@ -142,7 +142,8 @@ static json_t *summarise(const json_t *snapshot)
     return r;
 }
 
-static int test_agent(const json_t *snapshot, job_ctx_t *ctx, json_t **result, err_t *err)
+static int test_agent(const json_t *snapshot, progress_fn progress, void *progress_user,
+                      json_t **result, err_t *err)
 {
     switch (behaviour) {
     case BEHAVE_SLOW: {
@@ -151,20 +152,20 @@ static int test_agent(const json_t *snapshot, job_ctx_t *ctx, json_t **result, e
             int64_t spent = mono_ms() - start;
             if (spent >= slow_ms)
                 break;
-            if (job_progress(ctx, "slow", spent, slow_ms))
+            if (progress(progress_user, "slow", spent, slow_ms))
                 return err_set(err, "cancelled after %lld of %ld ms", (long long)spent, slow_ms);
             sleep_ms(50);
         }
         break;
     }
     case BEHAVE_HANG:
-        job_progress(ctx, "hang", 0, 0);
+        progress(progress_user, "hang", 0, 0);
         /* A hung loop: no beats, no cancellation checks. Sleeping rather than
          * spinning keeps the shared test machine's CPUs free. */
         for (;;)
             sleep_ms(10);
     case BEHAVE_CRASH: {
-        job_progress(ctx, "crash", 0, 0);
+        progress(progress_user, "crash", 0, 0);
         struct rlimit no_core = {0, 0};
         setrlimit(RLIMIT_CORE, &no_core);
         abort();
