@@ -61,7 +61,8 @@ static int write_output(const char *path, const json_t *doc)
 }
 
 /* The user's analysis choices travel inside the snapshot, so remote
- * workers see them too: snapshot.options (index_budget_bytes, verify),
+ * workers see them too: snapshot.options (index_budget_bytes, verify,
+ * index_offline and rewriter_offline; docs/SNAPSHOT.md),
  * sqlalchemy.app_processes and the pgbouncer section. -1 when the
  * pgbouncer.ini cannot be read. */
 static int apply_user_options(const analysis_opts_t *o, json_t *snap, err_t *err)
@@ -75,6 +76,10 @@ static int apply_user_options(const analysis_opts_t *o, json_t *snap, err_t *err
         json_object_set_new(options, "index_budget_bytes", json_integer(o->index_budget));
     if (o->verify)
         json_object_set_new(options, "verify", json_true());
+    if (o->offline) {
+        json_object_set_new(options, "index_offline", json_true());
+        json_object_set_new(options, "rewriter_offline", json_true());
+    }
     if (o->app_processes > 0) {
         json_t *sqla = json_object_get(snap, "sqlalchemy");
         if (!json_is_object(sqla)) {

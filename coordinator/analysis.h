@@ -49,6 +49,7 @@ typedef struct {
     /* Analysis options that travel in the snapshot. */
     int64_t index_budget; /* 0: the index advisor's default */
     int verify;
+    int offline;       /* the agents never connect to the database */
     int app_processes; /* 0: derived by the config tuner */
     const char *pgbouncer_ini;
 

@@ -90,6 +90,9 @@ static void usage(FILE *out)
             "                           KiB..TiB, binary either way: 1 MB = 1 MiB\n"
             "      --verify             query rewriter: run original and rewritten queries\n"
             "                           (read-only, with a timeout) and compare results\n"
+            "      --offline            the agents never connect to the database: no\n"
+            "                           what-if EXPLAIN, no verify; estimates come from\n"
+            "                           the snapshot alone\n"
             "\n"
             "Output:\n"
             "  -o, --output PATH        write here (default: standard output); with sql, a\n"
@@ -202,6 +205,7 @@ enum {
     OPT_PGBOUNCER_INI,
     OPT_INDEX_BUDGET,
     OPT_VERIFY,
+    OPT_OFFLINE,
     OPT_STORE,
     OPT_SAMPLES,
     OPT_INTERVAL,
@@ -241,6 +245,7 @@ static const struct option LONGOPTS[] = {
     {"pgbouncer-ini", required_argument, NULL, OPT_PGBOUNCER_INI},
     {"index-budget", required_argument, NULL, OPT_INDEX_BUDGET},
     {"verify", no_argument, NULL, OPT_VERIFY},
+    {"offline", no_argument, NULL, OPT_OFFLINE},
     {"store", required_argument, NULL, OPT_STORE},
     {"samples", required_argument, NULL, OPT_SAMPLES},
     {"interval", required_argument, NULL, OPT_INTERVAL},
@@ -402,6 +407,9 @@ static int parse_args(int argc, char **argv, options_t *o)
             break;
         case OPT_VERIFY:
             o->a.verify = 1;
+            break;
+        case OPT_OFFLINE:
+            o->a.offline = 1;
             break;
         case OPT_STORE:
             o->a.store = optarg;

@@ -368,6 +368,20 @@ static const field_spec_t history_fields[] = {
 
 static const field_spec_t target_fields[] = {F_STR("dsn"), F_END};
 
+/* options: the user's analysis choices the agents read (docs/SNAPSHOT.md,
+ * "options"; workers/agent.h: a worker reads options from nowhere else). */
+static const field_spec_t options_fields[] = {
+    F_INT("index_budget_bytes"),
+    F_BOOL("index_offline"),
+    F_DBL("index_max_write_overhead"),
+    F_DBL("index_min_gain_fraction"),
+    F_DBL("index_min_improvement"),
+    F_DBL("index_min_unused_window_s"),
+    F_BOOL("verify"),
+    F_BOOL("rewriter_offline"),
+    F_END,
+};
+
 /* The sections: a section may be absent but never null. */
 static const field_spec_t sections[] = {
     F_MAP("meta", meta_fields),
@@ -388,6 +402,7 @@ static const field_spec_t sections[] = {
     F_MAP("timescaledb", timescaledb_fields),
     F_ROWS("history", history_fields),
     F_MAP("target", target_fields),
+    F_MAP("options", options_fields),
     F_END,
 };
 

@@ -58,6 +58,9 @@ static const char *const SAMPLE =
     " \"history\": [{\"collected_at\": \"2024-04-30T10:00:00Z\", \"statements\": "
     "[{\"queryid\": 1, \"calls\": 5}]}],"
     " \"target\": {\"dsn\": \"host=/tmp dbname=shop\"},"
+    " \"options\": {\"index_budget_bytes\": 1048576, \"index_max_write_overhead\": 0.25,"
+    " \"index_min_gain_fraction\": 0, \"verify\": true, \"rewriter_offline\": false,"
+    " \"index_offline\": null, \"an_agents_own_key\": [\"x\"]},"
     " \"future_section\": {\"anything\": [1, \"x\"]}}";
 
 static json_t *sample(void)
@@ -136,6 +139,16 @@ static void test_validate_errors(void **state)
     expect_invalid("{\"statements\": [{\"plan\": \"Seq Scan\"}]}",
                    "statements[0].plan: expected map, got string");
     expect_invalid("{\"target\": {\"dsn\": 5}}", "target.dsn: expected string, got integer");
+    /* options: the keys agents read have types (docs/SNAPSHOT.md) */
+    expect_invalid("{\"options\": [\"verify\"]}", "options: expected map, got array");
+    expect_invalid("{\"options\": {\"verify\": \"yes\"}}",
+                   "options.verify: expected boolean, got string");
+    expect_invalid("{\"options\": {\"rewriter_offline\": 1}}",
+                   "options.rewriter_offline: expected boolean, got integer");
+    expect_invalid("{\"options\": {\"index_budget_bytes\": \"2GB\"}}",
+                   "options.index_budget_bytes: expected integer, got string");
+    expect_invalid("{\"options\": {\"index_min_improvement\": true}}",
+                   "options.index_min_improvement: expected number, got boolean");
     expect_invalid("{\"meta\": {\"format_version\": 2}}",
                    "meta.format_version: unsupported version 2 (this pgopt reads 1)");
     expect_invalid("{\"meta\": {\"format_version\": \"1\"}}",
