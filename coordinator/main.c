@@ -131,29 +131,29 @@ static void usage(FILE *out)
             "answered); 2 bad command line.\n");
 }
 
-static int parse_agents(options_t *o, const char *list)
+static int parse_agents(analysis_opts_t *a, const char *list)
 {
     char *copy = strdup(list);
     char *save = NULL;
-    o->a.nagents = 0;
+    a->nagents = 0;
     for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
         const agent_info_t *found = agent_info(tok);
         if (!found) {
             fprintf(stderr, "pgopt-coordinator: unknown agent '%s' (", tok);
-            for (int a = 0; a < AGENT_COUNT; a++)
-                fprintf(stderr, "%s%s", a ? ", " : "", AGENTS[a].name);
+            for (int i = 0; i < AGENT_COUNT; i++)
+                fprintf(stderr, "%s%s", i ? ", " : "", AGENTS[i].name);
             fprintf(stderr, ")\n");
             free(copy);
             return -1;
         }
         int dup = 0;
-        for (int i = 0; i < o->a.nagents; i++)
-            dup |= o->a.agents[i] == found->name;
+        for (int i = 0; i < a->nagents; i++)
+            dup |= a->agents[i] == found->name;
         if (!dup)
-            o->a.agents[o->a.nagents++] = found->name;
+            a->agents[a->nagents++] = found->name;
     }
     free(copy);
-    if (o->a.nagents == 0) {
+    if (a->nagents == 0) {
         fprintf(stderr, "pgopt-coordinator: --agents needs at least one agent\n");
         return -1;
     }
@@ -257,178 +257,249 @@ static const struct option LONGOPTS[] = {
 };
 #define SHORTOPTS ":d:s:o:f:qw:t:vhV"
 
-static int parse_args(int argc, char **argv, options_t *o)
+/* The collection's options (--code and its globs, host facts, timeouts).
+ * Returns 1 when c is one of them, 0 when it is not, -1 after printing why
+ * its value is wrong. */
+static int parse_collect_opt(int c, const char *arg, collect_opts_t *co)
 {
     err_t err;
-    int c;
     int64_t ms;
+    switch (c) {
+    case OPT_CODE:
+        co->code_dir = arg;
+        return 1;
+    case OPT_CODE_INCLUDE:
+    case OPT_CODE_EXCLUDE: {
+        int inc = c == OPT_CODE_INCLUDE;
+        size_t *n = inc ? &co->ncode_include : &co->ncode_exclude;
+        if (!*arg || *n == COLLECT_MAX_CODE_GLOBS) {
+            fprintf(stderr, "pgopt-coordinator: --code-%s: %s\n", inc ? "include" : "exclude",
+                    *arg ? "at most 32 globs" : "empty glob");
+            return -1;
+        }
+        (inc ? co->code_include : co->code_exclude)[(*n)++] = arg;
+        return 1;
+    }
+    case OPT_CPUS:
+        if (host_parse_cpus(arg, &co->cpus, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator: --cpus: %s\n", ESC_LINE(err.msg));
+            return -1;
+        }
+        return 1;
+    case OPT_MEMORY:
+        if (host_parse_memory(arg, &co->memory_bytes, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator: --memory: %s\n", ESC_LINE(err.msg));
+            return -1;
+        }
+        return 1;
+    case OPT_STORAGE:
+        if (host_parse_storage(arg, &co->storage, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator: --storage: %s\n", ESC_LINE(err.msg));
+            return -1;
+        }
+        return 1;
+    case OPT_CLOUD: {
+        json_t *cloud = NULL;
+        if (host_parse_cloud(arg, &cloud, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator: --cloud: %s\n", ESC_LINE(err.msg));
+            return -1;
+        }
+        json_decref(cloud);
+        co->cloud = arg;
+        return 1;
+    }
+    case OPT_STMT_TIMEOUT:
+        /* 0 is PostgreSQL's "no timeout"; the upper bound is its own */
+        if (parse_duration_opt("--statement-timeout", arg, 0, MAX_STATEMENT_TIMEOUT_MS, &ms) != 0)
+            return -1;
+        co->statement_timeout_ms = (int)ms;
+        return 1;
+    case OPT_COLLECT_TIMEOUT:
+        if (parse_duration_opt("--collect-timeout", arg, 0, COLLECT_MAX_TIMEOUT_MS,
+                               &co->collect_timeout_ms) != 0)
+            return -1;
+        return 1;
+    }
+    return 0;
+}
+
+/* The fleet's options (endpoints, agents, deadlines, local workers, CURVE
+ * keys). Returns 1 when c is one of them, 0 when it is not, -1 after
+ * printing why its value is wrong. */
+static int parse_fleet_opt(int c, const char *arg, analysis_opts_t *a)
+{
+    int64_t ms;
+    switch (c) {
+    case 'w':
+        if (a->nworkers >= MAX_WORKER_ARGS) {
+            fprintf(stderr, "pgopt-coordinator: too many --worker options (max %d)\n",
+                    MAX_WORKER_ARGS);
+            return -1;
+        }
+        a->workers[a->nworkers++] = arg;
+        return 1;
+    case OPT_AGENTS:
+        if (parse_agents(a, arg) != 0)
+            return -1;
+        return 1;
+    case 't':
+        if (parse_duration_opt("--timeout", arg, 1, MAX_FLEET_DURATION_MS, &a->fleet.timeout_ms) !=
+            0)
+            return -1;
+        return 1;
+    case OPT_HANG:
+        if (parse_duration_opt("--hang", arg, 1, MAX_FLEET_DURATION_MS, &a->fleet.hang_ms) != 0)
+            return -1;
+        return 1;
+    case OPT_PROGRESS:
+        /* the range a worker clamps a JOB's progress_ms to */
+        if (parse_int_opt("--progress-ms", arg, 10, 60000, &a->fleet.progress_ms) != 0)
+            return -1;
+        return 1;
+    case OPT_DISCOVER:
+        if (parse_duration_opt("--discover", arg, 1, MAX_FLEET_DURATION_MS,
+                               &a->fleet.discover_ms) != 0)
+            return -1;
+        return 1;
+    case OPT_WORKER_JOBS:
+        if (parse_int_opt("--worker-jobs", arg, 1, 1024, &ms) != 0)
+            return -1;
+        a->worker_jobs = (int)ms;
+        return 1;
+    case OPT_CURVE_SECRET:
+        a->curve_secret = arg;
+        return 1;
+    case OPT_CURVE_SERVER:
+        a->curve_server = arg;
+        return 1;
+    }
+    return 0;
+}
+
+/* The input's, the analysis' and the report's options (snapshot, store,
+ * samples, options that travel in the snapshot, output and format).
+ * Returns 1 when c is one of them, 0 when it is not, -1 after printing why
+ * its value is wrong. */
+static int parse_analysis_opt(int c, const char *arg, analysis_opts_t *a)
+{
+    err_t err;
+    int64_t ms;
+    switch (c) {
+    case 's':
+        a->snapshot_path = arg;
+        return 1;
+    case OPT_SAVE:
+        a->save_snapshot = arg;
+        return 1;
+    case 'o':
+        a->output = arg;
+        return 1;
+    case 'f': {
+        report_format_t fmt;
+        if (report_format_parse(arg, &fmt, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator: --format: %s\n", ESC_LINE(err.msg));
+            return -1;
+        }
+        a->format = arg;
+        return 1;
+    }
+    case 'q':
+        a->quiet = 1;
+        return 1;
+    case OPT_APP_PROCESSES:
+        if (host_parse_cpus(arg, &a->app_processes, &err) != 0) {
+            fprintf(stderr, "pgopt-coordinator: --app-processes: expected 1..65536, got '%s'\n",
+                    arg);
+            return -1;
+        }
+        return 1;
+    case OPT_PGBOUNCER_INI:
+        a->pgbouncer_ini = arg;
+        return 1;
+    case OPT_INDEX_BUDGET:
+        if (host_parse_memory(arg, &a->index_budget, &err) != 0 || a->index_budget <= 0) {
+            fprintf(stderr, "pgopt-coordinator: --index-budget: %s\n",
+                    a->index_budget <= 0 ? "must be positive" : ESC_LINE(err.msg));
+            return -1;
+        }
+        return 1;
+    case OPT_VERIFY:
+        a->verify = 1;
+        return 1;
+    case OPT_OFFLINE:
+        a->offline = 1;
+        return 1;
+    case OPT_STORE:
+        a->store = arg;
+        return 1;
+    case OPT_SAMPLES:
+        if (parse_int_opt("--samples", arg, 2, 100000, &ms) != 0)
+            return -1;
+        a->samples = (int)ms;
+        return 1;
+    case OPT_INTERVAL:
+        if (parse_duration_opt("--interval", arg, 1000, MAX_FLEET_DURATION_MS, &ms) != 0)
+            return -1;
+        a->interval_s = (int)(ms >= 1000 ? ms / 1000 : 1);
+        return 1;
+    }
+    return 0;
+}
+
+/* Options that contradict each other (exactly one input; --code-include
+ * without --code; --samples without --dsn; host options with a saved
+ * snapshot). -1 after printing which. */
+static int check_args(const options_t *o)
+{
+    if (!o->a.snapshot_path == !o->have_dsn) {
+        fprintf(stderr,
+                "pgopt-coordinator: give exactly one of --dsn or --snapshot (see --help)\n");
+        return -1;
+    }
+    if ((o->a.collect.ncode_include || o->a.collect.ncode_exclude) && !o->a.collect.code_dir) {
+        fprintf(stderr, "pgopt-coordinator: --code-include and --code-exclude need --code\n");
+        return -1;
+    }
+    if (o->a.samples && !o->have_dsn) {
+        fprintf(stderr, "pgopt-coordinator: --samples needs --dsn\n");
+        return -1;
+    }
+    if (o->a.snapshot_path &&
+        (o->a.collect.code_dir || o->a.collect.cpus || o->a.collect.memory_bytes ||
+         o->a.collect.storage || o->a.collect.cloud)) {
+        fprintf(stderr, "pgopt-coordinator: --code, --cpus, --memory, --storage and --cloud "
+                        "apply to --dsn collection, not to a saved --snapshot\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* The command line (merged with the config file and PGOPT_*) into o.
+ * Each group of options has its parser; --help and --version exit here.
+ * Returns -1 after printing what is wrong (the caller exits EXIT_USAGE). */
+static int parse_args(int argc, char **argv, options_t *o)
+{
+    int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, SHORTOPTS, LONGOPTS, NULL)) != -1) {
+        int r = parse_collect_opt(c, optarg, &o->a.collect);
+        if (r == 0)
+            r = parse_fleet_opt(c, optarg, &o->a);
+        if (r == 0)
+            r = parse_analysis_opt(c, optarg, &o->a);
+        if (r < 0)
+            return -1;
+        if (r > 0)
+            continue;
         switch (c) {
         case 'd':
             o->a.dsn = optarg;
             o->have_dsn = 1;
             break;
-        case 's':
-            o->a.snapshot_path = optarg;
-            break;
-        case OPT_SAVE:
-            o->a.save_snapshot = optarg;
-            break;
-        case OPT_CODE:
-            o->a.collect.code_dir = optarg;
-            break;
-        case OPT_CODE_INCLUDE:
-        case OPT_CODE_EXCLUDE: {
-            int inc = c == OPT_CODE_INCLUDE;
-            size_t *n = inc ? &o->a.collect.ncode_include : &o->a.collect.ncode_exclude;
-            if (!*optarg || *n == COLLECT_MAX_CODE_GLOBS) {
-                fprintf(stderr, "pgopt-coordinator: --code-%s: %s\n", inc ? "include" : "exclude",
-                        *optarg ? "at most 32 globs" : "empty glob");
-                return -1;
-            }
-            (inc ? o->a.collect.code_include : o->a.collect.code_exclude)[(*n)++] = optarg;
-            break;
-        }
-        case OPT_CPUS:
-            if (host_parse_cpus(optarg, &o->a.collect.cpus, &err) != 0) {
-                fprintf(stderr, "pgopt-coordinator: --cpus: %s\n", ESC_LINE(err.msg));
-                return -1;
-            }
-            break;
-        case OPT_MEMORY:
-            if (host_parse_memory(optarg, &o->a.collect.memory_bytes, &err) != 0) {
-                fprintf(stderr, "pgopt-coordinator: --memory: %s\n", ESC_LINE(err.msg));
-                return -1;
-            }
-            break;
-        case OPT_STORAGE:
-            if (host_parse_storage(optarg, &o->a.collect.storage, &err) != 0) {
-                fprintf(stderr, "pgopt-coordinator: --storage: %s\n", ESC_LINE(err.msg));
-                return -1;
-            }
-            break;
-        case OPT_CLOUD: {
-            json_t *cloud = NULL;
-            if (host_parse_cloud(optarg, &cloud, &err) != 0) {
-                fprintf(stderr, "pgopt-coordinator: --cloud: %s\n", ESC_LINE(err.msg));
-                return -1;
-            }
-            json_decref(cloud);
-            o->a.collect.cloud = optarg;
-            break;
-        }
-        case OPT_STMT_TIMEOUT:
-            /* 0 is PostgreSQL's "no timeout"; the upper bound is its own */
-            if (parse_duration_opt("--statement-timeout", optarg, 0, MAX_STATEMENT_TIMEOUT_MS,
-                                   &ms) != 0)
-                return -1;
-            o->a.collect.statement_timeout_ms = (int)ms;
-            break;
-        case OPT_COLLECT_TIMEOUT:
-            if (parse_duration_opt("--collect-timeout", optarg, 0, COLLECT_MAX_TIMEOUT_MS,
-                                   &o->a.collect.collect_timeout_ms) != 0)
-                return -1;
-            break;
-        case 'o':
-            o->a.output = optarg;
-            break;
-        case 'f': {
-            report_format_t fmt;
-            if (report_format_parse(optarg, &fmt, &err) != 0) {
-                fprintf(stderr, "pgopt-coordinator: --format: %s\n", ESC_LINE(err.msg));
-                return -1;
-            }
-            o->a.format = optarg;
-            break;
-        }
-        case 'q':
-            o->a.quiet = 1;
-            break;
         case OPT_CONFIG:
             break; /* read by config_merge_argv before getopt */
-        case 'w':
-            if (o->a.nworkers >= MAX_WORKER_ARGS) {
-                fprintf(stderr, "pgopt-coordinator: too many --worker options (max %d)\n",
-                        MAX_WORKER_ARGS);
-                return -1;
-            }
-            o->a.workers[o->a.nworkers++] = optarg;
-            break;
-        case OPT_AGENTS:
-            if (parse_agents(o, optarg) != 0)
-                return -1;
-            break;
-        case 't':
-            if (parse_duration_opt("--timeout", optarg, 1, MAX_FLEET_DURATION_MS,
-                                   &o->a.fleet.timeout_ms) != 0)
-                return -1;
-            break;
-        case OPT_HANG:
-            if (parse_duration_opt("--hang", optarg, 1, MAX_FLEET_DURATION_MS,
-                                   &o->a.fleet.hang_ms) != 0)
-                return -1;
-            break;
-        case OPT_PROGRESS:
-            /* the range a worker clamps a JOB's progress_ms to */
-            if (parse_int_opt("--progress-ms", optarg, 10, 60000, &o->a.fleet.progress_ms) != 0)
-                return -1;
-            break;
-        case OPT_DISCOVER:
-            if (parse_duration_opt("--discover", optarg, 1, MAX_FLEET_DURATION_MS,
-                                   &o->a.fleet.discover_ms) != 0)
-                return -1;
-            break;
-        case OPT_WORKER_JOBS:
-            if (parse_int_opt("--worker-jobs", optarg, 1, 1024, &ms) != 0)
-                return -1;
-            o->a.worker_jobs = (int)ms;
-            break;
         case 'v':
             o->verbose = 1;
-            break;
-        case OPT_APP_PROCESSES:
-            if (host_parse_cpus(optarg, &o->a.app_processes, &err) != 0) {
-                fprintf(stderr, "pgopt-coordinator: --app-processes: expected 1..65536, got '%s'\n",
-                        optarg);
-                return -1;
-            }
-            break;
-        case OPT_PGBOUNCER_INI:
-            o->a.pgbouncer_ini = optarg;
-            break;
-        case OPT_INDEX_BUDGET:
-            if (host_parse_memory(optarg, &o->a.index_budget, &err) != 0 ||
-                o->a.index_budget <= 0) {
-                fprintf(stderr, "pgopt-coordinator: --index-budget: %s\n",
-                        o->a.index_budget <= 0 ? "must be positive" : ESC_LINE(err.msg));
-                return -1;
-            }
-            break;
-        case OPT_VERIFY:
-            o->a.verify = 1;
-            break;
-        case OPT_OFFLINE:
-            o->a.offline = 1;
-            break;
-        case OPT_STORE:
-            o->a.store = optarg;
-            break;
-        case OPT_CURVE_SECRET:
-            o->a.curve_secret = optarg;
-            break;
-        case OPT_CURVE_SERVER:
-            o->a.curve_server = optarg;
-            break;
-        case OPT_SAMPLES:
-            if (parse_int_opt("--samples", optarg, 2, 100000, &ms) != 0)
-                return -1;
-            o->a.samples = (int)ms;
-            break;
-        case OPT_INTERVAL:
-            if (parse_duration_opt("--interval", optarg, 1000, MAX_FLEET_DURATION_MS, &ms) != 0)
-                return -1;
-            o->a.interval_s = (int)(ms >= 1000 ? ms / 1000 : 1);
             break;
         case OPT_LOG_LEVEL: {
             log_level_t lv;
@@ -459,27 +530,7 @@ static int parse_args(int argc, char **argv, options_t *o)
         fprintf(stderr, "pgopt-coordinator: unexpected argument '%s' (see --help)\n", argv[optind]);
         return -1;
     }
-    if (!o->a.snapshot_path == !o->have_dsn) {
-        fprintf(stderr,
-                "pgopt-coordinator: give exactly one of --dsn or --snapshot (see --help)\n");
-        return -1;
-    }
-    if ((o->a.collect.ncode_include || o->a.collect.ncode_exclude) && !o->a.collect.code_dir) {
-        fprintf(stderr, "pgopt-coordinator: --code-include and --code-exclude need --code\n");
-        return -1;
-    }
-    if (o->a.samples && !o->have_dsn) {
-        fprintf(stderr, "pgopt-coordinator: --samples needs --dsn\n");
-        return -1;
-    }
-    if (o->a.snapshot_path &&
-        (o->a.collect.code_dir || o->a.collect.cpus || o->a.collect.memory_bytes ||
-         o->a.collect.storage || o->a.collect.cloud)) {
-        fprintf(stderr, "pgopt-coordinator: --code, --cpus, --memory, --storage and --cloud "
-                        "apply to --dsn collection, not to a saved --snapshot\n");
-        return -1;
-    }
-    return 0;
+    return check_args(o);
 }
 
 /* Subcommands first; otherwise the options (command line > PGOPT_* >
