@@ -144,23 +144,15 @@ static void header(strbuf_t *b, const json_t *p3, const char *what)
                   "SET statement_timeout = 0;\n");
 }
 
-int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *err)
+/* Section 1 of apply.sql: the index advisor's new indexes, most valuable
+ * first (its own order: ritems_collect), each built CONCURRENTLY with what
+ * to do if the build fails; their drops go to r_idx for rollback.sql. */
+static void sql_new_indexes(strbuf_t *a, strbuf_t *r_idx, const json_t *ia)
 {
-    if (!json_is_object(phase3))
-        return err_set(err, "sql scripts: phase3_output is not a JSON object");
-    strbuf_t a = {0}, r = {0};
-    strbuf_t r_idx = {0}, r_drop = {0}, r_table = {0}, r_server = {0};
-    const json_t *ia = json_object_get(phase3, "index_advisor");
-    const json_t *ct = json_object_get(phase3, "config_tuner");
-    const json_t *qr = json_object_get(phase3, "query_rewriter");
-    header(&a, phase3, "apply script");
-    header(&r, phase3, "rollback script");
-
-    /* 1. indexes to create */
     const json_t *recs = json_object_get(ia, "recommendations");
     size_t i;
     const json_t *x;
-    strbuf_printf(&a, "\n-- 1. New indexes (%zu), most valuable first%s\n", json_array_size(recs),
+    strbuf_printf(a, "\n-- 1. New indexes (%zu), most valuable first%s\n", json_array_size(recs),
                   json_is_object(ia) ? "" : " - the index advisor did not answer");
     ritems_t items;
     ritems_collect(ia, "index_advisor", &items);
@@ -177,34 +169,42 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
         const char *create = rj_str(rec, "create_statement");
         if (!create)
             continue;
-        strbuf_add(&a, "\n");
+        strbuf_add(a, "\n");
         char head[128];
         if (it->priority)
             snprintf(head, sizeof head, "%s P%d: ", it->id, it->priority);
         else
             snprintf(head, sizeof head, "%s: ", it->id);
-        comment(&a, head, it->evidence);
+        comment(a, head, it->evidence);
         const char *drop =
             rj_str(rec, "rollback") ? rj_str(rec, "rollback") : rj_str(rec, "drop_statement");
         if (drop) {
-            comment(&a, "", "If the build fails it leaves an INVALID index behind: run");
-            comment(&a, "   ", drop);
-            comment(&a, "", "and then this statement again.");
+            comment(a, "", "If the build fails it leaves an INVALID index behind: run");
+            comment(a, "   ", drop);
+            comment(a, "", "and then this statement again.");
         }
         if (rj_str(rec, "prerequisite"))
-            strbuf_printf(&a, "%s\n", rj_str(rec, "prerequisite"));
+            strbuf_printf(a, "%s\n", rj_str(rec, "prerequisite"));
         char *stmt =
             strstr(create, "CONCURRENTLY") ? r_printf("%s", create) : concurrent_create(create);
-        strbuf_printf(&a, "%s\n", stmt ? stmt : create);
+        strbuf_printf(a, "%s\n", stmt ? stmt : create);
         free(stmt);
         if (drop)
-            strbuf_printf(&r_idx, "-- %s\n%s\n", it->id, drop);
+            strbuf_printf(r_idx, "-- %s\n%s\n", it->id, drop);
         else
-            strbuf_printf(&r_idx, "-- %s: no drop statement given; drop it by hand\n", it->id);
+            strbuf_printf(r_idx, "-- %s: no drop statement given; drop it by hand\n", it->id);
     }
+    ritems_free(&items);
+}
 
-    /* 2. indexes to drop */
-    strbuf_add(&a, "\n-- 2. Indexes to drop, now that any replacement exists\n");
+/* Section 2: duplicate, unused and invalid indexes to drop; rollback.sql
+ * (r_drop) re-creates each from its definition, and a drop whose
+ * definition is not in the output stays commented out. */
+static void sql_index_drops(strbuf_t *a, strbuf_t *r_drop, const json_t *ia)
+{
+    size_t i;
+    const json_t *x;
+    strbuf_add(a, "\n-- 2. Indexes to drop, now that any replacement exists\n");
     int ndrops = 0;
     struct {
         const char *key, *name, *why;
@@ -224,7 +224,7 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
             else if (kd == 1)
                 recreate = rj_str(x, "rollback") ? concurrent_create(rj_str(x, "rollback"))
                                                  : concurrent_create(rj_str(x, "definition"));
-            strbuf_add(&a, "\n");
+            strbuf_add(a, "\n");
             char *why = NULL;
             if (kd == 0)
                 why = r_printf("%s: %s duplicate of %s (%s)", name ? name : "?",
@@ -234,49 +234,62 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
             else
                 why = r_printf("%s: %s - %s", name ? name : "?", kinds[kd].why,
                                rj_str(x, "reason") ? rj_str(x, "reason") : "no reason given");
-            comment(&a, "", why);
+            comment(a, "", why);
             free(why);
             if (kd == 2) {
                 /* an invalid index serves no query; rollback does not rebuild it */
-                strbuf_printf(&a, "%s\n", drop);
-                strbuf_printf(&r_drop, "-- %s was invalid when dropped: not re-created\n",
+                strbuf_printf(a, "%s\n", drop);
+                strbuf_printf(r_drop, "-- %s was invalid when dropped: not re-created\n",
                               name ? name : "?");
                 ndrops++;
             } else if (recreate) {
-                strbuf_printf(&a, "%s\n", drop);
-                strbuf_printf(&r_drop, "-- re-create %s\n%s\n", name ? name : "?", recreate);
+                strbuf_printf(a, "%s\n", drop);
+                strbuf_printf(r_drop, "-- re-create %s\n%s\n", name ? name : "?", recreate);
                 ndrops++;
             } else {
-                comment(&a, "",
+                comment(a, "",
                         "its definition is not in the output, so rollback could not re-create "
                         "it: left commented out");
-                strbuf_printf(&a, "-- %s\n", drop);
+                strbuf_printf(a, "-- %s\n", drop);
             }
             free(recreate);
         }
     }
     if (!ndrops)
-        strbuf_add(&a, "-- none\n");
+        strbuf_add(a, "-- none\n");
+}
 
-    /* 3. per-table settings */
-    strbuf_add(&a, "\n-- 3. Per-table settings\n");
+/* Section 3: the config tuner's per-table settings, their rollbacks to
+ * r_table. */
+static void sql_table_settings(strbuf_t *a, strbuf_t *r_table, const json_t *ct)
+{
+    size_t i;
+    const json_t *x;
+    strbuf_add(a, "\n-- 3. Per-table settings\n");
     int ntables = 0;
     json_array_foreach(json_object_get(ct, "per_table"), i, x)
     {
         if (!rj_str(x, "apply"))
             continue;
-        strbuf_add(&a, "\n");
-        comment(&a, "", rj_str(x, "reason"));
-        strbuf_printf(&a, "%s\n", rj_str(x, "apply"));
+        strbuf_add(a, "\n");
+        comment(a, "", rj_str(x, "reason"));
+        strbuf_printf(a, "%s\n", rj_str(x, "apply"));
         if (rj_str(x, "rollback"))
-            strbuf_printf(&r_table, "%s\n", rj_str(x, "rollback"));
+            strbuf_printf(r_table, "%s\n", rj_str(x, "rollback"));
         ntables++;
     }
     if (!ntables)
-        strbuf_add(&a, "-- none\n");
+        strbuf_add(a, "-- none\n");
+}
 
-    /* 4. server settings */
-    strbuf_add(&a, "\n-- 4. Server settings (ALTER SYSTEM writes postgresql.auto.conf)\n");
+/* Section 4: server settings (the config tuner's apply_script, its
+ * ALTER SYSTEM lines with their reasons, a reload, and which need a
+ * restart); the rollback_script's lines to r_server. */
+static void sql_server_settings(strbuf_t *a, strbuf_t *r_server, const json_t *ct)
+{
+    size_t i;
+    const json_t *x;
+    strbuf_add(a, "\n-- 4. Server settings (ALTER SYSTEM writes postgresql.auto.conf)\n");
     const char *as = rj_str(ct, "apply_script");
     const char *rs = rj_str(ct, "rollback_script");
     int nset = 0, nrb = 0, nother = 0, nother_rb = 0;
@@ -291,22 +304,22 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
                 if (json_is_object(v) && json_is_true(json_object_get(v, "change"))) {
                     char *c =
                         r_printf("%s: %s", name, rj_str(v, "reason") ? rj_str(v, "reason") : "");
-                    comment(&a, "", c);
+                    comment(a, "", c);
                     free(c);
                 }
             }
         }
-        script_lines(&a, as, "ALTER SYSTEM", &nset);
-        other_lines(&a, as, &nother);
-        script_lines(&r_server, rs, "ALTER SYSTEM", &nrb);
-        other_lines(&r_server, rs, &nother_rb);
+        script_lines(a, as, "ALTER SYSTEM", &nset);
+        other_lines(a, as, &nother);
+        script_lines(r_server, rs, "ALTER SYSTEM", &nrb);
+        other_lines(r_server, rs, &nother_rb);
     } else {
-        strbuf_printf(&a, "-- none: %s\n",
+        strbuf_printf(a, "-- none: %s\n",
                       json_is_object(ct) ? "the config tuner gave no apply_script"
                                          : "the config tuner did not answer");
     }
     if (nset || nother) {
-        strbuf_add(&a, "SELECT pg_reload_conf();\n");
+        strbuf_add(a, "SELECT pg_reload_conf();\n");
         const json_t *rr = json_object_get(ct, "restart_required");
         if (json_array_size(rr)) {
             strbuf_t names = {0};
@@ -318,13 +331,55 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
             char *c = r_printf("Restart the server (e.g. pg_ctl restart) for %s to take effect; "
                                "pg_settings.pending_restart shows which are waiting.",
                                strbuf_str(&names));
-            comment(&a, "", c);
+            comment(a, "", c);
             free(c);
             strbuf_free(&names);
         }
     } else if (as) {
-        strbuf_add(&a, "-- none\n");
+        strbuf_add(a, "-- none\n");
     }
+}
+
+/* rollback.sql after its header: the sections of apply.sql undone in the
+ * reverse order. */
+static void sql_rollback(strbuf_t *r, const strbuf_t *r_idx, const strbuf_t *r_drop,
+                         const strbuf_t *r_table, const strbuf_t *r_server, const json_t *ct)
+{
+    strbuf_add(r, "\n-- 4. Server settings back to their values before apply.sql\n");
+    if (r_server->len) {
+        strbuf_add(r, strbuf_str(r_server));
+        strbuf_add(r, "SELECT pg_reload_conf();\n");
+        const json_t *rr = json_object_get(ct, "restart_required");
+        if (json_array_size(rr))
+            strbuf_add(r, "-- restart the server again for the settings that needed one\n");
+    } else {
+        strbuf_add(r, "-- none\n");
+    }
+    strbuf_add(r, "\n-- 3. Per-table settings\n");
+    strbuf_add(r, r_table->len ? strbuf_str(r_table) : "-- none\n");
+    strbuf_add(r, "\n-- 2. Re-create the dropped indexes\n");
+    strbuf_add(r, r_drop->len ? strbuf_str(r_drop) : "-- none\n");
+    strbuf_add(r, "\n-- 1. Drop the new indexes\n");
+    strbuf_add(r, r_idx->len ? strbuf_str(r_idx) : "-- none\n");
+}
+
+/* apply.sql and rollback.sql from phase3_output (report.h). Returns -1
+ * with err when phase3 is not an object, out of memory, or a write fails. */
+int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *err)
+{
+    if (!json_is_object(phase3))
+        return err_set(err, "sql scripts: phase3_output is not a JSON object");
+    strbuf_t a = {0}, r = {0};
+    strbuf_t r_idx = {0}, r_drop = {0}, r_table = {0}, r_server = {0};
+    const json_t *ia = json_object_get(phase3, "index_advisor");
+    const json_t *ct = json_object_get(phase3, "config_tuner");
+    const json_t *qr = json_object_get(phase3, "query_rewriter");
+    header(&a, phase3, "apply script");
+    header(&r, phase3, "rollback script");
+    sql_new_indexes(&a, &r_idx, ia);
+    sql_index_drops(&a, &r_drop, ia);
+    sql_table_settings(&a, &r_table, ct);
+    sql_server_settings(&a, &r_server, ct);
 
     /* query rewrites are code changes: point at them, do not pretend to apply them */
     size_t nrw = json_array_size(json_object_get(qr, "rewrites")) +
@@ -338,24 +393,7 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
         free(c);
     }
 
-    /* rollback: the reverse order */
-    strbuf_add(&r, "\n-- 4. Server settings back to their values before apply.sql\n");
-    if (r_server.len) {
-        strbuf_add(&r, strbuf_str(&r_server));
-        strbuf_add(&r, "SELECT pg_reload_conf();\n");
-        const json_t *rr = json_object_get(ct, "restart_required");
-        if (json_array_size(rr))
-            strbuf_add(&r, "-- restart the server again for the settings that needed one\n");
-    } else {
-        strbuf_add(&r, "-- none\n");
-    }
-    strbuf_add(&r, "\n-- 3. Per-table settings\n");
-    strbuf_add(&r, r_table.len ? strbuf_str(&r_table) : "-- none\n");
-    strbuf_add(&r, "\n-- 2. Re-create the dropped indexes\n");
-    strbuf_add(&r, r_drop.len ? strbuf_str(&r_drop) : "-- none\n");
-    strbuf_add(&r, "\n-- 1. Drop the new indexes\n");
-    strbuf_add(&r, r_idx.len ? strbuf_str(&r_idx) : "-- none\n");
-    ritems_free(&items);
+    sql_rollback(&r, &r_idx, &r_drop, &r_table, &r_server, ct);
 
     int rc = 0;
     if (a.failed || r.failed || r_idx.failed || r_drop.failed || r_table.failed || r_server.failed)
