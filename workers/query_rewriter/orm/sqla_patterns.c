@@ -1042,6 +1042,261 @@ static bool resolve_obj(scan_t *s, TSNode obj, const sqla_model_t **m, char *pat
     return true;
 }
 
+/* A for loop: its iterable is scanned outside the loop variable's scope,
+ * the body and else with the loop variable pushed (popped afterwards). */
+static void scan_for(scan_t *s, TSNode n)
+{
+    int saved_nvars = s->nvars;
+    scan_node(s, field(n, "right"));
+    push_loop_var(s, field(n, "left"), field(n, "right"));
+    scan_node(s, field(n, "body"));
+    scan_node(s, field(n, "alternative"));
+    s->nvars = saved_nvars;
+}
+
+/* A comprehension: its for clauses' iterables are scanned and their
+ * variables pushed first, then the element and conditions. */
+static void scan_comprehension(scan_t *s, TSNode n)
+{
+    int saved_nvars = s->nvars;
+    uint32_t k = ts_node_named_child_count(n);
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode c = ts_node_named_child(n, i);
+        if (is(c, "for_in_clause")) {
+            scan_node(s, field(c, "right"));
+            push_loop_var(s, field(c, "left"), field(c, "right"));
+        }
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode c = ts_node_named_child(n, i);
+        if (!is(c, "for_in_clause"))
+            scan_node(s, c);
+    }
+    s->nvars = saved_nvars;
+}
+
+/* obj.attr on a tracked model object: a lazy-loading relationship adds
+ * its path; a model method that is called, or a property, is followed
+ * into its body. Anything else is scanned as usual. */
+static void scan_attribute(scan_t *s, TSNode n)
+{
+    TSNode obj = field(n, "object");
+    const sqla_model_t *om = NULL;
+    char opath[200];
+    if (!resolve_obj(s, obj, &om, opath, sizeof opath)) {
+        scan_children(s, n);
+        return;
+    }
+    char attr[64];
+    text_of(s->src, field(n, "attribute"), attr, sizeof attr);
+    const sqla_relationship_t *r = sqla_model_relationship(om, attr);
+    if (r) {
+        if (r->lazy == SQLA_LAZY_SELECT || r->lazy == SQLA_LAZY_DYNAMIC)
+            add_path(s, opath, attr);
+    } else if (strcmp(attr, "awaitable_attrs") != 0) {
+        const sqla_function_t *fn = sqla_project_function(s->p, attr, om->name, SIZE_MAX, NULL);
+        TSNode parent = ts_node_parent(n);
+        bool called = is(parent, "call") && same_node(field(parent, "function"), n);
+        if (fn && (fn->property || called)) {
+            char copy[200];
+            snprintf(copy, sizeof copy, "%s", opath);
+            follow(s, fn, 0, om, copy);
+        }
+    }
+}
+
+/* An assignment is scanned; `order = item.order` on a tracked object
+ * tracks order too (a scalar relationship's target model), to the end of
+ * the enclosing loop. */
+static void scan_assignment(scan_t *s, TSNode n)
+{
+    TSNode left = field(n, "left"), right = unwrap(field(n, "right"));
+    scan_children(s, n);
+    if (!is(left, "identifier") || !is(right, "attribute"))
+        return;
+    TSNode obj = field(right, "object");
+    char on[64], attr[64], ln[64];
+    text_of(s->src, obj, on, sizeof on);
+    var_t *v = is(obj, "identifier") ? var_find(s, on) : NULL;
+    if (!v || !v->model)
+        return;
+    text_of(s->src, field(right, "attribute"), attr, sizeof attr);
+    text_of(s->src, left, ln, sizeof ln);
+    const sqla_relationship_t *r = sqla_model_relationship(v->model, attr);
+    const sqla_model_t *t = r && !r->collection ? sqla_project_model(s->p, r->target) : NULL;
+    if (t) {
+        char path[200];
+        snprintf(path, sizeof path, "%s%s%s", v->path, v->path[0] ? "." : "", attr);
+        var_push(s, ln, t, path); /* the alias lives to the end of the loop */
+    }
+}
+
+/* An if in the loop body itself: `if i % 500 == 0:` marks the commits
+ * inside as batched. */
+static void scan_if(scan_t *s, TSNode n)
+{
+    TSNode cond = field(n, "condition");
+    bool modulo = false;
+    size_t len;
+    /* `if i % 500 == 0:` commits in batches */
+    TSNode u = cond;
+    for (int g = 0; g < 4 && !ts_node_is_null(u); g++) {
+        if (is(u, "binary_operator")) {
+            const char *op = pysource_node_span(s->src, field(u, "operator"), &len);
+            if (len == 1 && op[0] == '%')
+                modulo = true;
+            break;
+        }
+        u = ts_node_named_child(u, 0);
+    }
+    if (modulo)
+        s->in_modulo_if++;
+    scan_children(s, n);
+    if (modulo)
+        s->in_modulo_if--;
+}
+
+/* A try in the loop body itself: the body is scanned as in_try, except
+ * clauses as in_except (and the loop noted as handling errors per item). */
+static void scan_try(scan_t *s, TSNode n)
+{
+    s->in_try++;
+    scan_node(s, field(n, "body"));
+    s->in_try--;
+    uint32_t k = ts_node_named_child_count(n);
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode c = ts_node_named_child(n, i);
+        if (is(c, "except_clause")) {
+            s->except_in_loop = true;
+            bool saved = s->in_except;
+            s->in_except = true;
+            scan_node(s, c);
+            s->in_except = saved;
+        } else if (!same_node(c, field(n, "body"))) {
+            scan_node(s, c);
+        }
+    }
+}
+
+/* A call in the loop body itself (n, the call or its await): the first
+ * query keyed by a loop variable is kept (returns true: nothing more to
+ * scan there); session writes, adds, commits and rollbacks, network calls
+ * and session creation are recorded. Returns false otherwise. */
+static bool scan_loop_call(scan_t *s, TSNode n, TSNode call)
+{
+    chain_t ch;
+    memset(&ch, 0, sizeof ch);
+    if (ts_node_is_null(s->keyed) && analyze_chain(s->p, s->src, n, &ch) &&
+        references_var(s, s->src, n)) {
+        s->keyed = n;
+        return true;
+    }
+    char m[64];
+    TSNode obj;
+    if (method_of(s->src, call, &obj, m, sizeof m) && sessionish(s->src, obj)) {
+        if (is_write_method(s->src, call, m)) {
+            if (s->nwrites < 8)
+                s->writes[s->nwrites++] = call;
+            else
+                s->writes_overflow = true;
+        }
+        if ((strcmp(m, "add") == 0 || strcmp(m, "add_all") == 0) && s->nadds < MAX_ADDS)
+            s->adds[s->nadds++] = call;
+        else if (strcmp(m, "execute") == 0 &&
+                 pysource_call_is(s->src, unwrap(pysource_call_arg(s->src, call, 0)), "values") &&
+                 s->nadds < MAX_ADDS)
+            s->adds[s->nadds++] = call;
+        else if (strcmp(m, "commit") == 0) {
+            if (in_with_statement(call))
+                s->commit_in_with = true;
+            if (s->in_modulo_if)
+                s->commit_guarded = true;
+            else if (s->ncommits < 4)
+                s->commits[s->ncommits++] = call;
+            if (s->in_try)
+                s->commit_in_try = true;
+            if (s->network_seen)
+                s->network_before_commit = true;
+        } else if ((strcmp(m, "rollback") == 0 || strcmp(m, "abort") == 0) && s->in_except) {
+            s->rollback_in_except = true;
+            if (s->nrollbacks < 4)
+                s->rollbacks[s->nrollbacks++] = call;
+        }
+    }
+    if (is_network_call(s->src, call))
+        s->network_seen = true;
+    bool is_async;
+    if (ts_node_is_null(s->session_new) && session_factory_call(s->p, s->src, call, &is_async))
+        s->session_new = call;
+    return false;
+}
+
+/* A call of one of the project's functions (by name, or module.name
+ * through an import) that is passed tracked model objects: the function's
+ * body is followed with each such argument. */
+static void scan_project_call(scan_t *s, TSNode call)
+{
+    TSNode callee = field(call, "function");
+    const sqla_function_t *fn = NULL;
+    if (is(callee, "identifier")) {
+        char name[96];
+        text_of(s->src, callee, name, sizeof name);
+        const char *qual = pysource_import_of(s->src, name);
+        char module[256] = "";
+        if (qual) {
+            snprintf(module, sizeof module, "%s", qual);
+            char *dot = strrchr(module, '.');
+            if (dot)
+                *dot = 0;
+        }
+        fn = sqla_project_function(s->p, name, NULL, s->file, module[0] ? module : NULL);
+    } else if (is(callee, "attribute") && is(field(callee, "object"), "identifier")) {
+        /* pricing.order_total(o) through `from app.services import pricing` */
+        char on[96], name[96];
+        text_of(s->src, field(callee, "object"), on, sizeof on);
+        text_of(s->src, field(callee, "attribute"), name, sizeof name);
+        const char *qual = pysource_import_of(s->src, on);
+        if (qual && !var_find(s, on))
+            fn = sqla_project_function(s->p, name, NULL, SIZE_MAX, qual);
+    }
+    if (!fn)
+        return;
+    TSNode args = field(call, "arguments");
+    uint32_t k = ts_node_named_child_count(args);
+    unsigned pos = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode a = ts_node_named_child(args, i);
+        if (is(a, "keyword_argument") || is(a, "list_splat") || is(a, "dictionary_splat"))
+            continue;
+        if (is(a, "identifier")) {
+            char an[64];
+            text_of(s->src, a, an, sizeof an);
+            var_t *v = var_find(s, an);
+            if (v && v->model) {
+                var_t copy = *v;
+                follow(s, fn, pos, copy.model, copy.path);
+            }
+        }
+        pos++;
+    }
+}
+
+/* A call or await: recorded when in the loop body itself (scan_loop_call),
+ * followed into the project's functions, then its parts scanned. */
+static void scan_call(scan_t *s, TSNode n)
+{
+    TSNode call = unwrap(n);
+    if (s->depth == 0 && is(call, "call") && scan_loop_call(s, n, call))
+        return;
+    if (is(call, "call"))
+        scan_project_call(s, call);
+    /* an await's call was handled here: scan its parts, not the call again */
+    scan_children(s, is(call, "call") ? call : n);
+}
+
+/* The walk of one loop body (and of followed function bodies, at depth >
+ * 0): records what the loop does per item into s. Nested function and
+ * class definitions and lambdas are not entered. */
 static void scan_node(scan_t *s, TSNode n)
 {
     if (ts_node_is_null(n) || same_node(n, s->skip))
@@ -1051,227 +1306,22 @@ static void scan_node(scan_t *s, TSNode n)
     if (ty == y->function_definition || ty == y->class_definition || is(n, "lambda") ||
         ty == y->decorated_definition)
         return;
-    int saved_nvars = s->nvars;
-    if (ty == y->for_statement) {
-        scan_node(s, field(n, "right"));
-        push_loop_var(s, field(n, "left"), field(n, "right"));
-        scan_node(s, field(n, "body"));
-        scan_node(s, field(n, "alternative"));
-        s->nvars = saved_nvars;
-        return;
-    }
-    if (is_comprehension_symbol(y, ty)) {
-        uint32_t k = ts_node_named_child_count(n);
-        for (uint32_t i = 0; i < k; i++) {
-            TSNode c = ts_node_named_child(n, i);
-            if (is(c, "for_in_clause")) {
-                scan_node(s, field(c, "right"));
-                push_loop_var(s, field(c, "left"), field(c, "right"));
-            }
-        }
-        for (uint32_t i = 0; i < k; i++) {
-            TSNode c = ts_node_named_child(n, i);
-            if (!is(c, "for_in_clause"))
-                scan_node(s, c);
-        }
-        s->nvars = saved_nvars;
-        return;
-    }
-    if (ty == y->attribute) {
-        TSNode obj = field(n, "object");
-        const sqla_model_t *om = NULL;
-        char opath[200];
-        if (resolve_obj(s, obj, &om, opath, sizeof opath)) {
-            char attr[64];
-            text_of(s->src, field(n, "attribute"), attr, sizeof attr);
-            const sqla_relationship_t *r = sqla_model_relationship(om, attr);
-            if (r) {
-                if (r->lazy == SQLA_LAZY_SELECT || r->lazy == SQLA_LAZY_DYNAMIC)
-                    add_path(s, opath, attr);
-            } else if (strcmp(attr, "awaitable_attrs") != 0) {
-                const sqla_function_t *fn =
-                    sqla_project_function(s->p, attr, om->name, SIZE_MAX, NULL);
-                TSNode parent = ts_node_parent(n);
-                bool called = is(parent, "call") && same_node(field(parent, "function"), n);
-                if (fn && (fn->property || called)) {
-                    char copy[200];
-                    snprintf(copy, sizeof copy, "%s", opath);
-                    follow(s, fn, 0, om, copy);
-                }
-            }
-            return;
-        }
+    if (ty == y->for_statement)
+        scan_for(s, n);
+    else if (is_comprehension_symbol(y, ty))
+        scan_comprehension(s, n);
+    else if (ty == y->attribute)
+        scan_attribute(s, n);
+    else if (ty == y->assignment)
+        scan_assignment(s, n); /* order = item.order: order is tracked too */
+    else if (s->depth == 0 && ty == y->if_statement)
+        scan_if(s, n);
+    else if (s->depth == 0 && ty == y->try_statement)
+        scan_try(s, n);
+    else if (ty == y->call || is(n, "await"))
+        scan_call(s, n);
+    else
         scan_children(s, n);
-        return;
-    }
-    if (ty == y->assignment) {
-        /* order = item.order: order is tracked too */
-        TSNode left = field(n, "left"), right = unwrap(field(n, "right"));
-        scan_children(s, n);
-        if (is(left, "identifier") && is(right, "attribute")) {
-            TSNode obj = field(right, "object");
-            char on[64], attr[64], ln[64];
-            text_of(s->src, obj, on, sizeof on);
-            var_t *v = is(obj, "identifier") ? var_find(s, on) : NULL;
-            if (v && v->model) {
-                text_of(s->src, field(right, "attribute"), attr, sizeof attr);
-                text_of(s->src, left, ln, sizeof ln);
-                const sqla_relationship_t *r = sqla_model_relationship(v->model, attr);
-                const sqla_model_t *t =
-                    r && !r->collection ? sqla_project_model(s->p, r->target) : NULL;
-                if (t) {
-                    char path[200];
-                    snprintf(path, sizeof path, "%s%s%s", v->path, v->path[0] ? "." : "", attr);
-                    var_push(s, ln, t, path);
-                    saved_nvars = s->nvars; /* the alias lives to the end of the loop */
-                }
-            }
-        }
-        return;
-    }
-    if (s->depth == 0 && ty == y->if_statement) {
-        TSNode cond = field(n, "condition");
-        bool modulo = false;
-        size_t len;
-        /* `if i % 500 == 0:` commits in batches */
-        TSNode u = cond;
-        for (int g = 0; g < 4 && !ts_node_is_null(u); g++) {
-            if (is(u, "binary_operator")) {
-                const char *op = pysource_node_span(s->src, field(u, "operator"), &len);
-                if (len == 1 && op[0] == '%')
-                    modulo = true;
-                break;
-            }
-            u = ts_node_named_child(u, 0);
-        }
-        if (modulo)
-            s->in_modulo_if++;
-        scan_children(s, n);
-        if (modulo)
-            s->in_modulo_if--;
-        return;
-    }
-    if (s->depth == 0 && ty == y->try_statement) {
-        s->in_try++;
-        scan_node(s, field(n, "body"));
-        s->in_try--;
-        uint32_t k = ts_node_named_child_count(n);
-        for (uint32_t i = 0; i < k; i++) {
-            TSNode c = ts_node_named_child(n, i);
-            if (is(c, "except_clause")) {
-                s->except_in_loop = true;
-                bool saved = s->in_except;
-                s->in_except = true;
-                scan_node(s, c);
-                s->in_except = saved;
-            } else if (!same_node(c, field(n, "body"))) {
-                scan_node(s, c);
-            }
-        }
-        return;
-    }
-    if (ty == y->call || is(n, "await")) {
-        TSNode call = unwrap(n);
-        if (s->depth == 0 && is(call, "call")) {
-            chain_t ch;
-            memset(&ch, 0, sizeof ch);
-            if (ts_node_is_null(s->keyed) && analyze_chain(s->p, s->src, n, &ch) &&
-                references_var(s, s->src, n)) {
-                s->keyed = n;
-                return;
-            }
-            char m[64];
-            TSNode obj;
-            if (method_of(s->src, call, &obj, m, sizeof m) && sessionish(s->src, obj)) {
-                if (is_write_method(s->src, call, m)) {
-                    if (s->nwrites < 8)
-                        s->writes[s->nwrites++] = call;
-                    else
-                        s->writes_overflow = true;
-                }
-                if ((strcmp(m, "add") == 0 || strcmp(m, "add_all") == 0) && s->nadds < MAX_ADDS)
-                    s->adds[s->nadds++] = call;
-                else if (strcmp(m, "execute") == 0 &&
-                         pysource_call_is(s->src, unwrap(pysource_call_arg(s->src, call, 0)),
-                                          "values") &&
-                         s->nadds < MAX_ADDS)
-                    s->adds[s->nadds++] = call;
-                else if (strcmp(m, "commit") == 0) {
-                    if (in_with_statement(call))
-                        s->commit_in_with = true;
-                    if (s->in_modulo_if)
-                        s->commit_guarded = true;
-                    else if (s->ncommits < 4)
-                        s->commits[s->ncommits++] = call;
-                    if (s->in_try)
-                        s->commit_in_try = true;
-                    if (s->network_seen)
-                        s->network_before_commit = true;
-                } else if ((strcmp(m, "rollback") == 0 || strcmp(m, "abort") == 0) &&
-                           s->in_except) {
-                    s->rollback_in_except = true;
-                    if (s->nrollbacks < 4)
-                        s->rollbacks[s->nrollbacks++] = call;
-                }
-            }
-            if (is_network_call(s->src, call))
-                s->network_seen = true;
-            bool is_async;
-            if (ts_node_is_null(s->session_new) &&
-                session_factory_call(s->p, s->src, call, &is_async))
-                s->session_new = call;
-        }
-        if (is(call, "call")) {
-            TSNode callee = field(call, "function");
-            const sqla_function_t *fn = NULL;
-            if (is(callee, "identifier")) {
-                char name[96];
-                text_of(s->src, callee, name, sizeof name);
-                const char *qual = pysource_import_of(s->src, name);
-                char module[256] = "";
-                if (qual) {
-                    snprintf(module, sizeof module, "%s", qual);
-                    char *dot = strrchr(module, '.');
-                    if (dot)
-                        *dot = 0;
-                }
-                fn = sqla_project_function(s->p, name, NULL, s->file, module[0] ? module : NULL);
-            } else if (is(callee, "attribute") && is(field(callee, "object"), "identifier")) {
-                /* pricing.order_total(o) through `from app.services import pricing` */
-                char on[96], name[96];
-                text_of(s->src, field(callee, "object"), on, sizeof on);
-                text_of(s->src, field(callee, "attribute"), name, sizeof name);
-                const char *qual = pysource_import_of(s->src, on);
-                if (qual && !var_find(s, on))
-                    fn = sqla_project_function(s->p, name, NULL, SIZE_MAX, qual);
-            }
-            if (fn) {
-                TSNode args = field(call, "arguments");
-                uint32_t k = ts_node_named_child_count(args);
-                unsigned pos = 0;
-                for (uint32_t i = 0; i < k; i++) {
-                    TSNode a = ts_node_named_child(args, i);
-                    if (is(a, "keyword_argument") || is(a, "list_splat") ||
-                        is(a, "dictionary_splat"))
-                        continue;
-                    if (is(a, "identifier")) {
-                        char an[64];
-                        text_of(s->src, a, an, sizeof an);
-                        var_t *v = var_find(s, an);
-                        if (v && v->model) {
-                            var_t copy = *v;
-                            follow(s, fn, pos, copy.model, copy.path);
-                        }
-                    }
-                    pos++;
-                }
-            }
-        }
-        /* an await's call was handled here: scan its parts, not the call again */
-        scan_children(s, is(call, "call") ? call : n);
-        return;
-    }
-    scan_children(s, n);
 }
 
 /* ---- emitting -------------------------------------------------------- */
