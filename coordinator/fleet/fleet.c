@@ -56,6 +56,7 @@ typedef struct {
     int64_t retry_at;      /* waiting for a busy instance; 0 when not waiting */
     unsigned char *failed; /* per instance: this agent's job failed there */
     int last_silent;       /* the last failure was silence (hang or death) */
+    fleet_agent_stats_t stats;
 } agent_state_t;
 
 struct fleet {
@@ -64,6 +65,10 @@ struct fleet {
     instance_t *inst;
     int ninst;
     err_t err;
+    /* The last run's breakdown (fleet_last_stats). */
+    int64_t discover_us, dispatch_us, total_us;
+    fleet_agent_stats_t *stats;
+    int nstats;
 };
 
 const char *agent_status_name(agent_status_t status)
@@ -131,6 +136,7 @@ void fleet_destroy(fleet_t **pself)
             zmq_close(self->inst[i].sock);
     zmq_ctx_term(self->zctx);
     free(self->inst);
+    free(self->stats);
     memset(&self->opts.curve, 0, sizeof self->opts.curve); /* the secret key */
     free(self);
     *pself = NULL;
@@ -351,7 +357,13 @@ typedef struct {
     int nagents;
     zmq_msg_t *body;
     char run_id[17];
+    int64_t t0_us; /* start of the run, for the stats */
 } run_t;
+
+static int64_t run_us(const run_t *r)
+{
+    return clock_mono_us() - r->t0_us;
+}
 
 static void send_simple(run_t *r, int i, msg_type_t type, const char *job)
 {
@@ -377,6 +389,7 @@ static void finish(run_t *r, agent_state_t *a, agent_status_t st, const char *fm
 {
     a->out->status = st;
     a->out->elapsed_ms = a->started ? clock_mono_ms() - a->started : 0;
+    a->stats.done_us = run_us(r);
     if (r->fleet->opts.on_progress)
         r->fleet->opts.on_progress(r->fleet->opts.on_progress_arg, a->out->agent, NULL, 0, 0,
                                    agent_status_name(st));
@@ -491,6 +504,8 @@ static void dispatch(run_t *r, agent_state_t *a)
     a->inst = best;
     a->last_heard = now;
     a->retry_at = 0;
+    a->stats.sent_us = run_us(r);
+    a->stats.started_us = 0;
     in->load++;
     snprintf(a->out->worker, sizeof a->out->worker, "%s", in->worker);
     snprintf(a->out->endpoint, sizeof a->out->endpoint, "%s", in->endpoint);
@@ -600,6 +615,9 @@ static void handle_message(run_t *r, int i, int dispatching)
     case MSG_PROGRESS:
         if (a) {
             a->last_heard = clock_mono_ms();
+            if (!a->stats.started_us)
+                a->stats.started_us = run_us(r);
+            a->stats.progress++;
             if (r->fleet->opts.on_progress)
                 r->fleet->opts.on_progress(r->fleet->opts.on_progress_arg, a->out->agent, h->stage,
                                            h->done, h->total, NULL);
@@ -611,6 +629,8 @@ static void handle_message(run_t *r, int i, int dispatching)
                       ESC(h->job));
             break;
         }
+        a->stats.result_us = run_us(r);
+        a->stats.worker_ms = h->elapsed_ms;
         if (!m.has_body) {
             fail_over(r, a, 0, "RESULT without a body");
             break;
@@ -786,6 +806,22 @@ static int poll_once(run_t *r, zmq_pollitem_t *items, int64_t timeout_ms, int di
     return 0;
 }
 
+/* Copies the run's per-agent timestamps where fleet_last_stats() finds them;
+ * without memory for them the breakdown is empty, the run is not affected. */
+static void keep_stats(fleet_t *self, const run_t *r)
+{
+    if (r->nagents > self->nstats || !self->stats) {
+        free(self->stats);
+        self->nstats = 0;
+        self->stats = calloc((size_t)(r->nagents > 0 ? r->nagents : 1), sizeof *self->stats);
+        if (!self->stats)
+            return;
+    }
+    self->nstats = r->nagents;
+    for (int k = 0; k < r->nagents; k++)
+        self->stats[k] = r->agents[k].stats;
+}
+
 static void make_run_id(char out[17])
 {
     unsigned char b[8];
@@ -801,7 +837,7 @@ int fleet_run(fleet_t *self, const char *const *agents, int n, zmq_msg_t *snapsh
               agent_outcome_t *outcomes)
 {
     err_clear(&self->err);
-    run_t r = {.fleet = self, .nagents = n, .body = snapshot_body};
+    run_t r = {.fleet = self, .nagents = n, .body = snapshot_body, .t0_us = clock_mono_us()};
     make_run_id(r.run_id);
     r.agents = calloc((size_t)(n > 0 ? n : 1), sizeof *r.agents);
     zmq_pollitem_t *items = calloc((size_t)(self->ninst > 0 ? self->ninst : 1), sizeof *items);
@@ -838,6 +874,7 @@ int fleet_run(fleet_t *self, const char *const *agents, int n, zmq_msg_t *snapsh
     }
     log_info("fleet discovered", "endpoints=%d elapsed_ms=%lld", self->ninst,
              (long long)(clock_mono_ms() - t0));
+    self->discover_us = run_us(&r);
 
     /* Dispatch, then gather until every agent has a final status. */
     int64_t start = clock_mono_ms();
@@ -846,14 +883,26 @@ int fleet_run(fleet_t *self, const char *const *agents, int n, zmq_msg_t *snapsh
         r.agents[k].deadline = clock_add_ms(start, self->opts.timeout_ms);
         dispatch(&r, &r.agents[k]);
     }
+    self->dispatch_us = run_us(&r);
     while (rc == 0 && !all_done(&r)) {
         int64_t now = clock_mono_ms();
         rc = poll_once(&r, items, next_wakeup(&r, now) - now, 1);
         check_timers(&r);
     }
+    self->total_us = run_us(&r);
+    keep_stats(self, &r);
     for (int k = 0; k < n; k++)
         free(r.agents[k].failed);
     free(r.agents);
     free(items);
     return rc;
+}
+
+void fleet_last_stats(const fleet_t *self, fleet_stats_t *out)
+{
+    out->discover_us = self->discover_us;
+    out->dispatch_us = self->dispatch_us;
+    out->total_us = self->total_us;
+    out->nagents = self->nstats;
+    out->agents = self->stats;
 }

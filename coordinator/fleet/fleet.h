@@ -122,4 +122,28 @@ int fleet_run(fleet_t *self, const char *const *agents, int n, zmq_msg_t *snapsh
 
 void fleet_outcomes_clear(agent_outcome_t *outcomes, int n);
 
+/* Where the last fleet_run() spent its time, from timestamps the run takes
+ * anyway (coordinator clock, microseconds since fleet_run was called): what
+ * bench/bench_fleet.c prints as its per-phase breakdown. */
+typedef struct {
+    int64_t sent_us;    /* its (last) JOB handed to ZeroMQ */
+    int64_t started_us; /* first PROGRESS of that JOB: the worker holds all of it */
+    int64_t result_us;  /* its RESULT arrived */
+    int64_t worker_ms;  /* the RESULT's elapsed_ms: worker's receipt to reply */
+    int64_t done_us;    /* final status set (RESULT decoded and validated) */
+    int progress;       /* PROGRESS messages received for it */
+} fleet_agent_stats_t;
+
+typedef struct {
+    int64_t discover_us; /* PINGs sent to the last PONG (or the discovery timeout) */
+    int64_t dispatch_us; /* every agent's first JOB handed to ZeroMQ */
+    int64_t total_us;    /* the whole fleet_run */
+    int nagents;
+    /* [nagents], in the order of fleet_run's agents; 0 where a step did not
+     * happen. Owned by the fleet, valid until its next run. */
+    const fleet_agent_stats_t *agents;
+} fleet_stats_t;
+
+void fleet_last_stats(const fleet_t *self, fleet_stats_t *out);
+
 #endif
