@@ -26,6 +26,7 @@
  *
  *   build/bin/pgopt-bench-fleet [repetitions]
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -269,6 +270,10 @@ int main(int argc, char **argv)
     if (reps < 1)
         reps = 1;
     log_init("bench", LOG_WARN);
+    /* The allocator setting the worker runtime uses (workers/runtime/runtime.c):
+     * the baseline peers decode and free with the same malloc as the workers,
+     * so that the ratio measures the fleet, not two allocators. */
+    mallopt(M_MXFAST, 0);
     char bindir[4096];
     ssize_t n = readlink("/proc/self/exe", bindir, sizeof bindir - 1);
     if (n <= 0)

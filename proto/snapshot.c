@@ -21,6 +21,7 @@
 
 #include "common/jsonout.h"
 #include "common/outfile.h"
+#include "common/progress.h"
 #include "proto/codec.h"
 
 /* ---- validation tables ------------------------------------------------ */
@@ -501,6 +502,10 @@ static int check_value(vctx_t *c, const json_t *v, const field_spec_t *spec, int
     if (json_is_array(v) && (spec->elem || spec->rows)) {
         for (size_t i = 0; i < json_array_size(v); i++) {
             const json_t *e = json_array_get(v, i);
+            /* Validating a large snapshot takes seconds on a loaded machine:
+             * a worker beats through it (a no-op without a progress sink). */
+            if (i % 256 == 255)
+                progress_alive();
             size_t old = push_index(c, i);
             int rc = 0;
             if (spec->rows) {

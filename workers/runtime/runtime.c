@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -323,6 +324,48 @@ static void decode_beat(void *arg, size_t offset, size_t total)
 
 static int job_sink(void *arg, const char *stage, int64_t done, int64_t total);
 
+/* Snapshot members freed between two beats while the snapshot is released. */
+#define RELEASE_BEAT_EVERY 256
+
+/* Drops the job's snapshot. One json_decref() of a decoded 23 MB snapshot
+ * is a single step of a second or more on a loaded machine (millions of
+ * small frees), long enough for the coordinator's hang window: so the
+ * top-level containers are emptied member by member, beating as the job
+ * loop does. Only what nobody else holds is taken apart (an agent may have
+ * kept a reference to part of the snapshot in its result). */
+static void release_snapshot(job_ctx_t *job, json_t *snapshot)
+{
+    if (snapshot && snapshot->refcount == 1 && json_is_object(snapshot)) {
+        size_t n = 0;
+        const char *key;
+        json_t *section;
+        json_object_foreach(snapshot, key, section)
+        {
+            if (section->refcount != 1)
+                continue;
+            if (json_is_array(section)) {
+                for (size_t i = json_array_size(section); i > 0; i--) {
+                    json_array_remove(section, i - 1);
+                    if (++n % RELEASE_BEAT_EVERY == 0)
+                        job_progress(job, NULL, -1, -1);
+                }
+            } else if (json_is_object(section) && json_object_size(section) > RELEASE_BEAT_EVERY) {
+                /* Deleting while iterating is what json_object_foreach_safe is for. */
+                const char *k;
+                json_t *member;
+                void *tmp;
+                json_object_foreach_safe(section, tmp, k, member)
+                {
+                    json_object_del(section, k);
+                    if (++n % RELEASE_BEAT_EVERY == 0)
+                        job_progress(job, NULL, -1, -1);
+                }
+            }
+        }
+    }
+    json_decref(snapshot);
+}
+
 static void job_execute(job_ctx_t *job)
 {
     json_t *snapshot = NULL;
@@ -340,18 +383,18 @@ static void job_execute(job_ctx_t *job)
     job_progress(job, "decode", (int64_t)job->body_len, (int64_t)job->body_len);
     if (snapshot_validate(snapshot, &err) != 0) {
         job_fail(job, MSG_ERR_SNAPSHOT, "snapshot is not valid: %s", err.msg);
-        json_decref(snapshot);
+        release_snapshot(job, snapshot);
         return;
     }
     if (job_cancelled(job)) {
-        json_decref(snapshot);
+        release_snapshot(job, snapshot);
         job_fail(job, MSG_ERR_CANCELLED, "cancelled before the agent started");
         return;
     }
     err_clear(&err);
     /* The agent beats through job_sink, the same sink the thread has. */
     rc = job->def->run(snapshot, job_sink, job, &result, &err);
-    json_decref(snapshot);
+    release_snapshot(job, snapshot);
     if (rc != 0) {
         json_decref(result);
         job_fail(job, MSG_ERR_FAILED, "%s",
@@ -1365,6 +1408,13 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
 
     /* jansson seeds its hash function lazily; do it before there are threads. */
     json_object_seed(0);
+    /* No fastbins: a decoded snapshot is millions of small blocks, and with
+     * fastbins glibc parks each freed one and later merges them all in
+     * malloc_consolidate(), walking the heap out of order: freeing the
+     * 23 MB benchmark snapshot took 1.05 s that way and 0.26 s without
+     * (bench/RESULTS-fleet.md). Small blocks still go through the
+     * per-thread cache. */
+    mallopt(M_MXFAST, 0);
 
     rt->slots = calloc((size_t)rt->jobs, sizeof *rt->slots);
     if (!rt->slots) {
