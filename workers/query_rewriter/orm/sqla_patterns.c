@@ -2079,16 +2079,241 @@ static bool iterable_is_sequence(file_t *f, TSNode scope, TSNode iter, uint32_t 
     return false;
 }
 
+/* One query_in_loop rewrite being built by emit_keyed. */
+typedef struct {
+    file_t *f;
+    chain_t ch;          /* the keyed query's chain */
+    TSNode q;            /* the query in the loop */
+    const char *var;     /* the loop variable */
+    char iter_text[256]; /* the iterable as written */
+    char sess[128];      /* the session as written (or Flask's / the usual name) */
+    const char *aw;      /* "await " for an awaited query */
+    char mref[160];      /* the model as the code names it */
+    edits_t ed;          /* the query replaced by a dictionary lookup */
+    strbuf_t pre, expl;  /* the prefetch before the loop, the explanation */
+    json_t *sql;         /* the SQL shape of the prefetch */
+} keyed_ctx_t;
+
+/* session.get(Model, key) per item: one query by primary key IN (...)
+ * before the loop into a dictionary, the get replaced by a lookup. */
+static void keyed_by_pk(keyed_ctx_t *kc)
+{
+    file_t *f = kc->f;
+    const sqla_model_t *m = kc->ch.model;
+    const char *pk = sqla_model_pk(m);
+    char key[256], name[128], sel[64], imp[160] = "";
+    text_of(f->src, kc->ch.get_key, key, sizeof key);
+    by_name(f, m->name, pk, name, sizeof name);
+    if (kc->ch.session[0] && file_api2(f)) {
+        sqla_ref(f, f->src, "select", "sqlalchemy", sel, sizeof sel, imp, sizeof imp);
+        strbuf_printf(&kc->pre,
+                      "%s = {row.%s: row for row in (%s%s.scalars(%s(%s).where(%s.%s.in_({%s for "
+                      "%s in %s}))))}",
+                      name, pk, kc->aw, kc->sess, sel, kc->mref, kc->mref, pk, key, kc->var,
+                      kc->iter_text);
+    } else if (kc->ch.session[0])
+        strbuf_printf(
+            &kc->pre,
+            "%s = {row.%s: row for row in %s.query(%s).filter(%s.%s.in_({%s for %s in %s}))}", name,
+            pk, kc->sess, kc->mref, kc->mref, pk, key, kc->var, kc->iter_text);
+    else
+        strbuf_printf(&kc->pre,
+                      "%s = {row.%s: row for row in %s.query.filter(%s.%s.in_({%s for %s in %s}))}",
+                      name, pk, kc->mref, kc->mref, pk, key, kc->var, kc->iter_text);
+    char rep[400];
+    snprintf(rep, sizeof rep, "%s.get(%s)", name, key);
+    ed_add(&kc->ed, ts_node_start_byte(kc->q), ts_node_end_byte(kc->q), rep);
+    const sqla_column_t *pc = sqla_model_column(m, pk);
+    kc->sql = json_pack("{s:s, s:s?, s:[s]}", "shape", "select_by_pk", "table", m->table, "columns",
+                        pc ? pc->column : pk);
+    strbuf_printf(
+        &kc->expl,
+        "%s is fetched by primary key once per iteration over %s: one round trip each. One "
+        "query with %s.%s IN (...) before the loop fetches them all; the loop reads a "
+        "dictionary.%s",
+        m->name, kc->iter_text, m->name, pk, imp);
+}
+
+/* A query filtered by column == loop key (or filter_by(column=key)) per
+ * item, ending in .all(), .first(), .one() or their scalar forms: the same
+ * query with column IN (all keys) and .all() before the loop, grouped by
+ * the column into a dictionary; the query replaced by a lookup. Returns
+ * false, with a note, when the query has another form. */
+static bool keyed_by_column(keyed_ctx_t *kc, TSNode anchor, unsigned line, scan_t *s)
+{
+    file_t *f = kc->f;
+    const char *var = kc->var, *iter_text = kc->iter_text;
+    keyed_t k;
+    memset(&k, 0, sizeof k);
+    k.s = s;
+    pysource_walk(f->src, kc->q, keyed_visit, &k);
+    const sqla_model_t *m = k.model ? k.model : kc->ch.model;
+    if (ts_node_is_null(k.key) || !m) {
+        note(f->d,
+             "%s:%u query_in_loop: a query per iteration keyed by %s in a form pgopt "
+             "does not rewrite (not a single == or filter_by)",
+             pysource_path(f->src), line, var);
+        return false;
+    }
+    char col[96], key[256], name[128];
+    if (!ts_node_is_null(k.col))
+        text_of(f->src, field(k.col, "attribute"), col, sizeof col);
+    else
+        text_of(f->src, field(k.kw, "name"), col, sizeof col);
+    text_of(f->src, k.key, key, sizeof key);
+    const char *t = kc->ch.terminal;
+    const char *mode = NULL; /* list, first, one */
+    if (strcmp(t, "all") == 0)
+        mode = "list";
+    else if (strcmp(t, "first") == 0 || strcmp(t, "one_or_none") == 0 ||
+             strcmp(t, "scalar_one_or_none") == 0)
+        mode = "first";
+    else if (strcmp(t, "one") == 0 || strcmp(t, "scalar_one") == 0)
+        mode = "one";
+    if (!mode || ts_node_is_null(kc->ch.terminal_name)) {
+        note(f->d,
+             "%s:%u query_in_loop: a query per iteration keyed by %s ending in .%s(); pgopt "
+             "rewrites only .all(), .first(), .one() and their scalar forms",
+             pysource_path(f->src), line, var, t[0] ? t : "?");
+        return false;
+    }
+    by_name(f, m->name, col, name, sizeof name);
+    /* the grouped query: the same text with IN and .all() */
+    edits_t g = {0};
+    char rep[700];
+    if (!ts_node_is_null(k.cmp)) {
+        char ct[200];
+        text_of(f->src, k.col, ct, sizeof ct);
+        snprintf(rep, sizeof rep, "%s.in_({%s for %s in %s})", ct, key, var, iter_text);
+        ed_add(&g, ts_node_start_byte(k.cmp), ts_node_end_byte(k.cmp), rep);
+    } else {
+        TSNode callee = field(k.kwcall, "function");
+        char kref[160];
+        if (!model_ref(f, f->src, &kc->ch, m, kref, sizeof kref))
+            snprintf(kref, sizeof kref, "%s", m->name);
+        snprintf(rep, sizeof rep, "filter(%s.%s.in_({%s for %s in %s}))", kref, col, key, var,
+                 iter_text);
+        ed_add(&g, ts_node_start_byte(field(callee, "attribute")), ts_node_end_byte(k.kwcall), rep);
+    }
+    bool on_exec = strcmp(t, "scalar_one") == 0 || strcmp(t, "scalar_one_or_none") == 0;
+    ed_add(&g, ts_node_start_byte(kc->ch.terminal_name), ts_node_end_byte(kc->ch.terminal_name),
+           on_exec ? "scalars().all" : "all");
+    char *grouped = ed_apply(f->c, ts_node_start_byte(kc->q), ts_node_end_byte(kc->q), &g);
+    ed_free(&g);
+    if (!grouped)
+        return false;
+    /* rule 7: a multi-line iterable of a for needs parentheses, and the
+     * new loop indents as the code around it does */
+    char unit[16];
+    loop_unit(f, anchor, unit, sizeof unit);
+    bool multiline = strchr(grouped, '\n') != NULL;
+    strbuf_printf(&kc->pre, "%s = {}\nfor row in %s%s%s:\n%s%s.setdefault(row.%s, []).append(row)",
+                  name, multiline ? "(" : "", grouped, multiline ? ")" : "", unit, name, col);
+    free(grouped);
+    if (strcmp(mode, "list") == 0)
+        snprintf(rep, sizeof rep, "%s.get(%s, [])", name, key);
+    else if (strcmp(mode, "first") == 0)
+        snprintf(rep, sizeof rep, "next(iter(%s.get(%s, [])), None)", name, key);
+    else
+        snprintf(rep, sizeof rep, "%s[%s][0]", name, key);
+    ed_add(&kc->ed, ts_node_start_byte(kc->q), ts_node_end_byte(kc->q), rep);
+    const sqla_column_t *cc = sqla_model_column(m, col);
+    kc->sql = json_pack("{s:s, s:s?, s:[s]}", "shape", "select_by_fk", "table", m->table, "columns",
+                        cc ? cc->column : col);
+    strbuf_printf(
+        &kc->expl,
+        "a %s query keyed by %s runs once per iteration over %s: one round trip each. One "
+        "query with %s.%s IN (...) before the loop, grouped by %s in a dictionary, replaces "
+        "them.",
+        m->name, var, iter_text, m->name, col, col);
+    return true;
+}
+
+/* Rule 3: why one query before the loop would not be the same (into why,
+ * "" when it would): the loop writes rows of the queried table that a
+ * later item must find (get-or-create), writes in more places than pgopt
+ * follows, the query uses the loop variable beyond its key, or it has a
+ * per-query clause (LIMIT, a slice...) that cannot become per key. */
+static void keyed_unsafe_reason(keyed_ctx_t *kc, TSNode anchor, scan_t *s, char *why,
+                                size_t why_size)
+{
+    file_t *f = kc->f;
+    TSNode q = kc->q;
+    TSNode loop_body = is(anchor, "for_statement") ? field(anchor, "body") : anchor;
+    const sqla_model_t *qm = kc->ch.model;
+    for (int i = 0; i < s->nwrites && !why[0]; i++) {
+        if (adds_fetched_row(f, loop_body, s->writes[i], q))
+            continue;
+        const sqla_model_t *wm = write_model(f, loop_body, s->writes[i]);
+        if (!wm || wm == qm || (qm && wm->table && qm->table && strcmp(wm->table, qm->table) == 0))
+            snprintf(why, why_size,
+                     "the loop also writes %s rows (line %u), which a query run once before the "
+                     "loop would not see (a row created for one item must be found for the "
+                     "next)",
+                     wm ? wm->name : "database", pysource_node_line(s->writes[i]));
+    }
+    if (!why[0] && s->writes_overflow)
+        snprintf(why, why_size, "the loop writes rows in more places than pgopt follows");
+    otherref_t orf;
+    memset(&orf, 0, sizeof orf);
+    orf.s = s;
+    if (!why[0] && kc->ch.api != 4) {
+        keyed_t k2;
+        memset(&k2, 0, sizeof k2);
+        k2.s = s;
+        pysource_walk(f->src, q, keyed_visit, &k2);
+        orf.allowed = !ts_node_is_null(k2.cmp) ? k2.cmp : k2.kw;
+        pysource_walk(f->src, q, otherref_visit, &orf);
+        if (orf.other)
+            snprintf(why, why_size,
+                     "the query uses %s in more than its key, so one query for all keys is not "
+                     "the same query",
+                     kc->var);
+        const char *pq = per_query_method(f->src, q);
+        if (!why[0] && pq)
+            snprintf(why, why_size,
+                     "the query has %s%s, which applies to each per-item query and would apply "
+                     "to all keys at once in a grouped one",
+                     pq, strcmp(pq, "a slice") == 0 ? "" : "()");
+    }
+}
+
+/* The conditions a safe rewrite still depends on (into cond, "" when
+ * none): the iterable can be read twice with the same items, and with
+ * .one() every key has exactly one row. */
+static void keyed_conditions(keyed_ctx_t *kc, TSNode anchor, TSNode iter, TSNode scope, char *cond,
+                             size_t cond_size)
+{
+    cond[0] = 0;
+    if (!iterable_is_sequence(kc->f, scope, iter, ts_node_start_byte(anchor)))
+        snprintf(cond, cond_size,
+                 "%s is a sequence that can be iterated twice with the same items (a list or "
+                 "tuple, not a generator, iterator or Result): the rewrite reads it once for "
+                 "the keys and once for the loop",
+                 kc->iter_text);
+    if (kc->ch.api != 4 && strcmp(kc->ch.terminal, "one") == 0)
+        snprintf(cond + strlen(cond), cond_size - strlen(cond),
+                 "%severy key has exactly one row (.one() raised NoResultFound or "
+                 "MultipleResultsFound; the lookup raises KeyError or takes the first row)",
+                 cond[0] ? "; and " : "");
+}
+
+/* query_in_loop for the query s->keyed, keyed by the loop variable var
+ * over iter: a prefetch before the loop and a dictionary lookup in it
+ * (safety proven or conditional), or the finding without code when one
+ * query would not be the same (keyed_unsafe_reason). A query of another
+ * form, or over an iterable that is not a plain name, gets a note. */
 static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, const char *var,
                        scan_t *s, bool is_async, TSNode scope)
 {
-    chain_t ch;
-    memset(&ch, 0, sizeof ch);
-    TSNode q = s->keyed;
-    if (!analyze_chain(f->d->p, f->src, q, &ch))
+    keyed_ctx_t kc;
+    memset(&kc, 0, sizeof kc);
+    kc.f = f;
+    kc.q = s->keyed;
+    kc.var = var;
+    if (!analyze_chain(f->d->p, f->src, kc.q, &kc.ch))
         return;
     (void)is_async;
-    char iter_text[256], key[256], name[128], sess[128];
     TSNode it = unwrap(iter);
     if (!is(it, "identifier") && !is(it, "attribute")) {
         note(f->d,
@@ -2097,186 +2322,27 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
              pysource_path(f->src), line, var);
         return;
     }
-    text_of(f->src, it, iter_text, sizeof iter_text);
-    snprintf(sess, sizeof sess, "%s",
-             ch.session[0]   ? ch.session
-             : file_flask(f) ? "db.session"
-                             : "session");
-    edits_t ed = {0};
-    strbuf_t pre = {0}, expl = {0};
-    json_t *sql = NULL;
-    const char *aw = ch.awaited ? "await " : "";
-    char mref[160], sel[64], imp[160] = "";
-    if (!model_ref(f, f->src, &ch, ch.model, mref, sizeof mref))
-        snprintf(mref, sizeof mref, "%s", ch.model->name);
-    if (ch.api == 4) {
-        const sqla_model_t *m = ch.model;
-        const char *pk = sqla_model_pk(m);
-        text_of(f->src, ch.get_key, key, sizeof key);
-        by_name(f, m->name, pk, name, sizeof name);
-        if (ch.session[0] && file_api2(f)) {
-            sqla_ref(f, f->src, "select", "sqlalchemy", sel, sizeof sel, imp, sizeof imp);
-            strbuf_printf(
-                &pre,
-                "%s = {row.%s: row for row in (%s%s.scalars(%s(%s).where(%s.%s.in_({%s for "
-                "%s in %s}))))}",
-                name, pk, aw, sess, sel, mref, mref, pk, key, var, iter_text);
-        } else if (ch.session[0])
-            strbuf_printf(
-                &pre,
-                "%s = {row.%s: row for row in %s.query(%s).filter(%s.%s.in_({%s for %s in %s}))}",
-                name, pk, sess, mref, mref, pk, key, var, iter_text);
-        else
-            strbuf_printf(
-                &pre, "%s = {row.%s: row for row in %s.query.filter(%s.%s.in_({%s for %s in %s}))}",
-                name, pk, mref, mref, pk, key, var, iter_text);
-        char rep[400];
-        snprintf(rep, sizeof rep, "%s.get(%s)", name, key);
-        ed_add(&ed, ts_node_start_byte(q), ts_node_end_byte(q), rep);
-        const sqla_column_t *pc = sqla_model_column(m, pk);
-        sql = json_pack("{s:s, s:s?, s:[s]}", "shape", "select_by_pk", "table", m->table, "columns",
-                        pc ? pc->column : pk);
-        strbuf_printf(
-            &expl,
-            "%s is fetched by primary key once per iteration over %s: one round trip each. One "
-            "query with %s.%s IN (...) before the loop fetches them all; the loop reads a "
-            "dictionary.%s",
-            m->name, iter_text, m->name, pk, imp);
-    } else {
-        keyed_t k;
-        memset(&k, 0, sizeof k);
-        k.s = s;
-        pysource_walk(f->src, q, keyed_visit, &k);
-        const sqla_model_t *m = k.model ? k.model : ch.model;
-        if (ts_node_is_null(k.key) || !m) {
-            note(f->d,
-                 "%s:%u query_in_loop: a query per iteration keyed by %s in a form pgopt "
-                 "does not rewrite (not a single == or filter_by)",
-                 pysource_path(f->src), line, var);
-            return;
-        }
-        char col[96];
-        if (!ts_node_is_null(k.col))
-            text_of(f->src, field(k.col, "attribute"), col, sizeof col);
-        else
-            text_of(f->src, field(k.kw, "name"), col, sizeof col);
-        text_of(f->src, k.key, key, sizeof key);
-        const char *t = ch.terminal;
-        const char *mode = NULL; /* list, first, one */
-        if (strcmp(t, "all") == 0)
-            mode = "list";
-        else if (strcmp(t, "first") == 0 || strcmp(t, "one_or_none") == 0 ||
-                 strcmp(t, "scalar_one_or_none") == 0)
-            mode = "first";
-        else if (strcmp(t, "one") == 0 || strcmp(t, "scalar_one") == 0)
-            mode = "one";
-        if (!mode || ts_node_is_null(ch.terminal_name)) {
-            note(f->d,
-                 "%s:%u query_in_loop: a query per iteration keyed by %s ending in .%s(); pgopt "
-                 "rewrites only .all(), .first(), .one() and their scalar forms",
-                 pysource_path(f->src), line, var, t[0] ? t : "?");
-            return;
-        }
-        by_name(f, m->name, col, name, sizeof name);
-        /* the grouped query: the same text with IN and .all() */
-        edits_t g = {0};
-        char rep[700];
-        if (!ts_node_is_null(k.cmp)) {
-            char ct[200];
-            text_of(f->src, k.col, ct, sizeof ct);
-            snprintf(rep, sizeof rep, "%s.in_({%s for %s in %s})", ct, key, var, iter_text);
-            ed_add(&g, ts_node_start_byte(k.cmp), ts_node_end_byte(k.cmp), rep);
-        } else {
-            TSNode callee = field(k.kwcall, "function");
-            char kref[160];
-            if (!model_ref(f, f->src, &ch, m, kref, sizeof kref))
-                snprintf(kref, sizeof kref, "%s", m->name);
-            snprintf(rep, sizeof rep, "filter(%s.%s.in_({%s for %s in %s}))", kref, col, key, var,
-                     iter_text);
-            ed_add(&g, ts_node_start_byte(field(callee, "attribute")), ts_node_end_byte(k.kwcall),
-                   rep);
-        }
-        bool on_exec = strcmp(t, "scalar_one") == 0 || strcmp(t, "scalar_one_or_none") == 0;
-        ed_add(&g, ts_node_start_byte(ch.terminal_name), ts_node_end_byte(ch.terminal_name),
-               on_exec ? "scalars().all" : "all");
-        char *grouped = ed_apply(f->c, ts_node_start_byte(q), ts_node_end_byte(q), &g);
-        ed_free(&g);
-        if (!grouped)
-            return;
-        /* rule 7: a multi-line iterable of a for needs parentheses, and the
-         * new loop indents as the code around it does */
-        char unit[16];
-        loop_unit(f, anchor, unit, sizeof unit);
-        bool multiline = strchr(grouped, '\n') != NULL;
-        strbuf_printf(&pre, "%s = {}\nfor row in %s%s%s:\n%s%s.setdefault(row.%s, []).append(row)",
-                      name, multiline ? "(" : "", grouped, multiline ? ")" : "", unit, name, col);
-        free(grouped);
-        if (strcmp(mode, "list") == 0)
-            snprintf(rep, sizeof rep, "%s.get(%s, [])", name, key);
-        else if (strcmp(mode, "first") == 0)
-            snprintf(rep, sizeof rep, "next(iter(%s.get(%s, [])), None)", name, key);
-        else
-            snprintf(rep, sizeof rep, "%s[%s][0]", name, key);
-        ed_add(&ed, ts_node_start_byte(q), ts_node_end_byte(q), rep);
-        const sqla_column_t *cc = sqla_model_column(m, col);
-        sql = json_pack("{s:s, s:s?, s:[s]}", "shape", "select_by_fk", "table", m->table, "columns",
-                        cc ? cc->column : col);
-        strbuf_printf(
-            &expl,
-            "a %s query keyed by %s runs once per iteration over %s: one round trip each. One "
-            "query with %s.%s IN (...) before the loop, grouped by %s in a dictionary, replaces "
-            "them.",
-            m->name, var, iter_text, m->name, col, col);
-    }
-    /* rule 3: the rows the loop writes are rows a prefetch made before the
-     * loop would not see (get-or-create in a loop); the key must be the only
-     * use of the loop variable in the query; a per-query clause (LIMIT...)
-     * cannot become per key */
+    text_of(f->src, it, kc.iter_text, sizeof kc.iter_text);
+    snprintf(kc.sess, sizeof kc.sess, "%s",
+             kc.ch.session[0] ? kc.ch.session
+             : file_flask(f)  ? "db.session"
+                              : "session");
+    kc.aw = kc.ch.awaited ? "await " : "";
+    if (!model_ref(f, f->src, &kc.ch, kc.ch.model, kc.mref, sizeof kc.mref))
+        snprintf(kc.mref, sizeof kc.mref, "%s", kc.ch.model->name);
+    if (kc.ch.api == 4)
+        keyed_by_pk(&kc);
+    else if (!keyed_by_column(&kc, anchor, line, s))
+        return;
     safety_t sf = SAFE_PROVEN;
     char why[600] = "";
-    TSNode loop_body = is(anchor, "for_statement") ? field(anchor, "body") : anchor;
-    const sqla_model_t *qm = ch.model;
-    for (int i = 0; i < s->nwrites && !why[0]; i++) {
-        if (adds_fetched_row(f, loop_body, s->writes[i], q))
-            continue;
-        const sqla_model_t *wm = write_model(f, loop_body, s->writes[i]);
-        if (!wm || wm == qm || (qm && wm->table && qm->table && strcmp(wm->table, qm->table) == 0))
-            snprintf(why, sizeof why,
-                     "the loop also writes %s rows (line %u), which a query run once before the "
-                     "loop would not see (a row created for one item must be found for the "
-                     "next)",
-                     wm ? wm->name : "database", pysource_node_line(s->writes[i]));
-    }
-    if (!why[0] && s->writes_overflow)
-        snprintf(why, sizeof why, "the loop writes rows in more places than pgopt follows");
-    otherref_t orf;
-    memset(&orf, 0, sizeof orf);
-    orf.s = s;
-    if (!why[0] && ch.api != 4) {
-        keyed_t k2;
-        memset(&k2, 0, sizeof k2);
-        k2.s = s;
-        pysource_walk(f->src, q, keyed_visit, &k2);
-        orf.allowed = !ts_node_is_null(k2.cmp) ? k2.cmp : k2.kw;
-        pysource_walk(f->src, q, otherref_visit, &orf);
-        if (orf.other)
-            snprintf(why, sizeof why,
-                     "the query uses %s in more than its key, so one query for all keys is not "
-                     "the same query",
-                     var);
-        const char *pq = per_query_method(f->src, q);
-        if (!why[0] && pq)
-            snprintf(why, sizeof why,
-                     "the query has %s%s, which applies to each per-item query and would apply "
-                     "to all keys at once in a grouped one",
-                     pq, strcmp(pq, "a slice") == 0 ? "" : "()");
-    }
+    keyed_unsafe_reason(&kc, anchor, s, why, sizeof why);
     char cond[600];
     if (why[0]) {
-        free(pre.buf);
-        ed_free(&ed);
-        pre.buf = NULL;
-        strbuf_printf(&expl,
+        free(kc.pre.buf);
+        ed_free(&kc.ed);
+        kc.pre.buf = NULL;
+        strbuf_printf(&kc.expl,
                       " Not rewritten: %s. Fix by hand only if that does not matter here: "
                       "collect the keys, run one IN query before the loop, and look rows up in "
                       "a dictionary.",
@@ -2284,27 +2350,16 @@ static void emit_keyed(file_t *f, TSNode anchor, unsigned line, TSNode iter, con
         sf.level = "manual";
         sf.text = why;
     } else {
-        cond[0] = 0;
-        if (!iterable_is_sequence(f, scope, iter, ts_node_start_byte(anchor)))
-            snprintf(cond, sizeof cond,
-                     "%s is a sequence that can be iterated twice with the same items (a list or "
-                     "tuple, not a generator, iterator or Result): the rewrite reads it once for "
-                     "the keys and once for the loop",
-                     iter_text);
-        if (ch.api != 4 && strcmp(ch.terminal, "one") == 0)
-            snprintf(cond + strlen(cond), sizeof cond - strlen(cond),
-                     "%severy key has exactly one row (.one() raised NoResultFound or "
-                     "MultipleResultsFound; the lookup raises KeyError or takes the first row)",
-                     cond[0] ? "; and " : "");
+        keyed_conditions(&kc, anchor, iter, scope, cond, sizeof cond);
         if (cond[0]) {
             sf.level = "conditional";
             sf.text = cond;
         }
     }
     emit(f, f->src, line, "n1_fix", "query_in_loop", ts_node_start_byte(anchor),
-         ts_node_end_byte(anchor), &ed, pre.buf, NULL, expl.buf, sql, false, NULL, &sf);
-    free(pre.buf);
-    free(expl.buf);
+         ts_node_end_byte(anchor), &kc.ed, kc.pre.buf, NULL, kc.expl.buf, kc.sql, false, NULL, &sf);
+    free(kc.pre.buf);
+    free(kc.expl.buf);
 }
 
 /* Deletes a simple statement's line(s), or replaces it with pass when it is
