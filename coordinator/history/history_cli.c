@@ -43,6 +43,8 @@ static void usage(FILE *out)
             "2 bad command line.\n");
 }
 
+/* A --retention/--full-resolution value: days (fractions allowed, up to
+ * 100 years) into seconds. -1 after printing what is wrong. */
 static int parse_days(const char *name, const char *text, int64_t *seconds)
 {
     char *end;
@@ -66,7 +68,17 @@ enum {
     OPT_COLLECT_TIMEOUT
 };
 
-int history_cli_main(int argc, char **argv)
+/* The subcommand's options. */
+typedef struct {
+    const char *dsn, *store_dir;
+    int have_dsn, compact, quiet;
+    history_policy_t policy;
+    collect_opts_t co;
+} snapshot_args_t;
+
+/* The command line into a (defaults first). Returns 0, 1 after printing
+ * --help, or -1 after printing what is wrong (exit status 2). */
+static int parse_snapshot_args(int argc, char **argv, snapshot_args_t *a)
 {
     static const struct option longopts[] = {
         {"dsn", required_argument, NULL, 'd'},
@@ -81,12 +93,10 @@ int history_cli_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *dsn = NULL, *store_dir = NULL;
-    int have_dsn = 0, compact = 1, quiet = 0;
-    history_policy_t policy;
-    history_policy_init(&policy);
-    collect_opts_t co;
-    collect_opts_init(&co);
+    memset(a, 0, sizeof *a);
+    a->compact = 1;
+    history_policy_init(&a->policy);
+    collect_opts_init(&a->co);
     int c;
     int64_t ms;
     opterr = 0;
@@ -94,19 +104,19 @@ int history_cli_main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":d:qh", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
-            dsn = optarg;
-            have_dsn = 1;
+            a->dsn = optarg;
+            a->have_dsn = 1;
             break;
         case OPT_STORE:
-            store_dir = optarg;
+            a->store_dir = optarg;
             break;
         case OPT_RETENTION:
-            if (parse_days("--retention", optarg, &policy.retention_s) != 0)
-                return 2;
+            if (parse_days("--retention", optarg, &a->policy.retention_s) != 0)
+                return -1;
             break;
         case OPT_FULL:
-            if (parse_days("--full-resolution", optarg, &policy.full_s) != 0)
-                return 2;
+            if (parse_days("--full-resolution", optarg, &a->policy.full_s) != 0)
+                return -1;
             break;
         case OPT_THIN:
             ms = clock_parse_duration_ms(optarg);
@@ -115,12 +125,12 @@ int history_cli_main(int argc, char **argv)
                         "pgopt-coordinator snapshot: --thin: bad duration '%s' (e.g. 1h, "
                         "30m)\n",
                         optarg);
-                return 2;
+                return -1;
             }
-            policy.thin_step_s = ms / 1000;
+            a->policy.thin_step_s = ms / 1000;
             break;
         case OPT_NO_COMPACT:
-            compact = 0;
+            a->compact = 0;
             break;
         case OPT_STMT_TIMEOUT: {
             /* as in the main command: 0 is "no timeout", PostgreSQL's bound */
@@ -128,59 +138,98 @@ int history_cli_main(int argc, char **argv)
             if (num_parse_duration_ms(optarg, 0, 2147483647LL, &ms, &e) != 0) {
                 fprintf(stderr, "pgopt-coordinator snapshot: --statement-timeout: %s\n",
                         ESC_LINE(e.msg));
-                return 2;
+                return -1;
             }
-            co.statement_timeout_ms = (int)ms;
+            a->co.statement_timeout_ms = (int)ms;
         } break;
         case OPT_COLLECT_TIMEOUT: {
             err_t e;
             if (num_parse_duration_ms(optarg, 0, COLLECT_MAX_TIMEOUT_MS, &ms, &e) != 0) {
                 fprintf(stderr, "pgopt-coordinator snapshot: --collect-timeout: %s\n",
                         ESC_LINE(e.msg));
-                return 2;
+                return -1;
             }
-            co.collect_timeout_ms = ms;
+            a->co.collect_timeout_ms = ms;
         } break;
         case 'q':
-            quiet = 1;
+            a->quiet = 1;
             break;
         case 'h':
             usage(stdout);
-            return 0;
+            return 1;
         case ':':
             fprintf(stderr, "pgopt-coordinator snapshot: option %s needs a value\n",
                     argv[optind - 1]);
-            return 2;
+            return -1;
         default:
             fprintf(stderr, "pgopt-coordinator snapshot: unknown option '%s' (see --help)\n",
                     argv[optind - 1]);
-            return 2;
+            return -1;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "pgopt-coordinator snapshot: unexpected argument '%s'\n", argv[optind]);
-        return 2;
+        return -1;
     }
-    if (!have_dsn || !store_dir || !*store_dir) {
-        fprintf(stderr, "pgopt-coordinator snapshot: --dsn and --store are required (see "
+    if (!a->have_dsn || !a->store_dir || !*a->store_dir) {
+        fprintf(stderr, "pgopt-coordinator snapshot: --a->dsn and --store are required (see "
                         "--help)\n");
-        return 2;
+        return -1;
     }
-    if (policy.full_s > policy.retention_s)
-        policy.full_s = policy.retention_s;
+    if (a->policy.full_s > a->policy.retention_s)
+        a->policy.full_s = a->policy.retention_s;
+    return 0;
+}
 
+/* What was appended and compacted (unless quiet), and the repairs a
+ * compaction made (always: they mean the store was damaged). */
+static void print_outcome(const json_t *snap, const history_store_t *store,
+                          const history_compact_stats_t *cs, int quiet)
+{
+    const json_t *meta = json_object_get(snap, "meta");
+    if (!quiet) {
+        printf("appended %s: %zu statements, %zu tables -> %s\n",
+               json_string_value(json_object_get(meta, "collected_at")),
+               json_array_size(json_object_get(snap, "statements")),
+               json_array_size(json_object_get(snap, "tables")), history_path(store));
+        if (cs->rewritten)
+            printf("compacted: %zu -> %zu records, %zu -> %zu bytes\n", cs->records_before,
+                   cs->records_after, cs->bytes_before, cs->bytes_after);
+    }
+    /* Repairs are reported even with -q: they mean the store was damaged. */
+    if (cs->rewritten && (cs->duplicates_dropped || cs->same_time_dropped || cs->torn_tails ||
+                          cs->damaged_regions || cs->bodies_damaged || cs->segments_moved_aside))
+        fprintf(stderr,
+                "pgopt-coordinator snapshot: compaction repaired %s: %zu duplicate record(s) "
+                "dropped, %zu record(s) with the same collection time as another dropped, %zu "
+                "torn tail(s) cut, %zu damaged stretch(es) skipped, %zu record(s) kept without "
+                "their unreadable statements/tables, %zu damaged segment(s) moved aside as "
+                "seg-N.damaged\n",
+                history_path(store), cs->duplicates_dropped, cs->same_time_dropped, cs->torn_tails,
+                cs->damaged_regions, cs->bodies_damaged, cs->segments_moved_aside);
+}
+
+/* `pgopt-coordinator snapshot`: collect, reduce to a history record,
+ * append, compact. Returns the exit status (0 appended, 1 error, 2 bad
+ * command line). */
+int history_cli_main(int argc, char **argv)
+{
+    snapshot_args_t a;
+    int rc = parse_snapshot_args(argc, argv, &a);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
     err_t err;
     json_t *snap = NULL, *rec = NULL;
     history_store_t *store = NULL;
     int status = 1;
-    co.conninfo = dsn;
-    if (collect_snapshot(&co, &snap, &err) != 0) {
+    a.co.conninfo = a.dsn;
+    if (collect_snapshot(&a.co, &snap, &err) != 0) {
         fprintf(stderr, "pgopt-coordinator snapshot: %s\n", ESC_LINE(err.msg));
         goto done;
     }
     const json_t *meta = json_object_get(snap, "meta");
     if (history_record_from_snapshot(snap, &rec, &err) != 0 ||
-        history_open(store_dir, json_string_value(json_object_get(meta, "system_identifier")),
+        history_open(a.store_dir, json_string_value(json_object_get(meta, "system_identifier")),
                      json_string_value(json_object_get(meta, "database")), &store, &err) != 0 ||
         history_append(store, rec, &err) != 0) {
         fprintf(stderr, "pgopt-coordinator snapshot: %s\n", ESC_LINE(err.msg));
@@ -190,31 +239,12 @@ int history_cli_main(int argc, char **argv)
     memset(&cs, 0, sizeof cs);
     /* Rewriting the store costs a copy of it: wait until at least a day of
      * 5-minute records (288) would go, or anything is damaged. */
-    if (compact && history_compact(store, &policy, (int64_t)time(NULL), 288, &cs, &err) != 0) {
+    if (a.compact && history_compact(store, &a.policy, (int64_t)time(NULL), 288, &cs, &err) != 0) {
         fprintf(stderr, "pgopt-coordinator snapshot: compaction: %s (the record was appended)\n",
                 ESC_LINE(err.msg));
         goto done;
     }
-    if (!quiet) {
-        printf("appended %s: %zu statements, %zu tables -> %s\n",
-               json_string_value(json_object_get(meta, "collected_at")),
-               json_array_size(json_object_get(snap, "statements")),
-               json_array_size(json_object_get(snap, "tables")), history_path(store));
-        if (cs.rewritten)
-            printf("compacted: %zu -> %zu records, %zu -> %zu bytes\n", cs.records_before,
-                   cs.records_after, cs.bytes_before, cs.bytes_after);
-    }
-    /* Repairs are reported even with -q: they mean the store was damaged. */
-    if (cs.rewritten && (cs.duplicates_dropped || cs.same_time_dropped || cs.torn_tails ||
-                         cs.damaged_regions || cs.bodies_damaged || cs.segments_moved_aside))
-        fprintf(stderr,
-                "pgopt-coordinator snapshot: compaction repaired %s: %zu duplicate record(s) "
-                "dropped, %zu record(s) with the same collection time as another dropped, %zu "
-                "torn tail(s) cut, %zu damaged stretch(es) skipped, %zu record(s) kept without "
-                "their unreadable statements/tables, %zu damaged segment(s) moved aside as "
-                "seg-N.damaged\n",
-                history_path(store), cs.duplicates_dropped, cs.same_time_dropped, cs.torn_tails,
-                cs.damaged_regions, cs.bodies_damaged, cs.segments_moved_aside);
+    print_outcome(snap, store, &cs, a.quiet);
     status = 0;
 done:
     json_decref(rec);
