@@ -69,7 +69,16 @@ static int await(void *sock, msg_type_t want, int64_t until, msg_header_t *h)
     }
 }
 
-int ping_main(int argc, char **argv)
+/* The subcommand's options and its one ENDPOINT. */
+typedef struct {
+    long timeout; /* ms */
+    int stats;
+    const char *secret, *server, *endpoint;
+} ping_args_t;
+
+/* The command line (and PGOPT_CURVE_*) into a. Returns 0, 1 after printing
+ * --help, or -1 after printing what is wrong (exit status 2). */
+static int parse_ping_args(int argc, char **argv, ping_args_t *a)
 {
     static const struct option longopts[] = {
         {"timeout", required_argument, NULL, 't'},
@@ -79,9 +88,8 @@ int ping_main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    long timeout = 2000;
-    int stats = 0;
-    const char *secret = NULL, *server = NULL;
+    memset(a, 0, sizeof *a);
+    a->timeout = 2000;
     opterr = 0;
     optind = 1;
     int c;
@@ -89,48 +97,143 @@ int ping_main(int argc, char **argv)
         switch (c) {
         case 't': {
             char *end = NULL;
-            timeout = strtol(optarg, &end, 10);
-            if (!*optarg || *end || timeout <= 0 || timeout > 3600000) {
+            a->timeout = strtol(optarg, &end, 10);
+            if (!*optarg || *end || a->timeout <= 0 || a->timeout > 3600000) {
                 fprintf(stderr,
                         "pgopt-coordinator ping: --timeout: expected 1..3600000 ms, "
                         "got '%s'\n",
                         optarg);
-                return 2;
+                return -1;
             }
             break;
         }
         case 's':
-            stats = 1;
+            a->stats = 1;
             break;
         case 'S':
-            secret = optarg;
+            a->secret = optarg;
             break;
         case 'K':
-            server = optarg;
+            a->server = optarg;
             break;
         case 'h':
             ping_usage(stdout);
-            return 0;
+            return 1;
         default:
             fprintf(stderr, "pgopt-coordinator ping: bad option '%s' (see --help)\n",
                     argv[optind - 1]);
-            return 2;
+            return -1;
         }
     }
     if (optind != argc - 1) {
         fprintf(stderr, "pgopt-coordinator ping: give exactly one ENDPOINT (see --help)\n");
-        return 2;
+        return -1;
     }
-    const char *endpoint = argv[optind];
-    secret = env_or(secret, "PGOPT_CURVE_SECRET");
-    server = env_or(server, "PGOPT_CURVE_SERVER");
-    if ((secret != NULL) != (server != NULL)) {
+    a->endpoint = argv[optind];
+    a->secret = env_or(a->secret, "PGOPT_CURVE_SECRET");
+    a->server = env_or(a->server, "PGOPT_CURVE_SERVER");
+    if ((a->secret != NULL) != (a->server != NULL)) {
         fprintf(stderr, "pgopt-coordinator ping: CURVE needs both --curve-secret and "
                         "--curve-server\n");
-        return 2;
+        return -1;
     }
+    return 0;
+}
 
-    int status = 1;
+/* CURVE (when keys are given) and the connection to the endpoint. -1 with
+ * err on failure; *usage is set when the keys or the endpoint were wrong
+ * (exit status 2) rather than the socket. */
+static int ping_connect(void *sock, const ping_args_t *a, int *usage, err_t *err)
+{
+    if (transport_setup_socket(sock, 1024 * 1024, 0, err) != 0)
+        return -1;
+    if (a->secret) {
+        curve_keypair_t kp;
+        char skey[CURVE_Z85_LEN + 1];
+        int rc = curve_keypair_load(a->secret, &kp, err) == 0 &&
+                         curve_public_load(a->server, skey, err) == 0
+                     ? curve_setup_client(sock, &kp, skey, err)
+                     : -1;
+        memset(&kp, 0, sizeof kp);
+        if (rc != 0) {
+            *usage = 1;
+            return -1;
+        }
+    }
+    if (zmq_connect(sock, a->endpoint) != 0) {
+        *usage = 1;
+        return err_set(err, "cannot connect to %s: %s", a->endpoint, zmq_strerror(errno));
+    }
+    return 0;
+}
+
+/* A worker's COUNTERS answer as the output's "counters" object. */
+static json_t *counters_json(const msg_header_t *c)
+{
+    return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "received",
+                     (json_int_t)c->received, "served", (json_int_t)c->served, "failed",
+                     (json_int_t)c->failed, "cancelled", (json_int_t)c->cancelled, "busy",
+                     (json_int_t)c->busy, "refused", (json_int_t)c->refused, "auth_refused",
+                     (json_int_t)c->auth_refused, "uptime_ms", (json_int_t)c->uptime_ms, "total_ms",
+                     (json_int_t)c->total_ms, "max_ms", (json_int_t)c->max_ms);
+}
+
+/* PING -> PONG within the timeout (and STATS -> COUNTERS with --stats):
+ * the line ping prints, or NULL with err. */
+static json_t *ping_exchange(void *sock, const ping_args_t *a, err_t *err)
+{
+    int64_t t0 = clock_mono_ms();
+    int64_t until = t0 + a->timeout;
+    msg_header_t ping, pong, counters;
+    msg_header_init(&ping, MSG_PING);
+    /* The DEALER queues the PING until the connection (and any CURVE
+     * handshake) is up: a send error here means a local failure. */
+    int one = 1;
+    zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one);
+    while (transport_send(sock, NULL, 0, &ping, NULL, err) != 0) {
+        if (clock_mono_ms() >= until) {
+            err_set(err, "no connection to %s within %ld ms", a->endpoint, a->timeout);
+            return NULL;
+        }
+        zmq_poll(NULL, 0, 20);
+    }
+    if (await(sock, MSG_PONG, until, &pong) != 0) {
+        err_set(err, "no PONG from %s within %ld ms", a->endpoint, a->timeout);
+        return NULL;
+    }
+    int64_t rtt = clock_mono_ms() - t0;
+    json_t *out = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "endpoint", a->endpoint, "agent",
+                            pong.agent, "worker", pong.worker, "load", (json_int_t)pong.load,
+                            "capacity", (json_int_t)pong.capacity, "served",
+                            (json_int_t)pong.served, "rtt_ms", (json_int_t)rtt);
+    if (a->stats) {
+        msg_header_t q;
+        msg_header_init(&q, MSG_STATS);
+        if (transport_send(sock, NULL, 0, &q, NULL, err) != 0 ||
+            await(sock, MSG_COUNTERS, until, &counters) != 0) {
+            json_decref(out);
+            if (!err->msg[0])
+                err_set(err,
+                        "no COUNTERS from %s within %ld ms (a worker older than "
+                        "protocol 1.1 answers STATS with ERROR malformed)",
+                        a->endpoint, a->timeout);
+            return NULL;
+        }
+        json_object_set_new(out, "counters", counters_json(&counters));
+    }
+    return out;
+}
+
+/* `pgopt-coordinator ping ENDPOINT`: one line of JSON about the worker.
+ * Returns the exit status (0 answered, 1 no answer or local failure, 2 bad
+ * command line, keys or endpoint). */
+int ping_main(int argc, char **argv)
+{
+    ping_args_t a;
+    int rc = parse_ping_args(argc, argv, &a);
+    if (rc != 0)
+        return rc > 0 ? 0 : 2;
+    int status = 1, usage = 0;
     err_t err = {{0}};
     void *zctx = zmq_ctx_new();
     void *sock = zctx ? zmq_socket(zctx, ZMQ_DEALER) : NULL;
@@ -138,72 +241,12 @@ int ping_main(int argc, char **argv)
         fprintf(stderr, "pgopt-coordinator ping: zmq: %s\n", zmq_strerror(errno));
         goto done;
     }
-    if (transport_setup_socket(sock, 1024 * 1024, 0, &err) != 0)
-        goto fail;
-    if (secret) {
-        curve_keypair_t kp;
-        char skey[CURVE_Z85_LEN + 1];
-        int rc =
-            curve_keypair_load(secret, &kp, &err) == 0 && curve_public_load(server, skey, &err) == 0
-                ? curve_setup_client(sock, &kp, skey, &err)
-                : -1;
-        memset(&kp, 0, sizeof kp);
-        if (rc != 0) {
+    json_t *out = NULL;
+    if (ping_connect(sock, &a, &usage, &err) != 0 || !(out = ping_exchange(sock, &a, &err))) {
+        if (usage)
             status = 2;
-            goto fail;
-        }
-    }
-    if (zmq_connect(sock, endpoint) != 0) {
-        err_set(&err, "cannot connect to %s: %s", endpoint, zmq_strerror(errno));
-        status = 2;
-        goto fail;
-    }
-    int64_t t0 = clock_mono_ms();
-    int64_t until = t0 + timeout;
-    msg_header_t ping, pong, counters;
-    msg_header_init(&ping, MSG_PING);
-    /* The DEALER queues the PING until the connection (and any CURVE
-     * handshake) is up: a send error here means a local failure. */
-    int one = 1;
-    zmq_setsockopt(sock, ZMQ_IMMEDIATE, &one, sizeof one);
-    while (transport_send(sock, NULL, 0, &ping, NULL, &err) != 0) {
-        if (clock_mono_ms() >= until) {
-            err_set(&err, "no connection to %s within %ld ms", endpoint, timeout);
-            goto fail;
-        }
-        zmq_poll(NULL, 0, 20);
-    }
-    if (await(sock, MSG_PONG, until, &pong) != 0) {
-        err_set(&err, "no PONG from %s within %ld ms", endpoint, timeout);
-        goto fail;
-    }
-    int64_t rtt = clock_mono_ms() - t0;
-    json_t *out = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "endpoint", endpoint, "agent",
-                            pong.agent, "worker", pong.worker, "load", (json_int_t)pong.load,
-                            "capacity", (json_int_t)pong.capacity, "served",
-                            (json_int_t)pong.served, "rtt_ms", (json_int_t)rtt);
-    if (stats) {
-        msg_header_t q;
-        msg_header_init(&q, MSG_STATS);
-        if (transport_send(sock, NULL, 0, &q, NULL, &err) != 0 ||
-            await(sock, MSG_COUNTERS, until, &counters) != 0) {
-            json_decref(out);
-            if (!err.msg[0])
-                err_set(&err,
-                        "no COUNTERS from %s within %ld ms (a worker older than "
-                        "protocol 1.1 answers STATS with ERROR malformed)",
-                        endpoint, timeout);
-            goto fail;
-        }
-        json_object_set_new(
-            out, "counters",
-            json_pack(
-                "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "received",
-                (json_int_t)counters.received, "served", (json_int_t)counters.served, "failed",
-                (json_int_t)counters.failed, "cancelled", (json_int_t)counters.cancelled, "busy",
-                (json_int_t)counters.busy, "refused", (json_int_t)counters.refused, "auth_refused",
-                (json_int_t)counters.auth_refused, "uptime_ms", (json_int_t)counters.uptime_ms,
-                "total_ms", (json_int_t)counters.total_ms, "max_ms", (json_int_t)counters.max_ms));
+        fprintf(stderr, "pgopt-coordinator ping: %s\n", ESC_LINE(err.msg));
+        goto done;
     }
     char *text = json_dumps(out, JSON_COMPACT);
     json_decref(out);
@@ -212,9 +255,6 @@ int ping_main(int argc, char **argv)
         free(text);
     }
     status = 0;
-    goto done;
-fail:
-    fprintf(stderr, "pgopt-coordinator ping: %s\n", ESC_LINE(err.msg));
 done:
     if (sock)
         zmq_close(sock);
