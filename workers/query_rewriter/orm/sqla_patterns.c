@@ -1665,10 +1665,164 @@ static json_t *sql_hint_rel(const sqla_project_t *p, const sqla_model_t *m,
                      "parent_table", m->table ? json_string(m->table) : json_null());
 }
 
+/* The loader options emit_lazy builds for one origin query. */
+typedef struct {
+    file_t *f;
+    origin_t *o;                  /* the query whose rows the loop reads */
+    const sqla_model_t *root;     /* its model */
+    strbuf_t opts, expl, loaders; /* the options, the explanation, the paths */
+    json_t *sql;                  /* the SQL shape of the first relationship loaded */
+    char imp_sel, imp_join;       /* selectinload / joinedload used */
+    char dynamic[200];            /* a lazy="dynamic" relationship on a path (rule 6) */
+    char unnamed[96];             /* a model the query's file has no name for */
+} lazy_ctx_t;
+
+/* The loader option chain for one lazily loaded path (a.b.c from the
+ * root model): selectinload for collections, joinedload for scalar
+ * relationships. Appends it (and the path and its explanation) when the
+ * path resolves and is not already eager-loaded by the query; returns
+ * whether it did. */
+static bool lazy_path(lazy_ctx_t *lc, const char *path_text, const char *via)
+{
+    file_t *f = lc->f;
+    origin_t *o = lc->o;
+    /* walk the path's segments, building loader(Model.rel).loader(...) */
+    const sqla_model_t *m = lc->root;
+    char path[200];
+    snprintf(path, sizeof path, "%s", path_text);
+    strbuf_t one = {0};
+    bool all_eager = true;
+    char *save = NULL;
+    for (char *seg = strtok_r(path, ".", &save); seg && m; seg = strtok_r(NULL, ".", &save)) {
+        const sqla_relationship_t *r = sqla_model_relationship(m, seg);
+        if (!r) {
+            m = NULL;
+            break;
+        }
+        if (!chain_eager(&o->ch, m->name, seg))
+            all_eager = false;
+        if (r->lazy == SQLA_LAZY_DYNAMIC && !lc->dynamic[0])
+            snprintf(lc->dynamic, sizeof lc->dynamic, "%s.%s", m->name, seg);
+        const char *loader = r->collection ? "selectinload" : "joinedload";
+        char lref[64], mref[160];
+        sqla_ref(f, o->src, loader, "sqlalchemy.orm", lref, sizeof lref, NULL, 0);
+        if (r->collection)
+            lc->imp_sel = 1;
+        else
+            lc->imp_join = 1;
+        if (!model_ref(f, o->src, &o->ch, m, mref, sizeof mref)) {
+            if (!lc->unnamed[0])
+                snprintf(lc->unnamed, sizeof lc->unnamed, "%s", m->name);
+            snprintf(mref, sizeof mref, "%s", m->name);
+        }
+        strbuf_printf(&one, "%s%s(%s.%s)", one.len ? "." : "", lref, mref, seg);
+        if (!lc->sql)
+            lc->sql = sql_hint_rel(f->d->p, m, r);
+        m = sqla_project_model(f->d->p, r->target);
+    }
+    bool kept = false;
+    if (m && !all_eager && one.buf) {
+        strbuf_printf(&lc->opts, "%s%s", lc->opts.len ? ", " : "", one.buf);
+        strbuf_printf(&lc->loaders, "%s%s", lc->loaders.len ? "; " : "", path_text);
+        strbuf_printf(&lc->expl, "%s%s.%s is loaded lazily once per %s%s%s",
+                      lc->expl.len ? "; " : "", lc->root->name, path_text, lc->root->name,
+                      via[0] ? " (via " : "", via[0] ? via : "");
+        if (via[0])
+            strbuf_add(&lc->expl, ")");
+        kept = true;
+    }
+    free(one.buf);
+    return kept;
+}
+
+/* The explanation's end and the safety: the loader options to add (rule
+ * 6: named exactly as the code will use them), or, without code, a model
+ * the query's file cannot name or a dynamic relationship (no loader option
+ * can eager-load it). why_unnamed holds the safety text of the first case. */
+static void lazy_explain(lazy_ctx_t *lc, safety_t *sf, char *why_unnamed, size_t why_size)
+{
+    origin_t *o = lc->o;
+    char imp[200] = "", imp2[200] = "", ref[64];
+    if (lc->imp_sel)
+        sqla_ref(lc->f, o->src, "selectinload", "sqlalchemy.orm", ref, sizeof ref, imp, sizeof imp);
+    if (lc->imp_join)
+        sqla_ref(lc->f, o->src, "joinedload", "sqlalchemy.orm", ref, sizeof ref, imp2, sizeof imp2);
+    /* the explanation names exactly the loaders the code uses (rule 6):
+     * selectinload for collections (a joinedload of a collection multiplies
+     * the parent rows; several of them make a cartesian product),
+     * joinedload for many-to-one / one-to-one */
+    if (lc->unnamed[0] && !lc->dynamic[0]) {
+        snprintf(why_unnamed, why_size,
+                 "%s, which the loader option names, is neither imported nor defined in %s",
+                 lc->unnamed, pysource_path(o->src));
+        strbuf_printf(&lc->expl,
+                      ": one SELECT per row of the query at %s:%u. Eager-load it in that query "
+                      "with %s, after importing %s there (pgopt does not add imports of your "
+                      "models).",
+                      pysource_path(o->src), pysource_node_line(o->stmt), lc->opts.buf,
+                      lc->unnamed);
+        sf->level = "manual";
+        sf->text = why_unnamed;
+    } else if (lc->dynamic[0]) {
+        strbuf_printf(&lc->expl,
+                      ": one query per row of the query at %s:%u. %s is lazy=\"dynamic\": a "
+                      "query object that no loader option can eager-load (SQLAlchemy raises). "
+                      "Fix by hand: read the related rows for all parents in one query (WHERE "
+                      "key IN (...)) grouped by key before the loop, or change the relationship "
+                      "to lazy=\"select\" and eager-load it with selectinload.",
+                      pysource_path(o->src), pysource_node_line(o->stmt), lc->dynamic);
+        sf->level = "manual";
+        sf->text = "a dynamic relationship cannot be eager-loaded";
+    } else {
+        strbuf_printf(&lc->expl,
+                      ": one SELECT per row of the query at %s:%u. Eager-load it in that "
+                      "query with %s (",
+                      pysource_path(o->src), pysource_node_line(o->stmt), lc->opts.buf);
+        if (lc->imp_sel)
+            strbuf_add(&lc->expl, "selectinload: a collection, loaded with one extra SELECT ... "
+                                  "WHERE key IN (...) for all rows");
+        if (lc->imp_join)
+            strbuf_printf(&lc->expl,
+                          "%sjoinedload: a many-to-one or one-to-one, loaded in the same "
+                          "SELECT with a LEFT OUTER JOIN",
+                          lc->imp_sel ? "; " : "");
+        strbuf_printf(&lc->expl, "). Loader options change how rows are loaded, not which.%s%s",
+                      imp, imp2);
+    }
+}
+
+/* The lines the finding covers: from the query through the loop when both
+ * are in one function of this file within 40 lines, else the query's
+ * statement alone (extra then says where the query is). */
+static void lazy_range(file_t *f, TSNode anchor, const origin_t *o, json_t *extra, uint32_t *rs,
+                       uint32_t *re)
+{
+    if (o->src == f->src && !o->other_function &&
+        ts_node_start_byte(o->stmt) <= ts_node_start_byte(anchor) &&
+        pysource_node_line(anchor) + 40 > pysource_node_line(o->stmt) &&
+        ts_node_end_point(anchor).row + 1 - pysource_node_line(o->stmt) <= 40) {
+        *rs = ts_node_start_byte(o->stmt);
+        *re = ts_node_end_byte(anchor);
+        if (ts_node_end_byte(o->stmt) > *re)
+            *re = ts_node_end_byte(o->stmt);
+    } else {
+        *rs = ts_node_start_byte(o->stmt);
+        *re = ts_node_end_byte(o->stmt);
+        json_object_set_new(extra, "query_line", json_integer(pysource_node_line(o->stmt)));
+        if (o->via[0])
+            json_object_set_new(extra, "query_function", json_string(o->via));
+    }
+}
+
 /* N+1 through lazy relationships: add loader options to the origin query. */
 static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan_t *s)
 {
-    const sqla_model_t *root = o->ch.model;
+    lazy_ctx_t lc;
+    memset(&lc, 0, sizeof lc);
+    lc.f = f;
+    lc.o = o;
+    lc.root = o->ch.model;
+    /* only the longest paths: a.b.c loads a.b on the way */
     bool keep[MAX_PATHS];
     int kept = 0;
     for (int i = 0; i < s->npaths; i++) {
@@ -1679,155 +1833,41 @@ static void emit_lazy(file_t *f, TSNode anchor, unsigned line, origin_t *o, scan
                 s->paths[j].path[l] == '.')
                 keep[i] = false;
     }
-    strbuf_t opts = {0}, expl = {0}, loaders = {0};
-    json_t *sql = NULL;
-    char imp_sel = 0, imp_join = 0;
-    /* rule 6: a lazy="dynamic" relationship (a query object on access)
-     * cannot take a loader option: SQLAlchemy raises on
-     * selectinload/joinedload of it */
-    char dynamic[200] = "";
-    char unnamed[96] = ""; /* a model the query's file has no name for */
-    for (int i = 0; i < s->npaths; i++) {
-        if (!keep[i])
-            continue;
-        /* walk the path's segments, building loader(Model.rel).loader(...) */
-        const sqla_model_t *m = root;
-        char path[200];
-        snprintf(path, sizeof path, "%s", s->paths[i].path);
-        strbuf_t one = {0};
-        bool all_eager = true;
-        char *save = NULL;
-        for (char *seg = strtok_r(path, ".", &save); seg && m; seg = strtok_r(NULL, ".", &save)) {
-            const sqla_relationship_t *r = sqla_model_relationship(m, seg);
-            if (!r) {
-                m = NULL;
-                break;
-            }
-            if (!chain_eager(&o->ch, m->name, seg))
-                all_eager = false;
-            if (r->lazy == SQLA_LAZY_DYNAMIC && !dynamic[0])
-                snprintf(dynamic, sizeof dynamic, "%s.%s", m->name, seg);
-            const char *loader = r->collection ? "selectinload" : "joinedload";
-            char lref[64], mref[160];
-            sqla_ref(f, o->src, loader, "sqlalchemy.orm", lref, sizeof lref, NULL, 0);
-            if (r->collection)
-                imp_sel = 1;
-            else
-                imp_join = 1;
-            if (!model_ref(f, o->src, &o->ch, m, mref, sizeof mref)) {
-                if (!unnamed[0])
-                    snprintf(unnamed, sizeof unnamed, "%s", m->name);
-                snprintf(mref, sizeof mref, "%s", m->name);
-            }
-            strbuf_printf(&one, "%s%s(%s.%s)", one.len ? "." : "", lref, mref, seg);
-            if (!sql)
-                sql = sql_hint_rel(f->d->p, m, r);
-            m = sqla_project_model(f->d->p, r->target);
-        }
-        if (m && !all_eager && one.buf) {
-            strbuf_printf(&opts, "%s%s", opts.len ? ", " : "", one.buf);
-            strbuf_printf(&loaders, "%s%s", loaders.len ? "; " : "", s->paths[i].path);
-            strbuf_printf(&expl, "%s%s.%s is loaded lazily once per %s%s%s", expl.len ? "; " : "",
-                          root->name, s->paths[i].path, root->name,
-                          s->paths[i].via[0] ? " (via " : "",
-                          s->paths[i].via[0] ? s->paths[i].via : "");
-            if (s->paths[i].via[0])
-                strbuf_add(&expl, ")");
+    for (int i = 0; i < s->npaths; i++)
+        if (keep[i] && lazy_path(&lc, s->paths[i].path, s->paths[i].via))
             kept++;
-        }
-        free(one.buf);
-    }
     if (!kept) {
-        free(opts.buf);
-        free(expl.buf);
-        free(loaders.buf);
-        json_decref(sql);
+        free(lc.opts.buf);
+        free(lc.expl.buf);
+        free(lc.loaders.buf);
+        json_decref(lc.sql);
         return;
     }
     edits_t ed = {0};
     if (!ts_node_is_null(o->ch.options_args)) {
         char t[700];
-        snprintf(t, sizeof t, ", %s", opts.buf);
+        snprintf(t, sizeof t, ", %s", lc.opts.buf);
         uint32_t close = ts_node_end_byte(o->ch.options_args) - 1;
         ed_add(&ed, close, close, t);
     } else {
         char t[700];
-        snprintf(t, sizeof t, ".options(%s)", opts.buf);
+        snprintf(t, sizeof t, ".options(%s)", lc.opts.buf);
         uint32_t at = ts_node_end_byte(o->ch.source);
         ed_add(&ed, at, at, t);
     }
-    char imp[200] = "", imp2[200] = "", ref[64];
-    if (imp_sel)
-        sqla_ref(f, o->src, "selectinload", "sqlalchemy.orm", ref, sizeof ref, imp, sizeof imp);
-    if (imp_join)
-        sqla_ref(f, o->src, "joinedload", "sqlalchemy.orm", ref, sizeof ref, imp2, sizeof imp2);
-    /* the explanation names exactly the loaders the code uses (rule 6):
-     * selectinload for collections (a joinedload of a collection multiplies
-     * the parent rows; several of them make a cartesian product),
-     * joinedload for many-to-one / one-to-one */
     safety_t sf = SAFE_PROVEN;
     char why_unnamed[300];
-    if (unnamed[0] && !dynamic[0]) {
-        snprintf(why_unnamed, sizeof why_unnamed,
-                 "%s, which the loader option names, is neither imported nor defined in %s",
-                 unnamed, pysource_path(o->src));
-        strbuf_printf(&expl,
-                      ": one SELECT per row of the query at %s:%u. Eager-load it in that query "
-                      "with %s, after importing %s there (pgopt does not add imports of your "
-                      "models).",
-                      pysource_path(o->src), pysource_node_line(o->stmt), opts.buf, unnamed);
-        sf.level = "manual";
-        sf.text = why_unnamed;
-    } else if (dynamic[0]) {
-        strbuf_printf(&expl,
-                      ": one query per row of the query at %s:%u. %s is lazy=\"dynamic\": a "
-                      "query object that no loader option can eager-load (SQLAlchemy raises). "
-                      "Fix by hand: read the related rows for all parents in one query (WHERE "
-                      "key IN (...)) grouped by key before the loop, or change the relationship "
-                      "to lazy=\"select\" and eager-load it with selectinload.",
-                      pysource_path(o->src), pysource_node_line(o->stmt), dynamic);
-        sf.level = "manual";
-        sf.text = "a dynamic relationship cannot be eager-loaded";
-    } else {
-        strbuf_printf(&expl,
-                      ": one SELECT per row of the query at %s:%u. Eager-load it in that "
-                      "query with %s (",
-                      pysource_path(o->src), pysource_node_line(o->stmt), opts.buf);
-        if (imp_sel)
-            strbuf_add(&expl, "selectinload: a collection, loaded with one extra SELECT ... "
-                              "WHERE key IN (...) for all rows");
-        if (imp_join)
-            strbuf_printf(&expl,
-                          "%sjoinedload: a many-to-one or one-to-one, loaded in the same "
-                          "SELECT with a LEFT OUTER JOIN",
-                          imp_sel ? "; " : "");
-        strbuf_printf(&expl, "). Loader options change how rows are loaded, not which.%s%s", imp,
-                      imp2);
-    }
+    lazy_explain(&lc, &sf, why_unnamed, sizeof why_unnamed);
     uint32_t rs, re;
     const pysource_t *rsrc = o->src;
     json_t *extra = json_object();
-    json_object_set_new(extra, "loaders", json_string(opts.buf));
-    if (o->src == f->src && !o->other_function &&
-        ts_node_start_byte(o->stmt) <= ts_node_start_byte(anchor) &&
-        pysource_node_line(anchor) + 40 > pysource_node_line(o->stmt) &&
-        ts_node_end_point(anchor).row + 1 - pysource_node_line(o->stmt) <= 40) {
-        rs = ts_node_start_byte(o->stmt);
-        re = ts_node_end_byte(anchor);
-        if (ts_node_end_byte(o->stmt) > re)
-            re = ts_node_end_byte(o->stmt);
-    } else {
-        rs = ts_node_start_byte(o->stmt);
-        re = ts_node_end_byte(o->stmt);
-        json_object_set_new(extra, "query_line", json_integer(pysource_node_line(o->stmt)));
-        if (o->via[0])
-            json_object_set_new(extra, "query_function", json_string(o->via));
-    }
-    emit(f, rsrc, line, "n1_fix", "lazy_load_in_loop", rs, re, &ed, NULL, NULL, expl.buf, sql,
+    json_object_set_new(extra, "loaders", json_string(lc.opts.buf));
+    lazy_range(f, anchor, o, extra, &rs, &re);
+    emit(f, rsrc, line, "n1_fix", "lazy_load_in_loop", rs, re, &ed, NULL, NULL, lc.expl.buf, lc.sql,
          false, extra, &sf);
-    free(opts.buf);
-    free(expl.buf);
-    free(loaders.buf);
+    free(lc.opts.buf);
+    free(lc.expl.buf);
+    free(lc.loaders.buf);
 }
 
 /* The == comparison (or filter_by keyword) of a keyed query that
