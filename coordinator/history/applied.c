@@ -134,6 +134,43 @@ static double norm_value(const char *v, int *is_num, char *text, size_t tlen)
     return NAN;
 }
 
+/* A setting's value as a DBA writes it: pg_settings' "16384 8kB" is
+ * "128MB", "128 MB" is "128MB"; other values unchanged. */
+static const char *pretty_setting(const char *v, char *out, size_t len)
+{
+    snprintf(out, len, "%s", v ? v : "?");
+    char *end;
+    double x = v ? strtod(v, &end) : NAN;
+    if (!v || end == v || !isfinite(x))
+        return out;
+    while (*end == ' ')
+        end++;
+    int is_num;
+    char t[8];
+    double bytes = norm_value(v, &is_num, t, sizeof t);
+    int memory = strstr(end, "B") != NULL && is_num;
+    if (memory) {
+        static const struct {
+            const char *u;
+            double f;
+        } units[] = {{"TB", 1099511627776.0}, {"GB", 1073741824.0}, {"MB", 1048576}, {"kB", 1024}};
+        for (size_t i = 0; i < sizeof units / sizeof *units; i++)
+            if (bytes >= units[i].f && fmod(bytes, units[i].f) == 0) {
+                snprintf(out, len, "%.0f%s", bytes / units[i].f, units[i].u);
+                return out;
+            }
+        snprintf(out, len, "%.0fB", bytes);
+    } else if (*end && is_num) {
+        snprintf(out, len, "%.*s%s", (int)(end - v), v, end); /* "200 ms" -> "200 ms" kept */
+        size_t k = 0;
+        for (size_t i = 0; out[i]; i++)
+            if (out[i] != ' ')
+                out[k++] = out[i];
+        out[k] = 0;
+    }
+    return out;
+}
+
 static int same_setting(const char *current, const char *recommended)
 {
     int na, nb;
@@ -379,7 +416,7 @@ static void verify_index(ctx_t *c, const json_t *rec)
 static void verify_setting(ctx_t *c, const char *name, const json_t *s)
 {
     const char *want = jget_str(s, "recommended");
-    char title[256];
+    char title[256], pv[64];
     snprintf(title, sizeof title, "%s = %s", name, want ? want : "?");
     json_t *it = item(name, "setting", title);
     json_object_set_new(it, "predicted",
@@ -408,12 +445,14 @@ static void verify_setting(ctx_t *c, const char *name, const json_t *s)
     } else if (first == c->ne) {
         json_object_set_new(it, "applied", json_false());
         json_object_set_new(it, "verdict", json_string("not applied"));
-        json_object_set_new(it, "evidence",
-                            json_sprintf("%s is %s in the newest entry", name,
-                                         now ? now : "at its built-in default"));
+        json_object_set_new(
+            it, "evidence",
+            json_sprintf("%s is %s in the newest entry", name,
+                         now ? pretty_setting(now, pv, sizeof pv) : "at its built-in default"));
     } else {
         json_object_set_new(it, "applied", json_true());
-        json_object_set_new(it, "evidence", json_sprintf("%s is %s", name, now));
+        json_object_set_new(it, "evidence",
+                            json_sprintf("%s is %s", name, pretty_setting(now, pv, sizeof pv)));
         json_t *m = json_object();
         const char *verdict =
             last_without < c->ne
@@ -498,13 +537,40 @@ static const char *rewritten_ids(const ctx_t *c, const json_t *rw, json_int_t or
         return "the rewritten statement has the original's text fingerprint (they differ only "
                "in constants or list lengths), so the history cannot tell them apart";
     if (fingerprint_ids(c->es, c->ne, fp, orig, rw_ids) != 0)
-        return "the history keeps no statement fingerprints (recorded by pgopt-coordinator "
-               "snapshot since issue 16's rewrite verification)";
+        return "the history keeps no statement fingerprints (snapshots taken by an older "
+               "pgopt-coordinator): the rewritten statement cannot be looked for";
     return NULL;
+}
+
+/* A code change (the query rewriter's findings in application code): its
+ * effect is fewer calls or round trips of a statement, not a faster
+ * rewritten statement, so it is listed, not verified. */
+static void code_change(ctx_t *c, const json_t *rw)
+{
+    char title[512];
+    const json_t *line = json_object_get(rw, "line");
+    snprintf(title, sizeof title, "%s%s%.0f%s%s%s", jget_str(rw, "file"),
+             json_is_number(line) ? ":" : "", json_is_number(line) ? json_number_value(line) : 0,
+             jget_str(rw, "type") ? " (" : "", jget_str(rw, "type") ? jget_str(rw, "type") : "",
+             jget_str(rw, "type") ? ")" : "");
+    if (!json_is_number(line)) /* no ":0" */
+        snprintf(title, sizeof title, "%s", jget_str(rw, "file"));
+    json_t *it = item(jget_str(rw, "id"), "code", title);
+    json_object_set_new(it, "applied", json_null());
+    json_object_set_new(it, "verdict", json_string("not checked"));
+    json_object_set_new(it, "evidence",
+                        json_string("a change to application code, not verified: its effect "
+                                    "is fewer calls or round trips of a statement, which the "
+                                    "history shows but cannot tie to this change"));
+    json_array_append_new(c->items, it);
 }
 
 static void verify_rewrite(ctx_t *c, const json_t *rw)
 {
+    if (jget_str(rw, "file")) {
+        code_change(c, rw);
+        return;
+    }
     json_t *qid = json_object_get(rw, "queryid");
     json_t *it = item(jget_str(rw, "id"), "rewrite", jget_str(rw, "optimized"));
     json_object_set_new(it, "predicted",
@@ -664,33 +730,66 @@ int applied_verify(const json_t *result, const json_t *history, json_t **out, er
     return 0;
 }
 
+/* The measured figures in words: a ratio and its p-value when the test
+ * says the change is real, "no measurable change" when it does not (a
+ * p-value of 0.4 or 1 tells a DBA nothing). */
+static void measured_text(const json_t *m, strbuf_t *b)
+{
+    double mb = jget_num(m, "mean_ms_before"), ma = jget_num(m, "mean_ms_after");
+    if (!isfinite(mb) || !isfinite(ma)) {
+        if (jget_str(m, "status"))
+            strbuf_printf(b, "; %s", jget_str(m, "status"));
+        return;
+    }
+    double pf = jget_num(m, "p_faster"), ps = jget_num(m, "p_slower");
+    double nb = jget_num(m, "intervals_before"), na = jget_num(m, "intervals_after");
+    char n[96] = "";
+    if (isfinite(nb) && isfinite(na))
+        snprintf(n, sizeof n, "; %.0f intervals before, %.0f after", nb, na);
+    strbuf_printf(b, "; %.3g ms -> %.3g ms per call", mb, ma);
+    if (ma > 0 && mb / ma >= 1 && isfinite(pf) && pf <= ALPHA)
+        strbuf_printf(b, ", %.3gx faster (Mann-Whitney p = %.2g%s)%s", mb / ma, pf, n,
+                      mb / ma < HELPED_RATIO ? ": real but below the 1.5x that counts as a help"
+                                             : "");
+    else if (mb > 0 && ma / mb >= 1 && isfinite(ps) && ps <= ALPHA)
+        strbuf_printf(b, ", %.3gx slower (Mann-Whitney p = %.2g%s)%s", ma / mb, ps, n,
+                      ma / mb < HELPED_RATIO ? ": real but small" : "");
+    else
+        strbuf_printf(b,
+                      ": no measurable change (the difference is within the noise of the "
+                      "intervals compared%s)",
+                      n);
+}
+
 void applied_item_text(const json_t *it, strbuf_t *b)
 {
     const char *verdict = jget_str(it, "verdict") ? jget_str(it, "verdict") : "?";
     const char *title = jget_str(it, "title") ? jget_str(it, "title") : "?";
+    const char *kind = jget_str(it, "kind") ? jget_str(it, "kind") : "?";
     size_t tl = strlen(title);
     while (tl > 0 && (title[tl - 1] == ';' || title[tl - 1] == ' '))
         tl--; /* the statement's own ';' would double the separator */
-    strbuf_printf(b, "%s: %s %.*s", verdict, jget_str(it, "kind") ? jget_str(it, "kind") : "?",
-                  (int)tl, title);
+    strbuf_printf(b, "%s: %s %.*s", verdict, kind, (int)tl, title);
     const json_t *between = json_object_get(it, "applied_between");
-    if (json_array_size(between) == 2)
-        strbuf_printf(b, "; applied between %s and %s",
-                      json_string_value(json_array_get(between, 0)),
-                      json_string_value(json_array_get(between, 1)));
-    const json_t *m = json_object_get(it, "measured");
-    double mb = jget_num(m, "mean_ms_before"), ma = jget_num(m, "mean_ms_after");
-    if (isfinite(mb) && isfinite(ma))
-        strbuf_printf(b, "; %.3g ms -> %.3g ms per call (x%.3g faster, p %.2g; slower p %.2g)", mb,
-                      ma, jget_num(m, "speedup"), jget_num(m, "p_faster"), jget_num(m, "p_slower"));
-    else if (jget_str(m, "status"))
-        strbuf_printf(b, "; %s", jget_str(m, "status"));
-    if (jget_str(it, "predicted") && *jget_str(it, "predicted"))
-        strbuf_printf(b, "; predicted: %s", jget_str(it, "predicted"));
+    const char *b0 = json_string_value(json_array_get(between, 0)),
+               *b1 = json_string_value(json_array_get(between, 1));
+    if (b0 && b1 && !strcmp(b0, b1)) /* entries within one second */
+        strbuf_printf(b, "; applied at %s", b0);
+    else if (b0 && b1)
+        strbuf_printf(b, "; applied between %s and %s", b0, b1);
+    measured_text(json_object_get(it, "measured"), b);
+    /* A setting's "predicted" is the reason it was recommended, not a
+     * figure; it is long, so it goes after the facts. */
+    int is_setting = !strcmp(kind, "setting");
+    const char *pred = jget_str(it, "predicted");
+    if (pred && *pred && !is_setting)
+        strbuf_printf(b, "; predicted: %s", pred);
     if (jget_str(it, "evidence"))
         strbuf_printf(b, "; %s", jget_str(it, "evidence"));
     if (jget_str(it, "rollback"))
         strbuf_printf(b, "; roll back with: %s", jget_str(it, "rollback"));
+    if (pred && *pred && is_setting)
+        strbuf_printf(b, "; recommended because: %s", pred);
 }
 
 int applied_with_store(json_t *result, const json_t *snapshot, const char *store_dir, err_t *err)

@@ -554,6 +554,20 @@ static void collect_config_tuner(const json_t *s, ritems_t *l)
     }
 }
 
+/* A finding's cause for people: its summary, or for "unknown" a short
+ * sentence (the checks it lists are in the JSON result's cause.checked). */
+static const char *ai_cause_text(const json_t *finding)
+{
+    const json_t *c = json_object_get(finding, "cause");
+    const char *sum = rj_str(c, "summary"), *cause = rj_str(c, "cause");
+    if (!sum)
+        return "not attributed";
+    if (cause && !strcmp(cause, "unknown"))
+        return "none found in the database (host load or the application's parameters "
+               "remain)";
+    return sum;
+}
+
 static void collect_ai_tuning(const json_t *s, ritems_t *l)
 {
     const char *A = "ai_tuning";
@@ -602,13 +616,15 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
         rj_num(r, "p_value", &pv);
         char test[64];
         if (isfinite(pv))
-            snprintf(test, sizeof test, "exact Mann-Whitney p %.2g", pv);
+            snprintf(test, sizeof test, "exact Mann-Whitney p = %.2g", pv);
         else
             snprintf(test, sizeof test, "robust z %.1f", z);
-        const char *cause = rj_str(json_object_get(r, "cause"), "summary");
-        it->evidence = r_printf("queryid %.0f: mean %.3g ms -> %.3g ms (%s); %s of "
-                                "execution time since, +%s per hour. Cause: %s.",
-                                qid, before, after, test, sh, ex, cause ? cause : "not attributed");
+        /* The figure and the cause first: the text report shows two lines
+         * of evidence. */
+        it->evidence = r_printf("%.3g ms -> %.3g ms per call (%.3gx slower, %s). Cause: %s. "
+                                "queryid %.0f; %s of execution time since, +%s per hour.",
+                                before, after, before > 0 ? after / before : NAN, test,
+                                ai_cause_text(r), qid, sh, ex);
         it->apply = q ? r_printf("EXPLAIN (ANALYZE, BUFFERS) %s", q) : NULL;
     }
     json_array_foreach(rj_path(s, "ml_insights.improvements"), i, r)
@@ -628,10 +644,10 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
         it->title =
             r_printf("%+.0f%% since %s: %.*s%s", pct, rj_str(r, "onset") ? rj_str(r, "onset") : "?",
                      80, q ? q : "statement", q && strlen(q) > 80 ? "..." : "");
-        const char *cause = rj_str(json_object_get(r, "cause"), "summary");
-        it->evidence = r_printf("queryid %.0f: mean %.3g ms -> %.3g ms (exact Mann-Whitney p "
-                                "%.2g). Cause: %s.",
-                                qid, before, after, pv, cause ? cause : "not attributed");
+        it->evidence =
+            r_printf("%.3g ms -> %.3g ms per call (%.3gx faster, exact Mann-Whitney "
+                     "p = %.2g). Cause: %s. queryid %.0f.",
+                     before, after, after > 0 ? before / after : NAN, pv, ai_cause_text(r), qid);
     }
     json_array_foreach(rj_path(s, "ml_insights.anomalies"), i, r)
     {
@@ -653,13 +669,16 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
             double peak = NAN, base = NAN;
             rj_num(m, "peak_value", &peak);
             rj_num(m, "baseline_median", &base);
-            strbuf_printf(&e, "%s%s %.3g vs median %.3g", k ? "; " : "",
-                          rj_str(m, "metric") ? rj_str(m, "metric") : "?", peak, base);
+            /* %.3g would print 2350 as 2.35e+03 */
+            strbuf_printf(&e, "%s%s %.*f vs median %.*f", k ? "; " : "",
+                          rj_str(m, "metric") ? rj_str(m, "metric") : "?",
+                          fabs(peak) >= 100 ? 0 : 3, peak, fabs(base) >= 100 ? 0 : 3, base);
         }
         if (z >= 0)
             strbuf_printf(&e, " (peak robust z %.1f)", z);
         strbuf_add(&e, ".");
-        const char *cause = rj_str(json_object_get(r, "cause"), "summary");
+        const char *cause =
+            rj_str(json_object_get(r, "cause"), "summary") ? ai_cause_text(r) : NULL;
         if (cause)
             strbuf_printf(&e, " Cause: %s.", cause);
         it->evidence = strbuf_take(&e);

@@ -798,11 +798,18 @@ static json_t *attribute_once(ai_ctx_t *c, const ai_change_t *ch)
     }
     if (!cause) {
         strbuf_t u = {0};
-        strbuf_add(&u, "unknown: checked ");
+        /* A relevant change would have been the cause, so "changed" here
+         * means a change that does not concern this statement or load. */
+        strbuf_add(&u, "unknown: no relevant change found in the database (checked ");
         size_t i;
         const json_t *k;
-        json_array_foreach(a.checked, i, k) strbuf_printf(
-            &u, "%s%s (%s)", i ? ", " : "", jget_str(k, "check"), jget_str(k, "result"));
+        json_array_foreach(a.checked, i, k)
+        {
+            const char *res = jget_str(k, "result");
+            strbuf_printf(&u, "%s%s: %s", i ? ", " : "", jget_str(k, "check"),
+                          res && !strcmp(res, "changed") ? "changed, not relevant" : res);
+        }
+        strbuf_add(&u, ")");
         strbuf_free(&summary);
         summary = u;
         cause = "unknown";
