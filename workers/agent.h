@@ -18,7 +18,9 @@
  *    passes NULL: every option a worker honours travels in snapshot.options
  *    (set from the coordinator's flags), never in the worker's environment
  *    or command line, so a remote worker analyses exactly what a local one
- *    does. opts is for in-process callers (tests, benchmarks, tools).
+ *    does. opts is for in-process callers (tests, benchmarks, tools). The
+ *    worker process's own settings (PGOPT_BIND, PGOPT_JOBS, CURVE keys:
+ *    workers/runtime) say where and how it serves, never what it answers.
  *  - progress, progress_user: the agent's heartbeat (below); may be NULL.
  *  - result: on success a new reference to a map shaped like the agent's
  *    seed JSON (docs/RESULTS.md).
@@ -36,6 +38,9 @@
  *
  * The runtime calls an agent through agent_def_t (below): a few lines of
  * glue in workers/<agent>/main.c that call <agent>_analyze with NULL opts.
+ * tests/agent checks the contract: every agent beats with a stage name and
+ * stops on a cancel (test_contract.c), and options set on the coordinator
+ * reach the agents over the wire (test_options.c).
  */
 #ifndef PGOPT_WORKERS_AGENT_H
 #define PGOPT_WORKERS_AGENT_H
