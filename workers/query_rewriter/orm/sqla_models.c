@@ -24,6 +24,7 @@ typedef struct {
     size_t n;
 } name_index_t;
 
+/* FNV-1a hash of a name, for the name indexes. */
 static uint64_t name_hash(const char *s)
 {
     uint64_t h = 1469598103934665603ULL; /* FNV-1a */
@@ -32,6 +33,7 @@ static uint64_t name_hash(const char *s)
     return h;
 }
 
+/* The value of key in the index into *val; returns whether it is there. */
 static bool nidx_get(const name_index_t *x, const char *key, size_t *val)
 {
     if (!x->cap)
@@ -46,6 +48,7 @@ static bool nidx_get(const name_index_t *x, const char *key, size_t *val)
     }
 }
 
+/* Frees the index's arrays and empties it (the keys are borrowed). */
 static void nidx_free(name_index_t *x)
 {
     free(x->keys);
@@ -163,6 +166,8 @@ struct sqla_project {
     bool oom;
 };
 
+/* realloc of an array of n elements to n + 1; NULL with *oom set on out of memory (arr is then
+ * still valid). */
 static void *grow(void *arr, size_t n, size_t size, bool *oom)
 {
     void *g = realloc(arr, (n + 1) * size);
@@ -179,6 +184,7 @@ static bool callee_is(const pysource_t *src, TSNode call, const char *name)
     return PYSOURCE_NODE_IS(call, "call") && pysource_call_is(src, call, name);
 }
 
+/* The string literal value of an expression (malloc()ed), or NULL when it is not one. */
 static char *str_value(const pysource_t *src, TSNode expr)
 {
     if (ts_node_is_null(expr))
@@ -189,6 +195,7 @@ static char *str_value(const pysource_t *src, TSNode expr)
     return out;
 }
 
+/* The boolean literal value of an expression: 1, 0, or -1 when it is not one. */
 static int bool_value(const pysource_t *src, TSNode expr)
 {
     if (ts_node_is_null(expr))
@@ -201,6 +208,8 @@ static int bool_value(const pysource_t *src, TSNode expr)
 
 /* ---- pass 1: bases, factories, functions ------------------------------ */
 
+/* Whether name is one of the project's declarative base classes; *flask (may be NULL) says whether
+ * it is Flask-SQLAlchemy's db.Model. */
 static bool is_base_name(const sqla_project_t *p, const char *name, bool *flask)
 {
     for (size_t i = 0; i < p->nbases; i++)
@@ -212,6 +221,7 @@ static bool is_base_name(const sqla_project_t *p, const char *name, bool *flask)
     return false;
 }
 
+/* Adds a declarative base class name once (p->oom set on out of memory). */
 static void add_base(sqla_project_t *p, const char *name, bool flask)
 {
     if (is_base_name(p, name, NULL))
@@ -233,6 +243,7 @@ static void add_base(sqla_project_t *p, const char *name, bool flask)
     p->nbases++;
 }
 
+/* Adds a session factory name (sessionmaker() result or the like; p->oom set on out of memory). */
 static void add_factory(sqla_project_t *p, const char *name, bool is_async)
 {
     factory_t *f = grow(p->factories, p->nfactories, sizeof *f, &p->oom);
@@ -245,6 +256,8 @@ static void add_factory(sqla_project_t *p, const char *name, bool is_async)
         p->nfactories++;
 }
 
+/* Whether a method definition is decorated as a property (property, cached_property,
+ * hybrid_property), so reading the attribute runs it. */
 static bool decorated_property(const pysource_t *src, TSNode def)
 {
     TSNode parent = ts_node_parent(def);
@@ -279,6 +292,10 @@ typedef struct {
 
 static void index_block(index_ctx_t *c, TSNode block);
 
+/* Indexes one statement of a file: functions and methods (nested ones too), classes (a
+ * DeclarativeBase subclass declares a base; class bodies are indexed with the class name),
+ * declarative_base()/sessionmaker() assignments, and the blocks of module-level if/try/with. Sets
+ * p->oom on out of memory. */
 static void index_statement(index_ctx_t *c, TSNode st)
 {
     const pysource_t *src = c->src;
@@ -379,6 +396,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
     }
 }
 
+/* pysource_each_named_child callback: indexes one statement; false (stop) on out of memory. */
 static bool index_child(TSNode st, void *ctx)
 {
     index_ctx_t *c = ctx;
@@ -386,6 +404,7 @@ static bool index_child(TSNode st, void *ctx)
     return !c->p->oom;
 }
 
+/* Indexes every statement of a block. */
 static void index_block(index_ctx_t *c, TSNode block)
 {
     if (ts_node_is_null(block))
@@ -401,6 +420,8 @@ static sqla_model_t *find_model(sqla_project_t *p, const char *name)
     return nidx_get(&p->model_index, name, &i) ? &p->models[i] : NULL;
 }
 
+/* CamelCase as snake_case (OrderItem -> order_item, HTTPServer -> http_server), malloc()ed; NULL
+ * on out of memory. */
 static char *snake_case(const char *name)
 {
     size_t n = strlen(name);
@@ -446,6 +467,9 @@ static char *rel_target(const pysource_t *src, TSNode call)
     return s;
 }
 
+/* A relationship's lazy= text as the loading kind: select (the default, True), eager (joined,
+ * selectin, subquery, immediate, False), dynamic (dynamic, write_only), else none (noload,
+ * raise...). */
 static sqla_lazy_t lazy_kind(const char *text)
 {
     if (!text || strcmp(text, "select") == 0 || strcmp(text, "True") == 0)
@@ -459,6 +483,8 @@ static sqla_lazy_t lazy_kind(const char *text)
     return SQLA_LAZY_NONE;
 }
 
+/* The lazy= argument's literal as text ("noload" for None, "True"/"False" for booleans),
+ * malloc()ed; NULL when it is not a literal. */
 static char *lazy_literal(const pysource_t *src, TSNode v)
 {
     if (ts_node_is_null(v))
@@ -481,6 +507,8 @@ typedef struct {
     int collection;
 } annot_ctx_t;
 
+/* pysource_walk visitor over a Mapped[...] annotation: stops with a->collection set at a
+ * collection type (List, Set, Sequence, WriteOnlyMapped, DynamicMapped). */
 static pysource_walk_t annot_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     annot_ctx_t *a = ctx;
@@ -503,6 +531,9 @@ typedef struct {
     char *name;
 } annot_target_t;
 
+/* pysource_walk visitor over a Mapped[...] annotation: the innermost name that is not a wrapper
+ * (Mapped, List, Optional, ...) or a quoted forward reference becomes the relationship's target
+ * class. */
 static pysource_walk_t annot_target_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     annot_target_t *a = ctx;
@@ -527,6 +558,8 @@ static pysource_walk_t annot_target_visit(const pysource_t *src, TSNode n, void 
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* Appends relationship r to model m (taking its strings over; freed on out of memory, with p->oom
+ * set). */
 static void add_rel(sqla_project_t *p, sqla_model_t *m, sqla_relationship_t *r)
 {
     sqla_relationship_t *g = grow(m->rels, m->nrels, sizeof *g, &p->oom);
@@ -542,6 +575,10 @@ static void add_rel(sqla_project_t *p, sqla_model_t *m, sqla_relationship_t *r)
     m->rels[m->nrels++] = *r;
 }
 
+/* Appends the column that Column(...)/mapped_column(...) call declares as attribute attr of m: its
+ * column name (the first string argument, name=, else the attribute), foreign key target (string
+ * or Model.attr), primary key, and whether a Python-side default or onupdate is computed at run
+ * time. Sets p->oom on out of memory. */
 static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *src, const char *attr,
                         TSNode call)
 {
@@ -734,6 +771,7 @@ static void read_model_body(sqla_project_t *p, sqla_model_t *m, const pysource_t
     }
 }
 
+/* Whether one of m's columns has a foreign key to table. */
 static bool has_fk_to(const sqla_model_t *m, const char *table)
 {
     for (size_t i = 0; i < m->ncolumns; i++)
@@ -770,6 +808,10 @@ static TSNode find_class(const pysource_t *src, uint32_t start)
     return found;
 }
 
+/* Finds the models: classes with a declarative base or a model among their bases, repeated until
+ * no new one appears (bases may come later in file order); each new model's body is read (its file
+ * re-parsed on demand) and queued in pending for the relationship decisions. Sets p->oom on out of
+ * memory. */
 static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npending)
 {
     /* a class is a model when one of its bases is a declarative base or a
@@ -1086,6 +1128,7 @@ void sqla_project_table_class(const sqla_project_t *p, size_t i, size_t *file, u
 
 /* ---- pass 1: what each file's tree says, before it is freed ------------ */
 
+/* Whether a class body assigns __tablename__ (looked for in its first 64 statements). */
 static bool declares_table(const pysource_t *src, TSNode body)
 {
     uint32_t k = ts_node_named_child_count(body);
@@ -1381,6 +1424,7 @@ const sqla_model_t *sqla_project_model(const sqla_project_t *p, const char *name
     return name ? find_model((sqla_project_t *)p, name) : NULL;
 }
 
+/* Relationship attr of model m, or NULL. */
 const sqla_relationship_t *sqla_model_relationship(const sqla_model_t *m, const char *attr)
 {
     if (!m || !attr)
@@ -1391,6 +1435,7 @@ const sqla_relationship_t *sqla_model_relationship(const sqla_model_t *m, const 
     return NULL;
 }
 
+/* Column attribute attr of model m, or NULL. */
 const sqla_column_t *sqla_model_column(const sqla_model_t *m, const char *attr)
 {
     if (!m || !attr)
@@ -1471,6 +1516,7 @@ bool sqla_project_session_factory(const sqla_project_t *p, const char *name, boo
     return false;
 }
 
+/* A loading kind's name for the JSON of models. */
 static const char *lazy_name(sqla_lazy_t l)
 {
     switch (l) {

@@ -71,6 +71,7 @@ typedef struct {
     int nloops;
 } fw_t;
 
+/* A node's source text into out; "" when the node is null or the text does not fit. */
 static void text_of(const pysource_t *src, TSNode n, char *out, size_t size)
 {
     size_t len = 0;
@@ -83,6 +84,7 @@ static void text_of(const pysource_t *src, TSNode n, char *out, size_t size)
     out[len] = 0;
 }
 
+/* The expression under parentheses and await. */
 static TSNode unwrap(TSNode n)
 {
     while (!ts_node_is_null(n) && (IS(n, "parenthesized_expression") || IS(n, "await")) &&
@@ -118,6 +120,8 @@ static bool sessionish(const pysource_t *src, TSNode n)
     return l >= 7 && strcasecmp(last + l - 7, "session") == 0;
 }
 
+/* For obj.method(...): sets *obj and writes the method's name into buf; returns buf, or NULL when
+ * the callee is not an attribute. */
 static const char *method_of(const pysource_t *src, TSNode call, TSNode *obj, char *buf,
                              size_t size)
 {
@@ -129,6 +133,8 @@ static const char *method_of(const pysource_t *src, TSNode call, TSNode *obj, ch
     return buf[0] ? buf : NULL;
 }
 
+/* Whether a name looks like a class whose instances are rows: CapWords with lower case, not an
+ * exception, container or lock class. */
 static bool is_model_class_name(const char *name)
 {
     if (!isupper((unsigned char)name[0]))
@@ -193,6 +199,8 @@ static bool own_insert(const fw_t *w, TSNode ctor)
 
 /* ---- project functions ------------------------------------------------- */
 
+/* The memo entry of fn in the open-addressing table (created empty when new; the table doubles at
+ * half full). NULL, with pl->oom set, on out of memory. */
 static memo_t *memo_slot(pl_t *pl, const sqla_function_t *fn)
 {
     if ((pl->n + 1) * 2 > pl->cap) {
@@ -280,6 +288,7 @@ typedef struct {
         assignment, call, string, comment, identifier;
 } syms_t;
 
+/* The grammar symbols the walk compares against, looked up once. */
 static const syms_t *syms(void)
 {
     static syms_t y;
@@ -320,6 +329,9 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     w->nloops = 0;
 }
 
+/* What a project function does (B_QUERY, B_INSERT), from its body and the helpers it calls up to
+ * MAX_DEPTH, memoised; *file and *line say where the first query or insert is. 0 for a function
+ * being walked (recursion), too deep, or on failure (pl->oom). */
 static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *file,
                         unsigned *line)
 {
@@ -364,6 +376,7 @@ static bool query_method(const char *m)
            strcmp(m, "scalar") == 0 || strcmp(m, "get") == 0 || strcmp(m, "exec_driver_sql") == 0;
 }
 
+/* Whether an expression's text is an insert(...) construct. */
 static bool text_inserts(const pysource_t *src, TSNode e)
 {
     char t[64];
@@ -480,6 +493,7 @@ static bool chain_queries(fw_t *w, TSNode call, TSNode *root, const sqla_functio
 
 /* ---- loop variables ---------------------------------------------------- */
 
+/* Adds a loop target name to the loop's variables (not "_", at most MAX_VARS). */
 static void add_var(loop_t *l, const pysource_t *src, TSNode id)
 {
     if (l->nvars < MAX_VARS) {
@@ -489,6 +503,8 @@ static void add_var(loop_t *l, const pysource_t *src, TSNode id)
     }
 }
 
+/* pysource_walk visitor over a for target: every bound name becomes a loop variable (attribute and
+ * subscript targets bind none). */
 static pysource_walk_t target_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     if (IS(n, "identifier"))
@@ -503,6 +519,8 @@ typedef struct {
     bool hit;
 } ref_t;
 
+/* pysource_walk visitor: stops (r->hit) at the first use of one of the loop's variables (x.name
+ * and name= are not uses). */
 static pysource_walk_t ref_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     ref_t *r = ctx;
@@ -524,6 +542,7 @@ static pysource_walk_t ref_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* Whether node n uses one of loop l's variables. */
 static bool references(const fw_t *w, const loop_t *l, TSNode n)
 {
     ref_t r = {l, false};
@@ -541,6 +560,8 @@ static int keyed_loop(const fw_t *w, TSNode n)
     return -1;
 }
 
+/* Whether an expression is a constant: a literal, a module CONSTANT, or a list, tuple or set of
+ * constants. */
 static bool constant_expr(const pysource_t *src, TSNode e)
 {
     e = unwrap(e);
@@ -596,6 +617,8 @@ static bool batches(const pysource_t *src, TSNode iter)
     return strstr(last, "chunk") || strstr(last, "batch");
 }
 
+/* Enters a for loop: its variables, its iterable's text for messages, and whether it is active
+ * (not over constants or batches). Past MAX_LOOPS it is counted but not tracked. */
 static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
 {
     if (w->nloops == MAX_LOOPS) {
@@ -621,6 +644,9 @@ static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
 
 /* ---- findings ---------------------------------------------------------- */
 
+/* A query_in_loop or add_in_loop finding (once per file, line and kind) for loop l: the loop
+ * through the call, what is called per item and where the database work happens, with the fix
+ * explained and no code (safety manual). */
 static void emit(fw_t *w, const loop_t *l, bool query)
 {
     TSNode call = query ? l->qcall : l->icall;
@@ -719,6 +745,8 @@ static bool walk_child(TSNode ch, void *ctx)
     return true;
 }
 
+/* Summary mode: adds bits to what the function walked does, keeping where the first one happened.
+ */
 static void note_bits(fw_t *w, unsigned bits, size_t file, unsigned line)
 {
     if (bits && !w->where_line) {
@@ -728,6 +756,10 @@ static void note_bits(fw_t *w, unsigned bits, size_t file, unsigned line)
     w->bits |= bits;
 }
 
+/* A call in the walk: in summary mode it adds to the function's bits; in a loop, a query
+ * that depends on a loop (unless its model itself comes from the loop item: another table per
+ * item) or an insert per item, directly or through a project function, is recorded on the
+ * loop it depends on. */
 static void on_call(fw_t *w, TSNode call)
 {
     if (w->summary) {
@@ -799,6 +831,7 @@ static void on_call(fw_t *w, TSNode call)
     }
 }
 
+/* Leaves the innermost loop, emitting its query and insert findings (not in summary mode). */
 static void pop_loop(fw_t *w)
 {
     w->nloops--;
@@ -831,6 +864,9 @@ static void on_assignment(fw_t *w, TSNode n)
     }
 }
 
+/* The walk of a function body: loops and comprehensions push and pop loop scopes, calls go to
+ * on_call, nested functions and classes are walked on their own (not in summary mode, where they
+ * only run when called); lambdas, strings and comments are skipped. Stops on out of memory. */
 static void fwalk(fw_t *w, TSNode n)
 {
     if (ts_node_is_null(n) || w->pl->oom)
