@@ -144,9 +144,5 @@ char *esc_dup(const char *s, unsigned flags)
 {
     strbuf_t b = {0};
     esc_append(&b, s ? s : "", s ? strlen(s) : 0, flags);
-    if (b.failed) {
-        strbuf_free(&b);
-        return NULL;
-    }
     return strbuf_take(&b);
 }

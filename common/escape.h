@@ -41,7 +41,7 @@ void esc_append(strbuf_t *b, const char *s, size_t n, unsigned flags);
  * argument. */
 const char *esc_str(const char *s, unsigned flags, char *out, size_t cap);
 
-/* A malloc()ed escaped copy of s; NULL only when out of memory. */
+/* A malloc()ed escaped copy of s (never NULL: see common/alloc.h). */
 char *esc_dup(const char *s, unsigned flags);
 
 /* Room for any header field (the longest, an ERROR message, is 512 bytes,

@@ -7,6 +7,8 @@
  */
 #include "common/jsonout.h"
 
+#include "common/alloc.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -21,27 +23,21 @@ typedef struct {
     char *buf;
     size_t len;
     size_t cap;
-    FILE *out; /* NULL: keep everything in buf */
-    int failed;
+    FILE *out;  /* NULL: keep everything in buf */
+    int failed; /* a write error or a bad tree: later output is dropped */
     err_t *err;
 } writer_t;
 
-static int grow(writer_t *w, size_t extra)
+/* Makes room for extra more bytes in w->buf. */
+static void grow(writer_t *w, size_t extra)
 {
     if (w->len + extra <= w->cap)
-        return 0;
+        return;
     size_t cap = w->cap ? w->cap : 4096;
     while (cap < w->len + extra)
         cap *= 2;
-    char *nb = realloc(w->buf, cap);
-    if (!nb) {
-        w->failed = 1;
-        err_set(w->err, "writing JSON: out of memory");
-        return -1;
-    }
-    w->buf = nb;
+    w->buf = xrealloc(w->buf, cap);
     w->cap = cap;
-    return 0;
 }
 
 static void flush(writer_t *w)
@@ -57,8 +53,9 @@ static void flush(writer_t *w)
 
 static void put(writer_t *w, const char *s, size_t n)
 {
-    if (w->failed || grow(w, n) != 0)
+    if (w->failed)
         return;
+    grow(w, n);
     memcpy(w->buf + w->len, s, n);
     w->len += n;
     if (w->out && w->len >= FLUSH_AT)

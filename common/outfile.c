@@ -6,6 +6,8 @@
 #endif
 #include "common/outfile.h"
 
+#include "common/alloc.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -101,9 +103,7 @@ int outfile_classify(const char *path, outfile_kind_t *kind, char *resolved, siz
 int outfile_open(const char *path, outfile_t **out, err_t *err)
 {
     *out = NULL;
-    outfile_t *o = calloc(1, sizeof *o);
-    if (!o)
-        return err_set(err, "%s: out of memory", path ? path : "output");
+    outfile_t *o = xcalloc(1, sizeof *o);
     if (outfile_classify(path, &o->kind, o->path, sizeof o->path, err) != 0) {
         free(o);
         return -1;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "common/pgmark.h"
 
@@ -205,15 +206,9 @@ int pgconn_open(const char *const *keys, const char *const *vals, const pgconn_b
     size_t n = 0;
     while (keys && keys[n])
         n++;
-    const char **k = calloc(n + ND + 1, sizeof *k);
-    const char **v = calloc(n + ND + 1, sizeof *v);
-    pgconn_t *c = calloc(1, sizeof *c);
-    if (!k || !v || !c) {
-        free(k);
-        free(v);
-        free(c);
-        return err_set(err, "connecting: out of memory");
-    }
+    const char **k = xcalloc(n + ND + 1, sizeof *k);
+    const char **v = xcalloc(n + ND + 1, sizeof *v);
+    pgconn_t *c = xcalloc(1, sizeof *c);
     /* Defaults first: with expand_dbname, the conninfo's own values (and any
      * later keyword) override them. */
     size_t m = 0;
@@ -229,7 +224,7 @@ int pgconn_open(const char *const *keys, const char *const *vals, const pgconn_b
     c->conn = PQconnectStartParams(k, v, 1);
     free(k);
     free(v);
-    if (!c->conn) {
+    if (!c->conn) { /* libpq's own allocation failed */
         free(c);
         return err_set(err, "connecting: out of memory");
     }

@@ -3,6 +3,8 @@
  */
 #include "common/pgmark.h"
 
+#include "common/alloc.h"
+
 #include <ctype.h>
 #include <pg_query.h>
 #include <stdlib.h>
@@ -37,11 +39,7 @@ static int insert_points(const char *sql, size_t **at, size_t *n)
         pg_query_free_split_result(r);
         return -1;
     }
-    size_t *v = malloc(((size_t)r.n_stmts + 1) * sizeof *v);
-    if (!v) {
-        pg_query_free_split_result(r);
-        return -1;
-    }
+    size_t *v = xmalloc(((size_t)r.n_stmts + 1) * sizeof *v);
     size_t len = strlen(sql);
     for (int i = 0; i < r.n_stmts; i++) {
         size_t from = (size_t)r.stmts[i]->stmt_location;
@@ -66,16 +64,10 @@ char *pgmark_sql(const char *sql)
         /* Unscannable: mark the start once, unless it is marked. */
         size_t p = skip_space(sql, 0, len);
         n = marked_at(sql, p, len) ? 0 : 1;
-        at = malloc(sizeof *at);
-        if (!at)
-            return NULL;
+        at = xmalloc(sizeof *at);
         at[0] = p;
     }
-    char *out = malloc(len + n * MARK_LEN + 1);
-    if (!out) {
-        free(at);
-        return NULL;
-    }
+    char *out = xmalloc(len + n * MARK_LEN + 1);
     size_t o = 0, prev = 0;
     for (size_t i = 0; i < n; i++) {
         memcpy(out + o, sql + prev, at[i] - prev);

@@ -26,8 +26,7 @@
 /* A malloc()ed copy of sql in which every statement starts (after its
  * leading white space) with PGOPT_SQL_MARK. Statements are found with
  * libpg_query's scanner; text it cannot scan (an unterminated quote: the
- * server will refuse it anyway) is marked once at the start. NULL only when
- * out of memory. */
+ * server will refuse it anyway) is marked once at the start. Never NULL. */
 char *pgmark_sql(const char *sql);
 
 /* 1 when every statement of sql starts with the mark (as pgmark_sql makes

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/alloc.h"
 #include "common/sqlparse.h"
 #include "common/whatif.h"
 
@@ -21,24 +22,17 @@ typedef struct {
     sqlparams_coltype_fn coltype;
     void *user;
     sqlparams_t *out;
-    int changed, oom;
+    int changed;
 } ctx_t;
 
+/* Keeps the malloc()ed s until the end of the inference (types built
+ * from the tree, e.g. "integer[]", outlive the node that named them);
+ * returns s. */
 static const char *keep(ctx_t *c, char *s)
 {
-    if (!s) {
-        c->oom = 1;
-        return NULL;
-    }
     if (c->npool == c->cappool) {
         size_t cap = c->cappool ? c->cappool * 2 : 16;
-        char **np = realloc(c->pool, cap * sizeof *np);
-        if (!np) {
-            free(s);
-            c->oom = 1;
-            return NULL;
-        }
-        c->pool = np;
+        c->pool = xreallocarray(c->pool, cap, sizeof *c->pool);
         c->cappool = cap;
     }
     c->pool[c->npool++] = s;
@@ -96,9 +90,7 @@ static const char *typename_of(ctx_t *c, const PgQuery__TypeName *tn)
     if (!last)
         return NULL;
     size_t len = strlen(last) + 3 * tn->n_array_bounds + 1;
-    char *s = malloc(len);
-    if (!s)
-        return keep(c, NULL);
+    char *s = xmalloc(len);
     strcpy(s, last);
     for (size_t i = 0; i < tn->n_array_bounds; i++)
         strcat(s, "[]");
@@ -217,11 +209,9 @@ static void set_param(ctx_t *c, int k, const char *type, const char *source, sql
     if (*slot && strcmp(*slot, "unknown") != 0)
         return;
     free(*slot);
-    *slot = strdup(type);
-    if (!*slot)
-        c->oom = 1;
+    *slot = xstrdup(type);
     free(c->out->source[k - 1]);
-    c->out->source[k - 1] = source ? strdup(source) : NULL;
+    c->out->source[k - 1] = source ? xstrdup(source) : NULL;
     if (kind != SQLPARAM_VALUE)
         c->out->kind[k - 1] = kind;
     c->changed = 1;
@@ -277,11 +267,7 @@ static void visit_aexpr(ctx_t *c, const PgQuery__AExpr *e)
     case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ANY:
     case PG_QUERY__A__EXPR__KIND__AEXPR_OP_ALL:
         if (lt && e->rexpr && e->rexpr->node_case == PG_QUERY__NODE__NODE_PARAM_REF) {
-            char *arr = malloc(strlen(lt) + 3);
-            if (arr) {
-                strcpy(arr, lt);
-                strcat(arr, "[]");
-            }
+            char *arr = xasprintf("%s[]", lt);
             assign(c, e->rexpr, keep(c, arr), lsrc);
         }
         return;
@@ -363,7 +349,7 @@ static int visit(const ProtobufCMessage *node, int depth, void *user)
         if (s->limit_offset && s->limit_offset->node_case == PG_QUERY__NODE__NODE_PARAM_REF)
             set_param(c, s->limit_offset->param_ref->number, "bigint", "OFFSET", SQLPARAM_OFFSET);
     }
-    return c->oom;
+    return 0;
 }
 
 static int collect_rels(const ProtobufCMessage *node, int depth, void *user)
@@ -377,10 +363,7 @@ static int collect_rels(const ProtobufCMessage *node, int depth, void *user)
         return 0;
     if (c->nrels == c->caprels) {
         size_t cap = c->caprels ? c->caprels * 2 : 8;
-        rel_t *nr = realloc(c->rels, cap * sizeof *nr);
-        if (!nr)
-            return c->oom = 1;
-        c->rels = nr;
+        c->rels = xreallocarray(c->rels, cap, sizeof *c->rels);
         c->caprels = cap;
     }
     rel_t *r = &c->rels[c->nrels++];
@@ -435,8 +418,6 @@ int sqlparams_infer(const char *sql, sqlparams_coltype_fn coltype, void *user, s
         return err_set(err, "sqlparams_infer: missing argument");
     *out = NULL;
     char *fixed = whatif_fix_typed_params(sql);
-    if (!fixed)
-        return err_set(err, "sqlparams_infer: out of memory");
     sqlparse_t *parse = NULL;
     err_t perr;
     if (sqlparse_parse(fixed, &parse, &perr) != 0) {
@@ -447,7 +428,7 @@ int sqlparams_infer(const char *sql, sqlparams_coltype_fn coltype, void *user, s
     memset(&c, 0, sizeof c);
     c.coltype = coltype;
     c.user = user;
-    int rc = 0, in_tree = 0;
+    int in_tree = 0;
     size_t nst = sqlparse_statement_count(parse);
     for (size_t i = 0; i < nst; i++) {
         const PgQuery__RawStmt *st = sqlparse_statement(parse, i);
@@ -458,15 +439,11 @@ int sqlparams_infer(const char *sql, sqlparams_coltype_fn coltype, void *user, s
     }
     int in_text = max_param_text(sql);
     size_t n = (size_t)(in_text > in_tree ? in_text : in_tree);
-    sqlparams_t *p = calloc(1, sizeof *p);
-    if (!p || c.oom)
-        goto oom;
+    sqlparams_t *p = xcalloc(1, sizeof *p);
     p->n = n;
-    p->types = calloc(n + 1, sizeof *p->types);
-    p->source = calloc(n + 1, sizeof *p->source);
-    p->kind = calloc(n + 1, sizeof *p->kind);
-    if (!p->types || !p->source || !p->kind)
-        goto oom;
+    p->types = xcalloc(n + 1, sizeof *p->types);
+    p->source = xcalloc(n + 1, sizeof *p->source);
+    p->kind = xcalloc(n + 1, sizeof *p->kind);
     c.out = p;
     /* types flow through expressions ($2 - l_discount typed, then the sum
      * over it): repeat until nothing changes */
@@ -477,16 +454,12 @@ int sqlparams_infer(const char *sql, sqlparams_coltype_fn coltype, void *user, s
             if (st && st->stmt)
                 sqlparse_walk((const ProtobufCMessage *)st->stmt, visit, &c);
         }
-        if (c.oom)
-            goto oom;
         if (!c.changed)
             break;
     }
     /* parameters the text fix removed: declared text (never referenced) */
     if (n) {
-        char *seen = calloc(n + 1, 1);
-        if (!seen)
-            goto oom;
+        char *seen = xcalloc(n + 1, 1);
         /* a $k absent from the tree: mark by a lexical scan of the fixed text */
         for (const char *q = fixed; *q; q++)
             if (*q == '$' && isdigit((unsigned char)q[1])) {
@@ -496,29 +469,24 @@ int sqlparams_infer(const char *sql, sqlparams_coltype_fn coltype, void *user, s
             }
         for (size_t k = 1; k <= n; k++) {
             if (!seen[k] && !p->types[k - 1]) {
-                p->types[k - 1] = strdup("text");
-                p->source[k - 1] = strdup("extract field");
+                p->types[k - 1] = xstrdup("text");
+                p->source[k - 1] = xstrdup("extract field");
                 p->kind[k - 1] = SQLPARAM_REMOVED;
             }
         }
         free(seen);
     }
     for (size_t k = 0; k < n; k++)
-        if (!p->types[k] && !(p->types[k] = strdup("unknown")))
-            goto oom;
+        if (!p->types[k])
+            p->types[k] = xstrdup("unknown");
     *out = p;
-    goto done;
-oom:
-    rc = err_set(err, "sqlparams_infer: out of memory");
-    sqlparams_destroy(&p);
-done:
     for (size_t i = 0; i < c.npool; i++)
         free(c.pool[i]);
     free(c.pool);
     free(c.rels);
     sqlparse_destroy(&parse);
     free(fixed);
-    return rc;
+    return 0;
 }
 
 size_t sqlparams_typed_count(const sqlparams_t *p)

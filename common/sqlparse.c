@@ -1,6 +1,8 @@
 /* sqlparse.c - see sqlparse.h. */
 #include "common/sqlparse.h"
 
+#include "common/alloc.h"
+
 #include <pg_query.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,11 +36,7 @@ int sqlparse_parse(const char *text, sqlparse_t **out, err_t *err)
     pg_query_free_protobuf_parse_result(res);
     if (!tree)
         return err_set(err, "sqlparse_parse: cannot unpack libpg_query's protobuf tree");
-    sqlparse_t *p = calloc(1, sizeof *p);
-    if (!p) {
-        pg_query__parse_result__free_unpacked(tree, NULL);
-        return err_set(err, "sqlparse_parse: out of memory");
-    }
+    sqlparse_t *p = xcalloc(1, sizeof *p);
     p->tree = tree;
     *out = p;
     return 0;
@@ -270,9 +268,7 @@ int sqlparse_deparse(const PgQuery__ParseResult *tree, char **sql, err_t *err)
     if (!tree)
         return err_set(err, "sqlparse_deparse: no tree");
     size_t len = pg_query__parse_result__get_packed_size(tree);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
-        return err_set(err, "sqlparse_deparse: out of memory");
+    uint8_t *buf = xmalloc(len);
     pg_query__parse_result__pack(tree, buf);
     PgQueryProtobuf pb = {.len = len, .data = (char *)buf};
     PgQueryDeparseResult res = pg_query_deparse_protobuf(pb);
@@ -282,9 +278,7 @@ int sqlparse_deparse(const PgQuery__ParseResult *tree, char **sql, err_t *err)
         pg_query_free_deparse_result(res);
         return -1;
     }
-    *sql = strdup(res.query ? res.query : "");
+    *sql = xstrdup(res.query ? res.query : "");
     pg_query_free_deparse_result(res);
-    if (!*sql)
-        return err_set(err, "sqlparse_deparse: out of memory");
     return 0;
 }

@@ -10,6 +10,8 @@
  */
 #include "common/steptest.h"
 
+#include "common/alloc.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +29,7 @@ double steptest_mw_p(size_t m, size_t k, double u)
     if (m == 0 || k == 0 || m + k > STEPTEST_MAX_N || !(u >= 0))
         return NAN;
     size_t deg = m * k;
-    double *c = calloc(deg + 1, sizeof *c);
-    if (!c)
-        return NAN;
+    double *c = xcalloc(deg + 1, sizeof *c);
     c[0] = 1;
     for (size_t i = 1; i <= k; i++) {
         size_t a = m + i;

@@ -1,6 +1,8 @@
 /* strbuf.c - see strbuf.h. */
 #include "common/strbuf.h"
 
+#include "common/alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,18 +10,13 @@
 
 void strbuf_addn(strbuf_t *b, const char *s, size_t n)
 {
-    if (b->failed || !s)
+    if (!s)
         return;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
         while (cap < b->len + n + 1)
             cap *= 2;
-        char *p = realloc(b->buf, cap);
-        if (!p) {
-            b->failed = 1;
-            return;
-        }
-        b->buf = p;
+        b->buf = xrealloc(b->buf, cap);
         b->cap = cap;
     }
     memcpy(b->buf + b->len, s, n);
@@ -42,14 +39,9 @@ void strbuf_printf(strbuf_t *b, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0) {
-        b->failed = 1;
-        return;
-    }
-    strbuf_addn(b, s, (size_t)n);
+    strbuf_add(b, s);
     free(s);
 }
 
@@ -60,7 +52,7 @@ const char *strbuf_str(const strbuf_t *b)
 
 char *strbuf_take(strbuf_t *b)
 {
-    char *s = b->buf ? b->buf : strdup("");
+    char *s = b->buf ? b->buf : xstrdup("");
     b->buf = NULL;
     b->len = b->cap = 0;
     return s;

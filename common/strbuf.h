@@ -1,8 +1,7 @@
 /*
  * strbuf.h - a growable NUL-terminated string for building text (reports,
- * SQL scripts). Appends never fail loudly: on out of memory the buffer
- * remembers it (failed) and ignores later appends, so a builder can append
- * freely and check once at the end.
+ * SQL scripts). Appends cannot fail: memory comes from common/alloc.h, which
+ * aborts when it runs out, so a builder appends freely and takes the text.
  *
  *   strbuf_t b = {0};
  *   strbuf_printf(&b, "%d rows", n);
@@ -14,18 +13,20 @@
 #include <stddef.h>
 
 typedef struct {
-    char *buf;
+    char *buf; /* NULL until the first append */
     size_t len, cap;
-    int failed; /* out of memory: later appends are ignored */
 } strbuf_t;
 
+/* Appends s (nothing when s is NULL). */
 void strbuf_add(strbuf_t *b, const char *s);
+/* Appends the n bytes at s (nothing when s is NULL). */
 void strbuf_addn(strbuf_t *b, const char *s, size_t n);
 void strbuf_addc(strbuf_t *b, char c);
 void strbuf_printf(strbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The text so far ("" when empty); stays owned by b. */
 const char *strbuf_str(const strbuf_t *b);
-/* Hands the buffer to the caller (malloc()ed, never NULL unless out of memory). */
+/* Hands the buffer to the caller (malloc()ed, "" when empty, never NULL) and
+ * leaves b empty. */
 char *strbuf_take(strbuf_t *b);
 void strbuf_free(strbuf_t *b);
 

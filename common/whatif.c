@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/alloc.h"
 #include "common/pgconn.h"
 #include "common/pgmark.h"
 #include "common/progress.h"
@@ -89,9 +90,7 @@ int whatif_open(const char *conninfo, int statement_timeout_ms, whatif_t **out, 
     if (!out)
         return err_set(err, "whatif_open: no output pointer");
     *out = NULL;
-    whatif_t *w = calloc(1, sizeof *w);
-    if (!w)
-        return err_set(err, "whatif_open: out of memory");
+    whatif_t *w = xcalloc(1, sizeof *w);
     w->cache = json_object();
     w->param_types = json_object();
     w->declared = json_object();
@@ -252,9 +251,7 @@ char *whatif_fix_typed_params(const char *sql)
                                         "json",     "jsonb",   "bytea",       NULL};
     size_t len = strlen(sql);
     /* each rewrite adds "::" and drops a space: at most len/3 rewrites */
-    char *out = malloc(len * 2 + 16);
-    if (!out)
-        return NULL;
+    char *out = xmalloc(len * 2 + 16);
     size_t o = 0;
     int quote = 0; /* inside '...' or "..." */
     for (size_t i = 0; i < len;) {
@@ -356,10 +353,7 @@ static int collect_params(const ProtobufCMessage *node, int depth, void *user)
     param_scan_t *s = user;
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
-        param_loc_t *nl = realloc(s->locs, cap * sizeof *nl);
-        if (!nl)
-            return 1;
-        s->locs = nl;
+        s->locs = xreallocarray(s->locs, cap, sizeof *s->locs);
         s->cap = cap;
     }
     s->locs[s->n].number = p->number;
@@ -382,10 +376,8 @@ static int scan_params(whatif_t *w, const char *sql, param_scan_t *s)
     int rc = 0;
     for (size_t i = 0; i < sqlparse_statement_count(p); i++) {
         const PgQuery__RawStmt *st = sqlparse_statement(p, i);
-        if (st->stmt && sqlparse_walk((const ProtobufCMessage *)st->stmt, collect_params, s)) {
-            rc = fail(w, "out of memory scanning parameters");
-            break;
-        }
+        if (st->stmt)
+            sqlparse_walk((const ProtobufCMessage *)st->stmt, collect_params, s);
     }
     if (sqlparse_statement_count(p) != 1)
         rc = fail(w, "expected one statement, found %zu", sqlparse_statement_count(p));
@@ -396,9 +388,7 @@ static int scan_params(whatif_t *w, const char *sql, param_scan_t *s)
 static int prepare(whatif_t *w, const char *name, const char *types_decl, const char *sql)
 {
     size_t len = strlen(sql) + strlen(name) + (types_decl ? strlen(types_decl) : 0) + 32;
-    char *cmd = malloc(len);
-    if (!cmd)
-        return fail(w, "out of memory");
+    char *cmd = xmalloc(len);
     snprintf(cmd, len, "PREPARE %s%s AS %s", name, types_decl ? types_decl : "", sql);
     int rc = exec_cmd(w, "PREPARE", cmd);
     free(cmd);
@@ -467,11 +457,9 @@ int whatif_param_types(whatif_t *w, const char *sql, size_t *nparams, char ***ty
     size_t n = json_array_size(t);
     if (n == 0)
         return 0;
-    char **out = calloc(n, sizeof *out);
-    if (!out)
-        return fail(w, "out of memory");
+    char **out = xcalloc(n, sizeof *out);
     for (size_t i = 0; i < n; i++)
-        out[i] = strdup(json_string_value(json_array_get(t, i)));
+        out[i] = xstrdup(json_string_value(json_array_get(t, i)));
     *nparams = n;
     *types = out;
     return 0;
@@ -482,16 +470,10 @@ int whatif_declare_param_types(whatif_t *w, const char *sql, const char *const *
     if (!w || !sql || (n && !types))
         return w ? fail(w, "whatif_declare_param_types: missing argument") : -1;
     char *fixed = whatif_fix_typed_params(sql);
-    if (!fixed)
-        return fail(w, "out of memory");
     size_t len = 3;
     for (size_t i = 0; i < n; i++)
         len += strlen(types[i] ? types[i] : "unknown") + 2;
-    char *decl = malloc(len);
-    if (!decl) {
-        free(fixed);
-        return fail(w, "out of memory");
-    }
+    char *decl = xmalloc(len);
     size_t d = 0;
     decl[d++] = '(';
     for (size_t i = 0; i < n; i++)
@@ -533,17 +515,8 @@ static char *substitute(whatif_t *w, const char *sql, const param_scan_t *s, jso
     for (size_t i = 0; i < nvalues; i++)
         if (values[i])
             cap += (strlen(values[i]) * 2 + 80) * (s->n + 1);
-    char *out = malloc(cap);
-    if (!out) {
-        fail(w, "out of memory");
-        return NULL;
-    }
-    param_loc_t *locs = malloc((s->n + 1) * sizeof *locs);
-    if (!locs) {
-        free(out);
-        fail(w, "out of memory");
-        return NULL;
-    }
+    char *out = xmalloc(cap);
+    param_loc_t *locs = xmalloc((s->n + 1) * sizeof *locs);
     memcpy(locs, s->locs, s->n * sizeof *locs);
     qsort(locs, s->n, sizeof *locs, cmp_loc);
     size_t o = 0, at = 0;
@@ -584,8 +557,6 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
 {
     *json_text = NULL;
     char *fixed = whatif_fix_typed_params(sql);
-    if (!fixed)
-        return fail(w, "out of memory");
     param_scan_t s;
     if (scan_params(w, fixed, &s) != 0) {
         free(fixed);
@@ -597,11 +568,7 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
     PGresult *r = NULL;
     if (s.n == 0) {
         size_t len = strlen(fixed) + 32;
-        cmd = malloc(len);
-        if (!cmd) {
-            fail(w, "out of memory");
-            goto out;
-        }
+        cmd = xmalloc(len);
         snprintf(cmd, len, "EXPLAIN (FORMAT JSON) %s", fixed);
         r = run_marked(w->pg, 0, NULL, cmd);
     } else {
@@ -614,18 +581,14 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
         size_t dlen = 8;
         for (size_t i = 0; i < ntypes; i++)
             dlen += strlen(json_string_value(json_array_get(types, i))) + 2;
-        char *decl = malloc(dlen);
-        if (!decl) {
-            fail(w, "out of memory");
-            goto out;
-        }
+        char *decl = xmalloc(dlen);
         size_t d = 0;
         decl[d++] = '(';
         for (size_t i = 0; i < ntypes; i++)
             d += (size_t)snprintf(decl + d, dlen - d, "%s%s", i ? ", " : "",
                                   json_string_value(json_array_get(types, i)));
         snprintf(decl + d, dlen - d, ")");
-        subst = values ? substitute(w, fixed, &s, types, values, nvalues) : strdup(fixed);
+        subst = values ? substitute(w, fixed, &s, types, values, nvalues) : xstrdup(fixed);
         if (!subst) {
             free(decl);
             goto out;
@@ -638,11 +601,7 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
             goto out;
         }
         size_t len = strlen(name) + ntypes * 6 + 64;
-        cmd = malloc(len);
-        if (!cmd) {
-            fail(w, "out of memory");
-            goto out;
-        }
+        cmd = xmalloc(len);
         size_t c = (size_t)snprintf(cmd, len, "EXPLAIN (FORMAT JSON) EXECUTE %s", name);
         for (size_t i = 0; i < ntypes; i++)
             c += (size_t)snprintf(cmd + c, len - c, "%sNULL", i ? ", " : "(");
@@ -659,8 +618,8 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
         fail(w, "EXPLAIN: %s", pq_message(w, r));
         goto out;
     }
-    *json_text = strdup(PQgetvalue(r, 0, 0));
-    rc = *json_text ? 0 : fail(w, "out of memory");
+    *json_text = xstrdup(PQgetvalue(r, 0, 0));
+    rc = 0;
 out:
     PQclear(r);
     if (PQtransactionStatus(w->conn) != PQTRANS_IDLE) {

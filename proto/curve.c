@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "common/escape.h"
 #include "common/log.h"
@@ -125,12 +126,7 @@ static char *read_text(const char *path, int secret, err_t *err)
                 (long long)st.st_size, KEYFILE_MAX);
         return NULL;
     }
-    char *buf = malloc((size_t)st.st_size + 1);
-    if (!buf) {
-        close(fd);
-        err_set(err, "%s: out of memory", path);
-        return NULL;
-    }
+    char *buf = xmalloc((size_t)st.st_size + 1); /* at most KEYFILE_MAX + 1 */
     size_t off = 0;
     while (off < (size_t)st.st_size) {
         ssize_t r = read(fd, buf + off, (size_t)st.st_size - off);
@@ -291,10 +287,7 @@ static int allow_add(curve_allow_t *a, const char *z85, const char *where, err_t
         return err_set(err, "%s: more than %d keys in the allow-list", where, ALLOW_MAX);
     if (a->n == a->cap) {
         int cap = a->cap ? a->cap * 2 : 16;
-        void *k = realloc(a->keys, (size_t)cap * 32);
-        if (!k)
-            return err_set(err, "out of memory");
-        a->keys = k;
+        a->keys = xreallocarray(a->keys, (size_t)cap, 32);
         a->cap = cap;
     }
     memcpy(a->keys[a->n++], raw, 32);
@@ -329,11 +322,7 @@ static int has_suffix(const char *s, const char *suffix)
 
 curve_allow_t *curve_allow_load(const char *path, err_t *err)
 {
-    curve_allow_t *a = calloc(1, sizeof *a);
-    if (!a) {
-        err_set(err, "out of memory");
-        return NULL;
-    }
+    curve_allow_t *a = xcalloc(1, sizeof *a);
     struct stat st;
     if (stat(path, &st) != 0) {
         err_set(err, "allow-list %s: %s", path, strerror(errno));
@@ -563,12 +552,7 @@ static void *zap_thread(void *arg)
 
 curve_zap_t *curve_zap_start(void *zctx, curve_allow_t *allow, err_t *err)
 {
-    curve_zap_t *z = calloc(1, sizeof *z);
-    if (!z) {
-        curve_allow_destroy(&allow);
-        err_set(err, "out of memory");
-        return NULL;
-    }
+    curve_zap_t *z = xcalloc(1, sizeof *z);
     pthread_mutex_init(&z->lock, NULL);
     z->allow = allow;
     atomic_init(&z->accepted, 0);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "common/jsonout.h"
 #include "common/outfile.h"
 #include "common/progress.h"
@@ -727,9 +728,7 @@ static int read_all(int fd, size_t limit, char **buf, size_t *len, err_t *err)
                        (long long)st.st_size, limit >> 20);
     size_t cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
     size_t n = 0;
-    char *data = malloc(cap);
-    if (!data)
-        return err_set(err, "out of memory reading %zu bytes", cap);
+    char *data = xmalloc(cap);
     for (;;) {
         if (n == cap) {
             if (cap > limit) {
@@ -737,12 +736,7 @@ static int read_all(int fd, size_t limit, char **buf, size_t *len, err_t *err)
                 return err_set(err, "more than the %zu MiB a snapshot may have", limit >> 20);
             }
             size_t ncap = cap * 2 > limit + 1 ? limit + 1 : cap * 2;
-            char *nd = realloc(data, ncap);
-            if (!nd) {
-                free(data);
-                return err_set(err, "out of memory reading %zu bytes", ncap);
-            }
-            data = nd;
+            data = xrealloc(data, ncap);
             cap = ncap;
         }
         ssize_t r = read(fd, data + n, cap - n);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/strbuf.h"
 
 /* Provided by the generated grammar (cmake/TreeSitterPython.cmake). */
@@ -124,8 +125,6 @@ static int record_import_name(pysource_t *src, TSNode name_node, const char *mod
             strbuf_addc(&q, '.');
     }
     strbuf_addn(&q, dtext, dlen);
-    if (q.failed)
-        return strbuf_free(&q), -1;
 
     int rc;
     if (!ts_node_is_null(alias)) {
@@ -602,7 +601,7 @@ char *pysource_dotted_name(const pysource_t *src, TSNode expr)
     strbuf_t sb = {0};
     bool ok = true;
     dotted_append(src, expr, &sb, &ok);
-    if (!ok || sb.failed || !sb.buf) {
+    if (!ok || !sb.buf) {
         strbuf_free(&sb);
         return NULL;
     }
@@ -626,8 +625,6 @@ char *pysource_qualified_name(const pysource_t *src, TSNode expr, bool *imported
         strbuf_addn(&sb, b->qualified, strlen(b->qualified));
         strbuf_addn(&sb, dotted + first, strlen(dotted + first));
         free(dotted);
-        if (sb.failed)
-            return strbuf_free(&sb), NULL;
         if (imported)
             *imported = true;
         return sb.buf;
@@ -1113,7 +1110,7 @@ static int string_append(const pysource_t *src, TSNode str, strbuf_t *out, const
             return -1;
         }
     }
-    return out->failed ? -1 : 0;
+    return 0;
 }
 
 /* Appends a string expression: a literal, an implicit concatenation, a +
@@ -1164,16 +1161,12 @@ char *pysource_string_template(const pysource_t *src, TSNode expr, const char *p
 {
     strbuf_t sb = {0};
     bool dyn = false;
-    if (string_expr_append(src, expr, &sb, placeholder ? placeholder : "", &dyn, 0) != 0 ||
-        sb.failed) {
+    if (string_expr_append(src, expr, &sb, placeholder ? placeholder : "", &dyn, 0) != 0) {
         strbuf_free(&sb);
         return NULL;
     }
-    if (!sb.buf) {
-        sb.buf = strdup("");
-        if (!sb.buf)
-            return NULL;
-    }
+    if (!sb.buf)
+        sb.buf = xstrdup("");
     if (dynamic)
         *dynamic = dyn;
     if (len)
@@ -1392,7 +1385,7 @@ static json_t *eval(const pysource_t *src, TSNode expr, int depth)
         return json_null();
     if (strcmp(type, "string") == 0 || strcmp(type, "concatenated_string") == 0) {
         strbuf_t sb = {0};
-        if (string_expr_append(src, expr, &sb, NULL, NULL, depth) != 0 || sb.failed) {
+        if (string_expr_append(src, expr, &sb, NULL, NULL, depth) != 0) {
             strbuf_free(&sb);
             return NULL;
         }

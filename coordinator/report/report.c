@@ -913,7 +913,7 @@ static json_t *escaped_copy(const json_t *v)
                 strbuf_add(&b, "\\x00");
             i += k + (nul ? 1 : 0);
         }
-        json_t *r = b.failed ? NULL : json_stringn(strbuf_str(&b), b.len);
+        json_t *r = json_stringn(strbuf_str(&b), b.len);
         strbuf_free(&b);
         return r;
     }

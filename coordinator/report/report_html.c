@@ -903,10 +903,6 @@ int report_html_write(const json_t *phase3, FILE *out, const report_opts_t *o, e
                    "click a column header to sort a table.</footer><script>");
     strbuf_add(&b, JS);
     strbuf_add(&b, "</script></body></html>\n");
-    if (b.failed) {
-        strbuf_free(&b);
-        return err_set(err, "html report: out of memory");
-    }
     int rc = fputs(strbuf_str(&b), out) < 0 || fflush(out) != 0
                  ? err_set(err, "html report: write error: %s", strerror(errno ? errno : EIO))
                  : 0;

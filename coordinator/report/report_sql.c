@@ -396,9 +396,7 @@ int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *e
     sql_rollback(&r, &r_idx, &r_drop, &r_table, &r_server, ct);
 
     int rc = 0;
-    if (a.failed || r.failed || r_idx.failed || r_drop.failed || r_table.failed || r_server.failed)
-        rc = err_set(err, "sql scripts: out of memory");
-    else if (apply && (fputs(strbuf_str(&a), apply) < 0 || fflush(apply) != 0))
+    if (apply && (fputs(strbuf_str(&a), apply) < 0 || fflush(apply) != 0))
         rc = err_set(err, "sql scripts: writing apply.sql: %s", strerror(errno));
     else if (rollback && (fputs(strbuf_str(&r), rollback) < 0 || fflush(rollback) != 0))
         rc = err_set(err, "sql scripts: writing rollback.sql: %s", strerror(errno));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/strbuf.h"
 
 #define MAX_LCS_LINES 400
@@ -15,17 +16,16 @@ typedef struct {
     size_t count;
 } lines_t;
 
-static bool split(const char *t, lines_t *l)
+/* Points l at the lines of t (no copies: l->s[i] points into t). */
+static void split(const char *t, lines_t *l)
 {
     memset(l, 0, sizeof *l);
     size_t cap = 1;
     for (const char *p = t; *p; p++)
         if (*p == '\n')
             cap++;
-    l->s = malloc(cap * sizeof *l->s);
-    l->n = malloc(cap * sizeof *l->n);
-    if (!l->s || !l->n)
-        return false;
+    l->s = xmalloc(cap * sizeof *l->s);
+    l->n = xmalloc(cap * sizeof *l->n);
     const char *p = t;
     while (*p) {
         const char *nl = strchr(p, '\n');
@@ -35,7 +35,6 @@ static bool split(const char *t, lines_t *l)
         l->count++;
         p += len + (nl ? 1 : 0);
     }
-    return true;
 }
 
 static bool same(const lines_t *a, size_t i, const lines_t *b, size_t j)
@@ -64,18 +63,15 @@ char *textdiff_unified(const char *a, const char *b, unsigned first_line, const 
                        const char *b_label, unsigned context)
 {
     lines_t A, B;
-    bool ok = split(a ? a : "", &A) & split(b ? b : "", &B);
-    op_t *ops = ok ? malloc((A.count + B.count + 1) * sizeof *ops) : NULL;
+    split(a ? a : "", &A);
+    split(b ? b : "", &B);
+    op_t *ops = xmalloc((A.count + B.count + 1) * sizeof *ops);
     size_t nops = 0;
     strbuf_t o = {0};
-    if (!ops)
-        goto out;
     if (A.count <= MAX_LCS_LINES && B.count <= MAX_LCS_LINES) {
         /* lcs[i][j]: LCS length of A[i..] and B[j..] */
         size_t w = B.count + 1;
-        unsigned short *lcs = calloc((A.count + 1) * w, sizeof *lcs);
-        if (!lcs)
-            goto out;
+        unsigned short *lcs = xcalloc((A.count + 1) * w, sizeof *lcs);
         for (size_t i = A.count; i-- > 0;)
             for (size_t j = B.count; j-- > 0;)
                 lcs[i * w + j] = same(&A, i, &B, j) ? (unsigned short)(lcs[(i + 1) * w + j + 1] + 1)
@@ -141,15 +137,10 @@ char *textdiff_unified(const char *a, const char *b, unsigned first_line, const 
         }
         k = end;
     }
-out:
     free(ops);
     free(A.s);
     free(A.n);
     free(B.s);
     free(B.n);
-    if (!ops || o.failed) {
-        strbuf_free(&o);
-        return NULL;
-    }
     return strbuf_take(&o);
 }

@@ -17,7 +17,7 @@
  * whose line numbers count from first_line (the line of a's first line in
  * its file; 0 when unknown: the hunks then carry no numbers, "@@ @@").
  * Each text's lines end at '\n' (a final newline is optional). Identical
- * texts give the headers alone. NULL when memory runs out. */
+ * texts give the headers alone. */
 char *textdiff_unified(const char *a, const char *b, unsigned first_line, const char *a_label,
                        const char *b_label, unsigned context);
 

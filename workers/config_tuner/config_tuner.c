@@ -1147,8 +1147,7 @@ int config_tuner_analyze(const json_t *snapshot, const config_tuner_options_t *o
         err_set(err, "config_tuner: cancelled");
         goto done;
     }
-    if (ct_scripts(&ct, err) != 0)
-        goto done;
+    ct_scripts(&ct);
 
     if (json_array_size(ct.missing_settings) > 0) {
         char list[1024] = "";

@@ -151,6 +151,7 @@ void ct_free_str(char *s);
 void ct_autovacuum(ct_t *ct, json_t *group);
 void ct_sqlalchemy_pgbouncer(ct_t *ct);
 void ct_timescaledb(ct_t *ct);
-int ct_scripts(ct_t *ct, err_t *err);
+/* Sets result.apply_script and result.rollback_script from the changes. */
+void ct_scripts(ct_t *ct);
 
 #endif

@@ -49,9 +49,8 @@ static void restart_comment(strbuf_t *b, const json_t *restart, const char *pref
 }
 
 /* Writes result.apply_script and rollback_script (ALTER SYSTEM for every recorded change, with the
- * previous values to roll back) and result.restart_required. Returns 0, or -1 with err set when
- * the scripts run out of memory. */
-int ct_scripts(ct_t *ct, err_t *err)
+ * previous values to roll back) and result.restart_required. Cannot fail (common/alloc.h). */
+void ct_scripts(ct_t *ct)
 {
     strbuf_t apply = {0}, rollback = {0};
     json_t *restart = json_array();
@@ -125,16 +124,9 @@ int ct_scripts(ct_t *ct, err_t *err)
                         "listed on top");
         sb_line(&rollback, "-- then restart the server for the settings listed on top");
     }
-    if (apply.failed || rollback.failed) {
-        strbuf_free(&apply);
-        strbuf_free(&rollback);
-        json_decref(restart);
-        return err_set(err, "config_tuner: out of memory writing scripts");
-    }
     json_object_set_new(ct->result, "apply_script", json_string(strbuf_str(&apply)));
     json_object_set_new(ct->result, "rollback_script", json_string(strbuf_str(&rollback)));
     json_object_set_new(ct->result, "restart_required", restart);
     strbuf_free(&apply);
     strbuf_free(&rollback);
-    return 0;
 }

@@ -47,6 +47,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "common/escape.h"
 #include "common/log.h"
@@ -719,12 +720,7 @@ static int peer_load(const runtime_t *rt, const transport_msg_t *m)
 
 static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
 {
-    job_ctx_t *job = calloc(1, sizeof *job);
-    if (!job) {
-        reply_error(rt, m->ident, m->ident_len, m->hdr.job, MSG_ERR_FAILED,
-                    "out of memory starting the job");
-        return -1;
-    }
+    job_ctx_t *job = xcalloc(1, sizeof *job);
     snprintf(job->id, sizeof job->id, "%s", m->hdr.job);
     job->received_at = now;
     job->deadline_ms = m->hdr.deadline_ms;
@@ -1379,11 +1375,7 @@ static void runtime_free(runtime_t *rt)
 
 int worker_main(int argc, char **argv, const agent_def_t *def)
 {
-    runtime_t *rt = calloc(1, sizeof *rt);
-    if (!rt) {
-        fprintf(stderr, "%s: out of memory\n", def->executable);
-        return 1;
-    }
+    runtime_t *rt = xcalloc(1, sizeof *rt);
     rt->def = def;
     rt->pipe_r = rt->pipe_w = -1;
     pthread_mutex_init(&rt->lock, NULL);
@@ -1416,12 +1408,7 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
      * per-thread cache. */
     mallopt(M_MXFAST, 0);
 
-    rt->slots = calloc((size_t)rt->jobs, sizeof *rt->slots);
-    if (!rt->slots) {
-        fprintf(stderr, "%s: out of memory\n", rt->prog);
-        runtime_free(rt);
-        return 1;
-    }
+    rt->slots = xcalloc((size_t)rt->jobs, sizeof *rt->slots);
     if (open_pipe(rt) != 0 || open_socket(rt) != 0) {
         runtime_free(rt);
         return 1;

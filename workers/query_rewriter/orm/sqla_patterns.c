@@ -183,10 +183,6 @@ static char *ed_apply(const char *c, uint32_t rs, uint32_t re, edits_t *ed)
         at = e->e;
     }
     strbuf_addn(&b, c + at, re - at);
-    if (b.failed) {
-        free(b.buf);
-        return NULL;
-    }
     return strbuf_take(&b);
 }
 
@@ -219,10 +215,6 @@ bool sqla_snippet_parses(const char *text)
         strbuf_addn(&b, s + k, n - k);
         strbuf_add(&b, "\n");
         s += n + (nl ? 1 : 0);
-    }
-    if (b.failed) {
-        free(b.buf);
-        return false;
     }
     err_t err;
     pysource_t *src = pysource_parse("<snippet>", b.buf ? b.buf : "", b.len, &err);
@@ -1354,10 +1346,6 @@ static bool parses_in_context(const pysource_t *src, uint32_t rs, uint32_t re, c
     strbuf_addn(&b, c, rs);
     strbuf_add(&b, text);
     strbuf_addn(&b, c + re, clen - re);
-    if (b.failed) {
-        free(b.buf);
-        return false;
-    }
     err_t err;
     pysource_t *whole = pysource_parse(pysource_path(src), b.buf ? b.buf : "", b.len, &err);
     free(b.buf);
@@ -3645,7 +3633,7 @@ static void emit_network(file_t *f, txscan_t *t, TSNode net_stmt)
             strbuf_add(&moved, "\n");
             l = le + 1;
         }
-        if (moved.failed || !moved.buf) {
+        if (!moved.buf) {
             free(moved.buf);
             return;
         }
@@ -4112,8 +4100,7 @@ static bool render_literal(render_t *rd, rawsql_t *r, const char *s, size_t n)
     strbuf_add(&v, rd->delim);
     if (!fstring)
         strbuf_printf(&v, ".format(%s)", args.buf ? args.buf : "");
-    bool ok =
-        !v.failed && !args.failed && first && v.len < 256 && render_placeholder(rd, first, v.buf);
+    bool ok = first && v.len < 256 && render_placeholder(rd, first, v.buf);
     free(v.buf);
     free(args.buf);
     return ok;
@@ -4765,7 +4752,7 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool
     x.ok = true;
     bool ok = rawfmt_render(&x, str);
     free(x.raw.sql.buf);
-    if (!ok || x.lit.failed || x.binds.n == 0) {
+    if (!ok || x.binds.n == 0) {
         free(x.lit.buf);
         free(x.tmpl.buf);
         return;
