@@ -16,6 +16,10 @@ int64_t clock_mono_ms(void);
 /* Microseconds, same clock, for benchmarks. */
 int64_t clock_mono_us(void);
 
+/* Milliseconds with their fraction, same clock: durations reported with
+ * decimals (collection sections, redaction, verification runs). */
+double clock_mono_ms_precise(void);
+
 /* "2026-11-26T16:30:01.123Z" into buf (at least 32 bytes). */
 void clock_iso8601_now(char *buf, size_t len);
 

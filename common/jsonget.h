@@ -25,4 +25,13 @@ static inline double jget_num(const json_t *o, const char *k)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
+/* The numeric value of o[k], or dflt when absent or not a number: for
+ * members whose absence has a meaning of its own (0 calls, the planner's
+ * default width), where NAN would only be replaced at every use. */
+static inline double jget_num_or(const json_t *o, const char *k, double dflt)
+{
+    const json_t *v = json_object_get(o, k);
+    return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
 #endif

@@ -62,13 +62,6 @@ typedef struct {
     err_t *err;
 } collector_t;
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 static void note(collector_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void note(collector_t *c, const char *fmt, ...)
 {
@@ -226,9 +219,9 @@ static qstatus_t query_row(collector_t *c, const char *what, const char *sql, js
 /* Times a section into meta.section_ms. */
 #define TIMED(c, name, call)                                                                       \
     do {                                                                                           \
-        double t0_ = now_ms();                                                                     \
+        double t0_ = clock_mono_ms_precise();                                                      \
         qstatus_t st_ = (call);                                                                    \
-        json_object_set_new((c)->section_ms, (name), json_real(now_ms() - t0_));                   \
+        json_object_set_new((c)->section_ms, (name), json_real(clock_mono_ms_precise() - t0_));    \
         if (st_ == Q_FATAL)                                                                        \
             return -1;                                                                             \
     } while (0)
@@ -1371,9 +1364,9 @@ static int run(collector_t *c)
     TIMED(c, "server", collect_server(c));
     TIMED(c, "extensions", collect_extensions(c));
     TIMED(c, "provider_markers", collect_provider_markers(c));
-    double t0 = now_ms();
+    double t0 = clock_mono_ms_precise();
     collect_host(c);
-    json_object_set_new(c->section_ms, "host", json_real(now_ms() - t0));
+    json_object_set_new(c->section_ms, "host", json_real(clock_mono_ms_precise() - t0));
     TIMED(c, "locked", find_locked(c));
     TIMED(c, "tables", collect_tables(c));
     TIMED(c, "columns", collect_columns(c));
@@ -1409,7 +1402,7 @@ static int run(collector_t *c)
 int collect_snapshot(const collect_opts_t *o, json_t **snapshot, err_t *err)
 {
     *snapshot = NULL;
-    double t0 = now_ms();
+    double t0 = clock_mono_ms_precise();
     if (check_opts(o, err) != 0)
         return -1;
     collector_t c = {.opts = o, .err = err};
@@ -1433,7 +1426,7 @@ int collect_snapshot(const collect_opts_t *o, json_t **snapshot, err_t *err)
     json_t *code = NULL;
     int rc = 0;
     if (o->code_dir && *o->code_dir) {
-        double tc = now_ms();
+        double tc = clock_mono_ms_precise();
         codedir_opts_t co = {.max_total = o->code_max_bytes,
                              .max_file = o->code_max_file_bytes,
                              .include = o->code_include,
@@ -1441,7 +1434,7 @@ int collect_snapshot(const collect_opts_t *o, json_t **snapshot, err_t *err)
                              .exclude = o->code_exclude,
                              .nexclude = o->ncode_exclude};
         rc = codedir_collect_opts(o->code_dir, &co, &code, skipped, err);
-        json_object_set_new(c.section_ms, "code", json_real(now_ms() - tc));
+        json_object_set_new(c.section_ms, "code", json_real(clock_mono_ms_precise() - tc));
     }
     if (rc == 0)
         rc = run(&c);
@@ -1475,8 +1468,9 @@ int collect_snapshot(const collect_opts_t *o, json_t **snapshot, err_t *err)
     json_object_set_new(c.meta, "notes", c.notes);
     json_object_set_new(c.meta, "skipped_files", skipped);
     json_object_set_new(c.meta, "section_ms", c.section_ms);
-    json_object_set_new(c.meta, "collection_ms", json_real(now_ms() - t0));
-    log_debug("snapshot collected", "ms=%.1f notes=%zu", now_ms() - t0, json_array_size(c.notes));
+    json_object_set_new(c.meta, "collection_ms", json_real(clock_mono_ms_precise() - t0));
+    log_debug("snapshot collected", "ms=%.1f notes=%zu", clock_mono_ms_precise() - t0,
+              json_array_size(c.notes));
     *snapshot = c.doc;
     return 0;
 }

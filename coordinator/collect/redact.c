@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/strbuf.h"
 
 #define MAX_DEPTH 4 /* dollar-quoted bodies inside bodies */
@@ -334,13 +335,6 @@ char *redact_sql(const char *sql, size_t *literals, int *fallback)
     return redact_depth(sql, literals, fallback, 0);
 }
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 void redact_note(const redact_stats_t *st, char *buf, size_t len)
 {
     snprintf(buf, len,
@@ -359,7 +353,7 @@ int redact_snapshot(json_t *snap, redact_stats_t *stats)
     if (!stats)
         stats = &local;
     memset(stats, 0, sizeof *stats);
-    double t0 = now_ms();
+    double t0 = clock_mono_ms_precise();
     size_t i;
     json_t *row;
     json_array_foreach(json_object_get(snap, "statements"), i, row)
@@ -380,7 +374,7 @@ int redact_snapshot(json_t *snap, redact_stats_t *stats)
         }
         free(r);
     }
-    stats->ms = now_ms() - t0;
+    stats->ms = clock_mono_ms_precise() - t0;
     json_t *meta = json_object_get(snap, "meta");
     if (!json_is_object(meta))
         return 0;

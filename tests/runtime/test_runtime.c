@@ -29,6 +29,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "common/clock.h"
 #include "proto/codec.h"
 #include "proto/message.h"
 #include "proto/transport.h"
@@ -68,13 +69,6 @@ typedef struct {
 } spawn_opts_t;
 
 /* ---- small helpers -------------------------------------------------------- */
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void sleep_ms(long ms)
 {
@@ -153,12 +147,12 @@ static pid_t start_process(char *const argv[], char **env, const char *out_path)
 /* Waits up to timeout_ms for pid to exit; returns 1 with *status, or 0. */
 static int wait_exit(pid_t pid, int timeout_ms, int *status)
 {
-    int64_t end = now_ms() + timeout_ms;
+    int64_t end = clock_mono_ms() + timeout_ms;
     for (;;) {
         pid_t r = waitpid(pid, status, WNOHANG);
         if (r == pid)
             return 1;
-        if (now_ms() >= end)
+        if (clock_mono_ms() >= end)
             return 0;
         sleep_ms(10);
     }
@@ -197,9 +191,9 @@ static void send_ping(worker_t *w)
  * A malformed reply fails the test. */
 static int recv_msg(void *sock, int timeout_ms, transport_msg_t *m)
 {
-    int64_t end = now_ms() + timeout_ms;
+    int64_t end = clock_mono_ms() + timeout_ms;
     for (;;) {
-        int64_t left = end - now_ms();
+        int64_t left = end - clock_mono_ms();
         if (left < 0)
             left = 0;
         zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
@@ -267,9 +261,9 @@ static void expect_msg_on(void *sock, msg_type_t want, int timeout_ms, transport
 static void expect_msg(worker_t *w, msg_type_t want, int timeout_ms, transport_msg_t *m,
                        progress_log_t *p)
 {
-    int64_t end = now_ms() + timeout_ms;
+    int64_t end = clock_mono_ms() + timeout_ms;
     for (;;) {
-        int64_t left = end - now_ms();
+        int64_t left = end - clock_mono_ms();
         if (left < 0 || recv_msg(w->dealer, (int)left, m) != 0)
             fail_msg("no %s within %d ms", msg_type_name(want), timeout_ms);
         if (m->hdr.type == want)
@@ -373,7 +367,7 @@ static void expect_pong(worker_t *w, transport_msg_t *m, int timeout_ms)
 /* Polls PING until load reaches want (within timeout_ms). */
 static void wait_load(worker_t *w, int64_t want, int timeout_ms, const char *job)
 {
-    int64_t end = now_ms() + timeout_ms;
+    int64_t end = clock_mono_ms() + timeout_ms;
     progress_log_t p = {.job = job, .progress_ms = 100};
     for (;;) {
         transport_msg_t m;
@@ -383,7 +377,7 @@ static void wait_load(worker_t *w, int64_t want, int timeout_ms, const char *job
         transport_msg_close(&m);
         if (load == want)
             return;
-        if (now_ms() > end)
+        if (clock_mono_ms() > end)
             fail_msg("load stayed %lld, expected %lld", (long long)load, (long long)want);
         sleep_ms(20);
     }
@@ -536,7 +530,7 @@ static worker_t *spawn_logged(fixture_t *fx, const char *behaviour, char *buf, s
  * synchronises on, instead of a sleep that guesses how long it takes. */
 static void wait_log(const char *path, const char *text)
 {
-    int64_t end = now_ms() + 10000;
+    int64_t end = clock_mono_ms() + 10000;
     for (;;) {
         FILE *f = fopen(path, "r");
         char buf[65536];
@@ -546,7 +540,7 @@ static void wait_log(const char *path, const char *text)
         buf[n] = '\0';
         if (strstr(buf, text))
             return;
-        if (now_ms() > end)
+        if (clock_mono_ms() > end)
             fail_msg("no \"%s\" in %s within 10 s:\n%s", text, path, buf);
         sleep_ms(10);
     }
@@ -1100,12 +1094,12 @@ static void test_cancel(void **state)
     transport_msg_close(&m);
     assert_int_equal(recv_msg(other, 100, &m), 1);
 
-    int64_t t0 = now_ms();
+    int64_t t0 = clock_mono_ms();
     send_cancel(w->dealer, job);
     expect_error(w, "cancelled", job, 2000, &m, &p);
     assert_string_equal(m.hdr.message, "cancelled by coordinator");
     transport_msg_close(&m);
-    assert_true(now_ms() - t0 < 1000);
+    assert_true(clock_mono_ms() - t0 < 1000);
     /* The slot frees once the job loop sees job_progress() == 1 (50 ms). */
     wait_load(w, 0, 2000, NULL);
     /* Nothing more about that job: no RESULT, no second ERROR. */
@@ -1119,10 +1113,10 @@ static void test_deadline(void **state)
     const char *job = "d.index_advisor.1";
     transport_msg_t m;
     progress_log_t p = {.job = job, .progress_ms = 100};
-    int64_t t0 = now_ms();
+    int64_t t0 = clock_mono_ms();
     send_job(w, job, "index_advisor", 400, 100);
     expect_error(w, "cancelled", job, 5000, &m, &p);
-    int64_t took = now_ms() - t0;
+    int64_t took = clock_mono_ms() - t0;
     assert_string_equal(m.hdr.message, "deadline of 400 ms passed");
     transport_msg_close(&m);
     /* Counted from receipt, which is after t0: never early, and on time. */
@@ -1178,9 +1172,9 @@ static void test_hang(void **state)
     progress_log_t p = {.job = job, .progress_ms = 100};
     send_job(w, job, "index_advisor", 0, 100);
     /* The beats there are: start (1), decode (2), the agent's one beat (3). */
-    int64_t end = now_ms() + 700;
-    while (now_ms() < end) {
-        if (recv_msg(w->dealer, (int)(end - now_ms()), &m) != 0)
+    int64_t end = clock_mono_ms() + 700;
+    while (clock_mono_ms() < end) {
+        if (recv_msg(w->dealer, (int)(end - clock_mono_ms()), &m) != 0)
             break;
         assert_int_equal(m.hdr.type, MSG_PROGRESS);
         note_progress(&p, &m.hdr);
@@ -1192,8 +1186,8 @@ static void test_hang(void **state)
 
     /* Then silence for well over a second, while the process still answers. */
     int pongs = 0;
-    end = now_ms() + 1500;
-    while (now_ms() < end) {
+    end = clock_mono_ms() + 1500;
+    while (clock_mono_ms() < end) {
         send_ping(w);
         if (recv_msg(w->dealer, 2000, &m) != 0)
             fail_msg("no PONG from a worker whose job hangs");
@@ -1215,7 +1209,7 @@ static void test_hang_shutdown(void **state)
     const char *job = "hs.index_advisor.1";
     transport_msg_t m;
     progress_log_t p = {.job = job, .progress_ms = 100};
-    int64_t t0 = now_ms();
+    int64_t t0 = clock_mono_ms();
     send_job(w, job, "index_advisor", 800, 100);
     expect_msg(w, MSG_PROGRESS, 5000, &m, NULL);
     note_progress(&p, &m.hdr);
@@ -1226,7 +1220,7 @@ static void test_hang_shutdown(void **state)
     expect_error(w, "cancelled", job, 5000, &m, &p);
     assert_string_equal(m.hdr.message, "deadline of 800 ms passed");
     transport_msg_close(&m);
-    assert_true(now_ms() - t0 >= 800);
+    assert_true(clock_mono_ms() - t0 >= 800);
     worker_reap(w, 5000);
     assert_true(w->reaped);
     assert_true(WIFEXITED(w->status));
@@ -1271,8 +1265,8 @@ static void test_stuck_slot(void **state)
     /* One thread is set aside already (the limit for --jobs 1): this one
      * keeps its slot, and the worker says BUSY rather than pile up threads. */
     const char *c = "stuck.index_advisor.3";
-    int64_t end = now_ms() + 1500;
-    while (now_ms() < end) {
+    int64_t end = clock_mono_ms() + 1500;
+    while (clock_mono_ms() < end) {
         transport_msg_t pong;
         send_ping(w);
         expect_msg(w, MSG_PONG, 2000, &pong, NULL);

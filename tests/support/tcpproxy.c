@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
+
 #define CHUNK_MAX  65536
 #define QUEUE_MAX  (1024 * 1024) /* per direction; reading pauses above it */
 #define CONN_SLOTS 64
@@ -65,13 +67,6 @@ struct tcpproxy {
     conn_t conns[CONN_SLOTS]; /* proxy thread only */
     unsigned seed;
 };
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void set_nonblock(int fd)
 {
@@ -180,7 +175,7 @@ static void read_side(tcpproxy_t *p, conn_t *c, int i, int lat_min, int lat_max,
         mark_frozen(p, c);
         return;
     }
-    int64_t now = now_ms();
+    int64_t now = clock_mono_ms();
     int64_t delay = 0;
     if (i == 0 && lat_max > 0) {
         delay = lat_min + (lat_max > lat_min ? rand_r(&p->seed) % (lat_max - lat_min + 1) : 0);
@@ -249,7 +244,7 @@ static void *proxy_main(void *arg)
             for (int i = 0; i < CONN_SLOTS; i++)
                 if (p->conns[i].used)
                     mark_frozen(p, &p->conns[i]);
-        int64_t now = now_ms();
+        int64_t now = clock_mono_ms();
         int64_t next = -1;
         int n = 0;
         fds[n] = (struct pollfd){.fd = p->wake[0], .events = POLLIN};
@@ -284,7 +279,7 @@ static void *proxy_main(void *arg)
         }
         if (fds[1].revents & POLLIN)
             accept_one(p);
-        now = now_ms();
+        now = clock_mono_ms();
         for (int j = 2; j < n; j++) {
             conn_t *c = &p->conns[owner[j] / 2];
             int i = owner[j] % 2;

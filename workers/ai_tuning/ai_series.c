@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "common/progress.h"
+#include "common/jsonget.h"
 #include "workers/ai_tuning/ai_internal.h"
 
 typedef struct {
@@ -31,12 +32,6 @@ static int cmp_entry(const void *a, const void *b)
 {
     double x = ((const entry_ref_t *)a)->t, y = ((const entry_ref_t *)b)->t;
     return x < y ? -1 : x > y;
-}
-
-static double num(const json_t *o, const char *k)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
 typedef struct {
@@ -67,7 +62,7 @@ static srow_t *entry_rows(const json_t *stmts, size_t *n)
     json_array_foreach(stmts, i, s)
     {
         json_t *q = json_object_get(s, "queryid");
-        double calls = num(s, "calls"), total = num(s, "total_exec_time");
+        double calls = jget_num(s, "calls"), total = jget_num(s, "total_exec_time");
         if (!json_is_integer(q) || !(calls >= 0) || !(total >= 0))
             continue;
         srow_t *x = &r[(*n)++];
@@ -77,14 +72,14 @@ static srow_t *entry_rows(const json_t *stmts, size_t *n)
         x->toplevel = tl ? json_is_true(tl) : 1;
         x->calls = calls;
         x->total = total;
-        double sd = num(s, "stddev_exec_time");
+        double sd = jget_num(s, "stddev_exec_time");
         double mean = calls > 0 ? total / calls : 0;
         x->sumsq = isfinite(sd) ? calls * (sd * sd + mean * mean) : NAN;
-        double rows = num(s, "rows");
+        double rows = jget_num(s, "rows");
         x->rows = isfinite(rows) ? rows : 0;
-        double h = num(s, "shared_blks_hit"), rd = num(s, "shared_blks_read");
+        double h = jget_num(s, "shared_blks_hit"), rd = jget_num(s, "shared_blks_read");
         x->blks = (isfinite(h) ? h : 0) + (isfinite(rd) ? rd : 0);
-        double tw = num(s, "temp_blks_written");
+        double tw = jget_num(s, "temp_blks_written");
         x->temp = isfinite(tw) ? tw : 0;
     }
     qsort(r, *n, sizeof *r, cmp_srow);
@@ -228,17 +223,17 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
     for (size_t i = 0; i < n; i++) {
         const json_t *e = ref[i].e;
         s->t[i] = ref[i].t;
-        s->db_size[i] = num(json_object_get(e, "database"), "size_bytes");
+        s->db_size[i] = jget_num(json_object_get(e, "database"), "size_bytes");
         const json_t *act = json_object_get(e, "activity");
-        s->conn_total[i] = num(act, "total");
-        double mc = num(act, "max_connections");
+        s->conn_total[i] = jget_num(act, "total");
+        double mc = jget_num(act, "max_connections");
         if (isfinite(mc))
             s->max_connections = mc;
         const json_t *host = json_object_get(e, "host");
-        if (isfinite(num(host, "cpus")))
-            s->cpus = num(host, "cpus");
-        if (isfinite(num(host, "memory_bytes")))
-            s->memory_bytes = num(host, "memory_bytes");
+        if (isfinite(jget_num(host, "cpus")))
+            s->cpus = jget_num(host, "cpus");
+        if (isfinite(jget_num(host, "memory_bytes")))
+            s->memory_bytes = jget_num(host, "memory_bytes");
     }
     /* The usual step: the median spacing. */
     if (n >= 2) {
@@ -289,12 +284,12 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
         s->gaps += (size_t)iv->gap;
         iv->db_time_per_s = NAN;
         iv->active_conn =
-            num(json_object_get(json_object_get(ref[i].e, "activity"), "by_state"), "active");
+            jget_num(json_object_get(json_object_get(ref[i].e, "activity"), "by_state"), "active");
         double d[NRATE];
         int ok = json_is_object(a) && json_is_object(b) && dt > 0;
         int reset = 0;
         for (size_t k = 0; ok && k < NRATE; k++) {
-            d[k] = num(b, rate_fields[k]) - num(a, rate_fields[k]);
+            d[k] = jget_num(b, rate_fields[k]) - jget_num(a, rate_fields[k]);
             if (!isfinite(d[k]))
                 ok = 0;
             else if (d[k] < 0)

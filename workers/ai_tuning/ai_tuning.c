@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "workers/ai_tuning/ai_internal.h"
+#include "common/jsonget.h"
 
 void ai_tuning_options_init(ai_tuning_options_t *o)
 {
@@ -18,12 +19,6 @@ void ai_tuning_options_init(ai_tuning_options_t *o)
     o->step_min_ratio = 1.5;
     o->step_alpha = 0.05;
     o->load_step_min_ratio = 2.0;
-}
-
-static double num(const json_t *o, const char *k)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : 0.0;
 }
 
 static int table_key_eq(const json_t *a, const json_t *b)
@@ -59,12 +54,12 @@ static double working_set(const json_t *snapshot, const char **basis)
         const json_t *tl, *tf;
         json_array_foreach(last, a, tl)
         {
-            double scans = num(tl, "seq_scan") + num(tl, "idx_scan");
+            double scans = jget_num_or(tl, "seq_scan", 0) + jget_num_or(tl, "idx_scan", 0);
             json_array_foreach(first, b, tf)
             {
                 if (table_key_eq(tl, tf)) {
-                    if (scans > num(tf, "seq_scan") + num(tf, "idx_scan"))
-                        ws += num(tl, "total_bytes");
+                    if (scans > jget_num_or(tf, "seq_scan", 0) + jget_num_or(tf, "idx_scan", 0))
+                        ws += jget_num_or(tl, "total_bytes", 0);
                     found = 1;
                     break;
                 }
@@ -79,8 +74,8 @@ static double working_set(const json_t *snapshot, const char **basis)
         return NAN;
     json_array_foreach(tables, i, e)
     {
-        if (num(e, "seq_scan") + num(e, "idx_scan") > 0)
-            ws += num(e, "total_bytes");
+        if (jget_num_or(e, "seq_scan", 0) + jget_num_or(e, "idx_scan", 0) > 0)
+            ws += jget_num_or(e, "total_bytes", 0);
     }
     *basis = "tables read since the statistics reset";
     return ws;

@@ -21,6 +21,7 @@
 #include <pg_query.h>
 
 #include "common/progress.h"
+#include "common/jsonget.h"
 #include "common/sqlparse.h"
 #include "workers/ai_tuning/ai_internal.h"
 
@@ -31,12 +32,6 @@
 #define CLASS_MAJORITY   0.60
 #define CLASS_MINORITY   0.25
 #define MAX_CLUSTER_STMT 2000
-
-static double num(const json_t *o, const char *k)
-{
-    json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : 0.0;
-}
 
 typedef struct {
     const json_t *row;
@@ -189,8 +184,9 @@ static json_t *classify(ai_ctx_t *c, stmt_info_t *si, size_t n, json_t *wa)
                                                                                           : "Mixed";
     json_object_set_new(wa, "classification", json_string(cls));
     const json_t *db = json_object_get(c->snapshot, "database");
-    double rd = num(db, "tup_returned") + num(db, "tup_fetched");
-    double wr = num(db, "tup_inserted") + num(db, "tup_updated") + num(db, "tup_deleted");
+    double rd = jget_num_or(db, "tup_returned", 0) + jget_num_or(db, "tup_fetched", 0);
+    double wr = jget_num_or(db, "tup_inserted", 0) + jget_num_or(db, "tup_updated", 0) +
+                jget_num_or(db, "tup_deleted", 0);
     json_object_set_new(ev, "transactional_time_share", json_real(c->oltp_share));
     json_object_set_new(ev, "analytical_time_share", json_real(c->olap_share));
     json_object_set_new(ev, "intermediate_time_share", json_real(t_mid / t));
@@ -609,7 +605,7 @@ json_t *ai_workload(ai_ctx_t *c)
         if ((i & 255) == 0)
             progress_alive(); /* per 256 statements (common/progress.h) */
         const json_t *row = json_array_get(stmts, i);
-        double calls = num(row, "calls"), total = num(row, "total_exec_time");
+        double calls = jget_num_or(row, "calls", 0), total = jget_num_or(row, "total_exec_time", 0);
         if (!(calls > 0) || !(total >= 0))
             continue;
         stmt_info_t *x = &si[m++];
@@ -618,9 +614,9 @@ json_t *ai_workload(ai_ctx_t *c)
         x->calls = calls;
         x->total = total;
         x->mean = total / calls;
-        x->rows = num(row, "rows");
-        x->blks = num(row, "shared_blks_hit") + num(row, "shared_blks_read") +
-                  num(row, "temp_blks_read") + num(row, "temp_blks_written");
+        x->rows = jget_num_or(row, "rows", 0);
+        x->blks = jget_num_or(row, "shared_blks_hit", 0) + jget_num_or(row, "shared_blks_read", 0) +
+                  jget_num_or(row, "temp_blks_read", 0) + jget_num_or(row, "temp_blks_written", 0);
         inspect(x, json_string_value(json_object_get(row, "query")));
     }
     if (!json_is_array(stmts))

@@ -6,17 +6,7 @@
 #include <string.h>
 
 #include "workers/query_rewriter/qr_internal.h"
-
-static const char *str(const json_t *o, const char *k)
-{
-    return json_string_value(json_object_get(o, k));
-}
-
-static double num(const json_t *o, const char *k, double dflt)
-{
-    const json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : dflt;
-}
+#include "common/jsonget.h"
 
 /* The strings of a JSON array (at most max, borrowed) into out; returns how many. */
 static int strs(const json_t *arr, const char **out, int max)
@@ -63,30 +53,30 @@ int qr_catalog_load(const json_t *snap, qr_catalog_t *cat, err_t *err)
     const json_t *v;
     json_array_foreach(tables, i, v)
     {
-        if (!str(v, "name"))
+        if (!jget_str(v, "name"))
             continue;
         qr_table_t *t = &cat->tables[cat->ntables++];
-        t->schema = str(v, "schema") ? str(v, "schema") : "public";
-        t->name = str(v, "name");
-        t->reltuples = num(v, "reltuples", -1);
-        t->relpages = (int64_t)num(v, "relpages", -1);
-        t->table_bytes = (int64_t)num(v, "table_bytes", -1);
-        t->toast_bytes = (int64_t)num(v, "toast_bytes", 0);
+        t->schema = jget_str(v, "schema") ? jget_str(v, "schema") : "public";
+        t->name = jget_str(v, "name");
+        t->reltuples = jget_num_or(v, "reltuples", -1);
+        t->relpages = (int64_t)jget_num_or(v, "relpages", -1);
+        t->table_bytes = (int64_t)jget_num_or(v, "table_bytes", -1);
+        t->toast_bytes = (int64_t)jget_num_or(v, "toast_bytes", 0);
     }
     json_array_foreach(columns, i, v)
     {
-        if (!str(v, "name") || !str(v, "table"))
+        if (!jget_str(v, "name") || !jget_str(v, "table"))
             continue;
         qr_column_t *c = &cat->columns[cat->ncolumns++];
-        c->schema = str(v, "schema") ? str(v, "schema") : "public";
-        c->table = str(v, "table");
-        c->name = str(v, "name");
-        c->type = str(v, "type") ? str(v, "type") : "unknown";
-        c->attnum = (int)num(v, "attnum", (double)cat->ncolumns);
+        c->schema = jget_str(v, "schema") ? jget_str(v, "schema") : "public";
+        c->table = jget_str(v, "table");
+        c->name = jget_str(v, "name");
+        c->type = jget_str(v, "type") ? jget_str(v, "type") : "unknown";
+        c->attnum = (int)jget_num_or(v, "attnum", (double)cat->ncolumns);
         c->not_null = json_is_true(json_object_get(v, "not_null"));
-        c->null_frac = num(v, "null_frac", -1);
-        c->n_distinct = num(v, "n_distinct", 0);
-        c->avg_width = num(v, "avg_width", -1);
+        c->null_frac = jget_num_or(v, "null_frac", -1);
+        c->n_distinct = jget_num_or(v, "n_distinct", 0);
+        c->avg_width = jget_num_or(v, "avg_width", -1);
         c->mcv = json_object_get(v, "most_common_vals");
         c->hist = json_object_get(v, "histogram_bounds");
         if (!json_is_array(c->mcv))
@@ -102,15 +92,15 @@ int qr_catalog_load(const json_t *snap, qr_catalog_t *cat, err_t *err)
     }
     json_array_foreach(indexes, i, v)
     {
-        if (!str(v, "name") || !str(v, "table"))
+        if (!jget_str(v, "name") || !jget_str(v, "table"))
             continue;
         qr_index_t *x = &cat->indexes[cat->nindexes++];
-        x->schema = str(v, "schema") ? str(v, "schema") : "public";
-        x->table = str(v, "table");
-        x->name = str(v, "name");
-        x->method = str(v, "method") ? str(v, "method") : "btree";
-        x->definition = str(v, "definition") ? str(v, "definition") : "";
-        x->predicate = str(v, "predicate");
+        x->schema = jget_str(v, "schema") ? jget_str(v, "schema") : "public";
+        x->table = jget_str(v, "table");
+        x->name = jget_str(v, "name");
+        x->method = jget_str(v, "method") ? jget_str(v, "method") : "btree";
+        x->definition = jget_str(v, "definition") ? jget_str(v, "definition") : "";
+        x->predicate = jget_str(v, "predicate");
         x->ncols = strs(json_object_get(v, "columns"), x->cols, QR_MAX_KEYS);
         x->is_unique = json_is_true(json_object_get(v, "is_unique"));
         const json_t *valid = json_object_get(v, "is_valid");
@@ -118,25 +108,25 @@ int qr_catalog_load(const json_t *snap, qr_catalog_t *cat, err_t *err)
     }
     json_array_foreach(cons, i, v)
     {
-        if (!str(v, "table") || !str(v, "type"))
+        if (!jget_str(v, "table") || !jget_str(v, "type"))
             continue;
         qr_constraint_t *k = &cat->constraints[cat->nconstraints++];
-        k->schema = str(v, "schema") ? str(v, "schema") : "public";
-        k->table = str(v, "table");
-        k->name = str(v, "name") ? str(v, "name") : "";
-        k->type = str(v, "type");
-        k->definition = str(v, "definition") ? str(v, "definition") : "";
+        k->schema = jget_str(v, "schema") ? jget_str(v, "schema") : "public";
+        k->table = jget_str(v, "table");
+        k->name = jget_str(v, "name") ? jget_str(v, "name") : "";
+        k->type = jget_str(v, "type");
+        k->definition = jget_str(v, "definition") ? jget_str(v, "definition") : "";
         k->ncols = strs(json_object_get(v, "columns"), k->cols, QR_MAX_KEYS);
-        k->ref_schema = str(v, "ref_schema");
-        k->ref_table = str(v, "ref_table");
+        k->ref_schema = jget_str(v, "ref_schema");
+        k->ref_table = jget_str(v, "ref_table");
         k->nref = strs(json_object_get(v, "ref_columns"), k->ref_cols, QR_MAX_KEYS);
     }
     cat->work_mem_kb = 4096;
     json_array_foreach(json_object_get(snap, "settings"), i, v)
     {
-        const char *name = str(v, "name");
-        if (name && strcmp(name, "work_mem") == 0 && str(v, "setting"))
-            cat->work_mem_kb = atof(str(v, "setting")); /* unit kB */
+        const char *name = jget_str(v, "name");
+        if (name && strcmp(name, "work_mem") == 0 && jget_str(v, "setting"))
+            cat->work_mem_kb = atof(jget_str(v, "setting")); /* unit kB */
     }
     return 0;
 }

@@ -10,15 +10,10 @@
 #include <string.h>
 
 #include "workers/query_rewriter/qr_internal.h"
+#include "common/jsonget.h"
 
 #define QR_N1_MIN_RATIO 5.0 /* child calls per parent call */
 #define QR_N1_MIN_CALLS 100 /* child calls */
-
-static double num(const json_t *o, const char *k)
-{
-    const json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : 0;
-}
 
 typedef struct {
     const qr_catalog_t *cat;
@@ -127,7 +122,7 @@ int qr_n1_detect(const qr_catalog_t *cat, const json_t *statements, json_t *rewr
     for (size_t i = 0; i < n; i++) {
         const json_t *cs = json_array_get(statements, i);
         const char *cq = json_string_value(json_object_get(cs, "query"));
-        double ccalls = num(cs, "calls");
+        double ccalls = jget_num_or(cs, "calls", 0);
         if (!cq || ccalls < QR_N1_MIN_CALLS)
             continue;
         sqlparse_t *p = NULL;
@@ -147,7 +142,7 @@ int qr_n1_detect(const qr_catalog_t *cat, const json_t *statements, json_t *rewr
         double best_dist = 1e300, best_ratio = 0, best_rpc = 0;
         for (size_t k = 0; parent && k < n; k++) {
             const json_t *ps = json_array_get(statements, k);
-            double pcalls = num(ps, "calls");
+            double pcalls = jget_num_or(ps, "calls", 0);
             const char *pq = json_string_value(json_object_get(ps, "query"));
             if (k == i || !pq || pcalls <= 0 || ccalls / pcalls < QR_N1_MIN_RATIO)
                 continue;
@@ -164,7 +159,7 @@ int qr_n1_detect(const qr_catalog_t *cat, const json_t *statements, json_t *rewr
             if (!rd.found)
                 continue;
             double ratio = ccalls / pcalls;
-            double rpc = num(ps, "rows") / pcalls;
+            double rpc = jget_num_or(ps, "rows", 0) / pcalls;
             if (rpc <= 0)
                 continue;
             /* similar rhythm: one child call per parent row, within 2x */
@@ -192,7 +187,7 @@ int qr_n1_detect(const qr_catalog_t *cat, const json_t *statements, json_t *rewr
             continue;
         }
         sqlparse_destroy(&p);
-        double pcalls = num(best, "calls");
+        double pcalls = jget_num_or(best, "calls", 0);
         double saved = ccalls - pcalls;
         json_t *rw = json_object();
         char id[32], gain[64], expl[1400];
@@ -228,7 +223,8 @@ int qr_n1_detect(const qr_catalog_t *cat, const json_t *statements, json_t *rewr
         json_object_set_new(ev, "parent_rows_per_call", json_real(best_rpc));
         json_object_set_new(ev, "child_calls_per_parent_call", json_real(best_ratio));
         json_object_set_new(ev, "round_trips_saved", json_integer((json_int_t)saved));
-        json_object_set_new(ev, "child_mean_exec_time_ms", json_real(num(cs, "mean_exec_time")));
+        json_object_set_new(ev, "child_mean_exec_time_ms",
+                            json_real(jget_num_or(cs, "mean_exec_time", 0)));
         if (json_is_integer(json_object_get(best, "queryid")))
             json_object_set(ev, "parent_queryid", json_object_get(best, "queryid"));
         json_object_set_new(ev, "parent_query",

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jsonget.h"
 #include "common/log.h"
 #include "workers/query_rewriter/verify.h"
 #include "common/whatif.h"
@@ -51,12 +52,6 @@ static void note(run_t *r, const char *fmt, ...)
         json_array_append_new(r->notes, json_string(s));
         free(s);
     }
-}
-
-static double num(const json_t *o, const char *k)
-{
-    const json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : 0;
 }
 
 /* Values for the rewritten text's parameters from the original's. */
@@ -368,14 +363,14 @@ static int rewrite_gain(run_t *r, qr_edit_t *e, const char *query, const char *n
 static void rewrite_priority(const run_t *r, const qr_edit_t *e, const json_t *stmt, json_t *out,
                              json_t *ev, double gain, int gain_known)
 {
-    double total = num(stmt, "total_exec_time");
+    double total = jget_num_or(stmt, "total_exec_time", 0);
     double share_time = r->total_time_ms > 0 ? total / r->total_time_ms : 0;
     double saved = gain_known && gain > 1 ? total * (1 - 1 / gain) : 0;
     double share_saved = r->total_time_ms > 0 ? saved / r->total_time_ms : 0;
     json_object_set_new(out, "priority",
                         json_string(priority_for(share_saved, share_time,
                                                  gain_known && gain >= 1.05, e->safety[0] != 0)));
-    json_object_set_new(ev, "calls", json_integer((json_int_t)num(stmt, "calls")));
+    json_object_set_new(ev, "calls", json_integer((json_int_t)jget_num_or(stmt, "calls", 0)));
     json_object_set_new(ev, "total_exec_time_ms", json_real(total));
     json_object_set_new(ev, "share_of_total_time", json_real(share_time));
     if (gain_known && gain > 1)
@@ -512,8 +507,8 @@ done:
 /* qsort order for statements: the most total execution time first. */
 static int cmp_time(const void *a, const void *b)
 {
-    double x = num(*(const json_t *const *)a, "total_exec_time");
-    double y = num(*(const json_t *const *)b, "total_exec_time");
+    double x = jget_num_or(*(const json_t *const *)a, "total_exec_time", 0);
+    double y = jget_num_or(*(const json_t *const *)b, "total_exec_time", 0);
     return (x < y) - (x > y);
 }
 
@@ -535,7 +530,7 @@ static int run_all(run_t *r, int online, err_t *err)
         return err_set(err, "query_rewriter: out of memory");
     for (size_t i = 0; i < n; i++) {
         order[i] = json_array_get(stmts, i);
-        r->total_time_ms += num(order[i], "total_exec_time");
+        r->total_time_ms += jget_num_or(order[i], "total_exec_time", 0);
     }
     qsort(order, n, sizeof *order, cmp_time);
     size_t limit = r->opts->max_statements > 0 ? (size_t)r->opts->max_statements : 500;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/pgconn.h"
 #include "common/pgmark.h"
 #include "common/progress.h"
@@ -93,14 +94,6 @@ static int exec_ok(verify_t *v, const char *sql)
     return ok ? 0 : -1;
 }
 
-/* Monotonic clock in milliseconds, for the digest runs' timings. */
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
-}
-
 int verify_digest(verify_t *v, const char *sql, const char *const *values, size_t nvalues,
                   verify_digest_t *d)
 {
@@ -129,9 +122,9 @@ int verify_digest(verify_t *v, const char *sql, const char *const *values, size_
     snprintf(set, sizeof set, "SET LOCAL statement_timeout = %d", v->timeout_ms);
     int rc = -1;
     if (exec_ok(v, "BEGIN READ ONLY") == 0 && exec_ok(v, set) == 0) {
-        double t0 = now_ms();
+        double t0 = clock_mono_ms_precise();
         PGresult *r = pgconn_exec_params(v->pg, q, (int)nvalues, values);
-        d->ms = now_ms() - t0;
+        d->ms = clock_mono_ms_precise() - t0;
         if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1) {
             d->rows = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
             snprintf(d->sum0, sizeof d->sum0, "%s", PQgetvalue(r, 0, 1));

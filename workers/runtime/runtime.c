@@ -128,20 +128,13 @@ struct job_ctx {
     job_ctx_t *next_abandoned;
 };
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* A silence this long between two beats is logged (debug) with the stages
  * around it: how a loop that forgot to beat is found. */
 #define LONG_SILENCE_MS 1000
 
 int job_progress(job_ctx_t *ctx, const char *stage, int64_t done, int64_t total)
 {
-    int64_t now = now_ms();
+    int64_t now = clock_mono_ms();
     int64_t gap = now - atomic_exchange(&ctx->last_beat_at, now);
     if (gap > atomic_load(&ctx->max_silence))
         atomic_store(&ctx->max_silence, gap); /* a lost race only loses a log figure */
@@ -172,7 +165,7 @@ int64_t job_remaining_ms(const job_ctx_t *ctx)
 {
     if (ctx->deadline_at == INT64_MAX)
         return INT64_MAX;
-    return ctx->deadline_at - now_ms();
+    return ctx->deadline_at - clock_mono_ms();
 }
 
 static void job_free(job_ctx_t *job)
@@ -899,7 +892,7 @@ static void serve_messages(runtime_t *rt)
         int rc = transport_recv(rt->sock, 1, &m, &err);
         if (rc == 1)
             return;
-        int64_t now = now_ms();
+        int64_t now = clock_mono_ms();
         if (rc < 0) {
             log_warn("malformed message", "error=\"%s\"", ESC(err.msg));
             if (m.ident_len > 0) {
@@ -1199,12 +1192,12 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
         return bad_usage(rt, "--curve-allow needs --curve-secret (this worker's key pair)");
 
     log_level_t lvl = LOG_INFO;
-    if (level) {
-        if (log_level_parse(level, &lvl) != 0)
+    if (o.level) {
+        if (log_level_parse(o.level, &lvl) != 0)
             return bad_usage(rt, "--log-level: expected debug, info, warn, error or off, got '%s'",
-                             level);
+                             o.level);
         /* log_init() lets PGOPT_LOG_LEVEL win; an explicit flag should win. */
-        setenv("PGOPT_LOG_LEVEL", level, 1);
+        setenv("PGOPT_LOG_LEVEL", o.level, 1);
     }
     char component[64];
     snprintf(component, sizeof component, "worker/%s", rt->def->agent);
@@ -1313,7 +1306,7 @@ static void restore_signals(void)
  * running threads' jobs alive, returns the number of jobs abandoned. */
 static int finish_jobs(runtime_t *rt)
 {
-    int64_t now = now_ms();
+    int64_t now = clock_mono_ms();
     reap_finished(rt, now);
     reap_stuck(rt, now);
     while (rt->stuck) {
@@ -1416,7 +1409,7 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
     signal_count = 0;
     hup_count = 0;
     hups_seen = 0;
-    rt->started_at = now_ms();
+    rt->started_at = clock_mono_ms();
     install_signals(rt->pipe_w);
 
     char bound[1024];
@@ -1438,7 +1431,7 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
             forced = 1;
             break;
         }
-        int64_t now = now_ms();
+        int64_t now = clock_mono_ms();
         reap_finished(rt, now);
         reap_stuck(rt, now);
         check_timers(rt, now);
