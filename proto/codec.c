@@ -380,6 +380,64 @@ fail:
     return -1;
 }
 
+/* A float32 (0xca) or float64 (0xcb) whose type byte at was just read:
+ * *out a JSON real; -1 (r's error set) when truncated or not finite. */
+static int decode_float(reader_t *r, const unsigned char *at, const path_seg_t *seg,
+                        unsigned char b, json_t **out)
+{
+    size_t width = b == 0xca ? 4 : 8;
+    if (need(r, at, seg, width, "float") != 0)
+        return -1;
+    uint64_t bits = load_be(r->p, width);
+    double d;
+    if (width == 4) {
+        uint32_t b32 = (uint32_t)bits;
+        float f;
+        memcpy(&f, &b32, sizeof f);
+        d = f;
+    } else {
+        memcpy(&d, &bits, sizeof d);
+    }
+    if (!isfinite(d))
+        return fail(r, at, seg, "%s is not a finite number (JSON has no NaN or Infinity)",
+                    isnan(d) ? "NaN" : "Infinity");
+    r->p += width;
+    *out = json_real(d);
+    return 0;
+}
+
+/* A uint8..uint64 (0xcc-0xcf) or int8..int64 (0xd0-0xd3) whose type byte
+ * at was just read: *out a JSON integer; -1 (r's error set) when truncated
+ * or, unsigned, above INT64_MAX (jansson's integers are int64). */
+static int decode_int(reader_t *r, const unsigned char *at, const path_seg_t *seg, unsigned char b,
+                      json_t **out)
+{
+    int is_signed = b >= 0xd0;
+    size_t width = (size_t)1 << (b - (is_signed ? 0xd0 : 0xcc));
+    if (need(r, at, seg, width, "integer") != 0)
+        return -1;
+    uint64_t u = load_be(r->p, width);
+    if (!is_signed) {
+        if (u > (uint64_t)INT64_MAX)
+            return fail(r, at, seg, "integer %" PRIu64 " is outside the int64 range", u);
+        r->p += width;
+        *out = json_integer((json_int_t)u);
+        return 0;
+    }
+    int64_t v;
+    /* Sign-extend from the encoded width. */
+    if (width < 8 && (u >> (width * 8 - 1)) & 1)
+        u |= ~UINT64_C(0) << (width * 8);
+    memcpy(&v, &u, sizeof v);
+    r->p += width;
+    *out = json_integer((json_int_t)v);
+    return 0;
+}
+
+/* Decodes the value at r->p (and, for containers, everything inside it)
+ * into *out, counting it against the item budget; seg is its path for
+ * error messages. -1 with r's error set (what, at which offset and path)
+ * on any malformed, disallowed or over-limit input. */
 static int decode_value(reader_t *r, const path_seg_t *seg, size_t depth, json_t **out)
 {
     const unsigned char *at = r->p;
@@ -415,58 +473,21 @@ static int decode_value(reader_t *r, const path_seg_t *seg, size_t depth, json_t
             *out = json_true();
             break;
         case 0xca:
-        case 0xcb: {
-            size_t width = b == 0xca ? 4 : 8;
-            if (need(r, at, seg, width, "float") != 0)
+        case 0xcb:
+            if (decode_float(r, at, seg, b, out) != 0)
                 return -1;
-            uint64_t bits = load_be(r->p, width);
-            double d;
-            if (width == 4) {
-                uint32_t b32 = (uint32_t)bits;
-                float f;
-                memcpy(&f, &b32, sizeof f);
-                d = f;
-            } else {
-                memcpy(&d, &bits, sizeof d);
-            }
-            if (!isfinite(d))
-                return fail(r, at, seg, "%s is not a finite number (JSON has no NaN or Infinity)",
-                            isnan(d) ? "NaN" : "Infinity");
-            r->p += width;
-            *out = json_real(d);
             break;
-        }
         case 0xcc:
         case 0xcd:
         case 0xce:
-        case 0xcf: {
-            size_t width = (size_t)1 << (b - 0xcc);
-            if (need(r, at, seg, width, "integer") != 0)
-                return -1;
-            uint64_t u = load_be(r->p, width);
-            if (u > (uint64_t)INT64_MAX)
-                return fail(r, at, seg, "integer %" PRIu64 " is outside the int64 range", u);
-            r->p += width;
-            *out = json_integer((json_int_t)u);
-            break;
-        }
+        case 0xcf:
         case 0xd0:
         case 0xd1:
         case 0xd2:
-        case 0xd3: {
-            size_t width = (size_t)1 << (b - 0xd0);
-            if (need(r, at, seg, width, "integer") != 0)
+        case 0xd3:
+            if (decode_int(r, at, seg, b, out) != 0)
                 return -1;
-            uint64_t u = load_be(r->p, width);
-            int64_t v;
-            /* Sign-extend from the encoded width. */
-            if (width < 8 && (u >> (width * 8 - 1)) & 1)
-                u |= ~UINT64_C(0) << (width * 8);
-            memcpy(&v, &u, sizeof v);
-            r->p += width;
-            *out = json_integer((json_int_t)v);
             break;
-        }
         case 0xdc:
         case 0xdd:
         case 0xde:
@@ -505,6 +526,100 @@ static int decode_value(reader_t *r, const path_seg_t *seg, size_t depth, json_t
     return 0;
 }
 
+/* What follows the msgpack type byte b, for the counting pass: *skip bytes
+ * of payload, then *lenbytes bytes of a big-endian length (more payload, or
+ * the element count of an array/map), and *n elements (*children 1) or *n
+ * key/value pairs (*children 2) of a fixarray/fixmap. The outputs start at
+ * 0. -1 for 0xc1, which is no msgpack type. */
+static int type_shape(unsigned char b, size_t *skip, size_t *lenbytes, size_t *n, int *children)
+{
+    if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
+        return 0;
+    } else if (b <= 0x8f) {
+        *n = b & 0x0f, *children = 2;
+    } else if (b <= 0x9f) {
+        *n = b & 0x0f, *children = 1;
+    } else if (b <= 0xbf) {
+        *skip = b & 0x1f;
+    } else {
+        switch (b) {
+        case 0xc4:
+        case 0xd9:
+            *lenbytes = 1;
+            break; /* bin8, str8 */
+        case 0xc5:
+        case 0xda:
+            *lenbytes = 2;
+            break; /* bin16, str16 */
+        case 0xc6:
+        case 0xdb:
+            *lenbytes = 4;
+            break; /* bin32, str32 */
+        case 0xc7:
+            *lenbytes = 1, *skip = 1;
+            break; /* ext8 + type */
+        case 0xc8:
+            *lenbytes = 2, *skip = 1;
+            break;
+        case 0xc9:
+            *lenbytes = 4, *skip = 1;
+            break;
+        case 0xca:
+            *skip = 4;
+            break;
+        case 0xcb:
+            *skip = 8;
+            break;
+        case 0xcc:
+        case 0xd0:
+            *skip = 1;
+            break;
+        case 0xcd:
+        case 0xd1:
+            *skip = 2;
+            break;
+        case 0xce:
+        case 0xd2:
+            *skip = 4;
+            break;
+        case 0xcf:
+        case 0xd3:
+            *skip = 8;
+            break;
+        case 0xd4:
+            *skip = 2;
+            break; /* fixext 1..16 + type */
+        case 0xd5:
+            *skip = 3;
+            break;
+        case 0xd6:
+            *skip = 5;
+            break;
+        case 0xd7:
+            *skip = 9;
+            break;
+        case 0xd8:
+            *skip = 17;
+            break;
+        case 0xdc:
+            *lenbytes = 2, *children = 1;
+            break;
+        case 0xdd:
+            *lenbytes = 4, *children = 1;
+            break;
+        case 0xde:
+            *lenbytes = 2, *children = 2;
+            break;
+        case 0xdf:
+            *lenbytes = 4, *children = 2;
+            break;
+        default:
+            return -1; /* 0xc1 */
+        }
+    }
+    return 0;
+}
+
 /* Counts the values of the document without building anything, and
  * returns the address of the first value beyond max_items, or NULL when
  * there are not that many (or the bytes end or go wrong first: the
@@ -529,90 +644,8 @@ static const unsigned char *beyond_item_budget(const unsigned char *p, const uns
             return at;
         size_t left = (size_t)(end - p), skip = 0, n = 0, lenbytes = 0;
         int children = 0; /* 1: n elements follow, 2: n key/value pairs */
-        if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3) {
-            skip = 0;
-        } else if (b <= 0x8f) {
-            n = b & 0x0f, children = 2;
-        } else if (b <= 0x9f) {
-            n = b & 0x0f, children = 1;
-        } else if (b <= 0xbf) {
-            skip = b & 0x1f;
-        } else {
-            switch (b) {
-            case 0xc4:
-            case 0xd9:
-                lenbytes = 1;
-                break; /* bin8, str8 */
-            case 0xc5:
-            case 0xda:
-                lenbytes = 2;
-                break; /* bin16, str16 */
-            case 0xc6:
-            case 0xdb:
-                lenbytes = 4;
-                break; /* bin32, str32 */
-            case 0xc7:
-                lenbytes = 1, skip = 1;
-                break; /* ext8 + type */
-            case 0xc8:
-                lenbytes = 2, skip = 1;
-                break;
-            case 0xc9:
-                lenbytes = 4, skip = 1;
-                break;
-            case 0xca:
-                skip = 4;
-                break;
-            case 0xcb:
-                skip = 8;
-                break;
-            case 0xcc:
-            case 0xd0:
-                skip = 1;
-                break;
-            case 0xcd:
-            case 0xd1:
-                skip = 2;
-                break;
-            case 0xce:
-            case 0xd2:
-                skip = 4;
-                break;
-            case 0xcf:
-            case 0xd3:
-                skip = 8;
-                break;
-            case 0xd4:
-                skip = 2;
-                break; /* fixext 1..16 + type */
-            case 0xd5:
-                skip = 3;
-                break;
-            case 0xd6:
-                skip = 5;
-                break;
-            case 0xd7:
-                skip = 9;
-                break;
-            case 0xd8:
-                skip = 17;
-                break;
-            case 0xdc:
-                lenbytes = 2, children = 1;
-                break;
-            case 0xdd:
-                lenbytes = 4, children = 1;
-                break;
-            case 0xde:
-                lenbytes = 2, children = 2;
-                break;
-            case 0xdf:
-                lenbytes = 4, children = 2;
-                break;
-            default:
-                return NULL; /* 0xc1: the decoding pass names it */
-            }
-        }
+        if (type_shape(b, &skip, &lenbytes, &n, &children) != 0)
+            return NULL; /* 0xc1: the decoding pass names it */
         if (lenbytes) {
             if (left < lenbytes)
                 return NULL;

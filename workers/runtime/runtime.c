@@ -1053,8 +1053,15 @@ static int bad_usage(const runtime_t *rt, const char *fmt, ...)
     return 2;
 }
 
-/* Returns -1 to go on, or an exit status. */
-static int parse_options(runtime_t *rt, int argc, char **argv)
+/* What the command line said, before the environment fills the gaps. */
+typedef struct {
+    const char *bind, *jobs, *level, *peer_jobs;
+} cli_opts_t;
+
+/* Reads argv into o and into rt's numeric settings (max frame, heartbeat,
+ * cancel grace, CURVE files). Returns -1 to go on, 0 after --help or
+ * --version, 2 (message printed) on a bad option. */
+static int read_flags(runtime_t *rt, int argc, char **argv, cli_opts_t *o)
 {
     static const struct option longopts[] = {
         {"bind", required_argument, NULL, 'b'},
@@ -1070,26 +1077,17 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
         {"cancel-grace-ms", required_argument, NULL, 'G'},
         {NULL, 0, NULL, 0},
     };
-    const char *bind = NULL;
-    const char *jobs = NULL;
-    const char *jobs_src = "--jobs";
-    const char *level = NULL;
-    const char *peer_jobs = NULL;
     int64_t v = 0;
-    rt->max_frame = DEFAULT_MAX_FRAME;
-    rt->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
-    rt->cancel_grace_ms = DEFAULT_CANCEL_GRACE_MS;
-
     opterr = 0; /* our own one-line messages */
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, ":b:j:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'b':
-            bind = optarg;
+            o->bind = optarg;
             break;
         case 'j':
-            jobs = optarg;
+            o->jobs = optarg;
             break;
         case 'F':
             if (parse_int(optarg, 1, MIN_MAX_FRAME, MAX_MAX_FRAME, &v) != 0)
@@ -1113,7 +1111,7 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
             rt->cancel_grace_ms = v;
             break;
         case 'L':
-            level = optarg;
+            o->level = optarg;
             break;
         case 'S':
             rt->curve_secret = optarg;
@@ -1122,7 +1120,7 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
             rt->curve_allow = optarg;
             break;
         case 'P':
-            peer_jobs = optarg;
+            o->peer_jobs = optarg;
             break;
         case 'h':
             usage(rt, stdout);
@@ -1139,24 +1137,34 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
     }
     if (optind < argc)
         return bad_usage(rt, "unexpected argument '%s'", argv[optind]);
+    return -1;
+}
 
-    if (!bind) {
-        bind = getenv("PGOPT_BIND");
-        if (bind && !*bind)
-            bind = NULL;
-    }
+/* flag when given, else the environment variable env when set and not
+ * empty, else NULL. */
+static const char *flag_or_env(const char *flag, const char *env)
+{
+    if (flag)
+        return flag;
+    const char *e = getenv(env);
+    return e && *e ? e : NULL;
+}
+
+/* The endpoint, the job pool and the per-peer share, from the flags or
+ * PGOPT_BIND / PGOPT_JOBS / PGOPT_MAX_PEER_JOBS. Returns -1 to go on, 2
+ * (message printed) when one is missing or out of range. */
+static int settle_endpoint_and_jobs(runtime_t *rt, const cli_opts_t *o)
+{
+    int64_t v = 0;
+    const char *bind = flag_or_env(o->bind, "PGOPT_BIND");
     if (!bind)
         return bad_usage(rt, "no endpoint: give --bind ENDPOINT or set PGOPT_BIND");
     if (strlen(bind) >= sizeof rt->endpoint)
         return bad_usage(rt, "--bind: endpoint longer than %zu bytes", sizeof rt->endpoint - 1);
     snprintf(rt->endpoint, sizeof rt->endpoint, "%s", bind);
 
-    if (!jobs) {
-        jobs = getenv("PGOPT_JOBS");
-        jobs_src = "PGOPT_JOBS";
-        if (jobs && !*jobs)
-            jobs = NULL;
-    }
+    const char *jobs = flag_or_env(o->jobs, "PGOPT_JOBS");
+    const char *jobs_src = o->jobs ? "--jobs" : "PGOPT_JOBS";
     if (jobs) {
         if (parse_int(jobs, 0, 1, MAX_JOBS, &v) != 0)
             return bad_usage(rt, "%s: expected a number of jobs from 1 to %d, got '%s'", jobs_src,
@@ -1168,11 +1176,7 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
             rt->jobs = MAX_JOBS;
     }
 
-    if (!peer_jobs) {
-        peer_jobs = getenv("PGOPT_MAX_PEER_JOBS");
-        if (peer_jobs && !*peer_jobs)
-            peer_jobs = NULL;
-    }
+    const char *peer_jobs = flag_or_env(o->peer_jobs, "PGOPT_MAX_PEER_JOBS");
     if (peer_jobs) {
         if (parse_int(peer_jobs, 0, 1, MAX_JOBS, &v) != 0)
             return bad_usage(rt,
@@ -1180,10 +1184,25 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
                              MAX_JOBS, peer_jobs);
         rt->max_peer_jobs = v >= rt->jobs ? 0 : (int)v;
     }
-    if (!rt->curve_secret && getenv("PGOPT_CURVE_SECRET") && *getenv("PGOPT_CURVE_SECRET"))
-        rt->curve_secret = getenv("PGOPT_CURVE_SECRET");
-    if (!rt->curve_allow && getenv("PGOPT_CURVE_ALLOW") && *getenv("PGOPT_CURVE_ALLOW"))
-        rt->curve_allow = getenv("PGOPT_CURVE_ALLOW");
+    return -1;
+}
+
+/* Parses the command line and the environment into rt and starts the log.
+ * Returns -1 to go on, or an exit status: 0 after --help or --version, 2
+ * (a one-line message printed) on bad usage. */
+static int parse_options(runtime_t *rt, int argc, char **argv)
+{
+    cli_opts_t o = {0};
+    rt->max_frame = DEFAULT_MAX_FRAME;
+    rt->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
+    rt->cancel_grace_ms = DEFAULT_CANCEL_GRACE_MS;
+    int rc = read_flags(rt, argc, argv, &o);
+    if (rc == -1)
+        rc = settle_endpoint_and_jobs(rt, &o);
+    if (rc != -1)
+        return rc;
+    rt->curve_secret = flag_or_env(rt->curve_secret, "PGOPT_CURVE_SECRET");
+    rt->curve_allow = flag_or_env(rt->curve_allow, "PGOPT_CURVE_ALLOW");
     /* A CURVE server without a checked allow-list accepts any client key. */
     if (rt->curve_secret && !rt->curve_allow)
         return bad_usage(rt, "--curve-secret needs --curve-allow: without an allow-list any "
