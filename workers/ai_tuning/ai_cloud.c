@@ -157,29 +157,15 @@ static void self_hosted_sizing(ai_ctx_t *c, json_t *recs, json_t *crecs, double 
                                           need_vcpu, cpus)));
 }
 
-json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
+/* The measured need (vCPUs from the p95 load, or from the average since the
+ * pg_stat_statements reset without history; memory from the working set)
+ * into *need_vcpu / *need_mem (NAN when unknown) and impact.measured_need;
+ * *load_basis says which load was used. */
+static void measured_need(ai_ctx_t *c, json_t *impact, double *need_vcpu, double *need_mem,
+                          const char **load_basis)
 {
-    json_t *cn = json_object(), *recs = json_array(), *impact = json_object();
-    json_t *cost = json_object(), *crecs = json_array();
-    const json_t *cloud = json_object_get(json_object_get(c->snapshot, "host"), "cloud");
-    const char *prov_raw = json_string_value(json_object_get(cloud, "provider"));
-    const char *cls = json_string_value(json_object_get(cloud, "instance_class"));
-    provider_info_t pi;
-    provider_detect(c->snapshot, &pi);
-    /* The flag's own spelling still picks the catalog (aurora vs rds);
-     * without a flag, the detected provider. */
-    const char *prov = pi.managed ? pi.provider : "self-managed";
-    if (prov_raw && norm_provider(prov_raw))
-        prov = norm_provider(prov_raw);
-    int aurora = (prov_raw && strncasecmp(prov_raw, "aurora", 6) == 0) ||
-                 (pi.product && !strcmp(pi.product, "Aurora PostgreSQL"));
-    int managed = strcmp(prov, "self-managed") != 0;
-    json_object_set_new(cn, "provider", json_string(managed ? prov : "self-hosted"));
-    json_object_set_new(cn, "provider_detection", provider_json(&pi));
-
-    /* Measured need. */
     double load = c->load_p95;
-    const char *load_basis = "p95 of per-interval statement execution time per second";
+    *load_basis = "p95 of per-interval statement execution time per second";
     if (!isfinite(load)) {
         /* No history: the average since pg_stat_statements was reset. */
         const json_t *meta = json_object_get(c->snapshot, "meta");
@@ -196,24 +182,36 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
             ai_parse_time(json_string_value(json_object_get(meta, "collected_at")), &t_now) == 0 &&
             t_now - t_reset > 3600) {
             load = total / 1000 / (t_now - t_reset);
-            load_basis = "average statement execution time per second since the "
-                         "pg_stat_statements reset (no history: peaks unknown)";
+            *load_basis = "average statement execution time per second since the "
+                          "pg_stat_statements reset (no history: peaks unknown)";
         }
     }
     double ws = c->working_set_bytes;
-    double need_vcpu = isfinite(load) ? fmax(1, ceil(load / CPU_TARGET)) : NAN;
-    double need_mem = isfinite(ws) ? fmax(1, ws / CACHE_SHARE / GIB) : NAN;
+    *need_vcpu = isfinite(load) ? fmax(1, ceil(load / CPU_TARGET)) : NAN;
+    *need_mem = isfinite(ws) ? fmax(1, ws / CACHE_SHARE / GIB) : NAN;
     json_t *need = json_object();
-    json_object_set_new(need, "vcpu", isfinite(need_vcpu) ? json_real(need_vcpu) : json_null());
-    json_object_set_new(need, "memory_gib", isfinite(need_mem) ? json_real(need_mem) : json_null());
+    json_object_set_new(need, "vcpu", isfinite(*need_vcpu) ? json_real(*need_vcpu) : json_null());
+    json_object_set_new(need, "memory_gib",
+                        isfinite(*need_mem) ? json_real(*need_mem) : json_null());
     json_object_set_new(need, "load", isfinite(load) ? json_real(load) : json_null());
-    json_object_set_new(need, "load_basis", json_string(load_basis));
+    json_object_set_new(need, "load_basis", json_string(*load_basis));
     json_object_set_new(need, "working_set_bytes", isfinite(ws) ? json_real(ws) : json_null());
     json_object_set_new(need, "method",
                         json_string("vCPU = ceil(load / 0.7); memory = working set / 0.75"));
     json_object_set_new(impact, "measured_need", need);
     json_object_set_new(impact, "catalog_date", json_string(AI_CATALOG_DATE));
+}
 
+/* The catalog row of the instance the snapshot names (host.cloud or the
+ * detected provider), or NULL; sets impact.current and cost.current_monthly
+ * (a price, or why it is unknown) and notes a region the list prices may
+ * not match. */
+static const ai_offer_t *current_offer(ai_ctx_t *c, json_t *impact, json_t *cost,
+                                       const json_t *cloud, const provider_info_t *pi,
+                                       const char *prov, const char *prov_raw, int aurora,
+                                       int managed)
+{
+    const char *cls = json_string_value(json_object_get(cloud, "instance_class"));
     const ai_offer_t *cur = NULL;
     if (prov && cls) {
         if (aurora) {
@@ -225,10 +223,10 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
         if (!cur)
             cur = find_offer(prov, cls);
     }
-    double cur_month = cur ? cur->usd_per_hour * HOURS_PER_MONTH : NAN;
     if (cur) {
         json_object_set_new(impact, "current", offer_json(cur));
-        json_object_set_new(cost, "current_monthly", json_sprintf("$%.2f", cur_month));
+        json_object_set_new(cost, "current_monthly",
+                            json_sprintf("$%.2f", cur->usd_per_hour * HOURS_PER_MONTH));
     } else {
         json_object_set_new(
             cost, "current_monthly",
@@ -236,7 +234,7 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
                                    "sizing is given in cores, memory and disk)")
             : !cls   ? json_sprintf("unknown: %s detected (%s) but its instance class is "
                                       "unknown (pass --cloud PROVIDER:INSTANCE_CLASS[:REGION])",
-                                  pi.product ? pi.product : prov, pi.evidence)
+                                  pi->product ? pi->product : prov, pi->evidence)
             : !cloud ? json_string("unknown: no host.cloud in the snapshot (pass --cloud "
                                    "PROVIDER:INSTANCE_CLASS[:REGION])")
                      : json_sprintf("unknown: instance class '%s' of provider '%s' is not in the "
@@ -251,6 +249,16 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
                                            cur->region,
                                            json_string_value(json_object_get(cloud, "region"))));
 
+    return cur;
+}
+
+/* cost.projected_savings, .recommendations (right-size or upsize the
+ * current instance, commitments on the right-sized one, spot) and
+ * .assumptions. */
+static void cost_recommendations(ai_ctx_t *c, json_t *cost, json_t *crecs, const ai_offer_t *cur,
+                                 int managed, double need_vcpu, double need_mem,
+                                 const char *load_basis)
+{
     double savings = 0;
     const ai_offer_t *target = cur;
     if (cur && isfinite(need_vcpu) && isfinite(need_mem)) {
@@ -335,30 +343,35 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
                         json_string("730 hours per month; compute only (storage, I/O, backups, "
                                     "HA standby, egress extra); on-demand list prices of the "
                                     "catalog rows named, as of their date"));
+}
 
-    /* Options for the measured need, one per product (a self-hosted
-     * server gets its sizing in cores and memory instead). */
-    if (managed && isfinite(need_vcpu) && isfinite(need_mem)) {
-        json_t *opts = json_array();
-        const char *seen[16];
-        size_t ns = 0;
-        for (size_t i = 0; i < AI_OFFER_COUNT && ns < 16; i++) {
-            int dup = 0;
-            for (size_t k = 0; k < ns; k++)
-                dup |= !strcmp(seen[k], AI_OFFERS[i].product);
-            if (dup)
-                continue;
-            seen[ns++] = AI_OFFERS[i].product;
-            const ai_offer_t *f = cheapest(AI_OFFERS[i].product, need_vcpu, need_mem);
-            if (f)
-                json_array_append_new(opts, offer_json(f));
-        }
-        json_object_set_new(impact, "options_for_measured_need", opts);
+/* impact.options_for_measured_need: the cheapest offering of each product
+ * in the catalog that covers the measured need. */
+static void options_for_need(json_t *impact, double need_vcpu, double need_mem)
+{
+    json_t *opts = json_array();
+    const char *seen[16];
+    size_t ns = 0;
+    for (size_t i = 0; i < AI_OFFER_COUNT && ns < 16; i++) {
+        int dup = 0;
+        for (size_t k = 0; k < ns; k++)
+            dup |= !strcmp(seen[k], AI_OFFERS[i].product);
+        if (dup)
+            continue;
+        seen[ns++] = AI_OFFERS[i].product;
+        const ai_offer_t *f = cheapest(AI_OFFERS[i].product, need_vcpu, need_mem);
+        if (f)
+            json_array_append_new(opts, offer_json(f));
     }
-    json_object_set_new(impact, "current_monthly_usd",
-                        isfinite(cur_month) ? json_real(cur_month) : json_null());
+    json_object_set_new(impact, "options_for_measured_need", opts);
+}
 
-    /* Provider-specific advice from the measured profile. */
+/* Provider-specific advice from the measured profile (AWS Performance
+ * Insights, GCP Query Insights and AlloyDB columnar, Azure Citus, Neon
+ * autoscaling range) appended to recs. */
+static void provider_advice(ai_ctx_t *c, json_t *recs, const char *prov, int managed,
+                            double need_vcpu, double need_mem)
+{
     double p50 = c->load_p50, p99 = c->load_p99;
     if (managed && !strcmp(prov, "aws"))
         json_array_append_new(
@@ -424,6 +437,42 @@ json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
                                                   "history"));
         }
     }
+}
+
+/* cloud_native (provider, detection, provider-specific advice, cost
+ * impact of the measured need) returned, and cost_optimization in
+ * *cost_out. Never fails: what is unknown says so in the output. */
+json_t *ai_cloud(ai_ctx_t *c, json_t **cost_out)
+{
+    json_t *cn = json_object(), *recs = json_array(), *impact = json_object();
+    json_t *cost = json_object(), *crecs = json_array();
+    const json_t *cloud = json_object_get(json_object_get(c->snapshot, "host"), "cloud");
+    const char *prov_raw = json_string_value(json_object_get(cloud, "provider"));
+    provider_info_t pi;
+    provider_detect(c->snapshot, &pi);
+    /* The flag's own spelling still picks the catalog (aurora vs rds);
+     * without a flag, the detected provider. */
+    const char *prov = pi.managed ? pi.provider : "self-managed";
+    if (prov_raw && norm_provider(prov_raw))
+        prov = norm_provider(prov_raw);
+    int aurora = (prov_raw && strncasecmp(prov_raw, "aurora", 6) == 0) ||
+                 (pi.product && !strcmp(pi.product, "Aurora PostgreSQL"));
+    int managed = strcmp(prov, "self-managed") != 0;
+    json_object_set_new(cn, "provider", json_string(managed ? prov : "self-hosted"));
+    json_object_set_new(cn, "provider_detection", provider_json(&pi));
+
+    double need_vcpu, need_mem;
+    const char *load_basis;
+    measured_need(c, impact, &need_vcpu, &need_mem, &load_basis);
+    const ai_offer_t *cur =
+        current_offer(c, impact, cost, cloud, &pi, prov, prov_raw, aurora, managed);
+    cost_recommendations(c, cost, crecs, cur, managed, need_vcpu, need_mem, load_basis);
+    /* a self-hosted server gets its sizing in cores and memory instead */
+    if (managed && isfinite(need_vcpu) && isfinite(need_mem))
+        options_for_need(impact, need_vcpu, need_mem);
+    json_object_set_new(impact, "current_monthly_usd",
+                        cur ? json_real(cur->usd_per_hour * HOURS_PER_MONTH) : json_null());
+    provider_advice(c, recs, prov, managed, need_vcpu, need_mem);
     if (!managed)
         self_hosted_sizing(c, recs, crecs, need_vcpu, need_mem, load_basis);
     json_object_set_new(cn, "recommendations", recs);

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "common/progress.h"
+#include "common/alloc.h"
 #include "common/steptest.h"
 #include "workers/ai_tuning/ai_internal.h"
 
@@ -182,6 +183,101 @@ static json_t *step_finding(ai_ctx_t *c, const ai_stmt_series_t *st, const doubl
     return f;
 }
 
+/* The CUSUM change point of one statement's log per-call times x (n
+ * intervals, idx their positions in st->pts; tmp scratch of n): a
+ * sustained upward step (robust z above the threshold, enough intervals
+ * after it elevated) becomes *found with its onset, pools before and after,
+ * cause and evidence. Returns 0 when there is no such step (the caller then
+ * tries the step test), 1 otherwise; *found stays NULL when the statement's
+ * share of execution time after the step is below min_share. */
+static int cusum_finding(ai_ctx_t *c, const ai_stmt_series_t *st, const double *x, double *tmp,
+                         const size_t *idx, size_t n, json_t **found)
+{
+    const ai_series_t *s = &c->series;
+    const ai_tuning_options_t *o = c->opt;
+    size_t ms = (size_t)o->min_segment;
+    *found = NULL;
+    double mean = 0;
+    for (size_t i = 0; i < n; i++)
+        mean += x[i];
+    mean /= (double)n;
+    double S = 0, best = -1;
+    size_t k = 0;
+    for (size_t i = 1; i < n; i++) {
+        S += x[i - 1] - mean;
+        if (i >= ms && n - i >= ms && fabs(S) > best) {
+            best = fabs(S);
+            k = i;
+        }
+    }
+    memcpy(tmp, x, k * sizeof *tmp);
+    double med_b = ai_median(tmp, k);
+    double mad_b = ai_mad(x, k, med_b);
+    double madf = mad_b > MAD_FLOOR_LOG ? mad_b : MAD_FLOOR_LOG;
+    memcpy(tmp, x + k, (n - k) * sizeof *tmp);
+    double med_a = ai_median(tmp, n - k);
+    double z = 0.6745 * (med_a - med_b) / madf;
+    size_t elevated = 0;
+    for (size_t i = k; i < n; i++)
+        elevated += 0.6745 * (x[i] - med_b) / madf > ELEVATED_Z;
+    double frac = (double)elevated / (double)(n - k);
+    if (!(z > o->z_threshold) || frac < SUSTAIN_SHARE)
+        return 0;
+    /* Onset by tabular CUSUM over the whole series against the baseline. */
+    double C = 0;
+    size_t last_zero = 0, alarm = n;
+    for (size_t i = 0; i < n; i++) {
+        C += 0.6745 * (x[i] - med_b) / madf - CUSUM_K;
+        if (C <= 0) {
+            C = 0;
+            last_zero = i + 1;
+        }
+        if (C > CUSUM_H && i >= k - (k > 0) && alarm == n) {
+            alarm = i;
+            break;
+        }
+    }
+    size_t onset = alarm < n && last_zero <= alarm ? last_zero : k;
+    if (onset < k / 2)
+        onset = k; /* a drift that started long before the step: keep the step */
+    pool_t before = {0}, after = {0};
+    for (size_t i = 0; i < n; i++)
+        pool_add(i < onset ? &before : &after, &st->pts[idx[i]]);
+    double window_ms = window_time_ms(s, after.t0, after.t1);
+    double share = window_ms > 0 ? after.total / window_ms : NAN;
+    if (isfinite(share) && share < o->min_share)
+        return 1;
+    double mb = before.total / before.calls, ma = after.total / after.calls;
+    const char *text = ai_statement_text(c->snapshot, st->queryid);
+    char onset_s[32];
+    ai_format_time(st->pts[idx[onset]].t0, onset_s, sizeof onset_s);
+    json_t *r =
+        json_pack("{s:I, s:I, s:o, s:s, s:f, s:f, s:o, s:o, s:f, s:f, s:f}", "queryid",
+                  (json_int_t)st->queryid, "userid", (json_int_t)st->userid, "query",
+                  text ? json_string(text) : json_string("(text not in the current snapshot)"),
+                  "onset", onset_s, "change_pct", 100 * (ma / mb - 1), "robust_z", z, "before",
+                  pool_json(&before), "after", pool_json(&after), "elevated_share", frac,
+                  "time_share_after", isfinite(share) ? share : -1.0, "extra_ms_per_hour",
+                  (ma - mb) * (after.calls / ((after.t1 - after.t0) / 3600)));
+    json_object_set_new(r, "method", json_string("cusum"));
+    json_object_set_new(r, "cause",
+                        statement_cause(c, st->queryid, +1, &st->pts[idx[onset]], &before, &after));
+    json_object_set_new(r, "calls_affected", json_real(after.calls));
+    json_object_set_new(r, "time_lost_ms", json_real((ma - mb) * after.calls));
+    json_object_set_new(
+        r, "evidence",
+        json_sprintf("per-interval mean of %zu intervals with >= %.0f calls; change point "
+                     "by CUSUM of log(mean) at interval %zu; median %.3g ms -> %.3g ms, "
+                     "robust z %.1f (MAD of log mean before %.3g); %.0f%% of %zu intervals "
+                     "after it elevated",
+                     n, o->min_calls, k, exp(med_b), exp(med_a), z, mad_b, 100 * frac, n - k));
+    *found = r;
+    return 1;
+}
+
+/* regressions: statements whose time per call rose and stayed up (CUSUM
+ * change point, or the step test on short or recent histories);
+ * improvements gets the steps downwards and ev the counts and methods. */
 static json_t *regressions(ai_ctx_t *c, json_t *ev, json_t *improvements)
 {
     const ai_series_t *s = &c->series;
@@ -191,9 +287,9 @@ static json_t *regressions(ai_ctx_t *c, json_t *ev, json_t *improvements)
     size_t cap = 0;
     for (size_t q = 0; q < s->nst; q++)
         cap = s->st[q].n > cap ? s->st[q].n : cap;
-    double *x = malloc((cap ? cap : 1) * sizeof *x), *tmp = malloc((cap ? cap : 1) * sizeof *tmp);
-    size_t *idx = malloc((cap ? cap : 1) * sizeof *idx);
-    for (size_t q = 0; x && tmp && idx && q < s->nst; q++) {
+    double *x = xmalloc((cap ? cap : 1) * sizeof *x), *tmp = xmalloc((cap ? cap : 1) * sizeof *tmp);
+    size_t *idx = xmalloc((cap ? cap : 1) * sizeof *idx);
+    for (size_t q = 0; q < s->nst; q++) {
         /* per statement: each is a full pass over its history (common/progress.h) */
         progress_alive();
         const ai_stmt_series_t *st = &s->st[q];
@@ -220,31 +316,8 @@ static json_t *regressions(ai_ctx_t *c, json_t *ev, json_t *improvements)
             continue;
         }
         examined++;
-        double mean = 0;
-        for (size_t i = 0; i < n; i++)
-            mean += x[i];
-        mean /= (double)n;
-        double S = 0, best = -1;
-        size_t k = 0;
-        for (size_t i = 1; i < n; i++) {
-            S += x[i - 1] - mean;
-            if (i >= ms && n - i >= ms && fabs(S) > best) {
-                best = fabs(S);
-                k = i;
-            }
-        }
-        memcpy(tmp, x, k * sizeof *tmp);
-        double med_b = ai_median(tmp, k);
-        double mad_b = ai_mad(x, k, med_b);
-        double madf = mad_b > MAD_FLOOR_LOG ? mad_b : MAD_FLOOR_LOG;
-        memcpy(tmp, x + k, (n - k) * sizeof *tmp);
-        double med_a = ai_median(tmp, n - k);
-        double z = 0.6745 * (med_a - med_b) / madf;
-        size_t elevated = 0;
-        for (size_t i = k; i < n; i++)
-            elevated += 0.6745 * (x[i] - med_b) / madf > ELEVATED_Z;
-        double frac = (double)elevated / (double)(n - k);
-        if (!(z > o->z_threshold) || frac < SUSTAIN_SHARE) {
+        json_t *r = NULL;
+        if (cusum_finding(c, st, x, tmp, idx, n, &r) == 0) {
             /* A large recent step the whole-history CUSUM split missed. */
             json_t *f = step_finding(c, st, x, idx, n, +1);
             if (f) {
@@ -253,56 +326,10 @@ static json_t *regressions(ai_ctx_t *c, json_t *ev, json_t *improvements)
             }
             continue;
         }
-        /* Onset by tabular CUSUM over the whole series against the baseline. */
-        double C = 0;
-        size_t last_zero = 0, alarm = n;
-        for (size_t i = 0; i < n; i++) {
-            C += 0.6745 * (x[i] - med_b) / madf - CUSUM_K;
-            if (C <= 0) {
-                C = 0;
-                last_zero = i + 1;
-            }
-            if (C > CUSUM_H && i >= k - (k > 0) && alarm == n) {
-                alarm = i;
-                break;
-            }
+        if (r) {
+            by_cusum++;
+            json_array_append_new(out, r);
         }
-        size_t onset = alarm < n && last_zero <= alarm ? last_zero : k;
-        if (onset < k / 2)
-            onset = k; /* a drift that started long before the step: keep the step */
-        pool_t before = {0}, after = {0};
-        for (size_t i = 0; i < n; i++)
-            pool_add(i < onset ? &before : &after, &st->pts[idx[i]]);
-        double window_ms = window_time_ms(s, after.t0, after.t1);
-        double share = window_ms > 0 ? after.total / window_ms : NAN;
-        if (isfinite(share) && share < o->min_share)
-            continue;
-        double mb = before.total / before.calls, ma = after.total / after.calls;
-        by_cusum++;
-        const char *text = ai_statement_text(c->snapshot, st->queryid);
-        char onset_s[32];
-        ai_format_time(st->pts[idx[onset]].t0, onset_s, sizeof onset_s);
-        json_t *r =
-            json_pack("{s:I, s:I, s:o, s:s, s:f, s:f, s:o, s:o, s:f, s:f, s:f}", "queryid",
-                      (json_int_t)st->queryid, "userid", (json_int_t)st->userid, "query",
-                      text ? json_string(text) : json_string("(text not in the current snapshot)"),
-                      "onset", onset_s, "change_pct", 100 * (ma / mb - 1), "robust_z", z, "before",
-                      pool_json(&before), "after", pool_json(&after), "elevated_share", frac,
-                      "time_share_after", isfinite(share) ? share : -1.0, "extra_ms_per_hour",
-                      (ma - mb) * (after.calls / ((after.t1 - after.t0) / 3600)));
-        json_object_set_new(r, "method", json_string("cusum"));
-        json_object_set_new(
-            r, "cause", statement_cause(c, st->queryid, +1, &st->pts[idx[onset]], &before, &after));
-        json_object_set_new(r, "calls_affected", json_real(after.calls));
-        json_object_set_new(r, "time_lost_ms", json_real((ma - mb) * after.calls));
-        json_object_set_new(
-            r, "evidence",
-            json_sprintf("per-interval mean of %zu intervals with >= %.0f calls; change point "
-                         "by CUSUM of log(mean) at interval %zu; median %.3g ms -> %.3g ms, "
-                         "robust z %.1f (MAD of log mean before %.3g); %.0f%% of %zu intervals "
-                         "after it elevated",
-                         n, o->min_calls, k, exp(med_b), exp(med_a), z, mad_b, 100 * frac, n - k));
-        json_array_append_new(out, r);
     }
     free(x);
     free(tmp);
@@ -378,112 +405,109 @@ static int cmp_event(const void *a, const void *b)
     return x->t0 < y->t0 ? -1 : x->t0 > y->t0;
 }
 
-static json_t *anomalies(ai_ctx_t *c, json_t *ev)
+/* Scratch arrays of anomalies(): per interval (val, tmp, bucket) and per
+ * baseline bucket (med, mad, cnt). */
+typedef struct {
+    double *val, *tmp, *med, *mad;
+    int *bucket;
+    size_t *cnt;
+} anomaly_scratch_t;
+
+/* The events found on a growing array. */
+typedef struct {
+    event_t *v;
+    size_t n, cap;
+} events_t;
+
+/* Metric m's excursions from its baseline (robust z against the median and
+ * MAD of its bucket: hour of week, hour of day or the whole window as mode
+ * 2/1/0 says), merged over runs of flagged intervals into events appended
+ * to e. Returns 0 when the metric has fewer than 12 usable intervals (not
+ * used), 1 otherwise. */
+static int metric_events(ai_ctx_t *c, int m, int mode, size_t nb, anomaly_scratch_t *w, events_t *e)
 {
     const ai_series_t *s = &c->series;
-    json_t *out = json_array();
-    double span = s->n >= 2 ? s->t[s->n - 1] - s->t[0] : 0;
-    int mode = span >= 14 * 86400 ? 2 : span >= 2 * 86400 ? 1 : 0;
-    size_t nb = mode == 2 ? 168 : mode == 1 ? 24 : 1;
-    const char *mode_s = mode == 2   ? "same hour of the week"
-                         : mode == 1 ? "same hour of the day (history < 14 days)"
-                                     : "whole window (history < 2 days)";
-    json_object_set_new(ev, "baseline", json_string(mode_s));
-    if (s->niv < 12) {
-        json_object_set_new(
-            ev, "missing",
-            json_sprintf("anomalies need >= 12 intervals of history, have %zu", s->niv));
-        return out;
+    size_t have = 0;
+    for (size_t i = 0; i < s->niv; i++) {
+        const ai_interval_t *iv = &s->iv[i];
+        w->val[i] = iv->valid && !iv->gap ? metric_value(iv, m) : NAN;
+        /* Rates belong to the interval's middle, point readings to its end. */
+        double mid = m == 4 ? iv->t1 : (iv->t0 + iv->t1) / 2;
+        long h = (long)floor(mid / 3600);
+        /* Epoch hour 0 is Thursday 00:00 UTC; hour of week from Sunday. */
+        w->bucket[i] = mode == 2 ? (int)((h + 96) % 168) : mode == 1 ? (int)(h % 24) : 0;
+        have += isfinite(w->val[i]);
     }
-    double *val = malloc(s->niv * sizeof *val), *tmp = malloc(s->niv * sizeof *tmp);
-    int *bucket = malloc(s->niv * sizeof *bucket);
-    double *med = malloc(nb * sizeof *med), *mad = malloc(nb * sizeof *mad);
-    size_t *cnt = malloc(nb * sizeof *cnt);
-    event_t *evs = NULL;
-    size_t nev = 0, evcap = 0;
-    json_t *used = json_array();
-    for (int m = 0; val && tmp && bucket && med && mad && cnt && m < NMETRIC; m++) {
-        size_t have = 0;
-        for (size_t i = 0; i < s->niv; i++) {
-            const ai_interval_t *iv = &s->iv[i];
-            val[i] = iv->valid && !iv->gap ? metric_value(iv, m) : NAN;
-            /* Rates belong to the interval's middle, point readings to its end. */
-            double mid = m == 4 ? iv->t1 : (iv->t0 + iv->t1) / 2;
-            long h = (long)floor(mid / 3600);
-            /* Epoch hour 0 is Thursday 00:00 UTC; hour of week from Sunday. */
-            bucket[i] = mode == 2 ? (int)((h + 96) % 168) : mode == 1 ? (int)(h % 24) : 0;
-            have += isfinite(val[i]);
+    if (have < 12)
+        return 0;
+    for (size_t b = 0; b < nb; b++) {
+        size_t k = 0;
+        for (size_t i = 0; i < s->niv; i++)
+            if (w->bucket[i] == (int)b && isfinite(w->val[i]))
+                w->tmp[k++] = w->val[i];
+        w->cnt[b] = k;
+        w->med[b] = ai_median(w->tmp, k);
+        w->mad[b] = k ? ai_mad(w->tmp, k, w->med[b]) : NAN;
+    }
+    event_t cur = {0};
+    int open = 0;
+    size_t quiet = 0;
+    for (size_t i = 0; i <= s->niv; i++) {
+        int flag = 0;
+        double z = 0;
+        if (i < s->niv && isfinite(w->val[i]) && w->cnt[w->bucket[i]] >= 5) {
+            double md = w->med[w->bucket[i]];
+            /* Floors: 5% of the median, and half the metric's smallest
+             * meaningful step (connection counts move by whole units). */
+            double madf = fmax(w->mad[w->bucket[i]], 0.05 * fabs(md));
+            madf = fmax(madf, METRICS[m].abs_floor / 2);
+            z = 0.6745 * (w->val[i] - md) / madf;
+            flag = fabs(z) > c->opt->z_threshold && fabs(w->val[i] - md) >= METRICS[m].abs_floor;
         }
-        if (have < 12)
-            continue;
-        json_array_append_new(used, json_string(METRICS[m].name));
-        for (size_t b = 0; b < nb; b++) {
-            size_t k = 0;
-            for (size_t i = 0; i < s->niv; i++)
-                if (bucket[i] == (int)b && isfinite(val[i]))
-                    tmp[k++] = val[i];
-            cnt[b] = k;
-            med[b] = ai_median(tmp, k);
-            mad[b] = k ? ai_mad(tmp, k, med[b]) : NAN;
-        }
-        event_t cur = {0};
-        int open = 0;
-        size_t quiet = 0;
-        for (size_t i = 0; i <= s->niv; i++) {
-            int flag = 0;
-            double z = 0;
-            if (i < s->niv && isfinite(val[i]) && cnt[bucket[i]] >= 5) {
-                double md = med[bucket[i]];
-                /* Floors: 5% of the median, and half the metric's smallest
-                 * meaningful step (connection counts move by whole units). */
-                double madf = fmax(mad[bucket[i]], 0.05 * fabs(md));
-                madf = fmax(madf, METRICS[m].abs_floor / 2);
-                z = 0.6745 * (val[i] - md) / madf;
-                flag = fabs(z) > c->opt->z_threshold && fabs(val[i] - md) >= METRICS[m].abs_floor;
-            }
-            int sign = z > 0 ? 1 : -1;
-            if (flag && open && sign == cur.sign) {
-                cur.t1 = s->iv[i].t1;
-                if (fabs(z) > fabs(cur.peak_z)) {
-                    cur.peak_z = z;
-                    cur.peak_v = val[i];
-                    cur.base = med[bucket[i]];
-                }
-                quiet = 0;
-                continue;
-            }
-            if (open && !flag && quiet == 0 && i < s->niv) {
-                quiet = 1; /* one quiet interval inside an event is tolerated */
-                continue;
-            }
-            if (open) {
-                if (nev == evcap) {
-                    evcap = evcap ? evcap * 2 : 64;
-                    event_t *g = realloc(evs, evcap * sizeof *g);
-                    if (!g)
-                        break;
-                    evs = g;
-                }
-                evs[nev++] = cur;
-                open = 0;
+        int sign = z > 0 ? 1 : -1;
+        if (flag && open && sign == cur.sign) {
+            cur.t1 = s->iv[i].t1;
+            if (fabs(z) > fabs(cur.peak_z)) {
+                cur.peak_z = z;
+                cur.peak_v = w->val[i];
+                cur.base = w->med[w->bucket[i]];
             }
             quiet = 0;
-            if (flag) {
-                cur.t0 = s->iv[i].t0;
-                cur.t1 = s->iv[i].t1;
-                cur.peak_z = z;
-                cur.peak_v = val[i];
-                cur.base = med[bucket[i]];
-                cur.metric = m;
-                cur.sign = sign;
-                open = 1;
+            continue;
+        }
+        if (open && !flag && quiet == 0 && i < s->niv) {
+            quiet = 1; /* one quiet interval inside an event is tolerated */
+            continue;
+        }
+        if (open) {
+            if (e->n == e->cap) {
+                e->cap = e->cap ? e->cap * 2 : 64;
+                e->v = xreallocarray(e->v, e->cap, sizeof *e->v);
             }
+            e->v[e->n++] = cur;
+            open = 0;
+        }
+        quiet = 0;
+        if (flag) {
+            cur.t0 = s->iv[i].t0;
+            cur.t1 = s->iv[i].t1;
+            cur.peak_z = z;
+            cur.peak_v = w->val[i];
+            cur.base = w->med[w->bucket[i]];
+            cur.metric = m;
+            cur.sign = sign;
+            open = 1;
         }
     }
-    json_object_set_new(ev, "metrics", used);
-    if (nev)
-        qsort(evs, nev, sizeof *evs, cmp_event);
-    /* Events of different metrics that overlap are one anomaly. */
+    return 1;
+}
+
+/* Events of different metrics that overlap are one anomaly, appended to out
+ * with its attributed cause; evs sorted by start. Returns how many isolated
+ * excursions (one metric, one interval) were ignored. */
+static size_t merge_events(ai_ctx_t *c, const event_t *evs, size_t nev, json_t *out)
+{
+    const ai_series_t *s = &c->series;
     size_t isolated = 0;
     for (size_t i = 0; i < nev;) {
         double t0 = evs[i].t0, t1 = evs[i].t1;
@@ -543,14 +567,55 @@ static json_t *anomalies(ai_ctx_t *c, json_t *ev)
         json_object_set_new(json_array_get(out, json_array_size(out) - 1), "cause", cause);
         i = j;
     }
+    return isolated;
+}
+
+/* anomalies: spikes, dips and level shifts of the database-wide metrics
+ * against their same-hour baseline, each with its attributed cause; ev
+ * gets the baseline, the metrics used and the method. An empty array (ev
+ * says why) when history is too short. */
+static json_t *anomalies(ai_ctx_t *c, json_t *ev)
+{
+    const ai_series_t *s = &c->series;
+    json_t *out = json_array();
+    double span = s->n >= 2 ? s->t[s->n - 1] - s->t[0] : 0;
+    int mode = span >= 14 * 86400 ? 2 : span >= 2 * 86400 ? 1 : 0;
+    size_t nb = mode == 2 ? 168 : mode == 1 ? 24 : 1;
+    const char *mode_s = mode == 2   ? "same hour of the week"
+                         : mode == 1 ? "same hour of the day (history < 14 days)"
+                                     : "whole window (history < 2 days)";
+    json_object_set_new(ev, "baseline", json_string(mode_s));
+    if (s->niv < 12) {
+        json_object_set_new(
+            ev, "missing",
+            json_sprintf("anomalies need >= 12 intervals of history, have %zu", s->niv));
+        return out;
+    }
+    anomaly_scratch_t w = {
+        .val = xmalloc(s->niv * sizeof *w.val),
+        .tmp = xmalloc(s->niv * sizeof *w.tmp),
+        .bucket = xmalloc(s->niv * sizeof *w.bucket),
+        .med = xmalloc(nb * sizeof *w.med),
+        .mad = xmalloc(nb * sizeof *w.mad),
+        .cnt = xmalloc(nb * sizeof *w.cnt),
+    };
+    events_t e = {0};
+    json_t *used = json_array();
+    for (int m = 0; m < NMETRIC; m++)
+        if (metric_events(c, m, mode, nb, &w, &e))
+            json_array_append_new(used, json_string(METRICS[m].name));
+    json_object_set_new(ev, "metrics", used);
+    if (e.n)
+        qsort(e.v, e.n, sizeof *e.v, cmp_event);
+    size_t isolated = merge_events(c, e.v, e.n, out);
     json_object_set_new(ev, "isolated_excursions_ignored", json_integer((json_int_t)isolated));
-    free(evs);
-    free(val);
-    free(tmp);
-    free(bucket);
-    free(med);
-    free(mad);
-    free(cnt);
+    free(e.v);
+    free(w.val);
+    free(w.tmp);
+    free(w.bucket);
+    free(w.med);
+    free(w.mad);
+    free(w.cnt);
     json_object_set_new(ev, "method",
                         json_sprintf("robust z = 0.6745 (x - median) / MAD against the %s "
                                      "(MAD floored at 5%% of the median and at half a per-metric "
@@ -574,9 +639,7 @@ static json_t *auto_scaling(ai_ctx_t *c, json_t *ev)
                                          s->nload));
         return out;
     }
-    double *v = malloc(s->nload * sizeof *v);
-    if (!v)
-        return out;
+    double *v = xmalloc(s->nload * sizeof *v);
     memcpy(v, s->load, s->nload * sizeof *v);
     c->load_p50 = ai_quantile(v, s->nload, 0.50);
     double p90 = ai_quantile(v, s->nload, 0.90);
@@ -609,8 +672,8 @@ static json_t *auto_scaling(ai_ctx_t *c, json_t *ev)
                             json_real(c->load_p95 / s->cpus));
     /* Connections. */
     size_t nc = 0;
-    double *cv = malloc((s->n ? s->n : 1) * sizeof *cv);
-    for (size_t i = 0; cv && i < s->n; i++)
+    double *cv = xmalloc((s->n ? s->n : 1) * sizeof *cv);
+    for (size_t i = 0; i < s->n; i++)
         if (isfinite(s->conn_total[i]))
             cv[nc++] = s->conn_total[i];
     if (nc >= 12) {

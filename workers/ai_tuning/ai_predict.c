@@ -16,6 +16,8 @@
 
 #include "workers/ai_tuning/ai_internal.h"
 
+#include "common/alloc.h"
+
 #define HORIZON_DAYS 730.0
 
 typedef struct {
@@ -38,10 +40,10 @@ static double predict(const growth_t *g, double t_days)
 static void fit_growth(const double *t, const double *y, size_t n, growth_t *g)
 {
     memset(g, 0, sizeof *g);
-    double *x = malloc((n ? n : 1) * sizeof *x), *ly = malloc((n ? n : 1) * sizeof *ly),
-           *yy = malloc((n ? n : 1) * sizeof *yy);
+    double *x = xmalloc((n ? n : 1) * sizeof *x), *ly = xmalloc((n ? n : 1) * sizeof *ly),
+           *yy = xmalloc((n ? n : 1) * sizeof *yy);
     size_t m = 0;
-    for (size_t i = 0; x && ly && yy && i < n; i++)
+    for (size_t i = 0; i < n; i++)
         if (isfinite(y[i]) && y[i] > 0) {
             x[m] = (t[i] - t[0]) / 86400;
             yy[m] = y[i];
@@ -58,14 +60,14 @@ static void fit_growth(const double *t, const double *y, size_t n, growth_t *g)
     double sl, il, lol, hil, se, ie, loe, hie;
     int okl = ai_theil_sen(x, yy, m, &sl, &il, &lol, &hil) == 0;
     int oke = ai_theil_sen(x, ly, m, &se, &ie, &loe, &hie) == 0;
-    double *r = malloc(m * sizeof *r);
+    double *r = xmalloc(m * sizeof *r);
     double rl = INFINITY, re = INFINITY;
-    if (r && okl) {
+    if (okl) {
         for (size_t i = 0; i < m; i++)
             r[i] = fabs((il + sl * x[i]) / yy[i] - 1);
         rl = ai_median(r, m);
     }
-    if (r && oke) {
+    if (oke) {
         for (size_t i = 0; i < m; i++)
             r[i] = fabs(exp(ie + se * x[i]) / yy[i] - 1);
         re = ai_median(r, m);
@@ -183,12 +185,7 @@ static void daily_max_growth(const double *t, const double *v, size_t n, growth_
         return;
     long d0 = (long)floor(t[0] / 86400), d1 = (long)floor(t[n - 1] / 86400);
     size_t nd = (size_t)(d1 - d0 + 1);
-    double *mx = malloc(nd * sizeof *mx), *dt = malloc(nd * sizeof *dt);
-    if (!mx || !dt) {
-        free(mx);
-        free(dt);
-        return;
-    }
+    double *mx = xmalloc(nd * sizeof *mx), *dt = xmalloc(nd * sizeof *dt);
     for (size_t i = 0; i < nd; i++)
         mx[i] = NAN;
     for (size_t i = 0; i < n; i++) {
@@ -207,23 +204,21 @@ static void daily_max_growth(const double *t, const double *v, size_t n, growth_
     growth_t tmp;
     memset(&tmp, 0, sizeof tmp);
     if (m >= 7) {
-        double *x = malloc(m * sizeof *x);
+        double *x = xmalloc(m * sizeof *x);
         double s, ic, lo, hi;
-        if (x) {
-            for (size_t i = 0; i < m; i++)
-                x[i] = (dt[i] - dt[0]) / 86400;
-            if (ai_theil_sen(x, mx, m, &s, &ic, &lo, &hi) == 0) {
-                tmp.ok = 1;
-                tmp.slope = s;
-                tmp.icpt = ic;
-                tmp.now_t = x[m - 1];
-                tmp.now_size = ic + s * x[m - 1];
-                tmp.span_days = x[m - 1];
-                tmp.points = m;
-                tmp.confidence = m >= 14 && (hi - lo) <= 0.5 * fabs(s) ? "medium" : "low";
-            }
-            free(x);
+        for (size_t i = 0; i < m; i++)
+            x[i] = (dt[i] - dt[0]) / 86400;
+        if (ai_theil_sen(x, mx, m, &s, &ic, &lo, &hi) == 0) {
+            tmp.ok = 1;
+            tmp.slope = s;
+            tmp.icpt = ic;
+            tmp.now_t = x[m - 1];
+            tmp.now_size = ic + s * x[m - 1];
+            tmp.span_days = x[m - 1];
+            tmp.points = m;
+            tmp.confidence = m >= 14 && (hi - lo) <= 0.5 * fabs(s) ? "medium" : "low";
         }
+        free(x);
     }
     tmp.points = m;
     *g = tmp;
@@ -231,36 +226,13 @@ static void daily_max_growth(const double *t, const double *v, size_t n, growth_
     free(dt);
 }
 
-json_t *ai_predictions(ai_ctx_t *c)
+/* The growth of the 5 largest tables of the newest history entry that
+ * carries tables, one fit each over the entries that have the table. */
+static json_t *table_growth(const ai_ctx_t *c)
 {
-    const ai_series_t *s = &c->series;
-    json_t *p = json_object(), *ev = json_object(), *triggers = json_array(),
-           *actions = json_array();
-    c->db_growth_monthly = NAN;
-    c->db_size_now =
-        json_number_value(json_object_get(json_object_get(c->snapshot, "database"), "size_bytes"));
-    growth_t g;
-    fit_growth(s->t, s->db_size, s->n, &g);
-    double t0 = s->n ? s->t[0] : 0, now = s->n ? s->t[s->n - 1] : 0;
-    json_object_set_new(ev, "database", growth_json(&g, "database", t0));
-    if (g.ok) {
-        c->db_growth_monthly = g.monthly;
-        json_object_set_new(p, "growth_rate",
-                            json_sprintf("%.1f%% monthly (%s, 95%% interval %.1f%% to %.1f%%, "
-                                         "%s confidence, %.0f days of history)",
-                                         100 * g.monthly, g.exponential ? "exponential" : "linear",
-                                         100 * g.lo, 100 * g.hi, g.confidence, g.span_days));
-    } else {
-        json_object_set_new(
-            p, "growth_rate",
-            json_sprintf("unknown: database size needs >= 10 points over >= 1 day of history "
-                         "(have %zu over %.1f days)",
-                         g.points, g.span_days));
-    }
-    /* Top tables by size in the newest entry carrying tables. */
     json_t *tables = json_array();
-    const json_t *last_tables = NULL;
     const json_t *hist = json_object_get(c->snapshot, "history");
+    const json_t *last_tables = NULL;
     for (size_t i = json_array_size(hist); i-- > 0 && !last_tables;)
         if (json_is_array(json_object_get(json_array_get(hist, i), "tables")))
             last_tables = json_object_get(json_array_get(hist, i), "tables");
@@ -281,8 +253,8 @@ json_t *ai_predictions(ai_ctx_t *c)
             }
         }
         size_t nh = json_array_size(hist);
-        double *tt = malloc((nh ? nh : 1) * sizeof *tt), *yy = malloc((nh ? nh : 1) * sizeof *yy);
-        for (int k = 0; k < 5 && pick[k] && tt && yy; k++) {
+        double *tt = xmalloc((nh ? nh : 1) * sizeof *tt), *yy = xmalloc((nh ? nh : 1) * sizeof *yy);
+        for (int k = 0; k < 5 && pick[k]; k++) {
             const char *sch = json_string_value(json_object_get(pick[k], "schema"));
             const char *nm = json_string_value(json_object_get(pick[k], "name"));
             size_t m = 0;
@@ -311,19 +283,26 @@ json_t *ai_predictions(ai_ctx_t *c)
         free(tt);
         free(yy);
     }
-    json_object_set_new(p, "table_growth", tables);
+    return tables;
+}
 
-    /* Triggers. */
+/* The scaling triggers (disk, memory, connections, cpu) for which the
+ * snapshot has both a limit and a trend, appended to triggers; each one
+ * lacking either says why in missing. g is the database growth fit, now
+ * the newest history time. */
+static void resource_triggers(const ai_ctx_t *c, const growth_t *g, double now, json_t *triggers,
+                              json_t *missing)
+{
+    const ai_series_t *s = &c->series;
     const json_t *host = json_object_get(c->snapshot, "host");
     double mem = json_number_value(json_object_get(host, "memory_bytes"));
     double cpus = json_number_value(json_object_get(host, "cpus"));
     double disk = json_number_value(json_object_get(host, "disk_bytes"));
-    json_t *missing = json_array();
-    if (disk > 0 && g.ok) {
-        double d = days_to_cross(&g, 0.8 * disk);
+    if (disk > 0 && g->ok) {
+        double d = days_to_cross(g, 0.8 * disk);
         json_array_append_new(triggers,
-                              trigger("disk", "80% of host.disk_bytes", g.now_size, 0.8 * disk, d,
-                                      now, "database size growth fit", g.confidence));
+                              trigger("disk", "80% of host.disk_bytes", g->now_size, 0.8 * disk, d,
+                                      now, "database size growth fit", g->confidence));
     } else {
         json_array_append_new(missing, json_string(disk > 0 ? "disk: database growth unknown"
                                                             : "disk: capacity not in the "
@@ -331,9 +310,9 @@ json_t *ai_predictions(ai_ctx_t *c)
     }
     /* Working set: the tables read in the window, growing like the database. */
     double ws = c->working_set_bytes;
-    if (isfinite(ws) && mem > 0 && g.ok) {
-        growth_t wg = g;
-        double scale = g.now_size > 0 ? ws / g.now_size : 1;
+    if (isfinite(ws) && mem > 0 && g->ok) {
+        growth_t wg = *g;
+        double scale = g->now_size > 0 ? ws / g->now_size : 1;
         /* Same relative trend, scaled to the working set. */
         if (wg.exponential)
             wg.icpt += log(scale);
@@ -348,7 +327,7 @@ json_t *ai_predictions(ai_ctx_t *c)
             trigger("memory", "working set > 75% of RAM (effective cache)", ws, 0.75 * mem, d, now,
                     "size of tables and indexes read in the window, projected with "
                     "the database growth fit",
-                    g.confidence));
+                    g->confidence));
     } else {
         json_array_append_new(missing, json_string(mem > 0 ? "memory: working set or growth unknown"
                                                            : "memory: host.memory_bytes unknown"));
@@ -386,7 +365,11 @@ json_t *ai_predictions(ai_ctx_t *c)
         json_array_append_new(missing, json_string(cpus > 0 ? "cpu: no statement history"
                                                             : "cpu: host.cpus unknown"));
     }
-    /* The earliest trigger. */
+}
+
+/* p.scaling_trigger: the earliest of triggers, or why there is none. */
+static void earliest_trigger(json_t *p, const json_t *triggers)
+{
     double best = -1;
     const json_t *first = NULL;
     size_t i;
@@ -412,7 +395,14 @@ json_t *ai_predictions(ai_ctx_t *c)
         json_object_set_new(p, "scaling_trigger",
                             json_string("unknown: no resource with both a limit and a trend "
                                         "(see evidence.missing)"));
-    /* Actions tied to triggers. */
+}
+
+/* One proactive action per trigger with a date, due 30 days before it. */
+static json_t *proactive_actions(const json_t *triggers, double now)
+{
+    json_t *actions = json_array();
+    size_t i;
+    const json_t *t;
     json_array_foreach(triggers, i, t)
     {
         json_t *d = json_object_get(t, "days");
@@ -438,8 +428,44 @@ json_t *ai_predictions(ai_ctx_t *c)
                                                      json_string_value(json_object_get(t, "limit")),
                                                      json_string_value(json_object_get(t, "in")))));
     }
+    return actions;
+}
+
+/* predictions (growth rate, table growth, scaling triggers, proactive
+ * actions, evidence) from the history's series; sets c->db_growth_monthly,
+ * c->db_size_now and c->triggers (borrowed). Never fails: what cannot be
+ * predicted says why. */
+json_t *ai_predictions(ai_ctx_t *c)
+{
+    const ai_series_t *s = &c->series;
+    json_t *p = json_object(), *ev = json_object(), *triggers = json_array(),
+           *missing = json_array();
+    c->db_growth_monthly = NAN;
+    c->db_size_now =
+        json_number_value(json_object_get(json_object_get(c->snapshot, "database"), "size_bytes"));
+    growth_t g;
+    fit_growth(s->t, s->db_size, s->n, &g);
+    double t0 = s->n ? s->t[0] : 0, now = s->n ? s->t[s->n - 1] : 0;
+    json_object_set_new(ev, "database", growth_json(&g, "database", t0));
+    if (g.ok) {
+        c->db_growth_monthly = g.monthly;
+        json_object_set_new(p, "growth_rate",
+                            json_sprintf("%.1f%% monthly (%s, 95%% interval %.1f%% to %.1f%%, "
+                                         "%s confidence, %.0f days of history)",
+                                         100 * g.monthly, g.exponential ? "exponential" : "linear",
+                                         100 * g.lo, 100 * g.hi, g.confidence, g.span_days));
+    } else {
+        json_object_set_new(
+            p, "growth_rate",
+            json_sprintf("unknown: database size needs >= 10 points over >= 1 day of history "
+                         "(have %zu over %.1f days)",
+                         g.points, g.span_days));
+    }
+    json_object_set_new(p, "table_growth", table_growth(c));
+    resource_triggers(c, &g, now, triggers, missing);
+    earliest_trigger(p, triggers);
     json_object_set_new(p, "scaling_triggers", triggers);
-    json_object_set_new(p, "proactive_actions", actions);
+    json_object_set_new(p, "proactive_actions", proactive_actions(triggers, now));
     json_object_set_new(ev, "missing", missing);
     json_object_set_new(p, "evidence", ev);
     c->triggers = triggers;

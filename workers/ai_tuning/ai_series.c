@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "common/progress.h"
+#include "common/alloc.h"
 #include "common/jsonget.h"
 #include "workers/ai_tuning/ai_internal.h"
 
@@ -40,6 +41,8 @@ typedef struct {
     double calls, total, sumsq, rows, blks, temp;
 } srow_t;
 
+/* Orders statement rows by (queryid, userid, toplevel): the key under which
+ * pg_stat_statements keeps one entry. */
 static int cmp_srow(const void *a, const void *b)
 {
     const srow_t *x = a, *y = b;
@@ -50,13 +53,13 @@ static int cmp_srow(const void *a, const void *b)
     return x->toplevel - y->toplevel;
 }
 
+/* The usable rows of one history entry's statements (an integer queryid,
+ * calls and time not negative), sorted by key; *n of them, malloc()ed. */
 static srow_t *entry_rows(const json_t *stmts, size_t *n)
 {
     size_t m = json_array_size(stmts);
-    srow_t *r = malloc((m ? m : 1) * sizeof *r);
+    srow_t *r = xmalloc((m ? m : 1) * sizeof *r);
     *n = 0;
-    if (!r)
-        return NULL;
     size_t i;
     const json_t *s;
     json_array_foreach(stmts, i, s)
@@ -101,12 +104,11 @@ static size_t hash_key(const srow_t *k)
     return (size_t)(h ^ (h >> 29));
 }
 
-static int index_grow(stmt_index_t *ix)
+/* Doubles the table and re-inserts every series. */
+static void index_grow(stmt_index_t *ix)
 {
     size_t cap = ix->cap ? ix->cap * 2 : 1024;
-    size_t *slots = calloc(cap, sizeof *slots);
-    if (!slots)
-        return -1;
+    size_t *slots = xcalloc(cap, sizeof *slots);
     for (size_t i = 0; i < ix->s->nst; i++) {
         ai_stmt_series_t *st = &ix->s->st[i];
         srow_t k = {.queryid = st->queryid, .userid = st->userid, .toplevel = st->toplevel};
@@ -118,13 +120,13 @@ static int index_grow(stmt_index_t *ix)
     free(ix->slots);
     ix->slots = slots;
     ix->cap = cap;
-    return 0;
 }
 
+/* The series of statement key k, created empty on first sight. */
 static ai_stmt_series_t *series_for(stmt_index_t *ix, const srow_t *k)
 {
-    if ((ix->s->nst + 1) * 2 > ix->cap && index_grow(ix) != 0)
-        return NULL;
+    if ((ix->s->nst + 1) * 2 > ix->cap)
+        index_grow(ix);
     size_t h = hash_key(k) & (ix->cap - 1);
     while (ix->slots[h]) {
         ai_stmt_series_t *st = &ix->s->st[ix->slots[h] - 1];
@@ -134,10 +136,7 @@ static ai_stmt_series_t *series_for(stmt_index_t *ix, const srow_t *k)
     }
     static const size_t grow = 64;
     if (ix->s->nst % grow == 0) {
-        ai_stmt_series_t *g = realloc(ix->s->st, (ix->s->nst + grow) * sizeof *g);
-        if (!g)
-            return NULL;
-        ix->s->st = g;
+        ix->s->st = xreallocarray(ix->s->st, ix->s->nst + grow, sizeof *ix->s->st);
     }
     ai_stmt_series_t *st = &ix->s->st[ix->s->nst];
     memset(st, 0, sizeof *st);
@@ -148,41 +147,36 @@ static ai_stmt_series_t *series_for(stmt_index_t *ix, const srow_t *k)
     return st;
 }
 
-static int push_point(ai_stmt_series_t *st, const ai_stmt_point_t *p)
+/* Appends one interval to a statement's series. */
+static void push_point(ai_stmt_series_t *st, const ai_stmt_point_t *p)
 {
     if (st->n == st->cap) {
         size_t cap = st->cap ? st->cap * 2 : 32;
-        ai_stmt_point_t *g = realloc(st->pts, cap * sizeof *g);
-        if (!g)
-            return -1;
-        st->pts = g;
+        st->pts = xreallocarray(st->pts, cap, sizeof *st->pts);
         st->cap = cap;
     }
     st->pts[st->n++] = *p;
-    return 0;
 }
 
+/* When the statistics named which ("pg_stat_statements", ...) of history
+ * entry e were last reset, or NULL. */
 static const char *reset_of(const json_t *e, const char *which)
 {
     return json_string_value(json_object_get(json_object_get(e, "stats_reset"), which));
 }
 
+/* Both NULL or both the same text. */
 static int same_str(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
+/* The history entries with a valid collected_at, sorted by time, the
+ * first of equal times kept; *count of them (malloc()ed, m >= 1 entries
+ * allocated). Ignored entries are counted in a note. */
+static entry_ref_t *sorted_entries(const json_t *history, size_t m, json_t *notes, size_t *count)
 {
-    memset(s, 0, sizeof *s);
-    s->notes = notes;
-    s->max_connections = s->cpus = s->memory_bytes = NAN;
-    size_t m = json_array_size(history);
-    if (m == 0)
-        return 0;
-    entry_ref_t *ref = malloc(m * sizeof *ref);
-    if (!ref)
-        return -1;
+    entry_ref_t *ref = xmalloc(m * sizeof *ref);
     size_t n = 0, bad_time = 0;
     for (size_t i = 0; i < m; i++) {
         const json_t *e = json_array_get(history, i);
@@ -206,20 +200,15 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
     for (size_t i = 0; i < n; i++)
         if (w == 0 || ref[i].t > ref[w - 1].t)
             ref[w++] = ref[i];
-    n = w;
-    s->n = n;
-    s->t = calloc(n ? n : 1, sizeof *s->t);
-    s->db_size = calloc(n ? n : 1, sizeof *s->db_size);
-    s->conn_total = calloc(n ? n : 1, sizeof *s->conn_total);
-    s->iv = calloc(n ? n : 1, sizeof *s->iv);
-    s->load = calloc(n ? n : 1, sizeof *s->load);
-    s->load_t0 = calloc(n ? n : 1, sizeof *s->load_t0);
-    s->load_t1 = calloc(n ? n : 1, sizeof *s->load_t1);
-    if (!s->t || !s->db_size || !s->conn_total || !s->iv || !s->load || !s->load_t0 ||
-        !s->load_t1) {
-        free(ref);
-        return -1;
-    }
+    *count = w;
+    return ref;
+}
+
+/* Per entry: time, database size, connections, and the latest known
+ * max_connections, cores and memory; then the usual step (the median
+ * spacing). */
+static void entry_facts(ai_series_t *s, const entry_ref_t *ref, size_t n)
+{
     for (size_t i = 0; i < n; i++) {
         const json_t *e = ref[i].e;
         s->t[i] = ref[i].t;
@@ -237,20 +226,18 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
     }
     /* The usual step: the median spacing. */
     if (n >= 2) {
-        double *d = malloc((n - 1) * sizeof *d);
-        if (!d) {
-            free(ref);
-            return -1;
-        }
+        double *d = xmalloc((n - 1) * sizeof *d);
         for (size_t i = 1; i < n; i++)
             d[i - 1] = s->t[i] - s->t[i - 1];
         s->step_s = ai_median(d, n - 1);
         free(d);
     }
-    static const char *const rate_fields[] = {"xact_commit",  "xact_rollback", "blks_read",
-                                              "tup_returned", "tup_fetched",   "tup_inserted",
-                                              "tup_updated",  "tup_deleted",   "temp_bytes"};
-    enum { NRATE = sizeof rate_fields / sizeof *rate_fields };
+}
+
+/* s->restarts: the server restarts between consecutive entries, each also
+ * noted. */
+static void server_restarts(ai_series_t *s, const entry_ref_t *ref, size_t n)
+{
     /* Restarts: the postmaster start time moved. A clean restart keeps the
      * cumulative statistics (PostgreSQL 15 writes them at shutdown), so its
      * intervals stay valid; a crash resets them, which the negative deltas
@@ -268,11 +255,22 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
         json_array_append_new(s->restarts,
                               json_pack("{s:[s, s], s:s, s:s}", "between", a, b, "started_at", r1,
                                         "evidence", "postmaster start time moved"));
-        json_array_append_new(notes, json_sprintf("history: the server restarted between %s and "
-                                                  "%s (postmaster started at %s, was %s); the "
-                                                  "first intervals after it run on a cold cache",
-                                                  a, b, r1, r0));
+        json_array_append_new(s->notes, json_sprintf("history: the server restarted between %s and "
+                                                     "%s (postmaster started at %s, was %s); the "
+                                                     "first intervals after it run on a cold cache",
+                                                     a, b, r1, r0));
     }
+}
+
+/* One interval per pair of consecutive entries: database-wide rates from
+ * pg_stat_database deltas; intervals across a statistics reset (or with a
+ * counter going down) are invalid, and long ones are gaps. */
+static void database_intervals(ai_series_t *s, const entry_ref_t *ref, size_t n)
+{
+    static const char *const rate_fields[] = {"xact_commit",  "xact_rollback", "blks_read",
+                                              "tup_returned", "tup_fetched",   "tup_inserted",
+                                              "tup_updated",  "tup_deleted",   "temp_bytes"};
+    enum { NRATE = sizeof rate_fields / sizeof *rate_fields };
     for (size_t i = 1; i < n; i++) {
         ai_interval_t *iv = &s->iv[s->niv++];
         const json_t *a = json_object_get(ref[i - 1].e, "database");
@@ -315,7 +313,14 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
         iv->rows_per_s = iv->reads_per_s + iv->writes_per_s;
         iv->temp_bytes_per_s = d[8] / dt;
     }
+}
 
+/* Per statement, one point per interval between consecutive entries that
+ * both carry a statements list, and the load (statement execution time per
+ * second) of each such interval. Returns how many statement intervals were
+ * dropped for negative deltas. */
+static size_t statement_series(ai_series_t *s, const entry_ref_t *ref, size_t n)
+{
     /* Statements: consecutive entries that both carry a statements list. */
     stmt_index_t ix = {.s = s};
     srow_t *prev = NULL;
@@ -330,8 +335,6 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
         s->stmt_entries++;
         size_t ncur;
         srow_t *cur = entry_rows(stmts, &ncur);
-        if (!cur)
-            break;
         if (prev) {
             double t0 = s->t[prev_entry], t1 = s->t[i], dt = t1 - t0;
             int pgss_reset = !same_str(reset_of(ref[prev_entry].e, "pg_stat_statements"),
@@ -342,8 +345,6 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
                 while (pa < nprev && cmp_srow(&prev[pa], &cur[c]) < 0)
                     pa++;
                 ai_stmt_series_t *st = series_for(&ix, &cur[c]);
-                if (!st)
-                    break;
                 if (pa >= nprev || cmp_srow(&prev[pa], &cur[c]) != 0) {
                     if (st->n > 0 || st->resets > 0)
                         st->absences++;
@@ -368,8 +369,7 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
                 sum += pt.total_ms;
                 if (pt.calls > 0) {
                     st->total_ms += pt.total_ms;
-                    if (push_point(st, &pt) != 0)
-                        break;
+                    push_point(st, &pt);
                 }
             }
             stmt_resets += neg;
@@ -393,6 +393,33 @@ int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
     }
     free(prev);
     free(ix.slots);
+    return stmt_resets;
+}
+
+/* Builds the series from the history entries (any order). Returns 0; a
+ * malformed entry is skipped and counted in notes, never an error. */
+int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes)
+{
+    memset(s, 0, sizeof *s);
+    s->notes = notes;
+    s->max_connections = s->cpus = s->memory_bytes = NAN;
+    size_t m = json_array_size(history);
+    if (m == 0)
+        return 0;
+    size_t n;
+    entry_ref_t *ref = sorted_entries(history, m, notes, &n);
+    s->n = n;
+    s->t = xcalloc(n, sizeof *s->t);
+    s->db_size = xcalloc(n, sizeof *s->db_size);
+    s->conn_total = xcalloc(n, sizeof *s->conn_total);
+    s->iv = xcalloc(n, sizeof *s->iv);
+    s->load = xcalloc(n, sizeof *s->load);
+    s->load_t0 = xcalloc(n, sizeof *s->load_t0);
+    s->load_t1 = xcalloc(n, sizeof *s->load_t1);
+    entry_facts(s, ref, n);
+    server_restarts(s, ref, n);
+    database_intervals(s, ref, n);
+    size_t stmt_resets = statement_series(s, ref, n);
     free(ref);
     if (stmt_resets)
         json_array_append_new(notes,

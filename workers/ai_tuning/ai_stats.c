@@ -10,6 +10,8 @@
 
 #include "workers/ai_tuning/ai_internal.h"
 
+#include "common/alloc.h"
+
 /* Quickselect: the k-th smallest of v[0..n) (reorders v). */
 static double select_kth(double *v, size_t n, size_t k)
 {
@@ -57,9 +59,7 @@ double ai_mad(const double *v, size_t n, double med)
 {
     if (n == 0)
         return NAN;
-    double *d = malloc(n * sizeof *d);
-    if (!d)
-        return NAN;
+    double *d = xmalloc(n * sizeof *d);
     for (size_t i = 0; i < n; i++)
         d[i] = fabs(v[i] - med);
     double m = ai_median(d, n);
@@ -94,15 +94,9 @@ int ai_theil_sen(const double *x, const double *y, size_t n, double *slope, doub
     size_t m = n > 400 ? 400 : n;
     if (m < 3)
         return -1;
-    double *xs = malloc(m * sizeof *xs), *ys = malloc(m * sizeof *ys);
+    double *xs = xmalloc(m * sizeof *xs), *ys = xmalloc(m * sizeof *ys);
     size_t np = m * (m - 1) / 2;
-    double *s = malloc(np * sizeof *s);
-    if (!xs || !ys || !s) {
-        free(xs);
-        free(ys);
-        free(s);
-        return -1;
-    }
+    double *s = xmalloc(np * sizeof *s);
     for (size_t i = 0; i < m; i++) {
         size_t j = m == n ? i : (size_t)((double)i * (double)(n - 1) / (double)(m - 1));
         xs[i] = x[j];
@@ -161,11 +155,9 @@ double ai_kmeans(const double *pts, size_t n, size_t d, size_t k, unsigned seed,
                  double *cent)
 {
     uint32_t rs = seed ? seed : 42;
-    double *best = malloc(n * sizeof *best);
-    if (!best || k == 0 || n == 0) {
-        free(best);
+    if (k == 0 || n == 0)
         return NAN;
-    }
+    double *best = xmalloc(n * sizeof *best);
     /* k-means++ seeding: each next centre drawn with probability
      * proportional to the squared distance to the nearest chosen one. */
     memcpy(cent, pts + (next_rand(&rs) % n) * d, d * sizeof *cent);

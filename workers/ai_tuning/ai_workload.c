@@ -21,6 +21,7 @@
 #include <pg_query.h>
 
 #include "common/progress.h"
+#include "common/alloc.h"
 #include "common/jsonget.h"
 #include "common/sqlparse.h"
 #include "workers/ai_tuning/ai_internal.h"
@@ -120,9 +121,7 @@ static json_t *truncated(const char *q, size_t max)
     /* Cut on a UTF-8 character boundary. */
     while (max > 0 && ((unsigned char)q[max] & 0xC0) == 0x80)
         max--;
-    char *b = malloc(max + 4);
-    if (!b)
-        return json_null();
+    char *b = xmalloc(max + 4);
     memcpy(b, q, max);
     memcpy(b + max, "...", 4);
     json_t *s = json_string(b);
@@ -216,6 +215,82 @@ static json_t *classify(ai_ctx_t *c, stmt_info_t *si, size_t n, json_t *wa)
 
 /* ---- peak hours ---- */
 
+/* wa.peak_days / quiet_days: weekdays whose median daily mean is above
+ * 1.15x / below 0.85x the median weekday, with the profile in ev; val, day:
+ * the k usable intervals (by day, ascending). */
+static void day_of_week(json_t *ev, json_t *wa, const double *val, const long *day, size_t k)
+{
+    double dsum[7] = {0};
+    size_t dn[7] = {0};
+    double week[7];
+    /* Daily means first, then the median per weekday. */
+    long d0 = day[0], d1 = day[k - 1];
+    size_t nd = (size_t)(d1 - d0 + 1);
+    double *dm = xcalloc(nd, sizeof *dm), *dc = xcalloc(nd, sizeof *dc);
+    for (size_t i = 0; i < k; i++) {
+        dm[day[i] - d0] += val[i];
+        dc[day[i] - d0] += 1;
+    }
+    json_t *wk = json_array();
+    for (int w = 0; w < 7; w++) {
+        size_t m = 0;
+        double vals[64];
+        for (size_t d = 0; d < nd && m < 64; d++)
+            if (dc[d] > 0 && (int)((d0 + (long)d + 4) % 7) == w) /* 1970-01-01 was a Thursday */
+                vals[m++] = dm[d] / dc[d];
+        week[w] = ai_median(vals, m);
+        dsum[w] = week[w];
+        dn[w] = m;
+    }
+    static const char *const names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                         "Thursday", "Friday", "Saturday"};
+    double ws[7];
+    memcpy(ws, dsum, sizeof ws);
+    double wmed = ai_median(ws, 7);
+    json_t *busy = json_array(), *quiet = json_array();
+    for (int w = 0; w < 7; w++) {
+        json_array_append_new(wk, json_pack("{s:s, s:f, s:I}", "day", names[w], "load",
+                                            isfinite(week[w]) ? week[w] : 0.0, "days",
+                                            (json_int_t)dn[w]));
+        if (week[w] > 1.15 * wmed)
+            json_array_append_new(busy, json_string(names[w]));
+        else if (week[w] < 0.85 * wmed)
+            json_array_append_new(quiet, json_string(names[w]));
+    }
+    json_object_set_new(ev, "day_of_week_profile", wk);
+    json_object_set_new(wa, "peak_days", busy);
+    json_object_set_new(wa, "quiet_days", quiet);
+    free(dm);
+    free(dc);
+}
+
+/* wa.peak_hours (peaks): the runs of hours of the day above the midpoint
+ * between the typical hour (base) and the busiest one (top), when the
+ * busiest is clearly busier (>= 1.3x); ev says which. */
+static void mark_peaks(json_t *ev, json_t *peaks, const double *profile, double base, double top)
+{
+    double thr = base + 0.5 * (top - base);
+    if (!(top > 1.3 * base) || !(top > 0)) {
+        json_object_set_new(
+            ev, "finding",
+            json_sprintf("no pronounced peak: busiest hour %.3g vs typical %.3g", top, base));
+    } else {
+        for (int h = 0; h < 24; h++) {
+            if (!(profile[h] >= thr) || (h > 0 && profile[h - 1] >= thr))
+                continue;
+            int e = h;
+            while (e + 1 < 24 && profile[e + 1] >= thr)
+                e++;
+            json_array_append_new(
+                peaks, json_sprintf("%02d:00-%02d:00", h, (e + 1) % 24 == 0 ? 24 : e + 1));
+        }
+        json_object_set_new(ev, "threshold", json_real(thr));
+    }
+}
+
+/* wa.peak_hours and, with two weeks of history, peak_days / quiet_days from
+ * the per-interval load (or transactions per second); returns their
+ * evidence (or what is missing). */
 static json_t *peak_hours(ai_ctx_t *c, json_t *wa)
 {
     const ai_series_t *s = &c->series;
@@ -223,12 +298,12 @@ static json_t *peak_hours(ai_ctx_t *c, json_t *wa)
      * at hourly resolution or finer; else transactions per second. */
     int use_load = s->nload >= 24 && s->step_s > 0 && s->step_s <= 3600;
     size_t cnt = use_load ? s->nload : s->niv;
-    double *val = malloc((cnt ? cnt : 1) * sizeof *val);
-    int *hour = malloc((cnt ? cnt : 1) * sizeof *hour);
-    long *day = malloc((cnt ? cnt : 1) * sizeof *day);
+    double *val = xmalloc((cnt ? cnt : 1) * sizeof *val);
+    int *hour = xmalloc((cnt ? cnt : 1) * sizeof *hour);
+    long *day = xmalloc((cnt ? cnt : 1) * sizeof *day);
     json_t *ev = json_object();
     size_t k = 0;
-    for (size_t i = 0; val && hour && day && i < cnt; i++) {
+    for (size_t i = 0; i < cnt; i++) {
         double t0 = use_load ? s->load_t0[i] : s->iv[i].t0;
         double t1 = use_load ? s->load_t1[i] : s->iv[i].t1;
         double v = use_load ? s->load[i] : s->iv[i].xact_per_s;
@@ -270,8 +345,8 @@ static json_t *peak_hours(ai_ctx_t *c, json_t *wa)
         return ev;
     }
     double profile[24];
-    double *tmp = malloc(k * sizeof *tmp);
-    for (int h = 0; h < 24 && tmp; h++) {
+    double *tmp = xmalloc(k * sizeof *tmp);
+    for (int h = 0; h < 24; h++) {
         size_t m = 0;
         for (size_t i = 0; i < k; i++)
             if (hour[i] == h)
@@ -294,70 +369,13 @@ static json_t *peak_hours(ai_ctx_t *c, json_t *wa)
     json_object_set_new(ev, "window_days", json_real(span_days));
     /* A peak hour is above the midpoint between the typical hour and the
      * busiest one, and the busiest hour is clearly busier (>= 1.3x). */
-    double thr = base + 0.5 * (top - base);
-    if (!(top > 1.3 * base) || !(top > 0)) {
-        json_object_set_new(
-            ev, "finding",
-            json_sprintf("no pronounced peak: busiest hour %.3g vs typical %.3g", top, base));
-    } else {
-        for (int h = 0; h < 24; h++) {
-            if (!(profile[h] >= thr) || (h > 0 && profile[h - 1] >= thr))
-                continue;
-            int e = h;
-            while (e + 1 < 24 && profile[e + 1] >= thr)
-                e++;
-            json_array_append_new(
-                peaks, json_sprintf("%02d:00-%02d:00", h, (e + 1) % 24 == 0 ? 24 : e + 1));
-        }
-        json_object_set_new(ev, "threshold", json_real(thr));
-    }
+    mark_peaks(ev, peaks, profile, base, top);
     json_object_set_new(ev, "method",
                         json_string("median per UTC hour of day across days; peak = hours above "
                                     "the midpoint between the median hour and the busiest hour"));
     /* Day of week, with at least two weeks. */
     if (span_days >= 14) {
-        double dsum[7] = {0};
-        size_t dn[7] = {0};
-        double week[7];
-        /* Daily means first, then the median per weekday. */
-        long d0 = day[0], d1 = day[k - 1];
-        size_t nd = (size_t)(d1 - d0 + 1);
-        double *dm = calloc(nd, sizeof *dm), *dc = calloc(nd, sizeof *dc);
-        for (size_t i = 0; dm && dc && i < k; i++) {
-            dm[day[i] - d0] += val[i];
-            dc[day[i] - d0] += 1;
-        }
-        json_t *wk = json_array();
-        for (int w = 0; w < 7 && dm && dc; w++) {
-            size_t m = 0;
-            double vals[64];
-            for (size_t d = 0; d < nd && m < 64; d++)
-                if (dc[d] > 0 && (int)((d0 + (long)d + 4) % 7) == w) /* 1970-01-01 was a Thursday */
-                    vals[m++] = dm[d] / dc[d];
-            week[w] = ai_median(vals, m);
-            dsum[w] = week[w];
-            dn[w] = m;
-        }
-        static const char *const names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                             "Thursday", "Friday", "Saturday"};
-        double ws[7];
-        memcpy(ws, dsum, sizeof ws);
-        double wmed = ai_median(ws, 7);
-        json_t *busy = json_array(), *quiet = json_array();
-        for (int w = 0; w < 7; w++) {
-            json_array_append_new(wk, json_pack("{s:s, s:f, s:I}", "day", names[w], "load",
-                                                isfinite(week[w]) ? week[w] : 0.0, "days",
-                                                (json_int_t)dn[w]));
-            if (week[w] > 1.15 * wmed)
-                json_array_append_new(busy, json_string(names[w]));
-            else if (week[w] < 0.85 * wmed)
-                json_array_append_new(quiet, json_string(names[w]));
-        }
-        json_object_set_new(ev, "day_of_week_profile", wk);
-        json_object_set_new(wa, "peak_days", busy);
-        json_object_set_new(wa, "quiet_days", quiet);
-        free(dm);
-        free(dc);
+        day_of_week(ev, wa, val, day, k);
     } else {
         json_object_set_new(
             ev, "day_of_week",
@@ -414,17 +432,16 @@ static const char *cluster_label(double mean, double rpc, double bpc, double wsh
     return "short reads";
 }
 
-static json_t *clusters(ai_ctx_t *c, stmt_info_t *si, size_t n, json_t *ev)
+/* Features per statement group for the clustering. */
+enum { NFEAT = 5 };
+
+/* The statements si[0..m) (sorted by fingerprint) summed per libpg_query
+ * fingerprint: *ng groups, malloc()ed. */
+static group_t *fingerprint_groups(const stmt_info_t *si, size_t m, size_t *count)
 {
-    json_t *out = json_array();
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (si[i].kind != 0 && si[i].calls > 0)
-            si[m++] = si[i];
-    qsort(si, m, sizeof *si, cmp_group_fp);
-    group_t *g = calloc(m ? m : 1, sizeof *g);
+    group_t *g = xcalloc(m ? m : 1, sizeof *g);
     size_t ng = 0;
-    for (size_t i = 0; g && i < m; i++) {
+    for (size_t i = 0; i < m; i++) {
         if (ng == 0 || g[ng - 1].fp != si[i].fingerprint) {
             g[ng].fp = si[i].fingerprint;
             g[ng].first = i;
@@ -439,59 +456,50 @@ static json_t *clusters(ai_ctx_t *c, stmt_info_t *si, size_t n, json_t *ev)
         x->tables = si[i].tables > x->tables ? si[i].tables : x->tables;
         x->members++;
     }
-    json_object_set_new(ev, "fingerprint_groups", json_integer((json_int_t)ng));
-    json_object_set_new(ev, "statements_grouped", json_integer((json_int_t)m));
-    if (ng == 0) {
-        json_object_set_new(ev, "missing", json_string("no statements to cluster"));
-        free(g);
-        return out;
-    }
-    /* Keep the groups with most time when there are very many. */
-    qsort(g, ng, sizeof *g, cmp_group_time);
-    if (ng > MAX_CLUSTER_STMT)
-        ng = MAX_CLUSTER_STMT;
-    enum { D = 5 };
-    double *pts = malloc(ng * D * sizeof *pts);
-    int *labels = malloc(ng * sizeof *labels), *best_labels = malloc(ng * sizeof *best_labels);
-    double cent[8 * D], best_cent[8 * D];
-    double total = 0;
-    for (size_t i = 0; i < ng; i++)
-        total += g[i].total;
-    if (!pts || !labels || !best_labels) {
-        free(pts);
-        free(labels);
-        free(best_labels);
-        free(g);
-        return out;
-    }
+    *count = ng;
+    return g;
+}
+
+/* pts[i * NFEAT + j]: group i's features (log10 mean ms, log10 rows and
+ * blocks per call, write time share, tables named), z-scored so that no
+ * feature dominates by its unit. */
+static void group_features(const group_t *g, size_t ng, double *pts)
+{
     for (size_t i = 0; i < ng; i++) {
-        pts[i * D + 0] = log10(g[i].total / g[i].calls + 0.001);
-        pts[i * D + 1] = log10(g[i].rows / g[i].calls + 1);
-        pts[i * D + 2] = log10(g[i].blks / g[i].calls + 1);
-        pts[i * D + 3] = g[i].total > 0 ? g[i].write_ms / g[i].total : 0;
-        pts[i * D + 4] = g[i].tables;
+        pts[i * NFEAT + 0] = log10(g[i].total / g[i].calls + 0.001);
+        pts[i * NFEAT + 1] = log10(g[i].rows / g[i].calls + 1);
+        pts[i * NFEAT + 2] = log10(g[i].blks / g[i].calls + 1);
+        pts[i * NFEAT + 3] = g[i].total > 0 ? g[i].write_ms / g[i].total : 0;
+        pts[i * NFEAT + 4] = g[i].tables;
     }
     /* z-score normalisation so no feature dominates by its unit. */
-    double mu[D], sd[D];
-    for (int j = 0; j < D; j++) {
+    double mu[NFEAT], sd[NFEAT];
+    for (int j = 0; j < NFEAT; j++) {
         double s = 0, s2 = 0;
         for (size_t i = 0; i < ng; i++)
-            s += pts[i * D + j];
+            s += pts[i * NFEAT + j];
         mu[j] = s / (double)ng;
         for (size_t i = 0; i < ng; i++)
-            s2 += (pts[i * D + j] - mu[j]) * (pts[i * D + j] - mu[j]);
+            s2 += (pts[i * NFEAT + j] - mu[j]) * (pts[i * NFEAT + j] - mu[j]);
         sd[j] = sqrt(s2 / (double)ng);
         if (sd[j] < 1e-9)
             sd[j] = 1;
         for (size_t i = 0; i < ng; i++)
-            pts[i * D + j] = (pts[i * D + j] - mu[j]) / sd[j];
+            pts[i * NFEAT + j] = (pts[i * NFEAT + j] - mu[j]) / sd[j];
     }
-    /* k by the simplified silhouette (distance to own vs nearest other
-     * centre), k = 1 when nothing separates. */
+}
+
+/* The k in 1..8 with the best simplified silhouette (distance to own vs
+ * nearest other centre; k = 1 when nothing separates) and its labels and
+ * centres in best_labels / best_cent (labels, cent: scratch); *best_sil
+ * its silhouette. */
+static size_t choose_k(const ai_ctx_t *c, const double *pts, size_t ng, int *labels, double *cent,
+                       int *best_labels, double *best_cent, double *best_sil_out)
+{
     size_t kmax = ng < 8 ? ng : 8, best_k = 1;
     double best_sil = -2;
     for (size_t k = 1; k <= kmax; k++) {
-        ai_kmeans(pts, ng, D, k, c->opt->seed, labels, cent);
+        ai_kmeans(pts, ng, NFEAT, k, c->opt->seed, labels, cent);
         double sil = 0;
         if (k == 1) {
             sil = 0.25; /* one cluster must beat a weak split */
@@ -500,9 +508,9 @@ static json_t *clusters(ai_ctx_t *c, stmt_info_t *si, size_t n, json_t *ev)
                 double a = 0, b = INFINITY;
                 for (size_t q = 0; q < k; q++) {
                     double d = 0;
-                    for (int j = 0; j < D; j++)
-                        d +=
-                            (pts[i * D + j] - cent[q * D + j]) * (pts[i * D + j] - cent[q * D + j]);
+                    for (int j = 0; j < NFEAT; j++)
+                        d += (pts[i * NFEAT + j] - cent[q * NFEAT + j]) *
+                             (pts[i * NFEAT + j] - cent[q * NFEAT + j]);
                     d = sqrt(d);
                     if ((int)q == labels[i])
                         a = d;
@@ -518,9 +526,107 @@ static json_t *clusters(ai_ctx_t *c, stmt_info_t *si, size_t n, json_t *ev)
             best_sil = sil;
             best_k = k;
             memcpy(best_labels, labels, ng * sizeof *labels);
-            memcpy(best_cent, cent, k * D * sizeof *cent);
+            memcpy(best_cent, cent, k * NFEAT * sizeof *cent);
         }
     }
+    *best_sil_out = best_sil;
+    return best_k;
+}
+
+/* Cluster q of the labelled groups: its label, shares, means and its three
+ * members with most time; NULL when it has no member. total: all groups'
+ * execution time. */
+static json_t *cluster_json(const group_t *g, size_t ng, const stmt_info_t *si,
+                            const int *best_labels, size_t q, double total)
+{
+    double calls = 0, t = 0, rows = 0, blks = 0, wms = 0, tabs = 0;
+    size_t cnt = 0;
+    for (size_t i = 0; i < ng; i++)
+        if (best_labels[i] == (int)q) {
+            calls += g[i].calls;
+            t += g[i].total;
+            rows += g[i].rows;
+            blks += g[i].blks;
+            wms += g[i].write_ms;
+            tabs += g[i].tables;
+            cnt++;
+        }
+    if (cnt == 0)
+        return NULL;
+    double mean = t / calls, rpc = rows / calls, bpc = blks / calls, ws = t > 0 ? wms / t : 0;
+    const char *label = cluster_label(mean, rpc, bpc, ws);
+    json_t *top = json_array();
+    /* The three members with most time. */
+    for (int r = 0; r < 3; r++) {
+        size_t bi = ng;
+        for (size_t i = 0; i < ng; i++) {
+            if (best_labels[i] != (int)q)
+                continue;
+            int taken = 0;
+            size_t j;
+            json_t *x;
+            json_array_foreach(top, j, x)
+            {
+                taken |=
+                    json_integer_value(json_object_get(x, "queryid")) == si[g[i].first].queryid;
+            }
+            if (!taken && (bi == ng || g[i].total > g[bi].total))
+                bi = i;
+        }
+        if (bi == ng)
+            break;
+        const stmt_info_t *s0 = &si[g[bi].first];
+        json_array_append_new(
+            top, json_pack("{s:I, s:o, s:f, s:f}", "queryid", (json_int_t)s0->queryid, "query",
+                           truncated(json_string_value(json_object_get(s0->row, "query")), 160),
+                           "time_share", total > 0 ? g[bi].total / total : 0.0, "mean_ms",
+                           g[bi].total / g[bi].calls));
+    }
+    return json_pack(
+        "{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:o}", "label", label, "description",
+        json_sprintf("%zu statement group(s), %.1f%% of execution time: mean %.3g "
+                     "ms, %.3g rows and %.3g blocks per call, %.0f%% of time in "
+                     "writes, %.1f tables named",
+                     cnt, total > 0 ? 100 * t / total : 0, mean, rpc, bpc, 100 * ws,
+                     tabs / (double)cnt),
+        "statements", (json_int_t)cnt, "time_share", total > 0 ? t / total : 0.0, "calls", calls,
+        "mean_ms", mean, "rows_per_call", rpc, "blocks_per_call", bpc, "write_time_share", ws,
+        "tables_named_mean", tabs / (double)cnt, "top_statements", top);
+}
+
+/* clusters: the statement groups (by fingerprint) clustered by shape with
+ * k-means++; ev gets the counts, k, silhouette and method. Empty when there
+ * is nothing to cluster (ev says so). Reorders si. */
+static json_t *clusters(ai_ctx_t *c, stmt_info_t *si, size_t n, json_t *ev)
+{
+    json_t *out = json_array();
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (si[i].kind != 0 && si[i].calls > 0)
+            si[m++] = si[i];
+    qsort(si, m, sizeof *si, cmp_group_fp);
+    size_t ng;
+    group_t *g = fingerprint_groups(si, m, &ng);
+    json_object_set_new(ev, "fingerprint_groups", json_integer((json_int_t)ng));
+    json_object_set_new(ev, "statements_grouped", json_integer((json_int_t)m));
+    if (ng == 0) {
+        json_object_set_new(ev, "missing", json_string("no statements to cluster"));
+        free(g);
+        return out;
+    }
+    /* Keep the groups with most time when there are very many. */
+    qsort(g, ng, sizeof *g, cmp_group_time);
+    if (ng > MAX_CLUSTER_STMT)
+        ng = MAX_CLUSTER_STMT;
+    double *pts = xmalloc(ng * NFEAT * sizeof *pts);
+    int *labels = xmalloc(ng * sizeof *labels), *best_labels = xmalloc(ng * sizeof *best_labels);
+    double cent[8 * NFEAT], best_cent[8 * NFEAT];
+    double total = 0;
+    for (size_t i = 0; i < ng; i++)
+        total += g[i].total;
+    group_features(g, ng, pts);
+    double best_sil;
+    size_t best_k = choose_k(c, pts, ng, labels, cent, best_labels, best_cent, &best_sil);
     json_object_set_new(ev, "k", json_integer((json_int_t)best_k));
     json_object_set_new(ev, "silhouette", json_real(best_sil));
     json_object_set_new(ev, "method",
@@ -529,62 +635,9 @@ static json_t *clusters(ai_ctx_t *c, stmt_info_t *si, size_t n, json_t *ev)
                                     "log10 rows/call, log10 blocks/call, write time share, "
                                     "tables named; k in 1..8 by simplified silhouette"));
     for (size_t q = 0; q < best_k; q++) {
-        double calls = 0, t = 0, rows = 0, blks = 0, wms = 0, tabs = 0;
-        size_t cnt = 0;
-        for (size_t i = 0; i < ng; i++)
-            if (best_labels[i] == (int)q) {
-                calls += g[i].calls;
-                t += g[i].total;
-                rows += g[i].rows;
-                blks += g[i].blks;
-                wms += g[i].write_ms;
-                tabs += g[i].tables;
-                cnt++;
-            }
-        if (cnt == 0)
-            continue;
-        double mean = t / calls, rpc = rows / calls, bpc = blks / calls, ws = t > 0 ? wms / t : 0;
-        const char *label = cluster_label(mean, rpc, bpc, ws);
-        json_t *top = json_array();
-        /* The three members with most time. */
-        for (int r = 0; r < 3; r++) {
-            size_t bi = ng;
-            for (size_t i = 0; i < ng; i++) {
-                if (best_labels[i] != (int)q)
-                    continue;
-                int taken = 0;
-                size_t j;
-                json_t *x;
-                json_array_foreach(top, j, x)
-                {
-                    taken |=
-                        json_integer_value(json_object_get(x, "queryid")) == si[g[i].first].queryid;
-                }
-                if (!taken && (bi == ng || g[i].total > g[bi].total))
-                    bi = i;
-            }
-            if (bi == ng)
-                break;
-            const stmt_info_t *s0 = &si[g[bi].first];
-            json_array_append_new(
-                top, json_pack("{s:I, s:o, s:f, s:f}", "queryid", (json_int_t)s0->queryid, "query",
-                               truncated(json_string_value(json_object_get(s0->row, "query")), 160),
-                               "time_share", total > 0 ? g[bi].total / total : 0.0, "mean_ms",
-                               g[bi].total / g[bi].calls));
-        }
-        json_array_append_new(
-            out,
-            json_pack("{s:s, s:o, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:o}", "label", label,
-                      "description",
-                      json_sprintf("%zu statement group(s), %.1f%% of execution time: mean %.3g "
-                                   "ms, %.3g rows and %.3g blocks per call, %.0f%% of time in "
-                                   "writes, %.1f tables named",
-                                   cnt, total > 0 ? 100 * t / total : 0, mean, rpc, bpc, 100 * ws,
-                                   tabs / (double)cnt),
-                      "statements", (json_int_t)cnt, "time_share", total > 0 ? t / total : 0.0,
-                      "calls", calls, "mean_ms", mean, "rows_per_call", rpc, "blocks_per_call", bpc,
-                      "write_time_share", ws, "tables_named_mean", tabs / (double)cnt,
-                      "top_statements", top));
+        json_t *cl = cluster_json(g, ng, si, best_labels, q, total);
+        if (cl)
+            json_array_append_new(out, cl);
     }
     free(pts);
     free(labels);
@@ -599,9 +652,9 @@ json_t *ai_workload(ai_ctx_t *c)
     json_t *ev = json_object();
     const json_t *stmts = json_object_get(c->snapshot, "statements");
     size_t n = json_array_size(stmts);
-    stmt_info_t *si = calloc(n ? n : 1, sizeof *si);
+    stmt_info_t *si = xcalloc(n ? n : 1, sizeof *si);
     size_t m = 0;
-    for (size_t i = 0; si && i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if ((i & 255) == 0)
             progress_alive(); /* per 256 statements (common/progress.h) */
         const json_t *row = json_array_get(stmts, i);
