@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/jsonget.h"
 #include "common/progress.h"
 #include "workers/query_rewriter/orm/sqla_models.h"
 #include "workers/query_rewriter/orm/sqla_patterns.h"
@@ -23,12 +24,6 @@ typedef struct {
     size_t ncolumns;
     double calls, mean, total;
 } stmtinfo_t;
-
-static double num(const json_t *o, const char *k)
-{
-    const json_t *v = json_object_get(o, k);
-    return json_is_number(v) ? json_number_value(v) : 0;
-}
 
 static void add_unique(char ***arr, size_t *n, const char *s)
 {
@@ -399,9 +394,9 @@ int qr_code_rewrites(const json_t *snapshot, json_t *rewrites, json_t *notes, in
         stmtinfo_t *si = &st.s[st.n];
         memset(si, 0, sizeof *si);
         si->stmt = s;
-        si->calls = num(s, "calls");
-        si->mean = num(s, "mean_exec_time");
-        si->total = num(s, "total_exec_time");
+        si->calls = jget_num_or(s, "calls", 0);
+        si->mean = jget_num_or(s, "mean_exec_time", 0);
+        si->total = jget_num_or(s, "total_exec_time", 0);
         st.total_time += si->total;
         if (describe(json_string_value(json_object_get(s, "query")), si) == 0)
             st.n++;
