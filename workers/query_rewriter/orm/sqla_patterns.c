@@ -42,6 +42,7 @@ typedef struct {
         try_statement;
 } syms_t;
 
+/* The grammar symbols the walks compare against, looked up once per thread. */
 static const syms_t *syms(void)
 {
     static _Thread_local syms_t s;
@@ -71,6 +72,7 @@ static bool same_node(TSNode a, TSNode b)
     return !ts_node_is_null(a) && !ts_node_is_null(b) && ts_node_eq(a, b);
 }
 
+/* The expression under await and parentheses. */
 static TSNode unwrap(TSNode n)
 {
     while (is(n, "await") || is(n, "parenthesized_expression"))
@@ -89,6 +91,7 @@ static void text_of(const pysource_t *src, TSNode n, char *out, size_t size)
     out[len] = 0;
 }
 
+/* The offset where the line holding off begins in c. */
 static uint32_t line_begin(const char *c, uint32_t off)
 {
     while (off > 0 && c[off - 1] != '\n')
@@ -96,6 +99,7 @@ static uint32_t line_begin(const char *c, uint32_t off)
     return off;
 }
 
+/* The offset of the newline ending the line holding off (or len). */
 static uint32_t line_end(const char *c, size_t len, uint32_t off)
 {
     while (off < len && c[off] != '\n')
@@ -138,6 +142,8 @@ typedef struct {
     bool overflow;
 } edits_t;
 
+/* Adds an edit replacing bytes s..e with text (copied); past 48 edits the set is marked
+ * overflowed. */
 static void ed_add(edits_t *ed, uint32_t s, uint32_t e, const char *text)
 {
     if (ed->n >= 48) {
@@ -150,6 +156,7 @@ static void ed_add(edits_t *ed, uint32_t s, uint32_t e, const char *text)
     ed->n++;
 }
 
+/* Frees the edits' texts and empties the set. */
 static void ed_free(edits_t *ed)
 {
     for (int i = 0; i < ed->n; i++)
@@ -308,6 +315,7 @@ static bool file_flask(file_t *f)
 }
 
 static void note(det_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a note (printf format) to the detection's notes; one that cannot be formatted is dropped. */
 static void note(det_t *d, const char *fmt, ...)
 {
     va_list ap;
@@ -320,6 +328,8 @@ static void note(det_t *d, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The model a name or attribute stands for: the class itself (User, models.User), or the object of
+ * Model.attr; NULL when it is none. */
 static const sqla_model_t *model_named(const sqla_project_t *p, const pysource_t *src, TSNode n)
 {
     n = unwrap(n);
@@ -356,6 +366,8 @@ static bool sessionish(const pysource_t *src, TSNode n)
     return (l >= 7 && strcasecmp(last + l - 7, "session") == 0);
 }
 
+/* For obj.method(...): sets *obj (when not NULL) and writes the method's name into buf; returns
+ * buf, or NULL when the callee is not an attribute. */
 static const char *method_of(const pysource_t *src, TSNode call, TSNode *obj, char *buf,
                              size_t size)
 {
@@ -386,6 +398,8 @@ typedef struct {
     TSNode base_ident;   /* the chain started at a name (result.scalars()) */
 } chain_t;
 
+/* pysource_walk visitor over a query's loader options: every Model.rel (or "rel" string, as *.rel)
+ * named in them is added to ch->eager. */
 static pysource_walk_t eager_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     chain_t *ch = ctx;
@@ -410,6 +424,7 @@ static pysource_walk_t eager_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* Whether the query already eager-loads model.rel (named by the model, or as a string). */
 static bool chain_eager(const chain_t *ch, const char *model, const char *rel)
 {
     char k[200];
@@ -426,6 +441,10 @@ static bool chain_eager(const chain_t *ch, const char *model, const char *rel)
     return false;
 }
 
+/* Reads a query expression from the outside in (at most 40 links): its API (session.query,
+ * select() under execute/scalars, Model.query, session.get), model, session, terminal method,
+ * existing options() and the relationships they eager-load. Returns whether node is such a query.
+ */
 static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode node, chain_t *ch)
 {
     TSNode n = node;
@@ -554,6 +573,8 @@ typedef struct {
     TSNode value, stmt;
 } lastassign_t;
 
+/* pysource_walk visitor: the last `name = value` before la->before (not inside nested functions,
+ * classes or lambdas) into la->value and la->stmt; stops at la->before. */
 static pysource_walk_t lastassign_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     lastassign_t *la = ctx;
@@ -577,6 +598,8 @@ static pysource_walk_t lastassign_visit(const pysource_t *src, TSNode n, void *c
     return PYSOURCE_WALK_SKIP_CHILDREN;
 }
 
+/* pysource_each_named_child callback: walks one statement of the scope for last_assignment; false
+ * (stop) once past la->before. */
 static bool lastassign_child(TSNode ch, void *ctx)
 {
     lastassign_t *la = ctx;
@@ -617,6 +640,9 @@ static TSNode function_body_scope(TSNode fn)
     return field(fn, "body");
 }
 
+/* Where a loop's iterable comes from (into o): a query (found), a constant literal, or, followed
+ * up to depth 4, a name's last assignment, list()/sorted()/enumerate() of something, or the first
+ * return of a project function (then o->other_function). */
 static void resolve_iterable(const sqla_project_t *p, size_t file, const pysource_t *src,
                              TSNode scope, TSNode iter, uint32_t before, origin_t *o, int depth)
 {
@@ -744,6 +770,7 @@ typedef struct {
     bool except_in_loop; /* a try/except in the loop (not just try/finally) */
 } scan_t;
 
+/* The innermost tracked variable called name, or NULL. */
 static var_t *var_find(scan_t *s, const char *name)
 {
     for (int i = s->nvars - 1; i >= 0; i--)
@@ -752,6 +779,8 @@ static var_t *var_find(scan_t *s, const char *name)
     return NULL;
 }
 
+/* Tracks name as an object of model m reached by path from the loop item (dropped past MAX_VARS).
+ */
 static void var_push(scan_t *s, const char *name, const sqla_model_t *m, const char *path)
 {
     if (s->nvars >= MAX_VARS)
@@ -762,6 +791,8 @@ static void var_push(scan_t *s, const char *name, const sqla_model_t *m, const c
     snprintf(v->path, sizeof v->path, "%s", path);
 }
 
+/* Records a lazily loaded relationship path (prefix.rel) once, with the helper it was found
+ * through (s->via); at most MAX_PATHS. */
 static void add_path(scan_t *s, const char *prefix, const char *rel)
 {
     char path[200];
@@ -776,6 +807,8 @@ static void add_path(scan_t *s, const char *prefix, const char *rel)
     s->npaths++;
 }
 
+/* Whether a call goes over the network: requests, httpx, urllib, aiohttp, smtplib, urllib3, boto3,
+ * or a sendmail/send_message/urlopen method. */
 static bool is_network_call(const pysource_t *src, TSNode call)
 {
     TSNode callee = field(call, "function");
@@ -869,6 +902,9 @@ static bool in_with_statement(TSNode n)
     return false;
 }
 
+/* Follows a tracked object (model m at path prefix) into a project function fn as its parameter
+ * param_index: scans the body there, keeping the lazy paths it finds and restoring the scan's
+ * position. Recursion and more than MAX_STACK levels are not followed. */
 static void follow(scan_t *s, const sqla_function_t *fn, unsigned param_index,
                    const sqla_model_t *m, const char *prefix)
 {
@@ -907,6 +943,8 @@ typedef struct {
     bool found;
 } refs_t;
 
+/* pysource_walk visitor: stops (r->found) at the first use of a tracked variable; keyword names
+ * are not uses. */
 static pysource_walk_t refs_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     refs_t *r = ctx;
@@ -932,6 +970,7 @@ static pysource_walk_t refs_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* Whether node n uses a tracked loop variable. */
 static bool references_var(scan_t *s, const pysource_t *src, TSNode n)
 {
     refs_t r = {s, false};
@@ -939,6 +978,8 @@ static bool references_var(scan_t *s, const pysource_t *src, TSNode n)
     return r.found;
 }
 
+/* Whether call makes a session: a sessionmaker()(...) call or a call of one of the project's
+ * session factories (*is_async says which kind). */
 static bool session_factory_call(const sqla_project_t *p, const pysource_t *src, TSNode call,
                                  bool *is_async)
 {
@@ -1354,6 +1395,10 @@ static bool parses_in_context(const pysource_t *src, uint32_t rs, uint32_t re, c
     return ok;
 }
 
+/* Appends one finding of kind (type) over whole lines rs..re of rsrc: the original, the rewritten
+ * code (pre, the edits ed applied, post; indented as the code) unless the safety is manual, the
+ * explanation, SQL shape sql and extra fields (both taken over). Rule 7: a rewrite that does not
+ * re-parse as Python in its file is reported without code (and a note). Frees the edits. */
 static void emit(file_t *f, const pysource_t *rsrc, unsigned line, const char *type,
                  const char *kind, uint32_t rs, uint32_t re, edits_t *ed, const char *pre,
                  const char *post, const char *explanation, json_t *sql, bool security,
@@ -1631,6 +1676,9 @@ static void by_name(file_t *f, const char *model, const char *key, char *out, si
     fresh_name(f, r, out, size);
 }
 
+/* The SQL shape loading relationship r of m issues: select_by_fk for a collection (the target's
+ * foreign key columns to m), select by the target's primary key for a scalar one, a plain select
+ * through a secondary table; {shape: none} when the target is unknown. */
 static json_t *sql_hint_rel(const sqla_project_t *p, const sqla_model_t *m,
                             const sqla_relationship_t *r)
 {
@@ -1866,6 +1914,8 @@ typedef struct {
     const sqla_model_t *model;
 } keyed_t;
 
+/* pysource_walk visitor over a query: finds its key, Model.col == <uses the loop variable> (either
+ * side) or filter_by(col=<uses it>), and the model; stops at the first. */
 static pysource_walk_t keyed_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     keyed_t *k = ctx;
@@ -1974,6 +2024,8 @@ typedef struct {
     bool key_store;
 } fetched_t;
 
+/* pysource_walk visitor: whether the loop stores into a column of the fetched row that the query
+ * names (then the row's key may change: ft->key_store). */
 static pysource_walk_t keystore_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     fetched_t *ft = ctx;
@@ -1995,6 +2047,8 @@ static pysource_walk_t keystore_visit(const pysource_t *src, TSNode n, void *ctx
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* Whether a write in the loop adds back the row the keyed query fetched (x = query...;
+ * session.add(x)) without changing its key: then it writes no row a later item must find. */
 static bool adds_fetched_row(file_t *f, TSNode loop_body, TSNode call, TSNode q)
 {
     char m[32];
@@ -2022,6 +2076,8 @@ typedef struct {
     bool other;     /* the loop variable appears elsewhere in the query */
 } otherref_t;
 
+/* pysource_walk visitor over a query: sets o->other when a loop variable is used anywhere but the
+ * allowed key comparison (x.c and c=... do not name c). */
 static pysource_walk_t otherref_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     otherref_t *o = ctx;
@@ -2426,6 +2482,8 @@ typedef struct {
     bool found;
 } intent_t;
 
+/* Whether a comment says the per-item work is on purpose ("deliberate", "one at a time", "commit
+ * per item", ...). */
 static bool comment_says_intent(const char *text)
 {
     char low[512];
@@ -2450,6 +2508,7 @@ static bool comment_says_intent(const char *text)
     return false;
 }
 
+/* pysource_walk visitor: the first comment saying the per-item work is intended goes to it->buf. */
 static pysource_walk_t intent_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     intent_t *it = ctx;
@@ -2465,6 +2524,8 @@ static pysource_walk_t intent_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* A comment in the loop or right above it saying the per-item work is intended, into buf; NULL
+ * when there is none. */
 static const char *intent_comment(file_t *f, TSNode loop, char *buf, size_t size)
 {
     intent_t it = {f, buf, size, false};
@@ -2493,6 +2554,8 @@ typedef struct {
 static bool attr_set_explicitly(file_t *f, TSNode body, const char *name, TSNode ctor,
                                 const char *attr);
 
+/* pysource_walk visitor: the first read of name.attr (not a store) where attr is not set
+ * explicitly on the object, i.e. a value the database generates, into g->attr and g->line. */
 static pysource_walk_t genread_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     genread_t *g = ctx;
@@ -2524,6 +2587,7 @@ typedef struct {
     bool set;
 } attrset_t;
 
+/* pysource_walk visitor: stops (a->set) at an assignment name.attr = .... */
 static pysource_walk_t attrset_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     attrset_t *a = ctx;
@@ -2538,6 +2602,8 @@ static pysource_walk_t attrset_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* Whether attr of the object name is set by the code: a keyword of its constructor call ctor or an
+ * assignment in body. */
 static bool attr_set_explicitly(file_t *f, TSNode body, const char *name, TSNode ctor,
                                 const char *attr)
 {
@@ -2548,6 +2614,9 @@ static bool attr_set_explicitly(file_t *f, TSNode body, const char *name, TSNode
     return a.set;
 }
 
+/* Whether the loop reads, from an object it adds, an attribute the code never sets (a primary key
+ * or default the database fills at flush, None until then): why says where. Returns true when it
+ * does. */
 static bool reads_generated_value(file_t *f, TSNode body, scan_t *s, char *why, size_t size)
 {
     for (int i = 0; i < s->nwrites; i++) {
@@ -2586,6 +2655,8 @@ typedef struct {
     unsigned line;
 } bound_t;
 
+/* pysource_walk visitor: the line where b->name is bound (assignment, for target, as alias); stops
+ * there. */
 static pysource_walk_t bound_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     bound_t *b = ctx;
@@ -2604,6 +2675,7 @@ static pysource_walk_t bound_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* The line where name is bound inside n, or 0. */
 static unsigned bound_inside(file_t *f, TSNode n, const char *name)
 {
     bound_t b = {name, 0};
@@ -2611,6 +2683,10 @@ static unsigned bound_inside(file_t *f, TSNode n, const char *name)
     return b.line;
 }
 
+/* commit_in_loop: the per-item commits move to one commit after the loop (conditional: all or
+ * nothing), or, rule 4, are kept and explained when a new session is made per item, errors are
+ * caught per item, the commit is in a with block or a comment says it is meant. why_not_bulk says
+ * why an add_in_loop rewrite was not made (orm_objects: the loop adds ORM objects). */
 static void emit_commit(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_async,
                         bool orm_objects, const char *why_not_bulk)
 {
@@ -2826,6 +2902,7 @@ typedef struct {
     bool found;
 } reads_model_t;
 
+/* pysource_walk visitor: stops (r->found) at a query of model r->m. */
 static pysource_walk_t reads_model_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     reads_model_t *r = ctx;
@@ -2846,6 +2923,7 @@ typedef struct {
     bool used;
 } usedafter_t;
 
+/* pysource_walk visitor: stops (u->used) at a use of u->name after offset u->after. */
 static pysource_walk_t usedafter_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     usedafter_t *u = ctx;
@@ -3187,6 +3265,10 @@ typedef struct {
     size_t size;
 } uses_t;
 
+/* pysource_walk visitor for body_uses_only: the name may be assigned, passed to its add, or
+ * have attributes stored (each store edited into name["attr"] = value; rule 2: a store of a
+ * non-column, or one made only on some paths, goes to u->why); any other use clears u->ok and
+ * stops. */
 static pysource_walk_t uses_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     uses_t *u = ctx;
@@ -3224,6 +3306,8 @@ static pysource_walk_t uses_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* Whether the object name is used in the loop body only by its add and by attribute stores (which
+ * become dict stores in ed); why says what a dict row would not keep. Returns false otherwise. */
 static bool body_uses_only(file_t *f, TSNode body, const char *name, TSNode allowed_add,
                            edits_t *ed, const sqla_model_t *m, char *why, size_t size)
 {
@@ -3237,6 +3321,10 @@ static bool function_is_async(TSNode fn)
     return !ts_node_is_null(fn) && ts_node_child_count(fn) > 0 && is(ts_node_child(fn, 0), "async");
 }
 
+/* One loop (for statement or comprehension) of a function: where its iterable comes from, then a
+ * scan of its body for lazy loads through the loop item (lazy_load_in_loop), a query keyed by the
+ * loop variable (query_in_loop), adds (add_in_loop) and commits (commit_in_loop), each emitted by
+ * its emit_* function. */
 static void analyze_loop(file_t *f, TSNode loop, TSNode scope, TSNode fn)
 {
     bool comp = !is(loop, "for_statement");
@@ -3332,6 +3420,8 @@ static void analyze_loop(file_t *f, TSNode loop, TSNode scope, TSNode fn)
 
 /* ---- function-level checks ------------------------------------------- */
 
+/* Whether a function is a web route handler: decorated with
+ * route/get/post/put/patch/delete/websocket(...). */
 static bool is_route(const pysource_t *src, TSNode fn)
 {
     TSNode parent = ts_node_parent(fn);
@@ -3363,6 +3453,8 @@ typedef struct {
     bool closed, yielded;
 } fnscan_t;
 
+/* pysource_walk visitor over a function that made session c->name: notes whether it is closed
+ * (close()/remove()), managed by a with, returned or yielded. */
 static pysource_walk_t closed_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     fnscan_t *c = ctx;
@@ -3389,6 +3481,8 @@ static pysource_walk_t closed_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* pysource_walk visitor: whether the function returns a value or yields (nested functions not
+ * counted); stops at the first. */
 static pysource_walk_t returns_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     (void)src;
@@ -3410,6 +3504,9 @@ static bool returns_value(file_t *f, TSNode body)
     return found;
 }
 
+/* session_not_closed: a session made in a function and never closed gets the rest of the block
+ * wrapped in try/finally close() (a generator keeps its yield inside; conditional when the
+ * function returns something that may hold ORM objects). */
 static void check_session_closed(file_t *f, TSNode fn, TSNode assign_stmt, const char *name,
                                  bool is_async, const char *factory_text)
 {
@@ -3498,6 +3595,8 @@ typedef struct {
     TSNode net;
 } stmtcalls_t;
 
+/* pysource_walk visitor over one statement of a transaction: what it does with the session (a
+ * write, or commit/rollback/close ending it) and its first network call. */
 static pysource_walk_t stmtcalls_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     stmtcalls_t *sc = ctx;
@@ -3533,6 +3632,8 @@ typedef struct {
     int n;
 } assigned_t;
 
+/* pysource_walk visitor: the names assigned (or used as for targets) in a range of statements, at
+ * most 16. */
 static pysource_walk_t assigned_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     assigned_t *a = ctx;
@@ -3554,6 +3655,8 @@ typedef struct {
     bool hit;
 } hit_t;
 
+/* pysource_walk visitor: stops (h->hit) at a use of one of the assigned names (an attribute's
+ * object counts, its attribute name does not). */
 static pysource_walk_t hit_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     hit_t *h = ctx;
@@ -3595,6 +3698,10 @@ static bool uses_with_target(file_t *f, TSNode with, TSNode stmt)
     return h.hit;
 }
 
+/* network_in_transaction: a network call inside a transaction after database work is moved before
+ * the transaction (hoisted, when nothing it needs is assigned in between) or the transaction is
+ * committed before it; conditional either way. A call that depends on the block's data gets a note
+ * instead. */
 static void emit_network(file_t *f, txscan_t *t, TSNode net_stmt)
 {
     edits_t ed = {0};
@@ -3698,6 +3805,10 @@ static bool names_assigned_between(file_t *f, TSNode from, TSNode to, TSNode use
 
 static void tx_block(txscan_t *t, TSNode block);
 
+/* One statement of a function, in order, for network_in_transaction: a with ...begin() block is a
+ * transaction, a session write starts one and commit/rollback/close ends it; the first network
+ * call while one is open is emitted (emit_network) and ends the scan. Nested definitions are
+ * skipped. */
 static void tx_statement(txscan_t *t, TSNode st)
 {
     file_t *f = t->f;
@@ -3787,6 +3898,8 @@ static void tx_statement(txscan_t *t, TSNode st)
     }
 }
 
+/* pysource_each_named_child callback: tx_statement on one statement; false (stop) once the scan is
+ * done. */
 static bool tx_child(TSNode st, void *ctx)
 {
     txscan_t *t = ctx;
@@ -3820,6 +3933,8 @@ typedef struct {
     int n;
 } locals_t;
 
+/* pysource_walk visitor over create_engine()/sessionmaker() arguments: the function's parameters
+ * and locals they use (at most 8; keyword names and attribute names are not uses). */
 static pysource_walk_t locals_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     locals_t *l = ctx;
@@ -3846,6 +3961,9 @@ static pysource_walk_t locals_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* engine_per_call: create_engine()/sessionmaker() called in a loop or request handler moves to
+ * module level, or, when its arguments use the function's locals, behind a functools.lru_cache per
+ * distinct argument; conditional either way. */
 static void emit_engine(file_t *f, TSNode fn, TSNode call, bool in_loop)
 {
     TSNode def = fn;
@@ -3906,6 +4024,8 @@ static void emit_engine(file_t *f, TSNode fn, TSNode call, bool in_loop)
 
 /* ---- raw SQL built from strings ------------------------------------- */
 
+/* Whether a text starts like an SQL statement (SELECT, INSERT, UPDATE, DELETE, WITH, after spaces
+ * and parentheses). */
 static bool sqlish(const char *s, size_t n)
 {
     while (n && (isspace((unsigned char)*s) || *s == '(')) {
@@ -3921,6 +4041,8 @@ static bool sqlish(const char *s, size_t n)
     return false;
 }
 
+/* The parameter name for a formatted value: the identifier, the attribute's name, a constant
+ * subscript key, else p<idx>, made a valid name. */
 static void param_from_expr(const pysource_t *src, TSNode e, int idx, char *out, size_t size)
 {
     e = unwrap(e);
@@ -3951,6 +4073,8 @@ typedef struct {
     int n;
 } binds_t;
 
+/* The bind name for expression expr (the same one when expr repeats), name made unique with _2,
+ * _3...; NULL past 16 values. */
 static const char *bind_name(binds_t *b, const char *name, const char *expr)
 {
     for (int i = 0; i < b->n; i++)
@@ -3989,6 +4113,7 @@ typedef struct {
     bool bad; /* a marker byte in the source, or too many values */
 } rawsql_t;
 
+/* Appends SQL text; a marker byte in it makes the string unusable (r->bad). */
 static void raw_text(rawsql_t *r, const char *s, size_t n)
 {
     if (memchr(s, PARAM_MARK, n))
@@ -3996,6 +4121,7 @@ static void raw_text(rawsql_t *r, const char *s, size_t n)
     strbuf_addn(&r->sql, s, n);
 }
 
+/* Appends a parameter marker for value expr named name; past MAX_RAW_PARAMS r->bad is set. */
 static void raw_param(rawsql_t *r, const char *name, const char *expr)
 {
     if (r->n >= MAX_RAW_PARAMS) {
@@ -4041,6 +4167,8 @@ static void render_text(render_t *rd, const char *s, size_t n)
     }
 }
 
+/* Writes the placeholder for a value (:name for text() / SQLAlchemy, %(name)s for a DB-API driver)
+ * into the new string and $n into the SQL template. Returns false past 16 distinct values. */
 static bool render_placeholder(render_t *rd, const char *name, const char *expr)
 {
     const char *bn = bind_name(rd->binds, name, expr);
@@ -4179,6 +4307,7 @@ typedef enum {
 static const char *const origin_names[] = {"constant", "database", "unknown", "parameter",
                                            "request"};
 
+/* Whether name is a parameter of function fn. */
 static bool is_param_of(const pysource_t *src, TSNode fn, const char *name)
 {
     char pn[64];
@@ -4190,6 +4319,9 @@ static bool is_param_of(const pysource_t *src, TSNode fn, const char *name)
 
 static bool is_route(const pysource_t *src, TSNode fn);
 
+/* Where a formatted value comes from, followed through assignments up to depth 4: a constant, the
+ * database, the enclosing function's parameter (request input for a route handler), request input
+ * (request.*, environ, argv, input()), or unknown. */
 static origin_kind_t value_origin(file_t *f, TSNode fn, TSNode e, uint32_t before, int depth)
 {
     e = unwrap(e);
@@ -4810,6 +4942,9 @@ static void walk_children(walk_t *w, TSNode n)
     pysource_each_named_child(n, walk_child, w);
 }
 
+/* The file walk: functions (their bodies with their own scope, then the transaction scan), loops
+ * (analyze_loop), sessions assigned from a factory (check_session_closed), engine/session factory
+ * calls (emit_engine) and SQL built by formatting passed to text()/execute() (check_raw_sql). */
 static void walk_node(walk_t *w, TSNode n)
 {
     file_t *f = w->f;
@@ -4899,6 +5034,8 @@ typedef struct {
     int v2, v1, flask;
 } stylecount_t;
 
+/* pysource_walk visitor counting the file's 1.x (.query), 2.0 (select, scalars, Mapped,
+ * mapped_column, DeclarativeBase) and Flask-SQLAlchemy (db.session) markers. */
 static pysource_walk_t style_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     stylecount_t *sc = ctx;
@@ -4920,6 +5057,8 @@ static pysource_walk_t style_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* The file's API style, read once: 2.0 when its 2.0 markers are at least its 1.x ones, and whether
+ * it uses Flask-SQLAlchemy. */
 static void read_style(file_t *f)
 {
     if (f->style_read)
