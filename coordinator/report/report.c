@@ -568,7 +568,9 @@ static const char *ai_cause_text(const json_t *finding)
     return sum;
 }
 
-static void collect_ai_tuning(const json_t *s, ritems_t *l)
+/* The ai_tuning items of predictions.proactive_actions: the actions to take before a forecast limit
+ * is reached. -1 when out of memory. */
+static int ai_items_actions(const json_t *s, ritems_t *l)
 {
     const char *A = "ai_tuning";
     size_t i;
@@ -577,7 +579,7 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
     {
         ritem_t *it = ritem_push(l, A);
         if (!it)
-            return;
+            return -1;
         snprintf(it->id, sizeof it->id, "action-%03zu", i + 1);
         it->kind = strdup("proactive action");
         if (json_is_string(r)) {
@@ -589,11 +591,21 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
             it->evidence = dupn(rj_str(r, "why"));
         }
     }
+    return 0;
+}
+
+/* The ai_tuning items of ml_insights.regressions: statements that got slower, with the test, the
+ * time they cost since and the attributed cause. -1 when out of memory. */
+static int ai_items_regressions(const json_t *s, ritems_t *l)
+{
+    const char *A = "ai_tuning";
+    size_t i;
+    const json_t *r;
     json_array_foreach(rj_path(s, "ml_insights.regressions"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
         if (!it)
-            return;
+            return -1;
         snprintf(it->id, sizeof it->id, "regression-%03zu", i + 1);
         it->kind = strdup("regression");
         double pct = NAN, extra = -1, before = NAN, after = NAN, z = NAN, share = NAN, qid = NAN;
@@ -627,11 +639,21 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
                                 ai_cause_text(r), qid, sh, ex);
         it->apply = q ? r_printf("EXPLAIN (ANALYZE, BUFFERS) %s", q) : NULL;
     }
+    return 0;
+}
+
+/* The ai_tuning items of ml_insights.improvements: statements that got faster, with the test and
+ * the cause. -1 when out of memory. */
+static int ai_items_improvements(const json_t *s, ritems_t *l)
+{
+    const char *A = "ai_tuning";
+    size_t i;
+    const json_t *r;
     json_array_foreach(rj_path(s, "ml_insights.improvements"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
         if (!it)
-            return;
+            return -1;
         snprintf(it->id, sizeof it->id, "improvement-%03zu", i + 1);
         it->kind = strdup("improvement");
         double pct = NAN, before = NAN, after = NAN, pv = NAN, qid = NAN;
@@ -649,11 +671,21 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
                      "p = %.2g). Cause: %s. queryid %.0f.",
                      before, after, after > 0 ? before / after : NAN, pv, ai_cause_text(r), qid);
     }
+    return 0;
+}
+
+/* The ai_tuning items of ml_insights.anomalies: the metrics off their baseline in a window. -1 when
+ * out of memory. */
+static int ai_items_anomalies(const json_t *s, ritems_t *l)
+{
+    const char *A = "ai_tuning";
+    size_t i;
+    const json_t *r;
     json_array_foreach(rj_path(s, "ml_insights.anomalies"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
         if (!it)
-            return;
+            return -1;
         snprintf(it->id, sizeof it->id, "anomaly-%03zu", i + 1);
         it->kind = strdup("anomaly");
         double z = -1;
@@ -683,11 +715,20 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
             strbuf_printf(&e, " Cause: %s.", cause);
         it->evidence = strbuf_take(&e);
     }
+    return 0;
+}
+
+/* The ai_tuning items of cloud_native.recommendations. -1 when out of memory. */
+static int ai_items_cloud(const json_t *s, ritems_t *l)
+{
+    const char *A = "ai_tuning";
+    size_t i;
+    const json_t *r;
     json_array_foreach(rj_path(s, "cloud_native.recommendations"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
         if (!it)
-            return;
+            return -1;
         snprintf(it->id, sizeof it->id, "cloud-%03zu", i + 1);
         it->kind = strdup("cloud");
         it->title = dupn(json_is_string(r) ? json_string_value(r) : rj_str(r, "recommendation"));
@@ -695,11 +736,21 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
             it->title = strdup("cloud recommendation");
         it->evidence = dupn(rj_str(r, "why"));
     }
+    return 0;
+}
+
+/* The ai_tuning items of cost_optimization.recommendations: the monthly savings (1 and 3 years) and
+ * their terms. -1 when out of memory. */
+static int ai_items_costs(const json_t *s, ritems_t *l)
+{
+    const char *A = "ai_tuning";
+    size_t i;
+    const json_t *r;
     json_array_foreach(rj_path(s, "cost_optimization.recommendations"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
         if (!it)
-            return;
+            return -1;
         snprintf(it->id, sizeof it->id, "cost-%03zu", i + 1);
         it->kind = strdup("cost");
         double save1 = -1, save3 = -1;
@@ -726,6 +777,19 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
         it->evidence = strbuf_take(&e);
         it->gain = save1;
     }
+    return 0;
+}
+
+/* The ai_tuning section's items, in the report's order: proactive
+ * actions, regressions, improvements, anomalies, cloud and cost
+ * recommendations. Stops at the first allocation that fails. */
+static void collect_ai_tuning(const json_t *s, ritems_t *l)
+{
+    if (ai_items_actions(s, l) != 0 || ai_items_regressions(s, l) != 0 ||
+        ai_items_improvements(s, l) != 0 || ai_items_anomalies(s, l) != 0 ||
+        ai_items_cloud(s, l) != 0)
+        return;
+    ai_items_costs(s, l);
 }
 
 static int item_cmp(const void *a, const void *b)
