@@ -257,74 +257,76 @@ static void field(const tctx_t *t, const char *label, const char *value)
     wrap(t, value ? value : "no data", first, ind, 0, 0, "", "");
 }
 
-static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
+/* The snapshot's lines of the summary: server, time, contents, redaction. */
+static void summary_snapshot(const tctx_t *t, const json_t *s)
 {
-    const json_t *s = o->snapshot_summary;
-    char b[32], line[1024];
-    fprintf(t->out, "%spgopt report%s", col(t, C_BOLD), col(t, C_RESET));
-    if (s && rj_str(s, "database"))
-        fprintf(t->out, " - database %s", rj_str(s, "database"));
-    fputc('\n', t->out);
-    if (o->source)
-        field(t, "analysed", o->source);
-    if (s) {
-        snprintf(line, sizeof line, "PostgreSQL %s",
-                 rj_str(s, "server_version") ? rj_str(s, "server_version")
-                                             : "(version not collected)");
-        field(t, "server", line);
-        field(t, "snapshot",
-              rj_str(s, "collected_at") ? rj_str(s, "collected_at") : "time unknown");
-        strbuf_t c = {0};
-        static const char *const keys[] = {"statements", "tables",     "indexes",
-                                           "settings",   "code_files", "history_entries"};
-        static const char *const names[] = {"statements", "tables",     "indexes",
-                                            "settings",   "code files", "history entries"};
-        for (int i = 0; i < 6; i++) {
-            long long n = r_summary_count(s, keys[i]);
-            if (n >= 0)
-                strbuf_printf(&c, "%s%lld %s", c.len ? ", " : "", n, names[i]);
-        }
-        if (r_summary_count(s, "history_entries") < 0)
-            strbuf_printf(&c, "%sno history", c.len ? ", " : "");
-        field(t, "contents", c.len ? strbuf_str(&c) : "no counts in the snapshot");
-        strbuf_free(&c);
-        /* Say that texts were redacted: a reader comparing with
-         * pg_stat_statements would otherwise wonder. */
-        const json_t *red = json_object_get(s, "redaction");
-        double lits = 0, stmts = 0;
-        if (rj_num(red, "literals", &lits) && lits > 0) {
-            rj_num(red, "statements", &stmts);
-            snprintf(line, sizeof line,
-                     "%.0f secret literal(s) in %.0f statement text(s) replaced by '<redacted>' "
-                     "at collection",
-                     lits, stmts);
-            field(t, "redacted", line);
-        }
-        const json_t *h = json_object_get(s, "host");
-        if (h) {
-            double cpus = NAN, mem = NAN;
-            rj_num(h, "cpus", &cpus);
-            rj_num(h, "memory_bytes", &mem);
-            strbuf_t hb = {0};
-            if (isfinite(cpus))
-                strbuf_printf(&hb, "%.0f CPUs", cpus);
-            if (isfinite(mem)) {
-                r_fmt_bytes(mem, b);
-                strbuf_printf(&hb, "%s%s RAM", hb.len ? ", " : "", b);
-            }
-            if (rj_str(h, "storage"))
-                strbuf_printf(&hb, "%s%s storage", hb.len ? ", " : "", rj_str(h, "storage"));
-            const json_t *cl = json_object_get(h, "cloud");
-            if (rj_str(cl, "provider"))
-                strbuf_printf(&hb, "%s%s %s", hb.len ? ", " : "", rj_str(cl, "provider"),
-                              rj_str(cl, "instance_class") ? rj_str(cl, "instance_class") : "");
-            if (hb.len)
-                field(t, "host", strbuf_str(&hb));
-            strbuf_free(&hb);
-        }
-    } else {
-        field(t, "snapshot", "no summary (the report was made from phase3_output alone)");
+    char line[1024];
+    snprintf(line, sizeof line, "PostgreSQL %s",
+             rj_str(s, "server_version") ? rj_str(s, "server_version") : "(version not collected)");
+    field(t, "server", line);
+    field(t, "snapshot", rj_str(s, "collected_at") ? rj_str(s, "collected_at") : "time unknown");
+    strbuf_t c = {0};
+    static const char *const keys[] = {"statements", "tables",     "indexes",
+                                       "settings",   "code_files", "history_entries"};
+    static const char *const names[] = {"statements", "tables",     "indexes",
+                                        "settings",   "code files", "history entries"};
+    for (int i = 0; i < 6; i++) {
+        long long n = r_summary_count(s, keys[i]);
+        if (n >= 0)
+            strbuf_printf(&c, "%s%lld %s", c.len ? ", " : "", n, names[i]);
     }
+    if (r_summary_count(s, "history_entries") < 0)
+        strbuf_printf(&c, "%sno history", c.len ? ", " : "");
+    field(t, "contents", c.len ? strbuf_str(&c) : "no counts in the snapshot");
+    strbuf_free(&c);
+    /* Say that texts were redacted: a reader comparing with
+     * pg_stat_statements would otherwise wonder. */
+    const json_t *red = json_object_get(s, "redaction");
+    double lits = 0, stmts = 0;
+    if (rj_num(red, "literals", &lits) && lits > 0) {
+        rj_num(red, "statements", &stmts);
+        snprintf(line, sizeof line,
+                 "%.0f secret literal(s) in %.0f statement text(s) replaced by '<redacted>' "
+                 "at collection",
+                 lits, stmts);
+        field(t, "redacted", line);
+    }
+}
+
+/* The summary's host line (CPUs, RAM, storage, cloud), when the snapshot
+ * has host facts. */
+static void summary_host(const tctx_t *t, const json_t *s)
+{
+    char b[32];
+    const json_t *h = json_object_get(s, "host");
+    if (h) {
+        double cpus = NAN, mem = NAN;
+        rj_num(h, "cpus", &cpus);
+        rj_num(h, "memory_bytes", &mem);
+        strbuf_t hb = {0};
+        if (isfinite(cpus))
+            strbuf_printf(&hb, "%.0f CPUs", cpus);
+        if (isfinite(mem)) {
+            r_fmt_bytes(mem, b);
+            strbuf_printf(&hb, "%s%s RAM", hb.len ? ", " : "", b);
+        }
+        if (rj_str(h, "storage"))
+            strbuf_printf(&hb, "%s%s storage", hb.len ? ", " : "", rj_str(h, "storage"));
+        const json_t *cl = json_object_get(h, "cloud");
+        if (rj_str(cl, "provider"))
+            strbuf_printf(&hb, "%s%s %s", hb.len ? ", " : "", rj_str(cl, "provider"),
+                          rj_str(cl, "instance_class") ? rj_str(cl, "instance_class") : "");
+        if (hb.len)
+            field(t, "host", strbuf_str(&hb));
+        strbuf_free(&hb);
+    }
+}
+
+/* The summary's "took" line: the whole run, the collection and the slowest
+ * agent, each when measured. */
+static void summary_took(const tctx_t *t, const json_t *p3, const json_t *s, const report_opts_t *o)
+{
+    char b[32];
     strbuf_t tb = {0};
     if (o->total_ms >= 0) {
         r_fmt_ms((double)o->total_ms, b);
@@ -353,7 +355,14 @@ static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
     }
     field(t, "took", tb.len ? strbuf_str(&tb) : "not measured");
     strbuf_free(&tb);
+}
 
+/* The summary's "agents" line: how many of those asked answered, and each
+ * one's time or status. */
+static void summary_agents(const tctx_t *t, const json_t *p3)
+{
+    char b[32], line[1024];
+    const json_t *fleet = json_object_get(p3, "fleet");
     strbuf_t ab = {0};
     int answered = 0, asked = 0;
     for (int i = 0; i < AGENT_COUNT; i++) {
@@ -373,6 +382,27 @@ static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
              rj_str(p3, "status") ? rj_str(p3, "status") : "status unknown", strbuf_str(&ab));
     field(t, "agents", line);
     strbuf_free(&ab);
+}
+
+/* The report's head: what was analysed, the snapshot, the host, the time
+ * taken, the agents' answers and the collection's notes. */
+static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
+{
+    const json_t *s = o->snapshot_summary;
+    fprintf(t->out, "%spgopt report%s", col(t, C_BOLD), col(t, C_RESET));
+    if (s && rj_str(s, "database"))
+        fprintf(t->out, " - database %s", rj_str(s, "database"));
+    fputc('\n', t->out);
+    if (o->source)
+        field(t, "analysed", o->source);
+    if (s) {
+        summary_snapshot(t, s);
+        summary_host(t, s);
+    } else {
+        field(t, "snapshot", "no summary (the report was made from phase3_output alone)");
+    }
+    summary_took(t, p3, s, o);
+    summary_agents(t, p3);
     const json_t *notes = json_object_get(s, "notes");
     size_t i;
     const json_t *n;
