@@ -1058,6 +1058,92 @@ int ct_beat(ct_t *ct, const char *stage, int64_t done, int64_t total)
     return ct->cancelled;
 }
 
+/* PGTune's values for the snapshot's host and the chosen profile into
+ * ct->pgt (ct->have_pgtune with the RAM known; without it only the
+ * profile-only parts, WAL sizes and flags, are usable). Returns 0, or -1
+ * with err set. */
+static int run_pgtune(ct_t *ct, err_t *err)
+{
+    if (ct->have_memory) {
+        pgtune_input_t in = {.profile = ct->profile,
+                             .memory_kb = ct->memory_bytes / 1024,
+                             .cpus = ct->cpus,
+                             .max_connections = ct->max_connections,
+                             .storage = ct->storage_name ? ct->storage : PGTUNE_STORAGE_UNKNOWN,
+                             .pg_major = ct->pg_major};
+        if (pgtune_compute(&in, &ct->pgt, err) != 0)
+            return -1;
+        ct->have_pgtune = 1;
+    } else {
+        /* The profile-only parts of PGTune (WAL sizes, flags) need no RAM. */
+        pgtune_input_t in = {.profile = ct->profile,
+                             .memory_kb = 1,
+                             .cpus = ct->cpus,
+                             .max_connections = ct->max_connections,
+                             .storage = ct->storage_name ? ct->storage : PGTUNE_STORAGE_UNKNOWN,
+                             .pg_major = ct->pg_major};
+        if (pgtune_compute(&in, &ct->pgt, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The result's postgresql groups, pools and TimescaleDB sections, with a
+ * progress beat between stages. Returns 1 when the job was cancelled
+ * before the scripts, 0 otherwise. */
+static int run_rules(ct_t *ct)
+{
+    json_t *pg = json_object();
+    json_t *memory = json_object(), *autovacuum = json_object(), *checkpoints = json_object(),
+           *parallelism = json_object(), *planner = json_object();
+    json_object_set_new(pg, "memory", memory);
+    json_object_set_new(pg, "autovacuum", autovacuum);
+    json_object_set_new(pg, "checkpoints", checkpoints);
+    json_object_set_new(pg, "parallelism", parallelism);
+    json_object_set_new(pg, "planner", planner);
+    json_object_set_new(ct->result, "postgresql", pg);
+
+    /* A beat between stages, and inside the ones that loop over the input
+     * (tables, code files): a large snapshot takes seconds. */
+    ct_beat(ct, "memory", 0, 7);
+    memory_group(ct, memory);
+    ct_beat(ct, "parallelism", 1, 7);
+    parallelism_group(ct, parallelism);
+    ct_beat(ct, "autovacuum", 2, 7);
+    ct_autovacuum(ct, autovacuum);
+    ct_beat(ct, "checkpoints", 3, 7);
+    checkpoints_group(ct, checkpoints);
+    planner_group(ct, planner);
+    ct_beat(ct, "pools", 4, 7);
+    ct_sqlalchemy_pgbouncer(ct);
+    ct_beat(ct, "timescaledb", 5, 7);
+    ct_timescaledb(ct);
+    return ct_beat(ct, "scripts", 6, 7);
+}
+
+/* A note listing the settings the rules found no pg_settings row for. */
+static void note_missing_settings(ct_t *ct)
+{
+    if (json_array_size(ct->missing_settings) == 0)
+        return;
+    char list[1024] = "";
+    size_t used = 0, i;
+    json_t *v;
+    json_array_foreach(ct->missing_settings, i, v)
+    {
+        int k =
+            snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", json_string_value(v));
+        if (k < 0 || (size_t)k >= sizeof list - used)
+            break;
+        used += (size_t)k;
+    }
+    ct_note(ct,
+            "%zu settings are missing from the snapshot's pg_settings (%s): their current "
+            "value is null, PostgreSQL %d's defaults stand in where a rule needs one, and "
+            "rollback resets them",
+            json_array_size(ct->missing_settings), list, ct->pg_major);
+}
+
 void config_tuner_options_init(config_tuner_options_t *o)
 {
     memset(o, 0, sizeof *o);
@@ -1096,77 +1182,14 @@ int config_tuner_analyze(const json_t *snapshot, const config_tuner_options_t *o
     load_windows(&ct);
     if (classify_workload(&ct, err) != 0)
         goto done;
-    if (ct.have_memory) {
-        pgtune_input_t in = {.profile = ct.profile,
-                             .memory_kb = ct.memory_bytes / 1024,
-                             .cpus = ct.cpus,
-                             .max_connections = ct.max_connections,
-                             .storage = ct.storage_name ? ct.storage : PGTUNE_STORAGE_UNKNOWN,
-                             .pg_major = ct.pg_major};
-        if (pgtune_compute(&in, &ct.pgt, err) != 0)
-            goto done;
-        ct.have_pgtune = 1;
-    } else {
-        /* The profile-only parts of PGTune (WAL sizes, flags) need no RAM. */
-        pgtune_input_t in = {.profile = ct.profile,
-                             .memory_kb = 1,
-                             .cpus = ct.cpus,
-                             .max_connections = ct.max_connections,
-                             .storage = ct.storage_name ? ct.storage : PGTUNE_STORAGE_UNKNOWN,
-                             .pg_major = ct.pg_major};
-        if (pgtune_compute(&in, &ct.pgt, err) != 0)
-            goto done;
-    }
-
-    json_t *pg = json_object();
-    json_t *memory = json_object(), *autovacuum = json_object(), *checkpoints = json_object(),
-           *parallelism = json_object(), *planner = json_object();
-    json_object_set_new(pg, "memory", memory);
-    json_object_set_new(pg, "autovacuum", autovacuum);
-    json_object_set_new(pg, "checkpoints", checkpoints);
-    json_object_set_new(pg, "parallelism", parallelism);
-    json_object_set_new(pg, "planner", planner);
-    json_object_set_new(ct.result, "postgresql", pg);
-
-    /* A beat between stages, and inside the ones that loop over the input
-     * (tables, code files): a large snapshot takes seconds. */
-    ct_beat(&ct, "memory", 0, 7);
-    memory_group(&ct, memory);
-    ct_beat(&ct, "parallelism", 1, 7);
-    parallelism_group(&ct, parallelism);
-    ct_beat(&ct, "autovacuum", 2, 7);
-    ct_autovacuum(&ct, autovacuum);
-    ct_beat(&ct, "checkpoints", 3, 7);
-    checkpoints_group(&ct, checkpoints);
-    planner_group(&ct, planner);
-    ct_beat(&ct, "pools", 4, 7);
-    ct_sqlalchemy_pgbouncer(&ct);
-    ct_beat(&ct, "timescaledb", 5, 7);
-    ct_timescaledb(&ct);
-    if (ct_beat(&ct, "scripts", 6, 7)) {
+    if (run_pgtune(&ct, err) != 0)
+        goto done;
+    if (run_rules(&ct)) {
         err_set(err, "config_tuner: cancelled");
         goto done;
     }
     ct_scripts(&ct);
-
-    if (json_array_size(ct.missing_settings) > 0) {
-        char list[1024] = "";
-        size_t used = 0, i;
-        json_t *v;
-        json_array_foreach(ct.missing_settings, i, v)
-        {
-            int k = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-                             json_string_value(v));
-            if (k < 0 || (size_t)k >= sizeof list - used)
-                break;
-            used += (size_t)k;
-        }
-        ct_note(&ct,
-                "%zu settings are missing from the snapshot's pg_settings (%s): their current "
-                "value is null, PostgreSQL %d's defaults stand in where a rule needs one, and "
-                "rollback resets them",
-                json_array_size(ct.missing_settings), list, ct.pg_major);
-    }
+    note_missing_settings(&ct);
     json_object_set(ct.result, "per_table", ct.per_table);
     json_object_set(ct.result, "notes", ct.notes);
     json_object_set(ct.result, "evidence", ct.evidence);

@@ -683,23 +683,12 @@ static int cmp_chunk_end_desc(const void *a, const void *b)
     return strcmp(y ? y : "", x ? x : "");
 }
 
-/* The result's timescaledb section: max_background_workers (one scheduler per database plus one
- * job per hypertable) and, per hypertable, a chunk_time_interval such that the recent chunks'
- * indexes fit in a quarter of RAM shared by all hypertables. Cannot fail; without TimescaleDB a
- * note says so. */
-void ct_timescaledb(ct_t *ct)
+/* timescaledb.max_background_workers into out: one scheduler per database
+ * plus one job per hypertable able to run at once (TimescaleDB's sizing
+ * advice), never below the current value (from the extension's settings or
+ * pg_settings). */
+static void ts_background_workers(ct_t *ct, const json_t *ts, json_t *out)
 {
-    const json_t *ts = json_object_get(ct->snap, "timescaledb");
-    json_t *out = json_object();
-    json_object_set_new(ct->result, "timescaledb", out);
-    if (!json_is_object(ts)) {
-        ct_note(ct, "TimescaleDB is not installed (no timescaledb section): no TimescaleDB "
-                    "settings");
-        return;
-    }
-    /* max_background_workers: one scheduler per database plus one job per
-     * hypertable able to run at once (TimescaleDB's sizing advice), never
-     * below the current value. */
     const json_t *tss = json_object_get(ts, "settings");
     const json_t *hts = json_object_get(ts, "hypertables");
     double cur = 16;
@@ -721,89 +710,119 @@ void ct_timescaledb(ct_t *ct)
         json_object_set_new(e, "change", json_boolean(want != ct_clamp_int(cur, 0, 262143)));
     }
     ct_free_str(reason);
+}
 
+/* The index bytes of a hypertable's most recent chunks (at most 3 with a
+ * size) into *idx; returns how many were measured. */
+static size_t ts_recent_index_bytes(const json_t *h, double *idx)
+{
+    const json_t *chunks = json_object_get(h, "chunks");
+    size_t nc = json_array_size(chunks);
+    const json_t **sorted = nc ? calloc(nc, sizeof *sorted) : NULL;
+    for (size_t k = 0; k < nc && sorted; k++)
+        sorted[k] = json_array_get(chunks, k);
+    if (sorted)
+        qsort(sorted, nc, sizeof *sorted, cmp_chunk_end_desc);
+    *idx = 0;
+    size_t used = 0;
+    for (size_t k = 0; k < nc && used < 3 && sorted; k++) {
+        double b = 0;
+        if (ct_num(sorted[k], "index_bytes", &b) && b > 0) {
+            *idx += b;
+            used++;
+        }
+    }
+    free(sorted);
+    return used;
+}
+
+/* One hypertable's chunk_time_interval entry: the longest round interval
+ * (1 hour .. 30 days) whose recent chunks' indexes fit in a quarter of RAM
+ * shared by the n_ht hypertables, kept when they fit already; without RAM,
+ * interval or chunk index sizes, an entry saying which is missing. */
+static json_t *ts_chunk_interval(const ct_t *ct, const json_t *h, size_t n_ht)
+{
+    char name[420], s[200], n[200];
+    ct_quote_ident(ct_str(h, "schema") ? ct_str(h, "schema") : "public", s, sizeof s);
+    ct_quote_ident(ct_str(h, "name") ? ct_str(h, "name") : "?", n, sizeof n);
+    snprintf(name, sizeof name, "%s.%s", s, n);
+    double interval_us = 0;
+    ct_num(h, "chunk_time_interval_us", &interval_us);
+    double idx;
+    size_t used = ts_recent_index_bytes(h, &idx);
+    json_t *item = json_object();
+    json_object_set_new(item, "hypertable", json_string(name));
+    char cur_iv[64];
+    format_interval_us(interval_us, cur_iv, sizeof cur_iv);
+    json_object_set_new(item, "current", interval_us > 0 ? json_string(cur_iv) : json_null());
+    if (!ct->have_memory || interval_us <= 0 || used == 0) {
+        json_object_set_new(item, "recommended", json_null());
+        json_object_set_new(item, "reason",
+                            json_string(!ct->have_memory ? "not recommended: host memory unknown"
+                                        : interval_us <= 0
+                                            ? "not recommended: chunk interval unknown"
+                                            : "not recommended: no chunk index sizes"));
+        json_object_set_new(item, "method", json_string("rule"));
+        return item;
+    }
+    double per_chunk = idx / (double)used;
+    double share = 0.25 * (double)ct->memory_bytes / (double)n_ht;
+    double target_us = interval_us * share / per_chunk;
+    static const double nice_h[] = {1, 2, 3, 6, 12, 24, 48, 72, 168, 336, 720};
+    double rec_us = nice_h[0] * 3600e6;
+    for (size_t k = 0; k < sizeof nice_h / sizeof nice_h[0]; k++)
+        if (nice_h[k] * 3600e6 <= target_us)
+            rec_us = nice_h[k] * 3600e6;
+    int keep = per_chunk <= share && rec_us >= interval_us;
+    if (keep)
+        rec_us = interval_us;
+    char rec_iv[64], pc[32], sh[32];
+    format_interval_us(rec_us, rec_iv, sizeof rec_iv);
+    ct_format_bytes(round(per_chunk / CT_MB) * CT_MB, pc, sizeof pc);
+    ct_format_bytes(floor(share / CT_MB) * CT_MB, sh, sizeof sh);
+    char *r = ct_printf("rule: the indexes of the most recent chunks (%zu measured, %s each "
+                        "at %s) should fit in 25%% of RAM shared by %zu hypertable%s = %s; %s",
+                        used, pc, cur_iv, n_ht, n_ht == 1 ? "" : "s", sh,
+                        keep ? "they do: fine"
+                             : "a shorter interval keeps the active chunk's indexes cached");
+    json_object_set_new(item, "recommended", json_string(rec_iv));
+    json_object_set_new(item, "reason", json_string(r));
+    json_object_set_new(item, "method", json_string("measured"));
+    json_object_set_new(item, "change", json_boolean(!keep));
+    if (!keep) {
+        char lit[460];
+        ct_quote_literal(name, lit, sizeof lit);
+        char *apply = ct_printf("SELECT set_chunk_time_interval(%s, INTERVAL '%s');", lit, rec_iv);
+        char *rollback =
+            ct_printf("SELECT set_chunk_time_interval(%s, INTERVAL '%s');", lit, cur_iv);
+        json_object_set_new(item, "apply", json_string(apply));
+        json_object_set_new(item, "rollback", json_string(rollback));
+        ct_free_str(apply);
+        ct_free_str(rollback);
+    }
+    ct_free_str(r);
+    return item;
+}
+
+/* The result's timescaledb section: max_background_workers (one scheduler per database plus one
+ * job per hypertable) and, per hypertable, a chunk_time_interval such that the recent chunks'
+ * indexes fit in a quarter of RAM shared by all hypertables. Cannot fail; without TimescaleDB a
+ * note says so. */
+void ct_timescaledb(ct_t *ct)
+{
+    const json_t *ts = json_object_get(ct->snap, "timescaledb");
+    json_t *out = json_object();
+    json_object_set_new(ct->result, "timescaledb", out);
+    if (!json_is_object(ts)) {
+        ct_note(ct, "TimescaleDB is not installed (no timescaledb section): no TimescaleDB "
+                    "settings");
+        return;
+    }
+    ts_background_workers(ct, ts, out);
     json_t *intervals = json_array();
     json_object_set_new(out, "chunk_time_interval", intervals);
+    const json_t *hts = json_object_get(ts, "hypertables");
     size_t n_ht = json_array_size(hts), i;
     const json_t *h;
-    json_array_foreach(hts, i, h)
-    {
-        char name[420], s[200], n[200];
-        ct_quote_ident(ct_str(h, "schema") ? ct_str(h, "schema") : "public", s, sizeof s);
-        ct_quote_ident(ct_str(h, "name") ? ct_str(h, "name") : "?", n, sizeof n);
-        snprintf(name, sizeof name, "%s.%s", s, n);
-        double interval_us = 0;
-        ct_num(h, "chunk_time_interval_us", &interval_us);
-        const json_t *chunks = json_object_get(h, "chunks");
-        size_t nc = json_array_size(chunks);
-        const json_t **sorted = nc ? calloc(nc, sizeof *sorted) : NULL;
-        for (size_t k = 0; k < nc && sorted; k++)
-            sorted[k] = json_array_get(chunks, k);
-        if (sorted)
-            qsort(sorted, nc, sizeof *sorted, cmp_chunk_end_desc);
-        double idx = 0;
-        size_t used = 0;
-        for (size_t k = 0; k < nc && used < 3 && sorted; k++) {
-            double b = 0;
-            if (ct_num(sorted[k], "index_bytes", &b) && b > 0) {
-                idx += b;
-                used++;
-            }
-        }
-        free(sorted);
-        json_t *item = json_object();
-        json_object_set_new(item, "hypertable", json_string(name));
-        char cur_iv[64];
-        format_interval_us(interval_us, cur_iv, sizeof cur_iv);
-        json_object_set_new(item, "current", interval_us > 0 ? json_string(cur_iv) : json_null());
-        if (!ct->have_memory || interval_us <= 0 || used == 0) {
-            json_object_set_new(item, "recommended", json_null());
-            json_object_set_new(
-                item, "reason",
-                json_string(!ct->have_memory   ? "not recommended: host memory unknown"
-                            : interval_us <= 0 ? "not recommended: chunk interval unknown"
-                                               : "not recommended: no chunk index sizes"));
-            json_object_set_new(item, "method", json_string("rule"));
-            json_array_append_new(intervals, item);
-            continue;
-        }
-        double per_chunk = idx / (double)used;
-        double share = 0.25 * (double)ct->memory_bytes / (double)n_ht;
-        double target_us = interval_us * share / per_chunk;
-        static const double nice_h[] = {1, 2, 3, 6, 12, 24, 48, 72, 168, 336, 720};
-        double rec_us = nice_h[0] * 3600e6;
-        for (size_t k = 0; k < sizeof nice_h / sizeof nice_h[0]; k++)
-            if (nice_h[k] * 3600e6 <= target_us)
-                rec_us = nice_h[k] * 3600e6;
-        int keep = per_chunk <= share && rec_us >= interval_us;
-        if (keep)
-            rec_us = interval_us;
-        char rec_iv[64], pc[32], sh[32];
-        format_interval_us(rec_us, rec_iv, sizeof rec_iv);
-        ct_format_bytes(round(per_chunk / CT_MB) * CT_MB, pc, sizeof pc);
-        ct_format_bytes(floor(share / CT_MB) * CT_MB, sh, sizeof sh);
-        char *r = ct_printf("rule: the indexes of the most recent chunks (%zu measured, %s each "
-                            "at %s) should fit in 25%% of RAM shared by %zu hypertable%s = %s; %s",
-                            used, pc, cur_iv, n_ht, n_ht == 1 ? "" : "s", sh,
-                            keep ? "they do: fine"
-                                 : "a shorter interval keeps the active chunk's indexes cached");
-        json_object_set_new(item, "recommended", json_string(rec_iv));
-        json_object_set_new(item, "reason", json_string(r));
-        json_object_set_new(item, "method", json_string("measured"));
-        json_object_set_new(item, "change", json_boolean(!keep));
-        if (!keep) {
-            char lit[460];
-            ct_quote_literal(name, lit, sizeof lit);
-            char *apply =
-                ct_printf("SELECT set_chunk_time_interval(%s, INTERVAL '%s');", lit, rec_iv);
-            char *rollback =
-                ct_printf("SELECT set_chunk_time_interval(%s, INTERVAL '%s');", lit, cur_iv);
-            json_object_set_new(item, "apply", json_string(apply));
-            json_object_set_new(item, "rollback", json_string(rollback));
-            ct_free_str(apply);
-            ct_free_str(rollback);
-        }
-        ct_free_str(r);
-        json_array_append_new(intervals, item);
-    }
+    json_array_foreach(hts, i, h) json_array_append_new(intervals, ts_chunk_interval(ct, h, n_ht));
 }
