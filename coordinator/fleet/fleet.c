@@ -556,10 +556,170 @@ static int pending_without_instance(run_t *r)
     return 0;
 }
 
+/* A worker that speaks another major version, or refused ours: it serves
+ * nothing in this fleet any more, and whatever job it held moves on. */
+static void on_incompatible(run_t *r, int i, const msg_header_t *h)
+{
+    instance_t *in = &r->fleet->inst[i];
+    if (!in->incompatible) {
+        if (h->v_major != PROTO_VERSION_MAJOR)
+            snprintf(in->note, sizeof in->note,
+                     "speaks protocol version %d.%d, this coordinator speaks %d.%d", h->v_major,
+                     h->v_minor, PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR);
+        else
+            snprintf(in->note, sizeof in->note, "refused our protocol version: %s", h->message);
+        log_error("incompatible worker", "endpoint=%s reason=\"%s\"", in->endpoint, ESC(in->note));
+    }
+    in->incompatible = 1;
+    for (int k = 0; k < r->nagents; k++)
+        if (r->agents[k].inst == i && r->agents[k].out->status == AGENT_PENDING)
+            fail_over(r, &r->agents[k], 0, "%s", in->note);
+}
+
+/* PONG: the instance is live; learn its agent, load and capacity. Once
+ * dispatching has begun, a late PONG may be the first instance of an agent
+ * still waiting for one: its job goes there now. */
+static void on_pong(run_t *r, int i, const msg_header_t *h, int dispatching)
+{
+    instance_t *in = &r->fleet->inst[i];
+    in->answered = 1;
+    in->dead = 0;
+    snprintf(in->agent, sizeof in->agent, "%s", h->agent);
+    snprintf(in->worker, sizeof in->worker, "%s", h->worker);
+    in->capacity = h->capacity;
+    /* Our own in-flight jobs there are included in its load already. */
+    in->load = h->load;
+    log_debug("worker answered", "endpoint=%s agent=\"%s\" worker=\"%s\" load=%lld capacity=%lld",
+              in->endpoint, ESC(in->agent), ESC(in->worker), (long long)h->load,
+              (long long)h->capacity);
+    if (dispatching && pending_without_instance(r))
+        for (int k = 0; k < r->nagents; k++)
+            if (r->agents[k].out->status == AGENT_PENDING && r->agents[k].inst < 0 &&
+                strcmp(r->agents[k].out->agent, in->agent) == 0)
+                dispatch(r, &r->agents[k]);
+}
+
+/* PROGRESS of an agent's current job (a NULL: late or unknown, ignored):
+ * the job is alive; the first one also says the worker holds the whole JOB. */
+static void on_progress(run_t *r, agent_state_t *a, const msg_header_t *h)
+{
+    if (!a)
+        return;
+    a->last_heard = clock_mono_ms();
+    if (!a->stats.started_us)
+        a->stats.started_us = run_us(r);
+    a->stats.progress++;
+    if (r->fleet->opts.on_progress)
+        r->fleet->opts.on_progress(r->fleet->opts.on_progress_arg, a->out->agent, h->stage, h->done,
+                                   h->total, NULL);
+}
+
+/* RESULT of an agent's current job: decoded and checked against the agent's
+ * result schema (docs/RESULTS.md) before the agent counts as ok; a body that
+ * does not decode or has the wrong shape is this instance's failure, and
+ * another instance is tried. */
+static void on_result(run_t *r, int i, agent_state_t *a, transport_msg_t *m)
+{
+    instance_t *in = &r->fleet->inst[i];
+    const msg_header_t *h = &m->hdr;
+    if (!a) {
+        log_debug("late or unknown RESULT dropped", "endpoint=%s job=\"%s\"", in->endpoint,
+                  ESC(h->job));
+        return;
+    }
+    a->stats.result_us = run_us(r);
+    a->stats.worker_ms = h->elapsed_ms;
+    if (!m->has_body) {
+        fail_over(r, a, 0, "RESULT without a body");
+        return;
+    }
+    json_t *doc = NULL;
+    err_t de;
+    if (codec_decode(zmq_msg_data(&m->body), zmq_msg_size(&m->body), &CODEC_LIMITS_DOCUMENT, &doc,
+                     &de) != 0) {
+        fail_over(r, a, 0, "undecodable result: %s", de.msg);
+        return;
+    }
+    /* The result must be the agent's: a worker answering with another
+     * agent's label or a wrongly shaped map is an error of this agent,
+     * never an empty "ok" section. */
+    err_t ve = {{0}};
+    if (h->agent[0] && strcmp(h->agent, a->out->agent) != 0)
+        err_set(&ve, "%s result: the RESULT header names agent \"%s\"", a->out->agent, h->agent);
+    else
+        result_validate(doc, a->out->agent, &ve);
+    if (ve.msg[0]) {
+        json_decref(doc);
+        in->incompatible = 1;
+        snprintf(in->note, sizeof in->note, "invalid result: %s", ve.msg);
+        fail_over(r, a, 0, "invalid result: %s", ve.msg);
+        return;
+    }
+    a->out->result = doc;
+    snprintf(a->out->worker, sizeof a->out->worker, "%s", h->worker[0] ? h->worker : in->worker);
+    a->out->error[0] = '\0';
+    finish(r, a, AGENT_OK, NULL);
+}
+
+/* BUSY: every slot of the instance is taken. Not a failure of the job: the
+ * instance backs off (50 ms doubling to 1 s) and the job goes to another
+ * instance now, or back to this one after the back-off. */
+static void on_busy(run_t *r, int i, agent_state_t *a, const msg_header_t *h)
+{
+    instance_t *in = &r->fleet->inst[i];
+    if (!a)
+        return;
+    in->load = h->load;
+    in->capacity = h->capacity;
+    in->busy_backoff = in->busy_backoff ? in->busy_backoff * 2 : BUSY_BACKOFF_MIN_MS;
+    if (in->busy_backoff > BUSY_BACKOFF_MAX_MS)
+        in->busy_backoff = BUSY_BACKOFF_MAX_MS;
+    in->busy_until = clock_add_ms(clock_mono_ms(), in->busy_backoff);
+    log_info("worker busy, trying another instance", "agent=%s endpoint=%s load=%lld/%lld",
+             a->out->agent, in->endpoint, (long long)h->load, (long long)h->capacity);
+    in->load = in->load > 0 ? in->load : 0;
+    a->inst = -1;
+    a->job[0] = '\0';
+    dispatch(r, a);
+}
+
+/* ERROR about an agent's current job: a refused snapshot ends the agent
+ * (every instance would refuse it), an agent mismatch marks the instance
+ * unusable, a cancel at our own deadline is a timeout, anything else moves
+ * the job to another instance. */
+static void on_error(run_t *r, int i, agent_state_t *a, const msg_header_t *h)
+{
+    instance_t *in = &r->fleet->inst[i];
+    if (!a) {
+        log_debug("ERROR not about a current job", "endpoint=%s code=\"%s\" message=\"%s\"",
+                  in->endpoint, ESC(h->code), ESC(h->message));
+        return;
+    }
+    if (strcmp(h->code, MSG_ERR_SNAPSHOT) == 0) {
+        snprintf(a->out->worker, sizeof a->out->worker, "%s", in->worker);
+        finish(r, a, AGENT_ERROR, "%s refused the snapshot: %s", in->endpoint, h->message);
+    } else if (strcmp(h->code, MSG_ERR_AGENT) == 0) {
+        in->incompatible = 1;
+        snprintf(in->note, sizeof in->note, "agent mismatch: %s", h->message);
+        fail_over(r, a, 0, "%s: %s", h->code, h->message);
+    } else if (strcmp(h->code, MSG_ERR_CANCELLED) == 0 &&
+               clock_mono_ms() >= a->deadline - DEADLINE_SLACK_MS) {
+        /* The worker enforced the deadline we gave it, a moment before our
+         * own timer fired. */
+        snprintf(a->out->worker, sizeof a->out->worker, "%s", in->worker);
+        finish(r, a, AGENT_TIMEOUT, "no result within the deadline of %lld ms (%s: %s)",
+               (long long)r->fleet->opts.timeout_ms, in->endpoint, h->message);
+    } else {
+        fail_over(r, a, 0, "%s: %s", h->code, h->message);
+    }
+}
+
+/* Receives one message from instance i and hands it to the piece for its
+ * type. Replies are matched to an agent by job id and instance: anything
+ * else (an earlier run's, an earlier attempt's) is late and only logged. */
 static void handle_message(run_t *r, int i, int dispatching)
 {
-    fleet_t *f = r->fleet;
-    instance_t *in = &f->inst[i];
+    instance_t *in = &r->fleet->inst[i];
     transport_msg_t m;
     err_t e = {{0}};
     int rc = transport_recv(in->sock, 0, &m, &e);
@@ -571,23 +731,10 @@ static void handle_message(run_t *r, int i, int dispatching)
         transport_msg_close(&m);
         return;
     }
-    msg_header_t *h = &m.hdr;
+    const msg_header_t *h = &m.hdr;
     if (h->v_major != PROTO_VERSION_MAJOR ||
         (h->type == MSG_ERROR && strcmp(h->code, MSG_ERR_VERSION) == 0)) {
-        if (!in->incompatible) {
-            if (h->v_major != PROTO_VERSION_MAJOR)
-                snprintf(in->note, sizeof in->note,
-                         "speaks protocol version %d.%d, this coordinator speaks %d.%d", h->v_major,
-                         h->v_minor, PROTO_VERSION_MAJOR, PROTO_VERSION_MINOR);
-            else
-                snprintf(in->note, sizeof in->note, "refused our protocol version: %s", h->message);
-            log_error("incompatible worker", "endpoint=%s reason=\"%s\"", in->endpoint,
-                      ESC(in->note));
-        }
-        in->incompatible = 1;
-        for (int k = 0; k < r->nagents; k++)
-            if (r->agents[k].inst == i && r->agents[k].out->status == AGENT_PENDING)
-                fail_over(r, &r->agents[k], 0, "%s", in->note);
+        on_incompatible(r, i, h);
         transport_msg_close(&m);
         return;
     }
@@ -596,117 +743,19 @@ static void handle_message(run_t *r, int i, int dispatching)
         a = NULL; /* the same job id from another instance cannot happen; be strict */
     switch (h->type) {
     case MSG_PONG:
-        in->answered = 1;
-        in->dead = 0;
-        snprintf(in->agent, sizeof in->agent, "%s", h->agent);
-        snprintf(in->worker, sizeof in->worker, "%s", h->worker);
-        in->capacity = h->capacity;
-        /* Our own in-flight jobs there are included in its load already. */
-        in->load = h->load;
-        log_debug("worker answered",
-                  "endpoint=%s agent=\"%s\" worker=\"%s\" load=%lld capacity=%lld", in->endpoint,
-                  ESC(in->agent), ESC(in->worker), (long long)h->load, (long long)h->capacity);
-        if (dispatching && pending_without_instance(r))
-            for (int k = 0; k < r->nagents; k++)
-                if (r->agents[k].out->status == AGENT_PENDING && r->agents[k].inst < 0 &&
-                    strcmp(r->agents[k].out->agent, in->agent) == 0)
-                    dispatch(r, &r->agents[k]);
+        on_pong(r, i, h, dispatching);
         break;
     case MSG_PROGRESS:
-        if (a) {
-            a->last_heard = clock_mono_ms();
-            if (!a->stats.started_us)
-                a->stats.started_us = run_us(r);
-            a->stats.progress++;
-            if (r->fleet->opts.on_progress)
-                r->fleet->opts.on_progress(r->fleet->opts.on_progress_arg, a->out->agent, h->stage,
-                                           h->done, h->total, NULL);
-        }
+        on_progress(r, a, h);
         break;
     case MSG_RESULT:
-        if (!a) {
-            log_debug("late or unknown RESULT dropped", "endpoint=%s job=\"%s\"", in->endpoint,
-                      ESC(h->job));
-            break;
-        }
-        a->stats.result_us = run_us(r);
-        a->stats.worker_ms = h->elapsed_ms;
-        if (!m.has_body) {
-            fail_over(r, a, 0, "RESULT without a body");
-            break;
-        }
-        {
-            json_t *doc = NULL;
-            err_t de;
-            if (codec_decode(zmq_msg_data(&m.body), zmq_msg_size(&m.body), &CODEC_LIMITS_DOCUMENT,
-                             &doc, &de) != 0) {
-                fail_over(r, a, 0, "undecodable result: %s", de.msg);
-                break;
-            }
-            /* The result must be the agent's (docs/RESULTS.md): a worker
-             * answering with another agent's label or a wrongly shaped map
-             * is an error of this agent, never an empty "ok" section. */
-            err_t ve = {{0}};
-            if (h->agent[0] && strcmp(h->agent, a->out->agent) != 0)
-                err_set(&ve, "%s result: the RESULT header names agent \"%s\"", a->out->agent,
-                        h->agent);
-            else
-                result_validate(doc, a->out->agent, &ve);
-            if (ve.msg[0]) {
-                json_decref(doc);
-                in->incompatible = 1;
-                snprintf(in->note, sizeof in->note, "invalid result: %s", ve.msg);
-                fail_over(r, a, 0, "invalid result: %s", ve.msg);
-                break;
-            }
-            a->out->result = doc;
-            snprintf(a->out->worker, sizeof a->out->worker, "%s",
-                     h->worker[0] ? h->worker : in->worker);
-            a->out->error[0] = '\0';
-            finish(r, a, AGENT_OK, NULL);
-        }
+        on_result(r, i, a, &m);
         break;
     case MSG_BUSY:
-        if (!a)
-            break;
-        in->load = h->load;
-        in->capacity = h->capacity;
-        in->busy_backoff = in->busy_backoff ? in->busy_backoff * 2 : BUSY_BACKOFF_MIN_MS;
-        if (in->busy_backoff > BUSY_BACKOFF_MAX_MS)
-            in->busy_backoff = BUSY_BACKOFF_MAX_MS;
-        in->busy_until = clock_add_ms(clock_mono_ms(), in->busy_backoff);
-        log_info("worker busy, trying another instance", "agent=%s endpoint=%s load=%lld/%lld",
-                 a->out->agent, in->endpoint, (long long)h->load, (long long)h->capacity);
-        /* BUSY is not a failure of the job: this instance may take it later. */
-        in->load = in->load > 0 ? in->load : 0;
-        a->inst = -1;
-        a->job[0] = '\0';
-        dispatch(r, a);
+        on_busy(r, i, a, h);
         break;
     case MSG_ERROR:
-        if (!a) {
-            log_debug("ERROR not about a current job", "endpoint=%s code=\"%s\" message=\"%s\"",
-                      in->endpoint, ESC(h->code), ESC(h->message));
-            break;
-        }
-        if (strcmp(h->code, MSG_ERR_SNAPSHOT) == 0) {
-            /* Every instance would refuse the same snapshot. */
-            snprintf(a->out->worker, sizeof a->out->worker, "%s", in->worker);
-            finish(r, a, AGENT_ERROR, "%s refused the snapshot: %s", in->endpoint, h->message);
-        } else if (strcmp(h->code, MSG_ERR_AGENT) == 0) {
-            in->incompatible = 1;
-            snprintf(in->note, sizeof in->note, "agent mismatch: %s", h->message);
-            fail_over(r, a, 0, "%s: %s", h->code, h->message);
-        } else if (strcmp(h->code, MSG_ERR_CANCELLED) == 0 &&
-                   clock_mono_ms() >= a->deadline - DEADLINE_SLACK_MS) {
-            /* The worker enforced the deadline we gave it, a moment before
-             * our own timer fired. */
-            snprintf(a->out->worker, sizeof a->out->worker, "%s", in->worker);
-            finish(r, a, AGENT_TIMEOUT, "no result within the deadline of %lld ms (%s: %s)",
-                   (long long)r->fleet->opts.timeout_ms, in->endpoint, h->message);
-        } else {
-            fail_over(r, a, 0, "%s: %s", h->code, h->message);
-        }
+        on_error(r, i, a, h);
         break;
     default:
         log_warn("unexpected message from worker", "endpoint=%s type=%s", in->endpoint,
