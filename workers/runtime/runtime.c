@@ -3,7 +3,8 @@
  *
  * Threads: the main thread owns the ROUTER socket (ZeroMQ sockets are not
  * thread-safe) and does all sending and receiving. Each accepted JOB runs on
- * its own pthread in one of --jobs slots: decode, validate, agent, encode.
+ * the thread of one of --jobs slots (kept between jobs, see runner_t):
+ * decode, validate, agent, encode.
  * The job thread never touches the socket; it records beats in atomics of its
  * job_ctx_t and, when it returns, stores its outcome under the runtime mutex
  * and writes one byte to a self-pipe. The main thread waits in zmq_poll() on
@@ -119,7 +120,7 @@ struct job_ctx {
     unsigned char ident[TRANSPORT_IDENT_MAX];
     size_t ident_len;
     char peer[TRANSPORT_PEER_MAX]; /* transport_msg_t.peer of the JOB */
-    pthread_t thread;
+    struct runner *runner;         /* the thread running it (set aside with it when stuck) */
     int64_t last_sent_seq;
     int64_t next_progress_at;
     int replied;          /* ERROR cancelled already sent: the outcome is discarded */
@@ -177,6 +178,24 @@ static void job_free(job_ctx_t *job)
     free(job);
 }
 
+/* ---- slot threads ---------------------------------------------------------- */
+
+/* The thread of one job slot. It outlives its jobs and waits for the next
+ * one: a thread per job started each decode in a fresh malloc arena, whose
+ * pages the kernel had to map in again (53k page faults per job on the
+ * 23 MB benchmark snapshot, a quarter more CPU than decoding in a thread
+ * that stays; bench/RESULTS-fleet.md). A runner whose job is stuck past the
+ * cancel grace is retired with it (it exits when the job returns, if ever)
+ * and the slot gets a new runner. */
+typedef struct runner {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    job_ctx_t *next; /* handed over by the main thread, taken by the runner */
+    int quit;        /* exit once idle (worker stopping) */
+    int retired;     /* exit after the current job (set aside as stuck) */
+} runner_t;
+
 /* ---- the runtime ---------------------------------------------------------- */
 
 typedef struct {
@@ -213,7 +232,8 @@ typedef struct {
     int pipe_w;
     pthread_mutex_t lock;
     job_ctx_t **slots;
-    job_ctx_t *stuck; /* threads set aside, still running (next_abandoned links) */
+    runner_t **runners; /* [jobs]: each slot's thread, created at its first job */
+    job_ctx_t *stuck;   /* threads set aside, still running (next_abandoned links) */
     int nstuck;
     int shutting_down;
     int signals_seen;
@@ -421,19 +441,116 @@ static int job_sink(void *arg, const char *stage, int64_t done, int64_t total)
     return job_progress(arg, stage, done, total);
 }
 
-static void *job_thread(void *arg)
+/* Runs one job on the calling runner thread and tells the main thread. Once
+ * finished is set the main thread may free the job: nothing of it is read
+ * after that. */
+static void run_job(job_ctx_t *job)
 {
-    job_ctx_t *job = arg;
     pgconn_set_thread_stop(job_stop_hook, job);
     progress_set_thread(job_sink, job);
     job_execute(job);
     progress_set_thread(NULL, NULL);
     pgconn_set_thread_stop(NULL, NULL);
-    pthread_mutex_lock(job->outcome_lock);
+    int wake_fd = job->wake_fd;
+    pthread_mutex_t *lock = job->outcome_lock;
+    pthread_mutex_lock(lock);
     job->finished = 1;
-    pthread_mutex_unlock(job->outcome_lock);
-    wake_main(job->wake_fd);
-    return NULL;
+    pthread_mutex_unlock(lock);
+    wake_main(wake_fd);
+}
+
+/* A runner's loop: take the job handed over, run it, wait for the next;
+ * leave when told to quit while idle, or after the job it was retired
+ * with. */
+static void *runner_main(void *arg)
+{
+    runner_t *r = arg;
+    for (;;) {
+        pthread_mutex_lock(&r->lock);
+        while (!r->next && !r->quit && !r->retired)
+            pthread_cond_wait(&r->wake, &r->lock);
+        job_ctx_t *job = r->next;
+        r->next = NULL;
+        pthread_mutex_unlock(&r->lock);
+        if (!job)
+            return NULL;
+        run_job(job);
+        pthread_mutex_lock(&r->lock);
+        int retired = r->retired;
+        pthread_mutex_unlock(&r->lock);
+        if (retired)
+            return NULL;
+    }
+}
+
+/* Starts a runner thread with the signals the main thread handles blocked.
+ * Returns NULL with pthread_create's error in *rc when the thread cannot start. */
+static runner_t *runner_start(int *rc)
+{
+    runner_t *r = xcalloc(1, sizeof *r);
+    pthread_mutex_init(&r->lock, NULL);
+    pthread_cond_init(&r->wake, NULL);
+    /* Job threads leave SIGTERM/SIGINT/SIGHUP to the main thread. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGTERM);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
+    *rc = pthread_create(&r->thread, NULL, runner_main, r);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (*rc != 0) {
+        pthread_cond_destroy(&r->wake);
+        pthread_mutex_destroy(&r->lock);
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+/* Hands a job to a runner (idle, or finishing its last job: it takes this
+ * one before waiting again). */
+static void runner_give(runner_t *r, job_ctx_t *job)
+{
+    pthread_mutex_lock(&r->lock);
+    r->next = job;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* Tells a runner to exit after its current job (or at once when idle). */
+static void runner_retire(runner_t *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->retired = 1;
+    pthread_cond_signal(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+}
+
+/* Joins a runner that has exited or is about to, and frees it. */
+static void runner_join(runner_t *r)
+{
+    pthread_join(r->thread, NULL);
+    pthread_cond_destroy(&r->wake);
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+/* Stops the idle runners at exit (a runner still running a job was retired
+ * and detached with it by finish_jobs). */
+static void stop_runners(runtime_t *rt)
+{
+    for (int i = 0; rt->runners && i < rt->jobs; i++) {
+        runner_t *r = rt->runners[i];
+        if (!r)
+            continue;
+        pthread_mutex_lock(&r->lock);
+        r->quit = 1;
+        pthread_cond_signal(&r->wake);
+        pthread_mutex_unlock(&r->lock);
+        runner_join(r);
+        rt->runners[i] = NULL;
+    }
 }
 
 /* ---- main thread: replies ------------------------------------------------- */
@@ -489,7 +606,7 @@ static void reap_finished(runtime_t *rt, int64_t now)
         pthread_mutex_unlock(&rt->lock);
         if (!finished)
             continue;
-        pthread_join(job->thread, NULL);
+        /* Its runner stays for the slot's next job. */
         rt->slots[i] = NULL;
         int64_t elapsed = now - job->received_at;
         if (job->replied) {
@@ -546,7 +663,8 @@ static void reap_stuck(runtime_t *rt, int64_t now)
             pp = &job->next_abandoned;
             continue;
         }
-        pthread_join(job->thread, NULL);
+        runner_join(job->runner); /* retired: it exits after this job */
+        job->runner = NULL;
         *pp = job->next_abandoned;
         rt->nstuck--;
         log_info("stuck job thread returned", "job=\"%s\" ms=%lld stuck=%d", job->id,
@@ -568,6 +686,8 @@ static void set_aside_stuck(runtime_t *rt, int slot, int64_t now)
         return;
     }
     rt->slots[slot] = NULL;
+    runner_retire(job->runner);
+    rt->runners[slot] = NULL; /* the slot's next job gets a new runner */
     job->next_abandoned = rt->stuck;
     rt->stuck = job;
     rt->nstuck++;
@@ -750,16 +870,10 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
     msg_header_t started;
     progress_header(job, now, &started);
 
-    /* Job threads leave SIGTERM/SIGINT to the main thread. */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
-    int rc = pthread_create(&job->thread, NULL, job_thread, job);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    if (rc != 0) {
+    int rc = 0;
+    if (!rt->runners[slot])
+        rt->runners[slot] = runner_start(&rc);
+    if (!rt->runners[slot]) {
         zmq_msg_close(&job->body);
         reply_error(rt, m->ident, m->ident_len, m->hdr.job, MSG_ERR_FAILED,
                     "cannot start a job thread: %s", strerror(rc));
@@ -768,6 +882,8 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
         job_free(job);
         return -1;
     }
+    job->runner = rt->runners[slot];
+    runner_give(job->runner, job);
     rt->slots[slot] = job;
     rt->counters.received++;
     log_info("job received",
@@ -1331,7 +1447,7 @@ static int finish_jobs(runtime_t *rt)
     while (rt->stuck) {
         job_ctx_t *job = rt->stuck;
         rt->stuck = job->next_abandoned;
-        pthread_detach(job->thread);
+        pthread_detach(job->runner->thread); /* retired already */
         job->next_abandoned = abandoned_jobs;
         abandoned_jobs = job;
     }
@@ -1350,8 +1466,11 @@ static int finish_jobs(runtime_t *rt)
             log_warn("job abandoned", "job=\"%s\" ms=%lld", ESC(job->id),
                      (long long)(now - job->received_at));
         }
-        /* The thread may still be running (a hung agent): it keeps its job. */
-        pthread_detach(job->thread);
+        /* The thread may still be running (a hung agent): it keeps its job,
+         * and its runner (retired, detached) stays allocated with it. */
+        runner_retire(job->runner);
+        pthread_detach(job->runner->thread);
+        rt->runners[i] = NULL;
         job->next_abandoned = abandoned_jobs;
         abandoned_jobs = job;
         rt->slots[i] = NULL;
@@ -1377,6 +1496,7 @@ static void runtime_free(runtime_t *rt)
         close(rt->pipe_w);
     pthread_mutex_destroy(&rt->lock);
     free(rt->slots);
+    free(rt->runners);
     free(rt);
 }
 
@@ -1421,6 +1541,7 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
     mallopt(M_MXFAST, 0);
 
     rt->slots = xcalloc((size_t)rt->jobs, sizeof *rt->slots);
+    rt->runners = xcalloc((size_t)rt->jobs, sizeof *rt->runners);
     if (open_pipe(rt) != 0 || open_socket(rt) != 0) {
         runtime_free(rt);
         return 1;
@@ -1475,6 +1596,7 @@ int worker_main(int argc, char **argv, const agent_def_t *def)
     }
 
     int abandoned = finish_jobs(rt);
+    stop_runners(rt);
     worker_counters_t *k = &rt->counters;
     log_info(forced ? "worker stopped at once" : "worker stopped",
              "received=%llu served=%llu failed=%llu cancelled=%llu busy=%llu peer_busy=%llu "
