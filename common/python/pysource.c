@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,6 +208,13 @@ static TSParser *thread_parser(void)
     return parser;
 }
 
+static atomic_size_t parses;
+
+size_t pysource_parse_count(void)
+{
+    return atomic_load_explicit(&parses, memory_order_relaxed);
+}
+
 pysource_t *pysource_parse(const char *path, const char *content, size_t len, err_t *err)
 {
     if (!path)
@@ -244,6 +252,7 @@ pysource_t *pysource_parse(const char *path, const char *content, size_t len, er
         err_set(err, "%s: out of memory", path);
         goto fail;
     }
+    atomic_fetch_add_explicit(&parses, 1, memory_order_relaxed);
     return src;
 
 fail:

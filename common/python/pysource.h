@@ -39,6 +39,10 @@ pysource_t *pysource_parse(const char *path, const char *content, size_t len, er
 /* Frees the tree and the copy; safe on NULL and twice (nulls the pointer). */
 void pysource_destroy(pysource_t **src);
 
+/* Files this process has parsed so far (pysource_parse calls that made a
+ * tree, any thread): benchmarks report how often the code is parsed. */
+size_t pysource_parse_count(void);
+
 /* Checks that the linked grammar can be loaded by the linked runtime (the
  * check pysource_parse() makes); 0, or -1 with a message naming both ABI
  * versions. */
