@@ -115,6 +115,108 @@ static int child_pattern(const qr_catalog_t *cat, sqlparse_t *p, const qr_table_
     return 0;
 }
 
+/* The parent statement of an N+1 child statement (ccalls calls, index i):
+ * the SELECT reading parent whose rows per call best match the child
+ * calls per parent call (within 2x). Sets *ratio (child calls per parent
+ * call) and *rpc (parent rows per call); NULL when there is none. */
+static const json_t *n1_parent(const qr_catalog_t *cat, const json_t *statements, size_t i,
+                               double ccalls, const qr_table_t *parent, double *ratio_out,
+                               double *rpc_out)
+{
+    size_t n = json_array_size(statements);
+    const json_t *best = NULL;
+    double best_dist = 1e300;
+    for (size_t k = 0; parent && k < n; k++) {
+        const json_t *ps = json_array_get(statements, k);
+        double pcalls = jget_num_or(ps, "calls", 0);
+        const char *pq = json_string_value(json_object_get(ps, "query"));
+        if (k == i || !pq || pcalls <= 0 || ccalls / pcalls < QR_N1_MIN_RATIO)
+            continue;
+        sqlparse_t *pp = NULL;
+        if (sqlparse_parse(pq, &pp, NULL) != 0)
+            continue;
+        const PgQuery__ParseResult *pt = sqlparse_tree(pp);
+        int is_select = pt->n_stmts == 1 && pt->stmts[0]->stmt &&
+                        pt->stmts[0]->stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT;
+        reads_t rd = {cat, parent, 0};
+        if (is_select)
+            sqlparse_walk((const ProtobufCMessage *)pt, reads_visit, &rd);
+        sqlparse_destroy(&pp);
+        if (!rd.found)
+            continue;
+        double ratio = ccalls / pcalls;
+        double rpc = jget_num_or(ps, "rows", 0) / pcalls;
+        if (rpc <= 0)
+            continue;
+        /* similar rhythm: one child call per parent row, within 2x */
+        double dist = fabs(log(ratio / rpc));
+        if (dist > log(2.0))
+            continue;
+        if (dist < best_dist) {
+            best_dist = dist;
+            best = ps;
+            *ratio_out = ratio;
+            *rpc_out = rpc;
+        }
+    }
+    return best;
+}
+
+/* The seed's rewrites entry (type n1_fix) for child statement cs on table
+ * child by foreign key fk, batched into the text batched with $param,
+ * called best_ratio times per call of parent statement best (best_rpc rows
+ * per call). */
+static json_t *n1_entry(const json_t *cs, const json_t *best, const qr_table_t *child,
+                        const qr_constraint_t *fk, const qr_table_t *parent, int param,
+                        const char *batched, double best_ratio, double best_rpc, int *next_id)
+{
+    const char *cq = json_string_value(json_object_get(cs, "query"));
+    double ccalls = jget_num_or(cs, "calls", 0);
+    double pcalls = jget_num_or(best, "calls", 0);
+    double saved = ccalls - pcalls;
+    json_t *rw = json_object();
+    char id[32], gain[64], expl[1400];
+    snprintf(id, sizeof id, "qry-%03d", ++*next_id);
+    snprintf(gain, sizeof gain, "%.0fx fewer round trips", best_ratio);
+    snprintf(expl, sizeof expl,
+             "N+1 seen in pg_stat_statements: this statement on %s by its foreign key %s "
+             "(%s -> %s) ran %.0f times, %.1f times per call of a statement on %s that "
+             "returns %.1f rows per call: one query per parent row. Fetch the children of all "
+             "parent rows at once with %s = ANY($%d) (or join %s into the parent query): %.0f "
+             "round trips saved over the stats window",
+             child->name, fk->cols[0], fk->name, parent->name, ccalls, best_ratio, parent->name,
+             best_rpc, fk->cols[0], param, child->name, saved);
+    json_object_set_new(rw, "id", json_string(id));
+    json_object_set_new(rw, "file", json_null());
+    json_object_set_new(rw, "line", json_null());
+    json_object_set_new(rw, "type", json_string("n1_fix"));
+    json_object_set_new(rw, "original", json_string(cq));
+    json_object_set_new(rw, "optimized", json_string(batched));
+    json_object_set_new(rw, "explanation", json_string(expl));
+    json_object_set_new(rw, "estimated_gain", json_string(gain));
+    json_object_set_new(rw, "priority",
+                        json_string(saved >= 10000  ? "P1"
+                                    : saved >= 1000 ? "P2"
+                                                    : "P3"));
+    if (json_is_integer(json_object_get(cs, "queryid")))
+        json_object_set(rw, "queryid", json_object_get(cs, "queryid"));
+    json_t *ev = json_object();
+    json_object_set_new(ev, "child_calls", json_integer((json_int_t)ccalls));
+    json_object_set_new(ev, "parent_calls", json_integer((json_int_t)pcalls));
+    json_object_set_new(ev, "parent_rows_per_call", json_real(best_rpc));
+    json_object_set_new(ev, "child_calls_per_parent_call", json_real(best_ratio));
+    json_object_set_new(ev, "round_trips_saved", json_integer((json_int_t)saved));
+    json_object_set_new(ev, "child_mean_exec_time_ms",
+                        json_real(jget_num_or(cs, "mean_exec_time", 0)));
+    if (json_is_integer(json_object_get(best, "queryid")))
+        json_object_set(ev, "parent_queryid", json_object_get(best, "queryid"));
+    json_object_set_new(ev, "parent_query",
+                        json_string(json_string_value(json_object_get(best, "query"))));
+    json_object_set_new(ev, "foreign_key", json_string(fk->name));
+    json_object_set_new(rw, "evidence", ev);
+    return rw;
+}
+
 int qr_n1_detect(const qr_catalog_t *cat, const json_t *statements, json_t *rewrites, json_t *notes,
                  int *next_id)
 {
@@ -138,41 +240,8 @@ int qr_n1_detect(const qr_catalog_t *cat, const json_t *statements, json_t *rewr
         const qr_table_t *parent = qr_table_find(cat, fk->ref_schema, fk->ref_table);
         /* the parent statement with the closest rhythm: child calls per
          * parent call close to the rows it returns per call */
-        const json_t *best = NULL;
-        double best_dist = 1e300, best_ratio = 0, best_rpc = 0;
-        for (size_t k = 0; parent && k < n; k++) {
-            const json_t *ps = json_array_get(statements, k);
-            double pcalls = jget_num_or(ps, "calls", 0);
-            const char *pq = json_string_value(json_object_get(ps, "query"));
-            if (k == i || !pq || pcalls <= 0 || ccalls / pcalls < QR_N1_MIN_RATIO)
-                continue;
-            sqlparse_t *pp = NULL;
-            if (sqlparse_parse(pq, &pp, NULL) != 0)
-                continue;
-            const PgQuery__ParseResult *pt = sqlparse_tree(pp);
-            int is_select = pt->n_stmts == 1 && pt->stmts[0]->stmt &&
-                            pt->stmts[0]->stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT;
-            reads_t rd = {cat, parent, 0};
-            if (is_select)
-                sqlparse_walk((const ProtobufCMessage *)pt, reads_visit, &rd);
-            sqlparse_destroy(&pp);
-            if (!rd.found)
-                continue;
-            double ratio = ccalls / pcalls;
-            double rpc = jget_num_or(ps, "rows", 0) / pcalls;
-            if (rpc <= 0)
-                continue;
-            /* similar rhythm: one child call per parent row, within 2x */
-            double dist = fabs(log(ratio / rpc));
-            if (dist > log(2.0))
-                continue;
-            if (dist < best_dist) {
-                best_dist = dist;
-                best = ps;
-                best_ratio = ratio;
-                best_rpc = rpc;
-            }
-        }
+        double best_ratio = 0, best_rpc = 0;
+        const json_t *best = n1_parent(cat, statements, i, ccalls, parent, &best_ratio, &best_rpc);
         if (!best) {
             sqlparse_destroy(&p);
             continue;
@@ -187,51 +256,8 @@ int qr_n1_detect(const qr_catalog_t *cat, const json_t *statements, json_t *rewr
             continue;
         }
         sqlparse_destroy(&p);
-        double pcalls = jget_num_or(best, "calls", 0);
-        double saved = ccalls - pcalls;
-        json_t *rw = json_object();
-        char id[32], gain[64], expl[1400];
-        snprintf(id, sizeof id, "qry-%03d", ++*next_id);
-        snprintf(gain, sizeof gain, "%.0fx fewer round trips", best_ratio);
-        snprintf(expl, sizeof expl,
-                 "N+1 seen in pg_stat_statements: this statement on %s by its foreign key %s "
-                 "(%s -> %s) ran %.0f times, %.1f times per call of a statement on %s that "
-                 "returns %.1f rows per call: one query per parent row. Fetch the children of all "
-                 "parent rows at once with %s = ANY($%d) (or join %s into the parent query): %.0f "
-                 "round trips saved over the stats window",
-                 child->name, fk->cols[0], fk->name, parent->name, ccalls, best_ratio, parent->name,
-                 best_rpc, fk->cols[0], param, child->name, saved);
-        json_object_set_new(rw, "id", json_string(id));
-        json_object_set_new(rw, "file", json_null());
-        json_object_set_new(rw, "line", json_null());
-        json_object_set_new(rw, "type", json_string("n1_fix"));
-        json_object_set_new(rw, "original", json_string(cq));
-        json_object_set_new(rw, "optimized", json_string(batched));
-        json_object_set_new(rw, "explanation", json_string(expl));
-        json_object_set_new(rw, "estimated_gain", json_string(gain));
-        double share = 0;
-        json_object_set_new(rw, "priority",
-                            json_string(saved >= 10000  ? "P1"
-                                        : saved >= 1000 ? "P2"
-                                                        : "P3"));
-        (void)share;
-        if (json_is_integer(json_object_get(cs, "queryid")))
-            json_object_set(rw, "queryid", json_object_get(cs, "queryid"));
-        json_t *ev = json_object();
-        json_object_set_new(ev, "child_calls", json_integer((json_int_t)ccalls));
-        json_object_set_new(ev, "parent_calls", json_integer((json_int_t)pcalls));
-        json_object_set_new(ev, "parent_rows_per_call", json_real(best_rpc));
-        json_object_set_new(ev, "child_calls_per_parent_call", json_real(best_ratio));
-        json_object_set_new(ev, "round_trips_saved", json_integer((json_int_t)saved));
-        json_object_set_new(ev, "child_mean_exec_time_ms",
-                            json_real(jget_num_or(cs, "mean_exec_time", 0)));
-        if (json_is_integer(json_object_get(best, "queryid")))
-            json_object_set(ev, "parent_queryid", json_object_get(best, "queryid"));
-        json_object_set_new(ev, "parent_query",
-                            json_string(json_string_value(json_object_get(best, "query"))));
-        json_object_set_new(ev, "foreign_key", json_string(fk->name));
-        json_object_set_new(rw, "evidence", ev);
-        json_array_append_new(rewrites, rw);
+        json_array_append_new(rewrites, n1_entry(cs, best, child, fk, parent, param, batched,
+                                                 best_ratio, best_rpc, next_id));
         free(batched);
     }
     return 0;
