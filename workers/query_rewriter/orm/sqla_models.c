@@ -645,6 +645,96 @@ static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *sr
     m->columns[m->ncolumns++] = col;
 }
 
+/* A method in a model's class body: a custom __init__, or code that runs
+ * when an attribute is set (@validates, @x.setter), changes what a bulk
+ * INSERT of dicts would skip. */
+static void read_method(sqla_model_t *m, const pysource_t *src, TSNode st, TSNode def)
+{
+    if (pysource_node_text_is(src, field(def, "name"), "__init__"))
+        m->custom_init = true;
+    if (PYSOURCE_NODE_IS(st, "decorated_definition")) {
+        /* @validates("a"), @x.setter: code runs when an attribute is set */
+        size_t len;
+        const char *t = pysource_node_span(src, st, &len);
+        size_t dl = (size_t)(ts_node_start_byte(def) - ts_node_start_byte(st));
+        for (size_t k = 0; k + 8 <= dl && k < len; k++)
+            if (strncmp(t + k, "validates", 9) == 0 || strncmp(t + k, ".setter", 7) == 0)
+                m->validates = true;
+    }
+}
+
+/* attr = relationship(...) (statement st, the call right, the annotation
+ * type) on model m: target (argument or Mapped[...] annotation), lazy,
+ * secondary, back_populates, whether it is a collection (uselist, the
+ * annotation, a secondary table; rel_annot[i] says whether that was
+ * decided here or is left to the foreign keys), and a backref's
+ * relationship, kept on m until resolve_rels moves it to the target. Sets
+ * p->oom on out of memory. */
+static void read_relationship(sqla_project_t *p, sqla_model_t *m, const pysource_t *src, TSNode st,
+                              const char *attr, TSNode right, TSNode type, int *rel_annot)
+{
+    sqla_relationship_t r;
+    memset(&r, 0, sizeof r);
+    r.name = strdup(attr);
+    r.target = rel_target(src, right);
+    if (!r.target && !ts_node_is_null(type)) {
+        annot_target_t at = {NULL};
+        pysource_walk(src, type, annot_target_visit, &at);
+        r.target = at.name;
+    }
+    r.lazy_text = lazy_literal(src, pysource_call_kwarg(src, right, "lazy"));
+    r.lazy = lazy_kind(r.lazy_text);
+    TSNode sec = pysource_call_kwarg(src, right, "secondary");
+    r.secondary = ts_node_is_null(sec) ? NULL : pysource_node_text(src, sec);
+    r.back_populates = str_value(src, pysource_call_kwarg(src, right, "back_populates"));
+    r.line = pysource_node_line(st);
+    int uselist = bool_value(src, pysource_call_kwarg(src, right, "uselist"));
+    int annot = -1;
+    if (!ts_node_is_null(type)) {
+        annot_ctx_t ac = {0};
+        pysource_walk(src, type, annot_visit, &ac);
+        annot = ac.collection;
+    }
+    /* -1: decide from foreign keys once every model is known */
+    r.collection = uselist >= 0 ? uselist : annot >= 0 ? annot : r.secondary ? 1 : 0;
+    rel_annot[m->nrels] = uselist >= 0 || annot >= 0 || r.secondary ? 1 : 0;
+    /* backref="name" or backref("name", lazy=...) on the other side */
+    TSNode br = pysource_call_kwarg(src, right, "backref");
+    char *brname = NULL, *brlazy = NULL;
+    if (callee_is(src, br, "backref")) {
+        brname = str_value(src, pysource_call_arg(src, br, 0));
+        brlazy = lazy_literal(src, pysource_call_kwarg(src, br, "lazy"));
+    } else if (!ts_node_is_null(br)) {
+        brname = str_value(src, br);
+    }
+    if (r.name && r.target) {
+        add_rel(p, m, &r);
+        if (brname) {
+            /* stored on this model for now; moved to the target in resolve_rels */
+            sqla_relationship_t b;
+            memset(&b, 0, sizeof b);
+            b.name = brname;
+            b.target = strdup(m->name);
+            b.lazy_text = brlazy;
+            b.lazy = lazy_kind(brlazy);
+            b.from_backref = true;
+            b.back_populates = strdup(attr);
+            b.secondary = r.secondary ? strdup(r.secondary) : NULL;
+            b.line = r.line;
+            brname = brlazy = NULL;
+            add_rel(p, m, &b);
+        }
+    } else {
+        free(r.name);
+        free(r.target);
+        free(r.lazy_text);
+        free(r.secondary);
+        free(r.back_populates);
+    }
+    free(brname);
+    free(brlazy);
+}
+
 /* Reads the class body of model m. Relationship collection-ness that
  * depends on foreign keys is settled later (resolve_rels), since the
  * target's table may be declared after. */
@@ -656,17 +746,7 @@ static void read_model_body(sqla_project_t *p, sqla_model_t *m, const pysource_t
         TSNode st = ts_node_named_child(body, i);
         TSNode def = PYSOURCE_NODE_IS(st, "decorated_definition") ? field(st, "definition") : st;
         if (PYSOURCE_NODE_IS(def, "function_definition")) {
-            if (pysource_node_text_is(src, field(def, "name"), "__init__"))
-                m->custom_init = true;
-            if (PYSOURCE_NODE_IS(st, "decorated_definition")) {
-                /* @validates("a"), @x.setter: code runs when an attribute is set */
-                size_t len;
-                const char *t = pysource_node_span(src, st, &len);
-                size_t dl = (size_t)(ts_node_start_byte(def) - ts_node_start_byte(st));
-                for (size_t k = 0; k + 8 <= dl && k < len; k++)
-                    if (strncmp(t + k, "validates", 9) == 0 || strncmp(t + k, ".setter", 7) == 0)
-                        m->validates = true;
-            }
+            read_method(m, src, st, def);
             continue;
         }
         if (!PYSOURCE_NODE_IS(st, "expression_statement"))
@@ -704,66 +784,7 @@ static void read_model_body(sqla_project_t *p, sqla_model_t *m, const pysource_t
         } else if (callee_is(src, right, "Column") || callee_is(src, right, "mapped_column")) {
             read_column(p, m, src, attr, right);
         } else if (callee_is(src, right, "relationship") || callee_is(src, right, "relation")) {
-            sqla_relationship_t r;
-            memset(&r, 0, sizeof r);
-            r.name = strdup(attr);
-            r.target = rel_target(src, right);
-            if (!r.target && !ts_node_is_null(type)) {
-                annot_target_t at = {NULL};
-                pysource_walk(src, type, annot_target_visit, &at);
-                r.target = at.name;
-            }
-            r.lazy_text = lazy_literal(src, pysource_call_kwarg(src, right, "lazy"));
-            r.lazy = lazy_kind(r.lazy_text);
-            TSNode sec = pysource_call_kwarg(src, right, "secondary");
-            r.secondary = ts_node_is_null(sec) ? NULL : pysource_node_text(src, sec);
-            r.back_populates = str_value(src, pysource_call_kwarg(src, right, "back_populates"));
-            r.line = pysource_node_line(st);
-            int uselist = bool_value(src, pysource_call_kwarg(src, right, "uselist"));
-            int annot = -1;
-            if (!ts_node_is_null(type)) {
-                annot_ctx_t ac = {0};
-                pysource_walk(src, type, annot_visit, &ac);
-                annot = ac.collection;
-            }
-            /* -1: decide from foreign keys once every model is known */
-            r.collection = uselist >= 0 ? uselist : annot >= 0 ? annot : r.secondary ? 1 : 0;
-            rel_annot[m->nrels] = uselist >= 0 || annot >= 0 || r.secondary ? 1 : 0;
-            /* backref="name" or backref("name", lazy=...) on the other side */
-            TSNode br = pysource_call_kwarg(src, right, "backref");
-            char *brname = NULL, *brlazy = NULL;
-            if (callee_is(src, br, "backref")) {
-                brname = str_value(src, pysource_call_arg(src, br, 0));
-                brlazy = lazy_literal(src, pysource_call_kwarg(src, br, "lazy"));
-            } else if (!ts_node_is_null(br)) {
-                brname = str_value(src, br);
-            }
-            if (r.name && r.target) {
-                add_rel(p, m, &r);
-                if (brname) {
-                    /* stored on this model for now; moved to the target in resolve_rels */
-                    sqla_relationship_t b;
-                    memset(&b, 0, sizeof b);
-                    b.name = brname;
-                    b.target = strdup(m->name);
-                    b.lazy_text = brlazy;
-                    b.lazy = lazy_kind(brlazy);
-                    b.from_backref = true;
-                    b.back_populates = strdup(attr);
-                    b.secondary = r.secondary ? strdup(r.secondary) : NULL;
-                    b.line = r.line;
-                    brname = brlazy = NULL;
-                    add_rel(p, m, &b);
-                }
-            } else {
-                free(r.name);
-                free(r.target);
-                free(r.lazy_text);
-                free(r.secondary);
-                free(r.back_populates);
-            }
-            free(brname);
-            free(brlazy);
+            read_relationship(p, m, src, st, attr, right, type, rel_annot);
         }
         free(attr);
         if (m->nrels >= 255)
