@@ -1271,6 +1271,112 @@ static json_t *rows_kept(const json_t *body, const stmt_key_t *keys, size_t nkey
     return entry;
 }
 
+/* Which of the n entries from f->v[lo] carry statement and table rows:
+ * at most max_points, spread evenly over the window, always the newest. */
+static void spread_rows(unsigned char *rows, const frames_t *f, size_t lo, size_t n,
+                        size_t max_points)
+{
+    size_t maxp = max_points ? max_points : 1;
+    if (n <= maxp) {
+        memset(rows, 1, n);
+    } else {
+        double span = (double)(f->v[f->n - 1].t - f->v[lo].t);
+        double step = span / (double)(maxp - 1);
+        double next = (double)f->v[lo].t;
+        for (size_t i = 0; i < n; i++)
+            if ((double)f->v[lo + i].t >= next) {
+                rows[i] = 1;
+                next = (double)f->v[lo + i].t + step;
+            }
+        rows[n - 1] = 1;
+    }
+}
+
+/* The newest and the oldest bodies of the window that read (one damaged
+ * body must not empty every entry): *last_body (empty when none reads, its
+ * index in *last_idx, f->n when none) and *first_body. A newest record
+ * that does not read gets a note. */
+static void window_bodies(history_store_t *s, const frames_t *f, size_t lo, json_t *notes,
+                          json_t **first_body, json_t **last_body, size_t *last_idx)
+{
+    err_t berr;
+    *last_idx = f->n;
+    for (size_t i = f->n; i-- > lo && !*last_body;) {
+        if (read_body(s, &f->v[i], last_body, &berr) == 0)
+            *last_idx = i;
+        else if (i == f->n - 1)
+            json_array_append_new(
+                notes, json_sprintf("newest record's statements unreadable: %s", berr.msg));
+    }
+    for (size_t i = lo; i < *last_idx && !*first_body; i++)
+        if (read_body(s, &f->v[i], first_body, &berr) != 0)
+            *first_body = NULL;
+    if (!*last_body)
+        *last_body = json_object();
+    if (!*first_body)
+        *first_body = json_object();
+}
+
+/* The history's notes on what it left out or could not read. */
+static void build_notes(json_t *notes, const history_read_stats_t *stats, size_t bodies_bad,
+                        size_t nkeys, size_t nstmt_total, size_t n, size_t with_rows)
+{
+    if (bodies_bad)
+        json_array_append_new(notes,
+                              json_sprintf("%zu records had an unreadable statements/tables part "
+                                           "(checksum or decode failure); their database-level "
+                                           "counters are kept",
+                                           bodies_bad));
+    if (stats->torn_tails)
+        json_array_append_new(notes, json_sprintf("%zu segment(s) end in an incomplete record "
+                                                  "(a writer was interrupted); ignored",
+                                                  stats->torn_tails));
+    if (stats->bad_frames)
+        json_array_append_new(notes, json_sprintf("%zu damaged stretch(es) of the store (%zu "
+                                                  "bytes) skipped; every intact record after "
+                                                  "them is read",
+                                                  stats->bad_frames, stats->damaged_bytes));
+    if (stats->same_time)
+        json_array_append_new(notes,
+                              json_sprintf("%zu record(s) dropped: another record has the same "
+                                           "collection time to the microsecond (first kept)",
+                                           stats->same_time));
+    if (nstmt_total > nkeys)
+        json_array_append_new(notes,
+                              json_sprintf("statements: the %zu of %zu with most execution time "
+                                           "in the window are shipped",
+                                           nkeys, nstmt_total));
+    if (n > with_rows && with_rows > 0)
+        json_array_append_new(notes,
+                              json_sprintf("statements and tables shipped for %zu of %zu records "
+                                           "(evenly spaced); database counters for all",
+                                           with_rows, n));
+}
+
+/* history_build's info: where the history came from, what it holds, what
+ * was dropped, the window and the notes. */
+static json_t *build_info(const history_store_t *s, const frames_t *f, size_t lo, size_t n,
+                          size_t with_rows, size_t nkeys, size_t nstmt_total,
+                          const history_read_stats_t *stats, json_t *notes)
+{
+    char from[32] = "", to[32] = "";
+    if (n) {
+        history_format_time(f->v[lo].t, from, sizeof from);
+        history_format_time(f->v[f->n - 1].t, to, sizeof to);
+    }
+    return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "source",
+                     "store", "store", s->path, "records", (json_int_t)n, "records_with_statements",
+                     (json_int_t)with_rows, "statements_kept", (json_int_t)nkeys,
+                     "statements_in_newest", (json_int_t)nstmt_total, "duplicates_dropped",
+                     (json_int_t)stats->duplicates, "same_time_dropped",
+                     (json_int_t)stats->same_time, "damaged_regions", (json_int_t)stats->bad_frames,
+                     "from", n ? json_string(from) : json_null(), "to",
+                     n ? json_string(to) : json_null(), "notes", json_incref(notes));
+}
+
+/* history.h. The window from o->since, read under a shared lock: every
+ * entry's database counters, statement and table rows for the entries
+ * spread_rows picks, the statements select_statements keeps. */
 int history_build(history_store_t *s, const history_build_opts_t *o, json_t **history,
                   json_t **info, history_read_stats_t *stats, err_t *err)
 {
@@ -1310,39 +1416,8 @@ int history_build(history_store_t *s, const history_build_opts_t *o, json_t **hi
         goto out;
     }
     if (n > 0) {
-        /* Entries with rows spread evenly over the window (always the newest). */
-        size_t maxp = o->max_points ? o->max_points : 1;
-        if (n <= maxp) {
-            memset(rows, 1, n);
-        } else {
-            double span = (double)(f.v[f.n - 1].t - f.v[lo].t);
-            double step = span / (double)(maxp - 1);
-            double next = (double)f.v[lo].t;
-            for (size_t i = 0; i < n; i++)
-                if ((double)f.v[lo + i].t >= next) {
-                    rows[i] = 1;
-                    next = (double)f.v[lo + i].t + step;
-                }
-            rows[n - 1] = 1;
-        }
-        /* The statements shipped are chosen on the newest and oldest bodies
-         * that read: one damaged body must not empty every entry. */
-        err_t berr;
-        last_idx = f.n;
-        for (size_t i = f.n; i-- > lo && !last_body;) {
-            if (read_body(s, &f.v[i], &last_body, &berr) == 0)
-                last_idx = i;
-            else if (i == f.n - 1)
-                json_array_append_new(
-                    notes, json_sprintf("newest record's statements unreadable: %s", berr.msg));
-        }
-        for (size_t i = lo; i < last_idx && !first_body; i++)
-            if (read_body(s, &f.v[i], &first_body, &berr) != 0)
-                first_body = NULL;
-        if (!last_body)
-            last_body = json_object();
-        if (!first_body)
-            first_body = json_object();
+        spread_rows(rows, &f, lo, n, o->max_points);
+        window_bodies(s, &f, lo, notes, &first_body, &last_body, &last_idx);
         keys = select_statements(first_body, last_body, o->max_statements, o->keep_fingerprints,
                                  &nkeys, &nstmt_total);
     }
@@ -1366,51 +1441,9 @@ int history_build(history_store_t *s, const history_build_opts_t *o, json_t **hi
         }
         json_array_append_new(out, e);
     }
-    if (bodies_bad)
-        json_array_append_new(notes,
-                              json_sprintf("%zu records had an unreadable statements/tables part "
-                                           "(checksum or decode failure); their database-level "
-                                           "counters are kept",
-                                           bodies_bad));
-    if (stats->torn_tails)
-        json_array_append_new(notes, json_sprintf("%zu segment(s) end in an incomplete record "
-                                                  "(a writer was interrupted); ignored",
-                                                  stats->torn_tails));
-    if (stats->bad_frames)
-        json_array_append_new(notes, json_sprintf("%zu damaged stretch(es) of the store (%zu "
-                                                  "bytes) skipped; every intact record after "
-                                                  "them is read",
-                                                  stats->bad_frames, stats->damaged_bytes));
-    if (stats->same_time)
-        json_array_append_new(notes,
-                              json_sprintf("%zu record(s) dropped: another record has the same "
-                                           "collection time to the microsecond (first kept)",
-                                           stats->same_time));
-    if (nstmt_total > nkeys)
-        json_array_append_new(notes,
-                              json_sprintf("statements: the %zu of %zu with most execution time "
-                                           "in the window are shipped",
-                                           nkeys, nstmt_total));
-    if (n > with_rows && with_rows > 0)
-        json_array_append_new(notes,
-                              json_sprintf("statements and tables shipped for %zu of %zu records "
-                                           "(evenly spaced); database counters for all",
-                                           with_rows, n));
-    if (info) {
-        char from[32] = "", to[32] = "";
-        if (n) {
-            history_format_time(f.v[lo].t, from, sizeof from);
-            history_format_time(f.v[f.n - 1].t, to, sizeof to);
-        }
-        *info = json_pack(
-            "{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "source", "store",
-            "store", s->path, "records", (json_int_t)n, "records_with_statements",
-            (json_int_t)with_rows, "statements_kept", (json_int_t)nkeys, "statements_in_newest",
-            (json_int_t)nstmt_total, "duplicates_dropped", (json_int_t)stats->duplicates,
-            "same_time_dropped", (json_int_t)stats->same_time, "damaged_regions",
-            (json_int_t)stats->bad_frames, "from", n ? json_string(from) : json_null(), "to",
-            n ? json_string(to) : json_null(), "notes", json_incref(notes));
-    }
+    build_notes(notes, stats, bodies_bad, nkeys, nstmt_total, n, with_rows);
+    if (info)
+        *info = build_info(s, &f, lo, n, with_rows, nkeys, nstmt_total, stats, notes);
     *history = out;
     out = NULL;
     rc = 0;
