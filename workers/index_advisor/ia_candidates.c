@@ -20,6 +20,7 @@
 #define BTREE_LEAF_FILL   0.90                   /* BTREE_DEFAULT_FILLFACTOR */
 #define BTREE_MAX_POSTING 440.0 /* TIDs in one posting list: ~BTMaxItemSize / 6 bytes */
 
+/* See ia_internal.h: the comparable form of an index key or expression. */
 void ia_normalize_key(const char *in, char *out, size_t len)
 {
     size_t o = 0;
@@ -39,6 +40,8 @@ void ia_normalize_key(const char *in, char *out, size_t len)
     out[o] = 0;
 }
 
+/* Distinct values of a column (pg_stats n_distinct, negative = a fraction of
+ * rows); PostgreSQL's default of 200 without statistics. */
 static double distinct_count(const ia_column_t *col, double rows)
 {
     if (!col || !col->has_stats)
@@ -84,6 +87,9 @@ static double hist_fraction(const json_t *hist, const char *value)
     return ((double)below - 0.5) / (double)(n - 1);
 }
 
+/* Frequency of value among the column's most common values, -1 when it is
+ * not one of them (or there are none); *sum receives the MCVs' total
+ * frequency. */
 static double mcv_freq(const ia_column_t *col, const char *value, double *sum)
 {
     *sum = 0;
@@ -100,6 +106,9 @@ static double mcv_freq(const ia_column_t *col, const char *value, double *sum)
     return f;
 }
 
+/* Selectivity of col = value as PostgreSQL estimates it: the MCV frequency
+ * when value is one, else the non-MCV remainder spread over the other
+ * distinct values (value NULL: a generic parameter). */
 static double eq_selectivity(const ia_model_t *m, const ia_use_t *u, const char *value)
 {
     const ia_column_t *col = u->expr ? NULL : ia_find_column(m, u->table, u->column);
@@ -122,6 +131,8 @@ static double eq_selectivity(const ia_model_t *m, const ia_use_t *u, const char 
     return s > 1 ? 1 : s;
 }
 
+/* See ia_internal.h: one use's selectivity by kind (equality, IN, range
+ * from the histogram, IS [NOT] NULL, pattern defaults). */
 double ia_use_selectivity(const ia_model_t *m, const ia_use_t *u)
 {
     const ia_column_t *col = u->expr ? NULL : ia_find_column(m, u->table, u->column);
@@ -185,6 +196,8 @@ typedef struct {
     const char *type;
 } spec_t;
 
+/* Appends a use's column (or expression) as the next key of s, unless
+ * already a key or s is full. */
 static void spec_key(spec_t *s, const ia_use_t *u)
 {
     if (s->nkeys >= IA_MAX_KEYS)
@@ -198,6 +211,8 @@ static void spec_key(spec_t *s, const ia_use_t *u)
     s->nkeys++;
 }
 
+/* An identifier-safe lower-case name: runs of other characters become one
+ * underscore, none trailing. */
 static void sanitize_name(const char *in, char *out, size_t len)
 {
     size_t o = 0;
@@ -227,6 +242,10 @@ static int add_stmt_ref(ia_candidate_t *c, int s)
     return 1;
 }
 
+/* Adds the candidate sp describes on table for statement s, or, when one
+ * with the same signature (table, method, opclass, normalized keys,
+ * INCLUDE, predicate) exists, adds s to its statements. Names it
+ * idx_<table>_<keys>[_incl][_trgm|_gin][_partial], at most 63 bytes. */
 static void add_candidate(ia_model_t *m, int table, int s, const spec_t *sp)
 {
     if (sp->nkeys == 0)
@@ -294,6 +313,8 @@ static double use_sel_for_order(const ia_model_t *m, const ia_use_t *u)
     return ia_use_selectivity(m, u);
 }
 
+/* A SQL literal for a constant: numbers and booleans as they are, other
+ * text quoted with '' doubled. malloc()ed. */
 static char *literal(const char *v)
 {
     char *end;
@@ -661,6 +682,8 @@ static int method_matches(const ia_candidate_t *c, const ia_index_t *x)
     return strcmp(x->method, c->method == CAND_GIN ? "gin" : "btree") == 0;
 }
 
+/* See ia_internal.h: 1 when a valid existing index has the candidate's
+ * keys as a prefix (same method, opclass and predicate). */
 int ia_served_by_existing(const ia_model_t *m, const ia_candidate_t *c)
 {
     for (size_t i = 0; i < m->nindexes; i++) {
@@ -702,6 +725,7 @@ int ia_served_by_existing(const ia_model_t *m, const ia_candidate_t *c)
     return 0;
 }
 
+/* See ia_internal.h: the CREATE INDEX text of a candidate. */
 char *ia_candidate_ddl(const ia_model_t *m, const ia_candidate_t *c, int concurrently)
 {
     const ia_table_t *t = &m->tables[c->table];
@@ -744,6 +768,8 @@ static double maxalign(double x)
     return ceil(x / 8.0) * 8.0;
 }
 
+/* Stored width of a fixed-width type in bytes; 32 when unknown (varlena
+ * without statistics). */
 static double type_width(const char *type)
 {
     if (!type)
@@ -762,6 +788,7 @@ static double type_width(const char *type)
     return 32;
 }
 
+/* 1 when btree deduplication applies to the type. */
 static int type_dedup_safe(const char *type)
 {
     /* btree deduplication is off for numeric, float, jsonb, arrays and
@@ -773,6 +800,9 @@ static int type_dedup_safe(const char *type)
              strcmp(type, "jsonb") == 0 || strcmp(type, "json") == 0 || strstr(type, "[]"));
 }
 
+/* Average stored width of one key (column, or an expression over one: its
+ * column's width, 4 for ::date, 8 for date_trunc); *colp the column when
+ * known. */
 static double key_width(const ia_model_t *m, const ia_candidate_t *c, const char *key, int expr,
                         const ia_column_t **colp)
 {
@@ -806,6 +836,9 @@ static double key_width(const ia_model_t *m, const ia_candidate_t *c, const char
     return type_width(col ? col->type : NULL);
 }
 
+/* See ia_internal.h: btree size from rows, key and INCLUDE widths, tuple
+ * overhead, fill factor and (where safe) deduplication from n_distinct;
+ * *method names the estimate (malloc()ed). */
 double ia_estimate_btree_bytes(const ia_model_t *m, const ia_candidate_t *c, char **method)
 {
     const ia_table_t *t = &m->tables[c->table];
@@ -913,6 +946,8 @@ double ia_estimate_btree_bytes(const ia_model_t *m, const ia_candidate_t *c, cha
 
 /* ---- write overhead ------------------------------------------------------ */
 
+/* 1 when the candidate stores the column: as a key, inside an expression
+ * key, or in INCLUDE. */
 static int cand_has_column(const ia_candidate_t *c, const char *col)
 {
     for (int k = 0; k < c->nkeys; k++) {
@@ -942,6 +977,9 @@ static int cand_has_column(const ia_candidate_t *c, const char *col)
     return 0;
 }
 
+/* See ia_internal.h: sets c->write_overhead (extra write volume on its
+ * table, a fraction of the current) and c->hot_lost_stmts (UPDATEs that
+ * would lose HOT because they set a column c stores). */
 void ia_candidate_write_overhead(ia_model_t *m, ia_candidate_t *c, const int *chosen,
                                  size_t nchosen)
 {
@@ -990,6 +1028,7 @@ void ia_candidate_write_overhead(ia_model_t *m, ia_candidate_t *c, const int *ch
 
 /* ---- pg_qualstats constants ------------------------------------------------ */
 
+/* See ia_internal.h: the value of a pg_qualstats constvalue literal. */
 char *ia_parse_qualstats_const(const char *cv)
 {
     if (!cv || !*cv)
@@ -1033,6 +1072,8 @@ char *ia_parse_qualstats_const(const char *cv)
     return out;
 }
 
+/* See ia_internal.h: dominant pg_qualstats constants become the uses'
+ * constants. */
 size_t ia_apply_qualstats_constants(ia_model_t *m)
 {
     const json_t *qs = json_object_get(m->snapshot, "qualstats");
@@ -1202,6 +1243,9 @@ static void gen_for_subqueries(ia_model_t *m, int s)
 
 /* ---- driver -------------------------------------------------------------- */
 
+/* See ia_internal.h: candidates for every statement, then those an
+ * existing index serves or that lead with a unique key without covering
+ * are dropped, the rest sized. Returns 0 (no failure mode). */
 int ia_generate_candidates(ia_model_t *m, err_t *err)
 {
     (void)err;

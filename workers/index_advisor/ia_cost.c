@@ -42,6 +42,7 @@ int ia_candidate_needs_model(const ia_candidate_t *c)
 
 /* ---- representative parameter values ------------------------------------- */
 
+/* The histogram bound at quantile q (0..1), NULL without a histogram. */
 static const char *hist_at(const ia_column_t *col, double q)
 {
     size_t n = json_array_size(col->histogram);
@@ -141,6 +142,9 @@ static void prepare_params(ia_model_t *m, ia_statement_t *st)
     sqlparams_destroy(&p);
 }
 
+/* See ia_internal.h: representative values for a statement's parameters
+ * (pg_qualstats' dominant constants, pg_stats MCVs and histogram
+ * quantiles matching the qual's observed selectivity). */
 void ia_choose_param_values(ia_model_t *m, ia_statement_t *st)
 {
     prepare_params(m, st);
@@ -232,6 +236,8 @@ static int use_matches_key(const ia_use_t *u, const char *key, int is_expr)
     return strcmp(a, b) == 0;
 }
 
+/* 1 when every column the statement reads from the access's table is a
+ * plain key or INCLUDE column of it (an index-only scan). */
 static int needed_columns_covered(const ia_model_t *m, const ia_statement_t *st, const access_t *a)
 {
     (void)m;
@@ -452,6 +458,10 @@ static double index_cost(const ia_model_t *m, const ia_statement_t *st, const ac
     return cost;
 }
 
+/* pgopt's offline cost of statement s with the configuration's candidates
+ * added to the existing indexes: per table the cheapest of a sequential
+ * scan and every usable index (index_cost), plus a sort when no access
+ * gives ORDER BY order; used when no what-if session is available. */
 static double model_cost(ia_model_t *m, int s, const int *config, size_t n)
 {
     ia_statement_t *st = &m->stmts[s];
@@ -567,6 +577,7 @@ static int in_config(const int *config, size_t n, int c)
     return 0;
 }
 
+/* See ia_internal.h (memoized in m->serves). */
 int ia_candidate_serves(ia_model_t *m, int ci, int s)
 {
     if (!m->serves) {
@@ -681,6 +692,9 @@ static int param_is_app_constant(const ia_statement_t *st, int p)
     return 0;
 }
 
+/* What-if cost of statement s with exactly the configuration's candidates
+ * as hypothetical indexes on the tables it reads (cached by that set).
+ * Returns -1 when the statement cannot be planned (st->cost_error). */
 static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *cost)
 {
     ia_statement_t *st = &m->stmts[s];
@@ -730,6 +744,7 @@ static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *
     return rc;
 }
 
+/* See ia_internal.h. */
 void ia_phase_mark(ia_model_t *m, const char *phase)
 {
     int64_t now = clock_mono_us();
@@ -751,6 +766,9 @@ void ia_phase_mark(ia_model_t *m, const char *phase)
     m->phase_hits = m->whatif_cache_hits;
 }
 
+/* See ia_internal.h: opens the what-if session on target.dsn unless
+ * offline or a cost hook is set; a target that cannot be reached leaves
+ * the cost model (with a note). Returns 0. */
 int ia_cost_begin(ia_model_t *m)
 {
     const json_t *target = json_object_get(m->snapshot, "target");
@@ -786,6 +804,8 @@ void ia_cost_end(ia_model_t *m)
         whatif_reset(m->whatif);
 }
 
+/* See ia_internal.h: hook, hypopg, or the model (force_model, or when
+ * what-if fails for this statement). */
 int ia_statement_cost(ia_model_t *m, int s, const int *config, size_t n, int force_model,
                       double *cost, int *method)
 {

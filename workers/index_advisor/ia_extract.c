@@ -81,6 +81,7 @@ static void visit_other(ctx_t *c, scope_t *sc, const PgQuery__Node *n);
 
 /* ---- scopes -------------------------------------------------------------- */
 
+/* Frees a relation entry's alias and outputs. */
 static void rel_free(rel_t *r)
 {
     free(r->alias);
@@ -92,6 +93,7 @@ static void rel_free(rel_t *r)
     memset(r, 0, sizeof *r);
 }
 
+/* A deep copy of a relation under another alias (a CTE referenced by name). */
 static rel_t rel_copy(const rel_t *r, const char *alias)
 {
     rel_t x = {0};
@@ -118,6 +120,7 @@ static rel_t *scope_add(scope_t *sc, rel_t r)
     return &sc->rels[sc->nrels++];
 }
 
+/* Frees a scope's relations and CTEs (not its parent). */
 static void scope_free(scope_t *sc)
 {
     for (size_t i = 0; i < sc->nrels; i++)
@@ -150,6 +153,8 @@ static void note_table(ctx_t *c, int t)
 
 /* ---- uses ---------------------------------------------------------------- */
 
+/* Records a column use of a subquery being analyzed (c->rec), for its
+ * ia_subquery_t shape. */
 static void record(ctx_t *c, int table, const char *column, ia_use_kind_t kind)
 {
     recorder_t *r = c->rec;
@@ -166,6 +171,8 @@ static void record(ctx_t *c, int table, const char *column, ia_use_kind_t kind)
     r->items[r->n++] = (rec_t){table, column, kind};
 }
 
+/* Adds a use of term t to the statement; NULL (nothing added) for a
+ * duplicate output/sort/group/join use, which adds no candidate. */
 static ia_use_t *add_use(ctx_t *c, const term_t *t, ia_use_kind_t kind, const char *op)
 {
     ia_statement_t *st = c->st;
@@ -205,6 +212,9 @@ static const char *node_string(const PgQuery__Node *n)
     return n && n->node_case == PG_QUERY__NODE__NODE_STRING ? n->string->sval : NULL;
 }
 
+/* 1 when relation r has column col (a base table's column or a derived
+ * relation's output); *table and *base receive the base column it comes
+ * from (-1 / NULL when computed). */
 static int rel_has_column(ctx_t *c, const rel_t *r, const char *col, int *table, const char **base)
 {
     if (r->derived) {
@@ -413,6 +423,8 @@ typedef struct {
     int found;
 } colscan_t;
 
+/* Tree walker: counts column references that resolve in the innermost
+ * scope. */
 static int colscan_visit(const ProtobufCMessage *node, int depth, void *user)
 {
     (void)depth;
@@ -449,6 +461,8 @@ static void free_term(term_t *t)
 
 /* ---- predicates ---------------------------------------------------------- */
 
+/* 1 for <, <=, >, >=; *dir +1 for a lower bound on the left operand, -1
+ * for an upper one. */
 static int is_range_op(const char *op, int *dir)
 {
     if (strcmp(op, ">") == 0 || strcmp(op, ">=") == 0) {
@@ -462,6 +476,7 @@ static int is_range_op(const char *op, int *dir)
     return 0;
 }
 
+/* The operator with its operands swapped (< for >, ...). */
 static const char *commute(const char *op)
 {
     if (strcmp(op, ">") == 0)
@@ -475,6 +490,7 @@ static const char *commute(const char *op)
     return op;
 }
 
+/* Stores the other side of a comparison in u: its $n or literal text. */
 static void set_value(ia_use_t *u, const PgQuery__Node *v)
 {
     if (!u)
@@ -486,6 +502,9 @@ static void set_value(ia_use_t *u, const PgQuery__Node *v)
     u->param = param_number(v);
 }
 
+/* One comparison l op r: an equality, range, pattern, containment or
+ * join use of the column side(s), with the constant or parameter on the
+ * other side. */
 static void record_comparison(ctx_t *c, scope_t *sc, const char *op, const PgQuery__Node *l,
                               const PgQuery__Node *r, int any)
 {
@@ -579,6 +598,8 @@ static const char *aexpr_op(const PgQuery__AExpr *a)
     return a->n_name ? node_string(a->name[a->n_name - 1]) : NULL;
 }
 
+/* An A_Expr: comparison operators, IN lists, BETWEEN, LIKE/ILIKE and
+ * = ANY; anything else is visited as other uses. */
 static void visit_aexpr(ctx_t *c, scope_t *sc, const PgQuery__AExpr *a)
 {
     const char *op = aexpr_op(a);
@@ -698,6 +719,9 @@ static void add_subquery_shapes(ctx_t *c, const recorder_t *rec)
     }
 }
 
+/* A sublink (EXISTS, IN, scalar or ANY subquery): analyzes the subquery
+ * in a child scope with its own recorder and keeps its shape
+ * (add_subquery_shapes). */
 static void visit_sublink(ctx_t *c, scope_t *sc, const PgQuery__SubLink *sl)
 {
     if (!sl->subselect || sl->subselect->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
@@ -780,6 +804,8 @@ typedef struct {
     scope_t *sc;
 } other_t;
 
+/* Tree walker of visit_other: column references become USE_OUTPUT uses,
+ * nested SELECTs are analyzed in their own scope. */
 static int other_visit(const ProtobufCMessage *node, int depth, void *user)
 {
     (void)depth;
@@ -811,6 +837,8 @@ static int other_visit(const ProtobufCMessage *node, int depth, void *user)
     return 0;
 }
 
+/* Columns referenced outside predicates (target list, HAVING, function
+ * arguments): USE_OUTPUT uses, which decide covering. */
 static void visit_other(ctx_t *c, scope_t *sc, const PgQuery__Node *n)
 {
     if (!n)
@@ -879,9 +907,13 @@ static void visit_other(ctx_t *c, scope_t *sc, const PgQuery__Node *n)
 
 /* ---- FROM ---------------------------------------------------------------- */
 
+/* One FROM item: table, subquery, join tree (its ON quals collected in
+ * *quals for visit_pred), function call. */
 static void add_from(ctx_t *c, scope_t *sc, const PgQuery__Node *n, const PgQuery__Node ***quals,
                      size_t *nquals);
 
+/* A table in FROM: a CTE reference or a base table of the model (noted
+ * in the statement's tables); unknown tables resolve to nothing. */
 static void add_rangevar(ctx_t *c, scope_t *sc, const PgQuery__RangeVar *rv)
 {
     const char *alias = rv->alias && rv->alias->aliasname && *rv->alias->aliasname
@@ -961,6 +993,7 @@ static void add_from(ctx_t *c, scope_t *sc, const PgQuery__Node *n, const PgQuer
 
 /* ---- SELECT -------------------------------------------------------------- */
 
+/* One WITH query: analyzed, and its outputs kept as a named relation. */
 static void add_cte(ctx_t *c, scope_t *sc, const PgQuery__CommonTableExpr *cte)
 {
     rel_t out = {0};
@@ -985,6 +1018,7 @@ static void add_cte(ctx_t *c, scope_t *sc, const PgQuery__CommonTableExpr *cte)
     sc->nctes++;
 }
 
+/* Every query of a WITH clause (add_cte). */
 static void add_with(ctx_t *c, scope_t *sc, const PgQuery__WithClause *w)
 {
     if (!w)
@@ -1182,6 +1216,7 @@ typedef struct {
     int max;
 } maxparam_t;
 
+/* Tree walker: the highest $n of the statement. */
 static int maxparam_visit(const ProtobufCMessage *node, int depth, void *user)
 {
     (void)depth;
@@ -1201,6 +1236,8 @@ static void analyze_modify_target(ctx_t *c, scope_t *sc, const PgQuery__RangeVar
     add_rangevar(c, sc, rv);
 }
 
+/* See ia_internal.h: parse with libpg_query, then the uses of SELECT,
+ * INSERT ... SELECT, UPDATE and DELETE. */
 int ia_extract_statement(ia_model_t *m, ia_statement_t *st, err_t *err)
 {
     char *text = whatif_fix_typed_params(st->query);

@@ -21,6 +21,7 @@
 #define GB (1024.0 * 1024.0 * 1024.0)
 #define MB (1024.0 * 1024.0)
 
+/* "12.3 MB" / "+120 kB" (sign: with a leading + or -). malloc()ed. */
 static char *human_bytes(double b, int sign)
 {
     const char *pre = sign ? (b >= 0 ? "+" : "-") : "";
@@ -79,6 +80,10 @@ const char *ia_priority(double saved_share, int planner_verified, int have_plann
     return saved_share >= IA_P1_SAVED_SHARE ? "P1" : saved_share >= IA_P2_SAVED_SHARE ? "P2" : "P3";
 }
 
+/* The seed's recommendations array: one entry per chosen index (DDL,
+ * size, affected statements with their before/after costs, time saved,
+ * priority, method, write overhead): planner-verified ones first, then by
+ * time saved. */
 static json_t *recommendations(ia_model_t *m, const ia_selection_t *sel)
 {
     json_t *out = json_array();
@@ -256,6 +261,8 @@ static double stats_window(ia_model_t *m, const char **source)
     return -1;
 }
 
+/* Existing indexes with no scan over at least min_unused_window_s that
+ * back no constraint: drop advice with their size and write cost. */
 static json_t *unused_indexes(ia_model_t *m)
 {
     json_t *out = json_array();
@@ -385,6 +392,8 @@ static json_t *duplicate_indexes(ia_model_t *m)
     return out;
 }
 
+/* Existing indexes left invalid (a failed CREATE INDEX CONCURRENTLY):
+ * drop and rebuild advice. */
 static json_t *invalid_indexes(ia_model_t *m)
 {
     json_t *out = json_array();
@@ -412,6 +421,9 @@ static json_t *invalid_indexes(ia_model_t *m)
     return out;
 }
 
+/* See ia_internal.h: the whole result (recommendations, drops,
+ * duplicates, evaluation with the what-if counts and the selection
+ * trace, notes). */
 json_t *ia_report(ia_model_t *m, const ia_selection_t *sel, double run_ms)
 {
     json_t *o = json_object();

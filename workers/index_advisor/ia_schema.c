@@ -10,6 +10,7 @@
 
 #include "workers/index_advisor/ia_internal.h"
 
+/* strdup() that passes NULL through (abort on out of memory). */
 char *ia_strdup(const char *s)
 {
     if (!s)
@@ -22,6 +23,7 @@ char *ia_strdup(const char *s)
     return d;
 }
 
+/* A malloc()ed formatted string. */
 char *ia_printf(const char *fmt, ...)
 {
     va_list ap;
@@ -36,6 +38,7 @@ char *ia_printf(const char *fmt, ...)
     return out;
 }
 
+/* Appends a formatted note to the result's notes. */
 void ia_note(ia_model_t *m, const char *fmt, ...)
 {
     char buf[1024];
@@ -50,6 +53,7 @@ void ia_note(ia_model_t *m, const char *fmt, ...)
     json_array_append_new(m->notes, json_string(buf));
 }
 
+/* See ia_internal.h. */
 void ia_quote_ident(const char *name, char *out, size_t len)
 {
     int plain = name[0] && (islower((unsigned char)name[0]) || name[0] == '_');
@@ -95,6 +99,8 @@ static int num_field(const json_t *o, const char *k, double *out)
     return 1;
 }
 
+/* An integer member (a real is truncated), 0 when absent; *present
+ * receives whether it was there. */
 static int64_t int_field(const json_t *o, const char *k, int *present)
 {
     json_t *v = json_object_get(o, k);
@@ -116,6 +122,8 @@ static int bool_field(const json_t *o, const char *k)
     return json_is_true(json_object_get(o, k));
 }
 
+/* The strings of a JSON array, malloc()ed copies (*n of them); NULL when
+ * empty or not an array. */
 static char **str_array(const json_t *a, size_t *n)
 {
     *n = 0;
@@ -129,6 +137,8 @@ static char **str_array(const json_t *a, size_t *n)
     return out;
 }
 
+/* Index of schema.name in the model, -1 when absent; unqualified (schema
+ * NULL or empty): the public table first, else the first of that name. */
 int ia_find_table(const ia_model_t *m, const char *schema, const char *name)
 {
     if (!name)
@@ -151,6 +161,7 @@ int ia_find_table(const ia_model_t *m, const char *schema, const char *name)
     return found;
 }
 
+/* A table's column by name, NULL when absent. */
 const ia_column_t *ia_find_column(const ia_model_t *m, int table, const char *column)
 {
     if (table < 0 || (size_t)table >= m->ntables || !column)
@@ -180,6 +191,8 @@ int ia_has_extension(const ia_model_t *m, const char *name)
     return 0;
 }
 
+/* snapshot.tables (plain, partitioned and materialized) -> m->tables.
+ * Returns 0; a missing section leaves a note. */
 static int load_tables(ia_model_t *m)
 {
     const json_t *tables = json_object_get(m->snapshot, "tables");
@@ -217,6 +230,8 @@ static int load_tables(ia_model_t *m)
     return 0;
 }
 
+/* snapshot.columns (pg_stats) -> each table's columns with their
+ * statistics. */
 static void load_columns(ia_model_t *m)
 {
     const json_t *cols = json_object_get(m->snapshot, "columns");
@@ -268,6 +283,7 @@ static void load_columns(ia_model_t *m)
     }
 }
 
+/* snapshot.indexes -> m->indexes (columns, INCLUDE, flags, size, scans). */
 static void load_indexes(ia_model_t *m)
 {
     const json_t *idx = json_object_get(m->snapshot, "indexes");
@@ -307,6 +323,8 @@ static void load_indexes(ia_model_t *m)
     }
 }
 
+/* snapshot.statements (pg_stat_statements) -> m->stmts with their
+ * weight (total_exec_time). */
 static void load_statements(ia_model_t *m)
 {
     const json_t *sts = json_object_get(m->snapshot, "statements");
@@ -342,6 +360,8 @@ static void load_statements(ia_model_t *m)
     }
 }
 
+/* See ia_internal.h: tables, columns, indexes, statements. Returns -1
+ * (err) when the snapshot is not a map; missing sections leave notes. */
 int ia_model_load(ia_model_t *m, const json_t *snapshot, err_t *err)
 {
     if (!json_is_object(snapshot))
@@ -362,6 +382,8 @@ int ia_model_load(ia_model_t *m, const json_t *snapshot, err_t *err)
     return 0;
 }
 
+/* See ia_internal.h: frees everything the model owns (safe on a
+ * partially loaded model). */
 void ia_model_free(ia_model_t *m)
 {
     if (!m)

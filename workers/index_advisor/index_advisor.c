@@ -43,6 +43,8 @@ static void apply_snapshot_options(const json_t *snapshot, index_advisor_options
         o->offline = 1;
 }
 
+/* See index_advisor.h: load, extract, generate candidates, plan every
+ * statement, weight, select, report. */
 int index_advisor_analyze(const json_t *snapshot, const index_advisor_options_t *opts_in,
                           progress_fn progress, void *progress_user, json_t **result, err_t *err)
 {
