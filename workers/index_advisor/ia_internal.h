@@ -211,6 +211,9 @@ typedef struct {
      * driven on given costs, without a database); method 1 is reported */
     int (*cost_hook)(void *user, int s, const int *config, size_t n, double *cost);
     void *cost_hook_user;
+    /* tests of the greedy's own rules: no planner-cost passes after it
+     * (fill, second start, exchanges; ia_select.c) */
+    int greedy_only;
     int64_t whatif_calls, model_calls;
     json_t *cost_cache; /* key -> cost (double): model ("m...") and what-if ("h"/"g...") */
     int64_t whatif_cache_hits;
