@@ -25,8 +25,11 @@
  * Then one evaluator re-costs every set: a fresh what-if session, all of a
  * set's indexes hypothetical, sum over statements of calls x plan total
  * cost (generic plans, parameter types from common/sqlparams). Printed: that
- * cost for none / pgopt / single-column / Extend, what-if EXPLAINs,
- * hypothetical index creations and wall time per method. Markdown on stdout.
+ * cost for none / pgopt / single-column / Extend, Extend's set without the
+ * indexes an existing index already serves (pgopt never proposes those),
+ * what-if EXPLAINs, hypothetical index creations and wall time per method.
+ * Markdown on stdout; PGOPT_BENCH_PER_STATEMENT=1 prints each statement's
+ * cost per set, PGOPT_BENCH_TRACE=1 pgopt's selection steps (stderr).
  */
 #include <getopt.h>
 #include <math.h>
