@@ -622,20 +622,23 @@ static void verify_rewrite(ctx_t *c, const json_t *rw)
         fmt_time(pr[onset].t0, a, sizeof a);
         fmt_time(pr[onset].t1, b, sizeof b);
         json_object_set_new(it, "applied", json_true());
-        json_object_set_new(it, "applied_between", json_pack("[s, s]", a, b));
+        if (onset > 0)
+            json_object_set_new(it, "applied_between", json_pack("[s, s]", a, b));
         strbuf_printf(&ev, "; rewritten statement (text fingerprint %s, queryid", fp);
         for (size_t k = 0; k < json_array_size(rw_ids); k++)
             strbuf_printf(&ev, "%s %lld", k ? "," : "",
                           (long long)json_integer_value(json_array_get(rw_ids, k)));
-        strbuf_printf(&ev, ") first called between %s and %s", a, b);
+        if (onset > 0)
+            strbuf_printf(&ev, ") first called between %s and %s", a, b);
+        else
+            strbuf_add(&ev, ") called since the first history interval: the workload ran it "
+                            "before the history starts");
         if (!stopped && ever > 0)
             strbuf_add(&ev, "; both are called: the rewrite is applied on part of the workload");
         json_t *m = json_object();
         const char *verdict = "not measurable";
         if (onset == 0)
-            json_object_set_new(m, "status",
-                                json_string("the rewritten statement is called since the first "
-                                            "history interval: no before to compare"));
+            json_object_set_new(m, "status", json_string("no before to compare"));
         else
             verdict = measure(c->es, c->ne, orig_ids, rw_ids, pr[onset].t0, pr[onset].t1, m);
         json_object_set_new(m, "before_is", json_string("the original statement"));
@@ -730,6 +733,22 @@ int applied_verify(const json_t *result, const json_t *history, json_t **out, er
     return 0;
 }
 
+const char *applied_fmt_ratio(double r, char *buf, size_t len)
+{
+    /* %.3g would print 2240 as 2.24e+03 */
+    snprintf(buf, len, r >= 100 ? "%.0fx" : "%.3gx", r);
+    return buf;
+}
+
+const char *applied_fmt_p(double p, char *buf, size_t len)
+{
+    if (p < 0.001)
+        snprintf(buf, len, "p < 0.001");
+    else
+        snprintf(buf, len, "p = %.2g", p);
+    return buf;
+}
+
 /* The measured figures in words: a ratio and its p-value when the test
  * says the change is real, "no measurable change" when it does not (a
  * p-value of 0.4 or 1 tells a DBA nothing). */
@@ -746,13 +765,16 @@ static void measured_text(const json_t *m, strbuf_t *b)
     char n[96] = "";
     if (isfinite(nb) && isfinite(na))
         snprintf(n, sizeof n, "; %.0f intervals before, %.0f after", nb, na);
+    char r[32], p[32];
     strbuf_printf(b, "; %.3g ms -> %.3g ms per call", mb, ma);
     if (ma > 0 && mb / ma >= 1 && isfinite(pf) && pf <= ALPHA)
-        strbuf_printf(b, ", %.3gx faster (Mann-Whitney p = %.2g%s)%s", mb / ma, pf, n,
+        strbuf_printf(b, ", %s faster (Mann-Whitney %s%s)%s",
+                      applied_fmt_ratio(mb / ma, r, sizeof r), applied_fmt_p(pf, p, sizeof p), n,
                       mb / ma < HELPED_RATIO ? ": real but below the 1.5x that counts as a help"
                                              : "");
     else if (mb > 0 && ma / mb >= 1 && isfinite(ps) && ps <= ALPHA)
-        strbuf_printf(b, ", %.3gx slower (Mann-Whitney p = %.2g%s)%s", ma / mb, ps, n,
+        strbuf_printf(b, ", %s slower (Mann-Whitney %s%s)%s",
+                      applied_fmt_ratio(ma / mb, r, sizeof r), applied_fmt_p(ps, p, sizeof p), n,
                       ma / mb < HELPED_RATIO ? ": real but small" : "");
     else
         strbuf_printf(b,

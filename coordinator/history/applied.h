@@ -52,4 +52,10 @@ int applied_with_store(json_t *result, const json_t *snapshot, const char *store
  * (80x faster, p 0.004); predicted 164.0x faster". */
 void applied_item_text(const json_t *item, strbuf_t *out);
 
+/* A ratio as people read it: "2.24x", "2240x" (never "2.24e+03x"); and a
+ * p-value: "p = 0.014", "p < 0.001". Shared with the report's AI tuning
+ * section. buf >= 32 bytes. */
+const char *applied_fmt_ratio(double r, char *buf, size_t len);
+const char *applied_fmt_p(double p, char *buf, size_t len);
+
 #endif

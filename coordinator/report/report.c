@@ -14,6 +14,7 @@
 #include "common/escape.h"
 #include "common/jsonout.h"
 #include "common/outfile.h"
+#include "coordinator/history/applied.h"
 #include "coordinator/report/report_internal.h"
 
 #include "coordinator/report/textdiff.h"
@@ -626,17 +627,18 @@ static int ai_items_regressions(const json_t *s, ritems_t *l)
         r_fmt_ms(extra, ex);
         double pv = NAN;
         rj_num(r, "p_value", &pv);
-        char test[64];
+        char test[64], pb[32], rb[32];
         if (isfinite(pv))
-            snprintf(test, sizeof test, "exact Mann-Whitney p = %.2g", pv);
+            snprintf(test, sizeof test, "exact Mann-Whitney %s", applied_fmt_p(pv, pb, sizeof pb));
         else
             snprintf(test, sizeof test, "robust z %.1f", z);
         /* The figure and the cause first: the text report shows two lines
          * of evidence. */
-        it->evidence = r_printf("%.3g ms -> %.3g ms per call (%.3gx slower, %s). Cause: %s. "
+        it->evidence = r_printf("%.3g ms -> %.3g ms per call (%s slower, %s). Cause: %s. "
                                 "queryid %.0f; %s of execution time since, +%s per hour.",
-                                before, after, before > 0 ? after / before : NAN, test,
-                                ai_cause_text(r), qid, sh, ex);
+                                before, after,
+                                applied_fmt_ratio(before > 0 ? after / before : NAN, rb, sizeof rb),
+                                test, ai_cause_text(r), qid, sh, ex);
         it->apply = q ? r_printf("EXPLAIN (ANALYZE, BUFFERS) %s", q) : NULL;
     }
     return 0;
@@ -666,10 +668,12 @@ static int ai_items_improvements(const json_t *s, ritems_t *l)
         it->title =
             r_printf("%+.0f%% since %s: %.*s%s", pct, rj_str(r, "onset") ? rj_str(r, "onset") : "?",
                      80, q ? q : "statement", q && strlen(q) > 80 ? "..." : "");
-        it->evidence =
-            r_printf("%.3g ms -> %.3g ms per call (%.3gx faster, exact Mann-Whitney "
-                     "p = %.2g). Cause: %s. queryid %.0f.",
-                     before, after, after > 0 ? before / after : NAN, pv, ai_cause_text(r), qid);
+        char pb[32], rb[32];
+        it->evidence = r_printf(
+            "%.3g ms -> %.3g ms per call (%s faster, exact Mann-Whitney %s). Cause: %s. "
+            "queryid %.0f.",
+            before, after, applied_fmt_ratio(after > 0 ? before / after : NAN, rb, sizeof rb),
+            applied_fmt_p(pv, pb, sizeof pb), ai_cause_text(r), qid);
     }
     return 0;
 }
