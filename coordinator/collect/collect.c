@@ -63,6 +63,7 @@ typedef struct {
 } collector_t;
 
 static void note(collector_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends a note (meta.notes) saying what could not be collected and why. */
 static void note(collector_t *c, const char *fmt, ...)
 {
     char buf[1024];
@@ -97,6 +98,8 @@ static void one_line(const char *msg, char *out, size_t len)
 
 typedef enum { Q_OK = 0, Q_SOFT = 1, Q_FATAL = -1 } qstatus_t;
 
+/* Sets the collection's error for a query on `what` that failed: a lost connection, a statement
+ * timeout (with its setting) or the server's message. Returns Q_FATAL. */
 static qstatus_t fatal_from(collector_t *c, const char *what, PGresult *res)
 {
     char primary[400];
@@ -299,6 +302,8 @@ static void set_stats_reset(collector_t *c, const char *key, json_t *value)
 
 /* ---- sections ---- */
 
+/* meta: server version, database, collection time, role, recovery state, start time. Q_FATAL when
+ * the query fails. */
 static qstatus_t collect_server(collector_t *c)
 {
     json_t *row;
@@ -346,6 +351,8 @@ static qstatus_t collect_server(collector_t *c)
     return st == Q_FATAL ? Q_FATAL : Q_OK;
 }
 
+/* meta.extensions: the installed extensions with version and schema (what later sections may use).
+ * Q_FATAL when the query fails. */
 static qstatus_t collect_extensions(collector_t *c)
 {
     json_t *rows;
@@ -361,6 +368,7 @@ static qstatus_t collect_extensions(collector_t *c)
     return st;
 }
 
+/* The row of pg_settings called name in rows, or NULL. */
 static json_t *settings_row(json_t *rows, const char *name)
 {
     size_t i;
@@ -411,6 +419,9 @@ static int host_is_local_name(const char *h)
            strncmp(h, "127.", 4) == 0 || strcmp(h, "::1") == 0;
 }
 
+/* host: CPUs, memory and storage from the flags, else probed on this machine when the database is
+ * local (coordinator/collect/host.h), and the cloud flag; what is unknown gets a note. Never
+ * fails. */
 static void collect_host(collector_t *c)
 {
     const collect_opts_t *o = c->opts;
@@ -515,6 +526,8 @@ static qstatus_t find_locked(collector_t *c)
     return Q_OK;
 }
 
+/* tables: every user table with size, statistics and vacuum counters (sizes skipped for tables
+ * locked against us). Q_FATAL when the query fails. */
 static qstatus_t collect_tables(collector_t *c)
 {
     json_t *rows;
@@ -554,6 +567,8 @@ static qstatus_t collect_tables(collector_t *c)
     return st;
 }
 
+/* columns: pg_stats per column (null fraction, distinct values, most common values, histogram,
+ * correlation). Q_FATAL when the query fails. */
 static qstatus_t collect_columns(collector_t *c)
 {
     /* pg_stats: most_common_vals and histogram_bounds are anyarray, whose
@@ -604,6 +619,8 @@ static qstatus_t collect_columns(collector_t *c)
     return Q_OK;
 }
 
+/* indexes: definitions, key and INCLUDE columns, predicate, validity, size and usage counters.
+ * Q_FATAL when the query fails. */
 static qstatus_t collect_indexes(collector_t *c)
 {
     /* Key columns are 1..indnkeyatts, INCLUDE columns the rest up to
@@ -647,6 +664,8 @@ static qstatus_t collect_indexes(collector_t *c)
     return st;
 }
 
+/* constraints: primary keys, unique, foreign keys and checks with their columns. Q_FATAL when the
+ * query fails. */
 static qstatus_t collect_constraints(collector_t *c)
 {
     json_t *rows;
@@ -676,6 +695,8 @@ static qstatus_t collect_constraints(collector_t *c)
     return st;
 }
 
+/* The note for a section whose extension is missing: CREATE EXTENSION when its library is
+ * preloaded, else also the preload step. */
 static void missing_extension_note(collector_t *c, const char *section, const char *ext)
 {
     const char *preload = setting(c, "shared_preload_libraries");
@@ -715,6 +736,8 @@ static qstatus_t collect_plans(collector_t *c)
     return Q_OK;
 }
 
+/* statements: pg_stat_statements (texts, calls, times, I/O), or a note saying why there are none.
+ * Q_FATAL when the query fails. */
 static qstatus_t collect_statements(collector_t *c)
 {
     json_t *ext = extension(c, "pg_stat_statements");
@@ -803,6 +826,8 @@ static qstatus_t collect_statements(collector_t *c)
     return st2 == Q_FATAL ? Q_FATAL : st;
 }
 
+/* qualstats: the predicates pg_qualstats recorded (optional extension; a note when absent).
+ * Q_FATAL when the query fails. */
 static qstatus_t collect_qualstats(collector_t *c)
 {
     json_t *ext = extension(c, "pg_qualstats");
@@ -850,6 +875,7 @@ static qstatus_t collect_qualstats(collector_t *c)
     return st;
 }
 
+/* database: pg_stat_database counters and size of this database. Q_FATAL when the query fails. */
 static qstatus_t collect_database(collector_t *c)
 {
     char sql[2048];
@@ -877,6 +903,8 @@ static qstatus_t collect_database(collector_t *c)
     return st;
 }
 
+/* bgwriter: checkpoint and buffer-write counters (pg_stat_bgwriter, or its PostgreSQL 17
+ * successors under the same names). Q_FATAL when the query fails. */
 static qstatus_t collect_bgwriter(collector_t *c)
 {
     /* PostgreSQL 17 moved the checkpointer's counters to
@@ -919,6 +947,8 @@ static qstatus_t collect_bgwriter(collector_t *c)
     return st;
 }
 
+/* activity: sessions by state, waits and locks held or awaited in this database, without the
+ * collector's own backend. Q_FATAL when a query fails. */
 static qstatus_t collect_activity(collector_t *c)
 {
     /* The collector's own backend is left out everywhere: the snapshot
@@ -1019,6 +1049,8 @@ static qstatus_t collect_activity(collector_t *c)
     return Q_OK;
 }
 
+/* timescaledb: hypertables, chunks, compression and jobs when the extension (2.0 or later) is
+ * installed. Q_FATAL when a query fails. */
 static qstatus_t collect_timescaledb(collector_t *c)
 {
     json_t *ext = extension(c, "timescaledb");
@@ -1213,6 +1245,8 @@ static void connect_reason(const char *msg, char *out, size_t len)
         snprintf(out, len, "unknown error");
 }
 
+/* Connects with the conninfo (refusing one that cannot be parsed) under the collection's deadline.
+ * -1 with the error set, naming the server when the connection fails. */
 static int connect_db(collector_t *c)
 {
     const char *ci = c->opts->conninfo;
@@ -1289,6 +1323,8 @@ static int set_session(collector_t *c)
     return exec_simple(c, "the read-only transaction", sql) == Q_OK ? 0 : -1;
 }
 
+/* target.dsn: how workers reach this database for what-if analysis (host, port, database, user of
+ * the live connection; never a password). */
 static void add_target(collector_t *c)
 {
     char dsn[2048] = "";
@@ -1322,6 +1358,8 @@ static void add_target(collector_t *c)
     json_object_set_new(c->doc, "target", target);
 }
 
+/* The collection options checked before connecting (storage kind, cloud flag, CPUs, memory). -1
+ * with err. */
 static int check_opts(const collect_opts_t *o, err_t *err)
 {
     if (o->storage && *o->storage) {
@@ -1352,6 +1390,9 @@ void collect_opts_init(collect_opts_t *o)
     o->collect_timeout_ms = COLLECT_DEFAULT_TIMEOUT_MS;
 }
 
+/* The collection in order: connect, READ ONLY transaction, every section timed into
+ * meta.section_ms, redaction before plans, ROLLBACK, target. -1 when a section fails fatally (the
+ * error is set). */
 static int run(collector_t *c)
 {
     if (connect_db(c) != 0)

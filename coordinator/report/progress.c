@@ -77,6 +77,8 @@ static void append(char *line, size_t *len, const char *fmt, long long a, long l
         *len += (size_t)n < 512 - *len ? (size_t)n : 512 - *len - 1;
 }
 
+/* Redraws the progress line in place (at most every REDRAW_MS unless forced): elapsed time, the
+ * step with its counts, each agent's task. */
 static void draw(progress_t *p, int force)
 {
     int64_t now = clock_mono_ms();

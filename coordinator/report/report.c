@@ -152,6 +152,7 @@ const json_t *r_notes(const json_t *section)
 
 /* ---- recommendations -------------------------------------------------------- */
 
+/* A new zeroed item of agent at the end of l. NULL when out of memory. */
 static ritem_t *ritem_push(ritems_t *l, const char *agent)
 {
     if (l->n == l->cap) {
@@ -204,6 +205,8 @@ static char *index_target(const char *ddl)
     return strndup(on, n);
 }
 
+/* The index advisor's items: recommendations (create index, with priority, time saved and the
+ * statement) and the indexes to drop (duplicate, unused, invalid). */
 static void collect_index_advisor(const json_t *s, ritems_t *l)
 {
     const char *A = "index_advisor";
@@ -348,6 +351,8 @@ static void orm_safety_and_diff(const json_t *r, ritem_t *it)
     free(bl);
 }
 
+/* The query rewriter's items: rewrites and the SQL rewrites they do not already cover, each with
+ * its gain, evidence and the change (code or SQL, or why none is given). */
 static void collect_query_rewriter(const json_t *s, ritems_t *l)
 {
     const char *A = "query_rewriter";
@@ -446,6 +451,7 @@ static int is_setting(const json_t *v)
     return json_is_object(v) && json_object_get(v, "recommended") && json_object_get(v, "reason");
 }
 
+/* A setting's value as text (string, integer, or number without trailing zeros) into out. */
 static void value_text(const json_t *v, char *out, size_t n)
 {
     if (json_is_string(v))
@@ -464,6 +470,8 @@ static void value_text(const json_t *v, char *out, size_t n)
         snprintf(out, n, "none");
 }
 
+/* The item of one config_tuner setting that changes (current -> recommended, with its reason);
+ * nothing for a setting left as it is. */
 static void setting_item(ritems_t *l, const char *group, const char *name, const json_t *v)
 {
     if (!json_is_true(json_object_get(v, "change")))
@@ -494,6 +502,8 @@ static void setting_item(ritems_t *l, const char *group, const char *name, const
         it->apply = NULL;
 }
 
+/* The config tuner's items: changed postgresql settings by group, per-table settings, SQLAlchemy
+ * pool, PgBouncer and TimescaleDB settings. */
 static void collect_config_tuner(const json_t *s, ritems_t *l)
 {
     const char *gname, *name;
@@ -796,6 +806,7 @@ static void collect_ai_tuning(const json_t *s, ritems_t *l)
     ai_items_costs(s, l);
 }
 
+/* qsort order of items: priority first (none after P1..P3), then the larger gain. */
 static int item_cmp(const void *a, const void *b)
 {
     const ritem_t *x = a, *y = b;

@@ -22,6 +22,8 @@
 
 /* ---- escaping ---------------------------------------------------------------- */
 
+/* Appends s with HTML's special characters escaped (every string in phase3_output came from a
+ * worker and is untrusted). */
 static void esc(strbuf_t *b, const char *s)
 {
     for (; s && *s; s++) {
@@ -155,6 +157,7 @@ static void card(strbuf_t *b, const char *label, const char *value)
     strbuf_add(b, "</span></div>");
 }
 
+/* A "No data" paragraph with the reason, where a chart or section has nothing to show. */
 static void nodata(strbuf_t *b, const char *why)
 {
     strbuf_add(b, "<p class=\"nodata\">No data");
@@ -188,6 +191,8 @@ static void num_label(double v, char out[32])
 
 /* ---- charts ------------------------------------------------------------------------ */
 
+/* SVG bar chart of the load by hour of day from ai_tuning's peak-hour evidence, peak hours in red,
+ * the agent's threshold dashed; "no data" with the reason otherwise. */
 static void chart_load_by_hour(strbuf_t *b, const json_t *ai)
 {
     chart_open(b, "chart-load-by-hour", "Load by hour of day (UTC)");
@@ -263,6 +268,8 @@ static void chart_load_by_hour(strbuf_t *b, const json_t *ai)
     strbuf_add(b, " (UTC), in red; dashed: the agent's peak threshold.</p></div>");
 }
 
+/* SVG chart of the statement clusters by share of execution time
+ * (ai_tuning.workload_analysis.query_clusters). */
 static void chart_clusters(strbuf_t *b, const json_t *ai)
 {
     chart_open(b, "chart-clusters", "Statement clusters by share of execution time");
@@ -341,6 +348,8 @@ static int parse_date(const char *s, double *epoch_s)
     return 0;
 }
 
+/* SVG chart of the database size forecast with its scaling trigger dates (ai_tuning.predictions).
+ */
 static void chart_growth(strbuf_t *b, const json_t *ai)
 {
     chart_open(b, "chart-growth", "Database size forecast and scaling triggers");
@@ -431,6 +440,8 @@ static void chart_growth(strbuf_t *b, const json_t *ai)
     strbuf_add(b, ".</p></div>");
 }
 
+/* SVG chart of each new index's estimated time saved against its size
+ * (index_advisor.recommendations). */
 static void chart_index_impact(strbuf_t *b, const json_t *ia)
 {
     chart_open(b, "chart-index-impact", "New indexes: estimated time saved vs storage");
@@ -537,6 +548,8 @@ static int parse_setting(const char *s, double *v, int *mem)
     return 0;
 }
 
+/* SVG chart of the changed numeric settings, current against recommended
+ * (config_tuner.postgresql). */
 static void chart_config(strbuf_t *b, const json_t *ct)
 {
     chart_open(b, "chart-config", "Settings before and after (changed, numeric)");
@@ -609,6 +622,8 @@ static void chart_config(strbuf_t *b, const json_t *ct)
 
 /* ---- sections ---------------------------------------------------------------- */
 
+/* The report's head: the analysed snapshot's cards (database, server, contents, host, redaction),
+ * the source, and the table of which agents answered. */
 static void summary(strbuf_t *b, const json_t *p3, const report_opts_t *o)
 {
     const json_t *s = o->snapshot_summary;
@@ -700,6 +715,7 @@ static void fact(strbuf_t *b, const char *label, const char *value)
     tag_text(b, "<dd>", value ? value : "no data", "</dd>");
 }
 
+/* An agent section's facts list (workload, profile, evaluation...), as in the text report. */
 static void agent_facts(strbuf_t *b, const char *agent, const json_t *s)
 {
     char line[1024], b1[32], b2[32];
@@ -770,6 +786,8 @@ static void agent_facts(strbuf_t *b, const char *agent, const json_t *s)
     strbuf_add(b, "</dl>");
 }
 
+/* One agent's section: its heading, why there is no answer when there is none, else its facts, its
+ * items (the --top first, the rest folded) and notes. */
 static void agent_section(strbuf_t *b, const json_t *p3, const char *agent, const char *title)
 {
     const json_t *s = json_object_get(p3, agent);

@@ -117,6 +117,8 @@ static void other_lines(strbuf_t *b, const char *script, int *count)
     }
 }
 
+/* The head of apply.sql or rollback.sql: what it is, for which database and result, and how to run
+ * it (no transaction block: CONCURRENTLY and ALTER SYSTEM). */
 static void header(strbuf_t *b, const json_t *p3, const char *what)
 {
     const json_t *ct = json_object_get(p3, "config_tuner");

@@ -412,6 +412,7 @@ static void summary(const tctx_t *t, const json_t *p3, const report_opts_t *o)
     }
 }
 
+/* An agent section's notes (what it could not do and why), when it has any. */
 static void notes(const tctx_t *t, const json_t *section)
 {
     const json_t *n = r_notes(section);
@@ -427,6 +428,9 @@ static void notes(const tctx_t *t, const json_t *section)
     }
 }
 
+/* An agent's items, numbered with their priority tag, title, evidence and the change to make: the
+ * first --top (10 by default; all when negative), then how many more there are; "No <what>." when
+ * none. */
 static void items(const tctx_t *t, const ritems_t *l, const char *what)
 {
     if (!l->n) {
@@ -471,6 +475,8 @@ static void items(const tctx_t *t, const ritems_t *l, const char *what)
     }
 }
 
+/* The ai_tuning section's facts: workload class with its evidence, trend, peak hours, clusters,
+ * forecasts. */
 static void ai_facts(const tctx_t *t, const json_t *s)
 {
     const json_t *wa = json_object_get(s, "workload_analysis");
@@ -546,6 +552,8 @@ static void ai_facts(const tctx_t *t, const json_t *s)
         field(t, "savings", savings);
 }
 
+/* The config_tuner section's facts: the workload profile and why, the settings that need a restart.
+ */
 static void config_facts(const tctx_t *t, const json_t *s)
 {
     const json_t *w = json_object_get(s, "workload");
@@ -570,6 +578,8 @@ static void config_facts(const tctx_t *t, const json_t *s)
     }
 }
 
+/* The index advisor's facts: the workload's time before and after the recommendations, and the
+ * storage used of the budget. */
 static void index_facts(const tctx_t *t, const json_t *s)
 {
     const json_t *e = json_object_get(s, "evaluation");

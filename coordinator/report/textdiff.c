@@ -48,6 +48,8 @@ typedef struct {
     size_t ai, bi;
 } op_t;
 
+/* The "@@ -a,n +b,m @@" line of a hunk (diff -u numbering), or a bare "@@ @@" when the first line
+ * number is unknown. */
 static void hunk_header(strbuf_t *o, unsigned first, size_t as, size_t an, size_t bs, size_t bn)
 {
     if (!first) {
