@@ -786,8 +786,8 @@ static void agent_facts(strbuf_t *b, const char *agent, const json_t *s)
     strbuf_add(b, "</dl>");
 }
 
-/* One agent's section: its heading, why there is no answer when there is none, else its facts, its
- * items (the --top first, the rest folded) and notes. */
+/* One agent's section: its heading, why there is no answer when there is none, else its facts,
+ * a sortable table of all its items (priority, gain, kind, evidence, the change) and its notes. */
 static void agent_section(strbuf_t *b, const json_t *p3, const char *agent, const char *title)
 {
     const json_t *s = json_object_get(p3, agent);

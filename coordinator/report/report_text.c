@@ -475,8 +475,8 @@ static void items(const tctx_t *t, const ritems_t *l, const char *what)
     }
 }
 
-/* The ai_tuning section's facts: workload class with its evidence, trend, peak hours, clusters,
- * forecasts. */
+/* The ai_tuning section's facts: workload class and time, peak hours, query clusters, growth and
+ * scaling trigger, auto-scaling, cost now. */
 static void ai_facts(const tctx_t *t, const json_t *s)
 {
     const json_t *wa = json_object_get(s, "workload_analysis");
@@ -578,8 +578,8 @@ static void config_facts(const tctx_t *t, const json_t *s)
     }
 }
 
-/* The index advisor's facts: the workload's time before and after the recommendations, and the
- * storage used of the budget. */
+/* The index advisor's facts: the workload's time, planner cost before and after the
+ * recommendations, and the new storage against the budget. */
 static void index_facts(const tctx_t *t, const json_t *s)
 {
     const json_t *e = json_object_get(s, "evaluation");
