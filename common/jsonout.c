@@ -40,6 +40,8 @@ static void grow(writer_t *w, size_t extra)
     w->cap = cap;
 }
 
+/* Writes the buffered text to the file (when writing to one) and empties the
+ * buffer; a write error marks w failed with the reason. */
 static void flush(writer_t *w)
 {
     if (!w->out || w->failed || w->len == 0)
@@ -51,6 +53,8 @@ static void flush(writer_t *w)
     w->len = 0;
 }
 
+/* Appends n bytes, flushing to the file past FLUSH_AT; nothing once w
+ * failed. */
 static void put(writer_t *w, const char *s, size_t n)
 {
     if (w->failed)
@@ -67,6 +71,8 @@ static void puts_(writer_t *w, const char *s)
     put(w, s, strlen(s));
 }
 
+/* Appends s (n bytes) as a quoted JSON string: quotes, backslashes and
+ * control characters escaped, other bytes (UTF-8) as they are. */
 static void put_string(writer_t *w, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
@@ -141,6 +147,7 @@ void jsonout_double(double v, char buf[32])
         strcat(buf, ".0");
 }
 
+/* In pretty mode, a newline and two spaces per level. */
 static void newline(writer_t *w, int flags, int level)
 {
     if (!(flags & JSONOUT_PRETTY))
@@ -155,6 +162,8 @@ static void newline(writer_t *w, int flags, int level)
     }
 }
 
+/* Appends v and everything in it; marks w failed (with the reason) on a tree
+ * nested deeper than MAX_NESTING or a value of unknown type. */
 static void write_value(writer_t *w, const json_t *v, int flags, int level)
 {
     char num[32];

@@ -164,6 +164,8 @@ const char *outfile_path(const outfile_t *o)
     return o->path;
 }
 
+/* fsyncs the directory holding path, so that a rename into it survives a
+ * crash; -1 (errno set) when it cannot be opened or synced. */
 static int fsync_dir_of(const char *path)
 {
     char dir[PATH_MAX];

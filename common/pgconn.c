@@ -51,6 +51,8 @@ static void one_line(const char *msg, char *out, size_t len)
     out[n] = '\0';
 }
 
+/* Copies the caller's bounds (limits and the label used in messages) into c;
+ * none when b is NULL. */
 static void set_bounds(pgconn_t *c, const pgconn_bounds_t *b)
 {
     memset(&c->bounds, 0, sizeof c->bounds);
@@ -112,6 +114,8 @@ static int64_t wait_until(const pgconn_t *c, int64_t bound_ms, wait_t bound_kind
     return until;
 }
 
+/* Sends the cancel request pc and frees it; on its own thread so that a
+ * cancel never blocks the caller's deadline handling. */
 static void *cancel_thread(void *arg)
 {
     PGcancel *pc = arg;
@@ -369,6 +373,8 @@ lost : {
 }
 }
 
+/* c can take a statement: connected and not lost earlier (c's error then
+ * says so). Clears the previous time-out flag. */
 static int usable(pgconn_t *c)
 {
     if (!c || !c->conn)

@@ -80,6 +80,7 @@ static void add_ev(char *buf, size_t len, const char *kind, const char *name)
     snprintf(buf + used, len - used, "%s%s %s", used ? "; " : "", kind, name);
 }
 
+/* markers (meta.provider_markers) holds one of that kind and name. */
 static int has_marker(const json_t *markers, const char *kind, const char *name)
 {
     size_t i;
@@ -143,6 +144,8 @@ static int match_rule(const rule_t *r, const json_t *snapshot, char *ev, size_t 
     return hits;
 }
 
+/* The provider a --cloud spelling names (aws, gcp, azure, neon, self-hosted;
+ * prefix match, any case), or NULL. */
 static const char *norm_flag(const char *p)
 {
     static const struct {

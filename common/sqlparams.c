@@ -54,6 +54,9 @@ static int is_timestamp(const char *t)
     return t && strncmp(t, "timestamp", 9) == 0;
 }
 
+/* The type of a column reference (col, rel.col or schema.rel.col) among the
+ * statement's relations, asked of the caller's coltype callback; NULL when
+ * unknown, ambiguous or t.*. */
 static const char *column_type(ctx_t *c, const PgQuery__ColumnRef *cr)
 {
     const char *f[3] = {NULL, NULL, NULL};
@@ -82,6 +85,8 @@ static const char *column_type(ctx_t *c, const PgQuery__ColumnRef *cr)
     return NULL;
 }
 
+/* A TypeName as text (its last name, [] per array bound), kept until the end
+ * of the inference; NULL when it has no name. */
 static const char *typename_of(ctx_t *c, const PgQuery__TypeName *tn)
 {
     if (!tn || tn->n_names < 1)
@@ -115,6 +120,8 @@ static int is_arith(const char *op)
 
 static const char *expr_type(ctx_t *c, const PgQuery__Node *n);
 
+/* The type of a CASE: of its first typed THEN result, else of its ELSE; NULL
+ * when none is typed. */
 static const char *case_type(ctx_t *c, const PgQuery__CaseExpr *ce)
 {
     for (size_t i = 0; i < ce->n_args; i++) {
@@ -128,6 +135,9 @@ static const char *case_type(ctx_t *c, const PgQuery__CaseExpr *ce)
     return expr_type(c, ce->defresult);
 }
 
+/* The type an expression has, when it can be told without the server: a
+ * column, a cast, a typed parameter, a constant, arithmetic, CASE, COALESCE,
+ * some functions; NULL otherwise. */
 static const char *expr_type(ctx_t *c, const PgQuery__Node *n)
 {
     if (!n)
@@ -201,6 +211,9 @@ static const char *expr_type(ctx_t *c, const PgQuery__Node *n)
     }
 }
 
+/* Gives parameter $k the type (and where it came from, and its kind: value,
+ * LIMIT, OFFSET) unless it already has a known one; marks the pass as having
+ * changed something. */
 static void set_param(ctx_t *c, int k, const char *type, const char *source, sqlparam_kind_t kind)
 {
     if (k < 1 || (size_t)k > c->out->n || !type)
@@ -250,6 +263,9 @@ static const char *source_name(const PgQuery__Node *n)
     return NULL;
 }
 
+/* Types the parameters of an operator expression from the other side: = < IN
+ * BETWEEN ANY/ALL (an array of the other side's type), and arithmetic (date
+ * + $n, timestamp - $n, numbers). */
 static void visit_aexpr(ctx_t *c, const PgQuery__AExpr *e)
 {
     const char *lt = expr_type(c, e->lexpr), *rt = expr_type(c, e->rexpr);
@@ -295,6 +311,9 @@ static void visit_aexpr(ctx_t *c, const PgQuery__AExpr *e)
         assign(c, e->lexpr, rt, rsrc);
 }
 
+/* Types the parameters among a CASE's results from a typed result (or
+ * fallback, for a CASE under sum/avg), and those compared in CASE x WHEN $n
+ * from x. */
 static void visit_case(ctx_t *c, const PgQuery__CaseExpr *ce, const char *fallback)
 {
     const char *t = case_type(c, ce);
@@ -314,6 +333,9 @@ static void visit_case(ctx_t *c, const PgQuery__CaseExpr *ce, const char *fallba
     assign(c, ce->defresult, t, src);
 }
 
+/* sqlparse_walk callback of one typing pass over the statement: operators,
+ * CASE, functions (sum/avg of CASE), COALESCE, casts of parameters, LIMIT
+ * and OFFSET. Always 0: the walk goes on. */
 static int visit(const ProtobufCMessage *node, int depth, void *user)
 {
     (void)depth;
@@ -352,6 +374,8 @@ static int visit(const ProtobufCMessage *node, int depth, void *user)
     return 0;
 }
 
+/* sqlparse_walk callback: records every relation (schema, name, alias) the
+ * statement names, for column lookups. */
 static int collect_rels(const ProtobufCMessage *node, int depth, void *user)
 {
     (void)depth;
@@ -373,6 +397,7 @@ static int collect_rels(const ProtobufCMessage *node, int depth, void *user)
     return 0;
 }
 
+/* sqlparse_walk callback: the highest $n in the tree into the int user. */
 static int max_param_ref(const ProtobufCMessage *node, int depth, void *user)
 {
     (void)depth;

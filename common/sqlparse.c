@@ -69,6 +69,9 @@ const PgQuery__RawStmt *sqlparse_statement(const sqlparse_t *parse, size_t i)
     return parse->tree->stmts[i];
 }
 
+/* Calls visit on msg and, depth first, on every message it contains (single
+ * and repeated fields); stops at the first non-zero visit result and returns
+ * it. */
 static int walk(const ProtobufCMessage *msg, int depth, sqlparse_visit_fn visit, void *user)
 {
     int rc = visit(msg, depth, user);
@@ -121,6 +124,8 @@ static const char *func_name_last(const PgQuery__FuncCall *fc)
     return last->string->sval;
 }
 
+/* name is an advisory lock function that holds the lock for the session (not
+ * released at transaction end), which transaction pooling breaks. */
 static int is_session_advisory_function(const char *name)
 {
     if (!name)
@@ -139,6 +144,8 @@ static int is_session_advisory_function(const char *name)
     return 0;
 }
 
+/* SQLPARSE_FEATURE_SET for a SET that changes session state; 0 for SET LOCAL
+ * and SET TRANSACTION, which end with the transaction. */
 static unsigned variable_set_features(const PgQuery__VariableSetStmt *s)
 {
     if (s->is_local)
@@ -160,6 +167,9 @@ static int is_temp_outliving_transaction(const PgQuery__RangeVar *rel, PgQuery__
     return oc != PG_QUERY__ON_COMMIT_ACTION__ONCOMMIT_DROP;
 }
 
+/* sqlparse_walk callback: ORs into the unsigned user mask the session
+ * features (SET, LISTEN, PREPARE, session advisory locks, WITH HOLD cursors,
+ * temporary tables) a statement uses. */
 static int classify_visit(const ProtobufCMessage *node, int depth, void *user)
 {
     (void)depth;

@@ -344,6 +344,8 @@ typedef struct {
     int max_number;
 } param_scan_t;
 
+/* sqlparse_walk callback: records each $n of the statement with its byte
+ * location, and the highest n, into the param_scan_t user. */
 static int collect_params(const ProtobufCMessage *node, int depth, void *user)
 {
     (void)depth;
@@ -385,6 +387,8 @@ static int scan_params(whatif_t *w, const char *sql, param_scan_t *s)
     return rc;
 }
 
+/* PREPARE name [(types)] AS sql in the what-if session; -1 with w's error
+ * when the server refuses it. */
 static int prepare(whatif_t *w, const char *name, const char *types_decl, const char *sql)
 {
     size_t len = strlen(sql) + strlen(name) + (types_decl ? strlen(types_decl) : 0) + 32;

@@ -71,6 +71,8 @@ static void path_append(char *buf, size_t cap, size_t *used, const char *fmt, ..
         *used += (size_t)n < cap - *used ? (size_t)n : cap - *used - 1;
 }
 
+/* Appends the path from the root down to seg (keys joined by '.', indexes as
+ * [i], control bytes escaped, long keys cut) to buf at *used. */
 static void path_render_rec(const path_seg_t *seg, char *buf, size_t cap, size_t *used)
 {
     if (!seg)
@@ -95,6 +97,7 @@ static void path_render_rec(const path_seg_t *seg, char *buf, size_t cap, size_t
     }
 }
 
+/* The path of seg for an error message ("$" for the root) into buf. */
 static void path_render(const path_seg_t *seg, char *buf, size_t cap)
 {
     size_t used = 0;
@@ -277,6 +280,9 @@ static int str_body(reader_t *r, const unsigned char *at, const path_seg_t *seg,
     return 0;
 }
 
+/* Counts one more value against the item budget and reports decoding
+ * progress every CODEC_PROGRESS_EVERY values; -1 (r's error set) when the
+ * budget is exceeded. */
 static int count_item(reader_t *r, const unsigned char *at, const path_seg_t *seg)
 {
     if (r->items >= r->lim->max_items)
@@ -289,6 +295,9 @@ static int count_item(reader_t *r, const unsigned char *at, const path_seg_t *se
 
 static int decode_value(reader_t *r, const path_seg_t *seg, size_t depth, json_t **out);
 
+/* An array of n elements whose header at was just read: *out a JSON array of
+ * the decoded elements; -1 (r's error set) when too deep, when n exceeds the
+ * bytes left or the item budget, or when an element fails. */
 static int decode_array(reader_t *r, const unsigned char *at, const path_seg_t *seg, size_t depth,
                         size_t n, json_t **out)
 {
@@ -319,6 +328,9 @@ static int decode_array(reader_t *r, const unsigned char *at, const path_seg_t *
     return 0;
 }
 
+/* A map of n pairs whose header at was just read: *out a JSON object; -1
+ * (r's error set) when too deep, over the budgets, or on a key that is not a
+ * string, holds a NUL byte or repeats. */
 static int decode_map(reader_t *r, const unsigned char *at, const path_seg_t *seg, size_t depth,
                       size_t n, json_t **out)
 {
@@ -766,6 +778,9 @@ static int enc_fail(writer_t *w, const path_seg_t *seg, const char *what)
     return err_set(w->err, "encoding msgpack, at %s: %s", path, what);
 }
 
+/* Packs v (and what it contains) onto w's packer; seg is its path for
+ * errors. -1 (w's error set) on a non-finite real, a key with a NUL byte,
+ * nesting deeper than 1000 levels or a packer failure. */
 static int encode_value(writer_t *w, const json_t *v, const path_seg_t *seg, int depth)
 {
     msgpack_packer *pk = &w->pk;

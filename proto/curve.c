@@ -53,6 +53,9 @@ int curve_keypair_generate(curve_keypair_t *kp, err_t *err)
     return 0;
 }
 
+/* Writes text to path with mode (also on an existing file when force
+ * replaces it) and fsyncs it. -1 with err (path and reason) when it exists
+ * without force or cannot be written. */
 static int write_file(const char *path, const char *text, mode_t mode, int force, err_t *err)
 {
     int flags = O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
@@ -146,6 +149,7 @@ static char *read_text(const char *path, int secret, err_t *err)
     return buf;
 }
 
+/* s without leading blanks and trailing blanks or CR (in place). */
 static char *trim(char *s)
 {
     while (*s == ' ' || *s == '\t')
@@ -161,6 +165,10 @@ static char *trim(char *s)
  * Returns -1 naming the line of anything else. */
 typedef int (*key_found_fn)(void *arg, char kind, const char *key, const char *where, err_t *err);
 
+/* Reads a key file's lines (text, modified in place): comments and blank
+ * lines skipped, "public-key = K" / "secret-key = K" or a bare key (kinds
+ * 'p', 's', 'b') handed to found with file:line. -1 with err naming the line
+ * on an unknown setting or a malformed key, or when found fails. */
 static int parse_keys(char *text, const char *path, key_found_fn found, void *arg, err_t *err)
 {
     int lineno = 0;
@@ -208,6 +216,8 @@ typedef struct {
     int nbare;
 } pair_parse_t;
 
+/* parse_keys callback of a key pair file: keeps the public and secret key;
+ * -1 with err when one is given twice or a bare key comes with another. */
 static int pair_found(void *arg, char kind, const char *key, const char *where, err_t *err)
 {
     pair_parse_t *p = arg;
@@ -275,6 +285,8 @@ struct curve_allow {
     int cap;
 };
 
+/* Adds the Z85 key to the allow-list (a duplicate is ignored). -1 with err
+ * at where when it is not a key or the list is full (ALLOW_MAX). */
 static int allow_add(curve_allow_t *a, const char *z85, const char *where, err_t *err)
 {
     uint8_t raw[32];
@@ -450,6 +462,8 @@ static int send_frame(void *sock, const void *data, size_t len, int more)
     return zmq_send(sock, data, len, more ? ZMQ_SNDMORE : 0) < 0 ? -1 : 0;
 }
 
+/* Sends one ZAP reply (RFC 27): version, request id, status code and text,
+ * user id, no metadata. */
 static void zap_reply(void *rep, const zmq_msg_t *request_id, const char *code, const char *text,
                       const char *user_id)
 {
@@ -530,6 +544,8 @@ static void zap_handle(curve_zap_t *z)
         zmq_msg_close(&f[i]);
 }
 
+/* The ZAP handler's thread: answers authentication requests until the
+ * control socket says stop, then closes its sockets. */
 static void *zap_thread(void *arg)
 {
     curve_zap_t *z = arg;

@@ -115,6 +115,8 @@ static int pack_cstr(msgpack_packer *pk, const char *s, size_t n)
     return msgpack_pack_str(pk, n) || msgpack_pack_str_body(pk, s, n);
 }
 
+/* The n bytes at s are valid UTF-8 (jansson's check, the one the decoder
+ * applies). */
 static int utf8_ok(const char *s, size_t n)
 {
     json_t *probe = json_stringn(s, n); /* NULL on invalid UTF-8 */
@@ -240,6 +242,8 @@ static int copy_str(const json_t *v, char *dst, size_t cap, const char *key, err
     return 0;
 }
 
+/* A header field that must be an integer in 0..INT_MAX into *out; -1 with
+ * err naming the key otherwise. */
 static int get_small_int(const json_t *v, const char *key, int *out, err_t *err)
 {
     if (!json_is_integer(v))

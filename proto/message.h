@@ -79,6 +79,7 @@ typedef struct {
 
 /* Returns "PING", ... or "INVALID". */
 const char *msg_type_name(msg_type_t type);
+/* The type a name ("PING", ...) stands for, or MSG_INVALID. */
 msg_type_t msg_type_parse(const char *name);
 
 /* True for JOB and RESULT: a second (body) frame follows the header. */

@@ -133,6 +133,7 @@ static const struct {
     {"ai_tuning", ai_tuning_rules},
 };
 
+/* The schema's type bit of v (T_OBJ, T_ARR, ...). */
 static unsigned type_of(const json_t *v)
 {
     switch (json_typeof(v)) {
@@ -154,6 +155,7 @@ static unsigned type_of(const json_t *v)
     }
 }
 
+/* The type bits as words for a message ("string or null"). */
 static void types_text(unsigned types, char *out, size_t len)
 {
     static const char *const names[] = {"map",    "array",   "string", "integer",
@@ -254,6 +256,8 @@ static int walk(const walk_t *w, const json_t *v, const char *seg, char *where, 
     return rc;
 }
 
+/* Checks result against each rule's path and types. -1 with err (agent,
+ * path, what was expected) at the first mismatch. */
 static int apply(const rule_t *rules, const json_t *result, const char *agent, err_t *err)
 {
     for (const rule_t *r = rules; r->path; r++) {

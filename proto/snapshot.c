@@ -431,6 +431,7 @@ static unsigned type_bit(const json_t *v)
     }
 }
 
+/* The type bits as words for a message ("integer or number"). */
 static void expected_words(unsigned types, char *buf, size_t cap)
 {
     static const struct {
@@ -466,6 +467,8 @@ static size_t push_key(vctx_t *c, const char *key)
     return old;
 }
 
+/* Appends [i] to the path of the value being checked; returns the old
+ * length, to pop it back. */
 static size_t push_index(vctx_t *c, size_t i)
 {
     size_t old = c->len;
@@ -539,6 +542,9 @@ static int check_value(vctx_t *c, const json_t *v, const field_spec_t *spec, int
     return 0;
 }
 
+/* Checks the members of map that fields names (types, nullability, nested
+ * specs). -1 with c's error (path and expected types) at the first mismatch;
+ * absent members and members not named are left alone. */
 static int check_fields(vctx_t *c, const json_t *map, const field_spec_t *fields)
 {
     for (const field_spec_t *f = fields; f->name; f++) {
@@ -701,6 +707,7 @@ int snapshot_parse_json(const char *text, size_t len, json_t **doc, err_t *err)
 
 typedef enum { FMT_UNKNOWN, FMT_JSON, FMT_MSGPACK } file_format_t;
 
+/* The snapshot format a file name says (.json, .msgpack), or FMT_UNKNOWN. */
 static file_format_t format_from_name(const char *path)
 {
     const char *dot = strrchr(path, '.');

@@ -26,6 +26,9 @@
 #define CACHE_SHARE     0.75
 #define GIB             1073741824.0
 
+/* The catalog's provider (aws, gcp, azure, neon, self-managed) for a --cloud
+ * spelling (aws, rds, aurora, cloudsql, ec2, ...; prefix match, any case),
+ * or NULL when none matches. */
 static const char *norm_provider(const char *p)
 {
     if (!p)
@@ -48,6 +51,8 @@ static const char *norm_provider(const char *p)
     return NULL;
 }
 
+/* The catalog row of instance class cls (any case) of provider (any when
+ * NULL), or NULL when the catalog has none. */
 static const ai_offer_t *find_offer(const char *provider, const char *cls)
 {
     if (!cls)
@@ -60,6 +65,8 @@ static const ai_offer_t *find_offer(const char *provider, const char *cls)
     return NULL;
 }
 
+/* The cheapest offering of product with at least vcpu cores and mem_gib GiB,
+ * or NULL when none is that large. */
 static const ai_offer_t *cheapest(const char *product, double vcpu, double mem_gib)
 {
     const ai_offer_t *best = NULL;
@@ -81,6 +88,8 @@ static const ai_commitment_t *commitment(const char *product)
     return NULL;
 }
 
+/* A catalog row as output: instance, size, hourly and monthly list price and
+ * where the price comes from. */
 static json_t *offer_json(const ai_offer_t *o)
 {
     return json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:s, s:s, s:s, s:s}", "provider",

@@ -26,6 +26,8 @@ double ai_kmeans(const double *pts, size_t n, size_t d, size_t k, unsigned seed,
                  double *centroids);
 
 /* ---- time ---- */
+/* "YYYY-MM-DD HH:MM:SS[.frac][+TZ]" or ISO-8601 into seconds since the
+ * epoch; -1 when text is NULL or not such a time. */
 int ai_parse_time(const char *text, double *epoch);
 void ai_format_time(double t, char *buf, size_t len); /* "YYYY-MM-DDTHH:MM:SSZ" */
 void ai_format_date(double t, char *buf, size_t len); /* "YYYY-MM-DD" */
@@ -83,7 +85,11 @@ typedef struct {
     json_t *notes; /* borrowed */
 } ai_series_t;
 
+/* Builds s from the history entries (any order): per entry, per interval
+ * between entries, per statement. Returns 0: a malformed entry is skipped
+ * and counted in notes (borrowed), never an error. */
 int ai_series_build(const json_t *history, ai_series_t *s, json_t *notes);
+/* Frees what ai_series_build allocated (s itself is the caller's). */
 void ai_series_free(ai_series_t *s);
 
 /* ---- sections ---- */
@@ -103,9 +109,15 @@ typedef struct {
     size_t small_unexplained; /* step findings < 2x with no cause found: not reported */
 } ai_ctx_t;
 
+/* The sections of the result, each built from c (series, snapshot,
+ * options) and never failing: what cannot be computed says why in the
+ * section. workload_analysis (classification, clusters, peak hours). */
 json_t *ai_workload(ai_ctx_t *c);
+/* predictions (growth, scaling triggers, proactive actions). */
 json_t *ai_predictions(ai_ctx_t *c);
+/* ml_insights (regressions, improvements, anomalies, auto scaling). */
 json_t *ai_ml(ai_ctx_t *c);
+/* cloud_native, and cost_optimization in *cost. */
 json_t *ai_cloud(ai_ctx_t *c, json_t **cost);
 
 /* ---- attribution (ai_cause.c) ---- */

@@ -59,6 +59,8 @@ typedef struct {
     double calls, total, sumsq, rows, temp, t0, t1;
 } pool_t;
 
+/* Adds one statement interval to the pool (calls, time, sum of squares,
+ * rows, temp blocks) and stretches its time span. */
 static void pool_add(pool_t *p, const ai_stmt_point_t *x)
 {
     if (p->calls == 0)
@@ -71,6 +73,8 @@ static void pool_add(pool_t *p, const ai_stmt_point_t *x)
     p->t1 = x->t1;
 }
 
+/* A pool as output: mean ms per call, calls (per hour), total ms, span and,
+ * when the sums of squares were shipped, the pooled stddev. */
 static json_t *pool_json(const pool_t *p)
 {
     double mean = p->calls > 0 ? p->total / p->calls : 0;
@@ -389,6 +393,9 @@ static const metric_t METRICS[] = {
 };
 enum { NMETRIC = sizeof METRICS / sizeof *METRICS };
 
+/* Interval iv's value of database-wide metric m (the order of METRICS):
+ * execution time per second, transactions, rows and blocks read per second,
+ * active connections. */
 static double metric_value(const ai_interval_t *iv, int m)
 {
     switch (m) {

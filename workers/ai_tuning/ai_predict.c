@@ -37,6 +37,11 @@ static double predict(const growth_t *g, double t_days)
     return g->exponential ? exp(v) : v;
 }
 
+/* Fits size y over time t (n points, non-positive sizes skipped) with
+ * Theil-Sen on y (linear) and on log y (exponential) and keeps the model
+ * with the smaller median relative residual. g->ok stays 0 with fewer than
+ * 10 points or less than a day, g->points and g->span_days then saying what
+ * there was. */
 static void fit_growth(const double *t, const double *y, size_t n, growth_t *g)
 {
     memset(g, 0, sizeof *g);
@@ -113,6 +118,8 @@ static void fit_growth(const double *t, const double *y, size_t n, growth_t *g)
     free(yy);
 }
 
+/* A growth fit as output (model, monthly rate and its 95% interval,
+ * confidence, window, size now), or why it is unknown. */
 static json_t *growth_json(const growth_t *g, const char *what, double t0)
 {
     if (!g->ok)
@@ -148,6 +155,8 @@ static double days_to_cross(const growth_t *g, double limit)
     return d >= 0 && d <= HORIZON_DAYS ? d : -1;
 }
 
+/* How long until a trigger, for people: now, N days, N months, or not within
+ * the horizon (days < 0). */
 static json_t *duration_text(double days)
 {
     if (days < 0)
@@ -159,6 +168,9 @@ static json_t *duration_text(double days)
     return json_sprintf("%.1f months", days / 30.4);
 }
 
+/* A scaling trigger as output: resource, limit, current value, when it is
+ * crossed (days < 0: not within the horizon, date null) and how that was
+ * computed. */
 static json_t *trigger(const char *resource, const char *limit_text, double current, double limit,
                        double days, double now, const char *method, const char *confidence)
 {

@@ -21,6 +21,7 @@ void ai_tuning_options_init(ai_tuning_options_t *o)
     o->load_step_min_ratio = 2.0;
 }
 
+/* Both rows name the same table (schema and name present and equal). */
 static int table_key_eq(const json_t *a, const json_t *b)
 {
     const char *s1 = json_string_value(json_object_get(a, "schema"));

@@ -38,6 +38,7 @@ typedef struct {
                                  * rate and the snapshot spacing, per-call time does not) */
 } ai_tuning_options_t;
 
+/* The defaults of every option (what opts NULL means). */
 void ai_tuning_options_init(ai_tuning_options_t *o);
 
 /* The agent contract (workers/agent.h): snapshot in, result out (a new

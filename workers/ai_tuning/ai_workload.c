@@ -48,6 +48,8 @@ typedef struct {
     int n;
 } relset_t;
 
+/* sqlparse_walk callback: collects the distinct relation names a statement
+ * reads or writes (at most 32) into the relset_t user. */
 static int visit_rangevar(const ProtobufCMessage *node, int depth, void *user)
 {
     (void)depth;
@@ -65,6 +67,10 @@ static int visit_rangevar(const ProtobufCMessage *node, int depth, void *user)
     return 0;
 }
 
+/* Classifies a statement text: si->kind 1 read, 2 write, 0 other (utility,
+ * DDL), si->fingerprint its libpg_query fingerprint (the queryid when it has
+ * none) and si->tables how many relations it names. Text libpg_query cannot
+ * parse (truncated by pg_stat_statements) is classified by its first word. */
 static void inspect(stmt_info_t *si, const char *query)
 {
     si->kind = 1;
@@ -111,6 +117,8 @@ static void inspect(stmt_info_t *si, const char *query)
     sqlparse_destroy(&p);
 }
 
+/* q as a JSON string of at most max bytes (cut on a character boundary,
+ * '...' appended), or null when q is NULL or not valid UTF-8. */
 static json_t *truncated(const char *q, size_t max)
 {
     if (!q)
@@ -414,6 +422,9 @@ static int cmp_group_time(const void *a, const void *b)
     return x->fp < y->fp ? -1 : x->fp > y->fp;
 }
 
+/* A name for a cluster from its mean ms per call, rows and blocks per call
+ * and write time share (bulk or short writes, analytics, point lookups,
+ * range reads, short reads). */
 static const char *cluster_label(double mean, double rpc, double bpc, double wshare)
 {
     if (wshare >= 0.5) {

@@ -169,6 +169,8 @@ int64_t job_remaining_ms(const job_ctx_t *ctx)
     return ctx->deadline_at - clock_mono_ms();
 }
 
+/* Frees a job that has finished (or never ran): its encoded result and
+ * lock. */
 static void job_free(job_ctx_t *job)
 {
     if (!job)
@@ -251,6 +253,9 @@ static int signal_wake_fd = -1;
  * the process ends (and leak checkers see it as owned). */
 static job_ctx_t *abandoned_jobs;
 
+/* Signal handler: counts SIGHUP (allow-list reload) apart from
+ * SIGTERM/SIGINT (shutdown) and wakes the main loop through the pipe;
+ * async-signal-safe, errno kept. */
 static void on_signal(int signo)
 {
     int saved = errno;
@@ -284,6 +289,8 @@ static int load_of(const runtime_t *rt)
     return n;
 }
 
+/* Sends a reply to the peer ident; a failure is logged, not returned (the
+ * peer may be gone, the worker goes on). */
 static void send_or_log(runtime_t *rt, const void *ident, size_t ident_len, const msg_header_t *hdr,
                         zmq_msg_t *body)
 {
@@ -380,6 +387,9 @@ static void release_snapshot(job_ctx_t *job, json_t *snapshot)
     json_decref(snapshot);
 }
 
+/* The job's work on its runner thread: decode and validate the snapshot, run the agent,
+ * validate and encode its result; the outcome (result or error code and
+ * text) is left in job for the main thread to send. */
 static void job_execute(job_ctx_t *job)
 {
     json_t *snapshot = NULL;
@@ -831,6 +841,10 @@ static int peer_load(const runtime_t *rt, const transport_msg_t *m)
     return n;
 }
 
+/* Takes a JOB into slot: deadline and beat interval from the header
+ * (clamped), the body moved in, the start beat sent, the job handed to the
+ * slot's runner thread (started on first use). -1 (an error reply sent)
+ * when the runner cannot start. */
 static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
 {
     job_ctx_t *job = xcalloc(1, sizeof *job);
@@ -895,6 +909,9 @@ static int start_job(runtime_t *rt, transport_msg_t *m, int slot, int64_t now)
     return 0;
 }
 
+/* A JOB from a peer: refused with an error reply when it has no id, is for
+ * another agent or the worker is shutting down; answered BUSY when every
+ * slot is taken or the peer has its share; started otherwise. */
 static void handle_job(runtime_t *rt, transport_msg_t *m, int64_t now)
 {
     const msg_header_t *hdr = &m->hdr;
@@ -946,6 +963,8 @@ static void handle_job(runtime_t *rt, transport_msg_t *m, int64_t now)
     start_job(rt, m, slot, now);
 }
 
+/* A CANCEL: cancels the running job of that id when the peer that sent it
+ * asks; ignored (logged) otherwise. */
 static void handle_cancel(runtime_t *rt, const transport_msg_t *m, int64_t now)
 {
     for (int i = 0; i < rt->jobs; i++) {
@@ -960,6 +979,8 @@ static void handle_cancel(runtime_t *rt, const transport_msg_t *m, int64_t now)
     log_debug("cancel for an unknown job ignored", "job=\"%s\"", ESC(m->hdr.job));
 }
 
+/* Routes one message by type (PING, JOB, CANCEL) after checking the protocol
+ * version; anything else gets an error reply. */
 static void dispatch(runtime_t *rt, transport_msg_t *m, int64_t now)
 {
     const msg_header_t *hdr = &m->hdr;
@@ -1000,6 +1021,8 @@ static void dispatch(runtime_t *rt, transport_msg_t *m, int64_t now)
     }
 }
 
+/* Receives and dispatches up to RECV_BATCH messages without blocking; a
+ * malformed one is logged and answered when its sender is known. */
 static void serve_messages(runtime_t *rt)
 {
     for (int n = 0; n < RECV_BATCH; n++) {
@@ -1042,6 +1065,9 @@ static void drain_pipe(int fd)
  * loads keeps the old one in force: refusing everyone is never the intent. */
 static int hups_seen;
 
+/* On a new SIGHUP: reloads the CURVE allow-list into the running ZAP
+ * handler; a list that does not load is logged and the old one stays in
+ * force. */
 static void reload_allow(runtime_t *rt)
 {
     int hups = hup_count;
@@ -1063,6 +1089,8 @@ static void reload_allow(runtime_t *rt)
     log_info("allow-list reloaded", "allowed_keys=%d allow=\"%s\"", n, rt->curve_allow);
 }
 
+/* Acts on signals seen since the last call: allow-list reloads, and the
+ * first SIGTERM/SIGINT starting the shutdown. */
 static void handle_signals(runtime_t *rt)
 {
     reload_allow(rt);
@@ -1089,6 +1117,7 @@ static int cpu_count(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* Prints --help (options, environment variables, exit status) to out. */
 static void usage(const runtime_t *rt, FILE *out)
 {
     const agent_def_t *def = rt->def;
@@ -1389,6 +1418,8 @@ static int open_socket(runtime_t *rt)
     return 0;
 }
 
+/* Closes the ROUTER socket, stops the ZAP handler and ends the ZeroMQ
+ * context. */
 static void close_socket(runtime_t *rt)
 {
     if (rt->sock)
@@ -1400,6 +1431,8 @@ static void close_socket(runtime_t *rt)
     rt->zctx = NULL;
 }
 
+/* Creates the non-blocking self-pipe through which signals and job threads
+ * wake the main loop; -1 (message on stderr) when it cannot. */
 static int open_pipe(runtime_t *rt)
 {
     int fds[2];
@@ -1412,6 +1445,7 @@ static int open_pipe(runtime_t *rt)
     return 0;
 }
 
+/* Installs on_signal for SIGTERM, SIGINT and SIGHUP, waking wake_fd. */
 static void install_signals(int wake_fd)
 {
     signal_wake_fd = wake_fd;
@@ -1425,6 +1459,8 @@ static void install_signals(int wake_fd)
     sigaction(SIGHUP, &sa, NULL);
 }
 
+/* Puts the default handlers back (after the loop: a second signal then ends
+ * the process). */
 static void restore_signals(void)
 {
     struct sigaction sa;
@@ -1483,6 +1519,8 @@ static int finish_jobs(runtime_t *rt)
  * ends. */
 static runtime_t *abandoned_runtime;
 
+/* Frees the runtime, unless job threads were abandoned at exit: they may
+ * still read it, so it is left for the process exit. */
 static void runtime_free(runtime_t *rt)
 {
     close_socket(rt);
