@@ -362,6 +362,7 @@ int main(int argc, char **argv)
             col[a][c] = calloc((size_t)reps, sizeof(int64_t));
     double *ratio = calloc((size_t)reps, sizeof *ratio);
     int failures = 0;
+    int64_t cold_discover_us = 0, cold_us = 0;
     for (int r = -1; r < reps; r++) { /* run -1 warms up: workers start and bind */
         if (r >= 0) {
             raw_once(&raw, &body, r);
@@ -387,10 +388,13 @@ int main(int argc, char **argv)
         for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
             failures += out[a].status != AGENT_OK;
         fleet_outcomes_clear(out, PHASE3_AGENT_COUNT);
-        if (r < 0)
-            continue;
         fleet_stats_t st;
         fleet_last_stats(fleet, &st);
+        if (r < 0) { /* what a first analysis pays for starting the workers */
+            cold_discover_us = st.discover_us;
+            cold_us = t;
+            continue;
+        }
         us[r] = t;
         cpu_workers[r] = workers;
         cpu_coord[r] = coord;
@@ -472,6 +476,9 @@ int main(int argc, char **argv)
            raw_peer_ms);
     printf("    %-52s %10.2f\n", "last RESULT to fleet_run's return",
            median_ms(after_result, reps));
+    printf("    %-52s %10.2f\n", "warm-up run: discovery (workers just forked)",
+           cold_discover_us / 1000.0);
+    printf("    %-52s %10.2f\n", "warm-up run: the whole fleet_run", cold_us / 1000.0);
 
     printf("\n  CPU time per run (medians, ms; load-independent where wall time is not):\n");
     printf("    %-52s %10.2f\n", "raw + decode (this process: 4 peers + sender)",

@@ -27,6 +27,8 @@
  * step without beats and takes seconds on a loaded machine; a false "hung"
  * costs a whole re-run elsewhere, a late detection only seconds. */
 #define HANG_MIN_MS 5000
+/* How soon a DEALER retries an ipc:// worker that refused the connection. */
+#define IPC_RECONNECT_MS 10
 /* Clocks of coordinator and worker tick apart by scheduling noise. */
 #define DEADLINE_SLACK_MS 100
 
@@ -220,6 +222,15 @@ static int add_one(fleet_t *self, const char *endpoint, const char *server_key)
                        "(a server key for all, or one per endpoint)",
                        endpoint);
     }
+    /* A local worker that is still starting (the embedded fleet forks it
+     * just before) refuses the first connect; libzmq retries after 100 ms
+     * by default, a fixed wait in the first analysis. Retrying an ipc://
+     * path every 10 ms costs a failed connect() each time. */
+    int reconnect_ms = IPC_RECONNECT_MS;
+    if (strncmp(endpoint, "ipc://", 6) == 0 &&
+        zmq_setsockopt(in->sock, ZMQ_RECONNECT_IVL, &reconnect_ms, sizeof reconnect_ms) != 0)
+        log_debug("cannot shorten the reconnect interval", "endpoint=%s error=\"%s\"", endpoint,
+                  zmq_strerror(errno));
     if (transport_setup_socket(in->sock, self->opts.max_frame, self->opts.heartbeat_ms,
                                &self->err) != 0 ||
         (curve && curve_setup_client(in->sock, &self->opts.curve, skey, &self->err) != 0) ||
