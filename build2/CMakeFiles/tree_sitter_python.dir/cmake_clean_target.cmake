@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libtree_sitter_python.a"
+)

@@ -1,0 +1,2 @@
+# Empty dependencies file for tree_sitter_python.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,43 @@
+file(REMOVE_RECURSE
+  "CMakeFiles/pgopt_common.dir/alloc.c.o"
+  "CMakeFiles/pgopt_common.dir/alloc.c.o.d"
+  "CMakeFiles/pgopt_common.dir/clock.c.o"
+  "CMakeFiles/pgopt_common.dir/clock.c.o.d"
+  "CMakeFiles/pgopt_common.dir/error.c.o"
+  "CMakeFiles/pgopt_common.dir/error.c.o.d"
+  "CMakeFiles/pgopt_common.dir/escape.c.o"
+  "CMakeFiles/pgopt_common.dir/escape.c.o.d"
+  "CMakeFiles/pgopt_common.dir/jsonout.c.o"
+  "CMakeFiles/pgopt_common.dir/jsonout.c.o.d"
+  "CMakeFiles/pgopt_common.dir/log.c.o"
+  "CMakeFiles/pgopt_common.dir/log.c.o.d"
+  "CMakeFiles/pgopt_common.dir/numparse.c.o"
+  "CMakeFiles/pgopt_common.dir/numparse.c.o.d"
+  "CMakeFiles/pgopt_common.dir/outfile.c.o"
+  "CMakeFiles/pgopt_common.dir/outfile.c.o.d"
+  "CMakeFiles/pgopt_common.dir/pgconn.c.o"
+  "CMakeFiles/pgopt_common.dir/pgconn.c.o.d"
+  "CMakeFiles/pgopt_common.dir/pgmark.c.o"
+  "CMakeFiles/pgopt_common.dir/pgmark.c.o.d"
+  "CMakeFiles/pgopt_common.dir/progress.c.o"
+  "CMakeFiles/pgopt_common.dir/progress.c.o.d"
+  "CMakeFiles/pgopt_common.dir/provider.c.o"
+  "CMakeFiles/pgopt_common.dir/provider.c.o.d"
+  "CMakeFiles/pgopt_common.dir/sqlparams.c.o"
+  "CMakeFiles/pgopt_common.dir/sqlparams.c.o.d"
+  "CMakeFiles/pgopt_common.dir/sqlparse.c.o"
+  "CMakeFiles/pgopt_common.dir/sqlparse.c.o.d"
+  "CMakeFiles/pgopt_common.dir/steptest.c.o"
+  "CMakeFiles/pgopt_common.dir/steptest.c.o.d"
+  "CMakeFiles/pgopt_common.dir/strbuf.c.o"
+  "CMakeFiles/pgopt_common.dir/strbuf.c.o.d"
+  "CMakeFiles/pgopt_common.dir/whatif.c.o"
+  "CMakeFiles/pgopt_common.dir/whatif.c.o.d"
+  "libpgopt_common.a"
+  "libpgopt_common.pdb"
+)
+
+# Per-language clean rules from dependency scanning.
+foreach(lang C)
+  include(CMakeFiles/pgopt_common.dir/cmake_clean_${lang}.cmake OPTIONAL)
+endforeach()

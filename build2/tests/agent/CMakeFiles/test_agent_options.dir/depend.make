@@ -1,0 +1,2 @@
+# Empty dependencies file for test_agent_options.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,11 @@
+file(REMOVE_RECURSE
+  "../../bin/ai_tuning_attribution_tests"
+  "../../bin/ai_tuning_attribution_tests.pdb"
+  "CMakeFiles/ai_tuning_attribution_tests.dir/test_attribution_pg.c.o"
+  "CMakeFiles/ai_tuning_attribution_tests.dir/test_attribution_pg.c.o.d"
+)
+
+# Per-language clean rules from dependency scanning.
+foreach(lang C)
+  include(CMakeFiles/ai_tuning_attribution_tests.dir/cmake_clean_${lang}.cmake OPTIONAL)
+endforeach()

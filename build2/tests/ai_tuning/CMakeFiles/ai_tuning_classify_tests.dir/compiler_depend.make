@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for ai_tuning_classify_tests.
+# This may be replaced when dependencies are built.

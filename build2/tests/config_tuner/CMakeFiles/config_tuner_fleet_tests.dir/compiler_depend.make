@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for config_tuner_fleet_tests.
+# This may be replaced when dependencies are built.

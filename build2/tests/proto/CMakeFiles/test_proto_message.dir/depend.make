@@ -1,0 +1,2 @@
+# Empty dependencies file for test_proto_message.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for query_rewriter_code_tests.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,24 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/wt/coord-shape/tests/query_rewriter_code/test_orm_real.c" "tests/query_rewriter_code/CMakeFiles/query_rewriter_real_tests.dir/test_orm_real.c.o" "gcc" "tests/query_rewriter_code/CMakeFiles/query_rewriter_real_tests.dir/test_orm_real.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/wt/coord-shape/build2/workers/query_rewriter/CMakeFiles/pgopt_query_rewriter.dir/DependInfo.cmake"
+  "/work/wt/coord-shape/build2/workers/query_rewriter/orm/CMakeFiles/pgopt_qr_orm.dir/DependInfo.cmake"
+  "/work/wt/coord-shape/build2/common/python/CMakeFiles/pgopt_python.dir/DependInfo.cmake"
+  "/work/wt/coord-shape/build2/CMakeFiles/tree_sitter_python.dir/DependInfo.cmake"
+  "/work/wt/coord-shape/build2/common/CMakeFiles/pgopt_common.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

@@ -1,0 +1,2 @@
+# Empty dependencies file for pgopt_index_advisor.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libpgopt_qr_orm.a"
+)
