@@ -1,6 +1,7 @@
 /*
- * sqla_models.h - a whole application's Python code parsed once, with what
- * the ORM layer needs to know to reason about database access: the mapped
+ * sqla_models.h - a whole application's Python code read in one pass (each
+ * tree freed after it: see sqla_project_file), with what the ORM layer
+ * needs to know to reason about database access: the mapped
  * classes (models), their tables, columns and relationships, and an index
  * of the project's functions and methods so that analyses can follow a call
  * from one module into another.
