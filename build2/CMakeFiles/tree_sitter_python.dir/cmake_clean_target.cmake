@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libtree_sitter_python.a"
-)

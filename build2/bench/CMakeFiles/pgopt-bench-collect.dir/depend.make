@@ -1,2 +1,0 @@
-# Empty dependencies file for pgopt-bench-collect.
-# This may be replaced when dependencies are built.

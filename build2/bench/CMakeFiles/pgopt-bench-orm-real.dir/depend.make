@@ -1,2 +1,0 @@
-# Empty dependencies file for pgopt-bench-orm-real.
-# This may be replaced when dependencies are built.

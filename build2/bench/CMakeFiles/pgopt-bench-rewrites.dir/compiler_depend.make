@@ -1,2 +1,0 @@
-# Empty compiler generated dependencies file for pgopt-bench-rewrites.
-# This may be replaced when dependencies are built.

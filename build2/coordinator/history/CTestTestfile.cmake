@@ -1,6 +1,0 @@
-# CMake generated Testfile for 
-# Source directory: /work/wt/coord-shape/coordinator/history
-# Build directory: /work/wt/coord-shape/build2/coordinator/history
-# 
-# This file includes the relevant testing commands required for 
-# testing this directory and lists subdirectories to be tested as well.

@@ -1,2 +1,0 @@
-# Empty dependencies file for test_proto_fuzz_replay.
-# This may be replaced when dependencies are built.

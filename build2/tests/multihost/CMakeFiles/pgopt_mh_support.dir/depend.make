@@ -1,2 +1,0 @@
-# Empty dependencies file for pgopt_mh_support.
-# This may be replaced when dependencies are built.

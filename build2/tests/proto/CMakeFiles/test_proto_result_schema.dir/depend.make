@@ -1,2 +1,0 @@
-# Empty dependencies file for test_proto_result_schema.
-# This may be replaced when dependencies are built.

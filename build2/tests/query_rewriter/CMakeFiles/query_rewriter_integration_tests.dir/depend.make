@@ -1,2 +1,0 @@
-# Empty dependencies file for query_rewriter_integration_tests.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for pgopt_config_tuner.
-# This may be replaced when dependencies are built.

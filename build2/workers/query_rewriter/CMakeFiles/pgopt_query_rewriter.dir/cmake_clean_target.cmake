@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libpgopt_query_rewriter.a"
-)
