@@ -170,18 +170,24 @@ static void test_agent_on_target(void **state)
     assert_non_null(cs);
     assert_string_equal(verify_status(cs), "verified equal");
     assert_true(json_integer_value(json_object_get(json_object_get(cs, "verify"), "rows")) > 1000);
-    /* one grouped pass instead of an index probe per customer */
+    /* one grouped pass instead of an index probe per customer. How much
+     * cheaper depends on the visibility map of orders, which the test does
+     * not control (autovacuum may set it after the test's own VACUUM, and
+     * under a loaded suite it did): with heap fetches per probe the
+     * original costs 354,827 against 5,521 (64x), with index-only probes
+     * 30,861 (5.6x, which failed the 10x this asserted before). Both plans
+     * are real; the rewrite must win clearly in either. */
     const json_t *cev = json_object_get(cs, "evidence");
     if (!json_is_number(json_object_get(cev, "cost_original")) ||
         !(json_number_value(json_object_get(cev, "cost_original")) >
-          10 * json_number_value(json_object_get(cev, "cost_rewritten")))) {
+          3 * json_number_value(json_object_get(cev, "cost_rewritten")))) {
         /* say why (explain_error, the costs) rather than fail on a bare assertion */
         char *d = json_dumps(cs, JSON_COMPACT);
         fprintf(stderr, "correlated_subquery_to_join finding: %s\n", d);
         free(d);
     }
     assert_true(json_number_value(json_object_get(cev, "cost_original")) >
-                10 * json_number_value(json_object_get(cev, "cost_rewritten")));
+                3 * json_number_value(json_object_get(cev, "cost_rewritten")));
 
     const json_t *oa = find(sr, "or_to_any", NULL);
     assert_non_null(oa);
