@@ -223,6 +223,87 @@ static void test_per_item_through_helpers(void **state)
     json_decref(f);
 }
 
+/* nova: lookups cached per key (host_mapping_cache, cell_contexts_by_host,
+ * simple_tenant_usage's flavors_cache passed to a helper) run once per
+ * distinct key, not per item: no finding. Look-alikes that stay findings: a
+ * membership test that only filters (nothing stored in the container), a
+ * cache local to the helper (empty at each call), and a query per item in
+ * a loop inside the guarded code. */
+static void test_lookup_cached_per_key(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "nova/api.py",
+        "def schedule(context, hosts):\n"
+        "    cache = {}\n"
+        "    for host in hosts:\n" /* 3: guarded by `not in`, stored */
+        "        if host.name not in cache:\n"
+        "            hm = context.session.query(HostMapping).filter_by(host=host.name).first()\n"
+        "            cache[host.name] = hm\n"
+        "\n"
+        "\n"
+        "def by_host(context, hosts, moving):\n"
+        "    ctxs = {}\n"
+        "    for host in hosts:\n" /* 11: the else of `in`, nested if */
+        "        if host in ctxs:\n"
+        "            pass\n"
+        "        else:\n"
+        "            if moving:\n"
+        "                hm = context.session.query(HostMapping).filter_by(host=host).one()\n"
+        "                ctxs[host] = hm\n"
+        "\n"
+        "\n"
+        "def _get_flavor(context, instance, flavors_cache):\n"
+        "    if instance.type_id in flavors_cache:\n"
+        "        return flavors_cache[instance.type_id]\n"
+        "    ref = context.session.query(Flavor).filter_by(id=instance.type_id).first()\n"
+        "    flavors_cache[instance.type_id] = ref\n"
+        "    return ref\n"
+        "\n"
+        "\n"
+        "def usage(context, instances):\n"
+        "    flavors = {}\n"
+        "    for instance in instances:\n" /* 30: helper with the caller's cache */
+        "        _get_flavor(context, instance, flavors)\n"
+        "\n"
+        "\n"
+        "def filtered(context, hosts, wanted):\n"
+        "    for host in hosts:\n" /* 35: filter only, nothing stored */
+        "        if host not in wanted:\n"
+        "            context.session.query(HostMapping).filter_by(host=host).first()\n"
+        "\n"
+        "\n"
+        "def _local(context, instance):\n"
+        "    seen = {}\n"
+        "    if instance.type_id in seen:\n"
+        "        return seen[instance.type_id]\n"
+        "    ref = context.session.query(Flavor).filter_by(id=instance.type_id).first()\n"
+        "    seen[instance.type_id] = ref\n"
+        "    return ref\n"
+        "\n"
+        "\n"
+        "def usage_local(context, instances):\n"
+        "    for instance in instances:\n" /* 50: the cache is the helper's local */
+        "        _local(context, instance)\n"
+        "\n"
+        "\n"
+        "def per_member(context, groups):\n"
+        "    cache = {}\n"
+        "    if 'k' not in cache:\n"
+        "        for g in groups:\n" /* 57: a loop inside the guarded code */
+        "            context.session.query(Member).filter_by(group=g).all()\n"
+        "        cache['k'] = 1\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_null(finding_at(f, "nova/api.py", 3, "query_in_loop"));
+    assert_null(finding_at(f, "nova/api.py", 11, "query_in_loop"));
+    assert_null(finding_at(f, "nova/api.py", 30, "query_in_loop"));
+    assert_non_null(finding_at(f, "nova/api.py", 35, "query_in_loop"));
+    assert_non_null(finding_at(f, "nova/api.py", 50, "query_in_loop"));
+    assert_non_null(finding_at(f, "nova/api.py", 57, "query_in_loop"));
+    json_decref(f);
+}
+
 /* session.add() per item is a round trip of its own only when the
  * database generates the key: composite keys set by the code go out in one
  * executemany at flush (SQLAlchemy 1.4). */
@@ -395,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_trees_parsed_again_on_demand),
         cmocka_unit_test(test_per_item_through_helpers),
         cmocka_unit_test(test_add_needs_generated_key),
+        cmocka_unit_test(test_lookup_cached_per_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,11 @@ typedef struct {
     int nbuilt;
     loop_t loops[MAX_LOOPS];
     int nloops;
+    /* inside code that runs once per key of a cache (see cache_guard): queries of loops outside
+     * the guard (index < guard_loops) are not per item; 0 when not guarded */
+    int guard_loops;
+    bool guarded;
+    TSNode params; /* summary mode: the walked function's parameters */
 } fw_t;
 
 /* A node's source text into out; "" when the node is null or the text does not fit. */
@@ -285,7 +290,7 @@ static void fwalk(fw_t *w, TSNode n);
 /* Grammar symbols the walk compares each node with, read once. */
 typedef struct {
     TSSymbol fn_def, class_def, lambda, for_st, list_comp, set_comp, dict_comp, gen_expr,
-        assignment, call, string, comment, identifier;
+        assignment, call, string, comment, identifier, if_st, block;
 } syms_t;
 
 /* The grammar symbols the walk compares against, looked up once. */
@@ -307,6 +312,8 @@ static const syms_t *syms(void)
         y.string = PYSOURCE_SYMBOL("string");
         y.comment = PYSOURCE_SYMBOL("comment");
         y.identifier = PYSOURCE_SYMBOL("identifier");
+        y.if_st = PYSOURCE_SYMBOL("if_statement");
+        y.block = PYSOURCE_SYMBOL("block");
         ready = true;
     }
     return &y;
@@ -327,6 +334,9 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     w->depth = 0;
     w->nbuilt = 0;
     w->nloops = 0;
+    w->guard_loops = 0;
+    w->guarded = false;
+    memset(&w->params, 0, sizeof w->params);
 }
 
 /* What a project function does (B_QUERY, B_INSERT), from its body and the helpers it calls up to
@@ -351,6 +361,7 @@ static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *
         fw_init(&w, pl, fsrc, fn->file, fn->cls);
         w.summary = true;
         w.depth = depth;
+        w.params = FIELD(def, "parameters");
         m->busy = 1;
         progress_alive(); /* a helper's summary is one more function walked */
         fwalk(&w, FIELD(def, "body"));
@@ -642,6 +653,174 @@ static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
             *c = ' ';
 }
 
+/* ---- lookups cached per key -------------------------------------------- */
+
+/* A lookup guarded by a cache (`if key not in cache: row = query(key); cache[key] = row`, the
+ * else of `if key in cache`, or the code after `if key in cache: return cache[key]`) runs once
+ * per distinct key, not once per item: nova's host_mapping_cache, cell_contexts_by_host and
+ * flavors_cache. The guard counts only when the guarded code stores into the same container, so
+ * a membership test that merely filters items is not taken for a cache. */
+
+typedef struct {
+    const char *cache; /* the container's text */
+    bool hit;
+} store_t;
+
+/* Finds `cache[...] = ...` (not in nested functions). */
+static pysource_walk_t store_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    store_t *st = ctx;
+    if (IS(n, "function_definition") || IS(n, "class_definition") || IS(n, "lambda"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (IS(n, "assignment")) {
+        TSNode left = FIELD(n, "left");
+        if (IS(left, "subscript")) {
+            char t[96];
+            text_of(src, FIELD(left, "value"), t, sizeof t);
+            if (t[0] && strcmp(t, st->cache) == 0) {
+                st->hit = true;
+                return PYSOURCE_WALK_STOP;
+            }
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* Whether node n (null: no) stores into the container named cache. */
+static bool stores_into(const pysource_t *src, TSNode n, const char *cache)
+{
+    store_t st = {cache, false};
+    if (!ts_node_is_null(n))
+        pysource_walk(src, n, store_visit, &st);
+    return st.hit;
+}
+
+/* An if's condition `key not in cache` (*negated) or `key in cache`, the container (a name or
+ * an attribute) written into cache. */
+static bool membership(const pysource_t *src, TSNode cond, bool *negated, char *cache, size_t size)
+{
+    cond = unwrap(cond);
+    if (!IS(cond, "comparison_operator") || ts_node_named_child_count(cond) != 2)
+        return false;
+    TSNode a = ts_node_named_child(cond, 0), b = unwrap(ts_node_named_child(cond, 1));
+    size_t clen;
+    const char *c = pysource_content(src, &clen);
+    char op[16];
+    int j = 0;
+    for (uint32_t i = ts_node_end_byte(a); i < ts_node_start_byte(b) && i < clen && j < 15; i++)
+        if (!isspace((unsigned char)c[i]) && c[i] != '(')
+            op[j++] = c[i];
+    op[j] = 0;
+    if (strcmp(op, "notin") == 0)
+        *negated = true;
+    else if (strcmp(op, "in") == 0)
+        *negated = false;
+    else
+        return false;
+    if (!IS(b, "identifier") && !IS(b, "attribute"))
+        return false;
+    text_of(src, b, cache, size);
+    return cache[0] != 0;
+}
+
+/* Whether the cache outlives one call of the function walked: always in a loop walk (the guard
+ * then only covers loops entered before it); in a helper's summary only a parameter (the
+ * caller's dictionary, as flavors_cache) or an attribute of self/cls, not a local that starts
+ * empty at each call. */
+static bool lasting_cache(const fw_t *w, const char *cache)
+{
+    if (!w->summary)
+        return true;
+    if (strncmp(cache, "self.", 5) == 0 || strncmp(cache, "cls.", 4) == 0)
+        return true;
+    if (ts_node_is_null(w->params))
+        return false;
+    uint32_t k = ts_node_named_child_count(w->params);
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode p = ts_node_named_child(w->params, i);
+        TSNode name = IS(p, "identifier") ? p : FIELD(p, "name");
+        if (ts_node_is_null(name) && ts_node_named_child_count(p) > 0)
+            name = ts_node_named_child(p, 0);
+        char t[96];
+        text_of(w->src, name, t, sizeof t);
+        if (IS(name, "identifier") && strcmp(t, cache) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Walks region (a node, or with upto the named children of a block from index from) as cached
+ * per key when on and the region stores into cache. */
+static void walk_guarded(fw_t *w, TSNode region, uint32_t from, bool on, const char *cache)
+{
+    if (ts_node_is_null(region))
+        return;
+    bool whole = !IS(region, "block") || from == 0;
+    uint32_t k = ts_node_named_child_count(region);
+    bool stores = false;
+    if (on && whole)
+        stores = stores_into(w->src, region, cache);
+    for (uint32_t i = from; on && !whole && i < k && !stores; i++)
+        stores = stores_into(w->src, ts_node_named_child(region, i), cache);
+    bool saved = w->guarded;
+    int saved_loops = w->guard_loops;
+    if (stores) {
+        w->guarded = true;
+        w->guard_loops = w->nloops;
+    }
+    if (whole)
+        fwalk(w, region);
+    else
+        for (uint32_t i = from; i < k; i++)
+            fwalk(w, ts_node_named_child(region, i));
+    w->guarded = saved;
+    w->guard_loops = saved_loops;
+}
+
+/* An if statement: a `not in` guard covers its body, an `in` guard its else. */
+static void walk_if(fw_t *w, TSNode n)
+{
+    bool neg = false;
+    char cache[96];
+    TSNode cond = FIELD(n, "condition");
+    fwalk(w, cond);
+    bool g = membership(w->src, cond, &neg, cache, sizeof cache) && lasting_cache(w, cache);
+    walk_guarded(w, FIELD(n, "consequence"), 0, g && neg, cache);
+    uint32_t k = ts_node_named_child_count(n);
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode c = ts_node_named_child(n, i);
+        if (IS(c, "elif_clause"))
+            fwalk(w, c);
+        else if (IS(c, "else_clause"))
+            walk_guarded(w, FIELD(c, "body"), 0, g && !neg, cache);
+    }
+}
+
+/* A block: after `if key in cache: return/continue ...` (no else), the rest of the block runs
+ * once per key. */
+static void walk_block(fw_t *w, TSNode n)
+{
+    uint32_t k = ts_node_named_child_count(n);
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode c = ts_node_named_child(n, i);
+        fwalk(w, c);
+        if (!IS(c, "if_statement") || w->pl->oom)
+            continue;
+        bool neg = false;
+        char cache[96];
+        TSNode body = FIELD(c, "consequence");
+        uint32_t bk = ts_node_is_null(body) ? 0 : ts_node_named_child_count(body);
+        TSNode last = bk ? ts_node_named_child(body, bk - 1) : body;
+        if (ts_node_named_child_count(c) == 2 && bk &&
+            (IS(last, "return_statement") || IS(last, "continue_statement")) &&
+            membership(w->src, FIELD(c, "condition"), &neg, cache, sizeof cache) && !neg &&
+            lasting_cache(w, cache)) {
+            walk_guarded(w, n, i + 1, true, cache);
+            return;
+        }
+    }
+}
+
 /* ---- findings ---------------------------------------------------------- */
 
 /* A query_in_loop or add_in_loop finding (once per file, line and kind) for loop l: the loop
@@ -763,11 +942,13 @@ static void note_bits(fw_t *w, unsigned bits, size_t file, unsigned line)
 static void on_call(fw_t *w, TSNode call)
 {
     if (w->summary) {
+        /* a lookup cached per key in a lasting cache is not per call */
+        unsigned mask = w->guarded ? ~(unsigned)B_QUERY : ~0u;
         unsigned b = session_call_bits(w, call);
         if (saves_built(w, call))
             b |= B_INSERT;
         if (b) {
-            note_bits(w, b, w->file, pysource_node_line(call));
+            note_bits(w, b & mask, w->file, pysource_node_line(call));
             return;
         }
         const sqla_function_t *fn = callee_fn(w, call);
@@ -775,7 +956,7 @@ static void on_call(fw_t *w, TSNode call)
         unsigned l;
         if (fn) {
             b = fn_bits(w->pl, fn, w->depth + 1, &f, &l);
-            note_bits(w, b, f, l);
+            note_bits(w, b & mask, f, l);
         }
         return;
     }
@@ -789,6 +970,8 @@ static void on_call(fw_t *w, TSNode call)
         /* the query's model is the item: another table per item
          * (session.query(model), model_query(context, model)) */
         int k = keyed_loop(w, call);
+        if (w->guarded && k >= 0 && k < w->guard_loops)
+            return; /* once per key of a cache the loop fills */
         /* session.query(model): the first argument; model_query(context,
          * model) / model_query(model): either of the first two */
         unsigned nargs = !via ? 1 : strstr(via->name, "query") ? 2 : 0;
@@ -898,6 +1081,14 @@ static void fwalk(fw_t *w, TSNode n)
     }
     if (ty == y->lambda)
         return;
+    if (ty == y->if_st) {
+        walk_if(w, n);
+        return;
+    }
+    if (ty == y->block) {
+        walk_block(w, n);
+        return;
+    }
     if (ty == y->for_st) {
         fwalk(w, FIELD(n, "right"));
         push_loop(w, n, FIELD(n, "left"), FIELD(n, "right"));
