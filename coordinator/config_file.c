@@ -145,6 +145,7 @@ static int overridden(const config_spec_t *s, const char **set, int nset, const 
     return 0;
 }
 
+/* A flag's value: true/false, yes/no, on/off, 1/0 (any case) into *out. -1 for anything else. */
 static int parse_bool(const char *v, int *out)
 {
     static const char *const yes[] = {"1", "true", "yes", "on"};
@@ -187,6 +188,8 @@ static int add_entry(const config_spec_t *s, layer_t *l, const struct option *o,
     return 0;
 }
 
+/* Unquotes a double-quoted value in place ("\"" and "\\" escapes); an unquoted one is left as it
+ * is. -1 with err (naming where) for an unterminated quote or text after it. */
 static int parse_value(char *v, const char *where, err_t *err)
 {
     /* v is trimmed; a quoted value is unescaped in place */
@@ -208,6 +211,9 @@ static int parse_value(char *v, const char *where, err_t *err)
     return 0;
 }
 
+/* The file's "key = value" lines into layer l, each key checked against the long options (s). -1
+ * with err naming the file and line: unreadable, not text, no '=', unknown key, a flag's or
+ * option's bad value. */
 static int read_file(const config_spec_t *s, const char *path, layer_t *l, err_t *err)
 {
     FILE *f = fopen(path, "r");
@@ -267,6 +273,8 @@ static int read_file(const config_spec_t *s, const char *path, layer_t *l, err_t
     return rc;
 }
 
+/* The configuration file used when none is named: $XDG_CONFIG_HOME/APP/APP.conf (or
+ * ~/.config/...), else /etc/APP/APP.conf, the first that exists; "" when neither does. */
 static void default_path(const config_spec_t *s, char *out, size_t n)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME");
@@ -283,6 +291,8 @@ static void default_path(const config_spec_t *s, char *out, size_t n)
         out[0] = '\0';
 }
 
+/* Appends one layer's settings to av as "--name=value" (or "--name" for a flag). -1 when out of
+ * memory. */
 static int push_layer(const layer_t *l, char **av, int *ac)
 {
     for (int i = 0; i < l->n; i++) {

@@ -131,6 +131,8 @@ static void usage(FILE *out)
             "answered); 2 bad command line.\n");
 }
 
+/* --agents LIST: comma-separated agent names (proto/agents.h) into a->agents, duplicates once. -1
+ * after printing an unknown name with the known ones, or an empty list. */
 static int parse_agents(analysis_opts_t *a, const char *list)
 {
     char *copy = strdup(list);
@@ -173,6 +175,7 @@ static int parse_duration_opt(const char *name, const char *value, int64_t min_m
     return 0;
 }
 
+/* An integer option within [min, max]. -1 after printing why not, with the option's name. */
 static int parse_int_opt(const char *name, const char *value, int64_t min, int64_t max,
                          int64_t *out)
 {

@@ -32,6 +32,8 @@ typedef struct {
     const codedir_opts_t *opts;
 } walk_t;
 
+/* Records one file of the walk: its relative path and, for a file left out, why (reason NULL:
+ * shipped, read later from abs). An allocation failure sets w->oom. */
 static void add(walk_t *w, const char *rel, const char *reason, const char *abs)
 {
     if (w->n == w->cap) {
@@ -95,6 +97,7 @@ static int name_in(const char *name, const char *const *globs)
     return 0;
 }
 
+/* Why a directory holds code that does not run in production ("tests", "migrations"), or NULL. */
 static const char *not_runtime_dir(const char *name)
 {
     static const char *const tests[] = {
@@ -108,6 +111,7 @@ static const char *not_runtime_dir(const char *name)
     return NULL;
 }
 
+/* Why a file is not production code ("tests", "seed scripts"), or NULL. */
 static const char *not_runtime_file(const char *name)
 {
     static const char *const tests[] = {"test_*.py", "*_test.py",   "*_tests.py",
@@ -201,6 +205,10 @@ static size_t count_py(const char *abs, int depth)
 
 static const char *const REASON_EXCLUDED = "excluded by --code-exclude";
 
+/* Walks the directory abs (rel from the code directory), recursively up to CODEDIR_MAX_DEPTH:
+ * the *.py files to ship, and every file or directory left out with its reason (unreadable,
+ * hidden, broken or escaping symlink, excluded directory, not runtime code, excluded by a glob,
+ * too deep). The caller sorts the entries by path. */
 static void walk(walk_t *w, const char *abs, const char *rel, int depth)
 {
     DIR *d = opendir(abs);

@@ -153,6 +153,7 @@ void host_set(json_t *host, const char *field, json_t *value, const char *source
 /* ---- small file helpers ---- */
 
 static void note(json_t *notes, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends a note on a host fact that is unknown or doubtful, and why. */
 static void note(json_t *notes, const char *fmt, ...)
 {
     char buf[768];
@@ -238,6 +239,8 @@ typedef struct {
     int found;
 } cgroup_paths_t;
 
+/* The cgroup v2 path and the v1 cpu and memory paths of process pid (from /proc/PID/cgroup). -1
+ * when that file cannot be read. */
 static int read_cgroup_paths(const host_roots_t *r, pid_t pid, cgroup_paths_t *cg)
 {
     memset(cg, 0, sizeof *cg);
@@ -290,6 +293,8 @@ static int read_cgroup_paths(const host_roots_t *r, pid_t pid, cgroup_paths_t *c
  * is the container's own cgroup. */
 typedef void (*cg_visit_fn)(const char *dir, void *ctx);
 
+/* Calls visit on the process's cgroup directory and each parent up to the mount point: a limit set
+ * on any ancestor applies. */
 static void cg_walk(const char *mount, const char *cgpath, cg_visit_fn visit, void *ctx)
 {
     char dir[PATH_MAX];
@@ -316,6 +321,8 @@ typedef struct {
     int64_t mem; /* strictest memory limit, 0 = none */
 } cg_limits_t;
 
+/* cgroup v2: the CPU quota (cpu.max) and memory limit (memory.max) of one directory, the tightest
+ * kept in ctx. */
 static void visit_v2(const char *dir, void *ctx)
 {
     cg_limits_t *l = ctx;
@@ -337,6 +344,7 @@ static void visit_v2(const char *dir, void *ctx)
     }
 }
 
+/* cgroup v1: the CPU quota (cfs_quota_us / cfs_period_us) of one directory, the tightest kept. */
 static void visit_v1_cpu(const char *dir, void *ctx)
 {
     cg_limits_t *l = ctx;
@@ -356,6 +364,7 @@ static void visit_v1_cpu(const char *dir, void *ctx)
         l->cpus = c;
 }
 
+/* cgroup v1: the memory limit of one directory, the tightest kept. */
 static void visit_v1_mem(const char *dir, void *ctx)
 {
     cg_limits_t *l = ctx;
@@ -368,6 +377,8 @@ static void visit_v1_mem(const char *dir, void *ctx)
         l->mem = m;
 }
 
+/* The CPU and memory limits of the cgroups the process is in (v2, else v1), zero where none is
+ * set. */
 static void cgroup_limits(const host_roots_t *r, const cgroup_paths_t *cg, cg_limits_t *l)
 {
     memset(l, 0, sizeof *l);
@@ -398,6 +409,8 @@ static void cgroup_limits(const host_roots_t *r, const cgroup_paths_t *cg, cg_li
 
 /* ---- cpus and memory ---- */
 
+/* The CPUs the process may run on (Cpus_allowed_list of /proc/PID/status), else the processor
+ * lines of /proc/cpuinfo. 0 with a note when neither reads. */
 static int cpus_from_proc(const host_roots_t *r, pid_t pid, json_t *notes)
 {
     char path[PATH_MAX], buf[8192];
@@ -431,6 +444,7 @@ static int cpus_from_proc(const host_roots_t *r, pid_t pid, json_t *notes)
     return n;
 }
 
+/* MemTotal of /proc/meminfo in bytes. 0 with a note when it cannot be read. */
 static int64_t memtotal_from_proc(const host_roots_t *r, json_t *notes)
 {
     char path[PATH_MAX], buf[8192];
@@ -496,6 +510,7 @@ void host_probe_cpus_memory(const host_roots_t *roots, pid_t pid, json_t *host, 
 /* Kinds a disk can be classified as; UNKNOWN carries a note. */
 typedef enum { DISK_UNKNOWN = 0, DISK_HDD, DISK_SSD, DISK_NVME } disk_kind_t;
 
+/* The storage kind's name in the snapshot (hdd, ssd, nvme, ...). */
 static const char *kind_name(disk_kind_t k)
 {
     switch (k) {
@@ -524,6 +539,9 @@ static void whole_disk(const char *devdir, char *out, size_t len)
     }
 }
 
+/* A block device's kind from sysfs: device-mapper and md by the devices underneath (when they
+ * agree), else queue/rotational (nvme by name); a virtual disk reporting rotational says nothing
+ * (why says so). DISK_UNKNOWN when it cannot tell. */
 static disk_kind_t classify_disk(const host_roots_t *r, const char *diskdir, int depth, char *why,
                                  size_t why_len)
 {

@@ -106,6 +106,7 @@ json_t *pgjson_string(const char *s, size_t len, pgjson_stats_t *stats)
     return v;
 }
 
+/* A whole decimal integer into a JSON integer. -1 when s is not one or is out of range. */
 static int parse_int(const char *s, json_t **out)
 {
     errno = 0;
@@ -131,6 +132,7 @@ static int parse_double(const char *s, json_t **out)
     return *out ? 0 : -1;
 }
 
+/* PostgreSQL's boolean text (t/f, true/false). -1 for anything else. */
 static int parse_bool(const char *s, json_t **out)
 {
     if (strcmp(s, "t") == 0 || strcmp(s, "true") == 0)
@@ -142,6 +144,8 @@ static int parse_bool(const char *s, json_t **out)
     return 0;
 }
 
+/* One array element of the given kind as JSON (string, integer, double, bool); -1 when its text is
+ * not of that kind. */
 static int elem_value(const char *s, size_t len, pgjson_elem_t kind, json_t **out,
                       pgjson_stats_t *stats)
 {
@@ -181,6 +185,7 @@ static int ap_fail(array_parser_t *p, const char *what)
     return err_set(p->err, "array literal at offset %zu: %s", p->pos, what);
 }
 
+/* Grows the array parser's element buffer to hold need bytes. -1 when out of memory. */
 static int ap_reserve(array_parser_t *p, size_t need)
 {
     if (need <= p->cap)
@@ -198,6 +203,9 @@ static int ap_reserve(array_parser_t *p, size_t need)
 
 static int ap_parse(array_parser_t *p, json_t *into, int depth);
 
+/* Parses one element of an array literal at the parser's position (a nested {...} dimension, a
+ * quoted element with escapes, NULL, or a bare element) and appends it to into. -1 with the
+ * parser's error set. */
 static int ap_element(array_parser_t *p, json_t *into, int depth)
 {
     const char *t = p->text;
@@ -340,6 +348,8 @@ static json_t *iso_timestamp(const char *s, int with_zone)
     return json_string(buf);
 }
 
+/* A field's text as JSON by its column type (the table in pgjson.h). -1 with err naming the bad
+ * value. */
 static int convert(Oid type, const char *s, size_t len, json_t **out, pgjson_stats_t *stats,
                    err_t *err)
 {

@@ -20,6 +20,7 @@ void planprint_opts_init(planprint_opts_t *o)
     o->timeout_ms = 500;
 }
 
+/* Adds the string s and a field separator to the 64-bit FNV-1a hash h. */
 static void fnv(uint64_t *h, const char *s)
 {
     for (; s && *s; s++) {
@@ -38,6 +39,8 @@ static const char *const SHAPE_FIELDS[] = {
     NULL,
 };
 
+/* Hashes one plan node's shape (SHAPE_FIELDS, no costs or rows) and its children depth first into
+ * h, and its text form into txt. */
 static void walk(const json_t *node, uint64_t *h, strbuf_t *txt, int depth)
 {
     if (!json_is_object(node) || depth > 64)

@@ -55,6 +55,8 @@ typedef struct {
     size_t n, cap;
 } spans_t;
 
+/* Appends the span [start, end) of a secret literal (recurse: a dollar-quoted body to scan again),
+ * once per literal. -1 when out of memory. */
 static int spans_add(spans_t *s, size_t start, size_t end, int recurse)
 {
     if (s->n && s->v[s->n - 1].start == start)
@@ -246,6 +248,9 @@ static int dollar_body(const char *p, size_t len, size_t *from, size_t *to)
     return 0;
 }
 
+/* sql with every secret literal replaced by '<redacted>', dollar-quoted bodies scanned again up to
+ * MAX_DEPTH, counting into *literals; text the scanner cannot read is cut at the first sensitive
+ * word (*fallback set). NULL when out of memory. */
 static char *redact_depth(const char *sql, size_t *literals, int *fallback, int level)
 {
     spans_t sp = {0};

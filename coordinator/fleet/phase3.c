@@ -5,6 +5,8 @@
 
 #include "common/clock.h"
 
+/* One agent's entry of the fleet section: status, worker, endpoint, attempts, elapsed time, and
+ * the error when it did not answer. */
 static json_t *fleet_entry(const agent_outcome_t *o)
 {
     json_t *e = json_object();

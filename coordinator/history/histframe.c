@@ -11,6 +11,7 @@
 static uint32_t crc_table[256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
+/* Fills the CRC-32 table (IEEE polynomial 0xEDB88320, reflected). */
 static void crc_build(void)
 {
     for (uint32_t i = 0; i < 256; i++) {

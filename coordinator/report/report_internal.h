@@ -44,7 +44,7 @@ bool r_fmt_workload_time(const json_t *evaluation, char *out, size_t size);
 /* ---- recommendations -------------------------------------------------- */
 
 typedef struct {
-    const char *agent;  /* one of PHASE3_AGENTS */
+    const char *agent;  /* one of AGENTS (proto/agents.h) */
     char id[40];        /* the agent's id ("idx-001") or one made from the kind */
     int priority;       /* 1..3 from "P1".."P3"; 0 when the agent gives none */
     double gain;        /* ordering key within a priority: measured or estimated
