@@ -389,21 +389,16 @@ static int usable(pgconn_t *c)
 }
 
 /* Every statement pgopt sends goes through here, marked (common/pgmark.h). */
-static char *marked(pgconn_t *c, const char *sql)
+static char *marked(const char *sql)
 {
-    char *m = pgmark_sql(sql);
-    if (!m)
-        err_set(&c->err, "out of memory marking a statement");
-    return m;
+    return pgmark_sql(sql);
 }
 
 PGresult *pgconn_exec(pgconn_t *c, const char *sql_in)
 {
     if (!usable(c))
         return NULL;
-    char *sql = marked(c, sql_in);
-    if (!sql)
-        return NULL;
+    char *sql = marked(sql_in);
     int sent = PQsendQuery(c->conn, sql);
     free(sql);
     if (!sent) {
@@ -422,9 +417,7 @@ PGresult *pgconn_exec_params(pgconn_t *c, const char *sql_in, int nparams,
 {
     if (!usable(c))
         return NULL;
-    char *sql = marked(c, sql_in);
-    if (!sql)
-        return NULL;
+    char *sql = marked(sql_in);
     int sent = PQsendQueryParams(c->conn, sql, nparams, NULL, params, NULL, NULL, 0);
     free(sql);
     if (!sent) {

@@ -452,8 +452,6 @@ int whatif_param_types(whatif_t *w, const char *sql, size_t *nparams, char ***ty
     *nparams = 0;
     *types = NULL;
     char *fixed = whatif_fix_typed_params(sql);
-    if (!fixed)
-        return fail(w, "out of memory");
     json_t *t = param_types_of(w, fixed);
     free(fixed);
     if (!t)

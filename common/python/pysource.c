@@ -53,11 +53,10 @@ int pysource_check_grammar(err_t *err)
     return 0;
 }
 
+/* A NUL-terminated copy of the n bytes at s (which may hold NULs). */
 static char *dup_span(const char *s, size_t n)
 {
-    char *copy = malloc(n + 1);
-    if (!copy)
-        return NULL;
+    char *copy = xmalloc(n + 1);
     memcpy(copy, s, n);
     copy[n] = '\0';
     return copy;
@@ -66,18 +65,10 @@ static char *dup_span(const char *s, size_t n)
 static int add_import(pysource_t *src, const char *local, size_t local_len, const char *qualified,
                       size_t qualified_len)
 {
-    import_binding_t *grown = realloc(src->imports, (src->n_imports + 1) * sizeof(*grown));
-    if (!grown)
-        return -1;
-    src->imports = grown;
+    src->imports = xreallocarray(src->imports, src->n_imports + 1, sizeof *src->imports);
     import_binding_t *b = &src->imports[src->n_imports];
     b->local = dup_span(local, local_len);
     b->qualified = dup_span(qualified, qualified_len);
-    if (!b->local || !b->qualified) {
-        free(b->local);
-        free(b->qualified);
-        return -1;
-    }
     src->n_imports++;
     return 0;
 }
@@ -230,16 +221,12 @@ pysource_t *pysource_parse(const char *path, const char *content, size_t len, er
     if (pysource_check_grammar(err) != 0)
         return NULL;
 
-    pysource_t *src = calloc(1, sizeof(*src));
-    if (!src) {
-        err_set(err, "%s: out of memory", path);
-        return NULL;
-    }
-    src->path = strdup(path);
+    pysource_t *src = xcalloc(1, sizeof(*src));
+    src->path = xstrdup(path);
     src->content = dup_span(content ? content : "", len);
     src->len = len;
     TSParser *parser = thread_parser();
-    if (!src->path || !src->content || !parser) {
+    if (!parser) { /* tree-sitter's own allocation, or the grammar refused */
         err_set(err, "%s: out of memory, or tree-sitter refused the Python grammar", path);
         goto fail;
     }
@@ -502,13 +489,9 @@ static _Thread_local struct {
 TSTreeCursor *pysource_cursor_take(TSNode node)
 {
     if (cursor_pool.depth == cursor_pool.cap) {
-        TSTreeCursor **g = realloc(cursor_pool.c, (cursor_pool.cap + 1) * sizeof *g);
-        if (!g)
-            return NULL;
+        TSTreeCursor **g = xreallocarray(cursor_pool.c, cursor_pool.cap + 1, sizeof *cursor_pool.c);
         cursor_pool.c = g;
-        g[cursor_pool.cap] = malloc(sizeof **g);
-        if (!g[cursor_pool.cap])
-            return NULL;
+        g[cursor_pool.cap] = xmalloc(sizeof **g);
         *g[cursor_pool.cap] = ts_tree_cursor_new(node);
         cursor_pool.cap++;
     } else {
@@ -537,7 +520,7 @@ void pysource_each_named_child(TSNode node, pysource_child_fn fn, void *ctx)
     if (ts_node_is_null(node))
         return;
     TSTreeCursor *cur = pysource_cursor_take(node);
-    if (cur && ts_tree_cursor_goto_first_child(cur)) {
+    if (ts_tree_cursor_goto_first_child(cur)) {
         do {
             TSNode child = ts_tree_cursor_current_node(cur);
             if (ts_node_is_named(child) && !fn(child, ctx))
@@ -552,8 +535,6 @@ bool pysource_walk(const pysource_t *src, TSNode root, pysource_visit_fn visit, 
     if (ts_node_is_null(root))
         return false;
     TSTreeCursor *cp = pysource_cursor_take(root);
-    if (!cp)
-        return visit(src, root, ctx) == PYSOURCE_WALK_STOP;
     bool stopped = false;
     /* depth is tracked by hand: the cursor must never leave root. */
     unsigned depth = 0;
@@ -1436,13 +1417,11 @@ static json_t *eval(const pysource_t *src, TSNode expr, int depth)
             char *optext = pysource_node_text(src, op);
             if (optext && json_is_string(a) && json_is_string(b) && strcmp(optext, "+") == 0) {
                 size_t la = json_string_length(a), lb = json_string_length(b);
-                char *joined = malloc(la + lb + 1);
-                if (joined) {
-                    memcpy(joined, json_string_value(a), la);
-                    memcpy(joined + la, json_string_value(b), lb);
-                    r = json_stringn(joined, la + lb);
-                    free(joined);
-                }
+                char *joined = xmalloc(la + lb + 1);
+                memcpy(joined, json_string_value(a), la);
+                memcpy(joined + la, json_string_value(b), lb);
+                r = json_stringn(joined, la + lb);
+                free(joined);
             } else if (optext && json_is_number(a) && json_is_number(b)) {
                 r = arith(optext, a, b);
             }

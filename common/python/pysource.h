@@ -123,8 +123,8 @@ bool pysource_walk(const pysource_t *src, TSNode root, pysource_visit_fn visit, 
  * analysis used to create one per visited node. Cursors are taken and given
  * back in LIFO order (one per nesting level); the pool is freed when the
  * outermost cursor is given back, so a caller that walks many subtrees
- * takes one cursor around the whole job to keep the pool warm. NULL when
- * memory runs out (callers treat it as a node without children). */
+ * takes one cursor around the whole job to keep the pool warm. Never NULL
+ * (common/alloc.h). */
 TSTreeCursor *pysource_cursor_take(TSNode node);
 /* Gives back the most recently taken cursor; safe on NULL. */
 void pysource_cursor_give(TSTreeCursor *cursor);

@@ -141,8 +141,6 @@ static int one(pgconn_t *conn, json_t *row, int timeout_ms)
     if (!q || !plannable(q) || strstr(q, PGOPT_SQL_MARK))
         return 0;
     char *fixed = whatif_fix_typed_params(q);
-    if (!fixed)
-        return 0;
     int result = 0;
     char cmd[128];
     PGresult *r = run(conn, "SAVEPOINT pgopt_plan");

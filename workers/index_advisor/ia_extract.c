@@ -1241,8 +1241,6 @@ static void analyze_modify_target(ctx_t *c, scope_t *sc, const PgQuery__RangeVar
 int ia_extract_statement(ia_model_t *m, ia_statement_t *st, err_t *err)
 {
     char *text = whatif_fix_typed_params(st->query);
-    if (!text)
-        return err_set(err, "out of memory");
     sqlparse_t *p = NULL;
     int rc = sqlparse_parse(text, &p, err);
     free(text);

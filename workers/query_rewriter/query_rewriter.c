@@ -547,8 +547,6 @@ static int run_all(run_t *r, int online, err_t *err)
         if (skip_statement(q))
             continue;
         char *fixed = whatif_fix_typed_params(q);
-        if (!fixed)
-            continue;
         sqlparse_t *p = NULL;
         if (sqlparse_parse(fixed, &p, NULL) != 0) {
             parse_failures++;
