@@ -304,6 +304,77 @@ static void test_lookup_cached_per_key(void **state)
     json_decref(f);
 }
 
+/* neutron's update_devices_list and OVN maintenance: each item handed to
+ * one handler in a try whose `except Exception` logs and goes on - a
+ * failure stays that item's on purpose (issue 14 rule 4): no finding.
+ * Kept: a try holding the loop's own several statements (heat's
+ * properties_data migration), a handler for one error (NotFound), a
+ * catch-all that re-raises (oslo's save_and_reraise_exception). */
+static void test_per_item_isolation(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "svc/db.py",
+        "def get_port(context, device):\n"
+        "    return context.session.query(Port).filter_by(device=device).first()\n",
+        "svc/rpc.py",
+        "from svc.db import get_port\n"
+        "\n"
+        "\n"
+        "def devices_up(context, devices, failed):\n"
+        "    for device in devices:\n" /* 5: isolated per item */
+        "        try:\n"
+        "            get_port(context, device)\n"
+        "        except Exception:\n"
+        "            failed.append(device)\n"
+        "\n"
+        "\n"
+        "def repair(context, rows):\n"
+        "    for row in rows:\n" /* 13: if/else of handlers, bare except */
+        "        try:\n"
+        "            # a comment\n"
+        "            if row.kind == 'x':\n"
+        "                get_port(context, row.id)\n"
+        "            else:\n"
+        "                get_port(context, row.other)\n"
+        "        except:\n"
+        "            pass\n"
+        "\n"
+        "\n"
+        "def migrate(context, rows):\n"
+        "    for row in rows:\n" /* 25: the loop's own work in the try */
+        "        try:\n"
+        "            p = get_port(context, row.id)\n"
+        "            p.migrated = True\n"
+        "        except Exception:\n"
+        "            pass\n"
+        "\n"
+        "\n"
+        "def lookup(context, devices):\n"
+        "    for device in devices:\n" /* 34: one error handled */
+        "        try:\n"
+        "            get_port(context, device)\n"
+        "        except NotFound:\n"
+        "            pass\n"
+        "\n"
+        "\n"
+        "def ensure(context, devices):\n"
+        "    for device in devices:\n" /* 42: catch-all that re-raises */
+        "        try:\n"
+        "            get_port(context, device)\n"
+        "        except Exception:\n"
+        "            with excutils.save_and_reraise_exception():\n"
+        "                cleanup(device)\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_null(finding_at(f, "svc/rpc.py", 5, "query_in_loop"));
+    assert_null(finding_at(f, "svc/rpc.py", 13, "query_in_loop"));
+    assert_non_null(finding_at(f, "svc/rpc.py", 25, "query_in_loop"));
+    assert_non_null(finding_at(f, "svc/rpc.py", 34, "query_in_loop"));
+    assert_non_null(finding_at(f, "svc/rpc.py", 42, "query_in_loop"));
+    json_decref(f);
+}
+
 /* session.add() per item is a round trip of its own only when the
  * database generates the key: composite keys set by the code go out in one
  * executemany at flush (SQLAlchemy 1.4). */
@@ -477,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_per_item_through_helpers),
         cmocka_unit_test(test_add_needs_generated_key),
         cmocka_unit_test(test_lookup_cached_per_key),
+        cmocka_unit_test(test_per_item_isolation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

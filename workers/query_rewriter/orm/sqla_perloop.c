@@ -653,6 +653,122 @@ static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
             *c = ' ';
 }
 
+/* ---- per-item isolation ------------------------------------------------ */
+
+/* Whether an except clause ends the loop's work for every item: it raises (re-raise or another
+ * exception), returns or breaks. */
+static pysource_walk_t stops_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    (void)src;
+    if (IS(n, "function_definition") || IS(n, "class_definition") || IS(n, "lambda"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (IS(n, "raise_statement") || IS(n, "return_statement") || IS(n, "break_statement")) {
+        *(bool *)ctx = true;
+        return PYSOURCE_WALK_STOP;
+    }
+    if (IS(n, "with_item")) { /* oslo's `with excutils.save_and_reraise_exception():` */
+        char t[160];
+        text_of(src, n, t, sizeof t);
+        if (strstr(t, "reraise")) {
+            *(bool *)ctx = true;
+            return PYSOURCE_WALK_STOP;
+        }
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* The one statement of a block, comments aside; null when there are several. */
+static TSNode only_statement(TSNode block)
+{
+    TSNode one = {0};
+    uint32_t k = ts_node_is_null(block) ? 0 : ts_node_named_child_count(block);
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode c = ts_node_named_child(block, i);
+        if (IS(c, "comment"))
+            continue;
+        if (!ts_node_is_null(one))
+            return (TSNode){0};
+        one = c;
+    }
+    return one;
+}
+
+/* A try body that only hands the item to one handler: a single call statement (assigned or
+ * not), or an if/elif/else choosing between such statements. */
+static bool hands_over(TSNode block)
+{
+    TSNode s = only_statement(block);
+    if (ts_node_is_null(s))
+        return false;
+    if (IS(s, "expression_statement"))
+        return true;
+    if (!IS(s, "if_statement"))
+        return false;
+    if (ts_node_is_null(only_statement(FIELD(s, "consequence"))) ||
+        !IS(only_statement(FIELD(s, "consequence")), "expression_statement"))
+        return false;
+    uint32_t k = ts_node_named_child_count(s);
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode c = ts_node_named_child(s, i);
+        TSNode b = IS(c, "elif_clause")   ? FIELD(c, "consequence")
+                   : IS(c, "else_clause") ? FIELD(c, "body")
+                                          : (TSNode){0};
+        if (IS(c, "elif_clause") || IS(c, "else_clause")) {
+            TSNode o = only_statement(b);
+            if (ts_node_is_null(o) || !IS(o, "expression_statement"))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* Whether an except clause catches every failure: bare `except:`, `except Exception` or
+ * `except BaseException` (with or without `as e`). A handler for one error (NotFound: the row is
+ * missing) is the per-item query's own result, not isolation. */
+static bool catches_all(const pysource_t *src, TSNode h)
+{
+    TSNode t = ts_node_named_child(h, 0);
+    if (ts_node_is_null(t) || IS(t, "block"))
+        return true; /* bare except */
+    if (IS(t, "as_pattern"))
+        t = ts_node_named_child(t, 0);
+    char name[64];
+    text_of(src, t, name, sizeof name);
+    const char *last = last_component(name);
+    return strcmp(last, "Exception") == 0 || strcmp(last, "BaseException") == 0;
+}
+
+/* Whether call, inside loop node, sits in the body of a try (within the loop) that hands the
+ * item to one handler (hands_over: several statements are the loop's own per-item work, as
+ * heat's properties_data migration, labelled a real problem) and whose handlers
+ * all let the loop go on with the next item (log, collect the failure, continue) and one of
+ * them catches every failure: each item is
+ * handled on its own on purpose (neutron's update_devices_list, the OVN maintenance repairs),
+ * and one grouped query would make one item's failure everyone's (issue 14, rule 4). */
+static bool isolated_per_item(const pysource_t *src, TSNode call, TSNode loop)
+{
+    TSNode child = call;
+    for (TSNode n = ts_node_parent(call); !ts_node_is_null(n) && !ts_node_eq(n, loop);
+         child = n, n = ts_node_parent(n)) {
+        if (!IS(n, "try_statement") || !ts_node_eq(child, FIELD(n, "body")) || !hands_over(child))
+            continue;
+        uint32_t k = ts_node_named_child_count(n);
+        int handlers = 0;
+        bool stops = false, broad = false;
+        for (uint32_t i = 0; i < k && !stops; i++) {
+            TSNode h = ts_node_named_child(n, i);
+            if (IS(h, "except_clause") || IS(h, "except_group_clause")) {
+                handlers++;
+                pysource_walk(src, h, stops_visit, &stops);
+                broad |= catches_all(src, h);
+            }
+        }
+        if (handlers > 0 && broad && !stops)
+            return true;
+    }
+    return false;
+}
+
 /* ---- lookups cached per key -------------------------------------------- */
 
 /* A lookup guarded by a cache (`if key not in cache: row = query(key); cache[key] = row`, the
@@ -972,6 +1088,8 @@ static void on_call(fw_t *w, TSNode call)
         int k = keyed_loop(w, call);
         if (w->guarded && k >= 0 && k < w->guard_loops)
             return; /* once per key of a cache the loop fills */
+        if (k >= 0 && k < MAX_LOOPS && isolated_per_item(w->src, call, w->loops[k].node))
+            return; /* each item on its own on purpose */
         /* session.query(model): the first argument; model_query(context,
          * model) / model_query(model): either of the first two */
         unsigned nargs = !via ? 1 : strstr(via->name, "query") ? 2 : 0;
