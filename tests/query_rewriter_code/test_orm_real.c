@@ -375,6 +375,61 @@ static void test_per_item_isolation(void **state)
     json_decref(f);
 }
 
+/* nova's _metadata_add_to_db: `for attempt in range(max_retries): try:
+ * ... return except DBDuplicateEntry:` does its work once, retrying on a
+ * failure: no finding. Kept: range() loops that write per iteration (no
+ * try with a success exit) and a try whose exit is a nested loop's. */
+static void test_retry_loop(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "m.py",
+        "from sqlalchemy import Column, Integer, String\n"
+        "from sqlalchemy.orm import declarative_base\n"
+        "Base = declarative_base()\n"
+        "\n"
+        "\n"
+        "class Meta(Base):\n"
+        "    __tablename__ = 'meta'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        "    key = Column(String)\n",
+        "api.py",
+        "from sqlalchemy import insert\nfrom m import Meta\n"
+        "\n"
+        "\n"
+        "def add_meta(session, key, max_retries=10):\n"
+        "    for attempt in range(max_retries):\n" /* 6: retry loop */
+        "        try:\n"
+        "            session.execute(insert(Meta), [{'key': key}])\n"
+        "            session.flush()\n"
+        "            return\n"
+        "        except DuplicateEntry:\n"
+        "            pass\n"
+        "\n"
+        "\n"
+        "def add_many(session, n):\n"
+        "    for i in range(n):\n" /* 16: one row per iteration */
+        "        session.execute(insert(Meta), [{'key': str(i)}])\n"
+        "        session.flush()\n"
+        "\n"
+        "\n"
+        "def add_keys(session, n, keys):\n"
+        "    for i in range(n):\n" /* 22: the break leaves the inner loop */
+        "        try:\n"
+        "            session.execute(insert(Meta), [{'key': str(i)}])\n"
+        "            session.flush()\n"
+        "            for k in keys:\n"
+        "                break\n"
+        "        except DuplicateEntry:\n"
+        "            pass\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_null(finding_at(f, "api.py", 6, "add_in_loop"));
+    assert_non_null(finding_at(f, "api.py", 16, "add_in_loop"));
+    assert_non_null(finding_at(f, "api.py", 22, "add_in_loop"));
+    json_decref(f);
+}
+
 /* session.add() per item is a round trip of its own only when the
  * database generates the key: composite keys set by the code go out in one
  * executemany at flush (SQLAlchemy 1.4). */
@@ -549,6 +604,7 @@ int main(void)
         cmocka_unit_test(test_add_needs_generated_key),
         cmocka_unit_test(test_lookup_cached_per_key),
         cmocka_unit_test(test_per_item_isolation),
+        cmocka_unit_test(test_retry_loop),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

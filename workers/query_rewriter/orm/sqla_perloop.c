@@ -628,8 +628,50 @@ static bool batches(const pysource_t *src, TSNode iter)
     return strstr(last, "chunk") || strstr(last, "batch");
 }
 
+/* Finds a return or break of the loop walked (not of a nested loop or function). */
+static pysource_walk_t exit_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    (void)src;
+    if (IS(n, "function_definition") || IS(n, "class_definition") || IS(n, "lambda") ||
+        IS(n, "for_statement") || IS(n, "while_statement"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (IS(n, "return_statement") || IS(n, "break_statement")) {
+        *(bool *)ctx = true;
+        return PYSOURCE_WALK_STOP;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* A retry loop: `for attempt in range(max_retries): try: ...; return/break except ...:` runs
+ * the same work again after a failure and leaves on the first success (nova's
+ * _metadata_add_to_db): the work happens once, not once per item. */
+static bool retry_loop(const pysource_t *src, TSNode iter, TSNode body)
+{
+    iter = unwrap(iter);
+    if (!IS(iter, "call"))
+        return false;
+    char t[32];
+    text_of(src, FIELD(iter, "function"), t, sizeof t);
+    if (strcmp(t, "range") != 0 || ts_node_is_null(body))
+        return false;
+    uint32_t k = ts_node_named_child_count(body);
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode c = ts_node_named_child(body, i);
+        bool exits = false;
+        if (IS(c, "try_statement") && !ts_node_is_null(FIELD(c, "body")))
+            pysource_walk(src, FIELD(c, "body"), exit_visit, &exits);
+        uint32_t handlers = 0;
+        for (uint32_t j = 0; exits && j < ts_node_named_child_count(c); j++)
+            handlers += IS(ts_node_named_child(c, j), "except_clause");
+        if (exits && handlers > 0)
+            return true;
+    }
+    return false;
+}
+
 /* Enters a for loop: its variables, its iterable's text for messages, and whether it is active
- * (not over constants or batches). Past MAX_LOOPS it is counted but not tracked. */
+ * (not over constants or batches, not a retry loop). Past MAX_LOOPS it is counted but not tracked.
+ */
 static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
 {
     if (w->nloops == MAX_LOOPS) {
@@ -641,7 +683,8 @@ static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
     l->nvars = 0;
     memset(&l->qcall, 0, sizeof *l - offsetof(loop_t, qcall));
     l->node = node;
-    l->active = !constant_iterable(w->src, right) && !batches(w->src, right);
+    l->active = !constant_iterable(w->src, right) && !batches(w->src, right) &&
+                !(IS(node, "for_statement") && retry_loop(w->src, right, FIELD(node, "body")));
     pysource_walk(w->src, left, target_visit, l);
     char t[200];
     text_of(w->src, right, t, sizeof t);
