@@ -1,6 +1,7 @@
 /* codedir.c - see codedir.h. */
 #include "coordinator/collect/codedir.h"
 #include "coordinator/collect/pgjson.h"
+#include "common/alloc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -28,35 +29,23 @@ typedef struct {
     size_t n, cap;
     const char *root; /* realpath of DIR */
     size_t root_len;
-    int oom;
     const codedir_opts_t *opts;
 } walk_t;
 
 /* Records one file of the walk: its relative path and, for a file left out, why (reason NULL:
- * shipped, read later from abs). An allocation failure sets w->oom. */
+ * shipped, read later from abs). */
 static void add(walk_t *w, const char *rel, const char *reason, const char *abs)
 {
     if (w->n == w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 64;
-        entry_t *nv = realloc(w->v, cap * sizeof *nv);
-        if (!nv) {
-            w->oom = 1;
-            return;
-        }
-        w->v = nv;
+        w->v = xreallocarray(w->v, cap, sizeof *w->v);
         w->cap = cap;
     }
     entry_t *e = &w->v[w->n];
-    e->rel = strdup(rel);
-    e->abs = abs ? strdup(abs) : NULL;
+    e->rel = xstrdup(rel);
+    e->abs = abs ? xstrdup(abs) : NULL;
     e->reason = reason;
     e->nfiles = 0;
-    if (!e->rel || (abs && !e->abs)) {
-        free(e->rel);
-        free(e->abs);
-        w->oom = 1;
-        return;
-    }
     w->n++;
 }
 
@@ -219,7 +208,7 @@ static void walk(walk_t *w, const char *abs, const char *rel, int depth)
         return;
     }
     struct dirent *e;
-    while ((e = readdir(d)) != NULL && !w->oom) {
+    while ((e = readdir(d)) != NULL) {
         const char *name = e->d_name;
         if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
             continue;
@@ -287,8 +276,7 @@ static void walk(walk_t *w, const char *abs, const char *rel, int depth)
             const char *nr = !excluded && o->ninclude == 0 ? not_runtime_dir(name) : NULL;
             if (excluded || nr) {
                 add(w, dirrel, excluded ? REASON_EXCLUDED : nr, NULL);
-                if (!w->oom)
-                    w->v[w->n - 1].nfiles = count_py(cabs, depth + 1);
+                w->v[w->n - 1].nfiles = count_py(cabs, depth + 1);
                 continue;
             }
             walk(w, cabs, crel, depth + 1);
@@ -334,12 +322,7 @@ static int read_bounded(const char *path, size_t limit, char **buf, size_t *len)
     if (fd < 0)
         return -1;
     size_t cap = limit + 1, n = 0;
-    char *b = malloc(cap + 1);
-    if (!b) {
-        close(fd);
-        errno = ENOMEM;
-        return -1;
-    }
+    char *b = xmalloc(cap + 1);
     while (n < cap) {
         ssize_t r = read(fd, b + n, cap - n);
         if (r < 0) {
@@ -395,14 +378,6 @@ int codedir_collect_opts(const char *dir, const codedir_opts_t *opts, json_t **f
 
     walk_t w = {.root = root, .root_len = strlen(root), .opts = opts};
     walk(&w, root, "", 0);
-    if (w.oom) {
-        for (size_t i = 0; i < w.n; i++) {
-            free(w.v[i].rel);
-            free(w.v[i].abs);
-        }
-        free(w.v);
-        return err_set(err, "--code %s: out of memory while listing files", dir);
-    }
     if (w.n > 1)
         qsort(w.v, w.n, sizeof *w.v, by_path);
 
