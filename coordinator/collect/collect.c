@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/pgconn.h"
@@ -504,25 +505,18 @@ static qstatus_t find_locked(collector_t *c)
                          "                  WHERE datname = current_database())",
                          0, NULL, &r);
     if (st != Q_OK) {
-        c->locked_oids = strdup("{}");
-        if (st == Q_FATAL || c->locked_oids)
-            return st == Q_FATAL ? Q_FATAL : Q_OK;
-        err_set(c->err, "collecting locked relations: out of memory");
-        return Q_FATAL;
+        c->locked_oids = xstrdup("{}");
+        return st == Q_FATAL ? Q_FATAL : Q_OK;
     }
-    c->locked_oids = strdup(PQgetvalue(r, 0, 0));
+    c->locked_oids = xstrdup(PQgetvalue(r, 0, 0));
     if (!PQgetisnull(r, 0, 1)) {
-        c->locked_names = strdup(PQgetvalue(r, 0, 1));
+        c->locked_names = xstrdup(PQgetvalue(r, 0, 1));
         note(c,
              "tables, columns, indexes: sizes, definitions and defaults of relations another "
              "session holds ACCESS EXCLUSIVE are null (locked: true): %s",
              c->locked_names);
     }
     PQclear(r);
-    if (!c->locked_oids) {
-        err_set(c->err, "collecting locked relations: out of memory");
-        return Q_FATAL;
-    }
     return Q_OK;
 }
 
@@ -1417,10 +1411,7 @@ static int run(collector_t *c)
     /* Secrets out before anything else reads the texts (plans, saving,
      * publishing): coordinator/collect/redact.h. */
     redact_stats_t rs;
-    if (redact_snapshot(c->doc, &rs) != 0) {
-        err_set(c->err, "redacting statement texts: out of memory");
-        return -1;
-    }
+    redact_snapshot(c->doc, &rs);
     json_object_set_new(c->section_ms, "redaction", json_real(rs.ms));
     if (rs.literals) {
         char msg[400];

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "common/strbuf.h"
 
@@ -56,21 +57,17 @@ typedef struct {
 } spans_t;
 
 /* Appends the span [start, end) of a secret literal (recurse: a dollar-quoted body to scan again),
- * once per literal. -1 when out of memory. */
-static int spans_add(spans_t *s, size_t start, size_t end, int recurse)
+ * once per literal. */
+static void spans_add(spans_t *s, size_t start, size_t end, int recurse)
 {
     if (s->n && s->v[s->n - 1].start == start)
-        return 0; /* the same literal by two rules */
+        return; /* the same literal by two rules */
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 8;
-        span_t *g = realloc(s->v, cap * sizeof *g);
-        if (!g)
-            return -1;
-        s->v = g;
+        s->v = xreallocarray(s->v, cap, sizeof *s->v);
         s->cap = cap;
     }
     s->v[s->n++] = (span_t){start, end, recurse};
-    return 0;
 }
 
 static int is_literal(PgQuery__Token t)
@@ -128,7 +125,7 @@ static unsigned secret_args(const char *name)
 }
 
 /* Finds the literals to replace in sql by the rules of redact.h. -1 when
- * the scanner cannot read sql (or out of memory). */
+ * the scanner cannot read sql. */
 static int find_secrets(const char *sql, spans_t *out)
 {
     PgQueryScanResult r = pg_query_scan(sql);
@@ -143,13 +140,13 @@ static int find_secrets(const char *sql, spans_t *out)
         return -1;
     size_t n = sr->n_tokens, len = strlen(sql);
     PgQuery__ScanToken **t = sr->tokens;
-    int rc = 0, copy_stmt = 0;
+    int copy_stmt = 0;
     /* Open calls of secret functions: the argument index per paren depth. */
     enum { MAXD = 64 };
     unsigned call_args[MAXD];
     int call_arg[MAXD], depth = 0;
     memset(call_args, 0, sizeof call_args);
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    for (size_t i = 0; i < n; i++) {
         size_t s = (size_t)t[i]->start, e = (size_t)t[i]->end;
         if (s > len || e > len || e < s)
             continue;
@@ -202,12 +199,12 @@ static int find_secrets(const char *sql, spans_t *out)
         if (!secret && conninfo_with_secret(sql + s, e - s))
             secret = 1;
         if (secret)
-            rc = spans_add(out, s, e, 0);
+            spans_add(out, s, e, 0);
         else if (sql[s] == '$')
-            rc = spans_add(out, s, e, 1); /* a body: look inside */
+            spans_add(out, s, e, 1); /* a body: look inside */
     }
     pg_query__scan_result__free_unpacked(sr, NULL);
-    return rc;
+    return 0;
 }
 
 /* Everything from the first sensitive word to the end, replaced. */
@@ -250,7 +247,7 @@ static int dollar_body(const char *p, size_t len, size_t *from, size_t *to)
 
 /* sql with every secret literal replaced by '<redacted>', dollar-quoted bodies scanned again up to
  * MAX_DEPTH, counting into *literals; text the scanner cannot read is cut at the first sensitive
- * word (*fallback set). NULL when out of memory. */
+ * word (*fallback set). */
 static char *redact_depth(const char *sql, size_t *literals, int *fallback, int level)
 {
     spans_t sp = {0};
@@ -271,15 +268,10 @@ static char *redact_depth(const char *sql, size_t *literals, int *fallback, int 
             strbuf_add(&b, REDACT_LITERAL);
             (*literals)++;
         } else if (level < MAX_DEPTH && dollar_body(lit, llen, &from, &to) == 0) {
-            char *body = malloc(to - from + 1);
-            char *inner = NULL;
+            char *body = xstrndup(lit + from, to - from);
             size_t before = *literals;
-            if (body) {
-                memcpy(body, lit + from, to - from);
-                body[to - from] = '\0';
-                inner = redact_depth(body, literals, fallback, level + 1);
-            }
-            if (inner && *literals > before) {
+            char *inner = redact_depth(body, literals, fallback, level + 1);
+            if (*literals > before) {
                 strbuf_printf(&b, "%.*s%s%.*s", (int)from, lit, inner, (int)(llen - to), lit + to);
             } else {
                 strbuf_printf(&b, "%.*s", (int)llen, lit);
@@ -336,7 +328,7 @@ char *redact_sql(const char *sql, size_t *literals, int *fallback)
     if (!sql)
         sql = "";
     if (!may_hold_secret(sql))
-        return strdup(sql);
+        return xstrdup(sql);
     return redact_depth(sql, literals, fallback, 0);
 }
 
@@ -352,7 +344,7 @@ void redact_note(const redact_stats_t *st, char *buf, size_t len)
                           : "");
 }
 
-int redact_snapshot(json_t *snap, redact_stats_t *stats)
+void redact_snapshot(json_t *snap, redact_stats_t *stats)
 {
     redact_stats_t local;
     if (!stats)
@@ -369,8 +361,6 @@ int redact_snapshot(json_t *snap, redact_stats_t *stats)
         size_t lits;
         int fb;
         char *r = redact_sql(q, &lits, &fb);
-        if (!r)
-            return -1;
         if (lits) {
             json_object_set_new(row, "query", json_string(r));
             stats->statements++;
@@ -382,7 +372,7 @@ int redact_snapshot(json_t *snap, redact_stats_t *stats)
     stats->ms = clock_mono_ms_precise() - t0;
     json_t *meta = json_object_get(snap, "meta");
     if (!json_is_object(meta))
-        return 0;
+        return;
     json_t *prev = json_object_get(meta, "redaction");
     json_int_t ps = json_integer_value(json_object_get(prev, "statements"));
     json_int_t pl = json_integer_value(json_object_get(prev, "literals"));
@@ -392,5 +382,4 @@ int redact_snapshot(json_t *snap, redact_stats_t *stats)
                                   ps + (json_int_t)stats->statements, "literals",
                                   pl + (json_int_t)stats->literals, "fallback",
                                   pf + (json_int_t)stats->fallback, "ms", stats->ms));
-    return 0;
 }

@@ -38,8 +38,8 @@
 #define REDACT_LITERAL "'<redacted>'"
 
 /* Redacts one text. Returns a malloc()ed copy with the secrets replaced and
- * sets *literals to how many literals were replaced (0: an unchanged copy),
- * or NULL when out of memory. *fallback is set to 1 when the scanner could
+ * sets *literals to how many literals were replaced (0: an unchanged copy).
+ * *fallback is set to 1 when the scanner could
  * not read the text and the fallback cut it (may be NULL). */
 char *redact_sql(const char *sql, size_t *literals, int *fallback);
 
@@ -55,7 +55,7 @@ typedef struct {
  * in meta.redaction {statements, literals, fallback, ms} (added to counts
  * already there: a saved snapshot redacted again keeps its history). The
  * caller adds redact_note's text to meta.notes when literals > 0. */
-int redact_snapshot(json_t *snapshot, redact_stats_t *stats);
+void redact_snapshot(json_t *snapshot, redact_stats_t *stats);
 
 /* The note saying what was redacted (for meta.notes and the report). */
 void redact_note(const redact_stats_t *stats, char *buf, size_t len);
