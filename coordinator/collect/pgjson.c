@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/alloc.h"
+
 /* Built-in type OIDs (src/include/catalog/pg_type.dat); stable across
  * PostgreSQL releases, so no catalog lookup is needed. */
 enum {
@@ -82,9 +84,7 @@ json_t *pgjson_string(const char *s, size_t len, pgjson_stats_t *stats)
         return v;
     /* Invalid UTF-8 (or an embedded NUL, which PostgreSQL text cannot hold):
      * keep what is readable rather than dropping the value. */
-    char *buf = malloc(len * 3 + 1);
-    if (!buf)
-        return NULL;
+    char *buf = xmalloc(len * 3 + 1);
     size_t o = 0;
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; i < len;) {
@@ -185,20 +185,16 @@ static int ap_fail(array_parser_t *p, const char *what)
     return err_set(p->err, "array literal at offset %zu: %s", p->pos, what);
 }
 
-/* Grows the array parser's element buffer to hold need bytes. -1 when out of memory. */
-static int ap_reserve(array_parser_t *p, size_t need)
+/* Grows the array parser's element buffer to hold need bytes. */
+static void ap_reserve(array_parser_t *p, size_t need)
 {
     if (need <= p->cap)
-        return 0;
+        return;
     size_t cap = p->cap ? p->cap : 256;
     while (cap < need)
         cap *= 2;
-    char *nb = realloc(p->buf, cap);
-    if (!nb)
-        return -1;
-    p->buf = nb;
+    p->buf = xrealloc(p->buf, cap);
     p->cap = cap;
-    return 0;
 }
 
 static int ap_parse(array_parser_t *p, json_t *into, int depth);
@@ -234,8 +230,7 @@ static int ap_element(array_parser_t *p, json_t *into, int depth)
                 if (c == '\0')
                     return ap_fail(p, "backslash at end of input");
             }
-            if (ap_reserve(p, n + 1) != 0)
-                return ap_fail(p, "out of memory");
+            ap_reserve(p, n + 1);
             p->buf[n++] = c;
             p->pos++;
         }

@@ -45,7 +45,8 @@ typedef struct {
 } pgjson_stats_t;
 
 /* A JSON string from len bytes; invalid UTF-8 sequences become U+FFFD (and
- * are counted in stats when not NULL). NULL only when out of memory. */
+ * are counted in stats when not NULL). NULL only when jansson cannot
+ * allocate the string. */
 json_t *pgjson_string(const char *s, size_t len, pgjson_stats_t *stats);
 
 /* Parses a PostgreSQL array literal ("{a,\"b c\",NULL}") whose elements are

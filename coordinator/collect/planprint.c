@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/alloc.h"
 #include "common/pgconn.h"
 #include "common/pgmark.h"
 #include "common/strbuf.h"
@@ -235,9 +236,7 @@ int planprint_statements(pgconn_t *conn, json_t *statements, const planprint_opt
     size_t n = json_array_size(statements);
     if (n == 0 || !o || o->max_statements == 0)
         return 0;
-    json_t **rows = malloc(n * sizeof *rows);
-    if (!rows)
-        return err_set(err, "plan fingerprints: out of memory");
+    json_t **rows = xmalloc(n * sizeof *rows);
     for (size_t i = 0; i < n; i++)
         rows[i] = json_array_get(statements, i);
     qsort(rows, n, sizeof *rows, cmp_time);
