@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "coordinator/config_file.h"
 
 #define MAX_ENTRIES 512
@@ -183,7 +184,7 @@ static int add_entry(const config_spec_t *s, layer_t *l, const struct option *o,
     if (l->n == MAX_ENTRIES)
         return err_set(err, "%s: too many settings (max %d)", where, MAX_ENTRIES);
     l->e[l->n].opt = o;
-    l->e[l->n].value = value ? strdup(value) : NULL;
+    l->e[l->n].value = value ? xstrdup(value) : NULL;
     l->n++;
     return 0;
 }
@@ -291,21 +292,12 @@ static void default_path(const config_spec_t *s, char *out, size_t n)
         out[0] = '\0';
 }
 
-/* Appends one layer's settings to av as "--name=value" (or "--name" for a flag). -1 when out of
- * memory. */
-static int push_layer(const layer_t *l, char **av, int *ac)
+/* Appends one layer's settings to av as "--name=value" (or "--name" for a flag). */
+static void push_layer(const layer_t *l, char **av, int *ac)
 {
-    for (int i = 0; i < l->n; i++) {
-        char *a = NULL;
-        if (l->e[i].value) {
-            if (asprintf(&a, "--%s=%s", l->e[i].opt->name, l->e[i].value) < 0)
-                return -1;
-        } else if (asprintf(&a, "--%s", l->e[i].opt->name) < 0) {
-            return -1;
-        }
-        av[(*ac)++] = a;
-    }
-    return 0;
+    for (int i = 0; i < l->n; i++)
+        av[(*ac)++] = l->e[i].value ? xasprintf("--%s=%s", l->e[i].opt->name, l->e[i].value)
+                                    : xasprintf("--%s", l->e[i].opt->name);
 }
 
 int config_merge_argv(const config_spec_t *s, int argc, char **argv, int *out_argc,
@@ -320,12 +312,7 @@ int config_merge_argv(const config_spec_t *s, int argc, char **argv, int *out_ar
         config_used[0] = '\0';
     scan_cmdline(s, argc, argv, cmd_set, &ncmd, &explicit_path);
 
-    layer_t *env = calloc(1, sizeof *env), *file = calloc(1, sizeof *file);
-    if (!env || !file) {
-        free(env);
-        free(file);
-        return err_set(err, "out of memory");
-    }
+    layer_t *env = xcalloc(1, sizeof *env), *file = xcalloc(1, sizeof *file);
     int rc = 0;
     /* environment: PGOPT_<NAME> */
     const char *prefix = s->env_prefix ? s->env_prefix : "PGOPT_";
@@ -352,8 +339,8 @@ int config_merge_argv(const config_spec_t *s, int argc, char **argv, int *out_ar
     else
         default_path(s, path, sizeof path);
     if (rc == 0 && path[0]) {
-        layer_t *raw = calloc(1, sizeof *raw);
-        rc = raw ? read_file(s, path, raw, err) : err_set(err, "out of memory");
+        layer_t *raw = xcalloc(1, sizeof *raw);
+        rc = read_file(s, path, raw, err);
         if (rc == 0) {
             const char *higher[2 * MAX_ENTRIES];
             int nh = 0;
@@ -370,28 +357,19 @@ int config_merge_argv(const config_spec_t *s, int argc, char **argv, int *out_ar
             if (config_used)
                 snprintf(config_used, 4096, "%s", path);
         }
-        if (raw)
-            layer_free(raw);
+        layer_free(raw);
         free(raw);
     }
-    char **av = NULL;
     if (rc == 0) {
-        av = calloc((size_t)(argc + env->n + file->n + 1), sizeof *av);
+        char **av = xcalloc((size_t)(argc + env->n + file->n + 1), sizeof *av);
         int ac = 0;
-        if (!av || !(av[ac++] = strdup(argc > 0 ? argv[0] : "pgopt")) ||
-            push_layer(file, av, &ac) != 0 || push_layer(env, av, &ac) != 0) {
-            rc = err_set(err, "out of memory");
-        } else {
-            for (int i = 1; i < argc && rc == 0; i++)
-                if (!(av[ac++] = strdup(argv[i])))
-                    rc = err_set(err, "out of memory");
-        }
-        if (rc == 0) {
-            *out_argv = av;
-            *out_argc = ac;
-        } else {
-            config_free_argv(ac, &av);
-        }
+        av[ac++] = xstrdup(argc > 0 ? argv[0] : "pgopt");
+        push_layer(file, av, &ac);
+        push_layer(env, av, &ac);
+        for (int i = 1; i < argc; i++)
+            av[ac++] = xstrdup(argv[i]);
+        *out_argv = av;
+        *out_argc = ac;
     }
     layer_free(env);
     layer_free(file);

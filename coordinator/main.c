@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/escape.h"
 #include "common/log.h"
 #include "common/numparse.h"
@@ -135,7 +136,7 @@ static void usage(FILE *out)
  * after printing an unknown name with the known ones, or an empty list. */
 static int parse_agents(analysis_opts_t *a, const char *list)
 {
-    char *copy = strdup(list);
+    char *copy = xstrdup(list);
     char *save = NULL;
     a->nagents = 0;
     for (char *tok = strtok_r(copy, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
