@@ -1,6 +1,7 @@
 /* analysis.c - see analysis.h. */
 #include "coordinator/analysis.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -245,7 +246,7 @@ static fleet_t *make_fleet(const analysis_opts_t *o, const fleet_opts_t *fo, int
     }
     fleet_t *fleet = fleet_new(&f);
     if (!fleet) {
-        err_set(err, "out of memory");
+        err_set(err, "creating the ZeroMQ context: %s", strerror(errno));
         return NULL;
     }
     for (int i = 0; i < o->nworkers; i++)

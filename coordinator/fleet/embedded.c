@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "proto/agents.h"
@@ -90,11 +91,7 @@ static pid_t spawn_worker(const char *path, const char *endpoint, int jobs, cons
 embedded_t *embedded_start(const char *const *agents, int n, int worker_jobs, const char *log_level,
                            err_t *err)
 {
-    embedded_t *self = calloc(1, sizeof *self);
-    if (!self) {
-        err_set(err, "out of memory");
-        return NULL;
-    }
+    embedded_t *self = xcalloc(1, sizeof *self);
     char bindir[PATH_MAX];
     if (worker_dir(bindir, sizeof bindir, err) != 0) {
         free(self);

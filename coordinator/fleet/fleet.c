@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "common/escape.h"
 #include "common/log.h"
@@ -102,9 +103,7 @@ void fleet_opts_init(fleet_opts_t *opts)
 
 fleet_t *fleet_new(const fleet_opts_t *opts)
 {
-    fleet_t *self = calloc(1, sizeof *self);
-    if (!self)
-        return NULL;
+    fleet_t *self = xcalloc(1, sizeof *self);
     if (opts)
         self->opts = *opts;
     else
@@ -117,14 +116,11 @@ fleet_t *fleet_new(const fleet_opts_t *opts)
             self->opts.hang_ms = HANG_MIN_MS;
     }
     self->zctx = zmq_ctx_new();
-    self->inst = calloc(FLEET_MAX_ENDPOINTS, sizeof *self->inst);
-    if (!self->zctx || !self->inst) {
-        if (self->zctx)
-            zmq_ctx_term(self->zctx);
-        free(self->inst);
+    if (!self->zctx) {
         free(self);
         return NULL;
     }
+    self->inst = xcalloc(FLEET_MAX_ENDPOINTS, sizeof *self->inst);
     return self;
 }
 
@@ -335,9 +331,7 @@ static int add_endpoint(fleet_t *self, const char *endpoint, const char *server_
 
 int fleet_add_endpoint_list(fleet_t *self, const char *list)
 {
-    char *copy = strdup(list ? list : "");
-    if (!copy)
-        return err_set(&self->err, "out of memory");
+    char *copy = xstrdup(list ? list : "");
     int total = 0;
     char *save = NULL;
     for (char *tok = strtok_r(copy, ", \t\n", &save); tok; tok = strtok_r(NULL, ", \t\n", &save)) {
@@ -873,9 +867,7 @@ static void keep_stats(fleet_t *self, const run_t *r)
     if (r->nagents > self->nstats || !self->stats) {
         free(self->stats);
         self->nstats = 0;
-        self->stats = calloc((size_t)(r->nagents > 0 ? r->nagents : 1), sizeof *self->stats);
-        if (!self->stats)
-            return;
+        self->stats = xcalloc((size_t)(r->nagents > 0 ? r->nagents : 1), sizeof *self->stats);
     }
     self->nstats = r->nagents;
     for (int k = 0; k < r->nagents; k++)
@@ -899,19 +891,14 @@ int fleet_run(fleet_t *self, const char *const *agents, int n, zmq_msg_t *snapsh
     err_clear(&self->err);
     run_t r = {.fleet = self, .nagents = n, .body = snapshot_body, .t0_us = clock_mono_us()};
     make_run_id(r.run_id);
-    r.agents = calloc((size_t)(n > 0 ? n : 1), sizeof *r.agents);
-    zmq_pollitem_t *items = calloc((size_t)(self->ninst > 0 ? self->ninst : 1), sizeof *items);
-    if (!r.agents || !items) {
-        free(r.agents);
-        free(items);
-        return err_set(&self->err, "out of memory");
-    }
+    r.agents = xcalloc((size_t)(n > 0 ? n : 1), sizeof *r.agents);
+    zmq_pollitem_t *items = xcalloc((size_t)(self->ninst > 0 ? self->ninst : 1), sizeof *items);
     for (int k = 0; k < n; k++) {
         memset(&outcomes[k], 0, sizeof outcomes[k]);
         snprintf(outcomes[k].agent, sizeof outcomes[k].agent, "%s", agents[k]);
         r.agents[k].out = &outcomes[k];
         r.agents[k].inst = -1;
-        r.agents[k].failed = calloc((size_t)(self->ninst > 0 ? self->ninst : 1), 1);
+        r.agents[k].failed = xcalloc((size_t)(self->ninst > 0 ? self->ninst : 1), 1);
     }
 
     /* Discovery: PING everyone, wait for PONGs (all, or until discover_ms). */

@@ -86,6 +86,7 @@ typedef struct {
     json_t *result; /* owned; the RESULT body when status is AGENT_OK */
 } agent_outcome_t;
 
+/* NULL (with errno) only when ZeroMQ cannot create its context. */
 fleet_t *fleet_new(const fleet_opts_t *opts);
 void fleet_destroy(fleet_t **self);
 const char *fleet_error(const fleet_t *self);
