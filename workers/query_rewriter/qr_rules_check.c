@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "workers/query_rewriter/qr_rules.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -127,9 +128,7 @@ static int rule_insert_columns(qr_edit_t *e, err_t *err)
              "(ALTER TABLE ... ADD/DROP COLUMN, a dump restored with another order)");
     /* the first nvalues columns in attnum order: exactly what PostgreSQL fills */
     int ncols = t ? t->ncols : 0;
-    const qr_column_t **cols = calloc((size_t)ncols + 1, sizeof *cols);
-    if (!cols)
-        abort();
+    const qr_column_t **cols = xcalloc((size_t)ncols + 1, sizeof *cols);
     int n = 0;
     for (size_t i = 0; t && i < e->cat->ncolumns && n < ncols; i++) {
         const qr_column_t *c = &e->cat->columns[i];

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/alloc.h"
 #include "workers/query_rewriter/qr_rules.h"
 
 /* ---- shared helpers ---------------------------------------------------------- */
@@ -329,11 +330,9 @@ static int not_in_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot,
         if (irv->alias)
             return 0; /* the user's own alias clashes: leave it */
         snprintf(alias, sizeof alias, "%s_sub", irv->relname);
-        PgQuery__Alias *al = calloc(1, sizeof *al);
-        if (!al)
-            abort();
+        PgQuery__Alias *al = xcalloc(1, sizeof *al);
         pg_query__alias__init(al);
-        al->aliasname = strdup(alias);
+        al->aliasname = xstrdup(alias);
         irv->alias = al;
         iref = alias;
         qr_change(e,
@@ -465,10 +464,8 @@ static int or_slot(qr_edit_t *e, const qr_scope_t *sc, PgQuery__Node **slot, err
     PgQuery__Node *col, *val;
     eq_col_value(b->args[best], &col, &val);
     PgQuery__Node *colcopy = qr_node_copy(col);
-    PgQuery__Node **elems = calloc(best_count, sizeof *elems);
-    PgQuery__Node **rest = calloc(b->n_args, sizeof *rest);
-    if (!elems || !rest)
-        abort();
+    PgQuery__Node **elems = xcalloc(best_count, sizeof *elems);
+    PgQuery__Node **rest = xcalloc(b->n_args, sizeof *rest);
     size_t ne = 0, nr = 0;
     for (size_t j = 0; j < b->n_args; j++) {
         PgQuery__Node *c2, *v2;

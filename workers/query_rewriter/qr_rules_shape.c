@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "workers/query_rewriter/qr_rules.h"
 
 /* ---- helpers ------------------------------------------------------------------ */
@@ -104,9 +105,7 @@ static int expr_ranges(const qr_scope_t *sc, const qr_catalog_t *cat, const PgQu
 /* A SelectStmt node wrapping s (aborts on out of memory). */
 static PgQuery__Node *select_node(PgQuery__SelectStmt *s)
 {
-    PgQuery__Node *n = calloc(1, sizeof *n);
-    if (!n)
-        abort();
+    PgQuery__Node *n = xcalloc(1, sizeof *n);
     pg_query__node__init(n);
     n->node_case = PG_QUERY__NODE__NODE_SELECT_STMT;
     n->select_stmt = s;
@@ -116,9 +115,7 @@ static PgQuery__Node *select_node(PgQuery__SelectStmt *s)
 /* A new, empty plain SelectStmt (aborts on out of memory). */
 static PgQuery__SelectStmt *new_select(void)
 {
-    PgQuery__SelectStmt *s = calloc(1, sizeof *s);
-    if (!s)
-        abort();
+    PgQuery__SelectStmt *s = xcalloc(1, sizeof *s);
     pg_query__select_stmt__init(s);
     s->op = PG_QUERY__SET_OPERATION__SETOP_NONE;
     s->limit_option = PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT;
@@ -128,21 +125,17 @@ static PgQuery__SelectStmt *new_select(void)
 /* An Alias named name (aborts on out of memory). */
 static PgQuery__Alias *new_alias(const char *name)
 {
-    PgQuery__Alias *a = calloc(1, sizeof *a);
-    if (!a)
-        abort();
+    PgQuery__Alias *a = xcalloc(1, sizeof *a);
     pg_query__alias__init(a);
-    a->aliasname = strdup(name);
+    a->aliasname = xstrdup(name);
     return a;
 }
 
 /* EXISTS (sub) as a node (takes sub over; aborts on out of memory). */
 static PgQuery__Node *exists_node(PgQuery__SelectStmt *sub)
 {
-    PgQuery__SubLink *sl = calloc(1, sizeof *sl);
-    PgQuery__Node *n = calloc(1, sizeof *n);
-    if (!sl || !n)
-        abort();
+    PgQuery__SubLink *sl = xcalloc(1, sizeof *sl);
+    PgQuery__Node *n = xcalloc(1, sizeof *n);
     pg_query__sub_link__init(sl);
     sl->sub_link_type = PG_QUERY__SUB_LINK_TYPE__EXISTS_SUBLINK;
     sl->subselect = select_node(sub);
@@ -266,10 +259,8 @@ static void offset_append_tiebreakers(PgQuery__SelectStmt *s, const char **added
                                       int desc)
 {
     for (int i = 0; i < nadded; i++) {
-        PgQuery__SortBy *b = calloc(1, sizeof *b);
-        PgQuery__Node *n = calloc(1, sizeof *n);
-        if (!b || !n)
-            abort();
+        PgQuery__SortBy *b = xcalloc(1, sizeof *b);
+        PgQuery__Node *n = xcalloc(1, sizeof *n);
         pg_query__sort_by__init(b);
         b->node = qr_node_colref2(NULL, added[i]);
         b->sortby_dir =
@@ -508,12 +499,10 @@ static void scalar_join_derived(const qr_edit_t *e, PgQuery__SelectStmt *s, cons
     }
     if (is_agg)
         qr_list_append(&d->group_clause, &d->n_group_clause, qr_node_copy(keyref));
-    PgQuery__RangeSubselect *rs = calloc(1, sizeof *rs);
-    PgQuery__Node *rsn = calloc(1, sizeof *rsn);
-    PgQuery__JoinExpr *j = calloc(1, sizeof *j);
-    PgQuery__Node *jn = calloc(1, sizeof *jn);
-    if (!rs || !rsn || !j || !jn)
-        abort();
+    PgQuery__RangeSubselect *rs = xcalloc(1, sizeof *rs);
+    PgQuery__Node *rsn = xcalloc(1, sizeof *rsn);
+    PgQuery__JoinExpr *j = xcalloc(1, sizeof *j);
+    PgQuery__Node *jn = xcalloc(1, sizeof *jn);
     pg_query__range_subselect__init(rs);
     rs->subquery = select_node(d);
     rs->alias = new_alias(alias);
@@ -542,7 +531,7 @@ static void scalar_replace_target(PgQuery__ResTarget *rt, const char *alias, int
         /* an unset string is protobuf-c's static empty string */
         if (rt->name && rt->name != protobuf_c_empty_string)
             free(rt->name);
-        rt->name = strdup(is_agg ? agg : colname);
+        rt->name = xstrdup(is_agg ? agg : colname);
     }
     qr_node_free(rt->val);
     PgQuery__Node *v = qr_node_colref2(alias, "v");
@@ -790,15 +779,13 @@ static int rule_count_distinct(qr_edit_t *e, err_t *err)
     PgQuery__Node *arg = f->args[0];
     f->args[0] = NULL;
     f->n_args = 0;
-    char *name = strdup(rt->name && *rt->name ? rt->name : "count");
+    char *name = xstrdup(rt->name && *rt->name ? rt->name : "count");
     /* the original SELECT becomes the inner SELECT DISTINCT arg */
     qr_node_free(rt->val);
     rt->val = NULL;
     qr_node_free(s->target_list[0]);
     s->target_list[0] = qr_node_restarget(arg, NULL);
-    PgQuery__Node *empty = calloc(1, sizeof *empty);
-    if (!empty)
-        abort();
+    PgQuery__Node *empty = xcalloc(1, sizeof *empty);
     pg_query__node__init(empty);
     qr_list_append(&s->distinct_clause, &s->n_distinct_clause, empty);
     if (!(c && c->not_null))
@@ -810,10 +797,8 @@ static int rule_count_distinct(qr_edit_t *e, err_t *err)
     PgQuery__Node *cnt = qr_node_func("count", NULL, 0);
     cnt->func_call->agg_star = 1;
     qr_list_append(&o->target_list, &o->n_target_list, qr_node_restarget(cnt, name));
-    PgQuery__RangeSubselect *rs = calloc(1, sizeof *rs);
-    PgQuery__Node *rsn = calloc(1, sizeof *rsn);
-    if (!rs || !rsn)
-        abort();
+    PgQuery__RangeSubselect *rs = xcalloc(1, sizeof *rs);
+    PgQuery__Node *rsn = xcalloc(1, sizeof *rsn);
     pg_query__range_subselect__init(rs);
     rs->subquery = inner;
     rs->alias = new_alias("d");
@@ -875,9 +860,7 @@ static int rule_select_star(qr_edit_t *e, err_t *err)
         return 0;
     if (t->ncols < QR_WIDE_COLUMNS && t->row_width < QR_WIDE_BYTES)
         return 0;
-    const qr_column_t **cols = calloc((size_t)t->ncols + 1, sizeof *cols);
-    if (!cols)
-        abort();
+    const qr_column_t **cols = xcalloc((size_t)t->ncols + 1, sizeof *cols);
     int n = 0;
     for (size_t i = 0; i < e->cat->ncolumns && n < t->ncols; i++) {
         const qr_column_t *c = &e->cat->columns[i];

@@ -1,49 +1,24 @@
 /* qr_tree.c - parse-tree helpers for the rewriter's rules: name resolution in
  * a SELECT's FROM, node constructors, copies and expression printing. Every
  * node is malloc()ed because the tree is freed by protobuf-c's default
- * allocator (sqlparse.h). Allocation failures abort: a half-built tree would
- * be freed wrongly, and these are a few hundred bytes each. */
+ * allocator (sqlparse.h): x* from common/alloc.h allocate with malloc, so
+ * their nodes free the same way, and out of memory aborts (a half-built tree
+ * could not be freed safely anyway). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "workers/query_rewriter/qr_internal.h"
-
-/* calloc that aborts with a message on out of memory (the rewriter's policy for tree nodes: a
- * half-built tree cannot be freed safely). */
-static void *xcalloc(size_t n)
-{
-    void *p = calloc(1, n);
-    if (!p) {
-        fprintf(stderr, "query_rewriter: out of memory\n");
-        abort();
-    }
-    return p;
-}
-
-/* strdup of s ("" for NULL) that aborts with a message on out of memory. */
-static char *xstrdup(const char *s)
-{
-    char *p = strdup(s ? s : "");
-    if (!p) {
-        fprintf(stderr, "query_rewriter: out of memory\n");
-        abort();
-    }
-    return p;
-}
 
 /* malloc()ed printf; aborts on out of memory (never NULL). */
 char *qr_strdupf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    if (!s)
-        abort();
     return s;
 }
 
@@ -192,7 +167,7 @@ int qr_max_param(const ProtobufCMessage *root)
 /* A new, initialised Node (aborts on out of memory). */
 static PgQuery__Node *node_new(void)
 {
-    PgQuery__Node *n = xcalloc(sizeof *n);
+    PgQuery__Node *n = xcalloc(1, sizeof *n);
     pg_query__node__init(n);
     return n;
 }
@@ -200,9 +175,9 @@ static PgQuery__Node *node_new(void)
 /* A String node holding a copy of s. */
 PgQuery__Node *qr_node_string(const char *s)
 {
-    PgQuery__String *v = xcalloc(sizeof *v);
+    PgQuery__String *v = xcalloc(1, sizeof *v);
     pg_query__string__init(v);
-    v->sval = xstrdup(s);
+    v->sval = xstrdup(s ? s : "");
     PgQuery__Node *n = node_new();
     n->node_case = PG_QUERY__NODE__NODE_STRING;
     n->string = v;
@@ -212,10 +187,10 @@ PgQuery__Node *qr_node_string(const char *s)
 /* A ColumnRef rel.col, or col alone when rel is NULL. */
 PgQuery__Node *qr_node_colref2(const char *rel, const char *col)
 {
-    PgQuery__ColumnRef *c = xcalloc(sizeof *c);
+    PgQuery__ColumnRef *c = xcalloc(1, sizeof *c);
     pg_query__column_ref__init(c);
     c->location = -1;
-    c->fields = xcalloc(2 * sizeof *c->fields);
+    c->fields = xcalloc(1, 2 * sizeof *c->fields);
     if (rel)
         c->fields[c->n_fields++] = qr_node_string(rel);
     c->fields[c->n_fields++] = qr_node_string(col);
@@ -227,7 +202,7 @@ PgQuery__Node *qr_node_colref2(const char *rel, const char *col)
 
 PgQuery__Node *qr_node_param(int number)
 {
-    PgQuery__ParamRef *p = xcalloc(sizeof *p);
+    PgQuery__ParamRef *p = xcalloc(1, sizeof *p);
     pg_query__param_ref__init(p);
     p->number = number;
     p->location = -1;
@@ -240,10 +215,10 @@ PgQuery__Node *qr_node_param(int number)
 /* An integer constant node. */
 PgQuery__Node *qr_node_int(int v)
 {
-    PgQuery__Integer *i = xcalloc(sizeof *i);
+    PgQuery__Integer *i = xcalloc(1, sizeof *i);
     pg_query__integer__init(i);
     i->ival = v;
-    PgQuery__AConst *c = xcalloc(sizeof *c);
+    PgQuery__AConst *c = xcalloc(1, sizeof *c);
     pg_query__a__const__init(c);
     c->location = -1;
     c->val_case = PG_QUERY__A__CONST__VAL_IVAL;
@@ -258,10 +233,10 @@ PgQuery__Node *qr_node_int(int v)
 PgQuery__Node *qr_node_aexpr(PgQuery__AExprKind kind, const char *op, PgQuery__Node *l,
                              PgQuery__Node *r)
 {
-    PgQuery__AExpr *a = xcalloc(sizeof *a);
+    PgQuery__AExpr *a = xcalloc(1, sizeof *a);
     pg_query__a__expr__init(a);
     a->kind = kind;
-    a->name = xcalloc(sizeof *a->name);
+    a->name = xcalloc(1, sizeof *a->name);
     a->name[0] = qr_node_string(op);
     a->n_name = 1;
     a->lexpr = l;
@@ -276,10 +251,10 @@ PgQuery__Node *qr_node_aexpr(PgQuery__AExprKind kind, const char *op, PgQuery__N
 /* A BoolExpr (AND, OR, NOT) over the nargs nodes in args (takes them over). */
 PgQuery__Node *qr_node_bool(PgQuery__BoolExprType op, PgQuery__Node **args, size_t nargs)
 {
-    PgQuery__BoolExpr *b = xcalloc(sizeof *b);
+    PgQuery__BoolExpr *b = xcalloc(1, sizeof *b);
     pg_query__bool_expr__init(b);
     b->boolop = op;
-    b->args = xcalloc((nargs ? nargs : 1) * sizeof *b->args);
+    b->args = xcalloc(nargs, sizeof *b->args);
     for (size_t i = 0; i < nargs; i++)
         b->args[i] = args[i];
     b->n_args = nargs;
@@ -327,12 +302,12 @@ PgQuery__Node *qr_node_cast(PgQuery__Node *arg, const char *type_sql)
 
 PgQuery__Node *qr_node_func(const char *name, PgQuery__Node **args, size_t nargs)
 {
-    PgQuery__FuncCall *f = xcalloc(sizeof *f);
+    PgQuery__FuncCall *f = xcalloc(1, sizeof *f);
     pg_query__func_call__init(f);
-    f->funcname = xcalloc(sizeof *f->funcname);
+    f->funcname = xcalloc(1, sizeof *f->funcname);
     f->funcname[0] = qr_node_string(name);
     f->n_funcname = 1;
-    f->args = xcalloc((nargs ? nargs : 1) * sizeof *f->args);
+    f->args = xcalloc(nargs, sizeof *f->args);
     for (size_t i = 0; i < nargs; i++)
         f->args[i] = args[i];
     f->n_args = nargs;
@@ -347,7 +322,7 @@ PgQuery__Node *qr_node_func(const char *name, PgQuery__Node **args, size_t nargs
 /* arg IS [NOT] NULL (takes arg over). */
 PgQuery__Node *qr_node_nulltest(PgQuery__Node *arg, int is_not_null)
 {
-    PgQuery__NullTest *t = xcalloc(sizeof *t);
+    PgQuery__NullTest *t = xcalloc(1, sizeof *t);
     pg_query__null_test__init(t);
     t->arg = arg;
     t->nulltesttype =
@@ -362,9 +337,9 @@ PgQuery__Node *qr_node_nulltest(PgQuery__Node *arg, int is_not_null)
 /* ARRAY[...] of the nelems nodes in elems (takes them over). */
 PgQuery__Node *qr_node_array(PgQuery__Node **elems, size_t nelems)
 {
-    PgQuery__AArrayExpr *a = xcalloc(sizeof *a);
+    PgQuery__AArrayExpr *a = xcalloc(1, sizeof *a);
     pg_query__a__array_expr__init(a);
-    a->elements = xcalloc((nelems ? nelems : 1) * sizeof *a->elements);
+    a->elements = xcalloc(nelems, sizeof *a->elements);
     for (size_t i = 0; i < nelems; i++)
         a->elements[i] = elems[i];
     a->n_elements = nelems;
@@ -378,7 +353,7 @@ PgQuery__Node *qr_node_array(PgQuery__Node **elems, size_t nelems)
 /* A select-list entry val [AS name] (takes val over; name may be NULL). */
 PgQuery__Node *qr_node_restarget(PgQuery__Node *val, const char *name)
 {
-    PgQuery__ResTarget *r = xcalloc(sizeof *r);
+    PgQuery__ResTarget *r = xcalloc(1, sizeof *r);
     pg_query__res_target__init(r);
     r->val = val;
     r->name = name ? xstrdup(name) : xstrdup("");
@@ -394,9 +369,7 @@ PgQuery__Node *qr_node_copy(const PgQuery__Node *n)
     if (!n)
         return NULL;
     size_t len = pg_query__node__get_packed_size(n);
-    uint8_t *buf = malloc(len ? len : 1);
-    if (!buf)
-        abort();
+    uint8_t *buf = xmalloc(len);
     pg_query__node__pack(n, buf);
     PgQuery__Node *c = pg_query__node__unpack(NULL, len, buf);
     free(buf);
@@ -459,9 +432,7 @@ char *qr_expr_sql(const PgQuery__Node *n)
 
 void qr_list_append(PgQuery__Node ***items, size_t *n, PgQuery__Node *x)
 {
-    PgQuery__Node **grown = realloc(*items, (*n + 1) * sizeof **items);
-    if (!grown)
-        abort();
+    PgQuery__Node **grown = xreallocarray(*items, *n + 1, sizeof **items);
     grown[*n] = x;
     *items = grown;
     (*n)++;
@@ -473,14 +444,10 @@ void qr_change(qr_edit_t *e, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    if (s) {
-        json_array_append_new(e->changes, json_string(s));
-        free(s);
-    }
+    json_array_append_new(e->changes, json_string(s));
+    free(s);
 }
 
 /* Appends a printf text to a sentence buffer, joined to what is there by "; and "; truncates at
