@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "workers/query_rewriter/qr_internal.h"
+#include "common/alloc.h"
 #include "common/jsonget.h"
 
 /* The strings of a JSON array (at most max, borrowed) into out; returns how many. */
@@ -22,19 +23,18 @@ static int strs(const json_t *arr, const char **out, int max)
     return n;
 }
 
-/* A zeroed array for as many elements as the JSON array a holds (at least one), count *n set to 0;
- * NULL on out of memory. */
+/* A zeroed array for as many elements as the JSON array a holds, count *n set to 0 (never NULL:
+ * xcalloc aborts on out of memory and returns a real pointer for zero elements). */
 static void *alloc_array(const json_t *a, size_t elem, size_t *n)
 {
     *n = 0;
     size_t len = json_array_size(a);
-    return calloc(len ? len : 1, elem);
+    return xcalloc(len, elem);
 }
 
 /* Reads the snapshot's tables, columns, indexes, constraints and work_mem into cat (strings
- * borrowed from the snapshot, which must outlive cat). Returns 0, or -1 with err set on out of
- * memory; cat is then empty. */
-int qr_catalog_load(const json_t *snap, qr_catalog_t *cat, err_t *err)
+ * borrowed from the snapshot, which must outlive cat). Cannot fail: out of memory aborts. */
+void qr_catalog_load(const json_t *snap, qr_catalog_t *cat)
 {
     memset(cat, 0, sizeof *cat);
     const json_t *tables = json_object_get(snap, "tables");
@@ -45,10 +45,6 @@ int qr_catalog_load(const json_t *snap, qr_catalog_t *cat, err_t *err)
     cat->columns = alloc_array(columns, sizeof *cat->columns, &cat->ncolumns);
     cat->indexes = alloc_array(indexes, sizeof *cat->indexes, &cat->nindexes);
     cat->constraints = alloc_array(cons, sizeof *cat->constraints, &cat->nconstraints);
-    if (!cat->tables || !cat->columns || !cat->indexes || !cat->constraints) {
-        qr_catalog_free(cat);
-        return err_set(err, "catalog: out of memory");
-    }
     size_t i;
     const json_t *v;
     json_array_foreach(tables, i, v)
@@ -128,7 +124,6 @@ int qr_catalog_load(const json_t *snap, qr_catalog_t *cat, err_t *err)
         if (name && strcmp(name, "work_mem") == 0 && jget_str(v, "setting"))
             cat->work_mem_kb = atof(jget_str(v, "setting")); /* unit kB */
     }
-    return 0;
 }
 
 /* Frees cat's arrays and empties it; safe twice. */

@@ -75,7 +75,7 @@ typedef struct {
     double work_mem_kb; /* from settings, 4096 when absent */
 } qr_catalog_t;
 
-int qr_catalog_load(const json_t *snapshot, qr_catalog_t *cat, err_t *err);
+void qr_catalog_load(const json_t *snapshot, qr_catalog_t *cat);
 void qr_catalog_free(qr_catalog_t *cat);
 /* schema NULL: the table of that name in public, else the only one. */
 const qr_table_t *qr_table_find(const qr_catalog_t *cat, const char *schema, const char *name);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "workers/query_rewriter/qr_internal.h"
 
 char *qr_column_value(const qr_column_t *c)
@@ -18,7 +19,7 @@ char *qr_column_value(const qr_column_t *c)
         v = json_string_value(json_array_get(c->mcv, 0));
     if (!v && c->hist && json_array_size(c->hist) > 0)
         v = json_string_value(json_array_get(c->hist, json_array_size(c->hist) / 2));
-    return v ? strdup(v) : NULL;
+    return v ? xstrdup(v) : NULL;
 }
 
 /* The k-th distinct value of a column (for IN lists: different values). */
@@ -33,7 +34,7 @@ static char *column_value_k(const qr_column_t *c, size_t k)
         v = json_string_value(json_array_get(c->hist, (k - nm) % nh));
     else if (nm > 0)
         v = json_string_value(json_array_get(c->mcv, k % nm));
-    return v ? strdup(v) : NULL;
+    return v ? xstrdup(v) : NULL;
 }
 
 typedef struct {
@@ -159,9 +160,10 @@ static int bind_visit(const ProtobufCMessage *m, int depth, void *user)
         const PgQuery__SelectStmt *s = (const PgQuery__SelectStmt *)m;
         int num;
         if (s->limit_count && qr_is_param(s->limit_count, &num))
-            set_value(b, num, strdup("100"), "LIMIT: 100 rows (a typical page, not from pg_stats)");
+            set_value(b, num, xstrdup("100"),
+                      "LIMIT: 100 rows (a typical page, not from pg_stats)");
         if (s->limit_offset && qr_is_param(s->limit_offset, &num) && !b->for_cost)
-            set_value(b, num, strdup("0"), "OFFSET: 0 (the first page, not from pg_stats)");
+            set_value(b, num, xstrdup("0"), "OFFSET: 0 (the first page, not from pg_stats)");
     }
     return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/jsonget.h"
 #include "common/log.h"
 #include "workers/query_rewriter/verify.h"
@@ -39,19 +40,15 @@ typedef struct {
 } run_t;
 
 static void note(run_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Adds a note (printf format) to the result; a note that cannot be formatted is dropped. */
+/* Adds a note (printf format) to the result. */
 static void note(run_t *r, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0)
-        s = NULL;
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    if (s) {
-        json_array_append_new(r->notes, json_string(s));
-        free(s);
-    }
+    json_array_append_new(r->notes, json_string(s));
+    free(s);
 }
 
 /* Values for the rewritten text's parameters from the original's. */
@@ -59,7 +56,7 @@ static void map_params(const qr_edit_t *e, char **orig, int norig, char **out, i
 {
     if (e->nparams == 0) {
         for (int i = 0; i < norig; i++)
-            out[i] = orig[i] ? strdup(orig[i]) : NULL;
+            out[i] = orig[i] ? xstrdup(orig[i]) : NULL;
         *nout = norig;
         return;
     }
@@ -68,13 +65,12 @@ static void map_params(const qr_edit_t *e, char **orig, int norig, char **out, i
         out[k] = NULL;
         if (p->kind == QR_PARAM_SAME) {
             if (p->src >= 1 && p->src <= norig && orig[p->src - 1])
-                out[k] = strdup(orig[p->src - 1]);
+                out[k] = xstrdup(orig[p->src - 1]);
         } else if (p->kind == QR_PARAM_ARRAY) {
             size_t cap = 16, len = 0;
-            char *a = malloc(cap);
-            int ok = a != NULL;
-            if (ok)
-                a[len++] = '{';
+            char *a = xmalloc(cap);
+            int ok = 1; /* 0 when a value of the range is missing */
+            a[len++] = '{';
             for (int s = p->src; ok && s <= p->src_end; s++) {
                 const char *v = s >= 1 && s <= norig ? orig[s - 1] : NULL;
                 if (!v) {
@@ -84,12 +80,7 @@ static void map_params(const qr_edit_t *e, char **orig, int norig, char **out, i
                 size_t need = len + 2 * strlen(v) + 8;
                 if (need > cap) {
                     cap = need * 2;
-                    char *g = realloc(a, cap);
-                    if (!g) {
-                        ok = 0;
-                        break;
-                    }
-                    a = g;
+                    a = xrealloc(a, cap);
                 }
                 if (s > p->src)
                     a[len++] = ',';
@@ -398,17 +389,15 @@ static void append_rewrites_entry(run_t *r, const qr_edit_t *e, const char *quer
     json_t *c;
     size_t elen = 0;
     json_array_foreach(e->changes, i, c) elen += strlen(json_string_value(c)) + 2;
-    char *expl = calloc(1, elen + 1);
-    if (expl) {
-        json_array_foreach(e->changes, i, c)
-        {
-            if (i)
-                strcat(expl, "; ");
-            strcat(expl, json_string_value(c));
-        }
-        json_object_set_new(rw, "explanation", json_string(expl));
-        free(expl);
+    char *expl = xcalloc(1, elen + 1);
+    json_array_foreach(e->changes, i, c)
+    {
+        if (i)
+            strcat(expl, "; ");
+        strcat(expl, json_string_value(c));
     }
+    json_object_set_new(rw, "explanation", json_string(expl));
+    free(expl);
     json_object_set(rw, "estimated_gain", json_object_get(out, "estimated_gain"));
     json_object_set(rw, "priority", json_object_get(out, "priority"));
     json_object_set_new(rw, "sql_rewrite",
@@ -519,15 +508,13 @@ static int skip_statement(const char *q)
 }
 
 /* Applies every rule to the statements with the most total time (at most max_statements),
- * reporting progress and noting skipped texts. Returns 0, or -1 with err set when cancelled, out
- * of memory or a rule failed. */
+ * reporting progress and noting skipped texts. Returns 0, or -1 with err set when cancelled or
+ * a rule failed. */
 static int run_all(run_t *r, int online, err_t *err)
 {
     const json_t *stmts = json_object_get(r->snapshot, "statements");
     size_t n = json_array_size(stmts);
-    const json_t **order = calloc(n ? n : 1, sizeof *order);
-    if (!order)
-        return err_set(err, "query_rewriter: out of memory");
+    const json_t **order = xcalloc(n, sizeof *order);
     for (size_t i = 0; i < n; i++) {
         order[i] = json_array_get(stmts, i);
         r->total_time_ms += jget_num_or(order[i], "total_exec_time", 0);
@@ -602,8 +589,7 @@ int query_rewriter_analyze(const json_t *snapshot, const query_rewriter_options_
     r.sql_rewrites = json_array();
     r.rewrites = json_array();
     r.notes = json_array();
-    if (qr_catalog_load(snapshot, &r.cat, err) != 0)
-        goto fail;
+    qr_catalog_load(snapshot, &r.cat);
     if (!json_is_array(json_object_get(snapshot, "statements")))
         note(&r, "the snapshot has no statements section (pg_stat_statements): nothing to rewrite");
     if (!json_is_array(json_object_get(snapshot, "constraints")))
@@ -684,12 +670,7 @@ int query_rewriter_rewrite_text(const json_t *snapshot, const char *sql, json_t 
     r.sql_rewrites = json_array();
     r.rewrites = json_array();
     r.notes = json_array();
-    if (qr_catalog_load(snapshot, &r.cat, err) != 0) {
-        json_decref(r.sql_rewrites);
-        json_decref(r.rewrites);
-        json_decref(r.notes);
-        return -1;
-    }
+    qr_catalog_load(snapshot, &r.cat);
     json_t *stmt = json_object();
     json_object_set_new(stmt, "query", json_string(sql));
     int rc = 0;

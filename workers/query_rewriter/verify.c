@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "common/pgconn.h"
 #include "common/pgmark.h"
@@ -39,9 +40,7 @@ int verify_open(const char *conninfo, int statement_timeout_ms, verify_t **out, 
     if (!out)
         return err_set(err, "verify_open: no output pointer");
     *out = NULL;
-    verify_t *v = calloc(1, sizeof *v);
-    if (!v)
-        return err_set(err, "verify_open: out of memory");
+    verify_t *v = xcalloc(1, sizeof *v);
     v->timeout_ms = statement_timeout_ms > 0 ? statement_timeout_ms : 5000;
     char options[160];
     snprintf(options, sizeof options,
@@ -106,11 +105,7 @@ int verify_digest(verify_t *v, const char *sql, const char *const *values, size_
     while (len && (fixed[len - 1] == ';' || fixed[len - 1] == ' ' || fixed[len - 1] == '\n'))
         fixed[--len] = 0;
     size_t cap = len + 256;
-    char *q = malloc(cap);
-    if (!q) {
-        free(fixed);
-        return err_set(&v->err, "verify: out of memory");
-    }
+    char *q = xmalloc(cap);
     snprintf(q, cap,
              "SELECT count(*), coalesce(sum(hashtextextended(r::text, 0)::numeric), 0), "
              "coalesce(sum(hashtextextended(r::text, 1)::numeric), 0) FROM (%s) AS r",
