@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/jsonget.h"
 #include "common/progress.h"
 #include "workers/query_rewriter/orm/sqla_models.h"
@@ -30,12 +31,8 @@ static void add_unique(char ***arr, size_t *n, const char *s)
     for (size_t i = 0; i < *n; i++)
         if (strcmp((*arr)[i], s) == 0)
             return;
-    char **g = realloc(*arr, (*n + 1) * sizeof *g);
-    if (!g)
-        return;
-    *arr = g;
-    if ((g[*n] = strdup(s)) != NULL)
-        (*n)++;
+    *arr = xreallocarray(*arr, *n + 1, sizeof **arr);
+    (*arr)[(*n)++] = xstrdup(s);
 }
 
 static int collect_visit(const ProtobufCMessage *m, int depth, void *user)
@@ -151,61 +148,108 @@ static json_t *evidence_of(const stmtinfo_t *si)
     return e;
 }
 
-/* Fills gain text, priority and evidence for one finding. */
-static void link(const stmts_t *st, const json_t *f, json_t *rw, int have_statements)
+/* The busiest SELECT a select_by_fk / select_by_pk / select finding matches
+ * (NULL when none does): its round trips saved once batched to one query per
+ * parent query, written to gain, *saved_rt and, for the parent, ev. */
+static const stmtinfo_t *match_select(const stmts_t *st, const json_t *sql, const char *shape,
+                                      json_t *ev, char *gain, size_t gainsz, double *saved_rt)
 {
-    const json_t *sql = json_object_get(f, "sql");
-    const char *shape = json_string_value(json_object_get(sql, "shape"));
     const char *table = json_string_value(json_object_get(sql, "table"));
     const json_t *cols = json_object_get(sql, "columns");
-    int security = json_is_true(json_object_get(f, "security"));
-    char gain[700] = "";
-    int level = 3;
-    json_t *ev = json_object();
+    const stmtinfo_t *m = busiest(st, K_SELECT, table, strcmp(shape, "select") != 0, cols, 0);
+    if (m) {
+        const char *parent_table = json_string_value(json_object_get(sql, "parent_table"));
+        const stmtinfo_t *parent =
+            parent_table ? busiest(st, K_SELECT, parent_table, 0, NULL, m->calls) : NULL;
+        double pc = parent ? parent->calls : 0;
+        *saved_rt = m->calls - (parent ? pc : 0);
+        if (*saved_rt < 0)
+            *saved_rt = 0;
+        double ratio = m->calls / (pc > 0 ? pc : 1);
+        snprintf(gain, gainsz,
+                 "%.0f round trips saved: the per-row SELECT on %s ran %.0f times (%.3f ms "
+                 "mean, %.1f ms total)%s%s%s; batched, one query per parent query remains "
+                 "(%.0fx fewer)",
+                 *saved_rt, table, m->calls, m->mean, m->total, parent ? " against " : "",
+                 parent ? "" : ", no parent query found on ",
+                 parent ? "" : (parent_table ? parent_table : "the parent table"), ratio);
+        if (parent) {
+            char tail[200];
+            snprintf(tail, sizeof tail, " [parent: %.0f calls]", pc);
+            strncat(gain, tail, gainsz - strlen(gain) - 1);
+            json_object_set_new(ev, "parent", evidence_of(parent));
+        }
+    }
+    return m;
+}
+
+/* The busiest statement of the same shape (kind, tables, columns) as a raw
+ * SQL finding's template, with how many pg_stat_statements entries share it
+ * in gain (NULL when none does or the template does not parse alone). */
+static const stmtinfo_t *match_raw(const stmts_t *st, const json_t *sql, char *gain, size_t gainsz)
+{
     const stmtinfo_t *m = NULL;
-    double saved_rt = 0, share = 0;
+    stmtinfo_t t;
+    memset(&t, 0, sizeof t);
+    const char *text = json_string_value(json_object_get(sql, "text"));
+    if (describe(text, &t) == 0 && t.ntables > 0) {
+        int variants = 0;
+        for (size_t i = 0; i < st->n; i++) {
+            const stmtinfo_t *si = &st->s[i];
+            if (si->kind != t.kind || si->ntables != t.ntables)
+                continue;
+            int ok = 1;
+            for (size_t k = 0; k < t.ntables && ok; k++)
+                ok = has(si->tables, si->ntables, t.tables[k]);
+            for (size_t k = 0; k < t.ncolumns && ok; k++)
+                ok = has(si->columns, si->ncolumns, t.columns[k]);
+            if (!ok)
+                continue;
+            variants++;
+            if (!m || si->calls > m->calls)
+                m = si;
+        }
+        if (m)
+            snprintf(gain, gainsz,
+                     "%d pg_stat_statements entr%s match%s this statement's shape (busiest: "
+                     "%.0f calls, %.3f ms mean); bound, they are one prepared-able "
+                     "statement. Security fix first: SQL injection",
+                     variants, variants == 1 ? "y" : "ies", variants == 1 ? "es" : "", m->calls,
+                     m->mean);
+    } else {
+        snprintf(gain, gainsz, "no matching statement: the SQL template does not parse on its own");
+    }
+    info_free(&t);
+    return m;
+}
+
+/* The pg_stat_statements entry a finding's SQL shape costs most in (NULL when
+ * none matches), with the gain text and round trips saved; ev gets a parent
+ * query's evidence. Without a match, gain says why. */
+static const stmtinfo_t *match_statement(const stmts_t *st, const json_t *sql, int have_statements,
+                                         json_t *ev, char *gain, size_t gainsz, double *saved_rt)
+{
+    const char *shape = json_string_value(json_object_get(sql, "shape"));
+    const char *table = json_string_value(json_object_get(sql, "table"));
+    const stmtinfo_t *m = NULL;
     if (!have_statements) {
-        snprintf(gain, sizeof gain,
-                 "no matching statement: the snapshot has no pg_stat_statements");
+        snprintf(gain, gainsz, "no matching statement: the snapshot has no pg_stat_statements");
     } else if (!shape || strcmp(shape, "none") == 0) {
-        snprintf(gain, sizeof gain,
+        snprintf(gain, gainsz,
                  "no matching statement: the cost (connections, idle-in-transaction time) is not "
                  "a statement in pg_stat_statements");
     } else if (strcmp(shape, "select_by_fk") == 0 || strcmp(shape, "select_by_pk") == 0 ||
                strcmp(shape, "select") == 0) {
-        m = busiest(st, K_SELECT, table, strcmp(shape, "select") != 0, cols, 0);
-        if (m) {
-            const char *parent_table = json_string_value(json_object_get(sql, "parent_table"));
-            const stmtinfo_t *parent =
-                parent_table ? busiest(st, K_SELECT, parent_table, 0, NULL, m->calls) : NULL;
-            double pc = parent ? parent->calls : 0;
-            saved_rt = m->calls - (parent ? pc : 0);
-            if (saved_rt < 0)
-                saved_rt = 0;
-            double ratio = m->calls / (pc > 0 ? pc : 1);
-            snprintf(gain, sizeof gain,
-                     "%.0f round trips saved: the per-row SELECT on %s ran %.0f times (%.3f ms "
-                     "mean, %.1f ms total)%s%s%s; batched, one query per parent query remains "
-                     "(%.0fx fewer)",
-                     saved_rt, table, m->calls, m->mean, m->total, parent ? " against " : "",
-                     parent ? "" : ", no parent query found on ",
-                     parent ? "" : (parent_table ? parent_table : "the parent table"), ratio);
-            if (parent) {
-                char tail[200];
-                snprintf(tail, sizeof tail, " [parent: %.0f calls]", pc);
-                strncat(gain, tail, sizeof gain - strlen(gain) - 1);
-                json_object_set_new(ev, "parent", evidence_of(parent));
-            }
-        }
+        m = match_select(st, sql, shape, ev, gain, gainsz, saved_rt);
     } else if (strcmp(shape, "insert") == 0) {
         m = busiest(st, K_INSERT, table, 0, NULL, 0);
         if (m) {
             double after = ceil(m->calls / 1000.0);
-            saved_rt = m->calls - after;
-            snprintf(gain, sizeof gain,
+            *saved_rt = m->calls - after;
+            snprintf(gain, gainsz,
                      "%.0f round trips saved: %.0f single-row INSERTs into %s (%.3f ms mean) "
                      "become about %.0f multi-row INSERTs of up to 1000 rows",
-                     saved_rt, m->calls, table, m->mean, after);
+                     *saved_rt, m->calls, table, m->mean, after);
         }
     } else if (strcmp(shape, "commit") == 0) {
         m = busiest(st, K_COMMIT, NULL, 0, NULL, 0);
@@ -213,55 +257,25 @@ static void link(const stmts_t *st, const json_t *f, json_t *rw, int have_statem
             if (st->s[i].kind == K_COMMIT)
                 m = &st->s[i];
         if (m)
-            snprintf(gain, sizeof gain,
+            snprintf(gain, gainsz,
                      "COMMIT ran %.0f times (%.3f ms mean, %.1f ms total, each a WAL flush); "
                      "one per loop run remains (share of this loop unknown)",
                      m->calls, m->mean, m->total);
     } else if (strcmp(shape, "raw") == 0) {
-        stmtinfo_t t;
-        memset(&t, 0, sizeof t);
-        const char *text = json_string_value(json_object_get(sql, "text"));
-        if (describe(text, &t) == 0 && t.ntables > 0) {
-            int variants = 0;
-            for (size_t i = 0; i < st->n; i++) {
-                const stmtinfo_t *si = &st->s[i];
-                if (si->kind != t.kind || si->ntables != t.ntables)
-                    continue;
-                int ok = 1;
-                for (size_t k = 0; k < t.ntables && ok; k++)
-                    ok = has(si->tables, si->ntables, t.tables[k]);
-                for (size_t k = 0; k < t.ncolumns && ok; k++)
-                    ok = has(si->columns, si->ncolumns, t.columns[k]);
-                if (!ok)
-                    continue;
-                variants++;
-                if (!m || si->calls > m->calls)
-                    m = si;
-            }
-            if (m)
-                snprintf(gain, sizeof gain,
-                         "%d pg_stat_statements entr%s match%s this statement's shape (busiest: "
-                         "%.0f calls, %.3f ms mean); bound, they are one prepared-able "
-                         "statement. Security fix first: SQL injection",
-                         variants, variants == 1 ? "y" : "ies", variants == 1 ? "es" : "", m->calls,
-                         m->mean);
-        } else {
-            snprintf(gain, sizeof gain,
-                     "no matching statement: the SQL template does not parse on its own");
-        }
-        info_free(&t);
+        m = match_raw(st, sql, gain, gainsz);
     }
     if (!gain[0])
-        snprintf(gain, sizeof gain, "no matching statement in pg_stat_statements for %s%s%s",
+        snprintf(gain, gainsz, "no matching statement in pg_stat_statements for %s%s%s",
                  shape ? shape : "?", table ? " on " : "", table ? table : "");
-    if (m) {
-        json_object_set_new(ev, "statement", evidence_of(m));
-        share = st->total_time > 0 ? m->total / st->total_time : 0;
-        json_object_set_new(ev, "share_of_total_time", json_real(share));
-        if (saved_rt > 0)
-            json_object_set_new(ev, "round_trips_saved", json_integer((json_int_t)saved_rt));
-        level = share >= 0.05 || saved_rt >= 10000 ? 1 : 2;
-    }
+    return m;
+}
+
+/* The priority level (1-3) of a finding whose cost level is level: SQL
+ * injection and deliberate per-item isolation override what the statement
+ * cost says. */
+static int finding_level(const json_t *f, int level)
+{
+    int security = json_is_true(json_object_get(f, "security"));
     /* SQL built from strings: P1 when a value can come from outside
      * (request input, a caller's argument, untraced); values from the
      * database or constants are P2 (issue 14, rule 5) */
@@ -274,6 +288,30 @@ static void link(const stmts_t *st, const json_t *f, json_t *rw, int have_statem
      * low-priority note (issue 14, rule 4) */
     if (json_is_true(json_object_get(f, "deliberate")))
         level = 3;
+    return level;
+}
+
+/* Fills gain text, priority and evidence for one finding: the statement it
+ * matches (match_statement), that statement's share of the workload's time,
+ * and the priority that share gives (finding_level may override it). */
+static void link(const stmts_t *st, const json_t *f, json_t *rw, int have_statements)
+{
+    const json_t *sql = json_object_get(f, "sql");
+    char gain[700] = "";
+    int level = 3;
+    json_t *ev = json_object();
+    double saved_rt = 0, share = 0;
+    const stmtinfo_t *m =
+        match_statement(st, sql, have_statements, ev, gain, sizeof gain, &saved_rt);
+    if (m) {
+        json_object_set_new(ev, "statement", evidence_of(m));
+        share = st->total_time > 0 ? m->total / st->total_time : 0;
+        json_object_set_new(ev, "share_of_total_time", json_real(share));
+        if (saved_rt > 0)
+            json_object_set_new(ev, "round_trips_saved", json_integer((json_int_t)saved_rt));
+        level = share >= 0.05 || saved_rt >= 10000 ? 1 : 2;
+    }
+    level = finding_level(f, level);
     json_object_set_new(rw, "estimated_gain", json_string(gain));
     json_object_set_new(rw, "priority", json_string(level == 1 ? "P1" : level == 2 ? "P2" : "P3"));
     json_object_set_new(rw, "evidence", ev);
@@ -382,13 +420,7 @@ int qr_code_rewrites(const json_t *snapshot, json_t *rewrites, json_t *notes, in
     const json_t *stmts = json_object_get(snapshot, "statements");
     stmts_t st = {0};
     size_t ns = json_array_size(stmts);
-    st.s = calloc(ns ? ns : 1, sizeof *st.s);
-    if (!st.s) {
-        json_decref(findings);
-        json_decref(fnotes);
-        sqla_project_destroy(&p);
-        return err_set(err, "qr_code: out of memory");
-    }
+    st.s = xcalloc(ns, sizeof *st.s);
     for (size_t i = 0; i < ns; i++) {
         const json_t *s = json_array_get(stmts, i);
         stmtinfo_t *si = &st.s[st.n];
