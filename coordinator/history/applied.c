@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "common/jsonget.h"
 #include "common/steptest.h"
 #include "common/strbuf.h"
@@ -259,9 +260,7 @@ static void fmt_time(double t, char *buf, size_t len)
 static const char *measure(const ent_t *es, size_t ne, const json_t *ids_before,
                            const json_t *ids_after, double t_before, double t_after, json_t *m)
 {
-    ipt_t *pts = malloc((ne ? ne : 1) * sizeof *pts);
-    if (!pts)
-        return "too early to tell";
+    ipt_t *pts = xmalloc((ne ? ne : 1) * sizeof *pts);
     double xb[STEPTEST_MAX_N], xa[STEPTEST_MAX_N];
     size_t nb = 0, na = 0;
     double cb = 0, tb = 0, ca = 0, ta = 0;
@@ -576,19 +575,15 @@ static void verify_rewrite(ctx_t *c, const json_t *rw)
     json_object_set_new(it, "predicted",
                         json_string(jget_str(rw, "estimated_gain") ? jget_str(rw, "estimated_gain")
                                                                    : "not estimated"));
-    cpt_t *po = malloc((c->ne ? c->ne : 1) * sizeof *po);
-    cpt_t *pr = malloc((c->ne ? c->ne : 1) * sizeof *pr);
-    if (!json_is_integer(qid) || !po || !pr) {
+    if (!json_is_integer(qid)) {
         json_object_set_new(it, "applied", json_null());
         json_object_set_new(it, "verdict", json_string("not checked"));
-        json_object_set_new(
-            it, "evidence",
-            json_string(po && pr ? "no queryid for the original statement" : "out of memory"));
+        json_object_set_new(it, "evidence", json_string("no queryid for the original statement"));
         json_array_append_new(c->items, it);
-        free(po);
-        free(pr);
         return;
     }
+    cpt_t *po = xmalloc((c->ne ? c->ne : 1) * sizeof *po);
+    cpt_t *pr = xmalloc((c->ne ? c->ne : 1) * sizeof *pr);
     json_int_t orig = json_integer_value(qid);
     /* The original: called at some point, then not in the last MIN_SIDE
      * intervals. */
@@ -686,11 +681,7 @@ int applied_verify(const json_t *result, const json_t *history, json_t **out, er
     if (!json_is_object(result) || !json_object_get(result, "phase"))
         return err_set(err, "verify: the result is not a phase3_output (no \"phase\")");
     size_t nh = json_array_size(history);
-    ctx_t c = {malloc((nh ? nh : 1) * sizeof(ent_t)), 0, json_array()};
-    if (!c.es) {
-        json_decref(c.items);
-        return err_set(err, "verify: out of memory");
-    }
+    ctx_t c = {xmalloc((nh ? nh : 1) * sizeof(ent_t)), 0, json_array()};
     for (size_t i = 0; i < nh; i++) {
         const json_t *e = json_array_get(history, i);
         double t;

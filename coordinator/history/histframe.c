@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
+
 static uint32_t crc_table[256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
@@ -60,9 +62,7 @@ int histframe_encode(const void *header, size_t hlen, const void *body, size_t b
     if (hlen == 0 || hlen > HISTFRAME_MAX_HEADER || blen > HISTFRAME_MAX_BODY)
         return err_set(err, "history record too large or empty (header %zu, body %zu bytes)", hlen,
                        blen);
-    unsigned char *f = malloc(HISTFRAME_FIXED + hlen + blen);
-    if (!f)
-        return err_set(err, "out of memory");
+    unsigned char *f = xmalloc(HISTFRAME_FIXED + hlen + blen);
     memcpy(f, HISTFRAME_MAGIC, 4);
     put_u32(f + 4, (uint32_t)hlen);
     put_u32(f + 8, (uint32_t)blen);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "common/alloc.h"
 #include "common/outfile.h"
 #include "common/strbuf.h"
 #include "coordinator/history/applied.h"
@@ -55,7 +56,7 @@ static char *only_subdir(const char *dir, int *count)
         if (stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
             (*count)++;
             free(found);
-            found = strdup(de->d_name);
+            found = xstrdup(de->d_name);
         }
     }
     closedir(d);
