@@ -19,6 +19,7 @@
 
 #include <pg_query.h>
 
+#include "common/alloc.h"
 #include "coordinator/history/histframe.h"
 #include "proto/codec.h"
 
@@ -447,9 +448,7 @@ int history_open(const char *dir, const char *system_identifier, const char *dat
     char sys[128], db[256];
     escape_name(system_identifier, sys, sizeof sys);
     escape_name(database, db, sizeof db);
-    history_store_t *s = calloc(1, sizeof *s);
-    if (!s)
-        return err_set(err, "out of memory");
+    history_store_t *s = xcalloc(1, sizeof *s);
     s->lock_fd = -1;
     if (snprintf(s->path, sizeof s->path, "%s/%s/%s", dir, sys, db) >= (int)sizeof s->path) {
         free(s);
@@ -524,12 +523,7 @@ static int list_segments(const history_store_t *s, uint32_t **nums, size_t *coun
             continue;
         if (*count == cap) {
             cap = cap ? cap * 2 : 16;
-            uint32_t *g = realloc(*nums, cap * sizeof **nums);
-            if (!g) {
-                closedir(d);
-                return err_set(err, "out of memory");
-            }
-            *nums = g;
+            *nums = xreallocarray(*nums, cap, sizeof **nums);
         }
         (*nums)[(*count)++] = n;
     }
@@ -607,13 +601,7 @@ static int on_frame(void *arg, const histframe_t *hf)
     frames_t *out = c->out;
     if (out->n == out->cap) {
         size_t cap = out->cap ? out->cap * 2 : 256;
-        frame_t *g = realloc(out->v, cap * sizeof *out->v);
-        if (!g) {
-            json_decref(h);
-            err_set(c->err, "out of memory");
-            return -1;
-        }
-        out->v = g;
+        out->v = xreallocarray(out->v, cap, sizeof *out->v);
         out->cap = cap;
     }
     frame_t *f = &out->v[out->n++];
@@ -705,12 +693,8 @@ static int scan_store(history_store_t *s, frames_t *out, history_read_stats_t *s
     if (segs) {
         segs->num = nums;
         segs->n = nseg;
-        segs->damaged = calloc(nseg ? nseg : 1, 1);
-        segs->torn = calloc(nseg ? nseg : 1, 1);
-        if (!segs->damaged || !segs->torn) {
-            segments_free(segs);
-            return err_set(err, "out of memory");
-        }
+        segs->damaged = xcalloc(nseg ? nseg : 1, 1);
+        segs->torn = xcalloc(nseg ? nseg : 1, 1);
     }
     for (size_t i = 0; i < nseg; i++) {
         char path[PATH_MAX + 32];
@@ -774,11 +758,7 @@ static int read_body_bytes(history_store_t *s, const frame_t *f, char **buf, int
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return err_set(err, "cannot open %s: %s", path, strerror(errno));
-    char *b = malloc(f->blen ? f->blen : 1);
-    if (!b) {
-        close(fd);
-        return err_set(err, "out of memory");
-    }
+    char *b = xmalloc(f->blen ? f->blen : 1);
     int rc = read_at(fd, b, f->blen, f->off + HISTFRAME_FIXED + f->hlen);
     close(fd);
     if (rc != 0) {
@@ -958,11 +938,7 @@ static int copy_frame(history_store_t *s, const frame_t *f, int out_fd, size_t *
     if (fd < 0)
         return err_set(err, "cannot open %s: %s", path, strerror(errno));
     size_t len = HISTFRAME_FIXED + f->hlen + f->blen;
-    char *buf = malloc(len);
-    if (!buf) {
-        close(fd);
-        return err_set(err, "out of memory");
-    }
+    char *buf = xmalloc(len);
     int rc = read_at(fd, buf, len, f->off);
     close(fd);
     if (rc != 0) {
@@ -1037,11 +1013,7 @@ int history_compact(history_store_t *s, const history_policy_t *p, int64_t now, 
     stats->same_time_dropped = rs.same_time;
     stats->torn_tails = rs.torn_tails;
     stats->damaged_regions = rs.bad_frames;
-    keep = malloc(f.n ? f.n : 1);
-    if (!keep) {
-        err_set(err, "out of memory");
-        goto out;
-    }
+    keep = xmalloc(f.n ? f.n : 1);
     size_t kept = policy_keep(&f, p, now, keep);
     size_t drop = f.n - kept;
     /* Duplicates, torn tails and bad frames are garbage worth a rewrite. */
@@ -1194,14 +1166,8 @@ static stmt_key_t *select_statements(const json_t *first, const json_t *last, si
     size_t n = json_array_size(json_object_get(lc, "queryid"));
     size_t nf = json_array_size(json_object_get(fc, "queryid"));
     *total = n;
-    stmt_key_t *fk = malloc((nf ? nf : 1) * sizeof *fk);
-    stmt_key_t *lk = malloc((n ? n : 1) * sizeof *lk);
-    if (!fk || !lk) {
-        free(fk);
-        free(lk);
-        *count = 0;
-        return NULL;
-    }
+    stmt_key_t *fk = xmalloc((nf ? nf : 1) * sizeof *fk);
+    stmt_key_t *lk = xmalloc((n ? n : 1) * sizeof *lk);
     for (size_t i = 0; i < nf; i++) {
         fk[i] = key_at(fc, i);
         fk[i].score = num_at(fc, "total_exec_time", i);
@@ -1233,35 +1199,32 @@ static json_t *rows_kept(const json_t *body, const stmt_key_t *keys, size_t nkey
     const json_t *sc = json_object_get(body, "statements");
     if (json_is_object(sc)) {
         size_t n = json_array_size(json_object_get(sc, "queryid"));
-        unsigned char *keep = calloc(n ? n : 1, 1);
-        for (size_t i = 0; keep && i < n; i++) {
+        unsigned char *keep = xcalloc(n ? n : 1, 1);
+        for (size_t i = 0; i < n; i++) {
             stmt_key_t k = key_at(sc, i);
             keep[i] = bsearch(&k, keys, nkeys, sizeof *keys, cmp_key) != NULL;
         }
-        if (keep)
-            json_object_set_new(entry, "statements", to_rows(sc, STATEMENT_FIELDS, keep));
+        json_object_set_new(entry, "statements", to_rows(sc, STATEMENT_FIELDS, keep));
         free(keep);
     }
     const json_t *tc = json_object_get(body, "tables");
     if (json_is_object(tc)) {
         size_t n = json_array_size(json_object_get(tc, "name"));
-        unsigned char *keep = calloc(n ? n : 1, 1);
-        double *sz = malloc((n ? n : 1) * sizeof *sz);
-        if (keep && sz) {
+        unsigned char *keep = xcalloc(n ? n : 1, 1);
+        double *sz = xmalloc((n ? n : 1) * sizeof *sz);
+        for (size_t i = 0; i < n; i++)
+            sz[i] = num_at(tc, "total_bytes", i);
+        /* The max_tables largest: a partial selection by repeated max,
+         * cheap for the tens of tables kept. */
+        for (size_t k = 0; k < max_tables && k < n; k++) {
+            size_t best = n;
             for (size_t i = 0; i < n; i++)
-                sz[i] = num_at(tc, "total_bytes", i);
-            /* The max_tables largest: a partial selection by repeated max,
-             * cheap for the tens of tables kept. */
-            for (size_t k = 0; k < max_tables && k < n; k++) {
-                size_t best = n;
-                for (size_t i = 0; i < n; i++)
-                    if (!keep[i] && (best == n || sz[i] > sz[best]))
-                        best = i;
-                if (best < n)
-                    keep[best] = 1;
-            }
-            json_object_set_new(entry, "tables", to_rows(tc, TABLE_FIELDS, keep));
+                if (!keep[i] && (best == n || sz[i] > sz[best]))
+                    best = i;
+            if (best < n)
+                keep[best] = 1;
         }
+        json_object_set_new(entry, "tables", to_rows(tc, TABLE_FIELDS, keep));
         free(keep);
         free(sz);
     }
@@ -1395,7 +1358,6 @@ int history_build(history_store_t *s, const history_build_opts_t *o, json_t **hi
     if (lock_store(s, LOCK_SH, err) != 0)
         return -1;
     frames_t f;
-    int rc = -1;
     json_t *out = json_array(), *notes = json_array(), *first_body = NULL, *last_body = NULL;
     stmt_key_t *keys = NULL;
     size_t nkeys = 0, nstmt_total = 0, with_rows = 0, bodies_bad = 0, last_idx = 0;
@@ -1410,11 +1372,7 @@ int history_build(history_store_t *s, const history_build_opts_t *o, json_t **hi
     while (lo < f.n && o->since > 0 && f.v[lo].t < o->since)
         lo++;
     size_t n = f.n - lo;
-    rows = calloc(n ? n : 1, 1);
-    if (!rows) {
-        err_set(err, "out of memory");
-        goto out;
-    }
+    rows = xcalloc(n ? n : 1, 1);
     if (n > 0) {
         spread_rows(rows, &f, lo, n, o->max_points);
         window_bodies(s, &f, lo, notes, &first_body, &last_body, &last_idx);
@@ -1446,8 +1404,6 @@ int history_build(history_store_t *s, const history_build_opts_t *o, json_t **hi
         *info = build_info(s, &f, lo, n, with_rows, nkeys, nstmt_total, stats, notes);
     *history = out;
     out = NULL;
-    rc = 0;
-out:
     unlock_store(s);
     frames_free(&f);
     json_decref(out);
@@ -1456,7 +1412,7 @@ out:
     json_decref(last_body);
     free(keys);
     free(rows);
-    return rc;
+    return 0;
 }
 
 /* Keeps in entry only the statements present in the previous entry with
@@ -1468,9 +1424,7 @@ static void filter_like(json_t *entry, const json_t *like)
     if (!json_is_array(ls) || !json_is_array(es))
         return;
     size_t nk = json_array_size(ls);
-    stmt_key_t *keys = malloc((nk ? nk : 1) * sizeof *keys);
-    if (!keys)
-        return;
+    stmt_key_t *keys = xmalloc((nk ? nk : 1) * sizeof *keys);
     size_t i;
     const json_t *row;
     json_array_foreach(ls, i, row)
