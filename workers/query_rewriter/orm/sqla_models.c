@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/progress.h"
 
 typedef struct {
@@ -57,16 +58,12 @@ static void nidx_free(name_index_t *x)
 }
 
 /* Adds key -> val unless key is there already (the first one wins, as in
- * the linear scans this replaces). -1 on OOM. */
-static int nidx_put_first(name_index_t *x, const char *key, size_t val)
+ * the linear scans this replaces). */
+static void nidx_put_first(name_index_t *x, const char *key, size_t val)
 {
     if ((x->n + 1) * 2 > x->cap) {
         size_t cap = x->cap ? x->cap * 2 : 64;
-        name_index_t g = {calloc(cap, sizeof *g.keys), calloc(cap, sizeof *g.vals), cap, 0};
-        if (!g.keys || !g.vals) {
-            nidx_free(&g);
-            return -1;
-        }
+        name_index_t g = {xcalloc(cap, sizeof *g.keys), xcalloc(cap, sizeof *g.vals), cap, 0};
         for (size_t i = 0; i < x->cap; i++)
             if (x->keys[i])
                 nidx_put_first(&g, x->keys[i], x->vals[i]);
@@ -76,11 +73,10 @@ static int nidx_put_first(name_index_t *x, const char *key, size_t val)
     size_t i = (size_t)name_hash(key) & (x->cap - 1);
     for (; x->keys[i]; i = (i + 1) & (x->cap - 1))
         if (strcmp(x->keys[i], key) == 0)
-            return 0;
+            return;
     x->keys[i] = key;
     x->vals[i] = val;
     x->n++;
-    return 0;
 }
 
 /* What the first pass keeps of a file: its text stays in the code section
@@ -163,17 +159,15 @@ struct sqla_project {
     name_index_t model_index;
     name_index_t func_index;
     size_t *func_next;
+    /* a file could not be parsed again (tree-sitter out of memory); the
+     * project's own allocations abort instead (common/alloc.h) */
     bool oom;
 };
 
-/* realloc of an array of n elements to n + 1; NULL with *oom set on out of memory (arr is then
- * still valid). */
-static void *grow(void *arr, size_t n, size_t size, bool *oom)
+/* arr (n elements of size bytes) grown to n + 1 elements; never NULL (out of memory aborts). */
+static void *grow(void *arr, size_t n, size_t size)
 {
-    void *g = realloc(arr, (n + 1) * size);
-    if (!g)
-        *oom = true;
-    return g;
+    return xreallocarray(arr, n + 1, size);
 }
 
 #define field(n, name) PYSOURCE_FIELD(n, name)
@@ -190,7 +184,7 @@ static char *str_value(const pysource_t *src, TSNode expr)
     if (ts_node_is_null(expr))
         return NULL;
     json_t *v = pysource_eval(src, expr);
-    char *out = json_is_string(v) ? strdup(json_string_value(v)) : NULL;
+    char *out = json_is_string(v) ? xstrdup(json_string_value(v)) : NULL;
     json_decref(v);
     return out;
 }
@@ -221,39 +215,26 @@ static bool is_base_name(const sqla_project_t *p, const char *name, bool *flask)
     return false;
 }
 
-/* Adds a declarative base class name once (p->oom set on out of memory). */
+/* Adds a declarative base class name once. */
 static void add_base(sqla_project_t *p, const char *name, bool flask)
 {
     if (is_base_name(p, name, NULL))
         return;
-    char **b = grow(p->bases, p->nbases, sizeof *b, &p->oom);
-    if (!b)
-        return;
-    p->bases = b;
-    bool *f = grow(p->base_flask, p->nbases, sizeof *f, &p->oom);
-    if (!f)
-        return;
-    p->base_flask = f;
-    p->bases[p->nbases] = strdup(name);
+    p->bases = grow(p->bases, p->nbases, sizeof *p->bases);
+    p->base_flask = grow(p->base_flask, p->nbases, sizeof *p->base_flask);
+    p->bases[p->nbases] = xstrdup(name);
     p->base_flask[p->nbases] = flask;
-    if (!p->bases[p->nbases]) {
-        p->oom = true;
-        return;
-    }
     p->nbases++;
 }
 
-/* Adds a session factory name (sessionmaker() result or the like; p->oom set on out of memory). */
+/* Adds a session factory name (sessionmaker() result or the like). */
 static void add_factory(sqla_project_t *p, const char *name, bool is_async)
 {
-    factory_t *f = grow(p->factories, p->nfactories, sizeof *f, &p->oom);
-    if (!f)
-        return;
+    factory_t *f = grow(p->factories, p->nfactories, sizeof *f);
     p->factories = f;
-    f[p->nfactories].name = strdup(name);
+    f[p->nfactories].name = xstrdup(name);
     f[p->nfactories].is_async = is_async;
-    if (f[p->nfactories].name)
-        p->nfactories++;
+    p->nfactories++;
 }
 
 /* Whether a method definition is decorated as a property (property, cached_property,
@@ -294,8 +275,7 @@ static void index_block(index_ctx_t *c, TSNode block);
 
 /* Indexes one statement of a file: functions and methods (nested ones too), classes (a
  * DeclarativeBase subclass declares a base; class bodies are indexed with the class name),
- * declarative_base()/sessionmaker() assignments, and the blocks of module-level if/try/with. Sets
- * p->oom on out of memory. */
+ * declarative_base()/sessionmaker() assignments, and the blocks of module-level if/try/with. */
 static void index_statement(index_ctx_t *c, TSNode st)
 {
     const pysource_t *src = c->src;
@@ -304,24 +284,18 @@ static void index_statement(index_ctx_t *c, TSNode st)
         return;
     }
     if (PYSOURCE_NODE_IS(st, "function_definition")) {
-        sqla_function_t *f = grow(c->p->funcs, c->p->nfuncs, sizeof *f, &c->p->oom);
-        if (!f)
-            return;
+        sqla_function_t *f = grow(c->p->funcs, c->p->nfuncs, sizeof *f);
         c->p->funcs = f;
         sqla_function_t *fn = &f[c->p->nfuncs];
         memset(fn, 0, sizeof *fn);
         fn->name = pysource_node_text(src, field(st, "name"));
-        fn->cls = c->cls ? strdup(c->cls) : NULL;
+        fn->cls = c->cls ? xstrdup(c->cls) : NULL;
         fn->file = c->file;
         fn->start = ts_node_start_byte(st);
         fn->line = pysource_node_line(st);
         fn->property = c->cls && decorated_property(src, st);
         fn->is_async =
             ts_node_child_count(st) > 0 && strcmp(ts_node_type(ts_node_child(st, 0)), "async") == 0;
-        if (!fn->name) {
-            c->p->oom = true;
-            return;
-        }
         c->p->nfuncs++;
         /* nested functions are indexed too (module-level lookup skips them
          * only by name clash, which sqla_project_function reports as ambiguous) */
@@ -331,10 +305,6 @@ static void index_statement(index_ctx_t *c, TSNode st)
     }
     if (PYSOURCE_NODE_IS(st, "class_definition")) {
         char *name = pysource_node_text(src, field(st, "name"));
-        if (!name) {
-            c->p->oom = true;
-            return;
-        }
         /* class X(DeclarativeBase) declares a base */
         TSNode sup = field(st, "superclasses");
         uint32_t n = ts_node_is_null(sup) ? 0 : ts_node_named_child_count(sup);
@@ -363,8 +333,6 @@ static void index_statement(index_ctx_t *c, TSNode st)
         if (!PYSOURCE_NODE_IS(left, "identifier") || !PYSOURCE_NODE_IS(right, "call"))
             return;
         char *name = pysource_node_text(src, left);
-        if (!name)
-            return;
         if (callee_is(src, right, "declarative_base") || callee_is(src, right, "generate_base"))
             add_base(c->p, name, false);
         else if (callee_is(src, right, "async_sessionmaker"))
@@ -396,12 +364,11 @@ static void index_statement(index_ctx_t *c, TSNode st)
     }
 }
 
-/* pysource_each_named_child callback: indexes one statement; false (stop) on out of memory. */
+/* pysource_each_named_child callback: indexes one statement (never stops). */
 static bool index_child(TSNode st, void *ctx)
 {
-    index_ctx_t *c = ctx;
-    index_statement(c, st);
-    return !c->p->oom;
+    index_statement(ctx, st);
+    return true;
 }
 
 /* Indexes every statement of a block. */
@@ -420,14 +387,11 @@ static sqla_model_t *find_model(sqla_project_t *p, const char *name)
     return nidx_get(&p->model_index, name, &i) ? &p->models[i] : NULL;
 }
 
-/* CamelCase as snake_case (OrderItem -> order_item, HTTPServer -> http_server), malloc()ed; NULL
- * on out of memory. */
+/* CamelCase as snake_case (OrderItem -> order_item, HTTPServer -> http_server), malloc()ed. */
 static char *snake_case(const char *name)
 {
     size_t n = strlen(name);
-    char *out = malloc(2 * n + 1);
-    if (!out)
-        return NULL;
+    char *out = xmalloc(2 * n + 1);
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)name[i];
@@ -492,11 +456,11 @@ static char *lazy_literal(const pysource_t *src, TSNode v)
     json_t *j = pysource_eval(src, v);
     char *out = NULL;
     if (json_is_string(j))
-        out = strdup(json_string_value(j));
+        out = xstrdup(json_string_value(j));
     else if (json_is_boolean(j))
-        out = strdup(json_is_true(j) ? "True" : "False");
+        out = xstrdup(json_is_true(j) ? "True" : "False");
     else if (json_is_null(j))
-        out = strdup("noload"); /* lazy=None is noload */
+        out = xstrdup("noload"); /* lazy=None is noload */
     json_decref(j);
     return out;
 }
@@ -558,33 +522,23 @@ static pysource_walk_t annot_target_visit(const pysource_t *src, TSNode n, void 
     return PYSOURCE_WALK_CONTINUE;
 }
 
-/* Appends relationship r to model m (taking its strings over; freed on out of memory, with p->oom
- * set). */
-static void add_rel(sqla_project_t *p, sqla_model_t *m, sqla_relationship_t *r)
+/* Appends relationship r to model m (taking its strings over). */
+static void add_rel(sqla_model_t *m, sqla_relationship_t *r)
 {
-    sqla_relationship_t *g = grow(m->rels, m->nrels, sizeof *g, &p->oom);
-    if (!g) {
-        free(r->name);
-        free(r->target);
-        free(r->lazy_text);
-        free(r->secondary);
-        free(r->back_populates);
-        return;
-    }
-    m->rels = g;
+    m->rels = grow(m->rels, m->nrels, sizeof *m->rels);
     m->rels[m->nrels++] = *r;
 }
 
 /* Appends the column that Column(...)/mapped_column(...) call declares as attribute attr of m: its
  * column name (the first string argument, name=, else the attribute), foreign key target (string
  * or Model.attr), primary key, and whether a Python-side default or onupdate is computed at run
- * time. Sets p->oom on out of memory. */
+ * time. */
 static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *src, const char *attr,
                         TSNode call)
 {
     sqla_column_t col;
     memset(&col, 0, sizeof col);
-    col.attr = strdup(attr);
+    col.attr = xstrdup(attr);
     TSNode args = field(call, "arguments");
     uint32_t n = ts_node_is_null(args) ? 0 : ts_node_named_child_count(args);
     for (uint32_t i = 0; i < n; i++) {
@@ -601,8 +555,8 @@ static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *sr
                     if (dot) {
                         *dot = 0;
                         const sqla_model_t *t = find_model(p, d);
-                        col.fk_table = t && t->table ? strdup(t->table) : strdup(d);
-                        col.fk_column = strdup(dot + 1);
+                        col.fk_table = t && t->table ? xstrdup(t->table) : xstrdup(d);
+                        col.fk_column = xstrdup(dot + 1);
                     }
                     free(d);
                 }
@@ -611,8 +565,8 @@ static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *sr
                 if (dot) {
                     *dot = 0;
                     const char *tbl = strrchr(ref, '.'); /* schema.table.column */
-                    col.fk_table = strdup(tbl ? tbl + 1 : ref);
-                    col.fk_column = strdup(dot + 1);
+                    col.fk_table = xstrdup(tbl ? tbl + 1 : ref);
+                    col.fk_column = xstrdup(dot + 1);
                 }
                 free(ref);
             }
@@ -631,17 +585,8 @@ static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *sr
     if (!col.column && !ts_node_is_null(nm))
         col.column = str_value(src, nm);
     if (!col.column)
-        col.column = strdup(attr);
-    sqla_column_t *g = grow(m->columns, m->ncolumns, sizeof *g, &p->oom);
-    if (!g || !col.attr || !col.column) {
-        free(col.attr);
-        free(col.column);
-        free(col.fk_table);
-        free(col.fk_column);
-        p->oom = true;
-        return;
-    }
-    m->columns = g;
+        col.column = xstrdup(attr);
+    m->columns = grow(m->columns, m->ncolumns, sizeof *m->columns);
     m->columns[m->ncolumns++] = col;
 }
 
@@ -668,14 +613,13 @@ static void read_method(sqla_model_t *m, const pysource_t *src, TSNode st, TSNod
  * secondary, back_populates, whether it is a collection (uselist, the
  * annotation, a secondary table; rel_annot[i] says whether that was
  * decided here or is left to the foreign keys), and a backref's
- * relationship, kept on m until resolve_rels moves it to the target. Sets
- * p->oom on out of memory. */
-static void read_relationship(sqla_project_t *p, sqla_model_t *m, const pysource_t *src, TSNode st,
-                              const char *attr, TSNode right, TSNode type, int *rel_annot)
+ * relationship, kept on m until resolve_rels moves it to the target. */
+static void read_relationship(sqla_model_t *m, const pysource_t *src, TSNode st, const char *attr,
+                              TSNode right, TSNode type, int *rel_annot)
 {
     sqla_relationship_t r;
     memset(&r, 0, sizeof r);
-    r.name = strdup(attr);
+    r.name = xstrdup(attr);
     r.target = rel_target(src, right);
     if (!r.target && !ts_node_is_null(type)) {
         annot_target_t at = {NULL};
@@ -707,22 +651,22 @@ static void read_relationship(sqla_project_t *p, sqla_model_t *m, const pysource
     } else if (!ts_node_is_null(br)) {
         brname = str_value(src, br);
     }
-    if (r.name && r.target) {
-        add_rel(p, m, &r);
+    if (r.target) {
+        add_rel(m, &r);
         if (brname) {
             /* stored on this model for now; moved to the target in resolve_rels */
             sqla_relationship_t b;
             memset(&b, 0, sizeof b);
             b.name = brname;
-            b.target = strdup(m->name);
+            b.target = xstrdup(m->name);
             b.lazy_text = brlazy;
             b.lazy = lazy_kind(brlazy);
             b.from_backref = true;
-            b.back_populates = strdup(attr);
-            b.secondary = r.secondary ? strdup(r.secondary) : NULL;
+            b.back_populates = xstrdup(attr);
+            b.secondary = r.secondary ? xstrdup(r.secondary) : NULL;
             b.line = r.line;
             brname = brlazy = NULL;
-            add_rel(p, m, &b);
+            add_rel(m, &b);
         }
     } else {
         free(r.name);
@@ -784,7 +728,7 @@ static void read_model_body(sqla_project_t *p, sqla_model_t *m, const pysource_t
         } else if (callee_is(src, right, "Column") || callee_is(src, right, "mapped_column")) {
             read_column(p, m, src, attr, right);
         } else if (callee_is(src, right, "relationship") || callee_is(src, right, "relation")) {
-            read_relationship(p, m, src, st, attr, right, type, rel_annot);
+            read_relationship(m, src, st, attr, right, type, rel_annot);
         }
         free(attr);
         if (m->nrels >= 255)
@@ -831,8 +775,8 @@ static TSNode find_class(const pysource_t *src, uint32_t start)
 
 /* Finds the models: classes with a declarative base or a model among their bases, repeated until
  * no new one appears (bases may come later in file order); each new model's body is read (its file
- * re-parsed on demand) and queued in pending for the relationship decisions. Sets p->oom on out of
- * memory. */
+ * re-parsed on demand) and queued in pending for the relationship decisions. Sets p->oom when a
+ * file cannot be parsed again (tree-sitter out of memory). */
 static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npending)
 {
     /* a class is a model when one of its bases is a declarative base or a
@@ -870,7 +814,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                     if (parent) {
                         model = true;
                         flask = parent->flask;
-                        parent_name = strdup(parent->name);
+                        parent_name = xstrdup(parent->name);
                     }
                 }
             }
@@ -881,21 +825,17 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
             } else if (model) {
                 const pysource_t *src = sqla_project_file(p, kc->file);
                 TSNode st = src ? find_class(src, kc->start) : (TSNode){0};
-                sqla_model_t *g = grow(p->models, p->nmodels, sizeof *g, &p->oom);
-                pending_t *pg = grow(*pending, *npending, sizeof *pg, &p->oom);
-                if (pg)
-                    *pending = pg;
-                char *mname = strdup(name);
-                if (!g || !pg || !mname || ts_node_is_null(st)) {
+                if (ts_node_is_null(st)) {
+                    /* the file could not be parsed again: tree-sitter out of memory */
                     p->oom = true;
-                    free(mname);
                     free(parent_name);
                     break;
                 }
-                p->models = g;
+                p->models = grow(p->models, p->nmodels, sizeof *p->models);
+                *pending = grow(*pending, *npending, sizeof **pending);
                 sqla_model_t *m = &p->models[p->nmodels];
                 memset(m, 0, sizeof *m);
-                m->name = mname;
+                m->name = xstrdup(name);
                 m->file = kc->file;
                 m->line = kc->line;
                 m->flask = flask;
@@ -906,8 +846,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                 read_model_body(p, m, src, field(st, "body"), (*pending)[*npending].decided);
                 if (!m->table && m->flask)
                     m->table = snake_case(m->name);
-                if (nidx_put_first(&p->model_index, m->name, p->nmodels) != 0)
-                    p->oom = true;
+                nidx_put_first(&p->model_index, m->name, p->nmodels);
                 p->nmodels++;
                 (*npending)++;
                 changed = true;
@@ -961,9 +900,8 @@ static void resolve_rels(sqla_project_t *p, pending_t *pending, size_t npending)
                 moved.collection = fwd->secondary ? true : !fwd->collection;
             memmove(&m->rels[i], &m->rels[i + 1], (m->nrels - i - 1) * sizeof *r);
             m->nrels--;
-            move_t *g = owner ? grow(moves, nmoves, sizeof *g, &p->oom) : NULL;
-            if (g) {
-                moves = g;
+            if (owner) {
+                moves = grow(moves, nmoves, sizeof *moves);
                 moves[nmoves].owner = owner;
                 moves[nmoves++].rel = moved;
             } else {
@@ -978,7 +916,7 @@ static void resolve_rels(sqla_project_t *p, pending_t *pending, size_t npending)
     for (size_t k = 0; k < nmoves; k++) {
         sqla_relationship_t *r = &moves[k].rel;
         if (!sqla_model_relationship(moves[k].owner, r->name)) {
-            add_rel(p, moves[k].owner, r);
+            add_rel(moves[k].owner, r);
         } else {
             free(r->name);
             free(r->target);
@@ -1025,27 +963,14 @@ static void cache_put(sqla_project_t *p, size_t i, pysource_t *tree, bool pinned
     }
     if (c->ncached == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 16;
-        size_t *g = realloc(c->cached, cap * sizeof *g);
-        if (!g) {
-            c->oom = true;
-            if (!pinned) {
-                pysource_destroy(&tree);
-                return;
-            }
-            /* pinned trees must survive the scan: keep it, untracked by
-             * the budget, and free it with the project */
-        } else {
-            c->cached = g;
-            c->cap = cap;
-        }
+        c->cached = xreallocarray(c->cached, cap, sizeof *c->cached);
+        c->cap = cap;
     }
     f->tree = tree;
     f->used = ++c->clock;
     f->pinned = pinned;
-    if (c->ncached < c->cap) {
-        c->cached[c->ncached++] = i;
-        c->bytes += f->len;
-    }
+    c->cached[c->ncached++] = i;
+    c->bytes += f->len;
 }
 
 const pysource_t *sqla_project_file(const sqla_project_t *cp, size_t i)
@@ -1184,22 +1109,15 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
             TSNode nn = field(st, "name");
             const char *nt = ts_node_is_null(nn) ? NULL : pysource_node_span(src, nn, &nl);
             if (nt && nl > 0 && nl < 96) {
-                table_class_t *g = grow(p->tclasses, p->ntclasses, sizeof *g, &p->oom);
-                if (!g)
-                    break;
+                table_class_t *g = grow(p->tclasses, p->ntclasses, sizeof *g);
                 p->tclasses = g;
                 g[p->ntclasses].file = f;
                 g[p->ntclasses].line = pysource_node_line(st);
-                if (!(g[p->ntclasses].name = pysource_node_text(src, nn))) {
-                    p->oom = true;
-                    break;
-                }
+                g[p->ntclasses].name = pysource_node_text(src, nn);
                 p->ntclasses++;
             }
         }
         char *name = pysource_node_text(src, field(st, "name"));
-        if (!name)
-            continue;
         klass_t k;
         memset(&k, 0, sizeof k);
         k.file = f;
@@ -1212,12 +1130,7 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
             char *d = pysource_dotted_name(src, ts_node_named_child(sup, i));
             if (!d)
                 continue;
-            char **g = grow(k.sups, k.nsups, sizeof *g, &p->oom);
-            if (!g) {
-                free(d);
-                break;
-            }
-            k.sups = g;
+            k.sups = grow(k.sups, k.nsups, sizeof *k.sups);
             k.sups[k.nsups++] = d;
         }
         uint32_t nb = ts_node_named_child_count(body);
@@ -1228,15 +1141,7 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
                 bool_value(src, field(a, "right")) == 1)
                 k.abstract = true;
         }
-        klass_t *g = grow(p->classes, p->nclasses, sizeof *g, &p->oom);
-        if (!g) {
-            free(k.name);
-            for (size_t i = 0; i < k.nsups; i++)
-                free(k.sups[i]);
-            free(k.sups);
-            break;
-        }
-        p->classes = g;
+        p->classes = grow(p->classes, p->nclasses, sizeof *p->classes);
         p->classes[p->nclasses++] = k;
     }
     pysource_cursor_give(cur);
@@ -1246,12 +1151,8 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
 
 sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
 {
-    sqla_project_t *p = calloc(1, sizeof *p);
-    if (!p || !(p->cache = calloc(1, sizeof *p->cache))) {
-        free(p);
-        err_set(err, "sqla_project: out of memory");
-        return NULL;
-    }
+    sqla_project_t *p = xcalloc(1, sizeof *p);
+    p->cache = xcalloc(1, sizeof *p->cache);
     if (code && !json_is_array(code)) {
         err_set(err, "code section: expected an array of {path, content}");
         goto fail;
@@ -1259,11 +1160,7 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
     /* jansson's reference count is the one thing changed on a const section */
     p->code = json_incref((json_t *)code);
     size_t n = json_array_size(code);
-    p->files = calloc(n ? n : 1, sizeof *p->files);
-    if (!p->files) {
-        err_set(err, "sqla_project: out of memory");
-        goto fail;
-    }
+    p->files = xcalloc(n, sizeof *p->files);
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
         const json_t *e = json_array_get(code, i);
@@ -1315,11 +1212,9 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
         cache_put(p, f, src, false);
     }
     if (!p->oom && p->nfuncs) {
-        p->func_next = malloc(p->nfuncs * sizeof *p->func_next);
-        if (!p->func_next)
-            p->oom = true;
+        p->func_next = xreallocarray(NULL, p->nfuncs, sizeof *p->func_next);
         /* backwards, so that each chain runs in file order */
-        for (size_t i = p->nfuncs; i-- > 0 && !p->oom;) {
+        for (size_t i = p->nfuncs; i-- > 0;) {
             if ((i & 4095) == 0)
                 progress_beat("code scan: functions", (int64_t)(p->nfuncs - i), (int64_t)p->nfuncs);
             size_t head;
@@ -1333,8 +1228,8 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
                         p->func_index.vals[k] = i;
                         break;
                     }
-            } else if (nidx_put_first(&p->func_index, p->funcs[i].name, i) != 0) {
-                p->oom = true;
+            } else {
+                nidx_put_first(&p->func_index, p->funcs[i].name, i);
             }
         }
     }
