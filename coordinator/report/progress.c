@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "common/escape.h"
 #include "coordinator/report/progress.h"
@@ -38,9 +39,7 @@ int progress_wanted(int quiet)
 
 progress_t *progress_new_to(int enabled, FILE *out)
 {
-    progress_t *p = calloc(1, sizeof *p);
-    if (!p)
-        return NULL;
+    progress_t *p = xcalloc(1, sizeof *p);
     p->enabled = enabled;
     p->out = out ? out : stderr;
     p->t0 = p->step_t0 = clock_mono_ms();

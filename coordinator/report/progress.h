@@ -24,7 +24,7 @@ typedef struct progress progress_t;
 int progress_wanted(int quiet);
 
 /* enabled = 0 gives an object whose calls do nothing (so callers need no
- * ifs). out NULL means stderr. NULL only when out of memory. */
+ * ifs). out NULL means stderr. */
 progress_t *progress_new(int enabled);
 progress_t *progress_new_to(int enabled, FILE *out);
 void progress_destroy(progress_t **p);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/alloc.h"
 #include "common/escape.h"
 #include "common/jsonout.h"
 #include "common/outfile.h"
@@ -23,10 +24,9 @@ char *r_printf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    return n < 0 ? NULL : s;
+    return s;
 }
 
 /* ---- JSON getters ----------------------------------------------------------- */
@@ -152,15 +152,12 @@ const json_t *r_notes(const json_t *section)
 
 /* ---- recommendations -------------------------------------------------------- */
 
-/* A new zeroed item of agent at the end of l. NULL when out of memory. */
+/* A new zeroed item of agent at the end of l. */
 static ritem_t *ritem_push(ritems_t *l, const char *agent)
 {
     if (l->n == l->cap) {
         size_t cap = l->cap ? l->cap * 2 : 16;
-        ritem_t *p = realloc(l->items, cap * sizeof *p);
-        if (!p)
-            return NULL;
-        l->items = p;
+        l->items = xreallocarray(l->items, cap, sizeof *l->items);
         l->cap = cap;
     }
     ritem_t *it = &l->items[l->n++];
@@ -189,7 +186,7 @@ static double leading_factor(const char *s)
 
 static char *dupn(const char *s)
 {
-    return s ? strdup(s) : NULL;
+    return s ? xstrdup(s) : NULL;
 }
 
 /* "CREATE INDEX CONCURRENTLY x ON public.t (a, b);" -> "public.t (a, b)" */
@@ -202,7 +199,7 @@ static char *index_target(const char *ddl)
     size_t n = strlen(on);
     while (n && (on[n - 1] == ';' || on[n - 1] == ' ' || on[n - 1] == '\n'))
         n--;
-    return strndup(on, n);
+    return xstrndup(on, n);
 }
 
 /* The index advisor's items: recommendations (create index, with priority, time saved and the
@@ -215,8 +212,6 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
     json_array_foreach(json_object_get(s, "recommendations"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            return;
         snprintf(it->id, sizeof it->id, "%s", rj_str(r, "id") ? rj_str(r, "id") : "idx");
         it->priority = parse_priority(rj_str(r, "priority"));
         const json_t *ev = json_object_get(r, "evidence");
@@ -227,7 +222,7 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
         rj_num(r, "affected_queries", &n);
         it->gain = saved >= 0 ? saved : factor;
         it->gain_text = dupn(rj_str(r, "estimated_improvement"));
-        it->kind = strdup("create index");
+        it->kind = xstrdup("create index");
         char *target = index_target(rj_str(r, "create_statement"));
         it->title = r_printf("%s index on %s", rj_str(r, "type") ? rj_str(r, "type") : "new",
                              target               ? target
@@ -267,10 +262,8 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
     json_array_foreach(json_object_get(s, "duplicate_indexes"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            return;
         snprintf(it->id, sizeof it->id, "dup-%03zu", i + 1);
-        it->kind = strdup("drop index");
+        it->kind = xstrdup("drop index");
         it->title = r_printf("drop %s (%s duplicate of %s)",
                              rj_str(r, "unneeded_index") ? rj_str(r, "unneeded_index") : "?",
                              rj_str(r, "kind") ? rj_str(r, "kind") : "a",
@@ -285,10 +278,8 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
     json_array_foreach(json_object_get(s, "unused_indexes_to_drop"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            return;
         snprintf(it->id, sizeof it->id, "unused-%03zu", i + 1);
-        it->kind = strdup("drop index");
+        it->kind = xstrdup("drop index");
         it->title = r_printf("drop unused %s", rj_str(r, "index") ? rj_str(r, "index") : "?");
         it->evidence =
             r_printf("%s; %s.", rj_str(r, "reason") ? rj_str(r, "reason") : "idx_scan = 0",
@@ -298,10 +289,8 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
     json_array_foreach(json_object_get(s, "invalid_indexes"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            return;
         snprintf(it->id, sizeof it->id, "invalid-%03zu", i + 1);
-        it->kind = strdup("drop index");
+        it->kind = xstrdup("drop index");
         it->title = r_printf("drop invalid %s", rj_str(r, "index") ? rj_str(r, "index") : "?");
         it->evidence = dupn(rj_str(r, "reason"));
         it->apply = dupn(rj_str(r, "drop_statement"));
@@ -346,7 +335,7 @@ static void orm_safety_and_diff(const json_t *r, ritem_t *it)
     if (!rj_num(r, "original_line", &first) || first < 1)
         first = 0;
     char *a = r_printf("a/%s", file), *bl = r_printf("b/%s", file);
-    it->diff = textdiff_unified(orig, opt, (unsigned)first, a ? a : "a", bl ? bl : "b", 3);
+    it->diff = textdiff_unified(orig, opt, (unsigned)first, a, bl, 3);
     free(a);
     free(bl);
 }
@@ -358,22 +347,19 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
     const char *A = "query_rewriter";
     const json_t *sqls = json_object_get(s, "sql_rewrites");
     size_t nsql = json_array_size(sqls);
-    char *used = calloc(nsql ? nsql : 1, 1);
+    char *used = xcalloc(nsql ? nsql : 1, 1);
     size_t i;
     const json_t *r;
     json_array_foreach(json_object_get(s, "rewrites"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            break;
         snprintf(it->id, sizeof it->id, "%s", rj_str(r, "id") ? rj_str(r, "id") : "qry");
         it->priority = parse_priority(rj_str(r, "priority"));
         const json_t *sq = NULL;
         double k;
         if (rj_num(r, "sql_rewrite", &k) && k >= 0 && (size_t)k < nsql) {
             sq = json_array_get(sqls, (size_t)k);
-            if (used)
-                used[(size_t)k] = 1;
+            used[(size_t)k] = 1;
         }
         const json_t *ev = json_object_get(r, "evidence");
         if (!ev && sq)
@@ -414,11 +400,9 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
     }
     json_array_foreach(sqls, i, r)
     {
-        if (used && used[i])
+        if (used[i])
             continue;
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            break;
         snprintf(it->id, sizeof it->id, "sql-%03zu", i + 1);
         it->priority = parse_priority(rj_str(r, "priority"));
         double saved = -1;
@@ -426,7 +410,7 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
             saved = -1;
         it->gain = saved >= 0 ? saved : leading_factor(rj_str(r, "estimated_gain"));
         it->gain_text = dupn(rj_str(r, "estimated_gain"));
-        it->kind = strdup("rewrite (sql)");
+        it->kind = xstrdup("rewrite (sql)");
         const char *q = rj_str(r, "original_query");
         it->title = r_printf("%.*s%s", 120, q ? q : "statement", q && strlen(q) > 120 ? "..." : "");
         strbuf_t e = {0};
@@ -477,8 +461,6 @@ static void setting_item(ritems_t *l, const char *group, const char *name, const
     if (!json_is_true(json_object_get(v, "change")))
         return;
     ritem_t *it = ritem_push(l, "config_tuner");
-    if (!it)
-        return;
     char cur[128], rec[128];
     value_text(json_object_get(v, "current"), cur, sizeof cur);
     value_text(json_object_get(v, "recommended"), rec, sizeof rec);
@@ -521,10 +503,8 @@ static void collect_config_tuner(const json_t *s, ritems_t *l)
     json_array_foreach(json_object_get(s, "per_table"), i, t)
     {
         ritem_t *it = ritem_push(l, "config_tuner");
-        if (!it)
-            return;
         snprintf(it->id, sizeof it->id, "table-%03zu", i + 1);
-        it->kind = strdup("per-table setting");
+        it->kind = xstrdup("per-table setting");
         double cf = NAN, rf = NAN;
         rj_num(json_object_get(t, "current"), "autovacuum_vacuum_scale_factor", &cf);
         rj_num(json_object_get(t, "recommended"), "autovacuum_vacuum_scale_factor", &rf);
@@ -554,10 +534,8 @@ static void collect_config_tuner(const json_t *s, ritems_t *l)
         if (!rj_str(t, "apply"))
             continue;
         ritem_t *it = ritem_push(l, "config_tuner");
-        if (!it)
-            return;
         snprintf(it->id, sizeof it->id, "chunk-%03zu", i + 1);
-        it->kind = strdup("timescaledb chunk interval");
+        it->kind = xstrdup("timescaledb chunk interval");
         const char *h = rj_str(t, "hypertable") ? rj_str(t, "hypertable") : rj_str(t, "table");
         it->title = r_printf("chunk_time_interval of %s", h ? h : "a hypertable");
         it->evidence = dupn(rj_str(t, "reason"));
@@ -580,8 +558,8 @@ static const char *ai_cause_text(const json_t *finding)
 }
 
 /* The ai_tuning items of predictions.proactive_actions: the actions to take before a forecast limit
- * is reached. -1 when out of memory. */
-static int ai_items_actions(const json_t *s, ritems_t *l)
+ * is reached. */
+static void ai_items_actions(const json_t *s, ritems_t *l)
 {
     const char *A = "ai_tuning";
     size_t i;
@@ -589,12 +567,10 @@ static int ai_items_actions(const json_t *s, ritems_t *l)
     json_array_foreach(rj_path(s, "predictions.proactive_actions"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            return -1;
         snprintf(it->id, sizeof it->id, "action-%03zu", i + 1);
-        it->kind = strdup("proactive action");
+        it->kind = xstrdup("proactive action");
         if (json_is_string(r)) {
-            it->title = strdup(json_string_value(r));
+            it->title = xstrdup(json_string_value(r));
         } else {
             it->title = r_printf("%s%s%s", rj_str(r, "action") ? rj_str(r, "action") : "action",
                                  rj_str(r, "before") ? " before " : "",
@@ -602,12 +578,11 @@ static int ai_items_actions(const json_t *s, ritems_t *l)
             it->evidence = dupn(rj_str(r, "why"));
         }
     }
-    return 0;
 }
 
 /* The ai_tuning items of ml_insights.regressions: statements that got slower, with the test, the
- * time they cost since and the attributed cause. -1 when out of memory. */
-static int ai_items_regressions(const json_t *s, ritems_t *l)
+ * time they cost since and the attributed cause. */
+static void ai_items_regressions(const json_t *s, ritems_t *l)
 {
     const char *A = "ai_tuning";
     size_t i;
@@ -615,10 +590,8 @@ static int ai_items_regressions(const json_t *s, ritems_t *l)
     json_array_foreach(rj_path(s, "ml_insights.regressions"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            return -1;
         snprintf(it->id, sizeof it->id, "regression-%03zu", i + 1);
-        it->kind = strdup("regression");
+        it->kind = xstrdup("regression");
         double pct = NAN, extra = -1, before = NAN, after = NAN, z = NAN, share = NAN, qid = NAN;
         rj_num(r, "change_pct", &pct);
         rj_num(r, "extra_ms_per_hour", &extra);
@@ -651,12 +624,11 @@ static int ai_items_regressions(const json_t *s, ritems_t *l)
                                 test, ai_cause_text(r), qid, sh, ex);
         it->apply = q ? r_printf("EXPLAIN (ANALYZE, BUFFERS) %s", q) : NULL;
     }
-    return 0;
 }
 
 /* The ai_tuning items of ml_insights.improvements: statements that got faster, with the test and
- * the cause. -1 when out of memory. */
-static int ai_items_improvements(const json_t *s, ritems_t *l)
+ * the cause. */
+static void ai_items_improvements(const json_t *s, ritems_t *l)
 {
     const char *A = "ai_tuning";
     size_t i;
@@ -664,10 +636,8 @@ static int ai_items_improvements(const json_t *s, ritems_t *l)
     json_array_foreach(rj_path(s, "ml_insights.improvements"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            return -1;
         snprintf(it->id, sizeof it->id, "improvement-%03zu", i + 1);
-        it->kind = strdup("improvement");
+        it->kind = xstrdup("improvement");
         double pct = NAN, before = NAN, after = NAN, pv = NAN, qid = NAN;
         rj_num(r, "change_pct", &pct);
         rj_num(json_object_get(r, "before"), "mean_ms", &before);
@@ -685,12 +655,10 @@ static int ai_items_improvements(const json_t *s, ritems_t *l)
             before, after, applied_fmt_ratio(after > 0 ? before / after : NAN, rb, sizeof rb),
             applied_fmt_p(pv, pb, sizeof pb), ai_cause_text(r), qid);
     }
-    return 0;
 }
 
-/* The ai_tuning items of ml_insights.anomalies: the metrics off their baseline in a window. -1 when
- * out of memory. */
-static int ai_items_anomalies(const json_t *s, ritems_t *l)
+/* The ai_tuning items of ml_insights.anomalies: the metrics off their baseline in a window. */
+static void ai_items_anomalies(const json_t *s, ritems_t *l)
 {
     const char *A = "ai_tuning";
     size_t i;
@@ -698,10 +666,8 @@ static int ai_items_anomalies(const json_t *s, ritems_t *l)
     json_array_foreach(rj_path(s, "ml_insights.anomalies"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            return -1;
         snprintf(it->id, sizeof it->id, "anomaly-%03zu", i + 1);
-        it->kind = strdup("anomaly");
+        it->kind = xstrdup("anomaly");
         double z = -1;
         rj_num(r, "peak_robust_z", &z);
         it->title = r_printf("%s %s .. %s", rj_str(r, "type") ? rj_str(r, "type") : "anomaly",
@@ -729,11 +695,10 @@ static int ai_items_anomalies(const json_t *s, ritems_t *l)
             strbuf_printf(&e, " Cause: %s.", cause);
         it->evidence = strbuf_take(&e);
     }
-    return 0;
 }
 
-/* The ai_tuning items of cloud_native.recommendations. -1 when out of memory. */
-static int ai_items_cloud(const json_t *s, ritems_t *l)
+/* The ai_tuning items of cloud_native.recommendations. */
+static void ai_items_cloud(const json_t *s, ritems_t *l)
 {
     const char *A = "ai_tuning";
     size_t i;
@@ -741,21 +706,18 @@ static int ai_items_cloud(const json_t *s, ritems_t *l)
     json_array_foreach(rj_path(s, "cloud_native.recommendations"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            return -1;
         snprintf(it->id, sizeof it->id, "cloud-%03zu", i + 1);
-        it->kind = strdup("cloud");
+        it->kind = xstrdup("cloud");
         it->title = dupn(json_is_string(r) ? json_string_value(r) : rj_str(r, "recommendation"));
         if (!it->title)
-            it->title = strdup("cloud recommendation");
+            it->title = xstrdup("cloud recommendation");
         it->evidence = dupn(rj_str(r, "why"));
     }
-    return 0;
 }
 
 /* The ai_tuning items of cost_optimization.recommendations: the monthly savings (1 and 3 years) and
- * their terms. -1 when out of memory. */
-static int ai_items_costs(const json_t *s, ritems_t *l)
+ * their terms. */
+static void ai_items_costs(const json_t *s, ritems_t *l)
 {
     const char *A = "ai_tuning";
     size_t i;
@@ -763,10 +725,8 @@ static int ai_items_costs(const json_t *s, ritems_t *l)
     json_array_foreach(rj_path(s, "cost_optimization.recommendations"), i, r)
     {
         ritem_t *it = ritem_push(l, A);
-        if (!it)
-            return -1;
         snprintf(it->id, sizeof it->id, "cost-%03zu", i + 1);
-        it->kind = strdup("cost");
+        it->kind = xstrdup("cost");
         double save1 = -1, save3 = -1;
         rj_num(r, "monthly_savings_1y_usd", &save1);
         rj_num(r, "monthly_savings_3y_usd", &save3);
@@ -791,18 +751,18 @@ static int ai_items_costs(const json_t *s, ritems_t *l)
         it->evidence = strbuf_take(&e);
         it->gain = save1;
     }
-    return 0;
 }
 
 /* The ai_tuning section's items, in the report's order: proactive
  * actions, regressions, improvements, anomalies, cloud and cost
- * recommendations. Stops at the first allocation that fails. */
+ * recommendations. */
 static void collect_ai_tuning(const json_t *s, ritems_t *l)
 {
-    if (ai_items_actions(s, l) != 0 || ai_items_regressions(s, l) != 0 ||
-        ai_items_improvements(s, l) != 0 || ai_items_anomalies(s, l) != 0 ||
-        ai_items_cloud(s, l) != 0)
-        return;
+    ai_items_actions(s, l);
+    ai_items_regressions(s, l);
+    ai_items_improvements(s, l);
+    ai_items_anomalies(s, l);
+    ai_items_cloud(s, l);
     ai_items_costs(s, l);
 }
 

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "coordinator/history/applied.h"
 #include "coordinator/report/report_internal.h"
 #include "proto/agents.h"
@@ -68,7 +69,7 @@ static void diff_html(strbuf_t *b, const char *diff)
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        char *line = strndup(p, len);
+        char *line = xstrndup(p, len);
         const char *cls = !strncmp(p, "---", 3) || !strncmp(p, "+++", 3) ? "file"
                           : *p == '-'                                    ? "del"
                           : *p == '+'                                    ? "add"
@@ -76,7 +77,7 @@ static void diff_html(strbuf_t *b, const char *diff)
                                                                          : NULL;
         if (cls)
             strbuf_printf(b, "<span class=\"%s\">", cls);
-        esc(b, line ? line : "");
+        esc(b, line);
         strbuf_add(b, cls ? "</span>\n" : "\n");
         free(line);
         if (!nl)

@@ -17,7 +17,7 @@
 
 #include "common/strbuf.h"
 
-/* malloc()ed printf; NULL only when out of memory. */
+/* malloc()ed printf (xvasprintf: never NULL, common/alloc.h). */
 char *r_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* ---- JSON getters --------------------------------------------------------- */

@@ -366,7 +366,7 @@ static void sql_rollback(strbuf_t *r, const strbuf_t *r_idx, const strbuf_t *r_d
 }
 
 /* apply.sql and rollback.sql from phase3_output (report.h). Returns -1
- * with err when phase3 is not an object, out of memory, or a write fails. */
+ * with err when phase3 is not an object or a write fails. */
 int report_write_sql(const json_t *phase3, FILE *apply, FILE *rollback, err_t *err)
 {
     if (!json_is_object(phase3))
