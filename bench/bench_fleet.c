@@ -42,7 +42,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "coordinator/fleet/fleet.h"
-#include "coordinator/fleet/phase3.h"
+#include "proto/agents.h"
 #include "proto/codec.h"
 #include "proto/snapshot.h"
 #include "proto/transport.h"
@@ -333,15 +333,15 @@ int main(int argc, char **argv)
     raw_open(&raw, reps, 0, "raw");
     raw_open(&rawdec, reps, 1, "dec");
 
-    pid_t pids[PHASE3_AGENT_COUNT];
-    char endpoints[PHASE3_AGENT_COUNT][160];
+    pid_t pids[AGENT_COUNT];
+    char endpoints[AGENT_COUNT][160];
     fleet_opts_t opts;
     fleet_opts_init(&opts);
     opts.discover_ms = 10000;
     opts.timeout_ms = 60000;
     fleet_t *fleet = fleet_new(&opts);
-    for (int a = 0; a < PHASE3_AGENT_COUNT; a++) {
-        pids[a] = start_worker(bindir, PHASE3_AGENTS[a], endpoints[a], sizeof endpoints[a]);
+    for (int a = 0; a < AGENT_COUNT; a++) {
+        pids[a] = start_worker(bindir, AGENT_NAMES[a], endpoints[a], sizeof endpoints[a]);
         fleet_add_endpoint(fleet, endpoints[a]);
     }
     /* Per repetition: wall and CPU time, and fleet_last_stats' figures. */
@@ -356,8 +356,8 @@ int main(int argc, char **argv)
     int64_t *after_result = calloc((size_t)reps, sizeof *after_result);
     int64_t *worker_max = calloc((size_t)reps, sizeof *worker_max);
     enum { SENT, STARTED, RESULT, DONE, WORKER, TRANSFER, PROGRESS, NCOLS };
-    int64_t *col[PHASE3_AGENT_COUNT][NCOLS];
-    for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
+    int64_t *col[AGENT_COUNT][NCOLS];
+    for (int a = 0; a < AGENT_COUNT; a++)
         for (int c = 0; c < NCOLS; c++)
             col[a][c] = calloc((size_t)reps, sizeof(int64_t));
     double *ratio = calloc((size_t)reps, sizeof *ratio);
@@ -368,26 +368,26 @@ int main(int argc, char **argv)
             raw_once(&raw, &body, r);
             raw_once(&rawdec, &body, r);
         }
-        agent_outcome_t out[PHASE3_AGENT_COUNT];
-        int64_t w0[PHASE3_AGENT_COUNT], wf0[PHASE3_AGENT_COUNT];
-        for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
+        agent_outcome_t out[AGENT_COUNT];
+        int64_t w0[AGENT_COUNT], wf0[AGENT_COUNT];
+        for (int a = 0; a < AGENT_COUNT; a++)
             w0[a] = proc_cpu_us(pids[a], &wf0[a]);
         int64_t c0 = self_cpu_us();
         int64_t t0 = clock_mono_us();
-        if (fleet_run(fleet, PHASE3_AGENTS, PHASE3_AGENT_COUNT, &body, out) != 0)
+        if (fleet_run(fleet, AGENT_NAMES, AGENT_COUNT, &body, out) != 0)
             failures++;
         int64_t t = clock_mono_us() - t0;
         int64_t coord = self_cpu_us() - c0;
         int64_t workers = 0, wfaults = 0;
-        for (int a = 0; a < PHASE3_AGENT_COUNT; a++) {
+        for (int a = 0; a < AGENT_COUNT; a++) {
             int64_t wf1 = 0;
             int64_t w1 = proc_cpu_us(pids[a], &wf1);
             workers += (w0[a] >= 0 && w1 >= 0) ? w1 - w0[a] : 0;
             wfaults += (w0[a] >= 0 && w1 >= 0) ? wf1 - wf0[a] : 0;
         }
-        for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
+        for (int a = 0; a < AGENT_COUNT; a++)
             failures += out[a].status != AGENT_OK;
-        fleet_outcomes_clear(out, PHASE3_AGENT_COUNT);
+        fleet_outcomes_clear(out, AGENT_COUNT);
         fleet_stats_t st;
         fleet_last_stats(fleet, &st);
         if (r < 0) { /* what a first analysis pays for starting the workers */
@@ -403,7 +403,7 @@ int main(int argc, char **argv)
         discover[r] = st.discover_us;
         dispatch[r] = st.dispatch_us - st.discover_us;
         ratio[r] = (double)t / (double)rawdec.wall_us[r];
-        for (int a = 0; a < st.nagents && a < PHASE3_AGENT_COUNT; a++) {
+        for (int a = 0; a < st.nagents && a < AGENT_COUNT; a++) {
             const fleet_agent_stats_t *s = &st.agents[a];
             col[a][SENT][r] = s->sent_us;
             col[a][STARTED][r] = s->started_us;
@@ -420,7 +420,7 @@ int main(int argc, char **argv)
         after_result[r] = st.total_us - last_result[r];
     }
     fleet_destroy(&fleet);
-    for (int a = 0; a < PHASE3_AGENT_COUNT; a++) {
+    for (int a = 0; a < AGENT_COUNT; a++) {
         kill(pids[a], SIGTERM);
         waitpid(pids[a], NULL, 0);
     }
@@ -432,7 +432,7 @@ int main(int argc, char **argv)
     raw_close(&raw);
     raw_close(&rawdec);
     zmq_msg_close(&body);
-    for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
+    for (int a = 0; a < AGENT_COUNT; a++)
         unlink(endpoints[a] + 6);
     rmdir(dir);
 
@@ -461,8 +461,8 @@ int main(int argc, char **argv)
     printf("    %-52s %10.2f\n", "dispatch: every JOB handed to ZeroMQ", median_ms(dispatch, reps));
     printf("    %-16s %9s %9s %9s %9s %9s %9s %6s\n", "agent", "JOB sent", "transfer", "worker",
            "RESULT", "done", "wrk time", "beats");
-    for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
-        printf("    %-16s %9.2f %9.2f %9.2f %9.2f %9.2f %9.0f %6.0f\n", PHASE3_AGENTS[a],
+    for (int a = 0; a < AGENT_COUNT; a++)
+        printf("    %-16s %9.2f %9.2f %9.2f %9.2f %9.2f %9.0f %6.0f\n", AGENT_NAMES[a],
                median_ms(col[a][SENT], reps), median_ms(col[a][TRANSFER], reps),
                median_ms(col[a][STARTED], reps), median_ms(col[a][RESULT], reps),
                median_ms(col[a][DONE], reps), median_ms(col[a][WORKER], reps),
@@ -503,7 +503,7 @@ int main(int argc, char **argv)
     free(after_result);
     free(worker_max);
     free(ratio);
-    for (int a = 0; a < PHASE3_AGENT_COUNT; a++)
+    for (int a = 0; a < AGENT_COUNT; a++)
         for (int c = 0; c < NCOLS; c++)
             free(col[a][c]);
     if (failures)

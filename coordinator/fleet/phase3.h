@@ -20,11 +20,6 @@
 #include "coordinator/fleet/fleet.h"
 #include "proto/agents.h"
 
-/* The four agents of phase 3 are proto/agents.h's table; these are the
- * names the fleet's callers knew them by before it existed. */
-#define PHASE3_AGENTS      AGENT_NAMES
-#define PHASE3_AGENT_COUNT AGENT_COUNT
-
 /* Exit statuses of pgopt-coordinator (documented in README and --help). */
 #define EXIT_COMPLETE 0 /* every requested agent answered */
 #define EXIT_ERROR    1 /* bad input, local failure, or no agent answered */
