@@ -43,6 +43,10 @@ const char *embedded_executable_for(const char *agent)
     return info ? info->executable : NULL;
 }
 
+/* The directory holding the worker executables into buf: $PGOPT_WORKER_DIR
+ * when set, else the coordinator's own directory (the build and install put
+ * them side by side). Returns 0, or -1 with err set when /proc/self/exe
+ * cannot be read. */
 static int worker_dir(char *buf, size_t len, err_t *err)
 {
     const char *env = getenv("PGOPT_WORKER_DIR");
@@ -59,6 +63,10 @@ static int worker_dir(char *buf, size_t len, err_t *err)
     return 0;
 }
 
+/* Starts the worker executable path bound to endpoint with jobs slots and the
+ * log level, stdin on /dev/null; the child dies with the coordinator. Returns
+ * its pid, or -1 with err set when fork fails; an exec failure shows as the
+ * child exiting with 127 (its message on stderr). */
 static pid_t spawn_worker(const char *path, const char *endpoint, int jobs, const char *level,
                           err_t *err)
 {

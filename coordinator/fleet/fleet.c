@@ -74,6 +74,8 @@ struct fleet {
     int nstats;
 };
 
+/* The status as the fleet section and the logs spell it ("ok", "timeout",
+ * "error", "unavailable"); "pending" for a status not settled yet. Never NULL. */
 const char *agent_status_name(agent_status_t status)
 {
     switch (status) {
@@ -90,6 +92,9 @@ const char *agent_status_name(agent_status_t status)
     }
 }
 
+/* Fills opts with the defaults: 120 s per agent, PROGRESS every 200 ms, 1 s of
+ * discovery, 1 s heartbeats, frames up to 256 MB; hang_ms 0 lets fleet_new
+ * derive it from the PROGRESS cadence. Cannot fail. */
 void fleet_opts_init(fleet_opts_t *opts)
 {
     memset(opts, 0, sizeof *opts);
@@ -101,6 +106,10 @@ void fleet_opts_init(fleet_opts_t *opts)
     opts->max_frame = 256LL * 1024 * 1024;
 }
 
+/* A fleet with no endpoints yet, on opts (the defaults when NULL); a hang limit
+ * not given is derived as 10 PROGRESS intervals, at least HANG_MIN_MS.
+ * Returns NULL when the ZeroMQ context or the instance table cannot be had
+ * (there is no fleet yet to carry an error message). */
 fleet_t *fleet_new(const fleet_opts_t *opts)
 {
     fleet_t *self = xcalloc(1, sizeof *self);
@@ -124,6 +133,8 @@ fleet_t *fleet_new(const fleet_opts_t *opts)
     return self;
 }
 
+/* Closes every instance's socket, ends the ZeroMQ context and wipes the CURVE
+ * secret key before freeing. Safe on NULL and twice: nulls *pself. */
 void fleet_destroy(fleet_t **pself)
 {
     if (!pself || !*pself)
@@ -193,6 +204,11 @@ int fleet_is_secure(const fleet_t *self)
     return 1;
 }
 
+/* Connects one DEALER socket to one resolved address: CURVE on tcp:// when the
+ * coordinator has keys (server_key, else the fleet's one worker key), a short
+ * reconnect interval on ipc://. Returns 1 when added, 0 when that address is
+ * an instance already, -1 with self->err set (too many endpoints, CURVE with
+ * no worker key, socket setup or connect failed). */
 static int add_one(fleet_t *self, const char *endpoint, const char *server_key)
 {
     for (int i = 0; i < self->ninst; i++)
@@ -264,6 +280,11 @@ int fleet_add_endpoint_key(fleet_t *self, const char *endpoint, const char *serv
     return add_endpoint(self, endpoint, server_public_z85);
 }
 
+/* Checks endpoint's form (tcp://HOST:PORT, ipc://PATH, inproc://NAME) and
+ * adds one instance per address HOST resolves to, so a name with several
+ * addresses gives several instances. Returns the number added (0 when all
+ * were known), -1 with self->err set for a malformed endpoint or port, a name
+ * that does not resolve, or an address add_one could not connect. */
 static int add_endpoint(fleet_t *self, const char *endpoint, const char *server_key)
 {
     err_clear(&self->err);
@@ -370,6 +391,9 @@ static int64_t run_us(const run_t *r)
     return clock_mono_us() - r->t0_us;
 }
 
+/* Sends instance i a message with no body (PING, or CANCEL of job). Best
+ * effort: a failed send is logged at debug level and nothing is returned; the
+ * run's timers decide what an unanswered instance means. */
 static void send_simple(run_t *r, int i, msg_type_t type, const char *job)
 {
     msg_header_t h;
@@ -390,6 +414,9 @@ static int usable(const instance_t *in, const char *agent)
 static void finish(run_t *r, agent_state_t *a, agent_status_t st, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Settles agent a with status st and, when fmt is given, the error text (which
+ * may quote the earlier a->out->error): records the elapsed time, tells
+ * on_progress, frees its instance's slot and logs the outcome. Cannot fail. */
 static void finish(run_t *r, agent_state_t *a, agent_status_t st, const char *fmt, ...)
 {
     a->out->status = st;
@@ -525,6 +552,11 @@ static void dispatch(run_t *r, agent_state_t *a)
 static void fail_over(run_t *r, agent_state_t *a, int silent, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* The job of a failed on its instance (an error reply, silence, a worker that
+ * went away): records why in a->out->error, marks that instance as failed for
+ * this agent, frees its slot and dispatches again, which picks another
+ * instance or settles the agent. silent says the instance went quiet rather
+ * than answered. Cannot fail. */
 static void fail_over(run_t *r, agent_state_t *a, int silent, const char *fmt, ...)
 {
     instance_t *in = &r->fleet->inst[a->inst];
@@ -778,6 +810,10 @@ static int all_done(run_t *r)
     return 1;
 }
 
+/* Applies the run's clocks to every pending agent: past its deadline it is
+ * cancelled and settled as a timeout; silent on its instance for more than
+ * hang_ms the instance is marked dead and the job fails over; a retry whose
+ * time has come is dispatched. Cannot fail. */
 static void check_timers(run_t *r)
 {
     fleet_t *f = r->fleet;
@@ -811,6 +847,8 @@ static void check_timers(run_t *r)
     }
 }
 
+/* The monotonic time (ms) of the next deadline, hang check or retry among the
+ * pending agents, at most one second after now, so the poll wakes for it. */
 static int64_t next_wakeup(run_t *r, int64_t now)
 {
     int64_t next = now + 1000;
@@ -874,6 +912,8 @@ static void keep_stats(fleet_t *self, const run_t *r)
         self->stats[k] = r->agents[k].stats;
 }
 
+/* Writes 16 hex digits naming this run (in job ids) into out; from
+ * getrandom(), or from the clock and pid when it fails, so it cannot fail. */
 static void make_run_id(char out[17])
 {
     unsigned char b[8];
@@ -945,6 +985,9 @@ int fleet_run(fleet_t *self, const char *const *agents, int n, zmq_msg_t *snapsh
     return rc;
 }
 
+/* The timings of the last fleet_run (discovery, dispatch, total and per agent)
+ * into out; out->agents points into the fleet, valid until the next run or
+ * fleet_destroy. Cannot fail. */
 void fleet_last_stats(const fleet_t *self, fleet_stats_t *out)
 {
     out->discover_us = self->discover_us;
