@@ -65,6 +65,9 @@ static int index_shape(const char *sql, char *table, size_t tlen, char *rest, si
     return 0;
 }
 
+/* Whether two table names denote the same table, case-insensitively: the
+ * relation names must match, the schemas too when both carry one
+ * ("public.orders" matches "orders"). 1 or 0; cannot fail. */
 static int same_table(const char *a, const char *b)
 {
     /* "public.orders" vs "orders": compare the relation names, and the
@@ -172,6 +175,9 @@ static const char *pretty_setting(const char *v, char *out, size_t len)
     return out;
 }
 
+/* Whether a setting's current value is the recommended one: numerically, with
+ * units normalised, when both parse as numbers, else as case-insensitive
+ * text. 1 or 0; cannot fail. */
 static int same_setting(const char *current, const char *recommended)
 {
     int na, nb;
@@ -189,6 +195,8 @@ typedef struct {
     double t0, t1, mean, calls, time;
 } ipt_t;
 
+/* Whether queryid q is one of ids (every queryid is when ids is empty). 1 or
+ * 0; a non-integer element matches nothing. */
 static int in_ids(const json_t *ids, json_int_t q)
 {
     if (json_array_size(ids) == 0)
@@ -209,6 +217,9 @@ static int in_ids_strict(const json_t *ids, json_int_t q)
     return json_array_size(ids) > 0 && in_ids(ids, q);
 }
 
+/* Total calls and total_exec_time over history entry e's statements in ids
+ * (all when ids is empty) into *calls and *time; rows with a missing or
+ * non-finite number are left out, no statements give 0. */
 static void sums(const json_t *e, const json_t *ids, double *calls, double *time)
 {
     *calls = *time = 0;
@@ -226,6 +237,10 @@ static void sums(const json_t *e, const json_t *ids, double *calls, double *time
     }
 }
 
+/* Fills out (room for ne) with one point per pair of consecutive entries that
+ * carry statements: the interval's time per call of the statements in ids.
+ * Returns how many; an interval whose delta is negative (a reset, an
+ * eviction) or has no calls gives none. */
 static size_t intervals(const ent_t *es, size_t ne, const json_t *ids, ipt_t *out)
 {
     size_t n = 0, prev = ne;
@@ -332,6 +347,11 @@ static json_t *item(const char *id, const char *kind, const char *title)
                      title ? title : "?");
 }
 
+/* Checks one recommended index (rec) against the history: whether a valid
+ * index of the same shape appeared, when, and, with entries before it, the
+ * time per call of the affected statements before and after. Appends the item
+ * to c->items; what cannot be told (a create statement that does not parse, a
+ * history without index definitions) is the verdict "not checked" with why. */
 static void verify_index(ctx_t *c, const json_t *rec)
 {
     const char *sql = jget_str(rec, "create_statement");
@@ -412,6 +432,11 @@ static void verify_index(ctx_t *c, const json_t *rec)
     json_array_append_new(c->items, it);
 }
 
+/* Checks one recommended setting (name, its recommendation s) against the
+ * settings the history recorded: whether and when the value took effect, and,
+ * with entries before it, the time per call of all statements before and
+ * after. Appends the item to c->items; a history without settings gives the
+ * verdict "not checked". */
 static void verify_setting(ctx_t *c, const char *name, const json_t *s)
 {
     const char *want = jget_str(s, "recommended");
@@ -483,6 +508,9 @@ typedef struct {
     double t0, t1, calls;
 } cpt_t;
 
+/* Fills out (room for ne) with the calls of the statements in ids per
+ * interval between consecutive entries carrying statements, zero-call
+ * intervals included. Returns how many; a negative delta gives no interval. */
 static size_t call_intervals(const ent_t *es, size_t ne, const json_t *ids, cpt_t *out)
 {
     size_t n = 0, prev = ne;
@@ -564,6 +592,13 @@ static void code_change(ctx_t *c, const json_t *rw)
     json_array_append_new(c->items, it);
 }
 
+/* Checks one query rewrite (rw) against the history: a code rewrite (with a
+ * file) goes to code_change; otherwise whether the original statement
+ * stopped being called, when the rewritten one (found by its text's
+ * fingerprint) started, and the time per call of the one before against the
+ * other after. Appends the item to c->items; what cannot be checked (no
+ * queryid for the original, no memory for the intervals) is the verdict
+ * "not checked" with the reason in its evidence. */
 static void verify_rewrite(ctx_t *c, const json_t *rw)
 {
     if (jget_str(rw, "file")) {

@@ -33,6 +33,8 @@ struct history_store {
 
 /* ---- small helpers ----------------------------------------------------- */
 
+/* Writes all len bytes of buf to fd, resuming after short writes and EINTR.
+ * 0, or -1 with errno set by the failed write(). */
 static int write_all(int fd, const void *buf, size_t len)
 {
     const char *p = buf;
@@ -49,6 +51,9 @@ static int write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
+/* Reads exactly len bytes at offset off of fd into buf, resuming after short
+ * reads and EINTR. 0, or -1 on a read error (errno set) or when the file ends
+ * first (a truncated frame). */
 static int read_at(int fd, void *buf, size_t len, off_t off)
 {
     char *p = buf;
@@ -68,6 +73,8 @@ static int read_at(int fd, void *buf, size_t len, off_t off)
     return 0;
 }
 
+/* Flushes directory path's entries (a new or renamed segment) to disk. 0, or
+ * -1 with errno set when it cannot be opened or synced. */
 static int fsync_dir(const char *path)
 {
     int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -78,6 +85,9 @@ static int fsync_dir(const char *path)
     return rc;
 }
 
+/* Creates the store directory path and its missing parents (mode 0755). 0, or
+ * -1 with err naming the path that is too long, cannot be created or exists
+ * as something other than a directory. */
 static int mkdir_p(const char *path, err_t *err)
 {
     char tmp[PATH_MAX];
@@ -401,6 +411,9 @@ static json_t *to_rows(const json_t *cols, const char *const *fields, const unsi
     return rows;
 }
 
+/* A history entry holding the header's per-snapshot facts (collected_at,
+ * database, bgwriter, activity, host, stats_reset, server_started_at,
+ * settings), those it has; history_entry_from_record adds the body's rows. */
 static json_t *entry_from_header(const json_t *header)
 {
     json_t *e = json_object();
@@ -485,6 +498,8 @@ const char *history_path(const history_store_t *store)
     return store->path;
 }
 
+/* Takes the store's lock file with flock (how: LOCK_SH to read, LOCK_EX to
+ * append or compact), waiting for other processes. 0, or -1 with err set. */
 static int lock_store(history_store_t *s, int how, err_t *err)
 {
     while (flock(s->lock_fd, how) != 0) {
@@ -588,6 +603,10 @@ typedef struct {
     err_t *err;
 } scan_ctx_t;
 
+/* histframe scan callback: decodes one frame's header and appends the frame's
+ * place, sizes, checksums and time to c->out. A header that does not decode or
+ * has no integer t is counted in bad_headers and skipped (0). Returns -1, with
+ * c->err set, only when out of memory, which stops the scan. */
 static int on_frame(void *arg, const histframe_t *hf)
 {
     scan_ctx_t *c = arg;
@@ -641,6 +660,8 @@ static int scan_segment(int fd, uint32_t seg, frames_t *out, segment_scan_t *sca
     return rc == 0 ? 0 : -1;
 }
 
+/* qsort order of frames: by collection time (us), then segment, then offset,
+ * so equal times keep the order they were written in. */
 static int cmp_frame(const void *a, const void *b)
 {
     const frame_t *x = a, *y = b;
@@ -789,6 +810,9 @@ static int read_body(history_store_t *s, const frame_t *f, json_t **body, err_t 
     return 0;
 }
 
+/* Encodes a {header: {t, ...}, body: {...}} record as one history frame into
+ * a new *frame (caller frees) of *len bytes. 0, or -1 with err set for a
+ * record of another shape or an encoding failure. */
 static int encode_frame(const json_t *record, char **frame, size_t *len, err_t *err)
 {
     const json_t *header = json_object_get(record, "header");
@@ -908,6 +932,9 @@ static size_t policy_keep(const frames_t *f, const history_policy_t *p, int64_t 
     return kept;
 }
 
+/* Deletes the seg-*.tmp files an interrupted compaction left in the store
+ * (called under the exclusive lock). Best effort: an unreadable directory or
+ * a failed unlink is ignored, the next compaction tries again. */
 static void remove_tmp_files(const history_store_t *s)
 {
     DIR *d = opendir(s->path);
@@ -1090,6 +1117,9 @@ out:
 
 /* ---- building the snapshot's history ------------------------------------ */
 
+/* Fills o with the defaults for history_build: the whole history (since 0),
+ * at most 1500 points, 100 statements and 30 tables, no fingerprints forced
+ * in. Cannot fail. */
 void history_build_opts_init(history_build_opts_t *o)
 {
     o->since = 0;
@@ -1107,6 +1137,9 @@ typedef struct {
     const char *fp; /* text_fingerprint, or NULL (owned by the body) */
 } stmt_key_t;
 
+/* The key (text fingerprint, queryid, userid, toplevel) of row i of the
+ * column-wise statements table cols, score 0; a row without toplevel counts
+ * as top level, a missing column reads as NULL or 0. */
 static stmt_key_t key_at(const json_t *cols, size_t i)
 {
     stmt_key_t k;
@@ -1119,6 +1152,7 @@ static stmt_key_t key_at(const json_t *cols, size_t i)
     return k;
 }
 
+/* qsort / bsearch order of statement keys: queryid, userid, then toplevel. */
 static int cmp_key(const void *a, const void *b)
 {
     const stmt_key_t *x = a, *y = b;
@@ -1143,6 +1177,8 @@ static double num_at(const json_t *cols, const char *field, size_t i)
     return json_is_number(v) ? json_number_value(v) : 0.0;
 }
 
+/* Whether s is one of the strings in the array strings: 1 or 0 (a NULL s is
+ * never listed). */
 static int listed(const json_t *strings, const char *s)
 {
     size_t i;
@@ -1450,6 +1486,8 @@ static void filter_like(json_t *entry, const json_t *like)
     json_object_set_new(entry, "statements", kept);
 }
 
+/* The snapshot's meta.notes array, created when meta is an object without
+ * one. NULL when the snapshot has no meta object (the note is then dropped). */
 static json_t *meta_notes(json_t *snapshot)
 {
     json_t *meta = json_object_get(snapshot, "meta");
