@@ -108,8 +108,8 @@ void fleet_opts_init(fleet_opts_t *opts)
 
 /* A fleet with no endpoints yet, on opts (the defaults when NULL); a hang limit
  * not given is derived as 10 PROGRESS intervals, at least HANG_MIN_MS.
- * Returns NULL when the ZeroMQ context or the instance table cannot be had
- * (there is no fleet yet to carry an error message). */
+ * Returns NULL when ZeroMQ cannot give a context (there is no fleet yet to
+ * carry an error message); memory runs out only by aborting (common/alloc.h). */
 fleet_t *fleet_new(const fleet_opts_t *opts)
 {
     fleet_t *self = xcalloc(1, sizeof *self);

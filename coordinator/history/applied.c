@@ -596,9 +596,8 @@ static void code_change(ctx_t *c, const json_t *rw)
  * file) goes to code_change; otherwise whether the original statement
  * stopped being called, when the rewritten one (found by its text's
  * fingerprint) started, and the time per call of the one before against the
- * other after. Appends the item to c->items; what cannot be checked (no
- * queryid for the original, no memory for the intervals) is the verdict
- * "not checked" with the reason in its evidence. */
+ * other after. Appends the item to c->items; without a queryid for the
+ * original it is the verdict "not checked" with that reason as evidence. */
 static void verify_rewrite(ctx_t *c, const json_t *rw)
 {
     if (jget_str(rw, "file")) {

@@ -605,8 +605,8 @@ typedef struct {
 
 /* histframe scan callback: decodes one frame's header and appends the frame's
  * place, sizes, checksums and time to c->out. A header that does not decode or
- * has no integer t is counted in bad_headers and skipped (0). Returns -1, with
- * c->err set, only when out of memory, which stops the scan. */
+ * has no integer t is counted in bad_headers and skipped. Always 0: no frame
+ * stops the scan. */
 static int on_frame(void *arg, const histframe_t *hf)
 {
     scan_ctx_t *c = arg;
