@@ -367,6 +367,8 @@ int fleet_add_endpoint_list(fleet_t *self, const char *list)
     return total;
 }
 
+/* Releases the results fleet_run left in outcomes[0..n) (NULLs them); the
+ * rest of each outcome stays readable. Cannot fail. */
 void fleet_outcomes_clear(agent_outcome_t *outcomes, int n)
 {
     for (int i = 0; i < n; i++) {
@@ -577,6 +579,8 @@ static void fail_over(run_t *r, agent_state_t *a, int silent, const char *fmt, .
     dispatch(r, a);
 }
 
+/* The agent whose current job id is job, or NULL when none has it (a late
+ * reply to a job already settled or failed over). */
 static agent_state_t *agent_for_job(run_t *r, const char *job)
 {
     for (int k = 0; k < r->nagents; k++)
@@ -585,6 +589,8 @@ static agent_state_t *agent_for_job(run_t *r, const char *job)
     return NULL;
 }
 
+/* 1 when some agent is still pending with no instance working on it (waiting
+ * for discovery or a retry), else 0. */
 static int pending_without_instance(run_t *r)
 {
     for (int k = 0; k < r->nagents; k++)
@@ -802,6 +808,7 @@ static void handle_message(run_t *r, int i, int dispatching)
     transport_msg_close(&m);
 }
 
+/* 1 when every agent of the run is settled (no AGENT_PENDING left), else 0. */
 static int all_done(run_t *r)
 {
     for (int k = 0; k < r->nagents; k++)

@@ -321,6 +321,7 @@ static json_t *to_columns(const json_t *rows, const char *const *fields)
     return cols;
 }
 
+/* Copies src's key into dst (a deep copy) when present and not null. */
 static void copy_field(json_t *dst, const json_t *src, const char *key)
 {
     json_t *v = json_object_get(src, key);
@@ -568,6 +569,7 @@ typedef struct {
     size_t n, cap;
 } frames_t;
 
+/* Releases the frame list and its decoded headers; f is empty afterwards. */
 static void frames_free(frames_t *f)
 {
     for (size_t i = 0; i < f->n; i++)
@@ -680,6 +682,7 @@ typedef struct {
     size_t n;
 } segments_t;
 
+/* Releases the segment list's arrays; g is empty afterwards. */
 static void segments_free(segments_t *g)
 {
     free(g->num);
@@ -688,6 +691,8 @@ static void segments_free(segments_t *g)
     memset(g, 0, sizeof *g);
 }
 
+/* Adds one segment's scan counts (bytes, torn tails, bad frames, damaged
+ * bytes) to the read stats. Cannot fail. */
 static void add_scan_stats(history_read_stats_t *stats, const segment_scan_t *sc)
 {
     stats->bytes += sc->frames.good_bytes + sc->frames.damaged_bytes + sc->frames.torn_bytes;
@@ -902,6 +907,8 @@ out:
     return rc;
 }
 
+/* Fills p with the default retention: 35 days kept, every entry of the last
+ * 7 days, one an hour before that. Cannot fail. */
 void history_policy_init(history_policy_t *p)
 {
     p->retention_s = 35 * 86400;
@@ -1163,6 +1170,7 @@ static int cmp_key(const void *a, const void *b)
     return x->toplevel - y->toplevel;
 }
 
+/* qsort order of statement keys by score, highest first, then as cmp_key. */
 static int cmp_score_desc(const void *a, const void *b)
 {
     const stmt_key_t *x = a, *y = b;
