@@ -35,10 +35,16 @@ static char conninfo[512];
 static const char *schema_sql =
     "CREATE EXTENSION IF NOT EXISTS hypopg;"
     "CREATE EXTENSION IF NOT EXISTS pg_stat_statements;"
+    /* autovacuum off: the determinism check below plans the workload twice,
+     * and an autovacuum between the two runs (these inserts cross its
+     * thresholds) can change the visibility map or the statistics under
+     * them; "two runs differ" was seen in loaded suites, not reproduced
+     * alone, and this is the one input the test did not hold still */
     "CREATE TABLE orders (o_orderkey int PRIMARY KEY, o_custkey int NOT NULL,"
-    "  o_orderdate date NOT NULL);"
+    "  o_orderdate date NOT NULL) WITH (autovacuum_enabled = off);"
     "CREATE TABLE items (l_orderkey int NOT NULL, l_partkey int NOT NULL,"
-    "  l_quantity numeric NOT NULL, l_flag text NOT NULL, l_shipdate date NOT NULL);"
+    "  l_quantity numeric NOT NULL, l_flag text NOT NULL, l_shipdate date NOT NULL)"
+    "  WITH (autovacuum_enabled = off);"
     "INSERT INTO orders SELECT i, 1 + (i * 7919) % 10000, date '1992-01-01' + i % 2400"
     "  FROM generate_series(1, 100000) i;"
     "INSERT INTO items SELECT i / 4, 1 + (i * 31) % 20000, 1 + i % 50,"
