@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/jsonget.h"
 #include "common/sqlparse.h"
 #include "common/strbuf.h"
@@ -236,8 +237,8 @@ static void found_free(found_t *f)
 }
 
 /* Sorts the history's entries by time into w->es and finds the entries
- * around the change. Returns 0, or -1 when there is no entry on one side
- * (or no memory). A long history ships statements, tables and indexes on a
+ * around the change. Returns 0, or -1 when there is no entry on one side.
+ * A long history ships statements, tables and indexes on a
  * subset of its entries (history_build's max_points): only those are
  * compared when there are any. */
 static int around_find(ai_ctx_t *c, const ai_change_t *ch, around_t *w)
@@ -247,8 +248,8 @@ static int around_find(ai_ctx_t *c, const ai_change_t *ch, around_t *w)
     w->ch = ch;
     const json_t *hist = json_object_get(c->snapshot, "history");
     size_t nh = json_array_size(hist);
-    w->es = malloc((nh ? nh : 1) * sizeof *w->es);
-    for (size_t i = 0; w->es && i < nh; i++) {
+    w->es = xcalloc(nh, sizeof *w->es);
+    for (size_t i = 0; i < nh; i++) {
         const json_t *e = json_array_get(hist, i);
         double t;
         if (ai_parse_time(jget_str(e, "collected_at"), &t) == 0)
