@@ -142,8 +142,9 @@ void ct_quote_ident(const char *ident, char *buf, size_t len);
 /* Literal quoting ('...' with doubled quotes). */
 void ct_quote_literal(const char *text, char *buf, size_t len);
 
-/* malloc()ed printf; aborts the analysis cleanly on allocation failure by
- * returning a static empty string (never NULL). Free with ct_free_str. */
+/* malloc()ed printf, never NULL (out of memory aborts: common/alloc.h).
+ * Free with ct_free_str, which is free(): it stays as the name the
+ * callers already use. */
 char *ct_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ct_free_str(char *s);
 

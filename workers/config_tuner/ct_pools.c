@@ -26,6 +26,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/alloc.h"
 #include "common/sqlparse.h"
 #include "workers/config_tuner/ct_internal.h"
 #ifdef PGOPT_HAVE_SQLA_ENGINES
@@ -718,14 +719,13 @@ static size_t ts_recent_index_bytes(const json_t *h, double *idx)
 {
     const json_t *chunks = json_object_get(h, "chunks");
     size_t nc = json_array_size(chunks);
-    const json_t **sorted = nc ? calloc(nc, sizeof *sorted) : NULL;
-    for (size_t k = 0; k < nc && sorted; k++)
+    const json_t **sorted = xcalloc(nc, sizeof *sorted);
+    for (size_t k = 0; k < nc; k++)
         sorted[k] = json_array_get(chunks, k);
-    if (sorted)
-        qsort(sorted, nc, sizeof *sorted, cmp_chunk_end_desc);
+    qsort(sorted, nc, sizeof *sorted, cmp_chunk_end_desc);
     *idx = 0;
     size_t used = 0;
-    for (size_t k = 0; k < nc && used < 3 && sorted; k++) {
+    for (size_t k = 0; k < nc && used < 3; k++) {
         double b = 0;
         if (ct_num(sorted[k], "index_bytes", &b) && b > 0) {
             *idx += b;

@@ -2,6 +2,8 @@
  * (ct_internal.h). */
 #include "workers/config_tuner/ct_internal.h"
 
+#include "common/alloc.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -11,39 +13,28 @@
 #include <strings.h>
 #include <time.h>
 
-static char empty_string[1];
-
 char *ct_printf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0 || !s) {
-        empty_string[0] = '\0';
-        return empty_string;
-    }
     return s;
 }
 
 void ct_free_str(char *s)
 {
-    if (s && s != empty_string)
-        free(s);
+    free(s);
 }
 
 void ct_note(ct_t *ct, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    int n = vasprintf(&s, fmt, ap);
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
-    if (n >= 0 && s) {
-        json_array_append_new(ct->notes, json_string(s));
-        free(s);
-    }
+    json_array_append_new(ct->notes, json_string(s));
+    free(s);
 }
 
 static int sane(double v)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/alloc.h"
 #include "common/progress.h"
 #include "common/python/pysource.h"
 #include "common/sqlparse.h"
@@ -159,17 +160,15 @@ sqla_scan_t *sqla_scan_new(const json_t *code_section, err_t *err)
                 json_is_object(code_section) ? "map" : "scalar");
         return NULL;
     }
-    sqla_scan_t *scan = calloc(1, sizeof(*scan));
-    if (!scan || !(scan->diagnostics = json_array())) {
+    sqla_scan_t *scan = xcalloc(1, sizeof(*scan));
+    if (!(scan->diagnostics = json_array())) {
         free(scan);
         err_set(err, "code section: out of memory");
         return NULL;
     }
     size_t n = code_section ? json_array_size(code_section) : 0;
-    if (n > 0 && !(scan->files = calloc(n, sizeof(*scan->files)))) {
-        err_set(err, "code section: out of memory");
-        goto fail;
-    }
+    if (n > 0)
+        scan->files = xcalloc(n, sizeof(*scan->files));
     for (size_t i = 0; i < n; i++) {
         const json_t *entry = json_array_get(code_section, i);
         const json_t *path = json_object_get(entry, "path");
@@ -742,18 +741,14 @@ static void flask_config_key(sqla_scan_t *scan, const pysource_t *src, const cha
 {
     if (strncmp(key, "SQLALCHEMY_", 11) != 0)
         return;
-    struct flask_setting *grown =
-        realloc(scan->flask_settings, (scan->n_flask_settings + 1) * sizeof(*scan->flask_settings));
-    if (!grown)
-        return;
-    scan->flask_settings = grown;
+    scan->flask_settings = xreallocarray(scan->flask_settings, scan->n_flask_settings + 1,
+                                         sizeof(*scan->flask_settings));
     struct flask_setting *fs = &scan->flask_settings[scan->n_flask_settings];
     fs->src = src;
-    fs->key = strdup(key);
+    fs->key = xstrdup(key);
     fs->where = where;
     fs->value = value;
-    if (fs->key)
-        scan->n_flask_settings++;
+    scan->n_flask_settings++;
 }
 
 /* pysource_mapping_entries / pysource_call_kwargs callback for config.update(...): remembers each
@@ -1163,11 +1158,7 @@ static void classify_sql(features_ctx_t *fc, TSNode call, TSNode expr, const cha
         free(sql);
         return;
     }
-    char *parsed = strdup(sql);
-    if (!parsed) {
-        free(sql);
-        return;
-    }
+    char *parsed = xstrdup(sql);
     neutralise_bind_parameters(parsed, len);
     sqlparse_t *tree = NULL;
     err_t perr;
