@@ -8,33 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "workers/index_advisor/ia_internal.h"
 
-/* strdup() that passes NULL through (abort on out of memory). */
+/* xstrdup() that passes NULL through. */
 char *ia_strdup(const char *s)
 {
-    if (!s)
-        return NULL;
-    char *d = strdup(s);
-    if (!d) {
-        fprintf(stderr, "pgopt-index-advisor: out of memory\n");
-        abort();
-    }
-    return d;
+    return s ? xstrdup(s) : NULL;
 }
 
-/* A malloc()ed formatted string. */
+/* A malloc()ed formatted string (never NULL: common/alloc.h). */
 char *ia_printf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *out = NULL;
-    int n = vasprintf(&out, fmt, ap);
+    char *out = xvasprintf(fmt, ap);
     va_end(ap);
-    if (n < 0 || !out) {
-        fprintf(stderr, "pgopt-index-advisor: out of memory\n");
-        abort();
-    }
     return out;
 }
 
@@ -129,7 +118,7 @@ static char **str_array(const json_t *a, size_t *n)
     *n = 0;
     if (!json_is_array(a) || json_array_size(a) == 0)
         return NULL;
-    char **out = calloc(json_array_size(a), sizeof *out);
+    char **out = xcalloc(json_array_size(a), sizeof *out);
     size_t i;
     json_t *v;
     json_array_foreach(a, i, v) if (json_is_string(v)) out[(*n)++] =
@@ -200,7 +189,7 @@ static int load_tables(ia_model_t *m)
         ia_note(m, "snapshot has no tables section: no index can be recommended");
         return 0;
     }
-    m->tables = calloc(json_array_size(tables) + 1, sizeof *m->tables);
+    m->tables = xcalloc(json_array_size(tables) + 1, sizeof *m->tables);
     size_t i;
     json_t *t;
     json_array_foreach(tables, i, t)
@@ -241,7 +230,7 @@ static void load_columns(ia_model_t *m)
         return;
     }
     /* two passes: count per table, then fill */
-    size_t *count = calloc(m->ntables + 1, sizeof *count);
+    size_t *count = xcalloc(m->ntables + 1, sizeof *count);
     size_t i;
     json_t *c;
     json_array_foreach(cols, i, c)
@@ -251,7 +240,7 @@ static void load_columns(ia_model_t *m)
             count[t]++;
     }
     for (size_t t = 0; t < m->ntables; t++)
-        m->tables[t].columns = calloc(count[t] + 1, sizeof(ia_column_t));
+        m->tables[t].columns = xcalloc(count[t] + 1, sizeof(ia_column_t));
     free(count);
     json_array_foreach(cols, i, c)
     {
@@ -292,7 +281,7 @@ static void load_indexes(ia_model_t *m)
                    "candidates may duplicate them and no drop advice is given");
         return;
     }
-    m->indexes = calloc(json_array_size(idx) + 1, sizeof *m->indexes);
+    m->indexes = xcalloc(json_array_size(idx) + 1, sizeof *m->indexes);
     size_t i;
     json_t *x;
     json_array_foreach(idx, i, x)
@@ -333,7 +322,7 @@ static void load_statements(ia_model_t *m)
                    "derive index candidates from");
         return;
     }
-    m->stmts = calloc(json_array_size(sts) + 1, sizeof *m->stmts);
+    m->stmts = xcalloc(json_array_size(sts) + 1, sizeof *m->stmts);
     size_t i;
     json_t *s;
     json_array_foreach(sts, i, s)
