@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/alloc.h"
 #include "common/sqlparse.h"
 #include "workers/index_advisor/ia_internal.h"
 
@@ -101,7 +102,7 @@ static rel_t rel_copy(const rel_t *r, const char *alias)
     x.table = r->table;
     x.derived = r->derived;
     x.nouts = r->nouts;
-    x.outs = calloc(r->nouts + 1, sizeof *x.outs);
+    x.outs = xcalloc(r->nouts + 1, sizeof *x.outs);
     for (size_t i = 0; i < r->nouts; i++) {
         x.outs[i].name = ia_strdup(r->outs[i].name);
         x.outs[i].table = r->outs[i].table;
@@ -114,7 +115,7 @@ static rel_t *scope_add(scope_t *sc, rel_t r)
 {
     if (sc->nrels == sc->cap) {
         sc->cap = sc->cap ? sc->cap * 2 : 8;
-        sc->rels = realloc(sc->rels, sc->cap * sizeof *sc->rels);
+        sc->rels = xrealloc(sc->rels, sc->cap * sizeof *sc->rels);
     }
     sc->rels[sc->nrels] = r;
     return &sc->rels[sc->nrels++];
@@ -147,7 +148,7 @@ static void note_table(ctx_t *c, int t)
     for (size_t i = 0; i < c->st->ntables; i++)
         if (c->st->tables[i] == t)
             return;
-    c->st->tables = realloc(c->st->tables, (c->st->ntables + 1) * sizeof(int));
+    c->st->tables = xrealloc(c->st->tables, (c->st->ntables + 1) * sizeof(int));
     c->st->tables[c->st->ntables++] = t;
 }
 
@@ -162,10 +163,7 @@ static void record(ctx_t *c, int table, const char *column, ia_use_kind_t kind)
         return;
     if (r->n == r->cap) {
         size_t cap = r->cap ? r->cap * 2 : 16;
-        rec_t *ni = realloc(r->items, cap * sizeof *ni);
-        if (!ni)
-            return;
-        r->items = ni;
+        r->items = xrealloc(r->items, cap * sizeof *r->items);
         r->cap = cap;
     }
     r->items[r->n++] = (rec_t){table, column, kind};
@@ -192,7 +190,7 @@ static ia_use_t *add_use(ctx_t *c, const term_t *t, ia_use_kind_t kind, const ch
     }
     if (st->nuses == c->cap_uses) {
         c->cap_uses = c->cap_uses ? c->cap_uses * 2 : 16;
-        st->uses = realloc(st->uses, c->cap_uses * sizeof *st->uses);
+        st->uses = xrealloc(st->uses, c->cap_uses * sizeof *st->uses);
     }
     ia_use_t *u = &st->uses[st->nuses++];
     memset(u, 0, sizeof *u);
@@ -711,10 +709,7 @@ static void add_subquery_shapes(ctx_t *c, const recorder_t *rec)
         if (q.nkeys == 0 || q.nvalues == 0)
             continue;
         ia_statement_t *st = c->st;
-        ia_subquery_t *nq = realloc(st->subqueries, (st->nsubqueries + 1) * sizeof *nq);
-        if (!nq)
-            return;
-        st->subqueries = nq;
+        st->subqueries = xrealloc(st->subqueries, (st->nsubqueries + 1) * sizeof *st->subqueries);
         st->subqueries[st->nsubqueries++] = q;
     }
 }
@@ -950,7 +945,7 @@ static void add_from(ctx_t *c, scope_t *sc, const PgQuery__Node *n, const PgQuer
         size_t mid = sc->nrels;
         add_from(c, sc, j->rarg, quals, nquals);
         if (j->quals) {
-            *quals = realloc(*quals, (*nquals + 1) * sizeof **quals);
+            *quals = xrealloc(*quals, (*nquals + 1) * sizeof **quals);
             (*quals)[(*nquals)++] = j->quals;
         }
         /* USING (col): join uses on both sides */
@@ -1011,7 +1006,7 @@ static void add_cte(ctx_t *c, scope_t *sc, const PgQuery__CommonTableExpr *cte)
     }
     if (sc->nctes == sc->cap_ctes) {
         sc->cap_ctes = sc->cap_ctes ? sc->cap_ctes * 2 : 4;
-        sc->ctes = realloc(sc->ctes, sc->cap_ctes * sizeof *sc->ctes);
+        sc->ctes = xrealloc(sc->ctes, sc->cap_ctes * sizeof *sc->ctes);
     }
     sc->ctes[sc->nctes].name = ia_strdup(cte->ctename);
     sc->ctes[sc->nctes].rel = out;
@@ -1093,7 +1088,7 @@ static void visit_group_and_sort(ctx_t *c, scope_t *sc, const PgQuery__SelectStm
  * to a derived relation. */
 static void rel_add_out(rel_t *out, const char *name, int table, const char *column)
 {
-    out->outs = realloc(out->outs, (out->nouts + 1) * sizeof *out->outs);
+    out->outs = xrealloc(out->outs, (out->nouts + 1) * sizeof *out->outs);
     out->outs[out->nouts].name = ia_strdup(name);
     out->outs[out->nouts].table = table;
     out->outs[out->nouts].column = ia_strdup(column);
@@ -1301,7 +1296,7 @@ int ia_extract_statement(ia_model_t *m, ia_statement_t *st, err_t *err)
                     continue;
                 if (tn->res_target->name && *tn->res_target->name) {
                     st->updated_columns =
-                        realloc(st->updated_columns, (st->nupdated + 1) * sizeof(char *));
+                        xrealloc(st->updated_columns, (st->nupdated + 1) * sizeof(char *));
                     st->updated_columns[st->nupdated++] = ia_strdup(tn->res_target->name);
                 }
                 visit_other(&c, &sc, tn->res_target->val);
