@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "workers/index_advisor/ia_internal.h"
 
 #define BLCKSZ            8192.0
@@ -237,7 +238,7 @@ static int add_stmt_ref(ia_candidate_t *c, int s)
     for (size_t i = 0; i < c->nstmts; i++)
         if (c->stmts[i] == s)
             return 0;
-    c->stmts = realloc(c->stmts, (c->nstmts + 1) * sizeof(int));
+    c->stmts = xrealloc(c->stmts, (c->nstmts + 1) * sizeof(int));
     c->stmts[c->nstmts++] = s;
     return 1;
 }
@@ -269,7 +270,7 @@ static void add_candidate(ia_model_t *m, int table, int s, const spec_t *sp)
         }
     if (m->ncands == m->cap_cands) {
         m->cap_cands = m->cap_cands ? m->cap_cands * 2 : 32;
-        m->cands = realloc(m->cands, m->cap_cands * sizeof *m->cands);
+        m->cands = xrealloc(m->cands, m->cap_cands * sizeof *m->cands);
     }
     ia_candidate_t *c = &m->cands[m->ncands];
     memset(c, 0, sizeof *c);
@@ -324,7 +325,7 @@ static char *literal(const char *v)
     if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
         return ia_strdup(v);
     size_t n = strlen(v);
-    char *out = malloc(n * 2 + 3);
+    char *out = xmalloc(n * 2 + 3);
     size_t o = 0;
     out[o++] = '\'';
     for (const char *p = v; *p; p++) {
@@ -1034,7 +1035,7 @@ char *ia_parse_qualstats_const(const char *cv)
     if (!cv || !*cv)
         return NULL;
     size_t n = strlen(cv);
-    char *out = malloc(n + 1);
+    char *out = xmalloc(n + 1);
     size_t o = 0;
     if (cv[0] == '\'') {
         const char *p = cv + 1;
@@ -1285,7 +1286,7 @@ static size_t merge_candidates(ia_model_t *m)
     size_t n0 = m->ncands, added = 0;
     /* the statements each candidate was generated for (add_candidate
      * appends to them when a merge repeats an existing signature) */
-    size_t *ns0 = malloc((n0 + 1) * sizeof *ns0);
+    size_t *ns0 = xmalloc((n0 + 1) * sizeof *ns0);
     for (size_t i = 0; i < n0; i++)
         ns0[i] = m->cands[i].nstmts;
     for (size_t i = 0; i < n0; i++)
@@ -1353,7 +1354,7 @@ static size_t merge_candidates(ia_model_t *m)
                 sp.type = "covering";
             /* the statements of both (add_candidate may move m->cands) */
             size_t ns = ns0[i] + ns0[j];
-            int *stmts = malloc(ns * sizeof(int));
+            int *stmts = xmalloc(ns * sizeof(int));
             memcpy(stmts, a->stmts, ns0[i] * sizeof(int));
             memcpy(stmts + ns0[i], b->stmts, ns0[j] * sizeof(int));
             int table = a->table;

@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "common/clock.h"
 #include "common/sqlparams.h"
 #include "workers/index_advisor/ia_internal.h"
@@ -581,9 +582,7 @@ static int in_config(const int *config, size_t n, int c)
 int ia_candidate_serves(ia_model_t *m, int ci, int s)
 {
     if (!m->serves) {
-        m->serves = malloc(m->ncands * m->nstmts + 1);
-        if (!m->serves)
-            return stmt_has_table(&m->stmts[s], m->cands[ci].table);
+        m->serves = xmalloc(m->ncands * m->nstmts + 1);
         memset(m->serves, -1, m->ncands * m->nstmts + 1);
     }
     signed char *v = &m->serves[(size_t)ci * m->nstmts + (size_t)s];
@@ -667,14 +666,14 @@ static int cmp_int(const void *a, const void *b)
  * its table that it cannot use re-plans nothing. */
 static char *config_key(ia_model_t *m, int s, const int *config, size_t n, const char *tag)
 {
-    int *rel = malloc((n + 1) * sizeof(int));
+    int *rel = xmalloc((n + 1) * sizeof(int));
     size_t nr = 0;
     for (size_t i = 0; i < n; i++)
         if (ia_candidate_serves(m, config[i], s))
             rel[nr++] = config[i];
     qsort(rel, nr, sizeof(int), cmp_int);
     size_t cap = 32 + nr * 12;
-    char *key = malloc(cap);
+    char *key = xmalloc(cap);
     size_t o = (size_t)snprintf(key, cap, "%s%d|", tag, s);
     for (size_t i = 0; i < nr; i++)
         o += (size_t)snprintf(key + o, cap - o, "%d,", rel[i]);
