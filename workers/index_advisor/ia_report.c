@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/alloc.h"
 #include "workers/index_advisor/ia_internal.h"
 
 #define GB (1024.0 * 1024.0 * 1024.0)
@@ -92,7 +93,7 @@ static json_t *recommendations(ia_model_t *m, const ia_selection_t *sel)
      * claim of pgopt's offline model never ranks above one the server's
      * planner confirmed (the model can overstate a speed-up by 100x) */
     size_t n = sel->nchoices;
-    int *order = malloc((n + 1) * sizeof(int));
+    int *order = xmalloc((n + 1) * sizeof(int));
     for (size_t i = 0; i < n; i++)
         order[i] = (int)i;
     for (size_t i = 1; i < n; i++)

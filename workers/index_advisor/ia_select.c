@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/alloc.h"
 #include "workers/index_advisor/ia_internal.h"
 
 /* A statement is claimed by a chosen index when removing the index from the
@@ -173,7 +174,7 @@ static int lowers(ia_model_t *m, int s, const int *config, size_t n, size_t i, d
     const ia_statement_t *st = &m->stmts[s];
     if (!considered(st) || !stmt_has_table(st, m->cands[config[i]].table))
         return 0;
-    int *rest = calloc(n + 1, sizeof(int));
+    int *rest = xcalloc(n + 1, sizeof(int));
     size_t nr = 0;
     for (size_t k = 0; k < n; k++)
         if (k != i)
@@ -794,13 +795,13 @@ static void planner_cost_passes(ia_model_t *m, ia_selection_t *sel, sel_work_t *
     int saved_costing = m->generic_costing;
     if (m->whatif)
         m->generic_costing = 1;
-    double *pc = calloc(2 * m->nstmts + 1, sizeof(double));
-    int *next = calloc(m->ncands + 2, sizeof(int));
+    double *pc = xcalloc(2 * m->nstmts + 1, sizeof(double));
+    int *next = xcalloc(m->ncands + 2, sizeof(int));
     fill_budget(m, sel, w, pc, next);
     double cost_greedy = planner_costs(m, w->config, w->n, pc);
     sel_state_t greedy;
-    greedy.config = calloc(m->ncands + 1, sizeof(int));
-    greedy.chosen = calloc(m->ncands + 1, 1);
+    greedy.config = xcalloc(m->ncands + 1, sizeof(int));
+    greedy.chosen = xcalloc(m->ncands + 1, 1);
     state_save(m, sel, w, &greedy);
     json_array_append_new(sel->trace,
                           json_pack("{s:s, s:s, s:f}", "move", "restart", "phase",
@@ -863,7 +864,7 @@ static void record_rejections(ia_model_t *m, ia_selection_t *sel)
  * workload's before/after totals. */
 static void compute_figures(ia_model_t *m, const int *config, size_t n, ia_selection_t *sel)
 {
-    sel->choices = calloc(n + 1, sizeof *sel->choices);
+    sel->choices = xcalloc(n + 1, sizeof *sel->choices);
     for (size_t i = 0; i < n; i++) {
         ia_choice_t *ch = &sel->choices[sel->nchoices++];
         ch->cand = config[i];
@@ -879,7 +880,7 @@ static void compute_figures(ia_model_t *m, const int *config, size_t n, ia_selec
             if (!lowers_both(m, (int)s, config, n, i, rep, gen, &ma))
                 continue;
             double a = rep[0], b = rep[1];
-            ch->affected = realloc(ch->affected, (ch->naffected + 1) * sizeof(int));
+            ch->affected = xrealloc(ch->affected, (ch->naffected + 1) * sizeof(int));
             ch->affected[ch->naffected++] = (int)s;
             double r = a / b;
             w_before += st->weight;
@@ -919,12 +920,12 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
     sel->trace = json_array();
     sel->budget_bytes = budget_for(m);
     sel_work_t w = {0};
-    w.config = calloc(m->ncands + 1, sizeof(int));
-    w.list = calloc(m->nstmts + 1, sizeof(int));
-    w.targets = calloc(m->ncands + 2, sizeof(int));
-    w.rnow = calloc(m->nstmts + 1, sizeof(double));
-    w.bound = calloc(m->ncands + 1, sizeof(double));
-    w.order = calloc(m->ncands + 1, sizeof(int));
+    w.config = xcalloc(m->ncands + 1, sizeof(int));
+    w.list = xcalloc(m->nstmts + 1, sizeof(int));
+    w.targets = xcalloc(m->ncands + 2, sizeof(int));
+    w.rnow = xcalloc(m->nstmts + 1, sizeof(double));
+    w.bound = xcalloc(m->ncands + 1, sizeof(double));
+    w.order = xcalloc(m->ncands + 1, sizeof(int));
     double min_fraction = m->opts->min_gain_fraction;
     /* weighted time left under the configuration */
     double remaining = m->sel_total > 0 ? m->sel_total : m->total_weight;
