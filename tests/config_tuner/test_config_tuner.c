@@ -793,11 +793,10 @@ static void test_rollback_sources(void **state)
 }
 
 /* Engines and session features read from application code by
- * sqla_engines.c (when built with it). */
+ * sqla_engines.c. */
 static void test_code_section(void **state)
 {
     (void)state;
-#ifdef PGOPT_HAVE_SQLA_ENGINES
     json_t *snap = base_snapshot();
     const char *db_py = "from sqlalchemy import create_engine, text\n"
                         "\n"
@@ -846,9 +845,6 @@ static void test_code_section(void **state)
     assert_string_equal(str_at(out, "pgbouncer.pool_mode.recommended"), "transaction");
     json_decref(out);
     json_decref(snap);
-#else
-    skip();
-#endif
 }
 
 /* Statistics reset a minute ago: rates are not extrapolated. */

@@ -13,9 +13,7 @@
 #include <strings.h>
 
 #include "workers/config_tuner/ct_internal.h"
-#ifdef PGOPT_HAVE_SQLA_ENGINES
 #include "workers/config_tuner/sqla_engines.h"
-#endif
 
 /* ---- workload classification (the PGTune profile) ----
  * A statement is "short" when its mean execution time is below 10 ms, and
@@ -1197,9 +1195,7 @@ int config_tuner_analyze(const json_t *snapshot, const config_tuner_options_t *o
     ct.result = NULL;
     rc = 0;
 done:
-#ifdef PGOPT_HAVE_SQLA_ENGINES
     sqla_scan_destroy(&ct.code_scan);
-#endif
     json_decref(ct.result);
     json_decref(ct.notes);
     json_decref(ct.evidence);

@@ -64,11 +64,9 @@ typedef struct {
     json_t *evidence; /* map */
     json_t *changes;  /* array of {name, value, current_sql|null, reset, restart} */
     json_t *per_table;
-    json_t *missing_settings; /* names ct_entry found no pg_settings row for */
-    int cancelled;            /* a beat returned 1: stop, the result is dropped */
-#ifdef PGOPT_HAVE_SQLA_ENGINES
+    json_t *missing_settings;    /* names ct_entry found no pg_settings row for */
+    int cancelled;               /* a beat returned 1: stop, the result is dropped */
     struct sqla_scan *code_scan; /* the code section parsed once, for engines and features */
-#endif
 } ct_t;
 
 /* A beat through progress (common/progress.h); 1 once cancelled. */

@@ -29,9 +29,7 @@
 #include "common/alloc.h"
 #include "common/sqlparse.h"
 #include "workers/config_tuner/ct_internal.h"
-#ifdef PGOPT_HAVE_SQLA_ENGINES
 #include "workers/config_tuner/sqla_engines.h"
-#endif
 
 #define SQLA_DOC                                                                                   \
     "https://docs.sqlalchemy.org/en/20/core/engines.html#sqlalchemy.create_engine.params."
@@ -111,7 +109,6 @@ static json_t *pgb_entry(json_t *group, const char *name, json_t *current, json_
     return e;
 }
 
-#ifdef PGOPT_HAVE_SQLA_ENGINES
 /* The code section parsed once for both readers below: parsing is the cost
  * (seconds on a large tree), the two walks are cheap. NULL with e set when
  * it does not parse or the job was cancelled. */
@@ -121,7 +118,6 @@ static sqla_scan_t *code_scan(ct_t *ct, const json_t *code, err_t *e)
         ct->code_scan = sqla_scan_new(code, e);
     return ct->code_scan;
 }
-#endif
 
 /* The engines: from snapshot.sqlalchemy.engines, else from the code. */
 static json_t *find_engines(ct_t *ct, const char **source)
@@ -136,7 +132,6 @@ static json_t *find_engines(ct_t *ct, const char **source)
         *source = "none: the snapshot has no code section and no sqlalchemy.engines";
         return json_array();
     }
-#ifdef PGOPT_HAVE_SQLA_ENGINES
     json_t *engines = NULL;
     err_t e;
     sqla_scan_t *scan = code_scan(ct, code, &e);
@@ -147,12 +142,6 @@ static json_t *find_engines(ct_t *ct, const char **source)
     }
     *source = "code (common/python/sqla_engines)";
     return engines;
-#else
-    ct_note(ct, "this build has no Python code analysis (common/python/sqla_engines): engines "
-                "in the code section are not read");
-    *source = "none: code analysis not built";
-    return json_array();
-#endif
 }
 
 /* Session features: from the code and from pg_stat_statements' texts. */
@@ -160,7 +149,6 @@ static json_t *find_session_features(ct_t *ct, json_t *evidence)
 {
     json_t *found = json_array();
     const json_t *code = json_object_get(ct->snap, "code");
-#ifdef PGOPT_HAVE_SQLA_ENGINES
     if (json_is_array(code) && json_array_size(code) > 0) {
         json_t *features = NULL;
         err_t e;
@@ -179,9 +167,6 @@ static json_t *find_session_features(ct_t *ct, json_t *evidence)
             ct_note(ct, "reading session features from the code failed: %s", e.msg);
         }
     }
-#else
-    (void)code;
-#endif
     const json_t *stmts = json_object_get(ct->snap, "statements");
     size_t i, parsed = 0, unparsed = 0;
     const json_t *s;
