@@ -825,7 +825,7 @@ static void test_code_section(void **state)
     assert_string_equal(json_string_value(json_object_get(eng, "file")), "app/db.py");
     assert_int_equal(json_integer_value(json_object_get(eng, "line")), 3);
     assert_string_equal(str_at(out, "evidence.pools.engines_source"),
-                        "code (common/python/sqla_engines)");
+                        "code (workers/config_tuner/sqla_engines)");
     /* The session SET (not the SET LOCAL) keeps PgBouncer in session mode. */
     assert_string_equal(str_at(out, "pgbouncer.pool_mode.recommended"), "session");
     assert_contains(str_at(out, "pgbouncer.pool_mode.reason"), "SET at app/db.py:8");

@@ -140,7 +140,7 @@ static json_t *find_engines(ct_t *ct, const char **source)
         *source = "none: code analysis failed";
         return json_array();
     }
-    *source = "code (common/python/sqla_engines)";
+    *source = "code (workers/config_tuner/sqla_engines)";
     return engines;
 }
 
