@@ -60,7 +60,13 @@ pg_stat_statements.max = 20000
 pg_qualstats.max = 20000
 track_io_timing = on
 fsync = off
-synchronous_commit = off
+# on, although nothing here needs durability: VACUUM marks a page
+# all-visible only once its rows' commit is flushed to the WAL, and with
+# off that depended on the WAL writer's timing, so relallvisible, and the
+# planner's cost of every index-only scan, changed with the machine's load
+# (index_advisor_fill failed on a quiet machine, query_rewriter_integration
+# on a loaded one). With fsync off the flush is a write(), no disk wait.
+synchronous_commit = on
 full_page_writes = off
 max_connections = 100
 logging_collector = off
