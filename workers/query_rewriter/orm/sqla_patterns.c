@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "common/alloc.h"
 #include "common/progress.h"
 #include "common/strbuf.h"
 
@@ -152,7 +153,7 @@ static void ed_add(edits_t *ed, uint32_t s, uint32_t e, const char *text)
     }
     ed->e[ed->n].s = s;
     ed->e[ed->n].e = e;
-    ed->e[ed->n].text = strdup(text);
+    ed->e[ed->n].text = xstrdup(text);
     ed->n++;
 }
 
@@ -320,12 +321,10 @@ static void note(det_t *d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *s = NULL;
-    if (vasprintf(&s, fmt, ap) >= 0) {
-        json_array_append_new(d->notes, json_string(s));
-        free(s);
-    }
+    char *s = xvasprintf(fmt, ap);
     va_end(ap);
+    json_array_append_new(d->notes, json_string(s));
+    free(s);
 }
 
 /* The model a name or attribute stands for: the class itself (User, models.User), or the object of
