@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "common/alloc.h"
 #include "common/progress.h"
 #include "common/python/pysource.h"
 
@@ -205,16 +206,12 @@ static bool own_insert(const fw_t *w, TSNode ctor)
 /* ---- project functions ------------------------------------------------- */
 
 /* The memo entry of fn in the open-addressing table (created empty when new; the table doubles at
- * half full). NULL, with pl->oom set, on out of memory. */
+ * half full); never NULL (out of memory aborts, common/alloc.h). */
 static memo_t *memo_slot(pl_t *pl, const sqla_function_t *fn)
 {
     if ((pl->n + 1) * 2 > pl->cap) {
         size_t cap = pl->cap ? pl->cap * 2 : 256;
-        memo_t *m = calloc(cap, sizeof *m);
-        if (!m) {
-            pl->oom = 1;
-            return NULL;
-        }
+        memo_t *m = xcalloc(cap, sizeof *m);
         for (size_t i = 0; i < pl->cap; i++)
             if (pl->memo[i].fn) {
                 size_t h = ((uintptr_t)pl->memo[i].fn >> 4) & (cap - 1);
@@ -346,7 +343,7 @@ static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *
                         unsigned *line)
 {
     memo_t *m = memo_slot(pl, fn);
-    if (!m || m->busy)
+    if (m->busy)
         return 0;
     if (!m->done) {
         if (depth > MAX_DEPTH)
@@ -366,8 +363,6 @@ static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *
         progress_alive(); /* a helper's summary is one more function walked */
         fwalk(&w, FIELD(def, "body"));
         m = memo_slot(pl, fn); /* the table may have grown */
-        if (!m)
-            return 0;
         m->busy = 0;
         m->done = 1;
         m->bits = (unsigned char)w.bits;
@@ -1230,11 +1225,7 @@ static void fwalk(fw_t *w, TSNode n)
             text_of(w->src, FIELD(n, "name"), name, sizeof name);
             cls = name;
         }
-        fw_t *inner = malloc(sizeof *inner);
-        if (!inner) {
-            w->pl->oom = 1;
-            return;
-        }
+        fw_t *inner = xmalloc(sizeof *inner);
         fw_init(inner, w->pl, w->src, w->file, cls);
         fwalk(inner, FIELD(n, "body"));
         free(inner);
@@ -1298,8 +1289,8 @@ struct sqla_perloop {
 
 sqla_perloop_t *sqla_perloop_new(const sqla_project_t *p, json_t *out, err_t *err)
 {
-    sqla_perloop_t *x = calloc(1, sizeof *x);
-    if (!x || !(x->pl.seen = json_object())) {
+    sqla_perloop_t *x = xcalloc(1, sizeof *x);
+    if (!(x->pl.seen = json_object())) {
         free(x);
         err_set(err, "sqla_perloop: out of memory");
         return NULL;
@@ -1328,11 +1319,11 @@ int sqla_perloop_file(sqla_perloop_t *x, size_t k, err_t *err)
         (x->cancelled = progress_beat("code scan: per-item work", (int64_t)k, (int64_t)nf)))
         return pl->oom ? err_set(err, "sqla_perloop: out of memory") : 0;
     const pysource_t *src = sqla_project_file(pl->p, k);
-    fw_t *w = src ? malloc(sizeof *w) : NULL;
-    if (!w) {
+    if (!src) { /* the file could not be parsed again (tree-sitter out of memory) */
         pl->oom = 1;
         return err_set(err, "sqla_perloop: out of memory");
     }
+    fw_t *w = xmalloc(sizeof *w);
     fw_init(w, pl, src, k, NULL);
     fwalk(w, pysource_root(w->src));
     free(w);
