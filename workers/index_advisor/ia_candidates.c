@@ -233,6 +233,9 @@ static void sanitize_name(const char *in, char *out, size_t len)
     out[o] = 0;
 }
 
+/* Records that statement s would use candidate c (each statement once).
+ * Returns 1 when s was added, 0 when c already listed it; cannot fail
+ * (xrealloc aborts on out-of-memory). */
 static int add_stmt_ref(ia_candidate_t *c, int s)
 {
     for (size_t i = 0; i < c->nstmts; i++)

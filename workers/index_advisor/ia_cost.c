@@ -90,6 +90,9 @@ static double qualstats_selectivity(const ia_model_t *m, const ia_statement_t *s
     return s < 0 ? 0 : s;
 }
 
+/* Column-type lookup callback for the cost code (user is the model): returns
+ * the declared type of schema.table.column, or NULL when the table or column
+ * is not in the model. */
 static const char *catalog_type(void *user, const char *schema, const char *table,
                                 const char *column)
 {
@@ -228,6 +231,9 @@ typedef struct {
     double size_bytes;
 } access_t;
 
+/* Whether a use (its expression, else its column) is the same key as an
+ * index key, compared after ia_normalize_key. Returns 1 or 0; is_expr is
+ * unused. */
 static int use_matches_key(const ia_use_t *u, const char *key, int is_expr)
 {
     char a[256], b[256];

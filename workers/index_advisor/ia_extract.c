@@ -111,6 +111,9 @@ static rel_t rel_copy(const rel_t *r, const char *alias)
     return x;
 }
 
+/* Appends rel r to the scope (taking ownership) and returns a pointer to the
+ * stored copy, valid until the next scope_add; never NULL (xrealloc aborts
+ * on out-of-memory). */
 static rel_t *scope_add(scope_t *sc, rel_t r)
 {
     if (sc->nrels == sc->cap) {
@@ -134,6 +137,8 @@ static void scope_free(scope_t *sc)
     free(sc->ctes);
 }
 
+/* The CTE called name visible from scope sc (searched outward through the
+ * parents), or NULL when none is. */
 static const cte_t *find_cte(const scope_t *sc, const char *name)
 {
     for (; sc; sc = sc->parent)
@@ -143,6 +148,8 @@ static const cte_t *find_cte(const scope_t *sc, const char *name)
     return NULL;
 }
 
+/* Adds model table t to the current statement's list of tables, once; cannot
+ * fail (xrealloc aborts on out-of-memory). */
 static void note_table(ctx_t *c, int t)
 {
     for (size_t i = 0; i < c->st->ntables; i++)
@@ -288,6 +295,9 @@ static const char *typecast_name(const PgQuery__TypeName *tn)
     return tn && tn->n_names ? node_string(tn->names[tn->n_names - 1]) : NULL;
 }
 
+/* Text of a constant (through casts) for use as a literal value: integers
+ * are printed into buf; other kinds point into the parse tree. Returns NULL
+ * when n is not a non-NULL constant. */
 static const char *const_text(const PgQuery__Node *n, char *buf, size_t len)
 {
     if (!n)
@@ -312,6 +322,8 @@ static const char *const_text(const PgQuery__Node *n, char *buf, size_t len)
     }
 }
 
+/* The number of a $n parameter reference (through casts), or 0 when n is not
+ * one. */
 static int param_number(const PgQuery__Node *n)
 {
     if (!n)
@@ -442,6 +454,8 @@ static int colscan_visit(const ProtobufCMessage *node, int depth, void *user)
     return 0;
 }
 
+/* Whether expression n references a column of a relation of scope sc (not of
+ * an outer scope): returns 1 or 0, 0 for a NULL n. */
 static int has_local_columns(ctx_t *c, scope_t *sc, const PgQuery__Node *n)
 {
     if (!n)
@@ -929,6 +943,10 @@ static void add_rangevar(ctx_t *c, scope_t *sc, const PgQuery__RangeVar *rv)
     scope_add(sc, r);
 }
 
+/* Definition of add_from (declared above): adds the relations of one FROM
+ * item to scope sc, collecting JOIN ON quals in *quals and USING columns as
+ * join uses. Returns nothing; items it cannot resolve become relations
+ * without known columns. */
 static void add_from(ctx_t *c, scope_t *sc, const PgQuery__Node *n, const PgQuery__Node ***quals,
                      size_t *nquals)
 {

@@ -56,6 +56,9 @@ static int name_taken(const ia_model_t *m, const char *schema, const char *name,
     return json_object_get(used, name) != NULL;
 }
 
+/* Build risk of a candidate from its table's total size: "low" under 1 GB,
+ * "medium" under 10 GB, else "high"; GIN on a table of 100 MB or more is one
+ * level higher. Always returns one of the three strings. */
 static const char *risk_of(const ia_model_t *m, const ia_candidate_t *c)
 {
     double bytes = (double)m->tables[c->table].total_bytes;
@@ -323,6 +326,8 @@ static json_t *unused_indexes(ia_model_t *m)
     return out;
 }
 
+/* Whether two index keys or predicates are the same after ia_normalize_key;
+ * two NULLs are equal, one NULL is not. Returns 1 or 0. */
 static int same_str(const char *a, const char *b)
 {
     if (!a || !b)

@@ -79,6 +79,8 @@ static const char *str_field(const json_t *o, const char *k)
     return json_string_value(json_object_get(o, k));
 }
 
+/* Reads numeric member k of JSON object o into *out. Returns 1 on success, 0
+ * (leaving *out unchanged) when the member is missing or not a number. */
 static int num_field(const json_t *o, const char *k, double *out)
 {
     json_t *v = json_object_get(o, k);

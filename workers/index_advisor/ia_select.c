@@ -127,6 +127,8 @@ static int replaceable(const ia_candidate_t *o, const ia_candidate_t *c)
     return 0;
 }
 
+/* Reports selection progress to the model's callback, if any. Returns 1 (and
+ * marks the model cancelled) when the callback asks to stop, else 0. */
 static int progress(ia_model_t *m, const char *stage, int64_t done, int64_t total)
 {
     if (m->progress && m->progress(m->progress_user, stage, done, total)) {
@@ -358,6 +360,8 @@ static void verify_claims(ia_model_t *m, int *config, size_t *n, ia_selection_t 
 static _Thread_local const ia_model_t *g_bound_model;
 static _Thread_local const double *g_bound;
 
+/* qsort comparator over candidate indices using g_bound and g_bound_model
+ * (see above): returns <0, 0 or >0. */
 static int cmp_bound(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
@@ -590,6 +594,9 @@ typedef struct {
     double pc_gain, pc_changed, time_gain;
 } change_t;
 
+/* Fills *out with the change_t figures of going from configuration cur to
+ * next (chg lists the candidates that differ). Statements whose cost ratio
+ * cannot be computed are left out of the sums; returns nothing. */
 static void change_gain(ia_model_t *m, const int *cur, size_t ncur, const int *next, size_t nnext,
                         const int *chg, size_t nchg, change_t *out)
 {
@@ -750,6 +757,9 @@ typedef struct {
     unsigned char *chosen; /* per candidate */
 } sel_state_t;
 
+/* Snapshots the selection state (configuration, used bytes, steps, trace
+ * length, chosen flags) into st so a tried move can be undone with
+ * state_restore. Cannot fail. */
 static void state_save(const ia_model_t *m, const ia_selection_t *sel, const sel_work_t *w,
                        sel_state_t *st)
 {
@@ -762,6 +772,8 @@ static void state_save(const ia_model_t *m, const ia_selection_t *sel, const sel
         st->chosen[ci] = (unsigned char)m->cands[ci].chosen;
 }
 
+/* Puts back a state saved by state_save, dropping trace entries added since.
+ * Cannot fail. */
 static void state_restore(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, const sel_state_t *st)
 {
     memcpy(w->config, st->config, st->n * sizeof(int));
