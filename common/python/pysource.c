@@ -62,6 +62,9 @@ static char *dup_span(const char *s, size_t n)
     return copy;
 }
 
+/* Appends the binding local -> qualified (both copied) to src's import
+ * table. Always returns 0: allocation goes through xreallocarray, which
+ * aborts on out-of-memory. */
 static int add_import(pysource_t *src, const char *local, size_t local_len, const char *qualified,
                       size_t qualified_len)
 {
@@ -136,6 +139,10 @@ static int record_import_name(pysource_t *src, TSNode name_node, const char *mod
     return rc;
 }
 
+/* pysource_walk callback that records every name bound by an import or
+ * from-import statement in src->imports (ctx is the source). Returns
+ * CONTINUE into statement containers, SKIP_CHILDREN elsewhere, and STOP when
+ * recording a name fails. */
 static pysource_walk_t collect_imports(const pysource_t *csrc, TSNode node, void *ctx)
 {
     pysource_t *src = ctx;
@@ -182,6 +189,9 @@ static void parser_key_init(void)
     parser_key_ok = pthread_key_create(&parser_key, parser_free) == 0;
 }
 
+/* The calling thread's tree-sitter parser for Python, created on first use
+ * and freed at thread exit. Returns NULL when the thread key, the parser or
+ * the language cannot be set up. */
 static TSParser *thread_parser(void)
 {
     pthread_once(&parser_once, parser_key_init);
@@ -373,6 +383,9 @@ typedef struct {
 
 static _Thread_local literal_slot_t literal_slots[LITERAL_SLOTS];
 
+/* The cache slot of a string literal (keyed by its address), filling in its
+ * symbols and field id on first use. Returns NULL when the table is full;
+ * callers then look the name up directly. */
 static literal_slot_t *literal_slot(const char *literal)
 {
     uintptr_t h = ((uintptr_t)literal >> 3) * 0x9E3779B97F4A7C15u;
@@ -437,6 +450,8 @@ bool pysource_holds_statements(TSNode node)
     return sym < sizeof table && table[sym];
 }
 
+/* Behind PYSOURCE_NODE_IS (see pysource.h): whether node's type is the named
+ * or anonymous symbol called literal. Returns false for a null node. */
 bool pysource_node_is_literal(TSNode node, const char *literal)
 {
     if (ts_node_is_null(node))
@@ -448,6 +463,8 @@ bool pysource_node_is_literal(TSNode node, const char *literal)
     return (e->named && sym == e->named) || (e->anonymous && sym == e->anonymous);
 }
 
+/* Behind PYSOURCE_SYMBOL (see pysource.h): the named grammar symbol called
+ * literal, or 0 when the grammar has none. */
 TSSymbol pysource_symbol_literal(const char *literal)
 {
     const literal_slot_t *e = literal_slot(literal);
@@ -457,6 +474,9 @@ TSSymbol pysource_symbol_literal(const char *literal)
                                        true);
 }
 
+/* Behind PYSOURCE_FIELD (see pysource.h): node's child in the field called
+ * literal. Returns a null node when node is null, the field is unknown or
+ * the child is absent. */
 TSNode pysource_field_literal(TSNode node, const char *literal)
 {
     TSNode none;
@@ -569,6 +589,9 @@ done:
 
 /* ---- names and calls ------------------------------------------------ */
 
+/* Appends expr as a dotted name (a.b.c) to sb when it is made only of
+ * identifiers and attributes; otherwise sets *ok to false (and does nothing
+ * once *ok is false). */
 static void dotted_append(const pysource_t *src, TSNode expr, strbuf_t *sb, bool *ok)
 {
     if (!*ok)
@@ -645,6 +668,8 @@ typedef struct {
     void *ctx;
 } find_calls_t;
 
+/* pysource_walk callback of pysource_find_calls: hands each call to the name
+ * fc->name to fc->fn. Returns STOP when fn does, else CONTINUE. */
 static pysource_walk_t find_calls_visit(const pysource_t *src, TSNode node, void *ctx)
 {
     find_calls_t *fc = ctx;
@@ -711,6 +736,8 @@ TSNode pysource_call_kwarg(const pysource_t *src, TSNode call, const char *name)
 
 /* ---- scopes and name resolution ------------------------------------- */
 
+/* Whether node is the identifier name (name_len bytes). Returns false for
+ * any other node, null included. */
 static bool is_name(const pysource_t *src, TSNode node, const char *name, size_t name_len)
 {
     if (!PYSOURCE_NODE_IS(node, "identifier"))
@@ -767,6 +794,10 @@ static const char *const mutating_methods[] = {
     "extend", "insert",     "remove", "sort",    "__setitem__", NULL,
 };
 
+/* pysource_walk callback over one scope: counts the plain assignments of
+ * bs->name (keeping the last value) and sets bs->ambiguous for any other
+ * binding or mutation of it. Returns SKIP_CHILDREN for nested scopes,
+ * comprehensions and imports, else CONTINUE; never fails. */
 static pysource_walk_t scan_binding_visit(const pysource_t *src, TSNode node, void *ctx)
 {
     binding_scan_t *bs = ctx;
@@ -836,6 +867,8 @@ static pysource_walk_t scan_binding_visit(const pysource_t *src, TSNode node, vo
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* Whether a parameter list binds bs->name (plain, default, typed, *args or
+ * **kwargs). Returns true or false. */
 static bool parameters_bind(const pysource_t *src, TSNode params, const binding_scan_t *bs)
 {
     uint32_t n = ts_node_named_child_count(params);
@@ -929,6 +962,8 @@ TSNode pysource_resolve(const pysource_t *src, TSNode expr)
 
 /* ---- string literals ------------------------------------------------ */
 
+/* Appends code point cp to sb encoded as UTF-8 (1 to 4 bytes); the caller
+ * keeps cp in range. Cannot fail. */
 static void utf8_append(strbuf_t *sb, uint32_t cp)
 {
     char b[4];
@@ -953,6 +988,7 @@ static void utf8_append(strbuf_t *sb, uint32_t cp)
     }
 }
 
+/* The value of a hexadecimal digit, or -1 when c is not one. */
 static int hex_value(char c)
 {
     if (c >= '0' && c <= '9')
@@ -1206,6 +1242,9 @@ static json_t *eval_integer(const pysource_t *src, TSNode node)
     return json_integer((json_int_t)v);
 }
 
+/* Evaluates a Python float literal (underscores allowed) to a JSON real.
+ * Returns NULL for imaginary literals, over-long text, or text strtod does
+ * not take whole or that is not finite. */
 static json_t *eval_float(const pysource_t *src, TSNode node)
 {
     size_t len;
@@ -1227,6 +1266,8 @@ static json_t *eval_float(const pysource_t *src, TSNode node)
     return json_real(v);
 }
 
+/* Reads a JSON integer or real into *out. Returns false (leaving *out
+ * unchanged) for any other value. */
 static bool as_double(const json_t *v, double *out)
 {
     if (json_is_integer(v)) {
@@ -1305,6 +1346,9 @@ typedef struct {
     bool failed;
 } dict_eval_t;
 
+/* mapping_entries callback of eval_mapping: evaluates one entry and stores
+ * it under its key. Returns 1 and sets de->failed when the key is not static
+ * or the value cannot be evaluated or stored, else 0. */
 static int dict_eval_entry(const pysource_t *src, const char *key, TSNode key_node, TSNode value,
                            void *ctx)
 {
@@ -1325,6 +1369,8 @@ static int dict_eval_entry(const pysource_t *src, const char *key, TSNode key_no
 static int mapping_entries(const pysource_t *src, TSNode expr, pysource_entry_fn fn, void *ctx,
                            int depth);
 
+/* Evaluates a static mapping expression to a new JSON object. Returns NULL
+ * when an entry is not static or memory runs out. */
 static json_t *eval_mapping(const pysource_t *src, TSNode expr, int depth)
 {
     dict_eval_t de = {json_object(), depth, false};
@@ -1338,6 +1384,9 @@ static json_t *eval_mapping(const pysource_t *src, TSNode expr, int depth)
     return de.object;
 }
 
+/* Evaluates a tuple, list, set or expression list to a new JSON array
+ * (comments skipped). Returns NULL when an item cannot be evaluated or
+ * memory runs out. */
 static json_t *eval_sequence(const pysource_t *src, TSNode expr, int depth)
 {
     json_t *array = json_array();
@@ -1357,6 +1406,9 @@ static json_t *eval_sequence(const pysource_t *src, TSNode expr, int depth)
     return array;
 }
 
+/* Worker of pysource_eval (see pysource.h) with a nesting depth. Returns a
+ * new JSON value, or NULL when the expression is not a simple literal, is
+ * deeper than EVAL_DEPTH_MAX, has a parse error, or cannot be represented. */
 static json_t *eval(const pysource_t *src, TSNode expr, int depth)
 {
     if (depth > EVAL_DEPTH_MAX || ts_node_is_null(expr) || ts_node_has_error(expr))
@@ -1478,6 +1530,9 @@ static int argument_entries(const pysource_t *src, TSNode args, pysource_entry_f
     return 0;
 }
 
+/* Worker of pysource_mapping_entries (see pysource.h) with a nesting depth:
+ * past EVAL_DEPTH_MAX the expression is given as one non-static entry.
+ * Returns the callback's nonzero value, or 0. */
 static int mapping_entries(const pysource_t *src, TSNode expr, pysource_entry_fn fn, void *ctx,
                            int depth)
 {
