@@ -58,6 +58,8 @@ static const char *const PLAN_SETTINGS[] = {
     NULL,
 };
 
+/* Whether setting name can change plans: any enable_* or one of
+ * PLAN_SETTINGS. Returns 1 or 0. */
 static int plan_setting(const char *name)
 {
     if (!strncmp(name, "enable_", 7))
@@ -77,6 +79,9 @@ typedef struct {
     size_t n;
 } tables_t;
 
+/* sqlparse_walk callback collecting the distinct tables a statement names
+ * into the tables_t at user (at most MAX_TABLES; later ones are dropped).
+ * Always returns 0 (keep walking). */
 static int visit_rangevar(const ProtobufCMessage *node, int depth, void *user)
 {
     (void)depth;
@@ -108,6 +113,8 @@ static void statement_tables(const char *sql, tables_t *ts)
     sqlparse_destroy(&p);
 }
 
+/* Whether ts names table schema.name; an unqualified name in ts matches any
+ * schema. Returns 1 or 0, 0 for a NULL name. */
 static int reads_table(const tables_t *ts, const char *schema, const char *name)
 {
     if (!name)
@@ -131,6 +138,8 @@ static int cmp_ent(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The row of history entry's "statements" with this queryid, or NULL when
+ * there is none. */
 static const json_t *stmt_row(const json_t *entry, int64_t queryid)
 {
     size_t i;
@@ -143,6 +152,9 @@ static const json_t *stmt_row(const json_t *entry, int64_t queryid)
     return NULL;
 }
 
+/* The object of array arr whose "name" is name and whose "schema" is schema
+ * (a missing schema on either side matches any). Returns NULL when none
+ * matches or name is NULL. */
 static const json_t *find_named(const json_t *arr, const char *schema, const char *name)
 {
     size_t i;
@@ -226,6 +238,7 @@ typedef struct {
     int locks, restart;
 } found_t;
 
+/* Frees the summary buffers of a found_t. Cannot fail. */
 static void found_free(found_t *f)
 {
     strbuf_free(&f->idx_sum);

@@ -645,6 +645,11 @@ static json_t *anomalies(ai_ctx_t *c, json_t *ev)
 
 /* ---- auto scaling ---- */
 
+/* Builds the auto_scaling section: load quantiles, scale up/down rules and
+ * vCPU bounds from the statement history (and connection figures when 12
+ * intervals have them), setting c->load_* and adding the method to ev.
+ * Returns a new JSON object; with fewer than 12 load intervals it holds only
+ * a status saying what is missing. */
 static json_t *auto_scaling(ai_ctx_t *c, json_t *ev)
 {
     const ai_series_t *s = &c->series;

@@ -151,6 +151,11 @@ const char *ai_statement_text(const json_t *snapshot, int64_t queryid)
 
 /* ---- classification ---- */
 
+/* Classifies the workload as OLTP, OLAP or Mixed by execution-time shares of
+ * the n statements, setting "classification" in wa and
+ * c->oltp_share/olap_share. Returns a new JSON object of evidence; without
+ * statement time it is empty, the classification says unknown and the shares
+ * are NAN. */
 static json_t *classify(ai_ctx_t *c, stmt_info_t *si, size_t n, json_t *wa)
 {
     double t_oltp = 0, t_olap = 0, t_mid = 0, t_util = 0, t_write = 0, calls = 0, rows = 0,

@@ -305,6 +305,8 @@ static void reply_error(runtime_t *rt, const void *ident, size_t ident_len, cons
                         const char *code, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
+/* Sends an ERROR message (code and formatted message, for job if given) to
+ * the peer ident. Returns nothing: a failed send is logged by send_or_log. */
 static void reply_error(runtime_t *rt, const void *ident, size_t ident_len, const char *job,
                         const char *code, const char *fmt, ...)
 {
@@ -326,6 +328,8 @@ static void reply_error(runtime_t *rt, const void *ident, size_t ident_len, cons
 static void job_fail(job_ctx_t *job, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Marks a job failed with an error code and formatted message, reported when
+ * the job finishes. Cannot fail. */
 static void job_fail(job_ctx_t *job, const char *code, const char *fmt, ...)
 {
     job->failed = 1;
@@ -776,6 +780,8 @@ static int all_replied(const runtime_t *rt)
 
 /* ---- main thread: requests ------------------------------------------------ */
 
+/* Answers a PING with a PONG carrying the agent, worker id, load, capacity
+ * and jobs served. A failed send is logged by send_or_log. */
 static void handle_ping(runtime_t *rt, const transport_msg_t *m)
 {
     msg_header_t h;
@@ -1108,6 +1114,8 @@ static void handle_signals(runtime_t *rt)
 
 /* ---- options -------------------------------------------------------------- */
 
+/* The number of CPUs this process may run on (affinity mask, else online
+ * CPUs). Returns at least 1. */
 static int cpu_count(void)
 {
     cpu_set_t set;
@@ -1187,6 +1195,8 @@ static int parse_int(const char *s, int allow_suffix, int64_t min, int64_t max, 
 static int bad_usage(const runtime_t *rt, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Prints a formatted usage error to stderr, pointing at --help. Returns 2,
+ * the exit status for bad usage. */
 static int bad_usage(const runtime_t *rt, const char *fmt, ...)
 {
     char line[1024];
@@ -1371,6 +1381,9 @@ static int parse_options(runtime_t *rt, int argc, char **argv)
 
 /* ---- lifecycle ------------------------------------------------------------ */
 
+/* Creates the ZeroMQ context and ROUTER socket, sets it up (with CURVE keys
+ * and the ZAP handler when configured) and binds the endpoint. Returns 0, or
+ * -1 after printing the error to stderr. */
 static int open_socket(runtime_t *rt)
 {
     err_t err = {{0}};
