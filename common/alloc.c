@@ -23,6 +23,9 @@ void *xmalloc(size_t size)
     return p;
 }
 
+/* calloc that never returns NULL: a zero count or size still allocates, and
+ * an overflowing count times size or an allocation failure ends the process
+ * through out_of_memory. */
 void *xcalloc(size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)

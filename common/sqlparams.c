@@ -522,6 +522,7 @@ size_t sqlparams_typed_count(const sqlparams_t *p)
     return k;
 }
 
+/* Frees a parameter list and sets *pp to NULL; safe on NULL and twice. */
 void sqlparams_destroy(sqlparams_t **pp)
 {
     if (!pp || !*pp)

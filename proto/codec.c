@@ -59,6 +59,8 @@ typedef struct path_seg {
 static void path_append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Appends formatted text to the path buffer buf at *used, truncating at cap
+ * and advancing *used. Cannot fail. */
 static void path_append(char *buf, size_t cap, size_t *used, const char *fmt, ...)
 {
     if (*used >= cap - 1)
@@ -178,6 +180,8 @@ typedef struct {
 static int fail(reader_t *r, const unsigned char *at, const path_seg_t *seg, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Records a decode error in r->err as "offset N, at PATH: message" (nothing
+ * when r->err is NULL). Always returns -1. */
 static int fail(reader_t *r, const unsigned char *at, const path_seg_t *seg, const char *fmt, ...)
 {
     if (!r->err)
@@ -695,6 +699,9 @@ int codec_decode(const void *buf, size_t len, const codec_limits_t *limits, json
     return codec_decode_progress(buf, len, limits, out, err, NULL, NULL);
 }
 
+/* codec_decode with a progress callback (see codec.h): checks the size and
+ * item limits, decodes one document and refuses trailing bytes. Returns 0
+ * with *out set, or -1 with *out NULL and err naming the offset and path. */
 int codec_decode_progress(const void *buf, size_t len, const codec_limits_t *limits, json_t **out,
                           err_t *err, codec_progress_fn progress, void *progress_arg)
 {

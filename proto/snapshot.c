@@ -410,6 +410,8 @@ static const field_spec_t sections[] = {
 
 /* ---- validation ------------------------------------------------------- */
 
+/* The T_* type bits a JSON value satisfies (an integer also counts as a
+ * double). Returns 0 for null and other types. */
 static unsigned type_bit(const json_t *v)
 {
     switch (json_typeof(v)) {

@@ -26,6 +26,9 @@ typedef struct {
     double calls, mean, total;
 } stmtinfo_t;
 
+/* Appends a copy of s to the string array *arr (*n entries) unless it is
+ * already there. Cannot fail (xreallocarray and xstrdup abort on
+ * out-of-memory). */
 static void add_unique(char ***arr, size_t *n, const char *s)
 {
     for (size_t i = 0; i < *n; i++)
@@ -35,6 +38,9 @@ static void add_unique(char ***arr, size_t *n, const char *s)
     (*arr)[(*n)++] = xstrdup(s);
 }
 
+/* sqlparse_walk callback filling the stmtinfo_t at user with the distinct
+ * table names and column names (references and INSERT targets) of a
+ * statement. Always returns 0 (keep walking). */
 static int collect_visit(const ProtobufCMessage *m, int depth, void *user)
 {
     (void)depth;
@@ -85,6 +91,7 @@ static int describe(const char *sql, stmtinfo_t *si)
     return 0;
 }
 
+/* Frees the table and column lists of si and empties them (safe twice). */
 static void info_free(stmtinfo_t *si)
 {
     for (size_t i = 0; i < si->ntables; i++)
@@ -111,6 +118,10 @@ typedef struct {
     double total_time;
 } stmts_t;
 
+/* The statement of this kind reading table (only it when only_table), naming
+ * every column in cols and, when below_calls > 0, called fewer times than
+ * that, with the most calls. Returns NULL when none matches or table is
+ * NULL. */
 static const stmtinfo_t *busiest(const stmts_t *st, kind_t kind, const char *table, int only_table,
                                  const json_t *cols, double below_calls)
 {
@@ -134,6 +145,8 @@ static const stmtinfo_t *busiest(const stmts_t *st, kind_t kind, const char *tab
     return best;
 }
 
+/* A new JSON object describing statement si for evidence: queryid when
+ * known, query text, calls, mean and total execution time. */
 static json_t *evidence_of(const stmtinfo_t *si)
 {
     json_t *e = json_object();

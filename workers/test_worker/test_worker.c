@@ -88,6 +88,10 @@ static int64_t mono_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* Builds the test double's result for snapshot: the snapshot's section
+ * names, statement count, worker name, and the empty containers the agent's
+ * result schema requires (bent as PGOPT_TEST_BEHAVIOUR asks). Returns a new
+ * object, or NULL when json_pack fails. */
 static json_t *summarise(const json_t *snapshot)
 {
     json_t *sections = json_array();
@@ -142,6 +146,10 @@ static json_t *summarise(const json_t *snapshot)
     return r;
 }
 
+/* The job function: acts as PGOPT_TEST_BEHAVIOUR says (slow, hang, crash,
+ * fail, ...) then stores summarise()'s result in *result. Returns 0, or -1
+ * with err set when told to fail, cancelled while slow, or the result cannot
+ * be built. */
 static int test_agent(const json_t *snapshot, progress_fn progress, void *progress_user,
                       json_t **result, err_t *err)
 {
@@ -189,6 +197,8 @@ static int test_agent(const json_t *snapshot, progress_fn progress, void *progre
     return 0;
 }
 
+/* Sets behaviour (and slow_ms) from the PGOPT_TEST_BEHAVIOUR value s; NULL
+ * or empty means ok. Returns 0, or -1 for an unknown value or a bad slow:MS. */
 static int parse_behaviour(const char *s)
 {
     if (!s || !*s || strcmp(s, "ok") == 0)
@@ -219,6 +229,9 @@ static int parse_behaviour(const char *s)
     return 0;
 }
 
+/* Entry point: picks the agent from PGOPT_TEST_AGENT or the executable name
+ * and the behaviour from PGOPT_TEST_BEHAVIOUR, then runs the worker runtime.
+ * Returns worker_main's status, or 2 after printing a usage error. */
 int main(int argc, char **argv)
 {
     const char *prog = argc > 0 && argv[0] ? argv[0] : "pgopt-test-worker";
