@@ -34,6 +34,7 @@ struct whatif {
 };
 
 static int fail(whatif_t *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Formats an error message into w->err. Always returns -1, for "return
  * fail(w, ...)". */
 static int fail(whatif_t *w, const char *fmt, ...)
