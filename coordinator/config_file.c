@@ -378,6 +378,8 @@ int config_merge_argv(const config_spec_t *s, int argc, char **argv, int *out_ar
     return rc;
 }
 
+/* Frees an argument vector of argc strings and sets *argv to NULL; safe on
+ * NULL and twice. */
 void config_free_argv(int argc, char ***argv)
 {
     if (!argv || !*argv)

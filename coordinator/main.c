@@ -42,6 +42,8 @@ typedef struct {
     const char *log_level;
 } options_t;
 
+/* Prints the coordinator's help (the analysis options and the subcommands)
+ * to out. */
 static void usage(FILE *out)
 {
     fprintf(out,

@@ -305,6 +305,8 @@ static int by_path(const void *a, const void *b)
     return strcmp(((const entry_t *)a)->rel, ((const entry_t *)b)->rel);
 }
 
+/* Records in the skipped array that file path was left out and why (the path
+ * made valid UTF-8 by pgjson_string). */
 static void skip(json_t *skipped, const char *path, const char *reason)
 {
     json_t *o = json_object();

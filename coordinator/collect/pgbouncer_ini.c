@@ -8,6 +8,8 @@
 
 #define INI_MAX_BYTES (1024 * 1024)
 
+/* Strips leading and trailing white space from s in place. Returns a pointer
+ * into s; cannot fail. */
 static char *trim(char *s)
 {
     while (isspace((unsigned char)*s))

@@ -6,6 +6,7 @@
 
 #include "proto/curve.h"
 
+/* Prints the keygen subcommand's help to out. */
 static void keygen_usage(FILE *out)
 {
     fprintf(out, "Usage: pgopt-coordinator keygen [--force] NAME...\n"

@@ -15,6 +15,7 @@
 #include "proto/message.h"
 #include "proto/transport.h"
 
+/* Prints the ping subcommand's help to out. */
 static void ping_usage(FILE *out)
 {
     fprintf(out, "Usage: pgopt-coordinator ping [options] ENDPOINT\n"

@@ -15,6 +15,7 @@
 #include "coordinator/collect/collect.h"
 #include "coordinator/history/history.h"
 
+/* Prints the snapshot subcommand's help to out. */
 static void usage(FILE *out)
 {
     fprintf(out,

@@ -17,6 +17,7 @@
 #include "coordinator/history/applied.h"
 #include "coordinator/history/history.h"
 
+/* Prints the verify subcommand's help to out. */
 static void usage(FILE *out)
 {
     fprintf(out,

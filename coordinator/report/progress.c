@@ -67,6 +67,8 @@ int64_t progress_elapsed_ms(const progress_t *p)
     return p ? clock_mono_ms() - p->t0 : 0;
 }
 
+/* Appends formatted text (two numbers) to the 512-byte progress line at
+ * *len, truncating at its end and advancing *len. Cannot fail. */
 static void append(char *line, size_t *len, const char *fmt, long long a, long long b)
 {
     if (*len >= 512)

@@ -13,6 +13,7 @@
 #include "coordinator/report/report_cli.h"
 #include "proto/snapshot.h"
 
+/* Prints the report subcommand's help to out. */
 static void usage(FILE *out)
 {
     fprintf(out, "Usage: pgopt-coordinator report RESULT.json [options]\n"

@@ -149,6 +149,8 @@ static const char *const JS =
 
 /* ---- small helpers ---------------------------------------------------------- */
 
+/* Appends an HTML summary card (label and value, both escaped; "no data" for
+ * a NULL value) to b. */
 static void card(strbuf_t *b, const char *label, const char *value)
 {
     strbuf_add(b, "<div class=\"card\"><b>");

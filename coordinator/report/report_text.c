@@ -239,6 +239,8 @@ static void wrap(const tctx_t *t, const char *text, const char *first_indent, co
     }
 }
 
+/* Prints a section heading "== title ===" filled with '=' to the text width
+ * (bold when colour is on). */
 static void heading(const tctx_t *t, const char *title)
 {
     size_t n = columns(title, strlen(title));
