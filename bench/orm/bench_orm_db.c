@@ -31,14 +31,9 @@
 #include <string.h>
 #include <time.h>
 
-static PGconn *conn;
+#include "common/clock.h"
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+static PGconn *conn;
 
 static void die(const char *what)
 {
@@ -303,9 +298,9 @@ static double measure(const pattern_t *p, int repeats, long *rows)
     double t[64];
     p->fn(); /* warm-up: caches, plans */
     for (int r = 0; r < repeats; r++) {
-        double t0 = now_ms();
+        double t0 = clock_mono_ms_precise();
         *rows = p->fn();
-        t[r] = now_ms() - t0;
+        t[r] = clock_mono_ms_precise() - t0;
     }
     qsort(t, (size_t)repeats, sizeof *t, cmp_d);
     return t[repeats / 2];
