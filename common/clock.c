@@ -57,3 +57,43 @@ int64_t clock_add_ms(int64_t t, int64_t ms)
         return INT64_MIN;
     return t + ms;
 }
+
+int clock_parse_iso8601(const char *text, double *epoch, err_t *err)
+{
+    if (!text)
+        return err_set(err, "time missing");
+    int Y, M, D, h, m;
+    double s;
+    int n = 0;
+    if (sscanf(text, "%4d-%2d-%2d%*1[T ]%2d:%2d:%lf%n", &Y, &M, &D, &h, &m, &s, &n) != 6)
+        return err_set(err, "bad time '%s' (expected ISO-8601, e.g. 2024-05-01T10:00:00Z)", text);
+    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || s < 0 || s >= 61)
+        return err_set(err, "bad time '%s': field out of range", text);
+    const char *tz = text + n;
+    int off_s = 0;
+    if (*tz == 'Z' || *tz == 'z') {
+        tz++;
+    } else if (*tz == '+' || *tz == '-') {
+        int oh = 0, om = 0, k = 0;
+        if (sscanf(tz + 1, "%2d:%2d%n", &oh, &om, &k) == 2 ||
+            sscanf(tz + 1, "%2d%2d%n", &oh, &om, &k) == 2)
+            off_s = (oh * 3600 + om * 60) * (*tz == '-' ? -1 : 1);
+        else if (sscanf(tz + 1, "%2d%n", &oh, &k) == 1)
+            off_s = oh * 3600 * (*tz == '-' ? -1 : 1);
+        else
+            return err_set(err, "bad time zone in '%s'", text);
+        tz += 1 + k;
+    }
+    if (*tz)
+        return err_set(err, "bad time '%s': trailing '%s'", text, tz);
+    struct tm tm;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = Y - 1900;
+    tm.tm_mon = M - 1;
+    tm.tm_mday = D;
+    tm.tm_hour = h;
+    tm.tm_min = m;
+    time_t t = timegm(&tm);
+    *epoch = (double)t + s - off_s;
+    return 0;
+}

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/error.h"
+
 /* Milliseconds since an arbitrary fixed point (CLOCK_MONOTONIC). */
 int64_t clock_mono_ms(void);
 
@@ -22,6 +24,13 @@ double clock_mono_ms_precise(void);
 
 /* "2026-11-26T16:30:01.123Z" into buf (at least 32 bytes). */
 void clock_iso8601_now(char *buf, size_t len);
+
+/* Parses an ISO-8601 time ("2024-05-01T10:00:00Z", a space for the T,
+ * fractional seconds, Z or +HH:MM / +HHMM / +HH, as PostgreSQL prints
+ * timestamptz) into seconds since the epoch, UTC. Returns 0, or -1 with a
+ * message naming the text in err (which may be NULL). The one parser of
+ * the history store and the AI tuning agent. */
+int clock_parse_iso8601(const char *text, double *epoch, err_t *err);
 
 /* Parses a duration: "30" (seconds), "30s", "500ms", "2m", "1h"; -1 if bad
  * or above 10^15 ms. Options with a range use num_parse_duration_ms

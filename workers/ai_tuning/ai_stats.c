@@ -11,6 +11,7 @@
 #include "workers/ai_tuning/ai_internal.h"
 
 #include "common/alloc.h"
+#include "common/clock.h"
 
 /* Quickselect: the k-th smallest of v[0..n) (reorders v). */
 static double select_kth(double *v, size_t n, size_t k)
@@ -231,33 +232,7 @@ double ai_kmeans(const double *pts, size_t n, size_t d, size_t k, unsigned seed,
 
 int ai_parse_time(const char *text, double *epoch)
 {
-    if (!text)
-        return -1;
-    int Y, M, D, h, m, n = 0;
-    double s;
-    if (sscanf(text, "%4d-%2d-%2d%*1[T ]%2d:%2d:%lf%n", &Y, &M, &D, &h, &m, &s, &n) != 6)
-        return -1;
-    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || m > 59 || s < 0 || s >= 61)
-        return -1;
-    const char *tz = text + n;
-    int off = 0;
-    if (*tz == '+' || *tz == '-') {
-        int oh = 0, om = 0;
-        if (sscanf(tz + 1, "%2d:%2d", &oh, &om) < 1)
-            return -1;
-        off = (oh * 3600 + om * 60) * (*tz == '-' ? -1 : 1);
-    } else if (*tz && *tz != 'Z' && *tz != 'z') {
-        return -1;
-    }
-    struct tm tm;
-    memset(&tm, 0, sizeof tm);
-    tm.tm_year = Y - 1900;
-    tm.tm_mon = M - 1;
-    tm.tm_mday = D;
-    tm.tm_hour = h;
-    tm.tm_min = m;
-    *epoch = (double)timegm(&tm) + s - off;
-    return 0;
+    return clock_parse_iso8601(text, epoch, NULL);
 }
 
 void ai_format_time(double t, char *buf, size_t len)
