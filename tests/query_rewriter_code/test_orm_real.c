@@ -430,6 +430,108 @@ static void test_retry_loop(void **state)
     json_decref(f);
 }
 
+/* Rule 11: an UPDATE whose outcome the code reads is a compare-and-swap per item (cinder's
+ * _conditional_update, heat's atomic_key update, oslo.db's update_on_match in nova's uuid
+ * migrations): no query_in_loop. Kept: a per-item UPDATE whose count is thrown away, a query that
+ * is read before its update, and a lookup next to a CAS. */
+static void test_compare_and_swap(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "svc/db.py",
+        "def model_query(context, model):\n"
+        "    return context.session.query(model)\n"
+        "\n"
+        "\n"
+        "def conditional_update(context, model, values, expected):\n"
+        "    query = model_query(context, model).filter_by(**expected)\n"
+        "    result = query.update(values, synchronize_session=False)\n"
+        "    return 0 != result\n"
+        "\n"
+        "\n"
+        "def resource_update(context, rid, values, atomic_key):\n"
+        "    with context.session.begin(subtransactions=True):\n"
+        "        rows = context.session.query(Resource).filter_by(\n"
+        "            id=rid, atomic_key=atomic_key).update(values)\n"
+        "        return bool(rows)\n"
+        "\n"
+        "\n"
+        "def create_uuid(context, bdm_id):\n"
+        "    compare = Bdm(id=bdm_id, uuid=None)\n"
+        "    query = context.session.query(Bdm).filter_by(id=bdm_id)\n"
+        "    try:\n"
+        "        query.update_on_match(compare, 'id', {'uuid': 'u'})\n"
+        "    except NoRowsMatched:\n"
+        "        return query.one()['uuid']\n"
+        "\n"
+        "\n"
+        "def soft_delete(context, rid):\n"
+        "    context.session.query(Resource).filter_by(id=rid).update({'deleted': 1})\n"
+        "\n"
+        "\n"
+        "def read_then_update(context, rid):\n"
+        "    query = context.session.query(Resource).filter_by(id=rid)\n"
+        "    row = query.first()\n"
+        "    return query.update({'n': row.n + 1})\n"
+        "\n"
+        "\n"
+        "def lookup_and_swap(context, rid):\n"
+        "    row = context.session.query(Resource).filter_by(id=rid).first()\n"
+        "    return conditional_update(context, Resource, {'n': row.n}, {'id': rid})\n",
+        "svc/api.py",
+        "from svc.db import conditional_update, resource_update, create_uuid\n"
+        "from svc.db import soft_delete, read_then_update, lookup_and_swap\n"
+        "\n"
+        "\n"
+        "def transfer(context, snapshots):\n"
+        "    for s in snapshots:\n" /* 6: CAS through a helper, tested */
+        "        if not conditional_update(context, Snapshot, {'u': 1}, {'id': s}):\n"
+        "            raise Invalid()\n"
+        "\n"
+        "\n"
+        "def encrypt(context, resources):\n"
+        "    for r in resources:\n" /* 12: CAS whose helper returns the count */
+        "        resource_update(context, r.id, {'p': 1}, r.atomic_key)\n"
+        "\n"
+        "\n"
+        "def populate(context, bdms):\n"
+        "    for b in bdms:\n" /* 17: update_on_match */
+        "        create_uuid(context, b['id'])\n"
+        "\n"
+        "\n"
+        "def direct(context, ids):\n"
+        "    for i in ids:\n" /* 22: a CAS in the loop itself */
+        "        n = context.session.query(Resource).filter_by(id=i, state='a').update({'state': "
+        "'b'})\n"
+        "        if not n:\n"
+        "            raise Conflict(i)\n"
+        "\n"
+        "\n"
+        "def purge(context, ids):\n"
+        "    for i in ids:\n" /* 29: count thrown away: one UPDATE ... IN would do */
+        "        soft_delete(context, i)\n"
+        "\n"
+        "\n"
+        "def bump(context, ids):\n"
+        "    for i in ids:\n" /* 34: reads the row first */
+        "        read_then_update(context, i)\n"
+        "\n"
+        "\n"
+        "def swap_all(context, ids):\n"
+        "    for i in ids:\n" /* 39: a lookup before the CAS */
+        "        lookup_and_swap(context, i)\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_null(finding_at(f, "svc/api.py", 6, "query_in_loop"));
+    assert_null(finding_at(f, "svc/api.py", 12, "query_in_loop"));
+    assert_null(finding_at(f, "svc/api.py", 17, "query_in_loop"));
+    assert_null(finding_at(f, "svc/api.py", 22, "query_in_loop"));
+    assert_non_null(finding_at(f, "svc/api.py", 29, "query_in_loop"));
+    assert_non_null(finding_at(f, "svc/api.py", 34, "query_in_loop"));
+    assert_non_null(finding_at(f, "svc/api.py", 39, "query_in_loop"));
+    json_decref(f);
+}
+
 /* session.add() per item is a round trip of its own only when the
  * database generates the key: composite keys set by the code go out in one
  * executemany at flush (SQLAlchemy 1.4). */
@@ -605,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_lookup_cached_per_key),
         cmocka_unit_test(test_per_item_isolation),
         cmocka_unit_test(test_retry_loop),
+        cmocka_unit_test(test_compare_and_swap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

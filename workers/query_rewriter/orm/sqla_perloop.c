@@ -807,6 +807,127 @@ static bool isolated_per_item(const pysource_t *src, TSNode call, TSNode loop)
     return false;
 }
 
+/* ---- compare-and-swap updates ------------------------------------------ */
+
+/* An UPDATE whose outcome the code reads is a compare-and-swap per item: oslo.db's
+ * `query.update_on_match(specimen, ...)` (raises NoRowsMatched when the expected state is gone),
+ * or `Query.update(values)` whose row count is returned, assigned or tested (cinder's
+ * _conditional_update, heat's atomic_key update: `return bool(rows_updated)`). Its result says
+ * whether this item's expected state still held; a prefetch reads nothing it could serve, and one
+ * grouped UPDATE would not say which item lost the race, so it is not a lookup per item
+ * (issue 14, rule 11). An UPDATE whose count is thrown away (a plain per-item soft delete) is. */
+
+/* Query methods that read rows: a query object a function reads from is not only a CAS's. */
+static bool read_method(const char *m)
+{
+    const char *r[] = {"all",      "first",    "one",          "one_or_none", "scalar",
+                       "count",    "get",      "exists",       "scalars",     "fetchall",
+                       "fetchone", "__iter__", "first_or_404", "paginate"};
+    for (size_t i = 0; i < sizeof r / sizeof *r; i++)
+        if (strcmp(m, r[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The outermost call of the method chain that starts at call (q(...).filter(...).update(...)). */
+static TSNode chain_top(TSNode call)
+{
+    TSNode top = call;
+    for (;;) {
+        TSNode a = ts_node_parent(top);
+        while (!ts_node_is_null(a) && IS(a, "parenthesized_expression"))
+            a = ts_node_parent(a);
+        if (ts_node_is_null(a) || !IS(a, "attribute"))
+            return top;
+        TSNode c = ts_node_parent(a);
+        if (ts_node_is_null(c) || !IS(c, "call") || !ts_node_eq(FIELD(c, "function"), a))
+            return top;
+        top = c;
+    }
+}
+
+/* Whether the chain ending in call (a method call) is a compare-and-swap: update_on_match, or an
+ * update() whose value is used (not a statement of its own). */
+static bool cas_call(const pysource_t *src, TSNode call)
+{
+    char m[48];
+    TSNode obj;
+    if (!method_of(src, call, &obj, m, sizeof m))
+        return false;
+    if (strcmp(m, "update_on_match") == 0)
+        return true;
+    if (strcmp(m, "update") != 0)
+        return false;
+    TSNode p = ts_node_parent(call);
+    while (!ts_node_is_null(p) && (IS(p, "parenthesized_expression") || IS(p, "await")))
+        p = ts_node_parent(p);
+    return !ts_node_is_null(p) && !IS(p, "expression_statement");
+}
+
+typedef struct {
+    const char *name;
+    bool cas, reads;
+} qname_t;
+
+/* pysource_walk visitor over a function body: calls name.m(...) - a CAS (cas_call) or a read
+ * (read_method; a read in an except clause is the CAS's own fallback after losing the race, as
+ * nova's `query.one()` after NoRowsMatched). Nested functions are skipped. */
+static pysource_walk_t qname_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    qname_t *q = ctx;
+    if (IS(n, "function_definition") || IS(n, "class_definition") || IS(n, "lambda"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (!IS(n, "call"))
+        return PYSOURCE_WALK_CONTINUE;
+    char m[48], on[48];
+    TSNode obj;
+    if (!method_of(src, n, &obj, m, sizeof m) || !IS(obj, "identifier"))
+        return PYSOURCE_WALK_CONTINUE;
+    text_of(src, obj, on, sizeof on);
+    if (strcmp(on, q->name) != 0)
+        return PYSOURCE_WALK_CONTINUE;
+    if (cas_call(src, n)) {
+        q->cas = true;
+    } else if (read_method(m)) {
+        bool in_except = false;
+        for (TSNode a = ts_node_parent(n); !ts_node_is_null(a) && !IS(a, "function_definition");
+             a = ts_node_parent(a))
+            if (IS(a, "except_clause") || IS(a, "except_group_clause")) {
+                in_except = true;
+                break;
+            }
+        q->reads |= !in_except;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* Whether the query that call starts (a session query or a project function that builds one) is
+ * only a compare-and-swap's: its chain ends in one, or the chain is assigned to a name the
+ * enclosing function uses for one and reads from only after losing the race. */
+static bool cas_query(const pysource_t *src, TSNode call)
+{
+    TSNode top = chain_top(call);
+    if (cas_call(src, top))
+        return true;
+    TSNode asg = ts_node_parent(top);
+    char m[48];
+    TSNode obj;
+    if (ts_node_is_null(asg) || !IS(asg, "assignment") || !ts_node_eq(FIELD(asg, "right"), top) ||
+        !IS(FIELD(asg, "left"), "identifier") ||
+        (method_of(src, top, &obj, m, sizeof m) && read_method(m)))
+        return false;
+    char name[48];
+    text_of(src, FIELD(asg, "left"), name, sizeof name);
+    TSNode fn = ts_node_parent(asg);
+    while (!ts_node_is_null(fn) && !IS(fn, "function_definition"))
+        fn = ts_node_parent(fn);
+    if (!name[0] || ts_node_is_null(fn))
+        return false;
+    qname_t q = {name, false, false};
+    pysource_walk(src, FIELD(fn, "body"), qname_visit, &q);
+    return q.cas && !q.reads;
+}
+
 /* ---- lookups cached per key -------------------------------------------- */
 
 /* A lookup guarded by a cache (`if key not in cache: row = query(key); cache[key] = row`, the
@@ -1101,6 +1222,9 @@ static void on_call(fw_t *w, TSNode call)
         unsigned b = session_call_bits(w, call);
         if (saves_built(w, call))
             b |= B_INSERT;
+        /* a compare-and-swap's query is not a lookup (rule 11) */
+        if ((b & B_QUERY) && cas_query(w->src, call))
+            b &= ~(unsigned)B_QUERY;
         if (b) {
             note_bits(w, b & mask, w->file, pysource_node_line(call));
             return;
@@ -1110,6 +1234,8 @@ static void on_call(fw_t *w, TSNode call)
         unsigned l;
         if (fn) {
             b = fn_bits(w->pl, fn, w->depth + 1, &f, &l);
+            if ((b & B_QUERY) && cas_query(w->src, call))
+                b &= ~(unsigned)B_QUERY;
             note_bits(w, b & mask, f, l);
         }
         return;
@@ -1128,6 +1254,8 @@ static void on_call(fw_t *w, TSNode call)
             return; /* once per key of a cache the loop fills */
         if (k >= 0 && k < MAX_LOOPS && isolated_per_item(w->src, call, w->loops[k].node))
             return; /* each item on its own on purpose */
+        if (cas_query(w->src, root))
+            return; /* a compare-and-swap per item (rule 11) */
         /* session.query(model): the first argument; model_query(context,
          * model) / model_query(model): either of the first two */
         unsigned nargs = !via ? 1 : strstr(via->name, "query") ? 2 : 0;
