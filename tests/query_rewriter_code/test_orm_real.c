@@ -695,6 +695,105 @@ static void test_trees_parsed_again_on_demand(void **state)
     sqla_project_destroy(&p);
 }
 
+/* nova's archive: one pass per table of the schema (`meta.sorted_tables`), and the tables that
+ * refer to one table by foreign key (a helper that appends while walking
+ * `models.BASE.metadata.tables.values()`): the count is the schema's, each table its own
+ * statements (rule 12): no finding. Kept: the same statements over a list the caller passes, and
+ * a list that also takes items from elsewhere. */
+static void test_schema_walk(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "nova/db/api.py",
+        "from nova.db import models\n"
+        "\n"
+        "\n"
+        "def _fk_tables(table):\n"
+        "    tables = []\n"
+        "    for t in models.BASE.metadata.tables.values():\n"
+        "        for fk in t.foreign_keys:\n"
+        "            if fk.references(table):\n"
+        "                tables.append(t)\n"
+        "    return tables\n"
+        "\n"
+        "\n"
+        "def _rows(conn, table, records):\n"
+        "    return conn.execute(table.select().where(table.c.id.in_(records))).fetchall()\n"
+        "\n"
+        "\n"
+        "def archive_fk(conn, table, records):\n"
+        "    fk_tables = _fk_tables(table)\n"
+        "    for fk_table in fk_tables:\n" /* 19: tables of the schema, through a helper */
+        "        _rows(conn, fk_table, records)\n"
+        "\n"
+        "\n"
+        "def archive(conn, meta, records):\n"
+        "    for table in reversed(meta.sorted_tables):\n" /* 24: the schema's tables */
+        "        _rows(conn, table, records)\n"
+        "\n"
+        "\n"
+        "def purge(conn, tables, records):\n"
+        "    for table in tables:\n" /* 29: a list the caller passes */
+        "        _rows(conn, table, records)\n"
+        "\n"
+        "\n"
+        "def _mixed(table, extra):\n"
+        "    tables = []\n"
+        "    for t in models.BASE.metadata.sorted_tables:\n"
+        "        tables.append(t)\n"
+        "    tables.append(extra)\n"
+        "    return tables\n"
+        "\n"
+        "\n"
+        "def archive_mixed(conn, table, extra, records):\n"
+        "    for t in _mixed(table, extra):\n" /* 42: not only the schema's */
+        "        _rows(conn, t, records)\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_null(finding_at(f, "nova/db/api.py", 19, "query_in_loop"));
+    assert_null(finding_at(f, "nova/db/api.py", 24, "query_in_loop"));
+    assert_non_null(finding_at(f, "nova/db/api.py", 29, "query_in_loop"));
+    assert_non_null(finding_at(f, "nova/db/api.py", 42, "query_in_loop"));
+    json_decref(f);
+}
+
+/* nova's cells: `with context.target_cell(ctxt, cell) as cctxt:` sends each iteration's
+ * statements to that cell's database (rule 13): no finding for them. Kept: a query of the same
+ * loop outside the block (the API database every cell shares: populate_queued_for_delete), and
+ * a per-item transaction that is no other database. */
+static void test_database_per_item(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "nova/cmd.py",
+        "from nova import context\n"
+        "\n"
+        "\n"
+        "def discover(ctxt, cells):\n"
+        "    for cm in cells:\n" /* 5: a database per item */
+        "        with context.target_cell(ctxt, cm) as cctxt:\n"
+        "            cctxt.session.query(ComputeNode).filter_by(cell=cm.uuid).all()\n"
+        "\n"
+        "\n"
+        "def queued(ctxt, cells):\n"
+        "    for cell in cells:\n" /* 11: the shared database, per cell */
+        "        ctxt.session.query(InstanceMapping).filter_by(cell_id=cell.id).all()\n"
+        "        with context.target_cell(ctxt, cell) as cctxt:\n"
+        "            cctxt.session.query(Instance).filter_by(cell=cell.uuid).all()\n"
+        "\n"
+        "\n"
+        "def per_item(ctxt, hosts):\n"
+        "    for host in hosts:\n" /* 18: a transaction, not a database, per item */
+        "        with ctxt.session.begin():\n"
+        "            ctxt.session.query(HostMapping).filter_by(host=host).first()\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_null(finding_at(f, "nova/cmd.py", 5, "query_in_loop"));
+    assert_non_null(finding_at(f, "nova/cmd.py", 11, "query_in_loop"));
+    assert_non_null(finding_at(f, "nova/cmd.py", 18, "query_in_loop"));
+    json_decref(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -708,6 +807,8 @@ int main(void)
         cmocka_unit_test(test_per_item_isolation),
         cmocka_unit_test(test_retry_loop),
         cmocka_unit_test(test_compare_and_swap),
+        cmocka_unit_test(test_schema_walk),
+        cmocka_unit_test(test_database_per_item),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -664,6 +664,220 @@ static bool retry_loop(const pysource_t *src, TSNode iter, TSNode body)
     return false;
 }
 
+/* ---- loops whose count the schema or the deployment fixes ------------- */
+
+/* The body of the function a node sits in, or the module. */
+static TSNode enclosing_scope(TSNode n)
+{
+    TSNode last = n;
+    for (TSNode p = ts_node_parent(n); !ts_node_is_null(p); last = p, p = ts_node_parent(p))
+        if (IS(p, "function_definition"))
+            return FIELD(p, "body");
+    return last;
+}
+
+static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int depth);
+
+typedef struct {
+    const fw_t *w;
+    const pysource_t *src;
+    const char *name;
+    int depth;
+    int adds;     /* name.append/add/extend(...) seen */
+    bool foreign; /* one of them outside a loop over the schema */
+} fill_t;
+
+/* Whether node n sits in a for loop (below scope) over the tables of the schema. */
+static bool in_schema_loop(const fill_t *f, TSNode n, TSNode scope)
+{
+    for (TSNode p = ts_node_parent(n); !ts_node_is_null(p) && !ts_node_eq(p, scope);
+         p = ts_node_parent(p))
+        if (IS(p, "for_statement") && schema_iterable(f->w, f->src, FIELD(p, "right"), f->depth))
+            return true;
+    return false;
+}
+
+/* pysource_walk visitor: name.append(x) / .add / .extend, each in a loop over the schema. */
+static pysource_walk_t fill_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    fill_t *f = ctx;
+    if (IS(n, "function_definition") || IS(n, "class_definition") || IS(n, "lambda"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    char m[16], on[64];
+    TSNode obj;
+    if (!IS(n, "call") || !method_of(src, n, &obj, m, sizeof m) || !IS(obj, "identifier"))
+        return PYSOURCE_WALK_CONTINUE;
+    text_of(src, obj, on, sizeof on);
+    if (strcmp(on, f->name) != 0 ||
+        (strcmp(m, "append") != 0 && strcmp(m, "add") != 0 && strcmp(m, "extend") != 0))
+        return PYSOURCE_WALK_CONTINUE;
+    f->adds++;
+    if (!in_schema_loop(f, n, enclosing_scope(n))) {
+        f->foreign = true;
+        return PYSOURCE_WALK_STOP;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* The last assignment `name = ...` in scope before byte `before` (not in nested functions). */
+typedef struct {
+    const char *name;
+    uint32_t before;
+    TSNode right;
+} last_assign_t;
+
+static pysource_walk_t assign_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    last_assign_t *a = ctx;
+    if (IS(n, "function_definition") || IS(n, "class_definition") || IS(n, "lambda"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (ts_node_start_byte(n) >= a->before)
+        return PYSOURCE_WALK_STOP;
+    if (IS(n, "assignment") && IS(FIELD(n, "left"), "identifier")) {
+        char t[64];
+        text_of(src, FIELD(n, "left"), t, sizeof t);
+        if (strcmp(t, a->name) == 0)
+            a->right = FIELD(n, "right");
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* pysource_walk visitor: every `return e` of a function (not of nested ones) is from the
+ * schema; *ok is cleared by one that is not, *n counts them. */
+typedef struct {
+    const fw_t *w;
+    const pysource_t *src;
+    int depth, n;
+    bool ok;
+} returns_t;
+
+static pysource_walk_t return_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    returns_t *r = ctx;
+    if (IS(n, "function_definition") || IS(n, "class_definition") || IS(n, "lambda"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (!IS(n, "return_statement"))
+        return PYSOURCE_WALK_CONTINUE;
+    r->n++;
+    TSNode e = ts_node_named_child(n, 0);
+    if (ts_node_is_null(e) || !schema_iterable(r->w, src, e, r->depth)) {
+        r->ok = false;
+        return PYSOURCE_WALK_STOP;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* Whether an iterable walks the tables or mapped classes of the schema (issue 14, rule 12):
+ * `metadata.sorted_tables`, `metadata.tables(.values())`, `Base.__subclasses__()`,
+ * `registry.mappers`, an inspector's `get_table_names()`, wrapped in reversed/sorted/list/...,
+ * a comprehension over one of them (a filtered list of tables), a name assigned one of them in
+ * the function, or a project function whose every return is one (nova's
+ * _get_tables_with_fk_to_table: a list appended to only in a loop over the tables). The count
+ * is fixed by the schema, and each table is a statement of its own: no grouped query joins
+ * different tables. */
+static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int depth)
+{
+    e = unwrap(e);
+    if (ts_node_is_null(e) || depth > 8) /* wrappers, names, one helper's returns */
+        return false;
+    char t[96];
+    if (IS(e, "attribute")) {
+        text_of(src, FIELD(e, "attribute"), t, sizeof t);
+        return strcmp(t, "sorted_tables") == 0 || strcmp(t, "tables") == 0 ||
+               strcmp(t, "mappers") == 0;
+    }
+    if (IS(e, "list_comprehension") || IS(e, "set_comprehension") ||
+        IS(e, "generator_expression")) {
+        uint32_t k = ts_node_named_child_count(e);
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode c = ts_node_named_child(e, i);
+            if (IS(c, "for_in_clause"))
+                return schema_iterable(w, src, FIELD(c, "right"), depth + 1);
+        }
+        return false;
+    }
+    if (IS(e, "call")) {
+        TSNode callee = FIELD(e, "function");
+        text_of(src, callee, t, sizeof t);
+        const char *last = last_component(t);
+        if (strcmp(t, "reversed") == 0 || strcmp(t, "sorted") == 0 || strcmp(t, "list") == 0 ||
+            strcmp(t, "tuple") == 0 || strcmp(t, "set") == 0 || strcmp(t, "enumerate") == 0 ||
+            strcmp(t, "iter") == 0)
+            return schema_iterable(w, src, pysource_call_arg(src, e, 0), depth + 1);
+        if (strcmp(last, "__subclasses__") == 0 || strcmp(last, "get_table_names") == 0)
+            return true;
+        if (IS(callee, "attribute") && (strcmp(last, "values") == 0 || strcmp(last, "keys") == 0 ||
+                                        strcmp(last, "items") == 0))
+            return schema_iterable(w, src, FIELD(callee, "object"), depth + 1);
+        /* a project function returning the tables, called from the loop's own file (one
+         * level: the helper's own calls are not followed) */
+        if (w->src != src)
+            return false;
+        const sqla_function_t *fn = callee_fn(w, e);
+        const pysource_t *fsrc = NULL;
+        TSNode def = fn ? sqla_function_node(w->pl->p, fn, &fsrc) : (TSNode){0};
+        if (ts_node_is_null(def))
+            return false;
+        returns_t r = {w, fsrc, depth + 1, 0, true};
+        pysource_walk(fsrc, FIELD(def, "body"), return_visit, &r);
+        return r.ok && r.n > 0;
+    }
+    if (IS(e, "identifier")) {
+        text_of(src, e, t, sizeof t);
+        TSNode scope = enclosing_scope(e);
+        last_assign_t a = {.name = t, .before = ts_node_start_byte(e)};
+        pysource_walk(src, scope, assign_visit, &a);
+        TSNode r = unwrap(a.right);
+        if (ts_node_is_null(r))
+            return false;
+        /* tables = [] filled in loops over the tables */
+        if ((IS(r, "list") || IS(r, "set")) && ts_node_named_child_count(r) == 0) {
+            fill_t f = {w, src, t, depth + 1, 0, false};
+            pysource_walk(src, scope, fill_visit, &f);
+            return f.adds > 0 && !f.foreign;
+        }
+        return schema_iterable(w, src, r, depth + 1);
+    }
+    return false;
+}
+
+/* Whether a call switches the database the statements go to: nova's `context.target_cell(ctx,
+ * cell)` / `set_target_cell`, `create_engine(url)`, a shard chooser. */
+static bool selects_database(const pysource_t *src, TSNode call)
+{
+    char t[96];
+    text_of(src, FIELD(call, "function"), t, sizeof t);
+    const char *last = last_component(t);
+    return strcmp(last, "target_cell") == 0 || strcmp(last, "set_target_cell") == 0 ||
+           strcmp(last, "create_engine") == 0 || strstr(last, "shard") != NULL;
+}
+
+/* Whether call, in loop l, runs inside `with <database chosen by the item>:` (issue 14,
+ * rule 13): `with context.target_cell(ctxt, cell) as cctxt:`, a shard, an engine per URL. Each
+ * iteration's statements there go to another database (nova's cells: a handful, set by the
+ * deployment), so no grouped query can replace them. A statement of the same loop outside the
+ * block (to the database all items share) is still per item. */
+static bool in_item_database(const fw_t *w, const loop_t *l, TSNode call)
+{
+    for (TSNode n = ts_node_parent(call); !ts_node_is_null(n) && !ts_node_eq(n, l->node);
+         n = ts_node_parent(n)) {
+        if (!IS(n, "with_statement"))
+            continue;
+        TSNode clause = ts_node_named_child(n, 0);
+        uint32_t k = ts_node_is_null(clause) ? 0 : ts_node_named_child_count(clause);
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode item = ts_node_named_child(clause, i);
+            TSNode v = unwrap(FIELD(item, "value"));
+            if (IS(v, "as_pattern"))
+                v = unwrap(ts_node_named_child(v, 0));
+            if (IS(v, "call") && selects_database(w->src, v) &&
+                references(w, l, FIELD(v, "arguments")))
+                return true;
+        }
+    }
+    return false;
+}
+
 /* Enters a for loop: its variables, its iterable's text for messages, and whether it is active
  * (not over constants or batches, not a retry loop). Past MAX_LOOPS it is counted but not tracked.
  */
@@ -678,9 +892,11 @@ static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
     l->nvars = 0;
     memset(&l->qcall, 0, sizeof *l - offsetof(loop_t, qcall));
     l->node = node;
-    l->active = !constant_iterable(w->src, right) && !batches(w->src, right) &&
-                !(IS(node, "for_statement") && retry_loop(w->src, right, FIELD(node, "body")));
     pysource_walk(w->src, left, target_visit, l);
+    TSNode body = IS(node, "for_statement") ? FIELD(node, "body") : node;
+    l->active = !constant_iterable(w->src, right) && !batches(w->src, right) &&
+                !(IS(node, "for_statement") && retry_loop(w->src, right, body)) &&
+                !schema_iterable(w, w->src, right, 0);
     char t[200];
     text_of(w->src, right, t, sizeof t);
     if (!t[0])
@@ -1256,6 +1472,8 @@ static void on_call(fw_t *w, TSNode call)
             return; /* each item on its own on purpose */
         if (cas_query(w->src, root))
             return; /* a compare-and-swap per item (rule 11) */
+        if (k >= 0 && k < MAX_LOOPS && in_item_database(w, &w->loops[k], call))
+            return; /* another database per item */
         /* session.query(model): the first argument; model_query(context,
          * model) / model_query(model): either of the first two */
         unsigned nargs = !via ? 1 : strstr(via->name, "query") ? 2 : 0;
@@ -1290,6 +1508,8 @@ static void on_call(fw_t *w, TSNode call)
             ivia = fn;
         }
     }
+    if (k >= 0 && k < MAX_LOOPS && in_item_database(w, &w->loops[k], call))
+        return; /* another database per item */
     if (k >= 0 && k < MAX_LOOPS && ts_node_is_null(w->loops[k].icall)) {
         w->loops[k].icall = call;
         w->loops[k].ivia = ivia;
