@@ -550,11 +550,59 @@ static void test_rewrites_linked(void **state)
     json_decref(snap);
 }
 
+/* The one-pass scan (sqla_analyze) gives the two-pass analysis's
+ * findings, notes and models whatever order it visits the files in: its
+ * own (imports first), file order, the reverse, and an interleaving. */
+static void test_one_pass_any_order(void **state)
+{
+    (void)state;
+    json_t *code = load_code();
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    json_t *want = NULL, *want_notes = NULL;
+    assert_int_equal(sqla_detect(p, &want, &want_notes, &err), 0);
+    json_t *want_models = sqla_project_models_json(p);
+    size_t n = sqla_project_file_count(p);
+    sqla_project_destroy(&p);
+    assert_true(n >= 10);
+    assert_true(json_array_size(want) >= 30);
+    size_t *orders[4];
+    for (int k = 0; k < 4; k++)
+        orders[k] = calloc(n, sizeof *orders[k]);
+    for (size_t i = 0; i < n; i++) {
+        orders[1][i] = i;
+        orders[2][i] = n - 1 - i;
+        /* even indexes from the end, then odd ones from the start */
+        orders[3][i] = i < (n + 1) / 2 ? (n - 1) / 2 * 2 - 2 * i : (i - (n + 1) / 2) * 2 + 1;
+    }
+    for (int k = 0; k < 4; k++) {
+        json_t *findings = NULL, *notes = NULL;
+        assert_int_equal(sqla_analyze(code, k == 0 ? NULL : orders[k], &p, &findings, &notes, &err),
+                         0);
+        if (!json_equal(findings, want) || !json_equal(notes, want_notes))
+            fail_msg("order %d: findings or notes differ from the two-pass analysis", k);
+        json_t *models = sqla_project_models_json(p);
+        assert_true(json_equal(models, want_models));
+        json_decref(models);
+        json_decref(findings);
+        json_decref(notes);
+        sqla_project_destroy(&p);
+    }
+    for (int k = 0; k < 4; k++)
+        free(orders[k]);
+    json_decref(want);
+    json_decref(want_notes);
+    json_decref(want_models);
+    json_decref(code);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_models, setup),
         cmocka_unit_test_setup(test_precision_recall, setup),
+        cmocka_unit_test_setup(test_one_pass_any_order, setup),
         cmocka_unit_test_setup(test_bad_input, setup),
         cmocka_unit_test_setup(test_raw_sql_literals, setup),
         cmocka_unit_test_setup(test_commit_last_in_loop, setup),

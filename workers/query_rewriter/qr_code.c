@@ -422,14 +422,12 @@ int qr_code_rewrites(const json_t *snapshot, json_t *rewrites, json_t *notes, in
                                                  "--code DIR): no ORM rewrites"));
         return 0;
     }
-    sqla_project_t *p = sqla_project_new(code, err);
-    if (!p)
-        return -1;
+    /* one pass: each file parsed once for both the index and its scan,
+     * again only where the complete index answers otherwise */
+    sqla_project_t *p = NULL;
     json_t *findings = NULL, *fnotes = NULL;
-    if (sqla_detect(p, &findings, &fnotes, err) != 0) {
-        sqla_project_destroy(&p);
+    if (sqla_analyze(code, NULL, &p, &findings, &fnotes, err) != 0)
         return -1;
-    }
     const json_t *stmts = json_object_get(snapshot, "statements");
     stmts_t st = {0};
     size_t ns = json_array_size(stmts);

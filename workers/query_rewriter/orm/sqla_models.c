@@ -14,6 +14,7 @@
 typedef struct {
     char *name;
     bool is_async;
+    size_t file; /* where it is assigned: the list is put in file order at the end */
 } factory_t;
 
 /* A small open-addressing hash table from a name (borrowed pointer, owned
@@ -89,6 +90,13 @@ typedef struct {
     pysource_t *tree; /* cached, or NULL */
     uint64_t used;    /* last hand-out, for the LRU order */
     bool pinned;      /* handed out in the current scan */
+    bool added;       /* indexed (sqla_project_add) */
+    /* its functions in source order: a block of their own, so the pointers
+     * the detections and the per-item memo hold stay valid while files are
+     * added in any order */
+    sqla_function_t *funcs;
+    size_t nfuncs;
+    size_t class_first, nclasses; /* its module-level classes in p->classes */
 } pfile_t;
 
 /* A module-level class as the first pass saw it: enough to decide, once
@@ -101,6 +109,14 @@ typedef struct {
     char **sups; /* its superclasses' dotted names, in order (others left out) */
     size_t nsups;
     bool abstract; /* __abstract__ = True */
+    /* the class body read as a model's (read_model_body) while its tree is
+     * at hand, whether or not the class turns out to be a model: which
+     * classes are models is known only once their bases are, and reading
+     * the body then would mean parsing the file again */
+    sqla_model_t body;
+    int *decided;    /* per relationship of body: collection-ness settled by the body */
+    char **fk_class; /* per column of body: ForeignKey(Class.attr)'s Class, resolved to
+                      * Class's table when this class becomes a model (as then) */
 } klass_t;
 
 typedef struct {
@@ -142,27 +158,48 @@ struct sqla_project {
     /* mutable behind the const project the detections see: which trees
      * are cached is not part of what the project says */
     tree_cache_t *cache;
-    char **bases; /* declarative base names (class or variable) */
+    /* declarative base names (class or variable): the files' own
+     * (declarative_base(), DeclarativeBase subclasses; ibases) and, once the
+     * models are built, the abstract classes deriving from one */
+    char **ibases;
+    size_t nibases;
+    char **bases;
     size_t nbases;
     bool *base_flask;
     sqla_model_t *models;
     size_t nmodels;
-    sqla_function_t *funcs;
+    uint64_t *model_hash;  /* per model: what a look-up of it answers (logs) */
+    uint64_t models_hash;  /* the whole list's (sqla_project_model_at) */
+    bool models_dirty;     /* a file added a base or a class that may be a model */
+    bool speculate;        /* rebuild the models after each such file (one pass) */
+    sqla_function_t *tmpf; /* the functions of the file being indexed */
+    size_t ntmpf;
     size_t nfuncs;
     factory_t *factories;
     size_t nfactories;
     /* name -> first model / first function with that name, so that the
      * per-attribute and per-call look-ups of the detections stay O(1) as the
      * project grows (linear scans made detection superlinear: 0.45 s at 24k
-     * lines, 4.8 s at 96k). func_next chains functions sharing a name in
-     * file order, which keeps sqla_project_function's first-match rules. */
+     * lines, 4.8 s at 96k). fnodes chains functions sharing a name in file
+     * order (each file's in source order), whatever order the files are
+     * added in, which keeps sqla_project_function's first-match rules. */
     name_index_t model_index;
     name_index_t func_index;
-    size_t *func_next;
+    struct fnode {
+        const sqla_function_t *fn;
+        size_t next; /* SIZE_MAX ends the chain */
+    } * fnodes;
+    size_t nfnodes;
+    /* the look-up logs of the one-pass scan (sqla_project_log_begin) */
+    struct plogs *logs;
     /* a file could not be parsed again (tree-sitter out of memory); the
      * project's own allocations abort instead (common/alloc.h) */
     bool oom;
 };
+
+static void logs_on(sqla_project_t *p);
+static void logs_off(sqla_project_t *p);
+static void logs_free(sqla_project_t *p);
 
 /* arr (n elements of size bytes) grown to n + 1 elements; never NULL (out of memory aborts). */
 static void *grow(void *arr, size_t n, size_t size)
@@ -215,6 +252,26 @@ static bool is_base_name(const sqla_project_t *p, const char *name, bool *flask)
     return false;
 }
 
+/* Whether name is one of the declarative bases the files declare (ibases). */
+static bool is_index_base(const sqla_project_t *p, const char *name)
+{
+    for (size_t i = 0; i < p->nibases; i++)
+        if (strcmp(p->ibases[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* A declarative base a file declares (declarative_base(), a DeclarativeBase
+ * subclass), once: the models are built from these (build_models). */
+static void add_index_base(sqla_project_t *p, const char *name)
+{
+    if (is_index_base(p, name))
+        return;
+    p->ibases = grow(p->ibases, p->nibases, sizeof *p->ibases);
+    p->ibases[p->nibases++] = xstrdup(name);
+    p->models_dirty = true;
+}
+
 /* Adds a declarative base class name once. */
 static void add_base(sqla_project_t *p, const char *name, bool flask)
 {
@@ -228,12 +285,13 @@ static void add_base(sqla_project_t *p, const char *name, bool flask)
 }
 
 /* Adds a session factory name (sessionmaker() result or the like). */
-static void add_factory(sqla_project_t *p, const char *name, bool is_async)
+static void add_factory(sqla_project_t *p, size_t file, const char *name, bool is_async)
 {
     factory_t *f = grow(p->factories, p->nfactories, sizeof *f);
     p->factories = f;
     f[p->nfactories].name = xstrdup(name);
     f[p->nfactories].is_async = is_async;
+    f[p->nfactories].file = file;
     p->nfactories++;
 }
 
@@ -284,9 +342,9 @@ static void index_statement(index_ctx_t *c, TSNode st)
         return;
     }
     if (PYSOURCE_NODE_IS(st, "function_definition")) {
-        sqla_function_t *f = grow(c->p->funcs, c->p->nfuncs, sizeof *f);
-        c->p->funcs = f;
-        sqla_function_t *fn = &f[c->p->nfuncs];
+        sqla_function_t *f = grow(c->p->tmpf, c->p->ntmpf, sizeof *f);
+        c->p->tmpf = f;
+        sqla_function_t *fn = &f[c->p->ntmpf];
         memset(fn, 0, sizeof *fn);
         fn->name = pysource_node_text(src, field(st, "name"));
         fn->cls = c->cls ? xstrdup(c->cls) : NULL;
@@ -296,7 +354,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
         fn->property = c->cls && decorated_property(src, st);
         fn->is_async =
             ts_node_child_count(st) > 0 && strcmp(ts_node_type(ts_node_child(st, 0)), "async") == 0;
-        c->p->nfuncs++;
+        c->p->ntmpf++;
         /* nested functions are indexed too (module-level lookup skips them
          * only by name clash, which sqla_project_function reports as ambiguous) */
         index_ctx_t inner = {c->p, c->file, NULL, src};
@@ -316,7 +374,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
                 last = last ? last + 1 : q;
                 if (strcmp(last, "DeclarativeBase") == 0 ||
                     strcmp(last, "DeclarativeBaseNoMeta") == 0)
-                    add_base(c->p, name, false);
+                    add_index_base(c->p, name);
                 free(q);
             }
         }
@@ -334,14 +392,14 @@ static void index_statement(index_ctx_t *c, TSNode st)
             return;
         char *name = pysource_node_text(src, left);
         if (callee_is(src, right, "declarative_base") || callee_is(src, right, "generate_base"))
-            add_base(c->p, name, false);
+            add_index_base(c->p, name);
         else if (callee_is(src, right, "async_sessionmaker"))
-            add_factory(c->p, name, true);
+            add_factory(c->p, c->file, name, true);
         else if (callee_is(src, right, "sessionmaker")) {
             TSNode cls = pysource_call_kwarg(src, right, "class_");
             bool is_async =
                 !ts_node_is_null(cls) && pysource_node_text_is(src, cls, "AsyncSession");
-            add_factory(c->p, name, is_async);
+            add_factory(c->p, c->file, name, is_async);
         }
         free(name);
         return;
@@ -532,12 +590,14 @@ static void add_rel(sqla_model_t *m, sqla_relationship_t *r)
 /* Appends the column that Column(...)/mapped_column(...) call declares as attribute attr of m: its
  * column name (the first string argument, name=, else the attribute), foreign key target (string
  * or Model.attr), primary key, and whether a Python-side default or onupdate is computed at run
- * time. */
-static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *src, const char *attr,
+ * time. A Model.attr foreign key leaves fk_table NULL and Model in (*fk_class)[column] (grown
+ * with m->columns), for copy_body to resolve once the models are known. */
+static void read_column(sqla_model_t *m, char ***fk_class, const pysource_t *src, const char *attr,
                         TSNode call)
 {
     sqla_column_t col;
     memset(&col, 0, sizeof col);
+    char *fkc = NULL;
     col.attr = xstrdup(attr);
     TSNode args = field(call, "arguments");
     uint32_t n = ts_node_is_null(args) ? 0 : ts_node_named_child_count(args);
@@ -554,8 +614,11 @@ static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *sr
                     char *dot = strrchr(d, '.');
                     if (dot) {
                         *dot = 0;
-                        const sqla_model_t *t = find_model(p, d);
-                        col.fk_table = t && t->table ? xstrdup(t->table) : xstrdup(d);
+                        free(col.fk_table);
+                        free(col.fk_column);
+                        free(fkc);
+                        col.fk_table = NULL;
+                        fkc = xstrdup(d);
                         col.fk_column = xstrdup(dot + 1);
                     }
                     free(d);
@@ -565,6 +628,10 @@ static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *sr
                 if (dot) {
                     *dot = 0;
                     const char *tbl = strrchr(ref, '.'); /* schema.table.column */
+                    free(col.fk_table);
+                    free(col.fk_column);
+                    free(fkc);
+                    fkc = NULL;
                     col.fk_table = xstrdup(tbl ? tbl + 1 : ref);
                     col.fk_column = xstrdup(dot + 1);
                 }
@@ -587,6 +654,8 @@ static void read_column(sqla_project_t *p, sqla_model_t *m, const pysource_t *sr
     if (!col.column)
         col.column = xstrdup(attr);
     m->columns = grow(m->columns, m->ncolumns, sizeof *m->columns);
+    *fk_class = grow(*fk_class, m->ncolumns, sizeof **fk_class);
+    (*fk_class)[m->ncolumns] = fkc;
     m->columns[m->ncolumns++] = col;
 }
 
@@ -682,7 +751,7 @@ static void read_relationship(sqla_model_t *m, const pysource_t *src, TSNode st,
 /* Reads the class body of model m. Relationship collection-ness that
  * depends on foreign keys is settled later (resolve_rels), since the
  * target's table may be declared after. */
-static void read_model_body(sqla_project_t *p, sqla_model_t *m, const pysource_t *src, TSNode body,
+static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t *src, TSNode body,
                             int *rel_annot)
 {
     uint32_t n = ts_node_named_child_count(body);
@@ -707,7 +776,7 @@ static void read_model_body(sqla_project_t *p, sqla_model_t *m, const pysource_t
             if (tl > 7 && strncmp(tt, "Mapped[", 7) == 0) {
                 char *attr = pysource_node_text(src, left);
                 if (attr && attr[0] != '_')
-                    read_column(p, m, src, attr, type);
+                    read_column(m, fk_class, src, attr, type);
                 free(attr);
             }
             continue;
@@ -726,7 +795,7 @@ static void read_model_body(sqla_project_t *p, sqla_model_t *m, const pysource_t
             free(m->table);
             m->table = str_value(src, pysource_call_arg(src, right, 0));
         } else if (callee_is(src, right, "Column") || callee_is(src, right, "mapped_column")) {
-            read_column(p, m, src, attr, right);
+            read_column(m, fk_class, src, attr, right);
         } else if (callee_is(src, right, "relationship") || callee_is(src, right, "relation")) {
             read_relationship(m, src, st, attr, right, type, rel_annot);
         }
@@ -750,110 +819,157 @@ typedef struct {
     int decided[256];
 } pending_t;
 
-/* The class statement a klass_t was read from, in the file's tree again. */
-static TSNode find_class(const pysource_t *src, uint32_t start)
+/* Frees what a relationship owns. */
+static void rel_free(sqla_relationship_t *r)
 {
-    TSTreeCursor *cur = pysource_cursor_take(pysource_root(src));
-    TSNode found = {0};
-    bool more = cur && ts_tree_cursor_goto_first_child(cur);
-    for (; more; more = ts_tree_cursor_goto_next_sibling(cur)) {
-        TSNode st = ts_tree_cursor_current_node(cur);
-        if (ts_node_start_byte(st) > start)
-            break;
-        if (!ts_node_is_named(st))
-            continue;
-        if (PYSOURCE_NODE_IS(st, "decorated_definition"))
-            st = field(st, "definition");
-        if (PYSOURCE_NODE_IS(st, "class_definition") && ts_node_start_byte(st) == start) {
-            found = st;
-            break;
-        }
+    free(r->name);
+    free(r->target);
+    free(r->lazy_text);
+    free(r->secondary);
+    free(r->back_populates);
+}
+
+/* Frees what a model owns (not the struct). */
+static void model_free(sqla_model_t *m)
+{
+    free(m->name);
+    free(m->table);
+    free(m->parent);
+    for (size_t k = 0; k < m->ncolumns; k++) {
+        free(m->columns[k].attr);
+        free(m->columns[k].column);
+        free(m->columns[k].fk_table);
+        free(m->columns[k].fk_column);
     }
-    pysource_cursor_give(cur);
-    return found;
+    free(m->columns);
+    for (size_t k = 0; k < m->nrels; k++)
+        rel_free(&m->rels[k]);
+    free(m->rels);
+    memset(m, 0, sizeof *m);
+}
+
+/* s copied, or NULL for NULL. */
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+/* Model m gets class kc's body (read when its file was indexed): the
+ * columns, with a ForeignKey(Class.attr) resolved to Class's table when
+ * Class is a model already (in the models' order, as when bodies were read
+ * at this point), the relationships, and what a bulk INSERT skips; decided
+ * (256 entries) gets the body's collection decisions. */
+static void copy_body(sqla_project_t *p, sqla_model_t *m, const klass_t *kc, int *decided)
+{
+    const sqla_model_t *b = &kc->body;
+    m->table = dup_or_null(b->table);
+    m->mapper_args = b->mapper_args;
+    m->custom_init = b->custom_init;
+    m->validates = b->validates;
+    if (b->ncolumns) {
+        m->columns = xcalloc(b->ncolumns, sizeof *m->columns);
+        for (size_t k = 0; k < b->ncolumns; k++) {
+            const sqla_column_t *c = &b->columns[k];
+            sqla_column_t *o = &m->columns[k];
+            *o = *c;
+            o->attr = xstrdup(c->attr);
+            o->column = xstrdup(c->column);
+            o->fk_column = dup_or_null(c->fk_column);
+            if (kc->fk_class && kc->fk_class[k]) {
+                const sqla_model_t *t = find_model(p, kc->fk_class[k]);
+                o->fk_table = xstrdup(t && t->table ? t->table : kc->fk_class[k]);
+            } else {
+                o->fk_table = dup_or_null(c->fk_table);
+            }
+        }
+        m->ncolumns = b->ncolumns;
+    }
+    if (b->nrels) {
+        m->rels = xcalloc(b->nrels, sizeof *m->rels);
+        for (size_t k = 0; k < b->nrels; k++) {
+            const sqla_relationship_t *r = &b->rels[k];
+            sqla_relationship_t *o = &m->rels[k];
+            *o = *r;
+            o->name = xstrdup(r->name);
+            o->target = xstrdup(r->target);
+            o->lazy_text = dup_or_null(r->lazy_text);
+            o->secondary = dup_or_null(r->secondary);
+            o->back_populates = dup_or_null(r->back_populates);
+            decided[k] = kc->decided[k];
+        }
+        m->nrels = b->nrels;
+    }
 }
 
 /* Finds the models: classes with a declarative base or a model among their bases, repeated until
- * no new one appears (bases may come later in file order); each new model's body is read (its file
- * re-parsed on demand) and queued in pending for the relationship decisions. Sets p->oom when a
- * file cannot be parsed again (tree-sitter out of memory). */
+ * no new one appears (bases may come later in file order), over the classes of the files added so
+ * far in file order; each new model gets its class's body (copy_body) and is queued in pending for
+ * the relationship decisions. */
 static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npending)
 {
     /* a class is a model when one of its bases is a declarative base or a
      * model; iterate until no new class is found (bases may come later in
-     * the file order). The decisions read the first pass's facts; only a
-     * class that becomes a model needs its tree again, for its body. */
+     * the file order). */
     bool changed = true;
-    while (changed && !p->oom) {
+    while (changed) {
         changed = false;
-        size_t last_file = SIZE_MAX;
-        for (size_t k = 0; k < p->nclasses && !p->oom; k++) {
-            const klass_t *kc = &p->classes[k];
-            if (kc->file != last_file) {
-                if (last_file != SIZE_MAX)
-                    sqla_project_scan_end(p);
-                last_file = kc->file;
-                progress_beat("code scan: models", (int64_t)kc->file, (int64_t)p->nfiles);
-            }
-            const char *name = kc->name;
-            if (find_model(p, name) || is_base_name(p, name, NULL))
+        for (size_t fi = 0; fi < p->nfiles; fi++) {
+            const pfile_t *pf = &p->files[fi];
+            if (!pf->added)
                 continue;
-            bool model = false, flask = false;
-            char *parent_name = NULL;
-            for (size_t s = 0; s < kc->nsups && !model; s++) {
-                const char *d = kc->sups[s];
-                const char *last = strrchr(d, '.');
-                if (last && strcmp(last, ".Model") == 0) {
-                    model = flask = true;
-                } else if (is_base_name(p, d, &flask) ||
-                           (last && is_base_name(p, last + 1, &flask))) {
-                    /* Base, or module.BASE (octavia's base_models.BASE) */
-                    model = true;
-                } else {
-                    sqla_model_t *parent = find_model(p, last ? last + 1 : d);
-                    if (parent) {
+            for (size_t k = pf->class_first; k < pf->class_first + pf->nclasses; k++) {
+                const klass_t *kc = &p->classes[k];
+                const char *name = kc->name;
+                if (find_model(p, name) || is_base_name(p, name, NULL))
+                    continue;
+                bool model = false, flask = false;
+                char *parent_name = NULL;
+                for (size_t s = 0; s < kc->nsups && !model; s++) {
+                    const char *d = kc->sups[s];
+                    const char *last = strrchr(d, '.');
+                    if (last && strcmp(last, ".Model") == 0) {
+                        model = flask = true;
+                    } else if (is_base_name(p, d, &flask) ||
+                               (last && is_base_name(p, last + 1, &flask))) {
+                        /* Base, or module.BASE (octavia's base_models.BASE) */
                         model = true;
-                        flask = parent->flask;
-                        parent_name = xstrdup(parent->name);
+                    } else {
+                        sqla_model_t *parent = find_model(p, last ? last + 1 : d);
+                        if (parent) {
+                            model = true;
+                            flask = parent->flask;
+                            parent_name = xstrdup(parent->name);
+                        }
                     }
                 }
-            }
-            /* __abstract__ = True: an intermediate base, not mapped */
-            if (model && kc->abstract) {
-                add_base(p, name, flask);
-                changed = true;
-            } else if (model) {
-                const pysource_t *src = sqla_project_file(p, kc->file);
-                TSNode st = src ? find_class(src, kc->start) : (TSNode){0};
-                if (ts_node_is_null(st)) {
-                    /* the file could not be parsed again: tree-sitter out of memory */
-                    p->oom = true;
-                    free(parent_name);
-                    break;
+                /* __abstract__ = True: an intermediate base, not mapped */
+                if (model && kc->abstract) {
+                    add_base(p, name, flask);
+                    changed = true;
+                } else if (model) {
+                    p->models = grow(p->models, p->nmodels, sizeof *p->models);
+                    *pending = grow(*pending, *npending, sizeof **pending);
+                    sqla_model_t *m = &p->models[p->nmodels];
+                    memset(m, 0, sizeof *m);
+                    m->name = xstrdup(name);
+                    m->file = kc->file;
+                    m->line = kc->line;
+                    m->flask = flask;
+                    m->parent = parent_name;
+                    parent_name = NULL;
+                    memset(&(*pending)[*npending], 0, sizeof **pending);
+                    (*pending)[*npending].model = p->nmodels;
+                    copy_body(p, m, kc, (*pending)[*npending].decided);
+                    if (!m->table && m->flask)
+                        m->table = snake_case(m->name);
+                    nidx_put_first(&p->model_index, m->name, p->nmodels);
+                    p->nmodels++;
+                    (*npending)++;
+                    changed = true;
                 }
-                p->models = grow(p->models, p->nmodels, sizeof *p->models);
-                *pending = grow(*pending, *npending, sizeof **pending);
-                sqla_model_t *m = &p->models[p->nmodels];
-                memset(m, 0, sizeof *m);
-                m->name = xstrdup(name);
-                m->file = kc->file;
-                m->line = kc->line;
-                m->flask = flask;
-                m->parent = parent_name;
-                parent_name = NULL;
-                memset(&(*pending)[*npending], 0, sizeof **pending);
-                (*pending)[*npending].model = p->nmodels;
-                read_model_body(p, m, src, field(st, "body"), (*pending)[*npending].decided);
-                if (!m->table && m->flask)
-                    m->table = snake_case(m->name);
-                nidx_put_first(&p->model_index, m->name, p->nmodels);
-                p->nmodels++;
-                (*npending)++;
-                changed = true;
+                free(parent_name);
             }
-            free(parent_name);
         }
-        sqla_project_scan_end(p);
     }
 }
 
@@ -926,6 +1042,93 @@ static void resolve_rels(sqla_project_t *p, pending_t *pending, size_t npending)
         }
     }
     free(moves);
+}
+
+/* FNV-1a over n bytes, continuing h. */
+static uint64_t hmix(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *b = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* A string (its terminating NUL included, so "a","b" differs from "ab"), or NULL, into h. */
+static uint64_t hstr(uint64_t h, const char *s)
+{
+    return s ? hmix(h, s, strlen(s) + 1) : hmix(h, "\xff", 1);
+}
+
+/* Everything a detection can read of model m, as one number: two look-ups
+ * of a name answer the same when the models they find hash the same. */
+static uint64_t model_hash_of(const sqla_model_t *m)
+{
+    uint64_t h = 1469598103934665603ULL;
+    h = hstr(h, m->name);
+    h = hstr(h, m->table);
+    h = hstr(h, m->parent);
+    uint64_t nums[] = {m->file,        m->line,      m->flask,    m->mapper_args,
+                       m->custom_init, m->validates, m->ncolumns, m->nrels};
+    h = hmix(h, nums, sizeof nums);
+    for (size_t k = 0; k < m->ncolumns; k++) {
+        const sqla_column_t *c = &m->columns[k];
+        h = hstr(h, c->attr);
+        h = hstr(h, c->column);
+        h = hstr(h, c->fk_table);
+        h = hstr(h, c->fk_column);
+        unsigned char f[2] = {c->primary_key, c->python_default};
+        h = hmix(h, f, sizeof f);
+    }
+    for (size_t k = 0; k < m->nrels; k++) {
+        const sqla_relationship_t *r = &m->rels[k];
+        h = hstr(h, r->name);
+        h = hstr(h, r->target);
+        h = hstr(h, r->lazy_text);
+        h = hstr(h, r->secondary);
+        h = hstr(h, r->back_populates);
+        uint64_t f[4] = {r->lazy, r->collection, r->from_backref, r->line};
+        h = hmix(h, f, sizeof f);
+    }
+    return h ? h : 1; /* 0 is "no model" in the logs */
+}
+
+/* (Re)builds the models from the classes of the files added so far, as
+ * the whole project's were built after its first pass: the bases are the
+ * files' own again (the abstract classes are found anew), then
+ * collect_models and resolve_rels. Called after the last file, and during
+ * a one-pass scan whenever a file may have changed the models. */
+static void build_models(sqla_project_t *p)
+{
+    for (size_t i = 0; i < p->nmodels; i++)
+        model_free(&p->models[i]);
+    free(p->models);
+    p->models = NULL;
+    p->nmodels = 0;
+    free(p->model_hash);
+    p->model_hash = NULL;
+    nidx_free(&p->model_index);
+    for (size_t i = 0; i < p->nbases; i++)
+        free(p->bases[i]);
+    free(p->bases);
+    free(p->base_flask);
+    p->bases = NULL;
+    p->base_flask = NULL;
+    p->nbases = 0;
+    for (size_t i = 0; i < p->nibases; i++)
+        add_base(p, p->ibases[i], false);
+    pending_t *pending = NULL;
+    size_t npending = 0;
+    collect_models(p, &pending, &npending);
+    resolve_rels(p, pending, npending);
+    free(pending);
+    p->model_hash = xcalloc(p->nmodels + 1, sizeof *p->model_hash);
+    uint64_t all = hmix(1469598103934665603ULL, &p->nmodels, sizeof p->nmodels);
+    for (size_t i = 0; i < p->nmodels; i++) {
+        p->model_hash[i] = model_hash_of(&p->models[i]);
+        all = hmix(all, &p->model_hash[i], sizeof p->model_hash[i]);
+    }
+    p->models_hash = all ? all : 1;
+    p->models_dirty = false;
 }
 
 /* ---- the tree cache ---------------------------------------------------- */
@@ -1090,9 +1293,27 @@ static bool declares_table(const pysource_t *src, TSNode body)
     return false;
 }
 
-/* The module-level classes of file f (klass_t, table_class_t). */
+/* Whether a class with these superclasses may be a model given the bases and models known so far
+ * (collect_models' test, with the bases a file just declared): a file that adds one changes the
+ * models. */
+static bool may_be_model(const sqla_project_t *p, const klass_t *k)
+{
+    for (size_t s = 0; s < k->nsups; s++) {
+        const char *d = k->sups[s];
+        const char *last = strrchr(d, '.');
+        const char *tail = last ? last + 1 : d;
+        if ((last && strcmp(last, ".Model") == 0) || is_base_name(p, d, NULL) ||
+            is_base_name(p, tail, NULL) || is_index_base(p, d) || is_index_base(p, tail) ||
+            find_model((sqla_project_t *)p, tail))
+            return true;
+    }
+    return false;
+}
+
+/* The module-level classes of file f (klass_t with its body, table_class_t). */
 static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
 {
+    p->files[f].class_first = p->nclasses;
     TSTreeCursor *cur = pysource_cursor_take(pysource_root(src));
     bool more = cur && ts_tree_cursor_goto_first_child(cur);
     for (; more && !p->oom; more = ts_tree_cursor_goto_next_sibling(cur)) {
@@ -1141,15 +1362,26 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
                 bool_value(src, field(a, "right")) == 1)
                 k.abstract = true;
         }
+        k.body.name = xstrdup(name);
+        k.body.file = f;
+        int decided[256] = {0};
+        read_model_body(&k.body, &k.fk_class, src, body, decided);
+        if (k.body.nrels) {
+            k.decided = xreallocarray(NULL, k.body.nrels, sizeof *k.decided);
+            memcpy(k.decided, decided, k.body.nrels * sizeof *k.decided);
+        }
+        if (may_be_model(p, &k))
+            p->models_dirty = true;
         p->classes = grow(p->classes, p->nclasses, sizeof *p->classes);
         p->classes[p->nclasses++] = k;
     }
     pysource_cursor_give(cur);
+    p->files[f].nclasses = p->nclasses - p->files[f].class_first;
 }
 
 /* ---- lifecycle ------------------------------------------------------- */
 
-sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
+sqla_project_t *sqla_project_open(const json_t *code, err_t *err)
 {
     sqla_project_t *p = xcalloc(1, sizeof *p);
     p->cache = xcalloc(1, sizeof *p->cache);
@@ -1164,21 +1396,6 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
         const json_t *e = json_array_get(code, i);
-        if (json_is_string(json_object_get(e, "content")))
-            total += json_string_length(json_object_get(e, "content"));
-    }
-    p->cache->budget = total / 8 < TREE_CACHE_MAX_BYTES ? total / 8 : TREE_CACHE_MAX_BYTES;
-    /* One pass: each file is parsed, indexed (functions, bases, session
-     * factories), its classes and error noted, and its tree freed unless
-     * the cache has room for it. */
-    for (size_t i = 0; i < n && !p->oom; i++) {
-        /* The long loops of a large code section beat per file
-         * (common/progress.h), so the worker is not taken for hung. */
-        if (progress_beat("code scan: parse", (int64_t)i, (int64_t)n)) {
-            err_set(err, "code scan cancelled at file %zu of %zu", i, n);
-            goto fail;
-        }
-        const json_t *e = json_array_get(code, i);
         const char *path = json_string_value(json_object_get(e, "path"));
         const json_t *content = json_object_get(e, "content");
         if (!json_is_object(e) || !path || !json_is_string(content)) {
@@ -1188,58 +1405,157 @@ sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
         size_t len = strlen(path);
         if (len < 3 || strcmp(path + len - 3, ".py") != 0)
             continue;
-        pfile_t *pf = &p->files[p->nfiles];
+        pfile_t *pf = &p->files[p->nfiles++];
         pf->path = path;
         pf->content = json_string_value(content);
         pf->len = json_string_length(content);
-        pysource_t *src = pysource_parse(path, pf->content, pf->len, err);
-        if (!src)
+        total += pf->len;
+    }
+    p->cache->budget = total / 8 < TREE_CACHE_MAX_BYTES ? total / 8 : TREE_CACHE_MAX_BYTES;
+    return p;
+fail:
+    sqla_project_destroy(&p);
+    return NULL;
+}
+
+void sqla_project_speculate(sqla_project_t *p)
+{
+    p->speculate = true;
+    logs_on(p);
+}
+
+/* Links file f's functions (added in source order) into the name chains at their place in file
+ * order. */
+static void link_functions(sqla_project_t *p, const pfile_t *pf)
+{
+    for (size_t k = 0; k < pf->nfuncs; k++) {
+        const sqla_function_t *fn = &pf->funcs[k];
+        p->fnodes = grow(p->fnodes, p->nfnodes, sizeof *p->fnodes);
+        size_t me = p->nfnodes++;
+        p->fnodes[me].fn = fn;
+        p->fnodes[me].next = SIZE_MAX;
+        size_t head;
+        if (!nidx_get(&p->func_index, fn->name, &head)) {
+            nidx_put_first(&p->func_index, fn->name, me);
+            continue;
+        }
+        const sqla_function_t *h = p->fnodes[head].fn;
+        if (h->file > fn->file || (h->file == fn->file && h > fn)) {
+            /* a new head: the index's key and value point at fn */
+            p->fnodes[me].next = head;
+            for (size_t i = (size_t)name_hash(fn->name) & (p->func_index.cap - 1);;
+                 i = (i + 1) & (p->func_index.cap - 1))
+                if (strcmp(p->func_index.keys[i], fn->name) == 0) {
+                    p->func_index.keys[i] = fn->name;
+                    p->func_index.vals[i] = me;
+                    break;
+                }
+            continue;
+        }
+        size_t at = head;
+        for (;;) {
+            size_t nx = p->fnodes[at].next;
+            if (nx == SIZE_MAX)
+                break;
+            const sqla_function_t *o = p->fnodes[nx].fn;
+            if (o->file > fn->file || (o->file == fn->file && o > fn))
+                break;
+            at = nx;
+        }
+        p->fnodes[me].next = p->fnodes[at].next;
+        p->fnodes[at].next = me;
+    }
+}
+
+int sqla_project_add(sqla_project_t *p, size_t i, err_t *err)
+{
+    if (i >= p->nfiles || p->files[i].added)
+        return err_set(err, "sqla_project_add: file %zu out of range or added twice", i);
+    pfile_t *pf = &p->files[i];
+    pysource_t *src = pysource_parse(pf->path, pf->content, pf->len, err);
+    if (!src)
+        return -1;
+    p->cache->parses++;
+    const char *c = pf->content, *nl = c;
+    size_t clen = pf->len;
+    size_t lines = clen > 0 && c[clen - 1] != '\n' ? 1 : 0;
+    while ((nl = memchr(nl, '\n', clen - (size_t)(nl - c))) != NULL) {
+        lines++;
+        nl++;
+    }
+    p->lines += lines;
+    pf->has_error = pysource_first_error(src, &pf->err_line, &pf->err_col);
+    index_ctx_t ic = {p, i, NULL, src};
+    index_block(&ic, pysource_root(src));
+    if (p->ntmpf) {
+        pf->funcs = xreallocarray(p->tmpf, p->ntmpf, sizeof *pf->funcs);
+        pf->nfuncs = p->ntmpf;
+        p->nfuncs += p->ntmpf;
+        p->tmpf = NULL;
+        p->ntmpf = 0;
+        link_functions(p, pf);
+    }
+    record_classes(p, i, src);
+    pf->added = true;
+    /* handed out to the scan that follows (sqla_project_file), kept or
+     * freed at its sqla_project_scan_end like any other */
+    cache_put(p, i, src, true);
+    if (p->speculate && p->models_dirty)
+        build_models(p);
+    return 0;
+}
+
+/* Orders by file, keeping the order within a file (qsort is not stable). */
+static int by_file_factory(const void *a, const void *b)
+{
+    const factory_t *x = a, *y = b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* The same for the __tablename__ classes. */
+static int by_file_tclass(const void *a, const void *b)
+{
+    const table_class_t *x = a, *y = b;
+    if (x->file != y->file)
+        return x->file < y->file ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+void sqla_project_finish(sqla_project_t *p)
+{
+    /* the lists whose order a look-up reads, in file order as if the files
+     * had been added in it: within a file they are in source order, and
+     * each file's entries are contiguous, so sorting by file keeps it */
+    if (p->nfactories)
+        qsort(p->factories, p->nfactories, sizeof *p->factories, by_file_factory);
+    if (p->ntclasses)
+        qsort(p->tclasses, p->ntclasses, sizeof *p->tclasses, by_file_tclass);
+    build_models(p);
+    logs_off(p);
+}
+
+sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
+{
+    sqla_project_t *p = sqla_project_open(code, err);
+    if (!p)
+        return NULL;
+    /* Each file is parsed, indexed (functions, bases, session factories),
+     * its classes and error noted, and its tree freed unless the cache has
+     * room for it; the models are built once every file is in. */
+    for (size_t i = 0; i < p->nfiles; i++) {
+        /* The long loops of a large code section beat per file
+         * (common/progress.h), so the worker is not taken for hung. */
+        if (progress_beat("code scan: parse", (int64_t)i, (int64_t)p->nfiles)) {
+            err_set(err, "code scan cancelled at file %zu of %zu", i, p->nfiles);
             goto fail;
-        p->cache->parses++;
-        const char *c = pf->content, *nl = c;
-        size_t clen = pf->len;
-        size_t lines = clen > 0 && c[clen - 1] != '\n' ? 1 : 0;
-        while ((nl = memchr(nl, '\n', clen - (size_t)(nl - c))) != NULL) {
-            lines++;
-            nl++;
         }
-        p->lines += lines;
-        pf->has_error = pysource_first_error(src, &pf->err_line, &pf->err_col);
-        size_t f = p->nfiles++;
-        index_ctx_t ic = {p, f, NULL, src};
-        index_block(&ic, pysource_root(src));
-        record_classes(p, f, src);
-        cache_put(p, f, src, false);
+        if (sqla_project_add(p, i, err) != 0)
+            goto fail;
+        sqla_project_scan_end(p);
     }
-    if (!p->oom && p->nfuncs) {
-        p->func_next = xreallocarray(NULL, p->nfuncs, sizeof *p->func_next);
-        /* backwards, so that each chain runs in file order */
-        for (size_t i = p->nfuncs; i-- > 0;) {
-            if ((i & 4095) == 0)
-                progress_beat("code scan: functions", (int64_t)(p->nfuncs - i), (int64_t)p->nfuncs);
-            size_t head;
-            p->func_next[i] = nidx_get(&p->func_index, p->funcs[i].name, &head) ? head : SIZE_MAX;
-            if (p->func_next[i] != SIZE_MAX) {
-                /* the index holds the first match: point it at i instead */
-                for (size_t k = (size_t)name_hash(p->funcs[i].name) & (p->func_index.cap - 1);;
-                     k = (k + 1) & (p->func_index.cap - 1))
-                    if (strcmp(p->func_index.keys[k], p->funcs[i].name) == 0) {
-                        p->func_index.keys[k] = p->funcs[i].name;
-                        p->func_index.vals[k] = i;
-                        break;
-                    }
-            } else {
-                nidx_put_first(&p->func_index, p->funcs[i].name, i);
-            }
-        }
-    }
-    pending_t *pending = NULL;
-    size_t npending = 0;
-    if (!p->oom)
-        collect_models(p, &pending, &npending);
-    if (!p->oom)
-        resolve_rels(p, pending, npending);
-    free(pending);
+    sqla_project_finish(p);
     if (p->oom || p->cache->oom) {
         err_set(err, "sqla_project: out of memory");
         goto fail;
@@ -1255,55 +1571,54 @@ void sqla_project_destroy(sqla_project_t **pp)
     if (!pp || !*pp)
         return;
     sqla_project_t *p = *pp;
-    for (size_t i = 0; i < p->nfiles; i++)
-        pysource_destroy(&p->files[i].tree);
+    logs_free(p);
+    for (size_t i = 0; i < p->nfiles; i++) {
+        pfile_t *pf = &p->files[i];
+        pysource_destroy(&pf->tree);
+        for (size_t k = 0; k < pf->nfuncs; k++) {
+            free(pf->funcs[k].name);
+            free(pf->funcs[k].cls);
+        }
+        free(pf->funcs);
+    }
     free(p->files);
+    for (size_t k = 0; k < p->ntmpf; k++) {
+        free(p->tmpf[k].name);
+        free(p->tmpf[k].cls);
+    }
+    free(p->tmpf);
     json_decref(p->code);
     if (p->cache)
         free(p->cache->cached);
     free(p->cache);
     for (size_t i = 0; i < p->nclasses; i++) {
-        free(p->classes[i].name);
-        for (size_t k = 0; k < p->classes[i].nsups; k++)
-            free(p->classes[i].sups[k]);
-        free(p->classes[i].sups);
+        klass_t *k = &p->classes[i];
+        free(k->name);
+        for (size_t s = 0; s < k->nsups; s++)
+            free(k->sups[s]);
+        free(k->sups);
+        for (size_t c = 0; c < k->body.ncolumns; c++)
+            free(k->fk_class[c]);
+        free(k->fk_class);
+        free(k->decided);
+        model_free(&k->body);
     }
     free(p->classes);
     for (size_t i = 0; i < p->ntclasses; i++)
         free(p->tclasses[i].name);
     free(p->tclasses);
+    for (size_t i = 0; i < p->nibases; i++)
+        free(p->ibases[i]);
+    free(p->ibases);
     for (size_t i = 0; i < p->nbases; i++)
         free(p->bases[i]);
     free(p->bases);
     free(p->base_flask);
-    for (size_t i = 0; i < p->nmodels; i++) {
-        sqla_model_t *m = &p->models[i];
-        free(m->name);
-        free(m->table);
-        free(m->parent);
-        for (size_t k = 0; k < m->ncolumns; k++) {
-            free(m->columns[k].attr);
-            free(m->columns[k].column);
-            free(m->columns[k].fk_table);
-            free(m->columns[k].fk_column);
-        }
-        free(m->columns);
-        for (size_t k = 0; k < m->nrels; k++) {
-            free(m->rels[k].name);
-            free(m->rels[k].target);
-            free(m->rels[k].lazy_text);
-            free(m->rels[k].secondary);
-            free(m->rels[k].back_populates);
-        }
-        free(m->rels);
-    }
+    for (size_t i = 0; i < p->nmodels; i++)
+        model_free(&p->models[i]);
     free(p->models);
-    for (size_t i = 0; i < p->nfuncs; i++) {
-        free(p->funcs[i].name);
-        free(p->funcs[i].cls);
-    }
-    free(p->funcs);
-    free(p->func_next);
+    free(p->model_hash);
+    free(p->fnodes);
     nidx_free(&p->model_index);
     nidx_free(&p->func_index);
     for (size_t i = 0; i < p->nfactories; i++)
@@ -1311,6 +1626,186 @@ void sqla_project_destroy(sqla_project_t **pp)
     free(p->factories);
     free(p);
     *pp = NULL;
+}
+
+/* ---- look-up logs: recording ------------------------------------------- */
+
+/* A one-pass scan (sqla_analyze) scans each file against the index of the
+ * files added so far. Each look-up the scan makes is recorded with its
+ * answer, in the log on top of the stack (the file's, or a helper summary's
+ * that the per-item pass memoises across files); once every file is in,
+ * a file is scanned again only when a record answers differently
+ * (sqla_project_log_stale). */
+enum { L_MODEL = 1, L_FUNC, L_FACTORY, L_ALL, L_DEP };
+enum { LOG_UNKNOWN = 0, LOG_CHECKING, LOG_FRESH, LOG_STALE };
+
+typedef struct {
+    uint64_t key;    /* of kind, name, cls, prefer, hint: the duplicate test */
+    uint64_t answer; /* model_answer, the function's address, factory_answer, models_hash */
+    size_t prefer;   /* L_FUNC: prefer_file; L_DEP: the log depended on */
+    const char *name, *cls, *hint; /* in the logs' arena */
+    unsigned char kind;
+} lrec_t;
+
+typedef struct {
+    lrec_t *r;
+    size_t n, cap;
+    size_t *set; /* open addressing over r, index + 1 (0: empty) */
+    size_t setcap;
+    unsigned char state;
+} plog_t;
+
+struct plogs {
+    plog_t *v;
+    size_t n, cap;
+    size_t *stack;
+    size_t depth, scap;
+    bool on;
+    char **chunks; /* arena for the records' strings */
+    size_t nchunks, used, room;
+};
+
+/* What a model look-up answers, for the logs: the model's hash, 0 for none. */
+static uint64_t model_answer(const sqla_project_t *p, const sqla_model_t *m)
+{
+    return m ? p->model_hash[m - p->models] : 0;
+}
+
+static void logs_on(sqla_project_t *p)
+{
+    if (!p->logs)
+        p->logs = xcalloc(1, sizeof *p->logs);
+    p->logs->on = true;
+}
+
+static void logs_off(sqla_project_t *p)
+{
+    if (p->logs) {
+        p->logs->on = false;
+        p->logs->depth = 0;
+    }
+}
+
+static void logs_free(sqla_project_t *p)
+{
+    struct plogs *L = p->logs;
+    if (!L)
+        return;
+    for (size_t i = 0; i < L->n; i++) {
+        free(L->v[i].r);
+        free(L->v[i].set);
+    }
+    free(L->v);
+    free(L->stack);
+    for (size_t i = 0; i < L->nchunks; i++)
+        free(L->chunks[i]);
+    free(L->chunks);
+    free(L);
+    p->logs = NULL;
+}
+
+/* s copied into the logs' arena (NULL stays NULL). */
+static const char *arena_str(struct plogs *L, const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    if (n > L->room - L->used || !L->nchunks) {
+        size_t room = n > 65536 ? n : 65536;
+        L->chunks = grow(L->chunks, L->nchunks, sizeof *L->chunks);
+        L->chunks[L->nchunks++] = xmalloc(room);
+        L->room = room;
+        L->used = 0;
+    }
+    char *out = L->chunks[L->nchunks - 1] + L->used;
+    memcpy(out, s, n);
+    L->used += n;
+    return out;
+}
+
+/* Whether two optional strings are equal. */
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Records a look-up and its answer in the log on top of the stack, once. */
+static void log_rec(sqla_project_t *p, unsigned char kind, const char *name, const char *cls,
+                    size_t prefer, const char *hint, uint64_t answer)
+{
+    struct plogs *L = p->logs;
+    if (!L || !L->depth)
+        return;
+    plog_t *g = &L->v[L->stack[L->depth - 1]];
+    uint64_t key = hmix(1469598103934665603ULL, &kind, 1);
+    key = hstr(key, name);
+    key = hstr(key, cls);
+    key = hstr(key, hint);
+    key = hmix(key, &prefer, sizeof prefer);
+    if ((g->n + 1) * 2 > g->setcap) {
+        size_t cap = g->setcap ? g->setcap * 2 : 16;
+        size_t *set = xcalloc(cap, sizeof *set);
+        for (size_t k = 0; k < g->n; k++) {
+            size_t i = (size_t)g->r[k].key & (cap - 1);
+            while (set[i])
+                i = (i + 1) & (cap - 1);
+            set[i] = k + 1;
+        }
+        free(g->set);
+        g->set = set;
+        g->setcap = cap;
+    }
+    size_t i = (size_t)key & (g->setcap - 1);
+    for (; g->set[i]; i = (i + 1) & (g->setcap - 1)) {
+        const lrec_t *o = &g->r[g->set[i] - 1];
+        if (o->key == key && o->kind == kind && o->prefer == prefer && same_str(o->name, name) &&
+            same_str(o->cls, cls) && same_str(o->hint, hint))
+            return;
+    }
+    if (g->n == g->cap) {
+        g->cap = g->cap ? g->cap * 2 : 16;
+        g->r = xreallocarray(g->r, g->cap, sizeof *g->r);
+    }
+    lrec_t *r = &g->r[g->n];
+    r->key = key;
+    r->answer = answer;
+    r->prefer = prefer;
+    r->kind = kind;
+    r->name = arena_str(L, name);
+    r->cls = arena_str(L, cls);
+    r->hint = arena_str(L, hint);
+    g->set[i] = ++g->n;
+}
+
+size_t sqla_project_log_begin(const sqla_project_t *cp)
+{
+    struct plogs *L = cp->logs;
+    if (!L || !L->on)
+        return SIZE_MAX;
+    L->v = grow(L->v, L->n, sizeof *L->v);
+    memset(&L->v[L->n], 0, sizeof *L->v);
+    if (L->depth == L->scap) {
+        L->scap = L->scap ? L->scap * 2 : 8;
+        L->stack = xreallocarray(L->stack, L->scap, sizeof *L->stack);
+    }
+    L->stack[L->depth++] = L->n;
+    return L->n++;
+}
+
+void sqla_project_log_end(const sqla_project_t *cp, size_t id)
+{
+    struct plogs *L = cp->logs;
+    if (!L || id == SIZE_MAX || !L->depth || L->stack[L->depth - 1] != id)
+        return;
+    L->depth--;
+    /* what the inner log depends on, the outer one does */
+    log_rec((sqla_project_t *)cp, L_DEP, NULL, NULL, id, NULL, 0);
+}
+
+void sqla_project_log_use(const sqla_project_t *cp, size_t id)
+{
+    if (id != SIZE_MAX)
+        log_rec((sqla_project_t *)cp, L_DEP, NULL, NULL, id, NULL, 0);
 }
 
 /* ---- queries --------------------------------------------------------- */
@@ -1327,6 +1822,8 @@ size_t sqla_project_line_count(const sqla_project_t *p)
 
 size_t sqla_project_model_count(const sqla_project_t *p)
 {
+    /* the callers walk the whole list with sqla_project_model_at */
+    log_rec((sqla_project_t *)p, L_ALL, NULL, NULL, 0, NULL, p->models_hash);
     return p->nmodels;
 }
 
@@ -1337,7 +1834,12 @@ const sqla_model_t *sqla_project_model_at(const sqla_project_t *p, size_t i)
 
 const sqla_model_t *sqla_project_model(const sqla_project_t *p, const char *name)
 {
-    return name ? find_model((sqla_project_t *)p, name) : NULL;
+    if (!name)
+        return NULL;
+    sqla_model_t *m = find_model((sqla_project_t *)p, name);
+    if (p->logs && p->logs->depth)
+        log_rec((sqla_project_t *)p, L_MODEL, name, NULL, 0, NULL, model_answer(p, m));
+    return m;
 }
 
 /* Relationship attr of model m, or NULL. */
@@ -1393,17 +1895,18 @@ static bool path_is_module(const char *path, const char *module)
     return false;
 }
 
-const sqla_function_t *sqla_project_function(const sqla_project_t *p, const char *name,
-                                             const char *cls, size_t prefer_file,
-                                             const char *module_hint)
+/* sqla_project_function without the log. */
+static const sqla_function_t *function_lookup(const sqla_project_t *p, const char *name,
+                                              const char *cls, size_t prefer_file,
+                                              const char *module_hint)
 {
     const sqla_function_t *found = NULL;
     int count = 0;
     size_t i;
     if (!name || !nidx_get(&p->func_index, name, &i))
         return NULL;
-    for (; i != SIZE_MAX; i = p->func_next[i]) {
-        const sqla_function_t *f = &p->funcs[i];
+    for (; i != SIZE_MAX; i = p->fnodes[i].next) {
+        const sqla_function_t *f = p->fnodes[i].fn;
         if (cls ? !f->cls || strcmp(f->cls, cls) != 0 : f->cls != NULL)
             continue;
         if (module_hint && path_is_module(p->files[f->file].path, module_hint))
@@ -1416,7 +1919,20 @@ const sqla_function_t *sqla_project_function(const sqla_project_t *p, const char
     return count == 1 ? found : NULL;
 }
 
-bool sqla_project_session_factory(const sqla_project_t *p, const char *name, bool *is_async)
+const sqla_function_t *sqla_project_function(const sqla_project_t *p, const char *name,
+                                             const char *cls, size_t prefer_file,
+                                             const char *module_hint)
+{
+    const sqla_function_t *f = function_lookup(p, name, cls, prefer_file, module_hint);
+    /* a function's identity is its address: functions never move (pfile_t) */
+    if (name && p->logs && p->logs->depth)
+        log_rec((sqla_project_t *)p, L_FUNC, name, cls, prefer_file, module_hint,
+                (uint64_t)(uintptr_t)f);
+    return f;
+}
+
+/* sqla_project_session_factory without the log. */
+static bool factory_lookup(const sqla_project_t *p, const char *name, bool *is_async)
 {
     for (size_t i = 0; i < p->nfactories; i++)
         if (strcmp(p->factories[i].name, name) == 0) {
@@ -1430,6 +1946,60 @@ bool sqla_project_session_factory(const sqla_project_t *p, const char *name, boo
         return true;
     }
     return false;
+}
+
+/* A factory look-up's answer as a number for the logs: 0 none, 1 sync, 2 async. */
+static uint64_t factory_answer(const sqla_project_t *p, const char *name)
+{
+    bool a = false;
+    return factory_lookup(p, name, &a) ? 1 + a : 0;
+}
+
+bool sqla_project_session_factory(const sqla_project_t *p, const char *name, bool *is_async)
+{
+    if (p->logs && p->logs->depth)
+        log_rec((sqla_project_t *)p, L_FACTORY, name, NULL, 0, NULL, factory_answer(p, name));
+    return factory_lookup(p, name, is_async);
+}
+
+/* ---- look-up logs (the one-pass scan) ----------------------------------- */
+
+/* Whether record r (from a log written while the index was partial) gets
+ * another answer from the complete index. */
+static bool rec_changed(sqla_project_t *p, const lrec_t *r)
+{
+    switch (r->kind) {
+    case L_MODEL:
+        return model_answer(p, find_model(p, r->name)) != r->answer;
+    case L_FUNC:
+        return (uint64_t)(uintptr_t)function_lookup(p, r->name, r->cls, r->prefer, r->hint) !=
+               r->answer;
+    case L_FACTORY:
+        return factory_answer(p, r->name) != r->answer;
+    case L_ALL:
+        return p->models_hash != r->answer;
+    default: /* L_DEP */
+        return sqla_project_log_stale(p, r->prefer);
+    }
+}
+
+bool sqla_project_log_stale(const sqla_project_t *cp, size_t id)
+{
+    sqla_project_t *p = (sqla_project_t *)cp;
+    struct plogs *L = p->logs;
+    if (!L || id >= L->n)
+        return false;
+    plog_t *g = &L->v[id];
+    if (g->state >= LOG_FRESH)
+        return g->state == LOG_STALE;
+    if (g->state == LOG_CHECKING) /* a cycle: what it adds is being checked already */
+        return false;
+    g->state = LOG_CHECKING;
+    bool stale = false;
+    for (size_t k = 0; k < g->n && !stale; k++)
+        stale = rec_changed(p, &L->v[id].r[k]);
+    L->v[id].state = stale ? LOG_STALE : LOG_FRESH;
+    return stale;
 }
 
 /* A loading kind's name for the JSON of models. */
@@ -1479,4 +2049,266 @@ json_t *sqla_project_models_json(const sqla_project_t *p)
                                         "flask", m->flask, "columns", cols, "relationships", rels));
     }
     return out;
+}
+
+/* ---- the one-pass scan's order ----------------------------------------- */
+
+/* The dotted module a path is: a/b/c.py -> a.b.c, a/b/__init__.py -> a.b (malloc()ed). */
+static char *module_of(const char *path)
+{
+    size_t n = strlen(path);
+    char *m = xstrdup(path);
+    if (n >= 3 && strcmp(m + n - 3, ".py") == 0)
+        m[n -= 3] = 0;
+    if (n >= 9 && strcmp(m + n - 9, "/__init__") == 0)
+        m[n -= 9] = 0;
+    else if (strcmp(m, "__init__") == 0)
+        m[n = 0] = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m[i] == '/')
+            m[i] = '.';
+    return m;
+}
+
+typedef struct {
+    name_index_t idx; /* module name (or a suffix of two components or more) -> file */
+    char **names;     /* the keys, owned */
+    size_t nnames;
+} modmap_t;
+
+/* Adds module name -> file (the first file wins), the map owning name. */
+static void modmap_put(modmap_t *mm, char *name, size_t file)
+{
+    size_t old;
+    if (!name[0] || nidx_get(&mm->idx, name, &old)) {
+        free(name);
+        return;
+    }
+    mm->names = grow(mm->names, mm->nnames, sizeof *mm->names);
+    mm->names[mm->nnames++] = name;
+    nidx_put_first(&mm->idx, name, file);
+}
+
+/* Appends edge from -> the file of module name (when the project has it). */
+static void add_edge(const modmap_t *mm, size_t from, const char *name, size_t **edges,
+                     size_t *nedges)
+{
+    size_t to;
+    if (!nidx_get(&mm->idx, name, &to) || to == from)
+        return;
+    *edges = xreallocarray(*edges, 2 * (*nedges + 1), sizeof **edges);
+    (*edges)[2 * *nedges] = from;
+    (*edges)[2 * *nedges + 1] = to;
+    (*nedges)++;
+}
+
+/* The length of the dotted name at s (letters, digits, _ and .). */
+static size_t dotted_len(const char *s, const char *end)
+{
+    size_t n = 0;
+    while (s + n < end && (isalnum((unsigned char)s[n]) || s[n] == '_' || s[n] == '.'))
+        n++;
+    return n;
+}
+
+/* The import lines of file f (`import a.b`, `from a.b import c, d`, `from ..x import y`, at any
+ * indentation; a text scan, so a string that looks like one counts too: only the order depends
+ * on it), as edges to the project's files they name. */
+static void import_edges(const sqla_project_t *p, const modmap_t *mm, size_t f, size_t **edges,
+                         size_t *nedges)
+{
+    const pfile_t *pf = &p->files[f];
+    const char *c = pf->content, *end = c + pf->len;
+    char *self = module_of(pf->path);
+    size_t plen = strlen(pf->path);
+    bool is_pkg = plen >= 11 && strcmp(pf->path + plen - 11, "__init__.py") == 0;
+    for (const char *line = c; line < end;) {
+        const char *eol = memchr(line, '\n', (size_t)(end - line));
+        if (!eol)
+            eol = end;
+        const char *s = line;
+        line = eol + 1;
+        while (s < eol && (*s == ' ' || *s == '\t'))
+            s++;
+        bool from = (size_t)(eol - s) > 5 && strncmp(s, "from ", 5) == 0;
+        bool imp = (size_t)(eol - s) > 7 && strncmp(s, "import ", 7) == 0;
+        if (!from && !imp)
+            continue;
+        s += from ? 5 : 7;
+        while (s < eol && *s == ' ')
+            s++;
+        if (imp) {
+            /* import a.b.c, d as e: each name, or its longest prefix the project has */
+            while (s < eol) {
+                size_t n = dotted_len(s, eol);
+                if (!n)
+                    break;
+                char *m = xstrndup(s, n);
+                for (;;) {
+                    size_t to;
+                    if (nidx_get(&mm->idx, m, &to)) {
+                        add_edge(mm, f, m, edges, nedges);
+                        break;
+                    }
+                    char *dot = strrchr(m, '.');
+                    if (!dot)
+                        break;
+                    *dot = 0;
+                }
+                free(m);
+                s += n;
+                const char *comma = memchr(s, ',', (size_t)(eol - s));
+                if (!comma)
+                    break;
+                s = comma + 1;
+                while (s < eol && *s == ' ')
+                    s++;
+            }
+            continue;
+        }
+        /* from [dots]module import names */
+        size_t dots = 0;
+        while (s + dots < eol && s[dots] == '.')
+            dots++;
+        size_t n = dotted_len(s + dots, eol);
+        char base[512] = "";
+        if (dots) {
+            /* relative: the package of this module, dots - 1 levels up */
+            snprintf(base, sizeof base, "%s", self);
+            if (!is_pkg) {
+                char *dot = strrchr(base, '.');
+                if (dot)
+                    *dot = 0;
+                else
+                    base[0] = 0;
+            }
+            for (size_t k = 1; k < dots; k++) {
+                char *dot = strrchr(base, '.');
+                if (dot)
+                    *dot = 0;
+                else
+                    base[0] = 0;
+            }
+            if (n) {
+                size_t bl = strlen(base);
+                snprintf(base + bl, sizeof base - bl, "%s%.*s", bl ? "." : "", (int)n, s + dots);
+            }
+        } else {
+            snprintf(base, sizeof base, "%.*s", (int)n, s);
+        }
+        if (base[0])
+            add_edge(mm, f, base, edges, nedges);
+        s += dots + n;
+        while (s < eol && *s == ' ')
+            s++;
+        if ((size_t)(eol - s) < 7 || strncmp(s, "import ", 7) != 0)
+            continue;
+        s += 7;
+        /* each imported name that is a module of its own (from pkg import mod) */
+        while (s < eol) {
+            while (s < eol && (*s == ' ' || *s == '(' || *s == ','))
+                s++;
+            size_t k = dotted_len(s, eol);
+            if (!k)
+                break;
+            char full[640];
+            snprintf(full, sizeof full, "%s%s%.*s", base, base[0] ? "." : "", (int)k, s);
+            add_edge(mm, f, full, edges, nedges);
+            s += k;
+            while (s < eol && *s == ' ')
+                s++;
+            if ((size_t)(eol - s) > 3 && strncmp(s, "as ", 3) == 0) {
+                s += 3;
+                while (s < eol && *s == ' ')
+                    s++;
+                s += dotted_len(s, eol);
+            }
+        }
+    }
+    free(self);
+}
+
+/* Whether file f declares models or their base (a text test: only the order depends on it). */
+static bool declares_models(const pfile_t *pf)
+{
+    const char *pats[] = {"__tablename__", "declarative_base", "DeclarativeBase"};
+    for (size_t k = 0; k < sizeof pats / sizeof *pats; k++)
+        if (memmem(pf->content, pf->len, pats[k], strlen(pats[k])))
+            return true;
+    return false;
+}
+
+void sqla_project_visit_order(const sqla_project_t *p, size_t *order)
+{
+    size_t n = p->nfiles;
+    modmap_t mm;
+    memset(&mm, 0, sizeof mm);
+    for (size_t f = 0; f < n; f++) {
+        char *m = module_of(p->files[f].path);
+        /* the module and its suffixes of two components or more: the code
+         * root may sit above the package root */
+        for (const char *s = m; s;) {
+            const char *dot = strchr(s, '.');
+            if (!dot)
+                break;
+            modmap_put(&mm, xstrdup(s), f);
+            s = dot + 1;
+        }
+        modmap_put(&mm, m, f);
+    }
+    size_t *pairs = NULL, npairs = 0;
+    for (size_t f = 0; f < n; f++)
+        import_edges(p, &mm, f, &pairs, &npairs);
+    /* adjacency in CSR form, each file's edges in the order written */
+    size_t *first = xcalloc(n + 1, sizeof *first), *adj = xcalloc(npairs + 1, sizeof *adj);
+    for (size_t e = 0; e < npairs; e++)
+        first[pairs[2 * e] + 1]++;
+    for (size_t f = 0; f < n; f++)
+        first[f + 1] += first[f];
+    size_t *fill = xcalloc(n + 1, sizeof *fill);
+    for (size_t e = 0; e < npairs; e++) {
+        size_t from = pairs[2 * e];
+        adj[first[from] + fill[from]++] = pairs[2 * e + 1];
+    }
+    /* depth first, post order: a module after what it imports; a module
+     * met again while being walked (an import cycle) is skipped */
+    unsigned char *state = xcalloc(n + 1, 1);
+    size_t *stack = xcalloc(n + 1, sizeof *stack), *next = xcalloc(n + 1, sizeof *next);
+    size_t out = 0;
+    for (int round = 0; round < 2; round++) {
+        for (size_t r = 0; r < n; r++) {
+            if (state[r] || (round == 0 && !declares_models(&p->files[r])))
+                continue;
+            size_t depth = 0;
+            stack[depth++] = r;
+            state[r] = 1;
+            next[r] = first[r];
+            while (depth) {
+                size_t v = stack[depth - 1];
+                if (next[v] < first[v + 1]) {
+                    size_t w = adj[next[v]++];
+                    if (!state[w]) {
+                        state[w] = 1;
+                        next[w] = first[w];
+                        stack[depth++] = w;
+                    }
+                    continue;
+                }
+                state[v] = 2;
+                order[out++] = v;
+                depth--;
+            }
+        }
+    }
+    free(state);
+    free(stack);
+    free(next);
+    free(fill);
+    free(first);
+    free(adj);
+    free(pairs);
+    for (size_t i = 0; i < mm.nnames; i++)
+        free(mm.names[i]);
+    free(mm.names);
+    nidx_free(&mm.idx);
 }

@@ -111,6 +111,46 @@ sqla_project_t *sqla_project_new(const json_t *code_section, err_t *err);
 /* Safe on NULL and twice (nulls the pointer). */
 void sqla_project_destroy(sqla_project_t **project);
 
+/* The same built a file at a time, so that a scan can read each file's
+ * tree as the index is built (sqla_analyze, sqla_patterns.h: the one-pass
+ * scan). sqla_project_new is open, add of every file in order, finish.
+ *   open: checks the code section (as sqla_project_new) and parses nothing;
+ *     the files are known (count, path, content) but not indexed.
+ *   add: parses file i, indexes it (functions, bases, factories, its
+ *     classes with their bodies) and leaves its tree to the next scan
+ *     (sqla_project_file, until sqla_project_scan_end). -1 with err when it
+ *     cannot be parsed (out of memory) or i was added already.
+ *   speculate: the models are rebuilt whenever an added file may change
+ *     them (a base, a class deriving from a base or a model), so a scan
+ *     between two adds sees the models of the files added so far; and
+ *     look-ups are logged (below).
+ *   finish: the index as sqla_project_new's, whatever order the files
+ *     were added in (the models are built over the files in their order;
+ *     the function chains and factories are kept in file order). Every
+ *     file must have been added. Logging stops.
+ * Look-up logs: between log_begin and log_end (nested: a log begun inside
+ * another belongs to it), every answer of sqla_project_model,
+ * _model_count, _function and _session_factory is recorded; log_use makes
+ * the current log depend on an ended one (a memoised result reused);
+ * after finish, log_stale tells whether any recorded look-up, or any log
+ * depended on, answers differently from the complete index. begin returns
+ * SIZE_MAX when not speculating (the other calls ignore SIZE_MAX). */
+sqla_project_t *sqla_project_open(const json_t *code_section, err_t *err);
+int sqla_project_add(sqla_project_t *p, size_t i, err_t *err);
+void sqla_project_speculate(sqla_project_t *p);
+void sqla_project_finish(sqla_project_t *p);
+size_t sqla_project_log_begin(const sqla_project_t *p);
+void sqla_project_log_end(const sqla_project_t *p, size_t id);
+void sqla_project_log_use(const sqla_project_t *p, size_t id);
+bool sqla_project_log_stale(const sqla_project_t *p, size_t id);
+/* The order a one-pass scan adds the files in, so that most look-ups find
+ * their answer already: a text pre-scan of each file's import lines (no
+ * parsing) orders modules after what they import (depth first from the
+ * files that declare models, then the rest in file order; a cycle is cut
+ * where the walk meets a module it is inside). order gets every file
+ * index once. */
+void sqla_project_visit_order(const sqla_project_t *p, size_t *order);
+
 /* Memory is bounded by not keeping every file's syntax tree (a tree costs
  * 20-25 bytes per byte of Python: 280 MB for cinder's 11 MB): the index
  * above is built in one pass over the files, each tree freed after it, and

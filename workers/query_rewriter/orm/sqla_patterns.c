@@ -5069,6 +5069,39 @@ static void read_style(file_t *f)
     f->flask = sc.flask > 0;
 }
 
+/* One file's scan: sqla_detect's walk (findings to d->out, notes to d->notes), then the per-item
+ * pass (to its own output) skipping what d->out holds from seen on; the tree is released after.
+ * beat: the file's rank in the scan, for PROGRESS. 0, or -1 with err. */
+static int detect_one(det_t *d, sqla_perloop_t *pl, size_t i, size_t beat, size_t *seen, err_t *err)
+{
+    const sqla_project_t *p = d->p;
+    /* per file, like the project's parse (common/progress.h) */
+    progress_beat("code scan: patterns", (int64_t)beat, (int64_t)sqla_project_file_count(p));
+    file_t f;
+    memset(&f, 0, sizeof f);
+    f.d = d;
+    f.file = i;
+    f.src = sqla_project_file(p, i);
+    if (!f.src) {
+        sqla_project_scan_end(p);
+        return err_set(err, "sqla_detect: out of memory parsing %s", sqla_project_path(p, i));
+    }
+    f.c = pysource_content(f.src, &f.len);
+    read_indent_unit(&f);
+    walk_t w;
+    memset(&w, 0, sizeof w);
+    w.f = &f;
+    w.scope = pysource_root(f.src);
+    walk_children(&w, pysource_root(f.src));
+    json_decref(f.imports);
+    /* a per-item finding is skipped where a rewrite of this file is */
+    for (; *seen < json_array_size(d->out); (*seen)++)
+        sqla_perloop_seen(pl, json_array_get(d->out, *seen));
+    int rc = sqla_perloop_file(pl, i, err);
+    sqla_project_scan_end(p);
+    return rc;
+}
+
 int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_t *err)
 {
     if (!findings || !notes)
@@ -5095,32 +5128,8 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
     TSTreeCursor *pool = first ? pysource_cursor_take(pysource_root(first)) : NULL;
     size_t seen = 0;
     int rc = 0;
-    for (size_t i = 0; i < sqla_project_file_count(p) && rc == 0; i++) {
-        /* per file, like the project's parse (common/progress.h) */
-        progress_beat("code scan: patterns", (int64_t)i, (int64_t)sqla_project_file_count(p));
-        file_t f;
-        memset(&f, 0, sizeof f);
-        f.d = &d;
-        f.file = i;
-        f.src = sqla_project_file(p, i);
-        if (!f.src) {
-            rc = err_set(err, "sqla_detect: out of memory parsing %s", sqla_project_path(p, i));
-            break;
-        }
-        f.c = pysource_content(f.src, &f.len);
-        read_indent_unit(&f);
-        walk_t w;
-        memset(&w, 0, sizeof w);
-        w.f = &f;
-        w.scope = pysource_root(f.src);
-        walk_children(&w, pysource_root(f.src));
-        json_decref(f.imports);
-        /* a per-item finding is skipped where a rewrite of this file is */
-        for (; seen < json_array_size(d.out); seen++)
-            sqla_perloop_seen(pl, json_array_get(d.out, seen));
-        rc = sqla_perloop_file(pl, i, err);
-        sqla_project_scan_end(p);
-    }
+    for (size_t i = 0; i < sqla_project_file_count(p) && rc == 0; i++)
+        rc = detect_one(&d, pl, i, i, &seen, err);
     pysource_cursor_give(pool);
     sqla_perloop_destroy(&pl);
     json_decref(d.listened);
@@ -5135,5 +5144,119 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
     }
     *findings = d.out;
     *notes = d.notes;
+    return 0;
+}
+
+/* The entries of arr from index from on, moved to a new array (arr keeps the ones before). */
+static json_t *take_tail(json_t *arr, size_t from)
+{
+    json_t *out = json_array();
+    for (size_t k = from; k < json_array_size(arr); k++)
+        json_array_append(out, json_array_get(arr, k));
+    while (json_array_size(arr) > from)
+        json_array_remove(arr, json_array_size(arr) - 1);
+    return out;
+}
+
+/* What one file's scan gave, kept until every file is scanned. */
+typedef struct {
+    json_t *findings, *notes, *perloop;
+    size_t log;
+} scanned_t;
+
+/* Scans file i into sc (replacing what it held), under log when not SIZE_MAX. */
+static int scan_into(det_t *d, sqla_perloop_t *pl, json_t *plout, size_t i, size_t beat,
+                     scanned_t *sc, err_t *err)
+{
+    size_t seen = 0;
+    int rc = detect_one(d, pl, i, beat, &seen, err);
+    json_decref(sc->findings);
+    json_decref(sc->notes);
+    json_decref(sc->perloop);
+    sc->findings = take_tail(d->out, 0);
+    sc->notes = take_tail(d->notes, 0);
+    sc->perloop = take_tail(plout, 0);
+    return rc;
+}
+
+int sqla_analyze(const json_t *code, const size_t *order, sqla_project_t **project,
+                 json_t **findings, json_t **notes, err_t *err)
+{
+    if (!project || !findings || !notes)
+        return err_set(err, "sqla_analyze: no output pointers");
+    *project = NULL;
+    sqla_project_t *p = sqla_project_open(code, err);
+    if (!p)
+        return -1;
+    size_t n = sqla_project_file_count(p);
+    size_t *ord = xcalloc(n + 1, sizeof *ord);
+    if (order)
+        memcpy(ord, order, n * sizeof *ord);
+    else
+        sqla_project_visit_order(p, ord);
+    scanned_t *sc = xcalloc(n + 1, sizeof *sc);
+    sqla_project_speculate(p);
+    det_t d = {p, json_array(), json_array(), NULL};
+    json_t *plout = json_array();
+    sqla_perloop_t *pl = sqla_perloop_new(p, plout, err);
+    TSTreeCursor *pool = NULL;
+    int rc = pl ? 0 : -1;
+    /* One pass: each file is added to the index and scanned against the
+     * index so far, its look-ups logged (sqla_models.h) */
+    for (size_t k = 0; k < n && rc == 0; k++) {
+        size_t i = ord[k];
+        if (progress_beat("code scan: parse", (int64_t)k, (int64_t)n)) {
+            rc = err_set(err, "code scan cancelled at file %zu of %zu", k, n);
+            break;
+        }
+        if ((rc = sqla_project_add(p, i, err)) != 0)
+            break;
+        if (!pool) /* held for the whole run: the walks reuse the pooled cursors */
+            pool = pysource_cursor_take(pysource_root(sqla_project_file(p, i)));
+        sc[i].log = sqla_project_log_begin(p);
+        rc = scan_into(&d, pl, plout, i, k, &sc[i], err);
+        sqla_project_log_end(p, sc[i].log);
+    }
+    if (rc == 0) {
+        sqla_project_finish(p);
+        /* the files whose look-ups answer otherwise now, scanned again in
+         * file order with a fresh per-item memo (its summaries were made
+         * against the partial index) */
+        sqla_perloop_destroy(&pl);
+        pl = sqla_perloop_new(p, plout, err);
+        rc = pl ? 0 : -1;
+        for (size_t i = 0; i < n && rc == 0; i++)
+            if (sqla_project_log_stale(p, sc[i].log))
+                rc = scan_into(&d, pl, plout, i, i, &sc[i], err);
+    }
+    pysource_cursor_give(pool);
+    sqla_perloop_destroy(&pl);
+    json_decref(d.listened);
+    json_t *all = json_array(), *allnotes = json_array();
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        json_array_extend(all, sc[i].findings);
+        json_array_extend(allnotes, sc[i].notes);
+    }
+    for (size_t i = 0; i < n && rc == 0; i++)
+        json_array_extend(all, sc[i].perloop);
+    for (size_t i = 0; i < n; i++) {
+        json_decref(sc[i].findings);
+        json_decref(sc[i].notes);
+        json_decref(sc[i].perloop);
+    }
+    free(sc);
+    free(ord);
+    json_decref(d.out);
+    json_decref(d.notes);
+    json_decref(plout);
+    if (rc != 0) {
+        json_decref(all);
+        json_decref(allnotes);
+        sqla_project_destroy(&p);
+        return -1;
+    }
+    *project = p;
+    *findings = all;
+    *notes = allnotes;
     return 0;
 }

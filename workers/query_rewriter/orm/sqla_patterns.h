@@ -84,6 +84,18 @@
  * *notes; both are new arrays. 0, or -1 with err on out of memory. */
 int sqla_detect(const sqla_project_t *project, json_t **findings, json_t **notes, err_t *err);
 
+/* The whole analysis in one pass over the files: each file parsed once,
+ * added to the index and scanned against the index so far with its
+ * look-ups logged; once every file is in, only the files whose look-ups
+ * answer differently from the complete index are parsed and scanned again
+ * (sqla_models.h, "Look-up logs"). The findings and notes are
+ * sqla_project_new + sqla_detect's, in the same order, whatever the visit
+ * order. order: the files' visit order (every index once), or NULL for
+ * sqla_project_visit_order's. *project: the complete index, for the
+ * caller's counts and notes (sqla_project_destroy). 0, or -1 with err. */
+int sqla_analyze(const json_t *code_section, const size_t *order, sqla_project_t **project,
+                 json_t **findings, json_t **notes, err_t *err);
+
 /* Whether text (a Python snippet, possibly indented as a whole) parses
  * without error nodes once its common indentation is removed. */
 bool sqla_snippet_parses(const char *text);

@@ -29,6 +29,7 @@ typedef struct {
     unsigned char bits, busy, done;
     size_t file;   /* where its first query/write is (itself or deeper) */
     unsigned line; /* 0: none */
+    size_t log;    /* the look-ups its walk made (sqla_project_log_begin; one-pass scan) */
 } memo_t;
 
 typedef struct {
@@ -361,13 +362,20 @@ static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *
         w.params = FIELD(def, "parameters");
         m->busy = 1;
         progress_alive(); /* a helper's summary is one more function walked */
+        /* the summary is reused by later files: its look-ups are logged
+         * apart, and each reuse depends on them */
+        size_t log = sqla_project_log_begin(pl->p);
         fwalk(&w, FIELD(def, "body"));
+        sqla_project_log_end(pl->p, log);
         m = memo_slot(pl, fn); /* the table may have grown */
+        m->log = log;
         m->busy = 0;
         m->done = 1;
         m->bits = (unsigned char)w.bits;
         m->file = w.where_file;
         m->line = w.where_line;
+    } else {
+        sqla_project_log_use(pl->p, m->log);
     }
     *file = m->file;
     *line = m->line;
