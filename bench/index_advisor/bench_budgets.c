@@ -457,6 +457,21 @@ static void agent_run(json_t *snap, double budget, int single, run_t *r)
         fprintf(stderr, "%s\n", t ? t : "");
         free(t);
     }
+    if (!single) {
+        /* where pgopt's time went (evaluation.phases) */
+        size_t pi;
+        json_t *ph;
+        json_array_foreach(json_object_get(ev, "phases"), pi, ph)
+        {
+            char *t = json_dumps(ph, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            fprintf(stderr, "  pgopt phase %s\n", t ? t : "");
+            free(t);
+        }
+        fprintf(stderr, "  pgopt candidates %lld, moves costed %lld, skipped by bound %lld\n",
+                (long long)json_integer_value(json_object_get(ev, "candidates")),
+                (long long)json_integer_value(json_object_get(ev, "moves_costed")),
+                (long long)json_integer_value(json_object_get(ev, "moves_skipped_by_bound")));
+    }
     r->explains = json_integer_value(json_object_get(ev, "whatif_explains"));
     r->creations = json_integer_value(json_object_get(ev, "hypothetical_indexes_created"));
     r->bytes = json_number_value(json_object_get(ev, "storage_used_bytes"));

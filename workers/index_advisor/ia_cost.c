@@ -628,7 +628,11 @@ static int materialize(ia_model_t *m, const ia_statement_t *st, const int *confi
         ia_candidate_t *c = &m->cands[i];
         if (c->hypo_oid && ia_candidate_serves(m, (int)i, (int)(st - m->stmts)) &&
             !in_config(config, n, (int)i)) {
-            if (whatif_index_drop(m->whatif, c->hypo_oid) != 0)
+            int64_t t0 = clock_mono_us();
+            int rc = whatif_index_drop(m->whatif, c->hypo_oid);
+            m->tally.drop_us += clock_mono_us() - t0;
+            m->tally.dropped++;
+            if (rc != 0)
                 return -1;
             c->hypo_oid = 0;
         }
@@ -642,7 +646,10 @@ static int materialize(ia_model_t *m, const ia_statement_t *st, const int *confi
         int64_t size = 0;
         unsigned oid = 0;
         int gen = whatif_generation(m->whatif);
+        int64_t t0 = clock_mono_us();
         int rc = whatif_index_create(m->whatif, ddl, &oid, &size);
+        m->tally.create_us += clock_mono_us() - t0;
+        m->tally.created++;
         free(ddl);
         if (rc != 0)
             return -1;
@@ -711,7 +718,7 @@ static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *
     json_t *hit = json_object_get(m->cost_cache, key);
     if (hit) {
         *cost = json_real_value(hit);
-        m->whatif_cache_hits++;
+        m->tally.hits++;
         free(key);
         st->planned = 1;
         return 0;
@@ -731,6 +738,10 @@ static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *
         free(key);
         return -1;
     }
+    for (size_t i = 0; i < m->ncands; i++)
+        if (m->cands[i].hypo_oid && stmt_has_table(st, m->cands[i].table))
+            m->tally.live_sum++;
+    int64_t t0 = clock_mono_us(), e0 = whatif_explain_count(m->whatif);
     rc = whatif_cost(m->whatif, st->query, any ? vals : NULL, nv, NULL, &c);
     if (rc != 0 && any) {
         /* a representative value the server rejects (type, domain): generic */
@@ -740,6 +751,8 @@ static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *
         }
         rc = whatif_cost(m->whatif, st->query, NULL, 0, NULL, &c);
     }
+    m->tally.explain_us += clock_mono_us() - t0;
+    m->tally.explains += whatif_explain_count(m->whatif) - e0;
     if (rc == 0) {
         json_object_set_new(m->cost_cache, key, json_real(c));
         *cost = c;
@@ -749,26 +762,41 @@ static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *
     return rc;
 }
 
-/* See ia_internal.h. */
+/* See ia_internal.h. The phase's wall time splits into the EXPLAINs',
+ * the hypothetical index creations' and drops' round trips, and the rest
+ * (client_ms: the selection's own work, parsing plans, the cost model). */
 void ia_phase_mark(ia_model_t *m, const char *phase)
 {
     int64_t now = clock_mono_us();
-    int64_t ex = m->whatif ? whatif_explain_count(m->whatif) : 0;
-    int64_t cr = m->whatif ? whatif_created_count(m->whatif) : 0;
     if (m->phase_name && m->phases) {
-        json_array_append_new(m->phases,
-                              json_pack("{s:s, s:I, s:I, s:I, s:f}", "phase", m->phase_name,
-                                        "whatif_explains", (json_int_t)(ex - m->phase_explains),
-                                        "hypothetical_indexes_created",
-                                        (json_int_t)(cr - m->phase_created), "cache_hits",
-                                        (json_int_t)(m->whatif_cache_hits - m->phase_hits), "ms",
-                                        (double)(now - m->phase_t0) / 1000.0));
+        const ia_whatif_tally_t *a = &m->tally, *b = &m->phase_start;
+        int64_t ex = a->explains - b->explains, ex_us = a->explain_us - b->explain_us;
+        int64_t cr_us = a->create_us - b->create_us, dr_us = a->drop_us - b->drop_us;
+        int64_t all_us = now - m->phase_t0;
+        json_t *p = json_pack(
+            "{s:s, s:I, s:f, s:I, s:f, s:I, s:f, s:I, s:f, s:f}", "phase", m->phase_name,
+            "whatif_explains", (json_int_t)ex, "explain_ms", (double)ex_us / 1000.0,
+            "hypothetical_indexes_created", (json_int_t)(a->created - b->created), "create_ms",
+            (double)cr_us / 1000.0, "hypothetical_indexes_dropped",
+            (json_int_t)(a->dropped - b->dropped), "drop_ms", (double)dr_us / 1000.0, "cache_hits",
+            (json_int_t)(a->hits - b->hits), "client_ms",
+            (double)(all_us - ex_us - cr_us - dr_us) / 1000.0, "ms", (double)all_us / 1000.0);
+        if (a->moves_costed + a->moves_bounded > b->moves_costed + b->moves_bounded) {
+            json_object_set_new(p, "moves_costed",
+                                json_integer((json_int_t)(a->moves_costed - b->moves_costed)));
+            json_object_set_new(p, "moves_skipped_by_bound",
+                                json_integer((json_int_t)(a->moves_bounded - b->moves_bounded)));
+        }
+        /* the planner considers every hypothetical index on a statement's
+         * tables: their number weighs on what one EXPLAIN costs */
+        if (ex > 0)
+            json_object_set_new(p, "hypothetical_indexes_per_explain",
+                                json_real((double)(a->live_sum - b->live_sum) / (double)ex));
+        json_array_append_new(m->phases, p);
     }
     m->phase_name = phase;
     m->phase_t0 = now;
-    m->phase_explains = ex;
-    m->phase_created = cr;
-    m->phase_hits = m->whatif_cache_hits;
+    m->phase_start = m->tally;
 }
 
 /* See ia_internal.h: opens the what-if session on target.dsn unless

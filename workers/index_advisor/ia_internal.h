@@ -184,6 +184,17 @@ typedef struct {
 
 /* ---- the model ----------------------------------------------------------- */
 
+/* Where the what-if time goes (ia_cost.c counts, ia_phase_mark reports per
+ * phase): EXPLAINs sent and their round-trip time, hypothetical indexes
+ * created and dropped and the time of those calls, cost-cache hits, and
+ * the hypothetical indexes present on an EXPLAINed statement's tables
+ * (summed over EXPLAINs: the planner considers each one), and the
+ * selection's moves costed and skipped by their bound. Times in us. */
+typedef struct {
+    int64_t explains, explain_us, created, create_us, dropped, drop_us, hits, live_sum;
+    int64_t moves_costed, moves_bounded; /* ia_select.c: moves costed / skipped by bound */
+} ia_whatif_tally_t;
+
 typedef struct {
     const json_t *snapshot;
     const index_advisor_options_t *opts;
@@ -215,13 +226,14 @@ typedef struct {
      * (fill, second start, exchanges; ia_select.c) */
     int greedy_only;
     int64_t whatif_calls, model_calls;
-    json_t *cost_cache; /* key -> cost (double): model ("m...") and what-if ("h"/"g...") */
-    int64_t whatif_cache_hits;
+    json_t *cost_cache;  /* key -> cost (double): model ("m...") and what-if ("h"/"g...") */
     signed char *serves; /* ncands x nstmts: ia_candidate_serves, -1 unknown */
-    /* what-if calls and time per phase (evaluation.phases) */
+    /* what-if calls and time per phase (evaluation.phases): running
+     * totals, and their values when the current phase started */
     json_t *phases;
     const char *phase_name;
-    int64_t phase_t0, phase_explains, phase_created, phase_hits;
+    int64_t phase_t0;
+    ia_whatif_tally_t tally, phase_start;
     progress_fn progress;
     void *progress_user;
     int cancelled;

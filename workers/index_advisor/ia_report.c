@@ -484,7 +484,7 @@ json_t *ia_report(ia_model_t *m, const ia_selection_t *sel, double run_ms)
     json_object_set_new(ev, "selection_steps", json_integer(sel->steps));
     json_object_set_new(ev, "whatif_explains",
                         json_integer(m->whatif ? whatif_explain_count(m->whatif) : 0));
-    json_object_set_new(ev, "whatif_cache_hits", json_integer(m->whatif_cache_hits));
+    json_object_set_new(ev, "whatif_cache_hits", json_integer(m->tally.hits));
     json_object_set_new(ev, "phases", json_incref(m->phases));
     json_object_set_new(ev, "moves_costed", json_integer((json_int_t)sel->moves_costed));
     json_object_set_new(ev, "moves_skipped_by_bound", json_integer((json_int_t)sel->moves_bounded));

@@ -518,9 +518,11 @@ static int find_best_move(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, dou
             if (rep < 0 &&
                 (w->bound[ci] <= min_gain || w->bound[ci] / fmax(delta, 8192.0) <= best->score)) {
                 sel->moves_bounded++;
+                m->tally.moves_bounded++;
                 continue;
             }
             sel->moves_costed++;
+            m->tally.moves_costed++;
             move_t mv;
             if (move_gain(m, w->config, w->n, (int)ci, rep, w->list, &mv) != 0)
                 continue;
@@ -705,6 +707,7 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
                     continue;
                 if (rep < 0 && ub / fmax(delta, 8192.0) <= b.score) {
                     sel->moves_bounded++;
+                    m->tally.moves_bounded++;
                     continue;
                 }
                 memcpy(next, w->config, w->n * sizeof(int));
@@ -715,6 +718,7 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
                 else
                     next[nn++] = (int)ci;
                 sel->moves_costed++;
+                m->tally.moves_costed++;
                 change_t ch;
                 change_gain(m, w->config, w->n, next, nn, chg, rep >= 0 ? 2 : 1, &ch);
                 double wo = c->write_overhead;
@@ -822,6 +826,7 @@ static void planner_cost_passes(ia_model_t *m, ia_selection_t *sel, sel_work_t *
         m->cands[w->config[i]].chosen = 0;
     w->n = 0;
     sel->used_bytes = 0;
+    ia_phase_mark(m, "second_start");
     fill_budget(m, sel, w, pc, next);
     double cost_start = planner_costs(m, w->config, w->n, pc);
     int keep_start = cost_start < cost_greedy * (1 - IA_FILL_MIN_SHARE);
@@ -979,10 +984,11 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
 
     /* interactions: each chosen index against the final configuration
      * without it; useless ones leave, until stable */
-    ia_phase_mark(m, "verify");
+    ia_phase_mark(m, "prune");
     prune_useless(m, w.config, &w.n, sel, -1);
     /* every claim re-checked under both costings, every index held to the
      * minimum improvement */
+    ia_phase_mark(m, "verify_claims");
     verify_claims(m, w.config, &w.n, sel);
 
     ia_phase_mark(m, "figures");

@@ -67,6 +67,7 @@ int index_advisor_analyze(const json_t *snapshot, const index_advisor_options_t 
         ia_model_free(&m);
         return -1;
     }
+    ia_phase_mark(&m, "extract");
     size_t unparsed = 0;
     for (size_t s = 0; s < m.nstmts; s++) {
         if (progress && progress(progress_user, "parse", (int64_t)s, (int64_t)m.nstmts)) {
@@ -85,12 +86,14 @@ int index_advisor_analyze(const json_t *snapshot, const index_advisor_options_t 
             m.total_weight += m.stmts[s].weight;
     if (unparsed)
         ia_note(&m, "%zu statements could not be parsed by libpg_query and were skipped", unparsed);
+    ia_phase_mark(&m, "candidates");
     if (ia_generate_candidates(&m, err) != 0) {
         ia_model_free(&m);
         return -1;
     }
-    ia_cost_begin(&m);
+    /* connecting to the target counts in plan_statements */
     ia_phase_mark(&m, "plan_statements");
+    ia_cost_begin(&m);
     for (size_t s = 0; s < m.nstmts; s++)
         ia_choose_param_values(&m, &m.stmts[s]);
     /* every statement an index could serve is planned once without new
@@ -114,7 +117,7 @@ int index_advisor_analyze(const json_t *snapshot, const index_advisor_options_t 
                     "cheap parameter values; METHOD.md section 4)",
                     up);
     }
-    ia_phase_mark(&m, "select");
+    ia_phase_mark(&m, "greedy");
     ia_selection_t sel;
     if (ia_select(&m, &sel, err) != 0) {
         ia_selection_free(&sel);
