@@ -859,6 +859,158 @@ static void test_one_pass_parses(void **state)
     json_decref(code);
 }
 
+/* nova's populate_missing_availability_zones: `instance.save(session)` on a models.Instance row
+ * is oslo.db's save, not the save() of objects.Instance (another class of the same name in
+ * another module) that reads metadata: no lazy_load_in_loop. Kept: a method of the model's own
+ * class that reads a lazy collection. */
+static void test_model_method_own_class(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "nova/db/models.py",
+        "from sqlalchemy import Column, ForeignKey, Integer, String\n"
+        "from sqlalchemy.orm import declarative_base, relationship\n"
+        "Base = declarative_base()\n"
+        "\n"
+        "\n"
+        "class Instance(Base):\n"
+        "    __tablename__ = 'instances'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        "    host = Column(String)\n"
+        "    metadata_items = relationship('Meta')\n"
+        "\n"
+        "    def describe(self):\n"
+        "        return [m.key for m in self.metadata_items]\n"
+        "\n"
+        "\n"
+        "class Meta(Base):\n"
+        "    __tablename__ = 'meta'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        "    instance_id = Column(Integer, ForeignKey('instances.id'))\n"
+        "    key = Column(String)\n",
+        "nova/objects/instance.py",
+        "from nova.db import models\n"
+        "\n"
+        "\n"
+        "class Instance(NovaObject):\n"
+        "    def save(self, session=None):\n"
+        "        return [m.key for m in self.metadata_items]\n"
+        "\n"
+        "\n"
+        "def populate(context):\n"
+        "    instances = context.session.query(models.Instance).all()\n"
+        "    for instance in instances:\n" /* 11: oslo.db's save, not objects.Instance's */
+        "        instance.host = 'h'\n"
+        "        instance.save(context.session)\n"
+        "\n"
+        "\n"
+        "def report(context):\n"
+        "    instances = context.session.query(models.Instance).all()\n"
+        "    for instance in instances:\n" /* 18: the model's own method reads the collection */
+        "        instance.describe()\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_null(finding_at(f, "nova/objects/instance.py", 11, "lazy_load_in_loop"));
+    assert_non_null(finding_at(f, "nova/objects/instance.py", 18, "lazy_load_in_loop"));
+    json_decref(f);
+}
+
+/* octavia's AdditionalVip: its key is a PrimaryKeyConstraint of two columns in
+ * __table_args__, set by the code, so the rows added in a loop go out in one executemany at
+ * flush: no add_in_loop claiming a round trip per row. Kept: the same loop for a model whose
+ * key the database generates (one INSERT per row, reading the key back). */
+static void test_composite_key_in_table_args(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "octavia/db/models.py",
+        "import sqlalchemy as sa\n"
+        "from sqlalchemy.orm import declarative_base\n"
+        "BASE = declarative_base()\n"
+        "\n"
+        "\n"
+        "class AdditionalVip(BASE):\n"
+        "    __tablename__ = 'additional_vip'\n"
+        "    __table_args__ = (\n"
+        "        sa.PrimaryKeyConstraint('load_balancer_id', 'subnet_id', name='pk_add_vip'),\n"
+        "    )\n"
+        "    load_balancer_id = sa.Column(sa.String(36), nullable=False)\n"
+        "    subnet_id = sa.Column(sa.String(36), nullable=True)\n"
+        "    ip_address = sa.Column(sa.String(64), nullable=True)\n"
+        "\n"
+        "\n"
+        "class Member(BASE):\n"
+        "    __tablename__ = 'member'\n"
+        "    id = sa.Column(sa.Integer, primary_key=True)\n"
+        "    ip_address = sa.Column(sa.String(64), nullable=True)\n",
+        "octavia/db/repositories.py",
+        "from octavia.db import models\n"
+        "\n"
+        "\n"
+        "def create_vips(session, lb_id, vip_dicts):\n"
+        "    for vip_dict in vip_dicts:\n" /* 5: key set by the code */
+        "        vip_dict['load_balancer_id'] = lb_id\n"
+        "        add_vip = models.AdditionalVip(**vip_dict)\n"
+        "        session.add(add_vip)\n"
+        "\n"
+        "\n"
+        "def create_members(session, member_dicts):\n"
+        "    for member_dict in member_dicts:\n" /* 12: generated key */
+        "        member = models.Member(**member_dict)\n"
+        "        session.add(member)\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_null(finding_at(f, "octavia/db/repositories.py", 5, "add_in_loop"));
+    assert_non_null(finding_at(f, "octavia/db/repositories.py", 12, "add_in_loop"));
+    json_decref(f);
+}
+
+/* heat's _resource_from_db_resource: `elif cache and key in cache:` (a cache the caller may
+ * not give), the load in the else, stored into the cache: once per key (rule 8). Kept: a guard
+ * whose other condition is not about the cache (`if use_cache and key in cache`: without it,
+ * every item queries). */
+static void test_cache_guard_in_elif(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "heat/stack.py",
+        "class Stack(object):\n"
+        "    def _load(self, db_res, cache=None):\n"
+        "        tid = db_res.template_id\n"
+        "        if tid == self.tid:\n"
+        "            return self.defn\n"
+        "        elif cache and tid in cache:\n"
+        "            defn = cache[tid]\n"
+        "        else:\n"
+        "            defn = self.context.session.query(Template).filter_by(id=tid).one()\n"
+        "            if cache is not None:\n"
+        "                cache[tid] = defn\n"
+        "        return defn\n"
+        "\n"
+        "    def _load_flag(self, db_res, use_cache, cache):\n"
+        "        tid = db_res.template_id\n"
+        "        if use_cache and tid in cache:\n"
+        "            return cache[tid]\n"
+        "        defn = self.context.session.query(Template).filter_by(id=tid).one()\n"
+        "        cache[tid] = defn\n"
+        "        return defn\n"
+        "\n"
+        "    def resources(self, rows):\n"
+        "        cache = {}\n"
+        "        for rsc in rows:\n" /* 24: once per template id */
+        "            self._load(rsc, cache)\n"
+        "\n"
+        "    def resources_flag(self, rows, use_cache):\n"
+        "        cache = {}\n"
+        "        for rsc in rows:\n" /* 29: per item when use_cache is false */
+        "            self._load_flag(rsc, use_cache, cache)\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_null(finding_at(f, "heat/stack.py", 24, "query_in_loop"));
+    assert_non_null(finding_at(f, "heat/stack.py", 29, "query_in_loop"));
+    json_decref(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -875,6 +1027,9 @@ int main(void)
         cmocka_unit_test(test_compare_and_swap),
         cmocka_unit_test(test_schema_walk),
         cmocka_unit_test(test_database_per_item),
+        cmocka_unit_test(test_model_method_own_class),
+        cmocka_unit_test(test_composite_key_in_table_args),
+        cmocka_unit_test(test_cache_guard_in_elif),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

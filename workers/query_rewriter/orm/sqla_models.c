@@ -748,6 +748,24 @@ static void read_relationship(sqla_model_t *m, const pysource_t *src, TSNode st,
     free(brlazy);
 }
 
+/* pysource_find_calls visitor: PrimaryKeyConstraint('a', 'b') in __table_args__ makes each
+ * named column (by column name or attribute) part of the primary key. */
+static pysource_walk_t pk_constraint_visit(const pysource_t *src, TSNode call, void *ctx)
+{
+    sqla_model_t *m = ctx;
+    for (unsigned k = 0;; k++) {
+        TSNode a = pysource_call_arg(src, call, k);
+        if (ts_node_is_null(a))
+            break;
+        char *name = str_value(src, a);
+        for (size_t i = 0; name && i < m->ncolumns; i++)
+            if (strcmp(m->columns[i].column, name) == 0 || strcmp(m->columns[i].attr, name) == 0)
+                m->columns[i].primary_key = true;
+        free(name);
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
 /* Reads the class body of model m. Relationship collection-ness that
  * depends on foreign keys is settled later (resolve_rels), since the
  * target's table may be declared after. */
@@ -755,6 +773,7 @@ static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t 
                             int *rel_annot)
 {
     uint32_t n = ts_node_named_child_count(body);
+    TSNode table_args = {0}; /* read once every column is known (it may come first) */
     for (uint32_t i = 0; i < n; i++) {
         TSNode st = ts_node_named_child(body, i);
         TSNode def = PYSOURCE_NODE_IS(st, "decorated_definition") ? field(st, "definition") : st;
@@ -788,6 +807,8 @@ static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t 
             continue;
         if (strcmp(attr, "__mapper_args__") == 0) {
             m->mapper_args = true;
+        } else if (strcmp(attr, "__table_args__") == 0) {
+            table_args = right;
         } else if (strcmp(attr, "__tablename__") == 0) {
             free(m->table);
             m->table = str_value(src, right);
@@ -803,6 +824,8 @@ static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t 
         if (m->nrels >= 255)
             break;
     }
+    if (!ts_node_is_null(table_args))
+        pysource_find_calls(src, table_args, "PrimaryKeyConstraint", pk_constraint_visit, m);
 }
 
 /* Whether one of m's columns has a foreign key to table. */

@@ -1126,7 +1126,11 @@ static void scan_attribute(scan_t *s, TSNode n)
         if (r->lazy == SQLA_LAZY_SELECT || r->lazy == SQLA_LAZY_DYNAMIC)
             add_path(s, opath, attr);
     } else if (strcmp(attr, "awaitable_attrs") != 0) {
-        const sqla_function_t *fn = sqla_project_function(s->p, attr, om->name, SIZE_MAX, NULL);
+        /* a model's methods are in its class body, so in its file: a class of the same name
+         * elsewhere (nova's objects.Instance next to models.Instance) is another class */
+        const sqla_function_t *fn = sqla_project_function(s->p, attr, om->name, om->file, NULL);
+        if (fn && fn->file != om->file)
+            fn = NULL;
         TSNode parent = ts_node_parent(n);
         bool called = is(parent, "call") && same_node(field(parent, "function"), n);
         if (fn && (fn->property || called)) {
@@ -3226,6 +3230,35 @@ static void bulk_emit(bulk_t *b, TSNode loop, unsigned line, const scan_t *s, bo
     free(expl.buf);
 }
 
+/* pysource_walk visitor: a .flush() call (not in nested functions). */
+static pysource_walk_t flush_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    if (is(n, "function_definition") || is(n, "class_definition") || is(n, "lambda"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    TSNode callee = is(n, "call") ? field(n, "function") : (TSNode){0};
+    if (is(callee, "attribute") &&
+        pysource_node_text_is(src, field(callee, "attribute"), "flush")) {
+        *(bool *)ctx = true;
+        return PYSOURCE_WALK_STOP;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* Whether the rows of model m, added in a loop that neither commits nor flushes per item, go
+ * out in one executemany at the flush: the code sets the whole key (a composite primary key,
+ * as octavia's AdditionalVip's PrimaryKeyConstraint), so SQLAlchemy 1.4 reads no generated key
+ * back per row. The manual finding would claim a round trip per row that does not happen. */
+static bool batched_at_flush(const scan_t *s, const sqla_model_t *m, TSNode body)
+{
+    size_t npk = 0;
+    for (size_t i = 0; m && i < m->ncolumns; i++)
+        npk += m->columns[i].primary_key;
+    bool flushes = false;
+    if (npk >= 2 && !s->ncommits)
+        pysource_walk(s->src, body, flush_visit, &flushes);
+    return npk >= 2 && !s->ncommits && !flushes;
+}
+
 /* Bulk insert for adds in a loop. Returns false when the shape is not one
  * pgopt rewrites (the caller then falls back to the commit finding). */
 static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_async,
@@ -3243,6 +3276,10 @@ static bool emit_bulk(file_t *f, TSNode loop, unsigned line, scan_t *s, bool is_
     bulk_manual_reason(&b, loop, s);
     if (b.manual[0]) {
         *why_not = NULL;
+        if (batched_at_flush(s, b.model, b.body)) {
+            ed_free(&b.ed);
+            return true; /* no round trip per row: nothing to report */
+        }
         bulk_emit_manual(&b, loop, line);
         return true;
     }

@@ -1276,22 +1276,69 @@ static void walk_guarded(fw_t *w, TSNode region, uint32_t from, bool on, const c
     w->guard_loops = saved_loops;
 }
 
-/* An if statement: a `not in` guard covers its body, an `in` guard its else. */
+/* Whether cond tests the container cache itself: `cache` or `cache is not None`. */
+static bool tests_container(const pysource_t *src, TSNode cond, const char *cache)
+{
+    char t[128];
+    text_of(src, unwrap(cond), t, sizeof t);
+    size_t l = strlen(cache);
+    return t[0] && strncmp(t, cache, l) == 0 && (!t[l] || strcmp(t + l, " is not None") == 0);
+}
+
+/* membership(), also as one side of an `and`: `A and key not in cache` still runs its body for
+ * a missing key only; `cache and key in cache` (heat's stk_def_cache, None or a dict) sends a
+ * missing key, or a cache not given, to its else. */
+static bool cache_guard(const pysource_t *src, TSNode cond, bool *negated, char *cache, size_t size)
+{
+    cond = unwrap(cond);
+    if (membership(src, cond, negated, cache, size))
+        return true;
+    char op[8];
+    text_of(src, FIELD(cond, "operator"), op, sizeof op);
+    if (!IS(cond, "boolean_operator") || strcmp(op, "and") != 0)
+        return false;
+    TSNode side[2] = {FIELD(cond, "left"), FIELD(cond, "right")};
+    for (int i = 0; i < 2; i++)
+        if (membership(src, unwrap(side[i]), negated, cache, size) &&
+            (*negated || tests_container(src, side[1 - i], cache)))
+            return true;
+    return false;
+}
+
+/* An if statement: a `not in` guard covers its body; after an `in` guard, the elif and else
+ * clauses that follow run for a missing key only. */
 static void walk_if(fw_t *w, TSNode n)
 {
-    bool neg = false;
-    char cache[96];
+    bool neg = false, after = false;
+    char cache[96], after_cache[96] = "";
     TSNode cond = FIELD(n, "condition");
     fwalk(w, cond);
-    bool g = membership(w->src, cond, &neg, cache, sizeof cache) && lasting_cache(w, cache);
+    bool g = cache_guard(w->src, cond, &neg, cache, sizeof cache) && lasting_cache(w, cache);
     walk_guarded(w, FIELD(n, "consequence"), 0, g && neg, cache);
+    if (g && !neg) {
+        after = true;
+        snprintf(after_cache, sizeof after_cache, "%s", cache);
+    }
     uint32_t k = ts_node_named_child_count(n);
     for (uint32_t i = 0; i < k; i++) {
         TSNode c = ts_node_named_child(n, i);
-        if (IS(c, "elif_clause"))
-            fwalk(w, c);
-        else if (IS(c, "else_clause"))
-            walk_guarded(w, FIELD(c, "body"), 0, g && !neg, cache);
+        if (IS(c, "elif_clause")) {
+            TSNode ec = FIELD(c, "condition");
+            fwalk(w, ec);
+            bool eneg = false;
+            bool eg =
+                cache_guard(w->src, ec, &eneg, cache, sizeof cache) && lasting_cache(w, cache);
+            if (after)
+                walk_guarded(w, FIELD(c, "consequence"), 0, true, after_cache);
+            else
+                walk_guarded(w, FIELD(c, "consequence"), 0, eg && eneg, cache);
+            if (!after && eg && !eneg) {
+                after = true;
+                snprintf(after_cache, sizeof after_cache, "%s", cache);
+            }
+        } else if (IS(c, "else_clause")) {
+            walk_guarded(w, FIELD(c, "body"), 0, after, after_cache);
+        }
     }
 }
 
