@@ -475,12 +475,19 @@ static void test_compare_and_swap(void **state)
         "    return query.update({'n': row.n + 1})\n"
         "\n"
         "\n"
+        "def set_state(context, rid):\n"
+        "    query = context.session.query(Resource).filter(Resource.deleted == 0)\n"
+        "    count = query.filter_by(id=rid, state='a').update({'state': 'b'})\n"
+        "    if count == 0:\n"
+        "        raise Conflict(rid)\n"
+        "\n"
+        "\n"
         "def lookup_and_swap(context, rid):\n"
         "    row = context.session.query(Resource).filter_by(id=rid).first()\n"
         "    return conditional_update(context, Resource, {'n': row.n}, {'id': rid})\n",
         "svc/api.py",
         "from svc.db import conditional_update, resource_update, create_uuid\n"
-        "from svc.db import soft_delete, read_then_update, lookup_and_swap\n"
+        "from svc.db import soft_delete, read_then_update, lookup_and_swap, set_state\n"
         "\n"
         "\n"
         "def transfer(context, snapshots):\n"
@@ -519,7 +526,12 @@ static void test_compare_and_swap(void **state)
         "\n"
         "def swap_all(context, ids):\n"
         "    for i in ids:\n" /* 39: a lookup before the CAS */
-        "        lookup_and_swap(context, i)\n",
+        "        lookup_and_swap(context, i)\n"
+        "\n"
+        "\n"
+        "def set_states(context, ids):\n"
+        "    for i in ids:\n" /* 44: CAS on a chain that starts on a name */
+        "        set_state(context, i)\n",
     };
     json_t *f = findings_of(files, sizeof files / sizeof *files);
     assert_null(finding_at(f, "svc/api.py", 6, "query_in_loop"));
@@ -529,6 +541,72 @@ static void test_compare_and_swap(void **state)
     assert_non_null(finding_at(f, "svc/api.py", 29, "query_in_loop"));
     assert_non_null(finding_at(f, "svc/api.py", 34, "query_in_loop"));
     assert_non_null(finding_at(f, "svc/api.py", 39, "query_in_loop"));
+    assert_null(finding_at(f, "svc/api.py", 44, "query_in_loop"));
+    json_decref(f);
+}
+
+/* Rule 11 for inserts: a helper that turns its insert's duplicate-key error into an error naming
+ * the item (nova's _flavor_add_project) reads the outcome per item: no add_in_loop. Kept: a
+ * duplicate handler that only logs, a try around the whole loop (the batch fails as one). */
+static void test_duplicate_checked_insert(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "m.py",
+        "from sqlalchemy import Column, Integer, String\n"
+        "from sqlalchemy.orm import declarative_base\n"
+        "Base = declarative_base()\n"
+        "\n"
+        "\n"
+        "class Spec(Base):\n"
+        "    __tablename__ = 'spec'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        "    key = Column(String)\n",
+        "svc/db.py",
+        "from m import Spec\n"
+        "\n"
+        "\n"
+        "def add_project(context, project_id):\n"
+        "    spec = Spec(key=project_id)\n"
+        "    try:\n"
+        "        spec.save(context.session)\n"
+        "    except db_exc.DBDuplicateEntry:\n"
+        "        raise AccessExists(project_id=project_id)\n"
+        "\n"
+        "\n"
+        "def add_logged(context, project_id):\n"
+        "    spec = Spec(key=project_id)\n"
+        "    try:\n"
+        "        spec.save(context.session)\n"
+        "    except db_exc.DBDuplicateEntry:\n"
+        "        LOG.info('exists')\n",
+        "svc/api.py",
+        "from m import Spec\n"
+        "from svc.db import add_project, add_logged\n"
+        "\n"
+        "\n"
+        "def add_access(context, projects):\n"
+        "    for p in projects:\n" /* 6: duplicate named per item */
+        "        add_project(context, p)\n"
+        "\n"
+        "\n"
+        "def add_quietly(context, projects):\n"
+        "    for p in projects:\n" /* 11: the duplicate is only logged */
+        "        add_logged(context, p)\n"
+        "\n"
+        "\n"
+        "def add_all(session, keys):\n"
+        "    try:\n"
+        "        for key in keys:\n" /* 17: the try is around the whole loop */
+        "            session.add(Spec(key=key))\n"
+        "            session.flush()\n"
+        "    except db_exc.DBDuplicateEntry:\n"
+        "        raise Exists()\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_null(finding_at(f, "svc/api.py", 6, "add_in_loop"));
+    assert_non_null(finding_at(f, "svc/api.py", 11, "add_in_loop"));
+    assert_non_null(finding_at(f, "svc/api.py", 17, "add_in_loop"));
     json_decref(f);
 }
 
@@ -1030,6 +1108,7 @@ int main(void)
         cmocka_unit_test(test_model_method_own_class),
         cmocka_unit_test(test_composite_key_in_table_args),
         cmocka_unit_test(test_cache_guard_in_elif),
+        cmocka_unit_test(test_duplicate_checked_insert),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

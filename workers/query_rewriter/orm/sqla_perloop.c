@@ -1110,7 +1110,11 @@ static pysource_walk_t qname_visit(const pysource_t *src, TSNode n, void *ctx)
     text_of(src, obj, on, sizeof on);
     if (strcmp(on, q->name) != 0)
         return PYSOURCE_WALK_CONTINUE;
-    if (cas_call(src, n)) {
+    /* the chain that starts on the name: query.filter_by(id=i).update(...) */
+    TSNode top = chain_top(n);
+    if (!ts_node_eq(top, n) && !method_of(src, top, &obj, m, sizeof m))
+        return PYSOURCE_WALK_CONTINUE;
+    if (cas_call(src, top)) {
         q->cas = true;
     } else if (read_method(m)) {
         bool in_except = false;
@@ -1150,6 +1154,47 @@ static bool cas_query(const pysource_t *src, TSNode call)
     qname_t q = {name, false, false};
     pysource_walk(src, FIELD(fn, "body"), qname_visit, &q);
     return q.cas && !q.reads;
+}
+
+/* ---- inserts whose duplicate is checked per item ----------------------- */
+
+/* Whether an except clause names a duplicate-key error (oslo.db's DBDuplicateEntry,
+ * SQLAlchemy's IntegrityError, psycopg's UniqueViolation) and raises. */
+static bool raises_on_duplicate(const pysource_t *src, TSNode h)
+{
+    TSNode t = ts_node_named_child(h, 0);
+    if (ts_node_is_null(t) || IS(t, "block"))
+        return false;
+    char name[160];
+    text_of(src, t, name, sizeof name);
+    if (!strstr(name, "Duplicate") && !strstr(name, "IntegrityError") &&
+        !strstr(name, "UniqueViolation"))
+        return false;
+    bool stops = false;
+    pysource_walk(src, h, stops_visit, &stops);
+    return stops;
+}
+
+/* An insert in a helper that turns its duplicate-key failure into an error of its own (nova's
+ * `try: project.save(session) except DBDuplicateEntry: raise FlavorAccessExists(...)`): the
+ * helper's contract is "add this item or say that it exists", an outcome read per item as a
+ * compare-and-swap's is (rule 11); one multi-row INSERT would fail for the batch without naming
+ * the item. Whether call sits in the body of such a try in its function. */
+static bool duplicate_checked(const pysource_t *src, TSNode call)
+{
+    TSNode child = call;
+    for (TSNode n = ts_node_parent(call); !ts_node_is_null(n) && !IS(n, "function_definition");
+         child = n, n = ts_node_parent(n)) {
+        if (!IS(n, "try_statement") || !ts_node_eq(child, FIELD(n, "body")))
+            continue;
+        uint32_t k = ts_node_named_child_count(n);
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode h = ts_node_named_child(n, i);
+            if (IS(h, "except_clause") && raises_on_duplicate(src, h))
+                return true;
+        }
+    }
+    return false;
 }
 
 /* ---- lookups cached per key -------------------------------------------- */
@@ -1491,7 +1536,7 @@ static void on_call(fw_t *w, TSNode call)
         /* a lookup cached per key in a lasting cache is not per call */
         unsigned mask = w->guarded ? ~(unsigned)B_QUERY : ~0u;
         unsigned b = session_call_bits(w, call);
-        if (saves_built(w, call))
+        if (saves_built(w, call) && !duplicate_checked(w->src, call))
             b |= B_INSERT;
         /* a compare-and-swap's query is not a lookup (rule 11) */
         if ((b & B_QUERY) && cas_query(w->src, call))
