@@ -642,12 +642,23 @@ static void test_served_by_existing(void **state)
                                     "created_at > $2",
                                     10, 100, 1));
     json_array_append_new(sts, stmt(2, "SELECT * FROM orders WHERE created_at > $1", 10, 100, 1));
+    json_array_append_new(sts, stmt(3, "SELECT * FROM orders WHERE status = $1", 10, 100, 1));
     json_object_set_new(snap, "statements", sts);
+    /* an index with exactly the keys (status) */
+    json_array_append_new(json_object_get(snap, "indexes"),
+                          json_pack("{s:s, s:s, s:s, s:s, s:[s], s:b, s:I, s:I}", "schema",
+                                    "public", "table", "orders", "name", "o_status", "method",
+                                    "btree", "columns", "status", "is_valid", 1, "idx_scan",
+                                    (json_int_t)5, "size_bytes", (json_int_t)3000000));
     load(&f, snap);
     extract_all(&f);
-    assert_null(find_cand(&f.m, "orders", "customer_id", NULL, NULL, "btree"));
-    assert_null(find_cand(&f.m, "orders", "customer_id,created_at", NULL, NULL, "btree"));
-    /* not a prefix: still a candidate */
+    /* strict prefixes of (customer_id, created_at, status): narrower
+     * indexes, candidates (their what-if gain decides) */
+    assert_non_null(find_cand(&f.m, "orders", "customer_id", NULL, NULL, "btree"));
+    assert_non_null(find_cand(&f.m, "orders", "customer_id,created_at", NULL, NULL, "btree"));
+    /* an exact copy of o_status: dropped */
+    assert_null(find_cand(&f.m, "orders", "status", NULL, NULL, "btree"));
+    /* not a prefix: a candidate */
     assert_non_null(find_cand(&f.m, "orders", "created_at", NULL, NULL, "btree"));
     unload(&f);
 }
@@ -719,6 +730,18 @@ static void test_drop_advice(void **state)
     json_array_append_new(idx, index_row("orders", "o_unused", "total", NULL, 0, 1, 0));
     json_array_append_new(idx, index_row("orders", "o_unused_unique", "note", NULL, 1, 1, 0));
     json_array_append_new(idx, index_row("orders", "o_broken", "tags", NULL, 0, 0, 0));
+    /* prefixes at most half the longer index's size: the used one stays,
+     * the unused one is a duplicate */
+    json_t *small_used = index_row("orders", "o_created_small", "created_at", NULL, 0, 1, 5);
+    json_t *small_unused = index_row("orders", "o_total_small", "total", NULL, 0, 1, 0);
+    json_object_set_new(small_used, "size_bytes", json_integer(4096000));
+    json_object_set_new(small_unused, "size_bytes", json_integer(4096000));
+    json_array_append_new(idx, small_used);
+    json_array_append_new(idx, small_unused);
+    json_array_append_new(idx,
+                          index_row("orders", "o_created_total", "created_at", "total", 0, 1, 5));
+    json_array_append_new(idx,
+                          index_row("orders", "o_total_created", "total", "created_at", 0, 1, 5));
     json_object_set_new(json_object_get(snap, "meta"), "stats_reset",
                         json_pack("{s:s}", "database", "2025-01-01T00:00:00Z"));
     json_t *res = NULL;
@@ -739,6 +762,8 @@ static void test_drop_advice(void **state)
     assert_string_equal(json_string_value(json_object_get(d, "kind")), "identical");
     assert_null(find_by(dups, "unneeded_index", "public.o_status_a"));
     assert_null(find_by(dups, "unneeded_index", "public.o_cust_status"));
+    assert_null(find_by(dups, "unneeded_index", "public.o_created_small"));
+    assert_non_null(find_by(dups, "unneeded_index", "public.o_total_small"));
     /* unused: 59 days of statistics; unique and primary indexes never */
     json_t *unused = json_object_get(res, "unused_indexes_to_drop");
     d = find_by(unused, "index", "public.o_unused");

@@ -342,7 +342,8 @@ static int same_str(const char *a, const char *b)
  * that is valid, not primary and not unique is unneeded when another valid
  * index on the same table with the same method, expressions and predicate
  * starts with all of its columns - unless both have the same columns, in
- * which case the one with the greater name goes (or the non-unique one). */
+ * which case the one with the greater name goes (or the non-unique one) -
+ * except a used prefix at most half the size of the longer index (below). */
 static json_t *duplicate_indexes(ia_model_t *m)
 {
     json_t *out = json_array();
@@ -376,6 +377,15 @@ static json_t *duplicate_indexes(ia_model_t *m)
                 continue;
             int identical = b->ncolumns == a->ncolumns;
             if (identical && !(strcmp(a->name, b->name) > 0 || b->is_primary || b->is_unique))
+                continue;
+            /* a prefix at most half the longer index's size that the
+             * planner did use is not redundant: scans of many entries read
+             * fewer pages of it (deduplicated where the longer key was
+             * unique), and the advisor recommends such prefixes when the
+             * what-if gain shows it (METHOD.md section 2) - the drop advice
+             * must not undo them */
+            if (!identical && a->has_size && b->has_size && 2 * a->size_bytes <= b->size_bytes &&
+                a->has_idx_scan && a->idx_scan > 0)
                 continue;
             json_t *r = json_object();
             set_str(r, "unneeded_index", ia_printf("%s.%s", a->schema, a->name));
