@@ -704,13 +704,25 @@ static int param_is_app_constant(const ia_statement_t *st, int p)
     return 0;
 }
 
+/* Whether the two costings send st the same text: every representative
+ * value it has is a constant the application sends (which generic costing
+ * binds too), or it has none. Then one EXPLAIN answers both. */
+static int costings_agree(const ia_statement_t *st)
+{
+    for (int p = 1; p <= IA_MAX_PARAMS && p <= st->nparams; p++)
+        if (st->param_values[p] && !param_is_app_constant(st, p))
+            return 0;
+    return 1;
+}
+
 /* What-if cost of statement s with exactly the configuration's candidates
- * as hypothetical indexes on the tables it reads (cached by that set).
+ * as hypothetical indexes on the tables it reads (cached by that set, and
+ * by the costing where the two send different texts).
  * Returns -1 when the statement cannot be planned (st->cost_error). */
 static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *cost)
 {
     ia_statement_t *st = &m->stmts[s];
-    char *key = config_key(m, s, config, n, m->generic_costing ? "g" : "h");
+    char *key = config_key(m, s, config, n, m->generic_costing || costings_agree(st) ? "g" : "h");
     /* the cache first: a configuration already costed for this statement
      * needs neither the server nor any change to the hypothetical indexes
      * (checking after materializing dropped and re-created indexes for
@@ -786,6 +798,8 @@ void ia_phase_mark(ia_model_t *m, const char *phase)
                                 json_integer((json_int_t)(a->moves_costed - b->moves_costed)));
             json_object_set_new(p, "moves_skipped_by_bound",
                                 json_integer((json_int_t)(a->moves_bounded - b->moves_bounded)));
+            json_object_set_new(p, "moves_stopped_early",
+                                json_integer((json_int_t)(a->moves_cut - b->moves_cut)));
         }
         /* the planner considers every hypothetical index on a statement's
          * tables: their number weighs on what one EXPLAIN costs */

@@ -192,7 +192,9 @@ typedef struct {
  * selection's moves costed and skipped by their bound. Times in us. */
 typedef struct {
     int64_t explains, explain_us, created, create_us, dropped, drop_us, hits, live_sum;
-    int64_t moves_costed, moves_bounded; /* ia_select.c: moves costed / skipped by bound */
+    /* ia_select.c: moves costed, skipped by their bound before any EXPLAIN,
+     * and given up part way (move_gain / change_gain) */
+    int64_t moves_costed, moves_bounded, moves_cut;
 } ia_whatif_tally_t;
 
 typedef struct {

@@ -261,9 +261,43 @@ typedef struct {
     int dominates;
 } move_t;
 
-/* The gain of one greedy move (see move_t). Returns -1 when no statement
- * can change. */
-static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int *list, move_t *mv)
+/* A move can no longer be taken once the most its gain can still reach is
+ * at most what it must beat; the relative margin keeps a sum taken in
+ * another order (floating point) on the side of costing. */
+static int cannot_reach(double most, double need)
+{
+    return most + 1e-9 * fabs(most) + 1e-9 <= need;
+}
+
+/* Orders list[0..nl) by key[] of each statement, largest first, the
+ * statement index breaking ties (insertion sort: a few dozen statements). */
+static void order_by_key(int *list, size_t nl, const double *key)
+{
+    for (size_t i = 1; i < nl; i++) {
+        int v = list[i];
+        size_t j = i;
+        while (j > 0 &&
+               (key[list[j - 1]] < key[v] || (key[list[j - 1]] == key[v] && list[j - 1] > v))) {
+            list[j] = list[j - 1];
+            j--;
+        }
+        list[j] = v;
+    }
+}
+
+/* The gain of one greedy move (see move_t). Statements are costed in
+ * order of the most they can give (weight x their cost ratio now: a cost
+ * cannot fall below zero); once what is costed plus that most for the
+ * rest cannot reach need_score per extra byte (the best move found so
+ * far), or need_gain (the step threshold, for an add move), the move
+ * cannot be taken and the other statements are not planned: returns 1.
+ * The gain of a move costed whole is summed in statement order, as
+ * without the cut. Returns -1 when no statement can change, else 0.
+ * rnow[s]: each statement's cost ratio under config (the bound); most[]
+ * (nstmts) and rnew[] (2 x nstmts) scratch. */
+static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int *list,
+                     const double *rnow, double *most, double *rnew, double need_score,
+                     double need_gain, move_t *mv)
 {
     ia_candidate_t *c = &m->cands[ci];
     ia_candidate_t *o = rep >= 0 ? &m->cands[config[rep]] : NULL;
@@ -273,24 +307,57 @@ static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int 
             list[nl++] = (int)s;
     if (!nl)
         return -1;
-    int saved = rep >= 0 ? config[rep] : -1;
-    double g = 0, w_changed = 0, w_saved = 0;
-    int worse = 0;
+    double wo = c->write_overhead;
+    if (o) {
+        ia_candidate_write_overhead(m, o, config, n);
+        wo -= o->write_overhead;
+    }
+    double wo_ms = wo * write_time_ms(m, c->table);
+    double delta = c->size_bytes - (o ? o->size_bytes : 0);
+    double left = 0;
     for (size_t k = 0; k < nl; k++) {
+        most[list[k]] = sw(&m->stmts[list[k]]) * rnow[list[k]];
+        left += most[list[k]];
+    }
+    order_by_key(list, nl, most);
+    int saved = rep >= 0 ? config[rep] : -1;
+    double g = 0;
+    for (size_t k = 0; k < nl; k++) {
+        int s = list[k];
         double r_now, r_new;
         int meth;
-        if (ratio(m, list[k], config, n, &r_now, &meth, NULL, NULL) != 0)
+        rnew[s] = -1;
+        left -= most[s];
+        if (ratio(m, s, config, n, &r_now, &meth, NULL, NULL) != 0)
             continue;
         if (rep >= 0)
             config[rep] = ci;
         else
             config[n] = ci;
-        int rc = ratio(m, list[k], config, rep >= 0 ? n : n + 1, &r_new, &meth, NULL, NULL);
+        int rc = ratio(m, s, config, rep >= 0 ? n : n + 1, &r_new, &meth, NULL, NULL);
         if (rep >= 0)
             config[rep] = saved;
         if (rc != 0)
             continue;
-        double w = sw(&m->stmts[list[k]]);
+        rnew[s] = r_new;
+        rnew[m->nstmts + (size_t)s] = r_now;
+        g += sw(&m->stmts[s]) * (r_now - r_new);
+        double reach = g + (left > 0 ? left : 0) - wo_ms;
+        if (k + 1 < nl &&
+            (cannot_reach(reach, 0) || cannot_reach(reach / fmax(delta, 8192.0), need_score) ||
+             (rep < 0 && cannot_reach(reach, need_gain))))
+            return 1;
+    }
+    /* the whole move: its figures in statement order */
+    g = 0;
+    double w_changed = 0, w_saved = 0;
+    int worse = 0;
+    for (size_t s = 0; s < m->nstmts; s++) {
+        if (!(candidate_touches(m, c, (int)s) || (o && candidate_touches(m, o, (int)s))) ||
+            rnew[s] < 0)
+            continue;
+        double r_now = rnew[m->nstmts + s], r_new = rnew[s];
+        double w = sw(&m->stmts[s]);
         g += w * (r_now - r_new);
         if (r_new > r_now * (1 + IA_WORSE_TOLERANCE))
             worse = 1;
@@ -299,12 +366,7 @@ static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int 
             w_saved += w * (1 - r_new / r_now);
         }
     }
-    double wo = c->write_overhead;
-    if (o) {
-        ia_candidate_write_overhead(m, o, config, n);
-        wo -= o->write_overhead;
-    }
-    mv->gain = g - wo * write_time_ms(m, c->table);
+    mv->gain = g - wo_ms;
     mv->rel = w_changed > 0 ? w_saved / w_changed : 0;
     mv->dominates = !worse && w_changed > 0;
     return 0;
@@ -415,6 +477,8 @@ typedef struct {
     int *list;     /* statements a move may change (move_gain) */
     int *targets;  /* chosen indexes a candidate may replace, -1 = add */
     double *rnow;  /* each statement's cost ratio under config */
+    double *most;  /* scratch of move_gain / change_gain (nstmts) */
+    double *rnew;  /* scratch of move_gain / change_gain (3 x nstmts) */
     double *bound; /* each candidate's gain upper bound */
     int *order;    /* candidates by bound per byte */
 } sel_work_t;
@@ -426,6 +490,8 @@ static void work_free(sel_work_t *w)
     free(w->list);
     free(w->targets);
     free(w->rnow);
+    free(w->most);
+    free(w->rnew);
     free(w->bound);
     free(w->order);
     memset(w, 0, sizeof *w);
@@ -524,7 +590,11 @@ static int find_best_move(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, dou
             sel->moves_costed++;
             m->tally.moves_costed++;
             move_t mv;
-            if (move_gain(m, w->config, w->n, (int)ci, rep, w->list, &mv) != 0)
+            int mg = move_gain(m, w->config, w->n, (int)ci, rep, w->list, w->rnow, w->most, w->rnew,
+                               best->score, min_gain, &mv);
+            if (mg == 1)
+                m->tally.moves_cut++;
+            if (mg != 0)
                 continue;
             double gain = mv.gain;
             /* the statements a move changes must gain a clear share of
@@ -598,22 +668,59 @@ typedef struct {
 
 /* Fills *out with the change_t figures of going from configuration cur to
  * next (chg lists the candidates that differ). Statements whose cost ratio
- * cannot be computed are left out of the sums; returns nothing. */
-static void change_gain(ia_model_t *m, const int *cur, size_t ncur, const int *next, size_t nnext,
-                        const int *chg, size_t nchg, change_t *out)
+ * cannot be computed are left out of the sums. Statements are planned in
+ * order of their planner cost under cur (pc[], the most each can give:
+ * a cost cannot fall below zero); once the drop so far plus that most for
+ * the rest cannot exceed need_drop, nor need_score per byte of delta (the
+ * best change found so far), the change cannot be taken and the rest is
+ * not planned: returns 1. A change planned whole is summed in statement
+ * order, as without the cut; returns 0. most[] (nstmts) and rr[] (3 x
+ * nstmts) scratch, list[] (nstmts). */
+static int change_gain(ia_model_t *m, const int *cur, size_t ncur, const int *next, size_t nnext,
+                       const int *chg, size_t nchg, const double *pc, double need_drop,
+                       double need_score, double delta, int *list, double *most, double *rr,
+                       change_t *out)
 {
     memset(out, 0, sizeof *out);
-    for (size_t s = 0; s < m->nstmts; s++) {
+    size_t nl = 0, N = m->nstmts;
+    double left = 0;
+    for (size_t s = 0; s < N; s++) {
         int touched = 0;
         for (size_t k = 0; k < nchg && !touched; k++)
             touched = candidate_touches(m, &m->cands[chg[k]], (int)s);
         if (!touched)
             continue;
+        list[nl++] = (int)s;
+        most[s] = pc[s];
+        left += pc[s];
+    }
+    order_by_key(list, nl, most);
+    double drop = 0;
+    for (size_t k = 0; k < nl; k++) {
+        int s = list[k];
         double r0, r1, b;
         int meth;
-        if (ratio(m, (int)s, cur, ncur, &r0, &meth, NULL, &b) != 0 ||
-            ratio(m, (int)s, next, nnext, &r1, &meth, NULL, NULL) != 0)
+        rr[s] = -1;
+        left -= most[s];
+        if (ratio(m, s, cur, ncur, &r0, &meth, NULL, &b) != 0 ||
+            ratio(m, s, next, nnext, &r1, &meth, NULL, NULL) != 0)
             continue;
+        rr[s] = r1;
+        rr[N + (size_t)s] = r0;
+        rr[2 * N + (size_t)s] = b;
+        drop += m->stmts[s].calls * b * r0 - m->stmts[s].calls * b * r1;
+        double reach = drop + (left > 0 ? left : 0);
+        if (k + 1 < nl && (cannot_reach(reach, need_drop) ||
+                           cannot_reach(reach / fmax(delta, 8192.0), need_score)))
+            return 1;
+    }
+    for (size_t s = 0; s < N; s++) {
+        int touched = 0;
+        for (size_t k = 0; k < nchg && !touched; k++)
+            touched = candidate_touches(m, &m->cands[chg[k]], (int)s);
+        if (!touched || rr[s] < 0)
+            continue;
+        double r0 = rr[N + s], r1 = rr[s], b = rr[2 * N + s];
         const ia_statement_t *st = &m->stmts[s];
         double pc0 = st->calls * b * r0, pc1 = st->calls * b * r1;
         out->pc_gain += pc0 - pc1;
@@ -621,6 +728,7 @@ static void change_gain(ia_model_t *m, const int *cur, size_t ncur, const int *n
             out->pc_changed += pc0;
         out->time_gain += sw(st) * (r0 - r1);
     }
+    return 0;
 }
 
 /* Each considered statement's planner cost (calls x cost) under config
@@ -720,7 +828,13 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
                 sel->moves_costed++;
                 m->tally.moves_costed++;
                 change_t ch;
-                change_gain(m, w->config, w->n, next, nn, chg, rep >= 0 ? 2 : 1, &ch);
+                /* change_passes needs a drop above the floor, the choice a
+                 * score above the best one */
+                if (change_gain(m, w->config, w->n, next, nn, chg, rep >= 0 ? 2 : 1, pc, floor,
+                                b.score, delta, w->list, w->most, w->rnew, &ch) != 0) {
+                    m->tally.moves_cut++;
+                    continue;
+                }
                 double wo = c->write_overhead;
                 if (rep >= 0) {
                     ia_candidate_write_overhead(m, &m->cands[w->config[rep]], w->config, w->n);
@@ -941,6 +1055,8 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
     w.list = xcalloc(m->nstmts + 1, sizeof(int));
     w.targets = xcalloc(m->ncands + 2, sizeof(int));
     w.rnow = xcalloc(m->nstmts + 1, sizeof(double));
+    w.most = xcalloc(m->nstmts + 1, sizeof(double));
+    w.rnew = xcalloc(3 * m->nstmts + 1, sizeof(double));
     w.bound = xcalloc(m->ncands + 1, sizeof(double));
     w.order = xcalloc(m->ncands + 1, sizeof(int));
     double min_fraction = m->opts->min_gain_fraction;
