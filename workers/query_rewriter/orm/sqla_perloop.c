@@ -1070,8 +1070,107 @@ static TSNode chain_top(TSNode call)
     }
 }
 
+typedef struct {
+    const char *name;
+    bool hit;
+} uses_t;
+
+/* pysource_walk visitor: whether a subtree uses the identifier u->name (not as an attribute). */
+static pysource_walk_t uses_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    uses_t *u = ctx;
+    if (!IS(n, "identifier"))
+        return PYSOURCE_WALK_CONTINUE;
+    TSNode parent = ts_node_parent(n);
+    if (IS(parent, "attribute") && ts_node_eq(FIELD(parent, "attribute"), n))
+        return PYSOURCE_WALK_CONTINUE;
+    if (pysource_node_text_is(src, n, u->name)) {
+        u->hit = true;
+        return PYSOURCE_WALK_STOP;
+    }
+    return PYSOURCE_WALK_CONTINUE;
+}
+
+/* Whether an if statement tests cond_use (a node in its condition, or a name used there) and its
+ * body stops on the result: raises, returns or breaks (NotFound for the item, the CAS lost). */
+static bool if_stops_on(const pysource_t *src, TSNode ifst, const char *name, TSNode in)
+{
+    TSNode cond = FIELD(ifst, "condition");
+    if (ts_node_is_null(cond))
+        return false;
+    if (name) {
+        uses_t u = {name, false};
+        pysource_walk(src, cond, uses_visit, &u);
+        if (!u.hit)
+            return false;
+    } else if (ts_node_start_byte(in) < ts_node_start_byte(cond) ||
+               ts_node_end_byte(in) > ts_node_end_byte(cond)) {
+        return false;
+    }
+    bool stops = false;
+    pysource_walk(src, FIELD(ifst, "consequence"), stops_visit, &stops);
+    return stops;
+}
+
+typedef struct {
+    const char *name;
+    bool decides;
+} decides_t;
+
+/* pysource_walk visitor over a function body: a return that uses d->name, or an if that tests it
+ * and stops. Nested functions are skipped. */
+static pysource_walk_t decides_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    decides_t *d = ctx;
+    if (IS(n, "function_definition") || IS(n, "class_definition") || IS(n, "lambda"))
+        return PYSOURCE_WALK_SKIP_CHILDREN;
+    if (IS(n, "return_statement")) {
+        uses_t u = {d->name, false};
+        pysource_walk(src, n, uses_visit, &u);
+        d->decides |= u.hit;
+    } else if (IS(n, "if_statement") || IS(n, "elif_clause")) {
+        d->decides |= if_stops_on(src, n, d->name, n);
+    }
+    return d->decides ? PYSOURCE_WALK_STOP : PYSOURCE_WALK_CONTINUE;
+}
+
+/* Whether the row count a write call returns decides what its function does: the call is
+ * returned, tested by an if that raises/returns/breaks, or assigned to a name that is (cinder's
+ * `result = query.update(...); return 0 != result`, nova's `if result == 0: raise NotFound`). A
+ * count only collected or logged (ironic's list of missing names, reported after the loop) does
+ * not: one grouped statement with the same collection does the same. */
+static bool count_decides(const pysource_t *src, TSNode call)
+{
+    TSNode child = call;
+    for (TSNode n = ts_node_parent(call); !ts_node_is_null(n); child = n, n = ts_node_parent(n)) {
+        if (IS(n, "return_statement"))
+            return true;
+        if (IS(n, "if_statement") || IS(n, "elif_clause"))
+            return if_stops_on(src, n, NULL, child);
+        if (IS(n, "assignment")) {
+            TSNode left = FIELD(n, "left");
+            if (!IS(left, "identifier") || !ts_node_eq(FIELD(n, "right"), child))
+                return false;
+            char name[48];
+            text_of(src, left, name, sizeof name);
+            TSNode fn = ts_node_parent(n);
+            while (!ts_node_is_null(fn) && !IS(fn, "function_definition"))
+                fn = ts_node_parent(fn);
+            if (!name[0] || ts_node_is_null(fn))
+                return false;
+            decides_t d = {name, false};
+            pysource_walk(src, FIELD(fn, "body"), decides_visit, &d);
+            return d.decides;
+        }
+        if (IS(n, "expression_statement") || IS(n, "block") || IS(n, "function_definition"))
+            return false;
+    }
+    return false;
+}
+
 /* Whether the chain ending in call (a method call) is a compare-and-swap: update_on_match, or an
- * update() whose value is used (not a statement of its own). */
+ * UPDATE or DELETE (Query.update/delete, oslo.db's soft_delete) whose row count decides what the
+ * function does (count_decides). */
 static bool cas_call(const pysource_t *src, TSNode call)
 {
     char m[48];
@@ -1080,12 +1179,9 @@ static bool cas_call(const pysource_t *src, TSNode call)
         return false;
     if (strcmp(m, "update_on_match") == 0)
         return true;
-    if (strcmp(m, "update") != 0)
+    if (strcmp(m, "update") != 0 && strcmp(m, "delete") != 0 && strcmp(m, "soft_delete") != 0)
         return false;
-    TSNode p = ts_node_parent(call);
-    while (!ts_node_is_null(p) && (IS(p, "parenthesized_expression") || IS(p, "await")))
-        p = ts_node_parent(p);
-    return !ts_node_is_null(p) && !IS(p, "expression_statement");
+    return count_decides(src, call);
 }
 
 typedef struct {
