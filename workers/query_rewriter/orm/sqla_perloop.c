@@ -43,7 +43,13 @@ typedef struct {
 
 typedef struct {
     TSNode node;
-    bool active; /* not over constants */
+    bool active; /* not over constants (nor the schema: loop_active) */
+    /* whether the iterable walks the schema (schema_iterable), tested when
+     * a query or write first asks (loop_active): the test walks the
+     * function and may parse a helper's module, and most loops do neither
+     * - 0: not tested yet, 1: the schema, 2: not */
+    unsigned char schema;
+    TSNode right;
     char vars[MAX_VARS][48];
     int nvars;
     char iter[80];
@@ -565,11 +571,28 @@ static bool references(const fw_t *w, const loop_t *l, TSNode n)
     return r.hit;
 }
 
+static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int depth);
+
+/* Whether loop i of w is active: not over constants, batches or retries (push_loop), nor over
+ * the schema (tested here once, the first time it is asked: the answer is the loop's, cached in
+ * it behind the const walker). */
+static bool loop_active(const fw_t *w, int i)
+{
+    if (i >= MAX_LOOPS) /* counted, not tracked (push_loop) */
+        return false;
+    loop_t *l = (loop_t *)&w->loops[i];
+    if (!l->active)
+        return false;
+    if (!l->schema)
+        l->schema = schema_iterable(w, w->src, l->right, 0) ? 1 : 2;
+    return l->schema == 2;
+}
+
 /* The innermost loop (index) over non-constants whose item n uses, or -1. */
 static int keyed_loop(const fw_t *w, TSNode n)
 {
     for (int i = w->nloops - 1; i >= 0; i--)
-        if (w->loops[i].active && references(w, &w->loops[i], n))
+        if (loop_active(w, i) && references(w, &w->loops[i], n))
             return i;
     return -1;
 }
@@ -903,8 +926,8 @@ static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
     pysource_walk(w->src, left, target_visit, l);
     TSNode body = IS(node, "for_statement") ? FIELD(node, "body") : node;
     l->active = !constant_iterable(w->src, right) && !batches(w->src, right) &&
-                !(IS(node, "for_statement") && retry_loop(w->src, right, body)) &&
-                !schema_iterable(w, w->src, right, 0);
+                !(IS(node, "for_statement") && retry_loop(w->src, right, body));
+    l->right = right; /* l->schema: loop_active */
     char t[200];
     text_of(w->src, right, t, sizeof t);
     if (!t[0])
@@ -1693,7 +1716,7 @@ static void on_call(fw_t *w, TSNode call)
     unsigned l = 0;
     if (saves_built(w, call) || session_call_bits(w, call) == B_INSERT) {
         for (int i = w->nloops - 1; i >= 0 && i < MAX_LOOPS; i--)
-            if (w->loops[i].active) {
+            if (loop_active(w, i)) {
                 k = i;
                 break;
             }
