@@ -90,6 +90,7 @@ typedef struct {
     pysource_t *tree; /* cached, or NULL */
     uint64_t used;    /* last hand-out, for the LRU order */
     bool pinned;      /* handed out in the current scan */
+    unsigned scans;   /* scans it was handed out to (cache_trim keeps the most asked) */
     bool added;       /* indexed (sqla_project_add) */
     /* its functions in source order: a block of their own, so the pointers
      * the detections and the per-item memo hold stay valid while files are
@@ -1178,10 +1179,18 @@ static void cache_trim(sqla_project_t *p)
 {
     tree_cache_t *c = p->cache;
     while (c->bytes > c->budget) {
+        /* the tree handed out to the fewest scans goes first, then the
+         * least recently used: a module the scans followed helpers into
+         * before is likely followed into again (nova's db/main/api.py,
+         * compute/utils.py), while most files are scanned once and never
+         * asked for again */
         size_t victim = SIZE_MAX;
         for (size_t k = 0; k < c->ncached; k++) {
             const pfile_t *f = &p->files[c->cached[k]];
-            if (!f->pinned && (victim == SIZE_MAX || f->used < p->files[c->cached[victim]].used))
+            if (f->pinned)
+                continue;
+            const pfile_t *v = victim == SIZE_MAX ? NULL : &p->files[c->cached[victim]];
+            if (!v || f->scans < v->scans || (f->scans == v->scans && f->used < v->used))
                 victim = k;
         }
         if (victim == SIZE_MAX)
@@ -1229,9 +1238,12 @@ const pysource_t *sqla_project_file(const sqla_project_t *cp, size_t i)
             return NULL;
         }
         p->cache->parses++;
+        f->scans++;
         cache_put(p, i, tree, true);
         return f->tree;
     }
+    if (!f->pinned)
+        f->scans++;
     f->used = ++p->cache->clock;
     f->pinned = true;
     return f->tree;
