@@ -248,6 +248,19 @@ static void prune_useless(ia_model_t *m, int *config, size_t *n, ia_selection_t 
     }
 }
 
+/* Scratch arrays of one selection run, sized once (ncands / nstmts). */
+typedef struct {
+    int *config; /* chosen candidates */
+    size_t n;
+    int *list;     /* statements a move may change (move_gain) */
+    int *targets;  /* chosen indexes a candidate may replace, -1 = add */
+    double *rnow;  /* each statement's cost ratio under config */
+    double *most;  /* scratch of move_gain / change_gain (nstmts) */
+    double *rnew;  /* scratch of move_gain / change_gain (3 x nstmts) */
+    double *bound; /* each candidate's gain upper bound */
+    int *order;    /* candidates by bound per byte */
+} sel_work_t;
+
 /* One move: candidate ci added (rep < 0) or put in place of config[rep].
  * The statements that can change are those touching the candidate or the
  * index it replaces. Out:
@@ -285,20 +298,22 @@ static void order_by_key(int *list, size_t nl, const double *key)
     }
 }
 
-/* The gain of one greedy move (see move_t). Statements are costed in
- * order of the most they can give (weight x their cost ratio now: a cost
- * cannot fall below zero); once what is costed plus that most for the
- * rest cannot reach need_score per extra byte (the best move found so
- * far), or need_gain (the step threshold, for an add move), the move
- * cannot be taken and the other statements are not planned: returns 1.
- * The gain of a move costed whole is summed in statement order, as
- * without the cut. Returns -1 when no statement can change, else 0.
- * rnow[s]: each statement's cost ratio under config (the bound); most[]
- * (nstmts) and rnew[] (2 x nstmts) scratch. */
-static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int *list,
-                     const double *rnow, double *most, double *rnew, double need_score,
+/* The gain of one greedy move (see move_t) from w's configuration.
+ * Statements are costed in order of the most they can give (weight x
+ * their cost ratio now: a cost cannot fall below zero); once what is
+ * costed plus that most for the rest cannot reach need_score per extra
+ * byte (the best move found so far), or need_gain (the step threshold,
+ * for an add move), the move cannot be taken and the other statements are
+ * not planned: returns 2 when none was, 1 otherwise. The gain of a move
+ * costed whole is summed in statement order, as without the cut. Returns
+ * -1 when no statement can change, else 0. */
+static int move_gain(ia_model_t *m, sel_work_t *w, int ci, int rep, double need_score,
                      double need_gain, move_t *mv)
 {
+    int *config = w->config, *list = w->list;
+    size_t n = w->n;
+    const double *rnow = w->rnow;
+    double *most = w->most, *rnew = w->rnew;
     ia_candidate_t *c = &m->cands[ci];
     ia_candidate_t *o = rep >= 0 ? &m->cands[config[rep]] : NULL;
     size_t nl = 0;
@@ -316,8 +331,9 @@ static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int 
     double delta = c->size_bytes - (o ? o->size_bytes : 0);
     double left = 0;
     for (size_t k = 0; k < nl; k++) {
-        most[list[k]] = sw(&m->stmts[list[k]]) * rnow[list[k]];
-        left += most[list[k]];
+        int s = list[k];
+        most[s] = sw(&m->stmts[s]) * rnow[s];
+        left += most[s];
     }
     order_by_key(list, nl, most);
     int saved = rep >= 0 ? config[rep] : -1;
@@ -326,6 +342,10 @@ static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int 
         int s = list[k];
         double r_now, r_new;
         int meth;
+        double reach = g + (left > 0 ? left : 0) - wo_ms;
+        if (cannot_reach(reach, 0) || cannot_reach(reach / fmax(delta, 8192.0), need_score) ||
+            (rep < 0 && cannot_reach(reach, need_gain)))
+            return k == 0 ? 2 : 1;
         rnew[s] = -1;
         left -= most[s];
         if (ratio(m, s, config, n, &r_now, &meth, NULL, NULL) != 0)
@@ -342,11 +362,6 @@ static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int 
         rnew[s] = r_new;
         rnew[m->nstmts + (size_t)s] = r_now;
         g += sw(&m->stmts[s]) * (r_now - r_new);
-        double reach = g + (left > 0 ? left : 0) - wo_ms;
-        if (k + 1 < nl &&
-            (cannot_reach(reach, 0) || cannot_reach(reach / fmax(delta, 8192.0), need_score) ||
-             (rep < 0 && cannot_reach(reach, need_gain))))
-            return 1;
     }
     /* the whole move: its figures in statement order */
     g = 0;
@@ -357,13 +372,13 @@ static int move_gain(ia_model_t *m, int *config, size_t n, int ci, int rep, int 
             rnew[s] < 0)
             continue;
         double r_now = rnew[m->nstmts + s], r_new = rnew[s];
-        double w = sw(&m->stmts[s]);
-        g += w * (r_now - r_new);
+        double ws = sw(&m->stmts[s]);
+        g += ws * (r_now - r_new);
         if (r_new > r_now * (1 + IA_WORSE_TOLERANCE))
             worse = 1;
         if (r_now > 0 && r_new < r_now * (1 - IA_CLAIM_MIN_RAISE)) {
-            w_changed += w;
-            w_saved += w * (1 - r_new / r_now);
+            w_changed += ws;
+            w_saved += ws * (1 - r_new / r_now);
         }
     }
     mv->gain = g - wo_ms;
@@ -470,19 +485,6 @@ size_t ia_set_selection_weights(ia_model_t *m)
     return up;
 }
 
-/* Scratch arrays of one selection run, sized once (ncands / nstmts). */
-typedef struct {
-    int *config; /* chosen candidates */
-    size_t n;
-    int *list;     /* statements a move may change (move_gain) */
-    int *targets;  /* chosen indexes a candidate may replace, -1 = add */
-    double *rnow;  /* each statement's cost ratio under config */
-    double *most;  /* scratch of move_gain / change_gain (nstmts) */
-    double *rnew;  /* scratch of move_gain / change_gain (3 x nstmts) */
-    double *bound; /* each candidate's gain upper bound */
-    int *order;    /* candidates by bound per byte */
-} sel_work_t;
-
 /* Frees a selection run's scratch arrays. */
 static void work_free(sel_work_t *w)
 {
@@ -500,6 +502,7 @@ static void work_free(sel_work_t *w)
 /* The best move of one greedy step (cand < 0: none). */
 typedef struct {
     int cand, replace;
+    int t; /* fill_budget: the move's place among its candidate's targets */
     double score, gain, delta, rel;
     int dom; /* taken below the step threshold (a dominating key change) */
 } best_move_t;
@@ -590,10 +593,16 @@ static int find_best_move(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, dou
             sel->moves_costed++;
             m->tally.moves_costed++;
             move_t mv;
-            int mg = move_gain(m, w->config, w->n, (int)ci, rep, w->list, w->rnow, w->most, w->rnew,
-                               best->score, min_gain, &mv);
+            int mg = move_gain(m, w, (int)ci, rep, best->score, min_gain, &mv);
             if (mg == 1)
                 m->tally.moves_cut++;
+            if (mg == 2) {
+                /* not one statement planned: its best case cannot win */
+                sel->moves_costed--;
+                m->tally.moves_costed--;
+                sel->moves_bounded++;
+                m->tally.moves_bounded++;
+            }
             if (mg != 0)
                 continue;
             double gain = mv.gain;
@@ -666,22 +675,25 @@ typedef struct {
     double pc_gain, pc_changed, time_gain;
 } change_t;
 
-/* Fills *out with the change_t figures of going from configuration cur to
+/* Fills *out with the change_t figures of going from w's configuration to
  * next (chg lists the candidates that differ). Statements whose cost ratio
  * cannot be computed are left out of the sums. Statements are planned in
- * order of their planner cost under cur (pc[], the most each can give:
- * a cost cannot fall below zero); once the drop so far plus that most for
- * the rest cannot exceed need_drop, nor need_score per byte of delta (the
- * best change found so far), the change cannot be taken and the rest is
- * not planned: returns 1. A change planned whole is summed in statement
- * order, as without the cut; returns 0. most[] (nstmts) and rr[] (3 x
- * nstmts) scratch, list[] (nstmts). */
-static int change_gain(ia_model_t *m, const int *cur, size_t ncur, const int *next, size_t nnext,
-                       const int *chg, size_t nchg, const double *pc, double need_drop,
-                       double need_score, double delta, int *list, double *most, double *rr,
-                       change_t *out)
+ * order of the most each can give: its planner cost under the
+ * configuration (pc[]; a cost cannot fall below zero); once the drop so
+ * far plus that most for the rest cannot exceed need_drop, nor need_score
+ * per byte of delta (the best change found so far), the change cannot be
+ * taken and the rest is not planned: returns 2 when nothing was, else 1.
+ * A change planned whole is summed in statement order, as without the
+ * cut; returns 0. */
+static int change_gain(ia_model_t *m, sel_work_t *w, const int *next, size_t nnext, const int *chg,
+                       size_t nchg, const double *pc, double need_drop, double need_score,
+                       double delta, change_t *out)
 {
     memset(out, 0, sizeof *out);
+    const int *cur = w->config;
+    size_t ncur = w->n;
+    int *list = w->list;
+    double *most = w->most, *rr = w->rnew;
     size_t nl = 0, N = m->nstmts;
     double left = 0;
     for (size_t s = 0; s < N; s++) {
@@ -691,8 +703,8 @@ static int change_gain(ia_model_t *m, const int *cur, size_t ncur, const int *ne
         if (!touched)
             continue;
         list[nl++] = (int)s;
-        most[s] = pc[s];
-        left += pc[s];
+        most[s] = pc[s]; /* calls x cost under the configuration */
+        left += most[s];
     }
     order_by_key(list, nl, most);
     double drop = 0;
@@ -700,6 +712,9 @@ static int change_gain(ia_model_t *m, const int *cur, size_t ncur, const int *ne
         int s = list[k];
         double r0, r1, b;
         int meth;
+        double reach = drop + (left > 0 ? left : 0);
+        if (cannot_reach(reach, need_drop) || cannot_reach(reach / fmax(delta, 8192.0), need_score))
+            return k == 0 ? 2 : 1;
         rr[s] = -1;
         left -= most[s];
         if (ratio(m, s, cur, ncur, &r0, &meth, NULL, &b) != 0 ||
@@ -709,10 +724,6 @@ static int change_gain(ia_model_t *m, const int *cur, size_t ncur, const int *ne
         rr[N + (size_t)s] = r0;
         rr[2 * N + (size_t)s] = b;
         drop += m->stmts[s].calls * b * r0 - m->stmts[s].calls * b * r1;
-        double reach = drop + (left > 0 ? left : 0);
-        if (k + 1 < nl && (cannot_reach(reach, need_drop) ||
-                           cannot_reach(reach / fmax(delta, 8192.0), need_score)))
-            return 1;
     }
     for (size_t s = 0; s < N; s++) {
         int touched = 0;
@@ -788,6 +799,12 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
         best_move_t b;
         memset(&b, 0, sizeof b);
         b.cand = b.replace = -1;
+        /* candidates in order of their bound per byte, so that a good move
+         * is found early and the bound and the cut in change_gain spare
+         * the planning of the others; the choice is the one a scan in
+         * candidate order makes (the best score, ties to the earliest
+         * candidate and target) */
+        size_t norder = 0;
         for (size_t ci = 0; ci < m->ncands; ci++) {
             ia_candidate_t *c = &m->cands[ci];
             if (c->chosen)
@@ -795,9 +812,18 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
             ia_candidate_write_overhead(m, c, w->config, w->n);
             if (c->write_overhead > m->opts->max_write_overhead)
                 continue;
-            double ub = pc_bound(m, c, pc);
-            if (ub <= floor)
+            w->bound[ci] = pc_bound(m, c, pc);
+            if (w->bound[ci] <= floor)
                 continue;
+            w->order[norder++] = (int)ci;
+        }
+        g_bound_model = m;
+        g_bound = w->bound;
+        qsort(w->order, norder, sizeof(int), cmp_bound);
+        for (size_t oi = 0; oi < norder; oi++) {
+            size_t ci = (size_t)w->order[oi];
+            ia_candidate_t *c = &m->cands[ci];
+            double ub = w->bound[ci];
             size_t nt = 0;
             int has_prefix = 0;
             for (size_t i = 0; i < w->n; i++) {
@@ -830,11 +856,19 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
                 change_t ch;
                 /* change_passes needs a drop above the floor, the choice a
                  * score above the best one */
-                if (change_gain(m, w->config, w->n, next, nn, chg, rep >= 0 ? 2 : 1, pc, floor,
-                                b.score, delta, w->list, w->most, w->rnew, &ch) != 0) {
+                int cg = change_gain(m, w, next, nn, chg, rep >= 0 ? 2 : 1, pc, floor, b.score,
+                                     delta, &ch);
+                if (cg == 1)
                     m->tally.moves_cut++;
-                    continue;
+                if (cg == 2) {
+                    /* not one statement planned: its best case cannot win */
+                    sel->moves_costed--;
+                    m->tally.moves_costed--;
+                    sel->moves_bounded++;
+                    m->tally.moves_bounded++;
                 }
+                if (cg != 0)
+                    continue;
                 double wo = c->write_overhead;
                 if (rep >= 0) {
                     ia_candidate_write_overhead(m, &m->cands[w->config[rep]], w->config, w->n);
@@ -843,10 +877,13 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
                 if (!change_passes(m, &ch, total, wo * write_time_ms(m, c->table)))
                     continue;
                 double score = ch.pc_gain / fmax(delta, 8192.0);
-                if (score > b.score) {
+                int earlier =
+                    b.cand >= 0 && ((int)ci < b.cand || ((int)ci == b.cand && (int)t < b.t));
+                if (score > b.score || (score == b.score && earlier)) {
                     b.score = score;
                     b.cand = (int)ci;
                     b.replace = rep;
+                    b.t = (int)t;
                     b.gain = ch.time_gain;
                     b.delta = delta;
                     b.rel = ch.pc_gain / ch.pc_changed;
