@@ -709,17 +709,15 @@ static void agent_run(json_t *snap, double budget, int single, run_t *r)
 int main(int argc, char **argv)
 {
     const char *conninfo = NULL, *snap_path = NULL, *budgets = "0.12,0.30,0.65";
-    static const struct option lo[] = {{"conninfo", required_argument, NULL, 'c'},
-                                       {"snapshot", required_argument, NULL, 's'},
-                                       {"budgets", required_argument, NULL, 'b'},
-                                       {"skip-extend", no_argument, NULL, 'x'},
-                                       {"min-gain", required_argument, NULL, 'g'},
-                                       {"check-only", required_argument, NULL, 'k'},
-                                       {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {
+        {"conninfo", required_argument, NULL, 'c'}, {"snapshot", required_argument, NULL, 's'},
+        {"budgets", required_argument, NULL, 'b'},  {"skip-extend", no_argument, NULL, 'x'},
+        {"min-gain", required_argument, NULL, 'g'}, {"check-only", required_argument, NULL, 'k'},
+        {"score", required_argument, NULL, 'S'},    {NULL, 0, NULL, 0}};
     int ch;
     int skip_extend = 0;
-    const char *check_only = NULL;
-    while ((ch = getopt_long(argc, argv, "c:s:b:xg:k:", lo, NULL)) != -1) {
+    const char *check_only = NULL, *score = NULL;
+    while ((ch = getopt_long(argc, argv, "c:s:b:xg:k:S:", lo, NULL)) != -1) {
         if (ch == 'c')
             conninfo = optarg;
         else if (ch == 's')
@@ -728,6 +726,8 @@ int main(int argc, char **argv)
             budgets = optarg;
         else if (ch == 'g')
             g_min_gain = atof(optarg);
+        else if (ch == 'S')
+            score = optarg; /* "CREATE INDEX ON s.t (c);...": the evaluator on one set */
         else if (ch == 'k')
             check_only = optarg; /* "table(col,col);table(col)": the real-index check alone */
         else if (ch == 'x')
@@ -736,9 +736,10 @@ int main(int argc, char **argv)
             return 2;
     }
     if (!conninfo || !snap_path) {
-        fprintf(stderr, "usage: pgopt-bench-index-budgets --conninfo CONNINFO --snapshot FILE "
-                        "[--budgets 0.12,0.30,0.65] [--skip-extend] [--min-gain F] "
-                        "[--check-only 'table(col,...);...']\n");
+        fprintf(stderr,
+                "usage: pgopt-bench-index-budgets --conninfo CONNINFO --snapshot FILE "
+                "[--budgets 0.12,0.30,0.65] [--skip-extend] [--min-gain F] "
+                "[--check-only 'table(col,...);...'] [--score 'CREATE INDEX ON s.t (c);...']\n");
         return 2;
     }
     json_error_t je;
@@ -767,6 +768,21 @@ int main(int argc, char **argv)
     double data = 0;
     for (size_t t = 0; t < m.ntables; t++)
         data += (double)m.tables[t].total_bytes;
+    if (score) {
+        /* the evaluator alone on one set (PGOPT_BENCH_PER_STATEMENT=1:
+         * per statement), for analysing a difference between two sets */
+        char *spec = strdup(score);
+        char *ddl[256];
+        size_t nd = 0;
+        for (char *t = strtok(spec, ";"); t && nd < 256; t = strtok(NULL, ";"))
+            if (strstr(t, " ON "))
+                ddl[nd++] = t;
+        printf("%.0f\n", rescore(&m, conninfo, ddl, nd));
+        free(spec);
+        ia_model_free(&m);
+        json_decref(snap);
+        return 0;
+    }
     if (check_only) {
         idx_t picks[64];
         size_t np = 0;

@@ -494,6 +494,22 @@ static void gen_composite(ia_model_t *m, int s, int table, const table_uses_t *t
         if (sp2.nkeys >= 2)
             add_candidate(m, table, s, &sp2);
     }
+    /* two join columns, both orders, no filter: a table that joins two
+     * others (TPC-H's supplier between lineitem and nation, customer
+     * between orders and nation) is probed on one and checked on the
+     * other, which the second key answers from the index - Extend reaches
+     * these by appending an attribute, per-column candidates never do */
+    for (size_t a = 0; a < njoin && neq == 0 && a < 3; a++)
+        for (size_t b = 0; b < njoin && b < 3; b++) {
+            if (a == b)
+                continue;
+            spec_t sp = {0};
+            sp.type = "btree";
+            spec_key(&sp, tu->joins[a].u);
+            spec_key(&sp, tu->joins[b].u);
+            if (sp.nkeys == 2)
+                add_candidate(m, table, s, &sp);
+        }
     for (size_t r = 0; r < nrange; r++) {
         spec_t sp = {0};
         sp.type = "btree";

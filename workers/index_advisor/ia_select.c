@@ -46,7 +46,17 @@
  * stops only when nothing lowers the cost; on TPC-H a floor of 0.0001
  * instead of 0.001 lowered the cost by 0.1-0.2% for 2x the what-if calls
  * (bench/RESULTS-index-advisor.md). */
-#define IA_FILL_MIN_SHARE 0.001
+#define IA_FILL_MIN_SHARE       0.001
+#define IA_FILL_MIN_SHARE_SMALL 0.0001
+
+/* The fill's floor for a change of delta bytes: IA_FILL_MIN_SHARE, lower
+ * for an index that takes a small share of the budget (a tenth of that
+ * share, at least IA_FILL_MIN_SHARE_SMALL). */
+static double fill_floor_share(double delta, double budget)
+{
+    double f = budget > 0 ? 0.1 * fmax(delta, 8192.0) / budget : IA_FILL_MIN_SHARE;
+    return fmax(IA_FILL_MIN_SHARE_SMALL, fmin(IA_FILL_MIN_SHARE, f));
+}
 
 static int stmt_has_table(const ia_statement_t *st, int t)
 {
@@ -770,14 +780,15 @@ static double pc_bound(ia_model_t *m, const ia_candidate_t *c, const double *pc)
 }
 
 /* Whether a fill or swap change qualifies: it saves at least
- * IA_FILL_MIN_SHARE of the workload's remaining planner cost (total), the
+ * floor_share (fill_floor_share) of the workload's remaining planner cost (total), the
  * statements it changes gain min_index_improvement of their cost, and,
  * when it adds write time (wo_ms > 0: the new index's extra write volume
  * on a table the workload writes), the weighted read time it saves is
  * larger than that. */
-static int change_passes(const ia_model_t *m, const change_t *ch, double total, double wo_ms)
+static int change_passes(const ia_model_t *m, const change_t *ch, double total, double wo_ms,
+                         double floor_share)
 {
-    return ch->pc_gain > IA_FILL_MIN_SHARE * total && ch->pc_changed > 0 &&
+    return ch->pc_gain > floor_share * total && ch->pc_changed > 0 &&
            ch->pc_gain / ch->pc_changed >= m->opts->min_index_improvement &&
            (wo_ms <= 0 || ch->time_gain > wo_ms);
 }
@@ -813,7 +824,7 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
             if (c->write_overhead > m->opts->max_write_overhead)
                 continue;
             w->bound[ci] = pc_bound(m, c, pc);
-            if (w->bound[ci] <= floor)
+            if (w->bound[ci] <= IA_FILL_MIN_SHARE_SMALL * total)
                 continue;
             w->order[norder++] = (int)ci;
         }
@@ -856,7 +867,8 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
                 change_t ch;
                 /* change_passes needs a drop above the floor, the choice a
                  * score above the best one */
-                int cg = change_gain(m, w, next, nn, chg, rep >= 0 ? 2 : 1, pc, floor, b.score,
+                double fl = fill_floor_share(delta, sel->budget_bytes);
+                int cg = change_gain(m, w, next, nn, chg, rep >= 0 ? 2 : 1, pc, fl * total, b.score,
                                      delta, &ch);
                 if (cg == 1)
                     m->tally.moves_cut++;
@@ -874,7 +886,7 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
                     ia_candidate_write_overhead(m, &m->cands[w->config[rep]], w->config, w->n);
                     wo -= m->cands[w->config[rep]].write_overhead;
                 }
-                if (!change_passes(m, &ch, total, wo * write_time_ms(m, c->table)))
+                if (!change_passes(m, &ch, total, wo * write_time_ms(m, c->table), fl))
                     continue;
                 double score = ch.pc_gain / fmax(delta, 8192.0);
                 int earlier =
