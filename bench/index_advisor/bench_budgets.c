@@ -70,6 +70,7 @@ typedef struct {
     json_t *created; /* ddl -> oid (kept across statements) */
     int gen;
     int64_t creations;
+    char **texts; /* per statement: the text to plan instead (constants), or NULL */
 } eval_t;
 
 static void die(const char *what, const char *msg)
@@ -209,7 +210,8 @@ static int stmt_cost(eval_t *e, int s, char **ddl, const int *tables, size_t n, 
         }
         json_object_set_new(e->created, ddl[i], json_pack("[I,i]", (json_int_t)oid, tables[i]));
     }
-    int rc = whatif_cost(e->w, st->query, NULL, 0, NULL, cost);
+    const char *q = e->texts && e->texts[s] ? e->texts[s] : st->query;
+    int rc = whatif_cost(e->w, q, NULL, 0, NULL, cost);
     if (rc == 0)
         json_object_set_new(e->cache, key, json_real(*cost));
     free(key);
@@ -613,11 +615,120 @@ static char *hypo_of(const char *create)
     return s;
 }
 
+/* ---- the workload's constants ------------------------------------------ */
+
+/* Per statement of the snapshot, the text the workload ran (constants in
+ * place of pg_stat_statements' $n), or NULL; set by --workload. */
+static char **g_literal;
+
+/* 1 when lit is norm with each $n of norm replaced by one constant: a
+ * quoted string ('' escapes), a number, or a word (extract's field). */
+static int matches_normalized(const char *norm, const char *lit)
+{
+    while (*norm) {
+        if (norm[0] == '$' && norm[1] >= '0' && norm[1] <= '9') {
+            norm++;
+            while (*norm >= '0' && *norm <= '9')
+                norm++;
+            if (*lit == '\'') {
+                for (lit++; *lit; lit++)
+                    if (*lit == '\'' && lit[1] == '\'')
+                        lit++;
+                    else if (*lit == '\'')
+                        break;
+                if (!*lit)
+                    return 0;
+                lit++;
+            } else if ((*lit >= '0' && *lit <= '9') || *lit == '.' ||
+                       (*lit == '-' && lit[1] >= '0' && lit[1] <= '9')) {
+                lit++;
+                while ((*lit >= '0' && *lit <= '9') || *lit == '.')
+                    lit++;
+            } else if ((*lit >= 'a' && *lit <= 'z') || (*lit >= 'A' && *lit <= 'Z')) {
+                while ((*lit >= 'a' && *lit <= 'z') || (*lit >= 'A' && *lit <= 'Z') || *lit == '_')
+                    lit++;
+            } else {
+                return 0;
+            }
+            continue;
+        }
+        if (*norm != *lit)
+            return 0;
+        norm++;
+        lit++;
+    }
+    while (*lit == ';' || *lit == ' ' || *lit == '\n')
+        lit++;
+    return *lit == 0;
+}
+
+/* Reads the workload file (bench/index_advisor/tpch/workload.sql: "N|SQL"
+ * lines, {i:LO:HI} placeholders, which the bench database's run replaced by
+ * LO) and matches each statement of the snapshot to the line it ran as.
+ * Returns how many statements were matched. */
+static size_t load_literals(const ia_model_t *m, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        die(path, "cannot open the workload file");
+    g_literal = calloc(m->nstmts + 1, sizeof *g_literal);
+    size_t matched = 0;
+    char line[16384];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "--", 2) == 0 || line[0] == '\n')
+            continue;
+        char *t = line;
+        char *bar = strchr(line, '|');
+        if (bar && bar - line < 8)
+            t = bar + 1;
+        /* {i:LO:HI} -> LO */
+        char out[16384];
+        size_t o = 0;
+        for (const char *c = t; *c && o < sizeof out - 16;) {
+            int lo, hi, len;
+            if (c[0] == '{' && sscanf(c, "{i:%d:%d}%n", &lo, &hi, &len) == 2 && len > 0) {
+                o += (size_t)snprintf(out + o, sizeof out - o, "%d", lo);
+                c += len;
+            } else {
+                out[o++] = *c++;
+            }
+        }
+        out[o] = 0;
+        while (o && (out[o - 1] == '\n' || out[o - 1] == ' ' || out[o - 1] == ';'))
+            out[--o] = 0;
+        for (size_t s = 0; s < m->nstmts; s++)
+            if (!g_literal[s] && considered(&m->stmts[s]) &&
+                matches_normalized(m->stmts[s].query, out)) {
+                g_literal[s] = strdup(out);
+                matched++;
+                break;
+            }
+    }
+    fclose(f);
+    return matched;
+}
+
 /* One evaluator: sum of calls x cost with exactly these DDLs. */
+static double rescore_texts(ia_model_t *m, const char *conninfo, char **ddl, size_t n,
+                            char **texts);
+
 static double rescore(ia_model_t *m, const char *conninfo, char **ddl, size_t n)
+{
+    return rescore_texts(m, conninfo, ddl, n, NULL);
+}
+
+/* The same with the workload's constants: each statement planned with the
+ * constants it ran with (a custom plan), where --workload matched it. */
+static double rescore_lit(ia_model_t *m, const char *conninfo, char **ddl, size_t n)
+{
+    return g_literal ? rescore_texts(m, conninfo, ddl, n, g_literal) : 0;
+}
+
+static double rescore_texts(ia_model_t *m, const char *conninfo, char **ddl, size_t n, char **texts)
 {
     eval_t e;
     eval_open(&e, m, conninfo);
+    e.texts = texts;
     int *tbl = calloc(n + 1, sizeof *tbl);
     for (size_t i = 0; i < n; i++) {
         /* the table of "CREATE INDEX ON schema.table (" */
@@ -709,15 +820,19 @@ static void agent_run(json_t *snap, double budget, int single, run_t *r)
 int main(int argc, char **argv)
 {
     const char *conninfo = NULL, *snap_path = NULL, *budgets = "0.12,0.30,0.65";
-    static const struct option lo[] = {
-        {"conninfo", required_argument, NULL, 'c'}, {"snapshot", required_argument, NULL, 's'},
-        {"budgets", required_argument, NULL, 'b'},  {"skip-extend", no_argument, NULL, 'x'},
-        {"min-gain", required_argument, NULL, 'g'}, {"check-only", required_argument, NULL, 'k'},
-        {"score", required_argument, NULL, 'S'},    {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {{"conninfo", required_argument, NULL, 'c'},
+                                       {"snapshot", required_argument, NULL, 's'},
+                                       {"budgets", required_argument, NULL, 'b'},
+                                       {"skip-extend", no_argument, NULL, 'x'},
+                                       {"min-gain", required_argument, NULL, 'g'},
+                                       {"check-only", required_argument, NULL, 'k'},
+                                       {"score", required_argument, NULL, 'S'},
+                                       {"workload", required_argument, NULL, 'w'},
+                                       {NULL, 0, NULL, 0}};
     int ch;
     int skip_extend = 0;
-    const char *check_only = NULL, *score = NULL;
-    while ((ch = getopt_long(argc, argv, "c:s:b:xg:k:S:", lo, NULL)) != -1) {
+    const char *check_only = NULL, *score = NULL, *workload = NULL;
+    while ((ch = getopt_long(argc, argv, "c:s:b:xg:k:S:w:", lo, NULL)) != -1) {
         if (ch == 'c')
             conninfo = optarg;
         else if (ch == 's')
@@ -726,6 +841,8 @@ int main(int argc, char **argv)
             budgets = optarg;
         else if (ch == 'g')
             g_min_gain = atof(optarg);
+        else if (ch == 'w')
+            workload = optarg; /* the workload's lines: costs with its constants too */
         else if (ch == 'S')
             score = optarg; /* "CREATE INDEX ON s.t (c);...": the evaluator on one set */
         else if (ch == 'k')
@@ -739,7 +856,8 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "usage: pgopt-bench-index-budgets --conninfo CONNINFO --snapshot FILE "
                 "[--budgets 0.12,0.30,0.65] [--skip-extend] [--min-gain F] "
-                "[--check-only 'table(col,...);...'] [--score 'CREATE INDEX ON s.t (c);...']\n");
+                "[--check-only 'table(col,...);...'] [--score 'CREATE INDEX ON s.t (c);...'] "
+                "[--workload FILE]\n");
         return 2;
     }
     json_error_t je;
@@ -832,7 +950,15 @@ int main(int argc, char **argv)
         json_decref(snap);
         return 0;
     }
+    size_t nlit = 0, ncons = 0;
+    for (size_t s = 0; s < m.nstmts; s++)
+        ncons += considered(&m.stmts[s]);
+    if (workload)
+        nlit = load_literals(&m, workload);
     double none = rescore(&m, conninfo, NULL, 0);
+    double none_lit = rescore_lit(&m, conninfo, NULL, 0);
+    size_t lit_len = 1 << 14, lit_off = 0;
+    char *lit_rows = calloc(lit_len, 1);
     printf("Data size (tables' total bytes): %.1f MiB. Planner cost of the workload: sum over "
            "statements of calls x plan total cost, one fresh what-if session per set.\n\n",
            data / 1048576);
@@ -890,6 +1016,17 @@ int main(int argc, char **argv)
             cu > 0 ? cp / cu : 0, (long long)p.explains, (long long)ex.explains,
             (long long)p.creations, (long long)ex.creations, p.ms, ex.ms, p.n, sgl.n, ex.n);
         fflush(stdout);
+        if (g_literal && lit_off < lit_len - 512) {
+            double lp = rescore_lit(&m, conninfo, p.ddl, p.n);
+            double ls = rescore_lit(&m, conninfo, sgl.ddl, sgl.n);
+            double le = skip_extend ? 0 : rescore_lit(&m, conninfo, exddl, ex.n);
+            double lu = skip_extend ? 0 : rescore_lit(&m, conninfo, euddl, eu.n);
+            lit_off += (size_t)snprintf(
+                lit_rows + lit_off, lit_len - lit_off,
+                "| %.0f%% (%.1f MiB) | %.0f | %.0f | %.0f | %.0f | %.3f | %.0f | %.3f |\n",
+                frac * 100, budget / 1048576, none_lit, lp, ls, le, le > 0 ? lp / le : 0, lu,
+                lu > 0 ? lp / lu : 0);
+        }
         for (size_t i = 0; i < p.n; i++)
             free(p.ddl[i]);
         free(p.ddl);
@@ -914,12 +1051,28 @@ int main(int argc, char **argv)
         }
     }
     free(list);
+    if (g_literal) {
+        printf("\nThe same sets costed with the workload's constants (%zu of %zu statements "
+               "matched to the line of the workload file they ran as, each planned with those "
+               "constants: a custom plan, as the server plans the statement the application "
+               "sends; the others as above):\n\n",
+               nlit, ncons);
+        printf("| budget | none | pgopt | single-column | Extend | pgopt / Extend | Extend "
+               "unrestricted | pgopt / Extend unrestricted |\n|---|---|---|---|---|---|---|---|"
+               "\n%s",
+               lit_rows);
+    }
+    free(lit_rows);
     if (ngroups)
         real_check(&m, conninfo, (const char *const *)labels, sets, nsets, ngroups);
     for (size_t g = 0; g < ngroups; g++) {
         free(labels[g]);
         free((void *)sets[g]);
     }
+    if (g_literal)
+        for (size_t s = 0; s < m.nstmts; s++)
+            free(g_literal[s]);
+    free(g_literal);
     ia_model_free(&m);
     json_decref(snap);
     return 0;
