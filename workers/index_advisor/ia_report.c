@@ -97,8 +97,11 @@ static json_t *recommendations(ia_model_t *m, const ia_selection_t *sel)
      * planner confirmed (the model can overstate a speed-up by 100x) */
     size_t n = sel->nchoices;
     int *order = xmalloc((n + 1) * sizeof(int));
-    for (size_t i = 0; i < n; i++)
+    int *final = xmalloc((n + 1) * sizeof(int));
+    for (size_t i = 0; i < n; i++) {
         order[i] = (int)i;
+        final[i] = sel->choices[i].cand;
+    }
     for (size_t i = 1; i < n; i++)
         for (size_t j = i;
              j > 0 && ranks_before(&sel->choices[order[j]], &sel->choices[order[j - 1]]); j--) {
@@ -143,6 +146,10 @@ static json_t *recommendations(ia_model_t *m, const ia_selection_t *sel)
         set_str(r, "storage_impact", human_bytes(c->size_bytes, 1));
         json_object_set_new(r, "storage_bytes", json_integer((json_int_t)c->size_bytes));
         int has_counters = t->has_counters;
+        /* against the recommended set (the others count as existing
+         * indexes): the value the selection last computed belongs to
+         * whichever configuration it last judged a move in */
+        ia_candidate_write_overhead(m, c, final, n);
         if (has_counters)
             set_str(r, "write_overhead", ia_printf("+%.1f%%", c->write_overhead * 100));
         else
@@ -201,6 +208,7 @@ static json_t *recommendations(ia_model_t *m, const ia_selection_t *sel)
         json_array_append_new(out, r);
     }
     free(order);
+    free(final);
     json_decref(used_names);
     return out;
 }
