@@ -750,10 +750,11 @@ static pysource_walk_t fill_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
-/* The last assignment `name = ...` in scope before byte `before` (not in nested functions). */
+/* The assignments `name = ...` in a scope (not in nested functions): how many, and the right
+ * side of the last. */
 typedef struct {
     const char *name;
-    uint32_t before;
+    int count;
     TSNode right;
 } last_assign_t;
 
@@ -762,13 +763,14 @@ static pysource_walk_t assign_visit(const pysource_t *src, TSNode n, void *ctx)
     last_assign_t *a = ctx;
     if (IS(n, "function_definition") || IS(n, "class_definition") || IS(n, "lambda"))
         return PYSOURCE_WALK_SKIP_CHILDREN;
-    if (ts_node_start_byte(n) >= a->before)
-        return PYSOURCE_WALK_STOP;
-    if (IS(n, "assignment") && IS(FIELD(n, "left"), "identifier")) {
+    if ((IS(n, "assignment") || IS(n, "augmented_assignment")) &&
+        IS(FIELD(n, "left"), "identifier")) {
         char t[64];
         text_of(src, FIELD(n, "left"), t, sizeof t);
-        if (strcmp(t, a->name) == 0)
+        if (strcmp(t, a->name) == 0) {
+            a->count++;
             a->right = FIELD(n, "right");
+        }
     }
     return PYSOURCE_WALK_CONTINUE;
 }
@@ -856,10 +858,11 @@ static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int 
     if (IS(e, "identifier")) {
         text_of(src, e, t, sizeof t);
         TSNode scope = enclosing_scope(e);
-        last_assign_t a = {.name = t, .before = ts_node_start_byte(e)};
+        /* one binding only: a name assigned on several paths may hold other items */
+        last_assign_t a = {.name = t};
         pysource_walk(src, scope, assign_visit, &a);
         TSNode r = unwrap(a.right);
-        if (ts_node_is_null(r))
+        if (a.count != 1 || ts_node_is_null(r))
             return false;
         /* tables = [] filled in loops over the tables */
         if ((IS(r, "list") || IS(r, "set")) && ts_node_named_child_count(r) == 0) {
