@@ -1010,7 +1010,7 @@ int main(int argc, char **argv)
         double ce = skip_extend ? 0 : rescore(&m, conninfo, exddl, ex.n);
         double cu = skip_extend ? 0 : rescore(&m, conninfo, euddl, eu.n);
         printf(
-            "| %.0f%% (%.1f MiB) | %.0f | %.0f | %.0f | %.0f | %.3f | %.0f (%zu) | %.3f | %lld / "
+            "| %.0f%% (%.1f MiB) | %.0f | %.0f | %.0f | %.0f | %.4f | %.0f (%zu) | %.4f | %lld / "
             "%lld | %lld / %lld | %.0f / %.0f | %zu / %zu / %zu |\n",
             frac * 100, budget / 1048576, none, cp, cs, ce, ce > 0 ? cp / ce : 0, cu, ncopies,
             cu > 0 ? cp / cu : 0, (long long)p.explains, (long long)ex.explains,
@@ -1023,7 +1023,7 @@ int main(int argc, char **argv)
             double lu = skip_extend ? 0 : rescore_lit(&m, conninfo, euddl, eu.n);
             lit_off += (size_t)snprintf(
                 lit_rows + lit_off, lit_len - lit_off,
-                "| %.0f%% (%.1f MiB) | %.0f | %.0f | %.0f | %.0f | %.3f | %.0f | %.3f |\n",
+                "| %.0f%% (%.1f MiB) | %.0f | %.0f | %.0f | %.0f | %.4f | %.0f | %.4f |\n",
                 frac * 100, budget / 1048576, none_lit, lp, ls, le, le > 0 ? lp / le : 0, lu,
                 lu > 0 ? lp / lu : 0);
         }
