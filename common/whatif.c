@@ -24,6 +24,9 @@ struct whatif {
     char hypopg_version[32];
     char hypopg_schema_q[140]; /* quoted schema of hypopg's functions */
     int server_version;
+    /* 1: plan_cache_mode = force_generic_plan is set for the session, so
+     * an EXPLAIN EXECUTE needs no transaction of its own to set it */
+    int generic_session;
     int generation;
     int64_t created_since_reset, created_total;
     int64_t explains, cache_hits;
@@ -128,6 +131,14 @@ int whatif_open(const char *conninfo, int statement_timeout_ms, whatif_t **out, 
         whatif_destroy(&w);
         return -1;
     }
+    /* Every prepared statement of this session is EXPLAINed as a generic
+     * plan: set once, it spares each EXPLAIN three round trips (BEGIN,
+     * SET LOCAL, ROLLBACK) - most of the time of a what-if call on a
+     * server a network away. A server that refuses it gets SET LOCAL per
+     * EXPLAIN as before. */
+    r = run_marked(w->pg, 0, NULL, "SET plan_cache_mode = force_generic_plan");
+    w->generic_session = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
     r = run_marked(w->pg, 0, NULL,
                    "SELECT e.extversion, quote_ident(n.nspname) FROM pg_catalog.pg_extension e "
                    "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
@@ -612,10 +623,13 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
             c += (size_t)snprintf(cmd + c, len - c, "%sNULL", i ? ", " : "(");
         if (ntypes)
             snprintf(cmd + c, len - c, ")");
-        if (exec_cmd(w, "BEGIN", "BEGIN READ ONLY") != 0)
-            goto out;
-        if (exec_cmd(w, "plan_cache_mode", "SET LOCAL plan_cache_mode = force_generic_plan") != 0)
-            goto out;
+        if (!w->generic_session) {
+            if (exec_cmd(w, "BEGIN", "BEGIN READ ONLY") != 0)
+                goto out;
+            if (exec_cmd(w, "plan_cache_mode", "SET LOCAL plan_cache_mode = force_generic_plan") !=
+                0)
+                goto out;
+        }
         r = run_marked(w->pg, 0, NULL, cmd);
     }
     w->explains++;
