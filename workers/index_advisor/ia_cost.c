@@ -612,11 +612,15 @@ int ia_candidate_serves(ia_model_t *m, int ci, int s)
     return *v;
 }
 
-/* Makes the hypothetical indexes that can serve the statement (its tables,
- * leading key used: ia_candidate_serves) exactly the btree candidates of
- * config that can; others are left as they are (they do not change its
- * plan), so each index is created once and stays while statements of
- * other shapes are planned. */
+/* Makes the hypothetical indexes on the statement's tables exactly the
+ * btree candidates of config that can serve it (leading key used:
+ * ia_candidate_serves); indexes on other tables are left as they are (they
+ * cannot change its plan), so an index stays while statements of other
+ * tables are planned. The statement's cost is then a function of its cost
+ * cache key (config_key: those candidates) whatever was planned before: an
+ * index that does not serve it but sits on its table (left by another
+ * statement) could still enter its plan (a full index-only scan), which
+ * made a cached cost depend on the order of the calls. */
 static int materialize(ia_model_t *m, const ia_statement_t *st, const int *config, size_t n)
 {
     if (whatif_generation(m->whatif) != m->whatif_gen) {
@@ -626,8 +630,9 @@ static int materialize(ia_model_t *m, const ia_statement_t *st, const int *confi
     }
     for (size_t i = 0; i < m->ncands; i++) {
         ia_candidate_t *c = &m->cands[i];
-        if (c->hypo_oid && ia_candidate_serves(m, (int)i, (int)(st - m->stmts)) &&
-            !in_config(config, n, (int)i)) {
+        if (c->hypo_oid && stmt_has_table(st, c->table) &&
+            !(in_config(config, n, (int)i) &&
+              ia_candidate_serves(m, (int)i, (int)(st - m->stmts)))) {
             int64_t t0 = clock_mono_us();
             int rc = whatif_index_drop(m->whatif, c->hypo_oid);
             m->tally.drop_us += clock_mono_us() - t0;
