@@ -132,10 +132,10 @@ int whatif_open(const char *conninfo, int statement_timeout_ms, whatif_t **out, 
         return -1;
     }
     /* Every prepared statement of this session is EXPLAINed as a generic
-     * plan: set once, it spares each EXPLAIN three round trips (BEGIN,
-     * SET LOCAL, ROLLBACK) - most of the time of a what-if call on a
-     * server a network away. A server that refuses it gets SET LOCAL per
-     * EXPLAIN as before. */
+     * plan: set once, it lets an EXPLAIN be one round trip instead of six
+     * (explain_text) - most of the time of a what-if call on a loaded
+     * machine or a server a network away. A server that refuses it gets
+     * SET LOCAL per EXPLAIN as before. */
     r = run_marked(w->pg, 0, NULL, "SET plan_cache_mode = force_generic_plan");
     w->generic_session = r && PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
@@ -610,27 +610,43 @@ static int explain_text(whatif_t *w, const char *sql, const char *const *values,
             goto out;
         }
         snprintf(name, sizeof name, "pgopt_whatif_%u", ++w->prepare_seq);
-        int prc = prepare(w, name, ntypes ? decl : NULL, subst);
-        free(decl);
-        if (prc != 0) {
-            name[0] = 0;
-            goto out;
-        }
-        size_t len = strlen(name) + ntypes * 6 + 64;
-        cmd = xmalloc(len);
-        size_t c = (size_t)snprintf(cmd, len, "EXPLAIN (FORMAT JSON) EXECUTE %s", name);
+        /* EXECUTE name(NULL, ...): a generic plan never looks at them */
+        size_t elen = strlen(name) + ntypes * 6 + 64;
+        char *exec = xmalloc(elen);
+        size_t c = (size_t)snprintf(exec, elen, "EXPLAIN (FORMAT JSON) EXECUTE %s", name);
         for (size_t i = 0; i < ntypes; i++)
-            c += (size_t)snprintf(cmd + c, len - c, "%sNULL", i ? ", " : "(");
+            c += (size_t)snprintf(exec + c, elen - c, "%sNULL", i ? ", " : "(");
         if (ntypes)
-            snprintf(cmd + c, len - c, ")");
-        if (!w->generic_session) {
+            snprintf(exec + c, elen - c, ")");
+        if (w->generic_session) {
+            /* one round trip: the statements of one text run in order and
+             * the last one's result (the plan) comes back, or the first
+             * error; DEALLOCATE ALL first removes the statement of the
+             * previous call (the session prepares no other that lasts) */
+            size_t len = strlen(subst) + strlen(decl) + strlen(exec) + strlen(name) + 64;
+            cmd = xmalloc(len);
+            snprintf(cmd, len, "DEALLOCATE ALL; PREPARE %s%s AS %s; %s", name, ntypes ? decl : "",
+                     subst, exec);
+            free(decl);
+            free(exec);
+            r = run_marked(w->pg, 0, NULL, cmd);
+            name[0] = 0; /* the next call's DEALLOCATE ALL, or the session's end */
+        } else {
+            int prc = prepare(w, name, ntypes ? decl : NULL, subst);
+            free(decl);
+            if (prc != 0) {
+                free(exec);
+                name[0] = 0;
+                goto out;
+            }
+            cmd = exec;
             if (exec_cmd(w, "BEGIN", "BEGIN READ ONLY") != 0)
                 goto out;
             if (exec_cmd(w, "plan_cache_mode", "SET LOCAL plan_cache_mode = force_generic_plan") !=
                 0)
                 goto out;
+            r = run_marked(w->pg, 0, NULL, cmd);
         }
-        r = run_marked(w->pg, 0, NULL, cmd);
     }
     w->explains++;
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1) {

@@ -35,8 +35,10 @@
  * has no EXPLAIN (GENERIC_PLAN), so a statement is PREPAREd, its parameter
  * types are read from pg_prepared_statements, and the plan is EXPLAIN
  * EXECUTE s(NULL, ...) under plan_cache_mode = force_generic_plan, set once
- * for the session (SET LOCAL per EXPLAIN where the server refuses that; a
- * generic plan never looks at the NULLs). Generic plans estimate ranges at
+ * for the session, in one round trip ("DEALLOCATE ALL; PREPARE ...; EXPLAIN
+ * ... EXECUTE ..."; SET LOCAL in a transaction of its own per EXPLAIN where
+ * the server refuses the session setting; a generic plan never looks at the
+ * NULLs). Generic plans estimate ranges at
  * 1/3 selectivity; callers may pass representative values for some
  * parameters: those $n are replaced in the text by typed literals
  * ('value'::type) and the statement is prepared again with all parameter
