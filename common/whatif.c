@@ -256,6 +256,99 @@ int whatif_index_drop(whatif_t *w, unsigned oid)
     return exec_cmd(w, "hypopg_drop_index", sql);
 }
 
+int whatif_index_create_many(whatif_t *w, const char *const *create_sql, size_t n, unsigned *oids,
+                             int64_t *sizes)
+{
+    if (!w || (n && (!create_sql || !oids)))
+        return w ? fail(w, "whatif_index_create_many: missing argument") : -1;
+    if (!w->has_hypopg)
+        return fail(w, "hypopg is not installed in the target database");
+    if (n == 0)
+        return 0;
+    if (n > WHATIF_MAX_HYPO)
+        return fail(w, "whatif_index_create_many: %zu indexes at once (at most %d)", n,
+                    WHATIF_MAX_HYPO);
+    if (w->created_since_reset + (int64_t)n > WHATIF_MAX_HYPO && whatif_reset(w) != 0)
+        return -1;
+    /* one text[] parameter: {"ddl", ...} with each element quoted */
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += 2 * strlen(create_sql[i]) + 4;
+    char *arr = xmalloc(len);
+    size_t o = 0;
+    arr[o++] = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            arr[o++] = ',';
+        arr[o++] = '"';
+        for (const char *p = create_sql[i]; *p; p++) {
+            if (*p == '"' || *p == '\\')
+                arr[o++] = '\\';
+            arr[o++] = *p;
+        }
+        arr[o++] = '"';
+    }
+    arr[o++] = '}';
+    arr[o] = 0;
+    char sql[600];
+    snprintf(sql, sizeof sql,
+             "SELECT h.indexrelid, %s.hypopg_relation_size(h.indexrelid) "
+             "FROM unnest($1::text[]) WITH ORDINALITY AS u(ddl, i) "
+             "CROSS JOIN LATERAL %s.hypopg_create_index(u.ddl) h ORDER BY u.i",
+             w->hypopg_schema_q, w->hypopg_schema_q);
+    const char *params[1] = {arr};
+    PGresult *r = run_marked(w->pg, 1, params, sql);
+    free(arr);
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || (size_t)PQntuples(r) != n) {
+        fail(w, "hypopg_create_index (%zu indexes, the first %s): %s", n, create_sql[0],
+             pq_message(w, r));
+        PQclear(r);
+        /* the ones created before the failing one exist, unknown to the
+         * caller: none may stay in its plans */
+        err_t keep = w->err;
+        whatif_reset(w);
+        w->err = keep;
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        oids[i] = (unsigned)strtoul(PQgetvalue(r, (int)i, 0), NULL, 10);
+        if (sizes)
+            sizes[i] = strtoll(PQgetvalue(r, (int)i, 1), NULL, 10);
+    }
+    PQclear(r);
+    w->created_since_reset += (int64_t)n;
+    w->created_total += (int64_t)n;
+    return 0;
+}
+
+int whatif_index_drop_many(whatif_t *w, const unsigned *oids, size_t n)
+{
+    if (!w || !w->has_hypopg)
+        return w ? fail(w, "hypopg is not installed") : -1;
+    if (n == 0)
+        return 0;
+    if (!oids)
+        return fail(w, "whatif_index_drop_many: missing argument");
+    char *arr = xmalloc(n * 12 + 3);
+    size_t o = 0;
+    arr[o++] = '{';
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)snprintf(arr + o, 13, "%s%u", i ? "," : "", oids[i]);
+    arr[o++] = '}';
+    arr[o] = 0;
+    char sql[200];
+    snprintf(sql, sizeof sql, "SELECT %s.hypopg_drop_index(o) FROM unnest($1::oid[]) o",
+             w->hypopg_schema_q);
+    const char *params[1] = {arr};
+    PGresult *r = run_marked(w->pg, 1, params, sql);
+    free(arr);
+    int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok)
+        fail(w, "hypopg_drop_index (%zu indexes): %s", n, pq_message(w, r));
+    PQclear(r);
+    return ok ? 0 : -1;
+}
+
 /* ---- parameterized texts ------------------------------------------------ */
 
 char *whatif_fix_typed_params(const char *sql)

@@ -628,50 +628,70 @@ static int materialize(ia_model_t *m, const ia_statement_t *st, const int *confi
             m->cands[i].hypo_oid = 0;
         m->whatif_gen = whatif_generation(m->whatif);
     }
+    int s = (int)(st - m->stmts);
+    /* the drops, then the creations, each in one round trip */
+    int *idx = xmalloc((m->ncands + 1) * sizeof(int));
+    unsigned *oids = xmalloc((m->ncands + 1) * sizeof(unsigned));
+    size_t k = 0;
     for (size_t i = 0; i < m->ncands; i++) {
         ia_candidate_t *c = &m->cands[i];
         if (c->hypo_oid && stmt_has_table(st, c->table) &&
-            !(in_config(config, n, (int)i) &&
-              ia_candidate_serves(m, (int)i, (int)(st - m->stmts)))) {
-            int64_t t0 = clock_mono_us();
-            int rc = whatif_index_drop(m->whatif, c->hypo_oid);
-            m->tally.drop_us += clock_mono_us() - t0;
-            m->tally.dropped++;
-            if (rc != 0)
-                return -1;
-            c->hypo_oid = 0;
+            !(in_config(config, n, (int)i) && ia_candidate_serves(m, (int)i, s))) {
+            idx[k] = (int)i;
+            oids[k++] = c->hypo_oid;
         }
     }
-    for (size_t i = 0; i < n; i++) {
+    int rc = 0;
+    if (k) {
+        int64_t t0 = clock_mono_us();
+        rc = whatif_index_drop_many(m->whatif, oids, k);
+        m->tally.drop_us += clock_mono_us() - t0;
+        m->tally.dropped += (int64_t)k;
+        for (size_t j = 0; j < k && rc == 0; j++)
+            m->cands[idx[j]].hypo_oid = 0;
+    }
+    char **ddl = xmalloc((n + 1) * sizeof(char *));
+    int64_t *sizes = xmalloc((n + 1) * sizeof(int64_t));
+    k = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
         ia_candidate_t *c = &m->cands[config[i]];
-        if (c->hypo_oid || !ia_candidate_serves(m, config[i], (int)(st - m->stmts)) ||
-            ia_candidate_needs_model(c))
+        if (c->hypo_oid || !ia_candidate_serves(m, config[i], s) || ia_candidate_needs_model(c))
             continue;
-        char *ddl = ia_candidate_ddl(m, c, 0);
-        int64_t size = 0;
-        unsigned oid = 0;
+        idx[k] = config[i];
+        ddl[k++] = ia_candidate_ddl(m, c, 0);
+    }
+    int again = 0;
+    if (k && rc == 0) {
         int gen = whatif_generation(m->whatif);
         int64_t t0 = clock_mono_us();
-        int rc = whatif_index_create(m->whatif, ddl, &oid, &size);
+        rc = whatif_index_create_many(m->whatif, (const char *const *)ddl, k, oids, sizes);
         m->tally.create_us += clock_mono_us() - t0;
-        m->tally.created++;
-        free(ddl);
-        if (rc != 0)
-            return -1;
-        if (whatif_generation(m->whatif) != gen) {
-            /* the session reset its hypothetical indexes to stay within
-             * hypopg's OID range: start over for this statement */
-            for (size_t k = 0; k < m->ncands; k++)
-                m->cands[k].hypo_oid = 0;
-            m->whatif_gen = whatif_generation(m->whatif);
-            c->hypo_oid = oid;
-            c->hypo_size = (double)size;
-            return materialize(m, st, config, n);
+        if (rc == 0) {
+            m->tally.created += (int64_t)k;
+            if (whatif_generation(m->whatif) != gen) {
+                /* the session reset its hypothetical indexes (hypopg's OID
+                 * range) before creating these: the statement's others
+                 * are gone, create them again */
+                for (size_t i = 0; i < m->ncands; i++)
+                    m->cands[i].hypo_oid = 0;
+                m->whatif_gen = whatif_generation(m->whatif);
+                again = 1;
+            }
+            for (size_t j = 0; j < k; j++) {
+                m->cands[idx[j]].hypo_oid = oids[j];
+                m->cands[idx[j]].hypo_size = (double)sizes[j];
+            }
         }
-        c->hypo_oid = oid;
-        c->hypo_size = (double)size;
     }
-    return 0;
+    for (size_t j = 0; j < k; j++)
+        free(ddl[j]);
+    free(ddl);
+    free(sizes);
+    free(idx);
+    free(oids);
+    if (rc != 0)
+        return -1;
+    return again ? materialize(m, st, config, n) : 0;
 }
 
 static int cmp_int(const void *a, const void *b)
