@@ -153,21 +153,25 @@ void sqla_project_visit_order(const sqla_project_t *p, size_t *order);
 
 /* Memory is bounded by not keeping every file's syntax tree (a tree costs
  * 20-25 bytes per byte of Python: 280 MB for cinder's 11 MB): the index
- * above is built in one pass over the files, each tree freed after it, and
- * the models, functions and per-file facts below are what later passes
- * read. A scan that needs a tree (the detections of sqla_patterns.h and
- * sqla_perloop.h, a helper function's body in another module) gets it from
- * sqla_project_file(), which parses the file again unless its tree is in a
- * small least-recently-used cache (sqla_models.c says how big and why).
- * A tree handed out stays valid until sqla_project_scan_end(): a scan may
- * hold several (its file, the helpers it follows), which the cache may
- * exceed its budget to keep. A scan that never calls scan_end keeps every
- * tree it took, as before the cache. NULL when i is out of range or the
- * file cannot be parsed again (out of memory). */
+ * above is built in one pass over the files, each tree freed after it (or
+ * after the scan that follows its file's indexing, sqla_project_add), and
+ * the models (class bodies are read in that pass), functions and per-file
+ * facts below are what later passes read. A scan that needs a tree (the
+ * detections of sqla_patterns.h and sqla_perloop.h, a helper function's
+ * body in another module) gets it from sqla_project_file(), which parses
+ * the file again unless its tree is in a small cache (sqla_models.c says
+ * how big and why; past its budget, the trees handed out to the fewest
+ * scans go first, then the least recently used). A tree handed out stays
+ * valid until sqla_project_scan_end(): a scan may hold several (its file,
+ * the helpers it follows), which the cache may exceed its budget to keep.
+ * A scan that never calls scan_end keeps every tree it took, as before the
+ * cache. NULL when i is out of range or the file cannot be parsed again
+ * (out of memory). */
 size_t sqla_project_file_count(const sqla_project_t *p);
 const pysource_t *sqla_project_file(const sqla_project_t *p, size_t i);
 /* Ends the current scan: the trees handed out since the last call may be
- * freed (the least recently used first, down to the cache's budget). */
+ * freed (the ones handed out to the fewest scans first, then the least
+ * recently used, down to the cache's budget). */
 void sqla_project_scan_end(const sqla_project_t *p);
 /* Whether src is file i's tree (a tree handed out and not yet released):
  * tells a tree's file without parsing anything. */
