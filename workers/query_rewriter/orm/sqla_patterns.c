@@ -5257,11 +5257,10 @@ int sqla_analyze(const json_t *code, const size_t *order, sqla_project_t **proje
     if (rc == 0) {
         sqla_project_finish(p);
         /* the files whose look-ups answer otherwise now, scanned again in
-         * file order with a fresh per-item memo (its summaries were made
-         * against the partial index) */
-        sqla_perloop_destroy(&pl);
-        pl = sqla_perloop_new(p, plout, err);
-        rc = pl ? 0 : -1;
+         * file order; the per-item memo keeps the summaries whose own
+         * look-ups answer the same (the others were made against the
+         * partial index) */
+        sqla_perloop_rescan(pl);
         for (size_t i = 0; i < n && rc == 0; i++)
             if (sqla_project_log_stale(p, sc[i].log))
                 rc = scan_into(&d, pl, plout, i, i, &sc[i], err);

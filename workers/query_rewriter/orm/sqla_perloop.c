@@ -1900,6 +1900,25 @@ int sqla_perloop_file(sqla_perloop_t *x, size_t k, err_t *err)
     return pl->oom ? err_set(err, "sqla_perloop: out of memory") : 0;
 }
 
+void sqla_perloop_rescan(sqla_perloop_t *x)
+{
+    pl_t *pl = &x->pl;
+    /* the memo without the summaries whose look-ups answer otherwise now:
+     * rebuilt, since an open-addressing table cannot just drop entries */
+    memo_t *old = pl->memo;
+    size_t cap = pl->cap;
+    pl->memo = NULL;
+    pl->cap = pl->n = 0;
+    for (size_t i = 0; i < cap; i++) {
+        const memo_t *m = &old[i];
+        if (!m->fn || !m->done || m->busy || sqla_project_log_stale(pl->p, m->log))
+            continue;
+        *memo_slot(pl, m->fn) = *m;
+    }
+    free(old);
+    json_object_clear(pl->seen);
+}
+
 void sqla_perloop_destroy(sqla_perloop_t **xp)
 {
     if (!xp || !*xp)

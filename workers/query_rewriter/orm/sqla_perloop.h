@@ -50,6 +50,11 @@ typedef struct sqla_perloop sqla_perloop_t;
 sqla_perloop_t *sqla_perloop_new(const sqla_project_t *p, json_t *out, err_t *err);
 void sqla_perloop_seen(sqla_perloop_t *pl, const json_t *finding);
 int sqla_perloop_file(sqla_perloop_t *pl, size_t k, err_t *err);
+/* Before a one-pass scan's files are scanned again (sqla_analyze, after
+ * sqla_project_finish): forgets the helper summaries whose look-ups answer
+ * otherwise with the complete index (sqla_project_log_stale) and the
+ * findings seen; the others are kept, as they would be computed again. */
+void sqla_perloop_rescan(sqla_perloop_t *pl);
 /* Safe on NULL and twice (nulls the pointer). */
 void sqla_perloop_destroy(sqla_perloop_t **pl);
 
