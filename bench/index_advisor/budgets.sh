@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# budgets.sh - the index-selection budgets benchmark end to end (issue 15):
+# a throwaway PostgreSQL 15, the TPC-H-shaped database of tpch/schema.sql,
+# the workload run once (each {i:LO:HI} as LO, statement_timeout 3 s; Q20 in
+# a rolled-back transaction with a temporary index, or the timeout would
+# keep it out of pg_stat_statements), a snapshot collected by the
+# coordinator, then pgopt-bench-index-budgets with the workload's constants.
+# Markdown on stdout, progress on stderr.
+#
+#   bench/index_advisor/budgets.sh BUILD_DIR [pgopt-bench-index-budgets options]
+#
+# e.g. --budgets 0.12 for one budget, --skip-extend for pgopt alone.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:?usage: budgets.sh BUILD_DIR [options]}
+shift
+bench="$build/bin/pgopt-bench-index-budgets"
+coord="$build/bin/pgopt-coordinator"
+for b in "$bench" "$coord"; do
+    [ -x "$b" ] || { echo "budgets.sh: build $(basename "$b") first" >&2; exit 1; }
+done
+dir=$(mktemp -d /tmp/pgopt-bench-budgets.XXXXXX)
+chmod 755 "$dir" # the server runs as postgres under root
+trap '"$root/scripts/pg-sandbox.sh" stop "$dir/pg" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+"$root/scripts/pg-sandbox.sh" start "$dir/pg" >/dev/null
+# shellcheck disable=SC1091
+. "$dir/pg/env"
+export PGHOST PGPORT PGUSER
+createdb tpch
+psql -d tpch -q -v ON_ERROR_STOP=1 -f "$here/tpch/schema.sql" >&2
+psql -d tpch -q -c "VACUUM ANALYZE"
+psql -d tpch -q -c "SELECT pg_stat_statements_reset()" >/dev/null
+{
+    echo "SET statement_timeout = '3s';"
+    grep -v '^--' "$here/tpch/workload.sql" | grep -v '^$' |
+        sed -E 's/^[0-9]+\|//; s/\{i:([0-9]+):[0-9]+\}/\1/g' |
+        while IFS= read -r l; do
+            case "$l" in
+            *"SELECT s_name, s_address"*)
+                echo "BEGIN; CREATE INDEX tmp_q20 ON lineitem (l_partkey, l_suppkey); $l; ROLLBACK;" ;;
+            *) echo "$l;" ;;
+            esac
+        done
+} >"$dir/run.sql"
+# statements cancelled by the timeout are expected (and not recorded)
+psql -d tpch -q -o /dev/null -f "$dir/run.sql" 2>&1 | grep -v 'statement timeout' >&2 || true
+conn="host=$PGHOST port=$PGPORT dbname=tpch user=$PGUSER"
+"$coord" --dsn "$conn" --save-snapshot "$dir/snap.json" -o /dev/null >&2
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+"$bench" --conninfo "$conn" --snapshot "$dir/snap.json" --workload "$here/tpch/workload.sql" "$@"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
