@@ -10,6 +10,8 @@
 #   bench/index_advisor/budgets.sh BUILD_DIR [pgopt-bench-index-budgets options]
 #
 # e.g. --budgets 0.12 for one budget, --skip-extend for pgopt alone.
+# PGOPT_BENCH_SNAPSHOT_OUT=FILE keeps the snapshot (its measured times, the
+# greedy's weights, differ from run to run) for reruns of the bench alone.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -47,6 +49,7 @@ psql -d tpch -q -c "SELECT pg_stat_statements_reset()" >/dev/null
 psql -d tpch -q -o /dev/null -f "$dir/run.sql" 2>&1 | grep -v 'statement timeout' >&2 || true
 conn="host=$PGHOST port=$PGPORT dbname=tpch user=$PGUSER"
 "$coord" --dsn "$conn" --save-snapshot "$dir/snap.json" -o /dev/null >&2
+[ -z "${PGOPT_BENCH_SNAPSHOT_OUT:-}" ] || cp "$dir/snap.json" "$PGOPT_BENCH_SNAPSHOT_OUT"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 "$bench" --conninfo "$conn" --snapshot "$dir/snap.json" --workload "$here/tpch/workload.sql" "$@"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
