@@ -38,7 +38,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # Keys whose values are measurements of this run, not answers.
 normalise='walk(if type == "object" then
-    with_entries(select(.key | test("^(timestamp|elapsed_ms|run_ms|ms|wall_ms|endpoint|worker|pid|max_silence_ms)$") | not))
+    with_entries(select(.key | test("^(timestamp|elapsed_ms|run_ms|ms|wall_ms|explain_ms|create_ms|drop_ms|client_ms|section_ms|endpoint|worker|pid|max_silence_ms)$") | not))
   else . end)'
 
 run() { # build snapshot out
