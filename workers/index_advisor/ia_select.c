@@ -25,7 +25,10 @@
  * configuration raises the statement's cost by at least 1%, under the
  * representative-valued and the plain generic what-if plans alike; the
  * final check (verify_claims) removes indexes whose claimed statements gain
- * less than min_index_improvement under either costing (METHOD.md).
+ * less than min_index_improvement under either costing (METHOD.md). The
+ * bytes such a drop frees are filled again (refill_after_claims: the same
+ * fill, without the dropped indexes) and what that adds is checked the same
+ * way, until nothing changes.
  */
 #include <math.h>
 #include <stdio.h>
@@ -48,6 +51,10 @@
  * (bench/RESULTS-index-advisor.md). */
 #define IA_FILL_MIN_SHARE       0.001
 #define IA_FILL_MIN_SHARE_SMALL 0.0001
+/* Rounds of refill + claims check after the first check; each round bars
+ * at least one more candidate (the one the check dropped), so the loop
+ * ends anyway; the cap bounds the what-if work on a pathological model. */
+#define IA_REFILL_MAX_ROUNDS 4
 
 /* The fill's floor for a change of delta bytes: IA_FILL_MIN_SHARE, lower
  * for an index that takes a small share of the budget (a tenth of that
@@ -269,6 +276,9 @@ typedef struct {
     double *rnew;  /* scratch of move_gain / change_gain (3 x nstmts) */
     double *bound; /* each candidate's gain upper bound */
     int *order;    /* candidates by bound per byte */
+    /* per candidate: dropped by the claims check, so the refill does not
+     * take it again (it would fail the same check) */
+    unsigned char *barred;
 } sel_work_t;
 
 /* One move: candidate ci added (rep < 0) or put in place of config[rep].
@@ -402,11 +412,13 @@ static int move_gain(ia_model_t *m, sel_work_t *w, int ci, int rep, double need_
  * fraction of their cost it saves, the smaller of the two costings'. The
  * index with the smallest fraction below opts->min_index_improvement (or
  * with no statement) leaves, and the check starts over on the smaller
- * configuration, until every index passes. */
-static void verify_claims(ia_model_t *m, int *config, size_t *n, ia_selection_t *sel)
+ * configuration, until every index passes. Each dropped candidate is
+ * marked in barred[]. Returns the number of indexes dropped. */
+static int verify_claims(ia_model_t *m, int *config, size_t *n, ia_selection_t *sel,
+                         unsigned char *barred)
 {
     double min_rel = m->opts->min_index_improvement;
-    for (;;) {
+    for (int dropped = 0;; dropped++) {
         int worst = -1;
         double worst_rel = INFINITY;
         for (size_t i = 0; i < *n; i++) {
@@ -428,7 +440,8 @@ static void verify_claims(ia_model_t *m, int *config, size_t *n, ia_selection_t 
             }
         }
         if (worst < 0)
-            return;
+            return dropped;
+        barred[config[worst]] = 1;
         ia_candidate_t *c = &m->cands[config[worst]];
         json_array_append_new(sel->trace,
                               json_pack("{s:s, s:s, s:f, s:f}", "move", "drop_unverified", "index",
@@ -506,6 +519,7 @@ static void work_free(sel_work_t *w)
     free(w->rnew);
     free(w->bound);
     free(w->order);
+    free(w->barred);
     memset(w, 0, sizeof *w);
 }
 
@@ -818,7 +832,7 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
         size_t norder = 0;
         for (size_t ci = 0; ci < m->ncands; ci++) {
             ia_candidate_t *c = &m->cands[ci];
-            if (c->chosen)
+            if (c->chosen || w->barred[ci])
                 continue;
             ia_candidate_write_overhead(m, c, w->config, w->n);
             if (c->write_overhead > m->opts->max_write_overhead)
@@ -1008,12 +1022,13 @@ static void planner_cost_passes(ia_model_t *m, ia_selection_t *sel, sel_work_t *
 
 /* The rejections worth telling (sel->rejected): unchosen candidates on a
  * table of a few pages, over the write-overhead limit, or that did not
- * fit the storage budget. */
-static void record_rejections(ia_model_t *m, ia_selection_t *sel)
+ * fit the storage budget; not those the claims check dropped (barred: the
+ * trace's drop_unverified says why). */
+static void record_rejections(ia_model_t *m, ia_selection_t *sel, const unsigned char *barred)
 {
     for (size_t ci = 0; ci < m->ncands; ci++) {
         ia_candidate_t *c = &m->cands[ci];
-        if (c->chosen)
+        if (c->chosen || barred[ci])
             continue;
         const ia_table_t *tb = &m->tables[c->table];
         double pages = tb->relpages > 0 ? (double)tb->relpages : (double)tb->table_bytes / 8192.0;
@@ -1037,6 +1052,43 @@ static void record_rejections(ia_model_t *m, ia_selection_t *sel)
                                             "does not fit the storage budget", "size_bytes",
                                             c->size_bytes));
     }
+}
+
+/* Refill after the claims check (run when it dropped an index): the bytes
+ * it freed go to fill_budget again, under the same rules (planner cost of
+ * plain generic what-if plans, change_passes, the budget, the
+ * write-overhead limit), without the candidates the check dropped; the
+ * chosen indexes are pruned and the claims checked again, and while that
+ * drops more, the loop goes on (at most IA_REFILL_MAX_ROUNDS). Every pick
+ * is a fill step in the trace with phase "refill". Returns the number of
+ * indexes the refill took (0: the configuration is the checked one). */
+static int refill_after_claims(ia_model_t *m, ia_selection_t *sel, sel_work_t *w)
+{
+    int saved_costing = m->generic_costing;
+    double *pc = xcalloc(2 * m->nstmts + 1, sizeof(double));
+    int *next = xcalloc(m->ncands + 2, sizeof(int));
+    int taken = 0;
+    for (int round = 0; round < IA_REFILL_MAX_ROUNDS; round++) {
+        size_t ntrace = json_array_size(sel->trace);
+        if (m->whatif)
+            m->generic_costing = 1;
+        int t = fill_budget(m, sel, w, pc, next);
+        m->generic_costing = saved_costing;
+        for (size_t k = ntrace; k < json_array_size(sel->trace); k++) {
+            json_t *e = json_array_get(sel->trace, k);
+            if (json_object_get(e, "phase"))
+                json_object_set_new(e, "phase", json_string("refill"));
+        }
+        if (t == 0)
+            break;
+        taken += t;
+        prune_useless(m, w->config, &w->n, sel, -1);
+        if (verify_claims(m, w->config, &w->n, sel, w->barred) == 0)
+            break;
+    }
+    free(pc);
+    free(next);
+    return taken;
 }
 
 /* The figures of each chosen index in the final configuration
@@ -1108,6 +1160,7 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
     w.rnew = xcalloc(3 * m->nstmts + 1, sizeof(double));
     w.bound = xcalloc(m->ncands + 1, sizeof(double));
     w.order = xcalloc(m->ncands + 1, sizeof(int));
+    w.barred = xcalloc(m->ncands + 1, 1);
     double min_fraction = m->opts->min_gain_fraction;
     /* weighted time left under the configuration */
     double remaining = m->sel_total > 0 ? m->sel_total : m->total_weight;
@@ -1141,11 +1194,12 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
         prune_useless(m, w.config, &w.n, sel, m->cands[b.cand].table);
     }
     /* the budget the greedy left, then swaps, then what a swap freed */
-    if (!m->opts->baseline_single_column && !m->greedy_only) {
+    int fill = !m->opts->baseline_single_column && !m->greedy_only;
+    if (fill) {
         ia_phase_mark(m, "fill");
         planner_cost_passes(m, sel, &w);
     }
-    record_rejections(m, sel);
+    record_rejections(m, sel, w.barred);
 
     /* interactions: each chosen index against the final configuration
      * without it; useless ones leave, until stable */
@@ -1154,7 +1208,16 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
     /* every claim re-checked under both costings, every index held to the
      * minimum improvement */
     ia_phase_mark(m, "verify_claims");
-    verify_claims(m, w.config, &w.n, sel);
+    int dropped = verify_claims(m, w.config, &w.n, sel, w.barred);
+    /* the bytes the check freed, filled again and checked again; the
+     * rejections are then told against the final configuration */
+    if (fill && dropped > 0) {
+        ia_phase_mark(m, "refill");
+        if (refill_after_claims(m, sel, &w) > 0) {
+            json_array_clear(sel->rejected);
+            record_rejections(m, sel, w.barred);
+        }
+    }
 
     ia_phase_mark(m, "figures");
     compute_figures(m, w.config, w.n, sel);
