@@ -193,6 +193,12 @@ struct sqla_project {
     size_t nfnodes;
     /* the look-up logs of the one-pass scan (sqla_project_log_begin) */
     struct plogs *logs;
+    /* module-level `def NAME` lines of every file, by a text scan
+     * (sqla_project_speculate): NAME -> the files (tdef_files[val]) */
+    name_index_t tdef_index;
+    char **tdef_names;
+    size_t **tdef_files; /* each: count, then the file indexes */
+    size_t ntdefs;
     /* a file could not be parsed again (tree-sitter out of memory); the
      * project's own allocations abort instead (common/alloc.h) */
     bool oom;
@@ -1469,10 +1475,79 @@ fail:
     return NULL;
 }
 
+/* Records the module-level `def NAME(` / `async def NAME(` lines of every file (column 0: a text
+ * scan, so a line in a string counts too; only how often the one pass answers right early
+ * depends on it). */
+static void scan_defs(sqla_project_t *p)
+{
+    for (size_t f = 0; f < p->nfiles; f++) {
+        const char *c = p->files[f].content, *end = c + p->files[f].len;
+        for (const char *line = c; line < end;) {
+            const char *eol = memchr(line, '\n', (size_t)(end - line));
+            if (!eol)
+                eol = end;
+            const char *s = line;
+            line = eol + 1;
+            if ((size_t)(eol - s) > 6 && strncmp(s, "async ", 6) == 0)
+                s += 6;
+            if ((size_t)(eol - s) <= 4 || strncmp(s, "def ", 4) != 0)
+                continue;
+            s += 4;
+            size_t n = 0;
+            while (s + n < eol && (isalnum((unsigned char)s[n]) || s[n] == '_'))
+                n++;
+            if (!n || n >= 96)
+                continue;
+            char name[96];
+            memcpy(name, s, n);
+            name[n] = 0;
+            size_t k;
+            if (!nidx_get(&p->tdef_index, name, &k)) {
+                k = p->ntdefs++;
+                p->tdef_names = grow(p->tdef_names, k, sizeof *p->tdef_names);
+                p->tdef_files = grow(p->tdef_files, k, sizeof *p->tdef_files);
+                p->tdef_names[k] = xstrdup(name);
+                p->tdef_files[k] = xcalloc(1, sizeof **p->tdef_files);
+                nidx_put_first(&p->tdef_index, p->tdef_names[k], k);
+            }
+            size_t *v = p->tdef_files[k];
+            if (v[0] && v[v[0]] == f)
+                continue;
+            v = xreallocarray(v, v[0] + 2, sizeof *v);
+            v[++v[0]] = f;
+            p->tdef_files[k] = v;
+        }
+    }
+}
+
 void sqla_project_speculate(sqla_project_t *p)
 {
     p->speculate = true;
     logs_on(p);
+    scan_defs(p);
+}
+
+static bool path_is_module(const char *path, const char *module);
+
+/* During a one-pass scan: whether a file not added yet has a module-level `def name` (so a
+ * module-level function found once so far will be ambiguous once every file is in), and none
+ * of them is the module hint names (which would be the answer). */
+static bool defined_later(const sqla_project_t *p, const char *name, const char *module_hint)
+{
+    size_t k;
+    if (!p->speculate || !nidx_get(&p->tdef_index, name, &k))
+        return false;
+    const size_t *v = p->tdef_files[k];
+    bool later = false;
+    for (size_t i = 1; i <= v[0]; i++) {
+        const pfile_t *pf = &p->files[v[i]];
+        if (pf->added)
+            continue;
+        if (module_hint && path_is_module(pf->path, module_hint))
+            return false;
+        later = true;
+    }
+    return later;
 }
 
 /* Links file f's functions (added in source order) into the name chains at their place in file
@@ -1585,6 +1660,7 @@ void sqla_project_finish(sqla_project_t *p)
         qsort(p->tclasses, p->ntclasses, sizeof *p->tclasses, by_file_tclass);
     build_models(p);
     logs_off(p);
+    p->speculate = false; /* the index is complete: no more guesses (defined_later) */
 }
 
 sqla_project_t *sqla_project_new(const json_t *code, err_t *err)
@@ -1672,6 +1748,13 @@ void sqla_project_destroy(sqla_project_t **pp)
     free(p->fnodes);
     nidx_free(&p->model_index);
     nidx_free(&p->func_index);
+    for (size_t i = 0; i < p->ntdefs; i++) {
+        free(p->tdef_names[i]);
+        free(p->tdef_files[i]);
+    }
+    free(p->tdef_names);
+    free(p->tdef_files);
+    nidx_free(&p->tdef_index);
     for (size_t i = 0; i < p->nfactories; i++)
         free(p->factories[i].name);
     free(p->factories);
@@ -1967,6 +2050,13 @@ static const sqla_function_t *function_lookup(const sqla_project_t *p, const cha
         found = f;
         count++;
     }
+    /* A one-pass scan sees the answer the complete index will give where
+     * the files still to come tell it: a module-level name defined again
+     * later is ambiguous (NULL), as it will be. The log records what the
+     * scan saw and compares it with the complete index's answer, so a
+     * wrong guess costs a scan again, never a finding. */
+    if (count == 1 && !cls && defined_later(p, name, module_hint))
+        return NULL;
     return count == 1 ? found : NULL;
 }
 
