@@ -12,6 +12,9 @@
 # e.g. --budgets 0.12 for one budget, --skip-extend for pgopt alone.
 # PGOPT_BENCH_SNAPSHOT_OUT=FILE keeps the snapshot (its measured times, the
 # greedy's weights, differ from run to run) for reruns of the bench alone.
+# PGOPT_BENCH_BEFORE=BIN runs BIN (another build's pgopt-bench-index-budgets,
+# e.g. main's) first, with --skip-extend, on the same database and snapshot:
+# a before/after comparison within one run (its table is printed first).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -51,5 +54,11 @@ conn="host=$PGHOST port=$PGPORT dbname=tpch user=$PGUSER"
 "$coord" --dsn "$conn" --save-snapshot "$dir/snap.json" -o /dev/null >&2
 [ -z "${PGOPT_BENCH_SNAPSHOT_OUT:-}" ] || cp "$dir/snap.json" "$PGOPT_BENCH_SNAPSHOT_OUT"
 echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+if [ -n "${PGOPT_BENCH_BEFORE:-}" ]; then
+    echo "before: $PGOPT_BENCH_BEFORE --skip-extend"
+    "$PGOPT_BENCH_BEFORE" --conninfo "$conn" --snapshot "$dir/snap.json" \
+        --workload "$here/tpch/workload.sql" --skip-extend "$@"
+    echo "after: $bench; load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
 "$bench" --conninfo "$conn" --snapshot "$dir/snap.json" --workload "$here/tpch/workload.sql" "$@"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
