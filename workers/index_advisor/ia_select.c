@@ -238,10 +238,13 @@ static int lowers_both(ia_model_t *m, int s, const int *config, size_t n, size_t
 /* Removes chosen indexes that no longer lower any statement's cost in the
  * configuration (a later, wider or better-ordered index took their
  * statements), until none is left; only indexes on table (or all when
- * table < 0). Their bytes return to the budget. */
-static void prune_useless(ia_model_t *m, int *config, size_t *n, ia_selection_t *sel, int table)
+ * table < 0). Their bytes return to the budget. When barred is set, each
+ * removed candidate is marked there (the final prune: the refill must not
+ * take it again). Returns the number removed. */
+static int prune_useless(ia_model_t *m, int *config, size_t *n, ia_selection_t *sel, int table,
+                         unsigned char *barred)
 {
-    int changed = 1;
+    int changed = 1, removed = 0;
     while (changed) {
         changed = 0;
         for (size_t i = 0; i < *n && !changed; i++) {
@@ -258,11 +261,15 @@ static void prune_useless(ia_model_t *m, int *config, size_t *n, ia_selection_t 
                                                             "index", m->cands[config[i]].name));
                 m->cands[config[i]].chosen = 0;
                 sel->used_bytes -= m->cands[config[i]].size_bytes;
+                if (barred)
+                    barred[config[i]] = 1;
                 config[i] = config[--*n];
                 changed = 1;
+                removed++;
             }
         }
     }
+    return removed;
 }
 
 /* Scratch arrays of one selection run, sized once (ncands / nstmts). */
@@ -922,7 +929,7 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
         json_t *last = json_array_get(sel->trace, json_array_size(sel->trace) - 1);
         json_object_set_new(last, "phase", json_string("fill"));
         json_object_set_new(last, "planner_cost_saved", json_real(b.score * fmax(b.delta, 8192.0)));
-        prune_useless(m, w->config, &w->n, sel, m->cands[b.cand].table);
+        prune_useless(m, w->config, &w->n, sel, m->cands[b.cand].table, NULL);
         taken++;
     }
     return taken;
@@ -1054,14 +1061,17 @@ static void record_rejections(ia_model_t *m, ia_selection_t *sel, const unsigned
     }
 }
 
-/* Refill after the claims check (run when it dropped an index): the bytes
- * it freed go to fill_budget again, under the same rules (planner cost of
- * plain generic what-if plans, change_passes, the budget, the
- * write-overhead limit), without the candidates the check dropped; the
- * chosen indexes are pruned and the claims checked again, and while that
- * drops more, the loop goes on (at most IA_REFILL_MAX_ROUNDS). Every pick
- * is a fill step in the trace with phase "refill". Returns the number of
- * indexes the refill took (0: the configuration is the checked one). */
+/* Refill after the claims check (run when it or the final prune dropped
+ * an index; the prune judges under representative values, the fill under
+ * plain generic plans, so an index the fill took may lower nothing under
+ * the former): the freed bytes go to fill_budget again, under the same
+ * rules (planner cost of plain generic what-if plans, change_passes, the
+ * budget, the write-overhead limit), without the candidates the check or
+ * the prune dropped; the chosen indexes are pruned and the claims checked
+ * again, and while that drops more, the loop goes on (at most
+ * IA_REFILL_MAX_ROUNDS). Every pick is a fill step in the trace with phase
+ * "refill". Returns the number of indexes the refill took (0: the
+ * configuration is the checked one). */
 static int refill_after_claims(ia_model_t *m, ia_selection_t *sel, sel_work_t *w)
 {
     int saved_costing = m->generic_costing;
@@ -1082,8 +1092,8 @@ static int refill_after_claims(ia_model_t *m, ia_selection_t *sel, sel_work_t *w
         if (t == 0)
             break;
         taken += t;
-        prune_useless(m, w->config, &w->n, sel, -1);
-        if (verify_claims(m, w->config, &w->n, sel, w->barred) == 0)
+        int gone = prune_useless(m, w->config, &w->n, sel, -1, w->barred);
+        if (verify_claims(m, w->config, &w->n, sel, w->barred) + gone == 0)
             break;
     }
     free(pc);
@@ -1191,7 +1201,7 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
             remaining = 0;
         /* an index this step made useless leaves now, so that its bytes
          * count for the next moves */
-        prune_useless(m, w.config, &w.n, sel, m->cands[b.cand].table);
+        prune_useless(m, w.config, &w.n, sel, m->cands[b.cand].table, NULL);
     }
     /* the budget the greedy left, then swaps, then what a swap freed */
     int fill = !m->opts->baseline_single_column && !m->greedy_only;
@@ -1204,13 +1214,14 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
     /* interactions: each chosen index against the final configuration
      * without it; useless ones leave, until stable */
     ia_phase_mark(m, "prune");
-    prune_useless(m, w.config, &w.n, sel, -1);
+    int dropped = prune_useless(m, w.config, &w.n, sel, -1, w.barred);
     /* every claim re-checked under both costings, every index held to the
      * minimum improvement */
     ia_phase_mark(m, "verify_claims");
-    int dropped = verify_claims(m, w.config, &w.n, sel, w.barred);
-    /* the bytes the check freed, filled again and checked again; the
-     * rejections are then told against the final configuration */
+    dropped += verify_claims(m, w.config, &w.n, sel, w.barred);
+    /* the bytes the final prune and the check freed, filled again and
+     * checked again; the rejections are then told against the final
+     * configuration */
     if (fill && dropped > 0) {
         ia_phase_mark(m, "refill");
         if (refill_after_claims(m, sel, &w) > 0) {
