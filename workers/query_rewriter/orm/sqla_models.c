@@ -199,6 +199,7 @@ struct sqla_project {
     char **tdef_names;
     size_t **tdef_files; /* each: count, then the file indexes */
     size_t ntdefs;
+    size_t sure_misses; /* sqla_project_sure_misses */
     /* a file could not be parsed again (tree-sitter out of memory); the
      * project's own allocations abort instead (common/alloc.h) */
     bool oom;
@@ -1550,6 +1551,32 @@ static bool defined_later(const sqla_project_t *p, const char *name, const char 
     return later;
 }
 
+/* During a one-pass scan: whether a module-level function look-up that finds none so far will find
+ * one once every file is in: a file not added yet has a module-level `def name` and is the module
+ * the hint names, or is the only file defining it (function_lookup's answers then). */
+static bool found_later(const sqla_project_t *p, const char *name, const char *module_hint)
+{
+    size_t k;
+    if (!p->speculate || !nidx_get(&p->tdef_index, name, &k))
+        return false;
+    const size_t *v = p->tdef_files[k];
+    size_t later = 0;
+    for (size_t i = 1; i <= v[0]; i++) {
+        const pfile_t *pf = &p->files[v[i]];
+        if (pf->added)
+            continue;
+        if (module_hint && path_is_module(pf->path, module_hint))
+            return true;
+        later++;
+    }
+    return later == 1;
+}
+
+size_t sqla_project_sure_misses(const sqla_project_t *p)
+{
+    return p->sure_misses;
+}
+
 /* Links file f's functions (added in source order) into the name chains at their place in file
  * order. */
 static void link_functions(sqla_project_t *p, const pfile_t *pf)
@@ -2057,6 +2084,10 @@ static const sqla_function_t *function_lookup(const sqla_project_t *p, const cha
      * wrong guess costs a scan again, never a finding. */
     if (count == 1 && !cls && defined_later(p, name, module_hint))
         return NULL;
+    /* and where they tell that the answer will be a function, the scan
+     * asking is counted (sqla_project_sure_misses) */
+    if (count == 0 && !cls && found_later(p, name, module_hint))
+        ((sqla_project_t *)p)->sure_misses++;
     return count == 1 ? found : NULL;
 }
 
