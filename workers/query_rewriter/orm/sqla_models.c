@@ -199,7 +199,6 @@ struct sqla_project {
     char **tdef_names;
     size_t **tdef_files; /* each: count, then the file indexes */
     size_t ntdefs;
-    size_t sure_misses; /* sqla_project_sure_misses */
     /* a file could not be parsed again (tree-sitter out of memory); the
      * project's own allocations abort instead (common/alloc.h) */
     bool oom;
@@ -1476,84 +1475,47 @@ fail:
     return NULL;
 }
 
-/* Adds file f to the files of text-scanned def name (tdef_index). */
-static void tdef_add(sqla_project_t *p, const char *name, size_t f)
-{
-    size_t k;
-    if (!nidx_get(&p->tdef_index, name, &k)) {
-        k = p->ntdefs++;
-        p->tdef_names = grow(p->tdef_names, k, sizeof *p->tdef_names);
-        p->tdef_files = grow(p->tdef_files, k, sizeof *p->tdef_files);
-        p->tdef_names[k] = xstrdup(name);
-        p->tdef_files[k] = xcalloc(1, sizeof **p->tdef_files);
-        nidx_put_first(&p->tdef_index, p->tdef_names[k], k);
-    }
-    size_t *v = p->tdef_files[k];
-    if (v[0] && v[v[0]] == f)
-        return;
-    v = xreallocarray(v, v[0] + 2, sizeof *v);
-    v[++v[0]] = f;
-    p->tdef_files[k] = v;
-}
-
-/* The identifier at s (before eol) into out; its length, 0 when none or too long. */
-static size_t tdef_ident(const char *s, const char *eol, char *out, size_t size)
-{
-    size_t n = 0;
-    while (s + n < eol && (isalnum((unsigned char)s[n]) || s[n] == '_'))
-        n++;
-    if (!n || n >= size)
-        return 0;
-    memcpy(out, s, n);
-    out[n] = 0;
-    return n;
-}
-
-/* Records the module-level `def NAME(` / `async def NAME(` lines of every file (column 0), and the
- * methods `    def NAME(` (four spaces) of the classes `class CLS` at column 0, as "CLS.NAME"
- * (a module-level name has no dot). A text scan: a line in a string counts too, and a class is
- * taken to end at the next other line at column 0; only how often the one pass answers right
- * early depends on it. */
+/* Records the module-level `def NAME(` / `async def NAME(` lines of every file (column 0: a text
+ * scan, so a line in a string counts too; only how often the one pass answers right early
+ * depends on it). */
 static void scan_defs(sqla_project_t *p)
 {
     for (size_t f = 0; f < p->nfiles; f++) {
         const char *c = p->files[f].content, *end = c + p->files[f].len;
-        char cls[96] = "";
         for (const char *line = c; line < end;) {
             const char *eol = memchr(line, '\n', (size_t)(end - line));
             if (!eol)
                 eol = end;
             const char *s = line;
             line = eol + 1;
-            bool method = false;
-            if ((size_t)(eol - s) > 4 && strncmp(s, "    ", 4) == 0 && s[4] != ' ') {
-                if (!cls[0])
-                    continue;
-                method = true;
-                s += 4;
-            } else if (s < eol && s[0] != ' ' && s[0] != '\t' && s[0] != '#' && s[0] != '@' &&
-                       s[0] != '\r') {
-                cls[0] = 0; /* a line at column 0 ends the class before it */
-                if ((size_t)(eol - s) > 6 && strncmp(s, "class ", 6) == 0) {
-                    tdef_ident(s + 6, eol, cls, sizeof cls);
-                    continue;
-                }
-            } else {
-                continue;
-            }
             if ((size_t)(eol - s) > 6 && strncmp(s, "async ", 6) == 0)
                 s += 6;
             if ((size_t)(eol - s) <= 4 || strncmp(s, "def ", 4) != 0)
                 continue;
-            char name[96], key[200];
-            if (!tdef_ident(s + 4, eol, name, sizeof name))
+            s += 4;
+            size_t n = 0;
+            while (s + n < eol && (isalnum((unsigned char)s[n]) || s[n] == '_'))
+                n++;
+            if (!n || n >= 96)
                 continue;
-            if (method) {
-                snprintf(key, sizeof key, "%s.%s", cls, name);
-                tdef_add(p, key, f);
-            } else {
-                tdef_add(p, name, f);
+            char name[96];
+            memcpy(name, s, n);
+            name[n] = 0;
+            size_t k;
+            if (!nidx_get(&p->tdef_index, name, &k)) {
+                k = p->ntdefs++;
+                p->tdef_names = grow(p->tdef_names, k, sizeof *p->tdef_names);
+                p->tdef_files = grow(p->tdef_files, k, sizeof *p->tdef_files);
+                p->tdef_names[k] = xstrdup(name);
+                p->tdef_files[k] = xcalloc(1, sizeof **p->tdef_files);
+                nidx_put_first(&p->tdef_index, p->tdef_names[k], k);
             }
+            size_t *v = p->tdef_files[k];
+            if (v[0] && v[v[0]] == f)
+                continue;
+            v = xreallocarray(v, v[0] + 2, sizeof *v);
+            v[++v[0]] = f;
+            p->tdef_files[k] = v;
         }
     }
 }
@@ -1586,33 +1548,6 @@ static bool defined_later(const sqla_project_t *p, const char *name, const char 
         later = true;
     }
     return later;
-}
-
-/* During a one-pass scan: whether a function look-up that finds none so far will find one once
- * every file is in: a file not added yet has the text-scanned def (name, or "CLS.NAME" for a
- * method) and is the module the hint names, or is the only file defining it (function_lookup's
- * answers then). */
-static bool found_later(const sqla_project_t *p, const char *name, const char *module_hint)
-{
-    size_t k;
-    if (!p->speculate || !nidx_get(&p->tdef_index, name, &k))
-        return false;
-    const size_t *v = p->tdef_files[k];
-    size_t later = 0;
-    for (size_t i = 1; i <= v[0]; i++) {
-        const pfile_t *pf = &p->files[v[i]];
-        if (pf->added)
-            continue;
-        if (module_hint && path_is_module(pf->path, module_hint))
-            return true;
-        later++;
-    }
-    return later == 1;
-}
-
-size_t sqla_project_sure_misses(const sqla_project_t *p)
-{
-    return p->sure_misses;
 }
 
 /* Links file f's functions (added in source order) into the name chains at their place in file
@@ -2122,15 +2057,6 @@ static const sqla_function_t *function_lookup(const sqla_project_t *p, const cha
      * wrong guess costs a scan again, never a finding. */
     if (count == 1 && !cls && defined_later(p, name, module_hint))
         return NULL;
-    /* and where they tell that the answer will be a function, the scan
-     * asking is counted (sqla_project_sure_misses) */
-    if (count == 0 && p->speculate) {
-        char key[200];
-        if (cls)
-            snprintf(key, sizeof key, "%s.%s", cls, name);
-        if (found_later(p, cls ? key : name, module_hint))
-            ((sqla_project_t *)p)->sure_misses++;
-    }
     return count == 1 ? found : NULL;
 }
 

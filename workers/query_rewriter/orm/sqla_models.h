@@ -143,15 +143,6 @@ size_t sqla_project_log_begin(const sqla_project_t *p);
 void sqla_project_log_end(const sqla_project_t *p, size_t id);
 void sqla_project_log_use(const sqla_project_t *p, size_t id);
 bool sqla_project_log_stale(const sqla_project_t *p, size_t id);
-/* How many function look-ups of the one pass so far answered none where a
- * file not added yet has a def the complete index will answer with (the
- * text scan of module-level def lines and of the methods of classes at
- * column 0: the module the caller imports it from, or the only file
- * defining it). A scan that made one will be stale, so the
- * caller may stop it and scan the file again after finish (a def line in a
- * string makes a guess wrong: a file scanned again that did not need it,
- * never another answer). */
-size_t sqla_project_sure_misses(const sqla_project_t *p);
 /* The order a one-pass scan adds the files in, so that most look-ups find
  * their answer already: a text pre-scan of each file's import lines (no
  * parsing) orders modules after what they import (depth first from the

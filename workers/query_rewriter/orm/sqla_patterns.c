@@ -258,7 +258,6 @@ typedef struct {
     bool flask;      /* the file uses Flask-SQLAlchemy (db.session, Model.query) */
     char unit[16];   /* one indentation level as the file writes it (rule 7: style) */
     json_t *imports; /* import lines the next finding's code needs (import_note) */
-    size_t misses;   /* sqla_project_sure_misses when the scan began */
 } file_t;
 
 /* The file's indentation unit: what the first block after a line ending
@@ -4968,14 +4967,6 @@ typedef struct {
 
 static void walk_node(walk_t *w, TSNode n);
 
-/* Whether the one-pass scan of this file asked a function look-up that the complete index will
- * answer otherwise (sqla_project_sure_misses): the file will be scanned again after every file is
- * in, so the rest of this scan is work thrown away. */
-static bool scan_doomed(const file_t *f)
-{
-    return sqla_project_sure_misses(f->d->p) > f->misses;
-}
-
 static bool walk_child(TSNode ch, void *ctx)
 {
     /* a node without named children is none of what walk_node looks at
@@ -5001,8 +4992,6 @@ static void walk_node(walk_t *w, TSNode n)
     const syms_t *y = syms();
     TSSymbol ty = ts_node_symbol(n);
     if (ty == y->function_definition) {
-        if (scan_doomed(f)) /* findings of a scan to be made again: not worth a walk */
-            return;
         walk_t inner = {f, field(n, "body"), n, 0, is_route(f->src, n), false};
         walk_children(&inner, field(n, "body"));
         if (inner.tx_work) {
@@ -5124,10 +5113,8 @@ static void read_style(file_t *f)
 
 /* One file's scan: sqla_detect's walk (findings to d->out, notes to d->notes), then the per-item
  * pass (to its own output) skipping what d->out holds from seen on; the tree is released after.
- * beat: the file's rank in the scan, for PROGRESS. *cut: the one-pass scan stopped early because
- * the file will be scanned again (scan_doomed; its output is incomplete). 0, or -1 with err. */
-static int detect_one(det_t *d, sqla_perloop_t *pl, size_t i, size_t beat, size_t *seen, bool *cut,
-                      err_t *err)
+ * beat: the file's rank in the scan, for PROGRESS. 0, or -1 with err. */
+static int detect_one(det_t *d, sqla_perloop_t *pl, size_t i, size_t beat, size_t *seen, err_t *err)
 {
     const sqla_project_t *p = d->p;
     /* per file, like the project's parse (common/progress.h) */
@@ -5136,8 +5123,6 @@ static int detect_one(det_t *d, sqla_perloop_t *pl, size_t i, size_t beat, size_
     memset(&f, 0, sizeof f);
     f.d = d;
     f.file = i;
-    f.misses = sqla_project_sure_misses(p);
-    *cut = false;
     f.src = sqla_project_file(p, i);
     if (!f.src) {
         sqla_project_scan_end(p);
@@ -5151,13 +5136,6 @@ static int detect_one(det_t *d, sqla_perloop_t *pl, size_t i, size_t beat, size_
     w.scope = pysource_root(f.src);
     walk_children(&w, pysource_root(f.src));
     json_decref(f.imports);
-    if (scan_doomed(&f)) {
-        /* the per-item pass would walk every function again (and parse the modules of the
-         * helpers it follows) for findings the scan after finish replaces */
-        *cut = true;
-        sqla_project_scan_end(p);
-        return 0;
-    }
     /* a per-item finding is skipped where a rewrite of this file is */
     for (; *seen < json_array_size(d->out); (*seen)++)
         sqla_perloop_seen(pl, json_array_get(d->out, *seen));
@@ -5192,9 +5170,8 @@ int sqla_detect(const sqla_project_t *p, json_t **findings, json_t **notes, err_
     TSTreeCursor *pool = first ? pysource_cursor_take(pysource_root(first)) : NULL;
     size_t seen = 0;
     int rc = 0;
-    bool cut = false; /* never: sqla_detect's project is complete */
     for (size_t i = 0; i < sqla_project_file_count(p) && rc == 0; i++)
-        rc = detect_one(&d, pl, i, i, &seen, &cut, err);
+        rc = detect_one(&d, pl, i, i, &seen, err);
     pysource_cursor_give(pool);
     sqla_perloop_destroy(&pl);
     json_decref(d.listened);
@@ -5227,7 +5204,6 @@ static json_t *take_tail(json_t *arr, size_t from)
 typedef struct {
     json_t *findings, *notes, *perloop;
     size_t log;
-    bool cut; /* the one-pass scan stopped early (detect_one): to be made again */
 } scanned_t;
 
 /* Scans file i into sc (replacing what it held), under log when not SIZE_MAX. */
@@ -5235,7 +5211,7 @@ static int scan_into(det_t *d, sqla_perloop_t *pl, json_t *plout, size_t i, size
                      scanned_t *sc, err_t *err)
 {
     size_t seen = 0;
-    int rc = detect_one(d, pl, i, beat, &seen, &sc->cut, err);
+    int rc = detect_one(d, pl, i, beat, &seen, err);
     json_decref(sc->findings);
     json_decref(sc->notes);
     json_decref(sc->perloop);
@@ -5291,7 +5267,7 @@ int sqla_analyze(const json_t *code, const size_t *order, sqla_project_t **proje
          * partial index) */
         sqla_perloop_rescan(pl);
         for (size_t i = 0; i < n && rc == 0; i++)
-            if (sqla_project_log_stale(p, sc[i].log) || sc[i].cut)
+            if (sqla_project_log_stale(p, sc[i].log))
                 rc = scan_into(&d, pl, plout, i, i, &sc[i], err);
     }
     pysource_cursor_give(pool);
