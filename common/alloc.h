@@ -36,6 +36,8 @@ void *xrealloc(void *p, size_t size);
 /* xrealloc of an array of n elements of size bytes, aborting on overflow. */
 void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
+/* xstrdup(s), or NULL for NULL: optional strings copied as they are. */
+char *xstrdup_or_null(const char *s);
 /* The first n bytes of s (fewer if s ends before), NUL-terminated. */
 char *xstrndup(const char *s, size_t n);
 /* malloc()ed printf. */

@@ -184,17 +184,12 @@ static double leading_factor(const char *s)
     return end != s && isfinite(v) ? v : -1;
 }
 
-static char *dupn(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
 /* "CREATE INDEX CONCURRENTLY x ON public.t (a, b);" -> "public.t (a, b)" */
 static char *index_target(const char *ddl)
 {
     const char *on = ddl ? strstr(ddl, " ON ") : NULL;
     if (!on)
-        return dupn(ddl);
+        return xstrdup_or_null(ddl);
     on += 4;
     size_t n = strlen(on);
     while (n && (on[n - 1] == ';' || on[n - 1] == ' ' || on[n - 1] == '\n'))
@@ -221,7 +216,7 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
         rj_num(ev, "workload_time_share", &share);
         rj_num(r, "affected_queries", &n);
         it->gain = saved >= 0 ? saved : factor;
-        it->gain_text = dupn(rj_str(r, "estimated_improvement"));
+        it->gain_text = xstrdup_or_null(rj_str(r, "estimated_improvement"));
         it->kind = xstrdup("create index");
         char *target = index_target(rj_str(r, "create_statement"));
         it->title = r_printf("%s index on %s", rj_str(r, "type") ? rj_str(r, "type") : "new",
@@ -257,7 +252,7 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
             it->apply =
                 r_printf("%s\n%s", rj_str(r, "prerequisite"), rj_str(r, "create_statement"));
         else
-            it->apply = dupn(rj_str(r, "create_statement"));
+            it->apply = xstrdup_or_null(rj_str(r, "create_statement"));
     }
     json_array_foreach(json_object_get(s, "duplicate_indexes"), i, r)
     {
@@ -273,7 +268,7 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
             rj_str(r, "unneeded_definition") ? rj_str(r, "unneeded_definition") : "the index",
             rj_str(r, "covering_definition") ? rj_str(r, "covering_definition") : "another index",
             rj_str(r, "size") ? rj_str(r, "size") : "its space");
-        it->apply = dupn(rj_str(r, "drop_statement"));
+        it->apply = xstrdup_or_null(rj_str(r, "drop_statement"));
     }
     json_array_foreach(json_object_get(s, "unused_indexes_to_drop"), i, r)
     {
@@ -284,7 +279,7 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
         it->evidence =
             r_printf("%s; %s.", rj_str(r, "reason") ? rj_str(r, "reason") : "idx_scan = 0",
                      rj_str(r, "size") ? rj_str(r, "size") : "size unknown");
-        it->apply = dupn(rj_str(r, "drop_statement"));
+        it->apply = xstrdup_or_null(rj_str(r, "drop_statement"));
     }
     json_array_foreach(json_object_get(s, "invalid_indexes"), i, r)
     {
@@ -292,8 +287,8 @@ static void collect_index_advisor(const json_t *s, ritems_t *l)
         snprintf(it->id, sizeof it->id, "invalid-%03zu", i + 1);
         it->kind = xstrdup("drop index");
         it->title = r_printf("drop invalid %s", rj_str(r, "index") ? rj_str(r, "index") : "?");
-        it->evidence = dupn(rj_str(r, "reason"));
-        it->apply = dupn(rj_str(r, "drop_statement"));
+        it->evidence = xstrdup_or_null(rj_str(r, "reason"));
+        it->apply = xstrdup_or_null(rj_str(r, "drop_statement"));
     }
 }
 
@@ -368,7 +363,7 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
         if (!rj_num(ev, "time_saved_ms_estimate", &saved))
             saved = -1;
         it->gain = saved >= 0 ? saved : leading_factor(rj_str(r, "estimated_gain"));
-        it->gain_text = dupn(rj_str(r, "estimated_gain"));
+        it->gain_text = xstrdup_or_null(rj_str(r, "estimated_gain"));
         it->kind = r_printf("rewrite (%s)", rj_str(r, "type") ? rj_str(r, "type") : "query");
         double line;
         if (rj_str(r, "file") && rj_num(r, "line", &line))
@@ -392,7 +387,7 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
             strbuf_printf(&e, ". Safety: %s", rj_str(sq, "safety"));
         strbuf_add(&e, ".");
         it->evidence = strbuf_take(&e);
-        it->apply = dupn(rj_str(r, "optimized"));
+        it->apply = xstrdup_or_null(rj_str(r, "optimized"));
         /* ORM rewrites carry the file they edit; SQL ones have none */
         it->apply_is_code = rj_str(r, "file") != NULL;
         if (it->apply_is_code)
@@ -409,7 +404,7 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
         if (!rj_num(json_object_get(r, "evidence"), "time_saved_ms_estimate", &saved))
             saved = -1;
         it->gain = saved >= 0 ? saved : leading_factor(rj_str(r, "estimated_gain"));
-        it->gain_text = dupn(rj_str(r, "estimated_gain"));
+        it->gain_text = xstrdup_or_null(rj_str(r, "estimated_gain"));
         it->kind = xstrdup("rewrite (sql)");
         const char *q = rj_str(r, "original_query");
         it->title = r_printf("%.*s%s", 120, q ? q : "statement", q && strlen(q) > 120 ? "..." : "");
@@ -424,7 +419,7 @@ static void collect_query_rewriter(const json_t *s, ritems_t *l)
         append_estimate(&e, rj_str(r, "estimated_gain"));
         strbuf_add(&e, ".");
         it->evidence = strbuf_take(&e);
-        it->apply = dupn(rj_str(r, "optimized_query"));
+        it->apply = xstrdup_or_null(rj_str(r, "optimized_query"));
     }
     free(used);
 }
@@ -469,7 +464,7 @@ static void setting_item(ritems_t *l, const char *group, const char *name, const
     it->kind = r_printf("%s setting", group);
     it->title = r_printf("%s: %s -> %s%s", name, cur, rec,
                          restart && !strcmp(group, "postgresql") ? " (restart)" : "");
-    it->evidence = dupn(rj_str(v, "reason"));
+    it->evidence = xstrdup_or_null(rj_str(v, "reason"));
     if (!strcmp(group, "postgresql"))
         it->apply = r_printf("ALTER SYSTEM SET %s = '%s';", name, rec);
     else if (!strcmp(group, "sqlalchemy"))
@@ -510,8 +505,8 @@ static void collect_config_tuner(const json_t *s, ritems_t *l)
         rj_num(json_object_get(t, "recommended"), "autovacuum_vacuum_scale_factor", &rf);
         it->title = r_printf("%s: autovacuum_vacuum_scale_factor %g -> %g",
                              rj_str(t, "table") ? rj_str(t, "table") : "?", cf, rf);
-        it->evidence = dupn(rj_str(t, "reason"));
-        it->apply = dupn(rj_str(t, "apply"));
+        it->evidence = xstrdup_or_null(rj_str(t, "reason"));
+        it->apply = xstrdup_or_null(rj_str(t, "apply"));
     }
     json_object_foreach((json_t *)json_object_get(s, "sqlalchemy"), name, v)
     {
@@ -538,8 +533,8 @@ static void collect_config_tuner(const json_t *s, ritems_t *l)
         it->kind = xstrdup("timescaledb chunk interval");
         const char *h = rj_str(t, "hypertable") ? rj_str(t, "hypertable") : rj_str(t, "table");
         it->title = r_printf("chunk_time_interval of %s", h ? h : "a hypertable");
-        it->evidence = dupn(rj_str(t, "reason"));
-        it->apply = dupn(rj_str(t, "apply"));
+        it->evidence = xstrdup_or_null(rj_str(t, "reason"));
+        it->apply = xstrdup_or_null(rj_str(t, "apply"));
     }
 }
 
@@ -575,7 +570,7 @@ static void ai_items_actions(const json_t *s, ritems_t *l)
             it->title = r_printf("%s%s%s", rj_str(r, "action") ? rj_str(r, "action") : "action",
                                  rj_str(r, "before") ? " before " : "",
                                  rj_str(r, "before") ? rj_str(r, "before") : "");
-            it->evidence = dupn(rj_str(r, "why"));
+            it->evidence = xstrdup_or_null(rj_str(r, "why"));
         }
     }
 }
@@ -708,10 +703,11 @@ static void ai_items_cloud(const json_t *s, ritems_t *l)
         ritem_t *it = ritem_push(l, A);
         snprintf(it->id, sizeof it->id, "cloud-%03zu", i + 1);
         it->kind = xstrdup("cloud");
-        it->title = dupn(json_is_string(r) ? json_string_value(r) : rj_str(r, "recommendation"));
+        it->title =
+            xstrdup_or_null(json_is_string(r) ? json_string_value(r) : rj_str(r, "recommendation"));
         if (!it->title)
             it->title = xstrdup("cloud recommendation");
-        it->evidence = dupn(rj_str(r, "why"));
+        it->evidence = xstrdup_or_null(rj_str(r, "why"));
     }
 }
 

@@ -281,16 +281,16 @@ static void add_candidate(ia_model_t *m, int table, int s, const spec_t *sp)
     c->method = sp->method;
     c->nkeys = sp->nkeys;
     for (int i = 0; i < sp->nkeys; i++) {
-        c->keys[i] = ia_strdup(sp->keys[i]);
+        c->keys[i] = xstrdup_or_null(sp->keys[i]);
         c->key_is_expr[i] = sp->is_expr[i];
     }
     c->ninclude = sp->ninclude;
     for (int i = 0; i < sp->ninclude; i++)
-        c->include[i] = ia_strdup(sp->include[i]);
-    c->predicate = ia_strdup(sp->predicate);
-    c->opclass = ia_strdup(sp->opclass);
-    c->type = ia_strdup(sp->type);
-    c->signature = ia_strdup(sig);
+        c->include[i] = xstrdup_or_null(sp->include[i]);
+    c->predicate = xstrdup_or_null(sp->predicate);
+    c->opclass = xstrdup_or_null(sp->opclass);
+    c->type = xstrdup_or_null(sp->type);
+    c->signature = xstrdup_or_null(sig);
     c->needs_trgm = sp->opclass && strcmp(sp->opclass, "gin_trgm_ops") == 0;
     /* name: idx_<table>_<keys>[_<include>][_partial] */
     char name[512];
@@ -307,7 +307,7 @@ static void add_candidate(ia_model_t *m, int table, int s, const spec_t *sp)
     char clean[512];
     sanitize_name(name, clean, sizeof clean);
     clean[63] = 0; /* NAMEDATALEN - 1 */
-    c->name = ia_strdup(clean);
+    c->name = xstrdup_or_null(clean);
     add_stmt_ref(c, s);
     m->ncands++;
 }
@@ -324,9 +324,9 @@ static char *literal(const char *v)
     char *end;
     strtod(v, &end);
     if (*v && *end == 0)
-        return ia_strdup(v);
+        return xstrdup_or_null(v);
     if (strcmp(v, "true") == 0 || strcmp(v, "false") == 0)
-        return ia_strdup(v);
+        return xstrdup_or_null(v);
     size_t n = strlen(v);
     char *out = xmalloc(n * 2 + 3);
     size_t o = 0;
@@ -778,7 +778,7 @@ char *ia_candidate_ddl(const ia_model_t *m, const ia_candidate_t *c, int concurr
     }
     if (c->predicate)
         snprintf(buf + o, sizeof buf - o, " WHERE %s", c->predicate);
-    return ia_strdup(buf);
+    return xstrdup_or_null(buf);
 }
 
 /* ---- sizes --------------------------------------------------------------- */
@@ -907,7 +907,8 @@ double ia_estimate_btree_bytes(const ia_model_t *m, const ia_candidate_t *c, cha
          * entry tree (distinct keys are few next to the items) */
         double bytes = n * entries_per_row * 2.0 / 0.9 + 2 * BLCKSZ;
         if (method)
-            *method = ia_strdup("gin: rows x entries per row (trigrams ~ width + 2, other keys "
+            *method =
+                xstrdup_or_null("gin: rows x entries per row (trigrams ~ width + 2, other keys "
                                 "~ width / 8) x 2 bytes per compressed item / 0.9 fill");
         return ceil(bytes / BLCKSZ) * BLCKSZ;
     }
@@ -1153,7 +1154,7 @@ size_t ia_apply_qualstats_constants(ia_model_t *m)
             if (json_object_size(counts))
                 with_values++;
             if (best && total > 0 && best_n / total >= IA_QS_DOMINANT_SHARE) {
-                u->constant = ia_strdup(best);
+                u->constant = xstrdup_or_null(best);
                 u->qs_constant = 1;
                 u->qs_share = best_n / total;
                 applied++;

@@ -160,7 +160,7 @@ void ia_choose_param_values(ia_model_t *m, ia_statement_t *st)
         const ia_use_t *u = &st->uses[i];
         if (u->qs_constant && u->param > 0 && u->param <= IA_MAX_PARAMS &&
             !st->param_values[u->param])
-            st->param_values[u->param] = ia_strdup(u->constant);
+            st->param_values[u->param] = xstrdup_or_null(u->constant);
     }
     for (size_t i = 0; i < st->nuses; i++) {
         ia_use_t *u = &st->uses[i];
@@ -192,13 +192,13 @@ void ia_choose_param_values(ia_model_t *m, ia_statement_t *st)
             const char *a = json_string_value(json_array_get(col->histogram, mid));
             const char *b = json_string_value(json_array_get(col->histogram, mid + 1));
             if (a && b && !st->param_values[lo_param] && !st->param_values[hi_param]) {
-                st->param_values[lo_param] = ia_strdup(a);
-                st->param_values[hi_param] = ia_strdup(b);
+                st->param_values[lo_param] = xstrdup_or_null(a);
+                st->param_values[hi_param] = xstrdup_or_null(b);
                 if (u->range_dir == 2) {
                     free(u->constant);
                     free(u->constant2);
-                    u->constant = ia_strdup(a);
-                    u->constant2 = ia_strdup(b);
+                    u->constant = xstrdup_or_null(a);
+                    u->constant2 = xstrdup_or_null(b);
                 }
             }
             continue;
@@ -208,9 +208,9 @@ void ia_choose_param_values(ia_model_t *m, ia_statement_t *st)
         if (sel >= 0 && !st->param_values[u->param]) {
             const char *v = hist_at(col, u->range_dir > 0 ? 1 - sel : sel);
             if (v) {
-                st->param_values[u->param] = ia_strdup(v);
+                st->param_values[u->param] = xstrdup_or_null(v);
                 free(u->constant);
-                u->constant = ia_strdup(v);
+                u->constant = xstrdup_or_null(v);
             }
         }
     }
@@ -896,7 +896,7 @@ int ia_statement_cost(ia_model_t *m, int s, const int *config, size_t n, int for
             *method = 1;
             return 0;
         }
-        st->cost_error = ia_strdup(whatif_error(m->whatif));
+        st->cost_error = xstrdup_or_null(whatif_error(m->whatif));
         ia_note(m, "what-if EXPLAIN failed for queryid %lld (%s): pgopt's cost model used for it",
                 (long long)st->queryid, st->cost_error);
     }

@@ -98,15 +98,15 @@ static void rel_free(rel_t *r)
 static rel_t rel_copy(const rel_t *r, const char *alias)
 {
     rel_t x = {0};
-    x.alias = ia_strdup(alias);
+    x.alias = xstrdup_or_null(alias);
     x.table = r->table;
     x.derived = r->derived;
     x.nouts = r->nouts;
     x.outs = xcalloc(r->nouts + 1, sizeof *x.outs);
     for (size_t i = 0; i < r->nouts; i++) {
-        x.outs[i].name = ia_strdup(r->outs[i].name);
+        x.outs[i].name = xstrdup_or_null(r->outs[i].name);
         x.outs[i].table = r->outs[i].table;
-        x.outs[i].column = ia_strdup(r->outs[i].column);
+        x.outs[i].column = xstrdup_or_null(r->outs[i].column);
     }
     return x;
 }
@@ -202,8 +202,8 @@ static ia_use_t *add_use(ctx_t *c, const term_t *t, ia_use_kind_t kind, const ch
     ia_use_t *u = &st->uses[st->nuses++];
     memset(u, 0, sizeof *u);
     u->table = t->table;
-    u->column = ia_strdup(t->column);
-    u->expr = ia_strdup(t->expr);
+    u->column = xstrdup_or_null(t->column);
+    u->expr = xstrdup_or_null(t->expr);
     u->kind = kind;
     if (op)
         snprintf(u->op, sizeof u->op, "%s", op);
@@ -510,7 +510,7 @@ static void set_value(ia_use_t *u, const PgQuery__Node *v)
     char buf[64];
     const char *k = const_text(v, buf, sizeof buf);
     if (k)
-        u->constant = ia_strdup(k);
+        u->constant = xstrdup_or_null(k);
     u->param = param_number(v);
 }
 
@@ -661,7 +661,7 @@ static void visit_aexpr(ctx_t *c, scope_t *sc, const PgQuery__AExpr *a)
                     set_value(u, a->rexpr->list->items[0]);
                     char buf[64];
                     const char *k = const_text(a->rexpr->list->items[1], buf, sizeof buf);
-                    u->constant2 = ia_strdup(k);
+                    u->constant2 = xstrdup_or_null(k);
                     u->param2 = param_number(a->rexpr->list->items[1]);
                 }
                 free_term(&t);
@@ -795,7 +795,7 @@ static void visit_pred(ctx_t *c, scope_t *sc, const PgQuery__Node *n)
         if (t.ok && t.scope_depth == 0) {
             ia_use_t *u = add_use(c, &t, USE_EQ, "=");
             if (u)
-                u->constant = ia_strdup("true");
+                u->constant = xstrdup_or_null("true");
         }
         free_term(&t);
         break;
@@ -936,7 +936,7 @@ static void add_rangevar(ctx_t *c, scope_t *sc, const PgQuery__RangeVar *rv)
         }
     }
     rel_t r = {0};
-    r.alias = ia_strdup(alias);
+    r.alias = xstrdup_or_null(alias);
     r.table = ia_find_table(c->m, rv->schemaname, rv->relname);
     if (r.table >= 0)
         note_table(c, r.table);
@@ -990,7 +990,7 @@ static void add_from(ctx_t *c, scope_t *sc, const PgQuery__Node *n, const PgQuer
         out.table = -1;
         if (rs->subquery && rs->subquery->node_case == PG_QUERY__NODE__NODE_SELECT_STMT)
             analyze_select(c, rs->subquery->select_stmt, rs->lateral ? sc : sc->parent, &out);
-        out.alias = ia_strdup(rs->alias ? rs->alias->aliasname : NULL);
+        out.alias = xstrdup_or_null(rs->alias ? rs->alias->aliasname : NULL);
         scope_add(sc, out);
         break;
     }
@@ -1019,14 +1019,14 @@ static void add_cte(ctx_t *c, scope_t *sc, const PgQuery__CommonTableExpr *cte)
         const char *nm = node_string(cte->aliascolnames[i]);
         if (nm) {
             free(out.outs[i].name);
-            out.outs[i].name = ia_strdup(nm);
+            out.outs[i].name = xstrdup_or_null(nm);
         }
     }
     if (sc->nctes == sc->cap_ctes) {
         sc->cap_ctes = sc->cap_ctes ? sc->cap_ctes * 2 : 4;
         sc->ctes = xrealloc(sc->ctes, sc->cap_ctes * sizeof *sc->ctes);
     }
-    sc->ctes[sc->nctes].name = ia_strdup(cte->ctename);
+    sc->ctes[sc->nctes].name = xstrdup_or_null(cte->ctename);
     sc->ctes[sc->nctes].rel = out;
     sc->nctes++;
 }
@@ -1107,9 +1107,9 @@ static void visit_group_and_sort(ctx_t *c, scope_t *sc, const PgQuery__SelectStm
 static void rel_add_out(rel_t *out, const char *name, int table, const char *column)
 {
     out->outs = xrealloc(out->outs, (out->nouts + 1) * sizeof *out->outs);
-    out->outs[out->nouts].name = ia_strdup(name);
+    out->outs[out->nouts].name = xstrdup_or_null(name);
     out->outs[out->nouts].table = table;
-    out->outs[out->nouts].column = ia_strdup(column);
+    out->outs[out->nouts].column = xstrdup_or_null(column);
     out->nouts++;
 }
 
@@ -1315,7 +1315,7 @@ int ia_extract_statement(ia_model_t *m, ia_statement_t *st, err_t *err)
                 if (tn->res_target->name && *tn->res_target->name) {
                     st->updated_columns =
                         xrealloc(st->updated_columns, (st->nupdated + 1) * sizeof(char *));
-                    st->updated_columns[st->nupdated++] = ia_strdup(tn->res_target->name);
+                    st->updated_columns[st->nupdated++] = xstrdup_or_null(tn->res_target->name);
                 }
                 visit_other(&c, &sc, tn->res_target->val);
             }

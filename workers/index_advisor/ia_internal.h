@@ -249,7 +249,6 @@ int ia_find_table(const ia_model_t *m, const char *schema, const char *name);
 const ia_column_t *ia_find_column(const ia_model_t *m, int table, const char *column);
 double ia_table_rows(const ia_table_t *t);
 int ia_has_extension(const ia_model_t *m, const char *name);
-char *ia_strdup(const char *s);
 char *ia_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A quoted identifier when needed (keywords are not detected, only characters). */
 void ia_quote_ident(const char *name, char *out, size_t len);

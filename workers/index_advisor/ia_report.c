@@ -123,7 +123,7 @@ static json_t *recommendations(ia_model_t *m, const ia_selection_t *sel)
         }
         json_object_set_new(used_names, name, json_true());
         free(c->name);
-        c->name = ia_strdup(name);
+        c->name = xstrdup_or_null(name);
 
         json_t *r = json_object();
         set_str(r, "id", ia_printf("idx-%03zu", oi + 1));

@@ -11,12 +11,6 @@
 #include "common/alloc.h"
 #include "workers/index_advisor/ia_internal.h"
 
-/* xstrdup() that passes NULL through. */
-char *ia_strdup(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
 /* A malloc()ed formatted string (never NULL: common/alloc.h). */
 char *ia_printf(const char *fmt, ...)
 {
@@ -124,7 +118,7 @@ static char **str_array(const json_t *a, size_t *n)
     size_t i;
     json_t *v;
     json_array_foreach(a, i, v) if (json_is_string(v)) out[(*n)++] =
-        ia_strdup(json_string_value(v));
+        xstrdup_or_null(json_string_value(v));
     return out;
 }
 
@@ -203,8 +197,8 @@ static int load_tables(ia_model_t *m)
         if (kind && strcmp(kind, "r") != 0 && strcmp(kind, "p") != 0 && strcmp(kind, "m") != 0)
             continue;
         ia_table_t *x = &m->tables[m->ntables++];
-        x->schema = ia_strdup(schema);
-        x->name = ia_strdup(name);
+        x->schema = xstrdup_or_null(schema);
+        x->name = xstrdup_or_null(name);
         double d;
         x->reltuples = num_field(t, "reltuples", &d) ? d : -1;
         x->relpages = int_field(t, "relpages", NULL);
@@ -253,8 +247,8 @@ static void load_columns(ia_model_t *m)
             continue;
         ia_table_t *tb = &m->tables[t];
         ia_column_t *x = &tb->columns[tb->ncolumns++];
-        x->name = ia_strdup(str_field(c, "name"));
-        x->type = ia_strdup(str_field(c, "type") ? str_field(c, "type") : "");
+        x->name = xstrdup_or_null(str_field(c, "name"));
+        x->type = xstrdup_or_null(str_field(c, "type") ? str_field(c, "type") : "");
         x->not_null = bool_field(c, "not_null");
         double d;
         x->has_stats = num_field(c, "n_distinct", &d);
@@ -291,13 +285,13 @@ static void load_indexes(ia_model_t *m)
         if (!str_field(x, "schema") || !str_field(x, "table") || !str_field(x, "name"))
             continue;
         ia_index_t *d = &m->indexes[m->nindexes++];
-        d->schema = ia_strdup(str_field(x, "schema"));
-        d->table = ia_strdup(str_field(x, "table"));
-        d->name = ia_strdup(str_field(x, "name"));
-        d->method = ia_strdup(str_field(x, "method") ? str_field(x, "method") : "btree");
-        d->definition = ia_strdup(str_field(x, "definition"));
-        d->predicate = ia_strdup(str_field(x, "predicate"));
-        d->constraint = ia_strdup(str_field(x, "constraint"));
+        d->schema = xstrdup_or_null(str_field(x, "schema"));
+        d->table = xstrdup_or_null(str_field(x, "table"));
+        d->name = xstrdup_or_null(str_field(x, "name"));
+        d->method = xstrdup_or_null(str_field(x, "method") ? str_field(x, "method") : "btree");
+        d->definition = xstrdup_or_null(str_field(x, "definition"));
+        d->predicate = xstrdup_or_null(str_field(x, "predicate"));
+        d->constraint = xstrdup_or_null(str_field(x, "constraint"));
         d->table_idx = ia_find_table(m, d->schema, d->table);
         d->columns = str_array(json_object_get(x, "columns"), &d->ncolumns);
         d->include = str_array(json_object_get(x, "include"), &d->ninclude);
@@ -337,7 +331,7 @@ static void load_statements(ia_model_t *m)
         if (json_is_false(top))
             continue;
         ia_statement_t *x = &m->stmts[m->nstmts++];
-        x->query = ia_strdup(q);
+        x->query = xstrdup_or_null(q);
         x->queryid = int_field(s, "queryid", &x->has_queryid);
         double d;
         x->calls = num_field(s, "calls", &d) ? d : 0;

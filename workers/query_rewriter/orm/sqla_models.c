@@ -368,7 +368,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
         sqla_function_t *fn = &f[c->p->ntmpf];
         memset(fn, 0, sizeof *fn);
         fn->name = pysource_node_text(src, field(st, "name"));
-        fn->cls = c->cls ? xstrdup(c->cls) : NULL;
+        fn->cls = xstrdup_or_null(c->cls);
         fn->file = c->file;
         fn->start = ts_node_start_byte(st);
         fn->line = pysource_node_line(st);
@@ -755,7 +755,7 @@ static void read_relationship(sqla_model_t *m, const pysource_t *src, TSNode st,
             b.lazy = lazy_kind(brlazy);
             b.from_backref = true;
             b.back_populates = xstrdup(attr);
-            b.secondary = r.secondary ? xstrdup(r.secondary) : NULL;
+            b.secondary = xstrdup_or_null(r.secondary);
             b.line = r.line;
             brname = brlazy = NULL;
             add_rel(m, &b);
@@ -894,12 +894,6 @@ static void model_free(sqla_model_t *m)
     memset(m, 0, sizeof *m);
 }
 
-/* s copied, or NULL for NULL. */
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
 /* Model m gets class kc's body (read when its file was indexed): the
  * columns, with a ForeignKey(Class.attr) resolved to Class's table when
  * Class is a model already (in the models' order, as when bodies were read
@@ -908,7 +902,7 @@ static char *dup_or_null(const char *s)
 static void copy_body(sqla_project_t *p, sqla_model_t *m, const klass_t *kc, int *decided)
 {
     const sqla_model_t *b = &kc->body;
-    m->table = dup_or_null(b->table);
+    m->table = xstrdup_or_null(b->table);
     m->mapper_args = b->mapper_args;
     m->custom_init = b->custom_init;
     m->validates = b->validates;
@@ -920,12 +914,12 @@ static void copy_body(sqla_project_t *p, sqla_model_t *m, const klass_t *kc, int
             *o = *c;
             o->attr = xstrdup(c->attr);
             o->column = xstrdup(c->column);
-            o->fk_column = dup_or_null(c->fk_column);
+            o->fk_column = xstrdup_or_null(c->fk_column);
             if (kc->fk_class && kc->fk_class[k]) {
                 const sqla_model_t *t = find_model(p, kc->fk_class[k]);
                 o->fk_table = xstrdup(t && t->table ? t->table : kc->fk_class[k]);
             } else {
-                o->fk_table = dup_or_null(c->fk_table);
+                o->fk_table = xstrdup_or_null(c->fk_table);
             }
         }
         m->ncolumns = b->ncolumns;
@@ -938,9 +932,9 @@ static void copy_body(sqla_project_t *p, sqla_model_t *m, const klass_t *kc, int
             *o = *r;
             o->name = xstrdup(r->name);
             o->target = xstrdup(r->target);
-            o->lazy_text = dup_or_null(r->lazy_text);
-            o->secondary = dup_or_null(r->secondary);
-            o->back_populates = dup_or_null(r->back_populates);
+            o->lazy_text = xstrdup_or_null(r->lazy_text);
+            o->secondary = xstrdup_or_null(r->secondary);
+            o->back_populates = xstrdup_or_null(r->back_populates);
             decided[k] = kc->decided[k];
         }
         m->nrels = b->nrels;
