@@ -60,8 +60,7 @@ static int attempts; /* workload runs: idx_scan grows by 7 per run */
  * lock idle in transaction, the collection. */
 static int run_workload_and_collect(void)
 {
-    pgtest_exec(workload, "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database "
-                          "WHERE datname = current_database()), 0)");
+    pgtest_reset_statements(workload);
     for (int i = 0; i < 7; i++) {
         char id[16];
         snprintf(id, sizeof id, "%d", i + 1);

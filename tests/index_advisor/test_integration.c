@@ -153,12 +153,7 @@ static int setup(void **state)
     PGresult *r = PQexec(c, "CREATE UNIQUE INDEX CONCURRENTLY idx_customers_country_broken ON "
                             "customers (country)");
     PQclear(r);
-    /* Reset this database's statements only: other tests run in parallel on
-     * the same server and count their own. pg_qualstats has no per-database
-     * reset - pg_qualstats_reset() wipes every test's predicates - and needs
-     * none: the database is new and the collector reads only its rows. */
-    pgtest_exec(c, "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE "
-                   "datname = current_database()), 0)");
+    pgtest_reset_statements(c);
     run_workload(c);
     PQfinish(c);
     return 0;

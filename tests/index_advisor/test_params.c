@@ -81,9 +81,7 @@ static int setup(void **state)
     PGconn *c = pgtest_connect(DB);
     pgtest_exec(c, schema_sql);
     pgtest_exec(c, "VACUUM ANALYZE");
-    /* this database's statements only: other tests share the server */
-    pgtest_exec(c, "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE "
-                   "datname = current_database()), 0)");
+    pgtest_reset_statements(c);
     char sql[512];
     for (int i = 0; i < 30; i++) {
         snprintf(sql, sizeof sql, workload[0], 1 + i * 37);

@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "coordinator/collect/collect.h"
+#include "tests/index_advisor/plant.h"
 #include "tests/support/pgtest.h"
 #include "workers/index_advisor/index_advisor.h"
 
@@ -52,35 +52,13 @@ static const char *const workload[] = {RANGE_COUNT, BY_ID};
 static int setup(void **state)
 {
     (void)state;
-    if (pgtest_conninfo(DB, conninfo, sizeof conninfo) != 0) {
-        fprintf(stderr, "no PostgreSQL fixture (PGOPT_TEST_PGENV)\n");
+    PGconn *c = plant_open(DB, schema_sql, true, conninfo, sizeof conninfo);
+    if (!c)
         return -1;
-    }
-    if (pgtest_create_db(DB) != 0)
-        return -1;
-    PGconn *c = pgtest_connect(DB);
-    /* durable commit, then a second VACUUM: the visibility map must be
-     * set, the planner costs the index-only scans by it (test_fill.c) */
-    pgtest_exec(c, "SET synchronous_commit = on");
-    pgtest_exec(c, schema_sql);
-    pgtest_exec(c, "VACUUM ANALYZE");
-    pgtest_exec(c, "VACUUM");
-    pgtest_exec(c, "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE "
-                   "datname = current_database()), 0)");
     for (size_t i = 0; i < sizeof workload / sizeof workload[0]; i++)
         for (int k = 0; k < 3; k++)
             pgtest_exec(c, workload[i]);
-    PQfinish(c);
-    collect_opts_t o;
-    collect_opts_init(&o);
-    o.conninfo = conninfo;
-    o.include_target_dsn = 1;
-    err_t err;
-    if (collect_snapshot(&o, &g_snap, &err) != 0) {
-        fprintf(stderr, "collect_snapshot: %s\n", err.msg);
-        return -1;
-    }
-    return 0;
+    return plant_collect(c, conninfo, &g_snap);
 }
 
 static int teardown(void **state)

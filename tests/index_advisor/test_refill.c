@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "coordinator/collect/collect.h"
+#include "tests/index_advisor/plant.h"
 #include "tests/support/pgtest.h"
 #include "workers/index_advisor/ia_internal.h"
 #include "workers/index_advisor/index_advisor.h"
@@ -51,33 +51,13 @@ static const char *schema_sql =
 static int setup(void **state)
 {
     (void)state;
-    if (pgtest_conninfo(DB, conninfo, sizeof conninfo) != 0) {
-        fprintf(stderr, "no PostgreSQL fixture (PGOPT_TEST_PGENV)\n");
+    PGconn *c = plant_open(DB, schema_sql, false, conninfo, sizeof conninfo);
+    if (!c)
         return -1;
-    }
-    if (pgtest_create_db(DB) != 0)
-        return -1;
-    PGconn *c = pgtest_connect(DB);
-    pgtest_exec(c, "SET synchronous_commit = on");
-    pgtest_exec(c, schema_sql);
-    pgtest_exec(c, "VACUUM ANALYZE");
-    /* this database's statements only: other tests share the server */
-    pgtest_exec(c, "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE "
-                   "datname = current_database()), 0)");
     for (int k = 0; k < 10; k++)
         pgtest_exec(c, Q_RANGE);
     pgtest_exec(c, Q_TAGS);
-    PQfinish(c);
-    collect_opts_t o;
-    collect_opts_init(&o);
-    o.conninfo = conninfo;
-    o.include_target_dsn = 1;
-    err_t err;
-    if (collect_snapshot(&o, &g_snap, &err) != 0) {
-        fprintf(stderr, "collect_snapshot: %s\n", err.msg);
-        return -1;
-    }
-    return 0;
+    return plant_collect(c, conninfo, &g_snap);
 }
 
 static int teardown(void **state)

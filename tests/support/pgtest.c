@@ -90,6 +90,12 @@ void pgtest_exec(PGconn *conn, const char *sql)
     PQclear(r);
 }
 
+void pgtest_reset_statements(PGconn *conn)
+{
+    pgtest_exec(conn, "SELECT pg_stat_statements_reset(0, (SELECT oid FROM pg_database WHERE "
+                      "datname = current_database()), 0)");
+}
+
 char *pgtest_scalar(PGconn *conn, const char *sql)
 {
     PGresult *r = PQexec(conn, sql);

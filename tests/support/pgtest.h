@@ -28,6 +28,12 @@ PGconn *pgtest_connect(const char *dbname);
 /* Runs SQL (may be several statements); aborts with a message on failure. */
 void pgtest_exec(PGconn *conn, const char *sql);
 
+/* Resets pg_stat_statements for conn's database only: tests run in
+ * parallel on one server and each counts its own statements. (pg_qualstats
+ * has no per-database reset and needs none: each test's database is new and
+ * the collector reads only its rows.) Aborts with a message on failure. */
+void pgtest_reset_statements(PGconn *conn);
+
 /* Runs a query returning one value; returns a malloc()ed copy or NULL. */
 char *pgtest_scalar(PGconn *conn, const char *sql);
 

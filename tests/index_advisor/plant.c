@@ -1,0 +1,51 @@
+/* plant.c - see plant.h. */
+#include "tests/index_advisor/plant.h"
+
+#include <stdio.h>
+
+#include "common/error.h"
+#include "coordinator/collect/collect.h"
+#include "tests/support/pgtest.h"
+
+PGconn *plant_open(const char *db, const char *schema_sql, bool visibility_map, char *conninfo,
+                   size_t len)
+{
+    if (pgtest_conninfo(db, conninfo, len) != 0) {
+        fprintf(stderr, "no PostgreSQL fixture (PGOPT_TEST_PGENV)\n");
+        return NULL;
+    }
+    if (pgtest_create_db(db) != 0)
+        return NULL;
+    PGconn *c = pgtest_connect(db);
+    /* the load commits durably: VACUUM marks a page all-visible only once
+     * its tuples' commit hint bits are set, which the server does only
+     * after the commit's WAL is flushed; with the fixture's asynchronous
+     * commit, whether the WAL writer had flushed it by the time VACUUM ran
+     * depended on the machine's speed, and with relallvisible 0 the
+     * planner costs an index-only scan the same as a plain index scan */
+    pgtest_exec(c, "SET synchronous_commit = on");
+    pgtest_exec(c, schema_sql);
+    pgtest_exec(c, "VACUUM ANALYZE");
+    /* a second pass sets the visibility map (relallvisible) that the
+     * first, right after the load, left empty: the planner costs an
+     * index-only scan - what a covering index is for - by it */
+    if (visibility_map)
+        pgtest_exec(c, "VACUUM");
+    pgtest_reset_statements(c);
+    return c;
+}
+
+int plant_collect(PGconn *c, const char *conninfo, json_t **snap)
+{
+    PQfinish(c);
+    collect_opts_t o;
+    collect_opts_init(&o);
+    o.conninfo = conninfo;
+    o.include_target_dsn = 1;
+    err_t err;
+    if (collect_snapshot(&o, snap, &err) != 0) {
+        fprintf(stderr, "collect_snapshot: %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * plant.h - the planted databases of the index advisor's selection tests
+ * (test_fill, test_prefix, test_refill): a new database in the fixture's
+ * PostgreSQL loaded with a schema, vacuumed, its statement statistics
+ * reset; the test then runs its workload and collects the snapshot with the
+ * real collector.
+ */
+#ifndef PGOPT_TESTS_INDEX_ADVISOR_PLANT_H
+#define PGOPT_TESTS_INDEX_ADVISOR_PLANT_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Creates database db, loads schema_sql with durable commits, VACUUM
+ * ANALYZE, and with visibility_map a second VACUUM; resets db's statement
+ * statistics. Fills conninfo (len bytes) with db's conninfo. Returns the
+ * connection for the workload, or NULL (message on stderr) when there is
+ * no fixture or the database cannot be created. */
+PGconn *plant_open(const char *db, const char *schema_sql, bool visibility_map, char *conninfo,
+                   size_t len);
+
+/* Closes c (the workload has run) and collects conninfo's snapshot, target
+ * DSN included, into *snap. 0, or -1 with a message on stderr. */
+int plant_collect(PGconn *c, const char *conninfo, json_t **snap);
+
+#endif
