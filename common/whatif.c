@@ -222,29 +222,7 @@ int whatif_index_create(whatif_t *w, const char *create_sql, unsigned *oid, int6
 {
     if (!w || !create_sql || !oid)
         return w ? fail(w, "whatif_index_create: missing argument") : -1;
-    if (!w->has_hypopg)
-        return fail(w, "hypopg is not installed in the target database");
-    if (w->created_since_reset >= WHATIF_MAX_HYPO && whatif_reset(w) != 0)
-        return -1;
-    char sql[400];
-    snprintf(sql, sizeof sql,
-             "SELECT h.indexrelid, %s.hypopg_relation_size(h.indexrelid) "
-             "FROM %s.hypopg_create_index($1) h",
-             w->hypopg_schema_q, w->hypopg_schema_q);
-    const char *params[1] = {create_sql};
-    PGresult *r = run_marked(w->pg, 1, params, sql);
-    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-        fail(w, "hypopg_create_index(%s): %s", create_sql, pq_message(w, r));
-        PQclear(r);
-        return -1;
-    }
-    *oid = (unsigned)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
-    if (size)
-        *size = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
-    PQclear(r);
-    w->created_since_reset++;
-    w->created_total++;
-    return 0;
+    return whatif_index_create_many(w, &create_sql, 1, oid, size);
 }
 
 int whatif_index_drop(whatif_t *w, unsigned oid)
@@ -300,6 +278,11 @@ int whatif_index_create_many(whatif_t *w, const char *const *create_sql, size_t 
     PGresult *r = run_marked(w->pg, 1, params, sql);
     free(arr);
     if (!r || PQresultStatus(r) != PGRES_TUPLES_OK || (size_t)PQntuples(r) != n) {
+        if (n == 1) {
+            fail(w, "hypopg_create_index(%s): %s", create_sql[0], pq_message(w, r));
+            PQclear(r);
+            return -1;
+        }
         fail(w, "hypopg_create_index (%zu indexes, the first %s): %s", n, create_sql[0],
              pq_message(w, r));
         PQclear(r);
