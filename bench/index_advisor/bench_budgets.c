@@ -289,6 +289,27 @@ typedef struct {
     double ms;
 } extend_result_t;
 
+/* A valid existing non-partial btree on x's table whose keys start with
+ * x's keys; with exact, whose keys are x's and that has no INCLUDE
+ * columns. NULL when there is none. */
+static const ia_index_t *existing_with_keys(const ia_model_t *m, const idx_t *x, int exact)
+{
+    for (size_t i = 0; i < m->nindexes; i++) {
+        const ia_index_t *ix = &m->indexes[i];
+        if (ix->table_idx != x->table || !ix->is_valid || strcmp(ix->method, "btree") != 0 ||
+            ix->predicate || (size_t)x->n > ix->ncolumns)
+            continue;
+        if (exact && (ix->ninclude || ix->ncolumns != (size_t)x->n))
+            continue;
+        int prefix = 1;
+        for (int k = 0; k < x->n && prefix; k++)
+            prefix = strcmp(ix->columns[k], x->cols[k]) == 0;
+        if (prefix)
+            return ix;
+    }
+    return NULL;
+}
+
 /* 1 when x has exactly the keys of a valid existing non-partial btree
  * without INCLUDE columns: a second copy of an index the database has.
  * The bench's real-index check shows what such a pick gains on TPC-H:
@@ -298,18 +319,14 @@ typedef struct {
  * unique - and it stays a candidate. */
 static int copies_existing(const ia_model_t *m, const idx_t *x)
 {
-    for (size_t i = 0; i < m->nindexes; i++) {
-        const ia_index_t *ix = &m->indexes[i];
-        if (ix->table_idx != x->table || !ix->is_valid || strcmp(ix->method, "btree") != 0 ||
-            ix->predicate || ix->ninclude || ix->ncolumns != (size_t)x->n)
-            continue;
-        int same = 1;
-        for (int k = 0; k < x->n && same; k++)
-            same = strcmp(ix->columns[k], x->cols[k]) == 0;
-        if (same)
-            return 1;
-    }
-    return 0;
+    return existing_with_keys(m, x, 1) != NULL;
+}
+
+/* The existing index that serves x (x's keys are a prefix of its keys), or
+ * NULL. */
+static const ia_index_t *serving_index(const ia_model_t *m, const idx_t *x)
+{
+    return existing_with_keys(m, x, 0);
 }
 
 /* Extend's greedy at one budget; no_copies: no add or extension may give
@@ -424,24 +441,6 @@ static void extend_run(ia_model_t *m, const char *conninfo, double budget, int n
 }
 
 /* ---- are the picks an existing index serves hypopg artifacts? ---------- */
-
-/* The existing index that serves x (x's keys are a prefix of its keys), or
- * NULL. */
-static const ia_index_t *serving_index(const ia_model_t *m, const idx_t *x)
-{
-    for (size_t i = 0; i < m->nindexes; i++) {
-        const ia_index_t *ix = &m->indexes[i];
-        if (ix->table_idx != x->table || !ix->is_valid || strcmp(ix->method, "btree") != 0 ||
-            ix->predicate || (size_t)x->n > ix->ncolumns)
-            continue;
-        int prefix = 1;
-        for (int k = 0; k < x->n && prefix; k++)
-            prefix = strcmp(ix->columns[k], x->cols[k]) == 0;
-        if (prefix)
-            return ix;
-    }
-    return NULL;
-}
 
 /* Planner cost (calls x cost) of each considered statement reading table t
  * with exactly the hypothetical indexes ddl[]; per[s] < 0 for the others.
