@@ -98,6 +98,7 @@ typedef struct {
     sqla_function_t *funcs;
     size_t nfuncs;
     size_t class_first, nclasses; /* its module-level classes in p->classes */
+    bool star; /* has a module-level `from X import *` (a bare name may come from X) */
 } pfile_t;
 
 /* A module-level class as the first pass saw it: enough to decide, once
@@ -199,6 +200,11 @@ struct sqla_project {
     char **tdef_names;
     size_t **tdef_files; /* each: count, then the file indexes */
     size_t ntdefs;
+    /* every dotted suffix of every file's module (a/b/c.py: a.b.c, b.c, c), for whether an
+     * import names a project module (function_lookup): keys owned by mod_names */
+    name_index_t mod_index;
+    char **mod_names;
+    size_t nmod_names;
     /* a file could not be parsed again (tree-sitter out of memory); the
      * project's own allocations abort instead (common/alloc.h) */
     bool oom;
@@ -425,6 +431,13 @@ static void index_statement(index_ctx_t *c, TSNode st)
             add_factory(c->p, c->file, name, is_async);
         }
         free(name);
+        return;
+    }
+    if (PYSOURCE_NODE_IS(st, "import_from_statement")) {
+        uint32_t n = ts_node_named_child_count(st);
+        for (uint32_t i = 0; i < n; i++)
+            if (PYSOURCE_NODE_IS(ts_node_named_child(st, i), "wildcard_import"))
+                c->p->files[c->file].star = true;
         return;
     }
     /* statements with blocks at module level (if TYPE_CHECKING:, try:) */
@@ -1432,6 +1445,28 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
 
 /* ---- lifecycle ------------------------------------------------------- */
 
+static char *module_of(const char *path);
+
+/* Records every dotted suffix of file f's module (a/b/c.py: a.b.c, b.c and c; a/b/__init__.py:
+ * a.b and b), which is what path_is_module matches a hint against: whether an import names a
+ * module of the project, without a pass over the files per look-up. */
+static void index_module(sqla_project_t *p, size_t f)
+{
+    char *m = module_of(p->files[f].path);
+    for (const char *s = m; *s;) {
+        size_t old;
+        if (!nidx_get(&p->mod_index, s, &old)) {
+            p->mod_names = grow(p->mod_names, p->nmod_names, sizeof *p->mod_names);
+            char *key = xstrdup(s);
+            p->mod_names[p->nmod_names++] = key;
+            nidx_put_first(&p->mod_index, key, f);
+        }
+        const char *dot = strchr(s, '.');
+        s = dot ? dot + 1 : s + strlen(s);
+    }
+    free(m);
+}
+
 sqla_project_t *sqla_project_open(const json_t *code, err_t *err)
 {
     sqla_project_t *p = xcalloc(1, sizeof *p);
@@ -1461,6 +1496,7 @@ sqla_project_t *sqla_project_open(const json_t *code, err_t *err)
         pf->content = json_string_value(content);
         pf->len = json_string_length(content);
         total += pf->len;
+        index_module(p, p->nfiles - 1);
     }
     p->cache->budget = total / 8 < TREE_CACHE_MAX_BYTES ? total / 8 : TREE_CACHE_MAX_BYTES;
     return p;
@@ -1749,6 +1785,10 @@ void sqla_project_destroy(sqla_project_t **pp)
     free(p->tdef_names);
     free(p->tdef_files);
     nidx_free(&p->tdef_index);
+    for (size_t i = 0; i < p->nmod_names; i++)
+        free(p->mod_names[i]);
+    free(p->mod_names);
+    nidx_free(&p->mod_index);
     for (size_t i = 0; i < p->nfactories; i++)
         free(p->factories[i].name);
     free(p->factories);
@@ -2033,6 +2073,19 @@ static const sqla_function_t *function_lookup(const sqla_project_t *p, const cha
     size_t i;
     if (!name || !nidx_get(&p->func_index, name, &i))
         return NULL;
+    /* Python's rule for a name (sqla_models.h): imported from a module that is not the
+     * project's (re.match, a library's function), it is not a project function, whatever
+     * the project defines under that name; a bare name neither imported nor defined in the
+     * caller's module is a builtin (list, open) or a local, unless a star import may have
+     * brought it in */
+    bool own_only = false;
+    if (!cls && module_hint) {
+        size_t any;
+        if (module_hint[0] != '.' && !nidx_get(&p->mod_index, module_hint, &any))
+            return NULL;
+    } else if (!cls && prefer_file < p->nfiles) {
+        own_only = !p->files[prefer_file].star;
+    }
     for (; i != SIZE_MAX; i = p->fnodes[i].next) {
         const sqla_function_t *f = p->fnodes[i].fn;
         if (cls ? !f->cls || strcmp(f->cls, cls) != 0 : f->cls != NULL)
@@ -2049,6 +2102,8 @@ static const sqla_function_t *function_lookup(const sqla_project_t *p, const cha
      * later is ambiguous (NULL), as it will be. The log records what the
      * scan saw and compares it with the complete index's answer, so a
      * wrong guess costs a scan again, never a finding. */
+    if (own_only)
+        return NULL; /* the caller's module defines none (it was returned above) */
     if (count == 1 && !cls && defined_later(p, name, module_hint))
         return NULL;
     return count == 1 ? found : NULL;

@@ -214,7 +214,17 @@ const char *sqla_model_pk(const sqla_model_t *m);
  * prefer_file: the file to prefer among several with the same name
  * (SIZE_MAX for none); module_hint: a dotted module path the caller's
  * imports name ("app.services.pricing"), or NULL. NULL when not found or
- * ambiguous. */
+ * ambiguous. For a function (cls NULL) the lookup follows Python's scoping
+ * of the caller's name:
+ *   - module_hint an absolute module the project does not have (no file is
+ *     it, as a dotted suffix of its path: `re`, `oslo_utils.timeutils`):
+ *     NULL, the name is the library's, whatever the project defines;
+ *   - no module_hint and a prefer_file (a bare name the caller's module does
+ *     not import): the caller's module's own def, else NULL (a builtin such
+ *     as list(), or a local), unless that module has a star import, which
+ *     may bring in any module's name (then as before: the unique one).
+ * A relative hint (".x") and a hinted project module that does not define
+ * the name (a re-export) keep the project-wide match by name. */
 const sqla_function_t *sqla_project_function(const sqla_project_t *p, const char *name,
                                              const char *cls, size_t prefer_file,
                                              const char *module_hint);

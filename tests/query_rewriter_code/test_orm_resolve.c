@@ -1,0 +1,125 @@
+/*
+ * test_orm_resolve.c - how the ORM code analysis resolves a called name to
+ * one of the project's functions (sqla_project_function, sqla_models.h),
+ * and what the one-pass scan (sqla_analyze) answers early. Python's rule:
+ * a bare name is local, enclosing, the module's own global (defined or
+ * imported in that module, or brought by a star import), then a builtin;
+ * a name imported from a module outside the project is not the project's.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "workers/query_rewriter/orm/sqla_models.h"
+#include "workers/query_rewriter/orm/sqla_patterns.h"
+
+/* A model, a helper module whose `list` and `match` query per call, and
+ * callers: one calling the builtin list() and re.match(), one importing the
+ * helpers' names, one with a star import. */
+static json_t *resolve_project(void)
+{
+    return json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "path",
+                     "app/models.py", "content",
+                     "from sqlalchemy import Column, Integer\n"
+                     "from sqlalchemy.orm import declarative_base\n"
+                     "Base = declarative_base()\n\n\n"
+                     "class Item(Base):\n"
+                     "    __tablename__ = 'items'\n"
+                     "    id = Column(Integer, primary_key=True)\n",
+                     "path", "app/helpers.py", "content",
+                     "from app.models import Item\n\n\n"
+                     "def list(session, key):\n"
+                     "    return session.query(Item).filter_by(id=key).all()\n\n\n"
+                     "def match(session, key):\n"
+                     "    return session.query(Item).filter_by(id=key).first()\n",
+                     /* list() is the builtin and re.match is the library's: no query per key */
+                     "path", "app/builtin.py", "content",
+                     "import re\n\n\n"
+                     "def refresh(session, keys):\n"
+                     "    for key in keys:\n"
+                     "        list(session, key)\n"
+                     "        re.match(session, key)\n",
+                     /* the helpers imported by name: a query per key each */
+                     "path", "app/imported.py", "content",
+                     "from app.helpers import list, match\n\n\n"
+                     "def refresh(session, keys):\n"
+                     "    for key in keys:\n"
+                     "        list(session, key)\n"
+                     "        match(session, key)\n",
+                     "path", "app/star.py", "content",
+                     "from app.helpers import *\n\n\n"
+                     "def refresh(session, keys):\n"
+                     "    for key in keys:\n"
+                     "        list(session, key)\n");
+}
+
+/* The look-ups themselves. */
+static void test_resolve_rules(void **state)
+{
+    (void)state;
+    json_t *code = resolve_project();
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    const sqla_function_t *helpers_list = sqla_project_function(p, "list", NULL, 1, NULL);
+    /* the module's own def */
+    assert_non_null(helpers_list);
+    assert_int_equal(helpers_list->file, 1);
+    /* a bare name another module defines is not this module's: the builtin */
+    assert_null(sqla_project_function(p, "list", NULL, 2, NULL));
+    /* imported from the module that defines it, by its full name or a suffix */
+    assert_ptr_equal(sqla_project_function(p, "list", NULL, 3, "app.helpers"), helpers_list);
+    assert_ptr_equal(sqla_project_function(p, "list", NULL, SIZE_MAX, "helpers"), helpers_list);
+    /* a star import may bring it in */
+    assert_ptr_equal(sqla_project_function(p, "list", NULL, 4, NULL), helpers_list);
+    /* imported from a module the project does not have (re.match) */
+    assert_null(sqla_project_function(p, "match", NULL, SIZE_MAX, "re"));
+    assert_null(sqla_project_function(p, "match", NULL, 2, "re"));
+    assert_non_null(sqla_project_function(p, "match", NULL, SIZE_MAX, "app.helpers"));
+    sqla_project_destroy(&p);
+    json_decref(code);
+}
+
+/* The findings follow the same rule: the helpers reached by import are per-item queries, the
+ * builtin list() and re.match() are not. */
+static void test_resolve_findings(void **state)
+{
+    (void)state;
+    json_t *code = resolve_project();
+    err_t err;
+    sqla_project_t *p = NULL;
+    json_t *findings = NULL, *notes = NULL;
+    assert_int_equal(sqla_analyze(code, NULL, &p, &findings, &notes, &err), 0);
+    size_t i, builtin = 0, imported = 0, star = 0;
+    const json_t *f;
+    json_array_foreach(findings, i, f)
+    {
+        const char *file = json_string_value(json_object_get(f, "file"));
+        builtin += strcmp(file, "app/builtin.py") == 0;
+        imported += strcmp(file, "app/imported.py") == 0;
+        star += strcmp(file, "app/star.py") == 0;
+    }
+    assert_int_equal(builtin, 0);
+    assert_true(imported >= 1);
+    assert_true(star >= 1);
+    json_decref(findings);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+    json_decref(code);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resolve_rules),
+        cmocka_unit_test(test_resolve_findings),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
