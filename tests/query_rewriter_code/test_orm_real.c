@@ -223,6 +223,90 @@ static void test_per_item_through_helpers(void **state)
     json_decref(f);
 }
 
+/* A helper's per-item summary does not depend on which loop asks first (issue 14, the
+ * depth-dependent memo): a loop calling h1 directly reaches h4's query 4 calls deep
+ * (h1 h2 h3 h4, MAX_DEPTH 4), a loop calling x reaches h2 two calls deeper and is cut before h4.
+ * Each order of visiting the two loops' files gives the same findings: the direct loop's, not
+ * the deep one's. A memo per function kept the depth of whichever loop asked first: the deep
+ * loop first left h2 without its query for the direct loop, the direct loop first gave h2's query
+ * to the deep loop. */
+static void test_summary_any_order(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "svc/db/chain.py",
+        "from svc.db import models\n"
+        "\n"
+        "\n"
+        "def h4(context, key):\n"
+        "    return context.session.query(models.Spec).filter_by(key=key).first()\n" /* 5 */
+        "\n"
+        "\n"
+        "def h3(context, key):\n"
+        "    return h4(context, key)\n"
+        "\n"
+        "\n"
+        "def h2(context, key):\n"
+        "    return h3(context, key)\n"
+        "\n"
+        "\n"
+        "def h1(context, key):\n"
+        "    return h2(context, key)\n"
+        "\n"
+        "\n"
+        "def y(context, key):\n"
+        "    return h2(context, key)\n"
+        "\n"
+        "\n"
+        "def x(context, key):\n"
+        "    return y(context, key)\n",
+        "svc/direct.py",
+        "from svc.db.chain import h1\n"
+        "\n"
+        "\n"
+        "def direct(context, keys):\n"
+        "    for key in keys:\n" /* 5 */
+        "        h1(context, key)\n",
+        "svc/deep.py",
+        "from svc.db.chain import x\n"
+        "\n"
+        "\n"
+        "def deep(context, keys):\n"
+        "    for key in keys:\n" /* 5 */
+        "        x(context, key)\n",
+    };
+    json_t *code = json_array();
+    for (size_t i = 0; i + 1 < sizeof files / sizeof *files; i += 2)
+        json_array_append_new(code,
+                              json_pack("{s:s, s:s}", "path", files[i], "content", files[i + 1]));
+    /* the helpers' module first in both, so that each loop's file is scanned once */
+    const size_t orders[2][3] = {{0, 1, 2}, {0, 2, 1}};
+    json_t *got[2];
+    for (int k = 0; k < 2; k++) {
+        err_t err;
+        sqla_project_t *p = NULL;
+        json_t *notes = NULL;
+        assert_int_equal(sqla_analyze(code, orders[k], &p, &got[k], &notes, &err), 0);
+        const json_t *q = finding_at(got[k], "svc/direct.py", 5, "query_in_loop");
+        if (!q)
+            fail_msg("order %d: no query_in_loop for the loop calling h1", k);
+        assert_string_equal(json_string_value(json_object_get(q, "query_file")), "svc/db/chain.py");
+        assert_int_equal(json_integer_value(json_object_get(q, "query_line")), 5);
+        if (finding_at(got[k], "svc/deep.py", 5, "query_in_loop"))
+            fail_msg("order %d: a finding past MAX_DEPTH for the loop calling x", k);
+        json_decref(notes);
+        sqla_project_destroy(&p);
+    }
+    assert_true(json_equal(got[0], got[1]));
+    /* the two-pass analysis agrees */
+    json_t *two = findings_of(files, sizeof files / sizeof *files);
+    assert_true(json_equal(two, got[0]));
+    json_decref(two);
+    json_decref(got[0]);
+    json_decref(got[1]);
+    json_decref(code);
+}
+
 /* nova: lookups cached per key (host_mapping_cache, cell_contexts_by_host,
  * simple_tenant_usage's flavors_cache passed to a helper) run once per
  * distinct key, not per item: no finding. Look-alikes that stay findings: a
@@ -1144,6 +1228,7 @@ int main(void)
         cmocka_unit_test(test_base_through_module),
         cmocka_unit_test(test_trees_parsed_again_on_demand),
         cmocka_unit_test(test_per_item_through_helpers),
+        cmocka_unit_test(test_summary_any_order),
         cmocka_unit_test(test_add_needs_generated_key),
         cmocka_unit_test(test_lookup_cached_per_key),
         cmocka_unit_test(test_per_item_isolation),

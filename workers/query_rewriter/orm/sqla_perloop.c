@@ -23,13 +23,27 @@ enum { B_QUERY = 1, B_INSERT = 2 };
 #define MAX_VARS  24
 #define MAX_BUILT 32
 
-/* What a project function does, computed once. */
+/* What a project function does when walked at one depth, computed once. */
 typedef struct {
-    const sqla_function_t *fn;
-    unsigned char bits, busy, done;
+    unsigned char bits, done;
+    /* trunc: a call below it was past MAX_DEPTH (cut); height: the longest chain of project calls
+     * followed below it. An untruncated summary is the same at any depth d with
+     * d + height <= MAX_DEPTH; a truncated one only at its own depth. */
+    unsigned char trunc, height;
     size_t file;   /* where its first query/write is (itself or deeper) */
     unsigned line; /* 0: none */
     size_t log;    /* the look-ups its walk made (sqla_project_log_begin; one-pass scan) */
+} summary_t;
+
+/* A function's summaries, one per depth it was asked at (1..MAX_DEPTH). They are per depth, not
+ * one per function, so that a summary, and the findings reached through it, do not depend on
+ * which loop asked first: a summary first computed 3 calls below a loop cuts helpers that a loop
+ * calling it directly reaches. A summary is a function of (function, depth) alone: no recursion
+ * cut by "being walked" (which would depend on who is walking), only the depth limit, which ends
+ * cycles too since each call is one deeper. */
+typedef struct {
+    const sqla_function_t *fn;
+    summary_t at[MAX_DEPTH + 1];
 } memo_t;
 
 typedef struct {
@@ -70,6 +84,9 @@ typedef struct {
     size_t where_file;
     unsigned where_line;
     int depth;
+    /* summary mode: a call below was cut by MAX_DEPTH; the longest chain of calls followed */
+    bool trunc;
+    int height;
     /* names assigned a constructed object (Foo(...), models.Foo()), and
      * whether session.add() of it costs a round trip of its own */
     char built[MAX_BUILT][48];
@@ -336,6 +353,8 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     w->where_file = 0;
     w->where_line = 0;
     w->depth = 0;
+    w->trunc = false;
+    w->height = 0;
     w->nbuilt = 0;
     w->nloops = 0;
     w->guard_loops = 0;
@@ -343,18 +362,30 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     memset(&w->params, 0, sizeof w->params);
 }
 
-/* What a project function does (B_QUERY, B_INSERT), from its body and the helpers it calls up to
- * MAX_DEPTH, memoised; *file and *line say where the first query or insert is. 0 for a function
- * being walked (recursion), too deep, or on failure (pl->oom). */
-static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *file,
-                        unsigned *line)
+/* What a project function called from w's walk does (B_QUERY, B_INSERT), from its body and the
+ * helpers it calls up to MAX_DEPTH, memoised per depth; *file and *line say where the first query
+ * or insert is. 0 for a call past MAX_DEPTH (w is then marked truncated) or on failure
+ * (pl->oom). */
+static unsigned fn_bits(fw_t *asker, const sqla_function_t *fn, size_t *file, unsigned *line)
 {
-    memo_t *m = memo_slot(pl, fn);
-    if (m->busy)
+    pl_t *pl = asker->pl;
+    int depth = asker->depth + 1;
+    if (depth > MAX_DEPTH) {
+        asker->trunc = true;
         return 0;
-    if (!m->done) {
-        if (depth > MAX_DEPTH)
-            return 0;
+    }
+    memo_t *m = memo_slot(pl, fn);
+    const summary_t *s = NULL;
+    /* this depth's summary, or one computed with more or less budget that the limit did not
+     * reach and that fits in this depth's budget: both are what a walk from here gives */
+    for (int d = 1; d <= MAX_DEPTH && !s; d++) {
+        const summary_t *c = &m->at[d];
+        if (c->done && (d == depth || (!c->trunc && depth + c->height <= MAX_DEPTH)))
+            s = c;
+    }
+    if (s) {
+        sqla_project_log_use(pl->p, s->log);
+    } else {
         fw_t w;
         const pysource_t *fsrc = NULL;
         TSNode def = sqla_function_node(pl->p, fn, &fsrc);
@@ -366,26 +397,29 @@ static unsigned fn_bits(pl_t *pl, const sqla_function_t *fn, int depth, size_t *
         w.summary = true;
         w.depth = depth;
         w.params = FIELD(def, "parameters");
-        m->busy = 1;
         progress_alive(); /* a helper's summary is one more function walked */
         /* the summary is reused by later files: its look-ups are logged
          * apart, and each reuse depends on them */
         size_t log = sqla_project_log_begin(pl->p);
         fwalk(&w, FIELD(def, "body"));
         sqla_project_log_end(pl->p, log);
-        m = memo_slot(pl, fn); /* the table may have grown */
-        m->log = log;
-        m->busy = 0;
-        m->done = 1;
-        m->bits = (unsigned char)w.bits;
-        m->file = w.where_file;
-        m->line = w.where_line;
-    } else {
-        sqla_project_log_use(pl->p, m->log);
+        summary_t *n = &memo_slot(pl, fn)->at[depth]; /* the table may have grown */
+        n->log = log;
+        n->done = 1;
+        n->bits = (unsigned char)w.bits;
+        n->file = w.where_file;
+        n->line = w.where_line;
+        n->trunc = w.trunc;
+        n->height = (unsigned char)w.height;
+        s = n;
     }
-    *file = m->file;
-    *line = m->line;
-    return m->bits;
+    if (s->trunc)
+        asker->trunc = true;
+    if (s->height + 1 > asker->height)
+        asker->height = s->height + 1;
+    *file = s->file;
+    *line = s->line;
+    return s->bits;
 }
 
 /* ---- what a call does -------------------------------------------------- */
@@ -496,7 +530,7 @@ static bool chain_queries(fw_t *w, TSNode call, TSNode *root, const sqla_functio
                 return true;
             }
             const sqla_function_t *fn = callee_fn(w, n);
-            if (fn && (fn_bits(w->pl, fn, w->depth + 1, qfile, qline) & B_QUERY)) {
+            if (fn && (fn_bits(w, fn, qfile, qline) & B_QUERY)) {
                 *root = n;
                 *via = fn;
                 return true;
@@ -1671,7 +1705,7 @@ static void on_call(fw_t *w, TSNode call)
         size_t f;
         unsigned l;
         if (fn) {
-            b = fn_bits(w->pl, fn, w->depth + 1, &f, &l);
+            b = fn_bits(w, fn, &f, &l);
             if ((b & B_QUERY) && cas_query(w->src, call))
                 b &= ~(unsigned)B_QUERY;
             note_bits(w, b & mask, f, l);
@@ -1725,7 +1759,7 @@ static void on_call(fw_t *w, TSNode call)
             }
     } else {
         const sqla_function_t *fn = callee_fn(w, call);
-        if (fn && (fn_bits(w->pl, fn, w->depth + 1, &f, &l) & B_INSERT)) {
+        if (fn && (fn_bits(w, fn, &f, &l) & B_INSERT)) {
             k = keyed_loop(w, FIELD(call, "arguments"));
             ivia = fn;
         }
@@ -1911,9 +1945,17 @@ void sqla_perloop_rescan(sqla_perloop_t *x)
     pl->cap = pl->n = 0;
     for (size_t i = 0; i < cap; i++) {
         const memo_t *m = &old[i];
-        if (!m->fn || !m->done || m->busy || sqla_project_log_stale(pl->p, m->log))
+        if (!m->fn)
             continue;
-        *memo_slot(pl, m->fn) = *m;
+        memo_t keep = {m->fn, {{0}}};
+        bool any = false;
+        for (int d = 1; d <= MAX_DEPTH; d++)
+            if (m->at[d].done && !sqla_project_log_stale(pl->p, m->at[d].log)) {
+                keep.at[d] = m->at[d];
+                any = true;
+            }
+        if (any)
+            *memo_slot(pl, m->fn) = keep;
     }
     free(old);
     json_object_clear(pl->seen);
