@@ -307,6 +307,114 @@ static void test_summary_any_order(void **state)
     json_decref(code);
 }
 
+/* Rule 16: work reached only when a configuration option is set away from its default is not a
+ * per-item query every deployment pays (nova's VolumeUsage save under `if
+ * CONF.volume_usage_poll_interval <= 0: return`, 0 by default). The default comes from the
+ * option's definition in the project (oslo.config `cfg.IntOpt('name', default=0)`), read past
+ * its help text. Kept: the same shapes with an option on by default (60, True), a string option
+ * (an unset connection URL is a setting the service needs, not a feature left off), and an
+ * option defined nowhere in the project. */
+static void test_option_off_by_default(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "svc/conf.py",
+        "from oslo_config import cfg\n"
+        "\n"
+        "opts = [\n"
+        "    cfg.IntOpt('usage_poll_interval',\n"
+        "               default=0,\n"
+        "               help=\"\"\"Seconds between polls (0: off, as default=60 was).\"\"\"),\n"
+        "    cfg.BoolOpt('audit', help='(default=True before) audit (each change)',\n"
+        "                default=False),\n"
+        "    cfg.IntOpt('sync_interval', default=60),\n"
+        "    cfg.BoolOpt('track_changes', default=True),\n"
+        "    cfg.StrOpt('connection', default=''),\n"
+        "]\n",
+        "svc/api.py",
+        "from svc.db import models\n"
+        "\n"
+        "\n"
+        "def _record_usage(context, item):\n"
+        "    if CONF.usage_poll_interval <= 0:\n"
+        "        return\n"
+        "    usage = models.Usage()\n"
+        "    usage.update({'item': item})\n"
+        "    usage.save(context.session)\n"
+        "\n"
+        "\n"
+        "def _audit(context, item):\n"
+        "    if item and CONF.audit:\n"
+        "        return context.session.query(models.Spec).filter_by(key=item).first()\n"
+        "\n"
+        "\n"
+        "def _sync(context, item):\n"
+        "    if CONF.sync_interval <= 0:\n"
+        "        return\n"
+        "    usage = models.Usage()\n"
+        "    usage.update({'item': item})\n"
+        "    usage.save(context.session)\n"
+        "\n"
+        "\n"
+        "def _changes(context, item):\n"
+        "    if not CONF.filter.track_changes:\n"
+        "        return None\n"
+        "    return context.session.query(models.Spec).filter_by(key=item).first()\n"
+        "\n"
+        "\n"
+        "def _lookup(context, item):\n"
+        "    if not cfg.CONF.database.connection or not CONF.undefined_flag:\n"
+        "        return None\n"
+        "    return context.session.query(models.Spec).filter_by(key=item).first()\n"
+        "\n"
+        "\n"
+        "def detach_all(context, items):\n"
+        "    for item in items:\n" /* 38: dropped, polling is off by default */
+        "        _record_usage(context, item)\n"
+        "\n"
+        "\n"
+        "def audit_all(context, items):\n"
+        "    for item in items:\n" /* 43: dropped, audit is off by default */
+        "        _audit(context, item)\n"
+        "\n"
+        "\n"
+        "def sync_all(context, items):\n"
+        "    for item in items:\n" /* 48: kept, 60 by default */
+        "        _sync(context, item)\n"
+        "\n"
+        "\n"
+        "def changes_all(context, items):\n"
+        "    for item in items:\n" /* 53: kept, True by default */
+        "        _changes(context, item)\n"
+        "\n"
+        "\n"
+        "def lookup_all(context, items):\n"
+        "    for item in items:\n" /* 58: kept, a string and an unknown option */
+        "        _lookup(context, item)\n"
+        "\n"
+        "\n"
+        "def direct(context, items):\n"
+        "    for item in items:\n" /* 63: dropped, every item leaves by default */
+        "        if CONF.filter.track_changes:\n"
+        "            continue\n"
+        "        context.session.query(models.Spec).filter_by(key=item).first()\n"
+        "    for item in items:\n" /* 67: kept, the else runs by default */
+        "        if CONF.usage_poll_interval > 0:\n"
+        "            pass\n"
+        "        else:\n"
+        "            context.session.query(models.Spec).filter_by(key=item).first()\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_null(finding_at(f, "svc/api.py", 38, "add_in_loop"));
+    assert_null(finding_at(f, "svc/api.py", 43, "query_in_loop"));
+    assert_non_null(finding_at(f, "svc/api.py", 48, "add_in_loop"));
+    assert_non_null(finding_at(f, "svc/api.py", 53, "query_in_loop"));
+    assert_non_null(finding_at(f, "svc/api.py", 58, "query_in_loop"));
+    assert_null(finding_at(f, "svc/api.py", 63, "query_in_loop"));
+    assert_non_null(finding_at(f, "svc/api.py", 67, "query_in_loop"));
+    json_decref(f);
+}
+
 /* nova: lookups cached per key (host_mapping_cache, cell_contexts_by_host,
  * simple_tenant_usage's flavors_cache passed to a helper) run once per
  * distinct key, not per item: no finding. Look-alikes that stay findings: a
@@ -1229,6 +1337,7 @@ int main(void)
         cmocka_unit_test(test_trees_parsed_again_on_demand),
         cmocka_unit_test(test_per_item_through_helpers),
         cmocka_unit_test(test_summary_any_order),
+        cmocka_unit_test(test_option_off_by_default),
         cmocka_unit_test(test_add_needs_generated_key),
         cmocka_unit_test(test_lookup_cached_per_key),
         cmocka_unit_test(test_per_item_isolation),

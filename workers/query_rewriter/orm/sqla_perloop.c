@@ -52,6 +52,10 @@ typedef struct {
     size_t cap, n;
     json_t *out;
     json_t *seen; /* "file:line:kind" of findings already there */
+    /* configuration options defined in the project (oslo.config's `cfg.IntOpt('name', ...,
+     * default=V)`): name -> the default's text, "?" when unknown (several definitions that
+     * differ, a default that is no literal, none given); built on first need (rule 16) */
+    json_t *opts;
     int oom;
 } pl_t;
 
@@ -98,6 +102,9 @@ typedef struct {
      * the guard (index < guard_loops) are not per item; 0 when not guarded */
     int guard_loops;
     bool guarded;
+    /* inside code that the configuration options' defaults leave out (see holds_by_default):
+     * nothing there is per item by default (rule 16) */
+    bool opt_in;
     TSNode params; /* summary mode: the walked function's parameters */
 } fw_t;
 
@@ -359,6 +366,7 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     w->nloops = 0;
     w->guard_loops = 0;
     w->guarded = false;
+    w->opt_in = false;
     memset(&w->params, 0, sizeof w->params);
 }
 
@@ -1506,6 +1514,252 @@ static bool cache_guard(const pysource_t *src, TSNode cond, bool *negated, char 
     return false;
 }
 
+/* ---- code a configuration option turns on (rule 16) -------------------- */
+
+/* Whether e reads a configuration option: an attribute or subscript chain through a
+ * configuration object - a component named CONF, conf, config, cfg or settings (with or without
+ * a leading underscore) before the option's name: oslo.config's `CONF.x` / `cfg.CONF.group.x` /
+ * `self.conf.x`, Flask's `app.config['X']` and `current_app.config.get('X')`, Django's
+ * `settings.X`. */
+static bool config_read(const pysource_t *src, TSNode e)
+{
+    e = unwrap(e);
+    if (IS(e, "call")) {
+        TSNode callee = FIELD(e, "function");
+        char m[16];
+        if (!IS(callee, "attribute"))
+            return false;
+        text_of(src, FIELD(callee, "attribute"), m, sizeof m);
+        if (strcmp(m, "get") != 0)
+            return false;
+        e = FIELD(callee, "object"); /* the container itself counts as a component below */
+        char t[160];
+        text_of(src, e, t, sizeof t);
+        const char *last = last_component(t);
+        while (*last == '_')
+            last++;
+        if (strcasecmp(last, "conf") == 0 || strcasecmp(last, "config") == 0 ||
+            strcasecmp(last, "cfg") == 0 || strcasecmp(last, "settings") == 0)
+            return true;
+    }
+    if (!IS(e, "attribute") && !IS(e, "subscript"))
+        return false;
+    /* the components before the option's name */
+    for (TSNode o = IS(e, "attribute") ? FIELD(e, "object") : FIELD(e, "value");
+         !ts_node_is_null(o);) {
+        TSNode name = IS(o, "attribute") ? FIELD(o, "attribute") : o;
+        if (IS(name, "identifier")) {
+            char t[48];
+            text_of(src, name, t, sizeof t);
+            const char *c = t;
+            while (*c == '_')
+                c++;
+            if (strcasecmp(c, "conf") == 0 || strcasecmp(c, "config") == 0 ||
+                strcasecmp(c, "cfg") == 0 || strcasecmp(c, "settings") == 0)
+                return true;
+        }
+        o = IS(o, "attribute")   ? FIELD(o, "object")
+            : IS(o, "subscript") ? FIELD(o, "value")
+                                 : (TSNode){0};
+    }
+    return false;
+}
+
+/* Skips a Python string literal starting at c[i] (a quote, maybe tripled); returns the index
+ * after it. */
+static size_t skip_string(const char *c, size_t len, size_t i)
+{
+    char q = c[i];
+    bool triple = i + 2 < len && c[i + 1] == q && c[i + 2] == q;
+    i += triple ? 3 : 1;
+    while (i < len) {
+        if (c[i] == '\\') {
+            i += 2;
+            continue;
+        }
+        if (c[i] == q && (!triple || (i + 2 < len && c[i + 1] == q && c[i + 2] == q)))
+            return i + (triple ? 3 : 1);
+        if (c[i] == '\n' && !triple)
+            return i;
+        i++;
+    }
+    return len;
+}
+
+/* Reads the option definitions of one file into opts: `XxxOpt('name', ...)` (oslo.config's
+ * IntOpt, BoolOpt, StrOpt, ..., cfg.Opt) with its `default=` value's text ("?" when missing or
+ * when another definition of the name says otherwise). */
+static void read_opts(json_t *opts, const char *c, size_t len)
+{
+    for (size_t i = 0; i + 4 < len; i++) {
+        if (memcmp(c + i, "Opt(", 4) != 0 || i == 0 ||
+            !(isalnum((unsigned char)c[i - 1]) || c[i - 1] == '.'))
+            continue;
+        size_t j = i + 4;
+        while (j < len && isspace((unsigned char)c[j]))
+            j++;
+        if (j >= len || (c[j] != '\'' && c[j] != '"'))
+            continue;
+        size_t ns = j + 1, ne = ns;
+        while (ne < len && c[ne] != c[j] && c[ne] != '\n' && ne - ns < 80)
+            ne++;
+        if (ne >= len || c[ne] != c[j] || ne == ns)
+            continue;
+        char name[81], def[48] = "?";
+        snprintf(name, sizeof name, "%.*s", (int)(ne - ns), c + ns);
+        /* the call's arguments, to its closing parenthesis: `default=` at depth 0 */
+        int depth = 0;
+        for (size_t k = ne + 1; k < len && depth >= 0; k++) {
+            char ch = c[k];
+            if (ch == '\'' || ch == '"') {
+                k = skip_string(c, len, k) - 1;
+            } else if (ch == '#') {
+                while (k < len && c[k] != '\n')
+                    k++;
+            } else if (ch == '(' || ch == '[' || ch == '{') {
+                depth++;
+            } else if (ch == ')' || ch == ']' || ch == '}') {
+                depth--;
+            } else if (depth == 0 && len - k > 7 && memcmp(c + k, "default", 7) == 0 &&
+                       !isalnum((unsigned char)c[k - 1]) && c[k - 1] != '_') {
+                size_t v = k + 7;
+                while (v < len && (c[v] == ' ' || c[v] == '\t'))
+                    v++;
+                if (v >= len || c[v] != '=' || (v + 1 < len && c[v + 1] == '='))
+                    continue;
+                v++;
+                while (v < len && isspace((unsigned char)c[v]))
+                    v++;
+                size_t e = v;
+                if (e < len && (c[e] == '\'' || c[e] == '"'))
+                    e = skip_string(c, len, e);
+                else
+                    while (e < len && c[e] != ',' && c[e] != ')' && !isspace((unsigned char)c[e]))
+                        e++;
+                if (e > v && e - v < sizeof def)
+                    snprintf(def, sizeof def, "%.*s", (int)(e - v), c + v);
+                break;
+            }
+        }
+        const char *had = json_string_value(json_object_get(opts, name));
+        if (had && strcmp(had, def) != 0)
+            snprintf(def, sizeof def, "?");
+        json_object_set_new(opts, name, json_string(def));
+    }
+}
+
+/* The default of the option a configuration read names (its last component: `CONF.group.x` ->
+ * x), from its definitions anywhere in the project (every file's text, so the answer does not
+ * depend on which files were visited); NULL when unknown. */
+static const char *option_default(pl_t *pl, const pysource_t *src, TSNode e)
+{
+    e = unwrap(e);
+    if (!IS(e, "attribute"))
+        return NULL;
+    if (!pl->opts) {
+        if (!(pl->opts = json_object())) {
+            pl->oom = 1;
+            return NULL;
+        }
+        size_t n = sqla_project_file_count(pl->p);
+        for (size_t i = 0; i < n; i++) {
+            size_t len;
+            const char *c = sqla_project_content(pl->p, i, &len);
+            if (c)
+                read_opts(pl->opts, c, len);
+        }
+    }
+    char name[96];
+    text_of(src, FIELD(e, "attribute"), name, sizeof name);
+    const char *d = json_string_value(json_object_get(pl->opts, name));
+    return d && strcmp(d, "?") != 0 ? d : NULL;
+}
+
+/* A default's text as a number (True/False as 1/0); false when it is no number: a string or
+ * None is left out, as an unset address, path or URL is a setting the service needs rather
+ * than a feature left off (neutron's `database.connection`, '' by default). */
+static bool default_value(const char *d, double *num)
+{
+    if (strcmp(d, "True") == 0 || strcmp(d, "False") == 0) {
+        *num = d[0] == 'T';
+        return true;
+    }
+    char *end;
+    *num = strtod(d, &end);
+    return end != d && !*end;
+}
+
+/* Whether cond holds when every configuration option it reads has the default its definition
+ * gives: 1 yes, 0 no, -1 unknown (no configuration read, an option defined nowhere in the
+ * project, a default that is no number, a test not understood). Forms: `CONF.x`, `CONF.x OP n`
+ * (==, !=, <, <=, >, >= with a number), `not`, `and`, `or`. */
+static int holds_by_default(pl_t *pl, const pysource_t *src, TSNode cond)
+{
+    cond = unwrap(cond);
+    double num;
+    if (config_read(src, cond)) {
+        const char *d = option_default(pl, src, cond);
+        return d && default_value(d, &num) ? num != 0 : -1;
+    }
+    if (IS(cond, "not_operator")) {
+        int r = holds_by_default(pl, src, FIELD(cond, "argument"));
+        return r < 0 ? r : !r;
+    }
+    if (IS(cond, "boolean_operator")) {
+        char op[8];
+        text_of(src, FIELD(cond, "operator"), op, sizeof op);
+        int a = holds_by_default(pl, src, FIELD(cond, "left"));
+        int b = holds_by_default(pl, src, FIELD(cond, "right"));
+        if (strcmp(op, "and") == 0)
+            return a == 0 || b == 0 ? 0 : a == 1 && b == 1 ? 1 : -1;
+        return a == 1 || b == 1 ? 1 : a == 0 && b == 0 ? 0 : -1;
+    }
+    if (!IS(cond, "comparison_operator") || ts_node_named_child_count(cond) != 2 ||
+        !config_read(src, ts_node_named_child(cond, 0)))
+        return -1;
+    const char *d = option_default(pl, src, ts_node_named_child(cond, 0));
+    TSNode r = unwrap(ts_node_named_child(cond, 1));
+    if (!d || !default_value(d, &num) || !(IS(r, "integer") || IS(r, "float")))
+        return -1;
+    char lit[32];
+    text_of(src, r, lit, sizeof lit);
+    char *end;
+    double v = strtod(lit, &end);
+    if (end == lit || *end)
+        return -1;
+    size_t clen;
+    const char *c = pysource_content(src, &clen);
+    char op[16];
+    int j = 0;
+    for (uint32_t i = ts_node_end_byte(ts_node_named_child(cond, 0));
+         i < ts_node_start_byte(r) && i < clen && j < 15; i++)
+        if (!isspace((unsigned char)c[i]) && c[i] != '(')
+            op[j++] = c[i];
+    op[j] = 0;
+    if (strcmp(op, "==") == 0)
+        return num == v;
+    if (strcmp(op, "!=") == 0)
+        return num != v;
+    if (strcmp(op, "<") == 0)
+        return num < v;
+    if (strcmp(op, "<=") == 0)
+        return num <= v;
+    if (strcmp(op, ">") == 0)
+        return num > v;
+    if (strcmp(op, ">=") == 0)
+        return num >= v;
+    return -1;
+}
+
+/* Walks n as code that a configuration option turns on. */
+static void walk_opt_in(fw_t *w, TSNode n)
+{
+    bool saved = w->opt_in;
+    w->opt_in = true;
+    fwalk(w, n);
+    w->opt_in = saved;
+}
+
 /* An if statement: a `not in` guard covers its body; after an `in` guard, the elif and else
  * clauses that follow run for a missing key only. */
 static void walk_if(fw_t *w, TSNode n)
@@ -1514,6 +1768,26 @@ static void walk_if(fw_t *w, TSNode n)
     char cache[96], after_cache[96] = "";
     TSNode cond = FIELD(n, "condition");
     fwalk(w, cond);
+    int by_default = holds_by_default(w->pl, w->src, cond);
+    if (by_default >= 0) {
+        /* what the options' defaults leave out: the body of a test that fails by default, the
+         * elif and else clauses after one that holds (rule 16) */
+        if (by_default)
+            fwalk(w, FIELD(n, "consequence"));
+        else
+            walk_opt_in(w, FIELD(n, "consequence"));
+        uint32_t k = ts_node_named_child_count(n);
+        for (uint32_t i = 0; i < k; i++) {
+            TSNode c = ts_node_named_child(n, i);
+            if (IS(c, "elif_clause") || IS(c, "else_clause")) {
+                if (by_default)
+                    walk_opt_in(w, c);
+                else
+                    fwalk(w, c);
+            }
+        }
+        return;
+    }
     bool g = cache_guard(w->src, cond, &neg, cache, sizeof cache) && lasting_cache(w, cache);
     walk_guarded(w, FIELD(n, "consequence"), 0, g && neg, cache);
     if (g && !neg) {
@@ -1548,6 +1822,7 @@ static void walk_if(fw_t *w, TSNode n)
 static void walk_block(fw_t *w, TSNode n)
 {
     uint32_t k = ts_node_named_child_count(n);
+    bool saved_opt_in = w->opt_in;
     for (uint32_t i = 0; i < k; i++) {
         TSNode c = ts_node_named_child(n, i);
         fwalk(w, c);
@@ -1558,14 +1833,21 @@ static void walk_block(fw_t *w, TSNode n)
         TSNode body = FIELD(c, "consequence");
         uint32_t bk = ts_node_is_null(body) ? 0 : ts_node_named_child_count(body);
         TSNode last = bk ? ts_node_named_child(body, bk - 1) : body;
-        if (ts_node_named_child_count(c) == 2 && bk &&
-            (IS(last, "return_statement") || IS(last, "continue_statement")) &&
-            membership(w->src, FIELD(c, "condition"), &neg, cache, sizeof cache) && !neg &&
-            lasting_cache(w, cache)) {
+        bool leaves = ts_node_named_child_count(c) == 2 && bk &&
+                      (IS(last, "return_statement") || IS(last, "continue_statement"));
+        /* after `if CONF.x <= 0: return` with x 0 by default, the rest runs only when the
+         * option is set (rule 16) */
+        if (leaves && holds_by_default(w->pl, w->src, FIELD(c, "condition")) == 1) {
+            w->opt_in = true;
+            continue;
+        }
+        if (leaves && membership(w->src, FIELD(c, "condition"), &neg, cache, sizeof cache) &&
+            !neg && lasting_cache(w, cache)) {
             walk_guarded(w, n, i + 1, true, cache);
-            return;
+            break;
         }
     }
+    w->opt_in = saved_opt_in;
 }
 
 /* ---- findings ---------------------------------------------------------- */
@@ -1688,6 +1970,8 @@ static void note_bits(fw_t *w, unsigned bits, size_t file, unsigned line)
  * loop it depends on. */
 static void on_call(fw_t *w, TSNode call)
 {
+    if (w->opt_in)
+        return; /* off unless a configuration option turns it on (rule 16) */
     if (w->summary) {
         /* a lookup cached per key in a lasting cache is not per call */
         unsigned mask = w->guarded ? ~(unsigned)B_QUERY : ~0u;
@@ -1967,6 +2251,7 @@ void sqla_perloop_destroy(sqla_perloop_t **xp)
         return;
     free((*xp)->pl.memo);
     json_decref((*xp)->pl.seen);
+    json_decref((*xp)->pl.opts);
     free(*xp);
     *xp = NULL;
 }
