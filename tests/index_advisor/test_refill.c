@@ -1,17 +1,23 @@
-/* test_refill.c - the refill after the final prune and the claims check
- * (issue 15), on a planted schema in the fixture's PostgreSQL 15 with
- * hypopg and pg_qualstats, the snapshot collected by the real collector.
+/* test_refill.c - a budget-fill pick the claims check would drop (issue
+ * 15), on a planted schema in the fixture's PostgreSQL 15 with hypopg and
+ * pg_qualstats, the snapshot collected by the real collector.
  *
  * ev.at is physically ordered (correlation 1); the application reads
  * `at > 20000`, which 90% of the rows pass (pg_qualstats measures it).
  * Under plain generic plans the planner assumes a third of the rows, and
  * an index on ev (at) makes that a cheap ordered index scan: the budget
  * fill (generic planner cost per byte; the greedy's threshold is set out
- * of reach) takes it first, and the index the small tags filter needs no
- * longer fits. With the representative value (90%) the planner keeps the
- * sequential scan: ev (at) lowers nothing, the final prune drops it, and
- * the refill spends the freed bytes on the tags index. Without the refill
- * nothing would be recommended.
+ * of reach) ranks it first, and the index the small tags filter needs
+ * does not fit next to it. With the representative value (90%) the
+ * planner keeps the sequential scan: ev (at) lowers nothing, so the
+ * claims check (both costings) would drop it. The fill holds its picks to
+ * that check when it makes them: ev (at) is rejected at the pick
+ * (`fill_claim_rejected`) and the fill spends the bytes on the tags
+ * index. Before that check the fill took ev (at), the final prune dropped
+ * it and the refill after the claims check spent the freed bytes on the
+ * tags index: the same set, by a longer path, and only where the freed
+ * bytes happened to suffice (test_select.c's
+ * test_fill_pick_under_both_costings is a case where they did not).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -104,7 +110,7 @@ static void fail_with(const char *what, json_t *res)
     fail_msg("%s", what);
 }
 
-static void test_refill_after_prune(void **state)
+static void test_fill_rejects_pick_claims_would_drop(void **state)
 {
     (void)state;
     /* room for ev (at), not for it and tags (color) together */
@@ -121,10 +127,11 @@ static void test_refill_after_prune(void **state)
         fail_msg("index_advisor_analyze: %s", err.msg);
     json_decref(snap);
 
-    /* the steps: ev (at) added by the fill, dropped, then a tags index
-     * led by color added by the refill, and ev (at) not again */
+    /* the steps: ev (at) rejected at the fill's pick (nothing under
+     * representative values), never added; a tags index led by color
+     * added by the fill */
     json_t *steps = json_object_get(json_object_get(res, "evaluation"), "selection_steps");
-    int at_filled = 0, at_dropped = 0, at_again = 0, refilled = 0;
+    int at_rejected = 0, at_added = 0, filled = 0;
     size_t k;
     json_t *r;
     json_array_foreach(steps, k, r)
@@ -135,20 +142,20 @@ static void test_refill_after_prune(void **state)
         if (!mv || !ix)
             continue;
         int is_at = strcmp(ix, "idx_ev_at") == 0;
-        if (strcmp(mv, "add") == 0 && is_at && ph && strcmp(ph, "fill") == 0)
-            at_filled = 1;
-        if ((strcmp(mv, "drop_useless") == 0 || strcmp(mv, "drop_unverified") == 0) && is_at)
-            at_dropped = 1;
-        if (strcmp(mv, "add") == 0 && is_at && ph && strcmp(ph, "refill") == 0)
-            at_again = 1;
+        if (strcmp(mv, "fill_claim_rejected") == 0 && is_at)
+            at_rejected = json_number_value(json_object_get(r, "improvement")) < 0.05;
+        if (strcmp(mv, "add") == 0 && is_at)
+            at_added = 1;
         if (strcmp(mv, "add") == 0 && strncmp(ix, "idx_tags_color", 14) == 0 && ph &&
-            strcmp(ph, "refill") == 0)
-            refilled = 1;
+            strcmp(ph, "fill") == 0)
+            filled = 1;
     }
-    if (!at_filled || !at_dropped)
-        fail_with("the plant did not hold: ev (at) must be filled, then dropped", res);
-    if (!refilled || at_again)
-        fail_with("the refill must add the tags index, not ev (at) again", res);
+    if (!at_rejected || at_added)
+        fail_with("the fill must reject ev (at) at its pick (below 5% under representative "
+                  "values) and never add it",
+                  res);
+    if (!filled)
+        fail_with("the fill must add the tags index", res);
 
     json_t *recs = json_object_get(res, "recommendations");
     int tags = 0, ev = 0;
@@ -170,7 +177,7 @@ static void test_refill_after_prune(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_refill_after_prune),
+        cmocka_unit_test(test_fill_rejects_pick_claims_would_drop),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

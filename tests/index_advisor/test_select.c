@@ -552,6 +552,65 @@ static void test_refill_after_claims(void **state)
     teardown(&f);
 }
 
+/* The fill's picks are held to the claims check's measure, under both
+ * costings, before they take bytes. Budget 2 MB: the greedy (measured
+ * time) takes (kind), 2 MB, for the statement with most of the time. The
+ * second start (planner cost per byte) would take (customer_id), 1 MB,
+ * 50% cheaper under the costing it judges by but 2% under the other, then
+ * (name), 1 MB: 2.02M against the greedy's 2.1M, so it would be kept; the
+ * claims check would then drop (customer_id) and the freed megabyte holds
+ * nothing, leaving (name) alone at 2.52M. Held to both costings at the
+ * pick, the second start takes (name) only (2.52M) and the greedy's
+ * (kind) stays. Without the check at the pick the result is "name". */
+#define Q_NAME "SELECT id FROM customers WHERE name = $1"
+static const cost_row_t fill_claim_rows[] = {
+    {1, 1000, {{"kind", 100}}, {{NULL, 0}}},
+    {4, 1000, {{"customer_id", 500}}, {{"customer_id", 980}}},
+    {5, 1000, {{"name", 520}}, {{NULL, 0}}},
+};
+
+static void test_fill_pick_under_both_costings(void **state)
+{
+    (void)state;
+    json_t *sts = json_array();
+    json_array_append_new(sts, stmt(1, Q_KIND, 1000, 10000));
+    json_array_append_new(sts, stmt(4, Q_CUST, 1000, 10));
+    json_array_append_new(sts, stmt(5, Q_NAME, 1000, 10));
+    fixture_t f;
+    setup(&f, sts, fill_claim_rows, 3, 0.005, 0.05);
+    set_size(&f, "events", "kind", 2e6);
+    set_size(&f, "events", "customer_id", 1e6);
+    set_size(&f, "customers", "name", 1e6);
+    f.opts.budget_bytes = 2000000;
+    ia_selection_t sel;
+    err_t err;
+    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
+    print_trace(&sel);
+    char got[512];
+    chosen(&f, &sel, got, sizeof got);
+    assert_string_equal(got, "kind");
+    assert_false(trace_has(&sel, "drop_unverified", NULL));
+    /* the second start (its own steps are undone with it) came out at
+     * (name) alone: 1M + 1M + 0.52M */
+    size_t i;
+    json_t *t;
+    int kept = 0;
+    json_array_foreach(sel.trace, i, t)
+    {
+        const char *mv = json_string_value(json_object_get(t, "move"));
+        if (mv && strcmp(mv, "keep") == 0) {
+            kept = 1;
+            assert_string_equal(json_string_value(json_object_get(t, "configuration")), "greedy");
+            assert_float_equal(json_real_value(json_object_get(t, "planner_cost_start")), 2.52e6,
+                               1e-3);
+        }
+    }
+    assert_true(kept);
+    assert_int_equal(sel.nchoices, 1);
+    ia_selection_free(&sel);
+    teardown(&f);
+}
+
 /* A candidate led by a unique index's whole key finds at most the one row
  * the unique index finds: kept only when it makes a statement an
  * index-only scan. */
@@ -646,6 +705,7 @@ int main(void)
         cmocka_unit_test(test_min_improvement),
         cmocka_unit_test(test_claims_under_generic_plans),
         cmocka_unit_test(test_refill_after_claims),
+        cmocka_unit_test(test_fill_pick_under_both_costings),
         cmocka_unit_test(test_unique_prefix_candidates),
         cmocka_unit_test(test_rank_by_time_saved),
     };

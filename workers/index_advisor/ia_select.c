@@ -421,6 +421,31 @@ static int move_gain(ia_model_t *m, sel_work_t *w, int ci, int rep, double need_
  * with no statement) leaves, and the check starts over on the smaller
  * configuration, until every index passes. Each dropped candidate is
  * marked in barred[]. Returns the number of indexes dropped. */
+/* The claims check's measure of config[i] (verify_claims): over the
+ * statements it claims under both costings (lowers_both), the weighted
+ * fraction of their cost it saves, the smaller of the two costings'; -1
+ * when it claims no statement. Judged with representative values first
+ * whatever costing the caller runs under (the fill runs under generic
+ * plans), which is restored. */
+static double claim_rel(ia_model_t *m, const int *config, size_t n, size_t i)
+{
+    int saved_costing = m->generic_costing;
+    m->generic_costing = 0;
+    double w = 0, w_rep = 0, w_gen = 0;
+    for (size_t s = 0; s < m->nstmts; s++) {
+        double rep[2], gen[2];
+        int meth;
+        if (!lowers_both(m, (int)s, config, n, i, rep, gen, &meth))
+            continue;
+        double ws = sw(&m->stmts[s]);
+        w += ws;
+        w_rep += ws * (1 - rep[0] / rep[1]);
+        w_gen += ws * (1 - gen[0] / gen[1]);
+    }
+    m->generic_costing = saved_costing;
+    return w > 0 ? fmin(w_rep, w_gen) / w : -1;
+}
+
 static int verify_claims(ia_model_t *m, int *config, size_t *n, ia_selection_t *sel,
                          unsigned char *barred)
 {
@@ -429,19 +454,8 @@ static int verify_claims(ia_model_t *m, int *config, size_t *n, ia_selection_t *
         int worst = -1;
         double worst_rel = INFINITY;
         for (size_t i = 0; i < *n; i++) {
-            double w = 0, w_rep = 0, w_gen = 0;
-            for (size_t s = 0; s < m->nstmts; s++) {
-                double rep[2], gen[2];
-                int meth;
-                if (!lowers_both(m, (int)s, config, *n, i, rep, gen, &meth))
-                    continue;
-                double ws = sw(&m->stmts[s]);
-                w += ws;
-                w_rep += ws * (1 - rep[0] / rep[1]);
-                w_gen += ws * (1 - gen[0] / gen[1]);
-            }
-            double rel = w > 0 ? fmin(w_rep, w_gen) / w : -1;
-            if ((w <= 0 || rel < min_rel) && rel < worst_rel) {
+            double rel = claim_rel(m, config, *n, i);
+            if (rel < min_rel && rel < worst_rel) {
                 worst = (int)i;
                 worst_rel = rel;
             }
@@ -825,6 +839,8 @@ static int change_passes(const ia_model_t *m, const change_t *ch, double total, 
 static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double *pc, int *next)
 {
     int taken = 0;
+    /* candidates with a pick the claims' measure rejected (traced once) */
+    unsigned char *failed = xcalloc(m->ncands + 1, 1);
     for (int round = 0; round < (int)m->ncands; round++) {
         double total = planner_costs(m, w->config, w->n, pc);
         double floor = IA_FILL_MIN_SHARE * total;
@@ -912,7 +928,26 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
                 double score = ch.pc_gain / fmax(delta, 8192.0);
                 int earlier =
                     b.cand >= 0 && ((int)ci < b.cand || ((int)ci == b.cand && (int)t < b.t));
-                if (score > b.score || (score == b.score && earlier)) {
+                if (!(score > b.score || (score == b.score && earlier)))
+                    continue;
+                /* the claims check will hold the pick to the minimum
+                 * improvement under both costings (this pass judges under
+                 * one): a pick that would fail it now is not taken, so its
+                 * bytes do not go to it and then to a refill around the
+                 * rest of the set */
+                double cr = claim_rel(m, next, nn, rep >= 0 ? (size_t)rep : nn - 1);
+                if (cr < m->opts->min_index_improvement) {
+                    if (!failed[ci])
+                        json_array_append_new(sel->trace,
+                                              json_pack("{s:s, s:s, s:s, s:f, s:f}", "move",
+                                                        "fill_claim_rejected", "index", c->name,
+                                                        "phase", "fill", "improvement",
+                                                        cr < 0 ? 0.0 : cr, "min_improvement",
+                                                        m->opts->min_index_improvement));
+                    failed[ci] = 1;
+                    continue;
+                }
+                {
                     b.score = score;
                     b.cand = (int)ci;
                     b.replace = rep;
@@ -932,6 +967,7 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
         prune_useless(m, w->config, &w->n, sel, m->cands[b.cand].table, NULL);
         taken++;
     }
+    free(failed);
     return taken;
 }
 
