@@ -1,0 +1,38 @@
+/*
+ * sqla_words.h - where given words stand in a file's source text, so that a
+ * tree walk skips a subtree whose text holds none of the names its checks
+ * react to. The ORM walks (sqla_patterns.c's detection walk, the per-item
+ * pass of sqla_perloop.c) otherwise visit every node of every file, and
+ * most nodes are parts of expressions none of their checks looks at.
+ *
+ * A word stands where a name or keyword of the text is that word, the
+ * names read as the Python tokenizer reads them: a run of identifier
+ * characters (letters, digits, underscore, non-ASCII bytes) that does not
+ * begin with a digit (after a number, `1for` is `1 for`). Words in strings
+ * and comments count too: they only cost a walk of their subtree, whereas
+ * a subtree is skipped only when its text cannot hold the word.
+ */
+#ifndef PGOPT_SQLA_WORDS_H
+#define PGOPT_SQLA_WORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct sqla_words sqla_words_t;
+
+/* The offsets of text (len bytes) where any of words (NULL-terminated,
+ * each shorter than 64 bytes) stands, in one pass over the text. Never
+ * NULL (out of memory aborts, common/alloc.h). */
+sqla_words_t *sqla_words_new(const char *text, size_t len, const char *const *words);
+
+/* Whether one of the words begins in [start, end). */
+bool sqla_words_in(const sqla_words_t *w, uint32_t start, uint32_t end);
+
+/* How many occurrences were found (for tests). */
+size_t sqla_words_count(const sqla_words_t *w);
+
+/* Frees w and nulls the pointer; safe on NULL and twice. */
+void sqla_words_destroy(sqla_words_t **w);
+
+#endif
