@@ -7,6 +7,7 @@
  */
 #include "workers/query_rewriter/orm/sqla_patterns.h"
 #include "workers/query_rewriter/orm/sqla_perloop.h"
+#include "workers/query_rewriter/orm/sqla_words.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -258,6 +259,8 @@ typedef struct {
     bool flask;      /* the file uses Flask-SQLAlchemy (db.session, Model.query) */
     char unit[16];   /* one indentation level as the file writes it (rule 7: style) */
     json_t *imports; /* import lines the next finding's code needs (import_note) */
+    /* where the names the file walk acts on stand (walk_child) */
+    sqla_words_t *words;
 } file_t;
 
 /* The file's indentation unit: what the first block after a line ending
@@ -4967,14 +4970,43 @@ typedef struct {
 
 static void walk_node(walk_t *w, TSNode n);
 
+/* The names walk_node acts on below a statement: loops and comprehensions
+ * (for), engine and session factories, text(), execute() and the session
+ * calls that make a function's transaction scan worth its walk. */
+static const char *const walk_words[] = {"for",
+                                         "while",
+                                         "create_engine",
+                                         "create_async_engine",
+                                         "sessionmaker",
+                                         "async_sessionmaker",
+                                         "text",
+                                         "execute",
+                                         "exec_driver_sql",
+                                         "begin",
+                                         "add",
+                                         "add_all",
+                                         "flush",
+                                         "delete",
+                                         "merge",
+                                         NULL};
+
 static bool walk_child(TSNode ch, void *ctx)
 {
+    walk_t *w = ctx;
     /* a node without named children is none of what walk_node looks at
      * (all of those have named children) and has nothing under it to
      * walk: identifiers, numbers, string parts, comments are about half
      * of the nodes, and walking into each took a cursor of its own */
-    if (ts_node_named_child_count(ch) > 0)
-        walk_node(ctx, ch);
+    if (ts_node_named_child_count(ch) == 0)
+        return true;
+    /* Statements and what holds them are always walked (functions,
+     * assignments from a session factory); below them walk_node acts on
+     * loops and on calls by their names only, so an expression whose text
+     * names none of walk_words holds nothing for it: most of a file's
+     * nodes, walked for nothing before */
+    if (pysource_holds_statements(ch) || ts_node_symbol(ch) == syms()->expression_statement ||
+        sqla_words_in(w->f->words, ts_node_start_byte(ch), ts_node_end_byte(ch)))
+        walk_node(w, ch);
     return true;
 }
 
@@ -5130,11 +5162,13 @@ static int detect_one(det_t *d, sqla_perloop_t *pl, size_t i, size_t beat, size_
     }
     f.c = pysource_content(f.src, &f.len);
     read_indent_unit(&f);
+    f.words = sqla_words_new(f.c, f.len, walk_words);
     walk_t w;
     memset(&w, 0, sizeof w);
     w.f = &f;
     w.scope = pysource_root(f.src);
     walk_children(&w, pysource_root(f.src));
+    sqla_words_destroy(&f.words);
     json_decref(f.imports);
     /* a per-item finding is skipped where a rewrite of this file is */
     for (; *seen < json_array_size(d->out); (*seen)++)

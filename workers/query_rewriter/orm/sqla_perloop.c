@@ -12,6 +12,7 @@
 #include "common/alloc.h"
 #include "common/progress.h"
 #include "common/python/pysource.h"
+#include "workers/query_rewriter/orm/sqla_words.h"
 
 #define IS(n, lit)    PYSOURCE_NODE_IS(n, lit)
 #define FIELD(n, lit) PYSOURCE_FIELD(n, lit)
@@ -106,6 +107,9 @@ typedef struct {
      * nothing there is per item by default (rule 16) */
     bool opt_in;
     TSNode params; /* summary mode: the walked function's parameters */
+    /* a file's walk (not a summary): where `for` stands in the file, to
+     * skip expressions outside loops that hold none (fwalk) */
+    const sqla_words_t *words;
 } fw_t;
 
 /* A node's source text into out; "" when the node is null or the text does not fit. */
@@ -368,6 +372,7 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     w->guarded = false;
     w->opt_in = false;
     memset(&w->params, 0, sizeof w->params);
+    w->words = NULL;
 }
 
 /* What a project function called from w's walk does (B_QUERY, B_INSERT), from its body and the
@@ -2115,6 +2120,7 @@ static void fwalk(fw_t *w, TSNode n)
         }
         fw_t *inner = xmalloc(sizeof *inner);
         fw_init(inner, w->pl, w->src, w->file, cls);
+        inner->words = w->words;
         fwalk(inner, FIELD(n, "body"));
         free(inner);
         return;
@@ -2162,6 +2168,15 @@ static void fwalk(fw_t *w, TSNode n)
         on_assignment(w, n);
         return;
     }
+    /* A file's walk outside loops acts on statements (assignments: the
+     * names built; if/blocks: cache guards; definitions) and on loops and
+     * comprehensions only - a call there is no work per item - so an
+     * expression whose text has no `for` holds nothing for it: most of a
+     * file's nodes, walked for nothing before */
+    if (w->words && w->nloops == 0 && !pysource_holds_statements(n) &&
+        !IS(n, "expression_statement") &&
+        !sqla_words_in(w->words, ts_node_start_byte(n), ts_node_end_byte(n)))
+        return;
     if (ty == y->call) {
         on_call(w, n);
         if (w->pl->oom)
@@ -2213,7 +2228,12 @@ int sqla_perloop_file(sqla_perloop_t *x, size_t k, err_t *err)
     }
     fw_t *w = xmalloc(sizeof *w);
     fw_init(w, pl, src, k, NULL);
+    size_t len;
+    const char *text = pysource_content(src, &len);
+    sqla_words_t *words = sqla_words_new(text, len, (const char *const[]){"for", NULL});
+    w->words = words;
     fwalk(w, pysource_root(w->src));
+    sqla_words_destroy(&words);
     free(w);
     return pl->oom ? err_set(err, "sqla_perloop: out of memory") : 0;
 }
