@@ -224,7 +224,8 @@ static void test_per_item_through_helpers(void **state)
 }
 
 /* A helper's per-item summary does not depend on which loop asks first (issue 14, the
- * depth-dependent memo): a loop calling h1 directly reaches h4's query 4 calls deep
+ * depth-dependent memo; each helper has two statements, so that each call costs a depth: rule
+ * 17): a loop calling h1 directly reaches h4's query 4 calls deep
  * (h1 h2 h3 h4, MAX_DEPTH 4), a loop calling x reaches h2 two calls deeper and is cut before h4.
  * Each order of visiting the two loops' files gives the same findings: the direct loop's, not
  * the deep one's. A memo per function kept the depth of whichever loop asked first: the deep
@@ -239,27 +240,33 @@ static void test_summary_any_order(void **state)
         "\n"
         "\n"
         "def h4(context, key):\n"
-        "    return context.session.query(models.Spec).filter_by(key=key).first()\n" /* 5 */
+        "    ref = context.session.query(models.Spec).filter_by(key=key).first()\n" /* 5 */
+        "    return ref\n"
         "\n"
         "\n"
         "def h3(context, key):\n"
-        "    return h4(context, key)\n"
+        "    ref = h4(context, key)\n"
+        "    return ref\n"
         "\n"
         "\n"
         "def h2(context, key):\n"
-        "    return h3(context, key)\n"
+        "    ref = h3(context, key)\n"
+        "    return ref\n"
         "\n"
         "\n"
         "def h1(context, key):\n"
-        "    return h2(context, key)\n"
+        "    ref = h2(context, key)\n"
+        "    return ref\n"
         "\n"
         "\n"
         "def y(context, key):\n"
-        "    return h2(context, key)\n"
+        "    ref = h2(context, key)\n"
+        "    return ref\n"
         "\n"
         "\n"
         "def x(context, key):\n"
-        "    return y(context, key)\n",
+        "    ref = y(context, key)\n"
+        "    return ref\n",
         "svc/direct.py",
         "from svc.db.chain import h1\n"
         "\n"
@@ -305,6 +312,115 @@ static void test_summary_any_order(void **state)
     json_decref(got[0]);
     json_decref(got[1]);
     json_decref(code);
+}
+
+/* Rule 17: a call of a wrapper - a function whose body is one statement, docstring aside -
+ * costs no depth: neutron's _make_log_dict and _get_port_log_dict (`return {..., 'rules':
+ * _get_sg_rules(...)}`) put its security group query 5 calls below the loop. Kept apart: the
+ * same chain through functions of two statements is cut at MAX_DEPTH 4. A cycle of wrappers
+ * ends (each is walked once per depth) with the same findings in either order: the query in
+ * r1's one statement is found from both loops. */
+static void test_wrapper_costs_no_depth(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "svc/db/chain.py",
+        "from svc.db import models\n"
+        "\n"
+        "\n"
+        "def h4(context, key):\n"
+        "    rows = context.session.query(models.Spec).filter_by(key=key).all()\n" /* 5 */
+        "    return rows\n"
+        "\n"
+        "\n"
+        "def h3(context, key):\n"
+        "    ref = h4(context, key)\n"
+        "    return ref\n"
+        "\n"
+        "\n"
+        "def h2(context, key):\n"
+        "    ref = h3(context, key)\n"
+        "    return ref\n"
+        "\n"
+        "\n"
+        "def h1(context, key):\n"
+        "    ref = h2(context, key)\n"
+        "    return ref\n"
+        "\n"
+        "\n"
+        "def w2(context, key):\n"
+        "    \"\"\"The key's rules.\"\"\"\n"
+        "    return {'key': key, 'rules': h1(context, key)}\n"
+        "\n"
+        "\n"
+        "def w1(context, keys):\n"
+        "    return [w2(context, key) for key in keys]\n"
+        "\n"
+        "\n"
+        "def t2(context, key):\n"
+        "    key = str(key)\n"
+        "    return {'key': key, 'rules': h1(context, key)}\n"
+        "\n"
+        "\n"
+        "def t1(context, keys):\n"
+        "    keys = list(keys)\n"
+        "    return [t2(context, key) for key in keys]\n"
+        "\n"
+        "\n"
+        "def r1(context, key):\n"
+        "    return r2(context, key) or context.session.query(models.Spec).get(key)\n" /* 44 */
+        "\n"
+        "\n"
+        "def r2(context, key):\n"
+        "    return r1(context, key)\n",
+        "svc/logs.py",
+        "from svc.db import chain\n"
+        "\n"
+        "\n"
+        "def logs(context, logs):\n"
+        "    for log in logs:\n" /* 5: w1 w2 h1 h2 h3 h4, the wrappers free */
+        "        chain.w1(context, [log.key])\n"
+        "\n"
+        "\n"
+        "def logs_two(context, logs):\n"
+        "    for log in logs:\n" /* 10: t1 t2 h1 ... h4, 6 deep */
+        "        chain.t1(context, [log.key])\n"
+        "\n"
+        "\n"
+        "def cycle(context, keys):\n"
+        "    for key in keys:\n" /* 15: r1's query, the cycle cut */
+        "        chain.r1(context, key)\n"
+        "    for key in keys:\n" /* 17: the same from r2 */
+        "        chain.r2(context, key)\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    const json_t *q = finding_at(f, "svc/logs.py", 5, "query_in_loop");
+    assert_non_null(q);
+    assert_string_equal(json_string_value(json_object_get(q, "query_file")), "svc/db/chain.py");
+    assert_int_equal(json_integer_value(json_object_get(q, "query_line")), 5);
+    assert_null(finding_at(f, "svc/logs.py", 10, "query_in_loop"));
+    q = finding_at(f, "svc/logs.py", 15, "query_in_loop");
+    assert_non_null(q);
+    assert_int_equal(json_integer_value(json_object_get(q, "query_line")), 44);
+    assert_non_null(finding_at(f, "svc/logs.py", 17, "query_in_loop"));
+    /* the one pass in both orders of the two files agrees */
+    json_t *code = json_array();
+    for (size_t i = 0; i + 1 < sizeof files / sizeof *files; i += 2)
+        json_array_append_new(code,
+                              json_pack("{s:s, s:s}", "path", files[i], "content", files[i + 1]));
+    const size_t orders[2][2] = {{0, 1}, {1, 0}};
+    for (int k = 0; k < 2; k++) {
+        err_t err;
+        sqla_project_t *p = NULL;
+        json_t *got = NULL, *notes = NULL;
+        assert_int_equal(sqla_analyze(code, orders[k], &p, &got, &notes, &err), 0);
+        assert_true(json_equal(got, f));
+        json_decref(got);
+        json_decref(notes);
+        sqla_project_destroy(&p);
+    }
+    json_decref(code);
+    json_decref(f);
 }
 
 /* Rule 16: work reached only when a configuration option is set away from its default is not a
@@ -1337,6 +1453,7 @@ int main(void)
         cmocka_unit_test(test_trees_parsed_again_on_demand),
         cmocka_unit_test(test_per_item_through_helpers),
         cmocka_unit_test(test_summary_any_order),
+        cmocka_unit_test(test_wrapper_costs_no_depth),
         cmocka_unit_test(test_option_off_by_default),
         cmocka_unit_test(test_add_needs_generated_key),
         cmocka_unit_test(test_lookup_cached_per_key),

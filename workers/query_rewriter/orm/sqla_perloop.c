@@ -31,6 +31,8 @@ typedef struct {
      * followed below it. An untruncated summary is the same at any depth d with
      * d + height <= MAX_DEPTH; a truncated one only at its own depth. */
     unsigned char trunc, height;
+    /* busy: being walked (a cycle through wrappers, which cost no depth, meets it again) */
+    unsigned char busy;
     size_t file;   /* where its first query/write is (itself or deeper) */
     unsigned line; /* 0: none */
     size_t log;    /* the look-ups its walk made (sqla_project_log_begin; one-pass scan) */
@@ -44,7 +46,8 @@ typedef struct {
  * cycles too since each call is one deeper. */
 typedef struct {
     const sqla_function_t *fn;
-    summary_t at[MAX_DEPTH + 1];
+    summary_t at[MAX_DEPTH + 1]; /* 0: a wrapper called from the loop's own function */
+    unsigned char shape;         /* 0: not read yet, 1: does work of its own, 2: a wrapper */
 } memo_t;
 
 typedef struct {
@@ -89,8 +92,9 @@ typedef struct {
     size_t where_file;
     unsigned where_line;
     int depth;
-    /* summary mode: a call below was cut by MAX_DEPTH; the longest chain of calls followed */
-    bool trunc;
+    /* summary mode: a call below was cut by MAX_DEPTH; the longest chain of calls followed
+     * (wrappers not counted); a cycle through wrappers was cut (the summary is not kept) */
+    bool trunc, cycle;
     int height;
     /* names assigned a constructed object (Foo(...), models.Foo()), and
      * whether session.add() of it costs a round trip of its own */
@@ -365,6 +369,7 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     w->where_line = 0;
     w->depth = 0;
     w->trunc = false;
+    w->cycle = false;
     w->height = 0;
     w->nbuilt = 0;
     w->nloops = 0;
@@ -375,37 +380,86 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     w->words = NULL;
 }
 
+/* Whether a function body is a wrapper's: one or two straight-line statements (expressions,
+ * assignments, returns; no branch, loop, try, with or raise), docstring and comments aside. A call
+ * through a wrapper adds no work and no condition of its own between the loop and what it
+ * reaches, so it costs no depth (rule 17): neutron's `_get_port_log_dict` (`return {'port_id':
+ * port_id, 'security_group_rules': _get_sg_rules(...)}`), nova's `HostMapping.get_by_host`
+ * (`db_mapping = cls._get_by_host_from_db(...)`, then `return cls._from_db_object(...)`). */
+static bool wrapper_body(TSNode body)
+{
+    uint32_t k = ts_node_is_null(body) ? 0 : ts_node_named_child_count(body);
+    int n = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        TSNode c = ts_node_named_child(body, i);
+        if (IS(c, "comment"))
+            continue;
+        if (IS(c, "expression_statement") && ts_node_named_child_count(c) == 1 &&
+            IS(ts_node_named_child(c, 0), "string") && n == 0 && i == 0)
+            continue; /* the docstring */
+        if (!IS(c, "expression_statement") && !IS(c, "return_statement"))
+            return false;
+        n++;
+    }
+    return n == 1;
+}
+
+/* fn's definition node, from its module's tree (parsed again when not cached); *def stays set
+ * once read. false when it cannot be had (pl->oom). */
+static bool fn_def(pl_t *pl, const sqla_function_t *fn, TSNode *def, const pysource_t **src)
+{
+    if (ts_node_is_null(*def))
+        *def = sqla_function_node(pl->p, fn, src);
+    if (ts_node_is_null(*def)) {
+        pl->oom = 1;
+        return false;
+    }
+    return true;
+}
+
 /* What a project function called from w's walk does (B_QUERY, B_INSERT), from its body and the
  * helpers it calls up to MAX_DEPTH, memoised per depth; *file and *line say where the first query
- * or insert is. 0 for a call past MAX_DEPTH (w is then marked truncated) or on failure
- * (pl->oom). */
+ * or insert is. A call costs one depth, a call of a wrapper none (wrapper_body, rule 17). 0 for a
+ * call past MAX_DEPTH (w is then marked truncated), for a wrapper met again inside its own walk
+ * (a cycle of wrappers: w is marked, and no summary on that cycle is kept, so that what is kept
+ * does not depend on where the cycle was entered) or on failure (pl->oom). */
 static unsigned fn_bits(fw_t *asker, const sqla_function_t *fn, size_t *file, unsigned *line)
 {
     pl_t *pl = asker->pl;
-    int depth = asker->depth + 1;
+    memo_t *m = memo_slot(pl, fn);
+    TSNode def = {0};
+    const pysource_t *fsrc = NULL;
+    if (!m->shape) {
+        if (!fn_def(pl, fn, &def, &fsrc))
+            return 0;
+        m = memo_slot(pl, fn);
+        m->shape = wrapper_body(FIELD(def, "body")) ? 2 : 1;
+    }
+    int cost = m->shape == 2 ? 0 : 1;
+    int depth = asker->depth + cost;
     if (depth > MAX_DEPTH) {
         asker->trunc = true;
         return 0;
     }
-    memo_t *m = memo_slot(pl, fn);
+    if (m->at[depth].busy) {
+        asker->cycle = true;
+        return 0;
+    }
     const summary_t *s = NULL;
     /* this depth's summary, or one computed with more or less budget that the limit did not
      * reach and that fits in this depth's budget: both are what a walk from here gives */
-    for (int d = 1; d <= MAX_DEPTH && !s; d++) {
+    for (int d = 0; d <= MAX_DEPTH && !s; d++) {
         const summary_t *c = &m->at[d];
         if (c->done && (d == depth || (!c->trunc && depth + c->height <= MAX_DEPTH)))
             s = c;
     }
+    summary_t fresh = {0};
     if (s) {
         sqla_project_log_use(pl->p, s->log);
     } else {
         fw_t w;
-        const pysource_t *fsrc = NULL;
-        TSNode def = sqla_function_node(pl->p, fn, &fsrc);
-        if (ts_node_is_null(def)) {
-            pl->oom = 1;
+        if (!fn_def(pl, fn, &def, &fsrc))
             return 0;
-        }
         fw_init(&w, pl, fsrc, fn->file, fn->cls);
         w.summary = true;
         w.depth = depth;
@@ -414,22 +468,28 @@ static unsigned fn_bits(fw_t *asker, const sqla_function_t *fn, size_t *file, un
         /* the summary is reused by later files: its look-ups are logged
          * apart, and each reuse depends on them */
         size_t log = sqla_project_log_begin(pl->p);
+        memo_slot(pl, fn)->at[depth].busy = 1;
         fwalk(&w, FIELD(def, "body"));
         sqla_project_log_end(pl->p, log);
         summary_t *n = &memo_slot(pl, fn)->at[depth]; /* the table may have grown */
-        n->log = log;
-        n->done = 1;
-        n->bits = (unsigned char)w.bits;
-        n->file = w.where_file;
-        n->line = w.where_line;
-        n->trunc = w.trunc;
-        n->height = (unsigned char)w.height;
-        s = n;
+        n->busy = 0;
+        fresh.log = log;
+        fresh.done = 1;
+        fresh.bits = (unsigned char)w.bits;
+        fresh.file = w.where_file;
+        fresh.line = w.where_line;
+        fresh.trunc = w.trunc;
+        fresh.height = (unsigned char)w.height;
+        if (w.cycle)
+            asker->cycle = true; /* made again at each call, never kept */
+        else
+            *n = fresh;
+        s = &fresh;
     }
     if (s->trunc)
         asker->trunc = true;
-    if (s->height + 1 > asker->height)
-        asker->height = s->height + 1;
+    if (s->height + cost > asker->height)
+        asker->height = s->height + cost;
     *file = s->file;
     *line = s->line;
     return s->bits;
@@ -2251,9 +2311,9 @@ void sqla_perloop_rescan(sqla_perloop_t *x)
         const memo_t *m = &old[i];
         if (!m->fn)
             continue;
-        memo_t keep = {m->fn, {{0}}};
+        memo_t keep = {m->fn, {{0}}, m->shape};
         bool any = false;
-        for (int d = 1; d <= MAX_DEPTH; d++)
+        for (int d = 0; d <= MAX_DEPTH; d++)
             if (m->at[d].done && !sqla_project_log_stale(pl->p, m->at[d].log)) {
                 keep.at[d] = m->at[d];
                 any = true;
