@@ -1274,7 +1274,9 @@ static void test_one_pass_parses(void **state)
     assert_int_equal(visit[2], 2);
     const size_t reverse[3] = {2, 1, 0};
     const size_t *orders[2] = {NULL, reverse};
-    const size_t parses[2] = {3 + 1, 3 + 2}; /* + api.py; + manager.py and api.py again */
+    /* + api.py again; reverse: none, manager.py's look-up of api.volume_get indexed api.py early
+     * (sqla_project_next_early) and the scan of api.py came next, so nothing is scanned again */
+    const size_t parses[2] = {3 + 1, 3};
     for (int k = 0; k < 2; k++) {
         json_t *findings = NULL, *notes = NULL;
         assert_int_equal(sqla_analyze(code, orders[k], &p, &findings, &notes, &err), 0);

@@ -115,11 +115,73 @@ static void test_resolve_findings(void **state)
     json_decref(code);
 }
 
+/* The one pass indexes early what a look-up needs from a file not visited yet: the module an
+ * import names (an import cycle: utils imports the manager that calls it) and a class's method
+ * (objects.VolumeObject.get_by_id, whose module the caller never imports by name). The manager,
+ * visited before both, finds both helpers in its own scan, so nothing is scanned again: one
+ * parse per file, and the findings of the two-pass analysis. */
+static void test_early_index(void **state)
+{
+    (void)state;
+    json_t *code = json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "path",
+                             "svc/models.py", "content",
+                             "from sqlalchemy import Column, Integer\n"
+                             "from sqlalchemy.orm import declarative_base\n"
+                             "Base = declarative_base()\n\n\n"
+                             "class Volume(Base):\n"
+                             "    __tablename__ = 'volumes'\n"
+                             "    id = Column(Integer, primary_key=True)\n",
+                             "path", "svc/manager.py", "content",
+                             "from svc import objects\n"
+                             "from svc import utils\n\n\n"
+                             "def refresh(session, ids):\n"
+                             "    for vid in ids:\n"
+                             "        utils.fetch(session, vid)\n\n\n"
+                             "def reload(session, ids):\n"
+                             "    for vid in ids:\n"
+                             "        objects.VolumeObject.get_by_id(session, vid)\n",
+                             "path", "svc/utils.py", "content",
+                             "from svc import manager\n"
+                             "from svc.models import Volume\n\n\n"
+                             "def fetch(session, vid):\n"
+                             "    return session.query(Volume).filter_by(id=vid).first()\n",
+                             "path", "svc/objects/volume.py", "content",
+                             "from svc.models import Volume\n\n\n"
+                             "class VolumeObject(object):\n"
+                             "    @classmethod\n"
+                             "    def get_by_id(cls, session, vid):\n"
+                             "        return session.query(Volume).filter_by(id=vid).first()\n");
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    json_t *want = NULL, *want_notes = NULL;
+    assert_int_equal(sqla_detect(p, &want, &want_notes, &err), 0);
+    sqla_project_destroy(&p);
+    const size_t order[4] = {0, 1, 2, 3};
+    json_t *findings = NULL, *notes = NULL;
+    assert_int_equal(sqla_analyze(code, order, &p, &findings, &notes, &err), 0);
+    assert_int_equal(sqla_project_parse_count(p), 4);
+    assert_true(json_equal(findings, want));
+    assert_true(json_equal(notes, want_notes));
+    size_t i, manager = 0;
+    const json_t *f;
+    json_array_foreach(findings, i, f) manager +=
+        strcmp(json_string_value(json_object_get(f, "file")), "svc/manager.py") == 0;
+    assert_int_equal(manager, 2);
+    json_decref(findings);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+    json_decref(want);
+    json_decref(want_notes);
+    json_decref(code);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve_rules),
         cmocka_unit_test(test_resolve_findings),
+        cmocka_unit_test(test_early_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,7 +98,9 @@ typedef struct {
     sqla_function_t *funcs;
     size_t nfuncs;
     size_t class_first, nclasses; /* its module-level classes in p->classes */
-    bool star; /* has a module-level `from X import *` (a bare name may come from X) */
+    bool star;  /* has a module-level `from X import *` (a bare name may come from X) */
+    bool early; /* indexed during another file's scan, its own scan still to come */
+    bool held;  /* early: its tree is kept for that scan (cache_trim passes it over) */
 } pfile_t;
 
 /* A module-level class as the first pass saw it: enough to decide, once
@@ -205,6 +207,9 @@ struct sqla_project {
     name_index_t mod_index;
     char **mod_names;
     size_t nmod_names;
+    /* files indexed early (add_early), in that order, and how many the driver took */
+    size_t *early;
+    size_t nearly, early_taken;
     /* a file could not be parsed again (tree-sitter out of memory); the
      * project's own allocations abort instead (common/alloc.h) */
     bool oom;
@@ -1200,7 +1205,7 @@ static void cache_trim(sqla_project_t *p)
         size_t victim = SIZE_MAX;
         for (size_t k = 0; k < c->ncached; k++) {
             const pfile_t *f = &p->files[c->cached[k]];
-            if (f->pinned)
+            if (f->pinned || f->held)
                 continue;
             const pfile_t *v = victim == SIZE_MAX ? NULL : &p->files[c->cached[victim]];
             if (!v || f->scans < v->scans || (f->scans == v->scans && f->used < v->used))
@@ -1505,47 +1510,84 @@ fail:
     return NULL;
 }
 
-/* Records the module-level `def NAME(` / `async def NAME(` lines of every file (column 0: a text
- * scan, so a line in a string counts too; only how often the one pass answers right early
- * depends on it). */
+/* Adds file f to the files of text-scanned def name (tdef_index). */
+static void tdef_add(sqla_project_t *p, const char *name, size_t f)
+{
+    size_t k;
+    if (!nidx_get(&p->tdef_index, name, &k)) {
+        k = p->ntdefs++;
+        p->tdef_names = grow(p->tdef_names, k, sizeof *p->tdef_names);
+        p->tdef_files = grow(p->tdef_files, k, sizeof *p->tdef_files);
+        p->tdef_names[k] = xstrdup(name);
+        p->tdef_files[k] = xcalloc(1, sizeof **p->tdef_files);
+        nidx_put_first(&p->tdef_index, p->tdef_names[k], k);
+    }
+    size_t *v = p->tdef_files[k];
+    if (v[0] && v[v[0]] == f)
+        return;
+    v = xreallocarray(v, v[0] + 2, sizeof *v);
+    v[++v[0]] = f;
+    p->tdef_files[k] = v;
+}
+
+/* The identifier at s (before eol) into out; its length, 0 when none or too long. */
+static size_t tdef_ident(const char *s, const char *eol, char *out, size_t size)
+{
+    size_t n = 0;
+    while (s + n < eol && (isalnum((unsigned char)s[n]) || s[n] == '_'))
+        n++;
+    if (!n || n >= size)
+        return 0;
+    memcpy(out, s, n);
+    out[n] = 0;
+    return n;
+}
+
+/* Records the module-level `def NAME(` / `async def NAME(` lines of every file (column 0), and the
+ * methods `    def NAME(` (four spaces) of the classes `class CLS` at column 0, as "CLS.NAME"
+ * (a module-level name has no dot). A text scan: a line in a string counts too, and a class is
+ * taken to end at the next other line at column 0; only how often the one pass answers right
+ * early depends on it (the look-up logs check every answer). */
 static void scan_defs(sqla_project_t *p)
 {
     for (size_t f = 0; f < p->nfiles; f++) {
         const char *c = p->files[f].content, *end = c + p->files[f].len;
+        char cls[96] = "";
         for (const char *line = c; line < end;) {
             const char *eol = memchr(line, '\n', (size_t)(end - line));
             if (!eol)
                 eol = end;
             const char *s = line;
             line = eol + 1;
+            bool method = false;
+            if ((size_t)(eol - s) > 4 && strncmp(s, "    ", 4) == 0 && s[4] != ' ') {
+                if (!cls[0])
+                    continue;
+                method = true;
+                s += 4;
+            } else if (s < eol && s[0] != ' ' && s[0] != '\t' && s[0] != '#' && s[0] != '@' &&
+                       s[0] != '\r') {
+                cls[0] = 0; /* a line at column 0 ends the class before it */
+                if ((size_t)(eol - s) > 6 && strncmp(s, "class ", 6) == 0) {
+                    tdef_ident(s + 6, eol, cls, sizeof cls);
+                    continue;
+                }
+            } else {
+                continue;
+            }
             if ((size_t)(eol - s) > 6 && strncmp(s, "async ", 6) == 0)
                 s += 6;
             if ((size_t)(eol - s) <= 4 || strncmp(s, "def ", 4) != 0)
                 continue;
-            s += 4;
-            size_t n = 0;
-            while (s + n < eol && (isalnum((unsigned char)s[n]) || s[n] == '_'))
-                n++;
-            if (!n || n >= 96)
+            char name[96], key[200];
+            if (!tdef_ident(s + 4, eol, name, sizeof name))
                 continue;
-            char name[96];
-            memcpy(name, s, n);
-            name[n] = 0;
-            size_t k;
-            if (!nidx_get(&p->tdef_index, name, &k)) {
-                k = p->ntdefs++;
-                p->tdef_names = grow(p->tdef_names, k, sizeof *p->tdef_names);
-                p->tdef_files = grow(p->tdef_files, k, sizeof *p->tdef_files);
-                p->tdef_names[k] = xstrdup(name);
-                p->tdef_files[k] = xcalloc(1, sizeof **p->tdef_files);
-                nidx_put_first(&p->tdef_index, p->tdef_names[k], k);
+            if (method) {
+                snprintf(key, sizeof key, "%s.%s", cls, name);
+                tdef_add(p, key, f);
+            } else {
+                tdef_add(p, name, f);
             }
-            size_t *v = p->tdef_files[k];
-            if (v[0] && v[v[0]] == f)
-                continue;
-            v = xreallocarray(v, v[0] + 2, sizeof *v);
-            v[++v[0]] = f;
-            p->tdef_files[k] = v;
         }
     }
 }
@@ -1623,10 +1665,9 @@ static void link_functions(sqla_project_t *p, const pfile_t *pf)
     }
 }
 
-int sqla_project_add(sqla_project_t *p, size_t i, err_t *err)
+/* Parses and indexes file i (sqla_project_add without the models' rebuild). */
+static int index_file(sqla_project_t *p, size_t i, err_t *err)
 {
-    if (i >= p->nfiles || p->files[i].added)
-        return err_set(err, "sqla_project_add: file %zu out of range or added twice", i);
     pfile_t *pf = &p->files[i];
     pysource_t *src = pysource_parse(pf->path, pf->content, pf->len, err);
     if (!src)
@@ -1656,9 +1697,91 @@ int sqla_project_add(sqla_project_t *p, size_t i, err_t *err)
     /* handed out to the scan that follows (sqla_project_file), kept or
      * freed at its sqla_project_scan_end like any other */
     cache_put(p, i, src, true);
+    return 0;
+}
+
+int sqla_project_add(sqla_project_t *p, size_t i, err_t *err)
+{
+    if (i >= p->nfiles || (p->files[i].added && !p->files[i].early))
+        return err_set(err, "sqla_project_add: file %zu out of range or added twice", i);
+    pfile_t *pf = &p->files[i];
+    if (pf->early) {
+        /* indexed already, during another scan (add_early): its scan is next */
+        pf->early = false;
+        pf->held = false;
+    } else if (index_file(p, i, err) != 0) {
+        return -1;
+    }
     if (p->speculate && p->models_dirty)
         build_models(p);
     return 0;
+}
+
+/* At most this many files are indexed early for one method look-up: more files defining the
+ * same class's method (copies of an application) make the answer ambiguous anyway, and indexing
+ * them all inside one look-up is work the worker does without a beat between files. */
+#define EARLY_MAX_FILES 4
+
+/* Indexes file f early (add_early): queued for its scan, its tree held until then. */
+static void index_early(sqla_project_t *p, size_t f)
+{
+    err_t err;
+    if (index_file(p, f, &err) != 0)
+        return; /* left to its turn, where the error is reported */
+    p->files[f].early = true;
+    p->files[f].held = true;
+    p->early = grow(p->early, p->nearly, sizeof *p->early);
+    p->early[p->nearly++] = f;
+    progress_alive(); /* a parse per file, inside one look-up */
+}
+
+/* During a one-pass scan's look-up of function name (cls.name for a method): the file not added
+ * yet whose text scan shows the def the answer is (the first file, in file order, of the module
+ * the hint names: function_lookup's answer; for a method, each file whose class cls defines it,
+ * when at most EARLY_MAX_FILES do) is indexed now, so the look-up answers as the complete index
+ * will instead of "none": an import cycle (nova.utils) or a class the caller never imports by
+ * module (nova's objects.Flavor.get_by_id: the objects are registered at run time) otherwise left
+ * the scan to be made again once every file was in. Only the index grows (functions, class facts,
+ * bases, factories): the models are rebuilt at the early file's own sqla_project_add, so the model
+ * pointers the scan holds stay valid, and its tree is held for its scan, which the driver makes
+ * next (sqla_project_next_early). The text scan may be wrong (a def inside a string, a method
+ * indented otherwise): the look-up logs still check every answer. */
+static void add_early(sqla_project_t *p, const char *name, const char *cls, const char *module_hint)
+{
+    char key[200];
+    size_t k;
+    if (cls && snprintf(key, sizeof key, "%s.%s", cls, name) >= (int)sizeof key)
+        return;
+    if (!nidx_get(&p->tdef_index, cls ? key : name, &k))
+        return;
+    const size_t *v = p->tdef_files[k]; /* count, then the files in file order */
+    if (cls) {
+        if (v[0] > EARLY_MAX_FILES)
+            return;
+        for (size_t j = 1; j <= v[0]; j++)
+            if (!p->files[v[j]].added)
+                index_early(p, v[j]);
+        return;
+    }
+    for (size_t j = 1; j <= v[0]; j++)
+        if (path_is_module(p->files[v[j]].path, module_hint)) {
+            if (!p->files[v[j]].added)
+                index_early(p, v[j]);
+            return;
+        }
+}
+
+bool sqla_project_next_early(const sqla_project_t *cp, size_t *i)
+{
+    sqla_project_t *p = (sqla_project_t *)cp;
+    while (p->early_taken < p->nearly) {
+        size_t f = p->early[p->early_taken++];
+        if (p->files[f].early) {
+            *i = f;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* Orders by file, keeping the order within a file (qsort is not stable). */
@@ -1690,6 +1813,8 @@ void sqla_project_finish(sqla_project_t *p)
         qsort(p->tclasses, p->ntclasses, sizeof *p->tclasses, by_file_tclass);
     build_models(p);
     logs_off(p);
+    for (size_t i = 0; i < p->nfiles; i++)
+        p->files[i].early = p->files[i].held = false;
     p->speculate = false; /* the index is complete: no more guesses (defined_later) */
 }
 
@@ -1789,6 +1914,7 @@ void sqla_project_destroy(sqla_project_t **pp)
         free(p->mod_names[i]);
     free(p->mod_names);
     nidx_free(&p->mod_index);
+    free(p->early);
     for (size_t i = 0; i < p->nfactories; i++)
         free(p->factories[i].name);
     free(p->factories);
@@ -2071,6 +2197,9 @@ static const sqla_function_t *function_lookup(const sqla_project_t *p, const cha
     const sqla_function_t *found = NULL;
     int count = 0;
     size_t i;
+    if (name && p->speculate && p->logs && p->logs->depth &&
+        (cls || (module_hint && module_hint[0] != '.')))
+        add_early((sqla_project_t *)p, name, cls, module_hint);
     if (!name || !nidx_get(&p->func_index, name, &i))
         return NULL;
     /* Python's rule for a name (sqla_models.h): imported from a module that is not the

@@ -143,6 +143,17 @@ size_t sqla_project_log_begin(const sqla_project_t *p);
 void sqla_project_log_end(const sqla_project_t *p, size_t id);
 void sqla_project_log_use(const sqla_project_t *p, size_t id);
 bool sqla_project_log_stale(const sqla_project_t *p, size_t id);
+/* A function look-up during a scan indexes early the files not added yet
+ * that its answer may come from (a text pre-scan of the `def` lines: the
+ * module its import names, or every file whose class at column 0 defines
+ * the method), so that it answers as the complete index will (import
+ * cycles, classes registered at run time). Such a file is indexed but not
+ * scanned; its tree is kept, and the driver scans it next: next_early
+ * gives the files indexed early not yet added by sqla_project_add, in the
+ * order they were indexed (false when none). sqla_project_add of such a
+ * file only completes it (the models are rebuilt then, never during the
+ * scan that asked, whose model pointers stay valid). */
+bool sqla_project_next_early(const sqla_project_t *p, size_t *i);
 /* The order a one-pass scan adds the files in, so that most look-ups find
  * their answer already: a text pre-scan of each file's import lines (no
  * parsing) orders modules after what they import (depth first from the

@@ -5238,6 +5238,7 @@ static json_t *take_tail(json_t *arr, size_t from)
 typedef struct {
     json_t *findings, *notes, *perloop;
     size_t log;
+    bool visited; /* scanned in the pass */
 } scanned_t;
 
 /* Scans file i into sc (replacing what it held), under log when not SIZE_MAX. */
@@ -5278,20 +5279,27 @@ int sqla_analyze(const json_t *code, const size_t *order, sqla_project_t **proje
     TSTreeCursor *pool = NULL;
     int rc = pl ? 0 : -1;
     /* One pass: each file is added to the index and scanned against the
-     * index so far, its look-ups logged (sqla_models.h) */
+     * index so far, its look-ups logged (sqla_models.h); a file a scan's
+     * look-up indexed early is scanned right after that scan, while its
+     * tree is held */
+    size_t visited = 0;
     for (size_t k = 0; k < n && rc == 0; k++) {
         size_t i = ord[k];
-        if (progress_beat("code scan: parse", (int64_t)k, (int64_t)n)) {
-            rc = err_set(err, "code scan cancelled at file %zu of %zu", k, n);
-            break;
+        for (bool more = !sc[i].visited; more && rc == 0; more = sqla_project_next_early(p, &i)) {
+            if (progress_beat("code scan: parse", (int64_t)visited, (int64_t)n)) {
+                rc = err_set(err, "code scan cancelled at file %zu of %zu", visited, n);
+                break;
+            }
+            if ((rc = sqla_project_add(p, i, err)) != 0)
+                break;
+            if (!pool) /* held for the whole run: the walks reuse the pooled cursors */
+                pool = pysource_cursor_take(pysource_root(sqla_project_file(p, i)));
+            sc[i].log = sqla_project_log_begin(p);
+            rc = scan_into(&d, pl, plout, i, visited, &sc[i], err);
+            sqla_project_log_end(p, sc[i].log);
+            sc[i].visited = true;
+            visited++;
         }
-        if ((rc = sqla_project_add(p, i, err)) != 0)
-            break;
-        if (!pool) /* held for the whole run: the walks reuse the pooled cursors */
-            pool = pysource_cursor_take(pysource_root(sqla_project_file(p, i)));
-        sc[i].log = sqla_project_log_begin(p);
-        rc = scan_into(&d, pl, plout, i, k, &sc[i], err);
-        sqla_project_log_end(p, sc[i].log);
     }
     if (rc == 0) {
         sqla_project_finish(p);
