@@ -1010,6 +1010,114 @@ static void state_restore(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, con
         m->cands[ci].chosen = st->chosen[ci];
 }
 
+/* Swaps: the greedy, the fill and the second start only ever add (or
+ * turn a chosen index into a wider one), each pick the best per byte at
+ * its step; an index taken early can hold bytes another candidate would
+ * use better now that the rest of the set is known. Each round tries
+ * every (chosen index out, unchosen candidate in) pair that fits the
+ * budget and takes the one that lowers the workload's planner cost
+ * (generic plans, as the fill) the most, when it lowers it by more than
+ * IA_FILL_MIN_SHARE of the cost; the candidate in is held to the fill's
+ * rules (change_passes) and to the claims' measure (claim_rel) in the
+ * configuration without the index out. A pair is not planned when the
+ * most the candidate can save (the cost its statements have without the
+ * index out) cannot repay what removing the index out costs plus the best
+ * net drop found so far, and its planning stops as soon as it cannot
+ * (change_gain): bounded what-if work, reported as phase "swap". At most
+ * IA_SWAP_MAX_ROUNDS rounds. Returns the number of swaps. */
+#define IA_SWAP_MAX_ROUNDS 4
+
+static int swap_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double *pc, int *next)
+{
+    size_t N = m->nstmts;
+    double *pci = pc + N; /* planner costs without the index out */
+    int *cfgi = xcalloc(m->ncands + 2, sizeof(int));
+    int swaps = 0;
+    for (int round = 0; round < IA_SWAP_MAX_ROUNDS && w->n > 0; round++) {
+        double total = planner_costs(m, w->config, w->n, pc);
+        double floor = IA_FILL_MIN_SHARE * total;
+        int best_pos = -1, best_cand = -1;
+        double best_net = 0, best_rel = 0, best_loss = 0;
+        for (size_t p = 0; p < w->n; p++) {
+            int out = w->config[p];
+            size_t ni = 0;
+            for (size_t k = 0; k < w->n; k++)
+                if (k != p)
+                    cfgi[ni++] = w->config[k];
+            double loss = planner_costs(m, cfgi, ni, pci) - total;
+            double room = sel->budget_bytes - sel->used_bytes + m->cands[out].size_bytes;
+            /* change_gain measures from w's configuration: the one without
+             * the index out, for this pair */
+            int *saved_config = w->config;
+            size_t saved_n = w->n;
+            w->config = cfgi;
+            w->n = ni;
+            for (size_t ci = 0; ci < m->ncands; ci++) {
+                ia_candidate_t *c = &m->cands[ci];
+                if (c->chosen || w->barred[ci] || c->size_bytes > room)
+                    continue;
+                ia_candidate_write_overhead(m, c, cfgi, ni);
+                if (c->write_overhead > m->opts->max_write_overhead)
+                    continue;
+                double need = loss + fmax(best_net, floor);
+                if (pc_bound(m, c, pci) <= need) {
+                    sel->moves_bounded++;
+                    m->tally.moves_bounded++;
+                    continue;
+                }
+                memcpy(next, cfgi, ni * sizeof(int));
+                next[ni] = (int)ci;
+                int chg[1] = {(int)ci};
+                change_t ch;
+                sel->moves_costed++;
+                m->tally.moves_costed++;
+                int cg = change_gain(m, w, next, ni + 1, chg, 1, pci, need, 0, c->size_bytes, &ch);
+                if (cg == 1)
+                    m->tally.moves_cut++;
+                if (cg == 2) {
+                    sel->moves_costed--;
+                    m->tally.moves_costed--;
+                    sel->moves_bounded++;
+                    m->tally.moves_bounded++;
+                }
+                if (cg != 0)
+                    continue;
+                double net = ch.pc_gain - loss;
+                if (net <= fmax(best_net, floor) ||
+                    !change_passes(m, &ch, 0, c->write_overhead * write_time_ms(m, c->table), 0))
+                    continue;
+                double cr = claim_rel(m, next, ni + 1, ni);
+                if (cr < m->opts->min_index_improvement)
+                    continue;
+                best_pos = (int)p;
+                best_cand = (int)ci;
+                best_net = net;
+                best_rel = cr;
+                best_loss = loss;
+            }
+            w->config = saved_config;
+            w->n = saved_n;
+        }
+        if (best_cand < 0)
+            break;
+        ia_candidate_t *in = &m->cands[best_cand], *out = &m->cands[w->config[best_pos]];
+        json_array_append_new(sel->trace,
+                              json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f}", "move", "swap",
+                                        "phase", "swap", "index", in->name, "replaces", out->name,
+                                        "planner_cost_saved", best_net, "planner_cost_of_removal",
+                                        best_loss, "extra_bytes", in->size_bytes - out->size_bytes,
+                                        "improvement", best_rel));
+        out->chosen = 0;
+        in->chosen = 1;
+        sel->used_bytes += in->size_bytes - out->size_bytes;
+        w->config[best_pos] = best_cand;
+        prune_useless(m, w->config, &w->n, sel, in->table, NULL);
+        swaps++;
+    }
+    free(cfgi);
+    return swaps;
+}
+
 /* The passes after the greedy, judged by the workload's planner cost
  * (calls x what-if cost) under plain generic plans - the cost the planner
  * gives each prepared statement whatever its parameters, the costing the
@@ -1058,6 +1166,10 @@ static void planner_cost_passes(ia_model_t *m, ia_selection_t *sel, sel_work_t *
                               cost_greedy, "planner_cost_start", cost_start));
     free(greedy.config);
     free(greedy.chosen);
+    /* swaps, then the fill of what they leave */
+    ia_phase_mark(m, "swap");
+    if (swap_pass(m, sel, w, pc, next) > 0)
+        fill_budget(m, sel, w, pc, next);
     m->generic_costing = saved_costing;
     free(pc);
     free(next);
