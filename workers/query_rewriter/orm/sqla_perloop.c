@@ -2172,6 +2172,10 @@ static void fwalk(fw_t *w, TSNode n)
     if (ty == y->fn_def || ty == y->class_def) {
         if (w->summary)
             return; /* nested functions run when called, not here */
+        /* walked apart, with names and loops of their own: without a
+         * `for` there is no loop to report in them */
+        if (w->words && !sqla_words_in(w->words, ts_node_start_byte(n), ts_node_end_byte(n)))
+            return;
         char name[96];
         const char *cls = w->cls;
         if (ty == y->class_def) {
