@@ -816,6 +816,37 @@ static void agent_run(json_t *snap, double budget, int single, run_t *r)
     json_decref(res);
 }
 
+/* PGOPT_BENCH_CANDIDATES=1: pgopt's candidate set (stderr), each with the
+ * statements it was generated for - to tell, for an index another method
+ * chose, whether pgopt lacked it or had it and did not choose it. The
+ * same steps as index_advisor_analyze up to candidate generation. */
+static void print_candidates(json_t *snap)
+{
+    index_advisor_options_t o;
+    index_advisor_options_init(&o);
+    ia_model_t c;
+    memset(&c, 0, sizeof c);
+    c.opts = &o;
+    err_t err;
+    if (ia_model_load(&c, snap, &err) != 0)
+        die("model", err.msg);
+    for (size_t s = 0; s < c.nstmts; s++)
+        if (ia_extract_statement(&c, &c.stmts[s], &err) == 0 && c.stmts[s].command >= 0)
+            c.total_weight += c.stmts[s].weight;
+    if (ia_generate_candidates(&c, &err) != 0)
+        die("candidates", err.msg);
+    for (size_t i = 0; i < c.ncands; i++) {
+        char *ddl = ia_candidate_ddl(&c, &c.cands[i], 0);
+        fprintf(stderr, "  candidate %s  [", ddl);
+        for (size_t k = 0; k < c.cands[i].nstmts; k++)
+            fprintf(stderr, "%s%.40s", k ? " | " : "", c.stmts[c.cands[i].stmts[k]].query);
+        fprintf(stderr, "]\n");
+        free(ddl);
+    }
+    fprintf(stderr, "  candidates: %zu\n", c.ncands);
+    ia_model_free(&c);
+}
+
 int main(int argc, char **argv)
 {
     const char *conninfo = NULL, *snap_path = NULL, *budgets = "0.12,0.30,0.65";
@@ -885,6 +916,8 @@ int main(int argc, char **argv)
     double data = 0;
     for (size_t t = 0; t < m.ntables; t++)
         data += (double)m.tables[t].total_bytes;
+    if (getenv("PGOPT_BENCH_CANDIDATES"))
+        print_candidates(snap);
     if (score) {
         /* the evaluator alone on one set (PGOPT_BENCH_PER_STATEMENT=1:
          * per statement), for analysing a difference between two sets */

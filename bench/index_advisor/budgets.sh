@@ -15,6 +15,9 @@
 # PGOPT_BENCH_BEFORE=BIN runs BIN (another build's pgopt-bench-index-budgets,
 # e.g. main's) first, with --skip-extend, on the same database and snapshot:
 # a before/after comparison within one run (its table is printed first).
+# PGOPT_BENCH_KEEP=1 leaves the server, the database and the snapshot in the
+# run's directory (printed on stderr) for reruns of the bench or of --score
+# on them; stop it with scripts/pg-sandbox.sh stop DIR/pg.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -27,7 +30,11 @@ for b in "$bench" "$coord"; do
 done
 dir=$(mktemp -d /tmp/pgopt-bench-budgets.XXXXXX)
 chmod 755 "$dir" # the server runs as postgres under root
-trap '"$root/scripts/pg-sandbox.sh" stop "$dir/pg" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+if [ -n "${PGOPT_BENCH_KEEP:-}" ]; then
+    echo "budgets.sh: kept in $dir (snapshot $dir/snap.json, server $dir/pg/env)" >&2
+else
+    trap '"$root/scripts/pg-sandbox.sh" stop "$dir/pg" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+fi
 "$root/scripts/pg-sandbox.sh" start "$dir/pg" >/dev/null
 # shellcheck disable=SC1091
 . "$dir/pg/env"
