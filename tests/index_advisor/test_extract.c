@@ -605,7 +605,9 @@ static void test_partial_from_qualstats_constants(void **state)
 }
 
 /* "kind = $1 AND at BETWEEN": the equality column leads, the range follows
- * (a btree reads one kind inside the range), besides each column alone. */
+ * (a btree reads one kind inside the range), besides each column alone;
+ * the range-first order is a candidate too (the filter pairs: led by a
+ * column other statements may filter on), chosen only on its what-if gain. */
 static void test_equality_then_range_candidate(void **state)
 {
     (void)state;
@@ -621,7 +623,7 @@ static void test_equality_then_range_candidate(void **state)
     extract_all(&f);
     assert_non_null(find_cand(&f.m, "orders", "customer_id,created_at", NULL, NULL, "btree"));
     assert_non_null(find_cand(&f.m, "orders", "created_at", NULL, NULL, "btree"));
-    assert_null(find_cand(&f.m, "orders", "created_at,customer_id", NULL, NULL, "btree"));
+    assert_non_null(find_cand(&f.m, "orders", "created_at,customer_id", NULL, NULL, "btree"));
     unload(&f);
 }
 
