@@ -607,6 +607,12 @@ static bool lastassign_child(TSNode ch, void *ctx)
     lastassign_t *la = ctx;
     if (ts_node_start_byte(ch) >= la->before)
         return false;
+    /* a statement whose text does not hold the name assigns no name of
+     * it: most of the scope, whose walk was a look at every statement */
+    size_t len;
+    const char *text = pysource_node_span(la->src, ch, &len);
+    if (!memmem(text, len, la->name, strlen(la->name)))
+        return true;
     pysource_walk(la->src, ch, lastassign_visit, la);
     return true;
 }
