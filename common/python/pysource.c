@@ -30,11 +30,21 @@ typedef struct {
 
 struct pysource {
     char *path;
-    char *content; /* NUL-terminated copy */
+    char *content; /* NUL-terminated copy, or borrowed (pysource_parse_ranges) */
     size_t len;
     TSTree *tree;
     import_binding_t *imports;
     size_t n_imports;
+    /* a parse of ranges: content is the caller's, and imports (when given)
+     * are a pysource_imports_t's, answered from but not freed here */
+    bool content_borrowed, imports_borrowed;
+};
+
+/* The import bindings of a whole file, kept apart from its tree: one
+ * block holding the table and the strings. */
+struct pysource_imports {
+    size_t n;
+    import_binding_t *b; /* into the same block */
 };
 
 /* ---- lifecycle ------------------------------------------------------ */
@@ -257,6 +267,181 @@ fail:
     return NULL;
 }
 
+/* Partial parses (pysource_parse_ranges) made so far, any thread. */
+static atomic_size_t range_parses;
+
+size_t pysource_range_parse_count(void)
+{
+    return atomic_load_explicit(&range_parses, memory_order_relaxed);
+}
+
+pysource_imports_t *pysource_imports_copy(const pysource_t *src)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < src->n_imports; i++)
+        bytes += strlen(src->imports[i].local) + strlen(src->imports[i].qualified) + 2;
+    size_t table = src->n_imports * sizeof(import_binding_t);
+    pysource_imports_t *im = xmalloc(sizeof *im + table + bytes);
+    im->n = src->n_imports;
+    im->b = (import_binding_t *)(im + 1);
+    char *s = (char *)im->b + table;
+    for (size_t i = 0; i < im->n; i++) {
+        size_t l = strlen(src->imports[i].local) + 1, q = strlen(src->imports[i].qualified) + 1;
+        im->b[i].local = memcpy(s, src->imports[i].local, l);
+        im->b[i].qualified = memcpy(s + l, src->imports[i].qualified, q);
+        s += l + q;
+    }
+    return im;
+}
+
+size_t pysource_imports_bytes(const pysource_imports_t *imports)
+{
+    if (!imports)
+        return 0;
+    size_t bytes = sizeof *imports + imports->n * sizeof(import_binding_t);
+    for (size_t i = 0; i < imports->n; i++)
+        bytes += strlen(imports->b[i].local) + strlen(imports->b[i].qualified) + 2;
+    return bytes;
+}
+
+void pysource_imports_destroy(pysource_imports_t **imports)
+{
+    if (!imports)
+        return;
+    free(*imports);
+    *imports = NULL;
+}
+
+/* The start of the line holding byte at (a range starts there, so that
+ * the scanner sees the line's indentation), as a byte and a point. */
+static void line_start(uint32_t at, TSPoint point, uint32_t *byte, TSPoint *p)
+{
+    *byte = at - point.column;
+    p->row = point.row;
+    p->column = 0;
+}
+
+size_t pysource_def_ranges(const pysource_t *src, TSNode def, TSRange *out, size_t max)
+{
+    if (!PYSOURCE_NODE_IS(def, "function_definition") || max == 0)
+        return 0;
+    TSNode top = def;
+    TSNode up = ts_node_parent(def);
+    if (PYSOURCE_NODE_IS(up, "decorated_definition"))
+        top = up;
+    size_t n = 0;
+    TSRange own;
+    line_start(ts_node_start_byte(top), ts_node_start_point(top), &own.start_byte,
+               &own.start_point);
+    own.end_byte = ts_node_end_byte(def);
+    own.end_point = ts_node_end_point(def);
+    out[n++] = own;
+    /* up through the classes holding it, each one's header (from its first
+     * decorator's line to the end of the line of its colon) */
+    for (TSNode p = ts_node_parent(top); !ts_node_is_null(p);) {
+        if (PYSOURCE_NODE_IS(p, "module"))
+            break;
+        TSNode cls = ts_node_parent(p);
+        if (!PYSOURCE_NODE_IS(p, "block") || !PYSOURCE_NODE_IS(cls, "class_definition") || n == max)
+            return 0; /* a def in a function, an if, a try...: not a class's method */
+        TSNode body = PYSOURCE_FIELD(cls, "body");
+        if (!ts_node_eq(body, p))
+            return 0;
+        TSNode ctop = cls;
+        TSNode cup = ts_node_parent(cls);
+        if (PYSOURCE_NODE_IS(cup, "decorated_definition"))
+            ctop = cup;
+        /* the header ends with the line of the token before the body (the
+         * colon), which must end before the body starts */
+        TSNode colon = ts_node_prev_sibling(body);
+        if (ts_node_is_null(colon))
+            return 0;
+        uint32_t from = ts_node_end_byte(colon);
+        const char *nl = memchr(src->content + from, '\n', src->len - from);
+        if (!nl || (uint32_t)(nl - src->content) >= ts_node_start_byte(body))
+            return 0;
+        TSRange h;
+        line_start(ts_node_start_byte(ctop), ts_node_start_point(ctop), &h.start_byte,
+                   &h.start_point);
+        h.end_byte = (uint32_t)(nl - src->content) + 1;
+        h.end_point.row = ts_node_end_point(colon).row + 1;
+        h.end_point.column = 0;
+        out[n++] = h;
+        p = ts_node_parent(ctop);
+    }
+    /* outermost first */
+    for (size_t i = 0; i < n / 2; i++) {
+        TSRange t = out[i];
+        out[i] = out[n - 1 - i];
+        out[n - 1 - i] = t;
+    }
+    return n;
+}
+
+pysource_t *pysource_parse_ranges(const char *path, const char *content, size_t len,
+                                  const TSRange *ranges, size_t n,
+                                  const pysource_imports_t *imports, err_t *err)
+{
+    if (!path)
+        path = "<memory>";
+    if (!content || content[len] != '\0') {
+        err_set(err, "%s: a parse of ranges needs the whole NUL-terminated text", path);
+        return NULL;
+    }
+    if (len > UINT32_MAX) {
+        err_set(err, "%s: %zu bytes is beyond what tree-sitter can parse (4 GiB)", path, len);
+        return NULL;
+    }
+    if (n == 0 || n > UINT32_MAX) {
+        err_set(err, "%s: %zu ranges to parse", path, n);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (ranges[i].start_byte > ranges[i].end_byte || ranges[i].end_byte > len ||
+            (i > 0 && ranges[i].start_byte < ranges[i - 1].end_byte)) {
+            err_set(err, "%s: range %zu (bytes %u-%u) is not in order within the %zu bytes", path,
+                    i, ranges[i].start_byte, ranges[i].end_byte, len);
+            return NULL;
+        }
+    if (pysource_check_grammar(err) != 0)
+        return NULL;
+    pysource_t *src = xcalloc(1, sizeof(*src));
+    src->path = xstrdup(path);
+    src->content = (char *)content; /* borrowed: never written through */
+    src->content_borrowed = true;
+    src->len = len;
+    TSParser *parser = thread_parser();
+    if (!parser) {
+        err_set(err, "%s: out of memory, or tree-sitter refused the Python grammar", path);
+        goto fail;
+    }
+    if (!ts_parser_set_included_ranges(parser, ranges, (uint32_t)n)) {
+        err_set(err, "%s: tree-sitter refused the ranges", path);
+        goto fail;
+    }
+    src->tree = ts_parser_parse_string(parser, NULL, src->content, (uint32_t)len);
+    /* the parser is the thread's: whole-file parses must see everything */
+    ts_parser_set_included_ranges(parser, NULL, 0);
+    if (!src->tree) {
+        err_set(err, "%s: tree-sitter returned no tree", path);
+        goto fail;
+    }
+    if (imports) {
+        src->imports = imports->b;
+        src->n_imports = imports->n;
+        src->imports_borrowed = true;
+    } else if (pysource_walk(src, pysource_root(src), collect_imports, src)) {
+        err_set(err, "%s: out of memory", path);
+        goto fail;
+    }
+    atomic_fetch_add_explicit(&range_parses, 1, memory_order_relaxed);
+    return src;
+
+fail:
+    pysource_destroy(&src);
+    return NULL;
+}
+
 void pysource_destroy(pysource_t **srcp)
 {
     if (!srcp || !*srcp)
@@ -264,12 +449,15 @@ void pysource_destroy(pysource_t **srcp)
     pysource_t *src = *srcp;
     if (src->tree)
         ts_tree_delete(src->tree);
-    for (size_t i = 0; i < src->n_imports; i++) {
-        free(src->imports[i].local);
-        free(src->imports[i].qualified);
+    if (!src->imports_borrowed) {
+        for (size_t i = 0; i < src->n_imports; i++) {
+            free(src->imports[i].local);
+            free(src->imports[i].qualified);
+        }
+        free(src->imports);
     }
-    free(src->imports);
-    free(src->content);
+    if (!src->content_borrowed)
+        free(src->content);
     free(src->path);
     free(src);
     *srcp = NULL;

@@ -36,7 +36,52 @@ typedef struct pysource pysource_t;
  * file is larger than 4 GiB, or memory runs out. */
 pysource_t *pysource_parse(const char *path, const char *content, size_t len, err_t *err);
 
-/* Frees the tree and the copy; safe on NULL and twice (nulls the pointer). */
+/* ---- parsing a part of a file --------------------------------------- */
+
+/* A file's import bindings kept without its tree (what pysource_import_of
+ * and pysource_qualified_name answer from), for a caller that frees the
+ * tree and later parses a part of the file (pysource_parse_ranges). */
+typedef struct pysource_imports pysource_imports_t;
+
+/* A copy of src's import bindings; never NULL (common/alloc.h). */
+pysource_imports_t *pysource_imports_copy(const pysource_t *src);
+/* Bytes the copy holds (memory accounting). */
+size_t pysource_imports_bytes(const pysource_imports_t *imports);
+/* Safe on NULL and twice (nulls the pointer). */
+void pysource_imports_destroy(pysource_imports_t **imports);
+
+/* The ranges of src's text that parse def (a function_definition) as it
+ * stands in the file, outermost first: the header of each class around it
+ * (from the start of its first decorator's line to the end of the line of
+ * its colon) and def itself (from the start of its first decorator's line
+ * to its end). The parser then sees a class holding one method, indented
+ * as in the file. Returns how many were written to out (at most max), or
+ * 0 when def does not sit in module-level classes only (a def in a
+ * function, an if, a try or an error: the parse would need more of the
+ * file) or max is too small. */
+size_t pysource_def_ranges(const pysource_t *src, TSNode def, TSRange *out, size_t max);
+
+/* Parses only the given ranges of content (in order, not overlapping;
+ * tree-sitter's included ranges): nodes keep the bytes, lines and columns
+ * they have in the whole text, and node spans read the whole text. content
+ * is borrowed, not copied: it must be NUL-terminated (content[len] == 0)
+ * and outlive the result. With imports (borrowed too: it must outlive the
+ * result), pysource_import_of and pysource_qualified_name answer with the
+ * whole file's bindings; without, with the imports inside the ranges.
+ * Anything else that reads beyond the ranges (pysource_resolve of a
+ * module-level name, pysource_has_error) sees only what was parsed.
+ * Counted by pysource_range_parse_count, not by pysource_parse_count. NULL
+ * with err on ranges out of order or beyond len, content not terminated,
+ * or what pysource_parse fails on. */
+pysource_t *pysource_parse_ranges(const char *path, const char *content, size_t len,
+                                  const TSRange *ranges, size_t n,
+                                  const pysource_imports_t *imports, err_t *err);
+
+/* Parses of ranges this process has made so far (any thread). */
+size_t pysource_range_parse_count(void);
+
+/* Frees the tree and the copy (what pysource_parse_ranges borrowed stays the
+ * caller's); safe on NULL and twice (nulls the pointer). */
 void pysource_destroy(pysource_t **src);
 
 /* Files this process has parsed so far (pysource_parse calls that made a
