@@ -51,14 +51,14 @@ size_t pysource_imports_bytes(const pysource_imports_t *imports);
 void pysource_imports_destroy(pysource_imports_t **imports);
 
 /* The ranges of src's text that parse def (a function_definition) as it
- * stands in the file, outermost first: the header of each class around it
- * (from the start of its first decorator's line to the end of the line of
- * its colon) and def itself (from the start of its first decorator's line
- * to its end). The parser then sees a class holding one method, indented
+ * stands in the file, outermost first: the header of each class or
+ * function around it (from the start of its first decorator's line to the
+ * start of the line its body starts on) and def itself (from the start of
+ * its first decorator's line to its end). The parser then sees a class
+ * holding one method (a function holding one nested function), indented
  * as in the file. Returns how many were written to out (at most max), or
- * 0 when def does not sit in module-level classes only (a def in a
- * function, an if, a try or an error: the parse would need more of the
- * file) or max is too small. */
+ * 0 when something else holds def (an if, a try, a with, an error: the
+ * parse would need more of the file) or max is too small. */
 size_t pysource_def_ranges(const pysource_t *src, TSNode def, TSRange *out, size_t max);
 
 /* Parses only the given ranges of content (in order, not overlapping;

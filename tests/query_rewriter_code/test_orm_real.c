@@ -1061,9 +1061,9 @@ static void test_skipped_counted(void **state)
 
 /* Trees are not kept (issue 14: memory bounded): the first pass frees each
  * file's tree (the cache's budget is an eighth of this small project, less
- * than any file), so the per-item scan parses the service module again,
- * and the helper module and the model module once more when it follows
- * the helper and reads the model; the findings are those of a project
+ * than any file), so the scans parse each module again, and the per-item
+ * summary of the helper it follows parses the helper's lines alone
+ * (sqla_function_tree), not its module; the findings are those of a project
  * whose trees were all kept. The project holds its own reference to the
  * code section: the caller's may go first (ASan would catch a file parsed
  * again from freed text). */
@@ -1102,7 +1102,10 @@ static void test_trees_parsed_again_on_demand(void **state)
     assert_non_null(sqla_project_model(p, "Volume"));
     json_t *findings = NULL, *notes = NULL;
     assert_int_equal(sqla_detect(p, &findings, &notes, &err), 0);
-    assert_true(sqla_project_parse_count(p) > 3 + 3);
+    /* each file once more for the scans, and volume_get's lines alone for the per-item
+     * summary (sqla_function_tree), not api.py again */
+    assert_int_equal(sqla_project_parse_count(p), 3 + 3);
+    assert_int_equal(sqla_project_fn_parse_count(p), 1);
     const json_t *q = finding_at(findings, "svc/manager.py", 5, "query_in_loop");
     assert_non_null(q);
     assert_string_equal(json_string_value(json_object_get(q, "query_file")), "svc/db/api.py");
@@ -1229,11 +1232,11 @@ static void test_database_per_item(void **state)
 
 /* The one-pass scan (sqla_analyze) on the code above: in its own order
  * (models.py, then api.py which imports it, then manager.py) each file is
- * parsed once and api.py once more for the helper manager.py follows
- * (the tree cache holds an eighth of so small a project: nothing); in the
- * reverse order manager.py is scanned before volume_get is known, so it is
- * scanned again once every file is in. Same findings either way, and the
- * same as the two-pass analysis's. */
+ * parsed once and the helper manager.py follows, volume_get, has its lines
+ * parsed alone (the tree cache holds an eighth of so small a project:
+ * nothing; sqla_function_tree); in the reverse order manager.py's look-up
+ * of volume_get indexes api.py early, whose tree the summary reads. Same
+ * findings either way, and the same as the two-pass analysis's. */
 static void test_one_pass_parses(void **state)
 {
     (void)state;
@@ -1274,13 +1277,17 @@ static void test_one_pass_parses(void **state)
     assert_int_equal(visit[2], 2);
     const size_t reverse[3] = {2, 1, 0};
     const size_t *orders[2] = {NULL, reverse};
-    /* + api.py again; reverse: none, manager.py's look-up of api.volume_get indexed api.py early
-     * (sqla_project_next_early) and the scan of api.py came next, so nothing is scanned again */
-    const size_t parses[2] = {3 + 1, 3};
+    /* forward: volume_get's lines parsed alone for the helper (sqla_function_tree), not api.py
+     * again; reverse: none, manager.py's look-up of api.volume_get indexed api.py early
+     * (sqla_project_next_early) and the scan of api.py came next, so nothing is scanned again
+     * and the summary read api.py's tree while it was held */
+    const size_t parses[2] = {3, 3};
+    const size_t fn_parses[2] = {1, 0};
     for (int k = 0; k < 2; k++) {
         json_t *findings = NULL, *notes = NULL;
         assert_int_equal(sqla_analyze(code, orders[k], &p, &findings, &notes, &err), 0);
         assert_int_equal(sqla_project_parse_count(p), parses[k]);
+        assert_int_equal(sqla_project_fn_parse_count(p), fn_parses[k]);
         assert_true(json_equal(findings, want));
         assert_true(json_equal(notes, want_notes));
         assert_non_null(finding_at(findings, "svc/manager.py", 5, "query_in_loop"));

@@ -156,6 +156,16 @@ static const char nested[] = "import os\n"
                              "\n"
                              "    async def after(self): pass\n"
                              "\n"
+                             "    @classmethod\n"
+                             "    def outer_method(cls,\n"
+                             "                     x):  # a comment\n"
+                             "        y = 1\n"
+                             "\n"
+                             "        @synchronized(x)\n"
+                             "        def locked():\n"
+                             "            return y\n"
+                             "        return locked()\n"
+                             "\n"
                              "\n"
                              "def top_level(a, b):\n"
                              "    import json\n"
@@ -169,21 +179,25 @@ static const char nested[] = "import os\n"
                              "        pass\n";
 
 /* Nested classes, decorators on classes and methods, multi-line class
- * headers (parentheses and a backslash), a method after an inner class. */
+ * headers (parentheses and a backslash), a method after an inner class,
+ * functions nested in a method and in a function. */
 static void test_nested_classes(void **state)
 {
     (void)state;
     pysource_t *whole = parse(nested);
     assert_false(pysource_has_error(whole));
-    /* other, target, after, top_level, inner, conditional */
+    /* other, target, after, outer_method, locked, top_level, inner, conditional */
     assert_int_equal(assert_alone_same(whole, nth_def(whole, 0)), 3);
     assert_int_equal(assert_alone_same(whole, nth_def(whole, 1)), 3);
     assert_int_equal(assert_alone_same(whole, nth_def(whole, 2)), 2);
-    assert_int_equal(assert_alone_same(whole, nth_def(whole, 3)), 1);
+    assert_int_equal(assert_alone_same(whole, nth_def(whole, 3)), 2);
+    assert_int_equal(assert_alone_same(whole, nth_def(whole, 5)), 1);
+    /* a def in a method, in a function: their headers and the def */
+    assert_int_equal(assert_alone_same(whole, nth_def(whole, 4)), 3);
+    assert_int_equal(assert_alone_same(whole, nth_def(whole, 6)), 2);
     TSRange r[MAX_RANGES];
-    /* a def in a function or an if needs more of the file */
-    assert_int_equal(pysource_def_ranges(whole, nth_def(whole, 4), r, MAX_RANGES), 0);
-    assert_int_equal(pysource_def_ranges(whole, nth_def(whole, 5), r, MAX_RANGES), 0);
+    /* a def in an if needs more of the file */
+    assert_int_equal(pysource_def_ranges(whole, nth_def(whole, 7), r, MAX_RANGES), 0);
     /* too few ranges allowed */
     assert_int_equal(pysource_def_ranges(whole, nth_def(whole, 1), r, 2), 0);
     /* target's ranges: Outer from its decorator's line, Inner from its

@@ -80,6 +80,16 @@ static void nidx_put_first(name_index_t *x, const char *key, size_t val)
     x->n++;
 }
 
+/* Where a function's ranges are in its file's pool (sqla_function_tree). */
+typedef struct {
+    uint32_t first;
+    uint32_t n;
+} fn_ranges_t;
+
+/* Enclosing classes a method may sit in and still be parsed alone: real
+ * code nests two or three deep. */
+#define FN_RANGES_MAX 8
+
 /* What the first pass keeps of a file: its text stays in the code section
  * (borrowed), its tree only while cached. */
 typedef struct {
@@ -97,6 +107,13 @@ typedef struct {
      * added in any order */
     sqla_function_t *funcs;
     size_t nfuncs;
+    /* per function of funcs: the ranges of the text that parse it alone
+     * (pysource_def_ranges; n 0 when it cannot be), in ranges */
+    fn_ranges_t *franges;
+    TSRange *ranges;
+    /* the whole file's imports, which a function parsed alone answers
+     * with (NULL when none of its functions can be parsed alone) */
+    pysource_imports_t *imports;
     size_t class_first, nclasses; /* its module-level classes in p->classes */
     bool star;  /* has a module-level `from X import *` (a bare name may come from X) */
     bool early; /* indexed during another file's scan, its own scan still to come */
@@ -150,6 +167,27 @@ typedef struct {
     bool oom;
 } tree_cache_t;
 
+/* The trees of functions parsed alone (sqla_function_tree): one per
+ * function, under the same rules as the file trees (a budget of source
+ * bytes, the one of tree_cache_t; pinned while handed out in the current
+ * scan; the fewest scans, then the least recently used, go first). */
+typedef struct {
+    const sqla_function_t *fn;
+    pysource_t *tree;
+    size_t bytes; /* source bytes of its ranges */
+    uint64_t used;
+    unsigned scans;
+    bool pinned;
+} fn_tree_t;
+
+typedef struct {
+    fn_tree_t *e;
+    size_t n, cap;
+    size_t bytes;
+    uint64_t clock;
+    size_t parses;
+} fn_cache_t;
+
 struct sqla_project {
     json_t *code; /* a reference: the files' text, parsed again on demand */
     pfile_t *files;
@@ -162,6 +200,12 @@ struct sqla_project {
     /* mutable behind the const project the detections see: which trees
      * are cached is not part of what the project says */
     tree_cache_t *cache;
+    fn_cache_t *fcache;
+    /* the functions of the file being indexed: their ranges (tmpf's
+     * parallel array) and the ranges' pool */
+    fn_ranges_t *tmpfr;
+    TSRange *tmpr;
+    size_t ntmpr;
     /* declarative base names (class or variable): the files' own
      * (declarative_base(), DeclarativeBase subclasses; ibases) and, once the
      * models are built, the abstract classes deriving from one */
@@ -386,6 +430,18 @@ static void index_statement(index_ctx_t *c, TSNode st)
         fn->property = c->cls && decorated_property(src, st);
         fn->is_async =
             ts_node_child_count(st) > 0 && strcmp(ts_node_type(ts_node_child(st, 0)), "async") == 0;
+        /* the lines that parse it alone, for a helper's summary once the
+         * file's tree is gone (sqla_function_tree) */
+        TSRange r[FN_RANGES_MAX];
+        size_t nr = pysource_def_ranges(src, st, r, FN_RANGES_MAX);
+        c->p->tmpfr = xreallocarray(c->p->tmpfr, c->p->ntmpf + 1, sizeof *c->p->tmpfr);
+        c->p->tmpfr[c->p->ntmpf].first = (uint32_t)c->p->ntmpr;
+        c->p->tmpfr[c->p->ntmpf].n = (uint32_t)nr;
+        if (nr) {
+            c->p->tmpr = xreallocarray(c->p->tmpr, c->p->ntmpr + nr, sizeof *c->p->tmpr);
+            memcpy(c->p->tmpr + c->p->ntmpr, r, nr * sizeof *r);
+            c->p->ntmpr += nr;
+        }
         c->p->ntmpf++;
         /* nested functions are indexed too (module-level lookup skips them
          * only by name clash, which sqla_project_function reports as ambiguous) */
@@ -1267,6 +1323,8 @@ const pysource_t *sqla_project_file(const sqla_project_t *cp, size_t i)
     return f->tree;
 }
 
+static void fn_cache_trim(sqla_project_t *p);
+
 void sqla_project_scan_end(const sqla_project_t *cp)
 {
     sqla_project_t *p = (sqla_project_t *)cp;
@@ -1274,6 +1332,10 @@ void sqla_project_scan_end(const sqla_project_t *cp)
     for (size_t k = 0; k < c->ncached; k++)
         p->files[c->cached[k]].pinned = false;
     cache_trim(p);
+    fn_cache_t *fc = p->fcache;
+    for (size_t k = 0; k < fc->n; k++)
+        fc->e[k].pinned = false;
+    fn_cache_trim(p);
 }
 
 bool sqla_project_file_is(const sqla_project_t *p, size_t i, const pysource_t *src)
@@ -1310,6 +1372,49 @@ size_t sqla_project_parse_count(const sqla_project_t *p)
     return p->cache->parses;
 }
 
+size_t sqla_project_fn_parse_count(const sqla_project_t *p)
+{
+    return p->fcache->parses;
+}
+
+/* fn's definition in a tree of its file (whole or its ranges): down from
+ * the root through the children that hold the start byte, the outermost
+ * function_definition starting there. */
+static TSNode def_in(const pysource_t *s, const sqla_function_t *fn)
+{
+    TSNode n = pysource_root(s);
+    while (!ts_node_is_null(n)) {
+        if (ts_node_start_byte(n) == fn->start && PYSOURCE_NODE_IS(n, "function_definition"))
+            return n;
+        n = ts_node_first_child_for_byte(n, fn->start);
+    }
+    return n;
+}
+
+/* Frees the trees of functions parsed alone, unpinned ones with the fewest
+ * scans then least recently used first, until they fit the file cache's
+ * budget (or only pinned ones are left). */
+static void fn_cache_trim(sqla_project_t *p)
+{
+    fn_cache_t *fc = p->fcache;
+    while (fc->bytes > p->cache->budget) {
+        size_t victim = SIZE_MAX;
+        for (size_t k = 0; k < fc->n; k++) {
+            const fn_tree_t *e = &fc->e[k];
+            if (e->pinned)
+                continue;
+            const fn_tree_t *v = victim == SIZE_MAX ? NULL : &fc->e[victim];
+            if (!v || e->scans < v->scans || (e->scans == v->scans && e->used < v->used))
+                victim = k;
+        }
+        if (victim == SIZE_MAX)
+            return;
+        pysource_destroy(&fc->e[victim].tree);
+        fc->bytes -= fc->e[victim].bytes;
+        fc->e[victim] = fc->e[--fc->n];
+    }
+}
+
 TSNode sqla_function_node(const sqla_project_t *p, const sqla_function_t *fn,
                           const pysource_t **src)
 {
@@ -1319,15 +1424,56 @@ TSNode sqla_function_node(const sqla_project_t *p, const sqla_function_t *fn,
         *src = s;
     if (!s)
         return none;
-    /* down from the root through the children that hold the start byte:
-     * the definition is the outermost function_definition starting there */
-    TSNode n = pysource_root(s);
-    while (!ts_node_is_null(n)) {
-        if (ts_node_start_byte(n) == fn->start && PYSOURCE_NODE_IS(n, "function_definition"))
-            return n;
-        n = ts_node_first_child_for_byte(n, fn->start);
+    return def_in(s, fn);
+}
+
+TSNode sqla_function_tree(const sqla_project_t *cp, const sqla_function_t *fn,
+                          const pysource_t **src)
+{
+    sqla_project_t *p = (sqla_project_t *)cp; /* the caches only: see struct */
+    pfile_t *f = fn->file < p->nfiles ? &p->files[fn->file] : NULL;
+    /* the whole tree when it is at hand (no parse), or when the function
+     * cannot be parsed alone */
+    if (!f || f->tree || !f->imports || !f->franges || fn < f->funcs ||
+        fn >= f->funcs + f->nfuncs || f->franges[fn - f->funcs].n == 0)
+        return sqla_function_node(p, fn, src);
+    const fn_ranges_t *fr = &f->franges[fn - f->funcs];
+    fn_cache_t *fc = p->fcache;
+    for (size_t k = 0; k < fc->n; k++) {
+        fn_tree_t *e = &fc->e[k];
+        if (e->fn != fn)
+            continue;
+        if (!e->pinned)
+            e->scans++;
+        e->used = ++fc->clock;
+        e->pinned = true;
+        if (src)
+            *src = e->tree;
+        return def_in(e->tree, fn);
     }
-    return none;
+    err_t err;
+    pysource_t *t = pysource_parse_ranges(f->path, f->content, f->len, f->ranges + fr->first, fr->n,
+                                          f->imports, &err);
+    TSNode def = t ? def_in(t, fn) : (TSNode){0};
+    if (!t || ts_node_is_null(def) || pysource_has_error(t)) {
+        /* not as the whole file has it (the file parsed cleanly): the
+         * whole parse answers */
+        pysource_destroy(&t);
+        return sqla_function_node(p, fn, src);
+    }
+    fc->parses++;
+    if (fc->n == fc->cap) {
+        fc->cap = fc->cap ? fc->cap * 2 : 16;
+        fc->e = xreallocarray(fc->e, fc->cap, sizeof *fc->e);
+    }
+    size_t bytes = 0;
+    for (uint32_t r = 0; r < fr->n; r++)
+        bytes += f->ranges[fr->first + r].end_byte - f->ranges[fr->first + r].start_byte;
+    fc->e[fc->n++] = (fn_tree_t){fn, t, bytes, ++fc->clock, 1, true};
+    fc->bytes += bytes;
+    if (src)
+        *src = t;
+    return def;
 }
 
 size_t sqla_project_table_class_count(const sqla_project_t *p)
@@ -1476,6 +1622,7 @@ sqla_project_t *sqla_project_open(const json_t *code, err_t *err)
 {
     sqla_project_t *p = xcalloc(1, sizeof *p);
     p->cache = xcalloc(1, sizeof *p->cache);
+    p->fcache = xcalloc(1, sizeof *p->fcache);
     if (code && !json_is_array(code)) {
         err_set(err, "code section: expected an array of {path, content}");
         goto fail;
@@ -1691,6 +1838,16 @@ static int index_file(sqla_project_t *p, size_t i, err_t *err)
         p->tmpf = NULL;
         p->ntmpf = 0;
         link_functions(p, pf);
+        pf->franges = p->tmpfr;
+        p->tmpfr = NULL;
+        /* a file with a syntax error is parsed whole: recovery may have
+         * shaped its functions' trees in ways their lines alone do not */
+        if (p->ntmpr && !pf->has_error) {
+            pf->ranges = xreallocarray(p->tmpr, p->ntmpr, sizeof *pf->ranges);
+            p->tmpr = NULL;
+            pf->imports = pysource_imports_copy(src);
+        }
+        p->ntmpr = 0;
     }
     record_classes(p, i, src);
     pf->added = true;
@@ -1862,6 +2019,9 @@ void sqla_project_destroy(sqla_project_t **pp)
             free(pf->funcs[k].cls);
         }
         free(pf->funcs);
+        free(pf->franges);
+        free(pf->ranges);
+        pysource_imports_destroy(&pf->imports);
     }
     free(p->files);
     for (size_t k = 0; k < p->ntmpf; k++) {
@@ -1869,6 +2029,14 @@ void sqla_project_destroy(sqla_project_t **pp)
         free(p->tmpf[k].cls);
     }
     free(p->tmpf);
+    free(p->tmpfr);
+    free(p->tmpr);
+    if (p->fcache) {
+        for (size_t k = 0; k < p->fcache->n; k++)
+            pysource_destroy(&p->fcache->e[k].tree);
+        free(p->fcache->e);
+    }
+    free(p->fcache);
     json_decref(p->code);
     if (p->cache)
         free(p->cache->cached);

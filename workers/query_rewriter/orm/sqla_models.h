@@ -205,6 +205,26 @@ size_t sqla_project_parse_count(const sqla_project_t *p);
 TSNode sqla_function_node(const sqla_project_t *p, const sqla_function_t *fn,
                           const pysource_t **src);
 
+/* The same for a caller that reads only the function and its file's
+ * imports (the per-item summaries of sqla_perloop): when the file's tree
+ * is not cached, only the function's lines are parsed (its enclosing
+ * classes' headers and itself: pysource_parse_ranges; nodes have the
+ * file's positions, spans read the file's text, and pysource_import_of /
+ * pysource_qualified_name answer with the whole file's imports), and the
+ * tree is kept in a cache of its own under the file cache's rules. *src is
+ * then that tree, which holds nothing else of the module: no sibling
+ * definition, no module-level statement (pysource_resolve of a module
+ * name finds nothing), and it is not the file's (sqla_project_file_is).
+ * The whole file is parsed as sqla_function_node does when the function
+ * sits in anything but module-level classes, the file has a syntax error,
+ * or the lines alone do not parse cleanly. Valid until
+ * sqla_project_scan_end(); a null node when nothing can be parsed. */
+TSNode sqla_function_tree(const sqla_project_t *p, const sqla_function_t *fn,
+                          const pysource_t **src);
+/* Functions parsed alone so far (sqla_function_tree; not counted by
+ * sqla_project_parse_count). */
+size_t sqla_project_fn_parse_count(const sqla_project_t *p);
+
 /* Module-level classes that declare __tablename__ (a literal assignment
  * among the first 64 statements of the body), in file order: what the
  * unresolved-model note (sqla_perloop_unresolved_models) compares with the

@@ -404,12 +404,12 @@ static bool wrapper_body(TSNode body)
     return n == 1;
 }
 
-/* fn's definition node, from its module's tree (parsed again when not cached); *def stays set
- * once read. false when it cannot be had (pl->oom). */
+/* fn's definition node, from its module's tree when cached, else from its lines parsed alone
+ * (sqla_function_tree); *def stays set once read. false when it cannot be had (pl->oom). */
 static bool fn_def(pl_t *pl, const sqla_function_t *fn, TSNode *def, const pysource_t **src)
 {
     if (ts_node_is_null(*def))
-        *def = sqla_function_node(pl->p, fn, src);
+        *def = sqla_function_tree(pl->p, fn, src); /* reads fn and its imports only */
     if (ts_node_is_null(*def)) {
         pl->oom = 1;
         return false;
@@ -951,11 +951,11 @@ static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int 
             return schema_iterable(w, src, FIELD(callee, "object"), depth + 1);
         /* a project function returning the tables, called from the loop's own file (one
          * level: the helper's own calls are not followed) */
-        if (w->src != src)
+        if (strcmp(pysource_path(w->src), pysource_path(src)) != 0) /* a file, not a tree */
             return false;
         const sqla_function_t *fn = callee_fn(w, e);
         const pysource_t *fsrc = NULL;
-        TSNode def = fn ? sqla_function_node(w->pl->p, fn, &fsrc) : (TSNode){0};
+        TSNode def = fn ? sqla_function_tree(w->pl->p, fn, &fsrc) : (TSNode){0};
         if (ts_node_is_null(def))
             return false;
         returns_t r = {w, fsrc, depth + 1, 0, true};
