@@ -168,9 +168,11 @@ typedef struct {
 } tree_cache_t;
 
 /* The trees of functions parsed alone (sqla_function_tree): one per
- * function, under the same rules as the file trees (a budget of source
- * bytes, the one of tree_cache_t; pinned while handed out in the current
- * scan; the fewest scans, then the least recently used, go first). */
+ * function, under the same rules as the file trees (pinned while handed
+ * out in the current scan; the fewest scans, then the least recently used,
+ * go first) and within the same budget of source bytes, what the file
+ * trees leave of it (those are kept first: a file tree serves its scan and
+ * every function in it). */
 typedef struct {
     const sqla_function_t *fn;
     pysource_t *tree;
@@ -1392,12 +1394,13 @@ static TSNode def_in(const pysource_t *s, const sqla_function_t *fn)
 }
 
 /* Frees the trees of functions parsed alone, unpinned ones with the fewest
- * scans then least recently used first, until they fit the file cache's
- * budget (or only pinned ones are left). */
+ * scans then least recently used first, until they fit in what the file
+ * trees leave of the one budget (or only pinned ones are left): parsing
+ * functions alone must not grow the memory the cache was sized for. */
 static void fn_cache_trim(sqla_project_t *p)
 {
     fn_cache_t *fc = p->fcache;
-    while (fc->bytes > p->cache->budget) {
+    while (fc->bytes + p->cache->bytes > p->cache->budget) {
         size_t victim = SIZE_MAX;
         for (size_t k = 0; k < fc->n; k++) {
             const fn_tree_t *e = &fc->e[k];
