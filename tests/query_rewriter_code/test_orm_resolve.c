@@ -87,6 +87,31 @@ static void test_resolve_rules(void **state)
     json_decref(code);
 }
 
+/* A code root below the package root (the collection pointed at the package directory): the
+ * files are helpers.py and views.py while the imports say pkg.helpers. The import still names a
+ * module the project may have, so the name is not taken for a library's. */
+static void test_resolve_root_below_package(void **state)
+{
+    (void)state;
+    json_t *code = json_pack("[{s:s, s:s}, {s:s, s:s}]", "path", "helpers.py", "content",
+                             "def fetch(session, key):\n"
+                             "    return session.query(Item).get(key)\n",
+                             "path", "views.py", "content",
+                             "from pkg.helpers import fetch\n\n\n"
+                             "def show(session, keys):\n"
+                             "    for key in keys:\n"
+                             "        fetch(session, key)\n");
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    const sqla_function_t *fetch = sqla_project_function(p, "fetch", NULL, 1, "pkg.helpers");
+    assert_non_null(fetch);
+    assert_int_equal(fetch->file, 0);
+    assert_null(sqla_project_function(p, "fetch", NULL, 1, "requests.adapters"));
+    sqla_project_destroy(&p);
+    json_decref(code);
+}
+
 /* The findings follow the same rule: the helpers reached by import are per-item queries, the
  * builtin list() and re.match() are not. */
 static void test_resolve_findings(void **state)
@@ -181,6 +206,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve_rules),
         cmocka_unit_test(test_resolve_findings),
+        cmocka_unit_test(test_resolve_root_below_package),
         cmocka_unit_test(test_early_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

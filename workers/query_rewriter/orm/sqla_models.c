@@ -2360,6 +2360,23 @@ static bool path_is_module(const char *path, const char *module)
     return false;
 }
 
+/* Whether a dotted module an import names may be one of the project's: it, or a dotted suffix
+ * of it (a code root below the package root: `nova.utils` as utils.py), is a suffix of a file's
+ * module (mod_index). Only a name that can be none of them (re, jsonschema, oslo_utils.timeutils
+ * in nova) is taken for a library's. */
+static bool module_known(const sqla_project_t *p, const char *module)
+{
+    for (const char *s = module; s;) {
+        size_t any;
+        if (nidx_get(&p->mod_index, s, &any))
+            return true;
+        s = strchr(s, '.');
+        if (s)
+            s++;
+    }
+    return false;
+}
+
 /* sqla_project_function without the log. */
 static const sqla_function_t *function_lookup(const sqla_project_t *p, const char *name,
                                               const char *cls, size_t prefer_file,
@@ -2380,8 +2397,7 @@ static const sqla_function_t *function_lookup(const sqla_project_t *p, const cha
      * brought it in */
     bool own_only = false;
     if (!cls && module_hint) {
-        size_t any;
-        if (module_hint[0] != '.' && !nidx_get(&p->mod_index, module_hint, &any))
+        if (module_hint[0] != '.' && !module_known(p, module_hint))
             return NULL;
     } else if (!cls && prefer_file < p->nfiles) {
         own_only = !p->files[prefer_file].star;

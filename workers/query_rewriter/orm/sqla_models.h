@@ -247,9 +247,11 @@ const char *sqla_model_pk(const sqla_model_t *m);
  * imports name ("app.services.pricing"), or NULL. NULL when not found or
  * ambiguous. For a function (cls NULL) the lookup follows Python's scoping
  * of the caller's name:
- *   - module_hint an absolute module the project does not have (no file is
- *     it, as a dotted suffix of its path: `re`, `oslo_utils.timeutils`):
- *     NULL, the name is the library's, whatever the project defines;
+ *   - module_hint an absolute module the project cannot have (neither it
+ *     nor a dotted suffix of it is a dotted suffix of a file's module:
+ *     `re`, `oslo_utils.timeutils` in nova; the suffixes allow for a code
+ *     root above or below the package root): NULL, the name is the
+ *     library's, whatever the project defines;
  *   - no module_hint and a prefer_file (a bare name the caller's module does
  *     not import): the caller's module's own def, else NULL (a builtin such
  *     as list(), or a local), unless that module has a star import, which
