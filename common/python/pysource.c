@@ -321,14 +321,34 @@ static void line_start(uint32_t at, TSPoint point, uint32_t *byte, TSPoint *p)
     p->column = 0;
 }
 
+TSRange pysource_def_range(TSNode top, TSNode def)
+{
+    TSRange r;
+    line_start(ts_node_start_byte(top), ts_node_start_point(top), &r.start_byte, &r.start_point);
+    r.end_byte = ts_node_end_byte(def);
+    r.end_point = ts_node_end_point(def);
+    return r;
+}
+
+bool pysource_header_range(TSNode top, TSNode body, TSRange *out)
+{
+    if (ts_node_is_null(body))
+        return false;
+    line_start(ts_node_start_byte(top), ts_node_start_point(top), &out->start_byte,
+               &out->start_point);
+    line_start(ts_node_start_byte(body), ts_node_start_point(body), &out->end_byte,
+               &out->end_point);
+    /* a body on the colon's line holds no def */
+    return out->end_point.row > out->start_point.row;
+}
+
 size_t pysource_def_ranges(const pysource_t *src, TSNode def, TSRange *out, size_t max)
 {
     if (!PYSOURCE_NODE_IS(def, "function_definition") || max == 0)
         return 0;
     /* one descent from the root towards def's first byte (ts_node_parent
      * descends from the root on every call in tree-sitter 0.20: going up
-     * from def cost 4x more, 2% of the analysis when every indexed
-     * function asked) */
+     * from def cost 4x more) */
     uint32_t at = ts_node_start_byte(def);
     size_t n = 0;
     TSNode n_at = pysource_root(src);
@@ -342,33 +362,20 @@ size_t pysource_def_ranges(const pysource_t *src, TSNode def, TSRange *out, size
         if (ts_node_eq(c, def)) {
             if (n == max)
                 return 0;
-            TSRange own;
-            line_start(ts_node_start_byte(top), ts_node_start_point(top), &own.start_byte,
-                       &own.start_point);
-            own.end_byte = ts_node_end_byte(def);
-            own.end_point = ts_node_end_point(def);
-            out[n++] = own;
+            out[n++] = pysource_def_range(top, def);
             return n;
         }
-        /* a class or function on the way: its header, from its first
-         * decorator's line to the line its body starts on (the colon's
-         * line, and any comment or blank line after it); anything else (an
+        /* a class or function on the way: its header; anything else (an
          * if, a try, a with) would need more of the file */
         if ((!PYSOURCE_NODE_IS(c, "class_definition") &&
              !PYSOURCE_NODE_IS(c, "function_definition")) ||
             n + 1 >= max)
             return 0;
         TSNode body = PYSOURCE_FIELD(c, "body");
-        if (ts_node_is_null(body) || ts_node_start_byte(body) > at || ts_node_end_byte(body) <= at)
+        if (ts_node_is_null(body) || ts_node_start_byte(body) > at ||
+            ts_node_end_byte(body) <= at || !pysource_header_range(top, body, &out[n]))
             return 0;
-        TSRange h;
-        line_start(ts_node_start_byte(top), ts_node_start_point(top), &h.start_byte,
-                   &h.start_point);
-        line_start(ts_node_start_byte(body), ts_node_start_point(body), &h.end_byte, &h.end_point);
-        /* a body on the colon's line holds no def */
-        if (h.end_point.row <= h.start_point.row)
-            return 0;
-        out[n++] = h;
+        n++;
         n_at = body;
     }
 }

@@ -61,6 +61,15 @@ void pysource_imports_destroy(pysource_imports_t **imports);
  * parse would need more of the file) or max is too small. */
 size_t pysource_def_ranges(const pysource_t *src, TSNode def, TSRange *out, size_t max);
 
+/* The two kinds of range above, for a caller that walks the tree down
+ * itself and keeps the headers it passes (cheaper than a descent per def):
+ * a class's or function's header, top being the definition or its
+ * decorated_definition and body its body (false when the body starts on
+ * the header's line: such a body holds no def), and def's own range, top
+ * being def or its decorated_definition. */
+bool pysource_header_range(TSNode top, TSNode body, TSRange *out);
+TSRange pysource_def_range(TSNode top, TSNode def);
+
 /* Parses only the given ranges of content (in order, not overlapping;
  * tree-sitter's included ranges): nodes keep the bytes, lines and columns
  * they have in the whole text, and node spans read the whole text. content

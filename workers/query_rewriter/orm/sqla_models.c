@@ -391,7 +391,33 @@ typedef struct {
     size_t file;
     const char *cls;
     const pysource_t *src;
+    /* for the ranges that parse a def alone (sqla_function_tree): the
+     * headers of the classes and functions around (pysource_header_range),
+     * whether only such hold this block (not an if, a try, a with), and the
+     * decorated_definition the statement came from (a null node if none) */
+    TSRange heads[FN_RANGES_MAX];
+    size_t nheads;
+    bool alone;
+    TSNode deco;
 } index_ctx_t;
+
+/* The context for the body of a class or function st (top: st or its
+ * decorated_definition): its header added to the ranges. */
+static void index_inner(index_ctx_t *inner, const index_ctx_t *c, const char *cls, TSNode top,
+                        TSNode body)
+{
+    inner->p = c->p;
+    inner->file = c->file;
+    inner->cls = cls;
+    inner->src = c->src;
+    inner->deco = (TSNode){0};
+    memcpy(inner->heads, c->heads, c->nheads * sizeof *c->heads);
+    inner->nheads = c->nheads;
+    inner->alone = c->alone && c->nheads + 1 < FN_RANGES_MAX &&
+                   pysource_header_range(top, body, &inner->heads[c->nheads]);
+    if (inner->alone)
+        inner->nheads++;
+}
 
 /* Whether a function body may hold something index_statement records: a def, a class, or a
  * declarative_base() / generate_base() / sessionmaker() assignment, each of which has that word
@@ -416,9 +442,13 @@ static void index_statement(index_ctx_t *c, TSNode st)
 {
     const pysource_t *src = c->src;
     if (PYSOURCE_NODE_IS(st, "decorated_definition")) {
+        TSNode saved = c->deco;
+        c->deco = st;
         index_statement(c, field(st, "definition"));
+        c->deco = saved;
         return;
     }
+    TSNode top = ts_node_is_null(c->deco) ? st : c->deco;
     if (PYSOURCE_NODE_IS(st, "function_definition")) {
         sqla_function_t *f = grow(c->p->tmpf, c->p->ntmpf, sizeof *f);
         c->p->tmpf = f;
@@ -434,8 +464,12 @@ static void index_statement(index_ctx_t *c, TSNode st)
             ts_node_child_count(st) > 0 && strcmp(ts_node_type(ts_node_child(st, 0)), "async") == 0;
         /* the lines that parse it alone, for a helper's summary once the
          * file's tree is gone (sqla_function_tree) */
+        size_t nr = c->alone ? c->nheads + 1 : 0;
         TSRange r[FN_RANGES_MAX];
-        size_t nr = pysource_def_ranges(src, st, r, FN_RANGES_MAX);
+        if (nr) {
+            memcpy(r, c->heads, c->nheads * sizeof *r);
+            r[c->nheads] = pysource_def_range(top, st);
+        }
         c->p->tmpfr = xreallocarray(c->p->tmpfr, c->p->ntmpf + 1, sizeof *c->p->tmpfr);
         c->p->tmpfr[c->p->ntmpf].first = (uint32_t)c->p->ntmpr;
         c->p->tmpfr[c->p->ntmpf].n = (uint32_t)nr;
@@ -447,10 +481,12 @@ static void index_statement(index_ctx_t *c, TSNode st)
         c->p->ntmpf++;
         /* nested functions are indexed too (module-level lookup skips them
          * only by name clash, which sqla_project_function reports as ambiguous) */
-        index_ctx_t inner = {c->p, c->file, NULL, src};
         TSNode body = field(st, "body");
-        if (may_index(src, body))
+        if (may_index(src, body)) {
+            index_ctx_t inner;
+            index_inner(&inner, c, NULL, top, body);
             index_block(&inner, body);
+        }
         return;
     }
     if (PYSOURCE_NODE_IS(st, "class_definition")) {
@@ -470,7 +506,8 @@ static void index_statement(index_ctx_t *c, TSNode st)
                 free(q);
             }
         }
-        index_ctx_t inner = {c->p, c->file, name, src};
+        index_ctx_t inner;
+        index_inner(&inner, c, name, top, field(st, "body"));
         index_block(&inner, field(st, "body"));
         free(name);
         return;
@@ -506,6 +543,9 @@ static void index_statement(index_ctx_t *c, TSNode st)
     /* statements with blocks at module level (if TYPE_CHECKING:, try:) */
     if (PYSOURCE_NODE_IS(st, "if_statement") || PYSOURCE_NODE_IS(st, "try_statement") ||
         PYSOURCE_NODE_IS(st, "with_statement")) {
+        /* a def there is parsed with its whole file */
+        bool alone = c->alone;
+        c->alone = false;
         uint32_t n = ts_node_named_child_count(st);
         for (uint32_t i = 0; i < n; i++) {
             TSNode ch = ts_node_named_child(st, i);
@@ -518,6 +558,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
                         index_block(c, ts_node_named_child(ch, k));
             }
         }
+        c->alone = alone;
     }
 }
 
@@ -1832,7 +1873,7 @@ static int index_file(sqla_project_t *p, size_t i, err_t *err)
     }
     p->lines += lines;
     pf->has_error = pysource_first_error(src, &pf->err_line, &pf->err_col);
-    index_ctx_t ic = {p, i, NULL, src};
+    index_ctx_t ic = {.p = p, .file = i, .src = src, .alone = true};
     index_block(&ic, pysource_root(src));
     if (p->ntmpf) {
         pf->funcs = xreallocarray(p->tmpf, p->ntmpf, sizeof *pf->funcs);
