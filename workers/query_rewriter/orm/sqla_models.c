@@ -80,11 +80,14 @@ static void nidx_put_first(name_index_t *x, const char *key, size_t val)
     x->n++;
 }
 
-/* Where a function's ranges are in its file's pool (sqla_function_tree). */
+/* A range of a file's text that parses a def alone (sqla_function_tree),
+ * in the file's pool: a class's or function's header, or a def's own
+ * lines, with the header around it (parent: its index + 1, 0 for none).
+ * The headers are shared by the defs under them (a class's methods). */
 typedef struct {
-    uint32_t first;
-    uint32_t n;
-} fn_ranges_t;
+    TSRange r;
+    uint32_t parent;
+} fn_range_t;
 
 /* Enclosing classes a method may sit in and still be parsed alone: real
  * code nests two or three deep. */
@@ -107,10 +110,10 @@ typedef struct {
      * added in any order */
     sqla_function_t *funcs;
     size_t nfuncs;
-    /* per function of funcs: the ranges of the text that parse it alone
-     * (pysource_def_ranges; n 0 when it cannot be), in ranges */
-    fn_ranges_t *franges;
-    TSRange *ranges;
+    /* per function of funcs: its own range in ranges (index + 1; 0 when it
+     * cannot be parsed alone), whose parents are the headers around it */
+    uint32_t *franges;
+    fn_range_t *ranges;
     /* the whole file's imports, which a function parsed alone answers
      * with (NULL when none of its functions can be parsed alone) */
     pysource_imports_t *imports;
@@ -168,17 +171,12 @@ typedef struct {
 } tree_cache_t;
 
 /* The trees of functions parsed alone (sqla_function_tree): one per
- * function, under the same rules as the file trees (pinned while handed
- * out in the current scan; the fewest scans, then the least recently used,
- * go first) and within the same budget of source bytes, what the file
- * trees leave of it (those are kept first: a file tree serves its scan and
- * every function in it). */
+ * function, pinned while handed out in the current scan (a function asked
+ * again in it reuses its tree) and freed at its end (fn_cache_trim). */
 typedef struct {
     const sqla_function_t *fn;
     pysource_t *tree;
     size_t bytes; /* source bytes of its ranges */
-    uint64_t used;
-    unsigned scans;
     bool pinned;
 } fn_tree_t;
 
@@ -186,7 +184,6 @@ typedef struct {
     fn_tree_t *e;
     size_t n, cap;
     size_t bytes;
-    uint64_t clock;
     size_t parses;
 } fn_cache_t;
 
@@ -205,8 +202,8 @@ struct sqla_project {
     fn_cache_t *fcache;
     /* the functions of the file being indexed: their ranges (tmpf's
      * parallel array) and the ranges' pool */
-    fn_ranges_t *tmpfr;
-    TSRange *tmpr;
+    uint32_t *tmpfr;
+    fn_range_t *tmpr;
     size_t ntmpr;
     /* declarative base names (class or variable): the files' own
      * (declarative_base(), DeclarativeBase subclasses; ibases) and, once the
@@ -395,11 +392,20 @@ typedef struct {
      * headers of the classes and functions around (pysource_header_range),
      * whether only such hold this block (not an if, a try, a with), and the
      * decorated_definition the statement came from (a null node if none) */
-    TSRange heads[FN_RANGES_MAX];
-    size_t nheads;
+    uint32_t head; /* the innermost header in p->tmpr (index + 1), 0 for none */
+    unsigned nheads;
     bool alone;
     TSNode deco;
 } index_ctx_t;
+
+/* Adds a range to the pool of the file being indexed; its index + 1. */
+static uint32_t range_push(sqla_project_t *p, TSRange r, uint32_t parent)
+{
+    p->tmpr = grow(p->tmpr, p->ntmpr, sizeof *p->tmpr);
+    p->tmpr[p->ntmpr].r = r;
+    p->tmpr[p->ntmpr].parent = parent;
+    return (uint32_t)++p->ntmpr;
+}
 
 /* The context for the body of a class or function st (top: st or its
  * decorated_definition): its header added to the ranges. */
@@ -411,12 +417,15 @@ static void index_inner(index_ctx_t *inner, const index_ctx_t *c, const char *cl
     inner->cls = cls;
     inner->src = c->src;
     inner->deco = (TSNode){0};
-    memcpy(inner->heads, c->heads, c->nheads * sizeof *c->heads);
+    TSRange h;
+    inner->head = c->head;
     inner->nheads = c->nheads;
-    inner->alone = c->alone && c->nheads + 1 < FN_RANGES_MAX &&
-                   pysource_header_range(top, body, &inner->heads[c->nheads]);
-    if (inner->alone)
+    inner->alone =
+        c->alone && c->nheads + 1 < FN_RANGES_MAX && pysource_header_range(top, body, &h);
+    if (inner->alone) {
+        inner->head = range_push(c->p, h, c->head);
         inner->nheads++;
+    }
 }
 
 /* Whether a function body may hold something index_statement records: a def, a class, or a
@@ -464,20 +473,9 @@ static void index_statement(index_ctx_t *c, TSNode st)
             ts_node_child_count(st) > 0 && strcmp(ts_node_type(ts_node_child(st, 0)), "async") == 0;
         /* the lines that parse it alone, for a helper's summary once the
          * file's tree is gone (sqla_function_tree) */
-        size_t nr = c->alone ? c->nheads + 1 : 0;
-        TSRange r[FN_RANGES_MAX];
-        if (nr) {
-            memcpy(r, c->heads, c->nheads * sizeof *r);
-            r[c->nheads] = pysource_def_range(top, st);
-        }
-        c->p->tmpfr = xreallocarray(c->p->tmpfr, c->p->ntmpf + 1, sizeof *c->p->tmpfr);
-        c->p->tmpfr[c->p->ntmpf].first = (uint32_t)c->p->ntmpr;
-        c->p->tmpfr[c->p->ntmpf].n = (uint32_t)nr;
-        if (nr) {
-            c->p->tmpr = xreallocarray(c->p->tmpr, c->p->ntmpr + nr, sizeof *c->p->tmpr);
-            memcpy(c->p->tmpr + c->p->ntmpr, r, nr * sizeof *r);
-            c->p->ntmpr += nr;
-        }
+        c->p->tmpfr = grow(c->p->tmpfr, c->p->ntmpf, sizeof *c->p->tmpfr);
+        c->p->tmpfr[c->p->ntmpf] =
+            c->alone ? range_push(c->p, pysource_def_range(top, st), c->head) : 0;
         c->p->ntmpf++;
         /* nested functions are indexed too (module-level lookup skips them
          * only by name clash, which sqla_project_function reports as ambiguous) */
@@ -1434,29 +1432,24 @@ static TSNode def_in(const pysource_t *s, const sqla_function_t *fn)
     return n;
 }
 
-/* Frees the trees of functions parsed alone, unpinned ones with the fewest
- * scans then least recently used first, until they fit in what the file
- * trees leave of the one budget (or only pinned ones are left): parsing
- * functions alone must not grow the memory the cache was sized for. */
+/* Frees the trees of functions parsed alone that no scan holds: they are
+ * kept for the scan that asked only. Kept across scans within the file
+ * cache's budget (what the file trees left of it), they saved 3 of nova's
+ * 131 function parses and cost octavia 136 kB of peak RSS, a package at
+ * 10x its source (bench/RESULTS-orm.md). */
 static void fn_cache_trim(sqla_project_t *p)
 {
     fn_cache_t *fc = p->fcache;
-    while (fc->bytes + p->cache->bytes > p->cache->budget) {
-        size_t victim = SIZE_MAX;
-        for (size_t k = 0; k < fc->n; k++) {
-            const fn_tree_t *e = &fc->e[k];
-            if (e->pinned)
-                continue;
-            const fn_tree_t *v = victim == SIZE_MAX ? NULL : &fc->e[victim];
-            if (!v || e->scans < v->scans || (e->scans == v->scans && e->used < v->used))
-                victim = k;
+    size_t kept = 0;
+    for (size_t k = 0; k < fc->n; k++) {
+        if (fc->e[k].pinned) {
+            fc->e[kept++] = fc->e[k];
+            continue;
         }
-        if (victim == SIZE_MAX)
-            return;
-        pysource_destroy(&fc->e[victim].tree);
-        fc->bytes -= fc->e[victim].bytes;
-        fc->e[victim] = fc->e[--fc->n];
+        fc->bytes -= fc->e[k].bytes;
+        pysource_destroy(&fc->e[k].tree);
     }
+    fc->n = kept;
 }
 
 TSNode sqla_function_node(const sqla_project_t *p, const sqla_function_t *fn,
@@ -1479,25 +1472,33 @@ TSNode sqla_function_tree(const sqla_project_t *cp, const sqla_function_t *fn,
     /* the whole tree when it is at hand (no parse), or when the function
      * cannot be parsed alone */
     if (!f || f->tree || !f->imports || !f->franges || fn < f->funcs ||
-        fn >= f->funcs + f->nfuncs || f->franges[fn - f->funcs].n == 0)
+        fn >= f->funcs + f->nfuncs || f->franges[fn - f->funcs] == 0)
         return sqla_function_node(p, fn, src);
-    const fn_ranges_t *fr = &f->franges[fn - f->funcs];
+    /* its range, then the headers around it, outermost first */
+    TSRange r[FN_RANGES_MAX];
+    size_t n = 0, bytes = 0;
+    for (uint32_t k = f->franges[fn - f->funcs]; k && n < FN_RANGES_MAX;
+         k = f->ranges[k - 1].parent)
+        r[n++] = f->ranges[k - 1].r;
+    for (size_t i = 0; i < n / 2; i++) {
+        TSRange t = r[i];
+        r[i] = r[n - 1 - i];
+        r[n - 1 - i] = t;
+    }
+    for (size_t i = 0; i < n; i++)
+        bytes += r[i].end_byte - r[i].start_byte;
     fn_cache_t *fc = p->fcache;
     for (size_t k = 0; k < fc->n; k++) {
         fn_tree_t *e = &fc->e[k];
         if (e->fn != fn)
             continue;
-        if (!e->pinned)
-            e->scans++;
-        e->used = ++fc->clock;
         e->pinned = true;
         if (src)
             *src = e->tree;
         return def_in(e->tree, fn);
     }
     err_t err;
-    pysource_t *t = pysource_parse_ranges(f->path, f->content, f->len, f->ranges + fr->first, fr->n,
-                                          f->imports, &err);
+    pysource_t *t = pysource_parse_ranges(f->path, f->content, f->len, r, n, f->imports, &err);
     TSNode def = t ? def_in(t, fn) : (TSNode){0};
     if (!t || ts_node_is_null(def) || pysource_has_error(t)) {
         /* not as the whole file has it (the file parsed cleanly): the
@@ -1510,10 +1511,7 @@ TSNode sqla_function_tree(const sqla_project_t *cp, const sqla_function_t *fn,
         fc->cap = fc->cap ? fc->cap * 2 : 16;
         fc->e = xreallocarray(fc->e, fc->cap, sizeof *fc->e);
     }
-    size_t bytes = 0;
-    for (uint32_t r = 0; r < fr->n; r++)
-        bytes += f->ranges[fr->first + r].end_byte - f->ranges[fr->first + r].start_byte;
-    fc->e[fc->n++] = (fn_tree_t){fn, t, bytes, ++fc->clock, 1, true};
+    fc->e[fc->n++] = (fn_tree_t){fn, t, bytes, true};
     fc->bytes += bytes;
     if (src)
         *src = t;
@@ -1891,8 +1889,8 @@ static int index_file(sqla_project_t *p, size_t i, err_t *err)
             p->tmpr = NULL;
             pf->imports = pysource_imports_copy(src);
         }
-        p->ntmpr = 0;
     }
+    p->ntmpr = 0; /* headers of a file without functions too */
     record_classes(p, i, src);
     pf->added = true;
     /* handed out to the scan that follows (sqla_project_file), kept or

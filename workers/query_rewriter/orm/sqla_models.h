@@ -211,7 +211,8 @@ TSNode sqla_function_node(const sqla_project_t *p, const sqla_function_t *fn,
  * classes' headers and itself: pysource_parse_ranges; nodes have the
  * file's positions, spans read the file's text, and pysource_import_of /
  * pysource_qualified_name answer with the whole file's imports), and the
- * tree is kept in a cache of its own under the file cache's rules. *src is
+ * tree is kept until the scan ends (a function asked again in the scan
+ * reuses it). *src is
  * then that tree, which holds nothing else of the module: no sibling
  * definition, no module-level statement (pysource_resolve of a module
  * name finds nothing), and it is not the file's (sqla_project_file_is).
