@@ -1118,6 +1118,251 @@ static int swap_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double *
     return swaps;
 }
 
+/* Swaps of another shape (swap_pairs_pass): a one-for-one exchange cannot
+ * move bytes that two chosen indexes hold together, nor give the bytes of
+ * one to two candidates. Two more exchanges, after the one-for-one rounds:
+ *  - two chosen indexes out, one candidate in, only for a candidate that
+ *    fits once both are out and not with either out alone (the
+ *    one-for-one step tried the others);
+ *  - one chosen index out, two candidates in, only for a pair that does
+ *    not fit without the index out (otherwise the fill could add them).
+ * Each is bounded before any planning like the one-for-one swap: the cost
+ * the candidates' statements still have without the indexes out (their
+ * union: one statement counts once) must exceed what removing the indexes
+ * costs plus the best net drop found so far, and change_gain stops
+ * planning once it cannot. The exchange with the largest net drop of the
+ * workload's planner cost is taken when it exceeds IA_FILL_MIN_SHARE of
+ * it; every candidate in is held to the write limit (the second in
+ * measured next to the first), the budget, the fill's rules
+ * (change_passes, with both candidates' write time) and the claims'
+ * measure (claim_rel, both costings, min_index_improvement) in the new
+ * configuration. At most IA_SWAP_MAX_ROUNDS rounds; phase "swap_pairs". */
+typedef struct {
+    int out[2], in[2]; /* candidates */
+    size_t nout, nin;
+    double net, loss, rel;
+} swap_t;
+
+/* Whether candidate ci may come in by a swap into config: unchosen, not
+ * barred by the claims check, under the write-overhead limit there. */
+static int swap_eligible(ia_model_t *m, const sel_work_t *w, size_t ci, const int *config, size_t n)
+{
+    ia_candidate_t *c = &m->cands[ci];
+    if (c->chosen || w->barred[ci])
+        return 0;
+    ia_candidate_write_overhead(m, c, config, n);
+    return c->write_overhead <= m->opts->max_write_overhead;
+}
+
+/* Tries ins[0..nin) into w's configuration (the one without outs[]; pcb[]
+ * its planner costs, loss what removing the outs costs over the current
+ * one; touch[ci x nstmts + s] = candidate ci may change statement s);
+ * kept in *best when its net drop passes (see above) and is the largest
+ * so far. */
+static void swap_try(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, const unsigned char *touch,
+                     const double *pcb, double loss, double floor, const int *ins, size_t nin,
+                     const int *outs, size_t nout, int *next, swap_t *best)
+{
+    size_t N = m->nstmts, nb = w->n;
+    double need = loss + fmax(best->net, floor);
+    double ub = 0;
+    for (size_t s = 0; s < N; s++) {
+        int t = 0;
+        for (size_t k = 0; k < nin && !t; k++)
+            t = touch[(size_t)ins[k] * N + s];
+        if (t)
+            ub += pcb[s];
+    }
+    if (ub <= need) {
+        sel->moves_bounded++;
+        m->tally.moves_bounded++;
+        return;
+    }
+    memcpy(next, w->config, nb * sizeof(int));
+    double bytes = 0, wo_ms = 0;
+    for (size_t k = 0; k < nin; k++) {
+        ia_candidate_t *c = &m->cands[ins[k]];
+        ia_candidate_write_overhead(m, c, next, nb + k);
+        if (c->write_overhead > m->opts->max_write_overhead)
+            return;
+        wo_ms += c->write_overhead * write_time_ms(m, c->table);
+        next[nb + k] = ins[k];
+        bytes += c->size_bytes;
+    }
+    sel->moves_costed++;
+    m->tally.moves_costed++;
+    change_t ch;
+    int cg = change_gain(m, w, next, nb + nin, ins, nin, pcb, need, 0, bytes, &ch);
+    if (cg == 1)
+        m->tally.moves_cut++;
+    if (cg == 2) {
+        sel->moves_costed--;
+        m->tally.moves_costed--;
+        sel->moves_bounded++;
+        m->tally.moves_bounded++;
+    }
+    if (cg != 0)
+        return;
+    double net = ch.pc_gain - loss;
+    if (net <= fmax(best->net, floor) || !change_passes(m, &ch, 0, wo_ms, 0))
+        return;
+    double rel = INFINITY;
+    for (size_t k = 0; k < nin; k++) {
+        double cr = claim_rel(m, next, nb + nin, nb + k);
+        if (cr < m->opts->min_index_improvement)
+            return;
+        rel = fmin(rel, cr);
+    }
+    best->nin = nin;
+    best->nout = nout;
+    for (size_t k = 0; k < nin; k++)
+        best->in[k] = ins[k];
+    for (size_t k = 0; k < nout; k++)
+        best->out[k] = outs[k];
+    best->net = net;
+    best->loss = loss;
+    best->rel = rel;
+}
+
+/* config without its positions p and q (q < 0: only p) into base;
+ * returns its length. */
+static size_t config_without(const int *config, size_t n, size_t p, long q, int *base)
+{
+    size_t nb = 0;
+    for (size_t k = 0; k < n; k++)
+        if (k != p && (long)k != q)
+            base[nb++] = config[k];
+    return nb;
+}
+
+static int swap_pairs_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double *pc, int *next)
+{
+    size_t N = m->nstmts, C = m->ncands;
+    double *pcb = xcalloc(N + 1, sizeof(double));
+    double *ub = xcalloc(C + 1, sizeof(double));
+    int *base = xcalloc(C + 2, sizeof(int));
+    int *elig = xcalloc(C + 1, sizeof(int));
+    unsigned char *touch = xcalloc(C * N + 1, 1);
+    for (size_t ci = 0; ci < C; ci++)
+        for (size_t s = 0; s < N; s++)
+            touch[ci * N + s] = (unsigned char)candidate_touches(m, &m->cands[ci], (int)s);
+    int swaps = 0;
+    for (int round = 0; round < IA_SWAP_MAX_ROUNDS && w->n > 0; round++) {
+        double total = planner_costs(m, w->config, w->n, pc);
+        double floor = IA_FILL_MIN_SHARE * total;
+        double free_b = sel->budget_bytes - sel->used_bytes;
+        swap_t best;
+        memset(&best, 0, sizeof best);
+        int *cfg = w->config;
+        size_t n = w->n;
+        /* two out, one in */
+        for (size_t p = 0; p < n; p++)
+            for (size_t q = p + 1; q < n; q++) {
+                double sp = m->cands[cfg[p]].size_bytes, sq = m->cands[cfg[q]].size_bytes;
+                double room = free_b + sp + sq, one = free_b + fmax(sp, sq);
+                int any = 0;
+                for (size_t ci = 0; ci < C && !any; ci++)
+                    any = !m->cands[ci].chosen && !w->barred[ci] && m->cands[ci].size_bytes > one &&
+                          m->cands[ci].size_bytes <= room;
+                if (!any)
+                    continue;
+                size_t nb = config_without(cfg, n, p, (long)q, base);
+                double loss = planner_costs(m, base, nb, pcb) - total;
+                int outs[2] = {cfg[p], cfg[q]};
+                w->config = base;
+                w->n = nb;
+                for (size_t ci = 0; ci < C; ci++) {
+                    double sz = m->cands[ci].size_bytes;
+                    if (sz <= one || sz > room || !swap_eligible(m, w, ci, base, nb))
+                        continue;
+                    int ins[1] = {(int)ci};
+                    swap_try(m, sel, w, touch, pcb, loss, floor, ins, 1, outs, 2, next, &best);
+                }
+                w->config = cfg;
+                w->n = n;
+            }
+        /* one out, two in */
+        for (size_t p = 0; p < n; p++) {
+            double room = free_b + m->cands[cfg[p]].size_bytes;
+            size_t nb = config_without(cfg, n, p, -1, base);
+            size_t ne = 0;
+            for (size_t ci = 0; ci < C; ci++)
+                if (m->cands[ci].size_bytes <= room && swap_eligible(m, w, ci, base, nb))
+                    elig[ne++] = (int)ci;
+            if (ne < 2)
+                continue;
+            double loss = planner_costs(m, base, nb, pcb) - total;
+            for (size_t k = 0; k < ne; k++) {
+                ub[elig[k]] = 0;
+                for (size_t s = 0; s < N; s++)
+                    if (touch[(size_t)elig[k] * N + s])
+                        ub[elig[k]] += pcb[s];
+            }
+            int outs[1] = {cfg[p]};
+            w->config = base;
+            w->n = nb;
+            for (size_t a = 0; a < ne; a++)
+                for (size_t b = a + 1; b < ne; b++) {
+                    double sz = m->cands[elig[a]].size_bytes + m->cands[elig[b]].size_bytes;
+                    if (sz > room || sz <= free_b)
+                        continue;
+                    /* the sum of the two bounds first: no planning, no
+                     * statement list */
+                    if (ub[elig[a]] + ub[elig[b]] <= loss + fmax(best.net, floor)) {
+                        sel->moves_bounded++;
+                        m->tally.moves_bounded++;
+                        continue;
+                    }
+                    int ins[2] = {elig[a], elig[b]};
+                    swap_try(m, sel, w, touch, pcb, loss, floor, ins, 2, outs, 1, next, &best);
+                }
+            w->config = cfg;
+            w->n = n;
+        }
+        if (best.nin == 0)
+            break;
+        json_t *in_names = json_array(), *out_names = json_array();
+        double extra = 0;
+        for (size_t k = 0; k < best.nout; k++) {
+            ia_candidate_t *o = &m->cands[best.out[k]];
+            json_array_append_new(out_names, json_string(o->name));
+            extra -= o->size_bytes;
+            o->chosen = 0;
+            for (size_t i = 0; i < w->n; i++)
+                if (w->config[i] == best.out[k]) {
+                    w->config[i] = w->config[--w->n];
+                    break;
+                }
+        }
+        for (size_t k = 0; k < best.nin; k++) {
+            ia_candidate_t *c = &m->cands[best.in[k]];
+            json_array_append_new(in_names, json_string(c->name));
+            extra += c->size_bytes;
+            c->chosen = 1;
+            w->config[w->n++] = best.in[k];
+        }
+        sel->used_bytes += extra;
+        json_array_append_new(
+            sel->trace, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:f, s:f, s:f, s:f}", "move",
+                                  "swap", "phase", "swap_pairs", "shape",
+                                  best.nout == 2 ? "two_out_one_in" : "one_out_two_in", "index",
+                                  m->cands[best.in[0]].name, "replaces", m->cands[best.out[0]].name,
+                                  "indexes_in", in_names, "indexes_out", out_names,
+                                  "planner_cost_saved", best.net, "planner_cost_of_removal",
+                                  best.loss, "extra_bytes", extra, "improvement", best.rel));
+        for (size_t k = 0; k < best.nin; k++)
+            if (k == 0 || m->cands[best.in[k]].table != m->cands[best.in[0]].table)
+                prune_useless(m, w->config, &w->n, sel, m->cands[best.in[k]].table, NULL);
+        swaps++;
+    }
+    free(pcb);
+    free(ub);
+    free(base);
+    free(elig);
+    free(touch);
+    return swaps;
+}
+
 /* The passes after the greedy, judged by the workload's planner cost
  * (calls x what-if cost) under plain generic plans - the cost the planner
  * gives each prepared statement whatever its parameters, the costing the
@@ -1168,7 +1413,11 @@ static void planner_cost_passes(ia_model_t *m, ia_selection_t *sel, sel_work_t *
     free(greedy.chosen);
     /* swaps, then the fill of what they leave */
     ia_phase_mark(m, "swap");
-    if (swap_pass(m, sel, w, pc, next) > 0)
+    int swapped = swap_pass(m, sel, w, pc, next);
+    /* the exchanges of two for one and one for two (swap_pairs_pass) */
+    ia_phase_mark(m, "swap_pairs");
+    swapped += swap_pairs_pass(m, sel, w, pc, next);
+    if (swapped > 0)
         fill_budget(m, sel, w, pc, next);
     m->generic_costing = saved_costing;
     free(pc);
