@@ -1243,9 +1243,18 @@ static int swap_pairs_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, do
     int *base = xcalloc(C + 2, sizeof(int));
     int *elig = xcalloc(C + 1, sizeof(int));
     unsigned char *touch = xcalloc(C * N + 1, 1);
+    /* each candidate's best case with no other new index: the cost its
+     * statements have without any (cached since the greedy's first step);
+     * a cost with fewer indexes is never lower (the cap in ratio()) */
+    double *ub0 = xcalloc(C + 1, sizeof(double));
+    double *lossp = xcalloc(C + 1, sizeof(double));
+    planner_costs(m, NULL, 0, pcb);
     for (size_t ci = 0; ci < C; ci++)
-        for (size_t s = 0; s < N; s++)
+        for (size_t s = 0; s < N; s++) {
             touch[ci * N + s] = (unsigned char)candidate_touches(m, &m->cands[ci], (int)s);
+            if (touch[ci * N + s])
+                ub0[ci] += pcb[s];
+        }
     int swaps = 0;
     for (int round = 0; round < IA_SWAP_MAX_ROUNDS && w->n > 0; round++) {
         double total = planner_costs(m, w->config, w->n, pc);
@@ -1255,17 +1264,28 @@ static int swap_pairs_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, do
         memset(&best, 0, sizeof best);
         int *cfg = w->config;
         size_t n = w->n;
+        /* what removing each chosen index alone costs (the configurations
+         * swap_pass costed: cached); removing two costs at least the larger */
+        for (size_t p = 0; p < n; p++)
+            lossp[p] = planner_costs(m, base, config_without(cfg, n, p, -1, base), pcb) - total;
         /* two out, one in */
         for (size_t p = 0; p < n; p++)
             for (size_t q = p + 1; q < n; q++) {
                 double sp = m->cands[cfg[p]].size_bytes, sq = m->cands[cfg[q]].size_bytes;
                 double room = free_b + sp + sq, one = free_b + fmax(sp, sq);
+                /* the pair is planned only for a candidate that fits with
+                 * both out, not with one, and whose best case can repay
+                 * that lower bound of the removal */
+                double need0 = fmax(lossp[p], lossp[q]) + fmax(best.net, floor);
                 int any = 0;
                 for (size_t ci = 0; ci < C && !any; ci++)
                     any = !m->cands[ci].chosen && !w->barred[ci] && m->cands[ci].size_bytes > one &&
-                          m->cands[ci].size_bytes <= room;
-                if (!any)
+                          m->cands[ci].size_bytes <= room && !cannot_reach(ub0[ci], need0);
+                if (!any) {
+                    sel->moves_bounded++;
+                    m->tally.moves_bounded++;
                     continue;
+                }
                 size_t nb = config_without(cfg, n, p, (long)q, base);
                 double loss = planner_costs(m, base, nb, pcb) - total;
                 int outs[2] = {cfg[p], cfg[q]};
@@ -1360,6 +1380,8 @@ static int swap_pairs_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, do
     free(base);
     free(elig);
     free(touch);
+    free(ub0);
+    free(lossp);
     return swaps;
 }
 
