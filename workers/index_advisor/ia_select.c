@@ -1026,6 +1026,11 @@ static void state_restore(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, con
  * (change_gain): bounded what-if work, reported as phase "swap". At most
  * IA_SWAP_MAX_ROUNDS rounds. Returns the number of swaps. */
 #define IA_SWAP_MAX_ROUNDS 4
+/* swap_pairs_pass's what-if work: at most this share of the EXPLAINs the
+ * selection made before it (on TPC-H uncapped it took 1.3-2.3x the
+ * EXPLAINs of all before it, more wall time than Extend at 65%:
+ * bench/RESULTS-index-advisor.md, ia-swap2) */
+#define IA_SWAP_PAIRS_WORK 0.5
 
 static int swap_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double *pc, int *next)
 {
@@ -1256,7 +1261,14 @@ static int swap_pairs_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, do
                 ub0[ci] += pcb[s];
         }
     int swaps = 0;
-    for (int round = 0; round < IA_SWAP_MAX_ROUNDS && w->n > 0; round++) {
+    /* the what-if work of this pass: at most IA_SWAP_PAIRS_WORK of the
+     * EXPLAINs the selection made before it; past that no exchange is
+     * planned (the order is fixed: the same snapshot gives the same set) */
+    int64_t cap =
+        m->whatif ? m->tally.explains + (int64_t)(IA_SWAP_PAIRS_WORK * (double)m->tally.explains)
+                  : INT64_MAX; /* costs from a hook: no EXPLAIN */
+    int capped = 0;
+    for (int round = 0; round < IA_SWAP_MAX_ROUNDS && w->n > 0 && !capped; round++) {
         double total = planner_costs(m, w->config, w->n, pc);
         double floor = IA_FILL_MIN_SHARE * total;
         double free_b = sel->budget_bytes - sel->used_bytes;
@@ -1269,8 +1281,8 @@ static int swap_pairs_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, do
         for (size_t p = 0; p < n; p++)
             lossp[p] = planner_costs(m, base, config_without(cfg, n, p, -1, base), pcb) - total;
         /* two out, one in */
-        for (size_t p = 0; p < n; p++)
-            for (size_t q = p + 1; q < n; q++) {
+        for (size_t p = 0; p < n && !capped; p++)
+            for (size_t q = p + 1; q < n && !(capped = m->tally.explains >= cap); q++) {
                 double sp = m->cands[cfg[p]].size_bytes, sq = m->cands[cfg[q]].size_bytes;
                 double room = free_b + sp + sq, one = free_b + fmax(sp, sq);
                 /* the pair is planned only for a candidate that fits with
@@ -1302,7 +1314,7 @@ static int swap_pairs_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, do
                 w->n = n;
             }
         /* one out, two in */
-        for (size_t p = 0; p < n; p++) {
+        for (size_t p = 0; p < n && !capped; p++) {
             double room = free_b + m->cands[cfg[p]].size_bytes;
             size_t nb = config_without(cfg, n, p, -1, base);
             size_t ne = 0;
@@ -1321,8 +1333,8 @@ static int swap_pairs_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, do
             int outs[1] = {cfg[p]};
             w->config = base;
             w->n = nb;
-            for (size_t a = 0; a < ne; a++)
-                for (size_t b = a + 1; b < ne; b++) {
+            for (size_t a = 0; a < ne && !capped; a++)
+                for (size_t b = a + 1; b < ne && !(capped = m->tally.explains >= cap); b++) {
                     double sz = m->cands[elig[a]].size_bytes + m->cands[elig[b]].size_bytes;
                     if (sz > room || sz <= free_b)
                         continue;
@@ -1339,6 +1351,10 @@ static int swap_pairs_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, do
             w->config = cfg;
             w->n = n;
         }
+        if (capped)
+            json_array_append_new(sel->trace,
+                                  json_pack("{s:s, s:s, s:I}", "move", "swap_pairs_capped", "phase",
+                                            "swap_pairs", "whatif_explains_cap", (json_int_t)cap));
         if (best.nin == 0)
             break;
         json_t *in_names = json_array(), *out_names = json_array();
