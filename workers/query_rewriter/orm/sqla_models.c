@@ -215,10 +215,14 @@ struct sqla_project {
     bool *base_flask;
     sqla_model_t *models;
     size_t nmodels;
-    uint64_t *model_hash;  /* per model: what a look-up of it answers (logs) */
-    uint64_t models_hash;  /* the whole list's (sqla_project_model_at) */
-    bool models_dirty;     /* a file added a base or a class that may be a model */
-    bool speculate;        /* rebuild the models after each such file (one pass) */
+    uint64_t *model_hash; /* per model: what a look-up of it answers (logs) */
+    uint64_t models_hash; /* the whole list's (sqla_project_model_at) */
+    bool models_dirty;    /* a file added a base or a class that may be a model */
+    bool speculate;       /* rebuild the models after each such file (one pass) */
+    /* one pass: a file made the models dirty; they are rebuilt when next read
+     * (models_current), not at every sqla_project_add (heat: 165 rebuilds,
+     * most followed by another add before any read) */
+    bool build_due;
     sqla_function_t *tmpf; /* the functions of the file being indexed */
     size_t ntmpf;
     size_t nfuncs;
@@ -1286,6 +1290,23 @@ static void build_models(sqla_project_t *p)
     p->models_dirty = false;
 }
 
+/* Makes the models the ones sqla_project_add would have built at once (a one-pass scan defers that
+ * build to the next read). Exact: a build is a function of the added files' classes and the index
+ * bases only, and while a build is due models_dirty stays true, so the files added meanwhile skip
+ * may_be_model (record_classes): a file it would have passed leaves the models as they were (its
+ * test covers every way collect_models makes a class a model or base), and one it would have
+ * flagged triggered a build at its own add anyway; either way the build from all the files now in
+ * is what eager building left. Reads happen before any early indexing (index_early calls this
+ * first), so an early file's classes never enter a build before its own add, as before. */
+static void models_current(const sqla_project_t *cp)
+{
+    sqla_project_t *p = (sqla_project_t *)cp;
+    if (!p->build_due)
+        return;
+    p->build_due = false;
+    build_models(p);
+}
+
 /* ---- the tree cache ---------------------------------------------------- */
 
 /* Frees least recently used unpinned trees until the cache is within its
@@ -1627,7 +1648,8 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
             k.decided = xreallocarray(NULL, k.body.nrels, sizeof *k.decided);
             memcpy(k.decided, decided, k.body.nrels * sizeof *k.decided);
         }
-        if (may_be_model(p, &k))
+        /* while dirty the answer would change nothing (and a build may be due: models_current) */
+        if (!p->models_dirty && may_be_model(p, &k))
             p->models_dirty = true;
         p->classes = grow(p->classes, p->nclasses, sizeof *p->classes);
         p->classes[p->nclasses++] = k;
@@ -1912,7 +1934,7 @@ int sqla_project_add(sqla_project_t *p, size_t i, err_t *err)
         return -1;
     }
     if (p->speculate && p->models_dirty)
-        build_models(p);
+        p->build_due = true; /* built at the next read: models_current */
     return 0;
 }
 
@@ -1925,6 +1947,7 @@ int sqla_project_add(sqla_project_t *p, size_t i, err_t *err)
 static void index_early(sqla_project_t *p, size_t f)
 {
     err_t err;
+    models_current(p); /* a due build covers the files added so far, not this one */
     if (index_file(p, f, &err) != 0)
         return; /* left to its turn, where the error is reported */
     p->files[f].early = true;
@@ -2010,6 +2033,7 @@ void sqla_project_finish(sqla_project_t *p)
         qsort(p->factories, p->nfactories, sizeof *p->factories, by_file_factory);
     if (p->ntclasses)
         qsort(p->tclasses, p->ntclasses, sizeof *p->tclasses, by_file_tclass);
+    p->build_due = false;
     build_models(p);
     logs_off(p);
     for (size_t i = 0; i < p->nfiles; i++)
@@ -2327,12 +2351,14 @@ size_t sqla_project_line_count(const sqla_project_t *p)
 size_t sqla_project_model_count(const sqla_project_t *p)
 {
     /* the callers walk the whole list with sqla_project_model_at */
+    models_current(p);
     log_rec((sqla_project_t *)p, L_ALL, NULL, NULL, 0, NULL, p->models_hash);
     return p->nmodels;
 }
 
 const sqla_model_t *sqla_project_model_at(const sqla_project_t *p, size_t i)
 {
+    models_current(p);
     return i < p->nmodels ? &p->models[i] : NULL;
 }
 
@@ -2340,6 +2366,7 @@ const sqla_model_t *sqla_project_model(const sqla_project_t *p, const char *name
 {
     if (!name)
         return NULL;
+    models_current(p);
     sqla_model_t *m = find_model((sqla_project_t *)p, name);
     if (p->logs && p->logs->depth)
         log_rec((sqla_project_t *)p, L_MODEL, name, NULL, 0, NULL, model_answer(p, m));
@@ -2531,6 +2558,7 @@ static bool rec_changed(sqla_project_t *p, const lrec_t *r)
 bool sqla_project_log_stale(const sqla_project_t *cp, size_t id)
 {
     sqla_project_t *p = (sqla_project_t *)cp;
+    models_current(p); /* the records are checked against the models (rec_changed) */
     struct plogs *L = p->logs;
     if (!L || id >= L->n)
         return false;
@@ -2564,6 +2592,7 @@ static const char *lazy_name(sqla_lazy_t l)
 
 json_t *sqla_project_models_json(const sqla_project_t *p)
 {
+    models_current(p);
     json_t *out = json_array();
     for (size_t i = 0; i < p->nmodels; i++) {
         const sqla_model_t *m = &p->models[i];
