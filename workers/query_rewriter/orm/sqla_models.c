@@ -1069,6 +1069,10 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
     /* a class is a model when one of its bases is a declarative base or a
      * model; iterate until no new class is found (bases may come later in
      * the file order). */
+    /* capacities of p->models and *pending (empty on entry: build_models),
+     * doubled as they fill: grow's one more at a time copied the list at
+     * every model, 0.44 of heat's builds */
+    size_t cap = 0;
     bool changed = true;
     while (changed) {
         changed = false;
@@ -1106,8 +1110,11 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                     add_base(p, name, flask);
                     changed = true;
                 } else if (model) {
-                    p->models = grow(p->models, p->nmodels, sizeof *p->models);
-                    *pending = grow(*pending, *npending, sizeof **pending);
+                    if (p->nmodels == cap) {
+                        cap = cap ? 2 * cap : 64;
+                        p->models = xreallocarray(p->models, cap, sizeof *p->models);
+                        *pending = xreallocarray(*pending, cap, sizeof **pending);
+                    }
                     sqla_model_t *m = &p->models[p->nmodels];
                     memset(m, 0, sizeof *m);
                     m->name = xstrdup(name);
