@@ -487,6 +487,63 @@ bool pysource_has_error(const pysource_t *src)
     return ts_node_has_error(pysource_root(src));
 }
 
+/* The row and byte column of offset off in c. */
+static TSPoint point_at(const char *c, uint32_t off)
+{
+    TSPoint p = {0, 0};
+    uint32_t line = 0;
+    for (const char *q = c; (q = memchr(q, '\n', (size_t)(c + off - q))) != NULL; q++) {
+        p.row++;
+        line = (uint32_t)(q - c) + 1;
+    }
+    p.column = off - line;
+    return p;
+}
+
+int pysource_edit_parses(const pysource_t *src, uint32_t start, uint32_t end, const char *text,
+                         size_t tlen, bool *ok, err_t *err)
+{
+    *ok = false;
+    if (!src || !text || start > end || end > src->len)
+        return err_set(err, "pysource_edit_parses: no source, or the range %u..%u is outside it",
+                       start, end);
+    size_t nlen = src->len - (end - start) + tlen;
+    if (nlen > UINT32_MAX)
+        return err_set(err, "%s: %zu bytes is beyond what tree-sitter can parse (4 GiB)", src->path,
+                       nlen);
+    TSParser *parser = thread_parser();
+    if (!parser)
+        return err_set(err, "%s: out of memory, or tree-sitter refused the Python grammar",
+                       src->path);
+    char *buf = xmalloc(nlen + 1);
+    memcpy(buf, src->content, start);
+    memcpy(buf + start, text, tlen);
+    memcpy(buf + start + tlen, src->content + end, src->len - end);
+    buf[nlen] = 0;
+    /* a parse of ranges saw only part of the text: its tree is no base for
+     * an edit of the whole, which is parsed from scratch */
+    TSTree *old = NULL;
+    if (!src->content_borrowed) {
+        old = ts_tree_copy(src->tree);
+        TSPoint sp = point_at(src->content, start);
+        TSPoint ne = point_at(buf + start, (uint32_t)tlen);
+        if (ne.row == 0)
+            ne.column += sp.column;
+        ne.row += sp.row;
+        TSInputEdit e = {start, end, start + (uint32_t)tlen, sp, point_at(src->content, end), ne};
+        ts_tree_edit(old, &e);
+    }
+    TSTree *tree = ts_parser_parse_string(parser, old, buf, (uint32_t)nlen);
+    if (old)
+        ts_tree_delete(old);
+    free(buf);
+    if (!tree)
+        return err_set(err, "%s: tree-sitter returned no tree", src->path);
+    *ok = !ts_node_has_error(ts_tree_root_node(tree));
+    ts_tree_delete(tree);
+    return 0;
+}
+
 bool pysource_first_error(const pysource_t *src, unsigned *line, unsigned *column)
 {
     TSNode node = pysource_root(src);

@@ -110,6 +110,15 @@ TSNode pysource_root(const pysource_t *src);
  * rest of the tree is still usable. */
 bool pysource_has_error(const pysource_t *src);
 
+/* Whether src's text with content[start, end) replaced by text[0, tlen)
+ * parses without error nodes, into *ok. A whole-file parse (pysource_parse)
+ * is re-parsed incrementally from its tree (tree-sitter reuses the subtrees
+ * the edit does not touch), so checking one edit costs about the edited
+ * region rather than the file; a parse of ranges is parsed again whole.
+ * 0, or -1 with err. */
+int pysource_edit_parses(const pysource_t *src, uint32_t start, uint32_t end, const char *text,
+                         size_t tlen, bool *ok, err_t *err);
+
 /* Location of the first syntax error (an ERROR or MISSING node); false when
  * the file parsed cleanly. */
 bool pysource_first_error(const pysource_t *src, unsigned *line, unsigned *column);

@@ -484,6 +484,58 @@ static void test_hostile_input(void **state)
     pysource_destroy(&src);
 }
 
+/* pysource_edit_parses (incremental from the file's tree) answers as a
+ * fresh parse of the edited text does, for edits of every line by texts
+ * that keep, break or shift the indentation; a range outside is an error. */
+static void test_edit_parses(void **state)
+{
+    (void)state;
+    const char *code = "import os\n"
+                       "def f(s, rows):\n"
+                       "    for r in rows:\n"
+                       "        s.add(r)\n"
+                       "        if r:\n"
+                       "            s.flush()\n"
+                       "    return [x for x in (1,\n"
+                       "                        2)]\n"
+                       "class C:\n"
+                       "    y = 1\n";
+    const char *texts[] = {"pass",      "    pass", "        s.add_all(rows)",
+                           "x = (1,",   "",         "for a in b:\n    pass",
+                           "    if a:", "  z = 2",  "        s.add(r)  # k\n        s.flush()",
+                           "def g():",  "return 1", "    y = [\n        1]"};
+    pysource_t *src = parse(code);
+    size_t len = strlen(code);
+    unsigned agree = 0;
+    for (size_t ls = 0; ls < len; ls = (size_t)(strchr(code + ls, '\n') - code) + 1) {
+        size_t le = (size_t)(strchr(code + ls, '\n') - code);
+        for (size_t t = 0; t < sizeof texts / sizeof *texts; t++) {
+            err_t err = {{0}};
+            bool ok = true;
+            assert_int_equal(pysource_edit_parses(src, (uint32_t)ls, (uint32_t)le, texts[t],
+                                                  strlen(texts[t]), &ok, &err),
+                             0);
+            char *whole = malloc(len + strlen(texts[t]) + 1);
+            sprintf(whole, "%.*s%s%s", (int)ls, code, texts[t], code + le);
+            pysource_t *fresh = parse(whole);
+            if (ok != !pysource_has_error(fresh))
+                fail_msg("line at %zu replaced by \"%s\": incremental %d, fresh %d", ls, texts[t],
+                         ok, !pysource_has_error(fresh));
+            agree += ok;
+            pysource_destroy(&fresh);
+            free(whole);
+        }
+    }
+    /* both answers occur, so the comparison above means something */
+    assert_true(agree > 0 && agree < 10 * (sizeof texts / sizeof *texts));
+    err_t err = {{0}};
+    bool ok = true;
+    assert_int_equal(pysource_edit_parses(src, 5, (uint32_t)len + 1, "", 0, &ok, &err), -1);
+    assert_false(ok);
+    assert_non_null(strstr(err.msg, "outside"));
+    pysource_destroy(&src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -497,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_literals),
         cmocka_unit_test(test_string_template),
         cmocka_unit_test(test_hostile_input),
+        cmocka_unit_test(test_edit_parses),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
