@@ -325,6 +325,22 @@ static void order_by_key(int *list, size_t nl, const double *key)
     }
 }
 
+/* Counts one move judged by move_gain or change_gain from what it
+ * returned: 2 = not one statement planned (its best case could not win:
+ * skipped by the bound), else costed, and 1 = cut part-way. */
+static void count_move(ia_model_t *m, ia_selection_t *sel, int result)
+{
+    if (result == 2) {
+        sel->moves_bounded++;
+        m->tally.moves_bounded++;
+        return;
+    }
+    sel->moves_costed++;
+    m->tally.moves_costed++;
+    if (result == 1)
+        m->tally.moves_cut++;
+}
+
 /* The gain of one greedy move (see move_t) from w's configuration.
  * Statements are costed in order of the most they can give (weight x
  * their cost ratio now: a cost cannot fall below zero); once what is
@@ -635,19 +651,9 @@ static int find_best_move(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, dou
                 m->tally.moves_bounded++;
                 continue;
             }
-            sel->moves_costed++;
-            m->tally.moves_costed++;
             move_t mv;
             int mg = move_gain(m, w, (int)ci, rep, best->score, min_gain, &mv);
-            if (mg == 1)
-                m->tally.moves_cut++;
-            if (mg == 2) {
-                /* not one statement planned: its best case cannot win */
-                sel->moves_costed--;
-                m->tally.moves_costed--;
-                sel->moves_bounded++;
-                m->tally.moves_bounded++;
-            }
+            count_move(m, sel, mg);
             if (mg != 0)
                 continue;
             double gain = mv.gain;
@@ -899,23 +905,13 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
                     next[rep] = (int)ci;
                 else
                     next[nn++] = (int)ci;
-                sel->moves_costed++;
-                m->tally.moves_costed++;
                 change_t ch;
                 /* change_passes needs a drop above the floor, the choice a
                  * score above the best one */
                 double fl = fill_floor_share(delta, sel->budget_bytes);
                 int cg = change_gain(m, w, next, nn, chg, rep >= 0 ? 2 : 1, pc, fl * total, b.score,
                                      delta, &ch);
-                if (cg == 1)
-                    m->tally.moves_cut++;
-                if (cg == 2) {
-                    /* not one statement planned: its best case cannot win */
-                    sel->moves_costed--;
-                    m->tally.moves_costed--;
-                    sel->moves_bounded++;
-                    m->tally.moves_bounded++;
-                }
+                count_move(m, sel, cg);
                 if (cg != 0)
                     continue;
                 double wo = c->write_overhead;
@@ -1074,17 +1070,8 @@ static int swap_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double *
                 next[ni] = (int)ci;
                 int chg[1] = {(int)ci};
                 change_t ch;
-                sel->moves_costed++;
-                m->tally.moves_costed++;
                 int cg = change_gain(m, w, next, ni + 1, chg, 1, pci, need, 0, c->size_bytes, &ch);
-                if (cg == 1)
-                    m->tally.moves_cut++;
-                if (cg == 2) {
-                    sel->moves_costed--;
-                    m->tally.moves_costed--;
-                    sel->moves_bounded++;
-                    m->tally.moves_bounded++;
-                }
+                count_move(m, sel, cg);
                 if (cg != 0)
                     continue;
                 double net = ch.pc_gain - loss;
@@ -1194,18 +1181,9 @@ static void swap_try(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, const un
         next[nb + k] = ins[k];
         bytes += c->size_bytes;
     }
-    sel->moves_costed++;
-    m->tally.moves_costed++;
     change_t ch;
     int cg = change_gain(m, w, next, nb + nin, ins, nin, pcb, need, 0, bytes, &ch);
-    if (cg == 1)
-        m->tally.moves_cut++;
-    if (cg == 2) {
-        sel->moves_costed--;
-        m->tally.moves_costed--;
-        sel->moves_bounded++;
-        m->tally.moves_bounded++;
-    }
+    count_move(m, sel, cg);
     if (cg != 0)
         return;
     double net = ch.pc_gain - loss;
