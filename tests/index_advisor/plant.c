@@ -1,11 +1,21 @@
 /* plant.c - see plant.h. */
 #include "tests/index_advisor/plant.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
 
 #include "common/error.h"
 #include "coordinator/collect/collect.h"
 #include "tests/support/pgtest.h"
+#include "workers/index_advisor/ia_internal.h"
+#include "workers/index_advisor/index_advisor.h"
 
 PGconn *plant_open(const char *db, const char *schema_sql, bool visibility_map, char *conninfo,
                    size_t len)
@@ -48,4 +58,43 @@ int plant_collect(PGconn *c, const char *conninfo, json_t **snap)
         return -1;
     }
     return 0;
+}
+
+double plant_btree_bytes(const json_t *snap, const char *table, const char *const *keys, int nkeys,
+                         const char *const *include, int ninclude)
+{
+    index_advisor_options_t opts;
+    index_advisor_options_init(&opts);
+    ia_model_t m;
+    memset(&m, 0, sizeof m);
+    m.opts = &opts;
+    err_t err;
+    assert_int_equal(ia_model_load(&m, snap, &err), 0);
+    ia_candidate_t c;
+    memset(&c, 0, sizeof c);
+    c.table = ia_find_table(&m, "public", table);
+    assert_true(c.table >= 0);
+    c.method = CAND_BTREE;
+    c.nkeys = nkeys;
+    for (int i = 0; i < nkeys; i++)
+        c.keys[i] = (char *)keys[i];
+    c.ninclude = ninclude;
+    for (int i = 0; i < ninclude; i++)
+        c.include[i] = (char *)include[i];
+    char *method = NULL;
+    double b = ia_estimate_btree_bytes(&m, &c, &method);
+    free(method);
+    ia_model_free(&m);
+    return b;
+}
+
+void plant_fail_with(const char *what, json_t *res)
+{
+    char *d = json_dumps(json_object_get(res, "recommendations"), JSON_INDENT(1));
+    char *t = json_dumps(json_object_get(json_object_get(res, "evaluation"), "selection_steps"),
+                         JSON_INDENT(1));
+    fprintf(stderr, "recommendations: %s\nsteps: %s\n", d, t);
+    free(d);
+    free(t);
+    fail_msg("%s", what);
 }

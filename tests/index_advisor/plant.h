@@ -3,7 +3,8 @@
  * (test_fill, test_prefix, test_refill): a new database in the fixture's
  * PostgreSQL loaded with a schema, vacuumed, its statement statistics
  * reset; the test then runs its workload and collects the snapshot with the
- * real collector.
+ * real collector; and the two things each of those tests asks of its
+ * result: pgopt's size of an index, and the evidence of a failure.
  */
 #ifndef PGOPT_TESTS_INDEX_ADVISOR_PLANT_H
 #define PGOPT_TESTS_INDEX_ADVISOR_PLANT_H
@@ -24,5 +25,15 @@ PGconn *plant_open(const char *db, const char *schema_sql, bool visibility_map, 
 /* Closes c (the workload has run) and collects conninfo's snapshot, target
  * DSN included, into *snap. 0, or -1 with a message on stderr. */
 int plant_collect(PGconn *c, const char *conninfo, json_t **snap);
+
+/* pgopt's size estimate of a btree on public.table (keys, INCLUDE include),
+ * from snap's statistics (a test's budget is set from it). Fails the
+ * cmocka test when the snapshot does not load or has no such table. */
+double plant_btree_bytes(const json_t *snap, const char *table, const char *const *keys, int nkeys,
+                         const char *const *include, int ninclude);
+
+/* Fails the cmocka test with what; the result's recommendations and
+ * selection steps go to stderr (cmocka's message buffer is short). */
+void plant_fail_with(const char *what, json_t *res);
 
 #endif

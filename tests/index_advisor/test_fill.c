@@ -96,46 +96,6 @@ static json_t *run(int64_t budget, double min_gain)
     return res;
 }
 
-/* pgopt's size estimate of a btree on table (keys, INCLUDE), from the
- * snapshot's statistics: the budget the merging case allows. */
-static double estimate(const char *table, const char *const *keys, int nkeys,
-                       const char *const *include, int ninclude)
-{
-    index_advisor_options_t opts;
-    index_advisor_options_init(&opts);
-    ia_model_t m;
-    memset(&m, 0, sizeof m);
-    m.opts = &opts;
-    err_t err;
-    assert_int_equal(ia_model_load(&m, g_snap, &err), 0);
-    ia_candidate_t c;
-    memset(&c, 0, sizeof c);
-    c.table = ia_find_table(&m, "public", table);
-    assert_true(c.table >= 0);
-    c.method = CAND_BTREE;
-    c.nkeys = nkeys;
-    for (int i = 0; i < nkeys; i++)
-        c.keys[i] = (char *)keys[i];
-    c.ninclude = ninclude;
-    for (int i = 0; i < ninclude; i++)
-        c.include[i] = (char *)include[i];
-    char *method = NULL;
-    double b = ia_estimate_btree_bytes(&m, &c, &method);
-    free(method);
-    ia_model_free(&m);
-    return b;
-}
-
-static void fail_with(const char *what, json_t *res)
-{
-    char *d = json_dumps(json_object_get(res, "recommendations"), JSON_INDENT(1));
-    char *t = json_dumps(json_object_get(json_object_get(res, "evaluation"), "selection_steps"),
-                         JSON_INDENT(1));
-    /* cmocka's message buffer is short: the evidence goes to stderr */
-    fprintf(stderr, "recommendations: %s\nsteps: %s\n", d, t);
-    fail_msg("%s", what);
-}
-
 /* 1 when the recommendation's affected statements (affected_queryids)
  * include one whose text (from the snapshot) contains needle. */
 static int claims(json_t *rec, const char *needle)
@@ -160,9 +120,9 @@ static void test_merged_index_serves_both_subqueries(void **state)
     (void)state;
     /* room for the widest merged index, not for two indexes led by pk */
     const char *keys[] = {"pk", "sk"}, *incl[] = {"qty", "price"};
-    double merged = estimate("items", keys, 2, incl, 2);
+    double merged = plant_btree_bytes(g_snap, "items", keys, 2, incl, 2);
     const char *k1[] = {"pk"}, *i1[] = {"qty"};
-    double smallest = estimate("items", k1, 1, i1, 1);
+    double smallest = plant_btree_bytes(g_snap, "items", k1, 1, i1, 1);
     int64_t budget = (int64_t)(merged + 0.5 * smallest);
     json_t *res = run(budget, -1);
     json_t *recs = json_object_get(res, "recommendations");
@@ -182,9 +142,9 @@ static void test_merged_index_serves_both_subqueries(void **state)
             hit = r;
     }
     if (on_items != 1 || !hit)
-        fail_with("expected one index on items, led by pk, holding sk and qty", res);
+        plant_fail_with("expected one index on items, led by pk, holding sk and qty", res);
     if (!claims(hit, "avg(i.qty)") || !claims(hit, "sum(i.price)"))
-        fail_with("the merged index must be claimed by both subquery statements", res);
+        plant_fail_with("the merged index must be claimed by both subquery statements", res);
     json_t *ev = json_object_get(res, "evaluation");
     double used = json_number_value(json_object_get(ev, "storage_used_bytes"));
     if (!(used <= (double)budget))
@@ -200,8 +160,9 @@ static void test_fill_after_greedy_threshold(void **state)
      * single-column indexes on parts and the merged items index */
     const char *keys[] = {"pk", "sk"}, *incl[] = {"qty", "price"};
     const char *kc[] = {"color"}, *ks[] = {"shape"};
-    double need = estimate("items", keys, 2, incl, 2) + estimate("parts", kc, 1, NULL, 0) +
-                  estimate("parts", ks, 1, NULL, 0);
+    double need = plant_btree_bytes(g_snap, "items", keys, 2, incl, 2) +
+                  plant_btree_bytes(g_snap, "parts", kc, 1, NULL, 0) +
+                  plant_btree_bytes(g_snap, "parts", ks, 1, NULL, 0);
     int64_t budget = (int64_t)(need * 1.05);
     json_t *res = run(budget, 0.9);
     json_t *recs = json_object_get(res, "recommendations");
@@ -215,7 +176,7 @@ static void test_fill_after_greedy_threshold(void **state)
         shape |= strstr(ddl, "(shape") != NULL;
     }
     if (!color || !shape)
-        fail_with("the fill did not add parts (color) and parts (shape)", res);
+        plant_fail_with("the fill did not add parts (color) and parts (shape)", res);
     json_t *ev = json_object_get(res, "evaluation");
     /* the greedy stopped above them; the fill added both */
     json_t *steps = json_object_get(ev, "selection_steps");
@@ -229,7 +190,7 @@ static void test_fill_after_greedy_threshold(void **state)
             *(ph && strcmp(ph, "fill") == 0 ? &filled : &greedy) += 1;
     }
     if (filled < 2 || greedy != 0)
-        fail_with("parts (color) and (shape) must come from fill steps, not the greedy", res);
+        plant_fail_with("parts (color) and (shape) must come from fill steps, not the greedy", res);
     double used = json_number_value(json_object_get(ev, "storage_used_bytes"));
     if (!(used <= (double)budget))
         fail_msg("storage used %.0f exceeds the budget %lld", used, (long long)budget);
@@ -238,7 +199,7 @@ static void test_fill_after_greedy_threshold(void **state)
     /* a budget below the smallest candidate: nothing fits, nothing is added */
     res = run(4096, 0.9);
     if (json_array_size(json_object_get(res, "recommendations")) != 0)
-        fail_with("a 4 kB budget holds no index", res);
+        plant_fail_with("a 4 kB budget holds no index", res);
     json_decref(res);
 }
 

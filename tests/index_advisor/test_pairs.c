@@ -65,44 +65,6 @@ static int teardown(void **state)
     return 0;
 }
 
-/* pgopt's size estimate of a btree on items (keys), from the snapshot's
- * statistics. */
-static double estimate(const char *const *keys, int nkeys)
-{
-    index_advisor_options_t opts;
-    index_advisor_options_init(&opts);
-    ia_model_t m;
-    memset(&m, 0, sizeof m);
-    m.opts = &opts;
-    err_t err;
-    assert_int_equal(ia_model_load(&m, g_snap, &err), 0);
-    ia_candidate_t c;
-    memset(&c, 0, sizeof c);
-    c.table = ia_find_table(&m, "public", "items");
-    assert_true(c.table >= 0);
-    c.method = CAND_BTREE;
-    c.nkeys = nkeys;
-    for (int i = 0; i < nkeys; i++)
-        c.keys[i] = (char *)keys[i];
-    char *method = NULL;
-    double b = ia_estimate_btree_bytes(&m, &c, &method);
-    free(method);
-    ia_model_free(&m);
-    return b;
-}
-
-static void fail_with(const char *what, json_t *res)
-{
-    char *d = json_dumps(json_object_get(res, "recommendations"), JSON_INDENT(1));
-    char *t = json_dumps(json_object_get(json_object_get(res, "evaluation"), "selection_steps"),
-                         JSON_INDENT(1));
-    /* cmocka's message buffer is short: the evidence goes to stderr */
-    fprintf(stderr, "recommendations: %s\nsteps: %s\n", d, t);
-    free(d);
-    free(t);
-    fail_msg("%s", what);
-}
-
 /* 1 when the recommendation's affected statements include the one whose
  * text (from the snapshot) contains needle and, with alone, not "brand". */
 static int claims(json_t *rec, const char *needle, int alone)
@@ -127,7 +89,8 @@ static void test_pair_led_by_shared_column(void **state)
     (void)state;
     /* room for one two-column index, not for a single-column one next to it */
     const char *pair[] = {"size", "brand"}, *one[] = {"size"};
-    double two = estimate(pair, 2), single = estimate(one, 1);
+    double two = plant_btree_bytes(g_snap, "items", pair, 2, NULL, 0),
+           single = plant_btree_bytes(g_snap, "items", one, 1, NULL, 0);
     int64_t budget = (int64_t)(two + 0.5 * single);
     json_t *snap = json_deep_copy(g_snap);
     json_object_set_new(snap, "options",
@@ -148,9 +111,9 @@ static void test_pair_led_by_shared_column(void **state)
             hit = r;
     }
     if (!hit)
-        fail_with("expected items (size, brand), the index serving both statements", res);
+        plant_fail_with("expected items (size, brand), the index serving both statements", res);
     if (!claims(hit, "size", 1) || !claims(hit, "brand", 0))
-        fail_with("items (size, brand) must be claimed by both statements", res);
+        plant_fail_with("items (size, brand) must be claimed by both statements", res);
     json_decref(res);
 }
 

@@ -73,48 +73,12 @@ static int teardown(void **state)
     return 0;
 }
 
-/* pgopt's size estimate of a plain btree on table (key), from the
- * snapshot's statistics. */
-static double estimate(const char *table, const char *key)
-{
-    index_advisor_options_t opts;
-    index_advisor_options_init(&opts);
-    ia_model_t m;
-    memset(&m, 0, sizeof m);
-    m.opts = &opts;
-    err_t err;
-    assert_int_equal(ia_model_load(&m, g_snap, &err), 0);
-    ia_candidate_t c;
-    memset(&c, 0, sizeof c);
-    c.table = ia_find_table(&m, "public", table);
-    assert_true(c.table >= 0);
-    c.method = CAND_BTREE;
-    c.nkeys = 1;
-    c.keys[0] = (char *)key;
-    char *method = NULL;
-    double b = ia_estimate_btree_bytes(&m, &c, &method);
-    free(method);
-    ia_model_free(&m);
-    return b;
-}
-
-static void fail_with(const char *what, json_t *res)
-{
-    char *d = json_dumps(json_object_get(res, "recommendations"), JSON_INDENT(1));
-    char *t = json_dumps(json_object_get(json_object_get(res, "evaluation"), "selection_steps"),
-                         JSON_INDENT(1));
-    /* cmocka's message buffer is short: the evidence goes to stderr */
-    fprintf(stderr, "recommendations: %s\nsteps: %s\n", d, t);
-    free(d);
-    free(t);
-    fail_msg("%s", what);
-}
-
 static void test_fill_rejects_pick_claims_would_drop(void **state)
 {
     (void)state;
     /* room for ev (at), not for it and tags (color) together */
-    double at = estimate("ev", "at"), color = estimate("tags", "color");
+    double at = plant_btree_bytes(g_snap, "ev", (const char *const[]){"at"}, 1, NULL, 0),
+           color = plant_btree_bytes(g_snap, "tags", (const char *const[]){"color"}, 1, NULL, 0);
     int64_t budget = (int64_t)(at + 0.5 * color);
     json_t *snap = json_deep_copy(g_snap);
     json_object_set_new(snap, "options",
@@ -151,11 +115,11 @@ static void test_fill_rejects_pick_claims_would_drop(void **state)
             filled = 1;
     }
     if (!at_rejected || at_added)
-        fail_with("the fill must reject ev (at) at its pick (below 5% under representative "
-                  "values) and never add it",
-                  res);
+        plant_fail_with("the fill must reject ev (at) at its pick (below 5% under representative "
+                        "values) and never add it",
+                        res);
     if (!filled)
-        fail_with("the fill must add the tags index", res);
+        plant_fail_with("the fill must add the tags index", res);
 
     json_t *recs = json_object_get(res, "recommendations");
     int tags = 0, ev = 0;
@@ -166,7 +130,7 @@ static void test_fill_rejects_pick_claims_would_drop(void **state)
         ev += strstr(ddl, " ev ") || strstr(ddl, ".ev ") ? 1 : 0;
     }
     if (tags != 1 || ev != 0)
-        fail_with("expected the one tags (color ...) index, none on ev", res);
+        plant_fail_with("expected the one tags (color ...) index, none on ev", res);
     json_t *ev_o = json_object_get(res, "evaluation");
     double used = json_number_value(json_object_get(ev_o, "storage_used_bytes"));
     if (!(used > 0 && used <= (double)budget))
