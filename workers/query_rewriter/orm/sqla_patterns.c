@@ -571,9 +571,27 @@ static TSNode enclosing_statement(TSNode n)
 typedef struct {
     const pysource_t *src;
     const char *name;
+    size_t name_len;
     uint32_t before;
     TSNode value, stmt;
 } lastassign_t;
+
+/* Whether text[0, len) can hold the name as an identifier of its own: an occurrence of it with no
+ * ASCII letter or underscore right before and no ASCII letter, digit or underscore right after
+ * (other bytes may end a name, so they never rule one out). */
+static bool holds_name(const char *text, size_t len, const char *name, size_t nlen)
+{
+    const char *p = text, *end = text + len;
+    while (nlen > 0 && (size_t)(end - p) >= nlen &&
+           (p = memmem(p, (size_t)(end - p), name, nlen)) != NULL) {
+        unsigned char b = p > text ? (unsigned char)p[-1] : ' ';
+        unsigned char a = p + nlen < end ? (unsigned char)p[nlen] : ' ';
+        if (!(isalpha(b) || b == '_') && !(isalnum(a) || a == '_'))
+            return true;
+        p++;
+    }
+    return nlen == 0;
+}
 
 /* pysource_walk visitor: the last `name = value` before la->before (not inside nested functions,
  * classes or lambdas) into la->value and la->stmt; stops at la->before. */
@@ -594,9 +612,15 @@ static pysource_walk_t lastassign_visit(const pysource_t *src, TSNode n, void *c
         return PYSOURCE_WALK_CONTINUE; /* a = b = value: the inner one */
     }
     /* assignments are statements (or the right side of a chained one):
-     * expressions cannot hold one, so they are not entered */
-    if (is(n, "expression_statement") || pysource_holds_statements(n))
-        return PYSOURCE_WALK_CONTINUE;
+     * expressions cannot hold one, so they are not entered; nor is a
+     * statement whose text cannot hold the name (the walk of every
+     * statement of an if or with that held it was most of the cost) */
+    if (is(n, "expression_statement") || pysource_holds_statements(n)) {
+        size_t len;
+        const char *text = pysource_node_span(src, n, &len);
+        return holds_name(text, len, la->name, la->name_len) ? PYSOURCE_WALK_CONTINUE
+                                                             : PYSOURCE_WALK_SKIP_CHILDREN;
+    }
     return PYSOURCE_WALK_SKIP_CHILDREN;
 }
 
@@ -611,7 +635,7 @@ static bool lastassign_child(TSNode ch, void *ctx)
      * it: most of the scope, whose walk was a look at every statement */
     size_t len;
     const char *text = pysource_node_span(la->src, ch, &len);
-    if (!memmem(text, len, la->name, strlen(la->name)))
+    if (!holds_name(text, len, la->name, la->name_len))
         return true;
     pysource_walk(la->src, ch, lastassign_visit, la);
     return true;
@@ -625,6 +649,7 @@ static TSNode last_assignment(const pysource_t *src, TSNode scope, const char *n
     memset(&la, 0, sizeof la);
     la.src = src;
     la.name = name;
+    la.name_len = strlen(name);
     la.before = before;
     pysource_each_named_child(scope, lastassign_child, &la);
     if (stmt)
@@ -660,8 +685,8 @@ static void resolve_iterable(const sqla_project_t *p, size_t file, const pysourc
     if (is(u, "identifier")) {
         char name[96];
         text_of(src, u, name, sizeof name);
-        TSNode stmt;
-        TSNode v = last_assignment(src, scope, name, before, &stmt);
+        /* the value only: its statement would cost a walk up the tree */
+        TSNode v = last_assignment(src, scope, name, before, NULL);
         if (!ts_node_is_null(v))
             resolve_iterable(p, file, src, scope, v, ts_node_start_byte(v), o, depth + 1);
         return;
