@@ -41,7 +41,7 @@ typedef struct {
     TSSymbol function_definition, class_definition, decorated_definition, for_statement,
         while_statement, list_comprehension, set_comprehension, dictionary_comprehension,
         generator_expression, attribute, assignment, call, expression_statement, if_statement,
-        try_statement;
+        try_statement, lambda;
 } syms_t;
 
 /* The grammar symbols the walks compare against, looked up once per thread. */
@@ -64,6 +64,9 @@ static const syms_t *syms(void)
         s.expression_statement = PYSOURCE_SYMBOL("expression_statement");
         s.if_statement = PYSOURCE_SYMBOL("if_statement");
         s.try_statement = PYSOURCE_SYMBOL("try_statement");
+        /* the named lambda: walks' visitors see named nodes only, so the
+         * keyword of the same name never reaches them */
+        s.lambda = PYSOURCE_SYMBOL("lambda");
         s.ready = true;
     }
     return &s;
@@ -3650,6 +3653,9 @@ typedef struct {
     TSNode tx_start, net;
     char sess[128];
     bool done;
+    /* the file parsed without errors: a call then always has a "(" in its
+     * text, so a subtree without one holds no call (stmtcalls_visit) */
+    bool clean;
 } txscan_t;
 
 typedef struct {
@@ -3663,27 +3669,35 @@ typedef struct {
 static pysource_walk_t stmtcalls_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     stmtcalls_t *sc = ctx;
-    if (is(n, "function_definition") || is(n, "lambda") || is(n, "class_definition"))
+    const syms_t *y = syms();
+    TSSymbol ty = ts_node_symbol(n);
+    if (ty == y->function_definition || ty == y->lambda || ty == y->class_definition)
         return PYSOURCE_WALK_SKIP_CHILDREN;
-    if (is(n, "call")) {
-        char m[32];
-        TSNode obj;
-        if (method_of(src, n, &obj, m, sizeof m) && sessionish(src, obj)) {
-            if (strcmp(m, "commit") == 0 || strcmp(m, "rollback") == 0 || strcmp(m, "close") == 0) {
-                sc->op = 2;
-            } else if (strcmp(m, "add") == 0 || strcmp(m, "add_all") == 0 ||
-                       strcmp(m, "execute") == 0 || strcmp(m, "flush") == 0 ||
-                       strcmp(m, "delete") == 0 || strcmp(m, "merge") == 0) {
-                if (sc->op == 0) {
-                    sc->op = 1;
-                    if (!sc->t->in_tx)
-                        text_of(src, obj, sc->t->sess, sizeof sc->t->sess);
-                }
+    if (ty != y->call) {
+        /* only calls are looked at: what has no "(" holds none (most of a
+         * statement's nodes: names, attributes, strings, operators) */
+        size_t len;
+        const char *text = pysource_node_span(src, n, &len);
+        return sc->t->clean && !memchr(text, '(', len) ? PYSOURCE_WALK_SKIP_CHILDREN
+                                                       : PYSOURCE_WALK_CONTINUE;
+    }
+    char m[32];
+    TSNode obj;
+    if (method_of(src, n, &obj, m, sizeof m) && sessionish(src, obj)) {
+        if (strcmp(m, "commit") == 0 || strcmp(m, "rollback") == 0 || strcmp(m, "close") == 0) {
+            sc->op = 2;
+        } else if (strcmp(m, "add") == 0 || strcmp(m, "add_all") == 0 ||
+                   strcmp(m, "execute") == 0 || strcmp(m, "flush") == 0 ||
+                   strcmp(m, "delete") == 0 || strcmp(m, "merge") == 0) {
+            if (sc->op == 0) {
+                sc->op = 1;
+                if (!sc->t->in_tx)
+                    text_of(src, obj, sc->t->sess, sizeof sc->t->sess);
             }
         }
-        if (ts_node_is_null(sc->net) && is_network_call(src, n))
-            sc->net = n;
     }
+    if (ts_node_is_null(sc->net) && is_network_call(src, n))
+        sc->net = n;
     return PYSOURCE_WALK_CONTINUE;
 }
 
@@ -3918,7 +3932,10 @@ static void tx_statement(txscan_t *t, TSNode st)
         is(st, "try_statement")) {
         /* the header's own calls first, then each block in order */
         TSNode cond = is(st, "for_statement") ? field(st, "right") : field(st, "condition");
-        if (!ts_node_is_null(cond)) {
+        /* the header can only start a transaction: in one it changes
+         * nothing, and outside one only a session write (walk_words) can */
+        if (!ts_node_is_null(cond) && !t->in_tx &&
+            sqla_words_in(f->words, ts_node_start_byte(cond), ts_node_end_byte(cond))) {
             stmtcalls_t sc;
             memset(&sc, 0, sizeof sc);
             sc.t = t;
@@ -3943,6 +3960,11 @@ static void tx_statement(txscan_t *t, TSNode st)
         }
         return;
     }
+    /* outside a transaction only a session write starts one (a commit
+     * alone leaves it closed, a network call does not count): a statement
+     * naming none of walk_words (which hold the writes) is not walked */
+    if (!t->in_tx && !sqla_words_in(f->words, ts_node_start_byte(st), ts_node_end_byte(st)))
+        return;
     stmtcalls_t sc;
     memset(&sc, 0, sizeof sc);
     sc.t = t;
@@ -5054,6 +5076,7 @@ static void walk_node(walk_t *w, TSNode n)
             txscan_t t;
             memset(&t, 0, sizeof t);
             t.f = f;
+            t.clean = !pysource_has_error(f->src);
             tx_block(&t, field(n, "body"));
         }
         return;
