@@ -39,6 +39,12 @@
  * and the planner cost of the statements reading its table compared with
  * it hypothetical and absent; real size vs hypopg's vs pgopt's estimate.
  * --check-only runs that check alone, for the indexes given, each alone.
+ * PGOPT_BENCH_EXECUTE=1 (with --workload) then measures time instead of
+ * planner cost: per budget, none / single-column / Extend / pgopt's indexes
+ * built for real on the bench database, the statements run with the
+ * workload's constants in PGOPT_BENCH_ROUNDS (10) interleaved rounds,
+ * statement_timeout PGOPT_BENCH_EXEC_TIMEOUT_MS (5000); median and range of
+ * the workload time per method and of pgopt / Extend (exec_measure).
  * Markdown on stdout; PGOPT_BENCH_PER_STATEMENT=1 prints each statement's
  * cost per set, PGOPT_BENCH_TRACE=1 pgopt's selection steps (stderr).
  */
@@ -743,6 +749,212 @@ static double rescore_texts(ia_model_t *m, const char *conninfo, char **ddl, siz
     return c;
 }
 
+/* ---- measured execution time (PGOPT_BENCH_EXECUTE=1) -------------------- */
+
+/* One method's set at one budget, for the execution measure. */
+typedef struct {
+    const char *name;
+    char **ddl;
+    size_t n;
+} exec_set_t;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Median of v[0..n) (sorts v). */
+static double median_of(double *v, size_t n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static int env_int(const char *name, int dflt)
+{
+    const char *v = getenv(name);
+    return v && atoi(v) > 0 ? atoi(v) : dflt;
+}
+
+/* Builds, for real, every index of the sets (each distinct DDL once, on the
+ * bench's own database), then runs the workload's statements with their
+ * constants (g_literal) in rounds: in each round every method once, the
+ * order rotated by one per round, so each method runs in each position as
+ * often as the others. A method's pass is one transaction that first drops
+ * the built indexes not in its set and ends in ROLLBACK (the drops are
+ * undone, nothing is rebuilt: the same trick as budgets.sh's Q20), each
+ * statement under a savepoint and statement_timeout (a cancelled statement
+ * counts as the timeout and is reported). Workload time = sum over
+ * statements of calls x elapsed time (client side: PQexec to its result),
+ * the weighting of the planner cost. One warm-up round first, not counted
+ * (the first pass would pay for the cache). Then the indexes are dropped.
+ * Prints the budget's row, and appends to diffs the statements where
+ * pgopt's and Extend's times differ (table rows). */
+static void exec_measure(ia_model_t *m, const char *conninfo, const char *label,
+                         const exec_set_t *sets, size_t nm, int pgopt_i, int extend_i, char *diffs,
+                         size_t diffs_len)
+{
+    int rounds = env_int("PGOPT_BENCH_ROUNDS", 10);
+    int timeout_ms = env_int("PGOPT_BENCH_EXEC_TIMEOUT_MS", 5000);
+    PGconn *pg = PQconnectdb(conninfo);
+    if (PQstatus(pg) != CONNECTION_OK)
+        die("execution measure", PQerrorMessage(pg));
+    PQclear(exec_ok(pg, "SET client_min_messages = warning"));
+    /* the union of the sets, each DDL built once under a fixed name in its
+     * table's schema (a run that died midway left it: dropped first) */
+    size_t nu = 0, cap = 1;
+    for (size_t j = 0; j < nm; j++)
+        cap += sets[j].n;
+    char **udl = calloc(cap, sizeof *udl);
+    char **uname = calloc(cap, sizeof *uname);
+    double *usize = calloc(cap, sizeof *usize);
+    int **in = calloc(nm, sizeof *in); /* in[j][k]: built index k is in set j */
+    for (size_t j = 0; j < nm; j++)
+        in[j] = calloc(cap, sizeof **in);
+    double build_ms = 0;
+    for (size_t j = 0; j < nm; j++)
+        for (size_t i = 0; i < sets[j].n; i++) {
+            size_t k = 0;
+            while (k < nu && strcmp(udl[k], sets[j].ddl[i]) != 0)
+                k++;
+            if (k == nu) {
+                const char *on = strstr(sets[j].ddl[i], " ON ");
+                char sch[128] = "", sql[2048];
+                if (!on || sscanf(on + 4, "%127[^.]", sch) != 1)
+                    die(sets[j].ddl[i], "expected CREATE INDEX ON schema.table");
+                udl[k] = sets[j].ddl[i];
+                uname[k] = malloc(160);
+                snprintf(uname[k], 160, "%s.pgopt_bench_exec_%zu", sch, k);
+                snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS %s", uname[k]);
+                PQclear(exec_ok(pg, sql));
+                snprintf(sql, sizeof sql, "CREATE INDEX pgopt_bench_exec_%zu%s", k, on);
+                int64_t t0 = clock_mono_us();
+                PQclear(exec_ok(pg, sql));
+                build_ms += (double)(clock_mono_us() - t0) / 1000.0;
+                snprintf(sql, sizeof sql, "SELECT pg_relation_size('%s'::regclass)", uname[k]);
+                PGresult *r = exec_ok(pg, sql);
+                usize[k] = atof(PQgetvalue(r, 0, 0));
+                PQclear(r);
+                nu++;
+            }
+            in[j][k] = 1;
+        }
+    fprintf(stderr, "  execute %s: %zu indexes built in %.0f ms\n", label, nu, build_ms);
+    /* the statements run: those matched to a workload line */
+    size_t ns = 0;
+    int *run = calloc(m->nstmts + 1, sizeof *run);
+    for (size_t s = 0; s < m->nstmts; s++)
+        if (considered(&m->stmts[s]) && g_literal && g_literal[s])
+            run[ns++] = (int)s;
+    double *total = calloc(nm * (size_t)rounds, sizeof *total);      /* [j * rounds + r] */
+    double *per = calloc(nm * ns * (size_t)rounds + 1, sizeof *per); /* [(j*ns+q)*rounds+r] */
+    int *timeouts = calloc(nm, sizeof *timeouts);
+    char sql[512];
+    for (int r = -1; r < rounds; r++) { /* -1: the warm-up round */
+        for (size_t p = 0; p < nm; p++) {
+            size_t j = (p + (size_t)(r + 1)) % nm;
+            PQclear(exec_ok(pg, "BEGIN"));
+            snprintf(sql, sizeof sql, "SET LOCAL statement_timeout = %d", timeout_ms);
+            PQclear(exec_ok(pg, sql));
+            for (size_t k = 0; k < nu; k++)
+                if (!in[j][k]) {
+                    snprintf(sql, sizeof sql, "DROP INDEX %s", uname[k]);
+                    PQclear(exec_ok(pg, sql));
+                }
+            double sum = 0;
+            for (size_t q = 0; q < ns; q++) {
+                const ia_statement_t *st = &m->stmts[run[q]];
+                PQclear(exec_ok(pg, "SAVEPOINT pgopt_bench_exec"));
+                int64_t t0 = clock_mono_us();
+                PGresult *res = PQexec(pg, g_literal[run[q]]);
+                double ms = (double)(clock_mono_us() - t0) / 1000.0;
+                ExecStatusType rs = PQresultStatus(res);
+                const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+                if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
+                    if (!state || strcmp(state, "57014") != 0) /* query_canceled */
+                        die(g_literal[run[q]], PQerrorMessage(pg));
+                    ms = timeout_ms;
+                    if (r >= 0)
+                        timeouts[j]++;
+                    PQclear(exec_ok(pg, "ROLLBACK TO SAVEPOINT pgopt_bench_exec"));
+                }
+                PQclear(res);
+                PQclear(exec_ok(pg, "RELEASE SAVEPOINT pgopt_bench_exec"));
+                sum += st->calls * ms;
+                if (r >= 0)
+                    per[(j * ns + q) * (size_t)rounds + (size_t)r] = ms;
+            }
+            PQclear(exec_ok(pg, "ROLLBACK"));
+            if (r >= 0)
+                total[j * (size_t)rounds + (size_t)r] = sum;
+        }
+    }
+    for (size_t k = 0; k < nu; k++) {
+        snprintf(sql, sizeof sql, "DROP INDEX %s", uname[k]);
+        PQclear(exec_ok(pg, sql));
+    }
+    PQfinish(pg);
+    /* the row: per method median (min-max) ms and timeouts; pgopt / Extend
+     * as the median of the per-round ratios (the two ran next to each
+     * other, under the same load) */
+    printf("| %s |", label);
+    double *v = calloc((size_t)rounds, sizeof *v);
+    for (size_t j = 0; j < nm; j++) {
+        double sz = 0;
+        for (size_t k = 0; k < nu; k++)
+            sz += in[j][k] ? usize[k] : 0;
+        memcpy(v, total + j * (size_t)rounds, (size_t)rounds * sizeof *v);
+        double med = median_of(v, (size_t)rounds);
+        printf(" %.0f (%.0f-%.0f)%s, %.1f MiB |", med, v[0], v[rounds - 1], timeouts[j] ? " *" : "",
+               sz / 1048576);
+        if (timeouts[j])
+            fprintf(stderr, "  execute %s: %s: %d statement runs cancelled at %d ms\n", label,
+                    sets[j].name, timeouts[j], timeout_ms);
+    }
+    for (int r = 0; r < rounds; r++)
+        v[r] = total[(size_t)pgopt_i * (size_t)rounds + (size_t)r] /
+               total[(size_t)extend_i * (size_t)rounds + (size_t)r];
+    double rmed = median_of(v, (size_t)rounds);
+    printf(" %.3f (%.3f-%.3f) |", rmed, v[0], v[rounds - 1]);
+    int tot = 0;
+    for (size_t j = 0; j < nm; j++)
+        tot += timeouts[j];
+    printf(" %zu | %d |\n", ns, tot);
+    /* where pgopt and Extend differ by 10% and 5 ms or more (the median of
+     * the statement's runs) */
+    size_t off = strlen(diffs);
+    for (size_t q = 0; q < ns; q++) {
+        double med[8] = {0};
+        for (size_t j = 0; j < nm && j < 8; j++) {
+            memcpy(v, per + (j * ns + q) * (size_t)rounds, (size_t)rounds * sizeof *v);
+            med[j] = median_of(v, (size_t)rounds);
+        }
+        double a = med[pgopt_i], b = med[extend_i];
+        if (fabs(a - b) >= 5 && fabs(a - b) >= 0.1 * fmax(a, b) && off < diffs_len - 512) {
+            off += (size_t)snprintf(diffs + off, diffs_len - off, "| %s | `%.70s` | %.0f |", label,
+                                    g_literal[run[q]], m->stmts[run[q]].calls);
+            for (size_t j = 0; j < nm && j < 8; j++)
+                off += (size_t)snprintf(diffs + off, diffs_len - off, " %.1f |", med[j]);
+            off += (size_t)snprintf(diffs + off, diffs_len - off, " %.2f |\n", a / fmax(b, 1e-3));
+        }
+    }
+    fflush(stdout);
+    free(v);
+    free(total);
+    free(per);
+    free(timeouts);
+    free(run);
+    for (size_t j = 0; j < nm; j++)
+        free(in[j]);
+    free(in);
+    for (size_t k = 0; k < nu; k++)
+        free(uname[k]);
+    free(uname);
+    free(udl);
+    free(usize);
+}
+
 typedef struct {
     double ms;
     int64_t explains, creations;
@@ -1003,6 +1215,17 @@ int main(int argc, char **argv)
            "unrestricted (copies) | pgopt / Extend unrestricted | what-if EXPLAINs pgopt / "
            "Extend | hypothetical creations pgopt / Extend | wall ms pgopt / Extend | indexes "
            "pgopt / single / Extend |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    /* PGOPT_BENCH_EXECUTE=1: each budget's sets (none, single-column,
+     * Extend, pgopt) are kept for the execution measure at the end, after
+     * every costing: building indexes for real must not move a cost */
+    const char *ev = getenv("PGOPT_BENCH_EXECUTE");
+    int execute = ev && *ev && strcmp(ev, "0") != 0;
+    if (execute && (!g_literal || skip_extend))
+        die("PGOPT_BENCH_EXECUTE", "needs --workload (the statements' constants) and Extend "
+                                   "(no --skip-extend)");
+    exec_set_t xs[16][4];
+    char *xlabel[16];
+    size_t nx = 0;
     /* Extend's set per budget, for the real-index check at the end */
     char *labels[16];
     const idx_t *sets[16];
@@ -1059,15 +1282,26 @@ int main(int argc, char **argv)
                 frac * 100, budget / 1048576, none_lit, lp, ls, le, le > 0 ? lp / le : 0, lu,
                 lu > 0 ? lp / lu : 0);
         }
-        for (size_t i = 0; i < p.n; i++)
-            free(p.ddl[i]);
-        free(p.ddl);
-        for (size_t i = 0; i < sgl.n; i++)
-            free(sgl.ddl[i]);
-        free(sgl.ddl);
-        for (size_t i = 0; i < ex.n; i++)
-            free(exddl[i]);
-        free(exddl);
+        if (execute && nx < 16) {
+            char lab[64];
+            snprintf(lab, sizeof lab, "%.0f%% (%.1f MiB)", frac * 100, budget / 1048576);
+            xlabel[nx] = strdup(lab);
+            xs[nx][0] = (exec_set_t){"none", NULL, 0};
+            xs[nx][1] = (exec_set_t){"single-column", sgl.ddl, sgl.n};
+            xs[nx][2] = (exec_set_t){"Extend", exddl, ex.n};
+            xs[nx][3] = (exec_set_t){"pgopt", p.ddl, p.n};
+            nx++;
+        } else {
+            for (size_t i = 0; i < p.n; i++)
+                free(p.ddl[i]);
+            free(p.ddl);
+            for (size_t i = 0; i < sgl.n; i++)
+                free(sgl.ddl[i]);
+            free(sgl.ddl);
+            for (size_t i = 0; i < ex.n; i++)
+                free(exddl[i]);
+            free(exddl);
+        }
         for (size_t i = 0; i < eu.n; i++)
             free(euddl[i]);
         free(euddl);
@@ -1100,6 +1334,39 @@ int main(int argc, char **argv)
     for (size_t g = 0; g < ngroups; g++) {
         free(labels[g]);
         free((void *)sets[g]);
+    }
+    if (nx) {
+        int rounds = env_int("PGOPT_BENCH_ROUNDS", 10);
+        printf("\nMeasured execution time (PGOPT_BENCH_EXECUTE=1): each method's indexes built "
+               "for real on the bench database, the workload's statements run with their "
+               "constants, %d rounds after one warm-up round, the methods' order rotated each "
+               "round; a method's pass drops the other methods' indexes in a transaction it "
+               "rolls back. Workload ms = sum of calls x elapsed ms; median (min-max) over the "
+               "rounds, and the real size of the method's indexes; pgopt / Extend is the median "
+               "(min-max) of the per-round ratios. * = some statement runs cancelled at "
+               "statement_timeout %d ms (counted as that: a lower bound).\n\n",
+               rounds, env_int("PGOPT_BENCH_EXEC_TIMEOUT_MS", 5000));
+        printf("| budget | none | single-column | Extend | pgopt | pgopt / Extend | statements "
+               "run | runs cancelled |\n|---|---|---|---|---|---|---|---|\n");
+        size_t dlen = 1 << 15;
+        char *diffs = calloc(dlen, 1);
+        for (size_t b = 0; b < nx; b++)
+            exec_measure(&m, conninfo, xlabel[b], xs[b], 4, 3, 2, diffs, dlen);
+        if (*diffs)
+            printf("\nStatements whose median time differs by 10%% and 5 ms or more between "
+                   "pgopt and Extend (ms per execution):\n\n| budget | statement | calls | "
+                   "none | single-column | Extend | pgopt | pgopt / Extend |\n"
+                   "|---|---|---|---|---|---|---|---|\n%s",
+                   diffs);
+        free(diffs);
+        for (size_t b = 0; b < nx; b++) {
+            free(xlabel[b]);
+            for (size_t j = 0; j < 4; j++) {
+                for (size_t i = 0; i < xs[b][j].n; i++)
+                    free(xs[b][j].ddl[i]);
+                free(xs[b][j].ddl);
+            }
+        }
     }
     if (g_literal)
         for (size_t s = 0; s < m.nstmts; s++)
