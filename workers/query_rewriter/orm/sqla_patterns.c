@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -557,8 +558,8 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
 
 /* ---- statements and scopes ------------------------------------------- */
 
-/* The statement (child of a block or module) that contains n. */
-static TSNode enclosing_statement(TSNode n)
+/* enclosing_statement by ts_node_parent(): the answer it must give. */
+static TSNode enclosing_statement_up(TSNode n)
 {
     for (int guard = 0; guard < 200; guard++) {
         TSNode parent = ts_node_parent(n);
@@ -569,6 +570,50 @@ static TSNode enclosing_statement(TSNode n)
         n = parent;
     }
     return n;
+}
+
+/* The statement (child of a block or module) that contains n. Found in one descent from the root
+ * with a cursor, then up its stack: ts_node_parent() descends from the root at every call, so
+ * the walk up by it cost a descent per level (31 K instructions per comprehension on
+ * python3-placement). For a zero-width node (no child holds it alone), or past 200 levels (where
+ * the walk up stops), the walk up answers. */
+static TSNode enclosing_statement(TSNode n)
+{
+    if (ts_node_is_null(n))
+        return n;
+    TSTreeCursor *c = pysource_cursor_take(ts_tree_root_node(n.tree));
+    uint32_t at = ts_node_start_byte(n), end = ts_node_end_byte(n);
+    int depth = 0;
+    while (!ts_node_eq(ts_tree_cursor_current_node(c), n)) {
+        /* the first child ending at or after at, then on to the one that
+         * holds n (`any(x for x in y)`: any ends where the loop begins) */
+        bool down =
+            ++depth <= 200 && end > at && ts_tree_cursor_goto_first_child_for_byte(c, at) >= 0;
+        while (down) {
+            TSNode ch = ts_tree_cursor_current_node(c);
+            if (ts_node_start_byte(ch) <= at && ts_node_end_byte(ch) >= end)
+                break;
+            down = ts_tree_cursor_goto_next_sibling(c);
+        }
+        if (!down) {
+            pysource_cursor_give(c);
+            return enclosing_statement_up(n);
+        }
+    }
+    TSNode cur = n;
+    while (ts_tree_cursor_goto_parent(c)) {
+        TSNode parent = ts_tree_cursor_current_node(c);
+        if (is(parent, "block") || is(parent, "module"))
+            break;
+        cur = parent;
+    }
+    pysource_cursor_give(c);
+    /* -DPGOPT_CHECK_ENCLOSING: both ways at every call (same on bench/orm/real's 13 packages) */
+#ifdef PGOPT_CHECK_ENCLOSING
+    if (!ts_node_eq(cur, enclosing_statement_up(n)))
+        abort();
+#endif
+    return cur;
 }
 
 typedef struct {
@@ -772,7 +817,6 @@ typedef struct {
     const sqla_project_t *p;
     const pysource_t *src;
     size_t file;
-    var_t vars[MAX_VARS];
     int nvars;
     int depth;
     char via[300];
@@ -780,10 +824,6 @@ typedef struct {
     const sqla_function_t *stack[MAX_STACK];
     int nstack;
     /* results */
-    struct {
-        char path[200];
-        char via[300];
-    } paths[MAX_PATHS];
     int npaths;
     TSNode keyed;
     TSNode adds[MAX_ADDS];
@@ -804,7 +844,18 @@ typedef struct {
     /* a with statement around the commit (session_scope(), begin()) */
     bool commit_in_with;
     bool except_in_loop; /* a try/except in the loop (not just try/finally) */
+    /* Last, and only their first nvars / npaths entries are read: a new
+     * scan clears what is before them (SCAN_CLEAR), not these 14 kB (per
+     * loop, that clearing was 4 M instructions on python3-placement) */
+    var_t vars[MAX_VARS];
+    struct {
+        char path[200];
+        char via[300];
+    } paths[MAX_PATHS];
 } scan_t;
+
+/* The bytes of a scan_t a new scan zeroes. */
+#define SCAN_CLEAR offsetof(scan_t, vars)
 
 /* The innermost tracked variable called name, or NULL. */
 static var_t *var_find(scan_t *s, const char *name)
@@ -3422,7 +3473,7 @@ static void analyze_loop(file_t *f, TSNode loop, TSNode scope, TSNode fn)
         text_of(f->src, ts_node_named_child(left, 1), var,
                 sizeof var); /* for i, x in enumerate(...) */
     scan_t s;
-    memset(&s, 0, sizeof s);
+    memset(&s, 0, SCAN_CLEAR);
     s.p = f->d->p;
     s.src = f->src;
     s.file = f->file;
