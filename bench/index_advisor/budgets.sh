@@ -15,6 +15,12 @@
 # PGOPT_BENCH_BEFORE=BIN runs BIN (another build's pgopt-bench-index-budgets,
 # e.g. main's) first, with --skip-extend, on the same database and snapshot:
 # a before/after comparison within one run (its table is printed first).
+# PGOPT_BENCH_EXECUTE=1 then measures execution time: each budget's
+# none / single-column / Extend / pgopt indexes built for real in this
+# throwaway database, the statements run with the workload's constants in
+# PGOPT_BENCH_ROUNDS (10) interleaved rounds, statement_timeout
+# PGOPT_BENCH_EXEC_TIMEOUT_MS (5000); adds about 5 minutes per budget.
+# robustness.sh runs this script on several fresh databases.
 # PGOPT_BENCH_KEEP=1 leaves the server, the database and the snapshot in the
 # run's directory (printed on stderr) for reruns of the bench or of --score
 # on them; stop it with scripts/pg-sandbox.sh stop DIR/pg.
