@@ -653,29 +653,91 @@ static pysource_walk_t ref_visit(const pysource_t *src, TSNode n, void *ctx)
     ref_t *r = ctx;
     if (!IS(n, "identifier"))
         return PYSOURCE_WALK_CONTINUE;
+    /* the name first: ts_node_parent walks down from the root, and most names are none of the
+     * variables */
+    char t[48];
+    text_of(src, n, t, sizeof t);
+    bool var = false;
+    for (int i = 0; i < r->l->nvars && !var; i++)
+        var = strcmp(r->l->vars[i], t) == 0;
+    if (!var)
+        return PYSOURCE_WALK_CONTINUE;
     TSNode parent = ts_node_parent(n);
     /* x.name and name=... are not uses of `name` */
     if (IS(parent, "attribute") && ts_node_eq(FIELD(parent, "attribute"), n))
         return PYSOURCE_WALK_CONTINUE;
     if (IS(parent, "keyword_argument") && ts_node_eq(FIELD(parent, "name"), n))
         return PYSOURCE_WALK_CONTINUE;
-    char t[48];
-    text_of(src, n, t, sizeof t);
-    for (int i = 0; i < r->l->nvars; i++)
-        if (strcmp(r->l->vars[i], t) == 0) {
-            r->hit = true;
-            return PYSOURCE_WALK_STOP;
-        }
-    return PYSOURCE_WALK_CONTINUE;
+    r->hit = true;
+    return PYSOURCE_WALK_STOP;
+}
+
+/* Whether n's text holds a variable of a loop that can be active (the schema test aside) as a
+ * substring: when not, no identifier under n is one of them, so keyed_loop(w, n) is -1 without
+ * walking n, nor testing any loop's iterable against the schema. */
+static bool may_use_item(const fw_t *w, TSNode n)
+{
+    size_t len = 0;
+    const char *s = pysource_node_span(w->src, n, &len);
+    if (!s)
+        return false;
+    for (int i = 0; i < w->nloops && i < MAX_LOOPS; i++) {
+        if (!w->loops[i].active)
+            continue;
+        for (int v = 0; v < w->loops[i].nvars; v++)
+            if (memmem(s, len, w->loops[i].vars[v], strlen(w->loops[i].vars[v])))
+                return true;
+    }
+    return false;
 }
 
 /* Whether node n uses one of loop l's variables. */
 static bool references(const fw_t *w, const loop_t *l, TSNode n)
 {
     ref_t r = {l, false};
-    if (!ts_node_is_null(n))
+    size_t len = 0;
+    const char *s = ts_node_is_null(n) ? NULL : pysource_node_span(w->src, n, &len);
+    if (!s)
+        return false;
+    /* a use is one of the names in n's text: without one there, no walk */
+    bool named = false;
+    for (int i = 0; i < l->nvars && !named; i++)
+        named = memmem(s, len, l->vars[i], strlen(l->vars[i])) != NULL;
+    if (named)
         pysource_walk(w->src, n, ref_visit, &r);
     return r.hit;
+}
+
+/* walk_naming below scope: true once the visitor stopped. */
+static bool walk_naming_in(const pysource_t *src, TSNode n, const char *name, size_t nl,
+                           pysource_visit_fn visit, void *ctx)
+{
+    size_t len = 0;
+    const char *text = pysource_node_span(src, n, &len);
+    if (!text || !memmem(text, len, name, nl))
+        return false;
+    if (!pysource_holds_statements(n))
+        return pysource_walk(src, n, visit, ctx);
+    /* a compound statement: its parts are tested one by one, in the walk's order */
+    pysource_walk_t r = visit(src, n, ctx);
+    if (r != PYSOURCE_WALK_CONTINUE)
+        return r == PYSOURCE_WALK_STOP;
+    uint32_t k = ts_node_named_child_count(n);
+    for (uint32_t i = 0; i < k; i++)
+        if (walk_naming_in(src, ts_node_named_child(n, i), name, nl, visit, ctx))
+            return true;
+    return false;
+}
+
+/* pysource_walk of scope for a visitor that acts only on nodes whose text holds name: what does
+ * not hold it is skipped whole (a statement, or a part of a compound one), in the walk's order
+ * otherwise. Most of a function's statements do not name a given variable, and a walk of each
+ * was a look at every node of the function. */
+static void walk_naming(const pysource_t *src, TSNode scope, const char *name,
+                        pysource_visit_fn visit, void *ctx)
+{
+    if (!ts_node_is_null(scope))
+        walk_naming_in(src, scope, name, strlen(name), visit, ctx);
 }
 
 static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int depth);
@@ -967,14 +1029,14 @@ static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int 
         TSNode scope = enclosing_scope(e);
         /* one binding only: a name assigned on several paths may hold other items */
         last_assign_t a = {.name = t};
-        pysource_walk(src, scope, assign_visit, &a);
+        walk_naming(src, scope, t, assign_visit, &a);
         TSNode r = unwrap(a.right);
         if (a.count != 1 || ts_node_is_null(r))
             return false;
         /* tables = [] filled in loops over the tables */
         if ((IS(r, "list") || IS(r, "set")) && ts_node_named_child_count(r) == 0) {
             fill_t f = {w, src, t, depth + 1, 0, false};
-            pysource_walk(src, scope, fill_visit, &f);
+            walk_naming(src, scope, t, fill_visit, &f);
             return f.adds > 0 && !f.foreign;
         }
         return schema_iterable(w, src, r, depth + 1);
@@ -1292,7 +1354,7 @@ static bool count_decides(const pysource_t *src, TSNode call)
             if (!name[0] || ts_node_is_null(fn))
                 return false;
             decides_t d = {name, false};
-            pysource_walk(src, FIELD(fn, "body"), decides_visit, &d);
+            walk_naming(src, FIELD(fn, "body"), name, decides_visit, &d);
             return d.decides;
         }
         if (IS(n, "expression_statement") || IS(n, "block") || IS(n, "function_definition"))
@@ -1381,7 +1443,7 @@ static bool cas_query(const pysource_t *src, TSNode call)
     if (!name[0] || ts_node_is_null(fn))
         return false;
     qname_t q = {name, false, false};
-    pysource_walk(src, FIELD(fn, "body"), qname_visit, &q);
+    walk_naming(src, FIELD(fn, "body"), name, qname_visit, &q);
     return q.cas && !q.reads;
 }
 
@@ -2063,6 +2125,14 @@ static void on_call(fw_t *w, TSNode call)
     }
     if (w->nloops == 0)
         return;
+    /* What follows records a query or a write through a helper only on a loop whose item the
+     * call uses (keyed_loop of the call, or of its arguments, a part of it); only a write of a
+     * built object or an insert on a session goes to the innermost active loop whatever it
+     * uses. A call whose text names no loop variable and is neither of those two records
+     * nothing, so its chain's helpers need no summary (fn_bits: a walk of each helper, and a
+     * parse of its lines when its module's tree is gone). */
+    if (!may_use_item(w, call) && session_call_bits(w, call) != B_INSERT && !saves_built(w, call))
+        return;
     TSNode root;
     const sqla_function_t *via = NULL;
     size_t qf = w->file;
@@ -2149,7 +2219,7 @@ static void on_assignment(fw_t *w, TSNode n)
         if (w->built[w->nbuilt][0])
             w->nbuilt++;
     }
-    if (!w->summary) {
+    if (!w->summary && may_use_item(w, right)) {
         int k = keyed_loop(w, right);
         if (k >= 0 && k < MAX_LOOPS)
             add_var(&w->loops[k], w->src, left);
