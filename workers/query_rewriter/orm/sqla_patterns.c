@@ -616,93 +616,90 @@ static TSNode enclosing_statement(TSNode n)
     return cur;
 }
 
-typedef struct {
-    const pysource_t *src;
-    const char *name;
-    size_t name_len;
-    uint32_t before;
-    TSNode value, stmt;
-} lastassign_t;
-
-/* Whether text[0, len) can hold the name as an identifier of its own: an occurrence of it with no
- * ASCII letter or underscore right before and no ASCII letter, digit or underscore right after
+/* Whether the name that begins at c[at] can be the identifier called name (nlen bytes): no ASCII
+ * letter or underscore right before it and no ASCII letter, digit or underscore right after it
  * (other bytes may end a name, so they never rule one out). */
-static bool holds_name(const char *text, size_t len, const char *name, size_t nlen)
+static bool name_stands_at(const char *c, size_t len, size_t at, size_t nlen)
 {
-    const char *p = text, *end = text + len;
-    while (nlen > 0 && (size_t)(end - p) >= nlen &&
-           (p = memmem(p, (size_t)(end - p), name, nlen)) != NULL) {
-        unsigned char b = p > text ? (unsigned char)p[-1] : ' ';
-        unsigned char a = p + nlen < end ? (unsigned char)p[nlen] : ' ';
-        if (!(isalpha(b) || b == '_') && !(isalnum(a) || a == '_'))
-            return true;
-        p++;
-    }
-    return nlen == 0;
+    unsigned char b = at > 0 ? (unsigned char)c[at - 1] : ' ';
+    unsigned char a = at + nlen < len ? (unsigned char)c[at + nlen] : ' ';
+    return !(isalpha(b) || b == '_') && !(isalnum(a) || a == '_');
 }
 
-/* pysource_walk visitor: the last `name = value` before la->before (not inside nested functions,
- * classes or lambdas) into la->value and la->stmt; stops at la->before. */
-static pysource_walk_t lastassign_visit(const pysource_t *src, TSNode n, void *ctx)
+/* The assignment `name = value` whose name begins at byte at, if any, into *value and *assign:
+ * the path from the scope down to that byte, entering only statements, what holds them and
+ * assignments (not nested functions, classes or lambdas, nor expressions). */
+static void assignment_at(const pysource_t *src, TSNode scope, uint32_t at, const char *name,
+                          size_t nlen, TSNode *value, TSNode *assign)
 {
-    lastassign_t *la = ctx;
-    if (is(n, "function_definition") || is(n, "class_definition") || is(n, "lambda"))
-        return PYSOURCE_WALK_SKIP_CHILDREN;
-    if (ts_node_start_byte(n) >= la->before)
-        return PYSOURCE_WALK_STOP;
-    if (is(n, "assignment")) {
-        TSNode left = field(n, "left");
-        if (is(left, "identifier") && pysource_node_text_is(src, left, la->name) &&
-            !ts_node_is_null(field(n, "right"))) {
-            la->value = field(n, "right");
-            la->stmt = n;
+    TSTreeCursor *c = pysource_cursor_take(scope);
+    bool top = true;
+    while (ts_tree_cursor_goto_first_child_for_byte(c, at) >= 0) {
+        /* the first child ending at or after at, then on to the one that
+         * holds the whole name */
+        TSNode ch = ts_tree_cursor_current_node(c);
+        while (!(ts_node_start_byte(ch) <= at && ts_node_end_byte(ch) >= at + nlen)) {
+            if (!ts_tree_cursor_goto_next_sibling(c))
+                goto done;
+            ch = ts_tree_cursor_current_node(c);
         }
-        return PYSOURCE_WALK_CONTINUE; /* a = b = value: the inner one */
+        if (!ts_node_is_named(ch)) {
+            if (top) /* the scope's statements are named */
+                break;
+            continue; /* a token: nothing below */
+        }
+        top = false;
+        if (is(ch, "function_definition") || is(ch, "class_definition") || is(ch, "lambda"))
+            break;
+        if (is(ch, "assignment")) {
+            TSNode left = field(ch, "left"), right = field(ch, "right");
+            if (ts_node_start_byte(ch) == at && is(left, "identifier") &&
+                pysource_node_text_is(src, left, name) && !ts_node_is_null(right)) {
+                *value = right;
+                *assign = ch;
+            }
+            continue; /* a = b = value: the inner one */
+        }
+        if (!is(ch, "expression_statement") && !pysource_holds_statements(ch))
+            break;
     }
-    /* assignments are statements (or the right side of a chained one):
-     * expressions cannot hold one, so they are not entered; nor is a
-     * statement whose text cannot hold the name (the walk of every
-     * statement of an if or with that held it was most of the cost) */
-    if (is(n, "expression_statement") || pysource_holds_statements(n)) {
-        size_t len;
-        const char *text = pysource_node_span(src, n, &len);
-        return holds_name(text, len, la->name, la->name_len) ? PYSOURCE_WALK_CONTINUE
-                                                             : PYSOURCE_WALK_SKIP_CHILDREN;
-    }
-    return PYSOURCE_WALK_SKIP_CHILDREN;
+done:
+    pysource_cursor_give(c);
 }
 
-/* pysource_each_named_child callback: walks one statement of the scope for last_assignment; false
- * (stop) once past la->before. */
-static bool lastassign_child(TSNode ch, void *ctx)
-{
-    lastassign_t *la = ctx;
-    if (ts_node_start_byte(ch) >= la->before)
-        return false;
-    /* a statement whose text does not hold the name assigns no name of
-     * it: most of the scope, whose walk was a look at every statement */
-    size_t len;
-    const char *text = pysource_node_span(la->src, ch, &len);
-    if (!holds_name(text, len, la->name, la->name_len))
-        return true;
-    pysource_walk(la->src, ch, lastassign_visit, la);
-    return true;
-}
-
-/* The value last assigned to name in scope before byte offset before. */
+/* The value last assigned to name in scope before byte offset before (and, when stmt is not NULL,
+ * the statement that assigns it). An assignment of the name begins with the name, so only the
+ * places where the name stands in the scope's text before that offset are looked at, each by
+ * one descent to it: the walk of every statement that held the name (with their blocks) cost
+ * 11.7 M instructions for 369 look-ups on python3-placement. */
 static TSNode last_assignment(const pysource_t *src, TSNode scope, const char *name,
                               uint32_t before, TSNode *stmt)
 {
-    lastassign_t la;
-    memset(&la, 0, sizeof la);
-    la.src = src;
-    la.name = name;
-    la.name_len = strlen(name);
-    la.before = before;
-    pysource_each_named_child(scope, lastassign_child, &la);
+    TSNode value, assign;
+    memset(&value, 0, sizeof value);
+    memset(&assign, 0, sizeof assign);
+    size_t len, nlen = strlen(name);
+    const char *c = pysource_content(src, &len);
+    /* the names that begin in [from, to) and end in the scope */
+    size_t from = ts_node_start_byte(scope), end = ts_node_end_byte(scope), to = end;
+    if (end > len)
+        end = to = len;
+    if (before < to)
+        to = before;
+    if (nlen > 0 && to + nlen - 1 < end)
+        end = to + nlen - 1;
+    while (nlen > 0 && from + nlen <= end) {
+        const char *hit = memmem(c + from, end - from, name, nlen);
+        if (!hit)
+            break;
+        size_t at = (size_t)(hit - c);
+        if (name_stands_at(c, len, at, nlen))
+            assignment_at(src, scope, (uint32_t)at, name, nlen, &value, &assign);
+        from = at + 1;
+    }
     if (stmt)
-        *stmt = ts_node_is_null(la.stmt) ? la.stmt : enclosing_statement(la.stmt);
-    return la.value;
+        *stmt = ts_node_is_null(assign) ? assign : enclosing_statement(assign);
+    return value;
 }
 
 typedef struct {
