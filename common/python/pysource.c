@@ -304,6 +304,14 @@ size_t pysource_imports_bytes(const pysource_imports_t *imports)
     return bytes;
 }
 
+const char *pysource_imports_get(const pysource_imports_t *imports, const char *local)
+{
+    for (size_t i = imports ? imports->n : 0; i-- > 0;)
+        if (strcmp(imports->b[i].local, local) == 0)
+            return imports->b[i].qualified;
+    return NULL;
+}
+
 void pysource_imports_destroy(pysource_imports_t **imports)
 {
     if (!imports)

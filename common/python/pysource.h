@@ -49,6 +49,10 @@ pysource_imports_t *pysource_imports_copy(const pysource_t *src);
 size_t pysource_imports_bytes(const pysource_imports_t *imports);
 /* Safe on NULL and twice (nulls the pointer). */
 void pysource_imports_destroy(pysource_imports_t **imports);
+/* What the copy binds local to, as pysource_qualified_name reads a name's
+ * first component (the last import of it wins); NULL when no import binds
+ * it or imports is NULL. Valid as long as imports. */
+const char *pysource_imports_get(const pysource_imports_t *imports, const char *local);
 
 /* The ranges of src's text that parse def (a function_definition) as it
  * stands in the file, outermost first: the header of each class or

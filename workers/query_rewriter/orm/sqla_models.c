@@ -80,6 +80,21 @@ static void nidx_put_first(name_index_t *x, const char *key, size_t val)
     x->n++;
 }
 
+/* Sets key -> val, replacing the value of a key already there. */
+static void nidx_set(name_index_t *x, const char *key, size_t val)
+{
+    size_t i;
+    if (!nidx_get(x, key, &i)) {
+        nidx_put_first(x, key, val);
+        return;
+    }
+    for (i = (size_t)name_hash(key) & (x->cap - 1); strcmp(x->keys[i], key) != 0;
+         i = (i + 1) & (x->cap - 1))
+        ;
+    x->keys[i] = key;
+    x->vals[i] = val;
+}
+
 /* A range of a file's text that parses a def alone (sqla_function_tree),
  * in the file's pool: a class's or function's header, or a def's own
  * lines, with the header around it (parent: its index + 1, 0 for none).
@@ -114,9 +129,12 @@ typedef struct {
      * cannot be parsed alone), whose parents are the headers around it */
     uint32_t *franges;
     fn_range_t *ranges;
-    /* the whole file's imports, which a function parsed alone answers
-     * with (NULL when none of its functions can be parsed alone) */
+    /* the whole file's imports: what a function parsed alone answers
+     * with, and what a class name another module imports from this one
+     * may be bound to here (a re-export: class_ref) */
     pysource_imports_t *imports;
+    char *module; /* its dotted module (module_of) */
+    bool is_pkg;  /* an __init__.py: relative imports start from the module itself */
     size_t class_first, nclasses; /* its module-level classes in p->classes */
     bool star;  /* has a module-level `from X import *` (a bare name may come from X) */
     bool early; /* indexed during another file's scan, its own scan still to come */
@@ -130,9 +148,12 @@ typedef struct {
     uint32_t start; /* the class_definition's first byte, to find it again */
     unsigned line;
     char *name;
-    char **sups; /* its superclasses' dotted names, in order (others left out) */
+    char **sups;     /* its superclasses' dotted names, in order (others left out) */
+    char **sup_qual; /* per superclass: what the file's imports make of it, NULL when no
+                      * import binds its first component (pysource_qualified_name) */
     size_t nsups;
-    bool abstract; /* __abstract__ = True */
+    size_t next_same; /* the class added before it with the same name (class_index), or SIZE_MAX */
+    bool abstract;    /* __abstract__ = True */
     /* the class body read as a model's (read_model_body) while its tree is
      * at hand, whether or not the class turns out to be a model: which
      * classes are models is known only once their bases are, and reading
@@ -250,10 +271,21 @@ struct sqla_project {
     size_t **tdef_files; /* each: count, then the file indexes */
     size_t ntdefs;
     /* every dotted suffix of every file's module (a/b/c.py: a.b.c, b.c, c), for whether an
-     * import names a project module (function_lookup): keys owned by mod_names */
+     * import names a project module (function_lookup) and which files it may be (class_ref):
+     * keys owned by mod_names, values index mod_files (each: count, then the files in file
+     * order) */
     name_index_t mod_index;
     char **mod_names;
+    size_t **mod_files;
     size_t nmod_names;
+    /* file path -> file index (a tree's file, sqla_project_model_ref) */
+    name_index_t path_index;
+    /* module-level class name -> the last class of that name added (chained by next_same) */
+    name_index_t class_index;
+    /* per class of classes, at the last build: the model it is, or SIZE_MAX */
+    size_t *klass_model;
+    size_t nklass_model;
+    size_t recording; /* the file whose classes record_classes is adding, or SIZE_MAX */
     /* files indexed early (add_early), in that order, and how many the driver took */
     size_t *early;
     size_t nearly, early_taken;
@@ -585,6 +617,171 @@ static sqla_model_t *find_model(sqla_project_t *p, const char *name)
 {
     size_t i;
     return nidx_get(&p->model_index, name, &i) ? &p->models[i] : NULL;
+}
+
+/* ---- class names resolved as Python resolves them ---------------------- */
+
+/* What a class name written in a module stands for (class_ref). */
+typedef enum {
+    REF_UNKNOWN, /* cannot be told: the caller matches it by its last name */
+    REF_PENDING, /* a module that would tell is not indexed yet (one-pass scan) */
+    REF_NONE,    /* none of the project's classes: a library's, or set at run time */
+    REF_CLASS,   /* the project's module-level class classes[*klass] */
+} ref_t;
+
+/* Re-exports followed (a package's __init__ importing from its modules): real code chains one or
+ * two; the bound also ends an import cycle. */
+#define REF_DEPTH_MAX 4
+
+/* The module-level class name of file f (the last one when the file defines it twice, as Python
+ * binds it), or SIZE_MAX. */
+static size_t class_in_file(const sqla_project_t *p, size_t f, const char *name)
+{
+    size_t k;
+    if (!nidx_get(&p->class_index, name, &k))
+        return SIZE_MAX;
+    for (; k != SIZE_MAX; k = p->classes[k].next_same)
+        if (p->classes[k].file == f)
+            return k;
+    return SIZE_MAX;
+}
+
+/* The absolute dotted name a qualified name from file f's imports stands for: itself, or for a
+ * relative import (".models.User", "..db.api") the file's package, one level up per dot past
+ * the first, then the rest (malloc()ed). NULL for a relative name without a file. */
+static char *absolute_of(const sqla_project_t *p, size_t f, const char *q)
+{
+    if (q[0] != '.')
+        return xstrdup(q);
+    if (f >= p->nfiles)
+        return NULL;
+    size_t dots = strspn(q, ".");
+    char *base = xstrdup(p->files[f].module);
+    /* a module's package is its parent; a package's (__init__.py) is itself */
+    size_t up = dots - (p->files[f].is_pkg ? 1 : 0);
+    for (size_t i = 0; i < up; i++) {
+        char *d = strrchr(base, '.');
+        if (d)
+            *d = 0;
+        else
+            base[0] = 0; /* past the code root: the rest is read from there */
+    }
+    char *out = xasprintf("%s%s%s", base, base[0] && q[dots] ? "." : "", q + dots);
+    free(base);
+    return out;
+}
+
+/* What an absolute dotted name module.Class stands for: the module's files (the module as
+ * named, or ending in it: a code root above the package root; else a module that is a dotted
+ * suffix of it: a code root below, nova.utils as utils.py), in file order, each one:
+ *   - defines Class at module level: that class;
+ *   - imports Class (a package re-exporting its module's class): what that import names,
+ *     followed up to REF_DEPTH_MAX;
+ *   - has a star import: REF_UNKNOWN (it may bring Class from anywhere);
+ *   - else it does not bind Class in its text: the next file. None does: REF_NONE (a name
+ *     set at run time, as nova's objects registry sets nova.objects.RequestSpec: no class of
+ *     the project's text, so no model).
+ * A module none of the project's files is (sqlalchemy.orm, oslo_db.sqlalchemy.models) gives
+ * REF_NONE: the class is the library's. A file not indexed yet gives REF_PENDING when no other
+ * file answers. */
+static ref_t resolve_qualified(const sqla_project_t *p, const char *q, unsigned depth,
+                               size_t *klass)
+{
+    const char *dot = strrchr(q, '.');
+    if (!dot || depth > REF_DEPTH_MAX)
+        return REF_UNKNOWN;
+    char *m = xstrndup(q, (size_t)(dot - q));
+    const char *cls = dot + 1;
+    ref_t r = REF_NONE;
+    bool pending = false, found = false;
+    for (const char *s = m; s && !found;) {
+        size_t k;
+        if (nidx_get(&p->mod_index, s, &k)) {
+            const size_t *v = p->mod_files[k];
+            for (size_t i = 1; i <= v[0]; i++) {
+                const pfile_t *pf = &p->files[v[i]];
+                if (s != m && strcmp(pf->module, s) != 0)
+                    continue; /* a suffix of the name: only a module at the code root */
+                found = true;
+                if (!pf->added && v[i] != p->recording) {
+                    pending = true;
+                    continue;
+                }
+                size_t kc = class_in_file(p, v[i], cls);
+                if (kc != SIZE_MAX) {
+                    *klass = kc;
+                    r = REF_CLASS;
+                    goto out;
+                }
+                const char *b = pysource_imports_get(pf->imports, cls);
+                if (b) {
+                    char *a = absolute_of(p, v[i], b);
+                    r = a ? resolve_qualified(p, a, depth + 1, klass) : REF_UNKNOWN;
+                    free(a);
+                    goto out;
+                }
+                if (pf->star) {
+                    r = REF_UNKNOWN;
+                    goto out;
+                }
+            }
+        }
+        s = strchr(s, '.');
+        if (s)
+            s++;
+    }
+    r = pending ? REF_PENDING : REF_NONE;
+out:
+    free(m);
+    return r;
+}
+
+/* What a class name written in file f (dotted as written: User, models.User, resource.Resource)
+ * stands for, as Python binds it: qual is what the file's imports make of it
+ * (pysource_qualified_name; NULL when no import binds its first component). An imported name is
+ * resolved in the module it comes from (resolve_qualified); a bare name the module defines at
+ * module level is that class. REF_UNKNOWN when neither tells: a bare name the module neither
+ * imports nor defines at module level (a class defined in an if or a try, one a star import
+ * brings, a local holding a class), a dotted name on a local (self.model), a tree of no
+ * project file (f SIZE_MAX) with a relative import. */
+static ref_t class_ref(const sqla_project_t *p, size_t f, const char *dotted, const char *qual,
+                       size_t *klass)
+{
+    if (qual) {
+        char *a = absolute_of(p, f, qual);
+        ref_t r = a ? resolve_qualified(p, a, 0, klass) : REF_UNKNOWN;
+        free(a);
+        return r;
+    }
+    if (f < p->nfiles && !strchr(dotted, '.')) {
+        size_t k = class_in_file(p, f, dotted);
+        if (k != SIZE_MAX) {
+            *klass = k;
+            return REF_CLASS;
+        }
+    }
+    return REF_UNKNOWN;
+}
+
+/* The model a class name written in file f names (class_ref), as of the last build: the model
+ * its class is, none for a class that is no model or a name of no project class, and where the
+ * name cannot be resolved (REF_UNKNOWN, or REF_PENDING while a one-pass scan has not indexed
+ * the module: the look-up logs check that answer against the complete index) the first model
+ * with its last name, as every look-up did before names were resolved. */
+static sqla_model_t *model_ref(sqla_project_t *p, size_t f, const char *dotted, const char *qual)
+{
+    size_t k = SIZE_MAX;
+    switch (class_ref(p, f, dotted, qual, &k)) {
+    case REF_CLASS:
+        return k < p->nklass_model && p->klass_model[k] != SIZE_MAX ? &p->models[p->klass_model[k]]
+                                                                    : NULL;
+    case REF_NONE:
+        return NULL;
+    default: {
+        const char *last = strrchr(dotted, '.');
+        return find_model(p, last ? last + 1 : dotted);
+    }
+    }
 }
 
 /* CamelCase as snake_case (OrderItem -> order_item, HTTPServer -> http_server), malloc()ed. */
@@ -1074,6 +1271,11 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
      * every model, 0.44 of heat's builds */
     size_t cap = 0;
     bool changed = true;
+    free(p->klass_model);
+    p->nklass_model = p->nclasses;
+    p->klass_model = xreallocarray(NULL, p->nclasses + 1, sizeof *p->klass_model);
+    for (size_t k = 0; k < p->nclasses; k++)
+        p->klass_model[k] = SIZE_MAX;
     while (changed) {
         changed = false;
         for (size_t fi = 0; fi < p->nfiles; fi++) {
@@ -1083,7 +1285,9 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
             for (size_t k = pf->class_first; k < pf->class_first + pf->nclasses; k++) {
                 const klass_t *kc = &p->classes[k];
                 const char *name = kc->name;
-                if (find_model(p, name) || is_base_name(p, name, NULL))
+                /* a class of another module with a model's name may be a model of its own
+                 * (nova's API and main databases) or no model (heat's engine Resource) */
+                if (p->klass_model[k] != SIZE_MAX || is_base_name(p, name, NULL))
                     continue;
                 bool model = false, flask = false;
                 char *parent_name = NULL;
@@ -1097,7 +1301,10 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                         /* Base, or module.BASE (octavia's base_models.BASE) */
                         model = true;
                     } else {
-                        sqla_model_t *parent = find_model(p, last ? last + 1 : d);
+                        /* the superclass as the module binds it: heat's engine classes
+                         * (resource.Resource, heat.engine.resource) are no models whatever
+                         * heat's models module calls its own Resource */
+                        sqla_model_t *parent = model_ref(p, kc->file, d, kc->sup_qual[s]);
                         if (parent) {
                             model = true;
                             flask = parent->flask;
@@ -1128,6 +1335,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                     copy_body(p, m, kc, (*pending)[*npending].decided);
                     if (!m->table && m->flask)
                         m->table = snake_case(m->name);
+                    p->klass_model[k] = p->nmodels;
                     nidx_put_first(&p->model_index, m->name, p->nmodels);
                     p->nmodels++;
                     (*npending)++;
@@ -1499,8 +1707,8 @@ TSNode sqla_function_tree(const sqla_project_t *cp, const sqla_function_t *fn,
     pfile_t *f = fn->file < p->nfiles ? &p->files[fn->file] : NULL;
     /* the whole tree when it is at hand (no parse), or when the function
      * cannot be parsed alone */
-    if (!f || f->tree || !f->imports || !f->franges || fn < f->funcs ||
-        fn >= f->funcs + f->nfuncs || f->franges[fn - f->funcs] == 0)
+    if (!f || f->tree || !f->ranges || !f->franges || fn < f->funcs || fn >= f->funcs + f->nfuncs ||
+        f->franges[fn - f->funcs] == 0)
         return sqla_function_node(p, fn, src);
     /* its range, then the headers around it, outermost first */
     TSRange r[FN_RANGES_MAX];
@@ -1589,7 +1797,7 @@ static bool may_be_model(const sqla_project_t *p, const klass_t *k)
         const char *tail = last ? last + 1 : d;
         if ((last && strcmp(last, ".Model") == 0) || is_base_name(p, d, NULL) ||
             is_base_name(p, tail, NULL) || is_index_base(p, d) || is_index_base(p, tail) ||
-            find_model((sqla_project_t *)p, tail))
+            model_ref((sqla_project_t *)p, k->file, d, k->sup_qual[s]))
             return true;
     }
     return false;
@@ -1633,10 +1841,19 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
         TSNode sup = field(st, "superclasses");
         uint32_t ns = ts_node_is_null(sup) ? 0 : ts_node_named_child_count(sup);
         for (uint32_t i = 0; i < ns; i++) {
-            char *d = pysource_dotted_name(src, ts_node_named_child(sup, i));
+            TSNode sn = ts_node_named_child(sup, i);
+            char *d = pysource_dotted_name(src, sn);
             if (!d)
                 continue;
+            bool imported = false;
+            char *q = pysource_qualified_name(src, sn, &imported);
+            if (!imported) {
+                free(q);
+                q = NULL;
+            }
             k.sups = grow(k.sups, k.nsups, sizeof *k.sups);
+            k.sup_qual = grow(k.sup_qual, k.nsups, sizeof *k.sup_qual);
+            k.sup_qual[k.nsups] = q;
             k.sups[k.nsups++] = d;
         }
         uint32_t nb = ts_node_named_child_count(body);
@@ -1658,8 +1875,13 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
         /* while dirty the answer would change nothing (and a build may be due: models_current) */
         if (!p->models_dirty && may_be_model(p, &k))
             p->models_dirty = true;
+        /* chained after the class of that name added before (class_in_file finds the last) */
+        if (!nidx_get(&p->class_index, k.name, &k.next_same))
+            k.next_same = SIZE_MAX;
         p->classes = grow(p->classes, p->nclasses, sizeof *p->classes);
-        p->classes[p->nclasses++] = k;
+        p->classes[p->nclasses] = k;
+        nidx_set(&p->class_index, p->classes[p->nclasses].name, p->nclasses);
+        p->nclasses++;
     }
     pysource_cursor_give(cur);
     p->files[f].nclasses = p->nclasses - p->files[f].class_first;
@@ -1674,24 +1896,37 @@ static char *module_of(const char *path);
  * module of the project, without a pass over the files per look-up. */
 static void index_module(sqla_project_t *p, size_t f)
 {
-    char *m = module_of(p->files[f].path);
+    pfile_t *pf = &p->files[f];
+    char *m = module_of(pf->path);
+    size_t plen = strlen(pf->path);
+    pf->module = m;
+    pf->is_pkg = plen >= 11 && strcmp(pf->path + plen - 11, "__init__.py") == 0;
     for (const char *s = m; *s;) {
-        size_t old;
-        if (!nidx_get(&p->mod_index, s, &old)) {
-            p->mod_names = grow(p->mod_names, p->nmod_names, sizeof *p->mod_names);
+        size_t k;
+        if (!nidx_get(&p->mod_index, s, &k)) {
+            k = p->nmod_names;
+            p->mod_names = grow(p->mod_names, k, sizeof *p->mod_names);
+            p->mod_files = grow(p->mod_files, k, sizeof *p->mod_files);
             char *key = xstrdup(s);
-            p->mod_names[p->nmod_names++] = key;
-            nidx_put_first(&p->mod_index, key, f);
+            p->mod_names[k] = key;
+            p->mod_files[k] = xcalloc(1, sizeof **p->mod_files);
+            p->nmod_names++;
+            nidx_put_first(&p->mod_index, key, k);
         }
+        size_t *v = p->mod_files[k];
+        v = xreallocarray(v, v[0] + 2, sizeof *v);
+        v[++v[0]] = f;
+        p->mod_files[k] = v;
         const char *dot = strchr(s, '.');
         s = dot ? dot + 1 : s + strlen(s);
     }
-    free(m);
+    nidx_put_first(&p->path_index, pf->path, f);
 }
 
 sqla_project_t *sqla_project_open(const json_t *code, err_t *err)
 {
     sqla_project_t *p = xcalloc(1, sizeof *p);
+    p->recording = SIZE_MAX;
     p->cache = xcalloc(1, sizeof *p->cache);
     p->fcache = xcalloc(1, sizeof *p->fcache);
     if (code && !json_is_array(code)) {
@@ -1916,11 +2151,13 @@ static int index_file(sqla_project_t *p, size_t i, err_t *err)
         if (p->ntmpr && !pf->has_error) {
             pf->ranges = xreallocarray(p->tmpr, p->ntmpr, sizeof *pf->ranges);
             p->tmpr = NULL;
-            pf->imports = pysource_imports_copy(src);
         }
     }
     p->ntmpr = 0; /* headers of a file without functions too */
+    pf->imports = pysource_imports_copy(src);
+    p->recording = i;
     record_classes(p, i, src);
+    p->recording = SIZE_MAX;
     pf->added = true;
     /* handed out to the scan that follows (sqla_project_file), kept or
      * freed at its sqla_project_scan_end like any other */
@@ -2095,6 +2332,7 @@ void sqla_project_destroy(sqla_project_t **pp)
         free(pf->franges);
         free(pf->ranges);
         pysource_imports_destroy(&pf->imports);
+        free(pf->module);
     }
     free(p->files);
     for (size_t k = 0; k < p->ntmpf; k++) {
@@ -2117,9 +2355,12 @@ void sqla_project_destroy(sqla_project_t **pp)
     for (size_t i = 0; i < p->nclasses; i++) {
         klass_t *k = &p->classes[i];
         free(k->name);
-        for (size_t s = 0; s < k->nsups; s++)
+        for (size_t s = 0; s < k->nsups; s++) {
             free(k->sups[s]);
+            free(k->sup_qual[s]);
+        }
         free(k->sups);
+        free(k->sup_qual);
         for (size_t c = 0; c < k->body.ncolumns; c++)
             free(k->fk_class[c]);
         free(k->fk_class);
@@ -2151,10 +2392,16 @@ void sqla_project_destroy(sqla_project_t **pp)
     free(p->tdef_names);
     free(p->tdef_files);
     nidx_free(&p->tdef_index);
-    for (size_t i = 0; i < p->nmod_names; i++)
+    for (size_t i = 0; i < p->nmod_names; i++) {
         free(p->mod_names[i]);
+        free(p->mod_files[i]);
+    }
     free(p->mod_names);
+    free(p->mod_files);
     nidx_free(&p->mod_index);
+    nidx_free(&p->path_index);
+    nidx_free(&p->class_index);
+    free(p->klass_model);
     free(p->early);
     for (size_t i = 0; i < p->nfactories; i++)
         free(p->factories[i].name);
@@ -2171,7 +2418,7 @@ void sqla_project_destroy(sqla_project_t **pp)
  * that the per-item pass memoises across files); once every file is in,
  * a file is scanned again only when a record answers differently
  * (sqla_project_log_stale). */
-enum { L_MODEL = 1, L_FUNC, L_FACTORY, L_ALL, L_DEP };
+enum { L_MODEL = 1, L_FUNC, L_FACTORY, L_ALL, L_DEP, L_MODEL_REF };
 enum { LOG_UNKNOWN = 0, LOG_CHECKING, LOG_FRESH, LOG_STALE };
 
 typedef struct {
@@ -2380,6 +2627,28 @@ const sqla_model_t *sqla_project_model(const sqla_project_t *p, const char *name
     return m;
 }
 
+const sqla_model_t *sqla_project_model_ref(const sqla_project_t *cp, const pysource_t *src,
+                                           TSNode n)
+{
+    sqla_project_t *p = (sqla_project_t *)cp;
+    char *dotted = ts_node_is_null(n) ? NULL : pysource_dotted_name(src, n);
+    if (!dotted)
+        return NULL;
+    bool imported = false;
+    char *q = pysource_qualified_name(src, n, &imported);
+    size_t f;
+    const char *path = pysource_path(src);
+    if (!path || !nidx_get(&p->path_index, path, &f))
+        f = SIZE_MAX;
+    models_current(p);
+    const sqla_model_t *m = model_ref(p, f, dotted, imported ? q : NULL);
+    if (p->logs && p->logs->depth)
+        log_rec(p, L_MODEL_REF, dotted, NULL, f, imported ? q : NULL, model_answer(p, m));
+    free(q);
+    free(dotted);
+    return m;
+}
+
 /* Relationship attr of model m, or NULL. */
 const sqla_relationship_t *sqla_model_relationship(const sqla_model_t *m, const char *attr)
 {
@@ -2550,6 +2819,8 @@ static bool rec_changed(sqla_project_t *p, const lrec_t *r)
     switch (r->kind) {
     case L_MODEL:
         return model_answer(p, find_model(p, r->name)) != r->answer;
+    case L_MODEL_REF:
+        return model_answer(p, model_ref(p, r->prefer, r->name, r->hint)) != r->answer;
     case L_FUNC:
         return (uint64_t)(uintptr_t)function_lookup(p, r->name, r->cls, r->prefer, r->hint) !=
                r->answer;

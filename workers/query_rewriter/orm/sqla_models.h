@@ -236,7 +236,26 @@ void sqla_project_table_class(const sqla_project_t *p, size_t i, size_t *file, u
 
 size_t sqla_project_model_count(const sqla_project_t *p);
 const sqla_model_t *sqla_project_model_at(const sqla_project_t *p, size_t i);
+/* The first model with that class name (a relationship's target, a
+ * __tablename__ class: names SQLAlchemy's registry resolves by class name). */
 const sqla_model_t *sqla_project_model(const sqla_project_t *p, const char *class_name);
+/* The model the class expression n (a name or dotted name: User,
+ * models.User, resource.Resource) in tree src names, resolved as Python
+ * binds it in src's file (the project's file of the same path): a name
+ * imported from one of the project's modules is the class that module
+ * defines, or re-exports by import; a bare name the module defines at
+ * module level is that class; a name from a module the project does not
+ * have (a library's), or one the module it comes from never binds in its
+ * text (set at run time: nova's objects registry), is no model; a
+ * project class is a model only when it is one itself. Only a name that
+ * cannot be resolved (neither imported nor defined at module level, a
+ * star import on the way, a dotted name on a local) is matched by its
+ * last name, as sqla_project_model. NULL when n is no name or names no
+ * model. Models are classes deriving from a base or a model the same way:
+ * a superclass is resolved so, so a class whose superclass merely shares
+ * a model's last name is no model. */
+const sqla_model_t *sqla_project_model_ref(const sqla_project_t *p, const pysource_t *src,
+                                           TSNode n);
 const sqla_relationship_t *sqla_model_relationship(const sqla_model_t *m, const char *attr);
 const sqla_column_t *sqla_model_column(const sqla_model_t *m, const char *attr);
 /* The primary key attribute ("id" when none is declared). */

@@ -335,23 +335,16 @@ static void note(det_t *d, const char *fmt, ...)
 }
 
 /* The model a name or attribute stands for: the class itself (User, models.User), or the object of
- * Model.attr; NULL when it is none. */
+ * Model.attr; NULL when it is none. Resolved as the file's imports bind it (sqla_project_model_ref:
+ * nova's objects.RequestSpec is no models.RequestSpec). */
 static const sqla_model_t *model_named(const sqla_project_t *p, const pysource_t *src, TSNode n)
 {
     n = unwrap(n);
     if (!is(n, "identifier") && !is(n, "attribute"))
         return NULL;
-    char t[128];
-    text_of(src, n, t, sizeof t);
-    const char *last = strrchr(t, '.');
-    const sqla_model_t *m = sqla_project_model(p, last ? last + 1 : t);
-    if (!m && last) {
-        /* User.id: the model is the object */
-        char *dot = strrchr(t, '.');
-        *dot = 0;
-        const char *l2 = strrchr(t, '.');
-        m = sqla_project_model(p, l2 ? l2 + 1 : t);
-    }
+    const sqla_model_t *m = sqla_project_model_ref(p, src, n);
+    if (!m && is(n, "attribute"))
+        m = sqla_project_model_ref(p, src, field(n, "object")); /* User.id: the object */
     return m;
 }
 

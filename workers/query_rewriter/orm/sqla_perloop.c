@@ -229,9 +229,7 @@ static int built_find(const fw_t *w, const char *name)
  * for mapped classes the model index knows; others are not counted. */
 static bool own_insert(const fw_t *w, TSNode ctor)
 {
-    char t[160];
-    text_of(w->src, FIELD(ctor, "function"), t, sizeof t);
-    const sqla_model_t *m = sqla_project_model(w->pl->p, last_component(t));
+    const sqla_model_t *m = sqla_project_model_ref(w->pl->p, w->src, FIELD(ctor, "function"));
     if (!m)
         return false;
     size_t npk = 0;
