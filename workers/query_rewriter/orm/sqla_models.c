@@ -230,6 +230,7 @@ struct sqla_project {
      * (declarative_base(), DeclarativeBase subclasses; ibases) and, once the
      * models are built, the abstract classes deriving from one */
     char **ibases;
+    size_t *ibase_file; /* per ibase: the file that declares it */
     size_t nibases;
     char **bases;
     size_t nbases;
@@ -282,10 +283,18 @@ struct sqla_project {
     name_index_t path_index;
     /* module-level class name -> the last class of that name added (chained by next_same) */
     name_index_t class_index;
-    /* per class of classes, at the last build: the model it is, or SIZE_MAX */
+    /* per class of classes, at the last build: the model it is, KLASS_BASE for an abstract
+     * class deriving from a base or a model (a base itself), or SIZE_MAX */
     size_t *klass_model;
     size_t nklass_model;
     size_t recording; /* the file whose classes record_classes is adding, or SIZE_MAX */
+    /* names a module binds at module level by assignment, or by a class in an if, a try or a
+     * with (which record_classes does not read): name -> the files (bound_files[val]: count,
+     * then the file indexes), for class_ref's "bound, but to what is not read" */
+    name_index_t bound_index;
+    char **bound_names;
+    size_t **bound_files;
+    size_t nbound;
     /* files indexed early (add_early), in that order, and how many the driver took */
     size_t *early;
     size_t nearly, early_taken;
@@ -358,15 +367,60 @@ static bool is_index_base(const sqla_project_t *p, const char *name)
     return false;
 }
 
-/* A declarative base a file declares (declarative_base(), a DeclarativeBase
- * subclass), once: the models are built from these (build_models). */
-static void add_index_base(sqla_project_t *p, const char *name)
+/* Whether file f declares declarative base name (ibases). */
+static bool base_in_file(const sqla_project_t *p, size_t f, const char *name)
 {
-    if (is_index_base(p, name))
+    for (size_t i = 0; i < p->nibases; i++)
+        if (p->ibase_file[i] == f && strcmp(p->ibases[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* A declarative base file f declares (declarative_base(), a DeclarativeBase
+ * subclass), once per file: the models are built from these (build_models). */
+static void add_index_base(sqla_project_t *p, size_t f, const char *name)
+{
+    if (base_in_file(p, f, name))
         return;
     p->ibases = grow(p->ibases, p->nibases, sizeof *p->ibases);
+    p->ibase_file = grow(p->ibase_file, p->nibases, sizeof *p->ibase_file);
+    p->ibase_file[p->nibases] = f;
     p->ibases[p->nibases++] = xstrdup(name);
     p->models_dirty = true;
+}
+
+/* Records that file f binds name at module level (bound_index). */
+static void bound_add(sqla_project_t *p, size_t f, const char *name)
+{
+    size_t k;
+    if (!nidx_get(&p->bound_index, name, &k)) {
+        k = p->nbound++;
+        p->bound_names = grow(p->bound_names, k, sizeof *p->bound_names);
+        p->bound_files = grow(p->bound_files, k, sizeof *p->bound_files);
+        p->bound_names[k] = xstrdup(name);
+        p->bound_files[k] = xcalloc(1, sizeof **p->bound_files);
+        nidx_put_first(&p->bound_index, p->bound_names[k], k);
+    }
+    size_t *v = p->bound_files[k];
+    if (v[0] && v[v[0]] == f)
+        return;
+    v = xreallocarray(v, v[0] + 2, sizeof *v);
+    v[++v[0]] = f;
+    p->bound_files[k] = v;
+}
+
+/* Whether file f binds name at module level otherwise than by a module-level class or an import
+ * (bound_add). */
+static bool bound_in_file(const sqla_project_t *p, size_t f, const char *name)
+{
+    size_t k;
+    if (!nidx_get(&p->bound_index, name, &k))
+        return false;
+    const size_t *v = p->bound_files[k];
+    for (size_t i = 1; i <= v[0]; i++)
+        if (v[i] == f)
+            return true;
+    return false;
 }
 
 /* Adds a declarative base class name once. */
@@ -432,6 +486,7 @@ typedef struct {
     unsigned nheads;
     bool alone;
     TSNode deco;
+    bool top; /* module level (an if, a try, a with there too): bound_add */
 } index_ctx_t;
 
 /* Adds a range to the pool of the file being indexed; its index + 1. */
@@ -453,6 +508,7 @@ static void index_inner(index_ctx_t *inner, const index_ctx_t *c, const char *cl
     inner->cls = cls;
     inner->src = c->src;
     inner->deco = (TSNode){0};
+    inner->top = false;
     TSRange h;
     inner->head = c->head;
     inner->nheads = c->nheads;
@@ -536,10 +592,12 @@ static void index_statement(index_ctx_t *c, TSNode st)
                 last = last ? last + 1 : q;
                 if (strcmp(last, "DeclarativeBase") == 0 ||
                     strcmp(last, "DeclarativeBaseNoMeta") == 0)
-                    add_index_base(c->p, name);
+                    add_index_base(c->p, c->file, name);
                 free(q);
             }
         }
+        if (c->top && name)
+            bound_add(c->p, c->file, name);
         index_ctx_t inner;
         index_inner(&inner, c, name, top, field(st, "body"));
         index_block(&inner, field(st, "body"));
@@ -551,11 +609,17 @@ static void index_statement(index_ctx_t *c, TSNode st)
         if (!PYSOURCE_NODE_IS(a, "assignment"))
             return;
         TSNode left = field(a, "left"), right = field(a, "right");
+        if (c->top && PYSOURCE_NODE_IS(left, "identifier")) {
+            char *bound = pysource_node_text(src, left);
+            if (bound)
+                bound_add(c->p, c->file, bound);
+            free(bound);
+        }
         if (!PYSOURCE_NODE_IS(left, "identifier") || !PYSOURCE_NODE_IS(right, "call"))
             return;
         char *name = pysource_node_text(src, left);
         if (callee_is(src, right, "declarative_base") || callee_is(src, right, "generate_base"))
-            add_index_base(c->p, name);
+            add_index_base(c->p, c->file, name);
         else if (callee_is(src, right, "async_sessionmaker"))
             add_factory(c->p, c->file, name, true);
         else if (callee_is(src, right, "sessionmaker")) {
@@ -627,7 +691,11 @@ typedef enum {
     REF_PENDING, /* a module that would tell is not indexed yet (one-pass scan) */
     REF_NONE,    /* none of the project's classes: a library's, or set at run time */
     REF_CLASS,   /* the project's module-level class classes[*klass] */
+    REF_BASE,    /* a declarative base the module declares (Base = declarative_base()) */
 } ref_t;
+
+/* klass_model's mark of an abstract class deriving from a base or a model: a base itself. */
+#define KLASS_BASE (SIZE_MAX - 1)
 
 /* Re-exports followed (a package's __init__ importing from its modules): real code chains one or
  * two; the bound also ends an import cycle. */
@@ -677,13 +745,17 @@ static char *absolute_of(const sqla_project_t *p, size_t f, const char *q)
  *   - defines Class at module level: that class;
  *   - imports Class (a package re-exporting its module's class): what that import names,
  *     followed up to REF_DEPTH_MAX;
- *   - has a star import: REF_UNKNOWN (it may bring Class from anywhere);
+ *   - declares Class as a declarative base: REF_BASE;
+ *   - has a star import, or binds Class otherwise (an assignment, a class in an if or a try):
+ *     REF_UNKNOWN (what it binds is not read);
  *   - else it does not bind Class in its text: the next file. None does: REF_NONE (a name
  *     set at run time, as nova's objects registry sets nova.objects.RequestSpec: no class of
  *     the project's text, so no model).
  * A module none of the project's files is (sqlalchemy.orm, oslo_db.sqlalchemy.models) gives
  * REF_NONE: the class is the library's. A file not indexed yet gives REF_PENDING when no other
- * file answers. */
+ * file answers, and when its text may declare models (else it is passed over). */
+static bool declares_models(const pfile_t *pf);
+
 static ref_t resolve_qualified(const sqla_project_t *p, const char *q, unsigned depth,
                                size_t *klass)
 {
@@ -704,13 +776,22 @@ static ref_t resolve_qualified(const sqla_project_t *p, const char *q, unsigned 
                     continue; /* a suffix of the name: only a module at the code root */
                 found = true;
                 if (!pf->added && v[i] != p->recording) {
-                    pending = true;
+                    /* not indexed yet (one pass): a module whose text declares no table and
+                     * no base (declares_models) is guessed to bind no model or base (heat's
+                     * engine/resource.py, met through the stack <-> resource import cycle);
+                     * the others are pending. The look-up logs check either guess */
+                    if (declares_models(pf))
+                        pending = true;
                     continue;
                 }
                 size_t kc = class_in_file(p, v[i], cls);
                 if (kc != SIZE_MAX) {
                     *klass = kc;
                     r = REF_CLASS;
+                    goto out;
+                }
+                if (base_in_file(p, v[i], cls)) {
+                    r = REF_BASE;
                     goto out;
                 }
                 const char *b = pysource_imports_get(pf->imports, cls);
@@ -720,8 +801,8 @@ static ref_t resolve_qualified(const sqla_project_t *p, const char *q, unsigned 
                     free(a);
                     goto out;
                 }
-                if (pf->star) {
-                    r = REF_UNKNOWN;
+                if (pf->star || bound_in_file(p, v[i], cls)) {
+                    r = REF_UNKNOWN; /* brought by a star import, or bound to what is not read */
                     goto out;
                 }
             }
@@ -759,8 +840,42 @@ static ref_t class_ref(const sqla_project_t *p, size_t f, const char *dotted, co
             *klass = k;
             return REF_CLASS;
         }
+        if (base_in_file(p, f, dotted))
+            return REF_BASE;
     }
     return REF_UNKNOWN;
+}
+
+/* Whether superclass dotted (qual: as class_ref) of a class in file f is a declarative base,
+ * resolved as class_ref: 1 (*flask set: whether it is Flask-SQLAlchemy's), 0, or -1 when the
+ * name cannot be resolved (the caller tests it by name, as before names were resolved). A
+ * resolved name is a base when it is one the module declares, or a class that is one (declared
+ * so: class Base(DeclarativeBase), or abstract deriving from a base or a model): magnum's API
+ * types `class Cluster(base.APIBase)`, APIBase deriving from wsme's `wtypes.Base`, are no
+ * models whatever magnum's models module calls its declarative_base(). */
+static int base_ref(const sqla_project_t *p, size_t f, const char *dotted, const char *qual,
+                    bool *flask)
+{
+    size_t k = SIZE_MAX;
+    switch (class_ref(p, f, dotted, qual, &k)) {
+    case REF_BASE:
+        *flask = false;
+        return 1;
+    case REF_CLASS:
+        if (k < p->nklass_model && p->klass_model[k] == KLASS_BASE) {
+            is_base_name(p, p->classes[k].name, flask);
+            return 1;
+        }
+        if (base_in_file(p, p->classes[k].file, p->classes[k].name)) {
+            *flask = false;
+            return 1;
+        }
+        return 0;
+    case REF_NONE:
+        return 0;
+    default:
+        return -1;
+    }
 }
 
 /* The model a class name written in file f names (class_ref), as of the last build: the model
@@ -773,9 +888,10 @@ static sqla_model_t *model_ref(sqla_project_t *p, size_t f, const char *dotted, 
     size_t k = SIZE_MAX;
     switch (class_ref(p, f, dotted, qual, &k)) {
     case REF_CLASS:
-        return k < p->nklass_model && p->klass_model[k] != SIZE_MAX ? &p->models[p->klass_model[k]]
-                                                                    : NULL;
+        return k < p->nklass_model && p->klass_model[k] < KLASS_BASE ? &p->models[p->klass_model[k]]
+                                                                     : NULL;
     case REF_NONE:
+    case REF_BASE:
         return NULL;
     default: {
         const char *last = strrchr(dotted, '.');
@@ -1287,18 +1403,21 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                 const char *name = kc->name;
                 /* a class of another module with a model's name may be a model of its own
                  * (nova's API and main databases) or no model (heat's engine Resource) */
-                if (p->klass_model[k] != SIZE_MAX || is_base_name(p, name, NULL))
+                if (p->klass_model[k] != SIZE_MAX || base_in_file(p, kc->file, name))
                     continue;
                 bool model = false, flask = false;
                 char *parent_name = NULL;
                 for (size_t s = 0; s < kc->nsups && !model; s++) {
                     const char *d = kc->sups[s];
                     const char *last = strrchr(d, '.');
+                    int b = 0;
                     if (last && strcmp(last, ".Model") == 0) {
                         model = flask = true;
-                    } else if (is_base_name(p, d, &flask) ||
-                               (last && is_base_name(p, last + 1, &flask))) {
-                        /* Base, or module.BASE (octavia's base_models.BASE) */
+                    } else if ((b = base_ref(p, kc->file, d, kc->sup_qual[s], &flask)) == 1 ||
+                               (b < 0 && (is_base_name(p, d, &flask) ||
+                                          (last && is_base_name(p, last + 1, &flask))))) {
+                        /* Base, or module.BASE (octavia's base_models.BASE); by name only
+                         * when the name cannot be resolved */
                         model = true;
                     } else {
                         /* the superclass as the module binds it: heat's engine classes
@@ -1315,6 +1434,7 @@ static void collect_models(sqla_project_t *p, pending_t **pending, size_t *npend
                 /* __abstract__ = True: an intermediate base, not mapped */
                 if (model && kc->abstract) {
                     add_base(p, name, flask);
+                    p->klass_model[k] = KLASS_BASE;
                     changed = true;
                 } else if (model) {
                     if (p->nmodels == cap) {
@@ -1795,8 +1915,11 @@ static bool may_be_model(const sqla_project_t *p, const klass_t *k)
         const char *d = k->sups[s];
         const char *last = strrchr(d, '.');
         const char *tail = last ? last + 1 : d;
-        if ((last && strcmp(last, ".Model") == 0) || is_base_name(p, d, NULL) ||
-            is_base_name(p, tail, NULL) || is_index_base(p, d) || is_index_base(p, tail) ||
+        bool flask;
+        int b = base_ref(p, k->file, d, k->sup_qual[s], &flask);
+        if ((last && strcmp(last, ".Model") == 0) || b == 1 ||
+            (b < 0 && (is_base_name(p, d, NULL) || is_base_name(p, tail, NULL) ||
+                       is_index_base(p, d) || is_index_base(p, tail))) ||
             model_ref((sqla_project_t *)p, k->file, d, k->sup_qual[s]))
             return true;
     }
@@ -2135,7 +2258,7 @@ static int index_file(sqla_project_t *p, size_t i, err_t *err)
     }
     p->lines += lines;
     pf->has_error = pysource_first_error(src, &pf->err_line, &pf->err_col);
-    index_ctx_t ic = {.p = p, .file = i, .src = src, .alone = true};
+    index_ctx_t ic = {.p = p, .file = i, .src = src, .alone = true, .top = true};
     index_block(&ic, pysource_root(src));
     if (p->ntmpf) {
         pf->funcs = xreallocarray(p->tmpf, p->ntmpf, sizeof *pf->funcs);
@@ -2374,6 +2497,14 @@ void sqla_project_destroy(sqla_project_t **pp)
     for (size_t i = 0; i < p->nibases; i++)
         free(p->ibases[i]);
     free(p->ibases);
+    free(p->ibase_file);
+    for (size_t i = 0; i < p->nbound; i++) {
+        free(p->bound_names[i]);
+        free(p->bound_files[i]);
+    }
+    free(p->bound_names);
+    free(p->bound_files);
+    nidx_free(&p->bound_index);
     for (size_t i = 0; i < p->nbases; i++)
         free(p->bases[i]);
     free(p->bases);

@@ -14,7 +14,9 @@
  *   - Flask-SQLAlchemy's `<db>.Model`.
  * Bases are collected across every file first, so a model in one module may
  * derive from a base declared in another. Classes with `__abstract__ = True`
- * are not models (their subclasses are).
+ * are not models (their subclasses are). A superclass name is resolved as
+ * Python binds it in its module (sqla_project_model_ref): a class whose
+ * superclass only shares a base's or a model's name is no model.
  *
  * The table is `__tablename__` (literal), the first argument of
  * `__table__ = Table("name", ...)`, or for Flask-SQLAlchemy classes without
