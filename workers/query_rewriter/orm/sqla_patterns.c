@@ -42,7 +42,7 @@ typedef struct {
     TSSymbol function_definition, class_definition, decorated_definition, for_statement,
         while_statement, list_comprehension, set_comprehension, dictionary_comprehension,
         generator_expression, attribute, assignment, call, expression_statement, if_statement,
-        try_statement, lambda;
+        try_statement, lambda, await_;
 } syms_t;
 
 /* The grammar symbols the walks compare against, looked up once per thread. */
@@ -68,6 +68,7 @@ static const syms_t *syms(void)
         /* the named lambda: walks' visitors see named nodes only, so the
          * keyword of the same name never reaches them */
         s.lambda = PYSOURCE_SYMBOL("lambda");
+        s.await_ = PYSOURCE_SYMBOL("await");
         s.ready = true;
     }
     return &s;
@@ -1417,7 +1418,9 @@ static void scan_node(scan_t *s, TSNode n)
         return;
     const syms_t *y = syms();
     TSSymbol ty = ts_node_symbol(n);
-    if (ty == y->function_definition || ty == y->class_definition || is(n, "lambda") ||
+    /* named symbols only: the keywords lambda and await are leaves, which
+     * scan_children (named children) never hands here */
+    if (ty == y->function_definition || ty == y->class_definition || ty == y->lambda ||
         ty == y->decorated_definition)
         return;
     if (ty == y->for_statement)
@@ -1432,7 +1435,7 @@ static void scan_node(scan_t *s, TSNode n)
         scan_if(s, n);
     else if (s->depth == 0 && ty == y->try_statement)
         scan_try(s, n);
-    else if (ty == y->call || is(n, "await"))
+    else if (ty == y->call || ty == y->await_)
         scan_call(s, n);
     else
         scan_children(s, n);
@@ -5048,7 +5051,9 @@ typedef struct {
     file_t *f;
     TSNode scope, fn;
     int loop_depth;
-    bool route;
+    /* fn is a web route handler (is_route): -1 until asked (only an
+     * engine or session factory call outside a loop asks) */
+    int route;
     /* the function has session work or a begin(): only then can the
      * transaction scan (tx_block) find anything, and it is a second walk
      * over every statement */
@@ -5111,14 +5116,15 @@ static void walk_node(walk_t *w, TSNode n)
     const syms_t *y = syms();
     TSSymbol ty = ts_node_symbol(n);
     if (ty == y->function_definition) {
-        walk_t inner = {f, field(n, "body"), n, 0, is_route(f->src, n), false};
-        walk_children(&inner, field(n, "body"));
+        TSNode body = field(n, "body");
+        walk_t inner = {f, body, n, 0, -1, false};
+        walk_children(&inner, body);
         if (inner.tx_work) {
             txscan_t t;
             memset(&t, 0, sizeof t);
             t.f = f;
             t.clean = !pysource_has_error(f->src);
-            tx_block(&t, field(n, "body"));
+            tx_block(&t, body);
         }
         return;
     }
@@ -5129,12 +5135,13 @@ static void walk_node(walk_t *w, TSNode n)
         w->loop_depth--;
         return;
     }
-    if (ty == y->expression_statement && !ts_node_is_null(w->fn)) {
+    /* a session made outside a loop (in one, analyze_loop reports it) */
+    if (ty == y->expression_statement && !ts_node_is_null(w->fn) && w->loop_depth == 0) {
         TSNode a = ts_node_named_child(n, 0);
         TSNode right = is(a, "assignment") ? unwrap(field(a, "right")) : a;
         bool is_async = false;
         if (is(a, "assignment") && is(field(a, "left"), "identifier") && is(right, "call") &&
-            w->loop_depth == 0 && session_factory_call(f->d->p, f->src, right, &is_async)) {
+            session_factory_call(f->d->p, f->src, right, &is_async)) {
             char name[64], ft[300];
             text_of(f->src, field(a, "left"), name, sizeof name);
             text_of(f->src, right, ft, sizeof ft);
@@ -5160,7 +5167,9 @@ static void walk_node(walk_t *w, TSNode n)
                       strcmp(lastname, "create_async_engine") == 0 ||
                       strcmp(lastname, "sessionmaker") == 0 ||
                       strcmp(lastname, "async_sessionmaker") == 0;
-        if (engine && !ts_node_is_null(w->fn) && (w->route || w->loop_depth > 0))
+        if (engine && !ts_node_is_null(w->fn) && w->loop_depth == 0 && w->route < 0)
+            w->route = is_route(f->src, w->fn);
+        if (engine && !ts_node_is_null(w->fn) && (w->route > 0 || w->loop_depth > 0))
             emit_engine(f, w->fn, n, w->loop_depth > 0);
         /* text(...) or x.text(...) */
         bool text_call = strcmp(lastname, "text") == 0;
