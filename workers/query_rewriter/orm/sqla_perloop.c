@@ -111,6 +111,10 @@ typedef struct {
      * nothing there is per item by default (rule 16) */
     bool opt_in;
     TSNode params; /* summary mode: the walked function's parameters */
+    /* the function_definition whose body is walked (a summary's, or a file's function: every
+     * call the walk meets is in it, as nested functions and classes are not entered); null
+     * for a class body or the module, where it is not known */
+    TSNode fn_node;
     /* a file's walk (not a summary): where `for` stands in the file, to
      * skip expressions outside loops that hold none (fwalk) */
     const sqla_words_t *words;
@@ -375,6 +379,7 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     w->guarded = false;
     w->opt_in = false;
     memset(&w->params, 0, sizeof w->params);
+    memset(&w->fn_node, 0, sizeof w->fn_node);
     w->words = NULL;
 }
 
@@ -462,6 +467,7 @@ static unsigned fn_bits(fw_t *asker, const sqla_function_t *fn, size_t *file, un
         w.summary = true;
         w.depth = depth;
         w.params = FIELD(def, "parameters");
+        w.fn_node = def;
         progress_alive(); /* a helper's summary is one more function walked */
         /* the summary is reused by later files: its look-ups are logged
          * apart, and each reuse depends on them */
@@ -706,6 +712,34 @@ static bool references(const fw_t *w, const loop_t *l, TSNode n)
     return r.hit;
 }
 
+/* The named children of n into buf (size cap), or into an array from the heap when they are
+ * more (*kids: free it when it is not buf); their count. One cursor walk: by index
+ * (ts_node_named_child, which steps from the first child each time) a loop over a block's
+ * statements is quadratic in their number. */
+static uint32_t named_children(TSNode n, TSNode *buf, uint32_t cap, TSNode **kids)
+{
+    *kids = buf;
+    uint32_t k = 0;
+    TSTreeCursor *cur = pysource_cursor_take(n);
+    if (ts_tree_cursor_goto_first_child(cur)) {
+        do {
+            TSNode c = ts_tree_cursor_current_node(cur);
+            if (!ts_node_is_named(c))
+                continue;
+            if (k == cap) {
+                TSNode *more = xreallocarray(*kids == buf ? NULL : *kids, cap * 2, sizeof *more);
+                if (*kids == buf)
+                    memcpy(more, buf, cap * sizeof *more);
+                *kids = more;
+                cap *= 2;
+            }
+            (*kids)[k++] = c;
+        } while (ts_tree_cursor_goto_next_sibling(cur));
+    }
+    pysource_cursor_give(cur);
+    return k;
+}
+
 /* walk_naming below scope: true once the visitor stopped. */
 static bool walk_naming_in(const pysource_t *src, TSNode n, const char *name, size_t nl,
                            pysource_visit_fn visit, void *ctx)
@@ -720,11 +754,14 @@ static bool walk_naming_in(const pysource_t *src, TSNode n, const char *name, si
     pysource_walk_t r = visit(src, n, ctx);
     if (r != PYSOURCE_WALK_CONTINUE)
         return r == PYSOURCE_WALK_STOP;
-    uint32_t k = ts_node_named_child_count(n);
-    for (uint32_t i = 0; i < k; i++)
-        if (walk_naming_in(src, ts_node_named_child(n, i), name, nl, visit, ctx))
-            return true;
-    return false;
+    TSNode buf[64], *kids;
+    uint32_t k = named_children(n, buf, 64, &kids);
+    bool stopped = false;
+    for (uint32_t i = 0; i < k && !stopped; i++)
+        stopped = walk_naming_in(src, kids[i], name, nl, visit, ctx);
+    if (kids != buf)
+        free(kids);
+    return stopped;
 }
 
 /* pysource_walk of scope for a visitor that acts only on nodes whose text holds name: what does
@@ -1421,8 +1458,15 @@ static pysource_walk_t qname_visit(const pysource_t *src, TSNode n, void *ctx)
 /* Whether the query that call starts (a session query or a project function that builds one) is
  * only a compare-and-swap's: its chain ends in one, or the chain is assigned to a name the
  * enclosing function uses for one and reads from only after losing the race. */
-static bool cas_query(const pysource_t *src, TSNode call)
+static bool cas_query(const pysource_t *src, TSNode call, TSNode fn)
 {
+    /* fn, the function_definition the call is in when the walk knows it (null: found here):
+     * every CAS (cas_call: update_on_match, update, delete, soft_delete) there names one of
+     * the two words, and most functions with a query name neither */
+    size_t len = 0;
+    const char *t = ts_node_is_null(fn) ? NULL : pysource_node_span(src, fn, &len);
+    if (t && !memmem(t, len, "update", 6) && !memmem(t, len, "delete", 6))
+        return false;
     TSNode top = chain_top(call);
     if (cas_call(src, top))
         return true;
@@ -1435,9 +1479,9 @@ static bool cas_query(const pysource_t *src, TSNode call)
         return false;
     char name[48];
     text_of(src, FIELD(asg, "left"), name, sizeof name);
-    TSNode fn = ts_node_parent(asg);
-    while (!ts_node_is_null(fn) && !IS(fn, "function_definition"))
-        fn = ts_node_parent(fn);
+    if (ts_node_is_null(fn))
+        for (fn = ts_node_parent(asg); !ts_node_is_null(fn) && !IS(fn, "function_definition");)
+            fn = ts_node_parent(fn);
     if (!name[0] || ts_node_is_null(fn))
         return false;
     qname_t q = {name, false, false};
@@ -1582,32 +1626,30 @@ static bool lasting_cache(const fw_t *w, const char *cache)
     return false;
 }
 
-/* Walks region (a node, or with upto the named children of a block from index from) as cached
- * per key when on and the region stores into cache. */
-static void walk_guarded(fw_t *w, TSNode region, uint32_t from, bool on, const char *cache)
+/* Walks the nodes kids[0..n) as cached per key when on and one of them stores into cache (a
+ * region: a node, or the statements of a block after a guard). */
+static void walk_guarded_list(fw_t *w, const TSNode *kids, uint32_t n, bool on, const char *cache)
 {
-    if (ts_node_is_null(region))
-        return;
-    bool whole = !IS(region, "block") || from == 0;
-    uint32_t k = ts_node_named_child_count(region);
     bool stores = false;
-    if (on && whole)
-        stores = stores_into(w->src, region, cache);
-    for (uint32_t i = from; on && !whole && i < k && !stores; i++)
-        stores = stores_into(w->src, ts_node_named_child(region, i), cache);
+    for (uint32_t i = 0; on && i < n && !stores; i++)
+        stores = stores_into(w->src, kids[i], cache);
     bool saved = w->guarded;
     int saved_loops = w->guard_loops;
     if (stores) {
         w->guarded = true;
         w->guard_loops = w->nloops;
     }
-    if (whole)
-        fwalk(w, region);
-    else
-        for (uint32_t i = from; i < k; i++)
-            fwalk(w, ts_node_named_child(region, i));
+    for (uint32_t i = 0; i < n; i++)
+        fwalk(w, kids[i]);
     w->guarded = saved;
     w->guard_loops = saved_loops;
+}
+
+/* Walks region (a node; none when null) as cached per key when on and it stores into cache. */
+static void walk_guarded(fw_t *w, TSNode region, bool on, const char *cache)
+{
+    if (!ts_node_is_null(region))
+        walk_guarded_list(w, &region, 1, on, cache);
 }
 
 /* Whether cond tests the container cache itself: `cache` or `cache is not None`. */
@@ -1914,7 +1956,7 @@ static void walk_if(fw_t *w, TSNode n)
         return;
     }
     bool g = cache_guard(w->src, cond, &neg, cache, sizeof cache) && lasting_cache(w, cache);
-    walk_guarded(w, FIELD(n, "consequence"), 0, g && neg, cache);
+    walk_guarded(w, FIELD(n, "consequence"), g && neg, cache);
     if (g && !neg) {
         after = true;
         snprintf(after_cache, sizeof after_cache, "%s", cache);
@@ -1929,15 +1971,15 @@ static void walk_if(fw_t *w, TSNode n)
             bool eg =
                 cache_guard(w->src, ec, &eneg, cache, sizeof cache) && lasting_cache(w, cache);
             if (after)
-                walk_guarded(w, FIELD(c, "consequence"), 0, true, after_cache);
+                walk_guarded(w, FIELD(c, "consequence"), true, after_cache);
             else
-                walk_guarded(w, FIELD(c, "consequence"), 0, eg && eneg, cache);
+                walk_guarded(w, FIELD(c, "consequence"), eg && eneg, cache);
             if (!after && eg && !eneg) {
                 after = true;
                 snprintf(after_cache, sizeof after_cache, "%s", cache);
             }
         } else if (IS(c, "else_clause")) {
-            walk_guarded(w, FIELD(c, "body"), 0, after, after_cache);
+            walk_guarded(w, FIELD(c, "body"), after, after_cache);
         }
     }
 }
@@ -1946,10 +1988,11 @@ static void walk_if(fw_t *w, TSNode n)
  * once per key. */
 static void walk_block(fw_t *w, TSNode n)
 {
-    uint32_t k = ts_node_named_child_count(n);
+    TSNode buf[64], *kids;
+    uint32_t k = named_children(n, buf, 64, &kids);
     bool saved_opt_in = w->opt_in;
     for (uint32_t i = 0; i < k; i++) {
-        TSNode c = ts_node_named_child(n, i);
+        TSNode c = kids[i];
         fwalk(w, c);
         if (!IS(c, "if_statement") || w->pl->oom)
             continue;
@@ -1968,11 +2011,13 @@ static void walk_block(fw_t *w, TSNode n)
         }
         if (leaves && membership(w->src, FIELD(c, "condition"), &neg, cache, sizeof cache) &&
             !neg && lasting_cache(w, cache)) {
-            walk_guarded(w, n, i + 1, true, cache);
+            walk_guarded_list(w, kids + i + 1, k - i - 1, true, cache);
             break;
         }
     }
     w->opt_in = saved_opt_in;
+    if (kids != buf)
+        free(kids);
 }
 
 /* ---- findings ---------------------------------------------------------- */
@@ -2104,7 +2149,7 @@ static void on_call(fw_t *w, TSNode call)
         if (saves_built(w, call) && !duplicate_checked(w->src, call))
             b |= B_INSERT;
         /* a compare-and-swap's query is not a lookup (rule 11) */
-        if ((b & B_QUERY) && cas_query(w->src, call))
+        if ((b & B_QUERY) && cas_query(w->src, call, w->fn_node))
             b &= ~(unsigned)B_QUERY;
         if (b) {
             note_bits(w, b & mask, w->file, pysource_node_line(call));
@@ -2115,7 +2160,7 @@ static void on_call(fw_t *w, TSNode call)
         unsigned l;
         if (fn) {
             b = fn_bits(w, fn, &f, &l);
-            if ((b & B_QUERY) && cas_query(w->src, call))
+            if ((b & B_QUERY) && cas_query(w->src, call, w->fn_node))
                 b &= ~(unsigned)B_QUERY;
             note_bits(w, b & mask, f, l);
         }
@@ -2143,7 +2188,7 @@ static void on_call(fw_t *w, TSNode call)
             return; /* once per key of a cache the loop fills */
         if (k >= 0 && k < MAX_LOOPS && isolated_per_item(w->src, call, w->loops[k].node))
             return; /* each item on its own on purpose */
-        if (cas_query(w->src, root))
+        if (cas_query(w->src, root, w->fn_node))
             return; /* a compare-and-swap per item (rule 11) */
         if (k >= 0 && k < MAX_LOOPS && in_item_database(w, &w->loops[k], call))
             return; /* another database per item */
@@ -2253,6 +2298,8 @@ static void fwalk(fw_t *w, TSNode n)
         fw_t *inner = xmalloc(sizeof *inner);
         fw_init(inner, w->pl, w->src, w->file, cls);
         inner->words = w->words;
+        if (ty == y->fn_def)
+            inner->fn_node = n;
         fwalk(inner, FIELD(n, "body"));
         free(inner);
         return;
