@@ -42,7 +42,8 @@ typedef struct {
     TSSymbol function_definition, class_definition, decorated_definition, for_statement,
         while_statement, list_comprehension, set_comprehension, dictionary_comprehension,
         generator_expression, attribute, assignment, call, expression_statement, if_statement,
-        try_statement, lambda, await_;
+        try_statement, lambda, await_, identifier, block, with_statement, parenthesized_expression,
+        else_clause, elif_clause, except_clause, finally_clause, as_pattern;
 } syms_t;
 
 /* The grammar symbols the walks compare against, looked up once per thread. */
@@ -69,9 +70,27 @@ static const syms_t *syms(void)
          * keyword of the same name never reaches them */
         s.lambda = PYSOURCE_SYMBOL("lambda");
         s.await_ = PYSOURCE_SYMBOL("await");
+        s.identifier = PYSOURCE_SYMBOL("identifier");
+        s.block = PYSOURCE_SYMBOL("block");
+        s.with_statement = PYSOURCE_SYMBOL("with_statement");
+        s.parenthesized_expression = PYSOURCE_SYMBOL("parenthesized_expression");
+        s.else_clause = PYSOURCE_SYMBOL("else_clause");
+        s.elif_clause = PYSOURCE_SYMBOL("elif_clause");
+        s.except_clause = PYSOURCE_SYMBOL("except_clause");
+        s.finally_clause = PYSOURCE_SYMBOL("finally_clause");
+        s.as_pattern = PYSOURCE_SYMBOL("as_pattern");
         s.ready = true;
     }
     return &s;
+}
+
+/* is() for a type of syms() that no keyword spells (not lambda, await):
+ * one integer compare where is() hashes the literal first (a quarter of
+ * an is() call's instructions; the look-ups and the transaction scan make tens
+ * of thousands per package). A null node is of no type. */
+static inline bool sym_is(TSNode n, TSSymbol sym)
+{
+    return !ts_node_is_null(n) && ts_node_symbol(n) == sym;
 }
 
 static bool same_node(TSNode a, TSNode b)
@@ -82,8 +101,16 @@ static bool same_node(TSNode a, TSNode b)
 /* The expression under await and parentheses. */
 static TSNode unwrap(TSNode n)
 {
-    while (is(n, "await") || is(n, "parenthesized_expression"))
+    const syms_t *y = syms();
+    while (!ts_node_is_null(n)) {
+        TSSymbol t = ts_node_symbol(n);
+        /* the keyword await (a leaf) counts too, as with is(): its
+         * named child is none */
+        if (t != y->await_ && t != y->parenthesized_expression &&
+            (ts_node_is_named(n) || !is(n, "await")))
+            break;
         n = ts_node_named_child(n, 0);
+    }
     return n;
 }
 
@@ -447,16 +474,17 @@ static bool chain_eager(const chain_t *ch, const char *model, const char *rel)
  */
 static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode node, chain_t *ch)
 {
+    const syms_t *y = syms();
     TSNode n = node;
     bool first = true;
     for (int guard = 0; guard < 40; guard++) {
         if (is(n, "await"))
             ch->awaited = true;
         n = unwrap(n);
-        if (is(n, "call")) {
+        if (sym_is(n, y->call)) {
             TSNode callee = field(n, "function"), obj;
             char m[64];
-            if (is(callee, "identifier")) {
+            if (sym_is(callee, y->identifier)) {
                 if (pysource_node_text_is(src, callee, "select")) {
                     ch->model = model_named(p, src, pysource_call_arg(src, n, 0));
                     text_of(src, unwrap(pysource_call_arg(src, n, 0)), ch->model_ref,
@@ -515,7 +543,7 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
                 ch->source = n;
                 text_of(src, obj, ch->session, sizeof ch->session);
                 return !ts_node_is_null(ch->get_key);
-            } else if (strcmp(m, "get") == 0 && is(obj, "attribute") &&
+            } else if (strcmp(m, "get") == 0 && sym_is(obj, y->attribute) &&
                        pysource_node_text_is(src, field(obj, "attribute"), "query")) {
                 const sqla_model_t *mm = model_named(p, src, field(obj, "object"));
                 if (!mm)
@@ -528,7 +556,7 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
                 return !ts_node_is_null(ch->get_key);
             }
             n = obj;
-        } else if (is(n, "attribute")) {
+        } else if (sym_is(n, y->attribute)) {
             TSNode obj = field(n, "object");
             if (pysource_node_text_is(src, field(n, "attribute"), "query")) {
                 ch->model = model_named(p, src, obj);
@@ -542,7 +570,7 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
             first = false;
             n = obj;
         } else {
-            if (is(n, "identifier"))
+            if (sym_is(n, y->identifier))
                 ch->base_ident = n;
             return false;
         }
@@ -626,6 +654,7 @@ static bool name_stands_at(const char *c, size_t len, size_t at, size_t nlen)
 static void assignment_at(const pysource_t *src, TSNode scope, uint32_t at, const char *name,
                           size_t nlen, TSNode *value, TSNode *assign)
 {
+    const syms_t *y = syms();
     TSTreeCursor *c = pysource_cursor_take(scope);
     bool top = true;
     while (ts_tree_cursor_goto_first_child_for_byte(c, at) >= 0) {
@@ -643,18 +672,19 @@ static void assignment_at(const pysource_t *src, TSNode scope, uint32_t at, cons
             continue; /* a token: nothing below */
         }
         top = false;
-        if (is(ch, "function_definition") || is(ch, "class_definition") || is(ch, "lambda"))
+        TSSymbol ty = ts_node_symbol(ch); /* named: the named lambda */
+        if (ty == y->function_definition || ty == y->class_definition || ty == y->lambda)
             break;
-        if (is(ch, "assignment")) {
+        if (ty == y->assignment) {
             TSNode left = field(ch, "left"), right = field(ch, "right");
-            if (ts_node_start_byte(ch) == at && is(left, "identifier") &&
+            if (ts_node_start_byte(ch) == at && sym_is(left, y->identifier) &&
                 pysource_node_text_is(src, left, name) && !ts_node_is_null(right)) {
                 *value = right;
                 *assign = ch;
             }
             continue; /* a = b = value: the inner one */
         }
-        if (!is(ch, "expression_statement") && !pysource_holds_statements(ch))
+        if (ty != y->expression_statement && !pysource_holds_statements(ch))
             break;
     }
 done:
@@ -720,8 +750,9 @@ static void resolve_iterable(const sqla_project_t *p, size_t file, const pysourc
 {
     if (depth > 4 || ts_node_is_null(iter))
         return;
+    const syms_t *y = syms();
     TSNode u = unwrap(iter);
-    if (is(u, "identifier")) {
+    if (sym_is(u, y->identifier)) {
         char name[96];
         text_of(src, u, name, sizeof name);
         /* the value only: its statement would cost a walk up the tree */
@@ -736,7 +767,7 @@ static void resolve_iterable(const sqla_project_t *p, size_t file, const pysourc
         json_decref(v);
         return;
     }
-    if (is(u, "call") && is(field(u, "function"), "identifier")) {
+    if (sym_is(u, y->call) && sym_is(field(u, "function"), y->identifier)) {
         char name[96];
         text_of(src, field(u, "function"), name, sizeof name);
         if (strcmp(name, "list") == 0 || strcmp(name, "enumerate") == 0 ||
@@ -1061,11 +1092,12 @@ static bool references_var(scan_t *s, const pysource_t *src, TSNode n)
 static bool session_factory_call(const sqla_project_t *p, const pysource_t *src, TSNode call,
                                  bool *is_async)
 {
+    const syms_t *y = syms();
     TSNode callee = field(call, "function");
-    if (is(callee, "call"))
+    if (sym_is(callee, y->call))
         return pysource_call_is(src, callee, "sessionmaker") ||
                pysource_call_is(src, callee, "async_sessionmaker");
-    if (!is(callee, "identifier"))
+    if (!sym_is(callee, y->identifier))
         return false;
     char t[96];
     text_of(src, callee, t, sizeof t);
@@ -1074,7 +1106,12 @@ static bool session_factory_call(const sqla_project_t *p, const pysource_t *src,
 
 static bool scan_child(TSNode ch, void *ctx)
 {
-    scan_node(ctx, ch);
+    /* a node without named children is none of what scan_node acts on
+     * (all of those have some) and holds nothing to scan: identifiers,
+     * numbers, strings' parts, about half of a body's nodes, each of which
+     * took a cursor of its own */
+    if (ts_node_named_child_count(ch) > 0)
+        scan_node(ctx, ch);
     return true;
 }
 
@@ -1227,7 +1264,7 @@ static void scan_assignment(scan_t *s, TSNode n)
 {
     TSNode left = field(n, "left"), right = unwrap(field(n, "right"));
     scan_children(s, n);
-    if (!is(left, "identifier") || !is(right, "attribute"))
+    if (!sym_is(left, syms()->identifier) || !sym_is(right, syms()->attribute))
         return;
     TSNode obj = field(right, "object");
     char on[64], attr[64], ln[64];
@@ -1351,9 +1388,10 @@ static bool scan_loop_call(scan_t *s, TSNode n, TSNode call)
  * body is followed with each such argument. */
 static void scan_project_call(scan_t *s, TSNode call)
 {
+    const syms_t *y = syms();
     TSNode callee = field(call, "function");
     const sqla_function_t *fn = NULL;
-    if (is(callee, "identifier")) {
+    if (sym_is(callee, y->identifier)) {
         char name[96];
         text_of(s->src, callee, name, sizeof name);
         const char *qual = pysource_import_of(s->src, name);
@@ -1365,7 +1403,7 @@ static void scan_project_call(scan_t *s, TSNode call)
                 *dot = 0;
         }
         fn = sqla_project_function(s->p, name, NULL, s->file, module[0] ? module : NULL);
-    } else if (is(callee, "attribute") && is(field(callee, "object"), "identifier")) {
+    } else if (sym_is(callee, y->attribute) && sym_is(field(callee, "object"), y->identifier)) {
         /* pricing.order_total(o) through `from app.services import pricing` */
         char on[96], name[96];
         text_of(s->src, field(callee, "object"), on, sizeof on);
@@ -1401,12 +1439,13 @@ static void scan_project_call(scan_t *s, TSNode call)
 static void scan_call(scan_t *s, TSNode n)
 {
     TSNode call = unwrap(n);
-    if (s->depth == 0 && is(call, "call") && scan_loop_call(s, n, call))
+    bool is_call = sym_is(call, syms()->call);
+    if (s->depth == 0 && is_call && scan_loop_call(s, n, call))
         return;
-    if (is(call, "call"))
+    if (is_call)
         scan_project_call(s, call);
     /* an await's call was handled here: scan its parts, not the call again */
-    scan_children(s, is(call, "call") ? call : n);
+    scan_children(s, is_call ? call : n);
 }
 
 /* The walk of one loop body (and of followed function bodies, at depth >
@@ -3933,10 +3972,12 @@ static void tx_block(txscan_t *t, TSNode block);
 static void tx_statement(txscan_t *t, TSNode st)
 {
     file_t *f = t->f;
-    if (t->done || is(st, "function_definition") || is(st, "class_definition") ||
-        is(st, "decorated_definition"))
+    const syms_t *y = syms();
+    TSSymbol ty = ts_node_is_null(st) ? 0 : ts_node_symbol(st);
+    if (t->done || ty == y->function_definition || ty == y->class_definition ||
+        ty == y->decorated_definition)
         return;
-    if (is(st, "with_statement")) {
+    if (ty == y->with_statement) {
         /* with session.begin(): / with Session.begin() as s: */
         bool begin = false;
         TSNode clause = ts_node_named_child(st, 0);
@@ -3972,10 +4013,10 @@ static void tx_statement(txscan_t *t, TSNode st)
         tx_block(t, field(st, "body"));
         return;
     }
-    if (is(st, "if_statement") || is(st, "for_statement") || is(st, "while_statement") ||
-        is(st, "try_statement")) {
+    if (ty == y->if_statement || ty == y->for_statement || ty == y->while_statement ||
+        ty == y->try_statement) {
         /* the header's own calls first, then each block in order */
-        TSNode cond = is(st, "for_statement") ? field(st, "right") : field(st, "condition");
+        TSNode cond = ty == y->for_statement ? field(st, "right") : field(st, "condition");
         /* the header can only start a transaction: in one it changes
          * nothing, and outside one only a session write (walk_words) can */
         if (!ts_node_is_null(cond) && !t->in_tx &&
@@ -3992,13 +4033,14 @@ static void tx_statement(txscan_t *t, TSNode st)
         uint32_t k = ts_node_named_child_count(st);
         for (uint32_t i = 0; i < k && !t->done; i++) {
             TSNode c = ts_node_named_child(st, i);
-            if (is(c, "block"))
+            TSSymbol ct = ts_node_is_null(c) ? 0 : ts_node_symbol(c);
+            if (ct == y->block)
                 tx_block(t, c);
-            else if (is(c, "else_clause") || is(c, "elif_clause") || is(c, "except_clause") ||
-                     is(c, "finally_clause")) {
+            else if (ct == y->else_clause || ct == y->elif_clause || ct == y->except_clause ||
+                     ct == y->finally_clause) {
                 uint32_t m = ts_node_named_child_count(c);
                 for (uint32_t j = 0; j < m; j++)
-                    if (is(ts_node_named_child(c, j), "block"))
+                    if (sym_is(ts_node_named_child(c, j), y->block))
                         tx_block(t, ts_node_named_child(c, j));
             }
         }
@@ -5058,6 +5100,7 @@ typedef struct {
      * transaction scan (tx_block) find anything, and it is a second walk
      * over every statement */
     bool tx_work;
+    bool clean; /* the file parsed without errors */
 } walk_t;
 
 static void walk_node(walk_t *w, TSNode n);
@@ -5117,7 +5160,7 @@ static void walk_node(walk_t *w, TSNode n)
     TSSymbol ty = ts_node_symbol(n);
     if (ty == y->function_definition) {
         TSNode body = field(n, "body");
-        walk_t inner = {f, body, n, 0, -1, false};
+        walk_t inner = {f, body, n, 0, -1, false, w->clean};
         walk_children(&inner, body);
         if (inner.tx_work) {
             txscan_t t;
@@ -5138,9 +5181,15 @@ static void walk_node(walk_t *w, TSNode n)
     /* a session made outside a loop (in one, analyze_loop reports it) */
     if (ty == y->expression_statement && !ts_node_is_null(w->fn) && w->loop_depth == 0) {
         TSNode a = ts_node_named_child(n, 0);
-        TSNode right = is(a, "assignment") ? unwrap(field(a, "right")) : a;
+        /* the value, the assignment's last child, is a call only if the
+         * assignment's text ends with its ")" (in a file that parsed
+         * cleanly: recovery can end a call with a zero-width one): the
+         * field look-ups cost more than the rest of the statement's walk */
+        uint32_t ae = sym_is(a, y->assignment) ? ts_node_end_byte(a) : 0;
+        bool call_end = ae > 0 && (!w->clean || (ae <= f->len && f->c[ae - 1] == ')'));
+        TSNode right = call_end ? unwrap(field(a, "right")) : a;
         bool is_async = false;
-        if (is(a, "assignment") && is(field(a, "left"), "identifier") && is(right, "call") &&
+        if (call_end && sym_is(right, y->call) && sym_is(field(a, "left"), y->identifier) &&
             session_factory_call(f->d->p, f->src, right, &is_async)) {
             char name[64], ft[300];
             text_of(f->src, field(a, "left"), name, sizeof name);
@@ -5276,6 +5325,7 @@ static int detect_one(det_t *d, sqla_perloop_t *pl, size_t i, size_t beat, size_
     memset(&w, 0, sizeof w);
     w.f = &f;
     w.scope = pysource_root(f.src);
+    w.clean = !pysource_has_error(f.src);
     walk_children(&w, pysource_root(f.src));
     sqla_words_destroy(&f.words);
     json_decref(f.imports);

@@ -66,16 +66,19 @@ sqla_words_t *sqla_words_new(const char *text, size_t len, const char *const *wo
     if (nw == 0 || nw > 64)
         return w;
     /* the words by first byte and length, so that most names of the text
-     * are told apart from all the words by two table reads */
-    unsigned char first[256] = {0};
-    uint64_t has_len = 0; /* bit l: some word is l bytes long */
+     * are told apart from all the words by one table read: by first byte
+     * and length apart, a third of a file's names (for, text, add, begin
+     * ... share their first bytes and lengths with common names) went on
+     * to a compare with every word */
+    uint64_t first_len[256] = {0}; /* bit l: a word of l bytes begins with the byte */
+    uint64_t has_len = 0;          /* bit l: some word is l bytes long */
     int nfirst = 0;
     for (size_t k = 0; k < nw; k++) {
         lens[k] = strlen(words[k]);
         if (lens[k] == 0 || lens[k] >= 64)
             return w;
-        nfirst += !first[(unsigned char)words[k][0]];
-        first[(unsigned char)words[k][0]] = 1;
+        nfirst += !first_len[(unsigned char)words[k][0]];
+        first_len[(unsigned char)words[k][0]] |= (uint64_t)1 << lens[k];
         has_len |= (uint64_t)1 << lens[k];
     }
     const unsigned char *c = (const unsigned char *)text;
@@ -116,7 +119,7 @@ sqla_words_t *sqla_words_new(const char *text, size_t len, const char *const *wo
                     push(w, j - lens[k]);
                     break;
                 }
-        } else if (first[c[i]] && j - i < 64 && (has_len >> (j - i) & 1) &&
+        } else if (j - i < 64 && (first_len[c[i]] >> (j - i) & 1) &&
                    word_at(words, lens, c, i, j - i) >= 0) {
             push(w, i);
         }
