@@ -1422,6 +1422,106 @@ static size_t merge_candidates(ia_model_t *m)
     return added;
 }
 
+/* 1 when c is a subquery's key candidate (gen_for_subqueries): a plain
+ * btree, no INCLUDE, whose keys are the equality keys of a subquery of one
+ * of its statements on its table, then a column that subquery aggregates
+ * or compares (TPC-H Q17: (l_partkey, l_quantity)). */
+static int is_subquery_key(const ia_model_t *m, const ia_candidate_t *c)
+{
+    if (c->method != CAND_BTREE || c->ninclude || c->predicate || c->opclass)
+        return 0;
+    for (size_t i = 0; i < c->nstmts; i++) {
+        const ia_statement_t *st = &m->stmts[c->stmts[i]];
+        for (size_t j = 0; j < st->nsubqueries; j++) {
+            const ia_subquery_t *q = &st->subqueries[j];
+            if (q->table != c->table || q->nkeys + 1 != c->nkeys)
+                continue;
+            int same = 1;
+            for (int k = 0; k < q->nkeys && same; k++)
+                same = strcmp(q->keys[k], c->keys[k]) == 0;
+            for (int k = 0; k < q->nvalues && same; k++)
+                if (strcmp(q->values[k], c->keys[q->nkeys]) == 0)
+                    return 1;
+        }
+    }
+    return 0;
+}
+
+/* A subquery's key candidate merged with another statement's plain btree
+ * led by the same column: a's keys, then b's keys it lacks, up to
+ * IA_MAX_KEYS, as keys (no INCLUDE). The subquery probes the index once
+ * per outer row and the other statement joins or filters on the same
+ * leading column, so one index can serve both where two would each hold a
+ * copy of the leading column. TPC-H: Q17's (l_partkey, l_quantity) with
+ * Q9's and Q20's (l_partkey, l_suppkey) gives (l_partkey, l_quantity,
+ * l_suppkey) and (l_partkey, l_suppkey, l_quantity) - the index Extend
+ * reaches by appending l_suppkey to (l_partkey, l_quantity), and with it
+ * the bytes for lineitem (l_discount) at 65% of the data size
+ * (bench/RESULTS-index-advisor.md, ia-exchange). Merging every pair of
+ * plain btrees with a common leading key instead multiplied the
+ * candidates (see mergeable). Returns the number of candidates added. */
+static size_t merge_subquery_keys(ia_model_t *m)
+{
+    size_t n0 = m->ncands, added = 0;
+    unsigned char *sub = xcalloc(n0 + 1, 1);
+    size_t *ns0 = xmalloc((n0 + 1) * sizeof *ns0);
+    for (size_t i = 0; i < n0; i++) {
+        sub[i] = (unsigned char)is_subquery_key(m, &m->cands[i]);
+        ns0[i] = m->cands[i].nstmts;
+    }
+    for (size_t i = 0; i < n0; i++)
+        for (size_t j = 0; j < n0; j++) {
+            /* one of the two is a subquery's key candidate; both orders */
+            if (i == j || !(sub[i] || sub[j]))
+                continue;
+            const ia_candidate_t *a = &m->cands[i], *b = &m->cands[j];
+            if (a->table != b->table || b->method != CAND_BTREE || a->method != CAND_BTREE ||
+                a->ninclude || b->ninclude || a->predicate || b->predicate || a->opclass ||
+                b->opclass || a->key_is_expr[0] || b->key_is_expr[0] ||
+                strcmp(a->keys[0], b->keys[0]) != 0)
+                continue;
+            int differ = 0;
+            for (size_t k = 0; k < ns0[j] && !differ; k++) {
+                int in_a = 0;
+                for (size_t l = 0; l < ns0[i] && !in_a; l++)
+                    in_a = a->stmts[l] == b->stmts[k];
+                differ = !in_a;
+            }
+            if (!differ || a->nkeys >= IA_MAX_KEYS)
+                continue;
+            spec_t sp = {0};
+            sp.type = "btree";
+            for (int k = 0; k < a->nkeys; k++) {
+                sp.keys[sp.nkeys] = a->keys[k];
+                sp.is_expr[sp.nkeys++] = a->key_is_expr[k];
+            }
+            for (int k = 1; k < b->nkeys && sp.nkeys < IA_MAX_KEYS; k++) {
+                int have = 0;
+                for (int l = 0; l < sp.nkeys && !have; l++)
+                    have = strcmp(sp.keys[l], b->keys[k]) == 0;
+                if (!have) {
+                    sp.keys[sp.nkeys] = b->keys[k];
+                    sp.is_expr[sp.nkeys++] = b->key_is_expr[k];
+                }
+            }
+            if (sp.nkeys == a->nkeys)
+                continue; /* nothing new: a itself */
+            size_t ns = ns0[i] + ns0[j];
+            int *stmts = xmalloc(ns * sizeof(int));
+            memcpy(stmts, a->stmts, ns0[i] * sizeof(int));
+            memcpy(stmts + ns0[i], b->stmts, ns0[j] * sizeof(int));
+            int table = a->table;
+            size_t before = m->ncands;
+            for (size_t k = 0; k < ns; k++)
+                add_candidate(m, table, stmts[k], &sp);
+            free(stmts);
+            added += m->ncands - before;
+        }
+    free(sub);
+    free(ns0);
+    return added;
+}
+
 /* Whether an existing index serves the candidate and the candidate is no
  * narrower index than every one that does: it is dropped. A plain btree
  * whose keys are a strict prefix of an existing btree's keys (no INCLUDE,
@@ -1479,8 +1579,10 @@ int ia_generate_candidates(ia_model_t *m, err_t *err)
         if (!m->opts->baseline_single_column)
             gen_for_subqueries(m, (int)s);
     }
-    if (!m->opts->baseline_single_column)
+    if (!m->opts->baseline_single_column) {
         merge_candidates(m);
+        merge_subquery_keys(m);
+    }
     /* drop what existing indexes serve; size the rest */
     size_t keep = 0;
     size_t served = 0, unique_lead = 0;
