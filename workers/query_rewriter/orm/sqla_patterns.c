@@ -676,11 +676,16 @@ static void assignment_at(const pysource_t *src, TSNode scope, uint32_t at, cons
         if (ty == y->function_definition || ty == y->class_definition || ty == y->lambda)
             break;
         if (ty == y->assignment) {
-            TSNode left = field(ch, "left"), right = field(ch, "right");
-            if (ts_node_start_byte(ch) == at && sym_is(left, y->identifier) &&
-                pysource_node_text_is(src, left, name) && !ts_node_is_null(right)) {
-                *value = right;
-                *assign = ch;
+            /* its fields only for one that begins at the name (most on
+             * the way down begin before: their look-ups were a third of
+             * the descents' cost) */
+            if (ts_node_start_byte(ch) == at) {
+                TSNode left = field(ch, "left"), right = field(ch, "right");
+                if (sym_is(left, y->identifier) && pysource_node_text_is(src, left, name) &&
+                    !ts_node_is_null(right)) {
+                    *value = right;
+                    *assign = ch;
+                }
             }
             continue; /* a = b = value: the inner one */
         }
@@ -5140,16 +5145,16 @@ static void raw_emit_bound(rawfmt_t *x, bool text_call, edits_t *ed, uint32_t rs
  * parameters, or, where a value stands for a name or a piece of SQL,
  * explains the fix without code. Nothing when the string is constant, not
  * SQL, or cannot be rebuilt exactly. */
-static void check_raw_sql(file_t *f, TSNode scope, TSNode call, TSNode arg, bool text_call,
-                          bool named_style)
+static void check_raw_sql(file_t *f, TSNode scope, TSNode fn, TSNode call, TSNode arg,
+                          bool text_call, bool named_style)
 {
     rawfmt_t x;
     memset(&x, 0, sizeof x);
     x.f = f;
     x.call = call;
-    x.fn = ts_node_parent(scope);
-    if (!is(x.fn, "function_definition"))
-        memset(&x.fn, 0, sizeof x.fn);
+    /* the walk's function (scope's parent: ts_node_parent descends from
+     * the root), a null node at module level */
+    x.fn = fn;
     x.worst = ORIGIN_CONSTANT;
     TSNode expr, stmt, str;
     memset(&stmt, 0, sizeof stmt);
@@ -5305,6 +5310,13 @@ static void walk_node(walk_t *w, TSNode n)
             check_session_closed(f, w->fn, n, name, is_async, ft);
         }
     }
+    /* below an expression statement the walk acts only on what names
+     * walk_words (the rest is skipped by walk_child): none in its text,
+     * nothing to walk, in a file that parsed cleanly (recovery can put an
+     * ERROR, always walked, in one) */
+    if (ty == y->expression_statement && w->clean &&
+        !sqla_words_in(f->words, ts_node_start_byte(n), ts_node_end_byte(n)))
+        return;
     if (ty == y->while_statement) {
         w->loop_depth++;
         walk_children(w, n);
@@ -5342,7 +5354,7 @@ static void walk_node(walk_t *w, TSNode n)
               sessionish(f->src, obj))))
             w->tx_work = true;
         if (text_call) {
-            check_raw_sql(f, w->scope, n, pysource_call_arg(f->src, n, 0), true, true);
+            check_raw_sql(f, w->scope, w->fn, n, pysource_call_arg(f->src, n, 0), true, true);
         } else if (method && (strcmp(m, "execute") == 0 || strcmp(m, "exec_driver_sql") == 0)) {
             TSNode a0 = pysource_call_arg(f->src, n, 0);
             char recv[96] = "";
@@ -5351,7 +5363,7 @@ static void walk_node(walk_t *w, TSNode n)
              * DB-API cursors take the driver's %(name)s */
             bool named = strcmp(m, "execute") == 0 && !strstr(recv, "cur");
             if (!ts_node_is_null(a0) && !is(unwrap(a0), "call"))
-                check_raw_sql(f, w->scope, n, a0, false, named);
+                check_raw_sql(f, w->scope, w->fn, n, a0, false, named);
         }
     }
     walk_children(w, n);
