@@ -848,6 +848,13 @@ typedef struct {
     int depth;
     char via[300];
     TSNode skip;
+    /* No variable of the scan has a model (the iterable is no query) and
+     * the file parsed cleanly: then only calls record anything (lazy
+     * loads, aliases and followed functions need a model; an if or a try
+     * marks the calls in it), and the scan enters no expression without a
+     * call. Statements are entered (a try marks the loop as handling
+     * errors, calls or not). */
+    bool calls_only;
     const sqla_function_t *stack[MAX_STACK];
     int nstack;
     /* results */
@@ -1111,12 +1118,21 @@ static bool session_factory_call(const sqla_project_t *p, const pysource_t *src,
 
 static bool scan_child(TSNode ch, void *ctx)
 {
+    scan_t *s = ctx;
     /* a node without named children is none of what scan_node acts on
      * (all of those have some) and holds nothing to scan: identifiers,
      * numbers, strings' parts, about half of a body's nodes, each of which
      * took a cursor of its own */
-    if (ts_node_named_child_count(ch) > 0)
-        scan_node(ctx, ch);
+    if (ts_node_named_child_count(ch) == 0)
+        return true;
+    /* calls_only: an expression without "(" holds no call */
+    if (s->calls_only && !pysource_holds_statements(ch)) {
+        size_t len;
+        const char *t = pysource_node_span(s->src, ch, &len);
+        if (!memchr(t, '(', len))
+            return true;
+    }
+    scan_node(s, ch);
     return true;
 }
 
@@ -3624,6 +3640,7 @@ static void analyze_loop(file_t *f, TSNode loop, TSNode scope, TSNode fn)
     s.file = f->file;
     if (var[0])
         var_push(&s, var, o.found ? o.ch.model : NULL, "");
+    s.calls_only = !(o.found && o.ch.model) && !pysource_has_error(f->src);
     if (comp) {
         s.skip = right;
         scan_node(&s, loop);
