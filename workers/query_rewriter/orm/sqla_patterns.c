@@ -648,6 +648,29 @@ static bool name_stands_at(const char *c, size_t len, size_t at, size_t nlen)
     return !(isalpha(b) || b == '_') && !(isalnum(a) || a == '_');
 }
 
+/* Whether what follows a name at c[at] can make it an assignment's target in a file that parsed
+ * cleanly: "=" or ":" (an annotation) after blanks and line continuations (a byte beyond ASCII:
+ * perhaps). Most places a name stands are uses, and each descent to one (assignment_at) costs a
+ * few thousand instructions. */
+static bool assignment_follows(const char *c, size_t len, size_t at)
+{
+    while (at < len) {
+        unsigned char b = (unsigned char)c[at];
+        if (b == ' ' || b == '\t' || b == '\f' || b == '\v') {
+            at++;
+        } else if (b == '\\') {
+            at++;
+            if (at < len && c[at] == '\r')
+                at++;
+            if (at < len && c[at] == '\n')
+                at++;
+        } else {
+            return b >= 0x80 || b == '=' || b == ':';
+        }
+    }
+    return false;
+}
+
 /* The assignment `name = value` whose name begins at byte at, if any, into *value and *assign:
  * the path from the scope down to that byte, entering only statements, what holds them and
  * assignments (not nested functions, classes or lambdas, nor expressions). */
@@ -709,6 +732,7 @@ static TSNode last_assignment(const pysource_t *src, TSNode scope, const char *n
     memset(&assign, 0, sizeof assign);
     size_t len, nlen = strlen(name);
     const char *c = pysource_content(src, &len);
+    bool clean = !pysource_has_error(src);
     /* the names that begin in [from, to) and end in the scope */
     size_t from = ts_node_start_byte(scope), end = ts_node_end_byte(scope), to = end;
     if (end > len)
@@ -722,7 +746,7 @@ static TSNode last_assignment(const pysource_t *src, TSNode scope, const char *n
         if (!hit)
             break;
         size_t at = (size_t)(hit - c);
-        if (name_stands_at(c, len, at, nlen))
+        if (name_stands_at(c, len, at, nlen) && (!clean || assignment_follows(c, len, at + nlen)))
             assignment_at(src, scope, (uint32_t)at, name, nlen, &value, &assign);
         from = at + 1;
     }
