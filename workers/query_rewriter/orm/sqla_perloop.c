@@ -775,7 +775,8 @@ static void walk_naming(const pysource_t *src, TSNode scope, const char *name,
         walk_naming_in(src, scope, name, strlen(name), visit, ctx);
 }
 
-static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int depth);
+static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, TSNode scope,
+                            int depth);
 
 /* Whether loop i of w is active: not over constants, batches or retries (push_loop), nor over
  * the schema (tested here once, the first time it is asked: the answer is the loop's, cached in
@@ -788,7 +789,12 @@ static bool loop_active(const fw_t *w, int i)
     if (!l->active)
         return false;
     if (!l->schema)
-        l->schema = schema_iterable(w, w->src, l->right, 0) ? 1 : 2;
+        /* the iterable is in the walked function itself (nested ones are walked apart) */
+        l->schema =
+            schema_iterable(w, w->src, l->right,
+                            ts_node_is_null(w->fn_node) ? w->fn_node : FIELD(w->fn_node, "body"), 0)
+                ? 1
+                : 2;
     return l->schema == 2;
 }
 
@@ -911,12 +917,14 @@ static TSNode enclosing_scope(TSNode n)
     return last;
 }
 
-static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int depth);
+static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, TSNode scope,
+                            int depth);
 
 typedef struct {
     const fw_t *w;
     const pysource_t *src;
     const char *name;
+    TSNode scope; /* the body walked (nested functions skipped: every node met is in its scope) */
     int depth;
     int adds;     /* name.append/add/extend(...) seen */
     bool foreign; /* one of them outside a loop over the schema */
@@ -927,7 +935,8 @@ static bool in_schema_loop(const fill_t *f, TSNode n, TSNode scope)
 {
     for (TSNode p = ts_node_parent(n); !ts_node_is_null(p) && !ts_node_eq(p, scope);
          p = ts_node_parent(p))
-        if (IS(p, "for_statement") && schema_iterable(f->w, f->src, FIELD(p, "right"), f->depth))
+        if (IS(p, "for_statement") &&
+            schema_iterable(f->w, f->src, FIELD(p, "right"), scope, f->depth))
             return true;
     return false;
 }
@@ -947,7 +956,7 @@ static pysource_walk_t fill_visit(const pysource_t *src, TSNode n, void *ctx)
         (strcmp(m, "append") != 0 && strcmp(m, "add") != 0 && strcmp(m, "extend") != 0))
         return PYSOURCE_WALK_CONTINUE;
     f->adds++;
-    if (!in_schema_loop(f, n, enclosing_scope(n))) {
+    if (!in_schema_loop(f, n, f->scope)) {
         f->foreign = true;
         return PYSOURCE_WALK_STOP;
     }
@@ -984,6 +993,7 @@ static pysource_walk_t assign_visit(const pysource_t *src, TSNode n, void *ctx)
 typedef struct {
     const fw_t *w;
     const pysource_t *src;
+    TSNode scope; /* the function's body: return_visit skips nested functions */
     int depth, n;
     bool ok;
 } returns_t;
@@ -997,7 +1007,7 @@ static pysource_walk_t return_visit(const pysource_t *src, TSNode n, void *ctx)
         return PYSOURCE_WALK_CONTINUE;
     r->n++;
     TSNode e = ts_node_named_child(n, 0);
-    if (ts_node_is_null(e) || !schema_iterable(r->w, src, e, r->depth)) {
+    if (ts_node_is_null(e) || !schema_iterable(r->w, src, e, r->scope, r->depth)) {
         r->ok = false;
         return PYSOURCE_WALK_STOP;
     }
@@ -1012,7 +1022,7 @@ static pysource_walk_t return_visit(const pysource_t *src, TSNode n, void *ctx)
  * _get_tables_with_fk_to_table: a list appended to only in a loop over the tables). The count
  * is fixed by the schema, and each table is a statement of its own: no grouped query joins
  * different tables. */
-static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int depth)
+static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, TSNode scope, int depth)
 {
     e = unwrap(e);
     if (ts_node_is_null(e) || depth > 8) /* wrappers, names, one helper's returns */
@@ -1029,7 +1039,7 @@ static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int 
         for (uint32_t i = 0; i < k; i++) {
             TSNode c = ts_node_named_child(e, i);
             if (IS(c, "for_in_clause"))
-                return schema_iterable(w, src, FIELD(c, "right"), depth + 1);
+                return schema_iterable(w, src, FIELD(c, "right"), scope, depth + 1);
         }
         return false;
     }
@@ -1040,12 +1050,12 @@ static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int 
         if (strcmp(t, "reversed") == 0 || strcmp(t, "sorted") == 0 || strcmp(t, "list") == 0 ||
             strcmp(t, "tuple") == 0 || strcmp(t, "set") == 0 || strcmp(t, "enumerate") == 0 ||
             strcmp(t, "iter") == 0)
-            return schema_iterable(w, src, pysource_call_arg(src, e, 0), depth + 1);
+            return schema_iterable(w, src, pysource_call_arg(src, e, 0), scope, depth + 1);
         if (strcmp(last, "__subclasses__") == 0 || strcmp(last, "get_table_names") == 0)
             return true;
         if (IS(callee, "attribute") && (strcmp(last, "values") == 0 || strcmp(last, "keys") == 0 ||
                                         strcmp(last, "items") == 0))
-            return schema_iterable(w, src, FIELD(callee, "object"), depth + 1);
+            return schema_iterable(w, src, FIELD(callee, "object"), scope, depth + 1);
         /* a project function returning the tables, called from the loop's own file (one
          * level: the helper's own calls are not followed) */
         if (strcmp(pysource_path(w->src), pysource_path(src)) != 0) /* a file, not a tree */
@@ -1055,13 +1065,14 @@ static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int 
         TSNode def = fn ? sqla_function_tree(w->pl->p, fn, &fsrc) : (TSNode){0};
         if (ts_node_is_null(def))
             return false;
-        returns_t r = {w, fsrc, depth + 1, 0, true};
-        pysource_walk(fsrc, FIELD(def, "body"), return_visit, &r);
+        returns_t r = {w, fsrc, FIELD(def, "body"), depth + 1, 0, true};
+        pysource_walk(fsrc, r.scope, return_visit, &r);
         return r.ok && r.n > 0;
     }
     if (IS(e, "identifier")) {
         text_of(src, e, t, sizeof t);
-        TSNode scope = enclosing_scope(e);
+        if (ts_node_is_null(scope))
+            scope = enclosing_scope(e);
         /* one binding only: a name assigned on several paths may hold other items */
         last_assign_t a = {.name = t};
         walk_naming(src, scope, t, assign_visit, &a);
@@ -1070,11 +1081,11 @@ static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, int 
             return false;
         /* tables = [] filled in loops over the tables */
         if ((IS(r, "list") || IS(r, "set")) && ts_node_named_child_count(r) == 0) {
-            fill_t f = {w, src, t, depth + 1, 0, false};
+            fill_t f = {w, src, t, scope, depth + 1, 0, false};
             walk_naming(src, scope, t, fill_visit, &f);
             return f.adds > 0 && !f.foreign;
         }
-        return schema_iterable(w, src, r, depth + 1);
+        return schema_iterable(w, src, r, scope, depth + 1);
     }
     return false;
 }
@@ -1759,8 +1770,12 @@ static size_t skip_string(const char *c, size_t len, size_t i)
 static void read_opts(json_t *opts, const char *c, size_t len)
 {
     for (size_t i = 0; i + 4 < len; i++) {
-        if (memcmp(c + i, "Opt(", 4) != 0 || i == 0 ||
-            !(isalnum((unsigned char)c[i - 1]) || c[i - 1] == '.'))
+        /* the next "Opt(" by memmem: most of a file has none */
+        const char *o = memmem(c + i, len - i, "Opt(", 4);
+        if (!o || (size_t)(o - c) + 4 >= len)
+            break;
+        i = (size_t)(o - c);
+        if (i == 0 || !(isalnum((unsigned char)c[i - 1]) || c[i - 1] == '.'))
             continue;
         size_t j = i + 4;
         while (j < len && isspace((unsigned char)c[j]))
@@ -2134,6 +2149,18 @@ static void note_bits(fw_t *w, unsigned bits, size_t file, unsigned line)
     w->bits |= bits;
 }
 
+/* Whether every loop of the walk already holds its query (query) or its write (!query): a loop
+ * records only its first of each, so a call can then record none of that kind. */
+static bool all_recorded(const fw_t *w, bool query)
+{
+    if (w->nloops > MAX_LOOPS)
+        return false;
+    for (int i = 0; i < w->nloops; i++)
+        if (ts_node_is_null(query ? w->loops[i].qcall : w->loops[i].icall))
+            return false;
+    return true;
+}
+
 /* A call in the walk: in summary mode it adds to the function's bits; in a loop, a query
  * that depends on a loop (unless its model itself comes from the loop item: another table per
  * item) or an insert per item, directly or through a project function, is recorded on the
@@ -2176,6 +2203,8 @@ static void on_call(fw_t *w, TSNode call)
      * parse of its lines when its module's tree is gone). */
     if (!may_use_item(w, call) && session_call_bits(w, call) != B_INSERT && !saves_built(w, call))
         return;
+    if (all_recorded(w, true) && all_recorded(w, false))
+        return; /* every loop holds its query and its write: nothing left to record */
     TSNode root;
     const sqla_function_t *via = NULL;
     size_t qf = w->file;
@@ -2184,29 +2213,29 @@ static void on_call(fw_t *w, TSNode call)
         /* the query's model is the item: another table per item
          * (session.query(model), model_query(context, model)) */
         int k = keyed_loop(w, call);
-        if (w->guarded && k >= 0 && k < w->guard_loops)
+        if (k < 0 || k >= MAX_LOOPS || !ts_node_is_null(w->loops[k].qcall))
+            return; /* no loop to record it on, or its query already recorded */
+        if (w->guarded && k < w->guard_loops)
             return; /* once per key of a cache the loop fills */
-        if (k >= 0 && k < MAX_LOOPS && isolated_per_item(w->src, call, w->loops[k].node))
+        if (isolated_per_item(w->src, call, w->loops[k].node))
             return; /* each item on its own on purpose */
         if (cas_query(w->src, root, w->fn_node))
             return; /* a compare-and-swap per item (rule 11) */
-        if (k >= 0 && k < MAX_LOOPS && in_item_database(w, &w->loops[k], call))
+        if (in_item_database(w, &w->loops[k], call))
             return; /* another database per item */
         /* session.query(model): the first argument; model_query(context,
          * model) / model_query(model): either of the first two */
         unsigned nargs = !via ? 1 : strstr(via->name, "query") ? 2 : 0;
-        for (unsigned a = 0; k >= 0 && a < nargs; a++) {
+        for (unsigned a = 0; a < nargs; a++) {
             TSNode m0 = unwrap(pysource_call_arg(w->src, root, a));
             if (!ts_node_is_null(m0) && references(w, &w->loops[k], m0))
                 return;
         }
-        if (k >= 0 && k < MAX_LOOPS && ts_node_is_null(w->loops[k].qcall)) {
-            loop_t *l = &w->loops[k];
-            l->qcall = call;
-            l->qvia = via;
-            l->qfile = qf;
-            l->qline = via ? ql : pysource_node_line(root);
-        }
+        loop_t *l = &w->loops[k];
+        l->qcall = call;
+        l->qvia = via;
+        l->qfile = qf;
+        l->qline = via ? ql : pysource_node_line(root);
         return;
     }
     int k = -1;
@@ -2219,21 +2248,21 @@ static void on_call(fw_t *w, TSNode call)
                 k = i;
                 break;
             }
-    } else {
+    } else if (!all_recorded(w, false)) {
         const sqla_function_t *fn = callee_fn(w, call);
         if (fn && (fn_bits(w, fn, &f, &l) & B_INSERT)) {
             k = keyed_loop(w, FIELD(call, "arguments"));
             ivia = fn;
         }
     }
-    if (k >= 0 && k < MAX_LOOPS && in_item_database(w, &w->loops[k], call))
+    if (k < 0 || k >= MAX_LOOPS || !ts_node_is_null(w->loops[k].icall))
+        return; /* no loop to record it on, or its write already recorded */
+    if (in_item_database(w, &w->loops[k], call))
         return; /* another database per item */
-    if (k >= 0 && k < MAX_LOOPS && ts_node_is_null(w->loops[k].icall)) {
-        w->loops[k].icall = call;
-        w->loops[k].ivia = ivia;
-        w->loops[k].ifile = f;
-        w->loops[k].iline = ivia ? l : pysource_node_line(call);
-    }
+    w->loops[k].icall = call;
+    w->loops[k].ivia = ivia;
+    w->loops[k].ifile = f;
+    w->loops[k].iline = ivia ? l : pysource_node_line(call);
 }
 
 /* Leaves the innermost loop, emitting its query and insert findings (not in summary mode). */
@@ -2275,6 +2304,11 @@ static void on_assignment(fw_t *w, TSNode n)
 static void fwalk(fw_t *w, TSNode n)
 {
     if (ts_node_is_null(n) || w->pl->oom)
+        return;
+    /* a summary that holds both bits is final: what follows can add none, nor move where the
+     * first is; its walk so far was cut nowhere (else trunc says so), so it is what a walk at
+     * any depth it is reused at gives */
+    if (w->summary && (w->bits & (B_QUERY | B_INSERT)) == (B_QUERY | B_INSERT))
         return;
     const syms_t *y = syms();
     TSSymbol ty = ts_node_symbol(n);
