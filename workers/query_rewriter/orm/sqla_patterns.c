@@ -3643,7 +3643,6 @@ static void analyze_loop(file_t *f, TSNode loop, TSNode scope, TSNode fn)
             return;
     }
     TSNode left = field(clause, "left"), right = field(clause, "right");
-    TSNode anchor = comp ? enclosing_statement(loop) : loop;
     unsigned line = pysource_node_line(loop);
     origin_t o;
     memset(&o, 0, sizeof o);
@@ -3673,9 +3672,10 @@ static void analyze_loop(file_t *f, TSNode loop, TSNode scope, TSNode fn)
     }
     bool is_async = function_is_async(fn);
     if (o.found && s.npaths)
-        emit_lazy(f, anchor, line, &o, &s);
+        emit_lazy(f, comp ? enclosing_statement(loop) : loop, line, &o, &s);
     if (!ts_node_is_null(s.keyed) && !o.const_literal && var[0])
-        emit_keyed(f, anchor, line, right, var, &s, is_async, scope);
+        emit_keyed(f, comp ? enclosing_statement(loop) : loop, line, right, var, &s, is_async,
+                   scope);
     if (comp || o.const_literal)
         return;
     const char *why_not = NULL;
