@@ -118,6 +118,8 @@ typedef struct {
     /* a file's walk (not a summary): where `for` stands in the file, to
      * skip expressions outside loops that hold none (fwalk) */
     const sqla_words_t *words;
+    /* src parsed without errors: every call there has its "(" (fwalk) */
+    bool clean;
 } fw_t;
 
 /* A node's source text into out; "" when the node is null or the text does not fit. */
@@ -328,7 +330,7 @@ static void fwalk(fw_t *w, TSNode n);
 /* Grammar symbols the walk compares each node with, read once. */
 typedef struct {
     TSSymbol fn_def, class_def, lambda, for_st, list_comp, set_comp, dict_comp, gen_expr,
-        assignment, call, string, comment, identifier, if_st, block;
+        assignment, call, string, comment, identifier, if_st, block, expr_stmt;
 } syms_t;
 
 /* The grammar symbols the walk compares against, looked up once. */
@@ -352,6 +354,7 @@ static const syms_t *syms(void)
         y.identifier = PYSOURCE_SYMBOL("identifier");
         y.if_st = PYSOURCE_SYMBOL("if_statement");
         y.block = PYSOURCE_SYMBOL("block");
+        y.expr_stmt = PYSOURCE_SYMBOL("expression_statement");
         ready = true;
     }
     return &y;
@@ -381,6 +384,7 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     memset(&w->params, 0, sizeof w->params);
     memset(&w->fn_node, 0, sizeof w->fn_node);
     w->words = NULL;
+    w->clean = !pysource_has_error(src);
 }
 
 /* Whether a function body is a wrapper's: one or two straight-line statements (expressions,
@@ -2390,6 +2394,15 @@ static void fwalk(fw_t *w, TSNode n)
         !IS(n, "expression_statement") &&
         !sqla_words_in(w->words, ts_node_start_byte(n), ts_node_end_byte(n)))
         return;
+    /* An expression without "(" holds no call and, being no statement, no assignment: nothing
+     * below it acts (a comprehension in it would push a loop that records nothing). Only in a
+     * file that parsed cleanly: recovery may stand in for a missing "(". */
+    if (w->clean && ty != y->call && ty != y->expr_stmt && !pysource_holds_statements(n)) {
+        size_t len = 0;
+        const char *t = pysource_node_span(w->src, n, &len);
+        if (t && !memchr(t, '(', len))
+            return;
+    }
     if (ty == y->call) {
         on_call(w, n);
         if (w->pl->oom)
