@@ -652,7 +652,27 @@ static _Thread_local literal_slot_t literal_slots[LITERAL_SLOTS];
 /* The cache slot of a string literal (keyed by its address), filling in its
  * symbols and field id on first use. Returns NULL when the table is full;
  * callers then look the name up directly. */
-static literal_slot_t *literal_slot(const char *literal)
+/* Fills the empty slot e for literal: the first use of a literal, kept
+ * out of literal_slot so that its look-up, run for every type test and
+ * field look-up (half a million in mailman3's analysis), saves no
+ * registers for it. */
+static __attribute__((noinline)) literal_slot_t *literal_fill(literal_slot_t *e,
+                                                              const char *literal)
+{
+    const TSLanguage *lang = tree_sitter_python();
+    uint32_t len = (uint32_t)strlen(literal);
+    e->literal = literal;
+    /* symbol_for_name answers "ERROR" for any prefix of it (and for
+     * ""): only ask for names that are really ERROR's */
+    bool error = strcmp(literal, "ERROR") == 0;
+    e->named = error ? (TSSymbol)-1 /* ts_builtin_sym_error */
+                     : ts_language_symbol_for_name(lang, literal, len, true);
+    e->anonymous = error ? 0 : ts_language_symbol_for_name(lang, literal, len, false);
+    e->field = ts_language_field_id_for_name(lang, literal, len);
+    return e;
+}
+
+static inline literal_slot_t *literal_slot(const char *literal)
 {
     uintptr_t h = ((uintptr_t)literal >> 3) * 0x9E3779B97F4A7C15u;
     size_t i = (size_t)(h >> 55) & (LITERAL_SLOTS - 1);
@@ -660,19 +680,8 @@ static literal_slot_t *literal_slot(const char *literal)
         literal_slot_t *e = &literal_slots[i];
         if (e->literal == literal)
             return e;
-        if (!e->literal) {
-            const TSLanguage *lang = tree_sitter_python();
-            uint32_t len = (uint32_t)strlen(literal);
-            e->literal = literal;
-            /* symbol_for_name answers "ERROR" for any prefix of it (and for
-             * ""): only ask for names that are really ERROR's */
-            bool error = strcmp(literal, "ERROR") == 0;
-            e->named = error ? (TSSymbol)-1 /* ts_builtin_sym_error */
-                             : ts_language_symbol_for_name(lang, literal, len, true);
-            e->anonymous = error ? 0 : ts_language_symbol_for_name(lang, literal, len, false);
-            e->field = ts_language_field_id_for_name(lang, literal, len);
-            return e;
-        }
+        if (!e->literal)
+            return literal_fill(e, literal);
     }
     return NULL;
 }
