@@ -1879,6 +1879,32 @@ static bool default_value(const char *d, double *num)
  * gives: 1 yes, 0 no, -1 unknown (no configuration read, an option defined nowhere in the
  * project, a default that is no number, a test not understood). Forms: `CONF.x`, `CONF.x OP n`
  * (==, !=, <, <=, >, >= with a number), `not`, `and`, `or`. */
+static int holds_by_default(pl_t *pl, const pysource_t *src, TSNode cond);
+
+/* Whether cond's text names conf (config), cfg or settings in any case: each configuration read
+ * (config_read) has one of them as a component, so a test without is no such read. */
+static bool names_config(const pysource_t *src, TSNode cond)
+{
+    size_t len = 0;
+    const char *t = pysource_node_span(src, cond, &len);
+    for (size_t i = 0; t && i + 3 <= len; i++) {
+        char c = (char)tolower((unsigned char)t[i]);
+        if (c == 'c' && (strncasecmp(t + i, "cfg", 3) == 0 ||
+                         (i + 4 <= len && strncasecmp(t + i, "conf", 4) == 0)))
+            return true;
+        if (c == 's' && i + 8 <= len && strncasecmp(t + i, "settings", 8) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* holds_by_default of an if statement's condition: unknown at once without a configuration
+ * read in its text (most tests). */
+static int holds_by_default_if(pl_t *pl, const pysource_t *src, TSNode cond)
+{
+    return names_config(src, cond) ? holds_by_default(pl, src, cond) : -1;
+}
+
 static int holds_by_default(pl_t *pl, const pysource_t *src, TSNode cond)
 {
     cond = unwrap(cond);
@@ -1954,7 +1980,7 @@ static void walk_if(fw_t *w, TSNode n)
     char cache[96], after_cache[96] = "";
     TSNode cond = FIELD(n, "condition");
     fwalk(w, cond);
-    int by_default = holds_by_default(w->pl, w->src, cond);
+    int by_default = holds_by_default_if(w->pl, w->src, cond);
     if (by_default >= 0) {
         /* what the options' defaults leave out: the body of a test that fails by default, the
          * elif and else clauses after one that holds (rule 16) */
@@ -2024,7 +2050,7 @@ static void walk_block(fw_t *w, TSNode n)
                       (IS(last, "return_statement") || IS(last, "continue_statement"));
         /* after `if CONF.x <= 0: return` with x 0 by default, the rest runs only when the
          * option is set (rule 16) */
-        if (leaves && holds_by_default(w->pl, w->src, FIELD(c, "condition")) == 1) {
+        if (leaves && holds_by_default_if(w->pl, w->src, FIELD(c, "condition")) == 1) {
             w->opt_in = true;
             continue;
         }
