@@ -293,6 +293,9 @@ typedef struct {
     json_t *imports; /* import lines the next finding's code needs (import_note) */
     /* where the names the file walk acts on stand (walk_child) */
     sqla_words_t *words;
+    /* where `= name(` may assign a call of a plain name (call_assigns) */
+    uint32_t *assigns;
+    size_t nassigns;
 } file_t;
 
 /* The file's indentation unit: what the first block after a line ending
@@ -5279,6 +5282,72 @@ static const char *const walk_words[] = {"for",
                                          "merge",
                                          NULL};
 
+/* Past what may stand between "=" and an assignment's value, or between a callee's name and its
+ * "(": blanks, line ends, line continuations, comments, and (before the value) opening
+ * parentheses. */
+static size_t skip_gap(const char *c, size_t len, size_t i, bool parens)
+{
+    while (i < len) {
+        unsigned char b = (unsigned char)c[i];
+        if (b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '\f' || b == '\v' ||
+            b == '\\' || (parens && b == '('))
+            i++;
+        else if (b == '#')
+            while (i < len && c[i] != '\n')
+                i++;
+        else
+            break;
+    }
+    return i;
+}
+
+static bool name_byte(unsigned char b)
+{
+    return isalnum(b) || b == '_' || b >= 0x80;
+}
+
+/* The offsets of the "=" signs of f's text that may assign the call of a plain name, `x = f(`,
+ * `x = await (f(`, increasing (a superset: `==`, keyword arguments, `f()[0]` count too). The
+ * walk's session-factory check (walk_node) acts only on such assignments; with walk_words they
+ * are all the walk acts on. */
+static void call_assigns(file_t *f)
+{
+    const char *c = f->c;
+    size_t len = f->len, cap = 0;
+    for (const char *q = c; (q = memchr(q, '=', (size_t)(c + len - q))) != NULL; q++) {
+        size_t i = skip_gap(c, len, (size_t)(q - c) + 1, true);
+        if (i + 5 <= len && memcmp(c + i, "await", 5) == 0 &&
+            (i + 5 == len || !name_byte((unsigned char)c[i + 5])))
+            i = skip_gap(c, len, i + 5, true);
+        if (i >= len || !name_byte((unsigned char)c[i]) || isdigit((unsigned char)c[i]))
+            continue;
+        while (i < len && name_byte((unsigned char)c[i]))
+            i++;
+        i = skip_gap(c, len, i, false);
+        if (i >= len || c[i] != '(')
+            continue;
+        if (f->nassigns == cap) {
+            cap = cap ? cap * 2 : 64;
+            f->assigns = xreallocarray(f->assigns, cap, sizeof *f->assigns);
+        }
+        f->assigns[f->nassigns++] = (uint32_t)(q - c);
+    }
+}
+
+/* Whether an offset of call_assigns lies in [start, end). */
+static bool assigns_in(const file_t *f, uint32_t start, uint32_t end)
+{
+    size_t lo = 0, hi = f->nassigns;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (f->assigns[mid] < start)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < f->nassigns && f->assigns[lo] < end;
+}
+
 static bool walk_child(TSNode ch, void *ctx)
 {
     walk_t *w = ctx;
@@ -5287,6 +5356,12 @@ static bool walk_child(TSNode ch, void *ctx)
      * walk: identifiers, numbers, string parts, comments are about half
      * of the nodes, and walking into each took a cursor of its own */
     if (ts_node_named_child_count(ch) == 0)
+        return true;
+    /* In a file that parsed cleanly, a subtree whose text names none of
+     * walk_words and assigns no call of a plain name holds nothing the walk
+     * acts on (statements, functions and classes included) */
+    uint32_t cs = ts_node_start_byte(ch), ce = ts_node_end_byte(ch);
+    if (w->clean && !sqla_words_in(w->f->words, cs, ce) && !assigns_in(w->f, cs, ce))
         return true;
     /* Statements and what holds them are always walked (functions,
      * assignments from a session factory); below them walk_node acts on
@@ -5487,8 +5562,11 @@ static int detect_one(det_t *d, sqla_perloop_t *pl, size_t i, size_t beat, size_
     w.f = &f;
     w.scope = pysource_root(f.src);
     w.clean = !pysource_has_error(f.src);
+    if (w.clean)
+        call_assigns(&f);
     walk_children(&w, pysource_root(f.src));
     sqla_words_destroy(&f.words);
+    free(f.assigns);
     json_decref(f.imports);
     /* a per-item finding is skipped where a rewrite of this file is */
     for (; *seen < json_array_size(d->out); (*seen)++)
