@@ -33,6 +33,12 @@
  * cost (generic plans, parameter types from common/sqlparams). Printed: that
  * cost for none / pgopt / single-column / Extend / Extend unrestricted,
  * what-if EXPLAINs, hypothetical index creations and wall time per method.
+ * Time: pgopt and the Extend baseline run PGOPT_BENCH_TIME_ROUNDS (3)
+ * times each, alternately, the order swapped each round, every run checked
+ * to give round 1's set (abort otherwise); per method median (min-max) of
+ * wall ms and of CPU ms (this process + the PostgreSQL server's backends,
+ * from /proc: the machine's load inflates wall time, not CPU time), and of
+ * the per-round pgopt / Extend ratios (server_cpu_ms, meter_t).
  * Last, the real-index check: each index of unrestricted Extend's sets that
  * an existing index serves (its keys a prefix of that index's keys) is
  * built for real on the bench database (CREATE INDEX, EXPLAIN, DROP INDEX)
@@ -48,12 +54,16 @@
  * Markdown on stdout; PGOPT_BENCH_PER_STATEMENT=1 prints each statement's
  * cost per set, PGOPT_BENCH_TRACE=1 pgopt's selection steps (stderr).
  */
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
 #include <libpq-fe.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/clock.h"
 #include "common/sqlparams.h"
@@ -966,6 +976,156 @@ static void exec_measure(ia_model_t *m, const char *conninfo, const char *label,
     free(usize);
 }
 
+/* ---- wall and CPU time of one method's run (PGOPT_BENCH_TIME_ROUNDS) ---- */
+
+/* The load of this shared machine inflates wall time; CPU time it does
+ * not (much: caches and frequency aside). Both methods run in this
+ * process (pgopt's agent is linked in, Extend is implemented here), and
+ * both send their what-if work to the bench's PostgreSQL server, so a
+ * method's CPU is this process's CPU plus the server's during its run. */
+typedef struct {
+    int pid;       /* the postmaster; 0: the server's CPU cannot be read */
+    char why[512]; /* why it cannot, for the output */
+    double tick_ms;
+} server_cpu_t;
+
+/* utime, stime, cutime, cstime (ticks) and the parent of /proc/PID/stat;
+ * -1 when it cannot be read (a process that just exited). */
+static int proc_stat(int pid, int *ppid, double t[4])
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    /* the command name may hold spaces and parentheses: fields after the
+     * last ')' are "state ppid ..." (field 3 on) */
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return -1;
+    char state;
+    unsigned long long u, s;
+    long long cu, cs;
+    if (sscanf(p + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld", &state,
+               ppid, &u, &s, &cu, &cs) != 6)
+        return -1;
+    t[0] = (double)u;
+    t[1] = (double)s;
+    t[2] = (double)cu;
+    t[3] = (double)cs;
+    return 0;
+}
+
+/* Finds the server's postmaster: DATADIR from SHOW data_directory, its pid
+ * from the first line of DATADIR/postmaster.pid, checked readable in
+ * /proc. On failure sc->pid = 0 and sc->why says what could not be read. */
+static void server_cpu_open(server_cpu_t *sc, const char *conninfo)
+{
+    memset(sc, 0, sizeof *sc);
+    long tck = sysconf(_SC_CLK_TCK);
+    sc->tick_ms = tck > 0 ? 1000.0 / (double)tck : 0;
+    PGconn *pg = PQconnectdb(conninfo);
+    PGresult *r = NULL;
+    if (PQstatus(pg) != CONNECTION_OK ||
+        PQresultStatus(r = PQexec(pg, "SHOW data_directory")) != PGRES_TUPLES_OK) {
+        snprintf(sc->why, sizeof sc->why, "SHOW data_directory failed: %s", PQerrorMessage(pg));
+        PQclear(r);
+        PQfinish(pg);
+        return;
+    }
+    char path[1024];
+    snprintf(path, sizeof path, "%s/postmaster.pid", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    PQfinish(pg);
+    FILE *f = fopen(path, "r");
+    int pid = 0;
+    if (!f || fscanf(f, "%d", &pid) != 1 || pid <= 0) {
+        snprintf(sc->why, sizeof sc->why, "cannot read the postmaster's pid from %s (%s)", path,
+                 f ? "no pid on its first line" : strerror(errno));
+        if (f)
+            fclose(f);
+        return;
+    }
+    fclose(f);
+    int ppid;
+    double t[4];
+    if (sc->tick_ms <= 0 || proc_stat(pid, &ppid, t) != 0) {
+        snprintf(sc->why, sizeof sc->why,
+                 "cannot read /proc/%d/stat (postmaster of %s; a server on another host?)", pid,
+                 path);
+        return;
+    }
+    sc->pid = pid;
+}
+
+/* The server's CPU so far, ms: the postmaster's own and its reaped
+ * children's (cutime, cstime: backends that exited), plus its live
+ * children's (every backend, parallel worker and auxiliary process is the
+ * postmaster's child). A child reaped between the two reads would count
+ * twice or not at all: read again until the postmaster's children's
+ * total did not move. -1 when the postmaster cannot be read any more. */
+static double server_cpu_ms(const server_cpu_t *sc)
+{
+    if (!sc->pid)
+        return -1;
+    for (int attempt = 0; attempt < 10; attempt++) {
+        int ppid;
+        double a[4], b[4];
+        if (proc_stat(sc->pid, &ppid, a) != 0)
+            return -1;
+        double live = 0;
+        DIR *d = opendir("/proc");
+        if (!d)
+            return -1;
+        struct dirent *de;
+        while ((de = readdir(d))) {
+            int pid = atoi(de->d_name);
+            double t[4];
+            if (pid > 0 && pid != sc->pid && proc_stat(pid, &ppid, t) == 0 && ppid == sc->pid)
+                live += t[0] + t[1];
+        }
+        closedir(d);
+        if (proc_stat(sc->pid, &ppid, b) != 0)
+            return -1;
+        if (a[2] == b[2] && a[3] == b[3])
+            return (b[0] + b[1] + b[2] + b[3] + live) * sc->tick_ms;
+    }
+    return -1;
+}
+
+static double process_cpu_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* One run's times: wall, this process's CPU, the server's CPU (-1: not
+ * readable). The server is read outside the bench's CPU window (the scan
+ * of /proc is the bench's own work, not the method's). */
+typedef struct {
+    double wall, bench, server;
+    double w0, b0, s0;
+} meter_t;
+
+static void meter_start(meter_t *mt, const server_cpu_t *sc)
+{
+    mt->s0 = server_cpu_ms(sc);
+    mt->b0 = process_cpu_ms();
+    mt->w0 = (double)clock_mono_us() / 1000.0;
+}
+
+static void meter_stop(meter_t *mt, const server_cpu_t *sc)
+{
+    mt->wall = (double)clock_mono_us() / 1000.0 - mt->w0;
+    mt->bench = process_cpu_ms() - mt->b0;
+    double s1 = server_cpu_ms(sc);
+    mt->server = s1 >= 0 && mt->s0 >= 0 ? s1 - mt->s0 : -1;
+}
+
 typedef struct {
     double ms;
     int64_t explains, creations;
@@ -975,6 +1135,7 @@ typedef struct {
 } run_t;
 
 static double g_min_gain = -1; /* --min-gain: pgopt's step threshold, -1 default */
+static int g_round;            /* the time round (0-based): later rounds list no picks */
 
 static void agent_run(json_t *snap, double budget, int single, run_t *r)
 {
@@ -1033,8 +1194,9 @@ static void agent_run(json_t *snap, double budget, int single, run_t *r)
         char *h = hypo_of(json_string_value(json_object_get(rec, "create_statement")));
         if (h)
             r->ddl[r->n++] = h;
-        fprintf(stderr, "  %s %s\n", single ? "single" : "pgopt",
-                json_string_value(json_object_get(rec, "create_statement")));
+        if (g_round == 0)
+            fprintf(stderr, "  %s %s\n", single ? "single" : "pgopt",
+                    json_string_value(json_object_get(rec, "create_statement")));
     }
     json_decref(res);
 }
@@ -1068,6 +1230,49 @@ static void print_candidates(json_t *snap)
     }
     fprintf(stderr, "  candidates: %zu\n", c.ncands);
     ia_model_free(&c);
+}
+
+/* A set as one string (its DDLs sorted, ';'-joined): the rounds compare
+ * each run's set with the first round's. */
+static char *set_key(char **ddl, size_t n)
+{
+    char **v = calloc(n + 1, sizeof *v);
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++) {
+        v[i] = ddl[i];
+        len += strlen(ddl[i]) + 1;
+    }
+    qsort(v, n, sizeof *v, cmp_str);
+    char *k = calloc(len, 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++)
+        o += (size_t)snprintf(k + o, len - o, "%s;", v[i]);
+    free(v);
+    return k;
+}
+
+static char *extend_key(const ia_model_t *m, const extend_result_t *x)
+{
+    char **ddl = calloc(x->n + 1, sizeof *ddl);
+    for (size_t i = 0; i < x->n; i++)
+        ddl[i] = ddl_of(m, &x->set[i]);
+    char *k = set_key(ddl, x->n);
+    for (size_t i = 0; i < x->n; i++)
+        free(ddl[i]);
+    free(ddl);
+    return k;
+}
+
+/* "median (min-max)" of v[0..n) into buf (sorts v). */
+static const char *med_range(char *buf, size_t len, double *v, size_t n, const char *fmt)
+{
+    char a[32], b[32], c[32];
+    double med = median_of(v, n);
+    snprintf(a, sizeof a, fmt, med);
+    snprintf(b, sizeof b, fmt, v[0]);
+    snprintf(c, sizeof c, fmt, v[n - 1]);
+    snprintf(buf, len, "%s (%s-%s)", a, b, c);
+    return buf;
 }
 
 int main(int argc, char **argv)
@@ -1222,10 +1427,11 @@ int main(int argc, char **argv)
            "as published, with those copies (how many in parentheses; the real-index check "
            "below shows what they gain). Every column but the unrestricted ones compares "
            "pgopt with the baseline.\n\n");
-    printf("| budget | none | pgopt | single-column | Extend | pgopt / Extend | Extend "
-           "unrestricted (copies) | pgopt / Extend unrestricted | what-if EXPLAINs pgopt / "
-           "Extend | hypothetical creations pgopt / Extend | wall ms pgopt / Extend | indexes "
-           "pgopt / single / Extend |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    printf(
+        "| budget | none | pgopt | single-column | Extend | pgopt / Extend | Extend "
+        "unrestricted (copies) | pgopt / Extend unrestricted | what-if EXPLAINs pgopt / "
+        "Extend | hypothetical creations pgopt / Extend | median wall ms pgopt / Extend | indexes "
+        "pgopt / single / Extend |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     /* PGOPT_BENCH_EXECUTE=1: each budget's sets (none, single-column,
      * Extend, pgopt) are kept for the execution measure at the end, after
      * every costing: building indexes for real must not move a cost */
@@ -1241,22 +1447,143 @@ int main(int argc, char **argv)
     char *labels[16];
     const idx_t *sets[16];
     size_t nsets[16], ngroups = 0;
+    /* PGOPT_BENCH_TIME_ROUNDS (default 3, at most 64): rounds of pgopt
+     * and Extend, alternately, for the wall and CPU time table */
+    int trounds = env_int("PGOPT_BENCH_TIME_ROUNDS", 3);
+    if (trounds > 64)
+        trounds = 64;
+    server_cpu_t scpu;
+    server_cpu_open(&scpu, conninfo);
+    int cpu_ok = scpu.pid != 0;
+    size_t time_len = 1 << 14, time_off = 0;
+    char *time_rows = calloc(time_len, 1);
     char *list = strdup(budgets);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         double frac = atof(tok);
         double budget = frac * data;
         fprintf(stderr, "budget %.0f%% = %.1f MiB\n", frac * 100, budget / 1048576);
+        /* pgopt and the Extend baseline (no copies of existing indexes)
+         * in trounds rounds, alternately, the order swapped each round
+         * (pgopt first in the first round, as before rounds existed): each
+         * in each position as often as the other, so a load that moves
+         * during the run is shared. Every round must give the same sets. */
         run_t p, sgl;
-        agent_run(snap, budget, 0, &p);
-        agent_run(snap, budget, 1, &sgl);
-        /* Extend as the baseline (no copies of existing indexes), then
-         * unrestricted, as published */
         extend_result_t ex, eu;
+        memset(&p, 0, sizeof p);
         memset(&ex, 0, sizeof ex);
         memset(&eu, 0, sizeof eu);
-        if (!skip_extend) {
-            extend_run(&m, conninfo, budget, 1, &ex);
+        double tw[2][64] = {{0}}, tb[2][64] = {{0}}, ts[2][64] = {{0}};
+        char *pkey = NULL, *xkey = NULL;
+        for (int r = 0; r < trounds; r++) {
+            for (int k = 0; k < 2; k++) {
+                int ext = k != r % 2; /* round 0: pgopt, Extend; round 1: Extend, pgopt */
+                if (ext && skip_extend)
+                    continue;
+                meter_t mt;
+                char *key;
+                g_round = r;
+                if (ext) {
+                    extend_result_t x;
+                    meter_start(&mt, &scpu);
+                    extend_run(&m, conninfo, budget, 1, &x);
+                    meter_stop(&mt, &scpu);
+                    key = extend_key(&m, &x);
+                    if (r == 0)
+                        ex = x;
+                    else
+                        free(x.set);
+                } else {
+                    run_t x;
+                    meter_start(&mt, &scpu);
+                    agent_run(snap, budget, 0, &x);
+                    meter_stop(&mt, &scpu);
+                    key = set_key(x.ddl, x.n);
+                    if (r == 0) {
+                        p = x;
+                    } else {
+                        for (size_t i = 0; i < x.n; i++)
+                            free(x.ddl[i]);
+                        free(x.ddl);
+                    }
+                }
+                char **first = ext ? &xkey : &pkey;
+                if (!*first) {
+                    *first = key;
+                } else {
+                    if (strcmp(*first, key) != 0) {
+                        fprintf(stderr,
+                                "pgopt-bench-index-budgets: %s's selection at budget %.0f%% "
+                                "differs between round 1 and round %d (the method is not "
+                                "deterministic; the time comparison is void):\n  round 1: "
+                                "%s\n  round %d: %s\n",
+                                ext ? "Extend" : "pgopt", frac * 100, r + 1, *first, r + 1, key);
+                        exit(1);
+                    }
+                    free(key);
+                }
+                tw[ext][r] = mt.wall;
+                tb[ext][r] = mt.bench;
+                ts[ext][r] = mt.server;
+                if (mt.server < 0)
+                    cpu_ok = 0;
+                fprintf(stderr, "  round %d %s: wall %.0f ms, CPU bench %.0f ms, server %.0f ms\n",
+                        r + 1, ext ? "Extend" : "pgopt", mt.wall, mt.bench, mt.server);
+            }
+        }
+        g_round = 0;
+        free(pkey);
+        free(xkey);
+        agent_run(snap, budget, 1, &sgl);
+        /* Extend unrestricted, as published: once, not timed */
+        if (!skip_extend)
             extend_run(&m, conninfo, budget, 0, &eu);
+        /* the time rows: per method median (min-max) over the rounds, and
+         * of the per-round pgopt / Extend ratios */
+        {
+            double wr[64], cr[64], pc[64], xc[64], pb[64], ps[64], xb[64], xs2[64];
+            size_t nr = (size_t)trounds;
+            for (size_t r = 0; r < nr; r++) {
+                pc[r] = tb[0][r] + ts[0][r];
+                xc[r] = tb[1][r] + ts[1][r];
+                wr[r] = skip_extend ? 0 : tw[0][r] / tw[1][r];
+                cr[r] = skip_extend || xc[r] <= 0 ? 0 : pc[r] / xc[r];
+                pb[r] = tb[0][r];
+                ps[r] = ts[0][r];
+                xb[r] = tb[1][r];
+                xs2[r] = ts[1][r];
+            }
+            double pw_med = median_of(tw[0], nr), xw_med = skip_extend ? 0 : median_of(tw[1], nr);
+            p.ms = pw_med;
+            ex.ms = xw_med;
+            /* cells: wall pgopt, wall Extend, CPU pgopt, CPU Extend, the
+             * two ratios ("-" where a method or the server's CPU is
+             * missing) */
+            char cw[2][64], cc[2][160], rw[64], rc[64], t1[64];
+            for (int k = 0; k < 2; k++) {
+                snprintf(cw[k], sizeof cw[k], "-");
+                snprintf(cc[k], sizeof cc[k], "-");
+                if (k == 1 && skip_extend)
+                    continue;
+                med_range(cw[k], sizeof cw[k], tw[k], nr, "%.0f");
+                if (cpu_ok) {
+                    med_range(t1, sizeof t1, k ? xc : pc, nr, "%.0f");
+                    snprintf(cc[k], sizeof cc[k], "%s; bench %.0f + server %.0f", t1,
+                             median_of(k ? xb : pb, nr), median_of(k ? xs2 : ps, nr));
+                }
+            }
+            snprintf(rw, sizeof rw, "-");
+            snprintf(rc, sizeof rc, "-");
+            if (!skip_extend) {
+                med_range(rw, sizeof rw, wr, nr, "%.2f");
+                if (cpu_ok)
+                    med_range(rc, sizeof rc, cr, nr, "%.2f");
+            }
+            if (time_off < time_len - 1024)
+                time_off += (size_t)snprintf(time_rows + time_off, time_len - time_off,
+                                             "| %.0f%% (%.1f MiB) | %s | %s | %s | %s | %s | %s | "
+                                             "%d, same sets every round |\n",
+                                             frac * 100, budget / 1048576, cw[0], cw[1], cc[0],
+                                             cc[1], rw, rc, trounds);
         }
         char **exddl = calloc(ex.n + 1, sizeof *exddl);
         for (size_t i = 0; i < ex.n; i++) {
@@ -1328,6 +1655,24 @@ int main(int argc, char **argv)
         }
     }
     free(list);
+    printf("\nWall and CPU time, interleaved rounds (PGOPT_BENCH_TIME_ROUNDS=%d): per budget "
+           "pgopt and Extend (the baseline above) run alternately %d times, the order swapped "
+           "each round (pgopt first in round 1), each run checked to select the same set as "
+           "round 1 (the bench aborts otherwise). Wall ms and CPU ms per method: median "
+           "(min-max) over the rounds; CPU = this process's CPU (both methods run in it) + the "
+           "PostgreSQL server's during the run (postmaster, its reaped and live children: "
+           "every backend, from /proc; the server serves only this bench), with the medians of "
+           "the two parts. pgopt / Extend: median (min-max) of the per-round ratios. The "
+           "first table's wall column is the medians of this one.\n\n",
+           trounds, trounds);
+    if (!cpu_ok)
+        printf("The server's CPU cannot be read (%s): wall time only.\n\n", scpu.why);
+    else
+        printf("Server CPU read from /proc/%d (the postmaster).\n\n", scpu.pid);
+    printf("| budget | wall ms pgopt | wall ms Extend | CPU ms pgopt | CPU ms Extend | pgopt / "
+           "Extend wall | pgopt / Extend CPU | rounds |\n|---|---|---|---|---|---|---|---|\n%s",
+           time_rows);
+    free(time_rows);
     if (g_literal) {
         printf("\nThe same sets costed with the workload's constants (%zu of %zu statements "
                "matched to the line of the workload file they ran as, each planned with those "

@@ -10,6 +10,13 @@
 #   bench/index_advisor/budgets.sh BUILD_DIR [pgopt-bench-index-budgets options]
 #
 # e.g. --budgets 0.12 for one budget, --skip-extend for pgopt alone.
+# PGOPT_BENCH_TIME_ROUNDS=N (default 3; 1 = one run each, as before) runs
+# pgopt and the Extend baseline N times per budget, alternately, the order
+# swapped each round, and prints wall and CPU time (the bench process plus
+# the server's backends, from /proc) as median (min-max) per method and of
+# the per-round pgopt / Extend ratios; every round must select the same
+# sets (the bench aborts otherwise). Each extra round adds one pgopt and
+# one Extend run: about 10 / 25 / 50 s at 12 / 30 / 65% at load 5.
 # PGOPT_BENCH_SNAPSHOT_OUT=FILE keeps the snapshot (its measured times, the
 # greedy's weights, differ from run to run) for reruns of the bench alone.
 # PGOPT_BENCH_BEFORE=BIN runs BIN (another build's pgopt-bench-index-budgets,

@@ -5,8 +5,10 @@
 # times that weight the greedy, the sample statistics) shows as a range.
 # Prints each run's tables, then per budget pgopt / Extend of every run and
 # its range: planner cost (generic plans), planner cost with the workload's
-# constants, and, with PGOPT_BENCH_EXECUTE=1 in the environment, the
-# measured time (each run's median of its per-round ratios).
+# constants, the advisors' own wall and CPU time (each run's median of its
+# PGOPT_BENCH_TIME_ROUNDS per-round ratios, see budgets.sh), and, with
+# PGOPT_BENCH_EXECUTE=1 in the environment, the measured time of the
+# workload (each run's median of its per-round ratios).
 #
 #   bench/index_advisor/robustness.sh BUILD_DIR [RUNS] [budgets.sh options]
 #
@@ -39,13 +41,21 @@ for i in $(seq 1 "$runs"); do
             if ($0 ~ /Extend unrestricted \(copies\)/) kind = "cost"
             else if ($0 ~ /\| Extend unrestricted \|/) kind = "constants"
             else if ($0 ~ /statements run/) kind = "time"
+            else if ($0 ~ /pgopt \/ Extend wall/) kind = "rounds"
             next
         }
         /^\|---/ { next }
         /^\| / && kind != "" {
             b = $2; gsub(/^ +| +$/, "", b); sub(/ .*/, "", b)
             v = $7; gsub(/^ +/, "", v); sub(/ .*/, "", v)
-            print kind, b, run, v
+            if (kind == "rounds") {
+                # the wall and CPU ratios (medians over the rounds)
+                c = $8; gsub(/^ +/, "", c); sub(/ .*/, "", c)
+                print "wall", b, run, v
+                print "cpu", b, run, c
+            } else {
+                print kind, b, run, v
+            }
             next
         }
         !/^\|/ { if ($0 != "") kind = "" }
@@ -55,7 +65,7 @@ echo "## pgopt / Extend per budget over $runs fresh snapshots"
 echo
 echo "| budget | measure | per run | min | max |"
 echo "|---|---|---|---|---|"
-for kind in cost constants time; do
+for kind in cost constants time wall cpu; do
     awk -v k="$kind" '$1 == k && !seen[$2]++ { print $2 }' "$out/ratios.txt" | while read -r b; do
         awk -v k="$kind" -v b="$b" '
             $1 == k && $2 == b {
@@ -66,6 +76,8 @@ for kind in cost constants time; do
             END {
                 name = k == "cost" ? "planner cost (generic plans)" : \
                        k == "constants" ? "planner cost, workload constants" : \
+                       k == "wall" ? "advisor wall time (median per-round ratio)" : \
+                       k == "cpu" ? "advisor CPU time, bench + server (median per-round ratio)" : \
                        "measured time (median per-round ratio)"
                 s = ""
                 for (i = 0; i < n; i++) s = s (i ? " / " : "") v[i]
