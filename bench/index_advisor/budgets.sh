@@ -16,7 +16,8 @@
 # the server's backends, from /proc) as median (min-max) per method and of
 # the per-round pgopt / Extend ratios; every round must select the same
 # sets (the bench aborts otherwise). Each extra round adds one pgopt and
-# one Extend run: about 10 / 25 / 50 s at 12 / 30 / 65% at load 5.
+# one Extend run: about 18 / 39 / 74 s at 12 / 30 / 65% at load 2-8, so
+# the default run takes about 8 minutes instead of 4 (RESULTS-index-advisor.md).
 # PGOPT_BENCH_SNAPSHOT_OUT=FILE keeps the snapshot (its measured times, the
 # greedy's weights, differ from run to run) for reruns of the bench alone.
 # PGOPT_BENCH_BEFORE=BIN runs BIN (another build's pgopt-bench-index-budgets,
