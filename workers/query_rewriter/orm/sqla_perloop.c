@@ -670,6 +670,18 @@ static pysource_walk_t ref_visit(const pysource_t *src, TSNode n, void *ctx)
         var = strcmp(r->l->vars[i], t) == 0;
     if (!var)
         return PYSOURCE_WALK_CONTINUE;
+    /* most uses show by the bytes around the name: an attribute's name has "." before it (or
+     * whitespace, a line continuation), a keyword argument's "=" (or whitespace) after it; only
+     * then is the parent asked, and in a file with errors, where recovery may stand in a
+     * missing "." */
+    size_t clen;
+    const char *c = pysource_content(src, &clen);
+    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    if (c && s > 0 && e < clen && !pysource_has_error(src) && !strchr(" \t\r\n\\.\f", c[s - 1]) &&
+        !strchr(" \t\r\n\\=\f", c[e])) {
+        r->hit = true;
+        return PYSOURCE_WALK_STOP;
+    }
     TSNode parent = ts_node_parent(n);
     /* x.name and name=... are not uses of `name` */
     if (IS(parent, "attribute") && ts_node_eq(FIELD(parent, "attribute"), n))
