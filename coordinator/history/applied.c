@@ -20,6 +20,7 @@
 #define MIN_SIDE     3
 #define HELPED_RATIO 1.5 /* same threshold as the agent's step test */
 #define ALPHA        0.05
+#define STATS_LAG_S  60 /* the longest a backend defers its statistics (PGSTAT_MAX_INTERVAL) */
 
 typedef struct {
     double t;
@@ -347,6 +348,42 @@ static json_t *item(const char *id, const char *kind, const char *title)
                      title ? title : "?");
 }
 
+/* The plan_hash (generic-plan shape) of statement q in history entry e, or
+ * NULL when the entry holds none for it (only the top statements carry one). */
+static const char *plan_hash_of(const json_t *e, json_int_t q)
+{
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(e, "statements"), i, r)
+    {
+        if (json_integer_value(json_object_get(r, "queryid")) == q && jget_str(r, "plan_hash"))
+            return jget_str(r, "plan_hash");
+    }
+    return NULL;
+}
+
+/* 1 when every statement in ids (at least one) has a plan hash in both
+ * entries and they are equal: the index appeared between them and changed
+ * none of their generic plans; the hash of the first one into hash. */
+static int plans_unchanged(const json_t *before, const json_t *after, const json_t *ids, char *hash,
+                           size_t len)
+{
+    if (json_array_size(ids) == 0)
+        return 0;
+    size_t i;
+    const json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        const char *hb = plan_hash_of(before, json_integer_value(v));
+        const char *ha = plan_hash_of(after, json_integer_value(v));
+        if (!hb || !ha || strcmp(hb, ha) != 0)
+            return 0;
+        if (i == 0)
+            snprintf(hash, len, "%s", hb);
+    }
+    return 1;
+}
+
 /* Checks one recommended index (rec) against the history: whether a valid
  * index of the same shape appeared, when, and, with entries before it, the
  * time per call of the affected statements before and after. Appends the item
@@ -420,6 +457,46 @@ static void verify_index(ctx_t *c, const json_t *rec)
             json_object_set_new(m, "status",
                                 json_string("the index exists since the first "
                                             "history entry: no before to compare"));
+        /* An index no statement has scanned since it appeared (its
+         * idx_scan, from pg_stat_user_indexes, the same in the newest
+         * entry as when it was first seen) neither helped nor hurt any
+         * plan: a time change of its statements, either way, has another
+         * cause (a busier server, a warmer cache), and it only costs
+         * writes. A backend reports its scans up to a minute late
+         * (PostgreSQL 15 flushes its statistics at most once a second,
+         * and defers them under lock contention up to PGSTAT_MAX_INTERVAL,
+         * 60 s), so the rule needs the index seen for longer than that.
+         * Histories from before idx_scan was kept lack it. */
+        double s0 = jget_num(found, "idx_scan");
+        const json_t *newest = find_index(c->es[c->ne - 1].e, table, rest);
+        double s1 = newest ? jget_num(newest, "idx_scan") : NAN;
+        if ((!strcmp(verdict, "helped") || !strcmp(verdict, "made it worse")) && isfinite(s0) &&
+            isfinite(s1) && s1 == s0 && c->es[c->ne - 1].t - c->es[first].t > STATS_LAG_S) {
+            json_object_set_new(
+                m, "not_attributed",
+                json_sprintf("%s after, but the index was not scanned once since it appeared "
+                             "(idx_scan %.0f in both the first and the newest snapshot with it): "
+                             "no plan uses it, so the change is not its doing",
+                             !strcmp(verdict, "helped") ? "faster" : "slower", s0));
+            verdict = "did not help";
+        }
+        /* A slower time per call is blamed on the index only when it
+         * changed a plan: with the same generic plan before and after, the
+         * statements do not use it, and the slowdown (a busier server, a
+         * colder cache) has another cause. The advice is the same either
+         * way (roll it back); the claim of harm needs the plan change. */
+        char hash[64];
+        if (!strcmp(verdict, "made it worse") && !json_object_get(m, "not_attributed") &&
+            plans_unchanged(c->es[last_without].e, c->es[first].e,
+                            json_object_get(rec, "affected_queryids"), hash, sizeof hash)) {
+            verdict = "did not help";
+            json_object_set_new(
+                m, "not_attributed",
+                json_sprintf("slower after, but the generic plan of every affected statement is "
+                             "the same before and after (plan hash %s): the index is not in "
+                             "their plans, so the slowdown is not its doing",
+                             hash));
+        }
         json_object_set_new(it, "measured", m);
         json_object_set_new(it, "verdict", json_string(verdict));
         if (!strcmp(verdict, "did not help") || !strcmp(verdict, "made it worse"))
@@ -806,6 +883,9 @@ static void measured_text(const json_t *m, strbuf_t *b)
                       ": no measurable change (the difference is within the noise of the "
                       "intervals compared%s)",
                       n);
+    /* a slowdown that is not the change's doing (an index in no plan) */
+    if (jget_str(m, "not_attributed"))
+        strbuf_printf(b, "; %s", jget_str(m, "not_attributed"));
 }
 
 void applied_item_text(const json_t *it, strbuf_t *b)

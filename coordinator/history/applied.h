@@ -22,8 +22,9 @@
  * in the intervals before and after it, with the exact Mann-Whitney test
  * of common/steptest.h at that split (>= 3 intervals each side), and gives
  * the realised gain next to the predicted one, and a verdict: helped, did
- * not help or made it worse (with the rollback statement), too early to
- * tell, not applied.
+ * not help or made it worse (with the rollback statement; an index made
+ * it worse only when it changed an affected statement's generic plan), too
+ * early to tell, not applied.
  */
 #ifndef PGOPT_COORDINATOR_APPLIED_H
 #define PGOPT_COORDINATOR_APPLIED_H

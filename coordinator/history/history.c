@@ -187,7 +187,9 @@ static const char *const TABLE_FIELDS[] = {
 /* Index definitions and validity: what the agent diffs to see an index
  * created, dropped or made invalid between two records. */
 static const char *const INDEX_FIELDS[] = {
-    "schema", "table", "name", "definition", "is_valid", NULL,
+    /* idx_scan: applied.c tells an index no plan used (a time change of
+     * its statements is then not its doing) */
+    "schema", "table", "name", "definition", "is_valid", "idx_scan", NULL,
 };
 
 /* At most this many indexes per record (by name order, as collected). */
