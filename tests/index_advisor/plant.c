@@ -88,6 +88,42 @@ double plant_btree_bytes(const json_t *snap, const char *table, const char *cons
     return b;
 }
 
+json_t *plant_advise(const json_t *snap, int64_t budget, json_t *extra)
+{
+    json_t *copy = json_deep_copy(snap);
+    json_t *opt = json_pack("{s:I, s:f}", "index_budget_bytes", (json_int_t)budget,
+                            "index_min_unused_window_s", 0.0);
+    if (extra) {
+        json_object_update(opt, extra);
+        json_decref(extra);
+    }
+    json_object_set_new(copy, "options", opt);
+    json_t *res = NULL;
+    err_t err;
+    if (index_advisor_analyze(copy, NULL, NULL, NULL, &res, &err) != 0)
+        fail_msg("index_advisor_analyze: %s", err.msg);
+    json_decref(copy);
+    return res;
+}
+
+int plant_claims(const json_t *snap, const json_t *rec, const char *needle,
+                 const char *not_containing)
+{
+    size_t k, j;
+    const json_t *a, *st;
+    json_array_foreach(json_object_get(rec, "affected_queryids"), k, a)
+    {
+        json_array_foreach(json_object_get(snap, "statements"), j, st)
+        {
+            const char *q = json_string_value(json_object_get(st, "query"));
+            if (json_integer_value(json_object_get(st, "queryid")) == json_integer_value(a) && q &&
+                strstr(q, needle) && !(not_containing && strstr(q, not_containing)))
+                return 1;
+        }
+    }
+    return 0;
+}
+
 void plant_fail_with(const char *what, json_t *res)
 {
     char *d = json_dumps(json_object_get(res, "recommendations"), JSON_INDENT(1));

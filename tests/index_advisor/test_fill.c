@@ -78,41 +78,13 @@ static int teardown(void **state)
     return 0;
 }
 
-/* The agent on the snapshot with these options (budget in bytes; min_gain
- * < 0: the default). */
+/* The agent on the snapshot with this budget (bytes) and, with min_gain
+ * >= 0, that index_min_gain_fraction. */
 static json_t *run(int64_t budget, double min_gain)
 {
-    json_t *snap = json_deep_copy(g_snap);
-    json_t *opt = json_pack("{s:I, s:f}", "index_budget_bytes", (json_int_t)budget,
-                            "index_min_unused_window_s", 0.0);
-    if (min_gain >= 0)
-        json_object_set_new(opt, "index_min_gain_fraction", json_real(min_gain));
-    json_object_set_new(snap, "options", opt);
-    json_t *res = NULL;
-    err_t err;
-    if (index_advisor_analyze(snap, NULL, NULL, NULL, &res, &err) != 0)
-        fail_msg("index_advisor_analyze: %s", err.msg);
-    json_decref(snap);
-    return res;
-}
-
-/* 1 when the recommendation's affected statements (affected_queryids)
- * include one whose text (from the snapshot) contains needle. */
-static int claims(json_t *rec, const char *needle)
-{
-    size_t k, j;
-    json_t *a, *st;
-    json_array_foreach(json_object_get(rec, "affected_queryids"), k, a)
-    {
-        json_array_foreach(json_object_get(g_snap, "statements"), j, st)
-        {
-            const char *q = json_string_value(json_object_get(st, "query"));
-            if (json_integer_value(json_object_get(st, "queryid")) == json_integer_value(a) && q &&
-                strstr(q, needle))
-                return 1;
-        }
-    }
-    return 0;
+    return plant_advise(g_snap, budget,
+                        min_gain >= 0 ? json_pack("{s:f}", "index_min_gain_fraction", min_gain)
+                                      : NULL);
 }
 
 static void test_merged_index_serves_both_subqueries(void **state)
@@ -143,7 +115,8 @@ static void test_merged_index_serves_both_subqueries(void **state)
     }
     if (on_items != 1 || !hit)
         plant_fail_with("expected one index on items, led by pk, holding sk and qty", res);
-    if (!claims(hit, "avg(i.qty)") || !claims(hit, "sum(i.price)"))
+    if (!plant_claims(g_snap, hit, "avg(i.qty)", NULL) ||
+        !plant_claims(g_snap, hit, "sum(i.price)", NULL))
         plant_fail_with("the merged index must be claimed by both subquery statements", res);
     json_t *ev = json_object_get(res, "evaluation");
     double used = json_number_value(json_object_get(ev, "storage_used_bytes"));

@@ -80,16 +80,7 @@ static void test_fill_rejects_pick_claims_would_drop(void **state)
     double at = plant_btree_bytes(g_snap, "ev", (const char *const[]){"at"}, 1, NULL, 0),
            color = plant_btree_bytes(g_snap, "tags", (const char *const[]){"color"}, 1, NULL, 0);
     int64_t budget = (int64_t)(at + 0.5 * color);
-    json_t *snap = json_deep_copy(g_snap);
-    json_object_set_new(snap, "options",
-                        json_pack("{s:I, s:f, s:f}", "index_budget_bytes", (json_int_t)budget,
-                                  "index_min_unused_window_s", 0.0, "index_min_gain_fraction",
-                                  0.9));
-    json_t *res = NULL;
-    err_t err;
-    if (index_advisor_analyze(snap, NULL, NULL, NULL, &res, &err) != 0)
-        fail_msg("index_advisor_analyze: %s", err.msg);
-    json_decref(snap);
+    json_t *res = plant_advise(g_snap, budget, json_pack("{s:f}", "index_min_gain_fraction", 0.9));
 
     /* the steps: ev (at) rejected at the fill's pick (nothing under
      * representative values), never added; a tags index led by color

@@ -65,19 +65,6 @@ static json_t *plant_run(const char *db, const char *schema, const char *const q
     return plant_collect(c, ci, &snap) == 0 ? snap : NULL;
 }
 
-/* pgopt's recommendations for snap with this budget (bytes). */
-static json_t *advise(json_t *snap, int64_t budget)
-{
-    json_object_set_new(snap, "options",
-                        json_pack("{s:I, s:f}", "index_budget_bytes", (json_int_t)budget,
-                                  "index_min_unused_window_s", 0.0));
-    json_t *res = NULL;
-    err_t err;
-    if (index_advisor_analyze(snap, NULL, NULL, NULL, &res, &err) != 0)
-        fail_msg("index_advisor_analyze: %s", err.msg);
-    return res;
-}
-
 static int recommends(json_t *res, const char *needle)
 {
     size_t k;
@@ -147,7 +134,7 @@ static void test_two_out_one_in(void **state)
     if (!(a + b <= (double)budget && c + fmin(a, b) > (double)budget))
         fail_msg("sizes do not plant the shape: ta %.0f, tb %.0f, tc %.0f, budget %lld", a, b, c,
                  (long long)budget);
-    json_t *res = advise(snap, budget);
+    json_t *res = plant_advise(snap, budget, NULL);
     json_decref(snap);
     if (!recommends(res, "tc (u)") || recommends(res, "ta (k)") || recommends(res, "tb (k)"))
         plant_fail_with("expected tc (u) alone, in for ta (k) and tb (k)", res);
@@ -194,7 +181,7 @@ static void test_one_out_two_in(void **state)
     if (!(x + fmin(y, z) > (double)budget))
         fail_msg("sizes do not plant the shape: tx %.0f, ty %.0f, tz %.0f, budget %lld", x, y, z,
                  (long long)budget);
-    json_t *res = advise(snap, budget);
+    json_t *res = plant_advise(snap, budget, NULL);
     json_decref(snap);
     if (recommends(res, "tx (t)") || !recommends(res, "ty (u)") || !recommends(res, "tz (u)"))
         plant_fail_with("expected ty (u) and tz (u), in for tx (t)", res);
