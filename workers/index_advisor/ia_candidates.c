@@ -1326,6 +1326,37 @@ static int add_name(const char **list, int *n, int max, const char *name)
     return 1;
 }
 
+/* 1 when b was generated for a statement a was not (among the first na
+ * and nb statements of each: those before the merges appended any). */
+static int other_statements(const ia_candidate_t *a, size_t na, const ia_candidate_t *b, size_t nb)
+{
+    for (size_t k = 0; k < nb; k++) {
+        int in_a = 0;
+        for (size_t l = 0; l < na && !in_a; l++)
+            in_a = a->stmts[l] == b->stmts[k];
+        if (!in_a)
+            return 1;
+    }
+    return 0;
+}
+
+/* Adds the merge sp of candidates i and j for the statements of both (the
+ * first ns0[] of each); the number of candidates added. */
+static size_t add_for_both(ia_model_t *m, size_t i, size_t j, const size_t *ns0, const spec_t *sp)
+{
+    /* copied first: add_candidate may move m->cands */
+    size_t ns = ns0[i] + ns0[j];
+    int *stmts = xmalloc(ns * sizeof(int));
+    memcpy(stmts, m->cands[i].stmts, ns0[i] * sizeof(int));
+    memcpy(stmts + ns0[i], m->cands[j].stmts, ns0[j] * sizeof(int));
+    int table = m->cands[i].table;
+    size_t before = m->ncands;
+    for (size_t k = 0; k < ns; k++)
+        add_candidate(m, table, stmts[k], sp);
+    free(stmts);
+    return m->ncands - before;
+}
+
 /* Index merging (Chaudhuri and Narasayya, "Index Merging", ICDE 1999):
  * two candidates led by the same key, generated for different statements,
  * become one index that serves both - a's keys, then b's keys not in a
@@ -1350,14 +1381,7 @@ static size_t merge_candidates(ia_model_t *m)
             const ia_candidate_t *a = &m->cands[i], *b = &m->cands[j];
             /* different statements: otherwise the per-statement shapes
              * already cover it */
-            int differ = 0;
-            for (size_t k = 0; k < ns0[j] && !differ; k++) {
-                int in_a = 0;
-                for (size_t l = 0; l < ns0[i] && !in_a; l++)
-                    in_a = a->stmts[l] == b->stmts[k];
-                differ = !in_a;
-            }
-            if (!differ)
+            if (!other_statements(a, ns0[i], b, ns0[j]))
                 continue;
             spec_t sp = {0};
             sp.type = "btree";
@@ -1406,17 +1430,7 @@ static size_t merge_candidates(ia_model_t *m)
                 continue;
             if (sp.ninclude)
                 sp.type = "covering";
-            /* the statements of both (add_candidate may move m->cands) */
-            size_t ns = ns0[i] + ns0[j];
-            int *stmts = xmalloc(ns * sizeof(int));
-            memcpy(stmts, a->stmts, ns0[i] * sizeof(int));
-            memcpy(stmts + ns0[i], b->stmts, ns0[j] * sizeof(int));
-            int table = a->table;
-            size_t before = m->ncands;
-            for (size_t k = 0; k < ns; k++)
-                add_candidate(m, table, stmts[k], &sp);
-            free(stmts);
-            added += m->ncands - before;
+            added += add_for_both(m, i, j, ns0, &sp);
         }
     free(ns0);
     return added;
@@ -1480,14 +1494,7 @@ static size_t merge_subquery_keys(ia_model_t *m)
                 b->opclass || a->key_is_expr[0] || b->key_is_expr[0] ||
                 strcmp(a->keys[0], b->keys[0]) != 0)
                 continue;
-            int differ = 0;
-            for (size_t k = 0; k < ns0[j] && !differ; k++) {
-                int in_a = 0;
-                for (size_t l = 0; l < ns0[i] && !in_a; l++)
-                    in_a = a->stmts[l] == b->stmts[k];
-                differ = !in_a;
-            }
-            if (!differ || a->nkeys >= IA_MAX_KEYS)
+            if (!other_statements(a, ns0[i], b, ns0[j]) || a->nkeys >= IA_MAX_KEYS)
                 continue;
             spec_t sp = {0};
             sp.type = "btree";
@@ -1506,16 +1513,7 @@ static size_t merge_subquery_keys(ia_model_t *m)
             }
             if (sp.nkeys == a->nkeys)
                 continue; /* nothing new: a itself */
-            size_t ns = ns0[i] + ns0[j];
-            int *stmts = xmalloc(ns * sizeof(int));
-            memcpy(stmts, a->stmts, ns0[i] * sizeof(int));
-            memcpy(stmts + ns0[i], b->stmts, ns0[j] * sizeof(int));
-            int table = a->table;
-            size_t before = m->ncands;
-            for (size_t k = 0; k < ns; k++)
-                add_candidate(m, table, stmts[k], &sp);
-            free(stmts);
-            added += m->ncands - before;
+            added += add_for_both(m, i, j, ns0, &sp);
         }
     free(sub);
     free(ns0);
