@@ -5334,20 +5334,6 @@ static void call_assigns(file_t *f)
     }
 }
 
-/* Whether an offset of call_assigns lies in [start, end). */
-static bool assigns_in(const file_t *f, uint32_t start, uint32_t end)
-{
-    size_t lo = 0, hi = f->nassigns;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (f->assigns[mid] < start)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < f->nassigns && f->assigns[lo] < end;
-}
-
 static bool walk_child(TSNode ch, void *ctx)
 {
     walk_t *w = ctx;
@@ -5361,7 +5347,8 @@ static bool walk_child(TSNode ch, void *ctx)
      * walk_words and assigns no call of a plain name holds nothing the walk
      * acts on (statements, functions and classes included) */
     uint32_t cs = ts_node_start_byte(ch), ce = ts_node_end_byte(ch);
-    if (w->clean && !sqla_words_in(w->f->words, cs, ce) && !assigns_in(w->f, cs, ce))
+    if (w->clean && !sqla_words_in(w->f->words, cs, ce) &&
+        !sqla_offsets_in(w->f->assigns, w->f->nassigns, cs, ce))
         return true;
     /* Statements and what holds them are always walked (functions,
      * assignments from a session factory); below them walk_node acts on

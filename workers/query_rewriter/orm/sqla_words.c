@@ -128,20 +128,25 @@ sqla_words_t *sqla_words_new(const char *text, size_t len, const char *const *wo
     return w;
 }
 
-bool sqla_words_in(const sqla_words_t *w, uint32_t start, uint32_t end)
+bool sqla_offsets_in(const uint32_t *at, size_t n, uint32_t start, uint32_t end)
 {
-    if (!w || start >= end)
+    if (start >= end)
         return false;
-    /* the first occurrence at or after start */
-    size_t lo = 0, hi = w->n;
+    /* the first offset at or after start */
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (w->at[mid] < start)
+        if (at[mid] < start)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < w->n && w->at[lo] < end;
+    return lo < n && at[lo] < end;
+}
+
+bool sqla_words_in(const sqla_words_t *w, uint32_t start, uint32_t end)
+{
+    return w && sqla_offsets_in(w->at, w->n, start, end);
 }
 
 size_t sqla_words_count(const sqla_words_t *w)

@@ -29,6 +29,11 @@ sqla_words_t *sqla_words_new(const char *text, size_t len, const char *const *wo
 /* Whether one of the words begins in [start, end). */
 bool sqla_words_in(const sqla_words_t *w, uint32_t start, uint32_t end);
 
+/* Whether any of the n increasing offsets at lies in [start, end) (a
+ * binary search): the test behind sqla_words_in, for other offset lists
+ * built in one scan of a file's text. */
+bool sqla_offsets_in(const uint32_t *at, size_t n, uint32_t start, uint32_t end);
+
 /* How many occurrences were found (for tests). */
 size_t sqla_words_count(const sqla_words_t *w);
 
