@@ -649,9 +649,6 @@ typedef struct {
 
 static _Thread_local literal_slot_t literal_slots[LITERAL_SLOTS];
 
-/* The cache slot of a string literal (keyed by its address), filling in its
- * symbols and field id on first use. Returns NULL when the table is full;
- * callers then look the name up directly. */
 /* Fills the empty slot e for literal: the first use of a literal, kept
  * out of literal_slot so that its look-up, run for every type test and
  * field look-up (half a million in mailman3's analysis), saves no
@@ -672,6 +669,9 @@ static __attribute__((noinline)) literal_slot_t *literal_fill(literal_slot_t *e,
     return e;
 }
 
+/* The cache slot of a string literal (keyed by its address), filling in its
+ * symbols and field id on first use. Returns NULL when the table is full;
+ * callers then look the name up directly. */
 static inline literal_slot_t *literal_slot(const char *literal)
 {
     uintptr_t h = ((uintptr_t)literal >> 3) * 0x9E3779B97F4A7C15u;
@@ -749,9 +749,6 @@ TSSymbol pysource_symbol_literal(const char *literal)
                                        true);
 }
 
-/* Behind PYSOURCE_FIELD (see pysource.h): node's child in the field called
- * literal. Returns a null node when node is null, the field is unknown or
- * the child is absent. */
 /* The field memo: the walks ask the same node for the same field again and
  * again (a definition's name and body, a call's function: two thirds of the
  * 100 698 look-ups of mailman3's analysis), and ts_node_child_by_field_id
@@ -785,6 +782,9 @@ static TSNode field_child_memo(TSNode node, TSFieldId field)
     return child;
 }
 
+/* Behind PYSOURCE_FIELD (see pysource.h): node's child in the field called
+ * literal. Returns a null node when node is null, the field is unknown or
+ * the child is absent. */
 TSNode pysource_field_literal(TSNode node, const char *literal)
 {
     TSNode none;
