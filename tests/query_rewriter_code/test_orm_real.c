@@ -1007,6 +1007,65 @@ static void test_add_needs_generated_key(void **state)
     json_decref(f);
 }
 
+/* The per-item pass skips the statements before a loop that hold no loop, but not one that
+ * builds a row object a later loop saves: a plain assignment, one in an if, one whose call is
+ * split over lines by a comment (the scan for such calls cannot read the name before it). */
+static void test_built_before_loop(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "m.py",
+        "from sqlalchemy import Column, Integer, String\n"
+        "from sqlalchemy.orm import declarative_base\n"
+        "Base = declarative_base()\n"
+        "\n"
+        "\n"
+        "class Iface(Base):\n"
+        "    __tablename__ = 'ifaces'\n"
+        "    id = Column(Integer, primary_key=True)\n"
+        "    name = Column(String)\n",
+        "api.py",
+        "import m as models\n"
+        "from m import Iface\n"
+        "\n"
+        "\n"
+        "def save_each(names):\n"
+        "    ref = Iface(name='first')\n"
+        "    for name in names:\n" /* 7 */
+        "        ref.name = name\n"
+        "        ref.save()\n"
+        "\n"
+        "\n"
+        "def save_guarded(names):\n"
+        "    if names:\n"
+        "        ref = models.Iface(name='first')\n"
+        "    for name in names:\n" /* 15 */
+        "        ref.name = name\n"
+        "        ref.save()\n"
+        "\n"
+        "\n"
+        "def save_split(names):\n"
+        "    ref = (Iface  # the row\n"
+        "           (name='first'))\n"
+        "    for name in names:\n" /* 23 */
+        "        ref.name = name\n"
+        "        ref.save()\n"
+        "\n"
+        "\n"
+        "def save_other(names):\n"
+        "    ref = make(name='first')\n"
+        "    for name in names:\n" /* 30: not built here */
+        "        ref.name = name\n"
+        "        ref.save()\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    assert_non_null(finding_at(f, "api.py", 7, "add_in_loop"));
+    assert_non_null(finding_at(f, "api.py", 15, "add_in_loop"));
+    assert_non_null(finding_at(f, "api.py", 23, "add_in_loop"));
+    assert_null(finding_at(f, "api.py", 30, "add_in_loop"));
+    json_decref(f);
+}
+
 static const char *note_with(const json_t *notes, const char *needle)
 {
     size_t i;
@@ -1465,6 +1524,7 @@ int main(void)
         cmocka_unit_test(test_wrapper_costs_no_depth),
         cmocka_unit_test(test_option_off_by_default),
         cmocka_unit_test(test_add_needs_generated_key),
+        cmocka_unit_test(test_built_before_loop),
         cmocka_unit_test(test_lookup_cached_per_key),
         cmocka_unit_test(test_per_item_isolation),
         cmocka_unit_test(test_retry_loop),

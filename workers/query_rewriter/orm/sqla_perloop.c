@@ -120,6 +120,10 @@ typedef struct {
     const sqla_words_t *words;
     /* src parsed without errors: every call there has its "(" (fwalk) */
     bool clean;
+    /* a file's walk in a file that parsed cleanly: where a call of a name
+     * that reads as a model class may open (builds_at), increasing */
+    const uint32_t *builds;
+    size_t nbuilds;
 } fw_t;
 
 /* A node's source text into out; "" when the node is null or the text does not fit. */
@@ -217,6 +221,46 @@ static bool constructs(const pysource_t *src, TSNode e)
     char t[160];
     text_of(src, callee, t, sizeof t);
     return t[0] && is_model_class_name(last_component(t));
+}
+
+/* The offsets of text's "(" signs that may open a call of a name that reads as a model class
+ * (is_model_class_name), `Foo(` / `models.Foo (`, increasing, into *at (from the heap; NULL when
+ * none); their count. Every call constructs() accepts has one: its callee's last name, then
+ * blanks, then "(". A superset: a class name called otherwise counts too, and so does every "("
+ * after a line end (the gap before it may hold a comment, so the name before is not read). */
+static size_t builds_at(const char *c, size_t len, uint32_t **at)
+{
+    size_t n = 0, cap = 0;
+    *at = NULL;
+    for (const char *q = c; (q = memchr(q, '(', (size_t)(c + len - q))) != NULL; q++) {
+        size_t e = (size_t)(q - c);
+        bool line = false;
+        while (e > 0 && c[e - 1] && strchr(" \t\f\v\r\n\\", c[e - 1])) {
+            line |= c[e - 1] == '\n';
+            e--;
+        }
+        if (!line) {
+            size_t b = e;
+            while (b > 0 && (isalnum((unsigned char)c[b - 1]) || c[b - 1] == '_' ||
+                             (unsigned char)c[b - 1] >= 0x80))
+                b--;
+            while (b < e && isdigit((unsigned char)c[b]))
+                b++;        /* `1Foo`: a name can begin after a number */
+            char name[160]; /* constructs() reads the callee into as much */
+            if (b == e || e - b >= sizeof name)
+                continue;
+            memcpy(name, c + b, e - b);
+            name[e - b] = 0;
+            if (!is_model_class_name(name))
+                continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *at = xreallocarray(*at, cap, sizeof **at);
+        }
+        (*at)[n++] = (uint32_t)(q - c);
+    }
+    return n;
 }
 
 /* -1: not built here; else whether add() of it is an INSERT of its own */
@@ -385,6 +429,8 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     memset(&w->fn_node, 0, sizeof w->fn_node);
     w->words = NULL;
     w->clean = !pysource_has_error(src);
+    w->builds = NULL;
+    w->nbuilds = 0;
 }
 
 /* Whether a function body is a wrapper's: one or two straight-line statements (expressions,
@@ -2374,6 +2420,8 @@ static void fwalk(fw_t *w, TSNode n)
         fw_t *inner = xmalloc(sizeof *inner);
         fw_init(inner, w->pl, w->src, w->file, cls);
         inner->words = w->words;
+        inner->builds = w->builds;
+        inner->nbuilds = w->nbuilds;
         if (ty == y->fn_def)
             inner->fn_node = n;
         fwalk(inner, FIELD(n, "body"));
@@ -2382,6 +2430,18 @@ static void fwalk(fw_t *w, TSNode n)
     }
     if (ty == y->lambda)
         return;
+    /* Outside loops a file's walk acts only on what holds a loop and on
+     * the objects built before one (on_assignment): the rest only reads
+     * conditions for guards it undoes at the subtree's end. So a subtree,
+     * statement or not, whose text has no `for` and no call that can
+     * construct a row object (builds_at) changes nothing: most statements
+     * of a function with a loop. Only in a file that parsed cleanly:
+     * recovery may stand in for a missing "(". */
+    if (w->words && w->clean && w->nloops == 0 && !w->summary) {
+        uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+        if (!sqla_words_in(w->words, s, e) && !sqla_offsets_in(w->builds, w->nbuilds, s, e))
+            return;
+    }
     if (ty == y->if_st) {
         walk_if(w, n);
         return;
@@ -2496,8 +2556,14 @@ int sqla_perloop_file(sqla_perloop_t *x, size_t k, err_t *err)
     const char *text = pysource_content(src, &len);
     sqla_words_t *words = sqla_words_new(text, len, (const char *const[]){"for", NULL});
     w->words = words;
+    uint32_t *builds = NULL;
+    if (w->clean) {
+        w->nbuilds = builds_at(text, len, &builds);
+        w->builds = builds;
+    }
     fwalk(w, pysource_root(w->src));
     sqla_words_destroy(&words);
+    free(builds);
     free(w);
     return pl->oom ? err_set(err, "sqla_perloop: out of memory") : 0;
 }
