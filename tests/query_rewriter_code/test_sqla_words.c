@@ -16,13 +16,19 @@
 static const char *const one[] = {"for", NULL};
 static const char *const many[] = {"for", "add", "add_all", "execute", "text", NULL};
 
-/* Whether a word stands at offset at, by the index built from words. */
-static bool stands_at(const char *text, const char *const *words, size_t at)
+/* Whether a word stands at offset at of text's first len bytes, by the index built from
+ * words. */
+static bool stands_at_n(const char *text, size_t len, const char *const *words, size_t at)
 {
-    sqla_words_t *w = sqla_words_new(text, strlen(text), words);
+    sqla_words_t *w = sqla_words_new(text, len, words);
     bool in = sqla_words_in(w, (uint32_t)at, (uint32_t)at + 1);
     sqla_words_destroy(&w);
     return in;
+}
+
+static bool stands_at(const char *text, const char *const *words, size_t at)
+{
+    return stands_at_n(text, strlen(text), words, at);
 }
 
 /* Both scans (memchr on one first byte, the walk over every name) read the
@@ -81,12 +87,61 @@ static void test_none(void **state)
     assert_false(sqla_words_in(NULL, 0, 10));
 }
 
+/* The walk over every name reads the text 64 bytes at a time: runs that cross a block's end,
+ * end at it, or fill a whole block; texts whose length is a block's or not. The memchr scan
+ * (one first byte, byte by byte) is the reference: with a second word that the text cannot
+ * hold, the walk over every name must find the same places. */
+static void test_blocks_against_memchr(void **state)
+{
+    (void)state;
+    static const char *const two[] = {"for", "zq", NULL};
+    const char alphabet[] = "for fr1x_\xc3(F9.\n";
+    char text[400];
+    unsigned seed = 14;
+    for (int round = 0; round < 4000; round++) {
+        size_t len = (size_t)(round % 300);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        /* now and then a run longer than a block, over two blocks' ends: a number, then a
+         * name that ends in a word (`1xx...xfor`: `for` begins after the number's end) */
+        if (round % 7 == 0 && len > 140) {
+            size_t at = 50 + (size_t)round % 20;
+            memset(text + at, 'x', 80);
+            text[at] = '1';
+            memcpy(text + at + 77, "for", 3);
+        }
+        sqla_words_t *a = sqla_words_new(text, len, one);
+        sqla_words_t *b = sqla_words_new(text, len, two);
+        assert_int_equal(sqla_words_count(a), sqla_words_count(b));
+        for (size_t at = 0; at < len; at++)
+            assert_int_equal(sqla_words_in(a, (uint32_t)at, (uint32_t)at + 1),
+                             sqla_words_in(b, (uint32_t)at, (uint32_t)at + 1));
+        sqla_words_destroy(&a);
+        sqla_words_destroy(&b);
+    }
+    /* a word at every place around the first two blocks' ends */
+    for (size_t at = 54; at < 140; at++) {
+        char t[200];
+        memset(t, ' ', sizeof t);
+        memcpy(t + at, "text", 4);
+        for (size_t len = at + 4; len <= at + 6 && len <= sizeof t; len++) {
+            assert_true(stands_at_n(t, len, many, at));
+            assert_false(stands_at_n(t, len, many, at + 1));
+        }
+        memcpy(t + at - 1, "_text", 5); /* the tail of a name */
+        assert_false(stands_at_n(t, at + 4, many, at));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_names),
         cmocka_unit_test(test_attribute_and_words),
         cmocka_unit_test(test_none),
+        cmocka_unit_test(test_blocks_against_memchr),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "common/alloc.h"
 
@@ -54,31 +57,87 @@ static bool name_begins(const unsigned char *cls, const unsigned char *c, size_t
     return k == i || cls[c[k]] == DIGIT;
 }
 
+/* The words to find, by first byte and length: by first byte and length apart, a third of a
+ * file's names (for, text, add, begin ... share their first bytes and lengths with common names)
+ * went on to a compare with every word. */
+typedef struct {
+    const char *const *words;
+    size_t nw, lens[64];
+    uint64_t first_len[256]; /* bit l: a word of l bytes begins with the byte */
+    unsigned char cls[256];
+} table_t;
+
+/* The run of identifier bytes text[i, j): a word there is pushed. */
+static inline void run_words(sqla_words_t *w, const table_t *t, const unsigned char *c, size_t i,
+                             size_t j)
+{
+    if (t->cls[c[i]] == DIGIT) {
+        /* a number and what follows it in the same run: a name may begin inside (`1for`);
+         * only one ending at the run's end can be a word */
+        for (size_t k = 0; k < t->nw; k++)
+            if (j - i > t->lens[k] && memcmp(t->words[k], c + j - t->lens[k], t->lens[k]) == 0) {
+                push(w, j - t->lens[k]);
+                return;
+            }
+    } else if (j - i < 64 && (t->first_len[c[i]] >> (j - i) & 1) &&
+               word_at(t->words, t->lens, c, i, j - i) >= 0) {
+        push(w, i);
+    }
+}
+
+/* Bit b set: c[b] (b < n <= 64) is an identifier byte (NAME or DIGIT). */
+static uint64_t ident_mask(const unsigned char *cls, const unsigned char *c, size_t n)
+{
+#if defined(__SSE2__)
+    if (n == 64) {
+        /* 16 bytes a compare: letters (c | 0x20 in a-z), digits, '_', and bytes from 0x80 (a
+         * signed compare's negatives) */
+        const __m128i a1 = _mm_set1_epi8('a' - 1), z1 = _mm_set1_epi8('z' + 1),
+                      d1 = _mm_set1_epi8('0' - 1), d2 = _mm_set1_epi8('9' + 1),
+                      us = _mm_set1_epi8('_'), lower = _mm_set1_epi8(0x20);
+        uint64_t m = 0;
+        for (int k = 0; k < 4; k++) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(c + 16 * k));
+            __m128i l = _mm_or_si128(v, lower);
+            __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(l, a1), _mm_cmplt_epi8(l, z1));
+            __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(v, d1), _mm_cmplt_epi8(v, d2));
+            __m128i any = _mm_or_si128(
+                _mm_or_si128(letter, digit),
+                _mm_or_si128(_mm_cmpeq_epi8(v, us), _mm_cmplt_epi8(v, _mm_setzero_si128())));
+            m |= (uint64_t)(uint16_t)_mm_movemask_epi8(any) << (16 * k);
+        }
+        return m;
+    }
+#endif
+    uint64_t m = 0;
+    for (size_t b = 0; b < n; b++)
+        m |= (uint64_t)(cls[c[b]] != OTHER) << b;
+    return m;
+}
+
 sqla_words_t *sqla_words_new(const char *text, size_t len, const char *const *words)
 {
     sqla_words_t *w = xcalloc(1, sizeof *w);
-    unsigned char cls[256];
-    classify(cls);
+    table_t t;
+    memset(t.first_len, 0, sizeof t.first_len);
+    t.words = words;
+    classify(t.cls);
+    const unsigned char *cls = t.cls;
     size_t nw = 0;
     while (words && words[nw])
         nw++;
-    size_t lens[64];
+    t.nw = nw;
+    size_t *lens = t.lens;
     if (nw == 0 || nw > 64)
         return w;
-    /* the words by first byte and length, so that most names of the text
-     * are told apart from all the words by one table read: by first byte
-     * and length apart, a third of a file's names (for, text, add, begin
-     * ... share their first bytes and lengths with common names) went on
-     * to a compare with every word */
-    uint64_t first_len[256] = {0}; /* bit l: a word of l bytes begins with the byte */
-    uint64_t has_len = 0;          /* bit l: some word is l bytes long */
+    uint64_t has_len = 0; /* bit l: some word is l bytes long */
     int nfirst = 0;
     for (size_t k = 0; k < nw; k++) {
         lens[k] = strlen(words[k]);
         if (lens[k] == 0 || lens[k] >= 64)
             return w;
-        nfirst += !first_len[(unsigned char)words[k][0]];
-        first_len[(unsigned char)words[k][0]] |= (uint64_t)1 << lens[k];
+        nfirst += !t.first_len[(unsigned char)words[k][0]];
+        t.first_len[(unsigned char)words[k][0]] |= (uint64_t)1 << lens[k];
         has_len |= (uint64_t)1 << lens[k];
     }
     const unsigned char *c = (const unsigned char *)text;
@@ -101,30 +160,33 @@ sqla_words_t *sqla_words_new(const char *text, size_t len, const char *const *wo
         }
         return w;
     }
-    size_t i = 0;
-    while (i < len) {
-        while (i < len && cls[c[i]] == OTHER)
-            i++;
-        if (i >= len)
-            break;
-        size_t j = i + 1;
-        while (j < len && cls[c[j]] != OTHER)
-            j++;
-        if (cls[c[i]] == DIGIT) {
-            /* a number and what follows it in the same run: a name may
-             * begin inside (`1for`); only one ending at the run's end can
-             * be a word */
-            for (size_t k = 0; k < nw; k++)
-                if (j - i > lens[k] && memcmp(words[k], c + j - lens[k], lens[k]) == 0) {
-                    push(w, j - lens[k]);
-                    break;
-                }
-        } else if (j - i < 64 && (first_len[c[i]] >> (j - i) & 1) &&
-                   word_at(words, lens, c, i, j - i) >= 0) {
-            push(w, i);
+    /* Every run of identifier bytes, found 64 bytes at a time by a mask of them: its starts
+     * are the set bits after a clear one, its end the next clear bit. A walk byte by byte took
+     * a mispredicted branch at nearly every name's end. */
+    size_t open = SIZE_MAX; /* where a run that the last block ended inside began */
+    for (size_t base = 0; base < len; base += 64) {
+        size_t n = len - base < 64 ? len - base : 64;
+        uint64_t m = ident_mask(cls, c + base, n);
+        uint64_t starts = m & ~((m << 1) | (open != SIZE_MAX));
+        if (open != SIZE_MAX) {
+            if (~m == 0)
+                continue; /* still inside it */
+            run_words(w, &t, c, open, base + (size_t)__builtin_ctzll(~m));
+            open = SIZE_MAX;
         }
-        i = j;
+        while (starts) {
+            unsigned s = (unsigned)__builtin_ctzll(starts);
+            starts &= starts - 1;
+            uint64_t rest = ~m >> s; /* bit 0 clear: s is in the run */
+            if (rest == 0) {
+                open = base + s; /* to the block's end and on: the last start */
+                break;
+            }
+            run_words(w, &t, c, base + s, base + s + (size_t)__builtin_ctzll(rest));
+        }
     }
+    if (open != SIZE_MAX)
+        run_words(w, &t, c, open, len);
     return w;
 }
 
