@@ -1179,6 +1179,89 @@ static void test_trees_parsed_again_on_demand(void **state)
     sqla_project_destroy(&p);
 }
 
+/* A helper none of whose calls can do anything, told from its text (no call of a name the
+ * project defines, none of a session's methods: sqla_perloop.c's inert_text), is answered
+ * without parsing its lines again; a helper calling a name some file defines (in a string too:
+ * the text scan cannot tell), or a session method, is parsed alone as before. Same findings as
+ * when every helper is walked: the query through volume_get only. */
+static void test_inert_helper_not_parsed(void **state)
+{
+    (void)state;
+    json_t *code = json_pack(
+        "[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "path", "svc/db/api.py", "content",
+        "from svc.db import models\n"
+        "\n"
+        "\n"
+        "def volume_get(context, volume_id):\n"
+        "    return context.session.query(models.Volume).filter_by(id=volume_id).first()\n"
+        "\n"
+        "\n"
+        "def format_id(volume_id):\n" /* 8 */
+        "    # str(x) and strip() are not the project's\n"
+        "    return str(volume_id).strip()\n"
+        "\n"
+        "\n"
+        "def touch(volume_id):\n" /* 13 */
+        "    return normalize (volume_id)\n"
+        "\n"
+        "\n"
+        "def lookup(context, volume_id):\n" /* 17 */
+        "    return context.session.get(models.Volume, volume_id)\n",
+        "path", "svc/db/models.py", "content",
+        "from sqlalchemy import Column, String\n"
+        "from sqlalchemy.orm import declarative_base\n"
+        "Base = declarative_base()\n"
+        "DOC = 'def normalize(x): never run'\n\n\n"
+        "class Volume(Base):\n"
+        "    __tablename__ = 'volumes'\n"
+        "    id = Column(String(36), primary_key=True)\n",
+        "path", "svc/manager.py", "content",
+        "from svc.db import api\n"
+        "\n"
+        "\n"
+        "def refresh(context, ids):\n"
+        "    for vid in ids:\n" /* 5 */
+        "        api.volume_get(context, vid)\n"
+        "\n"
+        "\n"
+        "def show(ids):\n"
+        "    for vid in ids:\n" /* 10 */
+        "        api.format_id(vid)\n"
+        "\n"
+        "\n"
+        "def poke(ids):\n"
+        "    for vid in ids:\n" /* 15 */
+        "        api.touch(vid)\n"
+        "\n"
+        "\n"
+        "def fetch(context, ids):\n"
+        "    for vid in ids:\n" /* 20 */
+        "        api.lookup(context, vid)\n");
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    json_decref(code);
+    assert_true(sqla_project_may_define(p, "volume_get", 10));
+    assert_true(sqla_project_may_define(p, "normalize", 9)); /* in a string */
+    assert_false(sqla_project_may_define(p, "strip", 5));
+    assert_false(sqla_project_may_define(p, "declarative_base", 16)); /* imported, not defined */
+    json_t *findings = NULL, *notes = NULL;
+    assert_int_equal(sqla_detect(p, &findings, &notes, &err), 0);
+    /* volume_get, touch and lookup parsed alone; format_id not */
+    assert_int_equal(sqla_project_fn_parse_count(p), 3);
+    const json_t *q = finding_at(findings, "svc/manager.py", 5, "query_in_loop");
+    assert_non_null(q);
+    assert_int_equal(json_integer_value(json_object_get(q, "query_line")), 5);
+    q = finding_at(findings, "svc/manager.py", 20, "query_in_loop");
+    assert_non_null(q);
+    assert_int_equal(json_integer_value(json_object_get(q, "query_line")), 18);
+    assert_null(finding_at(findings, "svc/manager.py", 10, "query_in_loop"));
+    assert_null(finding_at(findings, "svc/manager.py", 15, "query_in_loop"));
+    json_decref(findings);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+}
+
 /* nova's archive: one pass per table of the schema (`meta.sorted_tables`), and the tables that
  * refer to one table by foreign key (a helper that appends while walking
  * `models.BASE.metadata.tables.values()`): the count is the schema's, each table its own
@@ -1519,6 +1602,7 @@ int main(void)
         cmocka_unit_test(test_skipped_counted),
         cmocka_unit_test(test_base_through_module),
         cmocka_unit_test(test_trees_parsed_again_on_demand),
+        cmocka_unit_test(test_inert_helper_not_parsed),
         cmocka_unit_test(test_per_item_through_helpers),
         cmocka_unit_test(test_summary_any_order),
         cmocka_unit_test(test_wrapper_costs_no_depth),

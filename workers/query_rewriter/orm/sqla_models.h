@@ -96,9 +96,16 @@ typedef struct {
     char *cls; /* enclosing class name, NULL for module-level functions */
     size_t file;
     uint32_t start; /* first byte of the function_definition (sqla_function_node) */
+    uint32_t end;   /* the byte after its last: [start, end) is its text */
     unsigned line;  /* its line */
     bool property;  /* @property, @cached_property, @hybrid_property */
     bool is_async;
+    /* a wrapper's body: one statement that is an expression or a return,
+     * docstring and comments aside (no branch, loop, try, with, raise or
+     * second statement); read while the file's tree is at hand, so that
+     * the per-item pass knows what a call of it costs (sqla_perloop.c's
+     * rule 17) without parsing it again */
+    bool wrapper;
 } sqla_function_t;
 
 typedef struct sqla_project sqla_project_t;
@@ -227,6 +234,16 @@ TSNode sqla_function_tree(const sqla_project_t *p, const sqla_function_t *fn,
 /* Functions parsed alone so far (sqla_function_tree; not counted by
  * sqla_project_parse_count). */
 size_t sqla_project_fn_parse_count(const sqla_project_t *p);
+
+/* Whether some file of the project has `def NAME` (name: len bytes) in
+ * its text, at any indentation, in a string or a comment too: a text scan
+ * of every file, made at the first call. Every function of the index is
+ * a def, so a name no file's text defines is no function
+ * sqla_project_function answers, whatever files are added and in
+ * whatever order: a caller may decide about a call of such a name without
+ * a look-up, and without the call's tree (sqla_perloop's summaries of
+ * helpers none of whose calls can do anything). */
+bool sqla_project_may_define(const sqla_project_t *p, const char *name, size_t len);
 
 /* Module-level classes that declare __tablename__ (a literal assignment
  * among the first 64 statements of the body), in file order: what the

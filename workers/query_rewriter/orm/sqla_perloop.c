@@ -47,7 +47,6 @@ typedef struct {
 typedef struct {
     const sqla_function_t *fn;
     summary_t at[MAX_DEPTH + 1]; /* 0: a wrapper called from the loop's own function */
-    unsigned char shape;         /* 0: not read yet, 1: does work of its own, 2: a wrapper */
 } memo_t;
 
 typedef struct {
@@ -433,30 +432,6 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     w->nbuilds = 0;
 }
 
-/* Whether a function body is a wrapper's: one or two straight-line statements (expressions,
- * assignments, returns; no branch, loop, try, with or raise), docstring and comments aside. A call
- * through a wrapper adds no work and no condition of its own between the loop and what it
- * reaches, so it costs no depth (rule 17): neutron's `_get_port_log_dict` (`return {'port_id':
- * port_id, 'security_group_rules': _get_sg_rules(...)}`), nova's `HostMapping.get_by_host`
- * (`db_mapping = cls._get_by_host_from_db(...)`, then `return cls._from_db_object(...)`). */
-static bool wrapper_body(TSNode body)
-{
-    uint32_t k = ts_node_is_null(body) ? 0 : ts_node_named_child_count(body);
-    int n = 0;
-    for (uint32_t i = 0; i < k; i++) {
-        TSNode c = ts_node_named_child(body, i);
-        if (IS(c, "comment"))
-            continue;
-        if (IS(c, "expression_statement") && ts_node_named_child_count(c) == 1 &&
-            IS(ts_node_named_child(c, 0), "string") && n == 0 && i == 0)
-            continue; /* the docstring */
-        if (!IS(c, "expression_statement") && !IS(c, "return_statement"))
-            return false;
-        n++;
-    }
-    return n == 1;
-}
-
 /* fn's definition node, from its module's tree when cached, else from its lines parsed alone
  * (sqla_function_tree); *def stays set once read. false when it cannot be had (pl->oom). */
 static bool fn_def(pl_t *pl, const sqla_function_t *fn, TSNode *def, const pysource_t **src)
@@ -470,9 +445,65 @@ static bool fn_def(pl_t *pl, const sqla_function_t *fn, TSNode *def, const pysou
     return true;
 }
 
+/* Whether nothing fn's walk meets can do any work, told from its text alone (no tree, no look-up):
+ * every "(" in it after its parameters' opens, if anything, a call whose name, the identifier right
+ * before it (blanks and line continuations between; a comment there leaves it untold), is none of
+ * the methods session_call_bits and saves_built act on and no def of the project's text
+ * (sqla_project_may_define), so that callee_fn finds nothing for it whatever files are indexed.
+ * Strings and comments count too: they can only make the answer false. A walk of such a function
+ * gives an empty summary (no bits, no height, nothing cut) at any depth, so fn_bits answers it
+ * without parsing the function: a helper whose module's tree is gone was parsed alone for that
+ * (python3-placement: 5 of 39 such parses, bench/RESULTS-orm.md). Keep the method names in step
+ * with session_call_bits, query_method and saves_built. */
+static bool inert_text(const pl_t *pl, const sqla_function_t *fn)
+{
+    static const char *const acting[] = {"query", "execute",         "scalars", "scalar",
+                                         "get",   "exec_driver_sql", "save",    "add"};
+    size_t len;
+    const char *c = sqla_project_content(pl->p, fn->file, &len);
+    if (!c || fn->end > len || fn->start >= fn->end)
+        return false;
+    const char *t = c + fn->start, *end = c + fn->end;
+    const char *params = memchr(t, '(', (size_t)(end - t)); /* def NAME( */
+    if (!params)
+        return false;
+    for (const char *q = params + 1; (q = memchr(q, '(', (size_t)(end - q))) != NULL; q++) {
+        const char *b = q;
+        bool newline = false;
+        while (b > t && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\\' || b[-1] == '\n' ||
+                         b[-1] == '\r' || b[-1] == '\f')) {
+            newline |= b[-1] == '\n';
+            b--;
+        }
+        if (newline) {
+            /* what ends the line before may be a comment, whose last word is no callee */
+            const char *bol = b;
+            while (bol > t && bol[-1] != '\n')
+                bol--;
+            if (memchr(bol, '#', (size_t)(b - bol)))
+                return false;
+        }
+        const char *n = b;
+        while (n > t &&
+               (isalnum((unsigned char)n[-1]) || n[-1] == '_' || (unsigned char)n[-1] >= 0x80))
+            n--;
+        size_t nl = (size_t)(b - n);
+        if (!nl)
+            continue; /* no name before it: no call of a name (a tuple, a call of a call) */
+        for (size_t i = 0; i < sizeof acting / sizeof *acting; i++)
+            if (strlen(acting[i]) == nl && memcmp(acting[i], n, nl) == 0)
+                return false;
+        if (sqla_project_may_define(pl->p, n, nl))
+            return false;
+    }
+    return true;
+}
+
 /* What a project function called from w's walk does (B_QUERY, B_INSERT), from its body and the
  * helpers it calls up to MAX_DEPTH, memoised per depth; *file and *line say where the first query
- * or insert is. A call costs one depth, a call of a wrapper none (wrapper_body, rule 17). 0 for a
+ * or insert is. A call costs one depth, a call of a wrapper none (sqla_function_t.wrapper, rule
+ * 17: a call through a wrapper adds no work and no condition of its own between the loop and what
+ * it reaches: neutron's `_get_port_log_dict`). 0 for a
  * call past MAX_DEPTH (w is then marked truncated), for a wrapper met again inside its own walk
  * (a cycle of wrappers: w is marked, and no summary on that cycle is kept, so that what is kept
  * does not depend on where the cycle was entered) or on failure (pl->oom). */
@@ -482,13 +513,7 @@ static unsigned fn_bits(fw_t *asker, const sqla_function_t *fn, size_t *file, un
     memo_t *m = memo_slot(pl, fn);
     TSNode def = {0};
     const pysource_t *fsrc = NULL;
-    if (!m->shape) {
-        if (!fn_def(pl, fn, &def, &fsrc))
-            return 0;
-        m = memo_slot(pl, fn);
-        m->shape = wrapper_body(FIELD(def, "body")) ? 2 : 1;
-    }
-    int cost = m->shape == 2 ? 0 : 1;
+    int cost = fn->wrapper ? 0 : 1;
     int depth = asker->depth + cost;
     if (depth > MAX_DEPTH) {
         asker->trunc = true;
@@ -509,6 +534,13 @@ static unsigned fn_bits(fw_t *asker, const sqla_function_t *fn, size_t *file, un
     summary_t fresh = {0};
     if (s) {
         sqla_project_log_use(pl->p, s->log);
+    } else if (inert_text(pl, fn)) {
+        progress_alive();
+        /* empty whatever the index holds: no look-ups to log */
+        fresh.done = 1;
+        fresh.log = SIZE_MAX;
+        m->at[depth] = fresh;
+        s = &fresh;
     } else {
         fw_t w;
         if (!fn_def(pl, fn, &def, &fsrc))
@@ -2581,7 +2613,7 @@ void sqla_perloop_rescan(sqla_perloop_t *x)
         const memo_t *m = &old[i];
         if (!m->fn)
             continue;
-        memo_t keep = {m->fn, {{0}}, m->shape};
+        memo_t keep = {m->fn, {{0}}};
         bool any = false;
         for (int d = 0; d <= MAX_DEPTH; d++)
             if (m->at[d].done && !sqla_project_log_stale(pl->p, m->at[d].log)) {
