@@ -1335,6 +1335,76 @@ static void test_schema_walk(void **state)
     json_decref(f);
 }
 
+/* The schema through helpers in other files, one name of the schema each (a helper whose
+ * file names none is not read), and bindings the schema test finds by their text: annotated
+ * (one binding), augmented (a second one). */
+static void test_schema_walk_across_files(void **state)
+{
+    (void)state;
+    const char *const files[] = {
+        "nova/db/tables.py",
+        "from nova.db import models\n\n\ndef all_tables():\n"
+        "    return models.BASE.metadata.sorted_tables\n",
+        "nova/db/mappers.py",
+        "from nova.db import models\n\n\ndef all_mappers():\n"
+        "    return models.BASE.registry.mappers\n",
+        "nova/db/classes.py",
+        "from nova.db import models\n\n\ndef all_models():\n"
+        "    return models.BASE.__subclasses__()\n",
+        "nova/db/names.py",
+        "from sqlalchemy import inspect\n\n\ndef all_names(engine):\n"
+        "    return inspect(engine).get_table_names()\n",
+        "nova/db/chosen.py",
+        "def chosen_ones(conn):\n    return conn.chosen\n",
+        "nova/db/api.py",
+        "from nova.db.chosen import chosen_ones\n"
+        "from nova.db.classes import all_models\n"
+        "from nova.db.mappers import all_mappers\n"
+        "from nova.db.names import all_names\n"
+        "from nova.db.tables import all_tables\n"
+        "\n"
+        "\n"
+        "def _rows(conn, table, records):\n"
+        "    return conn.execute(table.select().where(table.c.id.in_(records))).fetchall()\n"
+        "\n"
+        "\n"
+        "def archive(conn, meta, records):\n"
+        "    for t in all_tables():\n" /* 13 */
+        "        _rows(conn, t, records)\n"
+        "    for t in all_mappers():\n" /* 15 */
+        "        _rows(conn, t, records)\n"
+        "    for t in all_models():\n" /* 17 */
+        "        _rows(conn, t, records)\n"
+        "    for t in all_names(conn):\n" /* 19 */
+        "        _rows(conn, t, records)\n"
+        "    for t in chosen_ones(conn):\n" /* 21: not the schema */
+        "        _rows(conn, t, records)\n"
+        "\n"
+        "\n"
+        "def archive_annotated(conn, meta, records):\n"
+        "    tables: list = meta.sorted_tables\n"
+        "    for t in tables:\n" /* 27 */
+        "        _rows(conn, t, records)\n"
+        "\n"
+        "\n"
+        "def archive_more(conn, meta, extra, records):\n"
+        "    tables = meta.sorted_tables\n"
+        "    tables += extra\n"
+        "    for t in tables:\n" /* 34: not only the schema's */
+        "        _rows(conn, t, records)\n",
+    };
+    json_t *f = findings_of(files, sizeof files / sizeof *files);
+    const char *api = "nova/db/api.py";
+    assert_null(finding_at(f, api, 13, "query_in_loop"));
+    assert_null(finding_at(f, api, 15, "query_in_loop"));
+    assert_null(finding_at(f, api, 17, "query_in_loop"));
+    assert_null(finding_at(f, api, 19, "query_in_loop"));
+    assert_non_null(finding_at(f, api, 21, "query_in_loop"));
+    assert_null(finding_at(f, api, 27, "query_in_loop"));
+    assert_non_null(finding_at(f, api, 34, "query_in_loop"));
+    json_decref(f);
+}
+
 /* nova's cells: `with context.target_cell(ctxt, cell) as cctxt:` sends each iteration's
  * statements to that cell's database (rule 13): no finding for them. Kept: a query of the same
  * loop outside the block (the API database every cell shares: populate_queued_for_delete), and
@@ -1614,6 +1684,7 @@ int main(void)
         cmocka_unit_test(test_retry_loop),
         cmocka_unit_test(test_compare_and_swap),
         cmocka_unit_test(test_schema_walk),
+        cmocka_unit_test(test_schema_walk_across_files),
         cmocka_unit_test(test_database_per_item),
         cmocka_unit_test(test_model_method_own_class),
         cmocka_unit_test(test_composite_key_in_table_args),

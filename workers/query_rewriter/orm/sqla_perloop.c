@@ -59,6 +59,8 @@ typedef struct {
      * default=V)`): name -> the default's text, "?" when unknown (several definitions that
      * differ, a default that is no literal, none given); built on first need (rule 16) */
     json_t *opts;
+    /* per file: 0 not read yet, 1 its text names the schema (names_schema), 2 not */
+    unsigned char *schema_text;
     int oom;
 } pl_t;
 
@@ -834,13 +836,39 @@ static uint32_t named_children(TSNode n, TSNode *buf, uint32_t cap, TSNode **kid
     return k;
 }
 
+/* Whether text may hold an assignment of name as assign_visit counts them (`name =`,
+ * `name: T = ...`, `name += ...`): the name, then no name byte, blanks, and "=", ":", "#" or
+ * an augmented assignment's operator. A superset (`x == name`, `{name: 1}`, `all_name =`
+ * count). */
+static bool assigns_name(const char *t, size_t len, const char *name, size_t nl)
+{
+    if (nl == 0)
+        return true;
+    for (const char *p = t; (p = memmem(p, (size_t)(t + len - p), name, nl)) != NULL; p++) {
+        size_t i = (size_t)(p - t) + nl;
+        if (i < len && (isalnum((unsigned char)t[i]) || t[i] == '_' || (unsigned char)t[i] >= 0x80))
+            continue;
+        while (i < len && t[i] && strchr(" \t\f\v\r\n\\", t[i]))
+            i++;
+        if (i >= len)
+            continue;
+        char c = t[i], c1 = i + 1 < len ? t[i + 1] : 0, c2 = i + 2 < len ? t[i + 2] : 0;
+        if (c == '=' || c == ':' || c == '#')
+            return true;
+        if (c && strchr("+-*/%@&|^<>", c) && (c1 == '=' || (c1 == c && c2 == '=')))
+            return true;
+    }
+    return false;
+}
+
 /* walk_naming below scope: true once the visitor stopped. */
 static bool walk_naming_in(const pysource_t *src, TSNode n, const char *name, size_t nl,
-                           pysource_visit_fn visit, void *ctx)
+                           bool assigned, pysource_visit_fn visit, void *ctx)
 {
     size_t len = 0;
     const char *text = pysource_node_span(src, n, &len);
-    if (!text || !memmem(text, len, name, nl))
+    if (!text ||
+        !(assigned ? assigns_name(text, len, name, nl) : memmem(text, len, name, nl) != NULL))
         return false;
     if (!pysource_holds_statements(n))
         return pysource_walk(src, n, visit, ctx);
@@ -852,21 +880,29 @@ static bool walk_naming_in(const pysource_t *src, TSNode n, const char *name, si
     uint32_t k = named_children(n, buf, 64, &kids);
     bool stopped = false;
     for (uint32_t i = 0; i < k && !stopped; i++)
-        stopped = walk_naming_in(src, kids[i], name, nl, visit, ctx);
+        stopped = walk_naming_in(src, kids[i], name, nl, assigned, visit, ctx);
     if (kids != buf)
         free(kids);
     return stopped;
 }
 
-/* pysource_walk of scope for a visitor that acts only on nodes whose text holds name: what does
- * not hold it is skipped whole (a statement, or a part of a compound one), in the walk's order
- * otherwise. Most of a function's statements do not name a given variable, and a walk of each
- * was a look at every node of the function. */
+/* pysource_walk of scope for a visitor that acts only on nodes whose text holds name
+ * (assigned: holds what may be an assignment of it, assigns_name): what does not is skipped
+ * whole (a statement, or a part of a compound one), in the walk's order otherwise. Most of a
+ * function's statements do not name a given variable, and fewer assign it; a walk of each was
+ * a look at every node of the function. */
+static void walk_naming_as(const pysource_t *src, TSNode scope, const char *name, bool assigned,
+                           pysource_visit_fn visit, void *ctx)
+{
+    if (!ts_node_is_null(scope))
+        walk_naming_in(src, scope, name, strlen(name), assigned, visit, ctx);
+}
+
+/* walk_naming_as of every node naming name. */
 static void walk_naming(const pysource_t *src, TSNode scope, const char *name,
                         pysource_visit_fn visit, void *ctx)
 {
-    if (!ts_node_is_null(scope))
-        walk_naming_in(src, scope, name, strlen(name), visit, ctx);
+    walk_naming_as(src, scope, name, false, visit, ctx);
 }
 
 static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, TSNode scope,
@@ -1108,6 +1144,29 @@ static pysource_walk_t return_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
+/* Whether file's text holds one of the names schema_iterable finds the schema by (tables,
+ * sorted_tables, mappers, __subclasses__, get_table_names), read once per file: a helper in
+ * another file, whose own calls are not followed, cannot return the schema without one. */
+static bool names_schema(pl_t *pl, size_t file)
+{
+    size_t n = sqla_project_file_count(pl->p);
+    if (file >= n)
+        return true;
+    if (!pl->schema_text)
+        pl->schema_text = xcalloc(n, 1);
+    if (!pl->schema_text[file]) {
+        size_t len = 0;
+        const char *c = sqla_project_content(pl->p, file, &len);
+        static const char *const names[] = {"tables", "mappers", "__subclasses__",
+                                            "get_table_names"};
+        bool any = !c;
+        for (size_t i = 0; i < sizeof names / sizeof *names && !any; i++)
+            any = memmem(c, len, names[i], strlen(names[i])) != NULL;
+        pl->schema_text[file] = any ? 1 : 2;
+    }
+    return pl->schema_text[file] == 1;
+}
+
 /* Whether an iterable walks the tables or mapped classes of the schema (issue 14, rule 12):
  * `metadata.sorted_tables`, `metadata.tables(.values())`, `Base.__subclasses__()`,
  * `registry.mappers`, an inspector's `get_table_names()`, wrapped in reversed/sorted/list/...,
@@ -1155,6 +1214,8 @@ static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, TSNo
         if (strcmp(pysource_path(w->src), pysource_path(src)) != 0) /* a file, not a tree */
             return false;
         const sqla_function_t *fn = callee_fn(w, e);
+        if (fn && fn->file != w->file && !names_schema(w->pl, fn->file))
+            return false; /* its returns cannot name the schema: no parse, no walk */
         const pysource_t *fsrc = NULL;
         TSNode def = fn ? sqla_function_tree(w->pl->p, fn, &fsrc) : (TSNode){0};
         if (ts_node_is_null(def))
@@ -1169,7 +1230,7 @@ static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, TSNo
             scope = enclosing_scope(e);
         /* one binding only: a name assigned on several paths may hold other items */
         last_assign_t a = {.name = t};
-        walk_naming(src, scope, t, assign_visit, &a);
+        walk_naming_as(src, scope, t, true, assign_visit, &a);
         TSNode r = unwrap(a.right);
         if (a.count != 1 || ts_node_is_null(r))
             return false;
@@ -2632,6 +2693,7 @@ void sqla_perloop_destroy(sqla_perloop_t **xp)
     if (!xp || !*xp)
         return;
     free((*xp)->pl.memo);
+    free((*xp)->pl.schema_text);
     json_decref((*xp)->pl.seen);
     json_decref((*xp)->pl.opts);
     free(*xp);
