@@ -286,7 +286,74 @@ typedef struct {
     /* per candidate: dropped by the claims check, so the refill does not
      * take it again (it would fail the same check) */
     unsigned char *barred;
+    /* per costing (0 representative values, 1 plain generic) and
+     * statement: the lowest cost ratio any configuration can give it
+     * (low_ratio), -1 until computed */
+    double *low[2];
+    double budget;     /* bytes: a larger candidate is in no configuration */
+    int both_costings; /* the planner-cost passes will run: floors under both */
 } sel_work_t;
+
+/* The lowest cost ratio (cost with indexes / cost without) statement s
+ * can reach under the current costing, less IA_LOW_SLACK: its ratio with
+ * every candidate that can serve it and fits the budget (a larger one is
+ * in no configuration). The planner picks the cheapest plan
+ * among the paths it builds, and more indexes only add paths, so no
+ * subset of the candidates plans s cheaper - up to the fuzz with which
+ * add_path keeps one path in place of a nearly as cheap one (1% per
+ * comparison, hence the slack). The bounds of every move and change use
+ * it: what a statement can still give is its cost now less this floor,
+ * not its whole cost (a TPC-H scan no index serves kept every lineitem
+ * candidate's bound high; bench/RESULTS-index-advisor.md, ia-snap12).
+ * One what-if plan per statement and costing, computed on first use,
+ * both costings at once when the planner-cost passes will need the
+ * second (the same hypothetical indexes serve both plans); 0 (no floor)
+ * for a statement the planner does not cost, and offline (the cost model
+ * is not shown to fall with more indexes). */
+#define IA_LOW_SLACK 0.02
+static double low_ratio(ia_model_t *m, sel_work_t *w, int s)
+{
+    int g = m->generic_costing ? 1 : 0;
+    if (w->low[g][s] >= 0)
+        return w->low[g][s];
+    if (!m->whatif && !m->cost_hook) /* the offline model: no floor */
+        return w->low[0][s] = w->low[1][s] = 0;
+    int *all = xcalloc(m->ncands + 1, sizeof(int));
+    size_t n = 0;
+    for (size_t ci = 0; ci < m->ncands; ci++)
+        if (m->cands[ci].size_bytes <= w->budget && ia_candidate_serves(m, (int)ci, s))
+            all[n++] = (int)ci;
+    int saved_costing = m->generic_costing;
+    for (int k = 0; k < 2; k++) {
+        int gk = k == 0 ? g : !g;
+        if (k == 1 && (!w->both_costings || w->low[gk][s] >= 0))
+            break;
+        m->generic_costing = gk;
+        double r;
+        int meth;
+        w->low[gk][s] = n > 0 && ratio(m, s, all, n, &r, &meth, NULL, NULL) == 0 && meth == 1
+                            ? fmax(0, r * (1 - IA_LOW_SLACK))
+                            : 0;
+    }
+    m->generic_costing = saved_costing;
+    free(all);
+    return w->low[g][s];
+}
+
+/* What statement s can still give from its planner cost pc (calls x cost
+ * under the configuration; change_gain's and the bounds' unit): pc less
+ * its floor (low_ratio), at least 0. */
+static double pc_room(ia_model_t *m, sel_work_t *w, int s, double pc)
+{
+    if (pc <= 0)
+        return 0;
+    double r, b;
+    int meth;
+    double lr = low_ratio(m, w, s);
+    if (lr <= 0 || ratio(m, s, NULL, 0, &r, &meth, NULL, &b) != 0)
+        return pc;
+    return fmax(0, pc - m->stmts[s].calls * b * lr);
+}
 
 /* One move: candidate ci added (rep < 0) or put in place of config[rep].
  * The statements that can change are those touching the candidate or the
@@ -375,7 +442,7 @@ static int move_gain(ia_model_t *m, sel_work_t *w, int ci, int rep, double need_
     double left = 0;
     for (size_t k = 0; k < nl; k++) {
         int s = list[k];
-        most[s] = sw(&m->stmts[s]) * rnow[s];
+        most[s] = sw(&m->stmts[s]) * fmax(0, rnow[s] - low_ratio(m, w, s));
         left += most[s];
     }
     order_by_key(list, nl, most);
@@ -557,6 +624,8 @@ static void work_free(sel_work_t *w)
     free(w->bound);
     free(w->order);
     free(w->barred);
+    free(w->low[0]);
+    free(w->low[1]);
     memset(w, 0, sizeof *w);
 }
 
@@ -590,7 +659,7 @@ static size_t order_by_bound(ia_model_t *m, sel_work_t *w)
         double ub = 0;
         for (size_t s = 0; s < m->nstmts; s++)
             if (candidate_touches(m, c, (int)s))
-                ub += sw(&m->stmts[s]) * w->rnow[s];
+                ub += sw(&m->stmts[s]) * fmax(0, w->rnow[s] - low_ratio(m, w, (int)s));
         ia_candidate_write_overhead(m, c, w->config, w->n);
         ub -= c->write_overhead * write_time_ms(m, c->table);
         w->bound[ci] = ub;
@@ -754,7 +823,7 @@ static int change_gain(ia_model_t *m, sel_work_t *w, const int *next, size_t nne
         if (!touched)
             continue;
         list[nl++] = (int)s;
-        most[s] = pc[s]; /* calls x cost under the configuration */
+        most[s] = pc_room(m, w, (int)s, pc[s]); /* what it can still give */
         left += most[s];
     }
     order_by_key(list, nl, most);
@@ -811,12 +880,12 @@ static double planner_costs(ia_model_t *m, const int *config, size_t n, double *
 
 /* Upper bound of the planner cost candidate c can save: the cost its
  * statements still have (pc[] under the current configuration). */
-static double pc_bound(ia_model_t *m, const ia_candidate_t *c, const double *pc)
+static double pc_bound(ia_model_t *m, sel_work_t *w, const ia_candidate_t *c, const double *pc)
 {
     double ub = 0;
     for (size_t s = 0; s < m->nstmts; s++)
         if (candidate_touches(m, c, (int)s))
-            ub += pc[s];
+            ub += pc_room(m, w, (int)s, pc[s]);
     return ub;
 }
 
@@ -866,7 +935,7 @@ static int fill_budget(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double
             ia_candidate_write_overhead(m, c, w->config, w->n);
             if (c->write_overhead > m->opts->max_write_overhead)
                 continue;
-            w->bound[ci] = pc_bound(m, c, pc);
+            w->bound[ci] = pc_bound(m, w, c, pc);
             if (w->bound[ci] <= IA_FILL_MIN_SHARE_SMALL * total)
                 continue;
             w->order[norder++] = (int)ci;
@@ -1061,7 +1130,7 @@ static int swap_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, double *
                 if (c->write_overhead > m->opts->max_write_overhead)
                     continue;
                 double need = loss + fmax(best_net, floor);
-                if (pc_bound(m, c, pci) <= need) {
+                if (pc_bound(m, w, c, pci) <= need) {
                     sel->moves_bounded++;
                     m->tally.moves_bounded++;
                     continue;
@@ -1163,7 +1232,7 @@ static void swap_try(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, const un
         for (size_t k = 0; k < nin && !t; k++)
             t = touch[(size_t)ins[k] * N + s];
         if (t)
-            ub += pcb[s];
+            ub += pc_room(m, w, (int)s, pcb[s]);
     }
     if (ub <= need) {
         sel->moves_bounded++;
@@ -1236,7 +1305,7 @@ static int swap_pairs_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, do
         for (size_t s = 0; s < N; s++) {
             touch[ci * N + s] = (unsigned char)candidate_touches(m, &m->cands[ci], (int)s);
             if (touch[ci * N + s])
-                ub0[ci] += pcb[s];
+                ub0[ci] += pc_room(m, w, (int)s, pcb[s]);
         }
     int swaps = 0;
     /* the what-if work of this pass: at most IA_SWAP_PAIRS_WORK of the
@@ -1306,7 +1375,7 @@ static int swap_pairs_pass(ia_model_t *m, ia_selection_t *sel, sel_work_t *w, do
                 ub[elig[k]] = 0;
                 for (size_t s = 0; s < N; s++)
                     if (touch[(size_t)elig[k] * N + s])
-                        ub[elig[k]] += pcb[s];
+                        ub[elig[k]] += pc_room(m, w, (int)s, pcb[s]);
             }
             int outs[1] = {cfg[p]};
             w->config = base;
@@ -1584,6 +1653,13 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
     w.bound = xcalloc(m->ncands + 1, sizeof(double));
     w.order = xcalloc(m->ncands + 1, sizeof(int));
     w.barred = xcalloc(m->ncands + 1, 1);
+    w.budget = sel->budget_bytes;
+    w.both_costings = m->whatif && !m->opts->baseline_single_column && !m->greedy_only;
+    for (int g = 0; g < 2; g++) {
+        w.low[g] = xcalloc(m->nstmts + 1, sizeof(double));
+        for (size_t s = 0; s < m->nstmts; s++)
+            w.low[g][s] = -1;
+    }
     double min_fraction = m->opts->min_gain_fraction;
     /* weighted time left under the configuration */
     double remaining = m->sel_total > 0 ? m->sel_total : m->total_weight;
