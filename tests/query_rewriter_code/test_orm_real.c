@@ -1182,13 +1182,15 @@ static void test_trees_parsed_again_on_demand(void **state)
 /* A helper none of whose calls can do anything, told from its text (no call of a name the
  * project defines, none of a session's methods: sqla_perloop.c's inert_text), is answered
  * without parsing its lines again; a helper calling a name some file defines (in a string too:
- * the text scan cannot tell), or a session method, is parsed alone as before. Same findings as
- * when every helper is walked: the query through volume_get only. */
+ * the text scan cannot tell), or a session method, is parsed alone as before, and so is one in
+ * a file with a syntax error (whose whole tree then answers), whatever its text, as recovery may
+ * make a call of text without its "(". Same findings as when every helper is walked: the
+ * queries through volume_get and lookup only. */
 static void test_inert_helper_not_parsed(void **state)
 {
     (void)state;
     json_t *code = json_pack(
-        "[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "path", "svc/db/api.py", "content",
+        "[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "path", "svc/db/api.py", "content",
         "from svc.db import models\n"
         "\n"
         "\n"
@@ -1215,9 +1217,24 @@ static void test_inert_helper_not_parsed(void **state)
         "class Volume(Base):\n"
         "    __tablename__ = 'volumes'\n"
         "    id = Column(String(36), primary_key=True)\n",
+        "path", "svc/broken.py", "content",
+        "def label(volume_id):\n"
+        "    return str(volume_id)\n"
+        "\n"
+        "\n"
+        "def oops(:\n"
+        "    pass\n"
+        "\n"
+        "\n"
+        "def $ stray(v):\n"
+        "    pass\n"
+        "\n"
+        "\n"
+        "def 9lives(v):\n"
+        "    pass\n",
         "path", "svc/manager.py", "content",
         "from svc.db import api\n"
-        "\n"
+        "from svc import broken\n"
         "\n"
         "def refresh(context, ids):\n"
         "    for vid in ids:\n" /* 5 */
@@ -1236,7 +1253,12 @@ static void test_inert_helper_not_parsed(void **state)
         "\n"
         "def fetch(context, ids):\n"
         "    for vid in ids:\n" /* 20 */
-        "        api.lookup(context, vid)\n");
+        "        api.lookup(context, vid)\n"
+        "\n"
+        "\n"
+        "def tag(ids):\n"
+        "    for vid in ids:\n" /* 25 */
+        "        broken.label(vid)\n");
     err_t err;
     sqla_project_t *p = sqla_project_new(code, &err);
     assert_non_null(p);
@@ -1245,10 +1267,17 @@ static void test_inert_helper_not_parsed(void **state)
     assert_true(sqla_project_may_define(p, "normalize", 9)); /* in a string */
     assert_false(sqla_project_may_define(p, "strip", 5));
     assert_false(sqla_project_may_define(p, "declarative_base", 16)); /* imported, not defined */
+    /* what recovery may make a function of: every name between `def` and its "(" */
+    assert_true(sqla_project_may_define(p, "stray", 5));
+    assert_true(sqla_project_may_define(p, "lives", 5));
     json_t *findings = NULL, *notes = NULL;
+    /* the cache holds an eighth of so small a project: no tree is kept between scans */
+    assert_int_equal(sqla_project_parse_count(p), 4);
     assert_int_equal(sqla_detect(p, &findings, &notes, &err), 0);
-    /* volume_get, touch and lookup parsed alone; format_id not */
+    /* volume_get, touch and lookup parsed alone; format_id not; label's whole file parsed once
+     * more for its summary (after its scan and manager.py's: 4 + 4 + 1) */
     assert_int_equal(sqla_project_fn_parse_count(p), 3);
+    assert_int_equal(sqla_project_parse_count(p), 4 + 4 + 1);
     const json_t *q = finding_at(findings, "svc/manager.py", 5, "query_in_loop");
     assert_non_null(q);
     assert_int_equal(json_integer_value(json_object_get(q, "query_line")), 5);
@@ -1257,6 +1286,7 @@ static void test_inert_helper_not_parsed(void **state)
     assert_int_equal(json_integer_value(json_object_get(q, "query_line")), 18);
     assert_null(finding_at(findings, "svc/manager.py", 10, "query_in_loop"));
     assert_null(finding_at(findings, "svc/manager.py", 15, "query_in_loop"));
+    assert_null(finding_at(findings, "svc/manager.py", 25, "query_in_loop"));
     json_decref(findings);
     json_decref(notes);
     sqla_project_destroy(&p);

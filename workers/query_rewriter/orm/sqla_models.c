@@ -1935,6 +1935,9 @@ static bool ident_byte(unsigned char c)
     return isalnum(c) || c == '_' || c >= 0x80;
 }
 
+/* How far past a `def` read_defs looks for its name. */
+#define DEF_SPAN 256
+
 /* FNV-1a of the n bytes at s, never 0 (the empty slot of def_hashes). */
 static uint64_t span_hash(const char *s, size_t n)
 {
@@ -1974,10 +1977,12 @@ static void defs_put(sqla_project_t *p, uint64_t h)
     }
 }
 
-/* Every `def NAME` in every file's text: `def` as a word, then blanks, line continuations and
- * comments, then the name. More than the index holds (strings, comments, defs a syntax error
- * hides), never less: every function the index has is a function_definition, whose text is
- * `def`, such a gap and its name. */
+/* Every `def NAME` in every file's text: `def` as a word, then every name up to the next "(" or
+ * ":" (at most DEF_SPAN bytes on; a comment skipped; a name starting with digits also without
+ * them). More than the index holds (strings, comments, the parameters of a `def(` ...), never
+ * less: every function the index has is a function_definition, whose text is `def`, its name
+ * and its parameters' "(", and in a file with a syntax error what recovery skipped may stand
+ * between `def` and the name. */
 static void read_defs(sqla_project_t *p)
 {
     p->defs_read = true;
@@ -1990,22 +1995,29 @@ static void read_defs(sqla_project_t *p)
             if ((size_t)(end - d) < 4 || d[1] != 'e' || d[2] != 'f' ||
                 (d > c && ident_byte((unsigned char)d[-1])) || ident_byte((unsigned char)d[3]))
                 continue;
-            s = d + 3;
-            const char *n = s;
-            for (;;) {
-                while (n < end && (*n == ' ' || *n == '\t' || *n == '\\' || *n == '\n' ||
-                                   *n == '\r' || *n == '\f'))
+            const char *n = d + 3, *stop = (size_t)(end - n) > DEF_SPAN ? n + DEF_SPAN : end;
+            while (n < stop && *n != '(' && *n != ':') {
+                if (*n == '#') {
+                    while (n < stop && *n != '\n')
+                        n++;
+                    continue;
+                }
+                if (!ident_byte((unsigned char)*n)) {
                     n++;
-                if (n >= end || *n != '#')
-                    break;
-                while (n < end && *n != '\n')
-                    n++;
+                    continue;
+                }
+                const char *m = n;
+                while (m < end && ident_byte((unsigned char)*m))
+                    m++;
+                defs_put(p, span_hash(n, (size_t)(m - n)));
+                const char *a = n;
+                while (a < m && isdigit((unsigned char)*a))
+                    a++;
+                if (a > n && a < m)
+                    defs_put(p, span_hash(a, (size_t)(m - a)));
+                n = m;
             }
-            size_t len = 0;
-            while (n + len < end && ident_byte((unsigned char)n[len]))
-                len++;
-            if (len && n > s)
-                defs_put(p, span_hash(n, len));
+            s = d + 3;
         }
     }
 }

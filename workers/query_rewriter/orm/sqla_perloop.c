@@ -452,7 +452,8 @@ static bool fn_def(pl_t *pl, const sqla_function_t *fn, TSNode *def, const pysou
  * before it (blanks and line continuations between; a comment there leaves it untold), is none of
  * the methods session_call_bits and saves_built act on and no def of the project's text
  * (sqla_project_may_define), so that callee_fn finds nothing for it whatever files are indexed.
- * Strings and comments count too: they can only make the answer false. A walk of such a function
+ * Strings and comments count too: they can only make the answer false; a file with a syntax error
+ * is not read so (a call tree-sitter's recovery made may lack its "("). A walk of such a function
  * gives an empty summary (no bits, no height, nothing cut) at any depth, so fn_bits answers it
  * without parsing the function: a helper whose module's tree is gone was parsed alone for that
  * (python3-placement: 5 of 39 such parses, bench/RESULTS-orm.md). Keep the method names in step
@@ -462,8 +463,11 @@ static bool inert_text(const pl_t *pl, const sqla_function_t *fn)
     static const char *const acting[] = {"query", "execute",         "scalars", "scalar",
                                          "get",   "exec_driver_sql", "save",    "add"};
     size_t len;
+    unsigned el, ec;
     const char *c = sqla_project_content(pl->p, fn->file, &len);
-    if (!c || fn->end > len || fn->start >= fn->end)
+    /* only in a file that parsed cleanly: recovery may make a call of text without its "(" */
+    if (!c || fn->end > len || fn->start >= fn->end ||
+        sqla_project_file_error(pl->p, fn->file, &el, &ec))
         return false;
     const char *t = c + fn->start, *end = c + fn->end;
     const char *params = memchr(t, '(', (size_t)(end - t)); /* def NAME( */
