@@ -5347,16 +5347,16 @@ static bool walk_child(TSNode ch, void *ctx)
      * walk_words and assigns no call of a plain name holds nothing the walk
      * acts on (statements, functions and classes included) */
     uint32_t cs = ts_node_start_byte(ch), ce = ts_node_end_byte(ch);
-    if (w->clean && !sqla_words_in(w->f->words, cs, ce) &&
-        !sqla_offsets_in(w->f->assigns, w->f->nassigns, cs, ce))
+    bool named = sqla_words_in(w->f->words, cs, ce);
+    if (w->clean && !named && !sqla_offsets_in(w->f->assigns, w->f->nassigns, cs, ce))
         return true;
     /* Statements and what holds them are always walked (functions,
      * assignments from a session factory); below them walk_node acts on
      * loops and on calls by their names only, so an expression whose text
      * names none of walk_words holds nothing for it: most of a file's
      * nodes, walked for nothing before */
-    if (pysource_holds_statements(ch) || ts_node_symbol(ch) == syms()->expression_statement ||
-        sqla_words_in(w->f->words, ts_node_start_byte(ch), ts_node_end_byte(ch)))
+    if (named || pysource_holds_statements(ch) ||
+        ts_node_symbol(ch) == syms()->expression_statement)
         walk_node(w, ch);
     return true;
 }

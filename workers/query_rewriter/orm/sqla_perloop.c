@@ -2386,8 +2386,17 @@ static void on_call(fw_t *w, TSNode call)
      * uses. A call whose text names no loop variable and is neither of those two records
      * nothing, so its chain's helpers need no summary (fn_bits: a walk of each helper, and a
      * parse of its lines when its module's tree is gone). */
-    if (!may_use_item(w, call) && session_call_bits(w, call) != B_INSERT && !saves_built(w, call))
-        return;
+    if (!may_use_item(w, call)) {
+        /* session_call_bits is B_INSERT only for execute(), saves_built true only for save()
+         * and add(): the method's name first, read once, as most calls are none of them */
+        char m[48];
+        TSNode obj;
+        if (!method_of(w->src, call, &obj, m, sizeof m) ||
+            (strcmp(m, "execute") != 0 && strcmp(m, "save") != 0 && strcmp(m, "add") != 0))
+            return;
+        if (session_call_bits(w, call) != B_INSERT && !saves_built(w, call))
+            return;
+    }
     if (all_recorded(w, true) && all_recorded(w, false))
         return; /* every loop holds its query and its write: nothing left to record */
     TSNode root;
@@ -2501,6 +2510,16 @@ static void fwalk(fw_t *w, TSNode n)
     if (ty == y->identifier || ty == y->string || ty == y->comment ||
         ts_node_named_child_count(n) == 0)
         return;
+    /* A summary's bits come from calls only (a query, a write, a helper's summary): a subtree,
+     * statement or not, without "(" holds none, and what else it sets (loop targets, guards,
+     * option states) is undone at its end. Only in a tree that parsed cleanly: recovery may
+     * stand in for a missing "(". */
+    if (w->summary && w->clean) {
+        size_t len = 0;
+        const char *t = pysource_node_span(w->src, n, &len);
+        if (t && !memchr(t, '(', len))
+            return;
+    }
     if (ty == y->fn_def || ty == y->class_def) {
         if (w->summary)
             return; /* nested functions run when called, not here */
