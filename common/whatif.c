@@ -28,7 +28,10 @@ struct whatif {
      * an EXPLAIN EXECUTE needs no transaction of its own to set it */
     int generic_session;
     int generation;
-    int64_t created_since_reset, created_total;
+    /* hypothetical indexes alive now (created minus dropped since the
+     * last reset) and how many may be: hypopg's fake OID range (see
+     * whatif.h), at most WHATIF_MAX_HYPO */
+    int64_t live, live_limit, created_total;
     int64_t explains, cache_hits;
     unsigned prepare_seq;
     json_t *cache;       /* cache_key -> cost */
@@ -149,6 +152,21 @@ int whatif_open(const char *conninfo, int statement_timeout_ms, whatif_t **out, 
         snprintf(w->hypopg_schema_q, sizeof w->hypopg_schema_q, "%s", PQgetvalue(r, 0, 1));
     }
     PQclear(r);
+    w->live_limit = WHATIF_MAX_HYPO;
+    if (w->has_hypopg) {
+        /* hypopg's fake OIDs are those above the highest pg_class OID below
+         * FirstNormalObjectId (16384), the computation of its
+         * hypo_get_min_fake_oid(): 2828 on a fresh PostgreSQL 15 cluster */
+        r = run_marked(w->pg, 0, NULL,
+                       "SELECT 16383 - max(oid)::int8 FROM pg_catalog.pg_class WHERE oid < 16384");
+        if (r && PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+            !PQgetisnull(r, 0, 0)) {
+            long long range = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+            if (range < w->live_limit)
+                w->live_limit = range > 1 ? range : 1;
+        }
+        PQclear(r);
+    }
     *out = w;
     return 0;
 }
@@ -205,6 +223,16 @@ int64_t whatif_created_count(const whatif_t *w)
     return w ? w->created_total : 0;
 }
 
+int64_t whatif_live_count(const whatif_t *w)
+{
+    return w ? w->live : 0;
+}
+
+int64_t whatif_live_limit(const whatif_t *w)
+{
+    return w ? w->live_limit : 0;
+}
+
 int whatif_reset(whatif_t *w)
 {
     if (!w || !w->has_hypopg)
@@ -213,7 +241,7 @@ int whatif_reset(whatif_t *w)
     snprintf(sql, sizeof sql, "SELECT %s.hypopg_reset()", w->hypopg_schema_q);
     if (exec_cmd(w, "hypopg_reset", sql) != 0)
         return -1;
-    w->created_since_reset = 0;
+    w->live = 0;
     w->generation++;
     return 0;
 }
@@ -229,9 +257,7 @@ int whatif_index_drop(whatif_t *w, unsigned oid)
 {
     if (!w || !w->has_hypopg)
         return w ? fail(w, "hypopg is not installed") : -1;
-    char sql[200];
-    snprintf(sql, sizeof sql, "SELECT %s.hypopg_drop_index(%u)", w->hypopg_schema_q, oid);
-    return exec_cmd(w, "hypopg_drop_index", sql);
+    return whatif_index_drop_many(w, &oid, 1);
 }
 
 int whatif_index_create_many(whatif_t *w, const char *const *create_sql, size_t n, unsigned *oids,
@@ -243,10 +269,10 @@ int whatif_index_create_many(whatif_t *w, const char *const *create_sql, size_t 
         return fail(w, "hypopg is not installed in the target database");
     if (n == 0)
         return 0;
-    if (n > WHATIF_MAX_HYPO)
-        return fail(w, "whatif_index_create_many: %zu indexes at once (at most %d)", n,
-                    WHATIF_MAX_HYPO);
-    if (w->created_since_reset + (int64_t)n > WHATIF_MAX_HYPO && whatif_reset(w) != 0)
+    if ((int64_t)n > w->live_limit)
+        return fail(w, "whatif_index_create_many: %zu indexes at once (at most %lld)", n,
+                    (long long)w->live_limit);
+    if (w->live + (int64_t)n > w->live_limit && whatif_reset(w) != 0)
         return -1;
     /* one text[] parameter: {"ddl", ...} with each element quoted */
     size_t len = 3;
@@ -299,7 +325,7 @@ int whatif_index_create_many(whatif_t *w, const char *const *create_sql, size_t 
             sizes[i] = strtoll(PQgetvalue(r, (int)i, 1), NULL, 10);
     }
     PQclear(r);
-    w->created_since_reset += (int64_t)n;
+    w->live += (int64_t)n;
     w->created_total += (int64_t)n;
     return 0;
 }
@@ -328,6 +354,10 @@ int whatif_index_drop_many(whatif_t *w, const unsigned *oids, size_t n)
     int ok = r && PQresultStatus(r) == PGRES_TUPLES_OK;
     if (!ok)
         fail(w, "hypopg_drop_index (%zu indexes): %s", n, pq_message(w, r));
+    /* hypopg_drop_index answers false for an OID it does not hold */
+    for (int i = 0; ok && i < PQntuples(r); i++)
+        if (strcmp(PQgetvalue(r, i, 0), "t") == 0 && w->live > 0)
+            w->live--;
     PQclear(r);
     return ok ? 0 : -1;
 }
@@ -754,18 +784,38 @@ int whatif_explain(whatif_t *w, const char *sql, const char *const *values, size
     return explain_text(w, sql, values, nvalues, plan_json);
 }
 
-int whatif_cost(whatif_t *w, const char *sql, const char *const *values, size_t nvalues,
-                const char *cache_key, double *cost)
+/* Appends to *oids the OID of every hypothetical index the plan node and
+ * its children name: hypopg names them "<OID>btree_table_cols" (EXPLAIN's
+ * "Index Name" of index, index-only and bitmap index scans; subplans and
+ * InitPlans are children too). */
+static void plan_hypo_oids(const json_t *node, unsigned **oids, size_t *n, size_t *cap)
+{
+    const char *name = json_string_value(json_object_get(node, "Index Name"));
+    if (name && name[0] == '<' && isdigit((unsigned char)name[1])) {
+        char *end = NULL;
+        unsigned long v = strtoul(name + 1, &end, 10);
+        if (end && *end == '>') {
+            if (*n == *cap) {
+                *cap = *cap ? *cap * 2 : 8;
+                *oids = xreallocarray(*oids, *cap, sizeof **oids);
+            }
+            (*oids)[(*n)++] = (unsigned)v;
+        }
+    }
+    size_t i;
+    const json_t *child;
+    json_array_foreach(json_object_get(node, "Plans"), i, child)
+        plan_hypo_oids(child, oids, n, cap);
+}
+
+int whatif_cost_plan(whatif_t *w, const char *sql, const char *const *values, size_t nvalues,
+                     double *cost, unsigned **hypo_oids, size_t *nhypo)
 {
     if (!w || !sql || !cost)
         return w ? fail(w, "whatif_cost: missing argument") : -1;
-    if (cache_key) {
-        json_t *c = json_object_get(w->cache, cache_key);
-        if (c) {
-            *cost = json_real_value(c);
-            w->cache_hits++;
-            return 0;
-        }
+    if (hypo_oids) {
+        *hypo_oids = NULL;
+        *nhypo = 0;
     }
     char *text = NULL;
     if (explain_text(w, sql, values, nvalues, &text) != 0)
@@ -780,7 +830,29 @@ int whatif_cost(whatif_t *w, const char *sql, const char *const *values, size_t 
         return fail(w, "EXPLAIN output has no Plan.\"Total Cost\"");
     }
     *cost = json_number_value(tc);
+    if (hypo_oids) {
+        size_t cap = 0;
+        plan_hypo_oids(plan, hypo_oids, nhypo, &cap);
+    }
     json_decref(doc);
+    return 0;
+}
+
+int whatif_cost(whatif_t *w, const char *sql, const char *const *values, size_t nvalues,
+                const char *cache_key, double *cost)
+{
+    if (!w || !sql || !cost)
+        return w ? fail(w, "whatif_cost: missing argument") : -1;
+    if (cache_key) {
+        json_t *c = json_object_get(w->cache, cache_key);
+        if (c) {
+            *cost = json_real_value(c);
+            w->cache_hits++;
+            return 0;
+        }
+    }
+    if (whatif_cost_plan(w, sql, values, nvalues, cost, NULL, NULL) != 0)
+        return -1;
     if (cache_key)
         json_object_set_new(w->cache, cache_key, json_real(*cost));
     return 0;

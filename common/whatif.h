@@ -26,10 +26,16 @@
  * hook fires (a worker's job was cancelled); the session is then broken and
  * every later call fails with the reason.
  *
- * hypopg hands out fake OIDs from a small range (about 500 before it runs
- * out), so whatif_index_create() resets all hypothetical indexes when
- * WHATIF_MAX_HYPO creations have happened since the last reset: callers must
- * treat any OID they hold as invalid after whatif_generation() changes.
+ * hypopg 1.3.1 hands out fake OIDs between the highest pg_class OID below
+ * FirstNormalObjectId and 16384 (2828 of them on a fresh PostgreSQL 15
+ * cluster; read at whatif_open) and takes a dropped index's OID again once
+ * it has gone round the range (hypo_getNewOid): what runs out is the
+ * number of hypothetical indexes alive at once, not creations. So
+ * whatif_index_create() resets all hypothetical indexes only when a
+ * creation would pass that range or WHATIF_MAX_HYPO alive indexes (until
+ * 2026-12 it reset every 400 creations, which re-created the indexes a
+ * caller was still using): callers must treat any OID they hold as invalid
+ * after whatif_generation() changes.
  *
  * Parameterized statements (pg_stat_statements texts with $n): PostgreSQL 15
  * has no EXPLAIN (GENERIC_PLAN), so a statement is PREPAREd, its parameter
@@ -59,7 +65,7 @@
 
 #include "common/error.h"
 
-#define WHATIF_MAX_HYPO            400   /* hypothetical indexes created between resets */
+#define WHATIF_MAX_HYPO            2000  /* hypothetical indexes alive at once, see top */
 #define WHATIF_NO_ANSWER_MARGIN_MS 10000 /* past statement_timeout, see top */
 
 typedef struct whatif whatif_t;
@@ -95,7 +101,7 @@ int whatif_index_drop(whatif_t *w, unsigned oid);
 /* The same for n indexes in one round trip (each one costs about a
  * millisecond on a loaded machine, more a network away). create_many
  * resets the session first (whatif_generation changes) when the n would
- * pass WHATIF_MAX_HYPO; oids[i] / sizes[i] (may be NULL) belong to
+ * pass whatif_live_limit() alive indexes; oids[i] / sizes[i] (may be NULL) belong to
  * create_sql[i]. -1 with whatif_error() when hypopg refuses one of them
  * (then none of the batch is known to exist: reset to be sure). */
 int whatif_index_create_many(whatif_t *w, const char *const *create_sql, size_t n, unsigned *oids,
@@ -108,6 +114,11 @@ int whatif_reset(whatif_t *w);
 /* Increases each time the session resets its hypothetical indexes (see top). */
 int whatif_generation(const whatif_t *w);
 
+/* Hypothetical indexes alive now, and how many may be before a creation
+ * resets them all (see top). */
+int64_t whatif_live_count(const whatif_t *w);
+int64_t whatif_live_limit(const whatif_t *w);
+
 /* Planner total cost of a statement text with the hypothetical indexes that
  * exist now. values[i] is a representative value for parameter $(i+1) (as
  * text) or NULL for a generic parameter; values may be NULL. cache_key, when
@@ -115,6 +126,12 @@ int whatif_generation(const whatif_t *w);
  * the same key returns the cached cost without asking the server. */
 int whatif_cost(whatif_t *w, const char *sql, const char *const *values, size_t nvalues,
                 const char *cache_key, double *cost);
+
+/* Same without a cache key, also returning the OIDs of the hypothetical
+ * indexes the plan uses (*hypo_oids malloc()ed, NULL when none; one entry
+ * per plan node naming one, so an OID may repeat). hypo_oids may be NULL. */
+int whatif_cost_plan(whatif_t *w, const char *sql, const char *const *values, size_t nvalues,
+                     double *cost, unsigned **hypo_oids, size_t *nhypo);
 
 /* Same, returning the whole EXPLAIN (FORMAT JSON) text (malloc()ed) instead. */
 int whatif_explain(whatif_t *w, const char *sql, const char *const *values, size_t nvalues,

@@ -612,16 +612,35 @@ int ia_candidate_serves(ia_model_t *m, int ci, int s)
     return *v;
 }
 
-/* Makes the hypothetical indexes on the statement's tables exactly the
- * btree candidates of config that can serve it (leading key used:
- * ia_candidate_serves); indexes on other tables are left as they are (they
- * cannot change its plan), so an index stays while statements of other
- * tables are planned. The statement's cost is then a function of its cost
- * cache key (config_key: those candidates) whatever was planned before: an
- * index that does not serve it but sits on its table (left by another
- * statement) could still enter its plan (a full index-only scan), which
- * made a cached cost depend on the order of the calls. */
-static int materialize(ia_model_t *m, const ia_statement_t *st, const int *config, size_t n)
+/* Whether a live hypothetical index of candidate i must go before st is
+ * planned: on one of st's tables and not in config (exact: or in config
+ * but not serving st). */
+static int must_drop(ia_model_t *m, const ia_statement_t *st, const int *config, size_t n, size_t i,
+                     int exact)
+{
+    const ia_candidate_t *c = &m->cands[i];
+    if (!c->hypo_oid || !stmt_has_table(st, c->table))
+        return 0;
+    if (!in_config(config, n, (int)i))
+        return 1;
+    return exact && !ia_candidate_serves(m, (int)i, (int)(st - m->stmts));
+}
+
+/* Makes the hypothetical indexes on the statement's tables the btree
+ * candidates of config that can serve it (leading key used:
+ * ia_candidate_serves), plus, unless exact, the candidates of config that
+ * do not serve it and are already there; indexes on other tables are left
+ * as they are (they cannot change its plan). Its cost is then a function of
+ * its cost cache key (config_key: the serving candidates) whatever was
+ * planned before: exact, by construction; otherwise because hypo_cost
+ * checks from the plan that no kept index entered it (see there). Keeping
+ * them is what saves the churn: an index serving one statement but not the
+ * next one on the same table was dropped and created again (4.5x Extend's
+ * creations at 12% on one snapshot, RESULTS-index-advisor.md). Indexes not
+ * in config go: config is what is being costed, and the next config rarely
+ * holds them (an index of another candidate tried in the same move). */
+static int materialize(ia_model_t *m, const ia_statement_t *st, const int *config, size_t n,
+                       int exact)
 {
     if (whatif_generation(m->whatif) != m->whatif_gen) {
         for (size_t i = 0; i < m->ncands; i++)
@@ -634,11 +653,9 @@ static int materialize(ia_model_t *m, const ia_statement_t *st, const int *confi
     unsigned *oids = xmalloc((m->ncands + 1) * sizeof(unsigned));
     size_t k = 0;
     for (size_t i = 0; i < m->ncands; i++) {
-        ia_candidate_t *c = &m->cands[i];
-        if (c->hypo_oid && stmt_has_table(st, c->table) &&
-            !(in_config(config, n, (int)i) && ia_candidate_serves(m, (int)i, s))) {
+        if (must_drop(m, st, config, n, i, exact)) {
             idx[k] = (int)i;
-            oids[k++] = c->hypo_oid;
+            oids[k++] = m->cands[i].hypo_oid;
         }
     }
     int rc = 0;
@@ -691,7 +708,7 @@ static int materialize(ia_model_t *m, const ia_statement_t *st, const int *confi
     free(oids);
     if (rc != 0)
         return -1;
-    return again ? materialize(m, st, config, n) : 0;
+    return again ? materialize(m, st, config, n, exact) : 0;
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -740,9 +757,72 @@ static int costings_agree(const ia_statement_t *st)
     return 1;
 }
 
+/* One EXPLAIN of st with the hypothetical indexes there now: its cost and
+ * the hypothetical indexes its plan uses (*used malloc()ed). A
+ * representative value the server rejects (type, domain) makes the
+ * statement generic for good (*any becomes 0). */
+static int plan_once(ia_model_t *m, ia_statement_t *st, const char **vals, size_t nv, int *any,
+                     double *cost, unsigned **used, size_t *nused)
+{
+    int rc = whatif_cost_plan(m->whatif, st->query, *any ? vals : NULL, nv, cost, used, nused);
+    if (rc != 0 && *any) {
+        for (int p = 0; p <= IA_MAX_PARAMS; p++) {
+            free(st->param_values[p]);
+            st->param_values[p] = NULL;
+        }
+        *any = 0;
+        rc = whatif_cost_plan(m->whatif, st->query, NULL, 0, cost, used, nused);
+    }
+    return rc;
+}
+
+/* Whether the plan uses a hypothetical index that exact materialization
+ * would drop (a candidate of config kept on st's tables that does not
+ * serve st). */
+static int plan_uses_extra(ia_model_t *m, const ia_statement_t *st, const int *config, size_t n,
+                           const unsigned *used, size_t nused)
+{
+    for (size_t u = 0; u < nused; u++)
+        for (size_t i = 0; i < m->ncands; i++)
+            if (m->cands[i].hypo_oid == used[u])
+                if (must_drop(m, st, config, n, i, 1))
+                    return 1;
+    return 0;
+}
+
+/* Whether a candidate of config that does not serve st sits on its tables. */
+static int has_extra(ia_model_t *m, const ia_statement_t *st, const int *config, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (m->cands[config[i]].hypo_oid && must_drop(m, st, config, n, (size_t)config[i], 1))
+            return 1;
+    return 0;
+}
+
 /* What-if cost of statement s with exactly the configuration's candidates
- * as hypothetical indexes on the tables it reads (cached by that set, and
- * by the costing where the two send different texts).
+ * that serve it as hypothetical indexes on the tables it reads (cached by
+ * that set, and by the costing where the two send different texts).
+ *
+ * The config's other candidates on its tables stay (materialize) and the
+ * plan is checked: when it uses one of them, they go and the statement is
+ * planned again (tally.replans). A plan that uses none of them costs what
+ * the plan without them costs: the planner builds paths per index and
+ * keeps, per relation and at the top, the cheapest (add_path), so an index
+ * whose paths all lost adds nothing to the chosen plan's cost; nor does it
+ * change the estimates the paths are costed with - selectivity, row counts
+ * and sizes come from pg_statistic and the table, and the one estimate
+ * that reads an index, the actual-range probe of get_actual_variable_range
+ * (selfuncs.c), skips hypothetical indexes (IndexOptInfo.hypothetical,
+ * which hypopg sets), while an expression index's statistics lookup finds
+ * no pg_statistic row for a hypothetical OID. Where it can differ:
+ * add_path's fuzzy dominance (STD_FUZZ_FACTOR 1.01) can drop a path that
+ * is up to 1% cheaper than a kept path with the same pathkeys, or one that
+ * ties within 1% and has more rows; an extra index's path can be that kept
+ * path and then lose higher up to a path the statement would have beaten
+ * it with otherwise. -DPGOPT_CHECK_KEPT_INDEXES (compile time) plans every
+ * statement that has such kept indexes both ways and aborts on a
+ * difference.
+ *
  * Returns -1 when the statement cannot be planned (st->cost_error). */
 static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *cost)
 {
@@ -771,25 +851,49 @@ static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *
             vals[i] = NULL;
         any |= vals[i] != NULL;
     }
-    if (materialize(m, st, config, n) != 0) {
+    if (materialize(m, st, config, n, 0) != 0) {
         free(key);
         return -1;
     }
     for (size_t i = 0; i < m->ncands; i++)
         if (m->cands[i].hypo_oid && stmt_has_table(st, m->cands[i].table))
             m->tally.live_sum++;
+    unsigned *used = NULL;
+    size_t nused = 0;
     int64_t t0 = clock_mono_us(), e0 = whatif_explain_count(m->whatif);
-    rc = whatif_cost(m->whatif, st->query, any ? vals : NULL, nv, NULL, &c);
-    if (rc != 0 && any) {
-        /* a representative value the server rejects (type, domain): generic */
-        for (int p = 0; p <= IA_MAX_PARAMS; p++) {
-            free(st->param_values[p]);
-            st->param_values[p] = NULL;
-        }
-        rc = whatif_cost(m->whatif, st->query, NULL, 0, NULL, &c);
-    }
+    rc = plan_once(m, st, vals, nv, &any, &c, &used, &nused);
     m->tally.explain_us += clock_mono_us() - t0;
+    /* tally.explains counts one plan per costing (the swap-pairs pass
+     * bounds its work by it): re-plans are counted apart */
     m->tally.explains += whatif_explain_count(m->whatif) - e0;
+    int replan = rc == 0 && plan_uses_extra(m, st, config, n, used, nused);
+#ifdef PGOPT_CHECK_KEPT_INDEXES
+    int check = rc == 0 && !replan && has_extra(m, st, config, n);
+#else
+    int check = 0;
+    (void)has_extra;
+#endif
+    free(used);
+    if (replan || check) {
+        double kept = c;
+        if (materialize(m, st, config, n, 1) != 0) {
+            free(key);
+            return -1;
+        }
+        t0 = clock_mono_us();
+        e0 = whatif_explain_count(m->whatif);
+        rc = plan_once(m, st, vals, nv, &any, &c, NULL, NULL);
+        m->tally.explain_us += clock_mono_us() - t0;
+        m->tally.replans += whatif_explain_count(m->whatif) - e0;
+        if (check && rc == 0 && c != kept) {
+            fprintf(stderr,
+                    "ia_cost: PGOPT_CHECK_KEPT_INDEXES: queryid %lld costs %.2f with the "
+                    "configuration's non-serving indexes kept (none in its plan) and %.2f "
+                    "without them\n",
+                    (long long)st->queryid, kept, c);
+            abort();
+        }
+    }
     if (rc == 0) {
         json_object_set_new(m->cost_cache, key, json_real(c));
         *cost = c;
@@ -807,7 +911,8 @@ void ia_phase_mark(ia_model_t *m, const char *phase)
     int64_t now = clock_mono_us();
     if (m->phase_name && m->phases) {
         const ia_whatif_tally_t *a = &m->tally, *b = &m->phase_start;
-        int64_t ex = a->explains - b->explains, ex_us = a->explain_us - b->explain_us;
+        int64_t rp = a->replans - b->replans;
+        int64_t ex = a->explains - b->explains + rp, ex_us = a->explain_us - b->explain_us;
         int64_t cr_us = a->create_us - b->create_us, dr_us = a->drop_us - b->drop_us;
         int64_t all_us = now - m->phase_t0;
         json_t *p = json_pack(
@@ -818,6 +923,10 @@ void ia_phase_mark(ia_model_t *m, const char *phase)
             (json_int_t)(a->dropped - b->dropped), "drop_ms", (double)dr_us / 1000.0, "cache_hits",
             (json_int_t)(a->hits - b->hits), "client_ms",
             (double)(all_us - ex_us - cr_us - dr_us) / 1000.0, "ms", (double)all_us / 1000.0);
+        /* of the EXPLAINs: plans made again without the configuration's
+         * candidates that do not serve the statement, which the first
+         * plan used (hypo_cost) */
+        json_object_set_new(p, "whatif_replans", json_integer((json_int_t)rp));
         if (a->moves_costed + a->moves_bounded > b->moves_costed + b->moves_bounded) {
             json_object_set_new(p, "moves_costed",
                                 json_integer((json_int_t)(a->moves_costed - b->moves_costed)));
@@ -828,9 +937,9 @@ void ia_phase_mark(ia_model_t *m, const char *phase)
         }
         /* the planner considers every hypothetical index on a statement's
          * tables: their number weighs on what one EXPLAIN costs */
-        if (ex > 0)
+        if (ex > rp)
             json_object_set_new(p, "hypothetical_indexes_per_explain",
-                                json_real((double)(a->live_sum - b->live_sum) / (double)ex));
+                                json_real((double)(a->live_sum - b->live_sum) / (double)(ex - rp)));
         json_array_append_new(m->phases, p);
     }
     m->phase_name = phase;

@@ -189,9 +189,13 @@ typedef struct {
  * created and dropped and the time of those calls, cost-cache hits, and
  * the hypothetical indexes present on an EXPLAINed statement's tables
  * (summed over EXPLAINs: the planner considers each one), and the
- * selection's moves costed and skipped by their bound. Times in us. */
+ * selection's moves costed and skipped by their bound. Times in us.
+ * explains: one per statement costing sent to the server; replans: the
+ * plans made again without the configuration's non-serving candidates
+ * (hypo_cost), counted apart so that the work bounds of ia_select.c do not
+ * depend on them. */
 typedef struct {
-    int64_t explains, explain_us, created, create_us, dropped, drop_us, hits, live_sum;
+    int64_t explains, explain_us, created, create_us, dropped, drop_us, hits, live_sum, replans;
     /* ia_select.c: moves costed, skipped by their bound before any EXPLAIN,
      * and given up part way (move_gain / change_gain) */
     int64_t moves_costed, moves_bounded, moves_cut;
