@@ -925,8 +925,9 @@ void ia_phase_mark(ia_model_t *m, const char *phase)
             (double)(all_us - ex_us - cr_us - dr_us) / 1000.0, "ms", (double)all_us / 1000.0);
         /* of the EXPLAINs: plans made again without the configuration's
          * candidates that do not serve the statement, which the first
-         * plan used (hypo_cost) */
-        json_object_set_new(p, "whatif_replans", json_integer((json_int_t)rp));
+         * plan used (hypo_cost); absent when none */
+        if (rp > 0)
+            json_object_set_new(p, "whatif_replans", json_integer((json_int_t)rp));
         if (a->moves_costed + a->moves_bounded > b->moves_costed + b->moves_bounded) {
             json_object_set_new(p, "moves_costed",
                                 json_integer((json_int_t)(a->moves_costed - b->moves_costed)));
