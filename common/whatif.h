@@ -32,10 +32,10 @@
  * it has gone round the range (hypo_getNewOid): what runs out is the
  * number of hypothetical indexes alive at once, not creations. So
  * whatif_index_create() resets all hypothetical indexes only when a
- * creation would pass that range or WHATIF_MAX_HYPO alive indexes (until
- * 2026-12 it reset every 400 creations, which re-created the indexes a
- * caller was still using): callers must treat any OID they hold as invalid
- * after whatif_generation() changes.
+ * creation would pass that range or WHATIF_MAX_HYPO alive indexes (a reset
+ * every N creations made callers create again the indexes they were still
+ * using): callers must treat any OID they hold as invalid after
+ * whatif_generation() changes.
  *
  * Parameterized statements (pg_stat_statements texts with $n): PostgreSQL 15
  * has no EXPLAIN (GENERIC_PLAN), so a statement is PREPAREd, its parameter
