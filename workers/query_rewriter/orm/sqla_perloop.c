@@ -447,6 +447,25 @@ static bool fn_def(pl_t *pl, const sqla_function_t *fn, TSNode *def, const pysou
     return true;
 }
 
+/* The session methods a call does its work through: QUERY_METHODS run a statement
+ * (session_call_bits, query_method), SAVE_METHODS save an object built in the walk (saves_built,
+ * which acts on exactly these two). inert_text reads the same lists, so that a method added to
+ * what a walk acts on is never told inert from the text. */
+static const char *const QUERY_METHODS[] = {"query",  "execute", "scalars",
+                                            "scalar", "get",     "exec_driver_sql"};
+static const char *const SAVE_METHODS[] = {"save", "add"};
+#define NQUERY_METHODS (sizeof QUERY_METHODS / sizeof *QUERY_METHODS)
+#define NSAVE_METHODS  (sizeof SAVE_METHODS / sizeof *SAVE_METHODS)
+
+/* Whether the len bytes at m are one of list's n names. */
+static bool method_in(const char *const *list, size_t n, const char *m, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(list[i]) == len && memcmp(list[i], m, len) == 0)
+            return true;
+    return false;
+}
+
 /* Whether nothing fn's walk meets can do any work, told from its text alone (no tree, no look-up):
  * every "(" in it after its parameters' opens, if anything, a call whose name, the identifier right
  * before it (blanks and line continuations between; a comment there leaves it untold), is none of
@@ -456,12 +475,10 @@ static bool fn_def(pl_t *pl, const sqla_function_t *fn, TSNode *def, const pysou
  * is not read so (a call tree-sitter's recovery made may lack its "("). A walk of such a function
  * gives an empty summary (no bits, no height, nothing cut) at any depth, so fn_bits answers it
  * without parsing the function: a helper whose module's tree is gone was parsed alone for that
- * (python3-placement: 5 of 39 such parses, bench/RESULTS-orm.md). Keep the method names in step
- * with session_call_bits, query_method and saves_built. */
+ * (python3-placement: 5 of 39 such parses, bench/RESULTS-orm.md). The names are QUERY_METHODS and
+ * SAVE_METHODS, the lists session_call_bits and saves_built act on. */
 static bool inert_text(const pl_t *pl, const sqla_function_t *fn)
 {
-    static const char *const acting[] = {"query", "execute",         "scalars", "scalar",
-                                         "get",   "exec_driver_sql", "save",    "add"};
     size_t len;
     unsigned el, ec;
     const char *c = sqla_project_content(pl->p, fn->file, &len);
@@ -496,9 +513,9 @@ static bool inert_text(const pl_t *pl, const sqla_function_t *fn)
         size_t nl = (size_t)(b - n);
         if (!nl)
             continue; /* no name before it: no call of a name (a tuple, a call of a call) */
-        for (size_t i = 0; i < sizeof acting / sizeof *acting; i++)
-            if (strlen(acting[i]) == nl && memcmp(acting[i], n, nl) == 0)
-                return false;
+        if (method_in(QUERY_METHODS, NQUERY_METHODS, n, nl) ||
+            method_in(SAVE_METHODS, NSAVE_METHODS, n, nl))
+            return false;
         if (sqla_project_may_define(pl->p, n, nl))
             return false;
     }
@@ -591,8 +608,7 @@ static unsigned fn_bits(fw_t *asker, const sqla_function_t *fn, size_t *file, un
 
 static bool query_method(const char *m)
 {
-    return strcmp(m, "query") == 0 || strcmp(m, "execute") == 0 || strcmp(m, "scalars") == 0 ||
-           strcmp(m, "scalar") == 0 || strcmp(m, "get") == 0 || strcmp(m, "exec_driver_sql") == 0;
+    return method_in(QUERY_METHODS, NQUERY_METHODS, m, strlen(m));
 }
 
 /* Whether an expression's text is an insert(...) construct. */
@@ -2392,7 +2408,7 @@ static void on_call(fw_t *w, TSNode call)
         char m[48];
         TSNode obj;
         if (!method_of(w->src, call, &obj, m, sizeof m) ||
-            (strcmp(m, "execute") != 0 && strcmp(m, "save") != 0 && strcmp(m, "add") != 0))
+            (strcmp(m, "execute") != 0 && !method_in(SAVE_METHODS, NSAVE_METHODS, m, strlen(m))))
             return;
         if (session_call_bits(w, call) != B_INSERT && !saves_built(w, call))
             return;
