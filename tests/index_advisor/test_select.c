@@ -241,6 +241,18 @@ static void print_trace(const ia_selection_t *sel)
     free(s);
 }
 
+/* Runs the selection on f (its trace printed) and asserts the chosen
+ * candidates' keys, as chosen() spells them. */
+static void select_chosen(fixture_t *f, ia_selection_t *sel, const char *want)
+{
+    err_t err;
+    assert_int_equal(ia_select(&f->m, sel, &err), 0);
+    print_trace(sel);
+    char got[512];
+    chosen(f, sel, got, sizeof got);
+    assert_string_equal(got, want);
+}
+
 #define Q_KIND_AT "SELECT id, at FROM events WHERE kind = $1 AND at BETWEEN $2 AND $3"
 #define Q_OTHER   "SELECT id FROM customers WHERE name = $1"
 
@@ -263,12 +275,7 @@ static void test_replace_move(void **state)
     set_size(&f, "events", "at", 2e6);
     set_size(&f, "events", "kind,at", 6e6);
     ia_selection_t sel;
-    err_t err;
-    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
-    print_trace(&sel);
-    char got[512];
-    chosen(&f, &sel, got, sizeof got);
-    assert_string_equal(got, "kind,at");
+    select_chosen(&f, &sel, "kind,at");
     assert_true(trace_has(&sel, "add", "idx_events_kind"));
     assert_true(trace_has(&sel, "add", "idx_events_at"));
     assert_true(trace_has(&sel, "drop_useless", "idx_events_kind"));
@@ -298,12 +305,7 @@ static void test_extend_move(void **state)
     set_size(&f, "events", "at", 2e6);
     set_size(&f, "events", "kind,at", 3e6);
     ia_selection_t sel;
-    err_t err;
-    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
-    print_trace(&sel);
-    char got[512];
-    chosen(&f, &sel, got, sizeof got);
-    assert_string_equal(got, "kind,at");
+    select_chosen(&f, &sel, "kind,at");
     assert_true(trace_has(&sel, "add", "idx_events_kind"));
     assert_true(trace_has(&sel, "extend", "idx_events_kind_at"));
     assert_false(trace_has(&sel, "add", "idx_events_at"));
@@ -333,12 +335,7 @@ static void test_replace_dominates_below_threshold(void **state)
     set_size(&f, "events", "at", 2e6);
     set_size(&f, "events", "kind,at", 6e6);
     ia_selection_t sel;
-    err_t err;
-    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
-    print_trace(&sel);
-    char got[512];
-    chosen(&f, &sel, got, sizeof got);
-    assert_string_equal(got, "kind,at");
+    select_chosen(&f, &sel, "kind,at");
     size_t i;
     json_t *t;
     int exempt = 0;
@@ -382,12 +379,7 @@ static void test_replace_not_dominating(void **state)
      * greedy left by planner cost and takes this move (METHOD.md 4b) */
     f.m.greedy_only = 1;
     ia_selection_t sel;
-    err_t err;
-    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
-    print_trace(&sel);
-    char got[512];
-    chosen(&f, &sel, got, sizeof got);
-    assert_string_equal(got, "at");
+    select_chosen(&f, &sel, "at");
     assert_false(trace_has(&sel, "replace", NULL));
     ia_selection_free(&sel);
     teardown(&f);
@@ -448,12 +440,7 @@ static void run_small_gain(double min_improvement, const char *want)
     fixture_t f;
     setup(&f, sts, small_gain_rows, 2, 0.005, min_improvement);
     ia_selection_t sel;
-    err_t err;
-    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
-    print_trace(&sel);
-    char got[512];
-    chosen(&f, &sel, got, sizeof got);
-    assert_string_equal(got, want);
+    select_chosen(&f, &sel, want);
     ia_selection_free(&sel);
     teardown(&f);
 }
@@ -484,12 +471,7 @@ static void run_generic(const cost_row_t *rows, double min_improvement, const ch
     fixture_t f;
     setup(&f, sts, rows, 1, 0.005, min_improvement);
     ia_selection_t sel;
-    err_t err;
-    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
-    print_trace(&sel);
-    char got[512];
-    chosen(&f, &sel, got, sizeof got);
-    assert_string_equal(got, want);
+    select_chosen(&f, &sel, want);
     assert_int_equal(trace_has(&sel, "drop_unverified", "idx_events_kind"), want[0] == 0);
     if (sel.nchoices) /* the figures are the representative-valued costs */
         assert_float_equal(sel.choices[0].improvement, 10.0, 1e-9);
@@ -529,12 +511,7 @@ static void test_refill_after_claims(void **state)
     set_size(&f, "events", "customer_id", 1.5e6);
     f.opts.budget_bytes = 2000000;
     ia_selection_t sel;
-    err_t err;
-    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
-    print_trace(&sel);
-    char got[512];
-    chosen(&f, &sel, got, sizeof got);
-    assert_string_equal(got, "customer_id");
+    select_chosen(&f, &sel, "customer_id");
     assert_true(trace_has(&sel, "drop_unverified", "idx_events_kind"));
     /* the pick is a traced what-if step of the refill */
     size_t i;
@@ -593,12 +570,7 @@ static void test_fill_pick_under_both_costings(void **state)
     set_size(&f, "customers", "name", 1e6);
     f.opts.budget_bytes = 2000000;
     ia_selection_t sel;
-    err_t err;
-    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
-    print_trace(&sel);
-    char got[512];
-    chosen(&f, &sel, got, sizeof got);
-    assert_string_equal(got, "kind");
+    select_chosen(&f, &sel, "kind");
     assert_false(trace_has(&sel, "drop_unverified", NULL));
     /* the second start (its own steps are undone with it) came out at
      * (name) alone: 1M + 1M + 0.52M */
@@ -647,12 +619,7 @@ static void test_swap(void **state)
     set_size(&f, "customers", "name", 0.25e6);
     f.opts.budget_bytes = 2500000;
     ia_selection_t sel;
-    err_t err;
-    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
-    print_trace(&sel);
-    char got[512];
-    chosen(&f, &sel, got, sizeof got);
-    assert_string_equal(got, "customer_id;name");
+    select_chosen(&f, &sel, "customer_id;name");
     size_t i;
     json_t *t;
     int swapped = 0;
@@ -694,12 +661,7 @@ static void run_swap_shape(const cost_row_t *rows, const double sizes[3], double
     set_size(&f, "customers", "name", sizes[2]);
     f.opts.budget_bytes = (int64_t)budget;
     ia_selection_t sel;
-    err_t err;
-    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
-    print_trace(&sel);
-    char got[512];
-    chosen(&f, &sel, got, sizeof got);
-    assert_string_equal(got, want);
+    select_chosen(&f, &sel, want);
     size_t i;
     json_t *t;
     int swapped = 0;
@@ -851,11 +813,8 @@ static void test_rank_by_time_saved(void **state)
  * whole time made (customer_id) the best bound per byte of every step,
  * planned each time. The selection is the one for the statement indexes
  * help. Its few calls keep its planner cost small, so the passes by
- * planner cost after the greedy bound it out too. */
-static const cost_row_t floor_rows[] = {
-    {1, 1000, {{"kind", 400}, {"at", 100}, {"kind,at", 10}}, {{NULL, 0}}},
-    {2, 1000, {{NULL, 0}}, {{NULL, 0}}},
-};
+ * planner cost after the greedy bound it out too. The costs are
+ * dominance_rows' (statement 2: no index lowers it). */
 
 static void test_floor_spares_planning(void **state)
 {
@@ -865,7 +824,7 @@ static void test_floor_spares_planning(void **state)
     json_array_append_new(sts,
                           stmt(2, "SELECT count(*) FROM events WHERE customer_id > $1", 1, 50000));
     fixture_t f;
-    setup(&f, sts, floor_rows, 2, 0.03, 0.05);
+    setup(&f, sts, dominance_rows, 2, 0.03, 0.05);
     set_size(&f, "events", "kind", 1e6);
     set_size(&f, "events", "at", 2e6);
     set_size(&f, "events", "kind,at", 6e6);
@@ -876,12 +835,7 @@ static void test_floor_spares_planning(void **state)
     assert_true(f.watch_s >= 0);
     assert_non_null(find_cand(&f.m, "events", "customer_id", 0));
     ia_selection_t sel;
-    err_t err;
-    assert_int_equal(ia_select(&f.m, &sel, &err), 0);
-    print_trace(&sel);
-    char got[512];
-    chosen(&f, &sel, got, sizeof got);
-    assert_string_equal(got, "kind,at");
+    select_chosen(&f, &sel, "kind,at");
     assert_int_equal(f.watch_calls, 1); /* the floor's plan */
     ia_selection_free(&sel);
     teardown(&f);

@@ -18,6 +18,15 @@
 #include "workers/query_rewriter/orm/sqla_patterns.h"
 #include "workers/query_rewriter/qr_code.h"
 
+/* The head of a models module of the fixtures below (a declarative Base, the column types
+ * their models use), up to the first class. */
+#define MODELS_PRELUDE                                                                             \
+    "from sqlalchemy import Column, Integer, String\n"                                             \
+    "from sqlalchemy.orm import declarative_base\n"                                                \
+    "Base = declarative_base()\n"                                                                  \
+    "\n"                                                                                           \
+    "\n"
+
 /* cinder's models: a self-referential relationship with a backref (the
  * backref's owner is the model that declares it) used to loop forever
  * while backrefs were moved to their owners. */
@@ -692,15 +701,10 @@ static void test_retry_loop(void **state)
     (void)state;
     const char *const files[] = {
         "m.py",
-        "from sqlalchemy import Column, Integer, String\n"
-        "from sqlalchemy.orm import declarative_base\n"
-        "Base = declarative_base()\n"
-        "\n"
-        "\n"
-        "class Meta(Base):\n"
-        "    __tablename__ = 'meta'\n"
-        "    id = Column(Integer, primary_key=True)\n"
-        "    key = Column(String)\n",
+        MODELS_PRELUDE "class Meta(Base):\n"
+                       "    __tablename__ = 'meta'\n"
+                       "    id = Column(Integer, primary_key=True)\n"
+                       "    key = Column(String)\n",
         "api.py",
         "from sqlalchemy import insert\nfrom m import Meta\n"
         "\n"
@@ -896,15 +900,10 @@ static void test_duplicate_checked_insert(void **state)
     (void)state;
     const char *const files[] = {
         "m.py",
-        "from sqlalchemy import Column, Integer, String\n"
-        "from sqlalchemy.orm import declarative_base\n"
-        "Base = declarative_base()\n"
-        "\n"
-        "\n"
-        "class Spec(Base):\n"
-        "    __tablename__ = 'spec'\n"
-        "    id = Column(Integer, primary_key=True)\n"
-        "    key = Column(String)\n",
+        MODELS_PRELUDE "class Spec(Base):\n"
+                       "    __tablename__ = 'spec'\n"
+                       "    id = Column(Integer, primary_key=True)\n"
+                       "    key = Column(String)\n",
         "svc/db.py",
         "from m import Spec\n"
         "\n"
@@ -961,21 +960,16 @@ static void test_add_needs_generated_key(void **state)
     (void)state;
     const char *const files[] = {
         "m.py",
-        "from sqlalchemy import Column, Integer, String\n"
-        "from sqlalchemy.orm import declarative_base\n"
-        "Base = declarative_base()\n"
-        "\n"
-        "\n"
-        "class Tag(Base):\n"
-        "    __tablename__ = 'tags'\n"
-        "    node_id = Column(Integer, primary_key=True)\n"
-        "    tag = Column(String, primary_key=True)\n"
-        "\n"
-        "\n"
-        "class Iface(Base):\n"
-        "    __tablename__ = 'ifaces'\n"
-        "    id = Column(Integer, primary_key=True)\n"
-        "    name = Column(String)\n",
+        MODELS_PRELUDE "class Tag(Base):\n"
+                       "    __tablename__ = 'tags'\n"
+                       "    node_id = Column(Integer, primary_key=True)\n"
+                       "    tag = Column(String, primary_key=True)\n"
+                       "\n"
+                       "\n"
+                       "class Iface(Base):\n"
+                       "    __tablename__ = 'ifaces'\n"
+                       "    id = Column(Integer, primary_key=True)\n"
+                       "    name = Column(String)\n",
         "api.py",
         "from m import Iface, Tag\n"
         "\n"
@@ -1015,15 +1009,10 @@ static void test_built_before_loop(void **state)
     (void)state;
     const char *const files[] = {
         "m.py",
-        "from sqlalchemy import Column, Integer, String\n"
-        "from sqlalchemy.orm import declarative_base\n"
-        "Base = declarative_base()\n"
-        "\n"
-        "\n"
-        "class Iface(Base):\n"
-        "    __tablename__ = 'ifaces'\n"
-        "    id = Column(Integer, primary_key=True)\n"
-        "    name = Column(String)\n",
+        MODELS_PRELUDE "class Iface(Base):\n"
+                       "    __tablename__ = 'ifaces'\n"
+                       "    id = Column(Integer, primary_key=True)\n"
+                       "    name = Column(String)\n",
         "api.py",
         "import m as models\n"
         "from m import Iface\n"
