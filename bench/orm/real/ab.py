@@ -11,6 +11,13 @@ mode: the fastest wall time (analysis_s) and the lowest CPU time
 (analysis_cpu_s, when the build reports it). Prints per package and over
 all of them each build's wall and CPU ratio (analysis over parsing alone)
 and peak RSS over the source (MB per MB, as score.py), then uptime.
+Per package also the median of the per-round CPU ratios (each round's
+analysis over the same round's parsing alone, run back to back) with
+their quartiles: `med 1.53x [1.51-1.55]`. The ratio of the fastest runs
+moved by up to 0.1x between runs on an idle machine, the parse-only floor
+as much as the analysis (bench/RESULTS-orm.md, "End of the second day");
+a median over many rounds of pairs taken together is the steadier
+measure (use -n 21 or more).
 
 On a shared machine the wall ratio of one run moves with the load by up to
 0.4x; the CPU ratio by a few hundredths: compare builds by the CPU column,
@@ -60,6 +67,7 @@ def main():
             if not os.path.isdir(tree):
                 die("%s: not unpacked (run bench/orm/real/run.sh first)" % tree)
             best = {}
+            rounds = {}  # label -> per-round CPU ratios
             for _ in range(a.n):
                 for label, binary in builds:
                     for mode in ("parse", "analysis"):
@@ -73,11 +81,19 @@ def main():
                         rss = d["rss_peak_kb"] / 1024 / (d["bytes"] / 1e6) if d["bytes"] else 0
                         best[k] = (w if bw is None else min(bw, w),
                                    c if bc is None or c is None else min(bc, c), rss)
+                        if mode == "parse":
+                            parse_cpu = c
+                        elif c is not None and parse_cpu:
+                            rounds.setdefault(label, []).append(c / parse_cpu)
             line = "%-18s" % p
             for label, _ in builds:
                 (wa, ca, rss), (wp, cp, _) = best[(label, "analysis")], best[(label, "parse")]
                 cpu = "%.2fx" % (ca / cp) if ca is not None and cp else "-"
                 line += " | %s %.2fx wall %s cpu RSS/src %.1fx" % (label, wa / wp, cpu, rss)
+                r = sorted(rounds.get(label, []))
+                if r:
+                    q = lambda f: r[min(len(r) - 1, int(f * (len(r) - 1) + 0.5))]
+                    line += " med %.2fx [%.2f-%.2f]" % (q(0.5), q(0.25), q(0.75))
                 t = tot.setdefault(label, [0.0, 0.0, 0.0, 0.0])
                 t[0] += wa
                 t[1] += wp
