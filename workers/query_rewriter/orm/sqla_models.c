@@ -2,6 +2,7 @@
  * sqla_models.c - see sqla_models.h.
  */
 #include "workers/query_rewriter/orm/sqla_models.h"
+#include "workers/query_rewriter/orm/sqla_words.h"
 
 #include <ctype.h>
 #include <stdint.h>
@@ -1928,13 +1929,6 @@ TSNode sqla_function_tree(const sqla_project_t *cp, const sqla_function_t *fn,
     return def;
 }
 
-/* Whether c is a byte of an identifier (a non-ASCII byte may be one: Python allows such
- * names; taking it as one only makes a name longer or adds one, never drops a def). */
-static bool ident_byte(unsigned char c)
-{
-    return isalnum(c) || c == '_' || c >= 0x80;
-}
-
 /* How far past a `def` read_defs looks for its name. */
 #define DEF_SPAN 256
 
@@ -1993,7 +1987,8 @@ static void read_defs(sqla_project_t *p)
         while ((s = memchr(s, 'd', (size_t)(end - s))) != NULL) {
             const char *d = s++;
             if ((size_t)(end - d) < 4 || d[1] != 'e' || d[2] != 'f' ||
-                (d > c && ident_byte((unsigned char)d[-1])) || ident_byte((unsigned char)d[3]))
+                (d > c && sqla_ident_byte((unsigned char)d[-1])) ||
+                sqla_ident_byte((unsigned char)d[3]))
                 continue;
             const char *n = d + 3, *stop = (size_t)(end - n) > DEF_SPAN ? n + DEF_SPAN : end;
             while (n < stop && *n != '(' && *n != ':') {
@@ -2002,12 +1997,12 @@ static void read_defs(sqla_project_t *p)
                         n++;
                     continue;
                 }
-                if (!ident_byte((unsigned char)*n)) {
+                if (!sqla_ident_byte((unsigned char)*n)) {
                     n++;
                     continue;
                 }
                 const char *m = n;
-                while (m < end && ident_byte((unsigned char)*m))
+                while (m < end && sqla_ident_byte((unsigned char)*m))
                     m++;
                 defs_put(p, span_hash(n, (size_t)(m - n)));
                 const char *a = n;

@@ -5301,11 +5301,6 @@ static size_t skip_gap(const char *c, size_t len, size_t i, bool parens)
     return i;
 }
 
-static bool name_byte(unsigned char b)
-{
-    return isalnum(b) || b == '_' || b >= 0x80;
-}
-
 /* The offsets of the "=" signs of f's text that may assign the call of a plain name, `x = f(`,
  * `x = await (f(`, increasing (a superset: `==`, keyword arguments, `f()[0]` count too). The
  * walk's session-factory check (walk_node) acts only on such assignments; with walk_words they
@@ -5317,11 +5312,11 @@ static void call_assigns(file_t *f)
     for (const char *q = c; (q = memchr(q, '=', (size_t)(c + len - q))) != NULL; q++) {
         size_t i = skip_gap(c, len, (size_t)(q - c) + 1, true);
         if (i + 5 <= len && memcmp(c + i, "await", 5) == 0 &&
-            (i + 5 == len || !name_byte((unsigned char)c[i + 5])))
+            (i + 5 == len || !sqla_ident_byte((unsigned char)c[i + 5])))
             i = skip_gap(c, len, i + 5, true);
-        if (i >= len || !name_byte((unsigned char)c[i]) || isdigit((unsigned char)c[i]))
+        if (i >= len || !sqla_ident_byte((unsigned char)c[i]) || isdigit((unsigned char)c[i]))
             continue;
-        while (i < len && name_byte((unsigned char)c[i]))
+        while (i < len && sqla_ident_byte((unsigned char)c[i]))
             i++;
         i = skip_gap(c, len, i, false);
         if (i >= len || c[i] != '(')

@@ -242,8 +242,7 @@ static size_t builds_at(const char *c, size_t len, uint32_t **at)
         }
         if (!line) {
             size_t b = e;
-            while (b > 0 && (isalnum((unsigned char)c[b - 1]) || c[b - 1] == '_' ||
-                             (unsigned char)c[b - 1] >= 0x80))
+            while (b > 0 && sqla_ident_byte((unsigned char)c[b - 1]))
                 b--;
             while (b < e && isdigit((unsigned char)c[b]))
                 b++;        /* `1Foo`: a name can begin after a number */
@@ -507,8 +506,7 @@ static bool inert_text(const pl_t *pl, const sqla_function_t *fn)
                 return false;
         }
         const char *n = b;
-        while (n > t &&
-               (isalnum((unsigned char)n[-1]) || n[-1] == '_' || (unsigned char)n[-1] >= 0x80))
+        while (n > t && sqla_ident_byte((unsigned char)n[-1]))
             n--;
         size_t nl = (size_t)(b - n);
         if (!nl)
@@ -866,7 +864,7 @@ static bool assigns_name(const char *t, size_t len, const char *name, size_t nl)
         return true;
     for (const char *p = t; (p = memmem(p, (size_t)(t + len - p), name, nl)) != NULL; p++) {
         size_t i = (size_t)(p - t) + nl;
-        if (i < len && (isalnum((unsigned char)t[i]) || t[i] == '_' || (unsigned char)t[i] >= 0x80))
+        if (i < len && sqla_ident_byte((unsigned char)t[i]))
             continue;
         while (i < len && t[i] && strchr(" \t\f\v\r\n\\", t[i]))
             i++;

@@ -15,9 +15,20 @@
 #ifndef PGOPT_SQLA_WORDS_H
 #define PGOPT_SQLA_WORDS_H
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Whether byte b can be part of a name as read above: a letter, a digit,
+ * an underscore or a non-ASCII byte (taking every such byte as one only
+ * makes a name longer or adds one). The text scans of the ORM code that
+ * read names without a tree (a def's name, the callee before a "(", a
+ * name's whole-word match) tell names apart by it. */
+static inline bool sqla_ident_byte(unsigned char b)
+{
+    return isalnum(b) || b == '_' || b >= 0x80;
+}
 
 typedef struct sqla_words sqla_words_t;
 
