@@ -790,14 +790,16 @@ static int plan_uses_extra(ia_model_t *m, const ia_statement_t *st, const int *c
     return 0;
 }
 
+#ifdef PGOPT_CHECK_KEPT_INDEXES
 /* Whether a candidate of config that does not serve st sits on its tables. */
 static int has_extra(ia_model_t *m, const ia_statement_t *st, const int *config, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (m->cands[config[i]].hypo_oid && must_drop(m, st, config, n, (size_t)config[i], 1))
+        if (must_drop(m, st, config, n, (size_t)config[i], 1))
             return 1;
     return 0;
 }
+#endif
 
 /* What-if cost of statement s with exactly the configuration's candidates
  * that serve it as hypothetical indexes on the tables it reads (cached by
@@ -871,7 +873,6 @@ static int hypo_cost(ia_model_t *m, int s, const int *config, size_t n, double *
     int check = rc == 0 && !replan && has_extra(m, st, config, n);
 #else
     int check = 0;
-    (void)has_extra;
 #endif
     free(used);
     if (replan || check) {
