@@ -290,6 +290,7 @@ typedef struct {
      * statement: the lowest cost ratio any configuration can give it
      * (low_ratio), -1 until computed */
     double *low[2];
+    double *base[2];   /* and its cost with no index, where low > 0 */
     double budget;     /* bytes: a larger candidate is in no configuration */
     int both_costings; /* the planner-cost passes will run: floors under both */
 } sel_work_t;
@@ -331,9 +332,10 @@ static double low_ratio(ia_model_t *m, sel_work_t *w, int s)
         m->generic_costing = gk;
         double r;
         int meth;
-        w->low[gk][s] = n > 0 && ratio(m, s, all, n, &r, &meth, NULL, NULL) == 0 && meth == 1
-                            ? fmax(0, r * (1 - IA_LOW_SLACK))
-                            : 0;
+        w->low[gk][s] =
+            n > 0 && ratio(m, s, all, n, &r, &meth, NULL, &w->base[gk][s]) == 0 && meth == 1
+                ? fmax(0, r * (1 - IA_LOW_SLACK))
+                : 0;
     }
     m->generic_costing = saved_costing;
     free(all);
@@ -342,17 +344,17 @@ static double low_ratio(ia_model_t *m, sel_work_t *w, int s)
 
 /* What statement s can still give from its planner cost pc (calls x cost
  * under the configuration; change_gain's and the bounds' unit): pc less
- * its floor (low_ratio), at least 0. */
+ * its floor (low_ratio, of the cost with no index low_ratio kept), at
+ * least 0. Called per statement for every candidate's bound, so nothing
+ * here asks the cost cache. */
 static double pc_room(ia_model_t *m, sel_work_t *w, int s, double pc)
 {
     if (pc <= 0)
         return 0;
-    double r, b;
-    int meth;
     double lr = low_ratio(m, w, s);
-    if (lr <= 0 || ratio(m, s, NULL, 0, &r, &meth, NULL, &b) != 0)
+    if (lr <= 0)
         return pc;
-    return fmax(0, pc - m->stmts[s].calls * b * lr);
+    return fmax(0, pc - m->stmts[s].calls * w->base[m->generic_costing ? 1 : 0][s] * lr);
 }
 
 /* One move: candidate ci added (rep < 0) or put in place of config[rep].
@@ -626,6 +628,8 @@ static void work_free(sel_work_t *w)
     free(w->barred);
     free(w->low[0]);
     free(w->low[1]);
+    free(w->base[0]);
+    free(w->base[1]);
     memset(w, 0, sizeof *w);
 }
 
@@ -1657,6 +1661,7 @@ int ia_select(ia_model_t *m, ia_selection_t *sel, err_t *err)
     w.both_costings = m->whatif && !m->opts->baseline_single_column && !m->greedy_only;
     for (int g = 0; g < 2; g++) {
         w.low[g] = xcalloc(m->nstmts + 1, sizeof(double));
+        w.base[g] = xcalloc(m->nstmts + 1, sizeof(double));
         for (size_t s = 0; s < m->nstmts; s++)
             w.low[g][s] = -1;
     }
