@@ -1,8 +1,13 @@
 /*
  * test_sqla_words.c - where words stand in a source text (sqla_words.h),
  * which the ORM walks use to skip subtrees: a word missed there is a
- * finding lost, so the cases are the ways a name can begin in Python.
+ * finding lost, so the cases are the ways a name can begin in Python;
+ * and whether a text holds any of some words (sqla_text_has_any), which
+ * must answer as memmem does.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* memmem, the reference for sqla_text_has_any */
+#endif
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -135,6 +140,64 @@ static void test_blocks_against_memchr(void **state)
     }
 }
 
+/* memmem's answer for any of words: what sqla_text_has_any must say. */
+static bool memmem_any(const char *text, size_t len, const char *const *words)
+{
+    for (size_t k = 0; words[k]; k++)
+        if (memmem(text, len, words[k], strlen(words[k])))
+            return true;
+    return false;
+}
+
+/* sqla_text_has_any against memmem: words inside names ("def" in "default"), at the text's
+ * first and last places, across the 16-byte blocks and in the places after the last block, in
+ * random texts of every length up to 200 that hold them now and then. */
+static void test_has_any_against_memmem(void **state)
+{
+    (void)state;
+    static const char *const idx[] = {"def", "class", "_base", "sessionmaker", NULL};
+    static const char *const one_long[] = {"__tablename__", NULL};
+    static const char *const single[] = {"x", NULL};
+    assert_true(sqla_text_has_any("x = default", 11, idx)); /* inside a name */
+    assert_true(sqla_text_has_any("def", 3, idx));
+    assert_false(sqla_text_has_any("de", 2, idx));
+    assert_false(sqla_text_has_any("sessionmake", 11, idx));
+    assert_false(sqla_text_has_any("", 0, idx));
+    assert_false(sqla_text_has_any("abc", 3, (const char *const[]){NULL}));
+    assert_false(sqla_text_has_any("abc", 3, NULL));
+    const char alphabet[] = "defclas_bsionmkr x\n_tT";
+    char text[240];
+    unsigned seed = 7;
+    for (int round = 0; round < 20000; round++) {
+        size_t len = (size_t)(round % 201);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
+        }
+        if (round % 5 == 0 && len >= 12) {
+            /* a whole word at a random place, the last one included */
+            seed = seed * 1103515245u + 12345u;
+            const char *w = idx[(seed >> 16) % 4];
+            size_t wl = strlen(w);
+            size_t at = (seed >> 8) % (len - wl + 1);
+            memcpy(text + at, w, wl);
+        }
+        if (round % 11 == 0 && len >= 13)
+            memcpy(text + len - 13, "__tablename__", 13);
+        assert_int_equal(sqla_text_has_any(text, len, idx), memmem_any(text, len, idx));
+        assert_int_equal(sqla_text_has_any(text, len, one_long), memmem_any(text, len, one_long));
+        assert_int_equal(sqla_text_has_any(text, len, single), memmem_any(text, len, single));
+    }
+    /* one word at every place of a text of every length around the block sizes */
+    for (size_t len = 12; len < 80; len++)
+        for (size_t at = 0; at + 12 <= len; at++) {
+            memset(text, ' ', len);
+            memcpy(text + at, "sessionmaker", 12);
+            assert_true(sqla_text_has_any(text, len, idx));
+            assert_false(sqla_text_has_any(text, at + 11, idx)); /* cut before its end */
+        }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -142,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_attribute_and_words),
         cmocka_unit_test(test_none),
         cmocka_unit_test(test_blocks_against_memchr),
+        cmocka_unit_test(test_has_any_against_memmem),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -323,6 +323,48 @@ static void *grow(void *arr, size_t n, size_t size)
 
 #define field(n, name) PYSOURCE_FIELD(n, name)
 
+/* The node types the indexing pass (index_statement, record_classes and the class body reads)
+ * dispatches on, as named symbols looked up once per thread: each statement of every file was
+ * tested against up to nine types by PYSOURCE_NODE_IS, which hashes its literal first. None of
+ * these types is also spelled by a keyword or other anonymous token of the grammar, so the
+ * named symbol alone is what PYSOURCE_NODE_IS compares. */
+typedef struct {
+    bool ready;
+    TSSymbol decorated_definition, function_definition, class_definition, expression_statement,
+        assignment, import_from_statement, wildcard_import, if_statement, try_statement,
+        with_statement, block, comment, identifier, call, string;
+} isyms_t;
+
+static const isyms_t *isyms(void)
+{
+    static _Thread_local isyms_t s;
+    if (!s.ready) {
+        s.decorated_definition = PYSOURCE_SYMBOL("decorated_definition");
+        s.function_definition = PYSOURCE_SYMBOL("function_definition");
+        s.class_definition = PYSOURCE_SYMBOL("class_definition");
+        s.expression_statement = PYSOURCE_SYMBOL("expression_statement");
+        s.assignment = PYSOURCE_SYMBOL("assignment");
+        s.import_from_statement = PYSOURCE_SYMBOL("import_from_statement");
+        s.wildcard_import = PYSOURCE_SYMBOL("wildcard_import");
+        s.if_statement = PYSOURCE_SYMBOL("if_statement");
+        s.try_statement = PYSOURCE_SYMBOL("try_statement");
+        s.with_statement = PYSOURCE_SYMBOL("with_statement");
+        s.block = PYSOURCE_SYMBOL("block");
+        s.comment = PYSOURCE_SYMBOL("comment");
+        s.identifier = PYSOURCE_SYMBOL("identifier");
+        s.call = PYSOURCE_SYMBOL("call");
+        s.string = PYSOURCE_SYMBOL("string");
+        s.ready = true;
+    }
+    return &s;
+}
+
+/* Whether n is of type sym (an isyms_t member); a null node is of no type. */
+static inline bool sym_is(TSNode n, TSSymbol sym)
+{
+    return !ts_node_is_null(n) && ts_node_symbol(n) == sym;
+}
+
 /* The last component of a dotted callee: "db.relationship" -> "relationship". */
 static bool callee_is(const pysource_t *src, TSNode call, const char *name)
 {
@@ -455,11 +497,12 @@ static void add_factory(sqla_project_t *p, size_t file, const char *name, bool i
 }
 
 /* Whether a method definition is decorated as a property (property, cached_property,
- * hybrid_property), so reading the attribute runs it. */
-static bool decorated_property(const pysource_t *src, TSNode def)
+ * hybrid_property), so reading the attribute runs it. parent: the decorated_definition the
+ * definition is the "definition" of, a null node when it has none (index_statement knows it:
+ * ts_node_parent descends from the root again, some 5 000 instructions a method). */
+static bool decorated_property(const pysource_t *src, TSNode parent)
 {
-    TSNode parent = ts_node_parent(def);
-    if (!PYSOURCE_NODE_IS(parent, "decorated_definition"))
+    if (!sym_is(parent, isyms()->decorated_definition))
         return false;
     uint32_t n = ts_node_named_child_count(parent);
     for (uint32_t i = 0; i < n; i++) {
@@ -534,35 +577,51 @@ static void index_inner(index_ctx_t *inner, const index_ctx_t *c, const char *cl
  * short one. */
 static bool wrapper_body(TSNode body)
 {
-    uint32_t k = ts_node_is_null(body) ? 0 : ts_node_named_child_count(body);
+    if (ts_node_is_null(body))
+        return false;
+    const isyms_t *y = isyms();
     int n = 0;
-    for (uint32_t i = 0; i < k && n < 2; i++) {
-        TSNode c = ts_node_named_child(body, i);
-        if (PYSOURCE_NODE_IS(c, "comment"))
+    bool ok = true;
+    /* the named children in order by a cursor: by index (ts_node_named_child) each child
+     * costs a walk from the first */
+    TSTreeCursor *cur = pysource_cursor_take(body);
+    uint32_t i = 0;
+    for (bool more = ts_tree_cursor_goto_first_child(cur); more && n < 2;
+         more = ts_tree_cursor_goto_next_sibling(cur)) {
+        TSNode c = ts_tree_cursor_current_node(cur);
+        if (!ts_node_is_named(c))
             continue;
-        if (PYSOURCE_NODE_IS(c, "expression_statement") && ts_node_named_child_count(c) == 1 &&
-            PYSOURCE_NODE_IS(ts_node_named_child(c, 0), "string") && n == 0 && i == 0)
+        uint32_t at = i++;
+        TSSymbol t = ts_node_symbol(c);
+        if (t == y->comment)
+            continue;
+        if (t == y->expression_statement && ts_node_named_child_count(c) == 1 &&
+            sym_is(ts_node_named_child(c, 0), y->string) && n == 0 && at == 0)
             continue; /* the docstring */
-        if (!PYSOURCE_NODE_IS(c, "expression_statement") &&
-            !PYSOURCE_NODE_IS(c, "return_statement"))
-            return false;
+        if (t != y->expression_statement && !PYSOURCE_NODE_IS(c, "return_statement")) {
+            ok = false;
+            break;
+        }
         n++;
     }
-    return n == 1;
+    pysource_cursor_give(cur);
+    return ok && n == 1;
 }
 
 /* Whether a function body may hold something index_statement records: a def, a class, or a
  * declarative_base() / generate_base() / sessionmaker() assignment, each of which has that word
  * in its text. Most bodies have none, and their statements need not be walked (a text search
- * costs a small part of a walk: the index's walk was 6% of the analysis). */
+ * costs a small part of a walk: the index's walk was 6% of the analysis). The words count where
+ * memmem finds them (inside names too, as in "default"), all in one pass over the body: a memmem
+ * per word read a body without them four times (3.5 M of placement's instructions). */
 static bool may_index(const pysource_t *src, TSNode body)
 {
+    static const char *const words[] = {"def", "class", "_base", "sessionmaker", NULL};
     size_t len = 0;
     const char *t = ts_node_is_null(body) ? NULL : pysource_node_span(src, body, &len);
     if (!t)
         return !ts_node_is_null(body);
-    return memmem(t, len, "def", 3) || memmem(t, len, "class", 5) || memmem(t, len, "_base", 5) ||
-           memmem(t, len, "sessionmaker", 12);
+    return sqla_text_has_any(t, len, words);
 }
 
 static void index_block(index_ctx_t *c, TSNode block);
@@ -573,7 +632,12 @@ static void index_block(index_ctx_t *c, TSNode block);
 static void index_statement(index_ctx_t *c, TSNode st)
 {
     const pysource_t *src = c->src;
-    if (PYSOURCE_NODE_IS(st, "decorated_definition")) {
+    const isyms_t *y = isyms();
+    /* one symbol read, compared with each type below (a null node has none of them) */
+    TSSymbol t = ts_node_is_null(st) ? 0 : ts_node_symbol(st);
+    if (t == 0)
+        return;
+    if (t == y->decorated_definition) {
         TSNode saved = c->deco;
         c->deco = st;
         index_statement(c, field(st, "definition"));
@@ -581,7 +645,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
         return;
     }
     TSNode top = ts_node_is_null(c->deco) ? st : c->deco;
-    if (PYSOURCE_NODE_IS(st, "function_definition")) {
+    if (t == y->function_definition) {
         sqla_function_t *f = grow(c->p->tmpf, c->p->ntmpf, sizeof *f);
         c->p->tmpf = f;
         sqla_function_t *fn = &f[c->p->ntmpf];
@@ -592,7 +656,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
         fn->start = ts_node_start_byte(st);
         fn->end = ts_node_end_byte(st);
         fn->line = pysource_node_line(st);
-        fn->property = c->cls && decorated_property(src, st);
+        fn->property = c->cls && decorated_property(src, c->deco);
         fn->is_async =
             ts_node_child_count(st) > 0 && strcmp(ts_node_type(ts_node_child(st, 0)), "async") == 0;
         /* the lines that parse it alone, for a helper's summary once the
@@ -612,7 +676,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
         }
         return;
     }
-    if (PYSOURCE_NODE_IS(st, "class_definition")) {
+    if (t == y->class_definition) {
         char *name = pysource_node_text(src, field(st, "name"));
         /* class X(DeclarativeBase) declares a base */
         TSNode sup = field(st, "superclasses");
@@ -637,18 +701,18 @@ static void index_statement(index_ctx_t *c, TSNode st)
         free(name);
         return;
     }
-    if (PYSOURCE_NODE_IS(st, "expression_statement")) {
+    if (t == y->expression_statement) {
         TSNode a = ts_node_named_child(st, 0);
-        if (!PYSOURCE_NODE_IS(a, "assignment"))
+        if (!sym_is(a, y->assignment))
             return;
         TSNode left = field(a, "left"), right = field(a, "right");
-        if (c->top && PYSOURCE_NODE_IS(left, "identifier")) {
+        if (c->top && sym_is(left, y->identifier)) {
             char *bound = pysource_node_text(src, left);
             if (bound)
                 bound_add(c->p, c->file, bound);
             free(bound);
         }
-        if (!PYSOURCE_NODE_IS(left, "identifier") || !PYSOURCE_NODE_IS(right, "call"))
+        if (!sym_is(left, y->identifier) || !sym_is(right, y->call))
             return;
         char *name = pysource_node_text(src, left);
         if (callee_is(src, right, "declarative_base") || callee_is(src, right, "generate_base"))
@@ -664,28 +728,33 @@ static void index_statement(index_ctx_t *c, TSNode st)
         free(name);
         return;
     }
-    if (PYSOURCE_NODE_IS(st, "import_from_statement")) {
-        uint32_t n = ts_node_named_child_count(st);
-        for (uint32_t i = 0; i < n; i++)
-            if (PYSOURCE_NODE_IS(ts_node_named_child(st, i), "wildcard_import"))
+    if (t == y->import_from_statement) {
+        /* its children by a cursor: by index each costs a walk from the first, and an import
+         * names tens of them */
+        TSTreeCursor *cur = pysource_cursor_take(st);
+        for (bool more = ts_tree_cursor_goto_first_child(cur); more;
+             more = ts_tree_cursor_goto_next_sibling(cur)) {
+            TSNode ch = ts_tree_cursor_current_node(cur);
+            if (ts_node_is_named(ch) && ts_node_symbol(ch) == y->wildcard_import)
                 c->p->files[c->file].star = true;
+        }
+        pysource_cursor_give(cur);
         return;
     }
     /* statements with blocks at module level (if TYPE_CHECKING:, try:) */
-    if (PYSOURCE_NODE_IS(st, "if_statement") || PYSOURCE_NODE_IS(st, "try_statement") ||
-        PYSOURCE_NODE_IS(st, "with_statement")) {
+    if (t == y->if_statement || t == y->try_statement || t == y->with_statement) {
         /* a def there is parsed with its whole file */
         bool alone = c->alone;
         c->alone = false;
         uint32_t n = ts_node_named_child_count(st);
         for (uint32_t i = 0; i < n; i++) {
             TSNode ch = ts_node_named_child(st, i);
-            if (PYSOURCE_NODE_IS(ch, "block"))
+            if (sym_is(ch, y->block))
                 index_block(c, ch);
-            else if (!PYSOURCE_NODE_IS(ch, "comment")) {
+            else if (!sym_is(ch, y->comment)) {
                 uint32_t m = ts_node_named_child_count(ch);
                 for (uint32_t k = 0; k < m; k++)
-                    if (PYSOURCE_NODE_IS(ts_node_named_child(ch, k), "block"))
+                    if (sym_is(ts_node_named_child(ch, k), y->block))
                         index_block(c, ts_node_named_child(ch, k));
             }
         }
@@ -1260,23 +1329,29 @@ static pysource_walk_t pk_constraint_visit(const pysource_t *src, TSNode call, v
 static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t *src, TSNode body,
                             int *rel_annot)
 {
-    uint32_t n = ts_node_named_child_count(body);
+    const isyms_t *y = isyms();
     TSNode table_args = {0}; /* read once every column is known (it may come first) */
-    for (uint32_t i = 0; i < n; i++) {
-        TSNode st = ts_node_named_child(body, i);
-        TSNode def = PYSOURCE_NODE_IS(st, "decorated_definition") ? field(st, "definition") : st;
-        if (PYSOURCE_NODE_IS(def, "function_definition")) {
+    /* the statements by a cursor: by index (ts_node_named_child) each costs a walk from the
+     * first, which made a long class body quadratic */
+    TSTreeCursor *cur = ts_node_is_null(body) ? NULL : pysource_cursor_take(body);
+    for (bool more = cur && ts_tree_cursor_goto_first_child(cur); more;
+         more = ts_tree_cursor_goto_next_sibling(cur)) {
+        TSNode st = ts_tree_cursor_current_node(cur);
+        if (!ts_node_is_named(st))
+            continue;
+        TSSymbol t = ts_node_symbol(st);
+        TSNode def = t == y->decorated_definition ? field(st, "definition") : st;
+        if (sym_is(def, y->function_definition)) {
             read_method(m, src, st, def);
             continue;
         }
-        if (!PYSOURCE_NODE_IS(st, "expression_statement"))
+        if (t != y->expression_statement)
             continue;
         TSNode a = ts_node_named_child(st, 0);
-        if (!PYSOURCE_NODE_IS(a, "assignment"))
+        if (!sym_is(a, y->assignment))
             continue;
         TSNode left = field(a, "left"), right = field(a, "right"), type = field(a, "type");
-        if (PYSOURCE_NODE_IS(left, "identifier") && ts_node_is_null(right) &&
-            !ts_node_is_null(type)) {
+        if (sym_is(left, y->identifier) && ts_node_is_null(right) && !ts_node_is_null(type)) {
             /* `x: Mapped[int]` alone is a column (2.0 declarative) */
             size_t tl;
             const char *tt = pysource_node_span(src, type, &tl);
@@ -1288,7 +1363,7 @@ static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t 
             }
             continue;
         }
-        if (!PYSOURCE_NODE_IS(left, "identifier") || ts_node_is_null(right))
+        if (!sym_is(left, y->identifier) || ts_node_is_null(right))
             continue;
         char *attr = pysource_node_text(src, left);
         if (!attr)
@@ -1312,6 +1387,7 @@ static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t 
         if (m->nrels >= 255)
             break;
     }
+    pysource_cursor_give(cur);
     if (!ts_node_is_null(table_args))
         pysource_find_calls(src, table_args, "PrimaryKeyConstraint", pk_constraint_visit, m);
 }
@@ -2045,17 +2121,27 @@ void sqla_project_table_class(const sqla_project_t *p, size_t i, size_t *file, u
 /* Whether a class body assigns __tablename__ (looked for in its first 64 statements). */
 static bool declares_table(const pysource_t *src, TSNode body)
 {
-    uint32_t k = ts_node_named_child_count(body);
-    for (uint32_t i = 0; i < k && i < 64; i++) {
-        TSNode st = ts_node_named_child(body, i);
-        if (!PYSOURCE_NODE_IS(st, "expression_statement") || ts_node_named_child_count(st) == 0)
+    if (ts_node_is_null(body))
+        return false;
+    const isyms_t *y = isyms();
+    bool yes = false;
+    /* the statements by a cursor: by index each costs a walk from the first */
+    TSTreeCursor *cur = pysource_cursor_take(body);
+    uint32_t i = 0;
+    for (bool more = ts_tree_cursor_goto_first_child(cur); more && i < 64 && !yes;
+         more = ts_tree_cursor_goto_next_sibling(cur)) {
+        TSNode st = ts_tree_cursor_current_node(cur);
+        if (!ts_node_is_named(st))
+            continue;
+        i++;
+        if (ts_node_symbol(st) != y->expression_statement || ts_node_named_child_count(st) == 0)
             continue;
         TSNode a = ts_node_named_child(st, 0);
-        if (PYSOURCE_NODE_IS(a, "assignment") &&
-            pysource_node_text_is(src, field(a, "left"), "__tablename__"))
-            return true;
+        yes = sym_is(a, y->assignment) &&
+              pysource_node_text_is(src, field(a, "left"), "__tablename__");
     }
-    return false;
+    pysource_cursor_give(cur);
+    return yes;
 }
 
 /* Whether a class with these superclasses may be a model given the bases and models known so far
@@ -2082,15 +2168,16 @@ static bool may_be_model(const sqla_project_t *p, const klass_t *k)
 static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
 {
     p->files[f].class_first = p->nclasses;
+    const isyms_t *y = isyms();
     TSTreeCursor *cur = pysource_cursor_take(pysource_root(src));
     bool more = cur && ts_tree_cursor_goto_first_child(cur);
     for (; more && !p->oom; more = ts_tree_cursor_goto_next_sibling(cur)) {
         TSNode st = ts_tree_cursor_current_node(cur);
         if (!ts_node_is_named(st))
             continue;
-        if (PYSOURCE_NODE_IS(st, "decorated_definition"))
+        if (ts_node_symbol(st) == y->decorated_definition)
             st = field(st, "definition");
-        if (!PYSOURCE_NODE_IS(st, "class_definition"))
+        if (!sym_is(st, y->class_definition))
             continue;
         TSNode body = field(st, "body");
         if (declares_table(src, body)) {
@@ -2131,14 +2218,20 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
             k.sup_qual[k.nsups] = q;
             k.sups[k.nsups++] = d;
         }
-        uint32_t nb = ts_node_named_child_count(body);
-        for (uint32_t b = 0; b < nb; b++) {
-            TSNode a = ts_node_named_child(ts_node_named_child(body, b), 0);
-            if (PYSOURCE_NODE_IS(a, "assignment") &&
+        /* the body's statements by a cursor: by index each costs a walk from the first */
+        TSTreeCursor *bc = ts_node_is_null(body) ? NULL : pysource_cursor_take(body);
+        for (bool bm = bc && ts_tree_cursor_goto_first_child(bc); bm;
+             bm = ts_tree_cursor_goto_next_sibling(bc)) {
+            TSNode b = ts_tree_cursor_current_node(bc);
+            if (!ts_node_is_named(b))
+                continue;
+            TSNode a = ts_node_named_child(b, 0);
+            if (sym_is(a, isyms()->assignment) &&
                 pysource_node_text_is(src, field(a, "left"), "__abstract__") &&
                 bool_value(src, field(a, "right")) == 1)
                 k.abstract = true;
         }
+        pysource_cursor_give(bc);
         k.body.name = xstrdup(name);
         k.body.file = f;
         int decided[256] = {0};
@@ -3367,11 +3460,11 @@ static void import_edges(const sqla_project_t *p, const modmap_t *mm, size_t f, 
 /* Whether file f declares models or their base (a text test: only the order depends on it). */
 static bool declares_models(const pfile_t *pf)
 {
-    const char *pats[] = {"__tablename__", "declarative_base", "DeclarativeBase"};
-    for (size_t k = 0; k < sizeof pats / sizeof *pats; k++)
-        if (memmem(pf->content, pf->len, pats[k], strlen(pats[k])))
-            return true;
-    return false;
+    /* in one pass over the text (sqla_text_has_any) where a memmem per word read a file
+     * without them three times */
+    static const char *const pats[] = {"__tablename__", "declarative_base", "DeclarativeBase",
+                                       NULL};
+    return sqla_text_has_any(pf->content, pf->len, pats);
 }
 
 void sqla_project_visit_order(const sqla_project_t *p, size_t *order)

@@ -64,7 +64,7 @@ typedef struct {
     const char *const *words;
     size_t nw, lens[64];
     uint64_t first_len[256]; /* bit l: a word of l bytes begins with the byte */
-    unsigned char cls[256];
+    const unsigned char *cls;
 } table_t;
 
 /* The run of identifier bytes text[i, j): a word there is pushed. */
@@ -121,8 +121,16 @@ sqla_words_t *sqla_words_new(const char *text, size_t len, const char *const *wo
     table_t t;
     memset(t.first_len, 0, sizeof t.first_len);
     t.words = words;
-    classify(t.cls);
-    const unsigned char *cls = t.cls;
+    /* the classes once per thread: filling them took 1 900 instructions a call, two calls a
+     * file */
+    static _Thread_local unsigned char classes[256];
+    static _Thread_local bool classified;
+    if (!classified) {
+        classify(classes);
+        classified = true;
+    }
+    t.cls = classes;
+    const unsigned char *cls = classes;
     size_t nw = 0;
     while (words && words[nw])
         nw++;
@@ -188,6 +196,58 @@ sqla_words_t *sqla_words_new(const char *text, size_t len, const char *const *wo
     if (open != SIZE_MAX)
         run_words(w, &t, c, open, len);
     return w;
+}
+
+bool sqla_text_has_any(const char *text, size_t len, const char *const *words)
+{
+    size_t nw = 0, lens[SQLA_TEXT_WORDS_MAX], maxl = 0;
+    for (; words && words[nw]; nw++) {
+        if (nw == SQLA_TEXT_WORDS_MAX)
+            return false;
+        lens[nw] = strlen(words[nw]);
+        if (lens[nw] == 0 || lens[nw] >= 64)
+            return false;
+        maxl = lens[nw] > maxl ? lens[nw] : maxl;
+    }
+    if (nw == 0 || !text)
+        return false;
+    const unsigned char *c = (const unsigned char *)text;
+    size_t i = 0; /* every place before i has been tried for every word */
+#if defined(__SSE2__)
+    /* 16 places a block: a place is a candidate for word k where its byte is the word's first
+     * and the byte len_k - 1 on is its last; candidates are rare in source text, and each is
+     * checked whole. The last byte of every load stays inside the text: i + 15 + maxl - 1 < len. */
+    __m128i first[SQLA_TEXT_WORDS_MAX], last[SQLA_TEXT_WORDS_MAX];
+    for (size_t k = 0; k < nw; k++) {
+        first[k] = _mm_set1_epi8((char)words[k][0]);
+        last[k] = _mm_set1_epi8((char)words[k][lens[k] - 1]);
+    }
+    for (; len >= maxl + 15 && i <= len - maxl - 15; i += 16) {
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(c + i));
+        __m128i hit = _mm_setzero_si128();
+#pragma GCC unroll 8
+        for (size_t k = 0; k < nw; k++) {
+            __m128i e = _mm_loadu_si128((const __m128i *)(const void *)(c + i + lens[k] - 1));
+            hit = _mm_or_si128(
+                hit, _mm_and_si128(_mm_cmpeq_epi8(b, first[k]), _mm_cmpeq_epi8(e, last[k])));
+        }
+        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        while (m) {
+            size_t at = i + (size_t)__builtin_ctz(m);
+            m &= m - 1;
+            for (size_t k = 0; k < nw; k++)
+                if (memcmp(c + at, words[k], lens[k]) == 0)
+                    return true;
+        }
+    }
+#endif
+    /* the places left (all of them without SSE2), each word where it fits */
+    for (; i < len; i++)
+        for (size_t k = 0; k < nw; k++)
+            if (c[i] == (unsigned char)words[k][0] && lens[k] <= len - i &&
+                memcmp(c + i, words[k], lens[k]) == 0)
+                return true;
+    return false;
 }
 
 bool sqla_offsets_in(const uint32_t *at, size_t n, uint32_t start, uint32_t end)

@@ -45,6 +45,14 @@ bool sqla_words_in(const sqla_words_t *w, uint32_t start, uint32_t end);
  * built in one scan of a file's text. */
 bool sqla_offsets_in(const uint32_t *at, size_t n, uint32_t start, uint32_t end);
 
+/* Whether any of words (NULL-terminated, at most SQLA_TEXT_WORDS_MAX of 1 to 63 bytes each)
+ * occurs anywhere in text's len bytes, as bytes: what memmem answers for each word, inside
+ * names too ("def" in "default"). One pass for all the words (16 places at a time where the
+ * compiler has SSE2: a word's first and last bytes compared, a memcmp where both match), where
+ * a memmem per word read the text once per word; false for a word list it cannot take. */
+#define SQLA_TEXT_WORDS_MAX 8
+bool sqla_text_has_any(const char *text, size_t len, const char *const *words);
+
 /* How many occurrences were found (for tests). */
 size_t sqla_words_count(const sqla_words_t *w);
 
