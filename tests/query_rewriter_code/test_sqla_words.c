@@ -149,9 +149,9 @@ static bool memmem_any(const char *text, size_t len, const char *const *words)
     return false;
 }
 
-/* sqla_text_has_any against memmem: words inside names ("def" in "default"), at the text's
- * first and last places, across the 16-byte blocks and in the places after the last block, in
- * random texts of every length up to 200 that hold them now and then. */
+/* sqla_text_has_any against memmem: words inside names ("def" in "default"), at
+ * the text's first and last places, across the 16-byte blocks and in the places after the last
+ * block, in random texts of every length up to 200 that hold them now and then. */
 static void test_has_any_against_memmem(void **state)
 {
     (void)state;
@@ -198,6 +198,27 @@ static void test_has_any_against_memmem(void **state)
         }
 }
 
+/* sqla_count_byte against a count byte by byte: texts of every length up to 5000 (its
+ * 16-byte blocks are summed every 255 blocks, 4080 bytes), the byte everywhere or nowhere. */
+static void test_count_byte(void **state)
+{
+    (void)state;
+    static char text[5000];
+    unsigned seed = 3;
+    for (size_t len = 0; len < sizeof text; len += 1 + len / 16) {
+        for (int fill = 0; fill < 3; fill++) {
+            size_t expect = 0;
+            for (size_t i = 0; i < len; i++) {
+                seed = seed * 1103515245u + 12345u;
+                text[i] = fill == 0 ? '\n' : fill == 1 ? 'x' : "ab\n\xff"[(seed >> 16) % 4];
+                expect += text[i] == '\n';
+            }
+            assert_int_equal(sqla_count_byte(text, len, '\n'), expect);
+        }
+    }
+    assert_int_equal(sqla_count_byte("\xff\xff", 2, (char)0xff), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +227,7 @@ int main(void)
         cmocka_unit_test(test_none),
         cmocka_unit_test(test_blocks_against_memchr),
         cmocka_unit_test(test_has_any_against_memmem),
+        cmocka_unit_test(test_count_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

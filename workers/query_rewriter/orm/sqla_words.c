@@ -250,6 +250,29 @@ bool sqla_text_has_any(const char *text, size_t len, const char *const *words)
     return false;
 }
 
+size_t sqla_count_byte(const char *text, size_t len, char b)
+{
+    const unsigned char *c = (const unsigned char *)text;
+    size_t n = 0, i = 0;
+#if defined(__SSE2__)
+    const __m128i want = _mm_set1_epi8(b);
+    while (len - i >= 16) {
+        /* per byte lane, 0 minus the matches (a compare is -1 where equal), over at most 255
+         * blocks so that no lane passes 255; then the lanes summed (psadbw) */
+        __m128i acc = _mm_setzero_si128();
+        size_t blocks = (len - i) / 16 < 255 ? (len - i) / 16 : 255;
+        for (size_t k = 0; k < blocks; k++, i += 16)
+            acc = _mm_sub_epi8(
+                acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(c + i)), want));
+        __m128i sums = _mm_sad_epu8(acc, _mm_setzero_si128());
+        n += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
+    }
+#endif
+    for (; i < len; i++)
+        n += c[i] == (unsigned char)b;
+    return n;
+}
+
 bool sqla_offsets_in(const uint32_t *at, size_t n, uint32_t start, uint32_t end)
 {
     if (start >= end)
