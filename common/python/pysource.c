@@ -153,16 +153,22 @@ static int record_import_name(pysource_t *src, TSNode name_node, const char *mod
  * from-import statement in src->imports (ctx is the source). Returns
  * CONTINUE into statement containers, SKIP_CHILDREN elsewhere, and STOP when
  * recording a name fails. */
+static bool symbol_holds_statements(TSSymbol sym);
+static bool symbol_is_literal(TSSymbol sym, const char *literal);
+
 static pysource_walk_t collect_imports(const pysource_t *csrc, TSNode node, void *ctx)
 {
     pysource_t *src = ctx;
     (void)csrc;
-    bool is_plain = PYSOURCE_NODE_IS(node, "import_statement");
-    bool is_from = PYSOURCE_NODE_IS(node, "import_from_statement");
+    /* the node's symbol read once for the three tests below, each of which
+     * read it again (a walk's nodes are never null) */
+    TSSymbol sym = ts_node_symbol(node);
+    bool is_plain = symbol_is_literal(sym, "import_statement");
+    bool is_from = symbol_is_literal(sym, "import_from_statement");
     if (!is_plain && !is_from) {
         /* Imports are statements: only what holds statements is entered,
          * never an expression (most of a tree's nodes). */
-        if (pysource_holds_statements(node))
+        if (symbol_holds_statements(sym))
             return PYSOURCE_WALK_CONTINUE;
         return PYSOURCE_WALK_SKIP_CHILDREN;
     }
@@ -686,7 +692,10 @@ static inline literal_slot_t *literal_slot(const char *literal)
     return NULL;
 }
 
-bool pysource_holds_statements(TSNode node)
+/* Whether a node of grammar symbol sym (ts_node_symbol) can hold
+ * statements: pysource_holds_statements by symbol, for a walk that reads a
+ * node's symbol once for all its tests. */
+static bool symbol_holds_statements(TSSymbol sym)
 {
     /* a table by symbol, built once per thread: this runs on every node
      * the import and assignment walks meet */
@@ -709,27 +718,45 @@ bool pysource_holds_statements(TSNode node)
                                           "decorated_definition"};
     static _Thread_local unsigned char table[1024];
     static _Thread_local bool ready;
-    if (ts_node_is_null(node))
-        return false;
     if (!ready) {
         for (size_t i = 0; i < sizeof holders / sizeof *holders; i++) {
-            TSSymbol sym = pysource_symbol_literal(holders[i]);
-            if (sym && sym < sizeof table)
-                table[sym] = 1;
+            TSSymbol hs = pysource_symbol_literal(holders[i]);
+            if (hs && hs < sizeof table)
+                table[hs] = 1;
         }
         ready = true;
     }
-    TSSymbol sym = ts_node_symbol(node);
     if (sym == (TSSymbol)-1) /* ERROR: recovery can wrap statements in one */
         return true;
     return sym < sizeof table && table[sym];
+}
+
+bool pysource_holds_statements(TSNode node)
+{
+    if (!node.id) /* ts_node_is_null, as in pysource_node_is_literal */
+        return false;
+    return symbol_holds_statements(ts_node_symbol(node));
+}
+
+/* Whether grammar symbol sym (ts_node_symbol of a node) is the named or
+ * anonymous symbol called literal: PYSOURCE_NODE_IS's test for a caller
+ * that read the symbol once for several tests (each ts_node_symbol() is a
+ * library call of about 20 instructions). */
+static bool symbol_is_literal(TSSymbol sym, const char *literal)
+{
+    const literal_slot_t *e = literal_slot(literal);
+    if (!e) /* a node's type is its symbol's name */
+        return strcmp(ts_language_symbol_name(tree_sitter_python(), sym), literal) == 0;
+    return (e->named && sym == e->named) || (e->anonymous && sym == e->anonymous);
 }
 
 /* Behind PYSOURCE_NODE_IS (see pysource.h): whether node's type is the named
  * or anonymous symbol called literal. Returns false for a null node. */
 bool pysource_node_is_literal(TSNode node, const char *literal)
 {
-    if (ts_node_is_null(node))
+    /* ts_node_is_null(node) is node.id == NULL (tree-sitter's node.c): read
+     * here, a library call less on each of the analysis' type tests */
+    if (!node.id)
         return false;
     const literal_slot_t *e = literal_slot(literal);
     if (!e)
@@ -789,7 +816,7 @@ TSNode pysource_field_literal(TSNode node, const char *literal)
 {
     TSNode none;
     memset(&none, 0, sizeof none);
-    if (ts_node_is_null(node))
+    if (!node.id) /* ts_node_is_null, as in pysource_node_is_literal */
         return none;
     const literal_slot_t *e = literal_slot(literal);
     if (!e)
