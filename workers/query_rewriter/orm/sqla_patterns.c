@@ -726,7 +726,13 @@ done:
  * the statement that assigns it). An assignment of the name begins with the name, so only the
  * places where the name stands in the scope's text before that offset are looked at, each by
  * one descent to it: the walk of every statement that held the name (with their blocks) cost
- * 11.7 M instructions for 369 look-ups on python3-placement. */
+ * 11.7 M instructions for 369 look-ups on python3-placement. The text is searched backwards
+ * from that offset in windows of growing size (each searched forwards), and the search stops
+ * with the first window that holds an assignment: the last one of that window is the last of
+ * all, since every later place was looked at already. Searching the whole scope forwards from
+ * its start, as before, read the text up to the loop again for each look-up (1.8 M
+ * instructions of memmem on python3-placement, most iterables being assigned a few lines
+ * before their loop). */
 static TSNode last_assignment(const pysource_t *src, TSNode scope, const char *name,
                               uint32_t before, TSNode *stmt)
 {
@@ -744,14 +750,24 @@ static TSNode last_assignment(const pysource_t *src, TSNode scope, const char *n
         to = before;
     if (nlen > 0 && to + nlen - 1 < end)
         end = to + nlen - 1;
-    while (nlen > 0 && from + nlen <= end) {
-        const char *hit = memmem(c + from, end - from, name, nlen);
-        if (!hit)
-            break;
-        size_t at = (size_t)(hit - c);
-        if (name_stands_at(c, len, at, nlen) && (!clean || assignment_follows(c, len, at + nlen)))
-            assignment_at(src, scope, (uint32_t)at, name, nlen, &value, &assign);
-        from = at + 1;
+    /* the places looked at begin in [from, end - nlen], window [lo, hi) by window from the end;
+     * a window's search reads on to hi + nlen - 1 (at most end) for a name beginning before hi.
+     * value is set (with assign) only by a place that assigns the name */
+    size_t hi = nlen > 0 && from + nlen <= end ? end - nlen + 1 : from, span = 512;
+    while (hi > from && ts_node_is_null(value)) {
+        size_t lo = hi - from > span ? hi - span : from, wend = hi + nlen - 1;
+        for (size_t at0 = lo; at0 < hi;) {
+            const char *hit = memmem(c + at0, wend - at0, name, nlen);
+            if (!hit)
+                break;
+            size_t at = (size_t)(hit - c);
+            if (name_stands_at(c, len, at, nlen) &&
+                (!clean || assignment_follows(c, len, at + nlen)))
+                assignment_at(src, scope, (uint32_t)at, name, nlen, &value, &assign);
+            at0 = at + 1;
+        }
+        hi = lo;
+        span *= 2;
     }
     if (stmt)
         *stmt = ts_node_is_null(assign) ? assign : enclosing_statement(assign);
@@ -772,6 +788,18 @@ typedef struct {
 static TSNode function_body_scope(TSNode fn)
 {
     return field(fn, "body");
+}
+
+/* pysource_each_named_child callback: the first return statement with a value into *ctx (a
+ * TSNode), then stop. By index (ts_node_named_child) the search from each child's start made the
+ * look-up quadratic in the body's statements. */
+static bool first_return(TSNode st, void *ctx)
+{
+    if (is(st, "return_statement") && ts_node_named_child_count(st) > 0) {
+        *(TSNode *)ctx = st;
+        return false;
+    }
+    return true;
 }
 
 /* Where a loop's iterable comes from (into o): a query (found), a constant literal, or, followed
@@ -825,21 +853,19 @@ static void resolve_iterable(const sqla_project_t *p, size_t file, const pysourc
             if (ts_node_is_null(def))
                 return;
             TSNode body = function_body_scope(def);
-            uint32_t nb = ts_node_named_child_count(body);
-            for (uint32_t i = 0; i < nb; i++) {
-                TSNode st = ts_node_named_child(body, i);
-                if (is(st, "return_statement") && ts_node_named_child_count(st) > 0) {
-                    origin_t sub;
-                    memset(&sub, 0, sizeof sub);
-                    resolve_iterable(p, fn->file, fsrc, body, ts_node_named_child(st, 0),
-                                     ts_node_start_byte(st), &sub, depth + 1);
-                    if (sub.found) {
-                        *o = sub;
-                        o->other_function = true;
-                        snprintf(o->via, sizeof o->via, "%s() in %s:%u", fn->name,
-                                 pysource_path(fsrc), fn->line);
-                    }
-                    return;
+            TSNode st;
+            memset(&st, 0, sizeof st);
+            pysource_each_named_child(body, first_return, &st);
+            if (!ts_node_is_null(st)) {
+                origin_t sub;
+                memset(&sub, 0, sizeof sub);
+                resolve_iterable(p, fn->file, fsrc, body, ts_node_named_child(st, 0),
+                                 ts_node_start_byte(st), &sub, depth + 1);
+                if (sub.found) {
+                    *o = sub;
+                    o->other_function = true;
+                    snprintf(o->via, sizeof o->via, "%s() in %s:%u", fn->name, pysource_path(fsrc),
+                             fn->line);
                 }
             }
         }
@@ -4842,11 +4868,16 @@ typedef struct {
     int idx;             /* values read so far */
     bool ok;
     strbuf_t lit, tmpl; /* the new Python string, the SQL with $n */
-    binds_t binds;
-    rawsql_t raw;
     render_t rd;
     const char *end_s; /* the string's closing quotes */
     size_t end_n;
+    /* Last: their names and values (10 kB) are read only below their counts
+     * (render_sql reads markers only raw_param wrote), so check_raw_sql
+     * clears what is before them and their other fields: clearing it all
+     * was 642 K instructions for python3-placement's 61 calls, most of which
+     * find no formatted string */
+    binds_t binds;
+    rawsql_t raw;
 } rawfmt_t;
 
 /* Notes where the runtime value e comes from (the worst origin so far) and
@@ -5193,7 +5224,11 @@ static void check_raw_sql(file_t *f, TSNode scope, TSNode fn, TSNode call, TSNod
                           bool text_call, bool named_style)
 {
     rawfmt_t x;
-    memset(&x, 0, sizeof x);
+    memset(&x, 0, offsetof(rawfmt_t, binds));
+    x.binds.n = 0;
+    memset(&x.raw.sql, 0, sizeof x.raw.sql);
+    x.raw.n = 0;
+    x.raw.bad = false;
     x.f = f;
     x.call = call;
     /* the walk's function (scope's parent: ts_node_parent descends from
@@ -5329,9 +5364,16 @@ static void call_assigns(file_t *f)
     }
 }
 
+/* One walk_children: the walk, and where the node whose children it walks ends. */
+typedef struct {
+    walk_t *w;
+    uint32_t end;
+} walk_kids_t;
+
 static bool walk_child(TSNode ch, void *ctx)
 {
-    walk_t *w = ctx;
+    const walk_kids_t *k = ctx;
+    walk_t *w = k->w;
     /* a node without named children is none of what walk_node looks at
      * (all of those have named children) and has nothing under it to
      * walk: identifiers, numbers, string parts, comments are about half
@@ -5344,7 +5386,13 @@ static bool walk_child(TSNode ch, void *ctx)
     uint32_t cs = ts_node_start_byte(ch), ce = ts_node_end_byte(ch);
     bool named = sqla_words_in(w->f->words, cs, ce);
     if (w->clean && !named && !sqla_offsets_in(w->f->assigns, w->f->nassigns, cs, ce))
-        return true;
+        /* the children after this one begin at or after its end and end
+         * by the parent's: with neither a word nor such an assignment in
+         * between, each of them is skipped here too, so the iteration
+         * stops (stepping a cursor over a block's trailing statements was
+         * most of the walk's cost) */
+        return sqla_words_in(w->f->words, ce, k->end) ||
+               sqla_offsets_in(w->f->assigns, w->f->nassigns, ce, k->end);
     /* Statements and what holds them are always walked (functions,
      * assignments from a session factory); below them walk_node acts on
      * loops and on calls by their names only, so an expression whose text
@@ -5358,7 +5406,8 @@ static bool walk_child(TSNode ch, void *ctx)
 
 static void walk_children(walk_t *w, TSNode n)
 {
-    pysource_each_named_child(n, walk_child, w);
+    walk_kids_t k = {w, ts_node_is_null(n) ? 0 : ts_node_end_byte(n)};
+    pysource_each_named_child(n, walk_child, &k);
 }
 
 /* The file walk: functions (their bodies with their own scope, then the transaction scan), loops
