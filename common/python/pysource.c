@@ -605,7 +605,7 @@ bool pysource_first_error(const pysource_t *src, unsigned *line, unsigned *colum
 const char *pysource_node_span(const pysource_t *src, TSNode node, size_t *len)
 {
     /* tree-sitter 0.20 dereferences a null node's subtree: never pass one */
-    if (ts_node_is_null(node)) {
+    if (!node.id) { /* ts_node_is_null, as in pysource_node_is_literal */
         if (len)
             *len = 0;
         return src->content + src->len;
@@ -872,7 +872,7 @@ void pysource_cursor_give(TSTreeCursor *cursor)
 
 void pysource_each_named_child(TSNode node, pysource_child_fn fn, void *ctx)
 {
-    if (ts_node_is_null(node))
+    if (!node.id) /* ts_node_is_null, as in pysource_node_is_literal */
         return;
     TSTreeCursor *cur = pysource_cursor_take(node);
     if (ts_tree_cursor_goto_first_child(cur)) {
@@ -887,7 +887,7 @@ void pysource_each_named_child(TSNode node, pysource_child_fn fn, void *ctx)
 
 bool pysource_walk(const pysource_t *src, TSNode root, pysource_visit_fn visit, void *ctx)
 {
-    if (ts_node_is_null(root))
+    if (!root.id) /* ts_node_is_null, as in pysource_node_is_literal */
         return false;
     TSTreeCursor *cp = pysource_cursor_take(root);
     bool stopped = false;
