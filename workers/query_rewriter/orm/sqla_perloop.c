@@ -72,6 +72,9 @@ typedef struct {
      * function and may parse a helper's module, and most loops do neither
      * - 0: not tested yet, 1: the schema, 2: not */
     unsigned char schema;
+    /* whether the loop's text names what selects_database accepts (in_item_database), read
+     * when a call first asks - 0: not read yet, 1: it does, 2: not */
+    unsigned char dbsel;
     TSNode right;
     char vars[MAX_VARS][48];
     int nvars;
@@ -116,6 +119,9 @@ typedef struct {
      * call the walk meets is in it, as nested functions and classes are not entered); null
      * for a class body or the module, where it is not known */
     TSNode fn_node;
+    /* whether fn_node's text names "update" or "delete" (walk_cas_query) - 0: not read yet,
+     * 1: it does, 2: not */
+    unsigned char fn_cas;
     /* a file's walk (not a summary): where `for` stands in the file, to
      * skip expressions outside loops that hold none (fwalk) */
     const sqla_words_t *words;
@@ -427,6 +433,7 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     w->opt_in = false;
     memset(&w->params, 0, sizeof w->params);
     memset(&w->fn_node, 0, sizeof w->fn_node);
+    w->fn_cas = 0;
     w->words = NULL;
     w->clean = !pysource_has_error(src);
     w->builds = NULL;
@@ -747,85 +754,6 @@ static pysource_walk_t target_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
-typedef struct {
-    const loop_t *l;
-    bool hit;
-} ref_t;
-
-/* pysource_walk visitor: stops (r->hit) at the first use of one of the loop's variables (x.name
- * and name= are not uses). */
-static pysource_walk_t ref_visit(const pysource_t *src, TSNode n, void *ctx)
-{
-    ref_t *r = ctx;
-    if (!IS(n, "identifier"))
-        return PYSOURCE_WALK_CONTINUE;
-    /* the name first: ts_node_parent walks down from the root, and most names are none of the
-     * variables */
-    char t[48];
-    text_of(src, n, t, sizeof t);
-    bool var = false;
-    for (int i = 0; i < r->l->nvars && !var; i++)
-        var = strcmp(r->l->vars[i], t) == 0;
-    if (!var)
-        return PYSOURCE_WALK_CONTINUE;
-    /* most uses show by the bytes around the name: an attribute's name has "." before it (or
-     * whitespace, a line continuation), a keyword argument's "=" (or whitespace) after it; only
-     * then is the parent asked, and in a file with errors, where recovery may stand in a
-     * missing "." */
-    size_t clen;
-    const char *c = pysource_content(src, &clen);
-    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
-    if (c && s > 0 && e < clen && !pysource_has_error(src) && !strchr(" \t\r\n\\.\f", c[s - 1]) &&
-        !strchr(" \t\r\n\\=\f", c[e])) {
-        r->hit = true;
-        return PYSOURCE_WALK_STOP;
-    }
-    TSNode parent = ts_node_parent(n);
-    /* x.name and name=... are not uses of `name` */
-    if (IS(parent, "attribute") && ts_node_eq(FIELD(parent, "attribute"), n))
-        return PYSOURCE_WALK_CONTINUE;
-    if (IS(parent, "keyword_argument") && ts_node_eq(FIELD(parent, "name"), n))
-        return PYSOURCE_WALK_CONTINUE;
-    r->hit = true;
-    return PYSOURCE_WALK_STOP;
-}
-
-/* Whether n's text holds a variable of a loop that can be active (the schema test aside) as a
- * substring: when not, no identifier under n is one of them, so keyed_loop(w, n) is -1 without
- * walking n, nor testing any loop's iterable against the schema. */
-static bool may_use_item(const fw_t *w, TSNode n)
-{
-    size_t len = 0;
-    const char *s = pysource_node_span(w->src, n, &len);
-    if (!s)
-        return false;
-    for (int i = 0; i < w->nloops && i < MAX_LOOPS; i++) {
-        if (!w->loops[i].active)
-            continue;
-        for (int v = 0; v < w->loops[i].nvars; v++)
-            if (memmem(s, len, w->loops[i].vars[v], strlen(w->loops[i].vars[v])))
-                return true;
-    }
-    return false;
-}
-
-/* Whether node n uses one of loop l's variables. */
-static bool references(const fw_t *w, const loop_t *l, TSNode n)
-{
-    ref_t r = {l, false};
-    size_t len = 0;
-    const char *s = ts_node_is_null(n) ? NULL : pysource_node_span(w->src, n, &len);
-    if (!s)
-        return false;
-    /* a use is one of the names in n's text: without one there, no walk */
-    bool named = false;
-    for (int i = 0; i < l->nvars && !named; i++)
-        named = memmem(s, len, l->vars[i], strlen(l->vars[i])) != NULL;
-    if (named)
-        pysource_walk(w->src, n, ref_visit, &r);
-    return r.hit;
-}
-
 /* The named children of n into buf (size cap), or into an array from the heap when they are
  * more (*kids: free it when it is not buf); their count. One cursor walk: by index
  * (ts_node_named_child, which steps from the first child each time) a loop over a block's
@@ -854,66 +782,251 @@ static uint32_t named_children(TSNode n, TSNode *buf, uint32_t cap, TSNode **kid
     return k;
 }
 
-/* Whether text may hold an assignment of name as assign_visit counts them (`name =`,
- * `name: T = ...`, `name += ...`): the name, then no name byte, blanks, and "=", ":", "#" or
- * an augmented assignment's operator. A superset (`x == name`, `{name: 1}`, `all_name =`
- * count). */
-static bool assigns_name(const char *t, size_t len, const char *name, size_t nl)
+/* The places in scope's text where a node's text holds name (assigned: may hold an
+ * assignment of it as assign_visit counts them, `name =`, `name: T = ...`, `name += ...`: the
+ * name, then no name byte, blanks, and "=", ":", "#" or an augmented assignment's operator; a
+ * superset, as `x == name`, `{name: 1}` and `all_name =` count). Each is kept as the first and
+ * the last byte the test reads (at, need): a node whose bytes are [s, e) holds it exactly when
+ * s <= at and need < e, as the test on the node's own text reads nothing else - the name at
+ * `at`, the byte after it, the blanks that follow and at most two bytes after them, all of them
+ * before need. So the text of the scope is searched once, not once per level of each node
+ * walked (a statement nested n deep was searched n times). */
+typedef struct {
+    const pysource_t *src;
+    const char *content;
+    struct place {
+        uint32_t at, need;
+    } * pl; /* increasing at */
+    size_t n, cap;
+    bool all; /* an empty name: memmem finds it in every text */
+    pysource_visit_fn visit;
+    void *ctx;
+} naming_t;
+
+#define NAMING_DEPTH 48 /* below it, a node is walked whole (pysource_walk: no recursion) */
+
+static void naming_add(naming_t *m, size_t at, size_t need)
 {
-    if (nl == 0)
-        return true;
-    for (const char *p = t; (p = memmem(p, (size_t)(t + len - p), name, nl)) != NULL; p++) {
-        size_t i = (size_t)(p - t) + nl;
-        if (i < len && sqla_ident_byte((unsigned char)t[i]))
+    if (m->n == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 16;
+        m->pl = xreallocarray(m->pl, m->cap, sizeof *m->pl);
+    }
+    m->pl[m->n].at = (uint32_t)at;
+    m->pl[m->n++].need = (uint32_t)need;
+}
+
+static int place_cmp(const void *a, const void *b)
+{
+    const struct place *x = a, *y = b;
+    return x->at < y->at ? -1 : x->at > y->at ? 1 : (x->need > y->need) - (x->need < y->need);
+}
+
+/* Fills m with the places of name in [s, e) of m->content (see naming_t). */
+static void naming_scan(naming_t *m, size_t s, size_t e, const char *name, size_t nl, bool assigned)
+{
+    const char *c = m->content;
+    if (nl == 0) {
+        m->all = true;
+        return;
+    }
+    for (const char *p = c + s; (p = memmem(p, (size_t)(c + e - p), name, nl)) != NULL; p++) {
+        size_t at = (size_t)(p - c), i = at + nl;
+        if (!assigned) {
+            naming_add(m, at, i - 1);
             continue;
-        while (i < len && t[i] && strchr(" \t\f\v\r\n\\", t[i]))
+        }
+        if (i < e && sqla_ident_byte((unsigned char)c[i]))
+            continue; /* a longer name: in every node that holds it */
+        while (i < e && c[i] && strchr(" \t\f\v\r\n\\", c[i]))
             i++;
-        if (i >= len)
+        if (i >= e)
+            continue; /* no node of the scope reads past e */
+        char c0 = c[i], c1 = i + 1 < e ? c[i + 1] : 0, c2 = i + 2 < e ? c[i + 2] : 0;
+        if (c0 == '=' || c0 == ':' || c0 == '#')
+            naming_add(m, at, i);
+        else if (c0 && strchr("+-*/%@&|^<>", c0) && c1 == '=')
+            naming_add(m, at, i + 1);
+        else if (c0 && strchr("+-*/%@&|^<>", c0) && c1 == c0 && c2 == '=')
+            naming_add(m, at, i + 2);
+    }
+}
+
+/* Whether node n's text holds one of m's places. */
+static bool naming_in(const naming_t *m, TSNode n)
+{
+    if (m->all)
+        return true;
+    size_t len = 0;
+    const char *t = pysource_node_span(m->src, n, &len);
+    size_t s = (size_t)(t - m->content), e = s + len;
+    size_t lo = 0, hi = m->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->pl[mid].at < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* only a place that straddles e has need >= e: the scan stops at the first other */
+    for (; lo < m->n && m->pl[lo].at < e; lo++)
+        if (m->pl[lo].need < e)
+            return true;
+    return false;
+}
+
+typedef struct {
+    const loop_t *l;
+    bool hit;
+} ref_t;
+
+/* Whether identifier n is a use of one of loop l's variables (x.name and name= are not uses);
+ * parent: n's parent when the walk knows it, else null (then asked of ts_node_parent, which
+ * walks down from the root). */
+static bool ref_use(const pysource_t *src, const loop_t *l, TSNode n, TSNode parent)
+{
+    /* the name first: most names are none of the variables */
+    char t[48];
+    text_of(src, n, t, sizeof t);
+    bool var = false;
+    for (int i = 0; i < l->nvars && !var; i++)
+        var = strcmp(l->vars[i], t) == 0;
+    if (!var)
+        return false;
+    /* most uses show by the bytes around the name: an attribute's name has "." before it (or
+     * whitespace, a line continuation), a keyword argument's "=" (or whitespace) after it; only
+     * then is the parent read, and in a file with errors, where recovery may stand in a
+     * missing "." */
+    size_t clen;
+    const char *c = pysource_content(src, &clen);
+    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    if (c && s > 0 && e < clen && !pysource_has_error(src) && !strchr(" \t\r\n\\.\f", c[s - 1]) &&
+        !strchr(" \t\r\n\\=\f", c[e]))
+        return true;
+    if (ts_node_is_null(parent))
+        parent = ts_node_parent(n);
+    /* x.name and name=... are not uses of `name` */
+    if (IS(parent, "attribute") && ts_node_eq(FIELD(parent, "attribute"), n))
+        return false;
+    if (IS(parent, "keyword_argument") && ts_node_eq(FIELD(parent, "name"), n))
+        return false;
+    return true;
+}
+
+/* pysource_walk visitor: stops (r->hit) at the first use of one of the loop's variables. */
+static pysource_walk_t ref_visit(const pysource_t *src, TSNode n, void *ctx)
+{
+    ref_t *r = ctx;
+    if (!IS(n, "identifier") || !ref_use(src, r->l, n, (TSNode){0}))
+        return PYSOURCE_WALK_CONTINUE;
+    r->hit = true;
+    return PYSOURCE_WALK_STOP;
+}
+
+/* references below n, whose parent is parent (null: not known): whether a node there uses one
+ * of l's variables. Only nodes whose text holds one of them (m's places) are entered: every
+ * use is such an identifier, and each node above it holds it too; and the parent of each name
+ * is the node the walk came from, the nearest named node above it, as ts_node_parent gives. */
+static bool refs_in(const naming_t *m, const loop_t *l, TSNode n, TSNode parent, int depth)
+{
+    if (!naming_in(m, n))
+        return false;
+    if (IS(n, "identifier"))
+        return ref_use(m->src, l, n, parent);
+    if (depth >= NAMING_DEPTH) {
+        ref_t r = {l, false};
+        pysource_walk(m->src, n, ref_visit, &r);
+        return r.hit;
+    }
+    TSNode buf[16], *kids;
+    uint32_t k = named_children(n, buf, 16, &kids);
+    bool hit = false;
+    for (uint32_t i = 0; i < k && !hit; i++)
+        hit = refs_in(m, l, kids[i], n, depth + 1);
+    if (kids != buf)
+        free(kids);
+    return hit;
+}
+
+/* Whether n's text holds a variable of a loop that can be active (the schema test aside) as a
+ * substring: when not, no identifier under n is one of them, so keyed_loop(w, n) is -1 without
+ * walking n, nor testing any loop's iterable against the schema. */
+static bool may_use_item(const fw_t *w, TSNode n)
+{
+    size_t len = 0;
+    const char *s = pysource_node_span(w->src, n, &len);
+    if (!s)
+        return false;
+    for (int i = 0; i < w->nloops && i < MAX_LOOPS; i++) {
+        if (!w->loops[i].active)
             continue;
-        char c = t[i], c1 = i + 1 < len ? t[i + 1] : 0, c2 = i + 2 < len ? t[i + 2] : 0;
-        if (c == '=' || c == ':' || c == '#')
-            return true;
-        if (c && strchr("+-*/%@&|^<>", c) && (c1 == '=' || (c1 == c && c2 == '=')))
-            return true;
+        for (int v = 0; v < w->loops[i].nvars; v++)
+            if (memmem(s, len, w->loops[i].vars[v], strlen(w->loops[i].vars[v])))
+                return true;
     }
     return false;
 }
 
-/* walk_naming below scope: true once the visitor stopped. */
-static bool walk_naming_in(const pysource_t *src, TSNode n, const char *name, size_t nl,
-                           bool assigned, pysource_visit_fn visit, void *ctx)
+/* Whether node n uses one of loop l's variables. */
+static bool references(const fw_t *w, const loop_t *l, TSNode n)
 {
-    size_t len = 0;
-    const char *text = pysource_node_span(src, n, &len);
-    if (!text ||
-        !(assigned ? assigns_name(text, len, name, nl) : memmem(text, len, name, nl) != NULL))
+    if (ts_node_is_null(n))
         return false;
-    if (!pysource_holds_statements(n))
-        return pysource_walk(src, n, visit, ctx);
-    /* a compound statement: its parts are tested one by one, in the walk's order */
-    pysource_walk_t r = visit(src, n, ctx);
+    size_t clen = 0, len = 0;
+    naming_t m = {.src = w->src, .content = pysource_content(w->src, &clen)};
+    const char *t = pysource_node_span(w->src, n, &len);
+    size_t s = (size_t)(t - m.content);
+    for (int i = 0; i < l->nvars; i++)
+        naming_scan(&m, s, s + len, l->vars[i], strlen(l->vars[i]), false);
+    /* a use is one of the names in n's text: without one there, no walk */
+    bool hit = false;
+    if (m.n > 0) {
+        qsort(m.pl, m.n, sizeof *m.pl, place_cmp);
+        hit = refs_in(&m, l, n, (TSNode){0}, 0);
+    }
+    free(m.pl);
+    return hit;
+}
+
+/* walk_naming below scope: true once the visitor stopped. */
+static bool walk_naming_in(const naming_t *m, TSNode n, int depth)
+{
+    if (!naming_in(m, n))
+        return false;
+    if (depth >= NAMING_DEPTH && !pysource_holds_statements(n))
+        return pysource_walk(m->src, n, m->visit, m->ctx);
+    /* its parts are tested one by one, in the walk's order */
+    pysource_walk_t r = m->visit(m->src, n, m->ctx);
     if (r != PYSOURCE_WALK_CONTINUE)
         return r == PYSOURCE_WALK_STOP;
-    TSNode buf[64], *kids;
-    uint32_t k = named_children(n, buf, 64, &kids);
+    TSNode buf[16], *kids;
+    uint32_t k = named_children(n, buf, 16, &kids);
     bool stopped = false;
     for (uint32_t i = 0; i < k && !stopped; i++)
-        stopped = walk_naming_in(src, kids[i], name, nl, assigned, visit, ctx);
+        stopped = walk_naming_in(m, kids[i], depth + 1);
     if (kids != buf)
         free(kids);
     return stopped;
 }
 
 /* pysource_walk of scope for a visitor that acts only on nodes whose text holds name
- * (assigned: holds what may be an assignment of it, assigns_name): what does not is skipped
- * whole (a statement, or a part of a compound one), in the walk's order otherwise. Most of a
- * function's statements do not name a given variable, and fewer assign it; a walk of each was
- * a look at every node of the function. */
+ * (assigned: holds what may be an assignment of it, naming_t): what does not is skipped whole
+ * (a statement, a part of a compound one, a part of an expression), in the walk's order
+ * otherwise. Every node such a visitor acts on holds name, and so does each node above it.
+ * Most of a function's statements do not name a given variable, and fewer assign it; a walk of
+ * each was a look at every node of the function. */
 static void walk_naming_as(const pysource_t *src, TSNode scope, const char *name, bool assigned,
                            pysource_visit_fn visit, void *ctx)
 {
-    if (!ts_node_is_null(scope))
-        walk_naming_in(src, scope, name, strlen(name), assigned, visit, ctx);
+    if (ts_node_is_null(scope))
+        return;
+    size_t clen = 0, len = 0;
+    naming_t m = {.src = src, .content = pysource_content(src, &clen), .visit = visit, .ctx = ctx};
+    const char *t = pysource_node_span(src, scope, &len);
+    naming_scan(&m, (size_t)(t - m.content), (size_t)(t - m.content) + len, name, strlen(name),
+                assigned);
+    if (m.all || m.n > 0)
+        walk_naming_in(&m, scope, 0);
+    free(m.pl);
 }
 
 /* walk_naming_as of every node naming name. */
@@ -949,8 +1062,12 @@ static bool loop_active(const fw_t *w, int i)
 /* The innermost loop (index) over non-constants whose item n uses, or -1. */
 static int keyed_loop(const fw_t *w, TSNode n)
 {
+    /* loop_active's schema test (a walk of the function, maybe a helper's parse) after the use:
+     * both are answers of the loop and n alone, and most loops a call is tested against are
+     * outer loops whose item it does not use */
     for (int i = w->nloops - 1; i >= 0; i--)
-        if (loop_active(w, i) && references(w, &w->loops[i], n))
+        if (i < MAX_LOOPS && w->loops[i].active && references(w, &w->loops[i], n) &&
+            loop_active(w, i))
             return i;
     return -1;
 }
@@ -1239,7 +1356,13 @@ static bool schema_iterable(const fw_t *w, const pysource_t *src, TSNode e, TSNo
         if (ts_node_is_null(def))
             return false;
         returns_t r = {w, fsrc, FIELD(def, "body"), depth + 1, 0, true};
-        pysource_walk(fsrc, r.scope, return_visit, &r);
+        /* return_visit acts on return statements only, each of which holds the word in its
+         * text: statements without it are skipped whole (walk_naming), in a tree that parsed
+         * cleanly (recovery may make a return statement of a missing keyword) */
+        if (pysource_has_error(fsrc))
+            pysource_walk(fsrc, r.scope, return_visit, &r);
+        else
+            walk_naming(fsrc, r.scope, "return", return_visit, &r);
         return r.ok && r.n > 0;
     }
     if (IS(e, "identifier")) {
@@ -1281,6 +1404,26 @@ static bool selects_database(const pysource_t *src, TSNode call)
  * block (to the database all items share) is still per item. */
 static bool in_item_database(const fw_t *w, const loop_t *l, TSNode call)
 {
+    /* Every with_statement the walk up meets is below the loop's node, so its callee's text is
+     * in the loop's text, and selects_database accepts only a callee whose last name is or
+     * holds target_cell, create_engine or shard: a loop whose text has none of the three has no
+     * such block, told once per loop from its text (the walk up asks ts_node_parent, which
+     * walks down from the root, per ancestor). The call is below the loop's node when it
+     * starts inside the node's bytes (spans nest, and a call is never empty); a call elsewhere
+     * (none is: a loop is pushed while its own parts are walked) is walked up as before. */
+    loop_t *lm = (loop_t *)l; /* the answer is the loop's, cached in it behind the const walker */
+    if (!lm->dbsel) {
+        size_t len = 0;
+        const char *t = pysource_node_span(w->src, l->node, &len);
+        lm->dbsel = !t || memmem(t, len, "target_cell", 11) ||
+                            memmem(t, len, "create_engine", 13) || memmem(t, len, "shard", 5)
+                        ? 1
+                        : 2;
+    }
+    if (lm->dbsel == 2 && ts_node_start_byte(call) >= ts_node_start_byte(l->node) &&
+        ts_node_start_byte(call) < ts_node_end_byte(l->node) &&
+        ts_node_end_byte(call) <= ts_node_end_byte(l->node))
+        return false;
     for (TSNode n = ts_node_parent(call); !ts_node_is_null(n) && !ts_node_eq(n, l->node);
          n = ts_node_parent(n)) {
         if (!IS(n, "with_statement"))
@@ -1641,16 +1784,10 @@ static pysource_walk_t qname_visit(const pysource_t *src, TSNode n, void *ctx)
 
 /* Whether the query that call starts (a session query or a project function that builds one) is
  * only a compare-and-swap's: its chain ends in one, or the chain is assigned to a name the
- * enclosing function uses for one and reads from only after losing the race. */
+ * enclosing function uses for one and reads from only after losing the race. fn: the
+ * function_definition the call is in when the walk knows it (null: found here). */
 static bool cas_query(const pysource_t *src, TSNode call, TSNode fn)
 {
-    /* fn, the function_definition the call is in when the walk knows it (null: found here):
-     * every CAS (cas_call: update_on_match, update, delete, soft_delete) there names one of
-     * the two words, and most functions with a query name neither */
-    size_t len = 0;
-    const char *t = ts_node_is_null(fn) ? NULL : pysource_node_span(src, fn, &len);
-    if (t && !memmem(t, len, "update", 6) && !memmem(t, len, "delete", 6))
-        return false;
     TSNode top = chain_top(call);
     if (cas_call(src, top))
         return true;
@@ -1671,6 +1808,25 @@ static bool cas_query(const pysource_t *src, TSNode call, TSNode fn)
     qname_t q = {name, false, false};
     walk_naming(src, FIELD(fn, "body"), name, qname_visit, &q);
     return q.cas && !q.reads;
+}
+
+/* cas_query of a call met by w's walk. fn_node, the function_definition the call is in when the
+ * walk knows it: every CAS (cas_call: update_on_match, update, delete, soft_delete) there names
+ * one of the two words "update" and "delete", and most functions with a query name neither. The
+ * function is the walker's for the whole walk, so its text is read once (fn_cas), not once per
+ * query call. */
+static bool walk_cas_query(fw_t *w, TSNode call)
+{
+    if (!ts_node_is_null(w->fn_node)) {
+        if (!w->fn_cas) {
+            size_t len = 0;
+            const char *t = pysource_node_span(w->src, w->fn_node, &len);
+            w->fn_cas = !t || memmem(t, len, "update", 6) || memmem(t, len, "delete", 6) ? 1 : 2;
+        }
+        if (w->fn_cas == 2)
+            return false;
+    }
+    return cas_query(w->src, call, w->fn_node);
 }
 
 /* ---- inserts whose duplicate is checked per item ----------------------- */
@@ -2375,7 +2531,7 @@ static void on_call(fw_t *w, TSNode call)
         if (saves_built(w, call) && !duplicate_checked(w->src, call))
             b |= B_INSERT;
         /* a compare-and-swap's query is not a lookup (rule 11) */
-        if ((b & B_QUERY) && cas_query(w->src, call, w->fn_node))
+        if ((b & B_QUERY) && walk_cas_query(w, call))
             b &= ~(unsigned)B_QUERY;
         if (b) {
             note_bits(w, b & mask, w->file, pysource_node_line(call));
@@ -2386,7 +2542,7 @@ static void on_call(fw_t *w, TSNode call)
         unsigned l;
         if (fn) {
             b = fn_bits(w, fn, &f, &l);
-            if ((b & B_QUERY) && cas_query(w->src, call, w->fn_node))
+            if ((b & B_QUERY) && walk_cas_query(w, call))
                 b &= ~(unsigned)B_QUERY;
             note_bits(w, b & mask, f, l);
         }
@@ -2427,7 +2583,7 @@ static void on_call(fw_t *w, TSNode call)
             return; /* once per key of a cache the loop fills */
         if (isolated_per_item(w->src, call, w->loops[k].node))
             return; /* each item on its own on purpose */
-        if (cas_query(w->src, root, w->fn_node))
+        if (walk_cas_query(w, root))
             return; /* a compare-and-swap per item (rule 11) */
         if (in_item_database(w, &w->loops[k], call))
             return; /* another database per item */
