@@ -852,13 +852,9 @@ static void naming_scan(naming_t *m, size_t s, size_t e, const char *name, size_
 }
 
 /* Whether node n's text holds one of m's places. */
-static bool naming_in(const naming_t *m, TSNode n)
+/* The index of m's first place at or after byte s. */
+static size_t naming_first(const naming_t *m, size_t s)
 {
-    if (m->all)
-        return true;
-    size_t len = 0;
-    const char *t = pysource_node_span(m->src, n, &len);
-    size_t s = (size_t)(t - m->content), e = s + len;
     size_t lo = 0, hi = m->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -867,11 +863,76 @@ static bool naming_in(const naming_t *m, TSNode n)
         else
             hi = mid;
     }
+    return lo;
+}
+
+static bool naming_in(const naming_t *m, TSNode n)
+{
+    if (m->all)
+        return true;
+    size_t len = 0;
+    const char *t = pysource_node_span(m->src, n, &len);
+    size_t s = (size_t)(t - m->content), e = s + len;
     /* only a place that straddles e has need >= e: the scan stops at the first other */
-    for (; lo < m->n && m->pl[lo].at < e; lo++)
-        if (m->pl[lo].need < e)
+    for (size_t i = naming_first(m, s); i < m->n && m->pl[i].at < e; i++)
+        if (m->pl[i].need < e)
             return true;
     return false;
+}
+
+/* Appends c to the array *kids (buf, of *cap, until it is full: then from the heap). */
+static void kids_push(TSNode **kids, TSNode *buf, uint32_t *k, uint32_t *cap, TSNode c)
+{
+    if (*k == *cap) {
+        TSNode *more = xreallocarray(*kids == buf ? NULL : *kids, *cap * 2, sizeof *more);
+        if (*kids == buf)
+            memcpy(more, buf, *cap * sizeof *more);
+        *kids = more;
+        *cap *= 2;
+    }
+    (*kids)[(*k)++] = c;
+}
+
+/* The named children of n that hold one of m's places (naming_in), in order, into buf (size
+ * cap) or an array from the heap (*kids: free it when it is not buf); their count. They are
+ * found from the places: the first named child that ends after the next place not yet passed
+ * (ts_node_first_named_child_for_byte, which steps over the hidden nodes that end before it
+ * without entering them), then the next place after that child, and so on - every named child
+ * skipped ends before a place and after the child before it, so it holds none. A block's
+ * statements one by one by cursor cost some hundred instructions each (the hidden nodes of
+ * its repetition), and most of a function's statements hold no place. Where the look-up finds
+ * no such child (tree-sitter answers null when the hidden node it entered holds none) or one
+ * that does not end after the place, the rest of the children are read one by one. */
+static uint32_t naming_kids(const naming_t *m, TSNode n, TSNode *buf, uint32_t cap, TSNode **kids)
+{
+    *kids = buf;
+    uint32_t k = 0;
+    if (m->all) {
+        TSNode *all;
+        uint32_t ka = named_children(n, buf, cap, &all);
+        *kids = all;
+        return ka;
+    }
+    uint32_t pos = ts_node_start_byte(n), end = ts_node_end_byte(n);
+    for (size_t i = naming_first(m, pos); i < m->n && m->pl[i].at < end; i = naming_first(m, pos)) {
+        uint32_t goal = m->pl[i].at;
+        TSNode c = ts_node_first_named_child_for_byte(n, goal);
+        uint32_t ce = ts_node_is_null(c) ? 0 : ts_node_end_byte(c);
+        if (ce <= goal || ts_node_start_byte(c) < pos) {
+            TSNode rbuf[16], *rest;
+            uint32_t kr = named_children(n, rbuf, 16, &rest);
+            for (uint32_t j = 0; j < kr; j++)
+                if (ts_node_start_byte(rest[j]) >= pos && naming_in(m, rest[j]))
+                    kids_push(kids, buf, &k, &cap, rest[j]);
+            if (rest != rbuf)
+                free(rest);
+            break;
+        }
+        if (naming_in(m, c))
+            kids_push(kids, buf, &k, &cap, c);
+        pos = ce;
+    }
+    return k;
 }
 
 typedef struct {
@@ -938,7 +999,7 @@ static bool refs_in(const naming_t *m, const loop_t *l, TSNode n, TSNode parent,
         return r.hit;
     }
     TSNode buf[16], *kids;
-    uint32_t k = named_children(n, buf, 16, &kids);
+    uint32_t k = naming_kids(m, n, buf, 16, &kids);
     bool hit = false;
     for (uint32_t i = 0; i < k && !hit; i++)
         hit = refs_in(m, l, kids[i], n, depth + 1);
@@ -999,7 +1060,7 @@ static bool walk_naming_in(const naming_t *m, TSNode n, int depth)
     if (r != PYSOURCE_WALK_CONTINUE)
         return r == PYSOURCE_WALK_STOP;
     TSNode buf[16], *kids;
-    uint32_t k = named_children(n, buf, 16, &kids);
+    uint32_t k = naming_kids(m, n, buf, 16, &kids);
     bool stopped = false;
     for (uint32_t i = 0; i < k && !stopped; i++)
         stopped = walk_naming_in(m, kids[i], depth + 1);
