@@ -575,9 +575,18 @@ static void index_inner(index_ctx_t *inner, const index_ctx_t *c, const char *cl
  * expression or return statement, docstring and comments aside. Stops at
  * the second statement: a long body of expressions costs no more than a
  * short one. */
-static bool wrapper_body(TSNode body)
+static bool wrapper_body(const pysource_t *src, TSNode body)
 {
     if (ts_node_is_null(body))
+        return false;
+    /* Most bodies have three statements or more, which no wrapper has (one, after a docstring
+     * at most): the body's named children (a count kept in its node) less the comments among
+     * them is that many, and every comment holds a '#' of the body's text. So when the
+     * children outnumber the '#'s by three, the answer is no without visiting a child (the
+     * cursor's steps below cost 3 400 instructions a function on placement). */
+    size_t len = 0;
+    const char *text = pysource_node_span(src, body, &len);
+    if (ts_node_named_child_count(body) >= 3 + sqla_count_byte(text, len, '#'))
         return false;
     const isyms_t *y = isyms();
     int n = 0;
@@ -668,7 +677,7 @@ static void index_statement(index_ctx_t *c, TSNode st)
         /* nested functions are indexed too (module-level lookup skips them
          * only by name clash, which sqla_project_function reports as ambiguous) */
         TSNode body = field(st, "body");
-        fn->wrapper = wrapper_body(body); /* fn stays valid: nothing grew tmpf since */
+        fn->wrapper = wrapper_body(src, body); /* fn stays valid: nothing grew tmpf since */
         if (may_index(src, body)) {
             index_ctx_t inner;
             index_inner(&inner, c, NULL, top, body);
@@ -729,6 +738,14 @@ static void index_statement(index_ctx_t *c, TSNode st)
         return;
     }
     if (t == y->import_from_statement) {
+        /* a wildcard_import is the token "*", inside the statement's text: without a '*' there
+         * the statement has none, and its children need not be read (a cursor's steps over
+         * them cost some 400 instructions each). Unless the statement has an error: recovery
+         * may have put in a MISSING one, of no width. */
+        size_t sl = 0;
+        const char *sp = pysource_node_span(src, st, &sl);
+        if (sp && !ts_node_has_error(st) && !memchr(sp, '*', sl))
+            return;
         /* its children by a cursor: by index each costs a walk from the first, and an import
          * names tens of them */
         TSTreeCursor *cur = pysource_cursor_take(st);
