@@ -248,6 +248,11 @@ struct sqla_project {
     bool build_due;
     sqla_function_t *tmpf; /* the functions of the file being indexed */
     size_t ntmpf;
+    /* the module-level classes of the file being indexed, as the index walk meets them (for
+     * record_classes, which stepped through every module-level statement again), and a class
+     * body's statements (read three times by record_classes) */
+    TSNode *tmpcls, *tmpbody;
+    size_t ntmpcls, captmpcls, ntmpbody, captmpbody;
     size_t nfuncs;
     factory_t *factories;
     size_t nfactories;
@@ -704,6 +709,16 @@ static void index_statement(index_ctx_t *c, TSNode st)
         }
         if (c->top && name)
             bound_add(c->p, c->file, name);
+        if (c->top && c->alone) {
+            /* a statement of the module itself (in an if, a try or a with alone is false):
+             * what record_classes reads */
+            sqla_project_t *p = c->p;
+            if (p->ntmpcls == p->captmpcls) {
+                p->captmpcls = p->captmpcls ? p->captmpcls * 2 : 16;
+                p->tmpcls = xreallocarray(p->tmpcls, p->captmpcls, sizeof *p->tmpcls);
+            }
+            p->tmpcls[p->ntmpcls++] = st;
+        }
         index_ctx_t inner;
         index_inner(&inner, c, name, top, field(st, "body"));
         index_block(&inner, field(st, "body"));
@@ -1340,22 +1355,16 @@ static pysource_walk_t pk_constraint_visit(const pysource_t *src, TSNode call, v
     return PYSOURCE_WALK_CONTINUE;
 }
 
-/* Reads the class body of model m. Relationship collection-ness that
- * depends on foreign keys is settled later (resolve_rels), since the
+/* Reads the class body of model m (its named children stmts, in order). Relationship
+ * collection-ness that depends on foreign keys is settled later (resolve_rels), since the
  * target's table may be declared after. */
-static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t *src, TSNode body,
-                            int *rel_annot)
+static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t *src,
+                            const TSNode *stmts, size_t nstmts, int *rel_annot)
 {
     const isyms_t *y = isyms();
     TSNode table_args = {0}; /* read once every column is known (it may come first) */
-    /* the statements by a cursor: by index (ts_node_named_child) each costs a walk from the
-     * first, which made a long class body quadratic */
-    TSTreeCursor *cur = ts_node_is_null(body) ? NULL : pysource_cursor_take(body);
-    for (bool more = cur && ts_tree_cursor_goto_first_child(cur); more;
-         more = ts_tree_cursor_goto_next_sibling(cur)) {
-        TSNode st = ts_tree_cursor_current_node(cur);
-        if (!ts_node_is_named(st))
-            continue;
+    for (size_t si = 0; si < nstmts; si++) {
+        TSNode st = stmts[si];
         TSSymbol t = ts_node_symbol(st);
         TSNode def = t == y->decorated_definition ? field(st, "definition") : st;
         if (sym_is(def, y->function_definition)) {
@@ -1404,7 +1413,6 @@ static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t 
         if (m->nrels >= 255)
             break;
     }
-    pysource_cursor_give(cur);
     if (!ts_node_is_null(table_args))
         pysource_find_calls(src, table_args, "PrimaryKeyConstraint", pk_constraint_visit, m);
 }
@@ -2136,29 +2144,19 @@ void sqla_project_table_class(const sqla_project_t *p, size_t i, size_t *file, u
 /* ---- pass 1: what each file's tree says, before it is freed ------------ */
 
 /* Whether a class body assigns __tablename__ (looked for in its first 64 statements). */
-static bool declares_table(const pysource_t *src, TSNode body)
+static bool declares_table(const pysource_t *src, const TSNode *stmts, size_t n)
 {
-    if (ts_node_is_null(body))
-        return false;
     const isyms_t *y = isyms();
-    bool yes = false;
-    /* the statements by a cursor: by index each costs a walk from the first */
-    TSTreeCursor *cur = pysource_cursor_take(body);
-    uint32_t i = 0;
-    for (bool more = ts_tree_cursor_goto_first_child(cur); more && i < 64 && !yes;
-         more = ts_tree_cursor_goto_next_sibling(cur)) {
-        TSNode st = ts_tree_cursor_current_node(cur);
-        if (!ts_node_is_named(st))
-            continue;
-        i++;
+    for (size_t i = 0; i < n && i < 64; i++) {
+        TSNode st = stmts[i];
         if (ts_node_symbol(st) != y->expression_statement || ts_node_named_child_count(st) == 0)
             continue;
         TSNode a = ts_node_named_child(st, 0);
-        yes = sym_is(a, y->assignment) &&
-              pysource_node_text_is(src, field(a, "left"), "__tablename__");
+        if (sym_is(a, y->assignment) &&
+            pysource_node_text_is(src, field(a, "left"), "__tablename__"))
+            return true;
     }
-    pysource_cursor_give(cur);
-    return yes;
+    return false;
 }
 
 /* Whether a class with these superclasses may be a model given the bases and models known so far
@@ -2186,18 +2184,31 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
 {
     p->files[f].class_first = p->nclasses;
     const isyms_t *y = isyms();
+    /* held around the loop so that the cursors taken inside come from a warm pool */
     TSTreeCursor *cur = pysource_cursor_take(pysource_root(src));
-    bool more = cur && ts_tree_cursor_goto_first_child(cur);
-    for (; more && !p->oom; more = ts_tree_cursor_goto_next_sibling(cur)) {
-        TSNode st = ts_tree_cursor_current_node(cur);
-        if (!ts_node_is_named(st))
-            continue;
-        if (ts_node_symbol(st) == y->decorated_definition)
-            st = field(st, "definition");
-        if (!sym_is(st, y->class_definition))
-            continue;
+    /* the module-level class_definitions (decorated or not) in source order, which the index
+     * walk collected (tmpcls) */
+    for (size_t ci = 0; ci < p->ntmpcls && !p->oom; ci++) {
+        TSNode st = p->tmpcls[ci];
         TSNode body = field(st, "body");
-        if (declares_table(src, body)) {
+        /* the body's statements by one cursor pass, for the three reads below */
+        p->ntmpbody = 0;
+        TSTreeCursor *bc = ts_node_is_null(body) ? NULL : pysource_cursor_take(body);
+        for (bool bm = bc && ts_tree_cursor_goto_first_child(bc); bm;
+             bm = ts_tree_cursor_goto_next_sibling(bc)) {
+            TSNode b = ts_tree_cursor_current_node(bc);
+            if (!ts_node_is_named(b))
+                continue;
+            if (p->ntmpbody == p->captmpbody) {
+                p->captmpbody = p->captmpbody ? p->captmpbody * 2 : 64;
+                p->tmpbody = xreallocarray(p->tmpbody, p->captmpbody, sizeof *p->tmpbody);
+            }
+            p->tmpbody[p->ntmpbody++] = b;
+        }
+        pysource_cursor_give(bc);
+        const TSNode *stmts = p->tmpbody;
+        size_t nstmts = p->ntmpbody;
+        if (declares_table(src, stmts, nstmts)) {
             size_t nl;
             TSNode nn = field(st, "name");
             const char *nt = ts_node_is_null(nn) ? NULL : pysource_node_span(src, nn, &nl);
@@ -2235,24 +2246,17 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
             k.sup_qual[k.nsups] = q;
             k.sups[k.nsups++] = d;
         }
-        /* the body's statements by a cursor: by index each costs a walk from the first */
-        TSTreeCursor *bc = ts_node_is_null(body) ? NULL : pysource_cursor_take(body);
-        for (bool bm = bc && ts_tree_cursor_goto_first_child(bc); bm;
-             bm = ts_tree_cursor_goto_next_sibling(bc)) {
-            TSNode b = ts_tree_cursor_current_node(bc);
-            if (!ts_node_is_named(b))
-                continue;
-            TSNode a = ts_node_named_child(b, 0);
-            if (sym_is(a, isyms()->assignment) &&
+        for (size_t bi = 0; bi < nstmts; bi++) {
+            TSNode a = ts_node_named_child(stmts[bi], 0);
+            if (sym_is(a, y->assignment) &&
                 pysource_node_text_is(src, field(a, "left"), "__abstract__") &&
                 bool_value(src, field(a, "right")) == 1)
                 k.abstract = true;
         }
-        pysource_cursor_give(bc);
         k.body.name = xstrdup(name);
         k.body.file = f;
         int decided[256] = {0};
-        read_model_body(&k.body, &k.fk_class, src, body, decided);
+        read_model_body(&k.body, &k.fk_class, src, stmts, nstmts, decided);
         if (k.body.nrels) {
             k.decided = xreallocarray(NULL, k.body.nrels, sizeof *k.decided);
             memcpy(k.decided, decided, k.body.nrels * sizeof *k.decided);
@@ -2548,6 +2552,7 @@ static int index_file(sqla_project_t *p, size_t i, err_t *err)
     p->recording = i;
     record_classes(p, i, src);
     p->recording = SIZE_MAX;
+    p->ntmpcls = 0; /* nodes of this file's tree */
     pf->added = true;
     /* handed out to the scan that follows (sqla_project_file), kept or
      * freed at its sqla_project_scan_end like any other */
@@ -2732,6 +2737,8 @@ void sqla_project_destroy(sqla_project_t **pp)
     free(p->tmpf);
     free(p->tmpfr);
     free(p->tmpr);
+    free(p->tmpcls);
+    free(p->tmpbody);
     if (p->fcache) {
         for (size_t k = 0; k < p->fcache->n; k++)
             pysource_destroy(&p->fcache->e[k].tree);
