@@ -248,10 +248,14 @@ struct sqla_project {
     bool build_due;
     sqla_function_t *tmpf; /* the functions of the file being indexed */
     size_t ntmpf;
-    /* the module-level classes of the file being indexed, as the index walk meets them (for
-     * record_classes, which stepped through every module-level statement again), and a class
-     * body's statements (read three times by record_classes) */
-    TSNode *tmpcls, *tmpbody;
+    /* the module-level classes of the file being indexed, as the index walk meets them, with
+     * their bodies' statements (tmpbody[first, first + n)): what record_classes reads, which
+     * stepped a cursor through every module-level statement and each class body again */
+    struct tmpclass {
+        TSNode st;
+        size_t first, n;
+    } * tmpcls;
+    TSNode *tmpbody;
     size_t ntmpcls, captmpcls, ntmpbody, captmpbody;
     size_t nfuncs;
     factory_t *factories;
@@ -337,7 +341,7 @@ typedef struct {
     bool ready;
     TSSymbol decorated_definition, function_definition, class_definition, expression_statement,
         assignment, import_from_statement, wildcard_import, if_statement, try_statement,
-        with_statement, block, comment, identifier, call, string;
+        with_statement, block, comment, identifier, call, string, attribute;
 } isyms_t;
 
 static const isyms_t *isyms(void)
@@ -359,6 +363,7 @@ static const isyms_t *isyms(void)
         s.identifier = PYSOURCE_SYMBOL("identifier");
         s.call = PYSOURCE_SYMBOL("call");
         s.string = PYSOURCE_SYMBOL("string");
+        s.attribute = PYSOURCE_SYMBOL("attribute");
         s.ready = true;
     }
     return &s;
@@ -374,6 +379,35 @@ static inline bool sym_is(TSNode n, TSSymbol sym)
 static bool callee_is(const pysource_t *src, TSNode call, const char *name)
 {
     return PYSOURCE_NODE_IS(call, "call") && pysource_call_is(src, call, name);
+}
+
+/* The last name of a call's callee as pysource_call_is reads it (the identifier called, or an
+ * attribute's last name): its text, NULL when the node is no call or the callee neither. Read
+ * once for a test against several names (leaf_is), where a callee_is per name read the call's
+ * fields again each time. */
+typedef struct {
+    const char *t;
+    size_t len;
+} leaf_t;
+
+static leaf_t callee_leaf(const pysource_t *src, TSNode call)
+{
+    leaf_t l = {NULL, 0};
+    const isyms_t *y = isyms();
+    if (!sym_is(call, y->call))
+        return l;
+    TSNode callee = field(call, "function");
+    if (sym_is(callee, y->attribute))
+        callee = field(callee, "attribute");
+    if (sym_is(callee, y->identifier))
+        l.t = pysource_node_span(src, callee, &l.len);
+    return l;
+}
+
+/* callee_is(src, call, name) for the leaf callee_leaf read from call. */
+static bool leaf_is(leaf_t l, const char *name)
+{
+    return l.t && strlen(name) == l.len && memcmp(l.t, name, l.len) == 0;
 }
 
 /* The string literal value of an expression (malloc()ed), or NULL when it is not one. */
@@ -639,6 +673,7 @@ static bool may_index(const pysource_t *src, TSNode body)
 }
 
 static void index_block(index_ctx_t *c, TSNode block);
+static bool index_class_child(TSNode st, void *ctx);
 
 /* Indexes one statement of a file: functions and methods (nested ones too), classes (a
  * DeclarativeBase subclass declares a base; class bodies are indexed with the class name),
@@ -709,19 +744,25 @@ static void index_statement(index_ctx_t *c, TSNode st)
         }
         if (c->top && name)
             bound_add(c->p, c->file, name);
+        index_ctx_t inner;
+        index_inner(&inner, c, name, top, field(st, "body"));
         if (c->top && c->alone) {
             /* a statement of the module itself (in an if, a try or a with alone is false):
-             * what record_classes reads */
+             * kept for record_classes with its body's statements, which the walk of the body
+             * adds to tmpbody as it meets them (index_class_child) */
             sqla_project_t *p = c->p;
             if (p->ntmpcls == p->captmpcls) {
                 p->captmpcls = p->captmpcls ? p->captmpcls * 2 : 16;
                 p->tmpcls = xreallocarray(p->tmpcls, p->captmpcls, sizeof *p->tmpcls);
             }
-            p->tmpcls[p->ntmpcls++] = st;
+            size_t k = p->ntmpcls++;
+            p->tmpcls[k].st = st;
+            p->tmpcls[k].first = p->ntmpbody;
+            pysource_each_named_child(field(st, "body"), index_class_child, &inner);
+            p->tmpcls[k].n = p->ntmpbody - p->tmpcls[k].first;
+        } else {
+            index_block(&inner, field(st, "body"));
         }
-        index_ctx_t inner;
-        index_inner(&inner, c, name, top, field(st, "body"));
-        index_block(&inner, field(st, "body"));
         free(name);
         return;
     }
@@ -738,12 +779,15 @@ static void index_statement(index_ctx_t *c, TSNode st)
         }
         if (!sym_is(left, y->identifier) || !sym_is(right, y->call))
             return;
+        leaf_t callee = callee_leaf(src, right);
+        if (!callee.t)
+            return; /* none of the names below */
         char *name = pysource_node_text(src, left);
-        if (callee_is(src, right, "declarative_base") || callee_is(src, right, "generate_base"))
+        if (leaf_is(callee, "declarative_base") || leaf_is(callee, "generate_base"))
             add_index_base(c->p, c->file, name);
-        else if (callee_is(src, right, "async_sessionmaker"))
+        else if (leaf_is(callee, "async_sessionmaker"))
             add_factory(c->p, c->file, name, true);
-        else if (callee_is(src, right, "sessionmaker")) {
+        else if (leaf_is(callee, "sessionmaker")) {
             TSNode cls = pysource_call_kwarg(src, right, "class_");
             bool is_async =
                 !ts_node_is_null(cls) && pysource_node_text_is(src, cls, "AsyncSession");
@@ -797,6 +841,19 @@ static void index_statement(index_ctx_t *c, TSNode st)
 /* pysource_each_named_child callback: indexes one statement (never stops). */
 static bool index_child(TSNode st, void *ctx)
 {
+    index_statement(ctx, st);
+    return true;
+}
+
+/* index_child for a statement of a module-level class's body: kept in tmpbody first. */
+static bool index_class_child(TSNode st, void *ctx)
+{
+    sqla_project_t *p = ((index_ctx_t *)ctx)->p;
+    if (p->ntmpbody == p->captmpbody) {
+        p->captmpbody = p->captmpbody ? p->captmpbody * 2 : 64;
+        p->tmpbody = xreallocarray(p->tmpbody, p->captmpbody, sizeof *p->tmpbody);
+    }
+    p->tmpbody[p->ntmpbody++] = st;
     index_statement(ctx, st);
     return true;
 }
@@ -1394,6 +1451,7 @@ static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t 
         char *attr = pysource_node_text(src, left);
         if (!attr)
             continue;
+        leaf_t callee = callee_leaf(src, right);
         if (strcmp(attr, "__mapper_args__") == 0) {
             m->mapper_args = true;
         } else if (strcmp(attr, "__table_args__") == 0) {
@@ -1401,12 +1459,12 @@ static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t 
         } else if (strcmp(attr, "__tablename__") == 0) {
             free(m->table);
             m->table = str_value(src, right);
-        } else if (strcmp(attr, "__table__") == 0 && callee_is(src, right, "Table")) {
+        } else if (strcmp(attr, "__table__") == 0 && leaf_is(callee, "Table")) {
             free(m->table);
             m->table = str_value(src, pysource_call_arg(src, right, 0));
-        } else if (callee_is(src, right, "Column") || callee_is(src, right, "mapped_column")) {
+        } else if (leaf_is(callee, "Column") || leaf_is(callee, "mapped_column")) {
             read_column(m, fk_class, src, attr, right);
-        } else if (callee_is(src, right, "relationship") || callee_is(src, right, "relation")) {
+        } else if (leaf_is(callee, "relationship") || leaf_is(callee, "relation")) {
             read_relationship(m, src, st, attr, right, type, rel_annot);
         }
         free(attr);
@@ -2189,25 +2247,11 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
     /* the module-level class_definitions (decorated or not) in source order, which the index
      * walk collected (tmpcls) */
     for (size_t ci = 0; ci < p->ntmpcls && !p->oom; ci++) {
-        TSNode st = p->tmpcls[ci];
-        TSNode body = field(st, "body");
-        /* the body's statements by one cursor pass, for the three reads below */
-        p->ntmpbody = 0;
-        TSTreeCursor *bc = ts_node_is_null(body) ? NULL : pysource_cursor_take(body);
-        for (bool bm = bc && ts_tree_cursor_goto_first_child(bc); bm;
-             bm = ts_tree_cursor_goto_next_sibling(bc)) {
-            TSNode b = ts_tree_cursor_current_node(bc);
-            if (!ts_node_is_named(b))
-                continue;
-            if (p->ntmpbody == p->captmpbody) {
-                p->captmpbody = p->captmpbody ? p->captmpbody * 2 : 64;
-                p->tmpbody = xreallocarray(p->tmpbody, p->captmpbody, sizeof *p->tmpbody);
-            }
-            p->tmpbody[p->ntmpbody++] = b;
-        }
-        pysource_cursor_give(bc);
-        const TSNode *stmts = p->tmpbody;
-        size_t nstmts = p->ntmpbody;
+        TSNode st = p->tmpcls[ci].st;
+        /* the body's named children in order, as the index walk met them, for the three reads
+         * below */
+        const TSNode *stmts = p->tmpbody + p->tmpcls[ci].first;
+        size_t nstmts = p->tmpcls[ci].n;
         if (declares_table(src, stmts, nstmts)) {
             size_t nl;
             TSNode nn = field(st, "name");
@@ -2552,7 +2596,7 @@ static int index_file(sqla_project_t *p, size_t i, err_t *err)
     p->recording = i;
     record_classes(p, i, src);
     p->recording = SIZE_MAX;
-    p->ntmpcls = 0; /* nodes of this file's tree */
+    p->ntmpcls = p->ntmpbody = 0; /* nodes of this file's tree */
     pf->added = true;
     /* handed out to the scan that follows (sqla_project_file), kept or
      * freed at its sqla_project_scan_end like any other */
