@@ -908,14 +908,44 @@ void pysource_each_named_child(TSNode node, pysource_child_fn fn, void *ctx)
 {
     if (!node.id) /* ts_node_is_null, as in pysource_node_is_literal */
         return;
+    /* The named children are counted down: after the last one the cursor
+     * does not step over the anonymous tokens that may follow it (a ")", a
+     * ":") nor take the last step, which fails; a step costs ~160
+     * instructions (tree-sitter 0.20 rebuilds its child iterator and goes
+     * through hidden nodes). ts_node_named_child_count() counts the visible
+     * named children through hidden nodes and aliases as the cursor meets
+     * them (tree-sitter's summarize_children; ts_node_named_child() indexes
+     * by the same count). */
+    uint32_t left = ts_node_named_child_count(node);
+#ifdef PGOPT_CHECK_NAMED_COUNT
+    /* -DPGOPT_CHECK_NAMED_COUNT: the count against the cursor's children
+     * (same on bench/orm/real's 13 packages) */
+    if (left == 0) {
+        TSTreeCursor *c0 = pysource_cursor_take(node);
+        if (ts_tree_cursor_goto_first_child(c0))
+            do
+                if (ts_node_is_named(ts_tree_cursor_current_node(c0)))
+                    abort();
+            while (ts_tree_cursor_goto_next_sibling(c0));
+        pysource_cursor_give(c0);
+    }
+#endif
+    if (left == 0)
+        return;
     TSTreeCursor *cur = pysource_cursor_take(node);
     if (ts_tree_cursor_goto_first_child(cur)) {
         do {
             TSNode child = ts_tree_cursor_current_node(cur);
-            if (ts_node_is_named(child) && !fn(child, ctx))
+            if (ts_node_is_named(child) && (!fn(child, ctx) || --left == 0))
                 break;
         } while (ts_tree_cursor_goto_next_sibling(cur));
     }
+#ifdef PGOPT_CHECK_NAMED_COUNT
+    if (left == 0) /* no named child after the count ran out */
+        while (ts_tree_cursor_goto_next_sibling(cur))
+            if (ts_node_is_named(ts_tree_cursor_current_node(cur)))
+                abort();
+#endif
     pysource_cursor_give(cur);
 }
 
@@ -925,7 +955,16 @@ bool pysource_walk(const pysource_t *src, TSNode root, pysource_visit_fn visit, 
         return false;
     TSTreeCursor *cp = pysource_cursor_take(root);
     bool stopped = false;
-    /* depth is tracked by hand: the cursor must never leave root. */
+    /* depth is tracked by hand: the cursor must never leave root. The
+     * children of the nodes entered are counted (ts_node_child_count: the
+     * visible children through hidden nodes, as the cursor meets them), at
+     * the first WALK_COUNTED levels: after a node's last child the walk
+     * goes up without the step to a next sibling, which fails (~160
+     * instructions or more a step in tree-sitter 0.20: it rebuilds its
+     * child iterator and climbs through hidden nodes), and a leaf is not
+     * asked for a first child. */
+    enum { WALK_COUNTED = 64 };
+    uint32_t left[WALK_COUNTED]; /* at depth d: children of level d-1 not reached yet */
     unsigned depth = 0;
     for (;;) {
         TSNode node = ts_tree_cursor_current_node(cp);
@@ -938,15 +977,27 @@ bool pysource_walk(const pysource_t *src, TSNode root, pysource_visit_fn visit, 
             }
             descend = r != PYSOURCE_WALK_SKIP_CHILDREN;
         }
-        if (descend && ts_tree_cursor_goto_first_child(cp)) {
+        uint32_t kids = descend ? ts_node_child_count(node) : 0;
+        if (kids > 0 && ts_tree_cursor_goto_first_child(cp)) {
             depth++;
+            if (depth <= WALK_COUNTED)
+                left[depth - 1] = kids - 1;
             continue;
         }
         for (;;) {
             if (depth == 0)
                 goto done;
-            if (ts_tree_cursor_goto_next_sibling(cp))
-                break;
+            if (depth > WALK_COUNTED || left[depth - 1] > 0) {
+                if (depth <= WALK_COUNTED)
+                    left[depth - 1]--;
+                if (ts_tree_cursor_goto_next_sibling(cp))
+                    break;
+            }
+#ifdef PGOPT_CHECK_NAMED_COUNT
+            /* -DPGOPT_CHECK_NAMED_COUNT: no child after the count ran out */
+            else if (ts_tree_cursor_goto_next_sibling(cp))
+                abort();
+#endif
             ts_tree_cursor_goto_parent(cp);
             depth--;
         }
