@@ -280,7 +280,7 @@ struct sqla_project {
     name_index_t tdef_index;
     char **tdef_names;
     size_t **tdef_files; /* each: count, then the file indexes */
-    size_t ntdefs;
+    size_t ntdefs, captdefs;
     /* every dotted suffix of every file's module (a/b/c.py: a.b.c, b.c, c), for whether an
      * import names a project module (function_lookup) and which files it may be (class_ref):
      * keys owned by mod_names, values index mod_files (each: count, then the files in file
@@ -2401,12 +2401,21 @@ static void tdef_add(sqla_project_t *p, const char *name, size_t f)
 {
     size_t k;
     if (!nidx_get(&p->tdef_index, name, &k)) {
+        /* a new name: the arrays grow by doubling and its file list is made with f in it
+         * (growing each array by one and the list from empty was four reallocations a name) */
         k = p->ntdefs++;
-        p->tdef_names = grow(p->tdef_names, k, sizeof *p->tdef_names);
-        p->tdef_files = grow(p->tdef_files, k, sizeof *p->tdef_files);
+        if (k == p->captdefs) {
+            p->captdefs = p->captdefs ? p->captdefs * 2 : 64;
+            p->tdef_names = xreallocarray(p->tdef_names, p->captdefs, sizeof *p->tdef_names);
+            p->tdef_files = xreallocarray(p->tdef_files, p->captdefs, sizeof *p->tdef_files);
+        }
         p->tdef_names[k] = xstrdup(name);
-        p->tdef_files[k] = xcalloc(1, sizeof **p->tdef_files);
+        size_t *v = xreallocarray(NULL, 2, sizeof *v);
+        v[0] = 1;
+        v[1] = f;
+        p->tdef_files[k] = v;
         nidx_put_first(&p->tdef_index, p->tdef_names[k], k);
+        return;
     }
     size_t *v = p->tdef_files[k];
     if (v[0] && v[v[0]] == f)
