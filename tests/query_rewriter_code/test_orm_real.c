@@ -1531,6 +1531,105 @@ static void test_one_pass_parses(void **state)
     json_decref(code);
 }
 
+/* The one-pass scan keeps a module's tree past its scan when the text of a module that imports
+ * it and is still to be scanned calls functions making up at least half of its text
+ * (sqla_models.c, predicted_asks): manager.py's loops call api.py's two helpers, whose summaries
+ * then read api.py's kept tree instead of parsing their lines alone. Not kept: report.py, of
+ * whose text manager.py calls only the small helper (a sixth), which is parsed alone. The
+ * filler module makes the cache's budget (an eighth of the project) hold api.py. Same findings
+ * as the two-pass analysis's. */
+static void test_tree_kept_for_predicted_scan(void **state)
+{
+    (void)state;
+    char filler[9000];
+    size_t n = (size_t)snprintf(filler, sizeof filler, "DOC = '''");
+    while (n + 64 < sizeof filler)
+        n += (size_t)snprintf(filler + n, sizeof filler - n, "%s",
+                              "padding to make the project large enough for the budget\n");
+    snprintf(filler + n, sizeof filler - n, "'''\n");
+    json_t *code = json_pack(
+        "[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "path", "svc/db/api.py",
+        "content",
+        "from svc.db import models\n"
+        "\n"
+        "\n"
+        "def volume_get(context, volume_id):\n"
+        "    return context.session.query(models.Volume).filter_by(id=volume_id).first()\n"
+        "\n"
+        "\n"
+        "def volume_count(context, host):\n"
+        "    return context.session.query(models.Volume).filter_by(host=host).count()\n",
+        "path", "svc/db/models.py", "content",
+        "from sqlalchemy import Column, String\n"
+        "from sqlalchemy.orm import declarative_base\n"
+        "Base = declarative_base()\n\n\n"
+        "class Volume(Base):\n"
+        "    __tablename__ = 'volumes'\n"
+        "    id = Column(String(36), primary_key=True)\n"
+        "    host = Column(String(255))\n",
+        "path", "svc/report.py", "content",
+        "from svc.db import models\n"
+        "\n"
+        "\n"
+        "def one(context, volume_id):\n"
+        "    return context.session.get(models.Volume, volume_id)\n"
+        "\n"
+        "\n"
+        "def summary(context, hosts):\n"
+        "    lines = []\n"
+        "    total = 0\n"
+        "    for host in hosts:\n"
+        "        count = context.session.query(models.Volume).filter_by(host=host).count()\n"
+        "        total += count\n"
+        "        lines.append('%s: %d volumes' % (host, count))\n"
+        "    lines.append('total: %d volumes' % total)\n"
+        "    lines.append('hosts: %d' % len(hosts))\n"
+        "    lines.append('average: %.2f' % (total / max(1, len(hosts))))\n"
+        "    lines.sort()\n"
+        "    return ', '.join(lines)\n",
+        "path", "svc/manager.py", "content",
+        "from svc import report\n"
+        "from svc.db import api\n"
+        "\n"
+        "\n"
+        "def refresh(context, ids):\n"
+        "    for vid in ids:\n" /* 6 */
+        "        api.volume_get(context, vid)\n"
+        "\n"
+        "\n"
+        "def counts(context, hosts):\n"
+        "    for host in hosts:\n" /* 11 */
+        "        api.volume_count(context, host)\n"
+        "\n"
+        "\n"
+        "def show(context, ids):\n"
+        "    for vid in ids:\n" /* 16 */
+        "        report.one(context, vid)\n",
+        "path", "svc/notes.py", "content", filler);
+    err_t err;
+    sqla_project_t *p = sqla_project_new(code, &err);
+    assert_non_null(p);
+    json_t *want = NULL, *want_notes = NULL;
+    assert_int_equal(sqla_detect(p, &want, &want_notes, &err), 0);
+    sqla_project_destroy(&p);
+    json_t *findings = NULL, *notes = NULL;
+    assert_int_equal(sqla_analyze(code, NULL, &p, &findings, &notes, &err), 0);
+    /* each file parsed once; report.one's lines parsed alone, api.py's helpers not */
+    assert_int_equal(sqla_project_parse_count(p), 5);
+    assert_int_equal(sqla_project_fn_parse_count(p), 1);
+    assert_true(json_equal(findings, want));
+    assert_true(json_equal(notes, want_notes));
+    assert_non_null(finding_at(findings, "svc/manager.py", 6, "query_in_loop"));
+    assert_non_null(finding_at(findings, "svc/manager.py", 11, "query_in_loop"));
+    assert_non_null(finding_at(findings, "svc/manager.py", 16, "query_in_loop"));
+    json_decref(findings);
+    json_decref(notes);
+    sqla_project_destroy(&p);
+    json_decref(want);
+    json_decref(want_notes);
+    json_decref(code);
+}
+
 /* nova's populate_missing_availability_zones: `instance.save(session)` on a models.Instance row
  * is oslo.db's save, not the save() of objects.Instance (another class of the same name in
  * another module) that reads metadata: no lazy_load_in_loop. Kept: a method of the model's own
@@ -1692,6 +1791,7 @@ int main(void)
         cmocka_unit_test(test_base_through_module),
         cmocka_unit_test(test_trees_parsed_again_on_demand),
         cmocka_unit_test(test_inert_helper_not_parsed),
+        cmocka_unit_test(test_tree_kept_for_predicted_scan),
         cmocka_unit_test(test_per_item_through_helpers),
         cmocka_unit_test(test_summary_any_order),
         cmocka_unit_test(test_wrapper_costs_no_depth),

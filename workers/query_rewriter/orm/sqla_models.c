@@ -109,6 +109,13 @@ typedef struct {
  * code nests two or three deep. */
 #define FN_RANGES_MAX 8
 
+/* A set of 64-bit hashes of names (span_hash), open addressing with 0 for an empty slot: 8
+ * bytes a name where strings and an index took some 60. Two names with one hash read as one. */
+typedef struct {
+    uint64_t *h;
+    size_t cap, n;
+} hset_t;
+
 /* What the first pass keeps of a file: its text stays in the code section
  * (borrowed), its tree only while cached. */
 typedef struct {
@@ -140,6 +147,16 @@ typedef struct {
     bool star;  /* has a module-level `from X import *` (a bare name may come from X) */
     bool early; /* indexed during another file's scan, its own scan still to come */
     bool held;  /* early: its tree is kept for that scan (cache_trim passes it over) */
+    /* kept at its scan's end for a later scan that will likely ask for its functions
+     * (predicted_asks): what that would parse alone, in bytes of their text */
+    bool predicted;
+    size_t predicted_bytes;
+    size_t *wanted_by; /* the scans to come that call them (file indexes) */
+    size_t nwanted;
+    /* while it is still to be scanned and a prediction needs them: the names its text calls
+     * (file_calls) */
+    hset_t calls;
+    bool calls_read;
 } pfile_t;
 
 /* A module-level class as the first pass saw it: enough to decide, once
@@ -185,8 +202,9 @@ typedef struct {
 typedef struct {
     size_t *cached; /* file indexes with a tree */
     size_t ncached, cap;
-    size_t bytes;  /* source bytes of the cached trees */
-    size_t budget; /* see TREE_CACHE_MAX_BYTES */
+    size_t bytes;           /* source bytes of the cached trees */
+    size_t budget;          /* see TREE_CACHE_MAX_BYTES */
+    size_t predicted_bytes; /* source bytes of the predicted trees (within PREDICTED_MAX_BYTES) */
     uint64_t clock;
     size_t parses;
     bool oom;
@@ -293,9 +311,12 @@ struct sqla_project {
      * names' hashes (open addressing, 0 empty): 8 bytes a name where strings and an index
      * took some 60 (nova's text has 20k names); two names with one hash make the other one
      * taken as defined, the safe answer. Read at the first question (defs_read). */
-    uint64_t *def_hashes;
-    size_t def_cap, ndefs;
+    hset_t defs;
     bool defs_read;
+    /* the files that import each file (sqla_project_visit_order's edges, reversed; CSR:
+     * importers of f are imp_files[imp_first[f] .. imp_first[f + 1]]); NULL when the caller
+     * gave the visit order */
+    size_t *imp_first, *imp_files;
     /* file path -> file index (a tree's file, sqla_project_model_ref) */
     name_index_t path_index;
     /* module-level class name -> the last class of that name added (chained by next_same) */
@@ -1836,9 +1857,202 @@ static void models_current(const sqla_project_t *cp)
 
 /* ---- the tree cache ---------------------------------------------------- */
 
-/* At a scan's end: frees the trees only one scan asked for, then least
- * recently used unpinned trees until the cache is within its budget (or
- * only pinned trees are left). */
+/* FNV-1a of the n bytes at s, never 0 (the empty slot of an hset_t). */
+static uint64_t span_hash(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+/* Whether hash h is in set; *slot: where it is, or the empty slot it would go to. The set must
+ * have a table (hset_put made it). */
+static bool hset_find(const hset_t *set, uint64_t h, size_t *slot)
+{
+    size_t i = (size_t)h & (set->cap - 1);
+    while (set->h[i] && set->h[i] != h)
+        i = (i + 1) & (set->cap - 1);
+    *slot = i;
+    return set->h[i] == h;
+}
+
+/* Whether hash h is in set, which may have no table yet (empty). */
+static bool hset_has(const hset_t *set, uint64_t h)
+{
+    size_t i;
+    return set->cap && hset_find(set, h, &i);
+}
+
+/* Adds hash h to set (the table doubles at half full; min: its first size, a power of 2). */
+static void hset_put(hset_t *set, uint64_t h, size_t min)
+{
+    size_t i;
+    if ((set->n + 1) * 2 > set->cap) {
+        uint64_t *old = set->h;
+        size_t cap = set->cap;
+        set->cap = cap ? cap * 2 : min;
+        set->h = xcalloc(set->cap, sizeof *set->h);
+        for (size_t k = 0; k < cap; k++)
+            if (old[k] && !hset_find(set, old[k], &i))
+                set->h[i] = old[k];
+        free(old);
+    }
+    if (!hset_find(set, h, &i)) {
+        set->h[i] = h;
+        set->n++;
+    }
+}
+
+/* Whether file g's scan is still to come (the one pass adds a file right before its scan; a file
+ * indexed early is scanned right after the scan that indexed it). */
+static bool scan_to_come(const sqla_project_t *p, size_t g)
+{
+    return !p->files[g].added || p->files[g].early;
+}
+
+/* The names file g's text writes right before a "(": what it may call (a method's name after
+ * the dot). Read at the first question, from the text alone, dropped when g's scan comes
+ * (sqla_project_add). A name in a string or a comment counts too: this only predicts. */
+static const hset_t *file_calls(sqla_project_t *p, size_t g)
+{
+    pfile_t *pf = &p->files[g];
+    if (!pf->calls_read) {
+        pf->calls_read = true;
+        const char *c = pf->content, *end = c + pf->len;
+        for (const char *q = c; (q = memchr(q, '(', (size_t)(end - q))) != NULL; q++) {
+            const char *n = q;
+            while (n > c && sqla_ident_byte((unsigned char)n[-1]))
+                n--;
+            if (n < q)
+                hset_put(&pf->calls, span_hash(n, (size_t)(q - n)), 64);
+        }
+    }
+    return &pf->calls;
+}
+
+/* How much of file i's functions the scans still to come will likely ask for, in bytes of their
+ * text: the functions whose name is called in the text of a file that imports i and is not
+ * scanned yet; those files into f->wanted_by. A scan asks for another module's function when it
+ * follows a call from a loop into a helper (sqla_perloop.c), and with the tree gone the
+ * function is parsed alone (sqla_function_tree). This reads only the text: a wrong guess costs
+ * memory within the cache's budget, never a finding, since the whole tree answers as the
+ * function parsed alone does. 0 without the importers (an order the caller gave). */
+static size_t predicted_asks(sqla_project_t *p, size_t i)
+{
+    pfile_t *f = &p->files[i];
+    free(f->wanted_by);
+    f->wanted_by = NULL;
+    f->nwanted = 0;
+    if (!p->imp_first)
+        return 0;
+    size_t bytes = 0, from = p->imp_first[i], to = p->imp_first[i + 1];
+    bool *hit = NULL;
+    for (size_t k = 0; k < f->nfuncs; k++) {
+        const sqla_function_t *fn = &f->funcs[k];
+        uint64_t h = 0;
+        bool counted = false;
+        for (size_t e = from; e < to; e++) {
+            size_t g = p->imp_files[e];
+            if (!scan_to_come(p, g))
+                continue;
+            if (!h)
+                h = span_hash(fn->name, strlen(fn->name));
+            if (!hset_has(file_calls(p, g), h))
+                continue;
+            if (!counted)
+                bytes += fn->end - fn->start;
+            counted = true;
+            if (!hit)
+                hit = xcalloc(to - from, sizeof *hit);
+            hit[e - from] = true;
+        }
+    }
+    for (size_t e = from; hit && e < to; e++)
+        if (hit[e - from]) {
+            f->wanted_by = grow(f->wanted_by, f->nwanted, sizeof *f->wanted_by);
+            f->wanted_by[f->nwanted++] = p->imp_files[e];
+        }
+    free(hit);
+    return bytes;
+}
+
+/* Whether a scan that tree f was kept for (predicted_asks) is still to come. */
+static bool still_wanted(const sqla_project_t *p, const pfile_t *f)
+{
+    for (size_t k = 0; k < f->nwanted; k++)
+        if (scan_to_come(p, f->wanted_by[k]))
+            return true;
+    return false;
+}
+
+/* The least share of a file's text that the scans to come must be predicted to ask for
+ * (predicted_asks) for its tree to be kept: a tree kept for one small helper costs more, in
+ * memory every later walk touches and in its cold free, than the parse it saves. */
+#define KEEP_MIN_SHARE 0.5
+
+/* At most this many bytes of source, of the cache's budget, in trees kept for a prediction
+ * (about 6 MB of trees): what the cache's budget allows a large project (1 MiB) doubled the
+ * analysis's own growth of peak RSS on cinder, nova and neutron (bench/RESULTS-orm.md,
+ * orm-keep), for parses that cost a few percent; a small project's whole budget (placement:
+ * 70 kB) stays within it. */
+#define PREDICTED_MAX_BYTES ((size_t)256 << 10)
+
+/* At file i's first trim after its scan: whether to keep its tree for the scans to come. */
+static bool predicted_share(sqla_project_t *p, size_t i)
+{
+    pfile_t *f = &p->files[i];
+    if (f->len == 0 || f->len > p->cache->budget)
+        return false;
+    size_t bytes = predicted_asks(p, i);
+    if ((double)bytes < KEEP_MIN_SHARE * (double)f->len)
+        return false;
+    f->predicted = true;
+    f->predicted_bytes = bytes;
+    p->cache->predicted_bytes += f->len;
+    return true;
+}
+
+/* Whether the budget evicts cached tree a before b: the predicted trees first, the one that
+ * would save the fewest bytes of parsing per byte it holds first; then the tree handed out to
+ * the fewest scans, then the least recently used: a module the scans followed helpers into
+ * before is likely followed into again (nova's db/main/api.py, compute/utils.py), while most
+ * files are scanned once and never asked for again. */
+static bool evict_before(const pfile_t *a, const pfile_t *b)
+{
+    if (a->predicted != b->predicted)
+        return a->predicted;
+    if (a->predicted) {
+        double da = (double)a->predicted_bytes / (double)(a->len ? a->len : 1);
+        double db = (double)b->predicted_bytes / (double)(b->len ? b->len : 1);
+        if (da != db)
+            return da < db;
+    } else if (a->scans != b->scans) {
+        return a->scans < b->scans;
+    }
+    return a->used < b->used;
+}
+
+/* Frees cached tree k (an index into the cache's list). */
+static void cache_drop(sqla_project_t *p, size_t k)
+{
+    tree_cache_t *c = p->cache;
+    pfile_t *f = &p->files[c->cached[k]];
+    pysource_destroy(&f->tree);
+    if (f->predicted)
+        c->predicted_bytes -= f->len;
+    f->predicted = false;
+    f->predicted_bytes = 0;
+    free(f->wanted_by);
+    f->wanted_by = NULL;
+    f->nwanted = 0;
+    c->bytes -= f->len;
+    c->cached[k] = c->cached[--c->ncached];
+}
+
+/* At a scan's end: frees the trees only one scan asked for unless a scan to come will likely ask
+ * for them, then unpinned trees in evict_before's order until the cache is within its budget
+ * (or only pinned trees are left). */
 static void cache_trim(sqla_project_t *p)
 {
     tree_cache_t *c = p->cache;
@@ -1853,37 +2067,39 @@ static void cache_trim(sqla_project_t *p)
      * follow helpers into), and held ones. Measured on the 13 packages
      * (bench/RESULTS-orm.md, orm-wall): less CPU time on each, peak RSS
      * down by a quarter to a third, a few more functions parsed alone. */
+    /* A tree a scan to come will likely ask for is kept instead, within the budget, until no
+     * such scan is left: a module whose helpers a later module's loops call
+     * (python3-placement's objects/research_context.py, whose 10 functions
+     * objects/allocation_candidate.py's scan, 20 scans later, parsed alone: 26 M instructions,
+     * half a parse of the whole file). Its tree is then freed cold, at twice the time per
+     * instruction, but that is a fraction of the parses it saves (bench/RESULTS-orm.md,
+     * orm-keep). Once the predicted scans asked for it, such a tree is not kept on as a module
+     * several scans followed helpers into: it goes when none of them is left. */
     for (size_t k = 0; k < c->ncached;) {
         pfile_t *f = &p->files[c->cached[k]];
-        if (f->pinned || f->held || f->scans > 1) {
+        if (f->pinned || f->held || (f->scans > 1 && !f->predicted)) {
             k++;
             continue;
         }
-        pysource_destroy(&f->tree);
-        c->bytes -= f->len;
-        c->cached[k] = c->cached[--c->ncached];
+        if (f->predicted ? still_wanted(p, f) : predicted_share(p, c->cached[k])) {
+            k++;
+            continue;
+        }
+        cache_drop(p, k);
     }
-    while (c->bytes > c->budget) {
-        /* the tree handed out to the fewest scans goes first, then the
-         * least recently used: a module the scans followed helpers into
-         * before is likely followed into again (nova's db/main/api.py,
-         * compute/utils.py), while most files are scanned once and never
-         * asked for again */
+    while (c->bytes > c->budget || c->predicted_bytes > PREDICTED_MAX_BYTES) {
+        bool predicted_only = c->bytes <= c->budget;
         size_t victim = SIZE_MAX;
         for (size_t k = 0; k < c->ncached; k++) {
             const pfile_t *f = &p->files[c->cached[k]];
-            if (f->pinned || f->held)
+            if (f->pinned || f->held || (predicted_only && !f->predicted))
                 continue;
-            const pfile_t *v = victim == SIZE_MAX ? NULL : &p->files[c->cached[victim]];
-            if (!v || f->scans < v->scans || (f->scans == v->scans && f->used < v->used))
+            if (victim == SIZE_MAX || evict_before(f, &p->files[c->cached[victim]]))
                 victim = k;
         }
         if (victim == SIZE_MAX)
             return;
-        pfile_t *f = &p->files[c->cached[victim]];
-        pysource_destroy(&f->tree);
-        c->bytes -= f->len;
-        c->cached[victim] = c->cached[--c->ncached];
+        cache_drop(p, victim);
     }
 }
 
@@ -2091,43 +2307,9 @@ TSNode sqla_function_tree(const sqla_project_t *cp, const sqla_function_t *fn,
 /* How far past a `def` read_defs looks for its name. */
 #define DEF_SPAN 256
 
-/* FNV-1a of the n bytes at s, never 0 (the empty slot of def_hashes). */
-static uint64_t span_hash(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
-    return h ? h : 1;
-}
-
-/* Whether hash h is in def_hashes; *slot: where it is, or the empty slot it would go to. */
-static bool defs_find(const sqla_project_t *p, uint64_t h, size_t *slot)
-{
-    size_t i = (size_t)h & (p->def_cap - 1);
-    while (p->def_hashes[i] && p->def_hashes[i] != h)
-        i = (i + 1) & (p->def_cap - 1);
-    *slot = i;
-    return p->def_hashes[i] == h;
-}
-
-/* Adds hash h to def_hashes (doubling it at half full). */
 static void defs_put(sqla_project_t *p, uint64_t h)
 {
-    size_t i;
-    if ((p->ndefs + 1) * 2 > p->def_cap) {
-        uint64_t *old = p->def_hashes;
-        size_t cap = p->def_cap;
-        p->def_cap = cap ? cap * 2 : 1024;
-        p->def_hashes = xcalloc(p->def_cap, sizeof *p->def_hashes);
-        for (size_t k = 0; k < cap; k++)
-            if (old[k] && !defs_find(p, old[k], &i))
-                p->def_hashes[i] = old[k];
-        free(old);
-    }
-    if (!defs_find(p, h, &i)) {
-        p->def_hashes[i] = h;
-        p->ndefs++;
-    }
+    hset_put(&p->defs, h, 1024);
 }
 
 /* Every `def NAME` in every file's text: `def` as a word, then every name up to the next "(" or
@@ -2182,7 +2364,7 @@ bool sqla_project_may_define(const sqla_project_t *cp, const char *name, size_t 
     if (!p->defs_read)
         read_defs(p);
     size_t i;
-    return defs_find(p, span_hash(name, len), &i);
+    return hset_find(&p->defs, span_hash(name, len), &i);
 }
 
 size_t sqla_project_table_class_count(const sqla_project_t *p)
@@ -2618,6 +2800,10 @@ int sqla_project_add(sqla_project_t *p, size_t i, err_t *err)
     if (i >= p->nfiles || (p->files[i].added && !p->files[i].early))
         return err_set(err, "sqla_project_add: file %zu out of range or added twice", i);
     pfile_t *pf = &p->files[i];
+    /* scanned now: no longer a scan to come that a prediction asks about */
+    free(pf->calls.h);
+    pf->calls = (hset_t){0};
+    pf->calls_read = true;
     if (pf->early) {
         /* indexed already, during another scan (add_early): its scan is next */
         pf->early = false;
@@ -2781,8 +2967,12 @@ void sqla_project_destroy(sqla_project_t **pp)
         free(pf->ranges);
         pysource_imports_destroy(&pf->imports);
         free(pf->module);
+        free(pf->calls.h);
+        free(pf->wanted_by);
     }
     free(p->files);
+    free(p->imp_first);
+    free(p->imp_files);
     for (size_t k = 0; k < p->ntmpf; k++) {
         free(p->tmpf[k].name);
         free(p->tmpf[k].cls);
@@ -2850,7 +3040,7 @@ void sqla_project_destroy(sqla_project_t **pp)
     free(p->tdef_names);
     free(p->tdef_files);
     nidx_free(&p->tdef_index);
-    free(p->def_hashes);
+    free(p->defs.h);
     for (size_t i = 0; i < p->nmod_names; i++) {
         free(p->mod_names[i]);
         free(p->mod_files[i]);
@@ -3580,6 +3770,21 @@ void sqla_project_visit_order(const sqla_project_t *p, size_t *order)
     for (size_t e = 0; e < npairs; e++) {
         size_t from = pairs[2 * e];
         adj[first[from] + fill[from]++] = pairs[2 * e + 1];
+    }
+    /* the same edges reversed, kept: which files import a file (predicted_asks) */
+    sqla_project_t *mp = (sqla_project_t *)p; /* what the cache predicts from only */
+    free(mp->imp_first);
+    free(mp->imp_files);
+    mp->imp_first = xcalloc(n + 2, sizeof *mp->imp_first);
+    mp->imp_files = xcalloc(npairs + 1, sizeof *mp->imp_files);
+    for (size_t e = 0; e < npairs; e++)
+        mp->imp_first[pairs[2 * e + 1] + 1]++;
+    for (size_t f = 0; f < n; f++)
+        mp->imp_first[f + 1] += mp->imp_first[f];
+    memset(fill, 0, (n + 1) * sizeof *fill);
+    for (size_t e = 0; e < npairs; e++) {
+        size_t to = pairs[2 * e + 1];
+        mp->imp_files[mp->imp_first[to] + fill[to]++] = pairs[2 * e];
     }
     /* depth first, post order: a module after what it imports; a module
      * met again while being walked (an import cycle) is skipped */
