@@ -146,12 +146,25 @@ static void text_of(const pysource_t *src, TSNode n, char *out, size_t size)
     out[len] = 0;
 }
 
-/* The expression under parentheses and await. */
+/* The expression under parentheses and await. The node's symbol is read once and compared with
+ * the two named symbols (PYSOURCE_NODE_IS looks each literal up): `await` is also an anonymous
+ * token, which IS matched too, but a token has no named child, so the loop stops there either
+ * way. */
 static TSNode unwrap(TSNode n)
 {
-    while (!ts_node_is_null(n) && (IS(n, "parenthesized_expression") || IS(n, "await")) &&
-           ts_node_named_child_count(n) == 1)
+    static TSSymbol paren, await_expr;
+    static bool ready;
+    if (!ready) {
+        paren = PYSOURCE_SYMBOL("parenthesized_expression");
+        await_expr = PYSOURCE_SYMBOL("await");
+        ready = true;
+    }
+    while (!ts_node_is_null(n)) {
+        TSSymbol sym = ts_node_symbol(n);
+        if ((sym != paren && sym != await_expr) || ts_node_named_child_count(n) != 1)
+            break;
         n = ts_node_named_child(n, 0);
+    }
     return n;
 }
 
@@ -2577,6 +2590,27 @@ static bool all_recorded(const fw_t *w, bool query)
     return true;
 }
 
+/* Whether a call adds nothing to a summary, told from its callee's last name (a name, or an
+ * attribute's): session_call_bits is nonzero only for a method of QUERY_METHODS, saves_built
+ * true only for one of SAVE_METHODS, and callee_fn finds a project function only by a name some
+ * file's text defines (sqla_project_may_define); a callee that is neither a name nor an
+ * attribute is none of them. Most calls in a helper are of neither kind, and each test reads
+ * the callee's text again (session_call_bits, saves_built, callee_fn's imports and look-ups). */
+static bool summary_inert(const fw_t *w, TSNode call)
+{
+    TSNode callee = FIELD(call, "function");
+    TSNode name = IS(callee, "identifier")  ? callee
+                  : IS(callee, "attribute") ? FIELD(callee, "attribute")
+                                            : (TSNode){0};
+    if (ts_node_is_null(name))
+        return true;
+    size_t len = 0;
+    const char *t = pysource_node_span(w->src, name, &len);
+    return !method_in(QUERY_METHODS, NQUERY_METHODS, t, len) &&
+           !method_in(SAVE_METHODS, NSAVE_METHODS, t, len) &&
+           !sqla_project_may_define(w->pl->p, t, len);
+}
+
 /* A call in the walk: in summary mode it adds to the function's bits; in a loop, a query
  * that depends on a loop (unless its model itself comes from the loop item: another table per
  * item) or an insert per item, directly or through a project function, is recorded on the
@@ -2586,6 +2620,8 @@ static void on_call(fw_t *w, TSNode call)
     if (w->opt_in)
         return; /* off unless a configuration option turns it on (rule 16) */
     if (w->summary) {
+        if (summary_inert(w, call))
+            return;
         /* a lookup cached per key in a lasting cache is not per call */
         unsigned mask = w->guarded ? ~(unsigned)B_QUERY : ~0u;
         unsigned b = session_call_bits(w, call);
@@ -2835,8 +2871,7 @@ static void fwalk(fw_t *w, TSNode n)
      * comprehensions only - a call there is no work per item - so an
      * expression whose text has no `for` holds nothing for it: most of a
      * file's nodes, walked for nothing before */
-    if (w->words && w->nloops == 0 && !pysource_holds_statements(n) &&
-        !IS(n, "expression_statement") &&
+    if (w->words && w->nloops == 0 && !pysource_holds_statements(n) && ty != y->expr_stmt &&
         !sqla_words_in(w->words, ts_node_start_byte(n), ts_node_end_byte(n)))
         return;
     /* An expression without "(" holds no call and, being no statement, no assignment: nothing
