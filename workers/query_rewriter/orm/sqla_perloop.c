@@ -131,6 +131,11 @@ typedef struct {
      * that reads as a model class may open (builds_at), increasing */
     const uint32_t *builds;
     size_t nbuilds;
+    /* summary mode, in a tree that parsed cleanly: where a call that may add to the summary,
+     * or build a row object, may open its arguments (summary_calls_at), increasing; NULL:
+     * not known */
+    const uint32_t *calls;
+    size_t ncalls;
 } fw_t;
 
 /* A node's source text into out; "" when the node is null or the text does not fit. */
@@ -451,6 +456,8 @@ static void fw_init(fw_t *w, pl_t *pl, const pysource_t *src, size_t file, const
     w->clean = !pysource_has_error(src);
     w->builds = NULL;
     w->nbuilds = 0;
+    w->calls = NULL;
+    w->ncalls = 0;
 }
 
 /* fn's definition node, from its module's tree when cached, else from its lines parsed alone
@@ -540,6 +547,59 @@ static bool inert_text(const pl_t *pl, const sqla_function_t *fn)
     return true;
 }
 
+/* The offsets of text[s, e)'s "(" signs that may open the arguments of a call that adds to a
+ * summary or builds a row object, increasing, into *at (from the heap; NULL when none); their
+ * count. A call's "(" follows its callee's last name after blanks and line continuations, and
+ * it counts when that name is one of QUERY_METHODS or SAVE_METHODS or defined in some file's
+ * text (the calls summary_inert does not rule out), or reads as a model class (builds_at: what
+ * constructs() accepts); also, as unknown, every "(" after a line end whose line before holds
+ * a "#" (the name before may be a comment's), and every "(" whose name follows a digit
+ * (`1foo(`: the name's start is not told). A "(" with no name before it opens no such call:
+ * its callee is a call, a subscript or another expression, which none of the tests accepts. */
+static size_t summary_calls_at(const pl_t *pl, const char *c, size_t s, size_t e, uint32_t **at)
+{
+    size_t n = 0, cap = 0;
+    *at = NULL;
+    for (const char *q = c + s; (q = memchr(q, '(', (size_t)(c + e - q))) != NULL; q++) {
+        size_t b = (size_t)(q - c);
+        bool line = false;
+        while (b > s && c[b - 1] && strchr(" \t\f\v\r\n\\", c[b - 1])) {
+            line |= c[b - 1] == '\n';
+            b--;
+        }
+        size_t a = b;
+        while (a > s && sqla_ident_byte((unsigned char)c[a - 1]))
+            a--;
+        bool keep = false;
+        if (line) {
+            size_t bol = b;
+            while (bol > s && c[bol - 1] != '\n')
+                bol--;
+            keep = memchr(c + bol, '#', b - bol) != NULL;
+        }
+        if (!keep && a < b) {
+            char name[160];
+            if (isdigit((unsigned char)c[a]) || b - a >= sizeof name) {
+                keep = true;
+            } else {
+                memcpy(name, c + a, b - a);
+                name[b - a] = 0;
+                keep = method_in(QUERY_METHODS, NQUERY_METHODS, name, b - a) ||
+                       method_in(SAVE_METHODS, NSAVE_METHODS, name, b - a) ||
+                       is_model_class_name(name) || sqla_project_may_define(pl->p, name, b - a);
+            }
+        }
+        if (!keep)
+            continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            *at = xreallocarray(*at, cap, sizeof **at);
+        }
+        (*at)[n++] = (uint32_t)(q - c);
+    }
+    return n;
+}
+
 /* What a project function called from w's walk does (B_QUERY, B_INSERT), from its body and the
  * helpers it calls up to MAX_DEPTH, memoised per depth; *file and *line say where the first query
  * or insert is. A call costs one depth, a call of a wrapper none (sqla_function_t.wrapper, rule
@@ -591,12 +651,24 @@ static unsigned fn_bits(fw_t *asker, const sqla_function_t *fn, size_t *file, un
         w.depth = depth;
         w.params = FIELD(def, "parameters");
         w.fn_node = def;
+        uint32_t *calls = NULL;
+        if (w.clean) {
+            size_t clen = 0;
+            const char *c = pysource_content(fsrc, &clen);
+            uint32_t ds = ts_node_start_byte(def), de = ts_node_end_byte(def);
+            if (c && ds <= de && de <= clen) {
+                w.ncalls = summary_calls_at(pl, c, ds, de, &calls);
+                static const uint32_t none[1];
+                w.calls = calls ? calls : none; /* known, and none */
+            }
+        }
         progress_alive(); /* a helper's summary is one more function walked */
         /* the summary is reused by later files: its look-ups are logged
          * apart, and each reuse depends on them */
         size_t log = sqla_project_log_begin(pl->p);
         memo_slot(pl, fn)->at[depth].busy = 1;
         fwalk(&w, FIELD(def, "body"));
+        free(calls);
         sqla_project_log_end(pl->p, log);
         summary_t *n = &memo_slot(pl, fn)->at[depth]; /* the table may have grown */
         n->busy = 0;
@@ -767,11 +839,12 @@ static pysource_walk_t target_visit(const pysource_t *src, TSNode n, void *ctx)
     return PYSOURCE_WALK_CONTINUE;
 }
 
-/* The named children of n into buf (size cap), or into an array from the heap when they are
- * more (*kids: free it when it is not buf); their count. One cursor walk: by index
- * (ts_node_named_child, which steps from the first child each time) a loop over a block's
- * statements is quadratic in their number. */
-static uint32_t named_children(TSNode n, TSNode *buf, uint32_t cap, TSNode **kids)
+/* The named children of n that start at or before byte limit into buf (size cap), or into an
+ * array from the heap when they are more (*kids: free it when it is not buf); their count. One
+ * cursor walk: by index (ts_node_named_child, which steps from the first child each time) a loop
+ * over a block's statements is quadratic in their number. */
+static uint32_t named_children_to(TSNode n, TSNode *buf, uint32_t cap, TSNode **kids,
+                                  uint32_t limit)
 {
     *kids = buf;
     uint32_t k = 0;
@@ -781,6 +854,8 @@ static uint32_t named_children(TSNode n, TSNode *buf, uint32_t cap, TSNode **kid
             TSNode c = ts_tree_cursor_current_node(cur);
             if (!ts_node_is_named(c))
                 continue;
+            if (ts_node_start_byte(c) > limit)
+                break;
             if (k == cap) {
                 TSNode *more = xreallocarray(*kids == buf ? NULL : *kids, cap * 2, sizeof *more);
                 if (*kids == buf)
@@ -793,6 +868,12 @@ static uint32_t named_children(TSNode n, TSNode *buf, uint32_t cap, TSNode **kid
     }
     pysource_cursor_give(cur);
     return k;
+}
+
+/* named_children_to of all of n's named children. */
+static uint32_t named_children(TSNode n, TSNode *buf, uint32_t cap, TSNode **kids)
+{
+    return named_children_to(n, buf, cap, kids, UINT32_MAX);
 }
 
 /* The places in scope's text where a node's text holds name (assigned: may hold an
@@ -2428,12 +2509,43 @@ static void walk_if(fw_t *w, TSNode n)
     }
 }
 
+/* Whether a file's walk outside loops may act on something in [s, e): a `for`, or a call that
+ * may build a row object (fwalk's test). */
+static bool acts_in(const fw_t *w, uint32_t s, uint32_t e)
+{
+    return sqla_words_in(w->words, s, e) || sqla_offsets_in(w->builds, w->nbuilds, s, e);
+}
+
+/* How far into block n a walk has anything to do: in a file's walk outside loops (in a file
+ * that parsed cleanly), the last place in it that fwalk acts on (acts_in); elsewhere, or when
+ * none, all of it (UINT32_MAX). A statement starting after that place holds none: its fwalk
+ * returns at once, and what walk_block reads of an if statement there (an option or cache
+ * guard) bears only on the statements after it, which hold none either. */
+static uint32_t block_reach(const fw_t *w, TSNode n)
+{
+    if (!w->words || !w->clean || w->nloops != 0 || w->summary)
+        return UINT32_MAX;
+    uint32_t s = ts_node_start_byte(n), e = ts_node_end_byte(n);
+    if (!acts_in(w, s, e))
+        return UINT32_MAX;
+    uint32_t lo = s, hi = e - 1; /* a place in [lo, e), none in (hi, e) */
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo + 1) / 2;
+        if (acts_in(w, mid, e))
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
 /* A block: after `if key in cache: return/continue ...` (no else), the rest of the block runs
  * once per key. */
 static void walk_block(fw_t *w, TSNode n)
 {
     TSNode buf[64], *kids;
-    uint32_t k = named_children(n, buf, 64, &kids);
+    uint32_t reach = block_reach(w, n);
+    uint32_t k = named_children_to(n, buf, 64, &kids, reach);
     bool saved_opt_in = w->opt_in;
     for (uint32_t i = 0; i < k; i++) {
         TSNode c = kids[i];
@@ -2455,7 +2567,15 @@ static void walk_block(fw_t *w, TSNode n)
         }
         if (leaves && membership(w->src, FIELD(c, "condition"), &neg, cache, sizeof cache) &&
             !neg && lasting_cache(w, cache)) {
-            walk_guarded_list(w, kids + i + 1, k - i - 1, true, cache);
+            /* whether the rest stores into the cache reads every statement of it: all of
+             * them when the list was cut at the reach */
+            TSNode *all = kids, abuf[1];
+            uint32_t ka = k;
+            if (reach != UINT32_MAX)
+                ka = named_children(n, abuf, 1, &all);
+            walk_guarded_list(w, all + i + 1, ka - i - 1, true, cache);
+            if (all != kids && all != abuf)
+                free(all);
             break;
         }
     }
@@ -2782,10 +2902,18 @@ static void fwalk(fw_t *w, TSNode n)
      * option states) is undone at its end. Only in a tree that parsed cleanly: recovery may
      * stand in for a missing "(". */
     if (w->summary && w->clean) {
-        size_t len = 0;
-        const char *t = pysource_node_span(w->src, n, &len);
-        if (t && !memchr(t, '(', len))
-            return;
+        /* Sharper where the summary's calls are known: only a call whose callee's last name
+         * may do work (summary_calls_at) or build a row object adds anything, and what else a
+         * subtree sets is undone at its end or bears only on the calls after it */
+        if (w->calls) {
+            if (!sqla_offsets_in(w->calls, w->ncalls, ts_node_start_byte(n), ts_node_end_byte(n)))
+                return;
+        } else {
+            size_t len = 0;
+            const char *t = pysource_node_span(w->src, n, &len);
+            if (t && !memchr(t, '(', len))
+                return;
+        }
     }
     if (ty == y->fn_def || ty == y->class_def) {
         if (w->summary)
