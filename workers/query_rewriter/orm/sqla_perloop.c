@@ -75,10 +75,12 @@ typedef struct {
     /* whether the loop's text names what selects_database accepts (in_item_database), read
      * when a call first asks - 0: not read yet, 1: it does, 2: not */
     unsigned char dbsel;
+    /* whether the loop's text holds "try" (loop_isolates), read when a call first asks - 0: not
+     * read yet, 1: it does, 2: not */
+    unsigned char trytext;
     TSNode right;
     char vars[MAX_VARS][48];
     int nvars;
-    char iter[80];
     TSNode qcall, icall;
     const sqla_function_t *qvia, *ivia;
     size_t qfile, ifile;
@@ -1598,7 +1600,7 @@ static bool in_item_database(const fw_t *w, const loop_t *l, TSNode call)
     return false;
 }
 
-/* Enters a for loop: its variables, its iterable's text for messages, and whether it is active
+/* Enters a for loop: its variables, its iterable, and whether it is active
  * (not over constants or batches, not a retry loop). Past MAX_LOOPS it is counted but not tracked.
  */
 static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
@@ -1612,17 +1614,27 @@ static void push_loop(fw_t *w, TSNode node, TSNode left, TSNode right)
     l->nvars = 0;
     memset(&l->qcall, 0, sizeof *l - offsetof(loop_t, qcall));
     l->node = node;
-    pysource_walk(w->src, left, target_visit, l);
+    /* most targets are one name: what the walk of it would add, without a cursor */
+    if (IS(left, "identifier"))
+        add_var(l, w->src, left);
+    else
+        pysource_walk(w->src, left, target_visit, l);
     TSNode body = IS(node, "for_statement") ? FIELD(node, "body") : node;
     l->active = !constant_iterable(w->src, right) && !batches(w->src, right) &&
                 !(IS(node, "for_statement") && retry_loop(w->src, right, body));
-    l->right = right; /* l->schema: loop_active */
+    l->right = right; /* l->schema: loop_active; its text for messages: loop_iter */
+}
+
+/* The text of loop l's iterable for messages (at most 60 bytes, "..." when cut or unreadable,
+ * on one line), into out; read when a finding is emitted, not for every loop entered. */
+static void loop_iter(const pysource_t *src, const loop_t *l, char *out, size_t size)
+{
     char t[200];
-    text_of(w->src, right, t, sizeof t);
+    text_of(src, l->right, t, sizeof t);
     if (!t[0])
         snprintf(t, sizeof t, "...");
-    snprintf(l->iter, sizeof l->iter, "%.*s%s", 60, t, strlen(t) > 60 ? "..." : "");
-    for (char *c = l->iter; *c; c++)
+    snprintf(out, size, "%.*s%s", 60, t, strlen(t) > 60 ? "..." : "");
+    for (char *c = out; *c; c++)
         if (*c == '\n' || *c == '\r')
             *c = ' ';
 }
@@ -1741,6 +1753,28 @@ static bool isolated_per_item(const pysource_t *src, TSNode call, TSNode loop)
             return true;
     }
     return false;
+}
+
+/* isolated_per_item of a call in loop k of w's walk. The try statement it looks for is below the
+ * loop's node, so its keyword is in the loop's text: a loop whose text has no "try" isolates
+ * nothing, told once per loop (the walk up asks ts_node_parent, which walks down from the root,
+ * per ancestor). Only in a file that parsed cleanly (recovery may make a try statement of a
+ * missing keyword), and for a call inside the loop's bytes (see in_item_database). */
+static bool loop_isolates(const fw_t *w, int k, TSNode call)
+{
+    loop_t *l = (loop_t *)&w->loops[k]; /* the answer is the loop's, cached in it */
+    if (w->clean && ts_node_start_byte(call) >= ts_node_start_byte(l->node) &&
+        ts_node_start_byte(call) < ts_node_end_byte(l->node) &&
+        ts_node_end_byte(call) <= ts_node_end_byte(l->node)) {
+        if (!l->trytext) {
+            size_t len = 0;
+            const char *t = pysource_node_span(w->src, l->node, &len);
+            l->trytext = !t || memmem(t, len, "try", 3) ? 1 : 2;
+        }
+        if (l->trytext == 2)
+            return false;
+    }
+    return isolated_per_item(w->src, call, l->node);
 }
 
 /* ---- compare-and-swap updates ------------------------------------------ */
@@ -2636,6 +2670,8 @@ static void emit(fw_t *w, const loop_t *l, bool query)
         snprintf(where, sizeof where, " (through %s%s%s(), which %s at %s:%u)",
                  via->cls ? via->cls : "", via->cls ? "." : "", via->name,
                  query ? "queries" : "writes", sqla_project_path(w->pl->p, vfile), vline);
+    char iter[80];
+    loop_iter(w->src, l, iter, sizeof iter);
     char expl[1400], reason[400];
     if (query) {
         snprintf(expl, sizeof expl,
@@ -2643,7 +2679,7 @@ static void emit(fw_t *w, const loop_t *l, bool query)
                  "(N+1). Fetch the rows of all items with one query before the loop (WHERE key "
                  "IN (...) on the item's key, or a join or eager load in the query that produced "
                  "the items) and look each up in a dictionary inside the loop.",
-                 callee, pysource_node_line(call), l->iter, where);
+                 callee, pysource_node_line(call), iter, where);
         snprintf(reason, sizeof reason,
                  "%s: the grouped query must keep what the per-item one does (its filters, "
                  "ordering and limits, items without a row, exceptions raised per item), which "
@@ -2656,7 +2692,7 @@ static void emit(fw_t *w, const loop_t *l, bool query)
                  "(save() also flushes each). Build the objects in the loop and write them once "
                  "after it (session.add_all(objects) and one flush, or "
                  "session.execute(insert(Model), rows)).",
-                 callee, pysource_node_line(call), l->iter, where);
+                 callee, pysource_node_line(call), iter, where);
         snprintf(reason, sizeof reason,
                  "the rows are written through %s, whose per-row behaviour (flush, generated "
                  "keys read back, defaults, events, errors per item) a bulk write may not keep",
@@ -2798,7 +2834,7 @@ static void on_call(fw_t *w, TSNode call)
             return; /* no loop to record it on, or its query already recorded */
         if (w->guarded && k < w->guard_loops)
             return; /* once per key of a cache the loop fills */
-        if (isolated_per_item(w->src, call, w->loops[k].node))
+        if (loop_isolates(w, k, call))
             return; /* each item on its own on purpose */
         if (walk_cas_query(w, root))
             return; /* a compare-and-swap per item (rule 11) */
