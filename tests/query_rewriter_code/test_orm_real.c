@@ -16,6 +16,7 @@
 
 #include "workers/query_rewriter/orm/sqla_models.h"
 #include "workers/query_rewriter/orm/sqla_patterns.h"
+#include "orm_two_pass.h"
 #include "workers/query_rewriter/qr_code.h"
 
 /* The head of a models module of the fixtures below (a declarative Base, the column types
@@ -1492,12 +1493,10 @@ static void test_one_pass_parses(void **state)
         "def refresh(context, ids):\n"
         "    for vid in ids:\n"
         "        api.volume_get(context, vid)\n");
+    json_t *want, *want_notes;
+    orm_two_pass(code, &want, &want_notes, NULL);
     err_t err;
-    sqla_project_t *p = sqla_project_new(code, &err);
-    assert_non_null(p);
-    json_t *want = NULL, *want_notes = NULL;
-    assert_int_equal(sqla_detect(p, &want, &want_notes, &err), 0);
-    sqla_project_destroy(&p);
+    sqla_project_t *p = NULL;
     size_t visit[3];
     p = sqla_project_open(code, &err);
     assert_non_null(p);
@@ -1606,12 +1605,10 @@ static void test_tree_kept_for_predicted_scan(void **state)
         "    for vid in ids:\n" /* 16 */
         "        report.one(context, vid)\n",
         "path", "svc/notes.py", "content", filler);
+    json_t *want, *want_notes;
+    orm_two_pass(code, &want, &want_notes, NULL);
     err_t err;
-    sqla_project_t *p = sqla_project_new(code, &err);
-    assert_non_null(p);
-    json_t *want = NULL, *want_notes = NULL;
-    assert_int_equal(sqla_detect(p, &want, &want_notes, &err), 0);
-    sqla_project_destroy(&p);
+    sqla_project_t *p = NULL;
     json_t *findings = NULL, *notes = NULL;
     assert_int_equal(sqla_analyze(code, NULL, &p, &findings, &notes, &err), 0);
     /* each file parsed once; report.one's lines parsed alone, api.py's helpers not */

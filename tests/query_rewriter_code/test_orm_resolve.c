@@ -19,6 +19,7 @@
 
 #include "workers/query_rewriter/orm/sqla_models.h"
 #include "workers/query_rewriter/orm/sqla_patterns.h"
+#include "orm_two_pass.h"
 
 /* A model, a helper module whose `list` and `match` query per call, and
  * callers: one calling the builtin list() and re.match(), one importing the
@@ -176,12 +177,10 @@ static void test_early_index(void **state)
                              "    @classmethod\n"
                              "    def get_by_id(cls, session, vid):\n"
                              "        return session.query(Volume).filter_by(id=vid).first()\n");
+    json_t *want, *want_notes;
+    orm_two_pass(code, &want, &want_notes, NULL);
     err_t err;
-    sqla_project_t *p = sqla_project_new(code, &err);
-    assert_non_null(p);
-    json_t *want = NULL, *want_notes = NULL;
-    assert_int_equal(sqla_detect(p, &want, &want_notes, &err), 0);
-    sqla_project_destroy(&p);
+    sqla_project_t *p = NULL;
     const size_t order[4] = {0, 1, 2, 3};
     json_t *findings = NULL, *notes = NULL;
     assert_int_equal(sqla_analyze(code, order, &p, &findings, &notes, &err), 0);
@@ -418,13 +417,10 @@ static void test_lookalike_one_pass(void **state)
 {
     (void)state;
     json_t *code = lookalike_project();
+    json_t *want, *want_notes, *want_models;
+    orm_two_pass(code, &want, &want_notes, &want_models);
     err_t err;
-    sqla_project_t *p = sqla_project_new(code, &err);
-    assert_non_null(p);
-    json_t *want = NULL, *want_notes = NULL;
-    assert_int_equal(sqla_detect(p, &want, &want_notes, &err), 0);
-    json_t *want_models = sqla_project_models_json(p);
-    sqla_project_destroy(&p);
+    sqla_project_t *p = NULL;
     const size_t orders[2][9] = {{0, 1, 2, 3, 4, 5, 6, 7, 8}, {8, 7, 6, 3, 5, 4, 2, 1, 0}};
     for (size_t o = 0; o < 2; o++) {
         json_t *findings = NULL, *notes = NULL;
