@@ -69,11 +69,22 @@ static void test_attribute_and_words(void **state)
     const char *t = "session.add(x)\nsession.add_all(y)\nconn.execute(text('x'))\n";
     sqla_words_t *w = sqla_words_new(t, strlen(t), many);
     assert_int_equal(sqla_words_count(w), 4);
-    assert_true(sqla_words_in(w, 0, 15));   /* add */
-    assert_true(sqla_words_in(w, 15, 34));  /* add_all */
-    assert_false(sqla_words_in(w, 0, 8));   /* "session." */
-    assert_false(sqla_words_in(w, 11, 23)); /* between add and add_all */
-    assert_false(sqla_words_in(w, 5, 5));   /* empty range */
+    assert_true(sqla_words_in(w, 0, 15));        /* add */
+    assert_true(sqla_words_in(w, 15, 34));       /* add_all */
+    assert_false(sqla_words_in(w, 0, 8));        /* "session." */
+    assert_false(sqla_words_in(w, 11, 23));      /* between add and add_all */
+    assert_false(sqla_words_in(w, 5, 5));        /* empty range */
+    assert_int_equal(sqla_words_next(w, 0), 8);  /* add */
+    assert_int_equal(sqla_words_next(w, 8), 8);  /* at from counts */
+    assert_int_equal(sqla_words_next(w, 9), 23); /* add_all */
+    assert_int_equal(sqla_words_next(w, 100), UINT32_MAX);
+    /* next and in agree: nothing in [from, next), a word at next */
+    for (uint32_t from = 0; from <= (uint32_t)strlen(t); from++) {
+        uint32_t next = sqla_words_next(w, from);
+        assert_false(sqla_words_in(w, from, next == UINT32_MAX ? (uint32_t)strlen(t) : next));
+        if (next != UINT32_MAX)
+            assert_true(sqla_words_in(w, next, next + 1));
+    }
     sqla_words_destroy(&w);
     sqla_words_destroy(&w); /* safe twice */
     assert_null(w);
@@ -90,6 +101,13 @@ static void test_none(void **state)
     assert_false(sqla_words_in(w, 0, 1));
     sqla_words_destroy(&w);
     assert_false(sqla_words_in(NULL, 0, 10));
+    assert_int_equal(sqla_words_next(NULL, 0), UINT32_MAX);
+    const uint32_t at[] = {3, 7, 7, 20};
+    assert_int_equal(sqla_offsets_next(at, 4, 0), 3);
+    assert_int_equal(sqla_offsets_next(at, 4, 4), 7);
+    assert_int_equal(sqla_offsets_next(at, 4, 20), 20);
+    assert_int_equal(sqla_offsets_next(at, 4, 21), UINT32_MAX);
+    assert_int_equal(sqla_offsets_next(at, 0, 0), UINT32_MAX);
 }
 
 /* The walk over every name reads the text 64 bytes at a time: runs that cross a block's end,

@@ -5406,8 +5406,34 @@ static bool walk_child(TSNode ch, void *ctx)
 
 static void walk_children(walk_t *w, TSNode n)
 {
-    walk_kids_t k = {w, ts_node_is_null(n) ? 0 : ts_node_end_byte(n)};
-    pysource_each_named_child(n, walk_child, &k);
+    if (ts_node_is_null(n))
+        return;
+    walk_kids_t k = {w, ts_node_end_byte(n)};
+    if (!w->clean) {
+        pysource_each_named_child(n, walk_child, &k);
+        return;
+    }
+    /* In a file that parsed cleanly walk_child skips every child whose text
+     * holds no walk word and no call assignment: the cursor goes straight
+     * to the first child ending after the first of those in n (children
+     * before it end at or before it, so hold none), each child before that
+     * skipped at the cost of tree-sitter's child iterator instead of a
+     * cursor step (~500 instructions between a block's statements, hidden
+     * nodes climbed); half of the children the walk stepped over were
+     * before the first one it entered */
+    uint32_t start = ts_node_start_byte(n), a = sqla_words_next(w->f->words, start),
+             b = sqla_offsets_next(w->f->assigns, w->f->nassigns, start), first = a < b ? a : b;
+    if (first >= k.end)
+        return; /* none in n: every child would be skipped */
+    TSTreeCursor *c = pysource_cursor_take(n);
+    if (ts_tree_cursor_goto_first_child_for_byte(c, first) >= 0) {
+        do {
+            TSNode ch = ts_tree_cursor_current_node(c);
+            if (ts_node_is_named(ch) && !walk_child(ch, &k))
+                break;
+        } while (ts_tree_cursor_goto_next_sibling(c));
+    }
+    pysource_cursor_give(c);
 }
 
 /* The file walk: functions (their bodies with their own scope, then the transaction scan), loops

@@ -289,6 +289,24 @@ bool sqla_offsets_in(const uint32_t *at, size_t n, uint32_t start, uint32_t end)
     return lo < n && at[lo] < end;
 }
 
+uint32_t sqla_offsets_next(const uint32_t *at, size_t n, uint32_t from)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (at[mid] < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n ? at[lo] : UINT32_MAX;
+}
+
+uint32_t sqla_words_next(const sqla_words_t *w, uint32_t from)
+{
+    return w ? sqla_offsets_next(w->at, w->n, from) : UINT32_MAX;
+}
+
 bool sqla_words_in(const sqla_words_t *w, uint32_t start, uint32_t end)
 {
     return w && sqla_offsets_in(w->at, w->n, start, end);

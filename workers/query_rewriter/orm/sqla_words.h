@@ -45,6 +45,13 @@ bool sqla_words_in(const sqla_words_t *w, uint32_t start, uint32_t end);
  * built in one scan of a file's text. */
 bool sqla_offsets_in(const uint32_t *at, size_t n, uint32_t start, uint32_t end);
 
+/* The first of the n increasing offsets at that is at least from, and the
+ * first place a word begins at or after from; UINT32_MAX when there is
+ * none. For a walk that goes straight to the first child that can hold
+ * one (sqla_patterns.c's walk_children). */
+uint32_t sqla_offsets_next(const uint32_t *at, size_t n, uint32_t from);
+uint32_t sqla_words_next(const sqla_words_t *w, uint32_t from);
+
 /* Whether any of words (NULL-terminated, at most SQLA_TEXT_WORDS_MAX of 1 to 63 bytes each)
  * occurs anywhere in text's len bytes, as bytes: what memmem answers for each word, inside
  * names too ("def" in "default"). One pass for all the words (16 places at a time where the
