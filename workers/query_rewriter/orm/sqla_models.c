@@ -245,6 +245,9 @@ struct sqla_project {
     uint32_t *tmpfr;
     fn_range_t *tmpr;
     size_t ntmpr;
+    /* allocated lengths of tmpf/tmpfr (one count) and tmpr: they grow by doubling (by one
+     * element each push was a realloc per function and header, a tenth of the index walk) */
+    size_t captmpf, captmpr;
     /* declarative base names (class or variable): the files' own
      * (declarative_base(), DeclarativeBase subclasses; ibases) and, once the
      * models are built, the abstract classes deriving from one */
@@ -290,7 +293,7 @@ struct sqla_project {
         const sqla_function_t *fn;
         size_t next; /* SIZE_MAX ends the chain */
     } * fnodes;
-    size_t nfnodes;
+    size_t nfnodes, capfnodes; /* grown by doubling: one a function */
     /* the look-up logs of the one-pass scan (sqla_project_log_begin) */
     struct plogs *logs;
     /* module-level `def NAME` lines of every file, by a text scan
@@ -332,7 +335,7 @@ struct sqla_project {
     name_index_t bound_index;
     char **bound_names;
     size_t **bound_files;
-    size_t nbound;
+    size_t nbound, capbound;
     /* files indexed early (add_early), in that order, and how many the driver took */
     size_t *early;
     size_t nearly, early_taken;
@@ -504,12 +507,21 @@ static void bound_add(sqla_project_t *p, size_t f, const char *name)
 {
     size_t k;
     if (!nidx_get(&p->bound_index, name, &k)) {
+        /* a new name: as in tdef_add, the arrays grow by doubling and its file list is made
+         * with f in it */
         k = p->nbound++;
-        p->bound_names = grow(p->bound_names, k, sizeof *p->bound_names);
-        p->bound_files = grow(p->bound_files, k, sizeof *p->bound_files);
+        if (k == p->capbound) {
+            p->capbound = p->capbound ? p->capbound * 2 : 64;
+            p->bound_names = xreallocarray(p->bound_names, p->capbound, sizeof *p->bound_names);
+            p->bound_files = xreallocarray(p->bound_files, p->capbound, sizeof *p->bound_files);
+        }
         p->bound_names[k] = xstrdup(name);
-        p->bound_files[k] = xcalloc(1, sizeof **p->bound_files);
+        size_t *nv = xreallocarray(NULL, 2, sizeof *nv);
+        nv[0] = 1;
+        nv[1] = f;
+        p->bound_files[k] = nv;
         nidx_put_first(&p->bound_index, p->bound_names[k], k);
+        return;
     }
     size_t *v = p->bound_files[k];
     if (v[0] && v[v[0]] == f)
@@ -603,7 +615,10 @@ typedef struct {
 /* Adds a range to the pool of the file being indexed; its index + 1. */
 static uint32_t range_push(sqla_project_t *p, TSRange r, uint32_t parent)
 {
-    p->tmpr = grow(p->tmpr, p->ntmpr, sizeof *p->tmpr);
+    if (p->ntmpr == p->captmpr) {
+        p->captmpr = p->captmpr ? p->captmpr * 2 : 64;
+        p->tmpr = xreallocarray(p->tmpr, p->captmpr, sizeof *p->tmpr);
+    }
     p->tmpr[p->ntmpr].r = r;
     p->tmpr[p->ntmpr].parent = parent;
     return (uint32_t)++p->ntmpr;
@@ -716,9 +731,12 @@ static void index_statement(index_ctx_t *c, TSNode st)
     }
     TSNode top = ts_node_is_null(c->deco) ? st : c->deco;
     if (t == y->function_definition) {
-        sqla_function_t *f = grow(c->p->tmpf, c->p->ntmpf, sizeof *f);
-        c->p->tmpf = f;
-        sqla_function_t *fn = &f[c->p->ntmpf];
+        if (c->p->ntmpf == c->p->captmpf) {
+            c->p->captmpf = c->p->captmpf ? c->p->captmpf * 2 : 32;
+            c->p->tmpf = xreallocarray(c->p->tmpf, c->p->captmpf, sizeof *c->p->tmpf);
+            c->p->tmpfr = xreallocarray(c->p->tmpfr, c->p->captmpf, sizeof *c->p->tmpfr);
+        }
+        sqla_function_t *fn = &c->p->tmpf[c->p->ntmpf];
         memset(fn, 0, sizeof *fn);
         fn->name = pysource_node_text(src, field(st, "name"));
         fn->cls = xstrdup_or_null(c->cls);
@@ -731,7 +749,6 @@ static void index_statement(index_ctx_t *c, TSNode st)
             ts_node_child_count(st) > 0 && strcmp(ts_node_type(ts_node_child(st, 0)), "async") == 0;
         /* the lines that parse it alone, for a helper's summary once the
          * file's tree is gone (sqla_function_tree) */
-        c->p->tmpfr = grow(c->p->tmpfr, c->p->ntmpf, sizeof *c->p->tmpfr);
         c->p->tmpfr[c->p->ntmpf] =
             c->alone ? range_push(c->p, pysource_def_range(top, st), c->head) : 0;
         c->p->ntmpf++;
@@ -2714,7 +2731,10 @@ static void link_functions(sqla_project_t *p, const pfile_t *pf)
 {
     for (size_t k = 0; k < pf->nfuncs; k++) {
         const sqla_function_t *fn = &pf->funcs[k];
-        p->fnodes = grow(p->fnodes, p->nfnodes, sizeof *p->fnodes);
+        if (p->nfnodes == p->capfnodes) {
+            p->capfnodes = p->capfnodes ? p->capfnodes * 2 : 256;
+            p->fnodes = xreallocarray(p->fnodes, p->capfnodes, sizeof *p->fnodes);
+        }
         size_t me = p->nfnodes++;
         p->fnodes[me].fn = fn;
         p->fnodes[me].next = SIZE_MAX;
@@ -2767,19 +2787,21 @@ static int index_file(sqla_project_t *p, size_t i, err_t *err)
     index_ctx_t ic = {.p = p, .file = i, .src = src, .alone = true, .top = true};
     index_block(&ic, pysource_root(src));
     if (p->ntmpf) {
+        /* both handed to the file, cut to their length */
         pf->funcs = xreallocarray(p->tmpf, p->ntmpf, sizeof *pf->funcs);
+        pf->franges = xreallocarray(p->tmpfr, p->ntmpf, sizeof *pf->franges);
         pf->nfuncs = p->ntmpf;
         p->nfuncs += p->ntmpf;
         p->tmpf = NULL;
-        p->ntmpf = 0;
-        link_functions(p, pf);
-        pf->franges = p->tmpfr;
         p->tmpfr = NULL;
+        p->ntmpf = p->captmpf = 0;
+        link_functions(p, pf);
         /* a file with a syntax error is parsed whole: recovery may have
          * shaped its functions' trees in ways their lines alone do not */
         if (p->ntmpr && !pf->has_error) {
             pf->ranges = xreallocarray(p->tmpr, p->ntmpr, sizeof *pf->ranges);
             p->tmpr = NULL;
+            p->captmpr = 0;
         }
     }
     p->ntmpr = 0; /* headers of a file without functions too */
