@@ -800,6 +800,46 @@ TSSymbol pysource_symbol_literal(const char *literal)
                                        true);
 }
 
+const pysource_syms_t *pysource_syms(void)
+{
+    static _Thread_local pysource_syms_t s;
+    static _Thread_local bool ready;
+    if (!ready) {
+        s.function_definition = PYSOURCE_SYMBOL("function_definition");
+        s.class_definition = PYSOURCE_SYMBOL("class_definition");
+        s.decorated_definition = PYSOURCE_SYMBOL("decorated_definition");
+        s.lambda = PYSOURCE_SYMBOL("lambda");
+        s.await_ = PYSOURCE_SYMBOL("await");
+        s.for_statement = PYSOURCE_SYMBOL("for_statement");
+        s.while_statement = PYSOURCE_SYMBOL("while_statement");
+        s.if_statement = PYSOURCE_SYMBOL("if_statement");
+        s.try_statement = PYSOURCE_SYMBOL("try_statement");
+        s.with_statement = PYSOURCE_SYMBOL("with_statement");
+        s.expression_statement = PYSOURCE_SYMBOL("expression_statement");
+        s.import_from_statement = PYSOURCE_SYMBOL("import_from_statement");
+        s.wildcard_import = PYSOURCE_SYMBOL("wildcard_import");
+        s.else_clause = PYSOURCE_SYMBOL("else_clause");
+        s.elif_clause = PYSOURCE_SYMBOL("elif_clause");
+        s.except_clause = PYSOURCE_SYMBOL("except_clause");
+        s.finally_clause = PYSOURCE_SYMBOL("finally_clause");
+        s.block = PYSOURCE_SYMBOL("block");
+        s.list_comprehension = PYSOURCE_SYMBOL("list_comprehension");
+        s.set_comprehension = PYSOURCE_SYMBOL("set_comprehension");
+        s.dictionary_comprehension = PYSOURCE_SYMBOL("dictionary_comprehension");
+        s.generator_expression = PYSOURCE_SYMBOL("generator_expression");
+        s.parenthesized_expression = PYSOURCE_SYMBOL("parenthesized_expression");
+        s.as_pattern = PYSOURCE_SYMBOL("as_pattern");
+        s.assignment = PYSOURCE_SYMBOL("assignment");
+        s.call = PYSOURCE_SYMBOL("call");
+        s.attribute = PYSOURCE_SYMBOL("attribute");
+        s.identifier = PYSOURCE_SYMBOL("identifier");
+        s.string = PYSOURCE_SYMBOL("string");
+        s.comment = PYSOURCE_SYMBOL("comment");
+        ready = true;
+    }
+    return &s;
+}
+
 /* The field id called literal (0 when the grammar has none), cached as
  * pysource_field_literal's. */
 static TSFieldId literal_field_id(const char *literal)

@@ -150,9 +150,6 @@ bool pysource_node_is(TSNode node, const char *type);
 #define PYSOURCE_NODE_IS(node, literal) pysource_node_is_literal((node), "" literal "")
 bool pysource_node_is_literal(TSNode node, const char *literal);
 
-/* The child in a grammar field named by a string literal ("body",
- * "function"...), with the field id cached the same way: a lookup by name
- * searches the grammar's field names every time. A null node when absent. */
 /* Whether a node can hold statements (module, block, the compound
  * statements and their clauses, definitions, ERROR from recovery): walks
  * that look for statements (imports, assignments) enter only these and
@@ -165,6 +162,37 @@ bool pysource_holds_statements(TSNode node);
 #define PYSOURCE_SYMBOL(literal) pysource_symbol_literal("" literal "")
 TSSymbol pysource_symbol_literal(const char *literal);
 
+/* The named grammar symbols pgopt's walks dispatch on, read once per thread
+ * (pysource_syms): a walk that visits every named node and tests it against
+ * a dozen types compares integers instead of looking each literal up. None
+ * but lambda and await is also spelled by a keyword or another anonymous
+ * token, so pysource_node_sym_is on a named node answers as
+ * PYSOURCE_NODE_IS; lambda and await are the named nodes (a walk that sees
+ * named nodes only never meets the keywords). */
+typedef struct {
+    TSSymbol function_definition, class_definition, decorated_definition, lambda, await_,
+        for_statement, while_statement, if_statement, try_statement, with_statement,
+        expression_statement, import_from_statement, wildcard_import, else_clause, elif_clause,
+        except_clause, finally_clause, block, list_comprehension, set_comprehension,
+        dictionary_comprehension, generator_expression, parenthesized_expression, as_pattern,
+        assignment, call, attribute, identifier, string, comment;
+} pysource_syms_t;
+
+const pysource_syms_t *pysource_syms(void);
+
+/* Whether node is of the named symbol sym (PYSOURCE_SYMBOL, read once): one
+ * integer compare where PYSOURCE_NODE_IS looks its literal up first. Only for
+ * a type no keyword or other anonymous token also spells, as the named symbol
+ * alone is compared. A null node (id NULL: ts_node_is_null's test without the
+ * library call) is of no type. */
+static inline bool pysource_node_sym_is(TSNode node, TSSymbol sym)
+{
+    return node.id != NULL && ts_node_symbol(node) == sym;
+}
+
+/* The child in a grammar field named by a string literal ("body",
+ * "function"...), with the field id cached the same way: a lookup by name
+ * searches the grammar's field names every time. A null node when absent. */
 #define PYSOURCE_FIELD(node, literal) pysource_field_literal((node), "" literal "")
 TSNode pysource_field_literal(TSNode node, const char *literal);
 

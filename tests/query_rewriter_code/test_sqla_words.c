@@ -44,6 +44,16 @@ static void both(const char *text, size_t at, bool expect)
     assert_int_equal(stands_at(text, many, at), expect);
 }
 
+/* len bytes of text drawn from the n bytes of alphabet (a linear congruential generator on
+ * *seed: the same texts on every run). */
+static void random_text(char *text, size_t len, const char *alphabet, size_t n, unsigned *seed)
+{
+    for (size_t i = 0; i < len; i++) {
+        *seed = *seed * 1103515245u + 12345u;
+        text[i] = alphabet[(*seed >> 16) % n];
+    }
+}
+
 static void test_names(void **state)
 {
     (void)state;
@@ -123,10 +133,7 @@ static void test_blocks_against_memchr(void **state)
     unsigned seed = 14;
     for (int round = 0; round < 4000; round++) {
         size_t len = (size_t)(round % 300);
-        for (size_t i = 0; i < len; i++) {
-            seed = seed * 1103515245u + 12345u;
-            text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
-        }
+        random_text(text, len, alphabet, sizeof alphabet - 1, &seed);
         /* now and then a run longer than a block, over two blocks' ends: a number, then a
          * name that ends in a word (`1xx...xfor`: `for` begins after the number's end) */
         if (round % 7 == 0 && len > 140) {
@@ -188,10 +195,7 @@ static void test_has_any_against_memmem(void **state)
     unsigned seed = 7;
     for (int round = 0; round < 20000; round++) {
         size_t len = (size_t)(round % 201);
-        for (size_t i = 0; i < len; i++) {
-            seed = seed * 1103515245u + 12345u;
-            text[i] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
-        }
+        random_text(text, len, alphabet, sizeof alphabet - 1, &seed);
         if (round % 5 == 0 && len >= 12) {
             /* a whole word at a random place, the last one included */
             seed = seed * 1103515245u + 12345u;

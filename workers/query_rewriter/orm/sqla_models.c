@@ -356,49 +356,6 @@ static void *grow(void *arr, size_t n, size_t size)
 
 #define field(n, name) PYSOURCE_FIELD(n, name)
 
-/* The node types the indexing pass (index_statement, record_classes and the class body reads)
- * dispatches on, as named symbols looked up once per thread: each statement of every file was
- * tested against up to nine types by PYSOURCE_NODE_IS, which hashes its literal first. None of
- * these types is also spelled by a keyword or other anonymous token of the grammar, so the
- * named symbol alone is what PYSOURCE_NODE_IS compares. */
-typedef struct {
-    bool ready;
-    TSSymbol decorated_definition, function_definition, class_definition, expression_statement,
-        assignment, import_from_statement, wildcard_import, if_statement, try_statement,
-        with_statement, block, comment, identifier, call, string, attribute;
-} isyms_t;
-
-static const isyms_t *isyms(void)
-{
-    static _Thread_local isyms_t s;
-    if (!s.ready) {
-        s.decorated_definition = PYSOURCE_SYMBOL("decorated_definition");
-        s.function_definition = PYSOURCE_SYMBOL("function_definition");
-        s.class_definition = PYSOURCE_SYMBOL("class_definition");
-        s.expression_statement = PYSOURCE_SYMBOL("expression_statement");
-        s.assignment = PYSOURCE_SYMBOL("assignment");
-        s.import_from_statement = PYSOURCE_SYMBOL("import_from_statement");
-        s.wildcard_import = PYSOURCE_SYMBOL("wildcard_import");
-        s.if_statement = PYSOURCE_SYMBOL("if_statement");
-        s.try_statement = PYSOURCE_SYMBOL("try_statement");
-        s.with_statement = PYSOURCE_SYMBOL("with_statement");
-        s.block = PYSOURCE_SYMBOL("block");
-        s.comment = PYSOURCE_SYMBOL("comment");
-        s.identifier = PYSOURCE_SYMBOL("identifier");
-        s.call = PYSOURCE_SYMBOL("call");
-        s.string = PYSOURCE_SYMBOL("string");
-        s.attribute = PYSOURCE_SYMBOL("attribute");
-        s.ready = true;
-    }
-    return &s;
-}
-
-/* Whether n is of type sym (an isyms_t member); a null node is of no type. */
-static inline bool sym_is(TSNode n, TSSymbol sym)
-{
-    return !ts_node_is_null(n) && ts_node_symbol(n) == sym;
-}
-
 /* The last component of a dotted callee: "db.relationship" -> "relationship". */
 static bool callee_is(const pysource_t *src, TSNode call, const char *name)
 {
@@ -417,13 +374,13 @@ typedef struct {
 static leaf_t callee_leaf(const pysource_t *src, TSNode call)
 {
     leaf_t l = {NULL, 0};
-    const isyms_t *y = isyms();
-    if (!sym_is(call, y->call))
+    const pysource_syms_t *y = pysource_syms();
+    if (!pysource_node_sym_is(call, y->call))
         return l;
     TSNode callee = field(call, "function");
-    if (sym_is(callee, y->attribute))
+    if (pysource_node_sym_is(callee, y->attribute))
         callee = field(callee, "attribute");
-    if (sym_is(callee, y->identifier))
+    if (pysource_node_sym_is(callee, y->identifier))
         l.t = pysource_node_span(src, callee, &l.len);
     return l;
 }
@@ -574,7 +531,7 @@ static void add_factory(sqla_project_t *p, size_t file, const char *name, bool i
  * ts_node_parent descends from the root again, some 5 000 instructions a method). */
 static bool decorated_property(const pysource_t *src, TSNode parent)
 {
-    if (!sym_is(parent, isyms()->decorated_definition))
+    if (!pysource_node_sym_is(parent, pysource_syms()->decorated_definition))
         return false;
     uint32_t n = ts_node_named_child_count(parent);
     for (uint32_t i = 0; i < n; i++) {
@@ -663,7 +620,7 @@ static bool wrapper_body(const pysource_t *src, TSNode body)
     const char *text = pysource_node_span(src, body, &len);
     if (ts_node_named_child_count(body) >= 3 + sqla_count_byte(text, len, '#'))
         return false;
-    const isyms_t *y = isyms();
+    const pysource_syms_t *y = pysource_syms();
     int n = 0;
     bool ok = true;
     /* the named children in order by a cursor: by index (ts_node_named_child) each child
@@ -680,7 +637,7 @@ static bool wrapper_body(const pysource_t *src, TSNode body)
         if (t == y->comment)
             continue;
         if (t == y->expression_statement && ts_node_named_child_count(c) == 1 &&
-            sym_is(ts_node_named_child(c, 0), y->string) && n == 0 && at == 0)
+            pysource_node_sym_is(ts_node_named_child(c, 0), y->string) && n == 0 && at == 0)
             continue; /* the docstring */
         if (t != y->expression_statement && !PYSOURCE_NODE_IS(c, "return_statement")) {
             ok = false;
@@ -717,7 +674,7 @@ static bool index_class_child(TSNode st, void *ctx);
 static void index_statement(index_ctx_t *c, TSNode st)
 {
     const pysource_t *src = c->src;
-    const isyms_t *y = isyms();
+    const pysource_syms_t *y = pysource_syms();
     /* one symbol read, compared with each type below (a null node has none of them) */
     TSSymbol t = ts_node_is_null(st) ? 0 : ts_node_symbol(st);
     if (t == 0)
@@ -806,16 +763,16 @@ static void index_statement(index_ctx_t *c, TSNode st)
     }
     if (t == y->expression_statement) {
         TSNode a = ts_node_named_child(st, 0);
-        if (!sym_is(a, y->assignment))
+        if (!pysource_node_sym_is(a, y->assignment))
             return;
         TSNode left = field(a, "left"), right = field(a, "right");
-        if (c->top && sym_is(left, y->identifier)) {
+        if (c->top && pysource_node_sym_is(left, y->identifier)) {
             char *bound = pysource_node_text(src, left);
             if (bound)
                 bound_add(c->p, c->file, bound);
             free(bound);
         }
-        if (!sym_is(left, y->identifier) || !sym_is(right, y->call))
+        if (!pysource_node_sym_is(left, y->identifier) || !pysource_node_sym_is(right, y->call))
             return;
         leaf_t callee = callee_leaf(src, right);
         if (!callee.t)
@@ -863,12 +820,12 @@ static void index_statement(index_ctx_t *c, TSNode st)
         uint32_t n = ts_node_named_child_count(st);
         for (uint32_t i = 0; i < n; i++) {
             TSNode ch = ts_node_named_child(st, i);
-            if (sym_is(ch, y->block))
+            if (pysource_node_sym_is(ch, y->block))
                 index_block(c, ch);
-            else if (!sym_is(ch, y->comment)) {
+            else if (!pysource_node_sym_is(ch, y->comment)) {
                 uint32_t m = ts_node_named_child_count(ch);
                 for (uint32_t k = 0; k < m; k++)
-                    if (sym_is(ts_node_named_child(ch, k), y->block))
+                    if (pysource_node_sym_is(ts_node_named_child(ch, k), y->block))
                         index_block(c, ts_node_named_child(ch, k));
             }
         }
@@ -1456,23 +1413,24 @@ static pysource_walk_t pk_constraint_visit(const pysource_t *src, TSNode call, v
 static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t *src,
                             const TSNode *stmts, size_t nstmts, int *rel_annot)
 {
-    const isyms_t *y = isyms();
+    const pysource_syms_t *y = pysource_syms();
     TSNode table_args = {0}; /* read once every column is known (it may come first) */
     for (size_t si = 0; si < nstmts; si++) {
         TSNode st = stmts[si];
         TSSymbol t = ts_node_symbol(st);
         TSNode def = t == y->decorated_definition ? field(st, "definition") : st;
-        if (sym_is(def, y->function_definition)) {
+        if (pysource_node_sym_is(def, y->function_definition)) {
             read_method(m, src, st, def);
             continue;
         }
         if (t != y->expression_statement)
             continue;
         TSNode a = ts_node_named_child(st, 0);
-        if (!sym_is(a, y->assignment))
+        if (!pysource_node_sym_is(a, y->assignment))
             continue;
         TSNode left = field(a, "left"), right = field(a, "right"), type = field(a, "type");
-        if (sym_is(left, y->identifier) && ts_node_is_null(right) && !ts_node_is_null(type)) {
+        if (pysource_node_sym_is(left, y->identifier) && ts_node_is_null(right) &&
+            !ts_node_is_null(type)) {
             /* `x: Mapped[int]` alone is a column (2.0 declarative) */
             size_t tl;
             const char *tt = pysource_node_span(src, type, &tl);
@@ -1484,7 +1442,7 @@ static void read_model_body(sqla_model_t *m, char ***fk_class, const pysource_t 
             }
             continue;
         }
-        if (!sym_is(left, y->identifier) || ts_node_is_null(right))
+        if (!pysource_node_sym_is(left, y->identifier) || ts_node_is_null(right))
             continue;
         char *attr = pysource_node_text(src, left);
         if (!attr)
@@ -2403,13 +2361,13 @@ void sqla_project_table_class(const sqla_project_t *p, size_t i, size_t *file, u
 /* Whether a class body assigns __tablename__ (looked for in its first 64 statements). */
 static bool declares_table(const pysource_t *src, const TSNode *stmts, size_t n)
 {
-    const isyms_t *y = isyms();
+    const pysource_syms_t *y = pysource_syms();
     for (size_t i = 0; i < n && i < 64; i++) {
         TSNode st = stmts[i];
         if (ts_node_symbol(st) != y->expression_statement || ts_node_named_child_count(st) == 0)
             continue;
         TSNode a = ts_node_named_child(st, 0);
-        if (sym_is(a, y->assignment) &&
+        if (pysource_node_sym_is(a, y->assignment) &&
             pysource_node_text_is(src, field(a, "left"), "__tablename__"))
             return true;
     }
@@ -2440,7 +2398,7 @@ static bool may_be_model(const sqla_project_t *p, const klass_t *k)
 static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
 {
     p->files[f].class_first = p->nclasses;
-    const isyms_t *y = isyms();
+    const pysource_syms_t *y = pysource_syms();
     /* held around the loop so that the cursors taken inside come from a warm pool */
     TSTreeCursor *cur = pysource_cursor_take(pysource_root(src));
     /* the module-level class_definitions (decorated or not) in source order, which the index
@@ -2491,7 +2449,7 @@ static void record_classes(sqla_project_t *p, size_t f, const pysource_t *src)
         }
         for (size_t bi = 0; bi < nstmts; bi++) {
             TSNode a = ts_node_named_child(stmts[bi], 0);
-            if (sym_is(a, y->assignment) &&
+            if (pysource_node_sym_is(a, y->assignment) &&
                 pysource_node_text_is(src, field(a, "left"), "__abstract__") &&
                 bool_value(src, field(a, "right")) == 1)
                 k.abstract = true;

@@ -33,66 +33,6 @@
 #define field(n, name) PYSOURCE_FIELD(n, name)
 #define is(n, type)    PYSOURCE_NODE_IS(n, type)
 
-/* The node types the two hot walks (walk_node, scan_node) dispatch on, as
- * named symbols read once per thread: those walks visit every named node
- * and test each against a dozen types. (Types that also exist as keywords,
- * like lambda and await, stay with is().) */
-typedef struct {
-    bool ready;
-    TSSymbol function_definition, class_definition, decorated_definition, for_statement,
-        while_statement, list_comprehension, set_comprehension, dictionary_comprehension,
-        generator_expression, attribute, assignment, call, expression_statement, if_statement,
-        try_statement, lambda, await_, identifier, block, with_statement, parenthesized_expression,
-        else_clause, elif_clause, except_clause, finally_clause, as_pattern;
-} syms_t;
-
-/* The grammar symbols the walks compare against, looked up once per thread. */
-static const syms_t *syms(void)
-{
-    static _Thread_local syms_t s;
-    if (!s.ready) {
-        s.function_definition = PYSOURCE_SYMBOL("function_definition");
-        s.class_definition = PYSOURCE_SYMBOL("class_definition");
-        s.decorated_definition = PYSOURCE_SYMBOL("decorated_definition");
-        s.for_statement = PYSOURCE_SYMBOL("for_statement");
-        s.while_statement = PYSOURCE_SYMBOL("while_statement");
-        s.list_comprehension = PYSOURCE_SYMBOL("list_comprehension");
-        s.set_comprehension = PYSOURCE_SYMBOL("set_comprehension");
-        s.dictionary_comprehension = PYSOURCE_SYMBOL("dictionary_comprehension");
-        s.generator_expression = PYSOURCE_SYMBOL("generator_expression");
-        s.attribute = PYSOURCE_SYMBOL("attribute");
-        s.assignment = PYSOURCE_SYMBOL("assignment");
-        s.call = PYSOURCE_SYMBOL("call");
-        s.expression_statement = PYSOURCE_SYMBOL("expression_statement");
-        s.if_statement = PYSOURCE_SYMBOL("if_statement");
-        s.try_statement = PYSOURCE_SYMBOL("try_statement");
-        /* the named lambda: walks' visitors see named nodes only, so the
-         * keyword of the same name never reaches them */
-        s.lambda = PYSOURCE_SYMBOL("lambda");
-        s.await_ = PYSOURCE_SYMBOL("await");
-        s.identifier = PYSOURCE_SYMBOL("identifier");
-        s.block = PYSOURCE_SYMBOL("block");
-        s.with_statement = PYSOURCE_SYMBOL("with_statement");
-        s.parenthesized_expression = PYSOURCE_SYMBOL("parenthesized_expression");
-        s.else_clause = PYSOURCE_SYMBOL("else_clause");
-        s.elif_clause = PYSOURCE_SYMBOL("elif_clause");
-        s.except_clause = PYSOURCE_SYMBOL("except_clause");
-        s.finally_clause = PYSOURCE_SYMBOL("finally_clause");
-        s.as_pattern = PYSOURCE_SYMBOL("as_pattern");
-        s.ready = true;
-    }
-    return &s;
-}
-
-/* is() for a type of syms() that no keyword spells (not lambda, await):
- * one integer compare where is() hashes the literal first (a quarter of
- * an is() call's instructions; the look-ups and the transaction scan make tens
- * of thousands per package). A null node is of no type. */
-static inline bool sym_is(TSNode n, TSSymbol sym)
-{
-    return !ts_node_is_null(n) && ts_node_symbol(n) == sym;
-}
-
 static bool same_node(TSNode a, TSNode b)
 {
     return !ts_node_is_null(a) && !ts_node_is_null(b) && ts_node_eq(a, b);
@@ -101,7 +41,7 @@ static bool same_node(TSNode a, TSNode b)
 /* The expression under await and parentheses. */
 static TSNode unwrap(TSNode n)
 {
-    const syms_t *y = syms();
+    const pysource_syms_t *y = pysource_syms();
     while (!ts_node_is_null(n)) {
         TSSymbol t = ts_node_symbol(n);
         /* the keyword await (a leaf) counts too, as with is(): its
@@ -477,17 +417,17 @@ static bool chain_eager(const chain_t *ch, const char *model, const char *rel)
  */
 static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode node, chain_t *ch)
 {
-    const syms_t *y = syms();
+    const pysource_syms_t *y = pysource_syms();
     TSNode n = node;
     bool first = true;
     for (int guard = 0; guard < 40; guard++) {
         if (is(n, "await"))
             ch->awaited = true;
         n = unwrap(n);
-        if (sym_is(n, y->call)) {
+        if (pysource_node_sym_is(n, y->call)) {
             TSNode callee = field(n, "function"), obj;
             char m[64];
-            if (sym_is(callee, y->identifier)) {
+            if (pysource_node_sym_is(callee, y->identifier)) {
                 if (pysource_node_text_is(src, callee, "select")) {
                     ch->model = model_named(p, src, pysource_call_arg(src, n, 0));
                     text_of(src, unwrap(pysource_call_arg(src, n, 0)), ch->model_ref,
@@ -546,7 +486,7 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
                 ch->source = n;
                 text_of(src, obj, ch->session, sizeof ch->session);
                 return !ts_node_is_null(ch->get_key);
-            } else if (strcmp(m, "get") == 0 && sym_is(obj, y->attribute) &&
+            } else if (strcmp(m, "get") == 0 && pysource_node_sym_is(obj, y->attribute) &&
                        pysource_node_text_is(src, field(obj, "attribute"), "query")) {
                 const sqla_model_t *mm = model_named(p, src, field(obj, "object"));
                 if (!mm)
@@ -559,7 +499,7 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
                 return !ts_node_is_null(ch->get_key);
             }
             n = obj;
-        } else if (sym_is(n, y->attribute)) {
+        } else if (pysource_node_sym_is(n, y->attribute)) {
             TSNode obj = field(n, "object");
             if (pysource_node_text_is(src, field(n, "attribute"), "query")) {
                 ch->model = model_named(p, src, obj);
@@ -573,7 +513,7 @@ static bool analyze_chain(const sqla_project_t *p, const pysource_t *src, TSNode
             first = false;
             n = obj;
         } else {
-            if (sym_is(n, y->identifier))
+            if (pysource_node_sym_is(n, y->identifier))
                 ch->base_ident = n;
             return false;
         }
@@ -680,7 +620,7 @@ static bool assignment_follows(const char *c, size_t len, size_t at)
 static void assignment_at(const pysource_t *src, TSNode scope, uint32_t at, const char *name,
                           size_t nlen, TSNode *value, TSNode *assign)
 {
-    const syms_t *y = syms();
+    const pysource_syms_t *y = pysource_syms();
     TSTreeCursor *c = pysource_cursor_take(scope);
     bool top = true;
     while (ts_tree_cursor_goto_first_child_for_byte(c, at) >= 0) {
@@ -707,8 +647,8 @@ static void assignment_at(const pysource_t *src, TSNode scope, uint32_t at, cons
              * the descents' cost) */
             if (ts_node_start_byte(ch) == at) {
                 TSNode left = field(ch, "left"), right = field(ch, "right");
-                if (sym_is(left, y->identifier) && pysource_node_text_is(src, left, name) &&
-                    !ts_node_is_null(right)) {
+                if (pysource_node_sym_is(left, y->identifier) &&
+                    pysource_node_text_is(src, left, name) && !ts_node_is_null(right)) {
                     *value = right;
                     *assign = ch;
                 }
@@ -810,9 +750,9 @@ static void resolve_iterable(const sqla_project_t *p, size_t file, const pysourc
 {
     if (depth > 4 || ts_node_is_null(iter))
         return;
-    const syms_t *y = syms();
+    const pysource_syms_t *y = pysource_syms();
     TSNode u = unwrap(iter);
-    if (sym_is(u, y->identifier)) {
+    if (pysource_node_sym_is(u, y->identifier)) {
         char name[96];
         text_of(src, u, name, sizeof name);
         /* the value only: its statement would cost a walk up the tree */
@@ -827,7 +767,8 @@ static void resolve_iterable(const sqla_project_t *p, size_t file, const pysourc
         json_decref(v);
         return;
     }
-    if (sym_is(u, y->call) && sym_is(field(u, "function"), y->identifier)) {
+    if (pysource_node_sym_is(u, y->call) &&
+        pysource_node_sym_is(field(u, "function"), y->identifier)) {
         char name[96];
         text_of(src, field(u, "function"), name, sizeof name);
         if (strcmp(name, "list") == 0 || strcmp(name, "enumerate") == 0 ||
@@ -1157,12 +1098,12 @@ static bool references_var(scan_t *s, const pysource_t *src, TSNode n)
 static bool session_factory_call(const sqla_project_t *p, const pysource_t *src, TSNode call,
                                  bool *is_async)
 {
-    const syms_t *y = syms();
+    const pysource_syms_t *y = pysource_syms();
     TSNode callee = field(call, "function");
-    if (sym_is(callee, y->call))
+    if (pysource_node_sym_is(callee, y->call))
         return pysource_call_is(src, callee, "sessionmaker") ||
                pysource_call_is(src, callee, "async_sessionmaker");
-    if (!sym_is(callee, y->identifier))
+    if (!pysource_node_sym_is(callee, y->identifier))
         return false;
     char t[96];
     text_of(src, callee, t, sizeof t);
@@ -1194,7 +1135,7 @@ static void scan_children(scan_t *s, TSNode n)
     pysource_each_named_child(n, scan_child, s);
 }
 
-static bool is_comprehension_symbol(const syms_t *y, TSSymbol ty)
+static bool is_comprehension_symbol(const pysource_syms_t *y, TSSymbol ty)
 {
     return ty == y->list_comprehension || ty == y->set_comprehension ||
            ty == y->dictionary_comprehension || ty == y->generator_expression;
@@ -1338,7 +1279,8 @@ static void scan_assignment(scan_t *s, TSNode n)
 {
     TSNode left = field(n, "left"), right = unwrap(field(n, "right"));
     scan_children(s, n);
-    if (!sym_is(left, syms()->identifier) || !sym_is(right, syms()->attribute))
+    if (!pysource_node_sym_is(left, pysource_syms()->identifier) ||
+        !pysource_node_sym_is(right, pysource_syms()->attribute))
         return;
     TSNode obj = field(right, "object");
     char on[64], attr[64], ln[64];
@@ -1462,10 +1404,10 @@ static bool scan_loop_call(scan_t *s, TSNode n, TSNode call)
  * body is followed with each such argument. */
 static void scan_project_call(scan_t *s, TSNode call)
 {
-    const syms_t *y = syms();
+    const pysource_syms_t *y = pysource_syms();
     TSNode callee = field(call, "function");
     const sqla_function_t *fn = NULL;
-    if (sym_is(callee, y->identifier)) {
+    if (pysource_node_sym_is(callee, y->identifier)) {
         char name[96];
         text_of(s->src, callee, name, sizeof name);
         const char *qual = pysource_import_of(s->src, name);
@@ -1477,7 +1419,8 @@ static void scan_project_call(scan_t *s, TSNode call)
                 *dot = 0;
         }
         fn = sqla_project_function(s->p, name, NULL, s->file, module[0] ? module : NULL);
-    } else if (sym_is(callee, y->attribute) && sym_is(field(callee, "object"), y->identifier)) {
+    } else if (pysource_node_sym_is(callee, y->attribute) &&
+               pysource_node_sym_is(field(callee, "object"), y->identifier)) {
         /* pricing.order_total(o) through `from app.services import pricing` */
         char on[96], name[96];
         text_of(s->src, field(callee, "object"), on, sizeof on);
@@ -1513,7 +1456,7 @@ static void scan_project_call(scan_t *s, TSNode call)
 static void scan_call(scan_t *s, TSNode n)
 {
     TSNode call = unwrap(n);
-    bool is_call = sym_is(call, syms()->call);
+    bool is_call = pysource_node_sym_is(call, pysource_syms()->call);
     if (s->depth == 0 && is_call && scan_loop_call(s, n, call))
         return;
     if (is_call)
@@ -1529,7 +1472,7 @@ static void scan_node(scan_t *s, TSNode n)
 {
     if (ts_node_is_null(n) || same_node(n, s->skip))
         return;
-    const syms_t *y = syms();
+    const pysource_syms_t *y = pysource_syms();
     TSSymbol ty = ts_node_symbol(n);
     /* named symbols only: the keywords lambda and await are leaves, which
      * scan_children (named children) never hands here */
@@ -1578,7 +1521,7 @@ static TSNode def_around(const pysource_t *src, uint32_t from, uint32_t to)
         TSNode n = ts_tree_cursor_current_node(c);
         if (ts_node_start_byte(n) > from || ts_node_end_byte(n) < to)
             break;
-        if (sym_is(n, syms()->function_definition))
+        if (pysource_node_sym_is(n, pysource_syms()->function_definition))
             def = n;
     }
     pysource_cursor_give(c);
@@ -3935,7 +3878,7 @@ typedef struct {
 static pysource_walk_t stmtcalls_visit(const pysource_t *src, TSNode n, void *ctx)
 {
     stmtcalls_t *sc = ctx;
-    const syms_t *y = syms();
+    const pysource_syms_t *y = pysource_syms();
     TSSymbol ty = ts_node_symbol(n);
     if (ty == y->function_definition || ty == y->lambda || ty == y->class_definition)
         return PYSOURCE_WALK_SKIP_CHILDREN;
@@ -4155,7 +4098,7 @@ static void tx_block(txscan_t *t, TSNode block);
 static void tx_statement(txscan_t *t, TSNode st)
 {
     file_t *f = t->f;
-    const syms_t *y = syms();
+    const pysource_syms_t *y = pysource_syms();
     TSSymbol ty = ts_node_is_null(st) ? 0 : ts_node_symbol(st);
     if (t->done || ty == y->function_definition || ty == y->class_definition ||
         ty == y->decorated_definition)
@@ -4223,7 +4166,7 @@ static void tx_statement(txscan_t *t, TSNode st)
                      ct == y->finally_clause) {
                 uint32_t m = ts_node_named_child_count(c);
                 for (uint32_t j = 0; j < m; j++)
-                    if (sym_is(ts_node_named_child(c, j), y->block))
+                    if (pysource_node_sym_is(ts_node_named_child(c, j), y->block))
                         tx_block(t, ts_node_named_child(c, j));
             }
         }
@@ -5399,7 +5342,7 @@ static bool walk_child(TSNode ch, void *ctx)
      * names none of walk_words holds nothing for it: most of a file's
      * nodes, walked for nothing before */
     if (named || pysource_holds_statements(ch) ||
-        ts_node_symbol(ch) == syms()->expression_statement)
+        ts_node_symbol(ch) == pysource_syms()->expression_statement)
         walk_node(w, ch);
     return true;
 }
@@ -5442,7 +5385,7 @@ static void walk_children(walk_t *w, TSNode n)
 static void walk_node(walk_t *w, TSNode n)
 {
     file_t *f = w->f;
-    const syms_t *y = syms();
+    const pysource_syms_t *y = pysource_syms();
     TSSymbol ty = ts_node_symbol(n);
     if (ty == y->function_definition) {
         TSNode body = field(n, "body");
@@ -5471,11 +5414,12 @@ static void walk_node(walk_t *w, TSNode n)
          * assignment's text ends with its ")" (in a file that parsed
          * cleanly: recovery can end a call with a zero-width one): the
          * field look-ups cost more than the rest of the statement's walk */
-        uint32_t ae = sym_is(a, y->assignment) ? ts_node_end_byte(a) : 0;
+        uint32_t ae = pysource_node_sym_is(a, y->assignment) ? ts_node_end_byte(a) : 0;
         bool call_end = ae > 0 && (!w->clean || (ae <= f->len && f->c[ae - 1] == ')'));
         TSNode right = call_end ? unwrap(field(a, "right")) : a;
         bool is_async = false;
-        if (call_end && sym_is(right, y->call) && sym_is(field(a, "left"), y->identifier) &&
+        if (call_end && pysource_node_sym_is(right, y->call) &&
+            pysource_node_sym_is(field(a, "left"), y->identifier) &&
             session_factory_call(f->d->p, f->src, right, &is_async)) {
             char name[64], ft[300];
             text_of(f->src, field(a, "left"), name, sizeof name);

@@ -275,18 +275,8 @@ size_t sqla_count_byte(const char *text, size_t len, char b)
 
 bool sqla_offsets_in(const uint32_t *at, size_t n, uint32_t start, uint32_t end)
 {
-    if (start >= end)
-        return false;
-    /* the first offset at or after start */
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (at[mid] < start)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < n && at[lo] < end;
+    /* the first offset at or after start; UINT32_MAX (none) is never below end */
+    return start < end && sqla_offsets_next(at, n, start) < end;
 }
 
 uint32_t sqla_offsets_next(const uint32_t *at, size_t n, uint32_t from)
