@@ -159,13 +159,8 @@ static void text_of(const pysource_t *src, TSNode n, char *out, size_t size)
  * way. */
 static TSNode unwrap(TSNode n)
 {
-    static TSSymbol paren, await_expr;
-    static bool ready;
-    if (!ready) {
-        paren = PYSOURCE_SYMBOL("parenthesized_expression");
-        await_expr = PYSOURCE_SYMBOL("await");
-        ready = true;
-    }
+    const pysource_syms_t *y = pysource_syms();
+    TSSymbol paren = y->parenthesized_expression, await_expr = y->await_;
     while (!ts_node_is_null(n)) {
         TSSymbol sym = ts_node_symbol(n);
         if ((sym != paren && sym != await_expr) || ts_node_named_child_count(n) != 1)
@@ -396,39 +391,6 @@ static const sqla_function_t *callee_fn(const fw_t *w, TSNode call)
 }
 
 static void fwalk(fw_t *w, TSNode n);
-
-/* Grammar symbols the walk compares each node with, read once. */
-typedef struct {
-    TSSymbol fn_def, class_def, lambda, for_st, list_comp, set_comp, dict_comp, gen_expr,
-        assignment, call, string, comment, identifier, if_st, block, expr_stmt;
-} syms_t;
-
-/* The grammar symbols the walk compares against, looked up once. */
-static const syms_t *syms(void)
-{
-    static syms_t y;
-    static bool ready;
-    if (!ready) {
-        y.fn_def = PYSOURCE_SYMBOL("function_definition");
-        y.class_def = PYSOURCE_SYMBOL("class_definition");
-        y.lambda = PYSOURCE_SYMBOL("lambda");
-        y.for_st = PYSOURCE_SYMBOL("for_statement");
-        y.list_comp = PYSOURCE_SYMBOL("list_comprehension");
-        y.set_comp = PYSOURCE_SYMBOL("set_comprehension");
-        y.dict_comp = PYSOURCE_SYMBOL("dictionary_comprehension");
-        y.gen_expr = PYSOURCE_SYMBOL("generator_expression");
-        y.assignment = PYSOURCE_SYMBOL("assignment");
-        y.call = PYSOURCE_SYMBOL("call");
-        y.string = PYSOURCE_SYMBOL("string");
-        y.comment = PYSOURCE_SYMBOL("comment");
-        y.identifier = PYSOURCE_SYMBOL("identifier");
-        y.if_st = PYSOURCE_SYMBOL("if_statement");
-        y.block = PYSOURCE_SYMBOL("block");
-        y.expr_stmt = PYSOURCE_SYMBOL("expression_statement");
-        ready = true;
-    }
-    return &y;
-}
 
 /* A walker for a function or class body: only what the walk reads is
  * reset (the loop and name tables are large and filled as used). */
@@ -2927,7 +2889,7 @@ static void fwalk(fw_t *w, TSNode n)
      * any depth it is reused at gives */
     if (w->summary && (w->bits & (B_QUERY | B_INSERT)) == (B_QUERY | B_INSERT))
         return;
-    const syms_t *y = syms();
+    const pysource_syms_t *y = pysource_syms();
     TSSymbol ty = ts_node_symbol(n);
     /* leaves, strings (docstrings) and comments hold no call */
     if (ty == y->identifier || ty == y->string || ty == y->comment ||
@@ -2951,7 +2913,7 @@ static void fwalk(fw_t *w, TSNode n)
                 return;
         }
     }
-    if (ty == y->fn_def || ty == y->class_def) {
+    if (ty == y->function_definition || ty == y->class_definition) {
         if (w->summary)
             return; /* nested functions run when called, not here */
         /* walked apart, with names and loops of their own: without a
@@ -2960,7 +2922,7 @@ static void fwalk(fw_t *w, TSNode n)
             return;
         char name[96];
         const char *cls = w->cls;
-        if (ty == y->class_def) {
+        if (ty == y->class_definition) {
             text_of(w->src, FIELD(n, "name"), name, sizeof name);
             cls = name;
         }
@@ -2969,7 +2931,7 @@ static void fwalk(fw_t *w, TSNode n)
         inner->words = w->words;
         inner->builds = w->builds;
         inner->nbuilds = w->nbuilds;
-        if (ty == y->fn_def)
+        if (ty == y->function_definition)
             inner->fn_node = n;
         fwalk(inner, FIELD(n, "body"));
         free(inner);
@@ -2989,7 +2951,7 @@ static void fwalk(fw_t *w, TSNode n)
         if (!sqla_words_in(w->words, s, e) && !sqla_offsets_in(w->builds, w->nbuilds, s, e))
             return;
     }
-    if (ty == y->if_st) {
+    if (ty == y->if_statement) {
         walk_if(w, n);
         return;
     }
@@ -2997,7 +2959,7 @@ static void fwalk(fw_t *w, TSNode n)
         walk_block(w, n);
         return;
     }
-    if (ty == y->for_st) {
+    if (ty == y->for_statement) {
         fwalk(w, FIELD(n, "right"));
         push_loop(w, n, FIELD(n, "left"), FIELD(n, "right"));
         fwalk(w, FIELD(n, "body"));
@@ -3005,7 +2967,8 @@ static void fwalk(fw_t *w, TSNode n)
         fwalk(w, FIELD(n, "alternative"));
         return;
     }
-    if (ty == y->list_comp || ty == y->set_comp || ty == y->dict_comp || ty == y->gen_expr) {
+    if (ty == y->list_comprehension || ty == y->set_comprehension ||
+        ty == y->dictionary_comprehension || ty == y->generator_expression) {
         uint32_t k = ts_node_named_child_count(n);
         int pushed = 0;
         for (uint32_t i = 0; i < k; i++) {
@@ -3035,13 +2998,15 @@ static void fwalk(fw_t *w, TSNode n)
      * comprehensions only - a call there is no work per item - so an
      * expression whose text has no `for` holds nothing for it: most of a
      * file's nodes, walked for nothing before */
-    if (w->words && w->nloops == 0 && !pysource_holds_statements(n) && ty != y->expr_stmt &&
+    if (w->words && w->nloops == 0 && !pysource_holds_statements(n) &&
+        ty != y->expression_statement &&
         !sqla_words_in(w->words, ts_node_start_byte(n), ts_node_end_byte(n)))
         return;
     /* An expression without "(" holds no call and, being no statement, no assignment: nothing
      * below it acts (a comprehension in it would push a loop that records nothing). Only in a
      * file that parsed cleanly: recovery may stand in for a missing "(". */
-    if (w->clean && ty != y->call && ty != y->expr_stmt && !pysource_holds_statements(n)) {
+    if (w->clean && ty != y->call && ty != y->expression_statement &&
+        !pysource_holds_statements(n)) {
         size_t len = 0;
         const char *t = pysource_node_span(w->src, n, &len);
         if (t && !memchr(t, '(', len))
