@@ -456,11 +456,56 @@ static bool method_in(const char *const *list, size_t n, const char *m, size_t l
     return false;
 }
 
+/* What the text before the "(" at c[q] tells of the call it may open, reading back to c[s]: its
+ * callee's last name is the identifier right before it, blanks and line continuations between
+ * (CALLEE_NAME, c[*a, *b)); no name there (CALLEE_NONE: the callee is a call, a subscript or
+ * another expression, or the "(" opens a tuple); or untold (CALLEE_UNTOLD): the blanks cross a
+ * line end and the line before holds a "#" (what ends it may be a comment, whose last word is
+ * no callee), or the name starts with a digit (`1foo(`: where it starts is not told). The text
+ * scans that decide without a tree which calls may act (inert_text, summary_calls_at) read a
+ * call so. */
+typedef enum { CALLEE_NONE, CALLEE_UNTOLD, CALLEE_NAME } callee_text_t;
+
+static callee_text_t callee_before(const char *c, size_t s, size_t q, size_t *a, size_t *b)
+{
+    size_t e = q;
+    bool line = false;
+    while (e > s && c[e - 1] && strchr(" \t\f\v\r\n\\", c[e - 1])) {
+        line |= c[e - 1] == '\n';
+        e--;
+    }
+    if (line) {
+        size_t bol = e;
+        while (bol > s && c[bol - 1] != '\n')
+            bol--;
+        if (memchr(c + bol, '#', e - bol))
+            return CALLEE_UNTOLD;
+    }
+    size_t n = e;
+    while (n > s && sqla_ident_byte((unsigned char)c[n - 1]))
+        n--;
+    *a = n;
+    *b = e;
+    if (n == e)
+        return CALLEE_NONE;
+    return isdigit((unsigned char)c[n]) ? CALLEE_UNTOLD : CALLEE_NAME;
+}
+
+/* Whether a call whose callee's last name is the len bytes at n may act in a walk:
+ * session_call_bits is nonzero only for one of QUERY_METHODS, saves_built true only for one of
+ * SAVE_METHODS, and callee_fn finds a project function only by a name some file's text defines
+ * (sqla_project_may_define), whatever files are indexed. */
+static bool name_may_act(const pl_t *pl, const char *n, size_t len)
+{
+    return method_in(QUERY_METHODS, NQUERY_METHODS, n, len) ||
+           method_in(SAVE_METHODS, NSAVE_METHODS, n, len) || sqla_project_may_define(pl->p, n, len);
+}
+
 /* Whether nothing fn's walk meets can do any work, told from its text alone (no tree, no look-up):
- * every "(" in it after its parameters' opens, if anything, a call whose name, the identifier right
- * before it (blanks and line continuations between; a comment there leaves it untold), is none of
- * the methods session_call_bits and saves_built act on and no def of the project's text
- * (sqla_project_may_define), so that callee_fn finds nothing for it whatever files are indexed.
+ * every "(" in it after its parameters' opens, if anything, a call whose name (callee_before; an
+ * untold one answers false) may not act (name_may_act): none of the methods session_call_bits and
+ * saves_built act on and no def of the project's text, so that callee_fn finds nothing for it
+ * whatever files are indexed.
  * Strings and comments count too: they can only make the answer false; a file with a syntax error
  * is not read so (a call tree-sitter's recovery made may lack its "("). A walk of such a function
  * gives an empty summary (no bits, no height, nothing cut) at any depth, so fn_bits answers it
@@ -481,76 +526,42 @@ static bool inert_text(const pl_t *pl, const sqla_function_t *fn)
     if (!params)
         return false;
     for (const char *q = params + 1; (q = memchr(q, '(', (size_t)(end - q))) != NULL; q++) {
-        const char *b = q;
-        bool newline = false;
-        while (b > t && (b[-1] == ' ' || b[-1] == '\t' || b[-1] == '\\' || b[-1] == '\n' ||
-                         b[-1] == '\r' || b[-1] == '\f')) {
-            newline |= b[-1] == '\n';
-            b--;
-        }
-        if (newline) {
-            /* what ends the line before may be a comment, whose last word is no callee */
-            const char *bol = b;
-            while (bol > t && bol[-1] != '\n')
-                bol--;
-            if (memchr(bol, '#', (size_t)(b - bol)))
+        size_t a, b;
+        switch (callee_before(c, fn->start, (size_t)(q - c), &a, &b)) {
+        case CALLEE_NONE:
+            continue; /* no call of a name (a tuple, a call of a call) */
+        case CALLEE_UNTOLD:
+            return false;
+        case CALLEE_NAME:
+            if (name_may_act(pl, c + a, b - a))
                 return false;
         }
-        const char *n = b;
-        while (n > t && sqla_ident_byte((unsigned char)n[-1]))
-            n--;
-        size_t nl = (size_t)(b - n);
-        if (!nl)
-            continue; /* no name before it: no call of a name (a tuple, a call of a call) */
-        if (method_in(QUERY_METHODS, NQUERY_METHODS, n, nl) ||
-            method_in(SAVE_METHODS, NSAVE_METHODS, n, nl))
-            return false;
-        if (sqla_project_may_define(pl->p, n, nl))
-            return false;
     }
     return true;
 }
 
 /* The offsets of text[s, e)'s "(" signs that may open the arguments of a call that adds to a
  * summary or builds a row object, increasing, into *at (from the heap; NULL when none); their
- * count. A call's "(" follows its callee's last name after blanks and line continuations, and
- * it counts when that name is one of QUERY_METHODS or SAVE_METHODS or defined in some file's
- * text (the calls summary_inert does not rule out), or reads as a model class (builds_at: what
- * constructs() accepts); also, as unknown, every "(" after a line end whose line before holds
- * a "#" (the name before may be a comment's), and every "(" whose name follows a digit
- * (`1foo(`: the name's start is not told). A "(" with no name before it opens no such call:
- * its callee is a call, a subscript or another expression, which none of the tests accepts. */
+ * count. A "(" counts when the name before it (callee_before) may act (name_may_act: the calls
+ * summary_inert does not rule out) or reads as a model class (builds_at: what constructs()
+ * accepts), or when that name is untold. A "(" with no name before it opens no such call: its
+ * callee is a call, a subscript or another expression, which none of the tests accepts. */
 static size_t summary_calls_at(const pl_t *pl, const char *c, size_t s, size_t e, uint32_t **at)
 {
     size_t n = 0, cap = 0;
     *at = NULL;
     for (const char *q = c + s; (q = memchr(q, '(', (size_t)(c + e - q))) != NULL; q++) {
-        size_t b = (size_t)(q - c);
-        bool line = false;
-        while (b > s && c[b - 1] && strchr(" \t\f\v\r\n\\", c[b - 1])) {
-            line |= c[b - 1] == '\n';
-            b--;
-        }
-        size_t a = b;
-        while (a > s && sqla_ident_byte((unsigned char)c[a - 1]))
-            a--;
-        bool keep = false;
-        if (line) {
-            size_t bol = b;
-            while (bol > s && c[bol - 1] != '\n')
-                bol--;
-            keep = memchr(c + bol, '#', b - bol) != NULL;
-        }
-        if (!keep && a < b) {
+        size_t a, b;
+        callee_text_t k = callee_before(c, s, (size_t)(q - c), &a, &b);
+        bool keep = k == CALLEE_UNTOLD;
+        if (k == CALLEE_NAME) {
             char name[160];
-            if (isdigit((unsigned char)c[a]) || b - a >= sizeof name) {
+            if (b - a >= sizeof name) {
                 keep = true;
             } else {
                 memcpy(name, c + a, b - a);
                 name[b - a] = 0;
-                keep = method_in(QUERY_METHODS, NQUERY_METHODS, name, b - a) ||
-                       method_in(SAVE_METHODS, NSAVE_METHODS, name, b - a) ||
-                       is_model_class_name(name) || sqla_project_may_define(pl->p, name, b - a);
+                keep = name_may_act(pl, name, b - a) || is_model_class_name(name);
             }
         }
         if (!keep)
@@ -2709,10 +2720,8 @@ static bool all_recorded(const fw_t *w, bool query)
 }
 
 /* Whether a call adds nothing to a summary, told from its callee's last name (a name, or an
- * attribute's): session_call_bits is nonzero only for a method of QUERY_METHODS, saves_built
- * true only for one of SAVE_METHODS, and callee_fn finds a project function only by a name some
- * file's text defines (sqla_project_may_define); a callee that is neither a name nor an
- * attribute is none of them. Most calls in a helper are of neither kind, and each test reads
+ * attribute's) by name_may_act; a callee that is neither a name nor an attribute acts in none
+ * of those ways. Most calls in a helper are of neither kind, and each test reads
  * the callee's text again (session_call_bits, saves_built, callee_fn's imports and look-ups). */
 static bool summary_inert(const fw_t *w, TSNode call)
 {
@@ -2724,9 +2733,7 @@ static bool summary_inert(const fw_t *w, TSNode call)
         return true;
     size_t len = 0;
     const char *t = pysource_node_span(w->src, name, &len);
-    return !method_in(QUERY_METHODS, NQUERY_METHODS, t, len) &&
-           !method_in(SAVE_METHODS, NSAVE_METHODS, t, len) &&
-           !sqla_project_may_define(w->pl->p, t, len);
+    return !name_may_act(w->pl, t, len);
 }
 
 /* A call in the walk: in summary mode it adds to the function's bits; in a loop, a query
