@@ -780,13 +780,7 @@ bool pysource_node_is_literal(TSNode node, const char *literal)
 {
     /* ts_node_is_null(node) is node.id == NULL (tree-sitter's node.c): read
      * here, a library call less on each of the analysis' type tests */
-    if (!node.id)
-        return false;
-    const literal_slot_t *e = literal_slot(literal);
-    if (!e)
-        return strcmp(ts_node_type(node), literal) == 0;
-    TSSymbol sym = ts_node_symbol(node);
-    return (e->named && sym == e->named) || (e->anonymous && sym == e->anonymous);
+    return node.id && symbol_is_literal(ts_node_symbol(node), literal);
 }
 
 /* Behind PYSOURCE_SYMBOL (see pysource.h): the named grammar symbol called
